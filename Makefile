@@ -1,0 +1,107 @@
+# kumo - one Makefile: `make`, `make test`, `make asan`, `make bench`, `make demo`.
+# V=1 shows full commands.  PREFIX=/usr/local for `make install`.
+
+PKGS     := libcurl libevent libxml-2.0 sqlite3
+TESTPKGS := criterion zlib
+PREFIX   ?= /usr/local
+BUILD    ?= build
+SANITIZE ?=
+
+ifeq ($(shell pkg-config --exists $(PKGS) $(TESTPKGS) 2>/dev/null && echo ok),)
+  ifeq ($(filter clean,$(MAKECMDGOALS)),)
+    $(info kumo: missing libraries, running scripts/install-deps.sh)
+    $(if $(shell scripts/install-deps.sh >&2 && echo ok),,$(error scripts/install-deps.sh failed))
+  endif
+endif
+
+CC       ?= cc
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 $(WARN) -fPIC -Iinclude -Isrc $(SANITIZE) \
+            $(shell pkg-config --cflags $(PKGS)) -MMD -MP
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -ldl
+TESTLIBS := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
+
+ifeq ($(V),1)
+  Q :=
+  say :=
+else
+  Q := @
+  say = @printf '  %-6s %s\n' $(1) $(2);
+endif
+
+LIBSRC  := $(sort $(wildcard src/*/*.c))
+LIBSRC  := $(filter-out src/cli/%,$(LIBSRC))
+CLISRC  := $(sort $(wildcard src/cli/*.c))
+TESTSRC := $(sort $(wildcard tests/unit/*/*.c tests/integration/*.c tests/lib/*.c))
+SPIDERS := $(patsubst %.c,%.so,$(sort $(wildcard spiders/*.c)))
+
+LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
+CLIOBJ  := $(CLISRC:%.c=$(BUILD)/%.o)
+TESTOBJ := $(TESTSRC:%.c=$(BUILD)/%.o)
+LIBKUMO := $(BUILD)/libkumo.a
+TESTBIN := $(BUILD)/kumo-test
+DEMOBIN := $(BUILD)/kumo-demo-site
+BIN     ?= kumo
+SPIDERDIR ?= spiders
+SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
+
+.PHONY: all spiders test asan bench demo install clean lint
+all: $(BIN) $(SPIDERSO)
+spiders: $(SPIDERSO)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIBKUMO): $(LIBOBJ)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+# --whole-archive + --export-dynamic: spider plugins call any public kumo_* symbol.
+$(BIN): $(CLIOBJ) $(LIBKUMO)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $(CLIOBJ) \
+	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
+
+$(SPIDERDIR)/%.so: spiders/%.c include/kumo/*.h
+	@mkdir -p $(SPIDERDIR)
+	$(call say,SPIDER,$@)$(CC) $(CFLAGS) -shared -o $@ $<
+
+$(TESTBIN): $(TESTOBJ) $(LIBKUMO)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $(TESTOBJ) \
+	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS) $(TESTLIBS)
+
+$(DEMOBIN): $(BUILD)/tests/lib/demo_main.o $(filter-out %/demo_main.o,$(filter $(BUILD)/tests/lib/%,$(TESTOBJ))) $(LIBKUMO)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Every test; deterministic, talks to 127.0.0.1 only.  KUMO_SPIDER_DIR lets the
+# plugin tests load the spiders built for this configuration.
+test: $(TESTBIN) $(BIN) $(SPIDERSO)
+	KUMO_SPIDER_DIR=$(SPIDERDIR) KUMO_BIN=./$(BIN) ./$(TESTBIN) --jobs 2 $(TESTARGS)
+
+asan:
+	$(MAKE) BUILD=build-asan BIN=build-asan/kumo SPIDERDIR=build-asan/spiders \
+	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    CFLAGS="-O1 -g" test \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+
+bench: all
+	../shared/bench/compare.sh --pages 2000 --scrapy --kumo './kumo crawl bench -a url={url} -o {out}'
+
+demo: all $(DEMOBIN)
+	scripts/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/kumo \
+	    $(DESTDIR)$(PREFIX)/lib/kumo/spiders $(DESTDIR)$(PREFIX)/etc/kumo
+	install -m 755 kumo $(DESTDIR)$(PREFIX)/bin/kumo
+	install -m 644 include/kumo/*.h $(DESTDIR)$(PREFIX)/include/kumo/
+	install -m 755 spiders/*.so $(DESTDIR)$(PREFIX)/lib/kumo/spiders/
+	install -m 644 conf/kumo.conf $(DESTDIR)$(PREFIX)/etc/kumo/kumo.conf
+
+lint:
+	clang-format --dry-run $(LIBSRC) $(CLISRC) include/kumo/*.h
+
+clean:
+	rm -rf build build-asan kumo spiders/*.so
+
+-include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTOBJ:.o=.d)

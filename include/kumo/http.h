@@ -1,0 +1,102 @@
+/* kumo/http.h - Request, Response and Headers as a spider sees them. */
+#ifndef KUMO_HTTP_H
+#define KUMO_HTTP_H
+
+#include <stddef.h>
+#include "kumo/ref.h"
+#include "kumo/value.h"
+
+typedef struct kumo_request kumo_request;
+typedef struct kumo_response kumo_response;
+typedef struct kumo_headers kumo_headers;
+typedef struct kumo_out kumo_out;
+
+/* A spider callback: read res, emit requests and items into out.  res is borrowed. */
+typedef void (*kumo_callback_fn)(kumo_response *res, kumo_out *out);
+
+/* ---- headers: ordered (name, value) pairs, names compared case-insensitively ---- */
+
+/* Returns the first value of name, or NULL.  Borrowed, valid until the headers change. */
+const char *kumo_headers_get(const kumo_headers *h, const char *name);
+
+/* Append a (name, value) pair; copies both. */
+void kumo_headers_add(kumo_headers *h, const char *name, const char *value);
+
+/* Replace every value of name with value (value NULL: remove them). */
+void kumo_headers_set(kumo_headers *h, const char *name, const char *value);
+
+/* Returns the number of pairs; kumo_headers_at() reads pair i (borrowed). */
+size_t kumo_headers_count(const kumo_headers *h);
+void kumo_headers_at(const kumo_headers *h, size_t i, const char **name, const char **value);
+
+/* ---- requests ---- */
+
+/*
+ * Returns a new reference to a GET request for url (absolute http or https), calling cb
+ * with the response (NULL: the spider's first callback).  NULL with *err set when url is
+ * not absolute, not http(s), or malformed.
+ */
+kumo_request *kumo_request_new(const char *url, kumo_callback_fn cb, int *err);
+
+/* Shared-object verbs: _ref returns req; _unref frees at zero. */
+kumo_request *kumo_request_ref(kumo_request *req);
+void kumo_request_unref(kumo_request *req);
+
+/* Borrowed, valid while req lives. */
+const char *kumo_request_url(const kumo_request *req);
+const char *kumo_request_method(const kumo_request *req);
+kumo_headers *kumo_request_headers(kumo_request *req);
+kumo_map *kumo_request_meta(kumo_request *req);
+
+/* Set the method ("POST"...; copied) and body (copied). */
+void kumo_request_set_method(kumo_request *req, const char *method);
+void kumo_request_set_body(kumo_request *req, const void *body, size_t len);
+
+/* Higher priority is fetched first (default 0). */
+void kumo_request_set_priority(kumo_request *req, int priority);
+int kumo_request_priority(const kumo_request *req);
+
+/* Skip the duplicate filter for this request. */
+void kumo_request_set_dont_filter(kumo_request *req, int on);
+
+/* Change the callback (NULL: the spider's first callback). */
+void kumo_request_set_callback(kumo_request *req, kumo_callback_fn cb);
+
+/* ---- responses ---- */
+
+kumo_response *kumo_response_ref(kumo_response *res);
+void kumo_response_unref(kumo_response *res);
+
+/* Borrowed, valid while res lives. */
+const char *kumo_response_url(const kumo_response *res);
+int kumo_response_status(const kumo_response *res);
+const kumo_headers *kumo_response_headers(const kumo_response *res);
+const char *kumo_response_body(const kumo_response *res, size_t *len);   /* NUL-terminated */
+kumo_request *kumo_response_request(const kumo_response *res);
+kumo_map *kumo_response_meta(const kumo_response *res);                   /* the request's */
+
+/* The response's class: HtmlResponse, XmlResponse, TextResponse or Response.  Borrowed. */
+const kumo_class *kumo_response_class(const kumo_response *res);
+
+/* Returns the request's meta "depth" (0 for start requests). */
+int kumo_response_depth(const kumo_response *res);
+
+/*
+ * Resolve href against the response (its <base href> when it has one) into a new string
+ * owned by the caller (kumo_free()).  NULL when href cannot be resolved.
+ */
+char *kumo_response_urljoin(kumo_response *res, const char *href);
+
+/*
+ * Build a request for href relative to res, calling cb.  Returns a new reference, or NULL
+ * (with a DEBUG line) for links that are not fetchable: mailto:, javascript:, tel:, data:,
+ * other schemes, or an empty href.
+ */
+kumo_request *kumo_response_follow(kumo_response *res, const char *href, kumo_callback_fn cb);
+
+/* ---- urls ---- */
+
+/* Returns a new string (kumo_free) with the lower-case host of url, or NULL. */
+char *kumo_url_host(const char *url);
+
+#endif

@@ -1,0 +1,16 @@
+#!/bin/sh
+# install-deps.sh - install the Debian packages kumo builds, tests and benchmarks with.
+set -e
+PKGS="build-essential pkg-config libcurl4-openssl-dev libevent-dev libxml2-dev libsqlite3-dev
+      libcriterion-dev"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS nginx-light wrk python3-scrapy"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO=sudo
+echo "install-deps: installing$missing" >&2
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >&2

@@ -1,0 +1,18 @@
+/* cmd_version.c - `kumo version`: kumo's version and the libraries it runs on. */
+#include "cli/cli.h"
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <libxml/xmlversion.h>
+#include <sqlite3.h>
+
+int kumo_cmd_version(int argc, char **argv)
+{
+    curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+    printf("kumo %s (ABI %d, %s)\n", KUMO_VERSION, KUMO_ABI, KUMO_ABI_SIG);
+    printf("libcurl %s%s%s\n", cv->version, cv->ssl_version ? " " : "",
+           cv->ssl_version ? cv->ssl_version : "");
+    printf("libevent %s\n", event_get_version());
+    printf("libxml2 %s\n", LIBXML_DOTTED_VERSION);
+    printf("sqlite3 %s\n", sqlite3_libversion());
+    return KUMO_EXIT_OK;
+}

@@ -1,0 +1,64 @@
+/* main.c - kumo's entry point: global setup and the command table. */
+#include "cli/cli.h"
+
+static const kumo_command commands[] = {
+    {"crawl", kumo_cmd_crawl, "run a spider", kumo_crawl_usage},
+    {"list", kumo_cmd_list, "list the spiders kumo can find", "usage: kumo list\n"},
+    {"version", kumo_cmd_version, "print kumo's and its libraries' versions",
+     "usage: kumo version\n"},
+};
+
+void kumo_cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("kumo: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+bool kumo_cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return true;
+    return false;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "kumo %s - a web crawler with Scrapy's architecture, in C\n\n"
+               "usage: kumo COMMAND [ARGS]\n\ncommands:\n", KUMO_VERSION);
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(commands); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'kumo COMMAND -h' tells more.  Exit codes: 0 success, 1 failure, "
+               "2 bad command line.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? KUMO_EXIT_USAGE : KUMO_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return kumo_cmd_version(argc - 1, argv + 1);
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(commands); i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        if (kumo_cli_wants_help(argc - 1, argv + 1)) {
+            fputs(commands[i].usage, stdout);
+            return KUMO_EXIT_OK;
+        }
+        if (kumo_global_init() != KUMO_OK) {
+            kumo_cli_error("cannot initialise libxml2 and libcurl");
+            return KUMO_EXIT_FAIL;
+        }
+        int rc = commands[i].run(argc - 1, argv + 1);
+        kumo_global_cleanup();
+        return rc;
+    }
+    kumo_cli_error("unknown command '%s' (see 'kumo --help')", argv[1]);
+    return KUMO_EXIT_USAGE;
+}

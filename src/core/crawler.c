@@ -1,0 +1,142 @@
+/* crawler.c - one crawl: settings, stats, signals, spider, engine, extensions, loop. */
+#include "core/crawler.h"
+#include "core/engine.h"
+#include "core/settings.h"
+#include "core/signals.h"
+#include "core/spider.h"
+#include "core/stats.h"
+#include "ext/ext.h"
+
+#include <signal.h>
+#include <event2/event.h>
+
+#define LOGGER "kumo.crawler"
+
+struct kumo_ext_slot {
+    const kumo_ext_def *def;
+    void *self;
+};
+
+const char *const *kumo_crawler_allowed_domains(kumo_crawler *c)
+{
+    return c->spider ? (const char *const *)c->spider->allowed : NULL;
+}
+
+static int apply_spider_settings(kumo_crawler *c, char *err, size_t errlen)
+{
+    for (const kumo_setting *s = c->def->settings; s && s->name; s++)
+        if (kumo_settings_set(c->settings, s->name, s->value, KUMO_PRIO_SPIDER, err, errlen))
+            return KUMO_EINVAL;
+    return KUMO_OK;
+}
+
+static int apply_log_settings(kumo_crawler *c, char *err, size_t errlen)
+{
+    kumo_loglevel level = KUMO_LOG_DEBUG;
+    const char *name = kumo_settings_get(c->settings, "LOG_LEVEL");
+    if (name && kumo_log_level_parse(name, &level) != KUMO_OK) {
+        snprintf(err, errlen, "invalid value '%s' for LOG_LEVEL: expected DEBUG, INFO, "
+                 "WARNING, ERROR or CRITICAL", name);
+        return KUMO_EINVAL;
+    }
+    if (!kumo_settings_bool(c->settings, "LOG_ENABLED", true))
+        level = KUMO_LOG_CRITICAL + 1;
+    kumo_log_set_level(level);
+    const char *file = kumo_settings_get(c->settings, "LOG_FILE");
+    if (file && *file && kumo_log_set_file(file) != KUMO_OK) {
+        snprintf(err, errlen, "cannot open log file '%s': %s", file, strerror(errno));
+        return KUMO_EIO;
+    }
+    return KUMO_OK;
+}
+
+static int open_extensions(kumo_crawler *c, char *err, size_t errlen)
+{
+    c->exts = kumo_calloc(kumo_ext_builtin_len, sizeof(*c->exts), KUMO_T_OTHER, KUMO_V_NONE);
+    for (size_t i = 0; i < kumo_ext_builtin_len; i++) {
+        const kumo_ext_def *d = kumo_ext_builtin[i];
+        void *self = NULL;
+        int rc = d->open(c, &self, err, errlen);
+        if (rc == KUMO_EDECLINED)
+            continue;
+        if (rc != KUMO_OK)
+            return rc;
+        c->exts[c->nexts++] = (struct kumo_ext_slot){d, self};
+    }
+    return KUMO_OK;
+}
+
+kumo_crawler *kumo_crawler_new(const kumo_spider_def *def, kumo_settings *settings,
+                               const kumo_map *args, char *err, size_t errlen)
+{
+    kumo_crawler *c = kumo_calloc(1, sizeof(*c), KUMO_T_OTHER, KUMO_V_NONE);
+    c->def = def;
+    c->settings = settings;
+    c->stats = kumo_stats_new();
+    c->signals = kumo_signals_new();
+    c->base = event_base_new();
+    if (!c->base) {
+        snprintf(err, errlen, "cannot create the event loop");
+        goto fail;
+    }
+    if (apply_spider_settings(c, err, errlen) || apply_log_settings(c, err, errlen))
+        goto fail;
+    c->spider = kumo_spider_new(def, c, args);
+    if (open_extensions(c, err, errlen) != KUMO_OK)
+        goto fail;
+    c->engine = kumo_engine_new(c, err, errlen);
+    if (!c->engine)
+        goto fail;
+    return c;
+fail:
+    kumo_crawler_free(c);
+    return NULL;
+}
+
+static void on_sigint(evutil_socket_t fd, short what, void *arg)
+{
+    kumo_crawler *c = arg;
+    if (c->sigints++ == 0) {
+        KUMO_INFO(LOGGER, "Received SIGINT, shutting down gracefully. Send again to force ");
+        kumo_engine_close(c->engine, "shutdown");
+    } else {
+        KUMO_INFO(LOGGER, "Received SIGINT twice, forcing unclean shutdown");
+        kumo_engine_close_now(c->engine, "shutdown");
+    }
+}
+
+int kumo_crawler_run(kumo_crawler *c)
+{
+    c->start_time = kumo_now();
+    c->sigint = evsignal_new(c->base, SIGINT, on_sigint, c);
+    evsignal_add(c->sigint, NULL);
+    kumo_engine_open(c->engine);
+    event_base_dispatch(c->base);
+    evsignal_del(c->sigint);
+    return kumo_engine_closed(c->engine) ? KUMO_OK : KUMO_EIO;
+}
+
+const char *kumo_crawler_finish_reason(const kumo_crawler *c)
+{
+    const kumo_value *v = kumo_stats_get(c->stats, "finish_reason");
+    return v && v->type == KUMO_VAL_STR ? v->u.str.s : NULL;
+}
+
+void kumo_crawler_free(kumo_crawler *c)
+{
+    if (!c)
+        return;
+    kumo_engine_free(c->engine);
+    for (size_t i = c->nexts; i-- > 0;)
+        c->exts[i].def->close(c->exts[i].self, c);
+    kumo_free(c->exts);
+    kumo_spider_free(c->spider);
+    if (c->sigint)
+        event_free(c->sigint);
+    if (c->base)
+        event_base_free(c->base);
+    kumo_signals_free(c->signals);
+    kumo_stats_free(c->stats);
+    kumo_settings_free(c->settings);
+    kumo_free(c);
+}

@@ -1,0 +1,44 @@
+/* crawler.h - one crawl: settings, stats, spider, engine, loop. */
+#ifndef KUMO_CRAWLER_H
+#define KUMO_CRAWLER_H
+
+#include "kumo-int.h"
+
+struct event_base;
+
+struct kumo_crawler {
+    kumo_settings *settings;        /* owned */
+    kumo_stats *stats;              /* owned */
+    struct event_base *base;        /* owned unless given */
+    const kumo_spider_def *def;     /* borrowed: the plugin stays loaded */
+    kumo_spider *spider;            /* owned: the running Spider object */
+    kumo_engine *engine;            /* owned */
+    double start_time;              /* kumo_now() at open */
+    struct kumo_signals *signals;   /* owned */
+    struct kumo_ext_slot *exts;     /* owned: open extensions */
+    size_t nexts;
+    struct event *sigint;           /* owned */
+    int sigints;
+};
+
+/* The spider's allowed domains (def's plus kumo_spider_allow_domain()), NULL-terminated
+ * or NULL when any domain is allowed.  Borrowed. */
+const char *const *kumo_crawler_allowed_domains(kumo_crawler *c);
+
+#endif
+
+/*
+ * Returns a new crawler for def with settings (takes ownership: applied on top are the
+ * spider's own settings) and the spider arguments args (copied; may be NULL), or NULL with
+ * a one-line message in err.
+ */
+kumo_crawler *kumo_crawler_new(const kumo_spider_def *def, kumo_settings *settings,
+                               const kumo_map *args, char *err, size_t errlen);
+
+/* Run the crawl until the spider closes.  SIGINT: first graceful, second immediate. */
+int kumo_crawler_run(kumo_crawler *c);
+
+/* The finish reason once closed ("finished", "shutdown"...), else NULL.  Borrowed. */
+const char *kumo_crawler_finish_reason(const kumo_crawler *c);
+
+void kumo_crawler_free(kumo_crawler *c);

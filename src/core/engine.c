@@ -1,0 +1,404 @@
+/* engine.c - the execution engine: feeds the downloader from the scheduler and the start
+ * requests, hands responses to the spider, outputs to the scheduler and the pipelines. */
+#include "core/engine.h"
+#include "core/crawler.h"
+#include "core/out.h"
+#include "core/scheduler.h"
+#include "core/settings.h"
+#include "core/signals.h"
+#include "core/spider.h"
+#include "core/stats.h"
+#include "http/downloader.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "middleware/chain.h"
+#include "pipeline/item.h"
+#include "select/pool.h"
+#include "util/json.h"
+
+#include <event2/event.h>
+
+#define LOGGER "kumo.core.engine"
+
+struct kumo_engine {
+    kumo_crawler *c;
+    kumo_scheduler *sched;
+    kumo_downloader *dl;
+    kumo_chains *chains;
+    struct event *tick;
+    /* start requests: from start_urls lazily, or from the start_requests hook */
+    size_t start_pos;
+    kumo_out start_out;
+    bool start_done;
+    bool opened, paused, closing, closed;
+    char reason[64];
+};
+
+static void schedule_tick(kumo_engine *e)
+{
+    if (!e->closed && !event_pending(e->tick, EV_TIMEOUT, NULL))
+        event_active(e->tick, EV_TIMEOUT, 0);
+}
+
+/* ---- start requests ---- */
+
+static bool start_left(const kumo_engine *e)
+{
+    return !e->start_done;
+}
+
+/* Returns the next start request (a new reference), or NULL when there are no more. */
+static kumo_request *next_start_request(kumo_engine *e)
+{
+    const kumo_spider_def *def = e->c->def;
+    if (def->start_requests) {
+        while (e->start_pos < e->start_out.len) {
+            kumo_output *o = &e->start_out.v[e->start_pos++];
+            if (o->is_item) {
+                kumo_item_unref(o->u.item);
+                continue;
+            }
+            kumo_request *r = o->u.req;
+            o->is_item = true;          /* taken: nothing left to release */
+            o->u.item = NULL;
+            return r;
+        }
+        e->start_done = true;
+        kumo_out_release(&e->start_out);
+        return NULL;
+    }
+    while (def->start_urls && def->start_urls[e->start_pos]) {
+        const char *url = def->start_urls[e->start_pos++];
+        int err;
+        kumo_request *r = kumo_request_new(url, NULL, &err);
+        if (r)
+            return r;
+        KUMO_ERROR(LOGGER, "Ignoring start url '%s': %s", url, kumo_strerror(err));
+    }
+    e->start_done = true;
+    return NULL;
+}
+
+/* ---- scheduling and downloading ---- */
+
+void kumo_engine_crawl(kumo_engine *e, kumo_request *req)
+{
+    kumo_signal_send(e->c->signals, e->c, KUMO_SIG_REQUEST_SCHEDULED, req);
+    kumo_request_ref(req);
+    if (!kumo_scheduler_enqueue(e->sched, req))
+        kumo_signal_send(e->c->signals, e->c, KUMO_SIG_REQUEST_DROPPED, req);
+    kumo_request_unref(req);
+    schedule_tick(e);
+}
+
+static void scrape(kumo_engine *e, kumo_response *res);
+
+static void log_item(kumo_response *res, kumo_item *item)
+{
+    if (!kumo_log_enabled(KUMO_LOG_DEBUG))
+        return;
+    kumo_buf b;
+    kumo_buf_init(&b, 64 * 1024, KUMO_T_STR, KUMO_V_NONE);
+    kumo_json_map(&b, &item->fields, ", ", ": ");
+    KUMO_DEBUG("kumo.core.scraper", "Scraped from <%d %s>\n%s", res->status, res->url,
+               kumo_buf_str(&b));
+    kumo_buf_release(&b);
+}
+
+static void process_item(kumo_engine *e, kumo_response *res, kumo_item *item)
+{
+    kumo_crawler *c = e->c;
+    int rc = kumo_chain_item(e->chains, c, item);
+    if (rc == KUMO_OK) {
+        log_item(res, item);
+        kumo_signal_send(c->signals, c, KUMO_SIG_ITEM_SCRAPED, item);
+    } else {
+        kumo_signal_send(c->signals, c, KUMO_SIG_ITEM_DROPPED, item);
+    }
+}
+
+/* A response that passed the downloader middlewares: log it, count it, scrape it. */
+static void on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
+{
+    kumo_crawler *c = e->c;
+    kumo_response *r = res;
+    kumo_request *next = NULL;
+    int rc = kumo_chain_response(e->chains, c, req, &r, &next);
+    if (rc == KUMO_EDONE && next) {
+        kumo_engine_crawl(e, next);
+        return;
+    }
+    if (rc != KUMO_OK || !r)
+        return;
+    if (kumo_log_enabled(KUMO_LOG_DEBUG)) {
+        const char *ref = kumo_headers_get(req->headers, "Referer");
+        KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: %s)", r->status, req->method,
+                   req->url, ref ? ref : "None");
+    }
+    kumo_signal_send(c->signals, c, KUMO_SIG_RESPONSE_RECEIVED, r);
+    scrape(e, r);
+    kumo_response_unref(r);
+}
+
+static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, int err,
+                             const char *why)
+{
+    kumo_engine *e = ctx;
+    kumo_crawler *c = e->c;
+    if (res) {
+        on_response(e, req, res);
+    } else {
+        kumo_response *r = NULL;
+        kumo_request *next = NULL;
+        int rc = kumo_chain_exception(e->chains, c, req, err, &r, &next);
+        if (rc == KUMO_EDONE && r) {
+            on_response(e, req, r);
+        } else if (rc == KUMO_EDONE && next) {
+            kumo_engine_crawl(e, next);
+        } else if (err != KUMO_ECANCELED) {
+            KUMO_ERROR("kumo.core.scraper", "Error downloading <%s %s>: %s", req->method,
+                       req->url, why && *why ? why : kumo_strerror(err));
+            kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_ERROR, NULL);
+        }
+    }
+    schedule_tick(e);
+}
+
+static void download(kumo_engine *e, kumo_request *req)
+{
+    kumo_response *res = NULL;
+    kumo_request *next = NULL;
+    int rc = kumo_chain_request(e->chains, e->c, req, &res, &next);
+    if (rc == KUMO_OK)
+        kumo_downloader_fetch(e->dl, req);
+    else if (rc == KUMO_EDONE && res)
+        on_response(e, req, res);
+    else if (rc == KUMO_EDONE && next)
+        kumo_engine_crawl(e, next);
+    kumo_request_unref(req);
+}
+
+/* ---- the scraper ---- */
+
+static void process_outputs(kumo_engine *e, kumo_response *res, kumo_out *out)
+{
+    kumo_crawler *c = e->c;
+    for (size_t i = 0; i < out->len; i++) {
+        kumo_output o = out->v[i];
+        out->v[i].is_item = true;       /* taken */
+        out->v[i].u.item = NULL;
+        if (o.is_item) {
+            if (kumo_chain_spider_item(e->chains, c, res, o.u.item) == KUMO_OK)
+                process_item(e, res, o.u.item);
+            kumo_item_unref(o.u.item);
+        } else {
+            if (kumo_chain_spider_request(e->chains, c, res, o.u.req) == KUMO_OK)
+                kumo_engine_crawl(e, o.u.req);
+            else
+                kumo_request_unref(o.u.req);
+        }
+    }
+}
+
+static void scrape(kumo_engine *e, kumo_response *res)
+{
+    kumo_crawler *c = e->c;
+    res->spider = c->spider;
+    if (kumo_chain_spider_input(e->chains, c, res) != KUMO_OK)
+        return;
+    kumo_callback_fn cb = kumo_spider_callback(c->spider, res->request->cb);
+    kumo_out out;
+    kumo_out_init(&out, c->spider);
+    size_t mark = kumo_pool_mark();
+    cb(res, &out);
+    kumo_pool_drain(mark);
+    process_outputs(e, res, &out);
+    kumo_out_release(&out);
+}
+
+/* ---- the loop ---- */
+
+static bool idle(const kumo_engine *e)
+{
+    return kumo_downloader_active(e->dl) == 0 &&
+           (e->closing || (!start_left(e) && kumo_scheduler_len(e->sched) == 0));
+}
+
+static void finish_close(kumo_engine *e);
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+    kumo_engine *e = arg;
+    kumo_crawler *c = e->c;
+    if (e->closed)
+        return;
+    while (!e->closing && !e->paused && !kumo_downloader_needs_backout(e->dl)) {
+        kumo_request *req = kumo_scheduler_next(e->sched);
+        if (req) {
+            download(e, req);
+            continue;
+        }
+        if (!start_left(e))
+            break;
+        req = next_start_request(e);
+        if (!req)
+            break;
+        if (kumo_chain_spider_request(e->chains, c, NULL, req) == KUMO_OK)
+            kumo_engine_crawl(e, req);
+        else
+            kumo_request_unref(req);
+    }
+    if (!idle(e) || e->paused)
+        return;
+    if (!e->closing) {
+        kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_IDLE, NULL);
+        if (!idle(e))
+            return;
+        kumo_engine_close(e, "finished");
+    }
+    if (idle(e))
+        finish_close(e);
+}
+
+static void finish_close(kumo_engine *e)
+{
+    kumo_crawler *c = e->c;
+    if (e->closed)
+        return;
+    e->closed = true;
+    KUMO_INFO(LOGGER, "Closing spider (%s)", e->reason);
+    if (c->def->close)
+        c->def->close(c->spider, e->reason);
+    kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_CLOSED, e->reason);
+    if (kumo_settings_bool(c->settings, "STATS_DUMP", true) && kumo_log_enabled(KUMO_LOG_INFO)) {
+        kumo_buf b;
+        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo_stats_dump(c->stats, &b);
+        KUMO_INFO("kumo.statscollectors", "Dumping kumo stats:\n%s", kumo_buf_str(&b));
+        kumo_buf_release(&b);
+    }
+    KUMO_INFO(LOGGER, "Spider closed (%s)", e->reason);
+    event_base_loopbreak(c->base);
+}
+
+void kumo_engine_close(kumo_engine *e, const char *reason)
+{
+    if (e->closed)
+        return;
+    if (!e->closing) {
+        snprintf(e->reason, sizeof(e->reason), "%s", reason);
+        e->closing = true;
+    }
+    schedule_tick(e);
+}
+
+void kumo_engine_close_now(kumo_engine *e, const char *reason)
+{
+    if (e->closed)
+        return;
+    kumo_engine_close(e, reason);
+    kumo_downloader_free(e->dl);
+    e->dl = kumo_downloader_new(e->c, on_download_done, e);
+    finish_close(e);
+}
+
+bool kumo_engine_closed(const kumo_engine *e)
+{
+    return e->closed;
+}
+
+bool kumo_engine_closing(const kumo_engine *e)
+{
+    return e->closing;
+}
+
+void kumo_engine_pause(kumo_engine *e)
+{
+    e->paused = true;
+}
+
+void kumo_engine_unpause(kumo_engine *e)
+{
+    e->paused = false;
+    schedule_tick(e);
+}
+
+bool kumo_engine_paused(const kumo_engine *e)
+{
+    return e->paused;
+}
+
+void kumo_engine_status_get(const kumo_engine *e, kumo_engine_status *st)
+{
+    st->downloader_active = kumo_downloader_active(e->dl);
+    st->downloader_transferring = kumo_downloader_transferring(e->dl);
+    st->downloader_slots = kumo_downloader_slots(e->dl);
+    st->scheduler_len = kumo_scheduler_len(e->sched);
+    st->start_requests_left = start_left(e);
+    st->needs_backout = kumo_downloader_needs_backout(e->dl);
+    st->closing = e->closing;
+    st->paused = e->paused;
+    st->idle = idle(e);
+}
+
+int kumo_engine_open(kumo_engine *e)
+{
+    kumo_crawler *c = e->c;
+    const kumo_spider_def *def = c->def;
+    KUMO_INFO(LOGGER, "Spider opened");
+    if (def->open) {
+        int rc = def->open(c->spider);
+        if (rc != KUMO_OK) {
+            KUMO_ERROR(LOGGER, "Spider '%s' failed to open: %s", def->name, kumo_strerror(rc));
+            snprintf(e->reason, sizeof(e->reason), "open_failed");
+            e->closing = true;
+            e->start_done = true;
+        }
+    }
+    if (!e->closing && def->start_requests) {
+        int rc = def->start_requests(c->spider, &e->start_out);
+        if (rc != KUMO_OK) {
+            KUMO_ERROR(LOGGER, "start_requests of '%s' failed: %s", def->name, kumo_strerror(rc));
+            kumo_engine_close(e, "start_requests_failed");
+        }
+    }
+    e->opened = true;
+    kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_OPENED, NULL);
+    schedule_tick(e);
+    return KUMO_OK;
+}
+
+kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
+{
+    kumo_engine *e = kumo_calloc(1, sizeof(*e), KUMO_T_OTHER, KUMO_V_NONE);
+    e->c = c;
+    int rc;
+    if (kumo_chains_open(c, &e->chains, err, errlen) != KUMO_OK) {
+        kumo_free(e);
+        return NULL;
+    }
+    e->sched = kumo_scheduler_open(c, &rc);
+    if (!e->sched) {
+        snprintf(err, errlen, "cannot open the scheduler: %s", kumo_strerror(rc));
+        kumo_chains_close(e->chains, c);
+        kumo_free(e);
+        return NULL;
+    }
+    kumo_out_init(&e->start_out, c->spider);
+    e->dl = kumo_downloader_new(c, on_download_done, e);
+    e->tick = event_new(c->base, -1, 0, on_tick, e);
+    kumo_chains_log(e->chains);
+    return e;
+}
+
+void kumo_engine_free(kumo_engine *e)
+{
+    if (!e)
+        return;
+    kumo_downloader_free(e->dl);
+    kumo_scheduler_close(e->sched);
+    kumo_chains_close(e->chains, e->c);
+    kumo_out_release(&e->start_out);
+    event_free(e->tick);
+    kumo_free(e);
+}

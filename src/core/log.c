@@ -1,0 +1,98 @@
+/* log.c - log lines in Scrapy's format: "2026-11-23 19:40:00 [kumo.engine] INFO: ...". */
+#include "kumo-int.h"
+#include <time.h>
+
+static kumo_loglevel min_level = KUMO_LOG_DEBUG;
+static FILE *log_file;          /* NULL: stderr */
+static void (*hook)(void *ctx, kumo_loglevel level);
+static void *hook_ctx;
+
+void kumo_log_set_hook(void (*fn)(void *ctx, kumo_loglevel level), void *ctx)
+{
+    hook = fn;
+    hook_ctx = ctx;
+}
+
+static const struct {
+    const char *name;
+    kumo_loglevel level;
+} levels[] = {
+    {"DEBUG", KUMO_LOG_DEBUG},     {"INFO", KUMO_LOG_INFO},   {"WARNING", KUMO_LOG_WARNING},
+    {"ERROR", KUMO_LOG_ERROR},     {"CRITICAL", KUMO_LOG_CRITICAL},
+};
+
+int kumo_log_level_parse(const char *name, kumo_loglevel *out)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(levels); i++)
+        if (strcasecmp(levels[i].name, name) == 0) {
+            *out = levels[i].level;
+            return KUMO_OK;
+        }
+    return KUMO_EINVAL;
+}
+
+const char *kumo_log_level_name(kumo_loglevel level)
+{
+    for (size_t i = KUMO_ARRAY_LEN(levels); i-- > 0;)
+        if (level >= levels[i].level)
+            return levels[i].name;
+    return "DEBUG";
+}
+
+void kumo_log_set_level(kumo_loglevel level)
+{
+    min_level = level;
+}
+
+bool kumo_log_enabled(kumo_loglevel level)
+{
+    return level >= min_level;
+}
+
+int kumo_log_set_file(const char *path)
+{
+    if (log_file)
+        fclose(log_file);
+    log_file = NULL;
+    if (!path)
+        return KUMO_OK;
+    log_file = fopen(path, "a");
+    if (!log_file)
+        return KUMO_EIO;
+    setvbuf(log_file, NULL, _IOLBF, 0);
+    return KUMO_OK;
+}
+
+void kumo_vlog(const char *logger, kumo_loglevel level, const char *fmt, va_list ap)
+{
+    if (level < min_level)
+        return;
+    if (hook)
+        hook(hook_ctx, level);
+    FILE *f = log_file ? log_file : stderr;
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+    flockfile(f);
+    fprintf(f, "%s [%s] %s: ", stamp, logger, kumo_log_level_name(level));
+    vfprintf(f, fmt, ap);
+    fputc('\n', f);
+    funlockfile(f);
+}
+
+void kumo_log(const char *logger, kumo_loglevel level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    kumo_vlog(logger, level, fmt, ap);
+    va_end(ap);
+}
+
+void kumo__assert_fail(const char *expr, const char *file, int line)
+{
+    fprintf(stderr, "kumo: assertion failed at %s:%d: %s\n", file, line, expr);
+    kumo_prefs(stderr, NULL, 0);
+    abort();
+}

@@ -1,0 +1,175 @@
+/* plugin.c - find spider plugins, dlopen them, check their ABI before anything else. */
+#include "core/plugin.h"
+#include "core/spider.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <unistd.h>
+
+#ifndef KUMO_SPIDER_LIBDIR
+#define KUMO_SPIDER_LIBDIR "/usr/local/lib/kumo/spiders"
+#endif
+
+struct kumo_plugin {
+    void *handle;
+    const kumo_spider_def *def;
+    char *path;
+};
+
+/* The search path, in order; returns how many directories were written to dirs. */
+static size_t search_dirs(const char **dirs, size_t max, char *envbuf, size_t envlen)
+{
+    size_t n = 0;
+    const char *env = getenv("KUMO_SPIDER_DIR");
+    if (env && *env) {
+        snprintf(envbuf, envlen, "%s", env);
+        for (char *save, *d = strtok_r(envbuf, ":", &save); d && n < max;
+             d = strtok_r(NULL, ":", &save))
+            dirs[n++] = d;
+    }
+    if (n < max)
+        dirs[n++] = "spiders";
+    if (n < max)
+        dirs[n++] = KUMO_SPIDER_LIBDIR;
+    return n;
+}
+
+static int load(const char *path, kumo_plugin **out, char *err, size_t errlen)
+{
+    char full[PATH_MAX];
+    /* dlopen searches the library path for names without a slash: always give one. */
+    snprintf(full, sizeof(full), "%s%s", strchr(path, '/') ? "" : "./", path);
+    void *h = dlopen(full, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *why = dlerror();
+        snprintf(err, errlen, "cannot load spider '%s': %s", path, why ? why : "unknown error");
+        return access(full, F_OK) == 0 ? KUMO_EINVAL : KUMO_ENOENT;
+    }
+    const kumo_spider_def *def = dlsym(h, KUMO_ABI_STR(KUMO_SPIDER_SYMBOL));
+    if (!def) {
+        snprintf(err, errlen, "'%s' is not a kumo spider: no symbol '%s'", path,
+                 KUMO_ABI_STR(KUMO_SPIDER_SYMBOL));
+        dlclose(h);
+        return KUMO_EINVAL;
+    }
+    int rc = kumo_spider_def_check(def, path, err, errlen);
+    if (rc != KUMO_OK) {
+        dlclose(h);
+        return rc;
+    }
+    kumo_plugin *p = kumo_calloc(1, sizeof(*p), KUMO_T_SPIDER, KUMO_V_NONE);
+    p->handle = h;
+    p->def = def;
+    p->path = kumo_strdup(path, KUMO_T_STR, KUMO_V_NONE);
+    *out = p;
+    return KUMO_OK;
+}
+
+static bool is_path(const char *spec)
+{
+    size_t n = strlen(spec);
+    return strchr(spec, '/') || (n > 3 && strcmp(spec + n - 3, ".so") == 0);
+}
+
+typedef struct find_ctx {
+    const char *name;
+    char path[PATH_MAX];
+    bool found;
+} find_ctx;
+
+static void find_fn(void *ctx, const kumo_spider_def *def, const char *path)
+{
+    find_ctx *f = ctx;
+    if (!f->found && strcmp(def->name, f->name) == 0) {
+        snprintf(f->path, sizeof(f->path), "%s", path);
+        f->found = true;
+    }
+}
+
+int kumo_plugin_open(const char *spec, kumo_plugin **out, char *err, size_t errlen)
+{
+    *out = NULL;
+    if (is_path(spec))
+        return load(spec, out, err, errlen);
+    const char *dirs[8];
+    char envbuf[4096];
+    size_t n = search_dirs(dirs, KUMO_ARRAY_LEN(dirs), envbuf, sizeof(envbuf));
+    for (size_t i = 0; i < n; i++) {       /* the usual case: NAME.so holds spider NAME */
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%s.so", dirs[i], spec);
+        if (access(path, R_OK) != 0)
+            continue;
+        int rc = load(path, out, err, errlen);
+        if (rc != KUMO_OK)
+            return rc;
+        if (strcmp((*out)->def->name, spec) == 0)
+            return KUMO_OK;
+        kumo_plugin_close(*out);
+        *out = NULL;
+    }
+    find_ctx f = {.name = spec};
+    kumo_plugin_list(find_fn, NULL, &f);
+    if (f.found)
+        return load(f.path, out, err, errlen);
+    snprintf(err, errlen, "spider not found: %s (try 'kumo list')", spec);
+    return KUMO_ENOENT;
+}
+
+const kumo_spider_def *kumo_plugin_def(const kumo_plugin *p)
+{
+    return p->def;
+}
+
+const char *kumo_plugin_path(const kumo_plugin *p)
+{
+    return p->path;
+}
+
+void kumo_plugin_close(kumo_plugin *p)
+{
+    if (!p)
+        return;
+    dlclose(p->handle);
+    kumo_free(p->path);
+    kumo_free(p);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void kumo_plugin_list(void (*fn)(void *ctx, const kumo_spider_def *def, const char *path),
+                      void (*err_fn)(void *ctx, const char *msg), void *ctx)
+{
+    const char *dirs[8];
+    char envbuf[4096];
+    size_t n = search_dirs(dirs, KUMO_ARRAY_LEN(dirs), envbuf, sizeof(envbuf));
+    for (size_t i = 0; i < n; i++) {
+        DIR *d = opendir(dirs[i]);
+        if (!d)
+            continue;
+        char *names[512];
+        size_t k = 0;
+        struct dirent *de;
+        while ((de = readdir(d)) && k < KUMO_ARRAY_LEN(names)) {
+            size_t len = strlen(de->d_name);
+            if (len > 3 && strcmp(de->d_name + len - 3, ".so") == 0)
+                names[k++] = kumo_strdup(de->d_name, KUMO_T_STR, KUMO_V_NONE);
+        }
+        closedir(d);
+        qsort(names, k, sizeof(*names), by_name);
+        for (size_t j = 0; j < k; j++) {
+            char path[PATH_MAX], err[512];
+            snprintf(path, sizeof(path), "%s/%s", dirs[i], names[j]);
+            kumo_plugin *p;
+            if (load(path, &p, err, sizeof(err)) == KUMO_OK) {
+                fn(ctx, p->def, path);
+                kumo_plugin_close(p);
+            } else if (err_fn) {
+                err_fn(ctx, err);
+            }
+            kumo_free(names[j]);
+        }
+    }
+}

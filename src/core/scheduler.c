@@ -1,0 +1,77 @@
+/* scheduler.c - dupefilter and queue in front of the backend, with Scrapy's stats. */
+#include "core/scheduler.h"
+#include "core/crawler.h"
+#include "core/settings.h"
+#include "core/stats.h"
+#include "http/request.h"
+
+struct kumo_scheduler {
+    kumo_crawler *c;
+    const kumo_queue_backend *be;
+    void *q;
+    bool debug;                 /* DUPEFILTER_DEBUG */
+    bool logged_dupe;
+    char enq_key[64], deq_key[64];
+};
+
+kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err)
+{
+    const kumo_queue_backend *be = &kumo_queue_memory;
+    void *q = be->open(c, err);
+    if (!q)
+        return NULL;
+    kumo_scheduler *s = kumo_calloc(1, sizeof(*s), KUMO_T_QUEUE, KUMO_V_NONE);
+    s->c = c;
+    s->be = be;
+    s->q = q;
+    s->debug = kumo_settings_bool(c->settings, "DUPEFILTER_DEBUG", false);
+    snprintf(s->enq_key, sizeof(s->enq_key), "scheduler/enqueued/%s", be->name);
+    snprintf(s->deq_key, sizeof(s->deq_key), "scheduler/dequeued/%s", be->name);
+    return s;
+}
+
+void kumo_scheduler_close(kumo_scheduler *s)
+{
+    if (!s)
+        return;
+    s->be->close(s->q);
+    kumo_free(s);
+}
+
+bool kumo_scheduler_enqueue(kumo_scheduler *s, kumo_request *req)
+{
+    bool seen = s->be->seen_or_add(s->q, kumo_request_fingerprint(req));
+    if (seen && !req->dont_filter) {
+        if (s->debug)
+            KUMO_DEBUG("kumo.dupefilters", "Filtered duplicate request: <%s %s>", req->method,
+                       req->url);
+        else if (!s->logged_dupe)
+            KUMO_DEBUG("kumo.dupefilters",
+                       "Filtered duplicate request: <%s %s> - no more duplicates will be shown "
+                       "(see DUPEFILTER_DEBUG to show all duplicates)",
+                       req->method, req->url);
+        s->logged_dupe = true;
+        kumo_stats_inc(s->c->stats, "dupefilter/filtered", 1);
+        kumo_request_unref(req);
+        return false;
+    }
+    s->be->push(s->q, req);
+    kumo_stats_inc(s->c->stats, s->enq_key, 1);
+    kumo_stats_inc(s->c->stats, "scheduler/enqueued", 1);
+    return true;
+}
+
+kumo_request *kumo_scheduler_next(kumo_scheduler *s)
+{
+    kumo_request *req = s->be->pop(s->q);
+    if (req) {
+        kumo_stats_inc(s->c->stats, s->deq_key, 1);
+        kumo_stats_inc(s->c->stats, "scheduler/dequeued", 1);
+    }
+    return req;
+}
+
+size_t kumo_scheduler_len(const kumo_scheduler *s)
+{
+    return s->be->len(s->q);
+}

@@ -1,0 +1,38 @@
+/* scheduler.h - the scheduler: dupefilter in front of a priority queue backend. */
+#ifndef KUMO_SCHEDULER_H
+#define KUMO_SCHEDULER_H
+
+#include "kumo-int.h"
+
+/*
+ * The one interface the scheduler reaches its queue and fingerprints through (DESIGN §5).
+ * Memory is the only backend today; SQLite (JOBDIR) and Redis plug in here.
+ */
+typedef struct kumo_queue_backend {
+    const char *name;                                       /* "memory": stats suffix */
+    void *(*open)(kumo_crawler *c, int *err);
+    void (*close)(void *q);
+    void (*push)(void *q, kumo_request *req);               /* takes ownership */
+    kumo_request *(*pop)(void *q);                          /* returns ownership, NULL if empty */
+    size_t (*len)(void *q);
+    bool (*seen_or_add)(void *q, const unsigned char fp[20]);   /* true: seen before */
+} kumo_queue_backend;
+
+extern const kumo_queue_backend kumo_queue_memory;
+
+/* Returns a new scheduler on the backend chosen by settings, or NULL with *err set. */
+kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err);
+void kumo_scheduler_close(kumo_scheduler *s);
+
+/*
+ * Queue req (takes ownership).  Returns false (and releases req) when the dupefilter
+ * has seen its fingerprint and req is not dont_filter.
+ */
+bool kumo_scheduler_enqueue(kumo_scheduler *s, kumo_request *req);
+
+/* Returns the next request (ownership passes to the caller), or NULL when empty. */
+kumo_request *kumo_scheduler_next(kumo_scheduler *s);
+
+size_t kumo_scheduler_len(const kumo_scheduler *s);
+
+#endif

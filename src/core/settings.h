@@ -1,0 +1,78 @@
+/* settings.h - settings with priorities: defaults < conf file < spider < command line. */
+#ifndef KUMO_SETTINGS_H
+#define KUMO_SETTINGS_H
+
+#include "kumo-int.h"
+
+typedef enum kumo_setting_prio {
+    KUMO_PRIO_DEFAULT,
+    KUMO_PRIO_CONF,         /* conf/kumo.conf */
+    KUMO_PRIO_SPIDER,       /* the spider's .settings */
+    KUMO_PRIO_CMDLINE,      /* -s KEY=VALUE, -o, --jobdir */
+} kumo_setting_prio;
+
+typedef enum kumo_setting_type {
+    KUMO_SET_STR,
+    KUMO_SET_INT,
+    KUMO_SET_FLOAT,
+    KUMO_SET_BOOL,
+    KUMO_SET_LIST,          /* comma-separated, or a JSON list */
+    KUMO_SET_DICT,          /* a JSON object: {"Retry": null, "UserAgent": 400} */
+} kumo_setting_type;
+
+/* One built-in setting: the defaults table in settings_defaults.c, also conf/kumo.conf. */
+typedef struct kumo_setting_info {
+    const char *name;
+    kumo_setting_type type;
+    const char *def;        /* default as text, NULL: unset */
+    const char *doc;        /* one line */
+} kumo_setting_info;
+
+/* The built-in settings, {NULL}-terminated. */
+extern const kumo_setting_info kumo_setting_infos[];
+
+/* Returns a new settings object holding every default; free with kumo_settings_free(). */
+kumo_settings *kumo_settings_new(void);
+void kumo_settings_free(kumo_settings *s);
+
+/*
+ * Set name to value (copied) at prio; a lower prio never overrides a higher one.
+ * Returns KUMO_EINVAL when value does not parse as the setting's type, with a one-line
+ * message in err ("invalid value 'x' for RETRY_TIMES: expected an integer").
+ * Unknown names are accepted (spiders and plugins have their own) as strings.
+ */
+int kumo_settings_set(kumo_settings *s, const char *name, const char *value,
+                      kumo_setting_prio prio, char *err, size_t errlen);
+
+/*
+ * Read "KEY = value" lines ('#' comments, blank lines) from path at KUMO_PRIO_CONF.
+ * Returns KUMO_ENOENT when path does not exist, KUMO_EINVAL with "path:line: ..." in err.
+ */
+int kumo_settings_load_file(kumo_settings *s, const char *path, char *err, size_t errlen);
+
+/* The value as text, or NULL when unset.  Borrowed, valid until the setting changes. */
+const char *kumo_settings_get(const kumo_settings *s, const char *name);
+
+/* Typed reads; def when unset (values were checked at set time). */
+int64_t kumo_settings_int(const kumo_settings *s, const char *name, int64_t def);
+double kumo_settings_float(const kumo_settings *s, const char *name, double def);
+bool kumo_settings_bool(const kumo_settings *s, const char *name, bool def);
+
+/*
+ * Split a LIST setting into items (a JSON list or comma-separated text): returns how many,
+ * storing at most max borrowed pointers into out... as new strings the caller frees with
+ * kumo_free() each.
+ */
+size_t kumo_settings_list(const kumo_settings *s, const char *name, char **out, size_t max);
+
+/*
+ * For a DICT setting ({"Name": order|null}): returns 1 and sets *order when name is in it
+ * with a number, 1 and *disabled = true with null, 0 when not mentioned.
+ */
+int kumo_settings_dict_order(const kumo_settings *s, const char *setting, const char *name,
+                             int *order, bool *disabled);
+
+/* Iterate every setting with a value, in name order: i from 0 until it returns 0. */
+int kumo_settings_at(const kumo_settings *s, size_t i, const char **name, const char **value);
+
+#endif

@@ -1,0 +1,140 @@
+/* spider.c - the Spider object and the checks a plugin's definition must pass. */
+#include "core/spider.h"
+#include "core/crawler.h"
+#include "core/settings.h"
+
+const char *kumo_spider_class_name(const char *name, char *buf, size_t n)
+{
+    size_t j = 0;
+    bool up = true;
+    for (const char *p = name; *p && j + 7 < n; p++) {
+        if (*p == '_' || *p == '-' || *p == '.' || *p == ' ') {
+            up = true;
+            continue;
+        }
+        char ch = *p;
+        if (up && ch >= 'a' && ch <= 'z')
+            ch = (char)(ch - 'a' + 'A');
+        up = false;
+        buf[j++] = ch;
+    }
+    snprintf(buf + j, n - j, "Spider");
+    return buf;
+}
+
+kumo_spider *kumo_spider_new(const kumo_spider_def *def, kumo_crawler *c, const kumo_map *args)
+{
+    char cname[128];
+    kumo_class *cls = kumo_class_intern(kumo_spider_class_name(def->name, cname, sizeof(cname)),
+                                        &KUMO_CLASS(Spider));
+    kumo_spider *sp = kumo_calloc(1, sizeof(*sp), KUMO_T_SPIDER, KUMO_V_NONE);
+    kumo_ref_init(&sp->ref, cls);
+    sp->def = def;
+    sp->c = c;
+    kumo_map_init(&sp->args, KUMO_T_DICT, KUMO_V_DICT);
+    kumo_map_init(&sp->state, KUMO_T_DICT, KUMO_V_DICT);
+    if (args)
+        kumo_map_copy(&sp->args, args);
+    sp->logger = kumo_strdup(def->name, KUMO_T_STR, KUMO_V_DICT);
+    if (def->allowed_domains)
+        for (const char *const *d = def->allowed_domains; *d; d++)
+            kumo_spider_allow_domain(sp, *d);
+    return sp;
+}
+
+void kumo_spider_free(kumo_spider *sp)
+{
+    if (!sp)
+        return;
+    kumo_ref_fini(&sp->ref);
+    kumo_map_release(&sp->args);
+    kumo_map_release(&sp->state);
+    for (size_t i = 0; i < sp->nallowed; i++)
+        kumo_free(sp->allowed[i]);
+    kumo_free(sp->allowed);
+    kumo_free(sp->logger);
+    kumo_free(sp);
+}
+
+void kumo_spider_allow_domain(kumo_spider *sp, const char *domain)
+{
+    sp->allowed = kumo_realloc(sp->allowed, (sp->nallowed + 2) * sizeof(char *), KUMO_T_LIST,
+                               KUMO_V_DICT);
+    char *d = kumo_strdup(domain, KUMO_T_STR, KUMO_V_DICT);
+    for (char *p = d; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    sp->allowed[sp->nallowed++] = d;
+    sp->allowed[sp->nallowed] = NULL;
+}
+
+const char *kumo_spider_arg(kumo_spider *sp, const char *name, const char *def)
+{
+    return kumo_map_get_str(&sp->args, name, def);
+}
+
+const char *kumo_spider_setting(kumo_spider *sp, const char *name, const char *def)
+{
+    const char *v = sp->c ? kumo_settings_get(sp->c->settings, name) : NULL;
+    return v ? v : def;
+}
+
+const char *kumo_spider_name(kumo_spider *sp)
+{
+    return sp->def->name;
+}
+
+void kumo_spider_log(kumo_spider *sp, const char *level, const char *fmt, ...)
+{
+    kumo_loglevel lv = KUMO_LOG_INFO;
+    kumo_log_level_parse(level, &lv);
+    va_list ap;
+    va_start(ap, fmt);
+    kumo_vlog(sp->logger, lv, fmt, ap);
+    va_end(ap);
+}
+
+kumo_callback_fn kumo_spider_callback(const kumo_spider *sp, kumo_callback_fn cb)
+{
+    if (cb)
+        return cb;
+    return sp->def->callbacks && sp->def->callbacks[0].fn ? sp->def->callbacks[0].fn : NULL;
+}
+
+const char *kumo_spider_callback_name(const kumo_spider *sp, kumo_callback_fn cb)
+{
+    cb = kumo_spider_callback(sp, cb);
+    for (const kumo_callback *k = sp->def->callbacks; k && k->name; k++)
+        if (k->fn == cb)
+            return k->name;
+    return NULL;
+}
+
+int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *err,
+                          size_t errlen)
+{
+    if (def->abi != KUMO_ABI) {
+        snprintf(err, errlen, "spider in '%s' built for ABI %u, this kumo is %d: rebuild it",
+                 where, def->abi, KUMO_ABI);
+        return KUMO_EABI;
+    }
+    if (!def->abi_sig || strcmp(def->abi_sig, KUMO_ABI_SIG) != 0) {
+        snprintf(err, errlen, "spider in '%s' built as '%s', this kumo is '%s': rebuild it",
+                 where, def->abi_sig ? def->abi_sig : "(none)", KUMO_ABI_SIG);
+        return KUMO_EABI;
+    }
+    if (def->size != sizeof(kumo_spider_def)) {
+        snprintf(err, errlen, "spider in '%s' has a definition of %zu bytes, this kumo "
+                 "expects %zu: rebuild it", where, def->size, sizeof(kumo_spider_def));
+        return KUMO_EABI;
+    }
+    if (!def->name || !*def->name) {
+        snprintf(err, errlen, "spider in '%s' has no name", where);
+        return KUMO_EINVAL;
+    }
+    if (!def->callbacks || !def->callbacks[0].fn) {
+        snprintf(err, errlen, "spider '%s' in '%s' has no callbacks", def->name, where);
+        return KUMO_EINVAL;
+    }
+    return KUMO_OK;
+}

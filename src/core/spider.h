@@ -1,0 +1,36 @@
+/* spider.h - the running Spider object: a plugin's definition plus this crawl's state. */
+#ifndef KUMO_SPIDER_INT_H
+#define KUMO_SPIDER_INT_H
+
+#include "kumo-int.h"
+
+struct kumo_spider {
+    kumo_ref ref;                   /* class: the plugin's own ("QuotesSpider") under Spider */
+    const kumo_spider_def *def;     /* borrowed: the plugin stays loaded */
+    kumo_crawler *c;                /* borrowed */
+    kumo_map args;                  /* -a name=value */
+    kumo_map state;                 /* the spider's state map (persisted with JOBDIR) */
+    char **allowed;                 /* NULL-terminated copy, or NULL: any domain */
+    size_t nallowed;
+    char *logger;                   /* the spider's name, its logger */
+};
+
+/* Returns the class name for a spider name: "my_shop" -> "MyShopSpider", into buf. */
+const char *kumo_spider_class_name(const char *name, char *buf, size_t n);
+
+/* Returns a new Spider for def (args copied), or NULL with a message in err. */
+kumo_spider *kumo_spider_new(const kumo_spider_def *def, kumo_crawler *c, const kumo_map *args);
+void kumo_spider_free(kumo_spider *sp);
+
+/* The callback for cb (NULL: the spider's first), and the name of a callback (or NULL). */
+kumo_callback_fn kumo_spider_callback(const kumo_spider *sp, kumo_callback_fn cb);
+const char *kumo_spider_callback_name(const kumo_spider *sp, kumo_callback_fn cb);
+
+/*
+ * Check a definition loaded from a plugin: ABI number, ABI signature, struct size, name and
+ * callbacks.  Returns KUMO_EABI or KUMO_EINVAL with a one-line message naming both sides.
+ */
+int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *err,
+                          size_t errlen);
+
+#endif

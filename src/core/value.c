@@ -1,0 +1,196 @@
+/* value.c - typed values and small insertion-ordered maps. */
+#include "kumo-int.h"
+
+kumo_value kumo_val_none(void)
+{
+    return (kumo_value){.type = KUMO_VAL_NONE};
+}
+
+kumo_value kumo_val_bool(int b)
+{
+    return (kumo_value){.type = KUMO_VAL_BOOL, .u.b = !!b};
+}
+
+kumo_value kumo_val_int(int64_t i)
+{
+    return (kumo_value){.type = KUMO_VAL_INT, .u.i = i};
+}
+
+kumo_value kumo_val_float(double f)
+{
+    return (kumo_value){.type = KUMO_VAL_FLOAT, .u.f = f};
+}
+
+kumo_value kumo_val_strn(const char *s, size_t len)
+{
+    kumo_value v = {.type = KUMO_VAL_STR};
+    v.u.str.s = kumo_strndup(s, len, KUMO_T_STR, KUMO_V_DICT);
+    v.u.str.len = len;
+    return v;
+}
+
+kumo_value kumo_val_str(const char *s)
+{
+    return kumo_val_strn(s, strlen(s));
+}
+
+kumo_value kumo_val_obj(kumo_ref *obj)
+{
+    kumo_assert(obj && obj->cls);
+    const kumo_class *c = obj->cls;
+    while (c && !c->retain)
+        c = c->parent;
+    kumo_assert(c && "object values must be of a shared class");
+    c->retain(obj);
+    return (kumo_value){.type = KUMO_VAL_OBJ, .u.obj = obj};
+}
+
+kumo_value kumo_val_list(void)
+{
+    kumo_value v = {.type = KUMO_VAL_LIST};
+    v.u.list = kumo_calloc(1, sizeof(*v.u.list), KUMO_T_LIST, KUMO_V_DICT);
+    return v;
+}
+
+void kumo_val_list_push(kumo_value *list, kumo_value v)
+{
+    kumo_assert(list->type == KUMO_VAL_LIST);
+    kumo_vlist *l = list->u.list;
+    if (l->len == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4;
+        l->v = kumo_realloc(l->v, l->cap * sizeof(*l->v), KUMO_T_LIST, KUMO_V_DICT);
+    }
+    l->v[l->len++] = v;
+}
+
+static void release_obj(kumo_ref *obj)
+{
+    const kumo_class *c = obj->cls;
+    while (c && !c->release)
+        c = c->parent;
+    kumo_assert(c);
+    c->release(obj);
+}
+
+kumo_value kumo_val_copy(const kumo_value *v)
+{
+    switch (v->type) {
+    case KUMO_VAL_STR:
+        return kumo_val_strn(v->u.str.s, v->u.str.len);
+    case KUMO_VAL_OBJ:
+        return kumo_val_obj(v->u.obj);
+    case KUMO_VAL_LIST: {
+        kumo_value l = kumo_val_list();
+        for (size_t i = 0; i < v->u.list->len; i++)
+            kumo_val_list_push(&l, kumo_val_copy(&v->u.list->v[i]));
+        return l;
+    }
+    default:
+        return *v;
+    }
+}
+
+void kumo_val_clear(kumo_value *v)
+{
+    switch (v->type) {
+    case KUMO_VAL_STR:
+        kumo_free(v->u.str.s);
+        break;
+    case KUMO_VAL_OBJ:
+        release_obj(v->u.obj);
+        break;
+    case KUMO_VAL_LIST:
+        for (size_t i = 0; i < v->u.list->len; i++)
+            kumo_val_clear(&v->u.list->v[i]);
+        kumo_free(v->u.list->v);
+        kumo_free(v->u.list);
+        break;
+    default:
+        break;
+    }
+    *v = kumo_val_none();
+}
+
+void kumo_map_init(kumo_map *m, uint16_t type, uint16_t via)
+{
+    *m = (kumo_map){.type = type, .via = via};
+}
+
+void kumo_map_release(kumo_map *m)
+{
+    for (size_t i = 0; i < m->len; i++) {
+        kumo_free(m->e[i].key);
+        kumo_val_clear(&m->e[i].val);
+    }
+    kumo_free(m->e);
+    m->e = NULL;
+    m->len = m->cap = 0;
+}
+
+static kumo_map_entry *find(const kumo_map *m, const char *key)
+{
+    for (size_t i = 0; i < m->len; i++)
+        if (strcmp(m->e[i].key, key) == 0)
+            return &m->e[i];
+    return NULL;
+}
+
+void kumo_map_set(kumo_map *m, const char *key, kumo_value v)
+{
+    kumo_map_entry *e = find(m, key);
+    if (e) {
+        kumo_val_clear(&e->val);
+        e->val = v;
+        return;
+    }
+    if (m->len == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 4;
+        m->e = kumo_realloc(m->e, m->cap * sizeof(*m->e), m->type, m->via);
+    }
+    m->e[m->len++] = (kumo_map_entry){kumo_strdup(key, KUMO_T_STR, m->via), v};
+}
+
+kumo_value *kumo_map_get(const kumo_map *m, const char *key)
+{
+    kumo_map_entry *e = find(m, key);
+    return e ? &e->val : NULL;
+}
+
+int kumo_map_del(kumo_map *m, const char *key)
+{
+    kumo_map_entry *e = find(m, key);
+    if (!e)
+        return 0;
+    kumo_free(e->key);
+    kumo_val_clear(&e->val);
+    size_t i = (size_t)(e - m->e);
+    memmove(e, e + 1, (m->len - i - 1) * sizeof(*e));
+    m->len--;
+    return 1;
+}
+
+int64_t kumo_map_get_int(const kumo_map *m, const char *key, int64_t def)
+{
+    const kumo_value *v = kumo_map_get(m, key);
+    if (!v)
+        return def;
+    if (v->type == KUMO_VAL_INT)
+        return v->u.i;
+    if (v->type == KUMO_VAL_FLOAT)
+        return (int64_t)v->u.f;
+    if (v->type == KUMO_VAL_BOOL)
+        return v->u.b;
+    return def;
+}
+
+const char *kumo_map_get_str(const kumo_map *m, const char *key, const char *def)
+{
+    const kumo_value *v = kumo_map_get(m, key);
+    return v && v->type == KUMO_VAL_STR ? v->u.str.s : def;
+}
+
+void kumo_map_copy(kumo_map *dst, const kumo_map *src)
+{
+    for (size_t i = 0; i < src->len; i++)
+        kumo_map_set(dst, src->e[i].key, kumo_val_copy(&src->e[i].val));
+}

@@ -1,0 +1,8 @@
+/* builtin.c - the built-in extensions, in the order they open. */
+#include "ext/ext.h"
+
+const kumo_ext_def *const kumo_ext_builtin[] = {
+    &kumo_ext_corestats, &kumo_ext_memusage,   &kumo_ext_logstats,
+    &kumo_ext_feedexport, &kumo_ext_closespider,
+};
+const size_t kumo_ext_builtin_len = KUMO_ARRAY_LEN(kumo_ext_builtin);

@@ -1,0 +1,85 @@
+/* headers.c - Headers: ordered (name, value) pairs, names matched case-insensitively. */
+#include "http/headers.h"
+
+#define T KUMO_T_HEADERS
+#define V KUMO_V_HEADERS
+
+kumo_headers *kumo_headers_new(void)
+{
+    return kumo_calloc(1, sizeof(kumo_headers), T, V);
+}
+
+void kumo_headers_free(kumo_headers *h)
+{
+    if (!h)
+        return;
+    for (size_t i = 0; i < 2 * h->len; i++)
+        kumo_free(h->kv[i]);
+    kumo_free(h->kv);
+    kumo_free(h);
+}
+
+kumo_headers *kumo_headers_copy(const kumo_headers *h)
+{
+    kumo_headers *c = kumo_headers_new();
+    for (size_t i = 0; i < h->len; i++)
+        kumo_headers_add(c, h->kv[2 * i], h->kv[2 * i + 1]);
+    return c;
+}
+
+const char *kumo_headers_get(const kumo_headers *h, const char *name)
+{
+    for (size_t i = 0; i < h->len; i++)
+        if (strcasecmp(h->kv[2 * i], name) == 0)
+            return h->kv[2 * i + 1];
+    return NULL;
+}
+
+void kumo_headers_add(kumo_headers *h, const char *name, const char *value)
+{
+    if (h->len == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 8;
+        h->kv = kumo_realloc(h->kv, 2 * h->cap * sizeof(*h->kv), T, V);
+    }
+    h->kv[2 * h->len] = kumo_strdup(name, KUMO_T_STR, V);
+    h->kv[2 * h->len + 1] = kumo_strdup(value, KUMO_T_STR, V);
+    h->len++;
+}
+
+void kumo_headers_set(kumo_headers *h, const char *name, const char *value)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < h->len; i++) {
+        if (strcasecmp(h->kv[2 * i], name) == 0) {
+            kumo_free(h->kv[2 * i]);
+            kumo_free(h->kv[2 * i + 1]);
+            continue;
+        }
+        h->kv[2 * j] = h->kv[2 * i];
+        h->kv[2 * j + 1] = h->kv[2 * i + 1];
+        j++;
+    }
+    h->len = j;
+    if (value)
+        kumo_headers_add(h, name, value);
+}
+
+size_t kumo_headers_count(const kumo_headers *h)
+{
+    return h->len;
+}
+
+void kumo_headers_at(const kumo_headers *h, size_t i, const char **name, const char **value)
+{
+    kumo_assert(i < h->len);
+    *name = h->kv[2 * i];
+    *value = h->kv[2 * i + 1];
+}
+
+size_t kumo_headers_bytes(const kumo_headers *h)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->len; i++)
+        n += strlen(h->kv[2 * i]) + strlen(h->kv[2 * i + 1]) + 4;   /* ": " and CRLF */
+    return n;
+}

@@ -1,0 +1,20 @@
+/* headers.h - the Headers object: ordered (name, value) pairs. */
+#ifndef KUMO_HEADERS_INT_H
+#define KUMO_HEADERS_INT_H
+
+#include "kumo-int.h"
+
+struct kumo_headers {
+    char **kv;              /* kv[2*i] name, kv[2*i+1] value, both owned */
+    size_t len, cap;        /* pairs */
+};
+
+/* Returns a new, empty Headers; free with kumo_headers_free(). */
+kumo_headers *kumo_headers_new(void);
+void kumo_headers_free(kumo_headers *h);
+/* Returns a new copy of h. */
+kumo_headers *kumo_headers_copy(const kumo_headers *h);
+/* Bytes held (for stats: downloader/request_bytes). */
+size_t kumo_headers_bytes(const kumo_headers *h);
+
+#endif

@@ -1,0 +1,39 @@
+/* response.h - the Response object and its subclasses (tracked, reference counted). */
+#ifndef KUMO_RESPONSE_INT_H
+#define KUMO_RESPONSE_INT_H
+
+#include "kumo-int.h"
+#include "http/headers.h"
+
+struct kumo_response {
+    kumo_ref ref;               /* first: Response, TextResponse, HtmlResponse, XmlResponse */
+    unsigned refcount;
+    char *url;                  /* owned: the final url */
+    int status;
+    kumo_headers *headers;      /* owned */
+    char *body;                 /* owned, NUL-terminated (extra byte not counted) */
+    size_t body_len;
+    kumo_request *request;      /* one reference */
+    kumo_doc *doc;              /* parsed on first selector query; one reference */
+    char *base_url;             /* <base href> resolved, or NULL; computed with doc */
+    bool base_done;
+    kumo_spider *spider;        /* borrowed: the crawl's spider, or NULL */
+    char *ip;                   /* peer address, may be NULL */
+};
+
+/*
+ * Returns a new reference to a response for req (one more reference taken on req);
+ * takes ownership of headers and body (body must have one spare byte for the NUL).
+ * The class is chosen from Content-Type and the url: HtmlResponse, XmlResponse,
+ * TextResponse, or Response.
+ */
+kumo_response *kumo_response_new(kumo_request *req, const char *url, int status,
+                                 kumo_headers *headers, char *body, size_t body_len);
+
+/* Returns the class chosen for a Content-Type value (may be NULL) and url. */
+kumo_class *kumo_response_class_for(const char *content_type, const char *url);
+
+/* Returns true for TextResponse and its subclasses (bodies that selectors may parse). */
+bool kumo_response_is_text(const kumo_response *res);
+
+#endif

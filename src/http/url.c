@@ -1,0 +1,587 @@
+/* url.c - URL checks and joins (libcurl's URL API) and w3lib's canonicalize_url. */
+#include "http/url.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+
+#include "util/buf.h"
+
+/* ---- byte classes ---- */
+
+static bool is_alnum(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static unsigned char lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* WHATWG's "C0 control or space": what Python's urlsplit and w3lib strip. */
+static bool is_c0_or_space(unsigned char c)
+{
+    return c <= 0x20;
+}
+
+/* Python's quote(): letters, digits and "_.-~" are always safe, plus the extra set. */
+static bool quote_safe(unsigned char c, const char *extra)
+{
+    return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '~' ||
+           (c && strchr(extra, c));
+}
+
+/* w3lib's _path_safe_chars and _safe_chars, less what quote() always keeps. */
+static const char path_safe[] = ":/?[]@!$&'()*+,;=|%";
+static const char params_safe[] = ":/?#[]@!$&'()*+,;=|%";
+
+static bool in_list(const char *s, size_t n, const char *const *list)
+{
+    for (; *list; list++) {
+        if (strlen(*list) == n && strncasecmp(s, *list, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* urllib.parse.uses_netloc and uses_params (the '' entries do not apply: we need a scheme). */
+static const char *const uses_netloc[] = {
+    "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https",
+    "shttp", "snews", "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp", "nfs",
+    "git", "git+ssh", "ws", "wss", NULL,
+};
+static const char *const uses_params[] = {
+    "ftp", "hdl", "prospero", "http", "imap", "https", "shttp", "rtsp", "rtspu", "sip",
+    "sips", "mms", "sftp", "tel", NULL,
+};
+
+/*
+ * Python's urlsplit scheme rule: text before the first ':' when it is non-empty, starts
+ * with a letter and has only letters, digits, "+-.".  Returns its length, 0 for none.
+ */
+static size_t scheme_len(const char *s, size_t n)
+{
+    if (!n || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ':')
+            return i;
+        if (!is_alnum(c) && c != '+' && c != '-' && c != '.')
+            return 0;
+    }
+    return 0;
+}
+
+/* ---- a writer that hands bytes to a sink (a buffer, or SHA-1 for fingerprints) ---- */
+
+typedef struct out {
+    kumo_url_sink_fn write;
+    void *ctx;
+} out;
+
+static void put(out *o, const char *p, size_t n)
+{
+    if (n)
+        o->write(o->ctx, p, n);
+}
+
+static void put_lower(out *o, const char *p, size_t n)
+{
+    char tmp[64];
+    while (n) {
+        size_t k = KUMO_MIN(n, sizeof(tmp));
+        for (size_t i = 0; i < k; i++)
+            tmp[i] = (char)lower((unsigned char)p[i]);
+        put(o, tmp, k);
+        p += k;
+        n -= k;
+    }
+}
+
+/* Write bytes through quote(safe=extra), or quote_plus() when plus is set. */
+static void put_quoted(out *o, const char *p, size_t n, const char *extra, bool plus)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (quote_safe(c, extra))
+            continue;
+        put(o, p + run, i - run);
+        if (plus && c == ' ') {
+            put(o, "+", 1);
+        } else {
+            char esc[3] = {'%', hexd[c >> 4], hexd[c & 15]};
+            put(o, esc, 3);
+        }
+        run = i + 1;
+    }
+    put(o, p + run, n - run);
+}
+
+/* ---- w3lib.url.canonicalize_url ---- */
+
+typedef struct span {
+    const char *p;
+    size_t n;
+} span;
+
+typedef struct qpair {
+    char *k, *v;
+    size_t kn, vn;
+} qpair;
+
+/* unquote_to_bytes() after '+' -> ' ', in place; returns the new length. */
+static size_t unquote_plus_inplace(char *s, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        int h, l;
+        if (s[i] == '%' && i + 2 < n &&
+            (h = hexval((unsigned char)s[i + 1])) >= 0 &&
+            (l = hexval((unsigned char)s[i + 2])) >= 0) {
+            s[o++] = (char)(h << 4 | l);
+            i += 2;
+        } else {
+            s[o++] = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    return o;
+}
+
+static int qpair_cmp(const void *a, const void *b)
+{
+    const qpair *x = a, *y = b;
+    int c = memcmp(x->k, y->k, KUMO_MIN(x->kn, y->kn));
+    if (c || x->kn != y->kn)
+        return c ? c : (x->kn < y->kn ? -1 : 1);
+    c = memcmp(x->v, y->v, KUMO_MIN(x->vn, y->vn));
+    if (c || x->vn != y->vn)
+        return c ? c : (x->vn < y->vn ? -1 : 1);
+    return 0;
+}
+
+/*
+ * The query: split on '&' and ';', keep blank values, decode, sort by (key, value) bytes,
+ * write back with urlencode() (quote_plus, "k=v" joined by '&').  Decoding happens in a
+ * copy on the stack when the query is small.
+ */
+static void put_query(out *o, span q)
+{
+    char small[512];
+    qpair psmall[32];
+    char *s = q.n <= sizeof(small) ? small : kumo_alloc(q.n, KUMO_T_STR, KUMO_V_URL);
+    size_t npairs = 1;
+    for (size_t i = 0; i < q.n; i++)
+        npairs += q.p[i] == '&' || q.p[i] == ';';
+    qpair *pairs = npairs <= KUMO_ARRAY_LEN(psmall)
+                       ? psmall
+                       : kumo_alloc(npairs * sizeof(*pairs), KUMO_T_LIST, KUMO_V_URL);
+    if (q.n)
+        memcpy(s, q.p, q.n);
+    size_t np = 0;
+    for (size_t i = 0; i < q.n;) {
+        size_t j = i;
+        while (j < q.n && s[j] != '&' && s[j] != ';')
+            j++;
+        if (j > i) {
+            char *eq = memchr(s + i, '=', j - i);
+            qpair *pr = &pairs[np++];
+            pr->k = s + i;
+            pr->kn = unquote_plus_inplace(s + i, (size_t)((eq ? eq : s + j) - (s + i)));
+            pr->v = eq ? eq + 1 : s + j;
+            pr->vn = eq ? unquote_plus_inplace(eq + 1, (size_t)(s + j - eq - 1)) : 0;
+        }
+        i = j + 1;
+    }
+    if (np > 1)
+        qsort(pairs, np, sizeof(*pairs), qpair_cmp);
+    for (size_t i = 0; i < np; i++) {
+        put(o, i ? "&" : "?", 1);
+        put_quoted(o, pairs[i].k, pairs[i].kn, "", true);
+        put(o, "=", 1);
+        put_quoted(o, pairs[i].v, pairs[i].vn, "", true);
+    }
+    if (pairs != psmall)
+        kumo_free(pairs);
+    if (s != small)
+        kumo_free(s);
+}
+
+/*
+ * The path: w3lib quotes it, protects %2F and %3F, unquotes it to bytes and quotes it
+ * again with the path's safe set.  In one pass: a valid escape of '/' or '?' stays an
+ * upper-case escape, any other valid escape is decoded and re-quoted, other bytes quoted.
+ */
+static void put_path(out *o, span path)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    if (!path.n) {
+        put(o, "/", 1);
+        return;
+    }
+    for (size_t i = 0; i < path.n; i++) {
+        unsigned char c = (unsigned char)path.p[i];
+        int h, l;
+        if (c == '%' && i + 2 < path.n &&
+            (h = hexval((unsigned char)path.p[i + 1])) >= 0 &&
+            (l = hexval((unsigned char)path.p[i + 2])) >= 0) {
+            c = (unsigned char)(h << 4 | l);
+            i += 2;
+            if (c == '/' || c == '?') {
+                char esc[3] = {'%', hexd[c >> 4], hexd[c & 15]};
+                put(o, esc, 3);
+                continue;
+            }
+        }
+        char ch = (char)c;
+        put_quoted(o, &ch, 1, path_safe, false);
+    }
+}
+
+/* Python's _check_bracketed_netloc: what makes urlsplit raise "Invalid IPv6 URL". */
+static bool bracketed_netloc_ok(span net)
+{
+    const char *hp = net.p, *end = net.p + net.n;
+    for (const char *q = net.p; q < end; q++) {
+        if (*q == '@')
+            hp = q + 1;
+    }
+    const char *host = hp, *host_end;
+    const char *open = memchr(hp, '[', (size_t)(end - hp));
+    if (open) {
+        if (open != hp)
+            return false;
+        host = hp + 1;
+        const char *close = memchr(host, ']', (size_t)(end - host));
+        host_end = close ? close : end;
+        if (close && close + 1 < end && close[1] != ':')
+            return false;
+    } else {
+        const char *colon = memchr(hp, ':', (size_t)(end - hp));
+        host_end = colon ? colon : end;
+    }
+    size_t n = (size_t)(host_end - host);
+    char tmp[INET6_ADDRSTRLEN + 64];
+    if (n && host[0] == 'v') {
+        /* IPvFuture: v<hex>+ '.' <anything, at least one> */
+        size_t i = 1;
+        while (i < n && hexval((unsigned char)host[i]) >= 0)
+            i++;
+        return i > 1 && i < n && host[i] == '.' && i + 1 < n;
+    }
+    if (n >= sizeof(tmp))
+        return false;
+    memcpy(tmp, host, n);
+    tmp[n] = '\0';
+    char *zone = strchr(tmp, '%');
+    if (zone)
+        *zone = '\0';
+    unsigned char addr[16];
+    return inet_pton(AF_INET6, tmp, addr) == 1;
+}
+
+int kumo__url_canonicalize_sink(const char *url, kumo_url_sink_fn write, void *ctx)
+{
+    const char *a = url, *b = url + strlen(url);
+    while (a < b && is_c0_or_space((unsigned char)*a))
+        a++;
+    while (b > a && is_c0_or_space((unsigned char)b[-1]))
+        b--;
+
+    /* Tabs and newlines inside are dropped (WHATWG, Python); copy only when there are some. */
+    char small[512], *copy = NULL;
+    if (memchr(a, '\t', (size_t)(b - a)) || memchr(a, '\n', (size_t)(b - a)) ||
+        memchr(a, '\r', (size_t)(b - a))) {
+        size_t n = 0;
+        copy = (size_t)(b - a) <= sizeof(small) ? small
+                                                : kumo_alloc((size_t)(b - a), KUMO_T_STR,
+                                                             KUMO_V_URL);
+        for (const char *q = a; q < b; q++) {
+            if (*q != '\t' && *q != '\n' && *q != '\r')
+                copy[n++] = *q;
+        }
+        a = copy;
+        b = copy + n;
+    }
+
+    int rc = KUMO_OK;
+    span scheme = {a, scheme_len(a, (size_t)(b - a))};
+    if (!scheme.n) {
+        rc = KUMO_EURL;
+        goto done;
+    }
+    const char *p = a + scheme.n + 1;
+    span net = {p, 0};
+    if (b - p >= 2 && p[0] == '/' && p[1] == '/') {
+        p += 2;
+        net.p = p;
+        while (p < b && *p != '/' && *p != '?' && *p != '#')
+            p++;
+        net.n = (size_t)(p - net.p);
+        bool open = memchr(net.p, '[', net.n) != NULL, close = memchr(net.p, ']', net.n) != NULL;
+        if (open != close || (open && !bracketed_netloc_ok(net))) {
+            rc = KUMO_EURL;
+            goto done;
+        }
+    }
+    const char *hash = memchr(p, '#', (size_t)(b - p));
+    const char *rest_end = hash ? hash : b;
+    const char *qmark = memchr(p, '?', (size_t)(rest_end - p));
+    span path = {p, (size_t)((qmark ? qmark : rest_end) - p)};
+    span query = {qmark ? qmark + 1 : rest_end, qmark ? (size_t)(rest_end - qmark - 1) : 0};
+    span params = {NULL, 0};
+    const char *semi = memchr(path.p, ';', path.n);
+    if (semi && in_list(scheme.p, scheme.n, uses_params)) {
+        /* urllib's _splitparams: the first ';' of the last segment, or of the whole path */
+        const char *slash = NULL;
+        for (const char *q = path.p; q < path.p + path.n; q++) {
+            if (*q == '/')
+                slash = q;
+        }
+        if (slash)
+            semi = memchr(slash, ';', (size_t)(path.p + path.n - slash));
+        if (semi) {
+            params.p = semi + 1;
+            params.n = (size_t)(path.p + path.n - semi - 1);
+            path.n = (size_t)(semi - path.p);
+        }
+    }
+    /* netloc.lower().rstrip(":") */
+    while (net.n && net.p[net.n - 1] == ':')
+        net.n--;
+
+    out o = {write, ctx};
+    put_lower(&o, scheme.p, scheme.n);
+    put(&o, ":", 1);
+    /* urlunsplit: "//" + netloc when there is one, or for a netloc scheme unless the
+     * path itself starts with "//"; then the path gets a leading '/' if it lacks one. */
+    bool path_slash = !path.n || path.p[0] == '/';
+    bool path_dslash = path.n >= 2 && path.p[0] == '/' && path.p[1] == '/';
+    if (net.n || (in_list(scheme.p, scheme.n, uses_netloc) && !path_dslash)) {
+        put(&o, "//", 2);
+        put_lower(&o, net.p, net.n);
+        if (!path_slash)
+            put(&o, "/", 1);
+    }
+    put_path(&o, path);
+    if (params.n) {
+        put(&o, ";", 1);
+        put_quoted(&o, params.p, params.n, params_safe, false);
+    }
+    put_query(&o, query);
+done:
+    if (copy && copy != small)
+        kumo_free(copy);
+    return rc;
+}
+
+static void sink_buf(void *ctx, const char *p, size_t n)
+{
+    kumo_buf_add(ctx, p, n);
+}
+
+char *kumo_url_canonicalize(const char *url)
+{
+    kumo_buf b;
+    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_URL);
+    if (kumo__url_canonicalize_sink(url, sink_buf, &b)) {
+        kumo_buf_release(&b);
+        return NULL;
+    }
+    return kumo_buf_detach(&b, NULL);
+}
+
+/* ---- scheme, check, host, join ---- */
+
+char *kumo_url_scheme(const char *href)
+{
+    const char *a = href;
+    while (*a && is_c0_or_space((unsigned char)*a))
+        a++;
+    /* Tabs and newlines may sit inside the scheme ("java\tscript:"): drop them. */
+    char buf[64];
+    size_t n = 0;
+    for (const char *q = a; *q && *q != ':' && n < sizeof(buf) - 1; q++) {
+        if (*q != '\t' && *q != '\n' && *q != '\r')
+            buf[n++] = *q;
+    }
+    const char *colon = a + strcspn(a, ":");
+    if (!*colon || n == sizeof(buf) - 1)
+        return NULL;
+    buf[n++] = ':';
+    size_t len = scheme_len(buf, n);
+    if (!len)
+        return NULL;
+    char *s = kumo_strndup(buf, len, KUMO_T_STR, KUMO_V_URL);
+    for (char *q = s; *q; q++)
+        *q = (char)lower((unsigned char)*q);
+    return s;
+}
+
+static bool is_http(const char *s, size_t n)
+{
+    return (n == 4 && strncasecmp(s, "http", 4) == 0) ||
+           (n == 5 && strncasecmp(s, "https", 5) == 0);
+}
+
+int kumo_url_check(const char *url)
+{
+    if (!url)
+        return KUMO_EURL;
+    size_t n = scheme_len(url, strlen(url));
+    if (!n)
+        return KUMO_EURL;
+    if (!is_http(url, n))
+        return KUMO_ESCHEME;
+    CURLU *h = curl_url();
+    if (!h)
+        kumo_oom(sizeof(void *));
+    CURLUcode uc = curl_url_set(h, CURLUPART_URL, url, 0);
+    char *host = NULL;
+    if (!uc)
+        uc = curl_url_get(h, CURLUPART_HOST, &host, 0);
+    int rc = uc || !host || !*host ? KUMO_EURL : KUMO_OK;
+    curl_free(host);
+    curl_url_cleanup(h);
+    return rc;
+}
+
+char *kumo_url_host(const char *url)
+{
+    if (!url)
+        return NULL;
+    CURLU *h = curl_url();
+    if (!h)
+        kumo_oom(sizeof(void *));
+    char *host = NULL, *res = NULL;
+    if (!curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) &&
+        !curl_url_get(h, CURLUPART_HOST, &host, 0) && host && *host) {
+        size_t n = strlen(host);
+        const char *p = host;
+        if (n >= 2 && p[0] == '[' && p[n - 1] == ']') {
+            p++;
+            n -= 2;
+        }
+        res = kumo_strndup(p, n, KUMO_T_STR, KUMO_V_URL);
+        for (char *q = res; *q; q++)
+            *q = (char)lower((unsigned char)*q);
+    }
+    curl_free(host);
+    curl_url_cleanup(h);
+    return res;
+}
+
+/*
+ * Copy s[0..n) into b, dropping tabs and newlines and percent-encoding what Scrapy's
+ * safe_url_string would (controls, space, DEL, non-ASCII, and " < > ` everywhere;
+ * { } | \ ^ too before the fragment).
+ */
+static void add_encoded(kumo_buf *b, const char *s, size_t n)
+{
+    static const char hexd[] = "0123456789ABCDEF";
+    bool in_frag = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\t' || c == '\n' || c == '\r')
+            continue;
+        if (c == '#')
+            in_frag = true;
+        bool enc = c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '`' ||
+                   (!in_frag && strchr("{}|\\^", c) && c);
+        if (enc) {
+            char esc[3] = {'%', hexd[c >> 4], hexd[c & 15]};
+            kumo_buf_add(b, esc, 3);
+        } else {
+            kumo_buf_addc(b, (char)c);
+        }
+    }
+}
+
+/* Host names are case-insensitive: browsers and Scrapy's Request write them lower case. */
+static void lower_host(CURLU *h)
+{
+    char *host = NULL;
+    if (curl_url_get(h, CURLUPART_HOST, &host, 0) || !host)
+        return;
+    bool upper = false;
+    for (char *q = host; *q; q++) {
+        if (*q >= 'A' && *q <= 'Z') {
+            *q = (char)lower((unsigned char)*q);
+            upper = true;
+        }
+    }
+    if (upper)
+        curl_url_set(h, CURLUPART_HOST, host, 0);
+    curl_free(host);
+}
+
+char *kumo_url_join(const char *base, const char *href)
+{
+    if (!base || !href)
+        return NULL;
+    const char *a = href, *z = href + strlen(href);
+    while (a < z && is_c0_or_space((unsigned char)*a))
+        a++;
+    while (z > a && is_c0_or_space((unsigned char)z[-1]))
+        z--;
+
+    kumo_buf eb, eh;
+    kumo_buf_init(&eb, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo_buf_init(&eh, 0, KUMO_T_STR, KUMO_V_URL);
+    add_encoded(&eb, base, strlen(base));
+    add_encoded(&eh, a, (size_t)(z - a));
+    const char *hs = kumo_buf_str(&eh), *bs = kumo_buf_str(&eb);
+    size_t hn = eh.len;
+
+    char *res = NULL, *got = NULL;
+    CURLU *h = curl_url();
+    if (!h)
+        kumo_oom(sizeof(void *));
+    size_t bsn = scheme_len(bs, eb.len);
+    if (!bsn || curl_url_set(h, CURLUPART_URL, bs, CURLU_NON_SUPPORT_SCHEME))
+        goto done;
+
+    size_t hsn = scheme_len(hs, hn);
+    if (hsn && !is_http(hs, hsn)) {
+        /* mailto:, javascript:, file:...: no join, the caller sees the scheme */
+        res = kumo_strndup(hs, hn, KUMO_T_STR, KUMO_V_URL);
+        goto done;
+    }
+    if (hsn && hsn == bsn && strncasecmp(hs, bs, hsn) == 0 &&
+        !(hn - hsn >= 3 && hs[hsn + 1] == '/' && hs[hsn + 2] == '/')) {
+        /* "http:x" against an http base is the relative reference "x" */
+        hs += hsn + 1;
+        hn -= hsn + 1;
+    }
+    CURLUcode uc;
+    if (!hn || hs[0] == '#') {
+        /* the base without its fragment, plus href's fragment (curl 7.88 drops the last
+         * path segment for these) */
+        uc = curl_url_set(h, CURLUPART_FRAGMENT, hn > 1 ? hs + 1 : NULL, 0);
+    } else {
+        uc = curl_url_set(h, CURLUPART_URL, hs, 0);
+    }
+    if (!uc)
+        lower_host(h);
+    if (!uc && !curl_url_get(h, CURLUPART_URL, &got, 0) && got)
+        res = kumo_strdup(got, KUMO_T_STR, KUMO_V_URL);
+done:
+    curl_free(got);
+    curl_url_cleanup(h);
+    kumo_buf_release(&eb);
+    kumo_buf_release(&eh);
+    return res;
+}

@@ -1,0 +1,48 @@
+/* url.h - URL checks, joins and canonical forms (libcurl's URL API underneath). */
+#ifndef KUMO_URL_H
+#define KUMO_URL_H
+
+#include "kumo-int.h"
+
+/*
+ * Returns KUMO_OK when url is an absolute http or https URL kumo may fetch,
+ * KUMO_ESCHEME for any other scheme (file:, ftp:, mailto:...), KUMO_EURL when malformed
+ * or relative.
+ */
+int kumo_url_check(const char *url);
+
+/*
+ * Returns a new string (kumo_free) with href resolved against the absolute base as a
+ * browser and Scrapy's response.urljoin do (RFC 3986; fragment kept; surrounding
+ * whitespace stripped; spaces and non-ASCII percent-encoded).  An href with a scheme
+ * other than http/https ("mailto:x", "file:///etc/passwd") comes back as itself, stripped,
+ * so kumo_url_check() on the result names it.  NULL when it cannot be joined.
+ */
+char *kumo_url_join(const char *base, const char *href);
+
+/*
+ * Returns a new string with w3lib's canonicalize_url(url): scheme and host lower case,
+ * port kept, path and query percent-encoded the same way, query arguments sorted, blank
+ * values kept, fragment dropped.  NULL when url is malformed (no scheme, bad brackets).
+ * IDN hosts are not converted to punycode (kept as UTF-8, ASCII letters lowered).
+ */
+char *kumo_url_canonicalize(const char *url);
+
+/*
+ * Internal (fingerprint.c): hand the canonical form of url to write(ctx, bytes, n) in
+ * pieces, without building the string.  Returns KUMO_EURL (nothing written) for a
+ * malformed url.
+ */
+typedef void (*kumo_url_sink_fn)(void *ctx, const char *p, size_t n);
+int kumo__url_canonicalize_sink(const char *url, kumo_url_sink_fn write, void *ctx);
+
+/* Returns a new string with the lower-case host of url (no port), or NULL. */
+char *kumo_url_host(const char *url);
+
+/*
+ * Returns the scheme of href when it has one ("mailto", "javascript"...) as a new string,
+ * NULL for a relative reference.
+ */
+char *kumo_url_scheme(const char *href);
+
+#endif

@@ -1,0 +1,71 @@
+/* kumo-int.h - included first by every kumo source file: system headers, the public API,
+ * and the small internal helpers every subsystem uses. */
+#ifndef KUMO_INT_H
+#define KUMO_INT_H
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kumo/kumo.h"
+
+typedef struct kumo_crawler kumo_crawler;
+typedef struct kumo_settings kumo_settings;
+typedef struct kumo_stats kumo_stats;
+typedef struct kumo_engine kumo_engine;
+typedef struct kumo_scheduler kumo_scheduler;
+typedef struct kumo_downloader kumo_downloader;
+typedef struct kumo_doc kumo_doc;
+
+#define KUMO_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define KUMO_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define KUMO_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Asserts stay on in every build: print where, the live references, and abort. */
+void kumo__assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
+#define kumo_assert(e) ((e) ? (void)0 : kumo__assert_fail(#e, __FILE__, __LINE__))
+
+/* sqlite's defensive-branch markers: the condition should never hold, but is handled. */
+#define ALWAYS(x) (x)
+#define NEVER(x) (x)
+
+/* Logging in Scrapy's line format; logger is "kumo.engine", "quotes"... */
+typedef enum kumo_loglevel {
+    KUMO_LOG_DEBUG = 10,
+    KUMO_LOG_INFO = 20,
+    KUMO_LOG_WARNING = 30,
+    KUMO_LOG_ERROR = 40,
+    KUMO_LOG_CRITICAL = 50,
+} kumo_loglevel;
+
+void kumo_log(const char *logger, kumo_loglevel level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void kumo_vlog(const char *logger, kumo_loglevel level, const char *fmt, va_list ap);
+bool kumo_log_enabled(kumo_loglevel level);
+/* Returns KUMO_EINVAL for a name that is not a level. */
+int kumo_log_level_parse(const char *name, kumo_loglevel *out);
+void kumo_log_set_level(kumo_loglevel level);
+/* Send the log to path (appending), or back to stderr with NULL. */
+int kumo_log_set_file(const char *path);
+
+/* Called for every line written (stats log_count/LEVEL); NULL to remove. */
+void kumo_log_set_hook(void (*fn)(void *ctx, kumo_loglevel level), void *ctx);
+const char *kumo_log_level_name(kumo_loglevel level);
+
+#define KUMO_DEBUG(lg, ...) kumo_log(lg, KUMO_LOG_DEBUG, __VA_ARGS__)
+#define KUMO_INFO(lg, ...) kumo_log(lg, KUMO_LOG_INFO, __VA_ARGS__)
+#define KUMO_WARN(lg, ...) kumo_log(lg, KUMO_LOG_WARNING, __VA_ARGS__)
+#define KUMO_ERROR(lg, ...) kumo_log(lg, KUMO_LOG_ERROR, __VA_ARGS__)
+
+/* Process-wide setup: heap hooks for libxml2, curl_global_init.  Idempotent. */
+int kumo_global_init(void);
+void kumo_global_cleanup(void);
+
+#endif

@@ -1,0 +1,200 @@
+/* alloc.c - the tagged heap: kumo_alloc() with O(1) per-(type, via) counters. */
+#include "kumo-int.h"
+
+#define HDR_MAGIC 0x6b756d6fU   /* "kumo" */
+
+/* 16 bytes before every block: keeps malloc's alignment for the payload. */
+typedef struct hdr {
+    uint32_t size;          /* payload bytes, or UINT32_MAX with big[] holding it */
+    uint16_t type, via;
+    uint32_t magic;
+    uint32_t big;           /* high half of sizes >= 4 GiB */
+} hdr;
+
+_Static_assert(sizeof(hdr) == 16, "heap header must keep 16-byte alignment");
+
+typedef struct counter {
+    uint64_t count, bytes;
+} counter;
+
+/* Per thread once parsing moves to workers; summed on read.  One thread today. */
+static counter counters[KUMO_TAG_MAX][KUMO_TAG_MAX];
+
+static const char *type_names[KUMO_TAG_MAX] = {
+#define KUMO_TAG_NAME(name, str) str,
+    KUMO_TYPE_MAP(KUMO_TAG_NAME)
+#undef KUMO_TAG_NAME
+};
+static const char *via_names[KUMO_TAG_MAX] = {
+#define KUMO_TAG_NAME(name, str) str,
+    KUMO_VIA_MAP(KUMO_TAG_NAME)
+#undef KUMO_TAG_NAME
+};
+static size_t ntypes = KUMO_T_BUILTIN_MAX, nvias = KUMO_V_BUILTIN_MAX;
+
+static kumo_tag intern(const char **names, size_t *n, const char *name, kumo_tag full)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(names[i], name) == 0)
+            return (kumo_tag)i;
+    if (*n == KUMO_TAG_MAX)
+        return full;
+    char *copy = strdup(name);      /* lives as long as the process: tags are never freed */
+    if (!copy)
+        kumo_oom(strlen(name) + 1);
+    names[*n] = copy;
+    return (kumo_tag)(*n)++;
+}
+
+kumo_tag kumo_type_intern(const char *name)
+{
+    return intern(type_names, &ntypes, name, KUMO_T_OTHER);
+}
+
+kumo_tag kumo_via_intern(const char *name)
+{
+    return intern(via_names, &nvias, name, KUMO_V_NONE);
+}
+
+const char *kumo_type_name(kumo_tag t)
+{
+    return t < ntypes ? type_names[t] : "";
+}
+
+const char *kumo_via_name(kumo_tag v)
+{
+    return v < nvias ? via_names[v] : "";
+}
+
+void kumo_oom(size_t size)
+{
+    fprintf(stderr, "kumo: out of memory allocating %zu bytes\n", size);
+    abort();
+}
+
+static size_t hdr_size(const hdr *h)
+{
+    return ((size_t)h->big << 32) | h->size;
+}
+
+static void *finish(hdr *h, size_t size, kumo_tag type, kumo_tag via)
+{
+    if (type >= KUMO_TAG_MAX)
+        type = KUMO_T_OTHER;
+    if (via >= KUMO_TAG_MAX)
+        via = KUMO_V_NONE;
+    h->size = (uint32_t)size;
+    h->big = (uint32_t)((uint64_t)size >> 32);
+    h->type = type;
+    h->via = via;
+    h->magic = HDR_MAGIC;
+    counter *c = &counters[type][via];
+    c->count++;
+    c->bytes += size;
+    return h + 1;
+}
+
+static hdr *header_of(const void *ptr)
+{
+    hdr *h = (hdr *)ptr - 1;
+    kumo_assert(h->magic == HDR_MAGIC);
+    return h;
+}
+
+static void uncount(const hdr *h)
+{
+    counter *c = &counters[h->type][h->via];
+    c->count--;
+    c->bytes -= hdr_size(h);
+}
+
+void *kumo_alloc(size_t size, kumo_tag type, kumo_tag via)
+{
+    if (size > SIZE_MAX - sizeof(hdr))
+        kumo_oom(size);
+    hdr *h = malloc(sizeof(hdr) + size);
+    if (!h)
+        kumo_oom(size);
+    return finish(h, size, type, via);
+}
+
+void *kumo_calloc(size_t n, size_t size, kumo_tag type, kumo_tag via)
+{
+    if (size && n > (SIZE_MAX - sizeof(hdr)) / size)
+        kumo_oom(SIZE_MAX);
+    hdr *h = calloc(1, sizeof(hdr) + n * size);
+    if (!h)
+        kumo_oom(n * size);
+    return finish(h, n * size, type, via);
+}
+
+void *kumo_realloc(void *ptr, size_t size, kumo_tag type, kumo_tag via)
+{
+    if (!ptr)
+        return kumo_alloc(size, type, via);
+    hdr *old = header_of(ptr);
+    kumo_tag t = old->type, v = old->via;
+    if (size > SIZE_MAX - sizeof(hdr))
+        kumo_oom(size);
+    uncount(old);
+    old->magic = 0;
+    hdr *h = realloc(old, sizeof(hdr) + size);
+    if (!h)
+        kumo_oom(size);
+    return finish(h, size, t, v);
+}
+
+void kumo_free(void *ptr)
+{
+    if (!ptr)
+        return;
+    hdr *h = header_of(ptr);
+    uncount(h);
+    h->magic = 0;
+    free(h);
+}
+
+size_t kumo_alloc_size(const void *ptr)
+{
+    return hdr_size(header_of(ptr));
+}
+
+char *kumo_strndup(const char *s, size_t n, kumo_tag type, kumo_tag via)
+{
+    char *p = kumo_alloc(n + 1, type, via);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *kumo_strdup(const char *s, kumo_tag type, kumo_tag via)
+{
+    return kumo_strndup(s, strlen(s), type, via);
+}
+
+void kumo_heap_totals(uint64_t *count, uint64_t *bytes)
+{
+    uint64_t n = 0, b = 0;
+    for (size_t t = 0; t < ntypes; t++)
+        for (size_t v = 0; v < nvias; v++) {
+            n += counters[t][v].count;
+            b += counters[t][v].bytes;
+        }
+    *count = n;
+    *bytes = b;
+}
+
+size_t kumo_heap_snapshot(kumo_heap_counter *out, size_t max)
+{
+    size_t n = 0;
+    for (size_t t = 0; t < ntypes; t++)
+        for (size_t v = 0; v < nvias; v++) {
+            const counter *c = &counters[t][v];
+            if (!c->count)
+                continue;
+            if (n < max)
+                out[n] = (kumo_heap_counter){(kumo_tag)t, (kumo_tag)v, c->count, c->bytes};
+            n++;
+        }
+    return n;
+}

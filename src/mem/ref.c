@@ -1,0 +1,218 @@
+/* ref.c - trackref: per-class intrusive live lists, oldest first, and the prefs report. */
+#include "kumo-int.h"
+#include <time.h>
+
+#define CLASS(nm, par) kumo_class KUMO_CLASS(nm) = {.name = #nm, .parent = par}
+
+CLASS(Request, NULL);
+CLASS(FormRequest, &KUMO_CLASS(Request));
+CLASS(JsonRequest, &KUMO_CLASS(Request));
+CLASS(Response, NULL);
+CLASS(TextResponse, &KUMO_CLASS(Response));
+CLASS(HtmlResponse, &KUMO_CLASS(TextResponse));
+CLASS(XmlResponse, &KUMO_CLASS(TextResponse));
+CLASS(Item, NULL);
+CLASS(Selector, NULL);
+CLASS(SelectorList, NULL);
+CLASS(Spider, NULL);
+
+static kumo_class *builtin[] = {
+    &KUMO_CLASS(Request),     &KUMO_CLASS(FormRequest),  &KUMO_CLASS(JsonRequest),
+    &KUMO_CLASS(Response),    &KUMO_CLASS(TextResponse), &KUMO_CLASS(HtmlResponse),
+    &KUMO_CLASS(XmlResponse), &KUMO_CLASS(Item),         &KUMO_CLASS(Selector),
+    &KUMO_CLASS(SelectorList), &KUMO_CLASS(Spider),
+};
+
+static kumo_class *first_class, *last_class;
+static bool builtins_done;
+
+/* Interned classes (spider plugins' own), owned here. */
+typedef struct interned {
+    kumo_class cls;
+    struct interned *next;
+    char name[];
+} interned;
+static interned *interned_list;
+
+double kumo_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void register_builtins(void)
+{
+    if (builtins_done)
+        return;
+    builtins_done = true;
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(builtin); i++)
+        kumo_class_register(builtin[i]);
+}
+
+void kumo_class_register(kumo_class *cls)
+{
+    if (cls->registered)
+        return;
+    register_builtins();
+    for (kumo_class *p = cls->parent; p; p = p->parent)
+        kumo_class_register(p);
+    cls->registered = 1;
+    cls->next_class = NULL;
+    if (last_class)
+        last_class->next_class = cls;
+    else
+        first_class = cls;
+    last_class = cls;
+}
+
+kumo_class *kumo_class_first(void)
+{
+    register_builtins();
+    return first_class;
+}
+
+kumo_class *kumo_class_find(const char *name)
+{
+    for (kumo_class *c = kumo_class_first(); c; c = c->next_class)
+        if (strcmp(c->name, name) == 0)
+            return c;
+    return NULL;
+}
+
+kumo_class *kumo_class_intern(const char *name, kumo_class *parent)
+{
+    kumo_class *c = kumo_class_find(name);
+    if (c)
+        return c;
+    size_t n = strlen(name) + 1;
+    interned *in = kumo_calloc(1, sizeof(*in) + n, KUMO_T_SPIDER, KUMO_V_DICT);
+    memcpy(in->name, name, n);
+    in->cls.name = in->name;
+    in->cls.parent = parent;
+    in->next = interned_list;
+    interned_list = in;
+    kumo_class_register(&in->cls);
+    return &in->cls;
+}
+
+void kumo_class_cleanup(void)
+{
+    interned **pp = &interned_list;
+    while (*pp) {
+        interned *in = *pp;
+        if (in->cls.live) {
+            pp = &in->next;
+            continue;
+        }
+        /* unlink from the registry */
+        kumo_class *prev = NULL;
+        for (kumo_class *c = first_class; c; prev = c, c = c->next_class) {
+            if (c != &in->cls)
+                continue;
+            if (prev)
+                prev->next_class = c->next_class;
+            else
+                first_class = c->next_class;
+            if (last_class == c)
+                last_class = prev;
+            break;
+        }
+        *pp = in->next;
+        kumo_free(in);
+    }
+}
+
+void kumo_ref_init(kumo_ref *obj, kumo_class *cls)
+{
+    if (!cls->registered)
+        kumo_class_register(cls);
+    obj->cls = cls;
+    obj->born = kumo_now();
+    obj->next = NULL;
+    obj->prev = cls->tail;
+    if (cls->tail)
+        cls->tail->next = obj;
+    else
+        cls->head = obj;
+    cls->tail = obj;
+    cls->live++;
+}
+
+void kumo_ref_fini(kumo_ref *obj)
+{
+    kumo_class *cls = (kumo_class *)obj->cls;
+    kumo_assert(cls && cls->live > 0);
+    if (obj->prev)
+        obj->prev->next = obj->next;
+    else
+        cls->head = obj->next;
+    if (obj->next)
+        obj->next->prev = obj->prev;
+    else
+        cls->tail = obj->prev;
+    cls->live--;
+    obj->prev = obj->next = NULL;
+    obj->cls = NULL;
+}
+
+int kumo_class_is(const kumo_class *sub, const kumo_class *cls)
+{
+    for (; sub; sub = sub->parent)
+        if (sub == cls)
+            return 1;
+    return 0;
+}
+
+size_t kumo_ref_count(const kumo_class *cls)
+{
+    return cls->live;
+}
+
+kumo_ref *kumo_ref_oldest(const kumo_class *cls)
+{
+    return cls->head;
+}
+
+kumo_ref *kumo_ref_first(const kumo_class *cls)
+{
+    return cls->head;
+}
+
+size_t kumo_ref_total(void)
+{
+    size_t n = 0;
+    for (kumo_class *c = kumo_class_first(); c; c = c->next_class)
+        n += c->live;
+    return n;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const kumo_class *x = *(kumo_class *const *)a, *y = *(kumo_class *const *)b;
+    return strcmp(x->name, y->name);
+}
+
+void kumo_prefs(FILE *f, kumo_class *const *ignore, size_t nignore)
+{
+    size_t n = 0;
+    for (kumo_class *c = kumo_class_first(); c; c = c->next_class)
+        n++;
+    kumo_class **v = kumo_alloc((n ? n : 1) * sizeof(*v), KUMO_T_LIST, KUMO_V_NONE);
+    n = 0;
+    for (kumo_class *c = kumo_class_first(); c; c = c->next_class) {
+        bool skip = !c->live;
+        for (size_t i = 0; i < nignore && !skip; i++)
+            skip = kumo_class_is(c, ignore[i]);
+        if (!skip)
+            v[n++] = c;
+    }
+    qsort(v, n, sizeof(*v), by_name);
+    double now = kumo_now();
+    fputs("Live References\n\n", f);
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%-30s %6zu   oldest: %ds ago\n", v[i]->name, v[i]->live,
+                (int)(now - v[i]->head->born));
+    fputc('\n', f);
+    kumo_free(v);
+}

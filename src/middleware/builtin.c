@@ -1,0 +1,28 @@
+/* builtin.c - the tables of built-in downloader middlewares, spider middlewares, pipelines. */
+#include "middleware/mw.h"
+
+/* Scrapy's DOWNLOADER_MIDDLEWARES_BASE order, for the ones kumo has. */
+const kumo_dlmw_def *const kumo_builtin_dlmws[] = {
+    &kumo_dlmw_downloadtimeout,     /* 350 */
+    &kumo_dlmw_defaultheaders,      /* 400 */
+    &kumo_dlmw_useragent,           /* 500 */
+    &kumo_dlmw_retry,               /* 550 */
+    &kumo_dlmw_httpcompression,     /* 590 */
+    &kumo_dlmw_redirect,            /* 600 */
+    &kumo_dlmw_stats,               /* 850 */
+    NULL,
+};
+
+/* Scrapy's SPIDER_MIDDLEWARES_BASE. */
+const kumo_spmw_def *const kumo_builtin_spmws[] = {
+    &kumo_spmw_httperror,           /* 50 */
+    &kumo_spmw_offsite,             /* 500 */
+    &kumo_spmw_urllength,           /* 800 */
+    &kumo_spmw_depth,               /* 900 */
+    NULL,
+};
+
+/* No built-in item pipeline yet (Scrapy has none enabled by default either). */
+const kumo_pipeline_def *const kumo_builtin_pipelines[] = {
+    NULL,
+};

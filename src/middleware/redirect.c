@@ -1,0 +1,160 @@
+/* redirect.c - the Redirect downloader middleware: follow 301, 302, 303, 307 and 308. */
+#include "middleware/mw.h"
+#include "core/crawler.h"
+#include "core/settings.h"
+#include "core/stats.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "http/url.h"
+
+#define LOGGER "kumo.downloadermiddlewares.redirect"
+
+typedef struct redirect {
+    int64_t max_times;
+    int64_t priority_adjust;
+} redirect;
+
+static int redirect_open(kumo_crawler *c, void **self)
+{
+    if (!kumo_settings_bool(c->settings, "REDIRECT_ENABLED", true))
+        return KUMO_EDECLINED;
+    redirect *r = kumo_calloc(1, sizeof(*r), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
+    r->max_times = kumo_settings_int(c->settings, "REDIRECT_MAX_TIMES", 20);
+    r->priority_adjust = kumo_settings_int(c->settings, "REDIRECT_PRIORITY_ADJUST", 2);
+    *self = r;
+    return KUMO_OK;
+}
+
+static void redirect_close(void *self, kumo_crawler *c)
+{
+    (void)c;
+    kumo_free(self);
+}
+
+/* The netloc ("user@host:port") of an absolute url: its start and length. */
+static size_t netloc(const char *url, const char **start)
+{
+    const char *p = strstr(url, "://");
+    p = p ? p + 3 : url;
+    *start = p;
+    return strcspn(p, "/?#");
+}
+
+static bool same_netloc(const char *a, const char *b)
+{
+    const char *pa, *pb;
+    size_t na = netloc(a, &pa), nb = netloc(b, &pb);
+    return na == nb && strncasecmp(pa, pb, na) == 0;
+}
+
+/* meta[key] + [v]: a new list value (the old one copied when it is a list). */
+static kumo_value list_plus(const kumo_map *meta, const char *key, kumo_value v)
+{
+    const kumo_value *old = kumo_map_get(meta, key);
+    kumo_value l = old && old->type == KUMO_VAL_LIST ? kumo_val_copy(old) : kumo_val_list();
+    kumo_val_list_push(&l, v);
+    return l;
+}
+
+/* Scrapy's _build_redirect_request, plus the switch to GET for 301 POST, 302 and 303. */
+static kumo_request *build(kumo_request *req, const char *url, int status)
+{
+    kumo_request *nr = kumo_request_copy(req);
+    kumo_request_set_url(nr, url);
+    bool to_get = strcmp(req->method, "HEAD") != 0 &&
+                  (status == 302 || status == 303 ||
+                   (status == 301 && strcmp(req->method, "POST") == 0));
+    if (to_get) {
+        kumo_request_set_method(nr, "GET");
+        kumo_request_set_body(nr, NULL, 0);
+        kumo_headers_set(nr->headers, "Content-Type", NULL);
+        kumo_headers_set(nr->headers, "Content-Length", NULL);
+    }
+    if (kumo_headers_get(nr->headers, "Cookie") && !same_netloc(req->url, url))
+        kumo_headers_set(nr->headers, "Cookie", NULL);
+    return nr;
+}
+
+static int redirect_response(void *self, kumo_crawler *c, kumo_request *req,
+                             kumo_response **res, kumo_request **next)
+{
+    const redirect *r = self;
+    kumo_map *meta = kumo_request_meta(req);
+    int status = (*res)->status;
+    if (kumo__meta_true(meta, "dont_redirect") ||
+        kumo__list_has_int(kumo_map_get(meta, "handle_httpstatus_list"), status) ||
+        kumo__meta_true(meta, "handle_httpstatus_all"))
+        return KUMO_OK;
+    const char *loc = kumo_headers_get((*res)->headers, "Location");
+    if (!loc || (status != 301 && status != 302 && status != 303 && status != 307 &&
+                 status != 308))
+        return KUMO_OK;
+
+    char *url;
+    if (loc[0] == '/' && loc[1] == '/') {
+        /* scheme-relative: Scrapy glues the request's scheme on, slashes stripped */
+        const char *colon = strstr(req->url, "://");
+        size_t sl = colon ? (size_t)(colon - req->url) : 4;
+        while (*loc == '/')
+            loc++;
+        size_t len = sl + 3 + strlen(loc) + 1;
+        char *abs = kumo_alloc(len, KUMO_T_STR, KUMO_V_URL);
+        snprintf(abs, len, "%.*s://%s", (int)sl, colon ? req->url : "http", loc);
+        url = kumo_url_join(req->url, abs);
+        kumo_free(abs);
+    } else {
+        url = kumo_url_join(req->url, loc);
+    }
+    if (!url) {
+        KUMO_DEBUG(LOGGER, "Discarding <%s %s>: cannot follow redirect (%d) to '%s'",
+                   req->method, req->url, status, loc);
+        return KUMO_EIGNORED;
+    }
+    int check = kumo_url_check(url);
+    if (check != KUMO_OK) {
+        if (check == KUMO_ESCHEME) {
+            KUMO_DEBUG(LOGGER, "Discarding redirect (%d) to '%s' from <%s %s>: scheme not "
+                       "allowed (only http and https)", status, url, req->method, req->url);
+            kumo_stats_inc(c->stats, "downloader/redirect_scheme_dropped", 1);
+        } else {
+            KUMO_DEBUG(LOGGER, "Discarding <%s %s>: cannot follow redirect (%d) to '%s'",
+                       req->method, req->url, status, url);
+        }
+        kumo_free(url);
+        return KUMO_EIGNORED;
+    }
+
+    /* Scrapy's _redirect: meta.setdefault("redirect_ttl", max) on the source request */
+    if (!kumo_map_get(meta, "redirect_ttl"))
+        kumo_map_set(meta, "redirect_ttl", kumo_val_int(r->max_times));
+    int64_t ttl = kumo_map_get_int(meta, "redirect_ttl", r->max_times);
+    int64_t times = kumo_map_get_int(meta, "redirect_times", 0) + 1;
+    if (!ttl || times > r->max_times) {
+        kumo_free(url);
+        KUMO_DEBUG(LOGGER, "Discarding <%s %s>: max redirections reached", req->method,
+                   req->url);
+        return KUMO_EIGNORED;
+    }
+    kumo_request *nr = build(req, url, status);
+    kumo_free(url);
+    kumo_map *nm = kumo_request_meta(nr);
+    kumo_map_set(nm, "redirect_times", kumo_val_int(times));
+    kumo_map_set(nm, "redirect_ttl", kumo_val_int(ttl - 1));
+    kumo_map_set(nm, "redirect_urls", list_plus(meta, "redirect_urls", kumo_val_str(req->url)));
+    kumo_map_set(nm, "redirect_reasons",
+                 list_plus(meta, "redirect_reasons", kumo_val_int(status)));
+    nr->dont_filter = req->dont_filter;
+    nr->priority = (int)(req->priority + r->priority_adjust);
+    KUMO_DEBUG(LOGGER, "Redirecting (%d) to <%s %s> from <%s %s>", status, nr->method, nr->url,
+               req->method, req->url);
+    *next = nr;
+    return KUMO_EDONE;
+}
+
+const kumo_dlmw_def kumo_dlmw_redirect = {
+    .name = "Redirect",
+    .order = 600,
+    .open = redirect_open,
+    .close = redirect_close,
+    .process_response = redirect_response,
+};

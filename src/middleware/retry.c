@@ -1,0 +1,127 @@
+/* retry.c - the Retry downloader middleware: retry RETRY_HTTP_CODES and connection errors. */
+#include "middleware/mw.h"
+#include "core/crawler.h"
+#include "core/settings.h"
+#include "core/stats.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "http/status.h"
+
+#define LOGGER "kumo.downloadermiddlewares.retry"
+#define MAX_CODES 64
+
+typedef struct retry {
+    int64_t max_retry_times;
+    int64_t priority_adjust;
+    size_t ncodes;
+    int codes[MAX_CODES];
+} retry;
+
+static int retry_open(kumo_crawler *c, void **self)
+{
+    if (!kumo_settings_bool(c->settings, "RETRY_ENABLED", true))
+        return KUMO_EDECLINED;
+    retry *r = kumo_calloc(1, sizeof(*r), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
+    r->max_retry_times = kumo_settings_int(c->settings, "RETRY_TIMES", 2);
+    r->priority_adjust = kumo_settings_int(c->settings, "RETRY_PRIORITY_ADJUST", -1);
+    char *codes[MAX_CODES];
+    size_t n = kumo_settings_list(c->settings, "RETRY_HTTP_CODES", codes, MAX_CODES);
+    n = KUMO_MIN(n, (size_t)MAX_CODES);
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        long v = strtol(codes[i], &end, 10);
+        if (*end == '\0' && end != codes[i])
+            r->codes[r->ncodes++] = (int)v;
+        else
+            KUMO_WARN(LOGGER, "ignoring RETRY_HTTP_CODES entry '%s': not an integer", codes[i]);
+        kumo_free(codes[i]);
+    }
+    *self = r;
+    return KUMO_OK;
+}
+
+static void retry_close(void *self, kumo_crawler *c)
+{
+    (void)c;
+    kumo_free(self);
+}
+
+/* Retry req for reason (stats key stat_reason): a new request, or NULL when exhausted. */
+static kumo_request *get_retry_request(const retry *r, kumo_crawler *c, kumo_request *req,
+                                       const char *reason, const char *stat_reason)
+{
+    kumo_map *meta = kumo_request_meta(req);
+    int64_t retry_times = kumo_map_get_int(meta, "retry_times", 0) + 1;
+    int64_t max_times = r->max_retry_times;
+    const kumo_value *mv = kumo_map_get(meta, "max_retry_times");
+    if (mv && (mv->type == KUMO_VAL_INT || mv->type == KUMO_VAL_FLOAT))
+        max_times = kumo_map_get_int(meta, "max_retry_times", max_times);
+    if (retry_times <= max_times) {
+        KUMO_DEBUG(LOGGER, "Retrying <%s %s> (failed %lld times): %s", req->method, req->url,
+                   (long long)retry_times, reason);
+        kumo_request *nr = kumo_request_copy(req);
+        kumo_map_set(kumo_request_meta(nr), "retry_times", kumo_val_int(retry_times));
+        nr->dont_filter = true;
+        int64_t adjust = kumo_map_get_int(meta, "priority_adjust", r->priority_adjust);
+        nr->priority = (int)(req->priority + adjust);
+        kumo_stats_inc(c->stats, "retry/count", 1);
+        kumo_stats_incf(c->stats, 1, "retry/reason_count/%s", stat_reason);
+        return nr;
+    }
+    kumo_stats_inc(c->stats, "retry/max_reached", 1);
+    KUMO_ERROR(LOGGER, "Gave up retrying <%s %s> (failed %lld times): %s", req->method,
+               req->url, (long long)retry_times, reason);
+    return NULL;
+}
+
+static int retry_response(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
+                          kumo_request **next)
+{
+    const retry *r = self;
+    if (kumo__meta_true(kumo_request_meta(req), "dont_retry"))
+        return KUMO_OK;
+    int status = (*res)->status;
+    for (size_t i = 0; i < r->ncodes; i++) {
+        if (r->codes[i] != status)
+            continue;
+        char reason[96];
+        kumo_http_status_message(status, reason, sizeof(reason));
+        *next = get_retry_request(r, c, req, reason, reason);
+        return *next ? KUMO_EDONE : KUMO_OK;
+    }
+    return KUMO_OK;
+}
+
+static bool retryable(int err)
+{
+    switch (err) {
+    case KUMO_ETIMEDOUT:
+    case KUMO_ECONNREFUSED:
+    case KUMO_EDNS:
+    case KUMO_ECONN:
+    case KUMO_EPROTO:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static int retry_exception(void *self, kumo_crawler *c, kumo_request *req, int err,
+                           kumo_response **res, kumo_request **next)
+{
+    (void)res;
+    if (!retryable(err) || kumo__meta_true(kumo_request_meta(req), "dont_retry"))
+        return KUMO_EDECLINED;
+    *next = get_retry_request(self, c, req, kumo_exception_message(err),
+                              kumo_exception_name(err));
+    return *next ? KUMO_EDONE : KUMO_EDECLINED;
+}
+
+const kumo_dlmw_def kumo_dlmw_retry = {
+    .name = "Retry",
+    .order = 550,
+    .open = retry_open,
+    .close = retry_close,
+    .process_response = retry_response,
+    .process_exception = retry_exception,
+};

@@ -1,0 +1,21 @@
+/* feed_jsonl.c - the JSON Lines feed format: one JSON object per item and line. */
+#include "pipeline/feed.h"
+#include "util/json.h"
+
+/* Scrapy's JsonLinesItemExporter: json.dumps defaults (", ", ": "), UTF-8 kept, "\n". */
+static int jsonl_item(kumo_feed *f, const kumo_map *fields)
+{
+    int rc = kumo_json_map(&f->out, fields, ", ", ": ");
+    return rc != KUMO_OK ? rc : kumo_buf_addc(&f->out, '\n');
+}
+
+static const char *const jsonl_exts[] = {"jsonl", "jl", NULL};
+
+const kumo_feed_fmt kumo__feed_jsonlines = {
+    .name = "jsonlines",
+    .exts = jsonl_exts,
+    .start = NULL,
+    .item = jsonl_item,
+    .finish = NULL,
+    .release = NULL,
+};

@@ -1,0 +1,69 @@
+/* item.c - the Item object: ordered fields of typed values. */
+#include "pipeline/item.h"
+
+static void retain(kumo_ref *r)
+{
+    kumo_item_ref((kumo_item *)r);
+}
+
+static void release(kumo_ref *r)
+{
+    kumo_item_unref((kumo_item *)r);
+}
+
+kumo_item *kumo_item_new(void)
+{
+    if (!KUMO_CLASS(Item).retain) {
+        KUMO_CLASS(Item).retain = retain;
+        KUMO_CLASS(Item).release = release;
+    }
+    kumo_item *item = kumo_calloc(1, sizeof(*item), KUMO_T_ITEM, KUMO_V_NONE);
+    kumo_ref_init(&item->ref, &KUMO_CLASS(Item));
+    item->refcount = 1;
+    kumo_map_init(&item->fields, KUMO_T_DICT, KUMO_V_ITEMS);
+    return item;
+}
+
+kumo_item *kumo_item_ref(kumo_item *item)
+{
+    kumo_assert(item->refcount > 0);
+    item->refcount++;
+    return item;
+}
+
+void kumo_item_unref(kumo_item *item)
+{
+    if (!item)
+        return;
+    kumo_assert(item->refcount > 0);
+    if (--item->refcount)
+        return;
+    kumo_ref_fini(&item->ref);
+    kumo_map_release(&item->fields);
+    kumo_free(item);
+}
+
+void kumo_item_set(kumo_item *item, const char *field, kumo_value v)
+{
+    kumo_map_set(&item->fields, field, v);
+}
+
+void kumo_item_set_str(kumo_item *item, const char *field, const char *s)
+{
+    kumo_map_set(&item->fields, field, s ? kumo_val_str(s) : kumo_val_none());
+}
+
+void kumo_item_set_int(kumo_item *item, const char *field, int64_t i)
+{
+    kumo_map_set(&item->fields, field, kumo_val_int(i));
+}
+
+void kumo_item_set_float(kumo_item *item, const char *field, double f)
+{
+    kumo_map_set(&item->fields, field, kumo_val_float(f));
+}
+
+kumo_map *kumo_item_fields(kumo_item *item)
+{
+    return &item->fields;
+}

@@ -1,0 +1,68 @@
+/* css.h - CSS-to-XPath translation, the per-process query cache, and the select/ internals
+ * (the document struct) shared by the files of src/select/. */
+#ifndef KUMO_CSS_H
+#define KUMO_CSS_H
+
+#include "kumo-int.h"
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
+/*
+ * Translate css into XPath 1.0 exactly as parsel's HTMLTranslator().css_to_xpath(css) does
+ * (cssselect 1.2 plus ::text and ::attr(name); prefix "descendant-or-self::").
+ * Returns KUMO_OK with *out a new string (kumo_free), or KUMO_ESYNTAX for invalid or
+ * unsupported CSS, with *errpos the byte offset of the problem and msg (msglen bytes, may be
+ * 0) a one-line reason ("Expected ']', got <EOF> at 5").
+ */
+int kumo_css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, size_t msglen);
+
+/* A cached query: a CSS selector or an XPath expression, translated and compiled once. */
+typedef struct kumo_query {
+    char *key;                  /* the query as given */
+    bool css;                   /* key is CSS (else XPath) */
+    char *xpath;                /* the XPath evaluated (the translation for CSS) or NULL */
+    xmlXPathCompExprPtr comp;   /* NULL when the query is invalid */
+    char *error;                /* why the query is invalid, or NULL */
+    uint32_t hash;
+    struct kumo_query *next;    /* hash chain */
+} kumo_query;
+
+/*
+ * Returns the query for (q, css), translating and compiling it on first use.  Borrowed,
+ * valid until the next kumo_query_get() (the cache is flushed when it grows past its cap)
+ * or kumo_select_cleanup().  Never NULL: check ->comp, and ->error for why it is NULL.
+ */
+const kumo_query *kumo_query_get(const char *q, bool css);
+
+/* Number of queries cached (tests). */
+size_t kumo_query_cached(void);
+
+/* Free the query cache and the compile context (kumo_global_cleanup() calls it). */
+void kumo_select_cleanup(void);
+
+/*
+ * libxml2 structured-error handler for XPath contexts: keeps the last message (instead of
+ * printing it) for kumo__xpath_last_error(), which returns it (borrowed, static).
+ */
+void kumo__xpath_error(void *data, xmlErrorPtr err);
+const char *kumo__xpath_last_error(void);
+
+/* ---- select/ internals: the parsed document (doc.c) ---- */
+
+struct kumo_doc {
+    unsigned refcount;
+    xmlDocPtr xml;              /* owned */
+    xmlXPathContextPtr ctx;     /* cached XPath context; ->node set per query */
+    bool html;                  /* parsed by the HTML parser (else XML) */
+};
+
+/* Returns the doc's XPath context, creating it once.  Borrowed, valid while doc lives. */
+xmlXPathContextPtr kumo__doc_xpath(kumo_doc *doc);
+
+/* Returns the node queries on the whole document start from (parsel: the root element). */
+xmlNodePtr kumo__doc_root(kumo_doc *doc);
+
+/* Returns the href of the document's first <base href>, or NULL.  Borrowed, valid while doc. */
+const char *kumo__doc_base_href(kumo_doc *doc);
+
+#endif

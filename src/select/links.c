@@ -1,0 +1,71 @@
+/* links.c - response.urljoin() and response.follow(): links resolved against the page. */
+#include "http/response.h"
+#include "http/url.h"
+#include "select/css.h"
+#include "select/doc.h"
+
+#define LOGGER "kumo.selector"
+
+/* The base links resolve against: the <base href> (resolved), else the response url. */
+static const char *base_of(kumo_response *res)
+{
+    if (!res->base_done) {
+        res->base_done = true;
+        int err = KUMO_OK;
+        kumo_doc *doc = kumo_response_is_text(res) ? kumo_doc_for(res, &err) : NULL;
+        const char *href = doc ? kumo__doc_base_href(doc) : NULL;
+        if (href && *href)
+            res->base_url = kumo_url_join(res->url, href);
+    }
+    return res->base_url ? res->base_url : res->url;
+}
+
+char *kumo_response_urljoin(kumo_response *res, const char *href)
+{
+    if (!res || !href)
+        return NULL;
+    return kumo_url_join(base_of(res), href);
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+kumo_request *kumo_response_follow(kumo_response *res, const char *href, kumo_callback_fn cb)
+{
+    if (!res || !href)
+        return NULL;
+    while (is_space(*href))
+        href++;
+    size_t n = strlen(href);
+    while (n && is_space(href[n - 1]))
+        n--;
+    if (n == 0) {
+        KUMO_DEBUG(LOGGER, "Ignoring empty link on %s", res->url);
+        return NULL;
+    }
+    char *link = kumo_strndup(href, n, KUMO_T_STR, KUMO_V_URL);
+    char *scheme = kumo_url_scheme(link);
+    kumo_request *req = NULL;
+    if (scheme && strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
+        KUMO_DEBUG(LOGGER, "Ignoring link with scheme %s: %s", scheme, link);
+    } else {
+        char *url = kumo_response_urljoin(res, link);
+        int err = KUMO_EURL;
+        if (url)
+            req = kumo_request_new(url, cb, &err);
+        if (!req)
+            KUMO_DEBUG(LOGGER, "Ignoring link %s (%s): %s", link, url ? url : "unresolved",
+                       kumo_strerror(err));
+        kumo_free(url);
+    }
+    kumo_free(scheme);
+    kumo_free(link);
+    return req;
+}
+
+void kumo_follow(kumo_out *out, kumo_response *res, const char *href, kumo_callback_fn cb)
+{
+    kumo_yield_request(out, kumo_response_follow(res, href, cb));
+}

@@ -1,0 +1,16 @@
+/* pool.h - callback pools: selectors made while a callback runs die when it returns. */
+#ifndef KUMO_POOL_H
+#define KUMO_POOL_H
+
+#include "kumo-int.h"
+
+/* Returns the current depth of the pool: pass it to kumo_pool_drain() later. */
+size_t kumo_pool_mark(void);
+
+/* The pool takes ownership of one reference to obj (a Selector or SelectorList). */
+void kumo_pool_add(kumo_ref *obj);
+
+/* Release every object added since mark (newest first). */
+void kumo_pool_drain(size_t mark);
+
+#endif

@@ -1,0 +1,468 @@
+/* selector.c - Selector and SelectorList (parsel's): CSS/XPath queries and serialisation. */
+#include "select/css.h"
+#include "select/doc.h"
+#include "select/pool.h"
+#include "http/response.h"
+#include <libxml/HTMLtree.h>
+#include <libxml/xpathInternals.h>
+#include <math.h>
+
+typedef enum sel_kind {
+    SEL_NODE,       /* element, comment, PI, document: serialised as markup */
+    SEL_TEXT,       /* text or CDATA node: its content */
+    SEL_ATTR,       /* attribute node: its value */
+    SEL_STRING,     /* an owned string: number, boolean or string result, namespace */
+} sel_kind;
+
+/* A value cached on a selector: the attribute lookups that needed a copy. */
+typedef struct attr_copy {
+    struct attr_copy *next;
+    char *value;
+} attr_copy;
+
+struct kumo_selector {
+    kumo_ref ref;               /* first: Selector */
+    unsigned refcount;
+    sel_kind kind;
+    kumo_doc *doc;              /* one reference, or NULL for SEL_STRING */
+    xmlNodePtr node;            /* in doc, or NULL for SEL_STRING */
+    char *str;                  /* owned: SEL_STRING value, or an attribute's value copy */
+    char *markup;               /* owned: SEL_NODE serialisation, made on first get */
+    attr_copy *copies;          /* owned: values returned by kumo_sel_attr() that needed one */
+};
+
+struct kumo_selector_list {
+    kumo_ref ref;               /* first: SelectorList */
+    unsigned refcount;
+    kumo_selector **v;          /* one reference each */
+    size_t len, cap;
+};
+
+#define LOGGER "kumo.selector"
+
+/* ---------------------------------------------------------------- class ops */
+
+static void sel_retain(kumo_ref *r)
+{
+    kumo_sel_ref((kumo_selector *)r);
+}
+
+static void sel_release(kumo_ref *r)
+{
+    kumo_sel_unref((kumo_selector *)r);
+}
+
+static void list_retain(kumo_ref *r)
+{
+    kumo_list_ref((kumo_selector_list *)r);
+}
+
+static void list_release(kumo_ref *r)
+{
+    kumo_list_unref((kumo_selector_list *)r);
+}
+
+static kumo_selector *sel_new(sel_kind kind, kumo_doc *doc, xmlNodePtr node)
+{
+    if (!KUMO_CLASS(Selector).release) {
+        KUMO_CLASS(Selector).retain = sel_retain;
+        KUMO_CLASS(Selector).release = sel_release;
+    }
+    kumo_selector *sel = kumo_calloc(1, sizeof(*sel), KUMO_T_SELECTOR, KUMO_V_NONE);
+    kumo_ref_init(&sel->ref, &KUMO_CLASS(Selector));
+    sel->refcount = 1;
+    sel->kind = kind;
+    sel->doc = doc ? kumo_doc_ref(doc) : NULL;
+    sel->node = node;
+    return sel;
+}
+
+static kumo_selector_list *list_new(void)
+{
+    if (!KUMO_CLASS(SelectorList).release) {
+        KUMO_CLASS(SelectorList).retain = list_retain;
+        KUMO_CLASS(SelectorList).release = list_release;
+    }
+    kumo_selector_list *l = kumo_calloc(1, sizeof(*l), KUMO_T_SELECTOR, KUMO_V_NONE);
+    kumo_ref_init(&l->ref, &KUMO_CLASS(SelectorList));
+    l->refcount = 1;
+    return l;
+}
+
+/* Append sel to l; takes ownership of the reference. */
+static void list_push(kumo_selector_list *l, kumo_selector *sel)
+{
+    if (l->len == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 4;
+        l->v = kumo_realloc(l->v, l->cap * sizeof(*l->v), KUMO_T_LIST, KUMO_V_ITEMS);
+    }
+    l->v[l->len++] = sel;
+}
+
+kumo_selector *kumo_sel_ref(kumo_selector *sel)
+{
+    kumo_assert(sel->refcount > 0);
+    sel->refcount++;
+    return sel;
+}
+
+void kumo_sel_unref(kumo_selector *sel)
+{
+    if (!sel)
+        return;
+    kumo_assert(sel->refcount > 0);
+    if (--sel->refcount)
+        return;
+    kumo_ref_fini(&sel->ref);
+    while (sel->copies) {
+        attr_copy *c = sel->copies;
+        sel->copies = c->next;
+        kumo_free(c->value);
+        kumo_free(c);
+    }
+    kumo_free(sel->markup);
+    kumo_free(sel->str);
+    kumo_doc_unref(sel->doc);
+    kumo_free(sel);
+}
+
+kumo_selector_list *kumo_list_ref(kumo_selector_list *list)
+{
+    kumo_assert(list->refcount > 0);
+    list->refcount++;
+    return list;
+}
+
+void kumo_list_unref(kumo_selector_list *list)
+{
+    if (!list)
+        return;
+    kumo_assert(list->refcount > 0);
+    if (--list->refcount)
+        return;
+    kumo_ref_fini(&list->ref);
+    for (size_t i = 0; i < list->len; i++)
+        kumo_sel_unref(list->v[i]);
+    kumo_free(list->v);
+    kumo_free(list);
+}
+
+/* ---------------------------------------------------------------- results */
+
+/* Python's repr(float), which parsel's get() returns for a number: 3.0, 0.5, 1e+16, nan. */
+static char *format_number(double v)
+{
+    char buf[64];
+    if (isnan(v))
+        return kumo_strdup("nan", KUMO_T_STR, KUMO_V_TEXT);
+    if (isinf(v))
+        return kumo_strdup(v < 0 ? "-inf" : "inf", KUMO_T_STR, KUMO_V_TEXT);
+    if (v == 0)
+        return kumo_strdup(signbit(v) ? "-0.0" : "0.0", KUMO_T_STR, KUMO_V_TEXT);
+    /* The shortest digits that read back as v. */
+    char e[40];
+    for (int prec = 1; prec <= 17; prec++) {
+        snprintf(e, sizeof(e), "%.*e", prec - 1, v);
+        if (strtod(e, NULL) == v)
+            break;
+    }
+    /* e is [-]d[.ddd]e[+-]XX: split into sign, digits, exponent. */
+    const char *p = e;
+    bool neg = *p == '-';
+    if (neg)
+        p++;
+    char digits[32];
+    size_t nd = 0;
+    for (; *p && *p != 'e'; p++)
+        if (*p != '.')
+            digits[nd++] = *p;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    digits[nd] = '\0';
+    int exp = atoi(p + 1);
+    size_t o = 0;
+    if (neg)
+        buf[o++] = '-';
+    if (exp >= -4 && exp < 16) {
+        if (exp < 0) {
+            o += (size_t)snprintf(buf + o, sizeof(buf) - o, "0.");
+            for (int i = -1; i > exp; i--)
+                buf[o++] = '0';
+            o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s", digits);
+        } else {
+            for (int i = 0; i <= exp; i++)
+                buf[o++] = (size_t)i < nd ? digits[i] : '0';
+            buf[o++] = '.';
+            if ((size_t)exp + 1 < nd)
+                o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s", digits + exp + 1);
+            else
+                buf[o++] = '0';
+            buf[o] = '\0';
+        }
+    } else {
+        buf[o++] = digits[0];
+        if (nd > 1)
+            o += (size_t)snprintf(buf + o, sizeof(buf) - o, ".%s", digits + 1);
+        snprintf(buf + o, sizeof(buf) - o, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    }
+    return kumo_strdup(buf, KUMO_T_STR, KUMO_V_TEXT);
+}
+
+static kumo_selector *string_sel(char *s)
+{
+    kumo_selector *sel = sel_new(SEL_STRING, NULL, NULL);
+    sel->str = s;
+    return sel;
+}
+
+/* The value of attribute node a: borrowed from the tree when it is one text node. */
+static const char *attr_value(xmlAttrPtr a, char **copy)
+{
+    *copy = NULL;
+    if (!a->children)
+        return "";
+    if (!a->children->next && a->children->type == XML_TEXT_NODE && a->children->content)
+        return (const char *)a->children->content;
+    xmlChar *v = xmlNodeGetContent((xmlNodePtr)a);
+    *copy = kumo_strdup(v ? (const char *)v : "", KUMO_T_STR, KUMO_V_TEXT);
+    xmlFree(v);
+    return *copy;
+}
+
+static kumo_selector *node_sel(kumo_doc *doc, xmlNodePtr n)
+{
+    switch (n->type) {
+    case XML_TEXT_NODE:
+    case XML_CDATA_SECTION_NODE:
+        return sel_new(SEL_TEXT, doc, n);
+    case XML_ATTRIBUTE_NODE: {
+        kumo_selector *sel = sel_new(SEL_ATTR, doc, n);
+        attr_value((xmlAttrPtr)n, &sel->str);
+        return sel;
+    }
+    case XML_NAMESPACE_DECL: {
+        /* XPath's namespace nodes are copies freed with the result: keep the uri. */
+        xmlNsPtr ns = (xmlNsPtr)n;
+        return string_sel(kumo_strdup(ns->href ? (const char *)ns->href : "", KUMO_T_STR,
+                                      KUMO_V_TEXT));
+    }
+    default:
+        return sel_new(SEL_NODE, doc, n);
+    }
+}
+
+/* Evaluate q with node as context, appending results to out; KUMO_OK or KUMO_EINVAL. */
+static int eval(kumo_doc *doc, xmlNodePtr node, const kumo_query *q, kumo_selector_list *out)
+{
+    xmlXPathContextPtr ctx = kumo__doc_xpath(doc);
+    ctx->node = node;
+    ctx->contextSize = -1;
+    ctx->proximityPosition = -1;
+    xmlXPathObjectPtr obj = xmlXPathCompiledEval(q->comp, ctx);
+    if (!obj)
+        return KUMO_EINVAL;
+    switch (obj->type) {
+    case XPATH_NODESET:
+        if (obj->nodesetval && obj->nodesetval->nodeNr > 0) {
+            xmlNodeSetPtr ns = obj->nodesetval;
+            if (ns->nodeNr > 1)
+                xmlXPathNodeSetSort(ns);
+            for (int i = 0; i < ns->nodeNr; i++)
+                list_push(out, node_sel(doc, ns->nodeTab[i]));
+        }
+        break;
+    case XPATH_BOOLEAN:
+        list_push(out, string_sel(kumo_strdup(obj->boolval ? "1" : "0", KUMO_T_STR,
+                                              KUMO_V_TEXT)));
+        break;
+    case XPATH_NUMBER:
+        list_push(out, string_sel(format_number(obj->floatval)));
+        break;
+    case XPATH_STRING:
+        list_push(out, string_sel(kumo_strdup(obj->stringval ? (const char *)obj->stringval
+                                                              : "", KUMO_T_STR, KUMO_V_TEXT)));
+        break;
+    default:
+        break;
+    }
+    xmlXPathFreeObject(obj);
+    return KUMO_OK;
+}
+
+/* Give the caller's list to the callback pool and return it (borrowed). */
+static kumo_selector_list *pooled(kumo_selector_list *l)
+{
+    kumo_pool_add(&l->ref);
+    return l;
+}
+
+static const kumo_query *lookup(const char *query, bool css)
+{
+    if (!query) {
+        KUMO_ERROR(LOGGER, "Invalid %s query: NULL", css ? "CSS" : "XPath");
+        return NULL;
+    }
+    const kumo_query *q = kumo_query_get(query, css);
+    if (!q->comp) {
+        KUMO_ERROR(LOGGER, "Invalid %s query '%s': %s", css ? "CSS" : "XPath", query,
+                   q->error ? q->error : "invalid expression");
+        return NULL;
+    }
+    return q;
+}
+
+static void eval_failed(const char *query, bool css)
+{
+    KUMO_ERROR(LOGGER, "Invalid %s query '%s': %s", css ? "CSS" : "XPath", query,
+               kumo__xpath_last_error());
+}
+
+/*
+ * Run a query over selectors sels[0..n) (results concatenated), or over the whole
+ * response when res is given.  Returns a pooled list (empty on any error).
+ */
+static kumo_selector_list *run(kumo_response *res, kumo_selector *const *sels, size_t n,
+                               const char *query, bool css)
+{
+    kumo_selector_list *out = list_new();
+    const kumo_query *q = lookup(query, css);
+    if (!q)
+        return pooled(out);
+    if (res) {
+        int err = KUMO_OK;
+        kumo_doc *doc = kumo_doc_for(res, &err);
+        if (!doc) {
+            KUMO_ERROR(LOGGER, "Cannot query '%s': response %s has no text body (%s)", query,
+                       res->url, kumo_strerror(err));
+            return pooled(out);
+        }
+        if (eval(doc, kumo__doc_root(doc), q, out) != KUMO_OK)
+            eval_failed(query, css);
+        return pooled(out);
+    }
+    for (size_t i = 0; i < n; i++) {
+        /* parsel: a text, attribute or value result has nothing under it. */
+        if (sels[i]->kind != SEL_NODE)
+            continue;
+        if (eval(sels[i]->doc, sels[i]->node, q, out) != KUMO_OK) {
+            eval_failed(query, css);
+            kumo_list_unref(out);
+            return pooled(list_new());
+        }
+    }
+    return pooled(out);
+}
+
+kumo_selector_list *kumo_css(kumo_response *res, const char *css)
+{
+    return run(res, NULL, 0, css, true);
+}
+
+kumo_selector_list *kumo_xpath(kumo_response *res, const char *xpath)
+{
+    return run(res, NULL, 0, xpath, false);
+}
+
+kumo_selector_list *kumo_sel_css(kumo_selector *sel, const char *css)
+{
+    return run(NULL, &sel, 1, css, true);
+}
+
+kumo_selector_list *kumo_sel_xpath(kumo_selector *sel, const char *xpath)
+{
+    return run(NULL, &sel, 1, xpath, false);
+}
+
+kumo_selector_list *kumo_list_css(kumo_selector_list *list, const char *css)
+{
+    return run(NULL, list->v, list->len, css, true);
+}
+
+kumo_selector_list *kumo_list_xpath(kumo_selector_list *list, const char *xpath)
+{
+    return run(NULL, list->v, list->len, xpath, false);
+}
+
+/* ---------------------------------------------------------------- reading */
+
+size_t kumo_list_len(const kumo_selector_list *list)
+{
+    return list ? list->len : 0;
+}
+
+kumo_selector *kumo_list_at(kumo_selector_list *list, size_t i)
+{
+    return list && i < list->len ? list->v[i] : NULL;
+}
+
+/* lxml's tostring(node, method="html" or "xml", encoding="unicode", with_tail=False). */
+static char *serialise(kumo_selector *sel)
+{
+    /* No encoder: the bytes stay UTF-8, as lxml's "unicode" output. */
+    xmlOutputBufferPtr out = xmlAllocOutputBuffer(NULL);
+    if (!out)
+        kumo_oom(sizeof(xmlOutputBuffer));
+    if (sel->doc->html)
+        htmlNodeDumpFormatOutput(out, sel->doc->xml, sel->node, "UTF-8", 0);
+    else
+        xmlNodeDumpOutput(out, sel->doc->xml, sel->node, 0, 0, "UTF-8");
+    xmlOutputBufferFlush(out);
+    const xmlChar *s = xmlOutputBufferGetContent(out);
+    size_t n = xmlOutputBufferGetSize(out);
+    char *r = kumo_strndup(s ? (const char *)s : "", s ? n : 0, KUMO_T_STR, KUMO_V_TEXT);
+    xmlOutputBufferClose(out);
+    return r;
+}
+
+const char *kumo_sel_get(kumo_selector *sel)
+{
+    if (!sel)
+        return NULL;
+    switch (sel->kind) {
+    case SEL_TEXT:
+        return sel->node->content ? (const char *)sel->node->content : "";
+    case SEL_ATTR: {
+        char *unused;
+        return sel->str ? sel->str : attr_value((xmlAttrPtr)sel->node, &unused);
+    }
+    case SEL_STRING:
+        return sel->str;
+    case SEL_NODE:
+    default:
+        if (!sel->markup)
+            sel->markup = serialise(sel);
+        return sel->markup;
+    }
+}
+
+const char *kumo_list_get(kumo_selector_list *list, const char *def)
+{
+    if (!list || list->len == 0)
+        return def;
+    return kumo_sel_get(list->v[0]);
+}
+
+const char *kumo_sel_attr(kumo_selector *sel, const char *name)
+{
+    if (!sel || !name || sel->kind != SEL_NODE || sel->node->type != XML_ELEMENT_NODE)
+        return NULL;
+    xmlAttrPtr a = xmlHasProp(sel->node, BAD_CAST name);
+    if (!a || a->type != XML_ATTRIBUTE_NODE)
+        return NULL;
+    char *copy;
+    const char *v = attr_value(a, &copy);
+    if (copy) {
+        attr_copy *c = kumo_alloc(sizeof(*c), KUMO_T_STR, KUMO_V_TEXT);
+        c->value = copy;
+        c->next = sel->copies;
+        sel->copies = c;
+    }
+    return v;
+}
+
+const char *kumo_list_attr(kumo_selector_list *list, const char *name)
+{
+    if (!list || list->len == 0)
+        return NULL;
+    return kumo_sel_attr(list->v[0], name);
+}

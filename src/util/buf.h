@@ -1,0 +1,28 @@
+/* buf.h - growable byte buffers with a hard cap (curl's dynbuf). */
+#ifndef KUMO_BUF_H
+#define KUMO_BUF_H
+
+#include "kumo-int.h"
+
+/* Always NUL-terminated once anything was added.  Embedded: _init / _release. */
+typedef struct kumo_buf {
+    char *s;
+    size_t len, cap;
+    size_t max;            /* hard cap on len; 0: SIZE_MAX */
+    kumo_tag type, via;
+} kumo_buf;
+
+void kumo_buf_init(kumo_buf *b, size_t max, kumo_tag type, kumo_tag via);
+void kumo_buf_release(kumo_buf *b);
+/* Returns KUMO_ETOOBIG (and adds nothing) when the cap would be passed. */
+int kumo_buf_add(kumo_buf *b, const void *p, size_t n);
+int kumo_buf_adds(kumo_buf *b, const char *s);
+int kumo_buf_addc(kumo_buf *b, char c);
+int kumo_buf_printf(kumo_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void kumo_buf_reset(kumo_buf *b);
+/* Detach the bytes (caller frees with kumo_free; "" allocated when empty); b is reset. */
+char *kumo_buf_detach(kumo_buf *b, size_t *len);
+/* Returns the contents as a string ("" when empty); borrowed. */
+const char *kumo_buf_str(const kumo_buf *b);
+
+#endif

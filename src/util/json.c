@@ -1,0 +1,617 @@
+/* json.c - JSON writer for kumo values (Python's json.dumps) and a strict depth-limited parser. */
+#include "util/json.h"
+
+#include <math.h>
+
+#include "http/request.h"
+#include "http/response.h"
+
+/* ---- UTF-8 ---- */
+
+/*
+ * Length of the UTF-8 sequence at p[0..n) and whether it is valid.  An invalid sequence
+ * is its maximal subpart (Unicode's "U+FFFD substitution of maximal subparts", which is
+ * what Python's decode(errors="replace") does): at least one byte.
+ */
+static size_t utf8_seq(const unsigned char *p, size_t n, bool *ok)
+{
+    unsigned char c = p[0];
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xbf;
+    *ok = false;
+    if (c < 0x80) {
+        *ok = true;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        need = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        need = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        else if (c == 0xed)
+            hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        need = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        else if (c == 0xf4)
+            hi = 0x8f;
+    } else {
+        return 1;
+    }
+    if (n < 2 || p[1] < lo || p[1] > hi)
+        return 1;
+    size_t i = 2;
+    while (i < need && i < n && p[i] >= 0x80 && p[i] <= 0xbf)
+        i++;
+    *ok = i == need;
+    return i;
+}
+
+static size_t utf8_put(unsigned char *o, uint32_t cp)
+{
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xc0 | cp >> 6);
+        o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xe0 | cp >> 12);
+        o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xf0 | cp >> 18);
+    o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+    o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* ---- writer ---- */
+
+int kumo_json_str(kumo_buf *b, const char *s, size_t len)
+{
+    static const char hexd[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t run = 0;     /* start of the bytes not yet written */
+    int rc = kumo_buf_addc(b, '"');
+    for (size_t i = 0; i < len && !rc;) {
+        unsigned char c = p[i];
+        char esc[8];
+        const char *rep = NULL;
+        size_t replen = 2, adv = 1;
+        if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0x80) {
+            bool ok;
+            adv = utf8_seq(p + i, len - i, &ok);
+            if (ok) {
+                i += adv;
+                continue;
+            }
+            rep = "\xef\xbf\xbd";
+            replen = 3;
+        } else if (c == '"') {
+            rep = "\\\"";
+        } else if (c == '\\') {
+            rep = "\\\\";
+        } else if (c == '\n') {
+            rep = "\\n";
+        } else if (c == '\r') {
+            rep = "\\r";
+        } else if (c == '\t') {
+            rep = "\\t";
+        } else if (c == '\b') {
+            rep = "\\b";
+        } else if (c == '\f') {
+            rep = "\\f";
+        } else {
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hexd[c >> 4];
+            esc[5] = hexd[c & 15];
+            rep = esc;
+            replen = 6;
+        }
+        rc = kumo_buf_add(b, p + run, i - run);
+        if (!rc)
+            rc = kumo_buf_add(b, rep, replen);
+        i += adv;
+        run = i;
+    }
+    if (!rc)
+        rc = kumo_buf_add(b, p + run, len - run);
+    return rc ? rc : kumo_buf_addc(b, '"');
+}
+
+/* Python's float repr: the shortest digits that read back as x, fixed or exponent form. */
+static void float_repr(double x, char out[40])
+{
+    if (isnan(x)) {
+        strcpy(out, "NaN");
+        return;
+    }
+    if (isinf(x)) {
+        strcpy(out, x < 0 ? "-Infinity" : "Infinity");
+        return;
+    }
+    if (x == 0) {
+        strcpy(out, signbit(x) ? "-0.0" : "0.0");
+        return;
+    }
+    char tmp[40];
+    for (int prec = 0; prec <= 17; prec++) {
+        snprintf(tmp, sizeof(tmp), "%.*e", prec, x);
+        if (strtod(tmp, NULL) == x)
+            break;
+    }
+    /* tmp is [-]d[.ddd]e(+|-)dd */
+    char digits[24];
+    size_t nd = 0;
+    const char *t = tmp;
+    char *o = out;
+    if (*t == '-')
+        *o++ = *t++;
+    for (; *t && *t != 'e'; t++) {
+        if (*t != '.')
+            digits[nd++] = *t;
+    }
+    int exp10 = atoi(t + 1);
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    int decpt = exp10 + 1;
+    if (decpt <= -4 || decpt > 16) {
+        *o++ = digits[0];
+        if (nd > 1) {
+            *o++ = '.';
+            memcpy(o, digits + 1, nd - 1);
+            o += nd - 1;
+        }
+        snprintf(o, 16, "e%c%02d", exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+        return;
+    }
+    if (decpt <= 0) {
+        *o++ = '0';
+        *o++ = '.';
+        for (int i = 0; i < -decpt; i++)
+            *o++ = '0';
+        memcpy(o, digits, nd);
+        o += nd;
+    } else if ((size_t)decpt >= nd) {
+        memcpy(o, digits, nd);
+        o += nd;
+        for (size_t i = nd; i < (size_t)decpt; i++)
+            *o++ = '0';
+        memcpy(o, ".0", 2);
+        o += 2;
+    } else {
+        memcpy(o, digits, (size_t)decpt);
+        o += decpt;
+        *o++ = '.';
+        memcpy(o, digits + decpt, nd - (size_t)decpt);
+        o += nd - (size_t)decpt;
+    }
+    *o = '\0';
+}
+
+static int obj_repr(kumo_buf *b, const kumo_ref *obj)
+{
+    char small[256];
+    kumo_buf tmp;
+    int rc;
+    if (kumo_class_is(obj->cls, &KUMO_CLASS(Response))) {
+        const kumo_response *res = (const kumo_response *)obj;
+        kumo_buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo_buf_printf(&tmp, "<%d %s>", kumo_response_status(res), kumo_response_url(res));
+    } else if (kumo_class_is(obj->cls, &KUMO_CLASS(Request))) {
+        const kumo_request *req = (const kumo_request *)obj;
+        kumo_buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo_buf_printf(&tmp, "<%s %s>", kumo_request_method(req), kumo_request_url(req));
+    } else {
+        snprintf(small, sizeof(small), "<%s>", obj->cls->name);
+        return kumo_json_str(b, small, strlen(small));
+    }
+    rc = kumo_json_str(b, kumo_buf_str(&tmp), tmp.len);
+    kumo_buf_release(&tmp);
+    return rc;
+}
+
+int kumo_json_value_sep(kumo_buf *b, const kumo_value *v, const char *item_sep)
+{
+    char num[40];
+    switch (v->type) {
+    case KUMO_VAL_NONE:
+        return kumo_buf_add(b, "null", 4);
+    case KUMO_VAL_BOOL:
+        return v->u.b ? kumo_buf_add(b, "true", 4) : kumo_buf_add(b, "false", 5);
+    case KUMO_VAL_INT:
+        snprintf(num, sizeof(num), "%lld", (long long)v->u.i);
+        return kumo_buf_adds(b, num);
+    case KUMO_VAL_FLOAT:
+        float_repr(v->u.f, num);
+        return kumo_buf_adds(b, num);
+    case KUMO_VAL_STR:
+        return kumo_json_str(b, v->u.str.s, v->u.str.len);
+    case KUMO_VAL_OBJ:
+        return obj_repr(b, v->u.obj);
+    case KUMO_VAL_LIST: {
+        int rc = kumo_buf_addc(b, '[');
+        for (size_t i = 0; i < v->u.list->len && !rc; i++) {
+            if (i)
+                rc = kumo_buf_adds(b, item_sep);
+            if (!rc)
+                rc = kumo_json_value_sep(b, &v->u.list->v[i], item_sep);
+        }
+        return rc ? rc : kumo_buf_addc(b, ']');
+    }
+    }
+    return KUMO_EINVAL;
+}
+
+int kumo_json_value(kumo_buf *b, const kumo_value *v)
+{
+    return kumo_json_value_sep(b, v, ", ");
+}
+
+int kumo_json_map(kumo_buf *b, const kumo_map *m, const char *item_sep, const char *kv_sep)
+{
+    int rc = kumo_buf_addc(b, '{');
+    for (size_t i = 0; i < m->len && !rc; i++) {
+        if (i)
+            rc = kumo_buf_adds(b, item_sep);
+        if (!rc)
+            rc = kumo_json_str(b, m->e[i].key, strlen(m->e[i].key));
+        if (!rc)
+            rc = kumo_buf_adds(b, kv_sep);
+        if (!rc)
+            rc = kumo_json_value_sep(b, &m->e[i].val, item_sep);
+    }
+    return rc ? rc : kumo_buf_addc(b, '}');
+}
+
+/* ---- parser ---- */
+
+typedef struct parser {
+    const unsigned char *p;
+    size_t len, pos;
+    char *err;
+    size_t errlen;
+} parser;
+
+static int fail(parser *ps, int rc, size_t at, const char *what)
+{
+    if (ps->err && ps->errlen)
+        snprintf(ps->err, ps->errlen, "%s at byte %zu", what, at);
+    return rc;
+}
+
+static int unexpected(parser *ps)
+{
+    char what[32];
+    if (ps->pos >= ps->len)
+        return fail(ps, KUMO_ESYNTAX, ps->pos, "unexpected end of input");
+    unsigned char c = ps->p[ps->pos];
+    if (c >= 0x20 && c < 0x7f)
+        snprintf(what, sizeof(what), "unexpected '%c'", c);
+    else
+        snprintf(what, sizeof(what), "unexpected byte 0x%02x", c);
+    return fail(ps, KUMO_ESYNTAX, ps->pos, what);
+}
+
+static void skip_ws(parser *ps)
+{
+    while (ps->pos < ps->len) {
+        unsigned char c = ps->p[ps->pos];
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+            break;
+        ps->pos++;
+    }
+}
+
+static bool eat(parser *ps, const char *word)
+{
+    size_t n = strlen(word);
+    if (ps->len - ps->pos < n || memcmp(ps->p + ps->pos, word, n) != 0)
+        return false;
+    ps->pos += n;
+    return true;
+}
+
+static int hex4(const unsigned char *p, uint32_t *out)
+{
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9')
+            v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (uint32_t)(c - 'A' + 10);
+        else
+            return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_string(parser *ps, kumo_value *out)
+{
+    size_t start = ps->pos++;   /* the opening quote */
+    size_t end = ps->pos;
+    while (end < ps->len && ps->p[end] != '"')
+        end += ps->p[end] == '\\' ? 2 : 1;
+    if (end >= ps->len)
+        return fail(ps, KUMO_ESYNTAX, start, "unterminated string");
+
+    /* Decoding never grows: an escape is at least as long as the bytes it stands for. */
+    unsigned char *s = kumo_alloc(end - ps->pos + 1, KUMO_T_STR, KUMO_V_DICT);
+    size_t n = 0;
+    while (ps->pos < end) {
+        size_t at = ps->pos;
+        unsigned char c = ps->p[at];
+        if (c < 0x20) {
+            kumo_free(s);
+            return fail(ps, KUMO_ESYNTAX, at, "control character in string");
+        }
+        if (c >= 0x80) {
+            bool ok;
+            size_t k = utf8_seq(ps->p + at, end - at, &ok);
+            if (!ok) {
+                kumo_free(s);
+                return fail(ps, KUMO_ESYNTAX, at, "invalid UTF-8");
+            }
+            memcpy(s + n, ps->p + at, k);
+            n += k;
+            ps->pos += k;
+            continue;
+        }
+        if (c != '\\') {
+            s[n++] = c;
+            ps->pos++;
+            continue;
+        }
+        unsigned char e = ps->p[at + 1];
+        static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+        const char *hit = e ? strchr(from, e) : NULL;
+        if (hit) {
+            s[n++] = (unsigned char)to[hit - from];
+            ps->pos += 2;
+            continue;
+        }
+        uint32_t cp, lo;
+        if (e != 'u' || end - at < 6 || hex4(ps->p + at + 2, &cp)) {
+            kumo_free(s);
+            return fail(ps, KUMO_ESYNTAX, at, "invalid escape in string");
+        }
+        ps->pos += 6;
+        if (cp >= 0xd800 && cp <= 0xdbff && end - ps->pos >= 6 && ps->p[ps->pos] == '\\' &&
+            ps->p[ps->pos + 1] == 'u' && !hex4(ps->p + ps->pos + 2, &lo) && lo >= 0xdc00 &&
+            lo <= 0xdfff) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            ps->pos += 6;
+        } else if (cp >= 0xd800 && cp <= 0xdfff) {
+            cp = 0xfffd;
+        }
+        n += utf8_put(s + n, cp);
+    }
+    ps->pos = end + 1;
+    s[n] = '\0';
+    *out = (kumo_value){.type = KUMO_VAL_STR, .u.str = {(char *)s, n}};
+    return KUMO_OK;
+}
+
+static int parse_number(parser *ps, kumo_value *out)
+{
+    const unsigned char *p = ps->p;
+    size_t start = ps->pos, i = start;
+    bool integral = true;
+    if (i < ps->len && p[i] == '-')
+        i++;
+    if (i < ps->len && p[i] == '0') {
+        i++;
+    } else if (i < ps->len && p[i] >= '1' && p[i] <= '9') {
+        while (i < ps->len && p[i] >= '0' && p[i] <= '9')
+            i++;
+    } else {
+        ps->pos = i;
+        return unexpected(ps);
+    }
+    if (i < ps->len && p[i] == '.') {
+        integral = false;
+        i++;
+        if (i >= ps->len || p[i] < '0' || p[i] > '9') {
+            ps->pos = i;
+            return unexpected(ps);
+        }
+        while (i < ps->len && p[i] >= '0' && p[i] <= '9')
+            i++;
+    }
+    if (i < ps->len && (p[i] == 'e' || p[i] == 'E')) {
+        integral = false;
+        i++;
+        if (i < ps->len && (p[i] == '+' || p[i] == '-'))
+            i++;
+        if (i >= ps->len || p[i] < '0' || p[i] > '9') {
+            ps->pos = i;
+            return unexpected(ps);
+        }
+        while (i < ps->len && p[i] >= '0' && p[i] <= '9')
+            i++;
+    }
+    ps->pos = i;
+    if (integral) {
+        bool neg = p[start] == '-';
+        uint64_t limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX, v = 0;
+        size_t d = start + neg;
+        for (; d < i; d++) {
+            unsigned dig = p[d] - '0';
+            if (v > (limit - dig) / 10)
+                break;
+            v = v * 10 + dig;
+        }
+        if (d == i) {
+            int64_t iv = neg ? (v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v)
+                             : (int64_t)v;
+            *out = kumo_val_int(iv);
+            return KUMO_OK;
+        }
+    }
+    /* strtod needs a NUL-terminated copy; numbers are short, except hostile ones. */
+    char small[64];
+    size_t n = i - start;
+    char *copy = n < sizeof(small) ? small : kumo_alloc(n + 1, KUMO_T_STR, KUMO_V_NONE);
+    memcpy(copy, p + start, n);
+    copy[n] = '\0';
+    *out = kumo_val_float(strtod(copy, NULL));
+    if (copy != small)
+        kumo_free(copy);
+    return KUMO_OK;
+}
+
+static int parse_value(parser *ps, kumo_value *out, int depth);
+
+/* An array (pairs == false) or an object (pairs == true) into a list. */
+static int parse_container(parser *ps, kumo_value *out, int depth, bool pairs)
+{
+    char close = pairs ? '}' : ']';
+    if (depth >= KUMO_JSON_MAX_DEPTH)
+        return fail(ps, KUMO_ETOOBIG, ps->pos, "nesting too deep");
+    ps->pos++;
+    kumo_value list = kumo_val_list();
+    skip_ws(ps);
+    if (ps->pos < ps->len && ps->p[ps->pos] == close) {
+        ps->pos++;
+        *out = list;
+        return KUMO_OK;
+    }
+    for (;;) {
+        kumo_value item;
+        int rc;
+        skip_ws(ps);
+        if (pairs) {
+            kumo_value key, val;
+            if (ps->pos >= ps->len || ps->p[ps->pos] != '"') {
+                rc = ps->pos >= ps->len ? unexpected(ps)
+                                        : fail(ps, KUMO_ESYNTAX, ps->pos, "expected a key");
+                goto err;
+            }
+            rc = parse_string(ps, &key);
+            if (rc)
+                goto err;
+            skip_ws(ps);
+            if (ps->pos >= ps->len || ps->p[ps->pos] != ':') {
+                kumo_val_clear(&key);
+                rc = ps->pos >= ps->len ? unexpected(ps)
+                                        : fail(ps, KUMO_ESYNTAX, ps->pos, "expected ':'");
+                goto err;
+            }
+            ps->pos++;
+            rc = parse_value(ps, &val, depth + 1);
+            if (rc) {
+                kumo_val_clear(&key);
+                goto err;
+            }
+            item = kumo_val_list();
+            kumo_val_list_push(&item, key);
+            kumo_val_list_push(&item, val);
+        } else {
+            rc = parse_value(ps, &item, depth + 1);
+            if (rc)
+                goto err;
+        }
+        kumo_val_list_push(&list, item);
+        skip_ws(ps);
+        if (ps->pos < ps->len && ps->p[ps->pos] == ',') {
+            ps->pos++;
+            continue;
+        }
+        if (ps->pos < ps->len && ps->p[ps->pos] == close) {
+            ps->pos++;
+            *out = list;
+            return KUMO_OK;
+        }
+        rc = unexpected(ps);
+    err:
+        kumo_val_clear(&list);
+        return rc;
+    }
+}
+
+static int parse_value(parser *ps, kumo_value *out, int depth)
+{
+    skip_ws(ps);
+    if (ps->pos >= ps->len)
+        return unexpected(ps);
+    switch (ps->p[ps->pos]) {
+    case '{':
+        return parse_container(ps, out, depth, true);
+    case '[':
+        return parse_container(ps, out, depth, false);
+    case '"':
+        return parse_string(ps, out);
+    case 't':
+        if (!eat(ps, "true"))
+            break;
+        *out = kumo_val_bool(1);
+        return KUMO_OK;
+    case 'f':
+        if (!eat(ps, "false"))
+            break;
+        *out = kumo_val_bool(0);
+        return KUMO_OK;
+    case 'n':
+        if (!eat(ps, "null"))
+            break;
+        *out = kumo_val_none();
+        return KUMO_OK;
+    case 'N':
+        if (!eat(ps, "NaN"))
+            break;
+        *out = kumo_val_float(NAN);
+        return KUMO_OK;
+    case 'I':
+        if (!eat(ps, "Infinity"))
+            break;
+        *out = kumo_val_float(INFINITY);
+        return KUMO_OK;
+    case '-':
+        if (eat(ps, "-Infinity")) {
+            *out = kumo_val_float(-INFINITY);
+            return KUMO_OK;
+        }
+        return parse_number(ps, out);
+    default:
+        if (ps->p[ps->pos] >= '0' && ps->p[ps->pos] <= '9')
+            return parse_number(ps, out);
+        break;
+    }
+    return unexpected(ps);
+}
+
+int kumo_json_parse(const char *text, size_t len, kumo_value *out, char *err, size_t errlen)
+{
+    parser ps = {.p = (const unsigned char *)text, .len = len, .err = err, .errlen = errlen};
+    kumo_value v;
+    *out = kumo_val_none();
+    if (err && errlen)
+        err[0] = '\0';
+    int rc = parse_value(&ps, &v, 0);
+    if (rc)
+        return rc;
+    skip_ws(&ps);
+    if (ps.pos < ps.len) {
+        kumo_val_clear(&v);
+        return fail(&ps, KUMO_ESYNTAX, ps.pos, "extra data");
+    }
+    *out = v;
+    return KUMO_OK;
+}
