@@ -17,7 +17,7 @@ endif
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 $(WARN) -fPIC -Iinclude -Isrc $(SANITIZE) \
+CFLAGS   += -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -Iinclude -Isrc -Itests $(SANITIZE) \
             $(shell pkg-config --cflags $(PKGS)) -MMD -MP
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -ldl
 TESTLIBS := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
@@ -33,7 +33,8 @@ endif
 LIBSRC  := $(sort $(wildcard src/*/*.c))
 LIBSRC  := $(filter-out src/cli/%,$(LIBSRC))
 CLISRC  := $(sort $(wildcard src/cli/*.c))
-TESTSRC := $(sort $(wildcard tests/unit/*/*.c tests/integration/*.c tests/lib/*.c))
+TESTSRC := $(filter-out tests/lib/demo_main.c,\
+             $(sort $(wildcard tests/unit/*/*.c tests/integration/*.c tests/lib/*.c)))
 SPIDERS := $(patsubst %.c,%.so,$(sort $(wildcard spiders/*.c)))
 
 LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
@@ -70,8 +71,9 @@ $(TESTBIN): $(TESTOBJ) $(LIBKUMO)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $(TESTOBJ) \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS) $(TESTLIBS)
 
-$(DEMOBIN): $(BUILD)/tests/lib/demo_main.o $(filter-out %/demo_main.o,$(filter $(BUILD)/tests/lib/%,$(TESTOBJ))) $(LIBKUMO)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+DEMOOBJ := $(BUILD)/tests/lib/demo_main.o $(BUILD)/tests/lib/server.o $(BUILD)/tests/lib/site_quotes.o
+$(DEMOBIN): $(DEMOOBJ) $(LIBKUMO)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TESTLIBS)
 
 # Every test; deterministic, talks to 127.0.0.1 only.  KUMO_SPIDER_DIR lets the
 # plugin tests load the spiders built for this configuration.
@@ -104,4 +106,4 @@ lint:
 clean:
 	rm -rf build build-asan kumo spiders/*.so
 
--include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTOBJ:.o=.d)
+-include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTOBJ:.o=.d) $(DEMOOBJ:.o=.d)

@@ -106,7 +106,7 @@ typedef struct kumo_heap_counter {
     uint64_t bytes;
 } kumo_heap_counter;
 
-/* Totals over every tag: live blocks and payload bytes. */
+/* Totals over every tag: live blocks and payload bytes (either pointer may be NULL). */
 void kumo_heap_totals(uint64_t *count, uint64_t *bytes);
 
 /*

@@ -155,7 +155,7 @@ static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, i
             on_response(e, req, r);
         } else if (rc == KUMO_EDONE && next) {
             kumo_engine_crawl(e, next);
-        } else if (err != KUMO_ECANCELED) {
+        } else if (rc != KUMO_EIGNORED && err != KUMO_ECANCELED) {
             KUMO_ERROR("kumo.core.scraper", "Error downloading <%s %s>: %s", req->method,
                        req->url, why && *why ? why : kumo_strerror(err));
             kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_ERROR, NULL);

@@ -25,30 +25,20 @@ static void on_item(void *self, kumo_crawler *c, void *arg)
         }
 }
 
-static void close_feeds(feedexport *fx, bool log)
+/* Close every feed; the feed logs "Stored jsonl feed (N items) in: FILE" itself. */
+static void close_feeds(feedexport *fx)
 {
     for (size_t i = 0; i < fx->n; i++) {
-        kumo_feed *f = fx->feeds[i];
-        if (!f)
-            continue;
+        size_t count;
+        if (fx->feeds[i])
+            kumo_feed_close(fx->feeds[i], &count);
         fx->feeds[i] = NULL;
-        char fmt[32], path[1024];
-        snprintf(fmt, sizeof(fmt), "%s", kumo_feed_format(f));
-        snprintf(path, sizeof(path), "%s", kumo_feed_path(f));
-        size_t count = 0;
-        int rc = kumo_feed_close(f, &count);
-        if (!log)
-            continue;
-        if (rc == KUMO_OK)
-            KUMO_INFO(LOGGER, "Stored %s feed (%zu items) in: %s", fmt, count, path);
-        else
-            KUMO_ERROR(LOGGER, "Error storing %s feed (%zu items) in: %s", fmt, count, path);
     }
 }
 
 static void closed(void *self, kumo_crawler *c, void *arg)
 {
-    close_feeds(self, true);
+    close_feeds(self);
 }
 
 /* One FEEDS entry: uri -> {"format": ..., "overwrite": ...} (a list of pairs once parsed). */
@@ -100,7 +90,7 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
     }
     kumo_val_clear(&v);
     if (rc != KUMO_OK) {
-        close_feeds(fx, false);
+        close_feeds(fx);
         kumo_free(fx->feeds);
         kumo_free(fx);
         return rc;
@@ -114,7 +104,7 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 static void close_ext(void *self, kumo_crawler *c)
 {
     feedexport *fx = self;
-    close_feeds(fx, false);
+    close_feeds(fx);
     kumo_free(fx->feeds);
     kumo_free(fx);
 }

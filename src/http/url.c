@@ -35,16 +35,27 @@ static bool is_c0_or_space(unsigned char c)
     return c <= 0x20;
 }
 
-/* Python's quote(): letters, digits and "_.-~" are always safe, plus the extra set. */
-static bool quote_safe(unsigned char c, const char *extra)
-{
-    return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '~' ||
-           (c && strchr(extra, c));
-}
+/* What Python's quote() leaves alone: letters, digits, "_.-~", plus a safe set. */
+enum { SAFE_PLAIN, SAFE_PATH, SAFE_PARAMS };
 
-/* w3lib's _path_safe_chars and _safe_chars, less what quote() always keeps. */
-static const char path_safe[] = ":/?[]@!$&'()*+,;=|%";
-static const char params_safe[] = ":/?#[]@!$&'()*+,;=|%";
+static bool quote_safe(unsigned char c, int set)
+{
+    if (is_alnum(c))
+        return true;
+    switch (c) {
+    case '_': case '.': case '-': case '~':
+        return true;
+    /* w3lib's _path_safe_chars; _safe_chars adds '#' */
+    case ':': case '/': case '?': case '[': case ']': case '@': case '!': case '$': case '&':
+    case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=': case '|':
+    case '%':
+        return set != SAFE_PLAIN;
+    case '#':
+        return set == SAFE_PARAMS;
+    default:
+        return false;
+    }
+}
 
 static bool in_list(const char *s, size_t n, const char *const *list)
 {
@@ -110,14 +121,14 @@ static void put_lower(out *o, const char *p, size_t n)
     }
 }
 
-/* Write bytes through quote(safe=extra), or quote_plus() when plus is set. */
-static void put_quoted(out *o, const char *p, size_t n, const char *extra, bool plus)
+/* Write bytes through quote() with a safe set, or quote_plus() when plus is set. */
+static void put_quoted(out *o, const char *p, size_t n, int set, bool plus)
 {
     static const char hexd[] = "0123456789ABCDEF";
     size_t run = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
-        if (quote_safe(c, extra))
+        if (quote_safe(c, set))
             continue;
         put(o, p + run, i - run);
         if (plus && c == ' ') {
@@ -210,9 +221,9 @@ static void put_query(out *o, span q)
         qsort(pairs, np, sizeof(*pairs), qpair_cmp);
     for (size_t i = 0; i < np; i++) {
         put(o, i ? "&" : "?", 1);
-        put_quoted(o, pairs[i].k, pairs[i].kn, "", true);
+        put_quoted(o, pairs[i].k, pairs[i].kn, SAFE_PLAIN, true);
         put(o, "=", 1);
-        put_quoted(o, pairs[i].v, pairs[i].vn, "", true);
+        put_quoted(o, pairs[i].v, pairs[i].vn, SAFE_PLAIN, true);
     }
     if (pairs != psmall)
         kumo_free(pairs);
@@ -232,23 +243,33 @@ static void put_path(out *o, span path)
         put(o, "/", 1);
         return;
     }
-    for (size_t i = 0; i < path.n; i++) {
-        unsigned char c = (unsigned char)path.p[i];
+    const char *p = path.p;
+    size_t run = 0;     /* p[run..i) are bytes that go out as they are */
+    for (size_t i = 0; i < path.n;) {
+        unsigned char c = (unsigned char)p[i];
         int h, l;
-        if (c == '%' && i + 2 < path.n &&
-            (h = hexval((unsigned char)path.p[i + 1])) >= 0 &&
-            (l = hexval((unsigned char)path.p[i + 2])) >= 0) {
+        if (c == '%' && i + 2 < path.n && (h = hexval((unsigned char)p[i + 1])) >= 0 &&
+            (l = hexval((unsigned char)p[i + 2])) >= 0) {
+            put(o, p + run, i - run);
             c = (unsigned char)(h << 4 | l);
-            i += 2;
-            if (c == '/' || c == '?') {
+            if (c == '/' || c == '?' || !quote_safe(c, SAFE_PATH)) {
                 char esc[3] = {'%', hexd[c >> 4], hexd[c & 15]};
                 put(o, esc, 3);
-                continue;
+            } else {
+                put(o, (const char *)&c, 1);
             }
+            i += 3;
+            run = i;
+        } else if (quote_safe(c, SAFE_PATH)) {
+            i++;
+        } else {
+            put(o, p + run, i - run);
+            char esc[3] = {'%', hexd[c >> 4], hexd[c & 15]};
+            put(o, esc, 3);
+            run = ++i;
         }
-        char ch = (char)c;
-        put_quoted(o, &ch, 1, path_safe, false);
     }
+    put(o, p + run, path.n - run);
 }
 
 /* Python's _check_bracketed_netloc: what makes urlsplit raise "Invalid IPv6 URL". */
@@ -379,7 +400,7 @@ int kumo__url_canonicalize_sink(const char *url, kumo_url_sink_fn write, void *c
     put_path(&o, path);
     if (params.n) {
         put(&o, ";", 1);
-        put_quoted(&o, params.p, params.n, params_safe, false);
+        put_quoted(&o, params.p, params.n, SAFE_PARAMS, false);
     }
     put_query(&o, query);
 done:
@@ -446,6 +467,10 @@ int kumo_url_check(const char *url)
         return KUMO_EURL;
     if (!is_http(url, n))
         return KUMO_ESCHEME;
+    /* "scheme://host": curl would also take "http:/x" and "http:///x" as host x */
+    const char *p = url + n + 1;
+    if (p[0] != '/' || p[1] != '/' || !p[2] || strchr("/?#", p[2]))
+        return KUMO_EURL;
     CURLU *h = curl_url();
     if (!h)
         kumo_oom(sizeof(void *));

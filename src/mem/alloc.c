@@ -180,8 +180,10 @@ void kumo_heap_totals(uint64_t *count, uint64_t *bytes)
             n += counters[t][v].count;
             b += counters[t][v].bytes;
         }
-    *count = n;
-    *bytes = b;
+    if (count)
+        *count = n;
+    if (bytes)
+        *bytes = b;
 }
 
 size_t kumo_heap_snapshot(kumo_heap_counter *out, size_t max)

@@ -11,14 +11,10 @@
 static char *accepted_encodings(void)
 {
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
-    char buf[64] = "gzip, deflate";
+    char buf[32] = "gzip, deflate";
 #ifdef CURL_VERSION_BROTLI
     if (v && (v->features & CURL_VERSION_BROTLI))
         strcat(buf, ", br");
-#endif
-#ifdef CURL_VERSION_ZSTD
-    if (v && (v->features & CURL_VERSION_ZSTD))
-        strcat(buf, ", zstd");
 #endif
     (void)v;
     return kumo_strdup(buf, KUMO_T_STR, KUMO_V_DICT);

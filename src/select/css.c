@@ -819,11 +819,14 @@ static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not)
     if (p->s[p->i] == '*') {
         p->i++;
         el = sdup("*");
-    } else if ((el = read_ident(p)) != NULL) {
-        safe = is_safe_name(el);
-        ascii_lower(el);
     } else {
-        el = sdup("*");
+        el = read_ident(p);
+        if (el) {
+            safe = is_safe_name(el);
+            ascii_lower(el);
+        } else {
+            el = sdup("*");
+        }
     }
     if (p->s[p->i] == '|') {
         kumo_free(el);

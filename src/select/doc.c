@@ -21,8 +21,7 @@ static const char *header_charset(const kumo_response *res, char *buf, size_t n)
     const char *ct = res->headers ? kumo_headers_get(res->headers, "Content-Type") : NULL;
     if (!ct)
         return NULL;
-    const char *p = ct;
-    while ((p = strchr(p, ';')) != NULL) {
+    for (const char *p = strchr(ct, ';'); p; p = strchr(p, ';')) {
         p++;
         while (*p == ' ' || *p == '\t')
             p++;

@@ -251,6 +251,13 @@ static kumo_selector *node_sel(kumo_doc *doc, xmlNodePtr n)
     }
 }
 
+/* libxml2 prints some evaluation errors (unknown functions) through the generic handler. */
+static void silent(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 /* Evaluate q with node as context, appending results to out; KUMO_OK or KUMO_EINVAL. */
 static int eval(kumo_doc *doc, xmlNodePtr node, const kumo_query *q, kumo_selector_list *out)
 {
@@ -258,7 +265,11 @@ static int eval(kumo_doc *doc, xmlNodePtr node, const kumo_query *q, kumo_select
     ctx->node = node;
     ctx->contextSize = -1;
     ctx->proximityPosition = -1;
+    xmlGenericErrorFunc old = xmlGenericError;
+    void *old_ctx = xmlGenericErrorContext;
+    xmlSetGenericErrorFunc(NULL, silent);
     xmlXPathObjectPtr obj = xmlXPathCompiledEval(q->comp, ctx);
+    xmlSetGenericErrorFunc(old_ctx, old);
     if (!obj)
         return KUMO_EINVAL;
     switch (obj->type) {
@@ -365,22 +376,22 @@ kumo_selector_list *kumo_xpath(kumo_response *res, const char *xpath)
 
 kumo_selector_list *kumo_sel_css(kumo_selector *sel, const char *css)
 {
-    return run(NULL, &sel, 1, css, true);
+    return run(NULL, &sel, sel ? 1 : 0, css, true);
 }
 
 kumo_selector_list *kumo_sel_xpath(kumo_selector *sel, const char *xpath)
 {
-    return run(NULL, &sel, 1, xpath, false);
+    return run(NULL, &sel, sel ? 1 : 0, xpath, false);
 }
 
 kumo_selector_list *kumo_list_css(kumo_selector_list *list, const char *css)
 {
-    return run(NULL, list->v, list->len, css, true);
+    return run(NULL, list ? list->v : NULL, kumo_list_len(list), css, true);
 }
 
 kumo_selector_list *kumo_list_xpath(kumo_selector_list *list, const char *xpath)
 {
-    return run(NULL, list->v, list->len, xpath, false);
+    return run(NULL, list ? list->v : NULL, kumo_list_len(list), xpath, false);
 }
 
 /* ---------------------------------------------------------------- reading */

@@ -29,29 +29,29 @@ static void compress(uint32_t h[5], const unsigned char block[64])
     for (int t = 16; t < 80; t++)
         w[t] = rol(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1);
 
-    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (int t = 0; t < 80; t++) {
-        uint32_t f, k;
-        if (t < 20) {
-            f = (b & c) | (~b & d);
-            k = 0x5a827999;
-        } else if (t < 40) {
-            f = b ^ c ^ d;
-            k = 0x6ed9eba1;
-        } else if (t < 60) {
-            f = (b & c) | (b & d) | (c & d);
-            k = 0x8f1bbcdc;
-        } else {
-            f = b ^ c ^ d;
-            k = 0xca62c1d6;
-        }
-        uint32_t tmp = rol(a, 5) + f + e + k + w[t];
-        e = d;
-        d = c;
-        c = rol(b, 30);
-        b = a;
-        a = tmp;
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], tmp;
+    /* Four loops of 20 rounds, one per function: no branch inside a round. */
+#define ROUND(f, k)                                                                           \
+    tmp = rol(a, 5) + (f) + e + (k) + w[t];                                                   \
+    e = d;                                                                                    \
+    d = c;                                                                                    \
+    c = rol(b, 30);                                                                           \
+    b = a;                                                                                    \
+    a = tmp
+    int t = 0;
+    for (; t < 20; t++) {
+        ROUND((b & c) | (~b & d), 0x5a827999);
     }
+    for (; t < 40; t++) {
+        ROUND(b ^ c ^ d, 0x6ed9eba1);
+    }
+    for (; t < 60; t++) {
+        ROUND((b & c) | (b & d) | (c & d), 0x8f1bbcdc);
+    }
+    for (; t < 80; t++) {
+        ROUND(b ^ c ^ d, 0xca62c1d6);
+    }
+#undef ROUND
     h[0] += a;
     h[1] += b;
     h[2] += c;

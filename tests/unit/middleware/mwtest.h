@@ -8,6 +8,7 @@
 #include "kumo-int.h"
 #include "core/crawler.h"
 #include "core/settings.h"
+#include "core/spider.h"
 #include "core/stats.h"
 #include "http/headers.h"
 #include "http/request.h"
@@ -38,13 +39,24 @@ static const kumo_spider_def mwt_def = {
     .allowed_domains = KUMO_LIST("example.com", "test.invalid"),
 };
 
-/* A crawler with default settings plus kv (NAME, VALUE pairs, NULL-terminated). */
+/* Give c a running spider for def (allowed domains come from it), or none for NULL. */
+static inline void mwt_spider(kumo_crawler *c, const kumo_spider_def *def)
+{
+    kumo_spider_free(c->spider);
+    c->def = def;
+    c->spider = def ? kumo_spider_new(def, c, NULL) : NULL;
+}
+
+/*
+ * A crawler with default settings plus kv (NAME, VALUE pairs, NULL-terminated) and a
+ * spider whose allowed domains are example.com and test.invalid.
+ */
 static inline void mwt_crawler(kumo_crawler *c, const char *const *kv)
 {
     memset(c, 0, sizeof(*c));
     c->settings = kumo_settings_new();
     c->stats = kumo_stats_new();
-    c->def = &mwt_def;
+    mwt_spider(c, &mwt_def);
     for (size_t i = 0; kv && kv[i]; i += 2) {
         char err[256];
         int rc = kumo_settings_set(c->settings, kv[i], kv[i + 1], KUMO_PRIO_CMDLINE, err,
@@ -55,6 +67,8 @@ static inline void mwt_crawler(kumo_crawler *c, const char *const *kv)
 
 static inline void mwt_crawler_free(kumo_crawler *c)
 {
+    mwt_spider(c, NULL);
+    kumo_class_cleanup();
     kumo_settings_free(c->settings);
     kumo_stats_free(c->stats);
 }
@@ -122,7 +136,7 @@ static inline void mwt_log_end(void)
 /* Asserts the log holds "[logger] LEVEL: text..." (text a prefix of the message). */
 #define mwt_assert_logged(logger, level, text)                                      \
     do {                                                                            \
-        char want_[1024];                                                           \
+        char want_[8192];                                                           \
         snprintf(want_, sizeof(want_), "[%s] %s: %s", logger, level, text);       \
         cr_assert_not_null(strstr(mwt_log(), want_), "log lacks <%s>; log:\n%s", want_, \
                            mwt_log());                                              \

@@ -31,9 +31,11 @@ static const struct {
     {"#id",
      "descendant-or-self::*[@id = 'id']"},
     {".c",
-     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' c ')]"},
+     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' c"
+     " ')]"},
     {"DIV.c#x",
-     "descendant-or-self::div[(@class and contains(concat(' ', normalize-space(@class), ' '), ' c ')) and (@id = 'x')]"},
+     "descendant-or-self::div[(@class and contains(concat(' ', normalize-space(@class), ' '), "
+     "' c ')) and (@id = 'x')]"},
     {"[href]",
      "descendant-or-self::*[@href]"},
     {"[href=v]",
@@ -79,7 +81,9 @@ static const struct {
     {"div ::attr(href)",
      "descendant-or-self::div/descendant-or-self::*/@href"},
     {"div.quote span.text::text",
-     "descendant-or-self::div[@class and contains(concat(' ', normalize-space(@class), ' '), ' quote ')]/descendant-or-self::*/span[@class and contains(concat(' ', normalize-space(@class), ' '), ' text ')]/text()"},
+     "descendant-or-self::div[@class and contains(concat(' ', normalize-space(@class), ' '), '"
+     " quote ')]/descendant-or-self::*/span[@class and contains(concat(' ', normalize-space(@c"
+     "lass), ' '), ' text ')]/text()"},
     {"a[HREF]",
      "descendant-or-self::a[@href]"},
     {"p:first-child",
@@ -89,7 +93,8 @@ static const struct {
     {"p:nth-child(2)",
      "descendant-or-self::p[count(preceding-sibling::*) = 1]"},
     {"p:not(.x)",
-     "descendant-or-self::p[not(@class and contains(concat(' ', normalize-space(@class), ' '), ' x '))]"},
+     "descendant-or-self::p[not(@class and contains(concat(' ', normalize-space(@class), ' '),"
+     " ' x '))]"},
     {"li:nth-child(2n+1)",
      "descendant-or-self::li[count(preceding-sibling::*) mod 2 = 0]"},
     {"p:only-child",
@@ -109,7 +114,8 @@ static const struct {
     {"#a-b_c",
      "descendant-or-self::*[@id = 'a-b_c']"},
     {".a\\:b",
-     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' a:b ')]"},
+     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' a"
+     ":b ')]"},
     {"p:nth-of-type(3)",
      "descendant-or-self::p[count(preceding-sibling::p) = 2]"},
     {"a:nth-child(odd)",
@@ -135,7 +141,8 @@ static const struct {
     {"div    p",
      "descendant-or-self::div/descendant-or-self::*/p"},
     {"li.next a::attr(href)",
-     "descendant-or-self::li[@class and contains(concat(' ', normalize-space(@class), ' '), ' next ')]/descendant-or-self::*/a/@href"},
+     "descendant-or-self::li[@class and contains(concat(' ', normalize-space(@class), ' '), ' "
+     "next ')]/descendant-or-self::*/a/@href"},
     {"[a=\"x\"]::text",
      "descendant-or-self::*[@a = 'x']/text()"},
     {"p::text, a::attr(href)",
@@ -143,33 +150,40 @@ static const struct {
     {" a ",
      "descendant-or-self::a"},
     {"a.b.c",
-     "descendant-or-self::a[(@class and contains(concat(' ', normalize-space(@class), ' '), ' b ')) and (@class and contains(concat(' ', normalize-space(@class), ' '), ' c '))]"},
+     "descendant-or-self::a[(@class and contains(concat(' ', normalize-space(@class), ' '), ' "
+     "b ')) and (@class and contains(concat(' ', normalize-space(@class), ' '), ' c '))]"},
     {"*.c",
-     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' c ')]"},
+     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' c"
+     " ')]"},
     {"a b > c + d ~ e",
-     "descendant-or-self::a/descendant-or-self::*/b/c/following-sibling::*[(name() = 'd') and (position() = 1)]/following-sibling::e"},
+     "descendant-or-self::a/descendant-or-self::*/b/c/following-sibling::*[(name() = 'd') and "
+     "(position() = 1)]/following-sibling::e"},
     {"a::attr(data-x)",
      "descendant-or-self::a/@data-x"},
     {"p:not(a)",
      "descendant-or-self::p[not(name() = 'a')]"},
     {".é",
-     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' é ')]"},
+     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' é"
+     " ')]"},
     {"[a = \"x\" ]",
      "descendant-or-self::*[@a = 'x']"},
     {"a:first-child::text",
      "descendant-or-self::a[count(preceding-sibling::*) = 0]/text()"},
     {"a#b.c[d]",
-     "descendant-or-self::a[((@id = 'b') and (@class and contains(concat(' ', normalize-space(@class), ' '), ' c '))) and (@d)]"},
+     "descendant-or-self::a[((@id = 'b') and (@class and contains(concat(' ', normalize-space("
+     "@class), ' '), ' c '))) and (@d)]"},
     {"p:root",
      "descendant-or-self::p[not(parent::*)]"},
     {"a:contains(\"x y\")",
      "descendant-or-self::a[contains(., 'x y')]"},
     {".x::text",
-     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' x ')]/text()"},
+     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' x"
+     " ')]/text()"},
     {"div > ::text",
      "descendant-or-self::div/*/text()"},
     {".\\31 a",
-     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' 1a ')]"},
+     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' 1"
+     "a ')]"},
     {"a[data-id]",
      "descendant-or-self::a[@data-id]"},
     {"h1 + *",
@@ -191,7 +205,8 @@ static const struct {
     {"p:NTH-CHILD(1)",
      "descendant-or-self::p[count(preceding-sibling::*) = 0]"},
     {"p:first-child:last-child",
-     "descendant-or-self::p[(count(preceding-sibling::*) = 0) and (count(following-sibling::*) = 0)]"},
+     "descendant-or-self::p[(count(preceding-sibling::*) = 0) and (count(following-sibling::*)"
+     " = 0)]"},
     {"a[href$='.pdf']",
      "descendant-or-self::a[@href and substring(@href, string-length(@href)-3) = '.pdf']"},
     {"#\\31 23",

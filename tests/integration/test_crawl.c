@@ -1,0 +1,214 @@
+/* test_crawl.c - real crawls against the in-process test server: redirects, errors,
+ * retries, compression, offsite and duplicate links, relative urls, depth, sizes, timeouts. */
+#include <criterion/criterion.h>
+#include "lib/crawl.h"
+
+static kumo_testcrawl t;
+
+static void setup(void)
+{
+    kumo_testcrawl_init(&t);
+}
+
+static void teardown(void)
+{
+    kumo_testcrawl_fini(&t);
+}
+
+TestSuite(crawl, .init = setup, .fini = teardown, .timeout = 60);
+
+#define SET(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define RUN(kv, ...) \
+    cr_assert_eq(kumo_testcrawl_run(&t, &kumo_test_probe_spider, kv, SET(__VA_ARGS__)), \
+                 KUMO_OK, "%s", t.err)
+#define STAT(k) kumo_testcrawl_stat(&t, k, 0)
+#define HITS(p) kumo_testserver_hits(t.srv, p)
+
+Test(crawl, finishes_with_stats)
+{
+    RUN(NULL, "urls", "/ok");
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "finished");
+    cr_assert_eq(STAT("response_received_count"), 1);
+    cr_assert_eq(STAT("downloader/response_status_count/200"), 1);
+    cr_assert_eq(STAT("item_scraped_count"), 1);
+    cr_assert_eq(t.nitems, 1);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"class\": \"HtmlResponse\""), 1);
+}
+
+/* Each redirect code ends at /ok; the redirected request went through the scheduler. */
+Test(crawl, redirects)
+{
+    static const struct {
+        const char *path;
+        const char *stat;
+    } cases[] = {
+        {"/redirect/301?to=/ok", "downloader/response_status_count/301"},
+        {"/redirect/302?to=/ok", "downloader/response_status_count/302"},
+        {"/redirect/307?to=/ok", "downloader/response_status_count/307"},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        RUN(NULL, "urls", cases[i].path, "follow", "0");
+        cr_assert_eq(STAT(cases[i].stat), 1, "%s", cases[i].path);
+        cr_assert_eq(t.nitems, 1, "%s", cases[i].path);
+        cr_assert_eq(kumo_testcrawl_items_with(&t, "/ok\""), 1, "%s", cases[i].path);
+    }
+    cr_assert_eq(HITS("/ok"), 3);
+}
+
+Test(crawl, redirect_chain_stopped_by_max_times)
+{
+    RUN(SET("REDIRECT_MAX_TIMES", "3"), "urls", "/redirect/chain/6");
+    cr_assert_eq(t.nitems, 0);
+    cr_assert_eq(HITS("/ok"), 0);
+    cr_assert_eq(STAT("downloader/response_status_count/302"), 4);
+    RUN(SET("REDIRECT_MAX_TIMES", "3"), "urls", "/redirect/loop");
+    cr_assert_eq(t.nitems, 0);
+    cr_assert_leq(HITS("/redirect/loop"), 4);
+}
+
+Test(crawl, not_found_is_not_retried)
+{
+    RUN(NULL, "urls", "/status/404");
+    cr_assert_eq(HITS("/status/404"), 1);
+    cr_assert_eq(t.nitems, 0);
+    cr_assert_eq(STAT("httperror/response_ignored_count"), 1);
+    cr_assert_eq(STAT("httperror/response_ignored_status_count/404"), 1);
+}
+
+Test(crawl, server_error_retried_then_given_up)
+{
+    RUN(NULL, "urls", "/status/500");
+    cr_assert_eq(HITS("/status/500"), 3);       /* the first try and RETRY_TIMES=2 */
+    cr_assert_eq(STAT("retry/count"), 2);
+    cr_assert_eq(STAT("retry/max_reached"), 1);
+    cr_assert_eq(t.nitems, 0);
+}
+
+Test(crawl, gzip_and_deflate_are_decoded)
+{
+    RUN(NULL, "urls", "/gzip,/deflate,/ok", "follow", "0");
+    cr_assert_eq(t.nitems, 3);
+    cr_assert_eq(STAT("httpcompression/response_count"), 2);
+    /* the three pages have the same title once decoded */
+    char title[256];
+    const char *p = strstr(t.items[0], "\"title\": ");
+    cr_assert(p);
+    snprintf(title, sizeof(title), "%.*s", (int)strcspn(p, ","), p);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, title), 3, "%s", title);
+}
+
+Test(crawl, offsite_links_dropped)
+{
+    RUN(NULL, "urls", "/links/offsite");
+    cr_assert_eq(HITS("/ok"), 1);
+    cr_assert_eq(STAT("offsite/filtered"), 2);  /* elsewhere.invalid and localhost */
+    cr_assert_eq(STAT("offsite/domains"), 2);
+}
+
+Test(crawl, duplicate_links_fetched_once)
+{
+    RUN(NULL, "urls", "/links/dupes,/ok");
+    cr_assert_eq(HITS("/ok"), 1);
+    cr_assert_eq(HITS("/links/dupes"), 1);
+    cr_assert_geq(STAT("dupefilter/filtered"), 4);
+}
+
+Test(crawl, relative_and_base_urls)
+{
+    RUN(NULL, "urls", "/links/base/");
+    cr_assert_geq(HITS("/links/relative/a.html"), 1);   /* and a.html?q=1 */
+    cr_assert_geq(HITS("/links/relative/b.html"), 1);
+    cr_assert_eq(HITS("/links/base/a.html"), 0);
+}
+
+Test(crawl, link_schemes_never_fetched)
+{
+    RUN(NULL, "urls", "/links/schemes");
+    cr_assert_eq(HITS("/ok"), 1);
+    cr_assert_eq(t.nitems, 2);
+    cr_assert_eq(STAT("downloader/request_count"), 2);
+}
+
+Test(crawl, depth_limit)
+{
+    RUN(SET("DEPTH_LIMIT", "3"), "urls", "/depth/0");
+    cr_assert_eq(HITS("/depth/3"), 1);
+    cr_assert_eq(HITS("/depth/4"), 0);
+    cr_assert_eq(STAT("request_depth_max"), 3);
+    cr_assert_eq(t.nitems, 4);
+}
+
+Test(crawl, non_html_bodies)
+{
+    RUN(NULL, "urls", "/binary,/json,/text", "follow", "0");
+    cr_assert_eq(t.nitems, 3);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"class\": \"Response\""), 1);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"class\": \"TextResponse\""), 2);
+}
+
+Test(crawl, body_over_maxsize_is_cancelled)
+{
+    RUN(SET("DOWNLOAD_MAXSIZE", "50000"), "urls", "/big?size=100000,/big?size=1000", "follow",
+        "0");
+    cr_assert_eq(t.nitems, 1);
+    cr_assert_eq(HITS("/big"), 2);      /* too big is not retried */
+}
+
+Test(crawl, gzip_bomb_stops_at_maxsize)
+{
+    RUN(SET("DOWNLOAD_MAXSIZE", "1048576"), "urls", "/gzipbomb");
+    cr_assert_eq(t.nitems, 0);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "finished");
+}
+
+Test(crawl, server_that_never_answers_times_out)
+{
+    RUN(SET("DOWNLOAD_TIMEOUT", "1", "RETRY_TIMES", "1"), "urls", "/never");
+    cr_assert_eq(t.nitems, 0);
+    cr_assert_eq(HITS("/never"), 2);
+    cr_assert_eq(STAT("retry/count"), 1);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "finished");
+}
+
+Test(crawl, connection_refused_is_an_error)
+{
+    RUN(SET("RETRY_ENABLED", "0"), "urls", "http://127.0.0.1:1/");
+    cr_assert_eq(t.nitems, 0);
+    cr_assert_eq(STAT("downloader/exception_count"), 1);
+}
+
+Test(crawl, closespider_pagecount)
+{
+    RUN(SET("CLOSESPIDER_PAGECOUNT", "3", "CONCURRENT_REQUESTS", "1"), "urls", "/depth/0");
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "closespider_pagecount");
+    cr_assert_leq(STAT("response_received_count"), 4);
+}
+
+Test(crawl, closespider_itemcount)
+{
+    RUN(SET("CLOSESPIDER_ITEMCOUNT", "2", "CONCURRENT_REQUESTS", "1"), "urls", "/depth/0");
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "closespider_itemcount");
+    cr_assert_leq(t.nitems, 3);
+}
+
+Test(crawl, closespider_timeout)
+{
+    RUN(SET("CLOSESPIDER_TIMEOUT", "0.5", "DOWNLOAD_TIMEOUT", "30"), "urls", "/never");
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "closespider_timeout");
+}
+
+Test(crawl, default_headers_and_user_agent_sent)
+{
+    RUN(SET("USER_AGENT", "probe-agent/1"), "urls", "/headers", "follow", "0");
+    cr_assert_eq(t.nitems, 1);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "User-Agent: probe-agent/1"), 1, "%s", t.items[0]);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "Accept-Language: en"), 1, "%s", t.items[0]);
+}
+
+Test(crawl, bad_setting_is_a_clear_error)
+{
+    cr_assert_neq(kumo_testcrawl_run(&t, &kumo_test_probe_spider,
+                                     SET("DOWNLOADER_MIDDLEWARES", "{\"Nope\": 1}"), NULL),
+                  KUMO_OK);
+    cr_assert(strstr(t.err, "Nope"), "%s", t.err);
+}

@@ -1,0 +1,128 @@
+/* test_settings.c - priorities, typed checks, the conf file, and conf/kumo.conf in sync. */
+#include <criterion/criterion.h>
+#include <unistd.h>
+#include "kumo-int.h"
+#include "core/settings.h"
+
+static kumo_settings *s;
+static char err[512];
+
+static void setup(void)
+{
+    s = kumo_settings_new();
+}
+
+static void teardown(void)
+{
+    kumo_settings_free(s);
+    cr_assert_eq(kumo_ref_total(), 0);
+}
+
+TestSuite(settings, .init = setup, .fini = teardown);
+
+Test(settings, defaults_then_priorities)
+{
+    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS", 0), 16);
+    cr_assert_eq(kumo_settings_set(s, "CONCURRENT_REQUESTS", "32", KUMO_PRIO_CMDLINE, err,
+                                   sizeof(err)), KUMO_OK);
+    cr_assert_eq(kumo_settings_set(s, "CONCURRENT_REQUESTS", "8", KUMO_PRIO_SPIDER, err,
+                                   sizeof(err)), KUMO_OK);
+    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS", 0), 32, "spider < command line");
+    kumo_settings_set(s, "DOWNLOAD_DELAY", "0.25", KUMO_PRIO_CONF, err, sizeof(err));
+    kumo_settings_set(s, "DOWNLOAD_DELAY", "0.5", KUMO_PRIO_SPIDER, err, sizeof(err));
+    cr_assert_float_eq(kumo_settings_float(s, "DOWNLOAD_DELAY", 0), 0.5, 1e-9);
+    cr_assert(kumo_settings_bool(s, "RETRY_ENABLED", false));
+    cr_assert_null(kumo_settings_get(s, "NO_SUCH_SETTING"));
+    cr_assert_eq(kumo_settings_set(s, "MY_OWN", "x", KUMO_PRIO_SPIDER, err, sizeof(err)),
+                 KUMO_OK);
+    cr_assert_str_eq(kumo_settings_get(s, "MY_OWN"), "x");
+}
+
+Test(settings, wrong_values_are_one_line_errors)
+{
+    static const struct {
+        const char *name, *value, *msg;
+    } bad[] = {
+        {"RETRY_TIMES", "two", "invalid value 'two' for RETRY_TIMES: expected an integer"},
+        {"DOWNLOAD_DELAY", "1s", "invalid value '1s' for DOWNLOAD_DELAY: expected a number"},
+        {"RETRY_ENABLED", "maybe", "invalid value 'maybe' for RETRY_ENABLED: expected 0, 1, "
+                                   "true or false"},
+        {"ITEM_PIPELINES", "[1]", "invalid value '[1]' for ITEM_PIPELINES: expected a JSON "
+                                  "object such as {\"Name\": 100}"},
+        {"DOWNLOADER_MIDDLEWARES", "{", "invalid value '{' for DOWNLOADER_MIDDLEWARES: "
+                                        "expected a JSON object such as {\"Name\": 100}"},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(bad); i++) {
+        cr_assert_eq(kumo_settings_set(s, bad[i].name, bad[i].value, KUMO_PRIO_CMDLINE, err,
+                                       sizeof(err)), KUMO_EINVAL);
+        cr_assert_str_eq(err, bad[i].msg);
+    }
+    cr_assert_eq(kumo_settings_int(s, "RETRY_TIMES", 0), 2, "a bad value changes nothing");
+}
+
+Test(settings, lists_and_dicts)
+{
+    char *v[16];
+    size_t n = kumo_settings_list(s, "RETRY_HTTP_CODES", v, 16);
+    cr_assert_eq(n, 8);
+    cr_assert_str_eq(v[0], "500");
+    cr_assert_str_eq(v[7], "429");
+    for (size_t i = 0; i < n; i++)
+        kumo_free(v[i]);
+    kumo_settings_set(s, "HTTPERROR_ALLOWED_CODES", "[404, 410]", KUMO_PRIO_CMDLINE, err,
+                      sizeof(err));
+    n = kumo_settings_list(s, "HTTPERROR_ALLOWED_CODES", v, 16);
+    cr_assert_eq(n, 2);
+    cr_assert_str_eq(v[1], "410");
+    for (size_t i = 0; i < n; i++)
+        kumo_free(v[i]);
+    kumo_settings_set(s, "DOWNLOADER_MIDDLEWARES", "{\"Retry\": null, \"UserAgent\": 450}",
+                      KUMO_PRIO_CMDLINE, err, sizeof(err));
+    int order = 0;
+    bool off;
+    cr_assert_eq(kumo_settings_dict_order(s, "DOWNLOADER_MIDDLEWARES", "Retry", &order, &off), 1);
+    cr_assert(off);
+    cr_assert_eq(kumo_settings_dict_order(s, "DOWNLOADER_MIDDLEWARES", "UserAgent", &order,
+                                          &off), 1);
+    cr_assert_not(off);
+    cr_assert_eq(order, 450);
+    cr_assert_eq(kumo_settings_dict_order(s, "DOWNLOADER_MIDDLEWARES", "Redirect", &order,
+                                          &off), 0);
+}
+
+Test(settings, conf_file_lines_and_errors)
+{
+    char path[] = "/tmp/kumo-conf-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("# comment\n\nCONCURRENT_REQUESTS = 4\n  DOWNLOAD_DELAY=0.1  \nRETRY_TIMES = x\n", f);
+    fclose(f);
+    cr_assert_eq(kumo_settings_load_file(s, path, err, sizeof(err)), KUMO_EINVAL);
+    char want[600];
+    snprintf(want, sizeof(want), "%s:5: invalid value 'x' for RETRY_TIMES: expected an integer",
+             path);
+    cr_assert_str_eq(err, want);
+    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS", 0), 4);
+    cr_assert_float_eq(kumo_settings_float(s, "DOWNLOAD_DELAY", 0), 0.1, 1e-9);
+    unlink(path);
+    cr_assert_eq(kumo_settings_load_file(s, path, err, sizeof(err)), KUMO_ENOENT);
+}
+
+/* conf/kumo.conf documents every built-in setting with its real default. */
+Test(settings, conf_file_lists_every_setting)
+{
+    FILE *f = fopen("conf/kumo.conf", "r");
+    cr_assert(f, "run the tests from the top of the tree");
+    static char text[65536];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    for (const kumo_setting_info *i = kumo_setting_infos; i->name; i++) {
+        char line[1024];
+        snprintf(line, sizeof(line), "\n# %s = %s\n", i->name, i->def ? i->def : "");
+        if (!i->def)
+            line[strlen(line) - 2] = '\n', line[strlen(line) - 1] = '\0';
+        cr_assert(strstr(text, line), "conf/kumo.conf lacks '%s'", line + 1);
+    }
+}

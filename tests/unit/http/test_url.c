@@ -1,0 +1,359 @@
+/* test_url.c - URL checks, joins and w3lib-exact canonical forms. */
+#include <criterion/criterion.h>
+
+#include "kumo-int.h"
+#include "http/url.h"
+#include "util/buf.h"
+
+static void no_live_refs(void)
+{
+    cr_assert_eq(kumo_ref_total(), 0);
+}
+
+TestSuite(url, .fini = no_live_refs);
+
+/* Generated with w3lib 2.1: canonicalize_url(url) for each url. */
+static const struct {
+    const char *url, *canon;
+} canon_cases[] = {
+    {"HTTP://Example.COM:80/a b/?b=2&a=1&a=0",
+     "http://example.com:80/a%20b/?a=0&a=1&b=2"},
+    {"http://example.com/p?b=&a=1#x",
+     "http://example.com/p?a=1&b="},
+    {"http://www.example.com/r\303\251sum\303\251",
+     "http://www.example.com/r%C3%A9sum%C3%A9"},
+    {"http://www.example.com/do?c=3&b=5&b=2&a=50",
+     "http://www.example.com/do?a=50&b=2&b=5&c=3"},
+    {"http://example.com/%7e/a%2fb%2Fc%3f%3Fd",
+     "http://example.com/~/a%2Fb%2Fc%3F%3Fd"},
+    {"http://example.com/a%e9b",
+     "http://example.com/a%E9b"},
+    {"http://example.com/%41%42%c3%a9",
+     "http://example.com/AB%C3%A9"},
+    {"http://example.com/?q=a+b&r=c%20d&s=%2B",
+     "http://example.com/?q=a+b&r=c+d&s=%2B"},
+    {"http://example.com/?",
+     "http://example.com/"},
+    {"http://example.com/p?",
+     "http://example.com/p"},
+    {"http://example.com/?a=1&a=1&a=0&a",
+     "http://example.com/?a=&a=0&a=1&a=1"},
+    {"http://example.com/?a;b=2;c",
+     "http://example.com/?a=&b=2&c="},
+    {"http://example.com/?&&a=&=b&",
+     "http://example.com/?=b&a="},
+    {"http://example.com",
+     "http://example.com/"},
+    {"http://example.com:",
+     "http://example.com/"},
+    {"http://example.com:8080",
+     "http://example.com:8080/"},
+    {"http://User:PW@Example.com:81/X",
+     "http://user:pw@example.com:81/X"},
+    {"http://example.com/a/../b/./c",
+     "http://example.com/a/../b/./c"},
+    {"http://example.com/a;p=1?x=1",
+     "http://example.com/a;p=1?x=1"},
+    {"http://example.com/a;P=%2f/b;q%7e",
+     "http://example.com/a;P=%2F/b;q%7e"},
+    {"http://example.com/a%25b",
+     "http://example.com/a%b"},
+    {"http://example.com/a%2541",
+     "http://example.com/a%41"},
+    {"http://example.com/a%zzb%4",
+     "http://example.com/a%zzb%4"},
+    {"http://example.com/%%41",
+     "http://example.com/%A"},
+    {"http://example.com/?q=%zz&r=%e9&s=\346\227\245\346\234\254",
+     "http://example.com/?q=%25zz&r=%E9&s=%E6%97%A5%E6%9C%AC"},
+    {"http://example.com/a|b^c{d}e\"f<g>h`i\\j",
+     "http://example.com/a|b%5Ec%7Bd%7De%22f%3Cg%3Eh%60i%5Cj"},
+    {"http://example.com/?q=|^{}\"<>`\\",
+     "http://example.com/?q=%7C%5E%7B%7D%22%3C%3E%60%5C"},
+    {"  http://example.com/x  ",
+     "http://example.com/x"},
+    {"http://exa\tmple.com/a\nb\rc",
+     "http://example.com/abc"},
+    {"http://example.com/#frag",
+     "http://example.com/"},
+    {"http://example.com/?b=2#frag?x",
+     "http://example.com/?b=2"},
+    {"https://[::1]:8443/x?b&a",
+     "https://[::1]:8443/x?a=&b="},
+    {"http:foo",
+     "http:///foo"},
+    {"http:////x",
+     "http://x"},
+    {"mailto:A@B.com",
+     "mailto:A@B.com"},
+    {"ftp://Example.com/a b",
+     "ftp://example.com/a%20b"},
+    {"http://example.com/\360\237\230\200?q=\360\237\230\200",
+     "http://example.com/%F0%9F%98%80?q=%F0%9F%98%80"},
+    {"http://example.com/a+b?c+d=e+f",
+     "http://example.com/a+b?c+d=e+f"},
+    {"http://example.com/a b?c d=e f#g h",
+     "http://example.com/a%20b?c+d=e+f"},
+    {"http://example.com/!$&'()*+,;=:@[]",
+     "http://example.com/!$&'()*+,;=:@[]"},
+    {"http://example.com/?!$'()*,:@/?=",
+     "http://example.com/?%21%24%27%28%29%2A%2C%3A%40%2F%3F="},
+    {"http://example.com/a?x=%41%2a",
+     "http://example.com/a?x=A%2A"},
+    {"http://example.com/a%2F%2f%3F%3f%23%20",
+     "http://example.com/a%2F%2F%3F%3F%23%20"},
+    {"http://example.com/?a=%26&b=%3D",
+     "http://example.com/?a=%26&b=%3D"},
+    {"HTTPS://EXAMPLE.COM/UPPER?K=V",
+     "https://example.com/UPPER?K=V"},
+    {"http://example.com/?z=1&Z=2&a=3&A=4&_=5",
+     "http://example.com/?A=4&Z=2&_=5&a=3&z=1"},
+    {"http://example.com/a/b;c/d;e",
+     "http://example.com/a/b;c/d;e"},
+    {"http://example.com/\177\001",
+     "http://example.com/%7F"},
+    {"http://example.com/%00",
+     "http://example.com/%00"},
+    {"http://example.com/?a=%00&a=",
+     "http://example.com/?a=&a=%00"},
+    {"http://example.com/?a=1=2",
+     "http://example.com/?a=1%3D2"},
+    {"http://example.com/path/?a[]=1&a[]=0",
+     "http://example.com/path/?a%5B%5D=0&a%5B%5D=1"},
+    {"git+ssh://host/x;y",
+     "git+ssh://host/x;y"},
+};
+
+Test(url, canonicalize_matches_w3lib)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(canon_cases); i++) {
+        char *c = kumo_url_canonicalize(canon_cases[i].url);
+        cr_assert_not_null(c, "canonicalize('%s')", canon_cases[i].url);
+        cr_expect_str_eq(c, canon_cases[i].canon, "canonicalize('%s')", canon_cases[i].url);
+        kumo_free(c);
+    }
+}
+
+/* The two vectors the fingerprints rest on. */
+Test(url, canonicalize_vectors)
+{
+    char *c = kumo_url_canonicalize("HTTP://Example.COM:80/a b/?b=2&a=1&a=0");
+    cr_assert_str_eq(c, "http://example.com:80/a%20b/?a=0&a=1&b=2");
+    kumo_free(c);
+    c = kumo_url_canonicalize("http://example.com/p?b=&a=1#x");
+    cr_assert_str_eq(c, "http://example.com/p?a=1&b=");
+    kumo_free(c);
+}
+
+Test(url, canonicalize_rejects_malformed)
+{
+    static const char *bad[] = {
+        "", "   ", "/relative/path", "example.com/x", "1http://x/", "h#ttp://x",
+        "http://[::1/", "http://::1]/", "http://[1.2.3.4]/", "http://[::1]x/", "http://x[::1]/",
+        ":nothing",
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(bad); i++) {
+        char *c = kumo_url_canonicalize(bad[i]);
+        cr_expect_null(c, "canonicalize('%s') = '%s'", bad[i], c ? c : "");
+        kumo_free(c);
+    }
+}
+
+/* Long urls and many query arguments leave the stack buffers for the heap. */
+Test(url, canonicalize_long)
+{
+    kumo_buf u;
+    kumo_buf_init(&u, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo_buf_adds(&u, "http://example.com/");
+    for (int i = 0; i < 1000; i++)
+        kumo_buf_adds(&u, "a\t");
+    kumo_buf_addc(&u, '?');
+    for (int i = 99; i >= 0; i--)
+        kumo_buf_printf(&u, "k%02d=v%s", i, i ? "&" : "");
+    char *c = kumo_url_canonicalize(kumo_buf_str(&u));
+    cr_assert_not_null(c);
+    cr_assert_eq(strncmp(c + 19, "aaaa", 4), 0);
+    const char *q = strchr(c, '?');
+    cr_assert_not_null(q);
+    cr_assert_eq(q - c, 19 + 1000);
+    cr_assert_eq(strncmp(q, "?k00=v&k01=v&k02=v", 18), 0);
+    cr_assert_str_eq(c + strlen(c) - 5, "k99=v");
+    kumo_free(c);
+    kumo_buf_release(&u);
+}
+
+Test(url, check)
+{
+    static const struct {
+        const char *url;
+        int rc;
+    } cases[] = {
+        {"http://example.com", KUMO_OK},
+        {"https://example.com/a?b#c", KUMO_OK},
+        {"HTTPS://Example.com:8443/p", KUMO_OK},
+        {"http://[::1]:8080/x", KUMO_OK},
+        {"http://127.0.0.1:1/", KUMO_OK},
+        {"http://u:p@h/", KUMO_OK},
+        {"ftp://example.com/x", KUMO_ESCHEME},
+        {"file:///etc/passwd", KUMO_ESCHEME},
+        {"mailto:someone@example.com", KUMO_ESCHEME},
+        {"javascript:void(0)", KUMO_ESCHEME},
+        {"gopher://h/", KUMO_ESCHEME},
+        {"/relative", KUMO_EURL},
+        {"example.com", KUMO_EURL},
+        {"", KUMO_EURL},
+        {"http://", KUMO_EURL},
+        {"http:/x", KUMO_EURL},
+        {"http:///x", KUMO_EURL},
+        {"http:x", KUMO_EURL},
+        {"http://?q", KUMO_EURL},
+        {"http://h:99999/", KUMO_EURL},
+        {" http://h/", KUMO_EURL},
+        {"http://h/a b", KUMO_EURL},
+        {"http://h/\x01", KUMO_EURL},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        int rc = kumo_url_check(cases[i].url);
+        cr_expect_eq(rc, cases[i].rc, "check('%s') = %s, want %s", cases[i].url,
+                     kumo_errname(rc), kumo_errname(cases[i].rc));
+    }
+    cr_expect_eq(kumo_url_check(NULL), KUMO_EURL);
+}
+
+/* Resolved as urllib.parse.urljoin + Scrapy's safe_url_string do (RFC 3986 section 5.4). */
+Test(url, join)
+{
+    static const char base[] = "http://a/b/c/d;p?q#f";
+    static const struct {
+        const char *href, *want;
+    } cases[] = {
+        {"g", "http://a/b/c/g"},
+        {"./g", "http://a/b/c/g"},
+        {"g/", "http://a/b/c/g/"},
+        {"/g", "http://a/g"},
+        {"//g/x", "http://g/x"},
+        {"?y", "http://a/b/c/d;p?y"},
+        {"g?y", "http://a/b/c/g?y"},
+        {"#s", "http://a/b/c/d;p?q#s"},
+        {"g#s", "http://a/b/c/g#s"},
+        {"g?y#s", "http://a/b/c/g?y#s"},
+        {";x", "http://a/b/c/;x"},
+        {"g;x", "http://a/b/c/g;x"},
+        {"", "http://a/b/c/d;p?q"},
+        {"#", "http://a/b/c/d;p?q"},
+        {".", "http://a/b/c/"},
+        {"./", "http://a/b/c/"},
+        {"..", "http://a/b/"},
+        {"../g", "http://a/b/g"},
+        {"../..", "http://a/"},
+        {"../../g", "http://a/g"},
+        {"../../../g", "http://a/g"},
+        {"/./g", "http://a/g"},
+        {"/../g", "http://a/g"},
+        {"g.", "http://a/b/c/g."},
+        {"..g", "http://a/b/c/..g"},
+        {"./../g", "http://a/b/g"},
+        {"g/./h", "http://a/b/c/g/h"},
+        {"g/../h", "http://a/b/c/h"},
+        {"g;x=1/../y", "http://a/b/c/y"},
+        {"g?y/../x", "http://a/b/c/g?y/../x"},
+        {"g#s/../x", "http://a/b/c/g#s/../x"},
+        {"http:g", "http://a/b/c/g"},
+        {" \t/x y\n ", "http://a/x%20y"},
+        {"r\303\251sum\303\251?q=\346\227\245#\303\251",
+         "http://a/b/c/r%C3%A9sum%C3%A9?q=%E6%97%A5#%C3%A9"},
+        {"https://other.org/p?q#f", "https://other.org/p?q#f"},
+        {"HTTP://X.org/Y", "http://x.org/Y"},
+        {"a\"b<c>`d{e}|f\\g^h", "http://a/b/c/a%22b%3Cc%3E%60d%7Be%7D%7Cf%5Cg%5Eh"},
+        {"/%7e%zz", "http://a/%7e%zz"},
+        {"g:h", "g:h"},
+        {"javascript:void(0)", "javascript:void(0)"},
+        {" mailto:x@y ", "mailto:x@y"},
+        {"file:///etc/passwd", "file:///etc/passwd"},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        char *j = kumo_url_join(base, cases[i].href);
+        cr_assert_not_null(j, "join('%s')", cases[i].href);
+        cr_expect_str_eq(j, cases[i].want, "join('%s')", cases[i].href);
+        kumo_free(j);
+    }
+}
+
+Test(url, join_failures)
+{
+    char *j = kumo_url_join("http://a/b", "//h:99999/x");
+    cr_expect_null(j);
+    kumo_free(j);
+    j = kumo_url_join("not a url", "x");
+    cr_expect_null(j);
+    kumo_free(j);
+    cr_expect_null(kumo_url_join(NULL, "x"));
+    cr_expect_null(kumo_url_join("http://a/", NULL));
+}
+
+Test(url, join_result_is_fetchable)
+{
+    char *j = kumo_url_join("https://Example.com/dir/page.html", "  ../other page.html#top ");
+    cr_assert_str_eq(j, "https://example.com/other%20page.html#top");
+    cr_expect_eq(kumo_url_check(j), KUMO_OK);
+    kumo_free(j);
+    j = kumo_url_join("https://example.com/", "file:///etc/passwd");
+    cr_expect_eq(kumo_url_check(j), KUMO_ESCHEME);
+    kumo_free(j);
+}
+
+Test(url, host)
+{
+    static const struct {
+        const char *url, *host;
+    } cases[] = {
+        {"http://Example.COM/x", "example.com"},
+        {"https://u:p@WWW.example.com:8443/x?y#z", "www.example.com"},
+        {"http://[::1]:8080/", "::1"},
+        {"http://127.0.0.1:1/", "127.0.0.1"},
+        {"ftp://files.example.org/a", "files.example.org"},
+        {"/relative", NULL},
+        {"http://", NULL},
+        {"nonsense", NULL},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        char *h = kumo_url_host(cases[i].url);
+        if (cases[i].host)
+            cr_expect_str_eq(h ? h : "(null)", cases[i].host, "host('%s')", cases[i].url);
+        else
+            cr_expect_null(h, "host('%s') = '%s'", cases[i].url, h ? h : "");
+        kumo_free(h);
+    }
+    cr_expect_null(kumo_url_host(NULL));
+}
+
+Test(url, scheme)
+{
+    static const struct {
+        const char *href, *scheme;
+    } cases[] = {
+        {"http://x/", "http"},
+        {"HTTPS://x/", "https"},
+        {"mailto:a@b", "mailto"},
+        {"  JavaScript:void(0)", "javascript"},
+        {"java\tscript:x", "javascript"},
+        {"svn+ssh://h/r", "svn+ssh"},
+        {"tel:+123", "tel"},
+        {"/path", NULL},
+        {"page.html", NULL},
+        {"?a=b:c", NULL},
+        {"#x:y", NULL},
+        {"1abc:x", NULL},
+        {"a b:c", NULL},
+        {":x", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        char *s = kumo_url_scheme(cases[i].href);
+        if (cases[i].scheme)
+            cr_expect_str_eq(s ? s : "(null)", cases[i].scheme, "scheme('%s')", cases[i].href);
+        else
+            cr_expect_null(s, "scheme('%s') = '%s'", cases[i].href, s ? s : "");
+        kumo_free(s);
+    }
+}

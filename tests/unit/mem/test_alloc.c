@@ -1,0 +1,66 @@
+/* test_alloc.c - the tagged heap: counters per (type, via) read back exactly. */
+#include <criterion/criterion.h>
+#include "kumo-int.h"
+
+static uint64_t count_of(kumo_tag type, kumo_tag via, uint64_t *bytes)
+{
+    kumo_heap_counter v[4096];
+    size_t n = kumo_heap_snapshot(v, KUMO_ARRAY_LEN(v));
+    cr_assert_leq(n, KUMO_ARRAY_LEN(v));
+    *bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i].type == type && v[i].via == via) {
+            *bytes = v[i].bytes;
+            return v[i].count;
+        }
+    return 0;
+}
+
+Test(alloc, counts_known_amounts_under_known_tags)
+{
+    kumo_tag t = kumo_type_intern("TestThing"), via = kumo_via_intern("'.test'");
+    cr_assert_eq(kumo_type_intern("TestThing"), t, "interning twice gives the same tag");
+    cr_assert_str_eq(kumo_type_name(t), "TestThing");
+    cr_assert_str_eq(kumo_via_name(via), "'.test'");
+    void *p[10];
+    for (int i = 0; i < 10; i++)
+        p[i] = kumo_alloc(100 + (size_t)i, t, via);
+    uint64_t bytes, n = count_of(t, via, &bytes);
+    cr_assert_eq(n, 10);
+    cr_assert_eq(bytes, 10 * 100 + 45);
+    p[0] = kumo_realloc(p[0], 1000, KUMO_T_STR, KUMO_V_NONE);   /* keeps its own tags */
+    n = count_of(t, via, &bytes);
+    cr_assert_eq(bytes, 1000 + 9 * 100 + 45);
+    cr_assert_eq(kumo_alloc_size(p[0]), 1000);
+    for (int i = 0; i < 10; i++)
+        kumo_free(p[i]);
+    cr_assert_eq(count_of(t, via, &bytes), 0);
+    cr_assert_eq(bytes, 0);
+}
+
+Test(alloc, totals_and_strings)
+{
+    uint64_t n0, b0, n1, b1;
+    kumo_heap_totals(&n0, &b0);
+    char *s = kumo_strdup("hello", KUMO_T_STR, KUMO_V_URL);
+    char *t = kumo_strndup("hello world", 5, KUMO_T_STR, KUMO_V_URL);
+    cr_assert_str_eq(s, t);
+    kumo_heap_totals(&n1, &b1);
+    cr_assert_eq(n1 - n0, 2);
+    cr_assert_eq(b1 - b0, 12);
+    kumo_free(s);
+    kumo_free(t);
+    kumo_free(NULL);
+    kumo_heap_totals(&n1, &b1);
+    cr_assert_eq(n1, n0);
+    cr_assert_eq(b1, b0);
+}
+
+Test(alloc, calloc_zeroes_and_counts)
+{
+    unsigned char *p = kumo_calloc(16, 4, KUMO_T_BYTES, KUMO_V_BODY);
+    for (int i = 0; i < 64; i++)
+        cr_assert_eq(p[i], 0);
+    cr_assert_eq(kumo_alloc_size(p), 64);
+    kumo_free(p);
+}

@@ -1,0 +1,208 @@
+/* test_links.c - response urljoin (with and without <base href>) and follow's link filter. */
+#include <criterion/criterion.h>
+#include "kumo-int.h"
+#include "core/out.h"
+#include "http/headers.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "select/pool.h"
+#include <unistd.h>
+
+static void setup(void)
+{
+    cr_assert_eq(kumo_global_init(), KUMO_OK);
+}
+
+static void teardown(void)
+{
+    kumo_pool_drain(0);
+    cr_assert_eq(kumo_ref_total(), 0, "tracked objects left alive");
+}
+
+TestSuite(links, .init = setup, .fini = teardown);
+
+static kumo_response *response_for(const char *url, const char *ct, const char *body)
+{
+    int err;
+    kumo_request *req = kumo_request_new(url, NULL, &err);
+    cr_assert_not_null(req, "request for %s", url);
+    kumo_headers *h = kumo_headers_new();
+    kumo_headers_add(h, "Content-Type", ct);
+    size_t len = strlen(body);
+    char *b = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
+    memcpy(b, body, len);
+    kumo_response *res = kumo_response_new(req, url, 200, h, b, len);
+    kumo_request_unref(req);
+    return res;
+}
+
+static kumo_response *load(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "tests/data/select/%s", name);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open '%s' (run from the repository root)", path);
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    return response_for("http://quotes.example/page/1/?x=1#top", "text/html", buf);
+}
+
+static void cb(kumo_response *res, kumo_out *out)
+{
+    (void)res;
+    (void)out;
+}
+
+/* Scrapy 2.8's response.urljoin() on the same pages. */
+static const struct {
+    const char *page, *href, *want;
+} joins[] = {
+    {"quotes.html", "/page/2/", "http://quotes.example/page/2/"},
+    {"quotes.html", "page.html", "http://quotes.example/page/1/page.html"},
+    {"quotes.html", "../up", "http://quotes.example/page/up"},
+    {"quotes.html", "?q=2", "http://quotes.example/page/1/?q=2"},
+    {"quotes.html", "#frag", "http://quotes.example/page/1/?x=1#frag"},
+    {"quotes.html", "//other.example/x", "http://other.example/x"},
+    {"quotes.html", "https://abs.example/a", "https://abs.example/a"},
+    {"base.html", "/page/2/", "http://quotes.example/page/2/"},
+    {"base.html", "page.html", "http://quotes.example/sub/dir/page.html"},
+    {"base.html", "../up", "http://quotes.example/sub/up"},
+    {"base.html", "?q=2", "http://quotes.example/sub/dir/?q=2"},
+    {"base.html", "#frag", "http://quotes.example/sub/dir/#frag"},
+    {"base.html", "//other.example/x", "http://other.example/x"},
+    {"base.html", "https://abs.example/a", "https://abs.example/a"},
+};
+
+Test(links, urljoin_with_and_without_base_href)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(joins); i++) {
+        kumo_response *res = load(joins[i].page);
+        char *u = kumo_response_urljoin(res, joins[i].href);
+        cr_expect_str_eq(u ? u : "(null)", joins[i].want, "%s: %s", joins[i].page,
+                         joins[i].href);
+        kumo_free(u);
+        cr_expect(res->base_done);
+        kumo_response_unref(res);
+    }
+}
+
+Test(links, base_is_found_once_and_first_wins)
+{
+    kumo_response *res = load("base.html");
+    cr_expect_eq(kumo_list_len(kumo_css(res, "a")), 2);
+    char *u = kumo_response_urljoin(res, "x");
+    cr_expect_str_eq(u, "http://quotes.example/sub/dir/x");
+    cr_expect_str_eq(res->base_url, "http://quotes.example/sub/dir/");
+    kumo_free(u);
+    kumo_response_unref(res);
+
+    /* An absolute <base href>, and one that is not in <head>. */
+    res = response_for("http://a.example/p", "text/html",
+                       "<body><p>x</p><base href='http://b.example/d/'><a href=y>y</a>");
+    u = kumo_response_urljoin(res, "y");
+    cr_expect_str_eq(u, "http://b.example/d/y");
+    kumo_free(u);
+    kumo_response_unref(res);
+
+    /* No body to parse: the response url is the base. */
+    res = response_for("http://a.example/dir/p", "application/octet-stream", "<base href=/z/>");
+    u = kumo_response_urljoin(res, "q");
+    cr_expect_str_eq(u, "http://a.example/dir/q");
+    cr_expect_null(res->doc);
+    kumo_free(u);
+    cr_expect_null(kumo_response_urljoin(res, NULL));
+    kumo_response_unref(res);
+}
+
+Test(links, follow_builds_requests_for_http_links)
+{
+    kumo_response *res = load("quotes.html");
+    kumo_selector_list *hrefs = kumo_css(res, "li.next a::attr(href)");
+    kumo_request *req = kumo_response_follow(res, kumo_list_get(hrefs, NULL), cb);
+    cr_assert_not_null(req);
+    cr_expect_str_eq(kumo_request_url(req), "http://quotes.example/page/2/");
+    cr_expect_eq(req->cb, cb);
+    cr_expect_str_eq(kumo_request_method(req), "GET");
+    kumo_request_unref(req);
+
+    req = kumo_response_follow(res, "  /page/3/  ", NULL);
+    cr_assert_not_null(req);
+    cr_expect_str_eq(kumo_request_url(req), "http://quotes.example/page/3/");
+    cr_expect_null(req->cb);
+    kumo_request_unref(req);
+
+    req = kumo_response_follow(res, "HTTPS://Up.example/x", cb);
+    cr_assert_not_null(req);
+    kumo_request_unref(req);
+    kumo_response_unref(res);
+}
+
+Test(links, follow_skips_links_it_cannot_fetch)
+{
+    char path[] = "/tmp/kumo-links-log-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_eq(kumo_log_set_file(path), KUMO_OK);
+
+    static const char *const skipped[] = {
+        "mailto:me@example.com", "javascript:void(0)", "tel:+123", "data:text/plain,hi",
+        "ftp://example.com/f", "file:///etc/passwd", "JavaScript:alert(1)", " mailto:x@y",
+        "", "   ",
+    };
+    kumo_response *res = load("quotes.html");
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(skipped); i++)
+        cr_expect_null(kumo_response_follow(res, skipped[i], cb), "'%s'", skipped[i]);
+    cr_expect_null(kumo_response_follow(res, NULL, cb));
+    /* Every link of the fixture's list: only the fetchable ones make requests. */
+    kumo_selector_list *links = kumo_css(res, "ul.links a::attr(href)");
+    size_t made = 0;
+    for (size_t i = 0; i < kumo_list_len(links); i++) {
+        kumo_request *req = kumo_response_follow(res, kumo_sel_get(kumo_list_at(links, i)), cb);
+        if (req)
+            made++;
+        kumo_request_unref(req);
+    }
+    cr_expect_eq(made, 2, "/page/3/ and //other.example/x");
+    kumo_response_unref(res);
+    kumo_log_set_file(NULL);
+
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    char line[1024];
+    size_t mailto = 0, js = 0, debug = 0;
+    while (fgets(line, sizeof(line), f)) {
+        if (strstr(line, "DEBUG: Ignoring link with scheme mailto: mailto:me@example.com"))
+            mailto++;
+        if (strstr(line, "DEBUG: Ignoring link with scheme javascript: javascript:void(0)"))
+            js++;
+        if (strstr(line, "[kumo.selector] DEBUG: Ignoring"))
+            debug++;
+    }
+    fclose(f);
+    unlink(path);
+    cr_expect_eq(mailto, 2);
+    cr_expect_eq(js, 2);
+    cr_expect_eq(debug, KUMO_ARRAY_LEN(skipped) + 6);
+}
+
+Test(links, follow_yields_into_the_callback_output)
+{
+    kumo_response *res = load("quotes.html");
+    kumo_out out;
+    kumo_out_init(&out, NULL);
+    kumo_log_set_file("/dev/null");
+    kumo_follow(&out, res, "/page/2/", cb);
+    kumo_follow(&out, res, "mailto:me@example.com", cb);
+    kumo_follow(&out, res, "", cb);
+    kumo_follow(&out, res, "tag/x", NULL);
+    kumo_log_set_file(NULL);
+    cr_assert_eq(out.len, 2);
+    cr_expect_str_eq(kumo_request_url(out.v[0].u.req), "http://quotes.example/page/2/");
+    cr_expect_eq(out.v[0].u.req->cb, cb);
+    cr_expect_str_eq(kumo_request_url(out.v[1].u.req), "http://quotes.example/page/1/tag/x");
+    kumo_out_release(&out);
+    kumo_response_unref(res);
+}
