@@ -16,8 +16,8 @@ endif
 
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
-CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -Iinclude -Isrc -Itests $(SANITIZE) \
+OPT      ?= -O2 -g
+CFLAGS   := $(OPT) $(EXTRA_CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -Iinclude -Isrc -Itests $(SANITIZE) \
             $(shell pkg-config --cflags $(PKGS)) -MMD -MP
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -ldl
 TESTLIBS := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
@@ -78,13 +78,13 @@ $(DEMOBIN): $(DEMOOBJ) $(LIBKUMO)
 # Every test; deterministic, talks to 127.0.0.1 only.  KUMO_SPIDER_DIR lets the
 # plugin tests load the spiders built for this configuration.
 test: $(TESTBIN) $(BIN) $(SPIDERSO)
-	KUMO_SPIDER_DIR=$(SPIDERDIR) KUMO_BIN=./$(BIN) ./$(TESTBIN) --jobs 2 $(TESTARGS)
+	$(TESTENV) KUMO_SPIDER_DIR=$(SPIDERDIR) KUMO_BIN=./$(BIN) ./$(TESTBIN) --jobs 2 $(TESTARGS)
 
 asan:
 	$(MAKE) BUILD=build-asan BIN=build-asan/kumo SPIDERDIR=build-asan/spiders \
 	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    CFLAGS="-O1 -g" test \
-	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+	    OPT="-O1 -g" test \
+	    TESTENV="ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
 
 bench: all
 	../shared/bench/compare.sh --pages 2000 --scrapy --kumo './kumo crawl bench -a url={url} -o {out}'
