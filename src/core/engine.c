@@ -341,6 +341,36 @@ void kumo_engine_status_get(const kumo_engine *e, kumo_engine_status *st)
     st->idle = idle(e);
 }
 
+void kumo_engine_status_format(const kumo_engine *e, kumo_buf *out)
+{
+    kumo_engine_status st;
+    kumo_engine_status_get(e, &st);
+    char elapsed[64], active[32], sched[32];
+    snprintf(elapsed, sizeof(elapsed), "%.17g", kumo_now() - e->c->start_time);
+    snprintf(active, sizeof(active), "%zu", st.downloader_active);
+    snprintf(sched, sizeof(sched), "%zu", st.scheduler_len);
+    const char *rows[][2] = {
+        {"time()-engine.start_time", elapsed},
+        {"len(engine.downloader.active)", active},
+        {"engine.scraper.is_idle()", "True"},       /* the scraper runs callbacks inline */
+        {"engine.spider.name", e->c->def->name},
+        {"engine.spider_is_idle()", st.idle ? "True" : "False"},
+        {"engine.slot.closing", st.closing ? "True" : "False"},
+        {"len(engine.slot.inprogress)", active},
+        {"len(engine.slot.scheduler.dqs or [])", "0"},
+        {"len(engine.slot.scheduler.mqs)", sched},
+        {"len(engine.scraper.slot.queue)", "0"},
+        {"len(engine.scraper.slot.active)", "0"},
+        {"engine.scraper.slot.active_size", "0"},
+        {"engine.scraper.slot.itemproc_size", "0"},
+        {"engine.scraper.slot.needs_backout()", "False"},
+    };
+    kumo_buf_adds(out, "Execution engine status\n\n");
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(rows); i++)
+        kumo_buf_printf(out, "%-47s : %s\n", rows[i][0], rows[i][1]);
+    kumo_buf_adds(out, "\n");
+}
+
 int kumo_engine_open(kumo_engine *e)
 {
     kumo_crawler *c = e->c;

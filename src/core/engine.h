@@ -3,6 +3,7 @@
 #define KUMO_ENGINE_H
 
 #include "kumo-int.h"
+#include "util/buf.h"
 
 /* Returns a new engine for c (scheduler, downloader, chains), or NULL with err filled. */
 kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen);
@@ -39,5 +40,12 @@ typedef struct kumo_engine_status {
     bool needs_backout, closing, paused, idle;
 } kumo_engine_status;
 void kumo_engine_status_get(const kumo_engine *e, kumo_engine_status *st);
+
+/*
+ * Append Scrapy 2.8's print_engine_status() text: "Execution engine status", a blank line,
+ * the 14 rows "%-47s : %s" (time()-engine.start_time, len(engine.downloader.active), ...
+ * engine.scraper.slot.needs_backout()), then a blank line.
+ */
+void kumo_engine_status_format(const kumo_engine *e, kumo_buf *out);
 
 #endif
