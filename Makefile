@@ -86,8 +86,10 @@ asan:
 	    OPT="-O1 -g" test \
 	    TESTENV="ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
 
+# compare.sh runs the crawlers from its own output directory: give it kumo's full path.
 bench: all
-	../shared/bench/compare.sh --pages 2000 --scrapy --kumo './kumo crawl bench -a url={url} -o {out}'
+	../shared/bench/compare.sh --pages 2000 --scrapy \
+	    --kumo '$(CURDIR)/kumo crawl bench -a url={url} -o {out}'
 
 demo: all $(DEMOBIN)
 	scripts/demo.sh

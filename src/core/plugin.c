@@ -16,9 +16,27 @@ struct kumo_plugin {
     char *path;
 };
 
-/* The search path, in order; returns how many directories were written to dirs. */
+/* The directory "spiders" beside the running binary, into buf; NULL when unknown. */
+static const char *beside_binary(char *buf, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+    if (n <= 0)
+        return NULL;
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (!slash || (size_t)(slash - buf) + sizeof("/spiders") > len)
+        return NULL;
+    strcpy(slash, "/spiders");
+    return buf;
+}
+
+/*
+ * The search path, in order: $KUMO_SPIDER_DIR, ./spiders, spiders/ beside the kumo binary,
+ * the installed directory.  Returns how many directories were written to dirs.
+ */
 static size_t search_dirs(const char **dirs, size_t max, char *envbuf, size_t envlen)
 {
+    static char exe_dir[PATH_MAX];
     size_t n = 0;
     const char *env = getenv("KUMO_SPIDER_DIR");
     if (env && *env) {
@@ -29,6 +47,12 @@ static size_t search_dirs(const char **dirs, size_t max, char *envbuf, size_t en
     }
     if (n < max)
         dirs[n++] = "spiders";
+    const char *exe = beside_binary(exe_dir, sizeof(exe_dir));
+    char here[PATH_MAX], there[PATH_MAX];
+    bool same = exe && realpath("spiders", here) && realpath(exe, there) &&
+                strcmp(here, there) == 0;
+    if (exe && !same && n < max && access(exe, R_OK) == 0)
+        dirs[n++] = exe;
     if (n < max)
         dirs[n++] = KUMO_SPIDER_LIBDIR;
     return n;
