@@ -78,6 +78,13 @@ kumo_map *kumo_response_meta(const kumo_response *res);                   /* the
 /* The response's class: HtmlResponse, XmlResponse, TextResponse or Response.  Borrowed. */
 const kumo_class *kumo_response_class(const kumo_response *res);
 
+/*
+ * Returns a value holding res (it takes a new reference), to store in a map:
+ * kumo_map_set(kumo_request_meta(req), "referer", kumo_val_response(res)).  The response
+ * then lives as long as the map holds it (in request meta: as long as the request).
+ */
+kumo_value kumo_val_response(kumo_response *res);
+
 /* Returns the request's meta "depth" (0 for start requests). */
 int kumo_response_depth(const kumo_response *res);
 

@@ -173,6 +173,11 @@ const kumo_class *kumo_response_class(const kumo_response *res)
     return res->ref.cls;
 }
 
+kumo_value kumo_val_response(kumo_response *res)
+{
+    return kumo_val_obj(&res->ref);
+}
+
 int kumo_response_depth(const kumo_response *res)
 {
     return res->request ? (int)kumo_map_get_int(&res->request->meta, "depth", 0) : 0;

@@ -460,8 +460,11 @@ static bool is_http(const char *s, size_t n)
 
 int kumo_url_check(const char *url)
 {
+    kumo_url_parts parts;
     if (!url)
         return KUMO_EURL;
+    if (kumo__url_fast_split(url, &parts))
+        return KUMO_OK;
     size_t n = scheme_len(url, strlen(url));
     if (!n)
         return KUMO_EURL;
@@ -486,8 +489,11 @@ int kumo_url_check(const char *url)
 
 char *kumo_url_host(const char *url)
 {
+    kumo_url_parts parts;
     if (!url)
         return NULL;
+    if (kumo__url_fast_split(url, &parts))
+        return kumo_strndup(parts.host, parts.host_len, KUMO_T_STR, KUMO_V_URL);
     CURLU *h = curl_url();
     if (!h)
         kumo_oom(sizeof(void *));
@@ -557,6 +563,12 @@ char *kumo_url_join(const char *base, const char *href)
 {
     if (!base || !href)
         return NULL;
+    char *fast = kumo__url_fast_join(base, href);
+    return fast ? fast : kumo__url_join_curl(base, href);
+}
+
+char *kumo__url_join_curl(const char *base, const char *href)
+{
     const char *a = href, *z = href + strlen(href);
     while (a < z && is_c0_or_space((unsigned char)*a))
         a++;

@@ -45,4 +45,21 @@ char *kumo_url_host(const char *url);
  */
 char *kumo_url_scheme(const char *href);
 
+/* The pieces of a simple absolute url, pointing into it (url_fast.c). */
+typedef struct kumo_url_parts {
+    const char *scheme, *host, *path, *query, *frag;    /* query and frag keep '?' and '#' */
+    size_t scheme_len, host_len, authority_len, path_len, query_len, frag_len;
+} kumo_url_parts;
+
+/*
+ * The fast path: a lower-case http(s) url with a plain host, a path, and only characters
+ * libcurl keeps as they are.  Returns false (or NULL) when url is not that simple: the
+ * caller then uses libcurl.  kumo__url_fast_join returns a new string like kumo_url_join.
+ */
+bool kumo__url_fast_split(const char *url, kumo_url_parts *p);
+char *kumo__url_fast_join(const char *base, const char *href);
+
+/* The libcurl path of kumo_url_join, for tests that compare both paths. */
+char *kumo__url_join_curl(const char *base, const char *href);
+
 #endif

@@ -1,0 +1,81 @@
+/* test_url_fast.c - the fast url paths agree with libcurl's wherever they answer. */
+#include <criterion/criterion.h>
+#include "kumo-int.h"
+#include "http/url.h"
+
+static const char *const bases[] = {
+    "http://127.0.0.1:8080/p/7.html",
+    "http://example.com/a/b/c?x=1#frag",
+    "https://example.com/",
+    "http://example.com/a/b/",
+    "http://example.com:80/a%20b/c.html?q=%E6%97%A5",
+    "http://h.test/a/./b/../c/d;p?q",
+    "HTTP://Example.COM/a",
+    "http://example.com",
+    "http://ex_ample.com/x",
+};
+
+static const char *const hrefs[] = {
+    "", "#", "#top", "?", "?q=1", "?q=1#f", "g", "./g", "g/", "/g", "//g", "../g", "../..",
+    "../../../g", "..", ".", "./", "g?y", "g#s", "g?y#s", ";x", "g;x", "g;x?y#s", "/./g",
+    "/../g", "g.", ".g", "g..", "..g", "./../g", "./g/.", "g/./h", "g/../h", "7.html",
+    "../p/7.html", "/p/7.html#reviews", "/p/20.html?sort=price&view=grid",
+    "http://127.0.0.1:8080/p/1.html", "http://other.test/a/../b", "https://x.test",
+    "mailto:a@b.c", "javascript:void(0)", "a b", "é", "%41", "g%zz", "http:g", " g ",
+    "g\tx", "/a/b/c/./../../g", "mid/content=5/../6", "g:h", "a?b?c", "a#b#c",
+};
+
+Test(url_fast, agrees_with_curl)
+{
+    size_t handled = 0, total = 0;
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(bases); i++)
+        for (size_t j = 0; j < KUMO_ARRAY_LEN(hrefs); j++) {
+            total++;
+            char *fast = kumo__url_fast_join(bases[i], hrefs[j]);
+            if (!fast)
+                continue;
+            handled++;
+            char *slow = kumo__url_join_curl(bases[i], hrefs[j]);
+            cr_assert(slow, "curl could not join %s + %s (fast: %s)", bases[i], hrefs[j], fast);
+            cr_expect_str_eq(fast, slow, "%s + '%s'", bases[i], hrefs[j]);
+            kumo_free(fast);
+            kumo_free(slow);
+        }
+    cr_assert_gt(handled, total / 3, "the fast path answers the common cases (%zu/%zu)",
+                 handled, total);
+}
+
+Test(url_fast, common_links_take_the_fast_path)
+{
+    static const char *const ok[] = {"7.html", "../p/7.html", "/p/7.html#reviews", "?a=1",
+                                     "#top", "", "http://127.0.0.1:8080/x"};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(ok); i++) {
+        char *u = kumo__url_fast_join("http://127.0.0.1:8080/p/1.html", ok[i]);
+        cr_assert(u, "%s", ok[i]);
+        kumo_free(u);
+    }
+}
+
+Test(url_fast, split_check_and_host)
+{
+    kumo_url_parts p;
+    cr_assert(kumo__url_fast_split("http://a.test:81/x?y#z", &p));
+    cr_assert_eq(p.host_len, 6);
+    cr_assert_eq(p.authority_len, 9);
+    cr_assert_eq(p.path_len, 2);
+    cr_assert_eq(p.query_len, 2);
+    cr_assert_eq(p.frag_len, 2);
+    cr_assert_not(kumo__url_fast_split("http://A.test/", &p));
+    cr_assert_not(kumo__url_fast_split("ftp://a.test/", &p));
+    cr_assert_not(kumo__url_fast_split("http://a.test/a b", &p));
+    static const char *const urls[] = {"http://a.test/", "https://b.test:8443/x", "http://c/",
+                                       "http://EX.test/", "http://[::1]:80/", "http://a.test"};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(urls); i++) {
+        char *h = kumo_url_host(urls[i]);
+        cr_assert(h, "%s", urls[i]);
+        cr_assert_eq(kumo_url_check(urls[i]), KUMO_OK, "%s", urls[i]);
+        kumo_free(h);
+    }
+    cr_assert_eq(kumo_url_check("file:///etc/passwd"), KUMO_ESCHEME);
+    cr_assert_eq(kumo_url_check("/relative"), KUMO_EURL);
+}
