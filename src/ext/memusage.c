@@ -1,43 +1,145 @@
-/* memusage.c - the process's memory at start and its peak (memusage/startup, memusage/max). */
+/* memusage.c - MemoryUsage: RSS at start, peak and current, warning and limit (Scrapy's). */
 #include "ext/ext.h"
 #include "core/crawler.h"
+#include "core/engine.h"
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/stats.h"
-#include <sys/resource.h>
+#include <event2/event.h>
 
-/* Returns the peak resident set size of this process in bytes. */
-static int64_t peak_rss(void)
+#define LOGGER "kumo.extensions.memusage"
+#define MIB (1024.0 * 1024.0)
+
+typedef struct memusage {
+    kumo_crawler *c;
+    uint64_t limit, warning;    /* bytes; 0: off */
+    double interval;            /* seconds; <= 0: only at open and close */
+    bool warned, stopped;
+    struct event *timer;
+} memusage;
+
+/*
+ * Current (VmRSS) and peak (VmHWM) resident set size in bytes, 0 when unknown.
+ * Private until src/mem/memreport.c (kumo_rss_now(), kumo_rss_peak()) lands.
+ */
+static void rss_read(uint64_t *now, uint64_t *peak)
 {
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
-        return 0;
-    return (int64_t)ru.ru_maxrss * 1024;
+    *now = *peak = 0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return;
+    char line[256];
+    unsigned long long kb;
+    while (fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
+            *now = (uint64_t)kb * 1024;
+        else if (sscanf(line, "VmHWM: %llu kB", &kb) == 1)
+            *peak = (uint64_t)kb * 1024;
+    }
+    fclose(f);
+    if (*peak < *now)
+        *peak = *now;
+}
+
+/* memusage/max keeps the peak, memusage/current the last RSS seen; returns the peak. */
+static uint64_t update(memusage *mu)
+{
+    uint64_t now, peak;
+    rss_read(&now, &peak);
+    kumo_stats_max(mu->c->stats, "memusage/max", (int64_t)peak);
+    kumo_stats_set_int(mu->c->stats, "memusage/current", (int64_t)now);
+    return peak;
+}
+
+/* Scrapy's _check_limit(): compares the peak, as Scrapy's ru_maxrss does. */
+static void check_limit(memusage *mu, uint64_t peak)
+{
+    if (peak > mu->limit) {
+        kumo_stats_set_int(mu->c->stats, "memusage/limit_reached", 1);
+        KUMO_ERROR(LOGGER, "Memory usage exceeded %lldMiB. Shutting down kumo...",
+                   (long long)((double)mu->limit / MIB));
+        mu->stopped = true;
+        if (mu->timer)
+            evtimer_del(mu->timer);
+        kumo_engine_close(mu->c->engine, "memusage_exceeded");
+    } else {
+        KUMO_INFO(LOGGER, "Peak memory usage is %lldMiB", (long long)((double)peak / MIB));
+    }
+}
+
+/* Scrapy's _check_warning(): once. */
+static void check_warning(memusage *mu, uint64_t peak)
+{
+    if (mu->warned || peak <= mu->warning)
+        return;
+    kumo_stats_set_int(mu->c->stats, "memusage/warning_reached", 1);
+    KUMO_WARN(LOGGER, "Memory usage reached %lldMiB", (long long)((double)mu->warning / MIB));
+    mu->warned = true;
+}
+
+static void check(memusage *mu)
+{
+    if (mu->stopped)
+        return;
+    uint64_t peak = update(mu);
+    if (mu->limit)
+        check_limit(mu, peak);
+    if (mu->warning)
+        check_warning(mu, peak);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    check(arg);
 }
 
 static void opened(void *self, kumo_crawler *c, void *arg)
 {
-    kumo_stats_set_int(c->stats, "memusage/startup", peak_rss());
-    kumo_stats_max(c->stats, "memusage/max", peak_rss());
+    memusage *mu = self;
+    uint64_t now, peak;
+    rss_read(&now, &peak);
+    kumo_stats_set_int(c->stats, "memusage/startup", (int64_t)now);
+    check(mu);
+    if (mu->interval > 0 && !mu->stopped) {
+        struct timeval tv = {(time_t)mu->interval,
+                             (suseconds_t)((mu->interval - (double)(time_t)mu->interval) * 1e6)};
+        mu->timer = event_new(c->base, -1, EV_PERSIST, on_timer, mu);
+        evtimer_add(mu->timer, &tv);
+    }
 }
 
 static void closed(void *self, kumo_crawler *c, void *arg)
 {
-    kumo_stats_max(c->stats, "memusage/max", peak_rss());
+    memusage *mu = self;
+    if (mu->timer)
+        evtimer_del(mu->timer);
+    update(mu);
 }
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
-    if (!kumo_settings_bool(c->settings, "MEMUSAGE_ENABLED", true))
+    const kumo_settings *s = c->settings;
+    if (!kumo_settings_bool(s, "MEMUSAGE_ENABLED", true))
         return KUMO_EDECLINED;
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, NULL);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, NULL);
-    *self = NULL;
+    int64_t limit = kumo_settings_int(s, "MEMUSAGE_LIMIT_MB", 0);
+    int64_t warning = kumo_settings_int(s, "MEMUSAGE_WARNING_MB", 0);
+    memusage *mu = kumo_calloc(1, sizeof(*mu), KUMO_T_STATS, KUMO_V_NONE);
+    mu->c = c;
+    mu->limit = limit > 0 ? (uint64_t)limit * 1024 * 1024 : 0;
+    mu->warning = warning > 0 ? (uint64_t)warning * 1024 * 1024 : 0;
+    mu->interval = kumo_settings_float(s, "MEMUSAGE_CHECK_INTERVAL_SECONDS", 60.0);
+    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, mu);
+    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, mu);
+    *self = mu;
     return KUMO_OK;
 }
 
 static void close_ext(void *self, kumo_crawler *c)
 {
+    memusage *mu = self;
+    if (mu->timer)
+        event_free(mu->timer);
+    kumo_free(mu);
 }
 
 const kumo_ext_def kumo_ext_memusage = {"MemoryUsage", open_ext, close_ext};

@@ -60,7 +60,7 @@ bool kumo__url_fast_split(const char *url, kumo_url_parts *p)
         const char *d = ++q;
         while (*q >= '0' && *q <= '9')
             q++;
-        if (q == d || q - d > 5)
+        if (q == d || q - d > 5 || strtol(d, NULL, 10) > 65535)
             return false;
     }
     p->authority_len = (size_t)(q - a);
