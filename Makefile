@@ -63,9 +63,9 @@ $(BIN): $(CLIOBJ) $(LIBKUMO)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $(CLIOBJ) \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
 
-$(SPIDERDIR)/%.so: spiders/%.c include/kumo/*.h
-	@mkdir -p $(SPIDERDIR)
-	$(call say,SPIDER,$@)$(CC) $(CFLAGS) -shared -o $@ $<
+$(SPIDERDIR)/%.so: spiders/%.c
+	@mkdir -p $(SPIDERDIR) $(BUILD)/spiders
+	$(call say,SPIDER,$@)$(CC) $(CFLAGS) -MF $(BUILD)/spiders/$*.d -MT $@ -shared -o $@ $<
 
 $(TESTBIN): $(TESTOBJ) $(LIBKUMO)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $(TESTOBJ) \
@@ -102,10 +102,15 @@ install: all
 	install -m 755 spiders/*.so $(DESTDIR)$(PREFIX)/lib/kumo/spiders/
 	install -m 644 conf/kumo.conf $(DESTDIR)$(PREFIX)/etc/kumo/kumo.conf
 
+# Style report (does not fail the build): clang-format against .clang-format, then
+# clang-tidy's bug-prone checks.
 lint:
-	clang-format --dry-run $(LIBSRC) $(CLISRC) include/kumo/*.h
+	-clang-format --dry-run $(LIBSRC) $(CLISRC) include/kumo/*.h 2>&1 | grep -c warning
+	-clang-tidy -quiet -checks='-*,bugprone-*,-bugprone-easily-swappable-parameters' \
+	    $(LIBSRC) -- $(CFLAGS) 2>/dev/null | grep -E 'warning:' | head -50
 
 clean:
 	rm -rf build build-asan kumo spiders/*.so
 
--include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTOBJ:.o=.d) $(DEMOOBJ:.o=.d)
+-include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTOBJ:.o=.d) $(DEMOOBJ:.o=.d) \
+    $(wildcard $(BUILD)/spiders/*.d)

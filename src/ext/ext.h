@@ -14,6 +14,9 @@ typedef struct kumo_ext_def {
 extern const kumo_ext_def kumo_ext_corestats, kumo_ext_logstats, kumo_ext_closespider,
     kumo_ext_memusage, kumo_ext_feedexport;
 
+/* Memory: MemoryDebugger (MEMDEBUG_*) and LeakWatch (LEAKWATCH_*, leak suspects). */
+extern const kumo_ext_def kumo_ext_memdebug, kumo_ext_leakwatch;
+
 /* The built-in extensions in the order they open. */
 extern const kumo_ext_def *const kumo_ext_builtin[];
 extern const size_t kumo_ext_builtin_len;

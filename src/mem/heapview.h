@@ -8,8 +8,10 @@
 /*
  * A heap set: a snapshot of (type, via) counters, optionally restricted to one type or one
  * via.  A partition groups a set's counters by type or by via into rows, largest size
- * first (ties: larger count, then name).  Sets and partitions are plain heap objects (not
- * tracked), owned by the caller: free with kumo_heapset_free / kumo_partition_free.
+ * first, ties by name (Guppy sorts on (-size, name)).  Sets and partitions are plain heap
+ * objects (not tracked), owned by the caller: free with kumo_heapset_free /
+ * kumo_partition_free.  Like Guppy's own objects they are hidden from every snapshot: their
+ * blocks are tagged with the type "kumo.heapview", which snapshots leave out.
  */
 typedef struct kumo_heapset kumo_heapset;
 typedef struct kumo_partition kumo_partition;
@@ -19,16 +21,20 @@ typedef enum kumo_partition_kind {
     KUMO_PART_BYVIA,    /* rows named by via: "'.body'", "\"['meta']\"" (header "Referred Via:") */
 } kumo_partition_kind;
 
-/* Returns a new snapshot of the whole tagged heap (hpy.heap()). */
+/* Returns a new snapshot of the whole tagged heap (hpy.heap()); never NULL. */
 kumo_heapset *kumo_heapset_snapshot(void);
+
+/* Free a set from this API; NULL is ignored. */
 void kumo_heapset_free(kumo_heapset *s);
 
 /* Objects (live blocks) and bytes in the set (x.count, x.size). */
 uint64_t kumo_heapset_count(const kumo_heapset *s);
 uint64_t kumo_heapset_size(const kumo_heapset *s);
 
-/* Returns a new partition of s (x.bytype, x.byvia). */
+/* Returns a new partition of s (x.bytype, x.byvia); it does not borrow s. */
 kumo_partition *kumo_heapset_partition(const kumo_heapset *s, kumo_partition_kind kind);
+
+/* Free a partition; NULL is ignored. */
 void kumo_partition_free(kumo_partition *p);
 
 /* Rows in p; returns a new set holding row i's blocks (x.bytype[i]), NULL out of range. */
@@ -36,13 +42,28 @@ size_t kumo_partition_rows(const kumo_partition *p);
 kumo_heapset *kumo_partition_row(const kumo_partition *p, size_t i);
 
 /*
- * Append Guppy's table to out, rows [start, start + 10):
- *   "Partition of a set of N objects. Total size = B bytes.\n"
- *   " Index  Count   %     Size   % Cumulative  % Type\n"   (or "Referred Via:")
- *   "%6zu %6llu %3d %8llu %3d %10llu %3d %s\n" per row
- *   "<K more rows. Type e.g. '_.more' to view.>\n" when rows remain.
- * Returns the index after the last row printed (for `_.more`).  Percentages truncate as
- * Guppy's do; Cumulative accumulates from row 0 even when start > 0.
+ * Returns row i's name as printed in the table ("dict", "'.body'", "" for KUMO_V_NONE);
+ * borrowed, valid for the life of the process (tag names are never freed).  NULL out of
+ * range.
+ */
+const char *kumo_partition_row_name(const kumo_partition *p, size_t i);
+
+/*
+ * Append Guppy's table to out, rows [start, start + 10), exactly as guppy3's
+ * Part.SetFormat prints it:
+ *   "Partition of a set of N objects. Total size = B bytes.\n"   (only when start is 0:
+ *                                                    `_.more` pages have no label; "1 object")
+ *   " Index  Count   %     Size   % Cumulative  % Type\n"   (or "Referred Via:"; only when
+ *                                                    a row follows)
+ *   "%6zu %6llu %3d %8llu %3d %9llu %3d %s\n" per row, wrapped as textwrap.wrap() does at
+ *                                                    100 columns (Guppy's line_length), so
+ *                                                    an empty name leaves no trailing space
+ *   "<K more rows. Type e.g. '_.more' to view.>\n" when more than one row remains (a single
+ *                                                    remaining row is printed instead)
+ * Returns the index after the last row printed (the start of `_.more`), or start when
+ * there is nothing left.  Percentages round to nearest as Guppy's int('%.0f' % x) does
+ * (half to even: 12.5 -> 12), 0 when the total is 0; Cumulative accumulates from row 0
+ * even when start > 0.
  */
 size_t kumo_partition_format(const kumo_partition *p, size_t start, kumo_buf *out);
 

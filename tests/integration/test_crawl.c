@@ -212,3 +212,73 @@ Test(crawl, bad_setting_is_a_clear_error)
                   KUMO_OK);
     cr_assert(strstr(t.err, "Nope"), "%s", t.err);
 }
+
+/* ---- Ctrl-C: the first SIGINT closes gracefully, the second at once ---- */
+
+#include <signal.h>
+
+static int sigints_to_send;
+
+static void sigint_parse(kumo_response *res, kumo_out *out)
+{
+    kumo_item *item = kumo_item_new();
+    kumo_item_set_str(item, "url", kumo_response_url(res));
+    kumo_yield_item(out, item);
+    if (kumo_response_depth(res) == 2 || strstr(kumo_response_url(res), "/ok"))
+        for (; sigints_to_send > 0; sigints_to_send--)
+            raise(SIGINT);
+    kumo_selector_list *hrefs = kumo_css(res, "a::attr(href)");
+    for (size_t i = 0; i < kumo_list_len(hrefs); i++)
+        kumo_follow(out, res, kumo_sel_get(kumo_list_at(hrefs, i)), sigint_parse);
+}
+
+static int sigint_start(kumo_spider *sp, kumo_out *out)
+{
+    char url[256];
+    const char *const paths[] = {kumo_spider_arg(sp, "first", "/depth/0"),
+                                 kumo_spider_arg(sp, "second", NULL)};
+    for (size_t i = 0; i < 2 && paths[i]; i++)
+        kumo_yield_request(out, kumo_request_new(kumo_testserver_url(t.srv, paths[i], url,
+                                                                     sizeof(url)),
+                                                 sigint_parse, NULL));
+    return KUMO_OK;
+}
+
+static const kumo_spider_def sigint_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "sigint",
+    .callbacks = KUMO_CALLBACKS(sigint_parse),
+    .start_requests = sigint_start,
+};
+
+Test(crawl, first_sigint_closes_gracefully)
+{
+    sigints_to_send = 1;
+    cr_assert_eq(kumo_testcrawl_run(&t, &sigint_spider, SET("CONCURRENT_REQUESTS", "1"), NULL),
+                 KUMO_OK, "%s", t.err);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "shutdown");
+    /* depth 0, 1, 2, and at most the one request started before the signal was read */
+    cr_assert_geq(t.nitems, 3);
+    cr_assert_leq(t.nitems, 4);
+    cr_assert_eq(HITS("/depth/4"), 0);
+}
+
+Test(crawl, sigint_lets_transfers_in_flight_finish)
+{
+    sigints_to_send = 1;
+    cr_assert_eq(kumo_testcrawl_run(&t, &sigint_spider, NULL,
+                                    SET("first", "/slow?ms=300", "second", "/ok")),
+                 KUMO_OK, "%s", t.err);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "shutdown");
+    cr_assert_eq(t.nitems, 2, "the slow page was still scraped");
+}
+
+Test(crawl, second_sigint_stops_at_once)
+{
+    sigints_to_send = 2;
+    cr_assert_eq(kumo_testcrawl_run(&t, &sigint_spider, NULL,
+                                    SET("first", "/never", "second", "/ok")),
+                 KUMO_OK, "%s", t.err);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "shutdown");
+    cr_assert_eq(t.nitems, 1, "only /ok; /never was abandoned");
+}

@@ -1,0 +1,200 @@
+/* cval.h - the console's value model: refcounted Python-shaped values (None, bool, int,
+ * float, str, bytes, list, tuple, dict, functions, native objects), their repr, and the
+ * evaluation context that carries errors and output. */
+#ifndef KUMO_CVAL_H
+#define KUMO_CVAL_H
+
+#include "kumo-int.h"
+#include "util/buf.h"
+
+/* Bounds on what one console line may build. */
+#define CV_STR_MAX ((size_t)1 << 20)        /* bytes in a str or bytes built by an operation */
+#define CV_LIST_MAX ((size_t)100000)        /* items in a list, tuple or dict */
+#define CV_DEPTH_MAX 64                     /* nesting of containers */
+#define CV_STEPS_MAX ((uint64_t)5000000)    /* evaluation steps per line */
+#define CV_ERRMSG_MAX 512
+
+typedef enum cv_type {
+    CV_NONE,
+    CV_BOOL,
+    CV_INT,
+    CV_FLOAT,
+    CV_STR,
+    CV_BYTES,
+    CV_LIST,
+    CV_TUPLE,
+    CV_DICT,
+    CV_SLICE,       /* seq of 3: start, stop, step (each may be None) */
+    CV_FUNC,        /* builtin function, or a method bound to self */
+    CV_NATIVE,      /* an object with a vtable: kumo objects, classes, heap views... */
+} cv_type;
+
+typedef struct cval cval;
+typedef struct cv_ctx cv_ctx;
+
+typedef struct cv_kw {
+    const char *name;
+    cval *v;                        /* borrowed */
+} cv_kw;
+
+/* The arguments of a call: all borrowed for the duration of the call. */
+typedef struct cv_args {
+    cval **v;
+    size_t n;
+    cv_kw *kw;
+    size_t nkw;
+} cv_args;
+
+/* A builtin function or method; self is NULL for plain functions.  Returns a new reference,
+ * or NULL with an error raised in c. */
+typedef cval *(*cv_fn)(cv_ctx *c, cval *self, const cv_args *a);
+
+/*
+ * What a native object can do.  Every hook may be NULL.  Hooks that return cval * return a
+ * new reference, or NULL with an error raised (getattr may return NULL without raising:
+ * the caller then raises AttributeError).
+ */
+typedef struct cv_vtable {
+    const char *name;               /* type name for errors; see tname */
+    const char *(*tname)(cval *self);   /* dynamic type name ("HtmlResponse"), or NULL */
+    cval *(*getattr)(cv_ctx *c, cval *self, const char *name);
+    cval *(*getitem)(cv_ctx *c, cval *self, cval *key);
+    int (*len)(cv_ctx *c, cval *self, size_t *n);           /* KUMO_OK or error raised */
+    cval *(*iter)(cv_ctx *c, cval *self);                   /* a new list of the items */
+    int (*repr)(cv_ctx *c, cval *self, kumo_buf *out);      /* KUMO_OK or KUMO_ETOOBIG */
+    cval *(*call)(cv_ctx *c, cval *self, const cv_args *a);
+    int (*same)(cval *a, cval *b);  /* identity for `is` and ==: same underlying object */
+    void (*free)(void *p);          /* frees p (NULL: p is not owned) */
+    const char *const *attrs;       /* attribute names for dir(), NULL-terminated */
+} cv_vtable;
+
+struct cval {
+    unsigned refs;                  /* 0: immortal (None, True, False) */
+    uint8_t type;                   /* cv_type */
+    uint8_t depth;                  /* container nesting, for CV_DEPTH_MAX */
+    union {
+        int b;
+        int64_t i;
+        double f;
+        struct {
+            char *s;                /* NUL-terminated, owned */
+            size_t len;
+        } s;
+        struct {
+            cval **v;               /* one reference each */
+            size_t len, cap;
+        } seq;
+        struct {
+            cval **k, **v;          /* one reference each */
+            size_t len, cap;
+        } dict;
+        struct {
+            const char *name;       /* static */
+            cv_fn fn;
+            cval *self;             /* one reference, or NULL */
+        } fn;
+        struct {
+            const cv_vtable *vt;
+            void *p;                /* freed with vt->free */
+            cval *owner;            /* one reference, or NULL: what keeps p alive */
+        } nat;
+    } u;
+};
+
+/* The evaluation context of one console line. */
+struct cv_ctx {
+    struct kumo_repl *repl;         /* the session (variables, `_`) */
+    kumo_crawler *crawler;          /* NULL: no crawl */
+    kumo_buf *out;                  /* what the line prints (bounded) */
+    bool truncated;                 /* out reached its cap */
+    const char *etype;              /* exception raised ("NameError"), NULL when none */
+    char emsg[CV_ERRMSG_MAX];
+    uint64_t steps;
+    int done;                       /* exit() or quit() was called */
+};
+
+/* ---- constructors: each returns a new reference ---- */
+cval *cv_none(void);
+cval *cv_bool(int b);
+cval *cv_int(int64_t i);
+cval *cv_float(double f);
+/* Copies s; no size check (callers building from input check CV_STR_MAX first). */
+cval *cv_strn(const char *s, size_t len);
+cval *cv_str(const char *s);
+cval *cv_bytesn(const char *s, size_t len);
+/* Takes ownership of s (kumo_alloc'd, NUL-terminated at len). */
+cval *cv_str_take(char *s, size_t len);
+cval *cv_list_new(void);
+cval *cv_tuple_new(void);
+cval *cv_dict_new(void);
+/* self may be NULL; takes a new reference on self. */
+cval *cv_func(const char *name, cv_fn fn, cval *self);
+/* Takes ownership of p (freed with vt->free) and of the reference owner (may be NULL). */
+cval *cv_native(const cv_vtable *vt, void *p, cval *owner);
+
+cval *cv_ref(cval *v);
+void cv_unref(cval *v);
+
+/* Append v to a list/tuple/slice being built; takes ownership of v.  KUMO_OK, or an error
+ * raised (MemoryError, RecursionError) and v dropped. */
+int cv_seq_push(cv_ctx *c, cval *seq, cval *v);
+/* Set d[k] = v; takes ownership of both.  KUMO_OK or an error raised. */
+int cv_dict_set(cv_ctx *c, cval *d, cval *k, cval *v);
+/* Set d[key] = v with a str key; takes ownership of v. */
+int cv_dict_sets(cv_ctx *c, cval *d, const char *key, cval *v);
+/* Returns d[k] (borrowed) or NULL. */
+cval *cv_dict_get(cval *d, cval *k);
+
+/* ---- errors ---- */
+/* Raise type ("NameError") with a printf message; returns NULL for `return cv_raise(...)`. */
+cval *cv_raise(cv_ctx *c, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Same, returning KUMO_EINVAL. */
+int cv_raisei(cv_ctx *c, const char *type, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- Python semantics ---- */
+/* The type name as Python's errors say it: 'int', 'str', 'HtmlResponse'.  Static. */
+const char *cv_type_name(cval *v);
+int cv_truthy(cv_ctx *c, cval *v);                      /* 1, 0, or -1 with an error */
+int cv_equal(cv_ctx *c, cval *a, cval *b);              /* 1, 0, or -1 */
+/* Ordering for <, <=...: *cmp < 0, 0, > 0.  KUMO_OK or TypeError raised. */
+int cv_compare(cv_ctx *c, cval *a, cval *b, int *cmp);
+/* Returns the length (str, bytes, list, tuple, dict, natives with len) or an error. */
+int cv_len(cv_ctx *c, cval *v, size_t *n);
+/* A new list of the items of an iterable (list, tuple, str, bytes, dict keys, natives). */
+cval *cv_iter_list(cv_ctx *c, cval *v);
+/* The int value of an int or bool. */
+int cv_as_index(cv_ctx *c, cval *v, int64_t *out);
+/* Resolve a slice against a length, Python's slice.indices(). */
+int cv_slice_indices(cv_ctx *c, cval *slice, size_t len, int64_t *start, int64_t *stop,
+                     int64_t *step, size_t *count);
+/* Subscript a str/bytes/list/tuple with an int or a slice (shared by natives). */
+cval *cv_seq_getitem(cv_ctx *c, cval *seq, cval *key);
+
+/* ---- output ---- */
+/*
+ * Append n bytes to b; when b's cap would be passed, append what fits and return
+ * KUMO_ETOOBIG (setting c->truncated when b is c->out).
+ */
+int cv_write(cv_ctx *c, kumo_buf *b, const void *p, size_t n);
+int cv_writes(cv_ctx *c, kumo_buf *b, const char *s);
+int cv_writef(cv_ctx *c, kumo_buf *b, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Python's repr(v) and str(v) into b.  KUMO_OK or KUMO_ETOOBIG. */
+int cv_repr(cv_ctx *c, cval *v, kumo_buf *b);
+int cv_str_of(cv_ctx *c, cval *v, kumo_buf *b);
+/* repr of a str / bytes value given as bytes. */
+int cv_repr_str(cv_ctx *c, kumo_buf *b, const char *s, size_t len);
+int cv_repr_bytes(cv_ctx *c, kumo_buf *b, const char *s, size_t len);
+/* A short repr (at most ~max bytes, "..." when cut) into dst (for error messages). */
+void cv_repr_short(cv_ctx *c, cval *v, char *dst, size_t max);
+/* Print text to the line's output (prefs(), est()...).  KUMO_OK or KUMO_ETOOBIG. */
+int cv_print(cv_ctx *c, const char *s, size_t n);
+
+/* Python's repr of a float ("0.1", "1e+16", "inf") into dst. */
+void cv_float_repr(double f, char *dst, size_t n);
+
+/* The console's heap tag (type "console"). */
+kumo_tag cv_tag(void);
+
+#endif

@@ -1,0 +1,337 @@
+/* leakwatch.c - LeakWatch: samples live objects and RSS, warns about classes that leak. */
+#include "ext/ext.h"
+#include "ext/leakwatch.h"
+#include "core/crawler.h"
+#include "core/engine.h"
+#include "core/settings.h"
+#include "core/signals.h"
+#include "core/stats.h"
+#include "util/json.h"
+#include <event2/event.h>
+
+#define LOGGER "kumo.extensions.leakwatch"
+#define SAMPLES_MAX 100
+
+/* ---- the pure part: samples and the suspect test ---- */
+
+void kumo_lw_sample_take(kumo_lw_sample *s, double t, uint64_t rss, size_t queued)
+{
+    s->t = t;
+    s->now = kumo_now();
+    s->rss = rss;
+    s->queued = queued;
+    s->n = 0;
+    for (kumo_class *cls = kumo_class_first(); cls && s->n < KUMO_LW_MAX_CLASSES;
+         cls = cls->next_class) {
+        kumo_ref *oldest = kumo_ref_oldest(cls);
+        s->c[s->n++] = (kumo_lw_count){cls, kumo_ref_count(cls), oldest ? oldest->born : 0};
+    }
+}
+
+static const kumo_lw_count *find(const kumo_lw_sample *s, const kumo_class *cls)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->c[i].cls == cls)
+            return &s->c[i];
+    return NULL;
+}
+
+/* The count the test looks at: queued requests are expected to be alive. */
+static size_t effective(const kumo_lw_sample *s, const kumo_lw_count *c)
+{
+    if (!kumo_class_is(c->cls, &KUMO_CLASS(Request)))
+        return c->live;
+    return c->live > s->queued ? c->live - s->queued : 0;
+}
+
+static bool is_suspect(const kumo_lw_sample *const *win, size_t n, const kumo_lw_count *last,
+                       size_t min_count)
+{
+    if (!last->live || effective(win[n - 1], last) < min_count)
+        return false;
+    size_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        const kumo_lw_count *c = find(win[i], last->cls);
+        if (!c || !c->live || c->oldest_born != last->oldest_born)
+            return false;
+        size_t eff = effective(win[i], c);
+        if (i > 0 && eff <= prev)
+            return false;
+        prev = eff;
+    }
+    return true;
+}
+
+static void find_peer(const kumo_lw_sample *const *win, size_t n, kumo_lw_suspect *sus)
+{
+    const kumo_lw_sample *last = win[n - 1];
+    size_t best = SIZE_MAX;
+    for (size_t i = 0; i < last->n; i++) {
+        const kumo_lw_count *c = &last->c[i];
+        if (c->cls == sus->cls || !c->live)
+            continue;
+        const kumo_lw_count *first = find(win[0], c->cls);
+        if (first && first->live >= c->live)
+            continue;                               /* did not grow over the window */
+        size_t d = c->live > sus->live ? c->live - sus->live : sus->live - c->live;
+        if (d < best) {
+            best = d;
+            sus->peer = c->cls;
+            sus->peer_live = c->live;
+            sus->peer_age = last->now - c->oldest_born;
+        }
+    }
+}
+
+size_t kumo_lw_suspects(const kumo_lw_sample *const *win, size_t n, size_t min_count,
+                        kumo_lw_suspect *out, size_t max)
+{
+    if (n < 2)
+        return 0;
+    const kumo_lw_sample *last = win[n - 1];
+    size_t found = 0;
+    for (size_t i = 0; i < last->n; i++) {
+        const kumo_lw_count *c = &last->c[i];
+        if (!is_suspect(win, n, c, min_count))
+            continue;
+        if (found < max) {
+            kumo_lw_suspect *s = &out[found];
+            *s = (kumo_lw_suspect){c->cls, c->live, last->now - c->oldest_born, NULL, 0, 0};
+            find_peer(win, n, s);
+        }
+        found++;
+    }
+    return found;
+}
+
+static bool is_request(const kumo_class *c)
+{
+    return c && kumo_class_is(c, &KUMO_CLASS(Request));
+}
+
+static bool is_response(const kumo_class *c)
+{
+    return c && kumo_class_is(c, &KUMO_CLASS(Response));
+}
+
+void kumo_lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf *b)
+{
+    kumo_buf_printf(b, "Possible memory leak: %zu %s objects alive, more at each of the last "
+                    "%zu samples, the oldest %ds old", s->live, s->cls->name, nsamples,
+                    (int)s->age);
+    if (!s->peer) {
+        kumo_buf_printf(b, "; nothing grows alongside: see what holds it with "
+                        "get_oldest('%s') in the telnet console", s->cls->name);
+        return;
+    }
+    kumo_buf_printf(b, "; %s grows alongside (%zu alive, the oldest %ds old)", s->peer->name,
+                    s->peer_live, (int)s->peer_age);
+    if ((is_response(s->cls) && is_request(s->peer)) ||
+        (is_request(s->cls) && is_response(s->peer)))
+        kumo_buf_adds(b, ": responses are probably held by requests (a response in a "
+                      "request's meta or cb_kwargs?)");
+    else
+        kumo_buf_printf(b, ": one probably holds the other");
+}
+
+int kumo_lw_sample_json(const kumo_lw_sample *s, kumo_buf *b)
+{
+    int rc = kumo_buf_printf(b, "{\"t\": %.3f, \"rss\": %llu, \"live\": {", s->t,
+                             (unsigned long long)s->rss);
+    for (size_t i = 0; i < s->n && rc == KUMO_OK; i++) {
+        const char *name = s->c[i].cls->name;
+        rc = (i ? kumo_buf_adds(b, ", ") : KUMO_OK) || kumo_json_str(b, name, strlen(name)) ||
+             kumo_buf_printf(b, ": %zu", s->c[i].live);
+    }
+    if (rc == KUMO_OK)
+        rc = kumo_buf_adds(b, "}, \"oldest\": {");
+    bool first = true;
+    for (size_t i = 0; i < s->n && rc == KUMO_OK; i++) {
+        if (!s->c[i].live)
+            continue;
+        const char *name = s->c[i].cls->name;
+        rc = (first ? KUMO_OK : kumo_buf_adds(b, ", ")) ||
+             kumo_json_str(b, name, strlen(name)) ||
+             kumo_buf_printf(b, ": %.1f", s->now - s->c[i].oldest_born);
+        first = false;
+    }
+    if (rc == KUMO_OK)
+        rc = kumo_buf_adds(b, "}}\n");
+    return rc ? KUMO_ETOOBIG : KUMO_OK;
+}
+
+/* ---- the extension ---- */
+
+typedef struct leakwatch {
+    kumo_crawler *c;
+    double interval;
+    size_t window;              /* samples the test looks at: LEAKWATCH_SAMPLES + 1 */
+    size_t min_count;
+    kumo_lw_sample *ring;       /* window samples; head is the next slot to fill */
+    size_t head, filled;
+    uint64_t taken;
+    const kumo_class *warned[KUMO_LW_MAX_CLASSES];
+    size_t nwarned;
+    kumo_buf suspects;          /* "HtmlResponse, Request" */
+    FILE *file;                 /* LEAKWATCH_FILE, or NULL */
+    struct event *timer;
+} leakwatch;
+
+/* Current RSS in bytes, 0 when unknown (private until src/mem/memreport.c lands). */
+static uint64_t rss_now(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return 0;
+    char line[256];
+    unsigned long long kb = 0;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
+            break;
+    fclose(f);
+    return (uint64_t)kb * 1024;
+}
+
+static bool was_warned(leakwatch *lw, const kumo_class *cls)
+{
+    for (size_t i = 0; i < lw->nwarned; i++)
+        if (lw->warned[i] == cls)
+            return true;
+    return false;
+}
+
+static void record(leakwatch *lw, const kumo_lw_sample *s)
+{
+    kumo_crawler *c = lw->c;
+    kumo_stats_set_int(c->stats, "leakwatch/samples", (int64_t)++lw->taken);
+    for (size_t i = 0; i < s->n; i++) {
+        if (!s->c[i].live)
+            continue;
+        char key[256];
+        snprintf(key, sizeof(key), "leakwatch/peak_live/%s", s->c[i].cls->name);
+        kumo_stats_max(c->stats, key, (int64_t)s->c[i].live);
+    }
+    if (!lw->file)
+        return;
+    kumo_buf b;
+    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    if (kumo_lw_sample_json(s, &b) == KUMO_OK) {
+        fwrite(b.s, 1, b.len, lw->file);
+        fflush(lw->file);
+    }
+    kumo_buf_release(&b);
+}
+
+static void detect(leakwatch *lw)
+{
+    if (lw->filled < lw->window)
+        return;
+    const kumo_lw_sample *win[SAMPLES_MAX + 1];
+    for (size_t i = 0; i < lw->window; i++)
+        win[i] = &lw->ring[(lw->head + i) % lw->window];   /* head: the oldest when full */
+    kumo_lw_suspect sus[KUMO_LW_MAX_CLASSES];
+    size_t n = kumo_lw_suspects(win, lw->window, lw->min_count, sus, KUMO_LW_MAX_CLASSES);
+    for (size_t i = 0; i < n && i < KUMO_LW_MAX_CLASSES; i++) {
+        if (was_warned(lw, sus[i].cls) || lw->nwarned >= KUMO_LW_MAX_CLASSES)
+            continue;
+        lw->warned[lw->nwarned++] = sus[i].cls;
+        kumo_buf msg;
+        kumo_buf_init(&msg, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo_lw_suspect_format(&sus[i], lw->window - 1, &msg);
+        KUMO_WARN(LOGGER, "%s", kumo_buf_str(&msg));
+        kumo_buf_release(&msg);
+        if (lw->suspects.len)
+            kumo_buf_adds(&lw->suspects, ", ");
+        kumo_buf_adds(&lw->suspects, sus[i].cls->name);
+        kumo_stats_set_str(lw->c->stats, "leakwatch/suspects", kumo_buf_str(&lw->suspects));
+    }
+}
+
+static void sample(leakwatch *lw, bool check)
+{
+    kumo_crawler *c = lw->c;
+    kumo_engine_status st = {0};
+    if (c->engine)
+        kumo_engine_status_get(c->engine, &st);
+    kumo_lw_sample *s = &lw->ring[lw->head];
+    kumo_lw_sample_take(s, kumo_now() - c->start_time, rss_now(),
+                        st.scheduler_len + st.downloader_active);
+    lw->head = (lw->head + 1) % lw->window;
+    if (lw->filled < lw->window)
+        lw->filled++;
+    record(lw, s);
+    if (check)
+        detect(lw);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    sample(arg, true);
+}
+
+static void opened(void *self, kumo_crawler *c, void *arg)
+{
+    leakwatch *lw = self;
+    sample(lw, true);
+    struct timeval tv = {(time_t)lw->interval,
+                         (suseconds_t)((lw->interval - (double)(time_t)lw->interval) * 1e6)};
+    lw->timer = event_new(c->base, -1, EV_PERSIST, on_timer, lw);
+    evtimer_add(lw->timer, &tv);
+}
+
+static void closed(void *self, kumo_crawler *c, void *arg)
+{
+    leakwatch *lw = self;
+    if (lw->timer)
+        evtimer_del(lw->timer);
+    sample(lw, false);
+}
+
+static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
+{
+    const kumo_settings *s = c->settings;
+    if (!kumo_settings_bool(s, "LEAKWATCH_ENABLED", true))
+        return KUMO_EDECLINED;
+    double interval = kumo_settings_float(s, "LEAKWATCH_INTERVAL_SECONDS", 10);
+    if (interval <= 0)
+        return KUMO_EDECLINED;
+    int64_t samples = kumo_settings_int(s, "LEAKWATCH_SAMPLES", 5);
+    samples = samples < 1 ? 1 : samples > SAMPLES_MAX ? SAMPLES_MAX : samples;
+    int64_t min_count = kumo_settings_int(s, "LEAKWATCH_MIN_COUNT", 100);
+    const char *path = kumo_settings_get(s, "LEAKWATCH_FILE");
+    FILE *f = NULL;
+    if (path && *path) {
+        f = fopen(path, "a");
+        if (!f) {
+            snprintf(err, errlen, "cannot open LEAKWATCH_FILE '%s': %s", path, strerror(errno));
+            return KUMO_EIO;
+        }
+    }
+    kumo_tag type = kumo_type_intern("kumo.extensions.leakwatch.LeakWatch");
+    leakwatch *lw = kumo_calloc(1, sizeof(*lw), type, KUMO_V_NONE);
+    lw->c = c;
+    lw->interval = interval;
+    lw->window = (size_t)samples + 1;
+    lw->min_count = min_count > 0 ? (size_t)min_count : 0;
+    lw->ring = kumo_calloc(lw->window, sizeof(*lw->ring), type, KUMO_V_NONE);
+    lw->file = f;
+    kumo_buf_init(&lw->suspects, 4096, KUMO_T_STR, KUMO_V_NONE);
+    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, lw);
+    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, lw);
+    *self = lw;
+    return KUMO_OK;
+}
+
+static void close_ext(void *self, kumo_crawler *c)
+{
+    leakwatch *lw = self;
+    if (lw->timer)
+        event_free(lw->timer);
+    if (lw->file)
+        fclose(lw->file);
+    kumo_buf_release(&lw->suspects);
+    kumo_free(lw->ring);
+    kumo_free(lw);
+}
+
+const kumo_ext_def kumo_ext_leakwatch = {"LeakWatch", open_ext, close_ext};

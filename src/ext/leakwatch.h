@@ -1,0 +1,66 @@
+/* leakwatch.h - LeakWatch's samples of live objects and its leak-suspect test (pure, so
+ * tests feed it synthetic samples without timers). */
+#ifndef KUMO_LEAKWATCH_H
+#define KUMO_LEAKWATCH_H
+
+#include "kumo-int.h"
+#include "util/buf.h"
+
+/* Classes recorded per sample at most (kumo has about a dozen, plus the spider's). */
+#define KUMO_LW_MAX_CLASSES 64
+
+/* One class in one sample. */
+typedef struct kumo_lw_count {
+    const kumo_class *cls;      /* borrowed: classes outlive the crawl */
+    size_t live;                /* live objects of exactly cls */
+    double oldest_born;         /* born time of its oldest live object; 0 when none */
+} kumo_lw_count;
+
+typedef struct kumo_lw_sample {
+    double t;                   /* seconds since the crawl started */
+    double now;                 /* kumo_now() when taken: ages are now - oldest_born */
+    uint64_t rss;               /* resident set size in bytes, 0 when unknown */
+    size_t queued;              /* requests the scheduler and the downloader hold */
+    size_t n;
+    kumo_lw_count c[KUMO_LW_MAX_CLASSES];
+} kumo_lw_sample;
+
+/* A class that keeps growing while its oldest object keeps ageing, and its likely peer. */
+typedef struct kumo_lw_suspect {
+    const kumo_class *cls;
+    size_t live;
+    double age;                 /* of its oldest object, seconds */
+    const kumo_class *peer;     /* the class growing alongside with the closest count, or NULL */
+    size_t peer_live;
+    double peer_age;
+} kumo_lw_suspect;
+
+/* Fill s with every registered class's live count and oldest object, now. */
+void kumo_lw_sample_take(kumo_lw_sample *s, double t, uint64_t rss, size_t queued);
+
+/*
+ * win[0..n) are the last n samples, oldest first (n >= 2).  A class is a suspect when it is
+ * in each of them, its oldest object is the same one in each (born unchanged, so it keeps
+ * ageing), its count grows from every sample to the next, and the newest count is at least
+ * min_count.  Request classes are counted less the queued requests: a long queue is not a
+ * leak.  The peer is the other class whose count grew over the window with the count closest
+ * to the suspect's.  Writes at most max suspects to out, in class order; returns how many
+ * there are.
+ */
+size_t kumo_lw_suspects(const kumo_lw_sample *const *win, size_t n, size_t min_count,
+                        kumo_lw_suspect *out, size_t max);
+
+/*
+ * Append one warning line for s (no newline): the class, its count and oldest age, the peer
+ * and what the pair suggests ("requests and responses keep each other alive...").
+ */
+void kumo_lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf *b);
+
+/*
+ * Append s as one JSON line with its newline:
+ * {"t": 12.5, "rss": 1234, "live": {"HtmlResponse": 3, ...}, "oldest": {"HtmlResponse": 2.0}}
+ * ("live" holds every class sampled, "oldest" the age in seconds of those with live objects).
+ */
+int kumo_lw_sample_json(const kumo_lw_sample *s, kumo_buf *b);
+
+#endif

@@ -1,0 +1,38 @@
+/* memdebug.c - MemoryDebugger: memdebug/live_refs/<Class> in the stats when the spider closes. */
+#include "ext/ext.h"
+#include "core/crawler.h"
+#include "core/settings.h"
+#include "core/signals.h"
+#include "core/stats.h"
+
+/*
+ * Scrapy's spider_closed() also runs gc.collect() and records memdebug/gc_garbage_count
+ * (len(gc.garbage), cycles Python could not free).  kumo has no cycle collector and no
+ * garbage list, so there is nothing to count: that stat is left out.
+ */
+static void closed(void *self, kumo_crawler *c, void *arg)
+{
+    for (kumo_class *cls = kumo_class_first(); cls; cls = cls->next_class) {
+        size_t n = kumo_ref_count(cls);
+        if (!n)
+            continue;
+        char key[256];
+        snprintf(key, sizeof(key), "memdebug/live_refs/%s", cls->name);
+        kumo_stats_set_int(c->stats, key, (int64_t)n);
+    }
+}
+
+static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
+{
+    if (!kumo_settings_bool(c->settings, "MEMDEBUG_ENABLED", false))
+        return KUMO_EDECLINED;
+    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, NULL);
+    *self = NULL;
+    return KUMO_OK;
+}
+
+static void close_ext(void *self, kumo_crawler *c)
+{
+}
+
+const kumo_ext_def kumo_ext_memdebug = {"MemoryDebugger", open_ext, close_ext};
