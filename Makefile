@@ -19,7 +19,7 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
 CFLAGS   := $(OPT) $(EXTRA_CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -Iinclude -Isrc -Itests $(SANITIZE) \
             $(shell pkg-config --cflags $(PKGS)) -MMD -MP
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -ldl
+LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -ldl -lpthread
 TESTLIBS := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
 ifeq ($(V),1)

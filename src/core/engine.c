@@ -13,6 +13,7 @@
 #include "http/response.h"
 #include "middleware/chain.h"
 #include "pipeline/item.h"
+#include "select/parsepool.h"
 #include "select/pool.h"
 #include "util/json.h"
 
@@ -25,6 +26,7 @@ struct kumo_engine {
     kumo_scheduler *sched;
     kumo_downloader *dl;
     kumo_chains *chains;
+    kumo_parsepool *parsers;        /* NULL: parse lazily on the loop thread */
     struct event *tick;
     /* start requests: from start_urls lazily, or from the start_requests hook */
     size_t start_pos;
@@ -200,12 +202,10 @@ static void process_outputs(kumo_engine *e, kumo_response *res, kumo_out *out)
     }
 }
 
-static void scrape(kumo_engine *e, kumo_response *res)
+/* Run the response's callback and process what it emitted. */
+static void run_callback(kumo_engine *e, kumo_response *res)
 {
     kumo_crawler *c = e->c;
-    res->spider = c->spider;
-    if (kumo_chain_spider_input(e->chains, c, res) != KUMO_OK)
-        return;
     kumo_callback_fn cb = kumo_spider_callback(c->spider, res->request->cb);
     kumo_out out;
     kumo_out_init(&out, c->spider);
@@ -216,11 +216,35 @@ static void scrape(kumo_engine *e, kumo_response *res)
     kumo_out_release(&out);
 }
 
+static void on_parsed(void *ctx, kumo_response *res)
+{
+    kumo_engine *e = ctx;
+    run_callback(e, res);
+    schedule_tick(e);
+}
+
+/* Spider middlewares' input side, then the callback: at once, or once a worker has parsed
+ * an HTML or XML body. */
+static void scrape(kumo_engine *e, kumo_response *res)
+{
+    kumo_crawler *c = e->c;
+    res->spider = c->spider;
+    if (kumo_chain_spider_input(e->chains, c, res) != KUMO_OK)
+        return;
+    const kumo_class *cls = res->ref.cls;
+    if (e->parsers && !res->doc &&
+        (cls == &KUMO_CLASS(HtmlResponse) || cls == &KUMO_CLASS(XmlResponse)))
+        kumo_parsepool_submit(e->parsers, res, on_parsed, e);
+    else
+        run_callback(e, res);
+}
+
 /* ---- the loop ---- */
 
 static bool idle(const kumo_engine *e)
 {
     return kumo_downloader_active(e->dl) == 0 &&
+           (!e->parsers || kumo_parsepool_pending(e->parsers) == 0) &&
            (e->closing || (!start_left(e) && kumo_scheduler_len(e->sched) == 0));
 }
 
@@ -299,6 +323,8 @@ void kumo_engine_close_now(kumo_engine *e, const char *reason)
     kumo_engine_close(e, reason);
     kumo_downloader_free(e->dl);
     e->dl = kumo_downloader_new(e->c, on_download_done, e);
+    kumo_parsepool_free(e->parsers);        /* drops the responses waiting for a parse */
+    e->parsers = NULL;
     finish_close(e);
 }
 
@@ -416,6 +442,13 @@ kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
     }
     kumo_out_init(&e->start_out, c->spider);
     e->dl = kumo_downloader_new(c, on_download_done, e);
+    int64_t threads = kumo_settings_int(c->settings, "PARSE_THREADS", 0);
+    if (threads > 0) {
+        e->parsers = kumo_parsepool_new(c->base, (int)threads, &rc);
+        if (!e->parsers)
+            KUMO_WARN(LOGGER, "cannot start %lld parse threads (%s): parsing on the loop",
+                      (long long)threads, kumo_strerror(rc));
+    }
     e->tick = event_new(c->base, -1, 0, on_tick, e);
     kumo_chains_log(e->chains);
     return e;
@@ -426,6 +459,7 @@ void kumo_engine_free(kumo_engine *e)
     if (!e)
         return;
     kumo_downloader_free(e->dl);
+    kumo_parsepool_free(e->parsers);
     kumo_scheduler_close(e->sched);
     kumo_chains_close(e->chains, e->c);
     kumo_out_release(&e->start_out);

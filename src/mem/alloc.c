@@ -1,5 +1,6 @@
 /* alloc.c - the tagged heap: kumo_alloc() with O(1) per-(type, via) counters. */
 #include "kumo-int.h"
+#include <pthread.h>
 
 #define HDR_MAGIC 0x6b756d6fU   /* "kumo" */
 
@@ -13,12 +14,70 @@ typedef struct hdr {
 
 _Static_assert(sizeof(hdr) == 16, "heap header must keep 16-byte alignment");
 
+/* Signed: a block allocated by one thread and freed by another moves both threads'
+ * counters; only their sum is meaningful. */
 typedef struct counter {
-    uint64_t count, bytes;
+    int64_t count, bytes;
 } counter;
 
-/* Per thread once parsing moves to workers; summed on read.  One thread today. */
-static counter counters[KUMO_TAG_MAX][KUMO_TAG_MAX];
+/*
+ * Counters are per thread (no lock, no atomic on the hot path) and summed on read.  The
+ * loop thread's block is static; a worker thread (HTML parsing) gets its own on first use,
+ * linked into a list that lives as long as the process.
+ */
+typedef struct counters {
+    counter c[KUMO_TAG_MAX][KUMO_TAG_MAX];
+    struct counters *next;
+} counters;
+
+static counters main_counters;
+static counters *all_counters = &main_counters;
+static pthread_mutex_t counters_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local counters *mine;
+static pthread_t main_thread;
+static bool main_thread_set;
+
+static counters *thread_counters(void)
+{
+    if (mine)
+        return mine;
+    if (!main_thread_set || pthread_equal(pthread_self(), main_thread)) {
+        main_thread = pthread_self();
+        main_thread_set = true;
+        return mine = &main_counters;
+    }
+    counters *c = calloc(1, sizeof(*c));    /* outside the tagged heap: it counts it */
+    if (!c)
+        kumo_oom(sizeof(*c));
+    pthread_mutex_lock(&counters_lock);
+    c->next = all_counters->next;
+    all_counters->next = c;
+    pthread_mutex_unlock(&counters_lock);
+    return mine = c;
+}
+
+/*
+ * Only the owning thread writes its counters: relaxed atomic loads and stores (plain moves on
+ * x86, no locked instruction) keep concurrent readers well-defined.
+ */
+static void add(counter *c, int64_t n, int64_t bytes)
+{
+    __atomic_store_n(&c->count, __atomic_load_n(&c->count, __ATOMIC_RELAXED) + n,
+                     __ATOMIC_RELAXED);
+    __atomic_store_n(&c->bytes, __atomic_load_n(&c->bytes, __ATOMIC_RELAXED) + bytes,
+                     __ATOMIC_RELAXED);
+}
+
+/* Sum of one (type, via) counter over every thread; the caller holds counters_lock. */
+static counter sum(size_t t, size_t v)
+{
+    counter s = {0, 0};
+    for (const counters *c = all_counters; c; c = c->next) {
+        s.count += __atomic_load_n(&c->c[t][v].count, __ATOMIC_RELAXED);
+        s.bytes += __atomic_load_n(&c->c[t][v].bytes, __ATOMIC_RELAXED);
+    }
+    return s;
+}
 
 static const char *type_names[KUMO_TAG_MAX] = {
 #define KUMO_TAG_NAME(name, str) str,
@@ -88,9 +147,7 @@ static void *finish(hdr *h, size_t size, kumo_tag type, kumo_tag via)
     h->type = type;
     h->via = via;
     h->magic = HDR_MAGIC;
-    counter *c = &counters[type][via];
-    c->count++;
-    c->bytes += size;
+    add(&thread_counters()->c[type][via], 1, (int64_t)size);
     return h + 1;
 }
 
@@ -103,9 +160,7 @@ static hdr *header_of(const void *ptr)
 
 static void uncount(const hdr *h)
 {
-    counter *c = &counters[h->type][h->via];
-    c->count--;
-    c->bytes -= hdr_size(h);
+    add(&thread_counters()->c[h->type][h->via], -1, -(int64_t)hdr_size(h));
 }
 
 void *kumo_alloc(size_t size, kumo_tag type, kumo_tag via)
@@ -175,11 +230,14 @@ char *kumo_strdup(const char *s, kumo_tag type, kumo_tag via)
 void kumo_heap_totals(uint64_t *count, uint64_t *bytes)
 {
     uint64_t n = 0, b = 0;
+    pthread_mutex_lock(&counters_lock);
     for (size_t t = 0; t < ntypes; t++)
         for (size_t v = 0; v < nvias; v++) {
-            n += counters[t][v].count;
-            b += counters[t][v].bytes;
+            counter c = sum(t, v);
+            n += (uint64_t)c.count;
+            b += (uint64_t)c.bytes;
         }
+    pthread_mutex_unlock(&counters_lock);
     if (count)
         *count = n;
     if (bytes)
@@ -189,14 +247,17 @@ void kumo_heap_totals(uint64_t *count, uint64_t *bytes)
 size_t kumo_heap_snapshot(kumo_heap_counter *out, size_t max)
 {
     size_t n = 0;
+    pthread_mutex_lock(&counters_lock);
     for (size_t t = 0; t < ntypes; t++)
         for (size_t v = 0; v < nvias; v++) {
-            const counter *c = &counters[t][v];
-            if (!c->count)
+            counter c = sum(t, v);
+            if (c.count <= 0)
                 continue;
             if (n < max)
-                out[n] = (kumo_heap_counter){(kumo_tag)t, (kumo_tag)v, c->count, c->bytes};
+                out[n] = (kumo_heap_counter){(kumo_tag)t, (kumo_tag)v, (uint64_t)c.count,
+                                             (uint64_t)c.bytes};
             n++;
         }
+    pthread_mutex_unlock(&counters_lock);
     return n;
 }

@@ -16,7 +16,7 @@
  * Copy the charset parameter of the response's Content-Type into buf when libxml2 knows
  * that encoding; returns buf, or NULL to let libxml2 detect it (BOM, <meta charset>, UTF-8).
  */
-static const char *header_charset(const kumo_response *res, char *buf, size_t n)
+const char *kumo__doc_charset(const kumo_response *res, char *buf, size_t n)
 {
     const char *ct = res->headers ? kumo_headers_get(res->headers, "Content-Type") : NULL;
     if (!ct)
@@ -44,16 +44,15 @@ static const char *header_charset(const kumo_response *res, char *buf, size_t n)
     return NULL;
 }
 
-static xmlDocPtr parse(const kumo_response *res, bool html)
+xmlDocPtr kumo__doc_parse(const char *body, size_t len, const char *url, const char *enc,
+                          bool html)
 {
-    char cs[64];
-    const char *enc = header_charset(res, cs, sizeof(cs));
     xmlDocPtr d = NULL;
-    if (res->body_len > 0 && res->body_len <= INT_MAX) {
+    if (len > 0 && len <= INT_MAX) {
         if (html)
-            d = htmlReadMemory(res->body, (int)res->body_len, res->url, enc, HTML_OPTIONS);
+            d = htmlReadMemory(body, (int)len, url, enc, HTML_OPTIONS);
         else
-            d = xmlReadMemory(res->body, (int)res->body_len, res->url, enc, XML_OPTIONS);
+            d = xmlReadMemory(body, (int)len, url, enc, XML_OPTIONS);
     }
     if (d && !xmlDocGetRootElement(d)) {
         xmlFreeDoc(d);
@@ -63,11 +62,30 @@ static xmlDocPtr parse(const kumo_response *res, bool html)
         /* Scrapy parses an empty body as "<html/>": queries then find nothing. */
         static const char empty[] = "<html/>";
         if (html)
-            d = htmlReadMemory(empty, (int)strlen(empty), res->url, NULL, HTML_OPTIONS);
+            d = htmlReadMemory(empty, (int)strlen(empty), url, NULL, HTML_OPTIONS);
         else
-            d = xmlReadMemory(empty, (int)strlen(empty), res->url, NULL, XML_OPTIONS);
+            d = xmlReadMemory(empty, (int)strlen(empty), url, NULL, XML_OPTIONS);
     }
+    /* Document order for XPath results without walking the tree on every comparison. */
+    if (d)
+        xmlXPathOrderDocElems(d);
     return d;
+}
+
+bool kumo__doc_is_html(const kumo_response *res)
+{
+    return !kumo_class_is(res->ref.cls, &KUMO_CLASS(XmlResponse));
+}
+
+kumo_doc *kumo__doc_adopt(kumo_response *res, xmlDocPtr d)
+{
+    kumo_assert(!res->doc);
+    kumo_doc *doc = kumo_calloc(1, sizeof(*doc), KUMO_T_XMLDOC, KUMO_V_DOC);
+    doc->refcount = 1;
+    doc->xml = d;
+    doc->html = kumo__doc_is_html(res);
+    res->doc = doc;
+    return doc;
 }
 
 kumo_doc *kumo_doc_for(kumo_response *res, int *err)
@@ -79,21 +97,15 @@ kumo_doc *kumo_doc_for(kumo_response *res, int *err)
             *err = KUMO_EINVAL;
         return NULL;
     }
-    bool html = !kumo_class_is(res->ref.cls, &KUMO_CLASS(XmlResponse));
-    xmlDocPtr d = parse(res, html);
+    char cs[64];
+    xmlDocPtr d = kumo__doc_parse(res->body, res->body_len, res->url,
+                                  kumo__doc_charset(res, cs, sizeof(cs)), kumo__doc_is_html(res));
     if (!d) {
         if (err)
             *err = KUMO_ENOMEM;
         return NULL;
     }
-    /* Document order for XPath results without walking the tree on every comparison. */
-    xmlXPathOrderDocElems(d);
-    kumo_doc *doc = kumo_calloc(1, sizeof(*doc), KUMO_T_XMLDOC, KUMO_V_DOC);
-    doc->refcount = 1;
-    doc->xml = d;
-    doc->html = html;
-    res->doc = doc;
-    return doc;
+    return kumo__doc_adopt(res, d);
 }
 
 kumo_doc *kumo_doc_ref(kumo_doc *doc)

@@ -14,4 +14,24 @@ kumo_doc *kumo_doc_for(kumo_response *res, int *err);
 kumo_doc *kumo_doc_ref(kumo_doc *doc);
 void kumo_doc_unref(kumo_doc *doc);
 
+/* For the parse pool (parsepool.c): the same steps, split across threads. */
+typedef struct _xmlDoc *kumo_xmldoc;
+
+/*
+ * Parse bytes into a libxml2 document: HTML parser or XML parser, encoding enc (NULL:
+ * detect), an empty body as "<html/>".  Touches nothing but its arguments and libxml2:
+ * safe to call from a worker thread.  Returns NULL only when libxml2 fails outright.
+ */
+kumo_xmldoc kumo__doc_parse(const char *body, size_t len, const char *url, const char *enc,
+                            bool html);
+
+/* The Content-Type charset libxml2 knows, into buf, or NULL.  Loop thread only. */
+const char *kumo__doc_charset(const kumo_response *res, char *buf, size_t n);
+
+/* True when res is parsed with the HTML parser (everything but XmlResponse). */
+bool kumo__doc_is_html(const kumo_response *res);
+
+/* Make d (takes ownership) the response's document.  Loop thread only. */
+kumo_doc *kumo__doc_adopt(kumo_response *res, kumo_xmldoc d);
+
 #endif
