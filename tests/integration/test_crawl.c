@@ -282,3 +282,15 @@ Test(crawl, second_sigint_stops_at_once)
     cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "shutdown");
     cr_assert_eq(t.nitems, 1, "only /ok; /never was abandoned");
 }
+
+/* Parsing in worker threads gives the same crawl as parsing on the loop. */
+Test(crawl, parse_threads_same_result)
+{
+    RUN(SET("PARSE_THREADS", "0"), "urls", "/,/links/base/");
+    size_t lazy = t.nitems;
+    int64_t reqs = STAT("downloader/request_count");
+    RUN(SET("PARSE_THREADS", "2"), "urls", "/,/links/base/");
+    cr_assert_eq(t.nitems, lazy);
+    cr_assert_eq(STAT("downloader/request_count"), reqs);
+    cr_assert_gt(lazy, 20);
+}
