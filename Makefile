@@ -47,7 +47,7 @@ BIN     ?= kumo
 SPIDERDIR ?= spiders
 SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
 
-.PHONY: all spiders test asan bench demo install clean lint
+.PHONY: all spiders test asan valgrind bench demo install clean lint
 all: $(BIN) $(SPIDERSO)
 spiders: $(SPIDERSO)
 
@@ -85,6 +85,10 @@ asan:
 	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    OPT="-O1 -g" test \
 	    TESTENV="ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1"
+
+# A real crawl of the demo site under valgrind --leak-check=full: nothing definitely lost.
+valgrind: all $(DEMOBIN)
+	scripts/valgrind-crawl.sh
 
 # compare.sh runs the crawlers from its own output directory: give it kumo's full path.
 bench: all
