@@ -26,7 +26,7 @@ const char kumo_crawl_usage[] =
     "  --nolog            LOG_ENABLED=0\n"
     "  -h, --help         this text\n"
     "\n"
-    "Settings files: $KUMO_CONF, else ./conf/kumo.conf, else " KUMO_CONF_PATH ".\n"
+    "Settings file: $KUMO_CONF, else ./conf/kumo.conf, else PREFIX/etc/kumo/kumo.conf.\n"
     "Ctrl-C once stops gracefully (finish_reason 'shutdown'), twice at once.\n";
 
 typedef struct crawl_opts {
@@ -36,13 +36,27 @@ typedef struct crawl_opts {
     kumo_buf feeds;         /* the FEEDS JSON built from -o / -O */
 } crawl_opts;
 
+/* The installed kumo.conf: PREFIX/etc/kumo/kumo.conf from the binary's PREFIX/bin, into buf. */
+static const char *installed_conf(char *buf, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+    if (n <= 0)
+        return KUMO_CONF_PATH;
+    buf[n] = '\0';
+    char *slash = strrchr(buf, '/');
+    if (!slash || (size_t)(slash - buf) + sizeof("/../etc/kumo/kumo.conf") > len)
+        return KUMO_CONF_PATH;
+    strcpy(slash, "/../etc/kumo/kumo.conf");
+    return access(buf, R_OK) == 0 ? buf : KUMO_CONF_PATH;
+}
+
 static int load_conf(kumo_settings *s)
 {
-    char err[512];
+    char err[512], installed[PATH_MAX];
     const char *env = getenv("KUMO_CONF");
     const char *path = env && *env ? env : access("conf/kumo.conf", R_OK) == 0
                                                ? "conf/kumo.conf"
-                                               : KUMO_CONF_PATH;
+                                               : installed_conf(installed, sizeof(installed));
     int rc = kumo_settings_load_file(s, path, err, sizeof(err));
     if (rc == KUMO_OK || (rc == KUMO_ENOENT && !(env && *env)))
         return KUMO_OK;

@@ -16,18 +16,26 @@ struct kumo_plugin {
     char *path;
 };
 
-/* The directory "spiders" beside the running binary, into buf; NULL when unknown. */
+/*
+ * The spiders of the running binary, into buf: "spiders" beside it (a build tree), else
+ * "../lib/kumo/spiders" from it (an installed tree, whatever its PREFIX).  NULL when unknown.
+ */
 static const char *beside_binary(char *buf, size_t len)
 {
+    static const char *const rel[] = {"/spiders", "/../lib/kumo/spiders"};
     ssize_t n = readlink("/proc/self/exe", buf, len - 1);
     if (n <= 0)
         return NULL;
     buf[n] = '\0';
     char *slash = strrchr(buf, '/');
-    if (!slash || (size_t)(slash - buf) + sizeof("/spiders") > len)
-        return NULL;
-    strcpy(slash, "/spiders");
-    return buf;
+    for (size_t i = 0; slash && i < KUMO_ARRAY_LEN(rel); i++) {
+        if ((size_t)(slash - buf) + strlen(rel[i]) + 1 > len)
+            return NULL;
+        strcpy(slash, rel[i]);
+        if (access(buf, R_OK) == 0)
+            return buf;
+    }
+    return NULL;
 }
 
 /*
