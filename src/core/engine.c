@@ -93,7 +93,17 @@ void kumo_engine_crawl(kumo_engine *e, kumo_request *req)
     schedule_tick(e);
 }
 
-static void scrape(kumo_engine *e, kumo_response *res);
+static bool scrape(kumo_engine *e, kumo_response *res);
+
+/*
+ * req, popped from the scheduler, is finished for good: feeds write its items, then the
+ * scheduler forgets it (with JOBDIR, only now is it off the persistent queue).
+ */
+static void request_done(kumo_engine *e, kumo_request *req)
+{
+    kumo_signal_send(e->c->signals, e->c, KUMO_SIG_REQUEST_PROCESSED, req);
+    kumo_scheduler_done(e->sched, req);
+}
 
 static void log_item(kumo_response *res, kumo_item *item)
 {
@@ -119,8 +129,11 @@ static void process_item(kumo_engine *e, kumo_response *res, kumo_item *item)
     }
 }
 
-/* A response that passed the downloader middlewares: log it, count it, scrape it. */
-static void on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
+/*
+ * A downloaded response: downloader middlewares, then log, count and scrape it.  Returns
+ * true when the callback waits for a parse thread (the request is finished later).
+ */
+static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
 {
     kumo_crawler *c = e->c;
     kumo_response *r = res;
@@ -128,18 +141,19 @@ static void on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
     int rc = kumo_chain_response(e->chains, c, req, &r, &next);
     if (rc == KUMO_EDONE && next) {
         kumo_engine_crawl(e, next);
-        return;
+        return false;
     }
     if (rc != KUMO_OK || !r)
-        return;
+        return false;
     if (kumo_log_enabled(KUMO_LOG_DEBUG)) {
         const char *ref = kumo_headers_get(req->headers, "Referer");
         KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: %s)", r->status, req->method,
                    req->url, ref ? ref : "None");
     }
     kumo_signal_send(c->signals, c, KUMO_SIG_RESPONSE_RECEIVED, r);
-    scrape(e, r);
+    bool deferred = scrape(e, r);
     kumo_response_unref(r);
+    return deferred;
 }
 
 static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, int err,
@@ -147,14 +161,15 @@ static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, i
 {
     kumo_engine *e = ctx;
     kumo_crawler *c = e->c;
+    bool deferred = false;
     if (res) {
-        on_response(e, req, res);
+        deferred = on_response(e, req, res);
     } else {
         kumo_response *r = NULL;
         kumo_request *next = NULL;
         int rc = kumo_chain_exception(e->chains, c, req, err, &r, &next);
         if (rc == KUMO_EDONE && r) {
-            on_response(e, req, r);
+            deferred = on_response(e, req, r);
         } else if (rc == KUMO_EDONE && next) {
             kumo_engine_crawl(e, next);
         } else if (rc != KUMO_EIGNORED && err != KUMO_ECANCELED) {
@@ -163,6 +178,8 @@ static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, i
             kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_ERROR, NULL);
         }
     }
+    if (!deferred)
+        request_done(e, req);
     schedule_tick(e);
 }
 
@@ -171,12 +188,17 @@ static void download(kumo_engine *e, kumo_request *req)
     kumo_response *res = NULL;
     kumo_request *next = NULL;
     int rc = kumo_chain_request(e->chains, e->c, req, &res, &next);
-    if (rc == KUMO_OK)
-        kumo_downloader_fetch(e->dl, req);
-    else if (rc == KUMO_EDONE && res)
-        on_response(e, req, res);
-    else if (rc == KUMO_EDONE && next)
+    bool deferred = false;
+    if (rc == KUMO_OK) {
+        kumo_downloader_fetch(e->dl, req);      /* finished in on_download_done */
+        deferred = true;
+    } else if (rc == KUMO_EDONE && res) {
+        deferred = on_response(e, req, res);
+    } else if (rc == KUMO_EDONE && next) {
         kumo_engine_crawl(e, next);
+    }
+    if (!deferred)
+        request_done(e, req);
     kumo_request_unref(req);
 }
 
@@ -220,23 +242,26 @@ static void on_parsed(void *ctx, kumo_response *res)
 {
     kumo_engine *e = ctx;
     run_callback(e, res);
+    request_done(e, res->request);
     schedule_tick(e);
 }
 
 /* Spider middlewares' input side, then the callback: at once, or once a worker has parsed
  * an HTML or XML body. */
-static void scrape(kumo_engine *e, kumo_response *res)
+static bool scrape(kumo_engine *e, kumo_response *res)
 {
     kumo_crawler *c = e->c;
     res->spider = c->spider;
     if (kumo_chain_spider_input(e->chains, c, res) != KUMO_OK)
-        return;
+        return false;
     const kumo_class *cls = res->ref.cls;
-    if (e->parsers && !res->doc &&
-        (cls == &KUMO_CLASS(HtmlResponse) || cls == &KUMO_CLASS(XmlResponse)))
+    if (e->parsers && !res->doc && res->request &&
+        (cls == &KUMO_CLASS(HtmlResponse) || cls == &KUMO_CLASS(XmlResponse))) {
         kumo_parsepool_submit(e->parsers, res, on_parsed, e);
-    else
-        run_callback(e, res);
+        return true;
+    }
+    run_callback(e, res);
+    return false;
 }
 
 /* ---- the loop ---- */

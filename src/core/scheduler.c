@@ -71,6 +71,12 @@ kumo_request *kumo_scheduler_next(kumo_scheduler *s)
     return req;
 }
 
+void kumo_scheduler_done(kumo_scheduler *s, kumo_request *req)
+{
+    if (s->be->done)
+        s->be->done(s->q, req);
+}
+
 size_t kumo_scheduler_len(const kumo_scheduler *s)
 {
     return s->be->len(s->q);

@@ -16,6 +16,10 @@ typedef struct kumo_queue_backend {
     kumo_request *(*pop)(void *q);                          /* returns ownership, NULL if empty */
     size_t (*len)(void *q);
     bool (*seen_or_add)(void *q, const unsigned char fp[20]);   /* true: seen before */
+    /* Optional: req (popped earlier) is finished for good: its outputs are queued and its
+     * items written.  A persistent backend forgets it only now, so that a crash re-fetches
+     * exactly the requests that were in flight. */
+    void (*done)(void *q, kumo_request *req);
 } kumo_queue_backend;
 
 extern const kumo_queue_backend kumo_queue_memory;
@@ -34,5 +38,8 @@ bool kumo_scheduler_enqueue(kumo_scheduler *s, kumo_request *req);
 kumo_request *kumo_scheduler_next(kumo_scheduler *s);
 
 size_t kumo_scheduler_len(const kumo_scheduler *s);
+
+/* req, popped by kumo_scheduler_next(), is finished (borrowed). */
+void kumo_scheduler_done(kumo_scheduler *s, kumo_request *req);
 
 #endif

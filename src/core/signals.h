@@ -14,6 +14,7 @@ typedef enum kumo_signal {
     KUMO_SIG_ITEM_SCRAPED,      /* arg: kumo_item * */
     KUMO_SIG_ITEM_DROPPED,      /* arg: kumo_item * */
     KUMO_SIG_SPIDER_ERROR,      /* arg: kumo_response * (a failed download passes NULL) */
+    KUMO_SIG_REQUEST_PROCESSED, /* arg: kumo_request *: its outputs are all handled */
     KUMO_SIG_MAX
 } kumo_signal;
 

@@ -25,6 +25,18 @@ static void on_item(void *self, kumo_crawler *c, void *arg)
         }
 }
 
+/* A request's items are all out: put them in the file before it is recorded as done. */
+static void on_processed(void *self, kumo_crawler *c, void *arg)
+{
+    feedexport *fx = self;
+    for (size_t i = 0; i < fx->n; i++)
+        if (fx->feeds[i] && kumo_feed_flush(fx->feeds[i]) != KUMO_OK && !fx->failed) {
+            KUMO_ERROR(LOGGER, "Error writing to feed %s: %s", kumo_feed_path(fx->feeds[i]),
+                       strerror(errno));
+            fx->failed = true;
+        }
+}
+
 /* Close every feed; the feed logs "Stored jsonl feed (N items) in: FILE" itself. */
 static void close_feeds(feedexport *fx)
 {
@@ -97,6 +109,7 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
     }
     kumo_signal_connect(c->signals, KUMO_SIG_ITEM_SCRAPED, on_item, fx);
     kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, fx);
+    kumo_signal_connect(c->signals, KUMO_SIG_REQUEST_PROCESSED, on_processed, fx);
     *self = fx;
     return KUMO_OK;
 }

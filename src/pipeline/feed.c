@@ -213,6 +213,16 @@ int kumo_feed_write(kumo_feed *f, kumo_item *item)
     return f->werrno ? KUMO_EIO : KUMO_OK;
 }
 
+int kumo_feed_flush(kumo_feed *f)
+{
+    if (!f)
+        return KUMO_EINVAL;
+    flush_out(f);
+    if (fflush(f->fp) != 0 && !f->werrno)
+        f->werrno = errno ? errno : EIO;
+    return f->werrno ? KUMO_EIO : KUMO_OK;
+}
+
 int kumo_feed_close(kumo_feed *f, size_t *count)
 {
     if (count)

@@ -53,6 +53,13 @@ int kumo_feed_write(kumo_feed *f, kumo_item *item);
  */
 int kumo_feed_close(kumo_feed *f, size_t *count);
 
+/*
+ * Write every buffered item to the file now (the engine calls it once a request's items
+ * are all out, so a crash never loses an item of a request recorded as done).  Returns
+ * KUMO_EIO if a write failed.
+ */
+int kumo_feed_flush(kumo_feed *f);
+
 /* Returns the canonical format name: "jsonlines", "json" or "csv" (static). */
 const char *kumo_feed_format(const kumo_feed *f);
 
