@@ -69,23 +69,7 @@ static void parse(kumo_response *res, kumo_out *out)
 
 static int start_requests(kumo_spider *sp, kumo_out *out)
 {
-    const char *url = kumo_spider_arg(sp, "url", NULL);
-    if (!url) {
-        kumo_spider_log(sp, "ERROR", "bench needs the start url: -a url=http://HOST:PORT/");
-        return KUMO_EINVAL;
-    }
-    char *host = kumo_url_host(url);
-    int err = KUMO_EURL;
-    kumo_request *req = host ? kumo_request_new(url, parse, &err) : NULL;
-    if (!req) {
-        kumo_spider_log(sp, "ERROR", "bad start url '%s': %s", url, kumo_strerror(err));
-        kumo_free(host);
-        return err;
-    }
-    kumo_spider_allow_domain(sp, host);
-    kumo_free(host);
-    kumo_yield_request(out, req);
-    return KUMO_OK;
+    return kumo_start_from_arg(sp, out, NULL, parse);
 }
 
 KUMO_SPIDER = {

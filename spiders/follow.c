@@ -41,27 +41,10 @@ static void allow_list(kumo_spider *sp, const char *list)
 
 static int start_requests(kumo_spider *sp, kumo_out *out)
 {
-    const char *url = kumo_spider_arg(sp, "url", NULL);
-    if (!url) {
-        kumo_spider_log(sp, "ERROR", "follow needs a start url: -a url=http://HOST/");
-        return KUMO_EINVAL;
-    }
-    int err = KUMO_EURL;
-    kumo_request *req = kumo_request_new(url, parse, &err);
-    if (!req) {
-        kumo_spider_log(sp, "ERROR", "bad start url '%s': %s", url, kumo_strerror(err));
-        return err;
-    }
     const char *domains = kumo_spider_arg(sp, "domains", NULL);
-    if (domains) {
+    if (domains)
         allow_list(sp, domains);
-    } else {
-        char *host = kumo_url_host(url);
-        kumo_spider_allow_domain(sp, host);
-        kumo_free(host);
-    }
-    kumo_yield_request(out, req);
-    return KUMO_OK;
+    return kumo_start_from_arg(sp, out, NULL, parse);
 }
 
 KUMO_SPIDER = {

@@ -46,18 +46,7 @@ static void parse_author(kumo_response *res, kumo_out *out)
 
 static int start_requests(kumo_spider *sp, kumo_out *out)
 {
-    const char *url = kumo_spider_arg(sp, "url", "https://quotes.toscrape.com/");
-    int err = KUMO_EURL;
-    kumo_request *req = kumo_request_new(url, parse, &err);
-    if (!req) {
-        kumo_spider_log(sp, "ERROR", "bad start url '%s': %s", url, kumo_strerror(err));
-        return err;
-    }
-    char *host = kumo_url_host(url);
-    kumo_spider_allow_domain(sp, host);
-    kumo_free(host);
-    kumo_yield_request(out, req);
-    return KUMO_OK;
+    return kumo_start_from_arg(sp, out, "https://quotes.toscrape.com/", parse);
 }
 
 KUMO_SPIDER = {

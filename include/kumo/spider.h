@@ -99,6 +99,14 @@ const char *kumo_spider_name(kumo_spider *sp);
  */
 void kumo_spider_allow_domain(kumo_spider *sp, const char *domain);
 
+/*
+ * The usual start of a spider that takes its start url on the command line: read -a url
+ * (def when not given), allow that url's host for the offsite filter unless the spider
+ * allows domains already, and emit a request for it with cb.  Returns KUMO_OK, or
+ * KUMO_EINVAL / KUMO_EURL / KUMO_ESCHEME with an ERROR line naming the url.
+ */
+int kumo_start_from_arg(kumo_spider *sp, kumo_out *out, const char *def, kumo_callback_fn cb);
+
 /* The spider that produced res / owns out.  Borrowed. */
 kumo_spider *kumo_response_spider(kumo_response *res);
 kumo_spider *kumo_out_spider(kumo_out *out);

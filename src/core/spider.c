@@ -68,6 +68,28 @@ void kumo_spider_allow_domain(kumo_spider *sp, const char *domain)
     sp->allowed[sp->nallowed] = NULL;
 }
 
+int kumo_start_from_arg(kumo_spider *sp, kumo_out *out, const char *def, kumo_callback_fn cb)
+{
+    const char *url = kumo_spider_arg(sp, "url", def);
+    if (!url) {
+        kumo_spider_log(sp, "ERROR", "%s needs a start url: -a url=http://HOST/", sp->logger);
+        return KUMO_EINVAL;
+    }
+    int err = KUMO_EURL;
+    kumo_request *req = kumo_request_new(url, cb, &err);
+    if (!req) {
+        kumo_spider_log(sp, "ERROR", "bad start url '%s': %s", url, kumo_strerror(err));
+        return err;
+    }
+    if (!sp->nallowed) {
+        char *host = kumo_url_host(url);
+        kumo_spider_allow_domain(sp, host);
+        kumo_free(host);
+    }
+    kumo_yield_request(out, req);
+    return KUMO_OK;
+}
+
 const char *kumo_spider_arg(kumo_spider *sp, const char *name, const char *def)
 {
     return kumo_map_get_str(&sp->args, name, def);
