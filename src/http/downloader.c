@@ -139,6 +139,13 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
     xfer *x = ud;
     size_t len = size * n;
+    if (!x->body.cap) {
+        /* one allocation for the whole body when the server said how big it is */
+        curl_off_t cl = -1;
+        curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+        if (cl > 0 && (uint64_t)cl <= x->body.max)
+            kumo_buf_reserve(&x->body, (size_t)cl);
+    }
     if (kumo_buf_add(&x->body, p, len) != KUMO_OK) {
         x->too_big = true;
         return 0;       /* abort: CURLE_WRITE_ERROR */

@@ -28,6 +28,18 @@ static int grow(kumo_buf *b, size_t n)
     return KUMO_OK;
 }
 
+int kumo_buf_reserve(kumo_buf *b, size_t n)
+{
+    if (n > b->max - b->len)
+        return KUMO_ETOOBIG;
+    size_t need = b->len + n + 1;
+    if (need > b->cap) {
+        b->s = kumo_realloc(b->s, need, b->type, b->via);
+        b->cap = need;
+    }
+    return KUMO_OK;
+}
+
 int kumo_buf_add(kumo_buf *b, const void *p, size_t n)
 {
     int rc = grow(b, n);

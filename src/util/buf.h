@@ -20,6 +20,8 @@ int kumo_buf_adds(kumo_buf *b, const char *s);
 int kumo_buf_addc(kumo_buf *b, char c);
 int kumo_buf_printf(kumo_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void kumo_buf_reset(kumo_buf *b);
+/* Make room for n more bytes at once (a known Content-Length); KUMO_ETOOBIG past the cap. */
+int kumo_buf_reserve(kumo_buf *b, size_t n);
 /* Detach the bytes (caller frees with kumo_free; "" allocated when empty); b is reset. */
 char *kumo_buf_detach(kumo_buf *b, size_t *len);
 /* Returns the contents as a string ("" when empty); borrowed. */
