@@ -158,8 +158,9 @@ int cv_raisei(cv_ctx *c, const char *type, const char *fmt, ...)
 const char *cv_type_name(cval *v);
 int cv_truthy(cv_ctx *c, cval *v);                      /* 1, 0, or -1 with an error */
 int cv_equal(cv_ctx *c, cval *a, cval *b);              /* 1, 0, or -1 */
-/* Ordering for <, <=...: *cmp < 0, 0, > 0.  KUMO_OK or TypeError raised. */
-int cv_compare(cv_ctx *c, cval *a, cval *b, int *cmp);
+/* Ordering for <, <=...: *cmp < 0, 0, > 0 (2: unordered, nan).  KUMO_OK or TypeError
+ * raised naming opname ("<"). */
+int cv_compare(cv_ctx *c, cval *a, cval *b, const char *opname, int *cmp);
 /* Returns the length (str, bytes, list, tuple, dict, natives with len) or an error. */
 int cv_len(cv_ctx *c, cval *v, size_t *n);
 /* A new list of the items of an iterable (list, tuple, str, bytes, dict keys, natives). */

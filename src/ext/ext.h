@@ -17,6 +17,9 @@ extern const kumo_ext_def kumo_ext_corestats, kumo_ext_logstats, kumo_ext_closes
 /* Memory: MemoryDebugger (MEMDEBUG_*) and LeakWatch (LEAKWATCH_*, leak suspects). */
 extern const kumo_ext_def kumo_ext_memdebug, kumo_ext_leakwatch;
 
+/* TelnetConsole (TELNETCONSOLE_*): the console of src/console/ on the crawl's loop. */
+extern const kumo_ext_def kumo_ext_telnetconsole;
+
 /* The built-in extensions in the order they open. */
 extern const kumo_ext_def *const kumo_ext_builtin[];
 extern const size_t kumo_ext_builtin_len;

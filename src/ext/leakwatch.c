@@ -6,6 +6,7 @@
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/stats.h"
+#include "mem/memreport.h"
 #include "util/json.h"
 #include <event2/event.h>
 
@@ -177,21 +178,6 @@ typedef struct leakwatch {
     struct event *timer;
 } leakwatch;
 
-/* Current RSS in bytes, 0 when unknown (private until src/mem/memreport.c lands). */
-static uint64_t rss_now(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return 0;
-    char line[256];
-    unsigned long long kb = 0;
-    while (fgets(line, sizeof(line), f))
-        if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
-            break;
-    fclose(f);
-    return (uint64_t)kb * 1024;
-}
-
 static bool was_warned(leakwatch *lw, const kumo_class *cls)
 {
     for (size_t i = 0; i < lw->nwarned; i++)
@@ -254,7 +240,7 @@ static void sample(leakwatch *lw, bool check)
     if (c->engine)
         kumo_engine_status_get(c->engine, &st);
     kumo_lw_sample *s = &lw->ring[lw->head];
-    kumo_lw_sample_take(s, kumo_now() - c->start_time, rss_now(),
+    kumo_lw_sample_take(s, kumo_now() - c->start_time, kumo_rss_now(),
                         st.scheduler_len + st.downloader_active);
     lw->head = (lw->head + 1) % lw->window;
     if (lw->filled < lw->window)

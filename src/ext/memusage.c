@@ -5,6 +5,7 @@
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/stats.h"
+#include "mem/memreport.h"
 #include <event2/event.h>
 
 #define LOGGER "kumo.extensions.memusage"
@@ -18,25 +19,11 @@ typedef struct memusage {
     struct event *timer;
 } memusage;
 
-/*
- * Current (VmRSS) and peak (VmHWM) resident set size in bytes, 0 when unknown.
- * Private until src/mem/memreport.c (kumo_rss_now(), kumo_rss_peak()) lands.
- */
+/* Current and peak RSS in bytes (0 when unknown). */
 static void rss_read(uint64_t *now, uint64_t *peak)
 {
-    *now = *peak = 0;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return;
-    char line[256];
-    unsigned long long kb;
-    while (fgets(line, sizeof(line), f)) {
-        if (sscanf(line, "VmRSS: %llu kB", &kb) == 1)
-            *now = (uint64_t)kb * 1024;
-        else if (sscanf(line, "VmHWM: %llu kB", &kb) == 1)
-            *peak = (uint64_t)kb * 1024;
-    }
-    fclose(f);
+    *now = kumo_rss_now();
+    *peak = kumo_rss_peak();
     if (*peak < *now)
         *peak = *now;
 }

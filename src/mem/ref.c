@@ -55,6 +55,8 @@ void kumo_class_register(kumo_class *cls)
     if (cls->registered)
         return;
     register_builtins();
+    if (cls->registered)        /* it was one of the built-ins */
+        return;
     for (kumo_class *p = cls->parent; p; p = p->parent)
         kumo_class_register(p);
     cls->registered = 1;

@@ -1,0 +1,812 @@
+/* telnet.c - the telnet console transport: listener, IAC negotiation, login, bounded lines. */
+#include "console/telnet.h"
+#include "console/repl.h"
+#include "util/buf.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+
+/* RFC 854 commands and the options we talk about. */
+enum {
+    T_SE = 240, T_NOP = 241, T_DM = 242, T_BRK = 243, T_IP = 244, T_AO = 245, T_AYT = 246,
+    T_EC = 247, T_EL = 248, T_GA = 249, T_SB = 250, T_WILL = 251, T_WONT = 252, T_DO = 253,
+    T_DONT = 254, T_IAC = 255, T_XEOF = 236,
+};
+#define OPT_ECHO 1
+
+#define PROMPT ">>> "
+#define READ_HIGH (64u * 1024)      /* input bytes held before reading pauses */
+
+typedef enum { ST_USER, ST_PASS, ST_READY, ST_CLOSING } client_state;
+typedef enum { P_DATA, P_IAC, P_OPT, P_SB, P_SB_IAC } parse_state;
+/* RFC 1143 states of our side of ECHO, the one option we ever enable. */
+typedef enum { Q_NO, Q_WANTYES, Q_YES, Q_WANTNO } q_state;
+
+typedef struct client {
+    kumo_telnet *t;
+    struct bufferevent *bev;
+    struct client *prev, *next;
+    client_state state;
+    parse_state ps;
+    unsigned char cmd;          /* WILL/WONT/DO/DONT waiting for its option byte */
+    q_state echo;
+    bool cr;                    /* last data byte was CR: a following LF or NUL belongs to it */
+    bool overlong;              /* the line passed its limit: discard up to the newline */
+    bool blocked;               /* input paused until the output drains */
+    bool eof;                   /* the client closed its side */
+    bool dead;                  /* freed once the callback running for it returns */
+    int busy;                   /* callbacks running for it */
+    kumo_buf line;
+    char *user;                 /* the username given, while asking the password */
+    kumo_repl *repl;
+} client;
+
+struct kumo_telnet {
+    struct event_base *base;
+    kumo_crawler *c;
+    struct evconnlistener *lst;
+    char host[INET6_ADDRSTRLEN];
+    int port;
+    bool loopback;
+    char *username, *password;
+    size_t max_line, max_output, max_clients, max_pending;
+    client *clients;
+    kumo_telnet_info info;
+};
+
+static kumo_tag tag_console(void)
+{
+    static kumo_tag t;
+    if (!t)
+        t = kumo_type_intern("kumo.extensions.telnet.TelnetConsole");
+    return t;
+}
+
+static kumo_tag via_line(void)
+{
+    static kumo_tag v;
+    if (!v)
+        v = kumo_via_intern("'.line'");
+    return v;
+}
+
+/* ---- ports and passwords ---- */
+
+static int parse_port(const char **p, unsigned *out)
+{
+    while (**p == ' ' || **p == '\t' || **p == '"')
+        (*p)++;
+    if (**p < '0' || **p > '9')
+        return KUMO_EINVAL;
+    unsigned long v = 0;
+    while (**p >= '0' && **p <= '9') {
+        v = v * 10 + (unsigned long)(**p - '0');
+        if (v > 65535)
+            return KUMO_EINVAL;
+        (*p)++;
+    }
+    while (**p == ' ' || **p == '\t' || **p == '"')
+        (*p)++;
+    *out = (unsigned)v;
+    return KUMO_OK;
+}
+
+int kumo_telnet_parse_ports(const char *spec, unsigned *lo, unsigned *hi)
+{
+    if (!spec)
+        return KUMO_EINVAL;
+    const char *p = spec;
+    while (*p == ' ')
+        p++;
+    bool bracket = *p == '[';
+    if (bracket)
+        p++;
+    unsigned a, b;
+    if (parse_port(&p, &a))
+        return KUMO_EINVAL;
+    b = a;
+    if (*p == ',' || *p == '-') {
+        p++;
+        if (parse_port(&p, &b))
+            return KUMO_EINVAL;
+    }
+    if (bracket && *p++ != ']')
+        return KUMO_EINVAL;
+    while (*p == ' ')
+        p++;
+    if (*p || a > b || (a == 0 && b != 0))
+        return KUMO_EINVAL;
+    *lo = a;
+    *hi = b;
+    return KUMO_OK;
+}
+
+int kumo_telnet_random_password(char out[17])
+{
+    unsigned char raw[8];
+    size_t got = 0;
+    for (int tries = 0; got < sizeof(raw) && tries < 4; tries++) {
+        ssize_t n = getrandom(raw + got, sizeof(raw) - got, GRND_NONBLOCK);
+        if (n > 0)
+            got += (size_t)n;
+    }
+    if (got < sizeof(raw)) {
+        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+        got = 0;
+        while (fd >= 0 && got < sizeof(raw)) {
+            ssize_t n = read(fd, raw + got, sizeof(raw) - got);
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+        }
+        if (fd >= 0)
+            close(fd);
+        if (got < sizeof(raw))
+            return KUMO_EIO;
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[16] = '\0';
+    return KUMO_OK;
+}
+
+/* ---- output ---- */
+
+static struct evbuffer *output(client *cl)
+{
+    return bufferevent_get_output(cl->bev);
+}
+
+/* Past the bound, stop reading this client until write_cb sees its output drain. */
+static void check_pending(client *cl)
+{
+    if (cl->blocked || evbuffer_get_length(output(cl)) <= cl->t->max_pending)
+        return;
+    cl->blocked = true;
+    cl->t->info.paused++;
+    bufferevent_disable(cl->bev, EV_READ);
+}
+
+static void send_raw(client *cl, const void *p, size_t n)
+{
+    evbuffer_add(output(cl), p, n);
+    check_pending(cl);
+}
+
+static void send_cmd(client *cl, unsigned char cmd, unsigned char opt)
+{
+    unsigned char b[3] = {T_IAC, cmd, opt};
+    send_raw(cl, b, 3);
+}
+
+/* Text as NVT: "\n" becomes CR LF, a lone CR becomes CR NUL, 255 is doubled. */
+static void send_text(client *cl, const char *s, size_t n)
+{
+    struct evbuffer *out = output(cl);
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        const char *rep;
+        size_t replen;
+        if (ch == '\n' && !(i > 0 && s[i - 1] == '\r'))
+            rep = "\r\n", replen = 2;
+        else if (ch == '\r' && !(i + 1 < n && s[i + 1] == '\n'))
+            rep = "\r\0", replen = 2;
+        else if (ch == T_IAC)
+            rep = "\xff\xff", replen = 2;
+        else
+            continue;
+        evbuffer_add(out, s + run, i - run);
+        evbuffer_add(out, rep, replen);
+        run = i + 1;
+    }
+    evbuffer_add(out, s + run, n - run);
+    check_pending(cl);
+}
+
+static void send_str(client *cl, const char *s)
+{
+    send_text(cl, s, strlen(s));
+}
+
+/* ---- clients ---- */
+
+static size_t line_cap(const kumo_telnet *t)
+{
+    return KUMO_MAX(t->max_line, (size_t)KUMO_TELNET_LOGIN_MAX);
+}
+
+static void client_destroy(client *cl)
+{
+    kumo_telnet *t = cl->t;
+    if (cl->prev)
+        cl->prev->next = cl->next;
+    else
+        t->clients = cl->next;
+    if (cl->next)
+        cl->next->prev = cl->prev;
+    t->info.clients--;
+    bufferevent_free(cl->bev);
+    if (cl->repl)
+        kumo_repl_free(cl->repl);
+    kumo_buf_release(&cl->line);
+    kumo_free(cl->user);
+    kumo_free(cl);
+}
+
+/* Free now, or when the callback running for it returns. */
+static void client_release(client *cl)
+{
+    if (cl->busy)
+        cl->dead = true;
+    else
+        client_destroy(cl);
+}
+
+/* Callbacks hold the client so that what they call may release it. */
+static void hold(client *cl)
+{
+    cl->busy++;
+    cl->t->info.wakeups++;
+}
+
+static void unhold(client *cl)
+{
+    if (--cl->busy == 0 && cl->dead)
+        client_destroy(cl);
+}
+
+/* Send what is queued, then close; nothing more is read. */
+static void start_closing(client *cl)
+{
+    cl->state = ST_CLOSING;
+    bufferevent_disable(cl->bev, EV_READ);
+    evbuffer_drain(bufferevent_get_input(cl->bev), SIZE_MAX);
+    if (evbuffer_get_length(output(cl)) == 0) {
+        client_release(cl);
+        return;
+    }
+    bufferevent_setwatermark(cl->bev, EV_WRITE, 0, 0);
+    bufferevent_enable(cl->bev, EV_WRITE);
+}
+
+static void echo_off(client *cl)
+{
+    if (cl->echo == Q_YES || cl->echo == Q_WANTYES) {
+        cl->echo = Q_WANTNO;
+        send_cmd(cl, T_WONT, OPT_ECHO);
+    }
+}
+
+/* Answer the client's WILL/WONT/DO/DONT opt: we only ever enable ECHO, and only while
+ * asking the password; the client may enable nothing.  Never answers a confirmation. */
+static void negotiate(client *cl, unsigned char cmd, unsigned char opt)
+{
+    bool echo = opt == OPT_ECHO;
+    switch (cmd) {
+    case T_DO:
+        if (echo && cl->echo == Q_WANTYES)
+            cl->echo = Q_YES;
+        else if (echo && cl->echo == Q_WANTNO)
+            cl->echo = Q_NO;
+        else if (!(echo && cl->echo == Q_YES))
+            send_cmd(cl, T_WONT, opt);
+        break;
+    case T_DONT:
+        if (echo && cl->echo == Q_YES)
+            send_cmd(cl, T_WONT, opt);
+        if (echo)
+            cl->echo = Q_NO;
+        break;
+    case T_WILL:
+        send_cmd(cl, T_DONT, opt);
+        break;
+    default:                    /* WONT: the client's side is off already */
+        break;
+    }
+}
+
+static bool same_secret(const char *a, size_t alen, const char *b)
+{
+    size_t blen = strlen(b);
+    unsigned char diff = (unsigned char)(alen != blen);
+    for (size_t i = 0; i < alen; i++)
+        diff |= (unsigned char)(a[i] ^ b[i % (blen ? blen : 1)]);
+    return diff == 0 && blen;
+}
+
+static void eval_line(client *cl, const char *s, size_t n)
+{
+    kumo_telnet *t = cl->t;
+    kumo_buf out;
+    kumo_buf_init(&out, t->max_output, KUMO_T_STR, KUMO_V_NONE);
+    t->info.lines++;
+    int rc = kumo_repl_eval(cl->repl, s, n, &out);
+    if (cl->dead || cl->state == ST_CLOSING) {
+        kumo_buf_release(&out);
+        return;
+    }
+    if (out.len) {
+        send_text(cl, out.s, out.len);
+        if (out.s[out.len - 1] != '\n')
+            send_raw(cl, "\r\n", 2);
+    }
+    kumo_buf_release(&out);
+    if (rc == KUMO_EDONE)
+        start_closing(cl);
+    else
+        send_raw(cl, PROMPT, strlen(PROMPT));
+}
+
+static void login(client *cl, const char *pass, size_t n)
+{
+    kumo_telnet *t = cl->t;
+    bool ok = cl->user && same_secret(cl->user, strlen(cl->user), t->username);
+    ok = same_secret(pass, n, t->password) && ok;
+    kumo_free(cl->user);
+    cl->user = NULL;
+    echo_off(cl);
+    if (!ok) {
+        t->info.failed_logins++;
+        send_str(cl, "\nAuthentication failed\n");
+        start_closing(cl);
+        return;
+    }
+    t->info.logins++;
+    cl->repl = kumo_repl_new(t->c);
+    cl->state = ST_READY;
+    send_str(cl, "\n" PROMPT);
+}
+
+/* One complete line (without its end) in cl->line. */
+static void end_line(client *cl)
+{
+    const char *s = cl->line.s ? cl->line.s : "";
+    size_t n = cl->line.len;
+    if (cl->overlong) {
+        cl->overlong = false;
+        kumo_buf_reset(&cl->line);
+        if (cl->state != ST_READY) {
+            send_str(cl, "\nAuthentication failed\n");
+            start_closing(cl);
+            return;
+        }
+        char msg[96];
+        snprintf(msg, sizeof(msg), "error: line too long (more than %zu bytes), discarded\n",
+                 cl->t->max_line);
+        send_str(cl, msg);
+        send_raw(cl, PROMPT, strlen(PROMPT));
+        return;
+    }
+    switch (cl->state) {
+    case ST_USER:
+        cl->user = kumo_strndup(s, n, KUMO_T_STR, via_line());
+        cl->state = ST_PASS;
+        if (cl->echo == Q_NO) {
+            cl->echo = Q_WANTYES;
+            send_cmd(cl, T_WILL, OPT_ECHO);
+        }
+        send_str(cl, "Password: ");
+        break;
+    case ST_PASS:
+        login(cl, s, n);
+        break;
+    case ST_READY:
+        if (n == 1 && s[0] == 4) {          /* ^D alone ends the session */
+            start_closing(cl);
+            break;
+        }
+        eval_line(cl, s, n);
+        break;
+    case ST_CLOSING:
+        break;
+    }
+    if (cl->dead || cl->state == ST_CLOSING)
+        return;
+    kumo_buf_reset(&cl->line);
+    if (cl->line.cap > 4096) {          /* an idle client keeps a small buffer */
+        kumo_buf_release(&cl->line);
+        kumo_buf_init(&cl->line, line_cap(cl->t), KUMO_T_STR, via_line());
+    }
+}
+
+static void add_data(client *cl, const char *s, size_t n)
+{
+    if (cl->overlong || n == 0)
+        return;
+    size_t limit = cl->state == ST_READY ? cl->t->max_line : KUMO_TELNET_LOGIN_MAX;
+    if (n > limit - KUMO_MIN(limit, cl->line.len)) {
+        cl->overlong = true;
+        kumo_buf_release(&cl->line);
+        kumo_buf_init(&cl->line, line_cap(cl->t), KUMO_T_STR, via_line());
+        if (cl->state != ST_READY)      /* no name or password is that long */
+            end_line(cl);
+        return;
+    }
+    kumo_buf_add(&cl->line, s, n);
+}
+
+/* Telnet commands other than option negotiation. */
+static void command(client *cl, unsigned char b)
+{
+    switch (b) {
+    case T_AYT:
+        send_str(cl, "\n[yes]\n");
+        break;
+    case T_IP:
+    case T_BRK:
+        kumo_buf_reset(&cl->line);
+        cl->overlong = false;
+        if (cl->state == ST_READY)
+            send_str(cl, "\nKeyboardInterrupt\n" PROMPT);
+        break;
+    case T_EC:
+        if (cl->line.len)
+            cl->line.s[--cl->line.len] = '\0';
+        break;
+    case T_EL:
+        kumo_buf_reset(&cl->line);
+        break;
+    case T_XEOF:
+        if (cl->state == ST_READY)
+            start_closing(cl);
+        break;
+    default:                    /* NOP, DM, GA, AO, a stray SE */
+        break;
+    }
+}
+
+static bool stopped(const client *cl)
+{
+    return cl->dead || cl->blocked || cl->state == ST_CLOSING;
+}
+
+/*
+ * Parse p[0..n): strip and answer telnet commands, cut lines at CR LF, CR NUL, CR or LF
+ * and act on each.  Returns how many bytes were used: it stops after the step that
+ * paused, closed or freed the client, leaving the rest in the input buffer.
+ */
+static size_t feed(client *cl, const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && !stopped(cl)) {
+        unsigned char b = p[i];
+        switch (cl->ps) {
+        case P_DATA: {
+            if (cl->cr) {
+                cl->cr = false;
+                if (b == '\n' || b == '\0') {
+                    i++;
+                    continue;
+                }
+            }
+            size_t j = i;
+            while (j < n && p[j] != T_IAC && p[j] != '\r' && p[j] != '\n' && p[j] != '\0')
+                j++;
+            add_data(cl, (const char *)p + i, j - i);
+            i = j;
+            if (i == n || stopped(cl))
+                break;
+            b = p[i++];
+            if (b == T_IAC)
+                cl->ps = P_IAC;
+            else if (b == '\r' || b == '\n') {
+                cl->cr = b == '\r';
+                end_line(cl);
+            }
+            break;
+        }
+        case P_IAC:
+            i++;
+            cl->ps = P_DATA;
+            if (b == T_IAC)
+                add_data(cl, "\xff", 1);
+            else if (b >= T_WILL)
+                cl->cmd = b, cl->ps = P_OPT;
+            else if (b == T_SB)
+                cl->ps = P_SB;
+            else
+                command(cl, b);
+            break;
+        case P_OPT:
+            i++;
+            cl->ps = P_DATA;
+            negotiate(cl, cl->cmd, b);
+            break;
+        case P_SB:
+            i++;
+            if (b == T_IAC)
+                cl->ps = P_SB_IAC;
+            break;
+        case P_SB_IAC:
+            i++;
+            cl->ps = b == T_SE ? P_DATA : P_SB;
+            break;
+        }
+    }
+    return i;
+}
+
+/* Work through the buffered input as far as the client's state allows. */
+static void pump(client *cl)
+{
+    struct evbuffer *in = bufferevent_get_input(cl->bev);
+    while (!stopped(cl)) {
+        struct evbuffer_iovec v;
+        if (evbuffer_peek(in, -1, NULL, &v, 1) < 1 || v.iov_len == 0)
+            break;
+        size_t used = feed(cl, v.iov_base, v.iov_len);
+        if (cl->dead)
+            return;
+        if (cl->state != ST_CLOSING)
+            evbuffer_drain(in, used);
+    }
+    if (cl->eof && !stopped(cl) && evbuffer_get_length(in) == 0) {
+        if (cl->line.len || cl->overlong)
+            end_line(cl);
+        if (!cl->dead && cl->state != ST_CLOSING)
+            start_closing(cl);
+    }
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+    client *cl = arg;
+    hold(cl);
+    pump(cl);
+    unhold(cl);
+}
+
+static void write_cb(struct bufferevent *bev, void *arg)
+{
+    client *cl = arg;
+    hold(cl);
+    size_t left = evbuffer_get_length(output(cl));
+    if (cl->state == ST_CLOSING) {
+        if (left == 0)
+            client_release(cl);
+    } else if (cl->blocked && left <= cl->t->max_pending / 2) {
+        cl->blocked = false;
+        if (!cl->eof)
+            bufferevent_enable(bev, EV_READ);
+        pump(cl);
+    }
+    unhold(cl);
+}
+
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    client *cl = arg;
+    hold(cl);
+    if ((what & BEV_EVENT_EOF) && !(what & BEV_EVENT_ERROR) && cl->state != ST_CLOSING) {
+        cl->eof = true;
+        pump(cl);
+    } else {
+        client_release(cl);
+    }
+    unhold(cl);
+}
+
+static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+                      int salen, void *arg)
+{
+    kumo_telnet *t = arg;
+    t->info.wakeups++;
+    if (t->info.clients >= t->max_clients) {
+        char msg[64];
+        int len = snprintf(msg, sizeof(msg), "too many connections (max %zu)\r\n",
+                           t->max_clients);
+        t->info.refused++;
+        if (send(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+            /* nothing to do: the client is turned away either way */
+        }
+        shutdown(fd, SHUT_WR);
+        evutil_closesocket(fd);
+        return;
+    }
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    struct bufferevent *bev = bufferevent_socket_new(t->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (!bev) {
+        evutil_closesocket(fd);
+        return;
+    }
+    client *cl = kumo_calloc(1, sizeof(*cl), tag_console(), KUMO_V_NONE);
+    cl->t = t;
+    cl->bev = bev;
+    kumo_buf_init(&cl->line, line_cap(t), KUMO_T_STR, via_line());
+    cl->next = t->clients;
+    if (t->clients)
+        t->clients->prev = cl;
+    t->clients = cl;
+    t->info.clients++;
+    t->info.accepted++;
+    bufferevent_setcb(bev, read_cb, write_cb, event_cb, cl);
+    bufferevent_setwatermark(bev, EV_READ, 0, READ_HIGH);
+    bufferevent_setwatermark(bev, EV_WRITE, t->max_pending / 2, 0);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    send_str(cl, "Username: ");
+}
+
+/* ---- the console ---- */
+
+static bool is_loopback(const struct sockaddr *sa)
+{
+    if (sa->sa_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_LOOPBACK(a))
+            return true;
+        return IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127;
+    }
+    return false;
+}
+
+static void set_port(struct sockaddr_storage *ss, unsigned port)
+{
+    if (ss->ss_family == AF_INET)
+        ((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+    else
+        ((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+}
+
+static int resolve(const char *host, struct sockaddr_storage *ss, socklen_t *len)
+{
+    struct evutil_addrinfo hints = {0}, *res = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = EVUTIL_AI_PASSIVE | EVUTIL_AI_ADDRCONFIG;
+    if (evutil_getaddrinfo(host, NULL, &hints, &res) != 0 || !res)
+        return KUMO_EINVAL;
+    memcpy(ss, res->ai_addr, res->ai_addrlen);
+    *len = (socklen_t)res->ai_addrlen;
+    evutil_freeaddrinfo(res);
+    return KUMO_OK;
+}
+
+static void ignore_sigpipe(void)
+{
+    struct sigaction sa;
+    if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+        sa.sa_handler = SIG_IGN;
+        sigaction(SIGPIPE, &sa, NULL);
+    }
+}
+
+kumo_telnet *kumo_telnet_new(struct event_base *base, kumo_crawler *c,
+                             const kumo_telnet_config *cfg, char *err, size_t errlen)
+{
+    const char *host = cfg->host && *cfg->host ? cfg->host : "127.0.0.1";
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    if (resolve(host, &ss, &sslen) != KUMO_OK) {
+        snprintf(err, errlen, "cannot resolve TELNETCONSOLE_HOST '%s'", host);
+        return NULL;
+    }
+    unsigned lo = cfg->port_lo, hi = KUMO_MAX(cfg->port_lo, cfg->port_hi);
+    struct evconnlistener *lst = NULL;
+    int last = 0;
+    for (unsigned port = lo; port <= hi && !lst; port++) {
+        set_port(&ss, port);
+        lst = evconnlistener_new_bind(base, accept_cb, NULL,
+                                      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+                                          LEV_OPT_CLOSE_ON_EXEC,
+                                      16, (struct sockaddr *)&ss, (int)sslen);
+        if (!lst)
+            last = errno;
+    }
+    if (!lst) {
+        if (lo == hi)
+            snprintf(err, errlen, "cannot listen on %s:%u: %s", host, lo, strerror(last));
+        else
+            snprintf(err, errlen, "cannot listen on %s at any port from %u to %u: %s", host,
+                     lo, hi, strerror(last));
+        return NULL;
+    }
+    ignore_sigpipe();
+    kumo_telnet *t = kumo_calloc(1, sizeof(*t), tag_console(), KUMO_V_NONE);
+    t->base = base;
+    t->c = c;
+    t->lst = lst;
+    struct sockaddr_storage bound;
+    socklen_t blen = sizeof(bound);
+    if (getsockname(evconnlistener_get_fd(lst), (struct sockaddr *)&bound, &blen) != 0)
+        bound = ss;
+    const void *addr = bound.ss_family == AF_INET
+                           ? (const void *)&((struct sockaddr_in *)&bound)->sin_addr
+                           : (const void *)&((struct sockaddr_in6 *)&bound)->sin6_addr;
+    evutil_inet_ntop(bound.ss_family, addr, t->host, sizeof(t->host));
+    t->port = ntohs(bound.ss_family == AF_INET ? ((struct sockaddr_in *)&bound)->sin_port
+                                               : ((struct sockaddr_in6 *)&bound)->sin6_port);
+    t->loopback = is_loopback((struct sockaddr *)&bound);
+    t->username = kumo_strdup(cfg->username ? cfg->username : "kumo", tag_console(),
+                              KUMO_V_NONE);
+    if (cfg->password && *cfg->password) {
+        t->password = kumo_strdup(cfg->password, tag_console(), KUMO_V_NONE);
+    } else {
+        char pw[17];
+        if (kumo_telnet_random_password(pw) != KUMO_OK) {
+            snprintf(err, errlen, "cannot make a telnet console password: %s",
+                     strerror(errno));
+            kumo_telnet_free(t);
+            return NULL;
+        }
+        t->password = kumo_strdup(pw, tag_console(), KUMO_V_NONE);
+    }
+    t->max_line = cfg->max_line ? cfg->max_line : KUMO_TELNET_MAX_LINE;
+    t->max_output = cfg->max_output ? cfg->max_output : KUMO_TELNET_MAX_OUTPUT;
+    t->max_clients = cfg->max_clients ? cfg->max_clients : KUMO_TELNET_MAX_CLIENTS;
+    t->max_pending = cfg->max_pending ? cfg->max_pending : KUMO_TELNET_MAX_PENDING;
+    evconnlistener_set_cb(lst, accept_cb, t);
+    return t;
+}
+
+int kumo_telnet_port(const kumo_telnet *t)
+{
+    return t->port;
+}
+
+const char *kumo_telnet_host(const kumo_telnet *t)
+{
+    return t->host;
+}
+
+bool kumo_telnet_loopback(const kumo_telnet *t)
+{
+    return t->loopback;
+}
+
+const char *kumo_telnet_password(const kumo_telnet *t)
+{
+    return t->password;
+}
+
+void kumo_telnet_stop_listening(kumo_telnet *t)
+{
+    if (t && t->lst) {
+        evconnlistener_free(t->lst);
+        t->lst = NULL;
+    }
+}
+
+void kumo_telnet_info_get(const kumo_telnet *t, kumo_telnet_info *out)
+{
+    *out = t->info;
+    out->buffered = 0;
+    for (const client *cl = t->clients; cl; cl = cl->next)
+        out->buffered += evbuffer_get_length(bufferevent_get_input(cl->bev)) +
+                         evbuffer_get_length(bufferevent_get_output(cl->bev)) + cl->line.cap;
+}
+
+void kumo_telnet_free(kumo_telnet *t)
+{
+    if (!t)
+        return;
+    kumo_telnet_stop_listening(t);
+    while (t->clients) {
+        client *cl = t->clients;
+        /* One try to deliver what is queued ("Authentication failed", the last output). */
+        evbuffer_write(output(cl), bufferevent_getfd(cl->bev));
+        cl->busy = 0;
+        client_destroy(cl);
+    }
+    kumo_free(t->username);
+    kumo_free(t->password);
+    kumo_free(t);
+}

@@ -1,0 +1,772 @@
+/* test_telnet.c - the telnet console through real sockets: negotiation bytes, login, line
+ * ends, bounds (long lines, silent clients, too many clients), idle cost, and a crawl
+ * stopped from the console. */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <event2/event.h>
+
+#include "kumo-int.h"
+#include "console/telnet.h"
+#include "lib/crawl.h"
+
+#define PW "s3cret-pw"
+#define IAC "\xff"
+#define WILL "\xfb"
+#define WONT "\xfc"
+#define DO "\xfd"
+#define DONT "\xfe"
+#define ECHO "\x01"
+#define SGA "\x03"
+#define NAWS "\x1f"
+#define LIT(s) s, sizeof(s) - 1
+
+/* The loop the console runs on, driven by the test; NULL in a client thread. */
+static struct event_base *base;
+static kumo_telnet *tn;
+
+/* ---- a client speaking raw bytes ---- */
+
+typedef struct conn {
+    int fd;
+    char *buf;
+    size_t len, cap;
+    bool eof;
+} conn;
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Let the console run a little (or wait for fd in a thread). */
+static void turn(int fd)
+{
+    if (base) {
+        event_base_loop(base, EVLOOP_NONBLOCK);
+        struct pollfd p = {fd, POLLIN, 0};
+        poll(&p, 1, 1);
+    } else {
+        struct pollfd p = {fd, POLLIN, 0};
+        poll(&p, 1, 10);
+    }
+}
+
+static void spin(double ms)
+{
+    double end = now_ms() + ms;
+    while (now_ms() < end)
+        turn(-1);
+}
+
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(sa);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || getsockname(fd, (void *)&sa, &len))
+        return -1;
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+static bool conn_open(conn *c, int port, int rcvbuf)
+{
+    *c = (conn){.fd = socket(AF_INET, SOCK_STREAM, 0)};
+    if (rcvbuf)
+        setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+        close(c->fd);
+        c->fd = -1;
+        return false;
+    }
+    fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
+    return true;
+}
+
+static void conn_close(conn *c)
+{
+    if (c->fd >= 0)
+        close(c->fd);
+    free(c->buf);
+    *c = (conn){.fd = -1};
+}
+
+/* Read what is there; returns how many bytes came. */
+static size_t conn_read(conn *c)
+{
+    size_t got = 0;
+    for (int i = 0; i < 64 && !c->eof; i++) {
+        if (c->cap - c->len < 65536) {
+            c->cap = c->cap * 2 + 65536;
+            c->buf = realloc(c->buf, c->cap + 1);
+        }
+        ssize_t n = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
+        if (n > 0) {
+            c->len += (size_t)n;
+            got += (size_t)n;
+            c->buf[c->len] = '\0';
+        } else if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+            c->eof = true;
+        } else {
+            break;
+        }
+    }
+    return got;
+}
+
+static bool has(const conn *c, const char *needle, size_t n)
+{
+    return c->len >= n && memmem(c->buf, c->len, needle, n);
+}
+
+/* Read until needle[0..n) arrived (true) or EOF or the time is up (false). */
+static bool wait_for(conn *c, const char *needle, size_t n, double ms)
+{
+    double end = now_ms() + ms;
+    while (!has(c, needle, n) && !c->eof && now_ms() < end) {
+        turn(c->fd);
+        conn_read(c);
+    }
+    return has(c, needle, n);
+}
+
+static bool wait_eof(conn *c, double ms)
+{
+    double end = now_ms() + ms;
+    while (!c->eof && now_ms() < end) {
+        turn(c->fd);
+        conn_read(c);
+    }
+    return c->eof;
+}
+
+/* Forget what was read so far. */
+static void take(conn *c)
+{
+    c->len = 0;
+}
+
+/* Send everything (the console runs meanwhile), unless it stalls for stall_ms. */
+static size_t conn_send(conn *c, const void *p, size_t n, double stall_ms)
+{
+    size_t done = 0;
+    double last = now_ms();
+    while (done < n && now_ms() - last < stall_ms) {
+        ssize_t k = send(c->fd, (const char *)p + done, n - done, MSG_NOSIGNAL);
+        if (k > 0) {
+            done += (size_t)k;
+            last = now_ms();
+        } else if (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            break;
+        }
+        if (base)
+            event_base_loop(base, EVLOOP_NONBLOCK);
+        else if (done < n)
+            poll(&(struct pollfd){c->fd, POLLOUT, 0}, 1, 10);
+    }
+    return done;
+}
+
+static bool conn_sends(conn *c, const char *s)
+{
+    size_t n = strlen(s);
+    return conn_send(c, s, n, 2000) == n;
+}
+
+/* Username, password (telnetlib-style: refuses ECHO), prompt; the buffer is emptied. */
+static bool conn_login(conn *c)
+{
+    bool ok = wait_for(c, LIT("Username: "), 3000) && conn_sends(c, "kumo\r\n") &&
+              wait_for(c, LIT("Password: "), 3000) && conn_sends(c, PW "\r\n") &&
+              wait_for(c, LIT(">>> "), 3000);
+    take(c);
+    return ok;
+}
+
+/* ---- the console on a private loop ---- */
+
+static void start(const kumo_telnet_config *cfg)
+{
+    kumo_telnet_config def = {.port_lo = 0, .port_hi = 0, .password = PW};
+    char err[256];
+    tn = kumo_telnet_new(base, NULL, cfg ? cfg : &def, err, sizeof(err));
+    cr_assert(tn, "%s", err);
+}
+
+static kumo_telnet_info info(void)
+{
+    kumo_telnet_info i;
+    kumo_telnet_info_get(tn, &i);
+    return i;
+}
+
+static void setup(void)
+{
+    base = event_base_new();
+}
+
+static void teardown(void)
+{
+    kumo_telnet_free(tn);
+    tn = NULL;
+    event_base_free(base);
+    base = NULL;
+    cr_assert_eq(kumo_ref_total(), 0);
+}
+
+TestSuite(telnet, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(telnet, parse_ports)
+{
+    static const struct {
+        const char *spec;
+        int rc;
+        unsigned lo, hi;
+    } cases[] = {
+        {"6023,6073", KUMO_OK, 6023, 6073}, {"6023-6073", KUMO_OK, 6023, 6073},
+        {"[6023, 6073]", KUMO_OK, 6023, 6073}, {"6023", KUMO_OK, 6023, 6023},
+        {" 0 ", KUMO_OK, 0, 0}, {"65535", KUMO_OK, 65535, 65535},
+        {"", KUMO_EINVAL, 0, 0}, {"abc", KUMO_EINVAL, 0, 0}, {"65536", KUMO_EINVAL, 0, 0},
+        {"6073,6023", KUMO_EINVAL, 0, 0}, {"6023,", KUMO_EINVAL, 0, 0},
+        {"6023,6073,6080", KUMO_EINVAL, 0, 0}, {"[6023", KUMO_EINVAL, 0, 0},
+        {"0,10", KUMO_EINVAL, 0, 0}, {"-1", KUMO_EINVAL, 0, 0},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        unsigned lo = 1, hi = 1;
+        cr_assert_eq(kumo_telnet_parse_ports(cases[i].spec, &lo, &hi), cases[i].rc, "'%s'",
+                     cases[i].spec);
+        if (cases[i].rc == KUMO_OK)
+            cr_assert(lo == cases[i].lo && hi == cases[i].hi, "'%s'", cases[i].spec);
+    }
+}
+
+Test(telnet, random_password)
+{
+    char a[17], b[17];
+    cr_assert_eq(kumo_telnet_random_password(a), KUMO_OK);
+    cr_assert_eq(kumo_telnet_random_password(b), KUMO_OK);
+    cr_assert_eq(strlen(a), 16);
+    cr_assert_eq(strspn(a, "0123456789abcdef"), 16);
+    cr_assert_str_neq(a, b);
+    /* Without a password in the config the console makes one. */
+    start(&(kumo_telnet_config){.port_lo = 0});
+    cr_assert_eq(strspn(kumo_telnet_password(tn), "0123456789abcdef"), 16);
+    cr_assert_str_eq(kumo_telnet_host(tn), "127.0.0.1");
+    cr_assert(kumo_telnet_loopback(tn));
+    cr_assert_gt(kumo_telnet_port(tn), 0);
+}
+
+/* The first free port of the range; a range with none free is an error, not a crash. */
+Test(telnet, port_range)
+{
+    int busy = socket(AF_INET, SOCK_STREAM, 0), p = 0;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    for (int tries = 0; tries < 50 && !p; tries++) {
+        int cand = free_port(), probe = socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in next = sa;
+        next.sin_port = htons((uint16_t)(cand + 1));
+        sa.sin_port = htons((uint16_t)cand);
+        if (cand > 0 && cand < 65535 && !bind(probe, (struct sockaddr *)&next, sizeof(next)) &&
+            !bind(busy, (struct sockaddr *)&sa, sizeof(sa)) && !listen(busy, 1))
+            p = cand;
+        close(probe);
+    }
+    cr_assert(p, "no two free ports in a row");
+    char err[256];
+    kumo_telnet_config cfg = {.port_lo = (unsigned)p, .port_hi = (unsigned)p + 1};
+    tn = kumo_telnet_new(base, NULL, &cfg, err, sizeof(err));
+    cr_assert(tn, "%s", err);
+    cr_assert_eq(kumo_telnet_port(tn), p + 1);
+    kumo_telnet_config one = {.port_lo = (unsigned)p, .port_hi = (unsigned)p};
+    cr_assert_null(kumo_telnet_new(base, NULL, &one, err, sizeof(err)));
+    char want[64];
+    snprintf(want, sizeof(want), "cannot listen on 127.0.0.1:%d: ", p);
+    cr_assert(strstr(err, want), "%s", err);
+    close(busy);
+    kumo_telnet *local = kumo_telnet_new(base, NULL, &(kumo_telnet_config){.host = "localhost"},
+                                         err, sizeof(err));
+    cr_assert(local, "%s", err);
+    cr_assert(kumo_telnet_loopback(local));
+    kumo_telnet_free(local);
+}
+
+/* The exact bytes of a login with a real telnet client: it agrees to ECHO. */
+Test(telnet, negotiation_bytes)
+{
+    start(NULL);
+    conn c;
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(wait_for(&c, LIT("Username: "), 3000));
+    cr_assert_eq(c.len, 10, "nothing before the prompt");
+    take(&c);
+    conn_sends(&c, "kumo\r\n");
+    cr_assert(wait_for(&c, LIT("Password: "), 3000));
+    cr_assert_eq(c.len, 13);
+    cr_assert(!memcmp(c.buf, IAC WILL ECHO "Password: ", 13), "WILL ECHO before the password");
+    take(&c);
+    conn_sends(&c, IAC DO ECHO PW "\r\n");
+    cr_assert(wait_for(&c, LIT(">>> "), 3000));
+    cr_assert_eq(c.len, 9);
+    cr_assert(!memcmp(c.buf, IAC WONT ECHO "\r\n>>> ", 9));
+    take(&c);
+    conn_sends(&c, IAC DONT ECHO);
+    /* Options the client offers or asks for are refused, subnegotiation skipped, and the
+     * line around them is what is left. */
+    conn_send(&c, LIT(IAC WILL NAWS IAC DO SGA IAC "\xfa" NAWS "\x00\x50\x00\x18" IAC "\xf0"
+                      "'a" IAC "\xf1" "bc'" IAC WONT "\x18" IAC DONT "\x18\r\n"), 2000);
+    static const char want[] = IAC DONT NAWS IAC WONT SGA "'abc'\r\n>>> ";
+    cr_assert(wait_for(&c, LIT(want), 3000), "got %zu bytes", c.len);
+    cr_assert_eq(c.len, sizeof(want) - 1, "nothing answers DONT ECHO, WONT or DONT");
+    take(&c);
+    conn_sends(&c, IAC "\xf6");
+    cr_assert(wait_for(&c, LIT("\r\n[yes]\r\n"), 3000), "AYT");
+    cr_assert_eq(info().logins, 1);
+    cr_assert_eq(info().lines, 1);
+    conn_close(&c);
+}
+
+/* Python's telnetlib refuses every option: no WONT ECHO after it said DONT ECHO. */
+Test(telnet, client_refusing_every_option)
+{
+    start(NULL);
+    conn c;
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(wait_for(&c, LIT("Username: "), 3000));
+    conn_sends(&c, "kumo\r\n");
+    cr_assert(wait_for(&c, LIT("Password: "), 3000));
+    take(&c);
+    conn_sends(&c, IAC DONT ECHO PW "\r\n");
+    cr_assert(wait_for(&c, LIT(">>> "), 3000));
+    cr_assert_eq(c.len, 6);
+    cr_assert(!memcmp(c.buf, "\r\n>>> ", 6));
+    take(&c);
+    conn_sends(&c, "'x'\n");
+    cr_assert(wait_for(&c, LIT("'x'\r\n>>> "), 3000));
+    conn_close(&c);
+}
+
+/* nc answers nothing and ends lines with a bare LF. */
+Test(telnet, client_sending_no_options)
+{
+    start(NULL);
+    conn c;
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    conn_sends(&c, "kumo\n" PW "\n'hello'\n");
+    static const char want[] = "Username: " IAC WILL ECHO "Password: " IAC WONT ECHO
+                               "\r\n>>> 'hello'\r\n>>> ";
+    cr_assert(wait_for(&c, LIT(want), 3000));
+    cr_assert_eq(c.len, sizeof(want) - 1);
+    conn_close(&c);
+}
+
+/* A byte 255 in the data comes as IAC IAC, and is one byte of the line. */
+Test(telnet, iac_iac_is_data)
+{
+    start(&(kumo_telnet_config){.username = "k\xffu", .password = PW});
+    conn c;
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    conn_sends(&c, "k" IAC IAC "u\r\n" PW "\r\n");
+    cr_assert(wait_for(&c, LIT(">>> "), 3000));
+    cr_assert_eq(info().logins, 1);
+    conn_close(&c);
+}
+
+Test(telnet, wrong_login_closes_before_any_command)
+{
+    static const char *const sends[] = {
+        "kumo\r\nwrong\r\n'x'\r\n'y'\r\n",
+        "root\r\n" PW "\r\n'x'\r\n",
+        "'x'\r\n'y'\r\n'z'\r\n",
+        "kumo\r\n\r\n'x'\r\n",
+    };
+    start(NULL);
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(sends); i++) {
+        conn c;
+        cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+        conn_sends(&c, sends[i]);
+        cr_assert(wait_eof(&c, 3000), "case %zu: closed", i);
+        cr_assert(has(&c, LIT("\r\nAuthentication failed\r\n")), "case %zu", i);
+        cr_assert(!has(&c, LIT(">>>")), "case %zu", i);
+        conn_close(&c);
+    }
+    cr_assert_eq(info().lines, 0, "nothing evaluated");
+    cr_assert_eq(info().failed_logins, KUMO_ARRAY_LEN(sends));
+    cr_assert_eq(info().logins, 0);
+    spin(20);
+    cr_assert_eq(info().clients, 0);
+}
+
+/* CR LF, CR NUL, bare LF, bare CR, and CR LF split over two packets: one line each. */
+Test(telnet, line_endings)
+{
+    start(NULL);
+    conn c;
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_login(&c));
+    conn_sends(&c, "'a'\r\n'b'\r");
+    conn_send(&c, "\0'c'\n'd'\r", 9, 2000);
+    static const char want[] = "'a'\r\n>>> 'b'\r\n>>> 'c'\r\n>>> 'd'\r\n>>> ";
+    cr_assert(wait_for(&c, LIT(want), 3000), "got '%.*s'", (int)c.len, c.buf);
+    spin(50);
+    conn_sends(&c, "\n");
+    spin(100);
+    conn_read(&c);
+    cr_assert_eq(c.len, sizeof(want) - 1, "the LF after a CR is no new line");
+    cr_assert_eq(info().lines, 4);
+    take(&c);
+    /* An empty line evaluates to nothing and prompts again. */
+    conn_sends(&c, "\r\n");
+    cr_assert(wait_for(&c, LIT(">>> "), 3000));
+    cr_assert_eq(c.len, 4);
+    conn_close(&c);
+}
+
+Test(telnet, exit_and_eof_close)
+{
+    start(NULL);
+    conn c;
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_login(&c));
+    conn_sends(&c, "exit()\r\n");
+    cr_assert(wait_eof(&c, 3000));
+    conn_close(&c);
+    /* A client that half-closes still gets the answers to what it sent, even to a last
+     * line without its newline. */
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    conn_sends(&c, "kumo\n" PW "\n'one'\n'two'");
+    shutdown(c.fd, SHUT_WR);
+    cr_assert(wait_eof(&c, 3000));
+    cr_assert(has(&c, LIT(">>> 'one'\r\n>>> 'two'\r\n")), "got '%.*s'", (int)c.len, c.buf);
+    conn_close(&c);
+    spin(20);
+    cr_assert_eq(info().clients, 0);
+}
+
+/* Random bytes, before and after login, never crash it; it keeps serving. */
+Test(telnet, garbage_bytes)
+{
+    start(NULL);
+    static unsigned char junk[64 * 1024];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < sizeof(junk); i++) {
+        x = x * 1103515245u + 12345u;
+        junk[i] = (unsigned char)(x >> 16);
+        if (junk[i] == 236 || junk[i] == 4)     /* IAC EOF and ^D end a session */
+            junk[i]++;
+    }
+    conn c;
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    conn_send(&c, junk, sizeof(junk), 2000);
+    wait_eof(&c, 3000);
+    conn_close(&c);
+    cr_assert_eq(info().lines, 0);
+
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_login(&c));
+    for (int round = 0; round < 4; round++) {
+        for (size_t off = 0; off < sizeof(junk); off += 4096) {
+            cr_assert_eq(conn_send(&c, junk + off, 4096, 3000), 4096);
+            conn_read(&c);
+        }
+    }
+    /* Whatever state the junk left the parser in (option, subnegotiation), this ends it. */
+    conn_send(&c, LIT(IAC "\xf0" IAC "\xf0\r\n'resync'\r\n"), 3000);
+    cr_assert(wait_for(&c, LIT("'resync'\r\n>>> "), 10000));
+    cr_assert_eq(info().clients, 1);
+    conn_close(&c);
+}
+
+/* A 1 MB line: one error line, discarded up to its newline, bounded memory. */
+Test(telnet, long_line)
+{
+    start(NULL);
+    conn c;
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_login(&c));
+    size_t n = 1024 * 1024;
+    char *line = malloc(n + 2);
+    line[0] = '\'';
+    memset(line + 1, 'a', n - 1);
+    line[n] = '\'';
+    line[n + 1] = '\n';
+    size_t peak = 0;
+    for (size_t done = 0; done < n + 2;) {
+        size_t k = conn_send(&c, line + done, KUMO_MIN((size_t)4096, n + 2 - done), 3000);
+        cr_assert_gt(k, 0);
+        done += k;
+        peak = KUMO_MAX(peak, info().buffered);
+        conn_read(&c);
+    }
+    free(line);
+    conn_sends(&c, "'ok'\r\n");
+    cr_assert(wait_for(&c, LIT("'ok'\r\n>>> "), 5000));
+    static const char err[] = "error: line too long (more than 65536 bytes), discarded\r\n>>> ";
+    char *first = memmem(c.buf, c.len, LIT(err));
+    cr_assert(first, "got '%.*s'", (int)KUMO_MIN(c.len, (size_t)200), c.buf);
+    const char *rest = first + sizeof(err) - 1;
+    cr_assert_null(memmem(rest, c.len - (size_t)(rest - c.buf), LIT("too long")),
+                   "one error line");
+    cr_assert_eq(info().lines, 1, "only 'ok' was evaluated");
+    cr_assert_lt(peak, 300 * 1024, "buffered %zu bytes", peak);
+    /* Before login the bound is much smaller, and too long a name ends the connection. */
+    conn d;
+    cr_assert(conn_open(&d, kumo_telnet_port(tn), 0));
+    char name[4096];
+    memset(name, 'u', sizeof(name));
+    conn_send(&d, name, sizeof(name), 2000);
+    cr_assert(wait_eof(&d, 3000));
+    cr_assert(has(&d, LIT("Authentication failed")));
+    conn_close(&d);
+    conn_close(&c);
+}
+
+/* A client that sends commands and never reads: its input pauses, memory stays bounded,
+ * and the loop goes on serving others. */
+Test(telnet, client_that_never_reads)
+{
+    start(&(kumo_telnet_config){.password = PW, .max_pending = 64 * 1024});
+    conn slow, other;
+    cr_assert(conn_open(&slow, kumo_telnet_port(tn), 4096));
+    cr_assert(conn_login(&slow));
+    /* Each line prints 16 KB (the language reads lines up to 16 KiB); send far more than
+     * the socket buffers hold. */
+    size_t n = 16000;
+    char *line = malloc(n + 3);
+    line[0] = '\'';
+    memset(line + 1, 'z', n);
+    line[n + 1] = '\'';
+    line[n + 2] = '\n';
+    size_t sent = 0, peak = 0;
+    double end = now_ms() + 15000;
+    for (int i = 0; i < 2000 && now_ms() < end; i++) {
+        size_t k = conn_send(&slow, line, n + 3, 300);
+        sent += k;
+        peak = KUMO_MAX(peak, info().buffered);
+        if (k < n + 3)
+            break;
+    }
+    free(line);
+    spin(100);
+    peak = KUMO_MAX(peak, info().buffered);
+    cr_assert_gt(info().paused, 0, "input paused (sent %zu bytes)", sent);
+    cr_assert_lt(sent, 2000 * (n + 3), "the sender was stopped");
+    cr_assert_lt(peak, 64 * 1024 + 2 * (n + 3) + 128 * 1024 + 16 * 1024,
+                 "buffered %zu bytes", peak);
+    /* Another client is served at once. */
+    double t0 = now_ms();
+    cr_assert(conn_open(&other, kumo_telnet_port(tn), 0));
+    cr_assert(conn_login(&other));
+    conn_sends(&other, "'still here'\r\n");
+    cr_assert(wait_for(&other, LIT("'still here'\r\n>>> "), 3000));
+    cr_assert_lt(now_ms() - t0, 2000);
+    /* The silent one reads at last: the answer to every whole line it sent comes. */
+    size_t lines = sent / (n + 3), want = lines * (n + 8);
+    for (double e2 = now_ms() + 20000; now_ms() < e2 && slow.len < want && !slow.eof;) {
+        turn(slow.fd);
+        conn_read(&slow);
+    }
+    cr_assert_eq(slow.len, want, "%zu lines", lines);
+    cr_assert_eq(info().lines, lines + 1, "and 'still here'");
+    cr_assert(!memcmp(slow.buf + want - n - 8, "'zzz", 4));
+    conn_close(&slow);
+    conn_close(&other);
+    spin(50);
+    cr_assert_eq(info().clients, 0);
+}
+
+Test(telnet, ten_clients_at_once)
+{
+    start(NULL);
+    conn c[10];
+    for (int i = 0; i < 10; i++)
+        cr_assert(conn_open(&c[i], kumo_telnet_port(tn), 0));
+    for (int i = 0; i < 10; i++)
+        conn_sends(&c[i], "kumo\r\n" PW "\r\n");
+    for (int i = 0; i < 10; i++) {
+        cr_assert(wait_for(&c[i], LIT(">>> "), 3000), "client %d", i);
+        take(&c[i]);
+    }
+    cr_assert_eq(info().clients, 10);
+    for (int round = 0; round < 3; round++) {
+        char cmd[64], want[64];
+        for (int i = 0; i < 10; i++) {
+            snprintf(cmd, sizeof(cmd), "'client %d round %d'\r\n", i, round);
+            conn_sends(&c[i], cmd);
+        }
+        for (int i = 9; i >= 0; i--) {
+            snprintf(want, sizeof(want), "'client %d round %d'\r\n>>> ", i, round);
+            cr_assert(wait_for(&c[i], want, strlen(want), 3000), "client %d", i);
+            cr_assert_eq(c[i].len, strlen(want), "client %d got only its own", i);
+            take(&c[i]);
+        }
+    }
+    cr_assert_eq(info().lines, 30);
+    for (int i = 0; i < 10; i++)
+        conn_close(&c[i]);
+    spin(50);
+    cr_assert_eq(info().clients, 0);
+}
+
+Test(telnet, too_many_connections)
+{
+    start(NULL);
+    conn c[KUMO_TELNET_MAX_CLIENTS + 1];
+    for (size_t i = 0; i < KUMO_TELNET_MAX_CLIENTS; i++) {
+        cr_assert(conn_open(&c[i], kumo_telnet_port(tn), 0));
+        cr_assert(wait_for(&c[i], LIT("Username: "), 3000));
+    }
+    conn *extra = &c[KUMO_TELNET_MAX_CLIENTS];
+    cr_assert(conn_open(extra, kumo_telnet_port(tn), 0));
+    cr_assert(wait_eof(extra, 3000));
+    cr_assert(has(extra, LIT("too many connections (max 16)\r\n")));
+    cr_assert_eq(extra->len, 31);
+    cr_assert_eq(info().refused, 1);
+    conn_close(extra);
+    /* One leaves: there is room again. */
+    conn_close(&c[0]);
+    spin(50);
+    cr_assert(conn_open(&c[0], kumo_telnet_port(tn), 0));
+    cr_assert(wait_for(&c[0], LIT("Username: "), 3000));
+    for (size_t i = 0; i < KUMO_TELNET_MAX_CLIENTS; i++)
+        conn_close(&c[i]);
+}
+
+static void on_break(evutil_socket_t fd, short what, void *arg)
+{
+    event_base_loopbreak(arg);
+}
+
+/* An idle client costs no wakeup: no timers, nothing polled. */
+Test(telnet, idle_console_costs_nothing)
+{
+    start(NULL);
+    conn c;
+    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_login(&c));
+    spin(50);
+    uint64_t before = info().wakeups;
+    struct event *ev = evtimer_new(base, on_break, base);
+    struct timeval tv = {0, 300 * 1000};
+    evtimer_add(ev, &tv);
+    event_base_dispatch(base);
+    event_free(ev);
+    cr_assert_eq(info().wakeups, before, "%llu wakeups while idle",
+                 (unsigned long long)(info().wakeups - before));
+    /* and it still answers */
+    conn_sends(&c, "'awake'\r\n");
+    cr_assert(wait_for(&c, LIT("'awake'\r\n>>> "), 3000));
+    conn_close(&c);
+}
+
+/* ---- in a real crawl ---- */
+
+static kumo_testcrawl tc;
+
+static void crawl_setup(void)
+{
+    kumo_testcrawl_init(&tc);
+}
+
+static void crawl_teardown(void)
+{
+    kumo_testcrawl_fini(&tc);
+}
+
+TestSuite(telnet_crawl, .init = crawl_setup, .fini = crawl_teardown, .timeout = 60);
+
+#define SET(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+typedef struct operator {
+    int port;
+    bool logged_in, prefs_ok, sent_stop;
+    int done;                   /* set by the crawl's thread once the crawl ended */
+    char got[256];
+} operator;
+
+/* The console's user, in its own thread (libc only: the crawl owns the kumo heap). */
+static void *operate(void *arg)
+{
+    operator *op = arg;
+    conn c = {.fd = -1};
+    for (double end = now_ms() + 10000; now_ms() < end; usleep(20 * 1000))
+        if (conn_open(&c, op->port, 0))
+            break;
+    if (c.fd < 0)
+        return NULL;
+    op->logged_in = conn_login(&c);
+    if (op->logged_in) {
+        conn_sends(&c, "prefs()\r\n");
+        op->prefs_ok = wait_for(&c, LIT("Live References\r\n"), 5000) &&
+                       wait_for(&c, LIT(">>> "), 5000);
+        snprintf(op->got, sizeof(op->got), "%.*s", (int)c.len, c.buf ? c.buf : "");
+        op->sent_stop = conn_sends(&c, "engine.stop()\r\n");
+        /* Stay connected until the crawl is over (the loop stops with the crawl). */
+        for (double end = now_ms() + 20000; !__atomic_load_n(&op->done, __ATOMIC_ACQUIRE) &&
+                                            now_ms() < end;)
+            usleep(10 * 1000);
+    }
+    conn_close(&c);
+    return NULL;
+}
+
+Test(telnet_crawl, engine_stop_from_console)
+{
+    operator op = {.port = free_port()};
+    cr_assert_gt(op.port, 0);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", op.port);
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, operate, &op), 0);
+    /* An endless crawl: only the console (or the safety timeout) ends it. */
+    int rc = kumo_testcrawl_run(&tc, &kumo_test_probe_spider,
+                                SET("TELNETCONSOLE_PORT", port, "TELNETCONSOLE_PASSWORD", PW,
+                                    "DOWNLOAD_DELAY", "0.05", "RANDOMIZE_DOWNLOAD_DELAY", "0",
+                                    "CLOSESPIDER_TIMEOUT", "20"),
+                                SET("urls", "/depth/1"));
+    __atomic_store_n(&op.done, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    cr_assert_eq(rc, KUMO_OK, "%s", tc.err);
+    cr_assert(op.logged_in);
+    cr_assert(op.prefs_ok, "prefs() answered '%s'", op.got);
+    cr_assert(op.sent_stop);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&tc, "finish_reason"), "shutdown");
+}
+
+Test(telnet_crawl, disabled_or_port_taken_is_no_failure)
+{
+    int port = free_port();
+    char ps[16];
+    snprintf(ps, sizeof(ps), "%d", port);
+    /* Off: not even its settings are read. */
+    cr_assert_eq(kumo_testcrawl_run(&tc, &kumo_test_probe_spider,
+                                    SET("TELNETCONSOLE_ENABLED", "0", "TELNETCONSOLE_PORT", "x"),
+                                    SET("urls", "/ok")), KUMO_OK, "%s", tc.err);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&tc, "finish_reason"), "finished");
+    /* The only port taken: a warning, and the crawl runs. */
+    int busy = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(bind(busy, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    cr_assert_eq(listen(busy, 1), 0);
+    cr_assert_eq(kumo_testcrawl_run(&tc, &kumo_test_probe_spider,
+                                    SET("TELNETCONSOLE_PORT", ps), SET("urls", "/ok")),
+                 KUMO_OK, "%s", tc.err);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&tc, "finish_reason"), "finished");
+    close(busy);
+    /* A bad port setting is a configuration error. */
+    cr_assert_neq(kumo_testcrawl_run(&tc, &kumo_test_probe_spider,
+                                     SET("TELNETCONSOLE_PORT", "70000"), SET("urls", "/ok")),
+                  KUMO_OK);
+    cr_assert(strstr(tc.err, "TELNETCONSOLE_PORT"), "%s", tc.err);
+}
