@@ -3,6 +3,7 @@
  * stopped from the console. */
 #include <criterion/criterion.h>
 #include <poll.h>
+#include <regex.h>
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
@@ -769,4 +770,134 @@ Test(telnet_crawl, disabled_or_port_taken_is_no_failure)
                                      SET("TELNETCONSOLE_PORT", "70000"), SET("urls", "/ok")),
                   KUMO_OK);
     cr_assert(strstr(tc.err, "TELNETCONSOLE_PORT"), "%s", tc.err);
+}
+
+/* ---- the seed's transcripts, typed into a live leaking crawl over telnet ---- */
+
+static void leak_parse(kumo_response *res, kumo_out *out)
+{
+    kumo_selector_list *hrefs = kumo_css(res, "a::attr(href)");
+    for (size_t i = 0; i < kumo_list_len(hrefs); i++) {
+        kumo_request *req = kumo_response_follow(res, kumo_sel_get(kumo_list_at(hrefs, i)),
+                                                 leak_parse);
+        if (req)    /* the seed's leak: the request keeps the response alive */
+            kumo_map_set(kumo_request_meta(req), "referer", kumo_val_response(res));
+        kumo_yield_request(out, req);
+    }
+}
+
+static int leak_start(kumo_spider *sp, kumo_out *out)
+{
+    char url[128];
+    kumo_yield_request(out, kumo_request_new(kumo_testserver_url(tc.srv, "/depth/1", url,
+                                                                 sizeof(url)),
+                                             leak_parse, NULL));
+    return KUMO_OK;
+}
+
+static const kumo_spider_def somenasty_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "somenasty",
+    .callbacks = KUMO_CALLBACKS(leak_parse),
+    .start_requests = leak_start,
+};
+
+static const char *const seed_lines[] = {
+    "prefs()",
+    "from scrapy.utils.trackref import get_oldest",
+    "r = get_oldest('HtmlResponse')",
+    "r.url",
+    "from scrapy.utils.trackref import iter_all",
+    "[r.url for r in iter_all('HtmlResponse')]",
+    "from scrapy.spiders import Spider",
+    "prefs(ignore=Spider)",
+    "x = hpy.heap()",
+    "x.bytype",
+    "x.bytype[0].byvia",
+    "engine.stop()",
+};
+#define NSEED (sizeof(seed_lines) / sizeof(seed_lines[0]))
+
+typedef struct seeder {
+    int port;
+    int done;
+    bool logged_in;
+    char *out[NSEED];           /* libc strings: what each line printed, up to its prompt */
+} seeder;
+
+static void *type_seed(void *arg)
+{
+    seeder *sd = arg;
+    conn c = {.fd = -1};
+    for (double end = now_ms() + 10000; now_ms() < end; usleep(20 * 1000))
+        if (conn_open(&c, sd->port, 0))
+            break;
+    if (c.fd < 0)
+        return NULL;
+    sd->logged_in = conn_login(&c);
+    usleep(600 * 1000);         /* let the leak grow and age a little */
+    for (size_t i = 0; sd->logged_in && i < NSEED; i++) {
+        take(&c);
+        char line[256];
+        snprintf(line, sizeof(line), "%s\r\n", seed_lines[i]);
+        conn_sends(&c, line);
+        if (i + 1 < NSEED && !wait_for(&c, LIT(">>> "), 5000))
+            break;
+        sd->out[i] = strndup(c.buf ? c.buf : "", c.len);
+    }
+    for (double end = now_ms() + 20000; !__atomic_load_n(&sd->done, __ATOMIC_ACQUIRE) &&
+                                        now_ms() < end;)
+        usleep(10 * 1000);
+    conn_close(&c);
+    return NULL;
+}
+
+static void assert_matches(const char *text, const char *pattern)
+{
+    regex_t re;
+    cr_assert_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE), 0, "%s", pattern);
+    int rc = regexec(&re, text ? text : "", 0, NULL, 0);
+    regfree(&re);
+    cr_assert_eq(rc, 0, "output:\n%s\ndoes not match:\n%s", text ? text : "(none)", pattern);
+}
+
+Test(telnet_crawl, seed_transcripts_over_telnet)
+{
+    seeder sd = {.port = free_port()};
+    char port[16];
+    snprintf(port, sizeof(port), "%d", sd.port);
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, type_seed, &sd), 0);
+    int rc = kumo_testcrawl_run(&tc, &somenasty_spider,
+                                SET("TELNETCONSOLE_PORT", port, "TELNETCONSOLE_PASSWORD", PW,
+                                    "DOWNLOAD_DELAY", "0.01", "RANDOMIZE_DOWNLOAD_DELAY", "0",
+                                    "CLOSESPIDER_TIMEOUT", "30"),
+                                NULL);
+    __atomic_store_n(&sd.done, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    cr_assert_eq(rc, KUMO_OK, "%s", tc.err);
+    cr_assert(sd.logged_in);
+    const char *row = "[A-Za-z]+ +[0-9]+   oldest: [0-9]+s ago\r\n";
+    char want[512];
+    snprintf(want, sizeof(want),
+             "^Live References\r\n\r\nHtmlResponse +[0-9]+   oldest: [0-9]+s ago\r\n"
+             "Request +[0-9]+   oldest: [0-9]+s ago\r\n"
+             "SomenastySpider +1   oldest: [0-9]+s ago\r\n\r\n>>> $");
+    assert_matches(sd.out[0], want);
+    assert_matches(sd.out[1], "^>>> $");
+    assert_matches(sd.out[3], "^'http://127\\.0\\.0\\.1:[0-9]+/depth/1'\r\n>>> $");
+    assert_matches(sd.out[5], "^\\['http://127\\.0\\.0\\.1:[0-9]+/depth/1', "
+                              "'http://127\\.0\\.0\\.1:[0-9]+/depth/2'.*\\]\r\n>>> $");
+    snprintf(want, sizeof(want), "^Live References\r\n\r\n%s%s\r\n>>> $", row, row);
+    assert_matches(sd.out[7], want);
+    cr_assert_null(strstr(sd.out[7], "Spider"));
+    assert_matches(sd.out[9], "^Partition of a set of [0-9]+ objects\\. Total size = [0-9]+ "
+                              "bytes\\.\r\n Index  Count   %     Size   % Cumulative  % Type\r\n"
+                              "     0 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ [^\r]+\r\n");
+    assert_matches(sd.out[10], "^Partition of a set of [0-9]+ objects\\. Total size = [0-9]+ "
+                               "bytes\\.\r\n Index  Count   %     Size   % Cumulative  % "
+                               "Referred Via:\r\n");
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&tc, "finish_reason"), "shutdown");
+    for (size_t i = 0; i < NSEED; i++)
+        free(sd.out[i]);
 }
