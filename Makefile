@@ -1,7 +1,7 @@
 # kumo - one Makefile: `make`, `make test`, `make asan`, `make bench`, `make demo`.
 # V=1 shows full commands.  PREFIX=/usr/local for `make install`.
 
-PKGS     := libcurl libevent libxml-2.0 sqlite3
+PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8
 TESTPKGS := criterion zlib
 PREFIX   ?= /usr/local
 BUILD    ?= build
@@ -33,7 +33,7 @@ endif
 LIBSRC  := $(sort $(wildcard src/*/*.c))
 LIBSRC  := $(filter-out src/cli/%,$(LIBSRC))
 CLISRC  := $(sort $(wildcard src/cli/*.c))
-TESTSRC := $(filter-out tests/lib/demo_main.c,\
+TESTSRC := $(filter-out tests/lib/demo_main.c tests/lib/seltool.c,\
              $(sort $(wildcard tests/unit/*/*.c tests/integration/*.c tests/lib/*.c)))
 SPIDERS := $(patsubst %.c,%.so,$(sort $(wildcard spiders/*.c)))
 
@@ -47,7 +47,7 @@ BIN     ?= kumo
 SPIDERDIR ?= spiders
 SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
 
-.PHONY: all spiders test asan valgrind bench demo install clean lint
+.PHONY: all spiders test asan valgrind bench demo install clean lint seltool
 all: $(BIN) $(SPIDERSO)
 spiders: $(SPIDERSO)
 
@@ -74,6 +74,13 @@ $(TESTBIN): $(TESTOBJ) $(LIBKUMO)
 DEMOOBJ := $(BUILD)/tests/lib/demo_main.o $(BUILD)/tests/lib/server.o $(BUILD)/tests/lib/site_quotes.o
 $(DEMOBIN): $(DEMOOBJ) $(LIBKUMO)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TESTLIBS)
+
+# A selector driver for scripts/parsel-diff.py: kumo-seltool PAGE EXPR... prints repr()s.
+SELTOOL := $(BUILD)/kumo-seltool
+$(SELTOOL): $(BUILD)/tests/lib/seltool.o $(LIBKUMO)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $< \
+	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
+seltool: $(SELTOOL)
 
 # Every test; deterministic, talks to 127.0.0.1 only.  KUMO_SPIDER_DIR lets the
 # plugin tests load the spiders built for this configuration.
@@ -117,4 +124,5 @@ clean:
 	rm -rf build build-asan kumo spiders/*.so
 
 -include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTOBJ:.o=.d) $(DEMOOBJ:.o=.d) \
+    $(BUILD)/tests/lib/seltool.d \
     $(wildcard $(BUILD)/spiders/*.d)

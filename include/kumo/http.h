@@ -85,6 +85,21 @@ const kumo_class *kumo_response_class(const kumo_response *res);
  */
 kumo_value kumo_val_response(kumo_response *res);
 
+/*
+ * The body as text (Scrapy's response.text): UTF-8, decoded from the BOM's encoding, else
+ * the Content-Type charset, else a <meta charset> / http-equiv / <?xml encoding?>
+ * declaration, else UTF-8 when the bytes are valid UTF-8, else windows-1252 (latin-1 and
+ * ascii also read as windows-1252, as w3lib does); undecodable bytes become U+FFFD and a BOM
+ * is dropped.  *len (may be NULL) gets its length in bytes (the text may hold NUL
+ * characters).  Decoded once; borrowed, valid while res lives.  NULL for a response that
+ * is not text (Response: images, PDFs...).
+ */
+const char *kumo_response_text(kumo_response *res, size_t *len);
+
+/* The encoding kumo_response_text() decodes with, as Python names it ("utf-8", "cp1252"),
+ * or NULL for a response that is not text.  Borrowed, valid while res lives. */
+const char *kumo_response_encoding(kumo_response *res);
+
 /* Returns the request's meta "depth" (0 for start requests). */
 int kumo_response_depth(const kumo_response *res);
 

@@ -1,5 +1,6 @@
 /* css.c - CSS-to-XPath translation (cssselect's HTMLTranslator + parsel) and the query cache. */
 #include "select/css.h"
+#include "select/regex.h"
 #include "util/buf.h"
 #include <libxml/xpathInternals.h>
 
@@ -195,29 +196,47 @@ static bool fail(parser *p, size_t pos, const char *fmt, ...)
     return false;
 }
 
-/* Describe the token at p->i for error messages: <EOF>, <DELIM 'x'>, <IDENT>... */
+/* Describe the token at p->i as cssselect does: <EOF at 5>, <DELIM 'x' at 2>, <IDENT 'a' at 0>,
+ * <STRING 'v' at 3>, <NUMBER '1' at 3>, <S ' ' at 7>. */
 static const char *what(const parser *p, char *buf, size_t n)
 {
-    unsigned char c = (unsigned char)p->s[p->i];
-    if (!c)
-        snprintf(buf, n, "<EOF>");
-    else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f')
-        snprintf(buf, n, "<S>");
-    else if (c == '\'' || c == '"')
-        snprintf(buf, n, "<STRING>");
-    else if (c >= '0' && c <= '9')
-        snprintf(buf, n, "<NUMBER>");
-    else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80)
-        snprintf(buf, n, "<IDENT>");
-    else
-        snprintf(buf, n, "<DELIM '%c'>", c);
+    const char *s = p->s + p->i;
+    unsigned char c = (unsigned char)*s;
+    size_t len = 0;
+    if (!c) {
+        snprintf(buf, n, "<EOF at %zu>", p->i);
+    } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
+        while (s[len] == ' ' || s[len] == '\t' || s[len] == '\n' || s[len] == '\r' ||
+               s[len] == '\f')
+            len++;
+        snprintf(buf, n, "<S '%.*s' at %zu>", (int)len, s, p->i);
+    } else if (c == '\'' || c == '"') {
+        len = 1;
+        while (s[len] && s[len] != (char)c)
+            len += s[len] == '\\' && s[len + 1] ? 2 : 1;
+        snprintf(buf, n, "<STRING '%.*s' at %zu>", (int)(len - 1), s + 1, p->i);
+    } else if ((c >= '0' && c <= '9') || (c == '.' && s[1] >= '0' && s[1] <= '9')) {
+        while ((s[len] >= '0' && s[len] <= '9') || s[len] == '.')
+            len++;
+        snprintf(buf, n, "<NUMBER '%.*s' at %zu>", (int)len, s, p->i);
+    } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80 ||
+               (c == '-' && s[1] && !(s[1] >= '0' && s[1] <= '9'))) {
+        len = 1;
+        while (s[len] && (((unsigned char)s[len] >= 0x80) || s[len] == '_' || s[len] == '-' ||
+                          (s[len] >= 'a' && s[len] <= 'z') || (s[len] >= 'A' && s[len] <= 'Z') ||
+                          (s[len] >= '0' && s[len] <= '9')))
+            len++;
+        snprintf(buf, n, "<IDENT '%.*s' at %zu>", (int)len, s, p->i);
+    } else {
+        snprintf(buf, n, "<DELIM '%c' at %zu>", c, p->i);
+    }
     return buf;
 }
 
 static bool expected(parser *p, const char *thing)
 {
-    char w[32];
-    return fail(p, p->i, "Expected %s, got %s at %zu", thing, what(p, w, sizeof(w)), p->i);
+    char w[96];
+    return fail(p, p->i, "Expected %s, got %s", thing, what(p, w, sizeof(w)));
 }
 
 static bool is_ws(char c)
@@ -619,7 +638,7 @@ static bool pseudo_class_function(parser *p, xexpr *x, const char *name, size_t 
         char *pe = NULL;
         if (!parse_compound(p, &sub, &pe, true))
             return false;
-        skip_ws(p);
+        /* cssselect: no whitespace before the ')' of :not(). */
         if (p->s[p->i] != ')') {
             x_release(&sub);
             return expected(p, "')'");
@@ -674,7 +693,7 @@ static bool parse_pseudo_element(parser *p, char **pseudo_el)
     size_t pos = p->i - 2;
     char *name = read_ident(p);
     if (!name)
-        return expected(p, "ident after '::'");
+        return expected(p, "ident");
     if (p->s[p->i] == '(') {
         p->i++;
         ascii_lower(name);
@@ -745,8 +764,9 @@ static bool parse_attrib(parser *p, xexpr *x)
         if (strncmp(p->s + p->i, attr_ops[k], strlen(attr_ops[k])) == 0)
             break;
     if (k == KUMO_ARRAY_LEN(attr_ops)) {
+        char w[96];
         kumo_free(attr);
-        return expected(p, "an attribute operator");
+        return fail(p, p->i, "Operator expected, got %s", what(p, w, sizeof(w)));
     }
     p->i += strlen(attr_ops[k]);
     skip_ws(p);
@@ -898,7 +918,7 @@ static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not)
             size_t pos = p->i++;
             char *name = read_ident(p);
             if (!name) {
-                ok = expected(p, "ident after ':'");
+                ok = expected(p, "ident");
                 break;
             }
             ascii_lower(name);
@@ -1030,6 +1050,11 @@ void kumo__xpath_error(void *data, xmlErrorPtr err)
         last_error[--n] = '\0';
 }
 
+void kumo__xpath_set_error(const char *msg)
+{
+    snprintf(last_error, sizeof(last_error), "%s", msg);
+}
+
 const char *kumo__xpath_last_error(void)
 {
     return last_error[0] ? last_error : "invalid expression";
@@ -1070,6 +1095,7 @@ static void compile(kumo_query *q)
     if (!compile_ctx) {
         compile_ctx = xmlXPathNewContext(NULL);
         compile_ctx->error = kumo__xpath_error;
+        kumo__xpath_register(compile_ctx);
     }
     last_error[0] = '\0';
     q->comp = xmlXPathCtxtCompile(compile_ctx, BAD_CAST q->xpath);
@@ -1114,6 +1140,7 @@ size_t kumo_query_cached(void)
 void kumo_select_cleanup(void)
 {
     cache_flush();
+    kumo__regex_cleanup();
     if (compile_ctx)
         xmlXPathFreeContext(compile_ctx);
     compile_ctx = NULL;

@@ -6,6 +6,8 @@
 #include "kumo-int.h"
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
+#include "select/encoding.h"
+#include "kumo/select.h"
 
 /*
  * Translate css into XPath 1.0 exactly as parsel's HTMLTranslator().css_to_xpath(css) does
@@ -47,13 +49,30 @@ void kumo_select_cleanup(void);
 void kumo__xpath_error(void *data, xmlErrorPtr err);
 const char *kumo__xpath_last_error(void);
 
+/* Set the message kumo__xpath_last_error() returns (an extension function failed). */
+void kumo__xpath_set_error(const char *msg);
+
+/* Why the last kumo_css/kumo_xpath/..._css/..._xpath call failed (the message its ERROR
+ * line gave, for the console's ValueError), or NULL when it did not.  Static. */
+const char *kumo__select_error(void);
+
+/*
+ * Scrapy's _url_from_selector(): a text, attribute or string result's value, an <a> or
+ * <link> element's href; NULL for anything else, with *what naming the element.  Borrowed,
+ * valid as long as sel.
+ */
+const char *kumo__sel_link(kumo_selector *sel, const char **what);
+
 /* ---- select/ internals: the parsed document (doc.c) ---- */
 
 struct kumo_doc {
     unsigned refcount;
-    xmlDocPtr xml;              /* owned */
+    xmlDocPtr xml;              /* owned; NULL until parsed (the text may come first) */
     xmlXPathContextPtr ctx;     /* cached XPath context; ->node set per query */
     bool html;                  /* parsed by the HTML parser (else XML) */
+    bool text_done;             /* text below is set */
+    kumo_text text;             /* response.text, decoded on first use */
+    xmlDocPtr scratch;          /* owned: nodes made by re:match(), or NULL */
 };
 
 /* Returns the doc's XPath context, creating it once.  Borrowed, valid while doc lives. */
@@ -61,6 +80,13 @@ xmlXPathContextPtr kumo__doc_xpath(kumo_doc *doc);
 
 /* Returns the node queries on the whole document start from (parsel: the root element). */
 xmlNodePtr kumo__doc_root(kumo_doc *doc);
+
+/* Register parsel's XPath extras on ctx: has-class() and the EXSLT re: functions
+ * (xpathfuncs.c). */
+void kumo__xpath_register(xmlXPathContextPtr ctx);
+
+/* Python's repr(float) ("3.0", "0.5", "1e+16", "nan") as a new string (kumo_free). */
+char *kumo__format_number(double v);
 
 /* Returns the href of the document's first <base href>, or NULL.  Borrowed, valid while doc. */
 const char *kumo__doc_base_href(kumo_doc *doc);

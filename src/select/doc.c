@@ -1,4 +1,4 @@
-/* doc.c - a response's libxml2 document: parsed once, reference counted, XPath context cached. */
+/* doc.c - a response's text and libxml2 document: decoded and parsed once, reference counted. */
 #include "select/doc.h"
 #include "select/css.h"
 #include "http/response.h"
@@ -10,65 +10,109 @@
     (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | \
      HTML_PARSE_COMPACT)
 #define XML_OPTIONS                                                                 \
-    (XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
+    (XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |      \
+     XML_PARSE_HUGE)
 
 /*
- * Copy the charset parameter of the response's Content-Type into buf when libxml2 knows
- * that encoding; returns buf, or NULL to let libxml2 detect it (BOM, <meta charset>, UTF-8).
+ * The charset label of the response's Content-Type into buf, or NULL.  The label is
+ * resolved (w3lib's aliases) when the body is decoded.
  */
 const char *kumo__doc_charset(const kumo_response *res, char *buf, size_t n)
 {
     const char *ct = res->headers ? kumo_headers_get(res->headers, "Content-Type") : NULL;
-    if (!ct)
-        return NULL;
-    for (const char *p = strchr(ct, ';'); p; p = strchr(p, ';')) {
-        p++;
-        while (*p == ' ' || *p == '\t')
-            p++;
-        if (strncasecmp(p, "charset=", 8) != 0)
-            continue;
-        p += 8;
-        if (*p == '"' || *p == '\'')
-            p++;
-        size_t len = strcspn(p, "\"'; \t");
-        if (len == 0 || len >= n)
-            return NULL;
-        memcpy(buf, p, len);
-        buf[len] = '\0';
-        xmlCharEncodingHandlerPtr h = xmlFindCharEncodingHandler(buf);
-        if (!h)
-            return NULL;
-        xmlCharEncCloseFunc(h);
-        return buf;
-    }
-    return NULL;
+    return kumo__content_type_charset(ct, buf, n);
 }
 
-xmlDocPtr kumo__doc_parse(const char *body, size_t len, const char *url, const char *enc,
-                          bool html)
+/* Python's str.isspace() for the code point at s (len bytes left); its length, or 0. */
+static size_t space_at(const unsigned char *s, size_t len)
 {
-    xmlDocPtr d = NULL;
-    if (len > 0 && len <= INT_MAX) {
-        if (html)
-            d = htmlReadMemory(body, (int)len, url, enc, HTML_OPTIONS);
-        else
-            d = xmlReadMemory(body, (int)len, url, enc, XML_OPTIONS);
+    unsigned char c = s[0];
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F))
+        return 1;
+    if (c == 0xC2 && len >= 2 && (s[1] == 0x85 || s[1] == 0xA0))
+        return 2;
+    if (len >= 3 && c == 0xE1 && s[1] == 0x9A && s[2] == 0x80)
+        return 3;
+    if (len >= 3 && c == 0xE2 && s[1] == 0x80 &&
+        (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
+        return 3;
+    if (len >= 3 && c == 0xE2 && s[1] == 0x81 && s[2] == 0x9F)
+        return 3;
+    if (len >= 3 && c == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+        return 3;
+    return 0;
+}
+
+/* parsel: text.strip() (Python's whitespace), on UTF-8. */
+static void strip(const char **ps, size_t *pn)
+{
+    const unsigned char *s = (const unsigned char *)*ps;
+    size_t n = *pn, k;
+    while (n && (k = space_at(s, n))) {
+        s += k;
+        n -= k;
     }
+    while (n) {
+        size_t start = n - 1;
+        while (start > 0 && n - start < 4 && (s[start] & 0xC0) == 0x80)
+            start--;
+        if (space_at(s + start, n - start) != n - start)
+            break;
+        n = start;
+    }
+    *ps = (const char *)s;
+    *pn = n;
+}
+
+/* Parse UTF-8 text as parsel does: stripped, NUL characters removed, "" as "<html/>". */
+static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html)
+{
+    strip(&s, &n);
+    char *copy = NULL;
+    if (n && memchr(s, '\0', n)) {
+        copy = kumo_alloc(n, KUMO_T_STR, KUMO_V_TEXT);
+        size_t o = 0;
+        for (size_t i = 0; i < n; i++)
+            if (s[i])
+                copy[o++] = s[i];
+        s = copy;
+        n = o;
+    }
+    if (n == 0 || n > INT_MAX) {
+        s = "<html/>";
+        n = strlen(s);
+    }
+    xmlDocPtr d;
+    if (html)
+        d = htmlReadMemory(s, (int)n, url, "UTF-8", HTML_OPTIONS);
+    else
+        d = xmlReadMemory(s, (int)n, url, "UTF-8", XML_OPTIONS);
+    kumo_free(copy);
     if (d && !xmlDocGetRootElement(d)) {
         xmlFreeDoc(d);
         d = NULL;
     }
     if (!d) {
-        /* Scrapy parses an empty body as "<html/>": queries then find nothing. */
+        /* lxml gives no root for some inputs ("<!-- x -->"): parsel parses "<html/>". */
         static const char empty[] = "<html/>";
         if (html)
-            d = htmlReadMemory(empty, (int)strlen(empty), url, NULL, HTML_OPTIONS);
+            d = htmlReadMemory(empty, (int)strlen(empty), url, "UTF-8", HTML_OPTIONS);
         else
-            d = xmlReadMemory(empty, (int)strlen(empty), url, NULL, XML_OPTIONS);
+            d = xmlReadMemory(empty, (int)strlen(empty), url, "UTF-8", XML_OPTIONS);
     }
     /* Document order for XPath results without walking the tree on every comparison. */
     if (d)
         xmlXPathOrderDocElems(d);
+    return d;
+}
+
+xmlDocPtr kumo__doc_parse(const char *body, size_t len, const char *url, const char *enc,
+                          bool html)
+{
+    kumo_text t;
+    kumo__text_decode(&t, body ? body : "", body ? len : 0, enc);
+    xmlDocPtr d = parse_text(t.s, t.len, url, html);
+    kumo__text_release(&t);
     return d;
 }
 
@@ -77,35 +121,83 @@ bool kumo__doc_is_html(const kumo_response *res)
     return !kumo_class_is(res->ref.cls, &KUMO_CLASS(XmlResponse));
 }
 
-kumo_doc *kumo__doc_adopt(kumo_response *res, xmlDocPtr d)
+static kumo_doc *doc_new(kumo_response *res)
 {
-    kumo_assert(!res->doc);
     kumo_doc *doc = kumo_calloc(1, sizeof(*doc), KUMO_T_XMLDOC, KUMO_V_DOC);
     doc->refcount = 1;
-    doc->xml = d;
     doc->html = kumo__doc_is_html(res);
     res->doc = doc;
     return doc;
 }
 
+kumo_doc *kumo__doc_adopt(kumo_response *res, xmlDocPtr d)
+{
+    kumo_assert(!res->doc);
+    kumo_doc *doc = doc_new(res);
+    doc->xml = d;
+    return doc;
+}
+
+/* The response's decoded text, made once and kept on its document. */
+static kumo_doc *doc_text(kumo_response *res)
+{
+    kumo_doc *doc = res->doc ? res->doc : doc_new(res);
+    if (!doc->text_done) {
+        char cs[64];
+        kumo__text_decode(&doc->text, res->body ? res->body : "", res->body ? res->body_len : 0,
+                          kumo__doc_charset(res, cs, sizeof(cs)));
+        doc->text_done = true;
+    }
+    return doc;
+}
+
 kumo_doc *kumo_doc_for(kumo_response *res, int *err)
 {
-    if (res->doc)
+    if (res->doc && res->doc->xml)
         return res->doc;
     if (!kumo_response_is_text(res)) {
         if (err)
             *err = KUMO_EINVAL;
         return NULL;
     }
-    char cs[64];
-    xmlDocPtr d = kumo__doc_parse(res->body, res->body_len, res->url,
-                                  kumo__doc_charset(res, cs, sizeof(cs)), kumo__doc_is_html(res));
+    xmlDocPtr d;
+    if (res->doc && res->doc->text_done) {
+        d = parse_text(res->doc->text.s, res->doc->text.len, res->url, res->doc->html);
+    } else {
+        char cs[64];
+        d = kumo__doc_parse(res->body, res->body_len, res->url,
+                            kumo__doc_charset(res, cs, sizeof(cs)), kumo__doc_is_html(res));
+    }
     if (!d) {
         if (err)
             *err = KUMO_ENOMEM;
         return NULL;
     }
+    if (res->doc) {
+        res->doc->xml = d;
+        return res->doc;
+    }
     return kumo__doc_adopt(res, d);
+}
+
+const char *kumo_response_text(kumo_response *res, size_t *len)
+{
+    if (!res || !kumo_response_is_text(res)) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    kumo_doc *doc = doc_text(res);
+    if (len)
+        *len = doc->text.len;
+    return doc->text.s;
+}
+
+const char *kumo_response_encoding(kumo_response *res)
+{
+    if (!res || !kumo_response_is_text(res))
+        return NULL;
+    return doc_text(res)->text.encoding;
 }
 
 kumo_doc *kumo_doc_ref(kumo_doc *doc)
@@ -124,7 +216,11 @@ void kumo_doc_unref(kumo_doc *doc)
         return;
     if (doc->ctx)
         xmlXPathFreeContext(doc->ctx);
-    xmlFreeDoc(doc->xml);
+    if (doc->xml)
+        xmlFreeDoc(doc->xml);
+    if (doc->scratch)
+        xmlFreeDoc(doc->scratch);
+    kumo__text_release(&doc->text);
     kumo_free(doc);
 }
 
@@ -135,6 +231,8 @@ xmlXPathContextPtr kumo__doc_xpath(kumo_doc *doc)
         if (!doc->ctx)
             kumo_oom(sizeof(xmlXPathContext));
         doc->ctx->error = kumo__xpath_error;
+        doc->ctx->userData = doc;
+        kumo__xpath_register(doc->ctx);
     }
     return doc->ctx;
 }

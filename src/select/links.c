@@ -1,4 +1,4 @@
-/* links.c - response.urljoin() and response.follow(): links resolved against the page. */
+/* links.c - response.urljoin(), follow() and follow_all(): links resolved against the page. */
 #include "http/response.h"
 #include "http/url.h"
 #include "select/css.h"
@@ -24,6 +24,9 @@ char *kumo_response_urljoin(kumo_response *res, const char *href)
 {
     if (!res || !href)
         return NULL;
+    /* urllib's urljoin(base, ""): the base itself, fragment included. */
+    if (!*href)
+        return kumo_strdup(base_of(res), KUMO_T_STR, KUMO_V_URL);
     return kumo_url_join(base_of(res), href);
 }
 
@@ -68,4 +71,40 @@ kumo_request *kumo_response_follow(kumo_response *res, const char *href, kumo_ca
 void kumo_follow(kumo_out *out, kumo_response *res, const char *href, kumo_callback_fn cb)
 {
     kumo_yield_request(out, kumo_response_follow(res, href, cb));
+}
+
+size_t kumo_follow_list(kumo_out *out, kumo_response *res, kumo_selector_list *list,
+                        kumo_callback_fn cb)
+{
+    size_t n = 0;
+    for (size_t i = 0; res && i < kumo_list_len(list); i++) {
+        const char *what;
+        const char *href = kumo__sel_link(kumo_list_at(list, i), &what);
+        if (!href) {
+            KUMO_DEBUG(LOGGER, "Ignoring <%s> without a link on %s (only <a> and <link> "
+                       "elements with href are followed)", what, res->url);
+            continue;
+        }
+        kumo_request *req = kumo_response_follow(res, href, cb);
+        if (req) {
+            kumo_yield_request(out, req);
+            n++;
+        }
+    }
+    return n;
+}
+
+size_t kumo_follow_all(kumo_out *out, kumo_response *res, const char *css, kumo_callback_fn cb)
+{
+    if (!res)
+        return 0;
+    return kumo_follow_list(out, res, kumo_css(res, css), cb);
+}
+
+size_t kumo_follow_all_xpath(kumo_out *out, kumo_response *res, const char *xpath,
+                             kumo_callback_fn cb)
+{
+    if (!res)
+        return 0;
+    return kumo_follow_list(out, res, kumo_xpath(res, xpath), cb);
 }

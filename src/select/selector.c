@@ -1,7 +1,9 @@
-/* selector.c - Selector and SelectorList (parsel's): CSS/XPath queries and serialisation. */
+/* selector.c - Selector and SelectorList (parsel's): CSS/XPath queries, serialisation, re(). */
 #include "select/css.h"
 #include "select/doc.h"
 #include "select/pool.h"
+#include "select/regex.h"
+#include "util/buf.h"
 #include "http/response.h"
 #include <libxml/HTMLtree.h>
 #include <libxml/xpathInternals.h>
@@ -150,7 +152,7 @@ void kumo_list_unref(kumo_selector_list *list)
 /* ---------------------------------------------------------------- results */
 
 /* Python's repr(float), which parsel's get() returns for a number: 3.0, 0.5, 1e+16, nan. */
-static char *format_number(double v)
+char *kumo__format_number(double v)
 {
     char buf[64];
     if (isnan(v))
@@ -262,6 +264,7 @@ static void silent(void *ctx, const char *msg, ...)
 static int eval(kumo_doc *doc, xmlNodePtr node, const kumo_query *q, kumo_selector_list *out)
 {
     xmlXPathContextPtr ctx = kumo__doc_xpath(doc);
+    kumo__xpath_set_error("");
     ctx->node = node;
     ctx->contextSize = -1;
     ctx->proximityPosition = -1;
@@ -287,7 +290,7 @@ static int eval(kumo_doc *doc, xmlNodePtr node, const kumo_query *q, kumo_select
                                               KUMO_V_TEXT)));
         break;
     case XPATH_NUMBER:
-        list_push(out, string_sel(format_number(obj->floatval)));
+        list_push(out, string_sel(kumo__format_number(obj->floatval)));
         break;
     case XPATH_STRING:
         list_push(out, string_sel(kumo_strdup(obj->stringval ? (const char *)obj->stringval
@@ -307,16 +310,26 @@ static kumo_selector_list *pooled(kumo_selector_list *l)
     return l;
 }
 
+static char query_error[320];
+
+const char *kumo__select_error(void)
+{
+    return query_error[0] ? query_error : NULL;
+}
+
 static const kumo_query *lookup(const char *query, bool css)
 {
     if (!query) {
+        snprintf(query_error, sizeof(query_error), "%s query is NULL", css ? "CSS" : "XPath");
         KUMO_ERROR(LOGGER, "Invalid %s query: NULL", css ? "CSS" : "XPath");
         return NULL;
     }
     const kumo_query *q = kumo_query_get(query, css);
     if (!q->comp) {
+        snprintf(query_error, sizeof(query_error), "%s", q->error ? q->error
+                                                                    : "invalid expression");
         KUMO_ERROR(LOGGER, "Invalid %s query '%s': %s", css ? "CSS" : "XPath", query,
-                   q->error ? q->error : "invalid expression");
+                   query_error);
         return NULL;
     }
     return q;
@@ -324,8 +337,9 @@ static const kumo_query *lookup(const char *query, bool css)
 
 static void eval_failed(const char *query, bool css)
 {
+    snprintf(query_error, sizeof(query_error), "%s", kumo__xpath_last_error());
     KUMO_ERROR(LOGGER, "Invalid %s query '%s': %s", css ? "CSS" : "XPath", query,
-               kumo__xpath_last_error());
+               query_error);
 }
 
 /*
@@ -336,6 +350,7 @@ static kumo_selector_list *run(kumo_response *res, kumo_selector *const *sels, s
                                const char *query, bool css)
 {
     kumo_selector_list *out = list_new();
+    query_error[0] = '\0';
     const kumo_query *q = lookup(query, css);
     if (!q)
         return pooled(out);
@@ -476,4 +491,158 @@ const char *kumo_list_attr(kumo_selector_list *list, const char *name)
     if (!list || list->len == 0)
         return NULL;
     return kumo_sel_attr(list->v[0], name);
+}
+
+const char *kumo_sel_attr_at(kumo_selector *sel, size_t i, const char **name)
+{
+    if (!sel || sel->kind != SEL_NODE || sel->node->type != XML_ELEMENT_NODE)
+        return NULL;
+    xmlAttrPtr a = sel->node->properties;
+    while (a && i--)
+        a = a->next;
+    if (!a)
+        return NULL;
+    if (name)
+        *name = (const char *)a->name;
+    char *copy;
+    const char *v = attr_value(a, &copy);
+    if (copy) {
+        attr_copy *c = kumo_alloc(sizeof(*c), KUMO_T_STR, KUMO_V_TEXT);
+        c->value = copy;
+        c->next = sel->copies;
+        sel->copies = c;
+    }
+    return v;
+}
+
+/* ---------------------------------------------------------------- lists */
+
+kumo_selector *kumo_list_index(kumo_selector_list *list, long i)
+{
+    size_t n = kumo_list_len(list);
+    if (i < 0)
+        i += (long)n;
+    return i >= 0 && (size_t)i < n ? list->v[i] : NULL;
+}
+
+/* Python's slice bound: negative from the end, then clamped to [0, n]. */
+static size_t bound(long i, size_t n)
+{
+    if (i == KUMO_SLICE_END)
+        return n;
+    if (i < 0)
+        i += (long)n;
+    if (i < 0)
+        return 0;
+    return (size_t)i > n ? n : (size_t)i;
+}
+
+kumo_selector_list *kumo_list_slice(kumo_selector_list *list, long start, long stop)
+{
+    kumo_selector_list *out = list_new();
+    size_t n = kumo_list_len(list);
+    for (size_t i = bound(start, n); i < bound(stop, n); i++)
+        list_push(out, kumo_sel_ref(list->v[i]));
+    return pooled(out);
+}
+
+kumo_value kumo_list_getall(kumo_selector_list *list)
+{
+    kumo_value v = kumo_val_list();
+    for (size_t i = 0; i < kumo_list_len(list); i++)
+        kumo_val_list_push(&v, kumo_val_str(kumo_sel_get(list->v[i])));
+    return v;
+}
+
+kumo_value kumo_list_extract(kumo_selector_list *list)
+{
+    return kumo_list_getall(list);
+}
+
+const char *kumo_list_extract_first(kumo_selector_list *list, const char *def)
+{
+    return kumo_list_get(list, def);
+}
+
+const char *kumo_sel_extract(kumo_selector *sel)
+{
+    return kumo_sel_get(sel);
+}
+
+/* ---------------------------------------------------------------- re() */
+
+/* A found string, entities replaced as parsel does, appended to the list as a string. */
+static void re_emit(void *ctx, const char *s, size_t n)
+{
+    kumo_selector_list *l = ctx;
+    if (!memchr(s, '&', n)) {
+        list_push(l, string_sel(kumo_strndup(s, n, KUMO_T_STR, KUMO_V_TEXT)));
+        return;
+    }
+    kumo_buf b;
+    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo_buf_adds(&b, "");
+    kumo__replace_entities(s, n, &b);
+    list_push(l, string_sel(kumo_buf_detach(&b, NULL)));
+}
+
+static const kumo_regex *re_lookup(const char *pattern)
+{
+    const char *err;
+    const kumo_regex *re = kumo__regex_get(pattern, 0, &err);
+    if (!re)
+        KUMO_ERROR(LOGGER, "Invalid regular expression '%s': %s", pattern ? pattern : "(null)",
+                   err);
+    return re;
+}
+
+/* re() over sels[0..n) into a new pooled list; stops after the first string when first. */
+static kumo_selector_list *re_run(kumo_selector *const *sels, size_t n, const char *pattern,
+                                  bool first)
+{
+    kumo_selector_list *out = list_new();
+    const kumo_regex *re = re_lookup(pattern);
+    for (size_t i = 0; re && i < n && !(first && out->len); i++) {
+        const char *text = kumo_sel_get(sels[i]);
+        if (text)
+            kumo__regex_extract(re, text, strlen(text), re_emit, out);
+    }
+    return pooled(out);
+}
+
+kumo_selector_list *kumo_sel_re(kumo_selector *sel, const char *pattern)
+{
+    return re_run(&sel, sel ? 1 : 0, pattern, false);
+}
+
+kumo_selector_list *kumo_list_re(kumo_selector_list *list, const char *pattern)
+{
+    return re_run(list ? list->v : NULL, kumo_list_len(list), pattern, false);
+}
+
+const char *kumo_sel_re_first(kumo_selector *sel, const char *pattern, const char *def)
+{
+    return kumo_list_get(re_run(&sel, sel ? 1 : 0, pattern, true), def);
+}
+
+const char *kumo_list_re_first(kumo_selector_list *list, const char *pattern, const char *def)
+{
+    return kumo_list_get(re_run(list ? list->v : NULL, kumo_list_len(list), pattern, true), def);
+}
+
+/* ---------------------------------------------------------------- links */
+
+const char *kumo__sel_link(kumo_selector *sel, const char **what)
+{
+    *what = "";
+    if (!sel)
+        return NULL;
+    if (sel->kind != SEL_NODE)
+        return kumo_sel_get(sel);
+    xmlNodePtr n = sel->node;
+    *what = n->name ? (const char *)n->name : "node";
+    if (n->type != XML_ELEMENT_NODE || !n->name ||
+        (strcmp((const char *)n->name, "a") != 0 && strcmp((const char *)n->name, "link") != 0))
+        return NULL;
+    return kumo_sel_attr(sel, "href");
 }

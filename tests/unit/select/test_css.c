@@ -3,6 +3,8 @@
 #include "kumo-int.h"
 #include "select/css.h"
 #include "select/pool.h"
+#include "http/headers.h"
+#include "http/response.h"
 #include <libxml/parser.h>
 
 static void setup(void)
@@ -212,6 +214,281 @@ static const struct {
     {"#\\31 23",
      "descendant-or-self::*[@id = '123']"},
 };
+
+/* Generated with parsel 1.7 (issue 4): the remaining combinators, attribute operators and
+ * pseudo-classes. */
+static const struct {
+    const char *css;
+    const char *xpath;
+} more_translations[] = {
+    {"li + li",
+     "descendant-or-self::li/following-sibling::*[(name() = 'li') and (position() = 1)]"},
+    {"li ~ li",
+     "descendant-or-self::li/following-sibling::li"},
+    {"[lang|=en]",
+     "descendant-or-self::*[@lang and (@lang = 'en' or starts-with(@lang, 'en-'))]"},
+    {"[lang^=en]",
+     "descendant-or-self::*[@lang and starts-with(@lang, 'en')]"},
+    {"[lang$=GB]",
+     "descendant-or-self::*[@lang and substring(@lang, string-length(@lang)-1) = 'GB']"},
+    {"[lang*=ngl]",
+     "descendant-or-self::*[@lang and contains(@lang, 'ngl')]"},
+    {"[class~=even]",
+     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' e"
+     "ven ')]"},
+    {"li:nth-child(n+4)",
+     "descendant-or-self::li[count(preceding-sibling::*) >= 3]"},
+    {"li:nth-last-child(odd)",
+     "descendant-or-self::li[count(following-sibling::*) mod 2 = 0]"},
+    {"span:nth-of-type(2)",
+     "descendant-or-self::span[count(preceding-sibling::span) = 1]"},
+    {"span:nth-last-of-type(1)",
+     "descendant-or-self::span[count(following-sibling::span) = 0]"},
+    {"em:nth-of-type(even)",
+     "descendant-or-self::em[(count(preceding-sibling::em) +1) mod 2 = 0]"},
+    {"li:empty",
+     "descendant-or-self::li[not(*) and not(string-length())]"},
+    {"td:not(:first-child)",
+     "descendant-or-self::td[not(count(preceding-sibling::*) = 0)]"},
+    {"a:not([href])",
+     "descendant-or-self::a[not(@href)]"},
+    {"*:empty",
+     "descendant-or-self::*[not(*) and not(string-length())]"},
+    {"li *::text",
+     "descendant-or-self::li/descendant-or-self::text()"},
+    {"*::attr(data-id)",
+     "descendant-or-self::*/@data-id"},
+    {"div.box em:only-of-type",
+     "descendant-or-self::div[@class and contains(concat(' ', normalize-space(@class), ' '), '"
+     " box ')]/descendant-or-self::*/em[count(parent::*/child::em) = 1]"},
+    {"html:root > body",
+     "descendant-or-self::html[not(parent::*)]/body"},
+    {"[data-id='3']",
+     "descendant-or-self::*[@data-id = '3']"},
+    {"a[href^=\"http\"]",
+     "descendant-or-self::a[@href and starts-with(@href, 'http')]"},
+    {"input[type=checkbox][checked]",
+     "descendant-or-self::input[(@type = 'checkbox') and (@checked)]"},
+    {"li:nth-child(0n+3)",
+     "descendant-or-self::li[count(preceding-sibling::*) = 2]"},
+    {"li:nth-child(-2n+5)",
+     "descendant-or-self::li[(count(preceding-sibling::*) <= 4) and (count(preceding-sibling::"
+     "*) mod -2 = 0)]"},
+    {"li:nth-last-of-type(-n+2)",
+     "descendant-or-self::li[count(following-sibling::li) <= 1]"},
+    {"p:not(.a):not(.b)",
+     "descendant-or-self::p[(not(@class and contains(concat(' ', normalize-space(@class), ' ')"
+     ", ' a '))) and (not(@class and contains(concat(' ', normalize-space(@class), ' '), ' b '"
+     ")))]"},
+    {"*:not(p)",
+     "descendant-or-self::*[not(name() = 'p')]"},
+    {"a ~ *",
+     "descendant-or-self::a/following-sibling::*"},
+    {"[x='a\\'b']",
+     "descendant-or-self::*[@x = \"a'b\"]"},
+    {"li:nth-child( 2n + 1 )",
+     "descendant-or-self::li[count(preceding-sibling::*) mod 2 = 0]"},
+    {"#a\\.b",
+     "descendant-or-self::*[@id = 'a.b']"},
+    {".-x",
+     "descendant-or-self::*[@class and contains(concat(' ', normalize-space(@class), ' '), ' -"
+     "x ')]"},
+    {"a[b='']",
+     "descendant-or-self::a[@b = '']"},
+    {"ol>li",
+     "descendant-or-self::ol/li"},
+    {"li:nth-child(+5)",
+     "descendant-or-self::li[count(preceding-sibling::*) = 4]"},
+    {"li:nth-child(-n)",
+     "descendant-or-self::li[0]"},
+    {"*:only-child",
+     "descendant-or-self::*[count(parent::*/child::*) = 1]"},
+    {"p *:last-child::text",
+     "descendant-or-self::p/descendant-or-self::*/*[count(following-sibling::*) = 0]/text()"},
+    {"a::attr(href), img::attr(src)",
+     "descendant-or-self::a/@href | descendant-or-self::img/@src"},
+    {"*::text",
+     "descendant-or-self::text()"},
+    {"a:NOT(.x)",
+     "descendant-or-self::a[not(@class and contains(concat(' ', normalize-space(@class), ' '),"
+     " ' x '))]"},
+    {"[HREF$=X]",
+     "descendant-or-self::*[@href and substring(@href, string-length(@href)-0) = 'X']"},
+    {"li:nth-child(n)",
+     "descendant-or-self::li"},
+    {"li:nth-child(1n+0)",
+     "descendant-or-self::li"},
+    {"li:nth-child(10n-1)",
+     "descendant-or-self::li[(count(preceding-sibling::*) +2) mod 10 = 0]"},
+};
+
+/* Generated with parsel 1.7 on tests/data/select/selectors.html: len(getall()), first, last. */
+static const struct {
+    const char *css;
+    size_t n;
+    const char *first, *last;
+} fixture_matches[] = {
+    {"li + li", 5,
+     "<li class=\"item even\" data-id=\"2\"><a href=\"b.html\" rel=\"nofollow next\">Beta</a><"
+     "/li>",
+     "<li class=\"item even last\" data-id=\"6\">   Zeta   </li>"},
+    {"li ~ li::attr(data-id)", 5,
+     "2",
+     "6"},
+    {"[lang|=en]::text", 5,
+     "\n",
+     "\n"},
+    {"[lang^=en]::text", 6,
+     "\n",
+     "\n"},
+    {"[lang$=GB]::text", 1,
+     "en-GB",
+     "en-GB"},
+    {"[lang*=ngl]::text", 1,
+     "english",
+     "english"},
+    {"[class~=even]::attr(data-id)", 3,
+     "2",
+     "6"},
+    {"li:nth-child(n+4)::attr(data-id)", 3,
+     "4",
+     "6"},
+    {"li:nth-last-child(odd)::attr(data-id)", 3,
+     "2",
+     "6"},
+    {"div.box span:nth-of-type(2)::text", 1,
+     "s2",
+     "s2"},
+    {"div.box span:nth-last-of-type(1)::text", 2,
+     "only child",
+     "s3"},
+    {"div.box em:nth-of-type(even)::text", 1,
+     "e2",
+     "e2"},
+    {"p:empty", 1,
+     "<p class=\"empty\"></p>",
+     "<p class=\"empty\"></p>"},
+    {"td:not(:first-child)::text", 3,
+     "3",
+     "7"},
+    {"a:not([href])::text", 1,
+     "no href",
+     "no href"},
+    {"li:first-child::attr(data-id)", 1,
+     "1",
+     "1"},
+    {"li:last-child::attr(data-id)", 1,
+     "6",
+     "6"},
+    {"div.box span:only-child::text", 1,
+     "only child",
+     "only child"},
+    {"ol li:only-of-type::text", 1,
+     "one",
+     "one"},
+    {"div.box span:first-of-type::text", 2,
+     "only child",
+     "s1"},
+    {"div.box span:last-of-type::text", 2,
+     "only child",
+     "s3"},
+    {"li:nth-child(even)::attr(data-id)", 3,
+     "2",
+     "6"},
+    {"li:nth-child(-n+3)::attr(data-id)", 3,
+     "1",
+     "3"},
+    {"li:nth-child(3n-1)::attr(data-id)", 2,
+     "2",
+     "5"},
+    {"ul li:not(.odd) a::attr(href)", 2,
+     "b.html",
+     "#frag"},
+    {"h1 + div::attr(id)", 1,
+     "main",
+     "main"},
+    {"h1 ~ div::attr(id)", 2,
+     "main",
+     "footer"},
+    {"*::attr(data-id)", 6,
+     "1",
+     "6"},
+    {"#main > p.lead > a::text", 1,
+     "link",
+     "link"},
+    {"input[type=checkbox][checked]::attr(name)", 1,
+     "c",
+     "c"},
+    {"option[selected]::attr(value)", 1,
+     "2",
+     "2"},
+    {"li *::text", 8,
+     "Alpha",
+     "one"},
+    {"p.note::text", 1,
+     "Third <escaped> \"quoted\" été ☺  &copy2023 &bogus; end",
+     "Third <escaped> \"quoted\" été ☺  &copy2023 &bogus; end"},
+    {"*:empty", 9,
+     "<meta charset=\"utf-8\">",
+     "<area href=\"/area\" alt=\"area\">"},
+    {"table tr:nth-child(n+2) td:first-child::text", 3,
+     "apples",
+     "plums"},
+    {"textarea::text", 1,
+     "  line one\nline two  ",
+     "  line one\nline two  "},
+};
+
+Test(css, more_translations_match_parsel)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(more_translations); i++) {
+        char *out = NULL;
+        size_t pos = 0;
+        char msg[200];
+        int rc = kumo_css_to_xpath(more_translations[i].css, &out, &pos, msg, sizeof(msg));
+        cr_expect_eq(rc, KUMO_OK, "'%s': %s", more_translations[i].css, msg);
+        if (rc == KUMO_OK)
+            cr_expect_str_eq(out, more_translations[i].xpath, "css '%s'",
+                             more_translations[i].css);
+        kumo_free(out);
+    }
+}
+
+static kumo_response *fixture_response(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "tests/data/select/%s", name);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open '%s' (run from the repository root)", path);
+    char *body = kumo_alloc(65536, KUMO_T_BYTES, KUMO_V_BODY);
+    size_t n = fread(body, 1, 65535, f);
+    fclose(f);
+    body[n] = '\0';
+    int err;
+    kumo_request *req = kumo_request_new("http://example.com/", NULL, &err);
+    kumo_headers *h = kumo_headers_new();
+    kumo_headers_add(h, "Content-Type", "text/html; charset=utf-8");
+    kumo_response *res = kumo_response_new(req, "http://example.com/", 200, h, body, n);
+    kumo_request_unref(req);
+    return res;
+}
+
+Test(css, selectors_match_what_parsel_matches_on_a_fixture)
+{
+    kumo_response *res = fixture_response("selectors.html");
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(fixture_matches); i++) {
+        kumo_selector_list *l = kumo_css(res, fixture_matches[i].css);
+        size_t n = kumo_list_len(l);
+        cr_expect_eq(n, fixture_matches[i].n, "'%s': %zu matches", fixture_matches[i].css, n);
+        if (n && n == fixture_matches[i].n) {
+            cr_expect_str_eq(kumo_sel_get(kumo_list_at(l, 0)), fixture_matches[i].first, "'%s'",
+                             fixture_matches[i].css);
+            cr_expect_str_eq(kumo_sel_get(kumo_list_at(l, n - 1)), fixture_matches[i].last,
+                             "'%s'", fixture_matches[i].css);
+        }
+    }
+    kumo_response_unref(res);
+}
 
 Test(css, translations_match_parsel)
 {

@@ -206,3 +206,70 @@ Test(links, follow_yields_into_the_callback_output)
     kumo_out_release(&out);
     kumo_response_unref(res);
 }
+
+static int follow_debug;
+
+static void count_debug(void *ctx, kumo_loglevel level)
+{
+    (void)ctx;
+    if (level == KUMO_LOG_DEBUG)
+        follow_debug++;
+}
+
+Test(links, follow_all_takes_a_elements_and_attribute_values)
+{
+    static const char page[] =
+        "<html><body><a href=\"/a\">a</a> <a href=\" b.html \">b</a> <a>none</a>"
+        "<a href=\"//cdn.example/c\">c</a><a href=\"#frag\">f</a><a href=\"?q=1\">q</a>"
+        "<a href=\"mailto:x@example.com\">m</a><a href=\"javascript:void(0)\">j</a>"
+        "<a href=\"tel:+1\">t</a><a href=\"data:text/plain,x\">d</a><a href=\"\">e</a>"
+        "<link rel=\"next\" href=\"/next\"><div href=\"/div\">div</div></body></html>";
+    kumo_response *res = response_for("http://example.com/dir/p.html?x=1", "text/html", page);
+    static const char *const want[] = {
+        "http://example.com/a", "http://example.com/dir/b.html", "http://cdn.example/c",
+        "http://example.com/dir/p.html?x=1#frag", "http://example.com/dir/p.html?q=1",
+    };
+    kumo_out out;
+    kumo_out_init(&out, NULL);
+    kumo_log_set_level(KUMO_LOG_DEBUG);
+    kumo_log_set_file("/dev/null");
+    follow_debug = 0;
+    kumo_log_set_hook(count_debug, NULL);
+    cr_expect_eq(kumo_follow_all(&out, res, "a", cb), KUMO_ARRAY_LEN(want));
+    /* <a> without href, 4 schemes, the empty href: one DEBUG line each. */
+    cr_expect_eq(follow_debug, 6);
+    cr_assert_eq(out.len, KUMO_ARRAY_LEN(want));
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(want); i++) {
+        cr_expect_str_eq(kumo_request_url(out.v[i].u.req), want[i]);
+        cr_expect_eq(out.v[i].u.req->cb, cb);
+    }
+    kumo_out_release(&out);
+    kumo_out_init(&out, NULL);
+    /* Attribute results, an xpath, <link>, and elements that are not links. */
+    cr_expect_eq(kumo_follow_all(&out, res, "a::attr(href)", NULL), KUMO_ARRAY_LEN(want));
+    cr_expect_eq(kumo_follow_all_xpath(&out, res, "//link | //div", NULL), 1);
+    cr_expect_str_eq(kumo_request_url(out.v[out.len - 1].u.req), "http://example.com/next");
+    cr_expect_eq(kumo_follow_all(&out, res, "a[", NULL), 0);
+    cr_expect_eq(kumo_follow_list(&out, res, NULL, NULL), 0);
+    cr_expect_eq(kumo_follow_all(&out, NULL, "a", NULL), 0);
+    kumo_log_set_hook(NULL, NULL);
+    kumo_log_set_file(NULL);
+    kumo_log_set_level(KUMO_LOG_INFO);
+    kumo_out_release(&out);
+    kumo_response_unref(res);
+}
+
+Test(links, urljoin_of_empty_keeps_the_fragment)
+{
+    kumo_response *res = response_for("http://example.com/a/b?x=1#top", "text/html", "<p>x</p>");
+    char *u = kumo_response_urljoin(res, "");
+    cr_expect_str_eq(u, "http://example.com/a/b?x=1#top");
+    kumo_free(u);
+    u = kumo_response_urljoin(res, "#f");
+    cr_expect_str_eq(u, "http://example.com/a/b?x=1#f");
+    kumo_free(u);
+    u = kumo_response_urljoin(res, "//other.example/y");
+    cr_expect_str_eq(u, "http://other.example/y");
+    kumo_free(u);
+    kumo_response_unref(res);
+}
