@@ -94,6 +94,14 @@ const char *kumo_spider_setting(kumo_spider *sp, const char *name, const char *d
 const char *kumo_spider_name(kumo_spider *sp);
 
 /*
+ * The spider's state map, for the spider to read and write (Scrapy's spider.state):
+ * with JOBDIR it is saved at checkpoints and at close and comes back when the job
+ * resumes.  Values must be plain (numbers, strings, lists): one holding an object is
+ * not saved.  Borrowed, valid while the spider runs.
+ */
+kumo_map *kumo_spider_state(kumo_spider *sp);
+
+/*
  * Allow one more domain (and its subdomains) for the offsite filter, for spiders that
  * decide their domains at open (from an argument).
  */

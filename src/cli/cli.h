@@ -19,10 +19,12 @@ typedef struct kumo_command {
 } kumo_command;
 
 int kumo_cmd_crawl(int argc, char **argv);
+int kumo_cmd_job(int argc, char **argv);
 int kumo_cmd_list(int argc, char **argv);
 int kumo_cmd_version(int argc, char **argv);
 
 extern const char kumo_crawl_usage[];
+extern const char kumo_job_usage[];
 
 /* Print "kumo: " + message to stderr. */
 void kumo_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

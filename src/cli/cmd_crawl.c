@@ -21,6 +21,7 @@ const char kumo_crawl_usage[] =
     "  -s NAME=VALUE      setting, over conf/kumo.conf and the spider's own (repeatable)\n"
     "  -o FILE            append scraped items to FILE (.jsonl, .jl, .json, .csv)\n"
     "  -O FILE            write scraped items to FILE, overwriting it\n"
+    "  --jobdir DIR       JOBDIR: keep the crawl in DIR/kumo.sqlite; run again to resume\n"
     "  -L, --loglevel L   LOG_LEVEL: DEBUG, INFO, WARNING, ERROR, CRITICAL\n"
     "  --logfile FILE     LOG_FILE\n"
     "  --nolog            LOG_ENABLED=0\n"
@@ -93,7 +94,8 @@ static int parse(crawl_opts *o, int argc, char **argv)
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = strcmp(a, "-a") == 0 || strcmp(a, "-s") == 0 || strcmp(a, "-o") == 0 ||
                      strcmp(a, "-O") == 0 || strcmp(a, "-L") == 0 ||
-                     strcmp(a, "--loglevel") == 0 || strcmp(a, "--logfile") == 0;
+                     strcmp(a, "--loglevel") == 0 || strcmp(a, "--logfile") == 0 ||
+                     strcmp(a, "--jobdir") == 0;
         if (takes && !next) {
             kumo_cli_error("option %s needs a value", a);
             return KUMO_EINVAL;
@@ -118,6 +120,8 @@ static int parse(crawl_opts *o, int argc, char **argv)
                 return KUMO_EINVAL;
         } else if (strcmp(a, "--logfile") == 0) {
             kumo_settings_set(o->settings, "LOG_FILE", next, KUMO_PRIO_CMDLINE, err, sizeof(err));
+        } else if (strcmp(a, "--jobdir") == 0) {
+            kumo_settings_set(o->settings, "JOBDIR", next, KUMO_PRIO_CMDLINE, err, sizeof(err));
         } else if (strcmp(a, "--nolog") == 0) {
             kumo_settings_set(o->settings, "LOG_ENABLED", "0", KUMO_PRIO_CMDLINE, err,
                               sizeof(err));

@@ -1,8 +1,11 @@
 /* main.c - kumo's entry point: global setup and the command table. */
 #include "cli/cli.h"
+#include <signal.h>
 
 static const kumo_command commands[] = {
     {"crawl", kumo_cmd_crawl, "run a spider", kumo_crawl_usage},
+    {"job", kumo_cmd_job, "print a persistent job's state (--jobdir) without running it",
+     kumo_job_usage},
     {"list", kumo_cmd_list, "list the spiders kumo can find", "usage: kumo list\n"},
     {"version", kumo_cmd_version, "print kumo's and its libraries' versions",
      "usage: kumo version\n"},
@@ -38,6 +41,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    /* A peer that goes away (a console client, a server) is an error value, not a signal. */
+    signal(SIGPIPE, SIG_IGN);
     if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? KUMO_EXIT_USAGE : KUMO_EXIT_OK;

@@ -6,6 +6,7 @@
 #include "core/spider.h"
 #include "core/stats.h"
 #include "ext/ext.h"
+#include "jobs/jobdb.h"
 
 #include <signal.h>
 #include <event2/event.h>
@@ -82,6 +83,8 @@ kumo_crawler *kumo_crawler_new(const kumo_spider_def *def, kumo_settings *settin
     if (apply_spider_settings(c, err, errlen) || apply_log_settings(c, err, errlen))
         goto fail;
     c->spider = kumo_spider_new(def, c, args);
+    if (kumo_job_open(c, err, errlen) != KUMO_OK)   /* JOBDIR: stats and state come back */
+        goto fail;
     if (open_extensions(c, err, errlen) != KUMO_OK)
         goto fail;
     c->engine = kumo_engine_new(c, err, errlen);
@@ -127,6 +130,7 @@ void kumo_crawler_free(kumo_crawler *c)
     if (!c)
         return;
     kumo_engine_free(c->engine);
+    kumo_job_close(c);      /* after the scheduler's last checkpoint */
     for (size_t i = c->nexts; i-- > 0;)
         c->exts[i].def->close(c->exts[i].self, c);
     kumo_free(c->exts);

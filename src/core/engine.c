@@ -11,6 +11,7 @@
 #include "http/downloader.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "jobs/jobdb.h"
 #include "middleware/chain.h"
 #include "pipeline/item.h"
 #include "select/parsepool.h"
@@ -79,6 +80,18 @@ static kumo_request *next_start_request(kumo_engine *e)
     }
     e->start_done = true;
     return NULL;
+}
+
+/* A resumed job: skip the start requests an earlier run already scheduled. */
+static void skip_started(kumo_engine *e)
+{
+    size_t n = kumo_job_start_pos(e->c);
+    const char *const *urls = e->c->def->start_urls;
+    if (e->c->def->start_requests)
+        e->start_pos = KUMO_MIN(n, e->start_out.len);
+    else
+        while (e->start_pos < n && urls && urls[e->start_pos])
+            e->start_pos++;
 }
 
 /* ---- scheduling and downloading ---- */
@@ -292,6 +305,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         req = next_start_request(e);
         if (!req)
             break;
+        kumo_job_set_start_pos(c, e->start_pos);    /* JOBDIR: not again on resume */
         if (kumo_chain_spider_request(e->chains, c, NULL, req) == KUMO_OK)
             kumo_engine_crawl(e, req);
         else
@@ -443,6 +457,7 @@ int kumo_engine_open(kumo_engine *e)
             kumo_engine_close(e, "start_requests_failed");
         }
     }
+    skip_started(e);
     e->opened = true;
     kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_OPENED, NULL);
     schedule_tick(e);

@@ -4,6 +4,7 @@
 #include "core/settings.h"
 #include "core/stats.h"
 #include "http/request.h"
+#include "jobs/jobdb.h"
 
 struct kumo_scheduler {
     kumo_crawler *c;
@@ -16,7 +17,8 @@ struct kumo_scheduler {
 
 kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err)
 {
-    const kumo_queue_backend *be = &kumo_queue_memory;
+    /* JOBDIR: the crawler opened a job, the queue lives in its SQLite file */
+    const kumo_queue_backend *be = kumo_job_of(c) ? &kumo_queue_sqlite : &kumo_queue_memory;
     void *q = be->open(c, err);
     if (!q)
         return NULL;
@@ -25,8 +27,11 @@ kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err)
     s->be = be;
     s->q = q;
     s->debug = kumo_settings_bool(c->settings, "DUPEFILTER_DEBUG", false);
-    snprintf(s->enq_key, sizeof(s->enq_key), "scheduler/enqueued/%s", be->name);
-    snprintf(s->deq_key, sizeof(s->deq_key), "scheduler/dequeued/%s", be->name);
+    /* the SQLite backend counts /disk and /memory (its side queue) itself */
+    if (be != &kumo_queue_sqlite) {
+        snprintf(s->enq_key, sizeof(s->enq_key), "scheduler/enqueued/%s", be->name);
+        snprintf(s->deq_key, sizeof(s->deq_key), "scheduler/dequeued/%s", be->name);
+    }
     return s;
 }
 
@@ -56,7 +61,8 @@ bool kumo_scheduler_enqueue(kumo_scheduler *s, kumo_request *req)
         return false;
     }
     s->be->push(s->q, req);
-    kumo_stats_inc(s->c->stats, s->enq_key, 1);
+    if (s->enq_key[0])
+        kumo_stats_inc(s->c->stats, s->enq_key, 1);
     kumo_stats_inc(s->c->stats, "scheduler/enqueued", 1);
     return true;
 }
@@ -65,7 +71,8 @@ kumo_request *kumo_scheduler_next(kumo_scheduler *s)
 {
     kumo_request *req = s->be->pop(s->q);
     if (req) {
-        kumo_stats_inc(s->c->stats, s->deq_key, 1);
+        if (s->deq_key[0])
+            kumo_stats_inc(s->c->stats, s->deq_key, 1);
         kumo_stats_inc(s->c->stats, "scheduler/dequeued", 1);
     }
     return req;

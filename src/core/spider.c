@@ -106,6 +106,11 @@ const char *kumo_spider_name(kumo_spider *sp)
     return sp->def->name;
 }
 
+kumo_map *kumo_spider_state(kumo_spider *sp)
+{
+    return &sp->state;
+}
+
 void kumo_spider_log(kumo_spider *sp, const char *level, const char *fmt, ...)
 {
     kumo_loglevel lv = KUMO_LOG_INFO;

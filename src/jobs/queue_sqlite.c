@@ -1,0 +1,535 @@
+/* queue_sqlite.c - the SQLite queue backend (JOBDIR): pending requests and seen fingerprints
+ * on disk, a bounded window of the next requests in memory, a memory side queue for the
+ * requests that cannot be persisted. */
+#include "jobs/jobdb.h"
+#include "core/crawler.h"
+#include "core/settings.h"
+#include "core/spider.h"
+#include "core/stats.h"
+#include "http/request.h"
+#include "util/json.h"
+
+#include <event2/event.h>
+
+#define LOGGER "kumo.core.scheduler"
+#define WINDOW 64                   /* requests decoded in memory, at most */
+#define FPCACHE_SLOTS (1u << 15)    /* recently seen fingerprints, a direct-mapped cache */
+#define SIDE_BIT (UINT64_C(1) << 63)    /* seq of a request of the memory side queue */
+#define JSON_MAX (64u * 1024 * 1024)
+
+typedef struct sq {
+    kumo_crawler *c;
+    kumo_jobdb *db;
+    sqlite3 *h;
+    sqlite3_stmt *ins, *next, *mark, *del, *seen;
+    /* the window: the best pending disk requests, best last; when complete it holds every
+     * pending disk request, else exactly the top nwin of them */
+    kumo_request *win[WINDOW + 1];
+    size_t nwin;
+    bool complete;
+    size_t ndisk;                   /* pending on disk (the window's included) */
+    kumo_request **side;            /* max-heap on (priority, seq) */
+    size_t nside, cap_side;
+    uint64_t seq;
+    unsigned char (*fpcache)[20];   /* each slot: a fingerprint known to be in `seen` */
+    kumo_buf json;
+    struct event *timer;            /* checkpoints */
+    struct event *commit;           /* commits at the end of a loop turn */
+    bool per_turn;                  /* JOBDIR_COMMIT_INTERVAL 0: commit once per loop turn */
+    bool warned, opened;
+} sq;
+
+static uint64_t order_seq(const kumo_request *r)
+{
+    return r->seq & ~SIDE_BIT;
+}
+
+/* a sorts before b: higher priority first, then the most recent (LIFO). */
+static bool before(const kumo_request *a, const kumo_request *b)
+{
+    return a->priority != b->priority ? a->priority > b->priority
+                                      : order_seq(a) > order_seq(b);
+}
+
+/* ---- the side queue (memory) ---- */
+
+static void side_push(sq *q, kumo_request *req)
+{
+    if (q->nside == q->cap_side) {
+        q->cap_side = q->cap_side ? q->cap_side * 2 : 16;
+        q->side = kumo_realloc(q->side, q->cap_side * sizeof(*q->side), KUMO_T_QUEUE,
+                               KUMO_V_QUEUE);
+    }
+    size_t i = q->nside++;
+    while (i && before(req, q->side[(i - 1) / 2])) {
+        q->side[i] = q->side[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    q->side[i] = req;
+}
+
+static kumo_request *side_pop(sq *q)
+{
+    kumo_request *top = q->side[0], *last = q->side[--q->nside];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        const kumo_request *best = last;
+        if (l < q->nside && before(q->side[l], best))
+            m = l, best = q->side[l];
+        if (r < q->nside && before(q->side[r], best))
+            m = r;
+        if (m == i)
+            break;
+        q->side[i] = q->side[m];
+        i = m;
+    }
+    if (q->nside)
+        q->side[i] = last;
+    return top;
+}
+
+/* ---- encoding requests ---- */
+
+static bool holds_object(const kumo_value *v)
+{
+    if (v->type == KUMO_VAL_OBJ)
+        return true;
+    if (v->type == KUMO_VAL_LIST)
+        for (size_t i = 0; i < v->u.list->len; i++)
+            if (holds_object(&v->u.list->v[i]))
+                return true;
+    return false;
+}
+
+/* Why req cannot be persisted (into why), or NULL when it can. */
+static const char *unserializable(const sq *q, const kumo_request *req, char *why, size_t n)
+{
+    for (size_t i = 0; i < req->meta.len; i++) {
+        const kumo_map_entry *e = &req->meta.e[i];
+        if (holds_object(&e->val)) {
+            const kumo_value *v = &e->val;
+            snprintf(why, n, "meta key '%s' holds %s object", e->key,
+                     v->type == KUMO_VAL_OBJ ? v->u.obj->cls->name : "an");
+            return why;
+        }
+    }
+    if (req->cb && !kumo_spider_callback_name(q->c->spider, req->cb)) {
+        snprintf(why, n, "its callback is not one of the spider's callbacks");
+        return why;
+    }
+    return NULL;
+}
+
+static int bind_json_headers(sq *q, sqlite3_stmt *st, int col, const kumo_request *req)
+{
+    size_t n = kumo_headers_count(req->headers);
+    if (n == 0)
+        return sqlite3_bind_null(st, col);
+    kumo_buf_reset(&q->json);
+    kumo_buf_addc(&q->json, '[');
+    for (size_t i = 0; i < n; i++) {
+        const char *name, *value;
+        kumo_headers_at(req->headers, i, &name, &value);
+        kumo_buf_adds(&q->json, i ? ",[" : "[");
+        kumo_json_str(&q->json, name, strlen(name));
+        kumo_buf_addc(&q->json, ',');
+        kumo_json_str(&q->json, value, strlen(value));
+        kumo_buf_addc(&q->json, ']');
+    }
+    if (kumo_buf_addc(&q->json, ']') != KUMO_OK)
+        return SQLITE_TOOBIG;
+    return sqlite3_bind_text(st, col, q->json.s, (int)q->json.len, SQLITE_TRANSIENT);
+}
+
+/* Insert req as pending row id req->seq.  Returns KUMO_OK or KUMO_EIO. */
+static int insert(sq *q, const kumo_request *req)
+{
+    sqlite3_stmt *st = q->ins;
+    const char *cb = req->cb ? kumo_spider_callback_name(q->c->spider, req->cb) : NULL;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)req->seq);
+    sqlite3_bind_int(st, 2, req->priority);
+    sqlite3_bind_text(st, 3, req->url, -1, SQLITE_STATIC);
+    if (strcmp(req->method, "GET") == 0)
+        sqlite3_bind_null(st, 4);
+    else
+        sqlite3_bind_text(st, 4, req->method, -1, SQLITE_STATIC);
+    int rc = bind_json_headers(q, st, 5, req);
+    if (req->body)
+        sqlite3_bind_blob(st, 6, req->body, (int)req->body_len, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 6);
+    if (cb)
+        sqlite3_bind_text(st, 7, cb, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 7);
+    if (req->meta.len == 0) {
+        sqlite3_bind_null(st, 8);
+    } else {
+        kumo_buf_reset(&q->json);
+        if (kumo_json_map(&q->json, &req->meta, ",", ":") != KUMO_OK)
+            rc = SQLITE_TOOBIG;
+        else
+            sqlite3_bind_text(st, 8, q->json.s, (int)q->json.len, SQLITE_STATIC);
+    }
+    sqlite3_bind_int64(st, 9, kumo_map_get_int(&req->meta, "depth", 0));
+    sqlite3_bind_int(st, 10, req->dont_filter ? 1 : 0);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc == SQLITE_OK ? KUMO_OK : kumo_jobdb_fail(q->db, "queue a request");
+}
+
+static kumo_callback_fn callback_named(const kumo_spider_def *def, const char *name)
+{
+    for (const kumo_callback *k = def->callbacks; k && k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k->fn;
+    return NULL;
+}
+
+/* Move the [key, value] pairs of a parsed JSON object into m. */
+static void pairs_to_map(kumo_value *obj, kumo_map *m)
+{
+    for (size_t i = 0; obj->type == KUMO_VAL_LIST && i < obj->u.list->len; i++) {
+        kumo_value *pair = &obj->u.list->v[i];
+        if (pair->type != KUMO_VAL_LIST || pair->u.list->len != 2 ||
+            pair->u.list->v[0].type != KUMO_VAL_STR)
+            continue;
+        kumo_map_set(m, pair->u.list->v[0].u.str.s, pair->u.list->v[1]);
+        pair->u.list->v[1] = kumo_val_none();
+    }
+}
+
+/* A request from the row the `next` statement stands on, or NULL (logged) when it does not
+ * decode. */
+static kumo_request *decode(sq *q, sqlite3_stmt *st)
+{
+    const char *url = (const char *)sqlite3_column_text(st, 2);
+    const char *cbname = (const char *)sqlite3_column_text(st, 6);
+    kumo_callback_fn cb = cbname ? callback_named(q->c->def, cbname) : NULL;
+    int err = KUMO_EINVAL;
+    kumo_request *req = url && (!cbname || cb) ? kumo_request_new(url, cb, &err) : NULL;
+    if (!req) {
+        KUMO_ERROR(LOGGER, "job '%s': request %lld does not decode (%s): dropped",
+                   kumo_jobdb_path(q->db), (long long)sqlite3_column_int64(st, 0),
+                   cbname && !cb ? "unknown callback" : kumo_strerror(err));
+        return NULL;
+    }
+    req->seq = (uint64_t)sqlite3_column_int64(st, 0);
+    req->priority = sqlite3_column_int(st, 1);
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+        kumo_request_set_method(req, (const char *)sqlite3_column_text(st, 3));
+    kumo_value v;
+    const char *text = (const char *)sqlite3_column_text(st, 4);
+    if (text && kumo_json_parse(text, (size_t)sqlite3_column_bytes(st, 4), &v, NULL, 0) ==
+                    KUMO_OK) {
+        for (size_t i = 0; v.type == KUMO_VAL_LIST && i < v.u.list->len; i++) {
+            const kumo_value *p = &v.u.list->v[i];
+            if (p->type == KUMO_VAL_LIST && p->u.list->len == 2 &&
+                p->u.list->v[0].type == KUMO_VAL_STR && p->u.list->v[1].type == KUMO_VAL_STR)
+                kumo_headers_add(req->headers, p->u.list->v[0].u.str.s, p->u.list->v[1].u.str.s);
+        }
+        kumo_val_clear(&v);
+    }
+    if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+        kumo_request_set_body(req, sqlite3_column_blob(st, 5),
+                              (size_t)sqlite3_column_bytes(st, 5));
+    text = (const char *)sqlite3_column_text(st, 7);
+    if (text && kumo_json_parse(text, (size_t)sqlite3_column_bytes(st, 7), &v, NULL, 0) ==
+                    KUMO_OK) {
+        pairs_to_map(&v, &req->meta);
+        kumo_val_clear(&v);
+    }
+    req->dont_filter = sqlite3_column_int(st, 8) & 1;
+    return req;
+}
+
+/* ---- the window ---- */
+
+/* Put req (a reference the window takes) in the window, in order; the worst one drops
+ * out (it stays on disk) when the window is over its size. */
+static void win_insert(sq *q, kumo_request *req)
+{
+    size_t i = q->nwin;
+    while (i > 0 && before(q->win[i - 1], req)) {
+        q->win[i] = q->win[i - 1];
+        i--;
+    }
+    q->win[i] = req;
+    if (++q->nwin > WINDOW) {
+        kumo_request_unref(q->win[0]);
+        memmove(q->win, q->win + 1, (q->nwin - 1) * sizeof(*q->win));
+        q->nwin--;
+        q->complete = false;
+    }
+}
+
+/* Load the best pending requests from disk into the (empty) window. */
+static void win_fill(sq *q)
+{
+    size_t got = 0;
+    int rc;
+    while ((rc = sqlite3_step(q->next)) == SQLITE_ROW) {
+        got++;
+        kumo_request *req = decode(q, q->next);
+        if (req) {
+            q->win[q->nwin++] = req;
+            continue;
+        }
+        /* an undecodable row: forget it rather than loop on it */
+        sqlite3_int64 id = sqlite3_column_int64(q->next, 0);
+        if (kumo_jobdb_write(q->db) == KUMO_OK) {
+            sqlite3_bind_int64(q->del, 1, id);
+            sqlite3_step(q->del);
+            sqlite3_reset(q->del);
+        }
+        q->ndisk--;
+    }
+    sqlite3_reset(q->next);
+    if (rc != SQLITE_DONE) {
+        kumo_jobdb_fail(q->db, "read the queue");
+        q->ndisk = q->nwin;             /* what is on disk can no longer be read */
+    }
+    /* rows come best first: the window keeps them best last */
+    for (size_t i = 0, j = q->nwin; i + 1 < j; i++, j--) {
+        kumo_request *t = q->win[i];
+        q->win[i] = q->win[j - 1];
+        q->win[j - 1] = t;
+    }
+    q->complete = got < WINDOW;
+}
+
+/* ---- the backend ---- */
+
+static void on_checkpoint(evutil_socket_t fd, short what, void *arg);
+static void on_commit(evutil_socket_t fd, short what, void *arg);
+
+static size_t len(void *p)
+{
+    sq *q = p;
+    return q->ndisk + q->nside;
+}
+
+static void close_q(void *p)
+{
+    sq *q = p;
+    if (q->timer)
+        event_free(q->timer);
+    if (q->commit)
+        event_free(q->commit);
+    if (q->opened)
+        kumo_job_checkpoint(q->c, true, len(q));
+    for (size_t i = 0; i < q->nwin; i++)
+        kumo_request_unref(q->win[i]);
+    for (size_t i = 0; i < q->nside; i++)
+        kumo_request_unref(q->side[i]);
+    kumo_free(q->side);
+    sqlite3_finalize(q->ins);
+    sqlite3_finalize(q->next);
+    sqlite3_finalize(q->mark);
+    sqlite3_finalize(q->del);
+    sqlite3_finalize(q->seen);
+    kumo_buf_release(&q->json);
+    kumo_free(q->fpcache);
+    kumo_free(q);
+}
+
+static int prep(sq *q, const char *sql, sqlite3_stmt **st)
+{
+    return sqlite3_prepare_v3(q->h, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+}
+
+static void *open_q(kumo_crawler *c, int *err)
+{
+    kumo_jobdb *db = kumo_job_of(c);
+    if (!db) {
+        *err = KUMO_EINVAL;
+        return NULL;
+    }
+    sq *q = kumo_calloc(1, sizeof(*q), KUMO_T_QUEUE, KUMO_V_NONE);
+    q->c = c;
+    q->db = db;
+    q->h = kumo_jobdb_handle(db);
+    kumo_buf_init(&q->json, JSON_MAX, KUMO_T_STR, KUMO_V_QUEUE);
+    q->fpcache = kumo_calloc(FPCACHE_SLOTS, 20, KUMO_T_FPSET, KUMO_V_SEEN);
+    *err = KUMO_EIO;
+    if (prep(q, "INSERT INTO requests(id, priority, url, method, headers, body, callback, "
+                "meta, depth, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &q->ins) ||
+        prep(q, "SELECT id, priority, url, method, headers, body, callback, meta, flags "
+                "FROM requests WHERE state = 0 ORDER BY priority DESC, id DESC LIMIT 64",
+             &q->next) ||
+        prep(q, "UPDATE requests SET state = 1 WHERE id = ?", &q->mark) ||
+        prep(q, "DELETE FROM requests WHERE id = ?", &q->del) ||
+        prep(q, "INSERT OR IGNORE INTO seen(fp) VALUES (?)", &q->seen)) {
+        kumo_jobdb_fail(db, "prepare the queue");
+        close_q(q);
+        return NULL;
+    }
+    /* requests in flight when the last run stopped are pending again */
+    sqlite3_stmt *st;
+    int rc = kumo_jobdb_write(db);
+    if (rc == KUMO_OK &&
+        sqlite3_exec(q->h, "UPDATE requests SET state = 0 WHERE state = 1", NULL, NULL,
+                     NULL) != SQLITE_OK)
+        rc = kumo_jobdb_fail(db, "requeue the requests in flight");
+    if (rc == KUMO_OK && kumo_jobdb_commit(db) != KUMO_OK)
+        rc = KUMO_EIO;
+    if (rc == KUMO_OK && sqlite3_prepare_v2(q->h, "SELECT count(*), coalesce(max(id), 0) FROM "
+                                            "requests", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            q->ndisk = (size_t)sqlite3_column_int64(st, 0);
+            q->seq = (uint64_t)sqlite3_column_int64(st, 1);
+        } else {
+            rc = kumo_jobdb_fail(db, "count the queue");
+        }
+        sqlite3_finalize(st);
+    }
+    if (rc != KUMO_OK) {
+        close_q(q);
+        return NULL;
+    }
+    q->complete = q->ndisk == 0;
+    q->opened = true;
+    if (kumo_jobdb_resumed(db))
+        KUMO_INFO(LOGGER, "Resuming crawl (%zu requests scheduled)", q->ndisk);
+    double every = kumo_settings_float(c->settings, "JOBDIR_CHECKPOINT_INTERVAL", 10);
+    if (c->base && every > 0) {
+        q->timer = event_new(c->base, -1, EV_PERSIST, on_checkpoint, q);
+        struct timeval tv = {(time_t)every, (suseconds_t)((every - (time_t)every) * 1e6)};
+        event_add(q->timer, &tv);
+    }
+    q->per_turn = kumo_settings_float(c->settings, "JOBDIR_COMMIT_INTERVAL", 0) <= 0;
+    if (c->base && q->per_turn)
+        q->commit = event_new(c->base, -1, 0, on_commit, q);
+    *err = KUMO_OK;
+    return q;
+}
+
+/* The loop turn's finished requests (and what they queued) commit together. */
+static void on_commit(evutil_socket_t fd, short what, void *arg)
+{
+    sq *q = arg;
+    kumo_jobdb_commit(q->db);
+}
+
+static void on_checkpoint(evutil_socket_t fd, short what, void *arg)
+{
+    sq *q = arg;
+    kumo_job_checkpoint(q->c, false, len(q));
+}
+
+static void push(void *p, kumo_request *req)
+{
+    sq *q = p;
+    kumo_stats *stats = q->c->stats;
+    char why[256];
+    const char *reason = unserializable(q, req, why, sizeof(why));
+    req->seq = ++q->seq;
+    if (!reason && kumo_jobdb_write(q->db) == KUMO_OK && insert(q, req) == KUMO_OK) {
+        q->ndisk++;
+        kumo_stats_inc(stats, "scheduler/enqueued/disk", 1);
+        if (q->complete || (q->nwin > 0 && before(req, q->win[0])))
+            win_insert(q, req);
+        else
+            kumo_request_unref(req);
+        return;
+    }
+    if (reason) {
+        if (!q->warned)
+            KUMO_WARN(LOGGER, "Unable to serialize request: <%s %s> - reason: %s - kept in "
+                      "memory, it will not survive a stop (no more unserializable requests "
+                      "will be logged; see the stat scheduler/unserializable)", req->method,
+                      req->url, reason);
+        q->warned = true;
+        kumo_stats_inc(stats, "scheduler/unserializable", 1);
+    }
+    req->seq |= SIDE_BIT;
+    side_push(q, req);
+    kumo_stats_inc(stats, "scheduler/enqueued/memory", 1);
+}
+
+static kumo_request *pop(void *p)
+{
+    sq *q = p;
+    if (q->nwin == 0 && q->ndisk > 0)
+        win_fill(q);
+    kumo_request *disk = q->nwin ? q->win[q->nwin - 1] : NULL;
+    if (q->nside && (!disk || before(q->side[0], disk))) {
+        kumo_stats_inc(q->c->stats, "scheduler/dequeued/memory", 1);
+        return side_pop(q);
+    }
+    if (!disk)
+        return NULL;
+    q->nwin--;
+    q->ndisk--;
+    if (kumo_jobdb_write(q->db) == KUMO_OK) {
+        sqlite3_bind_int64(q->mark, 1, (sqlite3_int64)disk->seq);
+        if (sqlite3_step(q->mark) != SQLITE_DONE)
+            kumo_jobdb_fail(q->db, "mark a request in flight");
+        sqlite3_reset(q->mark);
+    }
+    kumo_stats_inc(q->c->stats, "scheduler/dequeued/disk", 1);
+    return disk;
+}
+
+/* req is finished: its row goes, and the transaction holding its outputs commits. */
+static void done(void *p, kumo_request *req)
+{
+    sq *q = p;
+    if (req->seq & SIDE_BIT || req->seq == 0)
+        return;
+    if (kumo_jobdb_write(q->db) == KUMO_OK) {
+        sqlite3_bind_int64(q->del, 1, (sqlite3_int64)req->seq);
+        if (sqlite3_step(q->del) != SQLITE_DONE)
+            kumo_jobdb_fail(q->db, "forget a finished request");
+        sqlite3_reset(q->del);
+    }
+    if (q->commit) {
+        if (!event_pending(q->commit, EV_TIMEOUT, NULL))
+            event_active(q->commit, EV_TIMEOUT, 0);
+    } else {
+        kumo_jobdb_tick(q->db);
+    }
+}
+
+static size_t slot_of(const unsigned char *fp)
+{
+    uint32_t h;
+    memcpy(&h, fp + 4, sizeof(h));
+    return h & (FPCACHE_SLOTS - 1);
+}
+
+static bool seen_or_add(void *p, const unsigned char fp[20])
+{
+    sq *q = p;
+    static const unsigned char zero[20];
+    unsigned char *slot = q->fpcache[slot_of(fp)];
+    bool cacheable = memcmp(fp, zero, 20) != 0;     /* an empty slot is all zeros */
+    if (cacheable && memcmp(slot, fp, 20) == 0)
+        return true;
+    if (kumo_jobdb_write(q->db) != KUMO_OK)
+        return false;
+    sqlite3_bind_blob(q->seen, 1, fp, 20, SQLITE_STATIC);
+    int rc = sqlite3_step(q->seen);
+    sqlite3_reset(q->seen);
+    if (rc != SQLITE_DONE) {
+        kumo_jobdb_fail(q->db, "record a fingerprint");
+        return false;
+    }
+    if (cacheable)
+        memcpy(slot, fp, 20);   /* in `seen` from now on, whatever the answer */
+    return sqlite3_changes(q->h) == 0;
+}
+
+const kumo_queue_backend kumo_queue_sqlite = {
+    .name = "disk",
+    .open = open_q,
+    .close = close_q,
+    .push = push,
+    .pop = pop,
+    .len = len,
+    .seen_or_add = seen_or_add,
+    .done = done,
+};

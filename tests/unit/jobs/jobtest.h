@@ -1,0 +1,121 @@
+/* jobtest.h - helpers for the jobs unit tests: a temporary job directory and a minimal
+ * crawler (settings, stats, spider) opened on it. */
+#ifndef KUMO_JOBTEST_H
+#define KUMO_JOBTEST_H
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <unistd.h>
+#include "kumo-int.h"
+#include "core/crawler.h"
+#include "core/scheduler.h"
+#include "core/settings.h"
+#include "core/spider.h"
+#include "core/stats.h"
+#include "http/request.h"
+#include "jobs/jobdb.h"
+
+static inline void jt_cb_a(kumo_response *res, kumo_out *out)
+{
+    (void)res, (void)out;
+}
+
+static inline void jt_cb_b(kumo_response *res, kumo_out *out)
+{
+    (void)res, (void)out;
+}
+
+static const kumo_spider_def jt_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "jobtest",
+    .callbacks = KUMO_CALLBACKS(jt_cb_a, jt_cb_b),
+};
+
+/* The same name, but without jt_cb_b: its pending requests cannot resume. */
+static const kumo_spider_def jt_spider_short = {
+    KUMO_SPIDER_HEADER,
+    .name = "jobtest",
+    .callbacks = KUMO_CALLBACKS(jt_cb_a),
+};
+
+/* A new temporary directory (path into buf). */
+static inline void jt_tmpdir(char *buf, size_t n)
+{
+    snprintf(buf, n, "/tmp/kumo-jobtest-XXXXXX");
+    cr_assert(mkdtemp(buf));
+}
+
+/* Remove dir and the files in it. */
+static inline void jt_rmdir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char p[512];
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            snprintf(p, sizeof(p), "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(dir);
+}
+
+/*
+ * Set up c as a crawler of def with JOBDIR=dir (dir NULL: no job) and open its job.
+ * Returns kumo_job_open's code (its message in err).
+ */
+static inline int jt_crawler_open(kumo_crawler *c, const kumo_spider_def *def, const char *dir,
+                                  char *err, size_t errlen)
+{
+    memset(c, 0, sizeof(*c));
+    c->settings = kumo_settings_new();
+    if (dir)
+        kumo_settings_set(c->settings, "JOBDIR", dir, KUMO_PRIO_CMDLINE, err, errlen);
+    c->stats = kumo_stats_new();
+    c->def = def;
+    c->spider = kumo_spider_new(def, c, NULL);
+    int rc = kumo_job_open(c, err, errlen);
+    if (rc != KUMO_OK) {
+        kumo_spider_free(c->spider);
+        kumo_stats_free(c->stats);
+        kumo_settings_free(c->settings);
+    }
+    return rc;
+}
+
+static inline void jt_crawler_close(kumo_crawler *c, kumo_scheduler *s)
+{
+    kumo_scheduler_close(s);
+    kumo_job_close(c);
+    kumo_spider_free(c->spider);
+    kumo_stats_free(c->stats);
+    kumo_settings_free(c->settings);
+}
+
+static inline kumo_request *jt_req(const char *url, int prio)
+{
+    kumo_request *r = kumo_request_new(url, NULL, NULL);
+    cr_assert(r, "%s", url);
+    kumo_request_set_priority(r, prio);
+    return r;
+}
+
+/* Returns the whole file (kumo_free), its length in *len; NULL when it cannot be read. */
+static inline char *jt_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    kumo_buf b;
+    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        kumo_buf_add(&b, chunk, n);
+    fclose(f);
+    return kumo_buf_detach(&b, len);
+}
+
+#endif

@@ -1,0 +1,262 @@
+/* test_jobdb.c - the job file: files that are refused and left untouched, schema version,
+ * stats and spider state across runs, start position, and the torn feed repair. */
+#include "jobtest.h"
+#include <sys/stat.h>
+
+static char dir[64], path[128];
+
+static void setup(void)
+{
+    jt_tmpdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/" KUMO_JOB_FILE, dir);
+}
+
+static void teardown(void)
+{
+    jt_rmdir(dir);
+    cr_assert_eq(kumo_ref_total(), 0, "tracked objects alive: %zu", kumo_ref_total());
+}
+
+TestSuite(jobdb, .init = setup, .fini = teardown);
+
+static void write_file(const char *p, const void *data, size_t n)
+{
+    FILE *f = fopen(p, "wb");
+    cr_assert(f);
+    cr_assert_eq(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+static void sql(const char *p, const char *text)
+{
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open(p, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, text, NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(h));
+    sqlite3_close(h);
+}
+
+/* Open must fail with a message naming the file that contains want, and leave the file
+ * byte for byte as it was. */
+static void refused(const char *spider, const char *want)
+{
+    size_t n0, n1;
+    char *before = jt_slurp(path, &n0);
+    cr_assert(before);
+    kumo_jobdb *db = NULL;
+    char err[512] = "";
+    int rc = kumo_jobdb_open(&db, dir, spider, false, err, sizeof(err));
+    cr_assert_neq(rc, KUMO_OK);
+    cr_assert_null(db);
+    cr_assert(strstr(err, path), "no path in: %s", err);
+    cr_assert(strstr(err, want), "'%s' not in: %s", want, err);
+    cr_assert_null(strchr(err, '\n'));
+    char *after = jt_slurp(path, &n1);
+    cr_assert(n0 == n1 && memcmp(before, after, n0) == 0, "%s was changed", path);
+    kumo_free(before);
+    kumo_free(after);
+}
+
+Test(jobdb, garbage_is_refused_untouched)
+{
+    static const char junk[] = "this is not a database, just some text that is long enough to "
+                               "look like a header and more than one hundred bytes long....";
+    write_file(path, junk, sizeof(junk));
+    refused("s", "not an SQLite database");
+}
+
+Test(jobdb, foreign_sqlite_is_refused_untouched)
+{
+    sql(path, "CREATE TABLE notes(x); INSERT INTO notes VALUES ('mine');");
+    refused("s", "another application");
+}
+
+static void make_job(const char *spider)
+{
+    kumo_jobdb *db;
+    char err[512];
+    cr_assert_eq(kumo_jobdb_open(&db, dir, spider, false, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert(!kumo_jobdb_resumed(db));
+    kumo_jobdb_close(db);
+}
+
+Test(jobdb, newer_and_unknown_schemas_are_refused_untouched)
+{
+    make_job("s");
+    sql(path, "PRAGMA user_version = 99");
+    refused("s", "newer than this kumo's");
+    sql(path, "PRAGMA user_version = 0");
+    refused("s", "unknown job schema version 0");
+}
+
+Test(jobdb, another_spiders_job_is_refused_untouched)
+{
+    make_job("one");
+    refused("two", "job of spider 'one', not 'two'");
+}
+
+Test(jobdb, corrupt_pages_are_refused_untouched)
+{
+    make_job("s");
+    size_t n;
+    char *bytes = jt_slurp(path, &n);
+    cr_assert_gt(n, 4096);
+    memset(bytes + 100, 0xA5, 3000);   /* the page 1 b-tree: sqlite_master is unreadable */
+    write_file(path, bytes, n);
+    kumo_free(bytes);
+    refused("s", "(not touched)");
+}
+
+Test(jobdb, second_process_is_kept_out)
+{
+    kumo_jobdb *a, *b;
+    char err[512];
+    cr_assert_eq(kumo_jobdb_open(&a, dir, "s", false, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_neq(kumo_jobdb_open(&b, dir, "s", false, err, sizeof(err)), KUMO_OK);
+    cr_assert(strstr(err, "in use by another kumo process"), "%s", err);
+    /* reading is fine */
+    cr_assert_eq(kumo_jobdb_open(&b, dir, NULL, true, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo_jobdb_close(b);
+    kumo_jobdb_close(a);
+}
+
+Test(jobdb, schema_and_wal)
+{
+    make_job("s");
+    kumo_jobdb *db;
+    char err[512];
+    cr_assert_eq(kumo_jobdb_open(&db, dir, "s", false, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert(kumo_jobdb_resumed(db));
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(kumo_jobdb_handle(db), "PRAGMA journal_mode", -1, &st, NULL);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
+    sqlite3_finalize(st);
+    sqlite3_prepare_v2(kumo_jobdb_handle(db), "PRAGMA user_version", -1, &st, NULL);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_assert_eq(sqlite3_column_int(st, 0), KUMO_JOB_SCHEMA);
+    sqlite3_finalize(st);
+    char *spider = kumo_jobdb_get_str(db, "spider");
+    cr_assert_str_eq(spider, "s");
+    kumo_free(spider);
+    kumo_jobdb_close(db);
+}
+
+/* Stats and the spider's state go on from one run to the next; per-run stats do not. */
+Test(jobdb, stats_and_state_across_runs)
+{
+    kumo_crawler c;
+    char err[512];
+    cr_assert_eq(jt_crawler_open(&c, &jt_spider, dir, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo_stats_inc(c.stats, "response_received_count", 7);
+    kumo_stats_set_float(c.stats, "some/float", 1.5);
+    kumo_stats_set_str(c.stats, "start_time", "yesterday");
+    kumo_stats_set_str(c.stats, "finish_reason", "shutdown");
+    kumo_map *state = kumo_spider_state(c.spider);
+    kumo_map_set(state, "pages", kumo_val_int(3));
+    kumo_map_set(state, "last", kumo_val_str("http://a.test/"));
+    kumo_request *r = jt_req("http://a.test/r", 0);
+    kumo_map_set(state, "obj", kumo_val_obj(&r->ref));     /* not saved, warned */
+    kumo_request_unref(r);
+    kumo_job_set_start_pos(&c, 4);
+    int rc;
+    kumo_scheduler *s = kumo_scheduler_open(&c, &rc);
+    cr_assert(s);
+    jt_crawler_close(&c, s);
+
+    cr_assert_eq(jt_crawler_open(&c, &jt_spider, dir, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo_stats_get_int(c.stats, "response_received_count", 0), 7);
+    cr_assert_float_eq(kumo_stats_get(c.stats, "some/float")->u.f, 1.5, 1e-12);
+    cr_assert_null(kumo_stats_get(c.stats, "finish_reason"));
+    state = kumo_spider_state(c.spider);
+    cr_assert_eq(kumo_map_get_int(state, "pages", 0), 3);
+    cr_assert_str_eq(kumo_map_get_str(state, "last", ""), "http://a.test/");
+    cr_assert_null(kumo_map_get(state, "obj"));
+    cr_assert_eq(kumo_job_start_pos(&c), 4);
+    s = kumo_scheduler_open(&c, &rc);
+    jt_crawler_close(&c, s);
+}
+
+Test(jobdb, no_jobdir_no_job)
+{
+    kumo_crawler c;
+    char err[512];
+    cr_assert_eq(jt_crawler_open(&c, &jt_spider, NULL, err, sizeof(err)), KUMO_OK);
+    cr_assert_null(kumo_job_of(&c));
+    cr_assert_eq(kumo_job_start_pos(&c), 0);
+    kumo_job_set_start_pos(&c, 3);
+    kumo_job_checkpoint(&c, true, 0);
+    int rc;
+    kumo_scheduler *s = kumo_scheduler_open(&c, &rc);
+    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/", 0)));
+    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/enqueued/memory", 0), 1);
+    jt_crawler_close(&c, s);
+}
+
+/* ---- feed repair ---- */
+
+Test(jobdb, torn_jsonl_is_cut_to_its_last_newline)
+{
+    static const struct {
+        const char *in, *out;
+        size_t dropped;
+    } cases[] = {
+        {"", "", 0},
+        {"{\"a\": 1}\n", "{\"a\": 1}\n", 0},
+        {"{\"a\": 1}\n{\"b\": ", "{\"a\": 1}\n", 6},
+        {"{\"a\": 1}\n{\"b\": 2}\n{", "{\"a\": 1}\n{\"b\": 2}\n", 1},
+        {"{\"torn", "", 6},
+    };
+    char feed[160];
+    snprintf(feed, sizeof(feed), "%s/items.jsonl", dir);
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        write_file(feed, cases[i].in, strlen(cases[i].in));
+        size_t dropped = 99, n;
+        cr_assert_eq(kumo_feed_repair_jsonl(feed, &dropped), KUMO_OK);
+        cr_assert_eq(dropped, cases[i].dropped, "case %zu", i);
+        char *got = jt_slurp(feed, &n);
+        cr_assert_str_eq(got, cases[i].out, "case %zu", i);
+        kumo_free(got);
+    }
+    /* a long last line, past the read chunk */
+    FILE *f = fopen(feed, "wb");
+    fputs("{\"first\": 1}\n", f);
+    for (int i = 0; i < 100000; i++)
+        fputc('x', f);
+    fclose(f);
+    size_t dropped;
+    cr_assert_eq(kumo_feed_repair_jsonl(feed, &dropped), KUMO_OK);
+    cr_assert_eq(dropped, 100000);
+    size_t n;
+    char *got = jt_slurp(feed, &n);
+    cr_assert_str_eq(got, "{\"first\": 1}\n");
+    kumo_free(got);
+    snprintf(feed, sizeof(feed), "%s/missing.jsonl", dir);
+    cr_assert_eq(kumo_feed_repair_jsonl(feed, &dropped), KUMO_OK);
+    cr_assert_eq(dropped, 0);
+}
+
+/* Only appended JSON Lines feeds are repaired: -O truncates anyway, other formats differ. */
+Test(jobdb, repair_all_picks_appended_jsonl_feeds)
+{
+    char a[160], b[160], o[160], j[160], feeds[1024], err[256];
+    snprintf(a, sizeof(a), "%s/a.jsonl", dir);
+    snprintf(b, sizeof(b), "%s/b.data", dir);
+    snprintf(o, sizeof(o), "%s/o.jl", dir);
+    snprintf(j, sizeof(j), "%s/j.json", dir);
+    const char *paths[] = {a, b, o, j};
+    for (size_t i = 0; i < 4; i++)
+        write_file(paths[i], "{}\n{", 4);
+    snprintf(feeds, sizeof(feeds), "{\"%s\": {}, \"%s\": {\"format\": \"jsonlines\"}, "
+             "\"%s\": {\"overwrite\": true}, \"%s\": {}}", a, b, o, j);
+    kumo_settings *s = kumo_settings_new();
+    cr_assert_eq(kumo_settings_set(s, "FEEDS", feeds, KUMO_PRIO_CMDLINE, err, sizeof(err)),
+                 KUMO_OK, "%s", err);
+    kumo_feed_repair_all(s);
+    kumo_settings_free(s);
+    static const size_t want[] = {3, 3, 4, 4};
+    for (size_t i = 0; i < 4; i++) {
+        struct stat st;
+        cr_assert_eq(stat(paths[i], &st), 0);
+        cr_assert_eq((size_t)st.st_size, want[i], "%s", paths[i]);
+    }
+}

@@ -1,0 +1,268 @@
+/* test_queue_sqlite.c - the SQLite queue backend: the memory queue's order through a bounded
+ * window, requests that survive a reopen field by field, in-flight requests coming back, the
+ * persistent dupefilter, and the memory side queue for requests it cannot persist. */
+#include "jobtest.h"
+#include "http/response.h"
+
+static char dir[64];
+
+static void setup(void)
+{
+    jt_tmpdir(dir, sizeof(dir));
+}
+
+static void teardown(void)
+{
+    jt_rmdir(dir);
+    cr_assert_eq(kumo_ref_total(), 0, "tracked objects alive: %zu", kumo_ref_total());
+}
+
+TestSuite(queue_sqlite, .init = setup, .fini = teardown);
+
+static kumo_scheduler *open_sched(kumo_crawler *c, const kumo_spider_def *def, const char *d)
+{
+    char err[512];
+    cr_assert_eq(jt_crawler_open(c, def, d, err, sizeof(err)), KUMO_OK, "%s", err);
+    int rc;
+    kumo_scheduler *s = kumo_scheduler_open(c, &rc);
+    cr_assert(s, "%s", kumo_strerror(rc));
+    return s;
+}
+
+/* The same pushes and pops, in memory and on disk, pop the same requests in the same order:
+ * priority first, LIFO within a priority, well past the window's size. */
+Test(queue_sqlite, same_order_as_the_memory_queue)
+{
+    kumo_crawler cm, cj;
+    kumo_scheduler *sm = open_sched(&cm, &jt_spider, NULL);
+    kumo_scheduler *sj = open_sched(&cj, &jt_spider, dir);
+    uint32_t x = 12345;
+    size_t pushed = 0, popped = 0;
+    char url[64];
+    for (int step = 0; step < 6000; step++) {
+        x = x * 1103515245u + 12345u;
+        bool do_pop = (x >> 16) % 3 == 0 || step >= 4000;
+        if (!do_pop) {
+            int prio = (int)((x >> 8) % 5) - 2;
+            snprintf(url, sizeof(url), "http://a.test/%zu", pushed++);
+            cr_assert(kumo_scheduler_enqueue(sm, jt_req(url, prio)));
+            cr_assert(kumo_scheduler_enqueue(sj, jt_req(url, prio)));
+        } else {
+            kumo_request *a = kumo_scheduler_next(sm), *b = kumo_scheduler_next(sj);
+            cr_assert_eq(a == NULL, b == NULL, "step %d", step);
+            if (!a)
+                continue;
+            popped++;
+            cr_assert_str_eq(kumo_request_url(a), kumo_request_url(b), "step %d", step);
+            cr_assert_eq(kumo_request_priority(a), kumo_request_priority(b));
+            kumo_scheduler_done(sj, b);
+            kumo_request_unref(a);
+            kumo_request_unref(b);
+        }
+        cr_assert_eq(kumo_scheduler_len(sm), kumo_scheduler_len(sj), "step %d", step);
+        /* memory stays flat: the disk queue keeps at most its window decoded */
+        cr_assert_leq(kumo_ref_total(), 2 + 64 + kumo_scheduler_len(sm),
+                      "step %d: %zu live", step, kumo_ref_total());
+    }
+    cr_assert_gt(popped, 1000);
+    cr_assert_eq(kumo_stats_get_int(cj.stats, "scheduler/enqueued/disk", 0), (int64_t)pushed);
+    cr_assert_eq(kumo_stats_get_int(cj.stats, "scheduler/dequeued/disk", 0), (int64_t)popped);
+    cr_assert_eq(kumo_stats_get_int(cj.stats, "scheduler/enqueued", 0), (int64_t)pushed);
+    cr_assert_null(kumo_stats_get(cj.stats, "scheduler/enqueued/memory"));
+    jt_crawler_close(&cm, sm);
+    jt_crawler_close(&cj, sj);
+}
+
+/* Only the window is decoded in memory, however long the queue. */
+Test(queue_sqlite, window_is_bounded)
+{
+    kumo_crawler c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    char url[64];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(url, sizeof(url), "http://a.test/w%d", i);
+        cr_assert(kumo_scheduler_enqueue(s, jt_req(url, i % 7)));
+    }
+    cr_assert_eq(kumo_scheduler_len(s), 3000);
+    cr_assert_leq(kumo_ref_total(), 1 + 64, "%zu live", kumo_ref_total());
+    jt_crawler_close(&c, s);
+}
+
+/* Every persisted field comes back after a close and reopen. */
+Test(queue_sqlite, fields_survive_a_reopen)
+{
+    kumo_crawler c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    kumo_request *r = jt_req("http://a.test/post?q=1#frag", 7);
+    kumo_request_set_method(r, "POST");
+    kumo_request_set_body(r, "a=1\0b", 5);
+    kumo_headers_add(kumo_request_headers(r), "X-One", "1");
+    kumo_headers_add(kumo_request_headers(r), "X-Two", "d\xc3\xa9j\xc3\xa0 \"vu\"");
+    kumo_request_set_callback(r, jt_cb_b);
+    kumo_request_set_dont_filter(r, 1);
+    kumo_map *m = kumo_request_meta(r);
+    kumo_map_set(m, "depth", kumo_val_int(3));
+    kumo_map_set(m, "ratio", kumo_val_float(2.0));
+    kumo_map_set(m, "name", kumo_val_str("x\ny"));
+    kumo_map_set(m, "flag", kumo_val_bool(1));
+    kumo_map_set(m, "none", kumo_val_none());
+    kumo_value list = kumo_val_list();
+    kumo_val_list_push(&list, kumo_val_int(1));
+    kumo_val_list_push(&list, kumo_val_str("two"));
+    kumo_map_set(m, "list", list);
+    cr_assert(kumo_scheduler_enqueue(s, r));
+    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/plain", 0)));
+    jt_crawler_close(&c, s);
+
+    s = open_sched(&c, &jt_spider, dir);
+    cr_assert_eq(kumo_scheduler_len(s), 2);
+    r = kumo_scheduler_next(s);
+    cr_assert_str_eq(r->url, "http://a.test/post?q=1#frag");
+    cr_assert_str_eq(r->method, "POST");
+    cr_assert_eq(r->body_len, 5);
+    cr_assert_eq(memcmp(r->body, "a=1\0b", 5), 0);
+    cr_assert_str_eq(kumo_headers_get(r->headers, "X-One"), "1");
+    cr_assert_str_eq(kumo_headers_get(r->headers, "X-Two"), "d\xc3\xa9j\xc3\xa0 \"vu\"");
+    cr_assert_eq(r->cb, jt_cb_b);
+    cr_assert(r->dont_filter);
+    cr_assert_eq(r->priority, 7);
+    m = kumo_request_meta(r);
+    cr_assert_eq(kumo_map_get_int(m, "depth", -1), 3);
+    cr_assert_eq(kumo_map_get(m, "ratio")->type, KUMO_VAL_FLOAT);
+    cr_assert_float_eq(kumo_map_get(m, "ratio")->u.f, 2.0, 1e-12);
+    cr_assert_str_eq(kumo_map_get_str(m, "name", ""), "x\ny");
+    cr_assert_eq(kumo_map_get(m, "flag")->type, KUMO_VAL_BOOL);
+    cr_assert_eq(kumo_map_get(m, "none")->type, KUMO_VAL_NONE);
+    const kumo_value *l = kumo_map_get(m, "list");
+    cr_assert_eq(l->type, KUMO_VAL_LIST);
+    cr_assert_eq(l->u.list->len, 2);
+    cr_assert_str_eq(l->u.list->v[1].u.str.s, "two");
+    kumo_request *p = kumo_scheduler_next(s);
+    cr_assert_str_eq(p->url, "http://a.test/plain");
+    cr_assert_str_eq(p->method, "GET");
+    cr_assert_null(p->cb);
+    cr_assert_null(p->body);
+    cr_assert_eq(kumo_headers_count(p->headers), 0);
+    kumo_scheduler_done(s, r);
+    kumo_scheduler_done(s, p);
+    kumo_request_unref(r);
+    kumo_request_unref(p);
+    jt_crawler_close(&c, s);
+}
+
+/* Popped but never done (a kill while in flight): pending again on the next open; done
+ * requests are gone for good. */
+Test(queue_sqlite, in_flight_requests_come_back)
+{
+    kumo_crawler c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    char url[64];
+    for (int i = 0; i < 5; i++) {
+        snprintf(url, sizeof(url), "http://a.test/f%d", i);
+        cr_assert(kumo_scheduler_enqueue(s, jt_req(url, 0)));
+    }
+    kumo_request *a = kumo_scheduler_next(s);      /* f4: done */
+    kumo_request *b = kumo_scheduler_next(s);      /* f3: in flight */
+    kumo_scheduler_done(s, a);
+    cr_assert_eq(kumo_scheduler_len(s), 3);
+    kumo_request_unref(a);
+    kumo_request_unref(b);
+    jt_crawler_close(&c, s);
+
+    s = open_sched(&c, &jt_spider, dir);
+    cr_assert_eq(kumo_scheduler_len(s), 4);
+    static const char *const want[] = {"http://a.test/f3", "http://a.test/f2",
+                                       "http://a.test/f1", "http://a.test/f0"};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(want); i++) {
+        kumo_request *r = kumo_scheduler_next(s);
+        cr_assert(r);
+        cr_assert_str_eq(r->url, want[i]);
+        kumo_scheduler_done(s, r);
+        kumo_request_unref(r);
+    }
+    cr_assert_null(kumo_scheduler_next(s));
+    jt_crawler_close(&c, s);
+}
+
+/* The dupefilter's fingerprints live in the job: a request seen by an earlier run is
+ * filtered, also past the in-memory cache. */
+Test(queue_sqlite, dupefilter_persists)
+{
+    kumo_crawler c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    char url[64];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(url, sizeof(url), "http://a.test/d%d", i);
+        kumo_request *r = jt_req(url, 0);
+        cr_assert(kumo_scheduler_enqueue(s, r));
+        r = kumo_scheduler_next(s);
+        kumo_scheduler_done(s, r);
+        kumo_request_unref(r);
+    }
+    cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/d0", 0)));
+    cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/d1999", 0)));
+    jt_crawler_close(&c, s);
+
+    s = open_sched(&c, &jt_spider, dir);
+    cr_assert_eq(kumo_scheduler_len(s), 0);
+    cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/d17", 0)));
+    cr_assert_eq(kumo_stats_get_int(c.stats, "dupefilter/filtered", 0), 3);   /* restored */
+    kumo_request *r = jt_req("http://a.test/d17", 0);
+    kumo_request_set_dont_filter(r, 1);
+    cr_assert(kumo_scheduler_enqueue(s, r));
+    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/new", 0)));
+    cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/new", 0)));
+    cr_assert_eq(kumo_scheduler_len(s), 2);
+    jt_crawler_close(&c, s);
+}
+
+/* A request holding an object in its meta stays in memory, counted and ordered with the
+ * disk requests. */
+Test(queue_sqlite, unserializable_requests_stay_in_memory)
+{
+    kumo_crawler c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    kumo_request *held = jt_req("http://a.test/held", 0);
+    kumo_request *r = jt_req("http://a.test/obj", 5);
+    kumo_map_set(kumo_request_meta(r), "keep", kumo_val_obj(&held->ref));
+    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/low", 1)));
+    cr_assert(kumo_scheduler_enqueue(s, r));
+    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/high", 9)));
+    cr_assert_eq(kumo_scheduler_len(s), 3);
+    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/unserializable", 0), 1);
+    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/enqueued/memory", 0), 1);
+    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/enqueued/disk", 0), 2);
+    static const char *const want[] = {"http://a.test/high", "http://a.test/obj",
+                                       "http://a.test/low"};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(want); i++) {
+        kumo_request *p = kumo_scheduler_next(s);
+        cr_assert_str_eq(p->url, want[i]);
+        kumo_scheduler_done(s, p);
+        kumo_request_unref(p);
+    }
+    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/dequeued/memory", 0), 1);
+    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/dequeued/disk", 0), 2);
+    /* left in the side queue at close: released, not persisted */
+    r = jt_req("http://a.test/obj2", 0);
+    kumo_map_set(kumo_request_meta(r), "keep", kumo_val_obj(&held->ref));
+    cr_assert(kumo_scheduler_enqueue(s, r));
+    kumo_request_unref(held);
+    jt_crawler_close(&c, s);
+    s = open_sched(&c, &jt_spider, dir);
+    cr_assert_eq(kumo_scheduler_len(s), 0);
+    jt_crawler_close(&c, s);
+}
+
+/* A pending request whose callback the spider no longer has: the job refuses to open. */
+Test(queue_sqlite, unknown_callback_refuses_the_job)
+{
+    kumo_crawler c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    kumo_request *r = jt_req("http://a.test/cb", 0);
+    kumo_request_set_callback(r, jt_cb_b);
+    cr_assert(kumo_scheduler_enqueue(s, r));
+    jt_crawler_close(&c, s);
+    char err[512];
+    cr_assert_eq(jt_crawler_open(&c, &jt_spider_short, dir, err, sizeof(err)), KUMO_EINVAL);
+    cr_assert(strstr(err, "callback 'jt_cb_b'") && strstr(err, "kumo.sqlite"), "%s", err);
+}
