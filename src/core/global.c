@@ -3,13 +3,16 @@
 #include <curl/curl.h>
 #include <libxml/parser.h>
 #include <libxml/xmlmemory.h>
+#include "mem/arena.h"
 #include "select/css.h"
 
 static bool done;
 
+/* While a document is parsed, its nodes come from the document's arena (doc.c). */
 static void *xml_malloc(size_t n)
 {
-    return kumo_alloc(n, KUMO_T_XMLDOC, KUMO_V_DOC);
+    void *p = kumo__arena_current_alloc(n);
+    return p ? p : kumo_alloc(n, KUMO_T_XMLDOC, KUMO_V_DOC);
 }
 
 static void *xml_realloc(void *p, size_t n)
@@ -19,7 +22,10 @@ static void *xml_realloc(void *p, size_t n)
 
 static char *xml_strdup(const char *s)
 {
-    return kumo_strdup(s, KUMO_T_XMLDOC, KUMO_V_DOC);
+    size_t n = strlen(s) + 1;
+    char *p = xml_malloc(n);
+    memcpy(p, s, n);
+    return p;
 }
 
 int kumo_global_init(void)

@@ -1,8 +1,10 @@
 /* alloc.c - the tagged heap: kumo_alloc() with O(1) per-(type, via) counters. */
 #include "kumo-int.h"
+#include "mem/arena.h"
 #include <pthread.h>
 
 #define HDR_MAGIC 0x6b756d6fU   /* "kumo" */
+#define ARENA_MAGIC 0x61726e61U /* "arna": carved from an arena, freed with it */
 
 /* 16 bytes before every block: keeps malloc's alignment for the payload. */
 typedef struct hdr {
@@ -154,8 +156,21 @@ static void *finish(hdr *h, size_t size, kumo_tag type, kumo_tag via)
 static hdr *header_of(const void *ptr)
 {
     hdr *h = (hdr *)ptr - 1;
-    kumo_assert(h->magic == HDR_MAGIC);
+    kumo_assert(h->magic == HDR_MAGIC || h->magic == ARENA_MAGIC);
     return h;
+}
+
+_Static_assert(sizeof(hdr) == KUMO_ARENA_HDR, "arena blocks carry the heap header");
+
+void *kumo__arena_block(void *p, size_t size)
+{
+    hdr *h = p;
+    h->size = (uint32_t)size;
+    h->big = (uint32_t)((uint64_t)size >> 32);
+    h->type = KUMO_T_XMLDOC;
+    h->via = KUMO_V_DOC;
+    h->magic = ARENA_MAGIC;
+    return h + 1;
 }
 
 static void uncount(const hdr *h)
@@ -191,6 +206,15 @@ void *kumo_realloc(void *ptr, size_t size, kumo_tag type, kumo_tag via)
     kumo_tag t = old->type, v = old->via;
     if (size > SIZE_MAX - sizeof(hdr))
         kumo_oom(size);
+    if (old->magic == ARENA_MAGIC) {
+        /* arena blocks never move in place: copy into the current arena, or the heap */
+        void *p = kumo__arena_current_alloc(size);
+        if (!p)
+            p = kumo_alloc(size, t, v);
+        size_t n = hdr_size(old);
+        memcpy(p, ptr, n < size ? n : size);
+        return p;
+    }
     uncount(old);
     old->magic = 0;
     hdr *h = realloc(old, sizeof(hdr) + size);
@@ -204,6 +228,8 @@ void kumo_free(void *ptr)
     if (!ptr)
         return;
     hdr *h = header_of(ptr);
+    if (h->magic == ARENA_MAGIC)
+        return;             /* freed with its arena */
     uncount(h);
     h->magic = 0;
     free(h);

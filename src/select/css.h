@@ -73,6 +73,7 @@ struct kumo_doc {
     bool text_done;             /* text below is set */
     kumo_text text;             /* response.text, decoded on first use */
     xmlDocPtr scratch;          /* owned: nodes made by re:match(), or NULL */
+    struct kumo_arena *arena;   /* owned: holds every node of xml, freed with it */
 };
 
 /* Returns the doc's XPath context, creating it once.  Borrowed, valid while doc lives. */

@@ -1,9 +1,11 @@
 /* doc.c - a response's text and libxml2 document: decoded and parsed once, reference counted. */
 #include "select/doc.h"
+#include "mem/arena.h"
 #include "select/css.h"
 #include "http/response.h"
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <libxml/xmlerror.h>
 #include <libxml/encoding.h>
 
 #define HTML_OPTIONS                                                                \
@@ -64,8 +66,13 @@ static void strip(const char **ps, size_t *pn)
     *pn = n;
 }
 
-/* Parse UTF-8 text as parsel does: stripped, NUL characters removed, "" as "<html/>". */
-static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html)
+/*
+ * Parse UTF-8 text as parsel does: stripped, NUL characters removed, "" as "<html/>".
+ * Every node comes from a new arena, returned in *arena: the tree is freed at once with
+ * it, never node by node.
+ */
+static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html,
+                            kumo_arena **arena)
 {
     strip(&s, &n);
     char *copy = NULL;
@@ -83,6 +90,8 @@ static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html)
         n = strlen(s);
     }
     xmlDocPtr d;
+    *arena = kumo_arena_new();
+    kumo_arena *prev = kumo_arena_enter(*arena);
     if (html)
         d = htmlReadMemory(s, (int)n, url, "UTF-8", HTML_OPTIONS);
     else
@@ -100,6 +109,10 @@ static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html)
         else
             d = xmlReadMemory(empty, (int)strlen(empty), url, "UTF-8", XML_OPTIONS);
     }
+    /* libxml2 keeps a copy of the last parse error in its per-thread state: made in the
+     * arena, it must not outlive it. */
+    xmlResetLastError();
+    kumo_arena_enter(prev);
     /* Document order for XPath results without walking the tree on every comparison. */
     if (d)
         xmlXPathOrderDocElems(d);
@@ -107,13 +120,22 @@ static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html)
 }
 
 xmlDocPtr kumo__doc_parse(const char *body, size_t len, const char *url, const char *enc,
-                          bool html)
+                          bool html, kumo_arena **arena)
 {
     kumo_text t;
     kumo__text_decode(&t, body ? body : "", body ? len : 0, enc);
-    xmlDocPtr d = parse_text(t.s, t.len, url, html);
+    xmlDocPtr d = parse_text(t.s, t.len, url, html, arena);
     kumo__text_release(&t);
     return d;
+}
+
+void kumo__doc_discard(xmlDocPtr d, kumo_arena *arena)
+{
+    /* An empty arena means libxml2 was not routed through kumo's allocator (a program
+     * that never called kumo_global_init): then the tree is libxml2's to free. */
+    if (d && kumo_arena_bytes(arena) == 0)
+        xmlFreeDoc(d);
+    kumo_arena_free(arena);     /* else the whole tree at once */
 }
 
 bool kumo__doc_is_html(const kumo_response *res)
@@ -130,11 +152,15 @@ static kumo_doc *doc_new(kumo_response *res)
     return doc;
 }
 
-kumo_doc *kumo__doc_adopt(kumo_response *res, xmlDocPtr d)
+kumo_doc *kumo__doc_adopt(kumo_response *res, xmlDocPtr d, kumo_arena *arena)
 {
-    kumo_assert(!res->doc);
-    kumo_doc *doc = doc_new(res);
+    kumo_doc *doc = res->doc ? res->doc : doc_new(res);
+    if (doc->xml) {             /* parsed meanwhile: keep the first */
+        kumo__doc_discard(d, arena);
+        return doc;
+    }
     doc->xml = d;
+    doc->arena = arena;
     return doc;
 }
 
@@ -161,23 +187,22 @@ kumo_doc *kumo_doc_for(kumo_response *res, int *err)
         return NULL;
     }
     xmlDocPtr d;
+    kumo_arena *arena = NULL;
     if (res->doc && res->doc->text_done) {
-        d = parse_text(res->doc->text.s, res->doc->text.len, res->url, res->doc->html);
+        d = parse_text(res->doc->text.s, res->doc->text.len, res->url, res->doc->html, &arena);
     } else {
         char cs[64];
         d = kumo__doc_parse(res->body, res->body_len, res->url,
-                            kumo__doc_charset(res, cs, sizeof(cs)), kumo__doc_is_html(res));
+                            kumo__doc_charset(res, cs, sizeof(cs)), kumo__doc_is_html(res),
+                            &arena);
     }
     if (!d) {
+        kumo_arena_free(arena);
         if (err)
             *err = KUMO_ENOMEM;
         return NULL;
     }
-    if (res->doc) {
-        res->doc->xml = d;
-        return res->doc;
-    }
-    return kumo__doc_adopt(res, d);
+    return kumo__doc_adopt(res, d, arena);
 }
 
 const char *kumo_response_text(kumo_response *res, size_t *len)
@@ -216,10 +241,9 @@ void kumo_doc_unref(kumo_doc *doc)
         return;
     if (doc->ctx)
         xmlXPathFreeContext(doc->ctx);
-    if (doc->xml)
-        xmlFreeDoc(doc->xml);
     if (doc->scratch)
         xmlFreeDoc(doc->scratch);
+    kumo__doc_discard(doc->xml, doc->arena);
     kumo__text_release(&doc->text);
     kumo_free(doc);
 }

@@ -22,8 +22,12 @@ typedef struct _xmlDoc *kumo_xmldoc;
  * detect), an empty body as "<html/>".  Touches nothing but its arguments and libxml2:
  * safe to call from a worker thread.  Returns NULL only when libxml2 fails outright.
  */
+struct kumo_arena;
 kumo_xmldoc kumo__doc_parse(const char *body, size_t len, const char *url, const char *enc,
-                            bool html);
+                            bool html, struct kumo_arena **arena);
+
+/* Free a parsed document that was never adopted, with its arena. */
+void kumo__doc_discard(kumo_xmldoc d, struct kumo_arena *arena);
 
 /* The Content-Type charset libxml2 knows, into buf, or NULL.  Loop thread only. */
 const char *kumo__doc_charset(const kumo_response *res, char *buf, size_t n);
@@ -31,7 +35,8 @@ const char *kumo__doc_charset(const kumo_response *res, char *buf, size_t n);
 /* True when res is parsed with the HTML parser (everything but XmlResponse). */
 bool kumo__doc_is_html(const kumo_response *res);
 
-/* Make d (takes ownership) the response's document.  Loop thread only. */
-kumo_doc *kumo__doc_adopt(kumo_response *res, kumo_xmldoc d);
+/* Make d and its arena (takes ownership of both) the response's document.  Loop thread
+ * only. */
+kumo_doc *kumo__doc_adopt(kumo_response *res, kumo_xmldoc d, struct kumo_arena *arena);
 
 #endif

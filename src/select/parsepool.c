@@ -2,6 +2,7 @@
  * a worker turns it into a libxml2 document, the loop thread adopts it and goes on. */
 #include "select/parsepool.h"
 #include "select/doc.h"
+#include "mem/arena.h"
 #include "http/response.h"
 
 #include <fcntl.h>
@@ -17,7 +18,8 @@ typedef struct job {
     const char *url;
     char enc[64];               /* charset from Content-Type, "" to detect */
     bool html;
-    kumo_xmldoc doc;            /* the worker's result */
+    kumo_xmldoc doc;            /* the worker's result, and the arena holding it */
+    kumo_arena *arena;
     kumo_parse_done_fn done;
     void *ctx;
     struct job *next;
@@ -59,6 +61,9 @@ static job *take_all(queue *q)
 static void *worker(void *arg)
 {
     kumo_parsepool *p = arg;
+    /* libxml2 makes its per-thread state on a thread's first parse: make it here, on the
+     * heap, not inside the first document's arena. */
+    xmlFreeDoc(xmlReadMemory("<a/>", 4, NULL, NULL, XML_PARSE_NONET));
     pthread_mutex_lock(&p->lock);
     for (;;) {
         while (!p->todo.head && !p->stopping)
@@ -70,7 +75,8 @@ static void *worker(void *arg)
         if (!p->todo.head)
             p->todo.tail = NULL;
         pthread_mutex_unlock(&p->lock);
-        j->doc = kumo__doc_parse(j->body, j->len, j->url, j->enc[0] ? j->enc : NULL, j->html);
+        j->doc = kumo__doc_parse(j->body, j->len, j->url, j->enc[0] ? j->enc : NULL, j->html,
+                                 &j->arena);
         pthread_mutex_lock(&p->lock);
         bool was_empty = !p->done.head;
         push(&p->done, j);
@@ -87,10 +93,10 @@ static void *worker(void *arg)
 static void finish(kumo_parsepool *p, job *j)
 {
     kumo_response *res = j->res;
-    if (!res->doc && j->doc)
-        kumo__doc_adopt(res, j->doc);
-    else if (j->doc)
-        xmlFreeDoc(j->doc);
+    if (j->doc)
+        kumo__doc_adopt(res, j->doc, j->arena);
+    else
+        kumo_arena_free(j->arena);
     p->pending--;
     j->done(j->ctx, res);
     kumo_response_unref(res);
@@ -179,8 +185,7 @@ static void drop(job *j)
 {
     while (j) {
         job *next = j->next;
-        if (j->doc)
-            xmlFreeDoc(j->doc);
+        kumo__doc_discard(j->doc, j->arena);
         kumo_response_unref(j->res);
         kumo_free(j);
         j = next;

@@ -1,0 +1,95 @@
+/* arena.c - bump-pointer arenas: chunks from the tagged heap, blocks carved from them,
+ * everything freed at once. */
+#include "mem/arena.h"
+
+#define CHUNK_SIZE (64 * 1024)
+#define BIG_BLOCK (16 * 1024)       /* blocks this large get a chunk of their own */
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t size, used;              /* payload bytes of the chunk, and bytes carved */
+    size_t pad;                     /* keeps data 16-byte aligned */
+    unsigned char data[];
+} chunk;
+
+_Static_assert(sizeof(chunk) % 16 == 0, "arena chunks keep 16-byte alignment");
+
+struct kumo_arena {
+    chunk *head;                    /* the chunk being carved first */
+    size_t bytes;
+};
+
+static _Thread_local kumo_arena *current;
+
+kumo_arena *kumo_arena_new(void)
+{
+    return kumo_calloc(1, sizeof(kumo_arena), KUMO_T_XMLDOC, KUMO_V_DOC);
+}
+
+void kumo_arena_free(kumo_arena *a)
+{
+    if (!a)
+        return;
+    kumo_assert(current != a);
+    while (a->head) {
+        chunk *c = a->head;
+        a->head = c->next;
+        kumo_free(c);
+    }
+    kumo_free(a);
+}
+
+size_t kumo_arena_bytes(const kumo_arena *a)
+{
+    return a ? a->bytes : 0;
+}
+
+static chunk *chunk_new(kumo_arena *a, size_t size)
+{
+    chunk *c = kumo_alloc(sizeof(chunk) + size, KUMO_T_XMLDOC, KUMO_V_DOC);
+    c->size = size;
+    c->used = 0;
+    a->bytes += size;
+    return c;
+}
+
+static void *carve(kumo_arena *a, size_t n)
+{
+    size_t need = KUMO_ARENA_HDR + ((n + 15) & ~(size_t)15);
+    if (need < n)
+        kumo_oom(n);
+    chunk *c = a->head;
+    if (!c || c->size - c->used < need) {
+        if (need > BIG_BLOCK) {
+            /* its own chunk, behind the one being carved so that one's room is kept */
+            chunk *big = chunk_new(a, need);
+            big->used = need;
+            if (c) {
+                big->next = c->next;
+                c->next = big;
+            } else {
+                big->next = NULL;
+                a->head = big;
+            }
+            return kumo__arena_block(big->data, n);
+        }
+        c = chunk_new(a, CHUNK_SIZE);
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = c->data + c->used;
+    c->used += need;
+    return kumo__arena_block(p, n);
+}
+
+kumo_arena *kumo_arena_enter(kumo_arena *a)
+{
+    kumo_arena *prev = current;
+    current = a;
+    return prev;
+}
+
+void *kumo__arena_current_alloc(size_t n)
+{
+    return current ? carve(current, n) : NULL;
+}
