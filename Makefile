@@ -104,8 +104,9 @@ valgrind: all $(DEMOBIN)
 	scripts/valgrind-crawl.sh
 
 # compare.sh runs the crawlers from its own output directory: give it kumo's full path.
+SHARED ?= ../shared
 bench: all
-	../shared/bench/compare.sh --pages 2000 --scrapy \
+	$(SHARED)/bench/compare.sh --pages 2000 --scrapy \
 	    --kumo '$(CURDIR)/kumo crawl bench -a url={url} -o {out}'
 
 demo: all $(DEMOBIN)
