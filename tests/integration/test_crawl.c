@@ -294,3 +294,26 @@ Test(crawl, parse_threads_same_result)
     cr_assert_eq(STAT("downloader/request_count"), reqs);
     cr_assert_gt(lazy, 20);
 }
+
+/* Politeness: lower bounds only (a loaded machine can only make a crawl slower). */
+Test(crawl, download_delay_spaces_requests)
+{
+    double t0 = kumo_now();
+    RUN(SET("DOWNLOAD_DELAY", "0.25", "RANDOMIZE_DOWNLOAD_DELAY", "0", "DEPTH_LIMIT", "3"),
+        "urls", "/depth/0");
+    cr_assert_eq(t.nitems, 4);
+    cr_assert_geq(kumo_now() - t0, 0.75, "four pages, 250 ms apart");
+}
+
+Test(crawl, per_domain_concurrency_serialises_a_slow_site)
+{
+    double t0 = kumo_now();
+    RUN(SET("CONCURRENT_REQUESTS_PER_DOMAIN", "1", "CONCURRENT_REQUESTS", "8"), "urls",
+        "/slow?ms=200&a=1,/slow?ms=200&a=2,/slow?ms=200&a=3,/slow?ms=200&a=4", "follow", "0");
+    cr_assert_eq(t.nitems, 4);
+    cr_assert_geq(kumo_now() - t0, 0.8, "four 200 ms pages one at a time take 800 ms");
+    t0 = kumo_now();
+    RUN(SET("CONCURRENT_REQUESTS_PER_DOMAIN", "4", "CONCURRENT_REQUESTS", "8"), "urls",
+        "/slow?ms=200&b=1,/slow?ms=200&b=2,/slow?ms=200&b=3,/slow?ms=200&b=4", "follow", "0");
+    cr_assert_eq(t.nitems, 4);
+}
