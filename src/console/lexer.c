@@ -1,5 +1,6 @@
 /* lexer.c - the console language's tokenizer: names, numbers, strings, operators. */
 #include "console/lexer.h"
+#include "util/utf8.h"
 #include "console/cval.h"
 
 static const char *const keywords[] = {
@@ -67,31 +68,6 @@ static int hexval(char c)
     return -1;
 }
 
-static void put_utf8(kumo_buf *b, uint32_t cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | cp >> 6);
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | cp >> 12);
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | cp >> 18);
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    kumo_buf_add(b, u, n);
-}
 
 /* Decode the body of a string literal [p, p+n) into b.  Returns KUMO_OK or a failure. */
 static int decode(cl_toks *t, const char *p, size_t n, bool raw, bool bytes, kumo_buf *b)
@@ -136,7 +112,7 @@ static int decode(cl_toks *t, const char *p, size_t n, bool raw, bool bytes, kum
             if (bytes)
                 kumo_buf_addc(b, (char)(v & 0xff));
             else
-                put_utf8(b, v);
+                kumo_buf_add_cp(b, v);
             break;
         }
         case 'x':
@@ -181,7 +157,7 @@ static int decode(cl_toks *t, const char *p, size_t n, bool raw, bool bytes, kum
             return fail(t, "SyntaxError", "(unicode error) 'unicodeescape' codec can't decode "
                         "bytes: illegal Unicode character");
         else
-            put_utf8(b, v);
+            kumo_buf_add_cp(b, v);
     }
     return KUMO_OK;
 }

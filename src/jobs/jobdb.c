@@ -1,6 +1,7 @@
 /* jobdb.c - the job file DIR/kumo.sqlite: checks before any write, schema and migrations,
  * batched transactions, and the link between a crawl and its job. */
 #include "jobs/jobdb.h"
+#include "util/fs.h"
 #include "core/crawler.h"
 #include "core/settings.h"
 #include "core/spider.h"
@@ -68,31 +69,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
-}
-
-/* mkdir -p dir.  Returns 0 or an errno. */
-static int make_dirs(const char *dir)
-{
-    char *d = kumo_strdup(dir, KUMO_T_STR, KUMO_V_NONE);
-    int rc = 0;
-    for (char *p = d + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        char ch = *p;
-        *p = '\0';
-        if (mkdir(d, 0777) != 0 && errno != EEXIST) {
-            rc = errno;
-            break;
-        }
-        *p = ch;
-        if (ch == '\0')
-            break;
-    }
-    kumo_free(d);
-    struct stat st;
-    if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-        rc = ENOTDIR;
-    return rc;
 }
 
 static int64_t pragma_int(sqlite3 *h, const char *sql, int *rc)
@@ -265,7 +241,7 @@ int kumo_jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool 
             goto fail;
         }
     } else {
-        int e = make_dirs(dir);
+        int e = kumo_mkdirs(dir);
         if (e) {
             set_err(err, errlen, "cannot create job directory '%s': %s", dir, strerror(e));
             goto fail;

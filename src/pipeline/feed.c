@@ -1,5 +1,6 @@
 /* feed.c - feed exporters: the format table, opening, buffered writing and closing. */
 #include "pipeline/feed.h"
+#include "util/fs.h"
 
 #include <sys/stat.h>
 
@@ -100,22 +101,7 @@ static int make_parents(const char *path)
         return 0;
     char *dir = kumo_strndup(path, (size_t)(slash - path), KUMO_T_STR, KUMO_V_NONE);
     struct stat st;
-    int rc = 0;
-    if (stat(dir, &st) != 0) {
-        for (char *p = dir + 1; ; p++) {
-            if (*p != '/' && *p != '\0')
-                continue;
-            char c = *p;
-            *p = '\0';
-            if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-                rc = errno;
-                break;
-            }
-            *p = c;
-            if (c == '\0')
-                break;
-        }
-    }
+    int rc = stat(dir, &st) != 0 ? kumo_mkdirs(dir) : 0;
     kumo_free(dir);
     return rc;
 }

@@ -1,5 +1,6 @@
 /* css.c - CSS-to-XPath translation (cssselect's HTMLTranslator + parsel) and the query cache. */
 #include "select/css.h"
+#include "util/utf8.h"
 #include "select/regex.h"
 #include "util/buf.h"
 #include <libxml/xpathInternals.h>
@@ -268,30 +269,7 @@ static bool is_hex(char c)
 
 static void add_utf8(kumo_buf *b, unsigned long cp)
 {
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    kumo_buf_add(b, u, n);
+    kumo_buf_add_cp(b, cp == 0 || cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
 }
 
 /* An escape at s (a backslash, not before a newline): decode it into b, return its length. */

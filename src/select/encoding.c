@@ -8,35 +8,13 @@
 #include <iconv.h>
 #include <pthread.h>
 #include <pcre2.h>
+#include "util/utf8.h"
 
 /* ---------------------------------------------------------------- UTF-8 */
 
 void kumo__utf8_put(kumo_buf *b, unsigned long cp)
 {
-    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xC0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xE0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        u[0] = (char)(0xF0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        u[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    kumo_buf_add(b, u, n);
+    kumo_buf_add_cp(b, cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
 }
 
 /*

@@ -1,5 +1,6 @@
 /* json.c - JSON writer for kumo values (Python's json.dumps) and a strict depth-limited parser. */
 #include "util/json.h"
+#include "util/utf8.h"
 
 #include <math.h>
 
@@ -51,26 +52,7 @@ static size_t utf8_seq(const unsigned char *p, size_t n, bool *ok)
 
 static size_t utf8_put(unsigned char *o, uint32_t cp)
 {
-    if (cp < 0x80) {
-        o[0] = (unsigned char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (unsigned char)(0xc0 | cp >> 6);
-        o[1] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (unsigned char)(0xe0 | cp >> 12);
-        o[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-        o[2] = (unsigned char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (unsigned char)(0xf0 | cp >> 18);
-    o[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-    o[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-    o[3] = (unsigned char)(0x80 | (cp & 0x3f));
-    return 4;
+    return kumo_utf8_encode(cp, (char *)o);
 }
 
 /* ---- writer ---- */

@@ -1,0 +1,11 @@
+/* fs.h - small file-system helpers. */
+#ifndef KUMO_FS_H
+#define KUMO_FS_H
+
+#include "kumo-int.h"
+
+/* mkdir -p: create dir and its missing parents.  Returns 0, or the errno of the failure
+ * (ENOTDIR when dir exists and is not a directory). */
+int kumo_mkdirs(const char *dir);
+
+#endif
