@@ -21,10 +21,20 @@ typedef struct kumo_command {
 int kumo_cmd_crawl(int argc, char **argv);
 int kumo_cmd_job(int argc, char **argv);
 int kumo_cmd_list(int argc, char **argv);
+int kumo_cmd_shell(int argc, char **argv);
 int kumo_cmd_version(int argc, char **argv);
 
 extern const char kumo_crawl_usage[];
 extern const char kumo_job_usage[];
+extern const char kumo_shell_usage[];
+
+/*
+ * Read the settings file at KUMO_PRIO_CONF: $KUMO_CONF (must exist), else ./conf/kumo.conf,
+ * else PREFIX/etc/kumo/kumo.conf beside the binary (both optional).  Returns KUMO_OK, or
+ * an error after printing its one line.
+ */
+struct kumo_settings;
+int kumo_cli_load_conf(struct kumo_settings *s);
 
 /* Print "kumo: " + message to stderr. */
 void kumo_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

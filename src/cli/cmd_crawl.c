@@ -7,10 +7,6 @@
 #include "util/json.h"
 #include <unistd.h>
 
-#ifndef KUMO_CONF_PATH
-#define KUMO_CONF_PATH "/usr/local/etc/kumo/kumo.conf"
-#endif
-
 const char kumo_crawl_usage[] =
     "usage: kumo crawl SPIDER [options]\n"
     "\n"
@@ -36,34 +32,6 @@ typedef struct crawl_opts {
     kumo_settings *settings;
     kumo_buf feeds;         /* the FEEDS JSON built from -o / -O */
 } crawl_opts;
-
-/* The installed kumo.conf: PREFIX/etc/kumo/kumo.conf from the binary's PREFIX/bin, into buf. */
-static const char *installed_conf(char *buf, size_t len)
-{
-    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-    if (n <= 0)
-        return KUMO_CONF_PATH;
-    buf[n] = '\0';
-    char *slash = strrchr(buf, '/');
-    if (!slash || (size_t)(slash - buf) + sizeof("/../etc/kumo/kumo.conf") > len)
-        return KUMO_CONF_PATH;
-    strcpy(slash, "/../etc/kumo/kumo.conf");
-    return access(buf, R_OK) == 0 ? buf : KUMO_CONF_PATH;
-}
-
-static int load_conf(kumo_settings *s)
-{
-    char err[512], installed[PATH_MAX];
-    const char *env = getenv("KUMO_CONF");
-    const char *path = env && *env ? env : access("conf/kumo.conf", R_OK) == 0
-                                               ? "conf/kumo.conf"
-                                               : installed_conf(installed, sizeof(installed));
-    int rc = kumo_settings_load_file(s, path, err, sizeof(err));
-    if (rc == KUMO_OK || (rc == KUMO_ENOENT && !(env && *env)))
-        return KUMO_OK;
-    kumo_cli_error("%s", err);
-    return rc;
-}
 
 static int split_kv(const char *opt, const char *arg, char *name, size_t n, const char **value)
 {
@@ -163,7 +131,7 @@ int kumo_cmd_crawl(int argc, char **argv)
     kumo_crawler *c = NULL;
     char err[1024];
 
-    if (load_conf(o.settings) != KUMO_OK) {
+    if (kumo_cli_load_conf(o.settings) != KUMO_OK) {
         exit_code = KUMO_EXIT_FAIL;
         goto out;
     }

@@ -7,6 +7,8 @@ static const kumo_command commands[] = {
     {"job", kumo_cmd_job, "print a persistent job's state (--jobdir) without running it",
      kumo_job_usage},
     {"list", kumo_cmd_list, "list the spiders kumo can find", "usage: kumo list\n"},
+    {"shell", kumo_cmd_shell, "fetch a page (or read a file) and try selectors on it",
+     kumo_shell_usage},
     {"version", kumo_cmd_version, "print kumo's and its libraries' versions",
      "usage: kumo version\n"},
 };

@@ -90,6 +90,10 @@ cval *ce_import_module(cv_ctx *c, const char *module);
  * are not shared, checking it is still alive on each use).  New reference. */
 cval *co_from_ref(kumo_ref *obj);
 
+/* The tracked object a view shows (borrowed, valid while v lives), or NULL when v is not
+ * a view; NULL with ReferenceError raised when an unshared object is gone. */
+kumo_ref *co_ref_of(cv_ctx *c, cval *v);
+
 /* Convert kumo values and maps (meta, item fields, stats) into console values. */
 cval *co_from_value(cv_ctx *c, const kumo_value *v);
 cval *co_from_map(cv_ctx *c, const kumo_map *m);

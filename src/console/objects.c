@@ -10,7 +10,9 @@
 #include "http/response.h"
 #include "mem/heapview.h"
 #include "pipeline/item.h"
+#include "core/out.h"
 #include "select/css.h"
+#include "select/regex.h"
 
 /* ================================================================ tracked objects */
 
@@ -536,10 +538,13 @@ static cval *query_method(cv_ctx *c, cval *self, const cv_args *a, bool css)
         l = css ? kumo_list_css((kumo_selector_list *)obj, q)
                 : kumo_list_xpath((kumo_selector_list *)obj, q);
     }
+    const char *why = kumo__select_error();
     const kumo_query *kq = kumo_query_get(q, css);
     if (!kq->comp)
         return cv_raise(c, "ValueError", "%s is not a valid %s: %s", q, css ? "CSS selector"
                         : "XPath expression", kq->error ? kq->error : "invalid");
+    if (why)            /* compiled, but failed to run: an unknown function, bad arguments */
+        return cv_raise(c, "ValueError", "XPath error: %s in %s", why, q);
     return list_view(l, q, css);
 }
 
@@ -588,8 +593,61 @@ static cval *m_sel_getall(cv_ctx *c, cval *self, const cv_args *a)
     return l;
 }
 
+/* A list of str from a list of string selectors. */
+static cval *strs_of(cv_ctx *c, kumo_selector_list *l)
+{
+    cval *r = cv_list_new();
+    for (size_t i = 0; i < kumo_list_len(l); i++)
+        if (cv_seq_push(c, r, cv_str(kumo_sel_get(kumo_list_at(l, i))))) {
+            cv_unref(r);
+            return NULL;
+        }
+    return r;
+}
+
+/* parsel's re(regex, replace_entities=True) and re_first(regex, default=None, ...) on a
+ * Selector or a SelectorList. */
+static cval *re_method(cv_ctx *c, cval *self, const cv_args *a, bool first)
+{
+    static const char *const names[] = {"regex", "default", "replace_entities"};
+    static const char *const re_names[] = {"regex", "replace_entities"};
+    const char *fname = first ? "re_first" : "re";
+    cval *arg[3];
+    if (first ? ce_args(c, fname, a, names, 3, 1, arg)
+              : ce_args(c, fname, a, re_names, 2, 1, arg))
+        return NULL;
+    const char *pat = ce_arg_str(c, fname, arg[0]);
+    if (!pat)
+        return NULL;
+    bool is_sel = self->u.nat.vt == &selector_vt;
+    const char *err = NULL;
+    if (!is_sel && !kumo_list_len(list_of(self)))     /* parsel compiles nothing then */
+        return first ? cv_ref(arg[1] ? arg[1] : cv_none()) : cv_list_new();
+    if (!kumo__regex_get(pat, 0, &err))
+        return cv_raise(c, "re.error", "%s", err ? err : "invalid pattern");
+    kumo_selector_list *l = is_sel ? kumo_sel_re(sel_of(self), pat)
+                                   : kumo_list_re(list_of(self), pat);
+    if (!first)
+        return strs_of(c, l);
+    if (kumo_list_len(l))
+        return cv_str(kumo_sel_get(kumo_list_at(l, 0)));
+    return cv_ref(arg[1] ? arg[1] : cv_none());
+}
+
+static cval *m_re(cv_ctx *c, cval *self, const cv_args *a)
+{
+    return re_method(c, self, a, false);
+}
+
+static cval *m_re_first(cv_ctx *c, cval *self, const cv_args *a)
+{
+    return re_method(c, self, a, true);
+}
+
 static cval *selector_getattr(cv_ctx *c, cval *self, const char *name)
 {
+    METHOD("re", m_re);
+    METHOD("re_first", m_re_first);
     METHOD("get", m_sel_get);
     METHOD("extract", m_sel_get);
     METHOD("getall", m_sel_getall);
@@ -601,7 +659,7 @@ static cval *selector_getattr(cv_ctx *c, cval *self, const char *name)
 }
 
 static const char *const selector_attrs[] = {"attrib", "css", "extract", "get", "getall",
-                                             "xpath", NULL};
+                                             "re", "re_first", "xpath", NULL};
 static const cv_vtable selector_vt = {
     .name = "Selector", .tname = tref_tname, .getattr = selector_getattr,
     .repr = selector_repr, .same = tref_same, .free = tref_free, .attrs = selector_attrs,
@@ -635,6 +693,8 @@ static cval *m_list_getall(cv_ctx *c, cval *self, const cv_args *a)
 
 static cval *sellist_getattr(cv_ctx *c, cval *self, const char *name)
 {
+    METHOD("re", m_re);
+    METHOD("re_first", m_re_first);
     METHOD("get", m_list_get);
     METHOD("extract_first", m_list_get);
     METHOD("getall", m_list_getall);
@@ -650,6 +710,19 @@ static cval *sellist_getattr(cv_ctx *c, cval *self, const char *name)
 
 static cval *sellist_getitem(cv_ctx *c, cval *self, cval *key)
 {
+    if (key->type == CV_SLICE) {        /* parsel: a slice is a SelectorList again */
+        int64_t start, stop, step;
+        size_t count;
+        kumo_selector_list *list = list_of(self);
+        if (cv_slice_indices(c, key, kumo_list_len(list), &start, &stop, &step, &count))
+            return NULL;
+        if (step == 1 || count == 0) {
+            kumo_selector_list *sub = kumo_list_slice(list, count ? (long)start : 0,
+                                                      count ? (long)stop : 0);
+            cval *v = co_from_ref((kumo_ref *)sub);
+            return with_query(v, ((tref *)self->u.nat.p)->query);
+        }
+    }
     cval *l = selectors_as_list(c, self);
     if (!l)
         return NULL;
@@ -684,7 +757,7 @@ static int sellist_repr(cv_ctx *c, cval *self, kumo_buf *b)
 }
 
 static const char *const sellist_attrs[] = {"attrib", "css", "extract", "extract_first", "get",
-                                            "getall", "xpath", NULL};
+                                            "getall", "re", "re_first", "xpath", NULL};
 static const cv_vtable sellist_vt = {
     .name = "SelectorList", .tname = tref_tname, .getattr = sellist_getattr,
     .getitem = sellist_getitem, .len = sellist_len, .iter = selectors_as_list,
@@ -715,6 +788,114 @@ static cval *m_urljoin(cv_ctx *c, cval *self, const cv_args *a)
     return r;
 }
 
+/* The link of a url argument: a str, or a Selector as Scrapy's _url_from_selector() takes
+ * it.  Borrowed (valid while v lives), or NULL with an error raised. */
+static const char *link_of(cv_ctx *c, const char *fname, cval *v)
+{
+    if (v->type == CV_STR)
+        return v->u.s.s;
+    if (v->type == CV_NATIVE && v->u.nat.vt == &selector_vt) {
+        const char *what = NULL;
+        const char *href = kumo__sel_link(sel_of(v), &what);
+        if (!href)
+            cv_raise(c, "ValueError", "Unsupported selector: <%s>", what ? what : "?");
+        return href;
+    }
+    cv_raise(c, "TypeError", "%s() url must be str or Selector, got %s", fname,
+             cv_type_name(v));
+    return NULL;
+}
+
+/* The requests a kumo_out collected, as a list of Request views (out released). */
+static cval *requests_of(cv_ctx *c, kumo_out *out)
+{
+    cval *l = cv_list_new();
+    int rc = KUMO_OK;
+    for (size_t i = 0; i < out->len && rc == KUMO_OK; i++)
+        if (!out->v[i].is_item)
+            rc = cv_seq_push(c, l, co_from_ref(&out->v[i].u.req->ref));
+    kumo_out_release(out);
+    if (rc) {
+        cv_unref(l);
+        return NULL;
+    }
+    return l;
+}
+
+/* response.follow(url): a Request, or None for links kumo does not fetch (mailto:...). */
+static cval *m_follow(cv_ctx *c, cval *self, const cv_args *a)
+{
+    static const char *const names[] = {"url"};
+    cval *arg[1];
+    if (ce_args(c, "follow", a, names, 1, 1, arg))
+        return NULL;
+    const char *href = link_of(c, "follow", arg[0]);
+    if (!href)
+        return NULL;
+    kumo_request *req = kumo_response_follow(res_of(self), href, NULL);
+    if (!req)
+        return cv_none();
+    cval *v = co_from_ref(&req->ref);
+    kumo_request_unref(req);
+    return v;
+}
+
+/* response.follow_all(urls=None, css=None, xpath=None): a list of Requests. */
+static cval *m_follow_all(cv_ctx *c, cval *self, const cv_args *a)
+{
+    static const char *const names[] = {"urls", "css", "xpath"};
+    cval *arg[3];
+    if (ce_args(c, "follow_all", a, names, 3, 0, arg))
+        return NULL;
+    int given = (arg[0] && arg[0]->type != CV_NONE) + (arg[1] && arg[1]->type != CV_NONE) +
+                (arg[2] && arg[2]->type != CV_NONE);
+    if (given != 1)
+        return cv_raise(c, "ValueError", "Please supply exactly one of the following "
+                        "arguments: urls, css, xpath");
+    kumo_response *res = res_of(self);
+    kumo_out out;
+    kumo_out_init(&out, res->spider);
+    if (arg[0] && arg[0]->type != CV_NONE) {
+        if (arg[0]->type == CV_NATIVE && arg[0]->u.nat.vt == &sellist_vt) {
+            kumo_follow_list(&out, res, list_of(arg[0]), NULL);
+            return requests_of(c, &out);
+        }
+        cval *items = cv_iter_list(c, arg[0]);
+        if (!items) {
+            kumo_out_release(&out);
+            return NULL;
+        }
+        for (size_t i = 0; i < items->u.seq.len; i++) {
+            const char *href = link_of(c, "follow_all", items->u.seq.v[i]);
+            if (!href) {
+                cv_unref(items);
+                kumo_out_release(&out);
+                return NULL;
+            }
+            kumo_yield_request(&out, kumo_response_follow(res, href, NULL));
+        }
+        cv_unref(items);
+        return requests_of(c, &out);
+    }
+    bool css = arg[1] && arg[1]->type != CV_NONE;
+    const char *q = ce_arg_str(c, "follow_all", css ? arg[1] : arg[2]);
+    if (!q) {
+        kumo_out_release(&out);
+        return NULL;
+    }
+    const kumo_query *kq = kumo_query_get(q, css);
+    if (!kq->comp) {
+        kumo_out_release(&out);
+        return cv_raise(c, "ValueError", "%s is not a valid %s: %s", q, css ? "CSS selector"
+                        : "XPath expression", kq->error ? kq->error : "invalid");
+    }
+    if (css)
+        kumo_follow_all(&out, res, q, NULL);
+    else
+        kumo_follow_all_xpath(&out, res, q, NULL);
+    return requests_of(c, &out);
+}
+
 static cval *response_getattr(cv_ctx *c, cval *self, const char *name)
 {
     kumo_response *res = res_of(self);
@@ -727,9 +908,9 @@ static cval *response_getattr(cv_ctx *c, cval *self, const char *name)
     if (!strcmp(name, "body"))
         return cv_bytesn(res->body, res->body_len);
     if (!strcmp(name, "text")) {
-        if (!kumo_response_is_text(res))
-            return NULL;
-        return cv_strn(res->body, res->body_len);
+        size_t len;
+        const char *text = kumo_response_text(res, &len);
+        return text ? cv_strn(text, len) : NULL;
     }
     if (!strcmp(name, "request"))
         return res->request ? co_from_ref(&res->request->ref) : cv_none();
@@ -747,7 +928,9 @@ static cval *response_getattr(cv_ctx *c, cval *self, const char *name)
         METHOD("css", m_css);
         METHOD("xpath", m_xpath);
         if (!strcmp(name, "encoding"))
-            return cv_str("utf-8");
+            return cv_str(kumo_response_encoding(res));
+        METHOD("follow", m_follow);
+        METHOD("follow_all", m_follow_all);
     }
     METHOD("urljoin", m_urljoin);
     return NULL;
@@ -761,8 +944,8 @@ static int response_repr(cv_ctx *c, cval *self, kumo_buf *b)
 }
 
 static const char *const response_attrs[] = {
-    "body", "css", "encoding", "flags", "headers", "ip_address", "meta", "request", "status",
-    "text", "url", "urljoin", "xpath", NULL,
+    "body", "css", "encoding", "flags", "follow", "follow_all", "headers", "ip_address", "meta",
+    "request", "status", "text", "url", "urljoin", "xpath", NULL,
 };
 static const cv_vtable response_vt = {
     .name = "Response", .tname = tref_tname, .getattr = response_getattr,
@@ -1003,6 +1186,13 @@ bool co_isinstance(cval *v, const kumo_class *cls)
         return false;
     kumo_class *own = kumo_class_find(((tref *)v->u.nat.p)->cls_name);
     return own && kumo_class_is(own, cls);
+}
+
+kumo_ref *co_ref_of(cv_ctx *c, cval *v)
+{
+    if (v->type != CV_NATIVE || v->u.nat.vt->free != tref_free)
+        return NULL;
+    return tref_obj(c, v);
 }
 
 kumo_class *co_class_of(cval *v)

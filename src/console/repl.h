@@ -25,4 +25,28 @@ void kumo_repl_free(kumo_repl *r);
  */
 int kumo_repl_eval(kumo_repl *r, const char *line, size_t len, kumo_buf *out);
 
+/* kumo_repl_run() flags. */
+#define KUMO_REPL_SHOW_NONE 1u  /* print the repr of every expression's value, None too */
+
+/*
+ * kumo_repl_eval() with choices, for `kumo shell -c`: flags as above; when err is not NULL
+ * the error line goes to err instead of out.  Returns KUMO_OK, KUMO_EDONE (exit()), or
+ * KUMO_EINVAL when the line raised an error (the error line written).
+ */
+int kumo_repl_run(kumo_repl *r, const char *line, size_t len, unsigned flags, kumo_buf *out,
+                  kumo_buf *err);
+
+struct cval;
+
+/*
+ * Bind name in the session to v (a console value, see console/cval.h), replacing what name
+ * held: how `kumo shell` binds response, request and fetch().  Takes ownership of v.
+ * Returns KUMO_OK, or KUMO_ENOMEM when the session holds too many names (v dropped).
+ */
+int kumo_repl_bind(kumo_repl *r, const char *name, struct cval *v);
+
+/* Bind name to a view of the tracked object obj (a Request, a Response...; NULL: None).
+ * The view holds a reference on shared objects.  Returns as kumo_repl_bind(). */
+int kumo_repl_bind_ref(kumo_repl *r, const char *name, kumo_ref *obj);
+
 #endif

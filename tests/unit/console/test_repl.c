@@ -4,6 +4,7 @@
 
 #include "kumo-int.h"
 #include "console/repl.h"
+#include "console/cval.h"
 #include "core/crawler.h"
 #include "core/engine.h"
 #include "core/settings.h"
@@ -771,6 +772,125 @@ Test(repl, fuzz)
         cr_assert(rc == KUMO_OK || rc == KUMO_EDONE);
         cr_assert_leq(outbuf.len, 4096);
     }
+    kumo_repl_free(r);
+    done_output();
+    kumo_response_unref(res);
+    kumo_request_unref(rq);
+}
+
+/* ---- what `kumo shell` uses: names bound from C, and one-shot runs (-c) ---- */
+
+static cval *double_it(cv_ctx *c, cval *self, const cv_args *a)
+{
+    if (a->n != 1 || a->v[0]->type != CV_INT)
+        return cv_raise(c, "TypeError", "double() takes one int");
+    return cv_int(a->v[0]->u.i * 2 + (self ? self->u.i : 0));
+}
+
+Test(repl, bind_names_and_run_with_choices)
+{
+    kumo_request *rq = req_new("http://example.com/a");
+    kumo_response *res = html_new(rq, "http://example.com/a", "<title>T</title>");
+    kumo_repl *r = kumo_repl_new(NULL);
+
+    cr_assert_eq(kumo_repl_bind_ref(r, "response", &res->ref), KUMO_OK);
+    cr_assert_eq(kumo_repl_bind_ref(r, "request", &rq->ref), KUMO_OK);
+    cr_assert_eq(kumo_repl_bind_ref(r, "nothing", NULL), KUMO_OK);
+    cval *one = cv_int(1);
+    cr_assert_eq(kumo_repl_bind(r, "double", cv_func("double", double_it, one)), KUMO_OK);
+    cv_unref(one);
+    static const step steps[] = {
+        {"response.css('title::text').get()", "'T'\n"},
+        {"request", "<GET http://example.com/a>\n"},
+        {"nothing", ""},
+        {"double(20)", "41\n"},
+    };
+    transcript(r, steps, KUMO_ARRAY_LEN(steps));
+
+    /* rebinding drops the old value's reference */
+    cr_assert_eq(kumo_repl_bind_ref(r, "response", NULL), KUMO_OK);
+    cr_expect_str_eq(run(r, "response is None"), "True\n");
+
+    kumo_buf out, err;
+    kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo_buf_init(&err, 0, KUMO_T_STR, KUMO_V_NONE);
+    /* SHOW_NONE: None is printed too, and errors go to their own buffer */
+    cr_expect_eq(kumo_repl_run(r, "nothing", 7, KUMO_REPL_SHOW_NONE, &out, &err), KUMO_OK);
+    cr_expect_str_eq(kumo_buf_str(&out), "None\n");
+    cr_expect_str_eq(kumo_buf_str(&err), "");
+    kumo_buf_reset(&out);
+    cr_expect_eq(kumo_repl_run(r, "[print('x'), 1/0]", 17, 0, &out, &err), KUMO_EINVAL);
+    cr_expect_str_eq(kumo_buf_str(&out), "x\n");
+    cr_expect_str_eq(kumo_buf_str(&err), "ZeroDivisionError: division by zero\n");
+    kumo_buf_reset(&out);
+    kumo_buf_reset(&err);
+    cr_expect_eq(kumo_repl_run(r, "double('a')", 11, 0, &out, &err), KUMO_EINVAL);
+    cr_expect_str_eq(kumo_buf_str(&out), "");
+    cr_expect_str_eq(kumo_buf_str(&err), "TypeError: double() takes one int\n");
+    kumo_buf_reset(&err);
+    cr_expect_eq(kumo_repl_run(r, "(", 1, 0, &out, &err), KUMO_EINVAL);
+    cr_expect(strncmp(kumo_buf_str(&err), "SyntaxError: ", 13) == 0, "%s", kumo_buf_str(&err));
+    kumo_buf_reset(&err);
+    cr_expect_eq(kumo_repl_run(r, "exit()", 6, 0, &out, &err), KUMO_EDONE);
+    /* without err, errors go to out as kumo_repl_eval() writes them */
+    kumo_buf_reset(&out);
+    cr_expect_eq(kumo_repl_run(r, "nope", 4, 0, &out, NULL), KUMO_EINVAL);
+    cr_expect_str_eq(kumo_buf_str(&out), "NameError: name 'nope' is not defined\n");
+    kumo_buf_release(&out);
+    kumo_buf_release(&err);
+
+    kumo_repl_free(r);
+    done_output();
+    kumo_response_unref(res);
+    kumo_request_unref(rq);
+}
+
+/* The selector API `kumo shell` users type: re(), re_first(), slices, follow(),
+ * follow_all(), response.text and .encoding, XPath errors as ValueError. */
+Test(repl, selector_api_of_the_shell)
+{
+    static const char body[] =
+        "<html><head><title>Price list</title></head><body>"
+        "<p class='price'>Tea: 2.50</p><p class='price'>Cake: 4.75</p>"
+        "<a href='/a'>a</a><a href='mailto:x@y'>m</a><a href='b.html'>b</a>"
+        "</body></html>";
+    kumo_request *rq = req_new("http://example.com/dir/");
+    kumo_response *res = html_new(rq, "http://example.com/dir/", body);
+    kumo_repl *r = kumo_repl_new(NULL);
+    cr_assert_eq(kumo_repl_bind_ref(r, "response", &res->ref), KUMO_OK);
+    static const step steps[] = {
+        {"response.css('p::text').re(r'(\\w+): ([\\d.]+)')",
+         "['Tea', '2.50', 'Cake', '4.75']\n"},
+        {"response.css('p::text').re_first(r'\\d+\\.\\d+')", "'2.50'\n"},
+        {"response.css('p::text').re_first(r'zzz', 'none')", "'none'\n"},
+        {"response.css('p::text').re_first(r'zzz')", ""},
+        {"response.css('p')[1].re(r'\\d+')", "['4', '75']\n"},
+        {"response.css('p')[1].re_first(regex=r'(\\w+):')", "'Cake'\n"},
+        {"response.css('h1').re('(')", "[]\n"},              /* nothing to match: no error */
+        {"response.css('p')[1:].getall()", "['<p class=\"price\">Cake: 4.75</p>']\n"},
+        {"type(response.css('p')[:1]).__name__", "'SelectorList'\n"},
+        {"response.css('p')[5:9]", "[]\n"},
+        {"response.encoding", "'utf-8'\n"},
+        {"response.text[:19]", "'<html><head><title>'\n"},
+        {"response.follow('../x')", "<GET http://example.com/x>\n"},
+        {"response.follow(response.css('a')[2])", "<GET http://example.com/dir/b.html>\n"},
+        {"response.follow('mailto:x@y')", ""},                  /* None: not fetched */
+        {"[q.url for q in response.follow_all(css='a')]",
+         "['http://example.com/a', 'http://example.com/dir/b.html']\n"},
+        {"len(response.follow_all(xpath='//a/@href'))", "2\n"},
+        {"[q.url for q in response.follow_all(['/z', response.css('a')[0]])]",
+         "['http://example.com/z', 'http://example.com/a']\n"},
+        {"len(response.follow_all(response.css('a::attr(href)')))", "2\n"},
+        {"response.follow_all()", "ValueError: Please supply exactly one of the following "
+                                  "arguments: urls, css, xpath\n"},
+        {"response.follow(response.css('p')[0])", "ValueError: Unsupported selector: <p>\n"},
+        {"response.follow(3)", "TypeError: follow() url must be str or Selector, got int\n"},
+    };
+    transcript(r, steps, KUMO_ARRAY_LEN(steps));
+    const char *got = run(r, "response.css('p').re('(')");
+    cr_expect(strncmp(got, "re.error: ", 10) == 0, "%s", got);
+    got = run(r, "response.xpath('nosuchfunc(1)')");
+    cr_expect(strncmp(got, "ValueError: XPath error: ", 25) == 0, "%s", got);
     kumo_repl_free(r);
     done_output();
     kumo_response_unref(res);

@@ -1,0 +1,739 @@
+/* cmd_shell.c - `kumo shell URL`: fetch a page through the crawl machinery (or read a local
+ * file), bind response, request, spider, settings and fetch(), then run the console
+ * language: on the terminal with line editing, line by line from a pipe, or once with -c. */
+#include "cli/cli.h"
+#include "cli/lineedit.h"
+#include "console/eval.h"
+#include "console/repl.h"
+#include "core/crawler.h"
+#include "core/engine.h"
+#include "core/settings.h"
+#include "core/signals.h"
+#include "core/stats.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "http/status.h"
+#include <ctype.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define META_FETCH "kumo_shell_fetch"   /* request meta: which fetch() a request belongs to */
+#define EXC_PREFIX "downloader/exception_type_count/"
+#define SHELL_OUT_MAX ((size_t)4 << 20)  /* output of one console line */
+#define SHELL_LINE_MAX ((size_t)64 << 10) /* bytes kept of one line read from a pipe */
+
+const char kumo_shell_usage[] =
+    "usage: kumo shell [URL|FILE] [options]\n"
+    "\n"
+    "Fetch URL through the downloader and its middlewares (redirects followed, 404s kept),\n"
+    "or read a local FILE (a path with a '/', or a file that exists; also file:///path),\n"
+    "then bind response, request, spider, settings, crawler and fetch(url) in the console\n"
+    "language: response.css('title::text').get(), response.xpath('//a/@href').getall()...\n"
+    "A URL without a scheme gets http://.\n"
+    "\n"
+    "options:\n"
+    "  -c EXPR            evaluate EXPR, print its repr on one line and exit (1 on error)\n"
+    "  -s NAME=VALUE      setting, over conf/kumo.conf (repeatable)\n"
+    "  -L, --loglevel L   LOG_LEVEL (default WARNING: the crawl's log stays quiet)\n"
+    "  --nolog            LOG_ENABLED=0\n"
+    "  --no-redirect      do not follow redirects for URL (fetch() still does)\n"
+    "  -h, --help         this text\n"
+    "\n"
+    "Without -c the console reads lines from the terminal (prompt '>>> ', line editing,\n"
+    "history; Ctrl-D or exit() leaves) or, when stdin is not a terminal, from stdin.\n"
+    "fetch(url_or_request, redirect=True) fetches another page and rebinds response and\n"
+    "request; shelp() lists the names.\n";
+
+typedef struct shell {
+    kumo_crawler *c;            /* owned */
+    kumo_repl *repl;            /* owned */
+    bool opened;                /* the engine runs (paused between fetches) */
+    /* the fetch in flight */
+    bool waiting, interrupted;
+    int64_t gen;                /* its number, in each of its requests' meta */
+    kumo_response *got;         /* one reference: the response it got, or NULL */
+    struct event *sigint;       /* owned */
+    int64_t exc_before[KUMO_ERR_MAX];
+    /* the current page */
+    kumo_response *res;         /* one reference, or NULL */
+    kumo_request *req;          /* one reference, or NULL */
+    char err[1024];             /* why the last fetch failed */
+    const char *errtype;        /* its exception name, static */
+    bool local_error;           /* err names its subject: a bad url, a file */
+} shell;
+
+/* The process's one shell: how the spider callback finds it. */
+static shell *current;
+
+/* ---------------------------------------------------------------- the internal spider */
+
+static void shell_parse(kumo_response *res, kumo_out *out)
+{
+    shell *sh = current;
+    const kumo_value *g = kumo_map_get(kumo_response_meta(res), META_FETCH);
+    if (!sh || !sh->waiting || !g || g->type != KUMO_VAL_INT || g->u.i != sh->gen)
+        return;     /* a late answer to an interrupted fetch */
+    kumo_response_unref(sh->got);
+    sh->got = kumo_response_ref(res);
+}
+
+/* Scrapy's DefaultSpider; the shell's own settings sit at the spider's priority, so that
+ * conf/kumo.conf does not override them and -s does. */
+static const kumo_spider_def shell_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "default",
+    .callbacks = KUMO_CALLBACKS(shell_parse),
+    .settings = KUMO_SETTINGS({"LOG_LEVEL", "WARNING"}, {"HTTPERROR_ALLOW_ALL", "1"},
+                              {"TELNETCONSOLE_ENABLED", "0"}, {"LOGSTATS_INTERVAL", "0"}),
+};
+
+/* ---------------------------------------------------------------- fetching */
+
+/* A request of the fetch in flight is finished: stop the loop once nothing of it is left. */
+static void on_processed(void *ctx, kumo_crawler *c, void *arg)
+{
+    shell *sh = ctx;
+    if (!sh->waiting)
+        return;
+    kumo_engine_status st;
+    kumo_engine_status_get(c->engine, &st);
+    if (sh->got || (st.downloader_active == 0 && st.scheduler_len == 0)) {
+        sh->waiting = false;
+        kumo_engine_pause(c->engine);
+        event_base_loopbreak(c->base);
+    }
+}
+
+static void on_sigint(evutil_socket_t fd, short what, void *arg)
+{
+    shell *sh = arg;
+    sh->interrupted = true;
+    event_base_loopbreak(sh->c->base);
+}
+
+static int64_t exc_count(shell *sh, int err)
+{
+    char key[256];
+    snprintf(key, sizeof(key), EXC_PREFIX "%s", kumo_exception_name(err));
+    return kumo_stats_get_int(sh->c->stats, key, 0);
+}
+
+/* Replace the current page with res and req (new references taken; NULL: None). */
+static int set_page(shell *sh, kumo_response *res, kumo_request *req)
+{
+    kumo_response_unref(sh->res);
+    kumo_request_unref(sh->req);
+    sh->res = res ? kumo_response_ref(res) : NULL;
+    sh->req = req ? kumo_request_ref(req) : NULL;
+    if (kumo_repl_bind_ref(sh->repl, "response", res ? &res->ref : NULL) != KUMO_OK ||
+        kumo_repl_bind_ref(sh->repl, "request", req ? &req->ref : NULL) != KUMO_OK)
+        return KUMO_ENOMEM;
+    return KUMO_OK;
+}
+
+/*
+ * Crawl req (takes ownership) and run the loop until its response arrives or nothing of it
+ * is left.  Returns KUMO_OK with the page rebound, KUMO_EIGNORED when it was dropped
+ * (response bound to None, as Scrapy's shell does), or an error with sh->err and
+ * sh->errtype filled.
+ */
+static int fetch_request(shell *sh, kumo_request *req, bool redirect)
+{
+    kumo_engine *e = sh->c->engine;
+    if (kumo_engine_closed(e) || kumo_engine_closing(e)) {
+        kumo_request_unref(req);
+        sh->errtype = "RuntimeError";
+        snprintf(sh->err, sizeof(sh->err), "the shell's crawl is closed (%s)",
+                 kumo_crawler_finish_reason(sh->c) ? kumo_crawler_finish_reason(sh->c) : "?");
+        return KUMO_EIO;
+    }
+    kumo_request_set_callback(req, shell_parse);
+    kumo_request_set_dont_filter(req, 1);
+    kumo_map_set(&req->meta, META_FETCH, kumo_val_int(++sh->gen));
+    if (!redirect) {
+        kumo_map_set(&req->meta, "dont_redirect", kumo_val_bool(1));
+        kumo_map_set(&req->meta, "handle_httpstatus_all", kumo_val_bool(1));
+    }
+    for (int i = 0; i < KUMO_ERR_MAX; i++)
+        sh->exc_before[i] = exc_count(sh, i);
+    kumo_response_unref(sh->got);
+    sh->got = NULL;
+    sh->waiting = true;
+    sh->interrupted = false;
+
+    kumo_request *orig = kumo_request_ref(req);
+    if (!sh->opened) {
+        sh->c->start_time = kumo_now();
+        kumo_engine_open(e);
+        sh->opened = true;
+    } else {
+        kumo_engine_unpause(e);
+    }
+    kumo_engine_crawl(e, req);
+    evsignal_add(sh->sigint, NULL);
+    while (sh->waiting && !sh->interrupted && !kumo_engine_closed(e))
+        if (event_base_loop(sh->c->base, 0) != 0)
+            break;      /* nothing left to wait for */
+    evsignal_del(sh->sigint);
+    sh->waiting = false;
+
+    int rc = KUMO_OK;
+    if (sh->got) {
+        rc = set_page(sh, sh->got, orig);
+    } else if (sh->interrupted) {
+        sh->errtype = "KeyboardInterrupt";
+        snprintf(sh->err, sizeof(sh->err), "fetch of <%s %s> interrupted", orig->method,
+                 orig->url);
+        rc = KUMO_ECANCELED;
+    } else {
+        rc = KUMO_EIGNORED;
+        for (int i = KUMO_OK + 1; i < KUMO_ERR_MAX; i++)
+            if (exc_count(sh, i) > sh->exc_before[i]) {
+                /* several codes share "builtins.Exception": its message says too little */
+                bool generic = !strcmp(kumo_exception_name(i), "builtins.Exception");
+                sh->errtype = kumo_exception_name(i);
+                snprintf(sh->err, sizeof(sh->err), "%s", generic
+                         ? "download failed (-s LOG_LEVEL=DEBUG tells why)"
+                         : kumo_exception_message(i));
+                rc = i;
+                break;
+            }
+        if (rc == KUMO_EIGNORED) {
+            sh->errtype = "IgnoreRequest";
+            snprintf(sh->err, sizeof(sh->err), "no response for <%s %s>: the request was "
+                     "dropped (-s LOG_LEVEL=DEBUG tells why)", orig->method, orig->url);
+            if (set_page(sh, NULL, orig) != KUMO_OK)
+                rc = KUMO_ENOMEM;
+        }
+    }
+    kumo_response_unref(sh->got);
+    sh->got = NULL;
+    kumo_request_unref(orig);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- local files */
+
+/* Scrapy's responsetypes.from_body(): the class a body looks like. */
+static kumo_class *class_from_body(const char *body, size_t len)
+{
+    size_t n = KUMO_MIN(len, (size_t)5000);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)body[i];
+        if (b < 32 && b != 0 && b != '\t' && b != '\n' && b != '\r')
+            return &KUMO_CLASS(Response);
+    }
+    char chunk[5001];
+    for (size_t i = 0; i < n; i++)
+        chunk[i] = (char)tolower((unsigned char)body[i]);
+    chunk[n] = '\0';
+    if (memmem(chunk, n, "<html>", 6))
+        return &KUMO_CLASS(HtmlResponse);
+    if (memmem(chunk, n, "<?xml", 5))
+        return &KUMO_CLASS(XmlResponse);
+    if (memmem(chunk, n, "<!doctype html>", 15))
+        return &KUMO_CLASS(HtmlResponse);
+    return &KUMO_CLASS(TextResponse);
+}
+
+/* file:// + the absolute path, percent-encoded as Python's pathname2url() does. */
+static void file_url(const char *abs, kumo_buf *url)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    kumo_buf_adds(url, "file://");
+    for (const unsigned char *p = (const unsigned char *)abs; *p; p++) {
+        if (isalnum(*p) || strchr("/_.-~", *p)) {
+            kumo_buf_addc(url, (char)*p);
+        } else {
+            kumo_buf_addc(url, '%');
+            kumo_buf_addc(url, hex[*p >> 4]);
+            kumo_buf_addc(url, hex[*p & 15]);
+        }
+    }
+}
+
+/* The path of a file:// url, percent-decoded, into out. */
+static void file_path(const char *url, kumo_buf *out)
+{
+    const char *p = url + strlen("file://");
+    if (strncmp(p, "localhost/", 10) == 0)
+        p += strlen("localhost");
+    for (; *p && *p != '?' && *p != '#'; p++) {
+        if (p[0] == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+            char h[3] = {p[1], p[2], '\0'};
+            kumo_buf_addc(out, (char)strtol(h, NULL, 16));
+            p += 2;
+        } else {
+            kumo_buf_addc(out, *p);
+        }
+    }
+}
+
+/* Read path into a new body (one spare byte), at most max bytes (0: no limit). */
+static int read_file(const char *path, size_t max, char **body, size_t *len, char *err,
+                     size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+    if (!f || fstat(fileno(f), &st) != 0) {
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        if (f)
+            fclose(f);
+        return KUMO_ENOENT;
+    }
+    if (S_ISDIR(st.st_mode) || (max && (size_t)st.st_size > max)) {
+        snprintf(err, errlen, S_ISDIR(st.st_mode) ? "cannot read '%s': it is a directory"
+                                                  : "cannot read '%s': larger than "
+                                                    "DOWNLOAD_MAXSIZE", path);
+        fclose(f);
+        return KUMO_EIO;
+    }
+    kumo_buf b;
+    kumo_buf_init(&b, max ? max + 1 : 0, KUMO_T_BYTES, KUMO_V_BODY);
+    char chunk[65536];
+    size_t n;
+    int rc = KUMO_OK;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if (kumo_buf_add(&b, chunk, n) != KUMO_OK) {
+            snprintf(err, errlen, "cannot read '%s': larger than DOWNLOAD_MAXSIZE", path);
+            rc = KUMO_ETOOBIG;
+            break;
+        }
+    if (rc == KUMO_OK && ferror(f)) {
+        snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+        rc = KUMO_EIO;
+    }
+    fclose(f);
+    if (rc != KUMO_OK) {
+        kumo_buf_release(&b);
+        return rc;
+    }
+    *body = kumo_buf_detach(&b, len);      /* NUL-terminated: the spare byte */
+    return KUMO_OK;
+}
+
+/* Make the page a response read from the local file path, without the network. */
+static int load_file(shell *sh, const char *path)
+{
+    char abs[PATH_MAX];
+    if (!realpath(path, abs)) {
+        sh->errtype = "FileNotFoundError";
+        sh->local_error = true;
+        snprintf(sh->err, sizeof(sh->err), "cannot open '%s': %s", path, strerror(errno));
+        return KUMO_ENOENT;
+    }
+    char *body = NULL;
+    size_t len = 0;
+    int64_t max = kumo_settings_int(sh->c->settings, "DOWNLOAD_MAXSIZE", 0);
+    int rc = read_file(abs, max > 0 ? (size_t)max : 0, &body, &len, sh->err, sizeof(sh->err));
+    if (rc != KUMO_OK) {
+        sh->errtype = "OSError";
+        sh->local_error = true;
+        return rc;
+    }
+    kumo_buf url;
+    kumo_buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
+    file_url(abs, &url);
+    /* Request() takes http(s) only: make one, then give it the file url */
+    kumo_request *req = kumo_request_new("http://localhost/", shell_parse, NULL);
+    kumo_request_set_url(req, kumo_buf_str(&url));
+    kumo_response *res = kumo_response_new(req, kumo_buf_str(&url), 200, NULL, body, len);
+    if (res->ref.cls == &KUMO_CLASS(Response)) {
+        kumo_class *cls = class_from_body(body, len);
+        if (cls != res->ref.cls) {
+            kumo_ref_fini(&res->ref);
+            kumo_ref_init(&res->ref, cls);
+        }
+    }
+    res->spider = sh->c->spider;
+    rc = set_page(sh, res, req);
+    kumo_response_unref(res);
+    kumo_request_unref(req);
+    kumo_buf_release(&url);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- what to fetch */
+
+static bool has_scheme(const char *s)
+{
+    if (!isalpha((unsigned char)*s))
+        return false;
+    while (isalnum((unsigned char)*s) || *s == '+' || *s == '-' || *s == '.')
+        s++;
+    return strncmp(s, "://", 3) == 0;
+}
+
+/* A local file: file://..., a path that starts like one, or a file that exists. */
+static bool is_local(const char *s)
+{
+    if (strncasecmp(s, "file://", 7) == 0)
+        return true;
+    if (has_scheme(s))
+        return false;
+    return s[0] == '/' || strncmp(s, "./", 2) == 0 || strncmp(s, "../", 3) == 0 ||
+           strncmp(s, "~/", 2) == 0 || access(s, F_OK) == 0;
+}
+
+/* Fetch what the user typed: a local file, or a url (http:// added without a scheme). */
+static int fetch_target(shell *sh, const char *target, bool redirect)
+{
+    sh->local_error = false;
+    if (is_local(target)) {
+        kumo_buf path;
+        kumo_buf_init(&path, 0, KUMO_T_STR, KUMO_V_NONE);
+        if (strncasecmp(target, "file://", 7) == 0) {
+            file_path(target, &path);
+        } else if (strncmp(target, "~/", 2) == 0 && getenv("HOME")) {
+            kumo_buf_printf(&path, "%s%s", getenv("HOME"), target + 1);
+        } else {
+            kumo_buf_adds(&path, target);
+        }
+        int rc = load_file(sh, kumo_buf_str(&path));
+        kumo_buf_release(&path);
+        return rc;
+    }
+    kumo_buf url;
+    kumo_buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
+    if (!has_scheme(target))
+        kumo_buf_adds(&url, strncmp(target, "//", 2) == 0 ? "http:" : "http://");
+    kumo_buf_adds(&url, target);
+    int err;
+    kumo_request *req = kumo_request_new(kumo_buf_str(&url), shell_parse, &err);
+    if (!req) {
+        sh->errtype = "ValueError";
+        sh->local_error = true;
+        snprintf(sh->err, sizeof(sh->err), "invalid url '%s': %s", kumo_buf_str(&url),
+                 kumo_strerror(err));
+        kumo_buf_release(&url);
+        return err;
+    }
+    kumo_buf_release(&url);
+    return fetch_request(sh, req, redirect);
+}
+
+/* ---------------------------------------------------------------- console functions */
+
+static const cv_vtable shell_vt = {.name = "Shell"};
+
+static cval *b_fetch(cv_ctx *c, cval *self, const cv_args *a)
+{
+    static const char *const names[] = {"request_or_url", "redirect"};
+    cval *arg[2];
+    if (ce_args(c, "fetch", a, names, 2, 1, arg) != KUMO_OK)
+        return NULL;
+    shell *sh = self->u.nat.p;
+    bool redirect = true;
+    if (arg[1]) {
+        int t = cv_truthy(c, arg[1]);
+        if (t < 0)
+            return NULL;
+        redirect = t;
+    }
+    int rc;
+    if (arg[0]->type == CV_STR) {
+        rc = fetch_target(sh, arg[0]->u.s.s, redirect);
+    } else if (co_isinstance(arg[0], &KUMO_CLASS(Request))) {
+        kumo_request *r = (kumo_request *)co_ref_of(c, arg[0]);
+        if (!r)
+            return NULL;
+        if (strncasecmp(r->url, "file://", 7) == 0)     /* a local file's request */
+            rc = fetch_target(sh, r->url, redirect);
+        else
+            rc = fetch_request(sh, kumo_request_copy(r), redirect);
+    } else {
+        return cv_raise(c, "TypeError", "fetch() takes a url (str) or a Request, not '%s'",
+                        cv_type_name(arg[0]));
+    }
+    if (rc == KUMO_OK || rc == KUMO_EIGNORED)
+        return cv_none();
+    return cv_raise(c, sh->errtype ? sh->errtype : "RuntimeError", "%s", sh->err);
+}
+
+/* Scrapy's shell banner: the names and what they hold. */
+static void banner(cv_ctx *c, shell *sh, kumo_buf *b)
+{
+    static const char *const names[] = {"crawler", "request", "response", "settings",
+                                        "spider"};
+    cv_writes(c, b, "[s] Available kumo objects:\n");
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(names); i++) {
+        cv_writef(c, b, "[s]   %-10s ", names[i]);
+        cval *v = NULL;
+        if (!strcmp(names[i], "request"))
+            v = sh->req ? co_from_ref(&sh->req->ref) : cv_none();
+        else if (!strcmp(names[i], "response"))
+            v = sh->res ? co_from_ref(&sh->res->ref) : cv_none();
+        else if (!strcmp(names[i], "crawler"))
+            v = co_crawler(c);
+        else if (!strcmp(names[i], "settings"))
+            v = co_settings(c);
+        else
+            v = co_spider(c);
+        if (v)
+            cv_repr(c, v, b);
+        cv_unref(v);
+        c->etype = NULL;
+        cv_writes(c, b, "\n");
+    }
+    cv_writes(c, b,
+              "[s] Useful shortcuts:\n"
+              "[s]   fetch(url[, redirect=True]) Fetch URL and update local objects (by "
+              "default, redirects are followed)\n"
+              "[s]   fetch(req)                  Fetch a kumo Request and update local "
+              "objects\n"
+              "[s]   shelp()           Shell help (print this help)\n");
+}
+
+static cval *b_shelp(cv_ctx *c, cval *self, const cv_args *a)
+{
+    if (ce_args(c, "shelp", a, NULL, 0, 0, NULL) != KUMO_OK)
+        return NULL;
+    kumo_buf b;
+    kumo_buf_init(&b, SHELL_OUT_MAX, cv_tag(), KUMO_V_TEXT);
+    banner(c, self->u.nat.p, &b);
+    cv_print(c, b.s, b.len);
+    kumo_buf_release(&b);
+    return cv_none();
+}
+
+/* ---------------------------------------------------------------- command line */
+
+typedef struct shell_opts {
+    const char *target;         /* URL or FILE, or NULL */
+    const char *code;           /* -c EXPR, or NULL */
+    bool no_redirect;
+    kumo_settings *settings;
+} shell_opts;
+
+static int set_opt(shell_opts *o, const char *name, const char *value)
+{
+    char err[512];
+    if (kumo_settings_set(o->settings, name, value, KUMO_PRIO_CMDLINE, err, sizeof(err))) {
+        kumo_cli_error("%s", err);
+        return KUMO_EINVAL;
+    }
+    return KUMO_OK;
+}
+
+static int parse(shell_opts *o, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = !strcmp(a, "-c") || !strcmp(a, "-s") || !strcmp(a, "-L") ||
+                     !strcmp(a, "--loglevel");
+        if (takes && !next) {
+            kumo_cli_error("option %s needs a value", a);
+            return KUMO_EINVAL;
+        }
+        if (!strcmp(a, "-c")) {
+            o->code = next;
+        } else if (!strcmp(a, "-s")) {
+            const char *eq = strchr(next, '=');
+            char name[256];
+            if (!eq || eq == next || (size_t)(eq - next) >= sizeof(name)) {
+                kumo_cli_error("-s expects NAME=VALUE, got '%s'", next);
+                return KUMO_EINVAL;
+            }
+            snprintf(name, sizeof(name), "%.*s", (int)(eq - next), next);
+            if (set_opt(o, name, eq + 1))
+                return KUMO_EINVAL;
+        } else if (!strcmp(a, "-L") || !strcmp(a, "--loglevel")) {
+            if (set_opt(o, "LOG_LEVEL", next))
+                return KUMO_EINVAL;
+        } else if (!strcmp(a, "--nolog")) {
+            set_opt(o, "LOG_ENABLED", "0");
+            continue;
+        } else if (!strcmp(a, "--no-redirect")) {
+            o->no_redirect = true;
+            continue;
+        } else if (a[0] == '-' && a[1]) {
+            kumo_cli_error("unknown option '%s' (see 'kumo shell -h')", a);
+            return KUMO_EINVAL;
+        } else if (!o->target) {
+            o->target = a;
+            continue;
+        } else {
+            kumo_cli_error("unexpected argument '%s' (see 'kumo shell -h')", a);
+            return KUMO_EINVAL;
+        }
+        i++;
+    }
+    return KUMO_OK;
+}
+
+/* ---------------------------------------------------------------- the console */
+
+static void put(FILE *f, const kumo_buf *b)
+{
+    if (b->len) {
+        fwrite(b->s, 1, b->len, f);
+        fflush(f);
+    }
+}
+
+/* Run one line; returns KUMO_EDONE when it asked to leave. */
+static int eval_line(shell *sh, const char *line, size_t len)
+{
+    kumo_buf out, err;
+    kumo_buf_init(&out, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
+    kumo_buf_init(&err, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
+    int rc = kumo_repl_run(sh->repl, line, len, 0, &out, &err);
+    put(stdout, &out);
+    put(stderr, &err);
+    kumo_buf_release(&out);
+    kumo_buf_release(&err);
+    return rc;
+}
+
+/* On the terminal: prompt, line editing, history. */
+static int interact_tty(shell *sh)
+{
+    kumo_lineedit *le = kumo_alloc(sizeof(*le), KUMO_T_OTHER, KUMO_V_TEXT);
+    kumo_lineedit_init(le);
+    kumo_buf line;
+    kumo_buf_init(&line, 0, KUMO_T_STR, KUMO_V_TEXT);
+    int rc = KUMO_OK;
+    for (;;) {
+        kumo_buf_reset(&line);
+        rc = kumo_lineedit_read(le, ">>> ", STDIN_FILENO, STDOUT_FILENO, &line);
+        if (rc != KUMO_OK)
+            break;
+        if (eval_line(sh, line.s ? line.s : "", line.len) == KUMO_EDONE)
+            break;
+    }
+    kumo_buf_release(&line);
+    kumo_lineedit_release(le);
+    kumo_free(le);
+    return rc == KUMO_EIO ? KUMO_EIO : KUMO_OK;
+}
+
+/* From a pipe or a file: one statement a line, no prompt. */
+static int interact_plain(shell *sh)
+{
+    kumo_buf line;
+    kumo_buf_init(&line, SHELL_LINE_MAX, KUMO_T_STR, KUMO_V_TEXT);
+    char chunk[4096];
+    bool more = true;
+    while (more) {
+        kumo_buf_reset(&line);
+        bool eol = false;
+        while (!eol) {
+            if (!fgets(chunk, sizeof(chunk), stdin)) {
+                more = false;
+                break;
+            }
+            size_t n = strlen(chunk);
+            eol = n && chunk[n - 1] == '\n';
+            kumo_buf_add(&line, chunk, n);      /* past the cap: the rest is dropped */
+        }
+        if (!more && line.len == 0)
+            break;
+        if (eval_line(sh, line.s, line.len) == KUMO_EDONE)
+            break;
+    }
+    kumo_buf_release(&line);
+    return KUMO_OK;
+}
+
+/* -c EXPR: the repr on stdout, or the error line on stderr and 1. */
+static int run_code(shell *sh, const char *code)
+{
+    kumo_buf out, err;
+    kumo_buf_init(&out, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
+    kumo_buf_init(&err, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
+    int rc = kumo_repl_run(sh->repl, code, strlen(code), KUMO_REPL_SHOW_NONE, &out, &err);
+    put(stdout, &out);
+    put(stderr, &err);
+    kumo_buf_release(&out);
+    kumo_buf_release(&err);
+    return rc == KUMO_OK || rc == KUMO_EDONE ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
+}
+
+/* fetch and shelp, bound to sh. */
+static int bind_functions(shell *sh)
+{
+    cval *self = cv_native(&shell_vt, sh, NULL);
+    int rc = kumo_repl_bind(sh->repl, "fetch", cv_func("fetch", b_fetch, self));
+    if (rc == KUMO_OK)
+        rc = kumo_repl_bind(sh->repl, "shelp", cv_func("shelp", b_shelp, self));
+    cv_unref(self);
+    return rc;
+}
+
+static void shell_free(shell *sh)
+{
+    kumo_repl_free(sh->repl);
+    kumo_response_unref(sh->res);
+    kumo_request_unref(sh->req);
+    kumo_response_unref(sh->got);
+    if (sh->c && sh->opened && !kumo_engine_closed(sh->c->engine))
+        kumo_engine_close_now(sh->c->engine, "finished");
+    if (sh->sigint)
+        event_free(sh->sigint);
+    kumo_crawler_free(sh->c);
+    current = NULL;
+}
+
+int kumo_cmd_shell(int argc, char **argv)
+{
+    shell_opts o = {.settings = kumo_settings_new()};
+    shell sh = {0};
+    int exit_code = KUMO_EXIT_USAGE;
+    char err[1024];
+
+    if (kumo_cli_load_conf(o.settings) != KUMO_OK) {
+        exit_code = KUMO_EXIT_FAIL;
+        goto out;
+    }
+    if (parse(&o, argc, argv) != KUMO_OK)
+        goto out;
+    exit_code = KUMO_EXIT_FAIL;
+    sh.c = kumo_crawler_new(&shell_spider, o.settings, NULL, err, sizeof(err));
+    o.settings = NULL;      /* the crawler owns them now, even on failure */
+    if (!sh.c) {
+        kumo_cli_error("%s", err);
+        goto out;
+    }
+    current = &sh;
+    sh.sigint = evsignal_new(sh.c->base, SIGINT, on_sigint, &sh);
+    kumo_signal_connect(sh.c->signals, KUMO_SIG_REQUEST_PROCESSED, on_processed, &sh);
+    sh.repl = kumo_repl_new(sh.c);
+    if (bind_functions(&sh) != KUMO_OK || set_page(&sh, NULL, NULL) != KUMO_OK) {
+        kumo_cli_error("cannot bind the shell's names");
+        goto out;
+    }
+    if (o.target) {
+        int rc = fetch_target(&sh, o.target, !o.no_redirect);
+        if (rc != KUMO_OK) {
+            if (rc == KUMO_EIGNORED)
+                kumo_cli_error("no response for '%s': the request was dropped "
+                               "(-s LOG_LEVEL=DEBUG tells why)", o.target);
+            else if (sh.local_error)        /* the message names the file or url */
+                kumo_cli_error("%s", sh.err);
+            else
+                kumo_cli_error("cannot fetch '%s': %s", o.target, sh.err);
+            goto out;
+        }
+    }
+    if (o.code) {
+        exit_code = run_code(&sh, o.code);
+    } else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        kumo_buf b;
+        kumo_buf_init(&b, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
+        cv_ctx c = {.repl = sh.repl, .crawler = sh.c, .out = &b};
+        banner(&c, &sh, &b);
+        put(stdout, &b);
+        kumo_buf_release(&b);
+        exit_code = interact_tty(&sh) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
+    } else {
+        exit_code = interact_plain(&sh) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
+    }
+out:
+    shell_free(&sh);
+    kumo_settings_free(o.settings);
+    kumo_log_set_file(NULL);
+    return exit_code;
+}
