@@ -27,6 +27,13 @@ struct kumo_class {
     size_t live;
     kumo_class *next_class;     /* registry of every class seen, in registration order */
     int registered;
+    /*
+     * Objects of this class kept in a compact form rather than as objects (a memory queue's
+     * packed requests): their keeper reports how many and the birth time of the oldest
+     * (0 when none).  They count in kumo_ref_count() and prefs, not in iteration.
+     */
+    size_t (*dormant)(void *ctx, double *oldest_born);
+    void *dormant_ctx;
 };
 
 /* Declare or name a built-in class object (Request, HtmlResponse, Item, Selector, Spider...). */
@@ -75,7 +82,7 @@ kumo_class *kumo_class_intern(const char *name, kumo_class *parent);
 /* Free interned classes that have no live objects (process exit, tests). */
 void kumo_class_cleanup(void);
 
-/* Returns the live count of exactly cls (not its subclasses). */
+/* Returns the live count of exactly cls (not its subclasses), dormant objects included. */
 size_t kumo_ref_count(const kumo_class *cls);
 
 /* Returns the oldest live object of exactly cls, or NULL.  Borrowed. */

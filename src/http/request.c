@@ -174,3 +174,276 @@ size_t kumo_request_bytes(const kumo_request *req)
     return strlen(req->method) + strlen(req->url) + 12 + kumo_headers_bytes(req->headers) + 2 +
            req->body_len;
 }
+
+/* ---------------------------------------------------------------- packing */
+
+enum { F_CB = 1, F_DONT_FILTER = 2, F_METHOD = 4, F_HEADERS = 8, F_BODY = 16, F_META = 32 };
+
+/* Meta keys written as one byte (their index + 1); others are written out. */
+static const char *const known_keys[] = {
+    "depth", "retry_times", "redirect_times", "redirect_urls", "redirect_reasons",
+    "download_timeout", "download_latency", "download_slot", "dont_redirect", "dont_retry",
+    "dont_filter", "handle_httpstatus_list", "handle_httpstatus_all", "dont_cache", "proxy",
+    "cookiejar", "dont_merge_cookies", "max_retry_times", "download_maxsize",
+    "download_warnsize", "referrer_policy", "dont_obey_robotstxt", "bindaddress",
+};
+
+#define MAX_NEST 32     /* lists in lists: deeper meta is not packed */
+
+static void put_uv(kumo_buf *b, uint64_t v)
+{
+    unsigned char t[10];
+    size_t n = 0;
+    do {
+        t[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+        v >>= 7;
+    } while (v);
+    kumo_buf_add(b, t, n);
+}
+
+static void put_sv(kumo_buf *b, int64_t v)
+{
+    put_uv(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static void put_str(kumo_buf *b, const char *s)
+{
+    kumo_buf_add(b, s, strlen(s) + 1);
+}
+
+static bool packable(const kumo_value *v, int nest)
+{
+    if (v->type == KUMO_VAL_OBJ || nest > MAX_NEST)
+        return false;
+    if (v->type == KUMO_VAL_LIST)
+        for (size_t i = 0; i < v->u.list->len; i++)
+            if (!packable(&v->u.list->v[i], nest + 1))
+                return false;
+    return true;
+}
+
+static void put_val(kumo_buf *b, const kumo_value *v)
+{
+    kumo_buf_addc(b, (char)v->type);
+    switch (v->type) {
+    case KUMO_VAL_BOOL:
+        kumo_buf_addc(b, (char)(v->u.b != 0));
+        break;
+    case KUMO_VAL_INT:
+        put_sv(b, v->u.i);
+        break;
+    case KUMO_VAL_FLOAT:
+        kumo_buf_add(b, &v->u.f, sizeof(v->u.f));
+        break;
+    case KUMO_VAL_STR:
+        put_uv(b, v->u.str.len);
+        kumo_buf_add(b, v->u.str.s, v->u.str.len);
+        break;
+    case KUMO_VAL_LIST:
+        put_uv(b, v->u.list->len);
+        for (size_t i = 0; i < v->u.list->len; i++)
+            put_val(b, &v->u.list->v[i]);
+        break;
+    default:
+        break;
+    }
+}
+
+int kumo_request_pack(const kumo_request *req, kumo_buf *out)
+{
+    if (req->ref.cls != &KUMO_CLASS(Request))
+        return KUMO_EINVAL;
+    for (size_t i = 0; i < req->meta.len; i++)
+        if (!packable(&req->meta.e[i].val, 0))
+            return KUMO_EINVAL;
+    size_t nh = kumo_headers_count(req->headers);
+    unsigned flags = (req->cb ? F_CB : 0) | (req->dont_filter ? F_DONT_FILTER : 0) |
+                     (strcmp(req->method, "GET") ? F_METHOD : 0) | (nh ? F_HEADERS : 0) |
+                     (req->body ? F_BODY : 0) | (req->meta.len ? F_META : 0);
+    kumo_buf_addc(out, (char)flags);
+    if (req->cb)
+        kumo_buf_add(out, &req->cb, sizeof(req->cb));
+    put_sv(out, req->priority);
+    put_str(out, req->url);
+    if (flags & F_METHOD)
+        put_str(out, req->method);
+    if (nh) {
+        put_uv(out, nh);
+        for (size_t i = 0; i < nh; i++) {
+            put_str(out, req->headers->kv[2 * i]);
+            put_str(out, req->headers->kv[2 * i + 1]);
+        }
+    }
+    if (req->body) {
+        put_uv(out, req->body_len);
+        kumo_buf_add(out, req->body, req->body_len);
+    }
+    if (req->meta.len) {
+        put_uv(out, req->meta.len);
+        for (size_t i = 0; i < req->meta.len; i++) {
+            const char *key = req->meta.e[i].key;
+            size_t k = 0;
+            while (k < KUMO_ARRAY_LEN(known_keys) && strcmp(known_keys[k], key))
+                k++;
+            kumo_buf_addc(out, (char)(k < KUMO_ARRAY_LEN(known_keys) ? k + 1 : 0));
+            if (k == KUMO_ARRAY_LEN(known_keys))
+                put_str(out, key);
+            put_val(out, &req->meta.e[i].val);
+        }
+    }
+    return KUMO_OK;
+}
+
+/* A bounded reader: every get sets bad instead of reading past the end. */
+typedef struct reader {
+    const unsigned char *p, *end;
+    bool bad;
+} reader;
+
+static bool get_bytes(reader *r, void *dst, size_t n)
+{
+    if (r->bad || (size_t)(r->end - r->p) < n)
+        return !(r->bad = true);
+    memcpy(dst, r->p, n);
+    r->p += n;
+    return true;
+}
+
+static unsigned get_byte(reader *r)
+{
+    unsigned char c = 0;
+    get_bytes(r, &c, 1);
+    return c;
+}
+
+static uint64_t get_uv(reader *r)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        unsigned c = get_byte(r);
+        v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80))
+            return v;
+    }
+    r->bad = true;
+    return 0;
+}
+
+static int64_t get_sv(reader *r)
+{
+    uint64_t u = get_uv(r);
+    return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+}
+
+/* Returns a borrowed NUL-terminated string inside the input, or "" (and bad) if unterminated. */
+static const char *get_str(reader *r)
+{
+    const unsigned char *nul = r->bad ? NULL : memchr(r->p, 0, (size_t)(r->end - r->p));
+    if (!nul) {
+        r->bad = true;
+        return "";
+    }
+    const char *s = (const char *)r->p;
+    r->p = nul + 1;
+    return s;
+}
+
+static kumo_value get_val(reader *r, int nest)
+{
+    unsigned t = get_byte(r);
+    switch (t) {
+    case KUMO_VAL_NONE:
+        return kumo_val_none();
+    case KUMO_VAL_BOOL:
+        return kumo_val_bool((int)get_byte(r));
+    case KUMO_VAL_INT:
+        return kumo_val_int(get_sv(r));
+    case KUMO_VAL_FLOAT: {
+        double f = 0;
+        get_bytes(r, &f, sizeof(f));
+        return kumo_val_float(f);
+    }
+    case KUMO_VAL_STR: {
+        uint64_t n = get_uv(r);
+        if (r->bad || n > (uint64_t)(r->end - r->p)) {
+            r->bad = true;
+            return kumo_val_none();
+        }
+        kumo_value v = kumo_val_strn((const char *)r->p, (size_t)n);
+        r->p += n;
+        return v;
+    }
+    case KUMO_VAL_LIST: {
+        uint64_t n = get_uv(r);
+        if (nest > MAX_NEST || n > (uint64_t)(r->end - r->p)) {
+            r->bad = true;
+            return kumo_val_none();
+        }
+        kumo_value l = kumo_val_list();
+        for (uint64_t i = 0; i < n && !r->bad; i++)
+            kumo_val_list_push(&l, get_val(r, nest + 1));
+        return l;
+    }
+    default:
+        r->bad = true;
+        return kumo_val_none();
+    }
+}
+
+kumo_request *kumo_request_unpack(const void *p, size_t len)
+{
+    reader r = {p, (const unsigned char *)p + len, false};
+    unsigned flags = get_byte(&r);
+    kumo_callback_fn cb = NULL;
+    if (flags & F_CB)
+        get_bytes(&r, &cb, sizeof(cb));
+    int64_t prio = get_sv(&r);
+    const char *url = get_str(&r);
+    if (r.bad)
+        return NULL;
+    kumo_request *req = alloc_request();
+    req->url = kumo_strdup(url, KUMO_T_STR, KUMO_V_URL);
+    req->method = kumo_strdup(flags & F_METHOD ? get_str(&r) : "GET", KUMO_T_STR, KUMO_V_DICT);
+    req->cb = cb;
+    req->priority = (int)prio;
+    req->dont_filter = (flags & F_DONT_FILTER) != 0;
+    if (flags & F_HEADERS) {
+        uint64_t n = get_uv(&r);
+        for (uint64_t i = 0; i < n && !r.bad; i++) {
+            const char *name = get_str(&r), *value = get_str(&r);
+            if (!r.bad)
+                kumo_headers_add(req->headers, name, value);
+        }
+    }
+    if (flags & F_BODY) {
+        uint64_t n = get_uv(&r);
+        if (!r.bad && n <= (uint64_t)(r.end - r.p)) {
+            req->body = kumo_alloc((size_t)n + 1, KUMO_T_BYTES, KUMO_V_BODY);
+            get_bytes(&r, req->body, (size_t)n);
+            req->body[n] = '\0';
+            req->body_len = (size_t)n;
+        } else {
+            r.bad = true;
+        }
+    }
+    if (flags & F_META) {
+        uint64_t n = get_uv(&r);
+        for (uint64_t i = 0; i < n && !r.bad; i++) {
+            unsigned k = get_byte(&r);
+            const char *key = k == 0 ? get_str(&r)
+                              : k <= KUMO_ARRAY_LEN(known_keys) ? known_keys[k - 1] : NULL;
+            kumo_value v = get_val(&r, 0);
+            if (!key || r.bad) {
+                r.bad = true;
+                kumo_val_clear(&v);
+            } else {
+                kumo_map_set(&req->meta, key, v);
+            }
+        }
+    }
+    if (r.bad || r.p != r.end) {
+        kumo_request_unref(req);
+        return NULL;
+    }
+    return req;
+}

@@ -166,9 +166,17 @@ int kumo_class_is(const kumo_class *sub, const kumo_class *cls)
     return 0;
 }
 
+/* Dormant objects of cls (see kumo_class.dormant), and the birth of the oldest into *born. */
+static size_t dormant(const kumo_class *cls, double *born)
+{
+    *born = 0;
+    return cls->dormant ? cls->dormant(cls->dormant_ctx, born) : 0;
+}
+
 size_t kumo_ref_count(const kumo_class *cls)
 {
-    return cls->live;
+    double born;
+    return cls->live + dormant(cls, &born);
 }
 
 kumo_ref *kumo_ref_oldest(const kumo_class *cls)
@@ -185,7 +193,7 @@ size_t kumo_ref_total(void)
 {
     size_t n = 0;
     for (kumo_class *c = kumo_class_first(); c; c = c->next_class)
-        n += c->live;
+        n += kumo_ref_count(c);
     return n;
 }
 
@@ -203,7 +211,7 @@ void kumo_prefs(FILE *f, kumo_class *const *ignore, size_t nignore)
     kumo_class **v = kumo_alloc((n ? n : 1) * sizeof(*v), KUMO_T_LIST, KUMO_V_NONE);
     n = 0;
     for (kumo_class *c = kumo_class_first(); c; c = c->next_class) {
-        bool skip = !c->live;
+        bool skip = !kumo_ref_count(c);
         for (size_t i = 0; i < nignore && !skip; i++)
             skip = kumo_class_is(c, ignore[i]);
         if (!skip)
@@ -212,9 +220,13 @@ void kumo_prefs(FILE *f, kumo_class *const *ignore, size_t nignore)
     qsort(v, n, sizeof(*v), by_name);
     double now = kumo_now();
     fputs("Live References\n\n", f);
-    for (size_t i = 0; i < n; i++)
-        fprintf(f, "%-30s %6zu   oldest: %ds ago\n", v[i]->name, v[i]->live,
-                (int)(now - v[i]->head->born));
+    for (size_t i = 0; i < n; i++) {
+        double born, oldest = v[i]->head ? v[i]->head->born : now;
+        size_t count = v[i]->live + dormant(v[i], &born);
+        if (born > 0 && born < oldest)
+            oldest = born;
+        fprintf(f, "%-30s %6zu   oldest: %ds ago\n", v[i]->name, count, (int)(now - oldest));
+    }
     fputc('\n', f);
     kumo_free(v);
 }

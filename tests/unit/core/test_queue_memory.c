@@ -1,0 +1,263 @@
+/* test_queue_memory.c - the memory queue keeps plain requests packed: nothing is lost. */
+#include <criterion/criterion.h>
+#include "kumo-int.h"
+#include "core/crawler.h"
+#include "core/scheduler.h"
+#include "core/settings.h"
+#include "core/stats.h"
+#include "http/request.h"
+
+static kumo_crawler c;
+static void *q;
+
+static void setup(void)
+{
+    int err;
+    q = kumo_queue_memory.open(&c, &err);
+    cr_assert(q);
+}
+
+static void teardown(void)
+{
+    kumo_queue_memory.close(q);
+    cr_assert_eq(kumo_ref_total(), 0);
+}
+
+TestSuite(queue_memory, .init = setup, .fini = teardown);
+
+static void cb_a(kumo_response *res, kumo_out *out)
+{
+    (void)res;
+    (void)out;
+}
+
+static kumo_request *req(const char *url, int prio)
+{
+    kumo_request *r = kumo_request_new(url, NULL, NULL);
+    cr_assert(r, "%s", url);
+    kumo_request_set_priority(r, prio);
+    return r;
+}
+
+/* A request with one of everything the packing writes. */
+static kumo_request *full_request(void)
+{
+    kumo_request *r = req("http://a.test/p?q=1#frag", -7);
+    kumo_request_set_method(r, "post");
+    kumo_request_set_body(r, "a\0b", 3);
+    kumo_request_set_callback(r, cb_a);
+    kumo_request_set_dont_filter(r, 1);
+    kumo_headers_add(kumo_request_headers(r), "X-One", "1");
+    kumo_headers_add(kumo_request_headers(r), "X-One", "d\xc3\xa9j\xc3\xa0");
+    kumo_map *m = kumo_request_meta(r);
+    kumo_map_set(m, "depth", kumo_val_int(3));
+    kumo_map_set(m, "my_key", kumo_val_strn("x\0y", 3));
+    kumo_map_set(m, "download_timeout", kumo_val_float(2.5));
+    kumo_map_set(m, "dont_redirect", kumo_val_bool(1));
+    kumo_map_set(m, "nothing", kumo_val_none());
+    kumo_map_set(m, "neg", kumo_val_int(INT64_MIN));
+    kumo_value l = kumo_val_list();
+    kumo_val_list_push(&l, kumo_val_str("http://a.test/old"));
+    kumo_value inner = kumo_val_list();
+    kumo_val_list_push(&inner, kumo_val_int(-1));
+    kumo_val_list_push(&l, inner);
+    kumo_map_set(m, "redirect_urls", l);
+    return r;
+}
+
+static void assert_same_value(const kumo_value *a, const kumo_value *b)
+{
+    cr_assert_eq(a->type, b->type);
+    switch (a->type) {
+    case KUMO_VAL_BOOL:
+        cr_assert_eq(a->u.b, b->u.b);
+        break;
+    case KUMO_VAL_INT:
+        cr_assert_eq(a->u.i, b->u.i);
+        break;
+    case KUMO_VAL_FLOAT:
+        cr_assert_eq(a->u.f, b->u.f);
+        break;
+    case KUMO_VAL_STR:
+        cr_assert_eq(a->u.str.len, b->u.str.len);
+        cr_assert_eq(memcmp(a->u.str.s, b->u.str.s, a->u.str.len), 0);
+        break;
+    case KUMO_VAL_LIST:
+        cr_assert_eq(a->u.list->len, b->u.list->len);
+        for (size_t i = 0; i < a->u.list->len; i++)
+            assert_same_value(&a->u.list->v[i], &b->u.list->v[i]);
+        break;
+    default:
+        break;
+    }
+}
+
+static void assert_same_request(kumo_request *a, kumo_request *b)
+{
+    cr_assert_str_eq(a->url, b->url);
+    cr_assert_str_eq(a->method, b->method);
+    cr_assert_eq(a->body_len, b->body_len);
+    if (a->body)
+        cr_assert_eq(memcmp(a->body, b->body, a->body_len), 0);
+    else
+        cr_assert_null(b->body);
+    cr_assert_eq(a->cb, b->cb);
+    cr_assert_eq(a->priority, b->priority);
+    cr_assert_eq(a->dont_filter, b->dont_filter);
+    cr_assert_eq(kumo_headers_count(a->headers), kumo_headers_count(b->headers));
+    for (size_t i = 0; i < kumo_headers_count(a->headers); i++) {
+        const char *an, *av, *bn, *bv;
+        kumo_headers_at(a->headers, i, &an, &av);
+        kumo_headers_at(b->headers, i, &bn, &bv);
+        cr_assert_str_eq(an, bn);
+        cr_assert_str_eq(av, bv);
+    }
+    cr_assert_eq(a->meta.len, b->meta.len);
+    for (size_t i = 0; i < a->meta.len; i++) {
+        cr_assert_str_eq(a->meta.e[i].key, b->meta.e[i].key);
+        assert_same_value(&a->meta.e[i].val, &b->meta.e[i].val);
+    }
+    cr_assert_eq(memcmp(kumo_request_fingerprint(a), kumo_request_fingerprint(b), 20), 0);
+}
+
+Test(queue_memory, pack_round_trip)
+{
+    kumo_request *plain = req("http://a.test/", 0), *full = full_request();
+    kumo_request *const cases[] = {plain, full};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        kumo_buf b;
+        kumo_buf_init(&b, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
+        cr_assert_eq(kumo_request_pack(cases[i], &b), KUMO_OK);
+        kumo_request *back = kumo_request_unpack(b.s, b.len);
+        cr_assert(back);
+        assert_same_request(cases[i], back);
+        /* every truncation is refused, never read past */
+        for (size_t n = 0; n < b.len; n++)
+            cr_assert_null(kumo_request_unpack(b.s, n), "case %zu, %zu bytes", i, n);
+        kumo_request_unref(back);
+        kumo_buf_release(&b);
+        kumo_request_unref(cases[i]);
+    }
+}
+
+Test(queue_memory, objects_in_meta_are_not_packed)
+{
+    kumo_request *r = req("http://a.test/", 0), *other = req("http://b.test/", 0);
+    kumo_map_set(kumo_request_meta(r), "referer", kumo_val_obj(&other->ref));
+    kumo_buf b;
+    kumo_buf_init(&b, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
+    cr_assert_eq(kumo_request_pack(r, &b), KUMO_EINVAL);
+    cr_assert_eq(b.len, 0);
+    kumo_buf_release(&b);
+    kumo_request_unref(other);
+    /* queued as the object itself: the response it holds stays alive and visible */
+    kumo_queue_memory.push(q, r);
+    cr_assert_eq(KUMO_CLASS(Request).live, 2);
+    cr_assert_eq(kumo_queue_memory.pop(q), r);
+    kumo_request_unref(r);
+}
+
+Test(queue_memory, packed_once_the_pusher_lets_go)
+{
+    kumo_request *r = req("http://a.test/", 0);
+    kumo_request_ref(r);            /* as the engine does around kumo_scheduler_enqueue() */
+    kumo_queue_memory.push(q, r);
+    kumo_request_unref(r);
+    kumo_queue_memory.push(q, req("http://a.test/2", 0));
+    cr_assert_eq(kumo_queue_memory.len(q), 2);
+    cr_assert_eq(KUMO_CLASS(Request).live, 1, "the first one is packed");
+    kumo_request *a = kumo_queue_memory.pop(q), *b = kumo_queue_memory.pop(q);
+    cr_assert_str_eq(kumo_request_url(a), "http://a.test/2");
+    cr_assert_str_eq(kumo_request_url(b), "http://a.test/");
+    cr_assert_null(kumo_queue_memory.pop(q));
+    kumo_request_unref(a);
+    kumo_request_unref(b);
+}
+
+Test(queue_memory, shared_requests_keep_their_identity)
+{
+    kumo_request *r = req("http://a.test/", 0);
+    kumo_request_ref(r);
+    kumo_queue_memory.push(q, r);
+    kumo_request *back = kumo_queue_memory.pop(q);
+    cr_assert_eq(back, r);
+    kumo_request_unref(back);
+    kumo_request_unref(r);
+}
+
+Test(queue_memory, mixed_slots_keep_priority_then_lifo_order)
+{
+    char url[64];
+    kumo_request *keep[64];
+    size_t nkeep = 0;
+    for (int i = 0; i < 300; i++) {
+        snprintf(url, sizeof(url), "http://a.test/%d", i);
+        kumo_request *r = req(url, i % 5);
+        kumo_map_set(kumo_request_meta(r), "depth", kumo_val_int(i));
+        if (i % 7 == 0) {       /* every 7th is shared: stays an object */
+            keep[nkeep++] = kumo_request_ref(r);
+        }
+        kumo_queue_memory.push(q, r);
+    }
+    cr_assert_eq(kumo_queue_memory.len(q), 300);
+    /* the shared ones, and the newest: it is packed at the next operation */
+    cr_assert_eq(KUMO_CLASS(Request).live, nkeep + 1);
+    int last_prio = 1 << 30;
+    int64_t last_depth = INT64_MAX;
+    for (kumo_request *r; (r = kumo_queue_memory.pop(q));) {
+        int64_t d = kumo_map_get_int(kumo_request_meta(r), "depth", -1);
+        snprintf(url, sizeof(url), "http://a.test/%lld", (long long)d);
+        cr_assert_str_eq(kumo_request_url(r), url);
+        cr_assert_eq(kumo_request_priority(r), (int)(d % 5));
+        if (r->priority == last_prio)
+            cr_assert_lt(d, last_depth, "LIFO within a priority");
+        else
+            cr_assert_lt(r->priority, last_prio);
+        last_prio = r->priority;
+        last_depth = d;
+        kumo_request_unref(r);
+    }
+    for (size_t i = 0; i < nkeep; i++)
+        kumo_request_unref(keep[i]);
+}
+
+Test(queue_memory, unpack_refuses_bad_bytes)
+{
+    static const struct {
+        const char *bytes;
+        size_t len;
+    } bad[] = {
+        {"", 0},
+        {"\x00\x00http://a.test/", 16},                 /* url without its NUL */
+        {"\x20\x00http://a.test/\0\x01\x01\x05", 20},   /* meta value of type OBJ */
+        {"\x20\x00http://a.test/\0\x01\xff\x02\x00", 21},   /* unknown key index */
+        {"\x00\x00http://a.test/\0junk", 21},           /* trailing bytes */
+        {"\x10\x00http://a.test/\0\xff\xff\xff\xff\x0f", 22},   /* body longer than input */
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(bad); i++)
+        cr_assert_null(kumo_request_unpack(bad[i].bytes, bad[i].len), "case %zu", i);
+    kumo_request *ok = kumo_request_unpack("\x00\x00http://a.test/", 17);
+    cr_assert(ok);
+    cr_assert_str_eq(ok->method, "GET");
+    kumo_request_unref(ok);
+}
+
+/* Packed requests still count as live Requests for prefs (with their age), not as objects. */
+Test(queue_memory, packed_requests_count_in_prefs)
+{
+    char url[64];
+    for (int i = 0; i < 50; i++) {
+        snprintf(url, sizeof(url), "http://a.test/%d", i);
+        kumo_request *r = kumo_request_new(url, NULL, NULL);
+        r->ref.born -= 30;                      /* queued half a minute ago */
+        kumo_queue_memory.push(q, r);
+    }
+    kumo_request *one = kumo_queue_memory.pop(q);   /* settles the last push too */
+    cr_assert_eq(kumo_ref_count(&KUMO_CLASS(Request)), 50);
+    static char buf[1024];
+    FILE *f = fmemopen(buf, sizeof(buf), "w");
+    kumo_prefs(f, NULL, 0);
+    fclose(f);
+    cr_assert(strstr(buf, "Request                            50   oldest: 30s ago"), "%s", buf);
+    kumo_request_unref(one);
+}
