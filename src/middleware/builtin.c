@@ -17,6 +17,7 @@ const kumo_dlmw_def *const kumo_builtin_dlmws[] = {
 const kumo_spmw_def *const kumo_builtin_spmws[] = {
     &kumo_spmw_httperror,           /* 50 */
     &kumo_spmw_offsite,             /* 500 */
+    &kumo_spmw_referer,             /* 700 */
     &kumo_spmw_urllength,           /* 800 */
     &kumo_spmw_depth,               /* 900 */
     NULL,

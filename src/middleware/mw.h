@@ -71,8 +71,8 @@ typedef struct kumo_pipeline_def {
 extern const kumo_dlmw_def kumo_dlmw_useragent, kumo_dlmw_defaultheaders,
     kumo_dlmw_downloadtimeout, kumo_dlmw_retry, kumo_dlmw_redirect, kumo_dlmw_httpcompression,
     kumo_dlmw_stats;
-extern const kumo_spmw_def kumo_spmw_httperror, kumo_spmw_offsite, kumo_spmw_urllength,
-    kumo_spmw_depth;
+extern const kumo_spmw_def kumo_spmw_httperror, kumo_spmw_offsite, kumo_spmw_referer,
+    kumo_spmw_urllength, kumo_spmw_depth;
 
 /* The built-in tables (builtin.c), in listing order, NULL-terminated. */
 extern const kumo_dlmw_def *const kumo_builtin_dlmws[];

@@ -10,7 +10,7 @@ static const struct {
     {"DownloadTimeout", 350}, {"DefaultHeaders", 400}, {"UserAgent", 500}, {"Retry", 550},
     {"HttpCompression", 590}, {"Redirect", 600},       {"DownloaderStats", 850},
 }, want_sp[] = {
-    {"HttpError", 50}, {"Offsite", 500}, {"UrlLength", 800}, {"Depth", 900},
+    {"HttpError", 50}, {"Offsite", 500}, {"Referer", 700}, {"UrlLength", 800}, {"Depth", 900},
 };
 
 Test(mw_builtin, tables)

@@ -14,7 +14,7 @@ static const struct {
 } build_cases[] = {
     {{NULL}, KUMO_OK, DL_DEFAULT},
     {{NULL}, KUMO_OK,
-     "Enabled spider middlewares:\n['HttpError', 'Offsite', 'UrlLength', 'Depth']\n"},
+     "Enabled spider middlewares:\n['HttpError', 'Offsite', 'Referer', 'UrlLength', 'Depth']\n"},
     {{NULL}, KUMO_OK, "Enabled item pipelines:\n[]\n"},
     {{"DOWNLOADER_MIDDLEWARES", "{\"Retry\": null, \"UserAgent\": 450}", NULL}, KUMO_OK,
      "Enabled downloader middlewares:\n['DownloadTimeout',\n 'DefaultHeaders',\n "
@@ -27,12 +27,12 @@ static const struct {
      "Enabled downloader middlewares:\n['DownloaderStats', 'DownloadTimeout', 'UserAgent', "
      "'Retry']\n"},
     {{"SPIDER_MIDDLEWARES", "{\"Depth\": 10, \"Offsite\": null}", NULL}, KUMO_OK,
-     "Enabled spider middlewares:\n['Depth', 'HttpError', 'UrlLength']\n"},
+     "Enabled spider middlewares:\n['Depth', 'HttpError', 'Referer', 'UrlLength']\n"},
     {{"RETRY_ENABLED", "0", "REDIRECT_ENABLED", "0", "COMPRESSION_ENABLED", "0"}, KUMO_OK,
      "Enabled downloader middlewares:\n['DownloadTimeout', 'DefaultHeaders', 'UserAgent', "
      "'DownloaderStats']\n"},
     {{"DOWNLOADER_STATS", "0", "URLLENGTH_LIMIT", "0", NULL}, KUMO_OK,
-     "Enabled spider middlewares:\n['HttpError', 'Offsite', 'Depth']\n"},
+     "Enabled spider middlewares:\n['HttpError', 'Offsite', 'Referer', 'Depth']\n"},
     {{"DOWNLOADER_MIDDLEWARES", "{\"Nope\": 1}", NULL}, KUMO_EINVAL,
      "unknown downloader middleware 'Nope' in DOWNLOADER_MIDDLEWARES"},
     {{"SPIDER_MIDDLEWARES", "{\"Retry\": 1}", NULL}, KUMO_EINVAL,

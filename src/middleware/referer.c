@@ -1,0 +1,399 @@
+/* referer.c - the Referer spider middleware: Referer headers per REFERRER_POLICY. */
+#include <ctype.h>
+#include <strings.h>
+
+#include "middleware/mw.h"
+#include "core/crawler.h"
+#include "core/settings.h"
+#include "http/request.h"
+#include "http/response.h"
+#include "util/buf.h"
+
+#define LOGGER "kumo.spidermiddlewares.referer"
+
+/* Scrapy's policy classes (scrapy/spidermiddlewares/referer.py). */
+typedef enum {
+    POL_NO_REFERRER,
+    POL_NO_REFERRER_WHEN_DOWNGRADE,
+    POL_SAME_ORIGIN,
+    POL_ORIGIN,
+    POL_STRICT_ORIGIN,
+    POL_ORIGIN_WHEN_CROSS_ORIGIN,
+    POL_STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+    POL_UNSAFE_URL,
+    POL_SCRAPY_DEFAULT,
+} policy;
+
+static const struct {
+    const char *name;       /* the W3C name */
+    const char *cls;        /* Scrapy's class, accepted as "scrapy.spidermiddlewares.referer.X" */
+} policies[] = {
+    [POL_NO_REFERRER] = {"no-referrer", "NoReferrerPolicy"},
+    [POL_NO_REFERRER_WHEN_DOWNGRADE] = {"no-referrer-when-downgrade",
+                                        "NoReferrerWhenDowngradePolicy"},
+    [POL_SAME_ORIGIN] = {"same-origin", "SameOriginPolicy"},
+    [POL_ORIGIN] = {"origin", "OriginPolicy"},
+    [POL_STRICT_ORIGIN] = {"strict-origin", "StrictOriginPolicy"},
+    [POL_ORIGIN_WHEN_CROSS_ORIGIN] = {"origin-when-cross-origin", "OriginWhenCrossOriginPolicy"},
+    [POL_STRICT_ORIGIN_WHEN_CROSS_ORIGIN] = {"strict-origin-when-cross-origin",
+                                             "StrictOriginWhenCrossOriginPolicy"},
+    [POL_UNSAFE_URL] = {"unsafe-url", "UnsafeUrlPolicy"},
+    [POL_SCRAPY_DEFAULT] = {"scrapy-default", "DefaultReferrerPolicy"},
+};
+
+#define CLASS_PREFIX "scrapy.spidermiddlewares.referer."
+
+/*
+ * Scrapy's _load_policy_class: a class path, else a W3C name (case-insensitive); the
+ * empty string is no-referrer-when-downgrade.  Returns -1 when name is neither.
+ */
+static int policy_lookup(const char *name)
+{
+    if (strchr(name, '.')) {
+        size_t n = strlen(CLASS_PREFIX);
+        if (strncmp(name, CLASS_PREFIX, n) != 0)
+            return -1;
+        for (size_t i = 0; i < KUMO_ARRAY_LEN(policies); i++)
+            if (strcmp(name + n, policies[i].cls) == 0)
+                return (int)i;
+        return -1;
+    }
+    if (!*name)
+        return POL_NO_REFERRER_WHEN_DOWNGRADE;
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(policies); i++)
+        if (strcasecmp(name, policies[i].name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- urlparse / strip_url, as Python's urllib and scrapy.utils.url do them ---- */
+
+typedef struct {
+    char scheme[32];            /* lower case; "" when none (or too long to be one we know) */
+    const char *netloc, *path, *query;
+    size_t netloc_len, path_len, query_len;
+    bool has_netloc;
+} purl;
+
+static void url_parse(const char *url, purl *p)
+{
+    memset(p, 0, sizeof(*p));
+    p->netloc = "";
+    const char *rest = url;
+    const char *colon = strchr(url, ':');
+    if (colon && colon > url && isalpha((unsigned char)url[0])) {
+        const char *s = url;
+        while (s < colon && (isalnum((unsigned char)*s) || *s == '+' || *s == '-' || *s == '.'))
+            s++;
+        if (s == colon) {
+            size_t n = (size_t)(colon - url);
+            if (n >= sizeof(p->scheme))
+                n = sizeof(p->scheme) - 1;
+            for (size_t i = 0; i < n; i++)
+                p->scheme[i] = (char)tolower((unsigned char)url[i]);
+            rest = colon + 1;
+        }
+    }
+    if (rest[0] == '/' && rest[1] == '/') {
+        p->has_netloc = true;
+        p->netloc = rest + 2;
+        p->netloc_len = strcspn(p->netloc, "/?#");
+        rest = p->netloc + p->netloc_len;
+    }
+    p->path = rest;
+    p->path_len = strcspn(rest, "?#");
+    rest += p->path_len;
+    if (*rest == '?') {
+        p->query = rest + 1;
+        p->query_len = strcspn(p->query, "#");
+    }
+}
+
+static bool scheme_is(const purl *p, const char *const *list)
+{
+    for (size_t i = 0; list[i]; i++)
+        if (strcmp(p->scheme, list[i]) == 0)
+            return true;
+    return false;
+}
+
+/* urllib.parse.uses_netloc */
+static const char *const uses_netloc[] = {
+    "", "ftp", "http", "gopher", "nntp", "telnet", "imap", "wais", "file", "mms", "https",
+    "shttp", "snews", "prospero", "rtsp", "rtspu", "rsync", "svn", "svn+ssh", "sftp", "nfs",
+    "git", "git+ssh", "ws", "wss", NULL,
+};
+
+/*
+ * scrapy.utils.url.strip_url(url, strip_credentials=True, strip_default_port=True,
+ * origin_only, strip_fragment=True).  Returns a new string.
+ */
+static char *strip_url(const char *url, bool origin_only)
+{
+    purl p;
+    url_parse(url, &p);
+    const char *net = p.netloc;
+    size_t net_len = p.netloc_len;
+
+    /* credentials: dropped when the user name or the password is not empty */
+    const char *at = NULL;
+    for (size_t i = 0; i < net_len; i++)
+        if (net[i] == '@')
+            at = net + i;
+    if (at) {
+        size_t ui = (size_t)(at - net);
+        if (ui > 0 && !(ui == 1 && net[0] == ':')) {
+            net_len -= ui + 1;
+            net = at + 1;
+        }
+    }
+
+    /* default port: host part is after the last '@', the port after the last ':' past ']' */
+    const char *hostinfo = at ? at + 1 : p.netloc;
+    size_t hostinfo_len = p.netloc_len - (size_t)(hostinfo - p.netloc);
+    const char *port = NULL;
+    size_t port_len = 0;
+    {
+        const char *start = hostinfo;
+        const char *rb = memchr(hostinfo, ']', hostinfo_len);
+        if (rb)
+            start = rb;
+        const char *c = NULL;
+        for (const char *q = start; q < hostinfo + hostinfo_len; q++)
+            if (*q == ':')
+                c = q;
+        if (c) {
+            port = c + 1;
+            port_len = (size_t)(hostinfo + hostinfo_len - port);
+        }
+    }
+    kumo_buf nb;
+    kumo_buf_init(&nb, 0, KUMO_T_STR, KUMO_V_BODY);
+    kumo_buf_add(&nb, net, net_len);
+    if (port && port_len > 0) {
+        bool digits = true;
+        for (size_t i = 0; i < port_len; i++)
+            digits = digits && isdigit((unsigned char)port[i]);
+        char pnum[16] = "";
+        if (digits && port_len < 6)
+            snprintf(pnum, sizeof(pnum), "%d", atoi(port));
+        if ((strcmp(p.scheme, "http") == 0 && strcmp(pnum, "80") == 0)
+            || (strcmp(p.scheme, "https") == 0 && strcmp(pnum, "443") == 0)
+            || (strcmp(p.scheme, "ftp") == 0 && strcmp(pnum, "21") == 0)) {
+            /* netloc.replace(":80", ""): every occurrence */
+            kumo_buf out;
+            kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_BODY);
+            char pat[8];
+            int pl = snprintf(pat, sizeof(pat), ":%s", pnum);
+            const char *s = kumo_buf_str(&nb);
+            const char *hit;
+            while ((hit = strstr(s, pat))) {
+                kumo_buf_add(&out, s, (size_t)(hit - s));
+                s = hit + pl;
+            }
+            kumo_buf_add(&out, s, strlen(s));
+            kumo_buf_release(&nb);
+            nb = out;
+        }
+    }
+
+    /* path, with urlparse's ";params" on the last segment: an empty one is dropped */
+    const char *path = origin_only ? "/" : p.path;
+    size_t path_len = origin_only ? 1 : p.path_len;
+    if (!origin_only) {
+        const char *slash = NULL;
+        for (size_t i = 0; i < path_len; i++)
+            if (path[i] == '/')
+                slash = path + i;
+        if (slash) {
+            const char *semi = memchr(slash, ';', path_len - (size_t)(slash - path));
+            if (semi && semi == path + path_len - 1)
+                path_len--;
+        }
+    }
+
+    /* urlunparse */
+    kumo_buf b;
+    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_BODY);
+    if (p.scheme[0]) {
+        kumo_buf_adds(&b, p.scheme);
+        kumo_buf_adds(&b, ":");
+    }
+    if (nb.len > 0 || (scheme_is(&p, uses_netloc) && !(path_len >= 2 && path[0] == '/'
+                                                      && path[1] == '/'))) {
+        kumo_buf_adds(&b, "//");
+        kumo_buf_add(&b, kumo_buf_str(&nb), nb.len);
+        if (path_len > 0 && path[0] != '/')
+            kumo_buf_adds(&b, "/");
+    }
+    kumo_buf_add(&b, path, path_len);
+    if (!origin_only && p.query_len > 0) {
+        kumo_buf_adds(&b, "?");
+        kumo_buf_add(&b, p.query, p.query_len);
+    }
+    kumo_buf_release(&nb);
+    return kumo_buf_detach(&b, NULL);
+}
+
+static const char *const local_schemes[] = {"about", "blob", "data", "filesystem", NULL};
+static const char *const default_noref[] = {
+    "about", "blob", "data", "filesystem", "file", "s3", NULL,
+};
+static const char *const tls_schemes[] = {"https", "ftps", NULL};
+
+static bool tls_protected(const char *url)
+{
+    purl p;
+    url_parse(url, &p);
+    return scheme_is(&p, tls_schemes);
+}
+
+static bool potentially_trustworthy(const char *url)
+{
+    purl p;
+    url_parse(url, &p);
+    return strcmp(p.scheme, "data") != 0 && scheme_is(&p, tls_schemes);
+}
+
+/* stripped_referrer / origin_referrer: NULL for a no-referrer scheme. */
+static char *referrer_of(policy pol, const char *url, bool origin_only)
+{
+    purl p;
+    url_parse(url, &p);
+    if (scheme_is(&p, pol == POL_SCRAPY_DEFAULT ? default_noref : local_schemes))
+        return NULL;
+    return strip_url(url, origin_only);
+}
+
+static bool same_origin(const char *a, const char *b)
+{
+    char *oa = strip_url(a, true), *ob = strip_url(b, true);
+    bool same = strcmp(oa, ob) == 0;
+    kumo_free(oa);
+    kumo_free(ob);
+    return same;
+}
+
+/*
+ * The Referer value pol gives a request to req_url from a response at res_url: a new
+ * string, or NULL for none.
+ */
+static char *policy_referrer(policy pol, const char *res_url, const char *req_url)
+{
+    if (!*res_url)
+        return NULL;
+    switch (pol) {
+    case POL_NO_REFERRER:
+        return NULL;
+    case POL_NO_REFERRER_WHEN_DOWNGRADE:
+    case POL_SCRAPY_DEFAULT:
+        if (!tls_protected(res_url) || tls_protected(req_url))
+            return referrer_of(pol, res_url, false);
+        return NULL;
+    case POL_SAME_ORIGIN:
+        return same_origin(res_url, req_url) ? referrer_of(pol, res_url, false) : NULL;
+    case POL_ORIGIN:
+        return referrer_of(pol, res_url, true);
+    case POL_STRICT_ORIGIN:
+        if (!tls_protected(res_url) || potentially_trustworthy(req_url))
+            return referrer_of(pol, res_url, true);
+        return NULL;
+    case POL_ORIGIN_WHEN_CROSS_ORIGIN:
+        /* Scrapy returns the origin here without the local-scheme check */
+        if (same_origin(res_url, req_url))
+            return referrer_of(pol, res_url, false);
+        return strip_url(res_url, true);
+    case POL_STRICT_ORIGIN_WHEN_CROSS_ORIGIN:
+        if (same_origin(res_url, req_url))
+            return referrer_of(pol, res_url, false);
+        if (!tls_protected(res_url) || potentially_trustworthy(req_url))
+            return referrer_of(pol, res_url, true);
+        return NULL;
+    case POL_UNSAFE_URL:
+        return referrer_of(pol, res_url, false);
+    }
+    return NULL;
+}
+
+/* ---- the middleware ---- */
+
+typedef struct {
+    policy def;
+} referer_mw;
+
+static int rf_open(kumo_crawler *c, void **self)
+{
+    if (!kumo_settings_bool(c->settings, "REFERER_ENABLED", true))
+        return KUMO_EDECLINED;
+    const char *name = kumo_settings_get(c->settings, "REFERRER_POLICY");
+    int pol = name ? policy_lookup(name) : POL_SCRAPY_DEFAULT;
+    if (pol < 0) {
+        KUMO_ERROR(LOGGER, "Could not load referrer policy '%s'", name);
+        return KUMO_EINVAL;
+    }
+    referer_mw *m = kumo_alloc(sizeof(*m), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
+    m->def = (policy)pol;
+    *self = m;
+    return KUMO_OK;
+}
+
+static void rf_close(void *self, kumo_crawler *c)
+{
+    (void)c;
+    kumo_free(self);
+}
+
+/* The last Referrer-Policy header of res (Scrapy's headers.get), or NULL; borrowed. */
+static const char *policy_header(const kumo_response *res)
+{
+    const char *v = NULL;
+    size_t n = kumo_headers_count(res->headers);
+    for (size_t i = 0; i < n; i++) {
+        const char *name, *value;
+        kumo_headers_at(res->headers, i, &name, &value);
+        if (strcasecmp(name, "Referrer-Policy") == 0)
+            v = value;
+    }
+    return v;
+}
+
+/* meta['referrer_policy'], else the response's Referrer-Policy header, else the setting. */
+static policy request_policy(const referer_mw *m, const kumo_response *res, kumo_request *req)
+{
+    const char *name = NULL;
+    const kumo_value *v = kumo_map_get(&req->meta, "referrer_policy");
+    if (v && v->type == KUMO_VAL_STR)
+        name = v->u.str.s;
+    else if (!v || v->type == KUMO_VAL_NONE)
+        name = policy_header(res);
+    if (!name)
+        return m->def;
+    int pol = policy_lookup(name);
+    if (pol < 0) {
+        KUMO_WARN(LOGGER, "Could not load referrer policy '%s'", name);
+        return m->def;
+    }
+    return (policy)pol;
+}
+
+/* Callbacks' requests get a Referer unless they already have one; start requests none. */
+static int rf_request(void *self, kumo_crawler *c, kumo_response *res, kumo_request *req)
+{
+    (void)c;
+    if (!res || kumo_headers_get(req->headers, "Referer"))
+        return KUMO_OK;
+    char *ref = policy_referrer(request_policy(self, res, req), res->url, req->url);
+    if (ref) {
+        kumo_headers_set(req->headers, "Referer", ref);
+        kumo_free(ref);
+    }
+    return KUMO_OK;
+}
+
+const kumo_spmw_def kumo_spmw_referer = {
+    .name = "Referer",
+    .order = 700,
+    .open = rf_open,
+    .close = rf_close,
+    .process_request = rf_request,
+};
