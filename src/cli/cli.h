@@ -19,13 +19,19 @@ typedef struct kumo_command {
 } kumo_command;
 
 int kumo_cmd_crawl(int argc, char **argv);
+int kumo_cmd_fetch(int argc, char **argv);
+int kumo_cmd_genspider(int argc, char **argv);
 int kumo_cmd_job(int argc, char **argv);
 int kumo_cmd_list(int argc, char **argv);
+int kumo_cmd_settings(int argc, char **argv);
 int kumo_cmd_shell(int argc, char **argv);
 int kumo_cmd_version(int argc, char **argv);
 
 extern const char kumo_crawl_usage[];
+extern const char kumo_fetch_usage[];
+extern const char kumo_genspider_usage[];
 extern const char kumo_job_usage[];
+extern const char kumo_settings_usage[];
 extern const char kumo_shell_usage[];
 
 /*

@@ -4,9 +4,15 @@
 
 static const kumo_command commands[] = {
     {"crawl", kumo_cmd_crawl, "run a spider", kumo_crawl_usage},
+    {"fetch", kumo_cmd_fetch, "download a page and print its body (or --headers)",
+     kumo_fetch_usage},
+    {"genspider", kumo_cmd_genspider, "write spiders/NAME.c from a template",
+     kumo_genspider_usage},
     {"job", kumo_cmd_job, "print a persistent job's state (--jobdir) without running it",
      kumo_job_usage},
     {"list", kumo_cmd_list, "list the spiders kumo can find", "usage: kumo list\n"},
+    {"settings", kumo_cmd_settings, "print a setting's effective value",
+     kumo_settings_usage},
     {"shell", kumo_cmd_shell, "fetch a page (or read a file) and try selectors on it",
      kumo_shell_usage},
     {"version", kumo_cmd_version, "print kumo's and its libraries' versions",

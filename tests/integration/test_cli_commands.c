@@ -1,0 +1,315 @@
+/* test_cli_commands.c - `kumo genspider`, `kumo settings` and `kumo fetch` through the
+ * binary: files written and compiled, effective settings, bodies and headers from the test
+ * server, and the one-line errors with their exit codes. */
+#include <criterion/criterion.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "kumo-int.h"
+#include "lib/server.h"
+
+typedef struct result {
+    int code;
+    char out[65536];
+    char err[16384];
+} result;
+
+static void slurp(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "cannot open %s", path);
+    size_t k = fread(buf, 1, n - 1, f);
+    buf[k] = '\0';
+    fclose(f);
+    unlink(path);
+}
+
+/* The absolute path of $KUMO_BIN (commands may run in another directory). */
+static const char *kumo_bin(void)
+{
+    static char abs[PATH_MAX];
+    const char *bin = getenv("KUMO_BIN");
+    cr_assert(bin, "make test sets KUMO_BIN");
+    cr_assert(realpath(bin, abs), "no %s", bin);
+    return abs;
+}
+
+/* Run "cd dir && prefix $KUMO_BIN args" (dir NULL: here), filling r. */
+static void run_in(const char *dir, const char *prefix, const char *args, result *r)
+{
+    char out[] = "/tmp/kumo-cmd-out-XXXXXX", err[] = "/tmp/kumo-cmd-err-XXXXXX";
+    int fo = mkstemp(out), fe = mkstemp(err);
+    cr_assert(fo >= 0 && fe >= 0);
+    close(fo);
+    close(fe);
+    char cmd[8192];
+    snprintf(cmd, sizeof(cmd), "cd '%s' && %s '%s' %s >%s 2>%s </dev/null", dir ? dir : ".",
+             prefix ? prefix : "", kumo_bin(), args, out, err);
+    int st = system(cmd);
+    r->code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    slurp(out, r->out, sizeof(r->out));
+    slurp(err, r->err, sizeof(r->err));
+}
+
+/* ------------------------------------------------------------------------ genspider */
+
+Test(cli_commands, genspider_writes_a_spider_that_compiles, .timeout = 60)
+{
+    char dir[] = "/tmp/kumo-genspider-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    result *r = calloc(1, sizeof(*r));
+    run_in(dir, NULL, "genspider my_site example.com", r);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_assert(strstr(r->out, "spiders/my_site.c"), "%s", r->out);
+
+    char path[PATH_MAX], text[8192];
+    snprintf(path, sizeof(path), "%s/spiders/my_site.c", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    cr_assert(strstr(text, ".name = \"my_site\""), "%s", text);
+    cr_assert(strstr(text, "KUMO_LIST(\"https://example.com/\")"), "%s", text);
+    cr_assert(strstr(text, ".allowed_domains = KUMO_LIST(\"example.com\")"), "%s", text);
+    cr_assert(strstr(text, "\"title\"") && strstr(text, "kumo_follow("), "%s", text);
+
+    /* it builds as is, warning-free, against the public headers */
+    char inc[PATH_MAX], cmd[8192];
+    cr_assert(realpath("include", inc));
+    char *build = malloc(3 * PATH_MAX + 256);
+    snprintf(build, 3 * PATH_MAX + 256, "cc -std=gnu11 -Wall -Wextra -Werror -shared -fPIC "
+             "-I'%s' -o '%s/spiders/my_site.so' '%s' 2>&1", inc, dir, path);
+    cr_assert_eq(system(build), 0, "%s does not compile", path);
+    free(build);
+
+    /* never overwritten */
+    run_in(dir, NULL, "genspider my_site other.org", r);
+    cr_expect_eq(r->code, 1);
+    cr_expect_str_eq(r->err, "kumo: spiders/my_site.c already exists: not overwritten\n");
+    f = fopen(path, "r");
+    n = fread(cmd, 1, sizeof(cmd) - 1, f);
+    cmd[n] = '\0';
+    fclose(f);
+    cr_expect_str_eq(cmd, text);
+
+    /* a URL gives its host */
+    run_in(dir, NULL, "genspider other https://www.example.org/path?q=1", r);
+    cr_expect_eq(r->code, 0, "%s", r->err);
+    snprintf(path, sizeof(path), "%s/spiders/other.c", dir);
+    f = fopen(path, "r");
+    cr_assert(f);
+    n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    cr_expect(strstr(text, "KUMO_LIST(\"www.example.org\")"), "%s", text);
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+    free(r);
+}
+
+Test(cli_commands, genspider_errors)
+{
+    static const struct {
+        const char *args;
+        int code;
+        const char *err;
+    } cases[] = {
+        {"genspider", 2, "kumo: genspider needs NAME and DOMAIN (see 'kumo genspider -h')\n"},
+        {"genspider x", 2, "kumo: genspider needs NAME and DOMAIN (see 'kumo genspider -h')\n"},
+        {"genspider 9lives example.com", 2,
+         "kumo: spider name '9lives' is not a C identifier (letters, digits, '_')\n"},
+        {"genspider my-spider example.com", 2,
+         "kumo: spider name 'my-spider' is not a C identifier (letters, digits, '_')\n"},
+        {"genspider ok 'exa\"mple.com'", 2, "kumo: 'exa\"mple.com' is not a domain\n"},
+        {"genspider ok example.com extra", 2,
+         "kumo: genspider takes NAME and DOMAIN only (see 'kumo genspider -h')\n"},
+        {"genspider --force ok example.com", 2,
+         "kumo: unknown option '--force' (see 'kumo genspider -h')\n"},
+    };
+    char dir[] = "/tmp/kumo-genspider-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    result *r = calloc(1, sizeof(*r));
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        run_in(dir, NULL, cases[i].args, r);
+        cr_expect_eq(r->code, cases[i].code, "kumo %s: exit %d\n%s", cases[i].args, r->code,
+                     r->err);
+        cr_expect_str_eq(r->err, cases[i].err, "kumo %s", cases[i].args);
+    }
+    run_in(dir, NULL, "genspider -h", r);
+    cr_expect_eq(r->code, 0);
+    cr_expect(strstr(r->out, "usage: kumo genspider NAME DOMAIN"), "%s", r->out);
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "test ! -e '%s/spiders/ok.c' && rm -rf '%s'", dir, dir);
+    cr_expect_eq(system(cmd), 0, "a refused genspider wrote a file");
+    free(r);
+}
+
+/* ------------------------------------------------------------------------ settings */
+
+Test(cli_commands, settings_get_effective_values)
+{
+    char conf[] = "/tmp/kumo-conf-XXXXXX";
+    int fd = mkstemp(conf);
+    cr_assert(fd >= 0);
+    const char text[] = "# test\nRETRY_TIMES = 7\nDOWNLOAD_DELAY = 0.5\n";
+    cr_assert_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
+    close(fd);
+    char env[256];
+    snprintf(env, sizeof(env), "KUMO_CONF=%s", conf);
+    static const struct {
+        const char *args;
+        int code;
+        const char *out, *err;
+    } cases[] = {
+        {"settings --get RETRY_TIMES", 0, "7\n", ""},
+        {"settings --get DOWNLOAD_DELAY", 0, "0.5\n", ""},
+        {"settings --get RETRY_TIMES -s RETRY_TIMES=9", 0, "9\n", ""},
+        {"settings -s RETRY_TIMES=9 --get RETRY_TIMES", 0, "9\n", ""},
+        {"settings --get BOT_NAME", 0, "kumo\n", ""},
+        {"settings --get NO_SUCH_SETTING", 0, "None\n", ""},
+        {"settings --get MY_OWN -s MY_OWN=hello", 0, "hello\n", ""},
+        {"settings --getint RETRY_TIMES", 0, "7\n", ""},
+        {"settings --getbool RETRY_ENABLED -s RETRY_ENABLED=0", 0, "False\n", ""},
+        {"settings --getbool RETRY_ENABLED -s RETRY_ENABLED=1", 0, "True\n", ""},
+        {"settings", 2, "", "kumo: settings needs --get NAME or --list (see 'kumo settings "
+                            "-h')\n"},
+        {"settings --get", 2, "", "kumo: option --get needs a value\n"},
+        {"settings --get A --list", 2, "",
+         "kumo: give one of --get, --getbool, --getint, --list\n"},
+        {"settings --get RETRY_TIMES -s NOEQUALS", 2, "",
+         "kumo: -s expects NAME=VALUE, got 'NOEQUALS'\n"},
+        {"settings --get RETRY_TIMES -s RETRY_TIMES=x", 2, "",
+         "kumo: invalid value 'x' for RETRY_TIMES: expected an integer\n"},
+        {"settings --bogus", 2, "", "kumo: unknown option '--bogus' (see 'kumo settings -h')\n"},
+    };
+    result *r = calloc(1, sizeof(*r));
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        run_in(NULL, env, cases[i].args, r);
+        cr_expect_eq(r->code, cases[i].code, "kumo %s: exit %d\n%s", cases[i].args, r->code,
+                     r->err);
+        cr_expect_str_eq(r->out, cases[i].out, "kumo %s", cases[i].args);
+        cr_expect_str_eq(r->err, cases[i].err, "kumo %s", cases[i].args);
+    }
+    run_in(NULL, env, "settings --list -s ZZ_MINE=1", r);
+    cr_expect_eq(r->code, 0, "%s", r->err);
+    cr_expect(strstr(r->out, "RETRY_TIMES = 7\n") && strstr(r->out, "BOT_NAME = kumo\n") &&
+              strstr(r->out, "ZZ_MINE = 1\n"), "%s", r->out);
+    run_in(NULL, env, "settings -h", r);
+    cr_expect_eq(r->code, 0);
+    cr_expect(strstr(r->out, "usage: kumo settings"), "%s", r->out);
+    unlink(conf);
+    free(r);
+}
+
+/* ------------------------------------------------------------------------ fetch */
+
+static kumo_testserver *srv;
+
+static void start(void)
+{
+    srv = kumo_testserver_start();
+    cr_assert(srv, "the test server did not start");
+}
+
+static void stop(void)
+{
+    kumo_testserver_stop(srv);
+    srv = NULL;
+}
+
+/* Run "kumo fetch URLpath extra" against the test server. */
+static void fetch(const char *path, const char *extra, result *r)
+{
+    char url[256], args[1024];
+    kumo_testserver_url(srv, path, url, sizeof(url));
+    snprintf(args, sizeof(args), "fetch '%s' %s", url, extra);
+    run_in(NULL, "KUMO_CONF=/dev/null", args, r);
+}
+
+Test(cli_commands, fetch_prints_the_body, .init = start, .fini = stop, .timeout = 60)
+{
+    result *r = calloc(1, sizeof(*r));
+    fetch("/ok", "", r);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    size_t n = strlen(r->out);
+    cr_expect(strstr(r->out, "<html") && n > 1 && r->out[n - 1] == '\n', "%s", r->out);
+    cr_expect_str_eq(r->err, "");
+
+    /* a redirect is followed; a 404's body is printed all the same */
+    result *ok = calloc(1, sizeof(*ok));
+    memcpy(ok->out, r->out, n + 1);
+    fetch("/redirect/302?to=/ok", "", r);
+    cr_expect_eq(r->code, 0, "%s", r->err);
+    cr_expect_str_eq(r->out, ok->out);
+    fetch("/status/404", "", r);
+    cr_expect_eq(r->code, 0, "%s", r->err);
+    cr_expect(strlen(r->out) > 1, "%s", r->out);
+
+    /* the middlewares run: the User-Agent setting reaches the server */
+    fetch("/headers", "-s USER_AGENT=kumo-fetch-test/1.0", r);
+    cr_expect_eq(r->code, 0, "%s", r->err);
+    cr_expect(strstr(r->out, "kumo-fetch-test/1.0"), "%s", r->out);
+    free(ok);
+    free(r);
+}
+
+Test(cli_commands, fetch_headers_in_scrapy_format, .init = start, .fini = stop, .timeout = 60)
+{
+    result *r = calloc(1, sizeof(*r));
+    fetch("/text", "--headers -s USER_AGENT=ua-test", r);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    /* "> request headers", a ">" line, "< response headers" */
+    const char *sep = strstr(r->out, "\n>\n");
+    cr_assert(sep && strncmp(r->out, "> ", 2) == 0, "%s", r->out);
+    cr_expect(strstr(r->out, "> User-Agent: ua-test\n") < sep, "%s", r->out);
+    cr_expect(strncmp(sep + 3, "< ", 2) == 0, "%s", r->out);
+    cr_expect(strcasestr(sep, "< Content-Type: text/plain"), "%s", r->out);
+    for (const char *p = sep + 3; *p; p = strchr(p, '\n') + 1)
+        cr_expect(strncmp(p, "< ", 2) == 0 && strchr(p, '\n'), "%s", r->out);
+
+    /* --no-redirect prints the 3xx itself */
+    fetch("/redirect/302?to=/ok", "--headers --no-redirect", r);
+    cr_expect_eq(r->code, 0, "%s", r->err);
+    cr_expect(strstr(r->out, "< Location: /ok\n"), "%s", r->out);
+    free(r);
+}
+
+Test(cli_commands, fetch_errors, .timeout = 60)
+{
+    static const struct {
+        const char *args;
+        int code;
+        const char *err;
+    } cases[] = {
+        {"fetch", 2, "kumo: fetch needs a URL (see 'kumo fetch -h')\n"},
+        {"fetch http://127.0.0.1:1/ http://127.0.0.1:1/x", 2,
+         "kumo: fetch takes one URL (see 'kumo fetch -h')\n"},
+        {"fetch http://127.0.0.1:1/ --frob", 2,
+         "kumo: unknown option '--frob' (see 'kumo fetch -h')\n"},
+        {"fetch http://127.0.0.1:1/ -s", 2, "kumo: option -s needs a value\n"},
+        {"fetch http://127.0.0.1:1/ -s RETRY_TIMES=x", 2,
+         "kumo: invalid value 'x' for RETRY_TIMES: expected an integer\n"},
+        {"fetch 'ht tp://x'", 2, "kumo: cannot fetch 'ht tp://x': "},
+        {"fetch file:///etc/hostname", 2, "kumo: cannot fetch 'file:///etc/hostname': "},
+        {"fetch http://127.0.0.1:1/ --nolog -s RETRY_ENABLED=0", 1,
+         "kumo: cannot fetch 'http://127.0.0.1:1/': no response\n"},
+    };
+    result *r = calloc(1, sizeof(*r));
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        run_in(NULL, "KUMO_CONF=/dev/null", cases[i].args, r);
+        cr_expect_eq(r->code, cases[i].code, "kumo %s: exit %d\n%s", cases[i].args, r->code,
+                     r->err);
+        cr_expect(strncmp(r->err, cases[i].err, strlen(cases[i].err)) == 0 &&
+                  strchr(r->err, '\n') == r->err + strlen(r->err) - 1,
+                  "kumo %s printed:\n%s", cases[i].args, r->err);
+        cr_expect_str_eq(r->out, "", "kumo %s", cases[i].args);
+    }
+    run_in(NULL, NULL, "fetch --help", r);
+    cr_expect_eq(r->code, 0);
+    cr_expect(strstr(r->out, "usage: kumo fetch URL"), "%s", r->out);
+    free(r);
+}
