@@ -297,10 +297,9 @@ static cval *h_getlist(cv_ctx *c, cval *self, const cv_args *a)
     return hview_values(c, self, arg[0], &found);
 }
 
-static cval *h_dictmethod(cv_ctx *c, cval *self, const cv_args *a, const char *m)
+/* Call method m of d (a dict view of an object; takes ownership, NULL on error) with a. */
+static cval *dict_method(cv_ctx *c, cval *d, const cv_args *a, const char *m)
 {
-    hview *hv = self->u.nat.p;
-    cval *d = headers_dict(c, hv->h);
     if (!d)
         return NULL;
     cval *f = ce_getattr(c, d, m);
@@ -308,6 +307,12 @@ static cval *h_dictmethod(cv_ctx *c, cval *self, const cv_args *a, const char *m
     cv_unref(f);
     cv_unref(d);
     return r;
+}
+
+static cval *h_dictmethod(cv_ctx *c, cval *self, const cv_args *a, const char *m)
+{
+    hview *hv = self->u.nat.p;
+    return dict_method(c, headers_dict(c, hv->h), a, m);
 }
 
 static cval *h_keys(cv_ctx *c, cval *self, const cv_args *a)
@@ -961,14 +966,7 @@ static kumo_item *item_of(cval *self)
 
 static cval *item_dict_method(cv_ctx *c, cval *self, const cv_args *a, const char *m)
 {
-    cval *d = co_from_map(c, &item_of(self)->fields);
-    if (!d)
-        return NULL;
-    cval *f = ce_getattr(c, d, m);
-    cval *r = f ? ce_call(c, f, a) : NULL;
-    cv_unref(f);
-    cv_unref(d);
-    return r;
+    return dict_method(c, co_from_map(c, &item_of(self)->fields), a, m);
 }
 
 static cval *m_item_keys(cv_ctx *c, cval *self, const cv_args *a)

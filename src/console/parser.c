@@ -575,21 +575,34 @@ static cp_node *factor(parser *p)
     LEAVE(p, n);
 }
 
-static cp_node *term(parser *p)
+/* A binary operator of one precedence level: its token and node. */
+typedef struct binop_tok {
+    const char *tok;
+    cp_op op;
+} binop_tok;
+
+static const binop_tok term_ops[] = {
+    {"*", CP_OP_MUL}, {"/", CP_OP_DIV}, {"//", CP_OP_FLOORDIV}, {"%", CP_OP_MOD}, {NULL, 0},
+};
+static const binop_tok arith_ops[] = {{"+", CP_OP_ADD}, {"-", CP_OP_SUB}, {NULL, 0}};
+
+/* One left-associative level: operand (op operand)*, with ops from the table. */
+static cp_node *binary_level(parser *p, cp_node *(*operand)(parser *), const binop_tok *ops)
 {
-    cp_node *a = factor(p);
+    cp_node *a = operand(p);
     while (a) {
-        cp_op op = at(p, "*") ? CP_OP_MUL : at(p, "/") ? CP_OP_DIV : at(p, "//") ? CP_OP_FLOORDIV
-                   : at(p, "%") ? CP_OP_MOD : CP_OP_NONE;
-        if (op == CP_OP_NONE)
+        const binop_tok *o = ops;
+        while (o->tok && !at(p, o->tok))
+            o++;
+        if (!o->tok)
             break;
         p->pos++;
-        cp_node *b = factor(p);
+        cp_node *b = operand(p);
         if (!b) {
             cp_free(a);
             return NULL;
         }
-        a = binop(op, a, b);
+        a = binop(o->op, a, b);
         if (too_tall(p, a)) {
             cp_free(a);
             return NULL;
@@ -598,26 +611,14 @@ static cp_node *term(parser *p)
     return a;
 }
 
+static cp_node *term(parser *p)
+{
+    return binary_level(p, factor, term_ops);
+}
+
 static cp_node *arith(parser *p)
 {
-    cp_node *a = term(p);
-    while (a) {
-        cp_op op = at(p, "+") ? CP_OP_ADD : at(p, "-") ? CP_OP_SUB : CP_OP_NONE;
-        if (op == CP_OP_NONE)
-            break;
-        p->pos++;
-        cp_node *b = term(p);
-        if (!b) {
-            cp_free(a);
-            return NULL;
-        }
-        a = binop(op, a, b);
-        if (too_tall(p, a)) {
-            cp_free(a);
-            return NULL;
-        }
-    }
-    return a;
+    return binary_level(p, term, arith_ops);
 }
 
 static cp_op comp_op(parser *p)

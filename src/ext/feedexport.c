@@ -57,20 +57,9 @@ static void closed(void *self, kumo_crawler *c, void *arg)
 static int open_one(feedexport *fx, const char *uri, const kumo_value *opts, char *err,
                     size_t errlen)
 {
-    const char *format = NULL;
-    bool overwrite = false;
-    for (size_t i = 0; opts->type == KUMO_VAL_LIST && i < opts->u.list->len; i++) {
-        const kumo_value *pair = &opts->u.list->v[i];
-        if (pair->type != KUMO_VAL_LIST || pair->u.list->len != 2 ||
-            pair->u.list->v[0].type != KUMO_VAL_STR)
-            continue;
-        const char *k = pair->u.list->v[0].u.str.s;
-        const kumo_value *v = &pair->u.list->v[1];
-        if (strcmp(k, "format") == 0 && v->type == KUMO_VAL_STR)
-            format = v->u.str.s;
-        else if (strcmp(k, "overwrite") == 0)
-            overwrite = (v->type == KUMO_VAL_BOOL && v->u.b) || (v->type == KUMO_VAL_INT && v->u.i);
-    }
+    const char *format;
+    bool overwrite;
+    kumo_feed_options(opts, &format, &overwrite);
     kumo_feed *f;
     int rc = kumo_feed_open(&f, uri, format, overwrite, err, errlen);
     if (rc != KUMO_OK)

@@ -1,6 +1,7 @@
 /* feedrepair.c - on resume, cut a JSON Lines feed torn by a kill back to its last newline. */
 #include "jobs/jobdb.h"
 #include "core/settings.h"
+#include "pipeline/feed.h"
 #include "util/json.h"
 
 #include <fcntl.h>
@@ -53,20 +54,9 @@ int kumo_feed_repair_jsonl(const char *path, size_t *dropped)
 /* True when the FEEDS entry (path, options) is a JSON Lines file appended to. */
 static bool appended_jsonl(const char *path, const kumo_value *opts)
 {
-    const char *format = NULL;
-    bool overwrite = false;
-    for (size_t i = 0; opts->type == KUMO_VAL_LIST && i < opts->u.list->len; i++) {
-        const kumo_value *pair = &opts->u.list->v[i];
-        if (pair->type != KUMO_VAL_LIST || pair->u.list->len != 2 ||
-            pair->u.list->v[0].type != KUMO_VAL_STR)
-            continue;
-        const char *k = pair->u.list->v[0].u.str.s;
-        const kumo_value *v = &pair->u.list->v[1];
-        if (strcmp(k, "format") == 0 && v->type == KUMO_VAL_STR)
-            format = v->u.str.s;
-        else if (strcmp(k, "overwrite") == 0)
-            overwrite = (v->type == KUMO_VAL_BOOL && v->u.b) || (v->type == KUMO_VAL_INT && v->u.i);
-    }
+    const char *format;
+    bool overwrite;
+    kumo_feed_options(opts, &format, &overwrite);
     if (overwrite || strcmp(path, "-") == 0)
         return false;
     if (!format) {

@@ -1,6 +1,7 @@
 /* feed.c - feed exporters: the format table, opening, buffered writing and closing. */
 #include "pipeline/feed.h"
 #include "util/fs.h"
+#include "util/json.h"
 
 #include <sys/stat.h>
 
@@ -197,6 +198,14 @@ int kumo_feed_write(kumo_feed *f, kumo_item *item)
     if (f->out.len >= FEED_FLUSH_AT)
         flush_out(f);
     return f->werrno ? KUMO_EIO : KUMO_OK;
+}
+
+void kumo_feed_options(const kumo_value *opts, const char **format, bool *overwrite)
+{
+    const kumo_value *f = kumo_json_get(opts, "format");
+    const kumo_value *o = kumo_json_get(opts, "overwrite");
+    *format = f && f->type == KUMO_VAL_STR ? f->u.str.s : NULL;
+    *overwrite = o && ((o->type == KUMO_VAL_BOOL && o->u.b) || (o->type == KUMO_VAL_INT && o->u.i));
 }
 
 int kumo_feed_flush(kumo_feed *f)

@@ -35,6 +35,12 @@ typedef struct kumo_feed kumo_feed;
  * and KUMO_EIO when the file cannot be opened; then *out is NULL and err (when errlen > 0)
  * holds a one-line message.
  */
+/*
+ * Read a FEEDS entry's options (the parsed JSON object {"format": ..., "overwrite": ...}):
+ * *format (borrowed from opts, NULL when absent) and *overwrite (false when absent).
+ */
+void kumo_feed_options(const kumo_value *opts, const char **format, bool *overwrite);
+
 int kumo_feed_open(kumo_feed **out, const char *path, const char *format, bool overwrite,
                    char *err, size_t errlen);
 

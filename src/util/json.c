@@ -579,6 +579,19 @@ static int parse_value(parser *ps, kumo_value *out, int depth)
     return unexpected(ps);
 }
 
+const kumo_value *kumo_json_get(const kumo_value *obj, const char *key)
+{
+    const kumo_value *found = NULL;
+    for (size_t i = 0; obj && obj->type == KUMO_VAL_LIST && i < obj->u.list->len; i++) {
+        const kumo_value *pair = &obj->u.list->v[i];
+        if (pair->type == KUMO_VAL_LIST && pair->u.list->len == 2 &&
+            pair->u.list->v[0].type == KUMO_VAL_STR &&
+            strcmp(pair->u.list->v[0].u.str.s, key) == 0)
+            found = &pair->u.list->v[1];
+    }
+    return found;
+}
+
 int kumo_json_parse(const char *text, size_t len, kumo_value *out, char *err, size_t errlen)
 {
     parser ps = {.p = (const unsigned char *)text, .len = len, .err = err, .errlen = errlen};

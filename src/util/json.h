@@ -52,4 +52,10 @@ int kumo_json_map(kumo_buf *b, const kumo_map *m, const char *item_sep, const ch
  */
 int kumo_json_parse(const char *text, size_t len, kumo_value *out, char *err, size_t errlen);
 
+/*
+ * In a parsed JSON object (a list of [key, value] pairs), the value of the last pair whose key
+ * is key (Python's dict keeps the last), or NULL.  Borrowed, valid while obj lives.
+ */
+const kumo_value *kumo_json_get(const kumo_value *obj, const char *key);
+
 #endif
