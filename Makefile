@@ -48,7 +48,7 @@ BIN     ?= kumo
 SPIDERDIR ?= spiders
 SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
 
-.PHONY: all spiders test asan valgrind bench demo install clean lint seltool
+.PHONY: all spiders test asan valgrind bench demo install clean lint seltool conf
 all: $(BIN) $(SPIDERSO)
 spiders: $(SPIDERSO)
 
@@ -72,7 +72,8 @@ $(TESTBIN): $(TESTOBJ) $(LIBKUMO)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $(TESTOBJ) \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS) $(TESTLIBS)
 
-DEMOOBJ := $(BUILD)/tests/lib/demo_main.o $(BUILD)/tests/lib/server.o $(BUILD)/tests/lib/site_quotes.o
+DEMOOBJ := $(BUILD)/tests/lib/demo_main.o $(BUILD)/tests/lib/server.o \
+           $(BUILD)/tests/lib/site_quotes.o $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/lib/routes_*.c))
 $(DEMOBIN): $(DEMOOBJ) $(LIBKUMO)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TESTLIBS)
 
@@ -81,6 +82,10 @@ SELTOOL := $(BUILD)/kumo-seltool
 $(SELTOOL): $(BUILD)/tests/lib/seltool.o $(LIBKUMO)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $< \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
+# conf/kumo.conf is generated from the settings table (src/core/settings_defaults.c).
+conf: $(BIN)
+	./$(BIN) settings --conf > conf/kumo.conf
+
 seltool: $(SELTOOL)
 
 # Every test; deterministic, talks to 127.0.0.1 only.  KUMO_SPIDER_DIR lets the

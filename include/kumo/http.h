@@ -11,8 +11,13 @@ typedef struct kumo_response kumo_response;
 typedef struct kumo_headers kumo_headers;
 typedef struct kumo_out kumo_out;
 
+typedef struct kumo_failure kumo_failure;
+
 /* A spider callback: read res, emit requests and items into out.  res is borrowed. */
 typedef void (*kumo_callback_fn)(kumo_response *res, kumo_out *out);
+
+/* An errback: the request failed (f borrowed, valid during the call); emit into out. */
+typedef void (*kumo_errback_fn)(kumo_failure *f, kumo_out *out);
 
 /* ---- headers: ordered (name, value) pairs, names compared case-insensitively ---- */
 
@@ -61,6 +66,40 @@ void kumo_request_set_dont_filter(kumo_request *req, int on);
 
 /* Change the callback (NULL: the spider's first callback). */
 void kumo_request_set_callback(kumo_request *req, kumo_callback_fn cb);
+
+/*
+ * Call eb when the request fails: download errors (timeout, DNS, connection refused...)
+ * and responses the HttpError middleware filters out (non-2xx).  NULL: no errback.
+ * List eb in the spider's .errbacks so a resumed job finds it again.
+ */
+void kumo_request_set_errback(kumo_request *req, kumo_errback_fn eb);
+
+/*
+ * The keyword arguments for the callback (Scrapy's cb_kwargs): a map the spider fills
+ * when it builds the request and the callback reads from its response.  Copied with the
+ * request (redirects, retries); saved in a job like meta.  Borrowed, valid while req /
+ * res lives.
+ */
+kumo_map *kumo_request_cb_kwargs(kumo_request *req);
+kumo_map *kumo_response_cb_kwargs(const kumo_response *res);
+
+/* ---- failures, as an errback sees them ---- */
+
+/* The request that failed.  Borrowed. */
+kumo_request *kumo_failure_request(const kumo_failure *f);
+
+/* The error: KUMO_ETIMEDOUT, KUMO_EDNS, KUMO_ECONNREFUSED, KUMO_ECONN, KUMO_EHTTP... */
+int kumo_failure_error(const kumo_failure *f);
+
+/* Scrapy's name of the failure's type: "TimeoutError", "DNSLookupError",
+ * "ConnectionRefusedError", "HttpError"...  Static. */
+const char *kumo_failure_type(const kumo_failure *f);
+
+/* A one-line description ("Ignoring non-200 response", curl's message...).  Borrowed. */
+const char *kumo_failure_message(const kumo_failure *f);
+
+/* The response of an HttpError (borrowed), or NULL for a download error. */
+kumo_response *kumo_failure_response(const kumo_failure *f);
 
 /* ---- responses ---- */
 

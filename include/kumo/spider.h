@@ -29,6 +29,18 @@ typedef struct kumo_callback {
     kumo_callback_fn fn;
 } kumo_callback;
 
+/* A named errback, found by name again like a callback (kumo_request_set_errback()). */
+typedef struct kumo_errback {
+    const char *name;
+    kumo_errback_fn fn;
+} kumo_errback;
+
+/* Defined in kumo/plugin.h: what a plugin may add to the crawl besides its spider. */
+struct kumo_dlmw_def;
+struct kumo_spmw_def;
+struct kumo_pipeline_def;
+struct kumo_ext_def;
+
 /* A setting the spider overrides: {"DOWNLOAD_DELAY", "0.5"}. */
 typedef struct kumo_setting {
     const char *name;
@@ -57,7 +69,19 @@ typedef struct kumo_spider_def {
     int (*open)(kumo_spider *sp);
     void (*close)(kumo_spider *sp, const char *reason);
 
-    void *reserved[8];                      /* must be NULL: room to grow without a new ABI */
+    const kumo_errback *errbacks;           /* {NULL, NULL}-terminated, or NULL */
+
+    /*
+     * Components this plugin adds (NULL-terminated arrays, or NULL), enabled and ordered by
+     * DOWNLOADER_MIDDLEWARES, SPIDER_MIDDLEWARES, ITEM_PIPELINES and EXTENSIONS like the
+     * built-ins: each is on at its own order unless a setting gives it another or null.
+     */
+    const struct kumo_dlmw_def *const *downloader_middlewares;
+    const struct kumo_spmw_def *const *spider_middlewares;
+    const struct kumo_pipeline_def *const *item_pipelines;
+    const struct kumo_ext_def *const *extensions;
+
+    void *reserved[3];                      /* must be NULL: room to grow without a new ABI */
 } kumo_spider_def;
 
 #define KUMO_SPIDER_SYMBOL kumo_spider_export
@@ -66,7 +90,8 @@ typedef struct kumo_spider_def {
 #define KUMO_LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define KUMO_SETTINGS(...) ((const kumo_setting[]){__VA_ARGS__, {NULL, NULL}})
 
-/* KUMO_CALLBACKS(parse, parse_author): each function with its own name. */
+/* KUMO_CALLBACKS(parse, parse_author): each function with its own name.
+ * KUMO_ERRBACKS(on_error) lists errbacks the same way. */
 #define KUMO_CB_(f) {#f, f},
 #define KUMO_CB_1(a) KUMO_CB_(a)
 #define KUMO_CB_2(a, ...) KUMO_CB_(a) KUMO_CB_1(__VA_ARGS__)
@@ -81,6 +106,10 @@ typedef struct kumo_spider_def {
     ((const kumo_callback[]){KUMO_CB_N(__VA_ARGS__, KUMO_CB_8, KUMO_CB_7, KUMO_CB_6, KUMO_CB_5, \
                                        KUMO_CB_4, KUMO_CB_3, KUMO_CB_2, KUMO_CB_1)(__VA_ARGS__) \
                              {NULL, NULL}})
+#define KUMO_ERRBACKS(...)                                                  \
+    ((const kumo_errback[]){KUMO_CB_N(__VA_ARGS__, KUMO_CB_8, KUMO_CB_7, KUMO_CB_6, KUMO_CB_5, \
+                                      KUMO_CB_4, KUMO_CB_3, KUMO_CB_2, KUMO_CB_1)(__VA_ARGS__) \
+                            {NULL, NULL}})
 
 /* ---- the running spider ---- */
 

@@ -4,7 +4,8 @@
 #include "core/settings.h"
 
 const char kumo_settings_usage[] =
-    "usage: kumo settings (--get NAME | --getbool NAME | --getint NAME | --list) [options]\n"
+    "usage: kumo settings (--get NAME | --getbool NAME | --getint NAME | --list | --conf)\n"
+    "                     [options]\n"
     "\n"
     "Print the effective value of a setting: the default, over it the settings file\n"
     "($KUMO_CONF, ./conf/kumo.conf or the installed one), over it -s.  An unset setting\n"
@@ -15,12 +16,33 @@ const char kumo_settings_usage[] =
     "  --getbool NAME     True or False\n"
     "  --getint NAME      the value as an integer (0 when unset)\n"
     "  --list             every setting with a value, one 'NAME = value' a line\n"
+    "  --conf             the documented settings file of the built-in defaults\n"
+    "                     (conf/kumo.conf is this output: make conf)\n"
     "  -s NAME=VALUE      setting, over the settings file (repeatable)\n"
     "  -h, --help         this text\n"
     "\n"
     "Exit codes: 0 printed, 1 the settings file is bad, 2 bad command line.\n";
 
-typedef enum { SHOW_NONE, SHOW_GET, SHOW_BOOL, SHOW_INT, SHOW_LIST } show_mode;
+typedef enum { SHOW_NONE, SHOW_GET, SHOW_BOOL, SHOW_INT, SHOW_LIST, SHOW_CONF } show_mode;
+
+/* The type names conf/kumo.conf gives each kumo_setting_type. */
+static const char *const type_names[] = {
+    [KUMO_SET_STR] = "string", [KUMO_SET_INT] = "integer", [KUMO_SET_FLOAT] = "number",
+    [KUMO_SET_BOOL] = "bool",  [KUMO_SET_LIST] = "list",   [KUMO_SET_DICT] = "JSON object",
+};
+
+/* conf/kumo.conf: every built-in setting, commented out, with its type, doc and default. */
+static void show_conf(void)
+{
+    fputs("# kumo.conf - every built-in setting with its default and one line of doc.\n"
+          "# Priority: built-in defaults < this file < the spider's settings < -s NAME=VALUE.\n"
+          "# kumo reads $KUMO_CONF, else ./conf/kumo.conf, else PREFIX/etc/kumo/kumo.conf.\n"
+          "# Lines are NAME = value; '#' starts a comment.  Uncomment a line to change it.\n",
+          stdout);
+    for (const kumo_setting_info *i = kumo_setting_infos; i->name; i++)
+        printf("\n# %s (%s): %s\n# %s = %s\n", i->name, type_names[i->type], i->doc, i->name,
+               i->def ? i->def : "");
+}
 
 /* Apply "-s NAME=VALUE" at the command line's priority; KUMO_EXIT_* code. */
 static int set_opt(kumo_settings *s, const char *arg)
@@ -47,6 +69,10 @@ static int set_opt(kumo_settings *s, const char *arg)
 
 static void show(const kumo_settings *s, show_mode mode, const char *name)
 {
+    if (mode == SHOW_CONF) {
+        show_conf();
+        return;
+    }
     if (mode == SHOW_LIST) {
         const char *k, *v;
         for (size_t i = 0; kumo_settings_at(s, i, &k, &v); i++)
@@ -91,18 +117,18 @@ int kumo_cmd_settings(int argc, char **argv)
                     sets[nsets++] = argv[++i];
                 }
             } else if (mode != SHOW_NONE) {
-                kumo_cli_error("give one of --get, --getbool, --getint, --list");
+                kumo_cli_error("give one of --get, --getbool, --getint, --list, --conf");
                 rc = KUMO_EXIT_USAGE;
             } else {
                 mode = get ? SHOW_GET : gb ? SHOW_BOOL : SHOW_INT;
                 name = argv[++i];
             }
-        } else if (!strcmp(a, "--list")) {
+        } else if (!strcmp(a, "--list") || !strcmp(a, "--conf")) {
             if (mode != SHOW_NONE) {
-                kumo_cli_error("give one of --get, --getbool, --getint, --list");
+                kumo_cli_error("give one of --get, --getbool, --getint, --list, --conf");
                 rc = KUMO_EXIT_USAGE;
             }
-            mode = SHOW_LIST;
+            mode = !strcmp(a, "--list") ? SHOW_LIST : SHOW_CONF;
         } else {
             kumo_cli_error("unknown option '%s' (see 'kumo settings -h')", a);
             rc = KUMO_EXIT_USAGE;

@@ -16,6 +16,37 @@ int kumo_engine_open(kumo_engine *e);
 void kumo_engine_crawl(kumo_engine *e, kumo_request *req);
 
 /*
+ * Parking (for downloader middlewares that must wait, as RobotsTxt waits for robots.txt):
+ * a process_request hook that returns KUMO_EAGAIN keeps req (it takes its own reference)
+ * and hands it back later with kumo_engine_resume().  Meanwhile the engine counts req as
+ * in progress: the spider does not close, and with JOBDIR req stays in the job's queue.
+ * Resuming runs req through the downloader middlewares again from the first one, so the
+ * middleware sees it a second time and now decides (KUMO_OK, KUMO_EIGNORED...).
+ * kumo_engine_resume() does not take the middleware's reference: the middleware unrefs
+ * req after the call.  go false: req is finished without a download (as if ignored).
+ * A middleware must resume every request it parked once it can decide (kumo_engine_download()
+ * always calls back, even when the crawl closes), and unref in its close hook the ones it
+ * still holds then (only after an immediate close).
+ */
+void kumo_engine_resume(kumo_engine *e, kumo_request *req, bool go);
+
+/*
+ * Called once when a kumo_engine_download() finishes: with the response (borrowed, after
+ * the downloader middlewares' process_response) or NULL and the error.
+ */
+typedef void (*kumo_engine_fetch_fn)(void *ctx, kumo_request *req, kumo_response *res,
+                                     int err);
+
+/*
+ * Download req (takes ownership) through the downloader middlewares and the downloader,
+ * outside the scheduler and the spider (Scrapy's engine.download()): for a middleware's own
+ * requests, as robots.txt.  done(ctx, ...) is called exactly once, also when the crawl
+ * closes first (with KUMO_ECANCELED).  The spider stays open until it is called.
+ */
+void kumo_engine_download(kumo_engine *e, kumo_request *req, kumo_engine_fetch_fn done,
+                          void *ctx);
+
+/*
  * Close the spider with reason ("finished", "shutdown", "closespider_itemcount"...):
  * nothing new is downloaded, transfers in flight finish and are scraped, then it closes.
  * The first reason given wins.

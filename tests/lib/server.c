@@ -24,6 +24,7 @@
 #include <zlib.h>
 
 #include "server.h"
+#include "routes.h"
 
 /*
  * Everything here runs in the server thread except start/stop/hits/url/port: no kumo_*
@@ -96,16 +97,16 @@ static const char *reason(int code)
 }
 
 /* Send body (which may be NULL) with code and, when body is set, Content-Type type. */
-static void reply(struct evhttp_request *req, int code, const char *type,
-                  struct evbuffer *body)
+void kumo_ts_reply(struct evhttp_request *req, int code, const char *type,
+                   struct evbuffer *body)
 {
     if (body && type)
         set_type(req, type);
     evhttp_send_reply(req, code, reason(code), body);
 }
 
-static void reply_str(struct evhttp_request *req, int code, const char *type,
-                      const void *p, size_t n)
+void kumo_ts_reply_str(struct evhttp_request *req, int code, const char *type,
+                       const void *p, size_t n)
 {
     struct evbuffer *b = evbuffer_new();
     if (!b) {
@@ -113,11 +114,11 @@ static void reply_str(struct evhttp_request *req, int code, const char *type,
         return;
     }
     evbuffer_add(b, p, n);
-    reply(req, code, type, b);
+    kumo_ts_reply(req, code, type, b);
     evbuffer_free(b);
 }
 
-static void reply_status_page(struct evhttp_request *req, int code)
+void kumo_ts_status_page(struct evhttp_request *req, int code)
 {
     struct evbuffer *b = evbuffer_new();
     if (!b) {
@@ -127,17 +128,17 @@ static void reply_status_page(struct evhttp_request *req, int code)
     evbuffer_add_printf(b, "<!DOCTYPE html>\n<html><head><title>%d %s</title></head>\n"
                            "<body><h1>%d %s</h1></body></html>\n",
                         code, reason(code), code, reason(code));
-    reply(req, code, HTML, b);
+    kumo_ts_reply(req, code, HTML, b);
     evbuffer_free(b);
 }
 
 static void not_found(struct evhttp_request *req)
 {
-    reply_status_page(req, 404);
+    kumo_ts_status_page(req, 404);
 }
 
 /* Parse all of s as a decimal in [lo, hi]; returns 0 and sets *out, or -1. */
-static int parse_long(const char *s, long lo, long hi, long *out)
+int kumo_ts_parse_long(const char *s, long lo, long hi, long *out)
 {
     char *end;
     long v;
@@ -153,7 +154,7 @@ static int parse_long(const char *s, long lo, long hi, long *out)
 }
 
 /* Returns the value of query parameter name, malloc'ed (caller frees), or NULL. */
-static char *query_param(struct evhttp_request *req, const char *name)
+char *kumo_ts_query(struct evhttp_request *req, const char *name)
 {
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *q = uri ? evhttp_uri_get_query(uri) : NULL;
@@ -280,8 +281,7 @@ unsigned kumo_testserver_hits(kumo_testserver *s, const char *path)
 
 /* ---- route handlers: (server, request, path without query, the part after the prefix) ---- */
 
-typedef void handler_fn(kumo_testserver *s, struct evhttp_request *req, const char *path,
-                        const char *rest);
+typedef kumo_testroute_fn handler_fn;
 
 static void h_site(kumo_testserver *s, struct evhttp_request *req, const char *path,
                    const char *rest)
@@ -295,7 +295,7 @@ static void h_site(kumo_testserver *s, struct evhttp_request *req, const char *p
     }
     code = kumo_testsite_render(path, b);
     if (code == 200)
-        reply(req, 200, HTML, b);
+        kumo_ts_reply(req, 200, HTML, b);
     else
         not_found(req);
     evbuffer_free(b);
@@ -304,7 +304,7 @@ static void h_site(kumo_testserver *s, struct evhttp_request *req, const char *p
 static void h_ok(kumo_testserver *s, struct evhttp_request *req, const char *path,
                  const char *rest)
 {
-    reply_str(req, 200, HTML, ok_page, sizeof(ok_page) - 1);
+    kumo_ts_reply_str(req, 200, HTML, ok_page, sizeof(ok_page) - 1);
 }
 
 /* /gzip and /deflate: the ok page, encoded when the client asks for it. */
@@ -326,7 +326,7 @@ static void h_encoded(kumo_testserver *s, struct evhttp_request *req, const char
         return;
     }
     evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Encoding", coding);
-    reply_str(req, 200, HTML, z, n);
+    kumo_ts_reply_str(req, 200, HTML, z, n);
     free(z);
 }
 
@@ -341,7 +341,7 @@ static void h_gzipbomb(kumo_testserver *s, struct evhttp_request *req, const cha
         }
     }
     evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Encoding", "gzip");
-    reply_str(req, 200, HTML, s->bomb, s->bomb_len);
+    kumo_ts_reply_str(req, 200, HTML, s->bomb, s->bomb_len);
 }
 
 static void h_redirect(kumo_testserver *s, struct evhttp_request *req, const char *path,
@@ -353,11 +353,11 @@ static void h_redirect(kumo_testserver *s, struct evhttp_request *req, const cha
 
     if (strcmp(rest, "loop") == 0) {
         evhttp_add_header(out, "Location", "/redirect/loop");
-        reply_status_page(req, 302);
+        kumo_ts_status_page(req, 302);
         return;
     }
     if (strncmp(rest, "chain/", 6) == 0) {
-        if (parse_long(rest + 6, 0, 1000000, &n) < 0) {
+        if (kumo_ts_parse_long(rest + 6, 0, 1000000, &n) < 0) {
             not_found(req);
             return;
         }
@@ -366,15 +366,15 @@ static void h_redirect(kumo_testserver *s, struct evhttp_request *req, const cha
         else
             snprintf(loc, sizeof(loc), "/redirect/chain/%ld", n - 1);
         evhttp_add_header(out, "Location", loc);
-        reply_status_page(req, 302);
+        kumo_ts_status_page(req, 302);
         return;
     }
-    if (parse_long(rest, 300, 399, &n) == 0 &&
+    if (kumo_ts_parse_long(rest, 300, 399, &n) == 0 &&
         (n == 301 || n == 302 || n == 303 || n == 307 || n == 308)) {
-        char *to = query_param(req, "to");
+        char *to = kumo_ts_query(req, "to");
         evhttp_add_header(out, "Location", to ? to : "/ok");
         free(to);
-        reply_status_page(req, (int)n);
+        kumo_ts_status_page(req, (int)n);
         return;
     }
     not_found(req);
@@ -385,11 +385,11 @@ static void h_status(kumo_testserver *s, struct evhttp_request *req, const char 
 {
     long code;
 
-    if (parse_long(rest, 200, 599, &code) < 0) {
+    if (kumo_ts_parse_long(rest, 200, 599, &code) < 0) {
         not_found(req);
         return;
     }
-    reply_status_page(req, (int)code);
+    kumo_ts_status_page(req, (int)code);
 }
 
 /* The /links/ pages; body is a printf format given the server's port (a long). */
@@ -432,7 +432,7 @@ static void send_page(kumo_testserver *s, struct evhttp_request *req, const char
                         title, head_extra, title);
     evbuffer_add_printf(b, body_fmt, arg, arg + 1);
     evbuffer_add_printf(b, "</body></html>\n");
-    reply(req, 200, HTML, b);
+    kumo_ts_reply(req, 200, HTML, b);
     evbuffer_free(b);
 }
 
@@ -463,7 +463,7 @@ static void h_depth(kumo_testserver *s, struct evhttp_request *req, const char *
 {
     long n;
 
-    if (parse_long(rest, 0, LONG_MAX - 1, &n) < 0) {
+    if (kumo_ts_parse_long(rest, 0, LONG_MAX - 1, &n) < 0) {
         not_found(req);
         return;
     }
@@ -528,7 +528,7 @@ static void h_binary(kumo_testserver *s, struct evhttp_request *req, const char 
         }
     }
     free(z);
-    reply(req, 200, "image/png", b);
+    kumo_ts_reply(req, 200, "image/png", b);
     evbuffer_free(b);
 }
 
@@ -536,7 +536,7 @@ static void h_text(kumo_testserver *s, struct evhttp_request *req, const char *p
                    const char *rest)
 {
     static const char text[] = "Just plain text, <b>not</b> HTML.\nLine two: caf\xc3\xa9.\n";
-    reply_str(req, 200, "text/plain; charset=utf-8", text, sizeof(text) - 1);
+    kumo_ts_reply_str(req, 200, "text/plain; charset=utf-8", text, sizeof(text) - 1);
 }
 
 static void h_json(kumo_testserver *s, struct evhttp_request *req, const char *path,
@@ -545,7 +545,7 @@ static void h_json(kumo_testserver *s, struct evhttp_request *req, const char *p
     static const char json[] =
         "{\"name\": \"kumo\", \"ok\": true, \"n\": 3, \"tags\": [\"a\", \"b\"], "
         "\"text\": \"caf\xc3\xa9 & cr\xc3\xa8me\"}\n";
-    reply_str(req, 200, "application/json", json, sizeof(json) - 1);
+    kumo_ts_reply_str(req, 200, "application/json", json, sizeof(json) - 1);
 }
 
 /* /big?size=N: exactly N bytes of HTML (a tag soup cut at N when N is tiny). */
@@ -555,15 +555,15 @@ static void h_big(kumo_testserver *s, struct evhttp_request *req, const char *pa
     static const char head[] = "<!DOCTYPE html>\n<html><body>\n";
     static const char tail[] = "</body></html>\n";
     static const char line[] = "<p>All work and no play makes a big page.</p>\n";
-    char *v = query_param(req, "size");
+    char *v = kumo_ts_query(req, "size");
     struct evbuffer *b;
     long size = 0;
     size_t left, hn = sizeof(head) - 1, tn = sizeof(tail) - 1, ln = sizeof(line) - 1;
-    int bad = v && parse_long(v, 0, KUMO_TESTSERVER_BIG_MAX, &size) < 0;
+    int bad = v && kumo_ts_parse_long(v, 0, KUMO_TESTSERVER_BIG_MAX, &size) < 0;
 
     free(v);
     if (bad) {
-        reply_status_page(req, 400);
+        kumo_ts_status_page(req, 400);
         return;
     }
     b = evbuffer_new();
@@ -587,7 +587,7 @@ static void h_big(kumo_testserver *s, struct evhttp_request *req, const char *pa
             evbuffer_add(b, " ", 1);
         evbuffer_add(b, tail, tn);
     }
-    reply(req, 200, HTML, b);
+    kumo_ts_reply(req, 200, HTML, b);
     evbuffer_free(b);
 }
 
@@ -628,15 +628,15 @@ static void slow_fire(evutil_socket_t fd, short what, void *arg)
 static void h_slow(kumo_testserver *s, struct evhttp_request *req, const char *path,
                    const char *rest)
 {
-    char *v = query_param(req, "ms");
+    char *v = kumo_ts_query(req, "ms");
     long ms = 0;
-    int bad = v && parse_long(v, 0, 60000, &ms) < 0;
+    int bad = v && kumo_ts_parse_long(v, 0, 60000, &ms) < 0;
     struct timeval tv;
     slow *w;
 
     free(v);
     if (bad) {
-        reply_status_page(req, 400);
+        kumo_ts_status_page(req, 400);
         return;
     }
     w = calloc(1, sizeof(*w));
@@ -677,16 +677,13 @@ static void h_headers(kumo_testserver *s, struct evhttp_request *req, const char
     }
     TAILQ_FOREACH(kv, in, next)
         evbuffer_add_printf(b, "%s: %s\n", kv->key, kv->value);
-    reply(req, 200, "text/plain; charset=utf-8", b);
+    kumo_ts_reply(req, 200, "text/plain; charset=utf-8", b);
     evbuffer_free(b);
 }
 
 /* ---- the route table ---- */
 
-static const struct route {
-    const char *path;   /* exact path, or a prefix when it ends with '/' */
-    handler_fn *fn;
-} routes[] = {
+static const kumo_testroute routes[] = {
     {"/page/", h_site},
     {"/author/", h_site},
     {"/tag/", h_site},
@@ -705,6 +702,12 @@ static const struct route {
     {"/never", h_never},
     {"/slow", h_slow},
     {"/headers", h_headers},
+    {NULL, NULL},
+};
+
+/* Every route table, searched in order: this file's, then one per feature (routes.h). */
+static const kumo_testroute *const tables[] = {
+    routes,
 };
 
 static void dispatch(struct evhttp_request *req, void *arg)
@@ -721,12 +724,14 @@ static void dispatch(struct evhttp_request *req, void *arg)
         h_site(s, req, path, "");
         return;
     }
-    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
-        const char *p = routes[i].path;
-        size_t n = strlen(p);
-        if (p[n - 1] == '/' ? strncmp(path, p, n) == 0 : strcmp(path, p) == 0) {
-            routes[i].fn(s, req, path, path + n);
-            return;
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+        for (const kumo_testroute *r = tables[t]; r->path; r++) {
+            size_t n = strlen(r->path);
+            bool prefix = r->path[n - 1] == '/';
+            if (prefix ? strncmp(path, r->path, n) == 0 : strcmp(path, r->path) == 0) {
+                r->fn(s, req, path, path + n);
+                return;
+            }
         }
     }
     not_found(req);

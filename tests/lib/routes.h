@@ -1,0 +1,40 @@
+/* routes.h - what a test server route needs: the handler type, a route table, and the
+ * reply helpers of server.c.  Feature routes live in tests/lib/routes_NAME.c, one table
+ * each, listed in server.c's tables[].  Server thread only: plain malloc, no libkumo. */
+#ifndef KUMO_TESTROUTES_H
+#define KUMO_TESTROUTES_H
+
+#include <stddef.h>
+#include "server.h"
+
+struct evhttp_request;
+struct evbuffer;
+
+/* A handler: the request, its path without the query, and the part after the route's
+ * prefix ("" for an exact route).  It must answer req (now or later). */
+typedef void kumo_testroute_fn(kumo_testserver *s, struct evhttp_request *req,
+                               const char *path, const char *rest);
+
+typedef struct kumo_testroute {
+    const char *path;   /* exact path, or a prefix when it ends with '/' */
+    kumo_testroute_fn *fn;
+} kumo_testroute;
+
+/* Send body (may be NULL) with code and, when body is set, Content-Type type. */
+void kumo_ts_reply(struct evhttp_request *req, int code, const char *type,
+                   struct evbuffer *body);
+
+/* Send p[0..n) with code and Content-Type type. */
+void kumo_ts_reply_str(struct evhttp_request *req, int code, const char *type, const void *p,
+                       size_t n);
+
+/* Send a small HTML page "<h1>CODE Reason</h1>" with status code. */
+void kumo_ts_status_page(struct evhttp_request *req, int code);
+
+/* Returns the value of query parameter name, malloc'ed (caller frees), or NULL. */
+char *kumo_ts_query(struct evhttp_request *req, const char *name);
+
+/* Parse all of s as a decimal in [lo, hi]; returns 0 and sets *out, or -1. */
+int kumo_ts_parse_long(const char *s, long lo, long hi, long *out);
+
+#endif
