@@ -25,25 +25,6 @@ const char kumo_settings_usage[] =
 
 typedef enum { SHOW_NONE, SHOW_GET, SHOW_BOOL, SHOW_INT, SHOW_LIST, SHOW_CONF } show_mode;
 
-/* The type names conf/kumo.conf gives each kumo_setting_type. */
-static const char *const type_names[] = {
-    [KUMO_SET_STR] = "string", [KUMO_SET_INT] = "integer", [KUMO_SET_FLOAT] = "number",
-    [KUMO_SET_BOOL] = "bool",  [KUMO_SET_LIST] = "list",   [KUMO_SET_DICT] = "JSON object",
-};
-
-/* conf/kumo.conf: every built-in setting, commented out, with its type, doc and default. */
-static void show_conf(void)
-{
-    fputs("# kumo.conf - every built-in setting with its default and one line of doc.\n"
-          "# Priority: built-in defaults < this file < the spider's settings < -s NAME=VALUE.\n"
-          "# kumo reads $KUMO_CONF, else ./conf/kumo.conf, else PREFIX/etc/kumo/kumo.conf.\n"
-          "# Lines are NAME = value; '#' starts a comment.  Uncomment a line to change it.\n",
-          stdout);
-    for (const kumo_setting_info *i = kumo_setting_infos; i->name; i++)
-        printf("\n# %s (%s): %s\n# %s = %s\n", i->name, type_names[i->type], i->doc, i->name,
-               i->def ? i->def : "");
-}
-
 /* Apply "-s NAME=VALUE" at the command line's priority; KUMO_EXIT_* code. */
 static int set_opt(kumo_settings *s, const char *arg)
 {
@@ -70,7 +51,11 @@ static int set_opt(kumo_settings *s, const char *arg)
 static void show(const kumo_settings *s, show_mode mode, const char *name)
 {
     if (mode == SHOW_CONF) {
-        show_conf();
+        kumo_buf b;
+        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo_settings_conf(&b);
+        fwrite(b.s, 1, b.len, stdout);
+        kumo_buf_release(&b);
         return;
     }
     if (mode == SHOW_LIST) {

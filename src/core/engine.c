@@ -2,6 +2,7 @@
  * requests, hands responses to the spider, outputs to the scheduler and the pipelines. */
 #include "core/engine.h"
 #include "core/crawler.h"
+#include "core/failure.h"
 #include "core/out.h"
 #include "core/scheduler.h"
 #include "core/settings.h"
@@ -17,10 +18,19 @@
 #include "select/parsepool.h"
 #include "select/pool.h"
 #include "util/json.h"
+#include "util/vec.h"
 
 #include <event2/event.h>
 
 #define LOGGER "kumo.core.engine"
+
+/* A download a middleware asked for (kumo_engine_download()): it bypasses the spider. */
+typedef struct direct {
+    struct direct *next;
+    kumo_request *req;              /* one reference */
+    kumo_engine_fetch_fn done;
+    void *ctx;
+} direct;
 
 struct kumo_engine {
     kumo_crawler *c;
@@ -33,6 +43,9 @@ struct kumo_engine {
     size_t start_pos;
     kumo_out start_out;
     bool start_done;
+    size_t parked;                  /* requests a downloader middleware holds (KUMO_EAGAIN) */
+    kumo_vec resumed;               /* requests handed back, downloaded on the next tick */
+    direct *directs;                /* middlewares' own downloads in flight */
     bool opened, paused, closing, closed;
     char reason[64];
 };
@@ -107,6 +120,28 @@ void kumo_engine_crawl(kumo_engine *e, kumo_request *req)
 }
 
 static bool scrape(kumo_engine *e, kumo_response *res);
+static void process_outputs(kumo_engine *e, kumo_response *res, kumo_out *out);
+
+/*
+ * req failed with err: call its errback with the failure, as Scrapy does for download
+ * errors, IgnoreRequest and HttpError.  Returns false when req has no errback.
+ */
+static bool run_errback(kumo_engine *e, kumo_request *req, int err, const char *msg,
+                        kumo_response *res)
+{
+    if (!req->errback)
+        return false;
+    kumo_crawler *c = e->c;
+    kumo_failure f = {req, err, msg && *msg ? msg : kumo_strerror(err), res};
+    kumo_out out;
+    kumo_out_init(&out, c->spider);
+    size_t mark = kumo_pool_mark();
+    req->errback(&f, &out);
+    kumo_pool_drain(mark);
+    process_outputs(e, res, &out);
+    kumo_out_release(&out);
+    return true;
+}
 
 /*
  * req, popped from the scheduler, is finished for good: feeds write its items, then the
@@ -156,6 +191,8 @@ static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
         kumo_engine_crawl(e, next);
         return false;
     }
+    if (rc == KUMO_EIGNORED)
+        run_errback(e, req, KUMO_EIGNORED, NULL, NULL);
     if (rc != KUMO_OK || !r)
         return false;
     if (kumo_log_enabled(KUMO_LOG_DEBUG)) {
@@ -169,12 +206,18 @@ static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
     return deferred;
 }
 
+static bool direct_done(kumo_engine *e, kumo_request *req, kumo_response *res, int err);
+
 static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, int err,
                              const char *why)
 {
     kumo_engine *e = ctx;
     kumo_crawler *c = e->c;
     bool deferred = false;
+    if (direct_done(e, req, res, err)) {
+        schedule_tick(e);
+        return;
+    }
     if (res) {
         deferred = on_response(e, req, res);
     } else {
@@ -185,7 +228,9 @@ static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, i
             deferred = on_response(e, req, r);
         } else if (rc == KUMO_EDONE && next) {
             kumo_engine_crawl(e, next);
-        } else if (rc != KUMO_EIGNORED && err != KUMO_ECANCELED) {
+        } else if (rc == KUMO_EIGNORED) {
+            run_errback(e, req, KUMO_EIGNORED, NULL, NULL);
+        } else if (err != KUMO_ECANCELED && !run_errback(e, req, err, why, NULL)) {
             KUMO_ERROR("kumo.core.scraper", "Error downloading <%s %s>: %s", req->method,
                        req->url, why && *why ? why : kumo_strerror(err));
             kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_ERROR, NULL);
@@ -209,10 +254,132 @@ static void download(kumo_engine *e, kumo_request *req)
         deferred = on_response(e, req, res);
     } else if (rc == KUMO_EDONE && next) {
         kumo_engine_crawl(e, next);
+    } else if (rc == KUMO_EAGAIN) {
+        e->parked++;                            /* back through kumo_engine_resume() */
+        deferred = true;
+    } else if (rc == KUMO_EIGNORED) {
+        run_errback(e, req, KUMO_EIGNORED, NULL, NULL);
     }
     if (!deferred)
         request_done(e, req);
     kumo_request_unref(req);
+}
+
+void kumo_engine_resume(kumo_engine *e, kumo_request *req, bool go)
+{
+    kumo_assert(e->parked > 0);
+    e->parked--;
+    if (go && !e->closed) {
+        kumo_vec_push(&e->resumed, kumo_request_ref(req));
+    } else {
+        request_done(e, req);
+    }
+    schedule_tick(e);
+}
+
+/* ---- downloads for middlewares ---- */
+
+static void direct_start(kumo_engine *e, kumo_request *req, kumo_engine_fetch_fn done,
+                         void *ctx);
+
+/* The direct download of req ends with res (borrowed) or err: hand it to its owner. */
+static void direct_finish(kumo_engine *e, direct *d, kumo_response *res, int err)
+{
+    d->done(d->ctx, d->req, res, err);
+    kumo_request_unref(d->req);
+    kumo_free(d);
+    schedule_tick(e);
+}
+
+static direct *direct_take(kumo_engine *e, const kumo_request *req)
+{
+    for (direct **p = &e->directs; *p; p = &(*p)->next) {
+        if ((*p)->req == req) {
+            direct *d = *p;
+            *p = d->next;
+            return d;
+        }
+    }
+    return NULL;
+}
+
+/* A response or an error for one of the middlewares' own downloads: the downloader
+ * middlewares see it, then its owner.  Returns false when req is not one of them. */
+static bool direct_done(kumo_engine *e, kumo_request *req, kumo_response *res, int err)
+{
+    direct *d = direct_take(e, req);
+    if (!d)
+        return false;
+    kumo_crawler *c = e->c;
+    kumo_response *r = res;
+    kumo_request *next = NULL;
+    int rc = res ? kumo_chain_response(e->chains, c, req, &r, &next)
+                 : kumo_chain_exception(e->chains, c, req, err, &r, &next);
+    if (rc == KUMO_EDONE && next) {             /* a redirect or a retry */
+        direct_start(e, next, d->done, d->ctx);
+        kumo_request_unref(d->req);
+        kumo_free(d);
+    } else if (r && (rc == KUMO_OK || rc == KUMO_EDONE)) {
+        KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: None)", r->status, req->method,
+                   req->url);
+        kumo_signal_send(c->signals, c, KUMO_SIG_RESPONSE_RECEIVED, r);
+        direct_finish(e, d, r, KUMO_OK);
+    } else {
+        direct_finish(e, d, NULL, rc == KUMO_EIGNORED ? KUMO_EIGNORED : err ? err : KUMO_EIO);
+    }
+    kumo_response_unref(r);                     /* the chain's reference, if it kept one */
+    return true;
+}
+
+static void direct_start(kumo_engine *e, kumo_request *req, kumo_engine_fetch_fn done,
+                         void *ctx)
+{
+    direct *d = kumo_calloc(1, sizeof(*d), KUMO_T_OTHER, KUMO_V_ACTIVE);
+    d->req = req;
+    d->done = done;
+    d->ctx = ctx;
+    d->next = e->directs;
+    e->directs = d;
+    kumo_response *res = NULL;
+    kumo_request *next = NULL;
+    int rc = kumo_chain_request(e->chains, e->c, req, &res, &next);
+    if (rc == KUMO_OK) {
+        kumo_downloader_fetch(e->dl, req);      /* finished in direct_done */
+        return;
+    }
+    if (rc == KUMO_EDONE && res) {              /* as if downloaded (a cache hit) */
+        direct_done(e, req, res, KUMO_OK);
+        return;
+    }
+    direct_take(e, req);
+    if (rc == KUMO_EDONE && next) {
+        direct_start(e, next, done, ctx);
+        kumo_request_unref(req);
+        kumo_free(d);
+    } else {
+        direct_finish(e, d, NULL, rc == KUMO_EAGAIN ? KUMO_EINVAL : rc);
+    }
+}
+
+void kumo_engine_download(kumo_engine *e, kumo_request *req, kumo_engine_fetch_fn done,
+                          void *ctx)
+{
+    if (e->closed) {
+        done(ctx, req, NULL, KUMO_ECANCELED);
+        kumo_request_unref(req);
+        return;
+    }
+    direct_start(e, req, done, ctx);
+}
+
+/* An immediate close: the downloader is gone, so the owners hear it from here. */
+static void directs_cancel(kumo_engine *e)
+{
+    while (e->directs) {
+        direct *d = e->directs;
+        e->directs = d->next;
+        direct_finish(e, d, NULL, KUMO_ECANCELED);
+    }
 }
 
 /* ---- the scraper ---- */
@@ -265,7 +432,10 @@ static bool scrape(kumo_engine *e, kumo_response *res)
 {
     kumo_crawler *c = e->c;
     res->spider = c->spider;
-    if (kumo_chain_spider_input(e->chains, c, res) != KUMO_OK)
+    int rc = kumo_chain_spider_input(e->chains, c, res);
+    if (rc == KUMO_EHTTP && res->request)
+        run_errback(e, res->request, KUMO_EHTTP, "Ignoring non-200 response", res);
+    if (rc != KUMO_OK)
         return false;
     const kumo_class *cls = res->ref.cls;
     if (e->parsers && !res->doc && res->request &&
@@ -281,7 +451,8 @@ static bool scrape(kumo_engine *e, kumo_response *res)
 
 static bool idle(const kumo_engine *e)
 {
-    return kumo_downloader_active(e->dl) == 0 &&
+    return kumo_downloader_active(e->dl) == 0 && e->parked == 0 && !e->directs &&
+           (e->closing || e->resumed.len == 0) &&
            (!e->parsers || kumo_parsepool_pending(e->parsers) == 0) &&
            (e->closing || (!start_left(e) && kumo_scheduler_len(e->sched) == 0));
 }
@@ -295,7 +466,12 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (e->closed)
         return;
     while (!e->closing && !e->paused && !kumo_downloader_needs_backout(e->dl)) {
-        kumo_request *req = kumo_scheduler_next(e->sched);
+        kumo_request *req = e->resumed.len ? kumo_vec_pop(&e->resumed) : NULL;
+        if (req) {
+            download(e, req);
+            continue;
+        }
+        req = kumo_scheduler_next(e->sched);
         if (req) {
             download(e, req);
             continue;
@@ -362,6 +538,8 @@ void kumo_engine_close_now(kumo_engine *e, const char *reason)
     kumo_engine_close(e, reason);
     kumo_downloader_free(e->dl);
     e->dl = kumo_downloader_new(e->c, on_download_done, e);
+    directs_cancel(e);
+    e->parked = 0;                          /* their middlewares release them at close */
     kumo_parsepool_free(e->parsers);        /* drops the responses waiting for a parse */
     e->parsers = NULL;
     finish_close(e);
@@ -481,6 +659,7 @@ kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
         return NULL;
     }
     kumo_out_init(&e->start_out, c->spider);
+    kumo_vec_init(&e->resumed, KUMO_T_QUEUE, KUMO_V_QUEUE);
     e->dl = kumo_downloader_new(c, on_download_done, e);
     int64_t threads = kumo_settings_int(c->settings, "PARSE_THREADS", 0);
     if (threads > 0) {
@@ -499,6 +678,10 @@ void kumo_engine_free(kumo_engine *e)
     if (!e)
         return;
     kumo_downloader_free(e->dl);
+    directs_cancel(e);
+    while (e->resumed.len)
+        kumo_request_unref(kumo_vec_pop(&e->resumed));
+    kumo_vec_release(&e->resumed);
     kumo_parsepool_free(e->parsers);
     kumo_scheduler_close(e->sched);
     kumo_chains_close(e->chains, e->c);

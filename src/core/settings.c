@@ -300,3 +300,28 @@ int kumo_settings_at(const kumo_settings *s, size_t i, const char **name, const 
     }
     return 0;
 }
+
+/* The type names conf/kumo.conf gives each kumo_setting_type. */
+static const char *const type_names[] = {
+    [KUMO_SET_STR] = "string", [KUMO_SET_INT] = "integer", [KUMO_SET_FLOAT] = "number",
+    [KUMO_SET_BOOL] = "bool",  [KUMO_SET_LIST] = "list",   [KUMO_SET_DICT] = "JSON object",
+};
+
+void kumo_settings_conf(kumo_buf *out)
+{
+    kumo_buf_adds(out,
+                  "# kumo.conf - every built-in setting with its default and one line of doc.\n"
+                  "# Priority: built-in defaults < this file < the spider's settings < "
+                  "-s NAME=VALUE.\n"
+                  "# kumo reads $KUMO_CONF, else ./conf/kumo.conf, else "
+                  "PREFIX/etc/kumo/kumo.conf.\n"
+                  "# Lines are NAME = value; '#' starts a comment.  Uncomment a line to "
+                  "change it.\n");
+    for (const kumo_setting_info *i = kumo_setting_infos; i->name; i++) {
+        kumo_buf_printf(out, "\n# %s (%s): %s\n# %s =", i->name, type_names[i->type], i->doc,
+                        i->name);
+        if (i->def)
+            kumo_buf_printf(out, " %s", i->def);
+        kumo_buf_addc(out, '\n');
+    }
+}

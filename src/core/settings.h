@@ -3,6 +3,7 @@
 #define KUMO_SETTINGS_H
 
 #include "kumo-int.h"
+#include "util/buf.h"
 
 typedef enum kumo_setting_prio {
     KUMO_PRIO_DEFAULT,
@@ -49,6 +50,10 @@ int kumo_settings_set(kumo_settings *s, const char *name, const char *value,
  * Returns KUMO_ENOENT when path does not exist, KUMO_EINVAL with "path:line: ..." in err.
  */
 int kumo_settings_load_file(kumo_settings *s, const char *path, char *err, size_t errlen);
+
+/* Append conf/kumo.conf as generated from kumo_setting_infos: a header, then per setting
+ * "# NAME (type): doc" and its commented-out default ("# NAME = default"). */
+void kumo_settings_conf(kumo_buf *out);
 
 /* The value as text, or NULL when unset.  Borrowed, valid until the setting changes. */
 const char *kumo_settings_get(const kumo_settings *s, const char *name);

@@ -137,6 +137,30 @@ const char *kumo_spider_callback_name(const kumo_spider *sp, kumo_callback_fn cb
     return NULL;
 }
 
+const char *kumo_spider_errback_name(const kumo_spider *sp, kumo_errback_fn eb)
+{
+    for (const kumo_errback *k = sp->def->errbacks; eb && k && k->name; k++)
+        if (k->fn == eb)
+            return k->name;
+    return NULL;
+}
+
+kumo_callback_fn kumo_spider_def_callback(const kumo_spider_def *def, const char *name)
+{
+    for (const kumo_callback *k = def->callbacks; k && k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k->fn;
+    return NULL;
+}
+
+kumo_errback_fn kumo_spider_def_errback(const kumo_spider_def *def, const char *name)
+{
+    for (const kumo_errback *k = def->errbacks; k && k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k->fn;
+    return NULL;
+}
+
 int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *err,
                           size_t errlen)
 {

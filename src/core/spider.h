@@ -26,6 +26,13 @@ void kumo_spider_free(kumo_spider *sp);
 kumo_callback_fn kumo_spider_callback(const kumo_spider *sp, kumo_callback_fn cb);
 const char *kumo_spider_callback_name(const kumo_spider *sp, kumo_callback_fn cb);
 
+/* The name eb has in the spider's .errbacks (static), or NULL when it is not listed. */
+const char *kumo_spider_errback_name(const kumo_spider *sp, kumo_errback_fn eb);
+
+/* The callback / errback named name in def, or NULL. */
+kumo_callback_fn kumo_spider_def_callback(const kumo_spider_def *def, const char *name);
+kumo_errback_fn kumo_spider_def_errback(const kumo_spider_def *def, const char *name);
+
 /*
  * Check a definition loaded from a plugin: ABI number, ABI signature, struct size, name and
  * callbacks.  Returns KUMO_EABI or KUMO_EINVAL with a one-line message naming both sides.

@@ -29,7 +29,20 @@ static kumo_request *alloc_request(void)
     req->refcount = 1;
     req->headers = kumo_headers_new();
     kumo_map_init(&req->meta, KUMO_T_DICT, KUMO_V_META);
+    kumo_map_init(&req->cb_kwargs, KUMO_T_DICT, KUMO_V_DICT);
     return req;
+}
+
+kumo_class *const kumo_request_classes[] = {
+    &KUMO_CLASS(Request), &KUMO_CLASS(FormRequest), &KUMO_CLASS(JsonRequest), NULL,
+};
+
+void kumo_request_set_class(kumo_request *req, kumo_class *cls)
+{
+    if (req->ref.cls == cls)
+        return;
+    kumo_ref_fini(&req->ref);
+    kumo_ref_init(&req->ref, cls);
 }
 
 kumo_request *kumo_request_new(const char *url, kumo_callback_fn cb, int *err)
@@ -56,9 +69,12 @@ kumo_request *kumo_request_copy(const kumo_request *src)
     if (src->body)
         kumo_request_set_body(req, src->body, src->body_len);
     req->cb = src->cb;
+    req->errback = src->errback;
     req->priority = src->priority;
     req->dont_filter = src->dont_filter;
     kumo_map_copy(&req->meta, &src->meta);
+    kumo_map_copy(&req->cb_kwargs, &src->cb_kwargs);
+    kumo_request_set_class(req, (kumo_class *)src->ref.cls);
     return req;
 }
 
@@ -82,6 +98,7 @@ void kumo_request_unref(kumo_request *req)
     kumo_free(req->body);
     kumo_headers_free(req->headers);
     kumo_map_release(&req->meta);
+    kumo_map_release(&req->cb_kwargs);
     kumo_free(req);
 }
 
@@ -158,6 +175,16 @@ void kumo_request_set_callback(kumo_request *req, kumo_callback_fn cb)
     req->cb = cb;
 }
 
+void kumo_request_set_errback(kumo_request *req, kumo_errback_fn eb)
+{
+    req->errback = eb;
+}
+
+kumo_map *kumo_request_cb_kwargs(kumo_request *req)
+{
+    return &req->cb_kwargs;
+}
+
 const unsigned char *kumo_request_fingerprint(kumo_request *req)
 {
     if (!req->fp_done) {
@@ -177,7 +204,10 @@ size_t kumo_request_bytes(const kumo_request *req)
 
 /* ---------------------------------------------------------------- packing */
 
-enum { F_CB = 1, F_DONT_FILTER = 2, F_METHOD = 4, F_HEADERS = 8, F_BODY = 16, F_META = 32 };
+enum {
+    F_CB = 1, F_DONT_FILTER = 2, F_METHOD = 4, F_HEADERS = 8, F_BODY = 16, F_META = 32,
+    F_ERRBACK = 64, F_EXTRA = 128,  /* extra: class index, then cb_kwargs */
+};
 
 /* Meta keys written as one byte (their index + 1); others are written out. */
 static const char *const known_keys[] = {
@@ -249,20 +279,52 @@ static void put_val(kumo_buf *b, const kumo_value *v)
     }
 }
 
+static size_t class_index(const kumo_class *cls)
+{
+    size_t i = 0;
+    while (kumo_request_classes[i] && kumo_request_classes[i] != cls)
+        i++;
+    return i;
+}
+
+static bool map_packable(const kumo_map *m)
+{
+    for (size_t i = 0; i < m->len; i++)
+        if (!packable(&m->e[i].val, 0))
+            return false;
+    return true;
+}
+
+static void put_map(kumo_buf *b, const kumo_map *m)
+{
+    put_uv(b, m->len);
+    for (size_t i = 0; i < m->len; i++) {
+        put_str(b, m->e[i].key);
+        put_val(b, &m->e[i].val);
+    }
+}
+
 int kumo_request_pack(const kumo_request *req, kumo_buf *out)
 {
-    if (req->ref.cls != &KUMO_CLASS(Request))
+    size_t cls = class_index(req->ref.cls);
+    if (!kumo_request_classes[cls] || !map_packable(&req->meta) ||
+        !map_packable(&req->cb_kwargs))
         return KUMO_EINVAL;
-    for (size_t i = 0; i < req->meta.len; i++)
-        if (!packable(&req->meta.e[i].val, 0))
-            return KUMO_EINVAL;
     size_t nh = kumo_headers_count(req->headers);
+    bool extra = cls != 0 || req->cb_kwargs.len;
     unsigned flags = (req->cb ? F_CB : 0) | (req->dont_filter ? F_DONT_FILTER : 0) |
                      (strcmp(req->method, "GET") ? F_METHOD : 0) | (nh ? F_HEADERS : 0) |
-                     (req->body ? F_BODY : 0) | (req->meta.len ? F_META : 0);
+                     (req->body ? F_BODY : 0) | (req->meta.len ? F_META : 0) |
+                     (req->errback ? F_ERRBACK : 0) | (extra ? F_EXTRA : 0);
     kumo_buf_addc(out, (char)flags);
     if (req->cb)
         kumo_buf_add(out, &req->cb, sizeof(req->cb));
+    if (req->errback)
+        kumo_buf_add(out, &req->errback, sizeof(req->errback));
+    if (extra) {
+        kumo_buf_addc(out, (char)cls);
+        put_map(out, &req->cb_kwargs);
+    }
     put_sv(out, req->priority);
     put_str(out, req->url);
     if (flags & F_METHOD)
@@ -395,13 +457,35 @@ kumo_request *kumo_request_unpack(const void *p, size_t len)
     reader r = {p, (const unsigned char *)p + len, false};
     unsigned flags = get_byte(&r);
     kumo_callback_fn cb = NULL;
+    kumo_errback_fn eb = NULL;
     if (flags & F_CB)
         get_bytes(&r, &cb, sizeof(cb));
+    if (flags & F_ERRBACK)
+        get_bytes(&r, &eb, sizeof(eb));
+    kumo_request *req = alloc_request();
+    req->errback = eb;
+    if (flags & F_EXTRA) {
+        unsigned cls = get_byte(&r);
+        if (cls < KUMO_ARRAY_LEN(kumo_request_classes) - 1)
+            kumo_request_set_class(req, kumo_request_classes[cls]);
+        else
+            r.bad = true;
+        uint64_t n = get_uv(&r);
+        for (uint64_t i = 0; i < n && !r.bad; i++) {
+            const char *key = get_str(&r);
+            kumo_value v = get_val(&r, 0);
+            if (r.bad)
+                kumo_val_clear(&v);
+            else
+                kumo_map_set(&req->cb_kwargs, key, v);
+        }
+    }
     int64_t prio = get_sv(&r);
     const char *url = get_str(&r);
-    if (r.bad)
+    if (r.bad) {
+        kumo_request_unref(req);
         return NULL;
-    kumo_request *req = alloc_request();
+    }
     req->url = kumo_strdup(url, KUMO_T_STR, KUMO_V_URL);
     req->method = kumo_strdup(flags & F_METHOD ? get_str(&r) : "GET", KUMO_T_STR, KUMO_V_DICT);
     req->cb = cb;

@@ -15,17 +15,20 @@ struct kumo_request {
     char *body;                 /* owned, may be NULL */
     size_t body_len;
     kumo_callback_fn cb;        /* NULL: the spider's first callback */
+    kumo_errback_fn errback;    /* NULL: none */
     int priority;
     bool dont_filter;
     bool fp_done;
     unsigned char fp[20];       /* request fingerprint, computed once */
     kumo_map meta;              /* depth, retry_times, redirect_times, download_timeout... */
+    kumo_map cb_kwargs;         /* the callback's keyword arguments */
     uint64_t seq;               /* scheduler order within a priority */
 };
 
 /*
- * Returns a new reference to a request with a copy of everything in req (url, method,
- * headers, body, callback, priority, dont_filter, meta); the fingerprint is recomputed.
+ * Returns a new reference to a request with a copy of everything in req (class, url,
+ * method, headers, body, callback, errback, priority, dont_filter, meta, cb_kwargs); the
+ * fingerprint is recomputed.
  */
 kumo_request *kumo_request_copy(const kumo_request *req);
 
@@ -36,17 +39,24 @@ void kumo_request_set_url(kumo_request *req, const char *url);
 const unsigned char *kumo_request_fingerprint(kumo_request *req);
 
 /*
- * Append a compact encoding of req (url, method, headers, body, callback, priority,
- * dont_filter, meta) to out, for a queue that keeps it instead of the object.  Returns
- * KUMO_OK, or KUMO_EINVAL with out unchanged when req cannot be packed: it is not of class
- * Request exactly, or a meta value holds an object.  The encoding is valid in this process
- * only (it holds the callback's address).
+ * Append a compact encoding of req (class, url, method, headers, body, callback, errback,
+ * priority, dont_filter, meta, cb_kwargs) to out, for a queue that keeps it instead of the
+ * object.  Returns KUMO_OK, or KUMO_EINVAL with out unchanged when req cannot be packed: it
+ * is of a class other than Request, FormRequest and JsonRequest, or a meta or cb_kwargs
+ * value holds an object.  The encoding is valid in this process only (it holds the
+ * callback's address).
  */
 int kumo_request_pack(const kumo_request *req, kumo_buf *out);
 
 /* Returns a new reference to the request p[0..len) encodes (kumo_request_pack()), or NULL
  * when p is malformed.  Its fingerprint is recomputed on use; seq is 0. */
 kumo_request *kumo_request_unpack(const void *p, size_t len);
+
+/* The request classes kumo_request_pack() keeps, by index; NULL-terminated. */
+extern kumo_class *const kumo_request_classes[];
+
+/* Give req another request class (FormRequest, JsonRequest...): it is tracked there. */
+void kumo_request_set_class(kumo_request *req, kumo_class *cls);
 
 /* Returns the size of the request line, headers and body, as Scrapy counts request_bytes. */
 size_t kumo_request_bytes(const kumo_request *req);

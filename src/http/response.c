@@ -168,6 +168,11 @@ kumo_map *kumo_response_meta(const kumo_response *res)
     return res->request ? &res->request->meta : NULL;
 }
 
+kumo_map *kumo_response_cb_kwargs(const kumo_response *res)
+{
+    return res->request ? &res->request->cb_kwargs : NULL;
+}
+
 const kumo_class *kumo_response_class(const kumo_response *res)
 {
     return res->ref.cls;

@@ -55,6 +55,9 @@ static const char schema_v1[] =
  * one entry (and bump KUMO_JOB_SCHEMA) for each schema change; never edit an old one.
  */
 static const char *const migrations[] = {
+    /* 1 -> 2: the callback's keyword arguments and the request class */
+    "ALTER TABLE requests ADD COLUMN cb_kwargs TEXT;"   /* JSON object, NULL: empty */
+    "ALTER TABLE requests ADD COLUMN class TEXT;",      /* NULL: Request */
     NULL,
 };
 

@@ -10,7 +10,7 @@
 
 /* The job's file inside JOBDIR, and the newest schema this kumo reads and writes. */
 #define KUMO_JOB_FILE "kumo.sqlite"
-#define KUMO_JOB_SCHEMA 1
+#define KUMO_JOB_SCHEMA 2
 
 typedef struct kumo_jobdb kumo_jobdb;
 

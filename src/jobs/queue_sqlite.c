@@ -102,23 +102,55 @@ static bool holds_object(const kumo_value *v)
     return false;
 }
 
-/* Why req cannot be persisted (into why), or NULL when it can. */
-static const char *unserializable(const sq *q, const kumo_request *req, char *why, size_t n)
+/* Why the map m (named what) cannot be persisted (into why), or NULL when it can. */
+static const char *map_unserializable(const kumo_map *m, const char *what, char *why,
+                                      size_t n)
 {
-    for (size_t i = 0; i < req->meta.len; i++) {
-        const kumo_map_entry *e = &req->meta.e[i];
+    for (size_t i = 0; i < m->len; i++) {
+        const kumo_map_entry *e = &m->e[i];
         if (holds_object(&e->val)) {
             const kumo_value *v = &e->val;
-            snprintf(why, n, "meta key '%s' holds %s object", e->key,
+            snprintf(why, n, "%s key '%s' holds %s object", what, e->key,
                      v->type == KUMO_VAL_OBJ ? v->u.obj->cls->name : "an");
             return why;
         }
     }
+    return NULL;
+}
+
+/* Why req cannot be persisted (into why), or NULL when it can. */
+static const char *unserializable(const sq *q, const kumo_request *req, char *why, size_t n)
+{
+    if (map_unserializable(&req->meta, "meta", why, n) ||
+        map_unserializable(&req->cb_kwargs, "cb_kwargs", why, n))
+        return why;
     if (req->cb && !kumo_spider_callback_name(q->c->spider, req->cb)) {
         snprintf(why, n, "its callback is not one of the spider's callbacks");
         return why;
     }
+    if (req->errback && !kumo_spider_errback_name(q->c->spider, req->errback)) {
+        snprintf(why, n, "its errback is not one of the spider's errbacks");
+        return why;
+    }
+    bool known = false;
+    for (size_t i = 0; kumo_request_classes[i]; i++)
+        known |= req->ref.cls == kumo_request_classes[i];
+    if (!known) {
+        snprintf(why, n, "it is a %s", req->ref.cls->name);
+        return why;
+    }
     return NULL;
+}
+
+/* Bind m as a JSON object to column col (NULL when empty); KUMO_OK or SQLITE_TOOBIG. */
+static int bind_json_map(sq *q, sqlite3_stmt *st, int col, const kumo_map *m)
+{
+    if (m->len == 0)
+        return sqlite3_bind_null(st, col);
+    kumo_buf_reset(&q->json);
+    if (kumo_json_map(&q->json, m, ",", ":") != KUMO_OK)
+        return SQLITE_TOOBIG;
+    return sqlite3_bind_text(st, col, q->json.s, (int)q->json.len, SQLITE_TRANSIENT);
 }
 
 static int bind_json_headers(sq *q, sqlite3_stmt *st, int col, const kumo_request *req)
@@ -163,30 +195,26 @@ static int insert(sq *q, const kumo_request *req)
         sqlite3_bind_text(st, 7, cb, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 7);
-    if (req->meta.len == 0) {
-        sqlite3_bind_null(st, 8);
-    } else {
-        kumo_buf_reset(&q->json);
-        if (kumo_json_map(&q->json, &req->meta, ",", ":") != KUMO_OK)
-            rc = SQLITE_TOOBIG;
-        else
-            sqlite3_bind_text(st, 8, q->json.s, (int)q->json.len, SQLITE_STATIC);
-    }
+    if (rc == SQLITE_OK)
+        rc = bind_json_map(q, st, 8, &req->meta);
     sqlite3_bind_int64(st, 9, kumo_map_get_int(&req->meta, "depth", 0));
     sqlite3_bind_int(st, 10, req->dont_filter ? 1 : 0);
+    const char *eb = kumo_spider_errback_name(q->c->spider, req->errback);
+    if (eb)
+        sqlite3_bind_text(st, 11, eb, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 11);
+    if (rc == SQLITE_OK)
+        rc = bind_json_map(q, st, 12, &req->cb_kwargs);
+    if (req->ref.cls != &KUMO_CLASS(Request))
+        sqlite3_bind_text(st, 13, req->ref.cls->name, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 13);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc == SQLITE_OK ? KUMO_OK : kumo_jobdb_fail(q->db, "queue a request");
-}
-
-static kumo_callback_fn callback_named(const kumo_spider_def *def, const char *name)
-{
-    for (const kumo_callback *k = def->callbacks; k && k->name; k++)
-        if (strcmp(k->name, name) == 0)
-            return k->fn;
-    return NULL;
 }
 
 /* Move the [key, value] pairs of a parsed JSON object into m. */
@@ -208,15 +236,28 @@ static kumo_request *decode(sq *q, sqlite3_stmt *st)
 {
     const char *url = (const char *)sqlite3_column_text(st, 2);
     const char *cbname = (const char *)sqlite3_column_text(st, 6);
-    kumo_callback_fn cb = cbname ? callback_named(q->c->def, cbname) : NULL;
+    const char *ebname = (const char *)sqlite3_column_text(st, 9);
+    const char *clsname = (const char *)sqlite3_column_text(st, 11);
+    kumo_callback_fn cb = cbname ? kumo_spider_def_callback(q->c->def, cbname) : NULL;
+    kumo_errback_fn eb = ebname ? kumo_spider_def_errback(q->c->def, ebname) : NULL;
+    kumo_class *cls = &KUMO_CLASS(Request);
+    for (size_t i = 0; clsname && kumo_request_classes[i]; i++)
+        if (strcmp(kumo_request_classes[i]->name, clsname) == 0)
+            cls = kumo_request_classes[i];
     int err = KUMO_EINVAL;
-    kumo_request *req = url && (!cbname || cb) ? kumo_request_new(url, cb, &err) : NULL;
+    const char *why = cbname && !cb   ? "unknown callback"
+                      : ebname && !eb ? "unknown errback"
+                      : clsname && cls == &KUMO_CLASS(Request) ? "unknown request class"
+                                                               : NULL;
+    kumo_request *req = url && !why ? kumo_request_new(url, cb, &err) : NULL;
     if (!req) {
         KUMO_ERROR(LOGGER, "job '%s': request %lld does not decode (%s): dropped",
                    kumo_jobdb_path(q->db), (long long)sqlite3_column_int64(st, 0),
-                   cbname && !cb ? "unknown callback" : kumo_strerror(err));
+                   why ? why : kumo_strerror(err));
         return NULL;
     }
+    req->errback = eb;
+    kumo_request_set_class(req, cls);
     req->seq = (uint64_t)sqlite3_column_int64(st, 0);
     req->priority = sqlite3_column_int(st, 1);
     if (sqlite3_column_type(st, 3) != SQLITE_NULL)
@@ -243,6 +284,12 @@ static kumo_request *decode(sq *q, sqlite3_stmt *st)
         kumo_val_clear(&v);
     }
     req->dont_filter = sqlite3_column_int(st, 8) & 1;
+    text = (const char *)sqlite3_column_text(st, 10);
+    if (text && kumo_json_parse(text, (size_t)sqlite3_column_bytes(st, 10), &v, NULL, 0) ==
+                    KUMO_OK) {
+        pairs_to_map(&v, &req->cb_kwargs);
+        kumo_val_clear(&v);
+    }
     return req;
 }
 
@@ -356,9 +403,10 @@ static void *open_q(kumo_crawler *c, int *err)
     q->fpcache = kumo_calloc(FPCACHE_SLOTS, 20, KUMO_T_FPSET, KUMO_V_SEEN);
     *err = KUMO_EIO;
     if (prep(q, "INSERT INTO requests(id, priority, url, method, headers, body, callback, "
-                "meta, depth, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &q->ins) ||
-        prep(q, "SELECT id, priority, url, method, headers, body, callback, meta, flags "
-                "FROM requests WHERE state = 0 ORDER BY priority DESC, id DESC LIMIT 64",
+                "meta, depth, flags, errback, cb_kwargs, class) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &q->ins) ||
+        prep(q, "SELECT id, priority, url, method, headers, body, callback, meta, flags, "
+                "errback, cb_kwargs, class FROM requests WHERE state = 0 ORDER BY priority DESC, id DESC LIMIT 64",
              &q->next) ||
         prep(q, "UPDATE requests SET state = 1 WHERE id = ?", &q->mark) ||
         prep(q, "DELETE FROM requests WHERE id = ?", &q->del) ||

@@ -3,6 +3,7 @@
 #include "core/crawler.h"
 #include "core/settings.h"
 #include "core/stats.h"
+#include "http/request.h"
 #include "http/response.h"
 
 #define LOGGER "kumo.spidermiddlewares.httperror"
@@ -59,6 +60,8 @@ static int he_input(void *self, kumo_crawler *c, kumo_response *res)
 {
     if (allowed(self, kumo_response_meta(res), res->status))
         return KUMO_OK;
+    if (res->request && res->request->errback)
+        return KUMO_EHTTP;              /* the errback gets it, as in Scrapy: not counted */
     kumo_stats_inc(c->stats, "httperror/response_ignored_count", 1);
     kumo_stats_incf(c->stats, 1, "httperror/response_ignored_status_count/%d", res->status);
     KUMO_INFO(LOGGER, "Ignoring response <%d %s>: HTTP status code is not handled or not "

@@ -179,7 +179,7 @@ Test(cli_commands, settings_get_effective_values)
                             "-h')\n"},
         {"settings --get", 2, "", "kumo: option --get needs a value\n"},
         {"settings --get A --list", 2, "",
-         "kumo: give one of --get, --getbool, --getint, --list\n"},
+         "kumo: give one of --get, --getbool, --getint, --list, --conf\n"},
         {"settings --get RETRY_TIMES -s NOEQUALS", 2, "",
          "kumo: -s expects NAME=VALUE, got 'NOEQUALS'\n"},
         {"settings --get RETRY_TIMES -s RETRY_TIMES=x", 2, "",

@@ -31,6 +31,12 @@ static void cb_a(kumo_response *res, kumo_out *out)
     (void)out;
 }
 
+static void eb_a(kumo_failure *f, kumo_out *out)
+{
+    (void)f;
+    (void)out;
+}
+
 static kumo_request *req(const char *url, int prio)
 {
     kumo_request *r = kumo_request_new(url, NULL, NULL);
@@ -62,6 +68,18 @@ static kumo_request *full_request(void)
     kumo_val_list_push(&inner, kumo_val_int(-1));
     kumo_val_list_push(&l, inner);
     kumo_map_set(m, "redirect_urls", l);
+    return r;
+}
+
+/* A FormRequest with an errback and keyword arguments for its callback. */
+static kumo_request *form_request(void)
+{
+    kumo_request *r = full_request();
+    kumo_request_set_class(r, &KUMO_CLASS(FormRequest));
+    kumo_request_set_errback(r, eb_a);
+    kumo_map *kw = kumo_request_cb_kwargs(r);
+    kumo_map_set(kw, "page", kumo_val_int(2));
+    kumo_map_set(kw, "label", kumo_val_str("caf\xc3\xa9"));
     return r;
 }
 
@@ -102,6 +120,13 @@ static void assert_same_request(kumo_request *a, kumo_request *b)
     else
         cr_assert_null(b->body);
     cr_assert_eq(a->cb, b->cb);
+    cr_assert_eq(a->errback, b->errback);
+    cr_assert_eq(a->ref.cls, b->ref.cls);
+    cr_assert_eq(a->cb_kwargs.len, b->cb_kwargs.len);
+    for (size_t i = 0; i < a->cb_kwargs.len; i++) {
+        cr_assert_str_eq(a->cb_kwargs.e[i].key, b->cb_kwargs.e[i].key);
+        assert_same_value(&a->cb_kwargs.e[i].val, &b->cb_kwargs.e[i].val);
+    }
     cr_assert_eq(a->priority, b->priority);
     cr_assert_eq(a->dont_filter, b->dont_filter);
     cr_assert_eq(kumo_headers_count(a->headers), kumo_headers_count(b->headers));
@@ -123,7 +148,8 @@ static void assert_same_request(kumo_request *a, kumo_request *b)
 Test(queue_memory, pack_round_trip)
 {
     kumo_request *plain = req("http://a.test/", 0), *full = full_request();
-    kumo_request *const cases[] = {plain, full};
+    kumo_request *form = form_request();
+    kumo_request *const cases[] = {plain, full, form};
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_buf b;
         kumo_buf_init(&b, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
@@ -155,6 +181,16 @@ Test(queue_memory, objects_in_meta_are_not_packed)
     cr_assert_eq(KUMO_CLASS(Request).live, 2);
     cr_assert_eq(kumo_queue_memory.pop(q), r);
     kumo_request_unref(r);
+}
+
+/* A copy keeps the class, the errback and the keyword arguments (redirects, retries). */
+Test(queue_memory, copy_keeps_class_errback_and_cb_kwargs)
+{
+    kumo_request *r = form_request(), *copy = kumo_request_copy(r);
+    assert_same_request(r, copy);
+    cr_assert_eq(KUMO_CLASS(FormRequest).live, 2);
+    kumo_request_unref(r);
+    kumo_request_unref(copy);
 }
 
 Test(queue_memory, packed_once_the_pusher_lets_go)

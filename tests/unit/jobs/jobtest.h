@@ -25,10 +25,16 @@ static inline void jt_cb_b(kumo_response *res, kumo_out *out)
     (void)res, (void)out;
 }
 
+static inline void jt_eb(kumo_failure *f, kumo_out *out)
+{
+    (void)f, (void)out;
+}
+
 static const kumo_spider_def jt_spider = {
     KUMO_SPIDER_HEADER,
     .name = "jobtest",
     .callbacks = KUMO_CALLBACKS(jt_cb_a, jt_cb_b),
+    .errbacks = KUMO_ERRBACKS(jt_eb),
 };
 
 /* The same name, but without jt_cb_b: its pending requests cannot resume. */

@@ -3,6 +3,7 @@
  * persistent dupefilter, and the memory side queue for requests it cannot persist. */
 #include "jobtest.h"
 #include "http/response.h"
+#include <sqlite3.h>
 
 static char dir[64];
 
@@ -110,6 +111,9 @@ Test(queue_sqlite, fields_survive_a_reopen)
     kumo_val_list_push(&list, kumo_val_int(1));
     kumo_val_list_push(&list, kumo_val_str("two"));
     kumo_map_set(m, "list", list);
+    kumo_request_set_class(r, &KUMO_CLASS(FormRequest));
+    kumo_request_set_errback(r, jt_eb);
+    kumo_map_set(kumo_request_cb_kwargs(r), "page", kumo_val_int(4));
     cr_assert(kumo_scheduler_enqueue(s, r));
     cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/plain", 0)));
     jt_crawler_close(&c, s);
@@ -137,10 +141,16 @@ Test(queue_sqlite, fields_survive_a_reopen)
     cr_assert_eq(l->type, KUMO_VAL_LIST);
     cr_assert_eq(l->u.list->len, 2);
     cr_assert_str_eq(l->u.list->v[1].u.str.s, "two");
+    cr_assert_eq(r->ref.cls, &KUMO_CLASS(FormRequest));
+    cr_assert_eq(r->errback, jt_eb);
+    cr_assert_eq(kumo_map_get_int(kumo_request_cb_kwargs(r), "page", -1), 4);
     kumo_request *p = kumo_scheduler_next(s);
     cr_assert_str_eq(p->url, "http://a.test/plain");
     cr_assert_str_eq(p->method, "GET");
     cr_assert_null(p->cb);
+    cr_assert_null(p->errback);
+    cr_assert_eq(p->ref.cls, &KUMO_CLASS(Request));
+    cr_assert_eq(kumo_request_cb_kwargs(p)->len, 0);
     cr_assert_null(p->body);
     cr_assert_eq(kumo_headers_count(p->headers), 0);
     kumo_scheduler_done(s, r);
@@ -265,4 +275,34 @@ Test(queue_sqlite, unknown_callback_refuses_the_job)
     char err[512];
     cr_assert_eq(jt_crawler_open(&c, &jt_spider_short, dir, err, sizeof(err)), KUMO_EINVAL);
     cr_assert(strstr(err, "callback 'jt_cb_b'") && strstr(err, "kumo.sqlite"), "%s", err);
+}
+
+/* A job written by schema 1 (no cb_kwargs, no class) is migrated on open: its requests
+ * come back as they were. */
+Test(queue_sqlite, schema_1_job_is_migrated)
+{
+    kumo_crawler c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/old", 3)));
+    jt_crawler_close(&c, s);
+
+    char path[128];
+    snprintf(path, sizeof(path), "%s/kumo.sqlite", dir);
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, "ALTER TABLE requests DROP COLUMN cb_kwargs;"
+                                 "ALTER TABLE requests DROP COLUMN class;"
+                                 "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK,
+                 "%s", sqlite3_errmsg(h));
+    sqlite3_close(h);
+
+    s = open_sched(&c, &jt_spider, dir);
+    kumo_request *r = kumo_scheduler_next(s);
+    cr_assert(r);
+    cr_assert_str_eq(r->url, "http://a.test/old");
+    cr_assert_eq(r->priority, 3);
+    cr_assert_eq(r->ref.cls, &KUMO_CLASS(Request));
+    kumo_scheduler_done(s, r);
+    kumo_request_unref(r);
+    jt_crawler_close(&c, s);
 }
