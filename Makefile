@@ -48,7 +48,7 @@ BIN     ?= kumo
 SPIDERDIR ?= spiders
 SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
 
-.PHONY: all spiders test asan valgrind bench demo install clean lint seltool conf
+.PHONY: all spiders test asan valgrind bench demo install clean lint seltool conf man
 all: $(BIN) $(SPIDERSO)
 spiders: $(SPIDERSO)
 
@@ -100,7 +100,7 @@ asan:
 	set -o pipefail; $(MAKE) BUILD=build-asan BIN=build-asan/kumo SPIDERDIR=build-asan/spiders \
 	    SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    OPT="-O1 -g" test \
-	    TESTENV="ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1" \
+	    TESTENV="ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1" \
 	    2>&1 | tee build-asan/test.log
 	@! grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' build-asan/test.log
 
@@ -117,13 +117,24 @@ bench: all
 demo: all $(DEMOBIN)
 	scripts/demo.sh
 
+# The headers are what `kumo runspider` compiles against (PREFIX/include, found from the
+# binary's PREFIX/bin); the man page is doc/kumo.1.
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/kumo \
-	    $(DESTDIR)$(PREFIX)/lib/kumo/spiders $(DESTDIR)$(PREFIX)/etc/kumo
+	    $(DESTDIR)$(PREFIX)/lib/kumo/spiders $(DESTDIR)$(PREFIX)/etc/kumo \
+	    $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 kumo $(DESTDIR)$(PREFIX)/bin/kumo
 	install -m 644 include/kumo/*.h $(DESTDIR)$(PREFIX)/include/kumo/
 	install -m 755 spiders/*.so $(DESTDIR)$(PREFIX)/lib/kumo/spiders/
 	install -m 644 conf/kumo.conf $(DESTDIR)$(PREFIX)/etc/kumo/kumo.conf
+	install -m 644 doc/kumo.1 $(DESTDIR)$(PREFIX)/share/man/man1/kumo.1
+
+# The man page renders without a warning (groff, when installed).
+man:
+	@if command -v groff >/dev/null; then \
+	    out=$$(groff -man -Tutf8 -ww -z doc/kumo.1 2>&1); \
+	    if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; echo "doc/kumo.1: ok"; \
+	else echo "man: groff is not installed, doc/kumo.1 not checked"; fi
 
 # Style report (does not fail the build): clang-format against .clang-format, then
 # clang-tidy's bug-prone checks.

@@ -4,7 +4,7 @@
 
 #include "kumo-int.h"
 
-/* Exit codes, documented in README.md and `kumo --help`. */
+/* Exit codes, documented in README.md, doc/kumo.1 and every command's usage. */
 enum {
     KUMO_EXIT_OK = 0,
     KUMO_EXIT_FAIL = 1,     /* the crawl could not start or failed */
@@ -18,21 +18,106 @@ typedef struct kumo_command {
     const char *usage;
 } kumo_command;
 
+int kumo_cmd_bench(int argc, char **argv);
 int kumo_cmd_crawl(int argc, char **argv);
 int kumo_cmd_fetch(int argc, char **argv);
 int kumo_cmd_genspider(int argc, char **argv);
 int kumo_cmd_job(int argc, char **argv);
 int kumo_cmd_list(int argc, char **argv);
+int kumo_cmd_runspider(int argc, char **argv);
 int kumo_cmd_settings(int argc, char **argv);
 int kumo_cmd_shell(int argc, char **argv);
 int kumo_cmd_version(int argc, char **argv);
 
+extern const char kumo_bench_usage[];
 extern const char kumo_crawl_usage[];
 extern const char kumo_fetch_usage[];
 extern const char kumo_genspider_usage[];
 extern const char kumo_job_usage[];
+extern const char kumo_list_usage[];
+extern const char kumo_runspider_usage[];
 extern const char kumo_settings_usage[];
 extern const char kumo_shell_usage[];
+extern const char kumo_version_usage[];
+
+/* The options several commands share; a command takes the groups it names (a bit set). */
+enum {
+    KUMO_CLI_SET = 1 << 0,      /* -s/--set NAME=VALUE: a setting at the command line's prio */
+    KUMO_CLI_ARG = 1 << 1,      /* -a NAME=VALUE: a spider argument */
+    KUMO_CLI_LOG = 1 << 2,      /* -L/--loglevel LEVEL, --nolog, --logfile FILE */
+    KUMO_CLI_FEED = 1 << 3,     /* -o/--output FILE, -O/--overwrite-output FILE: FEEDS */
+    KUMO_CLI_JOBDIR = 1 << 4,   /* --jobdir DIR: JOBDIR */
+};
+
+/* The usage lines of the shared options, for the commands' usage texts. */
+#define KUMO_CLI_SET_HELP                                                                   \
+    "  -s, --set NAME=VALUE  setting, over the settings file and the spider's (repeatable)\n"
+#define KUMO_CLI_LOG_HELP                                                                   \
+    "  -L, --loglevel LEVEL  LOG_LEVEL: DEBUG, INFO, WARNING, ERROR or CRITICAL\n"           \
+    "  --logfile FILE        LOG_FILE: write the log to FILE instead of stderr\n"            \
+    "  --nolog               LOG_ENABLED=0\n"
+#define KUMO_CLI_CRAWL_OPTIONS                                                              \
+    "  -a NAME=VALUE         spider argument (repeatable)\n"                                 \
+    KUMO_CLI_SET_HELP                                                                       \
+    "  -o, --output FILE     append scraped items to FILE (.jsonl, .jl, .json, .csv)\n"      \
+    "  -O, --overwrite-output FILE  write scraped items to FILE, overwriting it\n"           \
+    "  --jobdir DIR          JOBDIR: keep the crawl in DIR/kumo.sqlite; run again to resume\n"\
+    KUMO_CLI_LOG_HELP
+
+/* One of a command's own options. */
+typedef struct kumo_cli_opt {
+    const char *name;           /* "-c", "--headers"; {NULL} ends a table */
+    const char *alias;          /* another spelling, or NULL */
+    bool value;                 /* takes a value (the next argument, or --name=value) */
+    int id;                     /* what on_opt receives */
+} kumo_cli_opt;
+
+/* A command's command line: what it takes, where the shared options go, what was left. */
+typedef struct kumo_cli_parser {
+    const char *cmd;            /* "crawl": errors say "(see 'kumo crawl -h')" */
+    unsigned shared;            /* KUMO_CLI_* groups taken */
+    const kumo_cli_opt *opts;   /* the command's own options, or NULL */
+    /* Called for each own option (value NULL when it takes none); returns KUMO_EXIT_OK, or
+     * an exit code after printing its one line. */
+    int (*on_opt)(void *ctx, int id, const char *value);
+    void *ctx;
+    kumo_settings *settings;    /* -s, -L, --nolog, --logfile, -o, -O, --jobdir go here */
+    kumo_map *args;             /* -a goes here (needed with KUMO_CLI_ARG) */
+    size_t max_pos;             /* positional arguments accepted (at most 4) */
+    const char *too_many;       /* the error for one more, or NULL: "unexpected argument" */
+    const char *pos[4];         /* out: the positional arguments, borrowed from argv */
+    size_t npos;
+} kumo_cli_parser;
+
+/*
+ * Parse argv[1..argc) (argv[0] is the command) into p: options anywhere, "--" ends them,
+ * "-" is a positional.  Unknown option, missing value, bad NAME=VALUE, bad setting value,
+ * one positional too many: one "kumo: " line on stderr and KUMO_EXIT_USAGE.  Returns
+ * KUMO_EXIT_OK or an exit code.  Missing positionals are the command's to report.
+ */
+int kumo_cli_parse(kumo_cli_parser *p, int argc, char **argv);
+
+/*
+ * Run a crawl as `kumo crawl` does with argv (the command's name first): settings file,
+ * the shared options, then the one positional.  resolve (NULL for crawl) turns that
+ * positional into what kumo_plugin_open() loads, writing it to buf; it returns
+ * KUMO_EXIT_OK or an exit code after printing its error.  Returns a KUMO_EXIT_* code.
+ */
+int kumo_cli_crawl(int argc, char **argv, const char *cmd, const char *missing,
+                   int (*resolve)(const char *arg, char *buf, size_t len));
+
+/* The site `kumo bench` crawls (benchsite.c). */
+typedef struct kumo_benchsite kumo_benchsite;
+
+/*
+ * Start the bench site on 127.0.0.1, a free port, in its own thread: "/" and
+ * "/follow?n=N" (N in 1..pages) each hold links links to other pages, the same every run.
+ * Returns it (stop it with kumo_benchsite_stop()), or NULL with a one-line message in err.
+ */
+kumo_benchsite *kumo_benchsite_start(unsigned pages, unsigned links, char *err, size_t errlen);
+int kumo_benchsite_port(const kumo_benchsite *s);
+/* Stop the thread, close the socket and free s (NULL is ignored). */
+void kumo_benchsite_stop(kumo_benchsite *s);
 
 /*
  * Read the settings file at KUMO_PRIO_CONF: $KUMO_CONF (must exist), else ./conf/kumo.conf,

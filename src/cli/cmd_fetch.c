@@ -15,13 +15,13 @@ const char kumo_fetch_usage[] =
     "any final status (404, 500...) is printed as is.  A URL without a scheme gets http://.\n"
     "\n"
     "options:\n"
-    "  --headers          print the request headers ('> Name: value'), a '>' line, then the\n"
-    "                     response headers ('< Name: value') instead of the body\n"
-    "  --no-redirect      do not follow redirects: print the 3xx response as is\n"
-    "  -s NAME=VALUE      setting, over conf/kumo.conf (repeatable)\n"
-    "  -L, --loglevel L   LOG_LEVEL (default WARNING)\n"
-    "  --nolog            LOG_ENABLED=0\n"
-    "  -h, --help         this text\n"
+    "  --headers             print the request headers ('> Name: value'), a '>' line, then\n"
+    "                        the response headers ('< Name: value') instead of the body\n"
+    "  --no-redirect         do not follow redirects: print the 3xx response as is\n"
+    KUMO_CLI_SET_HELP
+    KUMO_CLI_LOG_HELP
+    "                        (the default LOG_LEVEL is WARNING)\n"
+    "  -h, --help            this text\n"
     "\n"
     "Exit codes: 0 printed, 1 no response (connection error, dropped request), 2 bad\n"
     "command line or URL.\n";
@@ -78,61 +78,44 @@ static void print_headers(const kumo_headers *h, const char *prefix)
     }
 }
 
-static int set_opt(kumo_settings *s, const char *name, const char *value)
+enum { OPT_HEADERS = 1, OPT_NO_REDIRECT };
+
+static const kumo_cli_opt fetch_opts[] = {
+    {"--headers", NULL, false, OPT_HEADERS},
+    {"--no-redirect", NULL, false, OPT_NO_REDIRECT},
+    {NULL, NULL, false, 0},
+};
+
+static int on_opt(void *ctx, int id, const char *value)
 {
-    char err[512];
-    if (kumo_settings_set(s, name, value, KUMO_PRIO_CMDLINE, err, sizeof(err)) != KUMO_OK) {
-        kumo_cli_error("%s", err);
-        return KUMO_EXIT_USAGE;
-    }
+    if (id == OPT_HEADERS)
+        *(bool *)ctx = true;
+    else
+        fetch.no_redirect = true;
     return KUMO_EXIT_OK;
 }
 
 /* Read the command line into s and the fetch; a KUMO_EXIT_* code. */
 static int parse_args(kumo_settings *s, int argc, char **argv, bool *headers)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        bool takes = !strcmp(a, "-s") || !strcmp(a, "-L") || !strcmp(a, "--loglevel");
-        if (takes && i + 1 >= argc) {
-            kumo_cli_error("option %s needs a value", a);
-            return KUMO_EXIT_USAGE;
-        }
-        int rc = KUMO_EXIT_OK;
-        if (!strcmp(a, "-s")) {
-            const char *kv = argv[++i], *eq = strchr(kv, '=');
-            char name[256];
-            if (!eq || eq == kv || (size_t)(eq - kv) >= sizeof(name)) {
-                kumo_cli_error("-s expects NAME=VALUE, got '%s'", kv);
-                return KUMO_EXIT_USAGE;
-            }
-            memcpy(name, kv, (size_t)(eq - kv));
-            name[eq - kv] = '\0';
-            rc = set_opt(s, name, eq + 1);
-        } else if (!strcmp(a, "-L") || !strcmp(a, "--loglevel")) {
-            rc = set_opt(s, "LOG_LEVEL", argv[++i]);
-        } else if (!strcmp(a, "--nolog")) {
-            rc = set_opt(s, "LOG_ENABLED", "0");
-        } else if (!strcmp(a, "--headers")) {
-            *headers = true;
-        } else if (!strcmp(a, "--no-redirect")) {
-            fetch.no_redirect = true;
-        } else if (a[0] == '-' && a[1]) {
-            kumo_cli_error("unknown option '%s' (see 'kumo fetch -h')", a);
-            return KUMO_EXIT_USAGE;
-        } else if (fetch.url) {
-            kumo_cli_error("fetch takes one URL (see 'kumo fetch -h')");
-            return KUMO_EXIT_USAGE;
-        } else {
-            fetch.url = a;
-        }
-        if (rc != KUMO_EXIT_OK)
-            return rc;
-    }
-    if (!fetch.url) {
+    kumo_cli_parser p = {
+        .cmd = "fetch",
+        .shared = KUMO_CLI_SET | KUMO_CLI_LOG,
+        .opts = fetch_opts,
+        .on_opt = on_opt,
+        .ctx = headers,
+        .settings = s,
+        .max_pos = 1,
+        .too_many = "fetch takes one URL",
+    };
+    int rc = kumo_cli_parse(&p, argc, argv);
+    if (rc != KUMO_EXIT_OK)
+        return rc;
+    if (p.npos == 0) {
         kumo_cli_error("fetch needs a URL (see 'kumo fetch -h')");
         return KUMO_EXIT_USAGE;
     }
+    fetch.url = p.pos[0];
     return KUMO_EXIT_OK;
 }
 

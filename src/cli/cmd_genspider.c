@@ -12,10 +12,11 @@ const char kumo_genspider_usage[] =
     "Write spiders/NAME.c: a spider named NAME starting at https://DOMAIN/, kept inside\n"
     "DOMAIN, whose parse callback yields {url, title} for each page and follows its links.\n"
     "NAME must be a C identifier; DOMAIN may also be given as a URL (its host is used).\n"
-    "An existing file is never overwritten.  Build it with 'make' (or cc -shared -fPIC).\n"
+    "An existing file is never overwritten.  Build it with 'make' (or cc -shared -fPIC), or\n"
+    "compile and run it at once with 'kumo runspider spiders/NAME.c'.\n"
     "\n"
     "options:\n"
-    "  -h, --help         this text\n"
+    "  -h, --help            this text\n"
     "\n"
     "Exit codes: 0 written, 1 the file exists or cannot be written, 2 bad command line.\n";
 
@@ -79,23 +80,17 @@ static bool extract_domain(const char *arg, char *buf, size_t len)
 
 int kumo_cmd_genspider(int argc, char **argv)
 {
-    const char *pos[2];
-    int npos = 0;
-    for (int i = 1; i < argc; i++) {
-        if (argv[i][0] == '-' && argv[i][1]) {
-            kumo_cli_error("unknown option '%s' (see 'kumo genspider -h')", argv[i]);
-            return KUMO_EXIT_USAGE;
-        }
-        if (npos == 2) {
-            kumo_cli_error("genspider takes NAME and DOMAIN only (see 'kumo genspider -h')");
-            return KUMO_EXIT_USAGE;
-        }
-        pos[npos++] = argv[i];
-    }
-    if (npos < 2) {
+    kumo_cli_parser p = {
+        .cmd = "genspider", .max_pos = 2, .too_many = "genspider takes NAME and DOMAIN only",
+    };
+    int rc = kumo_cli_parse(&p, argc, argv);
+    if (rc != KUMO_EXIT_OK)
+        return rc;
+    if (p.npos < 2) {
         kumo_cli_error("genspider needs NAME and DOMAIN (see 'kumo genspider -h')");
         return KUMO_EXIT_USAGE;
     }
+    const char *const *pos = p.pos;
     const char *name = pos[0];
     if (!is_identifier(name) || strlen(name) > 200) {
         kumo_cli_error("spider name '%s' is not a C identifier (letters, digits, '_')", name);

@@ -13,7 +13,13 @@ const char kumo_job_usage[] =
     "\n"
     "Print the persistent job in DIR (made by 'kumo crawl SPIDER --jobdir DIR') without\n"
     "running it: its spider, whether it finished, the pending requests by priority, the\n"
-    "seen fingerprints, the spider's state keys and the stats of its last run.\n";
+    "seen fingerprints, the spider's state keys and the stats of its last run.\n"
+    "\n"
+    "options:\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "Exit codes: 0 printed, 1 DIR holds no job (or a job kumo cannot read), 2 bad command\n"
+    "line.\n";
 
 static int64_t one_int(sqlite3 *h, const char *sql)
 {
@@ -109,11 +115,15 @@ static void print_stats(kumo_jobdb *db)
 
 int kumo_cmd_job(int argc, char **argv)
 {
-    if (argc != 2 || argv[1][0] == '-') {
+    kumo_cli_parser p = {.cmd = "job", .max_pos = 1, .too_many = "job takes one job directory"};
+    int rc = kumo_cli_parse(&p, argc, argv);
+    if (rc != KUMO_EXIT_OK)
+        return rc;
+    if (p.npos == 0) {
         kumo_cli_error("job needs one job directory (see 'kumo job -h')");
         return KUMO_EXIT_USAGE;
     }
-    const char *dir = argv[1];
+    const char *dir = p.pos[0];
     char err[1024];
     kumo_jobdb *db;
     if (kumo_jobdb_open(&db, dir, NULL, true, err, sizeof(err)) != KUMO_OK) {

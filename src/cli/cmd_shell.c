@@ -34,17 +34,20 @@ const char kumo_shell_usage[] =
     "A URL without a scheme gets http://.\n"
     "\n"
     "options:\n"
-    "  -c EXPR            evaluate EXPR, print its repr on one line and exit (1 on error)\n"
-    "  -s NAME=VALUE      setting, over conf/kumo.conf (repeatable)\n"
-    "  -L, --loglevel L   LOG_LEVEL (default WARNING: the crawl's log stays quiet)\n"
-    "  --nolog            LOG_ENABLED=0\n"
-    "  --no-redirect      do not follow redirects for URL (fetch() still does)\n"
-    "  -h, --help         this text\n"
+    "  -c EXPR               evaluate EXPR, print its repr on one line and exit (1 on error)\n"
+    "  --no-redirect         do not follow redirects for URL (fetch() still does)\n"
+    KUMO_CLI_SET_HELP
+    KUMO_CLI_LOG_HELP
+    "                        (the default LOG_LEVEL is WARNING: the crawl's log stays quiet)\n"
+    "  -h, --help            this text\n"
     "\n"
     "Without -c the console reads lines from the terminal (prompt '>>> ', line editing,\n"
     "history; Ctrl-D or exit() leaves) or, when stdin is not a terminal, from stdin.\n"
     "fetch(url_or_request, redirect=True) fetches another page and rebinds response and\n"
-    "request; shelp() lists the names.\n";
+    "request; shelp() lists the names.\n"
+    "\n"
+    "Exit codes: 0 the console ended (or -c printed), 1 the page could not be fetched or\n"
+    "read, or -c raised an error, 2 bad command line.\n";
 
 typedef struct shell {
     kumo_crawler *c;            /* owned */
@@ -507,61 +510,39 @@ typedef struct shell_opts {
     kumo_settings *settings;
 } shell_opts;
 
-static int set_opt(shell_opts *o, const char *name, const char *value)
+enum { OPT_CODE = 1, OPT_NO_REDIRECT };
+
+static const kumo_cli_opt shell_opts_table[] = {
+    {"-c", NULL, true, OPT_CODE},
+    {"--no-redirect", NULL, false, OPT_NO_REDIRECT},
+    {NULL, NULL, false, 0},
+};
+
+static int on_opt(void *ctx, int id, const char *value)
 {
-    char err[512];
-    if (kumo_settings_set(o->settings, name, value, KUMO_PRIO_CMDLINE, err, sizeof(err))) {
-        kumo_cli_error("%s", err);
-        return KUMO_EINVAL;
-    }
-    return KUMO_OK;
+    shell_opts *o = ctx;
+    if (id == OPT_CODE)
+        o->code = value;
+    else
+        o->no_redirect = true;
+    return KUMO_EXIT_OK;
 }
 
+/* Read the command line into o; a KUMO_EXIT_* code. */
 static int parse(shell_opts *o, int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = !strcmp(a, "-c") || !strcmp(a, "-s") || !strcmp(a, "-L") ||
-                     !strcmp(a, "--loglevel");
-        if (takes && !next) {
-            kumo_cli_error("option %s needs a value", a);
-            return KUMO_EINVAL;
-        }
-        if (!strcmp(a, "-c")) {
-            o->code = next;
-        } else if (!strcmp(a, "-s")) {
-            const char *eq = strchr(next, '=');
-            char name[256];
-            if (!eq || eq == next || (size_t)(eq - next) >= sizeof(name)) {
-                kumo_cli_error("-s expects NAME=VALUE, got '%s'", next);
-                return KUMO_EINVAL;
-            }
-            snprintf(name, sizeof(name), "%.*s", (int)(eq - next), next);
-            if (set_opt(o, name, eq + 1))
-                return KUMO_EINVAL;
-        } else if (!strcmp(a, "-L") || !strcmp(a, "--loglevel")) {
-            if (set_opt(o, "LOG_LEVEL", next))
-                return KUMO_EINVAL;
-        } else if (!strcmp(a, "--nolog")) {
-            set_opt(o, "LOG_ENABLED", "0");
-            continue;
-        } else if (!strcmp(a, "--no-redirect")) {
-            o->no_redirect = true;
-            continue;
-        } else if (a[0] == '-' && a[1]) {
-            kumo_cli_error("unknown option '%s' (see 'kumo shell -h')", a);
-            return KUMO_EINVAL;
-        } else if (!o->target) {
-            o->target = a;
-            continue;
-        } else {
-            kumo_cli_error("unexpected argument '%s' (see 'kumo shell -h')", a);
-            return KUMO_EINVAL;
-        }
-        i++;
-    }
-    return KUMO_OK;
+    kumo_cli_parser p = {
+        .cmd = "shell",
+        .shared = KUMO_CLI_SET | KUMO_CLI_LOG,
+        .opts = shell_opts_table,
+        .on_opt = on_opt,
+        .ctx = o,
+        .settings = o->settings,
+        .max_pos = 1,
+    };
+    int rc = kumo_cli_parse(&p, argc, argv);
+    o->target = p.npos ? p.pos[0] : NULL;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- the console */
@@ -688,7 +669,7 @@ int kumo_cmd_shell(int argc, char **argv)
         exit_code = KUMO_EXIT_FAIL;
         goto out;
     }
-    if (parse(&o, argc, argv) != KUMO_OK)
+    if ((exit_code = parse(&o, argc, argv)) != KUMO_EXIT_OK)
         goto out;
     exit_code = KUMO_EXIT_FAIL;
     sh.c = kumo_crawler_new(&shell_spider, o.settings, NULL, err, sizeof(err));

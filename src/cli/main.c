@@ -3,6 +3,8 @@
 #include <signal.h>
 
 static const kumo_command commands[] = {
+    {"bench", kumo_cmd_bench, "crawl a built-in local site for a while and print pages/min",
+     kumo_bench_usage},
     {"crawl", kumo_cmd_crawl, "run a spider", kumo_crawl_usage},
     {"fetch", kumo_cmd_fetch, "download a page and print its body (or --headers)",
      kumo_fetch_usage},
@@ -10,13 +12,15 @@ static const kumo_command commands[] = {
      kumo_genspider_usage},
     {"job", kumo_cmd_job, "print a persistent job's state (--jobdir) without running it",
      kumo_job_usage},
-    {"list", kumo_cmd_list, "list the spiders kumo can find", "usage: kumo list\n"},
+    {"list", kumo_cmd_list, "list the spiders kumo can find", kumo_list_usage},
+    {"runspider", kumo_cmd_runspider, "compile a spider .c file (cached) and run it",
+     kumo_runspider_usage},
     {"settings", kumo_cmd_settings, "print a setting's effective value",
      kumo_settings_usage},
     {"shell", kumo_cmd_shell, "fetch a page (or read a file) and try selectors on it",
      kumo_shell_usage},
     {"version", kumo_cmd_version, "print kumo's and its libraries' versions",
-     "usage: kumo version\n"},
+     kumo_version_usage},
 };
 
 void kumo_cli_error(const char *fmt, ...)
@@ -31,7 +35,7 @@ void kumo_cli_error(const char *fmt, ...)
 
 bool kumo_cli_wants_help(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
             return true;
     return false;
@@ -43,8 +47,8 @@ static void usage(FILE *f)
                "usage: kumo COMMAND [ARGS]\n\ncommands:\n", KUMO_VERSION);
     for (size_t i = 0; i < KUMO_ARRAY_LEN(commands); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'kumo COMMAND -h' tells more.  Exit codes: 0 success, 1 failure, "
-               "2 bad command line.\n");
+    fprintf(f, "\n'kumo COMMAND -h' tells more; 'man kumo' tells all.\n"
+               "Exit codes: 0 success, 1 failure, 2 bad command line.\n");
 }
 
 int main(int argc, char **argv)
