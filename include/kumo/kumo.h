@@ -10,6 +10,7 @@
 #include "kumo/item.h"
 #include "kumo/select.h"
 #include "kumo/spider.h"
+#include "kumo/plugin.h"
 
 #define KUMO_VERSION "0.1.0"
 

@@ -1,6 +1,7 @@
 /* crawler.c - one crawl: settings, stats, signals, spider, engine, extensions, loop. */
 #include "core/crawler.h"
 #include "core/engine.h"
+#include "core/plugin.h"
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/spider.h"
@@ -51,20 +52,46 @@ static int apply_log_settings(kumo_crawler *c, char *err, size_t errlen)
     return KUMO_OK;
 }
 
+/*
+ * The built-in extensions then the spider's own, ordered by EXTENSIONS (every built-in is
+ * at order 0 as in Scrapy's EXTENSIONS_BASE, and so is a plugin's: kumo_ext_def has no
+ * order), opened in that order; those that decline stay out.
+ */
 static int open_extensions(kumo_crawler *c, char *err, size_t errlen)
 {
-    c->exts = kumo_calloc(kumo_ext_builtin_len, sizeof(*c->exts), KUMO_T_OTHER, KUMO_V_NONE);
-    for (size_t i = 0; i < kumo_ext_builtin_len; i++) {
-        const kumo_ext_def *d = kumo_ext_builtin[i];
+    const kumo_ext_def *const *own = c->def ? c->def->extensions : NULL;
+    size_t nown = 0;
+    while (own && own[nown])
+        nown++;
+    size_t n = kumo_ext_builtin_len + nown;
+    kumo_component *cands = kumo_calloc(n ? n : 1, sizeof(*cands), KUMO_T_OTHER, KUMO_V_NONE);
+    for (size_t i = 0; i < n; i++) {
+        const kumo_ext_def *d = i < kumo_ext_builtin_len ? kumo_ext_builtin[i]
+                                                          : own[i - kumo_ext_builtin_len];
+        cands[i] = (kumo_component){d->name ? d->name : "", 0, d, i};
+    }
+    int rc = kumo_components_build(c->settings, "EXTENSIONS", "extension", cands, &n, err,
+                                   errlen);
+    c->exts = kumo_calloc(n ? n : 1, sizeof(*c->exts), KUMO_T_OTHER, KUMO_V_NONE);
+    for (size_t i = 0; rc == KUMO_OK && i < n; i++) {
+        const kumo_ext_def *d = cands[i].def;
         void *self = NULL;
-        int rc = d->open(c, &self, err, errlen);
-        if (rc == KUMO_EDECLINED)
+        if (errlen)
+            err[0] = '\0';
+        int orc = d->open ? d->open(c, &self, err, errlen) : KUMO_OK;
+        if (orc == KUMO_EDECLINED)
             continue;
-        if (rc != KUMO_OK)
-            return rc;
+        if (orc != KUMO_OK) {
+            if (errlen && !err[0])
+                snprintf(err, errlen, "cannot open extension '%s': %s", d->name,
+                         kumo_strerror(orc));
+            rc = orc;
+            break;
+        }
         c->exts[c->nexts++] = (struct kumo_ext_slot){d, self};
     }
-    return KUMO_OK;
+    kumo_free(cands);
+    return rc;
 }
 
 kumo_crawler *kumo_crawler_new(const kumo_spider_def *def, kumo_settings *settings,
@@ -132,7 +159,8 @@ void kumo_crawler_free(kumo_crawler *c)
     kumo_engine_free(c->engine);
     kumo_job_close(c);      /* after the scheduler's last checkpoint */
     for (size_t i = c->nexts; i-- > 0;)
-        c->exts[i].def->close(c->exts[i].self, c);
+        if (c->exts[i].def->close)
+            c->exts[i].def->close(c->exts[i].self, c);
     kumo_free(c->exts);
     kumo_spider_free(c->spider);
     if (c->sigint)

@@ -1,6 +1,8 @@
-/* plugin.c - find spider plugins, dlopen them, check their ABI before anything else. */
+/* plugin.c - find spider plugins, dlopen them, check their ABI; order their components. */
 #include "core/plugin.h"
+#include "core/settings.h"
 #include "core/spider.h"
+#include "util/json.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -204,4 +206,135 @@ void kumo_plugin_list(void (*fn)(void *ctx, const kumo_spider_def *def, const ch
             kumo_free(names[j]);
         }
     }
+}
+
+/* ---- component lists (Scrapy's build_component_list) ---- */
+
+/* The candidate key names: its exact name, or for "scrapy.x.y.NameMiddleware" (Scrapy's
+ * class path) the last part with or without "Middleware".  n when none. */
+static size_t find_component(const kumo_component *cands, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cands[i].name, key) == 0)
+            return i;
+    if (strncmp(key, "scrapy.", 7) != 0)
+        return n;
+    const char *last = strrchr(key, '.') + 1;
+    size_t len = strlen(last);
+    static const char suffix[] = "Middleware";
+    size_t slen = sizeof(suffix) - 1;
+    bool has_suffix = len > slen && strcmp(last + len - slen, suffix) == 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(cands[i].name, last) == 0)
+            return i;
+        if (has_suffix && strlen(cands[i].name) == len - slen &&
+            strncmp(cands[i].name, last, len - slen) == 0)
+            return i;
+    }
+    return n;
+}
+
+static int cmp_component(const void *a, const void *b)
+{
+    const kumo_component *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+#define BAD_DICT "invalid %s: expected a JSON object {\"Name\": order|null}"
+
+/* Apply the setting's pairs to cands: new orders, disabled[i], seen[i] (the key that
+ * named it).  Returns KUMO_EINVAL with a message in err. */
+static int apply_pairs(const kumo_value *val, const char *setting, const char *what,
+                       kumo_component *cands, size_t n, bool *disabled, const char **seen,
+                       char *err, size_t errlen)
+{
+    if (val->type != KUMO_VAL_LIST) {
+        snprintf(err, errlen, BAD_DICT, setting);
+        return KUMO_EINVAL;
+    }
+    for (size_t i = 0; i < val->u.list->len; i++) {
+        const kumo_value *pair = &val->u.list->v[i];
+        if (pair->type != KUMO_VAL_LIST || pair->u.list->len != 2 ||
+            pair->u.list->v[0].type != KUMO_VAL_STR) {
+            snprintf(err, errlen, BAD_DICT, setting);
+            return KUMO_EINVAL;
+        }
+        const char *key = pair->u.list->v[0].u.str.s;
+        const kumo_value *o = &pair->u.list->v[1];
+        size_t j = find_component(cands, n, key);
+        int64_t order;
+        if (j == n) {
+            snprintf(err, errlen, "unknown %s '%s' in %s", what, key, setting);
+            return KUMO_EINVAL;
+        }
+        if (seen[j]) {
+            snprintf(err, errlen, "'%s' and '%s' in %s name the same %s '%s'", seen[j], key,
+                     setting, what, cands[j].name);
+            return KUMO_EINVAL;
+        }
+        seen[j] = key;
+        if (o->type == KUMO_VAL_NONE) {
+            disabled[j] = true;
+            continue;
+        }
+        if (o->type == KUMO_VAL_INT)
+            order = o->u.i;
+        else if (o->type == KUMO_VAL_FLOAT && o->u.f >= INT_MIN && o->u.f <= INT_MAX &&
+                 o->u.f == (double)(int)o->u.f)
+            order = (int)o->u.f;
+        else
+            order = INT64_MAX;
+        if (order < INT_MIN || order > INT_MAX) {
+            snprintf(err, errlen, "invalid order for %s '%s' in %s: expected an integer or "
+                     "null", what, key, setting);
+            return KUMO_EINVAL;
+        }
+        disabled[j] = order == -1;
+        cands[j].order = (int)order;
+    }
+    return KUMO_OK;
+}
+
+int kumo_components_build(const kumo_settings *s, const char *setting, const char *what,
+                          kumo_component *cands, size_t *n, char *err, size_t errlen)
+{
+    size_t len = *n;
+    for (size_t i = 0; i < len; i++) {
+        cands[i].index = i;
+        for (size_t j = 0; j < i; j++) {
+            if (strcmp(cands[i].name, cands[j].name) == 0) {
+                snprintf(err, errlen, "two %ss named '%s'", what, cands[i].name);
+                return KUMO_EINVAL;
+            }
+        }
+    }
+    const char *text = s ? kumo_settings_get(s, setting) : NULL;
+    if (text && text[strspn(text, " \t\r\n")]) {
+        kumo_value val;
+        char msg[128];
+        if (kumo_json_parse(text, strlen(text), &val, msg, sizeof(msg)) != KUMO_OK) {
+            snprintf(err, errlen, "invalid %s: %s", setting, msg);
+            return KUMO_EINVAL;
+        }
+        bool *disabled = kumo_calloc(len ? len : 1, sizeof(bool), KUMO_T_MIDDLEWARE,
+                                     KUMO_V_DICT);
+        const char **seen = kumo_calloc(len ? len : 1, sizeof(char *), KUMO_T_MIDDLEWARE,
+                                        KUMO_V_DICT);
+        int rc = apply_pairs(&val, setting, what, cands, len, disabled, seen, err, errlen);
+        size_t m = 0;
+        for (size_t i = 0; rc == KUMO_OK && i < len; i++)
+            if (!disabled[i])
+                cands[m++] = cands[i];
+        kumo_free(seen);
+        kumo_free(disabled);
+        kumo_val_clear(&val);
+        if (rc != KUMO_OK)
+            return rc;
+        len = m;
+    }
+    qsort(cands, len, sizeof(*cands), cmp_component);
+    *n = len;
+    return KUMO_OK;
 }

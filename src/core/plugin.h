@@ -1,6 +1,6 @@
-/* plugin.h - spider plugins: find, dlopen, check the ABI. */
-#ifndef KUMO_PLUGIN_H
-#define KUMO_PLUGIN_H
+/* plugin.h - spider plugins: find, dlopen, check the ABI; order their components. */
+#ifndef KUMO_CORE_PLUGIN_H
+#define KUMO_CORE_PLUGIN_H
 
 #include "kumo-int.h"
 
@@ -18,6 +18,31 @@ const kumo_spider_def *kumo_plugin_def(const kumo_plugin *p);
 const char *kumo_plugin_path(const kumo_plugin *p);
 
 void kumo_plugin_close(kumo_plugin *p);
+
+/*
+ * One candidate of a component list (a middleware, a pipeline or an extension): its name,
+ * its default order and its definition (a kumo_dlmw_def *, ... as the caller knows).
+ * index is the listing position, set by kumo_components_build(): it keeps ties stable.
+ */
+typedef struct kumo_component {
+    const char *name;
+    int order;
+    const void *def;
+    size_t index;
+} kumo_component;
+
+/*
+ * Scrapy's build_component_list(): apply the dict setting (a JSON object {"Name": order});
+ * null or -1 disables an entry, a key may also be Scrapy's class path
+ * ("scrapy.downloadermiddlewares.retry.RetryMiddleware" finds "Retry"), then sort by order,
+ * ties in listing order.  cands[0..*n) are the built-ins then the spider's own components,
+ * in listing order; on success *n is how many stay enabled, sorted in cands[0..*n).
+ * what names the kind in messages ("downloader middleware").  Returns KUMO_EINVAL with a
+ * one-line message in err for a bad setting, an unknown or repeated key, or two candidates
+ * with the same name.
+ */
+int kumo_components_build(const kumo_settings *s, const char *setting, const char *what,
+                          kumo_component *cands, size_t *n, char *err, size_t errlen);
 
 /*
  * Call fn for every loadable spider found in the search path, by name order of files;

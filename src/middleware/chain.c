@@ -1,7 +1,11 @@
 /* chain.c - build, open, log and run the downloader, spider and pipeline chains by index. */
 #include "middleware/chain.h"
 #include "core/crawler.h"
+#include "core/plugin.h"
 #include "core/settings.h"
+#include "core/signals.h"
+#include "core/stats.h"
+#include "pipeline/item.h"
 #include "util/buf.h"
 #include "util/json.h"
 
@@ -15,7 +19,7 @@ typedef struct link {
     void (*close)(void *self, kumo_crawler *c);
     const void *def;
     void *self;
-    size_t index;           /* position in the built-in table: keeps the sort stable */
+    size_t index;           /* listing position (built-ins, then the spider's own) */
 } link;
 
 typedef struct chain {
@@ -97,98 +101,51 @@ static void chain_close(chain *ch, kumo_crawler *c)
     ch->len = 0;
 }
 
-static size_t find_link(const link *cands, size_t n, const char *name)
+/* The chain link of a def of each kind, at the def's own order. */
+static link dl_link(const void *def)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(cands[i].name, name) == 0)
-            return i;
-    return n;
+    const kumo_dlmw_def *d = def;
+    return (link){d->name, d->order, d->open, d->close, d, NULL, 0};
+}
+
+static link sp_link(const void *def)
+{
+    const kumo_spmw_def *d = def;
+    return (link){d->name, d->order, d->open, d->close, d, NULL, 0};
+}
+
+static link pl_link(const void *def)
+{
+    const kumo_pipeline_def *d = def;
+    return (link){d->name, d->order, d->open, d->close, d, NULL, 0};
 }
 
 /*
- * Apply the kind's setting ({"Name": order|null}) to the candidates: new orders, and
- * disabled[i] for a null.  Returns KUMO_EINVAL with a message in err on a bad setting.
+ * Order the candidates (built-ins then the spider's own) by the kind's setting, open them
+ * in order and keep those that did not decline.  Takes cands (freed here).
  */
-static int apply_setting(const kind *k, kumo_crawler *c, link *cands, bool *disabled,
-                         size_t n, char *err, size_t errlen)
+static int chain_build(chain *out, const kind *k, link (*link_of)(const void *def),
+                       kumo_crawler *c, kumo_component *cands, size_t n, char *err,
+                       size_t errlen)
 {
-    const char *text = kumo_settings_get(c->settings, k->setting);
-    const char *p = text;
-    while (p && (*p == ' ' || *p == '\t' || *p == '\n'))
-        p++;
-    if (!p || !*p)
-        return KUMO_OK;
-    kumo_value val;
-    char msg[128];
-    if (kumo_json_parse(text, strlen(text), &val, msg, sizeof(msg)) != KUMO_OK) {
-        snprintf(err, errlen, "invalid %s: %s", k->setting, msg);
-        return KUMO_EINVAL;
-    }
     int rc = KUMO_OK;
-    if (val.type != KUMO_VAL_LIST) {
-        snprintf(err, errlen, "invalid %s: expected a JSON object {\"Name\": order|null}",
-                 k->setting);
-        rc = KUMO_EINVAL;
-    }
-    for (size_t i = 0; rc == KUMO_OK && i < val.u.list->len; i++) {
-        const kumo_value *pair = &val.u.list->v[i];
-        if (pair->type != KUMO_VAL_LIST || pair->u.list->len != 2 ||
-            pair->u.list->v[0].type != KUMO_VAL_STR) {
-            snprintf(err, errlen, "invalid %s: expected a JSON object {\"Name\": order|null}",
-                     k->setting);
-            rc = KUMO_EINVAL;
-            break;
-        }
-        const char *name = pair->u.list->v[0].u.str.s;
-        const kumo_value *o = &pair->u.list->v[1];
-        size_t j = find_link(cands, n, name);
-        if (j == n) {
-            snprintf(err, errlen, "unknown %s '%s' in %s", k->what, name, k->setting);
-            rc = KUMO_EINVAL;
-        } else if (o->type == KUMO_VAL_NONE) {
-            disabled[j] = true;
-        } else if (o->type == KUMO_VAL_INT && o->u.i >= INT_MIN && o->u.i <= INT_MAX) {
-            cands[j].order = (int)o->u.i;
-            disabled[j] = false;
-        } else if (o->type == KUMO_VAL_FLOAT && o->u.f == (double)(int)o->u.f) {
-            cands[j].order = (int)o->u.f;
-            disabled[j] = false;
-        } else {
-            snprintf(err, errlen, "invalid order for %s '%s' in %s: expected an integer or null",
-                     k->what, name, k->setting);
-            rc = KUMO_EINVAL;
-        }
-    }
-    kumo_val_clear(&val);
-    return rc;
-}
-
-static int cmp_link(const void *a, const void *b)
-{
-    const link *x = a, *y = b;
-    if (x->order != y->order)
-        return x->order < y->order ? -1 : 1;
-    return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* Sort the candidates, open them in order and keep those that did not decline. */
-static int chain_build(chain *out, const kind *k, kumo_crawler *c, link *cands, size_t n,
-                       char *err, size_t errlen)
-{
-    bool *disabled = kumo_calloc(n ? n : 1, sizeof(bool), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    int rc = apply_setting(k, c, cands, disabled, n, err, errlen);
     out->e = NULL;
     out->len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!cands[i].name || !*cands[i].name) {
+            snprintf(err, errlen, "a %s of spider '%s' has no name", k->what,
+                     c->def && c->def->name ? c->def->name : "?");
+            rc = KUMO_EINVAL;
+        }
+    }
+    if (rc == KUMO_OK)
+        rc = kumo_components_build(c->settings, k->setting, k->what, cands, &n, err, errlen);
     if (rc == KUMO_OK) {
-        size_t m = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!disabled[i])
-                cands[m++] = cands[i];
-        qsort(cands, m, sizeof(*cands), cmp_link);
-        out->e = kumo_calloc(m ? m : 1, sizeof(link), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-        for (size_t i = 0; i < m; i++) {
-            link l = cands[i];
-            l.self = NULL;
+        out->e = kumo_calloc(n ? n : 1, sizeof(link), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
+        for (size_t i = 0; i < n; i++) {
+            link l = link_of(cands[i].def);
+            l.order = cands[i].order;
+            l.index = cands[i].index;
             int orc = l.open ? l.open(c, &l.self) : KUMO_OK;
             if (orc == KUMO_EDECLINED)
                 continue;
@@ -202,54 +159,66 @@ static int chain_build(chain *out, const kind *k, kumo_crawler *c, link *cands, 
             out->e[out->len++] = l;
         }
     }
-    kumo_free(disabled);
+    kumo_free(cands);
     return rc;
 }
 
-static size_t table_len(const void *const *t)
-{
-    size_t n = 0;
-    while (t[n])
-        n++;
-    return n;
-}
-
-#define FILL_LINKS(table, cands, n)                                             \
-    do {                                                                        \
-        n = table_len((const void *const *)(table));                            \
-        cands = kumo_calloc(n ? n : 1, sizeof(link), KUMO_T_MIDDLEWARE, KUMO_V_DICT); \
-        for (size_t i_ = 0; i_ < n; i_++)                                       \
-            cands[i_] = (link){(table)[i_]->name, (table)[i_]->order, (table)[i_]->open, \
-                               (table)[i_]->close, (table)[i_], NULL, i_};      \
+/* cands := the defs of the built-in table then of the spider's own (either may be NULL). */
+#define CANDIDATES(builtin, own, cands, n)                                          \
+    do {                                                                            \
+        __typeof__(&(builtin)[0]) b_ = (builtin), o_ = (own);                       \
+        size_t nb_ = 0, no_ = 0;                                                    \
+        while (b_ && b_[nb_])                                                       \
+            nb_++;                                                                  \
+        while (o_ && o_[no_])                                                       \
+            no_++;                                                                  \
+        n = nb_ + no_;                                                              \
+        cands = kumo_calloc(n ? n : 1, sizeof(kumo_component), KUMO_T_MIDDLEWARE,   \
+                            KUMO_V_DICT);                                           \
+        for (size_t i_ = 0; i_ < n; i_++) {                                         \
+            const __typeof__(*b_[0]) *d_ = i_ < nb_ ? b_[i_] : o_[i_ - nb_];           \
+            cands[i_] = (kumo_component){d_->name, d_->order, d_, i_};              \
+        }                                                                           \
     } while (0)
+
+/*
+ * The spider closes: close the pipelines now, as Scrapy's scraper calls close_spider before
+ * the stats are dumped, so what their close hooks count shows in the dump.  The middlewares
+ * close with the chains (they may still see transfers aborted at the very end).
+ */
+static void on_spider_closed(void *ctx, kumo_crawler *c, void *arg)
+{
+    kumo_chains *ch = ctx;
+    chain_close(&ch->pl, c);
+}
 
 int kumo_chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errlen)
 {
     kumo_chains *ch = kumo_calloc(1, sizeof(*ch), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    link *cands;
+    const kumo_spider_def *sd = c->def;
+    kumo_component *cands;
     size_t n;
     int rc;
     *out = NULL;
     if (errlen)
         err[0] = '\0';
 
-    FILL_LINKS(kumo_builtin_dlmws, cands, n);
-    rc = chain_build(&ch->dl, &kind_dl, c, cands, n, err, errlen);
-    kumo_free(cands);
+    CANDIDATES(kumo_builtin_dlmws, sd ? sd->downloader_middlewares : NULL, cands, n);
+    rc = chain_build(&ch->dl, &kind_dl, dl_link, c, cands, n, err, errlen);
     if (rc == KUMO_OK) {
-        FILL_LINKS(kumo_builtin_spmws, cands, n);
-        rc = chain_build(&ch->sp, &kind_sp, c, cands, n, err, errlen);
-        kumo_free(cands);
+        CANDIDATES(kumo_builtin_spmws, sd ? sd->spider_middlewares : NULL, cands, n);
+        rc = chain_build(&ch->sp, &kind_sp, sp_link, c, cands, n, err, errlen);
     }
     if (rc == KUMO_OK) {
-        FILL_LINKS(kumo_builtin_pipelines, cands, n);
-        rc = chain_build(&ch->pl, &kind_pl, c, cands, n, err, errlen);
-        kumo_free(cands);
+        CANDIDATES(kumo_builtin_pipelines, sd ? sd->item_pipelines : NULL, cands, n);
+        rc = chain_build(&ch->pl, &kind_pl, pl_link, c, cands, n, err, errlen);
     }
     if (rc != KUMO_OK) {
         kumo_chains_close(ch, c);
         return rc;
     }
+    if (c->signals)
+        kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, on_spider_closed, ch);
     *out = ch;
     return KUMO_OK;
 }
@@ -402,6 +371,25 @@ int kumo_chain_spider_item(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
     return KUMO_OK;
 }
 
+/* Scrapy's LogFormatter.dropped (WARNING "Dropped: REASON\n{item}") and CoreStats'
+ * item_dropped_reasons_count/DropItem (item_dropped_count comes with the signal). */
+static void dropped(kumo_crawler *c, kumo_item *item)
+{
+    const char *why = kumo_item_drop_reason(item);
+    if (!why) {         /* dropped without kumo_item_drop(): an empty reason, as DropItem() */
+        kumo_item_drop(item, "%s", "");
+        why = "";
+    }
+    kumo_stats_inc(c->stats, "item_dropped_reasons_count/DropItem", 1);
+    if (!kumo_log_enabled(KUMO_LOG_WARNING))
+        return;
+    kumo_buf b;
+    kumo_buf_init(&b, 64 * 1024, KUMO_T_STR, KUMO_V_NONE);
+    kumo_json_map(&b, &item->fields, ", ", ": ");
+    KUMO_WARN("kumo.core.scraper", "Dropped: %s\n%s", why ? why : "", kumo_buf_str(&b));
+    kumo_buf_release(&b);
+}
+
 int kumo_chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item)
 {
     for (size_t i = 0; i < ch->pl.len; i++) {
@@ -409,8 +397,10 @@ int kumo_chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item)
         if (!PL(l)->process_item)
             continue;
         int rc = PL(l)->process_item(l->self, c, item);
-        if (rc == KUMO_EDONE || rc == KUMO_EIGNORED)
+        if (rc == KUMO_EDONE || rc == KUMO_EIGNORED) {
+            dropped(c, item);
             return KUMO_EDONE;
+        }
         if (rc != KUMO_OK && rc != KUMO_EDECLINED)
             return rc;
     }

@@ -1,5 +1,16 @@
-/* item.c - the Item object: ordered fields of typed values. */
+/* item.c - the Item object: ordered fields of typed values; the reason of a drop. */
 #include "pipeline/item.h"
+
+/*
+ * The reason given by the last kumo_item_drop(): one slot per thread is enough, since the
+ * pipelines handle one item at a time and the chain reads the reason right after the hook
+ * returns (and the item_dropped signal right after that).  Forgotten when its item is freed,
+ * so a new item at the same address never inherits it.
+ */
+static _Thread_local struct {
+    const kumo_item *item;
+    char text[1024];
+} drop;
 
 static void retain(kumo_ref *r)
 {
@@ -38,6 +49,8 @@ void kumo_item_unref(kumo_item *item)
     kumo_assert(item->refcount > 0);
     if (--item->refcount)
         return;
+    if (drop.item == item)
+        drop.item = NULL;
     kumo_ref_fini(&item->ref);
     kumo_map_release(&item->fields);
     kumo_free(item);
@@ -66,4 +79,22 @@ void kumo_item_set_float(kumo_item *item, const char *field, double f)
 kumo_map *kumo_item_fields(kumo_item *item)
 {
     return &item->fields;
+}
+
+int kumo_item_drop(kumo_item *item, const char *fmt, ...)
+{
+    drop.item = item;
+    drop.text[0] = '\0';
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(drop.text, sizeof(drop.text), fmt, ap);
+        va_end(ap);
+    }
+    return KUMO_EDONE;
+}
+
+const char *kumo_item_drop_reason(const kumo_item *item)
+{
+    return item && drop.item == item ? drop.text : NULL;
 }

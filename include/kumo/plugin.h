@@ -1,0 +1,189 @@
+/* kumo/plugin.h - components a plugin adds to a crawl: middlewares, pipelines, extensions. */
+#ifndef KUMO_PLUGIN_H
+#define KUMO_PLUGIN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "kumo/http.h"
+#include "kumo/item.h"
+#include "kumo/spider.h"
+
+/*
+ * A plugin (a spider .so) may add downloader middlewares, spider middlewares, item
+ * pipelines and extensions through its kumo_spider_def (.downloader_middlewares,
+ * .spider_middlewares, .item_pipelines, .extensions: NULL-terminated arrays of pointers to
+ * the defs below).  Each is on at its def's order (extensions: 0, after the built-ins)
+ * unless DOWNLOADER_MIDDLEWARES, SPIDER_MIDDLEWARES, ITEM_PIPELINES or EXTENSIONS names it
+ * by its def name with another order, or with null or -1 to disable it.  The hooks run on
+ * the crawl's loop thread; every pointer they get is borrowed for the call unless said.
+ */
+
+/* The running crawl, as components see it (opaque). */
+typedef struct kumo_crawler kumo_crawler;
+
+/*
+ * Return codes (STYLE §10):
+ *   KUMO_OK         go on to the next entry
+ *   KUMO_EDECLINED  not mine (process_exception: let the next one look)
+ *   KUMO_EDONE      short-circuit: a response in *res, or a new request in *next
+ *   KUMO_EIGNORED   drop this request / response / output (the entry logged and counted why)
+ */
+
+/* A downloader middleware.  Every hook is optional. */
+typedef struct kumo_dlmw_def {
+    const char *name;           /* the key in DOWNLOADER_MIDDLEWARES: "Retry" */
+    int order;                  /* Scrapy's default order */
+    /* Set *self (may stay NULL); KUMO_EDECLINED keeps it out of the chain (disabled). */
+    int (*open)(kumo_crawler *c, void **self);
+    void (*close)(void *self, kumo_crawler *c);
+    /*
+     * Called in ascending order before the download.  KUMO_EDONE with *res: that response
+     * is used instead of downloading (it then passes the process_response hooks); with
+     * *next: the request is dropped and *next is scheduled.  KUMO_EIGNORED: dropped.
+     */
+    int (*process_request)(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
+                           kumo_request **next);
+    /*
+     * Called in descending order with the response (owned by the chain: to replace it,
+     * unref *res and store a new reference).  KUMO_EDONE with *next: schedule *next instead
+     * (the chain unrefs *res).  KUMO_EIGNORED: dropped.
+     */
+    int (*process_response)(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
+                            kumo_request **next);
+    /*
+     * Called in descending order when the download failed with err (KUMO_ETIMEDOUT,
+     * KUMO_ECONNREFUSED, KUMO_ETOOBIG...).  KUMO_EDECLINED: not mine.  KUMO_EDONE with *res
+     * or *next as above.
+     */
+    int (*process_exception)(void *self, kumo_crawler *c, kumo_request *req, int err,
+                             kumo_response **res, kumo_request **next);
+} kumo_dlmw_def;
+
+/* A spider middleware.  Every hook is optional. */
+typedef struct kumo_spmw_def {
+    const char *name;           /* the key in SPIDER_MIDDLEWARES: "Offsite" */
+    int order;
+    int (*open)(kumo_crawler *c, void **self);
+    void (*close)(void *self, kumo_crawler *c);
+    /* Before the callback: KUMO_OK, or KUMO_EIGNORED to drop the response. */
+    int (*process_spider_input)(void *self, kumo_crawler *c, kumo_response *res);
+    /* Each request a callback emitted (res is the response it came from, NULL for start
+     * requests): KUMO_OK keeps it (it may be changed), KUMO_EIGNORED drops it. */
+    int (*process_request)(void *self, kumo_crawler *c, kumo_response *res, kumo_request *req);
+    /* Each item a callback emitted: KUMO_OK keeps it, KUMO_EIGNORED drops it. */
+    int (*process_item)(void *self, kumo_crawler *c, kumo_response *res, kumo_item *item);
+} kumo_spmw_def;
+
+/* An item pipeline: open/close are Scrapy's open_spider/close_spider (close runs when the
+ * spider closes, before the stats are dumped). */
+typedef struct kumo_pipeline_def {
+    const char *name;           /* the key in ITEM_PIPELINES */
+    int order;
+    int (*open)(kumo_crawler *c, void **self);
+    void (*close)(void *self, kumo_crawler *c);
+    /* KUMO_OK keeps the item (it may be changed), KUMO_EDONE drops it (DropItem): give
+     * the reason with `return kumo_item_drop(item, "...")`. */
+    int (*process_item)(void *self, kumo_crawler *c, kumo_item *item);
+} kumo_pipeline_def;
+
+/* An extension: lives for one crawl and acts on its signals. */
+typedef struct kumo_ext_def {
+    const char *name;
+    /* Connect to signals, set *self; KUMO_EDECLINED: disabled by its settings. */
+    int (*open)(kumo_crawler *c, void **self, char *err, size_t errlen);
+    void (*close)(void *self, kumo_crawler *c);
+} kumo_ext_def;
+
+/* ---- what a component may ask of the crawl ---- */
+
+/* The effective setting name (defaults < conf < spider < -s), or def.  Borrowed, valid
+ * until the setting changes. */
+const char *kumo_crawler_setting(kumo_crawler *c, const char *name, const char *def);
+
+/* The setting as an integer, a float or a boolean (0/1/true/false...); def when unset or
+ * when it does not parse as one. */
+int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name, int64_t def);
+double kumo_crawler_setting_float(kumo_crawler *c, const char *name, double def);
+bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name, bool def);
+
+/* The crawl's stats (Scrapy's crawler.stats), dumped at close.  Keys are copied. */
+void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n);
+void kumo_crawler_stats_set_int(kumo_crawler *c, const char *key, int64_t v);
+void kumo_crawler_stats_set_float(kumo_crawler *c, const char *key, double v);
+void kumo_crawler_stats_set_str(kumo_crawler *c, const char *key, const char *v);
+/* Keep the larger / smaller of the current value and v (Scrapy's max_value/min_value). */
+void kumo_crawler_stats_max(kumo_crawler *c, const char *key, int64_t v);
+void kumo_crawler_stats_min(kumo_crawler *c, const char *key, int64_t v);
+/* Returns the integer value of key, or def. */
+int64_t kumo_crawler_stats_get_int(kumo_crawler *c, const char *key, int64_t def);
+/* Returns the value of key, or NULL.  Borrowed, valid until the stat changes. */
+const kumo_value *kumo_crawler_stats_get(kumo_crawler *c, const char *key);
+
+/* The running spider (for kumo_spider_arg(), kumo_spider_state()...).  Borrowed, valid
+ * while the crawl lives. */
+kumo_spider *kumo_crawler_spider(kumo_crawler *c);
+
+/* Log a line under logger ("[logger] LEVEL: ..."), level "DEBUG", "INFO", "WARNING",
+ * "ERROR" or "CRITICAL" (anything else: INFO).  Counts in log_count/LEVEL like every line. */
+void kumo_crawler_log(kumo_crawler *c, const char *logger, const char *level,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Schedule req (takes ownership) through the scheduler as if the spider had yielded it
+ * (Scrapy's engine.crawl()); it skips the spider middlewares.  Returns KUMO_OK, or
+ * KUMO_ECANCELED when the crawl is not running yet or is closing (req is released).
+ */
+int kumo_crawler_crawl(kumo_crawler *c, kumo_request *req);
+
+/* Close the spider with reason ("finished", "my_limit"...): Scrapy's
+ * engine.close_spider(spider, reason).  The first reason given wins; no-op before the
+ * crawl runs. */
+void kumo_crawler_close_spider(kumo_crawler *c, const char *reason);
+
+/* ---- dropping items ---- */
+
+/*
+ * Give the reason an item pipeline drops item (Scrapy's DropItem("reason")) and return
+ * KUMO_EDONE, so a process_item hook ends with `return kumo_item_drop(item, "no price");`.
+ * The crawl then logs WARNING "Dropped: REASON" and the item as JSON, and counts
+ * item_dropped_count and item_dropped_reasons_count/DropItem.  A hook that returns
+ * KUMO_EDONE without calling this drops with an empty reason.
+ */
+int kumo_item_drop(kumo_item *item, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The reason item was dropped for ("" when its pipeline gave none), from the drop until
+ * another item is dropped or item is freed (so during its item_dropped signal); else NULL.
+ * Borrowed, valid until then. */
+const char *kumo_item_drop_reason(const kumo_item *item);
+
+/* ---- signals (Scrapy's crawler.signals.connect) ---- */
+
+/* What each signal passes as arg. */
+typedef enum kumo_crawler_signal {
+    KUMO_SIGNAL_SPIDER_OPENED,      /* NULL */
+    KUMO_SIGNAL_SPIDER_IDLE,        /* NULL */
+    KUMO_SIGNAL_SPIDER_CLOSED,      /* const char *reason */
+    KUMO_SIGNAL_REQUEST_SCHEDULED,  /* kumo_request * */
+    KUMO_SIGNAL_REQUEST_DROPPED,    /* kumo_request * (the dupefilter or the queue refused) */
+    KUMO_SIGNAL_RESPONSE_RECEIVED,  /* kumo_response * */
+    KUMO_SIGNAL_ITEM_SCRAPED,       /* kumo_item * */
+    KUMO_SIGNAL_ITEM_DROPPED,       /* kumo_item * (kumo_item_drop_reason() tells why) */
+    KUMO_SIGNAL_SPIDER_ERROR,       /* kumo_response *, NULL for a failed download */
+    KUMO_SIGNAL_REQUEST_PROCESSED,  /* kumo_request *: every output of it was handled */
+    KUMO_SIGNAL_COUNT               /* not a signal: new ones are added before it */
+} kumo_crawler_signal;
+
+/* A signal handler: ctx as connected, arg as listed above (borrowed for the call). */
+typedef void (*kumo_crawler_signal_fn)(void *ctx, kumo_crawler *c, void *arg);
+
+/*
+ * Call fn(ctx, c, arg) every time sig is sent, after the handlers connected before it,
+ * until the crawl ends (there is no disconnect: connect in an open hook, with a ctx that
+ * lives until the close hook).  Returns KUMO_OK, or KUMO_EINVAL for an unknown sig or a
+ * NULL fn.
+ */
+int kumo_crawler_connect(kumo_crawler *c, kumo_crawler_signal sig, kumo_crawler_signal_fn fn,
+                         void *ctx);
+
+#endif

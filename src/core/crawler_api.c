@@ -1,0 +1,148 @@
+/* crawler_api.c - what plugin components may ask of the running crawl (kumo/plugin.h). */
+#include "core/crawler.h"
+#include "core/engine.h"
+#include "core/settings.h"
+#include "core/signals.h"
+#include "core/stats.h"
+
+#include <math.h>
+
+const char *kumo_crawler_setting(kumo_crawler *c, const char *name, const char *def)
+{
+    const char *v = c && name ? kumo_settings_get(c->settings, name) : NULL;
+    return v ? v : def;
+}
+
+int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name, int64_t def)
+{
+    const char *v = kumo_crawler_setting(c, name, NULL);
+    if (!v || !*v)
+        return def;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    return *end || errno ? def : (int64_t)n;
+}
+
+double kumo_crawler_setting_float(kumo_crawler *c, const char *name, double def)
+{
+    const char *v = kumo_crawler_setting(c, name, NULL);
+    if (!v || !*v)
+        return def;
+    char *end;
+    errno = 0;
+    double f = strtod(v, &end);
+    while (*end == ' ' || *end == '\t')
+        end++;
+    return *end || errno || isnan(f) ? def : f;
+}
+
+bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name, bool def)
+{
+    static const char *const yes[] = {"1", "true", "True", "TRUE", "yes", "on"};
+    static const char *const no[] = {"0", "false", "False", "FALSE", "no", "off"};
+    const char *v = kumo_crawler_setting(c, name, NULL);
+    for (size_t i = 0; v && i < KUMO_ARRAY_LEN(yes); i++)
+        if (strcmp(v, yes[i]) == 0)
+            return true;
+    for (size_t i = 0; v && i < KUMO_ARRAY_LEN(no); i++)
+        if (strcmp(v, no[i]) == 0)
+            return false;
+    return def;
+}
+
+void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n)
+{
+    kumo_stats_inc(c->stats, key, n);
+}
+
+void kumo_crawler_stats_set_int(kumo_crawler *c, const char *key, int64_t v)
+{
+    kumo_stats_set_int(c->stats, key, v);
+}
+
+void kumo_crawler_stats_set_float(kumo_crawler *c, const char *key, double v)
+{
+    kumo_stats_set_float(c->stats, key, v);
+}
+
+void kumo_crawler_stats_set_str(kumo_crawler *c, const char *key, const char *v)
+{
+    kumo_stats_set_str(c->stats, key, v ? v : "");
+}
+
+void kumo_crawler_stats_max(kumo_crawler *c, const char *key, int64_t v)
+{
+    kumo_stats_max(c->stats, key, v);
+}
+
+void kumo_crawler_stats_min(kumo_crawler *c, const char *key, int64_t v)
+{
+    kumo_stats_min(c->stats, key, v);
+}
+
+int64_t kumo_crawler_stats_get_int(kumo_crawler *c, const char *key, int64_t def)
+{
+    return kumo_stats_get_int(c->stats, key, def);
+}
+
+const kumo_value *kumo_crawler_stats_get(kumo_crawler *c, const char *key)
+{
+    return kumo_stats_get(c->stats, key);
+}
+
+kumo_spider *kumo_crawler_spider(kumo_crawler *c)
+{
+    return c->spider;
+}
+
+void kumo_crawler_log(kumo_crawler *c, const char *logger, const char *level,
+                      const char *fmt, ...)
+{
+    kumo_loglevel lv = KUMO_LOG_INFO;
+    if (level && kumo_log_level_parse(level, &lv) != KUMO_OK)
+        lv = KUMO_LOG_INFO;
+    va_list ap;
+    va_start(ap, fmt);
+    kumo_vlog(logger && *logger ? logger : "kumo.plugin", lv, fmt, ap);
+    va_end(ap);
+}
+
+int kumo_crawler_crawl(kumo_crawler *c, kumo_request *req)
+{
+    if (!req)
+        return KUMO_EINVAL;
+    if (!c->engine || kumo_engine_closing(c->engine) || kumo_engine_closed(c->engine)) {
+        kumo_request_unref(req);
+        return KUMO_ECANCELED;
+    }
+    kumo_engine_crawl(c->engine, req);
+    return KUMO_OK;
+}
+
+void kumo_crawler_close_spider(kumo_crawler *c, const char *reason)
+{
+    if (c->engine)
+        kumo_engine_close(c->engine, reason && *reason ? reason : "cancelled");
+}
+
+/* The public signals, in kumo_crawler_signal order. */
+static const kumo_signal signal_map[] = {
+    KUMO_SIG_SPIDER_OPENED,     KUMO_SIG_SPIDER_IDLE,      KUMO_SIG_SPIDER_CLOSED,
+    KUMO_SIG_REQUEST_SCHEDULED, KUMO_SIG_REQUEST_DROPPED,  KUMO_SIG_RESPONSE_RECEIVED,
+    KUMO_SIG_ITEM_SCRAPED,      KUMO_SIG_ITEM_DROPPED,     KUMO_SIG_SPIDER_ERROR,
+    KUMO_SIG_REQUEST_PROCESSED,
+};
+_Static_assert(KUMO_ARRAY_LEN(signal_map) == KUMO_SIGNAL_COUNT,
+               "every public signal maps to an internal one");
+
+int kumo_crawler_connect(kumo_crawler *c, kumo_crawler_signal sig, kumo_crawler_signal_fn fn,
+                         void *ctx)
+{
+    if (!c || !fn || (unsigned)sig >= KUMO_SIGNAL_COUNT)
+        return KUMO_EINVAL;
+    kumo_signal_connect(c->signals, signal_map[sig], fn, ctx);
+    return KUMO_OK;
+}
