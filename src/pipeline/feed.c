@@ -1,8 +1,11 @@
-/* feed.c - feed exporters: the format table, opening, buffered writing and closing. */
+/* feed.c - feed exporters: the format table, opening, encodings, buffered writing, closing. */
 #include "pipeline/feed.h"
 #include "util/fs.h"
 #include "util/json.h"
 
+#include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
 #include <sys/stat.h>
 
 #define FEED_FLUSH_AT (64 * 1024)   /* write the buffer out once it holds this much */
@@ -13,6 +16,8 @@ static const kumo_feed_fmt *const formats[] = {
     &kumo__feed_jsonlines,
     &kumo__feed_json,
     &kumo__feed_csv,
+    &kumo__feed_xml,
+    &kumo__feed_sqlite,
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -27,6 +32,196 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
 }
+
+/* ---- UTF-8 ---- */
+
+/*
+ * Length of the UTF-8 sequence at p[0..n), at least 1, and its code point when valid.  An
+ * invalid sequence is its maximal subpart, as util/json.c and Python's errors="replace"
+ * take it; it stands for U+FFFD.
+ */
+static size_t utf8_seq(const unsigned char *p, size_t n, bool *ok, uint32_t *cp)
+{
+    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+    size_t need;
+    *ok = false;
+    *cp = 0xfffd;
+    if (c < 0x80) {
+        *ok = true;
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        need = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        need = 3;
+        lo = c == 0xe0 ? 0xa0 : 0x80;
+        hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        need = 4;
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 1;
+    }
+    if (n < 2 || p[1] < lo || p[1] > hi)
+        return 1;
+    size_t i = 2;
+    while (i < need && i < n && p[i] >= 0x80 && p[i] <= 0xbf)
+        i++;
+    if (i < need)
+        return i;
+    uint32_t v = c & (0x7f >> need);
+    for (size_t k = 1; k < need; k++)
+        v = v << 6 | (p[k] & 0x3f);
+    *ok = true;
+    *cp = v;
+    return need;
+}
+
+int kumo__feed_utf8(kumo_buf *b, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t run = 0;
+    for (size_t i = 0; i < len;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        bool ok;
+        uint32_t cp;
+        size_t n = utf8_seq(s + i, len - i, &ok, &cp);
+        if (!ok) {
+            int rc = kumo_buf_add(b, s + run, i - run);
+            if (rc == KUMO_OK)
+                rc = kumo_buf_adds(b, "\xef\xbf\xbd");
+            if (rc != KUMO_OK)
+                return rc;
+            run = i + n;
+        }
+        i += n;
+    }
+    return kumo_buf_add(b, s + run, len - run);
+}
+
+int kumo__feed_float(kumo_buf *b, double v)
+{
+    if (isnan(v))
+        return kumo_buf_adds(b, "nan");
+    if (isinf(v))
+        return kumo_buf_adds(b, v > 0 ? "inf" : "-inf");
+    kumo_value x = kumo_val_float(v);
+    return kumo_json_value(b, &x);
+}
+
+int kumo__feed_obj_str(kumo_buf *b, const kumo_ref *obj)
+{
+    if (kumo_class_is(obj->cls, &KUMO_CLASS(Request))) {
+        const kumo_request *req = (const kumo_request *)obj;
+        return kumo_buf_printf(b, "<%s %s>", kumo_request_method(req), kumo_request_url(req));
+    }
+    if (kumo_class_is(obj->cls, &KUMO_CLASS(Response))) {
+        const kumo_response *res = (const kumo_response *)obj;
+        return kumo_buf_printf(b, "<%d %s>", kumo_response_status(res), kumo_response_url(res));
+    }
+    return kumo_buf_printf(b, "<%s>", obj->cls->name);
+}
+
+/* ---- encodings ---- */
+
+int kumo_feed_enc_parse(const char *name, kumo_feed_enc *enc)
+{
+    static const struct {
+        const char *name;
+        kumo_feed_enc enc;
+    } names[] = {
+        {"utf_8", KUMO_FEED_ENC_UTF8}, {"utf8", KUMO_FEED_ENC_UTF8},
+        {"u8", KUMO_FEED_ENC_UTF8}, {"utf", KUMO_FEED_ENC_UTF8},
+        {"cp65001", KUMO_FEED_ENC_UTF8},
+        {"latin_1", KUMO_FEED_ENC_LATIN1}, {"latin1", KUMO_FEED_ENC_LATIN1},
+        {"latin", KUMO_FEED_ENC_LATIN1}, {"l1", KUMO_FEED_ENC_LATIN1},
+        {"iso_8859_1", KUMO_FEED_ENC_LATIN1}, {"iso8859_1", KUMO_FEED_ENC_LATIN1},
+        {"8859", KUMO_FEED_ENC_LATIN1}, {"cp819", KUMO_FEED_ENC_LATIN1},
+        {"iso_ir_100", KUMO_FEED_ENC_LATIN1},
+        {"ascii", KUMO_FEED_ENC_ASCII}, {"us_ascii", KUMO_FEED_ENC_ASCII},
+        {"646", KUMO_FEED_ENC_ASCII}, {"us", KUMO_FEED_ENC_ASCII},
+    };
+    *enc = KUMO_FEED_ENC_NONE;
+    if (!name || !*name)
+        return KUMO_OK;
+    /* Python's codec lookup: case-insensitive, '-' and ' ' as '_' */
+    char norm[32];
+    size_t n = strlen(name);
+    if (n >= sizeof(norm))
+        return KUMO_EINVAL;
+    for (size_t i = 0; i <= n; i++) {
+        char c = (char)tolower((unsigned char)name[i]);
+        norm[i] = c == '-' || c == ' ' ? '_' : c;
+    }
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(names); i++)
+        if (strcmp(norm, names[i].name) == 0) {
+            *enc = names[i].enc;
+            return KUMO_OK;
+        }
+    return KUMO_EINVAL;
+}
+
+/* Python's name of the codec in its error messages. */
+static const char *enc_codec(kumo_feed_enc enc)
+{
+    return enc == KUMO_FEED_ENC_ASCII ? "ascii" : "latin-1";
+}
+
+/*
+ * Re-encode f->out[mark..) (UTF-8) for the feed's encoding: \uXXXX escapes for a JSON
+ * format with encoding None, latin-1 or ascii bytes otherwise (unencodable characters
+ * become &#N; for xml, else an error naming the first one in err).
+ */
+static int encode_tail(kumo_feed *f, size_t mark, char *err, size_t errlen)
+{
+    bool escape = f->enc == KUMO_FEED_ENC_NONE && f->fmt->json;
+    if (!escape && (f->enc == KUMO_FEED_ENC_NONE || f->enc == KUMO_FEED_ENC_UTF8))
+        return KUMO_OK;
+    uint32_t limit = f->enc == KUMO_FEED_ENC_LATIN1 ? 0xff : 0x7f;
+    const unsigned char *s = (const unsigned char *)f->out.s + mark;
+    size_t len = f->out.len - mark;
+    kumo_buf *t = &f->tmp;
+    kumo_buf_reset(t);
+    int rc = KUMO_OK;
+    for (size_t i = 0; i < len && rc == KUMO_OK;) {
+        bool ok;
+        uint32_t cp;
+        size_t n = utf8_seq(s + i, len - i, &ok, &cp);
+        i += n;
+        if (escape) {
+            if (cp >= 0x20 && cp < 0x7f) {
+                rc = kumo_buf_addc(t, (char)cp);
+            } else if (cp < 0x20) {
+                rc = kumo_buf_addc(t, (char)cp);    /* json.c escaped those already */
+            } else if (cp > 0xffff) {
+                cp -= 0x10000;
+                rc = kumo_buf_printf(t, "\\u%04" PRIx32 "\\u%04" PRIx32,
+                                     0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
+            } else {
+                rc = kumo_buf_printf(t, "\\u%04" PRIx32, cp);
+            }
+        } else if (cp <= limit) {
+            rc = kumo_buf_addc(t, (char)cp);
+        } else if (f->fmt->charrefs) {
+            rc = kumo_buf_printf(t, "&#%" PRIu32 ";", cp);
+        } else {
+            set_err(err, errlen, "'%s' codec can't encode character U+%04" PRIX32,
+                    enc_codec(f->enc), cp);
+            return KUMO_EINVAL;
+        }
+    }
+    if (rc != KUMO_OK)
+        return rc;
+    f->out.len = mark;
+    return kumo_buf_add(&f->out, t->s ? t->s : "", t->len);
+}
+
+/* ---- formats ---- */
 
 /*
  * Returns the format whose name or extension is name, or NULL; *as_named is the table's
@@ -46,6 +241,13 @@ static const kumo_feed_fmt *find_fmt(const char *name, const char **as_named)
         }
     }
     return NULL;
+}
+
+const char *kumo_feed_format_find(const char *name)
+{
+    const char *as_named;
+    const kumo_feed_fmt *fmt = name ? find_fmt(name, &as_named) : NULL;
+    return fmt ? fmt->name : NULL;
 }
 
 /* ".jsonl, .jl, .json or .csv" (or the names, with dot 0) from the table. */
@@ -94,6 +296,13 @@ static void path_suffix(const char *path, char *out, size_t n)
     snprintf(out, n, "%.*s", (int)(end - dot - 1), path + dot + 1);
 }
 
+const char *kumo_feed_format_of_path(const char *path)
+{
+    char ext[64];
+    path_suffix(path, ext, sizeof(ext));
+    return ext[0] ? kumo_feed_format_find(ext) : NULL;
+}
+
 /* Create the missing parent directories of path (mkdir -p of its dirname). */
 static int make_parents(const char *path)
 {
@@ -107,22 +316,82 @@ static int make_parents(const char *path)
     return rc;
 }
 
+void kumo_feed_opts_init(kumo_feed_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->encoding = "utf-8";
+}
+
 int kumo_feed_open(kumo_feed **out, const char *path, const char *format, bool overwrite,
                    char *err, size_t errlen)
 {
-    char choices[128];
+    kumo_feed_opts o;
+    kumo_feed_opts_init(&o);
+    o.format = format;
+    o.overwrite = overwrite;
+    return kumo_feed_open_opts(out, path, &o, err, errlen);
+}
+
+static void feed_free(kumo_feed *f)
+{
+    if (f->fmt->release)
+        f->fmt->release(f);
+    for (size_t i = 0; i < f->nfields; i++) {
+        kumo_free(f->fields[i]);
+        kumo_free(f->names[i]);
+    }
+    kumo_free(f->fields);
+    kumo_free(f->names);
+    kumo_buf_release(&f->out);
+    kumo_buf_release(&f->tmp);
+    kumo_free(f->enc_name);
+    kumo_free(f->uri);
+    kumo_free(f->path);
+    kumo_free(f);
+}
+
+/* Open the file (or stdout) of a format that writes bytes. */
+static int open_file(kumo_feed *f, bool overwrite, char *err, size_t errlen)
+{
+    if (f->is_stdout) {
+        if (overwrite)
+            KUMO_WARN(FEED_LOGGER, "Standard output (stdout) storage does not support "
+                      "overwriting. To suppress this warning, use -o instead of -O.");
+        f->fp = stdout;
+        return KUMO_OK;
+    }
+    int e = make_parents(f->path);
+    f->fp = e ? NULL : fopen(f->path, overwrite ? "wb" : "ab");
+    if (!f->fp) {
+        set_err(err, errlen, "cannot open '%s': %s", f->path, strerror(e ? e : errno));
+        return KUMO_EIO;
+    }
+    /* f->out is the buffer: each flush reaches the file whole, as complete items */
+    setvbuf(f->fp, NULL, _IONBF, 0);
+    return KUMO_OK;
+}
+
+int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts *o,
+                        char *err, size_t errlen)
+{
+    char choices[160];
+    kumo_feed_opts defaults;
     *out = NULL;
+    if (!o) {
+        kumo_feed_opts_init(&defaults);
+        o = &defaults;
+    }
     if (!path) {
         set_err(err, errlen, "no feed path given");
         return KUMO_EINVAL;
     }
     const kumo_feed_fmt *fmt;
     const char *as_named;
-    if (format) {
-        fmt = find_fmt(format, &as_named);
+    if (o->format) {
+        fmt = find_fmt(o->format, &as_named);
         if (!fmt) {
             list_choices(choices, sizeof(choices), false);
-            set_err(err, errlen, "unknown feed format '%s': use %s", format, choices);
+            set_err(err, errlen, "unknown feed format '%s': use %s", o->format, choices);
             return KUMO_EINVAL;
         }
     } else {
@@ -135,40 +404,67 @@ int kumo_feed_open(kumo_feed **out, const char *path, const char *format, bool o
             return KUMO_EINVAL;
         }
     }
-
-    bool is_stdout = strcmp(path, "-") == 0;
-    FILE *fp;
-    if (is_stdout) {
-        if (overwrite)
-            KUMO_WARN(FEED_LOGGER, "Standard output (stdout) storage does not support "
-                      "overwriting. To suppress this warning, use -o instead of -O.");
-        fp = stdout;
-    } else {
-        int e = make_parents(path);
-        fp = e ? NULL : fopen(path, overwrite ? "wb" : "ab");
-        if (!fp) {
-            set_err(err, errlen, "cannot open '%s': %s", path, strerror(e ? e : errno));
-            return KUMO_EIO;
-        }
-        /* f->out is the buffer: each flush reaches the file whole, as complete items */
-        setvbuf(fp, NULL, _IONBF, 0);
+    kumo_feed_enc enc;
+    if (kumo_feed_enc_parse(o->encoding, &enc) != KUMO_OK) {
+        set_err(err, errlen, "unsupported feed encoding '%s': use utf-8, latin-1 or ascii",
+                o->encoding);
+        return KUMO_EINVAL;
     }
 
     kumo_feed *f = kumo_calloc(1, sizeof(*f), KUMO_T_FEED, KUMO_V_NONE);
     f->fmt = fmt;
     f->as_named = as_named;
     f->path = kumo_strdup(path, KUMO_T_STR, KUMO_V_NONE);
-    f->fp = fp;
-    f->is_stdout = is_stdout;
+    f->is_stdout = strcmp(path, "-") == 0;
+    f->uri = kumo_strdup(o->uri ? o->uri : f->is_stdout ? "stdout:" : path, KUMO_T_STR,
+                         KUMO_V_NONE);
+    f->store_empty = o->store_empty;
+    f->enc = enc;
+    f->enc_name = o->encoding && *o->encoding ? kumo_strdup(o->encoding, KUMO_T_STR,
+                                                            KUMO_V_NONE) : NULL;
+    f->indent_none = o->indent_none;
+    f->indent = o->indent > 0 ? o->indent : 0;
+    if (o->fields && o->nfields) {
+        f->nfields = o->nfields;
+        f->fields = kumo_calloc(o->nfields, sizeof(char *), KUMO_T_FEED, KUMO_V_NONE);
+        f->names = kumo_calloc(o->nfields, sizeof(char *), KUMO_T_FEED, KUMO_V_NONE);
+        for (size_t i = 0; i < o->nfields; i++) {
+            f->fields[i] = kumo_strdup(o->fields[i], KUMO_T_STR, KUMO_V_NONE);
+            const char *name = o->names && o->names[i] ? o->names[i] : o->fields[i];
+            f->names[i] = kumo_strdup(name, KUMO_T_STR, KUMO_V_NONE);
+        }
+    }
     kumo_buf_init(&f->out, 0, KUMO_T_FEED, KUMO_V_NONE);
+    kumo_buf_init(&f->tmp, 0, KUMO_T_FEED, KUMO_V_NONE);
+    int rc;
+    if (fmt->open) {
+        rc = f->is_stdout ? KUMO_EINVAL : fmt->open(f, o, err, errlen);
+        if (f->is_stdout)
+            set_err(err, errlen, "a %s feed needs a file, not stdout", fmt->name);
+    } else {
+        rc = open_file(f, o->overwrite, err, errlen);
+    }
+    if (rc != KUMO_OK) {
+        feed_free(f);
+        return rc;
+    }
     *out = f;
+    if (f->store_empty && fmt->start) {
+        /* Scrapy starts exporting at open when empty feeds are stored */
+        if (fmt->start(f) == KUMO_OK && encode_tail(f, 0, NULL, 0) == KUMO_OK)
+            f->started = true;
+        else
+            kumo_buf_reset(&f->out);
+    } else if (f->store_empty) {
+        f->started = true;
+    }
     return KUMO_OK;
 }
 
 /* Write the buffer to the file; after a failed write, later bytes are dropped. */
 static void flush_out(kumo_feed *f)
 {
-    if (f->out.len && !f->werrno) {
+    if (f->out.len && !f->werrno && f->fp) {
         errno = 0;
         if (fwrite(f->out.s, 1, f->out.len, f->fp) != f->out.len)
             f->werrno = errno ? errno : EIO;
@@ -176,21 +472,53 @@ static void flush_out(kumo_feed *f)
     kumo_buf_reset(&f->out);
 }
 
+/* Drop f->out[mark..). */
+static void cut(kumo_feed *f, size_t mark)
+{
+    f->out.len = mark;
+    if (f->out.s)
+        f->out.s[mark] = '\0';
+}
+
 int kumo_feed_write(kumo_feed *f, kumo_item *item)
 {
     if (!f || !item)
         return KUMO_EINVAL;
     size_t mark = f->out.len;
+    char err[160] = "";
     int rc = KUMO_OK;
-    if (!f->started && f->fmt->start)
+    const kumo_map *fields = kumo_item_fields(item);
+    kumo_map view = {0};
+    kumo_map_entry small[16];
+    if (f->nfields) {
+        /* only the fields option's fields the item has, in its order, named as asked */
+        view.e = f->nfields <= KUMO_ARRAY_LEN(small)
+                     ? small
+                     : kumo_calloc(f->nfields, sizeof(*view.e), KUMO_T_FEED, KUMO_V_NONE);
+        for (size_t i = 0; i < f->nfields; i++) {
+            const kumo_value *v = kumo_map_get(fields, f->fields[i]);
+            if (v)
+                view.e[view.len++] = (kumo_map_entry){f->names[i], *v};
+        }
+        fields = &view;
+    }
+    bool starting = !f->started && f->fmt->start;
+    if (starting)
         rc = f->fmt->start(f);
     if (rc == KUMO_OK)
-        rc = f->fmt->item(f, kumo_item_fields(item));
+        rc = f->fmt->item(f, fields);
+    if (rc == KUMO_OK)
+        rc = encode_tail(f, mark, err, sizeof(err));
+    if (view.e && view.e != small)
+        kumo_free(view.e);
     if (rc != KUMO_OK) {
         /* drop the partial item so the file holds whole items only */
-        f->out.len = mark;
-        if (f->out.s)
-            f->out.s[mark] = '\0';
+        cut(f, mark);
+        if (f->count == 0 && !f->fmt->open && f->fmt->release)
+            f->fmt->release(f);     /* csv: the next item writes the header again */
+        if (err[0])
+            KUMO_ERROR(FEED_LOGGER, "Error exporting an item to %s feed %s: %s", f->as_named,
+                       f->uri, err);
         return rc;
     }
     f->started = true;
@@ -212,6 +540,11 @@ int kumo_feed_flush(kumo_feed *f)
 {
     if (!f)
         return KUMO_EINVAL;
+    if (f->fmt->flush) {
+        if (f->fmt->flush(f) != KUMO_OK && !f->werrno)
+            f->werrno = EIO;
+        return f->werrno ? KUMO_EIO : KUMO_OK;
+    }
     flush_out(f);
     if (fflush(f->fp) != 0 && !f->werrno)
         f->werrno = errno ? errno : EIO;
@@ -224,28 +557,32 @@ int kumo_feed_close(kumo_feed *f, size_t *count)
         *count = f ? f->count : 0;
     if (!f)
         return KUMO_OK;
-    if (f->started && f->fmt->finish && f->fmt->finish(f) != KUMO_OK)
-        f->werrno = f->werrno ? f->werrno : EIO;
-    flush_out(f);
-    if (f->is_stdout) {
-        if (fflush(f->fp) != 0 && !f->werrno)
+    if (f->started && f->fmt->finish) {
+        size_t mark = f->out.len;
+        if (f->fmt->finish(f) != KUMO_OK || encode_tail(f, mark, NULL, 0) != KUMO_OK)
+            f->werrno = f->werrno ? f->werrno : EIO;
+    }
+    if (f->fmt->close) {
+        if (f->fmt->close(f) != KUMO_OK && !f->werrno)
+            f->werrno = EIO;
+    } else {
+        flush_out(f);
+        if (f->is_stdout) {
+            if (fflush(f->fp) != 0 && !f->werrno)
+                f->werrno = errno ? errno : EIO;
+        } else if (fclose(f->fp) != 0 && !f->werrno) {
             f->werrno = errno ? errno : EIO;
-    } else if (fclose(f->fp) != 0 && !f->werrno) {
-        f->werrno = errno ? errno : EIO;
+        }
     }
     int rc = f->werrno ? KUMO_EIO : KUMO_OK;
     /* Scrapy's lines; like Scrapy (FEED_STORE_EMPTY=False), an empty feed logs nothing */
     if (f->werrno)
         KUMO_ERROR(FEED_LOGGER, "Error storing %s feed (%zu items) in: %s: %s", f->as_named,
-                   f->count, f->path, strerror(f->werrno));
-    else if (f->count)
+                   f->count, f->uri, strerror(f->werrno));
+    else if (f->count || f->store_empty)
         KUMO_INFO(FEED_LOGGER, "Stored %s feed (%zu items) in: %s", f->as_named, f->count,
-                  f->is_stdout ? "stdout:" : f->path);
-    if (f->fmt->release)
-        f->fmt->release(f);
-    kumo_buf_release(&f->out);
-    kumo_free(f->path);
-    kumo_free(f);
+                  f->uri);
+    feed_free(f);
     return rc;
 }
 
@@ -257,4 +594,9 @@ const char *kumo_feed_format(const kumo_feed *f)
 const char *kumo_feed_path(const kumo_feed *f)
 {
     return f->path;
+}
+
+size_t kumo_feed_count(const kumo_feed *f)
+{
+    return f->count;
 }

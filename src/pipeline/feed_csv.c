@@ -280,16 +280,20 @@ static void csv_release(kumo_feed *f)
     f->state = NULL;
 }
 
-/* The first item fixes the columns (Scrapy's fields_to_export default) and the header. */
+/*
+ * The fields option, else the first item, fixes the columns (Scrapy's fields_to_export)
+ * and the header.  Rows look their cells up by output name in the item's view.
+ */
 static int csv_header(kumo_feed *f, const kumo_map *fields)
 {
     csv_state *st = kumo_calloc(1, sizeof(*st), KUMO_T_FEED, KUMO_V_NONE);
     kumo_buf_init(&st->cell, 0, KUMO_T_FEED, KUMO_V_NONE);
-    st->ncols = fields->len;
+    st->ncols = f->nfields ? f->nfields : fields->len;
     st->cols = kumo_calloc(st->ncols ? st->ncols : 1, sizeof(*st->cols), KUMO_T_FEED,
                            KUMO_V_NONE);
     for (size_t i = 0; i < st->ncols; i++)
-        st->cols[i] = kumo_strdup(fields->e[i].key, KUMO_T_STR, KUMO_V_NONE);
+        st->cols[i] = kumo_strdup(f->nfields ? f->names[i] : fields->e[i].key, KUMO_T_STR,
+                                  KUMO_V_NONE);
     f->state = st;
     for (size_t i = 0; i < st->ncols; i++) {
         if (i)
@@ -331,8 +335,6 @@ static const char *const csv_exts[] = {"csv", NULL};
 const kumo_feed_fmt kumo__feed_csv = {
     .name = "csv",
     .exts = csv_exts,
-    .start = NULL,
     .item = csv_item,
-    .finish = NULL,
     .release = csv_release,
 };

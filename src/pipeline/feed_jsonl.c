@@ -2,10 +2,10 @@
 #include "pipeline/feed.h"
 #include "util/json.h"
 
-/* Scrapy's JsonLinesItemExporter: json.dumps defaults (", ", ": "), UTF-8 kept, "\n". */
+/* Scrapy's JsonLinesItemExporter: json.dumps defaults (", ", ": "), no indent, "\n". */
 static int jsonl_item(kumo_feed *f, const kumo_map *fields)
 {
-    int rc = kumo_json_map(&f->out, fields, ", ", ": ");
+    int rc = kumo__feed_json_item(&f->out, fields, 0);
     return rc != KUMO_OK ? rc : kumo_buf_addc(&f->out, '\n');
 }
 
@@ -14,8 +14,6 @@ static const char *const jsonl_exts[] = {"jsonl", "jl", NULL};
 const kumo_feed_fmt kumo__feed_jsonlines = {
     .name = "jsonlines",
     .exts = jsonl_exts,
-    .start = NULL,
+    .json = true,
     .item = jsonl_item,
-    .finish = NULL,
-    .release = NULL,
 };

@@ -508,27 +508,37 @@ static const struct {
     {"x.jsonlines", NULL, KUMO_OK, "jsonlines"},
     {"x.json", NULL, KUMO_OK, "json"},
     {"x.csv", NULL, KUMO_OK, "csv"},
+    {"x.xml", NULL, KUMO_OK, "xml"},
+    {"x.db", NULL, KUMO_OK, "sqlite"},
+    {"x.sqlite", "sqlite3", KUMO_OK, "sqlite"},
     {"a.b.tar.csv", NULL, KUMO_OK, "csv"},
     {"..csv", NULL, KUMO_OK, "csv"},
     {"x.txt", "jl", KUMO_OK, "jsonlines"},
     {"x.json", "csv", KUMO_OK, "csv"},
     {"-", "json", KUMO_OK, "json"},
     {"x.txt", NULL, KUMO_EINVAL,
-     "cannot tell the feed format of 'x.txt': use .jsonl, .jl, .json or .csv"},
+     "cannot tell the feed format of 'x.txt': use .jsonl, .jl, .json, .csv, .xml, .sqlite,"
+     " .sqlite3 or .db"},
     {"x.JSON", NULL, KUMO_EINVAL,
-     "cannot tell the feed format of 'x.JSON': use .jsonl, .jl, .json or .csv"},
+     "cannot tell the feed format of 'x.JSON': use .jsonl, .jl, .json, .csv, .xml, .sqlite,"
+     " .sqlite3 or .db"},
     {"/tmp/.json", NULL, KUMO_EINVAL,
-     "cannot tell the feed format of '/tmp/.json': use .jsonl, .jl, .json or .csv"},
+     "cannot tell the feed format of '/tmp/.json': use .jsonl, .jl, .json, .csv, .xml, .sqlite,"
+     " .sqlite3 or .db"},
     {"/tmp/x.json/y", NULL, KUMO_EINVAL,
-     "cannot tell the feed format of '/tmp/x.json/y': use .jsonl, .jl, .json or .csv"},
+     "cannot tell the feed format of '/tmp/x.json/y': use .jsonl, .jl, .json, .csv, .xml, .sqlite,"
+     " .sqlite3 or .db"},
     {"x.", NULL, KUMO_EINVAL,
-     "cannot tell the feed format of 'x.': use .jsonl, .jl, .json or .csv"},
+     "cannot tell the feed format of 'x.': use .jsonl, .jl, .json, .csv, .xml, .sqlite,"
+     " .sqlite3 or .db"},
     {"", NULL, KUMO_EINVAL,
-     "cannot tell the feed format of '': use .jsonl, .jl, .json or .csv"},
+     "cannot tell the feed format of '': use .jsonl, .jl, .json, .csv, .xml, .sqlite,"
+     " .sqlite3 or .db"},
     {"-", NULL, KUMO_EINVAL,
-     "cannot tell the feed format of '-': use .jsonl, .jl, .json or .csv"},
-    {"x.json", "xml", KUMO_EINVAL,
-     "unknown feed format 'xml': use jsonlines, jsonl, jl, json or csv"},
+     "cannot tell the feed format of '-': use .jsonl, .jl, .json, .csv, .xml, .sqlite,"
+     " .sqlite3 or .db"},
+    {"x.json", "yaml", KUMO_EINVAL,
+     "unknown feed format 'yaml': use jsonlines, jsonl, jl, json, csv, xml, sqlite, sqlite3 or db"},
 };
 
 Test(feed, open_formats)

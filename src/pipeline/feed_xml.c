@@ -1,0 +1,131 @@
+/* feed_xml.c - the XML feed format: Scrapy's XmlItemExporter on Python's XMLGenerator. */
+#include "pipeline/feed.h"
+
+#include <inttypes.h>
+
+#define XML_DEPTH 32    /* nested items deeper than this (a cycle) are left empty */
+
+#define TRY(x)                      \
+    do {                            \
+        int try_rc_ = (x);          \
+        if (try_rc_ != KUMO_OK)     \
+            return try_rc_;         \
+    } while (0)
+
+/* indent * depth spaces, when indent > 0 (_beautify_indent). */
+static int put_indent(kumo_feed *f, int depth)
+{
+    for (int i = 0; i < f->indent * depth; i++)
+        TRY(kumo_buf_addc(&f->out, ' '));
+    return KUMO_OK;
+}
+
+/* A newline when indent > 0, or for a new item when indent is not None (_beautify_newline). */
+static int put_newline(kumo_feed *f, bool new_item)
+{
+    if (f->indent > 0 || (new_item && !f->indent_none))
+        return kumo_buf_addc(&f->out, '\n');
+    return KUMO_OK;
+}
+
+/* XMLGenerator.characters(): &, < and > escaped, invalid UTF-8 as U+FFFD. */
+static int put_text(kumo_buf *b, const char *s, size_t len)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *rep = s[i] == '&' ? "&amp;" : s[i] == '<' ? "&lt;" : s[i] == '>' ? "&gt;"
+                                                                                      : NULL;
+        if (!rep)
+            continue;
+        TRY(kumo__feed_utf8(b, s + run, i - run));
+        TRY(kumo_buf_adds(b, rep));
+        run = i + 1;
+    }
+    return kumo__feed_utf8(b, s + run, len - run);
+}
+
+/* str() of a value that is neither a list nor an item. */
+static int put_scalar(kumo_buf *b, const kumo_value *v)
+{
+    switch (v->type) {
+    case KUMO_VAL_NONE:
+        return kumo_buf_adds(b, "None");
+    case KUMO_VAL_BOOL:
+        return kumo_buf_adds(b, v->u.b ? "True" : "False");
+    case KUMO_VAL_INT:
+        return kumo_buf_printf(b, "%" PRId64, v->u.i);
+    case KUMO_VAL_FLOAT:
+        return kumo__feed_float(b, v->u.f);
+    case KUMO_VAL_STR:
+        return put_text(b, v->u.str.s, v->u.str.len);
+    case KUMO_VAL_OBJ:
+        break;
+    case KUMO_VAL_LIST:
+        return KUMO_EINVAL;
+    }
+    kumo_buf tmp;
+    kumo_buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
+    int rc = kumo__feed_obj_str(&tmp, v->u.obj);
+    if (rc == KUMO_OK)
+        rc = put_text(b, tmp.s ? tmp.s : "", tmp.len);
+    kumo_buf_release(&tmp);
+    return rc;
+}
+
+static int put_field(kumo_feed *f, const char *name, const kumo_value *v, int depth)
+{
+    TRY(put_indent(f, depth));
+    TRY(kumo_buf_printf(&f->out, "<%s>", name));
+    bool is_item = v->type == KUMO_VAL_OBJ && kumo_class_is(v->u.obj->cls, &KUMO_CLASS(Item));
+    if (is_item) {
+        TRY(put_newline(f, false));
+        const kumo_map *m = kumo_item_fields((kumo_item *)v->u.obj);
+        for (size_t i = 0; i < m->len && depth < XML_DEPTH; i++)
+            TRY(put_field(f, m->e[i].key, &m->e[i].val, depth + 1));
+        TRY(put_indent(f, depth));
+    } else if (v->type == KUMO_VAL_LIST) {
+        TRY(put_newline(f, false));
+        for (size_t i = 0; i < v->u.list->len && depth < XML_DEPTH; i++)
+            TRY(put_field(f, "value", &v->u.list->v[i], depth + 1));
+        TRY(put_indent(f, depth));
+    } else {
+        TRY(put_scalar(&f->out, v));
+    }
+    TRY(kumo_buf_printf(&f->out, "</%s>", name));
+    return put_newline(f, false);
+}
+
+static int xml_start(kumo_feed *f)
+{
+    TRY(kumo_buf_printf(&f->out, "<?xml version=\"1.0\" encoding=\"%s\"?>\n<items>",
+                        f->enc_name ? f->enc_name : "utf-8"));
+    return put_newline(f, true);
+}
+
+static int xml_item(kumo_feed *f, const kumo_map *fields)
+{
+    TRY(put_indent(f, 1));
+    TRY(kumo_buf_adds(&f->out, "<item>"));
+    TRY(put_newline(f, false));
+    for (size_t i = 0; i < fields->len; i++)
+        TRY(put_field(f, fields->e[i].key, &fields->e[i].val, 2));
+    TRY(put_indent(f, 1));
+    TRY(kumo_buf_adds(&f->out, "</item>"));
+    return put_newline(f, true);
+}
+
+static int xml_finish(kumo_feed *f)
+{
+    return kumo_buf_adds(&f->out, "</items>");
+}
+
+static const char *const xml_exts[] = {"xml", NULL};
+
+const kumo_feed_fmt kumo__feed_xml = {
+    .name = "xml",
+    .exts = xml_exts,
+    .charrefs = true,
+    .start = xml_start,
+    .item = xml_item,
+    .finish = xml_finish,
+};
