@@ -20,6 +20,15 @@ typedef struct kumo_testroute {
     kumo_testroute_fn *fn;
 } kumo_testroute;
 
+/* Feature route tables (tests/lib/routes_NAME.c), listed in server.c's tables[]. */
+extern const kumo_testroute kumo_routes_cache[];
+extern const kumo_testroute kumo_routes_throttle[];
+extern const kumo_testroute kumo_routes_robots[];
+extern const kumo_testroute kumo_routes_forms[];
+extern const kumo_testroute kumo_routes_cookies[];
+/* routes_robots.c: what /robots.txt answers from now on (any thread); status 0: 404. */
+void kumo_ts_robots_set(int status, const char *location, const char *body);
+
 /* Send body (may be NULL) with code and, when body is set, Content-Type type. */
 void kumo_ts_reply(struct evhttp_request *req, int code, const char *type,
                    struct evbuffer *body);

@@ -708,6 +708,11 @@ static const kumo_testroute routes[] = {
 /* Every route table, searched in order: this file's, then one per feature (routes.h). */
 static const kumo_testroute *const tables[] = {
     routes,
+    kumo_routes_cache,
+    kumo_routes_throttle,
+    kumo_routes_robots,
+    kumo_routes_forms,
+    kumo_routes_cookies,
 };
 
 static void dispatch(struct evhttp_request *req, void *arg)

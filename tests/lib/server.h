@@ -42,6 +42,34 @@
  *   /never                     reads the request and never answers
  *   /slow?ms=N                 answers /ok's page after N ms (N <= 60000), from a timer
  *   /headers                   the request headers as text/plain "Name: value" lines
+ *   /cookies/set?name=N&value=V[&attrs=A]  Set-Cookie "N=V; A" (routes_cookies.c)
+ *   /cookies/echo              "Cookie: VALUE\n" or "Cookie: (none)\n" (text/plain)
+ *   /cookies/login             Set-Cookie session=s3cret (Path=/), links to /cookies/private
+ *   /cookies/private           200 "welcome back" with that cookie, else 403
+ *   /cookies/logout            deletes it (Max-Age=0) and 302 to /cookies/echo
+ *   /cookies/hop?to=PATH       Set-Cookie hop=1 and 302 to PATH (default /cookies/echo)
+ *   /cookies/refresh?delay=D&to=PATH  <meta http-equiv="Refresh" content="D; url=PATH">
+ *   /forms/login               a GET search form (#search, action /forms/echo) and a POST
+ *                              login form (#login: hidden csrf, user, pass, a checked
+ *                              checkbox, submit "go") that posts to /forms/session
+ *   /forms/session             the exact body that form sends for alice / s3cret! gets a
+ *                              page linking to /forms/private?token=k7Qz; anything else 403
+ *   /forms/private?token=k7Qz  the page behind the login (403 without the token)
+ *   /forms/echo                "method: M\ncontent-type: CT\nquery: Q\nbody: B\n" (text/plain)
+ *   /auth/basic                200 "authorized" with Basic auth kumo:s3cret, else 401
+ *   /proxy/echo                as a forward proxy: an absolute-URI request line gets 200
+ *                              "proxied URI" and the request headers; a direct one 400
+ *   /cache/maxage              Cache-Control: max-age=3600 (routes_cache.c)
+ *   /cache/etag                ETag "v1"; 304 when If-None-Match is "v1"
+ *   /cache/lastmod             max-age=0, Last-Modified 2000-01-01; 304 when
+ *                              If-Modified-Since is that date
+ *   /cache/nostore             Cache-Control: no-store, max-age=3600
+ *   /cache/plain               no cache headers at all
+ *   /cache/flaky               max-age=0, ETag "f"; 503 when If-None-Match is sent
+ *   /robots.txt                what the test set with kumo_ts_robots_set(status,
+ *                              location, body) (routes.h; a global behind a mutex): 404
+ *                              until set; Location: location when not NULL (routes_robots.c)
+ *   /robots/real.txt           200 with that body (a redirect target)
  */
 typedef struct kumo_testserver kumo_testserver;
 
