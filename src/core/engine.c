@@ -545,6 +545,11 @@ void kumo_engine_close_now(kumo_engine *e, const char *reason)
     finish_close(e);
 }
 
+kumo_downloader *kumo_engine_downloader(const kumo_engine *e)
+{
+    return e->dl;
+}
+
 bool kumo_engine_closed(const kumo_engine *e)
 {
     return e->closed;

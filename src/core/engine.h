@@ -12,6 +12,9 @@ void kumo_engine_free(kumo_engine *e);
 /* Open the spider and start crawling on the next loop turn. */
 int kumo_engine_open(kumo_engine *e);
 
+/* The engine's downloader (borrowed; an immediate close replaces it). */
+kumo_downloader *kumo_engine_downloader(const kumo_engine *e);
+
 /* Schedule req through the scheduler (takes ownership). */
 void kumo_engine_crawl(kumo_engine *e, kumo_request *req);
 

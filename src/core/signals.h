@@ -15,6 +15,10 @@ typedef enum kumo_signal {
     KUMO_SIG_ITEM_DROPPED,      /* arg: kumo_item * */
     KUMO_SIG_SPIDER_ERROR,      /* arg: kumo_response * (a failed download passes NULL) */
     KUMO_SIG_REQUEST_PROCESSED, /* arg: kumo_request *: its outputs are all handled */
+    KUMO_SIG_RESPONSE_DOWNLOADED, /* arg: kumo_response * just downloaded, before the
+                                   * downloader middlewares, its transfer still counted in
+                                   * its slot; res->request has download_latency and
+                                   * download_slot in its meta */
     KUMO_SIG_MAX
 } kumo_signal;
 

@@ -5,5 +5,6 @@ const kumo_ext_def *const kumo_ext_builtin[] = {
     &kumo_ext_corestats, &kumo_ext_memusage,   &kumo_ext_logstats,
     &kumo_ext_memdebug,  &kumo_ext_leakwatch,
     &kumo_ext_feedexport, &kumo_ext_closespider, &kumo_ext_telnetconsole,
+    &kumo_ext_autothrottle,
 };
 const size_t kumo_ext_builtin_len = KUMO_ARRAY_LEN(kumo_ext_builtin);

@@ -3,13 +3,9 @@
 #define KUMO_EXT_H
 
 #include "kumo-int.h"
+#include "kumo/plugin.h"
 
-typedef struct kumo_ext_def {
-    const char *name;
-    /* Connect to signals, set *self; KUMO_EDECLINED: disabled by its settings. */
-    int (*open)(kumo_crawler *c, void **self, char *err, size_t errlen);
-    void (*close)(void *self, kumo_crawler *c);
-} kumo_ext_def;
+/* kumo_ext_def is in kumo/plugin.h. */
 
 extern const kumo_ext_def kumo_ext_corestats, kumo_ext_logstats, kumo_ext_closespider,
     kumo_ext_memusage, kumo_ext_feedexport;
@@ -19,6 +15,12 @@ extern const kumo_ext_def kumo_ext_memdebug, kumo_ext_leakwatch;
 
 /* TelnetConsole (TELNETCONSOLE_*): the console of src/console/ on the crawl's loop. */
 extern const kumo_ext_def kumo_ext_telnetconsole;
+
+/* AutoThrottle (AUTOTHROTTLE_*), and its formula: the new delay of a slot whose delay was
+ * old after a response with status that took latency seconds (old when unchanged). */
+extern const kumo_ext_def kumo_ext_autothrottle;
+double kumo_autothrottle_delay(double old, double latency, int status, double target,
+                               double mindelay, double maxdelay);
 
 /* The built-in extensions in the order they open. */
 extern const kumo_ext_def *const kumo_ext_builtin[];

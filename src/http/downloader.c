@@ -1,18 +1,29 @@
-/* downloader.c - curl multi socket transfers driven by libevent, one slot per domain. */
+/* downloader.c - curl multi socket transfers driven by libevent, one slot per domain or IP. */
 #include "http/downloader.h"
 #include "core/crawler.h"
 #include "core/settings.h"
+#include "core/signals.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/url.h"
 #include "util/buf.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <sys/socket.h>
+
 #include <curl/curl.h>
 #include <event2/event.h>
 
 #define LOGGER "kumo.core.downloader"
+#define HANDLER_LOGGER "kumo.core.downloader.handlers.http11"
 #define NBUCKETS 1024
 #define HEADER_CAP (256 * 1024)     /* all response headers of one transfer */
+#define RESERVE_CAP (64u << 20)     /* never reserve more than this for a Content-Length */
+#define DNS_CAP 10000               /* names in the per-IP cache (Scrapy's dnscache size) */
+#define SLOT_GC_AGE 60.0            /* an idle delayed slot is forgotten after this (Scrapy) */
+#define BACKLOG_FACTOR 4            /* requests waiting in slots: 4 * CONCURRENT_REQUESTS */
 
 typedef struct slot slot;
 typedef struct xfer xfer;
@@ -24,12 +35,16 @@ typedef struct pending {
 } pending;
 
 struct slot {
-    char *key;                  /* host name, lower case */
+    char *key;                  /* host name (lower case), IP address or meta download_slot */
     slot *hnext;                /* hash chain */
     pending *head, *tail;
     size_t queued, active;
-    double lastseen;            /* start of the last transfer (DOWNLOAD_DELAY) */
+    size_t concurrency;
+    double delay;               /* seconds between two downloads; AutoThrottle changes it */
+    double lastseen;            /* start of the last transfer (delay) */
     struct event *timer;        /* delay timer, created on first use */
+    slot *rnext;                /* waiting for global capacity */
+    bool ready;                 /* on dl's ready list */
     kumo_downloader *dl;
 };
 
@@ -42,8 +57,14 @@ struct xfer {
     kumo_headers *headers;      /* owned until handed to the response */
     size_t header_bytes;
     int status;
-    struct curl_slist *hdrs;
+    struct curl_slist *hdrs;    /* to the server */
+    struct curl_slist *phdrs;   /* to the proxy: Proxy-Authorization */
+    size_t maxsize, warnsize;   /* 0: none */
+    curl_off_t expected;        /* a Content-Length above maxsize, else -1 */
     bool too_big;
+    bool size_checked;          /* Content-Length compared with the limits */
+    bool warned;                /* "Received more bytes than download warn size" logged */
+    bool proxied;
     xfer *next;                 /* free list / live list */
     xfer *prev;
 };
@@ -54,13 +75,23 @@ typedef struct sockev {
     struct sockev *prev, *next;
 } sockev;
 
+/* A resolved name, for CONCURRENT_REQUESTS_PER_IP. */
+typedef struct dnsent {
+    char *name, *ip;
+    struct dnsent *next;
+} dnsent;
+
 struct kumo_downloader {
     kumo_crawler *c;
     sockev *sockets;
     CURLM *multi;
     struct event *timer;        /* libcurl's timeout */
+    struct event *gc;           /* forgets idle delayed slots */
     slot *buckets[NBUCKETS];
     size_t nslots;
+    slot *ready_head, *ready_tail;  /* slots waiting for a global transfer */
+    dnsent *dns[NBUCKETS];
+    size_t ndns;
     size_t active;              /* queued in slots + transferring */
     size_t transferring;
     xfer *live;                 /* transfers in flight */
@@ -68,14 +99,69 @@ struct kumo_downloader {
     kumo_download_done_fn done;
     void *ctx;
     /* settings, read once */
-    size_t total_concurrency, slot_concurrency;
-    double delay;
+    size_t total_concurrency, slot_concurrency, backlog;
+    bool per_ip;
+    double delay;               /* the first delay of a new slot */
     bool randomize;
     long timeout_ms;
     size_t maxsize, warnsize;
 };
 
-/* ---- slots ---- */
+/* ---- Basic auth ---- */
+
+char *kumo__basic_auth(const char *user, const char *pass, bool latin1)
+{
+    static const char b64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t ul = strlen(user), pl = strlen(pass), n = ul + 1 + pl;
+    unsigned char *raw = kumo_alloc(n + 1, KUMO_T_STR, KUMO_V_HEADERS);
+    memcpy(raw, user, ul);
+    raw[ul] = ':';
+    memcpy(raw + ul + 1, pass, pl);
+    if (latin1) {
+        /* UTF-8 -> ISO-8859-1 when every character is below U+0100 */
+        size_t o = 0, i = 0;
+        bool ok = true;
+        unsigned char *tmp = kumo_alloc(n + 1, KUMO_T_STR, KUMO_V_HEADERS);
+        while (i < n && ok) {
+            unsigned char ch = raw[i];
+            if (ch < 0x80) {
+                tmp[o++] = ch;
+                i++;
+            } else if ((ch == 0xC2 || ch == 0xC3) && i + 1 < n && (raw[i + 1] & 0xC0) == 0x80) {
+                tmp[o++] = (unsigned char)(((ch & 0x03) << 6) | (raw[i + 1] & 0x3F));
+                i += 2;
+            } else {
+                ok = false;
+            }
+        }
+        if (ok) {
+            memcpy(raw, tmp, o);
+            n = o;
+        }
+        kumo_free(tmp);
+    }
+    size_t outlen = 6 + 4 * ((n + 2) / 3);
+    char *out = kumo_alloc(outlen + 1, KUMO_T_STR, KUMO_V_HEADERS);
+    memcpy(out, "Basic ", 6);
+    char *p = out + 6;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)raw[i] << 16;
+        if (i + 1 < n)
+            v |= (uint32_t)raw[i + 1] << 8;
+        if (i + 2 < n)
+            v |= raw[i + 2];
+        *p++ = b64[(v >> 18) & 63];
+        *p++ = b64[(v >> 12) & 63];
+        *p++ = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        *p++ = i + 2 < n ? b64[v & 63] : '=';
+    }
+    *p = '\0';
+    kumo_free(raw);
+    return out;
+}
+
+/* ---- the per-IP name cache ---- */
 
 static size_t hash_str(const char *s)
 {
@@ -85,24 +171,124 @@ static size_t hash_str(const char *s)
     return h;
 }
 
-static slot *slot_get(kumo_downloader *dl, const char *url)
+static void dns_clear(kumo_downloader *dl)
 {
+    for (size_t b = 0; b < NBUCKETS; b++)
+        while (dl->dns[b]) {
+            dnsent *e = dl->dns[b];
+            dl->dns[b] = e->next;
+            kumo_free(e->name);
+            kumo_free(e->ip);
+            kumo_free(e);
+        }
+    dl->ndns = 0;
+}
+
+static dnsent *dns_find(kumo_downloader *dl, const char *name)
+{
+    for (dnsent *e = dl->dns[hash_str(name) % NBUCKETS]; e; e = e->next)
+        if (strcmp(e->name, name) == 0)
+            return e;
+    return NULL;
+}
+
+static dnsent *dns_add(kumo_downloader *dl, const char *name, const char *ip)
+{
+    if (dl->ndns >= DNS_CAP)
+        dns_clear(dl);
+    dnsent *e = kumo_alloc(sizeof(*e), KUMO_T_STR, KUMO_V_CACHE);
+    e->name = kumo_strdup(name, KUMO_T_STR, KUMO_V_CACHE);
+    e->ip = kumo_strdup(ip, KUMO_T_STR, KUMO_V_CACHE);
+    size_t b = hash_str(name) % NBUCKETS;
+    e->next = dl->dns[b];
+    dl->dns[b] = e;
+    dl->ndns++;
+    return e;
+}
+
+static bool is_ip_literal(const char *host)
+{
+    unsigned char tmp[16];
+    return inet_pton(AF_INET, host, tmp) == 1 || inet_pton(AF_INET6, host, tmp) == 1;
+}
+
+static bool is_localhost(const char *host)
+{
+    size_t n = strlen(host);
+    return strcmp(host, "localhost") == 0 ||
+           (n > 10 && strcmp(host + n - 10, ".localhost") == 0);
+}
+
+/* Resolve host now (IPv4 first, as Twisted's resolver); only for names that never leave the
+ * machine, so that the loop does not wait on DNS. */
+static bool resolve_now(const char *host, char *ip, size_t iplen)
+{
+    static const int families[] = {AF_INET, AF_INET6};
+    for (size_t f = 0; f < KUMO_ARRAY_LEN(families); f++) {
+        struct addrinfo hints = {0}, *ai = NULL;
+        hints.ai_family = families[f];
+        hints.ai_socktype = SOCK_STREAM;
+        if (getaddrinfo(host, NULL, &hints, &ai) != 0 || !ai)
+            continue;
+        int rc = getnameinfo(ai->ai_addr, ai->ai_addrlen, ip, (socklen_t)iplen, NULL, 0,
+                             NI_NUMERICHOST);
+        freeaddrinfo(ai);
+        if (rc == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The slot key for host with CONCURRENT_REQUESTS_PER_IP: its address when known, else the
+ * name itself (Scrapy: dnscache.get(key, key)).  Borrowed, valid until the cache changes. */
+static const char *ip_key(kumo_downloader *dl, const char *host)
+{
+    if (!*host || is_ip_literal(host))
+        return host;
+    dnsent *e = dns_find(dl, host);
+    if (e)
+        return e->ip;
+    char ip[INET6_ADDRSTRLEN];
+    if (is_localhost(host) && resolve_now(host, ip, sizeof(ip)))
+        return dns_add(dl, host, ip)->ip;
+    return host;
+}
+
+/* After a direct transfer: remember which address host had. */
+static void dns_learn(kumo_downloader *dl, const char *url, const char *ip)
+{
+    if (!ip || !*ip)
+        return;
     char *host = kumo_url_host(url);
-    const char *key = host ? host : "";
-    size_t b = hash_str(key) % NBUCKETS;
-    slot *s;
-    for (s = dl->buckets[b]; s; s = s->hnext)
+    if (host && *host && !is_ip_literal(host) && !dns_find(dl, host))
+        dns_add(dl, host, ip);
+    kumo_free(host);
+}
+
+/* ---- slots ---- */
+
+static slot *slot_find(const kumo_downloader *dl, const char *key)
+{
+    for (slot *s = dl->buckets[hash_str(key) % NBUCKETS]; s; s = s->hnext)
         if (strcmp(s->key, key) == 0)
-            break;
+            return s;
+    return NULL;
+}
+
+static slot *slot_get(kumo_downloader *dl, const char *key)
+{
+    slot *s = slot_find(dl, key);
     if (!s) {
+        size_t b = hash_str(key) % NBUCKETS;
         s = kumo_calloc(1, sizeof(*s), KUMO_T_QUEUE, KUMO_V_SLOT);
         s->key = kumo_strdup(key, KUMO_T_STR, KUMO_V_SLOT);
         s->dl = dl;
+        s->concurrency = dl->slot_concurrency;
+        s->delay = dl->delay;
         s->hnext = dl->buckets[b];
         dl->buckets[b] = s;
         dl->nslots++;
     }
-    kumo_free(host);
     return s;
 }
 
@@ -120,11 +306,8 @@ static void slot_free(slot *s)
     kumo_free(s);
 }
 
-/* Forget an idle slot unless DOWNLOAD_DELAY needs its lastseen. */
-static void slot_maybe_free(kumo_downloader *dl, slot *s)
+static void slot_unlink(kumo_downloader *dl, slot *s)
 {
-    if (s->queued || s->active || dl->delay > 0)
-        return;
     slot **pp = &dl->buckets[hash_str(s->key) % NBUCKETS];
     while (*pp != s)
         pp = &(*pp)->hnext;
@@ -133,22 +316,96 @@ static void slot_maybe_free(kumo_downloader *dl, slot *s)
     slot_free(s);
 }
 
+static bool slot_idle(const slot *s)
+{
+    return !s->queued && !s->active && !s->ready &&
+           !(s->timer && evtimer_pending(s->timer, NULL));
+}
+
+static void on_gc(evutil_socket_t fd, short what, void *arg);
+
+static void gc_arm(kumo_downloader *dl)
+{
+    if (!dl->gc)
+        dl->gc = evtimer_new(dl->c->base, on_gc, dl);
+    if (!evtimer_pending(dl->gc, NULL)) {
+        struct timeval tv = {(time_t)SLOT_GC_AGE, 0};
+        evtimer_add(dl->gc, &tv);
+    }
+}
+
+/* Forget an idle slot now unless its delay needs lastseen; those go after SLOT_GC_AGE. */
+static void slot_maybe_free(kumo_downloader *dl, slot *s)
+{
+    if (!slot_idle(s))
+        return;
+    if (s->delay > 0) {
+        gc_arm(dl);
+        return;
+    }
+    slot_unlink(dl, s);
+}
+
+/* Scrapy's _slot_gc: drop slots idle for SLOT_GC_AGE seconds past their delay. */
+static void on_gc(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    kumo_downloader *dl = arg;
+    double now = kumo_now();
+    bool kept = false;
+    for (size_t b = 0; b < NBUCKETS; b++) {
+        slot *s = dl->buckets[b];
+        while (s) {
+            slot *next = s->hnext;
+            if (slot_idle(s) && s->lastseen + s->delay < now - SLOT_GC_AGE)
+                slot_unlink(dl, s);
+            else if (s->delay > 0)
+                kept = true;
+            s = next;
+        }
+    }
+    if (kept)
+        gc_arm(dl);
+}
+
 /* ---- transfers ---- */
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
     xfer *x = ud;
     size_t len = size * n;
-    if (!x->body.cap) {
-        /* one allocation for the whole body when the server said how big it is */
+    kumo_request *req = x->req;
+    if (!x->size_checked) {
+        /* Scrapy compares the announced size with the limits before reading the body */
         curl_off_t cl = -1;
+        x->size_checked = true;
         curl_easy_getinfo(x->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-        if (cl > 0 && (uint64_t)cl <= x->body.max)
+        if (x->maxsize && cl > 0 && (uint64_t)cl > x->maxsize) {
+            KUMO_WARN(HANDLER_LOGGER, "Cancelling download of %s: expected response size "
+                      "(%lld) larger than download max size (%zu).", req->url, (long long)cl,
+                      x->maxsize);
+            x->expected = cl;
+            x->too_big = true;
+            return 0;
+        }
+        if (x->warnsize && cl > 0 && (uint64_t)cl > x->warnsize)
+            KUMO_WARN(HANDLER_LOGGER, "Expected response size (%lld) larger than download "
+                      "warn size (%zu) in request <%s %s>.", (long long)cl, x->warnsize,
+                      req->method, req->url);
+        /* one allocation for the whole body when the server said how big it is */
+        if (cl > 0 && (uint64_t)cl <= RESERVE_CAP && (!x->body.max || (uint64_t)cl <= x->body.max))
             kumo_buf_reserve(&x->body, (size_t)cl);
     }
     if (kumo_buf_add(&x->body, p, len) != KUMO_OK) {
+        KUMO_WARN(HANDLER_LOGGER, "Received (%zu) bytes larger than download max size (%zu) "
+                  "in request <%s %s>.", x->body.len + len, x->maxsize, req->method, req->url);
         x->too_big = true;
         return 0;       /* abort: CURLE_WRITE_ERROR */
+    }
+    if (x->warnsize && x->body.len > x->warnsize && !x->warned) {
+        x->warned = true;
+        KUMO_WARN(HANDLER_LOGGER, "Received more bytes than download warn size (%zu) in "
+                  "request <%s %s>.", x->warnsize, req->method, req->url);
     }
     return len;
 }
@@ -217,24 +474,47 @@ static void xfer_put(kumo_downloader *dl, xfer *x)
     x->headers = NULL;
     curl_slist_free_all(x->hdrs);
     x->hdrs = NULL;
+    curl_slist_free_all(x->phdrs);
+    x->phdrs = NULL;
     x->slot = NULL;
     x->prev = NULL;
     x->next = dl->free_xfers;
     dl->free_xfers = x;
 }
 
-static long timeout_ms_for(kumo_downloader *dl, kumo_request *req)
+/* meta[key] as a number of seconds or bytes; def when unset or not a number. */
+static double meta_num(kumo_request *req, const char *key, double def)
 {
-    const kumo_value *v = kumo_map_get(&req->meta, "download_timeout");
-    double t = dl->timeout_ms / 1000.0;
+    const kumo_value *v = kumo_map_get(&req->meta, key);
     if (v && v->type == KUMO_VAL_FLOAT)
-        t = v->u.f;
-    else if (v && v->type == KUMO_VAL_INT)
-        t = (double)v->u.i;
-    return t > 0 ? (long)(t * 1000) : 0;
+        return v->u.f;
+    if (v && v->type == KUMO_VAL_INT)
+        return (double)v->u.i;
+    if (v && v->type == KUMO_VAL_STR && *v->u.str.s) {
+        char *end;
+        double d = strtod(v->u.str.s, &end);
+        if (!*end)
+            return d;
+    }
+    return def;
 }
 
-/* Build the header list; Accept-Encoding goes to libcurl so that it decodes the body. */
+static size_t meta_size(kumo_request *req, const char *key, size_t def)
+{
+    double d = meta_num(req, key, (double)def);
+    return d > 0 && d < 1.8e19 ? (size_t)d : 0;
+}
+
+static long timeout_ms_for(kumo_downloader *dl, kumo_request *req)
+{
+    double t = meta_num(req, "download_timeout", dl->timeout_ms / 1000.0);
+    return t > 0 ? KUMO_MAX(1L, (long)(t * 1000)) : 0;
+}
+
+/*
+ * Build the header lists; Accept-Encoding goes to libcurl so that it decodes the body, and
+ * Proxy-Authorization to the proxy only (also in CONNECT for https).
+ */
 static void set_headers(xfer *x, kumo_request *req)
 {
     const char *accept_enc = NULL;
@@ -248,13 +528,28 @@ static void set_headers(xfer *x, kumo_request *req)
         }
         kumo_buf_reset(&line);
         kumo_buf_printf(&line, *v ? "%s: %s" : "%s;", n, v);
-        x->hdrs = curl_slist_append(x->hdrs, line.s);
+        if (strcasecmp(n, "Proxy-Authorization") == 0)
+            x->phdrs = curl_slist_append(x->phdrs, line.s);
+        else
+            x->hdrs = curl_slist_append(x->hdrs, line.s);
     }
     kumo_buf_release(&line);
     x->hdrs = curl_slist_append(x->hdrs, "Expect:");
+    curl_easy_setopt(x->easy, CURLOPT_HEADEROPT, CURLHEADER_SEPARATE);
     curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
+    curl_easy_setopt(x->easy, CURLOPT_PROXYHEADER, x->phdrs);
     if (accept_enc)
         curl_easy_setopt(x->easy, CURLOPT_ACCEPT_ENCODING, accept_enc);
+}
+
+/* meta['proxy'] (HttpProxy sets it, also from the environment); libcurl's own reading of
+ * the environment is off so that the middleware alone decides. */
+static void set_proxy(xfer *x, kumo_request *req)
+{
+    const kumo_value *v = kumo_map_get(&req->meta, "proxy");
+    x->proxied = v && v->type == KUMO_VAL_STR && *v->u.str.s;
+    curl_easy_setopt(x->easy, CURLOPT_PROXY, x->proxied ? v->u.str.s : "");
+    curl_easy_setopt(x->easy, CURLOPT_NOPROXY, "");
 }
 
 static void start_transfer(kumo_downloader *dl, slot *s, kumo_request *req)
@@ -265,13 +560,14 @@ static void start_transfer(kumo_downloader *dl, slot *s, kumo_request *req)
     x->req = req;       /* the reference the slot queue held */
     x->status = 0;
     x->too_big = false;
+    x->size_checked = false;
+    x->warned = false;
+    x->expected = -1;
     x->header_bytes = 0;
     x->headers = kumo_headers_new();
-    size_t cap = dl->maxsize;
-    const kumo_value *ms = kumo_map_get(&req->meta, "download_maxsize");
-    if (ms && ms->type == KUMO_VAL_INT)
-        cap = (size_t)ms->u.i;
-    kumo_buf_init(&x->body, cap, KUMO_T_BYTES, KUMO_V_BODY);
+    x->maxsize = meta_size(req, "download_maxsize", dl->maxsize);
+    x->warnsize = meta_size(req, "download_warnsize", dl->warnsize);
+    kumo_buf_init(&x->body, x->maxsize, KUMO_T_BYTES, KUMO_V_BODY);
 
     curl_easy_setopt(e, CURLOPT_URL, req->url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
@@ -287,6 +583,8 @@ static void start_transfer(kumo_downloader *dl, slot *s, kumo_request *req)
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);   /* as Scrapy: no certificate checks */
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+    curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYHOST, 0L);
     if (strcmp(req->method, "GET") == 0) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(req->method, "HEAD") == 0) {
@@ -298,6 +596,7 @@ static void start_transfer(kumo_downloader *dl, slot *s, kumo_request *req)
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
     }
     set_headers(x, req);
+    set_proxy(x, req);
 
     x->prev = NULL;
     x->next = dl->live;
@@ -306,39 +605,83 @@ static void start_transfer(kumo_downloader *dl, slot *s, kumo_request *req)
     dl->live = x;
     s->active++;
     dl->transferring++;
-    s->lastseen = kumo_now();
     curl_multi_add_handle(dl->multi, e);
 }
 
-static double slot_delay(kumo_downloader *dl)
+/* Scrapy's Slot.download_delay(): 0.5 to 1.5 times the delay with RANDOMIZE_DOWNLOAD_DELAY. */
+static double slot_delay(const kumo_downloader *dl, const slot *s)
 {
-    if (dl->delay <= 0 || !dl->randomize)
-        return dl->delay;
-    return dl->delay * (0.5 + (double)random() / RAND_MAX);
+    if (s->delay <= 0 || !dl->randomize)
+        return s->delay;
+    return s->delay * (0.5 + (double)random() / RAND_MAX);
 }
 
 static void slot_process(slot *s);
 
 static void on_slot_timer(evutil_socket_t fd, short what, void *arg)
 {
-    slot_process(arg);
+    (void)fd, (void)what;
+    slot *s = arg;
+    slot_process(s);
+    slot_maybe_free(s->dl, s);
 }
 
-/* Start what the slot's concurrency and delay allow now; arm its timer for the rest. */
+static void ready_push(kumo_downloader *dl, slot *s)
+{
+    if (s->ready)
+        return;
+    s->ready = true;
+    s->rnext = NULL;
+    if (dl->ready_tail)
+        dl->ready_tail->rnext = s;
+    else
+        dl->ready_head = s;
+    dl->ready_tail = s;
+}
+
+/* Global capacity came back: let the slots that waited for it start, oldest first. */
+static void ready_run(kumo_downloader *dl)
+{
+    while (dl->ready_head && dl->transferring < dl->total_concurrency) {
+        slot *s = dl->ready_head;
+        dl->ready_head = s->rnext;
+        if (!dl->ready_head)
+            dl->ready_tail = NULL;
+        s->ready = false;
+        slot_process(s);
+        slot_maybe_free(dl, s);
+    }
+}
+
+/*
+ * Scrapy's _process_queue: wait out the slot's delay (timer), then start what the slot's
+ * concurrency allows, one request per delay; a slot that only lacks global capacity waits
+ * on the ready list.
+ */
 static void slot_process(slot *s)
 {
     kumo_downloader *dl = s->dl;
-    while (s->head && s->active < dl->slot_concurrency) {
-        if (dl->delay > 0) {
-            double wait = s->lastseen + slot_delay(dl) - kumo_now();
-            if (wait > 0 && s->lastseen > 0) {
-                if (!s->timer)
-                    s->timer = evtimer_new(dl->c->base, on_slot_timer, s);
-                struct timeval tv = {(time_t)wait, (suseconds_t)((wait - (time_t)wait) * 1e6)};
-                evtimer_add(s->timer, &tv);
-                return;
-            }
+    if (!s->head || (s->timer && evtimer_pending(s->timer, NULL)))
+        return;
+    double now = kumo_now();
+    double delay = slot_delay(dl, s);
+    if (delay > 0) {
+        double penalty = delay - now + s->lastseen;
+        if (penalty > 0) {
+            if (!s->timer)
+                s->timer = evtimer_new(dl->c->base, on_slot_timer, s);
+            struct timeval tv = {(time_t)penalty,
+                                 (suseconds_t)((penalty - (time_t)penalty) * 1e6)};
+            evtimer_add(s->timer, &tv);
+            return;
         }
+    }
+    while (s->head && s->active < s->concurrency) {
+        if (dl->transferring >= dl->total_concurrency) {
+            ready_push(dl, s);
+            return;
+        }
+        s->lastseen = now;
         pending *p = s->head;
         s->head = p->next;
         if (!s->head)
@@ -347,14 +690,41 @@ static void slot_process(slot *s)
         kumo_request *req = p->req;
         kumo_free(p);
         start_transfer(dl, s, req);
-        if (dl->delay > 0)
-            break;      /* one request per delay period, as Scrapy */
+        if (delay > 0) {
+            slot_process(s);        /* arms the timer for the next one: no bursts */
+            break;
+        }
     }
+}
+
+/* The slot key of req; *owned is set when the key must be freed. */
+static const char *slot_key(kumo_downloader *dl, kumo_request *req, char *num, size_t numlen,
+                            char **owned)
+{
+    const kumo_value *v = kumo_map_get(&req->meta, "download_slot");
+    *owned = NULL;
+    if (v && v->type == KUMO_VAL_STR)
+        return v->u.str.s;
+    if (v && v->type == KUMO_VAL_INT) {
+        snprintf(num, numlen, "%lld", (long long)v->u.i);
+        return num;
+    }
+    char *host = kumo_url_host(req->url);
+    *owned = host;
+    if (!host)
+        return "";
+    return dl->per_ip ? ip_key(dl, host) : host;
 }
 
 void kumo_downloader_fetch(kumo_downloader *dl, kumo_request *req)
 {
-    slot *s = slot_get(dl, req->url);
+    char num[32], *owned;
+    const char *key = slot_key(dl, req, num, sizeof(num), &owned);
+    slot *s = slot_get(dl, key);
+    const kumo_value *v = kumo_map_get(&req->meta, "download_slot");
+    if (!v || v->type != KUMO_VAL_STR)
+        kumo_map_set(&req->meta, "download_slot", kumo_val_str(s->key));
+    kumo_free(owned);
     pending *p = kumo_alloc(sizeof(*p), KUMO_T_QUEUE, KUMO_V_SLOT);
     p->req = kumo_request_ref(req);
     p->next = NULL;
@@ -411,23 +781,30 @@ static void finish(kumo_downloader *dl, xfer *x, CURLcode rc)
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
         char *ip = NULL;
         curl_easy_getinfo(x->easy, CURLINFO_PRIMARY_IP, &ip);
-        double total = 0;
-        curl_easy_getinfo(x->easy, CURLINFO_TOTAL_TIME, &total);
-        kumo_map_set(&req->meta, "download_latency", kumo_val_float(total));
+        /* Scrapy's download_latency: from the start to the response headers */
+        curl_off_t ttfb = 0;
+        curl_easy_getinfo(x->easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb);
+        kumo_map_set(&req->meta, "download_latency", kumo_val_float((double)ttfb / 1e6));
         size_t len;
         char *body = kumo_buf_detach(&x->body, &len);
-        if (dl->warnsize && len > dl->warnsize)
-            KUMO_WARN(LOGGER, "Received (%zu) bytes larger than download warn size (%zu) in "
-                      "request <%s %s>.", len, dl->warnsize, req->method, req->url);
         res = kumo_response_new(req, req->url, (int)status, x->headers, body, len);
         x->headers = NULL;
-        if (ip && *ip)
+        if (ip && *ip && !x->proxied) {
             res->ip = kumo_strdup(ip, KUMO_T_STR, KUMO_V_DICT);
+            if (dl->per_ip)
+                dns_learn(dl, req->url, ip);
+        }
+        /* Scrapy's response_downloaded: the transfer still counts in its slot */
+        kumo_signal_send(dl->c->signals, dl->c, KUMO_SIG_RESPONSE_DOWNLOADED, res);
     } else {
         err = map_error(rc, x->too_big);
-        if (err == KUMO_ETOOBIG)
+        if (err == KUMO_ETOOBIG && x->expected >= 0)
+            snprintf(why, sizeof(why), "Cancelling download of %s: expected response size "
+                     "(%lld) larger than download max size (%zu).", req->url,
+                     (long long)x->expected, x->maxsize);
+        else if (err == KUMO_ETOOBIG)
             snprintf(why, sizeof(why), "Cancelling download of %s: received response size "
-                     "larger than download max size (%zu).", req->url, x->body.max);
+                     "larger than download max size (%zu).", req->url, x->maxsize);
         else
             snprintf(why, sizeof(why), "%s", curl_easy_strerror(rc));
     }
@@ -439,6 +816,7 @@ static void finish(kumo_downloader *dl, xfer *x, CURLcode rc)
     kumo_request_unref(req);
     slot_process(s);
     slot_maybe_free(dl, s);
+    ready_run(dl);
 }
 
 static void check_done(kumo_downloader *dl)
@@ -536,9 +914,16 @@ kumo_downloader *kumo_downloader_new(kumo_crawler *c, kumo_download_done_fn done
     dl->done = done;
     dl->ctx = ctx;
     dl->total_concurrency = (size_t)KUMO_MAX(1, kumo_settings_int(st, "CONCURRENT_REQUESTS", 16));
-    dl->slot_concurrency =
-        (size_t)KUMO_MAX(1, kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_DOMAIN", 8));
-    dl->delay = kumo_settings_float(st, "DOWNLOAD_DELAY", 0);
+    dl->backlog = BACKLOG_FACTOR * dl->total_concurrency;
+    int64_t per_ip = kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_IP", 0);
+    dl->per_ip = per_ip > 0;
+    dl->slot_concurrency = (size_t)KUMO_MAX(
+        1, dl->per_ip ? per_ip : kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_DOMAIN", 8));
+    dl->delay = KUMO_MAX(0.0, kumo_settings_float(st, "DOWNLOAD_DELAY", 0));
+    /* AutoThrottle's start delay is every new slot's delay (Scrapy: spider.download_delay) */
+    if (kumo_settings_bool(st, "AUTOTHROTTLE_ENABLED", false) &&
+        kumo_settings_float(st, "AUTOTHROTTLE_TARGET_CONCURRENCY", 1) > 0)
+        dl->delay = KUMO_MAX(dl->delay, kumo_settings_float(st, "AUTOTHROTTLE_START_DELAY", 5));
     dl->randomize = kumo_settings_bool(st, "RANDOMIZE_DOWNLOAD_DELAY", true);
     dl->timeout_ms = (long)(kumo_settings_float(st, "DOWNLOAD_TIMEOUT", 180) * 1000);
     dl->maxsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_MAXSIZE", 1 << 30));
@@ -576,10 +961,13 @@ void kumo_downloader_free(kumo_downloader *dl)
             dl->buckets[b] = s->hnext;
             slot_free(s);
         }
+    dns_clear(dl);
     curl_multi_cleanup(dl->multi);
     while (dl->sockets)
         sockev_free(dl, dl->sockets);
     event_free(dl->timer);
+    if (dl->gc)
+        event_free(dl->gc);
     kumo_free(dl);
 }
 
@@ -590,7 +978,8 @@ size_t kumo_downloader_active(const kumo_downloader *dl)
 
 bool kumo_downloader_needs_backout(const kumo_downloader *dl)
 {
-    return dl->active >= dl->total_concurrency;
+    return dl->transferring >= dl->total_concurrency ||
+           dl->active - dl->transferring >= dl->backlog;
 }
 
 size_t kumo_downloader_transferring(const kumo_downloader *dl)
@@ -601,4 +990,25 @@ size_t kumo_downloader_transferring(const kumo_downloader *dl)
 size_t kumo_downloader_slots(const kumo_downloader *dl)
 {
     return dl->nslots;
+}
+
+double kumo_downloader_slot_delay(const kumo_downloader *dl, const char *key)
+{
+    const slot *s = key ? slot_find(dl, key) : NULL;
+    return s ? s->delay : -1;
+}
+
+int kumo_downloader_set_slot_delay(kumo_downloader *dl, const char *key, double delay)
+{
+    slot *s = key ? slot_find(dl, key) : NULL;
+    if (!s)
+        return KUMO_ENOENT;
+    s->delay = delay > 0 ? delay : 0;
+    return KUMO_OK;
+}
+
+size_t kumo_downloader_slot_transferring(const kumo_downloader *dl, const char *key)
+{
+    const slot *s = key ? slot_find(dl, key) : NULL;
+    return s ? s->active : 0;
 }

@@ -13,23 +13,54 @@
 typedef void (*kumo_download_done_fn)(void *ctx, kumo_request *req, kumo_response *res,
                                       int err, const char *why);
 
-/* Returns a new downloader on c->base reading CONCURRENT_REQUESTS*, DOWNLOAD_* settings. */
+/*
+ * Returns a new downloader on c->base reading CONCURRENT_REQUESTS*, DOWNLOAD_* and (for the
+ * first delay of a slot) AUTOTHROTTLE_ENABLED/_START_DELAY settings.
+ */
 kumo_downloader *kumo_downloader_new(kumo_crawler *c, kumo_download_done_fn done, void *ctx);
 
 /* Abort every transfer and queued request (done is not called for them) and free. */
 void kumo_downloader_free(kumo_downloader *dl);
 
-/* Queue req in its domain's slot (takes a new reference). */
+/*
+ * Queue req in its slot (takes a new reference) and set meta['download_slot'] to the slot's
+ * key: meta['download_slot'] when the request has one, else the url's host, or with
+ * CONCURRENT_REQUESTS_PER_IP > 0 the host's IP address once known (literal and localhost
+ * names at once, others after a first transfer, as Scrapy's dnscache).
+ */
 void kumo_downloader_fetch(kumo_downloader *dl, kumo_request *req);
 
 /* Requests queued in slots or transferring. */
 size_t kumo_downloader_active(const kumo_downloader *dl);
 
-/* True when CONCURRENT_REQUESTS are already active: the engine should not add more. */
+/*
+ * True when the engine should not add requests: CONCURRENT_REQUESTS transfers are in flight,
+ * or 4 * CONCURRENT_REQUESTS requests wait in slots that are full or delayed.  Requests that
+ * wait for their slot do not take global capacity (Scrapy issue 2638): a slow or delayed
+ * domain does not hold the others back.
+ */
 bool kumo_downloader_needs_backout(const kumo_downloader *dl);
 
-/* Transfers in flight (not queued), and the number of domain slots. */
+/* Transfers in flight (not queued), and the number of slots. */
 size_t kumo_downloader_transferring(const kumo_downloader *dl);
 size_t kumo_downloader_slots(const kumo_downloader *dl);
+
+/* ---- slots, for AutoThrottle and tests ---- */
+
+/* Returns slot key's delay in seconds (before randomization), or -1 when there is no slot. */
+double kumo_downloader_slot_delay(const kumo_downloader *dl, const char *key);
+
+/* Set slot key's delay; returns KUMO_ENOENT when there is no such slot. */
+int kumo_downloader_set_slot_delay(kumo_downloader *dl, const char *key, double delay);
+
+/* Returns the transfers in flight in slot key (0 when there is no slot). */
+size_t kumo_downloader_slot_transferring(const kumo_downloader *dl, const char *key);
+
+/*
+ * Returns a new string "Basic " + base64(user ":" pass) (caller frees with kumo_free).
+ * latin1: encode the UTF-8 input as ISO-8859-1 when every character fits (Scrapy's
+ * default), else its UTF-8 bytes are used.  Shared by HttpAuth and HttpProxy.
+ */
+char *kumo__basic_auth(const char *user, const char *pass, bool latin1);
 
 #endif

@@ -8,6 +8,7 @@
 #include "kumo-int.h"
 #include "core/crawler.h"
 #include "core/settings.h"
+#include "core/signals.h"
 #include "core/spider.h"
 #include "core/stats.h"
 #include "http/headers.h"
@@ -56,6 +57,7 @@ static inline void mwt_crawler(kumo_crawler *c, const char *const *kv)
     memset(c, 0, sizeof(*c));
     c->settings = kumo_settings_new();
     c->stats = kumo_stats_new();
+    c->signals = kumo_signals_new();
     mwt_spider(c, &mwt_def);
     for (size_t i = 0; kv && kv[i]; i += 2) {
         char err[256];
@@ -71,6 +73,7 @@ static inline void mwt_crawler_free(kumo_crawler *c)
     kumo_class_cleanup();
     kumo_settings_free(c->settings);
     kumo_stats_free(c->stats);
+    kumo_signals_free(c->signals);
 }
 
 static inline int64_t mwt_stat(kumo_crawler *c, const char *key)
