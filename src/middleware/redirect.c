@@ -9,26 +9,20 @@
 
 #define LOGGER "kumo.downloadermiddlewares.redirect"
 
-typedef struct redirect {
-    int64_t max_times;
-    int64_t priority_adjust;
-} redirect;
-
+/* The settings are read when a redirect happens (REDIRECT_MAX_TIMES and
+ * REDIRECT_PRIORITY_ADJUST are shared with the MetaRefresh middleware). */
 static int redirect_open(kumo_crawler *c, void **self)
 {
+    (void)self;
     if (!kumo_settings_bool(c->settings, "REDIRECT_ENABLED", true))
         return KUMO_EDECLINED;
-    redirect *r = kumo_calloc(1, sizeof(*r), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    r->max_times = kumo_settings_int(c->settings, "REDIRECT_MAX_TIMES", 20);
-    r->priority_adjust = kumo_settings_int(c->settings, "REDIRECT_PRIORITY_ADJUST", 2);
-    *self = r;
     return KUMO_OK;
 }
 
 static void redirect_close(void *self, kumo_crawler *c)
 {
+    (void)self;
     (void)c;
-    kumo_free(self);
 }
 
 /* The netloc ("user@host:port") of an absolute url: its start and length. */
@@ -56,29 +50,102 @@ static kumo_value list_plus(const kumo_map *meta, const char *key, kumo_value v)
     return l;
 }
 
-/* Scrapy's _build_redirect_request, plus the switch to GET for 301 POST, 302 and 303. */
-static kumo_request *build(kumo_request *req, const char *url, int status)
+/* True when the Cookies middleware handles req: it rebuilds the Cookie header itself. */
+static bool cookies_handle(kumo_crawler *c, kumo_request *req)
+{
+    int order;
+    bool disabled = false;
+    if (!kumo_settings_bool(c->settings, "COOKIES_ENABLED", true) ||
+        kumo__meta_true(kumo_request_meta(req), "dont_merge_cookies"))
+        return false;
+    return !(kumo_settings_dict_order(c->settings, "DOWNLOADER_MIDDLEWARES", "Cookies", &order,
+                                      &disabled) == 1 && disabled);
+}
+
+/*
+ * Scrapy's _build_redirect_request (cookies=None: the Cookie header goes when the Cookies
+ * middleware will rebuild it from the jar, and on a change of netloc), with
+ * _redirect_request_using_get when to_get.
+ */
+static kumo_request *build(kumo_crawler *c, kumo_request *req, const char *url, bool to_get)
 {
     kumo_request *nr = kumo_request_copy(req);
     kumo_request_set_url(nr, url);
-    bool to_get = strcmp(req->method, "HEAD") != 0 &&
-                  (status == 302 || status == 303 ||
-                   (status == 301 && strcmp(req->method, "POST") == 0));
     if (to_get) {
         kumo_request_set_method(nr, "GET");
         kumo_request_set_body(nr, NULL, 0);
         kumo_headers_set(nr->headers, "Content-Type", NULL);
         kumo_headers_set(nr->headers, "Content-Length", NULL);
     }
-    if (kumo_headers_get(nr->headers, "Cookie") && !same_netloc(req->url, url))
+    if (kumo_headers_get(nr->headers, "Cookie") &&
+        (cookies_handle(c, req) || !same_netloc(req->url, url)))
         kumo_headers_set(nr->headers, "Cookie", NULL);
     return nr;
+}
+
+/* "302" or "meta refresh": how a reason prints in the log. */
+static void reason_text(const kumo_value *reason, char *buf, size_t n)
+{
+    if (reason->type == KUMO_VAL_INT)
+        snprintf(buf, n, "%lld", (long long)reason->u.i);
+    else if (reason->type == KUMO_VAL_STR)
+        snprintf(buf, n, "%s", reason->u.str.s);
+    else
+        snprintf(buf, n, "?");
+}
+
+int kumo__redirect_follow(kumo_crawler *c, kumo_request *req, const char *url, bool to_get,
+                          kumo_value reason, kumo_request **next)
+{
+    char why[64];
+    reason_text(&reason, why, sizeof(why));
+    int check = kumo_url_check(url);
+    if (check != KUMO_OK) {
+        if (check == KUMO_ESCHEME) {
+            KUMO_DEBUG(LOGGER, "Discarding redirect (%s) to '%s' from <%s %s>: scheme not "
+                       "allowed (only http and https)", why, url, req->method, req->url);
+            kumo_stats_inc(c->stats, "downloader/redirect_scheme_dropped", 1);
+        } else {
+            KUMO_DEBUG(LOGGER, "Discarding <%s %s>: cannot follow redirect (%s) to '%s'",
+                       req->method, req->url, why, url);
+        }
+        kumo_val_clear(&reason);
+        return KUMO_EIGNORED;
+    }
+
+    /* Scrapy's _redirect: meta.setdefault("redirect_ttl", max) on the source request */
+    int64_t max_times = kumo_settings_int(c->settings, "REDIRECT_MAX_TIMES", 20);
+    kumo_map *meta = kumo_request_meta(req);
+    if (!kumo_map_get(meta, "redirect_ttl"))
+        kumo_map_set(meta, "redirect_ttl", kumo_val_int(max_times));
+    int64_t ttl = kumo_map_get_int(meta, "redirect_ttl", max_times);
+    int64_t times = kumo_map_get_int(meta, "redirect_times", 0) + 1;
+    if (!ttl || times > max_times) {
+        KUMO_DEBUG(LOGGER, "Discarding <%s %s>: max redirections reached", req->method,
+                   req->url);
+        kumo_val_clear(&reason);
+        return KUMO_EIGNORED;
+    }
+    kumo_request *nr = build(c, req, url, to_get);
+    kumo_map *nm = kumo_request_meta(nr);
+    kumo_map_set(nm, "redirect_times", kumo_val_int(times));
+    kumo_map_set(nm, "redirect_ttl", kumo_val_int(ttl - 1));
+    kumo_map_set(nm, "redirect_urls", list_plus(meta, "redirect_urls", kumo_val_str(req->url)));
+    kumo_map_set(nm, "redirect_reasons", list_plus(meta, "redirect_reasons", reason));
+    nr->dont_filter = req->dont_filter;
+    nr->priority = (int)(req->priority +
+                         kumo_settings_int(c->settings, "REDIRECT_PRIORITY_ADJUST", 2));
+    kumo__referer_redirected(c, nr);
+    KUMO_DEBUG(LOGGER, "Redirecting (%s) to <%s %s> from <%s %s>", why, nr->method, nr->url,
+               req->method, req->url);
+    *next = nr;
+    return KUMO_EDONE;
 }
 
 static int redirect_response(void *self, kumo_crawler *c, kumo_request *req,
                              kumo_response **res, kumo_request **next)
 {
-    const redirect *r = self;
+    (void)self;
     kumo_map *meta = kumo_request_meta(req);
     int status = (*res)->status;
     if (kumo__meta_true(meta, "dont_redirect") ||
@@ -110,45 +177,12 @@ static int redirect_response(void *self, kumo_crawler *c, kumo_request *req,
                    req->method, req->url, status, loc);
         return KUMO_EIGNORED;
     }
-    int check = kumo_url_check(url);
-    if (check != KUMO_OK) {
-        if (check == KUMO_ESCHEME) {
-            KUMO_DEBUG(LOGGER, "Discarding redirect (%d) to '%s' from <%s %s>: scheme not "
-                       "allowed (only http and https)", status, url, req->method, req->url);
-            kumo_stats_inc(c->stats, "downloader/redirect_scheme_dropped", 1);
-        } else {
-            KUMO_DEBUG(LOGGER, "Discarding <%s %s>: cannot follow redirect (%d) to '%s'",
-                       req->method, req->url, status, url);
-        }
-        kumo_free(url);
-        return KUMO_EIGNORED;
-    }
-
-    /* Scrapy's _redirect: meta.setdefault("redirect_ttl", max) on the source request */
-    if (!kumo_map_get(meta, "redirect_ttl"))
-        kumo_map_set(meta, "redirect_ttl", kumo_val_int(r->max_times));
-    int64_t ttl = kumo_map_get_int(meta, "redirect_ttl", r->max_times);
-    int64_t times = kumo_map_get_int(meta, "redirect_times", 0) + 1;
-    if (!ttl || times > r->max_times) {
-        kumo_free(url);
-        KUMO_DEBUG(LOGGER, "Discarding <%s %s>: max redirections reached", req->method,
-                   req->url);
-        return KUMO_EIGNORED;
-    }
-    kumo_request *nr = build(req, url, status);
+    bool to_get = strcmp(req->method, "HEAD") != 0 &&
+                  (status == 302 || status == 303 ||
+                   (status == 301 && strcmp(req->method, "POST") == 0));
+    int rc = kumo__redirect_follow(c, req, url, to_get, kumo_val_int(status), next);
     kumo_free(url);
-    kumo_map *nm = kumo_request_meta(nr);
-    kumo_map_set(nm, "redirect_times", kumo_val_int(times));
-    kumo_map_set(nm, "redirect_ttl", kumo_val_int(ttl - 1));
-    kumo_map_set(nm, "redirect_urls", list_plus(meta, "redirect_urls", kumo_val_str(req->url)));
-    kumo_map_set(nm, "redirect_reasons",
-                 list_plus(meta, "redirect_reasons", kumo_val_int(status)));
-    nr->dont_filter = req->dont_filter;
-    nr->priority = (int)(req->priority + r->priority_adjust);
-    KUMO_DEBUG(LOGGER, "Redirecting (%d) to <%s %s> from <%s %s>", status, nr->method, nr->url,
-               req->method, req->url);
-    *next = nr;
-    return KUMO_EDONE;
+    return rc;
 }
 
 const kumo_dlmw_def kumo_dlmw_redirect = {

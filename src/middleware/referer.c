@@ -397,3 +397,41 @@ const kumo_spmw_def kumo_spmw_referer = {
     .close = rf_close,
     .process_request = rf_request,
 };
+
+/* ---- Scrapy's RefererMiddleware.request_scheduled, called on redirects ---- */
+
+void kumo__referer_redirected(kumo_crawler *c, kumo_request *req)
+{
+    int order;
+    bool disabled = false;
+    if (!kumo_settings_bool(c->settings, "REFERER_ENABLED", true) ||
+        (kumo_settings_dict_order(c->settings, "SPIDER_MIDDLEWARES", "Referer", &order,
+                                  &disabled) == 1 && disabled))
+        return;
+    const kumo_value *urls = kumo_map_get(&req->meta, "redirect_urls");
+    const char *parent = kumo_headers_get(req->headers, "Referer");
+    if (!urls || urls->type != KUMO_VAL_LIST || urls->u.list->len == 0 || !parent)
+        return;
+    /* the policy: meta's, else the setting's (a url has no Referrer-Policy header) */
+    const char *setting = kumo_settings_get(c->settings, "REFERRER_POLICY");
+    int def = setting ? policy_lookup(setting) : POL_SCRAPY_DEFAULT;
+    if (def < 0)
+        def = POL_SCRAPY_DEFAULT;
+    const kumo_value *v = kumo_map_get(&req->meta, "referrer_policy");
+    int pol = def;
+    if (v && v->type == KUMO_VAL_STR) {
+        pol = policy_lookup(v->u.str.s);
+        if (pol < 0) {
+            KUMO_WARN(LOGGER, "Could not load referrer policy '%s'", v->u.str.s);
+            pol = def;
+        }
+    }
+    char *parent_copy = kumo_strdup(parent, KUMO_T_STR, KUMO_V_HEADERS);
+    char *ref = policy_referrer((policy)pol, parent_copy, req->url);
+    if (!ref)
+        kumo_headers_set(req->headers, "Referer", NULL);
+    else if (strcmp(ref, parent_copy) != 0)
+        kumo_headers_set(req->headers, "Referer", ref);
+    kumo_free(ref);
+    kumo_free(parent_copy);
+}
