@@ -1,0 +1,224 @@
+/* httpcache.c - the HttpCache downloader middleware: answer from, and store into, the cache. */
+#include "middleware/mw.h"
+#include "core/crawler.h"
+#include "core/settings.h"
+#include "core/stats.h"
+#include "http/cache_policy.h"
+#include "http/cache_store.h"
+#include "http/request.h"
+#include "http/response.h"
+
+#include <time.h>
+
+#define LOGGER "kumo.downloadermiddlewares.httpcache"
+
+typedef struct httpcache {
+    kumo_cache_policy policy;
+    kumo_cache_store *store;
+    bool ignore_missing;
+    /* The cached response now passing the process_response hooks (Scrapy's "cached" flag):
+     * one reference, so its address cannot be reused before it is dropped. */
+    kumo_response *hit;
+    /* Stale cached responses waiting for the download's answer (Scrapy keeps them in
+     * meta['cached_response']; here, off the request, so no reference cycle).  One
+     * reference each; pending[i]->request is the request. */
+    kumo_response **pending;
+    size_t npending, cap;
+} httpcache;
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void drop_hit(httpcache *hc)
+{
+    if (hc->hit)
+        kumo_response_unref(hc->hit);
+    hc->hit = NULL;
+}
+
+/* Take ownership of cached (a stale response waiting for req's download). */
+static void pending_push(httpcache *hc, kumo_response *cached)
+{
+    if (hc->npending == hc->cap) {
+        hc->cap = hc->cap ? hc->cap * 2 : 16;
+        hc->pending = kumo_realloc(hc->pending, hc->cap * sizeof(*hc->pending),
+                                   KUMO_T_MIDDLEWARE, KUMO_V_CACHE);
+    }
+    hc->pending[hc->npending++] = cached;
+}
+
+/* Returns the stale response waiting for req (the caller takes its reference), or NULL. */
+static kumo_response *pending_pop(httpcache *hc, const kumo_request *req)
+{
+    for (size_t i = 0; i < hc->npending; i++) {
+        kumo_response *r = hc->pending[i];
+        if (r->request == req) {
+            hc->pending[i] = hc->pending[--hc->npending];
+            return r;
+        }
+    }
+    return NULL;
+}
+
+static void hc_close(void *self, kumo_crawler *c)
+{
+    (void)c;
+    httpcache *hc = self;
+    drop_hit(hc);
+    for (size_t i = 0; i < hc->npending; i++)
+        kumo_response_unref(hc->pending[i]);
+    kumo_free(hc->pending);
+    kumo_cache_store_close(hc->store);
+    kumo_cache_policy_release(&hc->policy);
+    kumo_free(hc);
+}
+
+static int hc_open(kumo_crawler *c, void **self)
+{
+    if (!kumo_settings_bool(c->settings, "HTTPCACHE_ENABLED", false))
+        return KUMO_EDECLINED;
+    char err[512];
+    httpcache *hc = kumo_calloc(1, sizeof(*hc), KUMO_T_MIDDLEWARE, KUMO_V_CACHE);
+    if (kumo_cache_policy_init(&hc->policy, c->settings, err, sizeof(err)) != KUMO_OK) {
+        KUMO_ERROR(LOGGER, "%s", err);
+        kumo_free(hc);
+        return KUMO_EINVAL;
+    }
+    hc->ignore_missing = kumo_settings_bool(c->settings, "HTTPCACHE_IGNORE_MISSING", false);
+    const char *name = c->spider ? kumo_spider_name(c->spider) : c->def ? c->def->name : NULL;
+    if (kumo_cache_store_open(kumo_settings_get(c->settings, "HTTPCACHE_DIR"), name,
+                              kumo_settings_int(c->settings, "HTTPCACHE_EXPIRATION_SECS", 0),
+                              &hc->store, err, sizeof(err)) != KUMO_OK) {
+        KUMO_ERROR(LOGGER, "%s; crawling without the HTTP cache", err);
+        kumo_cache_policy_release(&hc->policy);
+        kumo_free(hc);
+        return KUMO_EDECLINED;
+    }
+    *self = hc;
+    return KUMO_OK;
+}
+
+static int hc_request(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
+                      kumo_request **next)
+{
+    (void)next;
+    httpcache *hc = self;
+    drop_hit(hc);
+    if (kumo__meta_true(&req->meta, "dont_cache"))
+        return KUMO_OK;
+    if (!kumo_cache_policy_should_cache_request(&hc->policy, req->url, req->headers)) {
+        kumo_map_set(&req->meta, "_dont_cache", kumo_val_bool(1));    /* uncacheable */
+        return KUMO_OK;
+    }
+    double now = wall_now();
+    kumo_response *cached = kumo_cache_store_retrieve(hc->store, req, now);
+    if (!cached) {
+        kumo_stats_inc(c->stats, "httpcache/miss", 1);
+        if (hc->ignore_missing) {
+            kumo_stats_inc(c->stats, "httpcache/ignore", 1);
+            KUMO_DEBUG(LOGGER, "Ignored request not in cache: <%s %s>", req->method, req->url);
+            return KUMO_EIGNORED;
+        }
+        return KUMO_OK;     /* first time request */
+    }
+    if (kumo_cache_policy_is_fresh(&hc->policy, cached->status, cached->headers, req->headers,
+                                   now)) {
+        kumo_stats_inc(c->stats, "httpcache/hit", 1);
+        hc->hit = kumo_response_ref(cached);
+        *res = cached;
+        return KUMO_EDONE;
+    }
+    pending_push(hc, cached);   /* stale: validated when the download answers */
+    return KUMO_OK;
+}
+
+static void cache_response(httpcache *hc, kumo_crawler *c, kumo_request *req,
+                           kumo_response *r)
+{
+    if (kumo_cache_policy_should_cache_response(&hc->policy, r->status, r->headers)) {
+        kumo_stats_inc(c->stats, "httpcache/store", 1);
+        kumo_cache_store_store(hc->store, req, r, wall_now());
+    } else {
+        kumo_stats_inc(c->stats, "httpcache/uncacheable", 1);
+    }
+}
+
+static int hc_response(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
+                       kumo_request **next)
+{
+    (void)next;
+    httpcache *hc = self;
+    kumo_response *r = *res;
+    if (kumo__meta_true(&req->meta, "dont_cache"))
+        return KUMO_OK;
+    /* skip cached responses and uncacheable requests */
+    if (r == hc->hit) {
+        drop_hit(hc);
+        kumo_map_del(&req->meta, "_dont_cache");
+        return KUMO_OK;
+    }
+    if (kumo_map_del(&req->meta, "_dont_cache"))
+        return KUMO_OK;
+    /* RFC2616 requires origin servers to send Date */
+    if (!kumo_headers_get(r->headers, "Date")) {
+        char date[40];
+        kumo_headers_set(r->headers, "Date", kumo_http_date_format(wall_now(), date,
+                                                                    sizeof(date)));
+    }
+    kumo_response *cached = pending_pop(hc, req);
+    if (!cached) {
+        kumo_stats_inc(c->stats, "httpcache/firsthand", 1);
+        cache_response(hc, c, req, r);
+        return KUMO_OK;
+    }
+    if (kumo_cache_policy_is_valid(&hc->policy, cached->headers, r->status)) {
+        kumo_stats_inc(c->stats, "httpcache/revalidate", 1);
+        kumo_response_unref(r);
+        *res = cached;
+        return KUMO_OK;
+    }
+    kumo_stats_inc(c->stats, "httpcache/invalidate", 1);
+    cache_response(hc, c, req, r);
+    kumo_response_unref(cached);
+    return KUMO_OK;
+}
+
+/* Scrapy's DOWNLOAD_EXCEPTIONS: a cached response answers for a failed download. */
+static bool download_error(int err)
+{
+    return err == KUMO_ETIMEDOUT || err == KUMO_EDNS || err == KUMO_ECONNREFUSED ||
+           err == KUMO_ECONN || err == KUMO_EPROTO || err == KUMO_EIO;
+}
+
+static int hc_exception(void *self, kumo_crawler *c, kumo_request *req, int err,
+                        kumo_response **res, kumo_request **next)
+{
+    (void)next;
+    httpcache *hc = self;
+    kumo_response *cached = pending_pop(hc, req);
+    if (!cached)
+        return KUMO_EDECLINED;
+    if (!download_error(err)) {
+        kumo_response_unref(cached);
+        return KUMO_EDECLINED;
+    }
+    kumo_stats_inc(c->stats, "httpcache/errorrecovery", 1);
+    drop_hit(hc);
+    hc->hit = kumo_response_ref(cached);
+    *res = cached;
+    return KUMO_EDONE;
+}
+
+const kumo_dlmw_def kumo_dlmw_httpcache = {
+    .name = "HttpCache",
+    .order = 900,
+    .open = hc_open,
+    .close = hc_close,
+    .process_request = hc_request,
+    .process_response = hc_response,
+    .process_exception = hc_exception,
+};
