@@ -1,0 +1,388 @@
+/* test_robots.c - the robots.txt parser and matcher: RFC 9309's examples, Protego's cases. */
+#include <criterion/criterion.h>
+
+#include "kumo-int.h"
+#include "http/robots.h"
+
+static uint64_t blocks_at_start;
+
+static void setup(void)
+{
+    kumo_heap_totals(&blocks_at_start, NULL);
+}
+
+static void no_leaks(void)
+{
+    uint64_t blocks;
+    kumo_heap_totals(&blocks, NULL);
+    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
+    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
+                 (long long)(blocks - blocks_at_start));
+}
+
+TestSuite(robots, .init = setup, .fini = no_leaks);
+
+typedef struct check {
+    const char *agent;
+    const char *url;
+    bool allowed;
+} check;
+
+static void run_checks(const char *txt, size_t len, const check *c, size_t n)
+{
+    kumo_robots *r = kumo_robots_parse(txt, len);
+    for (size_t i = 0; i < n; i++)
+        cr_expect_eq(kumo_robots_allowed(r, c[i].agent, c[i].url), c[i].allowed,
+                     "agent '%s' url '%s': want %s", c[i].agent ? c[i].agent : "(null)",
+                     c[i].url, c[i].allowed ? "allowed" : "disallowed");
+    kumo_robots_free(r);
+}
+
+#define RUN(txt, checks) run_checks(txt, strlen(txt), checks, KUMO_ARRAY_LEN(checks))
+
+/* RFC 9309 §5.1 */
+static const char rfc_simple[] =
+    "User-Agent: *\n"
+    "Disallow: *.gif$\n"
+    "Disallow: /example/\n"
+    "Allow: /publications/\n"
+    "\n"
+    "User-Agent: foobot\n"
+    "Disallow:/\n"
+    "Allow:/example/page.html\n"
+    "Allow:/example/allowed.gif\n"
+    "\n"
+    "User-Agent: barbot\n"
+    "User-Agent: bazbot\n"
+    "Disallow: /example/page.html\n"
+    "\n"
+    "User-Agent: quxbot\n"
+    "\n"
+    "EOF\n";
+
+Test(robots, rfc_simple_example)
+{
+    static const check c[] = {
+        /* foobot: only its own group */
+        {"foobot", "/", false},
+        {"foobot", "/example/page.html", true},
+        {"foobot", "/example/allowed.gif", true},
+        {"FooBot/2.1 (+https://foo.example)", "/example/other.html", false},
+        /* barbot and bazbot share a group */
+        {"barbot", "/example/page.html", false},
+        {"bazbot/1.0", "/example/page.html", false},
+        {"barbot", "/example/allowed.gif", true},
+        {"bazbot", "/publications/", true},
+        /* quxbot has an empty group: everything allowed, not the '*' group */
+        {"quxbot", "/example/", true},
+        {"quxbot", "/x.gif", true},
+        /* anybody else: the '*' group */
+        {"kumo/0.1", "/example/x.html", false},
+        {"kumo/0.1", "/x.gif", false},
+        {"kumo/0.1", "/x.gif?v=1", true},
+        {"kumo/0.1", "/publications/", true},
+        {"kumo/0.1", "/publications/a.gif", true},   /* the longer Allow */
+        {"kumo/0.1", "http://example.com/example/", false},
+        {"kumo/0.1", "http://example.com/", true},
+        {NULL, "/example/", false},
+        {"", "/ok", true},
+        /* the robots.txt itself is always allowed */
+        {"foobot", "/robots.txt", true},
+        {"foobot", "http://example.com/robots.txt", true},
+    };
+    RUN(rfc_simple, c);
+}
+
+/* RFC 9309 §5.2: longest match; Allow wins a tie */
+Test(robots, rfc_longest_match)
+{
+    static const char txt[] = "User-Agent: foobot\n"
+                              "Allow: /example/page/\n"
+                              "Disallow: /example/page/disallowed.gif\n"
+                              "Allow: /x\n"
+                              "Disallow: /x\n"
+                              "Disallow: /y\n"
+                              "Allow: /y$\n";
+    static const check c[] = {
+        {"foobot", "/example/page/", true},
+        {"foobot", "/example/page/disallowed.gif", false},
+        {"foobot", "/example/page/disallowed.gifs", false},
+        {"foobot", "/example/page/allowed.gif", true},
+        {"foobot", "/x", true},
+        {"foobot", "/xy", true},
+        {"foobot", "/y", true},             /* "/y$" is longer than "/y" */
+        {"foobot", "/yz", false},
+    };
+    RUN(txt, c);
+}
+
+/* Google's and Protego's wildcard examples */
+Test(robots, wildcards)
+{
+    static const char txt[] = "User-agent: *\n"
+                              "Disallow: /fish*\n"
+                              "Disallow: /*.php$\n"
+                              "Disallow: /a*b*c\n"
+                              "Disallow: /*/private/*\n"
+                              "Allow: /*.css$\n"
+                              "Disallow: /$\n"
+                              "Allow: /fish/ok\n";
+    static const check c[] = {
+        {"a", "/fish", false},
+        {"a", "/fish.html", false},
+        {"a", "/fishheads/yummy.html", false},
+        {"a", "/Fish.asp", true},
+        {"a", "/fish/ok", true},
+        {"a", "/fish/okay", true},
+        {"a", "/index.php", false},
+        {"a", "/folder/any.php", false},
+        {"a", "/index.php?x=1", true},
+        {"a", "/filename.php/", true},
+        {"a", "/abc", false},
+        {"a", "/aXbYcZ", false},
+        {"a", "/acb", true},
+        {"a", "/a/private/b", false},
+        {"a", "/private/", true},
+        {"a", "/s.css", true},
+        {"a", "/s.css?v=1", true},
+        {"a", "/", false},
+        {"a", "http://example.com", false},
+        {"a", "/index", true},
+    };
+    RUN(txt, c);
+}
+
+/* RFC 9309 §2.2.2 percent-encoding, as both sides are normalised */
+Test(robots, percent_encoding)
+{
+    static const char txt[] = "User-agent: *\n"
+                              "Disallow: /x%2Fy\n"
+                              "Disallow: /%7Ejoe/\n"
+                              "Disallow: /\xE3\x83\x84\n"
+                              "Disallow: /q?a=1\n"
+                              "Disallow: /sp ace\n"
+                              "Disallow: /foo/bar/%62%61%7A\n";
+    static const check c[] = {
+        {"a", "/x/y", true},                /* %2F is not "/" */
+        {"a", "/x%2Fy", false},
+        {"a", "/x%2fy", false},
+        {"a", "/~joe/x", false},
+        {"a", "/%7ejoe/x", false},
+        {"a", "/%E3%83%84", false},
+        {"a", "/%e3%83%84/x", false},
+        {"a", "/\xE3\x83\x84", false},
+        {"a", "/q?a=1", false},
+        {"a", "/q?a=2", true},
+        {"a", "/sp%20ace", false},
+        {"a", "/foo/bar/baz", false},
+        {"a", "/foo/bar/ba", true},
+        {"a", "/x%2Fy#frag", false},
+        {"a", "/x#/x%2Fy", true},
+    };
+    RUN(txt, c);
+}
+
+static const struct {
+    const char *in;
+    bool pattern;
+    const char *want;
+} norms[] = {
+    {"/foo/bar?baz=quz", false, "/foo/bar?baz=quz"},
+    {"/foo/bar/\xE3\x83\x84", false, "/foo/bar/%E3%83%84"},
+    {"/foo/bar/%E3%83%84", false, "/foo/bar/%E3%83%84"},
+    {"/foo/bar/%62%61%7A", false, "/foo/bar/baz"},
+    {"/a%2fb%3A", false, "/a%2Fb%3A"},
+    {"/a b\"<>", false, "/a%20b%22%3C%3E"},
+    {"/100%", false, "/100%25"},
+    {"/%zz", false, "/%25zz"},
+    {"/a*b$", true, "/a*b$"},
+    {"/a$b", true, "/a$b"},
+    {"/%41*", true, "/A*"},
+    {"", false, ""},
+};
+
+Test(robots, normalize)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(norms); i++) {
+        char out[128];
+        size_t n = kumo__robots_normalize(norms[i].in, strlen(norms[i].in), norms[i].pattern,
+                                          out, sizeof(out));
+        cr_expect_str_eq(out, norms[i].want, "normalize('%s')", norms[i].in);
+        cr_expect_eq(n, strlen(norms[i].want));
+    }
+    char tiny[4];
+    cr_assert_eq(kumo__robots_normalize("/\xE3\x83\x84", 4, false, tiny, sizeof(tiny)), 10);
+    cr_assert_str_eq(tiny, "/%E");
+}
+
+/* Groups: merged, ended by a rule, rules before any group ignored, Protego's spellings */
+Test(robots, groups)
+{
+    static const char txt[] = "Disallow: /before\n"
+                              "User-agent: a\n"
+                              "User-agent: b\n"
+                              "Disallow: /ab\n"
+                              "foo: bar\n"
+                              "User-agent: c\n"
+                              "Disallow: /c\n"
+                              "user agent: d\n"
+                              "disallow /d\n"
+                              "dissallow: /d2\n"
+                              "Disallow: /x # comment\n"
+                              "garbage line here\n"
+                              "User-agent: A\n"
+                              "Disallow: /a2\n"
+                              "USER-AGENT: *bot*\n"
+                              "Disallow: /bot\n"
+                              "User-agent: Googlebot/2.1\n"
+                              "Disallow: /g\n";
+    static const check c[] = {
+        {"a", "/before", true},
+        {"a", "/ab", false},
+        {"a", "/a2", false},                /* the second "a" group merged */
+        {"a", "/c", true},
+        {"b", "/ab", false},
+        {"b", "/a2", true},
+        {"c", "/c", false},
+        {"c", "/ab", true},
+        {"d", "/d", false},
+        {"d", "/d2", false},
+        {"d", "/x", false},
+        {"d", "/xy", false},
+        {"d", "/c", true},
+        {"bot", "/bot", false},
+        {"BOT/1", "/bot", false},
+        {"googlebot", "/g", false},
+        {"Googlebot-News", "/g", true},     /* product tokens match exactly */
+        {"Mozilla/5.0 (compatible; a)", "/ab", true},
+        {"z", "/ab", true},                 /* no '*' group: all allowed */
+    };
+    RUN(txt, c);
+}
+
+/* Empty Disallow allows all; an agent-less robots.txt allows all */
+Test(robots, empty_values)
+{
+    static const char txt[] = "User-agent: *\nDisallow:\nAllow:\n";
+    static const check c[] = {{"a", "/", true}, {"a", "/x", true}};
+    RUN(txt, c);
+    static const check c2[] = {{"a", "/x", true}};
+    RUN("", c2);
+    RUN("\n\n# nothing\n   \n", c2);
+    RUN("\x01\xff binary: junk\xfe\n\x7f:\n:\n", c2);
+    kumo_robots *r = kumo_robots_parse(NULL, 0);
+    cr_assert(kumo_robots_allowed(r, "a", "/x"));
+    kumo_robots_free(r);
+}
+
+/* Line endings: LF, CR, CRLF; a UTF-8 BOM; tabs; '#' comments */
+Test(robots, line_endings)
+{
+    static const char txt[] = "\xEF\xBB\xBFUser-agent: *\r\nDisallow: /a\r\n\r\n"
+                              "User-agent:\tkumo\rDisallow:\t/b\r# Disallow: /c\r"
+                              "Allow: /b/c\nDisallow: /d#/e\n";
+    static const check c[] = {
+        {"other", "/a", false},
+        {"kumo/0.1", "/a", true},
+        {"kumo/0.1", "/b", false},
+        {"kumo/0.1", "/b/c", true},
+        {"kumo/0.1", "/c", true},
+        {"kumo/0.1", "/d", false},
+    };
+    RUN(txt, c);
+}
+
+/* Google and Protego: allowing .../index.html allows .../ too */
+Test(robots, index_html)
+{
+    static const char txt[] = "User-agent: *\n"
+                              "Disallow: /\n"
+                              "Allow: /index.html\n"
+                              "Allow: /dir/index.html\n";
+    static const check c[] = {
+        {"a", "/", true},
+        {"a", "/index.html", true},
+        {"a", "/dir/", true},
+        {"a", "/dir/x", false},
+        {"a", "/x", false},
+    };
+    RUN(txt, c);
+}
+
+Test(robots, crawl_delay_and_sitemaps)
+{
+    static const char txt[] = "Sitemap: http://example.com/s1.xml\n"
+                              "User-agent: a\n"
+                              "Crawl-delay: 2.5\n"
+                              "User-agent: b\n"
+                              "Disallow: /\n"
+                              "Crawl-delay: soon\n"
+                              "User-agent: *\n"
+                              "Crawl-delay: 7\n"
+                              "site-map: http://example.com/s2.xml # two\n";
+    kumo_robots *r = kumo_robots_parse(txt, strlen(txt));
+    cr_assert_float_eq(kumo_robots_crawl_delay(r, "a/1.0"), 2.5, 1e-9);
+    cr_assert_float_eq(kumo_robots_crawl_delay(r, "b"), -1, 1e-9);
+    cr_assert_float_eq(kumo_robots_crawl_delay(r, "zz"), 7, 1e-9);
+    cr_assert_eq(kumo_robots_sitemap_count(r), 2);
+    cr_assert_str_eq(kumo_robots_sitemap(r, 0), "http://example.com/s1.xml");
+    cr_assert_str_eq(kumo_robots_sitemap(r, 1), "http://example.com/s2.xml");
+    cr_assert_null(kumo_robots_sitemap(r, 2));
+    cr_assert_eq(kumo_robots_rule_count(r), 1);
+    cr_assert_gt(kumo_robots_size(r), sizeof(void *));
+    kumo_robots_free(r);
+}
+
+Test(robots, allow_all_disallow_all)
+{
+    kumo_robots *a = kumo_robots_new_allow_all();
+    kumo_robots *d = kumo_robots_new_disallow_all();
+    cr_assert(kumo_robots_allowed(a, "x", "http://h/anything"));
+    cr_assert_not(kumo_robots_allowed(d, "x", "http://h/anything"));
+    cr_assert_not(kumo_robots_allowed(d, "x", "http://h/"));
+    cr_assert(kumo_robots_allowed(d, "x", "http://h/robots.txt"));
+    kumo_robots_free(a);
+    kumo_robots_free(d);
+}
+
+/* Only the first 500 KiB are parsed; a line cut there is dropped, not half-read. */
+Test(robots, size_limit)
+{
+    size_t cap = KUMO_ROBOTS_MAX_BYTES + 4096;
+    char *txt = kumo_alloc(cap, KUMO_T_STR, KUMO_V_NONE);
+    size_t n = (size_t)snprintf(txt, cap, "User-agent: *\nDisallow: /first\n");
+    while (n + 40 < KUMO_ROBOTS_MAX_BYTES)
+        n += (size_t)snprintf(txt + n, cap - n, "# padding padding padding padding\n");
+    /* "Disallow: /private-area" straddles the limit: only "Disallow: /" would be inside */
+    size_t keep = KUMO_ROBOTS_MAX_BYTES - n - 12;
+    memset(txt + n, '#', keep);
+    n += keep;
+    n += (size_t)snprintf(txt + n, cap - n, "\nDisallow: /private-area\nDisallow: /late\n");
+    kumo_robots *r = kumo_robots_parse(txt, n);
+    cr_assert_not(kumo_robots_allowed(r, "a", "/first"));
+    cr_assert(kumo_robots_allowed(r, "a", "/late"));
+    cr_assert(kumo_robots_allowed(r, "a", "/other"));
+    cr_assert(kumo_robots_allowed(r, "a", "/private-area"));
+    kumo_robots_free(r);
+    kumo_free(txt);
+}
+
+/* Long urls take the heap path; pathological patterns stay bounded. */
+Test(robots, long_inputs)
+{
+    char pat[4096] = "User-agent: *\nDisallow: /";
+    size_t n = strlen(pat);
+    for (int i = 0; i < 1000; i++)
+        pat[n++] = i % 2 ? 'a' : '*';
+    memcpy(pat + n, "b\n", 3);
+    kumo_robots *r = kumo_robots_parse(pat, strlen(pat));
+    char url[5000] = "/";
+    memset(url + 1, 'a', 3000);
+    url[3001] = '\0';
+    cr_assert(kumo_robots_allowed(r, "x", url));
+    url[3000] = 'b';
+    cr_assert_not(kumo_robots_allowed(r, "x", url));
+    memset(url + 1, ' ', 2000);             /* normalised to 6000 bytes */
+    cr_assert_not(kumo_robots_allowed(r, "x", url));
+    kumo_robots_free(r);
+}
