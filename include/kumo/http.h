@@ -155,6 +155,80 @@ char *kumo_response_urljoin(kumo_response *res, const char *href);
  */
 kumo_request *kumo_response_follow(kumo_response *res, const char *href, kumo_callback_fn cb);
 
+/* ---- forms and JSON requests ---- */
+
+/*
+ * Form data is NULL or an array of alternating names and values that ends with a NULL
+ * name: (const char *const[]){"user", "alice", "tag", "a", "tag", "b", NULL}.  Pairs are
+ * sent in that order and a name may repeat (Scrapy's formdata as a list of tuples).
+ */
+
+/*
+ * Scrapy's FormRequest(url, method=method, formdata=formdata).  method NULL: POST when
+ * formdata has a pair, else GET (the method is upper-cased).  The pairs are urlencoded as
+ * urllib's urlencode() does (UTF-8, '+' for a space, everything but letters, digits and
+ * "_.-~" as %XX); a pair with a NULL value is left out.  POST: they are the body, with
+ * Content-Type application/x-www-form-urlencoded; any other method: they replace the url's
+ * query (fragment kept).  Returns a new reference to a request of class FormRequest, or NULL
+ * with *err set as kumo_request_new() sets it.
+ */
+kumo_request *kumo_form_request_new(const char *url, const char *method,
+                                    const char *const *formdata, kumo_callback_fn cb, int *err);
+
+/* Options of kumo_form_request_from_response(); all zero: the first form, clicked on its
+ * first submit button. */
+typedef struct kumo_form_opts {
+    const char *formname;       /* the first <form name=formname>, when there is one */
+    const char *formid;         /* else the first <form id=formid>, when there is one */
+    const char *formxpath;      /* else the form at or above the first node it selects */
+    const char *formcss;        /* the same with CSS (used when formxpath is NULL) */
+    int formnumber;             /* else form number formnumber (0 the first, -1 the last) */
+    /* The element to click, as attribute/value pairs ending with a NULL name, all of which
+     * it must have ({"name", "go", NULL}); an "nr" pair ("nr", "2") picks the form's select,
+     * input or textarea number nr instead.  NULL: the first submit input or button. */
+    const char *const *clickdata;
+    int dont_click;             /* nonzero: send no clicked element */
+    const char *method;         /* NULL: the form's (GET unless it says POST) */
+    const char *url;            /* NULL: the form's action (resolved), or the page's url */
+    char *errbuf;               /* on failure the one-line reason goes here (errlen bytes); */
+    size_t errlen;              /* NULL: it is logged as an ERROR instead */
+} kumo_form_opts;
+
+/*
+ * Scrapy's FormRequest.from_response(res, ...): finds the form (opts may be NULL), takes its
+ * fields as a browser would send them (inputs but submit/image/reset, checkboxes and radios
+ * only when checked with "on" as the default value, the selected options of each select
+ * (a single select: the first enabled option when none is selected), textareas), leaves
+ * out the fields formdata names, adds the clicked element (unless formdata names it) and
+ * then formdata's pairs; a formdata pair with a NULL value removes that field.  The url is
+ * the action resolved against the page (its <base href>); the method is the form's; the
+ * data is encoded in the page's encoding.  Returns a new reference to a FormRequest, or
+ * NULL with *err set: KUMO_ENOENT ("No <form> element found in <200 URL>", "Form number 3
+ * not found in <200 URL>", "No <form> element found with XPATH", "No clickable element
+ * matching clickdata: {...}"), KUMO_EINVAL (not a text response, several elements match
+ * clickdata, a field the page's encoding cannot encode), KUMO_ESYNTAX (bad formxpath or
+ * formcss), or kumo_request_new()'s code for an unusable action.
+ */
+kumo_request *kumo_form_request_from_response(kumo_response *res, const kumo_form_opts *opts,
+                                              const char *const *formdata,
+                                              kumo_callback_fn cb, int *err);
+
+/*
+ * Scrapy's JsonRequest(url, data=data): the body is json.dumps(data, sort_keys=True) (", "
+ * and ": " separators, non-ASCII as \uXXXX escapes) and the method POST; with data NULL
+ * (or a None value) a GET without body.  Both set Content-Type application/json and Scrapy's
+ * Accept (application/json, text/javascript, then any type at q=0.01).  Returns a new
+ * reference to a request of class JsonRequest, or NULL with *err set: kumo_request_new()'s
+ * code, KUMO_EINVAL when data holds an object, KUMO_ETOOBIG when it nests deeper than 512
+ * lists.
+ */
+kumo_request *kumo_json_request_new(const char *url, const kumo_value *data,
+                                    kumo_callback_fn cb, int *err);
+
+/* The same with a JSON object: the map's entries, sorted by key. */
+kumo_request *kumo_json_request_new_map(const char *url, const kumo_map *data,
+                                        kumo_callback_fn cb, int *err);
+
 /* ---- urls ---- */
 
 /* Returns a new string (kumo_free) with the lower-case host of url, or NULL. */
