@@ -3,13 +3,19 @@
 
 /* Scrapy's DOWNLOADER_MIDDLEWARES_BASE order, for the ones kumo has. */
 const kumo_dlmw_def *const kumo_builtin_dlmws[] = {
+    &kumo_dlmw_robotstxt,           /* 100 */
+    &kumo_dlmw_httpauth,            /* 300 */
     &kumo_dlmw_downloadtimeout,     /* 350 */
     &kumo_dlmw_defaultheaders,      /* 400 */
     &kumo_dlmw_useragent,           /* 500 */
     &kumo_dlmw_retry,               /* 550 */
+    &kumo_dlmw_metarefresh,         /* 580 */
     &kumo_dlmw_httpcompression,     /* 590 */
     &kumo_dlmw_redirect,            /* 600 */
+    &kumo_dlmw_cookies,             /* 700 */
+    &kumo_dlmw_httpproxy,           /* 750 */
     &kumo_dlmw_stats,               /* 850 */
+    &kumo_dlmw_httpcache,           /* 900 */
     NULL,
 };
 

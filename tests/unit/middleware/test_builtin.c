@@ -1,5 +1,6 @@
 /* test_builtin.c - the built-in tables: names, Scrapy's orders, hooks present. */
 #include "mwtest.h"
+#include <unistd.h>
 
 TestSuite(mw_builtin, .init = mwt_setup, .fini = mwt_no_leaks);
 
@@ -7,8 +8,11 @@ static const struct {
     const char *name;
     int order;
 } want_dl[] = {
-    {"DownloadTimeout", 350}, {"DefaultHeaders", 400}, {"UserAgent", 500}, {"Retry", 550},
-    {"HttpCompression", 590}, {"Redirect", 600},       {"DownloaderStats", 850},
+    {"RobotsTxt", 100},   {"HttpAuth", 300},        {"DownloadTimeout", 350},
+    {"DefaultHeaders", 400}, {"UserAgent", 500},    {"Retry", 550},
+    {"MetaRefresh", 580}, {"HttpCompression", 590}, {"Redirect", 600},
+    {"Cookies", 700},     {"HttpProxy", 750},       {"DownloaderStats", 850},
+    {"HttpCache", 900},
 }, want_sp[] = {
     {"HttpError", 50}, {"Offsite", 500}, {"Referer", 700}, {"UrlLength", 800}, {"Depth", 900},
 };
@@ -32,17 +36,39 @@ Test(mw_builtin, tables)
     cr_assert_null(kumo_builtin_pipelines[0]);
 }
 
-/* Every built-in opens and closes with the default settings without leaking. */
+/* Every built-in opens (or declines: off by default) and closes with the default settings
+ * without leaking; the ones off by default open once their setting turns them on. */
 Test(mw_builtin, open_close_defaults)
 {
+    static const char *const off_by_default[] = {"RobotsTxt", "HttpCache"};
     kumo_crawler c;
     mwt_crawler(&c, NULL);
     for (size_t i = 0; kumo_builtin_dlmws[i]; i++) {
+        bool off = false;
+        for (size_t k = 0; k < KUMO_ARRAY_LEN(off_by_default); k++)
+            off |= !strcmp(kumo_builtin_dlmws[i]->name, off_by_default[k]);
         void *self = NULL;
-        cr_assert_eq(kumo_builtin_dlmws[i]->open(&c, &self), KUMO_OK);
+        int rc = kumo_builtin_dlmws[i]->open(&c, &self);
+        cr_assert_eq(rc, off ? KUMO_EDECLINED : KUMO_OK, "%s", kumo_builtin_dlmws[i]->name);
+        if (rc == KUMO_OK && kumo_builtin_dlmws[i]->close)
+            kumo_builtin_dlmws[i]->close(self, &c);
+    }
+    mwt_crawler_free(&c);
+    char dir[] = "/tmp/kumo-builtin-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    mwt_crawler(&c, (const char *const[]){"ROBOTSTXT_OBEY", "1", "HTTPCACHE_ENABLED", "1",
+                                          "HTTPCACHE_DIR", dir, NULL});
+    for (size_t i = 0; kumo_builtin_dlmws[i]; i++) {
+        void *self = NULL;
+        cr_assert_eq(kumo_builtin_dlmws[i]->open(&c, &self), KUMO_OK, "%s",
+                     kumo_builtin_dlmws[i]->name);
         if (kumo_builtin_dlmws[i]->close)
             kumo_builtin_dlmws[i]->close(self, &c);
     }
+    char db[64];
+    snprintf(db, sizeof(db), "%s/%s.sqlite", dir, kumo_spider_name(c.spider));
+    cr_assert_eq(unlink(db), 0, "the cache's database %s", db);
+    cr_assert_eq(rmdir(dir), 0);
     for (size_t i = 0; kumo_builtin_spmws[i]; i++) {
         void *self = NULL;
         cr_assert_eq(kumo_builtin_spmws[i]->open(&c, &self), KUMO_OK);

@@ -4,11 +4,13 @@
 TestSuite(mw_chain, .init = mwt_setup, .fini = mwt_no_leaks);
 
 #define DL_DEFAULT                                                                  \
-    "Enabled downloader middlewares:\n['DownloadTimeout',\n 'DefaultHeaders',\n "  \
-    "'UserAgent',\n 'Retry',\n 'HttpCompression',\n 'Redirect',\n 'DownloaderStats']\n"
+    "Enabled downloader middlewares:\n['HttpAuth',\n 'DownloadTimeout',\n "          \
+    "'DefaultHeaders',\n 'UserAgent',\n 'Retry',\n 'MetaRefresh',\n "                \
+    "'HttpCompression',\n 'Redirect',\n 'Cookies',\n 'HttpProxy',\n "                 \
+    "'DownloaderStats']\n"
 
 static const struct {
-    const char *kv[7];
+    const char *kv[13];
     int rc;
     const char *text;       /* expected in the log (rc OK) or in err */
 } build_cases[] = {
@@ -17,20 +19,23 @@ static const struct {
      "Enabled spider middlewares:\n['HttpError', 'Offsite', 'Referer', 'UrlLength', 'Depth']\n"},
     {{NULL}, KUMO_OK, "Enabled item pipelines:\n[]\n"},
     {{"DOWNLOADER_MIDDLEWARES", "{\"Retry\": null, \"UserAgent\": 450}", NULL}, KUMO_OK,
-     "Enabled downloader middlewares:\n['DownloadTimeout',\n 'DefaultHeaders',\n "
-     "'UserAgent',\n 'HttpCompression',\n 'Redirect',\n 'DownloaderStats']\n"},
+     "Enabled downloader middlewares:\n['HttpAuth',\n 'DownloadTimeout',\n "
+     "'DefaultHeaders',\n 'UserAgent',\n 'MetaRefresh',\n 'HttpCompression',\n "
+     "'Redirect',\n 'Cookies',\n 'HttpProxy',\n 'DownloaderStats']\n"},
     /* a tie keeps the built-in listing order */
     {{"DOWNLOADER_MIDDLEWARES", "{\"Retry\": 500}", NULL}, KUMO_OK,
-     "['DownloadTimeout',\n 'DefaultHeaders',\n 'UserAgent',\n 'Retry',\n"},
+     " 'DownloadTimeout',\n 'DefaultHeaders',\n 'UserAgent',\n 'Retry',\n"},
     {{"DOWNLOADER_MIDDLEWARES", "{\"DownloaderStats\": 1, \"Redirect\": null, "
-      "\"HttpCompression\": null, \"DefaultHeaders\": null}", NULL}, KUMO_OK,
+      "\"HttpCompression\": null, \"DefaultHeaders\": null, \"HttpAuth\": null, "
+      "\"MetaRefresh\": null, \"Cookies\": -1, \"HttpProxy\": null}", NULL}, KUMO_OK,
      "Enabled downloader middlewares:\n['DownloaderStats', 'DownloadTimeout', 'UserAgent', "
      "'Retry']\n"},
     {{"SPIDER_MIDDLEWARES", "{\"Depth\": 10, \"Offsite\": null}", NULL}, KUMO_OK,
      "Enabled spider middlewares:\n['Depth', 'HttpError', 'Referer', 'UrlLength']\n"},
-    {{"RETRY_ENABLED", "0", "REDIRECT_ENABLED", "0", "COMPRESSION_ENABLED", "0"}, KUMO_OK,
-     "Enabled downloader middlewares:\n['DownloadTimeout', 'DefaultHeaders', 'UserAgent', "
-     "'DownloaderStats']\n"},
+    {{"RETRY_ENABLED", "0", "REDIRECT_ENABLED", "0", "COMPRESSION_ENABLED", "0",
+      "METAREFRESH_ENABLED", "0", "COOKIES_ENABLED", "0", "HTTPPROXY_ENABLED", "0"}, KUMO_OK,
+     "Enabled downloader middlewares:\n['HttpAuth',\n 'DownloadTimeout',\n "
+     "'DefaultHeaders',\n 'UserAgent',\n 'DownloaderStats']\n"},
     {{"DOWNLOADER_STATS", "0", "URLLENGTH_LIMIT", "0", NULL}, KUMO_OK,
      "Enabled spider middlewares:\n['HttpError', 'Offsite', 'Referer', 'Depth']\n"},
     {{"DOWNLOADER_MIDDLEWARES", "{\"Nope\": 1}", NULL}, KUMO_EINVAL,
@@ -203,4 +208,281 @@ Test(mw_chain, meta_helpers)
     cr_assert(!kumo__list_has_int(kumo_map_get(&m, "l"), 503));
     cr_assert(!kumo__list_has_int(kumo_map_get(&m, "t"), 1));
     kumo_map_release(&m);
+}
+
+/* ---- a spider's own components (kumo/plugin.h) ---- */
+
+static int own_events[8], nevents;
+
+static int own_open(kumo_crawler *c, void **self)
+{
+    *self = kumo_calloc(1, 16, KUMO_T_OTHER, KUMO_V_NONE);
+    return KUMO_OK;
+}
+
+static void own_close(void *self, kumo_crawler *c)
+{
+    kumo_free(self);
+}
+
+static int own_declines(kumo_crawler *c, void **self)
+{
+    return kumo_crawler_setting_bool(c, "OWN_ON", true) ? KUMO_OK : KUMO_EDECLINED;
+}
+
+static int own_request(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
+                       kumo_request **next)
+{
+    kumo_headers_set(kumo_request_headers(req), "X-Own",
+                     kumo_crawler_setting(c, "OWN_HEADER", "yes"));
+    if (nevents < 8)
+        own_events[nevents++] = 1;
+    return KUMO_OK;
+}
+
+static int own_spider_request(void *self, kumo_crawler *c, kumo_response *res,
+                              kumo_request *req)
+{
+    return strstr(kumo_request_url(req), "private") ? KUMO_EIGNORED : KUMO_OK;
+}
+
+/* Drops items without a "name", with a reason; upper-cases nothing, counts the rest. */
+static int own_item(void *self, kumo_crawler *c, kumo_item *item)
+{
+    const char *name = kumo_map_get_str(kumo_item_fields(item), "name", NULL);
+    if (!name)
+        return kumo_item_drop(item, "missing name in %s", "item");
+    kumo_item_set_str(item, "seen", "Own");
+    kumo_crawler_stats_inc(c, "own/kept", 1);
+    return KUMO_OK;
+}
+
+/* A second pipeline that drops without giving a reason. */
+static int bare_item(void *self, kumo_crawler *c, kumo_item *item)
+{
+    return kumo_map_get(kumo_item_fields(item), "bad") ? KUMO_EDONE : KUMO_OK;
+}
+
+static const kumo_dlmw_def own_dl = {
+    .name = "OwnHeader", .order = 450, .open = own_open, .close = own_close,
+    .process_request = own_request,
+};
+static const kumo_dlmw_def own_dl_off = {
+    .name = "OwnMaybe", .order = 10, .open = own_declines,
+};
+static const kumo_spmw_def own_sp = {
+    .name = "OwnFilter", .order = 600, .process_request = own_spider_request,
+};
+static const kumo_pipeline_def own_pl = {
+    .name = "OwnPipeline", .order = 300, .open = own_open, .close = own_close,
+    .process_item = own_item,
+};
+static const kumo_pipeline_def bare_pl = {
+    .name = "Bare", .order = 800, .process_item = bare_item,
+};
+static const kumo_pipeline_def dup_pl = {.name = "Retry", .order = 1};
+static const kumo_pipeline_def dup_pl2 = {.name = "OwnPipeline", .order = 1};
+
+static const kumo_spider_def own_def = {
+    .name = "own",
+    .allowed_domains = KUMO_LIST("example.com"),
+    .downloader_middlewares = (const kumo_dlmw_def *const[]){&own_dl, &own_dl_off, NULL},
+    .spider_middlewares = (const kumo_spmw_def *const[]){&own_sp, NULL},
+    .item_pipelines = (const kumo_pipeline_def *const[]){&own_pl, &bare_pl, NULL},
+};
+
+/* Two pipelines of one spider share a name. */
+static const kumo_spider_def dup_def = {
+    .name = "dup",
+    .item_pipelines = (const kumo_pipeline_def *const[]){&own_pl, &dup_pl2, NULL},
+};
+
+/* A pipeline named like a built-in downloader middleware is fine (another kind). */
+static const kumo_spider_def other_kind_def = {
+    .name = "otherkind",
+    .item_pipelines = (const kumo_pipeline_def *const[]){&dup_pl, NULL},
+};
+
+static const struct {
+    const kumo_spider_def *def;
+    const char *kv[5];
+    int rc;
+    const char *text;       /* expected in the log (rc OK) or in err */
+    const char *absent;     /* NULL, or not in the log */
+} own_cases[] = {
+    /* on at their own order; OwnMaybe declines unless OWN_ON */
+    {&own_def, {"OWN_ON", "0", NULL}, KUMO_OK,
+     " 'DefaultHeaders',\n 'OwnHeader',\n 'UserAgent',\n", "'OwnMaybe'"},
+    {&own_def, {NULL}, KUMO_OK, "Enabled downloader middlewares:\n['OwnMaybe',\n", NULL},
+    {&own_def, {NULL}, KUMO_OK,
+     "Enabled spider middlewares:\n['HttpError', 'Offsite', 'OwnFilter', 'Referer', "
+     "'UrlLength', 'Depth']\n", NULL},
+    {&own_def, {NULL}, KUMO_OK, "Enabled item pipelines:\n['OwnPipeline', 'Bare']\n", NULL},
+    /* reordered and disabled by the settings: null and -1 both disable */
+    {&own_def, {"ITEM_PIPELINES", "{\"Bare\": 1}", NULL}, KUMO_OK,
+     "Enabled item pipelines:\n['Bare', 'OwnPipeline']\n", NULL},
+    {&own_def, {"ITEM_PIPELINES", "{\"Bare\": null, \"OwnPipeline\": -1}", NULL}, KUMO_OK,
+     "Enabled item pipelines:\n[]\n", NULL},
+    {&own_def, {"SPIDER_MIDDLEWARES", "{\"OwnFilter\": -1, \"Offsite\": -2}", NULL}, KUMO_OK,
+     "Enabled spider middlewares:\n['Offsite', 'HttpError', 'Referer', 'UrlLength', "
+     "'Depth']\n", NULL},
+    /* Scrapy's class paths name the built-ins */
+    {&own_def, {"DOWNLOADER_MIDDLEWARES",
+                "{\"scrapy.downloadermiddlewares.retry.RetryMiddleware\": null, "
+                "\"scrapy.downloadermiddlewares.stats.DownloaderStats\": 1, "
+                "\"OwnMaybe\": null, \"OwnHeader\": null}", NULL}, KUMO_OK,
+     "Enabled downloader middlewares:\n['DownloaderStats',\n", "'Retry'"},
+    {&own_def, {"SPIDER_MIDDLEWARES",
+                "{\"scrapy.spidermiddlewares.offsite.OffsiteMiddleware\": null}", NULL},
+     KUMO_OK, "Enabled spider middlewares:\n['HttpError', 'OwnFilter', 'Referer', "
+     "'UrlLength', 'Depth']\n", NULL},
+    {&other_kind_def, {NULL}, KUMO_OK, "Enabled item pipelines:\n['Retry']\n", NULL},
+    /* errors */
+    {&own_def, {"ITEM_PIPELINES", "{\"OwnPipelin\": 1}", NULL}, KUMO_EINVAL,
+     "unknown item pipeline 'OwnPipelin' in ITEM_PIPELINES", NULL},
+    {&own_def, {"DOWNLOADER_MIDDLEWARES", "{\"scrapy.downloadermiddlewares.nope.Nope\": 1}",
+                NULL}, KUMO_EINVAL,
+     "unknown downloader middleware 'scrapy.downloadermiddlewares.nope.Nope' in "
+     "DOWNLOADER_MIDDLEWARES", NULL},
+    {&own_def, {"DOWNLOADER_MIDDLEWARES",
+                "{\"Retry\": 1, \"scrapy.downloadermiddlewares.retry.RetryMiddleware\": 2}",
+                NULL}, KUMO_EINVAL,
+     "'Retry' and 'scrapy.downloadermiddlewares.retry.RetryMiddleware' in "
+     "DOWNLOADER_MIDDLEWARES name the same downloader middleware 'Retry'", NULL},
+    {&dup_def, {NULL}, KUMO_EINVAL, "two item pipelines named 'OwnPipeline'", NULL},
+    {&own_def, {"ITEM_PIPELINES", "{\"Bare\": 1.5}", NULL}, KUMO_EINVAL,
+     "invalid order for item pipeline 'Bare' in ITEM_PIPELINES: expected an integer or null", NULL},
+};
+
+Test(mw_chain, own_components_from_settings)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(own_cases); i++) {
+        kumo_crawler c;
+        kumo_chains *ch = (kumo_chains *)&c;
+        char err[256] = "x";
+        mwt_crawler(&c, own_cases[i].kv);
+        mwt_spider(&c, own_cases[i].def);
+        mwt_log_begin();
+        int rc = kumo_chains_open(&c, &ch, err, sizeof(err));
+        cr_assert_eq(rc, own_cases[i].rc, "case %zu: rc %d (%s)", i, rc, err);
+        if (rc == KUMO_OK) {
+            kumo_chains_log(ch);
+            cr_assert_not_null(strstr(mwt_log(), own_cases[i].text),
+                               "case %zu: want\n%s\nlog:\n%s", i, own_cases[i].text,
+                               mwt_log());
+            if (own_cases[i].absent)
+                cr_assert_null(strstr(mwt_log(), own_cases[i].absent), "case %zu: %s", i,
+                               mwt_log());
+            kumo_chains_close(ch, &c);
+        } else {
+            cr_assert_null(ch, "case %zu", i);
+            cr_assert_str_eq(err, own_cases[i].text, "case %zu", i);
+        }
+        mwt_log_end();
+        mwt_crawler_free(&c);
+    }
+}
+
+/* The spider's components run in the chains; a drop is logged and counted with its reason. */
+Test(mw_chain, own_components_run)
+{
+    kumo_crawler c;
+    kumo_chains *ch;
+    char err[256];
+    mwt_crawler(&c, KUMO_LIST("OWN_HEADER", "custom", "OWN_ON", "0"));
+    mwt_spider(&c, &own_def);
+    mwt_log_begin();
+    cr_assert_eq(kumo_chains_open(&c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
+
+    nevents = 0;
+    kumo_request *req = mwt_req("http://example.com/a");
+    kumo_response *res;
+    kumo_request *next;
+    cr_assert_eq(kumo_chain_request(ch, &c, req, &res, &next), KUMO_OK);
+    cr_assert_str_eq(kumo_headers_get(req->headers, "X-Own"), "custom");
+    cr_assert_eq(nevents, 1);
+
+    kumo_request *priv = mwt_req("http://example.com/private");
+    cr_assert_eq(kumo_chain_spider_request(ch, &c, NULL, req), KUMO_OK);
+    cr_assert_eq(kumo_chain_spider_request(ch, &c, NULL, priv), KUMO_EIGNORED);
+
+    kumo_item *good = kumo_item_new(), *nameless = kumo_item_new(), *bad = kumo_item_new();
+    kumo_item_set_str(good, "name", "x");
+    kumo_item_set_int(nameless, "n", 7);
+    kumo_item_set_str(bad, "name", "y");
+    kumo_item_set_int(bad, "bad", 1);
+    cr_assert_eq(kumo_chain_item(ch, &c, good), KUMO_OK);
+    cr_assert_str_eq(kumo_map_get_str(kumo_item_fields(good), "seen", ""), "Own");
+    cr_assert_null(kumo_item_drop_reason(good));
+    cr_assert_eq(kumo_chain_item(ch, &c, nameless), KUMO_EDONE);
+    cr_assert_str_eq(kumo_item_drop_reason(nameless), "missing name in item");
+    mwt_assert_logged("kumo.core.scraper", "WARNING",
+                      "Dropped: missing name in item\n{\"n\": 7}\n");
+    cr_assert_eq(kumo_chain_item(ch, &c, bad), KUMO_EDONE);
+    cr_assert_str_eq(kumo_item_drop_reason(bad), "", "no reason given: empty");
+    cr_assert_null(kumo_item_drop_reason(nameless), "a new drop replaces the reason");
+    mwt_assert_logged("kumo.core.scraper", "WARNING",
+                      "Dropped: \n{\"name\": \"y\", \"bad\": 1, \"seen\": \"Own\"}\n");
+    cr_assert_eq(mwt_stat(&c, "item_dropped_reasons_count/DropItem"), 2);
+    cr_assert_eq(mwt_stat(&c, "own/kept"), 2);
+
+    kumo_item_unref(good);
+    kumo_item_unref(nameless);
+    kumo_item_unref(bad);
+    kumo_request_unref(priv);
+    kumo_request_unref(req);
+    kumo_chains_close(ch, &c);
+    mwt_log_end();
+    mwt_crawler_free(&c);
+}
+
+/* The accessors a component uses, on a hand-made crawler. */
+Test(mw_chain, crawler_api)
+{
+    kumo_crawler c;
+    mwt_crawler(&c, KUMO_LIST("A_INT", "42", "A_FLOAT", "0.25", "A_BOOL", "true", "A_STR",
+                              "x y", "RETRY_TIMES", "3"));
+    cr_assert_str_eq(kumo_crawler_setting(&c, "A_STR", "d"), "x y");
+    cr_assert_str_eq(kumo_crawler_setting(&c, "NOPE", "d"), "d");
+    cr_assert_eq(kumo_crawler_setting_int(&c, "A_INT", -1), 42);
+    cr_assert_eq(kumo_crawler_setting_int(&c, "RETRY_TIMES", -1), 3);
+    cr_assert_eq(kumo_crawler_setting_int(&c, "A_STR", -1), -1);
+    cr_assert_float_eq(kumo_crawler_setting_float(&c, "A_FLOAT", 0), 0.25, 1e-9);
+    cr_assert_float_eq(kumo_crawler_setting_float(&c, "A_STR", 1.5), 1.5, 1e-9);
+    cr_assert(kumo_crawler_setting_bool(&c, "A_BOOL", false));
+    cr_assert(kumo_crawler_setting_bool(&c, "NOPE", true));
+    cr_assert(kumo_crawler_setting_bool(&c, "A_STR", true));
+
+    kumo_crawler_stats_inc(&c, "k/n", 2);
+    kumo_crawler_stats_inc(&c, "k/n", 3);
+    kumo_crawler_stats_max(&c, "k/max", 4);
+    kumo_crawler_stats_max(&c, "k/max", 2);
+    kumo_crawler_stats_min(&c, "k/min", 4);
+    kumo_crawler_stats_min(&c, "k/min", 2);
+    kumo_crawler_stats_set_int(&c, "k/i", 9);
+    kumo_crawler_stats_set_float(&c, "k/f", 0.5);
+    kumo_crawler_stats_set_str(&c, "k/s", "hello");
+    cr_assert_eq(kumo_crawler_stats_get_int(&c, "k/n", 0), 5);
+    cr_assert_eq(kumo_crawler_stats_get_int(&c, "k/max", 0), 4);
+    cr_assert_eq(kumo_crawler_stats_get_int(&c, "k/min", 0), 2);
+    cr_assert_eq(kumo_crawler_stats_get_int(&c, "k/i", 0), 9);
+    cr_assert_eq(kumo_crawler_stats_get_int(&c, "nope", -7), -7);
+    cr_assert_eq(kumo_crawler_stats_get(&c, "k/f")->type, KUMO_VAL_FLOAT);
+    cr_assert_str_eq(kumo_crawler_stats_get(&c, "k/s")->u.str.s, "hello");
+    cr_assert_null(kumo_crawler_stats_get(&c, "nope"));
+    cr_assert_eq(kumo_crawler_spider(&c), c.spider);
+    cr_assert_str_eq(kumo_spider_name(kumo_crawler_spider(&c)), "mwtest");
+
+    /* no engine yet: crawl releases the request, close is a no-op */
+    cr_assert_eq(kumo_crawler_crawl(&c, mwt_req("http://example.com/x")), KUMO_ECANCELED);
+    kumo_crawler_close_spider(&c, "test");
+    cr_assert_eq(kumo_crawler_connect(&c, KUMO_SIGNAL_COUNT, NULL, NULL), KUMO_EINVAL);
+
+    mwt_log_begin();
+    kumo_crawler_log(&c, "myext", "WARNING", "n=%d", 3);
+    kumo_crawler_log(&c, NULL, "bogus", "plain");
+    mwt_assert_logged("myext", "WARNING", "n=3\n");
+    mwt_assert_logged("kumo.plugin", "INFO", "plain\n");
+    mwt_log_end();
+    mwt_crawler_free(&c);
 }
