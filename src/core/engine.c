@@ -197,8 +197,8 @@ static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
         return false;
     if (kumo_log_enabled(KUMO_LOG_DEBUG)) {
         const char *ref = kumo_headers_get(req->headers, "Referer");
-        KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: %s)", r->status, req->method,
-                   req->url, ref ? ref : "None");
+        KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: %s)%s", r->status, req->method,
+                   req->url, ref ? ref : "None", kumo_response_flags_str(r));
     }
     kumo_signal_send(c->signals, c, KUMO_SIG_RESPONSE_RECEIVED, r);
     bool deferred = scrape(e, r);
@@ -320,8 +320,8 @@ static bool direct_done(kumo_engine *e, kumo_request *req, kumo_response *res, i
         kumo_request_unref(d->req);
         kumo_free(d);
     } else if (r && (rc == KUMO_OK || rc == KUMO_EDONE)) {
-        KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: None)", r->status, req->method,
-                   req->url);
+        KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: None)%s", r->status, req->method,
+                   req->url, kumo_response_flags_str(r));
         kumo_signal_send(c->signals, c, KUMO_SIG_RESPONSE_RECEIVED, r);
         direct_finish(e, d, r, KUMO_OK);
     } else {

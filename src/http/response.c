@@ -168,6 +168,11 @@ kumo_map *kumo_response_meta(const kumo_response *res)
     return res->request ? &res->request->meta : NULL;
 }
 
+const char *kumo_response_flags_str(const kumo_response *res)
+{
+    return res->flags & KUMO_RESPONSE_CACHED ? " ['cached']" : "";
+}
+
 kumo_map *kumo_response_cb_kwargs(const kumo_response *res)
 {
     return res->request ? &res->request->cb_kwargs : NULL;

@@ -19,7 +19,16 @@ struct kumo_response {
     bool base_done;
     kumo_spider *spider;        /* borrowed: the crawl's spider, or NULL */
     char *ip;                   /* peer address, may be NULL */
+    unsigned flags;             /* KUMO_RESPONSE_*: Scrapy's response.flags */
 };
+
+/* Response flags, logged after the "Crawled" line as Scrapy's response.flags. */
+enum {
+    KUMO_RESPONSE_CACHED = 1,   /* answered by the HTTP cache: ['cached'] */
+};
+
+/* Scrapy's repr of res->flags for the log: "" or " ['cached']".  Static. */
+const char *kumo_response_flags_str(const kumo_response *res);
 
 /*
  * Returns a new reference to a response for req (one more reference taken on req);

@@ -16,9 +16,6 @@ typedef struct httpcache {
     kumo_cache_policy policy;
     kumo_cache_store *store;
     bool ignore_missing;
-    /* The cached response now passing the process_response hooks (Scrapy's "cached" flag):
-     * one reference, so its address cannot be reused before it is dropped. */
-    kumo_response *hit;
     /* Stale cached responses waiting for the download's answer (Scrapy keeps them in
      * meta['cached_response']; here, off the request, so no reference cycle).  One
      * reference each; pending[i]->request is the request. */
@@ -31,13 +28,6 @@ static double wall_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void drop_hit(httpcache *hc)
-{
-    if (hc->hit)
-        kumo_response_unref(hc->hit);
-    hc->hit = NULL;
 }
 
 /* Take ownership of cached (a stale response waiting for req's download). */
@@ -68,7 +58,6 @@ static void hc_close(void *self, kumo_crawler *c)
 {
     (void)c;
     httpcache *hc = self;
-    drop_hit(hc);
     for (size_t i = 0; i < hc->npending; i++)
         kumo_response_unref(hc->pending[i]);
     kumo_free(hc->pending);
@@ -107,7 +96,6 @@ static int hc_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
 {
     (void)next;
     httpcache *hc = self;
-    drop_hit(hc);
     if (kumo__meta_true(&req->meta, "dont_cache"))
         return KUMO_OK;
     if (!kumo_cache_policy_should_cache_request(&hc->policy, req->url, req->headers)) {
@@ -128,7 +116,7 @@ static int hc_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     if (kumo_cache_policy_is_fresh(&hc->policy, cached->status, cached->headers, req->headers,
                                    now)) {
         kumo_stats_inc(c->stats, "httpcache/hit", 1);
-        hc->hit = kumo_response_ref(cached);
+        cached->flags |= KUMO_RESPONSE_CACHED;
         *res = cached;
         return KUMO_EDONE;
     }
@@ -156,8 +144,7 @@ static int hc_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
     if (kumo__meta_true(&req->meta, "dont_cache"))
         return KUMO_OK;
     /* skip cached responses and uncacheable requests */
-    if (r == hc->hit) {
-        drop_hit(hc);
+    if (r->flags & KUMO_RESPONSE_CACHED) {
         kumo_map_del(&req->meta, "_dont_cache");
         return KUMO_OK;
     }
@@ -207,8 +194,7 @@ static int hc_exception(void *self, kumo_crawler *c, kumo_request *req, int err,
         return KUMO_EDECLINED;
     }
     kumo_stats_inc(c->stats, "httpcache/errorrecovery", 1);
-    drop_hit(hc);
-    hc->hit = kumo_response_ref(cached);
+    cached->flags |= KUMO_RESPONSE_CACHED;
     *res = cached;
     return KUMO_EDONE;
 }

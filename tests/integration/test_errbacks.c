@@ -69,10 +69,15 @@ static int start_requests(kumo_spider *sp, kumo_out *out)
             kumo_map_set(kumo_request_meta(r), "download_timeout", kumo_val_float(0.3));
         kumo_yield_request(out, r);
     }
-    /* nothing listens on port 1: connection refused */
-    kumo_request *r = kumo_request_new("http://127.0.0.1:1/refused", parse, NULL);
-    kumo_request_set_errback(r, on_error);
-    kumo_yield_request(out, r);
+    /* nothing listens on port 1: connection refused; .invalid never resolves (RFC 6761) */
+    static const char *const failing[] = {"http://127.0.0.1:1/refused",
+                                          "http://kumo-test.invalid/"};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(failing); i++) {
+        kumo_request *r = kumo_request_new(failing[i], parse, NULL);
+        kumo_request_set_errback(r, on_error);
+        kumo_map_set(kumo_request_meta(r), "download_timeout", kumo_val_float(20));
+        kumo_yield_request(out, r);
+    }
     return KUMO_OK;
 }
 
@@ -104,9 +109,10 @@ Test(errbacks, failures_reach_the_errback)
     cr_assert_eq(kumo_testcrawl_items_with(&t, "\"type\": \"TimeoutError\""), 1);
     cr_assert_eq(kumo_testcrawl_items_with(&t, "\"type\": \"IgnoreRequest\""), 1);
     cr_assert_eq(kumo_testcrawl_items_with(&t, "\"type\": \"ConnectionRefusedError\""), 1);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"type\": \"DNSLookupError\""), 1);
     /* the errback's request was crawled */
     cr_assert_eq(kumo_testcrawl_items_with(&t, "from=errback"), 1);
-    cr_assert_eq(t.nitems, 6);
+    cr_assert_eq(t.nitems, 7);
     /* the 500 without an errback is ignored as before: counted, no item */
     cr_assert_eq(kumo_testcrawl_stat(&t, "httperror/response_ignored_count", 0), 1);
     cr_assert_eq(kumo_testcrawl_stat(&t, "httperror/response_ignored_status_count/500", 0), 1);

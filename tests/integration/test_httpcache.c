@@ -63,9 +63,24 @@ Test(httpcache, replay_without_server)
     kumo_testserver_stop(t.srv);
     t.srv = NULL;
 
+    char logpath[sizeof(dir) + 16];
+    snprintf(logpath, sizeof(logpath), "%s/crawl.log", dir);
+    kv = SET("HTTPCACHE_ENABLED", "1", "HTTPCACHE_DIR", dir, "LOG_LEVEL", "DEBUG", "LOG_FILE",
+             logpath);
     cr_assert_eq(kumo_testcrawl_run(&t, &kumo_test_probe_spider, kv, SET("urls", urls)),
                  KUMO_OK, "%s", t.err);
     cr_assert_eq(kumo_testcrawl_stat(&t, "httpcache/hit", 0), pages);
+    /* the engine's line carries Scrapy's flag: "Crawled (200) <GET url> (referer: None)
+     * ['cached']" */
+    static char log[1 << 20];
+    FILE *f = fopen(logpath, "r");
+    cr_assert_not_null(f);
+    log[fread(log, 1, sizeof(log) - 1, f)] = '\0';
+    fclose(f);
+    unlink(logpath);
+    char want[200];
+    snprintf(want, sizeof(want), "Crawled (200) <GET %s> (referer: None) ['cached']\n", start);
+    cr_assert_not_null(strstr(log, want), "no '%s' in the log", want);
     cr_assert_eq(kumo_testcrawl_stat(&t, "response_received_count", 0), pages);
     /* DownloaderStats (850) counts requests before the cache (900) answers, as in Scrapy;
      * with the server gone, any real download would have failed */
