@@ -3,6 +3,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "select/encoding.h"
 #include "select/enctab.h"
+#include "select/regex.h"
 #include "util/buf.h"
 #include <ctype.h>
 #include <iconv.h>
@@ -297,7 +298,8 @@ static void body_compile(void)
                             &code, &off, cc);
     pcre2_compile_context_free(cc);
     kumo_assert(body_re);
-    pcre2_jit_compile(body_re, PCRE2_JIT_COMPLETE);
+    if (kumo__regex_jit_ok())
+        pcre2_jit_compile(body_re, PCRE2_JIT_COMPLETE);
 }
 
 /* w3lib's html_body_declared_encoding(): the declared label copied into buf, or NULL. */

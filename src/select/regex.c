@@ -6,6 +6,11 @@
 #include "util/buf.h"
 #include <ctype.h>
 #include <pcre2.h>
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#else
+#define RUNNING_ON_VALGRIND 0
+#endif
 
 struct kumo_regex {
     char *key;
@@ -148,6 +153,11 @@ static void cache_flush(void)
     ncached = 0;
 }
 
+bool kumo__regex_jit_ok(void)
+{
+    return !RUNNING_ON_VALGRIND;
+}
+
 const kumo_regex *kumo__regex_get(const char *pattern, unsigned flags, const char **error)
 {
     if (error)
@@ -188,7 +198,8 @@ const kumo_regex *kumo__regex_get(const char *pattern, unsigned flags, const cha
             *error = errmsg;
         return NULL;
     }
-    pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);   /* optional: falls back to the interpreter */
+    if (kumo__regex_jit_ok())
+        pcre2_jit_compile(c, PCRE2_JIT_COMPLETE);   /* optional: else the interpreter */
     if (ncached >= MAX_CACHED)
         cache_flush();
     kumo_regex *re = kumo_calloc(1, sizeof(*re), re_type, KUMO_V_CACHE);

@@ -57,6 +57,13 @@ void kumo__replace_entities(const char *s, size_t n, struct kumo_buf *b);
 /* Free the pattern cache. */
 void kumo__regex_cleanup(void);
 
+/*
+ * True when patterns may be JIT-compiled: always, unless the process runs under valgrind,
+ * which cannot follow JIT code (it reports uninitialised reads in it).  Without JIT PCRE2
+ * interprets: the same results, slower.
+ */
+bool kumo__regex_jit_ok(void);
+
 /* Number of patterns cached (tests). */
 size_t kumo__regex_cached(void);
 
