@@ -40,7 +40,8 @@ typedef struct kumo_dlmw_def {
     /*
      * Called in ascending order before the download.  KUMO_EDONE with *res: that response
      * is used instead of downloading (it then passes the process_response hooks); with
-     * *next: the request is dropped and *next is scheduled.  KUMO_EIGNORED: dropped.
+     * *next: the request is dropped and *next is scheduled.  KUMO_EIGNORED: dropped (its
+     * errback gets IgnoreRequest).  KUMO_EAGAIN: parked (see kumo_crawler_resume()).
      */
     int (*process_request)(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
                            kumo_request **next);
@@ -135,6 +136,32 @@ void kumo_crawler_log(kumo_crawler *c, const char *logger, const char *level,
  * KUMO_ECANCELED when the crawl is not running yet or is closing (req is released).
  */
 int kumo_crawler_crawl(kumo_crawler *c, kumo_request *req);
+
+/*
+ * Called once when a kumo_crawler_download() ends: with the response (borrowed, after the
+ * downloader middlewares' process_response hooks) and KUMO_OK, or with NULL and the error
+ * (KUMO_ECANCELED when the crawl closed first).
+ */
+typedef void (*kumo_download_fn)(void *ctx, kumo_request *req, kumo_response *res, int err);
+
+/*
+ * Download req (takes ownership) through the downloader middlewares and the downloader but
+ * not the scheduler or the spider (Scrapy's engine.download()): a middleware's own request,
+ * as RobotsTxt fetches robots.txt.  done(ctx, ...) is called exactly once; the spider stays
+ * open until then.
+ */
+void kumo_crawler_download(kumo_crawler *c, kumo_request *req, kumo_download_fn done,
+                           void *ctx);
+
+/*
+ * Parking.  A downloader middleware's process_request may return KUMO_EAGAIN after taking
+ * its own reference to req: the request waits (it counts as in progress, and with JOBDIR
+ * stays in the job) until the middleware calls kumo_crawler_resume(c, req, go) and then
+ * drops its reference.  go true: req passes the downloader middlewares again from the
+ * first, which decide anew; go false: req is finished without a download.  Resume every
+ * parked request once you can decide (a kumo_crawler_download() always calls back).
+ */
+void kumo_crawler_resume(kumo_crawler *c, kumo_request *req, bool go);
 
 /* Close the spider with reason ("finished", "my_limit"...): Scrapy's
  * engine.close_spider(spider, reason).  The first reason given wins; no-op before the

@@ -122,6 +122,22 @@ int kumo_crawler_crawl(kumo_crawler *c, kumo_request *req)
     return KUMO_OK;
 }
 
+void kumo_crawler_download(kumo_crawler *c, kumo_request *req, kumo_download_fn done,
+                           void *ctx)
+{
+    if (!c->engine) {
+        done(ctx, req, NULL, KUMO_ECANCELED);
+        kumo_request_unref(req);
+        return;
+    }
+    kumo_engine_download(c->engine, req, done, ctx);
+}
+
+void kumo_crawler_resume(kumo_crawler *c, kumo_request *req, bool go)
+{
+    kumo_engine_resume(c->engine, req, go);
+}
+
 void kumo_crawler_close_spider(kumo_crawler *c, const char *reason)
 {
     if (c->engine)

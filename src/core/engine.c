@@ -28,7 +28,7 @@
 typedef struct direct {
     struct direct *next;
     kumo_request *req;              /* one reference */
-    kumo_engine_fetch_fn done;
+    kumo_download_fn done;
     void *ctx;
 } direct;
 
@@ -279,7 +279,7 @@ void kumo_engine_resume(kumo_engine *e, kumo_request *req, bool go)
 
 /* ---- downloads for middlewares ---- */
 
-static void direct_start(kumo_engine *e, kumo_request *req, kumo_engine_fetch_fn done,
+static void direct_start(kumo_engine *e, kumo_request *req, kumo_download_fn done,
                          void *ctx);
 
 /* The direct download of req ends with res (borrowed) or err: hand it to its owner. */
@@ -331,7 +331,7 @@ static bool direct_done(kumo_engine *e, kumo_request *req, kumo_response *res, i
     return true;
 }
 
-static void direct_start(kumo_engine *e, kumo_request *req, kumo_engine_fetch_fn done,
+static void direct_start(kumo_engine *e, kumo_request *req, kumo_download_fn done,
                          void *ctx)
 {
     direct *d = kumo_calloc(1, sizeof(*d), KUMO_T_OTHER, KUMO_V_ACTIVE);
@@ -361,7 +361,7 @@ static void direct_start(kumo_engine *e, kumo_request *req, kumo_engine_fetch_fn
     }
 }
 
-void kumo_engine_download(kumo_engine *e, kumo_request *req, kumo_engine_fetch_fn done,
+void kumo_engine_download(kumo_engine *e, kumo_request *req, kumo_download_fn done,
                           void *ctx)
 {
     if (e->closed) {

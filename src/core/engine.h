@@ -34,19 +34,12 @@ void kumo_engine_crawl(kumo_engine *e, kumo_request *req);
 void kumo_engine_resume(kumo_engine *e, kumo_request *req, bool go);
 
 /*
- * Called once when a kumo_engine_download() finishes: with the response (borrowed, after
- * the downloader middlewares' process_response) or NULL and the error.
- */
-typedef void (*kumo_engine_fetch_fn)(void *ctx, kumo_request *req, kumo_response *res,
-                                     int err);
-
-/*
  * Download req (takes ownership) through the downloader middlewares and the downloader,
  * outside the scheduler and the spider (Scrapy's engine.download()): for a middleware's own
  * requests, as robots.txt.  done(ctx, ...) is called exactly once, also when the crawl
  * closes first (with KUMO_ECANCELED).  The spider stays open until it is called.
  */
-void kumo_engine_download(kumo_engine *e, kumo_request *req, kumo_engine_fetch_fn done,
+void kumo_engine_download(kumo_engine *e, kumo_request *req, kumo_download_fn done,
                           void *ctx);
 
 /*

@@ -62,15 +62,13 @@ size_t kumo__robots_normalize(const char *s, size_t n, bool pattern, char *out,
                               size_t out_len);
 
 /*
- * The RobotsTxt downloader middleware's (src/middleware/robotstxt.c) calls into the engine:
- * kumo_engine_download() and kumo_engine_resume() unless a unit test replaces them here
- * (NULL restores the engine's).
+ * The RobotsTxt downloader middleware's (src/middleware/robotstxt.c) calls into the crawl:
+ * kumo_crawler_download() and kumo_crawler_resume() (kumo/plugin.h) unless a unit test
+ * replaces them here (NULL restores them).
  */
-typedef void (*kumo__robots_download_fn)(kumo_engine *e, kumo_request *req,
-                                         void (*done)(void *ctx, kumo_request *req,
-                                                      kumo_response *res, int err),
-                                         void *ctx);
-typedef void (*kumo__robots_resume_fn)(kumo_engine *e, kumo_request *req, bool go);
+typedef void (*kumo__robots_download_fn)(kumo_crawler *c, kumo_request *req,
+                                         kumo_download_fn done, void *ctx);
+typedef void (*kumo__robots_resume_fn)(kumo_crawler *c, kumo_request *req, bool go);
 void kumo__robotstxt_set_engine(kumo__robots_download_fn download,
                                 kumo__robots_resume_fn resume);
 

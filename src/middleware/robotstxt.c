@@ -1,7 +1,6 @@
 /* robotstxt.c - the RobotsTxt downloader middleware: fetch robots.txt once per origin, obey it. */
 #include "middleware/mw.h"
 #include "core/crawler.h"
-#include "core/engine.h"
 #include "core/settings.h"
 #include "core/stats.h"
 #include "http/request.h"
@@ -20,14 +19,14 @@
 #define ROBOTS_PRIORITY 1000        /* Scrapy's RobotsTxtMiddleware.DOWNLOAD_PRIORITY */
 #define ROBOTS_REDIRECTS 5          /* RFC 9309 §2.3.1.2 */
 
-static kumo__robots_download_fn engine_download = kumo_engine_download;
-static kumo__robots_resume_fn engine_resume = kumo_engine_resume;
+static kumo__robots_download_fn crawl_download = kumo_crawler_download;
+static kumo__robots_resume_fn crawl_resume = kumo_crawler_resume;
 
 void kumo__robotstxt_set_engine(kumo__robots_download_fn download,
                                 kumo__robots_resume_fn resume)
 {
-    engine_download = download ? download : kumo_engine_download;
-    engine_resume = resume ? resume : kumo_engine_resume;
+    crawl_download = download ? download : kumo_crawler_download;
+    crawl_resume = resume ? resume : kumo_crawler_resume;
 }
 
 typedef struct robotstxt robotstxt;
@@ -204,7 +203,7 @@ static void resume_all(robotstxt *rt, host *h, bool go)
     kumo_vec w = h->waiting;
     kumo_vec_init(&h->waiting, KUMO_T_MIDDLEWARE, KUMO_V_QUEUE);
     for (size_t i = 0; i < w.len; i++) {
-        engine_resume(rt->c->engine, w.v[i], go);
+        crawl_resume(rt->c, w.v[i], go);
         kumo_request_unref(w.v[i]);
     }
     kumo_vec_release(&w);
@@ -273,7 +272,7 @@ static void start_fetch(robotstxt *rt, host *h, const char *url)
     f->h = h;
     h->pending = f;
     kumo_stats_inc(rt->c->stats, "robotstxt/request_count", 1);
-    engine_download(rt->c->engine, req, on_robots, f);     /* may call back at once */
+    crawl_download(rt->c, req, on_robots, f);     /* may call back at once */
 }
 
 /* ---- the hooks ---- */

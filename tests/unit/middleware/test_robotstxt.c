@@ -17,9 +17,9 @@ static struct {
     int sync_err;                       /* != 0: call done at once with this error */
 } fake;
 
-static void fake_download(kumo_engine *e, kumo_request *req, done_fn done, void *ctx)
+static void fake_download(kumo_crawler *c, kumo_request *req, done_fn done, void *ctx)
 {
-    (void)e;
+    (void)c;
     if (fake.sync_err) {
         done(ctx, req, NULL, fake.sync_err);
         kumo_request_unref(req);
@@ -32,9 +32,9 @@ static void fake_download(kumo_engine *e, kumo_request *req, done_fn done, void 
     fake.n++;
 }
 
-static void fake_resume(kumo_engine *e, kumo_request *req, bool go)
+static void fake_resume(kumo_crawler *c, kumo_request *req, bool go)
 {
-    (void)e, (void)req;
+    (void)c, (void)req;
     fake.resumed++;
     fake.resumed_go += go;
 }
