@@ -1,7 +1,9 @@
 /* feed.c - feed exporters: the format table, opening, encodings, buffered writing, closing. */
 #include "pipeline/feed.h"
+#include "util/err.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/utf8.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -20,98 +22,29 @@ static const kumo_feed_fmt *const formats[] = {
     &kumo__feed_sqlite,
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* ---- Python's str() ---- */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+int kumo__feed_scalar(kumo_buf *b, const kumo_value *v)
 {
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-/* ---- UTF-8 ---- */
-
-/*
- * Length of the UTF-8 sequence at p[0..n), at least 1, and its code point when valid.  An
- * invalid sequence is its maximal subpart, as util/json.c and Python's errors="replace"
- * take it; it stands for U+FFFD.
- */
-static size_t utf8_seq(const unsigned char *p, size_t n, bool *ok, uint32_t *cp)
-{
-    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-    size_t need;
-    *ok = false;
-    *cp = 0xfffd;
-    if (c < 0x80) {
-        *ok = true;
-        *cp = c;
-        return 1;
+    switch (v->type) {
+    case KUMO_VAL_NONE:
+        return kumo_buf_adds(b, "None");
+    case KUMO_VAL_BOOL:
+        return kumo_buf_adds(b, v->u.b ? "True" : "False");
+    case KUMO_VAL_INT:
+        return kumo_buf_printf(b, "%" PRId64, v->u.i);
+    case KUMO_VAL_FLOAT:
+        if (isnan(v->u.f))
+            return kumo_buf_adds(b, "nan");
+        if (isinf(v->u.f))
+            return kumo_buf_adds(b, v->u.f > 0 ? "inf" : "-inf");
+        return kumo_json_value(b, v);   /* the JSON writer's digits are Python's repr */
+    case KUMO_VAL_STR:
+    case KUMO_VAL_OBJ:
+    case KUMO_VAL_LIST:
+        break;
     }
-    if (c >= 0xc2 && c <= 0xdf) {
-        need = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        need = 3;
-        lo = c == 0xe0 ? 0xa0 : 0x80;
-        hi = c == 0xed ? 0x9f : 0xbf;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 4;
-        lo = c == 0xf0 ? 0x90 : 0x80;
-        hi = c == 0xf4 ? 0x8f : 0xbf;
-    } else {
-        return 1;
-    }
-    if (n < 2 || p[1] < lo || p[1] > hi)
-        return 1;
-    size_t i = 2;
-    while (i < need && i < n && p[i] >= 0x80 && p[i] <= 0xbf)
-        i++;
-    if (i < need)
-        return i;
-    uint32_t v = c & (0x7f >> need);
-    for (size_t k = 1; k < need; k++)
-        v = v << 6 | (p[k] & 0x3f);
-    *ok = true;
-    *cp = v;
-    return need;
-}
-
-int kumo__feed_utf8(kumo_buf *b, const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t run = 0;
-    for (size_t i = 0; i < len;) {
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        bool ok;
-        uint32_t cp;
-        size_t n = utf8_seq(s + i, len - i, &ok, &cp);
-        if (!ok) {
-            int rc = kumo_buf_add(b, s + run, i - run);
-            if (rc == KUMO_OK)
-                rc = kumo_buf_adds(b, "\xef\xbf\xbd");
-            if (rc != KUMO_OK)
-                return rc;
-            run = i + n;
-        }
-        i += n;
-    }
-    return kumo_buf_add(b, s + run, len - run);
-}
-
-int kumo__feed_float(kumo_buf *b, double v)
-{
-    if (isnan(v))
-        return kumo_buf_adds(b, "nan");
-    if (isinf(v))
-        return kumo_buf_adds(b, v > 0 ? "inf" : "-inf");
-    kumo_value x = kumo_val_float(v);
-    return kumo_json_value(b, &x);
+    return KUMO_EINVAL;
 }
 
 int kumo__feed_obj_str(kumo_buf *b, const kumo_ref *obj)
@@ -191,7 +124,7 @@ static int encode_tail(kumo_feed *f, size_t mark, char *err, size_t errlen)
     for (size_t i = 0; i < len && rc == KUMO_OK;) {
         bool ok;
         uint32_t cp;
-        size_t n = utf8_seq(s + i, len - i, &ok, &cp);
+        size_t n = kumo_utf8_decode(s + i, len - i, &ok, &cp);
         i += n;
         if (escape) {
             if (cp >= 0x20 && cp < 0x7f) {
@@ -210,8 +143,8 @@ static int encode_tail(kumo_feed *f, size_t mark, char *err, size_t errlen)
         } else if (f->fmt->charrefs) {
             rc = kumo_buf_printf(t, "&#%" PRIu32 ";", cp);
         } else {
-            set_err(err, errlen, "'%s' codec can't encode character U+%04" PRIX32,
-                    enc_codec(f->enc), cp);
+            kumo_err_printf(err, errlen, "'%s' codec can't encode character U+%04" PRIX32,
+                            enc_codec(f->enc), cp);
             return KUMO_EINVAL;
         }
     }
@@ -363,7 +296,7 @@ static int open_file(kumo_feed *f, bool overwrite, char *err, size_t errlen)
     int e = make_parents(f->path);
     f->fp = e ? NULL : fopen(f->path, overwrite ? "wb" : "ab");
     if (!f->fp) {
-        set_err(err, errlen, "cannot open '%s': %s", f->path, strerror(e ? e : errno));
+        kumo_err_printf(err, errlen, "cannot open '%s': %s", f->path, strerror(e ? e : errno));
         return KUMO_EIO;
     }
     /* f->out is the buffer: each flush reaches the file whole, as complete items */
@@ -382,7 +315,7 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
         o = &defaults;
     }
     if (!path) {
-        set_err(err, errlen, "no feed path given");
+        kumo_err_printf(err, errlen, "no feed path given");
         return KUMO_EINVAL;
     }
     const kumo_feed_fmt *fmt;
@@ -391,7 +324,7 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
         fmt = find_fmt(o->format, &as_named);
         if (!fmt) {
             list_choices(choices, sizeof(choices), false);
-            set_err(err, errlen, "unknown feed format '%s': use %s", o->format, choices);
+            kumo_err_printf(err, errlen, "unknown feed format '%s': use %s", o->format, choices);
             return KUMO_EINVAL;
         }
     } else {
@@ -400,14 +333,15 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
         fmt = ext[0] ? find_fmt(ext, &as_named) : NULL;
         if (!fmt) {
             list_choices(choices, sizeof(choices), true);
-            set_err(err, errlen, "cannot tell the feed format of '%s': use %s", path, choices);
+            kumo_err_printf(err, errlen, "cannot tell the feed format of '%s': use %s", path,
+                            choices);
             return KUMO_EINVAL;
         }
     }
     kumo_feed_enc enc;
     if (kumo_feed_enc_parse(o->encoding, &enc) != KUMO_OK) {
-        set_err(err, errlen, "unsupported feed encoding '%s': use utf-8, latin-1 or ascii",
-                o->encoding);
+        kumo_err_printf(err, errlen, "unsupported feed encoding '%s': use utf-8, latin-1 or ascii",
+                        o->encoding);
         return KUMO_EINVAL;
     }
 
@@ -440,7 +374,7 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
     if (fmt->open) {
         rc = f->is_stdout ? KUMO_EINVAL : fmt->open(f, o, err, errlen);
         if (f->is_stdout)
-            set_err(err, errlen, "a %s feed needs a file, not stdout", fmt->name);
+            kumo_err_printf(err, errlen, "a %s feed needs a file, not stdout", fmt->name);
     } else {
         rc = open_file(f, o->overwrite, err, errlen);
     }

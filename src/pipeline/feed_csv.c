@@ -1,9 +1,8 @@
 /* feed_csv.c - the CSV feed format: Python's csv.writer as Scrapy's CsvItemExporter uses it. */
 #include "pipeline/feed.h"
-#include "util/json.h"
+#include "util/utf8.h"
 
 #include <inttypes.h>
-#include <math.h>
 
 #define TRY(x)                      \
     do {                            \
@@ -28,73 +27,6 @@ typedef struct csv_state {
 } csv_state;
 
 static int put_text(kumo_buf *b, const kumo_value *v, bool repr, repr_path *path);
-
-/*
- * Length of the UTF-8 sequence at p[0..n), at least 1, and its code point when valid.  An
- * invalid sequence is its maximal subpart, as util/json.c and Python's errors="replace"
- * take it; it stands for U+FFFD.
- */
-static size_t utf8_seq(const unsigned char *p, size_t n, bool *ok, uint32_t *cp)
-{
-    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
-    size_t need;
-    *ok = false;
-    *cp = 0xfffd;
-    if (c < 0x80) {
-        *ok = true;
-        *cp = c;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        need = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        need = 3;
-        lo = c == 0xe0 ? 0xa0 : 0x80;
-        hi = c == 0xed ? 0x9f : 0xbf;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 4;
-        lo = c == 0xf0 ? 0x90 : 0x80;
-        hi = c == 0xf4 ? 0x8f : 0xbf;
-    } else {
-        return 1;
-    }
-    if (n < 2 || p[1] < lo || p[1] > hi)
-        return 1;
-    size_t i = 2;
-    while (i < need && i < n && p[i] >= 0x80 && p[i] <= 0xbf)
-        i++;
-    if (i < need)
-        return i;
-    uint32_t v = c & (0x7f >> need);
-    for (size_t k = 1; k < need; k++)
-        v = v << 6 | (p[k] & 0x3f);
-    *ok = true;
-    *cp = v;
-    return need;
-}
-
-/* Append s[0..len) with each invalid UTF-8 sequence replaced by U+FFFD. */
-static int put_utf8(kumo_buf *b, const char *str, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t run = 0;
-    for (size_t i = 0; i < len;) {
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        bool ok;
-        uint32_t cp;
-        size_t n = utf8_seq(s + i, len - i, &ok, &cp);
-        if (!ok) {
-            TRY(kumo_buf_add(b, s + run, i - run));
-            TRY(kumo_buf_adds(b, "\xef\xbf\xbd"));
-            run = i + n;
-        }
-        i += n;
-    }
-    return kumo_buf_add(b, s + run, len - run);
-}
 
 /* Python's str.isprintable() for a non-ASCII code point, for the common cases. */
 static bool py_printable(uint32_t c)
@@ -131,7 +63,7 @@ static int put_repr_str(kumo_buf *b, const char *str, size_t len)
         } else {
             bool ok;
             uint32_t cp;
-            size_t n = utf8_seq(s + i, len - i, &ok, &cp);
+            size_t n = kumo_utf8_decode(s + i, len - i, &ok, &cp);
             if (!ok) {
                 TRY(kumo_buf_adds(b, "\xef\xbf\xbd"));     /* U+FFFD, printable */
             } else if (py_printable(cp)) {
@@ -149,30 +81,11 @@ static int put_repr_str(kumo_buf *b, const char *str, size_t len)
     return kumo_buf_addc(b, quote);
 }
 
-/* Python's repr() of a float: the JSON writer's digits, with Python's nan and inf. */
-static int put_float(kumo_buf *b, double f)
-{
-    if (isnan(f))
-        return kumo_buf_adds(b, "nan");
-    if (isinf(f))
-        return kumo_buf_adds(b, f > 0 ? "inf" : "-inf");
-    kumo_value v = kumo_val_float(f);
-    return kumo_json_value(b, &v);
-}
-
 /* str() of a tracked object: Scrapy's forms for requests and responses, a dict for items. */
 static int put_obj(kumo_buf *b, kumo_ref *obj, repr_path *path)
 {
-    if (kumo_class_is(obj->cls, &KUMO_CLASS(Request))) {
-        const kumo_request *req = (const kumo_request *)obj;
-        return kumo_buf_printf(b, "<%s %s>", kumo_request_method(req), kumo_request_url(req));
-    }
-    if (kumo_class_is(obj->cls, &KUMO_CLASS(Response))) {
-        const kumo_response *res = (const kumo_response *)obj;
-        return kumo_buf_printf(b, "<%d %s>", kumo_response_status(res), kumo_response_url(res));
-    }
     if (!kumo_class_is(obj->cls, &KUMO_CLASS(Item)))
-        return kumo_buf_printf(b, "<%s>", obj->cls->name);
+        return kumo__feed_obj_str(b, obj);
     bool seen = path->depth >= REPR_DEPTH;
     for (int i = 0; i < path->depth && !seen; i++)
         seen = path->obj[i] == obj;
@@ -210,16 +123,14 @@ static int put_text(kumo_buf *b, const kumo_value *v, bool repr, repr_path *path
 {
     switch (v->type) {
     case KUMO_VAL_NONE:
-        return repr ? kumo_buf_adds(b, "None") : KUMO_OK;
+        return repr ? kumo__feed_scalar(b, v) : KUMO_OK;   /* the csv module writes "" */
     case KUMO_VAL_BOOL:
-        return kumo_buf_adds(b, v->u.b ? "True" : "False");
     case KUMO_VAL_INT:
-        return kumo_buf_printf(b, "%" PRId64, v->u.i);
     case KUMO_VAL_FLOAT:
-        return put_float(b, v->u.f);
+        return kumo__feed_scalar(b, v);
     case KUMO_VAL_STR:
         return repr ? put_repr_str(b, v->u.str.s, v->u.str.len)
-                    : put_utf8(b, v->u.str.s, v->u.str.len);
+                    : kumo_buf_add_utf8(b, v->u.str.s, v->u.str.len);
     case KUMO_VAL_OBJ:
         return put_obj(b, v->u.obj, path);
     case KUMO_VAL_LIST:
@@ -230,7 +141,7 @@ static int put_text(kumo_buf *b, const kumo_value *v, bool repr, repr_path *path
         for (size_t i = 0; i < l->len; i++) {
             if (i)
                 TRY(kumo_buf_addc(b, ','));
-            TRY(put_utf8(b, l->v[i].u.str.s, l->v[i].u.str.len));
+            TRY(kumo_buf_add_utf8(b, l->v[i].u.str.s, l->v[i].u.str.len));
         }
         return KUMO_OK;
     }

@@ -1,5 +1,6 @@
 /* feed_set.c - the FEEDS setting of one crawl: options, URI templates, batches, stats. */
 #include "pipeline/feed.h"
+#include "util/err.h"
 #include "core/settings.h"
 #include "core/stats.h"
 #include "util/json.h"
@@ -41,19 +42,6 @@ struct kumo_feedset {
     double (*now)(void);
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 static double wall_clock(void)
 {
     struct timeval tv;
@@ -93,7 +81,7 @@ int kumo_feed_uri_expand(kumo_buf *out, const char *tmpl, const kumo_map *params
         }
         const char *key = p + 2, *close = strchr(key, ')');
         if (!close) {
-            set_err(err, errlen, "unclosed placeholder '%s'", p);
+            kumo_err_printf(err, errlen, "unclosed placeholder '%s'", p);
             return KUMO_EINVAL;
         }
         /* printf flags, width and precision, then the conversion */
@@ -113,14 +101,16 @@ int kumo_feed_uri_expand(kumo_buf *out, const char *tmpl, const kumo_map *params
         char name[128];
         snprintf(name, sizeof(name), "%.*s", (int)(close - key), key);
         if (!conv || !strchr("sdi", conv)) {
-            set_err(err, errlen, "bad placeholder '%%(%s)%.*s': use %%(%s)s or %%(%s)d", name,
-                    conv ? (int)(q - close) : (int)(q - close - 1), close + 1, name, name);
+            kumo_err_printf(err, errlen, "bad placeholder '%%(%s)%.*s': use %%(%s)s or %%(%s)d",
+                            name, conv ? (int)(q - close) : (int)(q - close - 1), close + 1, name,
+                            name);
             return KUMO_EINVAL;
         }
         const kumo_value *v = kumo_map_get(params, name);
         if (!v) {
-            set_err(err, errlen, "unknown placeholder '%%(%s)%c': use name, time, batch_time, "
-                    "batch_id or a spider argument (-a %s=...)", name, conv, name);
+            kumo_err_printf(err, errlen, "unknown placeholder '%%(%s)%c': use name, time, "
+                            "batch_time, batch_id or a spider argument (-a %s=...)", name, conv,
+                            name);
             return KUMO_EINVAL;
         }
         char text[64];
@@ -137,8 +127,8 @@ int kumo_feed_uri_expand(kumo_buf *out, const char *tmpl, const kumo_map *params
         } else {
             if (v->type != KUMO_VAL_INT) {
                 /* Python's "%d format: a real number is required, not str" */
-                set_err(err, errlen, "placeholder '%%(%s)%c' needs a number (spider "
-                        "arguments are strings): use %%(%s)s", name, conv, name);
+                kumo_err_printf(err, errlen, "placeholder '%%(%s)%c' needs a number (spider "
+                                "arguments are strings): use %%(%s)s", name, conv, name);
                 return KUMO_EINVAL;
             }
             int64_t i = v->u.i;
@@ -256,8 +246,9 @@ static int read_options(feedslot *sl, const kumo_value *opts, const kumo_setting
             if (v->type != KUMO_VAL_STR)
                 want = "a string";
             else if (!kumo_feed_format_find(v->u.str.s)) {
-                set_err(err, errlen, "FEEDS: feed '%s': unknown format '%s' (use jsonlines, "
-                        "jsonl, jl, json, csv, xml or sqlite)", sl->label, v->u.str.s);
+                kumo_err_printf(err, errlen, "FEEDS: feed '%s': unknown format '%s' (use "
+                                "jsonlines, jsonl, jl, json, csv, xml or sqlite)", sl->label,
+                                v->u.str.s);
                 return KUMO_EINVAL;
             } else {
                 kumo_free(sl->format);
@@ -279,8 +270,9 @@ static int read_options(feedslot *sl, const kumo_value *opts, const kumo_setting
                 want = "a string or null";
             } else if (v->type == KUMO_VAL_STR &&
                        kumo_feed_enc_parse(v->u.str.s, &e) != KUMO_OK) {
-                set_err(err, errlen, "FEEDS: feed '%s': option 'encoding': unsupported "
-                        "encoding '%s' (use utf-8, latin-1 or ascii)", sl->label, v->u.str.s);
+                kumo_err_printf(err, errlen, "FEEDS: feed '%s': option 'encoding': unsupported "
+                                "encoding '%s' (use utf-8, latin-1 or ascii)", sl->label,
+                                v->u.str.s);
                 return KUMO_EINVAL;
             } else {
                 kumo_free(sl->encoding);
@@ -318,8 +310,8 @@ static int read_options(feedslot *sl, const kumo_value *opts, const kumo_setting
                       known ? "unsupported" : "unknown", key);
         }
         if (want) {
-            set_err(err, errlen, "FEEDS: feed '%s': option '%s' must be %s", sl->label, key,
-                    want);
+            kumo_err_printf(err, errlen, "FEEDS: feed '%s': option '%s' must be %s", sl->label,
+                            key, want);
             return KUMO_EINVAL;
         }
     }
@@ -359,15 +351,16 @@ static int read_uri(feedslot *sl, char *err, size_t errlen)
     } else if (scheme == 4 && strncasecmp(sl->tmpl, "file", 4) == 0) {
         sl->file_scheme = true;
     } else if (scheme) {
-        set_err(err, errlen, "FEEDS: feed '%s': unknown feed storage scheme '%.*s' (use a "
-                "path, file://PATH, - or stdout:)", sl->label, (int)scheme, sl->tmpl);
+        kumo_err_printf(err, errlen, "FEEDS: feed '%s': unknown feed storage scheme '%.*s' (use a "
+                        "path, file://PATH, - or stdout:)", sl->label, (int)scheme, sl->tmpl);
         return KUMO_EINVAL;
     }
     if (sl->batch_item_count > 0 && !strstr(sl->tmpl, "%(batch_time)s") &&
         !strstr(sl->tmpl, "%(batch_id)")) {
-        set_err(err, errlen, "FEEDS: feed '%s': %%(batch_time)s or %%(batch_id)d must be in "
-                "the feed URI when batch_item_count (FEED_EXPORT_BATCH_ITEM_COUNT) is %" PRId64,
-                sl->label, sl->batch_item_count);
+        kumo_err_printf(err, errlen, "FEEDS: feed '%s': %%(batch_time)s or %%(batch_id)d must "
+                        "be in the feed URI when batch_item_count "
+                        "(FEED_EXPORT_BATCH_ITEM_COUNT) is %" PRId64, sl->label,
+                        sl->batch_item_count);
         return KUMO_EINVAL;
     }
     return KUMO_OK;
@@ -423,7 +416,7 @@ static int open_batch(kumo_feedset *fs, feedslot *sl, bool dry, char *err, size_
     int rc = kumo_feed_uri_expand(&uri, sl->tmpl, &params, msg, sizeof(msg));
     kumo_map_release(&params);
     if (rc != KUMO_OK) {
-        set_err(err, errlen, "FEEDS: feed '%s': %s", sl->label, msg);
+        kumo_err_printf(err, errlen, "FEEDS: feed '%s': %s", sl->label, msg);
         goto out;
     }
     if (sl->is_stdout)
@@ -434,9 +427,9 @@ static int open_batch(kumo_feedset *fs, feedslot *sl, bool dry, char *err, size_
         kumo_buf_add(&path, uri.s, uri.len);
     if (dry) {
         if (!sl->format && !kumo_feed_format_of_path(kumo_buf_str(&path))) {
-            set_err(err, errlen, "FEEDS: feed '%s': cannot tell the feed format of '%s': use "
-                    "a format option or .jsonl, .jl, .json, .csv, .xml, .sqlite, .sqlite3 or "
-                    ".db", sl->label, kumo_buf_str(&path));
+            kumo_err_printf(err, errlen, "FEEDS: feed '%s': cannot tell the feed format of "
+                            "'%s': use a format option or .jsonl, .jl, .json, .csv, .xml, "
+                            ".sqlite, .sqlite3 or .db", sl->label, kumo_buf_str(&path));
             rc = KUMO_EINVAL;
         }
         goto out;
@@ -457,7 +450,7 @@ static int open_batch(kumo_feedset *fs, feedslot *sl, bool dry, char *err, size_
     o.uri = sl->is_stdout ? "stdout:" : kumo_buf_str(&uri);
     rc = kumo_feed_open_opts(&sl->f, kumo_buf_str(&path), &o, msg, sizeof(msg));
     if (rc == KUMO_EINVAL) {
-        set_err(err, errlen, "FEEDS: feed '%s': %s", sl->label, msg);
+        kumo_err_printf(err, errlen, "FEEDS: feed '%s': %s", sl->label, msg);
     } else if (rc != KUMO_OK) {
         KUMO_ERROR(LOGGER, "Error opening feed %s: %s", o.uri, msg);
         if (fs->stats)
@@ -496,12 +489,12 @@ int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings 
         return KUMO_EDECLINED;
     kumo_value v;
     if (kumo_json_parse(feeds, strlen(feeds), &v, msg, sizeof(msg)) != KUMO_OK) {
-        set_err(err, errlen, "FEEDS: not a JSON object: %s", msg);
+        kumo_err_printf(err, errlen, "FEEDS: not a JSON object: %s", msg);
         return KUMO_EINVAL;
     }
     if (!is_object(&v)) {
         kumo_val_clear(&v);
-        set_err(err, errlen, "FEEDS: not a JSON object {\"URI\": {\"format\": ...}, ...}");
+        kumo_err_printf(err, errlen, "FEEDS: not a JSON object {\"URI\": {\"format\": ...}, ...}");
         return KUMO_EINVAL;
     }
     if (v.u.list->len == 0) {
@@ -526,8 +519,8 @@ int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings 
         sl->label = kumo_strdup(key->u.str.s, KUMO_T_STR, KUMO_V_NONE);
         sl->batch_id = 1;
         if (!is_object(opts)) {
-            set_err(err, errlen, "FEEDS: feed '%s': options must be a JSON object",
-                    sl->label);
+            kumo_err_printf(err, errlen, "FEEDS: feed '%s': options must be a JSON object",
+                            sl->label);
             rc = KUMO_EINVAL;
         }
         if (rc == KUMO_OK)

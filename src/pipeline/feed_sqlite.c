@@ -1,6 +1,7 @@
 /* feed_sqlite.c - the SQLite feed format: items as the rows of one table per spider. */
 #include "pipeline/feed.h"
 #include "util/fs.h"
+#include "util/utf8.h"
 
 #include <sqlite3.h>
 #include <unistd.h>
@@ -192,7 +193,7 @@ static int bind(sqlite_state *st, int idx, const kumo_value *v)
     case KUMO_VAL_FLOAT:
         return sqlite3_bind_double(st->insert, idx, v->u.f);
     case KUMO_VAL_STR:
-        kumo__feed_utf8(b, v->u.str.s, v->u.str.len);
+        kumo_buf_add_utf8(b, v->u.str.s, v->u.str.len);
         break;
     case KUMO_VAL_OBJ:
         if (!kumo_class_is(v->u.obj->cls, &KUMO_CLASS(Item))) {

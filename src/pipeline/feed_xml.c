@@ -1,7 +1,6 @@
 /* feed_xml.c - the XML feed format: Scrapy's XmlItemExporter on Python's XMLGenerator. */
 #include "pipeline/feed.h"
-
-#include <inttypes.h>
+#include "util/utf8.h"
 
 #define XML_DEPTH 32    /* nested items deeper than this (a cycle) are left empty */
 
@@ -37,32 +36,20 @@ static int put_text(kumo_buf *b, const char *s, size_t len)
                                                                                       : NULL;
         if (!rep)
             continue;
-        TRY(kumo__feed_utf8(b, s + run, i - run));
+        TRY(kumo_buf_add_utf8(b, s + run, i - run));
         TRY(kumo_buf_adds(b, rep));
         run = i + 1;
     }
-    return kumo__feed_utf8(b, s + run, len - run);
+    return kumo_buf_add_utf8(b, s + run, len - run);
 }
 
 /* str() of a value that is neither a list nor an item. */
 static int put_scalar(kumo_buf *b, const kumo_value *v)
 {
-    switch (v->type) {
-    case KUMO_VAL_NONE:
-        return kumo_buf_adds(b, "None");
-    case KUMO_VAL_BOOL:
-        return kumo_buf_adds(b, v->u.b ? "True" : "False");
-    case KUMO_VAL_INT:
-        return kumo_buf_printf(b, "%" PRId64, v->u.i);
-    case KUMO_VAL_FLOAT:
-        return kumo__feed_float(b, v->u.f);
-    case KUMO_VAL_STR:
+    if (v->type == KUMO_VAL_STR)
         return put_text(b, v->u.str.s, v->u.str.len);
-    case KUMO_VAL_OBJ:
-        break;
-    case KUMO_VAL_LIST:
-        return KUMO_EINVAL;
-    }
+    if (v->type != KUMO_VAL_OBJ)
+        return kumo__feed_scalar(b, v);     /* KUMO_EINVAL for a list */
     kumo_buf tmp;
     kumo_buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
     int rc = kumo__feed_obj_str(&tmp, v->u.obj);

@@ -18,47 +18,6 @@ void kumo__utf8_put(kumo_buf *b, unsigned long cp)
     kumo_buf_add_cp(b, cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
 }
 
-/*
- * The length of the well-formed UTF-8 sequence at s (at most n bytes), or 0 when it is not
- * one; *bad is then the length of its maximal subpart (what one U+FFFD replaces, as
- * Python's decoder does).
- */
-static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
-{
-    unsigned char c = s[0];
-    *bad = 1;
-    if (c < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        return 0;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if (i >= n)
-            return 0;
-        unsigned char d = s[i];
-        if (d < (i == 1 ? lo : 0x80) || d > (i == 1 ? hi : 0xBF))
-            return 0;
-        *bad = i + 1;
-    }
-    return len;
-}
-
 bool kumo__utf8_valid(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -78,31 +37,13 @@ bool kumo__utf8_valid(const char *str, size_t n)
             i++;
             continue;
         }
-        size_t bad, len = utf8_seq(s + i, n - i, &bad);
-        if (!len)
+        bool ok;
+        uint32_t cp;
+        i += kumo_utf8_decode(s + i, n - i, &ok, &cp);
+        if (!ok)
             return false;
-        i += len;
     }
     return true;
-}
-
-/* Decode UTF-8 with Python's "replace" error handler. */
-static void utf8_replace(const char *str, size_t n, kumo_buf *b)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0, run = 0;
-    while (i < n) {
-        size_t bad, len = utf8_seq(s + i, n - i, &bad);
-        if (len) {
-            i += len;
-            continue;
-        }
-        kumo_buf_add(b, str + run, i - run);
-        kumo__utf8_put(b, 0xFFFD);
-        i += bad;
-        run = i;
-    }
-    kumo_buf_add(b, str + run, n - run);
 }
 
 /* ---------------------------------------------------------------- single-byte tables */
@@ -404,7 +345,7 @@ void kumo__text_decode(kumo_text *t, const char *body, size_t len, const char *c
     kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
     kumo_buf_adds(&b, "");
     if (strcmp(codec, "utf-8") == 0)
-        utf8_replace(body, len, &b);
+        kumo_buf_add_utf8(&b, body, len);     /* errors="replace" */
     else if (strcmp(codec, "cp1252") == 0)
         cp1252_decode(body, len, &b);
     else if (strcmp(codec, "ascii") == 0)
@@ -414,7 +355,7 @@ void kumo__text_decode(kumo_text *t, const char *body, size_t len, const char *c
         if (!ic || !iconv_decode(ic, body, len, &b)) {
             kumo_buf_reset(&b);
             kumo_buf_adds(&b, "");
-            utf8_replace(body, len, &b);
+            kumo_buf_add_utf8(&b, body, len);     /* errors="replace" */
         }
     }
     t->owned = kumo_buf_detach(&b, &t->len);

@@ -1,5 +1,5 @@
-/* err.c - names and messages of kumo_err, generated from KUMO_ERR_MAP. */
-#include "kumo-int.h"
+/* err.c - names and messages of kumo_err (from KUMO_ERR_MAP), and error buffers. */
+#include "util/err.h"
 
 static const char *const messages[] = {
 #define MSG(name, msg) msg,
@@ -21,4 +21,14 @@ const char *kumo_strerror(int err)
 const char *kumo_errname(int err)
 {
     return err >= 0 && err < KUMO_ERR_MAX ? names[err] : "EUNKNOWN";
+}
+
+void kumo_err_printf(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
 }

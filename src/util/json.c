@@ -9,47 +9,6 @@
 
 /* ---- UTF-8 ---- */
 
-/*
- * Length of the UTF-8 sequence at p[0..n) and whether it is valid.  An invalid sequence
- * is its maximal subpart (Unicode's "U+FFFD substitution of maximal subparts", which is
- * what Python's decode(errors="replace") does): at least one byte.
- */
-static size_t utf8_seq(const unsigned char *p, size_t n, bool *ok)
-{
-    unsigned char c = p[0];
-    size_t need;
-    unsigned char lo = 0x80, hi = 0xbf;
-    *ok = false;
-    if (c < 0x80) {
-        *ok = true;
-        return 1;
-    }
-    if (c >= 0xc2 && c <= 0xdf) {
-        need = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        need = 3;
-        if (c == 0xe0)
-            lo = 0xa0;
-        else if (c == 0xed)
-            hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        need = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        else if (c == 0xf4)
-            hi = 0x8f;
-    } else {
-        return 1;
-    }
-    if (n < 2 || p[1] < lo || p[1] > hi)
-        return 1;
-    size_t i = 2;
-    while (i < need && i < n && p[i] >= 0x80 && p[i] <= 0xbf)
-        i++;
-    *ok = i == need;
-    return i;
-}
-
 static size_t utf8_put(unsigned char *o, uint32_t cp)
 {
     return kumo_utf8_encode(cp, (char *)o);
@@ -74,7 +33,8 @@ int kumo_json_str(kumo_buf *b, const char *s, size_t len)
         }
         if (c >= 0x80) {
             bool ok;
-            adv = utf8_seq(p + i, len - i, &ok);
+            uint32_t cp;
+            adv = kumo_utf8_decode(p + i, len - i, &ok, &cp);
             if (ok) {
                 i += adv;
                 continue;
@@ -346,7 +306,8 @@ static int parse_string(parser *ps, kumo_value *out)
         }
         if (c >= 0x80) {
             bool ok;
-            size_t k = utf8_seq(ps->p + at, end - at, &ok);
+            uint32_t cp;
+            size_t k = kumo_utf8_decode(ps->p + at, end - at, &ok, &cp);
             if (!ok) {
                 kumo_free(s);
                 return fail(ps, KUMO_ESYNTAX, at, "invalid UTF-8");

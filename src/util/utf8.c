@@ -1,5 +1,44 @@
-/* utf8.c - encoding code points as UTF-8. */
+/* utf8.c - decoding and encoding UTF-8, with Python's U+FFFD replacement. */
 #include "util/utf8.h"
+
+size_t kumo_utf8_decode(const unsigned char *p, size_t n, bool *ok, uint32_t *cp)
+{
+    unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+    size_t need;
+    *ok = false;
+    *cp = 0xfffd;
+    if (c < 0x80) {
+        *ok = true;
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xc2 && c <= 0xdf) {
+        need = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        need = 3;
+        lo = c == 0xe0 ? 0xa0 : 0x80;
+        hi = c == 0xed ? 0x9f : 0xbf;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        need = 4;
+        lo = c == 0xf0 ? 0x90 : 0x80;
+        hi = c == 0xf4 ? 0x8f : 0xbf;
+    } else {
+        return 1;
+    }
+    if (n < 2 || p[1] < lo || p[1] > hi)
+        return 1;
+    size_t i = 2;
+    while (i < need && i < n && p[i] >= 0x80 && p[i] <= 0xbf)
+        i++;
+    if (i < need)
+        return i;
+    uint32_t v = c & (0x7f >> need);
+    for (size_t k = 1; k < need; k++)
+        v = v << 6 | (p[k] & 0x3f);
+    *ok = true;
+    *cp = v;
+    return need;
+}
 
 size_t kumo_utf8_encode(uint32_t cp, char out[4])
 {
@@ -31,4 +70,29 @@ int kumo_buf_add_cp(kumo_buf *b, uint32_t cp)
 {
     char u[4];
     return kumo_buf_add(b, u, kumo_utf8_encode(cp, u));
+}
+
+int kumo_buf_add_utf8(kumo_buf *b, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t run = 0;     /* start of the bytes not yet added */
+    for (size_t i = 0; i < len;) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        bool ok;
+        uint32_t cp;
+        size_t n = kumo_utf8_decode(s + i, len - i, &ok, &cp);
+        if (!ok) {
+            int rc = kumo_buf_add(b, s + run, i - run);
+            if (rc == KUMO_OK)
+                rc = kumo_buf_adds(b, "\xef\xbf\xbd");
+            if (rc != KUMO_OK)
+                return rc;
+            run = i + n;
+        }
+        i += n;
+    }
+    return kumo_buf_add(b, s + run, len - run);
 }

@@ -2,6 +2,7 @@
  * and 304 answers to conditional requests. */
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "routes.h"
