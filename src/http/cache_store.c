@@ -5,8 +5,7 @@
 #include "http/response.h"
 #include "util/buf.h"
 #include "util/fs.h"
-
-#include <sqlite3.h>
+#include "util/sqlite.h"
 
 #define LOGGER "kumo.extensions.httpcache"
 
@@ -36,37 +35,9 @@ static const char schema_v1[] =
     "  request_method TEXT,"
     "  request_url TEXT);";
 
-static int64_t query_int(sqlite3 *h, const char *sql, int *rc)
-{
-    sqlite3_stmt *st;
-    int64_t v = 0;
-    *rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
-    if (*rc != SQLITE_OK)
-        return 0;
-    *rc = sqlite3_step(st);
-    if (*rc == SQLITE_ROW) {
-        v = sqlite3_column_int64(st, 0);
-        *rc = SQLITE_OK;
-    } else if (*rc == SQLITE_DONE) {
-        *rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return v;
-}
-
-/* A one-line reason for an SQLite failure while opening path. */
-static void open_err(const char *path, sqlite3 *h, int rc, char *err, size_t errlen)
-{
-    int code = rc & 0xff;
-    if (code == SQLITE_NOTADB)
-        snprintf(err, errlen, "'%s' is not a kumo HTTP cache: not an SQLite database "
-                 "(not touched)", path);
-    else if (code == SQLITE_CORRUPT)
-        snprintf(err, errlen, "'%s' is corrupt: %s (not touched)", path, sqlite3_errstr(rc));
-    else
-        snprintf(err, errlen, "cannot open HTTP cache '%s': %s", path,
-                 h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
-}
+static const kumo_sqlite_kind cache_kind = {
+    .what = "HTTP cache", .action = "open HTTP cache", .app_id = KUMO_CACHE_APP_ID,
+};
 
 /* Check the file and create the schema in a fresh one. */
 static int setup(kumo_cache_store *st, char *err, size_t errlen)
@@ -74,25 +45,17 @@ static int setup(kumo_cache_store *st, char *err, size_t errlen)
     int rc;
     sqlite3 *h = st->h;
     sqlite3_busy_timeout(h, 5000);
-    int64_t tables = query_int(h, "SELECT count(*) FROM sqlite_master", &rc);
-    int64_t app = rc == SQLITE_OK ? query_int(h, "PRAGMA application_id", &rc) : 0;
-    int64_t version = rc == SQLITE_OK ? query_int(h, "PRAGMA user_version", &rc) : 0;
-    if (rc != SQLITE_OK) {
-        open_err(st->path, h, rc, err, errlen);
+    bool fresh;
+    int64_t version;
+    if (kumo_sqlite_check(&cache_kind, h, st->path, &fresh, &version, err, errlen) != KUMO_OK)
         return KUMO_EIO;
-    }
-    if (app != KUMO_CACHE_APP_ID && (tables != 0 || app != 0)) {
-        snprintf(err, errlen, "'%s' is not a kumo HTTP cache: an SQLite database of another "
-                 "application (not touched)", st->path);
-        return KUMO_EIO;
-    }
-    if (app == KUMO_CACHE_APP_ID && version != KUMO_CACHE_SCHEMA) {
+    if (!fresh && version != KUMO_CACHE_SCHEMA) {
         snprintf(err, errlen, "'%s' has HTTP cache schema %lld, this kumo reads %d "
                  "(not touched)", st->path, (long long)version, KUMO_CACHE_SCHEMA);
         return KUMO_EIO;
     }
     char *msg = NULL;
-    if (app != KUMO_CACHE_APP_ID) {
+    if (fresh) {
         char sql[sizeof(schema_v1) + 160];
         snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; %s PRAGMA application_id = %d; "
                  "PRAGMA user_version = %d; COMMIT;", schema_v1, KUMO_CACHE_APP_ID,
@@ -148,7 +111,7 @@ int kumo_cache_store_open(const char *dir, const char *spider, int64_t expiratio
     st->path = kumo_buf_detach(&p, NULL);
     int rc = sqlite3_open_v2(st->path, &st->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
-        open_err(st->path, st->h, rc, err, errlen);
+        kumo_sqlite_err(&cache_kind, st->path, st->h, rc, err, errlen);
         kumo_cache_store_close(st);
         return KUMO_EIO;
     }

@@ -1,7 +1,9 @@
 /* jobdb.c - the job file DIR/kumo.sqlite: checks before any write, schema and migrations,
  * batched transactions, and the link between a crawl and its job. */
 #include "jobs/jobdb.h"
+#include "util/err.h"
 #include "util/fs.h"
+#include "util/sqlite.h"
 #include "core/crawler.h"
 #include "core/settings.h"
 #include "core/spider.h"
@@ -61,49 +63,15 @@ static const char *const migrations[] = {
     NULL,
 };
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
-static int64_t pragma_int(sqlite3 *h, const char *sql, int *rc)
-{
-    sqlite3_stmt *st;
-    int64_t v = 0;
-    *rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
-    if (*rc != SQLITE_OK)
-        return 0;
-    *rc = sqlite3_step(st);
-    if (*rc == SQLITE_ROW) {
-        v = sqlite3_column_int64(st, 0);
-        *rc = SQLITE_OK;
-    } else if (*rc == SQLITE_DONE) {
-        *rc = SQLITE_OK;
-    }
-    sqlite3_finalize(st);
-    return v;
-}
+static const kumo_sqlite_kind job_kind = {
+    .what = "job", .action = "read job", .app_id = KUMO_JOB_APP_ID,
+};
 
 /* A one-line reason for an SQLite failure while checking the file. */
 static void check_err(const char *path, sqlite3 *h, int rc, char *err, size_t errlen)
 {
-    int code = rc & 0xff;
-    if (code == SQLITE_NOTADB)
-        set_err(err, errlen, "'%s' is not a kumo job: not an SQLite database (not touched)",
-                path);
-    else if (code == SQLITE_CORRUPT)
-        set_err(err, errlen, "'%s' is corrupt: %s (not touched)", path, sqlite3_errstr(rc));
-    else
-        set_err(err, errlen, "cannot read job '%s': %s", path,
-                h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
+    kumo_sqlite_err(&job_kind, path, h, rc, err, errlen);
 }
 
 /*
@@ -120,29 +88,17 @@ static int check_file(const char *path, const char *spider, bool *fresh, int64_t
         sqlite3_close(h);
         return KUMO_EIO;
     }
-    int64_t tables = pragma_int(h, "SELECT count(*) FROM sqlite_master", &rc);
-    int64_t app = rc == SQLITE_OK ? pragma_int(h, "PRAGMA application_id", &rc) : 0;
-    *version = rc == SQLITE_OK ? pragma_int(h, "PRAGMA user_version", &rc) : 0;
-    if (rc != SQLITE_OK) {
-        check_err(path, h, rc, err, errlen);
-        sqlite3_close(h);
-        return KUMO_EIO;
-    }
-    *fresh = tables == 0 && app == 0;
-    int ret = KUMO_OK;
-    if (*fresh) {
-        ret = KUMO_OK;
-    } else if (app != KUMO_JOB_APP_ID) {
-        set_err(err, errlen, "'%s' is not a kumo job: an SQLite database of another "
-                "application (not touched)", path);
-        ret = KUMO_EINVAL;
+    int ret = kumo_sqlite_check(&job_kind, h, path, fresh, version, err, errlen);
+    if (ret != KUMO_OK || *fresh) {
+        /* refused (err says why), or fresh: nothing more to check */
     } else if (*version > KUMO_JOB_SCHEMA) {
-        set_err(err, errlen, "'%s' has job schema %lld, newer than this kumo's %d: use a newer "
-                "kumo (not touched)", path, (long long)*version, KUMO_JOB_SCHEMA);
+        kumo_err_printf(err, errlen, "'%s' has job schema %lld, newer than this kumo's %d: "
+                        "use a newer kumo (not touched)", path, (long long)*version,
+                        KUMO_JOB_SCHEMA);
         ret = KUMO_EINVAL;
     } else if (*version < 1) {
-        set_err(err, errlen, "'%s' has an unknown job schema version %lld (not touched)", path,
-                (long long)*version);
+        kumo_err_printf(err, errlen, "'%s' has an unknown job schema version %lld "
+                        "(not touched)", path, (long long)*version);
         ret = KUMO_EINVAL;
     } else if (spider) {
         sqlite3_stmt *st = NULL;
@@ -152,8 +108,8 @@ static int check_file(const char *path, const char *spider, bool *fresh, int64_t
         if (rc == SQLITE_ROW) {
             const char *was = (const char *)sqlite3_column_text(st, 0);
             if (!was || strcmp(was, spider) != 0) {
-                set_err(err, errlen, "'%s' is the job of spider '%s', not '%s' (not touched)",
-                        path, was ? was : "?", spider);
+                kumo_err_printf(err, errlen, "'%s' is the job of spider '%s', not '%s' "
+                                "(not touched)", path, was ? was : "?", spider);
                 ret = KUMO_EINVAL;
             }
         } else {
@@ -216,7 +172,7 @@ static int setup_schema(kumo_jobdb *db, bool fresh, int64_t version, const char 
 fail_tx:
     sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 fail:
-    set_err(err, errlen, "cannot set up job '%s': %s", db->path, sqlite3_errmsg(db->h));
+    kumo_err_printf(err, errlen, "cannot set up job '%s': %s", db->path, sqlite3_errmsg(db->h));
     return KUMO_EIO;
 }
 
@@ -225,7 +181,7 @@ int kumo_jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool 
 {
     *out = NULL;
     if (!dir || !*dir) {
-        set_err(err, errlen, "no job directory given");
+        kumo_err_printf(err, errlen, "no job directory given");
         return KUMO_EINVAL;
     }
     kumo_jobdb *db = kumo_calloc(1, sizeof(*db), KUMO_T_QUEUE, KUMO_V_NONE);
@@ -239,19 +195,20 @@ int kumo_jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool 
     bool exists = stat(db->path, &st) == 0;
     if (readonly) {
         if (!exists) {
-            set_err(err, errlen, "no job in '%s': %s", dir, strerror(errno));
+            kumo_err_printf(err, errlen, "no job in '%s': %s", dir, strerror(errno));
             rc = KUMO_ENOENT;
             goto fail;
         }
     } else {
         int e = kumo_mkdirs(dir);
         if (e) {
-            set_err(err, errlen, "cannot create job directory '%s': %s", dir, strerror(e));
+            kumo_err_printf(err, errlen, "cannot create job directory '%s': %s", dir,
+                            strerror(e));
             goto fail;
         }
         db->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (db->dirfd < 0 || flock(db->dirfd, LOCK_EX | LOCK_NB) != 0) {
-            set_err(err, errlen, "job '%s' is in use by another kumo process", db->path);
+            kumo_err_printf(err, errlen, "job '%s' is in use by another kumo process", db->path);
             goto fail;
         }
     }
@@ -264,7 +221,7 @@ int kumo_jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool 
         rc = KUMO_EIO;
     }
     if (readonly && fresh) {
-        set_err(err, errlen, "'%s' is an empty job", db->path);
+        kumo_err_printf(err, errlen, "'%s' is an empty job", db->path);
         goto fail;
     }
     db->resumed = !fresh;
@@ -485,8 +442,8 @@ static int check_callbacks(kumo_jobdb *db, const kumo_spider_def *def, char *err
         for (const kumo_callback *k = def->callbacks; k && k->name && !found; k++)
             found = strcmp(k->name, name) == 0;
         if (!found) {
-            set_err(err, errlen, "'%s' has requests for callback '%s', which spider '%s' does "
-                    "not define (not touched)", db->path, name, def->name);
+            kumo_err_printf(err, errlen, "'%s' has requests for callback '%s', which spider "
+                            "'%s' does not define (not touched)", db->path, name, def->name);
             ret = KUMO_EINVAL;
         }
     }
