@@ -1,5 +1,6 @@
 /* lexer.c - the console language's tokenizer: names, numbers, strings, operators. */
 #include "console/lexer.h"
+#include "util/hex.h"
 #include "util/utf8.h"
 #include "console/cval.h"
 
@@ -56,18 +57,6 @@ static bool is_name_char(unsigned char c)
 {
     return is_name_start(c) || (c >= '0' && c <= '9');
 }
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 
 /* Decode the body of a string literal [p, p+n) into b.  Returns KUMO_OK or a failure. */
 static int decode(cl_toks *t, const char *p, size_t n, bool raw, bool bytes, kumo_buf *b)
@@ -143,7 +132,7 @@ static int decode(cl_toks *t, const char *p, size_t n, bool raw, bool bytes, kum
             continue;
         uint32_t v = 0;
         for (int k = 1; k <= digits; k++) {
-            int h = i + (size_t)k < n ? hexval(p[i + (size_t)k]) : -1;
+            int h = i + (size_t)k < n ? kumo_hex_value(p[i + (size_t)k]) : -1;
             if (h < 0)
                 return fail(t, "SyntaxError", "(%s error) '%sescape' codec can't decode bytes: "
                             "truncated \\%c%s escape", codec, bytes ? "" : "unicode", e,

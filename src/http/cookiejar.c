@@ -323,8 +323,7 @@ static size_t find(const kumo_cookiejar *jar, const char *name, const char *doma
     return SIZE_MAX;
 }
 
-/* s[0..n) with SP and HTAB trimmed on both sides. */
-static void trim(const char **s, size_t *n)
+void kumo_cookie_trim(const char **s, size_t *n)
 {
     while (*n && (**s == ' ' || **s == '\t')) {
         (*s)++;
@@ -347,8 +346,8 @@ static void parse_attr(attrs *a, const char *s, size_t n, int64_t now)
     const char *eq = memchr(s, '=', n);
     const char *name = s, *val = eq ? eq + 1 : s + n;
     size_t nl = eq ? (size_t)(eq - s) : n, vl = eq ? n - nl - 1 : 0;
-    trim(&name, &nl);
-    trim(&val, &vl);
+    kumo_cookie_trim(&name, &nl);
+    kumo_cookie_trim(&val, &vl);
     if (vl > KUMO_COOKIE_MAX_ATTR)
         return;
 #define IS(lit) (nl == sizeof(lit) - 1 && strncasecmp(name, lit, nl) == 0)
@@ -421,8 +420,8 @@ int kumo_cookiejar_set(kumo_cookiejar *jar, const char *url, const char *set_coo
     const char *name = eq ? set_cookie : "", *value = eq ? eq + 1 : set_cookie;
     size_t nl = eq ? (size_t)(eq - set_cookie) : 0;
     size_t vl = eq ? pairlen - nl - 1 : pairlen;
-    trim(&name, &nl);
-    trim(&value, &vl);
+    kumo_cookie_trim(&name, &nl);
+    kumo_cookie_trim(&value, &vl);
     if (nl == 0 && vl == 0)
         return KUMO_ESYNTAX;
     if (nl + vl > KUMO_COOKIE_MAX_NAMEVALUE)

@@ -71,4 +71,8 @@ bool kumo_cookiejar_at(const kumo_cookiejar *jar, size_t i, kumo_cookie_info *ou
  */
 int kumo_cookie_date_parse(const char *s, int64_t *out);
 
+/* Narrow s[0..n) in place to drop the SP and HTAB on both sides (a cookie-pair's name or
+ * value, an attribute); *s stays inside the original bytes. */
+void kumo_cookie_trim(const char **s, size_t *n);
+
 #endif

@@ -553,13 +553,6 @@ static xmlNodePtr form_with(xmlNodePtr root, const char *name, const char *value
     return NULL;
 }
 
-/* libxml2 prints some evaluation errors through the generic handler: keep them quiet. */
-static void silent(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
 /* The form holding (or being) the first node query selects: Scrapy's formxpath/formcss. */
 static int form_by_query(kumo_doc *doc, const char *query, bool css, xmlNodePtr *form,
                          failure *e)
@@ -569,15 +562,7 @@ static int form_by_query(kumo_doc *doc, const char *query, bool css, xmlNodePtr 
         return fail(e, KUMO_ESYNTAX, "Invalid %s '%s': %s", css ? "formcss" : "formxpath",
                     query, q->error ? q->error : "invalid expression");
     char *shown = kumo_strdup(q->xpath ? q->xpath : query, KUMO_T_STR, KUMO_V_NONE);
-    xmlXPathContextPtr ctx = kumo__doc_xpath(doc);
-    ctx->node = kumo__doc_root(doc);
-    ctx->contextSize = -1;
-    ctx->proximityPosition = -1;
-    xmlGenericErrorFunc old = xmlGenericError;
-    void *old_ctx = xmlGenericErrorContext;
-    xmlSetGenericErrorFunc(NULL, silent);
-    xmlXPathObjectPtr obj = xmlXPathCompiledEval(q->comp, ctx);
-    xmlSetGenericErrorFunc(old_ctx, old);
+    xmlXPathObjectPtr obj = kumo__doc_eval(doc, kumo__doc_root(doc), q->comp);
     int rc = KUMO_OK;
     xmlNodePtr n = NULL;
     if (!obj) {
@@ -931,12 +916,14 @@ static int json_map(kumo_buf *b, const kumo_map *m)
     return rc;
 }
 
-/* JsonRequest(url, data=...) once the body is known (NULL: no data). */
-static kumo_request *json_request(const char *url, const kumo_buf *body, kumo_callback_fn cb,
+/*
+ * JsonRequest(url, data=...) once the body is known (NULL: no data): rc is what encoding it
+ * returned, and anything but KUMO_OK gives NULL with *err = rc.  Releases body.
+ */
+static kumo_request *json_request(const char *url, kumo_buf *body, int rc, kumo_callback_fn cb,
                                   int *err)
 {
-    int rc;
-    kumo_request *req = kumo_request_new(url, cb, &rc);
+    kumo_request *req = rc == KUMO_OK ? kumo_request_new(url, cb, &rc) : NULL;
     if (req) {
         if (body) {
             kumo_request_set_method(req, "POST");
@@ -946,6 +933,8 @@ static kumo_request *json_request(const char *url, const kumo_buf *body, kumo_ca
         kumo_headers_set(req->headers, "Accept", "application/json, text/javascript, */*; q=0.01");
         kumo_request_set_class(req, &KUMO_CLASS(JsonRequest));
     }
+    if (body)
+        kumo_buf_release(body);
     if (err)
         *err = rc;
     return req;
@@ -955,32 +944,20 @@ kumo_request *kumo_json_request_new(const char *url, const kumo_value *data,
                                     kumo_callback_fn cb, int *err)
 {
     if (!data || data->type == KUMO_VAL_NONE)
-        return json_request(url, NULL, cb, err);
+        return json_request(url, NULL, KUMO_OK, cb, err);
     kumo_buf b;
     kumo_buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_BODY);
     int rc = json_value(&b, data, 0);
-    kumo_request *req = NULL;
-    if (rc == KUMO_OK)
-        req = json_request(url, &b, cb, &rc);
-    kumo_buf_release(&b);
-    if (err)
-        *err = rc;
-    return req;
+    return json_request(url, &b, rc, cb, err);
 }
 
 kumo_request *kumo_json_request_new_map(const char *url, const kumo_map *data,
                                         kumo_callback_fn cb, int *err)
 {
     if (!data)
-        return json_request(url, NULL, cb, err);
+        return json_request(url, NULL, KUMO_OK, cb, err);
     kumo_buf b;
     kumo_buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_BODY);
     int rc = json_map(&b, data);
-    kumo_request *req = NULL;
-    if (rc == KUMO_OK)
-        req = json_request(url, &b, cb, &rc);
-    kumo_buf_release(&b);
-    if (err)
-        *err = rc;
-    return req;
+    return json_request(url, &b, rc, cb, err);
 }

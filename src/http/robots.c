@@ -3,6 +3,8 @@
 
 #include <ctype.h>
 
+#include "util/hex.h"
+
 typedef struct rule {
     uint32_t off, len;          /* normalised pattern in the pool, '$' anchor included */
     uint32_t lits;              /* bytes a path needs at least: not '*', not the anchor */
@@ -77,17 +79,6 @@ static bool reserved(unsigned char c)
     return c && strchr(":/?#[]@!$&'()*+,;=", c) != NULL;
 }
 
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* A small output cursor that counts what it cannot store. */
 typedef struct sink {
     char *p;
@@ -114,10 +105,10 @@ static void normalize(sink *o, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
-            hexval((unsigned char)s[i + 2]) >= 0) {
-            unsigned char b = (unsigned char)(hexval((unsigned char)s[i + 1]) * 16 +
-                                              hexval((unsigned char)s[i + 2]));
+        if (c == '%' && i + 2 < n && kumo_hex_value((unsigned char)s[i + 1]) >= 0 &&
+            kumo_hex_value((unsigned char)s[i + 2]) >= 0) {
+            unsigned char b = (unsigned char)(kumo_hex_value((unsigned char)s[i + 1]) * 16 +
+                                              kumo_hex_value((unsigned char)s[i + 2]));
             if (unreserved(b))
                 put(o, (char)b);
             else

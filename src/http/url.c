@@ -5,23 +5,13 @@
 #include <curl/curl.h>
 
 #include "util/buf.h"
+#include "util/hex.h"
 
 /* ---- byte classes ---- */
 
 static bool is_alnum(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
 }
 
 static unsigned char lower(unsigned char c)
@@ -161,8 +151,8 @@ static size_t unquote_plus_inplace(char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         int h, l;
         if (s[i] == '%' && i + 2 < n &&
-            (h = hexval((unsigned char)s[i + 1])) >= 0 &&
-            (l = hexval((unsigned char)s[i + 2])) >= 0) {
+            (h = kumo_hex_value((unsigned char)s[i + 1])) >= 0 &&
+            (l = kumo_hex_value((unsigned char)s[i + 2])) >= 0) {
             s[o++] = (char)(h << 4 | l);
             i += 2;
         } else {
@@ -248,8 +238,8 @@ static void put_path(out *o, span path)
     for (size_t i = 0; i < path.n;) {
         unsigned char c = (unsigned char)p[i];
         int h, l;
-        if (c == '%' && i + 2 < path.n && (h = hexval((unsigned char)p[i + 1])) >= 0 &&
-            (l = hexval((unsigned char)p[i + 2])) >= 0) {
+        if (c == '%' && i + 2 < path.n && (h = kumo_hex_value((unsigned char)p[i + 1])) >= 0 &&
+            (l = kumo_hex_value((unsigned char)p[i + 2])) >= 0) {
             put(o, p + run, i - run);
             c = (unsigned char)(h << 4 | l);
             if (c == '/' || c == '?' || !quote_safe(c, SAFE_PATH)) {
@@ -299,7 +289,7 @@ static bool bracketed_netloc_ok(span net)
     if (n && host[0] == 'v') {
         /* IPvFuture: v<hex>+ '.' <anything, at least one> */
         size_t i = 1;
-        while (i < n && hexval((unsigned char)host[i]) >= 0)
+        while (i < n && kumo_hex_value((unsigned char)host[i]) >= 0)
             i++;
         return i > 1 && i < n && host[i] == '.' && i + 1 < n;
     }

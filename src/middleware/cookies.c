@@ -103,17 +103,6 @@ static kumo_cookiejar *jar_for(cookies_mw *m, const kumo_request *req)
     return s->jar;
 }
 
-/* s[0..n) with SP and HTAB trimmed on both sides. */
-static void trim(const char **s, size_t *n)
-{
-    while (*n && (**s == ' ' || **s == '\t')) {
-        (*s)++;
-        (*n)--;
-    }
-    while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-        (*n)--;
-}
-
 /* One "name=value" (or "value") of a Cookie header into the jar, unless it sends it. */
 static void merge_one(kumo_cookiejar *jar, const char *url, const char *s, size_t sl,
                       int64_t now)
@@ -122,8 +111,8 @@ static void merge_one(kumo_cookiejar *jar, const char *url, const char *s, size_
     const char *eq = memchr(s, '=', sl);
     const char *name = s, *val = eq ? eq + 1 : s;
     size_t nl = eq ? (size_t)(eq - s) : 0, vl = eq ? sl - nl - 1 : sl;
-    trim(&name, &nl);
-    trim(&val, &vl);
+    kumo_cookie_trim(&name, &nl);
+    kumo_cookie_trim(&val, &vl);
     memcpy(pair, name, nl);
     pair[nl] = '\0';
     memcpy(pair + nl + 1, val, vl);
@@ -151,7 +140,7 @@ static void merge_request_cookies(kumo_cookiejar *jar, kumo_request *req, int64_
             size_t len = strcspn(p, ";");
             const char *s = p;
             size_t sl = len;
-            trim(&s, &sl);
+            kumo_cookie_trim(&s, &sl);
             if (sl > 0 && sl <= KUMO_COOKIE_MAX_NAMEVALUE)
                 merge_one(jar, req->url, s, sl, now);
             p += len;
@@ -182,6 +171,15 @@ static void debug_headers(const char *what, const char *first, const char *url,
     kumo_buf_release(&b);
 }
 
+/* The jar req's cookies go through, or NULL when meta['dont_merge_cookies'] leaves req
+ * alone. */
+static kumo_cookiejar *merging_jar(cookies_mw *m, const kumo_request *req)
+{
+    if (kumo__meta_true(&req->meta, "dont_merge_cookies"))
+        return NULL;
+    return jar_for(m, req);
+}
+
 static int ck_request(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
                       kumo_request **next)
 {
@@ -189,10 +187,10 @@ static int ck_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     (void)res;
     (void)next;
     cookies_mw *m = self;
-    if (kumo__meta_true(&req->meta, "dont_merge_cookies"))
+    kumo_cookiejar *jar = merging_jar(m, req);
+    if (!jar)
         return KUMO_OK;
     int64_t now = (int64_t)time(NULL);
-    kumo_cookiejar *jar = jar_for(m, req);
     merge_request_cookies(jar, req, now);
     kumo_headers_set(req->headers, "Cookie", NULL);
     char *hdr = kumo_cookiejar_header(jar, req->url, now);
@@ -211,10 +209,10 @@ static int ck_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
     (void)c;
     (void)next;
     cookies_mw *m = self;
-    if (kumo__meta_true(&req->meta, "dont_merge_cookies"))
+    kumo_cookiejar *jar = merging_jar(m, req);
+    if (!jar)
         return KUMO_OK;
     int64_t now = (int64_t)time(NULL);
-    kumo_cookiejar *jar = jar_for(m, req);
     const kumo_headers *h = (*res)->headers;
     size_t n = kumo_headers_count(h);
     for (size_t i = 0; i < n; i++) {

@@ -6,6 +6,7 @@
 #include "http/headers.h"
 #include "http/request.h"
 #include "http/url.h"
+#include "util/hex.h"
 
 /* A proxy from the environment: its url without credentials, and the header value. */
 typedef struct proxy {
@@ -19,22 +20,14 @@ typedef struct httpproxy {
     char *no_proxy;             /* no_proxy, or NULL */
 } httpproxy;
 
-static int hexval(int ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    ch |= 0x20;
-    return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
 /* Returns a new string: s[0..n) with %XX decoded (Python's unquote). */
 static char *unquote(const char *s, size_t n)
 {
     char *out = kumo_alloc(n + 1, KUMO_T_STR, KUMO_V_HEADERS), *o = out;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = hexval((unsigned char)s[i + 1])) >= 0 &&
-            (lo = hexval((unsigned char)s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (hi = kumo_hex_value((unsigned char)s[i + 1])) >= 0 &&
+            (lo = kumo_hex_value((unsigned char)s[i + 2])) >= 0) {
             *o++ = (char)(hi * 16 + lo);
             i += 2;
         } else {

@@ -63,6 +63,13 @@ const char *kumo__select_error(void);
  */
 const char *kumo__sel_link(kumo_selector *sel, const char **what);
 
+/*
+ * Evaluate comp with node (of doc) as the context node, libxml2's generic error printing
+ * silenced (selector.c).  Returns a new object (xmlXPathFreeObject), or NULL when the
+ * evaluation failed (kumo__xpath_last_error() may say why).
+ */
+xmlXPathObjectPtr kumo__doc_eval(kumo_doc *doc, xmlNodePtr node, xmlXPathCompExprPtr comp);
+
 /* ---- select/ internals: the parsed document (doc.c) ---- */
 
 struct kumo_doc {

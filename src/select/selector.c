@@ -260,19 +260,25 @@ static void silent(void *ctx, const char *msg, ...)
     (void)msg;
 }
 
-/* Evaluate q with node as context, appending results to out; KUMO_OK or KUMO_EINVAL. */
-static int eval(kumo_doc *doc, xmlNodePtr node, const kumo_query *q, kumo_selector_list *out)
+xmlXPathObjectPtr kumo__doc_eval(kumo_doc *doc, xmlNodePtr node, xmlXPathCompExprPtr comp)
 {
     xmlXPathContextPtr ctx = kumo__doc_xpath(doc);
-    kumo__xpath_set_error("");
     ctx->node = node;
     ctx->contextSize = -1;
     ctx->proximityPosition = -1;
     xmlGenericErrorFunc old = xmlGenericError;
     void *old_ctx = xmlGenericErrorContext;
     xmlSetGenericErrorFunc(NULL, silent);
-    xmlXPathObjectPtr obj = xmlXPathCompiledEval(q->comp, ctx);
+    xmlXPathObjectPtr obj = xmlXPathCompiledEval(comp, ctx);
     xmlSetGenericErrorFunc(old_ctx, old);
+    return obj;
+}
+
+/* Evaluate q with node as context, appending results to out; KUMO_OK or KUMO_EINVAL. */
+static int eval(kumo_doc *doc, xmlNodePtr node, const kumo_query *q, kumo_selector_list *out)
+{
+    kumo__xpath_set_error("");
+    xmlXPathObjectPtr obj = kumo__doc_eval(doc, node, q->comp);
     if (!obj)
         return KUMO_EINVAL;
     switch (obj->type) {
