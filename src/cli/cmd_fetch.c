@@ -2,7 +2,7 @@
  * middlewares, as a one-request crawl, and print its body (or, with --headers, the request
  * and response headers in `scrapy fetch --headers` format) to stdout. */
 #include "cli/cli.h"
-#include "core/crawler.h"
+#include "cli/fetchone.h"
 #include "core/settings.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -26,49 +26,6 @@ const char kumo_fetch_usage[] =
     "Exit codes: 0 printed, 1 no response (connection error, dropped request), 2 bad\n"
     "command line or URL.\n";
 
-/* The process's one fetch: what the spider reads and fills. */
-static struct {
-    const char *url;            /* borrowed from argv */
-    bool no_redirect;
-    kumo_response *got;         /* one reference, or NULL */
-} fetch;
-
-static void fetch_parse(kumo_response *res, kumo_out *out)
-{
-    (void)out;
-    if (!fetch.got)
-        fetch.got = kumo_response_ref(res);
-}
-
-static int fetch_start(kumo_spider *sp, kumo_out *out)
-{
-    (void)sp;
-    int err = KUMO_OK;
-    kumo_request *req = kumo_request_new(fetch.url, fetch_parse, &err);
-    if (!req)
-        return err != KUMO_OK ? err : KUMO_EINVAL;
-    kumo_request_set_dont_filter(req, 1);
-    /* HTTPERROR_ALLOW_ALL (the spider's settings) lets 4xx/5xx through; handle_httpstatus_all
-     * would also stop the Redirect middleware, so only --no-redirect sets it (as Scrapy). */
-    if (fetch.no_redirect) {
-        kumo_map *meta = kumo_request_meta(req);
-        kumo_map_set(meta, "handle_httpstatus_all", kumo_val_bool(1));
-        kumo_map_set(meta, "dont_redirect", kumo_val_bool(1));
-    }
-    kumo_yield_request(out, req);
-    return KUMO_OK;
-}
-
-/* Scrapy's DefaultSpider; its settings sit at the spider's priority so that -s wins. */
-static const kumo_spider_def fetch_spider = {
-    KUMO_SPIDER_HEADER,
-    .name = "default",
-    .callbacks = KUMO_CALLBACKS(fetch_parse),
-    .start_requests = fetch_start,
-    .settings = KUMO_SETTINGS({"LOG_LEVEL", "WARNING"}, {"HTTPERROR_ALLOW_ALL", "1"},
-                              {"TELNETCONSOLE_ENABLED", "0"}, {"LOGSTATS_INTERVAL", "0"}),
-};
-
 static void print_headers(const kumo_headers *h, const char *prefix)
 {
     for (size_t i = 0; h && i < kumo_headers_count(h); i++) {
@@ -86,24 +43,30 @@ static const kumo_cli_opt fetch_opts[] = {
     {NULL, NULL, false, 0},
 };
 
+typedef struct fetch_args {
+    const char *url;            /* borrowed from argv */
+    bool headers, no_redirect;
+} fetch_args;
+
 static int on_opt(void *ctx, int id, const char *value)
 {
+    fetch_args *a = ctx;
     if (id == OPT_HEADERS)
-        *(bool *)ctx = true;
+        a->headers = true;
     else
-        fetch.no_redirect = true;
+        a->no_redirect = true;
     return KUMO_EXIT_OK;
 }
 
-/* Read the command line into s and the fetch; a KUMO_EXIT_* code. */
-static int parse_args(kumo_settings *s, int argc, char **argv, bool *headers)
+/* Read the command line into s and a; a KUMO_EXIT_* code. */
+static int parse_args(kumo_settings *s, int argc, char **argv, fetch_args *a)
 {
     kumo_cli_parser p = {
         .cmd = "fetch",
         .shared = KUMO_CLI_SET | KUMO_CLI_LOG,
         .opts = fetch_opts,
         .on_opt = on_opt,
-        .ctx = headers,
+        .ctx = a,
         .settings = s,
         .max_pos = 1,
         .too_many = "fetch takes one URL",
@@ -115,72 +78,64 @@ static int parse_args(kumo_settings *s, int argc, char **argv, bool *headers)
         kumo_cli_error("fetch needs a URL (see 'kumo fetch -h')");
         return KUMO_EXIT_USAGE;
     }
-    fetch.url = p.pos[0];
+    a->url = p.pos[0];
     return KUMO_EXIT_OK;
 }
 
 int kumo_cmd_fetch(int argc, char **argv)
 {
     kumo_settings *s = kumo_settings_new();
-    bool headers = false;
-    char err[1024], *url = NULL;
-    kumo_crawler *c = NULL;
+    fetch_args a = {0};
+    char err[1024];
+    kumo_buf url;
+    kumo_buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo_fetcher *f = NULL;
+    kumo_response *got = NULL;
     int rc = KUMO_EXIT_FAIL;
-    fetch.url = NULL;
-    fetch.no_redirect = false;
-    fetch.got = NULL;
     if (!s || kumo_cli_load_conf(s) != KUMO_OK)
         goto out;
-    rc = parse_args(s, argc, argv, &headers);
+    rc = parse_args(s, argc, argv, &a);
     if (rc != KUMO_EXIT_OK)
         goto out;
     rc = KUMO_EXIT_FAIL;
-    const char *arg = fetch.url;
-    if (!strstr(arg, "://")) {          /* as the shell does: a bare host gets http:// */
-        size_t n = strlen(arg) + sizeof("http://");
-        url = kumo_alloc(n, KUMO_T_STR, KUMO_V_TEXT);
-        if (!url)
-            goto out;
-        snprintf(url, n, "http://%s", arg);
-        fetch.url = url;
-    }
+    kumo_fetcher_url(a.url, &url);
     int bad = KUMO_OK;
-    kumo_request *probe = kumo_request_new(fetch.url, fetch_parse, &bad);
-    if (!probe) {       /* said here, in one line, rather than as a failed start_requests */
-        kumo_cli_error("cannot fetch '%s': %s", arg, kumo_strerror(bad));
+    kumo_request *req = kumo_request_new(kumo_buf_str(&url), kumo_fetcher_parse, &bad);
+    if (!req) {         /* said here, in one line, rather than as a failed crawl */
+        kumo_cli_error("cannot fetch '%s': %s", a.url, kumo_strerror(bad));
         rc = KUMO_EXIT_USAGE;
         goto out;
     }
-    kumo_request_unref(probe);
-    c = kumo_crawler_new(&fetch_spider, s, NULL, err, sizeof(err));
-    s = NULL;       /* the crawler owns them now, even on failure */
-    if (!c) {
+    f = kumo_fetcher_new(s, err, sizeof(err));
+    s = NULL;       /* the fetcher owns them now, even on failure */
+    if (!f) {
+        kumo_request_unref(req);
         kumo_cli_error("%s", err);
         goto out;
     }
-    kumo_crawler_run(c);
-    if (!fetch.got) {
-        kumo_cli_error("cannot fetch '%s': no response", arg);
+    int fetched = kumo_fetcher_fetch_start(f, req, !a.no_redirect, &got);
+    kumo_fetcher_close(f);      /* the crawl ends before the page is printed */
+    if (fetched != KUMO_OK) {
+        kumo_cli_error("cannot fetch '%s': no response", a.url);
         goto out;
     }
-    if (headers) {
-        kumo_request *req = fetch.got->request;
-        print_headers(req ? kumo_request_headers(req) : NULL, ">");
+    if (a.headers) {
+        kumo_request *sent = got->request;
+        print_headers(sent ? kumo_request_headers(sent) : NULL, ">");
         puts(">");
-        print_headers(kumo_response_headers(fetch.got), "<");
+        print_headers(kumo_response_headers(got), "<");
     } else {
         size_t len = 0;
-        const char *body = kumo_response_body(fetch.got, &len);
+        const char *body = kumo_response_body(got, &len);
         fwrite(body, 1, len, stdout);
         fputc('\n', stdout);
     }
     rc = fflush(stdout) == 0 ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
 out:
-    kumo_response_unref(fetch.got);
-    fetch.got = NULL;
-    kumo_crawler_free(c);
+    kumo_response_unref(got);
+    kumo_fetcher_free(f);
     kumo_settings_free(s);
-    kumo_free(url);
+    kumo_buf_release(&url);
     kumo_log_set_file(NULL);
     return rc;
 }

@@ -2,25 +2,18 @@
  * file), bind response, request, spider, settings and fetch(), then run the console
  * language: on the terminal with line editing, line by line from a pipe, or once with -c. */
 #include "cli/cli.h"
+#include "cli/fetchone.h"
 #include "cli/lineedit.h"
 #include "console/eval.h"
 #include "console/repl.h"
 #include "core/crawler.h"
-#include "core/engine.h"
 #include "core/settings.h"
-#include "core/signals.h"
-#include "core/stats.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "http/status.h"
 #include <ctype.h>
-#include <event2/event.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define META_FETCH "kumo_shell_fetch"   /* request meta: which fetch() a request belongs to */
-#define EXC_PREFIX "downloader/exception_type_count/"
 #define SHELL_OUT_MAX ((size_t)4 << 20)  /* output of one console line */
 #define SHELL_LINE_MAX ((size_t)64 << 10) /* bytes kept of one line read from a pipe */
 
@@ -50,15 +43,9 @@ const char kumo_shell_usage[] =
     "read, or -c raised an error, 2 bad command line.\n";
 
 typedef struct shell {
-    kumo_crawler *c;            /* owned */
+    kumo_fetcher *f;            /* owned */
+    kumo_crawler *c;            /* f's: borrowed */
     kumo_repl *repl;            /* owned */
-    bool opened;                /* the engine runs (paused between fetches) */
-    /* the fetch in flight */
-    bool waiting, interrupted;
-    int64_t gen;                /* its number, in each of its requests' meta */
-    kumo_response *got;         /* one reference: the response it got, or NULL */
-    struct event *sigint;       /* owned */
-    int64_t exc_before[KUMO_ERR_MAX];
     /* the current page */
     kumo_response *res;         /* one reference, or NULL */
     kumo_request *req;          /* one reference, or NULL */
@@ -67,61 +54,7 @@ typedef struct shell {
     bool local_error;           /* err names its subject: a bad url, a file */
 } shell;
 
-/* The process's one shell: how the spider callback finds it. */
-static shell *current;
-
-/* ---------------------------------------------------------------- the internal spider */
-
-static void shell_parse(kumo_response *res, kumo_out *out)
-{
-    shell *sh = current;
-    const kumo_value *g = kumo_map_get(kumo_response_meta(res), META_FETCH);
-    if (!sh || !sh->waiting || !g || g->type != KUMO_VAL_INT || g->u.i != sh->gen)
-        return;     /* a late answer to an interrupted fetch */
-    kumo_response_unref(sh->got);
-    sh->got = kumo_response_ref(res);
-}
-
-/* Scrapy's DefaultSpider; the shell's own settings sit at the spider's priority, so that
- * conf/kumo.conf does not override them and -s does. */
-static const kumo_spider_def shell_spider = {
-    KUMO_SPIDER_HEADER,
-    .name = "default",
-    .callbacks = KUMO_CALLBACKS(shell_parse),
-    .settings = KUMO_SETTINGS({"LOG_LEVEL", "WARNING"}, {"HTTPERROR_ALLOW_ALL", "1"},
-                              {"TELNETCONSOLE_ENABLED", "0"}, {"LOGSTATS_INTERVAL", "0"}),
-};
-
 /* ---------------------------------------------------------------- fetching */
-
-/* A request of the fetch in flight is finished: stop the loop once nothing of it is left. */
-static void on_processed(void *ctx, kumo_crawler *c, void *arg)
-{
-    shell *sh = ctx;
-    if (!sh->waiting)
-        return;
-    kumo_engine_status st;
-    kumo_engine_status_get(c->engine, &st);
-    if (sh->got || (st.downloader_active == 0 && st.scheduler_len == 0)) {
-        sh->waiting = false;
-        kumo_engine_pause(c->engine);
-        event_base_loopbreak(c->base);
-    }
-}
-
-static void on_sigint(evutil_socket_t fd, short what, void *arg)
-{
-    shell *sh = arg;
-    sh->interrupted = true;
-    event_base_loopbreak(sh->c->base);
-}
-
-static int64_t exc_count(shell *sh, int err)
-{
-    char key[256];
-    snprintf(key, sizeof(key), EXC_PREFIX "%s", kumo_exception_name(err));
-    return kumo_stats_get_int(sh->c->stats, key, 0);
-}
 
 /* Replace the current page with res and req (new references taken; NULL: None). */
 static int set_page(shell *sh, kumo_response *res, kumo_request *req)
@@ -137,82 +70,23 @@ static int set_page(shell *sh, kumo_response *res, kumo_request *req)
 }
 
 /*
- * Crawl req (takes ownership) and run the loop until its response arrives or nothing of it
- * is left.  Returns KUMO_OK with the page rebound, KUMO_EIGNORED when it was dropped
- * (response bound to None, as Scrapy's shell does), or an error with sh->err and
- * sh->errtype filled.
+ * Crawl req (takes ownership) until its response arrives or nothing of it is left.
+ * Returns KUMO_OK with the page rebound, KUMO_EIGNORED when it was dropped (response bound
+ * to None, as Scrapy's shell does), or an error with sh->err and sh->errtype filled.
  */
 static int fetch_request(shell *sh, kumo_request *req, bool redirect)
 {
-    kumo_engine *e = sh->c->engine;
-    if (kumo_engine_closed(e) || kumo_engine_closing(e)) {
-        kumo_request_unref(req);
-        sh->errtype = "RuntimeError";
-        snprintf(sh->err, sizeof(sh->err), "the shell's crawl is closed (%s)",
-                 kumo_crawler_finish_reason(sh->c) ? kumo_crawler_finish_reason(sh->c) : "?");
-        return KUMO_EIO;
-    }
-    kumo_request_set_callback(req, shell_parse);
-    kumo_request_set_dont_filter(req, 1);
-    kumo_map_set(&req->meta, META_FETCH, kumo_val_int(++sh->gen));
-    if (!redirect) {
-        kumo_map_set(&req->meta, "dont_redirect", kumo_val_bool(1));
-        kumo_map_set(&req->meta, "handle_httpstatus_all", kumo_val_bool(1));
-    }
-    for (int i = 0; i < KUMO_ERR_MAX; i++)
-        sh->exc_before[i] = exc_count(sh, i);
-    kumo_response_unref(sh->got);
-    sh->got = NULL;
-    sh->waiting = true;
-    sh->interrupted = false;
-
     kumo_request *orig = kumo_request_ref(req);
-    if (!sh->opened) {
-        sh->c->start_time = kumo_now();
-        kumo_engine_open(e);
-        sh->opened = true;
+    kumo_response *res;
+    int rc = kumo_fetcher_fetch(sh->f, req, redirect, &res);
+    if (rc == KUMO_OK) {
+        rc = set_page(sh, res, orig);
+        kumo_response_unref(res);
     } else {
-        kumo_engine_unpause(e);
+        snprintf(sh->err, sizeof(sh->err), "%s", kumo_fetcher_error(sh->f, &sh->errtype));
+        if (rc == KUMO_EIGNORED && set_page(sh, NULL, orig) != KUMO_OK)
+            rc = KUMO_ENOMEM;
     }
-    kumo_engine_crawl(e, req);
-    evsignal_add(sh->sigint, NULL);
-    while (sh->waiting && !sh->interrupted && !kumo_engine_closed(e))
-        if (event_base_loop(sh->c->base, 0) != 0)
-            break;      /* nothing left to wait for */
-    evsignal_del(sh->sigint);
-    sh->waiting = false;
-
-    int rc = KUMO_OK;
-    if (sh->got) {
-        rc = set_page(sh, sh->got, orig);
-    } else if (sh->interrupted) {
-        sh->errtype = "KeyboardInterrupt";
-        snprintf(sh->err, sizeof(sh->err), "fetch of <%s %s> interrupted", orig->method,
-                 orig->url);
-        rc = KUMO_ECANCELED;
-    } else {
-        rc = KUMO_EIGNORED;
-        for (int i = KUMO_OK + 1; i < KUMO_ERR_MAX; i++)
-            if (exc_count(sh, i) > sh->exc_before[i]) {
-                /* several codes share "builtins.Exception": its message says too little */
-                bool generic = !strcmp(kumo_exception_name(i), "builtins.Exception");
-                sh->errtype = kumo_exception_name(i);
-                snprintf(sh->err, sizeof(sh->err), "%s", generic
-                         ? "download failed (-s LOG_LEVEL=DEBUG tells why)"
-                         : kumo_exception_message(i));
-                rc = i;
-                break;
-            }
-        if (rc == KUMO_EIGNORED) {
-            sh->errtype = "IgnoreRequest";
-            snprintf(sh->err, sizeof(sh->err), "no response for <%s %s>: the request was "
-                     "dropped (-s LOG_LEVEL=DEBUG tells why)", orig->method, orig->url);
-            if (set_page(sh, NULL, orig) != KUMO_OK)
-                rc = KUMO_ENOMEM;
-        }
-    }
-    kumo_response_unref(sh->got);
-    sh->got = NULL;
     kumo_request_unref(orig);
     return rc;
 }
@@ -340,7 +214,7 @@ static int load_file(shell *sh, const char *path)
     kumo_buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
     file_url(abs, &url);
     /* Request() takes http(s) only: make one, then give it the file url */
-    kumo_request *req = kumo_request_new("http://localhost/", shell_parse, NULL);
+    kumo_request *req = kumo_request_new("http://localhost/", kumo_fetcher_parse, NULL);
     kumo_request_set_url(req, kumo_buf_str(&url));
     kumo_response *res = kumo_response_new(req, kumo_buf_str(&url), 200, NULL, body, len);
     if (res->ref.cls == &KUMO_CLASS(Response)) {
@@ -360,21 +234,12 @@ static int load_file(shell *sh, const char *path)
 
 /* ---------------------------------------------------------------- what to fetch */
 
-static bool has_scheme(const char *s)
-{
-    if (!isalpha((unsigned char)*s))
-        return false;
-    while (isalnum((unsigned char)*s) || *s == '+' || *s == '-' || *s == '.')
-        s++;
-    return strncmp(s, "://", 3) == 0;
-}
-
 /* A local file: file://..., a path that starts like one, or a file that exists. */
 static bool is_local(const char *s)
 {
     if (strncasecmp(s, "file://", 7) == 0)
         return true;
-    if (has_scheme(s))
+    if (kumo_fetcher_has_scheme(s))
         return false;
     return s[0] == '/' || strncmp(s, "./", 2) == 0 || strncmp(s, "../", 3) == 0 ||
            strncmp(s, "~/", 2) == 0 || access(s, F_OK) == 0;
@@ -400,11 +265,9 @@ static int fetch_target(shell *sh, const char *target, bool redirect)
     }
     kumo_buf url;
     kumo_buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
-    if (!has_scheme(target))
-        kumo_buf_adds(&url, strncmp(target, "//", 2) == 0 ? "http:" : "http://");
-    kumo_buf_adds(&url, target);
+    kumo_fetcher_url(target, &url);
     int err;
-    kumo_request *req = kumo_request_new(kumo_buf_str(&url), shell_parse, &err);
+    kumo_request *req = kumo_request_new(kumo_buf_str(&url), kumo_fetcher_parse, &err);
     if (!req) {
         sh->errtype = "ValueError";
         sh->local_error = true;
@@ -649,13 +512,7 @@ static void shell_free(shell *sh)
     kumo_repl_free(sh->repl);
     kumo_response_unref(sh->res);
     kumo_request_unref(sh->req);
-    kumo_response_unref(sh->got);
-    if (sh->c && sh->opened && !kumo_engine_closed(sh->c->engine))
-        kumo_engine_close_now(sh->c->engine, "finished");
-    if (sh->sigint)
-        event_free(sh->sigint);
-    kumo_crawler_free(sh->c);
-    current = NULL;
+    kumo_fetcher_free(sh->f);
 }
 
 int kumo_cmd_shell(int argc, char **argv)
@@ -672,15 +529,13 @@ int kumo_cmd_shell(int argc, char **argv)
     if ((exit_code = parse(&o, argc, argv)) != KUMO_EXIT_OK)
         goto out;
     exit_code = KUMO_EXIT_FAIL;
-    sh.c = kumo_crawler_new(&shell_spider, o.settings, NULL, err, sizeof(err));
-    o.settings = NULL;      /* the crawler owns them now, even on failure */
-    if (!sh.c) {
+    sh.f = kumo_fetcher_new(o.settings, err, sizeof(err));
+    o.settings = NULL;      /* the fetcher owns them now, even on failure */
+    if (!sh.f) {
         kumo_cli_error("%s", err);
         goto out;
     }
-    current = &sh;
-    sh.sigint = evsignal_new(sh.c->base, SIGINT, on_sigint, &sh);
-    kumo_signal_connect(sh.c->signals, KUMO_SIG_REQUEST_PROCESSED, on_processed, &sh);
+    sh.c = kumo_fetcher_crawler(sh.f);
     sh.repl = kumo_repl_new(sh.c);
     if (bind_functions(&sh) != KUMO_OK || set_page(&sh, NULL, NULL) != KUMO_OK) {
         kumo_cli_error("cannot bind the shell's names");
