@@ -4,6 +4,7 @@
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/spider.h"
+#include "jobs/jobdb.h"
 #include "pipeline/feed.h"
 
 static void on_item(void *self, kumo_crawler *c, void *arg)
@@ -29,8 +30,9 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
     kumo_feedset *fs;
     const kumo_map *args = c->spider ? &c->spider->args : NULL;
     const char *name = c->spider ? kumo_spider_name(c->spider) : c->def->name;
+    const kumo_jobdb *job = kumo_job_of(c);
     int rc = kumo_feedset_new(&fs, kumo_settings_get(c->settings, "FEEDS"), c->settings, name,
-                              args, c->stats, NULL, err, errlen);
+                              args, c->stats, job && kumo_jobdb_resumed(job), NULL, err, errlen);
     if (rc != KUMO_OK)
         return rc;
     kumo_signal_connect(c->signals, KUMO_SIG_ITEM_SCRAPED, on_item, fs);

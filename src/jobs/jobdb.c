@@ -478,7 +478,6 @@ int kumo_job_open(kumo_crawler *c, char *err, size_t errlen)
             kumo_jobdb_close(db);
             return rc;
         }
-        kumo_feed_repair_all(c->settings);
     }
     int64_t pos = kumo_jobdb_get_int(db, "start_pos", 0);
     if (kumo_jobdb_set_int(db, "running", 1) != KUMO_OK ||

@@ -74,19 +74,6 @@ int kumo_jobdb_load_map(kumo_jobdb *db, const char *table, kumo_map *m);
 /* Restore saved stats into st: counters go on from where the last run left them. */
 int kumo_jobdb_load_stats(kumo_jobdb *db, kumo_stats *st);
 
-/* ---- feedrepair.c ---- */
-
-/*
- * A JSON Lines file whose last line is torn (no final newline, after a kill) is cut back
- * to its last newline.  Returns KUMO_OK (with *dropped the bytes cut, 0 when the file is
- * whole or missing) or KUMO_EIO.
- */
-int kumo_feed_repair_jsonl(const char *path, size_t *dropped);
-
-/* Repair every appended (not overwritten) JSON Lines feed of the FEEDS setting, logging
- * each repair (WARNING). */
-void kumo_feed_repair_all(const kumo_settings *s);
-
 /* ---- the crawl's job: what crawler.c, engine.c and scheduler.c call ---- */
 
 /*

@@ -129,6 +129,13 @@ const char *kumo_feed_format_find(const char *name);
 /* Returns the canonical name of the format path's extension names, or NULL (static). */
 const char *kumo_feed_format_of_path(const char *path);
 
+/*
+ * feed_repair.c: a JSON Lines file whose last line is torn (no final newline, after a
+ * kill) is cut back to its last newline.  Returns KUMO_OK (with *dropped the bytes cut, 0
+ * when the file is whole or missing) or KUMO_EIO.
+ */
+int kumo_feed_repair_jsonl(const char *path, size_t *dropped);
+
 /* ---- feed_set.c: the FEEDS setting of one crawl ---- */
 
 /*
@@ -142,8 +149,10 @@ typedef struct kumo_feedset kumo_feedset;
 /*
  * Parse feeds (the FEEDS JSON object; NULL, "" or "{}": none) with the defaults of
  * settings s (FEED_EXPORT_*, FEED_STORE_EMPTY) for the spider called spider with the
- * arguments args (may be NULL), and open every feed.  stats may be NULL.  now (NULL:
- * the wall clock) returns Unix seconds for %(time)s.  Returns KUMO_OK with *out set,
+ * arguments args (may be NULL), and open every feed.  stats may be NULL.  repair (a
+ * resumed job): a JSON Lines file appended to first loses the last line a kill tore
+ * (kumo_feed_repair_jsonl(), a WARNING).  now (NULL: the wall clock) returns Unix seconds
+ * for %(time)s.  Returns KUMO_OK with *out set,
  * KUMO_EDECLINED when there are no feeds, or KUMO_EINVAL with a one-line message naming
  * the feed and the option (bad JSON, unknown format, option of the wrong type, batches
  * without a batch placeholder, unknown placeholder, unknown scheme).  A file that cannot
@@ -151,7 +160,7 @@ typedef struct kumo_feedset kumo_feedset;
  * still write.
  */
 int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
-                     const char *spider, const kumo_map *args, kumo_stats *stats,
+                     const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
                      double (*now)(void), char *err, size_t errlen);
 
 /* Export item (borrowed) to every feed; starts new batch files as they fill. */

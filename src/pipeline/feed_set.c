@@ -39,6 +39,7 @@ struct kumo_feedset {
     char *spider;
     kumo_map args;
     kumo_stats *stats;      /* borrowed, may be NULL */
+    bool repair;            /* a resumed job: cut torn JSON Lines files before appending */
     double (*now)(void);
 };
 
@@ -392,6 +393,20 @@ static const char *storage_name(const feedslot *sl)
     return sl->is_stdout ? "StdoutFeedStorage" : "FileFeedStorage";
 }
 
+/* A resumed job appends to path: cut the line a kill tore off a JSON Lines file first. */
+static void repair(const char *path, const char *format)
+{
+    const char *fmt = format ? kumo_feed_format_find(format) : kumo_feed_format_of_path(path);
+    size_t dropped;
+    if (!fmt || strcmp(fmt, "jsonlines") != 0)
+        return;
+    if (kumo_feed_repair_jsonl(path, &dropped) != KUMO_OK)
+        KUMO_ERROR(LOGGER, "cannot repair feed '%s': %s", path, strerror(errno));
+    else if (dropped)
+        KUMO_WARN(LOGGER, "Repaired feed '%s': dropped its torn last line (%zu bytes)", path,
+                  dropped);
+}
+
 /*
  * Open batch sl->batch_id.  Returns KUMO_OK (sl->f set, or NULL after a logged failure to
  * open the file) or KUMO_EINVAL for a bad template or format, with the message in err.
@@ -434,6 +449,9 @@ static int open_batch(kumo_feedset *fs, feedslot *sl, bool dry, char *err, size_
         }
         goto out;
     }
+
+    if (fs->repair && !sl->is_stdout && !sl->overwrite)
+        repair(kumo_buf_str(&path), sl->format);
 
     kumo_feed_opts o;
     kumo_feed_opts_init(&o);
@@ -480,7 +498,7 @@ static void close_batch(kumo_feedset *fs, feedslot *sl)
 }
 
 int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
-                     const char *spider, const kumo_map *args, kumo_stats *stats,
+                     const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
                      double (*now)(void), char *err, size_t errlen)
 {
     char msg[256];
@@ -508,6 +526,7 @@ int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings 
     if (args)
         kumo_map_copy(&fs->args, args);
     fs->stats = stats;
+    fs->repair = repair;
     fs->now = now ? now : wall_clock;
     int rc = KUMO_OK;
     for (size_t i = 0; rc == KUMO_OK && i < v.u.list->len; i++) {

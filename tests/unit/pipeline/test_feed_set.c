@@ -92,8 +92,8 @@ static kumo_feedset *open_set(const char *feeds, const kumo_map *args)
 {
     kumo_feedset *fs = NULL;
     char err[512] = "";
-    int rc = kumo_feedset_new(&fs, feeds, settings, "quotes", args, stats, fixed_now, err,
-                              sizeof(err));
+    int rc = kumo_feedset_new(&fs, feeds, settings, "quotes", args, stats, false, fixed_now,
+                              err, sizeof(err));
     cr_assert_eq(rc, KUMO_OK, "%s: %s", feeds, err);
     return fs;
 }
@@ -298,7 +298,7 @@ Test(feed_set, errors)
         if (cases[i].feeds)
             feeds_json(feeds, sizeof(feeds), cases[i].feeds);
         int rc = kumo_feedset_new(&fs, cases[i].feeds ? feeds : NULL, settings, "quotes", NULL,
-                                  stats, fixed_now, err, sizeof(err));
+                                  stats, false, fixed_now, err, sizeof(err));
         cr_expect_eq(rc, cases[i].rc, "%s: %s", feeds, kumo_errname(rc));
         cr_expect_null(fs);
         snprintf(want, sizeof(want), cases[i].err, dir, dir);
@@ -395,4 +395,85 @@ Test(feed_set, uris_and_stdout)
         expect_file("stdout", std[i].want);
     }
     cr_expect_eq(kumo_stats_get_int(stats, "feedexport/success_count/StdoutFeedStorage", 0), 4);
+}
+
+/* ---- a resumed job: torn JSON Lines feeds ---- */
+
+/* Write data to dir/name. */
+static void put_file(const char *name, const char *data, size_t n)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    cr_assert_not_null(fp);
+    cr_assert_eq(fwrite(data, 1, n, fp), n);
+    fclose(fp);
+}
+
+Test(feed_set, torn_jsonl_is_cut_to_its_last_newline)
+{
+    static const struct {
+        const char *in, *out;
+        size_t dropped;
+    } cases[] = {
+        {"", "", 0},
+        {"{\"a\": 1}\n", "{\"a\": 1}\n", 0},
+        {"{\"a\": 1}\n{\"b\": ", "{\"a\": 1}\n", 6},
+        {"{\"a\": 1}\n{\"b\": 2}\n{", "{\"a\": 1}\n{\"b\": 2}\n", 1},
+        {"{\"torn", "", 6},
+    };
+    char feed[160];
+    snprintf(feed, sizeof(feed), "%s/items.jsonl", dir);
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        put_file("items.jsonl", cases[i].in, strlen(cases[i].in));
+        size_t dropped = 99;
+        cr_assert_eq(kumo_feed_repair_jsonl(feed, &dropped), KUMO_OK);
+        cr_assert_eq(dropped, cases[i].dropped, "case %zu", i);
+        expect_file("items.jsonl", cases[i].out);
+    }
+    /* a long last line, past the read chunk */
+    FILE *f = fopen(feed, "wb");
+    fputs("{\"first\": 1}\n", f);
+    for (int i = 0; i < 100000; i++)
+        fputc('x', f);
+    fclose(f);
+    size_t dropped;
+    cr_assert_eq(kumo_feed_repair_jsonl(feed, &dropped), KUMO_OK);
+    cr_assert_eq(dropped, 100000);
+    expect_file("items.jsonl", "{\"first\": 1}\n");
+    snprintf(feed, sizeof(feed), "%s/missing.jsonl", dir);
+    cr_assert_eq(kumo_feed_repair_jsonl(feed, &dropped), KUMO_OK);
+    cr_assert_eq(dropped, 0);
+}
+
+/*
+ * A resumed job's feed set cuts the torn last line off the JSON Lines files it appends to,
+ * whatever way FEEDS names them (a path, file://, URI:FORMAT, a format option); files it
+ * overwrites and other formats are left alone.  Without repair nothing is cut.
+ */
+Test(feed_set, resumed_job_repairs_appended_jsonl_feeds)
+{
+    static const char *const names[] = {"a.jsonl", "b.data", "c.out", "o.jl", "j.json"};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(names); i++)
+        put_file(names[i], "{}\n{", 4);
+    char feeds[1024];
+    snprintf(feeds, sizeof(feeds),
+             "{\"%s/a.jsonl\": {}, \"file://%s/b.data\": {\"format\": \"jsonlines\"}, "
+             "\"%s/c.out:jsonl\": {}, \"%s/o.jl\": {\"overwrite\": true}, "
+             "\"%s/j.json\": {}}", dir, dir, dir, dir, dir);
+    for (int repair = 0; repair <= 1; repair++) {
+        kumo_feedset *fs = NULL;
+        char err[512] = "";
+        cr_assert_eq(kumo_feedset_new(&fs, feeds, settings, "quotes", NULL, stats, repair,
+                                      fixed_now, err, sizeof(err)), KUMO_OK, "%s", err);
+        kumo_feedset_free(fs);
+        if (!repair)
+            for (size_t i = 0; i < 3; i++)
+                expect_file(names[i], "{}\n{");
+    }
+    expect_file("a.jsonl", "{}\n");
+    expect_file("b.data", "{}\n");
+    expect_file("c.out", "{}\n");
+    expect_file("o.jl", "");            /* overwritten: empty, no item */
+    expect_file("j.json", "{}\n{");
 }
