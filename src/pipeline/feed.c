@@ -462,14 +462,6 @@ int kumo_feed_write(kumo_feed *f, kumo_item *item)
     return f->werrno ? KUMO_EIO : KUMO_OK;
 }
 
-void kumo_feed_options(const kumo_value *opts, const char **format, bool *overwrite)
-{
-    const kumo_value *f = kumo_json_get(opts, "format");
-    const kumo_value *o = kumo_json_get(opts, "overwrite");
-    *format = f && f->type == KUMO_VAL_STR ? f->u.str.s : NULL;
-    *overwrite = o && ((o->type == KUMO_VAL_BOOL && o->u.b) || (o->type == KUMO_VAL_INT && o->u.i));
-}
-
 int kumo_feed_flush(kumo_feed *f)
 {
     if (!f)

@@ -66,12 +66,6 @@ typedef struct kumo_feed_opts {
 void kumo_feed_opts_init(kumo_feed_opts *o);
 
 /*
- * Read a FEEDS entry's options (the parsed JSON object {"format": ..., "overwrite": ...}):
- * *format (borrowed from opts, NULL when absent) and *overwrite (false when absent).
- */
-void kumo_feed_options(const kumo_value *opts, const char **format, bool *overwrite);
-
-/*
  * Open a feed on path ("-" is stdout, never closed; needs an explicit format).  format is
  * a format name or alias ("jsonlines", "jsonl", "jl", "json", "csv", "xml", "sqlite"), or
  * NULL to take it from the path's extension (case-sensitive, as Scrapy).  Missing parent
