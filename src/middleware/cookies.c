@@ -10,6 +10,7 @@
 #include "util/buf.h"
 
 #define LOGGER "kumo.downloadermiddlewares.cookies"
+#define MERGED "_cookies_merged"    /* meta: the request's own Cookie header is in its jar */
 
 typedef struct jarslot {
     char *key;                  /* the meta['cookiejar'] value, typed: "N", "i:1", "s:x"... */
@@ -191,7 +192,13 @@ static int ck_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     if (!jar)
         return KUMO_OK;
     int64_t now = (int64_t)time(NULL);
-    merge_request_cookies(jar, req, now);
+    /* A request that passed here before (a retry's or a redirect's copy) carries the header
+     * the jar built then: it is rebuilt from the jar as it is now, not merged again, so a
+     * cookie the last response deleted stays deleted. */
+    if (!kumo__meta_true(&req->meta, MERGED)) {
+        merge_request_cookies(jar, req, now);
+        kumo_map_set(&req->meta, MERGED, kumo_val_bool(1));
+    }
     kumo_headers_set(req->headers, "Cookie", NULL);
     char *hdr = kumo_cookiejar_header(jar, req->url, now);
     if (hdr) {

@@ -50,21 +50,9 @@ static kumo_value list_plus(const kumo_map *meta, const char *key, kumo_value v)
     return l;
 }
 
-/* True when the Cookies middleware handles req: it rebuilds the Cookie header itself. */
-static bool cookies_handle(kumo_crawler *c, kumo_request *req)
-{
-    int order;
-    bool disabled = false;
-    if (!kumo_settings_bool(c->settings, "COOKIES_ENABLED", true) ||
-        kumo__meta_true(kumo_request_meta(req), "dont_merge_cookies"))
-        return false;
-    return !(kumo_settings_dict_order(c->settings, "DOWNLOADER_MIDDLEWARES", "Cookies", &order,
-                                      &disabled) == 1 && disabled);
-}
-
 /*
- * Scrapy's _build_redirect_request (cookies=None: the Cookie header goes when the Cookies
- * middleware will rebuild it from the jar, and on a change of netloc), with
+ * Scrapy's _build_redirect_request (the Cookie header goes on a change of netloc; on the
+ * same host the Cookies middleware rebuilds it from the jar), with
  * _redirect_request_using_get when to_get.
  */
 static kumo_request *build(kumo_crawler *c, kumo_request *req, const char *url, bool to_get)
@@ -77,8 +65,7 @@ static kumo_request *build(kumo_crawler *c, kumo_request *req, const char *url, 
         kumo_headers_set(nr->headers, "Content-Type", NULL);
         kumo_headers_set(nr->headers, "Content-Length", NULL);
     }
-    if (kumo_headers_get(nr->headers, "Cookie") &&
-        (cookies_handle(c, req) || !same_netloc(req->url, url)))
+    if (kumo_headers_get(nr->headers, "Cookie") && !same_netloc(req->url, url))
         kumo_headers_set(nr->headers, "Cookie", NULL);
     return nr;
 }
