@@ -32,6 +32,14 @@ typedef struct kumo_doc kumo_doc;
 void kumo__assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
 #define kumo_assert(e) ((e) ? (void)0 : kumo__assert_fail(#e, __FILE__, __LINE__))
 
+/* Evaluate x, a kumo_err expression; return its code from the caller unless KUMO_OK. */
+#define KUMO_TRY(x)                                                         \
+    do {                                                                    \
+        int kumo_try_rc_ = (x);                                             \
+        if (kumo_try_rc_ != KUMO_OK)                                        \
+            return kumo_try_rc_;                                            \
+    } while (0)
+
 /* sqlite's defensive-branch markers: the condition should never hold, but is handled. */
 #define ALWAYS(x) (x)
 #define NEVER(x) (x)

@@ -2,6 +2,7 @@
 #ifndef KUMO_VALUE_H
 #define KUMO_VALUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "kumo/ref.h"
@@ -67,6 +68,10 @@ kumo_value kumo_val_copy(const kumo_value *v);
 
 /* Release what v owns and make it NONE. */
 void kumo_val_clear(kumo_value *v);
+
+/* Returns true when v is an object reference or a list holding one, at any depth: such a
+ * value cannot be written as JSON (jobs save only plain values). */
+bool kumo_val_holds_object(const kumo_value *v);
 
 /* Embedded map lifecycle; type/via tag its storage in the heap view. */
 void kumo_map_init(kumo_map *m, uint16_t type, uint16_t via);

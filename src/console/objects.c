@@ -417,11 +417,18 @@ static cval *request_getattr(cv_ctx *c, cval *self, const char *name)
     return NULL;
 }
 
+/* Scrapy's repr of requests and responses: "<HEAD URL>". */
+static int angle_repr(cv_ctx *c, kumo_buf *b, const char *head, const char *url)
+{
+    return cv_writef(c, b, "<%s ", head) || cv_writes(c, b, url) || cv_write(c, b, ">", 1)
+               ? KUMO_ETOOBIG
+               : KUMO_OK;
+}
+
 static int request_repr(cv_ctx *c, cval *self, kumo_buf *b)
 {
     kumo_request *req = req_of(self);
-    return cv_writef(c, b, "<%s ", req->method) || cv_writes(c, b, req->url) ||
-                   cv_write(c, b, ">", 1) ? KUMO_ETOOBIG : KUMO_OK;
+    return angle_repr(c, b, req->method, req->url);
 }
 
 static const char *const request_attrs[] = {
@@ -944,8 +951,9 @@ static cval *response_getattr(cv_ctx *c, cval *self, const char *name)
 static int response_repr(cv_ctx *c, cval *self, kumo_buf *b)
 {
     kumo_response *res = res_of(self);
-    return cv_writef(c, b, "<%d ", res->status) || cv_writes(c, b, res->url) ||
-                   cv_write(c, b, ">", 1) ? KUMO_ETOOBIG : KUMO_OK;
+    char status[16];
+    snprintf(status, sizeof(status), "%d", res->status);
+    return angle_repr(c, b, status, res->url);
 }
 
 static const char *const response_attrs[] = {

@@ -1,6 +1,7 @@
 /* queue_memory.c - the memory queue backend: a binary heap and a fingerprint hash set. */
 #include "core/scheduler.h"
 #include "http/request.h"
+#include "util/heap.h"
 
 /*
  * A queued request that nothing else references is kept packed (kumo_request_pack(): about
@@ -57,6 +58,8 @@ static bool before(slot a, slot b)
     int pa = prio_of(a), pb = prio_of(b);
     return pa != pb ? pa > pb : seq_of(a) > seq_of(b);
 }
+
+KUMO_HEAP_DEFINE(slot_heap, slot, before)
 
 /* kumo_class.dormant for Request: the packed requests are alive, only smaller. */
 static size_t dormant_requests(void *ctx, double *oldest_born)
@@ -154,13 +157,7 @@ static void settle(memq *q)
         q->cap = q->cap ? q->cap * 2 : 256;
         q->heap = kumo_realloc(q->heap, q->cap * sizeof(*q->heap), KUMO_T_QUEUE, KUMO_V_QUEUE);
     }
-    slot e = to_slot(q, req);
-    size_t i = q->len++;
-    while (i && before(e, q->heap[(i - 1) / 2])) {
-        q->heap[i] = q->heap[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    q->heap[i] = e;
+    slot_heap_push(q->heap, &q->len, to_slot(q, req));
 }
 
 static void push(void *p, kumo_request *req)
@@ -177,22 +174,7 @@ static kumo_request *pop(void *p)
     settle(q);
     if (!q->len)
         return NULL;
-    slot top = q->heap[0], last = q->heap[--q->len];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        slot best = last;
-        if (l < q->len && before(q->heap[l], best))
-            m = l, best = q->heap[l];
-        if (r < q->len && before(q->heap[r], best))
-            m = r;
-        if (m == i)
-            break;
-        q->heap[i] = q->heap[m];
-        i = m;
-    }
-    if (q->len)
-        q->heap[i] = last;
+    slot top = slot_heap_pop(q->heap, &q->len);
     if (top & PACKED_BIT)
         q->npacked--;
     return from_slot(top);

@@ -72,6 +72,16 @@ static void release_obj(kumo_ref *obj)
     c->release(obj);
 }
 
+bool kumo_val_holds_object(const kumo_value *v)
+{
+    if (v->type == KUMO_VAL_OBJ)
+        return true;
+    for (size_t i = 0; v->type == KUMO_VAL_LIST && i < v->u.list->len; i++)
+        if (kumo_val_holds_object(&v->u.list->v[i]))
+            return true;
+    return false;
+}
+
 kumo_value kumo_val_copy(const kumo_value *v)
 {
     switch (v->type) {

@@ -7,6 +7,7 @@
 #include "core/spider.h"
 #include "core/stats.h"
 #include "http/request.h"
+#include "util/heap.h"
 #include "util/json.h"
 
 #include <event2/event.h>
@@ -51,6 +52,8 @@ static bool before(const kumo_request *a, const kumo_request *b)
                                       : order_seq(a) > order_seq(b);
 }
 
+KUMO_HEAP_DEFINE(req_heap, kumo_request *, before)
+
 /* ---- the side queue (memory) ---- */
 
 static void side_push(sq *q, kumo_request *req)
@@ -60,47 +63,15 @@ static void side_push(sq *q, kumo_request *req)
         q->side = kumo_realloc(q->side, q->cap_side * sizeof(*q->side), KUMO_T_QUEUE,
                                KUMO_V_QUEUE);
     }
-    size_t i = q->nside++;
-    while (i && before(req, q->side[(i - 1) / 2])) {
-        q->side[i] = q->side[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    q->side[i] = req;
+    req_heap_push(q->side, &q->nside, req);
 }
 
 static kumo_request *side_pop(sq *q)
 {
-    kumo_request *top = q->side[0], *last = q->side[--q->nside];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        const kumo_request *best = last;
-        if (l < q->nside && before(q->side[l], best))
-            m = l, best = q->side[l];
-        if (r < q->nside && before(q->side[r], best))
-            m = r;
-        if (m == i)
-            break;
-        q->side[i] = q->side[m];
-        i = m;
-    }
-    if (q->nside)
-        q->side[i] = last;
-    return top;
+    return req_heap_pop(q->side, &q->nside);
 }
 
 /* ---- encoding requests ---- */
-
-static bool holds_object(const kumo_value *v)
-{
-    if (v->type == KUMO_VAL_OBJ)
-        return true;
-    if (v->type == KUMO_VAL_LIST)
-        for (size_t i = 0; i < v->u.list->len; i++)
-            if (holds_object(&v->u.list->v[i]))
-                return true;
-    return false;
-}
 
 /* Why the map m (named what) cannot be persisted (into why), or NULL when it can. */
 static const char *map_unserializable(const kumo_map *m, const char *what, char *why,
@@ -108,7 +79,7 @@ static const char *map_unserializable(const kumo_map *m, const char *what, char 
 {
     for (size_t i = 0; i < m->len; i++) {
         const kumo_map_entry *e = &m->e[i];
-        if (holds_object(&e->val)) {
+        if (kumo_val_holds_object(&e->val)) {
             const kumo_value *v = &e->val;
             snprintf(why, n, "%s key '%s' holds %s object", what, e->key,
                      v->type == KUMO_VAL_OBJ ? v->u.obj->cls->name : "an");

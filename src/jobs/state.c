@@ -6,18 +6,6 @@
 #define LOGGER "kumo.jobs"
 #define VALUE_MAX (64u * 1024 * 1024)       /* one saved value, as JSON */
 
-/* Returns true when v holds a tracked object somewhere (it cannot be saved as JSON). */
-static bool holds_object(const kumo_value *v)
-{
-    if (v->type == KUMO_VAL_OBJ)
-        return true;
-    if (v->type == KUMO_VAL_LIST)
-        for (size_t i = 0; i < v->u.list->len; i++)
-            if (holds_object(&v->u.list->v[i]))
-                return true;
-    return false;
-}
-
 static const char *table_sql(const char *table, const char *stats_sql, const char *state_sql)
 {
     if (strcmp(table, "stats") == 0)
@@ -46,7 +34,7 @@ int kumo_jobdb_save_map(kumo_jobdb *db, const char *table, const kumo_map *m)
     for (size_t i = 0; i < m->len && ret == KUMO_OK; i++) {
         const kumo_map_entry *e = &m->e[i];
         kumo_buf_reset(&b);
-        if (holds_object(&e->val)) {
+        if (kumo_val_holds_object(&e->val)) {
             if (kumo_jobdb_once(db, strcmp(table, "state") == 0 ? 1 : 2))
                 KUMO_WARN(LOGGER, "%s key '%s' holds an object and cannot be saved in the "
                           "job: it will not survive a stop", table, e->key);

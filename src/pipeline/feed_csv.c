@@ -4,13 +4,6 @@
 
 #include <inttypes.h>
 
-#define TRY(x)                      \
-    do {                            \
-        int try_rc_ = (x);          \
-        if (try_rc_ != KUMO_OK)     \
-            return try_rc_;         \
-    } while (0)
-
 #define REPR_DEPTH 32   /* deeper nesting prints as [...] or {...} */
 
 /* The containers being printed, outermost first: an item inside itself prints as {...}. */
@@ -48,30 +41,30 @@ static int put_repr_str(kumo_buf *b, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     char quote = memchr(s, '\'', len) && !memchr(s, '"', len) ? '"' : '\'';
-    TRY(kumo_buf_addc(b, quote));
+    KUMO_TRY(kumo_buf_addc(b, quote));
     for (size_t i = 0; i < len;) {
         unsigned char c = s[i];
         if (c == quote || c == '\\') {
-            TRY(kumo_buf_addc(b, '\\'));
-            TRY(kumo_buf_addc(b, (char)c));
+            KUMO_TRY(kumo_buf_addc(b, '\\'));
+            KUMO_TRY(kumo_buf_addc(b, (char)c));
         } else if (c == '\t' || c == '\n' || c == '\r') {
-            TRY(kumo_buf_adds(b, c == '\t' ? "\\t" : c == '\n' ? "\\n" : "\\r"));
+            KUMO_TRY(kumo_buf_adds(b, c == '\t' ? "\\t" : c == '\n' ? "\\n" : "\\r"));
         } else if (c < 0x20 || c == 0x7f) {
-            TRY(kumo_buf_printf(b, "\\x%02x", c));
+            KUMO_TRY(kumo_buf_printf(b, "\\x%02x", c));
         } else if (c < 0x80) {
-            TRY(kumo_buf_addc(b, (char)c));
+            KUMO_TRY(kumo_buf_addc(b, (char)c));
         } else {
             bool ok;
             uint32_t cp;
             size_t n = kumo_utf8_decode(s + i, len - i, &ok, &cp);
             if (!ok) {
-                TRY(kumo_buf_adds(b, "\xef\xbf\xbd"));     /* U+FFFD, printable */
+                KUMO_TRY(kumo_buf_adds(b, "\xef\xbf\xbd"));     /* U+FFFD, printable */
             } else if (py_printable(cp)) {
-                TRY(kumo_buf_add(b, s + i, n));
+                KUMO_TRY(kumo_buf_add(b, s + i, n));
             } else {
                 const char *fmt = cp <= 0xff ? "\\x%02" PRIx32
                                 : cp <= 0xffff ? "\\u%04" PRIx32 : "\\U%08" PRIx32;
-                TRY(kumo_buf_printf(b, fmt, cp));
+                KUMO_TRY(kumo_buf_printf(b, fmt, cp));
             }
             i += n;
             continue;
@@ -140,8 +133,8 @@ static int put_text(kumo_buf *b, const kumo_value *v, bool repr, repr_path *path
     if (!repr && all_strings(l)) {
         for (size_t i = 0; i < l->len; i++) {
             if (i)
-                TRY(kumo_buf_addc(b, ','));
-            TRY(kumo_buf_add_utf8(b, l->v[i].u.str.s, l->v[i].u.str.len));
+                KUMO_TRY(kumo_buf_addc(b, ','));
+            KUMO_TRY(kumo_buf_add_utf8(b, l->v[i].u.str.s, l->v[i].u.str.len));
         }
         return KUMO_OK;
     }
@@ -169,11 +162,11 @@ static int put_cell(kumo_buf *b, const char *s, size_t len, bool only)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
     if (!quote)
         return kumo_buf_add(b, s, len);
-    TRY(kumo_buf_addc(b, '"'));
+    KUMO_TRY(kumo_buf_addc(b, '"'));
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '"')
-            TRY(kumo_buf_addc(b, '"'));
-        TRY(kumo_buf_addc(b, s[i]));
+            KUMO_TRY(kumo_buf_addc(b, '"'));
+        KUMO_TRY(kumo_buf_addc(b, s[i]));
     }
     return kumo_buf_addc(b, '"');
 }
@@ -208,8 +201,8 @@ static int csv_header(kumo_feed *f, const kumo_map *fields)
     f->state = st;
     for (size_t i = 0; i < st->ncols; i++) {
         if (i)
-            TRY(kumo_buf_addc(&f->out, ','));
-        TRY(put_cell(&f->out, st->cols[i], strlen(st->cols[i]), st->ncols == 1));
+            KUMO_TRY(kumo_buf_addc(&f->out, ','));
+        KUMO_TRY(put_cell(&f->out, st->cols[i], strlen(st->cols[i]), st->ncols == 1));
     }
     return kumo_buf_adds(&f->out, "\r\n");
 }
@@ -219,13 +212,13 @@ static int csv_row(kumo_feed *f, const kumo_map *fields)
     csv_state *st = f->state;
     for (size_t i = 0; i < st->ncols; i++) {
         if (i)
-            TRY(kumo_buf_addc(&f->out, ','));
+            KUMO_TRY(kumo_buf_addc(&f->out, ','));
         const kumo_value *v = kumo_map_get(fields, st->cols[i]);
         repr_path path = {.depth = 0};
         kumo_buf_reset(&st->cell);
         if (v)
-            TRY(put_text(&st->cell, v, false, &path));
-        TRY(put_cell(&f->out, kumo_buf_str(&st->cell), st->cell.len, st->ncols == 1));
+            KUMO_TRY(put_text(&st->cell, v, false, &path));
+        KUMO_TRY(put_cell(&f->out, kumo_buf_str(&st->cell), st->cell.len, st->ncols == 1));
     }
     return kumo_buf_adds(&f->out, "\r\n");
 }

@@ -4,18 +4,11 @@
 
 #define XML_DEPTH 32    /* nested items deeper than this (a cycle) are left empty */
 
-#define TRY(x)                      \
-    do {                            \
-        int try_rc_ = (x);          \
-        if (try_rc_ != KUMO_OK)     \
-            return try_rc_;         \
-    } while (0)
-
 /* indent * depth spaces, when indent > 0 (_beautify_indent). */
 static int put_indent(kumo_feed *f, int depth)
 {
     for (int i = 0; i < f->indent * depth; i++)
-        TRY(kumo_buf_addc(&f->out, ' '));
+        KUMO_TRY(kumo_buf_addc(&f->out, ' '));
     return KUMO_OK;
 }
 
@@ -36,8 +29,8 @@ static int put_text(kumo_buf *b, const char *s, size_t len)
                                                                                       : NULL;
         if (!rep)
             continue;
-        TRY(kumo_buf_add_utf8(b, s + run, i - run));
-        TRY(kumo_buf_adds(b, rep));
+        KUMO_TRY(kumo_buf_add_utf8(b, s + run, i - run));
+        KUMO_TRY(kumo_buf_adds(b, rep));
         run = i + 1;
     }
     return kumo_buf_add_utf8(b, s + run, len - run);
@@ -61,43 +54,43 @@ static int put_scalar(kumo_buf *b, const kumo_value *v)
 
 static int put_field(kumo_feed *f, const char *name, const kumo_value *v, int depth)
 {
-    TRY(put_indent(f, depth));
-    TRY(kumo_buf_printf(&f->out, "<%s>", name));
+    KUMO_TRY(put_indent(f, depth));
+    KUMO_TRY(kumo_buf_printf(&f->out, "<%s>", name));
     bool is_item = v->type == KUMO_VAL_OBJ && kumo_class_is(v->u.obj->cls, &KUMO_CLASS(Item));
     if (is_item) {
-        TRY(put_newline(f, false));
+        KUMO_TRY(put_newline(f, false));
         const kumo_map *m = kumo_item_fields((kumo_item *)v->u.obj);
         for (size_t i = 0; i < m->len && depth < XML_DEPTH; i++)
-            TRY(put_field(f, m->e[i].key, &m->e[i].val, depth + 1));
-        TRY(put_indent(f, depth));
+            KUMO_TRY(put_field(f, m->e[i].key, &m->e[i].val, depth + 1));
+        KUMO_TRY(put_indent(f, depth));
     } else if (v->type == KUMO_VAL_LIST) {
-        TRY(put_newline(f, false));
+        KUMO_TRY(put_newline(f, false));
         for (size_t i = 0; i < v->u.list->len && depth < XML_DEPTH; i++)
-            TRY(put_field(f, "value", &v->u.list->v[i], depth + 1));
-        TRY(put_indent(f, depth));
+            KUMO_TRY(put_field(f, "value", &v->u.list->v[i], depth + 1));
+        KUMO_TRY(put_indent(f, depth));
     } else {
-        TRY(put_scalar(&f->out, v));
+        KUMO_TRY(put_scalar(&f->out, v));
     }
-    TRY(kumo_buf_printf(&f->out, "</%s>", name));
+    KUMO_TRY(kumo_buf_printf(&f->out, "</%s>", name));
     return put_newline(f, false);
 }
 
 static int xml_start(kumo_feed *f)
 {
-    TRY(kumo_buf_printf(&f->out, "<?xml version=\"1.0\" encoding=\"%s\"?>\n<items>",
+    KUMO_TRY(kumo_buf_printf(&f->out, "<?xml version=\"1.0\" encoding=\"%s\"?>\n<items>",
                         f->enc_name ? f->enc_name : "utf-8"));
     return put_newline(f, true);
 }
 
 static int xml_item(kumo_feed *f, const kumo_map *fields)
 {
-    TRY(put_indent(f, 1));
-    TRY(kumo_buf_adds(&f->out, "<item>"));
-    TRY(put_newline(f, false));
+    KUMO_TRY(put_indent(f, 1));
+    KUMO_TRY(kumo_buf_adds(&f->out, "<item>"));
+    KUMO_TRY(put_newline(f, false));
     for (size_t i = 0; i < fields->len; i++)
-        TRY(put_field(f, fields->e[i].key, &fields->e[i].val, 2));
-    TRY(put_indent(f, 1));
-    TRY(kumo_buf_adds(&f->out, "</item>"));
+        KUMO_TRY(put_field(f, fields->e[i].key, &fields->e[i].val, 2));
+    KUMO_TRY(put_indent(f, 1));
+    KUMO_TRY(kumo_buf_adds(&f->out, "</item>"));
     return put_newline(f, true);
 }
 

@@ -474,13 +474,10 @@ const char *kumo_list_get(kumo_selector_list *list, const char *def)
     return kumo_sel_get(list->v[0]);
 }
 
-const char *kumo_sel_attr(kumo_selector *sel, const char *name)
+/* The value of a, an attribute of sel's node; a copy attr_value() had to make is kept with
+ * sel (freed with it), so the value is borrowed like sel. */
+static const char *kept_attr_value(kumo_selector *sel, xmlAttrPtr a)
 {
-    if (!sel || !name || sel->kind != SEL_NODE || sel->node->type != XML_ELEMENT_NODE)
-        return NULL;
-    xmlAttrPtr a = xmlHasProp(sel->node, BAD_CAST name);
-    if (!a || a->type != XML_ATTRIBUTE_NODE)
-        return NULL;
     char *copy;
     const char *v = attr_value(a, &copy);
     if (copy) {
@@ -490,6 +487,16 @@ const char *kumo_sel_attr(kumo_selector *sel, const char *name)
         sel->copies = c;
     }
     return v;
+}
+
+const char *kumo_sel_attr(kumo_selector *sel, const char *name)
+{
+    if (!sel || !name || sel->kind != SEL_NODE || sel->node->type != XML_ELEMENT_NODE)
+        return NULL;
+    xmlAttrPtr a = xmlHasProp(sel->node, BAD_CAST name);
+    if (!a || a->type != XML_ATTRIBUTE_NODE)
+        return NULL;
+    return kept_attr_value(sel, a);
 }
 
 const char *kumo_list_attr(kumo_selector_list *list, const char *name)
@@ -510,15 +517,7 @@ const char *kumo_sel_attr_at(kumo_selector *sel, size_t i, const char **name)
         return NULL;
     if (name)
         *name = (const char *)a->name;
-    char *copy;
-    const char *v = attr_value(a, &copy);
-    if (copy) {
-        attr_copy *c = kumo_alloc(sizeof(*c), KUMO_T_STR, KUMO_V_TEXT);
-        c->value = copy;
-        c->next = sel->copies;
-        sel->copies = c;
-    }
-    return v;
+    return kept_attr_value(sel, a);
 }
 
 /* ---------------------------------------------------------------- lists */
