@@ -138,7 +138,6 @@ size_t kumo__robots_normalize(const char *s, size_t n, bool pattern, char *out,
 /* ---- parsing ---- */
 
 typedef enum field {
-    F_NONE,
     F_UNKNOWN,
     F_USER_AGENT,
     F_ALLOW,
@@ -315,7 +314,9 @@ static bool split_spaced(const char *s, size_t n, const char **fs, size_t *fn,
 typedef struct parser {
     kumo_robots *r;
     bool in_group;              /* a user-agent line was seen */
-    field prev;                 /* the last field, valid or not */
+    bool ruled;                 /* an Allow or Disallow line (empty too) since the group began:
+                                 * the next user-agent line starts a new group (RFC 9309
+                                 * section 2.1); Sitemap, Crawl-delay, unknown lines do not */
 } parser;
 
 static void parse_line(parser *ps, const char *s, size_t n)
@@ -339,18 +340,19 @@ static void parse_line(parser *ps, const char *s, size_t n)
     trim(&fs, &fn);
     trim(&vs, &vn);
     field f = field_of(fs, fn);
-    if (!vn) {                                  /* "Disallow:" allows all: nothing to add */
-        ps->prev = f;
+    if ((f == F_ALLOW || f == F_DISALLOW) && ps->in_group)
+        ps->ruled = true;
+    if (!vn)                                    /* "Disallow:" allows all: nothing to add */
         return;
-    }
     if (!ps->in_group && f != F_USER_AGENT && f != F_SITEMAP)
         return;                                 /* a rule for nobody */
     switch (f) {
     case F_USER_AGENT:
-        if (!ps->in_group || ps->prev != F_USER_AGENT) {
+        if (!ps->in_group || ps->ruled) {
             r->groups = grow(r->groups, &r->groups_cap, r->ngroups + 1, sizeof(group));
             r->groups[r->ngroups++] = (group){(uint32_t)r->nrules, 0, -1};
             ps->in_group = true;
+            ps->ruled = false;
         }
         add_agent(r, vs, vn, (uint32_t)(r->ngroups - 1));
         break;
@@ -368,7 +370,6 @@ static void parse_line(parser *ps, const char *s, size_t n)
     default:                                    /* Request-rate, Host, unknown: ignored */
         break;
     }
-    ps->prev = f;
 }
 
 static kumo_robots *robots_new(void)
@@ -386,7 +387,7 @@ kumo_robots *kumo_robots_parse(const char *body, size_t len)
     bool cut = len > KUMO_ROBOTS_MAX_BYTES;
     if (cut)
         len = KUMO_ROBOTS_MAX_BYTES;
-    parser ps = {r, false, F_NONE};
+    parser ps = {r, false, false};
     size_t i = 0;
     while (i < len) {
         size_t j = i;

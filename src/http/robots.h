@@ -6,9 +6,12 @@
 
 /*
  * Parsed robots.txt rules.  Parsing follows RFC 9309 and what Protego (Scrapy 2.8's parser)
- * and Google's robots.txt library accept: groups of user-agent lines, Allow/Disallow with
- * '*' and a final '$', the longest match wins and Allow wins a tie, groups naming the same
- * agent are merged, the '*' group is the fallback.  Paths and patterns are compared after
+ * and Google's robots.txt library accept: groups of user-agent lines (a group ends only
+ * where a user-agent line follows an Allow or Disallow line, RFC 9309 section 2.1, as
+ * Google's library does; Protego also ends it at Sitemap, Crawl-delay and unknown lines,
+ * which belong to the group here), Allow/Disallow with '*' and a final '$', the longest
+ * match wins and Allow wins a tie, groups naming the same agent are merged, the '*' group
+ * is the fallback.  Paths and patterns are compared after
  * percent-encoding normalisation (unreserved characters decoded, other escapes in upper
  * case, bytes outside printable ASCII encoded), so "%2F" and "/" differ but "%7E" and "~"
  * do not.  Only the first KUMO_ROBOTS_MAX_BYTES are parsed (the partial last line dropped).
