@@ -486,6 +486,10 @@ int kumo_cookiejar_set(kumo_cookiejar *jar, const char *url, const char *set_coo
     if (nl >= 7 && strncasecmp(name, "__Host-", 7) == 0 &&
         (!a.secure || !host_only || strcmp(path, "/") != 0))
         return KUMO_EIGNORED;
+    /* a nameless cookie goes out as its value alone: not one that reads as a prefixed name */
+    if (nl == 0 && ((vl >= 9 && strncasecmp(value, "__Secure-", 9) == 0) ||
+                    (vl >= 7 && strncasecmp(value, "__Host-", 7) == 0)))
+        return KUMO_EIGNORED;
 
     char *nm = kumo_strndup(name, nl, KUMO_T_STR, tag_via());
     /* a plain-http cookie may not shadow a Secure one (6265bis 5.7 step 16) */
