@@ -649,6 +649,8 @@ int kumo_engine_open(kumo_engine *e)
 
 kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
 {
+    if (kumo_downloader_check_settings(c->settings, err, errlen) != KUMO_OK)
+        return NULL;
     kumo_engine *e = kumo_calloc(1, sizeof(*e), KUMO_T_OTHER, KUMO_V_NONE);
     e->c = c;
     int rc;

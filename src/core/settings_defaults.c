@@ -36,6 +36,8 @@ const kumo_setting_info kumo_setting_infos[] = {
     {"DEPTH_LIMIT", I, "0", "drop requests deeper than this; 0 no limit"},
     {"DEPTH_PRIORITY", I, "0", "priority -= depth * this (positive: breadth first)"},
     {"DEPTH_STATS_VERBOSE", B, "0", "count requests per depth (request_depth_count/N)"},
+    {"DNS_RESOLVE", L, NULL,
+     "HOST:PORT:ADDRESS entries: connect there instead of resolving HOST (curl --resolve)"},
     {"DOWNLOADER_MIDDLEWARES", D, "{}", "enable, disable (null) or reorder downloader middlewares"},
     {"DOWNLOADER_STATS", B, "1", "collect downloader/* stats"},
     {"DOWNLOAD_DELAY", F, "0", "seconds between two downloads from the same domain"},

@@ -9,6 +9,7 @@
 #include "util/buf.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netdb.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -105,6 +106,7 @@ struct kumo_downloader {
     bool randomize;
     long timeout_ms;
     size_t maxsize, warnsize;
+    struct curl_slist *resolve; /* DNS_RESOLVE entries for CURLOPT_RESOLVE, or NULL */
 };
 
 /* ---- Basic auth ---- */
@@ -263,6 +265,91 @@ static void dns_learn(kumo_downloader *dl, const char *url, const char *ip)
     if (host && *host && !is_ip_literal(host) && !dns_find(dl, host))
         dns_add(dl, host, ip);
     kumo_free(host);
+}
+
+/* ---- DNS_RESOLVE: HOST:PORT:ADDRESS entries (curl --resolve) ---- */
+
+/* Returns NULL when entry is HOST:PORT:ADDRESS, else what is wrong with it. */
+static const char *resolve_entry_problem(const char *entry)
+{
+    const char *c1 = strchr(entry, ':');
+    const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2)
+        return "expected HOST:PORT:ADDRESS, such as example.com:80:127.0.0.1";
+    for (const char *p = entry; p < c1; p++)
+        if (!isalnum((unsigned char)*p) && *p != '-' && *p != '.' && *p != '_')
+            return "the host is not a host name";
+    if (c1 == entry || *entry == '-' || *entry == '.')
+        return "the host is not a host name";
+    long port = 0;
+    for (const char *p = c1 + 1; p < c2; p++) {
+        if (!isdigit((unsigned char)*p) || port > 65535)
+            return "the port is not a number from 1 to 65535";
+        port = port * 10 + (*p - '0');
+    }
+    if (port < 1 || port > 65535)
+        return "the port is not a number from 1 to 65535";
+    char addr[INET6_ADDRSTRLEN + 2];
+    const char *a = c2 + 1;
+    size_t n = strlen(a);
+    if (n >= 2 && a[0] == '[' && a[n - 1] == ']')      /* [::1] as curl writes it */
+        a++, n -= 2;
+    if (n >= sizeof(addr))
+        return "the address is not an IPv4 or IPv6 address";
+    memcpy(addr, a, n);
+    addr[n] = '\0';
+    unsigned char bin[16];
+    if (inet_pton(AF_INET, addr, bin) != 1 && inet_pton(AF_INET6, addr, bin) != 1)
+        return "the address is not an IPv4 or IPv6 address";
+    return NULL;
+}
+
+/* The entries of DNS_RESOLVE as new strings (kumo_free each, then the array); *n: how many. */
+static char **resolve_entries(const kumo_settings *st, size_t *n)
+{
+    size_t want = kumo_settings_list(st, "DNS_RESOLVE", NULL, 0);
+    *n = 0;
+    if (!want)
+        return NULL;
+    char **v = kumo_calloc(want, sizeof(char *), KUMO_T_LIST, KUMO_V_NONE);
+    *n = KUMO_MIN(kumo_settings_list(st, "DNS_RESOLVE", v, want), want);
+    return v;
+}
+
+int kumo_downloader_check_settings(const kumo_settings *st, char *err, size_t errlen)
+{
+    size_t n;
+    char **v = resolve_entries(st, &n);
+    int rc = KUMO_OK;
+    for (size_t i = 0; i < n; i++) {
+        const char *why = rc == KUMO_OK ? resolve_entry_problem(v[i]) : NULL;
+        if (why) {
+            snprintf(err, errlen, "invalid DNS_RESOLVE entry '%s': %s", v[i], why);
+            rc = KUMO_EINVAL;
+        }
+        kumo_free(v[i]);
+    }
+    kumo_free(v);
+    return rc;
+}
+
+/* The curl list of the well-formed DNS_RESOLVE entries, or NULL for none. */
+static struct curl_slist *resolve_list(const kumo_settings *st)
+{
+    size_t n;
+    char **v = resolve_entries(st, &n);
+    struct curl_slist *list = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!resolve_entry_problem(v[i])) {
+            struct curl_slist *l = curl_slist_append(list, v[i]);
+            if (!l)
+                kumo_oom(strlen(v[i]));
+            list = l;
+        }
+        kumo_free(v[i]);
+    }
+    kumo_free(v);
+    return list;
 }
 
 /* ---- slots ---- */
@@ -585,6 +672,8 @@ static void start_transfer(kumo_downloader *dl, slot *s, kumo_request *req)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
     curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(e, CURLOPT_PROXY_SSL_VERIFYHOST, 0L);
+    if (dl->resolve)
+        curl_easy_setopt(e, CURLOPT_RESOLVE, dl->resolve);
     if (strcmp(req->method, "GET") == 0) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else if (strcmp(req->method, "HEAD") == 0) {
@@ -928,6 +1017,7 @@ kumo_downloader *kumo_downloader_new(kumo_crawler *c, kumo_download_done_fn done
     dl->timeout_ms = (long)(kumo_settings_float(st, "DOWNLOAD_TIMEOUT", 180) * 1000);
     dl->maxsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_MAXSIZE", 1 << 30));
     dl->warnsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_WARNSIZE", 32 << 20));
+    dl->resolve = resolve_list(st);
     dl->multi = curl_multi_init();
     if (!dl->multi)
         kumo_oom(sizeof(void *));
@@ -963,6 +1053,7 @@ void kumo_downloader_free(kumo_downloader *dl)
         }
     dns_clear(dl);
     curl_multi_cleanup(dl->multi);
+    curl_slist_free_all(dl->resolve);
     while (dl->sockets)
         sockev_free(dl, dl->sockets);
     event_free(dl->timer);

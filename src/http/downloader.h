@@ -14,10 +14,18 @@ typedef void (*kumo_download_done_fn)(void *ctx, kumo_request *req, kumo_respons
                                       int err, const char *why);
 
 /*
- * Returns a new downloader on c->base reading CONCURRENT_REQUESTS*, DOWNLOAD_* and (for the
- * first delay of a slot) AUTOTHROTTLE_ENABLED/_START_DELAY settings.
+ * Returns a new downloader on c->base reading CONCURRENT_REQUESTS*, DOWNLOAD_*, DNS_RESOLVE
+ * and (for the first delay of a slot) AUTOTHROTTLE_ENABLED/_START_DELAY settings.
  */
 kumo_downloader *kumo_downloader_new(kumo_crawler *c, kumo_download_done_fn done, void *ctx);
+
+/*
+ * Check the settings kumo_downloader_new() cannot refuse: each DNS_RESOLVE entry is
+ * HOST:PORT:ADDRESS (a host name, a port from 1 to 65535, an IPv4 or IPv6 address, the
+ * latter bare or in brackets), as libcurl's CURLOPT_RESOLVE takes it.  Returns KUMO_OK, or
+ * KUMO_EINVAL with one line naming the first malformed entry in err[0..errlen).
+ */
+int kumo_downloader_check_settings(const kumo_settings *st, char *err, size_t errlen);
 
 /* Abort every transfer and queued request (done is not called for them) and free. */
 void kumo_downloader_free(kumo_downloader *dl);

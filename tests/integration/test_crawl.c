@@ -317,3 +317,48 @@ Test(crawl, per_domain_concurrency_serialises_a_slow_site)
         "/slow?ms=200&b=1,/slow?ms=200&b=2,/slow?ms=200&b=3,/slow?ms=200&b=4", "follow", "0");
     cr_assert_eq(t.nitems, 4);
 }
+
+/* DNS_RESOLVE sends a name the resolver does not know to the test server (curl --resolve):
+ * the request keeps its url and Host header. */
+Test(crawl, dns_resolve_maps_a_host_to_an_address)
+{
+    int port = kumo_testserver_port(t.srv);
+    char entry[64], url[64], other[64];
+    snprintf(entry, sizeof(entry), "kumo.test:%d:127.0.0.1", port);
+    snprintf(url, sizeof(url), "http://kumo.test:%d/", port);
+    snprintf(other, sizeof(other), "http://kumo.test:%d/headers", port);
+    char urls[160];
+    snprintf(urls, sizeof(urls), "%s,%s", url, other);
+    RUN(SET("DNS_RESOLVE", entry, "RETRY_ENABLED", "0"), "urls", urls, "follow", "0");
+    cr_assert_eq(STAT("downloader/response_status_count/200"), 2);
+    cr_assert_eq(t.nitems, 2);
+    char want[96];
+    snprintf(want, sizeof(want), "\"url\": \"%s\"", url);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, want), 1, "%s", t.items[0]);
+    snprintf(want, sizeof(want), "Host: kumo.test:%d", port);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, want), 1, "%s %s", t.items[0], t.items[1]);
+    cr_assert_eq(HITS("/"), 1);
+}
+
+/* A malformed entry stops the crawl before it starts, naming the entry. */
+Test(crawl, dns_resolve_bad_entry_is_a_clear_error)
+{
+    static const char *const bad[] = {
+        "kumo.test:80",             /* no address */
+        "kumo.test:http:127.0.0.1", /* the port */
+        "kumo.test:0:127.0.0.1",
+        "kumo.test:80:localhost",   /* the address must be an address */
+        ":80:127.0.0.1",            /* no host */
+        "kumo.test:80:127.0.0.1:9", /* an address with a port */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char list[128];
+        snprintf(list, sizeof(list), "ok.test:80:[::1],%s", bad[i]);
+        cr_assert_neq(kumo_testcrawl_run(&t, &kumo_test_probe_spider,
+                                         SET("DNS_RESOLVE", list), NULL), KUMO_OK);
+        char want[96];
+        snprintf(want, sizeof(want), "invalid DNS_RESOLVE entry '%s': ", bad[i]);
+        cr_assert(strstr(t.err, want), "%s", t.err);
+        cr_assert_null(strchr(t.err, '\n'), "%s", t.err);
+    }
+}
