@@ -30,6 +30,8 @@ typedef struct kumo_doc kumo_doc;
 
 /* Asserts stay on in every build: print where, the live references, and abort. */
 void kumo__assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
+/* What a failed assert prints after where (util/log.c): mem sets the live references. */
+void kumo__assert_set_report(void (*fn)(FILE *f));
 #define kumo_assert(e) ((e) ? (void)0 : kumo__assert_fail(#e, __FILE__, __LINE__))
 
 /* Evaluate x, a kumo_err expression; return its code from the caller unless KUMO_OK. */

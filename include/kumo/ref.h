@@ -22,6 +22,12 @@ struct kumo_class {
     /* Shared objects: take and drop one reference given the header (NULL if not shared). */
     void (*retain)(kumo_ref *obj);
     void (*release)(kumo_ref *obj);
+    /*
+     * Optional: write obj's repr ("<GET https://a.test/>") to out[0..cap), NUL-terminated
+     * and cut short if need be, and return its full length, as snprintf() does.  A class
+     * without one uses its parent's; read it through kumo_ref_repr().
+     */
+    size_t (*repr)(const kumo_ref *obj, char *out, size_t cap);
     /* Internal: the live list and its length.  Read through the functions below. */
     kumo_ref *head, *tail;
     size_t live;
@@ -60,6 +66,13 @@ void kumo_ref_init(kumo_ref *obj, kumo_class *cls);
 
 /* Unlink obj from its class's live list (the last unref of a tracked object calls this). */
 void kumo_ref_fini(kumo_ref *obj);
+
+/*
+ * Write obj's repr to out[0..cap) as snprintf() does and return its full length: the repr
+ * hook of obj's class or of its nearest ancestor with one, else "<ClassName>" (JSON feeds,
+ * the console).  Call again with a bigger out when the result is >= cap.
+ */
+size_t kumo_ref_repr(const kumo_ref *obj, char *out, size_t cap);
 
 /* Returns 1 when cls is sub or one of sub's ancestors. */
 int kumo_class_is(const kumo_class *sub, const kumo_class *cls);

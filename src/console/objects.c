@@ -417,18 +417,16 @@ static cval *request_getattr(cv_ctx *c, cval *self, const char *name)
     return NULL;
 }
 
-/* Scrapy's repr of requests and responses: "<HEAD URL>". */
-static int angle_repr(cv_ctx *c, kumo_buf *b, const char *head, const char *url)
+/* Requests and responses print as their class says (kumo_ref_repr): "<GET url>". */
+static int class_hook_repr(cv_ctx *c, cval *self, kumo_buf *b)
 {
-    return cv_writef(c, b, "<%s ", head) || cv_writes(c, b, url) || cv_write(c, b, ">", 1)
-               ? KUMO_ETOOBIG
-               : KUMO_OK;
-}
-
-static int request_repr(cv_ctx *c, cval *self, kumo_buf *b)
-{
-    kumo_request *req = req_of(self);
-    return angle_repr(c, b, req->method, req->url);
+    kumo_buf tmp;
+    kumo_buf_init(&tmp, 0, cv_tag(), KUMO_V_NONE);
+    int rc = kumo_buf_add_repr(&tmp, ((tref *)self->u.nat.p)->obj);
+    if (rc == KUMO_OK)
+        rc = cv_write(c, b, kumo_buf_str(&tmp), tmp.len);
+    kumo_buf_release(&tmp);
+    return rc;
 }
 
 static const char *const request_attrs[] = {
@@ -436,7 +434,7 @@ static const char *const request_attrs[] = {
     "method", "priority", "url", NULL,
 };
 static const cv_vtable request_vt = {
-    .name = "Request", .tname = tref_tname, .getattr = request_getattr, .repr = request_repr,
+    .name = "Request", .tname = tref_tname, .getattr = request_getattr, .repr = class_hook_repr,
     .same = tref_same, .free = tref_free, .attrs = request_attrs,
 };
 
@@ -948,21 +946,13 @@ static cval *response_getattr(cv_ctx *c, cval *self, const char *name)
     return NULL;
 }
 
-static int response_repr(cv_ctx *c, cval *self, kumo_buf *b)
-{
-    kumo_response *res = res_of(self);
-    char status[16];
-    snprintf(status, sizeof(status), "%d", res->status);
-    return angle_repr(c, b, status, res->url);
-}
-
 static const char *const response_attrs[] = {
     "body", "css", "encoding", "flags", "follow", "follow_all", "headers", "ip_address", "meta",
     "request", "status", "text", "url", "urljoin", "xpath", NULL,
 };
 static const cv_vtable response_vt = {
     .name = "Response", .tname = tref_tname, .getattr = response_getattr,
-    .repr = response_repr, .same = tref_same, .free = tref_free, .attrs = response_attrs,
+    .repr = class_hook_repr, .same = tref_same, .free = tref_free, .attrs = response_attrs,
 };
 
 /* ---------------------------------------------------------------- Item */

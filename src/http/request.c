@@ -13,11 +13,20 @@ static void release(kumo_ref *r)
     kumo_request_unref((kumo_request *)r);
 }
 
-/* Request is the root of the request classes: give it the shared-object verbs. */
+/* Scrapy's repr of a request: "<GET https://a.test/>". */
+static size_t repr(const kumo_ref *r, char *out, size_t cap)
+{
+    const kumo_request *req = (const kumo_request *)r;
+    int n = snprintf(out, cap, "<%s %s>", req->method, req->url);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+/* Request is the root of the request classes: give it the shared-object verbs, its repr. */
 static void set_class_ops(void)
 {
     KUMO_CLASS(Request).retain = retain;
     KUMO_CLASS(Request).release = release;
+    KUMO_CLASS(Request).repr = repr;
 }
 
 static kumo_request *alloc_request(void)

@@ -14,6 +14,14 @@ static void release(kumo_ref *r)
     kumo_response_unref((kumo_response *)r);
 }
 
+/* Scrapy's repr of a response: "<200 https://a.test/>". */
+static size_t repr(const kumo_ref *r, char *out, size_t cap)
+{
+    const kumo_response *res = (const kumo_response *)r;
+    int n = snprintf(out, cap, "<%d %s>", res->status, res->url);
+    return n < 0 ? 0 : (size_t)n;
+}
+
 /* Scrapy's responsetypes.CLASSES, most specific first. */
 static const struct {
     const char *mime;
@@ -86,6 +94,7 @@ kumo_response *kumo_response_new(kumo_request *req, const char *url, int status,
     if (!KUMO_CLASS(Response).retain) {
         KUMO_CLASS(Response).retain = retain;
         KUMO_CLASS(Response).release = release;
+        KUMO_CLASS(Response).repr = repr;
     }
     kumo_response *res = kumo_calloc(1, sizeof(*res), KUMO_T_RESPONSE, KUMO_V_NONE);
     const char *ct = headers ? kumo_headers_get(headers, "Content-Type") : NULL;

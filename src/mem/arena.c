@@ -84,6 +84,8 @@ static void *carve(kumo_arena *a, size_t n)
 
 kumo_arena *kumo_arena_enter(kumo_arena *a)
 {
+    if (a)      /* before any block of a exists: where kumo_realloc() copies blocks to */
+        kumo__alloc_set_arena_hook(kumo__arena_current_alloc);
     kumo_arena *prev = current;
     current = a;
     return prev;

@@ -3,7 +3,7 @@
 #ifndef KUMO_ARENA_H
 #define KUMO_ARENA_H
 
-#include "kumo-int.h"
+#include "util/alloc.h"
 
 typedef struct kumo_arena kumo_arena;
 
@@ -25,9 +25,5 @@ kumo_arena *kumo_arena_enter(kumo_arena *a);
 
 /* Allocate n bytes from this thread's current arena, or return NULL when none is set. */
 void *kumo__arena_current_alloc(size_t n);
-
-/* alloc.c: stamp the tagged-heap header of an arena block at p; returns the payload. */
-void *kumo__arena_block(void *p, size_t size);
-#define KUMO_ARENA_HDR 16
 
 #endif

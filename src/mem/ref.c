@@ -41,11 +41,19 @@ double kumo_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A failed assert's report (util/log.c): Scrapy's print_live_refs(). */
+static void assert_report(FILE *f)
+{
+    kumo_prefs(f, NULL, 0);
+}
+
+/* The first class registered (the first object made) also installs the assert's report. */
 static void register_builtins(void)
 {
     if (builtins_done)
         return;
     builtins_done = true;
+    kumo__assert_set_report(assert_report);
     for (size_t i = 0; i < KUMO_ARRAY_LEN(builtin); i++)
         kumo_class_register(builtin[i]);
 }

@@ -47,19 +47,6 @@ int kumo__feed_scalar(kumo_buf *b, const kumo_value *v)
     return KUMO_EINVAL;
 }
 
-int kumo__feed_obj_str(kumo_buf *b, const kumo_ref *obj)
-{
-    if (kumo_class_is(obj->cls, &KUMO_CLASS(Request))) {
-        const kumo_request *req = (const kumo_request *)obj;
-        return kumo_buf_printf(b, "<%s %s>", kumo_request_method(req), kumo_request_url(req));
-    }
-    if (kumo_class_is(obj->cls, &KUMO_CLASS(Response))) {
-        const kumo_response *res = (const kumo_response *)obj;
-        return kumo_buf_printf(b, "<%d %s>", kumo_response_status(res), kumo_response_url(res));
-    }
-    return kumo_buf_printf(b, "<%s>", obj->cls->name);
-}
-
 /* ---- encodings ---- */
 
 int kumo_feed_enc_parse(const char *name, kumo_feed_enc *enc)

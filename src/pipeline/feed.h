@@ -242,9 +242,6 @@ int kumo__feed_json_item(kumo_buf *b, const kumo_map *fields, int indent);
 /* feed_json.c: one value as compact JSON, nested items as objects. */
 int kumo__feed_json_value(kumo_buf *b, const kumo_value *v);
 
-/* feed.c: str() of a tracked object that is not an item: "<GET url>", "<200 url>", "<Cls>". */
-int kumo__feed_obj_str(kumo_buf *b, const kumo_ref *obj);
-
 /*
  * feed.c: Python's str() of None, a bool, an int or a float: "None", "True", "3", the
  * float's repr ("1.5", "1e+16", "nan", "inf").  KUMO_EINVAL for a string, object or list.

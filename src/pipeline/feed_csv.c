@@ -78,7 +78,7 @@ static int put_repr_str(kumo_buf *b, const char *str, size_t len)
 static int put_obj(kumo_buf *b, kumo_ref *obj, repr_path *path)
 {
     if (!kumo_class_is(obj->cls, &KUMO_CLASS(Item)))
-        return kumo__feed_obj_str(b, obj);
+        return kumo_buf_add_repr(b, obj);
     bool seen = path->depth >= REPR_DEPTH;
     for (int i = 0; i < path->depth && !seen; i++)
         seen = path->obj[i] == obj;

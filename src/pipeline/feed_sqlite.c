@@ -197,7 +197,7 @@ static int bind(sqlite_state *st, int idx, const kumo_value *v)
         break;
     case KUMO_VAL_OBJ:
         if (!kumo_class_is(v->u.obj->cls, &KUMO_CLASS(Item))) {
-            kumo__feed_obj_str(b, v->u.obj);    /* "<GET url>", as csv and xml */
+            kumo_buf_add_repr(b, v->u.obj);    /* "<GET url>", as csv and xml */
             break;
         }
         kumo__feed_json_value(b, v);    /* an item as a JSON object */

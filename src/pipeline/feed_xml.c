@@ -45,7 +45,7 @@ static int put_scalar(kumo_buf *b, const kumo_value *v)
         return kumo__feed_scalar(b, v);     /* KUMO_EINVAL for a list */
     kumo_buf tmp;
     kumo_buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
-    int rc = kumo__feed_obj_str(&tmp, v->u.obj);
+    int rc = kumo_buf_add_repr(&tmp, v->u.obj);
     if (rc == KUMO_OK)
         rc = put_text(b, tmp.s ? tmp.s : "", tmp.len);
     kumo_buf_release(&tmp);

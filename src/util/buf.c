@@ -83,6 +83,20 @@ int kumo_buf_printf(kumo_buf *b, const char *fmt, ...)
     return KUMO_OK;
 }
 
+int kumo_buf_add_repr(kumo_buf *b, const kumo_ref *obj)
+{
+    char small[256];
+    size_t n = kumo_ref_repr(obj, small, sizeof(small));
+    if (n < sizeof(small))
+        return kumo_buf_add(b, small, n);
+    int rc = grow(b, n);
+    if (rc)
+        return rc;
+    b->len += KUMO_MIN(n, kumo_ref_repr(obj, b->s + b->len, n + 1));
+    b->s[b->len] = '\0';
+    return KUMO_OK;
+}
+
 void kumo_buf_reset(kumo_buf *b)
 {
     b->len = 0;

@@ -19,6 +19,8 @@ int kumo_buf_add(kumo_buf *b, const void *p, size_t n);
 int kumo_buf_adds(kumo_buf *b, const char *s);
 int kumo_buf_addc(kumo_buf *b, char c);
 int kumo_buf_printf(kumo_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Add obj's repr, kumo_ref_repr(): "<GET url>", "<200 url>", "<Item>"; KUMO_ETOOBIG as add. */
+int kumo_buf_add_repr(kumo_buf *b, const kumo_ref *obj);
 void kumo_buf_reset(kumo_buf *b);
 /* Make room for n more bytes at once (a known Content-Length); KUMO_ETOOBIG past the cap. */
 int kumo_buf_reserve(kumo_buf *b, size_t n);

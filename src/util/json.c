@@ -4,9 +4,6 @@
 
 #include <math.h>
 
-#include "http/request.h"
-#include "http/response.h"
-
 /* ---- UTF-8 ---- */
 
 static size_t utf8_put(unsigned char *o, uint32_t cp)
@@ -145,22 +142,11 @@ static void float_repr(double x, char out[40])
 
 static int obj_repr(kumo_buf *b, const kumo_ref *obj)
 {
-    char small[256];
     kumo_buf tmp;
-    int rc;
-    if (kumo_class_is(obj->cls, &KUMO_CLASS(Response))) {
-        const kumo_response *res = (const kumo_response *)obj;
-        kumo_buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
-        kumo_buf_printf(&tmp, "<%d %s>", kumo_response_status(res), kumo_response_url(res));
-    } else if (kumo_class_is(obj->cls, &KUMO_CLASS(Request))) {
-        const kumo_request *req = (const kumo_request *)obj;
-        kumo_buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
-        kumo_buf_printf(&tmp, "<%s %s>", kumo_request_method(req), kumo_request_url(req));
-    } else {
-        snprintf(small, sizeof(small), "<%s>", obj->cls->name);
-        return kumo_json_str(b, small, strlen(small));
-    }
-    rc = kumo_json_str(b, kumo_buf_str(&tmp), tmp.len);
+    kumo_buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
+    int rc = kumo_buf_add_repr(&tmp, obj);
+    if (rc == KUMO_OK)
+        rc = kumo_json_str(b, kumo_buf_str(&tmp), tmp.len);
     kumo_buf_release(&tmp);
     return rc;
 }

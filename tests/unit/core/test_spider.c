@@ -44,6 +44,18 @@ Test(spider, abi_mismatch_names_both_sides)
     cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EINVAL);
 }
 
+/* kumo_class grew a repr hook in ABI 2: a spider built against ABI 1 is refused. */
+Test(spider, abi_1_spiders_are_refused)
+{
+    kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = KUMO_CALLBACKS(parse)};
+    d.abi = 1;
+    char err[256], want[256];
+    cr_assert_eq(kumo_spider_def_check(&d, "old.so", err, sizeof(err)), KUMO_EABI);
+    snprintf(want, sizeof(want), "spider in 'old.so' built for ABI 1, this kumo is %d: rebuild it",
+             KUMO_ABI);
+    cr_assert_str_eq(err, want);
+}
+
 Test(spider, shipped_plugins_load_by_name)
 {
     static const char *const names[] = {"bench", "follow", "quotes"};

@@ -1,5 +1,7 @@
 /* test_ref.c - trackref: live lists, oldest first, parents, and the prefs report. */
 #include <criterion/criterion.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "kumo-int.h"
 
@@ -83,4 +85,38 @@ Test(ref, prefs_is_scrapys_format)
     kumo_ref_fini(&r1.ref);
     kumo_ref_fini(&r2.ref);
     cr_assert_str_eq(prefs_text(NULL, 0), "Live References\n\n\n");
+}
+
+/* A failed assert prints where, then (installed by trackref) the live references. */
+Test(ref, failed_assert_prints_the_live_refs)
+{
+    int fd[2];
+    cr_assert_eq(pipe(fd), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        dup2(fd[1], 2);
+        thing t;
+        kumo_ref_init(&t.ref, &KUMO_CLASS(Item));
+        kumo_assert(t.ref.cls == NULL);
+        _exit(0);
+    }
+    close(fd[1]);
+    char out[1024];
+    size_t n = 0;
+    while (n < sizeof(out) - 1) {
+        ssize_t k = read(fd[0], out + n, sizeof(out) - 1 - n);
+        if (k <= 0)
+            break;
+        n += (size_t)k;
+    }
+    out[n] = '\0';
+    close(fd[0]);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+    cr_assert(strstr(out, "kumo: assertion failed at tests/unit/mem/test_ref.c:") == out, "%s",
+              out);
+    cr_assert(strstr(out, ": t.ref.cls == NULL\nLive References\n\nItem "), "%s", out);
+    cr_assert(strstr(out, "      1   oldest: "), "%s", out);
 }

@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/json.h"
 #include "http/request.h"
+#include "http/response.h"
 
 static void no_live_refs(void)
 {
@@ -141,6 +142,79 @@ Test(json, tracked_object_as_repr)
     kumo_value v = kumo_val_obj(&req->ref);
     kumo_request_unref(req);
     expect_dump(v, "\"<GET http://example.com/x>\"");
+}
+
+/* A plugin's own shared class: it describes itself through its class's repr hook. */
+typedef struct book {
+    kumo_ref ref;
+    int refcount;
+    char title[300];
+} book;
+
+static void book_retain(kumo_ref *r)
+{
+    ((book *)r)->refcount++;
+}
+
+static void book_release(kumo_ref *r)
+{
+    book *b = (book *)r;
+    if (--b->refcount == 0)
+        kumo_ref_fini(&b->ref);
+}
+
+static size_t book_repr(const kumo_ref *r, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "<%s %s>", r->cls->name, ((const book *)r)->title);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+static kumo_class book_class = {
+    .name = "Book", .retain = book_retain, .release = book_release, .repr = book_repr,
+};
+static kumo_class novel_class = {.name = "Novel", .parent = &book_class};
+static kumo_class plain_class = {.name = "Plain", .retain = book_retain, .release = book_release};
+
+Test(json, class_repr_hook)
+{
+    book b[4] = {{.title = "dune"}, {.title = "emma"}, {.title = ""}, {.title = ""}};
+    memset(b[3].title, 'x', sizeof(b[3].title) - 1);    /* longer than any stack buffer */
+    kumo_class *cls[4] = {&book_class, &novel_class, &plain_class, &book_class};
+    kumo_value l = kumo_val_list();
+    for (size_t i = 0; i < 4; i++) {
+        kumo_ref_init(&b[i].ref, cls[i]);
+        b[i].refcount = 1;
+        kumo_val_list_push(&l, kumo_val_obj(&b[i].ref));
+        book_release(&b[i].ref);                        /* the list holds the last one */
+    }
+    char want[512];
+    snprintf(want, sizeof(want), "[\"<Book dune>\", \"<Novel emma>\", \"<Plain>\", \"<Book %s>\"]",
+             b[3].title);
+    char small[8];
+    cr_assert_eq(kumo_ref_repr(&b[0].ref, small, sizeof(small)), 11, "snprintf's length");
+    cr_assert_str_eq(small, "<Book d");
+    cr_assert_eq(kumo_ref_repr(&b[2].ref, small, sizeof(small)), 7);
+    cr_assert_str_eq(small, "<Plain>");
+    expect_dump(l, want);
+    cr_assert_eq(kumo_ref_count(&book_class) + kumo_ref_count(&novel_class), 0);
+}
+
+/* Request and Response register their repr; their subclasses inherit it. */
+Test(json, http_subclasses_use_their_root_repr)
+{
+    kumo_request *req = kumo_request_new("http://example.com/f", NULL, NULL);
+    kumo_request_set_class(req, &KUMO_CLASS(FormRequest));
+    kumo_headers *h = kumo_headers_new();
+    kumo_headers_add(h, "Content-Type", "text/html");
+    char *body = kumo_strdup("", KUMO_T_BYTES, KUMO_V_BODY);
+    kumo_response *res = kumo_response_new(req, "http://example.com/r", 404, h, body, 0);
+    cr_assert_eq(res->ref.cls, &KUMO_CLASS(HtmlResponse));
+    kumo_value l = kumo_val_list();
+    kumo_val_list_push(&l, kumo_val_obj(&req->ref));
+    kumo_val_list_push(&l, kumo_val_obj(&res->ref));
+    kumo_response_unref(res);
+    kumo_request_unref(req);
+    expect_dump(l, "[\"<GET http://example.com/f>\", \"<404 http://example.com/r>\"]");
 }
 
 Test(json, writer_respects_the_cap)

@@ -1,4 +1,5 @@
-/* log.c - log lines in Scrapy's format: "2026-11-23 19:40:00 [kumo.engine] INFO: ...". */
+/* log.c - log lines in Scrapy's format: "2026-11-23 19:40:00 [kumo.engine] INFO: ...", and
+ * the failed-assert report. */
 #include "kumo-int.h"
 #include <time.h>
 
@@ -90,9 +91,18 @@ void kumo_log(const char *logger, kumo_loglevel level, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The live-references report a failed assert prints; mem sets it (ref.c). */
+static void (*assert_report)(FILE *f);
+
+void kumo__assert_set_report(void (*fn)(FILE *f))
+{
+    assert_report = fn;
+}
+
 void kumo__assert_fail(const char *expr, const char *file, int line)
 {
     fprintf(stderr, "kumo: assertion failed at %s:%d: %s\n", file, line, expr);
-    kumo_prefs(stderr, NULL, 0);
+    if (assert_report)
+        assert_report(stderr);
     abort();
 }

@@ -1,4 +1,4 @@
-/* value.c - typed values and small insertion-ordered maps. */
+/* value.c - typed values, small insertion-ordered maps, and the class hooks values use. */
 #include "kumo-int.h"
 
 kumo_value kumo_val_none(void)
@@ -70,6 +70,17 @@ static void release_obj(kumo_ref *obj)
         c = c->parent;
     kumo_assert(c);
     c->release(obj);
+}
+
+size_t kumo_ref_repr(const kumo_ref *obj, char *out, size_t cap)
+{
+    const kumo_class *c = obj->cls;
+    while (c && !c->repr)
+        c = c->parent;
+    if (c)
+        return c->repr(obj, out, cap);
+    int n = snprintf(out, cap, "<%s>", obj->cls->name);
+    return n < 0 ? 0 : (size_t)n;
 }
 
 bool kumo_val_holds_object(const kumo_value *v)

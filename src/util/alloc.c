@@ -1,6 +1,5 @@
 /* alloc.c - the tagged heap: kumo_alloc() with O(1) per-(type, via) counters. */
-#include "kumo-int.h"
-#include "mem/arena.h"
+#include "util/alloc.h"
 #include <pthread.h>
 
 #define HDR_MAGIC 0x6b756d6fU   /* "kumo" */
@@ -92,6 +91,14 @@ static const char *via_names[KUMO_TAG_MAX] = {
 #undef KUMO_TAG_NAME
 };
 static size_t ntypes = KUMO_T_BUILTIN_MAX, nvias = KUMO_V_BUILTIN_MAX;
+
+/* mem/arena.c's current-arena allocator; set before the first arena block exists. */
+static void *(*arena_alloc)(size_t n);
+
+void kumo__alloc_set_arena_hook(void *(*fn)(size_t n))
+{
+    __atomic_store_n(&arena_alloc, fn, __ATOMIC_RELAXED);
+}
 
 static kumo_tag intern(const char **names, size_t *n, const char *name, kumo_tag full)
 {
@@ -208,7 +215,9 @@ void *kumo_realloc(void *ptr, size_t size, kumo_tag type, kumo_tag via)
         kumo_oom(size);
     if (old->magic == ARENA_MAGIC) {
         /* arena blocks never move in place: copy into the current arena, or the heap */
-        void *p = kumo__arena_current_alloc(size);
+        void *(*carve)(size_t n) = __atomic_load_n(&arena_alloc, __ATOMIC_RELAXED);
+        kumo_assert(carve);
+        void *p = carve(size);
         if (!p)
             p = kumo_alloc(size, t, v);
         size_t n = hdr_size(old);
