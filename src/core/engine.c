@@ -4,6 +4,7 @@
 #include "core/crawler.h"
 #include "core/failure.h"
 #include "core/out.h"
+#include "core/response_doc.h"
 #include "core/scheduler.h"
 #include "core/settings.h"
 #include "core/signals.h"
@@ -15,7 +16,6 @@
 #include "jobs/jobdb.h"
 #include "middleware/chain.h"
 #include "pipeline/item.h"
-#include "select/parsepool.h"
 #include "select/pool.h"
 #include "util/json.h"
 #include "util/vec.h"
@@ -418,12 +418,21 @@ static void run_callback(kumo_engine *e, kumo_response *res)
     kumo_out_release(&out);
 }
 
-static void on_parsed(void *ctx, kumo_response *res)
+static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
 {
     kumo_engine *e = ctx;
+    kumo_response *res = owner;
+    kumo__response_adopt_doc(res, d, arena);
     run_callback(e, res);
     request_done(e, res->request);
     schedule_tick(e);
+    kumo_response_unref(res);
+}
+
+/* The pool was freed with res still waiting for its parse. */
+static void on_parse_dropped(void *owner)
+{
+    kumo_response_unref(owner);
 }
 
 /* Spider middlewares' input side, then the callback: at once, or once a worker has parsed
@@ -440,7 +449,9 @@ static bool scrape(kumo_engine *e, kumo_response *res)
     const kumo_class *cls = res->ref.cls;
     if (e->parsers && !res->doc && res->request &&
         (cls == &KUMO_CLASS(HtmlResponse) || cls == &KUMO_CLASS(XmlResponse))) {
-        kumo_parsepool_submit(e->parsers, res, on_parsed, e);
+        kumo_parse_src src;
+        kumo__response_parse_src(res, &src);
+        kumo_parsepool_submit(e->parsers, &src, kumo_response_ref(res));
         return true;
     }
     run_callback(e, res);
@@ -670,7 +681,8 @@ kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
     e->dl = kumo_downloader_new(c, on_download_done, e);
     int64_t threads = kumo_settings_int(c->settings, "PARSE_THREADS", 0);
     if (threads > 0) {
-        e->parsers = kumo_parsepool_new(c->base, (int)threads, &rc);
+        e->parsers = kumo_parsepool_new(c->base, (int)threads, on_parsed, on_parse_dropped, e,
+                                        &rc);
         if (!e->parsers)
             KUMO_WARN(LOGGER, "cannot start %lld parse threads (%s): parsing on the loop",
                       (long long)threads, kumo_strerror(rc));
