@@ -4,6 +4,7 @@
 #include "core/crawler.h"
 #include "core/failure.h"
 #include "core/out.h"
+#include "core/registry.h"
 #include "core/response_doc.h"
 #include "core/scheduler.h"
 #include "core/settings.h"
@@ -13,9 +14,8 @@
 #include "http/downloader.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "jobs/jobdb.h"
-#include "middleware/chain.h"
-#include "pipeline/item.h"
+#include "core/chain.h"
+#include "core/item.h"
 #include "select/pool.h"
 #include "util/json.h"
 #include "util/vec.h"
@@ -98,7 +98,8 @@ static kumo_request *next_start_request(kumo_engine *e)
 /* A resumed job: skip the start requests an earlier run already scheduled. */
 static void skip_started(kumo_engine *e)
 {
-    size_t n = kumo_job_start_pos(e->c);
+    const kumo_job_hooks *job = kumo__job_hooks();
+    size_t n = job ? job->start_pos(e->c) : 0;
     const char *const *urls = e->c->def->start_urls;
     if (e->c->def->start_requests)
         e->start_pos = KUMO_MIN(n, e->start_out.len);
@@ -492,7 +493,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         req = next_start_request(e);
         if (!req)
             break;
-        kumo_job_set_start_pos(c, e->start_pos);    /* JOBDIR: not again on resume */
+        if (kumo__job_hooks())      /* JOBDIR: not again on resume */
+            kumo__job_hooks()->set_start_pos(c, e->start_pos);
         if (kumo_chain_spider_request(e->chains, c, NULL, req) == KUMO_OK)
             kumo_engine_crawl(e, req);
         else
