@@ -2,6 +2,7 @@
  * requests, hands responses to the spider, outputs to the scheduler and the pipelines. */
 #include "core/engine.h"
 #include "core/crawler.h"
+#include "core/downloader_config.h"
 #include "core/failure.h"
 #include "core/out.h"
 #include "core/registry.h"
@@ -544,13 +545,25 @@ void kumo_engine_close(kumo_engine *e, const char *reason)
     schedule_tick(e);
 }
 
+/* A downloader told what c's settings say; NULL with one line in err on a bad setting. */
+static kumo_downloader *downloader_new(kumo_engine *e, char *err, size_t errlen)
+{
+    kumo_downloader_config cfg;
+    kumo_downloader *dl = NULL;
+    if (kumo__downloader_config(e->c, &cfg, err, errlen) == KUMO_OK)
+        dl = kumo_downloader_new(&cfg, on_download_done, e);
+    kumo__downloader_config_release(&cfg);
+    return dl;
+}
+
 void kumo_engine_close_now(kumo_engine *e, const char *reason)
 {
     if (e->closed)
         return;
     kumo_engine_close(e, reason);
     kumo_downloader_free(e->dl);
-    e->dl = kumo_downloader_new(e->c, on_download_done, e);
+    char err[256];              /* the settings were checked when the engine was made */
+    e->dl = downloader_new(e, err, sizeof(err));
     directs_cancel(e);
     e->parked = 0;                          /* their middlewares release them at close */
     kumo_parsepool_free(e->parsers);        /* drops the responses waiting for a parse */
@@ -662,12 +675,16 @@ int kumo_engine_open(kumo_engine *e)
 
 kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
 {
-    if (kumo_downloader_check_settings(c->settings, err, errlen) != KUMO_OK)
-        return NULL;
     kumo_engine *e = kumo_calloc(1, sizeof(*e), KUMO_T_OTHER, KUMO_V_NONE);
     e->c = c;
+    e->dl = downloader_new(e, err, errlen);     /* first: a bad setting stops the start */
+    if (!e->dl) {
+        kumo_free(e);
+        return NULL;
+    }
     int rc;
     if (kumo_chains_open(c, &e->chains, err, errlen) != KUMO_OK) {
+        kumo_downloader_free(e->dl);
         kumo_free(e);
         return NULL;
     }
@@ -675,12 +692,12 @@ kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
     if (!e->sched) {
         snprintf(err, errlen, "cannot open the scheduler: %s", kumo_strerror(rc));
         kumo_chains_close(e->chains, c);
+        kumo_downloader_free(e->dl);
         kumo_free(e);
         return NULL;
     }
     kumo_out_init(&e->start_out, c->spider);
     kumo_vec_init(&e->resumed, KUMO_T_QUEUE, KUMO_V_QUEUE);
-    e->dl = kumo_downloader_new(c, on_download_done, e);
     int64_t threads = kumo_settings_int(c->settings, "PARSE_THREADS", 0);
     if (threads > 0) {
         e->parsers = kumo_parsepool_new(c->base, (int)threads, on_parsed, on_parse_dropped, e,
