@@ -59,17 +59,23 @@ $(BUILD)/%.o: %.c
 $(LIBKUMO): $(LIBOBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
-# --whole-archive + --export-dynamic: spider plugins call any public kumo_* symbol.
-$(BIN): $(CLIOBJ) $(LIBKUMO)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $(CLIOBJ) \
+# Plugins link against exactly what include/kumo/ declares: --whole-archive keeps every
+# public function in the binary, the dynamic list (made from the headers) exports those only.
+EXPORTS := $(BUILD)/kumo.exports
+$(EXPORTS): $(wildcard include/kumo/*.h) scripts/gen-exports
+	@mkdir -p $(BUILD)
+	$(call say,GEN,$@)scripts/gen-exports --list > $@.tmp && mv $@.tmp $@
+
+$(BIN): $(CLIOBJ) $(LIBKUMO) $(EXPORTS)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -Wl,--dynamic-list=$(EXPORTS) -o $@ $(CLIOBJ) \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
 
 $(SPIDERDIR)/%.so: spiders/%.c
 	@mkdir -p $(SPIDERDIR) $(BUILD)/spiders
 	$(call say,SPIDER,$@)$(CC) $(CFLAGS) -MF $(BUILD)/spiders/$*.d -MT $@ -shared -o $@ $<
 
-$(TESTBIN): $(TESTOBJ) $(LIBKUMO)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -rdynamic -o $@ $(TESTOBJ) \
+$(TESTBIN): $(TESTOBJ) $(LIBKUMO) $(EXPORTS)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -Wl,--dynamic-list=$(EXPORTS) -o $@ $(TESTOBJ) \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS) $(TESTLIBS)
 
 DEMOOBJ := $(BUILD)/tests/lib/demo_main.o $(BUILD)/tests/lib/server.o \

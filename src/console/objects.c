@@ -9,7 +9,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "mem/heapview.h"
-#include "pipeline/item.h"
+#include "core/item.h"
 #include "core/out.h"
 #include "select/css.h"
 #include "select/regex.h"

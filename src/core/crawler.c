@@ -2,12 +2,11 @@
 #include "core/crawler.h"
 #include "core/engine.h"
 #include "core/plugin.h"
+#include "core/registry.h"
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/spider.h"
 #include "core/stats.h"
-#include "ext/ext.h"
-#include "jobs/jobdb.h"
 
 #include <signal.h>
 #include <event2/event.h>
@@ -63,11 +62,13 @@ static int open_extensions(kumo_crawler *c, char *err, size_t errlen)
     size_t nown = 0;
     while (own && own[nown])
         nown++;
-    size_t n = kumo_ext_builtin_len + nown;
+    const kumo_ext_def *const *builtin =
+        (const kumo_ext_def *const *)kumo__registered(KUMO_REG_EXT);
+    size_t nbuiltin = kumo__registered_len(KUMO_REG_EXT);
+    size_t n = nbuiltin + nown;
     kumo_component *cands = kumo_calloc(n ? n : 1, sizeof(*cands), KUMO_T_OTHER, KUMO_V_NONE);
     for (size_t i = 0; i < n; i++) {
-        const kumo_ext_def *d = i < kumo_ext_builtin_len ? kumo_ext_builtin[i]
-                                                          : own[i - kumo_ext_builtin_len];
+        const kumo_ext_def *d = i < nbuiltin ? builtin[i] : own[i - nbuiltin];
         cands[i] = (kumo_component){d->name ? d->name : "", 0, d, i};
     }
     int rc = kumo_components_build(c->settings, "EXTENSIONS", "extension", cands, &n, err,
@@ -110,7 +111,8 @@ kumo_crawler *kumo_crawler_new(const kumo_spider_def *def, kumo_settings *settin
     if (apply_spider_settings(c, err, errlen) || apply_log_settings(c, err, errlen))
         goto fail;
     c->spider = kumo_spider_new(def, c, args);
-    if (kumo_job_open(c, err, errlen) != KUMO_OK)   /* JOBDIR: stats and state come back */
+    const kumo_job_hooks *job = kumo__job_hooks();
+    if (job && job->open(c, err, errlen) != KUMO_OK)    /* JOBDIR: stats and state return */
         goto fail;
     if (open_extensions(c, err, errlen) != KUMO_OK)
         goto fail;
@@ -157,7 +159,8 @@ void kumo_crawler_free(kumo_crawler *c)
     if (!c)
         return;
     kumo_engine_free(c->engine);
-    kumo_job_close(c);      /* after the scheduler's last checkpoint */
+    if (kumo__job_hooks())
+        kumo__job_hooks()->close(c);    /* after the scheduler's last checkpoint */
     for (size_t i = c->nexts; i-- > 0;)
         if (c->exts[i].def->close)
             c->exts[i].def->close(c->exts[i].self, c);

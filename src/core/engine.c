@@ -2,8 +2,11 @@
  * requests, hands responses to the spider, outputs to the scheduler and the pipelines. */
 #include "core/engine.h"
 #include "core/crawler.h"
+#include "core/downloader_config.h"
 #include "core/failure.h"
 #include "core/out.h"
+#include "core/registry.h"
+#include "core/response_doc.h"
 #include "core/scheduler.h"
 #include "core/settings.h"
 #include "core/signals.h"
@@ -12,10 +15,8 @@
 #include "http/downloader.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "jobs/jobdb.h"
-#include "middleware/chain.h"
-#include "pipeline/item.h"
-#include "select/parsepool.h"
+#include "core/chain.h"
+#include "core/item.h"
 #include "select/pool.h"
 #include "util/json.h"
 #include "util/vec.h"
@@ -98,7 +99,8 @@ static kumo_request *next_start_request(kumo_engine *e)
 /* A resumed job: skip the start requests an earlier run already scheduled. */
 static void skip_started(kumo_engine *e)
 {
-    size_t n = kumo_job_start_pos(e->c);
+    const kumo_job_hooks *job = kumo__job_hooks();
+    size_t n = job ? job->start_pos(e->c) : 0;
     const char *const *urls = e->c->def->start_urls;
     if (e->c->def->start_requests)
         e->start_pos = KUMO_MIN(n, e->start_out.len);
@@ -418,12 +420,21 @@ static void run_callback(kumo_engine *e, kumo_response *res)
     kumo_out_release(&out);
 }
 
-static void on_parsed(void *ctx, kumo_response *res)
+static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
 {
     kumo_engine *e = ctx;
+    kumo_response *res = owner;
+    kumo__response_adopt_doc(res, d, arena);
     run_callback(e, res);
     request_done(e, res->request);
     schedule_tick(e);
+    kumo_response_unref(res);
+}
+
+/* The pool was freed with res still waiting for its parse. */
+static void on_parse_dropped(void *owner)
+{
+    kumo_response_unref(owner);
 }
 
 /* Spider middlewares' input side, then the callback: at once, or once a worker has parsed
@@ -440,7 +451,9 @@ static bool scrape(kumo_engine *e, kumo_response *res)
     const kumo_class *cls = res->ref.cls;
     if (e->parsers && !res->doc && res->request &&
         (cls == &KUMO_CLASS(HtmlResponse) || cls == &KUMO_CLASS(XmlResponse))) {
-        kumo_parsepool_submit(e->parsers, res, on_parsed, e);
+        kumo_parse_src src;
+        kumo__response_parse_src(res, &src);
+        kumo_parsepool_submit(e->parsers, &src, kumo_response_ref(res));
         return true;
     }
     run_callback(e, res);
@@ -481,7 +494,8 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         req = next_start_request(e);
         if (!req)
             break;
-        kumo_job_set_start_pos(c, e->start_pos);    /* JOBDIR: not again on resume */
+        if (kumo__job_hooks())      /* JOBDIR: not again on resume */
+            kumo__job_hooks()->set_start_pos(c, e->start_pos);
         if (kumo_chain_spider_request(e->chains, c, NULL, req) == KUMO_OK)
             kumo_engine_crawl(e, req);
         else
@@ -531,13 +545,25 @@ void kumo_engine_close(kumo_engine *e, const char *reason)
     schedule_tick(e);
 }
 
+/* A downloader told what c's settings say; NULL with one line in err on a bad setting. */
+static kumo_downloader *downloader_new(kumo_engine *e, char *err, size_t errlen)
+{
+    kumo_downloader_config cfg;
+    kumo_downloader *dl = NULL;
+    if (kumo__downloader_config(e->c, &cfg, err, errlen) == KUMO_OK)
+        dl = kumo_downloader_new(&cfg, on_download_done, e);
+    kumo__downloader_config_release(&cfg);
+    return dl;
+}
+
 void kumo_engine_close_now(kumo_engine *e, const char *reason)
 {
     if (e->closed)
         return;
     kumo_engine_close(e, reason);
     kumo_downloader_free(e->dl);
-    e->dl = kumo_downloader_new(e->c, on_download_done, e);
+    char err[256];              /* the settings were checked when the engine was made */
+    e->dl = downloader_new(e, err, sizeof(err));
     directs_cancel(e);
     e->parked = 0;                          /* their middlewares release them at close */
     kumo_parsepool_free(e->parsers);        /* drops the responses waiting for a parse */
@@ -649,12 +675,16 @@ int kumo_engine_open(kumo_engine *e)
 
 kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
 {
-    if (kumo_downloader_check_settings(c->settings, err, errlen) != KUMO_OK)
-        return NULL;
     kumo_engine *e = kumo_calloc(1, sizeof(*e), KUMO_T_OTHER, KUMO_V_NONE);
     e->c = c;
+    e->dl = downloader_new(e, err, errlen);     /* first: a bad setting stops the start */
+    if (!e->dl) {
+        kumo_free(e);
+        return NULL;
+    }
     int rc;
     if (kumo_chains_open(c, &e->chains, err, errlen) != KUMO_OK) {
+        kumo_downloader_free(e->dl);
         kumo_free(e);
         return NULL;
     }
@@ -662,15 +692,16 @@ kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
     if (!e->sched) {
         snprintf(err, errlen, "cannot open the scheduler: %s", kumo_strerror(rc));
         kumo_chains_close(e->chains, c);
+        kumo_downloader_free(e->dl);
         kumo_free(e);
         return NULL;
     }
     kumo_out_init(&e->start_out, c->spider);
     kumo_vec_init(&e->resumed, KUMO_T_QUEUE, KUMO_V_QUEUE);
-    e->dl = kumo_downloader_new(c, on_download_done, e);
     int64_t threads = kumo_settings_int(c->settings, "PARSE_THREADS", 0);
     if (threads > 0) {
-        e->parsers = kumo_parsepool_new(c->base, (int)threads, &rc);
+        e->parsers = kumo_parsepool_new(c->base, (int)threads, on_parsed, on_parse_dropped, e,
+                                        &rc);
         if (!e->parsers)
             KUMO_WARN(LOGGER, "cannot start %lld parse threads (%s): parsing on the loop",
                       (long long)threads, kumo_strerror(rc));

@@ -1,10 +1,10 @@
 /* scheduler.c - dupefilter and queue in front of the backend, with Scrapy's stats. */
 #include "core/scheduler.h"
 #include "core/crawler.h"
+#include "core/registry.h"
 #include "core/settings.h"
 #include "core/stats.h"
 #include "http/request.h"
-#include "jobs/jobdb.h"
 
 struct kumo_scheduler {
     kumo_crawler *c;
@@ -15,10 +15,20 @@ struct kumo_scheduler {
     char enq_key[64], deq_key[64];
 };
 
+/* The first registered backend that wants this crawl, else memory. */
+static const kumo_queue_backend *backend_for(kumo_crawler *c)
+{
+    const kumo_queue_backend *const *be =
+        (const kumo_queue_backend *const *)kumo__registered(KUMO_REG_QUEUE);
+    for (; *be; be++)
+        if ((*be)->wants && (*be)->wants(c))
+            return *be;
+    return &kumo_queue_memory;
+}
+
 kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err)
 {
-    /* JOBDIR: the crawler opened a job, the queue lives in its SQLite file */
-    const kumo_queue_backend *be = kumo_job_of(c) ? &kumo_queue_sqlite : &kumo_queue_memory;
+    const kumo_queue_backend *be = backend_for(c);
     void *q = be->open(c, err);
     if (!q)
         return NULL;
@@ -27,8 +37,8 @@ kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err)
     s->be = be;
     s->q = q;
     s->debug = kumo_settings_bool(c->settings, "DUPEFILTER_DEBUG", false);
-    /* the SQLite backend counts /disk and /memory (its side queue) itself */
-    if (be != &kumo_queue_sqlite) {
+    /* a backend may count its own (SQLite: /disk and /memory, its side queue) */
+    if (!be->own_stats) {
         snprintf(s->enq_key, sizeof(s->enq_key), "scheduler/enqueued/%s", be->name);
         snprintf(s->deq_key, sizeof(s->deq_key), "scheduler/dequeued/%s", be->name);
     }

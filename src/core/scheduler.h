@@ -6,10 +6,13 @@
 
 /*
  * The one interface the scheduler reaches its queue and fingerprints through (DESIGN §5).
- * Memory is the only backend today; SQLite (JOBDIR) and Redis plug in here.
+ * Memory is core's own and the default; the others (SQLite for JOBDIR, Redis) register
+ * with core (core/registry.h, KUMO_REG_QUEUE) and the first whose wants() says yes runs.
  */
 typedef struct kumo_queue_backend {
     const char *name;                                       /* "memory": stats suffix */
+    bool (*wants)(kumo_crawler *c);                         /* this crawl is mine */
+    bool own_stats;             /* counts scheduler/enqueued|dequeued/NAME itself */
     void *(*open)(kumo_crawler *c, int *err);
     void (*close)(void *q);
     void (*push)(void *q, kumo_request *req);               /* takes ownership */

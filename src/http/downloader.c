@@ -1,8 +1,5 @@
 /* downloader.c - curl multi socket transfers driven by libevent, one slot per domain or IP. */
 #include "http/downloader.h"
-#include "core/crawler.h"
-#include "core/settings.h"
-#include "core/signals.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/url.h"
@@ -83,7 +80,9 @@ typedef struct dnsent {
 } dnsent;
 
 struct kumo_downloader {
-    kumo_crawler *c;
+    struct event_base *base;    /* the crawl's loop, borrowed */
+    void (*downloaded)(void *arg, kumo_response *res);
+    void *downloaded_arg;
     sockev *sockets;
     CURLM *multi;
     struct event *timer;        /* libcurl's timeout */
@@ -99,7 +98,7 @@ struct kumo_downloader {
     xfer *free_xfers;           /* easy handles kept for reuse */
     kumo_download_done_fn done;
     void *ctx;
-    /* settings, read once */
+    /* the configuration, copied at creation */
     size_t total_concurrency, slot_concurrency, backlog;
     bool per_ip;
     double delay;               /* the first delay of a new slot */
@@ -304,51 +303,31 @@ static const char *resolve_entry_problem(const char *entry)
     return NULL;
 }
 
-/* The entries of DNS_RESOLVE as new strings (kumo_free each, then the array); *n: how many. */
-static char **resolve_entries(const kumo_settings *st, size_t *n)
+int kumo_downloader_check_resolve(const char *const *entries, size_t n, char *err,
+                                  size_t errlen)
 {
-    size_t want = kumo_settings_list(st, "DNS_RESOLVE", NULL, 0);
-    *n = 0;
-    if (!want)
-        return NULL;
-    char **v = kumo_calloc(want, sizeof(char *), KUMO_T_LIST, KUMO_V_NONE);
-    *n = KUMO_MIN(kumo_settings_list(st, "DNS_RESOLVE", v, want), want);
-    return v;
-}
-
-int kumo_downloader_check_settings(const kumo_settings *st, char *err, size_t errlen)
-{
-    size_t n;
-    char **v = resolve_entries(st, &n);
-    int rc = KUMO_OK;
     for (size_t i = 0; i < n; i++) {
-        const char *why = rc == KUMO_OK ? resolve_entry_problem(v[i]) : NULL;
+        const char *why = resolve_entry_problem(entries[i]);
         if (why) {
-            snprintf(err, errlen, "invalid DNS_RESOLVE entry '%s': %s", v[i], why);
-            rc = KUMO_EINVAL;
+            snprintf(err, errlen, "invalid DNS_RESOLVE entry '%s': %s", entries[i], why);
+            return KUMO_EINVAL;
         }
-        kumo_free(v[i]);
     }
-    kumo_free(v);
-    return rc;
+    return KUMO_OK;
 }
 
-/* The curl list of the well-formed DNS_RESOLVE entries, or NULL for none. */
-static struct curl_slist *resolve_list(const kumo_settings *st)
+/* The curl list of the well-formed resolve entries, or NULL for none. */
+static struct curl_slist *resolve_list(const char *const *entries, size_t n)
 {
-    size_t n;
-    char **v = resolve_entries(st, &n);
     struct curl_slist *list = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (!resolve_entry_problem(v[i])) {
-            struct curl_slist *l = curl_slist_append(list, v[i]);
+        if (!resolve_entry_problem(entries[i])) {
+            struct curl_slist *l = curl_slist_append(list, entries[i]);
             if (!l)
-                kumo_oom(strlen(v[i]));
+                kumo_oom(strlen(entries[i]));
             list = l;
         }
-        kumo_free(v[i]);
     }
-    kumo_free(v);
     return list;
 }
 
@@ -414,7 +393,7 @@ static void on_gc(evutil_socket_t fd, short what, void *arg);
 static void gc_arm(kumo_downloader *dl)
 {
     if (!dl->gc)
-        dl->gc = evtimer_new(dl->c->base, on_gc, dl);
+        dl->gc = evtimer_new(dl->base, on_gc, dl);
     if (!evtimer_pending(dl->gc, NULL)) {
         struct timeval tv = {(time_t)SLOT_GC_AGE, 0};
         evtimer_add(dl->gc, &tv);
@@ -758,7 +737,7 @@ static void slot_process(slot *s)
         double penalty = delay - now + s->lastseen;
         if (penalty > 0) {
             if (!s->timer)
-                s->timer = evtimer_new(dl->c->base, on_slot_timer, s);
+                s->timer = evtimer_new(dl->base, on_slot_timer, s);
             struct timeval tv = {(time_t)penalty,
                                  (suseconds_t)((penalty - (time_t)penalty) * 1e6)};
             evtimer_add(s->timer, &tv);
@@ -884,7 +863,8 @@ static void finish(kumo_downloader *dl, xfer *x, CURLcode rc)
                 dns_learn(dl, req->url, ip);
         }
         /* Scrapy's response_downloaded: the transfer still counts in its slot */
-        kumo_signal_send(dl->c->signals, dl->c, KUMO_SIG_RESPONSE_DOWNLOADED, res);
+        if (dl->downloaded)
+            dl->downloaded(dl->downloaded_arg, res);
     } else {
         err = map_error(rc, x->too_big);
         if (err == KUMO_ETOOBIG && x->expected >= 0)
@@ -968,10 +948,10 @@ static int socket_cb(CURL *e, curl_socket_t fd, int what, void *ud, void *sockp)
                  (what & CURL_POLL_OUT ? EV_WRITE : 0);
     if (se) {
         event_del(se->ev);
-        event_assign(se->ev, dl->c->base, fd, kind, on_socket_event, dl);
+        event_assign(se->ev, dl->base, fd, kind, on_socket_event, dl);
     } else {
         se = kumo_calloc(1, sizeof(*se), KUMO_T_CURL, KUMO_V_ACTIVE);
-        se->ev = event_new(dl->c->base, fd, kind, on_socket_event, dl);
+        se->ev = event_new(dl->base, fd, kind, on_socket_event, dl);
         se->next = dl->sockets;
         if (dl->sockets)
             dl->sockets->prev = se;
@@ -995,33 +975,29 @@ static int timer_cb(CURLM *m, long timeout_ms, void *ud)
     return 0;
 }
 
-kumo_downloader *kumo_downloader_new(kumo_crawler *c, kumo_download_done_fn done, void *ctx)
+kumo_downloader *kumo_downloader_new(const kumo_downloader_config *cfg,
+                                     kumo_download_done_fn done, void *ctx)
 {
     kumo_downloader *dl = kumo_calloc(1, sizeof(*dl), KUMO_T_CURL, KUMO_V_NONE);
-    const kumo_settings *st = c->settings;
-    dl->c = c;
+    dl->base = cfg->base;
+    dl->downloaded = cfg->downloaded;
+    dl->downloaded_arg = cfg->downloaded_arg;
     dl->done = done;
     dl->ctx = ctx;
-    dl->total_concurrency = (size_t)KUMO_MAX(1, kumo_settings_int(st, "CONCURRENT_REQUESTS", 16));
+    dl->total_concurrency = KUMO_MAX(1, cfg->concurrency);
     dl->backlog = BACKLOG_FACTOR * dl->total_concurrency;
-    int64_t per_ip = kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_IP", 0);
-    dl->per_ip = per_ip > 0;
-    dl->slot_concurrency = (size_t)KUMO_MAX(
-        1, dl->per_ip ? per_ip : kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_DOMAIN", 8));
-    dl->delay = KUMO_MAX(0.0, kumo_settings_float(st, "DOWNLOAD_DELAY", 0));
-    /* AutoThrottle's start delay is every new slot's delay (Scrapy: spider.download_delay) */
-    if (kumo_settings_bool(st, "AUTOTHROTTLE_ENABLED", false) &&
-        kumo_settings_float(st, "AUTOTHROTTLE_TARGET_CONCURRENCY", 1) > 0)
-        dl->delay = KUMO_MAX(dl->delay, kumo_settings_float(st, "AUTOTHROTTLE_START_DELAY", 5));
-    dl->randomize = kumo_settings_bool(st, "RANDOMIZE_DOWNLOAD_DELAY", true);
-    dl->timeout_ms = (long)(kumo_settings_float(st, "DOWNLOAD_TIMEOUT", 180) * 1000);
-    dl->maxsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_MAXSIZE", 1 << 30));
-    dl->warnsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_WARNSIZE", 32 << 20));
-    dl->resolve = resolve_list(st);
+    dl->per_ip = cfg->per_ip;
+    dl->slot_concurrency = KUMO_MAX(1, cfg->slot_concurrency);
+    dl->delay = KUMO_MAX(0.0, cfg->delay);
+    dl->randomize = cfg->randomize;
+    dl->timeout_ms = (long)(cfg->timeout * 1000);
+    dl->maxsize = cfg->maxsize;
+    dl->warnsize = cfg->warnsize;
+    dl->resolve = resolve_list(cfg->resolve, cfg->nresolve);
     dl->multi = curl_multi_init();
     if (!dl->multi)
         kumo_oom(sizeof(void *));
-    dl->timer = evtimer_new(c->base, on_timeout, dl);
+    dl->timer = evtimer_new(dl->base, on_timeout, dl);
     curl_multi_setopt(dl->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
     curl_multi_setopt(dl->multi, CURLMOPT_SOCKETDATA, dl);
     curl_multi_setopt(dl->multi, CURLMOPT_TIMERFUNCTION, timer_cb);

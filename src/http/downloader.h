@@ -4,6 +4,8 @@
 
 #include "kumo-int.h"
 
+struct event_base;
+
 /*
  * Called once per fetched request, never from inside kumo_downloader_fetch().  On success
  * res is a new reference passed to the callee and err is KUMO_OK; on failure res is NULL,
@@ -13,19 +15,38 @@
 typedef void (*kumo_download_done_fn)(void *ctx, kumo_request *req, kumo_response *res,
                                       int err, const char *why);
 
-/*
- * Returns a new downloader on c->base reading CONCURRENT_REQUESTS*, DOWNLOAD_*, DNS_RESOLVE
- * and (for the first delay of a slot) AUTOTHROTTLE_ENABLED/_START_DELAY settings.
- */
-kumo_downloader *kumo_downloader_new(kumo_crawler *c, kumo_download_done_fn done, void *ctx);
+/* What a downloader is told at creation: core fills it from the settings
+ * (core/downloader_config.c); the downloader reads no setting itself. */
+typedef struct kumo_downloader_config {
+    struct event_base *base;    /* the crawl's loop (borrowed for the downloader's life) */
+    size_t concurrency;         /* CONCURRENT_REQUESTS: transfers at once, at least 1 */
+    size_t slot_concurrency;    /* per slot: CONCURRENT_REQUESTS_PER_DOMAIN, or _PER_IP */
+    bool per_ip;                /* slots are keyed by IP address */
+    double delay;               /* a new slot's delay, seconds (DOWNLOAD_DELAY...) */
+    bool randomize;             /* RANDOMIZE_DOWNLOAD_DELAY */
+    double timeout;             /* DOWNLOAD_TIMEOUT, seconds */
+    size_t maxsize, warnsize;   /* DOWNLOAD_MAXSIZE, DOWNLOAD_WARNSIZE: bytes, 0 for none */
+    const char *const *resolve; /* DNS_RESOLVE entries (borrowed for the call), or NULL */
+    size_t nresolve;
+    /* Called with each response as it arrives, before any middleware sees it (Scrapy's
+     * response_downloaded signal); res is borrowed.  May be NULL. */
+    void (*downloaded)(void *arg, kumo_response *res);
+    void *downloaded_arg;
+} kumo_downloader_config;
+
+/* Returns a new downloader configured by cfg (copied; malformed resolve entries skipped:
+ * check them first with kumo_downloader_check_resolve()). */
+kumo_downloader *kumo_downloader_new(const kumo_downloader_config *cfg,
+                                     kumo_download_done_fn done, void *ctx);
 
 /*
- * Check the settings kumo_downloader_new() cannot refuse: each DNS_RESOLVE entry is
+ * Check what kumo_downloader_new() cannot refuse: each of the n resolve entries is
  * HOST:PORT:ADDRESS (a host name, a port from 1 to 65535, an IPv4 or IPv6 address, the
  * latter bare or in brackets), as libcurl's CURLOPT_RESOLVE takes it.  Returns KUMO_OK, or
  * KUMO_EINVAL with one line naming the first malformed entry in err[0..errlen).
  */
-int kumo_downloader_check_settings(const kumo_settings *st, char *err, size_t errlen);
+int kumo_downloader_check_resolve(const char *const *entries, size_t n, char *err,
+                                  size_t errlen);
 
 /* Abort every transfer and queued request (done is not called for them) and free. */
 void kumo_downloader_free(kumo_downloader *dl);

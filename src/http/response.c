@@ -2,7 +2,6 @@
 #include "http/response.h"
 #include "http/request.h"
 #include "http/url.h"
-#include "select/doc.h"
 
 static void retain(kumo_ref *r)
 {
@@ -114,6 +113,15 @@ kumo_response *kumo_response_new(kumo_request *req, const char *url, int status,
     return res;
 }
 
+/* Releases a response's document: set by the floor that makes documents (core), so that
+ * http never names select. */
+static void (*doc_release)(kumo_doc *doc);
+
+void kumo__response_set_doc_release(void (*fn)(kumo_doc *doc))
+{
+    doc_release = fn;
+}
+
 kumo_response *kumo_response_ref(kumo_response *res)
 {
     kumo_assert(res->refcount > 0);
@@ -130,7 +138,7 @@ void kumo_response_unref(kumo_response *res)
         return;
     kumo_ref_fini(&res->ref);
     if (res->doc)
-        kumo_doc_unref(res->doc);
+        doc_release(res->doc);
     kumo_request_unref(res->request);
     kumo_headers_free(res->headers);
     kumo_free(res->body);

@@ -14,7 +14,7 @@ struct kumo_response {
     char *body;                 /* owned, NUL-terminated (extra byte not counted) */
     size_t body_len;
     kumo_request *request;      /* one reference */
-    kumo_doc *doc;              /* parsed on first selector query; one reference */
+    kumo_doc *doc;              /* opaque here: one reference, set by core (response_doc.c) */
     char *base_url;             /* <base href> resolved, or NULL; computed with doc */
     bool base_done;
     kumo_spider *spider;        /* borrowed: the crawl's spider, or NULL */
@@ -41,6 +41,9 @@ kumo_response *kumo_response_new(kumo_request *req, const char *url, int status,
 
 /* Returns the class chosen for a Content-Type value (may be NULL) and url. */
 kumo_class *kumo_response_class_for(const char *content_type, const char *url);
+
+/* The function that drops a response's document (core sets it before it attaches one). */
+void kumo__response_set_doc_release(void (*release)(kumo_doc *doc));
 
 /* Returns true for TextResponse and its subclasses (bodies that selectors may parse). */
 bool kumo_response_is_text(const kumo_response *res);

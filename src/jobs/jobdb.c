@@ -5,6 +5,7 @@
 #include "util/fs.h"
 #include "util/sqlite.h"
 #include "core/crawler.h"
+#include "core/registry.h"
 #include "core/settings.h"
 #include "core/spider.h"
 #include "core/stats.h"
@@ -542,4 +543,17 @@ void kumo_job_set_start_pos(kumo_crawler *c, size_t pos)
         return;
     l->start_pos = pos;
     kumo_jobdb_set_int(l->db, "start_pos", (int64_t)pos);
+}
+
+/* Core reaches the job only through what is registered here. */
+static const kumo_job_hooks job_hooks = {
+    .open = kumo_job_open,
+    .close = kumo_job_close,
+    .start_pos = kumo_job_start_pos,
+    .set_start_pos = kumo_job_set_start_pos,
+};
+
+KUMO_REGISTER(register_job)
+{
+    kumo__register(KUMO_REG_JOB, &job_hooks, 0);
 }

@@ -3,6 +3,7 @@
  * requests that cannot be persisted. */
 #include "jobs/jobdb.h"
 #include "core/crawler.h"
+#include "core/registry.h"
 #include "core/settings.h"
 #include "core/spider.h"
 #include "core/stats.h"
@@ -542,8 +543,16 @@ static bool seen_or_add(void *p, const unsigned char fp[20])
     return sqlite3_changes(q->h) == 0;
 }
 
+/* The queue of a crawl with a job (JOBDIR). */
+static bool wants(kumo_crawler *c)
+{
+    return kumo_job_of(c) != NULL;
+}
+
 const kumo_queue_backend kumo_queue_sqlite = {
     .name = "disk",
+    .wants = wants,
+    .own_stats = true,
     .open = open_q,
     .close = close_q,
     .push = push,
@@ -552,3 +561,8 @@ const kumo_queue_backend kumo_queue_sqlite = {
     .seen_or_add = seen_or_add,
     .done = done,
 };
+
+KUMO_REGISTER(register_queue)
+{
+    kumo__register(KUMO_REG_QUEUE, &kumo_queue_sqlite, 0);
+}

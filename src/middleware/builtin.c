@@ -1,5 +1,6 @@
 /* builtin.c - the tables of built-in downloader middlewares, spider middlewares, pipelines. */
 #include "middleware/mw.h"
+#include "core/registry.h"
 
 /* Scrapy's DOWNLOADER_MIDDLEWARES_BASE order, for the ones kumo has. */
 const kumo_dlmw_def *const kumo_builtin_dlmws[] = {
@@ -33,3 +34,14 @@ const kumo_spmw_def *const kumo_builtin_spmws[] = {
 const kumo_pipeline_def *const kumo_builtin_pipelines[] = {
     NULL,
 };
+
+/* Core builds its chains from what is registered: these tables, in their order. */
+KUMO_REGISTER(register_builtins)
+{
+    for (int i = 0; kumo_builtin_dlmws[i]; i++)
+        kumo__register(KUMO_REG_DLMW, kumo_builtin_dlmws[i], i);
+    for (int i = 0; kumo_builtin_spmws[i]; i++)
+        kumo__register(KUMO_REG_SPMW, kumo_builtin_spmws[i], i);
+    for (int i = 0; kumo_builtin_pipelines[i]; i++)
+        kumo__register(KUMO_REG_PIPELINE, kumo_builtin_pipelines[i], i);
+}

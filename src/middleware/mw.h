@@ -3,12 +3,14 @@
 #define KUMO_MW_H
 
 #include "kumo-int.h"
+#include "core/chain.h"
 #include "kumo/plugin.h"
 
 /* The component definitions (kumo_dlmw_def, kumo_spmw_def, kumo_pipeline_def) and the
  * meaning of their return codes are in kumo/plugin.h. */
 
-/* The built-ins, one file each in src/middleware/, listed in builtin.c. */
+/* The built-ins, one file each in src/middleware/, listed in builtin.c, which registers
+ * them with core (core/registry.h). */
 extern const kumo_dlmw_def kumo_dlmw_useragent, kumo_dlmw_defaultheaders,
     kumo_dlmw_downloadtimeout, kumo_dlmw_retry, kumo_dlmw_redirect, kumo_dlmw_httpcompression,
     kumo_dlmw_stats;
@@ -32,11 +34,5 @@ extern const kumo_spmw_def kumo_spmw_httperror, kumo_spmw_offsite, kumo_spmw_ref
 extern const kumo_dlmw_def *const kumo_builtin_dlmws[];
 extern const kumo_spmw_def *const kumo_builtin_spmws[];
 extern const kumo_pipeline_def *const kumo_builtin_pipelines[];
-
-/* Helpers the built-ins share (chain.c).  meta may be NULL. */
-/* Returns true when meta[key] is set and true as Python sees it (1, "x", [0], True...). */
-bool kumo__meta_true(const kumo_map *meta, const char *key);
-/* Returns true when v is a list holding n (as an integer, or a string of digits). */
-bool kumo__list_has_int(const kumo_value *v, int64_t n);
 
 #endif

@@ -1,8 +1,7 @@
-/* doc.c - a response's text and libxml2 document: decoded and parsed once, reference counted. */
+/* doc.c - a body's text and libxml2 document: decoded and parsed once, reference counted. */
 #include "select/doc.h"
 #include "mem/arena.h"
 #include "select/css.h"
-#include "http/response.h"
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -14,16 +13,6 @@
 #define XML_OPTIONS                                                                 \
     (XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |      \
      XML_PARSE_HUGE)
-
-/*
- * The charset label of the response's Content-Type into buf, or NULL.  The label is
- * resolved (w3lib's aliases) when the body is decoded.
- */
-const char *kumo__doc_charset(const kumo_response *res, char *buf, size_t n)
-{
-    const char *ct = res->headers ? kumo_headers_get(res->headers, "Content-Type") : NULL;
-    return kumo__content_type_charset(ct, buf, n);
-}
 
 /* Python's str.isspace() for the code point at s (len bytes left); its length, or 0. */
 static size_t space_at(const unsigned char *s, size_t len)
@@ -138,91 +127,60 @@ void kumo__doc_discard(xmlDocPtr d, kumo_arena *arena)
     kumo_arena_free(arena);     /* else the whole tree at once */
 }
 
-bool kumo__doc_is_html(const kumo_response *res)
-{
-    return !kumo_class_is(res->ref.cls, &KUMO_CLASS(XmlResponse));
-}
-
-static kumo_doc *doc_new(kumo_response *res)
+kumo_doc *kumo_doc_new(bool html)
 {
     kumo_doc *doc = kumo_calloc(1, sizeof(*doc), KUMO_T_XMLDOC, KUMO_V_DOC);
     doc->refcount = 1;
-    doc->html = kumo__doc_is_html(res);
-    res->doc = doc;
+    doc->html = html;
     return doc;
 }
 
-kumo_doc *kumo__doc_adopt(kumo_response *res, xmlDocPtr d, kumo_arena *arena)
+void kumo__doc_adopt(kumo_doc *doc, xmlDocPtr d, kumo_arena *arena)
 {
-    kumo_doc *doc = res->doc ? res->doc : doc_new(res);
     if (doc->xml) {             /* parsed meanwhile: keep the first */
         kumo__doc_discard(d, arena);
-        return doc;
+        return;
     }
     doc->xml = d;
     doc->arena = arena;
-    return doc;
 }
 
-/* The response's decoded text, made once and kept on its document. */
-static kumo_doc *doc_text(kumo_response *res)
+const kumo_text *kumo_doc_text(kumo_doc *doc, const char *body, size_t len, const char *charset)
 {
-    kumo_doc *doc = res->doc ? res->doc : doc_new(res);
     if (!doc->text_done) {
-        char cs[64];
-        kumo__text_decode(&doc->text, res->body ? res->body : "", res->body ? res->body_len : 0,
-                          kumo__doc_charset(res, cs, sizeof(cs)));
+        kumo__text_decode(&doc->text, body ? body : "", body ? len : 0, charset);
         doc->text_done = true;
     }
-    return doc;
+    return &doc->text;
 }
 
-kumo_doc *kumo_doc_for(kumo_response *res, int *err)
+int kumo_doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
+                   const char *charset)
 {
-    if (res->doc && res->doc->xml)
-        return res->doc;
-    if (!kumo_response_is_text(res)) {
-        if (err)
-            *err = KUMO_EINVAL;
-        return NULL;
-    }
+    if (doc->xml)
+        return KUMO_OK;
     xmlDocPtr d;
     kumo_arena *arena = NULL;
-    if (res->doc && res->doc->text_done) {
-        d = parse_text(res->doc->text.s, res->doc->text.len, res->url, res->doc->html, &arena);
-    } else {
-        char cs[64];
-        d = kumo__doc_parse(res->body, res->body_len, res->url,
-                            kumo__doc_charset(res, cs, sizeof(cs)), kumo__doc_is_html(res),
-                            &arena);
-    }
+    if (doc->text_done)
+        d = parse_text(doc->text.s, doc->text.len, url, doc->html, &arena);
+    else
+        d = kumo__doc_parse(body, len, url, charset, doc->html, &arena);
     if (!d) {
         kumo_arena_free(arena);
-        if (err)
-            *err = KUMO_ENOMEM;
-        return NULL;
+        return KUMO_ENOMEM;
     }
-    return kumo__doc_adopt(res, d, arena);
+    kumo__doc_adopt(doc, d, arena);
+    return KUMO_OK;
 }
 
-const char *kumo_response_text(kumo_response *res, size_t *len)
+bool kumo_doc_parsed(const kumo_doc *doc)
 {
-    if (!res || !kumo_response_is_text(res)) {
-        if (len)
-            *len = 0;
-        return NULL;
-    }
-    kumo_doc *doc = doc_text(res);
-    if (len)
-        *len = doc->text.len;
-    return doc->text.s;
+    return doc->xml != NULL;
 }
 
-const char *kumo_response_encoding(kumo_response *res)
+bool kumo_doc_is_html(const kumo_doc *doc)
 {
-    if (!res || !kumo_response_is_text(res))
-        return NULL;
-    return doc_text(res)->text.encoding;
+    return doc->html;
 }
 
 kumo_doc *kumo_doc_ref(kumo_doc *doc)

@@ -1,18 +1,40 @@
-/* doc.h - a response's parsed document (libxml2), shared by its selectors. */
+/* doc.h - a parsed document (libxml2) and its decoded text, shared by its selectors.  Knows
+ * bytes, a url and a charset, never a response: core keeps a response's document. */
 #ifndef KUMO_DOC_H
 #define KUMO_DOC_H
 
 #include "kumo-int.h"
+#include "select/encoding.h"
 
-/*
- * Returns the response's document, parsing the body on the first call (HTML parser for
- * HtmlResponse and TextResponse, XML parser for XmlResponse).  Borrowed: the response
- * holds one reference; a selector that keeps nodes takes its own with kumo_doc_ref().
- * NULL with *err set when the response has no text body.
- */
-kumo_doc *kumo_doc_for(kumo_response *res, int *err);
+/* Returns a new empty document (count 1) for a body read by the HTML parser (html) or by
+ * the XML one.  The text and the tree come later, on demand. */
+kumo_doc *kumo_doc_new(bool html);
 kumo_doc *kumo_doc_ref(kumo_doc *doc);
 void kumo_doc_unref(kumo_doc *doc);
+
+/*
+ * The body's text decoded as Scrapy's TextResponse.text (charset: the Content-Type label,
+ * may be NULL), made on the first call and kept on doc.  Borrowed, valid while doc lives;
+ * body must stay the same across calls.
+ */
+const kumo_text *kumo_doc_text(kumo_doc *doc, const char *body, size_t len, const char *charset);
+
+/*
+ * Parse body into doc unless it is parsed already (from the decoded text when doc has it).
+ * Returns KUMO_OK, or KUMO_ENOMEM when libxml2 fails outright.
+ */
+int kumo_doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
+                   const char *charset);
+
+/* True once doc has its tree. */
+bool kumo_doc_parsed(const kumo_doc *doc);
+
+/* True when doc is read by the HTML parser. */
+bool kumo_doc_is_html(const kumo_doc *doc);
+
+/* Run a CSS (css) or XPath query over the whole document.  Returns a pooled list (empty on
+ * an invalid query, which is logged). */
+kumo_selector_list *kumo_doc_select(kumo_doc *doc, const char *query, bool css);
 
 /* For the parse pool (parsepool.c): the same steps, split across threads. */
 typedef struct _xmlDoc *kumo_xmldoc;
@@ -29,14 +51,8 @@ kumo_xmldoc kumo__doc_parse(const char *body, size_t len, const char *url, const
 /* Free a parsed document that was never adopted, with its arena. */
 void kumo__doc_discard(kumo_xmldoc d, struct kumo_arena *arena);
 
-/* The Content-Type charset libxml2 knows, into buf, or NULL.  Loop thread only. */
-const char *kumo__doc_charset(const kumo_response *res, char *buf, size_t n);
-
-/* True when res is parsed with the HTML parser (everything but XmlResponse). */
-bool kumo__doc_is_html(const kumo_response *res);
-
-/* Make d and its arena (takes ownership of both) the response's document.  Loop thread
- * only. */
-kumo_doc *kumo__doc_adopt(kumo_response *res, kumo_xmldoc d, struct kumo_arena *arena);
+/* Make d and its arena (takes ownership of both) doc's tree; a doc parsed meanwhile keeps
+ * its first tree.  Loop thread only. */
+void kumo__doc_adopt(kumo_doc *doc, kumo_xmldoc d, struct kumo_arena *arena);
 
 #endif

@@ -1,9 +1,8 @@
 /* parsepool.c - HTML and XML parsing in worker threads: the loop thread hands a body over,
- * a worker turns it into a libxml2 document, the loop thread adopts it and goes on. */
+ * a worker turns it into a libxml2 document, the loop thread gets it back and goes on. */
 #include "select/parsepool.h"
 #include "select/doc.h"
 #include "mem/arena.h"
-#include "http/response.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,16 +11,10 @@
 #include <libxml/tree.h>
 
 typedef struct job {
-    kumo_response *res;         /* one reference, touched by the loop thread only */
-    const char *body;           /* borrowed from res: immutable while the job lives */
-    size_t len;
-    const char *url;
-    char enc[64];               /* charset from Content-Type, "" to detect */
-    bool html;
+    void *owner;                /* keeps src's bytes alive; touched by the loop thread only */
+    kumo_parse_src src;
     kumo_xmldoc doc;            /* the worker's result, and the arena holding it */
     kumo_arena *arena;
-    kumo_parse_done_fn done;
-    void *ctx;
     struct job *next;
 } job;
 
@@ -37,6 +30,9 @@ struct kumo_parsepool {
     pthread_t threads[16];
     int nthreads;
     int pipe[2];                /* workers write a byte when done goes from empty to not */
+    kumo_parse_done_fn report;  /* loop thread: each finished job */
+    kumo_parse_drop_fn drop;    /* loop thread: each job left when the pool is freed */
+    void *ctx;
     struct event *wake;
     size_t pending;             /* loop thread only */
 };
@@ -75,8 +71,9 @@ static void *worker(void *arg)
         if (!p->todo.head)
             p->todo.tail = NULL;
         pthread_mutex_unlock(&p->lock);
-        j->doc = kumo__doc_parse(j->body, j->len, j->url, j->enc[0] ? j->enc : NULL, j->html,
-                                 &j->arena);
+        const kumo_parse_src *src = &j->src;
+        j->doc = kumo__doc_parse(src->body, src->len, src->url,
+                                 src->charset[0] ? src->charset : NULL, src->html, &j->arena);
         pthread_mutex_lock(&p->lock);
         bool was_empty = !p->done.head;
         push(&p->done, j);
@@ -92,14 +89,8 @@ static void *worker(void *arg)
 
 static void finish(kumo_parsepool *p, job *j)
 {
-    kumo_response *res = j->res;
-    if (j->doc)
-        kumo__doc_adopt(res, j->doc, j->arena);
-    else
-        kumo_arena_free(j->arena);
     p->pending--;
-    j->done(j->ctx, res);
-    kumo_response_unref(res);
+    p->report(p->ctx, j->owner, j->doc, j->arena);
     kumo_free(j);
 }
 
@@ -119,10 +110,15 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     }
 }
 
-kumo_parsepool *kumo_parsepool_new(struct event_base *base, int nthreads, int *err)
+kumo_parsepool *kumo_parsepool_new(struct event_base *base, int nthreads,
+                                   kumo_parse_done_fn done, kumo_parse_drop_fn drop, void *ctx,
+                                   int *err)
 {
     kumo_parsepool *p = kumo_calloc(1, sizeof(*p), KUMO_T_XMLDOC, KUMO_V_NONE);
     p->nthreads = 0;
+    p->report = done;
+    p->drop = drop;
+    p->ctx = ctx;
     if (pipe2(p->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
         *err = KUMO_EIO;
         kumo_free(p);
@@ -145,23 +141,14 @@ kumo_parsepool *kumo_parsepool_new(struct event_base *base, int nthreads, int *e
     return p;
 }
 
-void kumo_parsepool_submit(kumo_parsepool *p, kumo_response *res, kumo_parse_done_fn done,
-                           void *ctx)
+void kumo_parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *owner)
 {
     job *j = kumo_calloc(1, sizeof(*j), KUMO_T_XMLDOC, KUMO_V_NONE);
-    j->res = kumo_response_ref(res);
-    j->body = res->body;
-    j->len = res->body_len;
-    j->url = res->url;
-    j->html = kumo__doc_is_html(res);
-    j->done = done;
-    j->ctx = ctx;
-    const char *enc = kumo__doc_charset(res, j->enc, sizeof(j->enc));
-    if (!enc)
-        j->enc[0] = '\0';
+    j->owner = owner;
+    j->src = *src;
     p->pending++;
     pthread_mutex_lock(&p->lock);
-    if (res->doc) {                 /* nothing to parse: report on the next loop turn */
+    if (src->skip) {                /* nothing to parse: report on the next loop turn */
         bool was_empty = !p->done.head;
         push(&p->done, j);
         if (was_empty) {
@@ -181,12 +168,12 @@ size_t kumo_parsepool_pending(const kumo_parsepool *p)
     return p->pending;
 }
 
-static void drop(job *j)
+static void drop(kumo_parsepool *p, job *j)
 {
     while (j) {
         job *next = j->next;
         kumo__doc_discard(j->doc, j->arena);
-        kumo_response_unref(j->res);
+        p->drop(j->owner);
         kumo_free(j);
         j = next;
     }
@@ -202,8 +189,8 @@ void kumo_parsepool_free(kumo_parsepool *p)
     pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < p->nthreads; i++)
         pthread_join(p->threads[i], NULL);
-    drop(take_all(&p->todo));
-    drop(take_all(&p->done));
+    drop(p, take_all(&p->todo));
+    drop(p, take_all(&p->done));
     event_free(p->wake);
     close(p->pipe[0]);
     close(p->pipe[1]);

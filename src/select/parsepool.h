@@ -1,34 +1,50 @@
-/* parsepool.h - worker threads that parse response bodies off the loop thread. */
+/* parsepool.h - worker threads that parse bodies into documents off the loop thread.  The
+ * pool knows bytes and an owner that keeps them alive, never what the owner is. */
 #ifndef KUMO_PARSEPOOL_H
 #define KUMO_PARSEPOOL_H
 
 #include "kumo-int.h"
+#include "select/doc.h"
 
 struct event_base;
 typedef struct kumo_parsepool kumo_parsepool;
 
-/* Called on the loop thread once res->doc is set; res is borrowed (the pool drops its
- * reference after the call). */
-typedef void (*kumo_parse_done_fn)(void *ctx, kumo_response *res);
+struct kumo_arena;
+
+/* What to parse.  body and url are borrowed: the job's owner keeps them alive and
+ * unchanged until done or drop is called for it. */
+typedef struct kumo_parse_src {
+    const char *body;
+    size_t len;
+    const char *url;
+    char charset[64];           /* the Content-Type charset label, "" to detect */
+    bool html;                  /* HTML parser, else XML */
+    bool skip;                  /* nothing to parse: only report, on a later loop turn */
+} kumo_parse_src;
+
+/* Called on the loop thread for each job with the worker's result: d and the arena that
+ * holds it (takes ownership of both; d is NULL when skipped or when libxml2 failed). */
+typedef void (*kumo_parse_done_fn)(void *ctx, void *owner, kumo_xmldoc d,
+                                   struct kumo_arena *arena);
+/* Called instead of done for the jobs still pending when the pool is freed. */
+typedef void (*kumo_parse_drop_fn)(void *owner);
 
 /*
- * Returns a new pool of nthreads workers (1..16) reporting back on base, or NULL with *err
- * set when a thread or the wake-up pipe cannot be made.
+ * Returns a new pool of nthreads workers (1..16) reporting back on base through done (or
+ * drop), or NULL with *err set when a thread or the wake-up pipe cannot be made.
  */
-kumo_parsepool *kumo_parsepool_new(struct event_base *base, int nthreads, int *err);
+kumo_parsepool *kumo_parsepool_new(struct event_base *base, int nthreads,
+                                   kumo_parse_done_fn done, kumo_parse_drop_fn drop, void *ctx,
+                                   int *err);
 
-/*
- * Parse res's body in a worker (takes a new reference on res), then call done on the loop
- * thread.  A response that already has its document is reported at once (still through
- * the loop, never from inside this call).
- */
-void kumo_parsepool_submit(kumo_parsepool *p, kumo_response *res, kumo_parse_done_fn done,
-                           void *ctx);
+/* Parse src (copied) in a worker for owner, then report on the loop thread: never from
+ * inside this call. */
+void kumo_parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *owner);
 
-/* Responses submitted and not yet reported. */
+/* Jobs submitted and not yet reported. */
 size_t kumo_parsepool_pending(const kumo_parsepool *p);
 
-/* Stop the workers, drop what is pending (done is not called) and free. */
+/* Stop the workers, hand what is pending to drop (done is not called) and free. */
 void kumo_parsepool_free(kumo_parsepool *p);
 
 #endif

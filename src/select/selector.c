@@ -4,7 +4,6 @@
 #include "select/pool.h"
 #include "select/regex.h"
 #include "util/buf.h"
-#include "http/response.h"
 #include <libxml/HTMLtree.h>
 #include <libxml/xpathInternals.h>
 #include <math.h>
@@ -350,9 +349,9 @@ static void eval_failed(const char *query, bool css)
 
 /*
  * Run a query over selectors sels[0..n) (results concatenated), or over the whole
- * response when res is given.  Returns a pooled list (empty on any error).
+ * document when doc is given.  Returns a pooled list (empty on any error).
  */
-static kumo_selector_list *run(kumo_response *res, kumo_selector *const *sels, size_t n,
+static kumo_selector_list *run(kumo_doc *doc, kumo_selector *const *sels, size_t n,
                                const char *query, bool css)
 {
     kumo_selector_list *out = list_new();
@@ -360,14 +359,7 @@ static kumo_selector_list *run(kumo_response *res, kumo_selector *const *sels, s
     const kumo_query *q = lookup(query, css);
     if (!q)
         return pooled(out);
-    if (res) {
-        int err = KUMO_OK;
-        kumo_doc *doc = kumo_doc_for(res, &err);
-        if (!doc) {
-            KUMO_ERROR(LOGGER, "Cannot query '%s': response %s has no text body (%s)", query,
-                       res->url, kumo_strerror(err));
-            return pooled(out);
-        }
+    if (doc) {
         if (eval(doc, kumo__doc_root(doc), q, out) != KUMO_OK)
             eval_failed(query, css);
         return pooled(out);
@@ -385,14 +377,9 @@ static kumo_selector_list *run(kumo_response *res, kumo_selector *const *sels, s
     return pooled(out);
 }
 
-kumo_selector_list *kumo_css(kumo_response *res, const char *css)
+kumo_selector_list *kumo_doc_select(kumo_doc *doc, const char *query, bool css)
 {
-    return run(res, NULL, 0, css, true);
-}
-
-kumo_selector_list *kumo_xpath(kumo_response *res, const char *xpath)
-{
-    return run(res, NULL, 0, xpath, false);
+    return run(doc, NULL, 0, query, css);
 }
 
 kumo_selector_list *kumo_sel_css(kumo_selector *sel, const char *css)

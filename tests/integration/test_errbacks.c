@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "lib/crawl.h"
-#include "pipeline/item.h"
+#include "core/item.h"
 
 static kumo_testcrawl t;
 

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "lib/crawl.h"
-#include "pipeline/item.h"
+#include "core/item.h"
 
 static kumo_testcrawl t;
 

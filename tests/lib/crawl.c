@@ -4,7 +4,7 @@
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/stats.h"
-#include "pipeline/item.h"
+#include "core/item.h"
 #include "util/buf.h"
 #include "util/json.h"
 

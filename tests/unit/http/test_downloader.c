@@ -1,7 +1,7 @@
 /* test_downloader.c - the downloader against the test server: slots by domain, IP and meta,
  * global capacity, delays, meta timeout and size limits, proxies, hooks, Basic auth. */
 #include "unit/middleware/mwtest.h"
-#include "http/downloader.h"
+#include "core/downloader_config.h"
 #include "core/signals.h"
 #include "lib/server.h"
 
@@ -65,7 +65,12 @@ static kumo_downloader *dl_new(const char *const *kv)
 {
     mwt_crawler(&c, kv);
     c.base = event_base_new();
-    return kumo_downloader_new(&c, on_done, NULL);
+    kumo_downloader_config cfg;
+    char err[256];
+    cr_assert_eq(kumo__downloader_config(&c, &cfg, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo_downloader *dl = kumo_downloader_new(&cfg, on_done, NULL);
+    kumo__downloader_config_release(&cfg);
+    return dl;
 }
 
 static void dl_free(kumo_downloader *dl)

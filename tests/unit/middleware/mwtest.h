@@ -14,7 +14,7 @@
 #include "http/headers.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "middleware/chain.h"
+#include "core/chain.h"
 #include "middleware/mw.h"
 
 static uint64_t mwt_blocks_at_start;

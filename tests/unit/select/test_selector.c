@@ -4,7 +4,7 @@
 #include "http/headers.h"
 #include "http/response.h"
 #include "select/css.h"
-#include "select/doc.h"
+#include "core/response_doc.h"
 #include "select/pool.h"
 #include "util/buf.h"
 #include <unistd.h>

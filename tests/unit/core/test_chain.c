@@ -1,5 +1,5 @@
 /* test_chain.c - building the chains from settings, their log lines, and running them. */
-#include "mwtest.h"
+#include "../middleware/mwtest.h"
 
 TestSuite(mw_chain, .init = mwt_setup, .fini = mwt_no_leaks);
 

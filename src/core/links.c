@@ -1,8 +1,8 @@
 /* links.c - response.urljoin(), follow() and follow_all(): links resolved against the page. */
+#include "core/response_doc.h"
 #include "http/response.h"
 #include "http/url.h"
 #include "select/css.h"
-#include "select/doc.h"
 
 #define LOGGER "kumo.selector"
 

@@ -3,7 +3,7 @@
 #define KUMO_CHAIN_H
 
 #include "kumo-int.h"
-#include "middleware/mw.h"
+#include "kumo/plugin.h"
 
 typedef struct kumo_chains kumo_chains;
 
@@ -47,5 +47,11 @@ int kumo_chain_spider_item(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
 
 /* Item pipelines in order: KUMO_OK scraped, KUMO_EDONE dropped. */
 int kumo_chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item);
+
+/* Helpers the built-ins share.  meta may be NULL. */
+/* Returns true when meta[key] is set and true as Python sees it (1, "x", [0], True...). */
+bool kumo__meta_true(const kumo_map *meta, const char *key);
+/* Returns true when v is a list holding n (as an integer, or a string of digits). */
+bool kumo__list_has_int(const kumo_value *v, int64_t n);
 
 #endif

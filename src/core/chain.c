@@ -1,11 +1,12 @@
 /* chain.c - build, open, log and run the downloader, spider and pipeline chains by index. */
-#include "middleware/chain.h"
+#include "core/chain.h"
 #include "core/crawler.h"
 #include "core/plugin.h"
+#include "core/registry.h"
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/stats.h"
-#include "pipeline/item.h"
+#include "core/item.h"
 #include "util/buf.h"
 #include "util/json.h"
 
@@ -163,10 +164,10 @@ static int chain_build(chain *out, const kind *k, link (*link_of)(const void *de
     return rc;
 }
 
-/* cands := the defs of the built-in table then of the spider's own (either may be NULL). */
-#define CANDIDATES(builtin, own, cands, n)                                          \
+/* cands := the registered built-ins of kind then the spider's own (own may be NULL). */
+#define CANDIDATES(kind, own, cands, n)                                             \
     do {                                                                            \
-        __typeof__(&(builtin)[0]) b_ = (builtin), o_ = (own);                       \
+        __typeof__(own) o_ = (own), b_ = (__typeof__(own))kumo__registered(kind);   \
         size_t nb_ = 0, no_ = 0;                                                    \
         while (b_ && b_[nb_])                                                       \
             nb_++;                                                                  \
@@ -203,14 +204,14 @@ int kumo_chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errle
     if (errlen)
         err[0] = '\0';
 
-    CANDIDATES(kumo_builtin_dlmws, sd ? sd->downloader_middlewares : NULL, cands, n);
+    CANDIDATES(KUMO_REG_DLMW, sd ? sd->downloader_middlewares : NULL, cands, n);
     rc = chain_build(&ch->dl, &kind_dl, dl_link, c, cands, n, err, errlen);
     if (rc == KUMO_OK) {
-        CANDIDATES(kumo_builtin_spmws, sd ? sd->spider_middlewares : NULL, cands, n);
+        CANDIDATES(KUMO_REG_SPMW, sd ? sd->spider_middlewares : NULL, cands, n);
         rc = chain_build(&ch->sp, &kind_sp, sp_link, c, cands, n, err, errlen);
     }
     if (rc == KUMO_OK) {
-        CANDIDATES(kumo_builtin_pipelines, sd ? sd->item_pipelines : NULL, cands, n);
+        CANDIDATES(KUMO_REG_PIPELINE, sd ? sd->item_pipelines : NULL, cands, n);
         rc = chain_build(&ch->pl, &kind_pl, pl_link, c, cands, n, err, errlen);
     }
     if (rc != KUMO_OK) {

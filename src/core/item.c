@@ -1,5 +1,5 @@
 /* item.c - the Item object: ordered fields of typed values; the reason of a drop. */
-#include "pipeline/item.h"
+#include "core/item.h"
 
 /*
  * The reason given by the last kumo_item_drop(): one slot per thread is enough, since the

@@ -2,7 +2,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "select/css.h"
-#include "select/doc.h"
+#include "core/response_doc.h"
 #include "util/buf.h"
 #include "util/json.h"
 

@@ -1,0 +1,55 @@
+/* downloader_config.c - what the downloader is told, read from the crawl's settings: the
+ * downloader (http) never reads a setting or sends a signal itself. */
+#include "core/downloader_config.h"
+#include "core/crawler.h"
+#include "core/settings.h"
+#include "core/signals.h"
+
+/* Scrapy's response_downloaded signal, sent for the downloader. */
+static void downloaded(void *arg, kumo_response *res)
+{
+    kumo_crawler *c = arg;
+    kumo_signal_send(c->signals, c, KUMO_SIG_RESPONSE_DOWNLOADED, res);
+}
+
+int kumo__downloader_config(kumo_crawler *c, kumo_downloader_config *cfg, char *err,
+                            size_t errlen)
+{
+    const kumo_settings *st = c->settings;
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->base = c->base;
+    cfg->concurrency = (size_t)KUMO_MAX(1, kumo_settings_int(st, "CONCURRENT_REQUESTS", 16));
+    int64_t per_ip = kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_IP", 0);
+    cfg->per_ip = per_ip > 0;
+    cfg->slot_concurrency = (size_t)KUMO_MAX(
+        1, cfg->per_ip ? per_ip : kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_DOMAIN", 8));
+    cfg->delay = KUMO_MAX(0.0, kumo_settings_float(st, "DOWNLOAD_DELAY", 0));
+    /* AutoThrottle's start delay is every new slot's delay (Scrapy: spider.download_delay) */
+    if (kumo_settings_bool(st, "AUTOTHROTTLE_ENABLED", false) &&
+        kumo_settings_float(st, "AUTOTHROTTLE_TARGET_CONCURRENCY", 1) > 0)
+        cfg->delay =
+            KUMO_MAX(cfg->delay, kumo_settings_float(st, "AUTOTHROTTLE_START_DELAY", 5));
+    cfg->randomize = kumo_settings_bool(st, "RANDOMIZE_DOWNLOAD_DELAY", true);
+    cfg->timeout = kumo_settings_float(st, "DOWNLOAD_TIMEOUT", 180);
+    cfg->maxsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_MAXSIZE", 1 << 30));
+    cfg->warnsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_WARNSIZE", 32 << 20));
+    cfg->downloaded = downloaded;
+    cfg->downloaded_arg = c;
+
+    size_t want = kumo_settings_list(st, "DNS_RESOLVE", NULL, 0);
+    if (want) {
+        char **v = kumo_calloc(want, sizeof(char *), KUMO_T_LIST, KUMO_V_NONE);
+        cfg->nresolve = KUMO_MIN(kumo_settings_list(st, "DNS_RESOLVE", v, want), want);
+        cfg->resolve = (const char *const *)v;
+    }
+    return kumo_downloader_check_resolve(cfg->resolve, cfg->nresolve, err, errlen);
+}
+
+void kumo__downloader_config_release(kumo_downloader_config *cfg)
+{
+    for (size_t i = 0; i < cfg->nresolve; i++)
+        kumo_free((char *)cfg->resolve[i]);
+    kumo_free((char **)cfg->resolve);
+    cfg->resolve = NULL;
+    cfg->nresolve = 0;
+}

@@ -1,0 +1,126 @@
+/* response_doc.c - response.text, response.encoding, response.css()/xpath() and the parse
+ * pool's hand-over: a response (http) meets its document (select) here. */
+#include "core/response_doc.h"
+#include "http/headers.h"
+#include "select/css.h"
+#include "select/encoding.h"
+
+#define LOGGER "kumo.selector"
+
+/* The charset label of the response's Content-Type into buf, or NULL.  The label is
+ * resolved (w3lib's aliases) when the body is decoded. */
+static const char *charset_of(const kumo_response *res, char *buf, size_t n)
+{
+    const char *ct = res->headers ? kumo_headers_get(res->headers, "Content-Type") : NULL;
+    return kumo__content_type_charset(ct, buf, n);
+}
+
+/* The response's document object, made empty on first use (its text and tree come later). */
+static bool is_html(const kumo_response *res)
+{
+    return !kumo_class_is(res->ref.cls, &KUMO_CLASS(XmlResponse));
+}
+
+static kumo_doc *doc_of(kumo_response *res)
+{
+    if (!res->doc) {
+        kumo__response_set_doc_release(kumo_doc_unref);
+        res->doc = kumo_doc_new(is_html(res));
+    }
+    return res->doc;
+}
+
+static const kumo_text *text_of(kumo_response *res)
+{
+    char cs[64];
+    return kumo_doc_text(doc_of(res), res->body, res->body_len, charset_of(res, cs, sizeof(cs)));
+}
+
+kumo_doc *kumo_doc_for(kumo_response *res, int *err)
+{
+    if (res->doc && kumo_doc_parsed(res->doc))
+        return res->doc;
+    if (!kumo_response_is_text(res)) {
+        if (err)
+            *err = KUMO_EINVAL;
+        return NULL;
+    }
+    char cs[64];
+    int rc = kumo_doc_parse(doc_of(res), res->body, res->body_len, res->url,
+                            charset_of(res, cs, sizeof(cs)));
+    if (rc != KUMO_OK) {
+        if (err)
+            *err = rc;
+        return NULL;
+    }
+    return res->doc;
+}
+
+bool kumo__response_parsed(const kumo_response *res)
+{
+    return res->doc && kumo_doc_parsed(res->doc);
+}
+
+const char *kumo_response_text(kumo_response *res, size_t *len)
+{
+    if (!res || !kumo_response_is_text(res)) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    const kumo_text *t = text_of(res);
+    if (len)
+        *len = t->len;
+    return t->s;
+}
+
+const char *kumo_response_encoding(kumo_response *res)
+{
+    if (!res || !kumo_response_is_text(res))
+        return NULL;
+    return text_of(res)->encoding;
+}
+
+/* A query over the whole response: the query is checked first, as for any selector, so an
+ * invalid one is reported as such even on a body that cannot be parsed. */
+static kumo_selector_list *select_all(kumo_response *res, const char *query, bool css)
+{
+    int err = KUMO_OK;
+    kumo_doc *doc = res ? kumo_doc_for(res, &err) : NULL;
+    kumo_selector_list *out = kumo_doc_select(doc, query, css);
+    if (!doc && res && !kumo__select_error())
+        KUMO_ERROR(LOGGER, "Cannot query '%s': response %s has no text body (%s)", query,
+                   res->url, kumo_strerror(err));
+    return out;
+}
+
+kumo_selector_list *kumo_css(kumo_response *res, const char *css)
+{
+    return select_all(res, css, true);
+}
+
+kumo_selector_list *kumo_xpath(kumo_response *res, const char *xpath)
+{
+    return select_all(res, xpath, false);
+}
+
+/* ---- the parse pool's hand-over ---- */
+
+void kumo__response_parse_src(const kumo_response *res, kumo_parse_src *src)
+{
+    src->body = res->body;
+    src->len = res->body_len;
+    src->url = res->url;
+    if (!charset_of(res, src->charset, sizeof(src->charset)))
+        src->charset[0] = '\0';
+    src->html = is_html(res);
+    src->skip = kumo__response_parsed(res);
+}
+
+void kumo__response_adopt_doc(kumo_response *res, kumo_xmldoc d, struct kumo_arena *arena)
+{
+    if (d)
+        kumo__doc_adopt(doc_of(res), d, arena);
+    else
+        kumo__doc_discard(NULL, arena);
+}
