@@ -38,8 +38,10 @@ void kumo_headers_at(const kumo_headers *h, size_t i, const char **name, const c
 
 /*
  * Returns a new reference to a GET request for url (absolute http or https), calling cb
- * with the response (NULL: the spider's first callback).  NULL with *err set when url is
- * not absolute, not http(s), or malformed.
+ * with the response (NULL: the spider's first callback).  The url is percent-encoded as
+ * Scrapy's Request encodes it (w3lib's safe_url_string: UTF-8, upper-case hex, "%XX" kept,
+ * IDNA host; kumo_request_url() returns the result); its #fragment is kept.  NULL with
+ * *err set when url is not absolute, not http(s), or malformed.
  */
 kumo_request *kumo_request_new(const char *url, kumo_callback_fn cb, int *err);
 
