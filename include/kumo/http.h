@@ -108,7 +108,11 @@ kumo_response *kumo_failure_response(const kumo_failure *f);
 kumo_response *kumo_response_ref(kumo_response *res);
 void kumo_response_unref(kumo_response *res);
 
-/* Borrowed, valid while res lives. */
+/*
+ * The url that was fetched: the request's url without its #fragment, as Scrapy's download
+ * handler fetches urldefrag(request.url) (after a redirect, the last request's).  Borrowed,
+ * valid while res lives.
+ */
 const char *kumo_response_url(const kumo_response *res);
 int kumo_response_status(const kumo_response *res);
 const kumo_headers *kumo_response_headers(const kumo_response *res);

@@ -440,6 +440,37 @@ Test(url, join)
     }
 }
 
+/*
+ * Whitespace around a link, against Scrapy 2.8 on Python 3.11 (Debian's): urljoin(base, h)
+ * strips C0 controls and spaces in front as kumo does; kumo strips trailing ones and
+ * encodes too, which Scrapy leaves to Request: the want column is response.follow(h).url.
+ */
+Test(url, join_strips_as_scrapy)
+{
+    static const char base[] = "http://h/echo/x";
+    static const struct {
+        const char *href, *want;
+    } cases[] = {
+        {"  /a", "http://h/a"},
+        {"\t/a", "http://h/a"},
+        {" \001/a", "http://h/a"},
+        {"\013/a", "http://h/a"},
+        {"/a  ", "http://h/a"},
+        {" //other/x", "http://other/x"},
+        {" ?q", "http://h/echo/x?q"},
+        {" #f", "http://h/echo/x#f"},
+        {"a b", "http://h/echo/a%20b"},
+        {"\302\240/a", "http://h/echo/%C2%A0/a"},
+        {"", "http://h/echo/x"},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        char *j = kumo_url_join(base, cases[i].href);
+        cr_assert_not_null(j, "join('%s')", cases[i].href);
+        cr_expect_str_eq(j, cases[i].want, "join('%s') = '%s'", cases[i].href, j);
+        kumo_free(j);
+    }
+}
+
 Test(url, join_failures)
 {
     char *j = kumo_url_join("http://a/b", "//h:99999/x");
