@@ -28,14 +28,21 @@ static bool is_c0_or_space(unsigned char c)
 
 /*
  * What Python's quote() leaves alone: letters, digits, "_.-~", plus a safe set.  The first
- * three are canonicalize_url's, the others safe_url_string's: SAFEST for the path, the
+ * three are canonicalize_url's, the next safe_url_string's: SAFEST for the path, the
  * fragment and the query of a non-special scheme, SAFEST_QUERY for the query of http(s),
- * SAFEST_USER for the user name and password.
+ * SAFEST_USER for the user name and password; the SAFE_JOIN ones kumo_url_join's.
  */
-enum { SAFE_PLAIN, SAFE_PATH, SAFE_PARAMS, SAFEST, SAFEST_QUERY, SAFEST_USER };
+enum { SAFE_PLAIN, SAFE_PATH, SAFE_PARAMS, SAFEST, SAFEST_QUERY, SAFEST_USER, SAFE_JOIN,
+       SAFE_JOIN_FRAG };
 
 static bool quote_safe(unsigned char c, int set)
 {
+    if (set == SAFE_JOIN || set == SAFE_JOIN_FRAG) {
+        /* what the joins hand to libcurl: printable ASCII but " < > ` (and { } | \ ^
+         * before the fragment) */
+        return c > 0x20 && c < 0x7f && c != '"' && c != '<' && c != '>' && c != '`' &&
+               (set == SAFE_JOIN_FRAG || !strchr("{}|\\^", c));
+    }
     if (is_alnum(c))
         return true;
     switch (c) {
@@ -714,28 +721,25 @@ char *kumo_url_host(const char *url)
 }
 
 /*
- * Copy s[0..n) into b, dropping tabs and newlines and percent-encoding what Scrapy's
- * safe_url_string would (controls, space, DEL, non-ASCII, and " < > ` everywhere;
- * { } | \ ^ too before the fragment).
+ * Copy s[0..n) into b, dropping tabs and newlines and percent-encoding, through the same
+ * quote() as canonicalize and safe_url_string, what libcurl would refuse or encode its own
+ * way (controls, space, DEL, non-ASCII, and " < > ` everywhere; { } | \ ^ too before the
+ * fragment).  kumo_request_new() then applies safe_url_string's full rules.
  */
 static void add_encoded(kumo_buf *b, const char *s, size_t n)
 {
-    static const char hexd[] = "0123456789ABCDEF";
+    out o = {sink_buf, b};
     bool in_frag = false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\t' || c == '\n' || c == '\r')
-            continue;
-        if (c == '#')
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' && (in_frag || s[j] != '#'))
+            j++;
+        put_quoted(&o, s + i, j - i, in_frag ? SAFE_JOIN_FRAG : SAFE_JOIN, false);
+        if (j < n && s[j] == '#') {
+            put(&o, "#", 1);
             in_frag = true;
-        bool enc = c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '`' ||
-                   (!in_frag && strchr("{}|\\^", c) && c);
-        if (enc) {
-            char esc[3] = {'%', hexd[c >> 4], hexd[c & 15]};
-            kumo_buf_add(b, esc, 3);
-        } else {
-            kumo_buf_addc(b, (char)c);
         }
+        i = j + 1;
     }
 }
 
