@@ -38,8 +38,10 @@ void kumo_headers_at(const kumo_headers *h, size_t i, const char **name, const c
 
 /*
  * Returns a new reference to a GET request for url (absolute http or https), calling cb
- * with the response (NULL: the spider's first callback).  NULL with *err set when url is
- * not absolute, not http(s), or malformed.
+ * with the response (NULL: the spider's first callback).  The url is percent-encoded as
+ * Scrapy's Request encodes it (w3lib's safe_url_string: UTF-8, upper-case hex, "%XX" kept,
+ * IDNA host; kumo_request_url() returns the result); its #fragment is kept.  NULL with
+ * *err set when url is not absolute, not http(s), or malformed.
  */
 kumo_request *kumo_request_new(const char *url, kumo_callback_fn cb, int *err);
 
@@ -106,7 +108,11 @@ kumo_response *kumo_failure_response(const kumo_failure *f);
 kumo_response *kumo_response_ref(kumo_response *res);
 void kumo_response_unref(kumo_response *res);
 
-/* Borrowed, valid while res lives. */
+/*
+ * The url that was fetched: the request's url without its #fragment, as Scrapy's download
+ * handler fetches urldefrag(request.url) (after a redirect, the last request's).  Borrowed,
+ * valid while res lives.
+ */
 const char *kumo_response_url(const kumo_response *res);
 int kumo_response_status(const kumo_response *res);
 const kumo_headers *kumo_response_headers(const kumo_response *res);

@@ -855,7 +855,10 @@ static void finish(kumo_downloader *dl, xfer *x, CURLcode rc)
         kumo_map_set(&req->meta, "download_latency", kumo_val_float((double)ttfb / 1e6));
         size_t len;
         char *body = kumo_buf_detach(&x->body, &len);
-        res = kumo_response_new(req, req->url, (int)status, x->headers, body, len);
+        /* Scrapy's handler fetches urldefrag(request.url): the response has no #fragment */
+        char *url = kumo_strndup(req->url, strcspn(req->url, "#"), KUMO_T_STR, KUMO_V_URL);
+        res = kumo_response_new(req, url, (int)status, x->headers, body, len);
+        kumo_free(url);
         x->headers = NULL;
         if (ip && *ip && !x->proxied) {
             res->ip = kumo_strdup(ip, KUMO_T_STR, KUMO_V_DICT);

@@ -56,13 +56,17 @@ void kumo_request_set_class(kumo_request *req, kumo_class *cls)
 
 kumo_request *kumo_request_new(const char *url, kumo_callback_fn cb, int *err)
 {
-    int rc = url ? kumo_url_check(url) : KUMO_EURL;
+    /* Scrapy's Request(url) keeps safe_url_string(url) */
+    char *safe = url ? kumo_url_safe(url) : NULL;
+    int rc = safe ? kumo_url_check(safe) : KUMO_EURL;
     if (err)
         *err = rc;
-    if (rc != KUMO_OK)
+    if (rc != KUMO_OK) {
+        kumo_free(safe);
         return NULL;
+    }
     kumo_request *req = alloc_request();
-    req->url = kumo_strdup(url, KUMO_T_STR, KUMO_V_URL);
+    req->url = safe;
     req->method = kumo_strdup("GET", KUMO_T_STR, KUMO_V_DICT);
     req->cb = cb;
     return req;
@@ -118,7 +122,9 @@ const char *kumo_request_url(const kumo_request *req)
 
 void kumo_request_set_url(kumo_request *req, const char *url)
 {
-    char *u = kumo_strdup(url, KUMO_T_STR, KUMO_V_URL);
+    char *u = kumo_url_safe(url);
+    if (!u)
+        u = kumo_strdup(url, KUMO_T_STR, KUMO_V_URL);
     kumo_free(req->url);
     req->url = u;
     req->fp_done = false;

@@ -32,7 +32,8 @@ struct kumo_request {
  */
 kumo_request *kumo_request_copy(const kumo_request *req);
 
-/* Replace the url (copied); resets the fingerprint. */
+/* Replace the url (copied through kumo_url_safe(), as is when that fails); resets the
+ * fingerprint. */
 void kumo_request_set_url(kumo_request *req, const char *url);
 
 /* The request fingerprint (sha1, 20 bytes), computed on first use.  Borrowed. */

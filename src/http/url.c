@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <idn2.h>
 
 #include "util/buf.h"
 #include "util/hex.h"
@@ -25,20 +26,36 @@ static bool is_c0_or_space(unsigned char c)
     return c <= 0x20;
 }
 
-/* What Python's quote() leaves alone: letters, digits, "_.-~", plus a safe set. */
-enum { SAFE_PLAIN, SAFE_PATH, SAFE_PARAMS };
+/*
+ * What Python's quote() leaves alone: letters, digits, "_.-~", plus a safe set.  The first
+ * three are canonicalize_url's, the next safe_url_string's: SAFEST for the path, the
+ * fragment and the query of a non-special scheme, SAFEST_QUERY for the query of http(s),
+ * SAFEST_USER for the user name and password; the SAFE_JOIN ones kumo_url_join's.
+ */
+enum { SAFE_PLAIN, SAFE_PATH, SAFE_PARAMS, SAFEST, SAFEST_QUERY, SAFEST_USER, SAFE_JOIN,
+       SAFE_JOIN_FRAG };
 
 static bool quote_safe(unsigned char c, int set)
 {
+    if (set == SAFE_JOIN || set == SAFE_JOIN_FRAG) {
+        /* what the joins hand to libcurl: printable ASCII but " < > ` (and { } | \ ^
+         * before the fragment) */
+        return c > 0x20 && c < 0x7f && c != '"' && c != '<' && c != '>' && c != '`' &&
+               (set == SAFE_JOIN_FRAG || !strchr("{}|\\^", c));
+    }
     if (is_alnum(c))
         return true;
     switch (c) {
     case '_': case '.': case '-': case '~':
         return true;
     /* w3lib's _path_safe_chars; _safe_chars adds '#' */
-    case ':': case '/': case '?': case '[': case ']': case '@': case '!': case '$': case '&':
-    case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=': case '|':
-    case '%':
+    case '[': case ']': case '|':
+        return set == SAFE_PATH || set == SAFE_PARAMS;
+    case ':': case '/': case '?': case '@': case ';': case '=': case '%':
+        return set != SAFE_PLAIN && set != SAFEST_USER;
+    case '\'':
+        return set != SAFE_PLAIN && set != SAFEST_QUERY;
+    case '!': case '$': case '&': case '(': case ')': case '*': case '+': case ',':
         return set != SAFE_PLAIN;
     case '#':
         return set == SAFE_PARAMS;
@@ -144,8 +161,8 @@ typedef struct qpair {
     size_t kn, vn;
 } qpair;
 
-/* unquote_to_bytes() after '+' -> ' ', in place; returns the new length. */
-static size_t unquote_plus_inplace(char *s, size_t n)
+/* unquote_to_bytes() (after '+' -> ' ' when plus is set), in place; returns the new length. */
+static size_t unquote_inplace(char *s, size_t n, bool plus)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
@@ -156,7 +173,7 @@ static size_t unquote_plus_inplace(char *s, size_t n)
             s[o++] = (char)(h << 4 | l);
             i += 2;
         } else {
-            s[o++] = s[i] == '+' ? ' ' : s[i];
+            s[o++] = plus && s[i] == '+' ? ' ' : s[i];
         }
     }
     return o;
@@ -201,9 +218,9 @@ static void put_query(out *o, span q)
             char *eq = memchr(s + i, '=', j - i);
             qpair *pr = &pairs[np++];
             pr->k = s + i;
-            pr->kn = unquote_plus_inplace(s + i, (size_t)((eq ? eq : s + j) - (s + i)));
+            pr->kn = unquote_inplace(s + i, (size_t)((eq ? eq : s + j) - (s + i)), true);
             pr->v = eq ? eq + 1 : s + j;
-            pr->vn = eq ? unquote_plus_inplace(eq + 1, (size_t)(s + j - eq - 1)) : 0;
+            pr->vn = eq ? unquote_inplace(eq + 1, (size_t)(s + j - eq - 1), true) : 0;
         }
         i = j + 1;
     }
@@ -415,6 +432,204 @@ char *kumo_url_canonicalize(const char *url)
     return kumo_buf_detach(&b, NULL);
 }
 
+/* ---- w3lib.url.safe_url_string ---- */
+
+/* w3lib's _SPECIAL_SCHEMES: their query keeps "'" encoded. */
+static bool is_special(span scheme)
+{
+    static const char *const special[] = {"ftp", "file", "http", "https", "ws", "wss", NULL};
+    return in_list(scheme.p, scheme.n, special);
+}
+
+/* A user name or password: unquoted to bytes, then quoted with the userinfo's safe set. */
+static void put_userinfo(out *o, span s)
+{
+    char small[256];
+    char *tmp = s.n <= sizeof(small) ? small : kumo_alloc(s.n, KUMO_T_STR, KUMO_V_URL);
+    if (s.n)
+        memcpy(tmp, s.p, s.n);
+    put_quoted(o, tmp, unquote_inplace(tmp, s.n, false), SAFEST_USER, false);
+    if (tmp != small)
+        kumo_free(tmp);
+}
+
+/*
+ * The host as safe_url_string writes it: lower case up to its first '%' (Python's
+ * hostname: a scoped address's zone keeps its case); a non-ASCII name in IDNA (punycode,
+ * libidn2 with transitional TR46 mapping, the nearest to Python's IDNA 2003 codec), or as
+ * it is when it cannot be converted (Python's fallback).  libidn2 rather than libcurl's
+ * CURLU_PUNYCODE: libcurl 7.88 reads the name in the locale's charset, "C" in kumo.
+ */
+static void put_host(out *o, span host)
+{
+    bool ascii = true;
+    for (size_t i = 0; i < host.n; i++)
+        ascii = ascii && (unsigned char)host.p[i] < 0x80;
+    const char *pct = memchr(host.p, '%', host.n);
+    size_t low = pct ? (size_t)(pct - host.p) : host.n;
+    if (ascii) {
+        put_lower(o, host.p, low);
+        put(o, host.p + low, host.n - low);
+        return;
+    }
+    char *name = kumo_strndup(host.p, host.n, KUMO_T_STR, KUMO_V_URL);
+    for (size_t i = 0; i < low; i++)
+        name[i] = (char)lower((unsigned char)name[i]);
+    char *ace = NULL;
+    if (idn2_to_ascii_8z(name, &ace, IDN2_NFC_INPUT | IDN2_TRANSITIONAL) == IDN2_OK && ace)
+        put(o, ace, strlen(ace));
+    else
+        put(o, name, strlen(name));
+    idn2_free(ace);
+    kumo_free(name);
+}
+
+/*
+ * urlsplit's netloc pieces, written back as safe_url_string does: user and password
+ * requoted, host lowered and IDNA-encoded, port as a number.  Returns KUMO_EURL for a port
+ * that is not a number up to 65535 (Python's ValueError).  Unlike w3lib 2.1, an IPv6 host
+ * keeps its brackets.
+ */
+static int put_netloc(out *o, span net)
+{
+    const char *end = net.p + net.n, *at = NULL;
+    for (const char *q = net.p; q < end; q++) {
+        if (*q == '@')
+            at = q;
+    }
+    const char *hp = at ? at + 1 : net.p;
+    span host = {hp, 0}, port = {NULL, 0};
+    bool bracket = false;
+    const char *open = memchr(hp, '[', (size_t)(end - hp));
+    if (open) {
+        bracket = true;
+        host.p = open + 1;
+        const char *close = memchr(host.p, ']', (size_t)(end - host.p));
+        host.n = (size_t)((close ? close : end) - host.p);
+        const char *colon = close ? memchr(close, ':', (size_t)(end - close)) : NULL;
+        if (colon)
+            port = (span){colon + 1, (size_t)(end - colon - 1)};
+    } else {
+        const char *colon = memchr(hp, ':', (size_t)(end - hp));
+        host.n = (size_t)((colon ? colon : end) - hp);
+        if (colon)
+            port = (span){colon + 1, (size_t)(end - colon - 1)};
+    }
+    unsigned long pnum = 0;
+    for (size_t i = 0; i < port.n; i++) {
+        if (port.p[i] < '0' || port.p[i] > '9')
+            return KUMO_EURL;
+        pnum = pnum * 10 + (unsigned long)(port.p[i] - '0');
+        if (pnum > 65535)
+            return KUMO_EURL;
+    }
+    if (at) {
+        const char *colon = memchr(net.p, ':', (size_t)(at - net.p));
+        put_userinfo(o, (span){net.p, (size_t)((colon ? colon : at) - net.p)});
+        if (colon) {
+            put(o, ":", 1);
+            put_userinfo(o, (span){colon + 1, (size_t)(at - colon - 1)});
+        }
+        put(o, "@", 1);
+    }
+    if (host.n && bracket) {
+        put(o, "[", 1);
+        put_host(o, host);
+        put(o, "]", 1);
+    } else if (host.n) {
+        put_host(o, host);
+    }
+    if (port.n) {
+        char num[8];
+        int k = snprintf(num, sizeof(num), ":%lu", pnum);
+        put(o, num, (size_t)k);
+    }
+    return KUMO_OK;
+}
+
+char *kumo_url_safe(const char *url)
+{
+    kumo_url_parts fp;
+    if (kumo__url_fast_split(url, &fp) && fp.query_len != 1 && fp.frag_len != 1 &&
+        !(fp.query && memchr(fp.query, '\'', fp.query_len)) &&
+        !(fp.authority_len > fp.host_len + 2 && fp.host[fp.host_len + 1] == '0'))
+        return kumo_strdup(url, KUMO_T_STR, KUMO_V_URL);
+
+    /* _strip(): C0 controls and spaces off both ends, tabs and newlines out */
+    const char *a = url, *b = url + strlen(url);
+    while (a < b && is_c0_or_space((unsigned char)*a))
+        a++;
+    while (b > a && is_c0_or_space((unsigned char)b[-1]))
+        b--;
+    kumo_buf src, dst;
+    kumo_buf_init(&src, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo_buf_init(&dst, 0, KUMO_T_STR, KUMO_V_URL);
+    for (const char *q = a; q < b; q++) {
+        if (*q != '\t' && *q != '\n' && *q != '\r')
+            kumo_buf_addc(&src, *q);
+    }
+    a = kumo_buf_str(&src);
+    b = a + src.len;
+
+    /* urlsplit() */
+    span scheme = {a, scheme_len(a, src.len)};
+    const char *p = scheme.n ? a + scheme.n + 1 : a;
+    span net = {NULL, 0};
+    if (b - p >= 2 && p[0] == '/' && p[1] == '/') {
+        net.p = p + 2;
+        net.n = strcspn(net.p, "/?#");
+        p = net.p + net.n;
+    }
+    const char *hash = memchr(p, '#', (size_t)(b - p));
+    const char *rest_end = hash ? hash : b;
+    const char *qmark = memchr(p, '?', (size_t)(rest_end - p));
+    span path = {p, (size_t)((qmark ? qmark : rest_end) - p)};
+    span query = {qmark ? qmark + 1 : rest_end, qmark ? (size_t)(rest_end - qmark - 1) : 0};
+    span frag = {hash ? hash + 1 : b, hash ? (size_t)(b - hash - 1) : 0};
+
+    out o = {sink_buf, &dst};
+    char *res = NULL;
+    if (scheme.n) {
+        put_lower(&o, scheme.p, scheme.n);
+        put(&o, ":", 1);
+    }
+    if (net.p) {
+        bool open = memchr(net.p, '[', net.n) != NULL;
+        bool close = memchr(net.p, ']', net.n) != NULL;
+        if (open != close || (open && !bracketed_netloc_ok(net)))
+            goto done;
+    }
+    /* urlunsplit(): "//" + netloc when the new netloc is not empty, or for a netloc
+     * scheme unless the path starts with "//"; a path then gets its leading '/'. */
+    size_t mark = dst.len;
+    put(&o, "//", 2);
+    if (net.p && put_netloc(&o, net))
+        goto done;
+    bool has_net = dst.len > mark + 2;
+    bool dslash = path.n >= 2 && path.p[0] == '/' && path.p[1] == '/';
+    if (has_net || (scheme.n && in_list(scheme.p, scheme.n, uses_netloc) && !dslash)) {
+        if (path.n && path.p[0] != '/')
+            put(&o, "/", 1);
+    } else {
+        dst.len = mark;
+        dst.s[mark] = '\0';
+    }
+    put_quoted(&o, path.p, path.n, SAFEST, false);
+    if (query.n) {
+        put(&o, "?", 1);
+        put_quoted(&o, query.p, query.n, is_special(scheme) ? SAFEST_QUERY : SAFEST, false);
+    }
+    if (frag.n) {
+        put(&o, "#", 1);
+        put_quoted(&o, frag.p, frag.n, SAFEST, false);
+    }
+    res = kumo_buf_detach(&dst, NULL);
+done:
+    kumo_buf_release(&dst);
+    kumo_buf_release(&src);
+    return res;
+}
+
 /* ---- scheme, check, host, join ---- */
 
 char *kumo_url_scheme(const char *href)
@@ -506,28 +721,25 @@ char *kumo_url_host(const char *url)
 }
 
 /*
- * Copy s[0..n) into b, dropping tabs and newlines and percent-encoding what Scrapy's
- * safe_url_string would (controls, space, DEL, non-ASCII, and " < > ` everywhere;
- * { } | \ ^ too before the fragment).
+ * Copy s[0..n) into b, dropping tabs and newlines and percent-encoding, through the same
+ * quote() as canonicalize and safe_url_string, what libcurl would refuse or encode its own
+ * way (controls, space, DEL, non-ASCII, and " < > ` everywhere; { } | \ ^ too before the
+ * fragment).  kumo_request_new() then applies safe_url_string's full rules.
  */
 static void add_encoded(kumo_buf *b, const char *s, size_t n)
 {
-    static const char hexd[] = "0123456789ABCDEF";
+    out o = {sink_buf, b};
     bool in_frag = false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '\t' || c == '\n' || c == '\r')
-            continue;
-        if (c == '#')
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' && (in_frag || s[j] != '#'))
+            j++;
+        put_quoted(&o, s + i, j - i, in_frag ? SAFE_JOIN_FRAG : SAFE_JOIN, false);
+        if (j < n && s[j] == '#') {
+            put(&o, "#", 1);
             in_frag = true;
-        bool enc = c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '`' ||
-                   (!in_frag && strchr("{}|\\^", c) && c);
-        if (enc) {
-            char esc[3] = {'%', hexd[c >> 4], hexd[c & 15]};
-            kumo_buf_add(b, esc, 3);
-        } else {
-            kumo_buf_addc(b, (char)c);
         }
+        i = j + 1;
     }
 }
 

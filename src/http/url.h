@@ -29,6 +29,18 @@ char *kumo_url_join(const char *base, const char *href);
 char *kumo_url_canonicalize(const char *url);
 
 /*
+ * Returns a new string with w3lib's safe_url_string(url), which Scrapy's Request applies
+ * to its url: C0 controls and spaces stripped from the ends, tabs and newlines dropped,
+ * scheme and host lower case, a non-ASCII host in IDNA (punycode), the port as a number,
+ * and the path, query and fragment percent-encoded in UTF-8 with upper-case hex (an
+ * existing "%XX" kept as it is, a '%' that starts no escape too).  An url that is already
+ * safe comes back unchanged.  NULL when urlsplit() would fail: a port that is not a number
+ * up to 65535, unbalanced or bad brackets.  Unlike w3lib 2.1, an IPv6 host keeps its
+ * brackets.
+ */
+char *kumo_url_safe(const char *url);
+
+/*
  * Internal (fingerprint.c): hand the canonical form of url to write(ctx, bytes, n) in
  * pieces, without building the string.  Returns KUMO_EURL (nothing written) for a
  * malformed url.

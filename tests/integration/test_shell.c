@@ -146,6 +146,16 @@ Test(shell, redirects_are_followed)
     expect_value("URL/redirect/301?to=/ok --no-redirect -c \"response.status\"", "301");
 }
 
+/* Scrapy's shell: response.url has no #fragment (urldefrag), the request keeps it. */
+Test(shell, response_url_has_no_fragment)
+{
+    expect_value("'URL/ok#module-json' -c "
+                 "\"(response.url, response.urljoin(''), response.request.url)\"",
+                 "('URL/ok', 'URL/ok', 'URL/ok#module-json')");
+    expect_value("'URL/redirect/302?to=/ok%23top' -c \"(response.url, response.request.url)\"",
+                 "('URL/ok', 'URL/ok#top')");
+}
+
 Test(shell, local_files)
 {
     /* an existing relative path (make test runs in the tree), an absolute one, a file url */

@@ -713,6 +713,7 @@ static const kumo_testroute *const tables[] = {
     kumo_routes_robots,
     kumo_routes_forms,
     kumo_routes_cookies,
+    kumo_routes_urls,
 };
 
 static void dispatch(struct evhttp_request *req, void *arg)

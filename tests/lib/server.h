@@ -42,6 +42,8 @@
  *   /never                     reads the request and never answers
  *   /slow?ms=N                 answers /ok's page after N ms (N <= 60000), from a timer
  *   /headers                   the request headers as text/plain "Name: value" lines
+ *   /echo/ANYTHING             <title> is the request target as sent ("/echo/a%20b?q=1"),
+ *                              non-printable bytes as \xHH; links to /ok (routes_urls.c)
  *   /cookies/set?name=N&value=V[&attrs=A]  Set-Cookie "N=V; A" (routes_cookies.c)
  *   /cookies/echo              "Cookie: VALUE\n" or "Cookie: (none)\n" (text/plain)
  *   /cookies/login             Set-Cookie session=s3cret (Path=/), links to /cookies/private

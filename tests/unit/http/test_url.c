@@ -182,6 +182,167 @@ Test(url, canonicalize_long)
     kumo_buf_release(&u);
 }
 
+/*
+ * Generated with w3lib 2.1.1 (Scrapy 2.8's): safe_url_string(url) for each url, which is
+ * also scrapy.Request(url).url for the http(s) ones (but for the noted two).
+ */
+static const struct {
+    const char *url, *safe;
+} safe_cases[] = {
+    {"http://HOST/start/\343\203\204?q=\303\251",
+     "http://host/start/%E3%83%84?q=%C3%A9"},
+    {"http://127.0.0.1:8080/start/\343\203\204?q=\303\251#\303\251",
+     "http://127.0.0.1:8080/start/%E3%83%84?q=%C3%A9#%C3%A9"},
+    {"http://b\303\274cher.example/a b?c d#e f",
+     "http://xn--bcher-kva.example/a%20b?c%20d#e%20f"},
+    {"http://B\303\234CHER.example/",
+     "http://xn--bcher-kva.example/"},
+    {"http://\343\203\211\343\203\241\343\202\244\343\203\263."
+     "\343\203\206\343\202\271\343\203\210/\343\203\221\343\202\271",
+     "http://xn--eckwd4c7c.xn--zckzah/%E3%83%91%E3%82%B9"},
+    {"http://xn--bcher-kva.example/",
+     "http://xn--bcher-kva.example/"},
+    {"http://ExAmple.COM/%7euser/%e3%83%84?x=%zz&y=%",
+     "http://example.com/%7euser/%e3%83%84?x=%zz&y=%"},
+    {"http://a.test/%zz%2",
+     "http://a.test/%zz%2"},
+    {"http://a.test/100%/50%25",
+     "http://a.test/100%/50%25"},
+    {"http://a.test/p'q?x='y'#'z'",
+     "http://a.test/p'q?x=%27y%27#'z'"},
+    {"ftp://a.test/p?x='y'",
+     "ftp://a.test/p?x=%27y%27"},
+    {"http://u:p w@a.test/",
+     "http://u:p%20w@a.test/"},
+    {"http://us%65r:p%3Aa@a.test/",
+     "http://user:p%3Aa@a.test/"},
+    {"http://a.test:080/",
+     "http://a.test:80/"},
+    {"http://a.test:/x",
+     "http://a.test/x"},
+    {"http://a.test:0/",
+     "http://a.test:0/"},
+    {"http://a.test/[]|{}\\^`\"<>",
+     "http://a.test/%5B%5D%7C%7B%7D%5C%5E%60%22%3C%3E"},
+    {"http://a.test/?[]|{}\\^`\"<>#[]|{}\\^`\"<>#x",
+     "http://a.test/?%5B%5D%7C%7B%7D%5C%5E%60%22%3C%3E#%5B%5D%7C%7B%7D%5C%5E%60%22%3C%3E%23x"},
+    {"  http://a.test/b c  ",
+     "http://a.test/b%20c"},
+    {"\001http://a.test/\177\037 ",
+     "http://a.test/%7F"},
+    {"http://a.test/\011b\012c\015",
+     "http://a.test/bc"},
+    {"http://a.test",
+     "http://a.test"},
+    {"HTTP://A.TEST/",
+     "http://a.test/"},
+    {"http://a.test/#",
+     "http://a.test/"},
+    {"http://a.test/?",
+     "http://a.test/"},
+    {"http://a.test/?#",
+     "http://a.test/"},
+    {"http://a.test/a?b#c?d#e",
+     "http://a.test/a?b#c?d%23e"},
+    {"http://%E3%83%84.test/",
+     "http://%E3%83%84.test/"},
+    {"http://a..b/",
+     "http://a..b/"},
+    {"http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test/",
+     "http://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.test/"},
+    {"http://a.test/#!frag",
+     "http://a.test/#!frag"},   /* Request(): ?_escaped_fragment_=frag */
+    {"http://a.test/?q=a+b&r=c%20d",
+     "http://a.test/?q=a+b&r=c%20d"},
+    {"http://a.test/path;params?x=1",
+     "http://a.test/path;params?x=1"},
+    {"http://a.test/\303\274%C3%BC",
+     "http://a.test/%C3%BC%C3%BC"},
+    {"https://a.test:443/x?y=1",
+     "https://a.test:443/x?y=1"},
+    {"mailto:Joe@Example.COM",
+     "mailto:Joe@Example.COM"},   /* Request(): "Missing scheme" */
+    {"http:///x",
+     "http:///x"},
+    {"http:/x/y",
+     "http:///x/y"},
+    {"//a.test/x",
+     "//a.test/x"},   /* Request(): "Missing scheme" */
+    {"http://a.test/\302\240x",
+     "http://a.test/%C2%A0x"},
+};
+
+Test(url, safe_matches_w3lib)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(safe_cases); i++) {
+        char *s = kumo_url_safe(safe_cases[i].url);
+        cr_expect_not_null(s, "safe('%s')", safe_cases[i].url);
+        if (s)
+            cr_expect_str_eq(s, safe_cases[i].safe, "safe('%s') = '%s'", safe_cases[i].url, s);
+        kumo_free(s);
+    }
+}
+
+/* An already safe url comes back as it is. */
+Test(url, safe_is_idempotent)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(safe_cases); i++) {
+        char *s = kumo_url_safe(safe_cases[i].safe);
+        cr_assert_not_null(s);
+        cr_expect_str_eq(s, safe_cases[i].safe, "safe('%s') = '%s'", safe_cases[i].safe, s);
+        kumo_free(s);
+    }
+}
+
+/* Where w3lib's urlsplit() raises ValueError. */
+Test(url, safe_rejects_malformed)
+{
+    static const char *bad[] = {
+        "http://a.test:99999/", "http://a.test:8x/", "http://a.test:-1/", "http://[::1/",
+        "http://::1]/", "http://a.test:123456789012345678901234567890/",
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(bad); i++) {
+        char *s = kumo_url_safe(bad[i]);
+        cr_expect_null(s, "safe('%s') = '%s'", bad[i], s ? s : "");
+        kumo_free(s);
+    }
+}
+
+/* w3lib 2.1 drops an IPv6 host's brackets ("http://::1:8080/"); kumo keeps them. */
+Test(url, safe_keeps_ipv6_brackets)
+{
+    char *s = kumo_url_safe("http://[::1]:8080/a b");
+    cr_assert_str_eq(s, "http://[::1]:8080/a%20b");
+    kumo_free(s);
+    s = kumo_url_safe("http://[FE80::1%25Eth0]/");
+    cr_assert_str_eq(s, "http://[fe80::1%25Eth0]/");
+    kumo_free(s);
+}
+
+/* kumo_request_new() keeps what Scrapy's Request(url).url keeps. */
+Test(url, request_new_encodes_as_scrapy)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(safe_cases); i++) {
+        const char *u = safe_cases[i].safe;
+        if (strncmp(u, "http://", 7) && strncmp(u, "https://", 8))
+            continue;
+        int err = 0;
+        kumo_request *req = kumo_request_new(safe_cases[i].url, NULL, &err);
+        if (!req)
+            continue;       /* "http:///x": no host, refused as before */
+        cr_expect_str_eq(kumo_request_url(req), u, "Request('%s')", safe_cases[i].url);
+        kumo_request_unref(req);
+    }
+    int err = 0;
+    kumo_request *req = kumo_request_new("http://HOST/start/\343\203\204?q=\303\251#x", NULL,
+                                         &err);
+    cr_assert_not_null(req);
+    cr_assert_str_eq(kumo_request_url(req), "http://host/start/%E3%83%84?q=%C3%A9#x");
+    kumo_request_unref(req);
+    cr_assert_null(kumo_request_new("http://a.test:99999/", NULL, &err));
+    cr_assert_eq(err, KUMO_EURL);
+}
+
 Test(url, check)
 {
     static const struct {
@@ -275,6 +436,37 @@ Test(url, join)
         char *j = kumo_url_join(base, cases[i].href);
         cr_assert_not_null(j, "join('%s')", cases[i].href);
         cr_expect_str_eq(j, cases[i].want, "join('%s')", cases[i].href);
+        kumo_free(j);
+    }
+}
+
+/*
+ * Whitespace around a link, against Scrapy 2.8 on Python 3.11 (Debian's): urljoin(base, h)
+ * strips C0 controls and spaces in front as kumo does; kumo strips trailing ones and
+ * encodes too, which Scrapy leaves to Request: the want column is response.follow(h).url.
+ */
+Test(url, join_strips_as_scrapy)
+{
+    static const char base[] = "http://h/echo/x";
+    static const struct {
+        const char *href, *want;
+    } cases[] = {
+        {"  /a", "http://h/a"},
+        {"\t/a", "http://h/a"},
+        {" \001/a", "http://h/a"},
+        {"\013/a", "http://h/a"},
+        {"/a  ", "http://h/a"},
+        {" //other/x", "http://other/x"},
+        {" ?q", "http://h/echo/x?q"},
+        {" #f", "http://h/echo/x#f"},
+        {"a b", "http://h/echo/a%20b"},
+        {"\302\240/a", "http://h/echo/%C2%A0/a"},
+        {"", "http://h/echo/x"},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        char *j = kumo_url_join(base, cases[i].href);
+        cr_assert_not_null(j, "join('%s')", cases[i].href);
+        cr_expect_str_eq(j, cases[i].want, "join('%s') = '%s'", cases[i].href, j);
         kumo_free(j);
     }
 }
