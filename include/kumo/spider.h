@@ -163,4 +163,9 @@ void kumo_yield_item(kumo_out *out, kumo_item *item);
 /* Follow href relative to res with cb: kumo_response_follow() + kumo_yield_request(). */
 void kumo_follow(kumo_out *out, kumo_response *res, const char *href, kumo_callback_fn cb);
 
+/* The same with Scrapy's follow(**kwargs): kumo_response_follow_with() + kumo_yield_request().
+ * opts is borrowed (NULL: none). */
+void kumo_follow_with(kumo_out *out, kumo_response *res, const char *href, kumo_callback_fn cb,
+                      const kumo_follow_opts *opts);
+
 #endif
