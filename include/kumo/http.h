@@ -161,6 +161,27 @@ char *kumo_response_urljoin(kumo_response *res, const char *href);
  */
 kumo_request *kumo_response_follow(kumo_response *res, const char *href, kumo_callback_fn cb);
 
+/*
+ * What Scrapy's follow(url, **kwargs) and follow_all(**kwargs) pass on to each Request,
+ * for kumo_response_follow_with(), kumo_follow_with() and kumo_follow_all_with() and its
+ * kin.  All zero (or a NULL pointer to it): as the calls without _with.
+ */
+typedef struct kumo_follow_opts {
+    const kumo_map *meta;       /* entries copied into each request's meta, or NULL */
+    const kumo_map *cb_kwargs;  /* entries copied into each request's cb_kwargs, or NULL */
+    kumo_errback_fn errback;    /* as kumo_request_set_errback() (list it in .errbacks) */
+    int priority;               /* as kumo_request_set_priority() */
+    int dont_filter;            /* nonzero: each request skips the duplicate filter */
+} kumo_follow_opts;
+
+/*
+ * kumo_response_follow() with opts (borrowed; NULL: none): the request gets its own copy of
+ * opts->meta and opts->cb_kwargs (values holding objects take one more reference), as
+ * Scrapy's Request(meta=meta) copies the dict.  Returns a new reference, or NULL.
+ */
+kumo_request *kumo_response_follow_with(kumo_response *res, const char *href,
+                                        kumo_callback_fn cb, const kumo_follow_opts *opts);
+
 /* ---- forms and JSON requests ---- */
 
 /*

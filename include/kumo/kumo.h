@@ -9,6 +9,7 @@
 #include "kumo/http.h"
 #include "kumo/item.h"
 #include "kumo/select.h"
+#include "kumo/re.h"
 #include "kumo/spider.h"
 #include "kumo/plugin.h"
 

@@ -109,6 +109,19 @@ size_t kumo_follow_all_xpath(kumo_out *out, kumo_response *res, const char *xpat
 size_t kumo_follow_list(kumo_out *out, kumo_response *res, kumo_selector_list *list,
                         kumo_callback_fn cb);
 
+/*
+ * The same with Scrapy's follow_all(**kwargs): every request gets opts (borrowed; NULL:
+ * none) as kumo_response_follow_with() gives them, its own copy of meta and cb_kwargs:
+ *     kumo_follow_opts o = {.meta = &m, .priority = 5, .errback = on_error};
+ *     kumo_follow_all_with(out, res, "li.next a", parse_page, &o);
+ */
+size_t kumo_follow_all_with(kumo_out *out, kumo_response *res, const char *css,
+                            kumo_callback_fn cb, const kumo_follow_opts *opts);
+size_t kumo_follow_all_xpath_with(kumo_out *out, kumo_response *res, const char *xpath,
+                                  kumo_callback_fn cb, const kumo_follow_opts *opts);
+size_t kumo_follow_list_with(kumo_out *out, kumo_response *res, kumo_selector_list *list,
+                             kumo_callback_fn cb, const kumo_follow_opts *opts);
+
 /* Take and drop a reference, to keep a selector or list past its callback. */
 kumo_selector *kumo_sel_ref(kumo_selector *sel);
 void kumo_sel_unref(kumo_selector *sel);

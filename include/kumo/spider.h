@@ -90,8 +90,13 @@ typedef struct kumo_spider_def {
 #define KUMO_LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define KUMO_SETTINGS(...) ((const kumo_setting[]){__VA_ARGS__, {NULL, NULL}})
 
-/* KUMO_CALLBACKS(parse, parse_author): each function with its own name.
- * KUMO_ERRBACKS(on_error) lists errbacks the same way. */
+/*
+ * KUMO_CALLBACKS(parse, parse_author): each function with its own name, up to
+ * KUMO_CALLBACKS_MAX of them; KUMO_ERRBACKS(on_error) lists errbacks the same way.  More
+ * than that is a compile error ("KUMO_CALLBACKS_takes_at_most_64_functions"): write the array
+ * out instead, (const kumo_callback[]){{"parse", parse}, ..., {NULL, NULL}}.
+ */
+#define KUMO_CALLBACKS_MAX 64
 #define KUMO_CB_(f) {#f, f},
 #define KUMO_CB_1(a) KUMO_CB_(a)
 #define KUMO_CB_2(a, ...) KUMO_CB_(a) KUMO_CB_1(__VA_ARGS__)
@@ -101,15 +106,86 @@ typedef struct kumo_spider_def {
 #define KUMO_CB_6(a, ...) KUMO_CB_(a) KUMO_CB_5(__VA_ARGS__)
 #define KUMO_CB_7(a, ...) KUMO_CB_(a) KUMO_CB_6(__VA_ARGS__)
 #define KUMO_CB_8(a, ...) KUMO_CB_(a) KUMO_CB_7(__VA_ARGS__)
-#define KUMO_CB_N(_1, _2, _3, _4, _5, _6, _7, _8, N, ...) N
-#define KUMO_CALLBACKS(...)                                                 \
-    ((const kumo_callback[]){KUMO_CB_N(__VA_ARGS__, KUMO_CB_8, KUMO_CB_7, KUMO_CB_6, KUMO_CB_5, \
-                                       KUMO_CB_4, KUMO_CB_3, KUMO_CB_2, KUMO_CB_1)(__VA_ARGS__) \
-                             {NULL, NULL}})
-#define KUMO_ERRBACKS(...)                                                  \
-    ((const kumo_errback[]){KUMO_CB_N(__VA_ARGS__, KUMO_CB_8, KUMO_CB_7, KUMO_CB_6, KUMO_CB_5, \
-                                      KUMO_CB_4, KUMO_CB_3, KUMO_CB_2, KUMO_CB_1)(__VA_ARGS__) \
-                            {NULL, NULL}})
+#define KUMO_CB_9(a, ...) KUMO_CB_(a) KUMO_CB_8(__VA_ARGS__)
+#define KUMO_CB_10(a, ...) KUMO_CB_(a) KUMO_CB_9(__VA_ARGS__)
+#define KUMO_CB_11(a, ...) KUMO_CB_(a) KUMO_CB_10(__VA_ARGS__)
+#define KUMO_CB_12(a, ...) KUMO_CB_(a) KUMO_CB_11(__VA_ARGS__)
+#define KUMO_CB_13(a, ...) KUMO_CB_(a) KUMO_CB_12(__VA_ARGS__)
+#define KUMO_CB_14(a, ...) KUMO_CB_(a) KUMO_CB_13(__VA_ARGS__)
+#define KUMO_CB_15(a, ...) KUMO_CB_(a) KUMO_CB_14(__VA_ARGS__)
+#define KUMO_CB_16(a, ...) KUMO_CB_(a) KUMO_CB_15(__VA_ARGS__)
+#define KUMO_CB_17(a, ...) KUMO_CB_(a) KUMO_CB_16(__VA_ARGS__)
+#define KUMO_CB_18(a, ...) KUMO_CB_(a) KUMO_CB_17(__VA_ARGS__)
+#define KUMO_CB_19(a, ...) KUMO_CB_(a) KUMO_CB_18(__VA_ARGS__)
+#define KUMO_CB_20(a, ...) KUMO_CB_(a) KUMO_CB_19(__VA_ARGS__)
+#define KUMO_CB_21(a, ...) KUMO_CB_(a) KUMO_CB_20(__VA_ARGS__)
+#define KUMO_CB_22(a, ...) KUMO_CB_(a) KUMO_CB_21(__VA_ARGS__)
+#define KUMO_CB_23(a, ...) KUMO_CB_(a) KUMO_CB_22(__VA_ARGS__)
+#define KUMO_CB_24(a, ...) KUMO_CB_(a) KUMO_CB_23(__VA_ARGS__)
+#define KUMO_CB_25(a, ...) KUMO_CB_(a) KUMO_CB_24(__VA_ARGS__)
+#define KUMO_CB_26(a, ...) KUMO_CB_(a) KUMO_CB_25(__VA_ARGS__)
+#define KUMO_CB_27(a, ...) KUMO_CB_(a) KUMO_CB_26(__VA_ARGS__)
+#define KUMO_CB_28(a, ...) KUMO_CB_(a) KUMO_CB_27(__VA_ARGS__)
+#define KUMO_CB_29(a, ...) KUMO_CB_(a) KUMO_CB_28(__VA_ARGS__)
+#define KUMO_CB_30(a, ...) KUMO_CB_(a) KUMO_CB_29(__VA_ARGS__)
+#define KUMO_CB_31(a, ...) KUMO_CB_(a) KUMO_CB_30(__VA_ARGS__)
+#define KUMO_CB_32(a, ...) KUMO_CB_(a) KUMO_CB_31(__VA_ARGS__)
+#define KUMO_CB_33(a, ...) KUMO_CB_(a) KUMO_CB_32(__VA_ARGS__)
+#define KUMO_CB_34(a, ...) KUMO_CB_(a) KUMO_CB_33(__VA_ARGS__)
+#define KUMO_CB_35(a, ...) KUMO_CB_(a) KUMO_CB_34(__VA_ARGS__)
+#define KUMO_CB_36(a, ...) KUMO_CB_(a) KUMO_CB_35(__VA_ARGS__)
+#define KUMO_CB_37(a, ...) KUMO_CB_(a) KUMO_CB_36(__VA_ARGS__)
+#define KUMO_CB_38(a, ...) KUMO_CB_(a) KUMO_CB_37(__VA_ARGS__)
+#define KUMO_CB_39(a, ...) KUMO_CB_(a) KUMO_CB_38(__VA_ARGS__)
+#define KUMO_CB_40(a, ...) KUMO_CB_(a) KUMO_CB_39(__VA_ARGS__)
+#define KUMO_CB_41(a, ...) KUMO_CB_(a) KUMO_CB_40(__VA_ARGS__)
+#define KUMO_CB_42(a, ...) KUMO_CB_(a) KUMO_CB_41(__VA_ARGS__)
+#define KUMO_CB_43(a, ...) KUMO_CB_(a) KUMO_CB_42(__VA_ARGS__)
+#define KUMO_CB_44(a, ...) KUMO_CB_(a) KUMO_CB_43(__VA_ARGS__)
+#define KUMO_CB_45(a, ...) KUMO_CB_(a) KUMO_CB_44(__VA_ARGS__)
+#define KUMO_CB_46(a, ...) KUMO_CB_(a) KUMO_CB_45(__VA_ARGS__)
+#define KUMO_CB_47(a, ...) KUMO_CB_(a) KUMO_CB_46(__VA_ARGS__)
+#define KUMO_CB_48(a, ...) KUMO_CB_(a) KUMO_CB_47(__VA_ARGS__)
+#define KUMO_CB_49(a, ...) KUMO_CB_(a) KUMO_CB_48(__VA_ARGS__)
+#define KUMO_CB_50(a, ...) KUMO_CB_(a) KUMO_CB_49(__VA_ARGS__)
+#define KUMO_CB_51(a, ...) KUMO_CB_(a) KUMO_CB_50(__VA_ARGS__)
+#define KUMO_CB_52(a, ...) KUMO_CB_(a) KUMO_CB_51(__VA_ARGS__)
+#define KUMO_CB_53(a, ...) KUMO_CB_(a) KUMO_CB_52(__VA_ARGS__)
+#define KUMO_CB_54(a, ...) KUMO_CB_(a) KUMO_CB_53(__VA_ARGS__)
+#define KUMO_CB_55(a, ...) KUMO_CB_(a) KUMO_CB_54(__VA_ARGS__)
+#define KUMO_CB_56(a, ...) KUMO_CB_(a) KUMO_CB_55(__VA_ARGS__)
+#define KUMO_CB_57(a, ...) KUMO_CB_(a) KUMO_CB_56(__VA_ARGS__)
+#define KUMO_CB_58(a, ...) KUMO_CB_(a) KUMO_CB_57(__VA_ARGS__)
+#define KUMO_CB_59(a, ...) KUMO_CB_(a) KUMO_CB_58(__VA_ARGS__)
+#define KUMO_CB_60(a, ...) KUMO_CB_(a) KUMO_CB_59(__VA_ARGS__)
+#define KUMO_CB_61(a, ...) KUMO_CB_(a) KUMO_CB_60(__VA_ARGS__)
+#define KUMO_CB_62(a, ...) KUMO_CB_(a) KUMO_CB_61(__VA_ARGS__)
+#define KUMO_CB_63(a, ...) KUMO_CB_(a) KUMO_CB_62(__VA_ARGS__)
+#define KUMO_CB_64(a, ...) KUMO_CB_(a) KUMO_CB_63(__VA_ARGS__)
+#define KUMO_CB_N(_1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, \
+    _18, _19, _20, _21, _22, _23, _24, _25, _26, _27, _28, _29, _30, _31, _32, _33, _34, _35, \
+    _36, _37, _38, _39, _40, _41, _42, _43, _44, _45, _46, _47, _48, _49, _50, _51, _52, _53, \
+    _54, _55, _56, _57, _58, _59, _60, _61, _62, _63, _64, _65, _66, _67, _68, _69, _70, _71, \
+    _72, N, ...) N
+/* More than 64 functions (up to 72) pick this: a compile error that says why. */
+#define KUMO_CB_TOO_MANY(...) KUMO_CALLBACKS_takes_at_most_64_functions
+#define KUMO_CB_PICK_(...) \
+    KUMO_CB_N(__VA_ARGS__, KUMO_CB_TOO_MANY, KUMO_CB_TOO_MANY, KUMO_CB_TOO_MANY, \
+              KUMO_CB_TOO_MANY, KUMO_CB_TOO_MANY, KUMO_CB_TOO_MANY, KUMO_CB_TOO_MANY, \
+              KUMO_CB_TOO_MANY, KUMO_CB_64, KUMO_CB_63, KUMO_CB_62, KUMO_CB_61, KUMO_CB_60, \
+              KUMO_CB_59, KUMO_CB_58, KUMO_CB_57, KUMO_CB_56, KUMO_CB_55, KUMO_CB_54, KUMO_CB_53, \
+              KUMO_CB_52, KUMO_CB_51, KUMO_CB_50, KUMO_CB_49, KUMO_CB_48, KUMO_CB_47, KUMO_CB_46, \
+              KUMO_CB_45, KUMO_CB_44, KUMO_CB_43, KUMO_CB_42, KUMO_CB_41, KUMO_CB_40, KUMO_CB_39, \
+              KUMO_CB_38, KUMO_CB_37, KUMO_CB_36, KUMO_CB_35, KUMO_CB_34, KUMO_CB_33, KUMO_CB_32, \
+              KUMO_CB_31, KUMO_CB_30, KUMO_CB_29, KUMO_CB_28, KUMO_CB_27, KUMO_CB_26, KUMO_CB_25, \
+              KUMO_CB_24, KUMO_CB_23, KUMO_CB_22, KUMO_CB_21, KUMO_CB_20, KUMO_CB_19, KUMO_CB_18, \
+              KUMO_CB_17, KUMO_CB_16, KUMO_CB_15, KUMO_CB_14, KUMO_CB_13, KUMO_CB_12, KUMO_CB_11, \
+              KUMO_CB_10, KUMO_CB_9, KUMO_CB_8, KUMO_CB_7, KUMO_CB_6, KUMO_CB_5, KUMO_CB_4, \
+              KUMO_CB_3, KUMO_CB_2, KUMO_CB_1)
+#define KUMO_CALLBACKS(...) \
+    ((const kumo_callback[]){KUMO_CB_PICK_(__VA_ARGS__)(__VA_ARGS__){NULL, NULL}})
+#define KUMO_ERRBACKS(...) \
+    ((const kumo_errback[]){KUMO_CB_PICK_(__VA_ARGS__)(__VA_ARGS__){NULL, NULL}})
 
 /* ---- the running spider ---- */
 
@@ -162,5 +238,10 @@ void kumo_yield_item(kumo_out *out, kumo_item *item);
 
 /* Follow href relative to res with cb: kumo_response_follow() + kumo_yield_request(). */
 void kumo_follow(kumo_out *out, kumo_response *res, const char *href, kumo_callback_fn cb);
+
+/* The same with Scrapy's follow(**kwargs): kumo_response_follow_with() + kumo_yield_request().
+ * opts is borrowed (NULL: none). */
+void kumo_follow_with(kumo_out *out, kumo_response *res, const char *href, kumo_callback_fn cb,
+                      const kumo_follow_opts *opts);
 
 #endif

@@ -49,6 +49,13 @@ enum {
     KUMO_CLI_JOBDIR = 1 << 4,   /* --jobdir DIR: JOBDIR */
 };
 
+/* Where a usage text lists the feed extensions: kumo_cli_put_usage() writes the feed code's
+ * own list there (kumo_feed_format_choices()), so help cannot forget a format. */
+#define KUMO_CLI_FEED_EXTS "@FEED_EXTS@"
+
+/* Print a command's usage text to f, with KUMO_CLI_FEED_EXTS filled in. */
+void kumo_cli_put_usage(const char *text, FILE *f);
+
 /* The usage lines of the shared options, for the commands' usage texts. */
 #define KUMO_CLI_SET_HELP                                                                   \
     "  -s, --set NAME=VALUE  setting, over the settings file and the spider's (repeatable)\n"
@@ -59,7 +66,9 @@ enum {
 #define KUMO_CLI_CRAWL_OPTIONS                                                              \
     "  -a NAME=VALUE         spider argument (repeatable)\n"                                 \
     KUMO_CLI_SET_HELP                                                                       \
-    "  -o, --output FILE     append scraped items to FILE (.jsonl, .jl, .json, .csv)\n"      \
+    "  -o, --output FILE     append scraped items to FILE, in the format its extension names:\n" \
+    "                        " KUMO_CLI_FEED_EXTS "\n"                                       \
+    "                        (or give it as FILE:FORMAT)\n"                                  \
     "  -O, --overwrite-output FILE  write scraped items to FILE, overwriting it\n"           \
     "  --jobdir DIR          JOBDIR: keep the crawl in DIR/kumo.sqlite; run again to resume\n"\
     KUMO_CLI_LOG_HELP

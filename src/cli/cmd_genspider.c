@@ -1,5 +1,6 @@
-/* cmd_genspider.c - `kumo genspider NAME DOMAIN`: write spiders/NAME.c from a template that
- * builds as is (a start url, allowed_domains, a parse callback that yields and follows). */
+/* cmd_genspider.c - `kumo genspider NAME DOMAIN|HOST:PORT|URL`: write spiders/NAME.c from a
+ * template that builds as is (a start url, allowed_domains, a parse callback that yields and
+ * follows). */
 #include "cli/cli.h"
 #include <ctype.h>
 #include <fcntl.h>
@@ -9,22 +10,27 @@
 const char kumo_genspider_usage[] =
     "usage: kumo genspider NAME DOMAIN\n"
     "\n"
-    "Write spiders/NAME.c: a spider named NAME starting at https://DOMAIN/, kept inside\n"
-    "DOMAIN, whose parse callback yields {url, title} for each page and follows its links.\n"
-    "NAME must be a C identifier; DOMAIN may also be given as a URL (its host is used).\n"
-    "An existing file is never overwritten.  Build it with 'make' (or cc -shared -fPIC), or\n"
-    "compile and run it at once with 'kumo runspider spiders/NAME.c'.\n"
+    "Write spiders/NAME.c: a spider named NAME that starts at DOMAIN, stays on its host and\n"
+    "whose parse callback yields {url, title} for each page and follows its links.  NAME\n"
+    "must be a C identifier.  DOMAIN is a host (example.com: https://example.com/), a host\n"
+    "and port or an IP address (127.0.0.1:8080, localhost: http://, as local sites serve\n"
+    "it), or a url (http://127.0.0.1:8080/docs/: started at as given, scheme and path\n"
+    "kept); allowed_domains gets the host without its port.  An existing file is never\n"
+    "overwritten.  Run it with 'kumo runspider spiders/NAME.c' (compiles and crawls, from\n"
+    "anywhere), or in kumo's source tree build it with 'make' and run 'kumo crawl NAME'.\n"
     "\n"
     "options:\n"
     "  -h, --help            this text\n"
     "\n"
     "Exit codes: 0 written, 1 the file exists or cannot be written, 2 bad command line.\n";
 
-/* The template: %1$s is the name, %2$s the domain. */
+/* The template: %1$s is the name, %2$s the host (no port), %3$s the start url. */
 static const char template_text[] =
     "/* %1$s.c - a spider for %2$s: one item per page, {url, title}, following every link\n"
-    " * inside the domain.\n"
-    " *   kumo crawl %1$s -o %1$s.jsonl */\n"
+    " * on %2$s.  Run it from anywhere (it is compiled, then crawled):\n"
+    " *   kumo runspider spiders/%1$s.c -o %1$s.jsonl\n"
+    " * or, in kumo's source tree, where make builds spiders/%1$s.so beside the others:\n"
+    " *   make && ./kumo crawl %1$s -o %1$s.jsonl */\n"
     "#include <kumo/kumo.h>\n"
     "\n"
     "static void parse(kumo_response *res, kumo_out *out)\n"
@@ -44,7 +50,7 @@ static const char template_text[] =
     "KUMO_SPIDER = {\n"
     "    KUMO_SPIDER_HEADER,\n"
     "    .name = \"%1$s\",\n"
-    "    .start_urls = KUMO_LIST(\"https://%2$s/\"),\n"
+    "    .start_urls = KUMO_LIST(\"%3$s\"),\n"
     "    .allowed_domains = KUMO_LIST(\"%2$s\"),\n"
     "    .callbacks = KUMO_CALLBACKS(parse),\n"
     "};\n";
@@ -59,23 +65,91 @@ static bool is_identifier(const char *s)
     return true;
 }
 
-/* The host of arg (a domain, or a URL as Scrapy's genspider accepts) into buf; false when
- * it is empty or holds characters no host name has. */
-static bool extract_domain(const char *arg, char *buf, size_t len)
+/* What the spider is written for. */
+typedef struct target {
+    char host[256];             /* without the port: allowed_domains */
+    char start[1024];           /* the start url */
+} target;
+
+/* A dotted-quad IPv4 address ("127.0.0.1"). */
+static bool is_ipv4(const char *h)
 {
+    int parts = 0;
+    while (*h) {
+        size_t n = strspn(h, "0123456789");
+        if (n == 0 || n > 3 || atoi(h) > 255)
+            return false;
+        parts++;
+        h += n;
+        if (*h == '.' && h[1])
+            h++;
+        else if (*h)
+            return false;
+    }
+    return parts == 4;
+}
+
+/*
+ * Read arg (a host, host:port, or an http(s) url, as Scrapy's genspider accepts) into t.
+ * The scheme is the url's; without one http for a port, an IP address or localhost (local
+ * sites), else https.  A url's path and query are kept, its fragment dropped.  False when
+ * arg is not one of these, or holds characters that have no place in a C string literal.
+ */
+static bool parse_target(const char *arg, target *t)
+{
+    const char *scheme = NULL;
+    size_t slen = 0;
     const char *p = strstr(arg, "://");
-    p = p ? p + 3 : arg;
+    if (p) {
+        scheme = arg;
+        slen = (size_t)(p - arg);
+        if (!((slen == 4 && strncasecmp(arg, "http", 4) == 0) ||
+              (slen == 5 && strncasecmp(arg, "https", 5) == 0)))
+            return false;
+        p += 3;
+    } else {
+        p = arg;
+    }
     size_t n = strcspn(p, "/?#");
-    if (n == 0 || n >= len)
+    if (n == 0 || n >= sizeof(t->host))
         return false;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)p[i];
         if (!(isalnum(ch) || ch == '.' || ch == '-' || ch == ':' || ch == '_'))
             return false;
     }
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    return true;
+    const char *colon = memchr(p, ':', n);
+    size_t hlen = colon ? (size_t)(colon - p) : n;
+    if (hlen == 0)
+        return false;
+    if (colon) {
+        size_t plen = n - hlen - 1;
+        if (plen == 0 || plen > 5 || strspn(colon + 1, "0123456789") != plen ||
+            atol(colon + 1) > 65535)
+            return false;
+    }
+    /* Lower case: Scrapy compares allowed_domains with the url's lower-cased host. */
+    for (size_t i = 0; i < hlen; i++)
+        t->host[i] = (char)tolower((unsigned char)p[i]);
+    t->host[hlen] = '\0';
+    const char *path = p + n;
+    size_t pathlen = strcspn(path, "#");
+    for (size_t i = 0; i < pathlen; i++) {
+        unsigned char ch = (unsigned char)path[i];
+        if (ch <= ' ' || ch == 0x7f || ch == '"' || ch == '\\')
+            return false;
+    }
+    char sch[6] = "https";
+    if (scheme) {
+        for (size_t i = 0; i < slen; i++)
+            sch[i] = (char)tolower((unsigned char)scheme[i]);
+        sch[slen] = '\0';
+    } else if (colon || is_ipv4(t->host) || strcasecmp(t->host, "localhost") == 0) {
+        strcpy(sch, "http");
+    }
+    int w = snprintf(t->start, sizeof(t->start), "%s://%.*s%s%.*s", sch, (int)n, p,
+                     pathlen && *path == '/' ? "" : "/", (int)pathlen, path);
+    return w > 0 && (size_t)w < sizeof(t->start);
 }
 
 int kumo_cmd_genspider(int argc, char **argv)
@@ -96,8 +170,8 @@ int kumo_cmd_genspider(int argc, char **argv)
         kumo_cli_error("spider name '%s' is not a C identifier (letters, digits, '_')", name);
         return KUMO_EXIT_USAGE;
     }
-    char domain[256];
-    if (!extract_domain(pos[1], domain, sizeof(domain))) {
+    target t;
+    if (!parse_target(pos[1], &t)) {
         kumo_cli_error("'%s' is not a domain", pos[1]);
         return KUMO_EXIT_USAGE;
     }
@@ -122,7 +196,7 @@ int kumo_cmd_genspider(int argc, char **argv)
         unlink(path);
         return KUMO_EXIT_FAIL;
     }
-    fprintf(f, template_text, name, domain);
+    fprintf(f, template_text, name, t.host, t.start);
     bool bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
         kumo_cli_error("cannot write %s: %s", path, strerror(errno));

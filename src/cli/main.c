@@ -1,5 +1,6 @@
 /* main.c - kumo's entry point: global setup and the command table. */
 #include "cli/cli.h"
+#include "pipeline/feed.h"
 #include <signal.h>
 
 static const kumo_command commands[] = {
@@ -41,13 +42,27 @@ bool kumo_cli_wants_help(int argc, char **argv)
     return false;
 }
 
+void kumo_cli_put_usage(const char *text, FILE *f)
+{
+    const char *mark = strstr(text, KUMO_CLI_FEED_EXTS);
+    if (!mark) {
+        fputs(text, f);
+        return;
+    }
+    char exts[256];
+    kumo_feed_format_choices(exts, sizeof(exts), true);
+    fprintf(f, "%.*s%s", (int)(mark - text), text, exts);
+    kumo_cli_put_usage(mark + strlen(KUMO_CLI_FEED_EXTS), f);
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "kumo %s - a web crawler with Scrapy's architecture, in C\n\n"
                "usage: kumo COMMAND [ARGS]\n\ncommands:\n", KUMO_VERSION);
     for (size_t i = 0; i < KUMO_ARRAY_LEN(commands); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'kumo COMMAND -h' tells more; 'man kumo' tells all.\n"
+    fprintf(f, "\n'kumo COMMAND -h' tells more; 'man kumo' tells all (in the source tree:\n"
+               "'man ./doc/kumo.1').\n"
                "Exit codes: 0 success, 1 failure, 2 bad command line.\n");
 }
 
@@ -65,7 +80,7 @@ int main(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
         if (kumo_cli_wants_help(argc - 1, argv + 1)) {
-            fputs(commands[i].usage, stdout);
+            kumo_cli_put_usage(commands[i].usage, stdout);
             return KUMO_EXIT_OK;
         }
         if (kumo_global_init() != KUMO_OK) {

@@ -1,4 +1,5 @@
-/* links.c - response.urljoin(), follow() and follow_all(): links resolved against the page. */
+/* links.c - response.urljoin(), follow() and follow_all() (with Scrapy's **kwargs): links
+ * resolved against the page. */
 #include "core/response_doc.h"
 #include "http/response.h"
 #include "http/url.h"
@@ -68,13 +69,44 @@ kumo_request *kumo_response_follow(kumo_response *res, const char *href, kumo_ca
     return req;
 }
 
+kumo_request *kumo_response_follow_with(kumo_response *res, const char *href,
+                                        kumo_callback_fn cb, const kumo_follow_opts *opts)
+{
+    kumo_request *req = kumo_response_follow(res, href, cb);
+    if (!req || !opts)
+        return req;
+    if (opts->meta)
+        kumo_map_copy(kumo_request_meta(req), opts->meta);
+    if (opts->cb_kwargs)
+        kumo_map_copy(kumo_request_cb_kwargs(req), opts->cb_kwargs);
+    if (opts->errback)
+        kumo_request_set_errback(req, opts->errback);
+    if (opts->priority)
+        kumo_request_set_priority(req, opts->priority);
+    if (opts->dont_filter)
+        kumo_request_set_dont_filter(req, 1);
+    return req;
+}
+
 void kumo_follow(kumo_out *out, kumo_response *res, const char *href, kumo_callback_fn cb)
 {
     kumo_yield_request(out, kumo_response_follow(res, href, cb));
 }
 
+void kumo_follow_with(kumo_out *out, kumo_response *res, const char *href, kumo_callback_fn cb,
+                      const kumo_follow_opts *opts)
+{
+    kumo_yield_request(out, kumo_response_follow_with(res, href, cb, opts));
+}
+
 size_t kumo_follow_list(kumo_out *out, kumo_response *res, kumo_selector_list *list,
                         kumo_callback_fn cb)
+{
+    return kumo_follow_list_with(out, res, list, cb, NULL);
+}
+
+size_t kumo_follow_list_with(kumo_out *out, kumo_response *res, kumo_selector_list *list,
+                             kumo_callback_fn cb, const kumo_follow_opts *opts)
 {
     size_t n = 0;
     for (size_t i = 0; res && i < kumo_list_len(list); i++) {
@@ -85,7 +117,7 @@ size_t kumo_follow_list(kumo_out *out, kumo_response *res, kumo_selector_list *l
                        "elements with href are followed)", what, res->url);
             continue;
         }
-        kumo_request *req = kumo_response_follow(res, href, cb);
+        kumo_request *req = kumo_response_follow_with(res, href, cb, opts);
         if (req) {
             kumo_yield_request(out, req);
             n++;
@@ -96,15 +128,27 @@ size_t kumo_follow_list(kumo_out *out, kumo_response *res, kumo_selector_list *l
 
 size_t kumo_follow_all(kumo_out *out, kumo_response *res, const char *css, kumo_callback_fn cb)
 {
-    if (!res)
-        return 0;
-    return kumo_follow_list(out, res, kumo_css(res, css), cb);
+    return kumo_follow_all_with(out, res, css, cb, NULL);
 }
 
 size_t kumo_follow_all_xpath(kumo_out *out, kumo_response *res, const char *xpath,
                              kumo_callback_fn cb)
 {
+    return kumo_follow_all_xpath_with(out, res, xpath, cb, NULL);
+}
+
+size_t kumo_follow_all_with(kumo_out *out, kumo_response *res, const char *css,
+                            kumo_callback_fn cb, const kumo_follow_opts *opts)
+{
     if (!res)
         return 0;
-    return kumo_follow_list(out, res, kumo_xpath(res, xpath), cb);
+    return kumo_follow_list_with(out, res, kumo_css(res, css), cb, opts);
+}
+
+size_t kumo_follow_all_xpath_with(kumo_out *out, kumo_response *res, const char *xpath,
+                                  kumo_callback_fn cb, const kumo_follow_opts *opts)
+{
+    if (!res)
+        return 0;
+    return kumo_follow_list_with(out, res, kumo_xpath(res, xpath), cb, opts);
 }

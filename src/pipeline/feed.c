@@ -171,7 +171,7 @@ const char *kumo_feed_format_find(const char *name)
 }
 
 /* ".jsonl, .jl, .json or .csv" (or the names, with dot 0) from the table. */
-static void list_choices(char *s, size_t n, bool dot)
+void kumo_feed_format_choices(char *s, size_t n, bool dot)
 {
     const char *items[32];
     size_t k = 0;
@@ -310,7 +310,7 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
     if (o->format) {
         fmt = find_fmt(o->format, &as_named);
         if (!fmt) {
-            list_choices(choices, sizeof(choices), false);
+            kumo_feed_format_choices(choices, sizeof(choices), false);
             kumo_err_printf(err, errlen, "unknown feed format '%s': use %s", o->format, choices);
             return KUMO_EINVAL;
         }
@@ -319,7 +319,7 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
         path_suffix(path, ext, sizeof(ext));
         fmt = ext[0] ? find_fmt(ext, &as_named) : NULL;
         if (!fmt) {
-            list_choices(choices, sizeof(choices), true);
+            kumo_feed_format_choices(choices, sizeof(choices), true);
             kumo_err_printf(err, errlen, "cannot tell the feed format of '%s': use %s", path,
                             choices);
             return KUMO_EINVAL;

@@ -124,6 +124,13 @@ const char *kumo_feed_format_find(const char *name);
 const char *kumo_feed_format_of_path(const char *path);
 
 /*
+ * The formats of the format table into s (n bytes, truncated to fit), as error messages and
+ * the command line's help list them: with dot, every extension (".jsonl, .jl, .json, .csv,
+ * .xml, .sqlite, .sqlite3 or .db"); without, every name and alias.
+ */
+void kumo_feed_format_choices(char *s, size_t n, bool dot);
+
+/*
  * feed_repair.c: a JSON Lines file whose last line is torn (no final newline, after a
  * kill) is cut back to its last newline.  Returns KUMO_OK (with *dropped the bytes cut, 0
  * when the file is whole or missing) or KUMO_EIO.

@@ -1,4 +1,5 @@
-/* regex.c - Python re semantics on PCRE2: the pattern cache, findall, search, sub, entities. */
+/* regex.c - Python re semantics on PCRE2: the pattern cache, findall, search, sub, entities,
+ * and kumo/re.h's re.search and re.sub for spider code. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "select/regex.h"
 #include "select/encoding.h"
@@ -363,22 +364,32 @@ typedef struct sub_ctx {
     const char *error;
 } sub_ctx;
 
-/* Expand repl for one match; false (with ctx->error) for a bad group reference. */
+/*
+ * Expand repl for one match into c->out (Python's parse_template and expand): \g<name> and
+ * \g<n>, \1..\99 (three octal digits are an octal escape), \0 with up to two more octal
+ * digits, \a \b \f \n \r \t \v \\; another escaped ASCII letter and a trailing backslash are
+ * errors, any other escaped character stays as it is.  With ov NULL only checks repl.
+ * Returns false (with c->error) for an invalid template.
+ */
 static bool expand(const kumo_regex *re, const char *s, const PCRE2_SIZE *ov, sub_ctx *c)
 {
     const char *r = c->repl;
     for (size_t i = 0; r[i]; i++) {
-        if (r[i] != '\\' || !r[i + 1]) {
-            kumo_buf_addc(c->out, r[i]);
+        if (r[i] != '\\') {
+            if (ov)
+                kumo_buf_addc(c->out, r[i]);
             continue;
         }
         char d = r[++i];
         long g = -1;
-        if (d >= '0' && d <= '9') {
-            g = d - '0';
-            if (r[i + 1] >= '0' && r[i + 1] <= '9')
-                g = g * 10 + (r[++i] - '0');
-        } else if (d == 'g' && r[i + 1] == '<') {
+        if (!d) {
+            c->error = "bad escape (end of pattern)";
+            return false;
+        } else if (d == 'g') {
+            if (r[i + 1] != '<') {
+                c->error = "missing <";
+                return false;
+            }
             const char *end = strchr(r + i + 2, '>');
             if (!end) {
                 c->error = "missing >, unterminated name";
@@ -386,25 +397,63 @@ static bool expand(const kumo_regex *re, const char *s, const PCRE2_SIZE *ov, su
             }
             char name[64];
             size_t len = (size_t)(end - (r + i + 2));
-            if (len == 0 || len >= sizeof(name)) {
-                c->error = "bad group name";
+            if (len == 0) {
+                c->error = "missing group name";
+                return false;
+            }
+            if (len >= sizeof(name)) {
+                c->error = "bad character in group name";
                 return false;
             }
             memcpy(name, r + i + 2, len);
             name[len] = '\0';
-            char *e;
-            g = strtol(name, &e, 10);
-            if (*e)
+            if (name[0] >= '0' && name[0] <= '9') {
+                if (strspn(name, "0123456789") != len) {
+                    c->error = "bad character in group name";
+                    return false;
+                }
+                g = len > 6 ? LONG_MAX : strtol(name, NULL, 10);
+            } else {
                 g = pcre2_substring_number_from_name(re->code, (PCRE2_SPTR)name);
-            if (g < 0) {
-                c->error = "unknown group name";
-                return false;
+                if (g < 0) {
+                    c->error = "unknown group name";
+                    return false;
+                }
             }
             i = (size_t)(end - r);
+        } else if (d == '0') {
+            unsigned v = 0;
+            for (int k = 0; k < 2 && r[i + 1] >= '0' && r[i + 1] <= '7'; k++)
+                v = v * 8 + (unsigned)(r[++i] - '0');
+            if (ov)
+                kumo__utf8_put(c->out, v & 0xff);
+            continue;
+        } else if (d >= '1' && d <= '9') {
+            g = d - '0';
+            if (r[i + 1] >= '0' && r[i + 1] <= '9') {
+                char e = r[++i];
+                if (d <= '7' && e <= '7' && r[i + 1] >= '0' && r[i + 1] <= '7') {
+                    unsigned v = (unsigned)((d - '0') * 64 + (e - '0') * 8 + (r[++i] - '0'));
+                    if (v > 0377) {
+                        c->error = "octal escape value outside of range 0-0o377";
+                        return false;
+                    }
+                    if (ov)
+                        kumo__utf8_put(c->out, v);
+                    continue;
+                }
+                g = g * 10 + (e - '0');
+            }
         } else {
-            const char *esc = strchr("ntrfvab\\", d);
+            const char *esc = strchr("abfnrtv\\", d);
+            if (!esc && ((d >= 'a' && d <= 'z') || (d >= 'A' && d <= 'Z'))) {
+                c->error = "bad escape";
+                return false;
+            }
+            if (!ov)
+                continue;
             if (esc) {
-                kumo_buf_addc(c->out, "\n\t\r\f\v\a\b\\"[esc - "ntrfvab\\"]);
+                kumo_buf_addc(c->out, "\a\b\f\n\r\t\v\\"[esc - "abfnrtv\\"]);
             } else {
                 kumo_buf_addc(c->out, '\\');
                 kumo_buf_addc(c->out, d);
@@ -415,7 +464,7 @@ static bool expand(const kumo_regex *re, const char *s, const PCRE2_SIZE *ov, su
             c->error = "invalid group reference";
             return false;
         }
-        if (ov[2 * g] != PCRE2_UNSET)
+        if (ov && ov[2 * g] != PCRE2_UNSET)
             kumo_buf_add(c->out, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
     }
     return true;
@@ -442,7 +491,9 @@ char *kumo__regex_sub(const kumo_regex *re, const char *repl, const char *s, siz
     kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_TEXT);
     kumo_buf_adds(&out, "");
     sub_ctx c = {repl, &out, 0, count > 0 ? count : -1, NULL};
-    each_match(re, s, n, sub_one, &c);
+    /* The template is checked first, as Python parses it before it searches. */
+    if (expand(re, s, NULL, &c) && count >= 0)
+        each_match(re, s, n, sub_one, &c);
     if (c.error) {
         if (error)
             *error = c.error;
@@ -574,6 +625,137 @@ void kumo__replace_entities(const char *s, size_t n, kumo_buf *b)
         }
         i = k + used;
     }
+}
+
+/* ---------------------------------------------------------------- kumo/re.h */
+
+#define LOGGER "kumo.re"
+
+struct kumo_re_match {
+    size_t ngroups;
+    size_t *span;               /* start, end of each group; SIZE_MAX for a group not set */
+    char **text;                /* each group's text (NUL-terminated), or NULL */
+    char *names;                /* PCRE2's name table: 2-byte group number, then the name */
+    uint32_t namecount, entrysize;
+};
+
+static kumo_tag match_type;
+
+static const kumo_regex *public_get(const char *pattern, int *err)
+{
+    const char *why = NULL;
+    const kumo_regex *re = kumo__regex_get(pattern, 0, &why);
+    if (!re) {
+        KUMO_ERROR(LOGGER, "Invalid regular expression '%s': %s", pattern ? pattern : "(null)",
+                   why);
+        if (err)
+            *err = KUMO_ESYNTAX;
+    }
+    return re;
+}
+
+kumo_re_match *kumo_re_search(const char *pattern, const char *s, int *err)
+{
+    if (err)
+        *err = KUMO_OK;
+    const kumo_regex *re = public_get(pattern, err);
+    if (!re || !s)
+        return NULL;
+    size_t n = strlen(s);
+    if (!kumo__utf8_valid(s, n) ||
+        pcre2_match(re->code, (PCRE2_SPTR)s, n, 0, PCRE2_NO_UTF_CHECK, re->md, NULL) < 0)
+        return NULL;
+    if (!match_type)
+        match_type = kumo_type_intern("re.Match");
+    const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(re->md);
+    kumo_re_match *m = kumo_calloc(1, sizeof(*m), match_type, KUMO_V_TEXT);
+    m->ngroups = re->ngroups;
+    m->span = kumo_alloc(2 * (m->ngroups + 1) * sizeof(size_t), match_type, KUMO_V_TEXT);
+    m->text = kumo_calloc(m->ngroups + 1, sizeof(char *), match_type, KUMO_V_TEXT);
+    for (size_t g = 0; g <= m->ngroups; g++) {
+        bool set = ov[2 * g] != PCRE2_UNSET;
+        m->span[2 * g] = set ? ov[2 * g] : SIZE_MAX;
+        m->span[2 * g + 1] = set ? ov[2 * g + 1] : SIZE_MAX;
+        if (set)
+            m->text[g] = kumo_strndup(s + ov[2 * g], ov[2 * g + 1] - ov[2 * g], KUMO_T_STR,
+                                      KUMO_V_TEXT);
+    }
+    /* The names are copied: the cached pattern may be gone before the match is read. */
+    PCRE2_SPTR table = NULL;
+    pcre2_pattern_info(re->code, PCRE2_INFO_NAMECOUNT, &m->namecount);
+    pcre2_pattern_info(re->code, PCRE2_INFO_NAMEENTRYSIZE, &m->entrysize);
+    pcre2_pattern_info(re->code, PCRE2_INFO_NAMETABLE, &table);
+    if (m->namecount && table) {
+        size_t len = (size_t)m->namecount * m->entrysize;
+        m->names = kumo_alloc(len, match_type, KUMO_V_TEXT);
+        memcpy(m->names, table, len);
+    } else {
+        m->namecount = 0;
+    }
+    return m;
+}
+
+const char *kumo_re_match_group(const kumo_re_match *m, size_t n)
+{
+    return m && n <= m->ngroups ? m->text[n] : NULL;
+}
+
+const char *kumo_re_match_named(const kumo_re_match *m, const char *name)
+{
+    if (!m || !name)
+        return NULL;
+    for (uint32_t i = 0; i < m->namecount; i++) {
+        const char *e = m->names + (size_t)i * m->entrysize;
+        size_t g = (size_t)((unsigned char)e[0] << 8 | (unsigned char)e[1]);
+        if (strcmp(e + 2, name) == 0)
+            return kumo_re_match_group(m, g);
+    }
+    return NULL;
+}
+
+size_t kumo_re_match_groups(const kumo_re_match *m)
+{
+    return m ? m->ngroups : 0;
+}
+
+bool kumo_re_match_span(const kumo_re_match *m, size_t n, size_t *start, size_t *end)
+{
+    if (!m || n > m->ngroups || m->span[2 * n] == SIZE_MAX)
+        return false;
+    if (start)
+        *start = m->span[2 * n];
+    if (end)
+        *end = m->span[2 * n + 1];
+    return true;
+}
+
+void kumo_re_match_free(kumo_re_match *m)
+{
+    if (!m)
+        return;
+    for (size_t g = 0; g <= m->ngroups; g++)
+        kumo_free(m->text[g]);
+    kumo_free(m->text);
+    kumo_free(m->span);
+    kumo_free(m->names);
+    kumo_free(m);
+}
+
+char *kumo_re_sub(const char *pattern, const char *repl, const char *s, int count, int *err)
+{
+    if (err)
+        *err = KUMO_OK;
+    const kumo_regex *re = public_get(pattern, err);
+    if (!re)
+        return NULL;
+    const char *why = NULL;
+    char *r = kumo__regex_sub(re, repl ? repl : "", s ? s : "", s ? strlen(s) : 0, count, &why);
+    if (!r) {
+        KUMO_ERROR(LOGGER, "Invalid replacement '%s' for '%s': %s", repl, pattern, why);
+        if (err)
+            *err = KUMO_ESYNTAX;
+    }
+    return r;
 }
 
 /* ---------------------------------------------------------------- cleanup */

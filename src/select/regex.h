@@ -43,9 +43,9 @@ bool kumo__regex_search_groups(const kumo_regex *re, const char *s, size_t n,
                                kumo_regex_emit emit, void *ctx);
 
 /*
- * Python's re.sub(pattern, repl, s, count) (count 0: all) into a new string (kumo_free):
- * repl may use \1..\99, \g<n>, \g<name> and \n \t \\ escapes.  NULL when repl names a group
- * that does not exist (*error says so).
+ * Python's re.sub(pattern, repl, s, count) (count 0: all, negative: none) into a new string
+ * (kumo_free): repl is Python's template (kumo_re_sub() in kumo/re.h), checked before any
+ * search.  NULL when it is invalid: a group that does not exist, a bad escape (*error says).
  */
 char *kumo__regex_sub(const kumo_regex *re, const char *repl, const char *s, size_t n,
                       int count, const char **error);

@@ -26,6 +26,16 @@ static void slurp(const char *path, char *buf, size_t n)
     unlink(path);
 }
 
+/* The whole of path into buf, which is left in place. */
+static void slurp_keep(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "cannot open %s", path);
+    size_t k = fread(buf, 1, n - 1, f);
+    buf[k] = '\0';
+    fclose(f);
+}
+
 /* The absolute path of $KUMO_BIN (commands may run in another directory). */
 static const char *kumo_bin(void)
 {
@@ -95,7 +105,7 @@ Test(cli_commands, genspider_writes_a_spider_that_compiles, .timeout = 60)
     fclose(f);
     cr_expect_str_eq(cmd, text);
 
-    /* a URL gives its host */
+    /* a URL gives its host, and is the start url */
     run_in(dir, NULL, "genspider other https://www.example.org/path?q=1", r);
     cr_expect_eq(r->code, 0, "%s", r->err);
     snprintf(path, sizeof(path), "%s/spiders/other.c", dir);
@@ -105,10 +115,82 @@ Test(cli_commands, genspider_writes_a_spider_that_compiles, .timeout = 60)
     text[n] = '\0';
     fclose(f);
     cr_expect(strstr(text, "KUMO_LIST(\"www.example.org\")"), "%s", text);
+    cr_expect(strstr(text, "KUMO_LIST(\"https://www.example.org/path?q=1\")"), "%s", text);
 
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
     free(r);
+}
+
+/* genspider for a local site (issue 10): the scheme given (http for a port), the host
+ * without its port in allowed_domains, and the spider crawls the test server as written. */
+Test(cli_commands, genspider_spider_crawls_a_local_site, .timeout = 120)
+{
+    kumo_testserver *srv = kumo_testserver_start();
+    cr_assert(srv);
+    char dir[] = "/tmp/kumo-genspider-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    result *r = calloc(1, sizeof(*r));
+    char *text = calloc(1, 1 << 20);
+    char args[1024], want[256], path[PATH_MAX];
+    int port = kumo_testserver_port(srv);
+
+    /* HOST:PORT: http, not https; allowed_domains without the port */
+    snprintf(args, sizeof(args), "genspider local 127.0.0.1:%d", port);
+    run_in(dir, NULL, args, r);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    snprintf(path, sizeof(path), "%s/spiders/local.c", dir);
+    slurp_keep(path, text, 1 << 20);
+    snprintf(want, sizeof(want), "KUMO_LIST(\"http://127.0.0.1:%d/\")", port);
+    cr_expect(strstr(text, want), "%s", text);
+    cr_expect(strstr(text, ".allowed_domains = KUMO_LIST(\"127.0.0.1\")"), "%s", text);
+    /* the comment says how to run it outside the source tree and inside it */
+    cr_expect(strstr(text, "kumo runspider spiders/local.c"), "%s", text);
+    cr_expect(strstr(text, "./kumo crawl local"), "%s", text);
+
+    /* a url keeps its scheme, host and path; an IP address alone gets http */
+    snprintf(args, sizeof(args), "genspider local_url HTTP://LocalHost:%d/page/2/#x", port);
+    run_in(dir, NULL, args, r);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    snprintf(path, sizeof(path), "%s/spiders/local_url.c", dir);
+    slurp_keep(path, text, 1 << 20);
+    snprintf(want, sizeof(want), "KUMO_LIST(\"http://LocalHost:%d/page/2/\")", port);
+    cr_expect(strstr(text, want), "%s", text);
+    cr_expect(strstr(text, ".allowed_domains = KUMO_LIST(\"localhost\")"), "%s", text);
+    run_in(dir, NULL, "genspider by_ip 10.1.2.3", r);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    snprintf(path, sizeof(path), "%s/spiders/by_ip.c", dir);
+    slurp_keep(path, text, 1 << 20);
+    cr_expect(strstr(text, "KUMO_LIST(\"http://10.1.2.3/\")"), "%s", text);
+
+    /* built by runspider and crawled as generated: one item per page, links followed */
+    char prefix[256];
+    snprintf(prefix, sizeof(prefix), "XDG_CACHE_HOME='%s/cache'", dir);
+    run_in(dir, prefix, "runspider spiders/local.c -O items.jsonl -L INFO", r);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect(strstr(r->err, "Spider closed (finished)"), "%s", r->err);
+    snprintf(path, sizeof(path), "%s/items.jsonl", dir);
+    slurp_keep(path, text, 1 << 20);
+    char first[256], page2[256];
+    snprintf(first, sizeof(first), "{\"url\": \"http://127.0.0.1:%d/\", \"title\": \"Quotes to "
+             "Scrape\"}\n", port);
+    snprintf(page2, sizeof(page2), "\"url\": \"http://127.0.0.1:%d/page/2/\"", port);
+    cr_expect(strstr(text, first), "%s", text);
+    cr_expect(strstr(text, page2), "%s", text);
+    size_t items = 0;
+    for (const char *p = text; (p = strchr(p, '\n')); p++)
+        items++;
+    cr_expect_gt(items, 10, "%s", text);
+    snprintf(want, sizeof(want), "\"url\": \"http://127.0.0.1:%d/", port);
+    for (const char *p = text; *p; p = strchr(p, '\n') + 1)
+        cr_assert(strncmp(p, "{", 1) == 0 && strstr(p, want) == p + 1, "offsite item: %.200s",
+                  p);
+
+    snprintf(args, sizeof(args), "rm -rf '%s'", dir);
+    cr_assert_eq(system(args), 0);
+    free(text);
+    free(r);
+    kumo_testserver_stop(srv);
 }
 
 Test(cli_commands, genspider_errors)

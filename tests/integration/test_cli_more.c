@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "kumo-int.h"
 #include "lib/server.h"
+#include "pipeline/feed.h"
 
 typedef struct result {
     int code;
@@ -103,6 +104,29 @@ Test(cli_more, help_for_every_command)
             cr_expect_str_eq(r->err, "", "kumo %s", args);
         }
     }
+    free(r);
+}
+
+/* crawl -h and runspider -h list every feed format from the feed code's own table, and
+ * kumo -h's pointer to the manual works from the source tree. */
+Test(cli_more, help_lists_every_feed_format_and_the_manual)
+{
+    result *r = calloc(1, sizeof(*r));
+    static const char *const cmds[] = {"crawl -h", "runspider -h"};
+    char choices[256], want[300];
+    kumo_feed_format_choices(choices, sizeof(choices), true);
+    cr_assert(strstr(choices, ".xml") && strstr(choices, ".sqlite"), "%s", choices);
+    snprintf(want, sizeof(want), "\n                        %s\n", choices);
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cmds); i++) {
+        run(NULL, cmds[i], r);
+        cr_assert_eq(r->code, 0);
+        cr_expect(strstr(r->out, want), "kumo %s:\n%s", cmds[i], r->out);
+        cr_expect_not(strchr(r->out, '@'), "kumo %s:\n%s", cmds[i], r->out);
+    }
+    run(NULL, "-h", r);
+    cr_assert_eq(r->code, 0);
+    cr_expect(strstr(r->out, "'man ./doc/kumo.1'"), "%s", r->out);
+    cr_expect_eq(access("doc/kumo.1", R_OK), 0, "kumo -h points at a missing doc/kumo.1");
     free(r);
 }
 

@@ -1,4 +1,5 @@
-/* test_links.c - response urljoin (with and without <base href>) and follow's link filter. */
+/* test_links.c - response urljoin (with and without <base href>), follow's link filter and
+ * follow options. */
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "core/out.h"
@@ -271,5 +272,66 @@ Test(links, urljoin_of_empty_keeps_the_fragment)
     u = kumo_response_urljoin(res, "//other.example/y");
     cr_expect_str_eq(u, "http://other.example/y");
     kumo_free(u);
+    kumo_response_unref(res);
+}
+
+static void eb(kumo_failure *f, kumo_out *out)
+{
+    (void)f;
+    (void)out;
+}
+
+/* Scrapy's follow_all(css=..., meta=m, cb_kwargs=k, errback=eb, priority=5, dont_filter=True):
+ * every request carries them, each with its own copy of meta and cb_kwargs. */
+Test(links, follow_all_with_passes_scrapys_kwargs_to_every_request)
+{
+    static const char page[] = "<p><a href=\"/a\">a</a><a href=\"/b\">b</a><a>none</a></p>";
+    kumo_response *res = response_for("http://example.com/dir/p.html", "text/html", page);
+    kumo_map meta, kw;
+    kumo_map_init(&meta, KUMO_T_DICT, KUMO_V_META);
+    kumo_map_init(&kw, KUMO_T_DICT, KUMO_V_DICT);
+    kumo_map_set(&meta, "page", kumo_val_int(1));
+    kumo_map_set(&meta, "from", kumo_val_response(res));
+    kumo_map_set(&kw, "section", kumo_val_str("docs"));
+    kumo_follow_opts o = {
+        .meta = &meta, .cb_kwargs = &kw, .errback = eb, .priority = 5, .dont_filter = 1,
+    };
+    kumo_out out;
+    kumo_out_init(&out, NULL);
+    kumo_log_set_file("/dev/null");
+    cr_expect_eq(kumo_follow_all_with(&out, res, "a", cb, &o), 2);
+    cr_expect_eq(kumo_follow_all_xpath_with(&out, res, "//a/@href", NULL, &o), 2);
+    cr_expect_eq(kumo_follow_list_with(&out, res, kumo_css(res, "a"), cb, NULL), 2);
+    kumo_follow_with(&out, res, "c", cb, &o);
+    kumo_follow_with(&out, res, "d", cb, NULL);
+    kumo_yield_request(&out, kumo_response_follow_with(res, "e", cb, &o));
+    kumo_log_set_file(NULL);
+    cr_assert_eq(out.len, 9);
+    /* The caller's maps are copied, not taken: changing them changes no request. */
+    kumo_map_set(&meta, "page", kumo_val_int(2));
+    kumo_map_release(&meta);
+    kumo_map_release(&kw);
+    for (size_t i = 0; i < out.len; i++) {
+        kumo_request *req = out.v[i].u.req;
+        bool with = i < 4 || i == 6 || i == 8;
+        cr_expect_eq(req->cb, i >= 2 && i < 4 ? NULL : cb, "request %zu", i);
+        cr_expect_eq(kumo_request_priority(req), with ? 5 : 0, "request %zu", i);
+        cr_expect_eq(req->dont_filter, with, "request %zu", i);
+        cr_expect_eq(req->errback, with ? eb : NULL, "request %zu", i);
+        kumo_map *m = kumo_request_meta(req);
+        kumo_map *k = kumo_request_cb_kwargs(req);
+        cr_expect_eq(kumo_map_get_int(m, "page", 0), with ? 1 : 0, "request %zu", i);
+        cr_expect_str_eq(kumo_map_get_str(k, "section", "-"), with ? "docs" : "-");
+        kumo_value *from = kumo_map_get(m, "from");
+        cr_expect_eq(from != NULL, with);
+        if (from)
+            cr_expect_eq(from->u.obj, &res->ref);
+    }
+    /* Each request has its own meta. */
+    kumo_map_set(kumo_request_meta(out.v[0].u.req), "page", kumo_val_int(7));
+    cr_expect_eq(kumo_map_get_int(kumo_request_meta(out.v[1].u.req), "page", 0), 1);
+    cr_expect_str_eq(kumo_request_url(out.v[0].u.req), "http://example.com/a");
+    cr_expect_str_eq(kumo_request_url(out.v[8].u.req), "http://example.com/dir/e");
+    kumo_out_release(&out);
     kumo_response_unref(res);
 }

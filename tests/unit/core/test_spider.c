@@ -1,4 +1,5 @@
-/* test_spider.c - spider class names, the ABI check, and loading the shipped plugins. */
+/* test_spider.c - spider class names, the ABI check, loading the shipped plugins, and
+ * KUMO_CALLBACKS / KUMO_ERRBACKS with many functions. */
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "core/plugin.h"
@@ -71,4 +72,89 @@ Test(spider, shipped_plugins_load_by_name)
     cr_assert_str_eq(err, "spider not found: nope (try 'kumo list')");
     cr_assert_eq(kumo_plugin_open("/etc/passwd", &p, err, sizeof(err)), KUMO_EINVAL);
     cr_assert(strstr(err, "cannot load spider '/etc/passwd'"), "%s", err);
+}
+
+/* ---- KUMO_CALLBACKS / KUMO_ERRBACKS with many functions ---- */
+
+#define CB(f) static void f(kumo_response *res, kumo_out *out) {}
+#define EB(f) static void f(kumo_failure *fl, kumo_out *out) {}
+CB(c1) CB(c2) CB(c3) CB(c4) CB(c5) CB(c6) CB(c7) CB(c8)
+CB(c9) CB(c10) CB(c11) CB(c12) CB(c13) CB(c14) CB(c15) CB(c16)
+CB(c17) CB(c18) CB(c19) CB(c20) CB(c21) CB(c22) CB(c23) CB(c24)
+CB(c25) CB(c26) CB(c27) CB(c28) CB(c29) CB(c30) CB(c31) CB(c32)
+CB(c33) CB(c34) CB(c35) CB(c36) CB(c37) CB(c38) CB(c39) CB(c40)
+EB(e1) EB(e2) EB(e3) EB(e4) EB(e5) EB(e6) EB(e7) EB(e8)
+EB(e9) EB(e10) EB(e11) EB(e12) EB(e13) EB(e14) EB(e15) EB(e16)
+EB(e17) EB(e18) EB(e19) EB(e20) EB(e21) EB(e22) EB(e23) EB(e24)
+EB(e25) EB(e26) EB(e27) EB(e28) EB(e29) EB(e30) EB(e31) EB(e32)
+EB(e33)
+
+static const kumo_callback *const many_cbs =
+    KUMO_CALLBACKS(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17,
+                   c18, c19, c20, c21, c22, c23, c24, c25, c26, c27, c28, c29, c30, c31, c32,
+                   c33, c34, c35, c36, c37, c38, c39, c40);
+static const kumo_errback *const many_ebs =
+    KUMO_ERRBACKS(e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14, e15, e16, e17,
+                  e18, e19, e20, e21, e22, e23, e24, e25, e26, e27, e28, e29, e30, e31, e32, e33);
+
+Test(spider, callbacks_and_errbacks_take_many_functions)
+{
+    char name[16];
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof(name), "c%d", i + 1);
+        cr_expect_str_eq(many_cbs[i].name, name);
+        cr_expect_not_null(many_cbs[i].fn);
+    }
+    cr_expect_null(many_cbs[40].name);
+    cr_expect_null(many_cbs[40].fn);
+    cr_expect_eq(many_cbs[0].fn, c1);
+    cr_expect_eq(many_cbs[39].fn, c40);
+    for (int i = 0; i < 33; i++) {
+        snprintf(name, sizeof(name), "e%d", i + 1);
+        cr_expect_str_eq(many_ebs[i].name, name);
+    }
+    cr_expect_eq(many_ebs[32].fn, e33);
+    cr_expect_null(many_ebs[33].name);
+    kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = many_cbs,
+                         .errbacks = many_ebs};
+    char err[256];
+    cr_expect_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_OK, "%s", err);
+}
+
+/* 64 functions compile; 65 is a compile error that names the limit. */
+Test(spider, callbacks_past_the_limit_say_so, .timeout = 60)
+{
+    for (int n = 64; n <= 65; n++) {
+        char dir[] = "/tmp/kumo-cbs-XXXXXX";
+        cr_assert_not_null(mkdtemp(dir));
+        char path[256], cmd[512];
+        snprintf(path, sizeof(path), "%s/s.c", dir);
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fprintf(f, "#include <kumo/kumo.h>\n");
+        for (int i = 0; i < n; i++)
+            fprintf(f, "static void f%d(kumo_response *r, kumo_out *o) {}\n", i);
+        fprintf(f, "const kumo_callback *cbs = KUMO_CALLBACKS(");
+        for (int i = 0; i < n; i++)
+            fprintf(f, "%sf%d", i ? ", " : "", i);
+        fprintf(f, ");\n");
+        fclose(f);
+        snprintf(cmd, sizeof(cmd), "cc -std=gnu11 -fsyntax-only -Iinclude %s > %s/out 2>&1",
+                 path, dir);
+        int rc = system(cmd);
+        snprintf(path, sizeof(path), "%s/out", dir);
+        f = fopen(path, "r");
+        cr_assert_not_null(f);
+        char out[4096] = "";
+        size_t len = fread(out, 1, sizeof(out) - 1, f);
+        out[len] = '\0';
+        fclose(f);
+        if (n == 64)
+            cr_expect_eq(rc, 0, "64 callbacks: %s", out);
+        else
+            cr_expect(rc != 0 && strstr(out, "KUMO_CALLBACKS_takes_at_most_64_functions"), "%s",
+                      out);
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        cr_expect_eq(system(cmd), 0);
+    }
 }
