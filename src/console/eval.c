@@ -33,7 +33,7 @@ static cval *eval(cv_ctx *c, ce_scope *sc, const cp_node *n);
 
 /* ---------------------------------------------------------------- variables */
 
-static cval *var_get(kumo_repl *r, const char *name)
+static cval *var_get(struct kumo_repl *r, const char *name)
 {
     for (size_t i = 0; i < r->nvars; i++)
         if (strcmp(r->names[i], name) == 0)
@@ -43,7 +43,7 @@ static cval *var_get(kumo_repl *r, const char *name)
 
 int ce_var_set(cv_ctx *c, const char *name, cval *v)
 {
-    kumo_repl *r = c->repl;
+    struct kumo_repl *r = c->repl;
     for (size_t i = 0; i < r->nvars; i++)
         if (strcmp(r->names[i], name) == 0) {
             cval *old = r->vals[i];

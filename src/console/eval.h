@@ -5,11 +5,11 @@
 
 #include "console/object.h"
 #include "console/parser.h"
-#include "console/repl.h"
 
 #define CE_VARS_MAX 1000        /* variables one session may hold */
 
-/* One console session: its variables (with `_`) and the crawl it looks at. */
+/* One console session (kumo_repl, console/repl.h): its variables (with `_`) and the crawl
+ * it looks at. */
 struct kumo_repl {
     kumo_crawler *crawler;      /* borrowed; NULL: no crawl */
     char **names;               /* owned */
