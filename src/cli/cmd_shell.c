@@ -4,8 +4,8 @@
 #include "cli/cli.h"
 #include "cli/fetchone.h"
 #include "cli/lineedit.h"
-#include "console/eval.h"
 #include "console/repl.h"
+#include "console/view_crawl.h"
 #include "core/crawler.h"
 #include "core/settings.h"
 #include "http/request.h"
@@ -288,7 +288,7 @@ static cval *b_fetch(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"request_or_url", "redirect"};
     cval *arg[2];
-    if (ce_args(c, "fetch", a, names, 2, 1, arg) != KUMO_OK)
+    if (cv_args_parse(c, "fetch", a, names, 2, 1, arg) != KUMO_OK)
         return NULL;
     shell *sh = self->u.nat.p;
     bool redirect = true;
@@ -301,8 +301,8 @@ static cval *b_fetch(cv_ctx *c, cval *self, const cv_args *a)
     int rc;
     if (arg[0]->type == CV_STR) {
         rc = fetch_target(sh, arg[0]->u.s.s, redirect);
-    } else if (co_isinstance(arg[0], &KUMO_CLASS(Request))) {
-        kumo_request *r = (kumo_request *)co_ref_of(c, arg[0]);
+    } else if (cn_isinstance(arg[0], &KUMO_CLASS(Request))) {
+        kumo_request *r = (kumo_request *)cv_ref_of(c, arg[0]);
         if (!r)
             return NULL;
         if (strncasecmp(r->url, "file://", 7) == 0)     /* a local file's request */
@@ -354,7 +354,7 @@ static void banner(cv_ctx *c, shell *sh, kumo_buf *b)
 
 static cval *b_shelp(cv_ctx *c, cval *self, const cv_args *a)
 {
-    if (ce_args(c, "shelp", a, NULL, 0, 0, NULL) != KUMO_OK)
+    if (cv_args_parse(c, "shelp", a, NULL, 0, 0, NULL) != KUMO_OK)
         return NULL;
     kumo_buf b;
     kumo_buf_init(&b, SHELL_OUT_MAX, cv_tag(), KUMO_V_TEXT);

@@ -1,155 +1,8 @@
-/* builtins.c - the console's namespace: one table of builtins (functions, classes, the
- * crawl's objects) with their help lines, and the modules `from X import y` accepts. */
-#include "console/eval.h"
-#include "core/crawler.h"
-#include "core/engine.h"
-#include "mem/memreport.h"
-
-/* ---------------------------------------------------------------- trackref */
-
-/* Collect prefs()' ignore= argument: a class, a tuple of classes, or None. */
-static int ignore_classes(cv_ctx *c, cval *v, kumo_class **out, size_t max, size_t *n)
-{
-    *n = 0;
-    if (!v || v->type == CV_NONE)
-        return KUMO_OK;
-    size_t cnt = v->type == CV_TUPLE ? v->u.seq.len : 1;
-    for (size_t i = 0; i < cnt; i++) {
-        cval *x = v->type == CV_TUPLE ? v->u.seq.v[i] : v;
-        kumo_class *cls = co_class_of(x);
-        if (!cls && x->type == CV_NATIVE && x->u.nat.vt->name && !strcmp(x->u.nat.vt->name, "type"))
-            continue;       /* a class with no kumo objects (NoneType, int): nothing to drop */
-        if (!cls)
-            return cv_raisei(c, "TypeError", "issubclass() arg 2 must be a class, a tuple of "
-                             "classes, or a union");
-        if (*n < max)
-            out[(*n)++] = cls;
-    }
-    return KUMO_OK;
-}
-
-static int live_refs_text(cv_ctx *c, const cv_args *a, const char *fname, kumo_buf *b)
-{
-    static const char *const names[] = {"ignore"};
-    cval *arg[1];
-    kumo_class *ign[64];
-    size_t nign;
-    if (ce_args(c, fname, a, names, 1, 0, arg) || ignore_classes(c, arg[0], ign, 64, &nign))
-        return KUMO_EINVAL;
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);     /* stdio's buffer: libc allocates it */
-    if (!f)
-        return cv_raisei(c, "OSError", "cannot open a memory stream");
-    kumo_prefs(f, ign, nign);
-    fclose(f);
-    int rc = kumo_buf_add(b, text, len);
-    free(text);
-    return rc ? cv_raisei(c, "MemoryError", "live references report too long") : KUMO_OK;
-}
-
-static cval *b_prefs(cv_ctx *c, cval *self, const cv_args *a)
-{
-    kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
-    int rc = live_refs_text(c, a, "print_live_refs", &b);
-    if (!rc)
-        cv_print(c, b.s ? b.s : "", b.len);
-    kumo_buf_release(&b);
-    return rc ? NULL : cv_none();
-}
-
-static cval *b_format_live_refs(cv_ctx *c, cval *self, const cv_args *a)
-{
-    kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
-    int rc = live_refs_text(c, a, "format_live_refs", &b);
-    /* format_live_refs() is print_live_refs()'s text without print's final newline */
-    cval *r = rc ? NULL : cv_strn(b.s ? b.s : "", b.len ? b.len - 1 : 0);
-    kumo_buf_release(&b);
-    return r;
-}
-
-/* The class a get_oldest()/iter_all() argument names (a str, or a class value). */
-static int class_arg(cv_ctx *c, const char *fname, const cv_args *a, kumo_class **cls)
-{
-    static const char *const names[] = {"class_name"};
-    cval *arg[1];
-    if (ce_args(c, fname, a, names, 1, 1, arg))
-        return KUMO_EINVAL;
-    *cls = co_class_of(arg[0]);
-    if (*cls)
-        return KUMO_OK;
-    if (arg[0]->type != CV_STR)
-        return KUMO_OK;             /* Scrapy compares names: nothing matches */
-    *cls = kumo_class_find(arg[0]->u.s.s);
-    return KUMO_OK;
-}
-
-static cval *b_get_oldest(cv_ctx *c, cval *self, const cv_args *a)
-{
-    kumo_class *cls;
-    if (class_arg(c, "get_oldest", a, &cls))
-        return NULL;
-    kumo_ref *r = cls ? kumo_ref_oldest(cls) : NULL;
-    return r ? co_from_ref(r) : cv_none();
-}
-
-static cval *b_iter_all(cv_ctx *c, cval *self, const cv_args *a)
-{
-    kumo_class *cls;
-    if (class_arg(c, "iter_all", a, &cls))
-        return NULL;
-    cval *l = cv_list_new();
-    for (kumo_ref *r = cls ? kumo_ref_first(cls) : NULL; r; r = r->next)
-        if (cv_seq_push(c, l, co_from_ref(r))) {
-            cv_unref(l);
-            return NULL;
-        }
-    return l;
-}
-
-/* ---------------------------------------------------------------- the crawl and memory */
-
-static cval *b_est(cv_ctx *c, cval *self, const cv_args *a)
-{
-    cval *none[1];
-    if (ce_args(c, "est", a, NULL, 0, 0, none))
-        return NULL;
-    if (!c->crawler || !c->crawler->engine)
-        return cv_raise(c, "RuntimeError", "no crawl is running");
-    kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
-    kumo_engine_status_format(c->crawler->engine, &b);
-    cv_print(c, b.s ? b.s : "", b.len);
-    kumo_buf_release(&b);
-    return cv_none();
-}
-
-static cval *report(cv_ctx *c, const cv_args *a, const char *fname, void (*fn)(kumo_buf *))
-{
-    cval *none[1];
-    if (ce_args(c, fname, a, NULL, 0, 0, none))
-        return NULL;
-    kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
-    fn(&b);
-    cv_print(c, b.s ? b.s : "", b.len);
-    kumo_buf_release(&b);
-    return cv_none();
-}
-
-static cval *b_mem(cv_ctx *c, cval *self, const cv_args *a)
-{
-    return report(c, a, "mem", kumo_mem_report);
-}
-
-static cval *b_trim(cv_ctx *c, cval *self, const cv_args *a)
-{
-    return report(c, a, "trim", kumo_mem_trim);
-}
-
-/* ---------------------------------------------------------------- Python's builtins */
+/* builtins.c - Python's builtins in the console (len, print, repr, str, int, float, bool,
+ * list, tuple, sorted, min, max, sum, range, dir, type, isinstance, help, exit, quit): one
+ * table registered into the namespace. */
+#include "console/builtins.h"
+#include "console/num.h"
 
 static cval *one_arg(cv_ctx *c, const char *fname, const cv_args *a)
 {
@@ -160,7 +13,7 @@ static cval *one_arg(cv_ctx *c, const char *fname, const cv_args *a)
     if (a->n != 1)
         return cv_raise(c, "TypeError", "%s() takes exactly one argument (%zu given)", fname,
                         a->n);
-    return ce_args(c, fname, a, names, 1, 1, arg) ? NULL : arg[0];
+    return cv_args_parse(c, fname, a, names, 1, 1, arg) ? NULL : arg[0];
 }
 
 static cval *b_len(cv_ctx *c, cval *self, const cv_args *a)
@@ -220,7 +73,7 @@ static cval *b_str(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"object"};
     cval *arg[1];
-    if (ce_args(c, "str", a, names, 1, 0, arg))
+    if (cv_args_parse(c, "str", a, names, 1, 0, arg))
         return NULL;
     return arg[0] ? to_text(c, arg[0], false) : cv_str("");
 }
@@ -229,7 +82,7 @@ static cval *b_int(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"x", "base"};
     cval *arg[2];
-    if (ce_args(c, "int", a, names, 2, 0, arg))
+    if (cv_args_parse(c, "int", a, names, 2, 0, arg))
         return NULL;
     cval *v = arg[0];
     int64_t base = 10;
@@ -270,7 +123,7 @@ static cval *b_float(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"x"};
     cval *arg[1];
-    if (ce_args(c, "float", a, names, 1, 0, arg))
+    if (cv_args_parse(c, "float", a, names, 1, 0, arg))
         return NULL;
     cval *v = arg[0];
     if (!v)
@@ -297,7 +150,7 @@ static cval *b_bool(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"x"};
     cval *arg[1];
-    if (ce_args(c, "bool", a, names, 1, 0, arg))
+    if (cv_args_parse(c, "bool", a, names, 1, 0, arg))
         return NULL;
     int t = arg[0] ? cv_truthy(c, arg[0]) : 0;
     return t < 0 ? NULL : cv_bool(t);
@@ -307,7 +160,7 @@ static cval *b_list(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"iterable"};
     cval *arg[1];
-    if (ce_args(c, "list", a, names, 1, 0, arg))
+    if (cv_args_parse(c, "list", a, names, 1, 0, arg))
         return NULL;
     return arg[0] ? cv_iter_list(c, arg[0]) : cv_list_new();
 }
@@ -316,7 +169,7 @@ static cval *b_tuple(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"iterable"};
     cval *arg[1];
-    if (ce_args(c, "tuple", a, names, 1, 0, arg))
+    if (cv_args_parse(c, "tuple", a, names, 1, 0, arg))
         return NULL;
     cval *l = arg[0] ? cv_iter_list(c, arg[0]) : cv_list_new();
     if (l)
@@ -352,7 +205,7 @@ static cval *b_sorted(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"iterable", "reverse"};
     cval *arg[2];
-    if (ce_args(c, "sorted", a, names, 2, 1, arg))
+    if (cv_args_parse(c, "sorted", a, names, 2, 1, arg))
         return NULL;
     int rev = arg[1] ? cv_truthy(c, arg[1]) : 0;
     if (rev < 0)
@@ -421,14 +274,14 @@ static cval *b_sum(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"iterable", "start"};
     cval *arg[2];
-    if (ce_args(c, "sum", a, names, 2, 1, arg))
+    if (cv_args_parse(c, "sum", a, names, 2, 1, arg))
         return NULL;
     cval *l = cv_iter_list(c, arg[0]);
     if (!l)
         return NULL;
     cval *acc = arg[1] ? cv_ref(arg[1]) : cv_int(0);
     for (size_t i = 0; acc && i < l->u.seq.len; i++) {
-        cval *next = ce_binop(c, CP_OP_ADD, acc, l->u.seq.v[i]);
+        cval *next = cv_binop(c, CP_OP_ADD, acc, l->u.seq.v[i]);
         cv_unref(acc);
         acc = next;
     }
@@ -440,7 +293,7 @@ static cval *b_range(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"start", "stop", "step"};
     cval *arg[3];
-    if (ce_args(c, "range", a, names, 3, 1, arg))
+    if (cv_args_parse(c, "range", a, names, 3, 1, arg))
         return NULL;
     int64_t lo = 0, hi, st = 1;
     if (arg[1]) {
@@ -468,33 +321,33 @@ static cval *b_range(cv_ctx *c, cval *self, const cv_args *a)
 static cval *b_dir(cv_ctx *c, cval *self, const cv_args *a)
 {
     cval *v = one_arg(c, "dir", a);
-    return v ? ce_dir(c, v) : NULL;
+    return v ? cv_dir(c, v) : NULL;
 }
 
 static cval *b_type(cv_ctx *c, cval *self, const cv_args *a)
 {
     cval *v = one_arg(c, "type", a);
-    return v ? co_type_of(v) : NULL;
+    return v ? cn_type_of(v) : NULL;
 }
 
 static cval *b_isinstance(cv_ctx *c, cval *self, const cv_args *a)
 {
     static const char *const names[] = {"obj", "class_or_tuple"};
     cval *arg[2];
-    if (ce_args(c, "isinstance", a, names, 2, 2, arg))
+    if (cv_args_parse(c, "isinstance", a, names, 2, 2, arg))
         return NULL;
     cval *t = arg[1];
     size_t n = t->type == CV_TUPLE ? t->u.seq.len : 1;
     for (size_t i = 0; i < n; i++) {
         cval *x = t->type == CV_TUPLE ? t->u.seq.v[i] : t;
-        kumo_class *cls = co_class_of(x);
-        if (cls && co_isinstance(arg[0], cls))
+        kumo_class *cls = cn_class_of(x);
+        if (cls && cn_isinstance(arg[0], cls))
             return cv_bool(1);
         if (!cls) {
-            if (x->type != CV_NATIVE || strcmp(x->u.nat.vt->name, "type") != 0)
+            if (!cn_is_class(x))
                 return cv_raise(c, "TypeError", "isinstance() arg 2 must be a type, a tuple of "
                                 "types, or a union");
-            if (!strcmp((const char *)x->u.nat.p, cv_type_name(arg[0])))
+            if (!strcmp(cv_type_name(x), cv_type_name(arg[0])))
                 return cv_bool(1);
         }
     }
@@ -507,44 +360,11 @@ static cval *b_exit(cv_ctx *c, cval *self, const cv_args *a)
     return cv_none();
 }
 
-static cval *b_help(cv_ctx *c, cval *self, const cv_args *a);
-
 /* ---------------------------------------------------------------- the table */
 
-static cval *mk_hpy(cv_ctx *c)
-{
-    return co_hpy(c);
-}
-
 #define FN(nm, use, fn, help) {nm, use, help, fn, NULL, NULL, false}
-#define HIDDEN_FN(nm, use, fn, help) {nm, use, help, fn, NULL, NULL, true}
-#define VAL(nm, mk, help) {nm, NULL, help, NULL, mk, NULL, false}
-#define CLS(nm) {#nm, NULL, "the " #nm " class (a value for ignore=, isinstance())", NULL, NULL, \
-                 &KUMO_CLASS(nm), false}
 
-static const ce_builtin builtins[] = {
-    FN("prefs", "prefs(ignore=None)", b_prefs,
-       "print live tracked objects per class, oldest age (Scrapy's print_live_refs)"),
-    FN("print_live_refs", "print_live_refs(ignore=None)", b_prefs, "the same as prefs()"),
-    HIDDEN_FN("format_live_refs", "format_live_refs(ignore=None)", b_format_live_refs,
-              "prefs()' text as a str"),
-    FN("get_oldest", "get_oldest('HtmlResponse')", b_get_oldest,
-       "the oldest live object of a class, or None"),
-    FN("iter_all", "iter_all('HtmlResponse')", b_iter_all,
-       "every live object of a class, oldest first"),
-    VAL("hpy", mk_hpy, "heap views: x = hpy.heap(); x.bytype, x.byvia, x.bytype[0].byvia, _.more"),
-    FN("mem", "mem()", b_mem, "process RSS and peak, kumo's heap, malloc in use and held free"),
-    FN("trim", "trim()", b_trim, "give malloc's free memory back to the system (malloc_trim)"),
-    FN("est", "est()", b_est, "print the engine status (Scrapy's print_engine_status)"),
-    HIDDEN_FN("print_engine_status", "print_engine_status()", b_est, "the same as est()"),
-    VAL("engine", co_engine, "the engine: engine.pause(), .unpause(), .stop(), .paused"),
-    VAL("spider", co_spider, "the running spider: spider.name, spider.state"),
-    VAL("crawler", co_crawler, "the crawler: .engine, .spider, .stats, .settings"),
-    VAL("stats", co_stats, "the stats: stats.get_value(key, default), stats.get_stats()"),
-    VAL("settings", co_settings, "the settings: settings['KEY'], settings.get('KEY', default)"),
-    CLS(Request), CLS(FormRequest), CLS(JsonRequest), CLS(Response), CLS(TextResponse),
-    CLS(HtmlResponse), CLS(XmlResponse), CLS(Item), CLS(Selector), CLS(SelectorList),
-    CLS(Spider),
+static const cn_entry builtins[] = {
     FN("len", "len(x)", b_len, "the length of a str, bytes, list, dict, SelectorList..."),
     FN("print", "print(*values, sep=' ', end='\\n')", b_print, "print values as str() does"),
     FN("repr", "repr(x)", b_repr, "the text the console prints for x"),
@@ -562,141 +382,12 @@ static const ce_builtin builtins[] = {
     FN("dir", "dir(x)", b_dir, "the attributes of x"),
     FN("type", "type(x)", b_type, "the class of x"),
     FN("isinstance", "isinstance(x, cls)", b_isinstance, "whether x is of class cls"),
-    FN("help", "help(x)", b_help, "this list, or one builtin's help"),
+    FN("help", "help(x)", cn_help, "this list, or one builtin's help"),
     FN("exit", "exit()", b_exit, "end the session"),
     FN("quit", "quit()", b_exit, "end the session"),
 };
 
-const ce_builtin *ce_builtin_find(const char *name)
+void cb_init(void)
 {
-    for (size_t i = 0; i < KUMO_ARRAY_LEN(builtins); i++)
-        if (!strcmp(builtins[i].name, name))
-            return &builtins[i];
-    return NULL;
-}
-
-cval *ce_builtin_value(cv_ctx *c, const ce_builtin *b)
-{
-    if (b->fn)
-        return cv_func(b->name, b->fn, NULL);
-    if (b->cls)
-        return co_class(b->cls);
-    return b->make(c);
-}
-
-static cval *b_help(cv_ctx *c, cval *self, const cv_args *a)
-{
-    static const char *const names[] = {"obj"};
-    cval *arg[1];
-    if (ce_args(c, "help", a, names, 1, 0, arg))
-        return NULL;
-    if (!arg[0]) {
-        for (size_t i = 0; i < KUMO_ARRAY_LEN(builtins); i++) {
-            const ce_builtin *b = &builtins[i];
-            if (b->hidden)
-                continue;
-            if (cv_writef(c, c->out, "%-34s %s\n", b->usage ? b->usage : b->name, b->help))
-                break;
-        }
-        return cv_none();
-    }
-    cval *v = arg[0];
-    if (v->type == CV_FUNC && !v->u.fn.self) {
-        for (size_t i = 0; i < KUMO_ARRAY_LEN(builtins); i++)
-            if (builtins[i].fn == v->u.fn.fn) {
-                cv_writef(c, c->out, "%s: %s\n", builtins[i].usage, builtins[i].help);
-                return cv_none();
-            }
-    }
-    cval *attrs = ce_dir(c, v);
-    if (!attrs)
-        return NULL;
-    cv_writef(c, c->out, "%s object; attributes: ", cv_type_name(v));
-    for (size_t i = 0; i < attrs->u.seq.len; i++)
-        cv_writef(c, c->out, "%s%s", i ? ", " : "", attrs->u.seq.v[i]->u.s.s);
-    cv_writes(c, c->out, attrs->u.seq.len ? "\n" : "(none)\n");
-    cv_unref(attrs);
-    return cv_none();
-}
-
-/* ---------------------------------------------------------------- modules */
-
-typedef struct module {
-    const char *path;
-    const char *const *names;       /* builtin names it exports, NULL-terminated */
-} module;
-
-#define NAMES(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define TRACKREF NAMES("print_live_refs", "format_live_refs", "get_oldest", "iter_all")
-#define HTTP NAMES("Request", "FormRequest", "JsonRequest", "Response", "TextResponse", \
-                   "HtmlResponse", "XmlResponse")
-
-static const module modules[] = {
-    {"scrapy", NAMES("Request", "FormRequest", "Spider", "Item", "Selector")},
-    {"scrapy.utils", NAMES("trackref")},
-    {"scrapy.utils.trackref", TRACKREF},
-    {"scrapy.utils.engine", NAMES("print_engine_status")},
-    {"scrapy.spiders", NAMES("Spider")},
-    {"scrapy.http", HTTP},
-    {"scrapy.item", NAMES("Item")},
-    {"scrapy.selector", NAMES("Selector", "SelectorList")},
-    {"kumo", NAMES("Request", "FormRequest", "Spider", "Item", "Selector")},
-    {"kumo.utils", NAMES("trackref")},
-    {"kumo.utils.trackref", TRACKREF},
-    {"kumo.utils.engine", NAMES("print_engine_status")},
-    {"kumo.trackref", TRACKREF},
-    {"kumo.spiders", NAMES("Spider")},
-    {"kumo.http", HTTP},
-    {"kumo.item", NAMES("Item")},
-    {"kumo.selector", NAMES("Selector", "SelectorList")},
-    {"kumo.mem", NAMES("hpy", "mem", "trim")},
-    {"guppy", NAMES("hpy")},
-};
-
-static const module *module_find(const char *path)
-{
-    for (size_t i = 0; i < KUMO_ARRAY_LEN(modules); i++)
-        if (!strcmp(modules[i].path, path))
-            return &modules[i];
-    return NULL;
-}
-
-cval *ce_import_module(cv_ctx *c, const char *path)
-{
-    if (!module_find(path))
-        return cv_raise(c, "ModuleNotFoundError", "No module named '%s'", path);
-    return co_module(path);
-}
-
-cval *ce_import_name(cv_ctx *c, const char *path, const char *name)
-{
-    const module *m = module_find(path);
-    if (!m)
-        return cv_raise(c, "ModuleNotFoundError", "No module named '%s'", path);
-    char sub[256];
-    snprintf(sub, sizeof(sub), "%s.%s", path, name);
-    for (const char *const *n = m->names; *n; n++) {
-        if (strcmp(*n, name) != 0)
-            continue;
-        if (module_find(sub))
-            return co_module(sub);
-        return ce_builtin_value(c, ce_builtin_find(name));
-    }
-    if (module_find(sub))
-        return co_module(sub);
-    return cv_raise(c, "ImportError", "cannot import name '%s' from '%s'",
-                    name, path);
-}
-
-int ce_import_star(cv_ctx *c, const char *path)
-{
-    const module *m = module_find(path);
-    if (!m)
-        return cv_raisei(c, "ModuleNotFoundError", "No module named '%s'", path);
-    for (const char *const *n = m->names; *n; n++) {
-        cval *v = ce_import_name(c, path, *n);
-        if (!v || ce_var_set(c, *n, v))
-            return KUMO_EINVAL;
-    }
-    return KUMO_OK;
+    cn_register(builtins, KUMO_ARRAY_LEN(builtins), CN_ORDER_PYTHON);
 }

@@ -1,6 +1,8 @@
 /* cval.h - the console's value model: refcounted Python-shaped values (None, bool, int,
- * float, str, bytes, list, tuple, dict, functions, native objects), their repr, and the
- * evaluation context that carries errors and output. */
+ * float, str, bytes, list, tuple, dict, functions, native objects), the type table they
+ * answer through, and the evaluation context that carries errors and output.  What values
+ * do is in object.h (the protocol) and the built-in types' files (num, seq, str, dict,
+ * func). */
 #ifndef KUMO_CVAL_H
 #define KUMO_CVAL_H
 
@@ -49,10 +51,20 @@ typedef struct cv_args {
  * or NULL with an error raised in c. */
 typedef cval *(*cv_fn)(cv_ctx *c, cval *self, const cv_args *a);
 
+/* A method of a type: the name dir() lists and the function called with self. */
+typedef struct cv_method {
+    const char *name;
+    cv_fn fn;
+} cv_method;
+
 /*
- * What a native object can do.  Every hook may be NULL.  Hooks that return cval * return a
- * new reference, or NULL with an error raised (getattr may return NULL without raising:
- * the caller then raises AttributeError).
+ * A type: what its values can do (CPython's type slots, Lua's metatables).  Every value,
+ * built-in (str, list...) or native (a Request view, hpy...), answers through one of these,
+ * found by cv_type_of() (console/object.h); the evaluator never asks what a value is.
+ * Every hook may be NULL: object.c then gives Python's default or error.  Hooks that return
+ * cval * return a new reference, or NULL with an error raised (getattr may return NULL
+ * without raising: the caller then looks in methods and raises AttributeError; binop may
+ * return NULL without raising: not for these operands).
  */
 typedef struct cv_vtable {
     const char *name;               /* type name for errors; see tname */
@@ -62,10 +74,28 @@ typedef struct cv_vtable {
     int (*len)(cv_ctx *c, cval *self, size_t *n);           /* KUMO_OK or error raised */
     cval *(*iter)(cv_ctx *c, cval *self);                   /* a new list of the items */
     int (*repr)(cv_ctx *c, cval *self, kumo_buf *out);      /* KUMO_OK or KUMO_ETOOBIG */
+    int (*str)(cv_ctx *c, cval *self, kumo_buf *out);       /* str(); NULL: repr */
     cval *(*call)(cv_ctx *c, cval *self, const cv_args *a);
     int (*same)(cval *a, cval *b);  /* identity for `is` and ==: same underlying object */
-    void (*free)(void *p);          /* frees p (NULL: p is not owned) */
+    void (*free)(void *p);          /* frees a native's p (NULL: p is not owned) */
     const char *const *attrs;       /* attribute names for dir(), NULL-terminated */
+    /* truth value: 1, 0, or -1 with an error (NULL: len() != 0 when len, else true) */
+    int (*truthy)(cv_ctx *c, cval *self);
+    /* a == b with self a: 1, 0, or -1 with an error (NULL: a is b) */
+    int (*equal)(cv_ctx *c, cval *a, cval *b);
+    /* ordering of a and b into *cmp (-1, 0, 1; 2: unordered): KUMO_OK, KUMO_EDECLINED when
+     * a's type cannot order b, or KUMO_EINVAL with an error raised naming opname ("<") */
+    int (*compare)(cv_ctx *c, cval *a, cval *b, const char *opname, int *cmp);
+    /* item in self: 1, 0, or -1 with an error (NULL: search the items of iter) */
+    int (*contains)(cv_ctx *c, cval *self, cval *item);
+    /* a op b (op a cp_op, console/parser.h), asked of a's type then b's */
+    cval *(*binop)(cv_ctx *c, int op, cval *a, cval *b);
+    cval *(*unary)(cv_ctx *c, int op, cval *self);          /* -x, +x, ~x; NULL: not mine */
+    /* the tracked object a view shows (borrowed), NULL with ReferenceError raised when it
+     * is gone; NULL slot: not a view of a tracked object */
+    kumo_ref *(*ref)(cv_ctx *c, cval *self);
+    const cv_method *methods;       /* bound on attribute access, listed by dir(); ends
+                                     * with {NULL} */
 } cv_vtable;
 
 struct cval {
@@ -127,6 +157,7 @@ cval *cv_str_take(char *s, size_t len);
 cval *cv_list_new(void);
 cval *cv_tuple_new(void);
 cval *cv_dict_new(void);
+cval *cv_slice_new(void);       /* fill with cv_seq_push: start, stop, step */
 /* self may be NULL; takes a new reference on self. */
 cval *cv_func(const char *name, cv_fn fn, cval *self);
 /* Takes ownership of p (freed with vt->free) and of the reference owner (may be NULL). */
@@ -138,12 +169,9 @@ void cv_unref(cval *v);
 /* Append v to a list/tuple/slice being built; takes ownership of v.  KUMO_OK, or an error
  * raised (MemoryError, RecursionError) and v dropped. */
 int cv_seq_push(cv_ctx *c, cval *seq, cval *v);
-/* Set d[k] = v; takes ownership of both.  KUMO_OK or an error raised. */
-int cv_dict_set(cv_ctx *c, cval *d, cval *k, cval *v);
-/* Set d[key] = v with a str key; takes ownership of v. */
-int cv_dict_sets(cv_ctx *c, cval *d, const char *key, cval *v);
-/* Returns d[k] (borrowed) or NULL. */
-cval *cv_dict_get(cval *d, cval *k);
+/* Check that v may go into parent (CV_DEPTH_MAX) and grow parent's depth.  KUMO_OK, or
+ * RecursionError raised (v untouched). */
+int cv_adopt(cv_ctx *c, cval *parent, cval *v);
 
 /* ---- errors ---- */
 /* Raise type ("NameError") with a printf message; returns NULL for `return cv_raise(...)`. */
@@ -153,26 +181,6 @@ cval *cv_raise(cv_ctx *c, const char *type, const char *fmt, ...)
 int cv_raisei(cv_ctx *c, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* ---- Python semantics ---- */
-/* The type name as Python's errors say it: 'int', 'str', 'HtmlResponse'.  Static. */
-const char *cv_type_name(cval *v);
-int cv_truthy(cv_ctx *c, cval *v);                      /* 1, 0, or -1 with an error */
-int cv_equal(cv_ctx *c, cval *a, cval *b);              /* 1, 0, or -1 */
-/* Ordering for <, <=...: *cmp < 0, 0, > 0 (2: unordered, nan).  KUMO_OK or TypeError
- * raised naming opname ("<"). */
-int cv_compare(cv_ctx *c, cval *a, cval *b, const char *opname, int *cmp);
-/* Returns the length (str, bytes, list, tuple, dict, natives with len) or an error. */
-int cv_len(cv_ctx *c, cval *v, size_t *n);
-/* A new list of the items of an iterable (list, tuple, str, bytes, dict keys, natives). */
-cval *cv_iter_list(cv_ctx *c, cval *v);
-/* The int value of an int or bool. */
-int cv_as_index(cv_ctx *c, cval *v, int64_t *out);
-/* Resolve a slice against a length, Python's slice.indices(). */
-int cv_slice_indices(cv_ctx *c, cval *slice, size_t len, int64_t *start, int64_t *stop,
-                     int64_t *step, size_t *count);
-/* Subscript a str/bytes/list/tuple with an int or a slice (shared by natives). */
-cval *cv_seq_getitem(cv_ctx *c, cval *seq, cval *key);
-
 /* ---- output ---- */
 /*
  * Append n bytes to b; when b's cap would be passed, append what fits and return
@@ -181,19 +189,11 @@ cval *cv_seq_getitem(cv_ctx *c, cval *seq, cval *key);
 int cv_write(cv_ctx *c, kumo_buf *b, const void *p, size_t n);
 int cv_writes(cv_ctx *c, kumo_buf *b, const char *s);
 int cv_writef(cv_ctx *c, kumo_buf *b, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Python's repr(v) and str(v) into b.  KUMO_OK or KUMO_ETOOBIG. */
-int cv_repr(cv_ctx *c, cval *v, kumo_buf *b);
-int cv_str_of(cv_ctx *c, cval *v, kumo_buf *b);
-/* repr of a str / bytes value given as bytes. */
-int cv_repr_str(cv_ctx *c, kumo_buf *b, const char *s, size_t len);
-int cv_repr_bytes(cv_ctx *c, kumo_buf *b, const char *s, size_t len);
-/* A short repr (at most ~max bytes, "..." when cut) into dst (for error messages). */
-void cv_repr_short(cv_ctx *c, cval *v, char *dst, size_t max);
 /* Print text to the line's output (prefs(), est()...).  KUMO_OK or KUMO_ETOOBIG. */
 int cv_print(cv_ctx *c, const char *s, size_t n);
 
-/* Python's repr of a float ("0.1", "1e+16", "inf") into dst. */
-void cv_float_repr(double f, char *dst, size_t n);
+/* What `is` compares by default: the object a native shows, or the value itself. */
+const void *cv_identity(const cval *v);
 
 /* The console's heap tag (type "console"). */
 kumo_tag cv_tag(void);

@@ -2,7 +2,15 @@
 #include "console/lexer.h"
 #include "util/hex.h"
 #include "util/utf8.h"
-#include "console/cval.h"
+
+/* The console's heap tag, as cval.c names it: the lexer sits below the values. */
+static kumo_tag lex_tag(void)
+{
+    static kumo_tag tag;
+    if (!tag)
+        tag = kumo_type_intern("console");
+    return tag;
+}
 
 static const char *const keywords[] = {
     "and", "or", "not", "in", "is", "for", "if", "else", "from", "import", "as", "True",
@@ -35,7 +43,7 @@ static cl_tok *push(cl_toks *t, cl_kind kind, const char *line, const char *p, s
 {
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 16;
-        t->t = kumo_realloc(t->t, t->cap * sizeof(*t->t), cv_tag(), KUMO_V_NONE);
+        t->t = kumo_realloc(t->t, t->cap * sizeof(*t->t), lex_tag(), KUMO_V_NONE);
     }
     cl_tok *k = &t->t[t->n++];
     *k = (cl_tok){.kind = kind, .p = p, .len = len, .col = (size_t)(p - line)};
@@ -176,7 +184,7 @@ static int lex_string(cl_toks *t, const char *line, const char *start, const cha
         s++;
     }
     kumo_buf b;
-    kumo_buf_init(&b, 0, cv_tag(), KUMO_V_TEXT);
+    kumo_buf_init(&b, 0, lex_tag(), KUMO_V_TEXT);
     kumo_buf_add(&b, "", 0);
     int rc = decode(t, body, (size_t)(s - body), raw, bytes, &b);
     if (rc) {

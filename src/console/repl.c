@@ -1,7 +1,12 @@
 /* repl.c - one console session: read a line, run it, print what Python's console would. */
+#include "console/repl.h"
+#include "console/builtins.h"
 #include "console/eval.h"
 #include "console/lexer.h"
 #include "console/parser.h"
+#include "console/view_crawl.h"
+#include "console/view_heap.h"
+#include "console/view_http.h"
 #include "select/pool.h"
 
 #define REPL_LINE_MAX 16384             /* bytes in one line */
@@ -9,8 +14,24 @@
 
 static const char truncated_note[] = "... (output truncated)\n";
 
+/* The layers that register into the namespace, in order: the evaluator and namespace,
+ * Python's builtins, then the views (http before crawl: help() lists classes in order). */
+static void console_init(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    cn_init();
+    cb_init();
+    co_heap_init();
+    co_http_init();
+    co_crawl_init();
+}
+
 kumo_repl *kumo_repl_new(kumo_crawler *c)
 {
+    console_init();
     kumo_repl *r = kumo_calloc(1, sizeof(*r), cv_tag(), KUMO_V_NONE);
     r->crawler = c;
     return r;
@@ -73,11 +94,11 @@ static int run(cv_ctx *c, const char *line, size_t len, unsigned flags, kumo_buf
             cv_raise(c, "SystemError", "error without an exception");
         print_error(c, ec, errout);
         rc = KUMO_EINVAL;
-    } else if (result && (result->type != CV_NONE || (flags & KUMO_REPL_SHOW_NONE))) {
+    } else if (result && (result != cv_none() || (flags & KUMO_REPL_SHOW_NONE))) {
         /* sys.displayhook: print the repr, then bind `_` */
         if (cv_repr(c, result, c->out) == KUMO_OK)
             cv_write(c, c->out, "\n", 1);
-        if (result->type != CV_NONE && ce_var_set(c, "_", cv_ref(result)) != KUMO_OK) {
+        if (result != cv_none() && ce_var_set(c, "_", cv_ref(result)) != KUMO_OK) {
             print_error(c, ec, errout);
             rc = KUMO_EINVAL;
         }

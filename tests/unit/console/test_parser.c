@@ -3,12 +3,14 @@
 
 #include "kumo-int.h"
 #include "console/parser.h"
+#include "console/eval.h"
 #include "util/buf.h"
 
 static uint64_t blocks_at_start;
 
 static void setup(void)
 {
+    ce_init();          /* the constants' repr goes through the built-in types */
     kumo_heap_totals(&blocks_at_start, NULL);
 }
 

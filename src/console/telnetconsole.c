@@ -1,5 +1,5 @@
 /* telnetconsole.c - TelnetConsole: the telnet console on the crawl's loop (Scrapy's). */
-#include "ext/ext.h"
+#include "console/telnetconsole.h"
 #include "console/telnet.h"
 #include "core/crawler.h"
 #include "core/settings.h"

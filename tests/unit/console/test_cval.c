@@ -1,0 +1,108 @@
+/* test_cval.c - console values: constructors, refcounts, bounds, errors, output. */
+#include <criterion/criterion.h>
+
+#include "kumo-int.h"
+#include "console/eval.h"
+
+static uint64_t blocks_at_start;
+
+static void setup(void)
+{
+    ce_init();
+    kumo_class_first();
+    kumo_heap_totals(&blocks_at_start, NULL);
+}
+
+static void no_leaks(void)
+{
+    uint64_t blocks;
+    kumo_heap_totals(&blocks, NULL);
+    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
+    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
+                 (long long)(blocks - blocks_at_start));
+}
+
+/* repr(v) as a NUL-terminated string in a static buffer; drops v. */
+static const char *repr_of(cval *v)
+{
+    static char text[1024];
+    cv_ctx c = {0};
+    kumo_buf b;
+    kumo_buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    cv_repr(&c, v, &b);
+    snprintf(text, sizeof(text), "%s", kumo_buf_str(&b));
+    kumo_buf_release(&b);
+    cv_unref(v);
+    return text;
+}
+
+TestSuite(cval, .init = setup, .fini = no_leaks);
+
+Test(cval, immortals_and_refcounts)
+{
+    cr_assert_eq(cv_none(), cv_none());
+    cr_assert_eq(cv_bool(7), cv_bool(1));
+    cv_unref(cv_none());                    /* immortal: unref is a no-op */
+    cval *s = cv_str("abc");
+    cr_assert_eq(cv_ref(s), s);
+    cr_assert_eq(s->refs, 2);
+    cv_unref(s);
+    cr_assert_eq(s->refs, 1);
+    cr_assert_str_eq(repr_of(s), "'abc'");
+}
+
+Test(cval, containers_are_bounded)
+{
+    cv_ctx c = {0};
+    cval *l = cv_list_new();
+    for (size_t i = 0; i < CV_LIST_MAX; i++)
+        cr_assert_eq(cv_seq_push(&c, l, cv_int(1)), KUMO_OK);
+    cr_assert_neq(cv_seq_push(&c, l, cv_int(2)), KUMO_OK);
+    cr_assert_str_eq(c.etype, "MemoryError");
+    cv_unref(l);
+
+    cv_ctx d = {0};
+    cval *deep = cv_list_new();
+    for (int i = 1; i < CV_DEPTH_MAX; i++) {
+        cval *up = cv_list_new();
+        cr_assert_eq(cv_seq_push(&d, up, deep), KUMO_OK);
+        deep = up;
+    }
+    cr_assert_eq(deep->depth, CV_DEPTH_MAX);
+    cval *top = cv_list_new();
+    cr_assert_neq(cv_seq_push(&d, top, deep), KUMO_OK);
+    cr_assert_str_eq(d.etype, "RecursionError");
+    cv_unref(top);
+}
+
+Test(cval, first_error_wins_and_output_is_capped)
+{
+    cv_ctx c = {0};
+    cr_assert_null(cv_raise(&c, "NameError", "name '%s' is not defined", "x"));
+    cr_assert_eq(cv_raisei(&c, "TypeError", "later"), KUMO_EINVAL);
+    cr_assert_str_eq(c.etype, "NameError");
+    cr_assert_str_eq(c.emsg, "name 'x' is not defined");
+
+    kumo_buf b;
+    kumo_buf_init(&b, 5, KUMO_T_STR, KUMO_V_NONE);
+    c.out = &b;
+    cr_assert_eq(cv_print(&c, "abc", 3), KUMO_OK);
+    cr_assert_eq(cv_writef(&c, &b, "%d", 12345), KUMO_ETOOBIG);
+    cr_assert(c.truncated);
+    cr_assert_str_eq(kumo_buf_str(&b), "abc12");
+    kumo_buf_release(&b);
+}
+
+Test(cval, identity_of_natives_is_their_object)
+{
+    static const cv_vtable vt = {.name = "thing"};
+    int x;
+    cval *a = cv_native(&vt, &x, NULL), *b = cv_native(&vt, &x, NULL);
+    cr_assert_eq(cv_identity(a), &x);
+    cr_assert_eq(cv_identity(a), cv_identity(b));
+    cval *i = cv_int(3);
+    cr_assert_eq(cv_identity(i), i);
+    cv_unref(a);
+    cv_unref(b);
+    cv_unref(i);
+}

@@ -1,0 +1,83 @@
+/* test_dict.c - dict: order, equality, lookup, KeyError, methods, unhashable keys. */
+#include <criterion/criterion.h>
+
+#include "kumo-int.h"
+#include "console/eval.h"
+#include "console/dict.h"
+
+static uint64_t blocks_at_start;
+
+static void setup(void)
+{
+    ce_init();
+    kumo_class_first();
+    kumo_heap_totals(&blocks_at_start, NULL);
+}
+
+static void no_leaks(void)
+{
+    uint64_t blocks;
+    kumo_heap_totals(&blocks, NULL);
+    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
+    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
+                 (long long)(blocks - blocks_at_start));
+}
+
+/* repr(v) as a NUL-terminated string in a static buffer; drops v. */
+static const char *repr_of(cval *v)
+{
+    static char text[1024];
+    cv_ctx c = {0};
+    kumo_buf b;
+    kumo_buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    cv_repr(&c, v, &b);
+    snprintf(text, sizeof(text), "%s", kumo_buf_str(&b));
+    kumo_buf_release(&b);
+    cv_unref(v);
+    return text;
+}
+
+TestSuite(dict, .init = setup, .fini = no_leaks);
+
+Test(dict, insertion_order_equality_and_lookup)
+{
+    cv_ctx c = {0};
+    cval *a = cv_dict_new(), *b = cv_dict_new();
+    cv_dict_sets(&c, a, "x", cv_int(1));
+    cv_dict_sets(&c, a, "y", cv_int(2));
+    cv_dict_sets(&c, a, "x", cv_int(3));            /* replaces, keeps the place */
+    cv_dict_sets(&c, b, "y", cv_int(2));
+    cv_dict_sets(&c, b, "x", cv_int(3));
+    cr_assert_str_eq(repr_of(cv_ref(a)), "{'x': 3, 'y': 2}");
+    cr_assert_eq(cv_equal(&c, a, b), 1);
+    cval *k = cv_str("zz"), *x = cv_str("x");
+    cr_assert_eq(cv_contains(&c, a, x), 1);
+    cr_assert_str_eq(repr_of(cv_getitem(&c, a, x)), "3");
+    cr_assert_null(cv_getitem(&c, a, k));
+    cr_assert_str_eq(c.etype, "KeyError");
+    cr_assert_str_eq(c.emsg, "'zz'");
+    cv_unref(a);
+    cv_unref(b);
+    cv_unref(k);
+    cv_unref(x);
+}
+
+Test(dict, methods_and_unhashable_keys)
+{
+    cv_ctx c = {0};
+    cval *d = cv_dict_new();
+    cv_dict_sets(&c, d, "k", cv_int(1));
+    cv_args none = {0};
+    const char *const want[][2] = {{"keys", "['k']"}, {"values", "[1]"},
+                                   {"items", "[('k', 1)]"}};
+    for (size_t i = 0; i < 3; i++) {
+        cval *m = cv_getattr(&c, d, want[i][0]);
+        cr_assert_str_eq(repr_of(cv_call(&c, m, &none)), want[i][1]);
+        cv_unref(m);
+    }
+    cval *l = cv_list_new();
+    cr_assert_neq(cv_dict_check_key(&c, l), KUMO_OK);
+    cr_assert_str_eq(c.emsg, "unhashable type: 'list'");
+    cv_unref(l);
+    cv_unref(d);
+}

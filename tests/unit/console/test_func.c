@@ -1,0 +1,67 @@
+/* test_func.c - built-in functions and bound methods: calls, __name__, repr, equality. */
+#include <criterion/criterion.h>
+
+#include "kumo-int.h"
+#include "console/eval.h"
+#include "console/func.h"
+
+static uint64_t blocks_at_start;
+
+static void setup(void)
+{
+    ce_init();
+    kumo_class_first();
+    kumo_heap_totals(&blocks_at_start, NULL);
+}
+
+static void no_leaks(void)
+{
+    uint64_t blocks;
+    kumo_heap_totals(&blocks, NULL);
+    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
+    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
+                 (long long)(blocks - blocks_at_start));
+}
+
+/* repr(v) as a NUL-terminated string in a static buffer; drops v. */
+static const char *repr_of(cval *v)
+{
+    static char text[1024];
+    cv_ctx c = {0};
+    kumo_buf b;
+    kumo_buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    cv_repr(&c, v, &b);
+    snprintf(text, sizeof(text), "%s", kumo_buf_str(&b));
+    kumo_buf_release(&b);
+    cv_unref(v);
+    return text;
+}
+
+TestSuite(func, .init = setup, .fini = no_leaks);
+
+static cval *echo(cv_ctx *c, cval *self, const cv_args *a)
+{
+    return a->n ? cv_ref(a->v[0]) : cv_ref(self ? self : cv_none());
+}
+
+Test(func, call_name_repr_equality)
+{
+    cv_ctx c = {0};
+    cval *f = cv_func("echo", echo, NULL), *s = cv_str("me");
+    cval *m1 = cv_func("echo", echo, s), *s2 = cv_str("me");
+    cval *m2 = cv_func("echo", echo, s2);
+    cv_args none = {0};
+    cr_assert_str_eq(repr_of(cv_call(&c, m1, &none)), "'me'");
+    cr_assert_str_eq(repr_of(cv_getattr(&c, f, "__name__")), "'echo'");
+    cr_assert_str_eq(repr_of(cv_ref(f)), "<built-in function echo>");
+    cr_assert_eq(cv_equal(&c, m1, m2), 1);          /* bound to equal selves */
+    cr_assert_eq(cv_equal(&c, f, m1), 0);
+    cr_assert_eq(cv_is(m1, m2), 0);
+    cr_assert_eq(cv_truthy(&c, f), 1);
+    cr_assert_str_eq(repr_of(cv_dir(&c, f)), "[]");
+    cv_unref(f);
+    cv_unref(s);
+    cv_unref(m1);
+    cv_unref(s2);
+    cv_unref(m2);
+}

@@ -1,0 +1,50 @@
+/* test_view_crawl.c - views of the crawl: engine, stats, settings, spider, crawler, est(). */
+#include <criterion/criterion.h>
+
+#include "kumo-int.h"
+#include "console/repl.h"
+#include "console/eval.h"
+
+static uint64_t blocks_at_start;
+
+static void setup(void)
+{
+    ce_init();
+    kumo_class_first();
+    kumo_heap_totals(&blocks_at_start, NULL);
+}
+
+static void no_leaks(void)
+{
+    uint64_t blocks;
+    kumo_heap_totals(&blocks, NULL);
+    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
+    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
+                 (long long)(blocks - blocks_at_start));
+}
+
+TestSuite(view_crawl, .init = setup, .fini = no_leaks);
+
+/* Run one line in r; returns its output (static buffer). */
+static const char *run(kumo_repl *r, const char *line)
+{
+    static char text[4096];
+    kumo_buf out;
+    kumo_buf_init(&out, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    kumo_repl_eval(r, line, strlen(line), &out);
+    snprintf(text, sizeof(text), "%s", kumo_buf_str(&out));
+    kumo_buf_release(&out);
+    return text;
+}
+
+Test(view_crawl, names_without_a_crawl)
+{
+    kumo_repl *r = kumo_repl_new(NULL);
+    cr_assert_str_eq(run(r, "engine"), "RuntimeError: no crawl is running\n");
+    cr_assert_str_eq(run(r, "stats"), "RuntimeError: no crawl is running\n");
+    cr_assert_str_eq(run(r, "est()"), "RuntimeError: no crawl is running\n");
+    cr_assert_str_eq(run(r, "from scrapy.utils.engine import print_engine_status"), "");
+    cr_assert_str_eq(run(r, "print_engine_status"), "<built-in function print_engine_status>\n");
+    cr_assert_str_eq(run(r, "Spider"), "<class 'scrapy.spiders.Spider'>\n");
+    kumo_repl_free(r);
+}

@@ -1,0 +1,53 @@
+/* test_view_heap.c - views of the heap: trackref's prefs/get_oldest/iter_all, hpy, mem, trim. */
+#include <criterion/criterion.h>
+
+#include "kumo-int.h"
+#include "console/repl.h"
+#include "console/eval.h"
+
+static uint64_t blocks_at_start;
+
+static void setup(void)
+{
+    ce_init();
+    kumo_class_first();
+    kumo_heap_totals(&blocks_at_start, NULL);
+}
+
+static void no_leaks(void)
+{
+    uint64_t blocks;
+    kumo_heap_totals(&blocks, NULL);
+    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
+    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
+                 (long long)(blocks - blocks_at_start));
+}
+
+TestSuite(view_heap, .init = setup, .fini = no_leaks);
+
+/* Run one line in r; returns its output (static buffer). */
+static const char *run(kumo_repl *r, const char *line)
+{
+    static char text[4096];
+    kumo_buf out;
+    kumo_buf_init(&out, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    kumo_repl_eval(r, line, strlen(line), &out);
+    snprintf(text, sizeof(text), "%s", kumo_buf_str(&out));
+    kumo_buf_release(&out);
+    return text;
+}
+
+Test(view_heap, trackref_and_hpy)
+{
+    kumo_repl *r = kumo_repl_new(NULL);
+    cr_assert_str_eq(run(r, "get_oldest('Request')"), "");     /* None: nothing printed */
+    cr_assert_str_eq(run(r, "iter_all(Request)"), "[]\n");
+    cr_assert_str_eq(run(r, "prefs(ignore=1)"), "TypeError: issubclass() arg 2 must be a "
+                                                "class, a tuple of classes, or a union\n");
+    const char *refs = run(r, "prefs(ignore=(type(1), Request))");
+    cr_assert(!strncmp(refs, "Live References\n", 16) && !strstr(refs, "Request"), "%s", refs);
+    cr_assert_str_eq(run(r, "hpy() is hpy"), "True\n");
+    cr_assert_str_eq(run(r, "hpy"), "<hpy: kumo's tagged heap; hpy.heap() takes a snapshot>\n");
+    cr_assert_str_eq(run(r, "dir(hpy.heap())"), "['bytype', 'byvia', 'count', 'more', 'size']\n");
+    kumo_repl_free(r);
+}
