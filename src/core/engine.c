@@ -47,6 +47,7 @@ struct kumo_engine {
     kumo_vec resumed;               /* requests handed back, downloaded on the next tick */
     direct *directs;                /* middlewares' own downloads in flight */
     bool opened, paused, closing, closed;
+    int start_rc;                   /* what .open or .start_requests returned when it failed */
     char reason[64];
 };
 
@@ -555,6 +556,16 @@ bool kumo_engine_closed(const kumo_engine *e)
     return e->closed;
 }
 
+int kumo_engine_start_error(const kumo_engine *e)
+{
+    return e->start_rc;
+}
+
+const char *kumo_engine_reason(const kumo_engine *e)
+{
+    return e->closing ? e->reason : NULL;
+}
+
 bool kumo_engine_closing(const kumo_engine *e)
 {
     return e->closing;
@@ -623,20 +634,21 @@ int kumo_engine_open(kumo_engine *e)
 {
     kumo_crawler *c = e->c;
     const kumo_spider_def *def = c->def;
-    KUMO_INFO(LOGGER, "Spider opened");
-    if (def->open) {
-        int rc = def->open(c->spider);
-        if (rc != KUMO_OK) {
-            KUMO_ERROR(LOGGER, "Spider '%s' failed to open: %s", def->name, kumo_strerror(rc));
-            snprintf(e->reason, sizeof(e->reason), "open_failed");
-            e->closing = true;
-            e->start_done = true;
-        }
+    int rc = def->open ? def->open(c->spider) : KUMO_OK;
+    if (rc != KUMO_OK) {        /* not opened: no "Spider opened" line */
+        KUMO_ERROR(LOGGER, "Spider '%s' failed to open: %s", def->name, kumo_strerror(rc));
+        snprintf(e->reason, sizeof(e->reason), "open_failed");
+        e->start_rc = rc;
+        e->closing = true;
+        e->start_done = true;
+    } else {
+        KUMO_INFO(LOGGER, "Spider opened");
     }
     if (!e->closing && def->start_requests) {
-        int rc = def->start_requests(c->spider, &e->start_out);
+        rc = def->start_requests(c->spider, &e->start_out);
         if (rc != KUMO_OK) {
             KUMO_ERROR(LOGGER, "start_requests of '%s' failed: %s", def->name, kumo_strerror(rc));
+            e->start_rc = rc;
             kumo_engine_close(e, "start_requests_failed");
         }
     }
