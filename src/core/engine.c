@@ -12,6 +12,7 @@
 #include "http/downloader.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "http/status.h"
 #include "jobs/jobdb.h"
 #include "middleware/chain.h"
 #include "pipeline/item.h"
@@ -231,10 +232,14 @@ static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, i
             kumo_engine_crawl(e, next);
         } else if (rc == KUMO_EIGNORED) {
             run_errback(e, req, KUMO_EIGNORED, NULL, NULL);
-        } else if (err != KUMO_ECANCELED && !run_errback(e, req, err, why, NULL)) {
-            KUMO_ERROR("kumo.core.scraper", "Error downloading <%s %s>: %s", req->method,
-                       req->url, why && *why ? why : kumo_strerror(err));
-            kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_ERROR, NULL);
+        } else if (err != KUMO_ECANCELED) {
+            char msg[512];      /* the retry line's words: Scrapy's getErrorMessage() */
+            kumo_exception_str(err, req, why, msg, sizeof(msg));
+            if (!run_errback(e, req, err, msg, NULL)) {
+                KUMO_ERROR("kumo.core.scraper", "Error downloading <%s %s>: %s", req->method,
+                           req->url, msg);
+                kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_ERROR, NULL);
+            }
         }
     }
     if (!deferred)
