@@ -90,7 +90,7 @@ static const char *last_line(const char *text)
     return text + n;
 }
 
-/* ------------------------------------------------------------------ a crawl that cannot start */
+/* ------------------------------------------------------------ a crawl that cannot start */
 
 /* -a fail=open: .open fails; -a fail=start: .start_requests fails after one request. */
 static const char failing_src[] =
@@ -185,7 +185,7 @@ Test(spider_start, failing_open_or_start_requests_exits_1)
     kumo_testserver_stop(srv);
 }
 
-/* ------------------------------------------------------------------ a definition that cannot load */
+/* -------------------------------------------------------- a definition that cannot load */
 
 Test(spider_start, bad_definitions_name_the_source)
 {
