@@ -97,7 +97,12 @@ int kumo_failure_error(const kumo_failure *f);
  * "ConnectionRefusedError", "HttpError"...  Static. */
 const char *kumo_failure_type(const kumo_failure *f);
 
-/* A one-line description ("Ignoring non-200 response", curl's message...).  Borrowed. */
+/*
+ * A one-line description, Scrapy's failure.getErrorMessage() and the words of the retry log
+ * line ("Ignoring non-200 response", "Connection was refused by other side: 111: Connection
+ * refused.", "User timeout caused connection failure: Getting URL took longer than 180.0
+ * seconds..").  Borrowed.
+ */
 const char *kumo_failure_message(const kumo_failure *f);
 
 /* The response of an HttpError (borrowed), or NULL for a download error. */

@@ -60,13 +60,21 @@ typedef struct kumo_spider_def {
     const kumo_setting *settings;           /* {NULL, NULL}-terminated, or NULL */
 
     /*
-     * Optional: emit the start requests instead of start_urls (runs once, at open).
-     * Return KUMO_OK, or an error code to close the spider (a clear ERROR is logged).
+     * Optional: emit the start requests instead of start_urls (runs once, after .open).
+     * Return KUMO_OK, or any other code (a kumo_err such as KUMO_EINVAL) when the crawl
+     * cannot start: an ERROR line names the code, the requests already emitted are dropped,
+     * the spider closes as "start_requests_failed" and `kumo crawl` exits 1.
      */
     int (*start_requests)(kumo_spider *sp, kumo_out *out);
 
-    /* Optional: called once before the first request, and once at close with the reason. */
+    /*
+     * Optional: called once before the first request (before "Spider opened" is logged).
+     * Return KUMO_OK, or any other code when the spider cannot run: an ERROR line names the
+     * code, .start_requests does not run, the spider closes as "open_failed" (.close is
+     * still called, to free what .open made) and `kumo crawl` exits 1.
+     */
     int (*open)(kumo_spider *sp);
+    /* Optional: called once at close with the reason ("finished", "open_failed"...). */
     void (*close)(kumo_spider *sp, const char *reason);
 
     const kumo_errback *errbacks;           /* {NULL, NULL}-terminated, or NULL */

@@ -52,7 +52,9 @@ int kumo_cli_crawl(int argc, char **argv, const char *cmd, const char *missing,
     if (resolve && (exit_code = resolve(p.pos[0], spec, sizeof(spec))) != KUMO_EXIT_OK)
         goto out;
     exit_code = KUMO_EXIT_FAIL;
-    if (kumo_plugin_open(spec, &plugin, err, sizeof(err)) != KUMO_OK) {
+    /* a resolved spec (runspider's object) is reported as the file the user named */
+    if (kumo_plugin_open_as(spec, resolve ? p.pos[0] : NULL, &plugin, err, sizeof(err)) !=
+        KUMO_OK) {
         kumo_cli_error("%s", err);
         goto out;
     }
@@ -62,7 +64,13 @@ int kumo_cli_crawl(int argc, char **argv, const char *cmd, const char *missing,
         kumo_cli_error("%s", err);
         goto out;
     }
-    exit_code = kumo_crawler_run(c) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
+    int rc = kumo_crawler_run(c);
+    const char *reason = kumo_crawler_finish_reason(c);
+    if (rc == KUMO_OK)
+        exit_code = KUMO_EXIT_OK;
+    else if (reason)        /* closed, but its .open or .start_requests failed */
+        kumo_cli_error("spider '%s' could not start (%s): %s", kumo_plugin_def(plugin)->name,
+                       reason, kumo_strerror(rc));
 out:
     kumo_crawler_free(c);
     kumo_plugin_close(plugin);

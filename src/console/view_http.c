@@ -244,17 +244,25 @@ static cval *request_getattr(cv_ctx *c, cval *self, const char *name)
     if (!strcmp(name, "body"))
         return cv_bytesn(req->body ? req->body : "", req->body ? req->body_len : 0);
     if (!strcmp(name, "cb_kwargs"))
-        return cv_dict_new();
+        return co_from_map(c, &req->cb_kwargs);
     if (!strcmp(name, "flags"))
         return cv_list_new();
     if (!strcmp(name, "encoding"))
         return cv_str("utf-8");
+    /* callback and errback: the name the spider lists them under, or None (Scrapy's
+     * bound method, which the console cannot show) */
+    kumo_spider *sp = c->crawler ? c->crawler->spider : NULL;
     if (!strcmp(name, "callback")) {
         if (!req->cb)
             return cv_none();
-        kumo_spider *sp = c->crawler ? c->crawler->spider : NULL;
         const char *cbname = sp ? kumo_spider_callback_name(sp, req->cb) : NULL;
         return cv_str(cbname ? cbname : "<callback>");
+    }
+    if (!strcmp(name, "errback")) {
+        if (!req->errback)
+            return cv_none();
+        const char *ebname = sp ? kumo_spider_errback_name(sp, req->errback) : NULL;
+        return cv_str(ebname ? ebname : "<errback>");
     }
     return NULL;
 }
@@ -272,8 +280,8 @@ static int class_hook_repr(cv_ctx *c, cval *self, kumo_buf *b)
 }
 
 static const char *const request_attrs[] = {
-    "body", "callback", "cb_kwargs", "dont_filter", "encoding", "flags", "headers", "meta",
-    "method", "priority", "url", NULL,
+    "body", "callback", "cb_kwargs", "dont_filter", "encoding", "errback", "flags", "headers",
+    "meta", "method", "priority", "url", NULL,
 };
 static const cv_vtable request_vt = {
     .name = "Request", .getattr = request_getattr, .repr = class_hook_repr,
@@ -773,6 +781,12 @@ static cval *response_getattr(cv_ctx *c, cval *self, const char *name)
                             "is not tied to any request");
         return co_from_map(c, &res->request->meta);
     }
+    if (!strcmp(name, "cb_kwargs")) {
+        if (!res->request)
+            return cv_raise(c, "AttributeError", "Response.cb_kwargs not available, this "
+                            "response is not tied to any request");
+        return co_from_map(c, &res->request->cb_kwargs);
+    }
     if (!strcmp(name, "flags"))
         return cv_list_new();
     if (!strcmp(name, "ip_address"))
@@ -790,8 +804,8 @@ static cval *response_getattr(cv_ctx *c, cval *self, const char *name)
 }
 
 static const char *const response_attrs[] = {
-    "body", "css", "encoding", "flags", "follow", "follow_all", "headers", "ip_address", "meta",
-    "request", "status", "text", "url", "urljoin", "xpath", NULL,
+    "body", "cb_kwargs", "css", "encoding", "flags", "follow", "follow_all", "headers",
+    "ip_address", "meta", "request", "status", "text", "url", "urljoin", "xpath", NULL,
 };
 static const cv_vtable response_vt = {
     .name = "Response", .getattr = response_getattr, .repr = class_hook_repr,

@@ -145,13 +145,17 @@ int kumo_crawler_run(kumo_crawler *c)
     kumo_engine_open(c->engine);
     event_base_dispatch(c->base);
     evsignal_del(c->sigint);
-    return kumo_engine_closed(c->engine) ? KUMO_OK : KUMO_EIO;
+    if (!kumo_engine_closed(c->engine))
+        return KUMO_EIO;
+    return kumo_engine_start_error(c->engine);
 }
 
 const char *kumo_crawler_finish_reason(const kumo_crawler *c)
 {
     const kumo_value *v = kumo_stats_get(c->stats, "finish_reason");
-    return v && v->type == KUMO_VAL_STR ? v->u.str.s : NULL;
+    if (v && v->type == KUMO_VAL_STR)
+        return v->u.str.s;
+    return c->engine && kumo_engine_closed(c->engine) ? kumo_engine_reason(c->engine) : NULL;
 }
 
 void kumo_crawler_free(kumo_crawler *c)

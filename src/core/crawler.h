@@ -35,7 +35,12 @@ const char *const *kumo_crawler_allowed_domains(kumo_crawler *c);
 kumo_crawler *kumo_crawler_new(const kumo_spider_def *def, kumo_settings *settings,
                                const kumo_map *args, char *err, size_t errlen);
 
-/* Run the crawl until the spider closes.  SIGINT: first graceful, second immediate. */
+/*
+ * Run the crawl until the spider closes.  SIGINT: first graceful, second immediate.
+ * Returns KUMO_OK when it closed, whatever the reason, except a spider that could not start
+ * (finish reason "open_failed" or "start_requests_failed"): then what its .open or
+ * .start_requests returned.  KUMO_EIO when the loop ended before the spider closed.
+ */
 int kumo_crawler_run(kumo_crawler *c);
 
 /* The finish reason once closed ("finished", "shutdown"...), else NULL.  Borrowed. */

@@ -15,6 +15,7 @@
 #include "http/downloader.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "http/status.h"
 #include "core/chain.h"
 #include "core/item.h"
 #include "select/pool.h"
@@ -48,6 +49,7 @@ struct kumo_engine {
     kumo_vec resumed;               /* requests handed back, downloaded on the next tick */
     direct *directs;                /* middlewares' own downloads in flight */
     bool opened, paused, closing, closed;
+    int start_rc;                   /* what .open or .start_requests returned when it failed */
     char reason[64];
 };
 
@@ -232,10 +234,14 @@ static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, i
             kumo_engine_crawl(e, next);
         } else if (rc == KUMO_EIGNORED) {
             run_errback(e, req, KUMO_EIGNORED, NULL, NULL);
-        } else if (err != KUMO_ECANCELED && !run_errback(e, req, err, why, NULL)) {
-            KUMO_ERROR("kumo.core.scraper", "Error downloading <%s %s>: %s", req->method,
-                       req->url, why && *why ? why : kumo_strerror(err));
-            kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_ERROR, NULL);
+        } else if (err != KUMO_ECANCELED) {
+            char msg[512];      /* the retry line's words: Scrapy's getErrorMessage() */
+            kumo_exception_str(err, req, why, msg, sizeof(msg));
+            if (!run_errback(e, req, err, msg, NULL)) {
+                KUMO_ERROR("kumo.core.scraper", "Error downloading <%s %s>: %s", req->method,
+                           req->url, msg);
+                kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_ERROR, NULL);
+            }
         }
     }
     if (!deferred)
@@ -581,6 +587,16 @@ bool kumo_engine_closed(const kumo_engine *e)
     return e->closed;
 }
 
+int kumo_engine_start_error(const kumo_engine *e)
+{
+    return e->start_rc;
+}
+
+const char *kumo_engine_reason(const kumo_engine *e)
+{
+    return e->closing ? e->reason : NULL;
+}
+
 bool kumo_engine_closing(const kumo_engine *e)
 {
     return e->closing;
@@ -649,20 +665,21 @@ int kumo_engine_open(kumo_engine *e)
 {
     kumo_crawler *c = e->c;
     const kumo_spider_def *def = c->def;
-    KUMO_INFO(LOGGER, "Spider opened");
-    if (def->open) {
-        int rc = def->open(c->spider);
-        if (rc != KUMO_OK) {
-            KUMO_ERROR(LOGGER, "Spider '%s' failed to open: %s", def->name, kumo_strerror(rc));
-            snprintf(e->reason, sizeof(e->reason), "open_failed");
-            e->closing = true;
-            e->start_done = true;
-        }
+    int rc = def->open ? def->open(c->spider) : KUMO_OK;
+    if (rc != KUMO_OK) {        /* not opened: no "Spider opened" line */
+        KUMO_ERROR(LOGGER, "Spider '%s' failed to open: %s", def->name, kumo_strerror(rc));
+        snprintf(e->reason, sizeof(e->reason), "open_failed");
+        e->start_rc = rc;
+        e->closing = true;
+        e->start_done = true;
+    } else {
+        KUMO_INFO(LOGGER, "Spider opened");
     }
     if (!e->closing && def->start_requests) {
-        int rc = def->start_requests(c->spider, &e->start_out);
+        rc = def->start_requests(c->spider, &e->start_out);
         if (rc != KUMO_OK) {
             KUMO_ERROR(LOGGER, "start_requests of '%s' failed: %s", def->name, kumo_strerror(rc));
+            e->start_rc = rc;
             kumo_engine_close(e, "start_requests_failed");
         }
     }

@@ -9,8 +9,15 @@
 kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen);
 void kumo_engine_free(kumo_engine *e);
 
-/* Open the spider and start crawling on the next loop turn. */
+/*
+ * Open the spider (its .open, then its .start_requests) and start crawling on the next loop
+ * turn.  When either fails the spider closes as "open_failed" / "start_requests_failed"
+ * and kumo_engine_start_error() tells what it returned.
+ */
 int kumo_engine_open(kumo_engine *e);
+
+/* What the spider's .open or .start_requests returned when it failed, else KUMO_OK. */
+int kumo_engine_start_error(const kumo_engine *e);
 
 /* The engine's downloader (borrowed; an immediate close replaces it). */
 kumo_downloader *kumo_engine_downloader(const kumo_engine *e);
@@ -54,6 +61,10 @@ void kumo_engine_close_now(kumo_engine *e, const char *reason);
 
 bool kumo_engine_closed(const kumo_engine *e);
 bool kumo_engine_closing(const kumo_engine *e);
+
+/* The close reason once closing ("finished"...), else NULL.  Borrowed, valid until
+ * kumo_engine_free(). */
+const char *kumo_engine_reason(const kumo_engine *e);
 
 /* Pause and resume downloading (transfers in flight go on). */
 void kumo_engine_pause(kumo_engine *e);

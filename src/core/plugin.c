@@ -68,25 +68,29 @@ static size_t search_dirs(const char **dirs, size_t max, char *envbuf, size_t en
     return n;
 }
 
-static int load(const char *path, kumo_plugin **out, char *err, size_t errlen)
+/* Load the plugin at path; messages name shown (the file the user wrote), else path. */
+static int load(const char *path, const char *shown, kumo_plugin **out, char *err,
+                size_t errlen)
 {
     char full[PATH_MAX];
+    if (!shown)
+        shown = path;
     /* dlopen searches the library path for names without a slash: always give one. */
     snprintf(full, sizeof(full), "%s%s", strchr(path, '/') ? "" : "./", path);
     void *h = dlopen(full, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         const char *why = dlerror();
-        snprintf(err, errlen, "cannot load spider '%s': %s", path, why ? why : "unknown error");
+        snprintf(err, errlen, "cannot load spider '%s': %s", shown, why ? why : "unknown error");
         return access(full, F_OK) == 0 ? KUMO_EINVAL : KUMO_ENOENT;
     }
     const kumo_spider_def *def = dlsym(h, KUMO_ABI_STR(KUMO_SPIDER_SYMBOL));
     if (!def) {
-        snprintf(err, errlen, "'%s' is not a kumo spider: no symbol '%s'", path,
-                 KUMO_ABI_STR(KUMO_SPIDER_SYMBOL));
+        snprintf(err, errlen, "'%s' is not a kumo spider: it defines no KUMO_SPIDER (symbol "
+                 "'%s')", shown, KUMO_ABI_STR(KUMO_SPIDER_SYMBOL));
         dlclose(h);
         return KUMO_EINVAL;
     }
-    int rc = kumo_spider_def_check(def, path, err, errlen);
+    int rc = kumo_spider_def_check(def, shown, err, errlen);
     if (rc != KUMO_OK) {
         dlclose(h);
         return rc;
@@ -122,9 +126,15 @@ static void find_fn(void *ctx, const kumo_spider_def *def, const char *path)
 
 int kumo_plugin_open(const char *spec, kumo_plugin **out, char *err, size_t errlen)
 {
+    return kumo_plugin_open_as(spec, NULL, out, err, errlen);
+}
+
+int kumo_plugin_open_as(const char *spec, const char *shown, kumo_plugin **out, char *err,
+                        size_t errlen)
+{
     *out = NULL;
     if (is_path(spec))
-        return load(spec, out, err, errlen);
+        return load(spec, shown, out, err, errlen);
     const char *dirs[8];
     char envbuf[4096];
     size_t n = search_dirs(dirs, KUMO_ARRAY_LEN(dirs), envbuf, sizeof(envbuf));
@@ -133,7 +143,7 @@ int kumo_plugin_open(const char *spec, kumo_plugin **out, char *err, size_t errl
         snprintf(path, sizeof(path), "%s/%s.so", dirs[i], spec);
         if (access(path, R_OK) != 0)
             continue;
-        int rc = load(path, out, err, errlen);
+        int rc = load(path, shown, out, err, errlen);
         if (rc != KUMO_OK)
             return rc;
         if (strcmp((*out)->def->name, spec) == 0)
@@ -144,7 +154,7 @@ int kumo_plugin_open(const char *spec, kumo_plugin **out, char *err, size_t errl
     find_ctx f = {.name = spec};
     kumo_plugin_list(find_fn, NULL, &f);
     if (f.found)
-        return load(f.path, out, err, errlen);
+        return load(f.path, shown, out, err, errlen);
     snprintf(err, errlen, "spider not found: %s (try 'kumo list')", spec);
     return KUMO_ENOENT;
 }
@@ -197,7 +207,7 @@ void kumo_plugin_list(void (*fn)(void *ctx, const kumo_spider_def *def, const ch
             char path[PATH_MAX], err[512];
             snprintf(path, sizeof(path), "%s/%s", dirs[i], names[j]);
             kumo_plugin *p;
-            if (load(path, &p, err, sizeof(err)) == KUMO_OK) {
+            if (load(path, NULL, &p, err, sizeof(err)) == KUMO_OK) {
                 fn(ctx, p->def, path);
                 kumo_plugin_close(p);
             } else if (err_fn) {

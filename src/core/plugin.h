@@ -13,6 +13,13 @@ typedef struct kumo_plugin kumo_plugin;
  */
 int kumo_plugin_open(const char *spec, kumo_plugin **out, char *err, size_t errlen);
 
+/*
+ * kumo_plugin_open() for a plugin made from another file (runspider's cached object of
+ * FILE.c): its messages name shown instead of the .so (NULL: the .so).
+ */
+int kumo_plugin_open_as(const char *spec, const char *shown, kumo_plugin **out, char *err,
+                        size_t errlen);
+
 /* The definition and the file it came from; borrowed, valid until kumo_plugin_close(). */
 const kumo_spider_def *kumo_plugin_def(const kumo_plugin *p);
 const char *kumo_plugin_path(const kumo_plugin *p);

@@ -164,6 +164,11 @@ kumo_errback_fn kumo_spider_def_errback(const kumo_spider_def *def, const char *
 int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *err,
                           size_t errlen)
 {
+    if (def->abi == 0) {        /* every ABI is 1 or more: the header was left out */
+        snprintf(err, errlen, "the KUMO_SPIDER definition in '%s' lacks KUMO_SPIDER_HEADER: "
+                 "make it the first line of KUMO_SPIDER = { ... }", where);
+        return KUMO_EABI;
+    }
     if (def->abi != KUMO_ABI) {
         snprintf(err, errlen, "spider in '%s' built for ABI %u, this kumo is %d: rebuild it",
                  where, def->abi, KUMO_ABI);
@@ -180,11 +185,13 @@ int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *e
         return KUMO_EABI;
     }
     if (!def->name || !*def->name) {
-        snprintf(err, errlen, "spider in '%s' has no name", where);
+        snprintf(err, errlen, "the KUMO_SPIDER definition in '%s' has no name: give it "
+                 ".name = \"NAME\"", where);
         return KUMO_EINVAL;
     }
     if (!def->callbacks || !def->callbacks[0].fn) {
-        snprintf(err, errlen, "spider '%s' in '%s' has no callbacks", def->name, where);
+        snprintf(err, errlen, "spider '%s' in '%s' has no callbacks: give it .callbacks = "
+                 "KUMO_CALLBACKS(parse, ...)", def->name, where);
         return KUMO_EINVAL;
     }
     return KUMO_OK;

@@ -1,5 +1,7 @@
 /* status.c - HTTP status phrases (Twisted's http.RESPONSES) and download exception names. */
 #include "http/status.h"
+#include "http/request.h"
+#include "util/json.h"
 
 static const struct {
     int status;
@@ -106,4 +108,32 @@ const char *kumo_exception_message(int err)
         if (exceptions[i].err == err)
             return exceptions[i].message;
     return kumo_strerror(err);
+}
+
+char *kumo_exception_str(int err, const kumo_request *req, const char *detail, char *buf,
+                         size_t len)
+{
+    const char *fixed = kumo_exception_message(err);
+    bool known = strcmp(kumo_exception_name(err), "builtins.Exception") != 0;
+    const kumo_value *t = req ? kumo_map_get(&req->meta, "download_timeout") : NULL;
+    char *host = err == KUMO_EDNS && req ? kumo_url_host(req->url) : NULL;
+    if (err == KUMO_ETIMEDOUT && t && (t->type == KUMO_VAL_INT || t->type == KUMO_VAL_FLOAT)) {
+        /* Twisted's "User timeout caused connection failure: " + Scrapy's text + "." */
+        kumo_buf secs;
+        kumo_buf_init(&secs, 64, KUMO_T_STR, KUMO_V_NONE);
+        kumo_json_value(&secs, t);
+        const char *hash = strchr(req->url, '#');  /* Scrapy downloads urldefrag(url) */
+        int n = hash ? (int)(hash - req->url) : (int)strlen(req->url);
+        snprintf(buf, len, "User timeout caused connection failure: Getting %.*s took longer "
+                 "than %s seconds..", n, req->url, kumo_buf_str(&secs));
+        kumo_buf_release(&secs);
+    } else if (host) {
+        snprintf(buf, len, "DNS lookup failed: no results for hostname lookup: %s.", host);
+    } else if (detail && *detail && (err == KUMO_ETOOBIG || !known)) {
+        snprintf(buf, len, "%s", detail);
+    } else {
+        snprintf(buf, len, "%s", fixed);
+    }
+    kumo_free(host);
+    return buf;
 }

@@ -23,4 +23,16 @@ const char *kumo_exception_name(int err);
 /* Returns the message of that exception ("User timeout caused connection failure.").  Static. */
 const char *kumo_exception_message(int err);
 
+/*
+ * Write Scrapy's str() of the exception err raised for req into buf: the words of the retry
+ * log line, of the errback's kumo_failure_message() and of "Error downloading".  A timeout
+ * names the url and its download_timeout ("User timeout caused connection failure: Getting
+ * URL took longer than 180.0 seconds.."), a failed lookup the host ("DNS lookup failed: no
+ * results for hostname lookup: HOST.").  detail (NULL or "" when none) is the downloader's
+ * own message, kept where Scrapy's text is the downloader's too (a response over
+ * DOWNLOAD_MAXSIZE) or kumo knows no exception for err.  req may be NULL.  Returns buf.
+ */
+char *kumo_exception_str(int err, const kumo_request *req, const char *detail, char *buf,
+                         size_t len);
+
 #endif

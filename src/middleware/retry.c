@@ -112,8 +112,9 @@ static int retry_exception(void *self, kumo_crawler *c, kumo_request *req, int e
     (void)res;
     if (!retryable(err) || kumo__meta_true(kumo_request_meta(req), "dont_retry"))
         return KUMO_EDECLINED;
-    *next = get_retry_request(self, c, req, kumo_exception_message(err),
-                              kumo_exception_name(err));
+    char reason[512];
+    kumo_exception_str(err, req, NULL, reason, sizeof(reason));
+    *next = get_retry_request(self, c, req, reason, kumo_exception_name(err));
     return *next ? KUMO_EDONE : KUMO_EDECLINED;
 }
 

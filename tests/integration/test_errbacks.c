@@ -41,6 +41,7 @@ static void on_error(kumo_failure *f, kumo_out *out)
     kumo_response *res = kumo_failure_response(f);
     if (res)
         kumo_item_set(item, "status", kumo_val_int(kumo_response_status(res)));
+    kumo_item_set(item, "message", kumo_val_str(kumo_failure_message(f)));
     kumo_yield_item(out, item);
     /* what an errback emits is crawled like a callback's output */
     if (strstr(kumo_request_url(req), "/status/404"))
@@ -110,6 +111,17 @@ Test(errbacks, failures_reach_the_errback)
     cr_assert_eq(kumo_testcrawl_items_with(&t, "\"type\": \"IgnoreRequest\""), 1);
     cr_assert_eq(kumo_testcrawl_items_with(&t, "\"type\": \"ConnectionRefusedError\""), 1);
     cr_assert_eq(kumo_testcrawl_items_with(&t, "\"type\": \"DNSLookupError\""), 1);
+    /* the failure's message is Scrapy's getErrorMessage(), the retry log line's words */
+    char want[512];
+    snprintf(want, sizeof(want), "\"message\": \"User timeout caused connection failure: "
+             "Getting %s/never took longer than 0.3 seconds..\"", base);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, want), 1, "%s", want);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"message\": \"Connection was refused by "
+                                               "other side: 111: Connection refused.\""), 1);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"message\": \"DNS lookup failed: no results "
+                                               "for hostname lookup: kumo-test.invalid.\""), 1);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"message\": \"Ignoring non-200 response\""),
+                 1);
     /* the errback's request was crawled */
     cr_assert_eq(kumo_testcrawl_items_with(&t, "from=errback"), 1);
     cr_assert_eq(t.nitems, 7);

@@ -26,7 +26,8 @@ void kumo_testcrawl_init(kumo_testcrawl *t);
 
 /*
  * Run def with settings kv (NAME, VALUE, ..., NULL; LOG_LEVEL defaults to ERROR) and spider
- * arguments args (NAME, VALUE, ..., NULL).  Returns KUMO_OK when the crawl ran and closed.
+ * arguments args (NAME, VALUE, ..., NULL).  Returns kumo_crawler_run()'s code: KUMO_OK when
+ * the crawl ran and closed.
  */
 int kumo_testcrawl_run(kumo_testcrawl *t, const kumo_spider_def *def, const char *const *kv,
                        const char *const *args);

@@ -410,6 +410,70 @@ Test(repl, object_attributes)
     crawler_release(&c);
 }
 
+static void cb_parse(kumo_response *res, kumo_out *out)
+{
+}
+
+static void cb_detail(kumo_response *res, kumo_out *out)
+{
+}
+
+static void eb_failed(kumo_failure *f, kumo_out *out)
+{
+}
+
+static void eb_unlisted(kumo_failure *f, kumo_out *out)
+{
+}
+
+static const kumo_spider_def named_def = {
+    .name = "named", .callbacks = KUMO_CALLBACKS(cb_parse, cb_detail),
+    .errbacks = KUMO_ERRBACKS(eb_failed),
+};
+
+/* What a request carries for its callback: cb_kwargs, callback and errback by name. */
+Test(repl, request_callbacks_and_kwargs)
+{
+    kumo_crawler c;
+    crawler_init(&c, &named_def);
+    kumo_request *rq = req_new(PID_URL "1");
+    kumo_request_set_callback(rq, cb_detail);
+    kumo_request_set_errback(rq, eb_failed);
+    kumo_map_set(kumo_request_cb_kwargs(rq), "page", kumo_val_int(2));
+    kumo_map_set(kumo_request_cb_kwargs(rq), "tag", kumo_val_str("x"));
+    kumo_response *res = html_new(rq, PID_URL "1", PAGE);
+    kumo_request *plain = req_new(PID_URL "2");
+    kumo_response *orphan = html_new(NULL, PID_URL "3", PAGE);
+    kumo_request *odd = req_new(PID_URL "4");
+    kumo_request_set_errback(odd, eb_unlisted);
+
+    kumo_repl *r = kumo_repl_new(&c);
+    static const step s[] = {
+        {"q, p, o = iter_all('Request')", ""},
+        {"q.cb_kwargs", "{'page': 2, 'tag': 'x'}\n"},
+        {"q.cb_kwargs['page'] + 1", "3\n"},
+        {"q.callback, q.errback", "('cb_detail', 'eb_failed')\n"},
+        {"p.cb_kwargs, p.callback, p.errback", "({}, None, None)\n"},
+        {"o.errback", "'<errback>'\n"},
+        {"[a for a in dir(q) if a in ('callback', 'cb_kwargs', 'errback')]",
+         "['callback', 'cb_kwargs', 'errback']\n"},
+        {"r, orphan = iter_all('HtmlResponse')", ""},
+        {"r.cb_kwargs", "{'page': 2, 'tag': 'x'}\n"},
+        {"'cb_kwargs' in dir(r)", "True\n"},
+        {"orphan.cb_kwargs", "AttributeError: Response.cb_kwargs not available, this response "
+                             "is not tied to any request\n"},
+    };
+    transcript(r, s, KUMO_ARRAY_LEN(s));
+    kumo_repl_free(r);
+    done_output();
+    kumo_response_unref(orphan);
+    kumo_response_unref(res);
+    kumo_request_unref(odd);
+    kumo_request_unref(plain);
+    kumo_request_unref(rq);
+    crawler_release(&c);
+}
+
 /* ---- the crawl: engine, stats, settings, crawler ---- */
 
 Test(repl, crawl_builtins)

@@ -57,6 +57,24 @@ Test(spider, abi_1_spiders_are_refused)
     cr_assert_str_eq(err, want);
 }
 
+Test(spider, incomplete_definitions_say_what_is_missing)
+{
+    kumo_spider_def d = {.name = "x", .callbacks = KUMO_CALLBACKS(parse)};
+    char err[256];
+    cr_assert_eq(kumo_spider_def_check(&d, "x.c", err, sizeof(err)), KUMO_EABI);
+    cr_assert_str_eq(err, "the KUMO_SPIDER definition in 'x.c' lacks KUMO_SPIDER_HEADER: make "
+                          "it the first line of KUMO_SPIDER = { ... }");
+    d = (kumo_spider_def){KUMO_SPIDER_HEADER, .callbacks = KUMO_CALLBACKS(parse)};
+    cr_assert_eq(kumo_spider_def_check(&d, "x.c", err, sizeof(err)), KUMO_EINVAL);
+    cr_assert_str_eq(err, "the KUMO_SPIDER definition in 'x.c' has no name: give it "
+                          ".name = \"NAME\"");
+    d.name = "x";
+    d.callbacks = NULL;
+    cr_assert_eq(kumo_spider_def_check(&d, "x.c", err, sizeof(err)), KUMO_EINVAL);
+    cr_assert_str_eq(err, "spider 'x' in 'x.c' has no callbacks: give it .callbacks = "
+                          "KUMO_CALLBACKS(parse, ...)");
+}
+
 Test(spider, shipped_plugins_load_by_name)
 {
     static const char *const names[] = {"bench", "follow", "quotes"};

@@ -58,3 +58,37 @@ Test(status, exception_names)
     cr_assert_str_eq(kumo_exception_message(KUMO_ETIMEDOUT),
                      "User timeout caused connection failure.");
 }
+
+/* Scrapy's str() of each download exception, as its retry line and getErrorMessage() say. */
+Test(status, exception_str_has_scrapy_words)
+{
+    int err;
+    kumo_request *req = kumo_request_new("http://example.com:8080/a?b=1#frag", NULL, &err);
+    cr_assert_not_null(req);
+    char buf[512];
+    cr_assert_str_eq(kumo_exception_str(KUMO_ETIMEDOUT, req, "Timeout was reached", buf,
+                                         sizeof(buf)),
+                     "User timeout caused connection failure.");
+    kumo_map_set(kumo_request_meta(req), "download_timeout", kumo_val_float(180));
+    cr_assert_str_eq(kumo_exception_str(KUMO_ETIMEDOUT, req, NULL, buf, sizeof(buf)),
+                     "User timeout caused connection failure: Getting "
+                     "http://example.com:8080/a?b=1 took longer than 180.0 seconds..");
+    kumo_map_set(kumo_request_meta(req), "download_timeout", kumo_val_int(5));
+    cr_assert(strstr(kumo_exception_str(KUMO_ETIMEDOUT, req, NULL, buf, sizeof(buf)),
+                     " took longer than 5 seconds.."), "%s", buf);
+    cr_assert_str_eq(kumo_exception_str(KUMO_EDNS, req, "Couldn't resolve host name", buf,
+                                         sizeof(buf)),
+                     "DNS lookup failed: no results for hostname lookup: example.com.");
+    cr_assert_str_eq(kumo_exception_str(KUMO_ECONNREFUSED, req, "Couldn't connect to server",
+                                         buf, sizeof(buf)),
+                     "Connection was refused by other side: 111: Connection refused.");
+    cr_assert_str_eq(kumo_exception_str(KUMO_ETOOBIG, req, "Cancelling download of x: ...",
+                                         buf, sizeof(buf)), "Cancelling download of x: ...");
+    cr_assert_str_eq(kumo_exception_str(KUMO_ETOOBIG, NULL, NULL, buf, sizeof(buf)),
+                     "Response larger than the download max size.");
+    cr_assert_str_eq(kumo_exception_str(KUMO_EDONE, req, "curl's words", buf, sizeof(buf)),
+                     "curl's words");
+    cr_assert_str_eq(kumo_exception_str(KUMO_EDNS, NULL, NULL, buf, sizeof(buf)),
+                     kumo_exception_message(KUMO_EDNS));
+    kumo_request_unref(req);
+}

@@ -152,6 +152,36 @@ Test(mw_retry, exceptions)
     }
 }
 
+/* The reason is Scrapy's str() of the exception: the timeout and url, the host. */
+Test(mw_retry, exception_reasons_in_scrapy_words)
+{
+    kumo_crawler c;
+    void *self = NULL;
+    mwt_crawler(&c, NULL);
+    mwt_log_begin();
+    cr_assert_eq(kumo_dlmw_retry.open(&c, &self), KUMO_OK);
+    kumo_request *req = mwt_req(URL);
+    kumo_map_set(&req->meta, "download_timeout", kumo_val_float(2.5));
+    kumo_map_set(&req->meta, "retry_times", kumo_val_int(2));
+    kumo_response *res = NULL;
+    kumo_request *next = NULL;
+    cr_assert_eq(kumo_dlmw_retry.process_exception(self, &c, req, KUMO_ETIMEDOUT, &res, &next),
+                 KUMO_EDECLINED);
+    mwt_assert_logged(LG, "ERROR", "Gave up retrying <GET " URL "> (failed 3 times): User "
+                      "timeout caused connection failure: Getting " URL " took longer than 2.5 "
+                      "seconds..\n");
+    kumo_map_set(&req->meta, "retry_times", kumo_val_int(0));
+    cr_assert_eq(kumo_dlmw_retry.process_exception(self, &c, req, KUMO_EDNS, &res, &next),
+                 KUMO_EDONE);
+    mwt_assert_logged(LG, "DEBUG", "Retrying <GET " URL "> (failed 1 times): DNS lookup failed: "
+                      "no results for hostname lookup: example.com.\n");
+    kumo_request_unref(next);
+    kumo_request_unref(req);
+    kumo_dlmw_retry.close(self, &c);
+    mwt_log_end();
+    mwt_crawler_free(&c);
+}
+
 Test(mw_retry, disabled_and_copy)
 {
     kumo_crawler c;
