@@ -94,9 +94,12 @@ conf: $(BIN)
 
 seltool: $(SELTOOL)
 
-# Every test; deterministic, talks to 127.0.0.1 only.  KUMO_SPIDER_DIR lets the
+# Every test; deterministic, talks to 127.0.0.1 only.  First the floors: no include or call
+# points up (scripts/check-layers), and the console reads top-down.  KUMO_SPIDER_DIR lets the
 # plugin tests load the spiders built for this configuration.
 test: $(TESTBIN) $(BIN) $(SPIDERSO)
+	@for check in "scripts/check-layers $(BUILD)" scripts/check-console-order; do \
+	    out=$$($$check 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -1; done
 	$(TESTENV) KUMO_SPIDER_DIR=$(SPIDERDIR) KUMO_BIN=./$(BIN) ./$(TESTBIN) --jobs 2 $(TESTARGS)
 
 # Criterion runs each test in a child process whose sanitizer report does not always fail

@@ -2,6 +2,7 @@
 #include "console/telnetconsole.h"
 #include "console/telnet.h"
 #include "core/crawler.h"
+#include "core/registry.h"
 #include "core/settings.h"
 #include "core/signals.h"
 
@@ -100,3 +101,9 @@ static void close_ext(void *self, kumo_crawler *c)
 }
 
 const kumo_ext_def kumo_ext_telnetconsole = {"TelnetConsole", open_ext, close_ext};
+
+/* Opened after CloseSpider and before AutoThrottle, as Scrapy's EXTENSIONS_BASE lists it. */
+KUMO_REGISTER(register_telnetconsole)
+{
+    kumo__register(KUMO_REG_EXT, &kumo_ext_telnetconsole, 80);
+}

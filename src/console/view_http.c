@@ -10,7 +10,7 @@
 #include "core/spider.h"
 #include "http/request.h"
 #include "http/response.h"
-#include "pipeline/item.h"
+#include "core/item.h"
 #include "select/css.h"
 #include "select/regex.h"
 

@@ -36,20 +36,13 @@ int kumo__downloader_config(kumo_crawler *c, kumo_downloader_config *cfg, char *
     cfg->downloaded = downloaded;
     cfg->downloaded_arg = c;
 
-    size_t want = kumo_settings_list(st, "DNS_RESOLVE", NULL, 0);
-    if (want) {
-        char **v = kumo_calloc(want, sizeof(char *), KUMO_T_LIST, KUMO_V_NONE);
-        cfg->nresolve = KUMO_MIN(kumo_settings_list(st, "DNS_RESOLVE", v, want), want);
-        cfg->resolve = (const char *const *)v;
-    }
+    cfg->resolve = (const char *const *)kumo_settings_list_dup(st, "DNS_RESOLVE", &cfg->nresolve);
     return kumo_downloader_check_resolve(cfg->resolve, cfg->nresolve, err, errlen);
 }
 
 void kumo__downloader_config_release(kumo_downloader_config *cfg)
 {
-    for (size_t i = 0; i < cfg->nresolve; i++)
-        kumo_free((char *)cfg->resolve[i]);
-    kumo_free((char **)cfg->resolve);
+    kumo_settings_list_free((char **)cfg->resolve, cfg->nresolve);
     cfg->resolve = NULL;
     cfg->nresolve = 0;
 }

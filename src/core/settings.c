@@ -256,6 +256,24 @@ size_t kumo_settings_list(const kumo_settings *s, const char *name, char **out, 
     return n;
 }
 
+char **kumo_settings_list_dup(const kumo_settings *s, const char *name, size_t *n)
+{
+    size_t want = kumo_settings_list(s, name, NULL, 0);
+    *n = 0;
+    if (!want)
+        return NULL;
+    char **v = kumo_calloc(want, sizeof(char *), KUMO_T_LIST, KUMO_V_NONE);
+    *n = KUMO_MIN(kumo_settings_list(s, name, v, want), want);
+    return v;
+}
+
+void kumo_settings_list_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        kumo_free(v[i]);
+    kumo_free(v);
+}
+
 int kumo_settings_dict_order(const kumo_settings *s, const char *setting, const char *name,
                              int *order, bool *disabled)
 {

@@ -70,6 +70,11 @@ bool kumo_settings_bool(const kumo_settings *s, const char *name, bool def);
  */
 size_t kumo_settings_list(const kumo_settings *s, const char *name, char **out, size_t max);
 
+/* The whole LIST setting as a new array of new strings (NULL when empty), *n items; free
+ * it with kumo_settings_list_free(). */
+char **kumo_settings_list_dup(const kumo_settings *s, const char *name, size_t *n);
+void kumo_settings_list_free(char **v, size_t n);
+
 /*
  * For a DICT setting ({"Name": order|null}): returns 1 and sets *order when name is in it
  * with a number, 1 and *disabled = true with null, 0 when not mentioned.

@@ -1,18 +1,19 @@
-/* builtin.c - the built-in extensions, in the order they open. */
+/* builtin.c - the built-in extensions of this floor, registered with core in the order
+ * they open (the telnet console registers itself from src/console/ at rank 80). */
 #include "ext/ext.h"
 #include "core/registry.h"
 
-const kumo_ext_def *const kumo_ext_builtin[] = {
-    &kumo_ext_corestats, &kumo_ext_memusage,   &kumo_ext_logstats,
-    &kumo_ext_memdebug,  &kumo_ext_leakwatch,
-    &kumo_ext_feedexport, &kumo_ext_closespider, &kumo_ext_telnetconsole,
-    &kumo_ext_autothrottle,
+static const struct {
+    const kumo_ext_def *def;
+    int rank;
+} builtins[] = {
+    {&kumo_ext_corestats, 10},   {&kumo_ext_memusage, 20},    {&kumo_ext_logstats, 30},
+    {&kumo_ext_memdebug, 40},    {&kumo_ext_leakwatch, 50},   {&kumo_ext_feedexport, 60},
+    {&kumo_ext_closespider, 70}, {&kumo_ext_autothrottle, 90},
 };
-const size_t kumo_ext_builtin_len = KUMO_ARRAY_LEN(kumo_ext_builtin);
 
-/* The crawler opens what is registered, by rank: this table's order, ten apart. */
 KUMO_REGISTER(register_builtins)
 {
-    for (size_t i = 0; i < kumo_ext_builtin_len; i++)
-        kumo__register(KUMO_REG_EXT, kumo_ext_builtin[i], (int)(i + 1) * 10);
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(builtins); i++)
+        kumo__register(KUMO_REG_EXT, builtins[i].def, builtins[i].rank);
 }

@@ -13,17 +13,12 @@ extern const kumo_ext_def kumo_ext_corestats, kumo_ext_logstats, kumo_ext_closes
 /* Memory: MemoryDebugger (MEMDEBUG_*) and LeakWatch (LEAKWATCH_*, leak suspects). */
 extern const kumo_ext_def kumo_ext_memdebug, kumo_ext_leakwatch;
 
-/* TelnetConsole (TELNETCONSOLE_*): the console of src/console/ on the crawl's loop. */
-extern const kumo_ext_def kumo_ext_telnetconsole;
-
 /* AutoThrottle (AUTOTHROTTLE_*), and its formula: the new delay of a slot whose delay was
  * old after a response with status that took latency seconds (old when unchanged). */
 extern const kumo_ext_def kumo_ext_autothrottle;
 double kumo_autothrottle_delay(double old, double latency, int status, double target,
                                double mindelay, double maxdelay);
 
-/* The built-in extensions in the order they open. */
-extern const kumo_ext_def *const kumo_ext_builtin[];
-extern const size_t kumo_ext_builtin_len;
+/* builtin.c registers these with core (core/registry.h) in the order they open. */
 
 #endif

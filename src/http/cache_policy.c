@@ -1,6 +1,5 @@
 /* cache_policy.c - the Dummy and RFC2616 HTTP cache policies and HTTP date parsing. */
 #include "http/cache_policy.h"
-#include "core/settings.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -9,7 +8,7 @@
 /* Scrapy's RFC2616Policy.MAXAGE: a year, for 300/301/308 without expiration info. */
 #define MAXAGE (3600.0 * 24 * 365)
 
-/* ---- settings ---- */
+/* ---- names ---- */
 
 int kumo_cache_policy_kind_parse(const char *name, kumo_cache_policy_kind *out)
 {
@@ -33,20 +32,7 @@ int kumo_cache_policy_kind_parse(const char *name, kumo_cache_policy_kind *out)
     return KUMO_EINVAL;
 }
 
-/* The items of a LIST setting as new strings; *n gets how many. */
-static char **list_setting(const kumo_settings *s, const char *name, size_t *n)
-{
-    size_t want = kumo_settings_list(s, name, NULL, 0);
-    *n = 0;
-    if (!want)
-        return NULL;
-    char **v = kumo_calloc(want, sizeof(char *), KUMO_T_LIST, KUMO_V_DICT);
-    *n = kumo_settings_list(s, name, v, want);
-    if (*n > want)
-        *n = want;
-    return v;
-}
-
+/* Free an owned array of n owned strings. */
 static void free_strs(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -60,44 +46,6 @@ void kumo_cache_policy_release(kumo_cache_policy *p)
     free_strs(p->ignore_cc, p->ncc);
     kumo_free(p->ignore_codes);
     memset(p, 0, sizeof(*p));
-}
-
-int kumo_cache_policy_init(kumo_cache_policy *p, const kumo_settings *s, char *err,
-                           size_t errlen)
-{
-    memset(p, 0, sizeof(*p));
-    const char *name = kumo_settings_get(s, "HTTPCACHE_POLICY");
-    if (!name || !*name)
-        name = "Dummy";
-    if (kumo_cache_policy_kind_parse(name, &p->kind) != KUMO_OK) {
-        snprintf(err, errlen, "unknown HTTPCACHE_POLICY '%s': expected Dummy or RFC2616", name);
-        return KUMO_EINVAL;
-    }
-    p->always_store = kumo_settings_bool(s, "HTTPCACHE_ALWAYS_STORE", false);
-    p->ignore_schemes = list_setting(s, "HTTPCACHE_IGNORE_SCHEMES", &p->nschemes);
-    p->ignore_cc = list_setting(s, "HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS", &p->ncc);
-    size_t ncodes;
-    char **codes = list_setting(s, "HTTPCACHE_IGNORE_HTTP_CODES", &ncodes);
-    p->ignore_codes = kumo_calloc(ncodes ? ncodes : 1, sizeof(int), KUMO_T_LIST, KUMO_V_DICT);
-    int rc = KUMO_OK;
-    for (size_t i = 0; i < ncodes; i++) {
-        char *end;
-        errno = 0;
-        long v = strtol(codes[i], &end, 10);
-        while (*end == ' ')
-            end++;
-        if (end == codes[i] || *end || errno || v < INT_MIN || v > INT_MAX) {
-            snprintf(err, errlen, "invalid HTTPCACHE_IGNORE_HTTP_CODES entry '%s': expected "
-                     "a status code", codes[i]);
-            rc = KUMO_EINVAL;
-            break;
-        }
-        p->ignore_codes[p->ncodes++] = (int)v;
-    }
-    free_strs(codes, ncodes);
-    if (rc != KUMO_OK)
-        kumo_cache_policy_release(p);
-    return rc;
 }
 
 /* ---- headers ---- */

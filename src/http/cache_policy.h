@@ -10,7 +10,7 @@ typedef enum kumo_cache_policy_kind {
     KUMO_CACHE_RFC2616,     /* obey Cache-Control, Expires, validators (Firefox-like) */
 } kumo_cache_policy_kind;
 
-/* One policy, built from the HTTPCACHE_* settings.  Embedded: _init / _release. */
+/* One policy, built from the HTTPCACHE_* settings.  Embedded: filled, then _release. */
 typedef struct kumo_cache_policy {
     kumo_cache_policy_kind kind;
     bool always_store;          /* HTTPCACHE_ALWAYS_STORE (RFC2616) */
@@ -29,13 +29,8 @@ typedef struct kumo_cache_policy {
  */
 int kumo_cache_policy_kind_parse(const char *name, kumo_cache_policy_kind *out);
 
-/*
- * Build p from the settings.  Returns KUMO_EINVAL with a one-line message in err for an
- * unknown HTTPCACHE_POLICY or an HTTPCACHE_IGNORE_HTTP_CODES entry that is not a number
- * (p is then released and needs no _release).
- */
-int kumo_cache_policy_init(kumo_cache_policy *p, const kumo_settings *s, char *err,
-                           size_t errlen);
+/* Free what p owns and zero it (p is filled from the settings by the HttpCache
+ * middleware: middleware/cache_settings.h). */
 void kumo_cache_policy_release(kumo_cache_policy *p);
 
 /* Returns true when a request for url with headers reqh (may be NULL) may use the cache:

@@ -3,7 +3,7 @@
 #include "core/crawler.h"
 #include "core/settings.h"
 #include "core/stats.h"
-#include "http/cache_policy.h"
+#include "middleware/cache_settings.h"
 #include "http/cache_store.h"
 #include "http/request.h"
 #include "http/response.h"

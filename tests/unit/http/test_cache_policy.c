@@ -3,7 +3,7 @@
 
 #include "kumo-int.h"
 #include "core/settings.h"
-#include "http/cache_policy.h"
+#include "middleware/cache_settings.h"
 #include "http/headers.h"
 
 static void no_tracked_left(void)
