@@ -48,7 +48,7 @@ BIN     ?= kumo
 SPIDERDIR ?= spiders
 SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
 
-.PHONY: all spiders test asan valgrind bench demo install clean lint seltool conf man
+.PHONY: all spiders test asan valgrind bench bench-real demo install clean lint seltool conf man
 all: $(BIN) $(SPIDERSO)
 spiders: $(SPIDERSO)
 
@@ -122,6 +122,10 @@ SHARED ?= ../shared
 bench: all
 	$(SHARED)/bench/compare.sh --pages 2000 --scrapy \
 	    --kumo '$(CURDIR)/kumo crawl bench -a url={url} -o {out}'
+
+# kumo, wget2 and (with SCRAPY=1) Scrapy on two real documentation trees: wall, CPU, RSS.
+bench-real: all
+	scripts/bench-real.sh --runs 3 $(if $(SCRAPY),--scrapy)
 
 demo: all $(DEMOBIN)
 	scripts/demo.sh

@@ -3,7 +3,7 @@
 set -e
 PKGS="build-essential pkg-config libcurl4-openssl-dev libevent-dev libxml2-dev libsqlite3-dev
       libcriterion-dev zlib1g-dev libpcre2-dev libidn2-dev"
-[ "${1:-}" = "--bench" ] && PKGS="$PKGS nginx-light wrk python3-scrapy"
+[ "${1:-}" = "--bench" ] && PKGS="$PKGS nginx-light wrk wget2 bc python3-scrapy postgresql-doc-15 python3.11-doc"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
