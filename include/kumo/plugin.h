@@ -98,15 +98,33 @@ typedef struct kumo_ext_def {
 
 /* ---- what a component may ask of the crawl ---- */
 
-/* The effective setting name (defaults < conf < spider < -s), or def.  Borrowed, valid
- * until the setting changes. */
-const char *kumo_crawler_setting(kumo_crawler *c, const char *name, const char *def);
+/*
+ * Settings.  A built-in setting's default lives only in kumo's settings table (conf/kumo.conf
+ * lists them all), so the getters take no default:
+ *
+ * kumo_crawler_setting*() read a built-in setting (effective value: defaults < conf < spider
+ * < -s), or a plugin's own name once the spider's .settings, the conf file or -s set it.
+ * Any other name is a programming error: kumo prints it and aborts (kumo_assert, on in
+ * every build).  Returns the value as text (NULL when unset: borrowed, valid until the
+ * setting changes), or as an integer, a float or a boolean (0/1/true/false/yes/no/on/off):
+ * 0, 0.0 or false when unset or when it does not parse as one.
+ */
+const char *kumo_crawler_setting(kumo_crawler *c, const char *name);
+int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name);
+double kumo_crawler_setting_float(kumo_crawler *c, const char *name);
+bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name);
 
-/* The setting as an integer, a float or a boolean (0/1/true/false...); def when unset or
- * when it does not parse as one. */
-int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name, int64_t def);
-double kumo_crawler_setting_float(kumo_crawler *c, const char *name, double def);
-bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name, bool def);
+/*
+ * A plugin's own settings, with the plugin's default: name as set by the spider, the conf
+ * file or -s, else def (also when it does not parse as the type asked for).  name must not
+ * be a built-in setting (kumo_assert: a built-in's default is kumo's, read it with the
+ * getters above).  The text is borrowed, valid until the setting changes (def: the
+ * caller's).
+ */
+const char *kumo_crawler_setting_or(kumo_crawler *c, const char *name, const char *def);
+int64_t kumo_crawler_setting_int_or(kumo_crawler *c, const char *name, int64_t def);
+double kumo_crawler_setting_float_or(kumo_crawler *c, const char *name, double def);
+bool kumo_crawler_setting_bool_or(kumo_crawler *c, const char *name, bool def);
 
 /* The crawl's stats (Scrapy's crawler.stats), dumped at close.  Keys are copied. */
 void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n);

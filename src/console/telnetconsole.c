@@ -57,7 +57,7 @@ static void free_console(console *co)
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
     const kumo_settings *s = c->settings;
-    if (!kumo_settings_bool(s, "TELNETCONSOLE_ENABLED", true))
+    if (!kumo_settings_bool(s, "TELNETCONSOLE_ENABLED"))
         return KUMO_EDECLINED;
     const char *ports = kumo_settings_get(s, "TELNETCONSOLE_PORT");
     unsigned lo, hi;

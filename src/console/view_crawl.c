@@ -207,11 +207,11 @@ static cval *setting_value(cv_ctx *c, kumo_settings *s, const char *name)
     const kumo_setting_info *info = setting_info(name);
     switch (info ? info->type : KUMO_SET_STR) {
     case KUMO_SET_INT:
-        return cv_int(kumo_settings_int(s, name, 0));
+        return cv_int(kumo_settings_int(s, name));
     case KUMO_SET_FLOAT:
-        return cv_float(kumo_settings_float(s, name, 0));
+        return cv_float(kumo_settings_float(s, name));
     case KUMO_SET_BOOL:
-        return cv_bool(kumo_settings_bool(s, name, false));
+        return cv_bool(kumo_settings_bool(s, name));
     case KUMO_SET_LIST: {
         char *items[256];
         size_t n = kumo_settings_list(s, name, items, KUMO_ARRAY_LEN(items));
@@ -258,11 +258,11 @@ static cval *typed_get(cv_ctx *c, cval *self, const cv_args *a, const char *fnam
         return cv_ref(arg[1] ? arg[1] : cv_none());
     switch (kind) {
     case 'i':
-        return cv_int(kumo_settings_int(s, name, 0));
+        return cv_int(kumo_settings_int(s, name));
     case 'f':
-        return cv_float(kumo_settings_float(s, name, 0));
+        return cv_float(kumo_settings_float(s, name));
     case 'b':
-        return cv_bool(kumo_settings_bool(s, name, false));
+        return cv_bool(kumo_settings_bool(s, name));
     default:
         return setting_value(c, s, name);
     }

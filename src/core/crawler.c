@@ -40,7 +40,7 @@ static int apply_log_settings(kumo_crawler *c, char *err, size_t errlen)
                  "WARNING, ERROR or CRITICAL", name);
         return KUMO_EINVAL;
     }
-    if (!kumo_settings_bool(c->settings, "LOG_ENABLED", true))
+    if (!kumo_settings_bool(c->settings, "LOG_ENABLED"))
         level = KUMO_LOG_CRITICAL + 1;
     kumo_log_set_level(level);
     const char *file = kumo_settings_get(c->settings, "LOG_FILE");

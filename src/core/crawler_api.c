@@ -7,15 +7,23 @@
 
 #include <math.h>
 
-const char *kumo_crawler_setting(kumo_crawler *c, const char *name, const char *def)
+/* The raw value of name, checked as the public getters promise: a built-in or a set name
+ * for strict, a name that is not built-in for the _or getters. */
+static const char *setting_raw(kumo_crawler *c, const char *name, bool strict)
 {
-    const char *v = c && name ? kumo_settings_get(c->settings, name) : NULL;
-    return v ? v : def;
+    kumo_assert(c && name);
+    const char *v = kumo_settings_get(c->settings, name);
+    bool builtin = kumo_setting_info_find(name) != NULL;
+    if (strict && !builtin && !v)
+        fprintf(stderr, "kumo: setting '%s' is neither built-in nor set\n", name);
+    if (!strict && builtin)
+        fprintf(stderr, "kumo: setting '%s' is built-in: its default is kumo's\n", name);
+    kumo_assert(strict ? builtin || v : !builtin);
+    return v;
 }
 
-int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name, int64_t def)
+static int64_t parse_int(const char *v, int64_t def)
 {
-    const char *v = kumo_crawler_setting(c, name, NULL);
     if (!v || !*v)
         return def;
     char *end;
@@ -26,9 +34,8 @@ int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name, int64_t def)
     return *end || errno ? def : (int64_t)n;
 }
 
-double kumo_crawler_setting_float(kumo_crawler *c, const char *name, double def)
+static double parse_float(const char *v, double def)
 {
-    const char *v = kumo_crawler_setting(c, name, NULL);
     if (!v || !*v)
         return def;
     char *end;
@@ -39,11 +46,10 @@ double kumo_crawler_setting_float(kumo_crawler *c, const char *name, double def)
     return *end || errno || isnan(f) ? def : f;
 }
 
-bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name, bool def)
+static bool parse_bool(const char *v, bool def)
 {
     static const char *const yes[] = {"1", "true", "True", "TRUE", "yes", "on"};
     static const char *const no[] = {"0", "false", "False", "FALSE", "no", "off"};
-    const char *v = kumo_crawler_setting(c, name, NULL);
     for (size_t i = 0; v && i < KUMO_ARRAY_LEN(yes); i++)
         if (strcmp(v, yes[i]) == 0)
             return true;
@@ -51,6 +57,47 @@ bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name, bool def)
         if (strcmp(v, no[i]) == 0)
             return false;
     return def;
+}
+
+const char *kumo_crawler_setting(kumo_crawler *c, const char *name)
+{
+    return setting_raw(c, name, true);
+}
+
+int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name)
+{
+    return parse_int(setting_raw(c, name, true), 0);
+}
+
+double kumo_crawler_setting_float(kumo_crawler *c, const char *name)
+{
+    return parse_float(setting_raw(c, name, true), 0);
+}
+
+bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name)
+{
+    return parse_bool(setting_raw(c, name, true), false);
+}
+
+const char *kumo_crawler_setting_or(kumo_crawler *c, const char *name, const char *def)
+{
+    const char *v = setting_raw(c, name, false);
+    return v ? v : def;
+}
+
+int64_t kumo_crawler_setting_int_or(kumo_crawler *c, const char *name, int64_t def)
+{
+    return parse_int(setting_raw(c, name, false), def);
+}
+
+double kumo_crawler_setting_float_or(kumo_crawler *c, const char *name, double def)
+{
+    return parse_float(setting_raw(c, name, false), def);
+}
+
+bool kumo_crawler_setting_bool_or(kumo_crawler *c, const char *name, bool def)
+{
+    return parse_bool(setting_raw(c, name, false), def);
 }
 
 void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n)

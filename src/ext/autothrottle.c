@@ -70,9 +70,9 @@ static void opened(void *self, kumo_crawler *c, void *arg)
 static int at_open(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
     const kumo_settings *st = c->settings;
-    if (!kumo_settings_bool(st, "AUTOTHROTTLE_ENABLED", false))
+    if (!kumo_settings_bool(st, "AUTOTHROTTLE_ENABLED"))
         return KUMO_EDECLINED;
-    double target = kumo_settings_float(st, "AUTOTHROTTLE_TARGET_CONCURRENCY", 1);
+    double target = kumo_settings_float(st, "AUTOTHROTTLE_TARGET_CONCURRENCY");
     if (target <= 0) {
         KUMO_ERROR(LOGGER, "AutoThrottle disabled: AUTOTHROTTLE_TARGET_CONCURRENCY must be "
                    "positive, not %g", target);
@@ -80,12 +80,12 @@ static int at_open(kumo_crawler *c, void **self, char *err, size_t errlen)
     }
     throttle *t = kumo_calloc(1, sizeof(*t), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
     t->c = c;
-    t->debug = kumo_settings_bool(st, "AUTOTHROTTLE_DEBUG", false);
+    t->debug = kumo_settings_bool(st, "AUTOTHROTTLE_DEBUG");
     t->target = target;
-    t->mindelay = KUMO_MAX(0.0, kumo_settings_float(st, "DOWNLOAD_DELAY", 0));
-    t->maxdelay = kumo_settings_float(st, "AUTOTHROTTLE_MAX_DELAY", 60);
+    t->mindelay = KUMO_MAX(0.0, kumo_settings_float(st, "DOWNLOAD_DELAY"));
+    t->maxdelay = kumo_settings_float(st, "AUTOTHROTTLE_MAX_DELAY");
     /* the downloader starts new slots at this delay (it reads the same settings) */
-    t->startdelay = KUMO_MAX(t->mindelay, kumo_settings_float(st, "AUTOTHROTTLE_START_DELAY", 5));
+    t->startdelay = KUMO_MAX(t->mindelay, kumo_settings_float(st, "AUTOTHROTTLE_START_DELAY"));
     kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, t);
     kumo_signal_connect(c->signals, KUMO_SIG_RESPONSE_DOWNLOADED, on_response, t);
     *self = t;

@@ -67,10 +67,10 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
     const kumo_settings *s = c->settings;
     closespider cfg = {
         .c = c,
-        .timeout = kumo_settings_float(s, "CLOSESPIDER_TIMEOUT", 0),
-        .itemcount = kumo_settings_int(s, "CLOSESPIDER_ITEMCOUNT", 0),
-        .pagecount = kumo_settings_int(s, "CLOSESPIDER_PAGECOUNT", 0),
-        .errorcount = kumo_settings_int(s, "CLOSESPIDER_ERRORCOUNT", 0),
+        .timeout = kumo_settings_float(s, "CLOSESPIDER_TIMEOUT"),
+        .itemcount = kumo_settings_int(s, "CLOSESPIDER_ITEMCOUNT"),
+        .pagecount = kumo_settings_int(s, "CLOSESPIDER_PAGECOUNT"),
+        .errorcount = kumo_settings_int(s, "CLOSESPIDER_ERRORCOUNT"),
     };
     if (cfg.timeout <= 0 && cfg.itemcount <= 0 && cfg.pagecount <= 0 && cfg.errorcount <= 0)
         return KUMO_EDECLINED;

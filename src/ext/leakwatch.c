@@ -276,14 +276,14 @@ static void closed(void *self, kumo_crawler *c, void *arg)
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
     const kumo_settings *s = c->settings;
-    if (!kumo_settings_bool(s, "LEAKWATCH_ENABLED", true))
+    if (!kumo_settings_bool(s, "LEAKWATCH_ENABLED"))
         return KUMO_EDECLINED;
-    double interval = kumo_settings_float(s, "LEAKWATCH_INTERVAL_SECONDS", 10);
+    double interval = kumo_settings_float(s, "LEAKWATCH_INTERVAL_SECONDS");
     if (interval <= 0)
         return KUMO_EDECLINED;
-    int64_t samples = kumo_settings_int(s, "LEAKWATCH_SAMPLES", 5);
+    int64_t samples = kumo_settings_int(s, "LEAKWATCH_SAMPLES");
     samples = samples < 1 ? 1 : samples > SAMPLES_MAX ? SAMPLES_MAX : samples;
-    int64_t min_count = kumo_settings_int(s, "LEAKWATCH_MIN_COUNT", 100);
+    int64_t min_count = kumo_settings_int(s, "LEAKWATCH_MIN_COUNT");
     const char *path = kumo_settings_get(s, "LEAKWATCH_FILE");
     FILE *f = NULL;
     if (path && *path) {

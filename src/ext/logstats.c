@@ -50,7 +50,7 @@ static void closed(void *self, kumo_crawler *c, void *arg)
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
-    double interval = kumo_settings_float(c->settings, "LOGSTATS_INTERVAL", 60);
+    double interval = kumo_settings_float(c->settings, "LOGSTATS_INTERVAL");
     if (interval <= 0)
         return KUMO_EDECLINED;
     logstats *ls = kumo_calloc(1, sizeof(*ls), KUMO_T_STATS, KUMO_V_NONE);

@@ -24,7 +24,7 @@ static void closed(void *self, kumo_crawler *c, void *arg)
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
-    if (!kumo_settings_bool(c->settings, "MEMDEBUG_ENABLED", false))
+    if (!kumo_settings_bool(c->settings, "MEMDEBUG_ENABLED"))
         return KUMO_EDECLINED;
     kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, NULL);
     *self = NULL;

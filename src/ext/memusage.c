@@ -106,15 +106,15 @@ static void closed(void *self, kumo_crawler *c, void *arg)
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
     const kumo_settings *s = c->settings;
-    if (!kumo_settings_bool(s, "MEMUSAGE_ENABLED", true))
+    if (!kumo_settings_bool(s, "MEMUSAGE_ENABLED"))
         return KUMO_EDECLINED;
-    int64_t limit = kumo_settings_int(s, "MEMUSAGE_LIMIT_MB", 0);
-    int64_t warning = kumo_settings_int(s, "MEMUSAGE_WARNING_MB", 0);
+    int64_t limit = kumo_settings_int(s, "MEMUSAGE_LIMIT_MB");
+    int64_t warning = kumo_settings_int(s, "MEMUSAGE_WARNING_MB");
     memusage *mu = kumo_calloc(1, sizeof(*mu), KUMO_T_STATS, KUMO_V_NONE);
     mu->c = c;
     mu->limit = limit > 0 ? (uint64_t)limit * 1024 * 1024 : 0;
     mu->warning = warning > 0 ? (uint64_t)warning * 1024 * 1024 : 0;
-    mu->interval = kumo_settings_float(s, "MEMUSAGE_CHECK_INTERVAL_SECONDS", 60.0);
+    mu->interval = kumo_settings_float(s, "MEMUSAGE_CHECK_INTERVAL_SECONDS");
     kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, mu);
     kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, mu);
     *self = mu;

@@ -466,7 +466,7 @@ int kumo_job_open(kumo_crawler *c, char *err, size_t errlen)
     if (rc != KUMO_OK)
         return rc;
     kumo_jobdb_set_commit_interval(db, kumo_settings_float(c->settings,
-                                                           "JOBDIR_COMMIT_INTERVAL", 0));
+                                                           "JOBDIR_COMMIT_INTERVAL"));
     if (db->resumed) {
         rc = check_callbacks(db, c->def, err, errlen);
         if (rc == KUMO_OK && (kumo_jobdb_load_stats(db, c->stats) != KUMO_OK ||

@@ -414,13 +414,13 @@ static void *open_q(kumo_crawler *c, int *err)
     q->opened = true;
     if (kumo_jobdb_resumed(db))
         KUMO_INFO(LOGGER, "Resuming crawl (%zu requests scheduled)", q->ndisk);
-    double every = kumo_settings_float(c->settings, "JOBDIR_CHECKPOINT_INTERVAL", 10);
+    double every = kumo_settings_float(c->settings, "JOBDIR_CHECKPOINT_INTERVAL");
     if (c->base && every > 0) {
         q->timer = event_new(c->base, -1, EV_PERSIST, on_checkpoint, q);
         struct timeval tv = {(time_t)every, (suseconds_t)((every - (time_t)every) * 1e6)};
         event_add(q->timer, &tv);
     }
-    q->per_turn = kumo_settings_float(c->settings, "JOBDIR_COMMIT_INTERVAL", 0) <= 0;
+    q->per_turn = kumo_settings_float(c->settings, "JOBDIR_COMMIT_INTERVAL") <= 0;
     if (c->base && q->per_turn)
         q->commit = event_new(c->base, -1, 0, on_commit, q);
     *err = KUMO_OK;

@@ -17,9 +17,9 @@ typedef struct depth {
 static int depth_open(kumo_crawler *c, void **self)
 {
     depth *d = kumo_calloc(1, sizeof(*d), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    d->maxdepth = kumo_settings_int(c->settings, "DEPTH_LIMIT", 0);
-    d->prio = kumo_settings_int(c->settings, "DEPTH_PRIORITY", 0);
-    d->verbose = kumo_settings_bool(c->settings, "DEPTH_STATS_VERBOSE", false);
+    d->maxdepth = kumo_settings_int(c->settings, "DEPTH_LIMIT");
+    d->prio = kumo_settings_int(c->settings, "DEPTH_PRIORITY");
+    d->verbose = kumo_settings_bool(c->settings, "DEPTH_STATS_VERBOSE");
     *self = d;
     return KUMO_OK;
 }

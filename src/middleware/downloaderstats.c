@@ -10,7 +10,7 @@
 static int ds_open(kumo_crawler *c, void **self)
 {
     *self = NULL;
-    return kumo_settings_bool(c->settings, "DOWNLOADER_STATS", true) ? KUMO_OK
+    return kumo_settings_bool(c->settings, "DOWNLOADER_STATS") ? KUMO_OK
                                                                      : KUMO_EDECLINED;
 }
 

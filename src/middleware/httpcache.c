@@ -68,7 +68,7 @@ static void hc_close(void *self, kumo_crawler *c)
 
 static int hc_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "HTTPCACHE_ENABLED", false))
+    if (!kumo_settings_bool(c->settings, "HTTPCACHE_ENABLED"))
         return KUMO_EDECLINED;
     char err[512];
     httpcache *hc = kumo_calloc(1, sizeof(*hc), KUMO_T_MIDDLEWARE, KUMO_V_CACHE);
@@ -77,10 +77,10 @@ static int hc_open(kumo_crawler *c, void **self)
         kumo_free(hc);
         return KUMO_EINVAL;
     }
-    hc->ignore_missing = kumo_settings_bool(c->settings, "HTTPCACHE_IGNORE_MISSING", false);
+    hc->ignore_missing = kumo_settings_bool(c->settings, "HTTPCACHE_IGNORE_MISSING");
     const char *name = c->spider ? kumo_spider_name(c->spider) : c->def ? c->def->name : NULL;
     if (kumo_cache_store_open(kumo_settings_get(c->settings, "HTTPCACHE_DIR"), name,
-                              kumo_settings_int(c->settings, "HTTPCACHE_EXPIRATION_SECS", 0),
+                              kumo_settings_int(c->settings, "HTTPCACHE_EXPIRATION_SECS"),
                               &hc->store, err, sizeof(err)) != KUMO_OK) {
         KUMO_ERROR(LOGGER, "%s; crawling without the HTTP cache", err);
         kumo_cache_policy_release(&hc->policy);

@@ -22,7 +22,7 @@ static char *accepted_encodings(void)
 
 static int hc_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "COMPRESSION_ENABLED", true))
+    if (!kumo_settings_bool(c->settings, "COMPRESSION_ENABLED"))
         return KUMO_EDECLINED;
     *self = accepted_encodings();
     return KUMO_OK;

@@ -18,7 +18,7 @@ typedef struct httperror {
 static int he_open(kumo_crawler *c, void **self)
 {
     httperror *h = kumo_calloc(1, sizeof(*h), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    h->allow_all = kumo_settings_bool(c->settings, "HTTPERROR_ALLOW_ALL", false);
+    h->allow_all = kumo_settings_bool(c->settings, "HTTPERROR_ALLOW_ALL");
     char *codes[MAX_CODES];
     size_t n = kumo_settings_list(c->settings, "HTTPERROR_ALLOWED_CODES", codes, MAX_CODES);
     n = KUMO_MIN(n, (size_t)MAX_CODES);

@@ -141,7 +141,7 @@ static bool bypass(const char *no_proxy, const char *host)
 
 static int hp_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "HTTPPROXY_ENABLED", true))
+    if (!kumo_settings_bool(c->settings, "HTTPPROXY_ENABLED"))
         return KUMO_EDECLINED;
     httpproxy *h = kumo_calloc(1, sizeof(*h), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
     const char *enc = kumo_settings_get(c->settings, "HTTPPROXY_AUTH_ENCODING");

@@ -323,7 +323,7 @@ typedef struct {
 
 static int rf_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "REFERER_ENABLED", true))
+    if (!kumo_settings_bool(c->settings, "REFERER_ENABLED"))
         return KUMO_EDECLINED;
     const char *name = kumo_settings_get(c->settings, "REFERRER_POLICY");
     int pol = name ? policy_lookup(name) : POL_SCRAPY_DEFAULT;
@@ -404,7 +404,7 @@ void kumo__referer_redirected(kumo_crawler *c, kumo_request *req)
 {
     int order;
     bool disabled = false;
-    if (!kumo_settings_bool(c->settings, "REFERER_ENABLED", true) ||
+    if (!kumo_settings_bool(c->settings, "REFERER_ENABLED") ||
         (kumo_settings_dict_order(c->settings, "SPIDER_MIDDLEWARES", "Referer", &order,
                                   &disabled) == 1 && disabled))
         return;

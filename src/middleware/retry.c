@@ -19,11 +19,11 @@ typedef struct retry {
 
 static int retry_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "RETRY_ENABLED", true))
+    if (!kumo_settings_bool(c->settings, "RETRY_ENABLED"))
         return KUMO_EDECLINED;
     retry *r = kumo_calloc(1, sizeof(*r), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    r->max_retry_times = kumo_settings_int(c->settings, "RETRY_TIMES", 2);
-    r->priority_adjust = kumo_settings_int(c->settings, "RETRY_PRIORITY_ADJUST", -1);
+    r->max_retry_times = kumo_settings_int(c->settings, "RETRY_TIMES");
+    r->priority_adjust = kumo_settings_int(c->settings, "RETRY_PRIORITY_ADJUST");
     char *codes[MAX_CODES];
     size_t n = kumo_settings_list(c->settings, "RETRY_HTTP_CODES", codes, MAX_CODES);
     n = KUMO_MIN(n, (size_t)MAX_CODES);

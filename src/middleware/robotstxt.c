@@ -66,7 +66,7 @@ static char *setting_dup(kumo_crawler *c, const char *name)
 
 static int rt_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "ROBOTSTXT_OBEY", false))
+    if (!kumo_settings_bool(c->settings, "ROBOTSTXT_OBEY"))
         return KUMO_EDECLINED;
     robotstxt *rt = kumo_calloc(1, sizeof(*rt), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
     rt->c = c;

@@ -9,7 +9,7 @@
 
 static int ul_open(kumo_crawler *c, void **self)
 {
-    int64_t max = kumo_settings_int(c->settings, "URLLENGTH_LIMIT", 2083);
+    int64_t max = kumo_settings_int(c->settings, "URLLENGTH_LIMIT");
     if (max <= 0)
         return KUMO_EDECLINED;
     int64_t *m = kumo_alloc(sizeof(*m), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
