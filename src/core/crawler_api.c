@@ -100,8 +100,24 @@ bool kumo_crawler_setting_bool_or(kumo_crawler *c, const char *name, bool def)
     return parse_bool(setting_raw(c, name, false), def);
 }
 
+size_t kumo_crawler_setting_list(kumo_crawler *c, const char *name, char **out, size_t max)
+{
+    setting_raw(c, name, true);
+    return kumo_settings_list(c->settings, name, out, max);
+}
+
 void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n)
 {
+    kumo_stats_inc(c->stats, key, n);
+}
+
+void kumo_crawler_stats_incf(kumo_crawler *c, int64_t n, const char *fmt, ...)
+{
+    char key[256];         /* as kumo_stats_incf */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(key, sizeof(key), fmt, ap);
+    va_end(ap);
     kumo_stats_inc(c->stats, key, n);
 }
 
@@ -138,6 +154,11 @@ int64_t kumo_crawler_stats_get_int(kumo_crawler *c, const char *key, int64_t def
 const kumo_value *kumo_crawler_stats_get(kumo_crawler *c, const char *key)
 {
     return kumo_stats_get(c->stats, key);
+}
+
+struct event_base *kumo_crawler_event_base(kumo_crawler *c)
+{
+    return c->base;
 }
 
 kumo_spider *kumo_crawler_spider(kumo_crawler *c)
@@ -196,7 +217,7 @@ static const kumo_signal signal_map[] = {
     KUMO_SIG_SPIDER_OPENED,     KUMO_SIG_SPIDER_IDLE,      KUMO_SIG_SPIDER_CLOSED,
     KUMO_SIG_REQUEST_SCHEDULED, KUMO_SIG_REQUEST_DROPPED,  KUMO_SIG_RESPONSE_RECEIVED,
     KUMO_SIG_ITEM_SCRAPED,      KUMO_SIG_ITEM_DROPPED,     KUMO_SIG_SPIDER_ERROR,
-    KUMO_SIG_REQUEST_PROCESSED,
+    KUMO_SIG_REQUEST_PROCESSED, KUMO_SIG_RESPONSE_DOWNLOADED,
 };
 _Static_assert(KUMO_ARRAY_LEN(signal_map) == KUMO_SIGNAL_COUNT,
                "every public signal maps to an internal one");
