@@ -51,7 +51,7 @@ static int header_request(void *self, kumo_crawler *c, kumo_request *req, kumo_r
                           kumo_request **next)
 {
     (void)self, (void)res, (void)next;
-    const char *value = kumo_crawler_setting(c, "DEMO_HEADER", "kumo");
+    const char *value = kumo_crawler_setting_or(c, "DEMO_HEADER", "kumo");
     kumo_headers_set(kumo_request_headers(req), "X-Kumo-Demo", value);
     kumo_crawler_stats_inc(c, "demo/header_added", 1);
     return KUMO_OK;
@@ -92,7 +92,7 @@ typedef struct pipeline {
 static int pipeline_open(kumo_crawler *c, void **self)
 {
     pipeline *p = kumo_calloc(1, sizeof(*p), KUMO_T_OTHER, KUMO_V_DICT);
-    p->drop = kumo_crawler_setting(c, "DEMO_DROP", "b.html");
+    p->drop = kumo_crawler_setting_or(c, "DEMO_DROP", "b.html");
     *self = p;
     return KUMO_OK;
 }
@@ -149,7 +149,7 @@ static void on_closed(void *ctx, kumo_crawler *c, void *arg)
 static int signals_open(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
     (void)self, (void)err, (void)errlen;
-    if (!kumo_crawler_setting_bool(c, "DEMO_SIGNALS_ENABLED", true))
+    if (!kumo_crawler_setting_bool_or(c, "DEMO_SIGNALS_ENABLED", true))
         return KUMO_EDECLINED;
     kumo_crawler_connect(c, KUMO_SIGNAL_RESPONSE_RECEIVED, on_response, NULL);
     kumo_crawler_connect(c, KUMO_SIGNAL_ITEM_DROPPED, on_dropped, NULL);

@@ -19,6 +19,8 @@
  * the crawl's loop thread; every pointer they get is borrowed for the call unless said.
  */
 
+struct event_base;
+
 /* The running crawl, as components see it (opaque). */
 typedef struct kumo_crawler kumo_crawler;
 
@@ -98,18 +100,46 @@ typedef struct kumo_ext_def {
 
 /* ---- what a component may ask of the crawl ---- */
 
-/* The effective setting name (defaults < conf < spider < -s), or def.  Borrowed, valid
- * until the setting changes. */
-const char *kumo_crawler_setting(kumo_crawler *c, const char *name, const char *def);
+/*
+ * Settings.  A built-in setting's default lives only in kumo's settings table (conf/kumo.conf
+ * lists them all), so the getters take no default:
+ *
+ * kumo_crawler_setting*() read a built-in setting (effective value: defaults < conf < spider
+ * < -s), or a plugin's own name once the spider's .settings, the conf file or -s set it.
+ * Any other name is a programming error: kumo prints it and aborts (kumo_assert, on in
+ * every build).  Returns the value as text (NULL when unset: borrowed, valid until the
+ * setting changes), or as an integer, a float or a boolean (0/1/true/false/yes/no/on/off):
+ * 0, 0.0 or false when unset or when it does not parse as one.
+ */
+const char *kumo_crawler_setting(kumo_crawler *c, const char *name);
+int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name);
+double kumo_crawler_setting_float(kumo_crawler *c, const char *name);
+bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name);
 
-/* The setting as an integer, a float or a boolean (0/1/true/false...); def when unset or
- * when it does not parse as one. */
-int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name, int64_t def);
-double kumo_crawler_setting_float(kumo_crawler *c, const char *name, double def);
-bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name, bool def);
+/*
+ * A plugin's own settings, with the plugin's default: name as set by the spider, the conf
+ * file or -s, else def (also when it does not parse as the type asked for).  name must not
+ * be a built-in setting (kumo_assert: a built-in's default is kumo's, read it with the
+ * getters above).  The text is borrowed, valid until the setting changes (def: the
+ * caller's).
+ */
+const char *kumo_crawler_setting_or(kumo_crawler *c, const char *name, const char *def);
+int64_t kumo_crawler_setting_int_or(kumo_crawler *c, const char *name, int64_t def);
+double kumo_crawler_setting_float_or(kumo_crawler *c, const char *name, double def);
+bool kumo_crawler_setting_bool_or(kumo_crawler *c, const char *name, bool def);
+
+/*
+ * Split a list setting (a JSON list or comma-separated text; same rule on names as
+ * kumo_crawler_setting()) into items: returns how many, storing at most max of them in out
+ * as new strings the caller frees with kumo_free() each.
+ */
+size_t kumo_crawler_setting_list(kumo_crawler *c, const char *name, char **out, size_t max);
 
 /* The crawl's stats (Scrapy's crawler.stats), dumped at close.  Keys are copied. */
 void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n);
+/* Increment the key formatted from fmt by n: ("retry/reason_count/%s", why). */
+void kumo_crawler_stats_incf(kumo_crawler *c, int64_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void kumo_crawler_stats_set_int(kumo_crawler *c, const char *key, int64_t v);
 void kumo_crawler_stats_set_float(kumo_crawler *c, const char *key, double v);
 void kumo_crawler_stats_set_str(kumo_crawler *c, const char *key, const char *v);
@@ -168,6 +198,12 @@ void kumo_crawler_resume(kumo_crawler *c, kumo_request *req, bool go);
  * crawl runs. */
 void kumo_crawler_close_spider(kumo_crawler *c, const char *reason);
 
+/*
+ * The crawl's libevent loop, for a component's timers (event_new(base, ...)); events must
+ * be freed by the component's close hook.  Borrowed, valid while the crawl lives.
+ */
+struct event_base *kumo_crawler_event_base(kumo_crawler *c);
+
 /* ---- dropping items ---- */
 
 /*
@@ -198,6 +234,8 @@ typedef enum kumo_crawler_signal {
     KUMO_SIGNAL_ITEM_DROPPED,       /* kumo_item * (kumo_item_drop_reason() tells why) */
     KUMO_SIGNAL_SPIDER_ERROR,       /* kumo_response *, NULL for a failed download */
     KUMO_SIGNAL_REQUEST_PROCESSED,  /* kumo_request *: every output of it was handled */
+    KUMO_SIGNAL_RESPONSE_DOWNLOADED, /* kumo_response *, just downloaded, before the
+                                     * downloader middlewares see it (AutoThrottle) */
     KUMO_SIGNAL_COUNT               /* not a signal: new ones are added before it */
 } kumo_crawler_signal;
 

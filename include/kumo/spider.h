@@ -8,7 +8,7 @@
 #include "kumo/item.h"
 
 /* Bumped whenever kumo_spider_def or any public struct changes incompatibly. */
-#define KUMO_ABI 2
+#define KUMO_ABI 3
 
 #define KUMO_ABI_STR2(x) #x
 #define KUMO_ABI_STR(x) KUMO_ABI_STR2(x)

@@ -66,9 +66,9 @@ static void show(const kumo_settings *s, show_mode mode, const char *name)
     }
     const char *v = kumo_settings_get(s, name);
     if (mode == SHOW_BOOL)
-        puts(kumo_settings_bool(s, name, false) ? "True" : "False");
+        puts(v && kumo_settings_bool(s, name) ? "True" : "False");
     else if (mode == SHOW_INT)
-        printf("%lld\n", (long long)kumo_settings_int(s, name, 0));
+        printf("%lld\n", (long long)(v ? kumo_settings_int(s, name) : 0));
     else
         puts(v ? v : "None");
 }

@@ -203,7 +203,7 @@ static int load_file(shell *sh, const char *path)
     }
     char *body = NULL;
     size_t len = 0;
-    int64_t max = kumo_settings_int(sh->c->settings, "DOWNLOAD_MAXSIZE", 0);
+    int64_t max = kumo_settings_int(sh->c->settings, "DOWNLOAD_MAXSIZE");
     int rc = read_file(abs, max > 0 ? (size_t)max : 0, &body, &len, sh->err, sizeof(sh->err));
     if (rc != KUMO_OK) {
         sh->errtype = "OSError";

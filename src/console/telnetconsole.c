@@ -25,7 +25,7 @@ static void opened(void *self, kumo_crawler *c, void *arg)
 {
     console *co = self;
     char err[256];
-    co->t = kumo_telnet_new(c->base, c, &co->cfg, err, sizeof(err));
+    co->t = kumo_telnet_new(kumo_crawler_event_base(c), c, &co->cfg, err, sizeof(err));
     if (!co->t) {
         KUMO_WARN(LOGGER, "Telnet console disabled: %s", err);
         return;
@@ -56,8 +56,8 @@ static void free_console(console *co)
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
-    const kumo_settings *s = c->settings;
-    if (!kumo_settings_bool(s, "TELNETCONSOLE_ENABLED", true))
+    const kumo_settings *s = kumo__crawler_settings(c);
+    if (!kumo_settings_bool(s, "TELNETCONSOLE_ENABLED"))
         return KUMO_EDECLINED;
     const char *ports = kumo_settings_get(s, "TELNETCONSOLE_PORT");
     unsigned lo, hi;
@@ -89,8 +89,8 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
         .username = co->username,
         .password = co->password,
     };
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, co);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, co);
+    kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_OPENED, opened, co);
+    kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_CLOSED, closed, co);
     *self = co;
     return KUMO_OK;
 }

@@ -133,7 +133,7 @@ static const cv_vtable engine_vt = {
 
 cval *co_engine(cv_ctx *c)
 {
-    if (!c->crawler || !c->crawler->engine)
+    if (!c->crawler || !kumo__crawler_engine(c->crawler))
         return no_crawl(c);
     return cv_native(&engine_vt, c->crawler, NULL);
 }
@@ -183,7 +183,7 @@ static const cv_vtable stats_vt = {
 
 cval *co_stats(cv_ctx *c)
 {
-    if (!c->crawler || !c->crawler->stats)
+    if (!c->crawler || !kumo__crawler_stats(c->crawler))
         return no_crawl(c);
     return cv_native(&stats_vt, c->crawler, NULL);
 }
@@ -207,11 +207,11 @@ static cval *setting_value(cv_ctx *c, kumo_settings *s, const char *name)
     const kumo_setting_info *info = setting_info(name);
     switch (info ? info->type : KUMO_SET_STR) {
     case KUMO_SET_INT:
-        return cv_int(kumo_settings_int(s, name, 0));
+        return cv_int(kumo_settings_int(s, name));
     case KUMO_SET_FLOAT:
-        return cv_float(kumo_settings_float(s, name, 0));
+        return cv_float(kumo_settings_float(s, name));
     case KUMO_SET_BOOL:
-        return cv_bool(kumo_settings_bool(s, name, false));
+        return cv_bool(kumo_settings_bool(s, name));
     case KUMO_SET_LIST: {
         char *items[256];
         size_t n = kumo_settings_list(s, name, items, KUMO_ARRAY_LEN(items));
@@ -258,11 +258,11 @@ static cval *typed_get(cv_ctx *c, cval *self, const cv_args *a, const char *fnam
         return cv_ref(arg[1] ? arg[1] : cv_none());
     switch (kind) {
     case 'i':
-        return cv_int(kumo_settings_int(s, name, 0));
+        return cv_int(kumo_settings_int(s, name));
     case 'f':
-        return cv_float(kumo_settings_float(s, name, 0));
+        return cv_float(kumo_settings_float(s, name));
     case 'b':
-        return cv_bool(kumo_settings_bool(s, name, false));
+        return cv_bool(kumo_settings_bool(s, name));
     default:
         return setting_value(c, s, name);
     }
@@ -310,7 +310,7 @@ static const cv_vtable settings_vt = {
 
 cval *co_settings(cv_ctx *c)
 {
-    if (!c->crawler || !c->crawler->settings)
+    if (!c->crawler || !kumo__crawler_settings(c->crawler))
         return no_crawl(c);
     return cv_native(&settings_vt, c->crawler, NULL);
 }
@@ -319,9 +319,9 @@ cval *co_spider(cv_ctx *c)
 {
     if (!c->crawler)
         return no_crawl(c);
-    if (!c->crawler->spider)
+    if (!kumo_crawler_spider(c->crawler))
         return cv_none();
-    return co_from_ref(&c->crawler->spider->ref);
+    return co_from_ref(&kumo_crawler_spider(c->crawler)->ref);
 }
 
 /* ---- crawler ---- */
@@ -364,11 +364,11 @@ static cval *b_est(cv_ctx *c, cval *self, const cv_args *a)
     cval *none[1];
     if (cv_args_parse(c, "est", a, NULL, 0, 0, none))
         return NULL;
-    if (!c->crawler || !c->crawler->engine)
+    if (!c->crawler || !kumo__crawler_engine(c->crawler))
         return cv_raise(c, "RuntimeError", "no crawl is running");
     kumo_buf b;
     kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
-    kumo_engine_status_format(c->crawler->engine, &b);
+    kumo_engine_status_format(kumo__crawler_engine(c->crawler), &b);
     cv_print(c, b.s ? b.s : "", b.len);
     kumo_buf_release(&b);
     return cv_none();

@@ -251,7 +251,7 @@ static cval *request_getattr(cv_ctx *c, cval *self, const char *name)
         return cv_str("utf-8");
     /* callback and errback: the name the spider lists them under, or None (Scrapy's
      * bound method, which the console cannot show) */
-    kumo_spider *sp = c->crawler ? c->crawler->spider : NULL;
+    kumo_spider *sp = c->crawler ? kumo_crawler_spider(c->crawler) : NULL;
     if (!strcmp(name, "callback")) {
         if (!req->cb)
             return cv_none();

@@ -23,6 +23,41 @@ const char *const *kumo_crawler_allowed_domains(kumo_crawler *c)
     return c->spider ? (const char *const *)c->spider->allowed : NULL;
 }
 
+kumo_settings *kumo__crawler_settings(kumo_crawler *c)
+{
+    return c->settings;
+}
+
+kumo_stats *kumo__crawler_stats(kumo_crawler *c)
+{
+    return c->stats;
+}
+
+struct kumo_signals *kumo__crawler_signals(kumo_crawler *c)
+{
+    return c->signals;
+}
+
+kumo_engine *kumo__crawler_engine(kumo_crawler *c)
+{
+    return c->engine;
+}
+
+const kumo_spider_def *kumo__crawler_def(kumo_crawler *c)
+{
+    return c->def;
+}
+
+double kumo__crawler_start_time(kumo_crawler *c)
+{
+    return c->start_time;
+}
+
+void kumo__crawler_set_start_time(kumo_crawler *c, double t)
+{
+    c->start_time = t;
+}
+
 static int apply_spider_settings(kumo_crawler *c, char *err, size_t errlen)
 {
     for (const kumo_setting *s = c->def->settings; s && s->name; s++)
@@ -40,7 +75,7 @@ static int apply_log_settings(kumo_crawler *c, char *err, size_t errlen)
                  "WARNING, ERROR or CRITICAL", name);
         return KUMO_EINVAL;
     }
-    if (!kumo_settings_bool(c->settings, "LOG_ENABLED", true))
+    if (!kumo_settings_bool(c->settings, "LOG_ENABLED"))
         level = KUMO_LOG_CRITICAL + 1;
     kumo_log_set_level(level);
     const char *file = kumo_settings_get(c->settings, "LOG_FILE");

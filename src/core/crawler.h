@@ -21,6 +21,19 @@ struct kumo_crawler {
     int sigints;
 };
 
+/*
+ * Core-internal accessors (jobs, console views, cli and core itself; components use the
+ * kumo_crawler_* API of kumo/plugin.h).  Each is borrowed, valid while the crawl lives.
+ */
+kumo_settings *kumo__crawler_settings(kumo_crawler *c);
+kumo_stats *kumo__crawler_stats(kumo_crawler *c);
+struct kumo_signals *kumo__crawler_signals(kumo_crawler *c);
+kumo_engine *kumo__crawler_engine(kumo_crawler *c);     /* NULL until built */
+const kumo_spider_def *kumo__crawler_def(kumo_crawler *c);
+/* kumo_now() when the crawl started (0 before); set it when driving the loop yourself. */
+double kumo__crawler_start_time(kumo_crawler *c);
+void kumo__crawler_set_start_time(kumo_crawler *c, double t);
+
 /* The spider's allowed domains (def's plus kumo_spider_allow_domain()), NULL-terminated
  * or NULL when any domain is allowed.  Borrowed. */
 const char *const *kumo_crawler_allowed_domains(kumo_crawler *c);

@@ -7,15 +7,23 @@
 
 #include <math.h>
 
-const char *kumo_crawler_setting(kumo_crawler *c, const char *name, const char *def)
+/* The raw value of name, checked as the public getters promise: a built-in or a set name
+ * for strict, a name that is not built-in for the _or getters. */
+static const char *setting_raw(kumo_crawler *c, const char *name, bool strict)
 {
-    const char *v = c && name ? kumo_settings_get(c->settings, name) : NULL;
-    return v ? v : def;
+    kumo_assert(c && name);
+    const char *v = kumo_settings_get(c->settings, name);
+    bool builtin = kumo_setting_info_find(name) != NULL;
+    if (strict && !builtin && !v)
+        fprintf(stderr, "kumo: setting '%s' is neither built-in nor set\n", name);
+    if (!strict && builtin)
+        fprintf(stderr, "kumo: setting '%s' is built-in: its default is kumo's\n", name);
+    kumo_assert(strict ? builtin || v : !builtin);
+    return v;
 }
 
-int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name, int64_t def)
+static int64_t parse_int(const char *v, int64_t def)
 {
-    const char *v = kumo_crawler_setting(c, name, NULL);
     if (!v || !*v)
         return def;
     char *end;
@@ -26,9 +34,8 @@ int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name, int64_t def)
     return *end || errno ? def : (int64_t)n;
 }
 
-double kumo_crawler_setting_float(kumo_crawler *c, const char *name, double def)
+static double parse_float(const char *v, double def)
 {
-    const char *v = kumo_crawler_setting(c, name, NULL);
     if (!v || !*v)
         return def;
     char *end;
@@ -39,11 +46,10 @@ double kumo_crawler_setting_float(kumo_crawler *c, const char *name, double def)
     return *end || errno || isnan(f) ? def : f;
 }
 
-bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name, bool def)
+static bool parse_bool(const char *v, bool def)
 {
     static const char *const yes[] = {"1", "true", "True", "TRUE", "yes", "on"};
     static const char *const no[] = {"0", "false", "False", "FALSE", "no", "off"};
-    const char *v = kumo_crawler_setting(c, name, NULL);
     for (size_t i = 0; v && i < KUMO_ARRAY_LEN(yes); i++)
         if (strcmp(v, yes[i]) == 0)
             return true;
@@ -53,8 +59,65 @@ bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name, bool def)
     return def;
 }
 
+const char *kumo_crawler_setting(kumo_crawler *c, const char *name)
+{
+    return setting_raw(c, name, true);
+}
+
+int64_t kumo_crawler_setting_int(kumo_crawler *c, const char *name)
+{
+    return parse_int(setting_raw(c, name, true), 0);
+}
+
+double kumo_crawler_setting_float(kumo_crawler *c, const char *name)
+{
+    return parse_float(setting_raw(c, name, true), 0);
+}
+
+bool kumo_crawler_setting_bool(kumo_crawler *c, const char *name)
+{
+    return parse_bool(setting_raw(c, name, true), false);
+}
+
+const char *kumo_crawler_setting_or(kumo_crawler *c, const char *name, const char *def)
+{
+    const char *v = setting_raw(c, name, false);
+    return v ? v : def;
+}
+
+int64_t kumo_crawler_setting_int_or(kumo_crawler *c, const char *name, int64_t def)
+{
+    return parse_int(setting_raw(c, name, false), def);
+}
+
+double kumo_crawler_setting_float_or(kumo_crawler *c, const char *name, double def)
+{
+    return parse_float(setting_raw(c, name, false), def);
+}
+
+bool kumo_crawler_setting_bool_or(kumo_crawler *c, const char *name, bool def)
+{
+    return parse_bool(setting_raw(c, name, false), def);
+}
+
+size_t kumo_crawler_setting_list(kumo_crawler *c, const char *name, char **out, size_t max)
+{
+    setting_raw(c, name, true);
+    return kumo_settings_list(c->settings, name, out, max);
+}
+
 void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n)
 {
+    kumo_stats_inc(c->stats, key, n);
+}
+
+void kumo_crawler_stats_incf(kumo_crawler *c, int64_t n, const char *fmt, ...)
+{
+    char key[256];         /* as kumo_stats_incf */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(key, sizeof(key), fmt, ap);
+    va_end(ap);
     kumo_stats_inc(c->stats, key, n);
 }
 
@@ -91,6 +154,11 @@ int64_t kumo_crawler_stats_get_int(kumo_crawler *c, const char *key, int64_t def
 const kumo_value *kumo_crawler_stats_get(kumo_crawler *c, const char *key)
 {
     return kumo_stats_get(c->stats, key);
+}
+
+struct event_base *kumo_crawler_event_base(kumo_crawler *c)
+{
+    return c->base;
 }
 
 kumo_spider *kumo_crawler_spider(kumo_crawler *c)
@@ -149,7 +217,7 @@ static const kumo_signal signal_map[] = {
     KUMO_SIG_SPIDER_OPENED,     KUMO_SIG_SPIDER_IDLE,      KUMO_SIG_SPIDER_CLOSED,
     KUMO_SIG_REQUEST_SCHEDULED, KUMO_SIG_REQUEST_DROPPED,  KUMO_SIG_RESPONSE_RECEIVED,
     KUMO_SIG_ITEM_SCRAPED,      KUMO_SIG_ITEM_DROPPED,     KUMO_SIG_SPIDER_ERROR,
-    KUMO_SIG_REQUEST_PROCESSED,
+    KUMO_SIG_REQUEST_PROCESSED, KUMO_SIG_RESPONSE_DOWNLOADED,
 };
 _Static_assert(KUMO_ARRAY_LEN(signal_map) == KUMO_SIGNAL_COUNT,
                "every public signal maps to an internal one");

@@ -18,21 +18,21 @@ int kumo__downloader_config(kumo_crawler *c, kumo_downloader_config *cfg, char *
     const kumo_settings *st = c->settings;
     memset(cfg, 0, sizeof(*cfg));
     cfg->base = c->base;
-    cfg->concurrency = (size_t)KUMO_MAX(1, kumo_settings_int(st, "CONCURRENT_REQUESTS", 16));
-    int64_t per_ip = kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_IP", 0);
+    cfg->concurrency = (size_t)KUMO_MAX(1, kumo_settings_int(st, "CONCURRENT_REQUESTS"));
+    int64_t per_ip = kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_IP");
     cfg->per_ip = per_ip > 0;
     cfg->slot_concurrency = (size_t)KUMO_MAX(
-        1, cfg->per_ip ? per_ip : kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_DOMAIN", 8));
-    cfg->delay = KUMO_MAX(0.0, kumo_settings_float(st, "DOWNLOAD_DELAY", 0));
+        1, cfg->per_ip ? per_ip : kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_DOMAIN"));
+    cfg->delay = KUMO_MAX(0.0, kumo_settings_float(st, "DOWNLOAD_DELAY"));
     /* AutoThrottle's start delay is every new slot's delay (Scrapy: spider.download_delay) */
-    if (kumo_settings_bool(st, "AUTOTHROTTLE_ENABLED", false) &&
-        kumo_settings_float(st, "AUTOTHROTTLE_TARGET_CONCURRENCY", 1) > 0)
+    if (kumo_settings_bool(st, "AUTOTHROTTLE_ENABLED") &&
+        kumo_settings_float(st, "AUTOTHROTTLE_TARGET_CONCURRENCY") > 0)
         cfg->delay =
-            KUMO_MAX(cfg->delay, kumo_settings_float(st, "AUTOTHROTTLE_START_DELAY", 5));
-    cfg->randomize = kumo_settings_bool(st, "RANDOMIZE_DOWNLOAD_DELAY", true);
-    cfg->timeout = kumo_settings_float(st, "DOWNLOAD_TIMEOUT", 180);
-    cfg->maxsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_MAXSIZE", 1 << 30));
-    cfg->warnsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_WARNSIZE", 32 << 20));
+            KUMO_MAX(cfg->delay, kumo_settings_float(st, "AUTOTHROTTLE_START_DELAY"));
+    cfg->randomize = kumo_settings_bool(st, "RANDOMIZE_DOWNLOAD_DELAY");
+    cfg->timeout = kumo_settings_float(st, "DOWNLOAD_TIMEOUT");
+    cfg->maxsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_MAXSIZE"));
+    cfg->warnsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_WARNSIZE"));
     cfg->downloaded = downloaded;
     cfg->downloaded_arg = c;
 

@@ -529,7 +529,7 @@ static void finish_close(kumo_engine *e)
     if (c->def->close)
         c->def->close(c->spider, e->reason);
     kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_CLOSED, e->reason);
-    if (kumo_settings_bool(c->settings, "STATS_DUMP", true) && kumo_log_enabled(KUMO_LOG_INFO)) {
+    if (kumo_settings_bool(c->settings, "STATS_DUMP") && kumo_log_enabled(KUMO_LOG_INFO)) {
         kumo_buf b;
         kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
         kumo_stats_dump(c->stats, &b);
@@ -715,7 +715,7 @@ kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
     }
     kumo_out_init(&e->start_out, c->spider);
     kumo_vec_init(&e->resumed, KUMO_T_QUEUE, KUMO_V_QUEUE);
-    int64_t threads = kumo_settings_int(c->settings, "PARSE_THREADS", 0);
+    int64_t threads = kumo_settings_int(c->settings, "PARSE_THREADS");
     if (threads > 0) {
         e->parsers = kumo_parsepool_new(c->base, (int)threads, on_parsed, on_parse_dropped, e,
                                         &rc);

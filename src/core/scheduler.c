@@ -36,7 +36,7 @@ kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err)
     s->c = c;
     s->be = be;
     s->q = q;
-    s->debug = kumo_settings_bool(c->settings, "DUPEFILTER_DEBUG", false);
+    s->debug = kumo_settings_bool(c->settings, "DUPEFILTER_DEBUG");
     /* a backend may count its own (SQLite: /disk and /memory, its side queue) */
     if (!be->own_stats) {
         snprintf(s->enq_key, sizeof(s->enq_key), "scheduler/enqueued/%s", be->name);

@@ -175,31 +175,50 @@ const char *kumo_settings_get(const kumo_settings *s, const char *name)
     return e ? e->value : NULL;
 }
 
-int64_t kumo_settings_int(const kumo_settings *s, const char *name, int64_t def)
+const kumo_setting_info *kumo_setting_info_find(const char *name)
 {
-    const char *v = kumo_settings_get(s, name);
+    for (const kumo_setting_info *i = kumo_setting_infos; name && i->name; i++)
+        if (strcmp(i->name, name) == 0)
+            return i;
+    return NULL;
+}
+
+/* The value of a name that must be known: a built-in (in the table, set or not) or one a
+ * spider, the conf file or -s set.  Any other name is a programming error. */
+static const char *known(const kumo_settings *s, const char *name)
+{
+    entry *e = find(s, name);
+    if (!e)
+        fprintf(stderr, "kumo: setting '%s' is neither built-in nor set\n", name);
+    kumo_assert(e != NULL);
+    return e->value;
+}
+
+int64_t kumo_settings_int(const kumo_settings *s, const char *name)
+{
+    const char *v = known(s, name);
     if (!v || !*v)
-        return def;
+        return 0;
     char *end;
     long long n = strtoll(v, &end, 10);
-    return *end ? def : n;
+    return *end ? 0 : n;
 }
 
-double kumo_settings_float(const kumo_settings *s, const char *name, double def)
+double kumo_settings_float(const kumo_settings *s, const char *name)
 {
-    const char *v = kumo_settings_get(s, name);
+    const char *v = known(s, name);
     if (!v || !*v)
-        return def;
+        return 0;
     char *end;
     double d = strtod(v, &end);
-    return *end ? def : d;
+    return *end ? 0 : d;
 }
 
-bool kumo_settings_bool(const kumo_settings *s, const char *name, bool def)
+bool kumo_settings_bool(const kumo_settings *s, const char *name)
 {
-    const char *v = kumo_settings_get(s, name);
+    const char *v = known(s, name);
     bool b;
-    return v && parse_bool(v, &b) ? b : def;
+    return v && parse_bool(v, &b) ? b : false;
 }
 
 static size_t list_from_json(const char *v, char **out, size_t max)

@@ -58,10 +58,17 @@ void kumo_settings_conf(kumo_buf *out);
 /* The value as text, or NULL when unset.  Borrowed, valid until the setting changes. */
 const char *kumo_settings_get(const kumo_settings *s, const char *name);
 
-/* Typed reads; def when unset (values were checked at set time). */
-int64_t kumo_settings_int(const kumo_settings *s, const char *name, int64_t def);
-double kumo_settings_float(const kumo_settings *s, const char *name, double def);
-bool kumo_settings_bool(const kumo_settings *s, const char *name, bool def);
+/* Returns the table row of a built-in setting, or NULL for any other name.  Borrowed. */
+const kumo_setting_info *kumo_setting_info_find(const char *name);
+
+/*
+ * Typed reads of a built-in setting (its default lives only in kumo_setting_infos) or of a
+ * name that was set: asking for any other name is a programming error (kumo_assert).
+ * 0 / 0.0 / false when unset (values were checked at set time).
+ */
+int64_t kumo_settings_int(const kumo_settings *s, const char *name);
+double kumo_settings_float(const kumo_settings *s, const char *name);
+bool kumo_settings_bool(const kumo_settings *s, const char *name);
 
 /*
  * Split a LIST setting into items (a JSON list or comma-separated text): returns how many,

@@ -39,7 +39,7 @@ static void on_response(void *ctx, kumo_crawler *c, void *arg)
     throttle *t = ctx;
     kumo_response *res = arg;
     kumo_request *req = res->request;
-    kumo_downloader *dl = kumo_engine_downloader(c->engine);
+    kumo_downloader *dl = kumo_engine_downloader(kumo__crawler_engine(c));
     const char *key = kumo_map_get_str(&req->meta, "download_slot", NULL);
     const kumo_value *lat = kumo_map_get(&req->meta, "download_latency");
     double old = key ? kumo_downloader_slot_delay(dl, key) : -1;
@@ -69,10 +69,9 @@ static void opened(void *self, kumo_crawler *c, void *arg)
 
 static int at_open(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
-    const kumo_settings *st = c->settings;
-    if (!kumo_settings_bool(st, "AUTOTHROTTLE_ENABLED", false))
+    if (!kumo_crawler_setting_bool(c, "AUTOTHROTTLE_ENABLED"))
         return KUMO_EDECLINED;
-    double target = kumo_settings_float(st, "AUTOTHROTTLE_TARGET_CONCURRENCY", 1);
+    double target = kumo_crawler_setting_float(c, "AUTOTHROTTLE_TARGET_CONCURRENCY");
     if (target <= 0) {
         KUMO_ERROR(LOGGER, "AutoThrottle disabled: AUTOTHROTTLE_TARGET_CONCURRENCY must be "
                    "positive, not %g", target);
@@ -80,14 +79,15 @@ static int at_open(kumo_crawler *c, void **self, char *err, size_t errlen)
     }
     throttle *t = kumo_calloc(1, sizeof(*t), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
     t->c = c;
-    t->debug = kumo_settings_bool(st, "AUTOTHROTTLE_DEBUG", false);
+    t->debug = kumo_crawler_setting_bool(c, "AUTOTHROTTLE_DEBUG");
     t->target = target;
-    t->mindelay = KUMO_MAX(0.0, kumo_settings_float(st, "DOWNLOAD_DELAY", 0));
-    t->maxdelay = kumo_settings_float(st, "AUTOTHROTTLE_MAX_DELAY", 60);
+    t->mindelay = KUMO_MAX(0.0, kumo_crawler_setting_float(c, "DOWNLOAD_DELAY"));
+    t->maxdelay = kumo_crawler_setting_float(c, "AUTOTHROTTLE_MAX_DELAY");
     /* the downloader starts new slots at this delay (it reads the same settings) */
-    t->startdelay = KUMO_MAX(t->mindelay, kumo_settings_float(st, "AUTOTHROTTLE_START_DELAY", 5));
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, t);
-    kumo_signal_connect(c->signals, KUMO_SIG_RESPONSE_DOWNLOADED, on_response, t);
+    t->startdelay =
+        KUMO_MAX(t->mindelay, kumo_crawler_setting_float(c, "AUTOTHROTTLE_START_DELAY"));
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_OPENED, opened, t);
+    kumo_crawler_connect(c, KUMO_SIGNAL_RESPONSE_DOWNLOADED, on_response, t);
     *self = t;
     return KUMO_OK;
 }

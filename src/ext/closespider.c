@@ -17,7 +17,7 @@ typedef struct closespider {
 static void on_timeout(evutil_socket_t fd, short what, void *arg)
 {
     closespider *cs = arg;
-    kumo_engine_close(cs->c->engine, "closespider_timeout");
+    kumo_crawler_close_spider(cs->c, "closespider_timeout");
 }
 
 static void opened(void *self, kumo_crawler *c, void *arg)
@@ -25,7 +25,7 @@ static void opened(void *self, kumo_crawler *c, void *arg)
     closespider *cs = self;
     if (cs->timeout <= 0)
         return;
-    cs->timer = evtimer_new(c->base, on_timeout, cs);
+    cs->timer = evtimer_new(kumo_crawler_event_base(c), on_timeout, cs);
     struct timeval tv = {(time_t)cs->timeout,
                          (suseconds_t)((cs->timeout - (time_t)cs->timeout) * 1e6)};
     evtimer_add(cs->timer, &tv);
@@ -34,7 +34,7 @@ static void opened(void *self, kumo_crawler *c, void *arg)
 static void count(kumo_crawler *c, int64_t *n, int64_t limit, const char *reason)
 {
     if (limit > 0 && ++*n >= limit)
-        kumo_engine_close(c->engine, reason);
+        kumo_crawler_close_spider(c, reason);
 }
 
 static void on_item(void *self, kumo_crawler *c, void *arg)
@@ -64,23 +64,22 @@ static void closed(void *self, kumo_crawler *c, void *arg)
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
-    const kumo_settings *s = c->settings;
     closespider cfg = {
         .c = c,
-        .timeout = kumo_settings_float(s, "CLOSESPIDER_TIMEOUT", 0),
-        .itemcount = kumo_settings_int(s, "CLOSESPIDER_ITEMCOUNT", 0),
-        .pagecount = kumo_settings_int(s, "CLOSESPIDER_PAGECOUNT", 0),
-        .errorcount = kumo_settings_int(s, "CLOSESPIDER_ERRORCOUNT", 0),
+        .timeout = kumo_crawler_setting_float(c, "CLOSESPIDER_TIMEOUT"),
+        .itemcount = kumo_crawler_setting_int(c, "CLOSESPIDER_ITEMCOUNT"),
+        .pagecount = kumo_crawler_setting_int(c, "CLOSESPIDER_PAGECOUNT"),
+        .errorcount = kumo_crawler_setting_int(c, "CLOSESPIDER_ERRORCOUNT"),
     };
     if (cfg.timeout <= 0 && cfg.itemcount <= 0 && cfg.pagecount <= 0 && cfg.errorcount <= 0)
         return KUMO_EDECLINED;
     closespider *cs = kumo_alloc(sizeof(*cs), KUMO_T_OTHER, KUMO_V_NONE);
     *cs = cfg;
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, cs);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, cs);
-    kumo_signal_connect(c->signals, KUMO_SIG_ITEM_SCRAPED, on_item, cs);
-    kumo_signal_connect(c->signals, KUMO_SIG_RESPONSE_RECEIVED, on_page, cs);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_ERROR, on_error, cs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_OPENED, opened, cs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_CLOSED, closed, cs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_ITEM_SCRAPED, on_item, cs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_RESPONSE_RECEIVED, on_page, cs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_ERROR, on_error, cs);
     *self = cs;
     return KUMO_OK;
 }

@@ -24,7 +24,7 @@ static void on_log(void *ctx, kumo_loglevel level)
     kumo_crawler *c = ctx;
     char key[32];
     snprintf(key, sizeof(key), "log_count/%s", kumo_log_level_name(level));
-    kumo_stats_inc(c->stats, key, 1);
+    kumo_crawler_stats_inc(c, key, 1);
 }
 
 static void opened(void *self, kumo_crawler *c, void *arg)
@@ -33,7 +33,7 @@ static void opened(void *self, kumo_crawler *c, void *arg)
     char t[64];
     now_str(t, sizeof(t));
     cs->start = kumo_now();
-    kumo_stats_set_str(c->stats, "start_time", t);
+    kumo_crawler_stats_set_str(c, "start_time", t);
 }
 
 static void closed(void *self, kumo_crawler *c, void *arg)
@@ -41,34 +41,34 @@ static void closed(void *self, kumo_crawler *c, void *arg)
     corestats *cs = self;
     char t[64];
     now_str(t, sizeof(t));
-    kumo_stats_set_str(c->stats, "finish_time", t);
-    kumo_stats_set_str(c->stats, "finish_reason", arg);
-    kumo_stats_set_float(c->stats, "elapsed_time_seconds", kumo_now() - cs->start);
+    kumo_crawler_stats_set_str(c, "finish_time", t);
+    kumo_crawler_stats_set_str(c, "finish_reason", arg);
+    kumo_crawler_stats_set_float(c, "elapsed_time_seconds", kumo_now() - cs->start);
 }
 
 static void scraped(void *self, kumo_crawler *c, void *arg)
 {
-    kumo_stats_inc(c->stats, "item_scraped_count", 1);
+    kumo_crawler_stats_inc(c, "item_scraped_count", 1);
 }
 
 static void dropped(void *self, kumo_crawler *c, void *arg)
 {
-    kumo_stats_inc(c->stats, "item_dropped_count", 1);
+    kumo_crawler_stats_inc(c, "item_dropped_count", 1);
 }
 
 static void received(void *self, kumo_crawler *c, void *arg)
 {
-    kumo_stats_inc(c->stats, "response_received_count", 1);
+    kumo_crawler_stats_inc(c, "response_received_count", 1);
 }
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
     corestats *cs = kumo_calloc(1, sizeof(*cs), KUMO_T_STATS, KUMO_V_NONE);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, cs);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, cs);
-    kumo_signal_connect(c->signals, KUMO_SIG_ITEM_SCRAPED, scraped, cs);
-    kumo_signal_connect(c->signals, KUMO_SIG_ITEM_DROPPED, dropped, cs);
-    kumo_signal_connect(c->signals, KUMO_SIG_RESPONSE_RECEIVED, received, cs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_OPENED, opened, cs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_CLOSED, closed, cs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_ITEM_SCRAPED, scraped, cs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_ITEM_DROPPED, dropped, cs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_RESPONSE_RECEIVED, received, cs);
     kumo_log_set_hook(on_log, c);
     *self = cs;
     return KUMO_OK;

@@ -28,16 +28,18 @@ static void on_closed(void *self, kumo_crawler *c, void *arg)
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
     kumo_feedset *fs;
-    const kumo_map *args = c->spider ? &c->spider->args : NULL;
-    const char *name = c->spider ? kumo_spider_name(c->spider) : c->def->name;
+    kumo_spider *sp = kumo_crawler_spider(c);
+    const kumo_map *args = sp ? &sp->args : NULL;
+    const char *name = sp ? kumo_spider_name(sp) : kumo__crawler_def(c)->name;
     const kumo_jobdb *job = kumo_job_of(c);
-    int rc = kumo_feedset_new(&fs, kumo_settings_get(c->settings, "FEEDS"), c->settings, name,
-                              args, c->stats, job && kumo_jobdb_resumed(job), NULL, err, errlen);
+    int rc = kumo_feedset_new(&fs, kumo_crawler_setting(c, "FEEDS"), kumo__crawler_settings(c),
+                              name, args, kumo__crawler_stats(c),
+                              job && kumo_jobdb_resumed(job), NULL, err, errlen);
     if (rc != KUMO_OK)
         return rc;
-    kumo_signal_connect(c->signals, KUMO_SIG_ITEM_SCRAPED, on_item, fs);
-    kumo_signal_connect(c->signals, KUMO_SIG_REQUEST_PROCESSED, on_processed, fs);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, on_closed, fs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_ITEM_SCRAPED, on_item, fs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_REQUEST_PROCESSED, on_processed, fs);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_CLOSED, on_closed, fs);
     *self = fs;
     return KUMO_OK;
 }

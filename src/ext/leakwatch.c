@@ -189,13 +189,13 @@ static bool was_warned(leakwatch *lw, const kumo_class *cls)
 static void record(leakwatch *lw, const kumo_lw_sample *s)
 {
     kumo_crawler *c = lw->c;
-    kumo_stats_set_int(c->stats, "leakwatch/samples", (int64_t)++lw->taken);
+    kumo_crawler_stats_set_int(c, "leakwatch/samples", (int64_t)++lw->taken);
     for (size_t i = 0; i < s->n; i++) {
         if (!s->c[i].live)
             continue;
         char key[256];
         snprintf(key, sizeof(key), "leakwatch/peak_live/%s", s->c[i].cls->name);
-        kumo_stats_max(c->stats, key, (int64_t)s->c[i].live);
+        kumo_crawler_stats_max(c, key, (int64_t)s->c[i].live);
     }
     if (!lw->file)
         return;
@@ -229,7 +229,7 @@ static void detect(leakwatch *lw)
         if (lw->suspects.len)
             kumo_buf_adds(&lw->suspects, ", ");
         kumo_buf_adds(&lw->suspects, sus[i].cls->name);
-        kumo_stats_set_str(lw->c->stats, "leakwatch/suspects", kumo_buf_str(&lw->suspects));
+        kumo_crawler_stats_set_str(lw->c, "leakwatch/suspects", kumo_buf_str(&lw->suspects));
     }
 }
 
@@ -237,10 +237,10 @@ static void sample(leakwatch *lw, bool check)
 {
     kumo_crawler *c = lw->c;
     kumo_engine_status st = {0};
-    if (c->engine)
-        kumo_engine_status_get(c->engine, &st);
+    if (kumo__crawler_engine(c))
+        kumo_engine_status_get(kumo__crawler_engine(c), &st);
     kumo_lw_sample *s = &lw->ring[lw->head];
-    kumo_lw_sample_take(s, kumo_now() - c->start_time, kumo_rss_now(),
+    kumo_lw_sample_take(s, kumo_now() - kumo__crawler_start_time(c), kumo_rss_now(),
                         st.scheduler_len + st.downloader_active);
     lw->head = (lw->head + 1) % lw->window;
     if (lw->filled < lw->window)
@@ -261,7 +261,7 @@ static void opened(void *self, kumo_crawler *c, void *arg)
     sample(lw, true);
     struct timeval tv = {(time_t)lw->interval,
                          (suseconds_t)((lw->interval - (double)(time_t)lw->interval) * 1e6)};
-    lw->timer = event_new(c->base, -1, EV_PERSIST, on_timer, lw);
+    lw->timer = event_new(kumo_crawler_event_base(c), -1, EV_PERSIST, on_timer, lw);
     evtimer_add(lw->timer, &tv);
 }
 
@@ -275,16 +275,15 @@ static void closed(void *self, kumo_crawler *c, void *arg)
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
-    const kumo_settings *s = c->settings;
-    if (!kumo_settings_bool(s, "LEAKWATCH_ENABLED", true))
+    if (!kumo_crawler_setting_bool(c, "LEAKWATCH_ENABLED"))
         return KUMO_EDECLINED;
-    double interval = kumo_settings_float(s, "LEAKWATCH_INTERVAL_SECONDS", 10);
+    double interval = kumo_crawler_setting_float(c, "LEAKWATCH_INTERVAL_SECONDS");
     if (interval <= 0)
         return KUMO_EDECLINED;
-    int64_t samples = kumo_settings_int(s, "LEAKWATCH_SAMPLES", 5);
+    int64_t samples = kumo_crawler_setting_int(c, "LEAKWATCH_SAMPLES");
     samples = samples < 1 ? 1 : samples > SAMPLES_MAX ? SAMPLES_MAX : samples;
-    int64_t min_count = kumo_settings_int(s, "LEAKWATCH_MIN_COUNT", 100);
-    const char *path = kumo_settings_get(s, "LEAKWATCH_FILE");
+    int64_t min_count = kumo_crawler_setting_int(c, "LEAKWATCH_MIN_COUNT");
+    const char *path = kumo_crawler_setting(c, "LEAKWATCH_FILE");
     FILE *f = NULL;
     if (path && *path) {
         f = fopen(path, "a");
@@ -302,8 +301,8 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
     lw->ring = kumo_calloc(lw->window, sizeof(*lw->ring), type, KUMO_V_NONE);
     lw->file = f;
     kumo_buf_init(&lw->suspects, 4096, KUMO_T_STR, KUMO_V_NONE);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, lw);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, lw);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_OPENED, opened, lw);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_CLOSED, closed, lw);
     *self = lw;
     return KUMO_OK;
 }

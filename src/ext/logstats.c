@@ -15,8 +15,8 @@ typedef struct logstats {
 
 static void log_line(logstats *ls)
 {
-    int64_t pages = kumo_stats_get_int(ls->c->stats, "response_received_count", 0);
-    int64_t items = kumo_stats_get_int(ls->c->stats, "item_scraped_count", 0);
+    int64_t pages = kumo_crawler_stats_get_int(ls->c, "response_received_count", 0);
+    int64_t items = kumo_crawler_stats_get_int(ls->c, "item_scraped_count", 0);
     double mult = 60.0 / ls->interval;
     KUMO_INFO("kumo.extensions.logstats",
               "Crawled %lld pages (at %lld pages/min), scraped %lld items (at %lld items/min)",
@@ -37,7 +37,7 @@ static void opened(void *self, kumo_crawler *c, void *arg)
     log_line(ls);
     struct timeval tv = {(time_t)ls->interval,
                          (suseconds_t)((ls->interval - (time_t)ls->interval) * 1e6)};
-    ls->timer = event_new(c->base, -1, EV_PERSIST, on_timer, ls);
+    ls->timer = event_new(kumo_crawler_event_base(c), -1, EV_PERSIST, on_timer, ls);
     evtimer_add(ls->timer, &tv);
 }
 
@@ -50,14 +50,14 @@ static void closed(void *self, kumo_crawler *c, void *arg)
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
-    double interval = kumo_settings_float(c->settings, "LOGSTATS_INTERVAL", 60);
+    double interval = kumo_crawler_setting_float(c, "LOGSTATS_INTERVAL");
     if (interval <= 0)
         return KUMO_EDECLINED;
     logstats *ls = kumo_calloc(1, sizeof(*ls), KUMO_T_STATS, KUMO_V_NONE);
     ls->c = c;
     ls->interval = interval;
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, ls);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, ls);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_OPENED, opened, ls);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_CLOSED, closed, ls);
     *self = ls;
     return KUMO_OK;
 }

@@ -18,15 +18,15 @@ static void closed(void *self, kumo_crawler *c, void *arg)
             continue;
         char key[256];
         snprintf(key, sizeof(key), "memdebug/live_refs/%s", cls->name);
-        kumo_stats_set_int(c->stats, key, (int64_t)n);
+        kumo_crawler_stats_set_int(c, key, (int64_t)n);
     }
 }
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
-    if (!kumo_settings_bool(c->settings, "MEMDEBUG_ENABLED", false))
+    if (!kumo_crawler_setting_bool(c, "MEMDEBUG_ENABLED"))
         return KUMO_EDECLINED;
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, NULL);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_CLOSED, closed, NULL);
     *self = NULL;
     return KUMO_OK;
 }

@@ -33,8 +33,8 @@ static uint64_t update(memusage *mu)
 {
     uint64_t now, peak;
     rss_read(&now, &peak);
-    kumo_stats_max(mu->c->stats, "memusage/max", (int64_t)peak);
-    kumo_stats_set_int(mu->c->stats, "memusage/current", (int64_t)now);
+    kumo_crawler_stats_max(mu->c, "memusage/max", (int64_t)peak);
+    kumo_crawler_stats_set_int(mu->c, "memusage/current", (int64_t)now);
     return peak;
 }
 
@@ -42,13 +42,13 @@ static uint64_t update(memusage *mu)
 static void check_limit(memusage *mu, uint64_t peak)
 {
     if (peak > mu->limit) {
-        kumo_stats_set_int(mu->c->stats, "memusage/limit_reached", 1);
+        kumo_crawler_stats_set_int(mu->c, "memusage/limit_reached", 1);
         KUMO_ERROR(LOGGER, "Memory usage exceeded %lldMiB. Shutting down kumo...",
                    (long long)((double)mu->limit / MIB));
         mu->stopped = true;
         if (mu->timer)
             evtimer_del(mu->timer);
-        kumo_engine_close(mu->c->engine, "memusage_exceeded");
+        kumo_crawler_close_spider(mu->c, "memusage_exceeded");
     } else {
         KUMO_INFO(LOGGER, "Peak memory usage is %lldMiB", (long long)((double)peak / MIB));
     }
@@ -59,7 +59,7 @@ static void check_warning(memusage *mu, uint64_t peak)
 {
     if (mu->warned || peak <= mu->warning)
         return;
-    kumo_stats_set_int(mu->c->stats, "memusage/warning_reached", 1);
+    kumo_crawler_stats_set_int(mu->c, "memusage/warning_reached", 1);
     KUMO_WARN(LOGGER, "Memory usage reached %lldMiB", (long long)((double)mu->warning / MIB));
     mu->warned = true;
 }
@@ -85,12 +85,12 @@ static void opened(void *self, kumo_crawler *c, void *arg)
     memusage *mu = self;
     uint64_t now, peak;
     rss_read(&now, &peak);
-    kumo_stats_set_int(c->stats, "memusage/startup", (int64_t)now);
+    kumo_crawler_stats_set_int(c, "memusage/startup", (int64_t)now);
     check(mu);
     if (mu->interval > 0 && !mu->stopped) {
         struct timeval tv = {(time_t)mu->interval,
                              (suseconds_t)((mu->interval - (double)(time_t)mu->interval) * 1e6)};
-        mu->timer = event_new(c->base, -1, EV_PERSIST, on_timer, mu);
+        mu->timer = event_new(kumo_crawler_event_base(c), -1, EV_PERSIST, on_timer, mu);
         evtimer_add(mu->timer, &tv);
     }
 }
@@ -105,18 +105,17 @@ static void closed(void *self, kumo_crawler *c, void *arg)
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
-    const kumo_settings *s = c->settings;
-    if (!kumo_settings_bool(s, "MEMUSAGE_ENABLED", true))
+    if (!kumo_crawler_setting_bool(c, "MEMUSAGE_ENABLED"))
         return KUMO_EDECLINED;
-    int64_t limit = kumo_settings_int(s, "MEMUSAGE_LIMIT_MB", 0);
-    int64_t warning = kumo_settings_int(s, "MEMUSAGE_WARNING_MB", 0);
+    int64_t limit = kumo_crawler_setting_int(c, "MEMUSAGE_LIMIT_MB");
+    int64_t warning = kumo_crawler_setting_int(c, "MEMUSAGE_WARNING_MB");
     memusage *mu = kumo_calloc(1, sizeof(*mu), KUMO_T_STATS, KUMO_V_NONE);
     mu->c = c;
     mu->limit = limit > 0 ? (uint64_t)limit * 1024 * 1024 : 0;
     mu->warning = warning > 0 ? (uint64_t)warning * 1024 * 1024 : 0;
-    mu->interval = kumo_settings_float(s, "MEMUSAGE_CHECK_INTERVAL_SECONDS", 60.0);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_OPENED, opened, mu);
-    kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, closed, mu);
+    mu->interval = kumo_crawler_setting_float(c, "MEMUSAGE_CHECK_INTERVAL_SECONDS");
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_OPENED, opened, mu);
+    kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_CLOSED, closed, mu);
     *self = mu;
     return KUMO_OK;
 }

@@ -458,20 +458,21 @@ static int check_callbacks(kumo_jobdb *db, const kumo_spider_def *def, char *err
 
 int kumo_job_open(kumo_crawler *c, char *err, size_t errlen)
 {
-    const char *dir = kumo_settings_get(c->settings, "JOBDIR");
+    const char *dir = kumo_settings_get(kumo__crawler_settings(c), "JOBDIR");
     if (!dir || !*dir)
         return KUMO_OK;
     kumo_jobdb *db;
-    int rc = kumo_jobdb_open(&db, dir, c->def->name, false, err, errlen);
+    int rc = kumo_jobdb_open(&db, dir, kumo__crawler_def(c)->name, false, err, errlen);
     if (rc != KUMO_OK)
         return rc;
-    kumo_jobdb_set_commit_interval(db, kumo_settings_float(c->settings,
-                                                           "JOBDIR_COMMIT_INTERVAL", 0));
+    kumo_jobdb_set_commit_interval(db, kumo_settings_float(kumo__crawler_settings(c),
+                                                           "JOBDIR_COMMIT_INTERVAL"));
     if (db->resumed) {
-        rc = check_callbacks(db, c->def, err, errlen);
-        if (rc == KUMO_OK && (kumo_jobdb_load_stats(db, c->stats) != KUMO_OK ||
-                              (c->spider && kumo_jobdb_load_map(db, "state",
-                                                                &c->spider->state) != KUMO_OK))) {
+        rc = check_callbacks(db, kumo__crawler_def(c), err, errlen);
+        if (rc == KUMO_OK && (kumo_jobdb_load_stats(db, kumo__crawler_stats(c)) != KUMO_OK ||
+                              (kumo_crawler_spider(c) &&
+                               kumo_jobdb_load_map(db, "state", &kumo_crawler_spider(c)->state) !=
+                                   KUMO_OK))) {
             check_err(db->path, db->h, sqlite3_errcode(db->h), err, errlen);
             rc = KUMO_EIO;
         }
@@ -503,11 +504,11 @@ void kumo_job_checkpoint(kumo_crawler *c, bool closing, size_t pending)
     kumo_jobdb *db = kumo_job_of(c);
     if (!db)
         return;
-    kumo_jobdb_save_map(db, "stats", kumo_stats_map(c->stats));
-    if (c->spider)
-        kumo_jobdb_save_map(db, "state", &c->spider->state);
+    kumo_jobdb_save_map(db, "stats", kumo_stats_map(kumo__crawler_stats(c)));
+    if (kumo_crawler_spider(c))
+        kumo_jobdb_save_map(db, "state", &kumo_crawler_spider(c)->state);
     if (closing) {
-        const kumo_value *v = kumo_stats_get(c->stats, "finish_reason");
+        const kumo_value *v = kumo_stats_get(kumo__crawler_stats(c), "finish_reason");
         const char *reason = v && v->type == KUMO_VAL_STR ? v->u.str.s : NULL;
         kumo_jobdb_set_str(db, "finish_reason", reason);
         kumo_jobdb_set_int(db, "finished", reason && strcmp(reason, "finished") == 0 &&

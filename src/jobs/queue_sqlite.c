@@ -96,11 +96,11 @@ static const char *unserializable(const sq *q, const kumo_request *req, char *wh
     if (map_unserializable(&req->meta, "meta", why, n) ||
         map_unserializable(&req->cb_kwargs, "cb_kwargs", why, n))
         return why;
-    if (req->cb && !kumo_spider_callback_name(q->c->spider, req->cb)) {
+    if (req->cb && !kumo_spider_callback_name(kumo_crawler_spider(q->c), req->cb)) {
         snprintf(why, n, "its callback is not one of the spider's callbacks");
         return why;
     }
-    if (req->errback && !kumo_spider_errback_name(q->c->spider, req->errback)) {
+    if (req->errback && !kumo_spider_errback_name(kumo_crawler_spider(q->c), req->errback)) {
         snprintf(why, n, "its errback is not one of the spider's errbacks");
         return why;
     }
@@ -150,7 +150,7 @@ static int bind_json_headers(sq *q, sqlite3_stmt *st, int col, const kumo_reques
 static int insert(sq *q, const kumo_request *req)
 {
     sqlite3_stmt *st = q->ins;
-    const char *cb = req->cb ? kumo_spider_callback_name(q->c->spider, req->cb) : NULL;
+    const char *cb = req->cb ? kumo_spider_callback_name(kumo_crawler_spider(q->c), req->cb) : NULL;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)req->seq);
     sqlite3_bind_int(st, 2, req->priority);
     sqlite3_bind_text(st, 3, req->url, -1, SQLITE_STATIC);
@@ -171,7 +171,7 @@ static int insert(sq *q, const kumo_request *req)
         rc = bind_json_map(q, st, 8, &req->meta);
     sqlite3_bind_int64(st, 9, kumo_map_get_int(&req->meta, "depth", 0));
     sqlite3_bind_int(st, 10, req->dont_filter ? 1 : 0);
-    const char *eb = kumo_spider_errback_name(q->c->spider, req->errback);
+    const char *eb = kumo_spider_errback_name(kumo_crawler_spider(q->c), req->errback);
     if (eb)
         sqlite3_bind_text(st, 11, eb, -1, SQLITE_STATIC);
     else
@@ -210,8 +210,8 @@ static kumo_request *decode(sq *q, sqlite3_stmt *st)
     const char *cbname = (const char *)sqlite3_column_text(st, 6);
     const char *ebname = (const char *)sqlite3_column_text(st, 9);
     const char *clsname = (const char *)sqlite3_column_text(st, 11);
-    kumo_callback_fn cb = cbname ? kumo_spider_def_callback(q->c->def, cbname) : NULL;
-    kumo_errback_fn eb = ebname ? kumo_spider_def_errback(q->c->def, ebname) : NULL;
+    kumo_callback_fn cb = cbname ? kumo_spider_def_callback(kumo__crawler_def(q->c), cbname) : NULL;
+    kumo_errback_fn eb = ebname ? kumo_spider_def_errback(kumo__crawler_def(q->c), ebname) : NULL;
     kumo_class *cls = &KUMO_CLASS(Request);
     for (size_t i = 0; clsname && kumo_request_classes[i]; i++)
         if (strcmp(kumo_request_classes[i]->name, clsname) == 0)
@@ -414,15 +414,15 @@ static void *open_q(kumo_crawler *c, int *err)
     q->opened = true;
     if (kumo_jobdb_resumed(db))
         KUMO_INFO(LOGGER, "Resuming crawl (%zu requests scheduled)", q->ndisk);
-    double every = kumo_settings_float(c->settings, "JOBDIR_CHECKPOINT_INTERVAL", 10);
-    if (c->base && every > 0) {
-        q->timer = event_new(c->base, -1, EV_PERSIST, on_checkpoint, q);
+    double every = kumo_settings_float(kumo__crawler_settings(c), "JOBDIR_CHECKPOINT_INTERVAL");
+    if (kumo_crawler_event_base(c) && every > 0) {
+        q->timer = event_new(kumo_crawler_event_base(c), -1, EV_PERSIST, on_checkpoint, q);
         struct timeval tv = {(time_t)every, (suseconds_t)((every - (time_t)every) * 1e6)};
         event_add(q->timer, &tv);
     }
-    q->per_turn = kumo_settings_float(c->settings, "JOBDIR_COMMIT_INTERVAL", 0) <= 0;
-    if (c->base && q->per_turn)
-        q->commit = event_new(c->base, -1, 0, on_commit, q);
+    q->per_turn = kumo_settings_float(kumo__crawler_settings(c), "JOBDIR_COMMIT_INTERVAL") <= 0;
+    if (kumo_crawler_event_base(c) && q->per_turn)
+        q->commit = event_new(kumo_crawler_event_base(c), -1, 0, on_commit, q);
     *err = KUMO_OK;
     return q;
 }
@@ -443,7 +443,7 @@ static void on_checkpoint(evutil_socket_t fd, short what, void *arg)
 static void push(void *p, kumo_request *req)
 {
     sq *q = p;
-    kumo_stats *stats = q->c->stats;
+    kumo_stats *stats = kumo__crawler_stats(q->c);
     char why[256];
     const char *reason = unserializable(q, req, why, sizeof(why));
     req->seq = ++q->seq;
@@ -477,7 +477,7 @@ static kumo_request *pop(void *p)
         win_fill(q);
     kumo_request *disk = q->nwin ? q->win[q->nwin - 1] : NULL;
     if (q->nside && (!disk || before(q->side[0], disk))) {
-        kumo_stats_inc(q->c->stats, "scheduler/dequeued/memory", 1);
+        kumo_stats_inc(kumo__crawler_stats(q->c), "scheduler/dequeued/memory", 1);
         return side_pop(q);
     }
     if (!disk)
@@ -490,7 +490,7 @@ static kumo_request *pop(void *p)
             kumo_jobdb_fail(q->db, "mark a request in flight");
         sqlite3_reset(q->mark);
     }
-    kumo_stats_inc(q->c->stats, "scheduler/dequeued/disk", 1);
+    kumo_stats_inc(kumo__crawler_stats(q->c), "scheduler/dequeued/disk", 1);
     return disk;
 }
 

@@ -14,7 +14,7 @@ int kumo_cache_policy_init(kumo_cache_policy *p, const kumo_settings *s, char *e
         snprintf(err, errlen, "unknown HTTPCACHE_POLICY '%s': expected Dummy or RFC2616", name);
         return KUMO_EINVAL;
     }
-    p->always_store = kumo_settings_bool(s, "HTTPCACHE_ALWAYS_STORE", false);
+    p->always_store = kumo_settings_bool(s, "HTTPCACHE_ALWAYS_STORE");
     p->ignore_schemes = kumo_settings_list_dup(s, "HTTPCACHE_IGNORE_SCHEMES", &p->nschemes);
     p->ignore_cc = kumo_settings_list_dup(s, "HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS", &p->ncc);
     size_t ncodes;

@@ -26,11 +26,11 @@ typedef struct cookies_mw {
 
 static int ck_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "COOKIES_ENABLED", true))
+    if (!kumo_crawler_setting_bool(c, "COOKIES_ENABLED"))
         return KUMO_EDECLINED;
     kumo_tag via = kumo_via_intern("\"['cookies']\"");
     cookies_mw *m = kumo_calloc(1, sizeof(*m), KUMO_T_MIDDLEWARE, via);
-    m->debug = kumo_settings_bool(c->settings, "COOKIES_DEBUG", false);
+    m->debug = kumo_crawler_setting_bool(c, "COOKIES_DEBUG");
     m->via = via;
     *self = m;
     return KUMO_OK;

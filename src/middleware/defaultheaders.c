@@ -44,7 +44,7 @@ static void add_value(kumo_headers *h, const char *name, const kumo_value *v)
 
 static int dh_open(kumo_crawler *c, void **self)
 {
-    const char *text = kumo_settings_get(c->settings, "DEFAULT_REQUEST_HEADERS");
+    const char *text = kumo_crawler_setting(c, "DEFAULT_REQUEST_HEADERS");
     dh *d = kumo_calloc(1, sizeof(*d), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
     d->h = kumo_headers_new();
     *self = d;

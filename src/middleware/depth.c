@@ -17,9 +17,9 @@ typedef struct depth {
 static int depth_open(kumo_crawler *c, void **self)
 {
     depth *d = kumo_calloc(1, sizeof(*d), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    d->maxdepth = kumo_settings_int(c->settings, "DEPTH_LIMIT", 0);
-    d->prio = kumo_settings_int(c->settings, "DEPTH_PRIORITY", 0);
-    d->verbose = kumo_settings_bool(c->settings, "DEPTH_STATS_VERBOSE", false);
+    d->maxdepth = kumo_crawler_setting_int(c, "DEPTH_LIMIT");
+    d->prio = kumo_crawler_setting_int(c, "DEPTH_PRIORITY");
+    d->verbose = kumo_crawler_setting_bool(c, "DEPTH_STATS_VERBOSE");
     *self = d;
     return KUMO_OK;
 }
@@ -37,7 +37,7 @@ static void init_depth(const depth *d, kumo_crawler *c, kumo_map *meta)
         return;
     kumo_map_set(meta, "depth", kumo_val_int(0));
     if (d->verbose)
-        kumo_stats_inc(c->stats, "request_depth_count/0", 1);
+        kumo_crawler_stats_inc(c, "request_depth_count/0", 1);
 }
 
 static int depth_request(void *self, kumo_crawler *c, kumo_response *res, kumo_request *req)
@@ -59,8 +59,8 @@ static int depth_request(void *self, kumo_crawler *c, kumo_response *res, kumo_r
         return KUMO_EIGNORED;
     }
     if (d->verbose)
-        kumo_stats_incf(c->stats, 1, "request_depth_count/%lld", (long long)dep);
-    kumo_stats_max(c->stats, "request_depth_max", dep);
+        kumo_crawler_stats_incf(c, 1, "request_depth_count/%lld", (long long)dep);
+    kumo_crawler_stats_max(c, "request_depth_max", dep);
     return KUMO_OK;
 }
 

@@ -10,7 +10,7 @@
 static int ds_open(kumo_crawler *c, void **self)
 {
     *self = NULL;
-    return kumo_settings_bool(c->settings, "DOWNLOADER_STATS", true) ? KUMO_OK
+    return kumo_crawler_setting_bool(c, "DOWNLOADER_STATS") ? KUMO_OK
                                                                      : KUMO_EDECLINED;
 }
 
@@ -18,9 +18,9 @@ static int ds_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
                       kumo_request **next)
 {
     (void)self, (void)res, (void)next;
-    kumo_stats_inc(c->stats, "downloader/request_count", 1);
-    kumo_stats_incf(c->stats, 1, "downloader/request_method_count/%s", req->method);
-    kumo_stats_inc(c->stats, "downloader/request_bytes", (int64_t)kumo_request_bytes(req));
+    kumo_crawler_stats_inc(c, "downloader/request_count", 1);
+    kumo_crawler_stats_incf(c, 1, "downloader/request_method_count/%s", req->method);
+    kumo_crawler_stats_inc(c, "downloader/request_bytes", (int64_t)kumo_request_bytes(req));
     return KUMO_OK;
 }
 
@@ -51,9 +51,9 @@ static int ds_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
     const char *phrase = kumo_http_status_phrase(r->status);
     int64_t len = (int64_t)r->body_len + header_size(r->headers) +
                   (int64_t)(phrase ? strlen(phrase) : 0) + 15 + 4;
-    kumo_stats_inc(c->stats, "downloader/response_count", 1);
-    kumo_stats_incf(c->stats, 1, "downloader/response_status_count/%d", r->status);
-    kumo_stats_inc(c->stats, "downloader/response_bytes", len);
+    kumo_crawler_stats_inc(c, "downloader/response_count", 1);
+    kumo_crawler_stats_incf(c, 1, "downloader/response_status_count/%d", r->status);
+    kumo_crawler_stats_inc(c, "downloader/response_bytes", len);
     return KUMO_OK;
 }
 
@@ -61,8 +61,8 @@ static int ds_exception(void *self, kumo_crawler *c, kumo_request *req, int err,
                         kumo_response **res, kumo_request **next)
 {
     (void)self, (void)req, (void)res, (void)next;
-    kumo_stats_inc(c->stats, "downloader/exception_count", 1);
-    kumo_stats_incf(c->stats, 1, "downloader/exception_type_count/%s",
+    kumo_crawler_stats_inc(c, "downloader/exception_count", 1);
+    kumo_crawler_stats_incf(c, 1, "downloader/exception_type_count/%s",
                     kumo_exception_name(err));
     return KUMO_EDECLINED;
 }

@@ -10,7 +10,7 @@ typedef struct dt {
 static int dt_open(kumo_crawler *c, void **self)
 {
     dt *d = kumo_calloc(1, sizeof(*d), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    d->timeout = kumo_settings_float(c->settings, "DOWNLOAD_TIMEOUT", 180.0);
+    d->timeout = kumo_crawler_setting_float(c, "DOWNLOAD_TIMEOUT");
     *self = d;
     return KUMO_OK;
 }

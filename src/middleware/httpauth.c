@@ -17,8 +17,9 @@ typedef struct httpauth {
 /* The spider argument (-a name=...) when given, else the setting; NULL when neither. */
 static const char *arg_or_setting(kumo_crawler *c, const char *arg, const char *setting)
 {
-    const char *v = c->spider ? kumo_spider_arg(c->spider, arg, NULL) : NULL;
-    return v ? v : kumo_settings_get(c->settings, setting);
+    kumo_spider *sp = kumo_crawler_spider(c);
+    const char *v = sp ? kumo_spider_arg(sp, arg, NULL) : NULL;
+    return v ? v : kumo_crawler_setting(c, setting);
 }
 
 /* Scrapy's spider_opened: http_user, http_pass, http_auth_domain. */

@@ -68,19 +68,22 @@ static void hc_close(void *self, kumo_crawler *c)
 
 static int hc_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "HTTPCACHE_ENABLED", false))
+    if (!kumo_crawler_setting_bool(c, "HTTPCACHE_ENABLED"))
         return KUMO_EDECLINED;
     char err[512];
     httpcache *hc = kumo_calloc(1, sizeof(*hc), KUMO_T_MIDDLEWARE, KUMO_V_CACHE);
-    if (kumo_cache_policy_init(&hc->policy, c->settings, err, sizeof(err)) != KUMO_OK) {
+    kumo_settings *s = kumo__crawler_settings(c);
+    if (kumo_cache_policy_init(&hc->policy, s, err, sizeof(err)) != KUMO_OK) {
         KUMO_ERROR(LOGGER, "%s", err);
         kumo_free(hc);
         return KUMO_EINVAL;
     }
-    hc->ignore_missing = kumo_settings_bool(c->settings, "HTTPCACHE_IGNORE_MISSING", false);
-    const char *name = c->spider ? kumo_spider_name(c->spider) : c->def ? c->def->name : NULL;
-    if (kumo_cache_store_open(kumo_settings_get(c->settings, "HTTPCACHE_DIR"), name,
-                              kumo_settings_int(c->settings, "HTTPCACHE_EXPIRATION_SECS", 0),
+    hc->ignore_missing = kumo_crawler_setting_bool(c, "HTTPCACHE_IGNORE_MISSING");
+    kumo_spider *sp = kumo_crawler_spider(c);
+    const kumo_spider_def *def = kumo__crawler_def(c);
+    const char *name = sp ? kumo_spider_name(sp) : def ? def->name : NULL;
+    if (kumo_cache_store_open(kumo_crawler_setting(c, "HTTPCACHE_DIR"), name,
+                              kumo_crawler_setting_int(c, "HTTPCACHE_EXPIRATION_SECS"),
                               &hc->store, err, sizeof(err)) != KUMO_OK) {
         KUMO_ERROR(LOGGER, "%s; crawling without the HTTP cache", err);
         kumo_cache_policy_release(&hc->policy);
@@ -105,9 +108,9 @@ static int hc_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     double now = wall_now();
     kumo_response *cached = kumo_cache_store_retrieve(hc->store, req, now);
     if (!cached) {
-        kumo_stats_inc(c->stats, "httpcache/miss", 1);
+        kumo_crawler_stats_inc(c, "httpcache/miss", 1);
         if (hc->ignore_missing) {
-            kumo_stats_inc(c->stats, "httpcache/ignore", 1);
+            kumo_crawler_stats_inc(c, "httpcache/ignore", 1);
             KUMO_DEBUG(LOGGER, "Ignored request not in cache: <%s %s>", req->method, req->url);
             return KUMO_EIGNORED;
         }
@@ -115,7 +118,7 @@ static int hc_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     }
     if (kumo_cache_policy_is_fresh(&hc->policy, cached->status, cached->headers, req->headers,
                                    now)) {
-        kumo_stats_inc(c->stats, "httpcache/hit", 1);
+        kumo_crawler_stats_inc(c, "httpcache/hit", 1);
         cached->flags |= KUMO_RESPONSE_CACHED;
         *res = cached;
         return KUMO_EDONE;
@@ -128,10 +131,10 @@ static void cache_response(httpcache *hc, kumo_crawler *c, kumo_request *req,
                            kumo_response *r)
 {
     if (kumo_cache_policy_should_cache_response(&hc->policy, r->status, r->headers)) {
-        kumo_stats_inc(c->stats, "httpcache/store", 1);
+        kumo_crawler_stats_inc(c, "httpcache/store", 1);
         kumo_cache_store_store(hc->store, req, r, wall_now());
     } else {
-        kumo_stats_inc(c->stats, "httpcache/uncacheable", 1);
+        kumo_crawler_stats_inc(c, "httpcache/uncacheable", 1);
     }
 }
 
@@ -158,17 +161,17 @@ static int hc_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
     }
     kumo_response *cached = pending_pop(hc, req);
     if (!cached) {
-        kumo_stats_inc(c->stats, "httpcache/firsthand", 1);
+        kumo_crawler_stats_inc(c, "httpcache/firsthand", 1);
         cache_response(hc, c, req, r);
         return KUMO_OK;
     }
     if (kumo_cache_policy_is_valid(&hc->policy, cached->headers, r->status)) {
-        kumo_stats_inc(c->stats, "httpcache/revalidate", 1);
+        kumo_crawler_stats_inc(c, "httpcache/revalidate", 1);
         kumo_response_unref(r);
         *res = cached;
         return KUMO_OK;
     }
-    kumo_stats_inc(c->stats, "httpcache/invalidate", 1);
+    kumo_crawler_stats_inc(c, "httpcache/invalidate", 1);
     cache_response(hc, c, req, r);
     kumo_response_unref(cached);
     return KUMO_OK;
@@ -193,7 +196,7 @@ static int hc_exception(void *self, kumo_crawler *c, kumo_request *req, int err,
         kumo_response_unref(cached);
         return KUMO_EDECLINED;
     }
-    kumo_stats_inc(c->stats, "httpcache/errorrecovery", 1);
+    kumo_crawler_stats_inc(c, "httpcache/errorrecovery", 1);
     cached->flags |= KUMO_RESPONSE_CACHED;
     *res = cached;
     return KUMO_EDONE;

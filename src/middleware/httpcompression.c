@@ -22,7 +22,7 @@ static char *accepted_encodings(void)
 
 static int hc_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "COMPRESSION_ENABLED", true))
+    if (!kumo_crawler_setting_bool(c, "COMPRESSION_ENABLED"))
         return KUMO_EDECLINED;
     *self = accepted_encodings();
     return KUMO_OK;
@@ -56,8 +56,8 @@ static int hc_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
     if (strcmp(req->method, "HEAD") == 0 || !kumo_headers_get(r->headers, "Content-Encoding"))
         return KUMO_OK;
     kumo_headers_set(r->headers, "Content-Encoding", NULL);
-    kumo_stats_inc(c->stats, "httpcompression/response_bytes", (int64_t)r->body_len);
-    kumo_stats_inc(c->stats, "httpcompression/response_count", 1);
+    kumo_crawler_stats_inc(c, "httpcompression/response_bytes", (int64_t)r->body_len);
+    kumo_crawler_stats_inc(c, "httpcompression/response_count", 1);
     return KUMO_OK;
 }
 

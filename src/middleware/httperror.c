@@ -18,9 +18,9 @@ typedef struct httperror {
 static int he_open(kumo_crawler *c, void **self)
 {
     httperror *h = kumo_calloc(1, sizeof(*h), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    h->allow_all = kumo_settings_bool(c->settings, "HTTPERROR_ALLOW_ALL", false);
+    h->allow_all = kumo_crawler_setting_bool(c, "HTTPERROR_ALLOW_ALL");
     char *codes[MAX_CODES];
-    size_t n = kumo_settings_list(c->settings, "HTTPERROR_ALLOWED_CODES", codes, MAX_CODES);
+    size_t n = kumo_crawler_setting_list(c, "HTTPERROR_ALLOWED_CODES", codes, MAX_CODES);
     n = KUMO_MIN(n, (size_t)MAX_CODES);
     for (size_t i = 0; i < n; i++) {
         char *end;
@@ -62,8 +62,8 @@ static int he_input(void *self, kumo_crawler *c, kumo_response *res)
         return KUMO_OK;
     if (res->request && res->request->errback)
         return KUMO_EHTTP;              /* the errback gets it, as in Scrapy: not counted */
-    kumo_stats_inc(c->stats, "httperror/response_ignored_count", 1);
-    kumo_stats_incf(c->stats, 1, "httperror/response_ignored_status_count/%d", res->status);
+    kumo_crawler_stats_inc(c, "httperror/response_ignored_count", 1);
+    kumo_crawler_stats_incf(c, 1, "httperror/response_ignored_status_count/%d", res->status);
     KUMO_INFO(LOGGER, "Ignoring response <%d %s>: HTTP status code is not handled or not "
               "allowed", res->status, res->url);
     return KUMO_EIGNORED;

@@ -141,10 +141,10 @@ static bool bypass(const char *no_proxy, const char *host)
 
 static int hp_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "HTTPPROXY_ENABLED", true))
+    if (!kumo_crawler_setting_bool(c, "HTTPPROXY_ENABLED"))
         return KUMO_EDECLINED;
     httpproxy *h = kumo_calloc(1, sizeof(*h), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    const char *enc = kumo_settings_get(c->settings, "HTTPPROXY_AUTH_ENCODING");
+    const char *enc = kumo_crawler_setting(c, "HTTPPROXY_AUTH_ENCODING");
     h->latin1 = !enc || strcasecmp(enc, "latin-1") == 0 || strcasecmp(enc, "latin1") == 0 ||
                 strcasecmp(enc, "iso-8859-1") == 0 || strcasecmp(enc, "iso8859-1") == 0;
     const char *v = env_proxy("http_proxy", "HTTP_PROXY");

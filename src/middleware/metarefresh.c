@@ -31,12 +31,12 @@ typedef struct metarefresh {
 
 static int mr_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "METAREFRESH_ENABLED", true))
+    if (!kumo_crawler_setting_bool(c, "METAREFRESH_ENABLED"))
         return KUMO_EDECLINED;
     metarefresh *m = kumo_calloc(1, sizeof(*m), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    m->maxdelay = kumo_settings_float(c->settings, "METAREFRESH_MAXDELAY", 100);
+    m->maxdelay = kumo_crawler_setting_float(c, "METAREFRESH_MAXDELAY");
     char *tags[MAX_IGNORE_TAGS];
-    size_t n = kumo_settings_list(c->settings, "METAREFRESH_IGNORE_TAGS", tags,
+    size_t n = kumo_crawler_setting_list(c, "METAREFRESH_IGNORE_TAGS", tags,
                                   MAX_IGNORE_TAGS);
     if (n > MAX_IGNORE_TAGS)
         n = MAX_IGNORE_TAGS;

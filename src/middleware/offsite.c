@@ -83,9 +83,9 @@ static int os_request(void *self, kumo_crawler *c, kumo_response *res, kumo_requ
         kumo_map_set(&o->seen, host, kumo_val_none());
         KUMO_DEBUG(LOGGER, "Filtered offsite request to '%s': <%s %s>", host, req->method,
                    req->url);
-        kumo_stats_inc(c->stats, "offsite/domains", 1);
+        kumo_crawler_stats_inc(c, "offsite/domains", 1);
     }
-    kumo_stats_inc(c->stats, "offsite/filtered", 1);
+    kumo_crawler_stats_inc(c, "offsite/filtered", 1);
     kumo_free(host);
     return KUMO_EIGNORED;
 }

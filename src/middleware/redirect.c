@@ -14,7 +14,7 @@
 static int redirect_open(kumo_crawler *c, void **self)
 {
     (void)self;
-    if (!kumo_settings_bool(c->settings, "REDIRECT_ENABLED", true))
+    if (!kumo_crawler_setting_bool(c, "REDIRECT_ENABLED"))
         return KUMO_EDECLINED;
     return KUMO_OK;
 }
@@ -91,7 +91,7 @@ int kumo__redirect_follow(kumo_crawler *c, kumo_request *req, const char *url, b
         if (check == KUMO_ESCHEME) {
             KUMO_DEBUG(LOGGER, "Discarding redirect (%s) to '%s' from <%s %s>: scheme not "
                        "allowed (only http and https)", why, url, req->method, req->url);
-            kumo_stats_inc(c->stats, "downloader/redirect_scheme_dropped", 1);
+            kumo_crawler_stats_inc(c, "downloader/redirect_scheme_dropped", 1);
         } else {
             KUMO_DEBUG(LOGGER, "Discarding <%s %s>: cannot follow redirect (%s) to '%s'",
                        req->method, req->url, why, url);
@@ -101,7 +101,7 @@ int kumo__redirect_follow(kumo_crawler *c, kumo_request *req, const char *url, b
     }
 
     /* Scrapy's _redirect: meta.setdefault("redirect_ttl", max) on the source request */
-    int64_t max_times = kumo_settings_int(c->settings, "REDIRECT_MAX_TIMES", 20);
+    int64_t max_times = kumo_crawler_setting_int(c, "REDIRECT_MAX_TIMES");
     kumo_map *meta = kumo_request_meta(req);
     if (!kumo_map_get(meta, "redirect_ttl"))
         kumo_map_set(meta, "redirect_ttl", kumo_val_int(max_times));
@@ -121,7 +121,7 @@ int kumo__redirect_follow(kumo_crawler *c, kumo_request *req, const char *url, b
     kumo_map_set(nm, "redirect_reasons", list_plus(meta, "redirect_reasons", reason));
     nr->dont_filter = req->dont_filter;
     nr->priority = (int)(req->priority +
-                         kumo_settings_int(c->settings, "REDIRECT_PRIORITY_ADJUST", 2));
+                         kumo_crawler_setting_int(c, "REDIRECT_PRIORITY_ADJUST"));
     kumo__referer_redirected(c, nr);
     KUMO_DEBUG(LOGGER, "Redirecting (%s) to <%s %s> from <%s %s>", why, nr->method, nr->url,
                req->method, req->url);

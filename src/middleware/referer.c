@@ -323,9 +323,9 @@ typedef struct {
 
 static int rf_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "REFERER_ENABLED", true))
+    if (!kumo_crawler_setting_bool(c, "REFERER_ENABLED"))
         return KUMO_EDECLINED;
-    const char *name = kumo_settings_get(c->settings, "REFERRER_POLICY");
+    const char *name = kumo_crawler_setting(c, "REFERRER_POLICY");
     int pol = name ? policy_lookup(name) : POL_SCRAPY_DEFAULT;
     if (pol < 0) {
         KUMO_ERROR(LOGGER, "Could not load referrer policy '%s'", name);
@@ -404,16 +404,17 @@ void kumo__referer_redirected(kumo_crawler *c, kumo_request *req)
 {
     int order;
     bool disabled = false;
-    if (!kumo_settings_bool(c->settings, "REFERER_ENABLED", true) ||
-        (kumo_settings_dict_order(c->settings, "SPIDER_MIDDLEWARES", "Referer", &order,
-                                  &disabled) == 1 && disabled))
+    if (!kumo_crawler_setting_bool(c, "REFERER_ENABLED") ||
+        (kumo_settings_dict_order(kumo__crawler_settings(c), "SPIDER_MIDDLEWARES", "Referer",
+                                  &order, &disabled) == 1 &&
+         disabled))
         return;
     const kumo_value *urls = kumo_map_get(&req->meta, "redirect_urls");
     const char *parent = kumo_headers_get(req->headers, "Referer");
     if (!urls || urls->type != KUMO_VAL_LIST || urls->u.list->len == 0 || !parent)
         return;
     /* the policy: meta's, else the setting's (a url has no Referrer-Policy header) */
-    const char *setting = kumo_settings_get(c->settings, "REFERRER_POLICY");
+    const char *setting = kumo_crawler_setting(c, "REFERRER_POLICY");
     int def = setting ? policy_lookup(setting) : POL_SCRAPY_DEFAULT;
     if (def < 0)
         def = POL_SCRAPY_DEFAULT;

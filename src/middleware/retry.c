@@ -19,13 +19,13 @@ typedef struct retry {
 
 static int retry_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "RETRY_ENABLED", true))
+    if (!kumo_crawler_setting_bool(c, "RETRY_ENABLED"))
         return KUMO_EDECLINED;
     retry *r = kumo_calloc(1, sizeof(*r), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    r->max_retry_times = kumo_settings_int(c->settings, "RETRY_TIMES", 2);
-    r->priority_adjust = kumo_settings_int(c->settings, "RETRY_PRIORITY_ADJUST", -1);
+    r->max_retry_times = kumo_crawler_setting_int(c, "RETRY_TIMES");
+    r->priority_adjust = kumo_crawler_setting_int(c, "RETRY_PRIORITY_ADJUST");
     char *codes[MAX_CODES];
-    size_t n = kumo_settings_list(c->settings, "RETRY_HTTP_CODES", codes, MAX_CODES);
+    size_t n = kumo_crawler_setting_list(c, "RETRY_HTTP_CODES", codes, MAX_CODES);
     n = KUMO_MIN(n, (size_t)MAX_CODES);
     for (size_t i = 0; i < n; i++) {
         char *end;
@@ -64,11 +64,11 @@ static kumo_request *get_retry_request(const retry *r, kumo_crawler *c, kumo_req
         nr->dont_filter = true;
         int64_t adjust = kumo_map_get_int(meta, "priority_adjust", r->priority_adjust);
         nr->priority = (int)(req->priority + adjust);
-        kumo_stats_inc(c->stats, "retry/count", 1);
-        kumo_stats_incf(c->stats, 1, "retry/reason_count/%s", stat_reason);
+        kumo_crawler_stats_inc(c, "retry/count", 1);
+        kumo_crawler_stats_incf(c, 1, "retry/reason_count/%s", stat_reason);
         return nr;
     }
-    kumo_stats_inc(c->stats, "retry/max_reached", 1);
+    kumo_crawler_stats_inc(c, "retry/max_reached", 1);
     KUMO_ERROR(LOGGER, "Gave up retrying <%s %s> (failed %lld times): %s", req->method,
                req->url, (long long)retry_times, reason);
     return NULL;

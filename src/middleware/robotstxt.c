@@ -60,13 +60,13 @@ struct robotstxt {
 
 static char *setting_dup(kumo_crawler *c, const char *name)
 {
-    const char *v = kumo_settings_get(c->settings, name);
+    const char *v = kumo_crawler_setting(c, name);
     return v && *v ? kumo_strdup(v, KUMO_T_STR, KUMO_V_DICT) : NULL;
 }
 
 static int rt_open(kumo_crawler *c, void **self)
 {
-    if (!kumo_settings_bool(c->settings, "ROBOTSTXT_OBEY", false))
+    if (!kumo_crawler_setting_bool(c, "ROBOTSTXT_OBEY"))
         return KUMO_EDECLINED;
     robotstxt *rt = kumo_calloc(1, sizeof(*rt), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
     rt->c = c;
@@ -221,8 +221,8 @@ static void on_robots(void *ctx, kumo_request *req, kumo_response *res, int err)
     h->pending = NULL;
     kumo_crawler *c = rt->c;
     if (res) {
-        kumo_stats_inc(c->stats, "robotstxt/response_count", 1);
-        kumo_stats_incf(c->stats, 1, "robotstxt/response_status_count/%d", res->status);
+        kumo_crawler_stats_inc(c, "robotstxt/response_count", 1);
+        kumo_crawler_stats_incf(c, 1, "robotstxt/response_status_count/%d", res->status);
         if (res->status >= 200 && res->status < 300) {
             h->rules = kumo_robots_parse(res->body, res->body_len);
         } else if (res->status >= 500) {        /* RFC 9309 §2.3.1.4: unreachable */
@@ -239,7 +239,7 @@ static void on_robots(void *ctx, kumo_request *req, kumo_response *res, int err)
     } else if (err == KUMO_EIGNORED) {
         h->rules = kumo_robots_new_allow_all(); /* too many redirects, dropped: unavailable */
     } else {
-        kumo_stats_incf(c->stats, 1, "robotstxt/exception_count/<class '%s'>",
+        kumo_crawler_stats_incf(c, 1, "robotstxt/exception_count/<class '%s'>",
                         kumo_exception_name(err));
         KUMO_ERROR(LOGGER, "Error downloading <%s %s>: %s", req->method, req->url,
                    kumo_exception_message(err));
@@ -271,7 +271,7 @@ static void start_fetch(robotstxt *rt, host *h, const char *url)
     f->mw = rt;
     f->h = h;
     h->pending = f;
-    kumo_stats_inc(rt->c->stats, "robotstxt/request_count", 1);
+    kumo_crawler_stats_inc(rt->c, "robotstxt/request_count", 1);
     crawl_download(rt->c, req, on_robots, f);     /* may call back at once */
 }
 
@@ -309,7 +309,7 @@ static int rt_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     if (kumo_robots_allowed(h->rules, agent, req->url))
         return KUMO_OK;
     KUMO_DEBUG(LOGGER, "Forbidden by robots.txt: <%s %s>", req->method, req->url);
-    kumo_stats_inc(c->stats, "robotstxt/forbidden", 1);
+    kumo_crawler_stats_inc(c, "robotstxt/forbidden", 1);
     return KUMO_EIGNORED;
 }
 

@@ -9,7 +9,7 @@
 
 static int ul_open(kumo_crawler *c, void **self)
 {
-    int64_t max = kumo_settings_int(c->settings, "URLLENGTH_LIMIT", 2083);
+    int64_t max = kumo_crawler_setting_int(c, "URLLENGTH_LIMIT");
     if (max <= 0)
         return KUMO_EDECLINED;
     int64_t *m = kumo_alloc(sizeof(*m), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
@@ -31,7 +31,7 @@ static int ul_request(void *self, kumo_crawler *c, kumo_response *res, kumo_requ
     if (!res || (int64_t)strlen(req->url) <= max)
         return KUMO_OK;
     KUMO_INFO(LOGGER, "Ignoring link (url length > %lld): %s", (long long)max, req->url);
-    kumo_stats_inc(c->stats, "urllength/request_ignored_count", 1);
+    kumo_crawler_stats_inc(c, "urllength/request_ignored_count", 1);
     return KUMO_EIGNORED;
 }
 

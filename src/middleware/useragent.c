@@ -5,7 +5,7 @@
 
 static int ua_open(kumo_crawler *c, void **self)
 {
-    const char *ua = kumo_settings_get(c->settings, "USER_AGENT");
+    const char *ua = kumo_crawler_setting(c, "USER_AGENT");
     *self = ua && *ua ? kumo_strdup(ua, KUMO_T_STR, KUMO_V_DICT) : NULL;
     return KUMO_OK;
 }

@@ -220,14 +220,14 @@ static int read_options(feedslot *sl, const kumo_value *opts, const kumo_setting
     static const char *const ignored[] = {
         "item_export_kwargs", "uri_params", "postprocessing", "item_classes", "item_filter",
     };
-    sl->batch_item_count = s ? kumo_settings_int(s, "FEED_EXPORT_BATCH_ITEM_COUNT", 0) : 0;
+    sl->batch_item_count = s ? kumo_settings_int(s, "FEED_EXPORT_BATCH_ITEM_COUNT") : 0;
     const char *enc = s ? kumo_settings_get(s, "FEED_EXPORT_ENCODING") : NULL;
     if (enc && *enc && strcmp(enc, "None") != 0 && strcmp(enc, "null") != 0)
         sl->encoding = kumo_strdup(enc, KUMO_T_STR, KUMO_V_NONE);
-    sl->store_empty = s && kumo_settings_bool(s, "FEED_STORE_EMPTY", false);
+    sl->store_empty = s && kumo_settings_bool(s, "FEED_STORE_EMPTY");
     const char *indent = s ? kumo_settings_get(s, "FEED_EXPORT_INDENT") : NULL;
     sl->indent_none = indent && (strcmp(indent, "None") == 0 || strcmp(indent, "null") == 0);
-    sl->indent = s && !sl->indent_none ? (int)kumo_settings_int(s, "FEED_EXPORT_INDENT", 0) : 0;
+    sl->indent = s && !sl->indent_none ? (int)kumo_settings_int(s, "FEED_EXPORT_INDENT") : 0;
     if (s) {
         char *list[MAX_FIELDS];
         size_t n = kumo_settings_list(s, "FEED_EXPORT_FIELDS", list, MAX_FIELDS);

@@ -1,5 +1,6 @@
 /* test_chain.c - building the chains from settings, their log lines, and running them. */
 #include "../middleware/mwtest.h"
+#include <signal.h>
 
 TestSuite(mw_chain, .init = mwt_setup, .fini = mwt_no_leaks);
 
@@ -227,14 +228,14 @@ static void own_close(void *self, kumo_crawler *c)
 
 static int own_declines(kumo_crawler *c, void **self)
 {
-    return kumo_crawler_setting_bool(c, "OWN_ON", true) ? KUMO_OK : KUMO_EDECLINED;
+    return kumo_crawler_setting_bool_or(c, "OWN_ON", true) ? KUMO_OK : KUMO_EDECLINED;
 }
 
 static int own_request(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
                        kumo_request **next)
 {
     kumo_headers_set(kumo_request_headers(req), "X-Own",
-                     kumo_crawler_setting(c, "OWN_HEADER", "yes"));
+                     kumo_crawler_setting_or(c, "OWN_HEADER", "yes"));
     if (nevents < 8)
         own_events[nevents++] = 1;
     return KUMO_OK;
@@ -442,16 +443,27 @@ Test(mw_chain, crawler_api)
     kumo_crawler c;
     mwt_crawler(&c, KUMO_LIST("A_INT", "42", "A_FLOAT", "0.25", "A_BOOL", "true", "A_STR",
                               "x y", "RETRY_TIMES", "3"));
-    cr_assert_str_eq(kumo_crawler_setting(&c, "A_STR", "d"), "x y");
-    cr_assert_str_eq(kumo_crawler_setting(&c, "NOPE", "d"), "d");
-    cr_assert_eq(kumo_crawler_setting_int(&c, "A_INT", -1), 42);
-    cr_assert_eq(kumo_crawler_setting_int(&c, "RETRY_TIMES", -1), 3);
-    cr_assert_eq(kumo_crawler_setting_int(&c, "A_STR", -1), -1);
-    cr_assert_float_eq(kumo_crawler_setting_float(&c, "A_FLOAT", 0), 0.25, 1e-9);
-    cr_assert_float_eq(kumo_crawler_setting_float(&c, "A_STR", 1.5), 1.5, 1e-9);
-    cr_assert(kumo_crawler_setting_bool(&c, "A_BOOL", false));
-    cr_assert(kumo_crawler_setting_bool(&c, "NOPE", true));
-    cr_assert(kumo_crawler_setting_bool(&c, "A_STR", true));
+    cr_assert_str_eq(kumo_crawler_setting_or(&c, "A_STR", "d"), "x y");
+    cr_assert_str_eq(kumo_crawler_setting_or(&c, "NOPE", "d"), "d");
+    cr_assert_eq(kumo_crawler_setting_int_or(&c, "A_INT", -1), 42);
+    cr_assert_eq(kumo_crawler_setting_int(&c, "RETRY_TIMES"), 3);
+    cr_assert_eq(kumo_crawler_setting_int_or(&c, "A_STR", -1), -1);
+    cr_assert_float_eq(kumo_crawler_setting_float_or(&c, "A_FLOAT", 0), 0.25, 1e-9);
+    cr_assert_float_eq(kumo_crawler_setting_float_or(&c, "A_STR", 1.5), 1.5, 1e-9);
+    cr_assert(kumo_crawler_setting_bool_or(&c, "A_BOOL", false));
+    cr_assert(kumo_crawler_setting_bool_or(&c, "NOPE", true));
+    cr_assert(kumo_crawler_setting_bool_or(&c, "A_STR", true));
+    /* the strict getters: a built-in's default from the table, a set plugin name as set */
+    cr_assert_str_eq(kumo_crawler_setting(&c, "BOT_NAME"), "kumo");
+    cr_assert_eq(kumo_crawler_setting_int(&c, "CONCURRENT_REQUESTS"), 16);
+    cr_assert_float_eq(kumo_crawler_setting_float(&c, "AUTOTHROTTLE_MAX_DELAY"), 60, 1e-9);
+    cr_assert(kumo_crawler_setting_bool(&c, "COMPRESSION_ENABLED"));
+    cr_assert_null(kumo_crawler_setting(&c, "LOG_FILE"), "a built-in without a default");
+    cr_assert_str_eq(kumo_crawler_setting(&c, "A_STR"), "x y");
+    cr_assert_eq(kumo_crawler_setting_int(&c, "A_INT"), 42);
+    cr_assert_eq(kumo_crawler_setting_int(&c, "A_STR"), 0, "does not parse: 0");
+    cr_assert_float_eq(kumo_crawler_setting_float(&c, "A_FLOAT"), 0.25, 1e-9);
+    cr_assert(kumo_crawler_setting_bool(&c, "A_BOOL"));
 
     kumo_crawler_stats_inc(&c, "k/n", 2);
     kumo_crawler_stats_inc(&c, "k/n", 3);
@@ -485,4 +497,20 @@ Test(mw_chain, crawler_api)
     mwt_assert_logged("kumo.plugin", "INFO", "plain\n");
     mwt_log_end();
     mwt_crawler_free(&c);
+}
+
+/* A name that is neither built-in nor set is a programming error. */
+Test(mw_chain, setting_unknown_aborts, .signal = SIGABRT)
+{
+    kumo_crawler c;
+    mwt_crawler(&c, NULL);
+    kumo_crawler_setting_int(&c, "NO_SUCH_SETTING");
+}
+
+/* A built-in's default is kumo's: the _or getters refuse built-in names. */
+Test(mw_chain, setting_or_builtin_aborts, .signal = SIGABRT)
+{
+    kumo_crawler c;
+    mwt_crawler(&c, NULL);
+    kumo_crawler_setting_int_or(&c, "CONCURRENT_REQUESTS", 16);
 }

@@ -1,5 +1,6 @@
 /* test_settings.c - priorities, typed checks, the conf file, and conf/kumo.conf in sync. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <unistd.h>
 #include "kumo-int.h"
 #include "core/settings.h"
@@ -22,16 +23,16 @@ TestSuite(settings, .init = setup, .fini = teardown);
 
 Test(settings, defaults_then_priorities)
 {
-    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS", 0), 16);
+    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS"), 16);
     cr_assert_eq(kumo_settings_set(s, "CONCURRENT_REQUESTS", "32", KUMO_PRIO_CMDLINE, err,
                                    sizeof(err)), KUMO_OK);
     cr_assert_eq(kumo_settings_set(s, "CONCURRENT_REQUESTS", "8", KUMO_PRIO_SPIDER, err,
                                    sizeof(err)), KUMO_OK);
-    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS", 0), 32, "spider < command line");
+    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS"), 32, "spider < command line");
     kumo_settings_set(s, "DOWNLOAD_DELAY", "0.25", KUMO_PRIO_CONF, err, sizeof(err));
     kumo_settings_set(s, "DOWNLOAD_DELAY", "0.5", KUMO_PRIO_SPIDER, err, sizeof(err));
-    cr_assert_float_eq(kumo_settings_float(s, "DOWNLOAD_DELAY", 0), 0.5, 1e-9);
-    cr_assert(kumo_settings_bool(s, "RETRY_ENABLED", false));
+    cr_assert_float_eq(kumo_settings_float(s, "DOWNLOAD_DELAY"), 0.5, 1e-9);
+    cr_assert(kumo_settings_bool(s, "RETRY_ENABLED"));
     cr_assert_null(kumo_settings_get(s, "NO_SUCH_SETTING"));
     cr_assert_eq(kumo_settings_set(s, "MY_OWN", "x", KUMO_PRIO_SPIDER, err, sizeof(err)),
                  KUMO_OK);
@@ -57,7 +58,7 @@ Test(settings, wrong_values_are_one_line_errors)
                                        sizeof(err)), KUMO_EINVAL);
         cr_assert_str_eq(err, bad[i].msg);
     }
-    cr_assert_eq(kumo_settings_int(s, "RETRY_TIMES", 0), 2, "a bad value changes nothing");
+    cr_assert_eq(kumo_settings_int(s, "RETRY_TIMES"), 2, "a bad value changes nothing");
 }
 
 Test(settings, lists_and_dicts)
@@ -103,8 +104,8 @@ Test(settings, conf_file_lines_and_errors)
     snprintf(want, sizeof(want), "%s:5: invalid value 'x' for RETRY_TIMES: expected an integer",
              path);
     cr_assert_str_eq(err, want);
-    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS", 0), 4);
-    cr_assert_float_eq(kumo_settings_float(s, "DOWNLOAD_DELAY", 0), 0.1, 1e-9);
+    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS"), 4);
+    cr_assert_float_eq(kumo_settings_float(s, "DOWNLOAD_DELAY"), 0.1, 1e-9);
     unlink(path);
     cr_assert_eq(kumo_settings_load_file(s, path, err, sizeof(err)), KUMO_ENOENT);
 }
@@ -130,4 +131,19 @@ Test(settings, conf_file_is_generated_from_the_table)
         cr_assert(strstr(text, line), "conf/kumo.conf lacks '%s'", line + 1);
     }
     kumo_buf_release(&b);
+}
+
+/* The typed getters take no default: a name neither built-in nor set is an error. */
+Test(settings, unknown_name_aborts, .signal = SIGABRT)
+{
+    kumo_settings_int(s, "NO_SUCH_SETTING");
+}
+
+Test(settings, set_own_name_reads)
+{
+    cr_assert_eq(kumo_settings_set(s, "MY_OWN", "7", KUMO_PRIO_SPIDER, err, sizeof(err)),
+                 KUMO_OK);
+    cr_assert_eq(kumo_settings_int(s, "MY_OWN"), 7);
+    cr_assert_null(kumo_settings_get(s, "NOT_SET"), "get stays a plain lookup");
+    cr_assert_eq(kumo_settings_int(s, "LOG_FILE"), 0, "a built-in without a default: 0");
 }
