@@ -1,7 +1,7 @@
 /* test_chain.c - building the chains from settings, their log lines, and running them. */
 #include "../middleware/mwtest.h"
 
-TestSuite(mw_chain, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_chain, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define DL_DEFAULT                                                                  \
     "Enabled downloader middlewares:\n['HttpAuth',\n 'DownloadTimeout',\n "          \
