@@ -9,6 +9,7 @@
 #include "kumo-int.h"
 #include "lib/server.h"
 #include "pipeline/feed.h"
+#include "lib/leakcheck.h"
 
 typedef struct result {
     int code;
@@ -16,12 +17,7 @@ typedef struct result {
     char err[65536];
 } result;
 
-static void no_leaks(void)
-{
-    cr_assert_eq(kumo_ref_total(), 0, "a tracked object is alive");
-}
-
-TestSuite(cli_more, .fini = no_leaks, .timeout = 120);
+TestSuite(cli_more, KUMO_LEAKCHECK, .timeout = 120);
 
 static void slurp(const char *path, char *buf, size_t n, bool remove)
 {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "kumo-int.h"
 #include "lib/server.h"
+#include "lib/leakcheck.h"
 
 typedef struct result {
     int code;
@@ -23,6 +24,7 @@ static env e;
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     snprintf(e.dir, sizeof(e.dir), "/tmp/kumo-start-XXXXXX");
     cr_assert(mkdtemp(e.dir));
     snprintf(e.prefix, sizeof(e.prefix), "XDG_CACHE_HOME='%s/cache'", e.dir);
@@ -33,7 +35,7 @@ static void teardown(void)
     char cmd[256];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e.dir);
     cr_assert_eq(system(cmd), 0);
-    cr_assert_eq(kumo_ref_total(), 0, "a tracked object is alive");
+    kumo_leakcheck_end();
 }
 
 TestSuite(spider_start, .init = setup, .fini = teardown, .timeout = 120);

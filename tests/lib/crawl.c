@@ -1,5 +1,6 @@
 /* crawl.c - in-process crawls against the test server, for the integration tests. */
 #include "lib/crawl.h"
+#include "lib/leakcheck.h"
 #include "core/crawler.h"
 #include "core/settings.h"
 #include "core/signals.h"
@@ -67,6 +68,7 @@ const kumo_spider_def kumo_test_probe_spider = {
 void kumo_testcrawl_init(kumo_testcrawl *t)
 {
     memset(t, 0, sizeof(*t));
+    kumo_leakcheck_start();
     cr_assert_eq(kumo_global_init(), KUMO_OK);
     t->srv = kumo_testserver_start();
     cr_assert(t->srv, "the test server did not start");
@@ -145,5 +147,5 @@ void kumo_testcrawl_fini(kumo_testcrawl *t)
     t->srv = NULL;
     current_srv = NULL;
     kumo_global_cleanup();
-    cr_assert_eq(kumo_ref_total(), 0, "tracked objects still alive: %zu", kumo_ref_total());
+    kumo_leakcheck_end();
 }

@@ -39,7 +39,7 @@ const char *kumo_testcrawl_stat_str(kumo_testcrawl *t, const char *key);
 /* Number of items whose JSON contains needle. */
 size_t kumo_testcrawl_items_with(kumo_testcrawl *t, const char *needle);
 
-/* Free the crawl and stop the server; asserts nothing tracked is left alive. */
+/* Free the crawl and stop the server; asserts nothing is left alive (kumo_leakcheck_end()). */
 void kumo_testcrawl_fini(kumo_testcrawl *t);
 
 #endif

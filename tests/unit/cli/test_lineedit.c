@@ -5,24 +5,14 @@
 #include "kumo-int.h"
 /* src/cli/ is the binary's, not libkumo's: the editor is compiled into the test here. */
 #include "cli/lineedit.c"
-
-static uint64_t blocks_at_start;
+#include "lib/leakcheck.h"
 
 static void setup(void)
 {
-    kumo_heap_totals(&blocks_at_start, NULL);
+    kumo_leakcheck_start();
 }
 
-static void no_leaks(void)
-{
-    uint64_t blocks;
-    kumo_heap_totals(&blocks, NULL);
-    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
-    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - blocks_at_start));
-}
-
-TestSuite(lineedit, .init = setup, .fini = no_leaks);
+TestSuite(lineedit, .init = setup, .fini = kumo_leakcheck_end);
 
 #define LEFT "\x1b[D"
 #define RIGHT "\x1b[C"

@@ -5,25 +5,15 @@
 
 #include "kumo-int.h"
 #include "console/repl.h"
-
-static uint64_t blocks_at_start;
+#include "lib/leakcheck.h"
 
 static void setup(void)
 {
     kumo_class_first();
-    kumo_heap_totals(&blocks_at_start, NULL);
+    kumo_leakcheck_start();
 }
 
-static void no_leaks(void)
-{
-    uint64_t blocks;
-    kumo_heap_totals(&blocks, NULL);
-    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
-    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - blocks_at_start));
-}
-
-TestSuite(eval, .init = setup, .fini = no_leaks);
+TestSuite(eval, .init = setup, .fini = kumo_leakcheck_end);
 
 typedef struct step {
     const char *in, *out;

@@ -3,24 +3,14 @@
 
 #include "kumo-int.h"
 #include "console/lexer.h"
-
-static uint64_t blocks_at_start;
+#include "lib/leakcheck.h"
 
 static void setup(void)
 {
-    kumo_heap_totals(&blocks_at_start, NULL);
+    kumo_leakcheck_start();
 }
 
-static void no_leaks(void)
-{
-    uint64_t blocks;
-    kumo_heap_totals(&blocks, NULL);
-    cr_assert_eq(kumo_ref_total(), 0);
-    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - blocks_at_start));
-}
-
-TestSuite(lexer, .init = setup, .fini = no_leaks);
+TestSuite(lexer, .init = setup, .fini = kumo_leakcheck_end);
 
 /* Tokens as "KIND:text" words: N name, K keyword, I int, F float, S str, B bytes, O op. */
 static void dump(const cl_toks *t, char *out, size_t n)

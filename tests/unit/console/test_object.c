@@ -3,23 +3,13 @@
 
 #include "kumo-int.h"
 #include "console/eval.h"
-
-static uint64_t blocks_at_start;
+#include "lib/leakcheck.h"
 
 static void setup(void)
 {
     ce_init();
     kumo_class_first();
-    kumo_heap_totals(&blocks_at_start, NULL);
-}
-
-static void no_leaks(void)
-{
-    uint64_t blocks;
-    kumo_heap_totals(&blocks, NULL);
-    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
-    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - blocks_at_start));
+    kumo_leakcheck_start();
 }
 
 /* repr(v) as a NUL-terminated string in a static buffer; drops v. */
@@ -36,7 +26,7 @@ static const char *repr_of(cval *v)
     return text;
 }
 
-TestSuite(object, .init = setup, .fini = no_leaks);
+TestSuite(object, .init = setup, .fini = kumo_leakcheck_end);
 
 /* A native type with a few hooks, to see the protocol ask them and fill in the rest. */
 static cval *box_getattr(cv_ctx *c, cval *self, const char *name)

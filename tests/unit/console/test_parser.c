@@ -5,25 +5,15 @@
 #include "console/parser.h"
 #include "console/eval.h"
 #include "util/buf.h"
-
-static uint64_t blocks_at_start;
+#include "lib/leakcheck.h"
 
 static void setup(void)
 {
     ce_init();          /* the constants' repr goes through the built-in types */
-    kumo_heap_totals(&blocks_at_start, NULL);
+    kumo_leakcheck_start();
 }
 
-static void no_leaks(void)
-{
-    uint64_t blocks;
-    kumo_heap_totals(&blocks, NULL);
-    cr_assert_eq(kumo_ref_total(), 0);
-    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - blocks_at_start));
-}
-
-TestSuite(parser, .init = setup, .fini = no_leaks);
+TestSuite(parser, .init = setup, .fini = kumo_leakcheck_end);
 
 static const char *const kind_names[] = {
     [CP_CONST] = "const", [CP_NAME] = "name", [CP_ATTR] = "attr", [CP_CALL] = "call",

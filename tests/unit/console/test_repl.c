@@ -15,25 +15,20 @@
 #include "http/response.h"
 #include "select/css.h"
 #include "select/pool.h"
+#include "lib/leakcheck.h"
 #include <event2/event.h>
-
-static uint64_t blocks_at_start;
 
 static void setup(void)
 {
     kumo_class_first();         /* register the built-in classes before any object exists */
-    kumo_heap_totals(&blocks_at_start, NULL);
+    kumo_leakcheck_start();
 }
 
 static void no_leaks(void)
 {
     kumo_select_cleanup();
     kumo_class_cleanup();
-    uint64_t blocks;
-    kumo_heap_totals(&blocks, NULL);
-    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
-    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - blocks_at_start));
+    kumo_leakcheck_end();
 }
 
 TestSuite(repl, .init = setup, .fini = no_leaks);

@@ -4,23 +4,13 @@
 #include "kumo-int.h"
 #include "console/eval.h"
 #include "console/seq.h"
-
-static uint64_t blocks_at_start;
+#include "lib/leakcheck.h"
 
 static void setup(void)
 {
     ce_init();
     kumo_class_first();
-    kumo_heap_totals(&blocks_at_start, NULL);
-}
-
-static void no_leaks(void)
-{
-    uint64_t blocks;
-    kumo_heap_totals(&blocks, NULL);
-    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
-    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - blocks_at_start));
+    kumo_leakcheck_start();
 }
 
 /* repr(v) as a NUL-terminated string in a static buffer; drops v. */
@@ -37,7 +27,7 @@ static const char *repr_of(cval *v)
     return text;
 }
 
-TestSuite(seq, .init = setup, .fini = no_leaks);
+TestSuite(seq, .init = setup, .fini = kumo_leakcheck_end);
 
 /* A list or tuple of the ints given, ending with -1. */
 static cval *ints(cval *seq, ...)

@@ -16,6 +16,7 @@
 #include "kumo-int.h"
 #include "console/telnet.h"
 #include "lib/crawl.h"
+#include "lib/leakcheck.h"
 
 #define PW "s3cret-pw"
 #define IAC "\xff"
@@ -214,6 +215,7 @@ static kumo_telnet_info info(void)
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     base = event_base_new();
 }
 
@@ -223,7 +225,7 @@ static void teardown(void)
     tn = NULL;
     event_base_free(base);
     base = NULL;
-    cr_assert_eq(kumo_ref_total(), 0);
+    kumo_leakcheck_end();
 }
 
 TestSuite(telnet, .init = setup, .fini = teardown, .timeout = 60);

@@ -5,26 +5,16 @@
 #include "console/repl.h"
 #include "console/eval.h"
 #include "http/request.h"
-
-static uint64_t blocks_at_start;
+#include "lib/leakcheck.h"
 
 static void setup(void)
 {
     ce_init();
     kumo_class_first();
-    kumo_heap_totals(&blocks_at_start, NULL);
+    kumo_leakcheck_start();
 }
 
-static void no_leaks(void)
-{
-    uint64_t blocks;
-    kumo_heap_totals(&blocks, NULL);
-    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
-    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - blocks_at_start));
-}
-
-TestSuite(view_http, .init = setup, .fini = no_leaks);
+TestSuite(view_http, .init = setup, .fini = kumo_leakcheck_end);
 
 /* Run one line in r; returns its output (static buffer). */
 static const char *run(kumo_repl *r, const char *line)

@@ -2,7 +2,7 @@
 #include "../middleware/mwtest.h"
 #include <signal.h>
 
-TestSuite(mw_chain, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_chain, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define DL_DEFAULT                                                                  \
     "Enabled downloader middlewares:\n['HttpAuth',\n 'DownloadTimeout',\n "          \

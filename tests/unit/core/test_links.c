@@ -7,17 +7,19 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "select/pool.h"
+#include "lib/leakcheck.h"
 #include <unistd.h>
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     cr_assert_eq(kumo_global_init(), KUMO_OK);
 }
 
 static void teardown(void)
 {
     kumo_pool_drain(0);
-    cr_assert_eq(kumo_ref_total(), 0, "tracked objects left alive");
+    kumo_leakcheck_end();
 }
 
 TestSuite(links, .init = setup, .fini = teardown);

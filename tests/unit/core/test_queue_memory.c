@@ -6,12 +6,14 @@
 #include "core/settings.h"
 #include "core/stats.h"
 #include "http/request.h"
+#include "lib/leakcheck.h"
 
 static kumo_crawler c;
 static void *q;
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     int err;
     q = kumo_queue_memory.open(&c, &err);
     cr_assert(q);
@@ -20,7 +22,7 @@ static void setup(void)
 static void teardown(void)
 {
     kumo_queue_memory.close(q);
-    cr_assert_eq(kumo_ref_total(), 0);
+    kumo_leakcheck_end();
 }
 
 TestSuite(queue_memory, .init = setup, .fini = teardown);

@@ -6,12 +6,14 @@
 #include "core/settings.h"
 #include "core/stats.h"
 #include "http/request.h"
+#include "lib/leakcheck.h"
 
 static kumo_crawler c;
 static kumo_scheduler *s;
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     c.settings = kumo_settings_new();
     c.stats = kumo_stats_new();
     int err;
@@ -24,7 +26,7 @@ static void teardown(void)
     kumo_scheduler_close(s);
     kumo_stats_free(c.stats);
     kumo_settings_free(c.settings);
-    cr_assert_eq(kumo_ref_total(), 0);
+    kumo_leakcheck_end();
 }
 
 TestSuite(scheduler, .init = setup, .fini = teardown);

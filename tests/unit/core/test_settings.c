@@ -4,19 +4,21 @@
 #include <unistd.h>
 #include "kumo-int.h"
 #include "core/settings.h"
+#include "lib/leakcheck.h"
 
 static kumo_settings *s;
 static char err[512];
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     s = kumo_settings_new();
 }
 
 static void teardown(void)
 {
     kumo_settings_free(s);
-    cr_assert_eq(kumo_ref_total(), 0);
+    kumo_leakcheck_end();
 }
 
 TestSuite(settings, .init = setup, .fini = teardown);

@@ -4,13 +4,9 @@
 #include "kumo-int.h"
 #include "ext/leakwatch.h"
 #include "http/request.h"
+#include "lib/leakcheck.h"
 
-static void teardown(void)
-{
-    cr_assert_eq(kumo_ref_total(), 0);
-}
-
-TestSuite(leakwatch, .fini = teardown);
+TestSuite(leakwatch, KUMO_LEAKCHECK);
 
 #define REQ (&KUMO_CLASS(Request))
 #define HTML (&KUMO_CLASS(HtmlResponse))

@@ -5,13 +5,9 @@
 #include "core/settings.h"
 #include "middleware/cache_settings.h"
 #include "http/headers.h"
+#include "lib/leakcheck.h"
 
-static void no_tracked_left(void)
-{
-    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
-}
-
-TestSuite(cache_policy, .fini = no_tracked_left);
+TestSuite(cache_policy, KUMO_LEAKCHECK);
 
 /* "now" of the table below: Tue, 14 Nov 2023 22:13:20 GMT. */
 #define NOW 1700000000.0

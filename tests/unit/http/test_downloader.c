@@ -45,7 +45,7 @@ static void on_done(void *ctx, kumo_request *req, kumo_response *res, int err, c
 
 static void setup(void)
 {
-    mwt_setup();
+    kumo_leakcheck_start();
     cr_assert_eq(kumo_global_init(), KUMO_OK);
     srv = kumo_testserver_start();
     cr_assert_not_null(srv);
@@ -56,7 +56,7 @@ static void teardown(void)
 {
     kumo_testserver_stop(srv);
     kumo_global_cleanup();
-    mwt_no_leaks();
+    kumo_leakcheck_end();
 }
 
 TestSuite(downloader, .init = setup, .fini = teardown, .timeout = 60);

@@ -3,7 +3,7 @@
 #include "unit/middleware/mwtest.h"
 #include "ext/ext.h"
 
-TestSuite(autothrottle, .init = mwt_setup, .fini = mwt_no_leaks, .timeout = 60);
+TestSuite(autothrottle, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end, .timeout = 60);
 
 /* Expected values computed with Scrapy 2.8's AutoThrottle._adjust_delay. */
 static const struct {

@@ -4,13 +4,9 @@
 #include "kumo-int.h"
 #include "http/fingerprint.h"
 #include "util/buf.h"
+#include "lib/leakcheck.h"
 
-static void no_live_refs(void)
-{
-    cr_assert_eq(kumo_ref_total(), 0);
-}
-
-TestSuite(fingerprint, .fini = no_live_refs);
+TestSuite(fingerprint, KUMO_LEAKCHECK);
 
 static const char *fp_hex(const char *method, const char *url, const void *body, size_t len,
                           char hex[41])

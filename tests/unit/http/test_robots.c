@@ -5,24 +5,14 @@
 #include "http/robots.h"
 #include "lib/peer.h"
 #include "util/json.h"
-
-static uint64_t blocks_at_start;
+#include "lib/leakcheck.h"
 
 static void setup(void)
 {
-    kumo_heap_totals(&blocks_at_start, NULL);
+    kumo_leakcheck_start();
 }
 
-static void no_leaks(void)
-{
-    uint64_t blocks;
-    kumo_heap_totals(&blocks, NULL);
-    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
-    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - blocks_at_start));
-}
-
-TestSuite(robots, .init = setup, .fini = no_leaks);
+TestSuite(robots, .init = setup, .fini = kumo_leakcheck_end);
 
 typedef struct check {
     const char *agent;

@@ -4,13 +4,9 @@
 #include "kumo-int.h"
 #include "http/url.h"
 #include "util/buf.h"
+#include "lib/leakcheck.h"
 
-static void no_live_refs(void)
-{
-    cr_assert_eq(kumo_ref_total(), 0);
-}
-
-TestSuite(url, .fini = no_live_refs);
+TestSuite(url, KUMO_LEAKCHECK);
 
 /* Generated with w3lib 2.1: canonicalize_url(url) for each url. */
 static const struct {

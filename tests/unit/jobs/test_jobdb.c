@@ -1,12 +1,14 @@
 /* test_jobdb.c - the job file: files that are refused and left untouched, schema version,
  * stats and spider state across runs, start position, and the torn feed repair. */
 #include "jobtest.h"
+#include "lib/leakcheck.h"
 #include <sys/stat.h>
 
 static char dir[64], path[128];
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     jt_tmpdir(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/" KUMO_JOB_FILE, dir);
 }
@@ -14,7 +16,7 @@ static void setup(void)
 static void teardown(void)
 {
     jt_rmdir(dir);
-    cr_assert_eq(kumo_ref_total(), 0, "tracked objects alive: %zu", kumo_ref_total());
+    kumo_leakcheck_end();
 }
 
 TestSuite(jobdb, .init = setup, .fini = teardown);

@@ -3,19 +3,21 @@
  * persistent dupefilter, and the memory side queue for requests it cannot persist. */
 #include "jobtest.h"
 #include "http/response.h"
+#include "lib/leakcheck.h"
 #include <sqlite3.h>
 
 static char dir[64];
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     jt_tmpdir(dir, sizeof(dir));
 }
 
 static void teardown(void)
 {
     jt_rmdir(dir);
-    cr_assert_eq(kumo_ref_total(), 0, "tracked objects alive: %zu", kumo_ref_total());
+    kumo_leakcheck_end();
 }
 
 TestSuite(queue_sqlite, .init = setup, .fini = teardown);

@@ -11,11 +11,13 @@
 
 #include "kumo-int.h"
 #include "../../lib/server.h"
+#include "lib/leakcheck.h"
 
 static kumo_testserver *srv;
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     srv = kumo_testserver_start();
     cr_assert_not_null(srv);
 }
@@ -24,7 +26,7 @@ static void teardown(void)
 {
     kumo_testserver_stop(srv);
     srv = NULL;
-    cr_assert_eq(kumo_ref_total(), 0);
+    kumo_leakcheck_end();
 }
 
 TestSuite(testserver, .init = setup, .fini = teardown, .timeout = 60);

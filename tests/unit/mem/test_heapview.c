@@ -2,24 +2,14 @@
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "mem/heapview.h"
-
-static uint64_t blocks_at_start;
+#include "lib/leakcheck.h"
 
 static void setup(void)
 {
-    kumo_heap_totals(&blocks_at_start, NULL);
+    kumo_leakcheck_start();
 }
 
-static void no_leaks(void)
-{
-    uint64_t blocks;
-    kumo_heap_totals(&blocks, NULL);
-    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
-    cr_assert_eq(blocks, blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - blocks_at_start));
-}
-
-TestSuite(heapview, .init = setup, .fini = no_leaks);
+TestSuite(heapview, .init = setup, .fini = kumo_leakcheck_end);
 
 /* Blocks a test allocates, freed at its end. */
 static void *held[64];

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "kumo-int.h"
+#include "lib/leakcheck.h"
 
 typedef struct thing {
     kumo_ref ref;
@@ -13,10 +14,10 @@ typedef struct thing {
 static void no_live_refs(void)
 {
     kumo_class_cleanup();
-    cr_assert_eq(kumo_ref_total(), 0);
+    kumo_leakcheck_end();
 }
 
-TestSuite(ref, .fini = no_live_refs);
+TestSuite(ref, .init = kumo_leakcheck_start, .fini = no_live_refs);
 
 Test(ref, live_list_oldest_first)
 {

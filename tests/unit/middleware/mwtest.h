@@ -16,24 +16,7 @@
 #include "http/response.h"
 #include "core/chain.h"
 #include "middleware/mw.h"
-
-static uint64_t mwt_blocks_at_start;
-
-static inline void mwt_setup(void)
-{
-    uint64_t bytes;
-    kumo_heap_totals(&mwt_blocks_at_start, &bytes);
-}
-
-/* .fini: nothing tracked alive, no heap block left. */
-static inline void mwt_no_leaks(void)
-{
-    uint64_t blocks, bytes;
-    kumo_heap_totals(&blocks, &bytes);
-    cr_assert_eq(kumo_ref_total(), 0, "live tracked objects: %zu", kumo_ref_total());
-    cr_assert_eq(blocks, mwt_blocks_at_start, "heap blocks leaked: %lld",
-                 (long long)(blocks - mwt_blocks_at_start));
-}
+#include "lib/leakcheck.h"
 
 static const kumo_spider_def mwt_def = {
     .name = "mwtest",

@@ -2,7 +2,7 @@
 #include "mwtest.h"
 #include <unistd.h>
 
-TestSuite(mw_builtin, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_builtin, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 static const struct {
     const char *name;

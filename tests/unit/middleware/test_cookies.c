@@ -1,7 +1,7 @@
 /* test_cookies.c - the Cookies downloader middleware: jars, meta keys, spider cookies, debug. */
 #include "mwtest.h"
 
-TestSuite(mw_cookies, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_cookies, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define LG "kumo.downloadermiddlewares.cookies"
 

@@ -1,7 +1,7 @@
 /* test_defaultheaders.c - the DefaultHeaders downloader middleware: DEFAULT_REQUEST_HEADERS. */
 #include "mwtest.h"
 
-TestSuite(mw_defaultheaders, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_defaultheaders, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 static const struct {
     const char *setting;        /* NULL: the default */

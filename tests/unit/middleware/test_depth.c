@@ -1,7 +1,7 @@
 /* test_depth.c - the Depth spider middleware: meta depth, limit, priority and stats. */
 #include "mwtest.h"
 
-TestSuite(mw_depth, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_depth, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define LG "kumo.spidermiddlewares.depth"
 

@@ -1,7 +1,7 @@
 /* test_downloaderstats.c - the DownloaderStats downloader middleware: downloader/ stats. */
 #include "mwtest.h"
 
-TestSuite(mw_downloaderstats, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_downloaderstats, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 /* response_bytes as Scrapy 2.8 counts them (values computed with scrapy's own functions) */
 static const struct {

@@ -1,7 +1,7 @@
 /* test_downloadtimeout.c - the DownloadTimeout downloader middleware: meta download_timeout. */
 #include "mwtest.h"
 
-TestSuite(mw_downloadtimeout, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_downloadtimeout, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 static const struct {
     const char *setting;        /* DOWNLOAD_TIMEOUT; NULL: the default (180) */

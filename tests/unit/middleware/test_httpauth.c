@@ -2,7 +2,7 @@
  * arguments or settings, the domain rule of Scrapy 2.8, an existing header kept. */
 #include "mwtest.h"
 
-TestSuite(mw_httpauth, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_httpauth, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define AUTH "Basic a3VtbzpzM2NyZXQ="      /* kumo:s3cret */
 

@@ -13,7 +13,7 @@ static char dir[128];
 static void setup(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/kumo-httpcache-unit-%d", (int)getpid());
-    mwt_setup();
+    kumo_leakcheck_start();
 }
 
 static void remove_cache(void)
@@ -31,7 +31,7 @@ static void remove_cache(void)
 static void teardown(void)
 {
     remove_cache();
-    mwt_no_leaks();
+    kumo_leakcheck_end();
 }
 
 TestSuite(mw_httpcache, .init = setup, .fini = teardown);

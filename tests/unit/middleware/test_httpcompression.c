@@ -1,7 +1,7 @@
 /* test_httpcompression.c - the HttpCompression downloader middleware (libcurl decodes). */
 #include "mwtest.h"
 
-TestSuite(mw_httpcompression, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_httpcompression, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 Test(mw_httpcompression, accept_encoding)
 {

@@ -1,7 +1,7 @@
 /* test_httperror.c - the HttpError spider middleware: which statuses reach the callbacks. */
 #include "mwtest.h"
 
-TestSuite(mw_httperror, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_httperror, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define LG "kumo.spidermiddlewares.httperror"
 

@@ -2,7 +2,7 @@
  * credentials, no_proxy, the _auth_proxy bookkeeping (Scrapy 2.8's tests, as a table). */
 #include "mwtest.h"
 
-TestSuite(mw_httpproxy, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_httpproxy, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 static void clear_env(void)
 {

@@ -16,18 +16,18 @@ static void mr_init(void)
     kumo_response_text(res, NULL);
     kumo_response_unref(res);
     kumo_request_unref(req);
-    mwt_setup();
+    kumo_leakcheck_start();
 }
 
 /* The regex pattern cache the parse fills. */
 static void mr_fini(void)
 {
     kumo__regex_cleanup();
-    mwt_no_leaks();
+    kumo_leakcheck_end();
 }
 
 TestSuite(mw_metarefresh, .init = mr_init, .fini = mr_fini);
-TestSuite(mw_redirect_referer, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_redirect_referer, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define LG "kumo.downloadermiddlewares.redirect"
 #define BASE "http://example.com/dir/page"

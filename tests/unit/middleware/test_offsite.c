@@ -1,7 +1,7 @@
 /* test_offsite.c - the Offsite spider middleware: allowed domains, stats, one line per domain. */
 #include "mwtest.h"
 
-TestSuite(mw_offsite, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_offsite, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define LG "kumo.spidermiddlewares.offsite"
 

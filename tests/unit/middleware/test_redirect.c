@@ -1,7 +1,7 @@
 /* test_redirect.c - the Redirect downloader middleware: statuses, methods, meta, limits. */
 #include "mwtest.h"
 
-TestSuite(mw_redirect, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_redirect, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define LG "kumo.downloadermiddlewares.redirect"
 #define A "http://example.com/dir/a"

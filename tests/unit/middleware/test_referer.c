@@ -1,7 +1,7 @@
 /* test_referer.c - the Referer spider middleware: every policy, meta, header, settings. */
 #include "mwtest.h"
 
-TestSuite(mw_referer, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_referer, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define LG "kumo.spidermiddlewares.referer"
 

@@ -1,7 +1,7 @@
 /* test_retry.c - the Retry downloader middleware: codes, errors, meta, stats, log lines. */
 #include "mwtest.h"
 
-TestSuite(mw_retry, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_retry, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define LG "kumo.downloadermiddlewares.retry"
 #define URL "http://example.com/p"

@@ -41,7 +41,7 @@ static void fake_resume(kumo_crawler *c, kumo_request *req, bool go)
 
 static void setup(void)
 {
-    mwt_setup();
+    kumo_leakcheck_start();
     memset(&fake, 0, sizeof(fake));
     kumo_log_set_level(KUMO_LOG_CRITICAL);
     kumo__robotstxt_set_engine(fake_download, fake_resume);
@@ -50,7 +50,7 @@ static void setup(void)
 static void teardown(void)
 {
     kumo__robotstxt_set_engine(NULL, NULL);
-    mwt_no_leaks();
+    kumo_leakcheck_end();
 }
 
 TestSuite(mw_robotstxt, .init = setup, .fini = teardown);

@@ -1,7 +1,7 @@
 /* test_urllength.c - the UrlLength spider middleware: URLLENGTH_LIMIT. */
 #include "mwtest.h"
 
-TestSuite(mw_urllength, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_urllength, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define LG "kumo.spidermiddlewares.urllength"
 

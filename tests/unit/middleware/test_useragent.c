@@ -1,7 +1,7 @@
 /* test_useragent.c - the UserAgent downloader middleware: a default User-Agent. */
 #include "mwtest.h"
 
-TestSuite(mw_useragent, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(mw_useragent, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 static const struct {
     const char *setting;        /* USER_AGENT; NULL: the default */

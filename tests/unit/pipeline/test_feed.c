@@ -7,6 +7,7 @@
 
 #include "kumo-int.h"
 #include "pipeline/feed.h"
+#include "lib/leakcheck.h"
 
 /*
  * Expected bytes come from scrapy.exporters (Scrapy 2.8, Python 3.11) fed the items of the
@@ -19,25 +20,13 @@
  * An empty set writes nothing: with FEED_STORE_EMPTY=False Scrapy never starts exporting.
  */
 
-static uint64_t heap_blocks_at_start;
-
 static void setup(void)
 {
-    uint64_t bytes;
-    kumo_heap_totals(&heap_blocks_at_start, &bytes);
+    kumo_leakcheck_start();
     kumo_log_set_level(KUMO_LOG_CRITICAL);     /* the "Stored ... feed" lines */
 }
 
-static void no_live_refs(void)
-{
-    uint64_t blocks, bytes;
-    kumo_heap_totals(&blocks, &bytes);
-    cr_assert_eq(kumo_ref_total(), 0);
-    cr_assert_eq(blocks, heap_blocks_at_start, "heap blocks leaked: %llu",
-                 (unsigned long long)(blocks - heap_blocks_at_start));
-}
-
-TestSuite(feed, .init = setup, .fini = no_live_refs);
+TestSuite(feed, .init = setup, .fini = kumo_leakcheck_end);
 
 /* ---- helpers ---- */
 

@@ -7,6 +7,7 @@
 
 #include "kumo-int.h"
 #include "pipeline/feed.h"
+#include "lib/leakcheck.h"
 
 /*
  * The expected bytes come from scrapy.exporters (Scrapy 2.8) fed the items of build_rich()
@@ -18,25 +19,13 @@
  * default FEED_EXPORT_ENCODING, which escapes non-ASCII in JSON as \uXXXX).
  */
 
-static uint64_t heap_blocks_at_start;
-
 static void setup(void)
 {
-    uint64_t bytes;
-    kumo_heap_totals(&heap_blocks_at_start, &bytes);
+    kumo_leakcheck_start();
     kumo_log_set_level(KUMO_LOG_CRITICAL);     /* the "Stored ... feed" lines */
 }
 
-static void no_live_refs(void)
-{
-    uint64_t blocks, bytes;
-    kumo_heap_totals(&blocks, &bytes);
-    cr_assert_eq(kumo_ref_total(), 0);
-    cr_assert_eq(blocks, heap_blocks_at_start, "heap blocks leaked: %llu",
-                 (unsigned long long)(blocks - heap_blocks_at_start));
-}
-
-TestSuite(feed_formats, .init = setup, .fini = no_live_refs);
+TestSuite(feed_formats, .init = setup, .fini = kumo_leakcheck_end);
 
 /* ---- items ---- */
 

@@ -11,6 +11,7 @@
 #include "core/stats.h"
 #include "pipeline/feed.h"
 #include "util/buf.h"
+#include "lib/leakcheck.h"
 
 /*
  * Expected bytes and names were checked against Scrapy 2.8's FeedExporter: runspider with
@@ -19,7 +20,6 @@
 
 #define FIXED_NOW 1795556585.25     /* 2026-11-24T21-43-05.250000 UTC */
 
-static uint64_t heap_blocks_at_start;
 static char dir[64];
 static kumo_settings *settings;
 static kumo_stats *stats;
@@ -31,8 +31,7 @@ static double fixed_now(void)
 
 static void setup(void)
 {
-    uint64_t bytes;
-    kumo_heap_totals(&heap_blocks_at_start, &bytes);
+    kumo_leakcheck_start();
     kumo_log_set_level(KUMO_LOG_CRITICAL);
     snprintf(dir, sizeof(dir), "/tmp/kumo-fs-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
@@ -64,11 +63,7 @@ static void teardown(void)
     kumo_settings_free(settings);
     kumo_stats_free(stats);
     rm_tree(dir);
-    uint64_t blocks, bytes;
-    kumo_heap_totals(&blocks, &bytes);
-    cr_assert_eq(kumo_ref_total(), 0);
-    cr_assert_eq(blocks, heap_blocks_at_start, "heap blocks leaked: %llu",
-                 (unsigned long long)(blocks - heap_blocks_at_start));
+    kumo_leakcheck_end();
 }
 
 TestSuite(feed_set, .init = setup, .fini = teardown);

@@ -6,9 +6,11 @@
 #include "select/pool.h"
 #include "select/regex.h"
 #include "util/buf.h"
+#include "lib/leakcheck.h"
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     cr_assert_eq(kumo_global_init(), KUMO_OK);
 }
 
@@ -16,7 +18,7 @@ static void teardown(void)
 {
     kumo_pool_drain(0);
     kumo_select_cleanup();
-    cr_assert_eq(kumo_ref_total(), 0, "tracked objects left alive");
+    kumo_leakcheck_end();
 }
 
 TestSuite(regex, .init = setup, .fini = teardown);

@@ -7,19 +7,21 @@
 #include "core/response_doc.h"
 #include "select/pool.h"
 #include "util/buf.h"
+#include "lib/leakcheck.h"
 #include <unistd.h>
 
 #define FIXTURES "tests/data/select/"
 
 static void setup(void)
 {
+    kumo_leakcheck_start();
     cr_assert_eq(kumo_global_init(), KUMO_OK);
 }
 
 static void teardown(void)
 {
     kumo_pool_drain(0);
-    cr_assert_eq(kumo_ref_total(), 0, "tracked objects left alive");
+    kumo_leakcheck_end();
 }
 
 TestSuite(selector, .init = setup, .fini = teardown);

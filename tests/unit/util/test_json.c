@@ -7,13 +7,9 @@
 #include "util/json.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "lib/leakcheck.h"
 
-static void no_live_refs(void)
-{
-    cr_assert_eq(kumo_ref_total(), 0);
-}
-
-TestSuite(json, .fini = no_live_refs);
+TestSuite(json, KUMO_LEAKCHECK);
 
 /* Returns a new string: v written with Python's default separators. */
 static char *dump(const kumo_value *v)

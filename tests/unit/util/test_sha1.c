@@ -3,13 +3,9 @@
 
 #include "kumo-int.h"
 #include "util/sha1.h"
+#include "lib/leakcheck.h"
 
-static void no_live_refs(void)
-{
-    cr_assert_eq(kumo_ref_total(), 0);
-}
-
-TestSuite(sha1, .fini = no_live_refs);
+TestSuite(sha1, KUMO_LEAKCHECK);
 
 static void hex(const unsigned char d[20], char out[41])
 {

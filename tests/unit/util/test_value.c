@@ -2,8 +2,9 @@
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "http/response.h"
+#include "lib/leakcheck.h"
 
-TestSuite(value, .fini = kumo_class_cleanup);
+TestSuite(value, KUMO_LEAKCHECK);
 
 Test(value, map_basics)
 {
