@@ -1119,6 +1119,7 @@ void kumo_select_cleanup(void)
 {
     cache_flush();
     kumo__regex_cleanup();
+    kumo__encoding_cleanup();
     if (compile_ctx)
         xmlXPathFreeContext(compile_ctx);
     compile_ctx = NULL;

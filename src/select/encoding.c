@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <iconv.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <pcre2.h>
 #include "util/utf8.h"
 
@@ -212,8 +213,10 @@ static const char body_pattern[] =
     "{2}|\\s+charset\\s*=\\s*[\"']?\\s*(?P<charset2>[\\w-]+)\\s*[\"']?)|\\?xml\\s[^>]+"
     "encoding\\s*=\\s*[\"']?\\s*(?P<xmlcharset>[\\w-]+)\\s*[\"']?|body)";
 
-static pthread_once_t body_once = PTHREAD_ONCE_INIT;
-static pcre2_code *body_re;
+/* Compiled on first use by whichever thread (parse workers too) needs it first; freed by
+ * kumo__encoding_cleanup() when no thread uses it any more. */
+static pthread_mutex_t body_lock = PTHREAD_MUTEX_INITIALIZER;
+static pcre2_code *_Atomic body_re;
 static pcre2_general_context *body_gctx;
 
 static void *enc_alloc(size_t n, void *data)
@@ -228,19 +231,39 @@ static void enc_free(void *p, void *data)
     kumo_free(p);
 }
 
-static void body_compile(void)
+static pcre2_code *body_compiled(void)
 {
-    int code;
-    PCRE2_SIZE off;
-    body_gctx = pcre2_general_context_create(enc_alloc, enc_free, NULL);
-    pcre2_compile_context *cc = pcre2_compile_context_create(body_gctx);
-    pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
-    body_re = pcre2_compile((PCRE2_SPTR)body_pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS,
-                            &code, &off, cc);
-    pcre2_compile_context_free(cc);
-    kumo_assert(body_re);
-    if (kumo__regex_jit_ok())
-        pcre2_jit_compile(body_re, PCRE2_JIT_COMPLETE);
+    pcre2_code *re = atomic_load_explicit(&body_re, memory_order_acquire);
+    if (re)
+        return re;
+    pthread_mutex_lock(&body_lock);
+    re = atomic_load_explicit(&body_re, memory_order_relaxed);
+    if (!re) {
+        int code;
+        PCRE2_SIZE off;
+        body_gctx = pcre2_general_context_create(enc_alloc, enc_free, NULL);
+        pcre2_compile_context *cc = pcre2_compile_context_create(body_gctx);
+        pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
+        re = pcre2_compile((PCRE2_SPTR)body_pattern, PCRE2_ZERO_TERMINATED, PCRE2_CASELESS,
+                           &code, &off, cc);
+        pcre2_compile_context_free(cc);
+        kumo_assert(re);
+        if (kumo__regex_jit_ok())
+            pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+        atomic_store_explicit(&body_re, re, memory_order_release);
+    }
+    pthread_mutex_unlock(&body_lock);
+    return re;
+}
+
+void kumo__encoding_cleanup(void)
+{
+    pthread_mutex_lock(&body_lock);
+    pcre2_code_free(atomic_load_explicit(&body_re, memory_order_relaxed));
+    atomic_store_explicit(&body_re, NULL, memory_order_relaxed);
+    pcre2_general_context_free(body_gctx);
+    body_gctx = NULL;
+    pthread_mutex_unlock(&body_lock);
 }
 
 /* w3lib's html_body_declared_encoding(): the declared label copied into buf, or NULL. */
@@ -248,12 +271,12 @@ static const char *body_declared(const char *body, size_t len, char *buf, size_t
 {
     if (!memchr(body, '<', KUMO_MIN(len, 4096)))
         return NULL;
-    pthread_once(&body_once, body_compile);
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(body_re, body_gctx);
+    pcre2_code *re = body_compiled();
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, body_gctx);
     if (!md)
         kumo_oom(64);
     const char *found = NULL;
-    if (pcre2_match(body_re, (PCRE2_SPTR)body, KUMO_MIN(len, 4096), 0, 0, md, NULL) >= 0) {
+    if (pcre2_match(re, (PCRE2_SPTR)body, KUMO_MIN(len, 4096), 0, 0, md, NULL) >= 0) {
         static const char *const groups[] = {"charset", "charset2", "xmlcharset"};
         for (size_t i = 0; i < KUMO_ARRAY_LEN(groups) && !found; i++) {
             PCRE2_SIZE l = n;

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <unistd.h>
 #include "lib/crawl.h"
+#include "lib/leakcheck.h"
 #include "core/plugin.h"
 #include "util/json.h"
 
@@ -20,9 +21,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-    kumo_testcrawl_fini(&t);      /* frees the crawler before its spider's plugin goes */
+    kumo_testcrawl_release(&t);   /* frees the crawler before its spider's plugin goes */
     kumo_plugin_close(plugin);
     plugin = NULL;
+    kumo_leakcheck_end();
     unlink(jsonl);
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "lib/crawl.h"
+#include "lib/leakcheck.h"
 #include "core/plugin.h"
 
 static kumo_testcrawl t;
@@ -24,9 +25,10 @@ static void setup(void)
 
 static void teardown(void)
 {
-    kumo_testcrawl_fini(&t);      /* frees the crawler before its plugin goes */
+    kumo_testcrawl_release(&t);   /* frees the crawler before its plugin goes */
     kumo_plugin_close(plugin);
     plugin = NULL;
+    kumo_leakcheck_end();
     unlink(logpath);
 }
 

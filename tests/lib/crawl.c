@@ -140,12 +140,17 @@ size_t kumo_testcrawl_items_with(kumo_testcrawl *t, const char *needle)
     return n;
 }
 
-void kumo_testcrawl_fini(kumo_testcrawl *t)
+void kumo_testcrawl_release(kumo_testcrawl *t)
 {
     free_run(t);
     kumo_testserver_stop(t->srv);
     t->srv = NULL;
     current_srv = NULL;
     kumo_global_cleanup();
+}
+
+void kumo_testcrawl_fini(kumo_testcrawl *t)
+{
+    kumo_testcrawl_release(t);
     kumo_leakcheck_end();
 }

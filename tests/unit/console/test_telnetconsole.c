@@ -13,14 +13,14 @@ static kumo_crawler c;
 
 static void setup(void)
 {
-    mwt_setup();
+    kumo_leakcheck_start();
     mwt_log_begin();
 }
 
 static void teardown(void)
 {
     mwt_log_end();
-    mwt_no_leaks();
+    kumo_leakcheck_end();
 }
 
 TestSuite(telnetconsole, .init = setup, .fini = teardown, .timeout = 60);

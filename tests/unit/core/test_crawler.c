@@ -35,7 +35,7 @@ Test(crawler, spider_settings_apply_and_an_empty_crawl_finishes)
     char err[256] = "";
     kumo_crawler *c = kumo_crawler_new(&empty, s, NULL, err, sizeof(err));
     cr_assert_not_null(c, "%s", err);
-    cr_assert_float_eq(kumo_crawler_setting_float(c, "DOWNLOAD_DELAY", -1), 2.0, 1e-9);
+    cr_assert_float_eq(kumo_crawler_setting_float(c, "DOWNLOAD_DELAY"), 2.0, 1e-9);
     cr_assert_eq(kumo_crawler_spider(c) != NULL, true);
     cr_assert_null(kumo_crawler_finish_reason(c), "not closed yet");
     cr_assert_eq(kumo_crawler_run(c), KUMO_OK);

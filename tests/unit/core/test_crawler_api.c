@@ -5,18 +5,18 @@ TestSuite(crawler_api, KUMO_LEAKCHECK);
 
 #define SET(...) ((const char *const[]){__VA_ARGS__, NULL})
 
-Test(crawler_api, settings_fall_back_to_def_when_unset_or_malformed)
+Test(crawler_api, own_settings_fall_back_to_def_when_unset_or_malformed)
 {
     kumo_crawler c;
     mwt_crawler(&c, SET("RETRY_TIMES", "5", "MY_FLOAT", "2.5", "MY_BOOL", "true",
                         "MY_TEXT", "abc"));
-    cr_assert_eq(kumo_crawler_setting_int(&c, "RETRY_TIMES", -1), 5);
-    cr_assert_eq(kumo_crawler_setting_int(&c, "MY_TEXT", -1), -1, "not an integer");
-    cr_assert_eq(kumo_crawler_setting_int(&c, "NOT_SET_ANYWHERE", 42), 42);
-    cr_assert_float_eq(kumo_crawler_setting_float(&c, "MY_FLOAT", 0), 2.5, 1e-9);
-    cr_assert(kumo_crawler_setting_bool(&c, "MY_BOOL", false));
-    cr_assert_str_eq(kumo_crawler_setting(&c, "MY_TEXT", NULL), "abc");
-    cr_assert_str_eq(kumo_crawler_setting(&c, "NOT_SET_ANYWHERE", "d"), "d");
+    cr_assert_eq(kumo_crawler_setting_int(&c, "RETRY_TIMES"), 5);
+    cr_assert_eq(kumo_crawler_setting_int_or(&c, "MY_TEXT", -1), -1, "not an integer");
+    cr_assert_eq(kumo_crawler_setting_int_or(&c, "NOT_SET_ANYWHERE", 42), 42);
+    cr_assert_float_eq(kumo_crawler_setting_float(&c, "MY_FLOAT"), 2.5, 1e-9);
+    cr_assert(kumo_crawler_setting_bool(&c, "MY_BOOL"));
+    cr_assert_str_eq(kumo_crawler_setting(&c, "MY_TEXT"), "abc");
+    cr_assert_str_eq(kumo_crawler_setting_or(&c, "NOT_SET_ANYWHERE", "d"), "d");
     mwt_crawler_free(&c);
 }
 

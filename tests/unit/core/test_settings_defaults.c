@@ -47,9 +47,9 @@ Test(settings_defaults, every_default_parses_as_its_type)
 Test(settings_defaults, a_few_known_defaults)
 {
     kumo_settings *s = kumo_settings_new();
-    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS", -1), 16);
-    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS_PER_DOMAIN", -1), 8);
+    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS"), 16);
+    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS_PER_DOMAIN"), 8);
     cr_assert_str_eq(kumo_settings_get(s, "BOT_NAME"), "kumo");
-    cr_assert_not(kumo_settings_bool(s, "AUTOTHROTTLE_ENABLED", true));
+    cr_assert_not(kumo_settings_bool(s, "AUTOTHROTTLE_ENABLED"));
     kumo_settings_free(s);
 }

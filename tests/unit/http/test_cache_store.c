@@ -27,7 +27,7 @@ static void rm_dir(const char *d)
 
 static void setup(void)
 {
-    mwt_setup();
+    kumo_leakcheck_start();
     snprintf(dir, sizeof(dir), "/tmp/kumo-cachestore-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
     kumo_log_set_level(KUMO_LOG_CRITICAL);
@@ -36,7 +36,7 @@ static void setup(void)
 static void teardown(void)
 {
     rm_dir(dir);
-    mwt_no_leaks();
+    kumo_leakcheck_end();
 }
 
 TestSuite(cache_store, .init = setup, .fini = teardown);

@@ -2,7 +2,7 @@
  * set replacing every value, copies and byte counts. */
 #include "unit/middleware/mwtest.h"
 
-TestSuite(headers, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(headers, KUMO_LEAKCHECK);
 
 Test(headers, get_ignores_case)
 {

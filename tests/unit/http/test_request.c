@@ -3,7 +3,7 @@
 #include "unit/middleware/mwtest.h"
 #include "http/fingerprint.h"
 
-TestSuite(request, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(request, KUMO_LEAKCHECK);
 
 static void cb_a(kumo_response *res, kumo_out *out)
 {

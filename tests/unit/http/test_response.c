@@ -2,7 +2,7 @@
  * reading through to its request, repr, flags, follow. */
 #include "unit/middleware/mwtest.h"
 
-TestSuite(response, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(response, KUMO_LEAKCHECK);
 
 static void cb_a(kumo_response *res, kumo_out *out)
 {

@@ -7,7 +7,7 @@ static char dir[64];
 
 static void setup(void)
 {
-    mwt_setup();
+    kumo_leakcheck_start();
     jt_tmpdir(dir, sizeof(dir));
     mwt_log_begin();
 }
@@ -16,7 +16,7 @@ static void teardown(void)
 {
     mwt_log_end();
     jt_rmdir(dir);
-    mwt_no_leaks();
+    kumo_leakcheck_end();
 }
 
 TestSuite(state, .init = setup, .fini = teardown);

@@ -3,7 +3,7 @@
 #include "mwtest.h"
 #include "middleware/cache_settings.h"
 
-TestSuite(cache_settings, .init = mwt_setup, .fini = mwt_no_leaks);
+TestSuite(cache_settings, KUMO_LEAKCHECK);
 
 /* Settings with defaults plus kv (NAME, VALUE pairs, NULL-terminated). */
 static kumo_settings *settings(const char *const *kv)

@@ -1,32 +1,9 @@
 /* test_metarefresh.c - the MetaRefresh middleware (w3lib's get_meta_refresh rules) and the
  * Referer re-check of redirected requests (RefererMiddleware.request_scheduled). */
 #include "mwtest.h"
-#include "select/regex.h"
 
-/* Text decoding compiles its <meta charset> pattern once per process and keeps it: decode
- * one page before counting the heap blocks. */
-static void mr_init(void)
-{
-    kumo_request *req = mwt_req("http://example.com/");
-    kumo_headers *h = kumo_headers_new();
-    kumo_headers_add(h, "Content-Type", "text/html");
-    char *body = kumo_alloc(9, KUMO_T_BYTES, KUMO_V_BODY);
-    memcpy(body, "<p>x</p>", 8);
-    kumo_response *res = kumo_response_new(req, req->url, 200, h, body, 8);
-    kumo_response_text(res, NULL);
-    kumo_response_unref(res);
-    kumo_request_unref(req);
-    kumo_leakcheck_start();
-}
-
-/* The regex pattern cache the parse fills. */
-static void mr_fini(void)
-{
-    kumo__regex_cleanup();
-    kumo_leakcheck_end();
-}
-
-TestSuite(mw_metarefresh, .init = mr_init, .fini = mr_fini);
+/* The pattern caches the middleware fills are freed by kumo_leakcheck_end(). */
+TestSuite(mw_metarefresh, KUMO_LEAKCHECK);
 TestSuite(mw_redirect_referer, .init = kumo_leakcheck_start, .fini = kumo_leakcheck_end);
 
 #define LG "kumo.downloadermiddlewares.redirect"

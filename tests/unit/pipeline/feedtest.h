@@ -9,7 +9,7 @@
 /* .init: the heap baseline, and no "Stored ... feed" INFO lines in the test output. */
 static inline void ft_setup(void)
 {
-    mwt_setup();
+    kumo_leakcheck_start();
     kumo_log_set_level(KUMO_LOG_CRITICAL);
 }
 

@@ -3,7 +3,7 @@
  * each value. */
 #include "feedtest.h"
 
-TestSuite(feed_csv, .init = ft_setup, .fini = mwt_no_leaks);
+TestSuite(feed_csv, .init = ft_setup, .fini = kumo_leakcheck_end);
 
 Test(feed_csv, one_item)
 {

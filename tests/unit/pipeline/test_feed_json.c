@@ -2,7 +2,7 @@
  * joined by ",\n", "]"; indent none and N; nothing written for an empty feed. */
 #include "feedtest.h"
 
-TestSuite(feed_json, .init = ft_setup, .fini = mwt_no_leaks);
+TestSuite(feed_json, .init = ft_setup, .fini = kumo_leakcheck_end);
 
 Test(feed_json, one_item)
 {

@@ -2,7 +2,7 @@
  * one object per line, json.dumps separators, field order, escapes and encodings. */
 #include "feedtest.h"
 
-TestSuite(feed_jsonl, .init = ft_setup, .fini = mwt_no_leaks);
+TestSuite(feed_jsonl, .init = ft_setup, .fini = kumo_leakcheck_end);
 
 Test(feed_jsonl, one_item)
 {

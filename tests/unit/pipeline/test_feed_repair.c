@@ -4,7 +4,7 @@
 
 #include <sys/stat.h>
 
-TestSuite(feed_repair, .init = ft_setup, .fini = mwt_no_leaks);
+TestSuite(feed_repair, .init = ft_setup, .fini = kumo_leakcheck_end);
 
 /* Write data to a new file at path (its directory created). */
 static void write_file(char *path, size_t n, const char *data)

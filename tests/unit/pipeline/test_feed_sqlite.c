@@ -4,7 +4,7 @@
 
 #include <sqlite3.h>
 
-TestSuite(feed_sqlite, .init = ft_setup, .fini = mwt_no_leaks);
+TestSuite(feed_sqlite, .init = ft_setup, .fini = kumo_leakcheck_end);
 
 /* Export items to a new database with table (NULL: "items") and fields; opens it in *db. */
 static void export(char *path, size_t n, const char *table, const char *const *fields,

@@ -2,7 +2,7 @@
  * <items>, one <item> a line, escapes, lists as <value> children. */
 #include "feedtest.h"
 
-TestSuite(feed_xml, .init = ft_setup, .fini = mwt_no_leaks);
+TestSuite(feed_xml, .init = ft_setup, .fini = kumo_leakcheck_end);
 
 #define DECL "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 
