@@ -110,7 +110,7 @@ static int pipeline_item(void *self, kumo_crawler *c, kumo_item *item)
     (void)c;
     const char *url = kumo_map_get_str(kumo_item_fields(item), "url", "");
     if (*p->drop && strstr(url, p->drop))
-        return kumo_item_drop(item, "unwanted page %s", url);
+        return kumo_item_drop(item, "unwanted page %s", url); /* KUMO_EIGNORED: dropped */
     kumo_item_set_str(item, "stamped_by", "DemoPipeline");
     p->kept++;
     return KUMO_OK;

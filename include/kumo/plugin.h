@@ -27,7 +27,10 @@ typedef struct kumo_crawler kumo_crawler;
  *   KUMO_OK         go on to the next entry
  *   KUMO_EDECLINED  not mine (process_exception: let the next one look)
  *   KUMO_EDONE      short-circuit: a response in *res, or a new request in *next
- *   KUMO_EIGNORED   drop this request / response / output (the entry logged and counted why)
+ *   KUMO_EIGNORED   drop this request / response / output / item (the entry logged and
+ *                   counted why): the one word for "dropped" in every chain
+ * Any other code is an error.  An item pipeline has no short-circuit: KUMO_EDONE from its
+ * process_item is an error (it meant "dropped" before ABI 3), not a drop.
  */
 
 /* A downloader middleware.  Every hook is optional. */
@@ -83,8 +86,9 @@ typedef struct kumo_pipeline_def {
     int order;
     int (*open)(kumo_crawler *c, void **self);
     void (*close)(void *self, kumo_crawler *c);
-    /* KUMO_OK keeps the item (it may be changed), KUMO_EDONE drops it (DropItem): give
-     * the reason with `return kumo_item_drop(item, "...")`. */
+    /* KUMO_OK keeps the item (it may be changed), KUMO_EIGNORED drops it (DropItem): give
+     * the reason with `return kumo_item_drop(item, "...")`.  Any other code is an error:
+     * the item is neither scraped nor dropped and an ERROR line names the code. */
     int (*process_item)(void *self, kumo_crawler *c, kumo_item *item);
 } kumo_pipeline_def;
 
@@ -172,10 +176,10 @@ void kumo_crawler_close_spider(kumo_crawler *c, const char *reason);
 
 /*
  * Give the reason an item pipeline drops item (Scrapy's DropItem("reason")) and return
- * KUMO_EDONE, so a process_item hook ends with `return kumo_item_drop(item, "no price");`.
+ * KUMO_EIGNORED, so a process_item hook ends with `return kumo_item_drop(item, "no price");`.
  * The crawl then logs WARNING "Dropped: REASON" and the item as JSON, and counts
  * item_dropped_count and item_dropped_reasons_count/DropItem.  A hook that returns
- * KUMO_EDONE without calling this drops with an empty reason.
+ * KUMO_EIGNORED without calling this drops with an empty reason.
  */
 int kumo_item_drop(kumo_item *item, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -398,12 +398,16 @@ int kumo_chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item)
         if (!PL(l)->process_item)
             continue;
         int rc = PL(l)->process_item(l->self, c, item);
-        if (rc == KUMO_EDONE || rc == KUMO_EIGNORED) {
+        if (rc == KUMO_EIGNORED) {
             dropped(c, item);
-            return KUMO_EDONE;
+            return KUMO_EIGNORED;
         }
-        if (rc != KUMO_OK && rc != KUMO_EDECLINED)
+        if (rc != KUMO_OK && rc != KUMO_EDECLINED) {
+            /* KUMO_EDONE too: since ABI 3 a pipeline drops with KUMO_EIGNORED only */
+            KUMO_ERROR("kumo.core.scraper", "Error processing item: item pipeline '%s' "
+                       "returned %s (%s)", l->name, kumo_errname(rc), kumo_strerror(rc));
             return rc;
+        }
     }
     return KUMO_OK;
 }

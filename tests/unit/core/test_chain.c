@@ -257,10 +257,13 @@ static int own_item(void *self, kumo_crawler *c, kumo_item *item)
     return KUMO_OK;
 }
 
-/* A second pipeline that drops without giving a reason. */
+/* A second pipeline that drops without giving a reason, and answers KUMO_EDONE (a drop
+ * before ABI 3, an error now) for an "old" item. */
 static int bare_item(void *self, kumo_crawler *c, kumo_item *item)
 {
-    return kumo_map_get(kumo_item_fields(item), "bad") ? KUMO_EDONE : KUMO_OK;
+    if (kumo_map_get(kumo_item_fields(item), "old"))
+        return KUMO_EDONE;
+    return kumo_map_get(kumo_item_fields(item), "bad") ? KUMO_EIGNORED : KUMO_OK;
 }
 
 static const kumo_dlmw_def own_dl = {
@@ -414,17 +417,28 @@ Test(mw_chain, own_components_run)
     cr_assert_eq(kumo_chain_item(ch, &c, good), KUMO_OK);
     cr_assert_str_eq(kumo_map_get_str(kumo_item_fields(good), "seen", ""), "Own");
     cr_assert_null(kumo_item_drop_reason(good));
-    cr_assert_eq(kumo_chain_item(ch, &c, nameless), KUMO_EDONE);
+    cr_assert_eq(kumo_chain_item(ch, &c, nameless), KUMO_EIGNORED);
     cr_assert_str_eq(kumo_item_drop_reason(nameless), "missing name in item");
     mwt_assert_logged("kumo.core.scraper", "WARNING",
                       "Dropped: missing name in item\n{\"n\": 7}\n");
-    cr_assert_eq(kumo_chain_item(ch, &c, bad), KUMO_EDONE);
+    cr_assert_eq(kumo_chain_item(ch, &c, bad), KUMO_EIGNORED);
     cr_assert_str_eq(kumo_item_drop_reason(bad), "", "no reason given: empty");
     cr_assert_null(kumo_item_drop_reason(nameless), "a new drop replaces the reason");
     mwt_assert_logged("kumo.core.scraper", "WARNING",
                       "Dropped: \n{\"name\": \"y\", \"bad\": 1, \"seen\": \"Own\"}\n");
     cr_assert_eq(mwt_stat(&c, "item_dropped_reasons_count/DropItem"), 2);
     cr_assert_eq(mwt_stat(&c, "own/kept"), 2);
+
+    /* KUMO_EDONE from a pipeline is an error, not a drop: nothing counted as dropped */
+    kumo_item *old = kumo_item_new();
+    kumo_item_set_str(old, "name", "z");
+    kumo_item_set_int(old, "old", 1);
+    cr_assert_eq(kumo_chain_item(ch, &c, old), KUMO_EDONE);
+    cr_assert_null(kumo_item_drop_reason(old));
+    mwt_assert_logged("kumo.core.scraper", "ERROR",
+                      "Error processing item: item pipeline 'Bare' returned EDONE (done)");
+    cr_assert_eq(mwt_stat(&c, "item_dropped_reasons_count/DropItem"), 2);
+    kumo_item_unref(old);
 
     kumo_item_unref(good);
     kumo_item_unref(nameless);
