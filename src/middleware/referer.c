@@ -391,6 +391,7 @@ static int rf_request(void *self, kumo_crawler *c, kumo_response *res, kumo_requ
 }
 
 const kumo_spmw_def kumo_spmw_referer = {
+    KUMO_SPMW_HEADER,
     .name = "Referer",
     .order = 700,
     .open = rf_open,

@@ -267,24 +267,30 @@ static int bare_item(void *self, kumo_crawler *c, kumo_item *item)
 }
 
 static const kumo_dlmw_def own_dl = {
+    KUMO_DLMW_HEADER,
     .name = "OwnHeader", .order = 450, .open = own_open, .close = own_close,
     .process_request = own_request,
 };
 static const kumo_dlmw_def own_dl_off = {
+    KUMO_DLMW_HEADER,
     .name = "OwnMaybe", .order = 10, .open = own_declines,
 };
 static const kumo_spmw_def own_sp = {
+    KUMO_SPMW_HEADER,
     .name = "OwnFilter", .order = 600, .process_request = own_spider_request,
 };
 static const kumo_pipeline_def own_pl = {
+    KUMO_PIPELINE_HEADER,
     .name = "OwnPipeline", .order = 300, .open = own_open, .close = own_close,
     .process_item = own_item,
 };
 static const kumo_pipeline_def bare_pl = {
+    KUMO_PIPELINE_HEADER,
     .name = "Bare", .order = 800, .process_item = bare_item,
 };
-static const kumo_pipeline_def dup_pl = {.name = "Retry", .order = 1};
-static const kumo_pipeline_def dup_pl2 = {.name = "OwnPipeline", .order = 1};
+static const kumo_pipeline_def dup_pl = {KUMO_PIPELINE_HEADER, .name = "Retry", .order = 1};
+static const kumo_pipeline_def dup_pl2 = {KUMO_PIPELINE_HEADER, .name = "OwnPipeline",
+                                           .order = 1};
 
 static const kumo_spider_def own_def = {
     .name = "own",
@@ -304,6 +310,25 @@ static const kumo_spider_def dup_def = {
 static const kumo_spider_def other_kind_def = {
     .name = "otherkind",
     .item_pipelines = (const kumo_pipeline_def *const[]){&dup_pl, NULL},
+};
+
+/* Defs the ABI check refuses before anything opens. */
+static const kumo_dlmw_def noheader_dl = {.name = "NoHeader", .order = 1, .open = own_open};
+static const kumo_spmw_def old_sp = {.abi = 1, .abi_sig = KUMO_ABI_SIG,
+                                     .size = sizeof(kumo_spmw_def), .name = "OldFilter"};
+static const kumo_pipeline_def future_pl = {KUMO_PIPELINE_HEADER, .name = "Future",
+                                            .reserved = {(void *)&dup_pl}};
+static const kumo_spider_def noheader_def = {
+    .name = "nohdr",
+    .downloader_middlewares = (const kumo_dlmw_def *const[]){&own_dl, &noheader_dl, NULL},
+};
+static const kumo_spider_def old_def = {
+    .name = "old",
+    .spider_middlewares = (const kumo_spmw_def *const[]){&old_sp, NULL},
+};
+static const kumo_spider_def future_def = {
+    .name = "future",
+    .item_pipelines = (const kumo_pipeline_def *const[]){&future_pl, NULL},
 };
 
 static const struct {
@@ -355,6 +380,16 @@ static const struct {
     {&dup_def, {NULL}, KUMO_EINVAL, "two item pipelines named 'OwnPipeline'", NULL},
     {&own_def, {"ITEM_PIPELINES", "{\"Bare\": 1.5}", NULL}, KUMO_EINVAL,
      "invalid order for item pipeline 'Bare' in ITEM_PIPELINES: expected an integer or null", NULL},
+    /* the ABI header, checked before any open hook runs (even when a setting disables it) */
+    {&noheader_def, {"DOWNLOADER_MIDDLEWARES", "{\"NoHeader\": null}", NULL}, KUMO_EABI,
+     "the downloader middleware 'NoHeader' in 'nohdr' lacks KUMO_DLMW_HEADER: make it the "
+     "first line of its definition", NULL},
+    {&old_def, {NULL}, KUMO_EABI,
+     "spider middleware 'OldFilter' in 'old' built for ABI 1, this kumo is " KUMO_ABI_STR(KUMO_ABI)
+     ": rebuild it", NULL},
+    {&future_def, {NULL}, KUMO_EABI,
+     "item pipeline 'Future' in 'future' sets reserved slot 0, unknown to this kumo: "
+     "rebuild it", NULL},
 };
 
 Test(mw_chain, own_components_from_settings)
