@@ -45,7 +45,8 @@ static const struct {
 
 /*
  * Scrapy's _load_policy_class: a class path, else a W3C name (case-insensitive); the
- * empty string is no-referrer-when-downgrade.  Returns -1 when name is neither.
+ * empty string is no-referrer-when-downgrade.  Returns the index in policies, or -1 when
+ * name is neither (not found, not an error code: the caller reports it).
  */
 static int policy_lookup(const char *name)
 {

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "core/plugin.h"
+#include "core/settings.h"
 #include "core/spider.h"
 
 static void parse(kumo_response *res, kumo_out *out)
@@ -137,6 +138,21 @@ Test(spider, reserved_slots_must_be_null)
     cr_assert_eq(kumo_spider_def_check(&d, "new.so", err, sizeof(err)), KUMO_EABI);
     cr_assert_str_eq(err, "spider in 'new.so' sets reserved slot 2, unknown to this kumo: "
                           "rebuild it");
+}
+
+/* The loader's and the settings' message buffers may be NULL / 0 (kumo/err.h). */
+Test(spider, error_buffers_are_optional)
+{
+    kumo_plugin *p = NULL;
+    cr_assert_eq(kumo_plugin_open("/nonexistent/kumo-no-such.so", &p, NULL, 0), KUMO_ENOENT);
+    cr_assert_null(p);
+    kumo_settings *s = kumo_settings_new();
+    cr_assert_eq(kumo_settings_set(s, "RETRY_TIMES", "many", KUMO_PRIO_CMDLINE, NULL, 0),
+                 KUMO_EINVAL);
+    cr_assert_eq(kumo_settings_load_file(s, "/nonexistent/kumo.conf", NULL, 0), KUMO_ENOENT);
+    kumo_settings_free(s);
+    kumo_spider_def d = {.name = "x", .callbacks = KUMO_CALLBACKS(parse)};
+    cr_assert_eq(kumo_spider_def_check(&d, "x.so", NULL, 0), KUMO_EABI);
 }
 
 Test(spider, shipped_plugins_load_by_name)
