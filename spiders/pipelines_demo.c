@@ -58,6 +58,7 @@ static int header_request(void *self, kumo_crawler *c, kumo_request *req, kumo_r
 }
 
 static const kumo_dlmw_def demo_header = {
+    KUMO_DLMW_HEADER,
     .name = "DemoHeader",
     .order = 543,
     .process_request = header_request,
@@ -77,6 +78,7 @@ static int noquery_request(void *self, kumo_crawler *c, kumo_response *res, kumo
 }
 
 static const kumo_spmw_def demo_noquery = {
+    KUMO_SPMW_HEADER,
     .name = "DemoNoQuery",
     .order = 543,
     .process_request = noquery_request,
@@ -110,13 +112,14 @@ static int pipeline_item(void *self, kumo_crawler *c, kumo_item *item)
     (void)c;
     const char *url = kumo_map_get_str(kumo_item_fields(item), "url", "");
     if (*p->drop && strstr(url, p->drop))
-        return kumo_item_drop(item, "unwanted page %s", url);
+        return kumo_item_drop(item, "unwanted page %s", url); /* KUMO_EIGNORED: dropped */
     kumo_item_set_str(item, "stamped_by", "DemoPipeline");
     p->kept++;
     return KUMO_OK;
 }
 
 static const kumo_pipeline_def demo_pipeline = {
+    KUMO_PIPELINE_HEADER,
     .name = "DemoPipeline",
     .order = 300,
     .open = pipeline_open,
@@ -159,6 +162,7 @@ static int signals_open(kumo_crawler *c, void **self, char *err, size_t errlen)
 }
 
 static const kumo_ext_def demo_signals = {
+    KUMO_EXT_HEADER,
     .name = "DemoSignals",
     .open = signals_open,
 };

@@ -3,9 +3,25 @@
 #define KUMO_ERR_H
 
 /*
+ * The error convention, for kumo and for plugins:
+ *
+ * - A code is a kumo_err: KUMO_OK is 0, every other code is positive.  The flow codes
+ *   (nginx style) come first: KUMO_OK go on, KUMO_EDECLINED not mine, KUMO_EDONE
+ *   short-circuit (a response or a new request took the place of the input), KUMO_EAGAIN
+ *   call me again; then the errors.  KUMO_EIGNORED is the one word for "dropped", in every
+ *   chain: a request, a response, a spider output or an item (kumo/plugin.h).
+ * - A function that can fail returns its code as an int holding a kumo_err: never -1, never
+ *   a private code.  A lookup that may find nothing returns KUMO_ENOENT, or a value that
+ *   says "none" (NULL, SIZE_MAX) documented as not an error.
+ * - A function that makes an object returns it, or NULL when it failed; when the caller
+ *   needs to know why, the code comes through an optional `int *err` (may be NULL).
+ * - A one-line message, when there is one, goes to an optional `(char *err, size_t errlen)`
+ *   buffer: it may be NULL / 0 (then only the code tells), it is always NUL-terminated when
+ *   errlen > 0, and the message says what failed first and quotes the subject:
+ *   "cannot open 'x.so': No such file or directory".
+ * - A function that takes a callback and fails never calls it.
+ *
  * X(name, message).  Append only: values are part of the plugin ABI.
- * Flow codes (nginx style) come first: KUMO_OK go on, KUMO_EDECLINED not mine,
- * KUMO_EDONE short-circuit, KUMO_EAGAIN call me again.
  */
 #define KUMO_ERR_MAP(X)                                                     \
     X(OK, "success")                                                        \

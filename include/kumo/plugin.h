@@ -21,6 +21,20 @@
 
 struct event_base;
 
+/*
+ * Every definition below starts with the ABI header that kumo_spider_def has (abi, abi_sig,
+ * size; KUMO_SPIDER_HEADER) and ends with spare slots that must stay NULL.  Make its header
+ * macro the first line of the definition:
+ *     static const kumo_pipeline_def price = {KUMO_PIPELINE_HEADER, .name = "Price", ...};
+ * The loader refuses a definition without it, or built for another ABI or build, with one
+ * line: "item pipeline 'Price' in 'x.so' built for ABI 1, this kumo is 3: rebuild it".
+ */
+#define KUMO_COMPONENT_HEADER(type) .abi = KUMO_ABI, .abi_sig = KUMO_ABI_SIG, .size = sizeof(type)
+#define KUMO_DLMW_HEADER KUMO_COMPONENT_HEADER(kumo_dlmw_def)
+#define KUMO_SPMW_HEADER KUMO_COMPONENT_HEADER(kumo_spmw_def)
+#define KUMO_PIPELINE_HEADER KUMO_COMPONENT_HEADER(kumo_pipeline_def)
+#define KUMO_EXT_HEADER KUMO_COMPONENT_HEADER(kumo_ext_def)
+
 /* The running crawl, as components see it (opaque). */
 typedef struct kumo_crawler kumo_crawler;
 
@@ -29,11 +43,19 @@ typedef struct kumo_crawler kumo_crawler;
  *   KUMO_OK         go on to the next entry
  *   KUMO_EDECLINED  not mine (process_exception: let the next one look)
  *   KUMO_EDONE      short-circuit: a response in *res, or a new request in *next
- *   KUMO_EIGNORED   drop this request / response / output (the entry logged and counted why)
+ *   KUMO_EIGNORED   drop this request / response / output / item (the entry logged and
+ *                   counted why): the one word for "dropped" in every chain
+ * Any other code is an error.  An item pipeline has no short-circuit: KUMO_EDONE from its
+ * process_item is an error (it meant "dropped" before ABI 3), not a drop.
  */
 
 /* A downloader middleware.  Every hook is optional. */
 typedef struct kumo_dlmw_def {
+    /* ABI header: filled by KUMO_DLMW_HEADER, checked by the loader before anything. */
+    uint32_t abi;
+    const char *abi_sig;
+    size_t size;
+
     const char *name;           /* the key in DOWNLOADER_MIDDLEWARES: "Retry" */
     int order;                  /* Scrapy's default order */
     /* Set *self (may stay NULL); KUMO_EDECLINED keeps it out of the chain (disabled). */
@@ -61,10 +83,17 @@ typedef struct kumo_dlmw_def {
      */
     int (*process_exception)(void *self, kumo_crawler *c, kumo_request *req, int err,
                              kumo_response **res, kumo_request **next);
+
+    void *reserved[4];          /* must be NULL: room to grow without a new ABI */
 } kumo_dlmw_def;
 
 /* A spider middleware.  Every hook is optional. */
 typedef struct kumo_spmw_def {
+    /* ABI header: filled by KUMO_SPMW_HEADER, checked by the loader before anything. */
+    uint32_t abi;
+    const char *abi_sig;
+    size_t size;
+
     const char *name;           /* the key in SPIDER_MIDDLEWARES: "Offsite" */
     int order;
     int (*open)(kumo_crawler *c, void **self);
@@ -76,26 +105,43 @@ typedef struct kumo_spmw_def {
     int (*process_request)(void *self, kumo_crawler *c, kumo_response *res, kumo_request *req);
     /* Each item a callback emitted: KUMO_OK keeps it, KUMO_EIGNORED drops it. */
     int (*process_item)(void *self, kumo_crawler *c, kumo_response *res, kumo_item *item);
+
+    void *reserved[4];          /* must be NULL: room to grow without a new ABI */
 } kumo_spmw_def;
 
 /* An item pipeline: open/close are Scrapy's open_spider/close_spider (close runs when the
  * spider closes, before the stats are dumped). */
 typedef struct kumo_pipeline_def {
+    /* ABI header: filled by KUMO_PIPELINE_HEADER, checked by the loader before anything. */
+    uint32_t abi;
+    const char *abi_sig;
+    size_t size;
+
     const char *name;           /* the key in ITEM_PIPELINES */
     int order;
     int (*open)(kumo_crawler *c, void **self);
     void (*close)(void *self, kumo_crawler *c);
-    /* KUMO_OK keeps the item (it may be changed), KUMO_EDONE drops it (DropItem): give
-     * the reason with `return kumo_item_drop(item, "...")`. */
+    /* KUMO_OK keeps the item (it may be changed), KUMO_EIGNORED drops it (DropItem): give
+     * the reason with `return kumo_item_drop(item, "...")`.  Any other code is an error:
+     * the item is neither scraped nor dropped and an ERROR line names the code. */
     int (*process_item)(void *self, kumo_crawler *c, kumo_item *item);
+
+    void *reserved[4];          /* must be NULL: room to grow without a new ABI */
 } kumo_pipeline_def;
 
 /* An extension: lives for one crawl and acts on its signals. */
 typedef struct kumo_ext_def {
+    /* ABI header: filled by KUMO_EXT_HEADER, checked by the loader before anything. */
+    uint32_t abi;
+    const char *abi_sig;
+    size_t size;
+
     const char *name;
     /* Connect to signals, set *self; KUMO_EDECLINED: disabled by its settings. */
     int (*open)(kumo_crawler *c, void **self, char *err, size_t errlen);
     void (*close)(void *self, kumo_crawler *c);
+
+    void *reserved[4];          /* must be NULL: room to grow without a new ABI */
 } kumo_ext_def;
 
 /* ---- what a component may ask of the crawl ---- */
@@ -208,10 +254,10 @@ struct event_base *kumo_crawler_event_base(kumo_crawler *c);
 
 /*
  * Give the reason an item pipeline drops item (Scrapy's DropItem("reason")) and return
- * KUMO_EDONE, so a process_item hook ends with `return kumo_item_drop(item, "no price");`.
+ * KUMO_EIGNORED, so a process_item hook ends with `return kumo_item_drop(item, "no price");`.
  * The crawl then logs WARNING "Dropped: REASON" and the item as JSON, and counts
  * item_dropped_count and item_dropped_reasons_count/DropItem.  A hook that returns
- * KUMO_EDONE without calling this drops with an empty reason.
+ * KUMO_EIGNORED without calling this drops with an empty reason.
  */
 int kumo_item_drop(kumo_item *item, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -21,6 +21,8 @@ const char kumo_job_usage[] =
     "Exit codes: 0 printed, 1 DIR holds no job (or a job kumo cannot read), 2 bad command\n"
     "line.\n";
 
+/* The integer sql selects, or -1 when it selects none or fails: shown as is by `kumo job`
+ * (a count or a version, not an error code). */
 static int64_t one_int(sqlite3 *h, const char *sql)
 {
     sqlite3_stmt *st;

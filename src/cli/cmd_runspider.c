@@ -201,9 +201,9 @@ static void object_name(const char *src, const unsigned char digest[20], char *b
     snprintf(buf + w, len - (size_t)w, ".so");
 }
 
-/* Run argv with stdout sent to stderr; returns the exit status, or -1 with errno when it
- * could not start. */
-static int run_compiler(const char *const *argv)
+/* Run argv with stdout sent to stderr: KUMO_OK with its exit status in *status, or KUMO_EIO
+ * with errno set when it could not start. */
+static int run_compiler(const char *const *argv, int *status)
 {
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
@@ -224,13 +224,15 @@ static int run_compiler(const char *const *argv)
     posix_spawnattr_destroy(&attr);
     if (rc != 0) {
         errno = rc;
-        return -1;
+        return KUMO_EIO;
     }
     int st;
+    *status = 1;
     while (waitpid(pid, &st, 0) < 0)
         if (errno != EINTR)
-            return 1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+            return KUMO_OK;
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    return KUMO_OK;
 }
 
 /*
@@ -297,8 +299,8 @@ static int compile_spider(const char *src, char *buf, size_t len)
     argv[n++] = "c";
     argv[n++] = src;
     argv[n] = NULL;
-    int st = run_compiler(argv);
-    if (st < 0) {
+    int st = 0;
+    if (run_compiler(argv, &st) != KUMO_OK) {
         kumo_cli_error("no C compiler: cannot run '%s': %s (set CC)", compiler,
                        strerror(errno));
     } else if (st != 0) {

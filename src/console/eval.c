@@ -92,7 +92,7 @@ static cval *lookup(cv_ctx *c, ce_scope *sc, const char *name)
     return cv_raise(c, "NameError", "name '%s' is not defined", name);
 }
 
-/* Returns 1, 0, or -1 with an error. */
+/* Returns 1, 0, or CV_RAISED. */
 static int compare(cv_ctx *c, cp_op op, cval *a, cval *b)
 {
     int r, cmp;
@@ -113,7 +113,7 @@ static int compare(cv_ctx *c, cp_op op, cval *a, cval *b)
         return !cv_is(a, b);
     default:
         if (cv_compare(c, a, b, cp_op_name(op), &cmp))
-            return -1;
+            return CV_RAISED;
         if (cmp == 2)
             return 0;       /* nan */
         return op == CP_OP_LT ? cmp < 0 : op == CP_OP_LE ? cmp <= 0 : op == CP_OP_GT ? cmp > 0

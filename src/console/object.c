@@ -78,7 +78,7 @@ int cv_truthy(cv_ctx *c, cval *v)
     if (!t->len)
         return 1;
     if (cv_len(c, v, &n))
-        return -1;
+        return CV_RAISED;
     return n > 0;
 }
 
@@ -157,7 +157,7 @@ int cv_contains(cv_ctx *c, cval *container, cval *item)
             cv_raise(c, "TypeError", "argument of type '%s' is not iterable",
                      cv_type_name(container));
         }
-        return -1;
+        return CV_RAISED;
     }
     int found = 0;
     for (size_t i = 0; i < l->u.seq.len && !found; i++)

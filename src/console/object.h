@@ -25,7 +25,13 @@ cval *cv_call(cv_ctx *c, cval *f, const cv_args *a);
 
 /* Returns the length (str, bytes, list, tuple, dict, natives with len) or an error. */
 int cv_len(cv_ctx *c, cval *v, size_t *n);
-int cv_truthy(cv_ctx *c, cval *v);                      /* 1, 0, or -1 with an error */
+/*
+ * The predicates below answer as CPython's PyObject_IsTrue does: 1 yes, 0 no, or CV_RAISED
+ * (-1) when they raised an exception in c (its type and message are the error, not a
+ * kumo_err): test `< 0`.
+ */
+#define CV_RAISED (-1)
+int cv_truthy(cv_ctx *c, cval *v);                      /* 1, 0, or CV_RAISED */
 /* A new list of the items of an iterable (list, tuple, str, bytes, dict keys, natives). */
 cval *cv_iter_list(cv_ctx *c, cval *v);
 
@@ -35,12 +41,12 @@ int cv_str_of(cv_ctx *c, cval *v, kumo_buf *b);
 /* A short repr (at most ~max bytes, "..." when cut) into dst (for error messages). */
 void cv_repr_short(cv_ctx *c, cval *v, char *dst, size_t max);
 
-int cv_equal(cv_ctx *c, cval *a, cval *b);              /* 1, 0, or -1 */
+int cv_equal(cv_ctx *c, cval *a, cval *b);              /* 1, 0, or CV_RAISED */
 int cv_is(cval *a, cval *b);                            /* `a is b`: 1 or 0 */
 /* Ordering for <, <=...: *cmp < 0, 0, > 0 (2: unordered, nan).  KUMO_OK or TypeError
  * raised naming opname ("<"). */
 int cv_compare(cv_ctx *c, cval *a, cval *b, const char *opname, int *cmp);
-/* `item in container`: 1, 0, or -1 with an error. */
+/* `item in container`: 1, 0, or CV_RAISED. */
 int cv_contains(cv_ctx *c, cval *container, cval *item);
 
 /* Python's binary operators (+, -, *...) and unary ones (-, +, ~): a new reference or NULL

@@ -175,7 +175,7 @@ static int str_contains(cv_ctx *c, cval *container, cval *item)
     int64_t v;
     if (container->type == CV_BYTES && cv_int_like(item, &v)) {
         if (v < 0 || v > 255)
-            return cv_raisei(c, "ValueError", "byte must be in range(0, 256)"), -1;
+            return cv_raisei(c, "ValueError", "byte must be in range(0, 256)"), CV_RAISED;
         return memchr(container->u.s.s, (int)v, container->u.s.len) != NULL;
     }
     if (item->type != container->type) {
@@ -185,7 +185,7 @@ static int str_contains(cv_ctx *c, cval *container, cval *item)
         else
             cv_raise(c, "TypeError", "a bytes-like object is required, not '%s'",
                      cv_type_name(item));
-        return -1;
+        return CV_RAISED;
     }
     return item->u.s.len == 0 ||
            memmem(container->u.s.s, container->u.s.len, item->u.s.s, item->u.s.len) != NULL;

@@ -100,7 +100,12 @@ static void close_ext(void *self, kumo_crawler *c)
     free_console(self);
 }
 
-const kumo_ext_def kumo_ext_telnetconsole = {"TelnetConsole", open_ext, close_ext};
+const kumo_ext_def kumo_ext_telnetconsole = {
+    KUMO_EXT_HEADER,
+    .name = "TelnetConsole",
+    .open = open_ext,
+    .close = close_ext,
+};
 
 /* Opened after CloseSpider and before AutoThrottle, as Scrapy's EXTENSIONS_BASE lists it. */
 KUMO_REGISTER(register_telnetconsole)

@@ -5,6 +5,7 @@
 #include "core/registry.h"
 #include "core/settings.h"
 #include "core/signals.h"
+#include "core/spider.h"
 #include "core/stats.h"
 #include "core/item.h"
 #include "util/buf.h"
@@ -183,6 +184,20 @@ static int chain_build(chain *out, const kind *k, link (*link_of)(const void *de
     } while (0)
 
 /*
+ * rc := the first refusal of kumo__*_def_check over the registered built-ins of kind (from
+ * "kumo") then the spider's own (from the spider named who): a def built without this
+ * kumo's ABI header never opens.
+ */
+#define CHECK_DEFS(kind, own, check, who, err, errlen, rc)                              \
+    do {                                                                                \
+        __typeof__(own) o_ = (own), b_ = (__typeof__(own))kumo__registered(kind);       \
+        for (size_t i_ = 0; rc == KUMO_OK && b_ && b_[i_]; i_++)                        \
+            rc = check(b_[i_], "kumo", err, errlen);                                    \
+        for (size_t i_ = 0; rc == KUMO_OK && o_ && o_[i_]; i_++)                        \
+            rc = check(o_[i_], who, err, errlen);                                       \
+    } while (0)
+
+/*
  * The spider closes: close the pipelines now, as Scrapy's scraper calls close_spider before
  * the stats are dumped, so what their close hooks count shows in the dump.  The middlewares
  * close with the chains (they may still see transfers aborted at the very end).
@@ -199,11 +214,22 @@ int kumo_chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errle
     const kumo_spider_def *sd = c->def;
     kumo_component *cands;
     size_t n;
-    int rc;
+    int rc = KUMO_OK;
     *out = NULL;
     if (errlen)
         err[0] = '\0';
 
+    const char *who = sd && sd->name ? sd->name : "?";
+    CHECK_DEFS(KUMO_REG_DLMW, sd ? sd->downloader_middlewares : NULL, kumo__dlmw_def_check, who,
+               err, errlen, rc);
+    CHECK_DEFS(KUMO_REG_SPMW, sd ? sd->spider_middlewares : NULL, kumo__spmw_def_check, who, err,
+               errlen, rc);
+    CHECK_DEFS(KUMO_REG_PIPELINE, sd ? sd->item_pipelines : NULL, kumo__pipeline_def_check, who,
+               err, errlen, rc);
+    if (rc != KUMO_OK) {
+        kumo_free(ch);
+        return rc;
+    }
     CANDIDATES(KUMO_REG_DLMW, sd ? sd->downloader_middlewares : NULL, cands, n);
     rc = chain_build(&ch->dl, &kind_dl, dl_link, c, cands, n, err, errlen);
     if (rc == KUMO_OK) {
@@ -398,12 +424,16 @@ int kumo_chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item)
         if (!PL(l)->process_item)
             continue;
         int rc = PL(l)->process_item(l->self, c, item);
-        if (rc == KUMO_EDONE || rc == KUMO_EIGNORED) {
+        if (rc == KUMO_EIGNORED) {
             dropped(c, item);
-            return KUMO_EDONE;
+            return KUMO_EIGNORED;
         }
-        if (rc != KUMO_OK && rc != KUMO_EDECLINED)
+        if (rc != KUMO_OK && rc != KUMO_EDECLINED) {
+            /* KUMO_EDONE too: since ABI 3 a pipeline drops with KUMO_EIGNORED only */
+            KUMO_ERROR("kumo.core.scraper", "Error processing item: item pipeline '%s' "
+                       "returned %s (%s)", l->name, kumo_errname(rc), kumo_strerror(rc));
             return rc;
+        }
     }
     return KUMO_OK;
 }

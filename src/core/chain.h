@@ -45,7 +45,8 @@ int kumo_chain_spider_request(kumo_chains *ch, kumo_crawler *c, kumo_response *r
 int kumo_chain_spider_item(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
                            kumo_item *item);
 
-/* Item pipelines in order: KUMO_OK scraped, KUMO_EDONE dropped. */
+/* Item pipelines in order: KUMO_OK scraped, KUMO_EIGNORED dropped (logged and counted);
+ * any other code is a pipeline's error (logged here), the item is neither. */
 int kumo_chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item);
 
 /* Helpers the built-ins share.  meta may be NULL. */

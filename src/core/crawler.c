@@ -101,6 +101,13 @@ static int open_extensions(kumo_crawler *c, char *err, size_t errlen)
         (const kumo_ext_def *const *)kumo__registered(KUMO_REG_EXT);
     size_t nbuiltin = kumo__registered_len(KUMO_REG_EXT);
     size_t n = nbuiltin + nown;
+    for (size_t i = 0; i < n; i++) {    /* the ABI header first, as kumo_chains_open does */
+        const char *where = i < nbuiltin ? "kumo" : c->def->name ? c->def->name : "?";
+        int rc = kumo__ext_def_check(i < nbuiltin ? builtin[i] : own[i - nbuiltin], where, err,
+                                     errlen);
+        if (rc != KUMO_OK)
+            return rc;
+    }
     kumo_component *cands = kumo_calloc(n ? n : 1, sizeof(*cands), KUMO_T_OTHER, KUMO_V_NONE);
     for (size_t i = 0; i < n; i++) {
         const kumo_ext_def *d = i < nbuiltin ? builtin[i] : own[i - nbuiltin];

@@ -176,7 +176,7 @@ static void process_item(kumo_engine *e, kumo_response *res, kumo_item *item)
     if (rc == KUMO_OK) {
         log_item(res, item);
         kumo_signal_send(c->signals, c, KUMO_SIG_ITEM_SCRAPED, item);
-    } else {
+    } else if (rc == KUMO_EIGNORED) {
         kumo_signal_send(c->signals, c, KUMO_SIG_ITEM_DROPPED, item);
     }
 }

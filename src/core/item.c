@@ -91,7 +91,7 @@ int kumo_item_drop(kumo_item *item, const char *fmt, ...)
         vsnprintf(drop.text, sizeof(drop.text), fmt, ap);
         va_end(ap);
     }
-    return KUMO_EDONE;
+    return KUMO_EIGNORED;
 }
 
 const char *kumo_item_drop_reason(const kumo_item *item)

@@ -2,6 +2,7 @@
 #include "core/spider.h"
 #include "core/crawler.h"
 #include "core/settings.h"
+#include "kumo/plugin.h"
 
 const char *kumo_spider_class_name(const char *name, char *buf, size_t n)
 {
@@ -161,6 +162,90 @@ kumo_errback_fn kumo_spider_def_errback(const kumo_spider_def *def, const char *
     return NULL;
 }
 
+/* The header and spare slots of a component def, whatever its kind. */
+typedef struct comp_abi {
+    const char *what;       /* "downloader middleware" */
+    const char *macro;      /* "KUMO_DLMW_HEADER" */
+    const char *name;       /* the def's name, may be NULL */
+    uint32_t abi;
+    const char *abi_sig;
+    size_t size, want;      /* what the def says, sizeof() here */
+    void *const *reserved;
+    size_t nreserved;
+} comp_abi;
+
+static int comp_check(const comp_abi *a, const char *where, char *err, size_t errlen)
+{
+    const char *name = a->name ? a->name : "";
+    if (a->abi == 0) {          /* every ABI is 1 or more: the header was left out */
+        snprintf(err, errlen, "the %s '%s' in '%s' lacks %s: make it the first line of its "
+                 "definition", a->what, name, where, a->macro);
+        return KUMO_EABI;
+    }
+    if (a->abi != KUMO_ABI) {
+        snprintf(err, errlen, "%s '%s' in '%s' built for ABI %u, this kumo is %d: rebuild it",
+                 a->what, name, where, a->abi, KUMO_ABI);
+        return KUMO_EABI;
+    }
+    if (!a->abi_sig || strcmp(a->abi_sig, KUMO_ABI_SIG) != 0) {
+        snprintf(err, errlen, "%s '%s' in '%s' built as '%s', this kumo is '%s': rebuild it",
+                 a->what, name, where, a->abi_sig ? a->abi_sig : "(none)", KUMO_ABI_SIG);
+        return KUMO_EABI;
+    }
+    if (a->size != a->want) {
+        snprintf(err, errlen, "%s '%s' in '%s' has a definition of %zu bytes, this kumo "
+                 "expects %zu: rebuild it", a->what, name, where, a->size, a->want);
+        return KUMO_EABI;
+    }
+    for (size_t i = 0; i < a->nreserved; i++) {
+        if (a->reserved[i]) {
+            snprintf(err, errlen, "%s '%s' in '%s' sets reserved slot %zu, unknown to this "
+                     "kumo: rebuild it", a->what, name, where, i);
+            return KUMO_EABI;
+        }
+    }
+    return KUMO_OK;
+}
+
+#define COMP_ABI(d, w, m)                                                               \
+    (comp_abi){w, m, (d)->name, (d)->abi, (d)->abi_sig, (d)->size, sizeof(*(d)),       \
+               (d)->reserved, KUMO_ARRAY_LEN((d)->reserved)}
+
+int kumo__dlmw_def_check(const kumo_dlmw_def *d, const char *where, char *err, size_t errlen)
+{
+    comp_abi a = COMP_ABI(d, "downloader middleware", "KUMO_DLMW_HEADER");
+    return comp_check(&a, where, err, errlen);
+}
+
+int kumo__spmw_def_check(const kumo_spmw_def *d, const char *where, char *err, size_t errlen)
+{
+    comp_abi a = COMP_ABI(d, "spider middleware", "KUMO_SPMW_HEADER");
+    return comp_check(&a, where, err, errlen);
+}
+
+int kumo__pipeline_def_check(const kumo_pipeline_def *d, const char *where, char *err,
+                            size_t errlen)
+{
+    comp_abi a = COMP_ABI(d, "item pipeline", "KUMO_PIPELINE_HEADER");
+    return comp_check(&a, where, err, errlen);
+}
+
+int kumo__ext_def_check(const kumo_ext_def *d, const char *where, char *err, size_t errlen)
+{
+    comp_abi a = COMP_ABI(d, "extension", "KUMO_EXT_HEADER");
+    return comp_check(&a, where, err, errlen);
+}
+
+/* Check each def of a NULL-terminated list (may be NULL) with check. */
+#define CHECK_EACH(list, check, where, err, errlen)                                     \
+    do {                                                                                \
+        for (size_t i_ = 0; (list) && (list)[i_]; i_++) {                               \
+            int rc_ = check((list)[i_], where, err, errlen);                            \
+            if (rc_ != KUMO_OK)                                                         \
+                return rc_;                                                             \
+        }                                                                               \
+    } while (0)
+
 int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *err,
                           size_t errlen)
 {
@@ -184,6 +269,13 @@ int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *e
                  "expects %zu: rebuild it", where, def->size, sizeof(kumo_spider_def));
         return KUMO_EABI;
     }
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(def->reserved); i++) {
+        if (def->reserved[i]) {
+            snprintf(err, errlen, "spider in '%s' sets reserved slot %zu, unknown to this "
+                     "kumo: rebuild it", where, i);
+            return KUMO_EABI;
+        }
+    }
     if (!def->name || !*def->name) {
         snprintf(err, errlen, "the KUMO_SPIDER definition in '%s' has no name: give it "
                  ".name = \"NAME\"", where);
@@ -194,5 +286,9 @@ int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *e
                  "KUMO_CALLBACKS(parse, ...)", def->name, where);
         return KUMO_EINVAL;
     }
+    CHECK_EACH(def->downloader_middlewares, kumo__dlmw_def_check, where, err, errlen);
+    CHECK_EACH(def->spider_middlewares, kumo__spmw_def_check, where, err, errlen);
+    CHECK_EACH(def->item_pipelines, kumo__pipeline_def_check, where, err, errlen);
+    CHECK_EACH(def->extensions, kumo__ext_def_check, where, err, errlen);
     return KUMO_OK;
 }

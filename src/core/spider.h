@@ -34,10 +34,30 @@ kumo_callback_fn kumo_spider_def_callback(const kumo_spider_def *def, const char
 kumo_errback_fn kumo_spider_def_errback(const kumo_spider_def *def, const char *name);
 
 /*
- * Check a definition loaded from a plugin: ABI number, ABI signature, struct size, name and
- * callbacks.  Returns KUMO_EABI or KUMO_EINVAL with a one-line message naming both sides.
+ * Check a definition loaded from a plugin: ABI number, ABI signature, struct size, reserved
+ * slots, name and callbacks, then each component it lists as below.  Returns KUMO_OK, or
+ * KUMO_EABI or KUMO_EINVAL with a one-line message naming both sides.  err may be NULL / 0.
  */
 int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *err,
                           size_t errlen);
+
+/*
+ * Check a component definition's ABI header (number, signature, size) and that its reserved
+ * slots are NULL; where is the plugin it came from ('x.so', or "kumo" for a built-in).
+ * Returns KUMO_OK, or KUMO_EABI with a one-line message ("downloader middleware 'X' in
+ * 'x.so' built for ABI 1, this kumo is 3: rebuild it").  err may be NULL / 0.
+ */
+struct kumo_dlmw_def;
+struct kumo_spmw_def;
+struct kumo_pipeline_def;
+struct kumo_ext_def;
+int kumo__dlmw_def_check(const struct kumo_dlmw_def *d, const char *where, char *err,
+                        size_t errlen);
+int kumo__spmw_def_check(const struct kumo_spmw_def *d, const char *where, char *err,
+                        size_t errlen);
+int kumo__pipeline_def_check(const struct kumo_pipeline_def *d, const char *where, char *err,
+                            size_t errlen);
+int kumo__ext_def_check(const struct kumo_ext_def *d, const char *where, char *err,
+                       size_t errlen);
 
 #endif

@@ -98,4 +98,9 @@ static void at_close(void *self, kumo_crawler *c)
     kumo_free(self);
 }
 
-const kumo_ext_def kumo_ext_autothrottle = {"AutoThrottle", at_open, at_close};
+const kumo_ext_def kumo_ext_autothrottle = {
+    KUMO_EXT_HEADER,
+    .name = "AutoThrottle",
+    .open = at_open,
+    .close = at_close,
+};

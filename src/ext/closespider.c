@@ -92,4 +92,9 @@ static void close_ext(void *self, kumo_crawler *c)
     kumo_free(cs);
 }
 
-const kumo_ext_def kumo_ext_closespider = {"CloseSpider", open_ext, close_ext};
+const kumo_ext_def kumo_ext_closespider = {
+    KUMO_EXT_HEADER,
+    .name = "CloseSpider",
+    .open = open_ext,
+    .close = close_ext,
+};

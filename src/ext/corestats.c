@@ -80,4 +80,9 @@ static void close_ext(void *self, kumo_crawler *c)
     kumo_free(self);
 }
 
-const kumo_ext_def kumo_ext_corestats = {"CoreStats", open_ext, close_ext};
+const kumo_ext_def kumo_ext_corestats = {
+    KUMO_EXT_HEADER,
+    .name = "CoreStats",
+    .open = open_ext,
+    .close = close_ext,
+};

@@ -50,4 +50,9 @@ static void close_ext(void *self, kumo_crawler *c)
     kumo_feedset_free(self);
 }
 
-const kumo_ext_def kumo_ext_feedexport = {"FeedExporter", open_ext, close_ext};
+const kumo_ext_def kumo_ext_feedexport = {
+    KUMO_EXT_HEADER,
+    .name = "FeedExporter",
+    .open = open_ext,
+    .close = close_ext,
+};

@@ -319,4 +319,9 @@ static void close_ext(void *self, kumo_crawler *c)
     kumo_free(lw);
 }
 
-const kumo_ext_def kumo_ext_leakwatch = {"LeakWatch", open_ext, close_ext};
+const kumo_ext_def kumo_ext_leakwatch = {
+    KUMO_EXT_HEADER,
+    .name = "LeakWatch",
+    .open = open_ext,
+    .close = close_ext,
+};

@@ -70,4 +70,9 @@ static void close_ext(void *self, kumo_crawler *c)
     kumo_free(ls);
 }
 
-const kumo_ext_def kumo_ext_logstats = {"LogStats", open_ext, close_ext};
+const kumo_ext_def kumo_ext_logstats = {
+    KUMO_EXT_HEADER,
+    .name = "LogStats",
+    .open = open_ext,
+    .close = close_ext,
+};

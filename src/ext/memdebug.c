@@ -35,4 +35,9 @@ static void close_ext(void *self, kumo_crawler *c)
 {
 }
 
-const kumo_ext_def kumo_ext_memdebug = {"MemoryDebugger", open_ext, close_ext};
+const kumo_ext_def kumo_ext_memdebug = {
+    KUMO_EXT_HEADER,
+    .name = "MemoryDebugger",
+    .open = open_ext,
+    .close = close_ext,
+};

@@ -128,4 +128,9 @@ static void close_ext(void *self, kumo_crawler *c)
     kumo_free(mu);
 }
 
-const kumo_ext_def kumo_ext_memusage = {"MemoryUsage", open_ext, close_ext};
+const kumo_ext_def kumo_ext_memusage = {
+    KUMO_EXT_HEADER,
+    .name = "MemoryUsage",
+    .open = open_ext,
+    .close = close_ext,
+};

@@ -298,6 +298,8 @@ static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
     return era * 146097 + doe - 719468;
 }
 
+/* The month (1..12) that s[0..n) names by its first 3 letters, or -1 for none (not an
+ * error code: the date just does not parse). */
 static int month_of(const char *s, size_t n)
 {
     if (n < 3)

@@ -237,6 +237,7 @@ static int ck_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
 }
 
 const kumo_dlmw_def kumo_dlmw_cookies = {
+    KUMO_DLMW_HEADER,
     .name = "Cookies",
     .order = 700,
     .open = ck_open,

@@ -112,6 +112,7 @@ static int dh_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
 }
 
 const kumo_dlmw_def kumo_dlmw_defaultheaders = {
+    KUMO_DLMW_HEADER,
     .name = "DefaultHeaders",
     .order = 400,
     .open = dh_open,

@@ -65,6 +65,7 @@ static int depth_request(void *self, kumo_crawler *c, kumo_response *res, kumo_r
 }
 
 const kumo_spmw_def kumo_spmw_depth = {
+    KUMO_SPMW_HEADER,
     .name = "Depth",
     .order = 900,
     .open = depth_open,

@@ -68,6 +68,7 @@ static int ds_exception(void *self, kumo_crawler *c, kumo_request *req, int err,
 }
 
 const kumo_dlmw_def kumo_dlmw_stats = {
+    KUMO_DLMW_HEADER,
     .name = "DownloaderStats",
     .order = 850,
     .open = ds_open,

@@ -33,6 +33,7 @@ static int dt_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
 }
 
 const kumo_dlmw_def kumo_dlmw_downloadtimeout = {
+    KUMO_DLMW_HEADER,
     .name = "DownloadTimeout",
     .order = 350,
     .open = dt_open,

@@ -105,6 +105,7 @@ static int ha_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
 }
 
 const kumo_dlmw_def kumo_dlmw_httpauth = {
+    KUMO_DLMW_HEADER,
     .name = "HttpAuth",
     .order = 300,
     .open = ha_open,

@@ -203,6 +203,7 @@ static int hc_exception(void *self, kumo_crawler *c, kumo_request *req, int err,
 }
 
 const kumo_dlmw_def kumo_dlmw_httpcache = {
+    KUMO_DLMW_HEADER,
     .name = "HttpCache",
     .order = 900,
     .open = hc_open,

@@ -62,6 +62,7 @@ static int hc_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
 }
 
 const kumo_dlmw_def kumo_dlmw_httpcompression = {
+    KUMO_DLMW_HEADER,
     .name = "HttpCompression",
     .order = 590,
     .open = hc_open,

@@ -70,6 +70,7 @@ static int he_input(void *self, kumo_crawler *c, kumo_response *res)
 }
 
 const kumo_spmw_def kumo_spmw_httperror = {
+    KUMO_SPMW_HEADER,
     .name = "HttpError",
     .order = 50,
     .open = he_open,

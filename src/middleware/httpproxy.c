@@ -231,6 +231,7 @@ static int hp_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
 }
 
 const kumo_dlmw_def kumo_dlmw_httpproxy = {
+    KUMO_DLMW_HEADER,
     .name = "HttpProxy",
     .order = 750,
     .open = hp_open,

@@ -208,6 +208,7 @@ static int mr_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
 }
 
 const kumo_dlmw_def kumo_dlmw_metarefresh = {
+    KUMO_DLMW_HEADER,
     .name = "MetaRefresh",
     .order = 580,
     .open = mr_open,

@@ -91,6 +91,7 @@ static int os_request(void *self, kumo_crawler *c, kumo_response *res, kumo_requ
 }
 
 const kumo_spmw_def kumo_spmw_offsite = {
+    KUMO_SPMW_HEADER,
     .name = "Offsite",
     .order = 500,
     .open = os_open,

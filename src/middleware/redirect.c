@@ -173,6 +173,7 @@ static int redirect_response(void *self, kumo_crawler *c, kumo_request *req,
 }
 
 const kumo_dlmw_def kumo_dlmw_redirect = {
+    KUMO_DLMW_HEADER,
     .name = "Redirect",
     .order = 600,
     .open = redirect_open,

@@ -45,7 +45,8 @@ static const struct {
 
 /*
  * Scrapy's _load_policy_class: a class path, else a W3C name (case-insensitive); the
- * empty string is no-referrer-when-downgrade.  Returns -1 when name is neither.
+ * empty string is no-referrer-when-downgrade.  Returns the index in policies, or -1 when
+ * name is neither (not found, not an error code: the caller reports it).
  */
 static int policy_lookup(const char *name)
 {
@@ -391,6 +392,7 @@ static int rf_request(void *self, kumo_crawler *c, kumo_response *res, kumo_requ
 }
 
 const kumo_spmw_def kumo_spmw_referer = {
+    KUMO_SPMW_HEADER,
     .name = "Referer",
     .order = 700,
     .open = rf_open,

@@ -119,6 +119,7 @@ static int retry_exception(void *self, kumo_crawler *c, kumo_request *req, int e
 }
 
 const kumo_dlmw_def kumo_dlmw_retry = {
+    KUMO_DLMW_HEADER,
     .name = "Retry",
     .order = 550,
     .open = retry_open,

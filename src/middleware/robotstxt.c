@@ -332,6 +332,7 @@ static void rt_close(void *self, kumo_crawler *c)
 }
 
 const kumo_dlmw_def kumo_dlmw_robotstxt = {
+    KUMO_DLMW_HEADER,
     .name = "RobotsTxt",
     .order = 100,
     .open = rt_open,

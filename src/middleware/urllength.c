@@ -36,6 +36,7 @@ static int ul_request(void *self, kumo_crawler *c, kumo_response *res, kumo_requ
 }
 
 const kumo_spmw_def kumo_spmw_urllength = {
+    KUMO_SPMW_HEADER,
     .name = "UrlLength",
     .order = 800,
     .open = ul_open,

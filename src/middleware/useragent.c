@@ -27,6 +27,7 @@ static int ua_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
 }
 
 const kumo_dlmw_def kumo_dlmw_useragent = {
+    KUMO_DLMW_HEADER,
     .name = "UserAgent",
     .order = 500,
     .open = ua_open,

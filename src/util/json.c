@@ -252,6 +252,7 @@ static bool eat(parser *ps, const char *word)
     return true;
 }
 
+/* The 4 hex digits at p into *out: KUMO_OK, or KUMO_ESYNTAX at a byte that is not one. */
 static int hex4(const unsigned char *p, uint32_t *out)
 {
     uint32_t v = 0;
@@ -265,10 +266,10 @@ static int hex4(const unsigned char *p, uint32_t *out)
         else if (c >= 'A' && c <= 'F')
             v |= (uint32_t)(c - 'A' + 10);
         else
-            return -1;
+            return KUMO_ESYNTAX;
     }
     *out = v;
-    return 0;
+    return KUMO_OK;
 }
 
 static int parse_string(parser *ps, kumo_value *out)

@@ -172,3 +172,16 @@ Test(plugins, builtin_extension_off)
     cr_assert_eq(STAT("item_scraped_count"), -1);
     cr_assert_str_eq(STR("demo/closed"), "finished");
 }
+
+/* An extension without its ABI header stops the crawl before anything opens. */
+static const kumo_ext_def noheader_ext = {.name = "NoHeaderExt"};
+
+Test(plugins, extension_without_abi_header_is_refused)
+{
+    kumo_spider_def d = *kumo_plugin_def(plugin);
+    d.extensions = (const kumo_ext_def *const[]){&noheader_ext, NULL};
+    cr_assert_eq(kumo_testcrawl_run(&t, &d, NULL, NULL), KUMO_EINVAL);
+    cr_assert_str_eq(t.err, "the extension 'NoHeaderExt' in 'pipelines_demo' lacks "
+                            "KUMO_EXT_HEADER: make it the first line of its definition");
+    cr_assert_null(t.c);
+}

@@ -258,31 +258,40 @@ static int own_item(void *self, kumo_crawler *c, kumo_item *item)
     return KUMO_OK;
 }
 
-/* A second pipeline that drops without giving a reason. */
+/* A second pipeline that drops without giving a reason, and answers KUMO_EDONE (a drop
+ * before ABI 3, an error now) for an "old" item. */
 static int bare_item(void *self, kumo_crawler *c, kumo_item *item)
 {
-    return kumo_map_get(kumo_item_fields(item), "bad") ? KUMO_EDONE : KUMO_OK;
+    if (kumo_map_get(kumo_item_fields(item), "old"))
+        return KUMO_EDONE;
+    return kumo_map_get(kumo_item_fields(item), "bad") ? KUMO_EIGNORED : KUMO_OK;
 }
 
 static const kumo_dlmw_def own_dl = {
+    KUMO_DLMW_HEADER,
     .name = "OwnHeader", .order = 450, .open = own_open, .close = own_close,
     .process_request = own_request,
 };
 static const kumo_dlmw_def own_dl_off = {
+    KUMO_DLMW_HEADER,
     .name = "OwnMaybe", .order = 10, .open = own_declines,
 };
 static const kumo_spmw_def own_sp = {
+    KUMO_SPMW_HEADER,
     .name = "OwnFilter", .order = 600, .process_request = own_spider_request,
 };
 static const kumo_pipeline_def own_pl = {
+    KUMO_PIPELINE_HEADER,
     .name = "OwnPipeline", .order = 300, .open = own_open, .close = own_close,
     .process_item = own_item,
 };
 static const kumo_pipeline_def bare_pl = {
+    KUMO_PIPELINE_HEADER,
     .name = "Bare", .order = 800, .process_item = bare_item,
 };
-static const kumo_pipeline_def dup_pl = {.name = "Retry", .order = 1};
-static const kumo_pipeline_def dup_pl2 = {.name = "OwnPipeline", .order = 1};
+static const kumo_pipeline_def dup_pl = {KUMO_PIPELINE_HEADER, .name = "Retry", .order = 1};
+static const kumo_pipeline_def dup_pl2 = {KUMO_PIPELINE_HEADER, .name = "OwnPipeline",
+                                           .order = 1};
 
 static const kumo_spider_def own_def = {
     .name = "own",
@@ -302,6 +311,25 @@ static const kumo_spider_def dup_def = {
 static const kumo_spider_def other_kind_def = {
     .name = "otherkind",
     .item_pipelines = (const kumo_pipeline_def *const[]){&dup_pl, NULL},
+};
+
+/* Defs the ABI check refuses before anything opens. */
+static const kumo_dlmw_def noheader_dl = {.name = "NoHeader", .order = 1, .open = own_open};
+static const kumo_spmw_def old_sp = {.abi = 1, .abi_sig = KUMO_ABI_SIG,
+                                     .size = sizeof(kumo_spmw_def), .name = "OldFilter"};
+static const kumo_pipeline_def future_pl = {KUMO_PIPELINE_HEADER, .name = "Future",
+                                            .reserved = {(void *)&dup_pl}};
+static const kumo_spider_def noheader_def = {
+    .name = "nohdr",
+    .downloader_middlewares = (const kumo_dlmw_def *const[]){&own_dl, &noheader_dl, NULL},
+};
+static const kumo_spider_def old_def = {
+    .name = "old",
+    .spider_middlewares = (const kumo_spmw_def *const[]){&old_sp, NULL},
+};
+static const kumo_spider_def future_def = {
+    .name = "future",
+    .item_pipelines = (const kumo_pipeline_def *const[]){&future_pl, NULL},
 };
 
 static const struct {
@@ -353,6 +381,16 @@ static const struct {
     {&dup_def, {NULL}, KUMO_EINVAL, "two item pipelines named 'OwnPipeline'", NULL},
     {&own_def, {"ITEM_PIPELINES", "{\"Bare\": 1.5}", NULL}, KUMO_EINVAL,
      "invalid order for item pipeline 'Bare' in ITEM_PIPELINES: expected an integer or null", NULL},
+    /* the ABI header, checked before any open hook runs (even when a setting disables it) */
+    {&noheader_def, {"DOWNLOADER_MIDDLEWARES", "{\"NoHeader\": null}", NULL}, KUMO_EABI,
+     "the downloader middleware 'NoHeader' in 'nohdr' lacks KUMO_DLMW_HEADER: make it the "
+     "first line of its definition", NULL},
+    {&old_def, {NULL}, KUMO_EABI,
+     "spider middleware 'OldFilter' in 'old' built for ABI 1, this kumo is " KUMO_ABI_STR(KUMO_ABI)
+     ": rebuild it", NULL},
+    {&future_def, {NULL}, KUMO_EABI,
+     "item pipeline 'Future' in 'future' sets reserved slot 0, unknown to this kumo: "
+     "rebuild it", NULL},
 };
 
 Test(mw_chain, own_components_from_settings)
@@ -415,17 +453,28 @@ Test(mw_chain, own_components_run)
     cr_assert_eq(kumo_chain_item(ch, &c, good), KUMO_OK);
     cr_assert_str_eq(kumo_map_get_str(kumo_item_fields(good), "seen", ""), "Own");
     cr_assert_null(kumo_item_drop_reason(good));
-    cr_assert_eq(kumo_chain_item(ch, &c, nameless), KUMO_EDONE);
+    cr_assert_eq(kumo_chain_item(ch, &c, nameless), KUMO_EIGNORED);
     cr_assert_str_eq(kumo_item_drop_reason(nameless), "missing name in item");
     mwt_assert_logged("kumo.core.scraper", "WARNING",
                       "Dropped: missing name in item\n{\"n\": 7}\n");
-    cr_assert_eq(kumo_chain_item(ch, &c, bad), KUMO_EDONE);
+    cr_assert_eq(kumo_chain_item(ch, &c, bad), KUMO_EIGNORED);
     cr_assert_str_eq(kumo_item_drop_reason(bad), "", "no reason given: empty");
     cr_assert_null(kumo_item_drop_reason(nameless), "a new drop replaces the reason");
     mwt_assert_logged("kumo.core.scraper", "WARNING",
                       "Dropped: \n{\"name\": \"y\", \"bad\": 1, \"seen\": \"Own\"}\n");
     cr_assert_eq(mwt_stat(&c, "item_dropped_reasons_count/DropItem"), 2);
     cr_assert_eq(mwt_stat(&c, "own/kept"), 2);
+
+    /* KUMO_EDONE from a pipeline is an error, not a drop: nothing counted as dropped */
+    kumo_item *old = kumo_item_new();
+    kumo_item_set_str(old, "name", "z");
+    kumo_item_set_int(old, "old", 1);
+    cr_assert_eq(kumo_chain_item(ch, &c, old), KUMO_EDONE);
+    cr_assert_null(kumo_item_drop_reason(old));
+    mwt_assert_logged("kumo.core.scraper", "ERROR",
+                      "Error processing item: item pipeline 'Bare' returned EDONE (done)");
+    cr_assert_eq(mwt_stat(&c, "item_dropped_reasons_count/DropItem"), 2);
+    kumo_item_unref(old);
 
     kumo_item_unref(good);
     kumo_item_unref(nameless);

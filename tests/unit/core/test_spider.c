@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "core/plugin.h"
+#include "core/settings.h"
 #include "core/spider.h"
 
 static void parse(kumo_response *res, kumo_out *out)
@@ -73,6 +74,85 @@ Test(spider, incomplete_definitions_say_what_is_missing)
     cr_assert_eq(kumo_spider_def_check(&d, "x.c", err, sizeof(err)), KUMO_EINVAL);
     cr_assert_str_eq(err, "spider 'x' in 'x.c' has no callbacks: give it .callbacks = "
                           "KUMO_CALLBACKS(parse, ...)");
+}
+
+/* Component defs carry the spider's ABI header: each kind is checked with the spider. */
+static const kumo_dlmw_def ok_dl = {KUMO_DLMW_HEADER, .name = "OkDl"};
+static const kumo_dlmw_def old_dl = {.abi = 1, .abi_sig = KUMO_ABI_SIG,
+                                     .size = sizeof(kumo_dlmw_def), .name = "Old"};
+static const kumo_spmw_def bare_sp = {.name = "Bare", .order = 5};
+static const kumo_pipeline_def small_pl = {.abi = KUMO_ABI, .abi_sig = KUMO_ABI_SIG,
+                                           .size = 24, .name = "Small"};
+static const kumo_pipeline_def future_pl = {KUMO_PIPELINE_HEADER, .name = "Future",
+                                            .reserved = {NULL, (void *)&ok_dl}};
+static const kumo_ext_def asan_ext = {.abi = KUMO_ABI, .abi_sig = "ptr8-long8-other",
+                                      .size = sizeof(kumo_ext_def), .name = "Sig"};
+
+Test(spider, components_need_the_abi_header)
+{
+    kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = KUMO_CALLBACKS(parse),
+                         .downloader_middlewares = (const kumo_dlmw_def *const[]){&ok_dl, NULL}};
+    char err[256], want[256];
+    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_OK, "%s", err);
+
+    d.downloader_middlewares = (const kumo_dlmw_def *const[]){&ok_dl, &old_dl, NULL};
+    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    snprintf(want, sizeof(want), "downloader middleware 'Old' in 'x.so' built for ABI 1, this "
+             "kumo is %d: rebuild it", KUMO_ABI);
+    cr_assert_str_eq(err, want);
+    d.downloader_middlewares = NULL;
+
+    d.spider_middlewares = (const kumo_spmw_def *const[]){&bare_sp, NULL};
+    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_str_eq(err, "the spider middleware 'Bare' in 'x.so' lacks KUMO_SPMW_HEADER: make "
+                          "it the first line of its definition");
+    d.spider_middlewares = NULL;
+
+    d.item_pipelines = (const kumo_pipeline_def *const[]){&small_pl, NULL};
+    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    snprintf(want, sizeof(want), "item pipeline 'Small' in 'x.so' has a definition of 24 "
+             "bytes, this kumo expects %zu: rebuild it", sizeof(kumo_pipeline_def));
+    cr_assert_str_eq(err, want);
+    d.item_pipelines = (const kumo_pipeline_def *const[]){&future_pl, NULL};
+    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_str_eq(err, "item pipeline 'Future' in 'x.so' sets reserved slot 1, unknown to "
+                          "this kumo: rebuild it");
+    d.item_pipelines = NULL;
+
+    d.extensions = (const kumo_ext_def *const[]){&asan_ext, NULL};
+    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    snprintf(want, sizeof(want), "extension 'Sig' in 'x.so' built as 'ptr8-long8-other', this "
+             "kumo is '%s': rebuild it", KUMO_ABI_SIG);
+    cr_assert_str_eq(err, want);
+    /* the message buffer is optional: the code alone tells */
+    cr_assert_eq(kumo_spider_def_check(&d, "x.so", NULL, 0), KUMO_EABI);
+    cr_assert_eq(kumo__ext_def_check(&asan_ext, "x.so", NULL, 0), KUMO_EABI);
+}
+
+/* A spider that fills a reserved slot was built against newer headers. */
+Test(spider, reserved_slots_must_be_null)
+{
+    kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = KUMO_CALLBACKS(parse),
+                         .reserved = {NULL, NULL, (void *)&d}};
+    char err[256];
+    cr_assert_eq(kumo_spider_def_check(&d, "new.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_str_eq(err, "spider in 'new.so' sets reserved slot 2, unknown to this kumo: "
+                          "rebuild it");
+}
+
+/* The loader's and the settings' message buffers may be NULL / 0 (kumo/err.h). */
+Test(spider, error_buffers_are_optional)
+{
+    kumo_plugin *p = NULL;
+    cr_assert_eq(kumo_plugin_open("/nonexistent/kumo-no-such.so", &p, NULL, 0), KUMO_ENOENT);
+    cr_assert_null(p);
+    kumo_settings *s = kumo_settings_new();
+    cr_assert_eq(kumo_settings_set(s, "RETRY_TIMES", "many", KUMO_PRIO_CMDLINE, NULL, 0),
+                 KUMO_EINVAL);
+    cr_assert_eq(kumo_settings_load_file(s, "/nonexistent/kumo.conf", NULL, 0), KUMO_ENOENT);
+    kumo_settings_free(s);
+    kumo_spider_def d = {.name = "x", .callbacks = KUMO_CALLBACKS(parse)};
+    cr_assert_eq(kumo_spider_def_check(&d, "x.so", NULL, 0), KUMO_EABI);
 }
 
 Test(spider, shipped_plugins_load_by_name)
