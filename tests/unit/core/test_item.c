@@ -41,10 +41,10 @@ Test(item, drop_reason_is_for_the_last_dropped_item_only)
 {
     kumo_item *a = kumo_item_new(), *b = kumo_item_new();
     cr_assert_null(kumo_item_drop_reason(a));
-    cr_assert_eq(kumo_item_drop(a, "no %s", "price"), KUMO_EDONE);
+    cr_assert_eq(kumo_item_drop(a, "no %s", "price"), KUMO_EIGNORED);
     cr_assert_str_eq(kumo_item_drop_reason(a), "no price");
     cr_assert_null(kumo_item_drop_reason(b));
-    cr_assert_eq(kumo_item_drop(b, NULL), KUMO_EDONE);
+    cr_assert_eq(kumo_item_drop(b, NULL), KUMO_EIGNORED);
     cr_assert_str_eq(kumo_item_drop_reason(b), "", "no reason given");
     cr_assert_null(kumo_item_drop_reason(a), "a later drop replaces the reason");
     cr_assert_null(kumo_item_drop_reason(NULL));
