@@ -22,6 +22,7 @@
 #include "util/json.h"
 #include "util/vec.h"
 
+#include <unistd.h>
 #include <event2/event.h>
 
 #define LOGGER "kumo.core.engine"
@@ -455,7 +456,7 @@ static bool scrape(kumo_engine *e, kumo_response *res)
     if (rc != KUMO_OK)
         return false;
     const kumo_class *cls = res->ref.cls;
-    if (e->parsers && !res->doc && res->request &&
+    if (e->parsers && !kumo__response_parsed(res) && res->request &&
         (cls == &KUMO_CLASS(HtmlResponse) || cls == &KUMO_CLASS(XmlResponse))) {
         kumo_parse_src src;
         kumo__response_parse_src(res, &src);
@@ -478,13 +479,25 @@ static bool idle(const kumo_engine *e)
 
 static void finish_close(kumo_engine *e);
 
+/* Responses downloaded and waiting for their parse before their callbacks. */
+static size_t held(const kumo_engine *e)
+{
+    return e->parsers ? kumo_parsepool_pending(e->parsers) : 0;
+}
+
+/*
+ * The scheduler gives requests only as they would be given without parse threads: a
+ * response waiting for its parse counts as a transfer still in flight, and start requests wait
+ * for the callbacks before them, so requests, items and their order do not depend on
+ * PARSE_THREADS.
+ */
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
     kumo_engine *e = arg;
     kumo_crawler *c = e->c;
     if (e->closed)
         return;
-    while (!e->closing && !e->paused && !kumo_downloader_needs_backout(e->dl)) {
+    while (!e->closing && !e->paused && !kumo_downloader_needs_backout_held(e->dl, held(e))) {
         kumo_request *req = e->resumed.len ? kumo_vec_pop(&e->resumed) : NULL;
         if (req) {
             download(e, req);
@@ -495,7 +508,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             download(e, req);
             continue;
         }
-        if (!start_left(e))
+        if (!start_left(e) || held(e))
             break;
         req = next_start_request(e);
         if (!req)
@@ -625,7 +638,7 @@ void kumo_engine_status_get(const kumo_engine *e, kumo_engine_status *st)
     st->downloader_slots = kumo_downloader_slots(e->dl);
     st->scheduler_len = kumo_scheduler_len(e->sched);
     st->start_requests_left = start_left(e);
-    st->needs_backout = kumo_downloader_needs_backout(e->dl);
+    st->needs_backout = kumo_downloader_needs_backout_held(e->dl, held(e));
     st->closing = e->closing;
     st->paused = e->paused;
     st->idle = idle(e);
@@ -716,6 +729,10 @@ kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
     kumo_out_init(&e->start_out, c->spider);
     kumo_vec_init(&e->resumed, KUMO_T_QUEUE, KUMO_V_QUEUE);
     int64_t threads = kumo_settings_int(c->settings, "PARSE_THREADS");
+    if (threads < 0) {          /* auto: the cores less the loop's, at least one */
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = KUMO_MAX(1, cores - 1);
+    }
     if (threads > 0) {
         e->parsers = kumo_parsepool_new(c->base, (int)threads, on_parsed, on_parse_dropped, e,
                                         &rc);

@@ -108,8 +108,12 @@ kumo_selector_list *kumo_xpath(kumo_response *res, const char *xpath)
 
 void kumo__response_parse_src(const kumo_response *res, kumo_parse_src *src)
 {
-    src->body = res->body;
-    src->len = res->body_len;
+    /* A middleware read response.text already (MetaRefresh does): parse that text rather
+     * than decode the body a second time. */
+    const kumo_text *text = res->doc ? kumo_doc_decoded(res->doc) : NULL;
+    src->body = text ? text->s : res->body;
+    src->len = text ? text->len : res->body_len;
+    src->decoded = text != NULL;
     src->url = res->url;
     if (!charset_of(res, src->charset, sizeof(src->charset)))
         src->charset[0] = '\0';

@@ -88,6 +88,13 @@ static const char *check(kumo_setting_type type, const char *v)
         errno = 0;
         (void)strtoll(v, &end, 10);
         return *v && !*end && !errno ? NULL : "expected an integer";
+    case KUMO_SET_AUTO_INT: {
+        if (strcmp(v, "auto") == 0)
+            return NULL;
+        errno = 0;
+        long long n = strtoll(v, &end, 10);
+        return *v && !*end && !errno && n >= 0 ? NULL : "expected auto or an integer >= 0";
+    }
     case KUMO_SET_FLOAT:
         errno = 0;
         (void)strtod(v, &end);
@@ -199,6 +206,8 @@ int64_t kumo_settings_int(const kumo_settings *s, const char *name)
     const char *v = known(s, name);
     if (!v || !*v)
         return 0;
+    if (strcmp(v, "auto") == 0)     /* KUMO_SET_AUTO_INT */
+        return -1;
     char *end;
     long long n = strtoll(v, &end, 10);
     return *end ? 0 : n;
@@ -342,6 +351,7 @@ int kumo_settings_at(const kumo_settings *s, size_t i, const char **name, const 
 static const char *const type_names[] = {
     [KUMO_SET_STR] = "string", [KUMO_SET_INT] = "integer", [KUMO_SET_FLOAT] = "number",
     [KUMO_SET_BOOL] = "bool",  [KUMO_SET_LIST] = "list",   [KUMO_SET_DICT] = "JSON object",
+    [KUMO_SET_AUTO_INT] = "integer or auto",
 };
 
 void kumo_settings_conf(kumo_buf *out)

@@ -19,6 +19,8 @@ typedef enum kumo_setting_type {
     KUMO_SET_BOOL,
     KUMO_SET_LIST,          /* comma-separated, or a JSON list */
     KUMO_SET_DICT,          /* a JSON object: {"Retry": null, "UserAgent": 400} */
+    KUMO_SET_AUTO_INT,      /* an integer >= 0 or "auto", which kumo_settings_int() reads
+                             * as -1 (the reader decides what auto means) */
 } kumo_setting_type;
 
 /* One built-in setting: the defaults table in settings_defaults.c, also conf/kumo.conf. */

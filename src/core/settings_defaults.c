@@ -7,6 +7,7 @@
 #define B KUMO_SET_BOOL
 #define L KUMO_SET_LIST
 #define D KUMO_SET_DICT
+#define A KUMO_SET_AUTO_INT
 
 /* Sorted by name; conf/kumo.conf lists the same rows. */
 const kumo_setting_info kumo_setting_infos[] = {
@@ -106,7 +107,9 @@ const kumo_setting_info kumo_setting_infos[] = {
     {"METAREFRESH_ENABLED", B, "1", "follow <meta http-equiv=\"refresh\"> redirects"},
     {"METAREFRESH_IGNORE_TAGS", L, "", "meta refresh inside these tags is ignored (e.g. noscript)"},
     {"METAREFRESH_MAXDELAY", F, "100", "meta refreshes with longer delays are not followed"},
-    {"PARSE_THREADS", I, "0", "threads that parse HTML/XML eagerly off the loop; 0: lazily on it"},
+    {"PARSE_THREADS", A, "auto",
+     "threads that parse HTML/XML bodies before their callbacks; auto: the cores less the "
+     "loop's (at least 1); 0: lazily on the loop"},
     {"RANDOMIZE_DOWNLOAD_DELAY", B, "1", "wait 0.5 to 1.5 times DOWNLOAD_DELAY"},
     {"REDIRECT_ENABLED", B, "1", "follow 3xx redirects"},
     {"REDIRECT_MAX_TIMES", I, "20", "redirects followed at most per request"},

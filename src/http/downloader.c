@@ -1048,7 +1048,12 @@ size_t kumo_downloader_active(const kumo_downloader *dl)
 
 bool kumo_downloader_needs_backout(const kumo_downloader *dl)
 {
-    return dl->transferring >= dl->total_concurrency ||
+    return kumo_downloader_needs_backout_held(dl, 0);
+}
+
+bool kumo_downloader_needs_backout_held(const kumo_downloader *dl, size_t held)
+{
+    return dl->transferring + held >= dl->total_concurrency ||
            dl->active - dl->transferring >= dl->backlog;
 }
 

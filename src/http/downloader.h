@@ -70,6 +70,11 @@ size_t kumo_downloader_active(const kumo_downloader *dl);
  */
 bool kumo_downloader_needs_backout(const kumo_downloader *dl);
 
+/* The same, counting held more transfers in flight: responses downloaded whose callbacks
+ * have not run yet (they wait for their parse) keep their place in CONCURRENT_REQUESTS
+ * until then, so that what the engine schedules does not depend on parse threads. */
+bool kumo_downloader_needs_backout_held(const kumo_downloader *dl, size_t held);
+
 /* Transfers in flight (not queued), and the number of slots. */
 size_t kumo_downloader_transferring(const kumo_downloader *dl);
 size_t kumo_downloader_slots(const kumo_downloader *dl);

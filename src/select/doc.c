@@ -108,6 +108,12 @@ static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html,
     return d;
 }
 
+xmlDocPtr kumo__doc_parse_utf8(const char *text, size_t len, const char *url, bool html,
+                               kumo_arena **arena)
+{
+    return parse_text(text, len, url, html, arena);
+}
+
 xmlDocPtr kumo__doc_parse(const char *body, size_t len, const char *url, const char *enc,
                           bool html, kumo_arena **arena)
 {
@@ -171,6 +177,11 @@ int kumo_doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
     }
     kumo__doc_adopt(doc, d, arena);
     return KUMO_OK;
+}
+
+const kumo_text *kumo_doc_decoded(const kumo_doc *doc)
+{
+    return doc->text_done ? &doc->text : NULL;
 }
 
 bool kumo_doc_parsed(const kumo_doc *doc)

@@ -26,6 +26,10 @@ const kumo_text *kumo_doc_text(kumo_doc *doc, const char *body, size_t len, cons
 int kumo_doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
                    const char *charset);
 
+/* The decoded text when kumo_doc_text() made it already, else NULL.  Borrowed, valid while
+ * doc lives. */
+const kumo_text *kumo_doc_decoded(const kumo_doc *doc);
+
 /* True once doc has its tree. */
 bool kumo_doc_parsed(const kumo_doc *doc);
 
@@ -47,6 +51,10 @@ typedef struct _xmlDoc *kumo_xmldoc;
 struct kumo_arena;
 kumo_xmldoc kumo__doc_parse(const char *body, size_t len, const char *url, const char *enc,
                             bool html, struct kumo_arena **arena);
+
+/* The same for text decoded already (UTF-8, as kumo_doc_text() makes it). */
+kumo_xmldoc kumo__doc_parse_utf8(const char *text, size_t len, const char *url, bool html,
+                                 struct kumo_arena **arena);
 
 /* Free a parsed document that was never adopted, with its arena. */
 void kumo__doc_discard(kumo_xmldoc d, struct kumo_arena *arena);

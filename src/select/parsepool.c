@@ -1,5 +1,6 @@
 /* parsepool.c - HTML and XML parsing in worker threads: the loop thread hands a body over,
- * a worker turns it into a libxml2 document, the loop thread gets it back and goes on. */
+ * a worker turns it into a libxml2 document, the loop thread gets the documents back in the
+ * order it handed the bodies over, so callbacks run in the order they would without it. */
 #include "select/parsepool.h"
 #include "select/doc.h"
 #include "mem/arena.h"
@@ -15,43 +16,38 @@ typedef struct job {
     kumo_parse_src src;
     kumo_xmldoc doc;            /* the worker's result, and the arena holding it */
     kumo_arena *arena;
-    struct job *next;
+    bool finished;              /* under lock: doc and arena are set */
+    struct job *next;           /* in todo, under lock */
+    struct job *order_next;     /* in submission order: loop thread only */
 } job;
-
-typedef struct queue {
-    job *head, *tail;
-} queue;
 
 struct kumo_parsepool {
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    queue todo, done;           /* under lock */
+    job *todo_head, *todo_tail; /* under lock: waiting for a worker */
     bool stopping;
     pthread_t threads[16];
     int nthreads;
-    int pipe[2];                /* workers write a byte when done goes from empty to not */
-    kumo_parse_done_fn report;  /* loop thread: each finished job */
+    int pipe[2];                /* a worker writes a byte when a job finishes */
+    bool wake_pending;          /* under lock: a byte is in the pipe, unread */
+    int idle;                   /* under lock: workers waiting for a job */
+    kumo_parse_done_fn report;  /* loop thread: each finished job, in submission order */
     kumo_parse_drop_fn drop;    /* loop thread: each job left when the pool is freed */
     void *ctx;
     struct event *wake;
+    job *first, *last;          /* loop thread: every job not reported, in submission order */
     size_t pending;             /* loop thread only */
 };
 
-static void push(queue *q, job *j)
+/* Wake the loop unless a wake-up is pending already.  Under lock. */
+static void wake_loop(kumo_parsepool *p)
 {
-    j->next = NULL;
-    if (q->tail)
-        q->tail->next = j;
-    else
-        q->head = j;
-    q->tail = j;
-}
-
-static job *take_all(queue *q)
-{
-    job *j = q->head;
-    q->head = q->tail = NULL;
-    return j;
+    if (p->wake_pending)
+        return;
+    p->wake_pending = true;
+    char b = 1;
+    ssize_t w = write(p->pipe[1], &b, 1);
+    (void)w;    /* non-blocking: a full pipe holds a wake-up already */
 }
 
 static void *worker(void *arg)
@@ -62,52 +58,61 @@ static void *worker(void *arg)
     xmlFreeDoc(xmlReadMemory("<a/>", 4, NULL, NULL, XML_PARSE_NONET));
     pthread_mutex_lock(&p->lock);
     for (;;) {
-        while (!p->todo.head && !p->stopping)
+        while (!p->todo_head && !p->stopping) {
+            p->idle++;
             pthread_cond_wait(&p->cond, &p->lock);
+            p->idle--;
+        }
         if (p->stopping)
             break;
-        job *j = p->todo.head;
-        p->todo.head = j->next;
-        if (!p->todo.head)
-            p->todo.tail = NULL;
+        job *j = p->todo_head;
+        p->todo_head = j->next;
+        if (!p->todo_head)
+            p->todo_tail = NULL;
         pthread_mutex_unlock(&p->lock);
         const kumo_parse_src *src = &j->src;
-        j->doc = kumo__doc_parse(src->body, src->len, src->url,
-                                 src->charset[0] ? src->charset : NULL, src->html, &j->arena);
+        kumo_xmldoc d;
+        kumo_arena *arena = NULL;
+        if (src->decoded)
+            d = kumo__doc_parse_utf8(src->body, src->len, src->url, src->html, &arena);
+        else
+            d = kumo__doc_parse(src->body, src->len, src->url,
+                                src->charset[0] ? src->charset : NULL, src->html, &arena);
         pthread_mutex_lock(&p->lock);
-        bool was_empty = !p->done.head;
-        push(&p->done, j);
-        if (was_empty) {
-            char b = 1;
-            ssize_t w = write(p->pipe[1], &b, 1);
-            (void)w;    /* the pipe is non-blocking: full means a wake-up is pending */
-        }
+        j->doc = d;
+        j->arena = arena;
+        j->finished = true;
+        wake_loop(p);
     }
     pthread_mutex_unlock(&p->lock);
     return NULL;
 }
 
-static void finish(kumo_parsepool *p, job *j)
-{
-    p->pending--;
-    p->report(p->ctx, j->owner, j->doc, j->arena);
-    kumo_free(j);
-}
-
+/* Report the oldest job if it is finished, one a loop turn: what its report makes ready
+ * (the engine's tick) runs before the next job is reported, as between two downloads. */
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
     kumo_parsepool *p = arg;
     char buf[64];
+    pthread_mutex_lock(&p->lock);
     while (read(fd, buf, sizeof(buf)) > 0)
         ;
-    pthread_mutex_lock(&p->lock);
-    job *j = take_all(&p->done);
-    pthread_mutex_unlock(&p->lock);
-    while (j) {
-        job *next = j->next;
-        finish(p, j);
-        j = next;
+    p->wake_pending = false;
+    job *j = p->first && p->first->finished ? p->first : NULL;
+    if (j) {
+        p->first = j->order_next;
+        if (!p->first)
+            p->last = NULL;
     }
+    bool more = p->first && p->first->finished;
+    pthread_mutex_unlock(&p->lock);
+    if (!j)
+        return;
+    p->pending--;
+    if (more)
+        wake_loop(p);   /* read on the next turn, after what this report makes ready */
+    p->report(p->ctx, j->owner, j->doc, j->arena);
+    kumo_free(j);
 }
 
 kumo_parsepool *kumo_parsepool_new(struct event_base *base, int nthreads,
@@ -148,17 +153,22 @@ void kumo_parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *o
     j->src = *src;
     p->pending++;
     pthread_mutex_lock(&p->lock);
-    if (src->skip) {                /* nothing to parse: report on the next loop turn */
-        bool was_empty = !p->done.head;
-        push(&p->done, j);
-        if (was_empty) {
-            char b = 1;
-            ssize_t w = write(p->pipe[1], &b, 1);
-            (void)w;
-        }
+    if (p->last)
+        p->last->order_next = j;
+    else
+        p->first = j;
+    p->last = j;
+    if (src->skip) {                /* nothing to parse: report on a later loop turn */
+        j->finished = true;
+        wake_loop(p);
     } else {
-        push(&p->todo, j);
-        pthread_cond_signal(&p->cond);
+        if (p->todo_tail)
+            p->todo_tail->next = j;
+        else
+            p->todo_head = j;
+        p->todo_tail = j;
+        if (p->idle)
+            pthread_cond_signal(&p->cond);
     }
     pthread_mutex_unlock(&p->lock);
 }
@@ -166,17 +176,6 @@ void kumo_parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *o
 size_t kumo_parsepool_pending(const kumo_parsepool *p)
 {
     return p->pending;
-}
-
-static void drop(kumo_parsepool *p, job *j)
-{
-    while (j) {
-        job *next = j->next;
-        kumo__doc_discard(j->doc, j->arena);
-        p->drop(j->owner);
-        kumo_free(j);
-        j = next;
-    }
 }
 
 void kumo_parsepool_free(kumo_parsepool *p)
@@ -189,8 +188,13 @@ void kumo_parsepool_free(kumo_parsepool *p)
     pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < p->nthreads; i++)
         pthread_join(p->threads[i], NULL);
-    drop(p, take_all(&p->todo));
-    drop(p, take_all(&p->done));
+    for (job *j = p->first; j;) {   /* every job not reported, parsed or not */
+        job *next = j->order_next;
+        kumo__doc_discard(j->doc, j->arena);
+        p->drop(j->owner);
+        kumo_free(j);
+        j = next;
+    }
     event_free(p->wake);
     close(p->pipe[0]);
     close(p->pipe[1]);

@@ -19,10 +19,12 @@ typedef struct kumo_parse_src {
     const char *url;
     char charset[64];           /* the Content-Type charset label, "" to detect */
     bool html;                  /* HTML parser, else XML */
+    bool decoded;               /* body is the decoded UTF-8 text already (charset unused) */
     bool skip;                  /* nothing to parse: only report, on a later loop turn */
 } kumo_parse_src;
 
-/* Called on the loop thread for each job with the worker's result: d and the arena that
+/* Called on the loop thread for each job, in the order the jobs were submitted, with the
+ * worker's result: d and the arena that
  * holds it (takes ownership of both; d is NULL when skipped or when libxml2 failed). */
 typedef void (*kumo_parse_done_fn)(void *ctx, void *owner, kumo_xmldoc d,
                                    struct kumo_arena *arena);

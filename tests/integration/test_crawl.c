@@ -295,6 +295,30 @@ Test(crawl, parse_threads_same_result)
     cr_assert_gt(lazy, 20);
 }
 
+/* One transfer at a time makes the crawl's order deterministic: parse threads keep it, items
+ * and requests in the same order as parsing on the loop (a response waiting for its parse
+ * holds its place in CONCURRENT_REQUESTS, documents come back in submission order). */
+Test(crawl, parse_threads_same_order)
+{
+    RUN(SET("PARSE_THREADS", "0", "CONCURRENT_REQUESTS", "1"), "urls", "/,/links/base/");
+    size_t n = t.nitems;
+    char **lazy = calloc(n, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        lazy[i] = strdup(t.items[i]);
+    cr_assert_gt(n, 20);
+    const char *const threads[] = {"1", "2", "auto"};
+    for (size_t k = 0; k < KUMO_ARRAY_LEN(threads); k++) {
+        RUN(SET("PARSE_THREADS", threads[k], "CONCURRENT_REQUESTS", "1"), "urls",
+            "/,/links/base/");
+        cr_assert_eq(t.nitems, n, "PARSE_THREADS=%s", threads[k]);
+        for (size_t i = 0; i < n; i++)
+            cr_assert_str_eq(t.items[i], lazy[i], "PARSE_THREADS=%s, item %zu", threads[k], i);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(lazy[i]);
+    free(lazy);
+}
+
 /* Politeness: lower bounds only (a loaded machine can only make a crawl slower). */
 Test(crawl, download_delay_spaces_requests)
 {
