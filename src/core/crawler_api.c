@@ -4,6 +4,7 @@
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/stats.h"
+#include "http/downloader.h"
 
 #include <math.h>
 
@@ -106,6 +107,13 @@ size_t kumo_crawler_setting_list(kumo_crawler *c, const char *name, char **out, 
     return kumo_settings_list(kumo__crawler_settings(c), name, out, max);
 }
 
+int kumo_crawler_setting_dict_order(kumo_crawler *c, const char *setting, const char *name,
+                                    int *order, bool *disabled)
+{
+    setting_raw(c, setting, true);
+    return kumo_settings_dict_order(kumo__crawler_settings(c), setting, name, order, disabled);
+}
+
 void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n)
 {
     kumo_stats_inc(kumo__crawler_stats(c), key, n);
@@ -203,6 +211,52 @@ void kumo_crawler_close_spider(kumo_crawler *c, const char *reason)
     kumo_engine *e = kumo__crawler_engine(c);
     if (e)
         kumo_engine_close(e, reason && *reason ? reason : "cancelled");
+}
+
+double kumo_crawler_start_time(kumo_crawler *c)
+{
+    return kumo__crawler_start_time(c);
+}
+
+size_t kumo_crawler_scheduled(kumo_crawler *c)
+{
+    kumo_engine_status st = {0};
+    if (kumo__crawler_engine(c))
+        kumo_engine_status_get(kumo__crawler_engine(c), &st);
+    return st.scheduler_len;
+}
+
+size_t kumo_crawler_downloading(kumo_crawler *c)
+{
+    kumo_engine_status st = {0};
+    if (kumo__crawler_engine(c))
+        kumo_engine_status_get(kumo__crawler_engine(c), &st);
+    return st.downloader_active;
+}
+
+/* The crawl's downloader, NULL before the engine is built.  Borrowed. */
+static kumo_downloader *downloader_of(kumo_crawler *c)
+{
+    kumo_engine *e = kumo__crawler_engine(c);
+    return e ? kumo_engine_downloader(e) : NULL;
+}
+
+double kumo_crawler_slot_delay(kumo_crawler *c, const char *slot)
+{
+    kumo_downloader *dl = downloader_of(c);
+    return dl && slot ? kumo_downloader_slot_delay(dl, slot) : -1;
+}
+
+int kumo_crawler_set_slot_delay(kumo_crawler *c, const char *slot, double delay)
+{
+    kumo_downloader *dl = downloader_of(c);
+    return dl && slot ? kumo_downloader_set_slot_delay(dl, slot, delay) : KUMO_ENOENT;
+}
+
+size_t kumo_crawler_slot_transferring(kumo_crawler *c, const char *slot)
+{
+    kumo_downloader *dl = downloader_of(c);
+    return dl && slot ? kumo_downloader_slot_transferring(dl, slot) : 0;
 }
 
 /* The public signals, in kumo_crawler_signal order. */
