@@ -181,6 +181,15 @@ bool kumo_crawler_setting_bool_or(kumo_crawler *c, const char *name, bool def);
  */
 size_t kumo_crawler_setting_list(kumo_crawler *c, const char *name, char **out, size_t max);
 
+/*
+ * For a dict setting of component orders ({"Name": order|null}, e.g. SPIDER_MIDDLEWARES;
+ * same rule on names as kumo_crawler_setting()): returns 1 and sets *order when it gives
+ * name a number, 1 and sets *disabled = true when it gives name null, 0 when it does not
+ * mention name.
+ */
+int kumo_crawler_setting_dict_order(kumo_crawler *c, const char *setting, const char *name,
+                                    int *order, bool *disabled);
+
 /* The crawl's stats (Scrapy's crawler.stats), dumped at close.  Keys are copied. */
 void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n);
 /* Increment the key formatted from fmt by n: ("retry/reason_count/%s", why). */
@@ -249,6 +258,31 @@ void kumo_crawler_close_spider(kumo_crawler *c, const char *reason);
  * be freed by the component's close hook.  Borrowed, valid while the crawl lives.
  */
 struct event_base *kumo_crawler_event_base(kumo_crawler *c);
+
+/* ---- the crawl's state, read-only (Scrapy's engine status) ---- */
+
+/* kumo_now() when the crawl started running, 0 before. */
+double kumo_crawler_start_time(kumo_crawler *c);
+
+/* Requests waiting in the scheduler: 0 before the engine is built. */
+size_t kumo_crawler_scheduled(kumo_crawler *c);
+
+/* Requests in the downloader, queued in its slots or transferring: 0 before the engine is
+ * built. */
+size_t kumo_crawler_downloading(kumo_crawler *c);
+
+/* ---- download slots (what AutoThrottle adjusts) ---- */
+
+/* Returns the delay in seconds (before randomization) of the download slot called slot
+ * (a request's meta['download_slot']), or -1 when there is no such slot. */
+double kumo_crawler_slot_delay(kumo_crawler *c, const char *slot);
+
+/* Set slot's delay in seconds; returns KUMO_OK, or KUMO_ENOENT when there is no such slot
+ * (or no engine yet). */
+int kumo_crawler_set_slot_delay(kumo_crawler *c, const char *slot, double delay);
+
+/* Returns the transfers in flight in slot (0 when there is no such slot). */
+size_t kumo_crawler_slot_transferring(kumo_crawler *c, const char *slot);
 
 /* ---- dropping items ---- */
 

@@ -80,9 +80,10 @@ static int on_opt(void *ctx, int id, const char *value)
 /* The final line: the whole crawl's rate, from the stats of the closed crawl. */
 static void report(kumo_crawler *c)
 {
-    int64_t pages = kumo_stats_get_int(c->stats, "response_received_count", 0);
-    const kumo_value *v = kumo_stats_get(c->stats, "elapsed_time_seconds");
-    double secs = v && v->type == KUMO_VAL_FLOAT ? v->u.f : kumo_now() - c->start_time;
+    int64_t pages = kumo_stats_get_int(kumo__crawler_stats(c), "response_received_count", 0);
+    const kumo_value *v = kumo_stats_get(kumo__crawler_stats(c), "elapsed_time_seconds");
+    double secs = v && v->type == KUMO_VAL_FLOAT ? v->u.f
+                                                 : kumo_now() - kumo__crawler_start_time(c);
     const char *reason = kumo_crawler_finish_reason(c);
     printf("kumo bench: %lld pages in %.2f s: %.0f pages/min (finish_reason: %s)\n",
            (long long)pages, secs, secs > 0 ? (double)pages * 60.0 / secs : 0.0,

@@ -203,7 +203,7 @@ static int load_file(shell *sh, const char *path)
     }
     char *body = NULL;
     size_t len = 0;
-    int64_t max = kumo_settings_int(sh->c->settings, "DOWNLOAD_MAXSIZE");
+    int64_t max = kumo_settings_int(kumo__crawler_settings(sh->c), "DOWNLOAD_MAXSIZE");
     int rc = read_file(abs, max > 0 ? (size_t)max : 0, &body, &len, sh->err, sizeof(sh->err));
     if (rc != KUMO_OK) {
         sh->errtype = "OSError";
@@ -224,7 +224,7 @@ static int load_file(shell *sh, const char *path)
             kumo_ref_init(&res->ref, cls);
         }
     }
-    res->spider = sh->c->spider;
+    res->spider = kumo_crawler_spider(sh->c);
     rc = set_page(sh, res, req);
     kumo_response_unref(res);
     kumo_request_unref(req);

@@ -81,11 +81,11 @@ static void on_processed(void *ctx, kumo_crawler *c, void *arg)
     if (!f->waiting)
         return;
     kumo_engine_status st;
-    kumo_engine_status_get(c->engine, &st);
+    kumo_engine_status_get(kumo__crawler_engine(c), &st);
     if (f->got || (st.downloader_active == 0 && st.scheduler_len == 0)) {
         f->waiting = false;
-        kumo_engine_pause(c->engine);
-        event_base_loopbreak(c->base);
+        kumo_engine_pause(kumo__crawler_engine(c));
+        event_base_loopbreak(kumo__crawler_base(c));
     }
 }
 
@@ -93,7 +93,7 @@ static void on_sigint(evutil_socket_t fd, short what, void *arg)
 {
     kumo_fetcher *f = arg;
     f->interrupted = true;
-    event_base_loopbreak(f->c->base);
+    event_base_loopbreak(kumo__crawler_base(f->c));
 }
 
 kumo_fetcher *kumo_fetcher_new(kumo_settings *settings, char *err, size_t errlen)
@@ -103,8 +103,8 @@ kumo_fetcher *kumo_fetcher_new(kumo_settings *settings, char *err, size_t errlen
         return NULL;
     kumo_fetcher *f = kumo_calloc(1, sizeof(*f), tag_fetcher(), KUMO_V_NONE);
     f->c = c;
-    f->sigint = evsignal_new(c->base, SIGINT, on_sigint, f);
-    kumo_signal_connect(c->signals, KUMO_SIG_REQUEST_PROCESSED, on_processed, f);
+    f->sigint = evsignal_new(kumo__crawler_base(c), SIGINT, on_sigint, f);
+    kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_REQUEST_PROCESSED, on_processed, f);
     current = f;
     return f;
 }
@@ -125,7 +125,7 @@ static int64_t exc_count(kumo_fetcher *f, int err)
 {
     char key[256];
     snprintf(key, sizeof(key), EXC_PREFIX "%s", kumo_exception_name(err));
-    return kumo_stats_get_int(f->c->stats, key, 0);
+    return kumo_stats_get_int(kumo__crawler_stats(f->c), key, 0);
 }
 
 /* Why the fetch of req got nothing: the download exception counted meanwhile, or dropped. */
@@ -151,7 +151,7 @@ static int no_response(kumo_fetcher *f, const kumo_request *req)
 static int fetch(kumo_fetcher *f, kumo_request *req, bool redirect, bool start,
                  kumo_response **res)
 {
-    kumo_engine *e = f->c->engine;
+    kumo_engine *e = kumo__crawler_engine(f->c);
     *res = NULL;
     if (kumo_engine_closed(e) || kumo_engine_closing(e)) {
         kumo_request_unref(req);
@@ -180,7 +180,7 @@ static int fetch(kumo_fetcher *f, kumo_request *req, bool redirect, bool start,
     kumo_request *orig = kumo_request_ref(req);
     if (!f->opened) {
         f->start = start ? req : NULL;
-        f->c->start_time = kumo_now();
+        kumo__crawler_set_start_time(f->c, kumo_now());
         kumo_engine_open(e);
         f->opened = true;
         kumo_request_unref(f->start);      /* not yielded: start_requests did not run */
@@ -193,7 +193,7 @@ static int fetch(kumo_fetcher *f, kumo_request *req, bool redirect, bool start,
         kumo_engine_crawl(e, req);
     evsignal_add(f->sigint, NULL);
     while (f->waiting && !f->interrupted && !kumo_engine_closed(e))
-        if (event_base_loop(f->c->base, 0) != 0)
+        if (event_base_loop(kumo__crawler_base(f->c), 0) != 0)
             break;      /* nothing left to wait for */
     evsignal_del(f->sigint);
     f->waiting = false;
@@ -243,8 +243,8 @@ void kumo_fetcher_url(const char *target, kumo_buf *url)
 
 void kumo_fetcher_close(kumo_fetcher *f)
 {
-    if (f->opened && !kumo_engine_closed(f->c->engine))
-        kumo_engine_close_now(f->c->engine, "finished");
+    if (f->opened && !kumo_engine_closed(kumo__crawler_engine(f->c)))
+        kumo_engine_close_now(kumo__crawler_engine(f->c), "finished");
 }
 
 void kumo_fetcher_free(kumo_fetcher *f)

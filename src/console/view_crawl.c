@@ -81,7 +81,7 @@ static cval *m_pause(cv_ctx *c, cval *self, const cv_args *a)
 {
     if (co_no_args(c, "pause", a))
         return NULL;
-    kumo_engine_pause(crawler_of(self)->engine);
+    kumo_engine_pause(kumo__crawler_engine(crawler_of(self)));
     return cv_none();
 }
 
@@ -89,7 +89,7 @@ static cval *m_unpause(cv_ctx *c, cval *self, const cv_args *a)
 {
     if (co_no_args(c, "unpause", a))
         return NULL;
-    kumo_engine_unpause(crawler_of(self)->engine);
+    kumo_engine_unpause(kumo__crawler_engine(crawler_of(self)));
     return cv_none();
 }
 
@@ -97,13 +97,13 @@ static cval *m_stop(cv_ctx *c, cval *self, const cv_args *a)
 {
     if (co_no_args(c, "stop", a))
         return NULL;
-    kumo_engine_close(crawler_of(self)->engine, "shutdown");
+    kumo_engine_close(kumo__crawler_engine(crawler_of(self)), "shutdown");
     return cv_none();
 }
 
 static cval *engine_getattr(cv_ctx *c, cval *self, const char *name)
 {
-    kumo_engine *e = crawler_of(self)->engine;
+    kumo_engine *e = kumo__crawler_engine(crawler_of(self));
     CO_METHOD("pause", m_pause);
     CO_METHOD("unpause", m_unpause);
     CO_METHOD("stop", m_stop);
@@ -114,14 +114,14 @@ static cval *engine_getattr(cv_ctx *c, cval *self, const char *name)
     if (!strcmp(name, "spider"))
         return co_spider(c);
     if (!strcmp(name, "start_time"))
-        return cv_float(crawler_of(self)->start_time);
+        return cv_float(kumo__crawler_start_time(crawler_of(self)));
     return NULL;
 }
 
 static int engine_repr(cv_ctx *c, cval *self, kumo_buf *b)
 {
     return cv_writef(c, b, "<kumo.core.engine.ExecutionEngine object at %p>",
-                     (void *)crawler_of(self)->engine);
+                     (void *)kumo__crawler_engine(crawler_of(self)));
 }
 
 static const char *const engine_attrs[] = {"pause", "paused", "running", "spider", "start_time",
@@ -149,7 +149,7 @@ static cval *m_get_value(cv_ctx *c, cval *self, const cv_args *a)
     const char *key = cv_arg_str(c, "get_value", arg[0]);
     if (!key)
         return NULL;
-    const kumo_value *v = kumo_stats_get(crawler_of(self)->stats, key);
+    const kumo_value *v = kumo_stats_get(kumo__crawler_stats(crawler_of(self)), key);
     if (!v)
         return cv_ref(arg[1] ? arg[1] : cv_none());
     return co_from_value(c, v);
@@ -159,7 +159,7 @@ static cval *m_get_stats(cv_ctx *c, cval *self, const cv_args *a)
 {
     if (co_no_args(c, "get_stats", a))
         return NULL;
-    return co_from_map(c, kumo_stats_map(crawler_of(self)->stats));
+    return co_from_map(c, kumo_stats_map(kumo__crawler_stats(crawler_of(self))));
 }
 
 static cval *stats_getattr(cv_ctx *c, cval *self, const char *name)
@@ -172,7 +172,7 @@ static cval *stats_getattr(cv_ctx *c, cval *self, const char *name)
 static int stats_repr(cv_ctx *c, cval *self, kumo_buf *b)
 {
     return cv_writef(c, b, "<kumo.statscollectors.MemoryStatsCollector object at %p>",
-                     (void *)crawler_of(self)->stats);
+                     (void *)kumo__crawler_stats(crawler_of(self)));
 }
 
 static const char *const stats_attrs[] = {"get_stats", "get_value", NULL};
@@ -235,7 +235,7 @@ static cval *setting_value(cv_ctx *c, kumo_settings *s, const char *name)
 
 static kumo_settings *settings_of(cval *self)
 {
-    return crawler_of(self)->settings;
+    return kumo__crawler_settings(crawler_of(self));
 }
 
 static cval *settings_getitem(cv_ctx *c, cval *self, cval *key)

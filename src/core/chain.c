@@ -130,18 +130,20 @@ static int chain_build(chain *out, const kind *k, link (*link_of)(const void *de
                        kumo_crawler *c, kumo_component *cands, size_t n, char *err,
                        size_t errlen)
 {
+    const kumo_spider_def *sd = kumo__crawler_def(c);
     int rc = KUMO_OK;
     out->e = NULL;
     out->len = 0;
     for (size_t i = 0; i < n; i++) {
         if (!cands[i].name || !*cands[i].name) {
             snprintf(err, errlen, "a %s of spider '%s' has no name", k->what,
-                     c->def && c->def->name ? c->def->name : "?");
+                     sd && sd->name ? sd->name : "?");
             rc = KUMO_EINVAL;
         }
     }
     if (rc == KUMO_OK)
-        rc = kumo_components_build(c->settings, k->setting, k->what, cands, &n, err, errlen);
+        rc = kumo_components_build(kumo__crawler_settings(c), k->setting, k->what, cands, &n,
+                                   err, errlen);
     if (rc == KUMO_OK) {
         out->e = kumo_calloc(n ? n : 1, sizeof(link), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
         for (size_t i = 0; i < n; i++) {
@@ -211,7 +213,7 @@ static void on_spider_closed(void *ctx, kumo_crawler *c, void *arg)
 int kumo_chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errlen)
 {
     kumo_chains *ch = kumo_calloc(1, sizeof(*ch), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    const kumo_spider_def *sd = c->def;
+    const kumo_spider_def *sd = kumo__crawler_def(c);
     kumo_component *cands;
     size_t n;
     int rc = KUMO_OK;
@@ -244,8 +246,8 @@ int kumo_chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errle
         kumo_chains_close(ch, c);
         return rc;
     }
-    if (c->signals)
-        kumo_signal_connect(c->signals, KUMO_SIG_SPIDER_CLOSED, on_spider_closed, ch);
+    if (kumo__crawler_signals(c))
+        kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_CLOSED, on_spider_closed, ch);
     *out = ch;
     return KUMO_OK;
 }
@@ -407,7 +409,7 @@ static void dropped(kumo_crawler *c, kumo_item *item)
         kumo_item_drop(item, "%s", "");
         why = "";
     }
-    kumo_stats_inc(c->stats, "item_dropped_reasons_count/DropItem", 1);
+    kumo_stats_inc(kumo__crawler_stats(c), "item_dropped_reasons_count/DropItem", 1);
     if (!kumo_log_enabled(KUMO_LOG_WARNING))
         return;
     kumo_buf b;

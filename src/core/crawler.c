@@ -18,6 +18,22 @@ struct kumo_ext_slot {
     void *self;
 };
 
+struct kumo_crawler {
+    kumo_settings *settings;        /* owned */
+    kumo_stats *stats;              /* owned */
+    struct event_base *base;        /* owned unless borrowed_base */
+    bool borrowed_base;             /* base given by kumo__crawler_set_base() */
+    const kumo_spider_def *def;     /* borrowed: the plugin stays loaded */
+    kumo_spider *spider;            /* owned: the running Spider object */
+    kumo_engine *engine;            /* owned */
+    double start_time;              /* kumo_now() at open */
+    struct kumo_signals *signals;   /* owned */
+    struct kumo_ext_slot *exts;     /* owned: open extensions */
+    size_t nexts;
+    struct event *sigint;           /* owned */
+    int sigints;
+};
+
 const char *const *kumo_crawler_allowed_domains(kumo_crawler *c)
 {
     return c->spider ? (const char *const *)c->spider->allowed : NULL;
@@ -56,6 +72,55 @@ double kumo__crawler_start_time(kumo_crawler *c)
 void kumo__crawler_set_start_time(kumo_crawler *c, double t)
 {
     c->start_time = t;
+}
+
+struct event_base *kumo__crawler_base(kumo_crawler *c)
+{
+    return c->base;
+}
+
+struct event_base *kumo_crawler_event_base(kumo_crawler *c)
+{
+    return c->base;
+}
+
+kumo_spider *kumo_crawler_spider(kumo_crawler *c)
+{
+    return c->spider;
+}
+
+kumo_crawler *kumo__crawler_new_bare(kumo_settings *settings, const kumo_spider_def *def)
+{
+    kumo_crawler *c = kumo_calloc(1, sizeof(*c), KUMO_T_OTHER, KUMO_V_NONE);
+    c->settings = settings ? settings : kumo_settings_new();
+    c->stats = kumo_stats_new();
+    c->signals = kumo_signals_new();
+    kumo__crawler_set_spider(c, def, NULL);
+    return c;
+}
+
+void kumo__crawler_set_spider(kumo_crawler *c, const kumo_spider_def *def,
+                              const kumo_map *args)
+{
+    kumo_spider_free(c->spider);
+    c->spider = NULL;
+    c->def = def;
+    if (def)
+        c->spider = kumo_spider_new(def, c, args);
+}
+
+void kumo__crawler_set_base(kumo_crawler *c, struct event_base *base)
+{
+    kumo_assert(!c->base && !c->engine);
+    c->base = base;
+    c->borrowed_base = true;
+}
+
+int kumo__crawler_open_engine(kumo_crawler *c, char *err, size_t errlen)
+{
+    kumo_assert(c->base && !c->engine);
+    c->engine = kumo_engine_new(c, err, errlen);
+    return c->engine ? KUMO_OK : KUMO_EINVAL;
 }
 
 static int apply_spider_settings(kumo_crawler *c, char *err, size_t errlen)
@@ -214,7 +279,7 @@ void kumo_crawler_free(kumo_crawler *c)
     kumo_spider_free(c->spider);
     if (c->sigint)
         event_free(c->sigint);
-    if (c->base)
+    if (c->base && !c->borrowed_base)
         event_base_free(c->base);
     kumo_signals_free(c->signals);
     kumo_stats_free(c->stats);

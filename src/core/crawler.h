@@ -6,21 +6,6 @@
 
 struct event_base;
 
-struct kumo_crawler {
-    kumo_settings *settings;        /* owned */
-    kumo_stats *stats;              /* owned */
-    struct event_base *base;        /* owned unless given */
-    const kumo_spider_def *def;     /* borrowed: the plugin stays loaded */
-    kumo_spider *spider;            /* owned: the running Spider object */
-    kumo_engine *engine;            /* owned */
-    double start_time;              /* kumo_now() at open */
-    struct kumo_signals *signals;   /* owned */
-    struct kumo_ext_slot *exts;     /* owned: open extensions */
-    size_t nexts;
-    struct event *sigint;           /* owned */
-    int sigints;
-};
-
 /*
  * Core-internal accessors (jobs, console views, cli and core itself; components use the
  * kumo_crawler_* API of kumo/plugin.h).  Each is borrowed, valid while the crawl lives.
@@ -33,6 +18,28 @@ const kumo_spider_def *kumo__crawler_def(kumo_crawler *c);
 /* kumo_now() when the crawl started (0 before); set it when driving the loop yourself. */
 double kumo__crawler_start_time(kumo_crawler *c);
 void kumo__crawler_set_start_time(kumo_crawler *c, double t);
+/* The crawl's loop: NULL for a bare crawler until kumo__crawler_set_base().  Borrowed. */
+struct event_base *kumo__crawler_base(kumo_crawler *c);
+
+/*
+ * Returns a new bare crawler (for tests and tools that drive the parts themselves): settings
+ * (takes ownership; NULL: a fresh table) as given, no spider settings applied, new stats and
+ * signals, a running spider for def (none for NULL), and no loop, job, extension or engine.
+ * kumo_crawler_free() frees it.
+ */
+kumo_crawler *kumo__crawler_new_bare(kumo_settings *settings, const kumo_spider_def *def);
+
+/* Replace the spider of c by one for def with the spider arguments args (copied; may be
+ * NULL), or by none for def NULL. */
+void kumo__crawler_set_spider(kumo_crawler *c, const kumo_spider_def *def,
+                              const kumo_map *args);
+
+/* Give a bare crawler the loop base (borrowed, valid until kumo_crawler_free()). */
+void kumo__crawler_set_base(kumo_crawler *c, struct event_base *base);
+
+/* Build the engine of a bare crawler that has a loop; returns KUMO_OK or a code with a
+ * one-line message in err.  kumo_crawler_free() frees the engine. */
+int kumo__crawler_open_engine(kumo_crawler *c, char *err, size_t errlen);
 
 /* The spider's allowed domains (def's plus kumo_spider_allow_domain()), NULL-terminated
  * or NULL when any domain is allowed.  Borrowed. */

@@ -4,6 +4,7 @@
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/stats.h"
+#include "http/downloader.h"
 
 #include <math.h>
 
@@ -12,7 +13,7 @@
 static const char *setting_raw(kumo_crawler *c, const char *name, bool strict)
 {
     kumo_assert(c && name);
-    const char *v = kumo_settings_get(c->settings, name);
+    const char *v = kumo_settings_get(kumo__crawler_settings(c), name);
     bool builtin = kumo_setting_info_find(name) != NULL;
     if (strict && !builtin && !v)
         fprintf(stderr, "kumo: setting '%s' is neither built-in nor set\n", name);
@@ -103,12 +104,19 @@ bool kumo_crawler_setting_bool_or(kumo_crawler *c, const char *name, bool def)
 size_t kumo_crawler_setting_list(kumo_crawler *c, const char *name, char **out, size_t max)
 {
     setting_raw(c, name, true);
-    return kumo_settings_list(c->settings, name, out, max);
+    return kumo_settings_list(kumo__crawler_settings(c), name, out, max);
+}
+
+int kumo_crawler_setting_dict_order(kumo_crawler *c, const char *setting, const char *name,
+                                    int *order, bool *disabled)
+{
+    setting_raw(c, setting, true);
+    return kumo_settings_dict_order(kumo__crawler_settings(c), setting, name, order, disabled);
 }
 
 void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n)
 {
-    kumo_stats_inc(c->stats, key, n);
+    kumo_stats_inc(kumo__crawler_stats(c), key, n);
 }
 
 void kumo_crawler_stats_incf(kumo_crawler *c, int64_t n, const char *fmt, ...)
@@ -118,52 +126,42 @@ void kumo_crawler_stats_incf(kumo_crawler *c, int64_t n, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(key, sizeof(key), fmt, ap);
     va_end(ap);
-    kumo_stats_inc(c->stats, key, n);
+    kumo_stats_inc(kumo__crawler_stats(c), key, n);
 }
 
 void kumo_crawler_stats_set_int(kumo_crawler *c, const char *key, int64_t v)
 {
-    kumo_stats_set_int(c->stats, key, v);
+    kumo_stats_set_int(kumo__crawler_stats(c), key, v);
 }
 
 void kumo_crawler_stats_set_float(kumo_crawler *c, const char *key, double v)
 {
-    kumo_stats_set_float(c->stats, key, v);
+    kumo_stats_set_float(kumo__crawler_stats(c), key, v);
 }
 
 void kumo_crawler_stats_set_str(kumo_crawler *c, const char *key, const char *v)
 {
-    kumo_stats_set_str(c->stats, key, v ? v : "");
+    kumo_stats_set_str(kumo__crawler_stats(c), key, v ? v : "");
 }
 
 void kumo_crawler_stats_max(kumo_crawler *c, const char *key, int64_t v)
 {
-    kumo_stats_max(c->stats, key, v);
+    kumo_stats_max(kumo__crawler_stats(c), key, v);
 }
 
 void kumo_crawler_stats_min(kumo_crawler *c, const char *key, int64_t v)
 {
-    kumo_stats_min(c->stats, key, v);
+    kumo_stats_min(kumo__crawler_stats(c), key, v);
 }
 
 int64_t kumo_crawler_stats_get_int(kumo_crawler *c, const char *key, int64_t def)
 {
-    return kumo_stats_get_int(c->stats, key, def);
+    return kumo_stats_get_int(kumo__crawler_stats(c), key, def);
 }
 
 const kumo_value *kumo_crawler_stats_get(kumo_crawler *c, const char *key)
 {
-    return kumo_stats_get(c->stats, key);
-}
-
-struct event_base *kumo_crawler_event_base(kumo_crawler *c)
-{
-    return c->base;
-}
-
-kumo_spider *kumo_crawler_spider(kumo_crawler *c)
-{
-    return c->spider;
+    return kumo_stats_get(kumo__crawler_stats(c), key);
 }
 
 void kumo_crawler_log(kumo_crawler *c, const char *logger, const char *level,
@@ -182,34 +180,83 @@ int kumo_crawler_crawl(kumo_crawler *c, kumo_request *req)
 {
     if (!req)
         return KUMO_EINVAL;
-    if (!c->engine || kumo_engine_closing(c->engine) || kumo_engine_closed(c->engine)) {
+    kumo_engine *e = kumo__crawler_engine(c);
+    if (!e || kumo_engine_closing(e) || kumo_engine_closed(e)) {
         kumo_request_unref(req);
         return KUMO_ECANCELED;
     }
-    kumo_engine_crawl(c->engine, req);
+    kumo_engine_crawl(e, req);
     return KUMO_OK;
 }
 
 void kumo_crawler_download(kumo_crawler *c, kumo_request *req, kumo_download_fn done,
                            void *ctx)
 {
-    if (!c->engine) {
+    kumo_engine *e = kumo__crawler_engine(c);
+    if (!e) {
         done(ctx, req, NULL, KUMO_ECANCELED);
         kumo_request_unref(req);
         return;
     }
-    kumo_engine_download(c->engine, req, done, ctx);
+    kumo_engine_download(e, req, done, ctx);
 }
 
 void kumo_crawler_resume(kumo_crawler *c, kumo_request *req, bool go)
 {
-    kumo_engine_resume(c->engine, req, go);
+    kumo_engine_resume(kumo__crawler_engine(c), req, go);
 }
 
 void kumo_crawler_close_spider(kumo_crawler *c, const char *reason)
 {
-    if (c->engine)
-        kumo_engine_close(c->engine, reason && *reason ? reason : "cancelled");
+    kumo_engine *e = kumo__crawler_engine(c);
+    if (e)
+        kumo_engine_close(e, reason && *reason ? reason : "cancelled");
+}
+
+double kumo_crawler_start_time(kumo_crawler *c)
+{
+    return kumo__crawler_start_time(c);
+}
+
+size_t kumo_crawler_scheduled(kumo_crawler *c)
+{
+    kumo_engine_status st = {0};
+    if (kumo__crawler_engine(c))
+        kumo_engine_status_get(kumo__crawler_engine(c), &st);
+    return st.scheduler_len;
+}
+
+size_t kumo_crawler_downloading(kumo_crawler *c)
+{
+    kumo_engine_status st = {0};
+    if (kumo__crawler_engine(c))
+        kumo_engine_status_get(kumo__crawler_engine(c), &st);
+    return st.downloader_active;
+}
+
+/* The crawl's downloader, NULL before the engine is built.  Borrowed. */
+static kumo_downloader *downloader_of(kumo_crawler *c)
+{
+    kumo_engine *e = kumo__crawler_engine(c);
+    return e ? kumo_engine_downloader(e) : NULL;
+}
+
+double kumo_crawler_slot_delay(kumo_crawler *c, const char *slot)
+{
+    kumo_downloader *dl = downloader_of(c);
+    return dl && slot ? kumo_downloader_slot_delay(dl, slot) : -1;
+}
+
+int kumo_crawler_set_slot_delay(kumo_crawler *c, const char *slot, double delay)
+{
+    kumo_downloader *dl = downloader_of(c);
+    return dl && slot ? kumo_downloader_set_slot_delay(dl, slot, delay) : KUMO_ENOENT;
+}
+
+size_t kumo_crawler_slot_transferring(kumo_crawler *c, const char *slot)
+{
+    kumo_downloader *dl = downloader_of(c);
+    return dl && slot ? kumo_downloader_slot_transferring(dl, slot) : 0;
 }
 
 /* The public signals, in kumo_crawler_signal order. */
@@ -227,6 +274,6 @@ int kumo_crawler_connect(kumo_crawler *c, kumo_crawler_signal sig, kumo_crawler_
 {
     if (!c || !fn || (unsigned)sig >= KUMO_SIGNAL_COUNT)
         return KUMO_EINVAL;
-    kumo_signal_connect(c->signals, signal_map[sig], fn, ctx);
+    kumo_signal_connect(kumo__crawler_signals(c), signal_map[sig], fn, ctx);
     return KUMO_OK;
 }

@@ -9,15 +9,15 @@
 static void downloaded(void *arg, kumo_response *res)
 {
     kumo_crawler *c = arg;
-    kumo_signal_send(c->signals, c, KUMO_SIG_RESPONSE_DOWNLOADED, res);
+    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_DOWNLOADED, res);
 }
 
 int kumo__downloader_config(kumo_crawler *c, kumo_downloader_config *cfg, char *err,
                             size_t errlen)
 {
-    const kumo_settings *st = c->settings;
+    const kumo_settings *st = kumo__crawler_settings(c);
     memset(cfg, 0, sizeof(*cfg));
-    cfg->base = c->base;
+    cfg->base = kumo__crawler_base(c);
     cfg->concurrency = (size_t)KUMO_MAX(1, kumo_settings_int(st, "CONCURRENT_REQUESTS"));
     int64_t per_ip = kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_IP");
     cfg->per_ip = per_ip > 0;

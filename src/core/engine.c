@@ -70,7 +70,7 @@ static bool start_left(const kumo_engine *e)
 /* Returns the next start request (a new reference), or NULL when there are no more. */
 static kumo_request *next_start_request(kumo_engine *e)
 {
-    const kumo_spider_def *def = e->c->def;
+    const kumo_spider_def *def = kumo__crawler_def(e->c);
     if (def->start_requests) {
         while (e->start_pos < e->start_out.len) {
             kumo_output *o = &e->start_out.v[e->start_pos++];
@@ -104,8 +104,8 @@ static void skip_started(kumo_engine *e)
 {
     const kumo_job_hooks *job = kumo__job_hooks();
     size_t n = job ? job->start_pos(e->c) : 0;
-    const char *const *urls = e->c->def->start_urls;
-    if (e->c->def->start_requests)
+    const char *const *urls = kumo__crawler_def(e->c)->start_urls;
+    if (kumo__crawler_def(e->c)->start_requests)
         e->start_pos = KUMO_MIN(n, e->start_out.len);
     else
         while (e->start_pos < n && urls && urls[e->start_pos])
@@ -116,10 +116,10 @@ static void skip_started(kumo_engine *e)
 
 void kumo_engine_crawl(kumo_engine *e, kumo_request *req)
 {
-    kumo_signal_send(e->c->signals, e->c, KUMO_SIG_REQUEST_SCHEDULED, req);
+    kumo_signal_send(kumo__crawler_signals(e->c), e->c, KUMO_SIG_REQUEST_SCHEDULED, req);
     kumo_request_ref(req);
     if (!kumo_scheduler_enqueue(e->sched, req))
-        kumo_signal_send(e->c->signals, e->c, KUMO_SIG_REQUEST_DROPPED, req);
+        kumo_signal_send(kumo__crawler_signals(e->c), e->c, KUMO_SIG_REQUEST_DROPPED, req);
     kumo_request_unref(req);
     schedule_tick(e);
 }
@@ -139,7 +139,7 @@ static bool run_errback(kumo_engine *e, kumo_request *req, int err, const char *
     kumo_crawler *c = e->c;
     kumo_failure f = {req, err, msg && *msg ? msg : kumo_strerror(err), res};
     kumo_out out;
-    kumo_out_init(&out, c->spider);
+    kumo_out_init(&out, kumo_crawler_spider(c));
     size_t mark = kumo_pool_mark();
     req->errback(&f, &out);
     kumo_pool_drain(mark);
@@ -154,7 +154,7 @@ static bool run_errback(kumo_engine *e, kumo_request *req, int err, const char *
  */
 static void request_done(kumo_engine *e, kumo_request *req)
 {
-    kumo_signal_send(e->c->signals, e->c, KUMO_SIG_REQUEST_PROCESSED, req);
+    kumo_signal_send(kumo__crawler_signals(e->c), e->c, KUMO_SIG_REQUEST_PROCESSED, req);
     kumo_scheduler_done(e->sched, req);
 }
 
@@ -176,9 +176,9 @@ static void process_item(kumo_engine *e, kumo_response *res, kumo_item *item)
     int rc = kumo_chain_item(e->chains, c, item);
     if (rc == KUMO_OK) {
         log_item(res, item);
-        kumo_signal_send(c->signals, c, KUMO_SIG_ITEM_SCRAPED, item);
+        kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_SCRAPED, item);
     } else if (rc == KUMO_EIGNORED) {
-        kumo_signal_send(c->signals, c, KUMO_SIG_ITEM_DROPPED, item);
+        kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_DROPPED, item);
     }
 }
 
@@ -205,7 +205,7 @@ static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
         KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: %s)%s", r->status, req->method,
                    req->url, ref ? ref : "None", kumo_response_flags_str(r));
     }
-    kumo_signal_send(c->signals, c, KUMO_SIG_RESPONSE_RECEIVED, r);
+    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_RECEIVED, r);
     bool deferred = scrape(e, r);
     kumo_response_unref(r);
     return deferred;
@@ -241,7 +241,7 @@ static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, i
             if (!run_errback(e, req, err, msg, NULL)) {
                 KUMO_ERROR("kumo.core.scraper", "Error downloading <%s %s>: %s", req->method,
                            req->url, msg);
-                kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_ERROR, NULL);
+                kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_ERROR, NULL);
             }
         }
     }
@@ -331,7 +331,7 @@ static bool direct_done(kumo_engine *e, kumo_request *req, kumo_response *res, i
     } else if (r && (rc == KUMO_OK || rc == KUMO_EDONE)) {
         KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: None)%s", r->status, req->method,
                    req->url, kumo_response_flags_str(r));
-        kumo_signal_send(c->signals, c, KUMO_SIG_RESPONSE_RECEIVED, r);
+        kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_RECEIVED, r);
         direct_finish(e, d, r, KUMO_OK);
     } else {
         direct_finish(e, d, NULL, rc == KUMO_EIGNORED ? KUMO_EIGNORED : err ? err : KUMO_EIO);
@@ -417,9 +417,9 @@ static void process_outputs(kumo_engine *e, kumo_response *res, kumo_out *out)
 static void run_callback(kumo_engine *e, kumo_response *res)
 {
     kumo_crawler *c = e->c;
-    kumo_callback_fn cb = kumo_spider_callback(c->spider, res->request->cb);
+    kumo_callback_fn cb = kumo_spider_callback(kumo_crawler_spider(c), res->request->cb);
     kumo_out out;
-    kumo_out_init(&out, c->spider);
+    kumo_out_init(&out, kumo_crawler_spider(c));
     size_t mark = kumo_pool_mark();
     cb(res, &out);
     kumo_pool_drain(mark);
@@ -449,7 +449,7 @@ static void on_parse_dropped(void *owner)
 static bool scrape(kumo_engine *e, kumo_response *res)
 {
     kumo_crawler *c = e->c;
-    res->spider = c->spider;
+    res->spider = kumo_crawler_spider(c);
     int rc = kumo_chain_spider_input(e->chains, c, res);
     if (rc == KUMO_EHTTP && res->request)
         run_errback(e, res->request, KUMO_EHTTP, "Ignoring non-200 response", res);
@@ -523,7 +523,7 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     if (!idle(e) || e->paused)
         return;
     if (!e->closing) {
-        kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_IDLE, NULL);
+        kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_IDLE, NULL);
         if (!idle(e))
             return;
         kumo_engine_close(e, "finished");
@@ -539,18 +539,20 @@ static void finish_close(kumo_engine *e)
         return;
     e->closed = true;
     KUMO_INFO(LOGGER, "Closing spider (%s)", e->reason);
-    if (c->def->close)
-        c->def->close(c->spider, e->reason);
-    kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_CLOSED, e->reason);
-    if (kumo_settings_bool(c->settings, "STATS_DUMP") && kumo_log_enabled(KUMO_LOG_INFO)) {
+    const kumo_spider_def *def = kumo__crawler_def(c);
+    if (def->close)
+        def->close(kumo_crawler_spider(c), e->reason);
+    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_CLOSED, e->reason);
+    if (kumo_settings_bool(kumo__crawler_settings(c), "STATS_DUMP") &&
+        kumo_log_enabled(KUMO_LOG_INFO)) {
         kumo_buf b;
         kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-        kumo_stats_dump(c->stats, &b);
+        kumo_stats_dump(kumo__crawler_stats(c), &b);
         KUMO_INFO("kumo.statscollectors", "Dumping kumo stats:\n%s", kumo_buf_str(&b));
         kumo_buf_release(&b);
     }
     KUMO_INFO(LOGGER, "Spider closed (%s)", e->reason);
-    event_base_loopbreak(c->base);
+    event_base_loopbreak(kumo__crawler_base(c));
 }
 
 void kumo_engine_close(kumo_engine *e, const char *reason)
@@ -649,14 +651,14 @@ void kumo_engine_status_format(const kumo_engine *e, kumo_buf *out)
     kumo_engine_status st;
     kumo_engine_status_get(e, &st);
     char elapsed[64], active[32], sched[32];
-    snprintf(elapsed, sizeof(elapsed), "%.17g", kumo_now() - e->c->start_time);
+    snprintf(elapsed, sizeof(elapsed), "%.17g", kumo_now() - kumo__crawler_start_time(e->c));
     snprintf(active, sizeof(active), "%zu", st.downloader_active);
     snprintf(sched, sizeof(sched), "%zu", st.scheduler_len);
     const char *rows[][2] = {
         {"time()-engine.start_time", elapsed},
         {"len(engine.downloader.active)", active},
         {"engine.scraper.is_idle()", "True"},       /* the scraper runs callbacks inline */
-        {"engine.spider.name", e->c->def->name},
+        {"engine.spider.name", kumo__crawler_def(e->c)->name},
         {"engine.spider_is_idle()", st.idle ? "True" : "False"},
         {"engine.slot.closing", st.closing ? "True" : "False"},
         {"len(engine.slot.inprogress)", active},
@@ -677,8 +679,8 @@ void kumo_engine_status_format(const kumo_engine *e, kumo_buf *out)
 int kumo_engine_open(kumo_engine *e)
 {
     kumo_crawler *c = e->c;
-    const kumo_spider_def *def = c->def;
-    int rc = def->open ? def->open(c->spider) : KUMO_OK;
+    const kumo_spider_def *def = kumo__crawler_def(c);
+    int rc = def->open ? def->open(kumo_crawler_spider(c)) : KUMO_OK;
     if (rc != KUMO_OK) {        /* not opened: no "Spider opened" line */
         KUMO_ERROR(LOGGER, "Spider '%s' failed to open: %s", def->name, kumo_strerror(rc));
         snprintf(e->reason, sizeof(e->reason), "open_failed");
@@ -689,7 +691,7 @@ int kumo_engine_open(kumo_engine *e)
         KUMO_INFO(LOGGER, "Spider opened");
     }
     if (!e->closing && def->start_requests) {
-        rc = def->start_requests(c->spider, &e->start_out);
+        rc = def->start_requests(kumo_crawler_spider(c), &e->start_out);
         if (rc != KUMO_OK) {
             KUMO_ERROR(LOGGER, "start_requests of '%s' failed: %s", def->name, kumo_strerror(rc));
             e->start_rc = rc;
@@ -698,7 +700,7 @@ int kumo_engine_open(kumo_engine *e)
     }
     skip_started(e);
     e->opened = true;
-    kumo_signal_send(c->signals, c, KUMO_SIG_SPIDER_OPENED, NULL);
+    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_OPENED, NULL);
     schedule_tick(e);
     return KUMO_OK;
 }
@@ -726,21 +728,21 @@ kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
         kumo_free(e);
         return NULL;
     }
-    kumo_out_init(&e->start_out, c->spider);
+    kumo_out_init(&e->start_out, kumo_crawler_spider(c));
     kumo_vec_init(&e->resumed, KUMO_T_QUEUE, KUMO_V_QUEUE);
-    int64_t threads = kumo_settings_int(c->settings, "PARSE_THREADS");
+    int64_t threads = kumo_settings_int(kumo__crawler_settings(c), "PARSE_THREADS");
     if (threads < 0) {          /* auto: the cores less the loop's, at least one */
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         threads = KUMO_MAX(1, cores - 1);
     }
     if (threads > 0) {
-        e->parsers = kumo_parsepool_new(c->base, (int)threads, on_parsed, on_parse_dropped, e,
-                                        &rc);
+        e->parsers = kumo_parsepool_new(kumo__crawler_base(c), (int)threads, on_parsed,
+                                        on_parse_dropped, e, &rc);
         if (!e->parsers)
             KUMO_WARN(LOGGER, "cannot start %lld parse threads (%s): parsing on the loop",
                       (long long)threads, kumo_strerror(rc));
     }
-    e->tick = event_new(c->base, -1, 0, on_tick, e);
+    e->tick = event_new(kumo__crawler_base(c), -1, 0, on_tick, e);
     kumo_chains_log(e->chains);
     return e;
 }

@@ -36,7 +36,7 @@ kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err)
     s->c = c;
     s->be = be;
     s->q = q;
-    s->debug = kumo_settings_bool(c->settings, "DUPEFILTER_DEBUG");
+    s->debug = kumo_settings_bool(kumo__crawler_settings(c), "DUPEFILTER_DEBUG");
     /* a backend may count its own (SQLite: /disk and /memory, its side queue) */
     if (!be->own_stats) {
         snprintf(s->enq_key, sizeof(s->enq_key), "scheduler/enqueued/%s", be->name);
@@ -66,14 +66,14 @@ bool kumo_scheduler_enqueue(kumo_scheduler *s, kumo_request *req)
                        "(see DUPEFILTER_DEBUG to show all duplicates)",
                        req->method, req->url);
         s->logged_dupe = true;
-        kumo_stats_inc(s->c->stats, "dupefilter/filtered", 1);
+        kumo_stats_inc(kumo__crawler_stats(s->c), "dupefilter/filtered", 1);
         kumo_request_unref(req);
         return false;
     }
     s->be->push(s->q, req);
     if (s->enq_key[0])
-        kumo_stats_inc(s->c->stats, s->enq_key, 1);
-    kumo_stats_inc(s->c->stats, "scheduler/enqueued", 1);
+        kumo_stats_inc(kumo__crawler_stats(s->c), s->enq_key, 1);
+    kumo_stats_inc(kumo__crawler_stats(s->c), "scheduler/enqueued", 1);
     return true;
 }
 
@@ -82,8 +82,8 @@ kumo_request *kumo_scheduler_next(kumo_scheduler *s)
     kumo_request *req = s->be->pop(s->q);
     if (req) {
         if (s->deq_key[0])
-            kumo_stats_inc(s->c->stats, s->deq_key, 1);
-        kumo_stats_inc(s->c->stats, "scheduler/dequeued", 1);
+            kumo_stats_inc(kumo__crawler_stats(s->c), s->deq_key, 1);
+        kumo_stats_inc(kumo__crawler_stats(s->c), "scheduler/dequeued", 1);
     }
     return req;
 }

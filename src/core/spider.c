@@ -98,7 +98,7 @@ const char *kumo_spider_arg(kumo_spider *sp, const char *name, const char *def)
 
 const char *kumo_spider_setting(kumo_spider *sp, const char *name, const char *def)
 {
-    const char *v = sp->c ? kumo_settings_get(sp->c->settings, name) : NULL;
+    const char *v = sp->c ? kumo_settings_get(kumo__crawler_settings(sp->c), name) : NULL;
     return v ? v : def;
 }
 

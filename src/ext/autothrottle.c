@@ -1,10 +1,8 @@
 /* autothrottle.c - the AutoThrottle extension: slot delays that follow server latency. */
 #include "ext/ext.h"
 #include "core/crawler.h"
-#include "core/engine.h"
 #include "core/settings.h"
 #include "core/signals.h"
-#include "http/downloader.h"
 #include "http/request.h"
 #include "http/response.h"
 
@@ -39,10 +37,9 @@ static void on_response(void *ctx, kumo_crawler *c, void *arg)
     throttle *t = ctx;
     kumo_response *res = arg;
     kumo_request *req = res->request;
-    kumo_downloader *dl = kumo_engine_downloader(kumo__crawler_engine(c));
     const char *key = kumo_map_get_str(&req->meta, "download_slot", NULL);
     const kumo_value *lat = kumo_map_get(&req->meta, "download_latency");
-    double old = key ? kumo_downloader_slot_delay(dl, key) : -1;
+    double old = key ? kumo_crawler_slot_delay(c, key) : -1;
     if (!lat || old < 0)
         return;
     double latency = lat->type == KUMO_VAL_FLOAT ? lat->u.f
@@ -51,10 +48,10 @@ static void on_response(void *ctx, kumo_crawler *c, void *arg)
         return;
     double delay = kumo_autothrottle_delay(old, latency, res->status, t->target, t->mindelay,
                                            t->maxdelay);
-    kumo_downloader_set_slot_delay(dl, key, delay);
+    kumo_crawler_set_slot_delay(c, key, delay);
     if (t->debug)
         KUMO_INFO(LOGGER, "slot: %s | conc:%2d | delay:%5d ms (%+d) | latency:%5d ms | "
-                  "size:%6d bytes", key, (int)kumo_downloader_slot_transferring(dl, key),
+                  "size:%6d bytes", key, (int)kumo_crawler_slot_transferring(c, key),
                   (int)(delay * 1000), (int)((delay - old) * 1000), (int)(latency * 1000),
                   (int)res->body_len);
 }

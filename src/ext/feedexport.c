@@ -30,7 +30,7 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
     kumo_feedset *fs;
     kumo_spider *sp = kumo_crawler_spider(c);
     const kumo_map *args = sp ? &sp->args : NULL;
-    const char *name = sp ? kumo_spider_name(sp) : kumo__crawler_def(c)->name;
+    const char *name = sp ? kumo_spider_name(sp) : "";    /* there is one whenever a def is */
     const kumo_jobdb *job = kumo_job_of(c);
     int rc = kumo_feedset_new(&fs, kumo_crawler_setting(c, "FEEDS"), kumo__crawler_settings(c),
                               name, args, kumo__crawler_stats(c),

@@ -2,7 +2,6 @@
 #include "ext/ext.h"
 #include "ext/leakwatch.h"
 #include "core/crawler.h"
-#include "core/engine.h"
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/stats.h"
@@ -236,12 +235,9 @@ static void detect(leakwatch *lw)
 static void sample(leakwatch *lw, bool check)
 {
     kumo_crawler *c = lw->c;
-    kumo_engine_status st = {0};
-    if (kumo__crawler_engine(c))
-        kumo_engine_status_get(kumo__crawler_engine(c), &st);
     kumo_lw_sample *s = &lw->ring[lw->head];
-    kumo_lw_sample_take(s, kumo_now() - kumo__crawler_start_time(c), kumo_rss_now(),
-                        st.scheduler_len + st.downloader_active);
+    kumo_lw_sample_take(s, kumo_now() - kumo_crawler_start_time(c), kumo_rss_now(),
+                        kumo_crawler_scheduled(c) + kumo_crawler_downloading(c));
     lw->head = (lw->head + 1) % lw->window;
     if (lw->filled < lw->window)
         lw->filled++;

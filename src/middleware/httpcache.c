@@ -79,9 +79,8 @@ static int hc_open(kumo_crawler *c, void **self)
         return KUMO_EINVAL;
     }
     hc->ignore_missing = kumo_crawler_setting_bool(c, "HTTPCACHE_IGNORE_MISSING");
-    kumo_spider *sp = kumo_crawler_spider(c);
-    const kumo_spider_def *def = kumo__crawler_def(c);
-    const char *name = sp ? kumo_spider_name(sp) : def ? def->name : NULL;
+    kumo_spider *sp = kumo_crawler_spider(c);        /* there is one whenever a def is */
+    const char *name = sp ? kumo_spider_name(sp) : NULL;
     if (kumo_cache_store_open(kumo_crawler_setting(c, "HTTPCACHE_DIR"), name,
                               kumo_crawler_setting_int(c, "HTTPCACHE_EXPIRATION_SECS"),
                               &hc->store, err, sizeof(err)) != KUMO_OK) {

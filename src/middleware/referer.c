@@ -407,8 +407,8 @@ void kumo__referer_redirected(kumo_crawler *c, kumo_request *req)
     int order;
     bool disabled = false;
     if (!kumo_crawler_setting_bool(c, "REFERER_ENABLED") ||
-        (kumo_settings_dict_order(kumo__crawler_settings(c), "SPIDER_MIDDLEWARES", "Referer",
-                                  &order, &disabled) == 1 &&
+        (kumo_crawler_setting_dict_order(c, "SPIDER_MIDDLEWARES", "Referer", &order,
+                                         &disabled) == 1 &&
          disabled))
         return;
     const kumo_value *urls = kumo_map_get(&req->meta, "redirect_urls");

@@ -512,13 +512,13 @@ Test(jobs, spider_state_and_stats_go_on_across_runs, .timeout = 60)
     const char *args[] = {"url", url, NULL};
     cr_assert_eq(kumo_testcrawl_run(&t, &stateful_spider, kv1, args), KUMO_OK, "%s", t.err);
     cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "closespider_pagecount");
-    cr_assert_eq(kumo_map_get_int(&t.c->spider->state, "pages", 0), 2);
+    cr_assert_eq(kumo_map_get_int(&kumo_crawler_spider(t.c)->state, "pages", 0), 2);
     const char *kv2[] = {"JOBDIR", dir, "TELNETCONSOLE_ENABLED", "0", NULL};
     cr_assert_eq(kumo_testcrawl_run(&t, &stateful_spider, kv2, args), KUMO_OK, "%s", t.err);
     cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "finished");
     cr_assert_eq(t.nitems, 3);
-    cr_assert_eq(kumo_map_get_int(&t.c->spider->state, "pages", 0), 5);
-    cr_assert(strstr(kumo_map_get_str(&t.c->spider->state, "last", ""), "/page/5/"));
+    cr_assert_eq(kumo_map_get_int(&kumo_crawler_spider(t.c)->state, "pages", 0), 5);
+    cr_assert(strstr(kumo_map_get_str(&kumo_crawler_spider(t.c)->state, "last", ""), "/page/5/"));
     cr_assert_eq(kumo_testcrawl_stat(&t, "response_received_count", 0), 5);
     cr_assert_eq(kumo_testcrawl_stat(&t, "scheduler/dequeued/disk", 0), 5);
     cr_assert_eq(kumo_testserver_hits(t.srv, "/"), 1);

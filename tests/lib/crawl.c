@@ -117,18 +117,18 @@ int kumo_testcrawl_run(kumo_testcrawl *t, const kumo_spider_def *def, const char
     kumo_map_release(&a);
     if (!t->c)
         return KUMO_EINVAL;
-    kumo_signal_connect(t->c->signals, KUMO_SIG_ITEM_SCRAPED, on_item, t);
+    kumo_signal_connect(kumo__crawler_signals(t->c), KUMO_SIG_ITEM_SCRAPED, on_item, t);
     return kumo_crawler_run(t->c);
 }
 
 int64_t kumo_testcrawl_stat(kumo_testcrawl *t, const char *key, int64_t def)
 {
-    return kumo_stats_get_int(t->c->stats, key, def);
+    return kumo_stats_get_int(kumo__crawler_stats(t->c), key, def);
 }
 
 const char *kumo_testcrawl_stat_str(kumo_testcrawl *t, const char *key)
 {
-    const kumo_value *v = kumo_stats_get(t->c->stats, key);
+    const kumo_value *v = kumo_stats_get(kumo__crawler_stats(t->c), key);
     return v && v->type == KUMO_VAL_STR ? v->u.str.s : NULL;
 }
 

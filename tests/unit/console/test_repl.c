@@ -114,23 +114,15 @@ static void reclass(kumo_ref *r, kumo_class *cls)
 static const kumo_spider_def nasty_def = {.name = "somenasty"};
 static const kumo_spider_def example_def = {.name = "example"};
 
-static void crawler_init(kumo_crawler *c, const kumo_spider_def *def)
+/* Returns a new bare crawler of def: default settings, no loop, no engine. */
+static kumo_crawler *crawler_init(const kumo_spider_def *def)
 {
-    memset(c, 0, sizeof(*c));
-    c->settings = kumo_settings_new();
-    c->stats = kumo_stats_new();
-    c->def = def;
-    c->spider = kumo_spider_new(def, c, NULL);
+    return kumo__crawler_new_bare(kumo_settings_new(), def);
 }
 
 static void crawler_release(kumo_crawler *c)
 {
-    kumo_engine_free(c->engine);
-    kumo_spider_free(c->spider);
-    kumo_settings_free(c->settings);
-    kumo_stats_free(c->stats);
-    if (c->base)
-        event_base_free(c->base);
+    kumo_crawler_free(c);
     kumo_class_cleanup();
 }
 
@@ -148,9 +140,8 @@ static void two_selectors(kumo_response *res, kumo_selector **out)
 Test(repl, seed_prefs_example)
 {
     /* ExampleSpider 1 (15s), HtmlResponse 10 (1s), Selector 2 (0s), FormRequest 878 (7s) */
-    kumo_crawler c;
-    crawler_init(&c, &example_def);
-    set_age(&c.spider->ref, 15);
+    kumo_crawler *c = crawler_init(&example_def);
+    set_age(&kumo_crawler_spider(c)->ref, 15);
     kumo_response *res[10];
     for (int i = 0; i < 10; i++) {
         res[i] = html_new(NULL, PID_URL "1", PAGE);
@@ -165,7 +156,7 @@ Test(repl, seed_prefs_example)
     kumo_selector *sel[2];
     two_selectors(res[9], sel);
 
-    kumo_repl *r = kumo_repl_new(&c);
+    kumo_repl *r = kumo_repl_new(c);
     static const step s[] = {
         {"prefs()", "Live References\n\n"
                     "ExampleSpider                       1   oldest: 15s ago\n"
@@ -200,12 +191,12 @@ Test(repl, seed_prefs_example)
         kumo_request_unref(reqs[i]);
     for (int i = 0; i < 10; i++)
         kumo_response_unref(res[i]);
-    crawler_release(&c);
+    crawler_release(c);
 }
 
 /* The seed's leak: every Request holds a Response in meta['referer']. */
 typedef struct leak {
-    kumo_crawler c;
+    kumo_crawler *c;
     size_t nres, nreq;
     kumo_response **res;
     kumo_request **req;
@@ -214,8 +205,8 @@ typedef struct leak {
 
 static void leak_init(leak *L, size_t nres, size_t nreq, const int *pids, size_t npids)
 {
-    crawler_init(&L->c, &nasty_def);
-    set_age(&L->c.spider->ref, 15);
+    L->c = crawler_init(&nasty_def);
+    set_age(&kumo_crawler_spider(L->c)->ref, 15);
     L->nres = nres;
     L->nreq = nreq;
     L->res = kumo_calloc(nres, sizeof(*L->res), KUMO_T_OTHER, KUMO_V_NONE);
@@ -244,7 +235,7 @@ static void leak_release(leak *L)
         kumo_response_unref(L->res[i]);
     kumo_free(L->req);
     kumo_free(L->res);
-    crawler_release(&L->c);
+    crawler_release(L->c);
 }
 
 Test(repl, seed_leak_transcript)
@@ -252,7 +243,7 @@ Test(repl, seed_leak_transcript)
     static const int pids[] = {123, 584, 77};
     leak L;
     leak_init(&L, 3890, 3878, pids, 3);
-    kumo_repl *r = kumo_repl_new(&L.c);
+    kumo_repl *r = kumo_repl_new(L.c);
     static const step s[] = {
         {"prefs()", "Live References\n\n"
                     "HtmlResponse                     3890   oldest: 265s ago\n"
@@ -306,7 +297,7 @@ Test(repl, seed_iter_all_one_line)
     static const int pids[] = {123, 584};
     leak L;
     leak_init(&L, 2, 2, pids, 2);
-    kumo_repl *r = kumo_repl_new(&L.c);
+    kumo_repl *r = kumo_repl_new(L.c);
     static const step s[] = {
         {"from scrapy.utils.trackref import iter_all", ""},
         {"[r.url for r in iter_all('HtmlResponse')]",
@@ -333,8 +324,7 @@ Test(repl, seed_iter_all_one_line)
 
 Test(repl, object_attributes)
 {
-    kumo_crawler c;
-    crawler_init(&c, &nasty_def);
+    kumo_crawler *c = crawler_init(&nasty_def);
     kumo_request *rq = req_new(PID_URL "123");
     kumo_request_set_priority(rq, 5);
     kumo_map_set(kumo_request_meta(rq), "depth", kumo_val_int(2));
@@ -342,9 +332,9 @@ Test(repl, object_attributes)
     kumo_item *it = kumo_item_new();
     kumo_item_set_str(it, "name", "caf\xc3\xa9");
     kumo_item_set_int(it, "price", 3);
-    kumo_map_set(&c.spider->state, "pages", kumo_val_int(7));
+    kumo_map_set(&kumo_crawler_spider(c)->state, "pages", kumo_val_int(7));
 
-    kumo_repl *r = kumo_repl_new(&c);
+    kumo_repl *r = kumo_repl_new(c);
     static const step s[] = {
         {"r = get_oldest('HtmlResponse')", ""},
         {"r", "<200 http://www.somenastyspider.com/product.php?pid=123>\n"},
@@ -402,7 +392,7 @@ Test(repl, object_attributes)
     kumo_item_unref(it);
     kumo_response_unref(res);
     kumo_request_unref(rq);
-    crawler_release(&c);
+    crawler_release(c);
 }
 
 static void cb_parse(kumo_response *res, kumo_out *out)
@@ -429,8 +419,7 @@ static const kumo_spider_def named_def = {
 /* What a request carries for its callback: cb_kwargs, callback and errback by name. */
 Test(repl, request_callbacks_and_kwargs)
 {
-    kumo_crawler c;
-    crawler_init(&c, &named_def);
+    kumo_crawler *c = crawler_init(&named_def);
     kumo_request *rq = req_new(PID_URL "1");
     kumo_request_set_callback(rq, cb_detail);
     kumo_request_set_errback(rq, eb_failed);
@@ -442,7 +431,7 @@ Test(repl, request_callbacks_and_kwargs)
     kumo_request *odd = req_new(PID_URL "4");
     kumo_request_set_errback(odd, eb_unlisted);
 
-    kumo_repl *r = kumo_repl_new(&c);
+    kumo_repl *r = kumo_repl_new(c);
     static const step s[] = {
         {"q, p, o = iter_all('Request')", ""},
         {"q.cb_kwargs", "{'page': 2, 'tag': 'x'}\n"},
@@ -466,26 +455,25 @@ Test(repl, request_callbacks_and_kwargs)
     kumo_request_unref(odd);
     kumo_request_unref(plain);
     kumo_request_unref(rq);
-    crawler_release(&c);
+    crawler_release(c);
 }
 
 /* ---- the crawl: engine, stats, settings, crawler ---- */
 
 Test(repl, crawl_builtins)
 {
-    kumo_crawler c;
-    crawler_init(&c, &nasty_def);
-    c.base = event_base_new();
-    c.start_time = kumo_now();
+    kumo_crawler *c = crawler_init(&nasty_def);
+    struct event_base *base = event_base_new();
+    kumo__crawler_set_base(c, base);
+    kumo__crawler_set_start_time(c, kumo_now());
     char err[256];
-    cr_assert_eq(kumo_settings_set(c.settings, "DOWNLOAD_DELAY", "0.5", KUMO_PRIO_CMDLINE, err,
-                                   sizeof(err)), KUMO_OK);
-    c.engine = kumo_engine_new(&c, err, sizeof(err));
-    cr_assert_not_null(c.engine, "%s", err);
-    kumo_stats_set_int(c.stats, "item_scraped_count", 42);
-    kumo_stats_set_str(c.stats, "finish_reason", "x");
+    cr_assert_eq(kumo_settings_set(kumo__crawler_settings(c), "DOWNLOAD_DELAY", "0.5",
+                                   KUMO_PRIO_CMDLINE, err, sizeof(err)), KUMO_OK);
+    cr_assert_eq(kumo__crawler_open_engine(c, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo_stats_set_int(kumo__crawler_stats(c), "item_scraped_count", 42);
+    kumo_stats_set_str(kumo__crawler_stats(c), "finish_reason", "x");
 
-    kumo_repl *r = kumo_repl_new(&c);
+    kumo_repl *r = kumo_repl_new(c);
     static const step s[] = {
         {"stats.get_value('item_scraped_count')", "42\n"},
         {"stats.get_value('nope')", ""},
@@ -523,10 +511,12 @@ Test(repl, crawl_builtins)
     cr_assert_eq(rows, 14);
 
     cr_assert_str_eq(run(r, "engine.stop()"), "");
-    cr_assert(kumo_engine_closing(c.engine) || kumo_engine_closed(c.engine));
+    kumo_engine *e = kumo__crawler_engine(c);
+    cr_assert(kumo_engine_closing(e) || kumo_engine_closed(e));
     kumo_repl_free(r);
     done_output();
-    crawler_release(&c);
+    crawler_release(c);
+    event_base_free(base);
 }
 
 Test(repl, no_crawl)

@@ -53,12 +53,12 @@ static const struct {
 Test(mw_chain, build_from_settings)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(build_cases); i++) {
-        kumo_crawler c;
+        kumo_crawler *c;
         kumo_chains *ch = (kumo_chains *)&c;   /* must be reset to NULL on failure */
         char err[256] = "x";
-        mwt_crawler(&c, build_cases[i].kv);
+        c = mwt_crawler(build_cases[i].kv);
         mwt_log_begin();
-        int rc = kumo_chains_open(&c, &ch, err, sizeof(err));
+        int rc = kumo_chains_open(c, &ch, err, sizeof(err));
         cr_assert_eq(rc, build_cases[i].rc, "case %zu: rc %d (%s)", i, rc, err);
         if (rc == KUMO_OK) {
             cr_assert_str_empty(err, "case %zu", i);
@@ -67,114 +67,114 @@ Test(mw_chain, build_from_settings)
                                "case %zu: want\n%s\nlog:\n%s", i, build_cases[i].text,
                                mwt_log());
             cr_assert_not_null(strstr(mwt_log(), "[kumo.middleware] INFO: Enabled "));
-            kumo_chains_close(ch, &c);
+            kumo_chains_close(ch, c);
         } else {
             cr_assert_null(ch, "case %zu", i);
             cr_assert_str_eq(err, build_cases[i].text, "case %zu", i);
         }
         mwt_log_end();
-        mwt_crawler_free(&c);
+        mwt_crawler_free(c);
     }
 }
 
 /* One request through the default chains: request side, response side, errors. */
 Test(mw_chain, run_downloader_side)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     kumo_chains *ch;
     char err[256];
-    mwt_crawler(&c, NULL);
+    c = mwt_crawler(NULL);
     mwt_log_begin();
-    cr_assert_eq(kumo_chains_open(&c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo_chains_open(c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
 
     kumo_request *req = mwt_req("http://example.com/a");
     kumo_response *res = NULL;
     kumo_request *next = (kumo_request *)1;
-    cr_assert_eq(kumo_chain_request(ch, &c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo_chain_request(ch, c, req, &res, &next), KUMO_OK);
     cr_assert_null(res);
     cr_assert_null(next);
     cr_assert_not_null(kumo_headers_get(req->headers, "User-Agent"));
     cr_assert_str_eq(kumo_headers_get(req->headers, "Accept-Language"), "en");
     cr_assert_not_null(strstr(kumo_headers_get(req->headers, "Accept-Encoding"), "gzip"));
     cr_assert_eq(kumo_map_get(&req->meta, "download_timeout")->type, KUMO_VAL_FLOAT);
-    cr_assert_eq(mwt_stat(&c, "downloader/request_count"), 1);
+    cr_assert_eq(mwt_stat(c, "downloader/request_count"), 1);
 
     /* 200: passes every process_response */
     res = mwt_res(req, 200, NULL, "ok");
-    cr_assert_eq(kumo_chain_response(ch, &c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo_chain_response(ch, c, req, &res, &next), KUMO_OK);
     cr_assert_not_null(res);
     cr_assert_null(next);
     kumo_response_unref(res);
 
     /* 503: Retry schedules a copy, the chain releases the response */
     res = mwt_res(req, 503, NULL, "");
-    cr_assert_eq(kumo_chain_response(ch, &c, req, &res, &next), KUMO_EDONE);
+    cr_assert_eq(kumo_chain_response(ch, c, req, &res, &next), KUMO_EDONE);
     cr_assert_null(res);
     cr_assert_not_null(next);
     cr_assert_eq(kumo_map_get_int(&next->meta, "retry_times", 0), 1);
     kumo_request_unref(next);
-    cr_assert_eq(mwt_stat(&c, "downloader/response_status_count/503"), 1);
+    cr_assert_eq(mwt_stat(c, "downloader/response_status_count/503"), 1);
 
     /* 302: Redirect (600) runs before Retry (550) */
     res = mwt_res(req, 302, KUMO_LIST("Location: /b"), "");
-    cr_assert_eq(kumo_chain_response(ch, &c, req, &res, &next), KUMO_EDONE);
+    cr_assert_eq(kumo_chain_response(ch, c, req, &res, &next), KUMO_EDONE);
     cr_assert_null(res);
     cr_assert_str_eq(next->url, "http://example.com/b");
     kumo_request_unref(next);
 
     /* redirect to a file: url is dropped */
     res = mwt_res(req, 301, KUMO_LIST("Location: file:///etc/passwd"), "");
-    cr_assert_eq(kumo_chain_response(ch, &c, req, &res, &next), KUMO_EIGNORED);
+    cr_assert_eq(kumo_chain_response(ch, c, req, &res, &next), KUMO_EIGNORED);
     cr_assert_null(res);
     cr_assert_null(next);
 
     /* exceptions: DownloaderStats counts, Retry retries what is retryable */
-    cr_assert_eq(kumo_chain_exception(ch, &c, req, KUMO_ETIMEDOUT, &res, &next), KUMO_EDONE);
+    cr_assert_eq(kumo_chain_exception(ch, c, req, KUMO_ETIMEDOUT, &res, &next), KUMO_EDONE);
     cr_assert_null(res);
     cr_assert_not_null(next);
     kumo_request_unref(next);
-    cr_assert_eq(kumo_chain_exception(ch, &c, req, KUMO_ETOOBIG, &res, &next), KUMO_EDECLINED);
+    cr_assert_eq(kumo_chain_exception(ch, c, req, KUMO_ETOOBIG, &res, &next), KUMO_EDECLINED);
     cr_assert_null(res);
     cr_assert_null(next);
-    cr_assert_eq(mwt_stat(&c, "downloader/exception_count"), 2);
+    cr_assert_eq(mwt_stat(c, "downloader/exception_count"), 2);
 
     kumo_request_unref(req);
-    kumo_chains_close(ch, &c);
+    kumo_chains_close(ch, c);
     mwt_log_end();
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 Test(mw_chain, run_spider_side)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     kumo_chains *ch;
     char err[256];
-    mwt_crawler(&c, KUMO_LIST("DEPTH_LIMIT", "2"));
+    c = mwt_crawler(KUMO_LIST("DEPTH_LIMIT", "2"));
     mwt_log_begin();
-    cr_assert_eq(kumo_chains_open(&c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo_chains_open(c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
 
     kumo_request *start = mwt_req("http://example.com/");
-    cr_assert_eq(kumo_chain_spider_request(ch, &c, NULL, start), KUMO_OK);
+    cr_assert_eq(kumo_chain_spider_request(ch, c, NULL, start), KUMO_OK);
     cr_assert_eq(kumo_map_get_int(&start->meta, "depth", -1), 0);
 
     kumo_response *ok = mwt_res(start, 200, NULL, "");
     kumo_response *missing = mwt_res(start, 404, NULL, "");
-    cr_assert_eq(kumo_chain_spider_input(ch, &c, ok), KUMO_OK);
-    cr_assert_eq(kumo_chain_spider_input(ch, &c, missing), KUMO_EIGNORED);
+    cr_assert_eq(kumo_chain_spider_input(ch, c, ok), KUMO_OK);
+    cr_assert_eq(kumo_chain_spider_input(ch, c, missing), KUMO_EIGNORED);
 
     /* Depth (900) runs before Offsite (500): the offsite request got its depth */
     kumo_request *away = mwt_req("http://elsewhere.invalid/x");
-    cr_assert_eq(kumo_chain_spider_request(ch, &c, ok, away), KUMO_EIGNORED);
+    cr_assert_eq(kumo_chain_spider_request(ch, c, ok, away), KUMO_EIGNORED);
     cr_assert_eq(kumo_map_get_int(&away->meta, "depth", -1), 1);
-    cr_assert_eq(mwt_stat(&c, "offsite/filtered"), 1);
-    cr_assert_eq(mwt_stat(&c, "request_depth_max"), 1);
+    cr_assert_eq(mwt_stat(c, "offsite/filtered"), 1);
+    cr_assert_eq(mwt_stat(c, "request_depth_max"), 1);
 
     kumo_request *near = mwt_req("http://www.example.com/x");
-    cr_assert_eq(kumo_chain_spider_request(ch, &c, ok, near), KUMO_OK);
+    cr_assert_eq(kumo_chain_spider_request(ch, c, ok, near), KUMO_OK);
 
     kumo_item *item = kumo_item_new();
-    cr_assert_eq(kumo_chain_spider_item(ch, &c, ok, item), KUMO_OK);
-    cr_assert_eq(kumo_chain_item(ch, &c, item), KUMO_OK);
+    cr_assert_eq(kumo_chain_spider_item(ch, c, ok, item), KUMO_OK);
+    cr_assert_eq(kumo_chain_item(ch, c, item), KUMO_OK);
     kumo_item_unref(item);
 
     kumo_request_unref(near);
@@ -182,9 +182,9 @@ Test(mw_chain, run_spider_side)
     kumo_response_unref(ok);
     kumo_response_unref(missing);
     kumo_request_unref(start);
-    kumo_chains_close(ch, &c);
+    kumo_chains_close(ch, c);
     mwt_log_end();
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 Test(mw_chain, meta_helpers)
@@ -396,13 +396,13 @@ static const struct {
 Test(mw_chain, own_components_from_settings)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(own_cases); i++) {
-        kumo_crawler c;
+        kumo_crawler *c;
         kumo_chains *ch = (kumo_chains *)&c;
         char err[256] = "x";
-        mwt_crawler(&c, own_cases[i].kv);
-        mwt_spider(&c, own_cases[i].def);
+        c = mwt_crawler(own_cases[i].kv);
+        mwt_spider(c, own_cases[i].def);
         mwt_log_begin();
-        int rc = kumo_chains_open(&c, &ch, err, sizeof(err));
+        int rc = kumo_chains_open(c, &ch, err, sizeof(err));
         cr_assert_eq(rc, own_cases[i].rc, "case %zu: rc %d (%s)", i, rc, err);
         if (rc == KUMO_OK) {
             kumo_chains_log(ch);
@@ -412,68 +412,68 @@ Test(mw_chain, own_components_from_settings)
             if (own_cases[i].absent)
                 cr_assert_null(strstr(mwt_log(), own_cases[i].absent), "case %zu: %s", i,
                                mwt_log());
-            kumo_chains_close(ch, &c);
+            kumo_chains_close(ch, c);
         } else {
             cr_assert_null(ch, "case %zu", i);
             cr_assert_str_eq(err, own_cases[i].text, "case %zu", i);
         }
         mwt_log_end();
-        mwt_crawler_free(&c);
+        mwt_crawler_free(c);
     }
 }
 
 /* The spider's components run in the chains; a drop is logged and counted with its reason. */
 Test(mw_chain, own_components_run)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     kumo_chains *ch;
     char err[256];
-    mwt_crawler(&c, KUMO_LIST("OWN_HEADER", "custom", "OWN_ON", "0"));
-    mwt_spider(&c, &own_def);
+    c = mwt_crawler(KUMO_LIST("OWN_HEADER", "custom", "OWN_ON", "0"));
+    mwt_spider(c, &own_def);
     mwt_log_begin();
-    cr_assert_eq(kumo_chains_open(&c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo_chains_open(c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
 
     nevents = 0;
     kumo_request *req = mwt_req("http://example.com/a");
     kumo_response *res;
     kumo_request *next;
-    cr_assert_eq(kumo_chain_request(ch, &c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo_chain_request(ch, c, req, &res, &next), KUMO_OK);
     cr_assert_str_eq(kumo_headers_get(req->headers, "X-Own"), "custom");
     cr_assert_eq(nevents, 1);
 
     kumo_request *priv = mwt_req("http://example.com/private");
-    cr_assert_eq(kumo_chain_spider_request(ch, &c, NULL, req), KUMO_OK);
-    cr_assert_eq(kumo_chain_spider_request(ch, &c, NULL, priv), KUMO_EIGNORED);
+    cr_assert_eq(kumo_chain_spider_request(ch, c, NULL, req), KUMO_OK);
+    cr_assert_eq(kumo_chain_spider_request(ch, c, NULL, priv), KUMO_EIGNORED);
 
     kumo_item *good = kumo_item_new(), *nameless = kumo_item_new(), *bad = kumo_item_new();
     kumo_item_set_str(good, "name", "x");
     kumo_item_set_int(nameless, "n", 7);
     kumo_item_set_str(bad, "name", "y");
     kumo_item_set_int(bad, "bad", 1);
-    cr_assert_eq(kumo_chain_item(ch, &c, good), KUMO_OK);
+    cr_assert_eq(kumo_chain_item(ch, c, good), KUMO_OK);
     cr_assert_str_eq(kumo_map_get_str(kumo_item_fields(good), "seen", ""), "Own");
     cr_assert_null(kumo_item_drop_reason(good));
-    cr_assert_eq(kumo_chain_item(ch, &c, nameless), KUMO_EIGNORED);
+    cr_assert_eq(kumo_chain_item(ch, c, nameless), KUMO_EIGNORED);
     cr_assert_str_eq(kumo_item_drop_reason(nameless), "missing name in item");
     mwt_assert_logged("kumo.core.scraper", "WARNING",
                       "Dropped: missing name in item\n{\"n\": 7}\n");
-    cr_assert_eq(kumo_chain_item(ch, &c, bad), KUMO_EIGNORED);
+    cr_assert_eq(kumo_chain_item(ch, c, bad), KUMO_EIGNORED);
     cr_assert_str_eq(kumo_item_drop_reason(bad), "", "no reason given: empty");
     cr_assert_null(kumo_item_drop_reason(nameless), "a new drop replaces the reason");
     mwt_assert_logged("kumo.core.scraper", "WARNING",
                       "Dropped: \n{\"name\": \"y\", \"bad\": 1, \"seen\": \"Own\"}\n");
-    cr_assert_eq(mwt_stat(&c, "item_dropped_reasons_count/DropItem"), 2);
-    cr_assert_eq(mwt_stat(&c, "own/kept"), 2);
+    cr_assert_eq(mwt_stat(c, "item_dropped_reasons_count/DropItem"), 2);
+    cr_assert_eq(mwt_stat(c, "own/kept"), 2);
 
     /* KUMO_EDONE from a pipeline is an error, not a drop: nothing counted as dropped */
     kumo_item *old = kumo_item_new();
     kumo_item_set_str(old, "name", "z");
     kumo_item_set_int(old, "old", 1);
-    cr_assert_eq(kumo_chain_item(ch, &c, old), KUMO_EDONE);
+    cr_assert_eq(kumo_chain_item(ch, c, old), KUMO_EDONE);
     cr_assert_null(kumo_item_drop_reason(old));
     mwt_assert_logged("kumo.core.scraper", "ERROR",
                       "Error processing item: item pipeline 'Bare' returned EDONE (done)");
-    cr_assert_eq(mwt_stat(&c, "item_dropped_reasons_count/DropItem"), 2);
+    cr_assert_eq(mwt_stat(c, "item_dropped_reasons_count/DropItem"), 2);
     kumo_item_unref(old);
 
     kumo_item_unref(good);
@@ -481,85 +481,82 @@ Test(mw_chain, own_components_run)
     kumo_item_unref(bad);
     kumo_request_unref(priv);
     kumo_request_unref(req);
-    kumo_chains_close(ch, &c);
+    kumo_chains_close(ch, c);
     mwt_log_end();
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 /* The accessors a component uses, on a hand-made crawler. */
 Test(mw_chain, crawler_api)
 {
-    kumo_crawler c;
-    mwt_crawler(&c, KUMO_LIST("A_INT", "42", "A_FLOAT", "0.25", "A_BOOL", "true", "A_STR",
-                              "x y", "RETRY_TIMES", "3"));
-    cr_assert_str_eq(kumo_crawler_setting_or(&c, "A_STR", "d"), "x y");
-    cr_assert_str_eq(kumo_crawler_setting_or(&c, "NOPE", "d"), "d");
-    cr_assert_eq(kumo_crawler_setting_int_or(&c, "A_INT", -1), 42);
-    cr_assert_eq(kumo_crawler_setting_int(&c, "RETRY_TIMES"), 3);
-    cr_assert_eq(kumo_crawler_setting_int_or(&c, "A_STR", -1), -1);
-    cr_assert_float_eq(kumo_crawler_setting_float_or(&c, "A_FLOAT", 0), 0.25, 1e-9);
-    cr_assert_float_eq(kumo_crawler_setting_float_or(&c, "A_STR", 1.5), 1.5, 1e-9);
-    cr_assert(kumo_crawler_setting_bool_or(&c, "A_BOOL", false));
-    cr_assert(kumo_crawler_setting_bool_or(&c, "NOPE", true));
-    cr_assert(kumo_crawler_setting_bool_or(&c, "A_STR", true));
+    kumo_crawler *c = mwt_crawler(KUMO_LIST("A_INT", "42", "A_FLOAT", "0.25", "A_BOOL", "true",
+                                            "A_STR", "x y", "RETRY_TIMES", "3"));
+    cr_assert_str_eq(kumo_crawler_setting_or(c, "A_STR", "d"), "x y");
+    cr_assert_str_eq(kumo_crawler_setting_or(c, "NOPE", "d"), "d");
+    cr_assert_eq(kumo_crawler_setting_int_or(c, "A_INT", -1), 42);
+    cr_assert_eq(kumo_crawler_setting_int(c, "RETRY_TIMES"), 3);
+    cr_assert_eq(kumo_crawler_setting_int_or(c, "A_STR", -1), -1);
+    cr_assert_float_eq(kumo_crawler_setting_float_or(c, "A_FLOAT", 0), 0.25, 1e-9);
+    cr_assert_float_eq(kumo_crawler_setting_float_or(c, "A_STR", 1.5), 1.5, 1e-9);
+    cr_assert(kumo_crawler_setting_bool_or(c, "A_BOOL", false));
+    cr_assert(kumo_crawler_setting_bool_or(c, "NOPE", true));
+    cr_assert(kumo_crawler_setting_bool_or(c, "A_STR", true));
     /* the strict getters: a built-in's default from the table, a set plugin name as set */
-    cr_assert_str_eq(kumo_crawler_setting(&c, "BOT_NAME"), "kumo");
-    cr_assert_eq(kumo_crawler_setting_int(&c, "CONCURRENT_REQUESTS"), 16);
-    cr_assert_float_eq(kumo_crawler_setting_float(&c, "AUTOTHROTTLE_MAX_DELAY"), 60, 1e-9);
-    cr_assert(kumo_crawler_setting_bool(&c, "COMPRESSION_ENABLED"));
-    cr_assert_null(kumo_crawler_setting(&c, "LOG_FILE"), "a built-in without a default");
-    cr_assert_str_eq(kumo_crawler_setting(&c, "A_STR"), "x y");
-    cr_assert_eq(kumo_crawler_setting_int(&c, "A_INT"), 42);
-    cr_assert_eq(kumo_crawler_setting_int(&c, "A_STR"), 0, "does not parse: 0");
-    cr_assert_float_eq(kumo_crawler_setting_float(&c, "A_FLOAT"), 0.25, 1e-9);
-    cr_assert(kumo_crawler_setting_bool(&c, "A_BOOL"));
+    cr_assert_str_eq(kumo_crawler_setting(c, "BOT_NAME"), "kumo");
+    cr_assert_eq(kumo_crawler_setting_int(c, "CONCURRENT_REQUESTS"), 16);
+    cr_assert_float_eq(kumo_crawler_setting_float(c, "AUTOTHROTTLE_MAX_DELAY"), 60, 1e-9);
+    cr_assert(kumo_crawler_setting_bool(c, "COMPRESSION_ENABLED"));
+    cr_assert_null(kumo_crawler_setting(c, "LOG_FILE"), "a built-in without a default");
+    cr_assert_str_eq(kumo_crawler_setting(c, "A_STR"), "x y");
+    cr_assert_eq(kumo_crawler_setting_int(c, "A_INT"), 42);
+    cr_assert_eq(kumo_crawler_setting_int(c, "A_STR"), 0, "does not parse: 0");
+    cr_assert_float_eq(kumo_crawler_setting_float(c, "A_FLOAT"), 0.25, 1e-9);
+    cr_assert(kumo_crawler_setting_bool(c, "A_BOOL"));
 
-    kumo_crawler_stats_inc(&c, "k/n", 2);
-    kumo_crawler_stats_inc(&c, "k/n", 3);
-    kumo_crawler_stats_max(&c, "k/max", 4);
-    kumo_crawler_stats_max(&c, "k/max", 2);
-    kumo_crawler_stats_min(&c, "k/min", 4);
-    kumo_crawler_stats_min(&c, "k/min", 2);
-    kumo_crawler_stats_set_int(&c, "k/i", 9);
-    kumo_crawler_stats_set_float(&c, "k/f", 0.5);
-    kumo_crawler_stats_set_str(&c, "k/s", "hello");
-    cr_assert_eq(kumo_crawler_stats_get_int(&c, "k/n", 0), 5);
-    cr_assert_eq(kumo_crawler_stats_get_int(&c, "k/max", 0), 4);
-    cr_assert_eq(kumo_crawler_stats_get_int(&c, "k/min", 0), 2);
-    cr_assert_eq(kumo_crawler_stats_get_int(&c, "k/i", 0), 9);
-    cr_assert_eq(kumo_crawler_stats_get_int(&c, "nope", -7), -7);
-    cr_assert_eq(kumo_crawler_stats_get(&c, "k/f")->type, KUMO_VAL_FLOAT);
-    cr_assert_str_eq(kumo_crawler_stats_get(&c, "k/s")->u.str.s, "hello");
-    cr_assert_null(kumo_crawler_stats_get(&c, "nope"));
-    cr_assert_eq(kumo_crawler_spider(&c), c.spider);
-    cr_assert_str_eq(kumo_spider_name(kumo_crawler_spider(&c)), "mwtest");
+    kumo_crawler_stats_inc(c, "k/n", 2);
+    kumo_crawler_stats_inc(c, "k/n", 3);
+    kumo_crawler_stats_max(c, "k/max", 4);
+    kumo_crawler_stats_max(c, "k/max", 2);
+    kumo_crawler_stats_min(c, "k/min", 4);
+    kumo_crawler_stats_min(c, "k/min", 2);
+    kumo_crawler_stats_set_int(c, "k/i", 9);
+    kumo_crawler_stats_set_float(c, "k/f", 0.5);
+    kumo_crawler_stats_set_str(c, "k/s", "hello");
+    cr_assert_eq(kumo_crawler_stats_get_int(c, "k/n", 0), 5);
+    cr_assert_eq(kumo_crawler_stats_get_int(c, "k/max", 0), 4);
+    cr_assert_eq(kumo_crawler_stats_get_int(c, "k/min", 0), 2);
+    cr_assert_eq(kumo_crawler_stats_get_int(c, "k/i", 0), 9);
+    cr_assert_eq(kumo_crawler_stats_get_int(c, "nope", -7), -7);
+    cr_assert_eq(kumo_crawler_stats_get(c, "k/f")->type, KUMO_VAL_FLOAT);
+    cr_assert_str_eq(kumo_crawler_stats_get(c, "k/s")->u.str.s, "hello");
+    cr_assert_null(kumo_crawler_stats_get(c, "nope"));
+    cr_assert_eq(kumo_crawler_spider(c), kumo_crawler_spider(c));
+    cr_assert_str_eq(kumo_spider_name(kumo_crawler_spider(c)), "mwtest");
 
     /* no engine yet: crawl releases the request, close is a no-op */
-    cr_assert_eq(kumo_crawler_crawl(&c, mwt_req("http://example.com/x")), KUMO_ECANCELED);
-    kumo_crawler_close_spider(&c, "test");
-    cr_assert_eq(kumo_crawler_connect(&c, KUMO_SIGNAL_COUNT, NULL, NULL), KUMO_EINVAL);
+    cr_assert_eq(kumo_crawler_crawl(c, mwt_req("http://example.com/x")), KUMO_ECANCELED);
+    kumo_crawler_close_spider(c, "test");
+    cr_assert_eq(kumo_crawler_connect(c, KUMO_SIGNAL_COUNT, NULL, NULL), KUMO_EINVAL);
 
     mwt_log_begin();
-    kumo_crawler_log(&c, "myext", "WARNING", "n=%d", 3);
-    kumo_crawler_log(&c, NULL, "bogus", "plain");
+    kumo_crawler_log(c, "myext", "WARNING", "n=%d", 3);
+    kumo_crawler_log(c, NULL, "bogus", "plain");
     mwt_assert_logged("myext", "WARNING", "n=3\n");
     mwt_assert_logged("kumo.plugin", "INFO", "plain\n");
     mwt_log_end();
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 /* A name that is neither built-in nor set is a programming error. */
 Test(mw_chain, setting_unknown_aborts, .signal = SIGABRT)
 {
-    kumo_crawler c;
-    mwt_crawler(&c, NULL);
-    kumo_crawler_setting_int(&c, "NO_SUCH_SETTING");
+    kumo_crawler *c = mwt_crawler(NULL);
+    kumo_crawler_setting_int(c, "NO_SUCH_SETTING");
 }
 
 /* A built-in's default is kumo's: the _or getters refuse built-in names. */
 Test(mw_chain, setting_or_builtin_aborts, .signal = SIGABRT)
 {
-    kumo_crawler c;
-    mwt_crawler(&c, NULL);
-    kumo_crawler_setting_int_or(&c, "CONCURRENT_REQUESTS", 16);
+    kumo_crawler *c = mwt_crawler(NULL);
+    kumo_crawler_setting_int_or(c, "CONCURRENT_REQUESTS", 16);
 }

@@ -8,20 +8,22 @@
 #include "http/request.h"
 #include "lib/leakcheck.h"
 
-static kumo_crawler c;
+static kumo_crawler *c;
 static void *q;
 
 static void setup(void)
 {
     kumo_leakcheck_start();
+    c = kumo__crawler_new_bare(kumo_settings_new(), NULL);
     int err;
-    q = kumo_queue_memory.open(&c, &err);
+    q = kumo_queue_memory.open(c, &err);
     cr_assert(q);
 }
 
 static void teardown(void)
 {
     kumo_queue_memory.close(q);
+    kumo_crawler_free(c);
     kumo_leakcheck_end();
 }
 

@@ -8,24 +8,22 @@
 #include "http/request.h"
 #include "lib/leakcheck.h"
 
-static kumo_crawler c;
+static kumo_crawler *c;
 static kumo_scheduler *s;
 
 static void setup(void)
 {
     kumo_leakcheck_start();
-    c.settings = kumo_settings_new();
-    c.stats = kumo_stats_new();
+    c = kumo__crawler_new_bare(kumo_settings_new(), NULL);
     int err;
-    s = kumo_scheduler_open(&c, &err);
+    s = kumo_scheduler_open(c, &err);
     cr_assert(s);
 }
 
 static void teardown(void)
 {
     kumo_scheduler_close(s);
-    kumo_stats_free(c.stats);
-    kumo_settings_free(c.settings);
+    kumo_crawler_free(c);
     kumo_leakcheck_end();
 }
 
@@ -55,8 +53,8 @@ Test(scheduler, priority_then_lifo)
         kumo_request_unref(r);
     }
     cr_assert_null(kumo_scheduler_next(s));
-    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/enqueued/memory", 0), 5);
-    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/dequeued", 0), 5);
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/enqueued/memory", 0), 5);
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/dequeued", 0), 5);
 }
 
 Test(scheduler, dupefilter_uses_the_fingerprint)
@@ -67,7 +65,7 @@ Test(scheduler, dupefilter_uses_the_fingerprint)
     kumo_request_set_dont_filter(again, 1);
     cr_assert(kumo_scheduler_enqueue(s, again));
     cr_assert_eq(kumo_scheduler_len(s), 2);
-    cr_assert_eq(kumo_stats_get_int(c.stats, "dupefilter/filtered", 0), 1);
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "dupefilter/filtered", 0), 1);
 }
 
 Test(scheduler, many_requests)

@@ -8,7 +8,7 @@
 #include <event2/event.h>
 
 static kumo_testserver *srv;
-static kumo_crawler c;
+static kumo_crawler *c;
 
 /* What the done callback saw, in completion order. */
 #define MAXDONE 32
@@ -40,7 +40,7 @@ static void on_done(void *ctx, kumo_request *req, kumo_response *res, int err, c
         kumo_response_unref(res);
     }
     if (ndone >= want)
-        event_base_loopbreak(c.base);
+        event_base_loopbreak(kumo__crawler_base(c));
 }
 
 static void setup(void)
@@ -63,11 +63,11 @@ TestSuite(downloader, .init = setup, .fini = teardown, .timeout = 60);
 
 static kumo_downloader *dl_new(const char *const *kv)
 {
-    mwt_crawler(&c, kv);
-    c.base = event_base_new();
+    c = mwt_crawler(kv);
+    kumo__crawler_set_base(c, event_base_new());
     kumo_downloader_config cfg;
     char err[256];
-    cr_assert_eq(kumo__downloader_config(&c, &cfg, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__downloader_config(c, &cfg, err, sizeof(err)), KUMO_OK, "%s", err);
     kumo_downloader *dl = kumo_downloader_new(&cfg, on_done, NULL);
     kumo__downloader_config_release(&cfg);
     return dl;
@@ -76,9 +76,9 @@ static kumo_downloader *dl_new(const char *const *kv)
 static void dl_free(kumo_downloader *dl)
 {
     kumo_downloader_free(dl);
-    event_base_free(c.base);
-    c.base = NULL;
-    mwt_crawler_free(&c);
+    struct event_base *base = kumo__crawler_base(c);
+    mwt_crawler_free(c);
+    event_base_free(base);
 }
 
 static void on_guard(evutil_socket_t fd, short what, void *arg)
@@ -90,11 +90,11 @@ static void on_guard(evutil_socket_t fd, short what, void *arg)
 static void run_until(size_t n)
 {
     want = ndone + n;
-    struct event *guard = evtimer_new(c.base, on_guard, c.base);
+    struct event *guard = evtimer_new(kumo__crawler_base(c), on_guard, kumo__crawler_base(c));
     struct timeval tv = {20, 0};
     evtimer_add(guard, &tv);
     if (ndone < want)
-        event_base_dispatch(c.base);
+        event_base_dispatch(kumo__crawler_base(c));
     event_free(guard);
     cr_assert_geq(ndone, want, "only %zu of %zu downloads done", ndone, want);
 }
@@ -379,13 +379,14 @@ static void on_downloaded(void *ctx, kumo_crawler *crawler, void *arg)
                                                                      "download_slot", ""));
     cr_assert_not_null(kumo_map_get(&req->meta, "download_latency"));
     cr_assert_eq(ctx, &signal_calls);
-    cr_assert_eq(crawler, &c);
+    cr_assert_eq(crawler, c);
 }
 
 Test(downloader, response_downloaded_signal)
 {
     signal_dl = dl_new(NULL);
-    kumo_signal_connect(c.signals, KUMO_SIG_RESPONSE_DOWNLOADED, on_downloaded, &signal_calls);
+    kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_RESPONSE_DOWNLOADED, on_downloaded,
+                        &signal_calls);
     fetch(signal_dl, IP, "/ok", NULL);
     fetch(signal_dl, IP, "/status/404", NULL);
     run_until(2);

@@ -41,12 +41,12 @@ Test(autothrottle, disabled)
         {"AUTOTHROTTLE_TARGET_CONCURRENCY", "0", NULL},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(off); i++) {
-        kumo_crawler c;
+        kumo_crawler *c;
         void *self = NULL;
         char err[128];
         const char *kv[] = {"AUTOTHROTTLE_ENABLED", "1", off[i][0], off[i][1], NULL};
-        mwt_crawler(&c, kv);
-        cr_assert_eq(kumo_ext_autothrottle.open(&c, &self, err, sizeof(err)), KUMO_EDECLINED);
-        mwt_crawler_free(&c);
+        c = mwt_crawler(kv);
+        cr_assert_eq(kumo_ext_autothrottle.open(c, &self, err, sizeof(err)), KUMO_EDECLINED);
+        mwt_crawler_free(c);
     }
 }

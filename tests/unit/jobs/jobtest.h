@@ -69,25 +69,22 @@ static inline void jt_rmdir(const char *dir)
 }
 
 /*
- * Set up c as a crawler of def with JOBDIR=dir (dir NULL: no job) and open its job.
- * Returns kumo_job_open's code (its message in err).
+ * Set *out to a new bare crawler of def with JOBDIR=dir (dir NULL: no job) and open its job.
+ * Returns kumo_job_open's code (its message in err); on failure *out is NULL.
  */
-static inline int jt_crawler_open(kumo_crawler *c, const kumo_spider_def *def, const char *dir,
-                                  char *err, size_t errlen)
+static inline int jt_crawler_open(kumo_crawler **out, const kumo_spider_def *def,
+                                  const char *dir, char *err, size_t errlen)
 {
-    memset(c, 0, sizeof(*c));
-    c->settings = kumo_settings_new();
+    kumo_settings *st = kumo_settings_new();
     if (dir)
-        kumo_settings_set(c->settings, "JOBDIR", dir, KUMO_PRIO_CMDLINE, err, errlen);
-    c->stats = kumo_stats_new();
-    c->def = def;
-    c->spider = kumo_spider_new(def, c, NULL);
+        kumo_settings_set(st, "JOBDIR", dir, KUMO_PRIO_CMDLINE, err, errlen);
+    kumo_crawler *c = kumo__crawler_new_bare(st, def);
     int rc = kumo_job_open(c, err, errlen);
     if (rc != KUMO_OK) {
-        kumo_spider_free(c->spider);
-        kumo_stats_free(c->stats);
-        kumo_settings_free(c->settings);
+        kumo_crawler_free(c);
+        c = NULL;
     }
+    *out = c;
     return rc;
 }
 
@@ -95,9 +92,7 @@ static inline void jt_crawler_close(kumo_crawler *c, kumo_scheduler *s)
 {
     kumo_scheduler_close(s);
     kumo_job_close(c);
-    kumo_spider_free(c->spider);
-    kumo_stats_free(c->stats);
-    kumo_settings_free(c->settings);
+    kumo_crawler_free(c);
 }
 
 static inline kumo_request *jt_req(const char *url, int prio)

@@ -146,51 +146,51 @@ Test(jobdb, schema_and_wal)
 /* Stats and the spider's state go on from one run to the next; per-run stats do not. */
 Test(jobdb, stats_and_state_across_runs)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     char err[512];
     cr_assert_eq(jt_crawler_open(&c, &jt_spider, dir, err, sizeof(err)), KUMO_OK, "%s", err);
-    kumo_stats_inc(c.stats, "response_received_count", 7);
-    kumo_stats_set_float(c.stats, "some/float", 1.5);
-    kumo_stats_set_str(c.stats, "start_time", "yesterday");
-    kumo_stats_set_str(c.stats, "finish_reason", "shutdown");
-    kumo_map *state = kumo_spider_state(c.spider);
+    kumo_stats_inc(kumo__crawler_stats(c), "response_received_count", 7);
+    kumo_stats_set_float(kumo__crawler_stats(c), "some/float", 1.5);
+    kumo_stats_set_str(kumo__crawler_stats(c), "start_time", "yesterday");
+    kumo_stats_set_str(kumo__crawler_stats(c), "finish_reason", "shutdown");
+    kumo_map *state = kumo_spider_state(kumo_crawler_spider(c));
     kumo_map_set(state, "pages", kumo_val_int(3));
     kumo_map_set(state, "last", kumo_val_str("http://a.test/"));
     kumo_request *r = jt_req("http://a.test/r", 0);
     kumo_map_set(state, "obj", kumo_val_obj(&r->ref));     /* not saved, warned */
     kumo_request_unref(r);
-    kumo_job_set_start_pos(&c, 4);
+    kumo_job_set_start_pos(c, 4);
     int rc;
-    kumo_scheduler *s = kumo_scheduler_open(&c, &rc);
+    kumo_scheduler *s = kumo_scheduler_open(c, &rc);
     cr_assert(s);
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 
     cr_assert_eq(jt_crawler_open(&c, &jt_spider, dir, err, sizeof(err)), KUMO_OK, "%s", err);
-    cr_assert_eq(kumo_stats_get_int(c.stats, "response_received_count", 0), 7);
-    cr_assert_float_eq(kumo_stats_get(c.stats, "some/float")->u.f, 1.5, 1e-12);
-    cr_assert_null(kumo_stats_get(c.stats, "finish_reason"));
-    state = kumo_spider_state(c.spider);
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "response_received_count", 0), 7);
+    cr_assert_float_eq(kumo_stats_get(kumo__crawler_stats(c), "some/float")->u.f, 1.5, 1e-12);
+    cr_assert_null(kumo_stats_get(kumo__crawler_stats(c), "finish_reason"));
+    state = kumo_spider_state(kumo_crawler_spider(c));
     cr_assert_eq(kumo_map_get_int(state, "pages", 0), 3);
     cr_assert_str_eq(kumo_map_get_str(state, "last", ""), "http://a.test/");
     cr_assert_null(kumo_map_get(state, "obj"));
-    cr_assert_eq(kumo_job_start_pos(&c), 4);
-    s = kumo_scheduler_open(&c, &rc);
-    jt_crawler_close(&c, s);
+    cr_assert_eq(kumo_job_start_pos(c), 4);
+    s = kumo_scheduler_open(c, &rc);
+    jt_crawler_close(c, s);
 }
 
 Test(jobdb, no_jobdir_no_job)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     char err[512];
     cr_assert_eq(jt_crawler_open(&c, &jt_spider, NULL, err, sizeof(err)), KUMO_OK);
-    cr_assert_null(kumo_job_of(&c));
-    cr_assert_eq(kumo_job_start_pos(&c), 0);
-    kumo_job_set_start_pos(&c, 3);
-    kumo_job_checkpoint(&c, true, 0);
+    cr_assert_null(kumo_job_of(c));
+    cr_assert_eq(kumo_job_start_pos(c), 0);
+    kumo_job_set_start_pos(c, 3);
+    kumo_job_checkpoint(c, true, 0);
     int rc;
-    kumo_scheduler *s = kumo_scheduler_open(&c, &rc);
+    kumo_scheduler *s = kumo_scheduler_open(c, &rc);
     cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/", 0)));
-    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/enqueued/memory", 0), 1);
-    jt_crawler_close(&c, s);
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/enqueued/memory", 0), 1);
+    jt_crawler_close(c, s);
 }
 

@@ -22,12 +22,13 @@ static void teardown(void)
 
 TestSuite(queue_sqlite, .init = setup, .fini = teardown);
 
-static kumo_scheduler *open_sched(kumo_crawler *c, const kumo_spider_def *def, const char *d)
+/* Set *c to a crawler of def with JOBDIR=d and return its scheduler. */
+static kumo_scheduler *open_sched(kumo_crawler **c, const kumo_spider_def *def, const char *d)
 {
     char err[512];
     cr_assert_eq(jt_crawler_open(c, def, d, err, sizeof(err)), KUMO_OK, "%s", err);
     int rc;
-    kumo_scheduler *s = kumo_scheduler_open(c, &rc);
+    kumo_scheduler *s = kumo_scheduler_open(*c, &rc);
     cr_assert(s, "%s", kumo_strerror(rc));
     return s;
 }
@@ -36,7 +37,7 @@ static kumo_scheduler *open_sched(kumo_crawler *c, const kumo_spider_def *def, c
  * priority first, LIFO within a priority, well past the window's size. */
 Test(queue_sqlite, same_order_as_the_memory_queue)
 {
-    kumo_crawler cm, cj;
+    kumo_crawler *cm, *cj;
     kumo_scheduler *sm = open_sched(&cm, &jt_spider, NULL);
     kumo_scheduler *sj = open_sched(&cj, &jt_spider, dir);
     uint32_t x = 12345;
@@ -68,18 +69,19 @@ Test(queue_sqlite, same_order_as_the_memory_queue)
                       "step %d: %zu live", step, kumo_ref_total());
     }
     cr_assert_gt(popped, 1000);
-    cr_assert_eq(kumo_stats_get_int(cj.stats, "scheduler/enqueued/disk", 0), (int64_t)pushed);
-    cr_assert_eq(kumo_stats_get_int(cj.stats, "scheduler/dequeued/disk", 0), (int64_t)popped);
-    cr_assert_eq(kumo_stats_get_int(cj.stats, "scheduler/enqueued", 0), (int64_t)pushed);
-    cr_assert_null(kumo_stats_get(cj.stats, "scheduler/enqueued/memory"));
-    jt_crawler_close(&cm, sm);
-    jt_crawler_close(&cj, sj);
+    kumo_stats *st = kumo__crawler_stats(cj);
+    cr_assert_eq(kumo_stats_get_int(st, "scheduler/enqueued/disk", 0), (int64_t)pushed);
+    cr_assert_eq(kumo_stats_get_int(st, "scheduler/dequeued/disk", 0), (int64_t)popped);
+    cr_assert_eq(kumo_stats_get_int(st, "scheduler/enqueued", 0), (int64_t)pushed);
+    cr_assert_null(kumo_stats_get(st, "scheduler/enqueued/memory"));
+    jt_crawler_close(cm, sm);
+    jt_crawler_close(cj, sj);
 }
 
 /* Only the window is decoded in memory, however long the queue. */
 Test(queue_sqlite, window_is_bounded)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
     char url[64];
     for (int i = 0; i < 3000; i++) {
@@ -88,13 +90,13 @@ Test(queue_sqlite, window_is_bounded)
     }
     cr_assert_eq(kumo_scheduler_len(s), 3000);
     cr_assert_leq(kumo_ref_total(), 1 + 64, "%zu live", kumo_ref_total());
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 }
 
 /* Every persisted field comes back after a close and reopen. */
 Test(queue_sqlite, fields_survive_a_reopen)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
     kumo_request *r = jt_req("http://a.test/post?q=1#frag", 7);
     kumo_request_set_method(r, "POST");
@@ -118,7 +120,7 @@ Test(queue_sqlite, fields_survive_a_reopen)
     kumo_map_set(kumo_request_cb_kwargs(r), "page", kumo_val_int(4));
     cr_assert(kumo_scheduler_enqueue(s, r));
     cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/plain", 0)));
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 
     s = open_sched(&c, &jt_spider, dir);
     cr_assert_eq(kumo_scheduler_len(s), 2);
@@ -159,14 +161,14 @@ Test(queue_sqlite, fields_survive_a_reopen)
     kumo_scheduler_done(s, p);
     kumo_request_unref(r);
     kumo_request_unref(p);
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 }
 
 /* Popped but never done (a kill while in flight): pending again on the next open; done
  * requests are gone for good. */
 Test(queue_sqlite, in_flight_requests_come_back)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
     char url[64];
     for (int i = 0; i < 5; i++) {
@@ -179,7 +181,7 @@ Test(queue_sqlite, in_flight_requests_come_back)
     cr_assert_eq(kumo_scheduler_len(s), 3);
     kumo_request_unref(a);
     kumo_request_unref(b);
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 
     s = open_sched(&c, &jt_spider, dir);
     cr_assert_eq(kumo_scheduler_len(s), 4);
@@ -193,14 +195,14 @@ Test(queue_sqlite, in_flight_requests_come_back)
         kumo_request_unref(r);
     }
     cr_assert_null(kumo_scheduler_next(s));
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 }
 
 /* The dupefilter's fingerprints live in the job: a request seen by an earlier run is
  * filtered, also past the in-memory cache. */
 Test(queue_sqlite, dupefilter_persists)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
     char url[64];
     for (int i = 0; i < 2000; i++) {
@@ -213,26 +215,27 @@ Test(queue_sqlite, dupefilter_persists)
     }
     cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/d0", 0)));
     cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/d1999", 0)));
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 
     s = open_sched(&c, &jt_spider, dir);
     cr_assert_eq(kumo_scheduler_len(s), 0);
     cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/d17", 0)));
-    cr_assert_eq(kumo_stats_get_int(c.stats, "dupefilter/filtered", 0), 3);   /* restored */
+    /* restored */
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "dupefilter/filtered", 0), 3);
     kumo_request *r = jt_req("http://a.test/d17", 0);
     kumo_request_set_dont_filter(r, 1);
     cr_assert(kumo_scheduler_enqueue(s, r));
     cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/new", 0)));
     cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/new", 0)));
     cr_assert_eq(kumo_scheduler_len(s), 2);
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 }
 
 /* A request holding an object in its meta stays in memory, counted and ordered with the
  * disk requests. */
 Test(queue_sqlite, unserializable_requests_stay_in_memory)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
     kumo_request *held = jt_req("http://a.test/held", 0);
     kumo_request *r = jt_req("http://a.test/obj", 5);
@@ -241,9 +244,9 @@ Test(queue_sqlite, unserializable_requests_stay_in_memory)
     cr_assert(kumo_scheduler_enqueue(s, r));
     cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/high", 9)));
     cr_assert_eq(kumo_scheduler_len(s), 3);
-    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/unserializable", 0), 1);
-    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/enqueued/memory", 0), 1);
-    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/enqueued/disk", 0), 2);
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/unserializable", 0), 1);
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/enqueued/memory", 0), 1);
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/enqueued/disk", 0), 2);
     static const char *const want[] = {"http://a.test/high", "http://a.test/obj",
                                        "http://a.test/low"};
     for (size_t i = 0; i < KUMO_ARRAY_LEN(want); i++) {
@@ -252,28 +255,28 @@ Test(queue_sqlite, unserializable_requests_stay_in_memory)
         kumo_scheduler_done(s, p);
         kumo_request_unref(p);
     }
-    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/dequeued/memory", 0), 1);
-    cr_assert_eq(kumo_stats_get_int(c.stats, "scheduler/dequeued/disk", 0), 2);
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/dequeued/memory", 0), 1);
+    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/dequeued/disk", 0), 2);
     /* left in the side queue at close: released, not persisted */
     r = jt_req("http://a.test/obj2", 0);
     kumo_map_set(kumo_request_meta(r), "keep", kumo_val_obj(&held->ref));
     cr_assert(kumo_scheduler_enqueue(s, r));
     kumo_request_unref(held);
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
     s = open_sched(&c, &jt_spider, dir);
     cr_assert_eq(kumo_scheduler_len(s), 0);
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 }
 
 /* A pending request whose callback the spider no longer has: the job refuses to open. */
 Test(queue_sqlite, unknown_callback_refuses_the_job)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
     kumo_request *r = jt_req("http://a.test/cb", 0);
     kumo_request_set_callback(r, jt_cb_b);
     cr_assert(kumo_scheduler_enqueue(s, r));
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
     char err[512];
     cr_assert_eq(jt_crawler_open(&c, &jt_spider_short, dir, err, sizeof(err)), KUMO_EINVAL);
     cr_assert(strstr(err, "callback 'jt_cb_b'") && strstr(err, "kumo.sqlite"), "%s", err);
@@ -283,10 +286,10 @@ Test(queue_sqlite, unknown_callback_refuses_the_job)
  * come back as they were. */
 Test(queue_sqlite, schema_1_job_is_migrated)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
     cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/old", 3)));
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 
     char path[128];
     snprintf(path, sizeof(path), "%s/kumo.sqlite", dir);
@@ -306,5 +309,5 @@ Test(queue_sqlite, schema_1_job_is_migrated)
     cr_assert_eq(r->ref.cls, &KUMO_CLASS(Request));
     kumo_scheduler_done(s, r);
     kumo_request_unref(r);
-    jt_crawler_close(&c, s);
+    jt_crawler_close(c, s);
 }

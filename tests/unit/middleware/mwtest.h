@@ -26,42 +26,36 @@ static const kumo_spider_def mwt_def = {
 /* Give c a running spider for def (allowed domains come from it), or none for NULL. */
 static inline void mwt_spider(kumo_crawler *c, const kumo_spider_def *def)
 {
-    kumo_spider_free(c->spider);
-    c->def = def;
-    c->spider = def ? kumo_spider_new(def, c, NULL) : NULL;
+    kumo__crawler_set_spider(c, def, NULL);
 }
 
 /*
- * A crawler with default settings plus kv (NAME, VALUE pairs, NULL-terminated) and a
- * spider whose allowed domains are example.com and test.invalid.
+ * Returns a new bare crawler (kumo__crawler_new_bare: no loop, engine or extensions) with
+ * default settings plus kv (NAME, VALUE pairs, NULL-terminated) and a spider whose allowed
+ * domains are example.com and test.invalid.  mwt_crawler_free() frees it.
  */
-static inline void mwt_crawler(kumo_crawler *c, const char *const *kv)
+static inline kumo_crawler *mwt_crawler(const char *const *kv)
 {
-    memset(c, 0, sizeof(*c));
-    c->settings = kumo_settings_new();
-    c->stats = kumo_stats_new();
-    c->signals = kumo_signals_new();
-    mwt_spider(c, &mwt_def);
+    kumo_crawler *c = kumo__crawler_new_bare(kumo_settings_new(), &mwt_def);
     for (size_t i = 0; kv && kv[i]; i += 2) {
         char err[256];
-        int rc = kumo_settings_set(c->settings, kv[i], kv[i + 1], KUMO_PRIO_CMDLINE, err,
-                                   sizeof(err));
+        int rc = kumo_settings_set(kumo__crawler_settings(c), kv[i], kv[i + 1],
+                                   KUMO_PRIO_CMDLINE, err, sizeof(err));
         cr_assert_eq(rc, KUMO_OK, "setting %s=%s: %s", kv[i], kv[i + 1], err);
     }
+    return c;
 }
 
 static inline void mwt_crawler_free(kumo_crawler *c)
 {
     mwt_spider(c, NULL);
     kumo_class_cleanup();
-    kumo_settings_free(c->settings);
-    kumo_stats_free(c->stats);
-    kumo_signals_free(c->signals);
+    kumo_crawler_free(c);
 }
 
 static inline int64_t mwt_stat(kumo_crawler *c, const char *key)
 {
-    return kumo_stats_get_int(c->stats, key, -1);
+    return kumo_stats_get_int(kumo__crawler_stats(c), key, -1);
 }
 
 static inline kumo_request *mwt_req(const char *url)

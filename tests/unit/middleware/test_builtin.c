@@ -41,39 +41,38 @@ Test(mw_builtin, tables)
 Test(mw_builtin, open_close_defaults)
 {
     static const char *const off_by_default[] = {"RobotsTxt", "HttpCache"};
-    kumo_crawler c;
-    mwt_crawler(&c, NULL);
+    kumo_crawler *c = mwt_crawler(NULL);
     for (size_t i = 0; kumo_builtin_dlmws[i]; i++) {
         bool off = false;
         for (size_t k = 0; k < KUMO_ARRAY_LEN(off_by_default); k++)
             off |= !strcmp(kumo_builtin_dlmws[i]->name, off_by_default[k]);
         void *self = NULL;
-        int rc = kumo_builtin_dlmws[i]->open(&c, &self);
+        int rc = kumo_builtin_dlmws[i]->open(c, &self);
         cr_assert_eq(rc, off ? KUMO_EDECLINED : KUMO_OK, "%s", kumo_builtin_dlmws[i]->name);
         if (rc == KUMO_OK && kumo_builtin_dlmws[i]->close)
-            kumo_builtin_dlmws[i]->close(self, &c);
+            kumo_builtin_dlmws[i]->close(self, c);
     }
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
     char dir[] = "/tmp/kumo-builtin-XXXXXX";
     cr_assert(mkdtemp(dir));
-    mwt_crawler(&c, (const char *const[]){"ROBOTSTXT_OBEY", "1", "HTTPCACHE_ENABLED", "1",
+    c = mwt_crawler((const char *const[]){"ROBOTSTXT_OBEY", "1", "HTTPCACHE_ENABLED", "1",
                                           "HTTPCACHE_DIR", dir, NULL});
     for (size_t i = 0; kumo_builtin_dlmws[i]; i++) {
         void *self = NULL;
-        cr_assert_eq(kumo_builtin_dlmws[i]->open(&c, &self), KUMO_OK, "%s",
+        cr_assert_eq(kumo_builtin_dlmws[i]->open(c, &self), KUMO_OK, "%s",
                      kumo_builtin_dlmws[i]->name);
         if (kumo_builtin_dlmws[i]->close)
-            kumo_builtin_dlmws[i]->close(self, &c);
+            kumo_builtin_dlmws[i]->close(self, c);
     }
     char db[64];
-    snprintf(db, sizeof(db), "%s/%s.sqlite", dir, kumo_spider_name(c.spider));
+    snprintf(db, sizeof(db), "%s/%s.sqlite", dir, kumo_spider_name(kumo_crawler_spider(c)));
     cr_assert_eq(unlink(db), 0, "the cache's database %s", db);
     cr_assert_eq(rmdir(dir), 0);
     for (size_t i = 0; kumo_builtin_spmws[i]; i++) {
         void *self = NULL;
-        cr_assert_eq(kumo_builtin_spmws[i]->open(&c, &self), KUMO_OK);
+        cr_assert_eq(kumo_builtin_spmws[i]->open(c, &self), KUMO_OK);
         if (kumo_builtin_spmws[i]->close)
-            kumo_builtin_spmws[i]->close(self, &c);
+            kumo_builtin_spmws[i]->close(self, c);
     }
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }

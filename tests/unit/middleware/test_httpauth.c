@@ -46,24 +46,23 @@ static void spider_with_args(kumo_crawler *c, const char *const *args)
     kumo_map_init(&a, KUMO_T_DICT, KUMO_V_DICT);
     for (size_t i = 0; args && args[i]; i += 2)
         kumo_map_set(&a, args[i], kumo_val_str(args[i + 1]));
-    kumo_spider_free(c->spider);
-    c->spider = kumo_spider_new(c->def, c, &a);
+    kumo__crawler_set_spider(c, kumo__crawler_def(c), &a);
     kumo_map_release(&a);
 }
 
 Test(mw_httpauth, table)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
-        kumo_crawler c;
+        kumo_crawler *c;
         void *self = NULL;
-        mwt_crawler(&c, cases[i].settings[0] ? cases[i].settings : NULL);
-        spider_with_args(&c, cases[i].args);
-        cr_assert_eq(kumo_dlmw_httpauth.open(&c, &self), KUMO_OK);
+        c = mwt_crawler(cases[i].settings[0] ? cases[i].settings : NULL);
+        spider_with_args(c, cases[i].args);
+        cr_assert_eq(kumo_dlmw_httpauth.open(c, &self), KUMO_OK);
         for (size_t k = 0; k < 4 && cases[i].urls[k]; k++) {
             kumo_request *req = mwt_req(cases[i].urls[k]);
             kumo_response *res = NULL;
             kumo_request *next = NULL;
-            cr_assert_eq(kumo_dlmw_httpauth.process_request(self, &c, req, &res, &next),
+            cr_assert_eq(kumo_dlmw_httpauth.process_request(self, c, req, &res, &next),
                          KUMO_OK);
             const char *h = kumo_headers_get(req->headers, "Authorization");
             if (cases[i].sent[k])
@@ -72,27 +71,27 @@ Test(mw_httpauth, table)
                 cr_assert_null(h, "case %zu url %zu: %s", i, k, h);
             kumo_request_unref(req);
         }
-        kumo_dlmw_httpauth.close(self, &c);
-        mwt_crawler_free(&c);
+        kumo_dlmw_httpauth.close(self, c);
+        mwt_crawler_free(c);
     }
 }
 
 /* An Authorization header the request already has is kept. */
 Test(mw_httpauth, keeps_existing_header)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, (const char *const[]){"HTTP_USER", "kumo", "HTTP_PASS", "s3cret", NULL});
-    cr_assert_eq(kumo_dlmw_httpauth.open(&c, &self), KUMO_OK);
+    c = mwt_crawler((const char *const[]){"HTTP_USER", "kumo", "HTTP_PASS", "s3cret", NULL});
+    cr_assert_eq(kumo_dlmw_httpauth.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req("http://example.com/");
     kumo_headers_set(req->headers, "Authorization", "Bearer x");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_httpauth.process_request(self, &c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo_dlmw_httpauth.process_request(self, c, req, &res, &next), KUMO_OK);
     cr_assert_str_eq(kumo_headers_get(req->headers, "Authorization"), "Bearer x");
     kumo_request_unref(req);
-    kumo_dlmw_httpauth.close(self, &c);
-    mwt_crawler_free(&c);
+    kumo_dlmw_httpauth.close(self, c);
+    mwt_crawler_free(c);
 }
 
 Test(mw_httpauth, order)

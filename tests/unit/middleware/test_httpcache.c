@@ -45,16 +45,17 @@ static double now_epoch(void)
 }
 
 /* A crawler with the cache on in dir, plus kv. */
-static void *open_cache(kumo_crawler *c, const char *const *kv)
+static void *open_cache(kumo_crawler **out, const char *const *kv)
 {
-    mwt_crawler(c, kv);
+    kumo_crawler *c = mwt_crawler(kv);
+    *out = c;
+    kumo_settings *st = kumo__crawler_settings(c);
     char err[256];
-    cr_assert_eq(kumo_settings_set(c->settings, "HTTPCACHE_ENABLED", "1", KUMO_PRIO_CMDLINE,
-                                   err, sizeof(err)), KUMO_OK);
-    if (!kumo_settings_get(c->settings, "HTTPCACHE_DIR") ||
-        strcmp(kumo_settings_get(c->settings, "HTTPCACHE_DIR"), "httpcache") == 0)
-        kumo_settings_set(c->settings, "HTTPCACHE_DIR", dir, KUMO_PRIO_CMDLINE, err,
-                          sizeof(err));
+    cr_assert_eq(kumo_settings_set(st, "HTTPCACHE_ENABLED", "1", KUMO_PRIO_CMDLINE, err,
+                                   sizeof(err)), KUMO_OK);
+    if (!kumo_settings_get(st, "HTTPCACHE_DIR") ||
+        strcmp(kumo_settings_get(st, "HTTPCACHE_DIR"), "httpcache") == 0)
+        kumo_settings_set(st, "HTTPCACHE_DIR", dir, KUMO_PRIO_CMDLINE, err, sizeof(err));
     void *self = NULL;
     cr_assert_eq(MW.open(c, &self), KUMO_OK);
     cr_assert_not_null(self);
@@ -84,23 +85,23 @@ static kumo_response *pass(void *self, kumo_crawler *c, kumo_request *req, int s
 
 Test(mw_httpcache, disabled_by_default)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, NULL);
-    cr_assert_eq(MW.open(&c, &self), KUMO_EDECLINED);
+    c = mwt_crawler(NULL);
+    cr_assert_eq(MW.open(c, &self), KUMO_EDECLINED);
     cr_assert_eq(MW.order, 900);
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 /* Dummy: the first pass downloads and stores, the second answers from the cache with the
  * right class, the stored body, and no Content-Encoding (it was decoded by the downloader). */
 Test(mw_httpcache, dummy_store_then_hit)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = open_cache(&c, NULL);
     bool cached;
     kumo_request *req = mwt_req("http://example.com/page");
-    kumo_response *r = pass(self, &c, req, 200,
+    kumo_response *r = pass(self, c, req, 200,
                             SET("Content-Type: text/html; charset=utf-8",
                                 "Content-Encoding: gzip", "X-Multi: a", "X-Multi: b"),
                             "<html><title>t</title></html>", &cached);
@@ -108,12 +109,12 @@ Test(mw_httpcache, dummy_store_then_hit)
     cr_assert_not_null(kumo_headers_get(r->headers, "Date"), "Date added as Scrapy does");
     kumo_response_unref(r);
     kumo_request_unref(req);
-    cr_assert_eq(mwt_stat(&c, "httpcache/miss"), 1);
-    cr_assert_eq(mwt_stat(&c, "httpcache/firsthand"), 1);
-    cr_assert_eq(mwt_stat(&c, "httpcache/store"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/miss"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/firsthand"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/store"), 1);
 
     req = mwt_req("http://example.com/page");
-    r = pass(self, &c, req, 500, NULL, "not used", &cached);
+    r = pass(self, c, req, 500, NULL, "not used", &cached);
     cr_assert(cached);
     cr_assert_eq(r->status, 200);
     cr_assert_eq(r->ref.cls, &KUMO_CLASS(HtmlResponse));
@@ -126,127 +127,127 @@ Test(mw_httpcache, dummy_store_then_hit)
     cr_assert_eq(kumo_headers_count(r->headers), 4, "Content-Type, X-Multi x2, Date");
     kumo_response_unref(r);
     kumo_request_unref(req);
-    cr_assert_eq(mwt_stat(&c, "httpcache/hit"), 1);
-    cr_assert_eq(mwt_stat(&c, "httpcache/store"), 1, "a hit is not stored again");
-    cr_assert_eq(mwt_stat(&c, "httpcache/firsthand"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/hit"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/store"), 1, "a hit is not stored again");
+    cr_assert_eq(mwt_stat(c, "httpcache/firsthand"), 1);
 
     /* another url, another method: other fingerprints */
     req = mwt_req("http://example.com/other");
-    r = pass(self, &c, req, 404, NULL, "", &cached);
+    r = pass(self, c, req, 404, NULL, "", &cached);
     cr_assert_not(cached);
     kumo_response_unref(r);
     kumo_request_unref(req);
     req = mwt_req("http://example.com/page");
     kumo_request_set_method(req, "POST");
-    r = pass(self, &c, req, 200, NULL, "", &cached);
+    r = pass(self, c, req, 200, NULL, "", &cached);
     cr_assert_not(cached);
     kumo_response_unref(r);
     kumo_request_unref(req);
-    cr_assert_eq(mwt_stat(&c, "httpcache/miss"), 3);
-    MW.close(self, &c);
-    mwt_crawler_free(&c);
+    cr_assert_eq(mwt_stat(c, "httpcache/miss"), 3);
+    MW.close(self, c);
+    mwt_crawler_free(c);
 }
 
 /* The cache outlives the crawl: a new middleware on the same directory answers. */
 Test(mw_httpcache, persists)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     bool cached;
     void *self = open_cache(&c, NULL);
     kumo_request *req = mwt_req("http://example.com/p");
-    kumo_response *r = pass(self, &c, req, 200, SET("Content-Type: application/json"), "{}",
+    kumo_response *r = pass(self, c, req, 200, SET("Content-Type: application/json"), "{}",
                             &cached);
     kumo_response_unref(r);
-    MW.close(self, &c);
-    mwt_crawler_free(&c);
+    MW.close(self, c);
+    mwt_crawler_free(c);
 
     self = open_cache(&c, NULL);
-    r = pass(self, &c, req, 500, NULL, "", &cached);
+    r = pass(self, c, req, 500, NULL, "", &cached);
     cr_assert(cached);
     cr_assert_eq(r->ref.cls, &KUMO_CLASS(TextResponse));
     kumo_response_unref(r);
     kumo_request_unref(req);
-    MW.close(self, &c);
-    mwt_crawler_free(&c);
+    MW.close(self, c);
+    mwt_crawler_free(c);
 }
 
 /* meta dont_cache: neither read nor written, no stats. */
 Test(mw_httpcache, dont_cache)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     bool cached;
     void *self = open_cache(&c, NULL);
     for (int i = 0; i < 2; i++) {
         kumo_request *req = mwt_req("http://example.com/x");
         kumo_map_set(&req->meta, "dont_cache", kumo_val_bool(1));
-        kumo_response *r = pass(self, &c, req, 200, NULL, "x", &cached);
+        kumo_response *r = pass(self, c, req, 200, NULL, "x", &cached);
         cr_assert_not(cached);
         kumo_response_unref(r);
         kumo_request_unref(req);
     }
-    cr_assert_eq(mwt_stat(&c, "httpcache/miss"), -1);
-    cr_assert_eq(mwt_stat(&c, "httpcache/store"), -1);
-    MW.close(self, &c);
-    mwt_crawler_free(&c);
+    cr_assert_eq(mwt_stat(c, "httpcache/miss"), -1);
+    cr_assert_eq(mwt_stat(c, "httpcache/store"), -1);
+    MW.close(self, c);
+    mwt_crawler_free(c);
 }
 
 /* HTTPCACHE_IGNORE_SCHEMES: uncacheable requests are flagged and let through untouched. */
 Test(mw_httpcache, ignore_schemes)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     bool cached;
     void *self = open_cache(&c, SET("HTTPCACHE_IGNORE_SCHEMES", "https"));
     kumo_request *req = mwt_req("https://example.com/x");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(MW.process_request(self, &c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(MW.process_request(self, c, req, &res, &next), KUMO_OK);
     cr_assert_not_null(kumo_map_get(&req->meta, "_dont_cache"));
     res = mwt_res(req, 200, NULL, "x");
-    cr_assert_eq(MW.process_response(self, &c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(MW.process_response(self, c, req, &res, &next), KUMO_OK);
     cr_assert_null(kumo_map_get(&req->meta, "_dont_cache"), "popped as Scrapy does");
     kumo_response_unref(res);
-    res = pass(self, &c, req, 200, NULL, "x", &cached);
+    res = pass(self, c, req, 200, NULL, "x", &cached);
     cr_assert_not(cached);
     kumo_response_unref(res);
     kumo_request_unref(req);
-    cr_assert_eq(mwt_stat(&c, "httpcache/miss"), -1);
-    cr_assert_eq(mwt_stat(&c, "httpcache/firsthand"), -1);
-    MW.close(self, &c);
-    mwt_crawler_free(&c);
+    cr_assert_eq(mwt_stat(c, "httpcache/miss"), -1);
+    cr_assert_eq(mwt_stat(c, "httpcache/firsthand"), -1);
+    MW.close(self, c);
+    mwt_crawler_free(c);
 }
 
 /* HTTPCACHE_IGNORE_MISSING: a request not in the cache is dropped (IgnoreRequest). */
 Test(mw_httpcache, ignore_missing)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     bool cached;
     void *self = open_cache(&c, SET("HTTPCACHE_IGNORE_MISSING", "1"));
     kumo_request *req = mwt_req("http://example.com/missing");
-    cr_assert_null(pass(self, &c, req, 200, NULL, "", &cached));
+    cr_assert_null(pass(self, c, req, 200, NULL, "", &cached));
     kumo_request_unref(req);
-    cr_assert_eq(mwt_stat(&c, "httpcache/miss"), 1);
-    cr_assert_eq(mwt_stat(&c, "httpcache/ignore"), 1);
-    MW.close(self, &c);
-    mwt_crawler_free(&c);
+    cr_assert_eq(mwt_stat(c, "httpcache/miss"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/ignore"), 1);
+    MW.close(self, c);
+    mwt_crawler_free(c);
 }
 
 /* HTTPCACHE_IGNORE_HTTP_CODES (Dummy): not stored, counted uncacheable. */
 Test(mw_httpcache, ignore_http_codes)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     bool cached;
     void *self = open_cache(&c, SET("HTTPCACHE_IGNORE_HTTP_CODES", "404,500"));
     for (int i = 0; i < 2; i++) {
         kumo_request *req = mwt_req("http://example.com/nf");
-        kumo_response *r = pass(self, &c, req, 404, NULL, "", &cached);
+        kumo_response *r = pass(self, c, req, 404, NULL, "", &cached);
         cr_assert_not(cached);
         kumo_response_unref(r);
         kumo_request_unref(req);
     }
-    cr_assert_eq(mwt_stat(&c, "httpcache/uncacheable"), 2);
-    cr_assert_eq(mwt_stat(&c, "httpcache/store"), -1);
-    MW.close(self, &c);
-    mwt_crawler_free(&c);
+    cr_assert_eq(mwt_stat(c, "httpcache/uncacheable"), 2);
+    cr_assert_eq(mwt_stat(c, "httpcache/store"), -1);
+    MW.close(self, c);
+    mwt_crawler_free(c);
 }
 
 /* HTTPCACHE_EXPIRATION_SECS: an entry older than that reads as missing. */
@@ -272,16 +273,16 @@ Test(mw_httpcache, expiration)
         kumo_response_unref(old);
         kumo_cache_store_close(st);
 
-        kumo_crawler c;
+        kumo_crawler *c;
         bool cached;
         void *self = open_cache(&c, SET("HTTPCACHE_EXPIRATION_SECS", cases[i].secs));
-        kumo_response *r = pass(self, &c, req, 200, NULL, "new", &cached);
+        kumo_response *r = pass(self, c, req, 200, NULL, "new", &cached);
         cr_assert_eq(cached, cases[i].hit, "case %zu", i);
         cr_assert_str_eq(r->body, cases[i].hit ? "old" : "new");
         kumo_response_unref(r);
         kumo_request_unref(req);
-        MW.close(self, &c);
-        mwt_crawler_free(&c);
+        MW.close(self, c);
+        mwt_crawler_free(c);
         remove_cache();
     }
 }
@@ -367,18 +368,17 @@ Test(mw_httpcache, bad_files)
         struct stat before, after;
         cr_assert_eq(stat(path, &before), 0);
 
-        kumo_crawler c;
-        mwt_crawler(&c, SET("HTTPCACHE_ENABLED", "1", "HTTPCACHE_DIR", dir));
+        kumo_crawler *c = mwt_crawler(SET("HTTPCACHE_ENABLED", "1", "HTTPCACHE_DIR", dir));
         mwt_log_begin();
         void *self = NULL;
-        cr_assert_eq(MW.open(&c, &self), KUMO_EDECLINED);
+        cr_assert_eq(MW.open(c, &self), KUMO_EDECLINED);
         mwt_assert_logged("kumo.downloadermiddlewares.httpcache", "ERROR", "'");
         const char *log = mwt_log();
         cr_assert(strstr(log, "is not a kumo HTTP cache"), "%s", log);
         cr_assert(strstr(log, "crawling without the HTTP cache"), "%s", log);
         cr_assert_eq(strchr(log, '\n'), log + strlen(log) - 1, "one line: %s", log);
         mwt_log_end();
-        mwt_crawler_free(&c);
+        mwt_crawler_free(c);
         cr_assert_eq(stat(path, &after), 0);
         cr_assert_eq(before.st_size, after.st_size);
         cr_assert_eq(before.st_mtime, after.st_mtime);
@@ -389,87 +389,87 @@ Test(mw_httpcache, bad_files)
 /* An unknown policy stops the crawl from starting, with the name in the message. */
 Test(mw_httpcache, bad_policy)
 {
-    kumo_crawler c;
-    mwt_crawler(&c, SET("HTTPCACHE_ENABLED", "1", "HTTPCACHE_DIR", dir,
-                        "HTTPCACHE_POLICY", "scrapy.extensions.httpcache.LRUPolicy"));
+    kumo_crawler *c = mwt_crawler(SET("HTTPCACHE_ENABLED", "1", "HTTPCACHE_DIR", dir,
+                                      "HTTPCACHE_POLICY",
+                                      "scrapy.extensions.httpcache.LRUPolicy"));
     mwt_log_begin();
     void *self = NULL;
-    cr_assert_eq(MW.open(&c, &self), KUMO_EINVAL);
+    cr_assert_eq(MW.open(c, &self), KUMO_EINVAL);
     mwt_assert_logged("kumo.downloadermiddlewares.httpcache", "ERROR",
                       "unknown HTTPCACHE_POLICY 'scrapy.extensions.httpcache.LRUPolicy'");
     mwt_log_end();
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 /* RFC2616: a stale entry is revalidated (If-None-Match sent); a 304 returns the cached
  * response; a new 200 replaces it (invalidate). */
 Test(mw_httpcache, rfc2616_revalidate)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     bool cached;
     void *self = open_cache(&c, SET("HTTPCACHE_POLICY", "RFC2616"));
     kumo_request *req = mwt_req("http://example.com/e");
-    kumo_response *r = pass(self, &c, req, 200,
+    kumo_response *r = pass(self, c, req, 200,
                             SET("Content-Type: text/html", "ETag: \"v1\""), "one", &cached);
     kumo_response_unref(r);
     kumo_request_unref(req);
-    cr_assert_eq(mwt_stat(&c, "httpcache/store"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/store"), 1);
 
     /* stale: the download goes on with the validator; the server says 304 */
     req = mwt_req("http://example.com/e");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(MW.process_request(self, &c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(MW.process_request(self, c, req, &res, &next), KUMO_OK);
     cr_assert_str_eq(kumo_headers_get(req->headers, "If-None-Match"), "\"v1\"");
     res = mwt_res(req, 304, SET("ETag: \"v1\""), "");
-    cr_assert_eq(MW.process_response(self, &c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(MW.process_response(self, c, req, &res, &next), KUMO_OK);
     cr_assert_eq(res->status, 200);
     cr_assert_str_eq(res->body, "one");
     cr_assert_eq(res->ref.cls, &KUMO_CLASS(HtmlResponse));
     kumo_response_unref(res);
     kumo_request_unref(req);
-    cr_assert_eq(mwt_stat(&c, "httpcache/revalidate"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/revalidate"), 1);
 
     /* stale again; this time the page changed */
     req = mwt_req("http://example.com/e");
-    r = pass(self, &c, req, 200, SET("Content-Type: text/html", "ETag: \"v2\""), "two",
+    r = pass(self, c, req, 200, SET("Content-Type: text/html", "ETag: \"v2\""), "two",
              &cached);
     cr_assert_not(cached);
     cr_assert_str_eq(r->body, "two");
     kumo_response_unref(r);
     kumo_request_unref(req);
-    cr_assert_eq(mwt_stat(&c, "httpcache/invalidate"), 1);
-    cr_assert_eq(mwt_stat(&c, "httpcache/store"), 2);
-    cr_assert_eq(mwt_stat(&c, "httpcache/hit"), -1);
-    cr_assert_eq(mwt_stat(&c, "httpcache/miss"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/invalidate"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/store"), 2);
+    cr_assert_eq(mwt_stat(c, "httpcache/hit"), -1);
+    cr_assert_eq(mwt_stat(c, "httpcache/miss"), 1);
 
     /* fresh (max-age): a hit; uncacheable (no validator, no expiry): counted */
     req = mwt_req("http://example.com/m");
-    r = pass(self, &c, req, 200, SET("Cache-Control: max-age=600"), "m", &cached);
+    r = pass(self, c, req, 200, SET("Cache-Control: max-age=600"), "m", &cached);
     kumo_response_unref(r);
-    r = pass(self, &c, req, 500, NULL, "", &cached);
+    r = pass(self, c, req, 500, NULL, "", &cached);
     cr_assert(cached);
     cr_assert_str_eq(r->body, "m");
     kumo_response_unref(r);
     kumo_request_unref(req);
     req = mwt_req("http://example.com/plain");
-    r = pass(self, &c, req, 200, NULL, "p", &cached);
+    r = pass(self, c, req, 200, NULL, "p", &cached);
     kumo_response_unref(r);
     kumo_request_unref(req);
-    cr_assert_eq(mwt_stat(&c, "httpcache/hit"), 1);
-    cr_assert_eq(mwt_stat(&c, "httpcache/uncacheable"), 1);
-    MW.close(self, &c);
-    mwt_crawler_free(&c);
+    cr_assert_eq(mwt_stat(c, "httpcache/hit"), 1);
+    cr_assert_eq(mwt_stat(c, "httpcache/uncacheable"), 1);
+    MW.close(self, c);
+    mwt_crawler_free(c);
 }
 
 /* RFC2616: a download error while revalidating answers with the cached response. */
 Test(mw_httpcache, error_recovery)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     bool cached;
     void *self = open_cache(&c, SET("HTTPCACHE_POLICY", "RFC2616"));
     kumo_request *req = mwt_req("http://example.com/e");
-    kumo_response *r = pass(self, &c, req, 200, SET("ETag: \"v1\""), "one", &cached);
+    kumo_response *r = pass(self, c, req, 200, SET("ETag: \"v1\""), "one", &cached);
     kumo_response_unref(r);
 
     static const struct {
@@ -483,8 +483,8 @@ Test(mw_httpcache, error_recovery)
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_response *res = NULL;
         kumo_request *next = NULL;
-        cr_assert_eq(MW.process_request(self, &c, req, &res, &next), KUMO_OK);
-        int rc = MW.process_exception(self, &c, req, cases[i].err, &res, &next);
+        cr_assert_eq(MW.process_request(self, c, req, &res, &next), KUMO_OK);
+        int rc = MW.process_exception(self, c, req, cases[i].err, &res, &next);
         if (!cases[i].recovered) {
             cr_assert_eq(rc, KUMO_EDECLINED);
             cr_assert_null(res);
@@ -493,34 +493,34 @@ Test(mw_httpcache, error_recovery)
         cr_assert_eq(rc, KUMO_EDONE);
         cr_assert_str_eq(res->body, "one");
         /* then it passes process_response, which leaves it alone */
-        cr_assert_eq(MW.process_response(self, &c, req, &res, &next), KUMO_OK);
+        cr_assert_eq(MW.process_response(self, c, req, &res, &next), KUMO_OK);
         kumo_response_unref(res);
     }
     /* no pending stale response: nothing to recover with */
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(MW.process_exception(self, &c, req, KUMO_ETIMEDOUT, &res, &next),
+    cr_assert_eq(MW.process_exception(self, c, req, KUMO_ETIMEDOUT, &res, &next),
                  KUMO_EDECLINED);
     kumo_request_unref(req);
-    cr_assert_eq(mwt_stat(&c, "httpcache/errorrecovery"), 2);
-    cr_assert_eq(mwt_stat(&c, "httpcache/store"), 1);
-    MW.close(self, &c);
-    mwt_crawler_free(&c);
+    cr_assert_eq(mwt_stat(c, "httpcache/errorrecovery"), 2);
+    cr_assert_eq(mwt_stat(c, "httpcache/store"), 1);
+    MW.close(self, c);
+    mwt_crawler_free(c);
 }
 
 /* A stale response whose download never answers is released at close. */
 Test(mw_httpcache, pending_released_at_close)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     bool cached;
     void *self = open_cache(&c, SET("HTTPCACHE_POLICY", "RFC2616"));
     kumo_request *req = mwt_req("http://example.com/e");
-    kumo_response *r = pass(self, &c, req, 200, SET("ETag: \"v1\""), "one", &cached);
+    kumo_response *r = pass(self, c, req, 200, SET("ETag: \"v1\""), "one", &cached);
     kumo_response_unref(r);
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(MW.process_request(self, &c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(MW.process_request(self, c, req, &res, &next), KUMO_OK);
     kumo_request_unref(req);
-    MW.close(self, &c);
-    mwt_crawler_free(&c);
+    MW.close(self, c);
+    mwt_crawler_free(c);
 }

@@ -33,11 +33,11 @@ static const struct {
 Test(mw_httperror, input)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
-        kumo_crawler c;
+        kumo_crawler *c;
         void *self = NULL;
-        mwt_crawler(&c, cases[i].settings);
+        c = mwt_crawler(cases[i].settings);
         mwt_log_begin();
-        cr_assert_eq(kumo_spmw_httperror.open(&c, &self), KUMO_OK);
+        cr_assert_eq(kumo_spmw_httperror.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req("http://example.com/page");
         if (cases[i].meta_key && strcmp(cases[i].meta_key, "handle_httpstatus_all") == 0) {
             kumo_map_set(&req->meta, cases[i].meta_key, kumo_val_bool(cases[i].meta_val));
@@ -47,14 +47,14 @@ Test(mw_httperror, input)
             kumo_map_set(&req->meta, cases[i].meta_key, l);
         }
         kumo_response *res = mwt_res(req, cases[i].status, NULL, "");
-        int rc = kumo_spmw_httperror.process_spider_input(self, &c, res);
+        int rc = kumo_spmw_httperror.process_spider_input(self, c, res);
         cr_assert_eq(rc, cases[i].pass ? KUMO_OK : KUMO_EIGNORED, "case %zu", i);
         char key[96];
         snprintf(key, sizeof(key), "httperror/response_ignored_status_count/%d",
                  cases[i].status);
-        cr_assert_eq(mwt_stat(&c, "httperror/response_ignored_count"), cases[i].pass ? -1 : 1,
+        cr_assert_eq(mwt_stat(c, "httperror/response_ignored_count"), cases[i].pass ? -1 : 1,
                      "case %zu", i);
-        cr_assert_eq(mwt_stat(&c, key), cases[i].pass ? -1 : 1, "case %zu", i);
+        cr_assert_eq(mwt_stat(c, key), cases[i].pass ? -1 : 1, "case %zu", i);
         if (!cases[i].pass) {
             char line[256];
             snprintf(line, sizeof(line), "Ignoring response <%d http://example.com/page>: "
@@ -65,8 +65,8 @@ Test(mw_httperror, input)
         }
         kumo_response_unref(res);
         kumo_request_unref(req);
-        kumo_spmw_httperror.close(self, &c);
+        kumo_spmw_httperror.close(self, c);
         mwt_log_end();
-        mwt_crawler_free(&c);
+        mwt_crawler_free(c);
     }
 }

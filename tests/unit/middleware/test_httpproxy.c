@@ -83,10 +83,10 @@ Test(mw_httpproxy, table)
         clear_env();
         for (size_t k = 0; cases[i].env[k]; k += 2)
             setenv(cases[i].env[k], cases[i].env[k + 1], 1);
-        kumo_crawler c;
+        kumo_crawler *c;
         void *self = NULL;
-        mwt_crawler(&c, cases[i].settings[0] ? cases[i].settings : NULL);
-        cr_assert_eq(kumo_dlmw_httpproxy.open(&c, &self), KUMO_OK);
+        c = mwt_crawler(cases[i].settings[0] ? cases[i].settings : NULL);
+        cr_assert_eq(kumo_dlmw_httpproxy.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req(cases[i].url);
         if (cases[i].meta_proxy)
             kumo_map_set(&req->meta, "proxy", strcmp(cases[i].meta_proxy, "None") == 0
@@ -98,7 +98,7 @@ Test(mw_httpproxy, table)
             kumo_map_set(&req->meta, "_auth_proxy", kumo_val_str(cases[i].auth_proxy));
         kumo_response *res = NULL;
         kumo_request *next = NULL;
-        cr_assert_eq(kumo_dlmw_httpproxy.process_request(self, &c, req, &res, &next), KUMO_OK);
+        cr_assert_eq(kumo_dlmw_httpproxy.process_request(self, c, req, &res, &next), KUMO_OK);
         const char *proxy = kumo_map_get_str(&req->meta, "proxy", NULL);
         if (cases[i].want_proxy)
             cr_assert_str_eq(proxy ? proxy : "(none)", cases[i].want_proxy, "case %zu", i);
@@ -115,19 +115,19 @@ Test(mw_httpproxy, table)
         else
             cr_assert_null(ap, "case %zu: _auth_proxy %s", i, ap);
         kumo_request_unref(req);
-        kumo_dlmw_httpproxy.close(self, &c);
-        mwt_crawler_free(&c);
+        kumo_dlmw_httpproxy.close(self, c);
+        mwt_crawler_free(c);
     }
     clear_env();
 }
 
 Test(mw_httpproxy, disabled)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, (const char *const[]){"HTTPPROXY_ENABLED", "0", NULL});
-    cr_assert_eq(kumo_dlmw_httpproxy.open(&c, &self), KUMO_EDECLINED);
-    mwt_crawler_free(&c);
+    c = mwt_crawler((const char *const[]){"HTTPPROXY_ENABLED", "0", NULL});
+    cr_assert_eq(kumo_dlmw_httpproxy.open(c, &self), KUMO_EDECLINED);
+    mwt_crawler_free(c);
 }
 
 Test(mw_httpproxy, order)

@@ -14,10 +14,10 @@ TestSuite(mw_redirect_referer, .init = kumo_leakcheck_start, .fini = kumo_leakch
 static int run(const char *const *settings, const char *method, const char *ctype,
                const char *body, const char *meta_key, kumo_value meta_val, kumo_request **next)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, settings);
-    cr_assert_eq(kumo_dlmw_metarefresh.open(&c, &self), KUMO_OK);
+    c = mwt_crawler(settings);
+    cr_assert_eq(kumo_dlmw_metarefresh.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req(BASE);
     kumo_request_set_method(req, method);
     if (strcmp(method, "POST") == 0) {
@@ -32,11 +32,11 @@ static int run(const char *const *settings, const char *method, const char *ctyp
     snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
     kumo_response *res = mwt_res(req, 200, SET(ct), body);
     *next = NULL;
-    int rc = kumo_dlmw_metarefresh.process_response(self, &c, req, &res, next);
+    int rc = kumo_dlmw_metarefresh.process_response(self, c, req, &res, next);
     kumo_response_unref(res);
     kumo_request_unref(req);
-    kumo_dlmw_metarefresh.close(self, &c);
-    mwt_crawler_free(&c);
+    kumo_dlmw_metarefresh.close(self, c);
+    mwt_crawler_free(c);
     return rc;
 }
 
@@ -176,12 +176,12 @@ Test(mw_metarefresh, redirected_request)
 
 Test(mw_metarefresh, disabled)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, SET("METAREFRESH_ENABLED", "0"));
-    cr_expect_eq(kumo_dlmw_metarefresh.open(&c, &self), KUMO_EDECLINED);
+    c = mwt_crawler(SET("METAREFRESH_ENABLED", "0"));
+    cr_expect_eq(kumo_dlmw_metarefresh.open(c, &self), KUMO_EDECLINED);
     cr_expect_eq(kumo_dlmw_metarefresh.order, 580);
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 /* A meta refresh to file: is dropped like a 3xx to file:. */
@@ -232,15 +232,14 @@ static const struct {
 Test(mw_redirect_referer, policies)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(refs); i++) {
-        kumo_crawler c;
-        mwt_crawler(&c, refs[i].settings);
+        kumo_crawler *c = mwt_crawler(refs[i].settings);
         kumo_request *req = mwt_req(refs[i].from);
         if (refs[i].referer)
             kumo_headers_add(req->headers, "Referer", refs[i].referer);
         if (refs[i].policy)
             kumo_map_set(&req->meta, "referrer_policy", kumo_val_str(refs[i].policy));
         kumo_request *next = NULL;
-        cr_assert_eq(kumo__redirect_follow(&c, req, refs[i].to, false, kumo_val_int(301), &next),
+        cr_assert_eq(kumo__redirect_follow(c, req, refs[i].to, false, kumo_val_int(301), &next),
                      KUMO_EDONE);
         const char *got = kumo_headers_get(next->headers, "Referer");
         if (refs[i].want)
@@ -250,28 +249,28 @@ Test(mw_redirect_referer, policies)
             cr_expect_null(got, "case %zu: '%s', want none", i, got);
         kumo_request_unref(next);
         kumo_request_unref(req);
-        mwt_crawler_free(&c);
+        mwt_crawler_free(c);
     }
 }
 
 /* Through the Redirect middleware itself: an https page 302 to http loses its Referer. */
 Test(mw_redirect_referer, via_redirect_middleware)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, NULL);
-    cr_assert_eq(kumo_dlmw_redirect.open(&c, &self), KUMO_OK);
+    c = mwt_crawler(NULL);
+    cr_assert_eq(kumo_dlmw_redirect.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req("https://example.com/a");
     kumo_headers_add(req->headers, "Referer", "https://example.com/");
     kumo_response *res = mwt_res(req, 302, SET("Location: http://example.com/b"), "");
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_redirect.process_response(self, &c, req, &res, &next), KUMO_EDONE);
+    cr_assert_eq(kumo_dlmw_redirect.process_response(self, c, req, &res, &next), KUMO_EDONE);
     cr_expect_str_eq(next->url, "http://example.com/b");
     cr_expect_null(kumo_headers_get(next->headers, "Referer"));
     kumo_request_unref(next);
     kumo_response_unref(res);
     kumo_request_unref(req);
     if (kumo_dlmw_redirect.close)
-        kumo_dlmw_redirect.close(self, &c);
-    mwt_crawler_free(&c);
+        kumo_dlmw_redirect.close(self, c);
+    mwt_crawler_free(c);
 }

@@ -26,25 +26,25 @@ static const struct {
 
 Test(mw_offsite, filter)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, NULL);
+    c = mwt_crawler(NULL);
     mwt_log_begin();
-    cr_assert_eq(kumo_spmw_offsite.open(&c, &self), KUMO_OK);
+    cr_assert_eq(kumo_spmw_offsite.open(c, &self), KUMO_OK);
     kumo_request *from = mwt_req("http://example.com/");
     kumo_response *res = mwt_res(from, 200, NULL, "");
     int64_t filtered = 0;
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_request *req = mwt_req(cases[i].url);
         kumo_request_set_dont_filter(req, cases[i].dont_filter);
-        int rc = kumo_spmw_offsite.process_request(self, &c, res, req);
+        int rc = kumo_spmw_offsite.process_request(self, c, res, req);
         cr_assert_eq(rc, cases[i].pass ? KUMO_OK : KUMO_EIGNORED, "case %zu: %s", i,
                      cases[i].url);
         filtered += !cases[i].pass;
         kumo_request_unref(req);
     }
-    cr_assert_eq(mwt_stat(&c, "offsite/filtered"), filtered);
-    cr_assert_eq(mwt_stat(&c, "offsite/domains"), 4);
+    cr_assert_eq(mwt_stat(c, "offsite/filtered"), filtered);
+    cr_assert_eq(mwt_stat(c, "offsite/domains"), 4);
     mwt_assert_logged(LG, "DEBUG", "Filtered offsite request to 'elsewhere.invalid': "
                       "<GET http://elsewhere.invalid/>\n");
     mwt_assert_logged(LG, "DEBUG", "Filtered offsite request to 'notexample.com': "
@@ -53,14 +53,14 @@ Test(mw_offsite, filter)
 
     /* start requests pass, as in Scrapy (it filters what callbacks return) */
     kumo_request *start = mwt_req("http://elsewhere.invalid/start");
-    cr_assert_eq(kumo_spmw_offsite.process_request(self, &c, NULL, start), KUMO_OK);
+    cr_assert_eq(kumo_spmw_offsite.process_request(self, c, NULL, start), KUMO_OK);
     kumo_request_unref(start);
 
     kumo_response_unref(res);
     kumo_request_unref(from);
-    kumo_spmw_offsite.close(self, &c);
+    kumo_spmw_offsite.close(self, c);
     mwt_log_end();
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 static const kumo_spider_def any_def = {.name = "any"};
@@ -71,61 +71,61 @@ static const kumo_spider_def bad_def = {
 
 Test(mw_offsite, no_spider_allows_all)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, NULL);
-    mwt_spider(&c, NULL);
-    cr_assert_eq(kumo_spmw_offsite.open(&c, &self), KUMO_OK);
+    c = mwt_crawler(NULL);
+    mwt_spider(c, NULL);
+    cr_assert_eq(kumo_spmw_offsite.open(c, &self), KUMO_OK);
     kumo_request *from = mwt_req("http://example.com/");
     kumo_response *res = mwt_res(from, 200, NULL, "");
     kumo_request *req = mwt_req("http://anything.invalid/");
-    cr_assert_eq(kumo_spmw_offsite.process_request(self, &c, res, req), KUMO_OK);
+    cr_assert_eq(kumo_spmw_offsite.process_request(self, c, res, req), KUMO_OK);
     kumo_request_unref(req);
     kumo_response_unref(res);
     kumo_request_unref(from);
-    kumo_spmw_offsite.close(self, &c);
-    mwt_crawler_free(&c);
+    kumo_spmw_offsite.close(self, c);
+    mwt_crawler_free(c);
 }
 
 /* A domain the spider allows at open (kumo_spider_allow_domain) counts too. */
 Test(mw_offsite, allow_domain_later)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, NULL);
+    c = mwt_crawler(NULL);
     mwt_log_begin();
-    cr_assert_eq(kumo_spmw_offsite.open(&c, &self), KUMO_OK);
+    cr_assert_eq(kumo_spmw_offsite.open(c, &self), KUMO_OK);
     kumo_request *from = mwt_req("http://example.com/");
     kumo_response *res = mwt_res(from, 200, NULL, "");
     kumo_request *req = mwt_req("http://late.invalid/");
-    cr_assert_eq(kumo_spmw_offsite.process_request(self, &c, res, req), KUMO_EIGNORED);
-    kumo_spider_allow_domain(c.spider, "late.invalid");
-    cr_assert_eq(kumo_spmw_offsite.process_request(self, &c, res, req), KUMO_OK);
+    cr_assert_eq(kumo_spmw_offsite.process_request(self, c, res, req), KUMO_EIGNORED);
+    kumo_spider_allow_domain(kumo_crawler_spider(c), "late.invalid");
+    cr_assert_eq(kumo_spmw_offsite.process_request(self, c, res, req), KUMO_OK);
     kumo_request_unref(req);
     kumo_response_unref(res);
     kumo_request_unref(from);
-    kumo_spmw_offsite.close(self, &c);
+    kumo_spmw_offsite.close(self, c);
     mwt_log_end();
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 Test(mw_offsite, domain_lists)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, NULL);
-    mwt_spider(&c, &any_def);   /* no allowed_domains: everything passes */
-    cr_assert_eq(kumo_spmw_offsite.open(&c, &self), KUMO_OK);
+    c = mwt_crawler(NULL);
+    mwt_spider(c, &any_def);   /* no allowed_domains: everything passes */
+    cr_assert_eq(kumo_spmw_offsite.open(c, &self), KUMO_OK);
     kumo_request *from = mwt_req("http://example.com/");
     kumo_response *res = mwt_res(from, 200, NULL, "");
     kumo_request *req = mwt_req("http://anything.invalid/");
-    cr_assert_eq(kumo_spmw_offsite.process_request(self, &c, res, req), KUMO_OK);
-    kumo_spmw_offsite.close(self, &c);
+    cr_assert_eq(kumo_spmw_offsite.process_request(self, c, res, req), KUMO_OK);
+    kumo_spmw_offsite.close(self, c);
 
     /* urls and domains with ports are ignored with a warning, as in Scrapy */
-    mwt_spider(&c, &bad_def);
+    mwt_spider(c, &bad_def);
     mwt_log_begin();
-    cr_assert_eq(kumo_spmw_offsite.open(&c, &self), KUMO_OK);
+    cr_assert_eq(kumo_spmw_offsite.open(c, &self), KUMO_OK);
     mwt_assert_logged(LG, "WARNING", "allowed_domains accepts only domains, not URLs. "
                       "Ignoring URL entry http://example.com in allowed_domains.");
     mwt_assert_logged(LG, "WARNING", "allowed_domains accepts only domains without ports. "
@@ -140,15 +140,15 @@ Test(mw_offsite, domain_lists)
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(urls); i++) {
         kumo_request *r = mwt_req(urls[i].url);
-        cr_assert_eq(kumo_spmw_offsite.process_request(self, &c, res, r), urls[i].rc,
+        cr_assert_eq(kumo_spmw_offsite.process_request(self, c, res, r), urls[i].rc,
                      "%s", urls[i].url);
         kumo_request_unref(r);
     }
-    kumo_spmw_offsite.close(self, &c);
+    kumo_spmw_offsite.close(self, c);
     mwt_log_end();
 
     kumo_request_unref(req);
     kumo_response_unref(res);
     kumo_request_unref(from);
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }

@@ -64,11 +64,11 @@ static const struct {
 Test(mw_redirect, responses)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
-        kumo_crawler c;
+        kumo_crawler *c;
         void *self = NULL;
-        mwt_crawler(&c, cases[i].settings);
+        c = mwt_crawler(cases[i].settings);
         mwt_log_begin();
-        cr_assert_eq(kumo_dlmw_redirect.open(&c, &self), KUMO_OK);
+        cr_assert_eq(kumo_dlmw_redirect.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req(A);
         kumo_request_set_method(req, cases[i].method);
         kumo_request_set_body(req, "a=1", 3);
@@ -88,7 +88,7 @@ Test(mw_redirect, responses)
         kumo_response *res = mwt_res(req, cases[i].status,
                                      cases[i].location ? KUMO_LIST(loc) : NULL, "");
         kumo_request *next = NULL;
-        int rc = kumo_dlmw_redirect.process_response(self, &c, req, &res, &next);
+        int rc = kumo_dlmw_redirect.process_response(self, c, req, &res, &next);
         cr_assert_eq(rc, cases[i].rc, "case %zu: rc %d", i, rc);
         if (rc == KUMO_EDONE) {
             cr_assert_str_eq(next->url, cases[i].new_url, "case %zu", i);
@@ -112,35 +112,35 @@ Test(mw_redirect, responses)
         }
         if (cases[i].log)
             mwt_assert_logged(LG, "DEBUG", cases[i].log);
-        int64_t dropped = mwt_stat(&c, "downloader/redirect_scheme_dropped");
+        int64_t dropped = mwt_stat(c, "downloader/redirect_scheme_dropped");
         bool scheme = cases[i].location && strncmp(cases[i].location, "file:", 5) == 0;
         scheme = scheme || (cases[i].location && strncmp(cases[i].location, "ftp:", 4) == 0);
         cr_assert_eq(dropped, scheme ? 1 : -1, "case %zu", i);
         kumo_request_unref(next);
         kumo_response_unref(res);
         kumo_request_unref(req);
-        kumo_dlmw_redirect.close(self, &c);
+        kumo_dlmw_redirect.close(self, c);
         mwt_log_end();
-        mwt_crawler_free(&c);
+        mwt_crawler_free(c);
     }
 }
 
 /* Two hops: the meta lists grow, dont_filter follows the source request, Cookie stays home. */
 Test(mw_redirect, chain_of_redirects)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
     /* without the Cookies middleware (it rebuilds the header itself) */
-    mwt_crawler(&c, KUMO_LIST("REDIRECT_PRIORITY_ADJUST", "5", "COOKIES_ENABLED", "0"));
+    c = mwt_crawler(KUMO_LIST("REDIRECT_PRIORITY_ADJUST", "5", "COOKIES_ENABLED", "0"));
     mwt_log_begin();
-    cr_assert_eq(kumo_dlmw_redirect.open(&c, &self), KUMO_OK);
+    cr_assert_eq(kumo_dlmw_redirect.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req("http://example.com/a");
     kumo_request_set_dont_filter(req, 1);
     kumo_headers_add(req->headers, "Cookie", "k=v");
 
     kumo_response *res = mwt_res(req, 302, KUMO_LIST("Location: /b"), "");
     kumo_request *one = NULL, *two = NULL;
-    cr_assert_eq(kumo_dlmw_redirect.process_response(self, &c, req, &res, &one), KUMO_EDONE);
+    cr_assert_eq(kumo_dlmw_redirect.process_response(self, c, req, &res, &one), KUMO_EDONE);
     cr_assert(one->dont_filter);
     cr_assert_eq(one->priority, 5);
     cr_assert_str_eq(kumo_headers_get(one->headers, "Cookie"), "k=v");
@@ -148,7 +148,7 @@ Test(mw_redirect, chain_of_redirects)
     kumo_response_unref(res);
 
     res = mwt_res(one, 301, KUMO_LIST("Location: http://other.example:8080/c"), "");
-    cr_assert_eq(kumo_dlmw_redirect.process_response(self, &c, one, &res, &two), KUMO_EDONE);
+    cr_assert_eq(kumo_dlmw_redirect.process_response(self, c, one, &res, &two), KUMO_EDONE);
     cr_assert_eq(kumo_map_get_int(&two->meta, "redirect_times", 0), 2);
     cr_assert_eq(kumo_map_get_int(&two->meta, "redirect_ttl", 0), 18);
     cr_assert_eq(two->priority, 10);
@@ -168,16 +168,16 @@ Test(mw_redirect, chain_of_redirects)
     kumo_request_unref(two);
     kumo_request_unref(one);
     kumo_request_unref(req);
-    kumo_dlmw_redirect.close(self, &c);
+    kumo_dlmw_redirect.close(self, c);
     mwt_log_end();
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 Test(mw_redirect, disabled)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, KUMO_LIST("REDIRECT_ENABLED", "0"));
-    cr_assert_eq(kumo_dlmw_redirect.open(&c, &self), KUMO_EDECLINED);
-    mwt_crawler_free(&c);
+    c = mwt_crawler(KUMO_LIST("REDIRECT_ENABLED", "0"));
+    cr_assert_eq(kumo_dlmw_redirect.open(c, &self), KUMO_EDECLINED);
+    mwt_crawler_free(c);
 }

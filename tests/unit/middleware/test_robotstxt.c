@@ -71,21 +71,21 @@ static void finish(size_t i, int status, const char *body, int err)
 }
 
 typedef struct mw {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self;
 } mw;
 
 static void mw_open(mw *m, const char *const *kv)
 {
-    mwt_crawler(&m->c, kv);
+    m->c = mwt_crawler(kv);
     m->self = NULL;
-    cr_assert_eq(kumo_dlmw_robotstxt.open(&m->c, &m->self), KUMO_OK);
+    cr_assert_eq(kumo_dlmw_robotstxt.open(m->c, &m->self), KUMO_OK);
 }
 
 static void mw_close(mw *m)
 {
-    kumo_dlmw_robotstxt.close(m->self, &m->c);
-    mwt_crawler_free(&m->c);
+    kumo_dlmw_robotstxt.close(m->self, m->c);
+    mwt_crawler_free(m->c);
 }
 
 /* process_request on a new request for url (User-Agent ua when set). */
@@ -96,7 +96,7 @@ static int run(mw *m, const char *url, const char *ua)
         kumo_headers_add(req->headers, "User-Agent", ua);
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    int rc = kumo_dlmw_robotstxt.process_request(m->self, &m->c, req, &res, &next);
+    int rc = kumo_dlmw_robotstxt.process_request(m->self, m->c, req, &res, &next);
     cr_assert_null(res);
     cr_assert_null(next);
     kumo_request_unref(req);
@@ -107,13 +107,13 @@ static int run(mw *m, const char *url, const char *ua)
 
 Test(mw_robotstxt, disabled_by_default)
 {
-    kumo_crawler c;
+    kumo_crawler *c;
     void *self = NULL;
-    mwt_crawler(&c, NULL);
-    cr_assert_eq(kumo_dlmw_robotstxt.open(&c, &self), KUMO_EDECLINED);
+    c = mwt_crawler(NULL);
+    cr_assert_eq(kumo_dlmw_robotstxt.open(c, &self), KUMO_EDECLINED);
     cr_assert_eq(kumo_dlmw_robotstxt.order, 100);
     cr_assert_str_eq(kumo_dlmw_robotstxt.name, "RobotsTxt");
-    mwt_crawler_free(&c);
+    mwt_crawler_free(c);
 }
 
 Test(mw_robotstxt, fetch_once_park_then_decide)
@@ -130,21 +130,21 @@ Test(mw_robotstxt, fetch_once_park_then_decide)
     cr_assert_eq(rr->priority, 1000);
     cr_assert(kumo__meta_true(kumo_request_meta(rr), "dont_obey_robotstxt"));
     cr_assert_eq(kumo_map_get_int(kumo_request_meta(rr), "redirect_ttl", 0), 5);
-    cr_assert_eq(mwt_stat(&m.c, "robotstxt/request_count"), 1);
+    cr_assert_eq(mwt_stat(m.c, "robotstxt/request_count"), 1);
     cr_assert_eq(fake.resumed, 0);
 
     finish(0, 200, "User-agent: *\nDisallow: /private\n", 0);
     cr_assert_eq(fake.resumed, 2);
     cr_assert_eq(fake.resumed_go, 2);
-    cr_assert_eq(mwt_stat(&m.c, "robotstxt/response_count"), 1);
-    cr_assert_eq(mwt_stat(&m.c, "robotstxt/response_status_count/200"), 1);
+    cr_assert_eq(mwt_stat(m.c, "robotstxt/response_count"), 1);
+    cr_assert_eq(mwt_stat(m.c, "robotstxt/response_status_count/200"), 1);
 
     /* resumed requests come through again and are decided now */
     cr_assert_eq(run(&m, "http://example.com/public", NULL), KUMO_OK);
     cr_assert_eq(run(&m, "http://example.com/private/x", NULL), KUMO_EIGNORED);
     cr_assert_eq(run(&m, "http://example.com:80/private", NULL), KUMO_EIGNORED);
     cr_assert_eq(fake.n, 1);
-    cr_assert_eq(mwt_stat(&m.c, "robotstxt/forbidden"), 2);
+    cr_assert_eq(mwt_stat(m.c, "robotstxt/forbidden"), 2);
     mwt_assert_logged("kumo.downloadermiddlewares.robotstxt", "DEBUG",
                       "Forbidden by robots.txt: <GET http://example.com/private/x>");
     mwt_log_end();
@@ -181,7 +181,7 @@ Test(mw_robotstxt, origins_are_scheme_host_port)
     for (size_t i = 0; i < fake.n; i++)
         finish(i, 404, "", 0);
     cr_assert_eq(fake.resumed, KUMO_ARRAY_LEN(cases));
-    cr_assert_eq(mwt_stat(&m.c, "robotstxt/response_status_count/404"), (int64_t)fake.n);
+    cr_assert_eq(mwt_stat(m.c, "robotstxt/response_status_count/404"), (int64_t)fake.n);
     mw_close(&m);
 }
 
@@ -220,13 +220,13 @@ Test(mw_robotstxt, answers)
         cr_assert_eq(run(&m, "http://example.com/x", NULL), answers[i].want, "case %zu", i);
         cr_assert_eq(run(&m, "http://example.com/robots.txt", NULL), KUMO_OK, "case %zu", i);
         if (answers[i].stat)
-            cr_assert_eq(mwt_stat(&m.c, answers[i].stat), 1, "case %zu: %s", i,
+            cr_assert_eq(mwt_stat(m.c, answers[i].stat), 1, "case %zu: %s", i,
                          answers[i].stat);
         if (answers[i].err == KUMO_ETIMEDOUT)
             mwt_assert_logged("kumo.downloadermiddlewares.robotstxt", "ERROR",
                               "Error downloading <GET http://example.com/robots.txt>");
         if (!answers[i].status)
-            cr_assert_eq(mwt_stat(&m.c, "robotstxt/response_count"), -1);
+            cr_assert_eq(mwt_stat(m.c, "robotstxt/response_count"), -1);
         mwt_log_end();
         mw_close(&m);
     }
@@ -240,7 +240,7 @@ Test(mw_robotstxt, dont_obey_meta)
     kumo_map_set(kumo_request_meta(req), "dont_obey_robotstxt", kumo_val_bool(1));
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_robotstxt.process_request(m.self, &m.c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo_dlmw_robotstxt.process_request(m.self, m.c, req, &res, &next), KUMO_OK);
     kumo_request_unref(req);
     cr_assert_eq(fake.n, 0);
     mw_close(&m);
@@ -299,7 +299,7 @@ Test(mw_robotstxt, synchronous_callback)
     fake.sync_err = KUMO_ECANCELED;                 /* the crawl closed: nothing cached */
     cr_assert_eq(run(&m, "http://third.com/x", NULL), KUMO_EIGNORED);
     cr_assert_eq(fake.resumed, 0);
-    cr_assert_eq(mwt_stat(&m.c, "robotstxt/request_count"), 3);
+    cr_assert_eq(mwt_stat(m.c, "robotstxt/request_count"), 3);
     mw_close(&m);
 }
 
