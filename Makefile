@@ -48,7 +48,7 @@ BIN     ?= kumo
 SPIDERDIR ?= spiders
 SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
 
-.PHONY: all spiders test asan valgrind bench bench-real demo install clean lint seltool conf man
+.PHONY: all spiders test asan tsan valgrind bench bench-real demo install clean lint seltool conf man
 all: $(BIN) $(SPIDERSO)
 spiders: $(SPIDERSO)
 
@@ -113,6 +113,16 @@ asan:
 	    2>&1 | tee build-asan/test.log
 	@! grep -E 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' build-asan/test.log
 
+# ThreadSanitizer over the tests that start parse threads (the only threads kumo has).
+TSANTESTS ?= @(crawl/parse_threads*|parsepool/*|leaky/*|encoding/*)
+tsan:
+	@mkdir -p build-tsan
+	set -o pipefail; $(MAKE) BUILD=build-tsan BIN=build-tsan/kumo SPIDERDIR=build-tsan/spiders \
+	    SANITIZE="-fsanitize=thread" OPT="-O1 -g" test TESTARGS='--filter "$(TSANTESTS)"' \
+	    TESTENV="TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1" \
+	    2>&1 | tee build-tsan/test.log
+	@! grep -E 'WARNING: ThreadSanitizer' build-tsan/test.log
+
 # A real crawl of the demo site under valgrind --leak-check=full: nothing definitely lost.
 valgrind: all $(DEMOBIN)
 	scripts/valgrind-crawl.sh
@@ -157,7 +167,7 @@ lint:
 	    $(LIBSRC) -- $(CFLAGS) 2>/dev/null | grep -E 'warning:' | head -50
 
 clean:
-	rm -rf build build-asan kumo spiders/*.so
+	rm -rf build build-asan build-tsan kumo spiders/*.so
 
 -include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTOBJ:.o=.d) $(DEMOOBJ:.o=.d) \
     $(BUILD)/tests/lib/seltool.d \
