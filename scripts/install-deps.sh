@@ -1,8 +1,9 @@
 #!/bin/sh
-# install-deps.sh - install the Debian packages kumo builds, tests and benchmarks with.
+# install-deps.sh - install the Debian packages kumo builds, tests and benchmarks with
+# (clang and its libFuzzer runtime for `make fuzz`).
 set -e
 PKGS="build-essential pkg-config libcurl4-openssl-dev libevent-dev libxml2-dev libsqlite3-dev
-      libcriterion-dev zlib1g-dev libpcre2-dev libidn2-dev"
+      libcriterion-dev zlib1g-dev libpcre2-dev libidn2-dev clang libclang-rt-14-dev"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS nginx-light wrk python3-scrapy"
 missing=""
 for p in $PKGS; do

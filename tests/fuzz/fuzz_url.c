@@ -1,0 +1,32 @@
+/* fuzz_url.c - url canonicalisation, joining, kumo_url_safe and the helpers around them.
+ * Input: base \0 href (without a NUL, the whole input is both). */
+#include "fuzz.h"
+#include "http/url.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_in in = fuzz_in_make(data, size);
+    char *a = fuzz_field(&in), *b = fuzz_field(&in);
+    const char *href = b ? b : a;
+    kumo_url_check(a);
+    kumo_free(kumo_url_canonicalize(a));
+    char *safe = kumo_url_safe(a);
+    if (safe) {
+        /* an url that is already safe comes back unchanged */
+        char *again = kumo_url_safe(safe);
+        kumo_assert(again && strcmp(again, safe) == 0);
+        kumo_free(again);
+        kumo_free(kumo_url_canonicalize(safe));
+    }
+    kumo_free(safe);
+    kumo_free(kumo_url_host(a));
+    kumo_free(kumo_url_scheme(href));
+    kumo_free(kumo_url_join(a, href));
+    kumo_free(kumo_url_join("http://example.com/a/b;p?q#f", href));
+    kumo_url_parts parts;
+    kumo__url_fast_split(a, &parts);
+    kumo_free(kumo__url_fast_join(a, href));
+    free(a);
+    free(b);
+    return 0;
+}
