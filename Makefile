@@ -112,6 +112,7 @@ $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBKUMO)
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
 
 fuzz-build: $(FUZZNAMES:%=$(BUILD)/fuzz/%)
+.SECONDARY: $(FUZZSRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/fuzz/driver.o
 
 fuzz:
 	$(MAKE) BUILD=build-fuzz CC=$(FUZZCC) OPT="-O1 -g" fuzz-build \

@@ -12,9 +12,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kumo_free(kumo_url_canonicalize(a));
     char *safe = kumo_url_safe(a);
     if (safe) {
-        /* an url that is already safe comes back unchanged */
+        /* an url that is already safe comes back unchanged; as w3lib, a result may not
+         * split again ("http://://h:65536" loses its empty netloc, the port is then read) */
         char *again = kumo_url_safe(safe);
-        kumo_assert(again && strcmp(again, safe) == 0);
+        kumo_assert(!again || strcmp(again, safe) == 0);
         kumo_free(again);
         kumo_free(kumo_url_canonicalize(safe));
     }
@@ -25,7 +26,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     kumo_free(kumo_url_join("http://example.com/a/b;p?q#f", href));
     kumo_url_parts parts;
     kumo__url_fast_split(a, &parts);
-    kumo_free(kumo__url_fast_join(a, href));
+    /* the fast path, where it answers, agrees with libcurl's */
+    char *fast = kumo__url_fast_join(a, href);
+    if (fast) {
+        char *slow = kumo__url_join_curl(a, href);
+        if (!slow || strcmp(fast, slow) != 0) {
+            fprintf(stderr, "fast join '%s' + '%s': '%s', curl: '%s'\n", a, href, fast,
+                    slow ? slow : "(null)");
+            abort();
+        }
+        kumo_free(slow);
+    }
+    kumo_free(fast);
     free(a);
     free(b);
     return 0;
