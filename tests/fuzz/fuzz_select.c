@@ -1,10 +1,12 @@
-/* fuzz_select.c - the selector API on an arbitrary body: css, xpath, re and urljoin.
+/* fuzz_select.c - the selector API on an arbitrary body: css, xpath, re and urljoin, as a
+ * spider callback uses it (its selectors pooled, dropped when the callback returns).
  * Input: content-type \0 css \0 xpath \0 regex \0 href \0 body (the body may hold NULs). */
 #include "fuzz.h"
 #include "http/headers.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "select/css.h"
+#include "select/pool.h"
 #include "kumo/select.h"
 
 static void use_list(kumo_selector_list *l, const char *re)
@@ -18,18 +20,15 @@ static void use_list(kumo_selector_list *l, const char *re)
     for (size_t i = 0; i < kumo_list_len(l) && i < 4; i++) {
         kumo_selector *s = kumo_list_at(l, i);
         kumo_sel_get(s);
-        kumo_selector_list *sub = kumo_sel_xpath(s, "./@*|./text()");
-        kumo_list_unref(sub);
-        kumo_list_unref(kumo_sel_re(s, re));
+        kumo_sel_xpath(s, "./@*|./text()");
+        kumo_sel_re(s, re);
     }
     kumo_selector_list *m = kumo_list_re(l, re);
     if (m) {
         kumo_value v = kumo_list_getall(m);
         kumo_val_clear(&v);
-        kumo_list_unref(m);
     }
     kumo_list_re_first(l, re, NULL);
-    kumo_list_unref(l);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -44,6 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (len)
         memcpy(body, in.p, len);
     body[len] = '\0';
+    size_t mark = kumo_pool_mark();     /* a callback starts */
     int err;
     kumo_request *req = kumo_request_new("http://example.com/a/b?c=d", NULL, &err);
     kumo_headers *h = kumo_headers_new();
@@ -59,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char *j = kumo_response_urljoin(res, href);
     kumo_free(j);
+    kumo_pool_drain(mark);              /* the callback returns */
     kumo_response_unref(res);
     kumo_request_unref(req);
     if (kumo_query_cached() > 1000)
