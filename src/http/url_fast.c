@@ -172,6 +172,8 @@ char *kumo__url_fast_join(const char *base, const char *href)
     }
     if (href[0] == '/')
         return build(&b, href, pn, NULL, 0, q, qn, f, fn);
+    if (b.path_len >= 2 && b.path[1] == '/')
+        return NULL;            /* "//b" + "x": libcurl and Python give "/x", not RFC's "//x" */
     size_t dir = b.path_len;
     while (dir && b.path[dir - 1] != '/')
         dir--;
