@@ -146,8 +146,8 @@ static char *build(const kumo_url_parts *b, const char *path1, size_t n1, const 
 char *kumo__url_fast_join(const char *base, const char *href)
 {
     kumo_url_parts b, r;
-    if (!kumo__url_fast_split(base, &b))
-        return NULL;
+    if (!kumo__url_fast_split(base, &b) || b.query_len == 1 || b.frag_len == 1)
+        return NULL;            /* a base with a bare '?' or '#': libcurl's rules too */
     if (href[0] == 'h' && kumo__url_fast_split(href, &r))
         return build(&r, r.path, r.path_len, NULL, 0, r.query, r.query_len, r.frag, r.frag_len);
     /* a relative reference: no scheme, no authority, nothing to encode or strip */

@@ -83,13 +83,17 @@ Test(url_fast, split_check_and_host)
 Test(url_fast, empty_segment_in_base)
 {
     /* found by tests/fuzz/fuzz_url.c: a base path starting with "//" merged as RFC 3986
-     * says ("//.m"), where libcurl and Python's urljoin (Scrapy) give "/.m" */
+     * says ("//.m"), where libcurl and Python's urljoin (Scrapy) give "/.m"; a base's bare
+     * '?' kept where libcurl drops it */
     static const struct {
         const char *base, *href, *want;
     } cases[] = {
         {"http://examplemo.ac//b", ".m/0.000000?q", "http://examplemo.ac/.m/0.000000?q"},
         {"http://e.test//b", "x", "http://e.test/x"},
         {"http://e.test//b/c", "../y", "http://e.test/y"},
+        /* and a base with a bare '?' or '#' loses it, as libcurl does */
+        {"http://e.test/c?", "", "http://e.test/c"},
+        {"http://e.test/c#", "", "http://e.test/c"},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         char *got = kumo_url_join(cases[i].base, cases[i].href);
