@@ -172,10 +172,12 @@ char *kumo__url_fast_join(const char *base, const char *href)
     }
     if (href[0] == '/')
         return build(&b, href, pn, NULL, 0, q, qn, f, fn);
-    if (b.path_len >= 2 && b.path[1] == '/')
-        return NULL;            /* "//b" + "x": libcurl and Python give "/x", not RFC's "//x" */
     size_t dir = b.path_len;
     while (dir && b.path[dir - 1] != '/')
         dir--;
+    /* empty segments ("//b" + "x", "a/" + ".//0./..//c") merge differently in RFC 3986,
+     * libcurl and Python's urljoin: libcurl decides */
+    if (memmem(b.path, dir, "//", 2) || memmem(href, pn, "//", 2))
+        return NULL;
     return build(&b, b.path, dir, href, pn, q, qn, f, fn);
 }

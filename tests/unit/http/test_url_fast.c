@@ -91,6 +91,7 @@ Test(url_fast, empty_segment_in_base)
         {"http://examplemo.ac//b", ".m/0.000000?q", "http://examplemo.ac/.m/0.000000?q"},
         {"http://e.test//b", "x", "http://e.test/x"},
         {"http://e.test//b/c", "../y", "http://e.test/y"},
+        {"http://e/ex.c/55z/b", ".//0./..//%Ac?q", "http://e/ex.c/55z//%Ac?q"},
         /* and a base with a bare '?' or '#' loses it, as libcurl does */
         {"http://e.test/c?", "", "http://e.test/c"},
         {"http://e.test/c#", "", "http://e.test/c"},
