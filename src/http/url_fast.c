@@ -120,6 +120,19 @@ static void remove_dots(kumo_buf *out, const char *path, size_t n)
     out->s[out->len] = '\0';
 }
 
+/* True when path[0..n) holds a "." or ".." segment (a base url that is not normalised). */
+static bool has_dot_segment(const char *path, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (path[i] != '/' || i + 1 >= n || path[i + 1] != '.')
+            continue;
+        size_t d = i + 2 < n && path[i + 2] == '.' ? 3 : 2;
+        if (i + d >= n || path[i + d] == '/')
+            return true;
+    }
+    return false;
+}
+
 static char *build(const kumo_url_parts *b, const char *path1, size_t n1, const char *path2,
                    size_t n2, const char *query, size_t qn, const char *frag, size_t fn)
 {
@@ -146,8 +159,9 @@ static char *build(const kumo_url_parts *b, const char *path1, size_t n1, const 
 char *kumo__url_fast_join(const char *base, const char *href)
 {
     kumo_url_parts b, r;
-    if (!kumo__url_fast_split(base, &b) || b.query_len == 1 || b.frag_len == 1)
-        return NULL;            /* a base with a bare '?' or '#': libcurl's rules too */
+    if (!kumo__url_fast_split(base, &b) || b.query_len == 1 || b.frag_len == 1 ||
+        has_dot_segment(b.path, b.path_len))
+        return NULL;    /* a bare '?' or '#', or "/a/../b": libcurl normalises the base */
     if (href[0] == 'h' && kumo__url_fast_split(href, &r))
         return build(&r, r.path, r.path_len, NULL, 0, r.query, r.query_len, r.frag, r.frag_len);
     /* a relative reference: no scheme, no authority, nothing to encode or strip */

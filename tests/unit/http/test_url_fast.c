@@ -92,6 +92,7 @@ Test(url_fast, empty_segment_in_base)
         {"http://e.test//b", "x", "http://e.test/x"},
         {"http://e.test//b/c", "../y", "http://e.test/y"},
         {"http://e/ex.c/55z/b", ".//0./..//%Ac?q", "http://e/ex.c/55z//%Ac?q"},
+        {"http://examel/bp.../..?q", "htpp", "http://examel/htpp"},
         /* and a base with a bare '?' or '#' loses it, as libcurl does */
         {"http://e.test/c?", "", "http://e.test/c"},
         {"http://e.test/c#", "", "http://e.test/c"},
