@@ -37,6 +37,27 @@ static size_t simple_span(const char *s, const char *stop, bool *ok)
     }
 }
 
+/* True when host[0..n) is a dotted quad as libcurl writes it back ("127.0.0.1"); other
+ * hosts ending in a number ("8", "1.2.3", "010.0.0.1") are IPv4 forms libcurl rewrites. */
+static bool plain_ipv4(const char *host, size_t n)
+{
+    int parts = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t d = i;
+        while (d < n && host[d] >= '0' && host[d] <= '9')
+            d++;
+        if (d == i || d - i > 3 || (d - i > 1 && host[i] == '0') ||
+            strtol(host + i, NULL, 10) > 255 || (d < n && host[d] != '.'))
+            return false;
+        parts++;
+        i = d + 1;
+        if (d < n && i >= n)
+            return false;       /* a trailing dot */
+    }
+    return parts == 4;
+}
+
 /* Split an absolute simple url.  Returns false when it is not one. */
 bool kumo__url_fast_split(const char *url, kumo_url_parts *p)
 {
@@ -51,6 +72,11 @@ bool kumo__url_fast_split(const char *url, kumo_url_parts *p)
     while ((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '.' || *q == '-')
         q++;
     if (q == a || *q == '.' || a[0] == '.' || a[0] == '-')
+        return false;
+    const char *last = q;       /* the host's last label */
+    while (last > a && last[-1] != '.')
+        last--;
+    if (*last >= '0' && *last <= '9' && !plain_ipv4(a, (size_t)(q - a)))
         return false;
     p->scheme = url;
     p->scheme_len = sn;

@@ -93,6 +93,8 @@ Test(url_fast, empty_segment_in_base)
         {"http://e.test//b/c", "../y", "http://e.test/y"},
         {"http://e/ex.c/55z/b", ".//0./..//%Ac?q", "http://e/ex.c/55z//%Ac?q"},
         {"http://examel/bp.../..?q", "htpp", "http://examel/htpp"},
+        {"http://8/880@/0q", "x", "http://0.0.0.8/880@/x"},
+        {"http://127.1/a", "b", "http://127.0.0.1/b"},
         /* and a base with a bare '?' or '#' loses it, as libcurl does */
         {"http://e.test/c?", "", "http://e.test/c"},
         {"http://e.test/c#", "", "http://e.test/c"},
