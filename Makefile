@@ -48,7 +48,8 @@ BIN     ?= kumo
 SPIDERDIR ?= spiders
 SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
 
-.PHONY: all spiders test asan tsan valgrind bench bench-real demo install clean lint seltool conf man
+.PHONY: all spiders test asan tsan valgrind bench bench-real demo install clean lint seltool \
+        conf man fuzz fuzz-build
 all: $(BIN) $(SPIDERSO)
 spiders: $(SPIDERSO)
 
@@ -88,6 +89,37 @@ SELTOOL := $(BUILD)/kumo-seltool
 $(SELTOOL): $(BUILD)/tests/lib/seltool.o $(LIBKUMO)
 	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $< \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
+
+# Fuzzing: each tests/fuzz/fuzz_NAME.c is a libFuzzer harness with its seeds and every crash
+# it ever found in tests/fuzz/corpus/NAME/.  `make test` replays the corpora through the
+# harnesses built with this build's compiler and a standalone main() (tests/fuzz/driver.c);
+# `make fuzz` builds the clang + libFuzzer + ASan/UBSan harnesses in build-fuzz/, and
+# `make fuzz FUZZ_SECONDS=N` runs each for N seconds (tests/fuzz/run.sh).
+FUZZSRC   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZNAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZSRC))
+REPLAYBIN := $(FUZZNAMES:%=$(BUILD)/fuzz-replay/%)
+FUZZCC    ?= clang
+FUZZ_SECONDS ?=
+
+$(BUILD)/fuzz-replay/%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/driver.o $(LIBKUMO)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) \
+	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
+
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBKUMO)
+	@mkdir -p $(dir $@)
+	$(call say,LINK,$@)$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
+
+fuzz-build: $(FUZZNAMES:%=$(BUILD)/fuzz/%)
+.SECONDARY: $(FUZZSRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/fuzz/driver.o
+
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZCC) OPT="-O1 -g" fuzz-build \
+	    SANITIZE="-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	              -fno-sanitize-recover=all"
+	$(if $(FUZZ_SECONDS),tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZNAMES))
+
 # conf/kumo.conf is generated from the settings table (src/core/settings_defaults.c).
 conf: $(BIN)
 	./$(BIN) settings --conf > conf/kumo.conf
@@ -97,9 +129,14 @@ seltool: $(SELTOOL)
 # Every test; deterministic, talks to 127.0.0.1 only.  First the floors: no include or call
 # points up (scripts/check-layers), and the console reads top-down.  KUMO_SPIDER_DIR lets the
 # plugin tests load the spiders built for this configuration.
-test: $(TESTBIN) $(BIN) $(SPIDERSO)
+test: $(TESTBIN) $(BIN) $(SPIDERSO) $(REPLAYBIN)
 	@for check in "scripts/check-layers $(BUILD)" scripts/check-console-order; do \
 	    out=$$($$check 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -1; done
+	@n=0; for t in $(FUZZNAMES); do \
+	    out=$$($(TESTENV) $(BUILD)/fuzz-replay/$$t tests/fuzz/corpus/$$t) || \
+	        { echo "$$out"; echo "fuzz replay: $$t failed"; exit 1; }; \
+	    n=$$((n + $$(echo "$$out" | tail -1 | awk '{print $$2}'))); done; \
+	    echo "fuzz replay: $$n inputs through $(words $(FUZZNAMES)) harnesses, all fine"
 	$(TESTENV) KUMO_SPIDER_DIR=$(SPIDERDIR) KUMO_BIN=./$(BIN) ./$(TESTBIN) --jobs 2 $(TESTARGS)
 
 # Criterion runs each test in a child process whose sanitizer report does not always fail
@@ -167,8 +204,9 @@ lint:
 	    $(LIBSRC) -- $(CFLAGS) 2>/dev/null | grep -E 'warning:' | head -50
 
 clean:
-	rm -rf build build-asan build-tsan kumo spiders/*.so
+	rm -rf build build-asan build-tsan build-fuzz kumo spiders/*.so
 
 -include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTOBJ:.o=.d) $(DEMOOBJ:.o=.d) \
+    $(FUZZSRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/fuzz/driver.d \
     $(BUILD)/tests/lib/seltool.d \
     $(wildcard $(BUILD)/spiders/*.d)

@@ -284,7 +284,9 @@ static int lex(const char *line, size_t len, cl_toks *t)
     if (memchr(line, '\0', len))
         return fail(t, "SyntaxError", "source code string cannot contain null bytes");
     if (len && (*p == ' ' || *p == '\t')) {
-        size_t ws = strspn(p, " \t\r\f");
+        size_t ws = 0;  /* the line may not be NUL-terminated: count blanks within len */
+        while (ws < len && (p[ws] == ' ' || p[ws] == '\t' || p[ws] == '\r' || p[ws] == '\f'))
+            ws++;
         if (ws < len && p[ws] != '#')
             return fail(t, "IndentationError", "unexpected indent");
     }

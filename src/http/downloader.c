@@ -488,23 +488,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         x->headers = kumo_headers_new();
         return len;
     }
-    const char *colon = memchr(p, ':', len);
-    if (!colon || colon == p)
-        return len;
-    const char *v = colon + 1, *end = p + len;
-    while (v < end && (*v == ' ' || *v == '\t'))
-        v++;
-    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
-        end--;
-    char name[256];
-    size_t nl = (size_t)(colon - p);
-    if (nl >= sizeof(name))
-        return len;
-    memcpy(name, p, nl);
-    name[nl] = '\0';
-    char *value = kumo_strndup(v, (size_t)(end - v), KUMO_T_STR, KUMO_V_HEADERS);
-    kumo_headers_add(x->headers, name, value);
-    kumo_free(value);
+    kumo__headers_add_line(x->headers, p, len);
     return len;
 }
 

@@ -83,3 +83,25 @@ size_t kumo_headers_bytes(const kumo_headers *h)
         n += strlen(h->kv[2 * i]) + strlen(h->kv[2 * i + 1]) + 4;   /* ": " and CRLF */
     return n;
 }
+
+bool kumo__headers_add_line(kumo_headers *h, const char *line, size_t len)
+{
+    const char *colon = memchr(line, ':', len);
+    if (!colon || colon == line)
+        return false;
+    const char *v = colon + 1, *end = line + len;
+    while (v < end && (*v == ' ' || *v == '\t'))
+        v++;
+    while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    char name[256];
+    size_t nl = (size_t)(colon - line);
+    if (nl >= sizeof(name))
+        return false;
+    memcpy(name, line, nl);
+    name[nl] = '\0';
+    char *value = kumo_strndup(v, (size_t)(end - v), KUMO_T_STR, V);
+    kumo_headers_add(h, name, value);
+    kumo_free(value);
+    return true;
+}

@@ -17,4 +17,12 @@ kumo_headers *kumo_headers_copy(const kumo_headers *h);
 /* Bytes held (for stats: downloader/request_bytes). */
 size_t kumo_headers_bytes(const kumo_headers *h);
 
+/*
+ * Add the header of one line as a server sent it ("Name: value\r\n", len bytes, any bytes):
+ * blanks before the value and CR, LF and spaces after it dropped.  A line without a colon,
+ * with an empty name or with a name of 256 bytes or more adds nothing.  Returns true when
+ * a header was added.
+ */
+bool kumo__headers_add_line(kumo_headers *h, const char *line, size_t len);
+
 #endif

@@ -37,6 +37,27 @@ static size_t simple_span(const char *s, const char *stop, bool *ok)
     }
 }
 
+/* True when host[0..n) is a dotted quad as libcurl writes it back ("127.0.0.1"); other
+ * hosts ending in a number ("8", "1.2.3", "010.0.0.1") are IPv4 forms libcurl rewrites. */
+static bool plain_ipv4(const char *host, size_t n)
+{
+    int parts = 0;
+    size_t i = 0;
+    while (i < n) {
+        size_t d = i;
+        while (d < n && host[d] >= '0' && host[d] <= '9')
+            d++;
+        if (d == i || d - i > 3 || (d - i > 1 && host[i] == '0') ||
+            strtol(host + i, NULL, 10) > 255 || (d < n && host[d] != '.'))
+            return false;
+        parts++;
+        i = d + 1;
+        if (d < n && i >= n)
+            return false;       /* a trailing dot */
+    }
+    return parts == 4;
+}
+
 /* Split an absolute simple url.  Returns false when it is not one. */
 bool kumo__url_fast_split(const char *url, kumo_url_parts *p)
 {
@@ -51,6 +72,11 @@ bool kumo__url_fast_split(const char *url, kumo_url_parts *p)
     while ((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '.' || *q == '-')
         q++;
     if (q == a || *q == '.' || a[0] == '.' || a[0] == '-')
+        return false;
+    const char *last = q;       /* the host's last label */
+    while (last > a && last[-1] != '.')
+        last--;
+    if (*last >= '0' && *last <= '9' && !plain_ipv4(a, (size_t)(q - a)))
         return false;
     p->scheme = url;
     p->scheme_len = sn;
@@ -120,6 +146,19 @@ static void remove_dots(kumo_buf *out, const char *path, size_t n)
     out->s[out->len] = '\0';
 }
 
+/* True when path[0..n) holds a "." or ".." segment (a base url that is not normalised). */
+static bool has_dot_segment(const char *path, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (path[i] != '/' || i + 1 >= n || path[i + 1] != '.')
+            continue;
+        size_t d = i + 2 < n && path[i + 2] == '.' ? 3 : 2;
+        if (i + d >= n || path[i + d] == '/')
+            return true;
+    }
+    return false;
+}
+
 static char *build(const kumo_url_parts *b, const char *path1, size_t n1, const char *path2,
                    size_t n2, const char *query, size_t qn, const char *frag, size_t fn)
 {
@@ -146,8 +185,9 @@ static char *build(const kumo_url_parts *b, const char *path1, size_t n1, const 
 char *kumo__url_fast_join(const char *base, const char *href)
 {
     kumo_url_parts b, r;
-    if (!kumo__url_fast_split(base, &b))
-        return NULL;
+    if (!kumo__url_fast_split(base, &b) || b.query_len == 1 || b.frag_len == 1 ||
+        has_dot_segment(b.path, b.path_len))
+        return NULL;    /* a bare '?' or '#', or "/a/../b": libcurl normalises the base */
     if (href[0] == 'h' && kumo__url_fast_split(href, &r))
         return build(&r, r.path, r.path_len, NULL, 0, r.query, r.query_len, r.frag, r.frag_len);
     /* a relative reference: no scheme, no authority, nothing to encode or strip */
@@ -175,5 +215,9 @@ char *kumo__url_fast_join(const char *base, const char *href)
     size_t dir = b.path_len;
     while (dir && b.path[dir - 1] != '/')
         dir--;
+    /* empty segments ("//b" + "x", "a/" + ".//0./..//c") merge differently in RFC 3986,
+     * libcurl and Python's urljoin: libcurl decides */
+    if (memmem(b.path, dir, "//", 2) || memmem(href, pn, "//", 2))
+        return NULL;
     return build(&b, b.path, dir, href, pn, q, qn, f, fn);
 }

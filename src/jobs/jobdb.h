@@ -102,4 +102,14 @@ void kumo_job_set_start_pos(kumo_crawler *c, size_t pos);
 /* The SQLite queue backend (queue_sqlite.c): the scheduler picks it when c has a job. */
 extern const kumo_queue_backend kumo_queue_sqlite;
 
+/*
+ * The request one row of the requests table encodes, st standing on a row whose columns are
+ * id, priority, url, method, headers, body, callback, meta, flags, errback, cb_kwargs,
+ * class (any values: the file may have been edited).  Callbacks and errbacks are looked up
+ * by name in def.  Returns a new reference, or NULL when the row does not decode (an ERROR
+ * naming path and the row's id).
+ */
+kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def *def,
+                                        const char *path);
+
 #endif

@@ -202,16 +202,15 @@ static void pairs_to_map(kumo_value *obj, kumo_map *m)
     }
 }
 
-/* A request from the row the `next` statement stands on, or NULL (logged) when it does not
- * decode. */
-static kumo_request *decode(sq *q, sqlite3_stmt *st)
+kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def *def,
+                                        const char *path)
 {
     const char *url = (const char *)sqlite3_column_text(st, 2);
     const char *cbname = (const char *)sqlite3_column_text(st, 6);
     const char *ebname = (const char *)sqlite3_column_text(st, 9);
     const char *clsname = (const char *)sqlite3_column_text(st, 11);
-    kumo_callback_fn cb = cbname ? kumo_spider_def_callback(kumo__crawler_def(q->c), cbname) : NULL;
-    kumo_errback_fn eb = ebname ? kumo_spider_def_errback(kumo__crawler_def(q->c), ebname) : NULL;
+    kumo_callback_fn cb = cbname ? kumo_spider_def_callback(def, cbname) : NULL;
+    kumo_errback_fn eb = ebname ? kumo_spider_def_errback(def, ebname) : NULL;
     kumo_class *cls = &KUMO_CLASS(Request);
     for (size_t i = 0; clsname && kumo_request_classes[i]; i++)
         if (strcmp(kumo_request_classes[i]->name, clsname) == 0)
@@ -224,7 +223,7 @@ static kumo_request *decode(sq *q, sqlite3_stmt *st)
     kumo_request *req = url && !why ? kumo_request_new(url, cb, &err) : NULL;
     if (!req) {
         KUMO_ERROR(LOGGER, "job '%s': request %lld does not decode (%s): dropped",
-                   kumo_jobdb_path(q->db), (long long)sqlite3_column_int64(st, 0),
+                   path, (long long)sqlite3_column_int64(st, 0),
                    why ? why : kumo_strerror(err));
         return NULL;
     }
@@ -263,6 +262,13 @@ static kumo_request *decode(sq *q, sqlite3_stmt *st)
         kumo_val_clear(&v);
     }
     return req;
+}
+
+/* A request from the row the `next` statement stands on, or NULL (logged) when it does not
+ * decode. */
+static kumo_request *decode(sq *q, sqlite3_stmt *st)
+{
+    return kumo__queue_sqlite_decode(st, kumo__crawler_def(q->c), kumo_jobdb_path(q->db));
 }
 
 /* ---- the window ---- */

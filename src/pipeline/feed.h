@@ -164,6 +164,14 @@ int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings 
                      const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
                      double (*now)(void), char *err, size_t errlen);
 
+/*
+ * kumo_feedset_new() without opening, creating or repairing any file: FEEDS parsed and
+ * every feed checked (options, scheme, URI template, format).  Returns KUMO_OK,
+ * KUMO_EDECLINED or KUMO_EINVAL with err as kumo_feedset_new().
+ */
+int kumo__feedset_check(const char *feeds, const kumo_settings *s, const char *spider,
+                        const kumo_map *args, double (*now)(void), char *err, size_t errlen);
+
 /* Export item (borrowed) to every feed; starts new batch files as they fill. */
 void kumo_feedset_write(kumo_feedset *fs, kumo_item *item);
 

@@ -497,9 +497,10 @@ static void close_batch(kumo_feedset *fs, feedslot *sl)
         kumo_stats_incf(fs->stats, 1, "feedexport/success_count/%s", storage_name(sl));
 }
 
-int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
-                     const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
-                     double (*now)(void), char *err, size_t errlen)
+/* kumo_feedset_new(), or with open false kumo__feedset_check(): everything but the files. */
+static int feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
+                       const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
+                       double (*now)(void), bool open, char *err, size_t errlen)
 {
     char msg[256];
     *out = NULL;
@@ -551,14 +552,28 @@ int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings 
     /* every entry is checked before any file opens: a bad one leaves no file behind */
     for (size_t i = 0; rc == KUMO_OK && i < fs->n; i++)
         rc = open_batch(fs, &fs->slots[i], true, err, errlen);
-    for (size_t i = 0; rc == KUMO_OK && i < fs->n; i++)
+    for (size_t i = 0; rc == KUMO_OK && open && i < fs->n; i++)
         rc = open_batch(fs, &fs->slots[i], false, err, errlen);
-    if (rc != KUMO_OK) {
+    if (rc != KUMO_OK || !open) {
         kumo_feedset_free(fs);
         return rc;
     }
     *out = fs;
     return KUMO_OK;
+}
+
+int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
+                     const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
+                     double (*now)(void), char *err, size_t errlen)
+{
+    return feedset_new(out, feeds, s, spider, args, stats, repair, now, true, err, errlen);
+}
+
+int kumo__feedset_check(const char *feeds, const kumo_settings *s, const char *spider,
+                        const kumo_map *args, double (*now)(void), char *err, size_t errlen)
+{
+    kumo_feedset *fs;
+    return feedset_new(&fs, feeds, s, spider, args, NULL, false, now, false, err, errlen);
 }
 
 void kumo_feedset_write(kumo_feedset *fs, kumo_item *item)

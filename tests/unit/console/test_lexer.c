@@ -128,3 +128,22 @@ Test(lexer, every_byte)
         }
     }
 }
+
+Test(lexer, blank_line_stays_within_len)
+{
+    /* cl_lex takes len bytes, not a C string: a line of blanks with no NUL after it is read
+     * no further than len (a heap buffer, so that ASan sees an over-read) */
+    static const char *const blanks[] = {" ", "\t", " \t\r\f", "\t \f"};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(blanks); i++) {
+        size_t n = strlen(blanks[i]);
+        char *s = malloc(n);
+        cr_assert_not_null(s);
+        memcpy(s, blanks[i], n);
+        cl_toks t;
+        int rc = cl_lex(s, n, &t);
+        cr_expect_eq(rc, KUMO_OK, "lexing %zu blanks", n);
+        cr_expect_eq(t.n, 1, "only the end token");
+        cl_release(&t);
+        free(s);
+    }
+}

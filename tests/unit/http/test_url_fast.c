@@ -79,3 +79,33 @@ Test(url_fast, split_check_and_host)
     cr_assert_eq(kumo_url_check("file:///etc/passwd"), KUMO_ESCHEME);
     cr_assert_eq(kumo_url_check("/relative"), KUMO_EURL);
 }
+
+Test(url_fast, empty_segment_in_base)
+{
+    /* found by tests/fuzz/fuzz_url.c: a base path starting with "//" merged as RFC 3986
+     * says ("//.m"), where libcurl and Python's urljoin (Scrapy) give "/.m"; a base's bare
+     * '?' kept where libcurl drops it */
+    static const struct {
+        const char *base, *href, *want;
+    } cases[] = {
+        {"http://examplemo.ac//b", ".m/0.000000?q", "http://examplemo.ac/.m/0.000000?q"},
+        {"http://e.test//b", "x", "http://e.test/x"},
+        {"http://e.test//b/c", "../y", "http://e.test/y"},
+        {"http://e/ex.c/55z/b", ".//0./..//%Ac?q", "http://e/ex.c/55z//%Ac?q"},
+        {"http://examel/bp.../..?q", "htpp", "http://examel/htpp"},
+        {"http://8/880@/0q", "x", "http://0.0.0.8/880@/x"},
+        {"http://127.1/a", "b", "http://127.0.0.1/b"},
+        /* and a base with a bare '?' or '#' loses it, as libcurl does */
+        {"http://e.test/c?", "", "http://e.test/c"},
+        {"http://e.test/c#", "", "http://e.test/c"},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        char *got = kumo_url_join(cases[i].base, cases[i].href);
+        char *curl = kumo__url_join_curl(cases[i].base, cases[i].href);
+        cr_assert_not_null(got);
+        cr_expect_str_eq(curl, cases[i].want, "libcurl: %s + %s", cases[i].base, cases[i].href);
+        cr_expect_str_eq(got, cases[i].want, "%s + %s", cases[i].base, cases[i].href);
+        kumo_free(got);
+        kumo_free(curl);
+    }
+}
