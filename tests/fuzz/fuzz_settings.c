@@ -18,9 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (kumo_settings_set(s, info->name, value, KUMO_PRIO_CMDLINE, err, sizeof(err)) ==
         KUMO_OK) {
         kumo_settings_get(s, info->name);
-        kumo_settings_int(s, info->name, 0);
-        kumo_settings_float(s, info->name, 0);
-        kumo_settings_bool(s, info->name, false);
+        kumo_settings_int(s, info->name);
+        kumo_settings_float(s, info->name);
+        kumo_settings_bool(s, info->name);
         size_t nl;
         int order;
         bool off;
