@@ -52,7 +52,7 @@ Test(cmd_crawl, a_plugin_crawls_into_a_feed_and_a_job)
     kumo_testserver_url(srv, "/", url, sizeof(url));
     snprintf(args, sizeof(args), "crawl quotes -a url=%s -O %s/q.jsonl --jobdir %s/job "
              "-L INFO", url, dir, dir);
-    cr_assert_eq(kumo_clirun_run(&r, NULL, "KUMO_SPIDER_DIR=spiders", args), 0, "%s", r.err);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
     cr_assert_not_null(strstr(r.err, "Spider closed (finished)"), "%s", r.err);
     char feed[96];
     snprintf(feed, sizeof(feed), "%s/q.jsonl", dir);
@@ -75,9 +75,9 @@ Test(cmd_crawl, errors_before_the_crawl_starts)
 {
     cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, "crawl"), 2);
     cr_assert_str_eq(r.err, "kumo: crawl needs a spider name (see 'kumo list')\n");
-    cr_assert_eq(kumo_clirun_run(&r, NULL, "KUMO_SPIDER_DIR=spiders", "crawl nope"), 1);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, "crawl nope"), 1);
     cr_assert_str_eq(r.err, "kumo: spider not found: nope (try 'kumo list')\n");
-    cr_assert_eq(kumo_clirun_run(&r, NULL, "KUMO_SPIDER_DIR=spiders",
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL,
                                  "crawl quotes -s 'ITEM_PIPELINES={\"Nope\": 1}'"), 1);
     cr_assert_not_null(strstr(r.err, "kumo: unknown item pipeline 'Nope' in ITEM_PIPELINES\n"),
                        "%s", r.err);

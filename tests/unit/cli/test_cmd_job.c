@@ -37,7 +37,7 @@ Test(cmd_job, a_job_stopped_early_is_resumable_with_requests_pending)
     /* one page, then CLOSESPIDER_PAGECOUNT stops it with the next pages still queued */
     snprintf(args, sizeof(args), "crawl quotes -a url=%s --jobdir %s/j --nolog "
              "-s CLOSESPIDER_PAGECOUNT=1 -s CONCURRENT_REQUESTS=1", url, dir);
-    cr_assert_eq(kumo_clirun_run(&r, NULL, "KUMO_SPIDER_DIR=spiders", args), 0, "%s", r.err);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
     snprintf(args, sizeof(args), "job %s/j", dir);
     cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
     cr_assert_not_null(strstr(r.out, "status:    stopped (finish_reason: closespider_pagecount)"
