@@ -1,0 +1,63 @@
+/* test_cmd_job.c - `kumo job DIR`: a stopped job's spider, status, pending requests and
+ * stats, read without running it; a directory without a job. */
+#include <criterion/criterion.h>
+#include "kumo-int.h"
+#include "lib/clirun.h"
+#include "lib/server.h"
+#include "lib/leakcheck.h"
+
+static kumo_testserver *srv;
+static kumo_clirun r;
+static char dir[] = "/tmp/kumo-job-XXXXXX";
+
+static void setup(void)
+{
+    kumo_leakcheck_start();
+    srv = kumo_testserver_start();
+    cr_assert_not_null(srv);
+    memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+    kumo_testserver_stop(srv);
+    kumo_leakcheck_end();
+}
+
+TestSuite(cmd_job, .init = setup, .fini = teardown, .timeout = 120);
+
+Test(cmd_job, a_job_stopped_early_is_resumable_with_requests_pending)
+{
+    char url[256], args[1024];
+    kumo_testserver_url(srv, "/", url, sizeof(url));
+    /* one page, then CLOSESPIDER_PAGECOUNT stops it with the next pages still queued */
+    snprintf(args, sizeof(args), "crawl quotes -a url=%s --jobdir %s/j --nolog "
+             "-s CLOSESPIDER_PAGECOUNT=1 -s CONCURRENT_REQUESTS=1", url, dir);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    snprintf(args, sizeof(args), "job %s/j", dir);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    cr_assert_not_null(strstr(r.out, "status:    stopped (finish_reason: closespider_pagecount)"
+                                     ": resumable\n"), "%s", r.out);
+    long long pending = -1;
+    const char *p = strstr(r.out, "pending:   ");
+    cr_assert_not_null(p, "%s", r.out);
+    cr_assert_eq(sscanf(p, "pending:   %lld requests", &pending), 1);
+    cr_assert_gt(pending, 0, "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "'finish_reason': 'closespider_pagecount'"), "%s",
+                       r.out);
+}
+
+Test(cmd_job, no_job_in_the_directory)
+{
+    char args[128], want[160];
+    snprintf(args, sizeof(args), "job %s/none", dir);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 1);
+    snprintf(want, sizeof(want), "kumo: no job in '%s/none': ", dir);
+    cr_assert_eq(strncmp(r.err, want, strlen(want)), 0, "%s", r.err);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, "job"), 2);
+    cr_assert_str_eq(r.err, "kumo: job needs one job directory (see 'kumo job -h')\n");
+}

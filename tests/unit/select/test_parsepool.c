@@ -1,0 +1,189 @@
+/* test_parsepool.c - the parse pool: bodies parsed in workers, reported on the loop thread,
+ * skipped jobs reported unparsed, pending jobs dropped when the pool is freed. */
+#include <criterion/criterion.h>
+#include "kumo-int.h"
+#include "select/parsepool.h"
+#include "select/doc.h"
+#include "select/pool.h"
+#include "lib/leakcheck.h"
+#include <event2/event.h>
+
+static struct event_base *base;
+
+/* What the pool reported: owners in report order, and each one's document. */
+typedef struct seen {
+    int done[16];
+    kumo_doc *docs[16];
+    size_t ndone;
+    int dropped[16];
+    size_t ndropped;
+} seen;
+
+static seen got;
+static int owners[16];
+
+static void setup(void)
+{
+    kumo_leakcheck_start();
+    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    base = event_base_new();
+    cr_assert_not_null(base);
+    memset(&got, 0, sizeof(got));
+    for (int i = 0; i < 16; i++)
+        owners[i] = i;
+}
+
+static void teardown(void)
+{
+    for (size_t i = 0; i < got.ndone; i++)
+        kumo_doc_unref(got.docs[i]);
+    kumo_pool_drain(0);
+    event_base_free(base);
+    kumo_leakcheck_end();
+}
+
+TestSuite(parsepool, .init = setup, .fini = teardown, .timeout = 60);
+
+/* done: adopt the worker's tree into a document (NULL tree: no document). */
+static void on_done(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
+{
+    seen *s = ctx;
+    cr_assert_lt(s->ndone, 16);
+    kumo_doc *doc = NULL;
+    if (d) {
+        doc = kumo_doc_new(true);
+        kumo__doc_adopt(doc, d, arena);
+    } else {
+        kumo__doc_discard(NULL, arena);
+    }
+    s->docs[s->ndone] = doc;
+    s->done[s->ndone++] = *(int *)owner;
+}
+
+static void on_drop(void *owner)
+{
+    cr_assert_lt(got.ndropped, 16);
+    got.dropped[got.ndropped++] = *(int *)owner;
+}
+
+static kumo_parse_src html_src(const char *body)
+{
+    kumo_parse_src src = {.body = body, .len = strlen(body), .url = "http://pp.example/",
+                          .html = true};
+    return src;
+}
+
+/* Run the loop until nothing is pending (the workers' wake-ups arrive as events). */
+static void run_until_idle(kumo_parsepool *p)
+{
+    while (kumo_parsepool_pending(p) > 0)
+        event_base_loop(base, EVLOOP_ONCE);
+}
+
+static const char *text_of(kumo_doc *doc)
+{
+    return kumo_list_get(kumo_doc_select(doc, "p::text", true), "");
+}
+
+Test(parsepool, parses_in_a_worker_and_reports_on_the_loop)
+{
+    int err = -1;
+    kumo_parsepool *p = kumo_parsepool_new(base, 2, on_done, on_drop, &got, &err);
+    cr_assert_not_null(p);
+    cr_assert_eq(err, KUMO_OK);
+    kumo_parse_src a = html_src("<p>alpha</p>");
+    kumo_parse_src b = html_src("<p>beta</p>");
+    kumo_parsepool_submit(p, &a, &owners[1]);
+    kumo_parsepool_submit(p, &b, &owners[2]);
+    cr_assert_eq(kumo_parsepool_pending(p), 2);
+    cr_assert_eq(got.ndone, 0, "never reported from inside submit");
+    run_until_idle(p);
+    cr_assert_eq(got.ndone, 2);
+    cr_assert_eq(got.ndropped, 0);
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_not_null(got.docs[i]);
+        cr_assert_str_eq(text_of(got.docs[i]), got.done[i] == 1 ? "alpha" : "beta");
+    }
+    cr_assert_neq(got.done[0], got.done[1]);
+    kumo_parsepool_free(p);
+    cr_assert_eq(got.ndropped, 0);
+}
+
+Test(parsepool, one_worker_reports_in_submission_order)
+{
+    int err;
+    kumo_parsepool *p = kumo_parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    cr_assert_not_null(p);
+    char bodies[8][32];
+    kumo_parse_src src[8];
+    for (int i = 0; i < 8; i++) {
+        snprintf(bodies[i], sizeof(bodies[i]), "<p>job %d</p>", i);
+        src[i] = html_src(bodies[i]);
+        kumo_parsepool_submit(p, &src[i], &owners[i]);
+    }
+    run_until_idle(p);
+    cr_assert_eq(got.ndone, 8);
+    for (int i = 0; i < 8; i++) {
+        char want[16];
+        snprintf(want, sizeof(want), "job %d", i);
+        cr_assert_eq(got.done[i], i);
+        cr_assert_str_eq(text_of(got.docs[i]), want);
+    }
+    kumo_parsepool_free(p);
+}
+
+Test(parsepool, skip_reports_without_a_document)
+{
+    int err;
+    kumo_parsepool *p = kumo_parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    cr_assert_not_null(p);
+    kumo_parse_src s = html_src("<p>not parsed</p>");
+    s.skip = true;
+    kumo_parsepool_submit(p, &s, &owners[5]);
+    cr_assert_eq(kumo_parsepool_pending(p), 1);
+    cr_assert_eq(got.ndone, 0);
+    run_until_idle(p);
+    cr_assert_eq(got.ndone, 1);
+    cr_assert_eq(got.done[0], 5);
+    cr_assert_null(got.docs[0]);
+    kumo_parsepool_free(p);
+}
+
+Test(parsepool, free_drops_what_is_pending)
+{
+    int err;
+    kumo_parsepool *p = kumo_parsepool_new(base, 2, on_done, on_drop, &got, &err);
+    cr_assert_not_null(p);
+    kumo_parse_src a = html_src("<p>a</p>");
+    kumo_parse_src s = html_src("<p>s</p>");
+    s.skip = true;
+    kumo_parsepool_submit(p, &a, &owners[3]);
+    kumo_parsepool_submit(p, &s, &owners[4]);
+    kumo_parsepool_submit(p, &a, &owners[6]);
+    /* No loop turn: whether parsed or not, all three are still pending. */
+    cr_assert_eq(kumo_parsepool_pending(p), 3);
+    kumo_parsepool_free(p);
+    cr_assert_eq(got.ndone, 0);
+    cr_assert_eq(got.ndropped, 3);
+    int sum = 0;
+    for (size_t i = 0; i < got.ndropped; i++)
+        sum += 1 << got.dropped[i];
+    cr_assert_eq(sum, (1 << 3) | (1 << 4) | (1 << 6), "each owner dropped once");
+}
+
+Test(parsepool, xml_jobs_use_the_xml_parser)
+{
+    int err;
+    kumo_parsepool *p = kumo_parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    cr_assert_not_null(p);
+    kumo_parse_src x = html_src("<Feed><Item>x</Item></Feed>");
+    x.html = false;
+    kumo_parsepool_submit(p, &x, &owners[7]);
+    run_until_idle(p);
+    cr_assert_eq(got.ndone, 1);
+    cr_assert_not_null(got.docs[0]);
+    /* The HTML parser would lower-case the names and add html/body. */
+    cr_assert_str_eq(kumo_list_get(kumo_doc_select(got.docs[0], "name(/*)", false), ""),
+                     "Feed");
+    kumo_parsepool_free(p);
+}
