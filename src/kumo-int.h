@@ -55,27 +55,27 @@ typedef enum kumo_loglevel {
     KUMO_LOG_CRITICAL = 50,
 } kumo_loglevel;
 
-void kumo_log(const char *logger, kumo_loglevel level, const char *fmt, ...)
+void kumo__log(const char *logger, kumo_loglevel level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void kumo_vlog(const char *logger, kumo_loglevel level, const char *fmt, va_list ap);
-bool kumo_log_enabled(kumo_loglevel level);
+void kumo__vlog(const char *logger, kumo_loglevel level, const char *fmt, va_list ap);
+bool kumo__log_enabled(kumo_loglevel level);
 /* Returns KUMO_EINVAL for a name that is not a level. */
-int kumo_log_level_parse(const char *name, kumo_loglevel *out);
-void kumo_log_set_level(kumo_loglevel level);
+int kumo__log_level_parse(const char *name, kumo_loglevel *out);
+void kumo__log_set_level(kumo_loglevel level);
 /* Send the log to path (appending), or back to stderr with NULL. */
-int kumo_log_set_file(const char *path);
+int kumo__log_set_file(const char *path);
 
 /* Called for every line written (stats log_count/LEVEL); NULL to remove. */
-void kumo_log_set_hook(void (*fn)(void *ctx, kumo_loglevel level), void *ctx);
-const char *kumo_log_level_name(kumo_loglevel level);
+void kumo__log_set_hook(void (*fn)(void *ctx, kumo_loglevel level), void *ctx);
+const char *kumo__log_level_name(kumo_loglevel level);
 
-#define KUMO_DEBUG(lg, ...) kumo_log(lg, KUMO_LOG_DEBUG, __VA_ARGS__)
-#define KUMO_INFO(lg, ...) kumo_log(lg, KUMO_LOG_INFO, __VA_ARGS__)
-#define KUMO_WARN(lg, ...) kumo_log(lg, KUMO_LOG_WARNING, __VA_ARGS__)
-#define KUMO_ERROR(lg, ...) kumo_log(lg, KUMO_LOG_ERROR, __VA_ARGS__)
+#define KUMO_DEBUG(lg, ...) kumo__log(lg, KUMO_LOG_DEBUG, __VA_ARGS__)
+#define KUMO_INFO(lg, ...) kumo__log(lg, KUMO_LOG_INFO, __VA_ARGS__)
+#define KUMO_WARN(lg, ...) kumo__log(lg, KUMO_LOG_WARNING, __VA_ARGS__)
+#define KUMO_ERROR(lg, ...) kumo__log(lg, KUMO_LOG_ERROR, __VA_ARGS__)
 
 /* Process-wide setup: heap hooks for libxml2, curl_global_init.  Idempotent. */
-int kumo_global_init(void);
-void kumo_global_cleanup(void);
+int kumo__global_init(void);
+void kumo__global_cleanup(void);
 
 #endif

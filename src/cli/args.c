@@ -42,7 +42,7 @@ static bool same(const char *arg, size_t n, const char *name)
 static int set(kumo_cli_parser *p, const char *name, const char *value)
 {
     char err[512];
-    if (kumo_settings_set(p->settings, name, value, KUMO_PRIO_CMDLINE, err, sizeof(err))) {
+    if (kumo__settings_set(p->settings, name, value, KUMO_PRIO_CMDLINE, err, sizeof(err))) {
         kumo_cli_error("%s", err);
         return KUMO_EXIT_USAGE;
     }
@@ -80,7 +80,7 @@ static int apply_shared(parse_state *st, shared_kind kind, const char *opt, cons
         kumo_map_set(p->args, name, kumo_val_str(value));
         return KUMO_EXIT_OK;
     case SH_LOGLEVEL:
-        if (kumo_log_level_parse(v, &level) != KUMO_OK) {
+        if (kumo__log_level_parse(v, &level) != KUMO_OK) {
             kumo_cli_error("invalid log level '%s': expected DEBUG, INFO, WARNING, ERROR or "
                            "CRITICAL", v);
             return KUMO_EXIT_USAGE;
@@ -92,9 +92,9 @@ static int apply_shared(parse_state *st, shared_kind kind, const char *opt, cons
         return set(p, "LOG_FILE", v);
     case SH_FEED_APPEND:
     case SH_FEED_OVERWRITE:
-        kumo_buf_adds(&st->feeds, st->feeds.len ? ", " : "{");
-        kumo_json_str(&st->feeds, v, strlen(v));
-        kumo_buf_printf(&st->feeds, ": {\"overwrite\": %s}",
+        kumo__buf_adds(&st->feeds, st->feeds.len ? ", " : "{");
+        kumo__json_str(&st->feeds, v, strlen(v));
+        kumo__buf_printf(&st->feeds, ": {\"overwrite\": %s}",
                         kind == SH_FEED_OVERWRITE ? "true" : "false");
         return KUMO_EXIT_OK;
     case SH_JOBDIR:
@@ -167,7 +167,7 @@ static int option(parse_state *st, int argc, char **argv, int *i)
 int kumo_cli_parse(kumo_cli_parser *p, int argc, char **argv)
 {
     parse_state st = {.p = p};
-    kumo_buf_init(&st.feeds, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&st.feeds, 0, KUMO_T_STR, KUMO_V_NONE);
     p->npos = 0;
     int rc = KUMO_EXIT_OK;
     bool options = true;
@@ -181,9 +181,9 @@ int kumo_cli_parse(kumo_cli_parser *p, int argc, char **argv)
             rc = positional(p, a);
     }
     if (rc == KUMO_EXIT_OK && st.feeds.len) {
-        kumo_buf_addc(&st.feeds, '}');
-        rc = set(p, "FEEDS", kumo_buf_str(&st.feeds));
+        kumo__buf_addc(&st.feeds, '}');
+        rc = set(p, "FEEDS", kumo__buf_str(&st.feeds));
     }
-    kumo_buf_release(&st.feeds);
+    kumo__buf_release(&st.feeds);
     return rc;
 }

@@ -50,7 +50,7 @@ enum {
 };
 
 /* Where a usage text lists the feed extensions: kumo_cli_put_usage() writes the feed code's
- * own list there (kumo_feed_format_choices()), so help cannot forget a format. */
+ * own list there (kumo__feed_format_choices()), so help cannot forget a format. */
 #define KUMO_CLI_FEED_EXTS "@FEED_EXTS@"
 
 /* Print a command's usage text to f, with KUMO_CLI_FEED_EXTS filled in. */
@@ -109,7 +109,7 @@ int kumo_cli_parse(kumo_cli_parser *p, int argc, char **argv);
 /*
  * Run a crawl as `kumo crawl` does with argv (the command's name first): settings file,
  * the shared options, then the one positional.  resolve (NULL for crawl) turns that
- * positional into what kumo_plugin_open() loads, writing it to buf; it returns
+ * positional into what kumo__plugin_open() loads, writing it to buf; it returns
  * KUMO_EXIT_OK or an exit code after printing its error.  Returns a KUMO_EXIT_* code.
  */
 int kumo_cli_crawl(int argc, char **argv, const char *cmd, const char *missing,

@@ -80,11 +80,11 @@ static int on_opt(void *ctx, int id, const char *value)
 /* The final line: the whole crawl's rate, from the stats of the closed crawl. */
 static void report(kumo_crawler *c)
 {
-    int64_t pages = kumo_stats_get_int(kumo__crawler_stats(c), "response_received_count", 0);
-    const kumo_value *v = kumo_stats_get(kumo__crawler_stats(c), "elapsed_time_seconds");
+    int64_t pages = kumo__stats_get_int(kumo__crawler_stats(c), "response_received_count", 0);
+    const kumo_value *v = kumo__stats_get(kumo__crawler_stats(c), "elapsed_time_seconds");
     double secs = v && v->type == KUMO_VAL_FLOAT ? v->u.f
                                                  : kumo_now() - kumo__crawler_start_time(c);
-    const char *reason = kumo_crawler_finish_reason(c);
+    const char *reason = kumo__crawler_finish_reason(c);
     printf("kumo bench: %lld pages in %.2f s: %.0f pages/min (finish_reason: %s)\n",
            (long long)pages, secs, secs > 0 ? (double)pages * 60.0 / secs : 0.0,
            reason ? reason : "?");
@@ -93,7 +93,7 @@ static void report(kumo_crawler *c)
 
 int kumo_cmd_bench(int argc, char **argv)
 {
-    kumo_settings *settings = kumo_settings_new();
+    kumo_settings *settings = kumo__settings_new();
     bench_opts_val o = {.pages = 100000, .links = 20};
     kumo_cli_parser p = {
         .cmd = "bench",
@@ -122,21 +122,21 @@ int kumo_cmd_bench(int argc, char **argv)
     }
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/", kumo_benchsite_port(site));
     kumo_map_set(&args, "url", kumo_val_str(url));
-    c = kumo_crawler_new(&bench_spider, settings, &args, err, sizeof(err));
+    c = kumo__crawler_new(&bench_spider, settings, &args, err, sizeof(err));
     settings = NULL;        /* the crawler owns them now, even on failure */
     if (!c) {
         kumo_cli_error("%s", err);
         goto out;
     }
-    if (kumo_crawler_run(c) == KUMO_OK) {
+    if (kumo__crawler_run(c) == KUMO_OK) {
         report(c);
         exit_code = KUMO_EXIT_OK;
     }
 out:
-    kumo_crawler_free(c);
+    kumo__crawler_free(c);
     kumo_benchsite_stop(site);
-    kumo_settings_free(settings);
+    kumo__settings_free(settings);
     kumo_map_release(&args);
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     return exit_code;
 }

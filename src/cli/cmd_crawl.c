@@ -23,7 +23,7 @@ const char kumo_crawl_usage[] =
 int kumo_cli_crawl(int argc, char **argv, const char *cmd, const char *missing,
                    int (*resolve)(const char *arg, char *buf, size_t len))
 {
-    kumo_settings *settings = kumo_settings_new();
+    kumo_settings *settings = kumo__settings_new();
     kumo_map args;
     kumo_map_init(&args, KUMO_T_DICT, KUMO_V_DICT);
     kumo_cli_parser p = {
@@ -53,30 +53,30 @@ int kumo_cli_crawl(int argc, char **argv, const char *cmd, const char *missing,
         goto out;
     exit_code = KUMO_EXIT_FAIL;
     /* a resolved spec (runspider's object) is reported as the file the user named */
-    if (kumo_plugin_open_as(spec, resolve ? p.pos[0] : NULL, &plugin, err, sizeof(err)) !=
+    if (kumo__plugin_open_as(spec, resolve ? p.pos[0] : NULL, &plugin, err, sizeof(err)) !=
         KUMO_OK) {
         kumo_cli_error("%s", err);
         goto out;
     }
-    c = kumo_crawler_new(kumo_plugin_def(plugin), settings, &args, err, sizeof(err));
+    c = kumo__crawler_new(kumo__plugin_def(plugin), settings, &args, err, sizeof(err));
     settings = NULL;        /* the crawler owns them now, even on failure */
     if (!c) {
         kumo_cli_error("%s", err);
         goto out;
     }
-    int rc = kumo_crawler_run(c);
-    const char *reason = kumo_crawler_finish_reason(c);
+    int rc = kumo__crawler_run(c);
+    const char *reason = kumo__crawler_finish_reason(c);
     if (rc == KUMO_OK)
         exit_code = KUMO_EXIT_OK;
     else if (reason)        /* closed, but its .open or .start_requests failed */
-        kumo_cli_error("spider '%s' could not start (%s): %s", kumo_plugin_def(plugin)->name,
+        kumo_cli_error("spider '%s' could not start (%s): %s", kumo__plugin_def(plugin)->name,
                        reason, kumo_strerror(rc));
 out:
-    kumo_crawler_free(c);
-    kumo_plugin_close(plugin);
-    kumo_settings_free(settings);
+    kumo__crawler_free(c);
+    kumo__plugin_close(plugin);
+    kumo__settings_free(settings);
     kumo_map_release(&args);
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     return exit_code;
 }
 

@@ -84,11 +84,11 @@ static int parse_args(kumo_settings *s, int argc, char **argv, fetch_args *a)
 
 int kumo_cmd_fetch(int argc, char **argv)
 {
-    kumo_settings *s = kumo_settings_new();
+    kumo_settings *s = kumo__settings_new();
     fetch_args a = {0};
     char err[1024];
     kumo_buf url;
-    kumo_buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo__buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
     kumo_fetcher *f = NULL;
     kumo_response *got = NULL;
     int rc = KUMO_EXIT_FAIL;
@@ -100,7 +100,7 @@ int kumo_cmd_fetch(int argc, char **argv)
     rc = KUMO_EXIT_FAIL;
     kumo_fetcher_url(a.url, &url);
     int bad = KUMO_OK;
-    kumo_request *req = kumo_request_new(kumo_buf_str(&url), kumo_fetcher_parse, &bad);
+    kumo_request *req = kumo_request_new(kumo__buf_str(&url), kumo_fetcher_parse, &bad);
     if (!req) {         /* said here, in one line, rather than as a failed crawl */
         kumo_cli_error("cannot fetch '%s': %s", a.url, kumo_strerror(bad));
         rc = KUMO_EXIT_USAGE;
@@ -134,8 +134,8 @@ int kumo_cmd_fetch(int argc, char **argv)
 out:
     kumo_response_unref(got);
     kumo_fetcher_free(f);
-    kumo_settings_free(s);
-    kumo_buf_release(&url);
-    kumo_log_set_file(NULL);
+    kumo__settings_free(s);
+    kumo__buf_release(&url);
+    kumo__log_set_file(NULL);
     return rc;
 }

@@ -48,13 +48,13 @@ static bool running_now(const char *dir)
 
 static void print_status(kumo_jobdb *db, const char *dir)
 {
-    char *reason = kumo_jobdb_get_str(db, "finish_reason");
+    char *reason = kumo__jobdb_get_str(db, "finish_reason");
     const char *r = reason ? reason : "none";
     if (running_now(dir))
         printf("status:    running (a kumo process has it open)\n");
-    else if (kumo_jobdb_get_int(db, "finished", 0))
+    else if (kumo__jobdb_get_int(db, "finished", 0))
         printf("status:    finished (finish_reason: %s)\n", r);
-    else if (kumo_jobdb_get_int(db, "running", 0))
+    else if (kumo__jobdb_get_int(db, "running", 0))
         printf("status:    interrupted (killed or crashed): resumable\n");
     else
         printf("status:    stopped (finish_reason: %s): resumable\n", r);
@@ -83,7 +83,7 @@ static void print_state(kumo_jobdb *db)
 {
     kumo_map m;
     kumo_map_init(&m, KUMO_T_DICT, KUMO_V_DICT);
-    kumo_jobdb_load_map(db, "state", &m);
+    kumo__jobdb_load_map(db, "state", &m);
     printf("state:     %zu keys", m.len);
     for (size_t i = 0; i < m.len; i++)
         printf("%s%s", i ? ", " : ": ", m.e[i].key);
@@ -95,23 +95,23 @@ static void print_stats(kumo_jobdb *db)
 {
     kumo_map m;
     kumo_map_init(&m, KUMO_T_DICT, KUMO_V_DICT);
-    kumo_jobdb_load_map(db, "stats", &m);
-    kumo_stats *st = kumo_stats_new();
+    kumo__jobdb_load_map(db, "stats", &m);
+    kumo_stats *st = kumo__stats_new();
     for (size_t i = 0; i < m.len; i++) {
         const kumo_value *v = &m.e[i].val;
         if (v->type == KUMO_VAL_INT)
-            kumo_stats_set_int(st, m.e[i].key, v->u.i);
+            kumo__stats_set_int(st, m.e[i].key, v->u.i);
         else if (v->type == KUMO_VAL_FLOAT)
-            kumo_stats_set_float(st, m.e[i].key, v->u.f);
+            kumo__stats_set_float(st, m.e[i].key, v->u.f);
         else if (v->type == KUMO_VAL_STR)
-            kumo_stats_set_str(st, m.e[i].key, v->u.str.s);
+            kumo__stats_set_str(st, m.e[i].key, v->u.str.s);
     }
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    kumo_stats_dump(st, &b);
-    printf("last stats:\n%s\n", m.len ? kumo_buf_str(&b) : "{}");
-    kumo_buf_release(&b);
-    kumo_stats_free(st);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__stats_dump(st, &b);
+    printf("last stats:\n%s\n", m.len ? kumo__buf_str(&b) : "{}");
+    kumo__buf_release(&b);
+    kumo__stats_free(st);
     kumo_map_release(&m);
 }
 
@@ -128,24 +128,24 @@ int kumo_cmd_job(int argc, char **argv)
     const char *dir = p.pos[0];
     char err[1024];
     kumo_jobdb *db;
-    if (kumo_jobdb_open(&db, dir, NULL, true, err, sizeof(err)) != KUMO_OK) {
+    if (kumo__jobdb_open(&db, dir, NULL, true, err, sizeof(err)) != KUMO_OK) {
         kumo_cli_error("%s", err);
         return KUMO_EXIT_FAIL;
     }
-    sqlite3 *h = kumo_jobdb_handle(db);
-    char *spider = kumo_jobdb_get_str(db, "spider");
-    printf("job:       %s (schema %lld)\n", kumo_jobdb_path(db),
+    sqlite3 *h = kumo__jobdb_handle(db);
+    char *spider = kumo__jobdb_get_str(db, "spider");
+    printf("job:       %s (schema %lld)\n", kumo__jobdb_path(db),
            (long long)one_int(h, "PRAGMA user_version"));
     printf("spider:    %s\n", spider ? spider : "?");
     kumo_free(spider);
     print_status(db, dir);
-    printf("runs:      %lld\n", (long long)kumo_jobdb_get_int(db, "runs", 0));
+    printf("runs:      %lld\n", (long long)kumo__jobdb_get_int(db, "runs", 0));
     print_requests(h);
     printf("seen:      %lld fingerprints\n", (long long)one_int(h, "SELECT count(*) FROM seen"));
     printf("started:   %lld start requests scheduled\n",
-           (long long)kumo_jobdb_get_int(db, "start_pos", 0));
+           (long long)kumo__jobdb_get_int(db, "start_pos", 0));
     print_state(db);
     print_stats(db);
-    kumo_jobdb_close(db);
+    kumo__jobdb_close(db);
     return KUMO_EXIT_OK;
 }

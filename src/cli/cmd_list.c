@@ -31,6 +31,6 @@ int kumo_cmd_list(int argc, char **argv)
     int rc = kumo_cli_parse(&p, argc, argv);
     if (rc != KUMO_EXIT_OK)
         return rc;
-    kumo_plugin_list(print_one, print_err, NULL);
+    kumo__plugin_list(print_one, print_err, NULL);
     return KUMO_EXIT_OK;
 }

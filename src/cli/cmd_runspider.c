@@ -86,7 +86,7 @@ static bool cache_dir(char *buf, size_t len)
         kumo_cli_error("cache directory path too long");
         return false;
     }
-    int rc = kumo_mkdirs(buf);
+    int rc = kumo__mkdirs(buf);
     if (rc != 0) {
         kumo_cli_error("cannot create %s: %s", buf, strerror(rc));
         return false;
@@ -131,7 +131,7 @@ static char *read_source(const char *path, size_t *len)
 
 static void hash_str(kumo_sha1 *h, const char *s)
 {
-    kumo_sha1_update(h, s, strlen(s) + 1);
+    kumo__sha1_update(h, s, strlen(s) + 1);
 }
 
 static int by_name(const void *a, const void *b)
@@ -262,7 +262,7 @@ static int compile_spider(const char *src, char *buf, size_t len)
         goto out;
     kumo_sha1 h;
     unsigned char digest[20];
-    kumo_sha1_init(&h);
+    kumo__sha1_init(&h);
     hash_str(&h, "kumo runspider 1");
     hash_str(&h, KUMO_VERSION);
     hash_str(&h, KUMO_ABI_STR(KUMO_ABI) " " KUMO_ABI_SIG);
@@ -271,8 +271,8 @@ static int compile_spider(const char *src, char *buf, size_t len)
         hash_str(&h, cflags[i]);
     hash_str(&h, inc);
     hash_headers(&h, inc);
-    kumo_sha1_update(&h, text, srclen);
-    kumo_sha1_final(&h, digest);
+    kumo__sha1_update(&h, text, srclen);
+    kumo__sha1_final(&h, digest);
     object_name(src, digest, name, sizeof(name));
     if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len) {
         kumo_cli_error("cache path too long: %s/%s", dir, name);

@@ -41,7 +41,7 @@ static int set_opt(kumo_settings *s, const char *arg)
     }
     memcpy(name, arg, n);
     name[n] = '\0';
-    if (kumo_settings_set(s, name, eq + 1, KUMO_PRIO_CMDLINE, err, sizeof(err)) != KUMO_OK) {
+    if (kumo__settings_set(s, name, eq + 1, KUMO_PRIO_CMDLINE, err, sizeof(err)) != KUMO_OK) {
         kumo_cli_error("%s", err);
         return KUMO_EXIT_USAGE;
     }
@@ -52,30 +52,30 @@ static void show(const kumo_settings *s, show_mode mode, const char *name)
 {
     if (mode == SHOW_CONF) {
         kumo_buf b;
-        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-        kumo_settings_conf(&b);
+        kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo__settings_conf(&b);
         fwrite(b.s, 1, b.len, stdout);
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
         return;
     }
     if (mode == SHOW_LIST) {
         const char *k, *v;
-        for (size_t i = 0; kumo_settings_at(s, i, &k, &v); i++)
+        for (size_t i = 0; kumo__settings_at(s, i, &k, &v); i++)
             printf("%s = %s\n", k, v);
         return;
     }
-    const char *v = kumo_settings_get(s, name);
+    const char *v = kumo__settings_get(s, name);
     if (mode == SHOW_BOOL)
-        puts(v && kumo_settings_bool(s, name) ? "True" : "False");
+        puts(v && kumo__settings_bool(s, name) ? "True" : "False");
     else if (mode == SHOW_INT)
-        printf("%lld\n", (long long)(v ? kumo_settings_int(s, name) : 0));
+        printf("%lld\n", (long long)(v ? kumo__settings_int(s, name) : 0));
     else
         puts(v ? v : "None");
 }
 
 int kumo_cmd_settings(int argc, char **argv)
 {
-    kumo_settings *s = kumo_settings_new();
+    kumo_settings *s = kumo__settings_new();
     if (!s) {
         kumo_cli_error("out of memory");
         return KUMO_EXIT_FAIL;
@@ -129,6 +129,6 @@ int kumo_cmd_settings(int argc, char **argv)
         rc = set_opt(s, sets[i]);
     if (rc == KUMO_EXIT_OK)
         show(s, mode, name);
-    kumo_settings_free(s);
+    kumo__settings_free(s);
     return rc;
 }

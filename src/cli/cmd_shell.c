@@ -63,8 +63,8 @@ static int set_page(shell *sh, kumo_response *res, kumo_request *req)
     kumo_request_unref(sh->req);
     sh->res = res ? kumo_response_ref(res) : NULL;
     sh->req = req ? kumo_request_ref(req) : NULL;
-    if (kumo_repl_bind_ref(sh->repl, "response", res ? &res->ref : NULL) != KUMO_OK ||
-        kumo_repl_bind_ref(sh->repl, "request", req ? &req->ref : NULL) != KUMO_OK)
+    if (kumo__repl_bind_ref(sh->repl, "response", res ? &res->ref : NULL) != KUMO_OK ||
+        kumo__repl_bind_ref(sh->repl, "request", req ? &req->ref : NULL) != KUMO_OK)
         return KUMO_ENOMEM;
     return KUMO_OK;
 }
@@ -119,14 +119,14 @@ static kumo_class *class_from_body(const char *body, size_t len)
 static void file_url(const char *abs, kumo_buf *url)
 {
     static const char hex[] = "0123456789ABCDEF";
-    kumo_buf_adds(url, "file://");
+    kumo__buf_adds(url, "file://");
     for (const unsigned char *p = (const unsigned char *)abs; *p; p++) {
         if (isalnum(*p) || strchr("/_.-~", *p)) {
-            kumo_buf_addc(url, (char)*p);
+            kumo__buf_addc(url, (char)*p);
         } else {
-            kumo_buf_addc(url, '%');
-            kumo_buf_addc(url, hex[*p >> 4]);
-            kumo_buf_addc(url, hex[*p & 15]);
+            kumo__buf_addc(url, '%');
+            kumo__buf_addc(url, hex[*p >> 4]);
+            kumo__buf_addc(url, hex[*p & 15]);
         }
     }
 }
@@ -140,10 +140,10 @@ static void file_path(const char *url, kumo_buf *out)
     for (; *p && *p != '?' && *p != '#'; p++) {
         if (p[0] == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
             char h[3] = {p[1], p[2], '\0'};
-            kumo_buf_addc(out, (char)strtol(h, NULL, 16));
+            kumo__buf_addc(out, (char)strtol(h, NULL, 16));
             p += 2;
         } else {
-            kumo_buf_addc(out, *p);
+            kumo__buf_addc(out, *p);
         }
     }
 }
@@ -168,12 +168,12 @@ static int read_file(const char *path, size_t max, char **body, size_t *len, cha
         return KUMO_EIO;
     }
     kumo_buf b;
-    kumo_buf_init(&b, max ? max + 1 : 0, KUMO_T_BYTES, KUMO_V_BODY);
+    kumo__buf_init(&b, max ? max + 1 : 0, KUMO_T_BYTES, KUMO_V_BODY);
     char chunk[65536];
     size_t n;
     int rc = KUMO_OK;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (kumo_buf_add(&b, chunk, n) != KUMO_OK) {
+        if (kumo__buf_add(&b, chunk, n) != KUMO_OK) {
             snprintf(err, errlen, "cannot read '%s': larger than DOWNLOAD_MAXSIZE", path);
             rc = KUMO_ETOOBIG;
             break;
@@ -184,10 +184,10 @@ static int read_file(const char *path, size_t max, char **body, size_t *len, cha
     }
     fclose(f);
     if (rc != KUMO_OK) {
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
         return rc;
     }
-    *body = kumo_buf_detach(&b, len);      /* NUL-terminated: the spare byte */
+    *body = kumo__buf_detach(&b, len);      /* NUL-terminated: the spare byte */
     return KUMO_OK;
 }
 
@@ -203,7 +203,7 @@ static int load_file(shell *sh, const char *path)
     }
     char *body = NULL;
     size_t len = 0;
-    int64_t max = kumo_settings_int(kumo__crawler_settings(sh->c), "DOWNLOAD_MAXSIZE");
+    int64_t max = kumo__settings_int(kumo__crawler_settings(sh->c), "DOWNLOAD_MAXSIZE");
     int rc = read_file(abs, max > 0 ? (size_t)max : 0, &body, &len, sh->err, sizeof(sh->err));
     if (rc != KUMO_OK) {
         sh->errtype = "OSError";
@@ -211,12 +211,12 @@ static int load_file(shell *sh, const char *path)
         return rc;
     }
     kumo_buf url;
-    kumo_buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo__buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
     file_url(abs, &url);
     /* Request() takes http(s) only: make one, then give it the file url */
     kumo_request *req = kumo_request_new("http://localhost/", kumo_fetcher_parse, NULL);
-    kumo_request_set_url(req, kumo_buf_str(&url));
-    kumo_response *res = kumo_response_new(req, kumo_buf_str(&url), 200, NULL, body, len);
+    kumo__request_set_url(req, kumo__buf_str(&url));
+    kumo_response *res = kumo__response_new(req, kumo__buf_str(&url), 200, NULL, body, len);
     if (res->ref.cls == &KUMO_CLASS(Response)) {
         kumo_class *cls = class_from_body(body, len);
         if (cls != res->ref.cls) {
@@ -228,7 +228,7 @@ static int load_file(shell *sh, const char *path)
     rc = set_page(sh, res, req);
     kumo_response_unref(res);
     kumo_request_unref(req);
-    kumo_buf_release(&url);
+    kumo__buf_release(&url);
     return rc;
 }
 
@@ -251,32 +251,32 @@ static int fetch_target(shell *sh, const char *target, bool redirect)
     sh->local_error = false;
     if (is_local(target)) {
         kumo_buf path;
-        kumo_buf_init(&path, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo__buf_init(&path, 0, KUMO_T_STR, KUMO_V_NONE);
         if (strncasecmp(target, "file://", 7) == 0) {
             file_path(target, &path);
         } else if (strncmp(target, "~/", 2) == 0 && getenv("HOME")) {
-            kumo_buf_printf(&path, "%s%s", getenv("HOME"), target + 1);
+            kumo__buf_printf(&path, "%s%s", getenv("HOME"), target + 1);
         } else {
-            kumo_buf_adds(&path, target);
+            kumo__buf_adds(&path, target);
         }
-        int rc = load_file(sh, kumo_buf_str(&path));
-        kumo_buf_release(&path);
+        int rc = load_file(sh, kumo__buf_str(&path));
+        kumo__buf_release(&path);
         return rc;
     }
     kumo_buf url;
-    kumo_buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo__buf_init(&url, 0, KUMO_T_STR, KUMO_V_URL);
     kumo_fetcher_url(target, &url);
     int err;
-    kumo_request *req = kumo_request_new(kumo_buf_str(&url), kumo_fetcher_parse, &err);
+    kumo_request *req = kumo_request_new(kumo__buf_str(&url), kumo_fetcher_parse, &err);
     if (!req) {
         sh->errtype = "ValueError";
         sh->local_error = true;
-        snprintf(sh->err, sizeof(sh->err), "invalid url '%s': %s", kumo_buf_str(&url),
+        snprintf(sh->err, sizeof(sh->err), "invalid url '%s': %s", kumo__buf_str(&url),
                  kumo_strerror(err));
-        kumo_buf_release(&url);
+        kumo__buf_release(&url);
         return err;
     }
-    kumo_buf_release(&url);
+    kumo__buf_release(&url);
     return fetch_request(sh, req, redirect);
 }
 
@@ -308,7 +308,7 @@ static cval *b_fetch(cv_ctx *c, cval *self, const cv_args *a)
         if (strncasecmp(r->url, "file://", 7) == 0)     /* a local file's request */
             rc = fetch_target(sh, r->url, redirect);
         else
-            rc = fetch_request(sh, kumo_request_copy(r), redirect);
+            rc = fetch_request(sh, kumo__request_copy(r), redirect);
     } else {
         return cv_raise(c, "TypeError", "fetch() takes a url (str) or a Request, not '%s'",
                         cv_type_name(arg[0]));
@@ -357,10 +357,10 @@ static cval *b_shelp(cv_ctx *c, cval *self, const cv_args *a)
     if (cv_args_parse(c, "shelp", a, NULL, 0, 0, NULL) != KUMO_OK)
         return NULL;
     kumo_buf b;
-    kumo_buf_init(&b, SHELL_OUT_MAX, cv_tag(), KUMO_V_TEXT);
+    kumo__buf_init(&b, SHELL_OUT_MAX, cv_tag(), KUMO_V_TEXT);
     banner(c, self->u.nat.p, &b);
     cv_print(c, b.s, b.len);
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
     return cv_none();
 }
 
@@ -422,13 +422,13 @@ static void put(FILE *f, const kumo_buf *b)
 static int eval_line(shell *sh, const char *line, size_t len)
 {
     kumo_buf out, err;
-    kumo_buf_init(&out, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
-    kumo_buf_init(&err, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
-    int rc = kumo_repl_run(sh->repl, line, len, 0, &out, &err);
+    kumo__buf_init(&out, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_init(&err, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
+    int rc = kumo__repl_run(sh->repl, line, len, 0, &out, &err);
     put(stdout, &out);
     put(stderr, &err);
-    kumo_buf_release(&out);
-    kumo_buf_release(&err);
+    kumo__buf_release(&out);
+    kumo__buf_release(&err);
     return rc;
 }
 
@@ -438,17 +438,17 @@ static int interact_tty(shell *sh)
     kumo_lineedit *le = kumo_alloc(sizeof(*le), KUMO_T_OTHER, KUMO_V_TEXT);
     kumo_lineedit_init(le);
     kumo_buf line;
-    kumo_buf_init(&line, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_init(&line, 0, KUMO_T_STR, KUMO_V_TEXT);
     int rc = KUMO_OK;
     for (;;) {
-        kumo_buf_reset(&line);
+        kumo__buf_reset(&line);
         rc = kumo_lineedit_read(le, ">>> ", STDIN_FILENO, STDOUT_FILENO, &line);
         if (rc != KUMO_OK)
             break;
         if (eval_line(sh, line.s ? line.s : "", line.len) == KUMO_EDONE)
             break;
     }
-    kumo_buf_release(&line);
+    kumo__buf_release(&line);
     kumo_lineedit_release(le);
     kumo_free(le);
     return rc == KUMO_EIO ? KUMO_EIO : KUMO_OK;
@@ -458,11 +458,11 @@ static int interact_tty(shell *sh)
 static int interact_plain(shell *sh)
 {
     kumo_buf line;
-    kumo_buf_init(&line, SHELL_LINE_MAX, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_init(&line, SHELL_LINE_MAX, KUMO_T_STR, KUMO_V_TEXT);
     char chunk[4096];
     bool more = true;
     while (more) {
-        kumo_buf_reset(&line);
+        kumo__buf_reset(&line);
         bool eol = false;
         while (!eol) {
             if (!fgets(chunk, sizeof(chunk), stdin)) {
@@ -471,14 +471,14 @@ static int interact_plain(shell *sh)
             }
             size_t n = strlen(chunk);
             eol = n && chunk[n - 1] == '\n';
-            kumo_buf_add(&line, chunk, n);      /* past the cap: the rest is dropped */
+            kumo__buf_add(&line, chunk, n);      /* past the cap: the rest is dropped */
         }
         if (!more && line.len == 0)
             break;
         if (eval_line(sh, line.s, line.len) == KUMO_EDONE)
             break;
     }
-    kumo_buf_release(&line);
+    kumo__buf_release(&line);
     return KUMO_OK;
 }
 
@@ -486,13 +486,13 @@ static int interact_plain(shell *sh)
 static int run_code(shell *sh, const char *code)
 {
     kumo_buf out, err;
-    kumo_buf_init(&out, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
-    kumo_buf_init(&err, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
-    int rc = kumo_repl_run(sh->repl, code, strlen(code), KUMO_REPL_SHOW_NONE, &out, &err);
+    kumo__buf_init(&out, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_init(&err, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
+    int rc = kumo__repl_run(sh->repl, code, strlen(code), KUMO_REPL_SHOW_NONE, &out, &err);
     put(stdout, &out);
     put(stderr, &err);
-    kumo_buf_release(&out);
-    kumo_buf_release(&err);
+    kumo__buf_release(&out);
+    kumo__buf_release(&err);
     return rc == KUMO_OK || rc == KUMO_EDONE ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
 }
 
@@ -500,16 +500,16 @@ static int run_code(shell *sh, const char *code)
 static int bind_functions(shell *sh)
 {
     cval *self = cv_native(&shell_vt, sh, NULL);
-    int rc = kumo_repl_bind(sh->repl, "fetch", cv_func("fetch", b_fetch, self));
+    int rc = kumo__repl_bind(sh->repl, "fetch", cv_func("fetch", b_fetch, self));
     if (rc == KUMO_OK)
-        rc = kumo_repl_bind(sh->repl, "shelp", cv_func("shelp", b_shelp, self));
+        rc = kumo__repl_bind(sh->repl, "shelp", cv_func("shelp", b_shelp, self));
     cv_unref(self);
     return rc;
 }
 
 static void shell_free(shell *sh)
 {
-    kumo_repl_free(sh->repl);
+    kumo__repl_free(sh->repl);
     kumo_response_unref(sh->res);
     kumo_request_unref(sh->req);
     kumo_fetcher_free(sh->f);
@@ -517,7 +517,7 @@ static void shell_free(shell *sh)
 
 int kumo_cmd_shell(int argc, char **argv)
 {
-    shell_opts o = {.settings = kumo_settings_new()};
+    shell_opts o = {.settings = kumo__settings_new()};
     shell sh = {0};
     int exit_code = KUMO_EXIT_USAGE;
     char err[1024];
@@ -536,7 +536,7 @@ int kumo_cmd_shell(int argc, char **argv)
         goto out;
     }
     sh.c = kumo_fetcher_crawler(sh.f);
-    sh.repl = kumo_repl_new(sh.c);
+    sh.repl = kumo__repl_new(sh.c);
     if (bind_functions(&sh) != KUMO_OK || set_page(&sh, NULL, NULL) != KUMO_OK) {
         kumo_cli_error("cannot bind the shell's names");
         goto out;
@@ -558,18 +558,18 @@ int kumo_cmd_shell(int argc, char **argv)
         exit_code = run_code(&sh, o.code);
     } else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
         kumo_buf b;
-        kumo_buf_init(&b, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
+        kumo__buf_init(&b, SHELL_OUT_MAX, KUMO_T_STR, KUMO_V_TEXT);
         cv_ctx c = {.repl = sh.repl, .crawler = sh.c, .out = &b};
         banner(&c, &sh, &b);
         put(stdout, &b);
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
         exit_code = interact_tty(&sh) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
     } else {
         exit_code = interact_plain(&sh) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
     }
 out:
     shell_free(&sh);
-    kumo_settings_free(o.settings);
-    kumo_log_set_file(NULL);
+    kumo__settings_free(o.settings);
+    kumo__log_set_file(NULL);
     return exit_code;
 }

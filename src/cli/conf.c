@@ -29,7 +29,7 @@ int kumo_cli_load_conf(kumo_settings *s)
     const char *path = env && *env ? env : access("conf/kumo.conf", R_OK) == 0
                                                ? "conf/kumo.conf"
                                                : installed_conf(installed, sizeof(installed));
-    int rc = kumo_settings_load_file(s, path, err, sizeof(err));
+    int rc = kumo__settings_load_file(s, path, err, sizeof(err));
     if (rc == KUMO_OK || (rc == KUMO_ENOENT && !(env && *env)))
         return KUMO_OK;
     kumo_cli_error("%s", err);

@@ -81,10 +81,10 @@ static void on_processed(void *ctx, kumo_crawler *c, void *arg)
     if (!f->waiting)
         return;
     kumo_engine_status st;
-    kumo_engine_status_get(kumo__crawler_engine(c), &st);
+    kumo__engine_status_get(kumo__crawler_engine(c), &st);
     if (f->got || (st.downloader_active == 0 && st.scheduler_len == 0)) {
         f->waiting = false;
-        kumo_engine_pause(kumo__crawler_engine(c));
+        kumo__engine_pause(kumo__crawler_engine(c));
         event_base_loopbreak(kumo__crawler_base(c));
     }
 }
@@ -98,13 +98,13 @@ static void on_sigint(evutil_socket_t fd, short what, void *arg)
 
 kumo_fetcher *kumo_fetcher_new(kumo_settings *settings, char *err, size_t errlen)
 {
-    kumo_crawler *c = kumo_crawler_new(&default_spider, settings, NULL, err, errlen);
+    kumo_crawler *c = kumo__crawler_new(&default_spider, settings, NULL, err, errlen);
     if (!c)
         return NULL;
     kumo_fetcher *f = kumo_calloc(1, sizeof(*f), tag_fetcher(), KUMO_V_NONE);
     f->c = c;
     f->sigint = evsignal_new(kumo__crawler_base(c), SIGINT, on_sigint, f);
-    kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_REQUEST_PROCESSED, on_processed, f);
+    kumo__signal_connect(kumo__crawler_signals(c), KUMO_SIG_REQUEST_PROCESSED, on_processed, f);
     current = f;
     return f;
 }
@@ -124,8 +124,8 @@ const char *kumo_fetcher_error(const kumo_fetcher *f, const char **errtype)
 static int64_t exc_count(kumo_fetcher *f, int err)
 {
     char key[256];
-    snprintf(key, sizeof(key), EXC_PREFIX "%s", kumo_exception_name(err));
-    return kumo_stats_get_int(kumo__crawler_stats(f->c), key, 0);
+    snprintf(key, sizeof(key), EXC_PREFIX "%s", kumo__exception_name(err));
+    return kumo__stats_get_int(kumo__crawler_stats(f->c), key, 0);
 }
 
 /* Why the fetch of req got nothing: the download exception counted meanwhile, or dropped. */
@@ -134,11 +134,11 @@ static int no_response(kumo_fetcher *f, const kumo_request *req)
     for (int i = KUMO_OK + 1; i < KUMO_ERR_MAX; i++)
         if (exc_count(f, i) > f->exc_before[i]) {
             /* several codes share "builtins.Exception": its message says too little */
-            bool generic = !strcmp(kumo_exception_name(i), "builtins.Exception");
-            f->errtype = kumo_exception_name(i);
+            bool generic = !strcmp(kumo__exception_name(i), "builtins.Exception");
+            f->errtype = kumo__exception_name(i);
             snprintf(f->err, sizeof(f->err), "%s", generic
                      ? "download failed (-s LOG_LEVEL=DEBUG tells why)"
-                     : kumo_exception_message(i));
+                     : kumo__exception_message(i));
             return i;
         }
     f->errtype = "IgnoreRequest";
@@ -153,9 +153,9 @@ static int fetch(kumo_fetcher *f, kumo_request *req, bool redirect, bool start,
 {
     kumo_engine *e = kumo__crawler_engine(f->c);
     *res = NULL;
-    if (kumo_engine_closed(e) || kumo_engine_closing(e)) {
+    if (kumo__engine_closed(e) || kumo__engine_closing(e)) {
         kumo_request_unref(req);
-        const char *reason = kumo_crawler_finish_reason(f->c);
+        const char *reason = kumo__crawler_finish_reason(f->c);
         f->errtype = "RuntimeError";
         snprintf(f->err, sizeof(f->err), "the shell's crawl is closed (%s)",
                  reason ? reason : "?");
@@ -181,18 +181,18 @@ static int fetch(kumo_fetcher *f, kumo_request *req, bool redirect, bool start,
     if (!f->opened) {
         f->start = start ? req : NULL;
         kumo__crawler_set_start_time(f->c, kumo_now());
-        kumo_engine_open(e);
+        kumo__engine_open(e);
         f->opened = true;
         kumo_request_unref(f->start);      /* not yielded: start_requests did not run */
         f->start = NULL;
     } else {
         start = false;
-        kumo_engine_unpause(e);
+        kumo__engine_unpause(e);
     }
     if (!start)
-        kumo_engine_crawl(e, req);
+        kumo__engine_crawl(e, req);
     evsignal_add(f->sigint, NULL);
-    while (f->waiting && !f->interrupted && !kumo_engine_closed(e))
+    while (f->waiting && !f->interrupted && !kumo__engine_closed(e))
         if (event_base_loop(kumo__crawler_base(f->c), 0) != 0)
             break;      /* nothing left to wait for */
     evsignal_del(f->sigint);
@@ -237,14 +237,14 @@ bool kumo_fetcher_has_scheme(const char *s)
 void kumo_fetcher_url(const char *target, kumo_buf *url)
 {
     if (!kumo_fetcher_has_scheme(target))
-        kumo_buf_adds(url, strncmp(target, "//", 2) == 0 ? "http:" : "http://");
-    kumo_buf_adds(url, target);
+        kumo__buf_adds(url, strncmp(target, "//", 2) == 0 ? "http:" : "http://");
+    kumo__buf_adds(url, target);
 }
 
 void kumo_fetcher_close(kumo_fetcher *f)
 {
-    if (f->opened && !kumo_engine_closed(kumo__crawler_engine(f->c)))
-        kumo_engine_close_now(kumo__crawler_engine(f->c), "finished");
+    if (f->opened && !kumo__engine_closed(kumo__crawler_engine(f->c)))
+        kumo__engine_close_now(kumo__crawler_engine(f->c), "finished");
 }
 
 void kumo_fetcher_free(kumo_fetcher *f)
@@ -255,7 +255,7 @@ void kumo_fetcher_free(kumo_fetcher *f)
     kumo_fetcher_close(f);
     if (f->sigint)
         event_free(f->sigint);
-    kumo_crawler_free(f->c);
+    kumo__crawler_free(f->c);
     if (current == f)
         current = NULL;
     kumo_free(f);

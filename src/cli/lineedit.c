@@ -341,13 +341,13 @@ void kumo_lineedit_render(const kumo_lineedit *le, const char *prompt, size_t co
         start = next_char(le, start);
     while (width(le, start, end) > room)
         end = prev_char(le, end);
-    kumo_buf_addc(out, '\r');
-    kumo_buf_adds(out, prompt);
-    kumo_buf_add(out, le->buf + start, end - start);
-    kumo_buf_adds(out, "\x1b[0K\r");
+    kumo__buf_addc(out, '\r');
+    kumo__buf_adds(out, prompt);
+    kumo__buf_add(out, le->buf + start, end - start);
+    kumo__buf_adds(out, "\x1b[0K\r");
     size_t col = plen + width(le, start, le->pos);
     if (col)
-        kumo_buf_printf(out, "\x1b[%zuC", col);
+        kumo__buf_printf(out, "\x1b[%zuC", col);
 }
 
 /* ---- the terminal ---- */
@@ -377,10 +377,10 @@ static int write_all(int fd, const char *p, size_t n)
 static void redraw(const kumo_lineedit *le, const char *prompt, int outfd)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
     kumo_lineedit_render(le, prompt, term_cols(outfd), &b);
     write_all(outfd, b.s, b.len);
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
 }
 
 int kumo_lineedit_read(kumo_lineedit *le, const char *prompt, int infd, int outfd,
@@ -428,7 +428,7 @@ int kumo_lineedit_read(kumo_lineedit *le, const char *prompt, int infd, int outf
     tcsetattr(infd, TCSADRAIN, &orig);
     write_all(outfd, "\n", 1);
     if (rc == KUMO_OK) {
-        kumo_buf_add(line, le->buf, le->len);
+        kumo__buf_add(line, le->buf, le->len);
         kumo_lineedit_history_add(le, le->buf, le->len);
     }
     le->esc = 0;

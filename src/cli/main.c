@@ -50,7 +50,7 @@ void kumo_cli_put_usage(const char *text, FILE *f)
         return;
     }
     char exts[256];
-    kumo_feed_format_choices(exts, sizeof(exts), true);
+    kumo__feed_format_choices(exts, sizeof(exts), true);
     fprintf(f, "%.*s%s", (int)(mark - text), text, exts);
     kumo_cli_put_usage(mark + strlen(KUMO_CLI_FEED_EXTS), f);
 }
@@ -83,12 +83,12 @@ int main(int argc, char **argv)
             kumo_cli_put_usage(commands[i].usage, stdout);
             return KUMO_EXIT_OK;
         }
-        if (kumo_global_init() != KUMO_OK) {
+        if (kumo__global_init() != KUMO_OK) {
             kumo_cli_error("cannot initialise libxml2 and libcurl");
             return KUMO_EXIT_FAIL;
         }
         int rc = commands[i].run(argc - 1, argv + 1);
-        kumo_global_cleanup();
+        kumo__global_cleanup();
         return rc;
     }
     kumo_cli_error("unknown command '%s' (see 'kumo --help')", argv[1]);

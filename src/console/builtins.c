@@ -51,15 +51,15 @@ static cval *b_print(cv_ctx *c, cval *self, const cv_args *a)
 static cval *to_text(cv_ctx *c, cval *v, bool repr)
 {
     kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
-    kumo_buf_add(&b, "", 0);
+    kumo__buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
+    kumo__buf_add(&b, "", 0);
     int rc = repr ? cv_repr(c, v, &b) : cv_str_of(c, v, &b);
     if (rc) {
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
         return cv_raise(c, "MemoryError", "text longer than %zu bytes", CV_STR_MAX);
     }
     size_t len;
-    char *s = kumo_buf_detach(&b, &len);
+    char *s = kumo__buf_detach(&b, &len);
     return cv_str_take(s, len);
 }
 

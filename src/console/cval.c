@@ -232,9 +232,9 @@ int cv_write(cv_ctx *c, kumo_buf *b, const void *p, size_t n)
 {
     size_t room = b->max > b->len ? b->max - b->len : 0;
     if (n <= room)
-        return kumo_buf_add(b, p, n);
+        return kumo__buf_add(b, p, n);
     if (room)
-        kumo_buf_add(b, p, room);
+        kumo__buf_add(b, p, room);
     if (c && b == c->out)
         c->truncated = true;
     return KUMO_ETOOBIG;

@@ -76,11 +76,11 @@ static int decode(cl_toks *t, const char *p, size_t n, bool raw, bool bytes, kum
             return fail(t, "SyntaxError", "bytes can only contain ASCII literal characters");
         if (ch != '\\' || raw) {
             if (raw && ch == '\\' && i + 1 < n) {   /* r'\'' keeps both characters */
-                kumo_buf_add(b, p + i, 2);
+                kumo__buf_add(b, p + i, 2);
                 i++;
                 continue;
             }
-            kumo_buf_addc(b, (char)ch);
+            kumo__buf_addc(b, (char)ch);
             continue;
         }
         if (++i >= n)
@@ -91,15 +91,15 @@ static int decode(cl_toks *t, const char *p, size_t n, bool raw, bool bytes, kum
         case '\n':
             break;
         case '\\': case '\'': case '"':
-            kumo_buf_addc(b, e);
+            kumo__buf_addc(b, e);
             break;
-        case 'a': kumo_buf_addc(b, '\a'); break;
-        case 'b': kumo_buf_addc(b, '\b'); break;
-        case 'f': kumo_buf_addc(b, '\f'); break;
-        case 'n': kumo_buf_addc(b, '\n'); break;
-        case 'r': kumo_buf_addc(b, '\r'); break;
-        case 't': kumo_buf_addc(b, '\t'); break;
-        case 'v': kumo_buf_addc(b, '\v'); break;
+        case 'a': kumo__buf_addc(b, '\a'); break;
+        case 'b': kumo__buf_addc(b, '\b'); break;
+        case 'f': kumo__buf_addc(b, '\f'); break;
+        case 'n': kumo__buf_addc(b, '\n'); break;
+        case 'r': kumo__buf_addc(b, '\r'); break;
+        case 't': kumo__buf_addc(b, '\t'); break;
+        case 'v': kumo__buf_addc(b, '\v'); break;
         case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
             unsigned v = 0;
             size_t k = 0;
@@ -107,9 +107,9 @@ static int decode(cl_toks *t, const char *p, size_t n, bool raw, bool bytes, kum
                 v = v * 8 + (unsigned)(p[i + k++] - '0');
             i += k - 1;
             if (bytes)
-                kumo_buf_addc(b, (char)(v & 0xff));
+                kumo__buf_addc(b, (char)(v & 0xff));
             else
-                kumo_buf_add_cp(b, v);
+                kumo__buf_add_cp(b, v);
             break;
         }
         case 'x':
@@ -127,20 +127,20 @@ static int decode(cl_toks *t, const char *p, size_t n, bool raw, bool bytes, kum
                             "decode bytes: \\N{...} escapes are not supported");
             /* fall through */
         default:
-            kumo_buf_addc(b, '\\');
-            kumo_buf_addc(b, e);
+            kumo__buf_addc(b, '\\');
+            kumo__buf_addc(b, e);
             break;
         }
         if ((e == 'u' || e == 'U') && bytes) {
-            kumo_buf_addc(b, '\\');
-            kumo_buf_addc(b, e);
+            kumo__buf_addc(b, '\\');
+            kumo__buf_addc(b, e);
             continue;
         }
         if (!digits)
             continue;
         uint32_t v = 0;
         for (int k = 1; k <= digits; k++) {
-            int h = i + (size_t)k < n ? kumo_hex_value(p[i + (size_t)k]) : -1;
+            int h = i + (size_t)k < n ? kumo__hex_value(p[i + (size_t)k]) : -1;
             if (h < 0)
                 return fail(t, "SyntaxError", "(%s error) '%sescape' codec can't decode bytes: "
                             "truncated \\%c%s escape", codec, bytes ? "" : "unicode", e,
@@ -149,12 +149,12 @@ static int decode(cl_toks *t, const char *p, size_t n, bool raw, bool bytes, kum
         }
         i += (size_t)digits;
         if (e == 'x' && bytes)
-            kumo_buf_addc(b, (char)v);
+            kumo__buf_addc(b, (char)v);
         else if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
             return fail(t, "SyntaxError", "(unicode error) 'unicodeescape' codec can't decode "
                         "bytes: illegal Unicode character");
         else
-            kumo_buf_add_cp(b, v);
+            kumo__buf_add_cp(b, v);
     }
     return KUMO_OK;
 }
@@ -184,16 +184,16 @@ static int lex_string(cl_toks *t, const char *line, const char *start, const cha
         s++;
     }
     kumo_buf b;
-    kumo_buf_init(&b, 0, lex_tag(), KUMO_V_TEXT);
-    kumo_buf_add(&b, "", 0);
+    kumo__buf_init(&b, 0, lex_tag(), KUMO_V_TEXT);
+    kumo__buf_add(&b, "", 0);
     int rc = decode(t, body, (size_t)(s - body), raw, bytes, &b);
     if (rc) {
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
         return rc;
     }
     *next = s + (triple ? 3 : 1);
     cl_tok *k = push(t, bytes ? CL_BYTES : CL_STR, line, start, (size_t)(*next - start));
-    k->s = kumo_buf_detach(&b, &k->slen);
+    k->s = kumo__buf_detach(&b, &k->slen);
     return KUMO_OK;
 }
 

@@ -109,10 +109,10 @@ int cv_str_of(cv_ctx *c, cval *v, kumo_buf *b)
 void cv_repr_short(cv_ctx *c, cval *v, char *dst, size_t max)
 {
     kumo_buf b;
-    kumo_buf_init(&b, max > 4 ? max - 4 : 1, cv_tag(), KUMO_V_NONE);
+    kumo__buf_init(&b, max > 4 ? max - 4 : 1, cv_tag(), KUMO_V_NONE);
     int rc = cv_repr(c, v, &b);
-    snprintf(dst, max, "%s%s", kumo_buf_str(&b), rc ? "..." : "");
-    kumo_buf_release(&b);
+    snprintf(dst, max, "%s%s", kumo__buf_str(&b), rc ? "..." : "");
+    kumo__buf_release(&b);
 }
 
 /* ---------------------------------------------------------------- comparisons */

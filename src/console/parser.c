@@ -151,18 +151,18 @@ static cp_node *strings(parser *p)
     const cl_tok *first = peek(p);
     cl_kind kind = first->kind;
     kumo_buf b;
-    kumo_buf_init(&b, 0, cv_tag(), KUMO_V_TEXT);
-    kumo_buf_add(&b, "", 0);
+    kumo__buf_init(&b, 0, cv_tag(), KUMO_V_TEXT);
+    kumo__buf_add(&b, "", 0);
     while (peek(p)->kind == CL_STR || peek(p)->kind == CL_BYTES) {
         if (peek(p)->kind != kind) {
-            kumo_buf_release(&b);
+            kumo__buf_release(&b);
             return perr(p, "SyntaxError", "cannot mix bytes and nonbytes literals");
         }
-        kumo_buf_add(&b, peek(p)->s, peek(p)->slen);
+        kumo__buf_add(&b, peek(p)->s, peek(p)->slen);
         p->pos++;
     }
     size_t len;
-    char *s = kumo_buf_detach(&b, &len);
+    char *s = kumo__buf_detach(&b, &len);
     cp_node *n = node(CP_CONST, first->col);
     n->val = cv_str_take(s, len);
     if (kind == CL_BYTES)
@@ -768,20 +768,20 @@ static cp_node *testlist(parser *p, bool *had_comma)
 static char *dotted_name(parser *p)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 0, cv_tag(), KUMO_V_NONE);
+    kumo__buf_init(&b, 0, cv_tag(), KUMO_V_NONE);
     for (;;) {
         const cl_tok *tk = peek(p);
         if (tk->kind != CL_NAME) {
-            kumo_buf_release(&b);
+            kumo__buf_release(&b);
             return syntax(p);
         }
-        kumo_buf_add(&b, tk->p, tk->len);
+        kumo__buf_add(&b, tk->p, tk->len);
         p->pos++;
         if (!accept(p, "."))
             break;
-        kumo_buf_addc(&b, '.');
+        kumo__buf_addc(&b, '.');
     }
-    return kumo_buf_detach(&b, NULL);
+    return kumo__buf_detach(&b, NULL);
 }
 
 static cp_node *alias(parser *p, bool dotted)

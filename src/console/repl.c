@@ -29,7 +29,7 @@ static void console_init(void)
     co_crawl_init();
 }
 
-kumo_repl *kumo_repl_new(kumo_crawler *c)
+kumo_repl *kumo__repl_new(kumo_crawler *c)
 {
     console_init();
     kumo_repl *r = kumo_calloc(1, sizeof(*r), cv_tag(), KUMO_V_NONE);
@@ -37,7 +37,7 @@ kumo_repl *kumo_repl_new(kumo_crawler *c)
     return r;
 }
 
-void kumo_repl_free(kumo_repl *r)
+void kumo__repl_free(kumo_repl *r)
 {
     if (!r)
         return;
@@ -86,7 +86,7 @@ static int run(cv_ctx *c, const char *line, size_t len, unsigned flags, kumo_buf
         cv_writef(ec, errout, "%s: %s\n", etype, err);
         return KUMO_EINVAL;
     }
-    size_t mark = kumo_pool_mark();
+    size_t mark = kumo__pool_mark();
     cval *result = NULL;
     rc = KUMO_OK;
     if (ce_exec(c, stmt, &result) != KUMO_OK || c->etype) {
@@ -105,7 +105,7 @@ static int run(cv_ctx *c, const char *line, size_t len, unsigned flags, kumo_buf
     }
     cv_unref(result);
     cp_free(stmt);
-    kumo_pool_drain(mark);
+    kumo__pool_drain(mark);
     return rc;
 }
 
@@ -118,7 +118,7 @@ static void flush(kumo_buf *out, kumo_buf *tmp, bool truncated)
             cv_write(NULL, out, "\n", 1);
         cv_write(NULL, out, truncated_note, sizeof(truncated_note) - 1);
     }
-    kumo_buf_release(tmp);
+    kumo__buf_release(tmp);
 }
 
 /* A buffer for one line's output into out: bounded by out's room and REPL_OUT_MAX. */
@@ -127,10 +127,10 @@ static void tmp_init(kumo_buf *tmp, const kumo_buf *out)
     size_t note = sizeof(truncated_note) - 1;
     size_t room = out->max > out->len ? out->max - out->len : 0;
     size_t cap = room > note + 1 ? room - note - 1 : 1;
-    kumo_buf_init(tmp, KUMO_MIN(cap, REPL_OUT_MAX), cv_tag(), KUMO_V_TEXT);
+    kumo__buf_init(tmp, KUMO_MIN(cap, REPL_OUT_MAX), cv_tag(), KUMO_V_TEXT);
 }
 
-int kumo_repl_run(kumo_repl *r, const char *line, size_t len, unsigned flags, kumo_buf *out,
+int kumo__repl_run(kumo_repl *r, const char *line, size_t len, unsigned flags, kumo_buf *out,
                   kumo_buf *err)
 {
     kumo_buf tmp, etmp;
@@ -153,19 +153,19 @@ int kumo_repl_run(kumo_repl *r, const char *line, size_t len, unsigned flags, ku
     return rc;
 }
 
-int kumo_repl_eval(kumo_repl *r, const char *line, size_t len, kumo_buf *out)
+int kumo__repl_eval(kumo_repl *r, const char *line, size_t len, kumo_buf *out)
 {
-    int rc = kumo_repl_run(r, line, len, 0, out, NULL);
+    int rc = kumo__repl_run(r, line, len, 0, out, NULL);
     return rc == KUMO_EDONE ? KUMO_EDONE : KUMO_OK;
 }
 
-int kumo_repl_bind(kumo_repl *r, const char *name, cval *v)
+int kumo__repl_bind(kumo_repl *r, const char *name, cval *v)
 {
     cv_ctx c = {.repl = r, .crawler = r->crawler};
     return ce_var_set(&c, name, v) == KUMO_OK ? KUMO_OK : KUMO_ENOMEM;
 }
 
-int kumo_repl_bind_ref(kumo_repl *r, const char *name, kumo_ref *obj)
+int kumo__repl_bind_ref(kumo_repl *r, const char *name, kumo_ref *obj)
 {
-    return kumo_repl_bind(r, name, obj ? co_from_ref(obj) : cv_none());
+    return kumo__repl_bind(r, name, obj ? co_from_ref(obj) : cv_none());
 }

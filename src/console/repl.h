@@ -12,8 +12,8 @@ typedef struct kumo_repl kumo_repl;
  * Returns a new session bound to crawler c (NULL: no crawl; builtins that need one say so
  * with a Python-style error).  Each session has its own variables and `_`.
  */
-kumo_repl *kumo_repl_new(kumo_crawler *c);
-void kumo_repl_free(kumo_repl *r);
+kumo_repl *kumo__repl_new(kumo_crawler *c);
+void kumo__repl_free(kumo_repl *r);
 
 /*
  * Evaluate one line (no newline; may be empty) and append what Python's interactive
@@ -23,17 +23,17 @@ void kumo_repl_free(kumo_repl *r);
  * "... (output truncated)".  Returns KUMO_OK; KUMO_EDONE when the line asked to end the
  * session (exit(), quit()).
  */
-int kumo_repl_eval(kumo_repl *r, const char *line, size_t len, kumo_buf *out);
+int kumo__repl_eval(kumo_repl *r, const char *line, size_t len, kumo_buf *out);
 
-/* kumo_repl_run() flags. */
+/* kumo__repl_run() flags. */
 #define KUMO_REPL_SHOW_NONE 1u  /* print the repr of every expression's value, None too */
 
 /*
- * kumo_repl_eval() with choices, for `kumo shell -c`: flags as above; when err is not NULL
+ * kumo__repl_eval() with choices, for `kumo shell -c`: flags as above; when err is not NULL
  * the error line goes to err instead of out.  Returns KUMO_OK, KUMO_EDONE (exit()), or
  * KUMO_EINVAL when the line raised an error (the error line written).
  */
-int kumo_repl_run(kumo_repl *r, const char *line, size_t len, unsigned flags, kumo_buf *out,
+int kumo__repl_run(kumo_repl *r, const char *line, size_t len, unsigned flags, kumo_buf *out,
                   kumo_buf *err);
 
 struct cval;
@@ -43,10 +43,10 @@ struct cval;
  * held: how `kumo shell` binds response, request and fetch().  Takes ownership of v.
  * Returns KUMO_OK, or KUMO_ENOMEM when the session holds too many names (v dropped).
  */
-int kumo_repl_bind(kumo_repl *r, const char *name, struct cval *v);
+int kumo__repl_bind(kumo_repl *r, const char *name, struct cval *v);
 
 /* Bind name to a view of the tracked object obj (a Request, a Response...; NULL: None).
- * The view holds a reference on shared objects.  Returns as kumo_repl_bind(). */
-int kumo_repl_bind_ref(kumo_repl *r, const char *name, kumo_ref *obj);
+ * The view holds a reference on shared objects.  Returns as kumo__repl_bind(). */
+int kumo__repl_bind_ref(kumo_repl *r, const char *name, kumo_ref *obj);
 
 #endif

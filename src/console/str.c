@@ -47,14 +47,14 @@ static cval *cp_getitem(cv_ctx *c, cval *seq, cval *key, size_t *off, size_t n)
         if (cv_slice_indices(c, key, n, &lo, &hi, &st, &cnt))
             return NULL;
         kumo_buf b;
-        kumo_buf_init(&b, 0, cv_tag(), KUMO_V_TEXT);
-        kumo_buf_add(&b, "", 0);
+        kumo__buf_init(&b, 0, cv_tag(), KUMO_V_TEXT);
+        kumo__buf_add(&b, "", 0);
         for (size_t i = 0; i < cnt; i++) {
             size_t k = (size_t)(lo + (int64_t)i * st);
-            kumo_buf_add(&b, seq->u.s.s + off[k], off[k + 1] - off[k]);
+            kumo__buf_add(&b, seq->u.s.s + off[k], off[k + 1] - off[k]);
         }
         size_t len;
-        char *p = kumo_buf_detach(&b, &len);
+        char *p = kumo__buf_detach(&b, &len);
         return cv_str_take(p, len);
     }
     int64_t i;
@@ -534,8 +534,8 @@ static cval *m_join(cv_ctx *c, cval *self, const cv_args *a)
     if (!items)
         return NULL;
     kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
-    kumo_buf_add(&b, "", 0);
+    kumo__buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
+    kumo__buf_add(&b, "", 0);
     cval *r = NULL;
     for (size_t i = 0; i < items->u.seq.len; i++) {
         cval *it = items->u.seq.v[i];
@@ -544,17 +544,17 @@ static cval *m_join(cv_ctx *c, cval *self, const cv_args *a)
                      self->type == CV_STR ? "str" : "a bytes-like object", cv_type_name(it));
             goto out;
         }
-        if ((i && kumo_buf_add(&b, self->u.s.s, self->u.s.len)) ||
-            kumo_buf_add(&b, it->u.s.s, it->u.s.len)) {
+        if ((i && kumo__buf_add(&b, self->u.s.s, self->u.s.len)) ||
+            kumo__buf_add(&b, it->u.s.s, it->u.s.len)) {
             cv_raise(c, "MemoryError", "joined string longer than %zu bytes", CV_STR_MAX);
             goto out;
         }
     }
     size_t len;
-    char *s = kumo_buf_detach(&b, &len);
+    char *s = kumo__buf_detach(&b, &len);
     r = str_new_checked(c, s, len, self->type);
 out:
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
     cv_unref(items);
     return r;
 }
@@ -598,8 +598,8 @@ static cval *m_replace(cv_ctx *c, cval *self, const cv_args *a)
     if (arg[2] && cv_as_index(c, arg[2], &count))
         return NULL;
     kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
-    kumo_buf_add(&b, "", 0);
+    kumo__buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
+    kumo__buf_add(&b, "", 0);
     const char *s = self->u.s.s, *old = arg[0]->u.s.s;
     size_t len = self->u.s.len, oldlen = arg[0]->u.s.len, i = 0;
     int rc = KUMO_OK;
@@ -608,12 +608,12 @@ static cval *m_replace(cv_ctx *c, cval *self, const cv_args *a)
         if (!hit)
             break;
         size_t j = (size_t)(hit - s);
-        rc = kumo_buf_add(&b, s + i, j - i);
+        rc = kumo__buf_add(&b, s + i, j - i);
         if (!rc)
-            rc = kumo_buf_add(&b, arg[1]->u.s.s, arg[1]->u.s.len);
+            rc = kumo__buf_add(&b, arg[1]->u.s.s, arg[1]->u.s.len);
         if (!oldlen) {
             if (!rc && j < len)
-                rc = kumo_buf_add(&b, s + j, 1);
+                rc = kumo__buf_add(&b, s + j, 1);
             i = j + 1;
         } else {
             i = j + oldlen;
@@ -622,13 +622,13 @@ static cval *m_replace(cv_ctx *c, cval *self, const cv_args *a)
             count--;
     }
     if (!rc && i < len)
-        rc = kumo_buf_add(&b, s + i, len - i);
+        rc = kumo__buf_add(&b, s + i, len - i);
     if (rc) {
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
         return cv_raise(c, "MemoryError", "result longer than %zu bytes", CV_STR_MAX);
     }
     size_t n;
-    char *p = kumo_buf_detach(&b, &n);
+    char *p = kumo__buf_detach(&b, &n);
     return str_new_checked(c, p, n, self->type);
 }
 

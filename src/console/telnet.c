@@ -103,7 +103,7 @@ static int parse_port(const char **p, unsigned *out)
     return KUMO_OK;
 }
 
-int kumo_telnet_parse_ports(const char *spec, unsigned *lo, unsigned *hi)
+int kumo__telnet_parse_ports(const char *spec, unsigned *lo, unsigned *hi)
 {
     if (!spec)
         return KUMO_EINVAL;
@@ -133,7 +133,7 @@ int kumo_telnet_parse_ports(const char *spec, unsigned *lo, unsigned *hi)
     return KUMO_OK;
 }
 
-int kumo_telnet_random_password(char out[17])
+int kumo__telnet_random_password(char out[17])
 {
     unsigned char raw[8];
     size_t got = 0;
@@ -243,8 +243,8 @@ static void client_destroy(client *cl)
     t->info.clients--;
     bufferevent_free(cl->bev);
     if (cl->repl)
-        kumo_repl_free(cl->repl);
-    kumo_buf_release(&cl->line);
+        kumo__repl_free(cl->repl);
+    kumo__buf_release(&cl->line);
     kumo_free(cl->user);
     kumo_free(cl);
 }
@@ -334,11 +334,11 @@ static void eval_line(client *cl, const char *s, size_t n)
 {
     kumo_telnet *t = cl->t;
     kumo_buf out;
-    kumo_buf_init(&out, t->max_output, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&out, t->max_output, KUMO_T_STR, KUMO_V_NONE);
     t->info.lines++;
-    int rc = kumo_repl_eval(cl->repl, s, n, &out);
+    int rc = kumo__repl_eval(cl->repl, s, n, &out);
     if (cl->dead || cl->state == ST_CLOSING) {
-        kumo_buf_release(&out);
+        kumo__buf_release(&out);
         return;
     }
     if (out.len) {
@@ -346,7 +346,7 @@ static void eval_line(client *cl, const char *s, size_t n)
         if (out.s[out.len - 1] != '\n')
             send_raw(cl, "\r\n", 2);
     }
-    kumo_buf_release(&out);
+    kumo__buf_release(&out);
     if (rc == KUMO_EDONE)
         start_closing(cl);
     else
@@ -368,7 +368,7 @@ static void login(client *cl, const char *pass, size_t n)
         return;
     }
     t->info.logins++;
-    cl->repl = kumo_repl_new(t->c);
+    cl->repl = kumo__repl_new(t->c);
     cl->state = ST_READY;
     send_str(cl, "\n" PROMPT);
 }
@@ -380,7 +380,7 @@ static void end_line(client *cl)
     size_t n = cl->line.len;
     if (cl->overlong) {
         cl->overlong = false;
-        kumo_buf_reset(&cl->line);
+        kumo__buf_reset(&cl->line);
         if (cl->state != ST_READY) {
             send_str(cl, "\nAuthentication failed\n");
             start_closing(cl);
@@ -418,10 +418,10 @@ static void end_line(client *cl)
     }
     if (cl->dead || cl->state == ST_CLOSING)
         return;
-    kumo_buf_reset(&cl->line);
+    kumo__buf_reset(&cl->line);
     if (cl->line.cap > 4096) {          /* an idle client keeps a small buffer */
-        kumo_buf_release(&cl->line);
-        kumo_buf_init(&cl->line, line_cap(cl->t), KUMO_T_STR, via_line());
+        kumo__buf_release(&cl->line);
+        kumo__buf_init(&cl->line, line_cap(cl->t), KUMO_T_STR, via_line());
     }
 }
 
@@ -432,13 +432,13 @@ static void add_data(client *cl, const char *s, size_t n)
     size_t limit = cl->state == ST_READY ? cl->t->max_line : KUMO_TELNET_LOGIN_MAX;
     if (n > limit - KUMO_MIN(limit, cl->line.len)) {
         cl->overlong = true;
-        kumo_buf_release(&cl->line);
-        kumo_buf_init(&cl->line, line_cap(cl->t), KUMO_T_STR, via_line());
+        kumo__buf_release(&cl->line);
+        kumo__buf_init(&cl->line, line_cap(cl->t), KUMO_T_STR, via_line());
         if (cl->state != ST_READY)      /* no name or password is that long */
             end_line(cl);
         return;
     }
-    kumo_buf_add(&cl->line, s, n);
+    kumo__buf_add(&cl->line, s, n);
 }
 
 /* Telnet commands other than option negotiation. */
@@ -450,7 +450,7 @@ static void command(client *cl, unsigned char b)
         break;
     case T_IP:
     case T_BRK:
-        kumo_buf_reset(&cl->line);
+        kumo__buf_reset(&cl->line);
         cl->overlong = false;
         if (cl->state == ST_READY)
             send_str(cl, "\nKeyboardInterrupt\n" PROMPT);
@@ -460,7 +460,7 @@ static void command(client *cl, unsigned char b)
             cl->line.s[--cl->line.len] = '\0';
         break;
     case T_EL:
-        kumo_buf_reset(&cl->line);
+        kumo__buf_reset(&cl->line);
         break;
     case T_XEOF:
         if (cl->state == ST_READY)
@@ -629,7 +629,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     client *cl = kumo_calloc(1, sizeof(*cl), tag_console(), KUMO_V_NONE);
     cl->t = t;
     cl->bev = bev;
-    kumo_buf_init(&cl->line, line_cap(t), KUMO_T_STR, via_line());
+    kumo__buf_init(&cl->line, line_cap(t), KUMO_T_STR, via_line());
     cl->next = t->clients;
     if (t->clients)
         t->clients->prev = cl;
@@ -689,7 +689,7 @@ static void ignore_sigpipe(void)
     }
 }
 
-kumo_telnet *kumo_telnet_new(struct event_base *base, kumo_crawler *c,
+kumo_telnet *kumo__telnet_new(struct event_base *base, kumo_crawler *c,
                              const kumo_telnet_config *cfg, char *err, size_t errlen)
 {
     const char *host = cfg->host && *cfg->host ? cfg->host : "127.0.0.1";
@@ -741,10 +741,10 @@ kumo_telnet *kumo_telnet_new(struct event_base *base, kumo_crawler *c,
         t->password = kumo_strdup(cfg->password, tag_console(), KUMO_V_NONE);
     } else {
         char pw[17];
-        if (kumo_telnet_random_password(pw) != KUMO_OK) {
+        if (kumo__telnet_random_password(pw) != KUMO_OK) {
             snprintf(err, errlen, "cannot make a telnet console password: %s",
                      strerror(errno));
-            kumo_telnet_free(t);
+            kumo__telnet_free(t);
             return NULL;
         }
         t->password = kumo_strdup(pw, tag_console(), KUMO_V_NONE);
@@ -757,27 +757,27 @@ kumo_telnet *kumo_telnet_new(struct event_base *base, kumo_crawler *c,
     return t;
 }
 
-int kumo_telnet_port(const kumo_telnet *t)
+int kumo__telnet_port(const kumo_telnet *t)
 {
     return t->port;
 }
 
-const char *kumo_telnet_host(const kumo_telnet *t)
+const char *kumo__telnet_host(const kumo_telnet *t)
 {
     return t->host;
 }
 
-bool kumo_telnet_loopback(const kumo_telnet *t)
+bool kumo__telnet_loopback(const kumo_telnet *t)
 {
     return t->loopback;
 }
 
-const char *kumo_telnet_password(const kumo_telnet *t)
+const char *kumo__telnet_password(const kumo_telnet *t)
 {
     return t->password;
 }
 
-void kumo_telnet_stop_listening(kumo_telnet *t)
+void kumo__telnet_stop_listening(kumo_telnet *t)
 {
     if (t && t->lst) {
         evconnlistener_free(t->lst);
@@ -785,7 +785,7 @@ void kumo_telnet_stop_listening(kumo_telnet *t)
     }
 }
 
-void kumo_telnet_info_get(const kumo_telnet *t, kumo_telnet_info *out)
+void kumo__telnet_info_get(const kumo_telnet *t, kumo_telnet_info *out)
 {
     *out = t->info;
     out->buffered = 0;
@@ -794,11 +794,11 @@ void kumo_telnet_info_get(const kumo_telnet *t, kumo_telnet_info *out)
                          evbuffer_get_length(bufferevent_get_output(cl->bev)) + cl->line.cap;
 }
 
-void kumo_telnet_free(kumo_telnet *t)
+void kumo__telnet_free(kumo_telnet *t)
 {
     if (!t)
         return;
-    kumo_telnet_stop_listening(t);
+    kumo__telnet_stop_listening(t);
     while (t->clients) {
         client *cl = t->clients;
         /* One try to deliver what is queued ("Authentication failed", the last output). */

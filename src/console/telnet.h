@@ -19,7 +19,7 @@ typedef struct kumo_telnet_config {
     const char *host;           /* numeric address or host name; NULL: "127.0.0.1" */
     unsigned port_lo, port_hi;  /* the first free port of [lo, hi]; 0, 0: any free port */
     const char *username;       /* NULL: "kumo" */
-    const char *password;       /* NULL or "": a random one (kumo_telnet_password()) */
+    const char *password;       /* NULL or "": a random one (kumo__telnet_password()) */
     size_t max_line;            /* 0: KUMO_TELNET_MAX_LINE */
     size_t max_output;          /* 0: KUMO_TELNET_MAX_OUTPUT */
     size_t max_clients;         /* 0: KUMO_TELNET_MAX_CLIENTS */
@@ -43,42 +43,42 @@ typedef struct kumo_telnet_info {
  * range), "6023" (one port), "0" (any free port).  Returns KUMO_EINVAL on anything else
  * (lo > hi, a port above 65535, junk).
  */
-int kumo_telnet_parse_ports(const char *spec, unsigned *lo, unsigned *hi);
+int kumo__telnet_parse_ports(const char *spec, unsigned *lo, unsigned *hi);
 
 /*
  * Write a new random password, 16 lowercase hex characters from the kernel's random
  * source, into out[17].  Returns KUMO_EIO when no random bytes could be read.
  */
-int kumo_telnet_random_password(char out[17]);
+int kumo__telnet_random_password(char out[17]);
 
 /*
  * Returns a new console listening on cfg's host at the first free port of its range,
- * served by base; each client that logs in gets kumo_repl_new(c) (c may be NULL).
+ * served by base; each client that logs in gets kumo__repl_new(c) (c may be NULL).
  * Returns NULL with a one-line message in err when the host does not resolve or no port
  * of the range could be bound.  Ignores SIGPIPE when it still has its default action (a
  * client that goes away must not kill the crawl).
  */
-kumo_telnet *kumo_telnet_new(struct event_base *base, kumo_crawler *c,
+kumo_telnet *kumo__telnet_new(struct event_base *base, kumo_crawler *c,
                              const kumo_telnet_config *cfg, char *err, size_t errlen);
 
 /* The bound port and address ("127.0.0.1", "::1"); the address is borrowed, valid until
- * kumo_telnet_free(). */
-int kumo_telnet_port(const kumo_telnet *t);
-const char *kumo_telnet_host(const kumo_telnet *t);
+ * kumo__telnet_free(). */
+int kumo__telnet_port(const kumo_telnet *t);
+const char *kumo__telnet_host(const kumo_telnet *t);
 
 /* True when the bound address is a loopback one (127.0.0.0/8, ::1). */
-bool kumo_telnet_loopback(const kumo_telnet *t);
+bool kumo__telnet_loopback(const kumo_telnet *t);
 
-/* The password clients must give.  Borrowed, valid until kumo_telnet_free(). */
-const char *kumo_telnet_password(const kumo_telnet *t);
+/* The password clients must give.  Borrowed, valid until kumo__telnet_free(). */
+const char *kumo__telnet_password(const kumo_telnet *t);
 
 /* Stop accepting connections; clients already connected stay. */
-void kumo_telnet_stop_listening(kumo_telnet *t);
+void kumo__telnet_stop_listening(kumo_telnet *t);
 
-void kumo_telnet_info_get(const kumo_telnet *t, kumo_telnet_info *out);
+void kumo__telnet_info_get(const kumo_telnet *t, kumo_telnet_info *out);
 
 /* Close every client (trying once to send what is queued for it) and the listener.
  * t may be NULL. */
-void kumo_telnet_free(kumo_telnet *t);
+void kumo__telnet_free(kumo_telnet *t);
 
 #endif

@@ -16,7 +16,7 @@ typedef struct console {
 
 static char *dup_setting(const kumo_settings *s, const char *name, const char *def)
 {
-    const char *v = kumo_settings_get(s, name);
+    const char *v = kumo__settings_get(s, name);
     return kumo_strdup(v ? v : def, KUMO_T_STR, KUMO_V_NONE);
 }
 
@@ -25,29 +25,29 @@ static void opened(void *self, kumo_crawler *c, void *arg)
 {
     console *co = self;
     char err[256];
-    co->t = kumo_telnet_new(kumo_crawler_event_base(c), c, &co->cfg, err, sizeof(err));
+    co->t = kumo__telnet_new(kumo_crawler_event_base(c), c, &co->cfg, err, sizeof(err));
     if (!co->t) {
         KUMO_WARN(LOGGER, "Telnet console disabled: %s", err);
         return;
     }
-    if (!kumo_telnet_loopback(co->t))
+    if (!kumo__telnet_loopback(co->t))
         KUMO_WARN(LOGGER, "Telnet console listens on %s, not a loopback address: anyone who "
                   "can reach it and has the password controls this crawl",
-                  kumo_telnet_host(co->t));
-    KUMO_INFO(LOGGER, "Telnet console listening on %s:%d", kumo_telnet_host(co->t),
-              kumo_telnet_port(co->t));
+                  kumo__telnet_host(co->t));
+    KUMO_INFO(LOGGER, "Telnet console listening on %s:%d", kumo__telnet_host(co->t),
+              kumo__telnet_port(co->t));
 }
 
 /* Scrapy stops listening when the engine stops; clients go in close(). */
 static void closed(void *self, kumo_crawler *c, void *arg)
 {
     console *co = self;
-    kumo_telnet_stop_listening(co->t);
+    kumo__telnet_stop_listening(co->t);
 }
 
 static void free_console(console *co)
 {
-    kumo_telnet_free(co->t);
+    kumo__telnet_free(co->t);
     kumo_free(co->host);
     kumo_free(co->username);
     kumo_free(co->password);
@@ -57,11 +57,11 @@ static void free_console(console *co)
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
     const kumo_settings *s = kumo__crawler_settings(c);
-    if (!kumo_settings_bool(s, "TELNETCONSOLE_ENABLED"))
+    if (!kumo__settings_bool(s, "TELNETCONSOLE_ENABLED"))
         return KUMO_EDECLINED;
-    const char *ports = kumo_settings_get(s, "TELNETCONSOLE_PORT");
+    const char *ports = kumo__settings_get(s, "TELNETCONSOLE_PORT");
     unsigned lo, hi;
-    if (kumo_telnet_parse_ports(ports ? ports : "6023,6073", &lo, &hi) != KUMO_OK) {
+    if (kumo__telnet_parse_ports(ports ? ports : "6023,6073", &lo, &hi) != KUMO_OK) {
         snprintf(err, errlen, "invalid value '%s' for TELNETCONSOLE_PORT: expected a port, "
                  "a range such as 6023,6073, or 0 for any free port", ports ? ports : "");
         return KUMO_EINVAL;
@@ -72,7 +72,7 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
     co->password = dup_setting(s, "TELNETCONSOLE_PASSWORD", "");
     if (!*co->password) {
         char pw[17];
-        if (kumo_telnet_random_password(pw) != KUMO_OK) {
+        if (kumo__telnet_random_password(pw) != KUMO_OK) {
             snprintf(err, errlen, "cannot make a telnet console password: %s",
                      strerror(errno));
             free_console(co);
@@ -89,8 +89,8 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
         .username = co->username,
         .password = co->password,
     };
-    kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_OPENED, opened, co);
-    kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_CLOSED, closed, co);
+    kumo__signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_OPENED, opened, co);
+    kumo__signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_CLOSED, closed, co);
     *self = co;
     return KUMO_OK;
 }
@@ -100,7 +100,7 @@ static void close_ext(void *self, kumo_crawler *c)
     free_console(self);
 }
 
-const kumo_ext_def kumo_ext_telnetconsole = {
+const kumo_ext_def kumo__ext_telnetconsole = {
     KUMO_EXT_HEADER,
     .name = "TelnetConsole",
     .open = open_ext,
@@ -110,5 +110,5 @@ const kumo_ext_def kumo_ext_telnetconsole = {
 /* Opened after CloseSpider and before AutoThrottle, as Scrapy's EXTENSIONS_BASE lists it. */
 KUMO_REGISTER(register_telnetconsole)
 {
-    kumo__register(KUMO_REG_EXT, &kumo_ext_telnetconsole, 80);
+    kumo__register(KUMO_REG_EXT, &kumo__ext_telnetconsole, 80);
 }

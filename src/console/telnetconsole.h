@@ -5,8 +5,8 @@
 #include "kumo-int.h"
 #include "kumo/plugin.h"
 
-/* TelnetConsole (TELNETCONSOLE_*): opens kumo_telnet_new() once the spider opened.  Named
+/* TelnetConsole (TELNETCONSOLE_*): opens kumo__telnet_new() once the spider opened.  Named
  * by the built-in extension list (ext/builtin.c, declared there through ext/ext.h). */
-extern const kumo_ext_def kumo_ext_telnetconsole;
+extern const kumo_ext_def kumo__ext_telnetconsole;
 
 #endif

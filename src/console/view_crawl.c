@@ -81,7 +81,7 @@ static cval *m_pause(cv_ctx *c, cval *self, const cv_args *a)
 {
     if (co_no_args(c, "pause", a))
         return NULL;
-    kumo_engine_pause(kumo__crawler_engine(crawler_of(self)));
+    kumo__engine_pause(kumo__crawler_engine(crawler_of(self)));
     return cv_none();
 }
 
@@ -89,7 +89,7 @@ static cval *m_unpause(cv_ctx *c, cval *self, const cv_args *a)
 {
     if (co_no_args(c, "unpause", a))
         return NULL;
-    kumo_engine_unpause(kumo__crawler_engine(crawler_of(self)));
+    kumo__engine_unpause(kumo__crawler_engine(crawler_of(self)));
     return cv_none();
 }
 
@@ -97,7 +97,7 @@ static cval *m_stop(cv_ctx *c, cval *self, const cv_args *a)
 {
     if (co_no_args(c, "stop", a))
         return NULL;
-    kumo_engine_close(kumo__crawler_engine(crawler_of(self)), "shutdown");
+    kumo__engine_close(kumo__crawler_engine(crawler_of(self)), "shutdown");
     return cv_none();
 }
 
@@ -108,9 +108,9 @@ static cval *engine_getattr(cv_ctx *c, cval *self, const char *name)
     CO_METHOD("unpause", m_unpause);
     CO_METHOD("stop", m_stop);
     if (!strcmp(name, "paused"))
-        return cv_bool(kumo_engine_paused(e));
+        return cv_bool(kumo__engine_paused(e));
     if (!strcmp(name, "running"))
-        return cv_bool(!kumo_engine_closed(e) && !kumo_engine_closing(e));
+        return cv_bool(!kumo__engine_closed(e) && !kumo__engine_closing(e));
     if (!strcmp(name, "spider"))
         return co_spider(c);
     if (!strcmp(name, "start_time"))
@@ -149,7 +149,7 @@ static cval *m_get_value(cv_ctx *c, cval *self, const cv_args *a)
     const char *key = cv_arg_str(c, "get_value", arg[0]);
     if (!key)
         return NULL;
-    const kumo_value *v = kumo_stats_get(kumo__crawler_stats(crawler_of(self)), key);
+    const kumo_value *v = kumo__stats_get(kumo__crawler_stats(crawler_of(self)), key);
     if (!v)
         return cv_ref(arg[1] ? arg[1] : cv_none());
     return co_from_value(c, v);
@@ -159,7 +159,7 @@ static cval *m_get_stats(cv_ctx *c, cval *self, const cv_args *a)
 {
     if (co_no_args(c, "get_stats", a))
         return NULL;
-    return co_from_map(c, kumo_stats_map(kumo__crawler_stats(crawler_of(self))));
+    return co_from_map(c, kumo__stats_map(kumo__crawler_stats(crawler_of(self))));
 }
 
 static cval *stats_getattr(cv_ctx *c, cval *self, const char *name)
@@ -192,7 +192,7 @@ cval *co_stats(cv_ctx *c)
 
 static const kumo_setting_info *setting_info(const char *name)
 {
-    for (const kumo_setting_info *i = kumo_setting_infos; i->name; i++)
+    for (const kumo_setting_info *i = kumo__setting_infos; i->name; i++)
         if (!strcmp(i->name, name))
             return i;
     return NULL;
@@ -201,20 +201,20 @@ static const kumo_setting_info *setting_info(const char *name)
 /* The setting as Scrapy's settings[name] gives it: typed, or None when unset. */
 static cval *setting_value(cv_ctx *c, kumo_settings *s, const char *name)
 {
-    const char *raw = kumo_settings_get(s, name);
+    const char *raw = kumo__settings_get(s, name);
     if (!raw)
         return cv_none();
     const kumo_setting_info *info = setting_info(name);
     switch (info ? info->type : KUMO_SET_STR) {
     case KUMO_SET_INT:
-        return cv_int(kumo_settings_int(s, name));
+        return cv_int(kumo__settings_int(s, name));
     case KUMO_SET_FLOAT:
-        return cv_float(kumo_settings_float(s, name));
+        return cv_float(kumo__settings_float(s, name));
     case KUMO_SET_BOOL:
-        return cv_bool(kumo_settings_bool(s, name));
+        return cv_bool(kumo__settings_bool(s, name));
     case KUMO_SET_LIST: {
         char *items[256];
-        size_t n = kumo_settings_list(s, name, items, KUMO_ARRAY_LEN(items));
+        size_t n = kumo__settings_list(s, name, items, KUMO_ARRAY_LEN(items));
         cval *l = cv_list_new();
         int rc = KUMO_OK;
         for (size_t i = 0; i < KUMO_MIN(n, KUMO_ARRAY_LEN(items)); i++) {
@@ -254,15 +254,15 @@ static cval *typed_get(cv_ctx *c, cval *self, const cv_args *a, const char *fnam
     if (!name)
         return NULL;
     kumo_settings *s = settings_of(self);
-    if (!kumo_settings_get(s, name))
+    if (!kumo__settings_get(s, name))
         return cv_ref(arg[1] ? arg[1] : cv_none());
     switch (kind) {
     case 'i':
-        return cv_int(kumo_settings_int(s, name));
+        return cv_int(kumo__settings_int(s, name));
     case 'f':
-        return cv_float(kumo_settings_float(s, name));
+        return cv_float(kumo__settings_float(s, name));
     case 'b':
-        return cv_bool(kumo_settings_bool(s, name));
+        return cv_bool(kumo__settings_bool(s, name));
     default:
         return setting_value(c, s, name);
     }
@@ -367,10 +367,10 @@ static cval *b_est(cv_ctx *c, cval *self, const cv_args *a)
     if (!c->crawler || !kumo__crawler_engine(c->crawler))
         return cv_raise(c, "RuntimeError", "no crawl is running");
     kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
-    kumo_engine_status_format(kumo__crawler_engine(c->crawler), &b);
+    kumo__buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
+    kumo__engine_status_format(kumo__crawler_engine(c->crawler), &b);
     cv_print(c, b.s ? b.s : "", b.len);
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
     return cv_none();
 }
 

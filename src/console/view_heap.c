@@ -44,7 +44,7 @@ static int live_refs_text(cv_ctx *c, const cv_args *a, const char *fname, kumo_b
         return cv_raisei(c, "OSError", "cannot open a memory stream");
     kumo_prefs(f, ign, nign);
     fclose(f);
-    int rc = kumo_buf_add(b, text, len);
+    int rc = kumo__buf_add(b, text, len);
     free(text);
     return rc ? cv_raisei(c, "MemoryError", "live references report too long") : KUMO_OK;
 }
@@ -52,22 +52,22 @@ static int live_refs_text(cv_ctx *c, const cv_args *a, const char *fname, kumo_b
 static cval *b_prefs(cv_ctx *c, cval *self, const cv_args *a)
 {
     kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
+    kumo__buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
     int rc = live_refs_text(c, a, "print_live_refs", &b);
     if (!rc)
         cv_print(c, b.s ? b.s : "", b.len);
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
     return rc ? NULL : cv_none();
 }
 
 static cval *b_format_live_refs(cv_ctx *c, cval *self, const cv_args *a)
 {
     kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
+    kumo__buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
     int rc = live_refs_text(c, a, "format_live_refs", &b);
     /* format_live_refs() is print_live_refs()'s text without print's final newline */
     cval *r = rc ? NULL : cv_strn(b.s ? b.s : "", b.len ? b.len - 1 : 0);
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
     return r;
 }
 
@@ -116,21 +116,21 @@ static cval *report(cv_ctx *c, const cv_args *a, const char *fname, void (*fn)(k
     if (cv_args_parse(c, fname, a, NULL, 0, 0, none))
         return NULL;
     kumo_buf b;
-    kumo_buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
+    kumo__buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
     fn(&b);
     cv_print(c, b.s ? b.s : "", b.len);
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
     return cv_none();
 }
 
 static cval *b_mem(cv_ctx *c, cval *self, const cv_args *a)
 {
-    return report(c, a, "mem", kumo_mem_report);
+    return report(c, a, "mem", kumo__mem_report);
 }
 
 static cval *b_trim(cv_ctx *c, cval *self, const cv_args *a)
 {
-    return report(c, a, "trim", kumo_mem_trim);
+    return report(c, a, "trim", kumo__mem_trim);
 }
 
 /* ---------------------------------------------------------------- hpy */
@@ -155,14 +155,14 @@ static const cv_vtable hset_vt, hpart_vt, hmore_vt;
 static void hset_free(void *p)
 {
     hset *h = p;
-    kumo_heapset_free(h->s);
+    kumo__heapset_free(h->s);
     kumo_free(h);
 }
 
 static void hpart_free(void *p)
 {
     hpart *h = p;
-    kumo_partition_free(h->p);
+    kumo__partition_free(h->p);
     kumo_free(h);
 }
 
@@ -176,9 +176,9 @@ static cval *set_view(kumo_heapset *s)
 static cval *part_view(const kumo_heapset *s, kumo_partition_kind kind)
 {
     hpart *h = kumo_calloc(1, sizeof(*h), cv_tag(), KUMO_V_NONE);
-    h->p = kumo_heapset_partition(s, kind);
-    h->count = kumo_heapset_count(s);
-    h->size = kumo_heapset_size(s);
+    h->p = kumo__heapset_partition(s, kind);
+    h->count = kumo__heapset_count(s);
+    h->size = kumo__heapset_size(s);
     return cv_native(&hpart_vt, h, NULL);
 }
 
@@ -193,20 +193,20 @@ static cval *more_view(cval *part, size_t start)
 static int part_format(cv_ctx *c, const kumo_partition *p, size_t start, kumo_buf *b)
 {
     kumo_buf tmp;
-    kumo_buf_init(&tmp, 0, cv_tag(), KUMO_V_TEXT);
-    kumo_partition_format(p, start, &tmp);
+    kumo__buf_init(&tmp, 0, cv_tag(), KUMO_V_TEXT);
+    kumo__partition_format(p, start, &tmp);
     /* the console adds the line's final newline itself */
     size_t n = tmp.len;
     if (n && tmp.s[n - 1] == '\n')
         n--;
     int rc = cv_write(c, b, tmp.s ? tmp.s : "", n);
-    kumo_buf_release(&tmp);
+    kumo__buf_release(&tmp);
     return rc;
 }
 
 static size_t next_start(const kumo_partition *p, size_t start)
 {
-    return KUMO_MIN(start + HPY_PAGE, kumo_partition_rows(p));
+    return KUMO_MIN(start + HPY_PAGE, kumo__partition_rows(p));
 }
 
 /* ---- a set ---- */
@@ -219,9 +219,9 @@ static cval *hset_getattr(cv_ctx *c, cval *self, const char *name)
     if (!strcmp(name, "byvia"))
         return part_view(h->s, KUMO_PART_BYVIA);
     if (!strcmp(name, "size"))
-        return cv_int((int64_t)kumo_heapset_size(h->s));
+        return cv_int((int64_t)kumo__heapset_size(h->s));
     if (!strcmp(name, "count"))
-        return cv_int((int64_t)kumo_heapset_count(h->s));
+        return cv_int((int64_t)kumo__heapset_count(h->s));
     if (!strcmp(name, "more")) {
         cval *p = part_view(h->s, KUMO_PART_BYTYPE);
         cval *m = more_view(p, next_start(((hpart *)p->u.nat.p)->p, 0));
@@ -243,15 +243,15 @@ static cval *hset_getitem(cv_ctx *c, cval *self, cval *key)
 static int hset_repr(cv_ctx *c, cval *self, kumo_buf *b)
 {
     hset *h = self->u.nat.p;
-    kumo_partition *p = kumo_heapset_partition(h->s, KUMO_PART_BYTYPE);
+    kumo_partition *p = kumo__heapset_partition(h->s, KUMO_PART_BYTYPE);
     int rc = part_format(c, p, 0, b);
-    kumo_partition_free(p);
+    kumo__partition_free(p);
     return rc;
 }
 
 static int hset_len(cv_ctx *c, cval *self, size_t *n)
 {
-    *n = (size_t)kumo_heapset_count(((hset *)self->u.nat.p)->s);
+    *n = (size_t)kumo__heapset_count(((hset *)self->u.nat.p)->s);
     return KUMO_OK;
 }
 
@@ -281,10 +281,10 @@ static cval *hpart_getitem(cv_ctx *c, cval *self, cval *key)
     int64_t i;
     if (cv_as_index(c, key, &i))
         return NULL;
-    size_t rows = kumo_partition_rows(h->p);
+    size_t rows = kumo__partition_rows(h->p);
     if (i < 0)
         i += (int64_t)rows;
-    kumo_heapset *s = i >= 0 ? kumo_partition_row(h->p, (size_t)i) : NULL;
+    kumo_heapset *s = i >= 0 ? kumo__partition_row(h->p, (size_t)i) : NULL;
     if (!s)
         return cv_raise(c, "IndexError", "partition index out of range");
     return set_view(s);
@@ -292,7 +292,7 @@ static cval *hpart_getitem(cv_ctx *c, cval *self, cval *key)
 
 static int hpart_len(cv_ctx *c, cval *self, size_t *n)
 {
-    *n = kumo_partition_rows(((hpart *)self->u.nat.p)->p);
+    *n = kumo__partition_rows(((hpart *)self->u.nat.p)->p);
     return KUMO_OK;
 }
 
@@ -340,7 +340,7 @@ static cval *m_heap(cv_ctx *c, cval *self, const cv_args *a)
 {
     if (co_no_args(c, "heap", a))
         return NULL;
-    return set_view(kumo_heapset_snapshot());
+    return set_view(kumo__heapset_snapshot());
 }
 
 static cval *hpy_getattr(cv_ctx *c, cval *self, const char *name)

@@ -255,13 +255,13 @@ static cval *request_getattr(cv_ctx *c, cval *self, const char *name)
     if (!strcmp(name, "callback")) {
         if (!req->cb)
             return cv_none();
-        const char *cbname = sp ? kumo_spider_callback_name(sp, req->cb) : NULL;
+        const char *cbname = sp ? kumo__spider_callback_name(sp, req->cb) : NULL;
         return cv_str(cbname ? cbname : "<callback>");
     }
     if (!strcmp(name, "errback")) {
         if (!req->errback)
             return cv_none();
-        const char *ebname = sp ? kumo_spider_errback_name(sp, req->errback) : NULL;
+        const char *ebname = sp ? kumo__spider_errback_name(sp, req->errback) : NULL;
         return cv_str(ebname ? ebname : "<errback>");
     }
     return NULL;
@@ -271,11 +271,11 @@ static cval *request_getattr(cv_ctx *c, cval *self, const char *name)
 static int class_hook_repr(cv_ctx *c, cval *self, kumo_buf *b)
 {
     kumo_buf tmp;
-    kumo_buf_init(&tmp, 0, cv_tag(), KUMO_V_NONE);
-    int rc = kumo_buf_add_repr(&tmp, ((co_tref *)self->u.nat.p)->obj);
+    kumo__buf_init(&tmp, 0, cv_tag(), KUMO_V_NONE);
+    int rc = kumo__buf_add_repr(&tmp, ((co_tref *)self->u.nat.p)->obj);
     if (rc == KUMO_OK)
-        rc = cv_write(c, b, kumo_buf_str(&tmp), tmp.len);
-    kumo_buf_release(&tmp);
+        rc = cv_write(c, b, kumo__buf_str(&tmp), tmp.len);
+    kumo__buf_release(&tmp);
     return rc;
 }
 
@@ -307,11 +307,11 @@ static int data_repr(cv_ctx *c, kumo_buf *b, const char *s)
             }
         }
         kumo_buf tmp;
-        kumo_buf_init(&tmp, 0, cv_tag(), KUMO_V_TEXT);
-        kumo_buf_add(&tmp, s, cut);
-        kumo_buf_adds(&tmp, "...");
+        kumo__buf_init(&tmp, 0, cv_tag(), KUMO_V_TEXT);
+        kumo__buf_add(&tmp, s, cut);
+        kumo__buf_adds(&tmp, "...");
         int rc = cv_repr_str(c, b, tmp.s, tmp.len);
-        kumo_buf_release(&tmp);
+        kumo__buf_release(&tmp);
         return rc;
     }
     return cv_repr_str(c, b, s, len);
@@ -345,7 +345,7 @@ static char *query_xpath(const char *q, bool css)
 {
     if (!css)
         return kumo_strdup(q, cv_tag(), KUMO_V_NONE);
-    const kumo_query *kq = kumo_query_get(q, true);
+    const kumo_query *kq = kumo__query_get(q, true);
     return kumo_strdup(kq->xpath ? kq->xpath : q, cv_tag(), KUMO_V_NONE);
 }
 
@@ -390,7 +390,7 @@ static cval *query_method(cv_ctx *c, cval *self, const cv_args *a, bool css)
     kumo_selector_list *l;
     if (self->u.nat.vt == &response_vt) {
         kumo_response *res = (kumo_response *)obj;
-        if (!kumo_response_is_text(res))
+        if (!kumo__response_is_text(res))
             return cv_raise(c, "NotSupported", "Response content isn't text");
         l = css ? kumo_css(res, q) : kumo_xpath(res, q);
     } else if (self->u.nat.vt == &selector_vt) {
@@ -400,7 +400,7 @@ static cval *query_method(cv_ctx *c, cval *self, const cv_args *a, bool css)
                 : kumo_list_xpath((kumo_selector_list *)obj, q);
     }
     const char *why = kumo__select_error();
-    const kumo_query *kq = kumo_query_get(q, css);
+    const kumo_query *kq = kumo__query_get(q, css);
     if (!kq->comp)
         return cv_raise(c, "ValueError", "%s is not a valid %s: %s", q, css ? "CSS selector"
                         : "XPath expression", kq->error ? kq->error : "invalid");
@@ -675,7 +675,7 @@ static cval *requests_of(cv_ctx *c, kumo_out *out)
     for (size_t i = 0; i < out->len && rc == KUMO_OK; i++)
         if (!out->v[i].is_item)
             rc = cv_seq_push(c, l, co_from_ref(&out->v[i].u.req->ref));
-    kumo_out_release(out);
+    kumo__out_release(out);
     if (rc) {
         cv_unref(l);
         return NULL;
@@ -715,7 +715,7 @@ static cval *m_follow_all(cv_ctx *c, cval *self, const cv_args *a)
                         "arguments: urls, css, xpath");
     kumo_response *res = res_of(self);
     kumo_out out;
-    kumo_out_init(&out, res->spider);
+    kumo__out_init(&out, res->spider);
     if (arg[0] && arg[0]->type != CV_NONE) {
         if (arg[0]->type == CV_NATIVE && arg[0]->u.nat.vt == &sellist_vt) {
             kumo_follow_list(&out, res, list_of(arg[0]), NULL);
@@ -723,14 +723,14 @@ static cval *m_follow_all(cv_ctx *c, cval *self, const cv_args *a)
         }
         cval *items = cv_iter_list(c, arg[0]);
         if (!items) {
-            kumo_out_release(&out);
+            kumo__out_release(&out);
             return NULL;
         }
         for (size_t i = 0; i < items->u.seq.len; i++) {
             const char *href = link_of(c, "follow_all", items->u.seq.v[i]);
             if (!href) {
                 cv_unref(items);
-                kumo_out_release(&out);
+                kumo__out_release(&out);
                 return NULL;
             }
             kumo_yield_request(&out, kumo_response_follow(res, href, NULL));
@@ -741,12 +741,12 @@ static cval *m_follow_all(cv_ctx *c, cval *self, const cv_args *a)
     bool css = arg[1] && arg[1]->type != CV_NONE;
     const char *q = cv_arg_str(c, "follow_all", css ? arg[1] : arg[2]);
     if (!q) {
-        kumo_out_release(&out);
+        kumo__out_release(&out);
         return NULL;
     }
-    const kumo_query *kq = kumo_query_get(q, css);
+    const kumo_query *kq = kumo__query_get(q, css);
     if (!kq->comp) {
-        kumo_out_release(&out);
+        kumo__out_release(&out);
         return cv_raise(c, "ValueError", "%s is not a valid %s: %s", q, css ? "CSS selector"
                         : "XPath expression", kq->error ? kq->error : "invalid");
     }
@@ -791,7 +791,7 @@ static cval *response_getattr(cv_ctx *c, cval *self, const char *name)
         return cv_list_new();
     if (!strcmp(name, "ip_address"))
         return res->ip ? cv_str(res->ip) : cv_none();
-    if (kumo_response_is_text(res)) {
+    if (kumo__response_is_text(res)) {
         CO_METHOD("css", m_css);
         CO_METHOD("xpath", m_xpath);
         if (!strcmp(name, "encoding"))

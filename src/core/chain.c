@@ -142,7 +142,7 @@ static int chain_build(chain *out, const kind *k, link (*link_of)(const void *de
         }
     }
     if (rc == KUMO_OK)
-        rc = kumo_components_build(kumo__crawler_settings(c), k->setting, k->what, cands, &n,
+        rc = kumo__components_build(kumo__crawler_settings(c), k->setting, k->what, cands, &n,
                                    err, errlen);
     if (rc == KUMO_OK) {
         out->e = kumo_calloc(n ? n : 1, sizeof(link), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
@@ -210,7 +210,7 @@ static void on_spider_closed(void *ctx, kumo_crawler *c, void *arg)
     chain_close(&ch->pl, c);
 }
 
-int kumo_chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errlen)
+int kumo__chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errlen)
 {
     kumo_chains *ch = kumo_calloc(1, sizeof(*ch), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
     const kumo_spider_def *sd = kumo__crawler_def(c);
@@ -243,16 +243,17 @@ int kumo_chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errle
         rc = chain_build(&ch->pl, &kind_pl, pl_link, c, cands, n, err, errlen);
     }
     if (rc != KUMO_OK) {
-        kumo_chains_close(ch, c);
+        kumo__chains_close(ch, c);
         return rc;
     }
     if (kumo__crawler_signals(c))
-        kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_CLOSED, on_spider_closed, ch);
+        kumo__signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_CLOSED, on_spider_closed,
+                             ch);
     *out = ch;
     return KUMO_OK;
 }
 
-void kumo_chains_close(kumo_chains *ch, kumo_crawler *c)
+void kumo__chains_close(kumo_chains *ch, kumo_crawler *c)
 {
     if (!ch)
         return;
@@ -270,25 +271,25 @@ static void pformat_names(const chain *ch, kumo_buf *b)
     size_t one_line = 2;
     for (size_t i = 0; i < ch->len; i++)
         one_line += strlen(ch->e[i].name) + 2 + (i ? 2 : 0);
-    kumo_buf_addc(b, '[');
+    kumo__buf_addc(b, '[');
     for (size_t i = 0; i < ch->len; i++) {
         if (i)
-            kumo_buf_adds(b, one_line <= 80 ? ", " : ",\n ");
-        kumo_buf_printf(b, "'%s'", ch->e[i].name);
+            kumo__buf_adds(b, one_line <= 80 ? ", " : ",\n ");
+        kumo__buf_printf(b, "'%s'", ch->e[i].name);
     }
-    kumo_buf_addc(b, ']');
+    kumo__buf_addc(b, ']');
 }
 
 static void log_chain(const chain *ch, const char *what)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
     pformat_names(ch, &b);
-    KUMO_INFO(LOGGER, "Enabled %ss:\n%s", what, kumo_buf_str(&b));
-    kumo_buf_release(&b);
+    KUMO_INFO(LOGGER, "Enabled %ss:\n%s", what, kumo__buf_str(&b));
+    kumo__buf_release(&b);
 }
 
-void kumo_chains_log(const kumo_chains *ch)
+void kumo__chains_log(const kumo_chains *ch)
 {
     log_chain(&ch->dl, kind_dl.what);
     log_chain(&ch->sp, kind_sp.what);
@@ -301,7 +302,7 @@ void kumo_chains_log(const kumo_chains *ch)
 #define SP(l) ((const kumo_spmw_def *)(l)->def)
 #define PL(l) ((const kumo_pipeline_def *)(l)->def)
 
-int kumo_chain_request(kumo_chains *ch, kumo_crawler *c, kumo_request *req, kumo_response **res,
+int kumo__chain_request(kumo_chains *ch, kumo_crawler *c, kumo_request *req, kumo_response **res,
                        kumo_request **next)
 {
     *res = NULL;
@@ -320,7 +321,7 @@ int kumo_chain_request(kumo_chains *ch, kumo_crawler *c, kumo_request *req, kumo
     return KUMO_OK;
 }
 
-int kumo_chain_response(kumo_chains *ch, kumo_crawler *c, kumo_request *req,
+int kumo__chain_response(kumo_chains *ch, kumo_crawler *c, kumo_request *req,
                         kumo_response **res, kumo_request **next)
 {
     *next = NULL;
@@ -340,7 +341,7 @@ int kumo_chain_response(kumo_chains *ch, kumo_crawler *c, kumo_request *req,
     return KUMO_OK;
 }
 
-int kumo_chain_exception(kumo_chains *ch, kumo_crawler *c, kumo_request *req, int err,
+int kumo__chain_exception(kumo_chains *ch, kumo_crawler *c, kumo_request *req, int err,
                          kumo_response **res, kumo_request **next)
 {
     *res = NULL;
@@ -358,7 +359,7 @@ int kumo_chain_exception(kumo_chains *ch, kumo_crawler *c, kumo_request *req, in
     return KUMO_EDECLINED;
 }
 
-int kumo_chain_spider_input(kumo_chains *ch, kumo_crawler *c, kumo_response *res)
+int kumo__chain_spider_input(kumo_chains *ch, kumo_crawler *c, kumo_response *res)
 {
     for (size_t i = 0; i < ch->sp.len; i++) {
         link *l = &ch->sp.e[i];
@@ -372,7 +373,7 @@ int kumo_chain_spider_input(kumo_chains *ch, kumo_crawler *c, kumo_response *res
 }
 
 /* Spider output passes the spider middlewares in descending order, as in Scrapy. */
-int kumo_chain_spider_request(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
+int kumo__chain_spider_request(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
                               kumo_request *req)
 {
     for (size_t i = ch->sp.len; i-- > 0;) {
@@ -386,7 +387,7 @@ int kumo_chain_spider_request(kumo_chains *ch, kumo_crawler *c, kumo_response *r
     return KUMO_OK;
 }
 
-int kumo_chain_spider_item(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
+int kumo__chain_spider_item(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
                            kumo_item *item)
 {
     for (size_t i = ch->sp.len; i-- > 0;) {
@@ -409,17 +410,17 @@ static void dropped(kumo_crawler *c, kumo_item *item)
         kumo_item_drop(item, "%s", "");
         why = "";
     }
-    kumo_stats_inc(kumo__crawler_stats(c), "item_dropped_reasons_count/DropItem", 1);
-    if (!kumo_log_enabled(KUMO_LOG_WARNING))
+    kumo__stats_inc(kumo__crawler_stats(c), "item_dropped_reasons_count/DropItem", 1);
+    if (!kumo__log_enabled(KUMO_LOG_WARNING))
         return;
     kumo_buf b;
-    kumo_buf_init(&b, 64 * 1024, KUMO_T_STR, KUMO_V_NONE);
-    kumo_json_map(&b, &item->fields, ", ", ": ");
-    KUMO_WARN("kumo.core.scraper", "Dropped: %s\n%s", why ? why : "", kumo_buf_str(&b));
-    kumo_buf_release(&b);
+    kumo__buf_init(&b, 64 * 1024, KUMO_T_STR, KUMO_V_NONE);
+    kumo__json_map(&b, &item->fields, ", ", ": ");
+    KUMO_WARN("kumo.core.scraper", "Dropped: %s\n%s", why ? why : "", kumo__buf_str(&b));
+    kumo__buf_release(&b);
 }
 
-int kumo_chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item)
+int kumo__chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item)
 {
     for (size_t i = 0; i < ch->pl.len; i++) {
         link *l = &ch->pl.e[i];

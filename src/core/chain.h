@@ -13,41 +13,41 @@ typedef struct kumo_chains kumo_chains;
  * null disables a built-in; an unknown name is an error), sorted by order, and open every
  * entry.  Returns KUMO_EINVAL with a one-line message in err on a bad setting.
  */
-int kumo_chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errlen);
+int kumo__chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errlen);
 
 /* Close every entry (in reverse order) and free the chains. */
-void kumo_chains_close(kumo_chains *ch, kumo_crawler *c);
+void kumo__chains_close(kumo_chains *ch, kumo_crawler *c);
 
 /* Write "Enabled downloader middlewares:" style INFO lines listing each chain. */
-void kumo_chains_log(const kumo_chains *ch);
+void kumo__chains_log(const kumo_chains *ch);
 
 /*
- * Downloader side.  kumo_chain_request runs process_request in ascending order:
- * KUMO_OK download req; KUMO_EDONE with *res (a response to use; run kumo_chain_response on
+ * Downloader side.  kumo__chain_request runs process_request in ascending order:
+ * KUMO_OK download req; KUMO_EDONE with *res (a response to use; run kumo__chain_response on
  * it) or *next (schedule it instead); KUMO_EIGNORED drop req.
- * kumo_chain_response runs process_response in descending order on *res (owned by the
+ * kumo__chain_response runs process_response in descending order on *res (owned by the
  * caller before and after): KUMO_OK *res is final; KUMO_EDONE *next to schedule (*res was
  * released and set NULL); KUMO_EIGNORED dropped (*res released, NULL).
- * kumo_chain_exception runs process_exception in descending order: KUMO_EDECLINED nobody
- * handled err; KUMO_EDONE with *res (run kumo_chain_response on it) or *next.
+ * kumo__chain_exception runs process_exception in descending order: KUMO_EDECLINED nobody
+ * handled err; KUMO_EDONE with *res (run kumo__chain_response on it) or *next.
  */
-int kumo_chain_request(kumo_chains *ch, kumo_crawler *c, kumo_request *req, kumo_response **res,
+int kumo__chain_request(kumo_chains *ch, kumo_crawler *c, kumo_request *req, kumo_response **res,
                        kumo_request **next);
-int kumo_chain_response(kumo_chains *ch, kumo_crawler *c, kumo_request *req,
+int kumo__chain_response(kumo_chains *ch, kumo_crawler *c, kumo_request *req,
                         kumo_response **res, kumo_request **next);
-int kumo_chain_exception(kumo_chains *ch, kumo_crawler *c, kumo_request *req, int err,
+int kumo__chain_exception(kumo_chains *ch, kumo_crawler *c, kumo_request *req, int err,
                          kumo_response **res, kumo_request **next);
 
 /* Spider side: KUMO_OK go on, KUMO_EIGNORED drop. res is NULL for start requests. */
-int kumo_chain_spider_input(kumo_chains *ch, kumo_crawler *c, kumo_response *res);
-int kumo_chain_spider_request(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
+int kumo__chain_spider_input(kumo_chains *ch, kumo_crawler *c, kumo_response *res);
+int kumo__chain_spider_request(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
                               kumo_request *req);
-int kumo_chain_spider_item(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
+int kumo__chain_spider_item(kumo_chains *ch, kumo_crawler *c, kumo_response *res,
                            kumo_item *item);
 
 /* Item pipelines in order: KUMO_OK scraped, KUMO_EIGNORED dropped (logged and counted);
  * any other code is a pipeline's error (logged here), the item is neither. */
-int kumo_chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item);
+int kumo__chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item);
 
 /* Helpers the built-ins share.  meta may be NULL. */
 /* Returns true when meta[key] is set and true as Python sees it (1, "x", [0], True...). */

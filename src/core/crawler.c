@@ -34,7 +34,7 @@ struct kumo_crawler {
     int sigints;
 };
 
-const char *const *kumo_crawler_allowed_domains(kumo_crawler *c)
+const char *const *kumo__crawler_allowed_domains(kumo_crawler *c)
 {
     return c->spider ? (const char *const *)c->spider->allowed : NULL;
 }
@@ -92,9 +92,9 @@ kumo_spider *kumo_crawler_spider(kumo_crawler *c)
 kumo_crawler *kumo__crawler_new_bare(kumo_settings *settings, const kumo_spider_def *def)
 {
     kumo_crawler *c = kumo_calloc(1, sizeof(*c), KUMO_T_OTHER, KUMO_V_NONE);
-    c->settings = settings ? settings : kumo_settings_new();
-    c->stats = kumo_stats_new();
-    c->signals = kumo_signals_new();
+    c->settings = settings ? settings : kumo__settings_new();
+    c->stats = kumo__stats_new();
+    c->signals = kumo__signals_new();
     kumo__crawler_set_spider(c, def, NULL);
     return c;
 }
@@ -102,11 +102,11 @@ kumo_crawler *kumo__crawler_new_bare(kumo_settings *settings, const kumo_spider_
 void kumo__crawler_set_spider(kumo_crawler *c, const kumo_spider_def *def,
                               const kumo_map *args)
 {
-    kumo_spider_free(c->spider);
+    kumo__spider_free(c->spider);
     c->spider = NULL;
     c->def = def;
     if (def)
-        c->spider = kumo_spider_new(def, c, args);
+        c->spider = kumo__spider_new(def, c, args);
 }
 
 void kumo__crawler_set_base(kumo_crawler *c, struct event_base *base)
@@ -119,14 +119,14 @@ void kumo__crawler_set_base(kumo_crawler *c, struct event_base *base)
 int kumo__crawler_open_engine(kumo_crawler *c, char *err, size_t errlen)
 {
     kumo_assert(c->base && !c->engine);
-    c->engine = kumo_engine_new(c, err, errlen);
+    c->engine = kumo__engine_new(c, err, errlen);
     return c->engine ? KUMO_OK : KUMO_EINVAL;
 }
 
 static int apply_spider_settings(kumo_crawler *c, char *err, size_t errlen)
 {
     for (const kumo_setting *s = c->def->settings; s && s->name; s++)
-        if (kumo_settings_set(c->settings, s->name, s->value, KUMO_PRIO_SPIDER, err, errlen))
+        if (kumo__settings_set(c->settings, s->name, s->value, KUMO_PRIO_SPIDER, err, errlen))
             return KUMO_EINVAL;
     return KUMO_OK;
 }
@@ -134,17 +134,17 @@ static int apply_spider_settings(kumo_crawler *c, char *err, size_t errlen)
 static int apply_log_settings(kumo_crawler *c, char *err, size_t errlen)
 {
     kumo_loglevel level = KUMO_LOG_DEBUG;
-    const char *name = kumo_settings_get(c->settings, "LOG_LEVEL");
-    if (name && kumo_log_level_parse(name, &level) != KUMO_OK) {
+    const char *name = kumo__settings_get(c->settings, "LOG_LEVEL");
+    if (name && kumo__log_level_parse(name, &level) != KUMO_OK) {
         snprintf(err, errlen, "invalid value '%s' for LOG_LEVEL: expected DEBUG, INFO, "
                  "WARNING, ERROR or CRITICAL", name);
         return KUMO_EINVAL;
     }
-    if (!kumo_settings_bool(c->settings, "LOG_ENABLED"))
+    if (!kumo__settings_bool(c->settings, "LOG_ENABLED"))
         level = KUMO_LOG_CRITICAL + 1;
-    kumo_log_set_level(level);
-    const char *file = kumo_settings_get(c->settings, "LOG_FILE");
-    if (file && *file && kumo_log_set_file(file) != KUMO_OK) {
+    kumo__log_set_level(level);
+    const char *file = kumo__settings_get(c->settings, "LOG_FILE");
+    if (file && *file && kumo__log_set_file(file) != KUMO_OK) {
         snprintf(err, errlen, "cannot open log file '%s': %s", file, strerror(errno));
         return KUMO_EIO;
     }
@@ -166,7 +166,7 @@ static int open_extensions(kumo_crawler *c, char *err, size_t errlen)
         (const kumo_ext_def *const *)kumo__registered(KUMO_REG_EXT);
     size_t nbuiltin = kumo__registered_len(KUMO_REG_EXT);
     size_t n = nbuiltin + nown;
-    for (size_t i = 0; i < n; i++) {    /* the ABI header first, as kumo_chains_open does */
+    for (size_t i = 0; i < n; i++) {    /* the ABI header first, as kumo__chains_open does */
         const char *where = i < nbuiltin ? "kumo" : c->def->name ? c->def->name : "?";
         int rc = kumo__ext_def_check(i < nbuiltin ? builtin[i] : own[i - nbuiltin], where, err,
                                      errlen);
@@ -178,7 +178,7 @@ static int open_extensions(kumo_crawler *c, char *err, size_t errlen)
         const kumo_ext_def *d = i < nbuiltin ? builtin[i] : own[i - nbuiltin];
         cands[i] = (kumo_component){d->name ? d->name : "", 0, d, i};
     }
-    int rc = kumo_components_build(c->settings, "EXTENSIONS", "extension", cands, &n, err,
+    int rc = kumo__components_build(c->settings, "EXTENSIONS", "extension", cands, &n, err,
                                    errlen);
     c->exts = kumo_calloc(n ? n : 1, sizeof(*c->exts), KUMO_T_OTHER, KUMO_V_NONE);
     for (size_t i = 0; rc == KUMO_OK && i < n; i++) {
@@ -202,14 +202,14 @@ static int open_extensions(kumo_crawler *c, char *err, size_t errlen)
     return rc;
 }
 
-kumo_crawler *kumo_crawler_new(const kumo_spider_def *def, kumo_settings *settings,
+kumo_crawler *kumo__crawler_new(const kumo_spider_def *def, kumo_settings *settings,
                                const kumo_map *args, char *err, size_t errlen)
 {
     kumo_crawler *c = kumo_calloc(1, sizeof(*c), KUMO_T_OTHER, KUMO_V_NONE);
     c->def = def;
     c->settings = settings;
-    c->stats = kumo_stats_new();
-    c->signals = kumo_signals_new();
+    c->stats = kumo__stats_new();
+    c->signals = kumo__signals_new();
     c->base = event_base_new();
     if (!c->base) {
         snprintf(err, errlen, "cannot create the event loop");
@@ -217,18 +217,18 @@ kumo_crawler *kumo_crawler_new(const kumo_spider_def *def, kumo_settings *settin
     }
     if (apply_spider_settings(c, err, errlen) || apply_log_settings(c, err, errlen))
         goto fail;
-    c->spider = kumo_spider_new(def, c, args);
+    c->spider = kumo__spider_new(def, c, args);
     const kumo_job_hooks *job = kumo__job_hooks();
     if (job && job->open(c, err, errlen) != KUMO_OK)    /* JOBDIR: stats and state return */
         goto fail;
     if (open_extensions(c, err, errlen) != KUMO_OK)
         goto fail;
-    c->engine = kumo_engine_new(c, err, errlen);
+    c->engine = kumo__engine_new(c, err, errlen);
     if (!c->engine)
         goto fail;
     return c;
 fail:
-    kumo_crawler_free(c);
+    kumo__crawler_free(c);
     return NULL;
 }
 
@@ -237,52 +237,52 @@ static void on_sigint(evutil_socket_t fd, short what, void *arg)
     kumo_crawler *c = arg;
     if (c->sigints++ == 0) {
         KUMO_INFO(LOGGER, "Received SIGINT, shutting down gracefully. Send again to force ");
-        kumo_engine_close(c->engine, "shutdown");
+        kumo__engine_close(c->engine, "shutdown");
     } else {
         KUMO_INFO(LOGGER, "Received SIGINT twice, forcing unclean shutdown");
-        kumo_engine_close_now(c->engine, "shutdown");
+        kumo__engine_close_now(c->engine, "shutdown");
     }
 }
 
-int kumo_crawler_run(kumo_crawler *c)
+int kumo__crawler_run(kumo_crawler *c)
 {
     c->start_time = kumo_now();
     c->sigint = evsignal_new(c->base, SIGINT, on_sigint, c);
     evsignal_add(c->sigint, NULL);
-    kumo_engine_open(c->engine);
+    kumo__engine_open(c->engine);
     event_base_dispatch(c->base);
     evsignal_del(c->sigint);
-    if (!kumo_engine_closed(c->engine))
+    if (!kumo__engine_closed(c->engine))
         return KUMO_EIO;
-    return kumo_engine_start_error(c->engine);
+    return kumo__engine_start_error(c->engine);
 }
 
-const char *kumo_crawler_finish_reason(const kumo_crawler *c)
+const char *kumo__crawler_finish_reason(const kumo_crawler *c)
 {
-    const kumo_value *v = kumo_stats_get(c->stats, "finish_reason");
+    const kumo_value *v = kumo__stats_get(c->stats, "finish_reason");
     if (v && v->type == KUMO_VAL_STR)
         return v->u.str.s;
-    return c->engine && kumo_engine_closed(c->engine) ? kumo_engine_reason(c->engine) : NULL;
+    return c->engine && kumo__engine_closed(c->engine) ? kumo__engine_reason(c->engine) : NULL;
 }
 
-void kumo_crawler_free(kumo_crawler *c)
+void kumo__crawler_free(kumo_crawler *c)
 {
     if (!c)
         return;
-    kumo_engine_free(c->engine);
+    kumo__engine_free(c->engine);
     if (kumo__job_hooks())
         kumo__job_hooks()->close(c);    /* after the scheduler's last checkpoint */
     for (size_t i = c->nexts; i-- > 0;)
         if (c->exts[i].def->close)
             c->exts[i].def->close(c->exts[i].self, c);
     kumo_free(c->exts);
-    kumo_spider_free(c->spider);
+    kumo__spider_free(c->spider);
     if (c->sigint)
         event_free(c->sigint);
     if (c->base && !c->borrowed_base)
         event_base_free(c->base);
-    kumo_signals_free(c->signals);
-    kumo_stats_free(c->stats);
-    kumo_settings_free(c->settings);
+    kumo__signals_free(c->signals);
+    kumo__stats_free(c->stats);
+    kumo__settings_free(c->settings);
     kumo_free(c);
 }

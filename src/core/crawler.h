@@ -25,7 +25,7 @@ struct event_base *kumo__crawler_base(kumo_crawler *c);
  * Returns a new bare crawler (for tests and tools that drive the parts themselves): settings
  * (takes ownership; NULL: a fresh table) as given, no spider settings applied, new stats and
  * signals, a running spider for def (none for NULL), and no loop, job, extension or engine.
- * kumo_crawler_free() frees it.
+ * kumo__crawler_free() frees it.
  */
 kumo_crawler *kumo__crawler_new_bare(kumo_settings *settings, const kumo_spider_def *def);
 
@@ -34,16 +34,16 @@ kumo_crawler *kumo__crawler_new_bare(kumo_settings *settings, const kumo_spider_
 void kumo__crawler_set_spider(kumo_crawler *c, const kumo_spider_def *def,
                               const kumo_map *args);
 
-/* Give a bare crawler the loop base (borrowed, valid until kumo_crawler_free()). */
+/* Give a bare crawler the loop base (borrowed, valid until kumo__crawler_free()). */
 void kumo__crawler_set_base(kumo_crawler *c, struct event_base *base);
 
 /* Build the engine of a bare crawler that has a loop; returns KUMO_OK or a code with a
- * one-line message in err.  kumo_crawler_free() frees the engine. */
+ * one-line message in err.  kumo__crawler_free() frees the engine. */
 int kumo__crawler_open_engine(kumo_crawler *c, char *err, size_t errlen);
 
 /* The spider's allowed domains (def's plus kumo_spider_allow_domain()), NULL-terminated
  * or NULL when any domain is allowed.  Borrowed. */
-const char *const *kumo_crawler_allowed_domains(kumo_crawler *c);
+const char *const *kumo__crawler_allowed_domains(kumo_crawler *c);
 
 #endif
 
@@ -52,7 +52,7 @@ const char *const *kumo_crawler_allowed_domains(kumo_crawler *c);
  * spider's own settings) and the spider arguments args (copied; may be NULL), or NULL with
  * a one-line message in err.
  */
-kumo_crawler *kumo_crawler_new(const kumo_spider_def *def, kumo_settings *settings,
+kumo_crawler *kumo__crawler_new(const kumo_spider_def *def, kumo_settings *settings,
                                const kumo_map *args, char *err, size_t errlen);
 
 /*
@@ -61,9 +61,9 @@ kumo_crawler *kumo_crawler_new(const kumo_spider_def *def, kumo_settings *settin
  * (finish reason "open_failed" or "start_requests_failed"): then what its .open or
  * .start_requests returned.  KUMO_EIO when the loop ended before the spider closed.
  */
-int kumo_crawler_run(kumo_crawler *c);
+int kumo__crawler_run(kumo_crawler *c);
 
 /* The finish reason once closed ("finished", "shutdown"...), else NULL.  Borrowed. */
-const char *kumo_crawler_finish_reason(const kumo_crawler *c);
+const char *kumo__crawler_finish_reason(const kumo_crawler *c);
 
-void kumo_crawler_free(kumo_crawler *c);
+void kumo__crawler_free(kumo_crawler *c);

@@ -13,8 +13,8 @@
 static const char *setting_raw(kumo_crawler *c, const char *name, bool strict)
 {
     kumo_assert(c && name);
-    const char *v = kumo_settings_get(kumo__crawler_settings(c), name);
-    bool builtin = kumo_setting_info_find(name) != NULL;
+    const char *v = kumo__settings_get(kumo__crawler_settings(c), name);
+    bool builtin = kumo__setting_info_find(name) != NULL;
     if (strict && !builtin && !v)
         fprintf(stderr, "kumo: setting '%s' is neither built-in nor set\n", name);
     if (!strict && builtin)
@@ -104,75 +104,75 @@ bool kumo_crawler_setting_bool_or(kumo_crawler *c, const char *name, bool def)
 size_t kumo_crawler_setting_list(kumo_crawler *c, const char *name, char **out, size_t max)
 {
     setting_raw(c, name, true);
-    return kumo_settings_list(kumo__crawler_settings(c), name, out, max);
+    return kumo__settings_list(kumo__crawler_settings(c), name, out, max);
 }
 
 int kumo_crawler_setting_dict_order(kumo_crawler *c, const char *setting, const char *name,
                                     int *order, bool *disabled)
 {
     setting_raw(c, setting, true);
-    return kumo_settings_dict_order(kumo__crawler_settings(c), setting, name, order, disabled);
+    return kumo__settings_dict_order(kumo__crawler_settings(c), setting, name, order, disabled);
 }
 
 void kumo_crawler_stats_inc(kumo_crawler *c, const char *key, int64_t n)
 {
-    kumo_stats_inc(kumo__crawler_stats(c), key, n);
+    kumo__stats_inc(kumo__crawler_stats(c), key, n);
 }
 
 void kumo_crawler_stats_incf(kumo_crawler *c, int64_t n, const char *fmt, ...)
 {
-    char key[256];         /* as kumo_stats_incf */
+    char key[256];         /* as kumo__stats_incf */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(key, sizeof(key), fmt, ap);
     va_end(ap);
-    kumo_stats_inc(kumo__crawler_stats(c), key, n);
+    kumo__stats_inc(kumo__crawler_stats(c), key, n);
 }
 
 void kumo_crawler_stats_set_int(kumo_crawler *c, const char *key, int64_t v)
 {
-    kumo_stats_set_int(kumo__crawler_stats(c), key, v);
+    kumo__stats_set_int(kumo__crawler_stats(c), key, v);
 }
 
 void kumo_crawler_stats_set_float(kumo_crawler *c, const char *key, double v)
 {
-    kumo_stats_set_float(kumo__crawler_stats(c), key, v);
+    kumo__stats_set_float(kumo__crawler_stats(c), key, v);
 }
 
 void kumo_crawler_stats_set_str(kumo_crawler *c, const char *key, const char *v)
 {
-    kumo_stats_set_str(kumo__crawler_stats(c), key, v ? v : "");
+    kumo__stats_set_str(kumo__crawler_stats(c), key, v ? v : "");
 }
 
 void kumo_crawler_stats_max(kumo_crawler *c, const char *key, int64_t v)
 {
-    kumo_stats_max(kumo__crawler_stats(c), key, v);
+    kumo__stats_max(kumo__crawler_stats(c), key, v);
 }
 
 void kumo_crawler_stats_min(kumo_crawler *c, const char *key, int64_t v)
 {
-    kumo_stats_min(kumo__crawler_stats(c), key, v);
+    kumo__stats_min(kumo__crawler_stats(c), key, v);
 }
 
 int64_t kumo_crawler_stats_get_int(kumo_crawler *c, const char *key, int64_t def)
 {
-    return kumo_stats_get_int(kumo__crawler_stats(c), key, def);
+    return kumo__stats_get_int(kumo__crawler_stats(c), key, def);
 }
 
 const kumo_value *kumo_crawler_stats_get(kumo_crawler *c, const char *key)
 {
-    return kumo_stats_get(kumo__crawler_stats(c), key);
+    return kumo__stats_get(kumo__crawler_stats(c), key);
 }
 
 void kumo_crawler_log(kumo_crawler *c, const char *logger, const char *level,
                       const char *fmt, ...)
 {
     kumo_loglevel lv = KUMO_LOG_INFO;
-    if (level && kumo_log_level_parse(level, &lv) != KUMO_OK)
+    if (level && kumo__log_level_parse(level, &lv) != KUMO_OK)
         lv = KUMO_LOG_INFO;
     va_list ap;
     va_start(ap, fmt);
-    kumo_vlog(logger && *logger ? logger : "kumo.plugin", lv, fmt, ap);
+    kumo__vlog(logger && *logger ? logger : "kumo.plugin", lv, fmt, ap);
     va_end(ap);
 }
 
@@ -181,11 +181,11 @@ int kumo_crawler_crawl(kumo_crawler *c, kumo_request *req)
     if (!req)
         return KUMO_EINVAL;
     kumo_engine *e = kumo__crawler_engine(c);
-    if (!e || kumo_engine_closing(e) || kumo_engine_closed(e)) {
+    if (!e || kumo__engine_closing(e) || kumo__engine_closed(e)) {
         kumo_request_unref(req);
         return KUMO_ECANCELED;
     }
-    kumo_engine_crawl(e, req);
+    kumo__engine_crawl(e, req);
     return KUMO_OK;
 }
 
@@ -198,19 +198,19 @@ void kumo_crawler_download(kumo_crawler *c, kumo_request *req, kumo_download_fn 
         kumo_request_unref(req);
         return;
     }
-    kumo_engine_download(e, req, done, ctx);
+    kumo__engine_download(e, req, done, ctx);
 }
 
 void kumo_crawler_resume(kumo_crawler *c, kumo_request *req, bool go)
 {
-    kumo_engine_resume(kumo__crawler_engine(c), req, go);
+    kumo__engine_resume(kumo__crawler_engine(c), req, go);
 }
 
 void kumo_crawler_close_spider(kumo_crawler *c, const char *reason)
 {
     kumo_engine *e = kumo__crawler_engine(c);
     if (e)
-        kumo_engine_close(e, reason && *reason ? reason : "cancelled");
+        kumo__engine_close(e, reason && *reason ? reason : "cancelled");
 }
 
 double kumo_crawler_start_time(kumo_crawler *c)
@@ -222,7 +222,7 @@ size_t kumo_crawler_scheduled(kumo_crawler *c)
 {
     kumo_engine_status st = {0};
     if (kumo__crawler_engine(c))
-        kumo_engine_status_get(kumo__crawler_engine(c), &st);
+        kumo__engine_status_get(kumo__crawler_engine(c), &st);
     return st.scheduler_len;
 }
 
@@ -230,7 +230,7 @@ size_t kumo_crawler_downloading(kumo_crawler *c)
 {
     kumo_engine_status st = {0};
     if (kumo__crawler_engine(c))
-        kumo_engine_status_get(kumo__crawler_engine(c), &st);
+        kumo__engine_status_get(kumo__crawler_engine(c), &st);
     return st.downloader_active;
 }
 
@@ -238,25 +238,25 @@ size_t kumo_crawler_downloading(kumo_crawler *c)
 static kumo_downloader *downloader_of(kumo_crawler *c)
 {
     kumo_engine *e = kumo__crawler_engine(c);
-    return e ? kumo_engine_downloader(e) : NULL;
+    return e ? kumo__engine_downloader(e) : NULL;
 }
 
 double kumo_crawler_slot_delay(kumo_crawler *c, const char *slot)
 {
     kumo_downloader *dl = downloader_of(c);
-    return dl && slot ? kumo_downloader_slot_delay(dl, slot) : -1;
+    return dl && slot ? kumo__downloader_slot_delay(dl, slot) : -1;
 }
 
 int kumo_crawler_set_slot_delay(kumo_crawler *c, const char *slot, double delay)
 {
     kumo_downloader *dl = downloader_of(c);
-    return dl && slot ? kumo_downloader_set_slot_delay(dl, slot, delay) : KUMO_ENOENT;
+    return dl && slot ? kumo__downloader_set_slot_delay(dl, slot, delay) : KUMO_ENOENT;
 }
 
 size_t kumo_crawler_slot_transferring(kumo_crawler *c, const char *slot)
 {
     kumo_downloader *dl = downloader_of(c);
-    return dl && slot ? kumo_downloader_slot_transferring(dl, slot) : 0;
+    return dl && slot ? kumo__downloader_slot_transferring(dl, slot) : 0;
 }
 
 /* The public signals, in kumo_crawler_signal order. */
@@ -274,6 +274,6 @@ int kumo_crawler_connect(kumo_crawler *c, kumo_crawler_signal sig, kumo_crawler_
 {
     if (!c || !fn || (unsigned)sig >= KUMO_SIGNAL_COUNT)
         return KUMO_EINVAL;
-    kumo_signal_connect(kumo__crawler_signals(c), signal_map[sig], fn, ctx);
+    kumo__signal_connect(kumo__crawler_signals(c), signal_map[sig], fn, ctx);
     return KUMO_OK;
 }

@@ -9,7 +9,7 @@
 static void downloaded(void *arg, kumo_response *res)
 {
     kumo_crawler *c = arg;
-    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_DOWNLOADED, res);
+    kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_DOWNLOADED, res);
 }
 
 int kumo__downloader_config(kumo_crawler *c, kumo_downloader_config *cfg, char *err,
@@ -18,31 +18,31 @@ int kumo__downloader_config(kumo_crawler *c, kumo_downloader_config *cfg, char *
     const kumo_settings *st = kumo__crawler_settings(c);
     memset(cfg, 0, sizeof(*cfg));
     cfg->base = kumo__crawler_base(c);
-    cfg->concurrency = (size_t)KUMO_MAX(1, kumo_settings_int(st, "CONCURRENT_REQUESTS"));
-    int64_t per_ip = kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_IP");
+    cfg->concurrency = (size_t)KUMO_MAX(1, kumo__settings_int(st, "CONCURRENT_REQUESTS"));
+    int64_t per_ip = kumo__settings_int(st, "CONCURRENT_REQUESTS_PER_IP");
     cfg->per_ip = per_ip > 0;
     cfg->slot_concurrency = (size_t)KUMO_MAX(
-        1, cfg->per_ip ? per_ip : kumo_settings_int(st, "CONCURRENT_REQUESTS_PER_DOMAIN"));
-    cfg->delay = KUMO_MAX(0.0, kumo_settings_float(st, "DOWNLOAD_DELAY"));
+        1, cfg->per_ip ? per_ip : kumo__settings_int(st, "CONCURRENT_REQUESTS_PER_DOMAIN"));
+    cfg->delay = KUMO_MAX(0.0, kumo__settings_float(st, "DOWNLOAD_DELAY"));
     /* AutoThrottle's start delay is every new slot's delay (Scrapy: spider.download_delay) */
-    if (kumo_settings_bool(st, "AUTOTHROTTLE_ENABLED") &&
-        kumo_settings_float(st, "AUTOTHROTTLE_TARGET_CONCURRENCY") > 0)
+    if (kumo__settings_bool(st, "AUTOTHROTTLE_ENABLED") &&
+        kumo__settings_float(st, "AUTOTHROTTLE_TARGET_CONCURRENCY") > 0)
         cfg->delay =
-            KUMO_MAX(cfg->delay, kumo_settings_float(st, "AUTOTHROTTLE_START_DELAY"));
-    cfg->randomize = kumo_settings_bool(st, "RANDOMIZE_DOWNLOAD_DELAY");
-    cfg->timeout = kumo_settings_float(st, "DOWNLOAD_TIMEOUT");
-    cfg->maxsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_MAXSIZE"));
-    cfg->warnsize = (size_t)KUMO_MAX(0, kumo_settings_int(st, "DOWNLOAD_WARNSIZE"));
+            KUMO_MAX(cfg->delay, kumo__settings_float(st, "AUTOTHROTTLE_START_DELAY"));
+    cfg->randomize = kumo__settings_bool(st, "RANDOMIZE_DOWNLOAD_DELAY");
+    cfg->timeout = kumo__settings_float(st, "DOWNLOAD_TIMEOUT");
+    cfg->maxsize = (size_t)KUMO_MAX(0, kumo__settings_int(st, "DOWNLOAD_MAXSIZE"));
+    cfg->warnsize = (size_t)KUMO_MAX(0, kumo__settings_int(st, "DOWNLOAD_WARNSIZE"));
     cfg->downloaded = downloaded;
     cfg->downloaded_arg = c;
 
-    cfg->resolve = (const char *const *)kumo_settings_list_dup(st, "DNS_RESOLVE", &cfg->nresolve);
-    return kumo_downloader_check_resolve(cfg->resolve, cfg->nresolve, err, errlen);
+    cfg->resolve = (const char *const *)kumo__settings_list_dup(st, "DNS_RESOLVE", &cfg->nresolve);
+    return kumo__downloader_check_resolve(cfg->resolve, cfg->nresolve, err, errlen);
 }
 
 void kumo__downloader_config_release(kumo_downloader_config *cfg)
 {
-    kumo_settings_list_free((char **)cfg->resolve, cfg->nresolve);
+    kumo__settings_list_free((char **)cfg->resolve, cfg->nresolve);
     cfg->resolve = NULL;
     cfg->nresolve = 0;
 }

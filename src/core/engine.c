@@ -27,7 +27,7 @@
 
 #define LOGGER "kumo.core.engine"
 
-/* A download a middleware asked for (kumo_engine_download()): it bypasses the spider. */
+/* A download a middleware asked for (kumo__engine_download()): it bypasses the spider. */
 typedef struct direct {
     struct direct *next;
     kumo_request *req;              /* one reference */
@@ -84,7 +84,7 @@ static kumo_request *next_start_request(kumo_engine *e)
             return r;
         }
         e->start_done = true;
-        kumo_out_release(&e->start_out);
+        kumo__out_release(&e->start_out);
         return NULL;
     }
     while (def->start_urls && def->start_urls[e->start_pos]) {
@@ -114,12 +114,12 @@ static void skip_started(kumo_engine *e)
 
 /* ---- scheduling and downloading ---- */
 
-void kumo_engine_crawl(kumo_engine *e, kumo_request *req)
+void kumo__engine_crawl(kumo_engine *e, kumo_request *req)
 {
-    kumo_signal_send(kumo__crawler_signals(e->c), e->c, KUMO_SIG_REQUEST_SCHEDULED, req);
+    kumo__signal_send(kumo__crawler_signals(e->c), e->c, KUMO_SIG_REQUEST_SCHEDULED, req);
     kumo_request_ref(req);
-    if (!kumo_scheduler_enqueue(e->sched, req))
-        kumo_signal_send(kumo__crawler_signals(e->c), e->c, KUMO_SIG_REQUEST_DROPPED, req);
+    if (!kumo__scheduler_enqueue(e->sched, req))
+        kumo__signal_send(kumo__crawler_signals(e->c), e->c, KUMO_SIG_REQUEST_DROPPED, req);
     kumo_request_unref(req);
     schedule_tick(e);
 }
@@ -139,12 +139,12 @@ static bool run_errback(kumo_engine *e, kumo_request *req, int err, const char *
     kumo_crawler *c = e->c;
     kumo_failure f = {req, err, msg && *msg ? msg : kumo_strerror(err), res};
     kumo_out out;
-    kumo_out_init(&out, kumo_crawler_spider(c));
-    size_t mark = kumo_pool_mark();
+    kumo__out_init(&out, kumo_crawler_spider(c));
+    size_t mark = kumo__pool_mark();
     req->errback(&f, &out);
-    kumo_pool_drain(mark);
+    kumo__pool_drain(mark);
     process_outputs(e, res, &out);
-    kumo_out_release(&out);
+    kumo__out_release(&out);
     return true;
 }
 
@@ -154,31 +154,31 @@ static bool run_errback(kumo_engine *e, kumo_request *req, int err, const char *
  */
 static void request_done(kumo_engine *e, kumo_request *req)
 {
-    kumo_signal_send(kumo__crawler_signals(e->c), e->c, KUMO_SIG_REQUEST_PROCESSED, req);
-    kumo_scheduler_done(e->sched, req);
+    kumo__signal_send(kumo__crawler_signals(e->c), e->c, KUMO_SIG_REQUEST_PROCESSED, req);
+    kumo__scheduler_done(e->sched, req);
 }
 
 static void log_item(kumo_response *res, kumo_item *item)
 {
-    if (!kumo_log_enabled(KUMO_LOG_DEBUG))
+    if (!kumo__log_enabled(KUMO_LOG_DEBUG))
         return;
     kumo_buf b;
-    kumo_buf_init(&b, 64 * 1024, KUMO_T_STR, KUMO_V_NONE);
-    kumo_json_map(&b, &item->fields, ", ", ": ");
+    kumo__buf_init(&b, 64 * 1024, KUMO_T_STR, KUMO_V_NONE);
+    kumo__json_map(&b, &item->fields, ", ", ": ");
     KUMO_DEBUG("kumo.core.scraper", "Scraped from <%d %s>\n%s", res->status, res->url,
-               kumo_buf_str(&b));
-    kumo_buf_release(&b);
+               kumo__buf_str(&b));
+    kumo__buf_release(&b);
 }
 
 static void process_item(kumo_engine *e, kumo_response *res, kumo_item *item)
 {
     kumo_crawler *c = e->c;
-    int rc = kumo_chain_item(e->chains, c, item);
+    int rc = kumo__chain_item(e->chains, c, item);
     if (rc == KUMO_OK) {
         log_item(res, item);
-        kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_SCRAPED, item);
+        kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_SCRAPED, item);
     } else if (rc == KUMO_EIGNORED) {
-        kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_DROPPED, item);
+        kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_DROPPED, item);
     }
 }
 
@@ -191,21 +191,21 @@ static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
     kumo_crawler *c = e->c;
     kumo_response *r = res;
     kumo_request *next = NULL;
-    int rc = kumo_chain_response(e->chains, c, req, &r, &next);
+    int rc = kumo__chain_response(e->chains, c, req, &r, &next);
     if (rc == KUMO_EDONE && next) {
-        kumo_engine_crawl(e, next);
+        kumo__engine_crawl(e, next);
         return false;
     }
     if (rc == KUMO_EIGNORED)
         run_errback(e, req, KUMO_EIGNORED, NULL, NULL);
     if (rc != KUMO_OK || !r)
         return false;
-    if (kumo_log_enabled(KUMO_LOG_DEBUG)) {
+    if (kumo__log_enabled(KUMO_LOG_DEBUG)) {
         const char *ref = kumo_headers_get(req->headers, "Referer");
         KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: %s)%s", r->status, req->method,
-                   req->url, ref ? ref : "None", kumo_response_flags_str(r));
+                   req->url, ref ? ref : "None", kumo__response_flags_str(r));
     }
-    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_RECEIVED, r);
+    kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_RECEIVED, r);
     bool deferred = scrape(e, r);
     kumo_response_unref(r);
     return deferred;
@@ -228,20 +228,20 @@ static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, i
     } else {
         kumo_response *r = NULL;
         kumo_request *next = NULL;
-        int rc = kumo_chain_exception(e->chains, c, req, err, &r, &next);
+        int rc = kumo__chain_exception(e->chains, c, req, err, &r, &next);
         if (rc == KUMO_EDONE && r) {
             deferred = on_response(e, req, r);
         } else if (rc == KUMO_EDONE && next) {
-            kumo_engine_crawl(e, next);
+            kumo__engine_crawl(e, next);
         } else if (rc == KUMO_EIGNORED) {
             run_errback(e, req, KUMO_EIGNORED, NULL, NULL);
         } else if (err != KUMO_ECANCELED) {
             char msg[512];      /* the retry line's words: Scrapy's getErrorMessage() */
-            kumo_exception_str(err, req, why, msg, sizeof(msg));
+            kumo__exception_str(err, req, why, msg, sizeof(msg));
             if (!run_errback(e, req, err, msg, NULL)) {
                 KUMO_ERROR("kumo.core.scraper", "Error downloading <%s %s>: %s", req->method,
                            req->url, msg);
-                kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_ERROR, NULL);
+                kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_ERROR, NULL);
             }
         }
     }
@@ -254,17 +254,17 @@ static void download(kumo_engine *e, kumo_request *req)
 {
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    int rc = kumo_chain_request(e->chains, e->c, req, &res, &next);
+    int rc = kumo__chain_request(e->chains, e->c, req, &res, &next);
     bool deferred = false;
     if (rc == KUMO_OK) {
-        kumo_downloader_fetch(e->dl, req);      /* finished in on_download_done */
+        kumo__downloader_fetch(e->dl, req);      /* finished in on_download_done */
         deferred = true;
     } else if (rc == KUMO_EDONE && res) {
         deferred = on_response(e, req, res);
     } else if (rc == KUMO_EDONE && next) {
-        kumo_engine_crawl(e, next);
+        kumo__engine_crawl(e, next);
     } else if (rc == KUMO_EAGAIN) {
-        e->parked++;                            /* back through kumo_engine_resume() */
+        e->parked++;                            /* back through kumo__engine_resume() */
         deferred = true;
     } else if (rc == KUMO_EIGNORED) {
         run_errback(e, req, KUMO_EIGNORED, NULL, NULL);
@@ -274,12 +274,12 @@ static void download(kumo_engine *e, kumo_request *req)
     kumo_request_unref(req);
 }
 
-void kumo_engine_resume(kumo_engine *e, kumo_request *req, bool go)
+void kumo__engine_resume(kumo_engine *e, kumo_request *req, bool go)
 {
     kumo_assert(e->parked > 0);
     e->parked--;
     if (go && !e->closed) {
-        kumo_vec_push(&e->resumed, kumo_request_ref(req));
+        kumo__vec_push(&e->resumed, kumo_request_ref(req));
     } else {
         request_done(e, req);
     }
@@ -322,16 +322,16 @@ static bool direct_done(kumo_engine *e, kumo_request *req, kumo_response *res, i
     kumo_crawler *c = e->c;
     kumo_response *r = res;
     kumo_request *next = NULL;
-    int rc = res ? kumo_chain_response(e->chains, c, req, &r, &next)
-                 : kumo_chain_exception(e->chains, c, req, err, &r, &next);
+    int rc = res ? kumo__chain_response(e->chains, c, req, &r, &next)
+                 : kumo__chain_exception(e->chains, c, req, err, &r, &next);
     if (rc == KUMO_EDONE && next) {             /* a redirect or a retry */
         direct_start(e, next, d->done, d->ctx);
         kumo_request_unref(d->req);
         kumo_free(d);
     } else if (r && (rc == KUMO_OK || rc == KUMO_EDONE)) {
         KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: None)%s", r->status, req->method,
-                   req->url, kumo_response_flags_str(r));
-        kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_RECEIVED, r);
+                   req->url, kumo__response_flags_str(r));
+        kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_RECEIVED, r);
         direct_finish(e, d, r, KUMO_OK);
     } else {
         direct_finish(e, d, NULL, rc == KUMO_EIGNORED ? KUMO_EIGNORED : err ? err : KUMO_EIO);
@@ -351,9 +351,9 @@ static void direct_start(kumo_engine *e, kumo_request *req, kumo_download_fn don
     e->directs = d;
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    int rc = kumo_chain_request(e->chains, e->c, req, &res, &next);
+    int rc = kumo__chain_request(e->chains, e->c, req, &res, &next);
     if (rc == KUMO_OK) {
-        kumo_downloader_fetch(e->dl, req);      /* finished in direct_done */
+        kumo__downloader_fetch(e->dl, req);      /* finished in direct_done */
         return;
     }
     if (rc == KUMO_EDONE && res) {              /* as if downloaded (a cache hit) */
@@ -370,7 +370,7 @@ static void direct_start(kumo_engine *e, kumo_request *req, kumo_download_fn don
     }
 }
 
-void kumo_engine_download(kumo_engine *e, kumo_request *req, kumo_download_fn done,
+void kumo__engine_download(kumo_engine *e, kumo_request *req, kumo_download_fn done,
                           void *ctx)
 {
     if (e->closed) {
@@ -401,12 +401,12 @@ static void process_outputs(kumo_engine *e, kumo_response *res, kumo_out *out)
         out->v[i].is_item = true;       /* taken */
         out->v[i].u.item = NULL;
         if (o.is_item) {
-            if (kumo_chain_spider_item(e->chains, c, res, o.u.item) == KUMO_OK)
+            if (kumo__chain_spider_item(e->chains, c, res, o.u.item) == KUMO_OK)
                 process_item(e, res, o.u.item);
             kumo_item_unref(o.u.item);
         } else {
-            if (kumo_chain_spider_request(e->chains, c, res, o.u.req) == KUMO_OK)
-                kumo_engine_crawl(e, o.u.req);
+            if (kumo__chain_spider_request(e->chains, c, res, o.u.req) == KUMO_OK)
+                kumo__engine_crawl(e, o.u.req);
             else
                 kumo_request_unref(o.u.req);
         }
@@ -417,14 +417,14 @@ static void process_outputs(kumo_engine *e, kumo_response *res, kumo_out *out)
 static void run_callback(kumo_engine *e, kumo_response *res)
 {
     kumo_crawler *c = e->c;
-    kumo_callback_fn cb = kumo_spider_callback(kumo_crawler_spider(c), res->request->cb);
+    kumo_callback_fn cb = kumo__spider_callback(kumo_crawler_spider(c), res->request->cb);
     kumo_out out;
-    kumo_out_init(&out, kumo_crawler_spider(c));
-    size_t mark = kumo_pool_mark();
+    kumo__out_init(&out, kumo_crawler_spider(c));
+    size_t mark = kumo__pool_mark();
     cb(res, &out);
-    kumo_pool_drain(mark);
+    kumo__pool_drain(mark);
     process_outputs(e, res, &out);
-    kumo_out_release(&out);
+    kumo__out_release(&out);
 }
 
 static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
@@ -450,7 +450,7 @@ static bool scrape(kumo_engine *e, kumo_response *res)
 {
     kumo_crawler *c = e->c;
     res->spider = kumo_crawler_spider(c);
-    int rc = kumo_chain_spider_input(e->chains, c, res);
+    int rc = kumo__chain_spider_input(e->chains, c, res);
     if (rc == KUMO_EHTTP && res->request)
         run_errback(e, res->request, KUMO_EHTTP, "Ignoring non-200 response", res);
     if (rc != KUMO_OK)
@@ -460,7 +460,7 @@ static bool scrape(kumo_engine *e, kumo_response *res)
         (cls == &KUMO_CLASS(HtmlResponse) || cls == &KUMO_CLASS(XmlResponse))) {
         kumo_parse_src src;
         kumo__response_parse_src(res, &src);
-        kumo_parsepool_submit(e->parsers, &src, kumo_response_ref(res));
+        kumo__parsepool_submit(e->parsers, &src, kumo_response_ref(res));
         return true;
     }
     run_callback(e, res);
@@ -471,10 +471,10 @@ static bool scrape(kumo_engine *e, kumo_response *res)
 
 static bool idle(const kumo_engine *e)
 {
-    return kumo_downloader_active(e->dl) == 0 && e->parked == 0 && !e->directs &&
+    return kumo__downloader_active(e->dl) == 0 && e->parked == 0 && !e->directs &&
            (e->closing || e->resumed.len == 0) &&
-           (!e->parsers || kumo_parsepool_pending(e->parsers) == 0) &&
-           (e->closing || (!start_left(e) && kumo_scheduler_len(e->sched) == 0));
+           (!e->parsers || kumo__parsepool_pending(e->parsers) == 0) &&
+           (e->closing || (!start_left(e) && kumo__scheduler_len(e->sched) == 0));
 }
 
 static void finish_close(kumo_engine *e);
@@ -482,7 +482,7 @@ static void finish_close(kumo_engine *e);
 /* Responses downloaded and waiting for their parse before their callbacks. */
 static size_t held(const kumo_engine *e)
 {
-    return e->parsers ? kumo_parsepool_pending(e->parsers) : 0;
+    return e->parsers ? kumo__parsepool_pending(e->parsers) : 0;
 }
 
 /*
@@ -497,13 +497,13 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
     kumo_crawler *c = e->c;
     if (e->closed)
         return;
-    while (!e->closing && !e->paused && !kumo_downloader_needs_backout_held(e->dl, held(e))) {
-        kumo_request *req = e->resumed.len ? kumo_vec_pop(&e->resumed) : NULL;
+    while (!e->closing && !e->paused && !kumo__downloader_needs_backout_held(e->dl, held(e))) {
+        kumo_request *req = e->resumed.len ? kumo__vec_pop(&e->resumed) : NULL;
         if (req) {
             download(e, req);
             continue;
         }
-        req = kumo_scheduler_next(e->sched);
+        req = kumo__scheduler_next(e->sched);
         if (req) {
             download(e, req);
             continue;
@@ -515,18 +515,18 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
             break;
         if (kumo__job_hooks())      /* JOBDIR: not again on resume */
             kumo__job_hooks()->set_start_pos(c, e->start_pos);
-        if (kumo_chain_spider_request(e->chains, c, NULL, req) == KUMO_OK)
-            kumo_engine_crawl(e, req);
+        if (kumo__chain_spider_request(e->chains, c, NULL, req) == KUMO_OK)
+            kumo__engine_crawl(e, req);
         else
             kumo_request_unref(req);
     }
     if (!idle(e) || e->paused)
         return;
     if (!e->closing) {
-        kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_IDLE, NULL);
+        kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_IDLE, NULL);
         if (!idle(e))
             return;
-        kumo_engine_close(e, "finished");
+        kumo__engine_close(e, "finished");
     }
     if (idle(e))
         finish_close(e);
@@ -542,20 +542,20 @@ static void finish_close(kumo_engine *e)
     const kumo_spider_def *def = kumo__crawler_def(c);
     if (def->close)
         def->close(kumo_crawler_spider(c), e->reason);
-    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_CLOSED, e->reason);
-    if (kumo_settings_bool(kumo__crawler_settings(c), "STATS_DUMP") &&
-        kumo_log_enabled(KUMO_LOG_INFO)) {
+    kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_CLOSED, e->reason);
+    if (kumo__settings_bool(kumo__crawler_settings(c), "STATS_DUMP") &&
+        kumo__log_enabled(KUMO_LOG_INFO)) {
         kumo_buf b;
-        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-        kumo_stats_dump(kumo__crawler_stats(c), &b);
-        KUMO_INFO("kumo.statscollectors", "Dumping kumo stats:\n%s", kumo_buf_str(&b));
-        kumo_buf_release(&b);
+        kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo__stats_dump(kumo__crawler_stats(c), &b);
+        KUMO_INFO("kumo.statscollectors", "Dumping kumo stats:\n%s", kumo__buf_str(&b));
+        kumo__buf_release(&b);
     }
     KUMO_INFO(LOGGER, "Spider closed (%s)", e->reason);
     event_base_loopbreak(kumo__crawler_base(c));
 }
 
-void kumo_engine_close(kumo_engine *e, const char *reason)
+void kumo__engine_close(kumo_engine *e, const char *reason)
 {
     if (e->closed)
         return;
@@ -572,84 +572,84 @@ static kumo_downloader *downloader_new(kumo_engine *e, char *err, size_t errlen)
     kumo_downloader_config cfg;
     kumo_downloader *dl = NULL;
     if (kumo__downloader_config(e->c, &cfg, err, errlen) == KUMO_OK)
-        dl = kumo_downloader_new(&cfg, on_download_done, e);
+        dl = kumo__downloader_new(&cfg, on_download_done, e);
     kumo__downloader_config_release(&cfg);
     return dl;
 }
 
-void kumo_engine_close_now(kumo_engine *e, const char *reason)
+void kumo__engine_close_now(kumo_engine *e, const char *reason)
 {
     if (e->closed)
         return;
-    kumo_engine_close(e, reason);
-    kumo_downloader_free(e->dl);
+    kumo__engine_close(e, reason);
+    kumo__downloader_free(e->dl);
     char err[256];              /* the settings were checked when the engine was made */
     e->dl = downloader_new(e, err, sizeof(err));
     directs_cancel(e);
     e->parked = 0;                          /* their middlewares release them at close */
-    kumo_parsepool_free(e->parsers);        /* drops the responses waiting for a parse */
+    kumo__parsepool_free(e->parsers);        /* drops the responses waiting for a parse */
     e->parsers = NULL;
     finish_close(e);
 }
 
-kumo_downloader *kumo_engine_downloader(const kumo_engine *e)
+kumo_downloader *kumo__engine_downloader(const kumo_engine *e)
 {
     return e->dl;
 }
 
-bool kumo_engine_closed(const kumo_engine *e)
+bool kumo__engine_closed(const kumo_engine *e)
 {
     return e->closed;
 }
 
-int kumo_engine_start_error(const kumo_engine *e)
+int kumo__engine_start_error(const kumo_engine *e)
 {
     return e->start_rc;
 }
 
-const char *kumo_engine_reason(const kumo_engine *e)
+const char *kumo__engine_reason(const kumo_engine *e)
 {
     return e->closing ? e->reason : NULL;
 }
 
-bool kumo_engine_closing(const kumo_engine *e)
+bool kumo__engine_closing(const kumo_engine *e)
 {
     return e->closing;
 }
 
-void kumo_engine_pause(kumo_engine *e)
+void kumo__engine_pause(kumo_engine *e)
 {
     e->paused = true;
 }
 
-void kumo_engine_unpause(kumo_engine *e)
+void kumo__engine_unpause(kumo_engine *e)
 {
     e->paused = false;
     schedule_tick(e);
 }
 
-bool kumo_engine_paused(const kumo_engine *e)
+bool kumo__engine_paused(const kumo_engine *e)
 {
     return e->paused;
 }
 
-void kumo_engine_status_get(const kumo_engine *e, kumo_engine_status *st)
+void kumo__engine_status_get(const kumo_engine *e, kumo_engine_status *st)
 {
-    st->downloader_active = kumo_downloader_active(e->dl);
-    st->downloader_transferring = kumo_downloader_transferring(e->dl);
-    st->downloader_slots = kumo_downloader_slots(e->dl);
-    st->scheduler_len = kumo_scheduler_len(e->sched);
+    st->downloader_active = kumo__downloader_active(e->dl);
+    st->downloader_transferring = kumo__downloader_transferring(e->dl);
+    st->downloader_slots = kumo__downloader_slots(e->dl);
+    st->scheduler_len = kumo__scheduler_len(e->sched);
     st->start_requests_left = start_left(e);
-    st->needs_backout = kumo_downloader_needs_backout_held(e->dl, held(e));
+    st->needs_backout = kumo__downloader_needs_backout_held(e->dl, held(e));
     st->closing = e->closing;
     st->paused = e->paused;
     st->idle = idle(e);
 }
 
-void kumo_engine_status_format(const kumo_engine *e, kumo_buf *out)
+void kumo__engine_status_format(const kumo_engine *e, kumo_buf *out)
 {
     kumo_engine_status st;
-    kumo_engine_status_get(e, &st);
+    kumo__engine_status_get(e, &st);
     char elapsed[64], active[32], sched[32];
     snprintf(elapsed, sizeof(elapsed), "%.17g", kumo_now() - kumo__crawler_start_time(e->c));
     snprintf(active, sizeof(active), "%zu", st.downloader_active);
@@ -670,13 +670,13 @@ void kumo_engine_status_format(const kumo_engine *e, kumo_buf *out)
         {"engine.scraper.slot.itemproc_size", "0"},
         {"engine.scraper.slot.needs_backout()", "False"},
     };
-    kumo_buf_adds(out, "Execution engine status\n\n");
+    kumo__buf_adds(out, "Execution engine status\n\n");
     for (size_t i = 0; i < KUMO_ARRAY_LEN(rows); i++)
-        kumo_buf_printf(out, "%-47s : %s\n", rows[i][0], rows[i][1]);
-    kumo_buf_adds(out, "\n");
+        kumo__buf_printf(out, "%-47s : %s\n", rows[i][0], rows[i][1]);
+    kumo__buf_adds(out, "\n");
 }
 
-int kumo_engine_open(kumo_engine *e)
+int kumo__engine_open(kumo_engine *e)
 {
     kumo_crawler *c = e->c;
     const kumo_spider_def *def = kumo__crawler_def(c);
@@ -695,17 +695,17 @@ int kumo_engine_open(kumo_engine *e)
         if (rc != KUMO_OK) {
             KUMO_ERROR(LOGGER, "start_requests of '%s' failed: %s", def->name, kumo_strerror(rc));
             e->start_rc = rc;
-            kumo_engine_close(e, "start_requests_failed");
+            kumo__engine_close(e, "start_requests_failed");
         }
     }
     skip_started(e);
     e->opened = true;
-    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_OPENED, NULL);
+    kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_OPENED, NULL);
     schedule_tick(e);
     return KUMO_OK;
 }
 
-kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
+kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen)
 {
     kumo_engine *e = kumo_calloc(1, sizeof(*e), KUMO_T_OTHER, KUMO_V_NONE);
     e->c = c;
@@ -715,51 +715,51 @@ kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen)
         return NULL;
     }
     int rc;
-    if (kumo_chains_open(c, &e->chains, err, errlen) != KUMO_OK) {
-        kumo_downloader_free(e->dl);
+    if (kumo__chains_open(c, &e->chains, err, errlen) != KUMO_OK) {
+        kumo__downloader_free(e->dl);
         kumo_free(e);
         return NULL;
     }
-    e->sched = kumo_scheduler_open(c, &rc);
+    e->sched = kumo__scheduler_open(c, &rc);
     if (!e->sched) {
         snprintf(err, errlen, "cannot open the scheduler: %s", kumo_strerror(rc));
-        kumo_chains_close(e->chains, c);
-        kumo_downloader_free(e->dl);
+        kumo__chains_close(e->chains, c);
+        kumo__downloader_free(e->dl);
         kumo_free(e);
         return NULL;
     }
-    kumo_out_init(&e->start_out, kumo_crawler_spider(c));
-    kumo_vec_init(&e->resumed, KUMO_T_QUEUE, KUMO_V_QUEUE);
-    int64_t threads = kumo_settings_int(kumo__crawler_settings(c), "PARSE_THREADS");
+    kumo__out_init(&e->start_out, kumo_crawler_spider(c));
+    kumo__vec_init(&e->resumed, KUMO_T_QUEUE, KUMO_V_QUEUE);
+    int64_t threads = kumo__settings_int(kumo__crawler_settings(c), "PARSE_THREADS");
     if (threads < 0) {          /* auto: the cores less the loop's, at least one */
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         threads = KUMO_MAX(1, cores - 1);
     }
     if (threads > 0) {
-        e->parsers = kumo_parsepool_new(kumo__crawler_base(c), (int)threads, on_parsed,
+        e->parsers = kumo__parsepool_new(kumo__crawler_base(c), (int)threads, on_parsed,
                                         on_parse_dropped, e, &rc);
         if (!e->parsers)
             KUMO_WARN(LOGGER, "cannot start %lld parse threads (%s): parsing on the loop",
                       (long long)threads, kumo_strerror(rc));
     }
     e->tick = event_new(kumo__crawler_base(c), -1, 0, on_tick, e);
-    kumo_chains_log(e->chains);
+    kumo__chains_log(e->chains);
     return e;
 }
 
-void kumo_engine_free(kumo_engine *e)
+void kumo__engine_free(kumo_engine *e)
 {
     if (!e)
         return;
-    kumo_downloader_free(e->dl);
+    kumo__downloader_free(e->dl);
     directs_cancel(e);
     while (e->resumed.len)
-        kumo_request_unref(kumo_vec_pop(&e->resumed));
-    kumo_vec_release(&e->resumed);
-    kumo_parsepool_free(e->parsers);
-    kumo_scheduler_close(e->sched);
-    kumo_chains_close(e->chains, e->c);
-    kumo_out_release(&e->start_out);
+        kumo_request_unref(kumo__vec_pop(&e->resumed));
+    kumo__vec_release(&e->resumed);
+    kumo__parsepool_free(e->parsers);
+    kumo__scheduler_close(e->sched);
+    kumo__chains_close(e->chains, e->c);
+    kumo__out_release(&e->start_out);
     event_free(e->tick);
     kumo_free(e);
 }

@@ -6,39 +6,39 @@
 #include "util/buf.h"
 
 /* Returns a new engine for c (scheduler, downloader, chains), or NULL with err filled. */
-kumo_engine *kumo_engine_new(kumo_crawler *c, char *err, size_t errlen);
-void kumo_engine_free(kumo_engine *e);
+kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen);
+void kumo__engine_free(kumo_engine *e);
 
 /*
  * Open the spider (its .open, then its .start_requests) and start crawling on the next loop
  * turn.  When either fails the spider closes as "open_failed" / "start_requests_failed"
- * and kumo_engine_start_error() tells what it returned.
+ * and kumo__engine_start_error() tells what it returned.
  */
-int kumo_engine_open(kumo_engine *e);
+int kumo__engine_open(kumo_engine *e);
 
 /* What the spider's .open or .start_requests returned when it failed, else KUMO_OK. */
-int kumo_engine_start_error(const kumo_engine *e);
+int kumo__engine_start_error(const kumo_engine *e);
 
 /* The engine's downloader (borrowed; an immediate close replaces it). */
-kumo_downloader *kumo_engine_downloader(const kumo_engine *e);
+kumo_downloader *kumo__engine_downloader(const kumo_engine *e);
 
 /* Schedule req through the scheduler (takes ownership). */
-void kumo_engine_crawl(kumo_engine *e, kumo_request *req);
+void kumo__engine_crawl(kumo_engine *e, kumo_request *req);
 
 /*
  * Parking (for downloader middlewares that must wait, as RobotsTxt waits for robots.txt):
  * a process_request hook that returns KUMO_EAGAIN keeps req (it takes its own reference)
- * and hands it back later with kumo_engine_resume().  Meanwhile the engine counts req as
+ * and hands it back later with kumo__engine_resume().  Meanwhile the engine counts req as
  * in progress: the spider does not close, and with JOBDIR req stays in the job's queue.
  * Resuming runs req through the downloader middlewares again from the first one, so the
  * middleware sees it a second time and now decides (KUMO_OK, KUMO_EIGNORED...).
- * kumo_engine_resume() does not take the middleware's reference: the middleware unrefs
+ * kumo__engine_resume() does not take the middleware's reference: the middleware unrefs
  * req after the call.  go false: req is finished without a download (as if ignored).
- * A middleware must resume every request it parked once it can decide (kumo_engine_download()
+ * A middleware must resume every request it parked once it can decide (kumo__engine_download()
  * always calls back, even when the crawl closes), and unref in its close hook the ones it
  * still holds then (only after an immediate close).
  */
-void kumo_engine_resume(kumo_engine *e, kumo_request *req, bool go);
+void kumo__engine_resume(kumo_engine *e, kumo_request *req, bool go);
 
 /*
  * Download req (takes ownership) through the downloader middlewares and the downloader,
@@ -46,7 +46,7 @@ void kumo_engine_resume(kumo_engine *e, kumo_request *req, bool go);
  * requests, as robots.txt.  done(ctx, ...) is called exactly once, also when the crawl
  * closes first (with KUMO_ECANCELED).  The spider stays open until it is called.
  */
-void kumo_engine_download(kumo_engine *e, kumo_request *req, kumo_download_fn done,
+void kumo__engine_download(kumo_engine *e, kumo_request *req, kumo_download_fn done,
                           void *ctx);
 
 /*
@@ -54,22 +54,22 @@ void kumo_engine_download(kumo_engine *e, kumo_request *req, kumo_download_fn do
  * nothing new is downloaded, transfers in flight finish and are scraped, then it closes.
  * The first reason given wins.
  */
-void kumo_engine_close(kumo_engine *e, const char *reason);
+void kumo__engine_close(kumo_engine *e, const char *reason);
 
 /* Close at once: transfers in flight are aborted. */
-void kumo_engine_close_now(kumo_engine *e, const char *reason);
+void kumo__engine_close_now(kumo_engine *e, const char *reason);
 
-bool kumo_engine_closed(const kumo_engine *e);
-bool kumo_engine_closing(const kumo_engine *e);
+bool kumo__engine_closed(const kumo_engine *e);
+bool kumo__engine_closing(const kumo_engine *e);
 
 /* The close reason once closing ("finished"...), else NULL.  Borrowed, valid until
- * kumo_engine_free(). */
-const char *kumo_engine_reason(const kumo_engine *e);
+ * kumo__engine_free(). */
+const char *kumo__engine_reason(const kumo_engine *e);
 
 /* Pause and resume downloading (transfers in flight go on). */
-void kumo_engine_pause(kumo_engine *e);
-void kumo_engine_unpause(kumo_engine *e);
-bool kumo_engine_paused(const kumo_engine *e);
+void kumo__engine_pause(kumo_engine *e);
+void kumo__engine_unpause(kumo_engine *e);
+bool kumo__engine_paused(const kumo_engine *e);
 
 /* Engine status, for est() and tests. */
 typedef struct kumo_engine_status {
@@ -77,13 +77,13 @@ typedef struct kumo_engine_status {
     size_t scheduler_len, start_requests_left;
     bool needs_backout, closing, paused, idle;
 } kumo_engine_status;
-void kumo_engine_status_get(const kumo_engine *e, kumo_engine_status *st);
+void kumo__engine_status_get(const kumo_engine *e, kumo_engine_status *st);
 
 /*
  * Append Scrapy 2.8's print_engine_status() text: "Execution engine status", a blank line,
  * the 14 rows "%-47s : %s" (time()-engine.start_time, len(engine.downloader.active), ...
  * engine.scraper.slot.needs_backout()), then a blank line.
  */
-void kumo_engine_status_format(const kumo_engine *e, kumo_buf *out);
+void kumo__engine_status_format(const kumo_engine *e, kumo_buf *out);
 
 #endif

@@ -17,7 +17,7 @@ static const struct {
     {KUMO_EIGNORED, "IgnoreRequest"},
 };
 
-const char *kumo_failure_type_name(int err)
+const char *kumo__failure_type_name(int err)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(types); i++)
         if (types[i].err == err)
@@ -37,7 +37,7 @@ int kumo_failure_error(const kumo_failure *f)
 
 const char *kumo_failure_type(const kumo_failure *f)
 {
-    return kumo_failure_type_name(f->err);
+    return kumo__failure_type_name(f->err);
 }
 
 const char *kumo_failure_message(const kumo_failure *f)

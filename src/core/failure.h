@@ -13,6 +13,6 @@ struct kumo_failure {
 };
 
 /* Scrapy's name for the exception type of err ("TimeoutError"...).  Static. */
-const char *kumo_failure_type_name(int err);
+const char *kumo__failure_type_name(int err);
 
 #endif

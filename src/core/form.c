@@ -68,12 +68,12 @@ static void quote_plus(kumo_buf *b, const char *s, size_t n)
         unsigned char c = (unsigned char)s[i];
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
             c == '_' || c == '.' || c == '-' || c == '~') {
-            kumo_buf_addc(b, (char)c);
+            kumo__buf_addc(b, (char)c);
         } else if (c == ' ') {
-            kumo_buf_addc(b, '+');
+            kumo__buf_addc(b, '+');
         } else {
             char t[3] = {'%', hex[c >> 4], hex[c & 15]};
-            kumo_buf_add(b, t, 3);
+            kumo__buf_add(b, t, 3);
         }
     }
 }
@@ -152,9 +152,9 @@ static int urlencode(kumo_buf *b, const fields *f, const char *enc, const char *
     int rc = KUMO_OK;
     for (size_t i = 0; i < f->len && rc == KUMO_OK; i++) {
         if (i)
-            kumo_buf_addc(b, '&');
+            kumo__buf_addc(b, '&');
         rc = add_encoded(b, &e, f->kv[2 * i]);
-        kumo_buf_addc(b, '=');
+        kumo__buf_addc(b, '=');
         if (rc == KUMO_OK)
             rc = add_encoded(b, &e, f->kv[2 * i + 1]);
         if (rc != KUMO_OK)
@@ -175,15 +175,15 @@ static char *replace_query(const char *url, const char *q)
     const char *qm = memchr(url, '?', end);
     size_t keep = qm ? (size_t)(qm - url) : end;
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_URL);
-    kumo_buf_add(&b, url, keep);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo__buf_add(&b, url, keep);
     if (*q) {
-        kumo_buf_addc(&b, '?');
-        kumo_buf_adds(&b, q);
+        kumo__buf_addc(&b, '?');
+        kumo__buf_adds(&b, q);
     }
     if (hash)
-        kumo_buf_adds(&b, hash);
-    return kumo_buf_detach(&b, NULL);
+        kumo__buf_adds(&b, hash);
+    return kumo__buf_detach(&b, NULL);
 }
 
 /*
@@ -203,16 +203,16 @@ static kumo_request *form_request(const char *url, const char *method, const fie
         method = data ? "POST" : "GET";
     bool post = strcasecmp(method, "POST") == 0;
     kumo_buf qs;
-    kumo_buf_init(&qs, 0, KUMO_T_BYTES, KUMO_V_BODY);
+    kumo__buf_init(&qs, 0, KUMO_T_BYTES, KUMO_V_BODY);
     char *target = NULL;
     if (data) {
         *err = urlencode(&qs, f, enc, bad);
         if (*err != KUMO_OK) {
-            kumo_buf_release(&qs);
+            kumo__buf_release(&qs);
             return NULL;
         }
         if (!post)
-            target = replace_query(url, kumo_buf_str(&qs));
+            target = replace_query(url, kumo__buf_str(&qs));
     }
     kumo_request *req = kumo_request_new(target ? target : url, cb, err);
     kumo_free(target);
@@ -222,9 +222,9 @@ static kumo_request *form_request(const char *url, const char *method, const fie
             kumo_headers_set(req->headers, "Content-Type", "application/x-www-form-urlencoded");
             kumo_request_set_body(req, qs.s, qs.len);
         }
-        kumo_request_set_class(req, &KUMO_CLASS(FormRequest));
+        kumo__request_set_class(req, &KUMO_CLASS(FormRequest));
     }
-    kumo_buf_release(&qs);
+    kumo__buf_release(&qs);
     return req;
 }
 
@@ -354,7 +354,7 @@ static void add_text(kumo_buf *b, xmlNodePtr n)
         if (c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE)
             break;
         if (c->content)
-            kumo_buf_adds(b, (const char *)c->content);
+            kumo__buf_adds(b, (const char *)c->content);
     }
 }
 
@@ -364,17 +364,17 @@ static void add_option(fields *f, const char *name, xmlNodePtr opt, bool multipl
 {
     char *v = attr(opt, "value");
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_DICT);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_DICT);
     if (v && (*v || !multiple))
-        kumo_buf_adds(&b, v);
+        kumo__buf_adds(&b, v);
     else
         add_text(&b, opt);
-    const char *s = kumo_buf_str(&b);
+    const char *s = kumo__buf_str(&b);
     size_t n = b.len;
     if (!v || multiple)
         py_strip(&s, &n);
     fields_addn(f, name, s, n);
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
     xmlFree(v);
 }
 
@@ -414,7 +414,7 @@ static void select_value(fields *f, const char *name, xmlNodePtr sel)
 static void textarea_value(fields *f, const char *name, xmlNodePtr ta)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_DICT);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_DICT);
     xmlNodePtr c = ta->children;
     add_text(&b, ta);
     while (c && (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE))
@@ -425,13 +425,13 @@ static void textarea_value(fields *f, const char *name, xmlNodePtr ta)
             htmlNodeDumpFormatOutput(out, ta->doc, c, "UTF-8", 0);
         if (out) {
             xmlOutputBufferFlush(out);
-            kumo_buf_add(&b, xmlOutputBufferGetContent(out), xmlOutputBufferGetSize(out));
+            kumo__buf_add(&b, xmlOutputBufferGetContent(out), xmlOutputBufferGetSize(out));
             xmlOutputBufferClose(out);
         }
     }
-    fields_addn(f, name, kumo_buf_str(&b), b.len);
+    fields_addn(f, name, kumo__buf_str(&b), b.len);
     f->groups++;
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
 }
 
 /* Scrapy's input query: input without type, or whose type is not submit/image/reset and
@@ -495,13 +495,13 @@ static int fail(failure *e, int code, const char *fmt, ...)
 /* Python's repr() of a str, roughly: single quotes, \\ and \' escaped. */
 static void py_repr_str(kumo_buf *b, const char *s)
 {
-    kumo_buf_addc(b, '\'');
+    kumo__buf_addc(b, '\'');
     for (; *s; s++) {
         if (*s == '\\' || *s == '\'')
-            kumo_buf_addc(b, '\\');
-        kumo_buf_addc(b, *s);
+            kumo__buf_addc(b, '\\');
+        kumo__buf_addc(b, *s);
     }
-    kumo_buf_addc(b, '\'');
+    kumo__buf_addc(b, '\'');
 }
 
 /* Parse s as a whole decimal integer (Python's int), into *out. */
@@ -520,20 +520,20 @@ static bool parse_int(const char *s, long *out)
 static void clickdata_repr(kumo_buf *b, const char *const *cd)
 {
     long nr;
-    kumo_buf_addc(b, '{');
+    kumo__buf_addc(b, '{');
     for (size_t i = 0; cd[i]; i += 2) {
         if (i)
-            kumo_buf_adds(b, ", ");
+            kumo__buf_adds(b, ", ");
         py_repr_str(b, cd[i]);
-        kumo_buf_adds(b, ": ");
+        kumo__buf_adds(b, ": ");
         if (!cd[i + 1])
-            kumo_buf_adds(b, "None");
+            kumo__buf_adds(b, "None");
         else if (strcmp(cd[i], "nr") == 0 && parse_int(cd[i + 1], &nr))
-            kumo_buf_printf(b, "%ld", nr);
+            kumo__buf_printf(b, "%ld", nr);
         else
             py_repr_str(b, cd[i + 1]);
     }
-    kumo_buf_addc(b, '}');
+    kumo__buf_addc(b, '}');
 }
 
 /* ---------------------------------------------------------------- finding the form */
@@ -557,7 +557,7 @@ static xmlNodePtr form_with(xmlNodePtr root, const char *name, const char *value
 static int form_by_query(kumo_doc *doc, const char *query, bool css, xmlNodePtr *form,
                          failure *e)
 {
-    const kumo_query *q = kumo_query_get(query, css);
+    const kumo_query *q = kumo__query_get(query, css);
     if (!q->comp)
         return fail(e, KUMO_ESYNTAX, "Invalid %s '%s': %s", css ? "formcss" : "formxpath",
                     query, q->error ? q->error : "invalid expression");
@@ -683,14 +683,14 @@ static int find_clickable(xmlNodePtr form, const char *const *cd, xmlNodePtr *el
         return KUMO_OK;
     *el = NULL;
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
     clickdata_repr(&b, cd);
     if (found)
         fail(e, KUMO_EINVAL, "Multiple elements found (%zu) matching the criteria in "
-             "clickdata: %s", found, kumo_buf_str(&b));
+             "clickdata: %s", found, kumo__buf_str(&b));
     else
-        fail(e, KUMO_ENOENT, "No clickable element matching clickdata: %s", kumo_buf_str(&b));
-    kumo_buf_release(&b);
+        fail(e, KUMO_ENOENT, "No clickable element matching clickdata: %s", kumo__buf_str(&b));
+    kumo__buf_release(&b);
     return e->code;
 }
 
@@ -740,11 +740,11 @@ static int from_response(kumo_response *res, const kumo_form_opts *o,
     static const kumo_form_opts none = {0};
     if (!o)
         o = &none;
-    if (!res || !kumo_response_is_text(res))
+    if (!res || !kumo__response_is_text(res))
         return fail(e, KUMO_EINVAL, "FormRequest.from_response needs a text response, "
                     "got <%d %s>", res ? res->status : 0, res ? res->url : "NULL");
     int rc = KUMO_OK;
-    kumo_doc *doc = kumo_doc_for(res, &rc);
+    kumo_doc *doc = kumo__doc_for(res, &rc);
     if (!doc)
         return fail(e, rc ? rc : KUMO_EINVAL, "cannot parse <%d %s>", res->status, res->url);
     xmlNodePtr form = NULL, click = NULL;
@@ -833,30 +833,30 @@ static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 static void json_ascii_str(kumo_buf *b, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    kumo_buf_addc(b, '"');
+    kumo__buf_addc(b, '"');
     while (n) {
         uint32_t cp;
         size_t k = utf8_next(p, n, &cp);
         p += k;
         n -= k;
         if (cp == '"' || cp == '\\') {
-            kumo_buf_addc(b, '\\');
-            kumo_buf_addc(b, (char)cp);
+            kumo__buf_addc(b, '\\');
+            kumo__buf_addc(b, (char)cp);
         } else if (cp >= 0x20 && cp < 0x7F) {
-            kumo_buf_addc(b, (char)cp);
+            kumo__buf_addc(b, (char)cp);
         } else if (cp == '\n' || cp == '\r' || cp == '\t' || cp == '\b' || cp == '\f') {
-            kumo_buf_addc(b, '\\');
-            kumo_buf_addc(b, cp == '\n' ? 'n' : cp == '\r' ? 'r' : cp == '\t' ? 't'
+            kumo__buf_addc(b, '\\');
+            kumo__buf_addc(b, cp == '\n' ? 'n' : cp == '\r' ? 'r' : cp == '\t' ? 't'
                                                : cp == '\b' ? 'b' : 'f');
         } else if (cp < 0x10000) {
-            kumo_buf_printf(b, "\\u%04x", (unsigned)cp);
+            kumo__buf_printf(b, "\\u%04x", (unsigned)cp);
         } else {
             cp -= 0x10000;
-            kumo_buf_printf(b, "\\u%04x\\u%04x", (unsigned)(0xD800 + (cp >> 10)),
+            kumo__buf_printf(b, "\\u%04x\\u%04x", (unsigned)(0xD800 + (cp >> 10)),
                             (unsigned)(0xDC00 + (cp & 0x3FF)));
         }
     }
-    kumo_buf_addc(b, '"');
+    kumo__buf_addc(b, '"');
 }
 
 /* json.dumps(v, sort_keys=True): Python's default separators, ASCII output. */
@@ -871,18 +871,18 @@ static int json_value(kumo_buf *b, const kumo_value *v, int nest)
     case KUMO_VAL_OBJ:
         return KUMO_EINVAL;     /* Python: "Object of type X is not JSON serializable" */
     case KUMO_VAL_LIST:
-        kumo_buf_addc(b, '[');
+        kumo__buf_addc(b, '[');
         for (size_t i = 0; i < v->u.list->len; i++) {
             if (i)
-                kumo_buf_adds(b, ", ");
+                kumo__buf_adds(b, ", ");
             int rc = json_value(b, &v->u.list->v[i], nest + 1);
             if (rc != KUMO_OK)
                 return rc;
         }
-        kumo_buf_addc(b, ']');
+        kumo__buf_addc(b, ']');
         return KUMO_OK;
     default:
-        return kumo_json_value(b, v);
+        return kumo__json_value(b, v);
     }
 }
 
@@ -903,15 +903,15 @@ static int json_map(kumo_buf *b, const kumo_map *m)
         qsort(e, m->len, sizeof(*e), cmp_entry);
     }
     int rc = KUMO_OK;
-    kumo_buf_addc(b, '{');
+    kumo__buf_addc(b, '{');
     for (size_t i = 0; i < m->len && rc == KUMO_OK; i++) {
         if (i)
-            kumo_buf_adds(b, ", ");
+            kumo__buf_adds(b, ", ");
         json_ascii_str(b, e[i]->key, strlen(e[i]->key));
-        kumo_buf_adds(b, ": ");
+        kumo__buf_adds(b, ": ");
         rc = json_value(b, &e[i]->val, 1);
     }
-    kumo_buf_addc(b, '}');
+    kumo__buf_addc(b, '}');
     kumo_free(e);
     return rc;
 }
@@ -931,10 +931,10 @@ static kumo_request *json_request(const char *url, kumo_buf *body, int rc, kumo_
         }
         kumo_headers_set(req->headers, "Content-Type", "application/json");
         kumo_headers_set(req->headers, "Accept", "application/json, text/javascript, */*; q=0.01");
-        kumo_request_set_class(req, &KUMO_CLASS(JsonRequest));
+        kumo__request_set_class(req, &KUMO_CLASS(JsonRequest));
     }
     if (body)
-        kumo_buf_release(body);
+        kumo__buf_release(body);
     if (err)
         *err = rc;
     return req;
@@ -946,7 +946,7 @@ kumo_request *kumo_json_request_new(const char *url, const kumo_value *data,
     if (!data || data->type == KUMO_VAL_NONE)
         return json_request(url, NULL, KUMO_OK, cb, err);
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_BODY);
+    kumo__buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_BODY);
     int rc = json_value(&b, data, 0);
     return json_request(url, &b, rc, cb, err);
 }
@@ -957,7 +957,7 @@ kumo_request *kumo_json_request_new_map(const char *url, const kumo_map *data,
     if (!data)
         return json_request(url, NULL, KUMO_OK, cb, err);
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_BODY);
+    kumo__buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_BODY);
     int rc = json_map(&b, data);
     return json_request(url, &b, rc, cb, err);
 }

@@ -28,7 +28,7 @@ static char *xml_strdup(const char *s)
     return p;
 }
 
-int kumo_global_init(void)
+int kumo__global_init(void)
 {
     if (done)
         return KUMO_OK;
@@ -41,11 +41,11 @@ int kumo_global_init(void)
     return KUMO_OK;
 }
 
-void kumo_global_cleanup(void)
+void kumo__global_cleanup(void)
 {
     if (!done)
         return;
-    kumo_select_cleanup();
+    kumo__select_cleanup();
     kumo_class_cleanup();
     curl_global_cleanup();
     xmlCleanupParser();

@@ -13,10 +13,10 @@ static const char *base_of(kumo_response *res)
     if (!res->base_done) {
         res->base_done = true;
         int err = KUMO_OK;
-        kumo_doc *doc = kumo_response_is_text(res) ? kumo_doc_for(res, &err) : NULL;
+        kumo_doc *doc = kumo__response_is_text(res) ? kumo__doc_for(res, &err) : NULL;
         const char *href = doc ? kumo__doc_base_href(doc) : NULL;
         if (href && *href)
-            res->base_url = kumo_url_join(res->url, href);
+            res->base_url = kumo__url_join(res->url, href);
     }
     return res->base_url ? res->base_url : res->url;
 }
@@ -28,7 +28,7 @@ char *kumo_response_urljoin(kumo_response *res, const char *href)
     /* urllib's urljoin(base, ""): the base itself, fragment included. */
     if (!*href)
         return kumo_strdup(base_of(res), KUMO_T_STR, KUMO_V_URL);
-    return kumo_url_join(base_of(res), href);
+    return kumo__url_join(base_of(res), href);
 }
 
 static bool is_space(char c)
@@ -50,7 +50,7 @@ kumo_request *kumo_response_follow(kumo_response *res, const char *href, kumo_ca
         return NULL;
     }
     char *link = kumo_strndup(href, n, KUMO_T_STR, KUMO_V_URL);
-    char *scheme = kumo_url_scheme(link);
+    char *scheme = kumo__url_scheme(link);
     kumo_request *req = NULL;
     if (scheme && strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0) {
         KUMO_DEBUG(LOGGER, "Ignoring link with scheme %s: %s", scheme, link);

@@ -1,12 +1,12 @@
 /* out.c - the callback output buffer. */
 #include "core/out.h"
 
-void kumo_out_init(kumo_out *out, kumo_spider *spider)
+void kumo__out_init(kumo_out *out, kumo_spider *spider)
 {
     *out = (kumo_out){.spider = spider};
 }
 
-void kumo_out_release(kumo_out *out)
+void kumo__out_release(kumo_out *out)
 {
     for (size_t i = 0; i < out->len; i++) {
         if (out->v[i].is_item)

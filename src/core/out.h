@@ -18,8 +18,8 @@ struct kumo_out {
     size_t len, cap;
 };
 
-void kumo_out_init(kumo_out *out, kumo_spider *spider);
+void kumo__out_init(kumo_out *out, kumo_spider *spider);
 /* Release every output not taken yet. */
-void kumo_out_release(kumo_out *out);
+void kumo__out_release(kumo_out *out);
 
 #endif

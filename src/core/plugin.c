@@ -90,7 +90,7 @@ static int load(const char *path, const char *shown, kumo_plugin **out, char *er
         dlclose(h);
         return KUMO_EINVAL;
     }
-    int rc = kumo_spider_def_check(def, shown, err, errlen);
+    int rc = kumo__spider_def_check(def, shown, err, errlen);
     if (rc != KUMO_OK) {
         dlclose(h);
         return rc;
@@ -124,12 +124,12 @@ static void find_fn(void *ctx, const kumo_spider_def *def, const char *path)
     }
 }
 
-int kumo_plugin_open(const char *spec, kumo_plugin **out, char *err, size_t errlen)
+int kumo__plugin_open(const char *spec, kumo_plugin **out, char *err, size_t errlen)
 {
-    return kumo_plugin_open_as(spec, NULL, out, err, errlen);
+    return kumo__plugin_open_as(spec, NULL, out, err, errlen);
 }
 
-int kumo_plugin_open_as(const char *spec, const char *shown, kumo_plugin **out, char *err,
+int kumo__plugin_open_as(const char *spec, const char *shown, kumo_plugin **out, char *err,
                         size_t errlen)
 {
     *out = NULL;
@@ -148,28 +148,28 @@ int kumo_plugin_open_as(const char *spec, const char *shown, kumo_plugin **out, 
             return rc;
         if (strcmp((*out)->def->name, spec) == 0)
             return KUMO_OK;
-        kumo_plugin_close(*out);
+        kumo__plugin_close(*out);
         *out = NULL;
     }
     find_ctx f = {.name = spec};
-    kumo_plugin_list(find_fn, NULL, &f);
+    kumo__plugin_list(find_fn, NULL, &f);
     if (f.found)
         return load(f.path, shown, out, err, errlen);
     snprintf(err, errlen, "spider not found: %s (try 'kumo list')", spec);
     return KUMO_ENOENT;
 }
 
-const kumo_spider_def *kumo_plugin_def(const kumo_plugin *p)
+const kumo_spider_def *kumo__plugin_def(const kumo_plugin *p)
 {
     return p->def;
 }
 
-const char *kumo_plugin_path(const kumo_plugin *p)
+const char *kumo__plugin_path(const kumo_plugin *p)
 {
     return p->path;
 }
 
-void kumo_plugin_close(kumo_plugin *p)
+void kumo__plugin_close(kumo_plugin *p)
 {
     if (!p)
         return;
@@ -183,7 +183,7 @@ static int by_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void kumo_plugin_list(void (*fn)(void *ctx, const kumo_spider_def *def, const char *path),
+void kumo__plugin_list(void (*fn)(void *ctx, const kumo_spider_def *def, const char *path),
                       void (*err_fn)(void *ctx, const char *msg), void *ctx)
 {
     const char *dirs[8];
@@ -209,7 +209,7 @@ void kumo_plugin_list(void (*fn)(void *ctx, const kumo_spider_def *def, const ch
             kumo_plugin *p;
             if (load(path, NULL, &p, err, sizeof(err)) == KUMO_OK) {
                 fn(ctx, p->def, path);
-                kumo_plugin_close(p);
+                kumo__plugin_close(p);
             } else if (err_fn) {
                 err_fn(ctx, err);
             }
@@ -307,7 +307,7 @@ static int apply_pairs(const kumo_value *val, const char *setting, const char *w
     return KUMO_OK;
 }
 
-int kumo_components_build(const kumo_settings *s, const char *setting, const char *what,
+int kumo__components_build(const kumo_settings *s, const char *setting, const char *what,
                           kumo_component *cands, size_t *n, char *err, size_t errlen)
 {
     size_t len = *n;
@@ -320,11 +320,11 @@ int kumo_components_build(const kumo_settings *s, const char *setting, const cha
             }
         }
     }
-    const char *text = s ? kumo_settings_get(s, setting) : NULL;
+    const char *text = s ? kumo__settings_get(s, setting) : NULL;
     if (text && text[strspn(text, " \t\r\n")]) {
         kumo_value val;
         char msg[128];
-        if (kumo_json_parse(text, strlen(text), &val, msg, sizeof(msg)) != KUMO_OK) {
+        if (kumo__json_parse(text, strlen(text), &val, msg, sizeof(msg)) != KUMO_OK) {
             snprintf(err, errlen, "invalid %s: %s", setting, msg);
             return KUMO_EINVAL;
         }

@@ -4,7 +4,7 @@
 #include "util/heap.h"
 
 /*
- * A queued request that nothing else references is kept packed (kumo_request_pack(): about
+ * A queued request that nothing else references is kept packed (kumo__request_pack(): about
  * its url's length plus a few bytes) instead of as an object with its url, method, headers
  * and meta in separate blocks; it becomes a Request again when popped.  Requests that are
  * shared, of a subclass, or hold objects in meta stay as they are.  The caller of push often
@@ -16,7 +16,7 @@ typedef struct packed {
     double born;                /* the request's, for prefs while it sleeps here */
     int priority;
     uint32_t len;
-    unsigned char data[];       /* kumo_request_pack() */
+    unsigned char data[];       /* kumo__request_pack() */
 } packed;
 
 /* A heap slot: a kumo_request *, or a packed * with the low bit set (blocks are aligned). */
@@ -79,7 +79,7 @@ static void *open_q(kumo_crawler *c, int *err)
 {
     *err = KUMO_OK;
     memq *q = kumo_calloc(1, sizeof(memq), KUMO_T_QUEUE, KUMO_V_NONE);
-    kumo_buf_init(&q->scratch, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
+    kumo__buf_init(&q->scratch, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
     if (!KUMO_CLASS(Request).dormant) {     /* one reporter: the first queue open */
         KUMO_CLASS(Request).dormant = dormant_requests;
         KUMO_CLASS(Request).dormant_ctx = q;
@@ -106,7 +106,7 @@ static void close_q(void *p)
         free_slot(q->heap[i]);
     kumo_request_unref(q->last);
     kumo_free(q->heap);
-    kumo_buf_release(&q->scratch);
+    kumo__buf_release(&q->scratch);
     kumo_free(q->fp);
     kumo_free(q);
 }
@@ -116,8 +116,8 @@ static slot to_slot(memq *q, kumo_request *req)
 {
     if (req->refcount != 1)
         return (slot)req;
-    kumo_buf_reset(&q->scratch);
-    if (kumo_request_pack(req, &q->scratch) != KUMO_OK || q->scratch.len > UINT32_MAX)
+    kumo__buf_reset(&q->scratch);
+    if (kumo__request_pack(req, &q->scratch) != KUMO_OK || q->scratch.len > UINT32_MAX)
         return (slot)req;
     packed *p = kumo_alloc(sizeof(*p) + q->scratch.len, KUMO_T_QUEUE, KUMO_V_QUEUE);
     p->seq = req->seq;
@@ -127,8 +127,8 @@ static slot to_slot(memq *q, kumo_request *req)
     p->len = (uint32_t)q->scratch.len;
     memcpy(p->data, q->scratch.s, q->scratch.len);
     if (q->scratch.cap > SCRATCH_KEEP) {
-        kumo_buf_release(&q->scratch);
-        kumo_buf_init(&q->scratch, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
+        kumo__buf_release(&q->scratch);
+        kumo__buf_init(&q->scratch, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
     }
     kumo_request_unref(req);
     return (slot)p | PACKED_BIT;
@@ -139,7 +139,7 @@ static kumo_request *from_slot(slot e)
     const packed *p = as_packed(e);
     if (!p)
         return (kumo_request *)e;
-    kumo_request *req = kumo_request_unpack(p->data, p->len);
+    kumo_request *req = kumo__request_unpack(p->data, p->len);
     kumo_assert(req && "a packed request decodes");
     req->seq = p->seq;
     kumo_free((void *)p);
@@ -242,7 +242,7 @@ static bool seen_or_add(void *p, const unsigned char fp[20])
     return false;
 }
 
-const kumo_queue_backend kumo_queue_memory = {
+const kumo_queue_backend kumo__queue_memory = {
     .name = "memory",
     .open = open_q,
     .close = close_q,

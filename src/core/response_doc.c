@@ -24,8 +24,8 @@ static bool is_html(const kumo_response *res)
 static kumo_doc *doc_of(kumo_response *res)
 {
     if (!res->doc) {
-        kumo__response_set_doc_release(kumo_doc_unref);
-        res->doc = kumo_doc_new(is_html(res));
+        kumo__response_set_doc_release(kumo__doc_unref);
+        res->doc = kumo__doc_new(is_html(res));
     }
     return res->doc;
 }
@@ -33,20 +33,20 @@ static kumo_doc *doc_of(kumo_response *res)
 static const kumo_text *text_of(kumo_response *res)
 {
     char cs[64];
-    return kumo_doc_text(doc_of(res), res->body, res->body_len, charset_of(res, cs, sizeof(cs)));
+    return kumo__doc_text(doc_of(res), res->body, res->body_len, charset_of(res, cs, sizeof(cs)));
 }
 
-kumo_doc *kumo_doc_for(kumo_response *res, int *err)
+kumo_doc *kumo__doc_for(kumo_response *res, int *err)
 {
-    if (res->doc && kumo_doc_parsed(res->doc))
+    if (res->doc && kumo__doc_parsed(res->doc))
         return res->doc;
-    if (!kumo_response_is_text(res)) {
+    if (!kumo__response_is_text(res)) {
         if (err)
             *err = KUMO_EINVAL;
         return NULL;
     }
     char cs[64];
-    int rc = kumo_doc_parse(doc_of(res), res->body, res->body_len, res->url,
+    int rc = kumo__doc_parse(doc_of(res), res->body, res->body_len, res->url,
                             charset_of(res, cs, sizeof(cs)));
     if (rc != KUMO_OK) {
         if (err)
@@ -58,12 +58,12 @@ kumo_doc *kumo_doc_for(kumo_response *res, int *err)
 
 bool kumo__response_parsed(const kumo_response *res)
 {
-    return res->doc && kumo_doc_parsed(res->doc);
+    return res->doc && kumo__doc_parsed(res->doc);
 }
 
 const char *kumo_response_text(kumo_response *res, size_t *len)
 {
-    if (!res || !kumo_response_is_text(res)) {
+    if (!res || !kumo__response_is_text(res)) {
         if (len)
             *len = 0;
         return NULL;
@@ -76,7 +76,7 @@ const char *kumo_response_text(kumo_response *res, size_t *len)
 
 const char *kumo_response_encoding(kumo_response *res)
 {
-    if (!res || !kumo_response_is_text(res))
+    if (!res || !kumo__response_is_text(res))
         return NULL;
     return text_of(res)->encoding;
 }
@@ -86,8 +86,8 @@ const char *kumo_response_encoding(kumo_response *res)
 static kumo_selector_list *select_all(kumo_response *res, const char *query, bool css)
 {
     int err = KUMO_OK;
-    kumo_doc *doc = res ? kumo_doc_for(res, &err) : NULL;
-    kumo_selector_list *out = kumo_doc_select(doc, query, css);
+    kumo_doc *doc = res ? kumo__doc_for(res, &err) : NULL;
+    kumo_selector_list *out = kumo__doc_select(doc, query, css);
     if (!doc && res && !kumo__select_error())
         KUMO_ERROR(LOGGER, "Cannot query '%s': response %s has no text body (%s)", query,
                    res->url, kumo_strerror(err));
@@ -110,7 +110,7 @@ void kumo__response_parse_src(const kumo_response *res, kumo_parse_src *src)
 {
     /* A middleware read response.text already (MetaRefresh does): parse that text rather
      * than decode the body a second time. */
-    const kumo_text *text = res->doc ? kumo_doc_decoded(res->doc) : NULL;
+    const kumo_text *text = res->doc ? kumo__doc_decoded(res->doc) : NULL;
     src->body = text ? text->s : res->body;
     src->len = text ? text->len : res->body_len;
     src->decoded = text != NULL;

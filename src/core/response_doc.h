@@ -11,10 +11,10 @@
 /*
  * Returns the response's document, parsing the body on the first call (HTML parser for
  * HtmlResponse and TextResponse, XML parser for XmlResponse).  Borrowed: the response
- * holds one reference; a selector that keeps nodes takes its own with kumo_doc_ref().
+ * holds one reference; a selector that keeps nodes takes its own with kumo__doc_ref().
  * NULL with *err set when the response has no text body or libxml2 failed.
  */
-kumo_doc *kumo_doc_for(kumo_response *res, int *err);
+kumo_doc *kumo__doc_for(kumo_response *res, int *err);
 
 /* True when res has its parsed document already. */
 bool kumo__response_parsed(const kumo_response *res);

@@ -23,10 +23,10 @@ static const kumo_queue_backend *backend_for(kumo_crawler *c)
     for (; *be; be++)
         if ((*be)->wants && (*be)->wants(c))
             return *be;
-    return &kumo_queue_memory;
+    return &kumo__queue_memory;
 }
 
-kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err)
+kumo_scheduler *kumo__scheduler_open(kumo_crawler *c, int *err)
 {
     const kumo_queue_backend *be = backend_for(c);
     void *q = be->open(c, err);
@@ -36,7 +36,7 @@ kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err)
     s->c = c;
     s->be = be;
     s->q = q;
-    s->debug = kumo_settings_bool(kumo__crawler_settings(c), "DUPEFILTER_DEBUG");
+    s->debug = kumo__settings_bool(kumo__crawler_settings(c), "DUPEFILTER_DEBUG");
     /* a backend may count its own (SQLite: /disk and /memory, its side queue) */
     if (!be->own_stats) {
         snprintf(s->enq_key, sizeof(s->enq_key), "scheduler/enqueued/%s", be->name);
@@ -45,7 +45,7 @@ kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err)
     return s;
 }
 
-void kumo_scheduler_close(kumo_scheduler *s)
+void kumo__scheduler_close(kumo_scheduler *s)
 {
     if (!s)
         return;
@@ -53,9 +53,9 @@ void kumo_scheduler_close(kumo_scheduler *s)
     kumo_free(s);
 }
 
-bool kumo_scheduler_enqueue(kumo_scheduler *s, kumo_request *req)
+bool kumo__scheduler_enqueue(kumo_scheduler *s, kumo_request *req)
 {
-    bool seen = s->be->seen_or_add(s->q, kumo_request_fingerprint(req));
+    bool seen = s->be->seen_or_add(s->q, kumo__request_fingerprint(req));
     if (seen && !req->dont_filter) {
         if (s->debug)
             KUMO_DEBUG("kumo.dupefilters", "Filtered duplicate request: <%s %s>", req->method,
@@ -66,35 +66,35 @@ bool kumo_scheduler_enqueue(kumo_scheduler *s, kumo_request *req)
                        "(see DUPEFILTER_DEBUG to show all duplicates)",
                        req->method, req->url);
         s->logged_dupe = true;
-        kumo_stats_inc(kumo__crawler_stats(s->c), "dupefilter/filtered", 1);
+        kumo__stats_inc(kumo__crawler_stats(s->c), "dupefilter/filtered", 1);
         kumo_request_unref(req);
         return false;
     }
     s->be->push(s->q, req);
     if (s->enq_key[0])
-        kumo_stats_inc(kumo__crawler_stats(s->c), s->enq_key, 1);
-    kumo_stats_inc(kumo__crawler_stats(s->c), "scheduler/enqueued", 1);
+        kumo__stats_inc(kumo__crawler_stats(s->c), s->enq_key, 1);
+    kumo__stats_inc(kumo__crawler_stats(s->c), "scheduler/enqueued", 1);
     return true;
 }
 
-kumo_request *kumo_scheduler_next(kumo_scheduler *s)
+kumo_request *kumo__scheduler_next(kumo_scheduler *s)
 {
     kumo_request *req = s->be->pop(s->q);
     if (req) {
         if (s->deq_key[0])
-            kumo_stats_inc(kumo__crawler_stats(s->c), s->deq_key, 1);
-        kumo_stats_inc(kumo__crawler_stats(s->c), "scheduler/dequeued", 1);
+            kumo__stats_inc(kumo__crawler_stats(s->c), s->deq_key, 1);
+        kumo__stats_inc(kumo__crawler_stats(s->c), "scheduler/dequeued", 1);
     }
     return req;
 }
 
-void kumo_scheduler_done(kumo_scheduler *s, kumo_request *req)
+void kumo__scheduler_done(kumo_scheduler *s, kumo_request *req)
 {
     if (s->be->done)
         s->be->done(s->q, req);
 }
 
-size_t kumo_scheduler_len(const kumo_scheduler *s)
+size_t kumo__scheduler_len(const kumo_scheduler *s)
 {
     return s->be->len(s->q);
 }

@@ -25,24 +25,24 @@ typedef struct kumo_queue_backend {
     void (*done)(void *q, kumo_request *req);
 } kumo_queue_backend;
 
-extern const kumo_queue_backend kumo_queue_memory;
+extern const kumo_queue_backend kumo__queue_memory;
 
 /* Returns a new scheduler on the backend chosen by settings, or NULL with *err set. */
-kumo_scheduler *kumo_scheduler_open(kumo_crawler *c, int *err);
-void kumo_scheduler_close(kumo_scheduler *s);
+kumo_scheduler *kumo__scheduler_open(kumo_crawler *c, int *err);
+void kumo__scheduler_close(kumo_scheduler *s);
 
 /*
  * Queue req (takes ownership).  Returns false (and releases req) when the dupefilter
  * has seen its fingerprint and req is not dont_filter.
  */
-bool kumo_scheduler_enqueue(kumo_scheduler *s, kumo_request *req);
+bool kumo__scheduler_enqueue(kumo_scheduler *s, kumo_request *req);
 
 /* Returns the next request (ownership passes to the caller), or NULL when empty. */
-kumo_request *kumo_scheduler_next(kumo_scheduler *s);
+kumo_request *kumo__scheduler_next(kumo_scheduler *s);
 
-size_t kumo_scheduler_len(const kumo_scheduler *s);
+size_t kumo__scheduler_len(const kumo_scheduler *s);
 
-/* req, popped by kumo_scheduler_next(), is finished (borrowed). */
-void kumo_scheduler_done(kumo_scheduler *s, kumo_request *req);
+/* req, popped by kumo__scheduler_next(), is finished (borrowed). */
+void kumo__scheduler_done(kumo_scheduler *s, kumo_request *req);
 
 #endif

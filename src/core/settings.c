@@ -41,10 +41,10 @@ static entry *insert(kumo_settings *s, const char *name, kumo_setting_type type)
     return &s->e[i];
 }
 
-kumo_settings *kumo_settings_new(void)
+kumo_settings *kumo__settings_new(void)
 {
     kumo_settings *s = kumo_calloc(1, sizeof(*s), T, KUMO_V_NONE);
-    for (const kumo_setting_info *i = kumo_setting_infos; i->name; i++) {
+    for (const kumo_setting_info *i = kumo__setting_infos; i->name; i++) {
         entry *e = insert(s, i->name, i->type);
         if (i->def)
             e->value = kumo_strdup(i->def, KUMO_T_STR, KUMO_V_DICT);
@@ -52,7 +52,7 @@ kumo_settings *kumo_settings_new(void)
     return s;
 }
 
-void kumo_settings_free(kumo_settings *s)
+void kumo__settings_free(kumo_settings *s)
 {
     if (!s)
         return;
@@ -104,7 +104,7 @@ static const char *check(kumo_setting_type type, const char *v)
     case KUMO_SET_DICT: {
         kumo_value val;
         char msg[128];
-        if (kumo_json_parse(v, strlen(v), &val, msg, sizeof(msg)))
+        if (kumo__json_parse(v, strlen(v), &val, msg, sizeof(msg)))
             return "expected a JSON object such as {\"Name\": 100}";
         kumo_val_clear(&val);
         bool ok = v[strspn(v, " \t")] == '{';   /* objects parse to lists of pairs */
@@ -115,7 +115,7 @@ static const char *check(kumo_setting_type type, const char *v)
     }
 }
 
-int kumo_settings_set(kumo_settings *s, const char *name, const char *value,
+int kumo__settings_set(kumo_settings *s, const char *name, const char *value,
                       kumo_setting_prio prio, char *err, size_t errlen)
 {
     entry *e = find(s, name);
@@ -145,7 +145,7 @@ static char *trim(char *s)
     return s;
 }
 
-int kumo_settings_load_file(kumo_settings *s, const char *path, char *err, size_t errlen)
+int kumo__settings_load_file(kumo_settings *s, const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
     if (!f) {
@@ -167,7 +167,7 @@ int kumo_settings_load_file(kumo_settings *s, const char *path, char *err, size_
         }
         *eq = '\0';
         char *name = trim(p), *value = trim(eq + 1);
-        if (kumo_settings_set(s, name, value, KUMO_PRIO_CONF, msg, sizeof(msg))) {
+        if (kumo__settings_set(s, name, value, KUMO_PRIO_CONF, msg, sizeof(msg))) {
             snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
             rc = KUMO_EINVAL;
         }
@@ -176,15 +176,15 @@ int kumo_settings_load_file(kumo_settings *s, const char *path, char *err, size_
     return rc;
 }
 
-const char *kumo_settings_get(const kumo_settings *s, const char *name)
+const char *kumo__settings_get(const kumo_settings *s, const char *name)
 {
     entry *e = find(s, name);
     return e ? e->value : NULL;
 }
 
-const kumo_setting_info *kumo_setting_info_find(const char *name)
+const kumo_setting_info *kumo__setting_info_find(const char *name)
 {
-    for (const kumo_setting_info *i = kumo_setting_infos; name && i->name; i++)
+    for (const kumo_setting_info *i = kumo__setting_infos; name && i->name; i++)
         if (strcmp(i->name, name) == 0)
             return i;
     return NULL;
@@ -201,7 +201,7 @@ static const char *known(const kumo_settings *s, const char *name)
     return e->value;
 }
 
-int64_t kumo_settings_int(const kumo_settings *s, const char *name)
+int64_t kumo__settings_int(const kumo_settings *s, const char *name)
 {
     const char *v = known(s, name);
     if (!v || !*v)
@@ -213,7 +213,7 @@ int64_t kumo_settings_int(const kumo_settings *s, const char *name)
     return *end ? 0 : n;
 }
 
-double kumo_settings_float(const kumo_settings *s, const char *name)
+double kumo__settings_float(const kumo_settings *s, const char *name)
 {
     const char *v = known(s, name);
     if (!v || !*v)
@@ -223,7 +223,7 @@ double kumo_settings_float(const kumo_settings *s, const char *name)
     return *end ? 0 : d;
 }
 
-bool kumo_settings_bool(const kumo_settings *s, const char *name)
+bool kumo__settings_bool(const kumo_settings *s, const char *name)
 {
     const char *v = known(s, name);
     bool b;
@@ -235,7 +235,7 @@ static size_t list_from_json(const char *v, char **out, size_t max)
     kumo_value val;
     char msg[64];
     size_t n = 0;
-    if (kumo_json_parse(v, strlen(v), &val, msg, sizeof(msg)) || val.type != KUMO_VAL_LIST)
+    if (kumo__json_parse(v, strlen(v), &val, msg, sizeof(msg)) || val.type != KUMO_VAL_LIST)
         return 0;
     for (size_t i = 0; i < val.u.list->len; i++) {
         const kumo_value *x = &val.u.list->v[i];
@@ -257,9 +257,9 @@ static size_t list_from_json(const char *v, char **out, size_t max)
     return n;
 }
 
-size_t kumo_settings_list(const kumo_settings *s, const char *name, char **out, size_t max)
+size_t kumo__settings_list(const kumo_settings *s, const char *name, char **out, size_t max)
 {
-    const char *v = kumo_settings_get(s, name);
+    const char *v = kumo__settings_get(s, name);
     if (!v)
         return 0;
     while (*v == ' ')
@@ -284,33 +284,33 @@ size_t kumo_settings_list(const kumo_settings *s, const char *name, char **out, 
     return n;
 }
 
-char **kumo_settings_list_dup(const kumo_settings *s, const char *name, size_t *n)
+char **kumo__settings_list_dup(const kumo_settings *s, const char *name, size_t *n)
 {
-    size_t want = kumo_settings_list(s, name, NULL, 0);
+    size_t want = kumo__settings_list(s, name, NULL, 0);
     *n = 0;
     if (!want)
         return NULL;
     char **v = kumo_calloc(want, sizeof(char *), KUMO_T_LIST, KUMO_V_NONE);
-    *n = KUMO_MIN(kumo_settings_list(s, name, v, want), want);
+    *n = KUMO_MIN(kumo__settings_list(s, name, v, want), want);
     return v;
 }
 
-void kumo_settings_list_free(char **v, size_t n)
+void kumo__settings_list_free(char **v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         kumo_free(v[i]);
     kumo_free(v);
 }
 
-int kumo_settings_dict_order(const kumo_settings *s, const char *setting, const char *name,
+int kumo__settings_dict_order(const kumo_settings *s, const char *setting, const char *name,
                              int *order, bool *disabled)
 {
-    const char *v = kumo_settings_get(s, setting);
+    const char *v = kumo__settings_get(s, setting);
     kumo_value val;
     char msg[64];
     int found = 0;
     *disabled = false;
-    if (!v || kumo_json_parse(v, strlen(v), &val, msg, sizeof(msg)))
+    if (!v || kumo__json_parse(v, strlen(v), &val, msg, sizeof(msg)))
         return 0;
     if (val.type == KUMO_VAL_LIST) {
         for (size_t i = 0; i < val.u.list->len && !found; i++) {
@@ -333,7 +333,7 @@ int kumo_settings_dict_order(const kumo_settings *s, const char *setting, const 
     return found;
 }
 
-int kumo_settings_at(const kumo_settings *s, size_t i, const char **name, const char **value)
+int kumo__settings_at(const kumo_settings *s, size_t i, const char **name, const char **value)
 {
     for (size_t j = 0; j < s->len; j++) {
         if (!s->e[j].value)
@@ -354,9 +354,9 @@ static const char *const type_names[] = {
     [KUMO_SET_AUTO_INT] = "integer or auto",
 };
 
-void kumo_settings_conf(kumo_buf *out)
+void kumo__settings_conf(kumo_buf *out)
 {
-    kumo_buf_adds(out,
+    kumo__buf_adds(out,
                   "# kumo.conf - every built-in setting with its default and one line of doc.\n"
                   "# Priority: built-in defaults < this file < the spider's settings < "
                   "-s NAME=VALUE.\n"
@@ -364,11 +364,11 @@ void kumo_settings_conf(kumo_buf *out)
                   "PREFIX/etc/kumo/kumo.conf.\n"
                   "# Lines are NAME = value; '#' starts a comment.  Uncomment a line to "
                   "change it.\n");
-    for (const kumo_setting_info *i = kumo_setting_infos; i->name; i++) {
-        kumo_buf_printf(out, "\n# %s (%s): %s\n# %s =", i->name, type_names[i->type], i->doc,
+    for (const kumo_setting_info *i = kumo__setting_infos; i->name; i++) {
+        kumo__buf_printf(out, "\n# %s (%s): %s\n# %s =", i->name, type_names[i->type], i->doc,
                         i->name);
         if (i->def)
-            kumo_buf_printf(out, " %s", i->def);
-        kumo_buf_addc(out, '\n');
+            kumo__buf_printf(out, " %s", i->def);
+        kumo__buf_addc(out, '\n');
     }
 }

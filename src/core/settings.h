@@ -19,7 +19,7 @@ typedef enum kumo_setting_type {
     KUMO_SET_BOOL,
     KUMO_SET_LIST,          /* comma-separated, or a JSON list */
     KUMO_SET_DICT,          /* a JSON object: {"Retry": null, "UserAgent": 400} */
-    KUMO_SET_AUTO_INT,      /* an integer >= 0 or "auto", which kumo_settings_int() reads
+    KUMO_SET_AUTO_INT,      /* an integer >= 0 or "auto", which kumo__settings_int() reads
                              * as -1 (the reader decides what auto means) */
 } kumo_setting_type;
 
@@ -32,11 +32,11 @@ typedef struct kumo_setting_info {
 } kumo_setting_info;
 
 /* The built-in settings, {NULL}-terminated. */
-extern const kumo_setting_info kumo_setting_infos[];
+extern const kumo_setting_info kumo__setting_infos[];
 
-/* Returns a new settings object holding every default; free with kumo_settings_free(). */
-kumo_settings *kumo_settings_new(void);
-void kumo_settings_free(kumo_settings *s);
+/* Returns a new settings object holding every default; free with kumo__settings_free(). */
+kumo_settings *kumo__settings_new(void);
+void kumo__settings_free(kumo_settings *s);
 
 /*
  * Set name to value (copied) at prio; a lower prio never overrides a higher one.
@@ -44,54 +44,54 @@ void kumo_settings_free(kumo_settings *s);
  * message in err ("invalid value 'x' for RETRY_TIMES: expected an integer").
  * Unknown names are accepted (spiders and plugins have their own) as strings.
  */
-int kumo_settings_set(kumo_settings *s, const char *name, const char *value,
+int kumo__settings_set(kumo_settings *s, const char *name, const char *value,
                       kumo_setting_prio prio, char *err, size_t errlen);
 
 /*
  * Read "KEY = value" lines ('#' comments, blank lines) from path at KUMO_PRIO_CONF.
  * Returns KUMO_ENOENT when path does not exist, KUMO_EINVAL with "path:line: ..." in err.
  */
-int kumo_settings_load_file(kumo_settings *s, const char *path, char *err, size_t errlen);
+int kumo__settings_load_file(kumo_settings *s, const char *path, char *err, size_t errlen);
 
-/* Append conf/kumo.conf as generated from kumo_setting_infos: a header, then per setting
+/* Append conf/kumo.conf as generated from kumo__setting_infos: a header, then per setting
  * "# NAME (type): doc" and its commented-out default ("# NAME = default"). */
-void kumo_settings_conf(kumo_buf *out);
+void kumo__settings_conf(kumo_buf *out);
 
 /* The value as text, or NULL when unset.  Borrowed, valid until the setting changes. */
-const char *kumo_settings_get(const kumo_settings *s, const char *name);
+const char *kumo__settings_get(const kumo_settings *s, const char *name);
 
 /* Returns the table row of a built-in setting, or NULL for any other name.  Borrowed. */
-const kumo_setting_info *kumo_setting_info_find(const char *name);
+const kumo_setting_info *kumo__setting_info_find(const char *name);
 
 /*
- * Typed reads of a built-in setting (its default lives only in kumo_setting_infos) or of a
+ * Typed reads of a built-in setting (its default lives only in kumo__setting_infos) or of a
  * name that was set: asking for any other name is a programming error (kumo_assert).
  * 0 / 0.0 / false when unset (values were checked at set time).
  */
-int64_t kumo_settings_int(const kumo_settings *s, const char *name);
-double kumo_settings_float(const kumo_settings *s, const char *name);
-bool kumo_settings_bool(const kumo_settings *s, const char *name);
+int64_t kumo__settings_int(const kumo_settings *s, const char *name);
+double kumo__settings_float(const kumo_settings *s, const char *name);
+bool kumo__settings_bool(const kumo_settings *s, const char *name);
 
 /*
  * Split a LIST setting into items (a JSON list or comma-separated text): returns how many,
  * storing at most max borrowed pointers into out... as new strings the caller frees with
  * kumo_free() each.
  */
-size_t kumo_settings_list(const kumo_settings *s, const char *name, char **out, size_t max);
+size_t kumo__settings_list(const kumo_settings *s, const char *name, char **out, size_t max);
 
 /* The whole LIST setting as a new array of new strings (NULL when empty), *n items; free
- * it with kumo_settings_list_free(). */
-char **kumo_settings_list_dup(const kumo_settings *s, const char *name, size_t *n);
-void kumo_settings_list_free(char **v, size_t n);
+ * it with kumo__settings_list_free(). */
+char **kumo__settings_list_dup(const kumo_settings *s, const char *name, size_t *n);
+void kumo__settings_list_free(char **v, size_t n);
 
 /*
  * For a DICT setting ({"Name": order|null}): returns 1 and sets *order when name is in it
  * with a number, 1 and *disabled = true with null, 0 when not mentioned.
  */
-int kumo_settings_dict_order(const kumo_settings *s, const char *setting, const char *name,
+int kumo__settings_dict_order(const kumo_settings *s, const char *setting, const char *name,
                              int *order, bool *disabled);
 
 /* Iterate every setting with a value, in name order: i from 0 until it returns 0. */
-int kumo_settings_at(const kumo_settings *s, size_t i, const char **name, const char **value);
+int kumo__settings_at(const kumo_settings *s, size_t i, const char **name, const char **value);
 
 #endif

@@ -10,7 +10,7 @@
 #define A KUMO_SET_AUTO_INT
 
 /* Sorted by name; conf/kumo.conf lists the same rows. */
-const kumo_setting_info kumo_setting_infos[] = {
+const kumo_setting_info kumo__setting_infos[] = {
     {"AUTOTHROTTLE_DEBUG", B, "0", "log every delay change of AutoThrottle"},
     {"AUTOTHROTTLE_ENABLED", B, "0", "adapt download delays to the server latency (AutoThrottle)"},
     {"AUTOTHROTTLE_MAX_DELAY", F, "60", "largest delay AutoThrottle sets, in seconds"},

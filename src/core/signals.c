@@ -11,12 +11,12 @@ struct kumo_signals {
     size_t len[KUMO_SIG_MAX], cap[KUMO_SIG_MAX];
 };
 
-kumo_signals *kumo_signals_new(void)
+kumo_signals *kumo__signals_new(void)
 {
     return kumo_calloc(1, sizeof(kumo_signals), KUMO_T_OTHER, KUMO_V_NONE);
 }
 
-void kumo_signals_free(kumo_signals *s)
+void kumo__signals_free(kumo_signals *s)
 {
     if (!s)
         return;
@@ -25,7 +25,7 @@ void kumo_signals_free(kumo_signals *s)
     kumo_free(s);
 }
 
-void kumo_signal_connect(kumo_signals *s, kumo_signal sig, kumo_signal_fn fn, void *ctx)
+void kumo__signal_connect(kumo_signals *s, kumo_signal sig, kumo_signal_fn fn, void *ctx)
 {
     if (s->len[sig] == s->cap[sig]) {
         s->cap[sig] = s->cap[sig] ? 2 * s->cap[sig] : 4;
@@ -35,7 +35,7 @@ void kumo_signal_connect(kumo_signals *s, kumo_signal sig, kumo_signal_fn fn, vo
     s->h[sig][s->len[sig]++] = (handler){fn, ctx};
 }
 
-void kumo_signal_send(kumo_signals *s, kumo_crawler *c, kumo_signal sig, void *arg)
+void kumo__signal_send(kumo_signals *s, kumo_crawler *c, kumo_signal sig, void *arg)
 {
     for (size_t i = 0; i < s->len[sig]; i++)
         s->h[sig][i].fn(s->h[sig][i].ctx, c, arg);

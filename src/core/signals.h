@@ -26,12 +26,12 @@ typedef void (*kumo_signal_fn)(void *ctx, kumo_crawler *c, void *arg);
 
 typedef struct kumo_signals kumo_signals;
 
-kumo_signals *kumo_signals_new(void);
-void kumo_signals_free(kumo_signals *s);
+kumo_signals *kumo__signals_new(void);
+void kumo__signals_free(kumo_signals *s);
 
 /* Call fn(ctx, c, arg) every time sig is sent, in connection order. */
-void kumo_signal_connect(kumo_signals *s, kumo_signal sig, kumo_signal_fn fn, void *ctx);
+void kumo__signal_connect(kumo_signals *s, kumo_signal sig, kumo_signal_fn fn, void *ctx);
 
-void kumo_signal_send(kumo_signals *s, kumo_crawler *c, kumo_signal sig, void *arg);
+void kumo__signal_send(kumo_signals *s, kumo_crawler *c, kumo_signal sig, void *arg);
 
 #endif

@@ -4,7 +4,7 @@
 #include "core/settings.h"
 #include "kumo/plugin.h"
 
-const char *kumo_spider_class_name(const char *name, char *buf, size_t n)
+const char *kumo__spider_class_name(const char *name, char *buf, size_t n)
 {
     size_t j = 0;
     bool up = true;
@@ -23,10 +23,10 @@ const char *kumo_spider_class_name(const char *name, char *buf, size_t n)
     return buf;
 }
 
-kumo_spider *kumo_spider_new(const kumo_spider_def *def, kumo_crawler *c, const kumo_map *args)
+kumo_spider *kumo__spider_new(const kumo_spider_def *def, kumo_crawler *c, const kumo_map *args)
 {
     char cname[128];
-    kumo_class *cls = kumo_class_intern(kumo_spider_class_name(def->name, cname, sizeof(cname)),
+    kumo_class *cls = kumo_class_intern(kumo__spider_class_name(def->name, cname, sizeof(cname)),
                                         &KUMO_CLASS(Spider));
     kumo_spider *sp = kumo_calloc(1, sizeof(*sp), KUMO_T_SPIDER, KUMO_V_NONE);
     kumo_ref_init(&sp->ref, cls);
@@ -43,7 +43,7 @@ kumo_spider *kumo_spider_new(const kumo_spider_def *def, kumo_crawler *c, const 
     return sp;
 }
 
-void kumo_spider_free(kumo_spider *sp)
+void kumo__spider_free(kumo_spider *sp)
 {
     if (!sp)
         return;
@@ -98,7 +98,7 @@ const char *kumo_spider_arg(kumo_spider *sp, const char *name, const char *def)
 
 const char *kumo_spider_setting(kumo_spider *sp, const char *name, const char *def)
 {
-    const char *v = sp->c ? kumo_settings_get(kumo__crawler_settings(sp->c), name) : NULL;
+    const char *v = sp->c ? kumo__settings_get(kumo__crawler_settings(sp->c), name) : NULL;
     return v ? v : def;
 }
 
@@ -115,30 +115,30 @@ kumo_map *kumo_spider_state(kumo_spider *sp)
 void kumo_spider_log(kumo_spider *sp, const char *level, const char *fmt, ...)
 {
     kumo_loglevel lv = KUMO_LOG_INFO;
-    kumo_log_level_parse(level, &lv);
+    kumo__log_level_parse(level, &lv);
     va_list ap;
     va_start(ap, fmt);
-    kumo_vlog(sp->logger, lv, fmt, ap);
+    kumo__vlog(sp->logger, lv, fmt, ap);
     va_end(ap);
 }
 
-kumo_callback_fn kumo_spider_callback(const kumo_spider *sp, kumo_callback_fn cb)
+kumo_callback_fn kumo__spider_callback(const kumo_spider *sp, kumo_callback_fn cb)
 {
     if (cb)
         return cb;
     return sp->def->callbacks && sp->def->callbacks[0].fn ? sp->def->callbacks[0].fn : NULL;
 }
 
-const char *kumo_spider_callback_name(const kumo_spider *sp, kumo_callback_fn cb)
+const char *kumo__spider_callback_name(const kumo_spider *sp, kumo_callback_fn cb)
 {
-    cb = kumo_spider_callback(sp, cb);
+    cb = kumo__spider_callback(sp, cb);
     for (const kumo_callback *k = sp->def->callbacks; k && k->name; k++)
         if (k->fn == cb)
             return k->name;
     return NULL;
 }
 
-const char *kumo_spider_errback_name(const kumo_spider *sp, kumo_errback_fn eb)
+const char *kumo__spider_errback_name(const kumo_spider *sp, kumo_errback_fn eb)
 {
     for (const kumo_errback *k = sp->def->errbacks; eb && k && k->name; k++)
         if (k->fn == eb)
@@ -146,7 +146,7 @@ const char *kumo_spider_errback_name(const kumo_spider *sp, kumo_errback_fn eb)
     return NULL;
 }
 
-kumo_callback_fn kumo_spider_def_callback(const kumo_spider_def *def, const char *name)
+kumo_callback_fn kumo__spider_def_callback(const kumo_spider_def *def, const char *name)
 {
     for (const kumo_callback *k = def->callbacks; k && k->name; k++)
         if (strcmp(k->name, name) == 0)
@@ -154,7 +154,7 @@ kumo_callback_fn kumo_spider_def_callback(const kumo_spider_def *def, const char
     return NULL;
 }
 
-kumo_errback_fn kumo_spider_def_errback(const kumo_spider_def *def, const char *name)
+kumo_errback_fn kumo__spider_def_errback(const kumo_spider_def *def, const char *name)
 {
     for (const kumo_errback *k = def->errbacks; k && k->name; k++)
         if (strcmp(k->name, name) == 0)
@@ -246,7 +246,7 @@ int kumo__ext_def_check(const kumo_ext_def *d, const char *where, char *err, siz
         }                                                                               \
     } while (0)
 
-int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *err,
+int kumo__spider_def_check(const kumo_spider_def *def, const char *where, char *err,
                           size_t errlen)
 {
     if (def->abi == 0) {        /* every ABI is 1 or more: the header was left out */

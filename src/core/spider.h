@@ -16,29 +16,29 @@ struct kumo_spider {
 };
 
 /* Returns the class name for a spider name: "my_shop" -> "MyShopSpider", into buf. */
-const char *kumo_spider_class_name(const char *name, char *buf, size_t n);
+const char *kumo__spider_class_name(const char *name, char *buf, size_t n);
 
 /* Returns a new Spider for def (args copied), or NULL with a message in err. */
-kumo_spider *kumo_spider_new(const kumo_spider_def *def, kumo_crawler *c, const kumo_map *args);
-void kumo_spider_free(kumo_spider *sp);
+kumo_spider *kumo__spider_new(const kumo_spider_def *def, kumo_crawler *c, const kumo_map *args);
+void kumo__spider_free(kumo_spider *sp);
 
 /* The callback for cb (NULL: the spider's first), and the name of a callback (or NULL). */
-kumo_callback_fn kumo_spider_callback(const kumo_spider *sp, kumo_callback_fn cb);
-const char *kumo_spider_callback_name(const kumo_spider *sp, kumo_callback_fn cb);
+kumo_callback_fn kumo__spider_callback(const kumo_spider *sp, kumo_callback_fn cb);
+const char *kumo__spider_callback_name(const kumo_spider *sp, kumo_callback_fn cb);
 
 /* The name eb has in the spider's .errbacks (static), or NULL when it is not listed. */
-const char *kumo_spider_errback_name(const kumo_spider *sp, kumo_errback_fn eb);
+const char *kumo__spider_errback_name(const kumo_spider *sp, kumo_errback_fn eb);
 
 /* The callback / errback named name in def, or NULL. */
-kumo_callback_fn kumo_spider_def_callback(const kumo_spider_def *def, const char *name);
-kumo_errback_fn kumo_spider_def_errback(const kumo_spider_def *def, const char *name);
+kumo_callback_fn kumo__spider_def_callback(const kumo_spider_def *def, const char *name);
+kumo_errback_fn kumo__spider_def_errback(const kumo_spider_def *def, const char *name);
 
 /*
  * Check a definition loaded from a plugin: ABI number, ABI signature, struct size, reserved
  * slots, name and callbacks, then each component it lists as below.  Returns KUMO_OK, or
  * KUMO_EABI or KUMO_EINVAL with a one-line message naming both sides.  err may be NULL / 0.
  */
-int kumo_spider_def_check(const kumo_spider_def *def, const char *where, char *err,
+int kumo__spider_def_check(const kumo_spider_def *def, const char *where, char *err,
                           size_t errlen);
 
 /*

@@ -5,14 +5,14 @@ struct kumo_stats {
     kumo_map m;
 };
 
-kumo_stats *kumo_stats_new(void)
+kumo_stats *kumo__stats_new(void)
 {
     kumo_stats *st = kumo_calloc(1, sizeof(*st), KUMO_T_STATS, KUMO_V_NONE);
     kumo_map_init(&st->m, KUMO_T_STATS, KUMO_V_DICT);
     return st;
 }
 
-void kumo_stats_free(kumo_stats *st)
+void kumo__stats_free(kumo_stats *st)
 {
     if (!st)
         return;
@@ -20,7 +20,7 @@ void kumo_stats_free(kumo_stats *st)
     kumo_free(st);
 }
 
-void kumo_stats_inc(kumo_stats *st, const char *key, int64_t n)
+void kumo__stats_inc(kumo_stats *st, const char *key, int64_t n)
 {
     kumo_value *v = kumo_map_get(&st->m, key);
     if (v && v->type == KUMO_VAL_INT)
@@ -29,56 +29,56 @@ void kumo_stats_inc(kumo_stats *st, const char *key, int64_t n)
         kumo_map_set(&st->m, key, kumo_val_int(n));
 }
 
-void kumo_stats_incf(kumo_stats *st, int64_t n, const char *fmt, ...)
+void kumo__stats_incf(kumo_stats *st, int64_t n, const char *fmt, ...)
 {
     char key[256];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(key, sizeof(key), fmt, ap);
     va_end(ap);
-    kumo_stats_inc(st, key, n);
+    kumo__stats_inc(st, key, n);
 }
 
-void kumo_stats_set_int(kumo_stats *st, const char *key, int64_t v)
+void kumo__stats_set_int(kumo_stats *st, const char *key, int64_t v)
 {
     kumo_map_set(&st->m, key, kumo_val_int(v));
 }
 
-void kumo_stats_set_float(kumo_stats *st, const char *key, double v)
+void kumo__stats_set_float(kumo_stats *st, const char *key, double v)
 {
     kumo_map_set(&st->m, key, kumo_val_float(v));
 }
 
-void kumo_stats_set_str(kumo_stats *st, const char *key, const char *v)
+void kumo__stats_set_str(kumo_stats *st, const char *key, const char *v)
 {
     kumo_map_set(&st->m, key, kumo_val_str(v));
 }
 
-void kumo_stats_max(kumo_stats *st, const char *key, int64_t n)
+void kumo__stats_max(kumo_stats *st, const char *key, int64_t n)
 {
     kumo_value *v = kumo_map_get(&st->m, key);
     if (!v || v->type != KUMO_VAL_INT || v->u.i < n)
-        kumo_stats_set_int(st, key, n);
+        kumo__stats_set_int(st, key, n);
 }
 
-void kumo_stats_min(kumo_stats *st, const char *key, int64_t n)
+void kumo__stats_min(kumo_stats *st, const char *key, int64_t n)
 {
     kumo_value *v = kumo_map_get(&st->m, key);
     if (!v || v->type != KUMO_VAL_INT || v->u.i > n)
-        kumo_stats_set_int(st, key, n);
+        kumo__stats_set_int(st, key, n);
 }
 
-int64_t kumo_stats_get_int(const kumo_stats *st, const char *key, int64_t def)
+int64_t kumo__stats_get_int(const kumo_stats *st, const char *key, int64_t def)
 {
     return kumo_map_get_int(&st->m, key, def);
 }
 
-const kumo_value *kumo_stats_get(const kumo_stats *st, const char *key)
+const kumo_value *kumo__stats_get(const kumo_stats *st, const char *key)
 {
     return kumo_map_get(&st->m, key);
 }
 
-const kumo_map *kumo_stats_map(const kumo_stats *st)
+const kumo_map *kumo__stats_map(const kumo_stats *st)
 {
     return &st->m;
 }
@@ -92,50 +92,50 @@ static int by_key(const void *a, const void *b)
 static void repr_str(kumo_buf *out, const char *s)
 {
     char q = strchr(s, '\'') && !strchr(s, '"') ? '"' : '\'';
-    kumo_buf_addc(out, q);
+    kumo__buf_addc(out, q);
     for (; *s; s++) {
         if (*s == q || *s == '\\')
-            kumo_buf_addc(out, '\\');
+            kumo__buf_addc(out, '\\');
         if (*s == '\n')
-            kumo_buf_adds(out, "\\n");
+            kumo__buf_adds(out, "\\n");
         else
-            kumo_buf_addc(out, *s);
+            kumo__buf_addc(out, *s);
     }
-    kumo_buf_addc(out, q);
+    kumo__buf_addc(out, q);
 }
 
-void kumo_stats_dump(const kumo_stats *st, kumo_buf *out)
+void kumo__stats_dump(const kumo_stats *st, kumo_buf *out)
 {
     size_t n = st->m.len;
     const kumo_map_entry **v = kumo_alloc((n ? n : 1) * sizeof(*v), KUMO_T_LIST, KUMO_V_NONE);
     for (size_t i = 0; i < n; i++)
         v[i] = &st->m.e[i];
     qsort(v, n, sizeof(*v), by_key);
-    kumo_buf_addc(out, '{');
+    kumo__buf_addc(out, '{');
     for (size_t i = 0; i < n; i++) {
         if (i)
-            kumo_buf_adds(out, ",\n ");
+            kumo__buf_adds(out, ",\n ");
         repr_str(out, v[i]->key);
-        kumo_buf_adds(out, ": ");
+        kumo__buf_adds(out, ": ");
         const kumo_value *x = &v[i]->val;
         switch (x->type) {
         case KUMO_VAL_INT:
-            kumo_buf_printf(out, "%lld", (long long)x->u.i);
+            kumo__buf_printf(out, "%lld", (long long)x->u.i);
             break;
         case KUMO_VAL_FLOAT:
-            kumo_buf_printf(out, "%.6f", x->u.f);
+            kumo__buf_printf(out, "%.6f", x->u.f);
             break;
         case KUMO_VAL_STR:
             repr_str(out, x->u.str.s);
             break;
         case KUMO_VAL_BOOL:
-            kumo_buf_adds(out, x->u.b ? "True" : "False");
+            kumo__buf_adds(out, x->u.b ? "True" : "False");
             break;
         default:
-            kumo_buf_adds(out, "None");
+            kumo__buf_adds(out, "None");
             break;
         }
     }
-    kumo_buf_addc(out, '}');
+    kumo__buf_addc(out, '}');
     kumo_free(v);
 }

@@ -15,7 +15,7 @@ typedef struct throttle {
     double mindelay, maxdelay, startdelay;
 } throttle;
 
-double kumo_autothrottle_delay(double old, double latency, int status, double target,
+double kumo__autothrottle_delay(double old, double latency, int status, double target,
                                double mindelay, double maxdelay)
 {
     /* a server that needs latency seconds per response gets one request every
@@ -46,7 +46,7 @@ static void on_response(void *ctx, kumo_crawler *c, void *arg)
                      : lat->type == KUMO_VAL_INT ? (double)lat->u.i : -1;
     if (latency < 0)
         return;
-    double delay = kumo_autothrottle_delay(old, latency, res->status, t->target, t->mindelay,
+    double delay = kumo__autothrottle_delay(old, latency, res->status, t->target, t->mindelay,
                                            t->maxdelay);
     kumo_crawler_set_slot_delay(c, key, delay);
     if (t->debug)
@@ -95,7 +95,7 @@ static void at_close(void *self, kumo_crawler *c)
     kumo_free(self);
 }
 
-const kumo_ext_def kumo_ext_autothrottle = {
+const kumo_ext_def kumo__ext_autothrottle = {
     KUMO_EXT_HEADER,
     .name = "AutoThrottle",
     .open = at_open,

@@ -7,9 +7,9 @@ static const struct {
     const kumo_ext_def *def;
     int rank;
 } builtins[] = {
-    {&kumo_ext_corestats, 10},   {&kumo_ext_memusage, 20},    {&kumo_ext_logstats, 30},
-    {&kumo_ext_memdebug, 40},    {&kumo_ext_leakwatch, 50},   {&kumo_ext_feedexport, 60},
-    {&kumo_ext_closespider, 70}, {&kumo_ext_autothrottle, 90},
+    {&kumo__ext_corestats, 10},   {&kumo__ext_memusage, 20},    {&kumo__ext_logstats, 30},
+    {&kumo__ext_memdebug, 40},    {&kumo__ext_leakwatch, 50},   {&kumo__ext_feedexport, 60},
+    {&kumo__ext_closespider, 70}, {&kumo__ext_autothrottle, 90},
 };
 
 KUMO_REGISTER(register_builtins)

@@ -92,7 +92,7 @@ static void close_ext(void *self, kumo_crawler *c)
     kumo_free(cs);
 }
 
-const kumo_ext_def kumo_ext_closespider = {
+const kumo_ext_def kumo__ext_closespider = {
     KUMO_EXT_HEADER,
     .name = "CloseSpider",
     .open = open_ext,

@@ -23,7 +23,7 @@ static void on_log(void *ctx, kumo_loglevel level)
 {
     kumo_crawler *c = ctx;
     char key[32];
-    snprintf(key, sizeof(key), "log_count/%s", kumo_log_level_name(level));
+    snprintf(key, sizeof(key), "log_count/%s", kumo__log_level_name(level));
     kumo_crawler_stats_inc(c, key, 1);
 }
 
@@ -69,18 +69,18 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
     kumo_crawler_connect(c, KUMO_SIGNAL_ITEM_SCRAPED, scraped, cs);
     kumo_crawler_connect(c, KUMO_SIGNAL_ITEM_DROPPED, dropped, cs);
     kumo_crawler_connect(c, KUMO_SIGNAL_RESPONSE_RECEIVED, received, cs);
-    kumo_log_set_hook(on_log, c);
+    kumo__log_set_hook(on_log, c);
     *self = cs;
     return KUMO_OK;
 }
 
 static void close_ext(void *self, kumo_crawler *c)
 {
-    kumo_log_set_hook(NULL, NULL);
+    kumo__log_set_hook(NULL, NULL);
     kumo_free(self);
 }
 
-const kumo_ext_def kumo_ext_corestats = {
+const kumo_ext_def kumo__ext_corestats = {
     KUMO_EXT_HEADER,
     .name = "CoreStats",
     .open = open_ext,

@@ -7,16 +7,16 @@
 
 /* kumo_ext_def is in kumo/plugin.h. */
 
-extern const kumo_ext_def kumo_ext_corestats, kumo_ext_logstats, kumo_ext_closespider,
-    kumo_ext_memusage, kumo_ext_feedexport;
+extern const kumo_ext_def kumo__ext_corestats, kumo__ext_logstats, kumo__ext_closespider,
+    kumo__ext_memusage, kumo__ext_feedexport;
 
 /* Memory: MemoryDebugger (MEMDEBUG_*) and LeakWatch (LEAKWATCH_*, leak suspects). */
-extern const kumo_ext_def kumo_ext_memdebug, kumo_ext_leakwatch;
+extern const kumo_ext_def kumo__ext_memdebug, kumo__ext_leakwatch;
 
 /* AutoThrottle (AUTOTHROTTLE_*), and its formula: the new delay of a slot whose delay was
  * old after a response with status that took latency seconds (old when unchanged). */
-extern const kumo_ext_def kumo_ext_autothrottle;
-double kumo_autothrottle_delay(double old, double latency, int status, double target,
+extern const kumo_ext_def kumo__ext_autothrottle;
+double kumo__autothrottle_delay(double old, double latency, int status, double target,
                                double mindelay, double maxdelay);
 
 /* builtin.c registers these with core (core/registry.h) in the order they open. */

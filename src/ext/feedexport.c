@@ -9,19 +9,19 @@
 
 static void on_item(void *self, kumo_crawler *c, void *arg)
 {
-    kumo_feedset_write(self, arg);
+    kumo__feedset_write(self, arg);
 }
 
 /* A request's items are all out: put them in the files before it is recorded as done. */
 static void on_processed(void *self, kumo_crawler *c, void *arg)
 {
-    kumo_feedset_flush(self);
+    kumo__feedset_flush(self);
 }
 
 /* Before the stats are dumped, as Scrapy's close_spider: "Stored ..." lines and counts. */
 static void on_closed(void *self, kumo_crawler *c, void *arg)
 {
-    kumo_feedset_close(self);
+    kumo__feedset_close(self);
 }
 
 /* Opens every feed now: a bad FEEDS entry stops the crawl before it starts. */
@@ -31,10 +31,10 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
     kumo_spider *sp = kumo_crawler_spider(c);
     const kumo_map *args = sp ? &sp->args : NULL;
     const char *name = sp ? kumo_spider_name(sp) : "";    /* there is one whenever a def is */
-    const kumo_jobdb *job = kumo_job_of(c);
-    int rc = kumo_feedset_new(&fs, kumo_crawler_setting(c, "FEEDS"), kumo__crawler_settings(c),
+    const kumo_jobdb *job = kumo__job_of(c);
+    int rc = kumo__feedset_new(&fs, kumo_crawler_setting(c, "FEEDS"), kumo__crawler_settings(c),
                               name, args, kumo__crawler_stats(c),
-                              job && kumo_jobdb_resumed(job), NULL, err, errlen);
+                              job && kumo__jobdb_resumed(job), NULL, err, errlen);
     if (rc != KUMO_OK)
         return rc;
     kumo_crawler_connect(c, KUMO_SIGNAL_ITEM_SCRAPED, on_item, fs);
@@ -47,10 +47,10 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 /* Free the feeds (any still open, if the spider never closed, close first). */
 static void close_ext(void *self, kumo_crawler *c)
 {
-    kumo_feedset_free(self);
+    kumo__feedset_free(self);
 }
 
-const kumo_ext_def kumo_ext_feedexport = {
+const kumo_ext_def kumo__ext_feedexport = {
     KUMO_EXT_HEADER,
     .name = "FeedExporter",
     .open = open_ext,

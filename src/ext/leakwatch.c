@@ -14,7 +14,7 @@
 
 /* ---- the pure part: samples and the suspect test ---- */
 
-void kumo_lw_sample_take(kumo_lw_sample *s, double t, uint64_t rss, size_t queued)
+void kumo__lw_sample_take(kumo_lw_sample *s, double t, uint64_t rss, size_t queued)
 {
     s->t = t;
     s->now = kumo_now();
@@ -83,7 +83,7 @@ static void find_peer(const kumo_lw_sample *const *win, size_t n, kumo_lw_suspec
     }
 }
 
-size_t kumo_lw_suspects(const kumo_lw_sample *const *win, size_t n, size_t min_count,
+size_t kumo__lw_suspects(const kumo_lw_sample *const *win, size_t n, size_t min_count,
                         kumo_lw_suspect *out, size_t max)
 {
     if (n < 2)
@@ -114,49 +114,49 @@ static bool is_response(const kumo_class *c)
     return c && kumo_class_is(c, &KUMO_CLASS(Response));
 }
 
-void kumo_lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf *b)
+void kumo__lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf *b)
 {
-    kumo_buf_printf(b, "Possible memory leak: %zu %s objects alive, more at each of the last "
+    kumo__buf_printf(b, "Possible memory leak: %zu %s objects alive, more at each of the last "
                     "%zu samples, the oldest %ds old", s->live, s->cls->name, nsamples,
                     (int)s->age);
     if (!s->peer) {
-        kumo_buf_printf(b, "; nothing grows alongside: see what holds it with "
+        kumo__buf_printf(b, "; nothing grows alongside: see what holds it with "
                         "get_oldest('%s') in the telnet console", s->cls->name);
         return;
     }
-    kumo_buf_printf(b, "; %s grows alongside (%zu alive, the oldest %ds old)", s->peer->name,
+    kumo__buf_printf(b, "; %s grows alongside (%zu alive, the oldest %ds old)", s->peer->name,
                     s->peer_live, (int)s->peer_age);
     if ((is_response(s->cls) && is_request(s->peer)) ||
         (is_request(s->cls) && is_response(s->peer)))
-        kumo_buf_adds(b, ": responses are probably held by requests (a response in a "
+        kumo__buf_adds(b, ": responses are probably held by requests (a response in a "
                       "request's meta or cb_kwargs?)");
     else
-        kumo_buf_printf(b, ": one probably holds the other");
+        kumo__buf_printf(b, ": one probably holds the other");
 }
 
-int kumo_lw_sample_json(const kumo_lw_sample *s, kumo_buf *b)
+int kumo__lw_sample_json(const kumo_lw_sample *s, kumo_buf *b)
 {
-    int rc = kumo_buf_printf(b, "{\"t\": %.3f, \"rss\": %llu, \"live\": {", s->t,
+    int rc = kumo__buf_printf(b, "{\"t\": %.3f, \"rss\": %llu, \"live\": {", s->t,
                              (unsigned long long)s->rss);
     for (size_t i = 0; i < s->n && rc == KUMO_OK; i++) {
         const char *name = s->c[i].cls->name;
-        rc = (i ? kumo_buf_adds(b, ", ") : KUMO_OK) || kumo_json_str(b, name, strlen(name)) ||
-             kumo_buf_printf(b, ": %zu", s->c[i].live);
+        rc = (i ? kumo__buf_adds(b, ", ") : KUMO_OK) || kumo__json_str(b, name, strlen(name)) ||
+             kumo__buf_printf(b, ": %zu", s->c[i].live);
     }
     if (rc == KUMO_OK)
-        rc = kumo_buf_adds(b, "}, \"oldest\": {");
+        rc = kumo__buf_adds(b, "}, \"oldest\": {");
     bool first = true;
     for (size_t i = 0; i < s->n && rc == KUMO_OK; i++) {
         if (!s->c[i].live)
             continue;
         const char *name = s->c[i].cls->name;
-        rc = (first ? KUMO_OK : kumo_buf_adds(b, ", ")) ||
-             kumo_json_str(b, name, strlen(name)) ||
-             kumo_buf_printf(b, ": %.1f", s->now - s->c[i].oldest_born);
+        rc = (first ? KUMO_OK : kumo__buf_adds(b, ", ")) ||
+             kumo__json_str(b, name, strlen(name)) ||
+             kumo__buf_printf(b, ": %.1f", s->now - s->c[i].oldest_born);
         first = false;
     }
     if (rc == KUMO_OK)
-        rc = kumo_buf_adds(b, "}}\n");
+        rc = kumo__buf_adds(b, "}}\n");
     return rc ? KUMO_ETOOBIG : KUMO_OK;
 }
 
@@ -199,12 +199,12 @@ static void record(leakwatch *lw, const kumo_lw_sample *s)
     if (!lw->file)
         return;
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    if (kumo_lw_sample_json(s, &b) == KUMO_OK) {
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    if (kumo__lw_sample_json(s, &b) == KUMO_OK) {
         fwrite(b.s, 1, b.len, lw->file);
         fflush(lw->file);
     }
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
 }
 
 static void detect(leakwatch *lw)
@@ -215,20 +215,20 @@ static void detect(leakwatch *lw)
     for (size_t i = 0; i < lw->window; i++)
         win[i] = &lw->ring[(lw->head + i) % lw->window];   /* head: the oldest when full */
     kumo_lw_suspect sus[KUMO_LW_MAX_CLASSES];
-    size_t n = kumo_lw_suspects(win, lw->window, lw->min_count, sus, KUMO_LW_MAX_CLASSES);
+    size_t n = kumo__lw_suspects(win, lw->window, lw->min_count, sus, KUMO_LW_MAX_CLASSES);
     for (size_t i = 0; i < n && i < KUMO_LW_MAX_CLASSES; i++) {
         if (was_warned(lw, sus[i].cls) || lw->nwarned >= KUMO_LW_MAX_CLASSES)
             continue;
         lw->warned[lw->nwarned++] = sus[i].cls;
         kumo_buf msg;
-        kumo_buf_init(&msg, 0, KUMO_T_STR, KUMO_V_NONE);
-        kumo_lw_suspect_format(&sus[i], lw->window - 1, &msg);
-        KUMO_WARN(LOGGER, "%s", kumo_buf_str(&msg));
-        kumo_buf_release(&msg);
+        kumo__buf_init(&msg, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo__lw_suspect_format(&sus[i], lw->window - 1, &msg);
+        KUMO_WARN(LOGGER, "%s", kumo__buf_str(&msg));
+        kumo__buf_release(&msg);
         if (lw->suspects.len)
-            kumo_buf_adds(&lw->suspects, ", ");
-        kumo_buf_adds(&lw->suspects, sus[i].cls->name);
-        kumo_crawler_stats_set_str(lw->c, "leakwatch/suspects", kumo_buf_str(&lw->suspects));
+            kumo__buf_adds(&lw->suspects, ", ");
+        kumo__buf_adds(&lw->suspects, sus[i].cls->name);
+        kumo_crawler_stats_set_str(lw->c, "leakwatch/suspects", kumo__buf_str(&lw->suspects));
     }
 }
 
@@ -236,7 +236,7 @@ static void sample(leakwatch *lw, bool check)
 {
     kumo_crawler *c = lw->c;
     kumo_lw_sample *s = &lw->ring[lw->head];
-    kumo_lw_sample_take(s, kumo_now() - kumo_crawler_start_time(c), kumo_rss_now(),
+    kumo__lw_sample_take(s, kumo_now() - kumo_crawler_start_time(c), kumo__rss_now(),
                         kumo_crawler_scheduled(c) + kumo_crawler_downloading(c));
     lw->head = (lw->head + 1) % lw->window;
     if (lw->filled < lw->window)
@@ -296,7 +296,7 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
     lw->min_count = min_count > 0 ? (size_t)min_count : 0;
     lw->ring = kumo_calloc(lw->window, sizeof(*lw->ring), type, KUMO_V_NONE);
     lw->file = f;
-    kumo_buf_init(&lw->suspects, 4096, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&lw->suspects, 4096, KUMO_T_STR, KUMO_V_NONE);
     kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_OPENED, opened, lw);
     kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_CLOSED, closed, lw);
     *self = lw;
@@ -310,12 +310,12 @@ static void close_ext(void *self, kumo_crawler *c)
         event_free(lw->timer);
     if (lw->file)
         fclose(lw->file);
-    kumo_buf_release(&lw->suspects);
+    kumo__buf_release(&lw->suspects);
     kumo_free(lw->ring);
     kumo_free(lw);
 }
 
-const kumo_ext_def kumo_ext_leakwatch = {
+const kumo_ext_def kumo__ext_leakwatch = {
     KUMO_EXT_HEADER,
     .name = "LeakWatch",
     .open = open_ext,

@@ -36,7 +36,7 @@ typedef struct kumo_lw_suspect {
 } kumo_lw_suspect;
 
 /* Fill s with every registered class's live count and oldest object, now. */
-void kumo_lw_sample_take(kumo_lw_sample *s, double t, uint64_t rss, size_t queued);
+void kumo__lw_sample_take(kumo_lw_sample *s, double t, uint64_t rss, size_t queued);
 
 /*
  * win[0..n) are the last n samples, oldest first (n >= 2).  A class is a suspect when it is
@@ -47,20 +47,20 @@ void kumo_lw_sample_take(kumo_lw_sample *s, double t, uint64_t rss, size_t queue
  * to the suspect's.  Writes at most max suspects to out, in class order; returns how many
  * there are.
  */
-size_t kumo_lw_suspects(const kumo_lw_sample *const *win, size_t n, size_t min_count,
+size_t kumo__lw_suspects(const kumo_lw_sample *const *win, size_t n, size_t min_count,
                         kumo_lw_suspect *out, size_t max);
 
 /*
  * Append one warning line for s (no newline): the class, its count and oldest age, the peer
  * and what the pair suggests ("requests and responses keep each other alive...").
  */
-void kumo_lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf *b);
+void kumo__lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf *b);
 
 /*
  * Append s as one JSON line with its newline:
  * {"t": 12.5, "rss": 1234, "live": {"HtmlResponse": 3, ...}, "oldest": {"HtmlResponse": 2.0}}
  * ("live" holds every class sampled, "oldest" the age in seconds of those with live objects).
  */
-int kumo_lw_sample_json(const kumo_lw_sample *s, kumo_buf *b);
+int kumo__lw_sample_json(const kumo_lw_sample *s, kumo_buf *b);
 
 #endif

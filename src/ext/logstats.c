@@ -70,7 +70,7 @@ static void close_ext(void *self, kumo_crawler *c)
     kumo_free(ls);
 }
 
-const kumo_ext_def kumo_ext_logstats = {
+const kumo_ext_def kumo__ext_logstats = {
     KUMO_EXT_HEADER,
     .name = "LogStats",
     .open = open_ext,

@@ -35,7 +35,7 @@ static void close_ext(void *self, kumo_crawler *c)
 {
 }
 
-const kumo_ext_def kumo_ext_memdebug = {
+const kumo_ext_def kumo__ext_memdebug = {
     KUMO_EXT_HEADER,
     .name = "MemoryDebugger",
     .open = open_ext,

@@ -22,8 +22,8 @@ typedef struct memusage {
 /* Current and peak RSS in bytes (0 when unknown). */
 static void rss_read(uint64_t *now, uint64_t *peak)
 {
-    *now = kumo_rss_now();
-    *peak = kumo_rss_peak();
+    *now = kumo__rss_now();
+    *peak = kumo__rss_peak();
     if (*peak < *now)
         *peak = *now;
 }
@@ -128,7 +128,7 @@ static void close_ext(void *self, kumo_crawler *c)
     kumo_free(mu);
 }
 
-const kumo_ext_def kumo_ext_memusage = {
+const kumo_ext_def kumo__ext_memusage = {
     KUMO_EXT_HEADER,
     .name = "MemoryUsage",
     .open = open_ext,

@@ -10,7 +10,7 @@
 
 /* ---- names ---- */
 
-int kumo_cache_policy_kind_parse(const char *name, kumo_cache_policy_kind *out)
+int kumo__cache_policy_kind_parse(const char *name, kumo_cache_policy_kind *out)
 {
     static const struct {
         const char *name;
@@ -40,7 +40,7 @@ static void free_strs(char **v, size_t n)
     kumo_free(v);
 }
 
-void kumo_cache_policy_release(kumo_cache_policy *p)
+void kumo__cache_policy_release(kumo_cache_policy *p)
 {
     free_strs(p->ignore_schemes, p->nschemes);
     free_strs(p->ignore_cc, p->ncc);
@@ -153,14 +153,14 @@ static double header_date(const kumo_headers *h, const char *name)
 {
     double t;
     const char *v = last_header(h, name);
-    if (!v || kumo_http_date_parse(v, &t) != KUMO_OK)
+    if (!v || kumo__http_date_parse(v, &t) != KUMO_OK)
         return 0;
     return t;
 }
 
 /* ---- the policies ---- */
 
-bool kumo_cache_policy_should_cache_request(const kumo_cache_policy *p, const char *url,
+bool kumo__cache_policy_should_cache_request(const kumo_cache_policy *p, const char *url,
                                             const kumo_headers *reqh)
 {
     /* urlparse(url).scheme: letters, digits, + - . before the first ':' */
@@ -176,7 +176,7 @@ bool kumo_cache_policy_should_cache_request(const kumo_cache_policy *p, const ch
     return !cc_get(NULL, reqh, "no-store").present;
 }
 
-bool kumo_cache_policy_should_cache_response(const kumo_cache_policy *p, int status,
+bool kumo__cache_policy_should_cache_response(const kumo_cache_policy *p, int status,
                                              const kumo_headers *h)
 {
     if (p->kind == KUMO_CACHE_DUMMY) {
@@ -236,7 +236,7 @@ static double current_age(const kumo_headers *h, double now)
     return age;
 }
 
-bool kumo_cache_policy_is_fresh(const kumo_cache_policy *p, int status, const kumo_headers *h,
+bool kumo__cache_policy_is_fresh(const kumo_cache_policy *p, int status, const kumo_headers *h,
                                 kumo_headers *reqh, double now)
 {
     if (p->kind == KUMO_CACHE_DUMMY)
@@ -268,7 +268,7 @@ bool kumo_cache_policy_is_fresh(const kumo_cache_policy *p, int status, const ku
     return false;
 }
 
-bool kumo_cache_policy_is_valid(const kumo_cache_policy *p, const kumo_headers *cached_h,
+bool kumo__cache_policy_is_valid(const kumo_cache_policy *p, const kumo_headers *cached_h,
                                 int status)
 {
     if (p->kind == KUMO_CACHE_DUMMY)
@@ -386,7 +386,7 @@ static bool parse_clock(const char *s, size_t n, long *h, long *m, long *sec)
            parse_num(c2 + 1, n - (size_t)(c2 + 1 - s), sec);
 }
 
-int kumo_http_date_parse(const char *s, double *out)
+int kumo__http_date_parse(const char *s, double *out)
 {
     const char *tok[8];
     size_t len[8];
@@ -450,7 +450,7 @@ int kumo_http_date_parse(const char *s, double *out)
     return KUMO_OK;
 }
 
-char *kumo_http_date_format(double t, char *buf, size_t n)
+char *kumo__http_date_format(double t, char *buf, size_t n)
 {
     time_t tt = (time_t)floor(t);
     struct tm tm;

@@ -27,19 +27,19 @@ typedef struct kumo_cache_policy {
  * "scrapy.extensions.httpcache.DummyPolicy" / "...RFC2616Policy", or "DummyPolicy" /
  * "RFC2616Policy" (case-insensitive).  KUMO_EINVAL for any other name.
  */
-int kumo_cache_policy_kind_parse(const char *name, kumo_cache_policy_kind *out);
+int kumo__cache_policy_kind_parse(const char *name, kumo_cache_policy_kind *out);
 
 /* Free what p owns and zero it (p is filled from the settings by the HttpCache
  * middleware: middleware/cache_settings.h). */
-void kumo_cache_policy_release(kumo_cache_policy *p);
+void kumo__cache_policy_release(kumo_cache_policy *p);
 
 /* Returns true when a request for url with headers reqh (may be NULL) may use the cache:
  * its scheme is not ignored and (RFC2616) it does not say Cache-Control: no-store. */
-bool kumo_cache_policy_should_cache_request(const kumo_cache_policy *p, const char *url,
+bool kumo__cache_policy_should_cache_request(const kumo_cache_policy *p, const char *url,
                                             const kumo_headers *reqh);
 
 /* Returns true when a response (status, headers h) may be stored. */
-bool kumo_cache_policy_should_cache_response(const kumo_cache_policy *p, int status,
+bool kumo__cache_policy_should_cache_response(const kumo_cache_policy *p, int status,
                                              const kumo_headers *h);
 
 /*
@@ -48,14 +48,14 @@ bool kumo_cache_policy_should_cache_response(const kumo_cache_policy *p, int sta
  * it has to reqh (If-Modified-Since from Last-Modified, If-None-Match from ETag), as Scrapy
  * does, so the download asks the server whether it changed.
  */
-bool kumo_cache_policy_is_fresh(const kumo_cache_policy *p, int status, const kumo_headers *h,
+bool kumo__cache_policy_is_fresh(const kumo_cache_policy *p, int status, const kumo_headers *h,
                                 kumo_headers *reqh, double now);
 
 /*
  * Returns true when the cached response (headers cached_h) stays valid given the new
  * answer's status: a 304, or (without must-revalidate) a 5xx.  Dummy: always.
  */
-bool kumo_cache_policy_is_valid(const kumo_cache_policy *p, const kumo_headers *cached_h,
+bool kumo__cache_policy_is_valid(const kumo_cache_policy *p, const kumo_headers *cached_h,
                                 int status);
 
 /*
@@ -63,10 +63,10 @@ bool kumo_cache_policy_is_valid(const kumo_cache_policy *p, const kumo_headers *
  * RFC 850, asctime, numeric or named zones; no zone: UTC).  Returns KUMO_OK and sets *out to
  * epoch seconds, or KUMO_EINVAL.
  */
-int kumo_http_date_parse(const char *s, double *out);
+int kumo__http_date_parse(const char *s, double *out);
 
 /* Write t (epoch seconds) as an RFC 1123 date ("Sun, 06 Nov 1994 08:49:37 GMT") into
  * buf[0..n), n >= 30.  Returns buf. */
-char *kumo_http_date_format(double t, char *buf, size_t n);
+char *kumo__http_date_format(double t, char *buf, size_t n);
 
 #endif

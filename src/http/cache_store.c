@@ -47,7 +47,7 @@ static int setup(kumo_cache_store *st, char *err, size_t errlen)
     sqlite3_busy_timeout(h, 5000);
     bool fresh;
     int64_t version;
-    if (kumo_sqlite_check(&cache_kind, h, st->path, &fresh, &version, err, errlen) != KUMO_OK)
+    if (kumo__sqlite_check(&cache_kind, h, st->path, &fresh, &version, err, errlen) != KUMO_OK)
         return KUMO_EIO;
     if (!fresh && version != KUMO_CACHE_SCHEMA) {
         snprintf(err, errlen, "'%s' has HTTP cache schema %lld, this kumo reads %d "
@@ -88,13 +88,13 @@ static int setup(kumo_cache_store *st, char *err, size_t errlen)
     return KUMO_OK;
 }
 
-int kumo_cache_store_open(const char *dir, const char *spider, int64_t expiration_secs,
+int kumo__cache_store_open(const char *dir, const char *spider, int64_t expiration_secs,
                           kumo_cache_store **out, char *err, size_t errlen)
 {
     *out = NULL;
     if (!dir || !*dir)
         dir = ".";
-    int e = kumo_mkdirs(dir);
+    int e = kumo__mkdirs(dir);
     if (e) {
         snprintf(err, errlen, "cannot create HTTP cache directory '%s': %s", dir, strerror(e));
         return KUMO_EIO;
@@ -102,21 +102,21 @@ int kumo_cache_store_open(const char *dir, const char *spider, int64_t expiratio
     kumo_cache_store *st = kumo_calloc(1, sizeof(*st), KUMO_T_OTHER, KUMO_V_CACHE);
     st->expiration = expiration_secs;
     kumo_buf p;
-    kumo_buf_init(&p, 0, KUMO_T_STR, KUMO_V_CACHE);
-    kumo_buf_printf(&p, "%s/", dir);
+    kumo__buf_init(&p, 0, KUMO_T_STR, KUMO_V_CACHE);
+    kumo__buf_printf(&p, "%s/", dir);
     /* a spider name is a file name here: no separators, no leading dot */
     for (const char *c = spider && *spider ? spider : "spider"; *c; c++)
-        kumo_buf_addc(&p, (*c == '/' || (*c == '.' && c == spider)) ? '_' : *c);
-    kumo_buf_adds(&p, ".sqlite");
-    st->path = kumo_buf_detach(&p, NULL);
+        kumo__buf_addc(&p, (*c == '/' || (*c == '.' && c == spider)) ? '_' : *c);
+    kumo__buf_adds(&p, ".sqlite");
+    st->path = kumo__buf_detach(&p, NULL);
     int rc = sqlite3_open_v2(st->path, &st->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     if (rc != SQLITE_OK) {
-        kumo_sqlite_err(&cache_kind, st->path, st->h, rc, err, errlen);
-        kumo_cache_store_close(st);
+        kumo__sqlite_err(&cache_kind, st->path, st->h, rc, err, errlen);
+        kumo__cache_store_close(st);
         return KUMO_EIO;
     }
     if (setup(st, err, errlen) != KUMO_OK) {
-        kumo_cache_store_close(st);
+        kumo__cache_store_close(st);
         return KUMO_EIO;
     }
     KUMO_DEBUG(LOGGER, "Using SQLite cache storage in %s", st->path);
@@ -124,7 +124,7 @@ int kumo_cache_store_open(const char *dir, const char *spider, int64_t expiratio
     return KUMO_OK;
 }
 
-void kumo_cache_store_close(kumo_cache_store *st)
+void kumo__cache_store_close(kumo_cache_store *st)
 {
     if (!st)
         return;
@@ -135,7 +135,7 @@ void kumo_cache_store_close(kumo_cache_store *st)
     kumo_free(st);
 }
 
-const char *kumo_cache_store_path(const kumo_cache_store *st)
+const char *kumo__cache_store_path(const kumo_cache_store *st)
 {
     return st->path;
 }
@@ -152,7 +152,7 @@ static void db_failed(kumo_cache_store *st, int rc)
 /* Parse "Name: value\n" lines into a new Headers, or NULL when malformed. */
 static kumo_headers *headers_parse(const char *text, size_t len)
 {
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     const char *p = text, *end = text + len;
     char *line = NULL;
     while (p < end) {
@@ -160,7 +160,7 @@ static kumo_headers *headers_parse(const char *text, size_t len)
         const char *le = nl ? nl : end;
         const char *colon = memchr(p, ':', (size_t)(le - p));
         if (!colon || colon == p) {
-            kumo_headers_free(h);
+            kumo__headers_free(h);
             return NULL;
         }
         line = kumo_strndup(p, (size_t)(le - p), KUMO_T_STR, KUMO_V_HEADERS);
@@ -179,16 +179,16 @@ static kumo_headers *headers_parse(const char *text, size_t len)
 static void add_line(kumo_buf *b, const char *name, const char *value)
 {
     size_t start = b->len;
-    kumo_buf_printf(b, "%s: %s", name, value);
+    kumo__buf_printf(b, "%s: %s", name, value);
     for (size_t i = start; i < b->len; i++)
         if (b->s[i] == '\r' || b->s[i] == '\n')
             b->s[i] = ' ';
-    kumo_buf_addc(b, '\n');
+    kumo__buf_addc(b, '\n');
 }
 
-kumo_response *kumo_cache_store_retrieve(kumo_cache_store *st, kumo_request *req, double now)
+kumo_response *kumo__cache_store_retrieve(kumo_cache_store *st, kumo_request *req, double now)
 {
-    const unsigned char *fp = kumo_request_fingerprint(req);
+    const unsigned char *fp = kumo__request_fingerprint(req);
     kumo_response *res = NULL;
     sqlite3_stmt *q = st->get;
     int rc = sqlite3_bind_blob(q, 1, fp, 20, SQLITE_STATIC);
@@ -211,7 +211,7 @@ kumo_response *kumo_cache_store_retrieve(kumo_cache_store *st, kumo_request *req
             if (blen)
                 memcpy(b, body, blen);
             b[blen] = '\0';
-            res = kumo_response_new(req, url, (int)status, h, b, blen);
+            res = kumo__response_new(req, url, (int)status, h, b, blen);
         }
     } else if (rc != SQLITE_DONE) {
         db_failed(st, rc);
@@ -221,12 +221,12 @@ kumo_response *kumo_cache_store_retrieve(kumo_cache_store *st, kumo_request *req
     return res;
 }
 
-int kumo_cache_store_store(kumo_cache_store *st, kumo_request *req, const kumo_response *res,
+int kumo__cache_store_store(kumo_cache_store *st, kumo_request *req, const kumo_response *res,
                            double now)
 {
-    const unsigned char *fp = kumo_request_fingerprint(req);
+    const unsigned char *fp = kumo__request_fingerprint(req);
     kumo_buf hb;
-    kumo_buf_init(&hb, 0, KUMO_T_STR, KUMO_V_CACHE);
+    kumo__buf_init(&hb, 0, KUMO_T_STR, KUMO_V_CACHE);
     size_t n = kumo_headers_count(res->headers);
     for (size_t i = 0; i < n; i++) {
         const char *k, *v;
@@ -255,7 +255,7 @@ int kumo_cache_store_store(kumo_cache_store *st, kumo_request *req, const kumo_r
         rc = sqlite3_step(q);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
-    kumo_buf_release(&hb);
+    kumo__buf_release(&hb);
     if (rc != SQLITE_DONE) {
         db_failed(st, rc);
         return KUMO_EIO;

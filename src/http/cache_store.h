@@ -14,28 +14,28 @@ typedef struct kumo_cache_store kumo_cache_store;
  * foreign SQLite database or another file), or cannot be created.  A file that is not ours
  * is never written.
  */
-int kumo_cache_store_open(const char *dir, const char *spider, int64_t expiration_secs,
+int kumo__cache_store_open(const char *dir, const char *spider, int64_t expiration_secs,
                           kumo_cache_store **out, char *err, size_t errlen);
 
 /* Close the database and free st; NULL is ignored. */
-void kumo_cache_store_close(kumo_cache_store *st);
+void kumo__cache_store_close(kumo_cache_store *st);
 
-/* The database's path.  Borrowed, valid until kumo_cache_store_close(). */
-const char *kumo_cache_store_path(const kumo_cache_store *st);
+/* The database's path.  Borrowed, valid until kumo__cache_store_close(). */
+const char *kumo__cache_store_path(const kumo_cache_store *st);
 
 /*
  * Returns a new reference to the response stored for req (its class chosen from the stored
  * Content-Type and url, as for a download; its request is req), or NULL when there is none,
  * it expired at time now (epoch seconds), or the database failed (logged once).
  */
-kumo_response *kumo_cache_store_retrieve(kumo_cache_store *st, kumo_request *req, double now);
+kumo_response *kumo__cache_store_retrieve(kumo_cache_store *st, kumo_request *req, double now);
 
 /*
  * Store res as the answer to req at time now, replacing an older entry.  Content-Encoding
  * is not stored: the body is kept as the downloader returned it, already decoded.
  * Returns KUMO_OK, or KUMO_EIO when the database failed (logged once).
  */
-int kumo_cache_store_store(kumo_cache_store *st, kumo_request *req, const kumo_response *res,
+int kumo__cache_store_store(kumo_cache_store *st, kumo_request *req, const kumo_response *res,
                            double now);
 
 #endif

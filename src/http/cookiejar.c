@@ -159,7 +159,7 @@ static int month_of(const char *tok, size_t n)
     return 0;
 }
 
-int kumo_cookie_date_parse(const char *s, int64_t *out)
+int kumo__cookie_date_parse(const char *s, int64_t *out)
 {
     bool ftime = false, fdom = false, fmonth = false, fyear = false;
     int hh = 0, mi = 0, ss = 0, dom = 0, month = 0, year = 0;
@@ -244,12 +244,12 @@ static bool public_suffix(const char *domain)
 
 /* ---- the jar ---- */
 
-kumo_cookiejar *kumo_cookiejar_new(void)
+kumo_cookiejar *kumo__cookiejar_new(void)
 {
     return kumo_calloc(1, sizeof(kumo_cookiejar), tag_jar(), tag_via());
 }
 
-void kumo_cookiejar_free(kumo_cookiejar *jar)
+void kumo__cookiejar_free(kumo_cookiejar *jar)
 {
     if (!jar)
         return;
@@ -259,12 +259,12 @@ void kumo_cookiejar_free(kumo_cookiejar *jar)
     kumo_free(jar);
 }
 
-size_t kumo_cookiejar_count(const kumo_cookiejar *jar)
+size_t kumo__cookiejar_count(const kumo_cookiejar *jar)
 {
     return jar->len;
 }
 
-bool kumo_cookiejar_at(const kumo_cookiejar *jar, size_t i, kumo_cookie_info *out)
+bool kumo__cookiejar_at(const kumo_cookiejar *jar, size_t i, kumo_cookie_info *out)
 {
     if (i >= jar->len)
         return false;
@@ -323,7 +323,7 @@ static size_t find(const kumo_cookiejar *jar, const char *name, const char *doma
     return SIZE_MAX;
 }
 
-void kumo_cookie_trim(const char **s, size_t *n)
+void kumo__cookie_trim(const char **s, size_t *n)
 {
     while (*n && (**s == ' ' || **s == '\t')) {
         (*s)++;
@@ -346,8 +346,8 @@ static void parse_attr(attrs *a, const char *s, size_t n, int64_t now)
     const char *eq = memchr(s, '=', n);
     const char *name = s, *val = eq ? eq + 1 : s + n;
     size_t nl = eq ? (size_t)(eq - s) : n, vl = eq ? n - nl - 1 : 0;
-    kumo_cookie_trim(&name, &nl);
-    kumo_cookie_trim(&val, &vl);
+    kumo__cookie_trim(&name, &nl);
+    kumo__cookie_trim(&val, &vl);
     if (vl > KUMO_COOKIE_MAX_ATTR)
         return;
 #define IS(lit) (nl == sizeof(lit) - 1 && strncasecmp(name, lit, nl) == 0)
@@ -356,7 +356,7 @@ static void parse_attr(attrs *a, const char *s, size_t n, int64_t now)
         memcpy(buf, val, vl);
         buf[vl] = '\0';
         int64_t t;
-        if (kumo_cookie_date_parse(buf, &t) == KUMO_OK) {
+        if (kumo__cookie_date_parse(buf, &t) == KUMO_OK) {
             a->has_expires = true;
             a->expires = t;
         }
@@ -405,7 +405,7 @@ static bool has_ctl(const char *s)
     return false;
 }
 
-int kumo_cookiejar_set(kumo_cookiejar *jar, const char *url, const char *set_cookie,
+int kumo__cookiejar_set(kumo_cookiejar *jar, const char *url, const char *set_cookie,
                        int64_t now)
 {
     target t;
@@ -420,8 +420,8 @@ int kumo_cookiejar_set(kumo_cookiejar *jar, const char *url, const char *set_coo
     const char *name = eq ? set_cookie : "", *value = eq ? eq + 1 : set_cookie;
     size_t nl = eq ? (size_t)(eq - set_cookie) : 0;
     size_t vl = eq ? pairlen - nl - 1 : pairlen;
-    kumo_cookie_trim(&name, &nl);
-    kumo_cookie_trim(&value, &vl);
+    kumo__cookie_trim(&name, &nl);
+    kumo__cookie_trim(&value, &vl);
     if (nl == 0 && vl == 0)
         return KUMO_ESYNTAX;
     if (nl + vl > KUMO_COOKIE_MAX_NAMEVALUE)
@@ -571,7 +571,7 @@ static int cmp_send(const void *a, const void *b)
     return x->created < y->created ? -1 : x->created > y->created;
 }
 
-char *kumo_cookiejar_header(kumo_cookiejar *jar, const char *url, int64_t now)
+char *kumo__cookiejar_header(kumo_cookiejar *jar, const char *url, int64_t now)
 {
     target t;
     if (target_parse(url, &t) != KUMO_OK)
@@ -592,7 +592,7 @@ char *kumo_cookiejar_header(kumo_cookiejar *jar, const char *url, int64_t now)
         return NULL;
     qsort(sel, n, sizeof(*sel), cmp_send);
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_HEADERS);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_HEADERS);
     uint64_t tick = ++jar->tick;
     for (size_t i = 0; i < n; i++) {
         size_t nl = strlen(sel[i]->name), vl = strlen(sel[i]->value);
@@ -600,23 +600,23 @@ char *kumo_cookiejar_header(kumo_cookiejar *jar, const char *url, int64_t now)
         if (b.len + add > KUMO_COOKIE_MAX_HEADER)
             continue;
         if (b.len)
-            kumo_buf_adds(&b, "; ");
+            kumo__buf_adds(&b, "; ");
         if (nl) {
-            kumo_buf_add(&b, sel[i]->name, nl);
-            kumo_buf_addc(&b, '=');
+            kumo__buf_add(&b, sel[i]->name, nl);
+            kumo__buf_addc(&b, '=');
         }
-        kumo_buf_add(&b, sel[i]->value, vl);
+        kumo__buf_add(&b, sel[i]->value, vl);
         sel[i]->used = tick;
     }
     kumo_free(sel);
     if (!b.len) {
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
         return NULL;
     }
-    return kumo_buf_detach(&b, NULL);
+    return kumo__buf_detach(&b, NULL);
 }
 
-bool kumo_cookiejar_sends(kumo_cookiejar *jar, const char *url, const char *name,
+bool kumo__cookiejar_sends(kumo_cookiejar *jar, const char *url, const char *name,
                           const char *value, int64_t now)
 {
     target t;

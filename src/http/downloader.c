@@ -303,7 +303,7 @@ static const char *resolve_entry_problem(const char *entry)
     return NULL;
 }
 
-int kumo_downloader_check_resolve(const char *const *entries, size_t n, char *err,
+int kumo__downloader_check_resolve(const char *const *entries, size_t n, char *err,
                                   size_t errlen)
 {
     for (size_t i = 0; i < n; i++) {
@@ -460,9 +460,9 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
                       req->method, req->url);
         /* one allocation for the whole body when the server said how big it is */
         if (cl > 0 && (uint64_t)cl <= RESERVE_CAP && (!x->body.max || (uint64_t)cl <= x->body.max))
-            kumo_buf_reserve(&x->body, (size_t)cl);
+            kumo__buf_reserve(&x->body, (size_t)cl);
     }
-    if (kumo_buf_add(&x->body, p, len) != KUMO_OK) {
+    if (kumo__buf_add(&x->body, p, len) != KUMO_OK) {
         KUMO_WARN(HANDLER_LOGGER, "Received (%zu) bytes larger than download max size (%zu) "
                   "in request <%s %s>.", x->body.len + len, x->maxsize, req->method, req->url);
         x->too_big = true;
@@ -484,8 +484,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     if (x->header_bytes > HEADER_CAP)
         return 0;
     if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {     /* a new response: 1xx, then final */
-        kumo_headers_free(x->headers);
-        x->headers = kumo_headers_new();
+        kumo__headers_free(x->headers);
+        x->headers = kumo__headers_new();
         return len;
     }
     kumo__headers_add_line(x->headers, p, len);
@@ -519,8 +519,8 @@ static void xfer_put(kumo_downloader *dl, xfer *x)
         x->next->prev = x->prev;
     kumo_request_unref(x->req);
     x->req = NULL;
-    kumo_buf_release(&x->body);
-    kumo_headers_free(x->headers);
+    kumo__buf_release(&x->body);
+    kumo__headers_free(x->headers);
     x->headers = NULL;
     curl_slist_free_all(x->hdrs);
     x->hdrs = NULL;
@@ -569,21 +569,21 @@ static void set_headers(xfer *x, kumo_request *req)
 {
     const char *accept_enc = NULL;
     kumo_buf line;
-    kumo_buf_init(&line, 0, KUMO_T_STR, KUMO_V_HEADERS);
+    kumo__buf_init(&line, 0, KUMO_T_STR, KUMO_V_HEADERS);
     for (size_t i = 0; i < req->headers->len; i++) {
         const char *n = req->headers->kv[2 * i], *v = req->headers->kv[2 * i + 1];
         if (strcasecmp(n, "Accept-Encoding") == 0) {
             accept_enc = v;
             continue;
         }
-        kumo_buf_reset(&line);
-        kumo_buf_printf(&line, *v ? "%s: %s" : "%s;", n, v);
+        kumo__buf_reset(&line);
+        kumo__buf_printf(&line, *v ? "%s: %s" : "%s;", n, v);
         if (strcasecmp(n, "Proxy-Authorization") == 0)
             x->phdrs = curl_slist_append(x->phdrs, line.s);
         else
             x->hdrs = curl_slist_append(x->hdrs, line.s);
     }
-    kumo_buf_release(&line);
+    kumo__buf_release(&line);
     x->hdrs = curl_slist_append(x->hdrs, "Expect:");
     curl_easy_setopt(x->easy, CURLOPT_HEADEROPT, CURLHEADER_SEPARATE);
     curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
@@ -614,10 +614,10 @@ static void start_transfer(kumo_downloader *dl, slot *s, kumo_request *req)
     x->warned = false;
     x->expected = -1;
     x->header_bytes = 0;
-    x->headers = kumo_headers_new();
+    x->headers = kumo__headers_new();
     x->maxsize = meta_size(req, "download_maxsize", dl->maxsize);
     x->warnsize = meta_size(req, "download_warnsize", dl->warnsize);
-    kumo_buf_init(&x->body, x->maxsize, KUMO_T_BYTES, KUMO_V_BODY);
+    kumo__buf_init(&x->body, x->maxsize, KUMO_T_BYTES, KUMO_V_BODY);
 
     curl_easy_setopt(e, CURLOPT_URL, req->url);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
@@ -768,7 +768,7 @@ static const char *slot_key(kumo_downloader *dl, kumo_request *req, char *num, s
     return dl->per_ip ? ip_key(dl, host) : host;
 }
 
-void kumo_downloader_fetch(kumo_downloader *dl, kumo_request *req)
+void kumo__downloader_fetch(kumo_downloader *dl, kumo_request *req)
 {
     char num[32], *owned;
     const char *key = slot_key(dl, req, num, sizeof(num), &owned);
@@ -838,10 +838,10 @@ static void finish(kumo_downloader *dl, xfer *x, CURLcode rc)
         curl_easy_getinfo(x->easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb);
         kumo_map_set(&req->meta, "download_latency", kumo_val_float((double)ttfb / 1e6));
         size_t len;
-        char *body = kumo_buf_detach(&x->body, &len);
+        char *body = kumo__buf_detach(&x->body, &len);
         /* Scrapy's handler fetches urldefrag(request.url): the response has no #fragment */
         char *url = kumo_strndup(req->url, strcspn(req->url, "#"), KUMO_T_STR, KUMO_V_URL);
-        res = kumo_response_new(req, url, (int)status, x->headers, body, len);
+        res = kumo__response_new(req, url, (int)status, x->headers, body, len);
         kumo_free(url);
         x->headers = NULL;
         if (ip && *ip && !x->proxied) {
@@ -962,7 +962,7 @@ static int timer_cb(CURLM *m, long timeout_ms, void *ud)
     return 0;
 }
 
-kumo_downloader *kumo_downloader_new(const kumo_downloader_config *cfg,
+kumo_downloader *kumo__downloader_new(const kumo_downloader_config *cfg,
                                      kumo_download_done_fn done, void *ctx)
 {
     kumo_downloader *dl = kumo_calloc(1, sizeof(*dl), KUMO_T_CURL, KUMO_V_NONE);
@@ -993,7 +993,7 @@ kumo_downloader *kumo_downloader_new(const kumo_downloader_config *cfg,
     return dl;
 }
 
-void kumo_downloader_free(kumo_downloader *dl)
+void kumo__downloader_free(kumo_downloader *dl)
 {
     if (!dl)
         return;
@@ -1025,39 +1025,39 @@ void kumo_downloader_free(kumo_downloader *dl)
     kumo_free(dl);
 }
 
-size_t kumo_downloader_active(const kumo_downloader *dl)
+size_t kumo__downloader_active(const kumo_downloader *dl)
 {
     return dl->active;
 }
 
-bool kumo_downloader_needs_backout(const kumo_downloader *dl)
+bool kumo__downloader_needs_backout(const kumo_downloader *dl)
 {
-    return kumo_downloader_needs_backout_held(dl, 0);
+    return kumo__downloader_needs_backout_held(dl, 0);
 }
 
-bool kumo_downloader_needs_backout_held(const kumo_downloader *dl, size_t held)
+bool kumo__downloader_needs_backout_held(const kumo_downloader *dl, size_t held)
 {
     return dl->transferring + held >= dl->total_concurrency ||
            dl->active - dl->transferring >= dl->backlog;
 }
 
-size_t kumo_downloader_transferring(const kumo_downloader *dl)
+size_t kumo__downloader_transferring(const kumo_downloader *dl)
 {
     return dl->transferring;
 }
 
-size_t kumo_downloader_slots(const kumo_downloader *dl)
+size_t kumo__downloader_slots(const kumo_downloader *dl)
 {
     return dl->nslots;
 }
 
-double kumo_downloader_slot_delay(const kumo_downloader *dl, const char *key)
+double kumo__downloader_slot_delay(const kumo_downloader *dl, const char *key)
 {
     const slot *s = key ? slot_find(dl, key) : NULL;
     return s ? s->delay : -1;
 }
 
-int kumo_downloader_set_slot_delay(kumo_downloader *dl, const char *key, double delay)
+int kumo__downloader_set_slot_delay(kumo_downloader *dl, const char *key, double delay)
 {
     slot *s = key ? slot_find(dl, key) : NULL;
     if (!s)
@@ -1066,7 +1066,7 @@ int kumo_downloader_set_slot_delay(kumo_downloader *dl, const char *key, double 
     return KUMO_OK;
 }
 
-size_t kumo_downloader_slot_transferring(const kumo_downloader *dl, const char *key)
+size_t kumo__downloader_slot_transferring(const kumo_downloader *dl, const char *key)
 {
     const slot *s = key ? slot_find(dl, key) : NULL;
     return s ? s->active : 0;

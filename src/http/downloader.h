@@ -7,7 +7,7 @@
 struct event_base;
 
 /*
- * Called once per fetched request, never from inside kumo_downloader_fetch().  On success
+ * Called once per fetched request, never from inside kumo__downloader_fetch().  On success
  * res is a new reference passed to the callee and err is KUMO_OK; on failure res is NULL,
  * err says what (KUMO_ETIMEDOUT, KUMO_ECONNREFUSED, KUMO_ETOOBIG...) and why is libcurl's
  * message (borrowed, valid during the call).  req is borrowed.
@@ -35,21 +35,21 @@ typedef struct kumo_downloader_config {
 } kumo_downloader_config;
 
 /* Returns a new downloader configured by cfg (copied; malformed resolve entries skipped:
- * check them first with kumo_downloader_check_resolve()). */
-kumo_downloader *kumo_downloader_new(const kumo_downloader_config *cfg,
+ * check them first with kumo__downloader_check_resolve()). */
+kumo_downloader *kumo__downloader_new(const kumo_downloader_config *cfg,
                                      kumo_download_done_fn done, void *ctx);
 
 /*
- * Check what kumo_downloader_new() cannot refuse: each of the n resolve entries is
+ * Check what kumo__downloader_new() cannot refuse: each of the n resolve entries is
  * HOST:PORT:ADDRESS (a host name, a port from 1 to 65535, an IPv4 or IPv6 address, the
  * latter bare or in brackets), as libcurl's CURLOPT_RESOLVE takes it.  Returns KUMO_OK, or
  * KUMO_EINVAL with one line naming the first malformed entry in err[0..errlen).
  */
-int kumo_downloader_check_resolve(const char *const *entries, size_t n, char *err,
+int kumo__downloader_check_resolve(const char *const *entries, size_t n, char *err,
                                   size_t errlen);
 
 /* Abort every transfer and queued request (done is not called for them) and free. */
-void kumo_downloader_free(kumo_downloader *dl);
+void kumo__downloader_free(kumo_downloader *dl);
 
 /*
  * Queue req in its slot (takes a new reference) and set meta['download_slot'] to the slot's
@@ -57,10 +57,10 @@ void kumo_downloader_free(kumo_downloader *dl);
  * CONCURRENT_REQUESTS_PER_IP > 0 the host's IP address once known (literal and localhost
  * names at once, others after a first transfer, as Scrapy's dnscache).
  */
-void kumo_downloader_fetch(kumo_downloader *dl, kumo_request *req);
+void kumo__downloader_fetch(kumo_downloader *dl, kumo_request *req);
 
 /* Requests queued in slots or transferring. */
-size_t kumo_downloader_active(const kumo_downloader *dl);
+size_t kumo__downloader_active(const kumo_downloader *dl);
 
 /*
  * True when the engine should not add requests: CONCURRENT_REQUESTS transfers are in flight,
@@ -68,27 +68,27 @@ size_t kumo_downloader_active(const kumo_downloader *dl);
  * wait for their slot do not take global capacity (Scrapy issue 2638): a slow or delayed
  * domain does not hold the others back.
  */
-bool kumo_downloader_needs_backout(const kumo_downloader *dl);
+bool kumo__downloader_needs_backout(const kumo_downloader *dl);
 
 /* The same, counting held more transfers in flight: responses downloaded whose callbacks
  * have not run yet (they wait for their parse) keep their place in CONCURRENT_REQUESTS
  * until then, so that what the engine schedules does not depend on parse threads. */
-bool kumo_downloader_needs_backout_held(const kumo_downloader *dl, size_t held);
+bool kumo__downloader_needs_backout_held(const kumo_downloader *dl, size_t held);
 
 /* Transfers in flight (not queued), and the number of slots. */
-size_t kumo_downloader_transferring(const kumo_downloader *dl);
-size_t kumo_downloader_slots(const kumo_downloader *dl);
+size_t kumo__downloader_transferring(const kumo_downloader *dl);
+size_t kumo__downloader_slots(const kumo_downloader *dl);
 
 /* ---- slots, for AutoThrottle and tests ---- */
 
 /* Returns slot key's delay in seconds (before randomization), or -1 when there is no slot. */
-double kumo_downloader_slot_delay(const kumo_downloader *dl, const char *key);
+double kumo__downloader_slot_delay(const kumo_downloader *dl, const char *key);
 
 /* Set slot key's delay; returns KUMO_ENOENT when there is no such slot. */
-int kumo_downloader_set_slot_delay(kumo_downloader *dl, const char *key, double delay);
+int kumo__downloader_set_slot_delay(kumo_downloader *dl, const char *key, double delay);
 
 /* Returns the transfers in flight in slot key (0 when there is no slot). */
-size_t kumo_downloader_slot_transferring(const kumo_downloader *dl, const char *key);
+size_t kumo__downloader_slot_transferring(const kumo_downloader *dl, const char *key);
 
 /*
  * Returns a new string "Basic " + base64(user ":" pass) (caller frees with kumo_free).

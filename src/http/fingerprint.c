@@ -68,14 +68,14 @@ static void sha1_json_str(kumo_sha1 *h, const char *s, size_t n)
     static const char hexd[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     size_t run = 0;
-    kumo_sha1_update(h, "\"", 1);
+    kumo__sha1_update(h, "\"", 1);
     for (size_t i = 0; i < n;) {
         unsigned char c = p[i];
         if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
             i++;
             continue;
         }
-        kumo_sha1_update(h, p + run, i - run);
+        kumo__sha1_update(h, p + run, i - run);
         char esc[12];
         size_t elen = 2;
         uint32_t cp = c;
@@ -109,15 +109,15 @@ static void sha1_json_str(kumo_sha1 *h, const char *s, size_t n)
                     esc[elen++] = hexd[units[u] >> sh & 15];
             }
         }
-        kumo_sha1_update(h, esc, elen);
+        kumo__sha1_update(h, esc, elen);
         i += adv;
         run = i;
     }
-    kumo_sha1_update(h, p + run, n - run);
-    kumo_sha1_update(h, "\"", 1);
+    kumo__sha1_update(h, p + run, n - run);
+    kumo__sha1_update(h, "\"", 1);
 }
 
-int kumo_fingerprint(const char *method, const char *url, const void *body, size_t body_len,
+int kumo__fingerprint(const char *method, const char *url, const void *body, size_t body_len,
                      unsigned char out[20])
 {
     static const char hexd[] = "0123456789abcdef";
@@ -132,8 +132,8 @@ int kumo_fingerprint(const char *method, const char *url, const void *body, size
     }
 
     kumo_sha1 h;
-    kumo_sha1_init(&h);
-    kumo_sha1_update(&h, "{\"body\": \"", 10);
+    kumo__sha1_init(&h);
+    kumo__sha1_update(&h, "{\"body\": \"", 10);
     const unsigned char *bp = body;
     char hex[128];
     for (size_t i = 0; i < body_len;) {
@@ -142,22 +142,22 @@ int kumo_fingerprint(const char *method, const char *url, const void *body, size
             hex[k++] = hexd[bp[i] >> 4];
             hex[k++] = hexd[bp[i] & 15];
         }
-        kumo_sha1_update(&h, hex, k);
+        kumo__sha1_update(&h, hex, k);
     }
-    kumo_sha1_update(&h, "\", \"headers\": {}, \"method\": ", 28);
+    kumo__sha1_update(&h, "\", \"headers\": {}, \"method\": ", 28);
     method = method ? method : "GET";
     sha1_json_str(&h, method, strlen(method));
-    kumo_sha1_update(&h, ", \"url\": ", 9);
+    kumo__sha1_update(&h, ", \"url\": ", 9);
     sha1_json_str(&h, cu.s, cu.len);
-    kumo_sha1_update(&h, "}", 1);
-    kumo_sha1_final(&h, out);
+    kumo__sha1_update(&h, "}", 1);
+    kumo__sha1_final(&h, out);
 
     if (cu.s != cu.small)
         kumo_free(cu.s);
     return KUMO_OK;
 }
 
-void kumo_fingerprint_hex(const unsigned char fp[20], char hex[41])
+void kumo__fingerprint_hex(const unsigned char fp[20], char hex[41])
 {
     static const char hexd[] = "0123456789abcdef";
     for (int i = 0; i < 20; i++) {

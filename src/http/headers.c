@@ -4,12 +4,12 @@
 #define T KUMO_T_HEADERS
 #define V KUMO_V_HEADERS
 
-kumo_headers *kumo_headers_new(void)
+kumo_headers *kumo__headers_new(void)
 {
     return kumo_calloc(1, sizeof(kumo_headers), T, V);
 }
 
-void kumo_headers_free(kumo_headers *h)
+void kumo__headers_free(kumo_headers *h)
 {
     if (!h)
         return;
@@ -19,9 +19,9 @@ void kumo_headers_free(kumo_headers *h)
     kumo_free(h);
 }
 
-kumo_headers *kumo_headers_copy(const kumo_headers *h)
+kumo_headers *kumo__headers_copy(const kumo_headers *h)
 {
-    kumo_headers *c = kumo_headers_new();
+    kumo_headers *c = kumo__headers_new();
     for (size_t i = 0; i < h->len; i++)
         kumo_headers_add(c, h->kv[2 * i], h->kv[2 * i + 1]);
     return c;
@@ -76,7 +76,7 @@ void kumo_headers_at(const kumo_headers *h, size_t i, const char **name, const c
     *value = h->kv[2 * i + 1];
 }
 
-size_t kumo_headers_bytes(const kumo_headers *h)
+size_t kumo__headers_bytes(const kumo_headers *h)
 {
     size_t n = 0;
     for (size_t i = 0; i < h->len; i++)

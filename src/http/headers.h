@@ -9,13 +9,13 @@ struct kumo_headers {
     size_t len, cap;        /* pairs */
 };
 
-/* Returns a new, empty Headers; free with kumo_headers_free(). */
-kumo_headers *kumo_headers_new(void);
-void kumo_headers_free(kumo_headers *h);
+/* Returns a new, empty Headers; free with kumo__headers_free(). */
+kumo_headers *kumo__headers_new(void);
+void kumo__headers_free(kumo_headers *h);
 /* Returns a new copy of h. */
-kumo_headers *kumo_headers_copy(const kumo_headers *h);
+kumo_headers *kumo__headers_copy(const kumo_headers *h);
 /* Bytes held (for stats: downloader/request_bytes). */
-size_t kumo_headers_bytes(const kumo_headers *h);
+size_t kumo__headers_bytes(const kumo_headers *h);
 
 /*
  * Add the header of one line as a server sent it ("Name: value\r\n", len bytes, any bytes):

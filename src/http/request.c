@@ -36,17 +36,17 @@ static kumo_request *alloc_request(void)
     kumo_request *req = kumo_calloc(1, sizeof(*req), KUMO_T_REQUEST, KUMO_V_NONE);
     kumo_ref_init(&req->ref, &KUMO_CLASS(Request));
     req->refcount = 1;
-    req->headers = kumo_headers_new();
+    req->headers = kumo__headers_new();
     kumo_map_init(&req->meta, KUMO_T_DICT, KUMO_V_META);
     kumo_map_init(&req->cb_kwargs, KUMO_T_DICT, KUMO_V_DICT);
     return req;
 }
 
-kumo_class *const kumo_request_classes[] = {
+kumo_class *const kumo__request_classes[] = {
     &KUMO_CLASS(Request), &KUMO_CLASS(FormRequest), &KUMO_CLASS(JsonRequest), NULL,
 };
 
-void kumo_request_set_class(kumo_request *req, kumo_class *cls)
+void kumo__request_set_class(kumo_request *req, kumo_class *cls)
 {
     if (req->ref.cls == cls)
         return;
@@ -57,8 +57,8 @@ void kumo_request_set_class(kumo_request *req, kumo_class *cls)
 kumo_request *kumo_request_new(const char *url, kumo_callback_fn cb, int *err)
 {
     /* Scrapy's Request(url) keeps safe_url_string(url) */
-    char *safe = url ? kumo_url_safe(url) : NULL;
-    int rc = safe ? kumo_url_check(safe) : KUMO_EURL;
+    char *safe = url ? kumo__url_safe(url) : NULL;
+    int rc = safe ? kumo__url_check(safe) : KUMO_EURL;
     if (err)
         *err = rc;
     if (rc != KUMO_OK) {
@@ -72,13 +72,13 @@ kumo_request *kumo_request_new(const char *url, kumo_callback_fn cb, int *err)
     return req;
 }
 
-kumo_request *kumo_request_copy(const kumo_request *src)
+kumo_request *kumo__request_copy(const kumo_request *src)
 {
     kumo_request *req = alloc_request();
     req->url = kumo_strdup(src->url, KUMO_T_STR, KUMO_V_URL);
     req->method = kumo_strdup(src->method, KUMO_T_STR, KUMO_V_DICT);
-    kumo_headers_free(req->headers);
-    req->headers = kumo_headers_copy(src->headers);
+    kumo__headers_free(req->headers);
+    req->headers = kumo__headers_copy(src->headers);
     if (src->body)
         kumo_request_set_body(req, src->body, src->body_len);
     req->cb = src->cb;
@@ -87,7 +87,7 @@ kumo_request *kumo_request_copy(const kumo_request *src)
     req->dont_filter = src->dont_filter;
     kumo_map_copy(&req->meta, &src->meta);
     kumo_map_copy(&req->cb_kwargs, &src->cb_kwargs);
-    kumo_request_set_class(req, (kumo_class *)src->ref.cls);
+    kumo__request_set_class(req, (kumo_class *)src->ref.cls);
     return req;
 }
 
@@ -109,7 +109,7 @@ void kumo_request_unref(kumo_request *req)
     kumo_free(req->url);
     kumo_free(req->method);
     kumo_free(req->body);
-    kumo_headers_free(req->headers);
+    kumo__headers_free(req->headers);
     kumo_map_release(&req->meta);
     kumo_map_release(&req->cb_kwargs);
     kumo_free(req);
@@ -120,9 +120,9 @@ const char *kumo_request_url(const kumo_request *req)
     return req->url;
 }
 
-void kumo_request_set_url(kumo_request *req, const char *url)
+void kumo__request_set_url(kumo_request *req, const char *url)
 {
-    char *u = kumo_url_safe(url);
+    char *u = kumo__url_safe(url);
     if (!u)
         u = kumo_strdup(url, KUMO_T_STR, KUMO_V_URL);
     kumo_free(req->url);
@@ -200,20 +200,20 @@ kumo_map *kumo_request_cb_kwargs(kumo_request *req)
     return &req->cb_kwargs;
 }
 
-const unsigned char *kumo_request_fingerprint(kumo_request *req)
+const unsigned char *kumo__request_fingerprint(kumo_request *req)
 {
     if (!req->fp_done) {
-        if (kumo_fingerprint(req->method, req->url, req->body, req->body_len, req->fp))
+        if (kumo__fingerprint(req->method, req->url, req->body, req->body_len, req->fp))
             memset(req->fp, 0, sizeof(req->fp));
         req->fp_done = true;
     }
     return req->fp;
 }
 
-size_t kumo_request_bytes(const kumo_request *req)
+size_t kumo__request_bytes(const kumo_request *req)
 {
     /* Scrapy counts request_httprepr(): "METHOD path HTTP/1.1\r\nHost: h\r\n" + headers + body */
-    return strlen(req->method) + strlen(req->url) + 12 + kumo_headers_bytes(req->headers) + 2 +
+    return strlen(req->method) + strlen(req->url) + 12 + kumo__headers_bytes(req->headers) + 2 +
            req->body_len;
 }
 
@@ -243,7 +243,7 @@ static void put_uv(kumo_buf *b, uint64_t v)
         t[n++] = (unsigned char)((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
         v >>= 7;
     } while (v);
-    kumo_buf_add(b, t, n);
+    kumo__buf_add(b, t, n);
 }
 
 static void put_sv(kumo_buf *b, int64_t v)
@@ -253,7 +253,7 @@ static void put_sv(kumo_buf *b, int64_t v)
 
 static void put_str(kumo_buf *b, const char *s)
 {
-    kumo_buf_add(b, s, strlen(s) + 1);
+    kumo__buf_add(b, s, strlen(s) + 1);
 }
 
 static bool packable(const kumo_value *v, int nest)
@@ -269,20 +269,20 @@ static bool packable(const kumo_value *v, int nest)
 
 static void put_val(kumo_buf *b, const kumo_value *v)
 {
-    kumo_buf_addc(b, (char)v->type);
+    kumo__buf_addc(b, (char)v->type);
     switch (v->type) {
     case KUMO_VAL_BOOL:
-        kumo_buf_addc(b, (char)(v->u.b != 0));
+        kumo__buf_addc(b, (char)(v->u.b != 0));
         break;
     case KUMO_VAL_INT:
         put_sv(b, v->u.i);
         break;
     case KUMO_VAL_FLOAT:
-        kumo_buf_add(b, &v->u.f, sizeof(v->u.f));
+        kumo__buf_add(b, &v->u.f, sizeof(v->u.f));
         break;
     case KUMO_VAL_STR:
         put_uv(b, v->u.str.len);
-        kumo_buf_add(b, v->u.str.s, v->u.str.len);
+        kumo__buf_add(b, v->u.str.s, v->u.str.len);
         break;
     case KUMO_VAL_LIST:
         put_uv(b, v->u.list->len);
@@ -297,7 +297,7 @@ static void put_val(kumo_buf *b, const kumo_value *v)
 static size_t class_index(const kumo_class *cls)
 {
     size_t i = 0;
-    while (kumo_request_classes[i] && kumo_request_classes[i] != cls)
+    while (kumo__request_classes[i] && kumo__request_classes[i] != cls)
         i++;
     return i;
 }
@@ -319,10 +319,10 @@ static void put_map(kumo_buf *b, const kumo_map *m)
     }
 }
 
-int kumo_request_pack(const kumo_request *req, kumo_buf *out)
+int kumo__request_pack(const kumo_request *req, kumo_buf *out)
 {
     size_t cls = class_index(req->ref.cls);
-    if (!kumo_request_classes[cls] || !map_packable(&req->meta) ||
+    if (!kumo__request_classes[cls] || !map_packable(&req->meta) ||
         !map_packable(&req->cb_kwargs))
         return KUMO_EINVAL;
     size_t nh = kumo_headers_count(req->headers);
@@ -331,13 +331,13 @@ int kumo_request_pack(const kumo_request *req, kumo_buf *out)
                      (strcmp(req->method, "GET") ? F_METHOD : 0) | (nh ? F_HEADERS : 0) |
                      (req->body ? F_BODY : 0) | (req->meta.len ? F_META : 0) |
                      (req->errback ? F_ERRBACK : 0) | (extra ? F_EXTRA : 0);
-    kumo_buf_addc(out, (char)flags);
+    kumo__buf_addc(out, (char)flags);
     if (req->cb)
-        kumo_buf_add(out, &req->cb, sizeof(req->cb));
+        kumo__buf_add(out, &req->cb, sizeof(req->cb));
     if (req->errback)
-        kumo_buf_add(out, &req->errback, sizeof(req->errback));
+        kumo__buf_add(out, &req->errback, sizeof(req->errback));
     if (extra) {
-        kumo_buf_addc(out, (char)cls);
+        kumo__buf_addc(out, (char)cls);
         put_map(out, &req->cb_kwargs);
     }
     put_sv(out, req->priority);
@@ -353,7 +353,7 @@ int kumo_request_pack(const kumo_request *req, kumo_buf *out)
     }
     if (req->body) {
         put_uv(out, req->body_len);
-        kumo_buf_add(out, req->body, req->body_len);
+        kumo__buf_add(out, req->body, req->body_len);
     }
     if (req->meta.len) {
         put_uv(out, req->meta.len);
@@ -362,7 +362,7 @@ int kumo_request_pack(const kumo_request *req, kumo_buf *out)
             size_t k = 0;
             while (k < KUMO_ARRAY_LEN(known_keys) && strcmp(known_keys[k], key))
                 k++;
-            kumo_buf_addc(out, (char)(k < KUMO_ARRAY_LEN(known_keys) ? k + 1 : 0));
+            kumo__buf_addc(out, (char)(k < KUMO_ARRAY_LEN(known_keys) ? k + 1 : 0));
             if (k == KUMO_ARRAY_LEN(known_keys))
                 put_str(out, key);
             put_val(out, &req->meta.e[i].val);
@@ -467,7 +467,7 @@ static kumo_value get_val(reader *r, int nest)
     }
 }
 
-kumo_request *kumo_request_unpack(const void *p, size_t len)
+kumo_request *kumo__request_unpack(const void *p, size_t len)
 {
     reader r = {p, (const unsigned char *)p + len, false};
     unsigned flags = get_byte(&r);
@@ -481,8 +481,8 @@ kumo_request *kumo_request_unpack(const void *p, size_t len)
     req->errback = eb;
     if (flags & F_EXTRA) {
         unsigned cls = get_byte(&r);
-        if (cls < KUMO_ARRAY_LEN(kumo_request_classes) - 1)
-            kumo_request_set_class(req, kumo_request_classes[cls]);
+        if (cls < KUMO_ARRAY_LEN(kumo__request_classes) - 1)
+            kumo__request_set_class(req, kumo__request_classes[cls]);
         else
             r.bad = true;
         uint64_t n = get_uv(&r);

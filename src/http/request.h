@@ -30,14 +30,14 @@ struct kumo_request {
  * method, headers, body, callback, errback, priority, dont_filter, meta, cb_kwargs); the
  * fingerprint is recomputed.
  */
-kumo_request *kumo_request_copy(const kumo_request *req);
+kumo_request *kumo__request_copy(const kumo_request *req);
 
-/* Replace the url (copied through kumo_url_safe(), as is when that fails); resets the
+/* Replace the url (copied through kumo__url_safe(), as is when that fails); resets the
  * fingerprint. */
-void kumo_request_set_url(kumo_request *req, const char *url);
+void kumo__request_set_url(kumo_request *req, const char *url);
 
 /* The request fingerprint (sha1, 20 bytes), computed on first use.  Borrowed. */
-const unsigned char *kumo_request_fingerprint(kumo_request *req);
+const unsigned char *kumo__request_fingerprint(kumo_request *req);
 
 /*
  * Append a compact encoding of req (class, url, method, headers, body, callback, errback,
@@ -47,19 +47,19 @@ const unsigned char *kumo_request_fingerprint(kumo_request *req);
  * value holds an object.  The encoding is valid in this process only (it holds the
  * callback's address).
  */
-int kumo_request_pack(const kumo_request *req, kumo_buf *out);
+int kumo__request_pack(const kumo_request *req, kumo_buf *out);
 
-/* Returns a new reference to the request p[0..len) encodes (kumo_request_pack()), or NULL
+/* Returns a new reference to the request p[0..len) encodes (kumo__request_pack()), or NULL
  * when p is malformed.  Its fingerprint is recomputed on use; seq is 0. */
-kumo_request *kumo_request_unpack(const void *p, size_t len);
+kumo_request *kumo__request_unpack(const void *p, size_t len);
 
-/* The request classes kumo_request_pack() keeps, by index; NULL-terminated. */
-extern kumo_class *const kumo_request_classes[];
+/* The request classes kumo__request_pack() keeps, by index; NULL-terminated. */
+extern kumo_class *const kumo__request_classes[];
 
 /* Give req another request class (FormRequest, JsonRequest...): it is tracked there. */
-void kumo_request_set_class(kumo_request *req, kumo_class *cls);
+void kumo__request_set_class(kumo_request *req, kumo_class *cls);
 
 /* Returns the size of the request line, headers and body, as Scrapy counts request_bytes. */
-size_t kumo_request_bytes(const kumo_request *req);
+size_t kumo__request_bytes(const kumo_request *req);
 
 #endif

@@ -76,7 +76,7 @@ static kumo_class *class_for_url(const char *url)
     return NULL;
 }
 
-kumo_class *kumo_response_class_for(const char *content_type, const char *url)
+kumo_class *kumo__response_class_for(const char *content_type, const char *url)
 {
     kumo_class *c = NULL;
     if (content_type && strncasecmp(content_type, "application/octet-stream", 24) != 0)
@@ -87,7 +87,7 @@ kumo_class *kumo_response_class_for(const char *content_type, const char *url)
     return c ? c : &KUMO_CLASS(Response);
 }
 
-kumo_response *kumo_response_new(kumo_request *req, const char *url, int status,
+kumo_response *kumo__response_new(kumo_request *req, const char *url, int status,
                                  kumo_headers *headers, char *body, size_t body_len)
 {
     if (!KUMO_CLASS(Response).retain) {
@@ -97,11 +97,11 @@ kumo_response *kumo_response_new(kumo_request *req, const char *url, int status,
     }
     kumo_response *res = kumo_calloc(1, sizeof(*res), KUMO_T_RESPONSE, KUMO_V_NONE);
     const char *ct = headers ? kumo_headers_get(headers, "Content-Type") : NULL;
-    kumo_ref_init(&res->ref, kumo_response_class_for(ct, url));
+    kumo_ref_init(&res->ref, kumo__response_class_for(ct, url));
     res->refcount = 1;
     res->url = kumo_strdup(url, KUMO_T_STR, KUMO_V_URL);
     res->status = status;
-    res->headers = headers ? headers : kumo_headers_new();
+    res->headers = headers ? headers : kumo__headers_new();
     if (!body) {
         body = kumo_alloc(1, KUMO_T_BYTES, KUMO_V_BODY);
         body_len = 0;
@@ -140,7 +140,7 @@ void kumo_response_unref(kumo_response *res)
     if (res->doc)
         doc_release(res->doc);
     kumo_request_unref(res->request);
-    kumo_headers_free(res->headers);
+    kumo__headers_free(res->headers);
     kumo_free(res->body);
     kumo_free(res->url);
     kumo_free(res->base_url);
@@ -148,7 +148,7 @@ void kumo_response_unref(kumo_response *res)
     kumo_free(res);
 }
 
-bool kumo_response_is_text(const kumo_response *res)
+bool kumo__response_is_text(const kumo_response *res)
 {
     return kumo_class_is(res->ref.cls, &KUMO_CLASS(TextResponse));
 }
@@ -185,7 +185,7 @@ kumo_map *kumo_response_meta(const kumo_response *res)
     return res->request ? &res->request->meta : NULL;
 }
 
-const char *kumo_response_flags_str(const kumo_response *res)
+const char *kumo__response_flags_str(const kumo_response *res)
 {
     return res->flags & KUMO_RESPONSE_CACHED ? " ['cached']" : "";
 }

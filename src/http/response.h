@@ -28,7 +28,7 @@ enum {
 };
 
 /* Scrapy's repr of res->flags for the log: "" or " ['cached']".  Static. */
-const char *kumo_response_flags_str(const kumo_response *res);
+const char *kumo__response_flags_str(const kumo_response *res);
 
 /*
  * Returns a new reference to a response for req (one more reference taken on req);
@@ -36,16 +36,16 @@ const char *kumo_response_flags_str(const kumo_response *res);
  * The class is chosen from Content-Type and the url: HtmlResponse, XmlResponse,
  * TextResponse, or Response.
  */
-kumo_response *kumo_response_new(kumo_request *req, const char *url, int status,
+kumo_response *kumo__response_new(kumo_request *req, const char *url, int status,
                                  kumo_headers *headers, char *body, size_t body_len);
 
 /* Returns the class chosen for a Content-Type value (may be NULL) and url. */
-kumo_class *kumo_response_class_for(const char *content_type, const char *url);
+kumo_class *kumo__response_class_for(const char *content_type, const char *url);
 
 /* The function that drops a response's document (core sets it before it attaches one). */
 void kumo__response_set_doc_release(void (*release)(kumo_doc *doc));
 
 /* Returns true for TextResponse and its subclasses (bodies that selectors may parse). */
-bool kumo_response_is_text(const kumo_response *res);
+bool kumo__response_is_text(const kumo_response *res);
 
 #endif

@@ -105,10 +105,10 @@ static void normalize(sink *o, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (c == '%' && i + 2 < n && kumo_hex_value((unsigned char)s[i + 1]) >= 0 &&
-            kumo_hex_value((unsigned char)s[i + 2]) >= 0) {
-            unsigned char b = (unsigned char)(kumo_hex_value((unsigned char)s[i + 1]) * 16 +
-                                              kumo_hex_value((unsigned char)s[i + 2]));
+        if (c == '%' && i + 2 < n && kumo__hex_value((unsigned char)s[i + 1]) >= 0 &&
+            kumo__hex_value((unsigned char)s[i + 2]) >= 0) {
+            unsigned char b = (unsigned char)(kumo__hex_value((unsigned char)s[i + 1]) * 16 +
+                                              kumo__hex_value((unsigned char)s[i + 2]));
             if (unreserved(b))
                 put(o, (char)b);
             else
@@ -377,7 +377,7 @@ static kumo_robots *robots_new(void)
     return kumo_calloc(1, sizeof(kumo_robots), robots_type(), KUMO_V_CACHE);
 }
 
-kumo_robots *kumo_robots_parse(const char *body, size_t len)
+kumo_robots *kumo__robots_parse(const char *body, size_t len)
 {
     kumo_robots *r = robots_new();
     if (!body)
@@ -403,19 +403,19 @@ kumo_robots *kumo_robots_parse(const char *body, size_t len)
     return r;
 }
 
-kumo_robots *kumo_robots_new_allow_all(void)
+kumo_robots *kumo__robots_new_allow_all(void)
 {
     return robots_new();
 }
 
-kumo_robots *kumo_robots_new_disallow_all(void)
+kumo_robots *kumo__robots_new_disallow_all(void)
 {
     kumo_robots *r = robots_new();
     r->disallow_all = true;
     return r;
 }
 
-void kumo_robots_free(kumo_robots *r)
+void kumo__robots_free(kumo_robots *r)
 {
     if (!r)
         return;
@@ -489,7 +489,7 @@ static void url_path(const char *url, const char **p, size_t *n)
     *n = strcspn(s, "#");
 }
 
-bool kumo_robots_allowed(const kumo_robots *r, const char *ua, const char *url)
+bool kumo__robots_allowed(const kumo_robots *r, const char *ua, const char *url)
 {
     const char *raw;
     size_t rn;
@@ -543,7 +543,7 @@ bool kumo_robots_allowed(const kumo_robots *r, const char *ua, const char *url)
     return allowed;
 }
 
-double kumo_robots_crawl_delay(const kumo_robots *r, const char *ua)
+double kumo__robots_crawl_delay(const kumo_robots *r, const char *ua)
 {
     const agent *a = agent_for(r, ua);
     double d = -1;
@@ -553,22 +553,22 @@ double kumo_robots_crawl_delay(const kumo_robots *r, const char *ua)
     return d;
 }
 
-size_t kumo_robots_sitemap_count(const kumo_robots *r)
+size_t kumo__robots_sitemap_count(const kumo_robots *r)
 {
     return r->nsitemaps;
 }
 
-const char *kumo_robots_sitemap(const kumo_robots *r, size_t i)
+const char *kumo__robots_sitemap(const kumo_robots *r, size_t i)
 {
     return i < r->nsitemaps ? r->pool + r->sitemaps[i] : NULL;
 }
 
-size_t kumo_robots_rule_count(const kumo_robots *r)
+size_t kumo__robots_rule_count(const kumo_robots *r)
 {
     return r->nrules;
 }
 
-size_t kumo_robots_size(const kumo_robots *r)
+size_t kumo__robots_size(const kumo_robots *r)
 {
     size_t n = sizeof(*r) + r->pool_cap + r->rules_cap * sizeof(rule) +
                r->groups_cap * sizeof(group) + r->agents_cap * sizeof(agent) +

@@ -22,17 +22,17 @@ typedef struct kumo_robots kumo_robots;
 
 /*
  * Parse body[0..len) (bytes, any line ending, a UTF-8 BOM skipped; garbage lines are
- * ignored, so this never fails).  Returns a new object; free with kumo_robots_free().
+ * ignored, so this never fails).  Returns a new object; free with kumo__robots_free().
  */
-kumo_robots *kumo_robots_parse(const char *body, size_t len);
+kumo_robots *kumo__robots_parse(const char *body, size_t len);
 
 /* Returns a new object that allows every url (no robots.txt: 4xx). */
-kumo_robots *kumo_robots_new_allow_all(void);
+kumo_robots *kumo__robots_new_allow_all(void);
 
 /* Returns a new object that disallows every url but /robots.txt (5xx, unreachable). */
-kumo_robots *kumo_robots_new_disallow_all(void);
+kumo_robots *kumo__robots_new_disallow_all(void);
 
-void kumo_robots_free(kumo_robots *r);
+void kumo__robots_free(kumo_robots *r);
 
 /*
  * Returns true when the crawler with user agent agent (a User-Agent header such as
@@ -40,21 +40,21 @@ void kumo_robots_free(kumo_robots *r);
  * letters, '_' and '-', is matched case-insensitively; NULL or "" matches only '*') may
  * fetch url (absolute "http://host/path?q", or a path "/path?q").
  */
-bool kumo_robots_allowed(const kumo_robots *r, const char *agent, const char *url);
+bool kumo__robots_allowed(const kumo_robots *r, const char *agent, const char *url);
 
 /* Returns the Crawl-delay in seconds of the group that applies to agent, or -1 when none. */
-double kumo_robots_crawl_delay(const kumo_robots *r, const char *agent);
+double kumo__robots_crawl_delay(const kumo_robots *r, const char *agent);
 
 /* Returns how many Sitemap lines there were, and the i-th one (borrowed, valid until
- * kumo_robots_free(); NULL past the end). */
-size_t kumo_robots_sitemap_count(const kumo_robots *r);
-const char *kumo_robots_sitemap(const kumo_robots *r, size_t i);
+ * kumo__robots_free(); NULL past the end). */
+size_t kumo__robots_sitemap_count(const kumo_robots *r);
+const char *kumo__robots_sitemap(const kumo_robots *r, size_t i);
 
 /* Returns how many rules (Allow and Disallow lines kept) were parsed. */
-size_t kumo_robots_rule_count(const kumo_robots *r);
+size_t kumo__robots_rule_count(const kumo_robots *r);
 
 /* Returns the heap bytes r holds (for caches that bound their memory). */
-size_t kumo_robots_size(const kumo_robots *r);
+size_t kumo__robots_size(const kumo_robots *r);
 
 /*
  * Write the normalised form of s[0..n) to out (cap out_len, always NUL-terminated when

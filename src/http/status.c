@@ -53,7 +53,7 @@ static const struct {
     {510, "Not Extended"},
 };
 
-const char *kumo_http_status_phrase(int status)
+const char *kumo__http_status_phrase(int status)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(phrases); i++)
         if (phrases[i].status == status)
@@ -61,9 +61,9 @@ const char *kumo_http_status_phrase(int status)
     return NULL;
 }
 
-char *kumo_http_status_message(int status, char *buf, size_t len)
+char *kumo__http_status_message(int status, char *buf, size_t len)
 {
-    const char *p = kumo_http_status_phrase(status);
+    const char *p = kumo__http_status_phrase(status);
     snprintf(buf, len, "%d %s", status, p ? p : "Unknown Status");
     return buf;
 }
@@ -94,7 +94,7 @@ static const struct {
     {KUMO_ENOMEM, "builtins.MemoryError", "Out of memory."},
 };
 
-const char *kumo_exception_name(int err)
+const char *kumo__exception_name(int err)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(exceptions); i++)
         if (exceptions[i].err == err)
@@ -102,7 +102,7 @@ const char *kumo_exception_name(int err)
     return "builtins.Exception";
 }
 
-const char *kumo_exception_message(int err)
+const char *kumo__exception_message(int err)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(exceptions); i++)
         if (exceptions[i].err == err)
@@ -110,23 +110,23 @@ const char *kumo_exception_message(int err)
     return kumo_strerror(err);
 }
 
-char *kumo_exception_str(int err, const kumo_request *req, const char *detail, char *buf,
+char *kumo__exception_str(int err, const kumo_request *req, const char *detail, char *buf,
                          size_t len)
 {
-    const char *fixed = kumo_exception_message(err);
-    bool known = strcmp(kumo_exception_name(err), "builtins.Exception") != 0;
+    const char *fixed = kumo__exception_message(err);
+    bool known = strcmp(kumo__exception_name(err), "builtins.Exception") != 0;
     const kumo_value *t = req ? kumo_map_get(&req->meta, "download_timeout") : NULL;
     char *host = err == KUMO_EDNS && req ? kumo_url_host(req->url) : NULL;
     if (err == KUMO_ETIMEDOUT && t && (t->type == KUMO_VAL_INT || t->type == KUMO_VAL_FLOAT)) {
         /* Twisted's "User timeout caused connection failure: " + Scrapy's text + "." */
         kumo_buf secs;
-        kumo_buf_init(&secs, 64, KUMO_T_STR, KUMO_V_NONE);
-        kumo_json_value(&secs, t);
+        kumo__buf_init(&secs, 64, KUMO_T_STR, KUMO_V_NONE);
+        kumo__json_value(&secs, t);
         const char *hash = strchr(req->url, '#');  /* Scrapy downloads urldefrag(url) */
         int n = hash ? (int)(hash - req->url) : (int)strlen(req->url);
         snprintf(buf, len, "User timeout caused connection failure: Getting %.*s took longer "
-                 "than %s seconds..", n, req->url, kumo_buf_str(&secs));
-        kumo_buf_release(&secs);
+                 "than %s seconds..", n, req->url, kumo__buf_str(&secs));
+        kumo__buf_release(&secs);
     } else if (host) {
         snprintf(buf, len, "DNS lookup failed: no results for hostname lookup: %s.", host);
     } else if (detail && *detail && (err == KUMO_ETOOBIG || !known)) {

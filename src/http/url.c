@@ -30,7 +30,7 @@ static bool is_c0_or_space(unsigned char c)
  * What Python's quote() leaves alone: letters, digits, "_.-~", plus a safe set.  The first
  * three are canonicalize_url's, the next safe_url_string's: SAFEST for the path, the
  * fragment and the query of a non-special scheme, SAFEST_QUERY for the query of http(s),
- * SAFEST_USER for the user name and password; the SAFE_JOIN ones kumo_url_join's.
+ * SAFEST_USER for the user name and password; the SAFE_JOIN ones kumo__url_join's.
  */
 enum { SAFE_PLAIN, SAFE_PATH, SAFE_PARAMS, SAFEST, SAFEST_QUERY, SAFEST_USER, SAFE_JOIN,
        SAFE_JOIN_FRAG };
@@ -168,8 +168,8 @@ static size_t unquote_inplace(char *s, size_t n, bool plus)
     for (size_t i = 0; i < n; i++) {
         int h, l;
         if (s[i] == '%' && i + 2 < n &&
-            (h = kumo_hex_value((unsigned char)s[i + 1])) >= 0 &&
-            (l = kumo_hex_value((unsigned char)s[i + 2])) >= 0) {
+            (h = kumo__hex_value((unsigned char)s[i + 1])) >= 0 &&
+            (l = kumo__hex_value((unsigned char)s[i + 2])) >= 0) {
             s[o++] = (char)(h << 4 | l);
             i += 2;
         } else {
@@ -255,8 +255,8 @@ static void put_path(out *o, span path)
     for (size_t i = 0; i < path.n;) {
         unsigned char c = (unsigned char)p[i];
         int h, l;
-        if (c == '%' && i + 2 < path.n && (h = kumo_hex_value((unsigned char)p[i + 1])) >= 0 &&
-            (l = kumo_hex_value((unsigned char)p[i + 2])) >= 0) {
+        if (c == '%' && i + 2 < path.n && (h = kumo__hex_value((unsigned char)p[i + 1])) >= 0 &&
+            (l = kumo__hex_value((unsigned char)p[i + 2])) >= 0) {
             put(o, p + run, i - run);
             c = (unsigned char)(h << 4 | l);
             if (c == '/' || c == '?' || !quote_safe(c, SAFE_PATH)) {
@@ -306,7 +306,7 @@ static bool bracketed_netloc_ok(span net)
     if (n && host[0] == 'v') {
         /* IPvFuture: v<hex>+ '.' <anything, at least one> */
         size_t i = 1;
-        while (i < n && kumo_hex_value((unsigned char)host[i]) >= 0)
+        while (i < n && kumo__hex_value((unsigned char)host[i]) >= 0)
             i++;
         return i > 1 && i < n && host[i] == '.' && i + 1 < n;
     }
@@ -418,18 +418,18 @@ done:
 
 static void sink_buf(void *ctx, const char *p, size_t n)
 {
-    kumo_buf_add(ctx, p, n);
+    kumo__buf_add(ctx, p, n);
 }
 
-char *kumo_url_canonicalize(const char *url)
+char *kumo__url_canonicalize(const char *url)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_URL);
     if (kumo__url_canonicalize_sink(url, sink_buf, &b)) {
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
         return NULL;
     }
-    return kumo_buf_detach(&b, NULL);
+    return kumo__buf_detach(&b, NULL);
 }
 
 /* ---- w3lib.url.safe_url_string ---- */
@@ -547,7 +547,7 @@ static int put_netloc(out *o, span net)
     return KUMO_OK;
 }
 
-char *kumo_url_safe(const char *url)
+char *kumo__url_safe(const char *url)
 {
     kumo_url_parts fp;
     if (kumo__url_fast_split(url, &fp) && fp.query_len != 1 && fp.frag_len != 1 &&
@@ -562,13 +562,13 @@ char *kumo_url_safe(const char *url)
     while (b > a && is_c0_or_space((unsigned char)b[-1]))
         b--;
     kumo_buf src, dst;
-    kumo_buf_init(&src, 0, KUMO_T_STR, KUMO_V_URL);
-    kumo_buf_init(&dst, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo__buf_init(&src, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo__buf_init(&dst, 0, KUMO_T_STR, KUMO_V_URL);
     for (const char *q = a; q < b; q++) {
         if (*q != '\t' && *q != '\n' && *q != '\r')
-            kumo_buf_addc(&src, *q);
+            kumo__buf_addc(&src, *q);
     }
-    a = kumo_buf_str(&src);
+    a = kumo__buf_str(&src);
     b = a + src.len;
 
     /* urlsplit() */
@@ -623,16 +623,16 @@ char *kumo_url_safe(const char *url)
         put(&o, "#", 1);
         put_quoted(&o, frag.p, frag.n, SAFEST, false);
     }
-    res = kumo_buf_detach(&dst, NULL);
+    res = kumo__buf_detach(&dst, NULL);
 done:
-    kumo_buf_release(&dst);
-    kumo_buf_release(&src);
+    kumo__buf_release(&dst);
+    kumo__buf_release(&src);
     return res;
 }
 
 /* ---- scheme, check, host, join ---- */
 
-char *kumo_url_scheme(const char *href)
+char *kumo__url_scheme(const char *href)
 {
     const char *a = href;
     while (*a && is_c0_or_space((unsigned char)*a))
@@ -663,7 +663,7 @@ static bool is_http(const char *s, size_t n)
            (n == 5 && strncasecmp(s, "https", 5) == 0);
 }
 
-int kumo_url_check(const char *url)
+int kumo__url_check(const char *url)
 {
     kumo_url_parts parts;
     if (!url)
@@ -761,7 +761,7 @@ static void lower_host(CURLU *h)
     curl_free(host);
 }
 
-char *kumo_url_join(const char *base, const char *href)
+char *kumo__url_join(const char *base, const char *href)
 {
     if (!base || !href)
         return NULL;
@@ -778,11 +778,11 @@ char *kumo__url_join_curl(const char *base, const char *href)
         z--;
 
     kumo_buf eb, eh;
-    kumo_buf_init(&eb, 0, KUMO_T_STR, KUMO_V_URL);
-    kumo_buf_init(&eh, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo__buf_init(&eb, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo__buf_init(&eh, 0, KUMO_T_STR, KUMO_V_URL);
     add_encoded(&eb, base, strlen(base));
     add_encoded(&eh, a, (size_t)(z - a));
-    const char *hs = kumo_buf_str(&eh), *bs = kumo_buf_str(&eb);
+    const char *hs = kumo__buf_str(&eh), *bs = kumo__buf_str(&eb);
     size_t hn = eh.len;
 
     char *res = NULL, *got = NULL;
@@ -820,7 +820,7 @@ char *kumo__url_join_curl(const char *base, const char *href)
 done:
     curl_free(got);
     curl_url_cleanup(h);
-    kumo_buf_release(&eb);
-    kumo_buf_release(&eh);
+    kumo__buf_release(&eb);
+    kumo__buf_release(&eh);
     return res;
 }

@@ -9,16 +9,16 @@
  * KUMO_ESCHEME for any other scheme (file:, ftp:, mailto:...), KUMO_EURL when malformed
  * or relative.
  */
-int kumo_url_check(const char *url);
+int kumo__url_check(const char *url);
 
 /*
  * Returns a new string (kumo_free) with href resolved against the absolute base as a
  * browser and Scrapy's response.urljoin do (RFC 3986; fragment kept; surrounding
  * whitespace stripped; spaces and non-ASCII percent-encoded).  An href with a scheme
  * other than http/https ("mailto:x", "file:///etc/passwd") comes back as itself, stripped,
- * so kumo_url_check() on the result names it.  NULL when it cannot be joined.
+ * so kumo__url_check() on the result names it.  NULL when it cannot be joined.
  */
-char *kumo_url_join(const char *base, const char *href);
+char *kumo__url_join(const char *base, const char *href);
 
 /*
  * Returns a new string with w3lib's canonicalize_url(url): scheme and host lower case,
@@ -26,7 +26,7 @@ char *kumo_url_join(const char *base, const char *href);
  * values kept, fragment dropped.  NULL when url is malformed (no scheme, bad brackets).
  * IDN hosts are not converted to punycode (kept as UTF-8, ASCII letters lowered).
  */
-char *kumo_url_canonicalize(const char *url);
+char *kumo__url_canonicalize(const char *url);
 
 /*
  * Returns a new string with w3lib's safe_url_string(url), which Scrapy's Request applies
@@ -38,7 +38,7 @@ char *kumo_url_canonicalize(const char *url);
  * up to 65535, unbalanced or bad brackets.  Unlike w3lib 2.1, an IPv6 host keeps its
  * brackets.
  */
-char *kumo_url_safe(const char *url);
+char *kumo__url_safe(const char *url);
 
 /*
  * Internal (fingerprint.c): hand the canonical form of url to write(ctx, bytes, n) in
@@ -55,7 +55,7 @@ char *kumo_url_host(const char *url);
  * Returns the scheme of href when it has one ("mailto", "javascript"...) as a new string,
  * NULL for a relative reference.
  */
-char *kumo_url_scheme(const char *href);
+char *kumo__url_scheme(const char *href);
 
 /* The pieces of a simple absolute url, pointing into it (url_fast.c). */
 typedef struct kumo_url_parts {
@@ -66,12 +66,12 @@ typedef struct kumo_url_parts {
 /*
  * The fast path: a lower-case http(s) url with a plain host, a path, and only characters
  * libcurl keeps as they are.  Returns false (or NULL) when url is not that simple: the
- * caller then uses libcurl.  kumo__url_fast_join returns a new string like kumo_url_join.
+ * caller then uses libcurl.  kumo__url_fast_join returns a new string like kumo__url_join.
  */
 bool kumo__url_fast_split(const char *url, kumo_url_parts *p);
 char *kumo__url_fast_join(const char *base, const char *href);
 
-/* The libcurl path of kumo_url_join, for tests that compare both paths. */
+/* The libcurl path of kumo__url_join, for tests that compare both paths. */
 char *kumo__url_join_curl(const char *base, const char *href);
 
 #endif

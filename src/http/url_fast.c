@@ -128,21 +128,21 @@ static void remove_dots(kumo_buf *out, const char *path, size_t n)
         bool last = j >= n;
         if (len == 1 && seg[0] == '.') {
             if (last)
-                kumo_buf_addc(out, '/');
+                kumo__buf_addc(out, '/');
         } else if (len == 2 && seg[0] == '.' && seg[1] == '.') {
             while (out->len > base && out->s[out->len - 1] != '/')
                 out->len--;
             if (out->len > base)
                 out->len--;     /* drop the '/' before the removed segment */
             if (last)
-                kumo_buf_addc(out, '/');
+                kumo__buf_addc(out, '/');
         } else {
-            kumo_buf_add(out, path + i, j - i);
+            kumo__buf_add(out, path + i, j - i);
         }
         i = j;
     }
     if (out->len == base)
-        kumo_buf_addc(out, '/');
+        kumo__buf_addc(out, '/');
     out->s[out->len] = '\0';
 }
 
@@ -163,8 +163,8 @@ static char *build(const kumo_url_parts *b, const char *path1, size_t n1, const 
                    size_t n2, const char *query, size_t qn, const char *frag, size_t fn)
 {
     kumo_buf out;
-    kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_URL);
-    kumo_buf_add(&out, b->scheme, b->scheme_len + 3 + b->authority_len);
+    kumo__buf_init(&out, 0, KUMO_T_STR, KUMO_V_URL);
+    kumo__buf_add(&out, b->scheme, b->scheme_len + 3 + b->authority_len);
     if (n2) {
         /* merge: base path up to its last '/', then the reference's path */
         char stack[1024];
@@ -177,9 +177,9 @@ static char *build(const kumo_url_parts *b, const char *path1, size_t n1, const 
     } else {
         remove_dots(&out, path1, n1);
     }
-    kumo_buf_add(&out, query, qn);
-    kumo_buf_add(&out, frag, fn);
-    return kumo_buf_detach(&out, NULL);
+    kumo__buf_add(&out, query, qn);
+    kumo__buf_add(&out, frag, fn);
+    return kumo__buf_detach(&out, NULL);
 }
 
 char *kumo__url_fast_join(const char *base, const char *href)

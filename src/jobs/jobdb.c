@@ -26,7 +26,7 @@ struct kumo_jobdb {
     char *path;                 /* DIR/kumo.sqlite */
     int dirfd;                  /* holds the flock that keeps a second kumo out; -1 */
     bool resumed, readonly, in_tx, failed;
-    uint32_t once;              /* kumo_jobdb_once() flags */
+    uint32_t once;              /* kumo__jobdb_once() flags */
     double interval, last_commit;
     sqlite3_stmt *begin, *commit, *get, *set;
 };
@@ -72,7 +72,7 @@ static const kumo_sqlite_kind job_kind = {
 /* A one-line reason for an SQLite failure while checking the file. */
 static void check_err(const char *path, sqlite3 *h, int rc, char *err, size_t errlen)
 {
-    kumo_sqlite_err(&job_kind, path, h, rc, err, errlen);
+    kumo__sqlite_err(&job_kind, path, h, rc, err, errlen);
 }
 
 /*
@@ -89,16 +89,16 @@ static int check_file(const char *path, const char *spider, bool *fresh, int64_t
         sqlite3_close(h);
         return KUMO_EIO;
     }
-    int ret = kumo_sqlite_check(&job_kind, h, path, fresh, version, err, errlen);
+    int ret = kumo__sqlite_check(&job_kind, h, path, fresh, version, err, errlen);
     if (ret != KUMO_OK || *fresh) {
         /* refused (err says why), or fresh: nothing more to check */
     } else if (*version > KUMO_JOB_SCHEMA) {
-        kumo_err_printf(err, errlen, "'%s' has job schema %lld, newer than this kumo's %d: "
+        kumo__err_printf(err, errlen, "'%s' has job schema %lld, newer than this kumo's %d: "
                         "use a newer kumo (not touched)", path, (long long)*version,
                         KUMO_JOB_SCHEMA);
         ret = KUMO_EINVAL;
     } else if (*version < 1) {
-        kumo_err_printf(err, errlen, "'%s' has an unknown job schema version %lld "
+        kumo__err_printf(err, errlen, "'%s' has an unknown job schema version %lld "
                         "(not touched)", path, (long long)*version);
         ret = KUMO_EINVAL;
     } else if (spider) {
@@ -109,7 +109,7 @@ static int check_file(const char *path, const char *spider, bool *fresh, int64_t
         if (rc == SQLITE_ROW) {
             const char *was = (const char *)sqlite3_column_text(st, 0);
             if (!was || strcmp(was, spider) != 0) {
-                kumo_err_printf(err, errlen, "'%s' is the job of spider '%s', not '%s' "
+                kumo__err_printf(err, errlen, "'%s' is the job of spider '%s', not '%s' "
                                 "(not touched)", path, was ? was : "?", spider);
                 ret = KUMO_EINVAL;
             }
@@ -173,16 +173,16 @@ static int setup_schema(kumo_jobdb *db, bool fresh, int64_t version, const char 
 fail_tx:
     sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 fail:
-    kumo_err_printf(err, errlen, "cannot set up job '%s': %s", db->path, sqlite3_errmsg(db->h));
+    kumo__err_printf(err, errlen, "cannot set up job '%s': %s", db->path, sqlite3_errmsg(db->h));
     return KUMO_EIO;
 }
 
-int kumo_jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool readonly,
+int kumo__jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool readonly,
                     char *err, size_t errlen)
 {
     *out = NULL;
     if (!dir || !*dir) {
-        kumo_err_printf(err, errlen, "no job directory given");
+        kumo__err_printf(err, errlen, "no job directory given");
         return KUMO_EINVAL;
     }
     kumo_jobdb *db = kumo_calloc(1, sizeof(*db), KUMO_T_QUEUE, KUMO_V_NONE);
@@ -196,20 +196,20 @@ int kumo_jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool 
     bool exists = stat(db->path, &st) == 0;
     if (readonly) {
         if (!exists) {
-            kumo_err_printf(err, errlen, "no job in '%s': %s", dir, strerror(errno));
+            kumo__err_printf(err, errlen, "no job in '%s': %s", dir, strerror(errno));
             rc = KUMO_ENOENT;
             goto fail;
         }
     } else {
-        int e = kumo_mkdirs(dir);
+        int e = kumo__mkdirs(dir);
         if (e) {
-            kumo_err_printf(err, errlen, "cannot create job directory '%s': %s", dir,
+            kumo__err_printf(err, errlen, "cannot create job directory '%s': %s", dir,
                             strerror(e));
             goto fail;
         }
         db->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (db->dirfd < 0 || flock(db->dirfd, LOCK_EX | LOCK_NB) != 0) {
-            kumo_err_printf(err, errlen, "job '%s' is in use by another kumo process", db->path);
+            kumo__err_printf(err, errlen, "job '%s' is in use by another kumo process", db->path);
             goto fail;
         }
     }
@@ -222,7 +222,7 @@ int kumo_jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool 
         rc = KUMO_EIO;
     }
     if (readonly && fresh) {
-        kumo_err_printf(err, errlen, "'%s' is an empty job", db->path);
+        kumo__err_printf(err, errlen, "'%s' is an empty job", db->path);
         goto fail;
     }
     db->resumed = !fresh;
@@ -266,16 +266,16 @@ int kumo_jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool 
     *out = db;
     return KUMO_OK;
 fail:
-    kumo_jobdb_close(db);
+    kumo__jobdb_close(db);
     return rc;
 }
 
-void kumo_jobdb_close(kumo_jobdb *db)
+void kumo__jobdb_close(kumo_jobdb *db)
 {
     if (!db)
         return;
     if (db->h && db->in_tx)
-        kumo_jobdb_commit(db);
+        kumo__jobdb_commit(db);
     sqlite3_finalize(db->begin);
     sqlite3_finalize(db->commit);
     sqlite3_finalize(db->get);
@@ -288,22 +288,22 @@ void kumo_jobdb_close(kumo_jobdb *db)
     kumo_free(db);
 }
 
-sqlite3 *kumo_jobdb_handle(kumo_jobdb *db)
+sqlite3 *kumo__jobdb_handle(kumo_jobdb *db)
 {
     return db->h;
 }
 
-const char *kumo_jobdb_path(const kumo_jobdb *db)
+const char *kumo__jobdb_path(const kumo_jobdb *db)
 {
     return db->path;
 }
 
-bool kumo_jobdb_resumed(const kumo_jobdb *db)
+bool kumo__jobdb_resumed(const kumo_jobdb *db)
 {
     return db->resumed;
 }
 
-bool kumo_jobdb_once(kumo_jobdb *db, unsigned bit)
+bool kumo__jobdb_once(kumo_jobdb *db, unsigned bit)
 {
     uint32_t m = 1u << (bit & 31);
     bool first = !(db->once & m);
@@ -311,7 +311,7 @@ bool kumo_jobdb_once(kumo_jobdb *db, unsigned bit)
     return first;
 }
 
-int kumo_jobdb_fail(kumo_jobdb *db, const char *what)
+int kumo__jobdb_fail(kumo_jobdb *db, const char *what)
 {
     if (!db->failed)
         KUMO_ERROR(LOGGER, "job '%s': cannot %s: %s", db->path, what, sqlite3_errmsg(db->h));
@@ -323,10 +323,10 @@ static int step_reset(kumo_jobdb *db, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? KUMO_OK : kumo_jobdb_fail(db, what);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? KUMO_OK : kumo__jobdb_fail(db, what);
 }
 
-int kumo_jobdb_write(kumo_jobdb *db)
+int kumo__jobdb_write(kumo_jobdb *db)
 {
     if (db->in_tx || db->readonly)
         return db->readonly ? KUMO_EIO : KUMO_OK;
@@ -335,7 +335,7 @@ int kumo_jobdb_write(kumo_jobdb *db)
     return rc;
 }
 
-int kumo_jobdb_commit(kumo_jobdb *db)
+int kumo__jobdb_commit(kumo_jobdb *db)
 {
     if (!db->in_tx)
         return KUMO_OK;
@@ -345,21 +345,21 @@ int kumo_jobdb_commit(kumo_jobdb *db)
     return rc;
 }
 
-int kumo_jobdb_tick(kumo_jobdb *db)
+int kumo__jobdb_tick(kumo_jobdb *db)
 {
     if (!db->in_tx)
         return KUMO_OK;
     if (db->interval > 0 && kumo_now() - db->last_commit < db->interval)
         return KUMO_OK;
-    return kumo_jobdb_commit(db);
+    return kumo__jobdb_commit(db);
 }
 
-void kumo_jobdb_set_commit_interval(kumo_jobdb *db, double seconds)
+void kumo__jobdb_set_commit_interval(kumo_jobdb *db, double seconds)
 {
     db->interval = seconds;
 }
 
-int64_t kumo_jobdb_get_int(kumo_jobdb *db, const char *key, int64_t def)
+int64_t kumo__jobdb_get_int(kumo_jobdb *db, const char *key, int64_t def)
 {
     sqlite3_bind_text(db->get, 1, key, -1, SQLITE_STATIC);
     int64_t v = def;
@@ -369,7 +369,7 @@ int64_t kumo_jobdb_get_int(kumo_jobdb *db, const char *key, int64_t def)
     return v;
 }
 
-char *kumo_jobdb_get_str(kumo_jobdb *db, const char *key)
+char *kumo__jobdb_get_str(kumo_jobdb *db, const char *key)
 {
     sqlite3_bind_text(db->get, 1, key, -1, SQLITE_STATIC);
     char *v = NULL;
@@ -379,18 +379,18 @@ char *kumo_jobdb_get_str(kumo_jobdb *db, const char *key)
     return v;
 }
 
-int kumo_jobdb_set_int(kumo_jobdb *db, const char *key, int64_t v)
+int kumo__jobdb_set_int(kumo_jobdb *db, const char *key, int64_t v)
 {
-    if (kumo_jobdb_write(db) != KUMO_OK)
+    if (kumo__jobdb_write(db) != KUMO_OK)
         return KUMO_EIO;
     sqlite3_bind_text(db->set, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_int64(db->set, 2, v);
     return step_reset(db, db->set, "write the job's state");
 }
 
-int kumo_jobdb_set_str(kumo_jobdb *db, const char *key, const char *v)
+int kumo__jobdb_set_str(kumo_jobdb *db, const char *key, const char *v)
 {
-    if (kumo_jobdb_write(db) != KUMO_OK)
+    if (kumo__jobdb_write(db) != KUMO_OK)
         return KUMO_EIO;
     sqlite3_bind_text(db->set, 1, key, -1, SQLITE_STATIC);
     if (v)
@@ -420,7 +420,7 @@ static job_link *link_of(const kumo_crawler *c)
     return NULL;
 }
 
-kumo_jobdb *kumo_job_of(const kumo_crawler *c)
+kumo_jobdb *kumo__job_of(const kumo_crawler *c)
 {
     job_link *l = c ? link_of(c) : NULL;
     return l ? l->db : NULL;
@@ -443,7 +443,7 @@ static int check_callbacks(kumo_jobdb *db, const kumo_spider_def *def, char *err
         for (const kumo_callback *k = def->callbacks; k && k->name && !found; k++)
             found = strcmp(k->name, name) == 0;
         if (!found) {
-            kumo_err_printf(err, errlen, "'%s' has requests for callback '%s', which spider "
+            kumo__err_printf(err, errlen, "'%s' has requests for callback '%s', which spider "
                             "'%s' does not define (not touched)", db->path, name, def->name);
             ret = KUMO_EINVAL;
         }
@@ -456,37 +456,37 @@ static int check_callbacks(kumo_jobdb *db, const kumo_spider_def *def, char *err
     return ret;
 }
 
-int kumo_job_open(kumo_crawler *c, char *err, size_t errlen)
+int kumo__job_open(kumo_crawler *c, char *err, size_t errlen)
 {
-    const char *dir = kumo_settings_get(kumo__crawler_settings(c), "JOBDIR");
+    const char *dir = kumo__settings_get(kumo__crawler_settings(c), "JOBDIR");
     if (!dir || !*dir)
         return KUMO_OK;
     kumo_jobdb *db;
-    int rc = kumo_jobdb_open(&db, dir, kumo__crawler_def(c)->name, false, err, errlen);
+    int rc = kumo__jobdb_open(&db, dir, kumo__crawler_def(c)->name, false, err, errlen);
     if (rc != KUMO_OK)
         return rc;
-    kumo_jobdb_set_commit_interval(db, kumo_settings_float(kumo__crawler_settings(c),
+    kumo__jobdb_set_commit_interval(db, kumo__settings_float(kumo__crawler_settings(c),
                                                            "JOBDIR_COMMIT_INTERVAL"));
     if (db->resumed) {
         rc = check_callbacks(db, kumo__crawler_def(c), err, errlen);
-        if (rc == KUMO_OK && (kumo_jobdb_load_stats(db, kumo__crawler_stats(c)) != KUMO_OK ||
+        if (rc == KUMO_OK && (kumo__jobdb_load_stats(db, kumo__crawler_stats(c)) != KUMO_OK ||
                               (kumo_crawler_spider(c) &&
-                               kumo_jobdb_load_map(db, "state", &kumo_crawler_spider(c)->state) !=
+                               kumo__jobdb_load_map(db, "state", &kumo_crawler_spider(c)->state) !=
                                    KUMO_OK))) {
             check_err(db->path, db->h, sqlite3_errcode(db->h), err, errlen);
             rc = KUMO_EIO;
         }
         if (rc != KUMO_OK) {
-            kumo_jobdb_close(db);
+            kumo__jobdb_close(db);
             return rc;
         }
     }
-    int64_t pos = kumo_jobdb_get_int(db, "start_pos", 0);
-    if (kumo_jobdb_set_int(db, "running", 1) != KUMO_OK ||
-        kumo_jobdb_set_int(db, "runs", kumo_jobdb_get_int(db, "runs", 0) + 1) != KUMO_OK ||
-        kumo_jobdb_commit(db) != KUMO_OK) {
+    int64_t pos = kumo__jobdb_get_int(db, "start_pos", 0);
+    if (kumo__jobdb_set_int(db, "running", 1) != KUMO_OK ||
+        kumo__jobdb_set_int(db, "runs", kumo__jobdb_get_int(db, "runs", 0) + 1) != KUMO_OK ||
+        kumo__jobdb_commit(db) != KUMO_OK) {
         check_err(db->path, db->h, sqlite3_errcode(db->h), err, errlen);
-        kumo_jobdb_close(db);
+        kumo__jobdb_close(db);
         return KUMO_EIO;
     }
     job_link *l = kumo_calloc(1, sizeof(*l), KUMO_T_QUEUE, KUMO_V_NONE);
@@ -499,59 +499,59 @@ int kumo_job_open(kumo_crawler *c, char *err, size_t errlen)
     return KUMO_OK;
 }
 
-void kumo_job_checkpoint(kumo_crawler *c, bool closing, size_t pending)
+void kumo__job_checkpoint(kumo_crawler *c, bool closing, size_t pending)
 {
-    kumo_jobdb *db = kumo_job_of(c);
+    kumo_jobdb *db = kumo__job_of(c);
     if (!db)
         return;
-    kumo_jobdb_save_map(db, "stats", kumo_stats_map(kumo__crawler_stats(c)));
+    kumo__jobdb_save_map(db, "stats", kumo__stats_map(kumo__crawler_stats(c)));
     if (kumo_crawler_spider(c))
-        kumo_jobdb_save_map(db, "state", &kumo_crawler_spider(c)->state);
+        kumo__jobdb_save_map(db, "state", &kumo_crawler_spider(c)->state);
     if (closing) {
-        const kumo_value *v = kumo_stats_get(kumo__crawler_stats(c), "finish_reason");
+        const kumo_value *v = kumo__stats_get(kumo__crawler_stats(c), "finish_reason");
         const char *reason = v && v->type == KUMO_VAL_STR ? v->u.str.s : NULL;
-        kumo_jobdb_set_str(db, "finish_reason", reason);
-        kumo_jobdb_set_int(db, "finished", reason && strcmp(reason, "finished") == 0 &&
+        kumo__jobdb_set_str(db, "finish_reason", reason);
+        kumo__jobdb_set_int(db, "finished", reason && strcmp(reason, "finished") == 0 &&
                                                pending == 0 && !db->failed);
-        kumo_jobdb_set_int(db, "running", 0);
+        kumo__jobdb_set_int(db, "running", 0);
     }
-    kumo_jobdb_commit(db);
+    kumo__jobdb_commit(db);
 }
 
-void kumo_job_close(kumo_crawler *c)
+void kumo__job_close(kumo_crawler *c)
 {
     for (job_link **p = &links; *p; p = &(*p)->next) {
         if ((*p)->c != c)
             continue;
         job_link *l = *p;
         *p = l->next;
-        kumo_jobdb_close(l->db);
+        kumo__jobdb_close(l->db);
         kumo_free(l);
         return;
     }
 }
 
-size_t kumo_job_start_pos(const kumo_crawler *c)
+size_t kumo__job_start_pos(const kumo_crawler *c)
 {
     job_link *l = c ? link_of(c) : NULL;
     return l ? l->start_pos : 0;
 }
 
-void kumo_job_set_start_pos(kumo_crawler *c, size_t pos)
+void kumo__job_set_start_pos(kumo_crawler *c, size_t pos)
 {
     job_link *l = link_of(c);
     if (!l || pos <= l->start_pos)
         return;
     l->start_pos = pos;
-    kumo_jobdb_set_int(l->db, "start_pos", (int64_t)pos);
+    kumo__jobdb_set_int(l->db, "start_pos", (int64_t)pos);
 }
 
 /* Core reaches the job only through what is registered here. */
 static const kumo_job_hooks job_hooks = {
-    .open = kumo_job_open,
-    .close = kumo_job_close,
-    .start_pos = kumo_job_start_pos,
-    .set_start_pos = kumo_job_set_start_pos,
+    .open = kumo__job_open,
+    .close = kumo__job_close,
+    .start_pos = kumo__job_start_pos,
+    .set_start_pos = kumo__job_set_start_pos,
 };
 
 KUMO_REGISTER(register_job)

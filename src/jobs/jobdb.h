@@ -20,44 +20,44 @@ typedef struct kumo_jobdb kumo_jobdb;
  * Refused, with the file untouched and a one-line message naming it in err: a file that
  * is not SQLite, is corrupt, is not a kumo job, has an unknown or newer schema version,
  * belongs to another spider, or is in use by another kumo process (readonly skips that
- * last check).  On success *out is a new handle the caller closes with kumo_jobdb_close().
+ * last check).  On success *out is a new handle the caller closes with kumo__jobdb_close().
  */
-int kumo_jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool readonly,
+int kumo__jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool readonly,
                     char *err, size_t errlen);
 
 /* Commit what is pending and close; db may be NULL. */
-void kumo_jobdb_close(kumo_jobdb *db);
+void kumo__jobdb_close(kumo_jobdb *db);
 
-/* The SQLite handle, the file's path.  Borrowed, valid until kumo_jobdb_close(). */
-sqlite3 *kumo_jobdb_handle(kumo_jobdb *db);
-const char *kumo_jobdb_path(const kumo_jobdb *db);
+/* The SQLite handle, the file's path.  Borrowed, valid until kumo__jobdb_close(). */
+sqlite3 *kumo__jobdb_handle(kumo_jobdb *db);
+const char *kumo__jobdb_path(const kumo_jobdb *db);
 
 /* True when the job existed before this open (a resume). */
-bool kumo_jobdb_resumed(const kumo_jobdb *db);
+bool kumo__jobdb_resumed(const kumo_jobdb *db);
 
 /*
- * Writes are grouped in transactions: kumo_jobdb_write() opens one when none is open
- * (call it before any write); kumo_jobdb_commit() commits it; kumo_jobdb_tick() commits
+ * Writes are grouped in transactions: kumo__jobdb_write() opens one when none is open
+ * (call it before any write); kumo__jobdb_commit() commits it; kumo__jobdb_tick() commits
  * once the commit interval (JOBDIR_COMMIT_INTERVAL) has passed since the last commit.
  * Return KUMO_OK or KUMO_EIO (logged once with the file's name).
  */
-int kumo_jobdb_write(kumo_jobdb *db);
-int kumo_jobdb_commit(kumo_jobdb *db);
-int kumo_jobdb_tick(kumo_jobdb *db);
-void kumo_jobdb_set_commit_interval(kumo_jobdb *db, double seconds);
+int kumo__jobdb_write(kumo_jobdb *db);
+int kumo__jobdb_commit(kumo_jobdb *db);
+int kumo__jobdb_tick(kumo_jobdb *db);
+void kumo__jobdb_set_commit_interval(kumo_jobdb *db, double seconds);
 
 /* Returns true the first time it is called with bit (0..31) on db: log-once flags. */
-bool kumo_jobdb_once(kumo_jobdb *db, unsigned bit);
+bool kumo__jobdb_once(kumo_jobdb *db, unsigned bit);
 
 /* Log an SQLite failure of what (ERROR, naming the file; once per job); returns KUMO_EIO. */
-int kumo_jobdb_fail(kumo_jobdb *db, const char *what);
+int kumo__jobdb_fail(kumo_jobdb *db, const char *what);
 
 /* The job's own key/value rows (spider, schema_version, start_pos, finished...). */
-int64_t kumo_jobdb_get_int(kumo_jobdb *db, const char *key, int64_t def);
+int64_t kumo__jobdb_get_int(kumo_jobdb *db, const char *key, int64_t def);
 /* Returns a new string (kumo_free) or NULL when key is missing. */
-char *kumo_jobdb_get_str(kumo_jobdb *db, const char *key);
-int kumo_jobdb_set_int(kumo_jobdb *db, const char *key, int64_t v);
-int kumo_jobdb_set_str(kumo_jobdb *db, const char *key, const char *v);
+char *kumo__jobdb_get_str(kumo_jobdb *db, const char *key);
+int kumo__jobdb_set_int(kumo_jobdb *db, const char *key, int64_t v);
+int kumo__jobdb_set_str(kumo_jobdb *db, const char *key, const char *v);
 
 /* ---- state.c: maps saved as (key, JSON value) rows ---- */
 
@@ -66,13 +66,13 @@ int kumo_jobdb_set_str(kumo_jobdb *db, const char *key, const char *v);
  * object cannot be saved: it is skipped with a WARNING naming the key (the first time per
  * table and job).  Returns KUMO_OK or KUMO_EIO.
  */
-int kumo_jobdb_save_map(kumo_jobdb *db, const char *table, const kumo_map *m);
+int kumo__jobdb_save_map(kumo_jobdb *db, const char *table, const kumo_map *m);
 
 /* Add the rows of table to m (values replaced).  Returns KUMO_OK or KUMO_EIO. */
-int kumo_jobdb_load_map(kumo_jobdb *db, const char *table, kumo_map *m);
+int kumo__jobdb_load_map(kumo_jobdb *db, const char *table, kumo_map *m);
 
 /* Restore saved stats into st: counters go on from where the last run left them. */
-int kumo_jobdb_load_stats(kumo_jobdb *db, kumo_stats *st);
+int kumo__jobdb_load_stats(kumo_jobdb *db, kumo_stats *st);
 
 /* ---- the crawl's job: what crawler.c, engine.c and scheduler.c call ---- */
 
@@ -81,26 +81,26 @@ int kumo_jobdb_load_stats(kumo_jobdb *db, kumo_stats *st);
  * the stats and the spider's state map, check that every pending request's callback still
  * exists.  Without JOBDIR: nothing.  Returns KUMO_OK, or an error with a one-line message.
  */
-int kumo_job_open(kumo_crawler *c, char *err, size_t errlen);
+int kumo__job_open(kumo_crawler *c, char *err, size_t errlen);
 
-/* c's job, or NULL without JOBDIR.  Borrowed, valid until kumo_job_close(c). */
-kumo_jobdb *kumo_job_of(const kumo_crawler *c);
+/* c's job, or NULL without JOBDIR.  Borrowed, valid until kumo__job_close(c). */
+kumo_jobdb *kumo__job_of(const kumo_crawler *c);
 
 /* Save stats and state, record whether the crawl finished (reason from the stats, and
  * whether requests are left) and commit.  No-op without a job. */
-void kumo_job_checkpoint(kumo_crawler *c, bool closing, size_t pending);
+void kumo__job_checkpoint(kumo_crawler *c, bool closing, size_t pending);
 
 /* Close c's job (after the scheduler); no-op without one. */
-void kumo_job_close(kumo_crawler *c);
+void kumo__job_close(kumo_crawler *c);
 
 /* Start requests a previous run already scheduled (0 without a job, or a fresh one). */
-size_t kumo_job_start_pos(const kumo_crawler *c);
+size_t kumo__job_start_pos(const kumo_crawler *c);
 
 /* The engine scheduled start request number pos (1-based count so far). */
-void kumo_job_set_start_pos(kumo_crawler *c, size_t pos);
+void kumo__job_set_start_pos(kumo_crawler *c, size_t pos);
 
 /* The SQLite queue backend (queue_sqlite.c): the scheduler picks it when c has a job. */
-extern const kumo_queue_backend kumo_queue_sqlite;
+extern const kumo_queue_backend kumo__queue_sqlite;
 
 /*
  * The request one row of the requests table encodes, st standing on a row whose columns are

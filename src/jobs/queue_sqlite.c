@@ -96,17 +96,17 @@ static const char *unserializable(const sq *q, const kumo_request *req, char *wh
     if (map_unserializable(&req->meta, "meta", why, n) ||
         map_unserializable(&req->cb_kwargs, "cb_kwargs", why, n))
         return why;
-    if (req->cb && !kumo_spider_callback_name(kumo_crawler_spider(q->c), req->cb)) {
+    if (req->cb && !kumo__spider_callback_name(kumo_crawler_spider(q->c), req->cb)) {
         snprintf(why, n, "its callback is not one of the spider's callbacks");
         return why;
     }
-    if (req->errback && !kumo_spider_errback_name(kumo_crawler_spider(q->c), req->errback)) {
+    if (req->errback && !kumo__spider_errback_name(kumo_crawler_spider(q->c), req->errback)) {
         snprintf(why, n, "its errback is not one of the spider's errbacks");
         return why;
     }
     bool known = false;
-    for (size_t i = 0; kumo_request_classes[i]; i++)
-        known |= req->ref.cls == kumo_request_classes[i];
+    for (size_t i = 0; kumo__request_classes[i]; i++)
+        known |= req->ref.cls == kumo__request_classes[i];
     if (!known) {
         snprintf(why, n, "it is a %s", req->ref.cls->name);
         return why;
@@ -119,8 +119,8 @@ static int bind_json_map(sq *q, sqlite3_stmt *st, int col, const kumo_map *m)
 {
     if (m->len == 0)
         return sqlite3_bind_null(st, col);
-    kumo_buf_reset(&q->json);
-    if (kumo_json_map(&q->json, m, ",", ":") != KUMO_OK)
+    kumo__buf_reset(&q->json);
+    if (kumo__json_map(&q->json, m, ",", ":") != KUMO_OK)
         return SQLITE_TOOBIG;
     return sqlite3_bind_text(st, col, q->json.s, (int)q->json.len, SQLITE_TRANSIENT);
 }
@@ -130,18 +130,18 @@ static int bind_json_headers(sq *q, sqlite3_stmt *st, int col, const kumo_reques
     size_t n = kumo_headers_count(req->headers);
     if (n == 0)
         return sqlite3_bind_null(st, col);
-    kumo_buf_reset(&q->json);
-    kumo_buf_addc(&q->json, '[');
+    kumo__buf_reset(&q->json);
+    kumo__buf_addc(&q->json, '[');
     for (size_t i = 0; i < n; i++) {
         const char *name, *value;
         kumo_headers_at(req->headers, i, &name, &value);
-        kumo_buf_adds(&q->json, i ? ",[" : "[");
-        kumo_json_str(&q->json, name, strlen(name));
-        kumo_buf_addc(&q->json, ',');
-        kumo_json_str(&q->json, value, strlen(value));
-        kumo_buf_addc(&q->json, ']');
+        kumo__buf_adds(&q->json, i ? ",[" : "[");
+        kumo__json_str(&q->json, name, strlen(name));
+        kumo__buf_addc(&q->json, ',');
+        kumo__json_str(&q->json, value, strlen(value));
+        kumo__buf_addc(&q->json, ']');
     }
-    if (kumo_buf_addc(&q->json, ']') != KUMO_OK)
+    if (kumo__buf_addc(&q->json, ']') != KUMO_OK)
         return SQLITE_TOOBIG;
     return sqlite3_bind_text(st, col, q->json.s, (int)q->json.len, SQLITE_TRANSIENT);
 }
@@ -150,7 +150,8 @@ static int bind_json_headers(sq *q, sqlite3_stmt *st, int col, const kumo_reques
 static int insert(sq *q, const kumo_request *req)
 {
     sqlite3_stmt *st = q->ins;
-    const char *cb = req->cb ? kumo_spider_callback_name(kumo_crawler_spider(q->c), req->cb) : NULL;
+    kumo_spider *sp = kumo_crawler_spider(q->c);
+    const char *cb = req->cb ? kumo__spider_callback_name(sp, req->cb) : NULL;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)req->seq);
     sqlite3_bind_int(st, 2, req->priority);
     sqlite3_bind_text(st, 3, req->url, -1, SQLITE_STATIC);
@@ -171,7 +172,7 @@ static int insert(sq *q, const kumo_request *req)
         rc = bind_json_map(q, st, 8, &req->meta);
     sqlite3_bind_int64(st, 9, kumo_map_get_int(&req->meta, "depth", 0));
     sqlite3_bind_int(st, 10, req->dont_filter ? 1 : 0);
-    const char *eb = kumo_spider_errback_name(kumo_crawler_spider(q->c), req->errback);
+    const char *eb = kumo__spider_errback_name(kumo_crawler_spider(q->c), req->errback);
     if (eb)
         sqlite3_bind_text(st, 11, eb, -1, SQLITE_STATIC);
     else
@@ -186,7 +187,7 @@ static int insert(sq *q, const kumo_request *req)
         rc = sqlite3_step(st) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    return rc == SQLITE_OK ? KUMO_OK : kumo_jobdb_fail(q->db, "queue a request");
+    return rc == SQLITE_OK ? KUMO_OK : kumo__jobdb_fail(q->db, "queue a request");
 }
 
 /* Move the [key, value] pairs of a parsed JSON object into m. */
@@ -209,12 +210,12 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
     const char *cbname = (const char *)sqlite3_column_text(st, 6);
     const char *ebname = (const char *)sqlite3_column_text(st, 9);
     const char *clsname = (const char *)sqlite3_column_text(st, 11);
-    kumo_callback_fn cb = cbname ? kumo_spider_def_callback(def, cbname) : NULL;
-    kumo_errback_fn eb = ebname ? kumo_spider_def_errback(def, ebname) : NULL;
+    kumo_callback_fn cb = cbname ? kumo__spider_def_callback(def, cbname) : NULL;
+    kumo_errback_fn eb = ebname ? kumo__spider_def_errback(def, ebname) : NULL;
     kumo_class *cls = &KUMO_CLASS(Request);
-    for (size_t i = 0; clsname && kumo_request_classes[i]; i++)
-        if (strcmp(kumo_request_classes[i]->name, clsname) == 0)
-            cls = kumo_request_classes[i];
+    for (size_t i = 0; clsname && kumo__request_classes[i]; i++)
+        if (strcmp(kumo__request_classes[i]->name, clsname) == 0)
+            cls = kumo__request_classes[i];
     int err = KUMO_EINVAL;
     const char *why = cbname && !cb   ? "unknown callback"
                       : ebname && !eb ? "unknown errback"
@@ -228,14 +229,14 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
         return NULL;
     }
     req->errback = eb;
-    kumo_request_set_class(req, cls);
+    kumo__request_set_class(req, cls);
     req->seq = (uint64_t)sqlite3_column_int64(st, 0);
     req->priority = sqlite3_column_int(st, 1);
     if (sqlite3_column_type(st, 3) != SQLITE_NULL)
         kumo_request_set_method(req, (const char *)sqlite3_column_text(st, 3));
     kumo_value v;
     const char *text = (const char *)sqlite3_column_text(st, 4);
-    if (text && kumo_json_parse(text, (size_t)sqlite3_column_bytes(st, 4), &v, NULL, 0) ==
+    if (text && kumo__json_parse(text, (size_t)sqlite3_column_bytes(st, 4), &v, NULL, 0) ==
                     KUMO_OK) {
         for (size_t i = 0; v.type == KUMO_VAL_LIST && i < v.u.list->len; i++) {
             const kumo_value *p = &v.u.list->v[i];
@@ -249,14 +250,14 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
         kumo_request_set_body(req, sqlite3_column_blob(st, 5),
                               (size_t)sqlite3_column_bytes(st, 5));
     text = (const char *)sqlite3_column_text(st, 7);
-    if (text && kumo_json_parse(text, (size_t)sqlite3_column_bytes(st, 7), &v, NULL, 0) ==
+    if (text && kumo__json_parse(text, (size_t)sqlite3_column_bytes(st, 7), &v, NULL, 0) ==
                     KUMO_OK) {
         pairs_to_map(&v, &req->meta);
         kumo_val_clear(&v);
     }
     req->dont_filter = sqlite3_column_int(st, 8) & 1;
     text = (const char *)sqlite3_column_text(st, 10);
-    if (text && kumo_json_parse(text, (size_t)sqlite3_column_bytes(st, 10), &v, NULL, 0) ==
+    if (text && kumo__json_parse(text, (size_t)sqlite3_column_bytes(st, 10), &v, NULL, 0) ==
                     KUMO_OK) {
         pairs_to_map(&v, &req->cb_kwargs);
         kumo_val_clear(&v);
@@ -268,7 +269,7 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
  * decode. */
 static kumo_request *decode(sq *q, sqlite3_stmt *st)
 {
-    return kumo__queue_sqlite_decode(st, kumo__crawler_def(q->c), kumo_jobdb_path(q->db));
+    return kumo__queue_sqlite_decode(st, kumo__crawler_def(q->c), kumo__jobdb_path(q->db));
 }
 
 /* ---- the window ---- */
@@ -305,7 +306,7 @@ static void win_fill(sq *q)
         }
         /* an undecodable row: forget it rather than loop on it */
         sqlite3_int64 id = sqlite3_column_int64(q->next, 0);
-        if (kumo_jobdb_write(q->db) == KUMO_OK) {
+        if (kumo__jobdb_write(q->db) == KUMO_OK) {
             sqlite3_bind_int64(q->del, 1, id);
             sqlite3_step(q->del);
             sqlite3_reset(q->del);
@@ -314,7 +315,7 @@ static void win_fill(sq *q)
     }
     sqlite3_reset(q->next);
     if (rc != SQLITE_DONE) {
-        kumo_jobdb_fail(q->db, "read the queue");
+        kumo__jobdb_fail(q->db, "read the queue");
         q->ndisk = q->nwin;             /* what is on disk can no longer be read */
     }
     /* rows come best first: the window keeps them best last */
@@ -345,7 +346,7 @@ static void close_q(void *p)
     if (q->commit)
         event_free(q->commit);
     if (q->opened)
-        kumo_job_checkpoint(q->c, true, len(q));
+        kumo__job_checkpoint(q->c, true, len(q));
     for (size_t i = 0; i < q->nwin; i++)
         kumo_request_unref(q->win[i]);
     for (size_t i = 0; i < q->nside; i++)
@@ -356,7 +357,7 @@ static void close_q(void *p)
     sqlite3_finalize(q->mark);
     sqlite3_finalize(q->del);
     sqlite3_finalize(q->seen);
-    kumo_buf_release(&q->json);
+    kumo__buf_release(&q->json);
     kumo_free(q->fpcache);
     kumo_free(q);
 }
@@ -368,7 +369,7 @@ static int prep(sq *q, const char *sql, sqlite3_stmt **st)
 
 static void *open_q(kumo_crawler *c, int *err)
 {
-    kumo_jobdb *db = kumo_job_of(c);
+    kumo_jobdb *db = kumo__job_of(c);
     if (!db) {
         *err = KUMO_EINVAL;
         return NULL;
@@ -376,8 +377,8 @@ static void *open_q(kumo_crawler *c, int *err)
     sq *q = kumo_calloc(1, sizeof(*q), KUMO_T_QUEUE, KUMO_V_NONE);
     q->c = c;
     q->db = db;
-    q->h = kumo_jobdb_handle(db);
-    kumo_buf_init(&q->json, JSON_MAX, KUMO_T_STR, KUMO_V_QUEUE);
+    q->h = kumo__jobdb_handle(db);
+    kumo__buf_init(&q->json, JSON_MAX, KUMO_T_STR, KUMO_V_QUEUE);
     q->fpcache = kumo_calloc(FPCACHE_SLOTS, 20, KUMO_T_FPSET, KUMO_V_SEEN);
     *err = KUMO_EIO;
     if (prep(q, "INSERT INTO requests(id, priority, url, method, headers, body, callback, "
@@ -389,18 +390,18 @@ static void *open_q(kumo_crawler *c, int *err)
         prep(q, "UPDATE requests SET state = 1 WHERE id = ?", &q->mark) ||
         prep(q, "DELETE FROM requests WHERE id = ?", &q->del) ||
         prep(q, "INSERT OR IGNORE INTO seen(fp) VALUES (?)", &q->seen)) {
-        kumo_jobdb_fail(db, "prepare the queue");
+        kumo__jobdb_fail(db, "prepare the queue");
         close_q(q);
         return NULL;
     }
     /* requests in flight when the last run stopped are pending again */
     sqlite3_stmt *st;
-    int rc = kumo_jobdb_write(db);
+    int rc = kumo__jobdb_write(db);
     if (rc == KUMO_OK &&
         sqlite3_exec(q->h, "UPDATE requests SET state = 0 WHERE state = 1", NULL, NULL,
                      NULL) != SQLITE_OK)
-        rc = kumo_jobdb_fail(db, "requeue the requests in flight");
-    if (rc == KUMO_OK && kumo_jobdb_commit(db) != KUMO_OK)
+        rc = kumo__jobdb_fail(db, "requeue the requests in flight");
+    if (rc == KUMO_OK && kumo__jobdb_commit(db) != KUMO_OK)
         rc = KUMO_EIO;
     if (rc == KUMO_OK && sqlite3_prepare_v2(q->h, "SELECT count(*), coalesce(max(id), 0) FROM "
                                             "requests", -1, &st, NULL) == SQLITE_OK) {
@@ -408,7 +409,7 @@ static void *open_q(kumo_crawler *c, int *err)
             q->ndisk = (size_t)sqlite3_column_int64(st, 0);
             q->seq = (uint64_t)sqlite3_column_int64(st, 1);
         } else {
-            rc = kumo_jobdb_fail(db, "count the queue");
+            rc = kumo__jobdb_fail(db, "count the queue");
         }
         sqlite3_finalize(st);
     }
@@ -418,15 +419,15 @@ static void *open_q(kumo_crawler *c, int *err)
     }
     q->complete = q->ndisk == 0;
     q->opened = true;
-    if (kumo_jobdb_resumed(db))
+    if (kumo__jobdb_resumed(db))
         KUMO_INFO(LOGGER, "Resuming crawl (%zu requests scheduled)", q->ndisk);
-    double every = kumo_settings_float(kumo__crawler_settings(c), "JOBDIR_CHECKPOINT_INTERVAL");
+    double every = kumo__settings_float(kumo__crawler_settings(c), "JOBDIR_CHECKPOINT_INTERVAL");
     if (kumo_crawler_event_base(c) && every > 0) {
         q->timer = event_new(kumo_crawler_event_base(c), -1, EV_PERSIST, on_checkpoint, q);
         struct timeval tv = {(time_t)every, (suseconds_t)((every - (time_t)every) * 1e6)};
         event_add(q->timer, &tv);
     }
-    q->per_turn = kumo_settings_float(kumo__crawler_settings(c), "JOBDIR_COMMIT_INTERVAL") <= 0;
+    q->per_turn = kumo__settings_float(kumo__crawler_settings(c), "JOBDIR_COMMIT_INTERVAL") <= 0;
     if (kumo_crawler_event_base(c) && q->per_turn)
         q->commit = event_new(kumo_crawler_event_base(c), -1, 0, on_commit, q);
     *err = KUMO_OK;
@@ -437,13 +438,13 @@ static void *open_q(kumo_crawler *c, int *err)
 static void on_commit(evutil_socket_t fd, short what, void *arg)
 {
     sq *q = arg;
-    kumo_jobdb_commit(q->db);
+    kumo__jobdb_commit(q->db);
 }
 
 static void on_checkpoint(evutil_socket_t fd, short what, void *arg)
 {
     sq *q = arg;
-    kumo_job_checkpoint(q->c, false, len(q));
+    kumo__job_checkpoint(q->c, false, len(q));
 }
 
 static void push(void *p, kumo_request *req)
@@ -453,9 +454,9 @@ static void push(void *p, kumo_request *req)
     char why[256];
     const char *reason = unserializable(q, req, why, sizeof(why));
     req->seq = ++q->seq;
-    if (!reason && kumo_jobdb_write(q->db) == KUMO_OK && insert(q, req) == KUMO_OK) {
+    if (!reason && kumo__jobdb_write(q->db) == KUMO_OK && insert(q, req) == KUMO_OK) {
         q->ndisk++;
-        kumo_stats_inc(stats, "scheduler/enqueued/disk", 1);
+        kumo__stats_inc(stats, "scheduler/enqueued/disk", 1);
         if (q->complete || (q->nwin > 0 && before(req, q->win[0])))
             win_insert(q, req);
         else
@@ -469,11 +470,11 @@ static void push(void *p, kumo_request *req)
                       "will be logged; see the stat scheduler/unserializable)", req->method,
                       req->url, reason);
         q->warned = true;
-        kumo_stats_inc(stats, "scheduler/unserializable", 1);
+        kumo__stats_inc(stats, "scheduler/unserializable", 1);
     }
     req->seq |= SIDE_BIT;
     side_push(q, req);
-    kumo_stats_inc(stats, "scheduler/enqueued/memory", 1);
+    kumo__stats_inc(stats, "scheduler/enqueued/memory", 1);
 }
 
 static kumo_request *pop(void *p)
@@ -483,20 +484,20 @@ static kumo_request *pop(void *p)
         win_fill(q);
     kumo_request *disk = q->nwin ? q->win[q->nwin - 1] : NULL;
     if (q->nside && (!disk || before(q->side[0], disk))) {
-        kumo_stats_inc(kumo__crawler_stats(q->c), "scheduler/dequeued/memory", 1);
+        kumo__stats_inc(kumo__crawler_stats(q->c), "scheduler/dequeued/memory", 1);
         return side_pop(q);
     }
     if (!disk)
         return NULL;
     q->nwin--;
     q->ndisk--;
-    if (kumo_jobdb_write(q->db) == KUMO_OK) {
+    if (kumo__jobdb_write(q->db) == KUMO_OK) {
         sqlite3_bind_int64(q->mark, 1, (sqlite3_int64)disk->seq);
         if (sqlite3_step(q->mark) != SQLITE_DONE)
-            kumo_jobdb_fail(q->db, "mark a request in flight");
+            kumo__jobdb_fail(q->db, "mark a request in flight");
         sqlite3_reset(q->mark);
     }
-    kumo_stats_inc(kumo__crawler_stats(q->c), "scheduler/dequeued/disk", 1);
+    kumo__stats_inc(kumo__crawler_stats(q->c), "scheduler/dequeued/disk", 1);
     return disk;
 }
 
@@ -506,17 +507,17 @@ static void done(void *p, kumo_request *req)
     sq *q = p;
     if (req->seq & SIDE_BIT || req->seq == 0)
         return;
-    if (kumo_jobdb_write(q->db) == KUMO_OK) {
+    if (kumo__jobdb_write(q->db) == KUMO_OK) {
         sqlite3_bind_int64(q->del, 1, (sqlite3_int64)req->seq);
         if (sqlite3_step(q->del) != SQLITE_DONE)
-            kumo_jobdb_fail(q->db, "forget a finished request");
+            kumo__jobdb_fail(q->db, "forget a finished request");
         sqlite3_reset(q->del);
     }
     if (q->commit) {
         if (!event_pending(q->commit, EV_TIMEOUT, NULL))
             event_active(q->commit, EV_TIMEOUT, 0);
     } else {
-        kumo_jobdb_tick(q->db);
+        kumo__jobdb_tick(q->db);
     }
 }
 
@@ -535,13 +536,13 @@ static bool seen_or_add(void *p, const unsigned char fp[20])
     bool cacheable = memcmp(fp, zero, 20) != 0;     /* an empty slot is all zeros */
     if (cacheable && memcmp(slot, fp, 20) == 0)
         return true;
-    if (kumo_jobdb_write(q->db) != KUMO_OK)
+    if (kumo__jobdb_write(q->db) != KUMO_OK)
         return false;
     sqlite3_bind_blob(q->seen, 1, fp, 20, SQLITE_STATIC);
     int rc = sqlite3_step(q->seen);
     sqlite3_reset(q->seen);
     if (rc != SQLITE_DONE) {
-        kumo_jobdb_fail(q->db, "record a fingerprint");
+        kumo__jobdb_fail(q->db, "record a fingerprint");
         return false;
     }
     if (cacheable)
@@ -552,10 +553,10 @@ static bool seen_or_add(void *p, const unsigned char fp[20])
 /* The queue of a crawl with a job (JOBDIR). */
 static bool wants(kumo_crawler *c)
 {
-    return kumo_job_of(c) != NULL;
+    return kumo__job_of(c) != NULL;
 }
 
-const kumo_queue_backend kumo_queue_sqlite = {
+const kumo_queue_backend kumo__queue_sqlite = {
     .name = "disk",
     .wants = wants,
     .own_stats = true,
@@ -570,5 +571,5 @@ const kumo_queue_backend kumo_queue_sqlite = {
 
 KUMO_REGISTER(register_queue)
 {
-    kumo__register(KUMO_REG_QUEUE, &kumo_queue_sqlite, 0);
+    kumo__register(KUMO_REG_QUEUE, &kumo__queue_sqlite, 0);
 }

@@ -15,42 +15,42 @@ static const char *table_sql(const char *table, const char *stats_sql, const cha
     return NULL;
 }
 
-int kumo_jobdb_save_map(kumo_jobdb *db, const char *table, const kumo_map *m)
+int kumo__jobdb_save_map(kumo_jobdb *db, const char *table, const kumo_map *m)
 {
     const char *del = table_sql(table, "DELETE FROM stats", "DELETE FROM state");
     const char *ins = table_sql(table, "INSERT INTO stats(key, value) VALUES (?, ?)",
                                 "INSERT INTO state(key, value) VALUES (?, ?)");
-    if (!del || kumo_jobdb_write(db) != KUMO_OK)
+    if (!del || kumo__jobdb_write(db) != KUMO_OK)
         return KUMO_EINVAL;
-    sqlite3 *h = kumo_jobdb_handle(db);
+    sqlite3 *h = kumo__jobdb_handle(db);
     if (sqlite3_exec(h, del, NULL, NULL, NULL) != SQLITE_OK)
-        return kumo_jobdb_fail(db, "save the spider state");
+        return kumo__jobdb_fail(db, "save the spider state");
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(h, ins, -1, &st, NULL) != SQLITE_OK)
-        return kumo_jobdb_fail(db, "save the spider state");
+        return kumo__jobdb_fail(db, "save the spider state");
     kumo_buf b;
-    kumo_buf_init(&b, VALUE_MAX, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, VALUE_MAX, KUMO_T_STR, KUMO_V_NONE);
     int ret = KUMO_OK;
     for (size_t i = 0; i < m->len && ret == KUMO_OK; i++) {
         const kumo_map_entry *e = &m->e[i];
-        kumo_buf_reset(&b);
+        kumo__buf_reset(&b);
         if (kumo_val_holds_object(&e->val)) {
-            if (kumo_jobdb_once(db, strcmp(table, "state") == 0 ? 1 : 2))
+            if (kumo__jobdb_once(db, strcmp(table, "state") == 0 ? 1 : 2))
                 KUMO_WARN(LOGGER, "%s key '%s' holds an object and cannot be saved in the "
                           "job: it will not survive a stop", table, e->key);
             continue;
         }
-        if (kumo_json_value(&b, &e->val) != KUMO_OK) {
+        if (kumo__json_value(&b, &e->val) != KUMO_OK) {
             KUMO_WARN(LOGGER, "%s key '%s' is too big to save in the job", table, e->key);
             continue;
         }
         sqlite3_bind_text(st, 1, e->key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, kumo_buf_str(&b), (int)b.len, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kumo__buf_str(&b), (int)b.len, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE)
-            ret = kumo_jobdb_fail(db, "save the spider state");
+            ret = kumo__jobdb_fail(db, "save the spider state");
         sqlite3_reset(st);
     }
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
     sqlite3_finalize(st);
     return ret;
 }
@@ -64,7 +64,7 @@ static int each_row(kumo_jobdb *db, const char *table,
     if (!sel)
         return KUMO_EINVAL;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(kumo_jobdb_handle(db), sel, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(kumo__jobdb_handle(db), sel, -1, &st, NULL) != SQLITE_OK)
         return KUMO_EIO;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -72,9 +72,9 @@ static int each_row(kumo_jobdb *db, const char *table,
         const char *text = (const char *)sqlite3_column_text(st, 1);
         int len = sqlite3_column_bytes(st, 1);
         kumo_value v;
-        if (!key || !text || kumo_json_parse(text, (size_t)len, &v, NULL, 0) != KUMO_OK) {
+        if (!key || !text || kumo__json_parse(text, (size_t)len, &v, NULL, 0) != KUMO_OK) {
             KUMO_WARN(LOGGER, "job '%s': %s key '%s' does not parse: skipped",
-                      kumo_jobdb_path(db), table, key ? key : "?");
+                      kumo__jobdb_path(db), table, key ? key : "?");
             continue;
         }
         fn(ctx, key, v);
@@ -88,7 +88,7 @@ static void to_map(void *ctx, const char *key, kumo_value v)
     kumo_map_set(ctx, key, v);
 }
 
-int kumo_jobdb_load_map(kumo_jobdb *db, const char *table, kumo_map *m)
+int kumo__jobdb_load_map(kumo_jobdb *db, const char *table, kumo_map *m)
 {
     return each_row(db, table, to_map, m);
 }
@@ -106,15 +106,15 @@ static void to_stats(void *ctx, const char *key, kumo_value v)
     if (per_run(key))
         ;
     else if (v.type == KUMO_VAL_INT)
-        kumo_stats_set_int(st, key, v.u.i);
+        kumo__stats_set_int(st, key, v.u.i);
     else if (v.type == KUMO_VAL_FLOAT)
-        kumo_stats_set_float(st, key, v.u.f);
+        kumo__stats_set_float(st, key, v.u.f);
     else if (v.type == KUMO_VAL_STR)
-        kumo_stats_set_str(st, key, v.u.str.s);
+        kumo__stats_set_str(st, key, v.u.str.s);
     kumo_val_clear(&v);
 }
 
-int kumo_jobdb_load_stats(kumo_jobdb *db, kumo_stats *st)
+int kumo__jobdb_load_stats(kumo_jobdb *db, kumo_stats *st)
 {
     return each_row(db, "stats", to_stats, st);
 }

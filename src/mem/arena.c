@@ -21,12 +21,12 @@ struct kumo_arena {
 
 static _Thread_local kumo_arena *current;
 
-kumo_arena *kumo_arena_new(void)
+kumo_arena *kumo__arena_new(void)
 {
     return kumo_calloc(1, sizeof(kumo_arena), KUMO_T_XMLDOC, KUMO_V_DOC);
 }
 
-void kumo_arena_free(kumo_arena *a)
+void kumo__arena_free(kumo_arena *a)
 {
     if (!a)
         return;
@@ -39,7 +39,7 @@ void kumo_arena_free(kumo_arena *a)
     kumo_free(a);
 }
 
-size_t kumo_arena_bytes(const kumo_arena *a)
+size_t kumo__arena_bytes(const kumo_arena *a)
 {
     return a ? a->bytes : 0;
 }
@@ -82,7 +82,7 @@ static void *carve(kumo_arena *a, size_t n)
     return kumo__arena_block(p, n);
 }
 
-kumo_arena *kumo_arena_enter(kumo_arena *a)
+kumo_arena *kumo__arena_enter(kumo_arena *a)
 {
     if (a)      /* before any block of a exists: where kumo_realloc() copies blocks to */
         kumo__alloc_set_arena_hook(kumo__arena_current_alloc);

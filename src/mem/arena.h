@@ -8,20 +8,20 @@
 typedef struct kumo_arena kumo_arena;
 
 /* Returns a new, empty arena; its chunks are counted in the tagged heap (libxml2). */
-kumo_arena *kumo_arena_new(void);
+kumo_arena *kumo__arena_new(void);
 
 /* Free every block of a at once (NULL is ignored). */
-void kumo_arena_free(kumo_arena *a);
+void kumo__arena_free(kumo_arena *a);
 
 /* Bytes held by a's chunks. */
-size_t kumo_arena_bytes(const kumo_arena *a);
+size_t kumo__arena_bytes(const kumo_arena *a);
 
 /*
  * Route this thread's libxml2 allocations to a (NULL: back to the tagged heap); returns
  * the arena routed before, to restore.  kumo_free() of an arena block does nothing and
  * kumo_realloc() copies it out, so libxml2 may free and grow as it likes while parsing.
  */
-kumo_arena *kumo_arena_enter(kumo_arena *a);
+kumo_arena *kumo__arena_enter(kumo_arena *a);
 
 /* Allocate n bytes from this thread's current arena, or return NULL when none is set. */
 void *kumo__arena_current_alloc(size_t n);

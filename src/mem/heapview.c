@@ -39,7 +39,7 @@ static void *self_alloc(size_t n, size_t size)
     return kumo_calloc(n ? n : 1, size, self_type(), KUMO_V_NONE);
 }
 
-kumo_heapset *kumo_heapset_snapshot(void)
+kumo_heapset *kumo__heapset_snapshot(void)
 {
     kumo_tag self = self_type();
     kumo_heapset *s = self_alloc(1, sizeof(*s));
@@ -62,7 +62,7 @@ kumo_heapset *kumo_heapset_snapshot(void)
     return s;
 }
 
-void kumo_heapset_free(kumo_heapset *s)
+void kumo__heapset_free(kumo_heapset *s)
 {
     if (!s)
         return;
@@ -70,7 +70,7 @@ void kumo_heapset_free(kumo_heapset *s)
     kumo_free(s);
 }
 
-uint64_t kumo_heapset_count(const kumo_heapset *s)
+uint64_t kumo__heapset_count(const kumo_heapset *s)
 {
     uint64_t n = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -78,7 +78,7 @@ uint64_t kumo_heapset_count(const kumo_heapset *s)
     return n;
 }
 
-uint64_t kumo_heapset_size(const kumo_heapset *s)
+uint64_t kumo__heapset_size(const kumo_heapset *s)
 {
     uint64_t n = 0;
     for (size_t i = 0; i < s->n; i++)
@@ -112,7 +112,7 @@ static int cmp_row(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-kumo_partition *kumo_heapset_partition(const kumo_heapset *s, kumo_partition_kind kind)
+kumo_partition *kumo__heapset_partition(const kumo_heapset *s, kumo_partition_kind kind)
 {
     kumo_partition *p = self_alloc(1, sizeof(*p));
     p->kind = kind;
@@ -145,7 +145,7 @@ kumo_partition *kumo_heapset_partition(const kumo_heapset *s, kumo_partition_kin
     return p;
 }
 
-void kumo_partition_free(kumo_partition *p)
+void kumo__partition_free(kumo_partition *p)
 {
     if (!p)
         return;
@@ -154,12 +154,12 @@ void kumo_partition_free(kumo_partition *p)
     kumo_free(p);
 }
 
-size_t kumo_partition_rows(const kumo_partition *p)
+size_t kumo__partition_rows(const kumo_partition *p)
 {
     return p->nrows;
 }
 
-kumo_heapset *kumo_partition_row(const kumo_partition *p, size_t i)
+kumo_heapset *kumo__partition_row(const kumo_partition *p, size_t i)
 {
     if (i >= p->nrows)
         return NULL;
@@ -171,7 +171,7 @@ kumo_heapset *kumo_partition_row(const kumo_partition *p, size_t i)
     return s;
 }
 
-const char *kumo_partition_row_name(const kumo_partition *p, size_t i)
+const char *kumo__partition_row_name(const kumo_partition *p, size_t i)
 {
     return i < p->nrows ? p->rows[i].name : NULL;
 }
@@ -305,20 +305,20 @@ static size_t chunk_end(const char *t, size_t n, size_t pos)
 static void add_spaces(kumo_buf *out, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        kumo_buf_addc(out, ' ');
+        kumo__buf_addc(out, ' ');
 }
 
 /* Append the wrapped lines of text[0..n), each ending in "\n". */
 static void wrap_text(kumo_buf *out, const char *text, size_t n, size_t indent0, size_t indent)
 {
     kumo_buf t;
-    kumo_buf_init(&t, 0, self_type(), KUMO_V_NONE);
+    kumo__buf_init(&t, 0, self_type(), KUMO_V_NONE);
     size_t col = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c == '\t') {
             do
-                kumo_buf_addc(&t, ' ');
+                kumo__buf_addc(&t, ' ');
             while (++col % 8);
             continue;
         }
@@ -326,9 +326,9 @@ static void wrap_text(kumo_buf *out, const char *text, size_t n, size_t indent0,
             col = 0;
         else if ((c & 0xC0) != 0x80)
             col++;
-        kumo_buf_addc(&t, c == '\n' || c == '\v' || c == '\f' || c == '\r' ? ' ' : (char)c);
+        kumo__buf_addc(&t, c == '\n' || c == '\v' || c == '\f' || c == '\r' ? ' ' : (char)c);
     }
-    const char *s = kumo_buf_str(&t);
+    const char *s = kumo__buf_str(&t);
     size_t len = t.len, pos = 0, lines = 0;
     while (pos < len) {
         size_t ind = lines ? indent : indent0;
@@ -375,11 +375,11 @@ static void wrap_text(kumo_buf *out, const char *text, size_t n, size_t indent0,
         if (stop == start)
             continue;
         add_spaces(out, ind);
-        kumo_buf_add(out, s + start, stop - start);
-        kumo_buf_addc(out, '\n');
+        kumo__buf_add(out, s + start, stop - start);
+        kumo__buf_addc(out, '\n');
         lines++;
     }
-    kumo_buf_release(&t);
+    kumo__buf_release(&t);
 }
 
 /* Guppy: int('%.0f' % (part * 100.0 / total)), which rounds half to even. */
@@ -400,11 +400,11 @@ static void format_row(const kumo_partition *p, size_t i, kumo_buf *out)
     const char *name = r->name, *nl = strchr(name, '\n');
     size_t first = nl ? (size_t)(nl - name) : strlen(name);
     kumo_buf line;
-    kumo_buf_init(&line, 0, self_type(), KUMO_V_NONE);
-    kumo_buf_add(&line, fr, frlen);
-    kumo_buf_add(&line, name, first);
-    wrap_text(out, kumo_buf_str(&line), line.len, 0, frlen);
-    kumo_buf_release(&line);
+    kumo__buf_init(&line, 0, self_type(), KUMO_V_NONE);
+    kumo__buf_add(&line, fr, frlen);
+    kumo__buf_add(&line, name, first);
+    wrap_text(out, kumo__buf_str(&line), line.len, 0, frlen);
+    kumo__buf_release(&line);
     while (nl) {
         name = nl + 1;
         nl = strchr(name, '\n');
@@ -413,10 +413,10 @@ static void format_row(const kumo_partition *p, size_t i, kumo_buf *out)
     }
 }
 
-size_t kumo_partition_format(const kumo_partition *p, size_t start, kumo_buf *out)
+size_t kumo__partition_format(const kumo_partition *p, size_t start, kumo_buf *out)
 {
     if (start == 0)
-        kumo_buf_printf(out, "Partition of a set of %" PRIu64 " object%s. Total size = %"
+        kumo__buf_printf(out, "Partition of a set of %" PRIu64 " object%s. Total size = %"
                         PRIu64 " bytes.\n", p->count, p->count == 1 ? "" : "s", p->size);
     if (start >= p->nrows)
         return start;
@@ -428,7 +428,7 @@ size_t kumo_partition_format(const kumo_partition *p, size_t start, kumo_buf *ou
     while (i < p->nrows) {
         if (shown >= PAGE_ROWS) {
             if (i + 1 < p->nrows) {
-                kumo_buf_printf(out, "<%zu more rows. Type e.g. '_.more' to view.>\n",
+                kumo__buf_printf(out, "<%zu more rows. Type e.g. '_.more' to view.>\n",
                                 p->nrows - i);
                 break;
             }

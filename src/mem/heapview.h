@@ -9,8 +9,8 @@
  * A heap set: a snapshot of (type, via) counters, optionally restricted to one type or one
  * via.  A partition groups a set's counters by type or by via into rows, largest size
  * first, ties by name (Guppy sorts on (-size, name)).  Sets and partitions are plain heap
- * objects (not tracked), owned by the caller: free with kumo_heapset_free /
- * kumo_partition_free.  Like Guppy's own objects they are hidden from every snapshot: their
+ * objects (not tracked), owned by the caller: free with kumo__heapset_free /
+ * kumo__partition_free.  Like Guppy's own objects they are hidden from every snapshot: their
  * blocks are tagged with the type "kumo.heapview", which snapshots leave out.
  */
 typedef struct kumo_heapset kumo_heapset;
@@ -22,31 +22,31 @@ typedef enum kumo_partition_kind {
 } kumo_partition_kind;
 
 /* Returns a new snapshot of the whole tagged heap (hpy.heap()); never NULL. */
-kumo_heapset *kumo_heapset_snapshot(void);
+kumo_heapset *kumo__heapset_snapshot(void);
 
 /* Free a set from this API; NULL is ignored. */
-void kumo_heapset_free(kumo_heapset *s);
+void kumo__heapset_free(kumo_heapset *s);
 
 /* Objects (live blocks) and bytes in the set (x.count, x.size). */
-uint64_t kumo_heapset_count(const kumo_heapset *s);
-uint64_t kumo_heapset_size(const kumo_heapset *s);
+uint64_t kumo__heapset_count(const kumo_heapset *s);
+uint64_t kumo__heapset_size(const kumo_heapset *s);
 
 /* Returns a new partition of s (x.bytype, x.byvia); it does not borrow s. */
-kumo_partition *kumo_heapset_partition(const kumo_heapset *s, kumo_partition_kind kind);
+kumo_partition *kumo__heapset_partition(const kumo_heapset *s, kumo_partition_kind kind);
 
 /* Free a partition; NULL is ignored. */
-void kumo_partition_free(kumo_partition *p);
+void kumo__partition_free(kumo_partition *p);
 
 /* Rows in p; returns a new set holding row i's blocks (x.bytype[i]), NULL out of range. */
-size_t kumo_partition_rows(const kumo_partition *p);
-kumo_heapset *kumo_partition_row(const kumo_partition *p, size_t i);
+size_t kumo__partition_rows(const kumo_partition *p);
+kumo_heapset *kumo__partition_row(const kumo_partition *p, size_t i);
 
 /*
  * Returns row i's name as printed in the table ("dict", "'.body'", "" for KUMO_V_NONE);
  * borrowed, valid for the life of the process (tag names are never freed).  NULL out of
  * range.
  */
-const char *kumo_partition_row_name(const kumo_partition *p, size_t i);
+const char *kumo__partition_row_name(const kumo_partition *p, size_t i);
 
 /*
  * Append Guppy's table to out, rows [start, start + 10), exactly as guppy3's
@@ -65,11 +65,11 @@ const char *kumo_partition_row_name(const kumo_partition *p, size_t i);
  * (half to even: 12.5 -> 12), 0 when the total is 0; Cumulative accumulates from row 0
  * even when start > 0.
  */
-size_t kumo_partition_format(const kumo_partition *p, size_t start, kumo_buf *out);
+size_t kumo__partition_format(const kumo_partition *p, size_t start, kumo_buf *out);
 
 /*
  * The repr of a set that is not partitioned (x.bytype[0] printed alone) is its partition
- * by type: kumo_partition_format on it.
+ * by type: kumo__partition_format on it.
  */
 
 #endif

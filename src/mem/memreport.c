@@ -55,12 +55,12 @@ static uint64_t status_field(const char *key)
     return read_status(buf, sizeof(buf)) ? status_bytes(buf, key) : 0;
 }
 
-uint64_t kumo_rss_now(void)
+uint64_t kumo__rss_now(void)
 {
     return status_field("VmRSS");
 }
 
-uint64_t kumo_rss_peak(void)
+uint64_t kumo__rss_peak(void)
 {
     return status_field("VmHWM");
 }
@@ -77,7 +77,7 @@ static void malloc_view(kumo_meminfo *mi)
 #endif
 }
 
-int kumo_meminfo_get(kumo_meminfo *mi)
+int kumo__meminfo_get(kumo_meminfo *mi)
 {
     *mi = (kumo_meminfo){0};
     kumo_heap_totals(&mi->heap_blocks, &mi->heap_bytes);
@@ -110,7 +110,7 @@ static const char *human(uint64_t n, char *buf, size_t cap)
 
 static void line(kumo_buf *out, const char *label, const char *value)
 {
-    kumo_buf_printf(out, "%-24s %12s\n", label, value);
+    kumo__buf_printf(out, "%-24s %12s\n", label, value);
 }
 
 static void size_line(kumo_buf *out, const char *label, uint64_t n)
@@ -119,10 +119,10 @@ static void size_line(kumo_buf *out, const char *label, uint64_t n)
     line(out, label, human(n, h, sizeof(h)));
 }
 
-void kumo_mem_report(kumo_buf *out)
+void kumo__mem_report(kumo_buf *out)
 {
     kumo_meminfo mi;
-    int rc = kumo_meminfo_get(&mi);
+    int rc = kumo__meminfo_get(&mi);
     char blocks[32], a[32], b[32];
     /* Free bytes that can be resident: after a trim they stay in malloc's books, not in RSS. */
     uint64_t outside = mi.rss > mi.malloc_in_use ? mi.rss - mi.malloc_in_use : 0;
@@ -135,33 +135,33 @@ void kumo_mem_report(kumo_buf *out)
     size_line(out, "malloc in use", mi.malloc_in_use);
     size_line(out, "malloc free but held", mi.malloc_free_held);
     if (rc != KUMO_OK) {
-        kumo_buf_adds(out, "RSS unknown: /proc/self/status could not be read\n");
+        kumo__buf_adds(out, "RSS unknown: /proc/self/status could not be read\n");
     } else if (held >= MIB && held * 4 >= mi.rss) {
         /* the seed's "leaks without leaks": freed memory the allocator does not give back */
-        kumo_buf_printf(out, "malloc holds %s free that it has not returned to the system: "
+        kumo__buf_printf(out, "malloc holds %s free that it has not returned to the system: "
                         "fragmentation, not a leak; trim() gives back what it can\n",
                         human(mi.malloc_free_held, a, sizeof(a)));
     } else if (mi.heap_bytes * 2 >= mi.rss) {
-        kumo_buf_printf(out, "kumo's heap is most of RSS (%s of %s): live objects hold it; "
+        kumo__buf_printf(out, "kumo's heap is most of RSS (%s of %s): live objects hold it; "
                         "see which with prefs() and hpy.heap()\n",
                         human(mi.heap_bytes, a, sizeof(a)), human(mi.rss, b, sizeof(b)));
     } else {
-        kumo_buf_printf(out, "kumo's heap is %s of %s RSS; the rest is code, libraries and "
+        kumo__buf_printf(out, "kumo's heap is %s of %s RSS; the rest is code, libraries and "
                         "their buffers: if RSS keeps growing, compare prefs() and hpy.heap() "
                         "over time\n",
                         human(mi.heap_bytes, a, sizeof(a)), human(mi.rss, b, sizeof(b)));
     }
 }
 
-void kumo_mem_trim(kumo_buf *out)
+void kumo__mem_trim(kumo_buf *out)
 {
-    uint64_t before = kumo_rss_now();
+    uint64_t before = kumo__rss_now();
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif
-    uint64_t after = kumo_rss_now();
+    uint64_t after = kumo__rss_now();
     char a[32], b[32], c[32];
-    kumo_buf_printf(out, "trim(): RSS %s -> %s (%s returned)\n", human(before, a, sizeof(a)),
+    kumo__buf_printf(out, "trim(): RSS %s -> %s (%s returned)\n", human(before, a, sizeof(a)),
                     human(after, b, sizeof(b)),
                     human(before > after ? before - after : 0, c, sizeof(c)));
 }

@@ -17,11 +17,11 @@ typedef struct kumo_meminfo {
  * Fill mi for this process now.  Returns KUMO_OK, or KUMO_EIO when /proc/self/status cannot
  * be read (rss and rss_peak 0; the other fields are still filled).
  */
-int kumo_meminfo_get(kumo_meminfo *mi);
+int kumo__meminfo_get(kumo_meminfo *mi);
 
 /* Current and peak RSS in bytes (0 when unknown): cheap (no allocation), for memusage. */
-uint64_t kumo_rss_now(void);
-uint64_t kumo_rss_peak(void);
+uint64_t kumo__rss_now(void);
+uint64_t kumo__rss_peak(void);
 
 /*
  * Append mem()'s report: one "%-24s %12s" line each, in this order, sizes in human form
@@ -36,12 +36,12 @@ uint64_t kumo_rss_peak(void);
  * which with prefs() and hpy.heap()"; else "kumo's heap is X of Y RSS; the rest is code,
  * libraries and their buffers: ...".
  */
-void kumo_mem_report(kumo_buf *out);
+void kumo__mem_report(kumo_buf *out);
 
 /*
  * malloc_trim(0) and append "trim(): RSS 120.3 MiB -> 88.1 MiB (32.2 MiB returned)\n";
  * "returned" is never negative (0 when RSS did not drop).
  */
-void kumo_mem_trim(kumo_buf *out);
+void kumo__mem_trim(kumo_buf *out);
 
 #endif

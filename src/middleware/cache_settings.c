@@ -3,22 +3,22 @@
 #include "middleware/cache_settings.h"
 #include "core/settings.h"
 
-int kumo_cache_policy_init(kumo_cache_policy *p, const kumo_settings *s, char *err,
+int kumo__cache_policy_init(kumo_cache_policy *p, const kumo_settings *s, char *err,
                            size_t errlen)
 {
     memset(p, 0, sizeof(*p));
-    const char *name = kumo_settings_get(s, "HTTPCACHE_POLICY");
+    const char *name = kumo__settings_get(s, "HTTPCACHE_POLICY");
     if (!name || !*name)
         name = "Dummy";
-    if (kumo_cache_policy_kind_parse(name, &p->kind) != KUMO_OK) {
+    if (kumo__cache_policy_kind_parse(name, &p->kind) != KUMO_OK) {
         snprintf(err, errlen, "unknown HTTPCACHE_POLICY '%s': expected Dummy or RFC2616", name);
         return KUMO_EINVAL;
     }
-    p->always_store = kumo_settings_bool(s, "HTTPCACHE_ALWAYS_STORE");
-    p->ignore_schemes = kumo_settings_list_dup(s, "HTTPCACHE_IGNORE_SCHEMES", &p->nschemes);
-    p->ignore_cc = kumo_settings_list_dup(s, "HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS", &p->ncc);
+    p->always_store = kumo__settings_bool(s, "HTTPCACHE_ALWAYS_STORE");
+    p->ignore_schemes = kumo__settings_list_dup(s, "HTTPCACHE_IGNORE_SCHEMES", &p->nschemes);
+    p->ignore_cc = kumo__settings_list_dup(s, "HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS", &p->ncc);
     size_t ncodes;
-    char **codes = kumo_settings_list_dup(s, "HTTPCACHE_IGNORE_HTTP_CODES", &ncodes);
+    char **codes = kumo__settings_list_dup(s, "HTTPCACHE_IGNORE_HTTP_CODES", &ncodes);
     p->ignore_codes = kumo_calloc(ncodes ? ncodes : 1, sizeof(int), KUMO_T_LIST, KUMO_V_DICT);
     int rc = KUMO_OK;
     for (size_t i = 0; i < ncodes; i++) {
@@ -35,8 +35,8 @@ int kumo_cache_policy_init(kumo_cache_policy *p, const kumo_settings *s, char *e
         }
         p->ignore_codes[p->ncodes++] = (int)v;
     }
-    kumo_settings_list_free(codes, ncodes);
+    kumo__settings_list_free(codes, ncodes);
     if (rc != KUMO_OK)
-        kumo_cache_policy_release(p);
+        kumo__cache_policy_release(p);
     return rc;
 }

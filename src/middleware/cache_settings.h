@@ -10,7 +10,7 @@
  * unknown HTTPCACHE_POLICY or an HTTPCACHE_IGNORE_HTTP_CODES entry that is not a number
  * (p is then released and needs no _release).
  */
-int kumo_cache_policy_init(kumo_cache_policy *p, const kumo_settings *s, char *err,
+int kumo__cache_policy_init(kumo_cache_policy *p, const kumo_settings *s, char *err,
                            size_t errlen);
 
 #endif

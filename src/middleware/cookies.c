@@ -42,7 +42,7 @@ static void ck_close(void *self, kumo_crawler *c)
     cookies_mw *m = self;
     for (size_t i = 0; i < m->njars; i++) {
         kumo_free(m->jars[i].key);
-        kumo_cookiejar_free(m->jars[i].jar);
+        kumo__cookiejar_free(m->jars[i].jar);
     }
     kumo_free(m->jars);
     kumo_free(m);
@@ -100,7 +100,7 @@ static kumo_cookiejar *jar_for(cookies_mw *m, const kumo_request *req)
     }
     jarslot *s = &m->jars[m->njars++];
     s->key = kumo_strdup(key, KUMO_T_STR, m->via);
-    s->jar = kumo_cookiejar_new();
+    s->jar = kumo__cookiejar_new();
     return s->jar;
 }
 
@@ -112,16 +112,16 @@ static void merge_one(kumo_cookiejar *jar, const char *url, const char *s, size_
     const char *eq = memchr(s, '=', sl);
     const char *name = s, *val = eq ? eq + 1 : s;
     size_t nl = eq ? (size_t)(eq - s) : 0, vl = eq ? sl - nl - 1 : sl;
-    kumo_cookie_trim(&name, &nl);
-    kumo_cookie_trim(&val, &vl);
+    kumo__cookie_trim(&name, &nl);
+    kumo__cookie_trim(&val, &vl);
     memcpy(pair, name, nl);
     pair[nl] = '\0';
     memcpy(pair + nl + 1, val, vl);
     pair[nl + 1 + vl] = '\0';
-    if (kumo_cookiejar_sends(jar, url, pair, pair + nl + 1, now))
+    if (kumo__cookiejar_sends(jar, url, pair, pair + nl + 1, now))
         return;
     pair[nl] = '=';
-    kumo_cookiejar_set(jar, url, pair, now);
+    kumo__cookiejar_set(jar, url, pair, now);
 }
 
 /*
@@ -141,7 +141,7 @@ static void merge_request_cookies(kumo_cookiejar *jar, kumo_request *req, int64_
             size_t len = strcspn(p, ";");
             const char *s = p;
             size_t sl = len;
-            kumo_cookie_trim(&s, &sl);
+            kumo__cookie_trim(&s, &sl);
             if (sl > 0 && sl <= KUMO_COOKIE_MAX_NAMEVALUE)
                 merge_one(jar, req->url, s, sl, now);
             p += len;
@@ -156,7 +156,7 @@ static void debug_headers(const char *what, const char *first, const char *url,
                           const kumo_headers *h, const char *hname)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
     size_t n = kumo_headers_count(h);
     for (size_t i = 0; i < n; i++) {
         const char *name, *value;
@@ -164,12 +164,12 @@ static void debug_headers(const char *what, const char *first, const char *url,
         if (strcasecmp(name, hname) != 0)
             continue;
         if (b.len)
-            kumo_buf_adds(&b, "\n");
-        kumo_buf_printf(&b, "%s: %s\n", hname, value);
+            kumo__buf_adds(&b, "\n");
+        kumo__buf_printf(&b, "%s: %s\n", hname, value);
     }
     if (b.len)
-        KUMO_DEBUG(LOGGER, "%s: <%s %s>\n%s", what, first, url, kumo_buf_str(&b));
-    kumo_buf_release(&b);
+        KUMO_DEBUG(LOGGER, "%s: <%s %s>\n%s", what, first, url, kumo__buf_str(&b));
+    kumo__buf_release(&b);
 }
 
 /* The jar req's cookies go through, or NULL when meta['dont_merge_cookies'] leaves req
@@ -200,7 +200,7 @@ static int ck_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
         kumo_map_set(&req->meta, MERGED, kumo_val_bool(1));
     }
     kumo_headers_set(req->headers, "Cookie", NULL);
-    char *hdr = kumo_cookiejar_header(jar, req->url, now);
+    char *hdr = kumo__cookiejar_header(jar, req->url, now);
     if (hdr) {
         kumo_headers_set(req->headers, "Cookie", hdr);
         kumo_free(hdr);
@@ -226,7 +226,7 @@ static int ck_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
         const char *name, *value;
         kumo_headers_at(h, i, &name, &value);
         if (strcasecmp(name, "Set-Cookie") == 0)
-            kumo_cookiejar_set(jar, req->url, value, now);
+            kumo__cookiejar_set(jar, req->url, value, now);
     }
     if (m->debug) {
         char status[16];
@@ -236,7 +236,7 @@ static int ck_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
     return KUMO_OK;
 }
 
-const kumo_dlmw_def kumo_dlmw_cookies = {
+const kumo_dlmw_def kumo__dlmw_cookies = {
     KUMO_DLMW_HEADER,
     .name = "Cookies",
     .order = 700,

@@ -46,13 +46,13 @@ static int dh_open(kumo_crawler *c, void **self)
 {
     const char *text = kumo_crawler_setting(c, "DEFAULT_REQUEST_HEADERS");
     dh *d = kumo_calloc(1, sizeof(*d), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    d->h = kumo_headers_new();
+    d->h = kumo__headers_new();
     *self = d;
     if (!text || !*text)
         return KUMO_OK;
     kumo_value val;
     char msg[128];
-    if (kumo_json_parse(text, strlen(text), &val, msg, sizeof(msg)) != KUMO_OK) {
+    if (kumo__json_parse(text, strlen(text), &val, msg, sizeof(msg)) != KUMO_OK) {
         KUMO_ERROR("kumo.downloadermiddlewares.defaultheaders",
                    "invalid DEFAULT_REQUEST_HEADERS: %s", msg);
         return KUMO_EINVAL;
@@ -80,7 +80,7 @@ static void dh_close(void *self, kumo_crawler *c)
     dh *d = self;
     if (!d)
         return;
-    kumo_headers_free(d->h);
+    kumo__headers_free(d->h);
     kumo_free(d);
 }
 
@@ -111,7 +111,7 @@ static int dh_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     return KUMO_OK;
 }
 
-const kumo_dlmw_def kumo_dlmw_defaultheaders = {
+const kumo_dlmw_def kumo__dlmw_defaultheaders = {
     KUMO_DLMW_HEADER,
     .name = "DefaultHeaders",
     .order = 400,

@@ -64,7 +64,7 @@ static int depth_request(void *self, kumo_crawler *c, kumo_response *res, kumo_r
     return KUMO_OK;
 }
 
-const kumo_spmw_def kumo_spmw_depth = {
+const kumo_spmw_def kumo__spmw_depth = {
     KUMO_SPMW_HEADER,
     .name = "Depth",
     .order = 900,

@@ -20,7 +20,7 @@ static int ds_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     (void)self, (void)res, (void)next;
     kumo_crawler_stats_inc(c, "downloader/request_count", 1);
     kumo_crawler_stats_incf(c, 1, "downloader/request_method_count/%s", req->method);
-    kumo_crawler_stats_inc(c, "downloader/request_bytes", (int64_t)kumo_request_bytes(req));
+    kumo_crawler_stats_inc(c, "downloader/request_bytes", (int64_t)kumo__request_bytes(req));
     return KUMO_OK;
 }
 
@@ -48,7 +48,7 @@ static int ds_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
 {
     (void)self, (void)req, (void)next;
     const kumo_response *r = *res;
-    const char *phrase = kumo_http_status_phrase(r->status);
+    const char *phrase = kumo__http_status_phrase(r->status);
     int64_t len = (int64_t)r->body_len + header_size(r->headers) +
                   (int64_t)(phrase ? strlen(phrase) : 0) + 15 + 4;
     kumo_crawler_stats_inc(c, "downloader/response_count", 1);
@@ -63,11 +63,11 @@ static int ds_exception(void *self, kumo_crawler *c, kumo_request *req, int err,
     (void)self, (void)req, (void)res, (void)next;
     kumo_crawler_stats_inc(c, "downloader/exception_count", 1);
     kumo_crawler_stats_incf(c, 1, "downloader/exception_type_count/%s",
-                    kumo_exception_name(err));
+                    kumo__exception_name(err));
     return KUMO_EDECLINED;
 }
 
-const kumo_dlmw_def kumo_dlmw_stats = {
+const kumo_dlmw_def kumo__dlmw_stats = {
     KUMO_DLMW_HEADER,
     .name = "DownloaderStats",
     .order = 850,

@@ -32,7 +32,7 @@ static int dt_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     return KUMO_OK;
 }
 
-const kumo_dlmw_def kumo_dlmw_downloadtimeout = {
+const kumo_dlmw_def kumo__dlmw_downloadtimeout = {
     KUMO_DLMW_HEADER,
     .name = "DownloadTimeout",
     .order = 350,

@@ -104,7 +104,7 @@ static int ha_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     return KUMO_OK;
 }
 
-const kumo_dlmw_def kumo_dlmw_httpauth = {
+const kumo_dlmw_def kumo__dlmw_httpauth = {
     KUMO_DLMW_HEADER,
     .name = "HttpAuth",
     .order = 300,

@@ -61,8 +61,8 @@ static void hc_close(void *self, kumo_crawler *c)
     for (size_t i = 0; i < hc->npending; i++)
         kumo_response_unref(hc->pending[i]);
     kumo_free(hc->pending);
-    kumo_cache_store_close(hc->store);
-    kumo_cache_policy_release(&hc->policy);
+    kumo__cache_store_close(hc->store);
+    kumo__cache_policy_release(&hc->policy);
     kumo_free(hc);
 }
 
@@ -73,7 +73,7 @@ static int hc_open(kumo_crawler *c, void **self)
     char err[512];
     httpcache *hc = kumo_calloc(1, sizeof(*hc), KUMO_T_MIDDLEWARE, KUMO_V_CACHE);
     kumo_settings *s = kumo__crawler_settings(c);
-    if (kumo_cache_policy_init(&hc->policy, s, err, sizeof(err)) != KUMO_OK) {
+    if (kumo__cache_policy_init(&hc->policy, s, err, sizeof(err)) != KUMO_OK) {
         KUMO_ERROR(LOGGER, "%s", err);
         kumo_free(hc);
         return KUMO_EINVAL;
@@ -81,11 +81,11 @@ static int hc_open(kumo_crawler *c, void **self)
     hc->ignore_missing = kumo_crawler_setting_bool(c, "HTTPCACHE_IGNORE_MISSING");
     kumo_spider *sp = kumo_crawler_spider(c);        /* there is one whenever a def is */
     const char *name = sp ? kumo_spider_name(sp) : NULL;
-    if (kumo_cache_store_open(kumo_crawler_setting(c, "HTTPCACHE_DIR"), name,
+    if (kumo__cache_store_open(kumo_crawler_setting(c, "HTTPCACHE_DIR"), name,
                               kumo_crawler_setting_int(c, "HTTPCACHE_EXPIRATION_SECS"),
                               &hc->store, err, sizeof(err)) != KUMO_OK) {
         KUMO_ERROR(LOGGER, "%s; crawling without the HTTP cache", err);
-        kumo_cache_policy_release(&hc->policy);
+        kumo__cache_policy_release(&hc->policy);
         kumo_free(hc);
         return KUMO_EDECLINED;
     }
@@ -100,12 +100,12 @@ static int hc_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     httpcache *hc = self;
     if (kumo__meta_true(&req->meta, "dont_cache"))
         return KUMO_OK;
-    if (!kumo_cache_policy_should_cache_request(&hc->policy, req->url, req->headers)) {
+    if (!kumo__cache_policy_should_cache_request(&hc->policy, req->url, req->headers)) {
         kumo_map_set(&req->meta, "_dont_cache", kumo_val_bool(1));    /* uncacheable */
         return KUMO_OK;
     }
     double now = wall_now();
-    kumo_response *cached = kumo_cache_store_retrieve(hc->store, req, now);
+    kumo_response *cached = kumo__cache_store_retrieve(hc->store, req, now);
     if (!cached) {
         kumo_crawler_stats_inc(c, "httpcache/miss", 1);
         if (hc->ignore_missing) {
@@ -115,7 +115,7 @@ static int hc_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
         }
         return KUMO_OK;     /* first time request */
     }
-    if (kumo_cache_policy_is_fresh(&hc->policy, cached->status, cached->headers, req->headers,
+    if (kumo__cache_policy_is_fresh(&hc->policy, cached->status, cached->headers, req->headers,
                                    now)) {
         kumo_crawler_stats_inc(c, "httpcache/hit", 1);
         cached->flags |= KUMO_RESPONSE_CACHED;
@@ -129,9 +129,9 @@ static int hc_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
 static void cache_response(httpcache *hc, kumo_crawler *c, kumo_request *req,
                            kumo_response *r)
 {
-    if (kumo_cache_policy_should_cache_response(&hc->policy, r->status, r->headers)) {
+    if (kumo__cache_policy_should_cache_response(&hc->policy, r->status, r->headers)) {
         kumo_crawler_stats_inc(c, "httpcache/store", 1);
-        kumo_cache_store_store(hc->store, req, r, wall_now());
+        kumo__cache_store_store(hc->store, req, r, wall_now());
     } else {
         kumo_crawler_stats_inc(c, "httpcache/uncacheable", 1);
     }
@@ -155,7 +155,7 @@ static int hc_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
     /* RFC2616 requires origin servers to send Date */
     if (!kumo_headers_get(r->headers, "Date")) {
         char date[40];
-        kumo_headers_set(r->headers, "Date", kumo_http_date_format(wall_now(), date,
+        kumo_headers_set(r->headers, "Date", kumo__http_date_format(wall_now(), date,
                                                                     sizeof(date)));
     }
     kumo_response *cached = pending_pop(hc, req);
@@ -164,7 +164,7 @@ static int hc_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
         cache_response(hc, c, req, r);
         return KUMO_OK;
     }
-    if (kumo_cache_policy_is_valid(&hc->policy, cached->headers, r->status)) {
+    if (kumo__cache_policy_is_valid(&hc->policy, cached->headers, r->status)) {
         kumo_crawler_stats_inc(c, "httpcache/revalidate", 1);
         kumo_response_unref(r);
         *res = cached;
@@ -201,7 +201,7 @@ static int hc_exception(void *self, kumo_crawler *c, kumo_request *req, int err,
     return KUMO_EDONE;
 }
 
-const kumo_dlmw_def kumo_dlmw_httpcache = {
+const kumo_dlmw_def kumo__dlmw_httpcache = {
     KUMO_DLMW_HEADER,
     .name = "HttpCache",
     .order = 900,

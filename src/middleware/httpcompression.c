@@ -61,7 +61,7 @@ static int hc_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
     return KUMO_OK;
 }
 
-const kumo_dlmw_def kumo_dlmw_httpcompression = {
+const kumo_dlmw_def kumo__dlmw_httpcompression = {
     KUMO_DLMW_HEADER,
     .name = "HttpCompression",
     .order = 590,

@@ -69,7 +69,7 @@ static int he_input(void *self, kumo_crawler *c, kumo_response *res)
     return KUMO_EIGNORED;
 }
 
-const kumo_spmw_def kumo_spmw_httperror = {
+const kumo_spmw_def kumo__spmw_httperror = {
     KUMO_SPMW_HEADER,
     .name = "HttpError",
     .order = 50,

@@ -26,8 +26,8 @@ static char *unquote(const char *s, size_t n)
     char *out = kumo_alloc(n + 1, KUMO_T_STR, KUMO_V_HEADERS), *o = out;
     for (size_t i = 0; i < n; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < n && (hi = kumo_hex_value((unsigned char)s[i + 1])) >= 0 &&
-            (lo = kumo_hex_value((unsigned char)s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (hi = kumo__hex_value((unsigned char)s[i + 1])) >= 0 &&
+            (lo = kumo__hex_value((unsigned char)s[i + 2])) >= 0) {
             *o++ = (char)(hi * 16 + lo);
             i += 2;
         } else {
@@ -72,14 +72,14 @@ static bool parse_proxy(const char *spec, const char *default_scheme, bool latin
         if (*p == '@')
             hostport = p + 1;
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_META);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_META);
     if (scheme)
-        kumo_buf_printf(&b, "%.*s://", (int)scheme_len, scheme);
+        kumo__buf_printf(&b, "%.*s://", (int)scheme_len, scheme);
     else
-        kumo_buf_printf(&b, "%s://", *default_scheme ? default_scheme : "http");
-    kumo_buf_add(&b, hostport, (size_t)(end - hostport));
+        kumo__buf_printf(&b, "%s://", *default_scheme ? default_scheme : "http");
+    kumo__buf_add(&b, hostport, (size_t)(end - hostport));
     size_t len;
-    out->url = kumo_buf_detach(&b, &len);
+    out->url = kumo__buf_detach(&b, &len);
     if (hostport > auth) {
         const char *ui_end = hostport - 1;
         const char *sep = memchr(auth, ':', (size_t)(ui_end - auth));
@@ -190,7 +190,7 @@ static int hp_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
             creds = mine.creds;
         }
     } else {
-        char *scheme = kumo_url_scheme(req->url);
+        char *scheme = kumo__url_scheme(req->url);
         const proxy *p = !scheme                       ? NULL
                          : strcmp(scheme, "http") == 0  ? &h->http
                          : strcmp(scheme, "https") == 0 ? &h->https
@@ -230,7 +230,7 @@ static int hp_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     return KUMO_OK;
 }
 
-const kumo_dlmw_def kumo_dlmw_httpproxy = {
+const kumo_dlmw_def kumo__dlmw_httpproxy = {
     KUMO_DLMW_HEADER,
     .name = "HttpProxy",
     .order = 750,

@@ -43,12 +43,12 @@ static int mr_open(kumo_crawler *c, void **self)
     if (n) {
         /* w3lib remove_tags_with_content: per tag, <tag ...>...</tag> or <tag/> */
         kumo_buf b;
-        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_DICT);
-        kumo_buf_adds(&b, "(?s)");
+        kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_DICT);
+        kumo__buf_adds(&b, "(?s)");
         for (size_t i = 0; i < n; i++)
-            kumo_buf_printf(&b, "%s<%s\\b.*?</%s>|<%s\\s*/>", i ? "|" : "", tags[i], tags[i],
+            kumo__buf_printf(&b, "%s<%s\\b.*?</%s>|<%s\\s*/>", i ? "|" : "", tags[i], tags[i],
                             tags[i]);
-        m->ignore_re = kumo_buf_detach(&b, NULL);
+        m->ignore_re = kumo__buf_detach(&b, NULL);
     }
     for (size_t i = 0; i < n; i++)
         kumo_free(tags[i]);
@@ -106,7 +106,7 @@ static void replace_entities(const char *s, size_t n, kumo_buf *b)
         size_t used;
         if (kept_entity(s + k, n - k, &ch, &used)) {
             kumo__replace_entities(s + i, k - i, b);
-            kumo_buf_addc(b, ch);
+            kumo__buf_addc(b, ch);
             k += used;
             i = k;
         } else {
@@ -126,7 +126,7 @@ static void take_group(void *ctx, const char *s, size_t n)
 {
     groups *gs = ctx;
     if (gs->n < KUMO_ARRAY_LEN(gs->g))
-        kumo_buf_add(&gs->g[gs->n], s, n);
+        kumo__buf_add(&gs->g[gs->n], s, n);
     gs->n++;
 }
 
@@ -151,15 +151,15 @@ static char *meta_refresh(const metarefresh *m, kumo_response *res, double *inte
     char *head = m->ignore_re ? remove_all(m->ignore_re, text, cut)
                               : kumo_strndup(text, cut, KUMO_T_STR, KUMO_V_TEXT);
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
     replace_entities(head, strlen(head), &b);
     kumo_free(head);
-    char *clean = remove_all(re_comments, b.len ? kumo_buf_str(&b) : "", b.len);
-    kumo_buf_release(&b);
+    char *clean = remove_all(re_comments, b.len ? kumo__buf_str(&b) : "", b.len);
+    kumo__buf_release(&b);
 
     groups gs = {.n = 0};
     for (size_t i = 0; i < KUMO_ARRAY_LEN(gs.g); i++)
-        kumo_buf_init(&gs.g[i], 0, KUMO_T_STR, KUMO_V_TEXT);
+        kumo__buf_init(&gs.g[i], 0, KUMO_T_STR, KUMO_V_TEXT);
     size_t cl = strlen(clean);
     const kumo_regex *re = kumo__regex_get(re_refresh1, KUMO_RE_I, NULL);
     bool found = re && kumo__regex_search_groups(re, clean, cl, take_group, &gs);
@@ -170,9 +170,9 @@ static char *meta_refresh(const metarefresh *m, kumo_response *res, double *inte
     kumo_free(clean);
     char *url = NULL;
     if (found && gs.n >= 5) {
-        *interval = strtod(kumo_buf_str(&gs.g[2]), NULL);
+        *interval = strtod(kumo__buf_str(&gs.g[2]), NULL);
         /* .strip(" \"'"), then safe_url_string and urljoin(response.url, url) */
-        const char *u = gs.g[4].len ? kumo_buf_str(&gs.g[4]) : "";
+        const char *u = gs.g[4].len ? kumo__buf_str(&gs.g[4]) : "";
         size_t ul = gs.g[4].len;
         while (ul && strchr(" \"'", *u)) {
             u++;
@@ -181,11 +181,11 @@ static char *meta_refresh(const metarefresh *m, kumo_response *res, double *inte
         while (ul && strchr(" \"'", u[ul - 1]))
             ul--;
         char *href = kumo_strndup(u, ul, KUMO_T_STR, KUMO_V_URL);
-        url = kumo_url_join(res->url, href);
+        url = kumo__url_join(res->url, href);
         kumo_free(href);
     }
     for (size_t i = 0; i < KUMO_ARRAY_LEN(gs.g); i++)
-        kumo_buf_release(&gs.g[i]);
+        kumo__buf_release(&gs.g[i]);
     return url;
 }
 
@@ -207,7 +207,7 @@ static int mr_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
     return rc;
 }
 
-const kumo_dlmw_def kumo_dlmw_metarefresh = {
+const kumo_dlmw_def kumo__dlmw_metarefresh = {
     KUMO_DLMW_HEADER,
     .name = "MetaRefresh",
     .order = 580,

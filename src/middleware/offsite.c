@@ -26,7 +26,7 @@ static int os_open(kumo_crawler *c, void **self)
 {
     offsite *o = kumo_calloc(1, sizeof(*o), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
     kumo_map_init(&o->seen, KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    const char *const *domains = kumo_crawler_allowed_domains(c);
+    const char *const *domains = kumo__crawler_allowed_domains(c);
     for (size_t i = 0; domains && domains[i]; i++) {
         if (strncasecmp(domains[i], "http://", 7) == 0 ||
             strncasecmp(domains[i], "https://", 8) == 0)
@@ -59,7 +59,7 @@ static bool host_in(const char *host, const char *domain)
 
 static bool should_follow(kumo_crawler *c, const char *host)
 {
-    const char *const *domains = kumo_crawler_allowed_domains(c);
+    const char *const *domains = kumo__crawler_allowed_domains(c);
     if (!domains || !domains[0])
         return true;
     for (size_t i = 0; domains[i]; i++)
@@ -90,7 +90,7 @@ static int os_request(void *self, kumo_crawler *c, kumo_response *res, kumo_requ
     return KUMO_EIGNORED;
 }
 
-const kumo_spmw_def kumo_spmw_offsite = {
+const kumo_spmw_def kumo__spmw_offsite = {
     KUMO_SPMW_HEADER,
     .name = "Offsite",
     .order = 500,

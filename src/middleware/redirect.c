@@ -57,8 +57,8 @@ static kumo_value list_plus(const kumo_map *meta, const char *key, kumo_value v)
  */
 static kumo_request *build(kumo_crawler *c, kumo_request *req, const char *url, bool to_get)
 {
-    kumo_request *nr = kumo_request_copy(req);
-    kumo_request_set_url(nr, url);
+    kumo_request *nr = kumo__request_copy(req);
+    kumo__request_set_url(nr, url);
     if (to_get) {
         kumo_request_set_method(nr, "GET");
         kumo_request_set_body(nr, NULL, 0);
@@ -86,7 +86,7 @@ int kumo__redirect_follow(kumo_crawler *c, kumo_request *req, const char *url, b
 {
     char why[64];
     reason_text(&reason, why, sizeof(why));
-    int check = kumo_url_check(url);
+    int check = kumo__url_check(url);
     if (check != KUMO_OK) {
         if (check == KUMO_ESCHEME) {
             KUMO_DEBUG(LOGGER, "Discarding redirect (%s) to '%s' from <%s %s>: scheme not "
@@ -154,10 +154,10 @@ static int redirect_response(void *self, kumo_crawler *c, kumo_request *req,
         size_t len = sl + 3 + strlen(loc) + 1;
         char *abs = kumo_alloc(len, KUMO_T_STR, KUMO_V_URL);
         snprintf(abs, len, "%.*s://%s", (int)sl, colon ? req->url : "http", loc);
-        url = kumo_url_join(req->url, abs);
+        url = kumo__url_join(req->url, abs);
         kumo_free(abs);
     } else {
-        url = kumo_url_join(req->url, loc);
+        url = kumo__url_join(req->url, loc);
     }
     if (!url) {
         KUMO_DEBUG(LOGGER, "Discarding <%s %s>: cannot follow redirect (%d) to '%s'",
@@ -172,7 +172,7 @@ static int redirect_response(void *self, kumo_crawler *c, kumo_request *req,
     return rc;
 }
 
-const kumo_dlmw_def kumo_dlmw_redirect = {
+const kumo_dlmw_def kumo__dlmw_redirect = {
     KUMO_DLMW_HEADER,
     .name = "Redirect",
     .order = 600,

@@ -169,8 +169,8 @@ static char *strip_url(const char *url, bool origin_only)
         }
     }
     kumo_buf nb;
-    kumo_buf_init(&nb, 0, KUMO_T_STR, KUMO_V_BODY);
-    kumo_buf_add(&nb, net, net_len);
+    kumo__buf_init(&nb, 0, KUMO_T_STR, KUMO_V_BODY);
+    kumo__buf_add(&nb, net, net_len);
     if (port && port_len > 0) {
         bool digits = true;
         for (size_t i = 0; i < port_len; i++)
@@ -183,17 +183,17 @@ static char *strip_url(const char *url, bool origin_only)
             || (strcmp(p.scheme, "ftp") == 0 && strcmp(pnum, "21") == 0)) {
             /* netloc.replace(":80", ""): every occurrence */
             kumo_buf out;
-            kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_BODY);
+            kumo__buf_init(&out, 0, KUMO_T_STR, KUMO_V_BODY);
             char pat[8];
             int pl = snprintf(pat, sizeof(pat), ":%s", pnum);
-            const char *s = kumo_buf_str(&nb);
+            const char *s = kumo__buf_str(&nb);
             const char *hit;
             while ((hit = strstr(s, pat))) {
-                kumo_buf_add(&out, s, (size_t)(hit - s));
+                kumo__buf_add(&out, s, (size_t)(hit - s));
                 s = hit + pl;
             }
-            kumo_buf_add(&out, s, strlen(s));
-            kumo_buf_release(&nb);
+            kumo__buf_add(&out, s, strlen(s));
+            kumo__buf_release(&nb);
             nb = out;
         }
     }
@@ -215,25 +215,25 @@ static char *strip_url(const char *url, bool origin_only)
 
     /* urlunparse */
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_BODY);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_BODY);
     if (p.scheme[0]) {
-        kumo_buf_adds(&b, p.scheme);
-        kumo_buf_adds(&b, ":");
+        kumo__buf_adds(&b, p.scheme);
+        kumo__buf_adds(&b, ":");
     }
     if (nb.len > 0 || (scheme_is(&p, uses_netloc) && !(path_len >= 2 && path[0] == '/'
                                                       && path[1] == '/'))) {
-        kumo_buf_adds(&b, "//");
-        kumo_buf_add(&b, kumo_buf_str(&nb), nb.len);
+        kumo__buf_adds(&b, "//");
+        kumo__buf_add(&b, kumo__buf_str(&nb), nb.len);
         if (path_len > 0 && path[0] != '/')
-            kumo_buf_adds(&b, "/");
+            kumo__buf_adds(&b, "/");
     }
-    kumo_buf_add(&b, path, path_len);
+    kumo__buf_add(&b, path, path_len);
     if (!origin_only && p.query_len > 0) {
-        kumo_buf_adds(&b, "?");
-        kumo_buf_add(&b, p.query, p.query_len);
+        kumo__buf_adds(&b, "?");
+        kumo__buf_add(&b, p.query, p.query_len);
     }
-    kumo_buf_release(&nb);
-    return kumo_buf_detach(&b, NULL);
+    kumo__buf_release(&nb);
+    return kumo__buf_detach(&b, NULL);
 }
 
 static const char *const local_schemes[] = {"about", "blob", "data", "filesystem", NULL};
@@ -391,7 +391,7 @@ static int rf_request(void *self, kumo_crawler *c, kumo_response *res, kumo_requ
     return KUMO_OK;
 }
 
-const kumo_spmw_def kumo_spmw_referer = {
+const kumo_spmw_def kumo__spmw_referer = {
     KUMO_SPMW_HEADER,
     .name = "Referer",
     .order = 700,

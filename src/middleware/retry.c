@@ -59,7 +59,7 @@ static kumo_request *get_retry_request(const retry *r, kumo_crawler *c, kumo_req
     if (retry_times <= max_times) {
         KUMO_DEBUG(LOGGER, "Retrying <%s %s> (failed %lld times): %s", req->method, req->url,
                    (long long)retry_times, reason);
-        kumo_request *nr = kumo_request_copy(req);
+        kumo_request *nr = kumo__request_copy(req);
         kumo_map_set(kumo_request_meta(nr), "retry_times", kumo_val_int(retry_times));
         nr->dont_filter = true;
         int64_t adjust = kumo_map_get_int(meta, "priority_adjust", r->priority_adjust);
@@ -85,7 +85,7 @@ static int retry_response(void *self, kumo_crawler *c, kumo_request *req, kumo_r
         if (r->codes[i] != status)
             continue;
         char reason[96];
-        kumo_http_status_message(status, reason, sizeof(reason));
+        kumo__http_status_message(status, reason, sizeof(reason));
         *next = get_retry_request(r, c, req, reason, reason);
         return *next ? KUMO_EDONE : KUMO_OK;
     }
@@ -113,12 +113,12 @@ static int retry_exception(void *self, kumo_crawler *c, kumo_request *req, int e
     if (!retryable(err) || kumo__meta_true(kumo_request_meta(req), "dont_retry"))
         return KUMO_EDECLINED;
     char reason[512];
-    kumo_exception_str(err, req, NULL, reason, sizeof(reason));
-    *next = get_retry_request(self, c, req, reason, kumo_exception_name(err));
+    kumo__exception_str(err, req, NULL, reason, sizeof(reason));
+    *next = get_retry_request(self, c, req, reason, kumo__exception_name(err));
     return *next ? KUMO_EDONE : KUMO_EDECLINED;
 }
 
-const kumo_dlmw_def kumo_dlmw_retry = {
+const kumo_dlmw_def kumo__dlmw_retry = {
     KUMO_DLMW_HEADER,
     .name = "Retry",
     .order = 550,

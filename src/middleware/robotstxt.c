@@ -46,7 +46,7 @@ struct host {
     fetch *pending;             /* the download in flight, or NULL */
     kumo_vec waiting;           /* parked requests, one reference each */
     uint64_t used;              /* LRU tick */
-    size_t size;                /* kumo_robots_size(rules) */
+    size_t size;                /* kumo__robots_size(rules) */
 };
 
 struct robotstxt {
@@ -98,7 +98,7 @@ static host *host_add(robotstxt *rt, const char *key)
 {
     host *h = kumo_calloc(1, sizeof(*h), KUMO_T_MIDDLEWARE, KUMO_V_CACHE);
     h->key = kumo_strdup(key, KUMO_T_STR, KUMO_V_CACHE);
-    kumo_vec_init(&h->waiting, KUMO_T_MIDDLEWARE, KUMO_V_QUEUE);
+    kumo__vec_init(&h->waiting, KUMO_T_MIDDLEWARE, KUMO_V_QUEUE);
     size_t b = bucket_of(key);
     h->next = rt->buckets[b];
     rt->buckets[b] = h;
@@ -112,8 +112,8 @@ static void host_free(robotstxt *rt, host *h)
     rt->bytes -= h->size;
     for (size_t i = 0; i < h->waiting.len; i++)
         kumo_request_unref(h->waiting.v[i]);
-    kumo_vec_release(&h->waiting);
-    kumo_robots_free(h->rules);
+    kumo__vec_release(&h->waiting);
+    kumo__robots_free(h->rules);
     kumo_free(h->key);
     kumo_free(h);
 }
@@ -201,12 +201,12 @@ static bool origin(const char *url, char *key, size_t keylen, char *robots, size
 static void resume_all(robotstxt *rt, host *h, bool go)
 {
     kumo_vec w = h->waiting;
-    kumo_vec_init(&h->waiting, KUMO_T_MIDDLEWARE, KUMO_V_QUEUE);
+    kumo__vec_init(&h->waiting, KUMO_T_MIDDLEWARE, KUMO_V_QUEUE);
     for (size_t i = 0; i < w.len; i++) {
         crawl_resume(rt->c, w.v[i], go);
         kumo_request_unref(w.v[i]);
     }
-    kumo_vec_release(&w);
+    kumo__vec_release(&w);
 }
 
 /* The robots.txt download of one origin ended: with res (borrowed) or err. */
@@ -224,28 +224,28 @@ static void on_robots(void *ctx, kumo_request *req, kumo_response *res, int err)
         kumo_crawler_stats_inc(c, "robotstxt/response_count", 1);
         kumo_crawler_stats_incf(c, 1, "robotstxt/response_status_count/%d", res->status);
         if (res->status >= 200 && res->status < 300) {
-            h->rules = kumo_robots_parse(res->body, res->body_len);
+            h->rules = kumo__robots_parse(res->body, res->body_len);
         } else if (res->status >= 500) {        /* RFC 9309 §2.3.1.4: unreachable */
             KUMO_DEBUG(LOGGER, "robots.txt of %s answered %d: disallowing all", h->key,
                        res->status);
-            h->rules = kumo_robots_new_disallow_all();
+            h->rules = kumo__robots_new_disallow_all();
         } else {                                /* §2.3.1.3: unavailable */
-            h->rules = kumo_robots_new_allow_all();
+            h->rules = kumo__robots_new_allow_all();
         }
     } else if (err == KUMO_ECANCELED) {
         resume_all(rt, h, false);               /* the crawl closes: decide nothing */
         host_remove(rt, h);
         return;
     } else if (err == KUMO_EIGNORED) {
-        h->rules = kumo_robots_new_allow_all(); /* too many redirects, dropped: unavailable */
+        h->rules = kumo__robots_new_allow_all(); /* too many redirects, dropped: unavailable */
     } else {
         kumo_crawler_stats_incf(c, 1, "robotstxt/exception_count/<class '%s'>",
-                        kumo_exception_name(err));
+                        kumo__exception_name(err));
         KUMO_ERROR(LOGGER, "Error downloading <%s %s>: %s", req->method, req->url,
-                   kumo_exception_message(err));
-        h->rules = kumo_robots_new_disallow_all();
+                   kumo__exception_message(err));
+        h->rules = kumo__robots_new_disallow_all();
     }
-    h->size = kumo_robots_size(h->rules);
+    h->size = kumo__robots_size(h->rules);
     rt->bytes += h->size;
     h->used = ++rt->tick;
     resume_all(rt, h, true);
@@ -257,8 +257,8 @@ static void start_fetch(robotstxt *rt, host *h, const char *url)
     int err;
     kumo_request *req = kumo_request_new(url, NULL, &err);
     if (!req) {
-        h->rules = kumo_robots_new_allow_all();
-        h->size = kumo_robots_size(h->rules);
+        h->rules = kumo__robots_new_allow_all();
+        h->size = kumo__robots_size(h->rules);
         rt->bytes += h->size;
         return;
     }
@@ -298,7 +298,7 @@ static int rt_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     }
     h->used = ++rt->tick;
     if (!h->rules) {
-        kumo_vec_push(&h->waiting, kumo_request_ref(req));
+        kumo__vec_push(&h->waiting, kumo_request_ref(req));
         return KUMO_EAGAIN;                     /* resumed by on_robots */
     }
     const char *agent = rt->agent;
@@ -306,7 +306,7 @@ static int rt_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
         agent = kumo_headers_get(kumo_request_headers(req), "User-Agent");
     if (!agent)
         agent = rt->default_agent;
-    if (kumo_robots_allowed(h->rules, agent, req->url))
+    if (kumo__robots_allowed(h->rules, agent, req->url))
         return KUMO_OK;
     KUMO_DEBUG(LOGGER, "Forbidden by robots.txt: <%s %s>", req->method, req->url);
     kumo_crawler_stats_inc(c, "robotstxt/forbidden", 1);
@@ -331,7 +331,7 @@ static void rt_close(void *self, kumo_crawler *c)
     kumo_free(rt);
 }
 
-const kumo_dlmw_def kumo_dlmw_robotstxt = {
+const kumo_dlmw_def kumo__dlmw_robotstxt = {
     KUMO_DLMW_HEADER,
     .name = "RobotsTxt",
     .order = 100,

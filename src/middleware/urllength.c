@@ -35,7 +35,7 @@ static int ul_request(void *self, kumo_crawler *c, kumo_response *res, kumo_requ
     return KUMO_EIGNORED;
 }
 
-const kumo_spmw_def kumo_spmw_urllength = {
+const kumo_spmw_def kumo__spmw_urllength = {
     KUMO_SPMW_HEADER,
     .name = "UrlLength",
     .order = 800,

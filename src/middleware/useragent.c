@@ -26,7 +26,7 @@ static int ua_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     return KUMO_OK;
 }
 
-const kumo_dlmw_def kumo_dlmw_useragent = {
+const kumo_dlmw_def kumo__dlmw_useragent = {
     KUMO_DLMW_HEADER,
     .name = "UserAgent",
     .order = 500,

@@ -28,17 +28,17 @@ int kumo__feed_scalar(kumo_buf *b, const kumo_value *v)
 {
     switch (v->type) {
     case KUMO_VAL_NONE:
-        return kumo_buf_adds(b, "None");
+        return kumo__buf_adds(b, "None");
     case KUMO_VAL_BOOL:
-        return kumo_buf_adds(b, v->u.b ? "True" : "False");
+        return kumo__buf_adds(b, v->u.b ? "True" : "False");
     case KUMO_VAL_INT:
-        return kumo_buf_printf(b, "%" PRId64, v->u.i);
+        return kumo__buf_printf(b, "%" PRId64, v->u.i);
     case KUMO_VAL_FLOAT:
         if (isnan(v->u.f))
-            return kumo_buf_adds(b, "nan");
+            return kumo__buf_adds(b, "nan");
         if (isinf(v->u.f))
-            return kumo_buf_adds(b, v->u.f > 0 ? "inf" : "-inf");
-        return kumo_json_value(b, v);   /* the JSON writer's digits are Python's repr */
+            return kumo__buf_adds(b, v->u.f > 0 ? "inf" : "-inf");
+        return kumo__json_value(b, v);   /* the JSON writer's digits are Python's repr */
     case KUMO_VAL_STR:
     case KUMO_VAL_OBJ:
     case KUMO_VAL_LIST:
@@ -49,7 +49,7 @@ int kumo__feed_scalar(kumo_buf *b, const kumo_value *v)
 
 /* ---- encodings ---- */
 
-int kumo_feed_enc_parse(const char *name, kumo_feed_enc *enc)
+int kumo__feed_enc_parse(const char *name, kumo_feed_enc *enc)
 {
     static const struct {
         const char *name;
@@ -106,31 +106,31 @@ static int encode_tail(kumo_feed *f, size_t mark, char *err, size_t errlen)
     const unsigned char *s = (const unsigned char *)f->out.s + mark;
     size_t len = f->out.len - mark;
     kumo_buf *t = &f->tmp;
-    kumo_buf_reset(t);
+    kumo__buf_reset(t);
     int rc = KUMO_OK;
     for (size_t i = 0; i < len && rc == KUMO_OK;) {
         bool ok;
         uint32_t cp;
-        size_t n = kumo_utf8_decode(s + i, len - i, &ok, &cp);
+        size_t n = kumo__utf8_decode(s + i, len - i, &ok, &cp);
         i += n;
         if (escape) {
             if (cp >= 0x20 && cp < 0x7f) {
-                rc = kumo_buf_addc(t, (char)cp);
+                rc = kumo__buf_addc(t, (char)cp);
             } else if (cp < 0x20) {
-                rc = kumo_buf_addc(t, (char)cp);    /* json.c escaped those already */
+                rc = kumo__buf_addc(t, (char)cp);    /* json.c escaped those already */
             } else if (cp > 0xffff) {
                 cp -= 0x10000;
-                rc = kumo_buf_printf(t, "\\u%04" PRIx32 "\\u%04" PRIx32,
+                rc = kumo__buf_printf(t, "\\u%04" PRIx32 "\\u%04" PRIx32,
                                      0xd800 + (cp >> 10), 0xdc00 + (cp & 0x3ff));
             } else {
-                rc = kumo_buf_printf(t, "\\u%04" PRIx32, cp);
+                rc = kumo__buf_printf(t, "\\u%04" PRIx32, cp);
             }
         } else if (cp <= limit) {
-            rc = kumo_buf_addc(t, (char)cp);
+            rc = kumo__buf_addc(t, (char)cp);
         } else if (f->fmt->charrefs) {
-            rc = kumo_buf_printf(t, "&#%" PRIu32 ";", cp);
+            rc = kumo__buf_printf(t, "&#%" PRIu32 ";", cp);
         } else {
-            kumo_err_printf(err, errlen, "'%s' codec can't encode character U+%04" PRIX32,
+            kumo__err_printf(err, errlen, "'%s' codec can't encode character U+%04" PRIX32,
                             enc_codec(f->enc), cp);
             return KUMO_EINVAL;
         }
@@ -138,7 +138,7 @@ static int encode_tail(kumo_feed *f, size_t mark, char *err, size_t errlen)
     if (rc != KUMO_OK)
         return rc;
     f->out.len = mark;
-    return kumo_buf_add(&f->out, t->s ? t->s : "", t->len);
+    return kumo__buf_add(&f->out, t->s ? t->s : "", t->len);
 }
 
 /* ---- formats ---- */
@@ -163,7 +163,7 @@ static const kumo_feed_fmt *find_fmt(const char *name, const char **as_named)
     return NULL;
 }
 
-const char *kumo_feed_format_find(const char *name)
+const char *kumo__feed_format_find(const char *name)
 {
     const char *as_named;
     const kumo_feed_fmt *fmt = name ? find_fmt(name, &as_named) : NULL;
@@ -171,7 +171,7 @@ const char *kumo_feed_format_find(const char *name)
 }
 
 /* ".jsonl, .jl, .json or .csv" (or the names, with dot 0) from the table. */
-void kumo_feed_format_choices(char *s, size_t n, bool dot)
+void kumo__feed_format_choices(char *s, size_t n, bool dot)
 {
     const char *items[32];
     size_t k = 0;
@@ -216,11 +216,11 @@ static void path_suffix(const char *path, char *out, size_t n)
     snprintf(out, n, "%.*s", (int)(end - dot - 1), path + dot + 1);
 }
 
-const char *kumo_feed_format_of_path(const char *path)
+const char *kumo__feed_format_of_path(const char *path)
 {
     char ext[64];
     path_suffix(path, ext, sizeof(ext));
-    return ext[0] ? kumo_feed_format_find(ext) : NULL;
+    return ext[0] ? kumo__feed_format_find(ext) : NULL;
 }
 
 /* Create the missing parent directories of path (mkdir -p of its dirname). */
@@ -231,25 +231,25 @@ static int make_parents(const char *path)
         return 0;
     char *dir = kumo_strndup(path, (size_t)(slash - path), KUMO_T_STR, KUMO_V_NONE);
     struct stat st;
-    int rc = stat(dir, &st) != 0 ? kumo_mkdirs(dir) : 0;
+    int rc = stat(dir, &st) != 0 ? kumo__mkdirs(dir) : 0;
     kumo_free(dir);
     return rc;
 }
 
-void kumo_feed_opts_init(kumo_feed_opts *o)
+void kumo__feed_opts_init(kumo_feed_opts *o)
 {
     memset(o, 0, sizeof(*o));
     o->encoding = "utf-8";
 }
 
-int kumo_feed_open(kumo_feed **out, const char *path, const char *format, bool overwrite,
+int kumo__feed_open(kumo_feed **out, const char *path, const char *format, bool overwrite,
                    char *err, size_t errlen)
 {
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.format = format;
     o.overwrite = overwrite;
-    return kumo_feed_open_opts(out, path, &o, err, errlen);
+    return kumo__feed_open_opts(out, path, &o, err, errlen);
 }
 
 static void feed_free(kumo_feed *f)
@@ -262,8 +262,8 @@ static void feed_free(kumo_feed *f)
     }
     kumo_free(f->fields);
     kumo_free(f->names);
-    kumo_buf_release(&f->out);
-    kumo_buf_release(&f->tmp);
+    kumo__buf_release(&f->out);
+    kumo__buf_release(&f->tmp);
     kumo_free(f->enc_name);
     kumo_free(f->uri);
     kumo_free(f->path);
@@ -283,7 +283,7 @@ static int open_file(kumo_feed *f, bool overwrite, char *err, size_t errlen)
     int e = make_parents(f->path);
     f->fp = e ? NULL : fopen(f->path, overwrite ? "wb" : "ab");
     if (!f->fp) {
-        kumo_err_printf(err, errlen, "cannot open '%s': %s", f->path, strerror(e ? e : errno));
+        kumo__err_printf(err, errlen, "cannot open '%s': %s", f->path, strerror(e ? e : errno));
         return KUMO_EIO;
     }
     /* f->out is the buffer: each flush reaches the file whole, as complete items */
@@ -291,18 +291,18 @@ static int open_file(kumo_feed *f, bool overwrite, char *err, size_t errlen)
     return KUMO_OK;
 }
 
-int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts *o,
+int kumo__feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts *o,
                         char *err, size_t errlen)
 {
     char choices[160];
     kumo_feed_opts defaults;
     *out = NULL;
     if (!o) {
-        kumo_feed_opts_init(&defaults);
+        kumo__feed_opts_init(&defaults);
         o = &defaults;
     }
     if (!path) {
-        kumo_err_printf(err, errlen, "no feed path given");
+        kumo__err_printf(err, errlen, "no feed path given");
         return KUMO_EINVAL;
     }
     const kumo_feed_fmt *fmt;
@@ -310,8 +310,8 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
     if (o->format) {
         fmt = find_fmt(o->format, &as_named);
         if (!fmt) {
-            kumo_feed_format_choices(choices, sizeof(choices), false);
-            kumo_err_printf(err, errlen, "unknown feed format '%s': use %s", o->format, choices);
+            kumo__feed_format_choices(choices, sizeof(choices), false);
+            kumo__err_printf(err, errlen, "unknown feed format '%s': use %s", o->format, choices);
             return KUMO_EINVAL;
         }
     } else {
@@ -319,15 +319,15 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
         path_suffix(path, ext, sizeof(ext));
         fmt = ext[0] ? find_fmt(ext, &as_named) : NULL;
         if (!fmt) {
-            kumo_feed_format_choices(choices, sizeof(choices), true);
-            kumo_err_printf(err, errlen, "cannot tell the feed format of '%s': use %s", path,
+            kumo__feed_format_choices(choices, sizeof(choices), true);
+            kumo__err_printf(err, errlen, "cannot tell the feed format of '%s': use %s", path,
                             choices);
             return KUMO_EINVAL;
         }
     }
     kumo_feed_enc enc;
-    if (kumo_feed_enc_parse(o->encoding, &enc) != KUMO_OK) {
-        kumo_err_printf(err, errlen, "unsupported feed encoding '%s': use utf-8, latin-1 or ascii",
+    if (kumo__feed_enc_parse(o->encoding, &enc) != KUMO_OK) {
+        kumo__err_printf(err, errlen, "unsupported feed encoding '%s': use utf-8, latin-1 or ascii",
                         o->encoding);
         return KUMO_EINVAL;
     }
@@ -355,13 +355,13 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
             f->names[i] = kumo_strdup(name, KUMO_T_STR, KUMO_V_NONE);
         }
     }
-    kumo_buf_init(&f->out, 0, KUMO_T_FEED, KUMO_V_NONE);
-    kumo_buf_init(&f->tmp, 0, KUMO_T_FEED, KUMO_V_NONE);
+    kumo__buf_init(&f->out, 0, KUMO_T_FEED, KUMO_V_NONE);
+    kumo__buf_init(&f->tmp, 0, KUMO_T_FEED, KUMO_V_NONE);
     int rc;
     if (fmt->open) {
         rc = f->is_stdout ? KUMO_EINVAL : fmt->open(f, o, err, errlen);
         if (f->is_stdout)
-            kumo_err_printf(err, errlen, "a %s feed needs a file, not stdout", fmt->name);
+            kumo__err_printf(err, errlen, "a %s feed needs a file, not stdout", fmt->name);
     } else {
         rc = open_file(f, o->overwrite, err, errlen);
     }
@@ -375,7 +375,7 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
         if (fmt->start(f) == KUMO_OK && encode_tail(f, 0, NULL, 0) == KUMO_OK)
             f->started = true;
         else
-            kumo_buf_reset(&f->out);
+            kumo__buf_reset(&f->out);
     } else if (f->store_empty) {
         f->started = true;
     }
@@ -390,7 +390,7 @@ static void flush_out(kumo_feed *f)
         if (fwrite(f->out.s, 1, f->out.len, f->fp) != f->out.len)
             f->werrno = errno ? errno : EIO;
     }
-    kumo_buf_reset(&f->out);
+    kumo__buf_reset(&f->out);
 }
 
 /* Drop f->out[mark..). */
@@ -401,7 +401,7 @@ static void cut(kumo_feed *f, size_t mark)
         f->out.s[mark] = '\0';
 }
 
-int kumo_feed_write(kumo_feed *f, kumo_item *item)
+int kumo__feed_write(kumo_feed *f, kumo_item *item)
 {
     if (!f || !item)
         return KUMO_EINVAL;
@@ -449,7 +449,7 @@ int kumo_feed_write(kumo_feed *f, kumo_item *item)
     return f->werrno ? KUMO_EIO : KUMO_OK;
 }
 
-int kumo_feed_flush(kumo_feed *f)
+int kumo__feed_flush(kumo_feed *f)
 {
     if (!f)
         return KUMO_EINVAL;
@@ -464,7 +464,7 @@ int kumo_feed_flush(kumo_feed *f)
     return f->werrno ? KUMO_EIO : KUMO_OK;
 }
 
-int kumo_feed_close(kumo_feed *f, size_t *count)
+int kumo__feed_close(kumo_feed *f, size_t *count)
 {
     if (count)
         *count = f ? f->count : 0;
@@ -499,17 +499,17 @@ int kumo_feed_close(kumo_feed *f, size_t *count)
     return rc;
 }
 
-const char *kumo_feed_format(const kumo_feed *f)
+const char *kumo__feed_format(const kumo_feed *f)
 {
     return f->fmt->name;
 }
 
-const char *kumo_feed_path(const kumo_feed *f)
+const char *kumo__feed_path(const kumo_feed *f)
 {
     return f->path;
 }
 
-size_t kumo_feed_count(const kumo_feed *f)
+size_t kumo__feed_count(const kumo_feed *f)
 {
     return f->count;
 }

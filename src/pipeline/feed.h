@@ -26,7 +26,7 @@
  * file.  Appending (-o) to a file from an earlier run adds a whole new feed after it,
  * again like Scrapy: a .json file then holds "[...][...]" (not valid JSON) and a .csv
  * file a second header row.  Items are buffered and reach the file once the buffer passes
- * 64 KB, at each kumo_feed_flush() and at close; the file holds only complete items after
+ * 64 KB, at each kumo__feed_flush() and at close; the file holds only complete items after
  * close.
  */
 typedef struct kumo_feed kumo_feed;
@@ -44,9 +44,9 @@ typedef enum kumo_feed_enc {
  * returns KUMO_OK and sets *enc, or KUMO_EINVAL for one kumo does not write.  NULL and
  * "" give KUMO_FEED_ENC_NONE.
  */
-int kumo_feed_enc_parse(const char *name, kumo_feed_enc *enc);
+int kumo__feed_enc_parse(const char *name, kumo_feed_enc *enc);
 
-/* The options of one feed file (all borrowed during kumo_feed_open_opts() only). */
+/* The options of one feed file (all borrowed during kumo__feed_open_opts() only). */
 typedef struct kumo_feed_opts {
     const char *format;         /* name or alias; NULL: from the path's extension */
     bool overwrite;             /* -O: truncate; else append */
@@ -63,22 +63,22 @@ typedef struct kumo_feed_opts {
 } kumo_feed_opts;
 
 /* Fill o with the defaults: encoding "utf-8", indent 0, nothing else set. */
-void kumo_feed_opts_init(kumo_feed_opts *o);
+void kumo__feed_opts_init(kumo_feed_opts *o);
 
 /*
  * Open a feed on path ("-" is stdout, never closed; needs an explicit format).  format is
  * a format name or alias ("jsonlines", "jsonl", "jl", "json", "csv", "xml", "sqlite"), or
  * NULL to take it from the path's extension (case-sensitive, as Scrapy).  Missing parent
  * directories are created, as Scrapy's FileFeedStorage does.  On success *out is a new
- * feed the caller closes with kumo_feed_close().  Returns KUMO_EINVAL for an unknown
+ * feed the caller closes with kumo__feed_close().  Returns KUMO_EINVAL for an unknown
  * format, extension or encoding and KUMO_EIO when the file cannot be opened; then *out is
  * NULL and err (when errlen > 0) holds a one-line message.
  */
-int kumo_feed_open(kumo_feed **out, const char *path, const char *format, bool overwrite,
+int kumo__feed_open(kumo_feed **out, const char *path, const char *format, bool overwrite,
                    char *err, size_t errlen);
 
 /* The same with every option (o may be NULL: the defaults). */
-int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts *o,
+int kumo__feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts *o,
                         char *err, size_t errlen);
 
 /*
@@ -87,7 +87,7 @@ int kumo_feed_open_opts(kumo_feed **out, const char *path, const kumo_feed_opts 
  * item is skipped), or KUMO_EIO once a write to the file has failed (the feed stays usable
  * until closed, but the file is incomplete).
  */
-int kumo_feed_write(kumo_feed *f, kumo_item *item);
+int kumo__feed_write(kumo_feed *f, kumo_item *item);
 
 /*
  * Finish the format (json's "]"), flush, close the file (not stdout) and free f; f may be
@@ -96,46 +96,46 @@ int kumo_feed_write(kumo_feed *f, kumo_item *item);
  * the number of items written.  Returns KUMO_EIO if any write, the flush or the close
  * failed, else KUMO_OK.
  */
-int kumo_feed_close(kumo_feed *f, size_t *count);
+int kumo__feed_close(kumo_feed *f, size_t *count);
 
 /*
  * Write every buffered item to the file now (the engine calls it once a request's items
  * are all out, so a crash never loses an item of a request recorded as done; sqlite
  * commits).  Returns KUMO_EIO if a write failed.
  */
-int kumo_feed_flush(kumo_feed *f);
+int kumo__feed_flush(kumo_feed *f);
 
 /* Returns the canonical format name: "jsonlines", "json", "csv", "xml", "sqlite" (static). */
-const char *kumo_feed_format(const kumo_feed *f);
+const char *kumo__feed_format(const kumo_feed *f);
 
-/* Returns the path as given to kumo_feed_open(); borrowed, valid until the feed closes. */
-const char *kumo_feed_path(const kumo_feed *f);
+/* Returns the path as given to kumo__feed_open(); borrowed, valid until the feed closes. */
+const char *kumo__feed_path(const kumo_feed *f);
 
 /* Returns the number of items written so far. */
-size_t kumo_feed_count(const kumo_feed *f);
+size_t kumo__feed_count(const kumo_feed *f);
 
 /*
  * Returns the canonical name of the format called name (a name, alias or extension), or
  * NULL when there is none (static).
  */
-const char *kumo_feed_format_find(const char *name);
+const char *kumo__feed_format_find(const char *name);
 
 /* Returns the canonical name of the format path's extension names, or NULL (static). */
-const char *kumo_feed_format_of_path(const char *path);
+const char *kumo__feed_format_of_path(const char *path);
 
 /*
  * The formats of the format table into s (n bytes, truncated to fit), as error messages and
  * the command line's help list them: with dot, every extension (".jsonl, .jl, .json, .csv,
  * .xml, .sqlite, .sqlite3 or .db"); without, every name and alias.
  */
-void kumo_feed_format_choices(char *s, size_t n, bool dot);
+void kumo__feed_format_choices(char *s, size_t n, bool dot);
 
 /*
  * feed_repair.c: a JSON Lines file whose last line is torn (no final newline, after a
  * kill) is cut back to its last newline.  Returns KUMO_OK (with *dropped the bytes cut, 0
  * when the file is whole or missing) or KUMO_EIO.
  */
-int kumo_feed_repair_jsonl(const char *path, size_t *dropped);
+int kumo__feed_repair_jsonl(const char *path, size_t *dropped);
 
 /* ---- feed_set.c: the FEEDS setting of one crawl ---- */
 
@@ -152,7 +152,7 @@ typedef struct kumo_feedset kumo_feedset;
  * settings s (FEED_EXPORT_*, FEED_STORE_EMPTY) for the spider called spider with the
  * arguments args (may be NULL), and open every feed.  stats may be NULL.  repair (a
  * resumed job): a JSON Lines file appended to first loses the last line a kill tore
- * (kumo_feed_repair_jsonl(), a WARNING).  now (NULL: the wall clock) returns Unix seconds
+ * (kumo__feed_repair_jsonl(), a WARNING).  now (NULL: the wall clock) returns Unix seconds
  * for %(time)s.  Returns KUMO_OK with *out set,
  * KUMO_EDECLINED when there are no feeds, or KUMO_EINVAL with a one-line message naming
  * the feed and the option (bad JSON, unknown format, option of the wrong type, batches
@@ -160,32 +160,32 @@ typedef struct kumo_feedset kumo_feedset;
  * be opened is not an error here: it is logged, counted as failed, and the other feeds
  * still write.
  */
-int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
+int kumo__feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
                      const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
                      double (*now)(void), char *err, size_t errlen);
 
 /*
- * kumo_feedset_new() without opening, creating or repairing any file: FEEDS parsed and
+ * kumo__feedset_new() without opening, creating or repairing any file: FEEDS parsed and
  * every feed checked (options, scheme, URI template, format).  Returns KUMO_OK,
- * KUMO_EDECLINED or KUMO_EINVAL with err as kumo_feedset_new().
+ * KUMO_EDECLINED or KUMO_EINVAL with err as kumo__feedset_new().
  */
 int kumo__feedset_check(const char *feeds, const kumo_settings *s, const char *spider,
                         const kumo_map *args, double (*now)(void), char *err, size_t errlen);
 
 /* Export item (borrowed) to every feed; starts new batch files as they fill. */
-void kumo_feedset_write(kumo_feedset *fs, kumo_item *item);
+void kumo__feedset_write(kumo_feedset *fs, kumo_item *item);
 
-/* Flush every feed (see kumo_feed_flush()). */
-void kumo_feedset_flush(kumo_feedset *fs);
+/* Flush every feed (see kumo__feed_flush()). */
+void kumo__feedset_flush(kumo_feedset *fs);
 
 /*
  * Close every feed now (the spider closed): "Stored ..." lines, stats.  Later writes go
  * nowhere.  fs may be NULL.
  */
-void kumo_feedset_close(kumo_feedset *fs);
+void kumo__feedset_close(kumo_feedset *fs);
 
-/* Close every feed still open (as kumo_feedset_close()) and free fs; NULL ok. */
-void kumo_feedset_free(kumo_feedset *fs);
+/* Close every feed still open (as kumo__feedset_close()) and free fs; NULL ok. */
+void kumo__feedset_free(kumo_feedset *fs);
 
 /*
  * Expand a feed URI template into out: %(KEY)s / %(KEY)d (with printf flags and width,
@@ -193,11 +193,11 @@ void kumo_feedset_free(kumo_feedset *fs);
  * and integers).  Returns KUMO_OK, or KUMO_EINVAL naming the unknown key or bad
  * conversion in err.
  */
-int kumo_feed_uri_expand(kumo_buf *out, const char *tmpl, const kumo_map *params, char *err,
+int kumo__feed_uri_expand(kumo_buf *out, const char *tmpl, const kumo_map *params, char *err,
                          size_t errlen);
 
 /* Scrapy's %(time)s for Unix time t (UTC, "2026-11-24T21-03-05") into buf[0..n). */
-void kumo_feed_time(double t, bool micro, char *buf, size_t n);
+void kumo__feed_time(double t, bool micro, char *buf, size_t n);
 
 /* ---- internal: what the per-format files (feed_jsonl.c, ...) see ---- */
 

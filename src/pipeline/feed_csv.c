@@ -41,63 +41,63 @@ static int put_repr_str(kumo_buf *b, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     char quote = memchr(s, '\'', len) && !memchr(s, '"', len) ? '"' : '\'';
-    KUMO_TRY(kumo_buf_addc(b, quote));
+    KUMO_TRY(kumo__buf_addc(b, quote));
     for (size_t i = 0; i < len;) {
         unsigned char c = s[i];
         if (c == quote || c == '\\') {
-            KUMO_TRY(kumo_buf_addc(b, '\\'));
-            KUMO_TRY(kumo_buf_addc(b, (char)c));
+            KUMO_TRY(kumo__buf_addc(b, '\\'));
+            KUMO_TRY(kumo__buf_addc(b, (char)c));
         } else if (c == '\t' || c == '\n' || c == '\r') {
-            KUMO_TRY(kumo_buf_adds(b, c == '\t' ? "\\t" : c == '\n' ? "\\n" : "\\r"));
+            KUMO_TRY(kumo__buf_adds(b, c == '\t' ? "\\t" : c == '\n' ? "\\n" : "\\r"));
         } else if (c < 0x20 || c == 0x7f) {
-            KUMO_TRY(kumo_buf_printf(b, "\\x%02x", c));
+            KUMO_TRY(kumo__buf_printf(b, "\\x%02x", c));
         } else if (c < 0x80) {
-            KUMO_TRY(kumo_buf_addc(b, (char)c));
+            KUMO_TRY(kumo__buf_addc(b, (char)c));
         } else {
             bool ok;
             uint32_t cp;
-            size_t n = kumo_utf8_decode(s + i, len - i, &ok, &cp);
+            size_t n = kumo__utf8_decode(s + i, len - i, &ok, &cp);
             if (!ok) {
-                KUMO_TRY(kumo_buf_adds(b, "\xef\xbf\xbd"));     /* U+FFFD, printable */
+                KUMO_TRY(kumo__buf_adds(b, "\xef\xbf\xbd"));     /* U+FFFD, printable */
             } else if (py_printable(cp)) {
-                KUMO_TRY(kumo_buf_add(b, s + i, n));
+                KUMO_TRY(kumo__buf_add(b, s + i, n));
             } else {
                 const char *fmt = cp <= 0xff ? "\\x%02" PRIx32
                                 : cp <= 0xffff ? "\\u%04" PRIx32 : "\\U%08" PRIx32;
-                KUMO_TRY(kumo_buf_printf(b, fmt, cp));
+                KUMO_TRY(kumo__buf_printf(b, fmt, cp));
             }
             i += n;
             continue;
         }
         i++;
     }
-    return kumo_buf_addc(b, quote);
+    return kumo__buf_addc(b, quote);
 }
 
 /* str() of a tracked object: Scrapy's forms for requests and responses, a dict for items. */
 static int put_obj(kumo_buf *b, kumo_ref *obj, repr_path *path)
 {
     if (!kumo_class_is(obj->cls, &KUMO_CLASS(Item)))
-        return kumo_buf_add_repr(b, obj);
+        return kumo__buf_add_repr(b, obj);
     bool seen = path->depth >= REPR_DEPTH;
     for (int i = 0; i < path->depth && !seen; i++)
         seen = path->obj[i] == obj;
     if (seen)
-        return kumo_buf_adds(b, "{...}");
+        return kumo__buf_adds(b, "{...}");
     const kumo_map *m = kumo_item_fields((kumo_item *)obj);
     path->obj[path->depth++] = obj;
-    int rc = kumo_buf_addc(b, '{');
+    int rc = kumo__buf_addc(b, '{');
     for (size_t i = 0; i < m->len && rc == KUMO_OK; i++) {
-        rc = i ? kumo_buf_adds(b, ", ") : KUMO_OK;
+        rc = i ? kumo__buf_adds(b, ", ") : KUMO_OK;
         if (rc == KUMO_OK)
             rc = put_repr_str(b, m->e[i].key, strlen(m->e[i].key));
         if (rc == KUMO_OK)
-            rc = kumo_buf_adds(b, ": ");
+            rc = kumo__buf_adds(b, ": ");
         if (rc == KUMO_OK)
             rc = put_text(b, &m->e[i].val, true, path);
     }
     path->depth--;
-    return rc != KUMO_OK ? rc : kumo_buf_addc(b, '}');
+    return rc != KUMO_OK ? rc : kumo__buf_addc(b, '}');
 }
 
 static bool all_strings(const kumo_vlist *l)
@@ -123,7 +123,7 @@ static int put_text(kumo_buf *b, const kumo_value *v, bool repr, repr_path *path
         return kumo__feed_scalar(b, v);
     case KUMO_VAL_STR:
         return repr ? put_repr_str(b, v->u.str.s, v->u.str.len)
-                    : kumo_buf_add_utf8(b, v->u.str.s, v->u.str.len);
+                    : kumo__buf_add_utf8(b, v->u.str.s, v->u.str.len);
     case KUMO_VAL_OBJ:
         return put_obj(b, v->u.obj, path);
     case KUMO_VAL_LIST:
@@ -133,22 +133,22 @@ static int put_text(kumo_buf *b, const kumo_value *v, bool repr, repr_path *path
     if (!repr && all_strings(l)) {
         for (size_t i = 0; i < l->len; i++) {
             if (i)
-                KUMO_TRY(kumo_buf_addc(b, ','));
-            KUMO_TRY(kumo_buf_add_utf8(b, l->v[i].u.str.s, l->v[i].u.str.len));
+                KUMO_TRY(kumo__buf_addc(b, ','));
+            KUMO_TRY(kumo__buf_add_utf8(b, l->v[i].u.str.s, l->v[i].u.str.len));
         }
         return KUMO_OK;
     }
     if (path->depth >= REPR_DEPTH)
-        return kumo_buf_adds(b, "[...]");
+        return kumo__buf_adds(b, "[...]");
     path->obj[path->depth++] = NULL;
-    int rc = kumo_buf_addc(b, '[');
+    int rc = kumo__buf_addc(b, '[');
     for (size_t i = 0; i < l->len && rc == KUMO_OK; i++) {
-        rc = i ? kumo_buf_adds(b, ", ") : KUMO_OK;
+        rc = i ? kumo__buf_adds(b, ", ") : KUMO_OK;
         if (rc == KUMO_OK)
             rc = put_text(b, &l->v[i], true, path);
     }
     path->depth--;
-    return rc != KUMO_OK ? rc : kumo_buf_addc(b, ']');
+    return rc != KUMO_OK ? rc : kumo__buf_addc(b, ']');
 }
 
 /*
@@ -161,14 +161,14 @@ static int put_cell(kumo_buf *b, const char *s, size_t len, bool only)
     for (size_t i = 0; i < len && !quote; i++)
         quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
     if (!quote)
-        return kumo_buf_add(b, s, len);
-    KUMO_TRY(kumo_buf_addc(b, '"'));
+        return kumo__buf_add(b, s, len);
+    KUMO_TRY(kumo__buf_addc(b, '"'));
     for (size_t i = 0; i < len; i++) {
         if (s[i] == '"')
-            KUMO_TRY(kumo_buf_addc(b, '"'));
-        KUMO_TRY(kumo_buf_addc(b, s[i]));
+            KUMO_TRY(kumo__buf_addc(b, '"'));
+        KUMO_TRY(kumo__buf_addc(b, s[i]));
     }
-    return kumo_buf_addc(b, '"');
+    return kumo__buf_addc(b, '"');
 }
 
 static void csv_release(kumo_feed *f)
@@ -179,7 +179,7 @@ static void csv_release(kumo_feed *f)
     for (size_t i = 0; i < st->ncols; i++)
         kumo_free(st->cols[i]);
     kumo_free(st->cols);
-    kumo_buf_release(&st->cell);
+    kumo__buf_release(&st->cell);
     kumo_free(st);
     f->state = NULL;
 }
@@ -191,7 +191,7 @@ static void csv_release(kumo_feed *f)
 static int csv_header(kumo_feed *f, const kumo_map *fields)
 {
     csv_state *st = kumo_calloc(1, sizeof(*st), KUMO_T_FEED, KUMO_V_NONE);
-    kumo_buf_init(&st->cell, 0, KUMO_T_FEED, KUMO_V_NONE);
+    kumo__buf_init(&st->cell, 0, KUMO_T_FEED, KUMO_V_NONE);
     st->ncols = f->nfields ? f->nfields : fields->len;
     st->cols = kumo_calloc(st->ncols ? st->ncols : 1, sizeof(*st->cols), KUMO_T_FEED,
                            KUMO_V_NONE);
@@ -201,10 +201,10 @@ static int csv_header(kumo_feed *f, const kumo_map *fields)
     f->state = st;
     for (size_t i = 0; i < st->ncols; i++) {
         if (i)
-            KUMO_TRY(kumo_buf_addc(&f->out, ','));
+            KUMO_TRY(kumo__buf_addc(&f->out, ','));
         KUMO_TRY(put_cell(&f->out, st->cols[i], strlen(st->cols[i]), st->ncols == 1));
     }
-    return kumo_buf_adds(&f->out, "\r\n");
+    return kumo__buf_adds(&f->out, "\r\n");
 }
 
 static int csv_row(kumo_feed *f, const kumo_map *fields)
@@ -212,15 +212,15 @@ static int csv_row(kumo_feed *f, const kumo_map *fields)
     csv_state *st = f->state;
     for (size_t i = 0; i < st->ncols; i++) {
         if (i)
-            KUMO_TRY(kumo_buf_addc(&f->out, ','));
+            KUMO_TRY(kumo__buf_addc(&f->out, ','));
         const kumo_value *v = kumo_map_get(fields, st->cols[i]);
         repr_path path = {.depth = 0};
-        kumo_buf_reset(&st->cell);
+        kumo__buf_reset(&st->cell);
         if (v)
             KUMO_TRY(put_text(&st->cell, v, false, &path));
-        KUMO_TRY(put_cell(&f->out, kumo_buf_str(&st->cell), st->cell.len, st->ncols == 1));
+        KUMO_TRY(put_cell(&f->out, kumo__buf_str(&st->cell), st->cell.len, st->ncols == 1));
     }
-    return kumo_buf_adds(&f->out, "\r\n");
+    return kumo__buf_adds(&f->out, "\r\n");
 }
 
 static int csv_item(kumo_feed *f, const kumo_map *fields)

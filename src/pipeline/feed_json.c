@@ -9,9 +9,9 @@ static int put_map(kumo_buf *b, const kumo_map *m, int indent, int level);
 /* A newline and indent * level spaces (json.dumps with indent). */
 static int newline(kumo_buf *b, int indent, int level)
 {
-    int rc = kumo_buf_addc(b, '\n');
+    int rc = kumo__buf_addc(b, '\n');
     for (int i = 0; i < indent * level && rc == KUMO_OK; i++)
-        rc = kumo_buf_addc(b, ' ');
+        rc = kumo__buf_addc(b, ' ');
     return rc;
 }
 
@@ -20,20 +20,20 @@ static int put_value(kumo_buf *b, const kumo_value *v, int indent, int level)
 {
     if (v->type == KUMO_VAL_OBJ && kumo_class_is(v->u.obj->cls, &KUMO_CLASS(Item))) {
         if (level >= JSON_DEPTH)
-            return kumo_buf_adds(b, "null");
+            return kumo__buf_adds(b, "null");
         return put_map(b, kumo_item_fields((kumo_item *)v->u.obj), indent, level);
     }
     if (v->type != KUMO_VAL_LIST)
-        return kumo_json_value(b, v);
+        return kumo__json_value(b, v);
     const kumo_vlist *l = v->u.list;
     if (l->len == 0)
-        return kumo_buf_adds(b, "[]");
+        return kumo__buf_adds(b, "[]");
     if (level >= JSON_DEPTH)
-        return kumo_buf_adds(b, "null");
-    int rc = kumo_buf_addc(b, '[');
+        return kumo__buf_adds(b, "null");
+    int rc = kumo__buf_addc(b, '[');
     for (size_t i = 0; i < l->len && rc == KUMO_OK; i++) {
         if (i)
-            rc = kumo_buf_adds(b, indent > 0 ? "," : ", ");
+            rc = kumo__buf_adds(b, indent > 0 ? "," : ", ");
         if (rc == KUMO_OK && indent > 0)
             rc = newline(b, indent, level + 1);
         if (rc == KUMO_OK)
@@ -41,29 +41,29 @@ static int put_value(kumo_buf *b, const kumo_value *v, int indent, int level)
     }
     if (rc == KUMO_OK && indent > 0)
         rc = newline(b, indent, level);
-    return rc != KUMO_OK ? rc : kumo_buf_addc(b, ']');
+    return rc != KUMO_OK ? rc : kumo__buf_addc(b, ']');
 }
 
 static int put_map(kumo_buf *b, const kumo_map *m, int indent, int level)
 {
     if (m->len == 0)
-        return kumo_buf_adds(b, "{}");
-    int rc = kumo_buf_addc(b, '{');
+        return kumo__buf_adds(b, "{}");
+    int rc = kumo__buf_addc(b, '{');
     for (size_t i = 0; i < m->len && rc == KUMO_OK; i++) {
         if (i)
-            rc = kumo_buf_adds(b, indent > 0 ? "," : ", ");
+            rc = kumo__buf_adds(b, indent > 0 ? "," : ", ");
         if (rc == KUMO_OK && indent > 0)
             rc = newline(b, indent, level + 1);
         if (rc == KUMO_OK)
-            rc = kumo_json_str(b, m->e[i].key, strlen(m->e[i].key));
+            rc = kumo__json_str(b, m->e[i].key, strlen(m->e[i].key));
         if (rc == KUMO_OK)
-            rc = kumo_buf_adds(b, ": ");
+            rc = kumo__buf_adds(b, ": ");
         if (rc == KUMO_OK)
             rc = put_value(b, &m->e[i].val, indent, level + 1);
     }
     if (rc == KUMO_OK && indent > 0)
         rc = newline(b, indent, level);
-    return rc != KUMO_OK ? rc : kumo_buf_addc(b, '}');
+    return rc != KUMO_OK ? rc : kumo__buf_addc(b, '}');
 }
 
 int kumo__feed_json_item(kumo_buf *b, const kumo_map *fields, int indent)
@@ -82,13 +82,13 @@ int kumo__feed_json_value(kumo_buf *b, const kumo_value *v)
  */
 static int json_start(kumo_feed *f)
 {
-    return kumo_buf_adds(&f->out, f->indent_none ? "[" : "[\n");
+    return kumo__buf_adds(&f->out, f->indent_none ? "[" : "[\n");
 }
 
 static int json_item(kumo_feed *f, const kumo_map *fields)
 {
     if (f->count) {
-        int rc = kumo_buf_adds(&f->out, f->indent_none ? "," : ",\n");
+        int rc = kumo__buf_adds(&f->out, f->indent_none ? "," : ",\n");
         if (rc != KUMO_OK)
             return rc;
     }
@@ -97,7 +97,7 @@ static int json_item(kumo_feed *f, const kumo_map *fields)
 
 static int json_finish(kumo_feed *f)
 {
-    return kumo_buf_adds(&f->out, f->indent_none ? "]" : "\n]");
+    return kumo__buf_adds(&f->out, f->indent_none ? "]" : "\n]");
 }
 
 static const char *const json_exts[] = {"json", NULL};

@@ -6,7 +6,7 @@
 static int jsonl_item(kumo_feed *f, const kumo_map *fields)
 {
     int rc = kumo__feed_json_item(&f->out, fields, 0);
-    return rc != KUMO_OK ? rc : kumo_buf_addc(&f->out, '\n');
+    return rc != KUMO_OK ? rc : kumo__buf_addc(&f->out, '\n');
 }
 
 static const char *const jsonl_exts[] = {"jsonl", "jl", NULL};

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int kumo_feed_repair_jsonl(const char *path, size_t *dropped)
+int kumo__feed_repair_jsonl(const char *path, size_t *dropped)
 {
     *dropped = 0;
     int fd = open(path, O_RDWR | O_CLOEXEC);

@@ -50,7 +50,7 @@ static double wall_clock(void)
     return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
-void kumo_feed_time(double t, bool micro, char *buf, size_t n)
+void kumo__feed_time(double t, bool micro, char *buf, size_t n)
 {
     time_t secs = (time_t)floor(t);
     long usec = (long)((t - (double)secs) * 1e6 + 0.5);
@@ -67,22 +67,22 @@ void kumo_feed_time(double t, bool micro, char *buf, size_t n)
 
 /* ---- URI templates ---- */
 
-int kumo_feed_uri_expand(kumo_buf *out, const char *tmpl, const kumo_map *params, char *err,
+int kumo__feed_uri_expand(kumo_buf *out, const char *tmpl, const kumo_map *params, char *err,
                          size_t errlen)
 {
     for (const char *p = tmpl; *p;) {
         if (p[0] != '%' || (p[1] != '(' && p[1] != '%')) {
-            kumo_buf_addc(out, *p++);
+            kumo__buf_addc(out, *p++);
             continue;
         }
         if (p[1] == '%') {
-            kumo_buf_addc(out, '%');
+            kumo__buf_addc(out, '%');
             p += 2;
             continue;
         }
         const char *key = p + 2, *close = strchr(key, ')');
         if (!close) {
-            kumo_err_printf(err, errlen, "unclosed placeholder '%s'", p);
+            kumo__err_printf(err, errlen, "unclosed placeholder '%s'", p);
             return KUMO_EINVAL;
         }
         /* printf flags, width and precision, then the conversion */
@@ -102,14 +102,14 @@ int kumo_feed_uri_expand(kumo_buf *out, const char *tmpl, const kumo_map *params
         char name[128];
         snprintf(name, sizeof(name), "%.*s", (int)(close - key), key);
         if (!conv || !strchr("sdi", conv)) {
-            kumo_err_printf(err, errlen, "bad placeholder '%%(%s)%.*s': use %%(%s)s or %%(%s)d",
+            kumo__err_printf(err, errlen, "bad placeholder '%%(%s)%.*s': use %%(%s)s or %%(%s)d",
                             name, conv ? (int)(q - close) : (int)(q - close - 1), close + 1, name,
                             name);
             return KUMO_EINVAL;
         }
         const kumo_value *v = kumo_map_get(params, name);
         if (!v) {
-            kumo_err_printf(err, errlen, "unknown placeholder '%%(%s)%c': use name, time, "
+            kumo__err_printf(err, errlen, "unknown placeholder '%%(%s)%c': use name, time, "
                             "batch_time, batch_id or a spider argument (-a %s=...)", name, conv,
                             name);
             return KUMO_EINVAL;
@@ -124,17 +124,17 @@ int kumo_feed_uri_expand(kumo_buf *out, const char *tmpl, const kumo_map *params
                 s = v->type == KUMO_VAL_STR ? v->u.str.s : "";
             }
             memcpy(spec + sl, "s", 2);
-            kumo_buf_printf(out, spec, s);
+            kumo__buf_printf(out, spec, s);
         } else {
             if (v->type != KUMO_VAL_INT) {
                 /* Python's "%d format: a real number is required, not str" */
-                kumo_err_printf(err, errlen, "placeholder '%%(%s)%c' needs a number (spider "
+                kumo__err_printf(err, errlen, "placeholder '%%(%s)%c' needs a number (spider "
                                 "arguments are strings): use %%(%s)s", name, conv, name);
                 return KUMO_EINVAL;
             }
             int64_t i = v->u.i;
             memcpy(spec + sl, PRId64, sizeof(PRId64));
-            kumo_buf_printf(out, spec, i);
+            kumo__buf_printf(out, spec, i);
         }
         p = q + 1;
     }
@@ -220,17 +220,17 @@ static int read_options(feedslot *sl, const kumo_value *opts, const kumo_setting
     static const char *const ignored[] = {
         "item_export_kwargs", "uri_params", "postprocessing", "item_classes", "item_filter",
     };
-    sl->batch_item_count = s ? kumo_settings_int(s, "FEED_EXPORT_BATCH_ITEM_COUNT") : 0;
-    const char *enc = s ? kumo_settings_get(s, "FEED_EXPORT_ENCODING") : NULL;
+    sl->batch_item_count = s ? kumo__settings_int(s, "FEED_EXPORT_BATCH_ITEM_COUNT") : 0;
+    const char *enc = s ? kumo__settings_get(s, "FEED_EXPORT_ENCODING") : NULL;
     if (enc && *enc && strcmp(enc, "None") != 0 && strcmp(enc, "null") != 0)
         sl->encoding = kumo_strdup(enc, KUMO_T_STR, KUMO_V_NONE);
-    sl->store_empty = s && kumo_settings_bool(s, "FEED_STORE_EMPTY");
-    const char *indent = s ? kumo_settings_get(s, "FEED_EXPORT_INDENT") : NULL;
+    sl->store_empty = s && kumo__settings_bool(s, "FEED_STORE_EMPTY");
+    const char *indent = s ? kumo__settings_get(s, "FEED_EXPORT_INDENT") : NULL;
     sl->indent_none = indent && (strcmp(indent, "None") == 0 || strcmp(indent, "null") == 0);
-    sl->indent = s && !sl->indent_none ? (int)kumo_settings_int(s, "FEED_EXPORT_INDENT") : 0;
+    sl->indent = s && !sl->indent_none ? (int)kumo__settings_int(s, "FEED_EXPORT_INDENT") : 0;
     if (s) {
         char *list[MAX_FIELDS];
-        size_t n = kumo_settings_list(s, "FEED_EXPORT_FIELDS", list, MAX_FIELDS);
+        size_t n = kumo__settings_list(s, "FEED_EXPORT_FIELDS", list, MAX_FIELDS);
         for (size_t i = 0; i < n && i < MAX_FIELDS; i++) {
             add_field(sl, list[i], list[i]);
             kumo_free(list[i]);
@@ -239,15 +239,15 @@ static int read_options(feedslot *sl, const kumo_value *opts, const kumo_setting
 
     for (size_t i = 0; i < opts->u.list->len; i++) {
         const char *key = opts->u.list->v[i].u.list->v[0].u.str.s;
-        const kumo_value *v = kumo_json_get(opts, key);
+        const kumo_value *v = kumo__json_get(opts, key);
         if (v != &opts->u.list->v[i].u.list->v[1])
             continue;   /* a duplicate key: the last one counts, as in a Python dict */
         const char *want = NULL;
         if (strcmp(key, "format") == 0) {
             if (v->type != KUMO_VAL_STR)
                 want = "a string";
-            else if (!kumo_feed_format_find(v->u.str.s)) {
-                kumo_err_printf(err, errlen, "FEEDS: feed '%s': unknown format '%s' (use "
+            else if (!kumo__feed_format_find(v->u.str.s)) {
+                kumo__err_printf(err, errlen, "FEEDS: feed '%s': unknown format '%s' (use "
                                 "jsonlines, jsonl, jl, json, csv, xml or sqlite)", sl->label,
                                 v->u.str.s);
                 return KUMO_EINVAL;
@@ -270,8 +270,8 @@ static int read_options(feedslot *sl, const kumo_value *opts, const kumo_setting
             if (v->type != KUMO_VAL_STR && v->type != KUMO_VAL_NONE) {
                 want = "a string or null";
             } else if (v->type == KUMO_VAL_STR &&
-                       kumo_feed_enc_parse(v->u.str.s, &e) != KUMO_OK) {
-                kumo_err_printf(err, errlen, "FEEDS: feed '%s': option 'encoding': unsupported "
+                       kumo__feed_enc_parse(v->u.str.s, &e) != KUMO_OK) {
+                kumo__err_printf(err, errlen, "FEEDS: feed '%s': option 'encoding': unsupported "
                                 "encoding '%s' (use utf-8, latin-1 or ascii)", sl->label,
                                 v->u.str.s);
                 return KUMO_EINVAL;
@@ -311,7 +311,7 @@ static int read_options(feedslot *sl, const kumo_value *opts, const kumo_setting
                       known ? "unsupported" : "unknown", key);
         }
         if (want) {
-            kumo_err_printf(err, errlen, "FEEDS: feed '%s': option '%s' must be %s", sl->label,
+            kumo__err_printf(err, errlen, "FEEDS: feed '%s': option '%s' must be %s", sl->label,
                             key, want);
             return KUMO_EINVAL;
         }
@@ -329,7 +329,7 @@ static int read_uri(feedslot *sl, char *err, size_t errlen)
     size_t len = strlen(uri);
     const char *colon = strrchr(uri, ':');
     bool split = false;
-    if (!sl->format && colon && colon > uri && kumo_feed_format_find(colon + 1)) {
+    if (!sl->format && colon && colon > uri && kumo__feed_format_find(colon + 1)) {
         sl->format = kumo_strdup(colon + 1, KUMO_T_STR, KUMO_V_NONE);
         len = (size_t)(colon - uri);
         split = true;
@@ -352,13 +352,13 @@ static int read_uri(feedslot *sl, char *err, size_t errlen)
     } else if (scheme == 4 && strncasecmp(sl->tmpl, "file", 4) == 0) {
         sl->file_scheme = true;
     } else if (scheme) {
-        kumo_err_printf(err, errlen, "FEEDS: feed '%s': unknown feed storage scheme '%.*s' (use a "
+        kumo__err_printf(err, errlen, "FEEDS: feed '%s': unknown feed storage scheme '%.*s' (use a "
                         "path, file://PATH, - or stdout:)", sl->label, (int)scheme, sl->tmpl);
         return KUMO_EINVAL;
     }
     if (sl->batch_item_count > 0 && !strstr(sl->tmpl, "%(batch_time)s") &&
         !strstr(sl->tmpl, "%(batch_id)")) {
-        kumo_err_printf(err, errlen, "FEEDS: feed '%s': %%(batch_time)s or %%(batch_id)d must "
+        kumo__err_printf(err, errlen, "FEEDS: feed '%s': %%(batch_time)s or %%(batch_id)d must "
                         "be in the feed URI when batch_item_count "
                         "(FEED_EXPORT_BATCH_ITEM_COUNT) is %" PRId64, sl->label,
                         sl->batch_item_count);
@@ -378,10 +378,10 @@ static void file_uri_path(const char *uri, kumo_buf *out)
     for (; *p; p++) {
         if (p[0] == '%' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
             char hex[3] = {p[1], p[2], 0};
-            kumo_buf_addc(out, (char)strtol(hex, NULL, 16));
+            kumo__buf_addc(out, (char)strtol(hex, NULL, 16));
             p += 2;
         } else {
-            kumo_buf_addc(out, *p);
+            kumo__buf_addc(out, *p);
         }
     }
 }
@@ -396,11 +396,11 @@ static const char *storage_name(const feedslot *sl)
 /* A resumed job appends to path: cut the line a kill tore off a JSON Lines file first. */
 static void repair(const char *path, const char *format)
 {
-    const char *fmt = format ? kumo_feed_format_find(format) : kumo_feed_format_of_path(path);
+    const char *fmt = format ? kumo__feed_format_find(format) : kumo__feed_format_of_path(path);
     size_t dropped;
     if (!fmt || strcmp(fmt, "jsonlines") != 0)
         return;
-    if (kumo_feed_repair_jsonl(path, &dropped) != KUMO_OK)
+    if (kumo__feed_repair_jsonl(path, &dropped) != KUMO_OK)
         KUMO_ERROR(LOGGER, "cannot repair feed '%s': %s", path, strerror(errno));
     else if (dropped)
         KUMO_WARN(LOGGER, "Repaired feed '%s': dropped its torn last line (%zu bytes)", path,
@@ -420,41 +420,41 @@ static int open_batch(kumo_feedset *fs, feedslot *sl, bool dry, char *err, size_
     kumo_map_init(&params, KUMO_T_FEED, KUMO_V_NONE);
     kumo_map_copy(&params, &fs->args);
     kumo_map_set(&params, "name", kumo_val_str(fs->spider));
-    kumo_feed_time(t, false, when, sizeof(when));
+    kumo__feed_time(t, false, when, sizeof(when));
     kumo_map_set(&params, "time", kumo_val_str(when));
-    kumo_feed_time(t, true, when, sizeof(when));
+    kumo__feed_time(t, true, when, sizeof(when));
     kumo_map_set(&params, "batch_time", kumo_val_str(when));
     kumo_map_set(&params, "batch_id", kumo_val_int(sl->batch_id));
     kumo_buf uri, path;
-    kumo_buf_init(&uri, 4096, KUMO_T_STR, KUMO_V_NONE);
-    kumo_buf_init(&path, 4096, KUMO_T_STR, KUMO_V_NONE);
-    int rc = kumo_feed_uri_expand(&uri, sl->tmpl, &params, msg, sizeof(msg));
+    kumo__buf_init(&uri, 4096, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&path, 4096, KUMO_T_STR, KUMO_V_NONE);
+    int rc = kumo__feed_uri_expand(&uri, sl->tmpl, &params, msg, sizeof(msg));
     kumo_map_release(&params);
     if (rc != KUMO_OK) {
-        kumo_err_printf(err, errlen, "FEEDS: feed '%s': %s", sl->label, msg);
+        kumo__err_printf(err, errlen, "FEEDS: feed '%s': %s", sl->label, msg);
         goto out;
     }
     if (sl->is_stdout)
-        kumo_buf_adds(&path, "-");
+        kumo__buf_adds(&path, "-");
     else if (sl->file_scheme)
-        file_uri_path(kumo_buf_str(&uri), &path);
+        file_uri_path(kumo__buf_str(&uri), &path);
     else
-        kumo_buf_add(&path, uri.s, uri.len);
+        kumo__buf_add(&path, uri.s, uri.len);
     if (dry) {
-        if (!sl->format && !kumo_feed_format_of_path(kumo_buf_str(&path))) {
-            kumo_err_printf(err, errlen, "FEEDS: feed '%s': cannot tell the feed format of "
+        if (!sl->format && !kumo__feed_format_of_path(kumo__buf_str(&path))) {
+            kumo__err_printf(err, errlen, "FEEDS: feed '%s': cannot tell the feed format of "
                             "'%s': use a format option or .jsonl, .jl, .json, .csv, .xml, "
-                            ".sqlite, .sqlite3 or .db", sl->label, kumo_buf_str(&path));
+                            ".sqlite, .sqlite3 or .db", sl->label, kumo__buf_str(&path));
             rc = KUMO_EINVAL;
         }
         goto out;
     }
 
     if (fs->repair && !sl->is_stdout && !sl->overwrite)
-        repair(kumo_buf_str(&path), sl->format);
+        repair(kumo__buf_str(&path), sl->format);
 
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.format = sl->format;
     o.overwrite = sl->overwrite;
     o.encoding = sl->encoding;
@@ -465,19 +465,19 @@ static int open_batch(kumo_feedset *fs, feedslot *sl, bool dry, char *err, size_
     o.nfields = sl->nfields;
     o.store_empty = sl->store_empty;
     o.table = fs->spider;
-    o.uri = sl->is_stdout ? "stdout:" : kumo_buf_str(&uri);
-    rc = kumo_feed_open_opts(&sl->f, kumo_buf_str(&path), &o, msg, sizeof(msg));
+    o.uri = sl->is_stdout ? "stdout:" : kumo__buf_str(&uri);
+    rc = kumo__feed_open_opts(&sl->f, kumo__buf_str(&path), &o, msg, sizeof(msg));
     if (rc == KUMO_EINVAL) {
-        kumo_err_printf(err, errlen, "FEEDS: feed '%s': %s", sl->label, msg);
+        kumo__err_printf(err, errlen, "FEEDS: feed '%s': %s", sl->label, msg);
     } else if (rc != KUMO_OK) {
         KUMO_ERROR(LOGGER, "Error opening feed %s: %s", o.uri, msg);
         if (fs->stats)
-            kumo_stats_incf(fs->stats, 1, "feedexport/failed_count/%s", storage_name(sl));
+            kumo__stats_incf(fs->stats, 1, "feedexport/failed_count/%s", storage_name(sl));
         rc = KUMO_OK;
     }
 out:
-    kumo_buf_release(&uri);
-    kumo_buf_release(&path);
+    kumo__buf_release(&uri);
+    kumo__buf_release(&path);
     return rc;
 }
 
@@ -487,17 +487,17 @@ static void close_batch(kumo_feedset *fs, feedslot *sl)
     if (!sl->f)
         return;
     size_t n;
-    int rc = kumo_feed_close(sl->f, &n);
+    int rc = kumo__feed_close(sl->f, &n);
     sl->f = NULL;
     if (!fs->stats)
         return;
     if (rc != KUMO_OK)
-        kumo_stats_incf(fs->stats, 1, "feedexport/failed_count/%s", storage_name(sl));
+        kumo__stats_incf(fs->stats, 1, "feedexport/failed_count/%s", storage_name(sl));
     else if (n || sl->store_empty)
-        kumo_stats_incf(fs->stats, 1, "feedexport/success_count/%s", storage_name(sl));
+        kumo__stats_incf(fs->stats, 1, "feedexport/success_count/%s", storage_name(sl));
 }
 
-/* kumo_feedset_new(), or with open false kumo__feedset_check(): everything but the files. */
+/* kumo__feedset_new(), or with open false kumo__feedset_check(): everything but the files. */
 static int feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
                        const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
                        double (*now)(void), bool open, char *err, size_t errlen)
@@ -507,13 +507,13 @@ static int feedset_new(kumo_feedset **out, const char *feeds, const kumo_setting
     if (!feeds || !*feeds)
         return KUMO_EDECLINED;
     kumo_value v;
-    if (kumo_json_parse(feeds, strlen(feeds), &v, msg, sizeof(msg)) != KUMO_OK) {
-        kumo_err_printf(err, errlen, "FEEDS: not a JSON object: %s", msg);
+    if (kumo__json_parse(feeds, strlen(feeds), &v, msg, sizeof(msg)) != KUMO_OK) {
+        kumo__err_printf(err, errlen, "FEEDS: not a JSON object: %s", msg);
         return KUMO_EINVAL;
     }
     if (!is_object(&v)) {
         kumo_val_clear(&v);
-        kumo_err_printf(err, errlen, "FEEDS: not a JSON object {\"URI\": {\"format\": ...}, ...}");
+        kumo__err_printf(err, errlen, "FEEDS: not a JSON object {\"URI\": {\"format\": ...}, ...}");
         return KUMO_EINVAL;
     }
     if (v.u.list->len == 0) {
@@ -533,13 +533,13 @@ static int feedset_new(kumo_feedset **out, const char *feeds, const kumo_setting
     for (size_t i = 0; rc == KUMO_OK && i < v.u.list->len; i++) {
         const kumo_value *key = &v.u.list->v[i].u.list->v[0];
         const kumo_value *opts = &v.u.list->v[i].u.list->v[1];
-        if (kumo_json_get(&v, key->u.str.s) != opts)
+        if (kumo__json_get(&v, key->u.str.s) != opts)
             continue;   /* the same URI twice: the last one counts */
         feedslot *sl = &fs->slots[fs->n++];
         sl->label = kumo_strdup(key->u.str.s, KUMO_T_STR, KUMO_V_NONE);
         sl->batch_id = 1;
         if (!is_object(opts)) {
-            kumo_err_printf(err, errlen, "FEEDS: feed '%s': options must be a JSON object",
+            kumo__err_printf(err, errlen, "FEEDS: feed '%s': options must be a JSON object",
                             sl->label);
             rc = KUMO_EINVAL;
         }
@@ -555,14 +555,14 @@ static int feedset_new(kumo_feedset **out, const char *feeds, const kumo_setting
     for (size_t i = 0; rc == KUMO_OK && open && i < fs->n; i++)
         rc = open_batch(fs, &fs->slots[i], false, err, errlen);
     if (rc != KUMO_OK || !open) {
-        kumo_feedset_free(fs);
+        kumo__feedset_free(fs);
         return rc;
     }
     *out = fs;
     return KUMO_OK;
 }
 
-int kumo_feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
+int kumo__feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
                      const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
                      double (*now)(void), char *err, size_t errlen)
 {
@@ -576,15 +576,15 @@ int kumo__feedset_check(const char *feeds, const kumo_settings *s, const char *s
     return feedset_new(&fs, feeds, s, spider, args, NULL, false, now, false, err, errlen);
 }
 
-void kumo_feedset_write(kumo_feedset *fs, kumo_item *item)
+void kumo__feedset_write(kumo_feedset *fs, kumo_item *item)
 {
     char err[512];
     for (size_t i = 0; fs && i < fs->n; i++) {
         feedslot *sl = &fs->slots[i];
         if (!sl->f)
             continue;
-        kumo_feed_write(sl->f, item);
-        if (sl->batch_item_count <= 0 || kumo_feed_count(sl->f) < (size_t)sl->batch_item_count)
+        kumo__feed_write(sl->f, item);
+        if (sl->batch_item_count <= 0 || kumo__feed_count(sl->f) < (size_t)sl->batch_item_count)
             continue;
         /* as Scrapy: the full batch is stored and the next file opens at once */
         close_batch(fs, sl);
@@ -594,14 +594,14 @@ void kumo_feedset_write(kumo_feedset *fs, kumo_item *item)
     }
 }
 
-void kumo_feedset_flush(kumo_feedset *fs)
+void kumo__feedset_flush(kumo_feedset *fs)
 {
     for (size_t i = 0; fs && i < fs->n; i++)
         if (fs->slots[i].f)
-            kumo_feed_flush(fs->slots[i].f);
+            kumo__feed_flush(fs->slots[i].f);
 }
 
-void kumo_feedset_close(kumo_feedset *fs)
+void kumo__feedset_close(kumo_feedset *fs)
 {
     for (size_t i = 0; fs && i < fs->n; i++) {
         close_batch(fs, &fs->slots[i]);
@@ -609,11 +609,11 @@ void kumo_feedset_close(kumo_feedset *fs)
     }
 }
 
-void kumo_feedset_free(kumo_feedset *fs)
+void kumo__feedset_free(kumo_feedset *fs)
 {
     if (!fs)
         return;
-    kumo_feedset_close(fs);
+    kumo__feedset_close(fs);
     for (size_t i = 0; i < fs->n; i++)
         slot_release(&fs->slots[i]);
     kumo_free(fs->slots);

@@ -24,10 +24,10 @@ typedef struct sqlite_state {
 /* Append name as a quoted SQL identifier: "a""b". */
 static int put_ident(kumo_buf *b, const char *name)
 {
-    int rc = kumo_buf_addc(b, '"');
+    int rc = kumo__buf_addc(b, '"');
     for (const char *p = name; *p && rc == KUMO_OK; p++)
-        rc = *p == '"' ? kumo_buf_adds(b, "\"\"") : kumo_buf_addc(b, *p);
-    return rc != KUMO_OK ? rc : kumo_buf_addc(b, '"');
+        rc = *p == '"' ? kumo__buf_adds(b, "\"\"") : kumo__buf_addc(b, *p);
+    return rc != KUMO_OK ? rc : kumo__buf_addc(b, '"');
 }
 
 static int fail(kumo_feed *f, const char *what)
@@ -67,12 +67,12 @@ static int load_cols(kumo_feed *f)
 {
     sqlite_state *st = f->state;
     kumo_buf *b = &st->scratch;
-    kumo_buf_reset(b);
-    kumo_buf_adds(b, "PRAGMA table_info(");
+    kumo__buf_reset(b);
+    kumo__buf_adds(b, "PRAGMA table_info(");
     put_ident(b, st->table);
-    kumo_buf_addc(b, ')');
+    kumo__buf_addc(b, ')');
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(st->db, kumo_buf_str(b), -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, kumo__buf_str(b), -1, &q, NULL) != SQLITE_OK)
         return KUMO_EIO;
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -90,12 +90,12 @@ static int sqlite_open(kumo_feed *f, const kumo_feed_opts *o, char *err, size_t 
     f->state = st;
     st->table = kumo_strdup(o->table && *o->table ? o->table : "items", KUMO_T_STR,
                             KUMO_V_NONE);
-    kumo_buf_init(&st->sql, 0, KUMO_T_FEED, KUMO_V_NONE);
-    kumo_buf_init(&st->scratch, 0, KUMO_T_FEED, KUMO_V_NONE);
+    kumo__buf_init(&st->sql, 0, KUMO_T_FEED, KUMO_V_NONE);
+    kumo__buf_init(&st->scratch, 0, KUMO_T_FEED, KUMO_V_NONE);
     const char *slash = strrchr(f->path, '/');
     if (slash && slash != f->path) {
         char *dir = kumo_strndup(f->path, (size_t)(slash - f->path), KUMO_T_STR, KUMO_V_NONE);
-        int e = kumo_mkdirs(dir);
+        int e = kumo__mkdirs(dir);
         kumo_free(dir);
         if (e) {
             snprintf(err, errlen, "cannot open '%s': %s", f->path, strerror(e));
@@ -143,35 +143,35 @@ static int add_columns(kumo_feed *f, const kumo_map *fields)
     sqlite_state *st = f->state;
     kumo_buf *b = &st->scratch;
     if (!st->exists) {
-        kumo_buf_reset(b);
-        kumo_buf_adds(b, "CREATE TABLE ");
+        kumo__buf_reset(b);
+        kumo__buf_adds(b, "CREATE TABLE ");
         put_ident(b, st->table);
-        kumo_buf_adds(b, " (");
+        kumo__buf_adds(b, " (");
         size_t n = 0;
         for (size_t i = 0; i < fields->len; i++) {
             if (has_col(st, fields->e[i].key))
                 continue;
-            kumo_buf_adds(b, n++ ? ", " : "");
+            kumo__buf_adds(b, n++ ? ", " : "");
             put_ident(b, fields->e[i].key);
-            kumo_buf_adds(b, col_type(&fields->e[i].val));
+            kumo__buf_adds(b, col_type(&fields->e[i].val));
             add_col(st, fields->e[i].key);
         }
-        kumo_buf_addc(b, ')');
+        kumo__buf_addc(b, ')');
         if (n == 0)
             return KUMO_OK;     /* no field yet: the table comes with the first one */
         st->exists = true;
-        return exec(f, kumo_buf_str(b));
+        return exec(f, kumo__buf_str(b));
     }
     for (size_t i = 0; i < fields->len; i++) {
         if (has_col(st, fields->e[i].key))
             continue;
-        kumo_buf_reset(b);
-        kumo_buf_adds(b, "ALTER TABLE ");
+        kumo__buf_reset(b);
+        kumo__buf_adds(b, "ALTER TABLE ");
         put_ident(b, st->table);
-        kumo_buf_adds(b, " ADD COLUMN ");
+        kumo__buf_adds(b, " ADD COLUMN ");
         put_ident(b, fields->e[i].key);
-        kumo_buf_adds(b, col_type(&fields->e[i].val));
-        if (exec(f, kumo_buf_str(b)) != KUMO_OK)
+        kumo__buf_adds(b, col_type(&fields->e[i].val));
+        if (exec(f, kumo__buf_str(b)) != KUMO_OK)
             return KUMO_EIO;
         add_col(st, fields->e[i].key);
     }
@@ -182,7 +182,7 @@ static int add_columns(kumo_feed *f, const kumo_map *fields)
 static int bind(sqlite_state *st, int idx, const kumo_value *v)
 {
     kumo_buf *b = &st->scratch;
-    kumo_buf_reset(b);
+    kumo__buf_reset(b);
     switch (v->type) {
     case KUMO_VAL_NONE:
         return sqlite3_bind_null(st->insert, idx);
@@ -193,11 +193,11 @@ static int bind(sqlite_state *st, int idx, const kumo_value *v)
     case KUMO_VAL_FLOAT:
         return sqlite3_bind_double(st->insert, idx, v->u.f);
     case KUMO_VAL_STR:
-        kumo_buf_add_utf8(b, v->u.str.s, v->u.str.len);
+        kumo__buf_add_utf8(b, v->u.str.s, v->u.str.len);
         break;
     case KUMO_VAL_OBJ:
         if (!kumo_class_is(v->u.obj->cls, &KUMO_CLASS(Item))) {
-            kumo_buf_add_repr(b, v->u.obj);    /* "<GET url>", as csv and xml */
+            kumo__buf_add_repr(b, v->u.obj);    /* "<GET url>", as csv and xml */
             break;
         }
         kumo__feed_json_value(b, v);    /* an item as a JSON object */
@@ -215,8 +215,8 @@ static int prepare_insert(kumo_feed *f, const kumo_map *fields, const char **use
 {
     sqlite_state *st = f->state;
     kumo_buf *b = &st->scratch;
-    kumo_buf_reset(b);
-    kumo_buf_adds(b, "INSERT INTO ");
+    kumo__buf_reset(b);
+    kumo__buf_adds(b, "INSERT INTO ");
     put_ident(b, st->table);
     *nused = 0;
     for (size_t i = 0; i < fields->len; i++) {
@@ -225,27 +225,27 @@ static int prepare_insert(kumo_feed *f, const kumo_map *fields, const char **use
             dup = sqlite3_stricmp(used[k], fields->e[i].key) == 0;
         if (dup)
             continue;
-        kumo_buf_adds(b, *nused ? ", " : " (");
+        kumo__buf_adds(b, *nused ? ", " : " (");
         put_ident(b, fields->e[i].key);
         used[(*nused)++] = fields->e[i].key;
     }
     if (*nused == 0) {
-        kumo_buf_adds(b, " DEFAULT VALUES");
+        kumo__buf_adds(b, " DEFAULT VALUES");
     } else {
-        kumo_buf_adds(b, ") VALUES (");
+        kumo__buf_adds(b, ") VALUES (");
         for (size_t i = 0; i < *nused; i++)
-            kumo_buf_adds(b, i ? ", ?" : "?");
-        kumo_buf_addc(b, ')');
+            kumo__buf_adds(b, i ? ", ?" : "?");
+        kumo__buf_addc(b, ')');
     }
     if (st->insert && st->sql.len == b->len && memcmp(st->sql.s, b->s, b->len) == 0)
         return KUMO_OK;
     sqlite3_finalize(st->insert);
     st->insert = NULL;
-    kumo_buf_reset(&st->sql);
-    kumo_buf_add(&st->sql, b->s, b->len);
-    if (sqlite3_prepare_v2(st->db, kumo_buf_str(&st->sql), (int)st->sql.len, &st->insert,
+    kumo__buf_reset(&st->sql);
+    kumo__buf_add(&st->sql, b->s, b->len);
+    if (sqlite3_prepare_v2(st->db, kumo__buf_str(&st->sql), (int)st->sql.len, &st->insert,
                            NULL) != SQLITE_OK) {
-        kumo_buf_reset(&st->sql);
+        kumo__buf_reset(&st->sql);
         return fail(f, "cannot prepare the insert");
     }
     return KUMO_OK;
@@ -322,8 +322,8 @@ static void sqlite_release(kumo_feed *f)
         kumo_free(st->cols[i]);
     kumo_free(st->cols);
     kumo_free(st->table);
-    kumo_buf_release(&st->sql);
-    kumo_buf_release(&st->scratch);
+    kumo__buf_release(&st->sql);
+    kumo__buf_release(&st->scratch);
     kumo_free(st);
     f->state = NULL;
 }

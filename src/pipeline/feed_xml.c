@@ -8,7 +8,7 @@
 static int put_indent(kumo_feed *f, int depth)
 {
     for (int i = 0; i < f->indent * depth; i++)
-        KUMO_TRY(kumo_buf_addc(&f->out, ' '));
+        KUMO_TRY(kumo__buf_addc(&f->out, ' '));
     return KUMO_OK;
 }
 
@@ -16,7 +16,7 @@ static int put_indent(kumo_feed *f, int depth)
 static int put_newline(kumo_feed *f, bool new_item)
 {
     if (f->indent > 0 || (new_item && !f->indent_none))
-        return kumo_buf_addc(&f->out, '\n');
+        return kumo__buf_addc(&f->out, '\n');
     return KUMO_OK;
 }
 
@@ -29,11 +29,11 @@ static int put_text(kumo_buf *b, const char *s, size_t len)
                                                                                       : NULL;
         if (!rep)
             continue;
-        KUMO_TRY(kumo_buf_add_utf8(b, s + run, i - run));
-        KUMO_TRY(kumo_buf_adds(b, rep));
+        KUMO_TRY(kumo__buf_add_utf8(b, s + run, i - run));
+        KUMO_TRY(kumo__buf_adds(b, rep));
         run = i + 1;
     }
-    return kumo_buf_add_utf8(b, s + run, len - run);
+    return kumo__buf_add_utf8(b, s + run, len - run);
 }
 
 /* str() of a value that is neither a list nor an item. */
@@ -44,18 +44,18 @@ static int put_scalar(kumo_buf *b, const kumo_value *v)
     if (v->type != KUMO_VAL_OBJ)
         return kumo__feed_scalar(b, v);     /* KUMO_EINVAL for a list */
     kumo_buf tmp;
-    kumo_buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
-    int rc = kumo_buf_add_repr(&tmp, v->u.obj);
+    kumo__buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
+    int rc = kumo__buf_add_repr(&tmp, v->u.obj);
     if (rc == KUMO_OK)
         rc = put_text(b, tmp.s ? tmp.s : "", tmp.len);
-    kumo_buf_release(&tmp);
+    kumo__buf_release(&tmp);
     return rc;
 }
 
 static int put_field(kumo_feed *f, const char *name, const kumo_value *v, int depth)
 {
     KUMO_TRY(put_indent(f, depth));
-    KUMO_TRY(kumo_buf_printf(&f->out, "<%s>", name));
+    KUMO_TRY(kumo__buf_printf(&f->out, "<%s>", name));
     bool is_item = v->type == KUMO_VAL_OBJ && kumo_class_is(v->u.obj->cls, &KUMO_CLASS(Item));
     if (is_item) {
         KUMO_TRY(put_newline(f, false));
@@ -71,13 +71,13 @@ static int put_field(kumo_feed *f, const char *name, const kumo_value *v, int de
     } else {
         KUMO_TRY(put_scalar(&f->out, v));
     }
-    KUMO_TRY(kumo_buf_printf(&f->out, "</%s>", name));
+    KUMO_TRY(kumo__buf_printf(&f->out, "</%s>", name));
     return put_newline(f, false);
 }
 
 static int xml_start(kumo_feed *f)
 {
-    KUMO_TRY(kumo_buf_printf(&f->out, "<?xml version=\"1.0\" encoding=\"%s\"?>\n<items>",
+    KUMO_TRY(kumo__buf_printf(&f->out, "<?xml version=\"1.0\" encoding=\"%s\"?>\n<items>",
                         f->enc_name ? f->enc_name : "utf-8"));
     return put_newline(f, true);
 }
@@ -85,18 +85,18 @@ static int xml_start(kumo_feed *f)
 static int xml_item(kumo_feed *f, const kumo_map *fields)
 {
     KUMO_TRY(put_indent(f, 1));
-    KUMO_TRY(kumo_buf_adds(&f->out, "<item>"));
+    KUMO_TRY(kumo__buf_adds(&f->out, "<item>"));
     KUMO_TRY(put_newline(f, false));
     for (size_t i = 0; i < fields->len; i++)
         KUMO_TRY(put_field(f, fields->e[i].key, &fields->e[i].val, 2));
     KUMO_TRY(put_indent(f, 1));
-    KUMO_TRY(kumo_buf_adds(&f->out, "</item>"));
+    KUMO_TRY(kumo__buf_adds(&f->out, "</item>"));
     return put_newline(f, true);
 }
 
 static int xml_finish(kumo_feed *f)
 {
-    return kumo_buf_adds(&f->out, "</items>");
+    return kumo__buf_adds(&f->out, "</items>");
 }
 
 static const char *const xml_exts[] = {"xml", NULL};

@@ -49,20 +49,20 @@ static char *xpath_literal(const char *s)
     if (!strchr(s, '"'))
         return sfmt("\"%s\"", s);
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
-    kumo_buf_adds(&b, "concat(");
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
+    kumo__buf_adds(&b, "concat(");
     bool first = true;
     while (*s) {
         bool quotes = *s == '\'';
         size_t n = quotes ? strspn(s, "'") : strcspn(s, "'");
         if (!first)
-            kumo_buf_addc(&b, ',');
+            kumo__buf_addc(&b, ',');
         first = false;
-        kumo_buf_printf(&b, quotes ? "\"%.*s\"" : "'%.*s'", (int)n, s);
+        kumo__buf_printf(&b, quotes ? "\"%.*s\"" : "'%.*s'", (int)n, s);
         s += n;
     }
-    kumo_buf_addc(&b, ')');
-    return kumo_buf_detach(&b, NULL);
+    kumo__buf_addc(&b, ')');
+    return kumo__buf_detach(&b, NULL);
 }
 
 /* cssselect's is_safe_name(): ^[a-zA-Z_][a-zA-Z0-9_.-]*$ */
@@ -269,7 +269,7 @@ static bool is_hex(char c)
 
 static void add_utf8(kumo_buf *b, unsigned long cp)
 {
-    kumo_buf_add_cp(b, cp == 0 || cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
+    kumo__buf_add_cp(b, cp == 0 || cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
 }
 
 /* An escape at s (a backslash, not before a newline): decode it into b, return its length. */
@@ -289,7 +289,7 @@ static size_t escape(const char *s, kumo_buf *b)
             n++;
         return n;
     }
-    kumo_buf_addc(b, s[1]);
+    kumo__buf_addc(b, s[1]);
     return 2;
 }
 
@@ -318,7 +318,7 @@ static size_t read_name(parser *p, kumo_buf *b)
         if (p->s[p->i] == '\\')
             p->i += escape(p->s + p->i, b);
         else
-            kumo_buf_addc(b, p->s[p->i++]);
+            kumo__buf_addc(b, p->s[p->i++]);
     }
     return p->i - start;
 }
@@ -335,11 +335,11 @@ static char *read_ident(parser *p)
     if (!ident_at(p))
         return NULL;
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
     if (p->s[p->i] == '-')
-        kumo_buf_addc(&b, p->s[p->i++]);
+        kumo__buf_addc(&b, p->s[p->i++]);
     read_name(p, &b);
-    return kumo_buf_detach(&b, NULL);
+    return kumo__buf_detach(&b, NULL);
 }
 
 /* Read a quoted string at p->i (which is a quote) into a new string; NULL on error. */
@@ -348,21 +348,21 @@ static char *read_string(parser *p)
     char q = p->s[p->i];
     size_t start = p->i++;
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
-    kumo_buf_adds(&b, "");
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
+    kumo__buf_adds(&b, "");
     for (;;) {
         char c = p->s[p->i];
         if (!c) {
-            kumo_buf_release(&b);
+            kumo__buf_release(&b);
             fail(p, start, "Unclosed string at %zu", start);
             return NULL;
         }
         if (c == q) {
             p->i++;
-            return kumo_buf_detach(&b, NULL);
+            return kumo__buf_detach(&b, NULL);
         }
         if (c == '\n' || c == '\r' || c == '\f') {
-            kumo_buf_release(&b);
+            kumo__buf_release(&b);
             fail(p, start, "Invalid string at %zu", start);
             return NULL;
         }
@@ -378,7 +378,7 @@ static char *read_string(parser *p)
                 p->i += escape(p->s + p->i, &b);
             continue;
         }
-        kumo_buf_addc(&b, c);
+        kumo__buf_addc(&b, c);
         p->i++;
     }
 }
@@ -848,19 +848,19 @@ static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not)
         if (c == '#') {
             p->i++;
             kumo_buf b;
-            kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
+            kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
             if (!read_name(p, &b)) {
                 p->i--;
-                kumo_buf_release(&b);
+                kumo__buf_release(&b);
                 ok = expected(p, "selector");
                 break;
             }
-            char *lit = xpath_literal(kumo_buf_str(&b));
+            char *lit = xpath_literal(kumo__buf_str(&b));
             char *cond = sfmt("@id = %s", lit);
             x_add_cond(x, cond);
             kumo_free(cond);
             kumo_free(lit);
-            kumo_buf_release(&b);
+            kumo__buf_release(&b);
         } else if (c == '.') {
             p->i++;
             char *cls = read_ident(p);
@@ -975,21 +975,21 @@ static bool parse_selector(parser *p, xexpr *x)
     return true;
 }
 
-int kumo_css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, size_t msglen)
+int kumo__css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, size_t msglen)
 {
     parser p = {.s = css, .msg = msg, .msglen = msglen};
     *out = NULL;
     if (msg && msglen)
         msg[0] = '\0';
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
     skip_ws(&p);
     for (;;) {
         xexpr x;
         if (!parse_selector(&p, &x))
             break;
         char *s = x_str_parsel(&x);
-        kumo_buf_printf(&b, "%sdescendant-or-self::%s", b.len ? " | " : "", s);
+        kumo__buf_printf(&b, "%sdescendant-or-self::%s", b.len ? " | " : "", s);
         kumo_free(s);
         x_release(&x);
         if (!p.s[p.i])
@@ -998,12 +998,12 @@ int kumo_css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, si
         skip_ws(&p);
     }
     if (p.failed) {
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
         if (errpos)
             *errpos = p.errpos;
         return KUMO_ESYNTAX;
     }
-    *out = kumo_buf_detach(&b, NULL);
+    *out = kumo__buf_detach(&b, NULL);
     return KUMO_OK;
 }
 
@@ -1081,7 +1081,7 @@ static void compile(kumo_query *q)
         q->error = sfmt("%s", kumo__xpath_last_error());
 }
 
-const kumo_query *kumo_query_get(const char *key, bool css)
+const kumo_query *kumo__query_get(const char *key, bool css)
 {
     uint32_t h = hash_query(key, css);
     kumo_query **slot = &buckets[h % NBUCKETS];
@@ -1097,7 +1097,7 @@ const kumo_query *kumo_query_get(const char *key, bool css)
     if (css) {
         char msg[200];
         size_t pos = 0;
-        if (kumo_css_to_xpath(key, &q->xpath, &pos, msg, sizeof(msg)) != KUMO_OK)
+        if (kumo__css_to_xpath(key, &q->xpath, &pos, msg, sizeof(msg)) != KUMO_OK)
             q->error = sfmt("%s", msg);
     } else {
         q->xpath = sdup(key);
@@ -1110,12 +1110,12 @@ const kumo_query *kumo_query_get(const char *key, bool css)
     return q;
 }
 
-size_t kumo_query_cached(void)
+size_t kumo__query_cached(void)
 {
     return ncached;
 }
 
-void kumo_select_cleanup(void)
+void kumo__select_cleanup(void)
 {
     cache_flush();
     kumo__regex_cleanup();

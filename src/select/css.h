@@ -16,7 +16,7 @@
  * unsupported CSS, with *errpos the byte offset of the problem and msg (msglen bytes, may be
  * 0) a one-line reason ("Expected ']', got <EOF> at 5").
  */
-int kumo_css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, size_t msglen);
+int kumo__css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, size_t msglen);
 
 /* A cached query: a CSS selector or an XPath expression, translated and compiled once. */
 typedef struct kumo_query {
@@ -31,16 +31,16 @@ typedef struct kumo_query {
 
 /*
  * Returns the query for (q, css), translating and compiling it on first use.  Borrowed,
- * valid until the next kumo_query_get() (the cache is flushed when it grows past its cap)
- * or kumo_select_cleanup().  Never NULL: check ->comp, and ->error for why it is NULL.
+ * valid until the next kumo__query_get() (the cache is flushed when it grows past its cap)
+ * or kumo__select_cleanup().  Never NULL: check ->comp, and ->error for why it is NULL.
  */
-const kumo_query *kumo_query_get(const char *q, bool css);
+const kumo_query *kumo__query_get(const char *q, bool css);
 
 /* Number of queries cached (tests). */
-size_t kumo_query_cached(void);
+size_t kumo__query_cached(void);
 
-/* Free the query cache and the compile context (kumo_global_cleanup() calls it). */
-void kumo_select_cleanup(void);
+/* Free the query cache and the compile context (kumo__global_cleanup() calls it). */
+void kumo__select_cleanup(void);
 
 /*
  * libxml2 structured-error handler for XPath contexts: keeps the last message (instead of

@@ -79,8 +79,8 @@ static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html,
         n = strlen(s);
     }
     xmlDocPtr d;
-    *arena = kumo_arena_new();
-    kumo_arena *prev = kumo_arena_enter(*arena);
+    *arena = kumo__arena_new();
+    kumo_arena *prev = kumo__arena_enter(*arena);
     if (html)
         d = htmlReadMemory(s, (int)n, url, "UTF-8", HTML_OPTIONS);
     else
@@ -101,7 +101,7 @@ static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html,
     /* libxml2 keeps a copy of the last parse error in its per-thread state: made in the
      * arena, it must not outlive it. */
     xmlResetLastError();
-    kumo_arena_enter(prev);
+    kumo__arena_enter(prev);
     /* Document order for XPath results without walking the tree on every comparison. */
     if (d)
         xmlXPathOrderDocElems(d);
@@ -114,7 +114,7 @@ xmlDocPtr kumo__doc_parse_utf8(const char *text, size_t len, const char *url, bo
     return parse_text(text, len, url, html, arena);
 }
 
-xmlDocPtr kumo__doc_parse(const char *body, size_t len, const char *url, const char *enc,
+xmlDocPtr kumo__doc_parse_xml(const char *body, size_t len, const char *url, const char *enc,
                           bool html, kumo_arena **arena)
 {
     kumo_text t;
@@ -127,13 +127,13 @@ xmlDocPtr kumo__doc_parse(const char *body, size_t len, const char *url, const c
 void kumo__doc_discard(xmlDocPtr d, kumo_arena *arena)
 {
     /* An empty arena means libxml2 was not routed through kumo's allocator (a program
-     * that never called kumo_global_init): then the tree is libxml2's to free. */
-    if (d && kumo_arena_bytes(arena) == 0)
+     * that never called kumo__global_init): then the tree is libxml2's to free. */
+    if (d && kumo__arena_bytes(arena) == 0)
         xmlFreeDoc(d);
-    kumo_arena_free(arena);     /* else the whole tree at once */
+    kumo__arena_free(arena);     /* else the whole tree at once */
 }
 
-kumo_doc *kumo_doc_new(bool html)
+kumo_doc *kumo__doc_new(bool html)
 {
     kumo_doc *doc = kumo_calloc(1, sizeof(*doc), KUMO_T_XMLDOC, KUMO_V_DOC);
     doc->refcount = 1;
@@ -151,7 +151,7 @@ void kumo__doc_adopt(kumo_doc *doc, xmlDocPtr d, kumo_arena *arena)
     doc->arena = arena;
 }
 
-const kumo_text *kumo_doc_text(kumo_doc *doc, const char *body, size_t len, const char *charset)
+const kumo_text *kumo__doc_text(kumo_doc *doc, const char *body, size_t len, const char *charset)
 {
     if (!doc->text_done) {
         kumo__text_decode(&doc->text, body ? body : "", body ? len : 0, charset);
@@ -160,7 +160,7 @@ const kumo_text *kumo_doc_text(kumo_doc *doc, const char *body, size_t len, cons
     return &doc->text;
 }
 
-int kumo_doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
+int kumo__doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
                    const char *charset)
 {
     if (doc->xml)
@@ -170,38 +170,38 @@ int kumo_doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
     if (doc->text_done)
         d = parse_text(doc->text.s, doc->text.len, url, doc->html, &arena);
     else
-        d = kumo__doc_parse(body, len, url, charset, doc->html, &arena);
+        d = kumo__doc_parse_xml(body, len, url, charset, doc->html, &arena);
     if (!d) {
-        kumo_arena_free(arena);
+        kumo__arena_free(arena);
         return KUMO_ENOMEM;
     }
     kumo__doc_adopt(doc, d, arena);
     return KUMO_OK;
 }
 
-const kumo_text *kumo_doc_decoded(const kumo_doc *doc)
+const kumo_text *kumo__doc_decoded(const kumo_doc *doc)
 {
     return doc->text_done ? &doc->text : NULL;
 }
 
-bool kumo_doc_parsed(const kumo_doc *doc)
+bool kumo__doc_parsed(const kumo_doc *doc)
 {
     return doc->xml != NULL;
 }
 
-bool kumo_doc_is_html(const kumo_doc *doc)
+bool kumo__doc_is_html(const kumo_doc *doc)
 {
     return doc->html;
 }
 
-kumo_doc *kumo_doc_ref(kumo_doc *doc)
+kumo_doc *kumo__doc_ref(kumo_doc *doc)
 {
     kumo_assert(doc->refcount > 0);
     doc->refcount++;
     return doc;
 }
 
-void kumo_doc_unref(kumo_doc *doc)
+void kumo__doc_unref(kumo_doc *doc)
 {
     if (!doc)
         return;

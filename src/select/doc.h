@@ -8,37 +8,37 @@
 
 /* Returns a new empty document (count 1) for a body read by the HTML parser (html) or by
  * the XML one.  The text and the tree come later, on demand. */
-kumo_doc *kumo_doc_new(bool html);
-kumo_doc *kumo_doc_ref(kumo_doc *doc);
-void kumo_doc_unref(kumo_doc *doc);
+kumo_doc *kumo__doc_new(bool html);
+kumo_doc *kumo__doc_ref(kumo_doc *doc);
+void kumo__doc_unref(kumo_doc *doc);
 
 /*
  * The body's text decoded as Scrapy's TextResponse.text (charset: the Content-Type label,
  * may be NULL), made on the first call and kept on doc.  Borrowed, valid while doc lives;
  * body must stay the same across calls.
  */
-const kumo_text *kumo_doc_text(kumo_doc *doc, const char *body, size_t len, const char *charset);
+const kumo_text *kumo__doc_text(kumo_doc *doc, const char *body, size_t len, const char *charset);
 
 /*
  * Parse body into doc unless it is parsed already (from the decoded text when doc has it).
  * Returns KUMO_OK, or KUMO_ENOMEM when libxml2 fails outright.
  */
-int kumo_doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
+int kumo__doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
                    const char *charset);
 
-/* The decoded text when kumo_doc_text() made it already, else NULL.  Borrowed, valid while
+/* The decoded text when kumo__doc_text() made it already, else NULL.  Borrowed, valid while
  * doc lives. */
-const kumo_text *kumo_doc_decoded(const kumo_doc *doc);
+const kumo_text *kumo__doc_decoded(const kumo_doc *doc);
 
 /* True once doc has its tree. */
-bool kumo_doc_parsed(const kumo_doc *doc);
+bool kumo__doc_parsed(const kumo_doc *doc);
 
 /* True when doc is read by the HTML parser. */
-bool kumo_doc_is_html(const kumo_doc *doc);
+bool kumo__doc_is_html(const kumo_doc *doc);
 
 /* Run a CSS (css) or XPath query over the whole document.  Returns a pooled list (empty on
  * an invalid query, which is logged). */
-kumo_selector_list *kumo_doc_select(kumo_doc *doc, const char *query, bool css);
+kumo_selector_list *kumo__doc_select(kumo_doc *doc, const char *query, bool css);
 
 /* For the parse pool (parsepool.c): the same steps, split across threads. */
 typedef struct _xmlDoc *kumo_xmldoc;
@@ -49,10 +49,10 @@ typedef struct _xmlDoc *kumo_xmldoc;
  * safe to call from a worker thread.  Returns NULL only when libxml2 fails outright.
  */
 struct kumo_arena;
-kumo_xmldoc kumo__doc_parse(const char *body, size_t len, const char *url, const char *enc,
+kumo_xmldoc kumo__doc_parse_xml(const char *body, size_t len, const char *url, const char *enc,
                             bool html, struct kumo_arena **arena);
 
-/* The same for text decoded already (UTF-8, as kumo_doc_text() makes it). */
+/* The same for text decoded already (UTF-8, as kumo__doc_text() makes it). */
 kumo_xmldoc kumo__doc_parse_utf8(const char *text, size_t len, const char *url, bool html,
                                  struct kumo_arena **arena);
 

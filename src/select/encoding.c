@@ -16,7 +16,7 @@
 
 void kumo__utf8_put(kumo_buf *b, unsigned long cp)
 {
-    kumo_buf_add_cp(b, cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
+    kumo__buf_add_cp(b, cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
 }
 
 bool kumo__utf8_valid(const char *str, size_t n)
@@ -40,7 +40,7 @@ bool kumo__utf8_valid(const char *str, size_t n)
         }
         bool ok;
         uint32_t cp;
-        i += kumo_utf8_decode(s + i, n - i, &ok, &cp);
+        i += kumo__utf8_decode(s + i, n - i, &ok, &cp);
         if (!ok)
             return false;
     }
@@ -70,11 +70,11 @@ static void cp1252_decode(const char *s, size_t n, kumo_buf *b)
         unsigned char c = (unsigned char)s[i];
         if (c < 0x80)
             continue;
-        kumo_buf_add(b, s + run, i - run);
+        kumo__buf_add(b, s + run, i - run);
         kumo__utf8_put(b, kumo__cp1252_char(c));
         run = i + 1;
     }
-    kumo_buf_add(b, s + run, n - run);
+    kumo__buf_add(b, s + run, n - run);
 }
 
 /* ascii with "replace": every byte above 0x7F is U+FFFD. */
@@ -84,11 +84,11 @@ static void ascii_decode(const char *s, size_t n, kumo_buf *b)
     for (size_t i = 0; i < n; i++) {
         if ((unsigned char)s[i] < 0x80)
             continue;
-        kumo_buf_add(b, s + run, i - run);
+        kumo__buf_add(b, s + run, i - run);
         kumo__utf8_put(b, 0xFFFD);
         run = i + 1;
     }
-    kumo_buf_add(b, s + run, n - run);
+    kumo__buf_add(b, s + run, n - run);
 }
 
 /* Anything else through iconv; false when iconv does not know the encoding. */
@@ -104,7 +104,7 @@ static bool iconv_decode(const char *name, const char *s, size_t n, kumo_buf *b)
         char *o = out;
         size_t room = sizeof(out);
         size_t r = iconv(cd, &in, &left, &o, &room);
-        kumo_buf_add(b, out, (size_t)(o - out));
+        kumo__buf_add(b, out, (size_t)(o - out));
         if (r != (size_t)-1)
             break;
         if (errno == E2BIG)
@@ -119,7 +119,7 @@ static bool iconv_decode(const char *name, const char *s, size_t n, kumo_buf *b)
     char *o = out;
     size_t room = sizeof(out);
     iconv(cd, NULL, NULL, &o, &room);
-    kumo_buf_add(b, out, (size_t)(o - out));
+    kumo__buf_add(b, out, (size_t)(o - out));
     iconv_close(cd);
     return true;
 }
@@ -365,10 +365,10 @@ void kumo__text_decode(kumo_text *t, const char *body, size_t len, const char *c
         return;
     }
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
-    kumo_buf_adds(&b, "");
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_adds(&b, "");
     if (strcmp(codec, "utf-8") == 0)
-        kumo_buf_add_utf8(&b, body, len);     /* errors="replace" */
+        kumo__buf_add_utf8(&b, body, len);     /* errors="replace" */
     else if (strcmp(codec, "cp1252") == 0)
         cp1252_decode(body, len, &b);
     else if (strcmp(codec, "ascii") == 0)
@@ -376,12 +376,12 @@ void kumo__text_decode(kumo_text *t, const char *body, size_t len, const char *c
     else {
         const char *ic = iconv_name(codec);
         if (!ic || !iconv_decode(ic, body, len, &b)) {
-            kumo_buf_reset(&b);
-            kumo_buf_adds(&b, "");
-            kumo_buf_add_utf8(&b, body, len);     /* errors="replace" */
+            kumo__buf_reset(&b);
+            kumo__buf_adds(&b, "");
+            kumo__buf_add_utf8(&b, body, len);     /* errors="replace" */
         }
     }
-    t->owned = kumo_buf_detach(&b, &t->len);
+    t->owned = kumo__buf_detach(&b, &t->len);
     t->s = t->owned;
 }
 

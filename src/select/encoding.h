@@ -35,7 +35,7 @@ const char *kumo__encoding_resolve(const char *label);
  * into buf (n bytes); NULL when there is none or it does not fit. */
 const char *kumo__content_type_charset(const char *ct, char *buf, size_t n);
 
-/* Free the <meta> charset pattern compiled on first use (kumo_select_cleanup() calls it;
+/* Free the <meta> charset pattern compiled on first use (kumo__select_cleanup() calls it;
  * no thread may be decoding). */
 void kumo__encoding_cleanup(void);
 

@@ -76,7 +76,7 @@ static void *worker(void *arg)
         if (src->decoded)
             d = kumo__doc_parse_utf8(src->body, src->len, src->url, src->html, &arena);
         else
-            d = kumo__doc_parse(src->body, src->len, src->url,
+            d = kumo__doc_parse_xml(src->body, src->len, src->url,
                                 src->charset[0] ? src->charset : NULL, src->html, &arena);
         pthread_mutex_lock(&p->lock);
         j->doc = d;
@@ -115,7 +115,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     kumo_free(j);
 }
 
-kumo_parsepool *kumo_parsepool_new(struct event_base *base, int nthreads,
+kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
                                    kumo_parse_done_fn done, kumo_parse_drop_fn drop, void *ctx,
                                    int *err)
 {
@@ -136,7 +136,7 @@ kumo_parsepool *kumo_parsepool_new(struct event_base *base, int nthreads,
     nthreads = KUMO_MAX(1, KUMO_MIN(nthreads, (int)KUMO_ARRAY_LEN(p->threads)));
     for (int i = 0; i < nthreads; i++) {
         if (pthread_create(&p->threads[i], NULL, worker, p) != 0) {
-            kumo_parsepool_free(p);
+            kumo__parsepool_free(p);
             *err = KUMO_EIO;
             return NULL;
         }
@@ -146,7 +146,7 @@ kumo_parsepool *kumo_parsepool_new(struct event_base *base, int nthreads,
     return p;
 }
 
-void kumo_parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *owner)
+void kumo__parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *owner)
 {
     job *j = kumo_calloc(1, sizeof(*j), KUMO_T_XMLDOC, KUMO_V_NONE);
     j->owner = owner;
@@ -173,12 +173,12 @@ void kumo_parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *o
     pthread_mutex_unlock(&p->lock);
 }
 
-size_t kumo_parsepool_pending(const kumo_parsepool *p)
+size_t kumo__parsepool_pending(const kumo_parsepool *p)
 {
     return p->pending;
 }
 
-void kumo_parsepool_free(kumo_parsepool *p)
+void kumo__parsepool_free(kumo_parsepool *p)
 {
     if (!p)
         return;

@@ -35,18 +35,18 @@ typedef void (*kumo_parse_drop_fn)(void *owner);
  * Returns a new pool of nthreads workers (1..16) reporting back on base through done (or
  * drop), or NULL with *err set when a thread or the wake-up pipe cannot be made.
  */
-kumo_parsepool *kumo_parsepool_new(struct event_base *base, int nthreads,
+kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
                                    kumo_parse_done_fn done, kumo_parse_drop_fn drop, void *ctx,
                                    int *err);
 
 /* Parse src (copied) in a worker for owner, then report on the loop thread: never from
  * inside this call. */
-void kumo_parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *owner);
+void kumo__parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *owner);
 
 /* Jobs submitted and not yet reported. */
-size_t kumo_parsepool_pending(const kumo_parsepool *p);
+size_t kumo__parsepool_pending(const kumo_parsepool *p);
 
 /* Stop the workers, hand what is pending to drop (done is not called) and free. */
-void kumo_parsepool_free(kumo_parsepool *p);
+void kumo__parsepool_free(kumo_parsepool *p);
 
 #endif

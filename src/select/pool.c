@@ -14,21 +14,21 @@ static void release_obj(kumo_ref *obj)
     c->release(obj);
 }
 
-size_t kumo_pool_mark(void)
+size_t kumo__pool_mark(void)
 {
     return pool.len;
 }
 
-void kumo_pool_add(kumo_ref *obj)
+void kumo__pool_add(kumo_ref *obj)
 {
     kumo_assert(obj);
-    kumo_vec_push(&pool, obj);
+    kumo__vec_push(&pool, obj);
 }
 
-void kumo_pool_drain(size_t mark)
+void kumo__pool_drain(size_t mark)
 {
     while (pool.len > mark)
-        release_obj(kumo_vec_pop(&pool));
+        release_obj(kumo__vec_pop(&pool));
     if (pool.len == 0)
-        kumo_vec_release(&pool);
+        kumo__vec_release(&pool);
 }

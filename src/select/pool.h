@@ -4,13 +4,13 @@
 
 #include "kumo-int.h"
 
-/* Returns the current depth of the pool: pass it to kumo_pool_drain() later. */
-size_t kumo_pool_mark(void);
+/* Returns the current depth of the pool: pass it to kumo__pool_drain() later. */
+size_t kumo__pool_mark(void);
 
 /* The pool takes ownership of one reference to obj (a Selector or SelectorList). */
-void kumo_pool_add(kumo_ref *obj);
+void kumo__pool_add(kumo_ref *obj);
 
 /* Release every object added since mark (newest first). */
-void kumo_pool_drain(size_t mark);
+void kumo__pool_drain(size_t mark);
 
 #endif

@@ -67,8 +67,8 @@ static void contexts(void)
 static char *translate(const char *p)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
-    kumo_buf_adds(&b, "");
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_CACHE);
+    kumo__buf_adds(&b, "");
     bool in_class = false;
     for (size_t i = 0; p[i]; i++) {
         char c = p[i];
@@ -76,16 +76,16 @@ static char *translate(const char *p)
             char d = p[i + 1];
             size_t hex = d == 'u' ? 4 : d == 'U' ? 8 : 0;
             if (d == 'Z' && !in_class) {
-                kumo_buf_adds(&b, "\\z");
+                kumo__buf_adds(&b, "\\z");
                 i++;
                 continue;
             }
             if (hex && strspn(p + i + 2, "0123456789abcdefABCDEF") >= hex) {
-                kumo_buf_printf(&b, "\\x{%.*s}", (int)hex, p + i + 2);
+                kumo__buf_printf(&b, "\\x{%.*s}", (int)hex, p + i + 2);
                 i += 1 + hex;
                 continue;
             }
-            kumo_buf_add(&b, p + i, 2);
+            kumo__buf_add(&b, p + i, 2);
             i++;
             continue;
         }
@@ -94,20 +94,20 @@ static char *translate(const char *p)
                 in_class = false;
             /* Python has no POSIX classes: a '[' in a class is itself ("[[:digit:]]"). */
             if (c == '[')
-                kumo_buf_addc(&b, '\\');
-            kumo_buf_addc(&b, c);
+                kumo__buf_addc(&b, '\\');
+            kumo__buf_addc(&b, c);
             continue;
         }
         if (c == '[') {
             in_class = true;
-            kumo_buf_addc(&b, c);
+            kumo__buf_addc(&b, c);
             /* A leading ] (or ^]) is a literal member. */
             if (p[i + 1] == '^') {
-                kumo_buf_addc(&b, '^');
+                kumo__buf_addc(&b, '^');
                 i++;
             }
             if (p[i + 1] == ']') {
-                kumo_buf_addc(&b, ']');
+                kumo__buf_addc(&b, ']');
                 i++;
             }
             continue;
@@ -117,13 +117,13 @@ static char *translate(const char *p)
             while (p[k] >= '0' && p[k] <= '9')
                 k++;
             if (k > i + 2 && p[k] == '}') {
-                kumo_buf_adds(&b, "{0");
+                kumo__buf_adds(&b, "{0");
                 continue;
             }
         }
-        kumo_buf_addc(&b, c);
+        kumo__buf_addc(&b, c);
     }
-    return kumo_buf_detach(&b, NULL);
+    return kumo__buf_detach(&b, NULL);
 }
 
 static uint32_t hash_pattern(const char *s, unsigned flags)
@@ -315,11 +315,11 @@ static bool findall_joined_one(const kumo_regex *re, const char *s, const PCRE2_
         emit_group(re, s, ov, g, e->emit, e->ctx);
         return true;
     }
-    kumo_buf_reset(e->join);
-    kumo_buf_adds(e->join, "");
+    kumo__buf_reset(e->join);
+    kumo__buf_adds(e->join, "");
     for (uint32_t g = 1; g <= re->ngroups; g++)
         if (ov[2 * g] != PCRE2_UNSET)
-            kumo_buf_add(e->join, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+            kumo__buf_add(e->join, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
     e->emit(e->ctx, e->join->s, e->join->len);
     return true;
 }
@@ -328,10 +328,10 @@ void kumo__regex_findall_joined(const kumo_regex *re, const char *s, size_t n,
                                 kumo_regex_emit emit, void *ctx)
 {
     kumo_buf join;
-    kumo_buf_init(&join, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_init(&join, 0, KUMO_T_STR, KUMO_V_TEXT);
     emit_ctx e = {emit, ctx, &join};
     each_match(re, s, n, findall_joined_one, &e);
-    kumo_buf_release(&join);
+    kumo__buf_release(&join);
 }
 
 bool kumo__regex_search(const kumo_regex *re, const char *s, size_t n)
@@ -377,7 +377,7 @@ static bool expand(const kumo_regex *re, const char *s, const PCRE2_SIZE *ov, su
     for (size_t i = 0; r[i]; i++) {
         if (r[i] != '\\') {
             if (ov)
-                kumo_buf_addc(c->out, r[i]);
+                kumo__buf_addc(c->out, r[i]);
             continue;
         }
         char d = r[++i];
@@ -453,10 +453,10 @@ static bool expand(const kumo_regex *re, const char *s, const PCRE2_SIZE *ov, su
             if (!ov)
                 continue;
             if (esc) {
-                kumo_buf_addc(c->out, "\a\b\f\n\r\t\v\\"[esc - "abfnrtv\\"]);
+                kumo__buf_addc(c->out, "\a\b\f\n\r\t\v\\"[esc - "abfnrtv\\"]);
             } else {
-                kumo_buf_addc(c->out, '\\');
-                kumo_buf_addc(c->out, d);
+                kumo__buf_addc(c->out, '\\');
+                kumo__buf_addc(c->out, d);
             }
             continue;
         }
@@ -465,7 +465,7 @@ static bool expand(const kumo_regex *re, const char *s, const PCRE2_SIZE *ov, su
             return false;
         }
         if (ov && ov[2 * g] != PCRE2_UNSET)
-            kumo_buf_add(c->out, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
+            kumo__buf_add(c->out, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]);
     }
     return true;
 }
@@ -475,7 +475,7 @@ static bool sub_one(const kumo_regex *re, const char *s, const PCRE2_SIZE *ov, v
     sub_ctx *c = ctx;
     if (c->left == 0)
         return false;
-    kumo_buf_add(c->out, s + c->copied, ov[0] - c->copied);
+    kumo__buf_add(c->out, s + c->copied, ov[0] - c->copied);
     if (!expand(re, s, ov, c))
         return false;
     c->copied = ov[1];
@@ -488,8 +488,8 @@ char *kumo__regex_sub(const kumo_regex *re, const char *repl, const char *s, siz
                       int count, const char **error)
 {
     kumo_buf out;
-    kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_TEXT);
-    kumo_buf_adds(&out, "");
+    kumo__buf_init(&out, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_adds(&out, "");
     sub_ctx c = {repl, &out, 0, count > 0 ? count : -1, NULL};
     /* The template is checked first, as Python parses it before it searches. */
     if (expand(re, s, NULL, &c) && count >= 0)
@@ -497,11 +497,11 @@ char *kumo__regex_sub(const kumo_regex *re, const char *repl, const char *s, siz
     if (c.error) {
         if (error)
             *error = c.error;
-        kumo_buf_release(&out);
+        kumo__buf_release(&out);
         return NULL;
     }
-    kumo_buf_add(&out, s + c.copied, n - c.copied);
-    return kumo_buf_detach(&out, NULL);
+    kumo__buf_add(&out, s + c.copied, n - c.copied);
+    return kumo__buf_detach(&out, NULL);
 }
 
 /* ---------------------------------------------------------------- entities */
@@ -562,7 +562,7 @@ static size_t entity(const char *s, size_t n, kumo_buf *b)
         size_t used = i + (semi ? 1 : 0);
         if (len >= sizeof(name)) {
             if (!semi)
-                kumo_buf_add(b, s, used);
+                kumo__buf_add(b, s, used);
             return used;
         }
         memcpy(name, s + start, len);
@@ -571,7 +571,7 @@ static size_t entity(const char *s, size_t n, kumo_buf *b)
         for (size_t k = 0; k <= len; k++)
             lower[k] = (char)tolower((unsigned char)name[k]);
         if (strcmp(lower, "lt") == 0 || strcmp(lower, "amp") == 0) {
-            kumo_buf_add(b, s, used);
+            kumo__buf_add(b, s, used);
             return used;
         }
         cp = entity_lookup(name);
@@ -579,7 +579,7 @@ static size_t entity(const char *s, size_t n, kumo_buf *b)
             cp = entity_lookup(lower);
         if (cp <= 0) {
             if (!semi)
-                kumo_buf_add(b, s, used);
+                kumo__buf_add(b, s, used);
             return used;
         }
         kumo__utf8_put(b, (unsigned long)cp);
@@ -603,7 +603,7 @@ static size_t entity(const char *s, size_t n, kumo_buf *b)
     }
     /* Not a character (Python raises and w3lib keeps or drops the reference). */
     if (!semi)
-        kumo_buf_add(b, s, used);
+        kumo__buf_add(b, s, used);
     return used;
 }
 
@@ -613,14 +613,14 @@ void kumo__replace_entities(const char *s, size_t n, kumo_buf *b)
     while (i < n) {
         const char *amp = memchr(s + i, '&', n - i);
         if (!amp) {
-            kumo_buf_add(b, s + i, n - i);
+            kumo__buf_add(b, s + i, n - i);
             return;
         }
         size_t k = (size_t)(amp - s);
-        kumo_buf_add(b, s + i, k - i);
+        kumo__buf_add(b, s + i, k - i);
         size_t used = entity(s + k, n - k, b);
         if (used == 0) {
-            kumo_buf_addc(b, '&');
+            kumo__buf_addc(b, '&');
             used = 1;
         }
         i = k + used;

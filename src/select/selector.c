@@ -73,7 +73,7 @@ static kumo_selector *sel_new(sel_kind kind, kumo_doc *doc, xmlNodePtr node)
     kumo_ref_init(&sel->ref, &KUMO_CLASS(Selector));
     sel->refcount = 1;
     sel->kind = kind;
-    sel->doc = doc ? kumo_doc_ref(doc) : NULL;
+    sel->doc = doc ? kumo__doc_ref(doc) : NULL;
     sel->node = node;
     return sel;
 }
@@ -123,7 +123,7 @@ void kumo_sel_unref(kumo_selector *sel)
     }
     kumo_free(sel->markup);
     kumo_free(sel->str);
-    kumo_doc_unref(sel->doc);
+    kumo__doc_unref(sel->doc);
     kumo_free(sel);
 }
 
@@ -311,7 +311,7 @@ static int eval(kumo_doc *doc, xmlNodePtr node, const kumo_query *q, kumo_select
 /* Give the caller's list to the callback pool and return it (borrowed). */
 static kumo_selector_list *pooled(kumo_selector_list *l)
 {
-    kumo_pool_add(&l->ref);
+    kumo__pool_add(&l->ref);
     return l;
 }
 
@@ -329,7 +329,7 @@ static const kumo_query *lookup(const char *query, bool css)
         KUMO_ERROR(LOGGER, "Invalid %s query: NULL", css ? "CSS" : "XPath");
         return NULL;
     }
-    const kumo_query *q = kumo_query_get(query, css);
+    const kumo_query *q = kumo__query_get(query, css);
     if (!q->comp) {
         snprintf(query_error, sizeof(query_error), "%s", q->error ? q->error
                                                                     : "invalid expression");
@@ -377,7 +377,7 @@ static kumo_selector_list *run(kumo_doc *doc, kumo_selector *const *sels, size_t
     return pooled(out);
 }
 
-kumo_selector_list *kumo_doc_select(kumo_doc *doc, const char *query, bool css)
+kumo_selector_list *kumo__doc_select(kumo_doc *doc, const char *query, bool css)
 {
     return run(doc, NULL, 0, query, css);
 }
@@ -572,10 +572,10 @@ static void re_emit(void *ctx, const char *s, size_t n)
         return;
     }
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
-    kumo_buf_adds(&b, "");
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_adds(&b, "");
     kumo__replace_entities(s, n, &b);
-    list_push(l, string_sel(kumo_buf_detach(&b, NULL)));
+    list_push(l, string_sel(kumo__buf_detach(&b, NULL)));
 }
 
 static const kumo_regex *re_lookup(const char *pattern)

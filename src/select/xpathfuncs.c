@@ -204,25 +204,25 @@ static void has_class(xmlXPathParserContextPtr ctxt, int nargs)
     xmlChar *cls = node && node->type == XML_ELEMENT_NODE ? xmlGetProp(node, BAD_CAST "class")
                                                           : NULL;
     kumo_buf norm;
-    kumo_buf_init(&norm, 0, KUMO_T_STR, KUMO_V_TEXT);
-    kumo_buf_adds(&norm, "");
+    kumo__buf_init(&norm, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_adds(&norm, "");
     if (cls) {
         /* " " + class + " " with runs of HTML5 whitespace as one space. */
-        kumo_buf_addc(&norm, ' ');
+        kumo__buf_addc(&norm, ' ');
         bool space = true;
         for (const xmlChar *p = cls; *p; p++) {
             bool ws = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f';
             if (ws) {
                 if (!space)
-                    kumo_buf_addc(&norm, ' ');
+                    kumo__buf_addc(&norm, ' ');
                 space = true;
             } else {
-                kumo_buf_addc(&norm, (char)*p);
+                kumo__buf_addc(&norm, (char)*p);
                 space = false;
             }
         }
         if (!space)
-            kumo_buf_addc(&norm, ' ');
+            kumo__buf_addc(&norm, ' ');
     }
     bool all = cls != NULL;
     for (int i = 0; i < nargs; i++) {
@@ -231,13 +231,13 @@ static void has_class(xmlXPathParserContextPtr ctxt, int nargs)
             char *want = kumo_alloc(strlen((const char *)o->stringval) + 3, KUMO_T_STR,
                                     KUMO_V_TEXT);
             sprintf(want, " %s ", (const char *)o->stringval);
-            all = strstr(kumo_buf_str(&norm), want) != NULL;
+            all = strstr(kumo__buf_str(&norm), want) != NULL;
             kumo_free(want);
         }
         xmlXPathFreeObject(o);
     }
     xmlFree(cls);
-    kumo_buf_release(&norm);
+    kumo__buf_release(&norm);
     valuePush(ctxt, xmlXPathNewBoolean(all));
 }
 

@@ -1,12 +1,12 @@
 /* buf.c - growable byte buffers with a hard cap. */
 #include "util/buf.h"
 
-void kumo_buf_init(kumo_buf *b, size_t max, kumo_tag type, kumo_tag via)
+void kumo__buf_init(kumo_buf *b, size_t max, kumo_tag type, kumo_tag via)
 {
     *b = (kumo_buf){.max = max ? max : SIZE_MAX - 1, .type = type, .via = via};
 }
 
-void kumo_buf_release(kumo_buf *b)
+void kumo__buf_release(kumo_buf *b)
 {
     kumo_free(b->s);
     b->s = NULL;
@@ -28,7 +28,7 @@ static int grow(kumo_buf *b, size_t n)
     return KUMO_OK;
 }
 
-int kumo_buf_reserve(kumo_buf *b, size_t n)
+int kumo__buf_reserve(kumo_buf *b, size_t n)
 {
     if (n > b->max - b->len)
         return KUMO_ETOOBIG;
@@ -40,7 +40,7 @@ int kumo_buf_reserve(kumo_buf *b, size_t n)
     return KUMO_OK;
 }
 
-int kumo_buf_add(kumo_buf *b, const void *p, size_t n)
+int kumo__buf_add(kumo_buf *b, const void *p, size_t n)
 {
     int rc = grow(b, n);
     if (rc)
@@ -52,17 +52,17 @@ int kumo_buf_add(kumo_buf *b, const void *p, size_t n)
     return KUMO_OK;
 }
 
-int kumo_buf_adds(kumo_buf *b, const char *s)
+int kumo__buf_adds(kumo_buf *b, const char *s)
 {
-    return kumo_buf_add(b, s, strlen(s));
+    return kumo__buf_add(b, s, strlen(s));
 }
 
-int kumo_buf_addc(kumo_buf *b, char c)
+int kumo__buf_addc(kumo_buf *b, char c)
 {
-    return kumo_buf_add(b, &c, 1);
+    return kumo__buf_add(b, &c, 1);
 }
 
-int kumo_buf_printf(kumo_buf *b, const char *fmt, ...)
+int kumo__buf_printf(kumo_buf *b, const char *fmt, ...)
 {
     char small[256];
     va_list ap;
@@ -72,7 +72,7 @@ int kumo_buf_printf(kumo_buf *b, const char *fmt, ...)
     if (n < 0)
         return KUMO_EINVAL;
     if ((size_t)n < sizeof(small))
-        return kumo_buf_add(b, small, (size_t)n);
+        return kumo__buf_add(b, small, (size_t)n);
     int rc = grow(b, (size_t)n);
     if (rc)
         return rc;
@@ -83,12 +83,12 @@ int kumo_buf_printf(kumo_buf *b, const char *fmt, ...)
     return KUMO_OK;
 }
 
-int kumo_buf_add_repr(kumo_buf *b, const kumo_ref *obj)
+int kumo__buf_add_repr(kumo_buf *b, const kumo_ref *obj)
 {
     char small[256];
     size_t n = kumo_ref_repr(obj, small, sizeof(small));
     if (n < sizeof(small))
-        return kumo_buf_add(b, small, n);
+        return kumo__buf_add(b, small, n);
     int rc = grow(b, n);
     if (rc)
         return rc;
@@ -97,14 +97,14 @@ int kumo_buf_add_repr(kumo_buf *b, const kumo_ref *obj)
     return KUMO_OK;
 }
 
-void kumo_buf_reset(kumo_buf *b)
+void kumo__buf_reset(kumo_buf *b)
 {
     b->len = 0;
     if (b->s)
         b->s[0] = '\0';
 }
 
-char *kumo_buf_detach(kumo_buf *b, size_t *len)
+char *kumo__buf_detach(kumo_buf *b, size_t *len)
 {
     char *s = b->s ? b->s : kumo_strdup("", b->type, b->via);
     if (len)
@@ -114,7 +114,7 @@ char *kumo_buf_detach(kumo_buf *b, size_t *len)
     return s;
 }
 
-const char *kumo_buf_str(const kumo_buf *b)
+const char *kumo__buf_str(const kumo_buf *b)
 {
     return b->s ? b->s : "";
 }

@@ -12,21 +12,21 @@ typedef struct kumo_buf {
     kumo_tag type, via;
 } kumo_buf;
 
-void kumo_buf_init(kumo_buf *b, size_t max, kumo_tag type, kumo_tag via);
-void kumo_buf_release(kumo_buf *b);
+void kumo__buf_init(kumo_buf *b, size_t max, kumo_tag type, kumo_tag via);
+void kumo__buf_release(kumo_buf *b);
 /* Returns KUMO_ETOOBIG (and adds nothing) when the cap would be passed. */
-int kumo_buf_add(kumo_buf *b, const void *p, size_t n);
-int kumo_buf_adds(kumo_buf *b, const char *s);
-int kumo_buf_addc(kumo_buf *b, char c);
-int kumo_buf_printf(kumo_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int kumo__buf_add(kumo_buf *b, const void *p, size_t n);
+int kumo__buf_adds(kumo_buf *b, const char *s);
+int kumo__buf_addc(kumo_buf *b, char c);
+int kumo__buf_printf(kumo_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Add obj's repr, kumo_ref_repr(): "<GET url>", "<200 url>", "<Item>"; KUMO_ETOOBIG as add. */
-int kumo_buf_add_repr(kumo_buf *b, const kumo_ref *obj);
-void kumo_buf_reset(kumo_buf *b);
+int kumo__buf_add_repr(kumo_buf *b, const kumo_ref *obj);
+void kumo__buf_reset(kumo_buf *b);
 /* Make room for n more bytes at once (a known Content-Length); KUMO_ETOOBIG past the cap. */
-int kumo_buf_reserve(kumo_buf *b, size_t n);
+int kumo__buf_reserve(kumo_buf *b, size_t n);
 /* Detach the bytes (caller frees with kumo_free; "" allocated when empty); b is reset. */
-char *kumo_buf_detach(kumo_buf *b, size_t *len);
+char *kumo__buf_detach(kumo_buf *b, size_t *len);
 /* Returns the contents as a string ("" when empty); borrowed. */
-const char *kumo_buf_str(const kumo_buf *b);
+const char *kumo__buf_str(const kumo_buf *b);
 
 #endif

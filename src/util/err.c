@@ -23,7 +23,7 @@ const char *kumo_errname(int err)
     return err >= 0 && err < KUMO_ERR_MAX ? names[err] : "EUNKNOWN";
 }
 
-void kumo_err_printf(char *err, size_t errlen, const char *fmt, ...)
+void kumo__err_printf(char *err, size_t errlen, const char *fmt, ...)
 {
     if (!err || !errlen)
         return;

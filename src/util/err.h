@@ -8,7 +8,7 @@
  * snprintf() fmt into err[0..errlen), cut short to fit; does nothing when err is NULL or
  * errlen is 0 (the caller does not want the message).
  */
-void kumo_err_printf(char *err, size_t errlen, const char *fmt, ...)
+void kumo__err_printf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif

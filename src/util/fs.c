@@ -2,7 +2,7 @@
 #include "util/fs.h"
 #include <sys/stat.h>
 
-int kumo_mkdirs(const char *dir)
+int kumo__mkdirs(const char *dir)
 {
     char *d = kumo_strdup(dir, KUMO_T_STR, KUMO_V_NONE);
     int rc = 0;

@@ -6,6 +6,6 @@
 
 /* mkdir -p: create dir and its missing parents.  Returns 0, or the errno of the failure
  * (ENOTDIR when dir exists and is not a directory). */
-int kumo_mkdirs(const char *dir);
+int kumo__mkdirs(const char *dir);
 
 #endif

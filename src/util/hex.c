@@ -1,7 +1,7 @@
 /* hex.c - hexadecimal digits. */
 #include "util/hex.h"
 
-int kumo_hex_value(int c)
+int kumo__hex_value(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';

@@ -4,6 +4,6 @@
 
 /* Returns the value (0 to 15) of the hex digit c ('0'-'9', 'a'-'f', 'A'-'F'), or -1 for any
  * other byte (negative chars included): "not a digit", not an error code. */
-int kumo_hex_value(int c);
+int kumo__hex_value(int c);
 
 #endif

@@ -8,17 +8,17 @@
 
 static size_t utf8_put(unsigned char *o, uint32_t cp)
 {
-    return kumo_utf8_encode(cp, (char *)o);
+    return kumo__utf8_encode(cp, (char *)o);
 }
 
 /* ---- writer ---- */
 
-int kumo_json_str(kumo_buf *b, const char *s, size_t len)
+int kumo__json_str(kumo_buf *b, const char *s, size_t len)
 {
     static const char hexd[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)s;
     size_t run = 0;     /* start of the bytes not yet written */
-    int rc = kumo_buf_addc(b, '"');
+    int rc = kumo__buf_addc(b, '"');
     for (size_t i = 0; i < len && !rc;) {
         unsigned char c = p[i];
         char esc[8];
@@ -31,7 +31,7 @@ int kumo_json_str(kumo_buf *b, const char *s, size_t len)
         if (c >= 0x80) {
             bool ok;
             uint32_t cp;
-            adv = kumo_utf8_decode(p + i, len - i, &ok, &cp);
+            adv = kumo__utf8_decode(p + i, len - i, &ok, &cp);
             if (ok) {
                 i += adv;
                 continue;
@@ -59,15 +59,15 @@ int kumo_json_str(kumo_buf *b, const char *s, size_t len)
             rep = esc;
             replen = 6;
         }
-        rc = kumo_buf_add(b, p + run, i - run);
+        rc = kumo__buf_add(b, p + run, i - run);
         if (!rc)
-            rc = kumo_buf_add(b, rep, replen);
+            rc = kumo__buf_add(b, rep, replen);
         i += adv;
         run = i;
     }
     if (!rc)
-        rc = kumo_buf_add(b, p + run, len - run);
-    return rc ? rc : kumo_buf_addc(b, '"');
+        rc = kumo__buf_add(b, p + run, len - run);
+    return rc ? rc : kumo__buf_addc(b, '"');
 }
 
 /* Python's float repr: the shortest digits that read back as x, fixed or exponent form. */
@@ -143,65 +143,65 @@ static void float_repr(double x, char out[40])
 static int obj_repr(kumo_buf *b, const kumo_ref *obj)
 {
     kumo_buf tmp;
-    kumo_buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
-    int rc = kumo_buf_add_repr(&tmp, obj);
+    kumo__buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
+    int rc = kumo__buf_add_repr(&tmp, obj);
     if (rc == KUMO_OK)
-        rc = kumo_json_str(b, kumo_buf_str(&tmp), tmp.len);
-    kumo_buf_release(&tmp);
+        rc = kumo__json_str(b, kumo__buf_str(&tmp), tmp.len);
+    kumo__buf_release(&tmp);
     return rc;
 }
 
-int kumo_json_value_sep(kumo_buf *b, const kumo_value *v, const char *item_sep)
+int kumo__json_value_sep(kumo_buf *b, const kumo_value *v, const char *item_sep)
 {
     char num[40];
     switch (v->type) {
     case KUMO_VAL_NONE:
-        return kumo_buf_add(b, "null", 4);
+        return kumo__buf_add(b, "null", 4);
     case KUMO_VAL_BOOL:
-        return v->u.b ? kumo_buf_add(b, "true", 4) : kumo_buf_add(b, "false", 5);
+        return v->u.b ? kumo__buf_add(b, "true", 4) : kumo__buf_add(b, "false", 5);
     case KUMO_VAL_INT:
         snprintf(num, sizeof(num), "%lld", (long long)v->u.i);
-        return kumo_buf_adds(b, num);
+        return kumo__buf_adds(b, num);
     case KUMO_VAL_FLOAT:
         float_repr(v->u.f, num);
-        return kumo_buf_adds(b, num);
+        return kumo__buf_adds(b, num);
     case KUMO_VAL_STR:
-        return kumo_json_str(b, v->u.str.s, v->u.str.len);
+        return kumo__json_str(b, v->u.str.s, v->u.str.len);
     case KUMO_VAL_OBJ:
         return obj_repr(b, v->u.obj);
     case KUMO_VAL_LIST: {
-        int rc = kumo_buf_addc(b, '[');
+        int rc = kumo__buf_addc(b, '[');
         for (size_t i = 0; i < v->u.list->len && !rc; i++) {
             if (i)
-                rc = kumo_buf_adds(b, item_sep);
+                rc = kumo__buf_adds(b, item_sep);
             if (!rc)
-                rc = kumo_json_value_sep(b, &v->u.list->v[i], item_sep);
+                rc = kumo__json_value_sep(b, &v->u.list->v[i], item_sep);
         }
-        return rc ? rc : kumo_buf_addc(b, ']');
+        return rc ? rc : kumo__buf_addc(b, ']');
     }
     }
     return KUMO_EINVAL;
 }
 
-int kumo_json_value(kumo_buf *b, const kumo_value *v)
+int kumo__json_value(kumo_buf *b, const kumo_value *v)
 {
-    return kumo_json_value_sep(b, v, ", ");
+    return kumo__json_value_sep(b, v, ", ");
 }
 
-int kumo_json_map(kumo_buf *b, const kumo_map *m, const char *item_sep, const char *kv_sep)
+int kumo__json_map(kumo_buf *b, const kumo_map *m, const char *item_sep, const char *kv_sep)
 {
-    int rc = kumo_buf_addc(b, '{');
+    int rc = kumo__buf_addc(b, '{');
     for (size_t i = 0; i < m->len && !rc; i++) {
         if (i)
-            rc = kumo_buf_adds(b, item_sep);
+            rc = kumo__buf_adds(b, item_sep);
         if (!rc)
-            rc = kumo_json_str(b, m->e[i].key, strlen(m->e[i].key));
+            rc = kumo__json_str(b, m->e[i].key, strlen(m->e[i].key));
         if (!rc)
-            rc = kumo_buf_adds(b, kv_sep);
+            rc = kumo__buf_adds(b, kv_sep);
         if (!rc)
-            rc = kumo_json_value_sep(b, &m->e[i].val, item_sep);
+            rc = kumo__json_value_sep(b, &m->e[i].val, item_sep);
     }
-    return rc ? rc : kumo_buf_addc(b, '}');
+    return rc ? rc : kumo__buf_addc(b, '}');
 }
 
 /* ---- parser ---- */
@@ -294,7 +294,7 @@ static int parse_string(parser *ps, kumo_value *out)
         if (c >= 0x80) {
             bool ok;
             uint32_t cp;
-            size_t k = kumo_utf8_decode(ps->p + at, end - at, &ok, &cp);
+            size_t k = kumo__utf8_decode(ps->p + at, end - at, &ok, &cp);
             if (!ok) {
                 kumo_free(s);
                 return fail(ps, KUMO_ESYNTAX, at, "invalid UTF-8");
@@ -527,7 +527,7 @@ static int parse_value(parser *ps, kumo_value *out, int depth)
     return unexpected(ps);
 }
 
-const kumo_value *kumo_json_get(const kumo_value *obj, const char *key)
+const kumo_value *kumo__json_get(const kumo_value *obj, const char *key)
 {
     const kumo_value *found = NULL;
     for (size_t i = 0; obj && obj->type == KUMO_VAL_LIST && i < obj->u.list->len; i++) {
@@ -540,7 +540,7 @@ const kumo_value *kumo_json_get(const kumo_value *obj, const char *key)
     return found;
 }
 
-int kumo_json_parse(const char *text, size_t len, kumo_value *out, char *err, size_t errlen)
+int kumo__json_parse(const char *text, size_t len, kumo_value *out, char *err, size_t errlen)
 {
     parser ps = {.p = (const unsigned char *)text, .len = len, .err = err, .errlen = errlen};
     kumo_value v;

@@ -15,7 +15,7 @@
  * Append s[0..len) as a JSON string: UTF-8 kept as is; ", \ and control characters escaped
  * (\n \t \r \b \f, else \u00XX); each invalid UTF-8 sequence becomes U+FFFD.
  */
-int kumo_json_str(kumo_buf *b, const char *s, size_t len);
+int kumo__json_str(kumo_buf *b, const char *s, size_t len);
 
 /*
  * Append v: None -> null, true/false, integers, floats as Python's repr (12.34, 3.0,
@@ -23,19 +23,19 @@ int kumo_json_str(kumo_buf *b, const char *s, size_t len);
  * object is written as a string naming it like Scrapy's repr: "<200 url>" for a response,
  * "<GET url>" for a request, "<ClassName>" otherwise.
  */
-int kumo_json_value(kumo_buf *b, const kumo_value *v);
+int kumo__json_value(kumo_buf *b, const kumo_value *v);
 
-/* Same as kumo_json_value() with item_sep between list items ("," for compact output). */
-int kumo_json_value_sep(kumo_buf *b, const kumo_value *v, const char *item_sep);
+/* Same as kumo__json_value() with item_sep between list items ("," for compact output). */
+int kumo__json_value_sep(kumo_buf *b, const kumo_value *v, const char *item_sep);
 
 /*
  * Append m as an object in insertion order: {"k": v, ...} with item_sep between entries
  * (and list items) and kv_sep between a key and its value: ", " and ": " as Python's
  * default, "," and ":" for compact.
  */
-int kumo_json_map(kumo_buf *b, const kumo_map *m, const char *item_sep, const char *kv_sep);
+int kumo__json_map(kumo_buf *b, const kumo_map *m, const char *item_sep, const char *kv_sep);
 
-/* Deepest nesting of arrays and objects kumo_json_parse() accepts. */
+/* Deepest nesting of arrays and objects kumo__json_parse() accepts. */
 #define KUMO_JSON_MAX_DEPTH 64
 
 /*
@@ -50,12 +50,12 @@ int kumo_json_map(kumo_buf *b, const kumo_map *m, const char *item_sep, const ch
  * message naming the byte offset ("unexpected 'x' at byte 12") in err[0..errlen).
  * err may be NULL.
  */
-int kumo_json_parse(const char *text, size_t len, kumo_value *out, char *err, size_t errlen);
+int kumo__json_parse(const char *text, size_t len, kumo_value *out, char *err, size_t errlen);
 
 /*
  * In a parsed JSON object (a list of [key, value] pairs), the value of the last pair whose key
  * is key (Python's dict keeps the last), or NULL.  Borrowed, valid while obj lives.
  */
-const kumo_value *kumo_json_get(const kumo_value *obj, const char *key);
+const kumo_value *kumo__json_get(const kumo_value *obj, const char *key);
 
 #endif

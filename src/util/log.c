@@ -8,7 +8,7 @@ static FILE *log_file;          /* NULL: stderr */
 static void (*hook)(void *ctx, kumo_loglevel level);
 static void *hook_ctx;
 
-void kumo_log_set_hook(void (*fn)(void *ctx, kumo_loglevel level), void *ctx)
+void kumo__log_set_hook(void (*fn)(void *ctx, kumo_loglevel level), void *ctx)
 {
     hook = fn;
     hook_ctx = ctx;
@@ -22,7 +22,7 @@ static const struct {
     {"ERROR", KUMO_LOG_ERROR},     {"CRITICAL", KUMO_LOG_CRITICAL},
 };
 
-int kumo_log_level_parse(const char *name, kumo_loglevel *out)
+int kumo__log_level_parse(const char *name, kumo_loglevel *out)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(levels); i++)
         if (strcasecmp(levels[i].name, name) == 0) {
@@ -32,7 +32,7 @@ int kumo_log_level_parse(const char *name, kumo_loglevel *out)
     return KUMO_EINVAL;
 }
 
-const char *kumo_log_level_name(kumo_loglevel level)
+const char *kumo__log_level_name(kumo_loglevel level)
 {
     for (size_t i = KUMO_ARRAY_LEN(levels); i-- > 0;)
         if (level >= levels[i].level)
@@ -40,17 +40,17 @@ const char *kumo_log_level_name(kumo_loglevel level)
     return "DEBUG";
 }
 
-void kumo_log_set_level(kumo_loglevel level)
+void kumo__log_set_level(kumo_loglevel level)
 {
     min_level = level;
 }
 
-bool kumo_log_enabled(kumo_loglevel level)
+bool kumo__log_enabled(kumo_loglevel level)
 {
     return level >= min_level;
 }
 
-int kumo_log_set_file(const char *path)
+int kumo__log_set_file(const char *path)
 {
     if (log_file)
         fclose(log_file);
@@ -64,7 +64,7 @@ int kumo_log_set_file(const char *path)
     return KUMO_OK;
 }
 
-void kumo_vlog(const char *logger, kumo_loglevel level, const char *fmt, va_list ap)
+void kumo__vlog(const char *logger, kumo_loglevel level, const char *fmt, va_list ap)
 {
     if (level < min_level)
         return;
@@ -77,17 +77,17 @@ void kumo_vlog(const char *logger, kumo_loglevel level, const char *fmt, va_list
     localtime_r(&now, &tm);
     strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
     flockfile(f);
-    fprintf(f, "%s [%s] %s: ", stamp, logger, kumo_log_level_name(level));
+    fprintf(f, "%s [%s] %s: ", stamp, logger, kumo__log_level_name(level));
     vfprintf(f, fmt, ap);
     fputc('\n', f);
     funlockfile(f);
 }
 
-void kumo_log(const char *logger, kumo_loglevel level, const char *fmt, ...)
+void kumo__log(const char *logger, kumo_loglevel level, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    kumo_vlog(logger, level, fmt, ap);
+    kumo__vlog(logger, level, fmt, ap);
     va_end(ap);
 }
 

@@ -59,7 +59,7 @@ static void compress(uint32_t h[5], const unsigned char block[64])
     h[4] += e;
 }
 
-void kumo_sha1_init(kumo_sha1 *s)
+void kumo__sha1_init(kumo_sha1 *s)
 {
     s->h[0] = 0x67452301;
     s->h[1] = 0xefcdab89;
@@ -70,7 +70,7 @@ void kumo_sha1_init(kumo_sha1 *s)
     s->fill = 0;
 }
 
-void kumo_sha1_update(kumo_sha1 *s, const void *p, size_t n)
+void kumo__sha1_update(kumo_sha1 *s, const void *p, size_t n)
 {
     const unsigned char *in = p;
     s->len += n;
@@ -92,7 +92,7 @@ void kumo_sha1_update(kumo_sha1 *s, const void *p, size_t n)
     s->fill = n;
 }
 
-void kumo_sha1_final(kumo_sha1 *s, unsigned char out[20])
+void kumo__sha1_final(kumo_sha1 *s, unsigned char out[20])
 {
     uint64_t bits = s->len * 8;
     s->block[s->fill++] = 0x80;
@@ -107,5 +107,5 @@ void kumo_sha1_final(kumo_sha1 *s, unsigned char out[20])
     compress(s->h, s->block);
     for (int i = 0; i < 5; i++)
         store_be32(out + 4 * i, s->h[i]);
-    kumo_sha1_init(s);
+    kumo__sha1_init(s);
 }

@@ -12,8 +12,8 @@ typedef struct kumo_sha1 {
     size_t fill;
 } kumo_sha1;
 
-void kumo_sha1_init(kumo_sha1 *s);
-void kumo_sha1_update(kumo_sha1 *s, const void *p, size_t n);
-void kumo_sha1_final(kumo_sha1 *s, unsigned char out[20]);
+void kumo__sha1_init(kumo_sha1 *s);
+void kumo__sha1_update(kumo_sha1 *s, const void *p, size_t n);
+void kumo__sha1_final(kumo_sha1 *s, unsigned char out[20]);
 
 #endif

@@ -20,7 +20,7 @@ static int64_t query_int(sqlite3 *h, const char *sql, int *rc)
     return v;
 }
 
-void kumo_sqlite_err(const kumo_sqlite_kind *k, const char *path, sqlite3 *h, int rc,
+void kumo__sqlite_err(const kumo_sqlite_kind *k, const char *path, sqlite3 *h, int rc,
                      char *err, size_t errlen)
 {
     if (!err || !errlen)
@@ -36,7 +36,7 @@ void kumo_sqlite_err(const kumo_sqlite_kind *k, const char *path, sqlite3 *h, in
                  h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
 }
 
-int kumo_sqlite_check(const kumo_sqlite_kind *k, sqlite3 *h, const char *path, bool *fresh,
+int kumo__sqlite_check(const kumo_sqlite_kind *k, sqlite3 *h, const char *path, bool *fresh,
                       int64_t *version, char *err, size_t errlen)
 {
     int rc;
@@ -45,7 +45,7 @@ int kumo_sqlite_check(const kumo_sqlite_kind *k, sqlite3 *h, const char *path, b
     *version = rc == SQLITE_OK ? query_int(h, "PRAGMA user_version", &rc) : 0;
     *fresh = false;
     if (rc != SQLITE_OK) {
-        kumo_sqlite_err(k, path, h, rc, err, errlen);
+        kumo__sqlite_err(k, path, h, rc, err, errlen);
         return KUMO_EIO;
     }
     *fresh = tables == 0 && app == 0;

@@ -20,18 +20,18 @@ typedef struct kumo_sqlite_kind {
  *   "'PATH' is corrupt: REASON (not touched)"                           (SQLITE_CORRUPT)
  *   "cannot ACTION 'PATH': REASON"                                      (anything else)
  */
-void kumo_sqlite_err(const kumo_sqlite_kind *k, const char *path, sqlite3 *h, int rc,
+void kumo__sqlite_err(const kumo_sqlite_kind *k, const char *path, sqlite3 *h, int rc,
                      char *err, size_t errlen);
 
 /*
  * Check the SQLite file path, open on h, before kumo writes to it; only reads it.  Returns
  * KUMO_OK with *fresh (it holds no table and no application id: an empty file, or a create
  * cut short) and *version (its PRAGMA user_version), else a one-line message in err:
- * KUMO_EIO when it cannot be read (as kumo_sqlite_err), or KUMO_EINVAL when it is not fresh
+ * KUMO_EIO when it cannot be read (as kumo__sqlite_err), or KUMO_EINVAL when it is not fresh
  * and its application id is not k->app_id: "'PATH' is not a kumo WHAT: an SQLite database
  * of another application (not touched)".  The schema version is the caller's to judge.
  */
-int kumo_sqlite_check(const kumo_sqlite_kind *k, sqlite3 *h, const char *path, bool *fresh,
+int kumo__sqlite_check(const kumo_sqlite_kind *k, sqlite3 *h, const char *path, bool *fresh,
                       int64_t *version, char *err, size_t errlen);
 
 #endif

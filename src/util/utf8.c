@@ -1,7 +1,7 @@
 /* utf8.c - decoding and encoding UTF-8, with Python's U+FFFD replacement. */
 #include "util/utf8.h"
 
-size_t kumo_utf8_decode(const unsigned char *p, size_t n, bool *ok, uint32_t *cp)
+size_t kumo__utf8_decode(const unsigned char *p, size_t n, bool *ok, uint32_t *cp)
 {
     unsigned char c = p[0], lo = 0x80, hi = 0xbf;
     size_t need;
@@ -40,7 +40,7 @@ size_t kumo_utf8_decode(const unsigned char *p, size_t n, bool *ok, uint32_t *cp
     return need;
 }
 
-size_t kumo_utf8_encode(uint32_t cp, char out[4])
+size_t kumo__utf8_encode(uint32_t cp, char out[4])
 {
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
         cp = 0xFFFD;
@@ -66,13 +66,13 @@ size_t kumo_utf8_encode(uint32_t cp, char out[4])
     return 4;
 }
 
-int kumo_buf_add_cp(kumo_buf *b, uint32_t cp)
+int kumo__buf_add_cp(kumo_buf *b, uint32_t cp)
 {
     char u[4];
-    return kumo_buf_add(b, u, kumo_utf8_encode(cp, u));
+    return kumo__buf_add(b, u, kumo__utf8_encode(cp, u));
 }
 
-int kumo_buf_add_utf8(kumo_buf *b, const char *str, size_t len)
+int kumo__buf_add_utf8(kumo_buf *b, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t run = 0;     /* start of the bytes not yet added */
@@ -83,16 +83,16 @@ int kumo_buf_add_utf8(kumo_buf *b, const char *str, size_t len)
         }
         bool ok;
         uint32_t cp;
-        size_t n = kumo_utf8_decode(s + i, len - i, &ok, &cp);
+        size_t n = kumo__utf8_decode(s + i, len - i, &ok, &cp);
         if (!ok) {
-            int rc = kumo_buf_add(b, s + run, i - run);
+            int rc = kumo__buf_add(b, s + run, i - run);
             if (rc == KUMO_OK)
-                rc = kumo_buf_adds(b, "\xef\xbf\xbd");
+                rc = kumo__buf_adds(b, "\xef\xbf\xbd");
             if (rc != KUMO_OK)
                 return rc;
             run = i + n;
         }
         i += n;
     }
-    return kumo_buf_add(b, s + run, len - run);
+    return kumo__buf_add(b, s + run, len - run);
 }

@@ -11,17 +11,17 @@
  * is its maximal subpart (Unicode's "U+FFFD substitution of maximal subparts", what Python's
  * decode(errors="replace") does): the bytes one U+FFFD stands for.
  */
-size_t kumo_utf8_decode(const unsigned char *p, size_t n, bool *ok, uint32_t *cp);
+size_t kumo__utf8_decode(const unsigned char *p, size_t n, bool *ok, uint32_t *cp);
 
 /* Write cp as UTF-8 into out; surrogates and values past U+10FFFF become U+FFFD.  Returns
  * the bytes written (1 to 4). */
-size_t kumo_utf8_encode(uint32_t cp, char out[4]);
+size_t kumo__utf8_encode(uint32_t cp, char out[4]);
 
 /* Append cp as UTF-8 to b (same replacement rule). */
-int kumo_buf_add_cp(kumo_buf *b, uint32_t cp);
+int kumo__buf_add_cp(kumo_buf *b, uint32_t cp);
 
-/* Append s[0..len) to b with each invalid UTF-8 sequence (as kumo_utf8_decode() takes it)
- * replaced by U+FFFD.  Returns KUMO_OK or kumo_buf_add()'s error. */
-int kumo_buf_add_utf8(kumo_buf *b, const char *s, size_t len);
+/* Append s[0..len) to b with each invalid UTF-8 sequence (as kumo__utf8_decode() takes it)
+ * replaced by U+FFFD.  Returns KUMO_OK or kumo__buf_add()'s error. */
+int kumo__buf_add_utf8(kumo_buf *b, const char *s, size_t len);
 
 #endif

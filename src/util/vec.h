@@ -10,9 +10,9 @@ typedef struct kumo_vec {
     kumo_tag type, via;
 } kumo_vec;
 
-void kumo_vec_init(kumo_vec *v, kumo_tag type, kumo_tag via);
-void kumo_vec_release(kumo_vec *v);
-void kumo_vec_push(kumo_vec *v, void *p);
-void *kumo_vec_pop(kumo_vec *v);
+void kumo__vec_init(kumo_vec *v, kumo_tag type, kumo_tag via);
+void kumo__vec_release(kumo_vec *v);
+void kumo__vec_push(kumo_vec *v, void *p);
+void *kumo__vec_pop(kumo_vec *v);
 
 #endif

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * only what an input really lost. */
 static void fuzz_teardown(void)
 {
-    kumo_select_cleanup();
+    kumo__select_cleanup();
     kumo_class_cleanup();
 }
 
@@ -24,7 +24,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     kumo_class_first();
-    kumo_log_set_level((kumo_loglevel)(KUMO_LOG_CRITICAL + 10));
+    kumo__log_set_level((kumo_loglevel)(KUMO_LOG_CRITICAL + 10));
     atexit(fuzz_teardown);
     return 0;
 }

@@ -14,13 +14,13 @@
 
 static kumo_response *page_new(kumo_request *req)
 {
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     kumo_headers_add(h, "Content-Type", "text/html; charset=utf-8");
     kumo_headers_add(h, "Set-Cookie", "a=1");
     size_t len = strlen(PAGE);
     char *b = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
     memcpy(b, PAGE, len + 1);
-    return kumo_response_new(req, URL, 200, h, b, len);
+    return kumo__response_new(req, URL, 200, h, b, len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -28,23 +28,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int err;
     kumo_request *req = kumo_request_new(URL, NULL, &err);
     kumo_response *res = page_new(req);
-    kumo_repl *r = kumo_repl_new(NULL);
-    kumo_repl_bind_ref(r, "request", &req->ref);
-    kumo_repl_bind_ref(r, "response", &res->ref);
+    kumo_repl *r = kumo__repl_new(NULL);
+    kumo__repl_bind_ref(r, "request", &req->ref);
+    kumo__repl_bind_ref(r, "response", &res->ref);
     kumo_buf out;
-    kumo_buf_init(&out, 4096, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&out, 4096, KUMO_T_STR, KUMO_V_NONE);
     const char *p = (const char *)data, *end = p + size;
     while (p <= end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        kumo_buf_reset(&out);
-        if (kumo_repl_eval(r, p, n, &out) == KUMO_EDONE)
+        kumo__buf_reset(&out);
+        if (kumo__repl_eval(r, p, n, &out) == KUMO_EDONE)
             break;
         kumo_assert(out.len <= 4096);
         p += n + 1;
     }
-    kumo_buf_release(&out);
-    kumo_repl_free(r);
+    kumo__buf_release(&out);
+    kumo__repl_free(r);
     kumo_response_unref(res);
     kumo_request_unref(req);
     return 0;

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static kumo_settings *s;
     if (!s)
-        s = kumo_settings_new();    /* the defaults, read only: kept for every input */
+        s = kumo__settings_new();    /* the defaults, read only: kept for every input */
     char *feeds = fuzz_str(data, size);
     kumo_map args;
     kumo_map_init(&args, KUMO_T_FEED, KUMO_V_NONE);

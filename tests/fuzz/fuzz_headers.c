@@ -6,7 +6,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     const char *p = (const char *)data, *end = p + size;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -16,25 +16,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         memcpy(line, p, n);
         if (n >= 5 && strncmp(line, "HTTP/", 5) == 0) {
-            kumo_headers_free(h);
-            h = kumo_headers_new();
+            kumo__headers_free(h);
+            h = kumo__headers_new();
         } else {
             kumo__headers_add_line(h, line, n);
         }
         free(line);
         p += n;
     }
-    kumo_headers *c = kumo_headers_copy(h);
+    kumo_headers *c = kumo__headers_copy(h);
     kumo_assert(kumo_headers_count(c) == kumo_headers_count(h));
-    kumo_assert(kumo_headers_bytes(c) == kumo_headers_bytes(h));
+    kumo_assert(kumo__headers_bytes(c) == kumo__headers_bytes(h));
     const char *ct = kumo_headers_get(h, "content-type");
-    kumo_response_class_for(ct, "http://example.com/a.xml");
+    kumo__response_class_for(ct, "http://example.com/a.xml");
     for (size_t i = 0; i < kumo_headers_count(h); i++) {
         const char *name, *value;
         kumo_headers_at(h, i, &name, &value);
         kumo_headers_set(c, name, value);
     }
-    kumo_headers_free(c);
-    kumo_headers_free(h);
+    kumo__headers_free(c);
+    kumo__headers_free(h);
     return 0;
 }

@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sqlite3_step(row) == SQLITE_ROW) {
         kumo_request *req = kumo__queue_sqlite_decode(row, &def, "fuzz/kumo.sqlite");
         if (req) {
-            kumo_request_fingerprint(req);
+            kumo__request_fingerprint(req);
             kumo_request_unref(req);
         }
     }

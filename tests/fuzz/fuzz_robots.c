@@ -5,7 +5,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    kumo_robots *r = kumo_robots_parse((const char *)data, size);
+    kumo_robots *r = kumo__robots_parse((const char *)data, size);
     if (!r)
         return 0;
     static const char *const agents[] = {"kumo", "Googlebot", "*", ""};
@@ -18,15 +18,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(url + len, data, n);
     url[len + (int)n] = '\0';
     for (size_t i = 0; i < KUMO_ARRAY_LEN(agents); i++) {
-        kumo_robots_allowed(r, agents[i], url);
-        kumo_robots_allowed(r, agents[i], "http://example.com/a/b.html?x=1");
-        kumo_robots_crawl_delay(r, agents[i]);
+        kumo__robots_allowed(r, agents[i], url);
+        kumo__robots_allowed(r, agents[i], "http://example.com/a/b.html?x=1");
+        kumo__robots_crawl_delay(r, agents[i]);
     }
-    for (size_t i = 0; i < kumo_robots_sitemap_count(r); i++)
-        kumo_assert(kumo_robots_sitemap(r, i));
-    kumo_robots_rule_count(r);
-    kumo_robots_size(r);
+    for (size_t i = 0; i < kumo__robots_sitemap_count(r); i++)
+        kumo_assert(kumo__robots_sitemap(r, i));
+    kumo__robots_rule_count(r);
+    kumo__robots_size(r);
     free(url);
-    kumo_robots_free(r);
+    kumo__robots_free(r);
     return 0;
 }

@@ -43,14 +43,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (len)
         memcpy(body, in.p, len);
     body[len] = '\0';
-    size_t mark = kumo_pool_mark();     /* a callback starts */
+    size_t mark = kumo__pool_mark();     /* a callback starts */
     int err;
     kumo_request *req = kumo_request_new("http://example.com/a/b?c=d", NULL, &err);
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     kumo_headers_add(h, "Content-Type", ct);
-    kumo_response *res = kumo_response_new(req, "http://example.com/a/b?c=d", 200, h, body,
+    kumo_response *res = kumo__response_new(req, "http://example.com/a/b?c=d", 200, h, body,
                                            len);
-    if (kumo_response_is_text(res)) {
+    if (kumo__response_is_text(res)) {
         use_list(kumo_css(res, css), re);
         use_list(kumo_xpath(res, xp), re);
         size_t tl;
@@ -59,11 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     char *j = kumo_response_urljoin(res, href);
     kumo_free(j);
-    kumo_pool_drain(mark);              /* the callback returns */
+    kumo__pool_drain(mark);              /* the callback returns */
     kumo_response_unref(res);
     kumo_request_unref(req);
-    if (kumo_query_cached() > 1000)
-        kumo_select_cleanup();
+    if (kumo__query_cached() > 1000)
+        kumo__select_cleanup();
 out:
     free(ct);
     free(css);

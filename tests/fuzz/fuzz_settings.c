@@ -1,5 +1,5 @@
 /* fuzz_settings.c - setting values as a conf file, -s or a spider gives them.  Input: one
- * byte choosing the setting (kumo_setting_infos), then the value; what is accepted is read
+ * byte choosing the setting (kumo__setting_infos), then the value; what is accepted is read
  * back as its type. */
 #include "fuzz.h"
 #include "core/settings.h"
@@ -9,30 +9,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     size_t n = 0;
-    while (kumo_setting_infos[n].name)
+    while (kumo__setting_infos[n].name)
         n++;
-    const kumo_setting_info *info = &kumo_setting_infos[data[0] % n];
+    const kumo_setting_info *info = &kumo__setting_infos[data[0] % n];
     char *value = fuzz_str(data + 1, size - 1);
-    kumo_settings *s = kumo_settings_new();
+    kumo_settings *s = kumo__settings_new();
     char err[256];
-    if (kumo_settings_set(s, info->name, value, KUMO_PRIO_CMDLINE, err, sizeof(err)) ==
+    if (kumo__settings_set(s, info->name, value, KUMO_PRIO_CMDLINE, err, sizeof(err)) ==
         KUMO_OK) {
-        kumo_settings_get(s, info->name);
-        kumo_settings_int(s, info->name);
-        kumo_settings_float(s, info->name);
-        kumo_settings_bool(s, info->name);
+        kumo__settings_get(s, info->name);
+        kumo__settings_int(s, info->name);
+        kumo__settings_float(s, info->name);
+        kumo__settings_bool(s, info->name);
         size_t nl;
         int order;
         bool off;
-        char **list = kumo_settings_list_dup(s, info->name, &nl);
-        kumo_settings_list_free(list, nl);
+        char **list = kumo__settings_list_dup(s, info->name, &nl);
+        kumo__settings_list_free(list, nl);
         if (info->type == KUMO_SET_DICT)
-            kumo_settings_dict_order(s, info->name, "Retry", &order, &off);
+            kumo__settings_dict_order(s, info->name, "Retry", &order, &off);
     } else {
         kumo_assert(err[0]);
     }
-    kumo_settings_set(s, "SOME_SPIDER_SETTING", value, KUMO_PRIO_SPIDER, err, sizeof(err));
-    kumo_settings_free(s);
+    kumo__settings_set(s, "SOME_SPIDER_SETTING", value, KUMO_PRIO_SPIDER, err, sizeof(err));
+    kumo__settings_free(s);
     free(value);
     return 0;
 }

@@ -110,7 +110,7 @@ Test(cli_more, help_lists_every_feed_format_and_the_manual)
     result *r = calloc(1, sizeof(*r));
     static const char *const cmds[] = {"crawl -h", "runspider -h"};
     char choices[256], want[300];
-    kumo_feed_format_choices(choices, sizeof(choices), true);
+    kumo__feed_format_choices(choices, sizeof(choices), true);
     cr_assert(strstr(choices, ".xml") && strstr(choices, ".sqlite"), "%s", choices);
     snprintf(want, sizeof(want), "\n                        %s\n", choices);
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cmds); i++) {

@@ -64,7 +64,7 @@ static void proc_start(proc *p, const char *const *args)
     }
     close(fds[1]);
     *p = (proc){.pid = pid, .fd = fds[0]};
-    kumo_buf_init(&p->log, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&p->log, 0, KUMO_T_STR, KUMO_V_NONE);
 }
 
 /* Read what the process wrote, waiting at most until deadline; false at the deadline. */
@@ -81,7 +81,7 @@ static bool proc_read(proc *p, double deadline)
     if (n <= 0)
         p->eof = true;
     else
-        kumo_buf_add(&p->log, chunk, (size_t)n);
+        kumo__buf_add(&p->log, chunk, (size_t)n);
     return true;
 }
 
@@ -97,7 +97,7 @@ static size_t count_of(const char *hay, const char *needle)
 static bool proc_wait_for(proc *p, const char *needle, size_t count)
 {
     double deadline = now() + RUN_TIMEOUT;
-    while (count_of(kumo_buf_str(&p->log), needle) < count)
+    while (count_of(kumo__buf_str(&p->log), needle) < count)
         if (!proc_read(p, deadline))
             return false;
     return true;
@@ -112,7 +112,7 @@ static int proc_finish(proc *p)
         if (!proc_read(p, deadline) && !p->eof) {
             kill(p->pid, SIGKILL);
             cr_expect(false, "kumo did not finish in %.0f s:\n%s", RUN_TIMEOUT,
-                      kumo_buf_str(&p->log));
+                      kumo__buf_str(&p->log));
             break;
         }
     close(p->fd);
@@ -124,7 +124,7 @@ static int proc_finish(proc *p)
 
 static void proc_release(proc *p)
 {
-    kumo_buf_release(&p->log);
+    kumo__buf_release(&p->log);
 }
 
 /* ---- the crawl under test ---- */
@@ -220,13 +220,13 @@ static int cmp_str(const void *a, const void *b)
 /* The distinct lines of a feed, sorted, each a whole JSON object: into *lines. */
 static size_t feed_lines(const char *path, char ***lines, kumo_buf *text)
 {
-    kumo_buf_init(text, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(text, 0, KUMO_T_STR, KUMO_V_NONE);
     FILE *f = fopen(path, "rb");
     cr_assert(f, "no feed %s", path);
     char chunk[8192];
     size_t n;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        kumo_buf_add(text, chunk, n);
+        kumo__buf_add(text, chunk, n);
     fclose(f);
     size_t count = 0, cap = 256;
     *lines = kumo_alloc(cap * sizeof(char *), KUMO_T_LIST, KUMO_V_NONE);
@@ -255,8 +255,8 @@ static void reference(job *ref)
     proc p;
     job_start(ref, &p, false);
     int code = proc_finish(&p);
-    cr_assert_eq(code, 0, "%s", kumo_buf_str(&p.log));
-    cr_assert(strstr(kumo_buf_str(&p.log), "Spider closed (finished)"));
+    cr_assert_eq(code, 0, "%s", kumo__buf_str(&p.log));
+    cr_assert(strstr(kumo__buf_str(&p.log), "Spider closed (finished)"));
     proc_release(&p);
 }
 
@@ -288,8 +288,8 @@ static void compare(job *ref, job *j, unsigned repeats)
         cr_expect(bsearch(&la[i], lb, nb, sizeof(char *), cmp_str), "missing item %s", la[i]);
     kumo_free(la);
     kumo_free(lb);
-    kumo_buf_release(&ta);
-    kumo_buf_release(&tb);
+    kumo__buf_release(&ta);
+    kumo__buf_release(&tb);
 }
 
 /* Run j to the end as a resume: exit 0, "Resuming crawl", finished. */
@@ -298,7 +298,7 @@ static void resume_to_end(job *j)
     proc p;
     job_start(j, &p, true);
     int code = proc_finish(&p);
-    const char *log = kumo_buf_str(&p.log);
+    const char *log = kumo__buf_str(&p.log);
     cr_assert_eq(code, 0, "%s", log);
     cr_assert(strstr(log, "Resuming crawl ("), "%s", log);
     cr_assert(strstr(log, "Spider closed (finished)"), "%s", log);
@@ -317,14 +317,14 @@ Test(jobs, sigkill_at_several_points_then_resume, .timeout = 240)
         proc p;
         job_start(&j, &p, true);
         cr_assert(proc_wait_for(&p, "Crawled (200)", kill_after[k]), "run %zu:\n%s", k,
-                  kumo_buf_str(&p.log));
+                  kumo__buf_str(&p.log));
         kill(p.pid, SIGKILL);
         cr_assert_eq(proc_finish(&p), 128 + SIGKILL);
         if (k > 0)
-            cr_assert(strstr(kumo_buf_str(&p.log), "Resuming crawl ("));
+            cr_assert(strstr(kumo__buf_str(&p.log), "Resuming crawl ("));
         if (k == 1)
-            cr_assert(strstr(kumo_buf_str(&p.log), "Repaired feed"), "%s",
-                      kumo_buf_str(&p.log));
+            cr_assert(strstr(kumo__buf_str(&p.log), "Repaired feed"), "%s",
+                      kumo__buf_str(&p.log));
         proc_release(&p);
         if (k == 0) {
             FILE *f = fopen(j.feed, "ab");      /* as if killed in the middle of a write */
@@ -348,10 +348,10 @@ Test(jobs, sigint_then_resume, .timeout = 240)
     job_init(&j, true);
     proc p;
     job_start(&j, &p, true);
-    cr_assert(proc_wait_for(&p, "Crawled (200)", 3), "%s", kumo_buf_str(&p.log));
+    cr_assert(proc_wait_for(&p, "Crawled (200)", 3), "%s", kumo__buf_str(&p.log));
     kill(p.pid, SIGINT);
-    cr_assert_eq(proc_finish(&p), 0, "%s", kumo_buf_str(&p.log));
-    const char *log = kumo_buf_str(&p.log);
+    cr_assert_eq(proc_finish(&p), 0, "%s", kumo__buf_str(&p.log));
+    const char *log = kumo__buf_str(&p.log);
     cr_assert(strstr(log, "'finish_reason': 'shutdown'"), "%s", log);
     cr_assert(strstr(log, "Spider closed (shutdown)"), "%s", log);
     proc_release(&p);
@@ -370,12 +370,12 @@ Test(jobs, second_sigint_stops_at_once_and_resumes, .timeout = 240)
     job_init(&j, true);
     proc p;
     job_start(&j, &p, true);
-    cr_assert(proc_wait_for(&p, "Crawled (200)", 3), "%s", kumo_buf_str(&p.log));
+    cr_assert(proc_wait_for(&p, "Crawled (200)", 3), "%s", kumo__buf_str(&p.log));
     kill(p.pid, SIGINT);
-    cr_assert(proc_wait_for(&p, "Received SIGINT", 1), "%s", kumo_buf_str(&p.log));
+    cr_assert(proc_wait_for(&p, "Received SIGINT", 1), "%s", kumo__buf_str(&p.log));
     kill(p.pid, SIGINT);
     int code = proc_finish(&p);
-    cr_assert(code == 0 || code == 128 + SIGINT, "exit %d\n%s", code, kumo_buf_str(&p.log));
+    cr_assert(code == 0 || code == 128 + SIGINT, "exit %d\n%s", code, kumo__buf_str(&p.log));
     proc_release(&p);
     resume_to_end(&j);
     compare(&ref, &j, 1);
@@ -396,10 +396,10 @@ Test(jobs, closespider_runs_complete_the_crawl, .timeout = 240)
     for (int run = 0; run < 12 && !finished; run++) {
         proc p;
         job_start(&j, &p, true);
-        cr_assert_eq(proc_finish(&p), 0, "%s", kumo_buf_str(&p.log));
-        finished = strstr(kumo_buf_str(&p.log), "Spider closed (finished)") != NULL;
+        cr_assert_eq(proc_finish(&p), 0, "%s", kumo__buf_str(&p.log));
+        finished = strstr(kumo__buf_str(&p.log), "Spider closed (finished)") != NULL;
         if (run == 0) {
-            cr_assert(strstr(kumo_buf_str(&p.log), "Spider closed (closespider_pagecount)"));
+            cr_assert(strstr(kumo__buf_str(&p.log), "Spider closed (closespider_pagecount)"));
             snprintf(cmd, sizeof(cmd), "%s job %s/job", getenv("KUMO_BIN"), j.dir);
             FILE *f = popen(cmd, "r");
             size_t n = fread(out, 1, sizeof(out) - 1, f);
@@ -449,8 +449,8 @@ Test(jobs, foreign_or_corrupt_job_files_are_refused, .timeout = 60)
         fclose(f);
         proc p;
         job_start(&j, &p, true);
-        cr_assert_eq(proc_finish(&p), 1, "%s", kumo_buf_str(&p.log));
-        const char *log = kumo_buf_str(&p.log);
+        cr_assert_eq(proc_finish(&p), 1, "%s", kumo__buf_str(&p.log));
+        const char *log = kumo__buf_str(&p.log);
         cr_assert(strstr(log, "kumo: '") && strstr(log, db) && strstr(log, "not touched"),
                   "%s", log);
         cr_assert_eq(count_of(log, "\n"), 1, "%s", log);
@@ -539,7 +539,7 @@ Test(jobs, unserializable_requests_are_kept_in_memory_and_logged_once, .timeout 
                         "TELNETCONSOLE_ENABLED", "0", NULL};
     const char *args[] = {"url", url, "hold", "1", NULL};
     int rc = kumo_testcrawl_run(&t, &stateful_spider, kv, args);
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     cr_assert_eq(rc, KUMO_OK, "%s", t.err);
     cr_assert_eq(t.nitems, 5);
     cr_assert_eq(kumo_testcrawl_stat(&t, "scheduler/unserializable", 0), 4);

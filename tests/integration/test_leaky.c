@@ -22,7 +22,7 @@ static void setup(void)
 static void teardown(void)
 {
     kumo_testcrawl_release(&t);   /* frees the crawler before its spider's plugin goes */
-    kumo_plugin_close(plugin);
+    kumo__plugin_close(plugin);
     plugin = NULL;
     kumo_leakcheck_end();
     unlink(jsonl);
@@ -49,7 +49,7 @@ static size_t read_samples(counts *out, size_t max)
     while (fgets(line, sizeof(line), f)) {
         kumo_value v;
         char err[128];
-        cr_assert_eq(kumo_json_parse(line, strlen(line), &v, err, sizeof(err)), KUMO_OK,
+        cr_assert_eq(kumo__json_parse(line, strlen(line), &v, err, sizeof(err)), KUMO_OK,
                      "%s: %s", err, line);
         kumo_val_clear(&v);
         cr_assert(strncmp(line, "{\"t\": ", 6) == 0 && strstr(line, "\"rss\": "), "%s", line);
@@ -67,11 +67,11 @@ static size_t read_samples(counts *out, size_t max)
 static void crawl(const char *spider)
 {
     char err[256], url[256];
-    cr_assert_eq(kumo_plugin_open(spider, &plugin, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__plugin_open(spider, &plugin, err, sizeof(err)), KUMO_OK, "%s", err);
     kumo_testserver_url(t.srv, "/depth/0", url, sizeof(url));
     char pages[16];
     snprintf(pages, sizeof(pages), "%d", PAGES);
-    cr_assert_eq(kumo_testcrawl_run(&t, kumo_plugin_def(plugin),
+    cr_assert_eq(kumo_testcrawl_run(&t, kumo__plugin_def(plugin),
                                     SET("CLOSESPIDER_PAGECOUNT", pages, "DOWNLOAD_DELAY", "0.01",
                                         "LEAKWATCH_INTERVAL_SECONDS", "0.1",
                                         "LEAKWATCH_SAMPLES", "3", "LEAKWATCH_MIN_COUNT", "10",

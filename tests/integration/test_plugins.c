@@ -19,14 +19,14 @@ static void setup(void)
     snprintf(logpath, sizeof(logpath), "/tmp/kumo-plugins-%d.log", (int)getpid());
     unlink(logpath);
     char err[256];
-    cr_assert_eq(kumo_plugin_open("pipelines_demo", &plugin, err, sizeof(err)), KUMO_OK,
+    cr_assert_eq(kumo__plugin_open("pipelines_demo", &plugin, err, sizeof(err)), KUMO_OK,
                  "%s (is KUMO_SPIDER_DIR set?)", err);
 }
 
 static void teardown(void)
 {
     kumo_testcrawl_release(&t);   /* frees the crawler before its plugin goes */
-    kumo_plugin_close(plugin);
+    kumo__plugin_close(plugin);
     plugin = NULL;
     kumo_leakcheck_end();
     unlink(logpath);
@@ -55,7 +55,7 @@ static int crawl(const char *const *kv)
 {
     char url[256];
     kumo_testserver_url(t.srv, "/links/relative/", url, sizeof(url));
-    return kumo_testcrawl_run(&t, kumo_plugin_def(plugin), kv, SET("url", url));
+    return kumo_testcrawl_run(&t, kumo__plugin_def(plugin), kv, SET("url", url));
 }
 
 Test(plugins, components_act)
@@ -178,7 +178,7 @@ static const kumo_ext_def noheader_ext = {.name = "NoHeaderExt"};
 
 Test(plugins, extension_without_abi_header_is_refused)
 {
-    kumo_spider_def d = *kumo_plugin_def(plugin);
+    kumo_spider_def d = *kumo__plugin_def(plugin);
     d.extensions = (const kumo_ext_def *const[]){&noheader_ext, NULL};
     cr_assert_eq(kumo_testcrawl_run(&t, &d, NULL, NULL), KUMO_EINVAL);
     cr_assert_str_eq(t.err, "the extension 'NoHeaderExt' in 'pipelines_demo' lacks "

@@ -69,7 +69,7 @@ void kumo_testcrawl_init(kumo_testcrawl *t)
 {
     memset(t, 0, sizeof(*t));
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
     t->srv = kumo_testserver_start();
     cr_assert(t->srv, "the test server did not start");
     current_srv = t->srv;
@@ -80,11 +80,11 @@ static void on_item(void *ctx, kumo_crawler *c, void *arg)
     kumo_testcrawl *t = ctx;
     kumo_item *item = arg;
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    kumo_json_map(&b, &item->fields, ", ", ": ");
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__json_map(&b, &item->fields, ", ", ": ");
     t->items = kumo_realloc(t->items, (t->nitems + 1) * sizeof(char *), KUMO_T_LIST,
                             KUMO_V_NONE);
-    t->items[t->nitems++] = kumo_buf_detach(&b, NULL);
+    t->items[t->nitems++] = kumo__buf_detach(&b, NULL);
 }
 
 static void free_run(kumo_testcrawl *t)
@@ -94,7 +94,7 @@ static void free_run(kumo_testcrawl *t)
     kumo_free(t->items);
     t->items = NULL;
     t->nitems = 0;
-    kumo_crawler_free(t->c);
+    kumo__crawler_free(t->c);
     t->c = NULL;
 }
 
@@ -102,33 +102,33 @@ int kumo_testcrawl_run(kumo_testcrawl *t, const kumo_spider_def *def, const char
                        const char *const *args)
 {
     free_run(t);
-    kumo_settings *s = kumo_settings_new();
-    cr_assert_eq(kumo_settings_set(s, "LOG_LEVEL", "ERROR", KUMO_PRIO_CMDLINE, t->err,
+    kumo_settings *s = kumo__settings_new();
+    cr_assert_eq(kumo__settings_set(s, "LOG_LEVEL", "ERROR", KUMO_PRIO_CMDLINE, t->err,
                                    sizeof(t->err)), KUMO_OK);
-    kumo_settings_set(s, "LOGSTATS_INTERVAL", "0", KUMO_PRIO_CMDLINE, t->err, sizeof(t->err));
+    kumo__settings_set(s, "LOGSTATS_INTERVAL", "0", KUMO_PRIO_CMDLINE, t->err, sizeof(t->err));
     for (size_t i = 0; kv && kv[i]; i += 2)
-        cr_assert_eq(kumo_settings_set(s, kv[i], kv[i + 1], KUMO_PRIO_CMDLINE, t->err,
+        cr_assert_eq(kumo__settings_set(s, kv[i], kv[i + 1], KUMO_PRIO_CMDLINE, t->err,
                                        sizeof(t->err)), KUMO_OK, "%s", t->err);
     kumo_map a;
     kumo_map_init(&a, KUMO_T_DICT, KUMO_V_DICT);
     for (size_t i = 0; args && args[i]; i += 2)
         kumo_map_set(&a, args[i], kumo_val_str(args[i + 1]));
-    t->c = kumo_crawler_new(def, s, &a, t->err, sizeof(t->err));
+    t->c = kumo__crawler_new(def, s, &a, t->err, sizeof(t->err));
     kumo_map_release(&a);
     if (!t->c)
         return KUMO_EINVAL;
-    kumo_signal_connect(kumo__crawler_signals(t->c), KUMO_SIG_ITEM_SCRAPED, on_item, t);
-    return kumo_crawler_run(t->c);
+    kumo__signal_connect(kumo__crawler_signals(t->c), KUMO_SIG_ITEM_SCRAPED, on_item, t);
+    return kumo__crawler_run(t->c);
 }
 
 int64_t kumo_testcrawl_stat(kumo_testcrawl *t, const char *key, int64_t def)
 {
-    return kumo_stats_get_int(kumo__crawler_stats(t->c), key, def);
+    return kumo__stats_get_int(kumo__crawler_stats(t->c), key, def);
 }
 
 const char *kumo_testcrawl_stat_str(kumo_testcrawl *t, const char *key)
 {
-    const kumo_value *v = kumo_stats_get(kumo__crawler_stats(t->c), key);
+    const kumo_value *v = kumo__stats_get(kumo__crawler_stats(t->c), key);
     return v && v->type == KUMO_VAL_STR ? v->u.str.s : NULL;
 }
 
@@ -146,7 +146,7 @@ void kumo_testcrawl_release(kumo_testcrawl *t)
     kumo_testserver_stop(t->srv);
     t->srv = NULL;
     current_srv = NULL;
-    kumo_global_cleanup();
+    kumo__global_cleanup();
 }
 
 void kumo_testcrawl_fini(kumo_testcrawl *t)

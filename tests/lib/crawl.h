@@ -11,7 +11,7 @@ typedef struct kumo_testcrawl {
     kumo_crawler *c;            /* kept after the run so tests can read stats */
     char **items;               /* each scraped item as a JSON line, owned */
     size_t nitems;
-    char err[512];              /* kumo_crawler_new's message when it failed */
+    char err[512];              /* kumo__crawler_new's message when it failed */
 } kumo_testcrawl;
 
 /*
@@ -26,7 +26,7 @@ void kumo_testcrawl_init(kumo_testcrawl *t);
 
 /*
  * Run def with settings kv (NAME, VALUE, ..., NULL; LOG_LEVEL defaults to ERROR) and spider
- * arguments args (NAME, VALUE, ..., NULL).  Returns kumo_crawler_run()'s code: KUMO_OK when
+ * arguments args (NAME, VALUE, ..., NULL).  Returns kumo__crawler_run()'s code: KUMO_OK when
  * the crawl ran and closed.
  */
 int kumo_testcrawl_run(kumo_testcrawl *t, const kumo_spider_def *def, const char *const *kv,

@@ -72,8 +72,8 @@ void kumo_leakcheck_end(void)
 {
     kumo_leakcheck_refs();
     /* What a process keeps until it exits (query and pattern caches, libxml2's parser
-     * state, classes no object uses) is freed as kumo_global_cleanup() frees it at exit. */
-    kumo_select_cleanup();
+     * state, classes no object uses) is freed as kumo__global_cleanup() frees it at exit. */
+    kumo__select_cleanup();
     xmlCleanupParser();
     kumo_class_cleanup();
     uint64_t blocks;

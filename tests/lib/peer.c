@@ -22,20 +22,20 @@ bool kumo_peer_load(const char *file, kumo_value *doc, const kumo_value **cases,
         return false;
     }
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
     char chunk[8192];
     size_t n;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        kumo_buf_add(&b, chunk, n);
+        kumo__buf_add(&b, chunk, n);
     fclose(f);
     char err[128];
-    int rc = kumo_json_parse(b.s, b.len, doc, err, sizeof(err));
-    kumo_buf_release(&b);
+    int rc = kumo__json_parse(b.s, b.len, doc, err, sizeof(err));
+    kumo__buf_release(&b);
     if (rc != KUMO_OK) {
         snprintf(why, whylen, "'%s' is not JSON: %s", path, err);
         return false;
     }
-    const kumo_value *list = kumo_json_get(doc, "cases");
+    const kumo_value *list = kumo__json_get(doc, "cases");
     if (!list || list->type != KUMO_VAL_LIST) {
         kumo_val_clear(doc);
         snprintf(why, whylen, "'%s' has no \"cases\" list", path);
@@ -47,7 +47,7 @@ bool kumo_peer_load(const char *file, kumo_value *doc, const kumo_value **cases,
 
 const char *kumo_peer_str(const kumo_value *c, const char *key, const char *def)
 {
-    const kumo_value *v = kumo_json_get(c, key);
+    const kumo_value *v = kumo__json_get(c, key);
     return v && v->type == KUMO_VAL_STR ? v->u.str.s : def;
 }
 

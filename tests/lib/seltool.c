@@ -100,12 +100,12 @@ static char *string(parser *p)
         return NULL;
     p->i++;
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
-    kumo_buf_adds(&b, "");
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_adds(&b, "");
     for (;;) {
         char c = p->s[p->i];
         if (!c) {
-            kumo_buf_release(&b);
+            kumo__buf_release(&b);
             error(p, "SyntaxError: unterminated string literal");
             return NULL;
         }
@@ -113,13 +113,13 @@ static char *string(parser *p)
         if (c == q)
             break;
         if (c != '\\' || !p->s[p->i]) {
-            kumo_buf_addc(&b, c);
+            kumo__buf_addc(&b, c);
             continue;
         }
         char d = p->s[p->i++];
         if (raw) {
-            kumo_buf_addc(&b, '\\');
-            kumo_buf_addc(&b, d);
+            kumo__buf_addc(&b, '\\');
+            kumo__buf_addc(&b, d);
             continue;
         }
         size_t hex = d == 'x' ? 2 : d == 'u' ? 4 : d == 'U' ? 8 : 0;
@@ -132,13 +132,13 @@ static char *string(parser *p)
         }
         const char *e = strchr("ntr\\'\"", d);
         if (e) {
-            kumo_buf_addc(&b, "\n\t\r\\'\""[e - "ntr\\'\""]);
+            kumo__buf_addc(&b, "\n\t\r\\'\""[e - "ntr\\'\""]);
         } else {
-            kumo_buf_addc(&b, '\\');
-            kumo_buf_addc(&b, d);
+            kumo__buf_addc(&b, '\\');
+            kumo__buf_addc(&b, d);
         }
     }
-    return kumo_buf_detach(&b, NULL);
+    return kumo__buf_detach(&b, NULL);
 }
 
 static bool number(parser *p, long *out, bool *none)
@@ -221,7 +221,7 @@ static bool query_ok(parser *p, const char *q, bool css)
 {
     if (!q)
         return error(p, "TypeError: query is None");
-    const kumo_query *kq = kumo_query_get(q, css);
+    const kumo_query *kq = kumo__query_get(q, css);
     if (!kq->comp)
         return error(p, "ValueError: %s", kq->error ? kq->error : "invalid expression");
     return true;
@@ -463,7 +463,7 @@ static bool printable(unsigned long c)
 static void repr_strn(kumo_buf *b, const char *s, size_t len)
 {
     char q = memchr(s, '\'', len) && !memchr(s, '"', len) ? '"' : '\'';
-    kumo_buf_addc(b, q);
+    kumo__buf_addc(b, q);
     const unsigned char *u = (const unsigned char *)s, *end = u + len;
     while (u < end) {
         unsigned long c = *u;
@@ -475,20 +475,20 @@ static void repr_strn(kumo_buf *b, const char *s, size_t len)
         else if (c >= 0xC0)
             c = ((c & 31) << 6) | (u[1] & 63), n = 2;
         if (c == '\\' || c == (unsigned char)q)
-            kumo_buf_printf(b, "\\%c", (char)c);
+            kumo__buf_printf(b, "\\%c", (char)c);
         else if (c == '\n')
-            kumo_buf_adds(b, "\\n");
+            kumo__buf_adds(b, "\\n");
         else if (c == '\r')
-            kumo_buf_adds(b, "\\r");
+            kumo__buf_adds(b, "\\r");
         else if (c == '\t')
-            kumo_buf_adds(b, "\\t");
+            kumo__buf_adds(b, "\\t");
         else if (!printable(c))
-            kumo_buf_printf(b, c < 0x100 ? "\\x%02lx" : c < 0x10000 ? "\\u%04lx" : "\\U%08lx", c);
+            kumo__buf_printf(b, c < 0x100 ? "\\x%02lx" : c < 0x10000 ? "\\u%04lx" : "\\U%08lx", c);
         else
-            kumo_buf_add(b, u, n);
+            kumo__buf_add(b, u, n);
         u += n;
     }
-    kumo_buf_addc(b, q);
+    kumo__buf_addc(b, q);
 }
 
 static void repr_str(kumo_buf *b, const char *s)
@@ -509,80 +509,80 @@ static void repr_sel(kumo_buf *b, kumo_selector *sel)
             chars++;
         }
     }
-    kumo_buf_adds(b, "<Selector data=");
+    kumo__buf_adds(b, "<Selector data=");
     if (chars > 40) {
-        kumo_buf_adds(b, "");
+        kumo__buf_adds(b, "");
         kumo_buf b2;
-        kumo_buf_init(&b2, 0, KUMO_T_STR, KUMO_V_TEXT);
-        kumo_buf_add(&b2, s, cut);
-        kumo_buf_adds(&b2, "...");
-        repr_str(b, kumo_buf_str(&b2));
-        kumo_buf_release(&b2);
+        kumo__buf_init(&b2, 0, KUMO_T_STR, KUMO_V_TEXT);
+        kumo__buf_add(&b2, s, cut);
+        kumo__buf_adds(&b2, "...");
+        repr_str(b, kumo__buf_str(&b2));
+        kumo__buf_release(&b2);
     } else {
         repr_str(b, s);
     }
-    kumo_buf_addc(b, '>');
+    kumo__buf_addc(b, '>');
 }
 
 static void repr(kumo_buf *b, const val *v)
 {
     switch (v->k) {
     case V_NONE:
-        kumo_buf_adds(b, "None");
+        kumo__buf_adds(b, "None");
         break;
     case V_STR:
         repr_strn(b, v->str, v->len ? v->len : strlen(v->str));
         break;
     case V_INT:
-        kumo_buf_printf(b, "%ld", v->i);
+        kumo__buf_printf(b, "%ld", v->i);
         break;
     case V_RES:
-        kumo_buf_printf(b, "<%d %s>", kumo_response_status(v->res), kumo_response_url(v->res));
+        kumo__buf_printf(b, "<%d %s>", kumo_response_status(v->res), kumo_response_url(v->res));
         break;
     case V_SEL:
         repr_sel(b, v->sel);
         break;
     case V_LIST:
-        kumo_buf_addc(b, '[');
+        kumo__buf_addc(b, '[');
         for (size_t i = 0; i < kumo_list_len(v->list); i++) {
             if (i)
-                kumo_buf_adds(b, ", ");
+                kumo__buf_adds(b, ", ");
             repr_sel(b, kumo_list_at(v->list, i));
         }
-        kumo_buf_addc(b, ']');
+        kumo__buf_addc(b, ']');
         break;
     case V_STRS:
-        kumo_buf_addc(b, '[');
+        kumo__buf_addc(b, '[');
         if (!v->list && v->sel)
             repr_str(b, kumo_sel_get(v->sel));
         for (size_t i = 0; i < kumo_list_len(v->list); i++) {
             if (i)
-                kumo_buf_adds(b, ", ");
+                kumo__buf_adds(b, ", ");
             repr_str(b, kumo_sel_get(kumo_list_at(v->list, i)));
         }
-        kumo_buf_addc(b, ']');
+        kumo__buf_addc(b, ']');
         break;
     case V_ATTRIB: {
-        kumo_buf_addc(b, '{');
+        kumo__buf_addc(b, '{');
         const char *name, *value;
         for (size_t i = 0; v->sel && (value = kumo_sel_attr_at(v->sel, i, &name)); i++) {
             if (i)
-                kumo_buf_adds(b, ", ");
+                kumo__buf_adds(b, ", ");
             repr_str(b, name);
-            kumo_buf_adds(b, ": ");
+            kumo__buf_adds(b, ": ");
             repr_str(b, value);
         }
-        kumo_buf_addc(b, '}');
+        kumo__buf_addc(b, '}');
         break;
     }
     case V_URLS:
-        kumo_buf_addc(b, '[');
+        kumo__buf_addc(b, '[');
         for (size_t i = 0; i < v->out->len; i++) {
             if (i)
-                kumo_buf_adds(b, ", ");
+                kumo__buf_adds(b, ", ");
             repr_str(b, kumo_request_url(v->out->v[i].u.req));
         }
-        kumo_buf_addc(b, ']');
+        kumo__buf_addc(b, ']');
         break;
     }
 }
@@ -593,14 +593,14 @@ static char *slurp(const char *path, size_t *len)
     if (!f)
         return NULL;
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_BODY);
+    kumo__buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_BODY);
     char chunk[65536];
     size_t n;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        kumo_buf_add(&b, chunk, n);
+        kumo__buf_add(&b, chunk, n);
     fclose(f);
-    kumo_buf_adds(&b, "");
-    return kumo_buf_detach(&b, len);
+    kumo__buf_adds(&b, "");
+    return kumo__buf_detach(&b, len);
 }
 
 int main(int argc, char **argv)
@@ -617,9 +617,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: kumo-seltool [--url URL] [--ct CONTENT-TYPE] PAGE EXPR...\n");
         return 2;
     }
-    if (kumo_global_init() != KUMO_OK)
+    if (kumo__global_init() != KUMO_OK)
         return 1;
-    kumo_log_set_level(KUMO_LOG_CRITICAL);
+    kumo__log_set_level(KUMO_LOG_CRITICAL);
     size_t len;
     char *body = slurp(argv[i], &len);
     if (!body) {
@@ -633,38 +633,38 @@ int main(int argc, char **argv)
         kumo_free(body);
         return 1;
     }
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     if (ct)
         kumo_headers_add(h, "Content-Type", ct);
-    parser p = {.res = kumo_response_new(req, url, 200, h, body, len)};
+    parser p = {.res = kumo__response_new(req, url, 200, h, body, len)};
     kumo_request_unref(req);
-    kumo_out_init(&p.out, NULL);
+    kumo__out_init(&p.out, NULL);
     int rc = 0;
     for (i++; i < argc; i++) {
-        size_t mark = kumo_pool_mark();
+        size_t mark = kumo__pool_mark();
         p.s = argv[i];
         p.i = 0;
         p.err = NULL;
         val v = {0};
         kumo_buf line;
-        kumo_buf_init(&line, 0, KUMO_T_STR, KUMO_V_TEXT);
-        kumo_buf_adds(&line, "");
+        kumo__buf_init(&line, 0, KUMO_T_STR, KUMO_V_TEXT);
+        kumo__buf_adds(&line, "");
         if (postfix(&p, &v) && (ws(&p), p.s[p.i] != '\0'))
             error(&p, "SyntaxError: unexpected '%s'", p.s + p.i);
         if (p.err)
-            kumo_buf_printf(&line, "Error: %s", p.err);
+            kumo__buf_printf(&line, "Error: %s", p.err);
         else
             repr(&line, &v);
-        printf("%s\n", kumo_buf_str(&line));
-        kumo_buf_release(&line);
+        printf("%s\n", kumo__buf_str(&line));
+        kumo__buf_release(&line);
         val_clear(&v);
-        kumo_out_release(&p.out);
-        kumo_out_init(&p.out, NULL);
-        kumo_pool_drain(mark);
+        kumo__out_release(&p.out);
+        kumo__out_init(&p.out, NULL);
+        kumo__pool_drain(mark);
     }
-    kumo_out_release(&p.out);
+    kumo__out_release(&p.out);
     kumo_response_unref(p.res);
-    kumo_select_cleanup();
-    kumo_global_cleanup();
+    kumo__select_cleanup();
+    kumo__global_cleanup();
     return rc;
 }

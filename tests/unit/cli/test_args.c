@@ -24,7 +24,7 @@ static kumo_map args;
 static void setup(void)
 {
     kumo_leakcheck_start();
-    s = kumo_settings_new();
+    s = kumo__settings_new();
     kumo_map_init(&args, KUMO_T_DICT, KUMO_V_DICT);
     errline[0] = '\0';
 }
@@ -32,7 +32,7 @@ static void setup(void)
 static void teardown(void)
 {
     kumo_map_release(&args);
-    kumo_settings_free(s);
+    kumo__settings_free(s);
     kumo_leakcheck_end();
 }
 
@@ -56,11 +56,11 @@ Test(args, shared_options_land_in_settings_and_args)
     cr_assert_eq(kumo_cli_parse(&p, 12, v), KUMO_EXIT_OK, "%s", errline);
     cr_assert_eq(p.npos, 1);
     cr_assert_str_eq(p.pos[0], "quotes");
-    cr_assert_eq(kumo_settings_int(s, "RETRY_TIMES"), 7);
-    cr_assert_float_eq(kumo_settings_float(s, "DOWNLOAD_DELAY"), 0.5, 1e-9);
-    cr_assert_str_eq(kumo_settings_get(s, "LOG_LEVEL"), "INFO");
-    cr_assert_str_eq(kumo_settings_get(s, "LOG_FILE"), "/tmp/x.log");
-    cr_assert_str_eq(kumo_settings_get(s, "JOBDIR"), "/tmp/j");
+    cr_assert_eq(kumo__settings_int(s, "RETRY_TIMES"), 7);
+    cr_assert_float_eq(kumo__settings_float(s, "DOWNLOAD_DELAY"), 0.5, 1e-9);
+    cr_assert_str_eq(kumo__settings_get(s, "LOG_LEVEL"), "INFO");
+    cr_assert_str_eq(kumo__settings_get(s, "LOG_FILE"), "/tmp/x.log");
+    cr_assert_str_eq(kumo__settings_get(s, "JOBDIR"), "/tmp/j");
     cr_assert_str_eq(kumo_map_get_str(&args, "tag", ""), "love");
 }
 
@@ -70,8 +70,8 @@ Test(args, outputs_build_the_feeds_setting)
     char **v = ARGV("crawl", "-o", "a.jsonl", "--overwrite-output", "b.csv", "--nolog");
     cr_assert_eq(kumo_cli_parse(&p, 6, v), KUMO_EXIT_OK, "%s", errline);
     cr_assert_eq(p.npos, 0, "missing positionals are the command's to report");
-    cr_assert_not(kumo_settings_bool(s, "LOG_ENABLED"));
-    const char *feeds = kumo_settings_get(s, "FEEDS");
+    cr_assert_not(kumo__settings_bool(s, "LOG_ENABLED"));
+    const char *feeds = kumo__settings_get(s, "FEEDS");
     cr_assert_not_null(strstr(feeds, "\"a.jsonl\""), "%s", feeds);
     cr_assert_not_null(strstr(feeds, "\"b.csv\""), "%s", feeds);
     cr_assert_not_null(strstr(feeds, "\"overwrite\":"), "%s", feeds);

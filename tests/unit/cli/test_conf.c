@@ -27,7 +27,7 @@ static void setup(void)
     int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
     close(fd);
-    s = kumo_settings_new();
+    s = kumo__settings_new();
     errline[0] = '\0';
 }
 
@@ -35,7 +35,7 @@ static void teardown(void)
 {
     unsetenv("KUMO_CONF");
     unlink(path);
-    kumo_settings_free(s);
+    kumo__settings_free(s);
     kumo_leakcheck_end();
 }
 
@@ -54,8 +54,8 @@ Test(conf, kumo_conf_names_the_file)
     write_conf("# test\nRETRY_TIMES = 9\n\nUSER_AGENT = conf-agent\n");
     setenv("KUMO_CONF", path, 1);
     cr_assert_eq(kumo_cli_load_conf(s), KUMO_OK, "%s", errline);
-    cr_assert_eq(kumo_settings_int(s, "RETRY_TIMES"), 9);
-    cr_assert_str_eq(kumo_settings_get(s, "USER_AGENT"), "conf-agent");
+    cr_assert_eq(kumo__settings_int(s, "RETRY_TIMES"), 9);
+    cr_assert_str_eq(kumo__settings_get(s, "USER_AGENT"), "conf-agent");
 }
 
 Test(conf, a_missing_kumo_conf_is_an_error)
@@ -81,6 +81,6 @@ Test(conf, without_kumo_conf_the_repository_conf_is_read)
     unsetenv("KUMO_CONF");
     cr_assert_eq(access("conf/kumo.conf", R_OK), 0);
     cr_assert_eq(kumo_cli_load_conf(s), KUMO_OK, "%s", errline);
-    cr_assert_eq(kumo_settings_int(s, "RETRY_TIMES"), 2);
+    cr_assert_eq(kumo__settings_int(s, "RETRY_TIMES"), 2);
     cr_assert_str_eq(errline, "");
 }

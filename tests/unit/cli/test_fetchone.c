@@ -13,12 +13,12 @@ static kumo_fetcher *f;
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
     srv = kumo_testserver_start();
     cr_assert_not_null(srv);
     char err[256];
-    kumo_settings *s = kumo_settings_new();
-    kumo_settings_set(s, "LOG_LEVEL", "CRITICAL", KUMO_PRIO_CMDLINE, err, sizeof(err));
+    kumo_settings *s = kumo__settings_new();
+    kumo__settings_set(s, "LOG_LEVEL", "CRITICAL", KUMO_PRIO_CMDLINE, err, sizeof(err));
     f = kumo_fetcher_new(s, err, sizeof(err));
     cr_assert_not_null(f, "%s", err);
 }
@@ -115,9 +115,9 @@ Test(fetchone, urls_without_a_scheme_get_http)
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_buf b;
-        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
         kumo_fetcher_url(cases[i][0], &b);
-        cr_expect_str_eq(kumo_buf_str(&b), cases[i][1], "%s", cases[i][0]);
-        kumo_buf_release(&b);
+        cr_expect_str_eq(kumo__buf_str(&b), cases[i][1], "%s", cases[i][0]);
+        kumo__buf_release(&b);
     }
 }

@@ -189,27 +189,27 @@ Test(lineedit, render)
     kumo_lineedit_init(le);
     kumo_lineedit_reset(le);
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
 
     kumo_lineedit_render(le, ">>> ", 80, &b);
-    cr_expect_str_eq(kumo_buf_str(&b), "\r>>> \x1b[0K\r\x1b[4C");
+    cr_expect_str_eq(kumo__buf_str(&b), "\r>>> \x1b[0K\r\x1b[4C");
 
     type(le, "r\xc3\xa9sum\xc3\xa9" LEFT);
-    kumo_buf_reset(&b);
+    kumo__buf_reset(&b);
     kumo_lineedit_render(le, ">>> ", 80, &b);
-    cr_expect_str_eq(kumo_buf_str(&b), "\r>>> r\xc3\xa9sum\xc3\xa9\x1b[0K\r\x1b[9C");
+    cr_expect_str_eq(kumo__buf_str(&b), "\r>>> r\xc3\xa9sum\xc3\xa9\x1b[0K\r\x1b[9C");
 
     /* a line wider than the terminal: the part around the cursor is shown */
     kumo_lineedit_reset(le);
     type(le, "0123456789abcdefghij");
-    kumo_buf_reset(&b);
+    kumo__buf_reset(&b);
     kumo_lineedit_render(le, ">>> ", 15, &b);
-    cr_expect_str_eq(kumo_buf_str(&b), "\r>>> abcdefghij\x1b[0K\r\x1b[14C");
+    cr_expect_str_eq(kumo__buf_str(&b), "\r>>> abcdefghij\x1b[0K\r\x1b[14C");
     type(le, HOME);
-    kumo_buf_reset(&b);
+    kumo__buf_reset(&b);
     kumo_lineedit_render(le, ">>> ", 15, &b);
-    cr_expect_str_eq(kumo_buf_str(&b), "\r>>> 0123456789\x1b[0K\r\x1b[4C");
-    kumo_buf_release(&b);
+    cr_expect_str_eq(kumo__buf_str(&b), "\r>>> 0123456789\x1b[0K\r\x1b[4C");
+    kumo__buf_release(&b);
     kumo_lineedit_release(le);
     kumo_free(le);
 }
@@ -221,10 +221,10 @@ Test(lineedit, read_refuses_a_pipe)
     kumo_lineedit *le = kumo_alloc(sizeof(*le), KUMO_T_OTHER, KUMO_V_NONE);
     kumo_lineedit_init(le);
     kumo_buf line;
-    kumo_buf_init(&line, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&line, 0, KUMO_T_STR, KUMO_V_NONE);
     cr_expect_eq(kumo_lineedit_read(le, ">>> ", fds[0], fds[1], &line), KUMO_EIO);
     cr_expect_eq(line.len, 0);
-    kumo_buf_release(&line);
+    kumo__buf_release(&line);
     kumo_lineedit_release(le);
     kumo_free(le);
     close(fds[0]);

@@ -19,10 +19,10 @@ static const char *repr_of(cval *v)
     static char text[1024];
     cv_ctx c = {0};
     kumo_buf b;
-    kumo_buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
     cv_repr(&c, v, &b);
-    snprintf(text, sizeof(text), "%s", kumo_buf_str(&b));
-    kumo_buf_release(&b);
+    snprintf(text, sizeof(text), "%s", kumo__buf_str(&b));
+    kumo__buf_release(&b);
     cv_unref(v);
     return text;
 }
@@ -94,13 +94,13 @@ Test(builtins, type_isinstance_help)
     cr_assert_str_eq(c.etype, "TypeError");
     cv_unref(t);
     kumo_buf out;
-    kumo_buf_init(&out, 1 << 16, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&out, 1 << 16, KUMO_T_STR, KUMO_V_NONE);
     cv_ctx d = {.out = &out};
     cval *len = cn_value(&d, cn_find("len"));
     cv_unref(call(&d, "help", &len, 1));
-    cr_assert_str_eq(kumo_buf_str(&out), "len(x): the length of a str, bytes, list, dict, "
+    cr_assert_str_eq(kumo__buf_str(&out), "len(x): the length of a str, bytes, list, dict, "
                                          "SelectorList...\n");
     cv_unref(len);
-    kumo_buf_release(&out);
+    kumo__buf_release(&out);
     cv_unref(one);
 }

@@ -18,10 +18,10 @@ static const char *repr_of(cval *v)
     static char text[1024];
     cv_ctx c = {0};
     kumo_buf b;
-    kumo_buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
     cv_repr(&c, v, &b);
-    snprintf(text, sizeof(text), "%s", kumo_buf_str(&b));
-    kumo_buf_release(&b);
+    snprintf(text, sizeof(text), "%s", kumo__buf_str(&b));
+    kumo__buf_release(&b);
     cv_unref(v);
     return text;
 }
@@ -74,13 +74,13 @@ Test(cval, first_error_wins_and_output_is_capped)
     cr_assert_str_eq(c.emsg, "name 'x' is not defined");
 
     kumo_buf b;
-    kumo_buf_init(&b, 5, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, 5, KUMO_T_STR, KUMO_V_NONE);
     c.out = &b;
     cr_assert_eq(cv_print(&c, "abc", 3), KUMO_OK);
     cr_assert_eq(cv_writef(&c, &b, "%d", 12345), KUMO_ETOOBIG);
     cr_assert(c.truncated);
-    cr_assert_str_eq(kumo_buf_str(&b), "abc12");
-    kumo_buf_release(&b);
+    cr_assert_str_eq(kumo__buf_str(&b), "abc12");
+    kumo__buf_release(&b);
 }
 
 Test(cval, identity_of_natives_is_their_object)

@@ -21,16 +21,16 @@ typedef struct step {
 
 static void session(const step *s, size_t n)
 {
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
     for (size_t i = 0; i < n; i++) {
         kumo_buf out;
-        kumo_buf_init(&out, 1 << 16, KUMO_T_STR, KUMO_V_NONE);
-        kumo_repl_eval(r, s[i].in, strlen(s[i].in), &out);
-        cr_expect_str_eq(kumo_buf_str(&out), s[i].out, ">>> %s\n--- got:\n%s--- want:\n%s",
-                         s[i].in, kumo_buf_str(&out), s[i].out);
-        kumo_buf_release(&out);
+        kumo__buf_init(&out, 1 << 16, KUMO_T_STR, KUMO_V_NONE);
+        kumo__repl_eval(r, s[i].in, strlen(s[i].in), &out);
+        cr_expect_str_eq(kumo__buf_str(&out), s[i].out, ">>> %s\n--- got:\n%s--- want:\n%s",
+                         s[i].in, kumo__buf_str(&out), s[i].out);
+        kumo__buf_release(&out);
     }
-    kumo_repl_free(r);
+    kumo__repl_free(r);
 }
 
 /* What CPython 3.11 prints, line for line. */

@@ -19,10 +19,10 @@ static const char *repr_of(cval *v)
     static char text[1024];
     cv_ctx c = {0};
     kumo_buf b;
-    kumo_buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
     cv_repr(&c, v, &b);
-    snprintf(text, sizeof(text), "%s", kumo_buf_str(&b));
-    kumo_buf_release(&b);
+    snprintf(text, sizeof(text), "%s", kumo__buf_str(&b));
+    kumo__buf_release(&b);
     cv_unref(v);
     return text;
 }
@@ -58,13 +58,13 @@ Test(namespace, tables_by_order_and_help)
     cr_assert_not_null(cn_find("secret"));
     cr_assert_null(cn_find("nothing"));
     kumo_buf out;
-    kumo_buf_init(&out, 4096, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&out, 4096, KUMO_T_STR, KUMO_V_NONE);
     c.out = &out;
     cv_args none = {0};
     cv_unref(cn_help(&c, NULL, &none));
-    cr_assert_str_eq(kumo_buf_str(&out), "answer                             the answer\n"
+    cr_assert_str_eq(kumo__buf_str(&out), "answer                             the answer\n"
                                          "one()                              the number one\n");
-    kumo_buf_release(&out);
+    kumo__buf_release(&out);
 }
 
 Test(namespace, imports_and_modules)

@@ -18,10 +18,10 @@ static const char *repr_of(cval *v)
     static char text[1024];
     cv_ctx c = {0};
     kumo_buf b;
-    kumo_buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
     cv_repr(&c, v, &b);
-    snprintf(text, sizeof(text), "%s", kumo_buf_str(&b));
-    kumo_buf_release(&b);
+    snprintf(text, sizeof(text), "%s", kumo__buf_str(&b));
+    kumo__buf_release(&b);
     cv_unref(v);
     return text;
 }
@@ -97,12 +97,12 @@ Test(object, defaults_truth_identity_contains_repr)
     cr_assert_eq(cv_contains(&c, a, i7), 1);      /* searched through iter */
     cr_assert_eq(cv_contains(&c, a, i8), 0);
     kumo_buf buf;
-    kumo_buf_init(&buf, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&buf, 0, KUMO_T_STR, KUMO_V_NONE);
     cv_repr(&c, a, &buf);
     char want[64];
     snprintf(want, sizeof(want), "<Box object at %p>", (void *)&seven);
-    cr_assert_str_eq(kumo_buf_str(&buf), want);
-    kumo_buf_release(&buf);
+    cr_assert_str_eq(kumo__buf_str(&buf), want);
+    kumo__buf_release(&buf);
     cv_unref(a);
     cv_unref(b);
     cv_unref(i7);

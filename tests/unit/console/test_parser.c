@@ -28,28 +28,28 @@ static const char *const kind_names[] = {
 static void sexpr(const cp_node *n, kumo_buf *b)
 {
     if (!n) {
-        kumo_buf_adds(b, "_");
+        kumo__buf_adds(b, "_");
         return;
     }
-    kumo_buf_printf(b, "(%s", kind_names[n->kind]);
+    kumo__buf_printf(b, "(%s", kind_names[n->kind]);
     if (n->kind == CP_CONST) {
         cv_ctx c = {0};
-        kumo_buf_addc(b, ' ');
+        kumo__buf_addc(b, ' ');
         cv_repr(&c, n->val, b);
     }
     if (n->op && n->kind != CP_CMP)
-        kumo_buf_printf(b, " %s", cp_op_name(n->op));
+        kumo__buf_printf(b, " %s", cp_op_name(n->op));
     if (n->name)
-        kumo_buf_printf(b, " %s", n->name);
+        kumo__buf_printf(b, " %s", n->name);
     if (n->name2)
-        kumo_buf_printf(b, " as %s", n->name2);
+        kumo__buf_printf(b, " as %s", n->name2);
     for (size_t i = 0; i < n->nkids; i++) {
-        kumo_buf_addc(b, ' ');
+        kumo__buf_addc(b, ' ');
         if (n->kind == CP_CMP && i)
-            kumo_buf_printf(b, "%s ", cp_op_name(n->ops[i - 1]));
+            kumo__buf_printf(b, "%s ", cp_op_name(n->ops[i - 1]));
         sexpr(n->kids[i], b);
     }
-    kumo_buf_addc(b, ')');
+    kumo__buf_addc(b, ')');
 }
 
 static int parse(const char *src, kumo_buf *b, const char **etype)
@@ -58,7 +58,7 @@ static int parse(const char *src, kumo_buf *b, const char **etype)
     int rc = cl_lex(src, strlen(src), &t);
     if (rc) {
         *etype = t.etype;
-        kumo_buf_adds(b, t.err);
+        kumo__buf_adds(b, t.err);
         cl_release(&t);
         return rc;
     }
@@ -67,7 +67,7 @@ static int parse(const char *src, kumo_buf *b, const char **etype)
     rc = cp_parse(&t, &n, etype, err, sizeof(err));
     cl_release(&t);
     if (rc) {
-        kumo_buf_adds(b, err);
+        kumo__buf_adds(b, err);
         return rc;
     }
     sexpr(n, b);
@@ -126,12 +126,12 @@ Test(parser, trees)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(ok_cases); i++) {
         kumo_buf b;
-        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
         const char *etype = NULL;
         int rc = parse(ok_cases[i].in, &b, &etype);
-        cr_expect_eq(rc, KUMO_OK, "%s: %s", ok_cases[i].in, kumo_buf_str(&b));
-        cr_expect_str_eq(kumo_buf_str(&b), ok_cases[i].want, "parsing %s", ok_cases[i].in);
-        kumo_buf_release(&b);
+        cr_expect_eq(rc, KUMO_OK, "%s: %s", ok_cases[i].in, kumo__buf_str(&b));
+        cr_expect_str_eq(kumo__buf_str(&b), ok_cases[i].want, "parsing %s", ok_cases[i].in);
+        kumo__buf_release(&b);
     }
 }
 
@@ -173,12 +173,12 @@ Test(parser, errors)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(err_cases); i++) {
         kumo_buf b;
-        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
         const char *etype = NULL;
         int rc = parse(err_cases[i].in, &b, &etype);
         cr_expect_neq(rc, KUMO_OK, "parsing %s", err_cases[i].in);
         cr_expect_str_eq(etype ? etype : "", err_cases[i].etype, "parsing %s", err_cases[i].in);
-        cr_expect_str_eq(kumo_buf_str(&b), err_cases[i].msg, "parsing %s", err_cases[i].in);
-        kumo_buf_release(&b);
+        cr_expect_str_eq(kumo__buf_str(&b), err_cases[i].msg, "parsing %s", err_cases[i].in);
+        kumo__buf_release(&b);
     }
 }

@@ -26,7 +26,7 @@ static void setup(void)
 
 static void no_leaks(void)
 {
-    kumo_select_cleanup();
+    kumo__select_cleanup();
     kumo_class_cleanup();
     kumo_leakcheck_end();
 }
@@ -40,12 +40,12 @@ static kumo_buf outbuf;
 /* Run one line with an output cap; returns the output (borrowed until the next call). */
 static const char *run_cap(kumo_repl *r, const char *line, size_t cap, int *rc)
 {
-    kumo_buf_release(&outbuf);
-    kumo_buf_init(&outbuf, cap, KUMO_T_STR, KUMO_V_NONE);
-    int x = kumo_repl_eval(r, line, strlen(line), &outbuf);
+    kumo__buf_release(&outbuf);
+    kumo__buf_init(&outbuf, cap, KUMO_T_STR, KUMO_V_NONE);
+    int x = kumo__repl_eval(r, line, strlen(line), &outbuf);
     if (rc)
         *rc = x;
-    return kumo_buf_str(&outbuf);
+    return kumo__buf_str(&outbuf);
 }
 
 static const char *run(kumo_repl *r, const char *line)
@@ -55,7 +55,7 @@ static const char *run(kumo_repl *r, const char *line)
 
 static void done_output(void)
 {
-    kumo_buf_release(&outbuf);
+    kumo__buf_release(&outbuf);
 }
 
 typedef struct step {
@@ -81,14 +81,14 @@ static kumo_request *req_new(const char *url)
 
 static kumo_response *html_new(kumo_request *req, const char *url, const char *body)
 {
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     kumo_headers_add(h, "content-type", "text/html; charset=utf-8");
     kumo_headers_add(h, "Set-Cookie", "a=1");
     kumo_headers_add(h, "set-cookie", "b=2");
     size_t len = strlen(body);
     char *b = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
     memcpy(b, body, len + 1);
-    return kumo_response_new(req, url, 200, h, b, len);
+    return kumo__response_new(req, url, 200, h, b, len);
 }
 
 static void set_age(kumo_ref *r, int seconds)
@@ -117,24 +117,24 @@ static const kumo_spider_def example_def = {.name = "example"};
 /* Returns a new bare crawler of def: default settings, no loop, no engine. */
 static kumo_crawler *crawler_init(const kumo_spider_def *def)
 {
-    return kumo__crawler_new_bare(kumo_settings_new(), def);
+    return kumo__crawler_new_bare(kumo__settings_new(), def);
 }
 
 static void crawler_release(kumo_crawler *c)
 {
-    kumo_crawler_free(c);
+    kumo__crawler_free(c);
     kumo_class_cleanup();
 }
 
 /* Two selectors kept alive, their list gone (the seed's "Selector 2"). */
 static void two_selectors(kumo_response *res, kumo_selector **out)
 {
-    size_t mark = kumo_pool_mark();
+    size_t mark = kumo__pool_mark();
     kumo_selector_list *l = kumo_css(res, "a, title");
     cr_assert_eq(kumo_list_len(l), 2);
     out[0] = kumo_sel_ref(kumo_list_at(l, 0));
     out[1] = kumo_sel_ref(kumo_list_at(l, 1));
-    kumo_pool_drain(mark);
+    kumo__pool_drain(mark);
 }
 
 Test(repl, seed_prefs_example)
@@ -156,7 +156,7 @@ Test(repl, seed_prefs_example)
     kumo_selector *sel[2];
     two_selectors(res[9], sel);
 
-    kumo_repl *r = kumo_repl_new(c);
+    kumo_repl *r = kumo__repl_new(c);
     static const step s[] = {
         {"prefs()", "Live References\n\n"
                     "ExampleSpider                       1   oldest: 15s ago\n"
@@ -183,7 +183,7 @@ Test(repl, seed_prefs_example)
          "TypeError: issubclass() arg 2 must be a class, a tuple of classes, or a union\n"},
     };
     transcript(r, s, KUMO_ARRAY_LEN(s));
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
     kumo_sel_unref(sel[0]);
     kumo_sel_unref(sel[1]);
@@ -243,7 +243,7 @@ Test(repl, seed_leak_transcript)
     static const int pids[] = {123, 584, 77};
     leak L;
     leak_init(&L, 3890, 3878, pids, 3);
-    kumo_repl *r = kumo_repl_new(L.c);
+    kumo_repl *r = kumo__repl_new(L.c);
     static const step s[] = {
         {"prefs()", "Live References\n\n"
                     "HtmlResponse                     3890   oldest: 265s ago\n"
@@ -288,7 +288,7 @@ Test(repl, seed_leak_transcript)
     cr_assert_str_eq(run(r, "r.status"), "200\n");
     cr_assert_str_eq(run(r, "r = None"), "");       /* reassigning drops it */
     cr_assert_eq(kumo_ref_count(&KUMO_CLASS(HtmlResponse)), 0);
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
 }
 
@@ -297,7 +297,7 @@ Test(repl, seed_iter_all_one_line)
     static const int pids[] = {123, 584};
     leak L;
     leak_init(&L, 2, 2, pids, 2);
-    kumo_repl *r = kumo_repl_new(L.c);
+    kumo_repl *r = kumo__repl_new(L.c);
     static const step s[] = {
         {"from scrapy.utils.trackref import iter_all", ""},
         {"[r.url for r in iter_all('HtmlResponse')]",
@@ -315,7 +315,7 @@ Test(repl, seed_iter_all_one_line)
          "[('GET', 0, None), ('GET', 0, None)]\n"},
     };
     transcript(r, s, KUMO_ARRAY_LEN(s));
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
     leak_release(&L);
 }
@@ -334,7 +334,7 @@ Test(repl, object_attributes)
     kumo_item_set_int(it, "price", 3);
     kumo_map_set(&kumo_crawler_spider(c)->state, "pages", kumo_val_int(7));
 
-    kumo_repl *r = kumo_repl_new(c);
+    kumo_repl *r = kumo__repl_new(c);
     static const step s[] = {
         {"r = get_oldest('HtmlResponse')", ""},
         {"r", "<200 http://www.somenastyspider.com/product.php?pid=123>\n"},
@@ -387,7 +387,7 @@ Test(repl, object_attributes)
         {"type(r)", "<class 'scrapy.http.response.html.HtmlResponse'>\n"},
     };
     transcript(r, s, KUMO_ARRAY_LEN(s));
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
     kumo_item_unref(it);
     kumo_response_unref(res);
@@ -431,7 +431,7 @@ Test(repl, request_callbacks_and_kwargs)
     kumo_request *odd = req_new(PID_URL "4");
     kumo_request_set_errback(odd, eb_unlisted);
 
-    kumo_repl *r = kumo_repl_new(c);
+    kumo_repl *r = kumo__repl_new(c);
     static const step s[] = {
         {"q, p, o = iter_all('Request')", ""},
         {"q.cb_kwargs", "{'page': 2, 'tag': 'x'}\n"},
@@ -448,7 +448,7 @@ Test(repl, request_callbacks_and_kwargs)
                              "is not tied to any request\n"},
     };
     transcript(r, s, KUMO_ARRAY_LEN(s));
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
     kumo_response_unref(orphan);
     kumo_response_unref(res);
@@ -467,13 +467,13 @@ Test(repl, crawl_builtins)
     kumo__crawler_set_base(c, base);
     kumo__crawler_set_start_time(c, kumo_now());
     char err[256];
-    cr_assert_eq(kumo_settings_set(kumo__crawler_settings(c), "DOWNLOAD_DELAY", "0.5",
+    cr_assert_eq(kumo__settings_set(kumo__crawler_settings(c), "DOWNLOAD_DELAY", "0.5",
                                    KUMO_PRIO_CMDLINE, err, sizeof(err)), KUMO_OK);
     cr_assert_eq(kumo__crawler_open_engine(c, err, sizeof(err)), KUMO_OK, "%s", err);
-    kumo_stats_set_int(kumo__crawler_stats(c), "item_scraped_count", 42);
-    kumo_stats_set_str(kumo__crawler_stats(c), "finish_reason", "x");
+    kumo__stats_set_int(kumo__crawler_stats(c), "item_scraped_count", 42);
+    kumo__stats_set_str(kumo__crawler_stats(c), "finish_reason", "x");
 
-    kumo_repl *r = kumo_repl_new(c);
+    kumo_repl *r = kumo__repl_new(c);
     static const step s[] = {
         {"stats.get_value('item_scraped_count')", "42\n"},
         {"stats.get_value('nope')", ""},
@@ -512,8 +512,8 @@ Test(repl, crawl_builtins)
 
     cr_assert_str_eq(run(r, "engine.stop()"), "");
     kumo_engine *e = kumo__crawler_engine(c);
-    cr_assert(kumo_engine_closing(e) || kumo_engine_closed(e));
-    kumo_repl_free(r);
+    cr_assert(kumo__engine_closing(e) || kumo__engine_closed(e));
+    kumo__repl_free(r);
     done_output();
     crawler_release(c);
     event_base_free(base);
@@ -521,7 +521,7 @@ Test(repl, crawl_builtins)
 
 Test(repl, no_crawl)
 {
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
     static const step s[] = {
         {"engine", "RuntimeError: no crawl is running\n"},
         {"engine.stop()", "RuntimeError: no crawl is running\n"},
@@ -534,7 +534,7 @@ Test(repl, no_crawl)
         {"1 + 1", "2\n"},
     };
     transcript(r, s, KUMO_ARRAY_LEN(s));
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
 }
 
@@ -575,7 +575,7 @@ Test(repl, hpy_heap_views)
         snprintf(name, sizeof(name), "test.console.t%02d", i);
         small[i] = kumo_alloc(8, kumo_type_intern(name), KUMO_V_NONE);
     }
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
     cr_assert_str_eq(run(r, "x = hpy.heap()"), "");
     const char *t = run(r, "x.bytype");
     cr_assert(strncmp(t, "Partition of a set of ", 22) == 0, "%s", t);
@@ -613,7 +613,7 @@ Test(repl, hpy_heap_views)
     cr_assert_str_eq(run(r, "x.size > 3000, x.count > 3"), "(True, True)\n");
     cr_assert_str_eq(run(r, "x.bytype[1000]"), "IndexError: partition index out of range\n");
 
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
     for (int i = 0; i < 3; i++)
         kumo_free(blob[i]);
@@ -623,12 +623,12 @@ Test(repl, hpy_heap_views)
 
 Test(repl, mem_and_trim)
 {
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
     const char *t = run(r, "mem()");
     cr_assert_not_null(strstr(t, "RSS"), "%s", t);
     t = run(r, "trim()");
     cr_assert(strncmp(t, "trim(): RSS ", 12) == 0, "%s", t);
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
 }
 
@@ -636,7 +636,7 @@ Test(repl, mem_and_trim)
 
 Test(repl, help_and_exit)
 {
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
     const char *h = run(r, "help()");
     static const char *const names[] = {
         "prefs(", "print_live_refs(", "get_oldest(", "iter_all(", "hpy ", "mem()", "trim()",
@@ -659,7 +659,7 @@ Test(repl, help_and_exit)
     cr_assert_eq(rc, KUMO_EDONE);
     run_cap(r, "quit()", 1024, &rc);
     cr_assert_eq(rc, KUMO_EDONE);
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
 }
 
@@ -667,7 +667,7 @@ Test(repl, help_and_exit)
 
 Test(repl, output_cap)
 {
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
     const char *t = run_cap(r, "'a' * 1000", 100, NULL);
     cr_assert_leq(strlen(t), 100);
     cr_assert(strncmp(t, "'aaaa", 5) == 0, "%s", t);
@@ -683,13 +683,13 @@ Test(repl, output_cap)
     cr_assert_leq(strlen(t), 8);
     /* what fits is not truncated */
     cr_assert_str_eq(run_cap(r, "'abc'", 8 + 24, NULL), "'abc'\n");
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
 }
 
 Test(repl, hostile_input)
 {
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
     size_t big = 1 << 20;
     char *line = kumo_alloc(big + 1, KUMO_T_STR, KUMO_V_NONE);
     memset(line, 'a', big);
@@ -762,7 +762,7 @@ Test(repl, hostile_input)
     }
     cr_assert_str_eq(run(r, "one_more = 1"), "MemoryError: too many variables in this session "
                                              "(max 1000)\n");
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
 }
 
@@ -780,7 +780,7 @@ Test(repl, fuzz)
     };
     kumo_request *rq = req_new(PID_URL "5");
     kumo_response *res = html_new(rq, PID_URL "5", PAGE);
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
     run(r, "r = get_oldest('HtmlResponse')");
     run(r, "x = [1, 'a', b'b', (2,), {'k': r}]");
     uint64_t seed = 0x9e3779b97f4a7c15ull;
@@ -815,13 +815,13 @@ Test(repl, fuzz)
                     line[n++] = ' ';
             }
         }
-        kumo_buf_release(&outbuf);
-        kumo_buf_init(&outbuf, 4096, KUMO_T_STR, KUMO_V_NONE);
-        int rc = kumo_repl_eval(r, line, n, &outbuf);
+        kumo__buf_release(&outbuf);
+        kumo__buf_init(&outbuf, 4096, KUMO_T_STR, KUMO_V_NONE);
+        int rc = kumo__repl_eval(r, line, n, &outbuf);
         cr_assert(rc == KUMO_OK || rc == KUMO_EDONE);
         cr_assert_leq(outbuf.len, 4096);
     }
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
     kumo_response_unref(res);
     kumo_request_unref(rq);
@@ -840,13 +840,13 @@ Test(repl, bind_names_and_run_with_choices)
 {
     kumo_request *rq = req_new("http://example.com/a");
     kumo_response *res = html_new(rq, "http://example.com/a", "<title>T</title>");
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
 
-    cr_assert_eq(kumo_repl_bind_ref(r, "response", &res->ref), KUMO_OK);
-    cr_assert_eq(kumo_repl_bind_ref(r, "request", &rq->ref), KUMO_OK);
-    cr_assert_eq(kumo_repl_bind_ref(r, "nothing", NULL), KUMO_OK);
+    cr_assert_eq(kumo__repl_bind_ref(r, "response", &res->ref), KUMO_OK);
+    cr_assert_eq(kumo__repl_bind_ref(r, "request", &rq->ref), KUMO_OK);
+    cr_assert_eq(kumo__repl_bind_ref(r, "nothing", NULL), KUMO_OK);
     cval *one = cv_int(1);
-    cr_assert_eq(kumo_repl_bind(r, "double", cv_func("double", double_it, one)), KUMO_OK);
+    cr_assert_eq(kumo__repl_bind(r, "double", cv_func("double", double_it, one)), KUMO_OK);
     cv_unref(one);
     static const step steps[] = {
         {"response.css('title::text').get()", "'T'\n"},
@@ -857,38 +857,38 @@ Test(repl, bind_names_and_run_with_choices)
     transcript(r, steps, KUMO_ARRAY_LEN(steps));
 
     /* rebinding drops the old value's reference */
-    cr_assert_eq(kumo_repl_bind_ref(r, "response", NULL), KUMO_OK);
+    cr_assert_eq(kumo__repl_bind_ref(r, "response", NULL), KUMO_OK);
     cr_expect_str_eq(run(r, "response is None"), "True\n");
 
     kumo_buf out, err;
-    kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
-    kumo_buf_init(&err, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&err, 0, KUMO_T_STR, KUMO_V_NONE);
     /* SHOW_NONE: None is printed too, and errors go to their own buffer */
-    cr_expect_eq(kumo_repl_run(r, "nothing", 7, KUMO_REPL_SHOW_NONE, &out, &err), KUMO_OK);
-    cr_expect_str_eq(kumo_buf_str(&out), "None\n");
-    cr_expect_str_eq(kumo_buf_str(&err), "");
-    kumo_buf_reset(&out);
-    cr_expect_eq(kumo_repl_run(r, "[print('x'), 1/0]", 17, 0, &out, &err), KUMO_EINVAL);
-    cr_expect_str_eq(kumo_buf_str(&out), "x\n");
-    cr_expect_str_eq(kumo_buf_str(&err), "ZeroDivisionError: division by zero\n");
-    kumo_buf_reset(&out);
-    kumo_buf_reset(&err);
-    cr_expect_eq(kumo_repl_run(r, "double('a')", 11, 0, &out, &err), KUMO_EINVAL);
-    cr_expect_str_eq(kumo_buf_str(&out), "");
-    cr_expect_str_eq(kumo_buf_str(&err), "TypeError: double() takes one int\n");
-    kumo_buf_reset(&err);
-    cr_expect_eq(kumo_repl_run(r, "(", 1, 0, &out, &err), KUMO_EINVAL);
-    cr_expect(strncmp(kumo_buf_str(&err), "SyntaxError: ", 13) == 0, "%s", kumo_buf_str(&err));
-    kumo_buf_reset(&err);
-    cr_expect_eq(kumo_repl_run(r, "exit()", 6, 0, &out, &err), KUMO_EDONE);
-    /* without err, errors go to out as kumo_repl_eval() writes them */
-    kumo_buf_reset(&out);
-    cr_expect_eq(kumo_repl_run(r, "nope", 4, 0, &out, NULL), KUMO_EINVAL);
-    cr_expect_str_eq(kumo_buf_str(&out), "NameError: name 'nope' is not defined\n");
-    kumo_buf_release(&out);
-    kumo_buf_release(&err);
+    cr_expect_eq(kumo__repl_run(r, "nothing", 7, KUMO_REPL_SHOW_NONE, &out, &err), KUMO_OK);
+    cr_expect_str_eq(kumo__buf_str(&out), "None\n");
+    cr_expect_str_eq(kumo__buf_str(&err), "");
+    kumo__buf_reset(&out);
+    cr_expect_eq(kumo__repl_run(r, "[print('x'), 1/0]", 17, 0, &out, &err), KUMO_EINVAL);
+    cr_expect_str_eq(kumo__buf_str(&out), "x\n");
+    cr_expect_str_eq(kumo__buf_str(&err), "ZeroDivisionError: division by zero\n");
+    kumo__buf_reset(&out);
+    kumo__buf_reset(&err);
+    cr_expect_eq(kumo__repl_run(r, "double('a')", 11, 0, &out, &err), KUMO_EINVAL);
+    cr_expect_str_eq(kumo__buf_str(&out), "");
+    cr_expect_str_eq(kumo__buf_str(&err), "TypeError: double() takes one int\n");
+    kumo__buf_reset(&err);
+    cr_expect_eq(kumo__repl_run(r, "(", 1, 0, &out, &err), KUMO_EINVAL);
+    cr_expect(strncmp(kumo__buf_str(&err), "SyntaxError: ", 13) == 0, "%s", kumo__buf_str(&err));
+    kumo__buf_reset(&err);
+    cr_expect_eq(kumo__repl_run(r, "exit()", 6, 0, &out, &err), KUMO_EDONE);
+    /* without err, errors go to out as kumo__repl_eval() writes them */
+    kumo__buf_reset(&out);
+    cr_expect_eq(kumo__repl_run(r, "nope", 4, 0, &out, NULL), KUMO_EINVAL);
+    cr_expect_str_eq(kumo__buf_str(&out), "NameError: name 'nope' is not defined\n");
+    kumo__buf_release(&out);
+    kumo__buf_release(&err);
 
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
     kumo_response_unref(res);
     kumo_request_unref(rq);
@@ -905,8 +905,8 @@ Test(repl, selector_api_of_the_shell)
         "</body></html>";
     kumo_request *rq = req_new("http://example.com/dir/");
     kumo_response *res = html_new(rq, "http://example.com/dir/", body);
-    kumo_repl *r = kumo_repl_new(NULL);
-    cr_assert_eq(kumo_repl_bind_ref(r, "response", &res->ref), KUMO_OK);
+    kumo_repl *r = kumo__repl_new(NULL);
+    cr_assert_eq(kumo__repl_bind_ref(r, "response", &res->ref), KUMO_OK);
     static const step steps[] = {
         {"response.css('p::text').re(r'(\\w+): ([\\d.]+)')",
          "['Tea', '2.50', 'Cake', '4.75']\n"},
@@ -940,7 +940,7 @@ Test(repl, selector_api_of_the_shell)
     cr_expect(strncmp(got, "re.error: ", 10) == 0, "%s", got);
     got = run(r, "response.xpath('nosuchfunc(1)')");
     cr_expect(strncmp(got, "ValueError: XPath error: ", 25) == 0, "%s", got);
-    kumo_repl_free(r);
+    kumo__repl_free(r);
     done_output();
     kumo_response_unref(res);
     kumo_request_unref(rq);

@@ -19,10 +19,10 @@ static const char *repr_of(cval *v)
     static char text[1024];
     cv_ctx c = {0};
     kumo_buf b;
-    kumo_buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
     cv_repr(&c, v, &b);
-    snprintf(text, sizeof(text), "%s", kumo_buf_str(&b));
-    kumo_buf_release(&b);
+    snprintf(text, sizeof(text), "%s", kumo__buf_str(&b));
+    kumo__buf_release(&b);
     cv_unref(v);
     return text;
 }

@@ -202,14 +202,14 @@ static void start(const kumo_telnet_config *cfg)
 {
     kumo_telnet_config def = {.port_lo = 0, .port_hi = 0, .password = PW};
     char err[256];
-    tn = kumo_telnet_new(base, NULL, cfg ? cfg : &def, err, sizeof(err));
+    tn = kumo__telnet_new(base, NULL, cfg ? cfg : &def, err, sizeof(err));
     cr_assert(tn, "%s", err);
 }
 
 static kumo_telnet_info info(void)
 {
     kumo_telnet_info i;
-    kumo_telnet_info_get(tn, &i);
+    kumo__telnet_info_get(tn, &i);
     return i;
 }
 
@@ -221,7 +221,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    kumo_telnet_free(tn);
+    kumo__telnet_free(tn);
     tn = NULL;
     event_base_free(base);
     base = NULL;
@@ -247,7 +247,7 @@ Test(telnet, parse_ports)
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         unsigned lo = 1, hi = 1;
-        cr_assert_eq(kumo_telnet_parse_ports(cases[i].spec, &lo, &hi), cases[i].rc, "'%s'",
+        cr_assert_eq(kumo__telnet_parse_ports(cases[i].spec, &lo, &hi), cases[i].rc, "'%s'",
                      cases[i].spec);
         if (cases[i].rc == KUMO_OK)
             cr_assert(lo == cases[i].lo && hi == cases[i].hi, "'%s'", cases[i].spec);
@@ -257,17 +257,17 @@ Test(telnet, parse_ports)
 Test(telnet, random_password)
 {
     char a[17], b[17];
-    cr_assert_eq(kumo_telnet_random_password(a), KUMO_OK);
-    cr_assert_eq(kumo_telnet_random_password(b), KUMO_OK);
+    cr_assert_eq(kumo__telnet_random_password(a), KUMO_OK);
+    cr_assert_eq(kumo__telnet_random_password(b), KUMO_OK);
     cr_assert_eq(strlen(a), 16);
     cr_assert_eq(strspn(a, "0123456789abcdef"), 16);
     cr_assert_str_neq(a, b);
     /* Without a password in the config the console makes one. */
     start(&(kumo_telnet_config){.port_lo = 0});
-    cr_assert_eq(strspn(kumo_telnet_password(tn), "0123456789abcdef"), 16);
-    cr_assert_str_eq(kumo_telnet_host(tn), "127.0.0.1");
-    cr_assert(kumo_telnet_loopback(tn));
-    cr_assert_gt(kumo_telnet_port(tn), 0);
+    cr_assert_eq(strspn(kumo__telnet_password(tn), "0123456789abcdef"), 16);
+    cr_assert_str_eq(kumo__telnet_host(tn), "127.0.0.1");
+    cr_assert(kumo__telnet_loopback(tn));
+    cr_assert_gt(kumo__telnet_port(tn), 0);
 }
 
 /* The first free port of the range; a range with none free is an error, not a crash. */
@@ -288,20 +288,20 @@ Test(telnet, port_range)
     cr_assert(p, "no two free ports in a row");
     char err[256];
     kumo_telnet_config cfg = {.port_lo = (unsigned)p, .port_hi = (unsigned)p + 1};
-    tn = kumo_telnet_new(base, NULL, &cfg, err, sizeof(err));
+    tn = kumo__telnet_new(base, NULL, &cfg, err, sizeof(err));
     cr_assert(tn, "%s", err);
-    cr_assert_eq(kumo_telnet_port(tn), p + 1);
+    cr_assert_eq(kumo__telnet_port(tn), p + 1);
     kumo_telnet_config one = {.port_lo = (unsigned)p, .port_hi = (unsigned)p};
-    cr_assert_null(kumo_telnet_new(base, NULL, &one, err, sizeof(err)));
+    cr_assert_null(kumo__telnet_new(base, NULL, &one, err, sizeof(err)));
     char want[64];
     snprintf(want, sizeof(want), "cannot listen on 127.0.0.1:%d: ", p);
     cr_assert(strstr(err, want), "%s", err);
     close(busy);
-    kumo_telnet *local = kumo_telnet_new(base, NULL, &(kumo_telnet_config){.host = "localhost"},
+    kumo_telnet *local = kumo__telnet_new(base, NULL, &(kumo_telnet_config){.host = "localhost"},
                                          err, sizeof(err));
     cr_assert(local, "%s", err);
-    cr_assert(kumo_telnet_loopback(local));
-    kumo_telnet_free(local);
+    cr_assert(kumo__telnet_loopback(local));
+    kumo__telnet_free(local);
 }
 
 /* The exact bytes of a login with a real telnet client: it agrees to ECHO. */
@@ -309,7 +309,7 @@ Test(telnet, negotiation_bytes)
 {
     start(NULL);
     conn c;
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     cr_assert(wait_for(&c, LIT("Username: "), 3000));
     cr_assert_eq(c.len, 10, "nothing before the prompt");
     take(&c);
@@ -344,7 +344,7 @@ Test(telnet, client_refusing_every_option)
 {
     start(NULL);
     conn c;
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     cr_assert(wait_for(&c, LIT("Username: "), 3000));
     conn_sends(&c, "kumo\r\n");
     cr_assert(wait_for(&c, LIT("Password: "), 3000));
@@ -364,7 +364,7 @@ Test(telnet, client_sending_no_options)
 {
     start(NULL);
     conn c;
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     conn_sends(&c, "kumo\n" PW "\n'hello'\n");
     static const char want[] = "Username: " IAC WILL ECHO "Password: " IAC WONT ECHO
                                "\r\n>>> 'hello'\r\n>>> ";
@@ -378,7 +378,7 @@ Test(telnet, iac_iac_is_data)
 {
     start(&(kumo_telnet_config){.username = "k\xffu", .password = PW});
     conn c;
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     conn_sends(&c, "k" IAC IAC "u\r\n" PW "\r\n");
     cr_assert(wait_for(&c, LIT(">>> "), 3000));
     cr_assert_eq(info().logins, 1);
@@ -396,7 +396,7 @@ Test(telnet, wrong_login_closes_before_any_command)
     start(NULL);
     for (size_t i = 0; i < KUMO_ARRAY_LEN(sends); i++) {
         conn c;
-        cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+        cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
         conn_sends(&c, sends[i]);
         cr_assert(wait_eof(&c, 3000), "case %zu: closed", i);
         cr_assert(has(&c, LIT("\r\nAuthentication failed\r\n")), "case %zu", i);
@@ -415,7 +415,7 @@ Test(telnet, line_endings)
 {
     start(NULL);
     conn c;
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     cr_assert(conn_login(&c));
     conn_sends(&c, "'a'\r\n'b'\r");
     conn_send(&c, "\0'c'\n'd'\r", 9, 2000);
@@ -439,14 +439,14 @@ Test(telnet, exit_and_eof_close)
 {
     start(NULL);
     conn c;
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     cr_assert(conn_login(&c));
     conn_sends(&c, "exit()\r\n");
     cr_assert(wait_eof(&c, 3000));
     conn_close(&c);
     /* A client that half-closes still gets the answers to what it sent, even to a last
      * line without its newline. */
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     conn_sends(&c, "kumo\n" PW "\n'one'\n'two'");
     shutdown(c.fd, SHUT_WR);
     cr_assert(wait_eof(&c, 3000));
@@ -469,13 +469,13 @@ Test(telnet, garbage_bytes)
             junk[i]++;
     }
     conn c;
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     conn_send(&c, junk, sizeof(junk), 2000);
     wait_eof(&c, 3000);
     conn_close(&c);
     cr_assert_eq(info().lines, 0);
 
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     cr_assert(conn_login(&c));
     for (int round = 0; round < 4; round++) {
         for (size_t off = 0; off < sizeof(junk); off += 4096) {
@@ -495,7 +495,7 @@ Test(telnet, long_line)
 {
     start(NULL);
     conn c;
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     cr_assert(conn_login(&c));
     size_t n = 1024 * 1024;
     char *line = malloc(n + 2);
@@ -524,7 +524,7 @@ Test(telnet, long_line)
     cr_assert_lt(peak, 300 * 1024, "buffered %zu bytes", peak);
     /* Before login the bound is much smaller, and too long a name ends the connection. */
     conn d;
-    cr_assert(conn_open(&d, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&d, kumo__telnet_port(tn), 0));
     char name[4096];
     memset(name, 'u', sizeof(name));
     conn_send(&d, name, sizeof(name), 2000);
@@ -540,7 +540,7 @@ Test(telnet, client_that_never_reads)
 {
     start(&(kumo_telnet_config){.password = PW, .max_pending = 64 * 1024});
     conn slow, other;
-    cr_assert(conn_open(&slow, kumo_telnet_port(tn), 4096));
+    cr_assert(conn_open(&slow, kumo__telnet_port(tn), 4096));
     cr_assert(conn_login(&slow));
     /* Each line prints 16 KB (the language reads lines up to 16 KiB); send far more than
      * the socket buffers hold. */
@@ -568,7 +568,7 @@ Test(telnet, client_that_never_reads)
                  "buffered %zu bytes", peak);
     /* Another client is served at once. */
     double t0 = now_ms();
-    cr_assert(conn_open(&other, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&other, kumo__telnet_port(tn), 0));
     cr_assert(conn_login(&other));
     conn_sends(&other, "'still here'\r\n");
     cr_assert(wait_for(&other, LIT("'still here'\r\n>>> "), 3000));
@@ -593,7 +593,7 @@ Test(telnet, ten_clients_at_once)
     start(NULL);
     conn c[10];
     for (int i = 0; i < 10; i++)
-        cr_assert(conn_open(&c[i], kumo_telnet_port(tn), 0));
+        cr_assert(conn_open(&c[i], kumo__telnet_port(tn), 0));
     for (int i = 0; i < 10; i++)
         conn_sends(&c[i], "kumo\r\n" PW "\r\n");
     for (int i = 0; i < 10; i++) {
@@ -626,11 +626,11 @@ Test(telnet, too_many_connections)
     start(NULL);
     conn c[KUMO_TELNET_MAX_CLIENTS + 1];
     for (size_t i = 0; i < KUMO_TELNET_MAX_CLIENTS; i++) {
-        cr_assert(conn_open(&c[i], kumo_telnet_port(tn), 0));
+        cr_assert(conn_open(&c[i], kumo__telnet_port(tn), 0));
         cr_assert(wait_for(&c[i], LIT("Username: "), 3000));
     }
     conn *extra = &c[KUMO_TELNET_MAX_CLIENTS];
-    cr_assert(conn_open(extra, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(extra, kumo__telnet_port(tn), 0));
     cr_assert(wait_eof(extra, 3000));
     cr_assert(has(extra, LIT("too many connections (max 16)\r\n")));
     cr_assert_eq(extra->len, 31);
@@ -639,7 +639,7 @@ Test(telnet, too_many_connections)
     /* One leaves: there is room again. */
     conn_close(&c[0]);
     spin(50);
-    cr_assert(conn_open(&c[0], kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c[0], kumo__telnet_port(tn), 0));
     cr_assert(wait_for(&c[0], LIT("Username: "), 3000));
     for (size_t i = 0; i < KUMO_TELNET_MAX_CLIENTS; i++)
         conn_close(&c[i]);
@@ -655,7 +655,7 @@ Test(telnet, idle_console_costs_nothing)
 {
     start(NULL);
     conn c;
-    cr_assert(conn_open(&c, kumo_telnet_port(tn), 0));
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
     cr_assert(conn_login(&c));
     spin(50);
     uint64_t before = info().wakeups;

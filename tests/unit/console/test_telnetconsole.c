@@ -64,7 +64,7 @@ Test(telnetconsole, disabled_is_declined)
     crawler(KUMO_LIST("TELNETCONSOLE_ENABLED", "False"));
     void *self = NULL;
     char err[256] = "";
-    cr_assert_eq(kumo_ext_telnetconsole.open(c, &self, err, sizeof(err)), KUMO_EDECLINED);
+    cr_assert_eq(kumo__ext_telnetconsole.open(c, &self, err, sizeof(err)), KUMO_EDECLINED);
     cr_assert_null(self);
     crawler_free();
 }
@@ -74,7 +74,7 @@ Test(telnetconsole, bad_port_is_refused)
     crawler(KUMO_LIST("TELNETCONSOLE_PORT", "70000"));
     void *self = NULL;
     char err[256] = "";
-    cr_assert_eq(kumo_ext_telnetconsole.open(c, &self, err, sizeof(err)), KUMO_EINVAL);
+    cr_assert_eq(kumo__ext_telnetconsole.open(c, &self, err, sizeof(err)), KUMO_EINVAL);
     cr_assert_null(self);
     cr_assert_str_eq(err, "invalid value '70000' for TELNETCONSOLE_PORT: expected a port, a "
                           "range such as 6023,6073, or 0 for any free port");
@@ -84,22 +84,22 @@ Test(telnetconsole, bad_port_is_refused)
 Test(telnetconsole, listens_once_opened_and_stops_when_closed)
 {
     crawler(KUMO_LIST("TELNETCONSOLE_PORT", "0", "TELNETCONSOLE_PASSWORD", "secret"));
-    cr_assert_str_eq(kumo_ext_telnetconsole.name, "TelnetConsole");
+    cr_assert_str_eq(kumo__ext_telnetconsole.name, "TelnetConsole");
     void *self = NULL;
     char err[256] = "";
-    cr_assert_eq(kumo_ext_telnetconsole.open(c, &self, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__ext_telnetconsole.open(c, &self, err, sizeof(err)), KUMO_OK, "%s", err);
     cr_assert_not_null(self);
     /* nothing listens before the spider opened */
     cr_assert_eq(logged_port(), -1);
-    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_OPENED, NULL);
+    kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_OPENED, NULL);
     int port = logged_port();
     cr_assert_gt(port, 0, "no listening line in:\n%s", mwt_log());
     cr_assert_eq(try_connect(port), 0, "nothing listens on %d", port);
     /* a password was given: none is made up and logged */
     cr_assert_null(strstr(mwt_log(), "Telnet Password"));
-    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_CLOSED, (void *)"finished");
+    kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_CLOSED, (void *)"finished");
     cr_assert_eq(try_connect(port), ECONNREFUSED, "still listening on %d after close", port);
-    kumo_ext_telnetconsole.close(self, c);
+    kumo__ext_telnetconsole.close(self, c);
     crawler_free();
 }
 
@@ -108,12 +108,12 @@ Test(telnetconsole, password_made_up_when_none_is_set)
     crawler(KUMO_LIST("TELNETCONSOLE_PORT", "0"));
     void *self = NULL;
     char err[256] = "";
-    cr_assert_eq(kumo_ext_telnetconsole.open(c, &self, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__ext_telnetconsole.open(c, &self, err, sizeof(err)), KUMO_OK, "%s", err);
     const char *p = strstr(mwt_log(), "Telnet Password: ");
     cr_assert_not_null(p, "no password line in:\n%s", mwt_log());
     p += strlen("Telnet Password: ");
     cr_assert_eq(strspn(p, "0123456789abcdef"), 16, "%s", p);
     /* closed without the spider ever opening: nothing was listening, nothing leaks */
-    kumo_ext_telnetconsole.close(self, c);
+    kumo__ext_telnetconsole.close(self, c);
     crawler_free();
 }

@@ -20,16 +20,16 @@ static const char *run(kumo_repl *r, const char *line)
 {
     static char text[4096];
     kumo_buf out;
-    kumo_buf_init(&out, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
-    kumo_repl_eval(r, line, strlen(line), &out);
-    snprintf(text, sizeof(text), "%s", kumo_buf_str(&out));
-    kumo_buf_release(&out);
+    kumo__buf_init(&out, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    kumo__repl_eval(r, line, strlen(line), &out);
+    snprintf(text, sizeof(text), "%s", kumo__buf_str(&out));
+    kumo__buf_release(&out);
     return text;
 }
 
 Test(view_heap, trackref_and_hpy)
 {
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
     cr_assert_str_eq(run(r, "get_oldest('Request')"), "");     /* None: nothing printed */
     cr_assert_str_eq(run(r, "iter_all(Request)"), "[]\n");
     cr_assert_str_eq(run(r, "prefs(ignore=1)"), "TypeError: issubclass() arg 2 must be a "
@@ -39,5 +39,5 @@ Test(view_heap, trackref_and_hpy)
     cr_assert_str_eq(run(r, "hpy() is hpy"), "True\n");
     cr_assert_str_eq(run(r, "hpy"), "<hpy: kumo's tagged heap; hpy.heap() takes a snapshot>\n");
     cr_assert_str_eq(run(r, "dir(hpy.heap())"), "['bytype', 'byvia', 'count', 'more', 'size']\n");
-    kumo_repl_free(r);
+    kumo__repl_free(r);
 }

@@ -21,19 +21,19 @@ static const char *run(kumo_repl *r, const char *line)
 {
     static char text[4096];
     kumo_buf out;
-    kumo_buf_init(&out, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
-    kumo_repl_eval(r, line, strlen(line), &out);
-    snprintf(text, sizeof(text), "%s", kumo_buf_str(&out));
-    kumo_buf_release(&out);
+    kumo__buf_init(&out, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
+    kumo__repl_eval(r, line, strlen(line), &out);
+    snprintf(text, sizeof(text), "%s", kumo__buf_str(&out));
+    kumo__buf_release(&out);
     return text;
 }
 
 Test(view_http, requests_and_their_class)
 {
-    kumo_repl *r = kumo_repl_new(NULL);
+    kumo_repl *r = kumo__repl_new(NULL);
     int err;
     kumo_request *rq = kumo_request_new("http://example.com/a", NULL, &err);
-    cr_assert_eq(kumo_repl_bind_ref(r, "rq", &rq->ref), KUMO_OK);
+    cr_assert_eq(kumo__repl_bind_ref(r, "rq", &rq->ref), KUMO_OK);
     kumo_request_unref(rq);
     cr_assert_str_eq(run(r, "rq"), "<GET http://example.com/a>\n");
     cr_assert_str_eq(run(r, "rq.url, rq.method"), "('http://example.com/a', 'GET')\n");
@@ -42,5 +42,5 @@ Test(view_http, requests_and_their_class)
                      "AttributeError: 'Request' object has no attribute 'nope'\n");
     cr_assert_str_eq(run(r, "SelectorList"),
                      "<class 'scrapy.selector.unified.SelectorList'>\n");
-    kumo_repl_free(r);
+    kumo__repl_free(r);
 }

@@ -58,16 +58,16 @@ Test(mw_chain, build_from_settings)
         char err[256] = "x";
         c = mwt_crawler(build_cases[i].kv);
         mwt_log_begin();
-        int rc = kumo_chains_open(c, &ch, err, sizeof(err));
+        int rc = kumo__chains_open(c, &ch, err, sizeof(err));
         cr_assert_eq(rc, build_cases[i].rc, "case %zu: rc %d (%s)", i, rc, err);
         if (rc == KUMO_OK) {
             cr_assert_str_empty(err, "case %zu", i);
-            kumo_chains_log(ch);
+            kumo__chains_log(ch);
             cr_assert_not_null(strstr(mwt_log(), build_cases[i].text),
                                "case %zu: want\n%s\nlog:\n%s", i, build_cases[i].text,
                                mwt_log());
             cr_assert_not_null(strstr(mwt_log(), "[kumo.middleware] INFO: Enabled "));
-            kumo_chains_close(ch, c);
+            kumo__chains_close(ch, c);
         } else {
             cr_assert_null(ch, "case %zu", i);
             cr_assert_str_eq(err, build_cases[i].text, "case %zu", i);
@@ -85,12 +85,12 @@ Test(mw_chain, run_downloader_side)
     char err[256];
     c = mwt_crawler(NULL);
     mwt_log_begin();
-    cr_assert_eq(kumo_chains_open(c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__chains_open(c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
 
     kumo_request *req = mwt_req("http://example.com/a");
     kumo_response *res = NULL;
     kumo_request *next = (kumo_request *)1;
-    cr_assert_eq(kumo_chain_request(ch, c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__chain_request(ch, c, req, &res, &next), KUMO_OK);
     cr_assert_null(res);
     cr_assert_null(next);
     cr_assert_not_null(kumo_headers_get(req->headers, "User-Agent"));
@@ -101,14 +101,14 @@ Test(mw_chain, run_downloader_side)
 
     /* 200: passes every process_response */
     res = mwt_res(req, 200, NULL, "ok");
-    cr_assert_eq(kumo_chain_response(ch, c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__chain_response(ch, c, req, &res, &next), KUMO_OK);
     cr_assert_not_null(res);
     cr_assert_null(next);
     kumo_response_unref(res);
 
     /* 503: Retry schedules a copy, the chain releases the response */
     res = mwt_res(req, 503, NULL, "");
-    cr_assert_eq(kumo_chain_response(ch, c, req, &res, &next), KUMO_EDONE);
+    cr_assert_eq(kumo__chain_response(ch, c, req, &res, &next), KUMO_EDONE);
     cr_assert_null(res);
     cr_assert_not_null(next);
     cr_assert_eq(kumo_map_get_int(&next->meta, "retry_times", 0), 1);
@@ -117,29 +117,29 @@ Test(mw_chain, run_downloader_side)
 
     /* 302: Redirect (600) runs before Retry (550) */
     res = mwt_res(req, 302, KUMO_LIST("Location: /b"), "");
-    cr_assert_eq(kumo_chain_response(ch, c, req, &res, &next), KUMO_EDONE);
+    cr_assert_eq(kumo__chain_response(ch, c, req, &res, &next), KUMO_EDONE);
     cr_assert_null(res);
     cr_assert_str_eq(next->url, "http://example.com/b");
     kumo_request_unref(next);
 
     /* redirect to a file: url is dropped */
     res = mwt_res(req, 301, KUMO_LIST("Location: file:///etc/passwd"), "");
-    cr_assert_eq(kumo_chain_response(ch, c, req, &res, &next), KUMO_EIGNORED);
+    cr_assert_eq(kumo__chain_response(ch, c, req, &res, &next), KUMO_EIGNORED);
     cr_assert_null(res);
     cr_assert_null(next);
 
     /* exceptions: DownloaderStats counts, Retry retries what is retryable */
-    cr_assert_eq(kumo_chain_exception(ch, c, req, KUMO_ETIMEDOUT, &res, &next), KUMO_EDONE);
+    cr_assert_eq(kumo__chain_exception(ch, c, req, KUMO_ETIMEDOUT, &res, &next), KUMO_EDONE);
     cr_assert_null(res);
     cr_assert_not_null(next);
     kumo_request_unref(next);
-    cr_assert_eq(kumo_chain_exception(ch, c, req, KUMO_ETOOBIG, &res, &next), KUMO_EDECLINED);
+    cr_assert_eq(kumo__chain_exception(ch, c, req, KUMO_ETOOBIG, &res, &next), KUMO_EDECLINED);
     cr_assert_null(res);
     cr_assert_null(next);
     cr_assert_eq(mwt_stat(c, "downloader/exception_count"), 2);
 
     kumo_request_unref(req);
-    kumo_chains_close(ch, c);
+    kumo__chains_close(ch, c);
     mwt_log_end();
     mwt_crawler_free(c);
 }
@@ -151,30 +151,30 @@ Test(mw_chain, run_spider_side)
     char err[256];
     c = mwt_crawler(KUMO_LIST("DEPTH_LIMIT", "2"));
     mwt_log_begin();
-    cr_assert_eq(kumo_chains_open(c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__chains_open(c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
 
     kumo_request *start = mwt_req("http://example.com/");
-    cr_assert_eq(kumo_chain_spider_request(ch, c, NULL, start), KUMO_OK);
+    cr_assert_eq(kumo__chain_spider_request(ch, c, NULL, start), KUMO_OK);
     cr_assert_eq(kumo_map_get_int(&start->meta, "depth", -1), 0);
 
     kumo_response *ok = mwt_res(start, 200, NULL, "");
     kumo_response *missing = mwt_res(start, 404, NULL, "");
-    cr_assert_eq(kumo_chain_spider_input(ch, c, ok), KUMO_OK);
-    cr_assert_eq(kumo_chain_spider_input(ch, c, missing), KUMO_EIGNORED);
+    cr_assert_eq(kumo__chain_spider_input(ch, c, ok), KUMO_OK);
+    cr_assert_eq(kumo__chain_spider_input(ch, c, missing), KUMO_EIGNORED);
 
     /* Depth (900) runs before Offsite (500): the offsite request got its depth */
     kumo_request *away = mwt_req("http://elsewhere.invalid/x");
-    cr_assert_eq(kumo_chain_spider_request(ch, c, ok, away), KUMO_EIGNORED);
+    cr_assert_eq(kumo__chain_spider_request(ch, c, ok, away), KUMO_EIGNORED);
     cr_assert_eq(kumo_map_get_int(&away->meta, "depth", -1), 1);
     cr_assert_eq(mwt_stat(c, "offsite/filtered"), 1);
     cr_assert_eq(mwt_stat(c, "request_depth_max"), 1);
 
     kumo_request *near = mwt_req("http://www.example.com/x");
-    cr_assert_eq(kumo_chain_spider_request(ch, c, ok, near), KUMO_OK);
+    cr_assert_eq(kumo__chain_spider_request(ch, c, ok, near), KUMO_OK);
 
     kumo_item *item = kumo_item_new();
-    cr_assert_eq(kumo_chain_spider_item(ch, c, ok, item), KUMO_OK);
-    cr_assert_eq(kumo_chain_item(ch, c, item), KUMO_OK);
+    cr_assert_eq(kumo__chain_spider_item(ch, c, ok, item), KUMO_OK);
+    cr_assert_eq(kumo__chain_item(ch, c, item), KUMO_OK);
     kumo_item_unref(item);
 
     kumo_request_unref(near);
@@ -182,7 +182,7 @@ Test(mw_chain, run_spider_side)
     kumo_response_unref(ok);
     kumo_response_unref(missing);
     kumo_request_unref(start);
-    kumo_chains_close(ch, c);
+    kumo__chains_close(ch, c);
     mwt_log_end();
     mwt_crawler_free(c);
 }
@@ -402,17 +402,17 @@ Test(mw_chain, own_components_from_settings)
         c = mwt_crawler(own_cases[i].kv);
         mwt_spider(c, own_cases[i].def);
         mwt_log_begin();
-        int rc = kumo_chains_open(c, &ch, err, sizeof(err));
+        int rc = kumo__chains_open(c, &ch, err, sizeof(err));
         cr_assert_eq(rc, own_cases[i].rc, "case %zu: rc %d (%s)", i, rc, err);
         if (rc == KUMO_OK) {
-            kumo_chains_log(ch);
+            kumo__chains_log(ch);
             cr_assert_not_null(strstr(mwt_log(), own_cases[i].text),
                                "case %zu: want\n%s\nlog:\n%s", i, own_cases[i].text,
                                mwt_log());
             if (own_cases[i].absent)
                 cr_assert_null(strstr(mwt_log(), own_cases[i].absent), "case %zu: %s", i,
                                mwt_log());
-            kumo_chains_close(ch, c);
+            kumo__chains_close(ch, c);
         } else {
             cr_assert_null(ch, "case %zu", i);
             cr_assert_str_eq(err, own_cases[i].text, "case %zu", i);
@@ -431,33 +431,33 @@ Test(mw_chain, own_components_run)
     c = mwt_crawler(KUMO_LIST("OWN_HEADER", "custom", "OWN_ON", "0"));
     mwt_spider(c, &own_def);
     mwt_log_begin();
-    cr_assert_eq(kumo_chains_open(c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__chains_open(c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
 
     nevents = 0;
     kumo_request *req = mwt_req("http://example.com/a");
     kumo_response *res;
     kumo_request *next;
-    cr_assert_eq(kumo_chain_request(ch, c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__chain_request(ch, c, req, &res, &next), KUMO_OK);
     cr_assert_str_eq(kumo_headers_get(req->headers, "X-Own"), "custom");
     cr_assert_eq(nevents, 1);
 
     kumo_request *priv = mwt_req("http://example.com/private");
-    cr_assert_eq(kumo_chain_spider_request(ch, c, NULL, req), KUMO_OK);
-    cr_assert_eq(kumo_chain_spider_request(ch, c, NULL, priv), KUMO_EIGNORED);
+    cr_assert_eq(kumo__chain_spider_request(ch, c, NULL, req), KUMO_OK);
+    cr_assert_eq(kumo__chain_spider_request(ch, c, NULL, priv), KUMO_EIGNORED);
 
     kumo_item *good = kumo_item_new(), *nameless = kumo_item_new(), *bad = kumo_item_new();
     kumo_item_set_str(good, "name", "x");
     kumo_item_set_int(nameless, "n", 7);
     kumo_item_set_str(bad, "name", "y");
     kumo_item_set_int(bad, "bad", 1);
-    cr_assert_eq(kumo_chain_item(ch, c, good), KUMO_OK);
+    cr_assert_eq(kumo__chain_item(ch, c, good), KUMO_OK);
     cr_assert_str_eq(kumo_map_get_str(kumo_item_fields(good), "seen", ""), "Own");
     cr_assert_null(kumo_item_drop_reason(good));
-    cr_assert_eq(kumo_chain_item(ch, c, nameless), KUMO_EIGNORED);
+    cr_assert_eq(kumo__chain_item(ch, c, nameless), KUMO_EIGNORED);
     cr_assert_str_eq(kumo_item_drop_reason(nameless), "missing name in item");
     mwt_assert_logged("kumo.core.scraper", "WARNING",
                       "Dropped: missing name in item\n{\"n\": 7}\n");
-    cr_assert_eq(kumo_chain_item(ch, c, bad), KUMO_EIGNORED);
+    cr_assert_eq(kumo__chain_item(ch, c, bad), KUMO_EIGNORED);
     cr_assert_str_eq(kumo_item_drop_reason(bad), "", "no reason given: empty");
     cr_assert_null(kumo_item_drop_reason(nameless), "a new drop replaces the reason");
     mwt_assert_logged("kumo.core.scraper", "WARNING",
@@ -469,7 +469,7 @@ Test(mw_chain, own_components_run)
     kumo_item *old = kumo_item_new();
     kumo_item_set_str(old, "name", "z");
     kumo_item_set_int(old, "old", 1);
-    cr_assert_eq(kumo_chain_item(ch, c, old), KUMO_EDONE);
+    cr_assert_eq(kumo__chain_item(ch, c, old), KUMO_EDONE);
     cr_assert_null(kumo_item_drop_reason(old));
     mwt_assert_logged("kumo.core.scraper", "ERROR",
                       "Error processing item: item pipeline 'Bare' returned EDONE (done)");
@@ -481,7 +481,7 @@ Test(mw_chain, own_components_run)
     kumo_item_unref(bad);
     kumo_request_unref(priv);
     kumo_request_unref(req);
-    kumo_chains_close(ch, c);
+    kumo__chains_close(ch, c);
     mwt_log_end();
     mwt_crawler_free(c);
 }

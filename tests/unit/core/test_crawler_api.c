@@ -53,8 +53,8 @@ Test(crawler_api, connect_maps_public_signals_and_refuses_bad_ones)
     kumo_crawler *c = mwt_crawler(NULL);
     int one = 1;
     cr_assert_eq(kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_OPENED, on_opened, &one), KUMO_OK);
-    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_OPENED, NULL);
-    kumo_signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_CLOSED, "x");
+    kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_OPENED, NULL);
+    kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_CLOSED, "x");
     cr_assert_eq(opened, 1);
     cr_assert_eq(kumo_crawler_connect(c, KUMO_SIGNAL_COUNT, on_opened, &one), KUMO_EINVAL);
     cr_assert_eq(kumo_crawler_connect(c, KUMO_SIGNAL_SPIDER_OPENED, NULL, &one), KUMO_EINVAL);

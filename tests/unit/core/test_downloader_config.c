@@ -58,7 +58,7 @@ Test(downloader_config, resolve_entries_checked_and_signal_sent)
     cr_assert_eq(kumo__downloader_config(c, &cfg, err, sizeof(err)), KUMO_OK, "%s", err);
     cr_assert_eq(cfg.nresolve, 2);
     cr_assert_str_eq(cfg.resolve[0], "a.test:80:127.0.0.1");
-    kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_RESPONSE_DOWNLOADED, on_downloaded,
+    kumo__signal_connect(kumo__crawler_signals(c), KUMO_SIG_RESPONSE_DOWNLOADED, on_downloaded,
                         NULL);
     kumo_request *req = mwt_req("http://a.test/");
     kumo_response *res = mwt_res(req, 200, NULL, "x");
@@ -68,7 +68,7 @@ Test(downloader_config, resolve_entries_checked_and_signal_sent)
     kumo_request_unref(req);
     kumo__downloader_config_release(&cfg);
 
-    kumo_settings_set(kumo__crawler_settings(c), "DNS_RESOLVE", "nohost", KUMO_PRIO_CMDLINE,
+    kumo__settings_set(kumo__crawler_settings(c), "DNS_RESOLVE", "nohost", KUMO_PRIO_CMDLINE,
                       NULL, 0);
     cr_assert_eq(kumo__downloader_config(c, &cfg, err, sizeof(err)), KUMO_EINVAL);
     cr_assert_not_null(strstr(err, "nohost"), "%s", err);

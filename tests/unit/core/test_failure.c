@@ -10,16 +10,16 @@ TestSuite(failure, KUMO_LEAKCHECK);
 
 Test(failure, type_names_follow_scrapy)
 {
-    cr_assert_str_eq(kumo_failure_type_name(KUMO_ETIMEDOUT), "TimeoutError");
-    cr_assert_str_eq(kumo_failure_type_name(KUMO_EDNS), "DNSLookupError");
-    cr_assert_str_eq(kumo_failure_type_name(KUMO_ECONNREFUSED), "ConnectionRefusedError");
-    cr_assert_str_eq(kumo_failure_type_name(KUMO_EHTTP), "HttpError");
-    cr_assert_str_eq(kumo_failure_type_name(KUMO_EIGNORED), "IgnoreRequest");
-    cr_assert_str_eq(kumo_failure_type_name(KUMO_ETOOBIG), "CancelledError");
-    cr_assert_str_eq(kumo_failure_type_name(KUMO_ECANCELED), "CancelledError");
+    cr_assert_str_eq(kumo__failure_type_name(KUMO_ETIMEDOUT), "TimeoutError");
+    cr_assert_str_eq(kumo__failure_type_name(KUMO_EDNS), "DNSLookupError");
+    cr_assert_str_eq(kumo__failure_type_name(KUMO_ECONNREFUSED), "ConnectionRefusedError");
+    cr_assert_str_eq(kumo__failure_type_name(KUMO_EHTTP), "HttpError");
+    cr_assert_str_eq(kumo__failure_type_name(KUMO_EIGNORED), "IgnoreRequest");
+    cr_assert_str_eq(kumo__failure_type_name(KUMO_ETOOBIG), "CancelledError");
+    cr_assert_str_eq(kumo__failure_type_name(KUMO_ECANCELED), "CancelledError");
     /* anything else is a generic download error */
-    cr_assert_str_eq(kumo_failure_type_name(KUMO_EINVAL), "DownloadError");
-    cr_assert_str_eq(kumo_failure_type_name(-1), "DownloadError");
+    cr_assert_str_eq(kumo__failure_type_name(KUMO_EINVAL), "DownloadError");
+    cr_assert_str_eq(kumo__failure_type_name(-1), "DownloadError");
 }
 
 Test(failure, accessors_return_what_it_holds)

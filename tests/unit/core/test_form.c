@@ -10,12 +10,12 @@
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
 }
 
 static void teardown(void)
 {
-    kumo_pool_drain(0);
+    kumo__pool_drain(0);
     kumo_leakcheck_end();
 }
 
@@ -31,11 +31,11 @@ static kumo_response *response_ct(const char *url, const char *ct, const char *b
     int err;
     kumo_request *req = kumo_request_new(url, NULL, &err);
     cr_assert_not_null(req, "request for %s", url);
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     kumo_headers_add(h, "Content-Type", ct);
     char *b = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
     memcpy(b, body, len);
-    kumo_response *res = kumo_response_new(req, url, 200, h, b, len);
+    kumo_response *res = kumo__response_new(req, url, 200, h, b, len);
     kumo_request_unref(req);
     return res;
 }
@@ -631,7 +631,7 @@ Test(form, classes)
     kumo_map_release(&m);
     cr_expect_eq(kumo_ref_count(&KUMO_CLASS(FormRequest)), 0);
     /* a copy (redirects, retries) stays a JsonRequest */
-    kumo_request *c = kumo_request_copy(j);
+    kumo_request *c = kumo__request_copy(j);
     cr_expect_eq(c->ref.cls, &KUMO_CLASS(JsonRequest));
     kumo_request_unref(c);
     kumo_request_unref(j);
@@ -792,7 +792,7 @@ Test(form, malformed_never_crash)
                     res, &opt, o % 2 ? LIST("a", NULL, "z", "1") : NULL, NULL, &err);
                 cr_expect((req != NULL) == (err == KUMO_OK), "page %zu opts %zu", p, o);
                 kumo_request_unref(req);
-                kumo_pool_drain(0);
+                kumo__pool_drain(0);
             }
             kumo_response_unref(res);
         }

@@ -13,12 +13,12 @@
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
 }
 
 static void teardown(void)
 {
-    kumo_pool_drain(0);
+    kumo__pool_drain(0);
     kumo_leakcheck_end();
 }
 
@@ -29,12 +29,12 @@ static kumo_response *response_for(const char *url, const char *ct, const char *
     int err;
     kumo_request *req = kumo_request_new(url, NULL, &err);
     cr_assert_not_null(req, "request for %s", url);
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     kumo_headers_add(h, "Content-Type", ct);
     size_t len = strlen(body);
     char *b = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
     memcpy(b, body, len);
-    kumo_response *res = kumo_response_new(req, url, 200, h, b, len);
+    kumo_response *res = kumo__response_new(req, url, 200, h, b, len);
     kumo_request_unref(req);
     return res;
 }
@@ -148,7 +148,7 @@ Test(links, follow_skips_links_it_cannot_fetch)
     int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
     close(fd);
-    cr_assert_eq(kumo_log_set_file(path), KUMO_OK);
+    cr_assert_eq(kumo__log_set_file(path), KUMO_OK);
 
     static const char *const skipped[] = {
         "mailto:me@example.com", "javascript:void(0)", "tel:+123", "data:text/plain,hi",
@@ -170,7 +170,7 @@ Test(links, follow_skips_links_it_cannot_fetch)
     }
     cr_expect_eq(made, 2, "/page/3/ and //other.example/x");
     kumo_response_unref(res);
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
 
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f);
@@ -195,18 +195,18 @@ Test(links, follow_yields_into_the_callback_output)
 {
     kumo_response *res = load("quotes.html");
     kumo_out out;
-    kumo_out_init(&out, NULL);
-    kumo_log_set_file("/dev/null");
+    kumo__out_init(&out, NULL);
+    kumo__log_set_file("/dev/null");
     kumo_follow(&out, res, "/page/2/", cb);
     kumo_follow(&out, res, "mailto:me@example.com", cb);
     kumo_follow(&out, res, "", cb);
     kumo_follow(&out, res, "tag/x", NULL);
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     cr_assert_eq(out.len, 2);
     cr_expect_str_eq(kumo_request_url(out.v[0].u.req), "http://quotes.example/page/2/");
     cr_expect_eq(out.v[0].u.req->cb, cb);
     cr_expect_str_eq(kumo_request_url(out.v[1].u.req), "http://quotes.example/page/1/tag/x");
-    kumo_out_release(&out);
+    kumo__out_release(&out);
     kumo_response_unref(res);
 }
 
@@ -233,11 +233,11 @@ Test(links, follow_all_takes_a_elements_and_attribute_values)
         "http://example.com/dir/p.html?x=1#frag", "http://example.com/dir/p.html?q=1",
     };
     kumo_out out;
-    kumo_out_init(&out, NULL);
-    kumo_log_set_level(KUMO_LOG_DEBUG);
-    kumo_log_set_file("/dev/null");
+    kumo__out_init(&out, NULL);
+    kumo__log_set_level(KUMO_LOG_DEBUG);
+    kumo__log_set_file("/dev/null");
     follow_debug = 0;
-    kumo_log_set_hook(count_debug, NULL);
+    kumo__log_set_hook(count_debug, NULL);
     cr_expect_eq(kumo_follow_all(&out, res, "a", cb), KUMO_ARRAY_LEN(want));
     /* <a> without href, 4 schemes, the empty href: one DEBUG line each. */
     cr_expect_eq(follow_debug, 6);
@@ -246,8 +246,8 @@ Test(links, follow_all_takes_a_elements_and_attribute_values)
         cr_expect_str_eq(kumo_request_url(out.v[i].u.req), want[i]);
         cr_expect_eq(out.v[i].u.req->cb, cb);
     }
-    kumo_out_release(&out);
-    kumo_out_init(&out, NULL);
+    kumo__out_release(&out);
+    kumo__out_init(&out, NULL);
     /* Attribute results, an xpath, <link>, and elements that are not links. */
     cr_expect_eq(kumo_follow_all(&out, res, "a::attr(href)", NULL), KUMO_ARRAY_LEN(want));
     cr_expect_eq(kumo_follow_all_xpath(&out, res, "//link | //div", NULL), 1);
@@ -255,10 +255,10 @@ Test(links, follow_all_takes_a_elements_and_attribute_values)
     cr_expect_eq(kumo_follow_all(&out, res, "a[", NULL), 0);
     cr_expect_eq(kumo_follow_list(&out, res, NULL, NULL), 0);
     cr_expect_eq(kumo_follow_all(&out, NULL, "a", NULL), 0);
-    kumo_log_set_hook(NULL, NULL);
-    kumo_log_set_file(NULL);
-    kumo_log_set_level(KUMO_LOG_INFO);
-    kumo_out_release(&out);
+    kumo__log_set_hook(NULL, NULL);
+    kumo__log_set_file(NULL);
+    kumo__log_set_level(KUMO_LOG_INFO);
+    kumo__out_release(&out);
     kumo_response_unref(res);
 }
 
@@ -299,15 +299,15 @@ Test(links, follow_all_with_passes_scrapys_kwargs_to_every_request)
         .meta = &meta, .cb_kwargs = &kw, .errback = eb, .priority = 5, .dont_filter = 1,
     };
     kumo_out out;
-    kumo_out_init(&out, NULL);
-    kumo_log_set_file("/dev/null");
+    kumo__out_init(&out, NULL);
+    kumo__log_set_file("/dev/null");
     cr_expect_eq(kumo_follow_all_with(&out, res, "a", cb, &o), 2);
     cr_expect_eq(kumo_follow_all_xpath_with(&out, res, "//a/@href", NULL, &o), 2);
     cr_expect_eq(kumo_follow_list_with(&out, res, kumo_css(res, "a"), cb, NULL), 2);
     kumo_follow_with(&out, res, "c", cb, &o);
     kumo_follow_with(&out, res, "d", cb, NULL);
     kumo_yield_request(&out, kumo_response_follow_with(res, "e", cb, &o));
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     cr_assert_eq(out.len, 9);
     /* The caller's maps are copied, not taken: changing them changes no request. */
     kumo_map_set(&meta, "page", kumo_val_int(2));
@@ -334,6 +334,6 @@ Test(links, follow_all_with_passes_scrapys_kwargs_to_every_request)
     cr_expect_eq(kumo_map_get_int(kumo_request_meta(out.v[1].u.req), "page", 0), 1);
     cr_expect_str_eq(kumo_request_url(out.v[0].u.req), "http://example.com/a");
     cr_expect_str_eq(kumo_request_url(out.v[8].u.req), "http://example.com/dir/e");
-    kumo_out_release(&out);
+    kumo__out_release(&out);
     kumo_response_unref(res);
 }

@@ -13,7 +13,7 @@ Test(out, keeps_order_and_skips_null)
 {
     kumo_out out;
     kumo_spider *sp = (kumo_spider *)&out;     /* borrowed, only handed back */
-    kumo_out_init(&out, sp);
+    kumo__out_init(&out, sp);
     cr_assert_eq(kumo_out_spider(&out), sp);
     kumo_yield_request(&out, kumo_request_new("http://a.test/1", NULL, NULL));
     kumo_yield_item(&out, kumo_item_new());
@@ -26,7 +26,7 @@ Test(out, keeps_order_and_skips_null)
     cr_assert(out.v[1].is_item);
     cr_assert_str_eq(out.v[2].u.req->url, "http://a.test/2");
     cr_assert_eq(kumo_ref_total(), 3, "the output holds its references");
-    kumo_out_release(&out);
+    kumo__out_release(&out);
     cr_assert_eq(out.len, 0);
     cr_assert_eq(kumo_ref_total(), 0);
 }
@@ -34,11 +34,11 @@ Test(out, keeps_order_and_skips_null)
 Test(out, grows_past_its_first_block)
 {
     kumo_out out;
-    kumo_out_init(&out, NULL);
+    kumo__out_init(&out, NULL);
     for (int i = 0; i < 100; i++)
         kumo_yield_item(&out, kumo_item_new());
     cr_assert_eq(out.len, 100);
     cr_assert_geq(out.cap, 100);
-    kumo_out_release(&out);
-    kumo_out_release(&out);     /* releasing an empty output is fine */
+    kumo__out_release(&out);
+    kumo__out_release(&out);     /* releasing an empty output is fine */
 }

@@ -22,29 +22,29 @@ Test(plugin, open_by_name_and_by_path)
 {
     char err[512] = "";
     kumo_plugin *p = NULL;
-    cr_assert_eq(kumo_plugin_open("quotes", &p, err, sizeof(err)), KUMO_OK,
+    cr_assert_eq(kumo__plugin_open("quotes", &p, err, sizeof(err)), KUMO_OK,
                  "%s (is KUMO_SPIDER_DIR set?)", err);
-    cr_assert_str_eq(kumo_plugin_def(p)->name, "quotes");
-    cr_assert_not_null(strstr(kumo_plugin_path(p), "quotes.so"), "%s", kumo_plugin_path(p));
-    kumo_plugin_close(p);
+    cr_assert_str_eq(kumo__plugin_def(p)->name, "quotes");
+    cr_assert_not_null(strstr(kumo__plugin_path(p), "quotes.so"), "%s", kumo__plugin_path(p));
+    kumo__plugin_close(p);
 
     char path[512];
     snprintf(path, sizeof(path), "%s/follow.so", spider_dir());
-    cr_assert_eq(kumo_plugin_open(path, &p, err, sizeof(err)), KUMO_OK, "%s", err);
-    cr_assert_str_eq(kumo_plugin_def(p)->name, "follow");
-    cr_assert_str_eq(kumo_plugin_path(p), path);
-    kumo_plugin_close(p);
-    kumo_plugin_close(NULL);
+    cr_assert_eq(kumo__plugin_open(path, &p, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_str_eq(kumo__plugin_def(p)->name, "follow");
+    cr_assert_str_eq(kumo__plugin_path(p), path);
+    kumo__plugin_close(p);
+    kumo__plugin_close(NULL);
 }
 
 Test(plugin, unknown_name_is_enoent)
 {
     char err[512] = "";
     kumo_plugin *p = (kumo_plugin *)&err;
-    cr_assert_eq(kumo_plugin_open("nosuchspider", &p, err, sizeof(err)), KUMO_ENOENT);
+    cr_assert_eq(kumo__plugin_open("nosuchspider", &p, err, sizeof(err)), KUMO_ENOENT);
     cr_assert_null(p);
     cr_assert_str_eq(err, "spider not found: nosuchspider (try 'kumo list')");
-    cr_assert_eq(kumo_plugin_open("/nonexistent/dir/x.so", &p, err, sizeof(err)), KUMO_ENOENT);
+    cr_assert_eq(kumo__plugin_open("/nonexistent/dir/x.so", &p, err, sizeof(err)), KUMO_ENOENT);
     cr_assert_not_null(strstr(err, "cannot load spider '/nonexistent/dir/x.so'"), "%s", err);
 }
 
@@ -57,14 +57,14 @@ Test(plugin, a_file_that_is_not_a_library_is_named_in_the_error)
     close(fd);
     char err[512] = "";
     kumo_plugin *p;
-    int rc = kumo_plugin_open(path, &p, err, sizeof(err));
+    int rc = kumo__plugin_open(path, &p, err, sizeof(err));
     char want[128];
     snprintf(want, sizeof(want), "cannot load spider '%s': ", path);
     cr_assert_eq(rc, KUMO_EINVAL, "%s", err);
     cr_assert_eq(strncmp(err, want, strlen(want)), 0, "%s", err);
 
     /* open_as: the message shows the source file instead of the .so */
-    rc = kumo_plugin_open_as(path, "myspider.c", &p, err, sizeof(err));
+    rc = kumo__plugin_open_as(path, "myspider.c", &p, err, sizeof(err));
     cr_assert_eq(rc, KUMO_EINVAL);
     cr_assert_eq(strncmp(err, "cannot load spider 'myspider.c': ", 33), 0, "%s", err);
     unlink(path);
@@ -92,7 +92,7 @@ static void list_err(void *ctx, const char *msg)
 Test(plugin, list_walks_the_search_path_in_file_order)
 {
     listing l = {0};
-    kumo_plugin_list(list_fn, list_err, &l);
+    kumo__plugin_list(list_fn, list_err, &l);
     /* $KUMO_SPIDER_DIR first: bench.so follow.so leaky.so pipelines_demo.so quotes.so (./spiders
      * comes next: built for another configuration under asan, its files are errors there) */
     cr_assert_geq(l.n, 5);
@@ -101,14 +101,14 @@ Test(plugin, list_walks_the_search_path_in_file_order)
         cr_assert_str_eq(l.names[i], want[i]);
 }
 
-/* ---- kumo_components_build ---- */
+/* ---- kumo__components_build ---- */
 
 static kumo_settings *with(const char *name, const char *json)
 {
-    kumo_settings *s = kumo_settings_new();
+    kumo_settings *s = kumo__settings_new();
     char err[256];
     if (json)
-        cr_assert_eq(kumo_settings_set(s, name, json, KUMO_PRIO_CMDLINE, err, sizeof(err)),
+        cr_assert_eq(kumo__settings_set(s, name, json, KUMO_PRIO_CMDLINE, err, sizeof(err)),
                      KUMO_OK, "%s", err);
     return s;
 }
@@ -130,13 +130,13 @@ Test(plugin, components_sort_by_order_ties_in_listing_order)
     kumo_component c[] = CANDS;
     size_t n = KUMO_ARRAY_LEN(c);
     char err[256];
-    cr_assert_eq(kumo_components_build(s, "DOWNLOADER_MIDDLEWARES", "downloader middleware", c,
+    cr_assert_eq(kumo__components_build(s, "DOWNLOADER_MIDDLEWARES", "downloader middleware", c,
                                        &n, err, sizeof(err)), KUMO_OK, "%s", err);
     const char *want[] = {"UserAgent", "Retry", "Mine", "Redirect"};
     names_are(c, n, want, 4);
     cr_assert_eq(c[1].index, 0);
     cr_assert_eq(c[2].index, 3);
-    kumo_settings_free(s);
+    kumo__settings_free(s);
 }
 
 Test(plugin, components_null_and_minus_one_disable_others_reorder)
@@ -147,12 +147,12 @@ Test(plugin, components_null_and_minus_one_disable_others_reorder)
     kumo_component c[] = CANDS;
     size_t n = KUMO_ARRAY_LEN(c);
     char err[256];
-    cr_assert_eq(kumo_components_build(s, "DOWNLOADER_MIDDLEWARES", "downloader middleware", c,
+    cr_assert_eq(kumo__components_build(s, "DOWNLOADER_MIDDLEWARES", "downloader middleware", c,
                                        &n, err, sizeof(err)), KUMO_OK, "%s", err);
     const char *want[] = {"Redirect", "Mine"};
     names_are(c, n, want, 2);
     cr_assert_eq(c[0].order, 5);
-    kumo_settings_free(s);
+    kumo__settings_free(s);
 }
 
 Test(plugin, components_bad_settings_are_one_line_errors)
@@ -173,13 +173,13 @@ Test(plugin, components_bad_settings_are_one_line_errors)
         kumo_component c[] = CANDS;
         size_t n = KUMO_ARRAY_LEN(c);
         char err[256] = "";
-        cr_assert_eq(kumo_components_build(s, "DOWNLOADER_MIDDLEWARES",
+        cr_assert_eq(kumo__components_build(s, "DOWNLOADER_MIDDLEWARES",
                                            "downloader middleware", c, &n, err, sizeof(err)),
                      KUMO_EINVAL, "%s", bad[i].json);
         cr_assert_eq(strncmp(err, bad[i].msg, strlen(bad[i].msg)), 0, "%s: %s", bad[i].json,
                      err);
         cr_assert_eq(n, 4, "n untouched on failure");
-        kumo_settings_free(s);
+        kumo__settings_free(s);
     }
 }
 
@@ -188,7 +188,7 @@ Test(plugin, components_two_with_one_name_are_refused)
     kumo_component c[] = {{"A", 1, NULL, 0}, {"B", 2, NULL, 0}, {"A", 3, NULL, 0}};
     size_t n = 3;
     char err[256];
-    cr_assert_eq(kumo_components_build(NULL, "ITEM_PIPELINES", "item pipeline", c, &n, err,
+    cr_assert_eq(kumo__components_build(NULL, "ITEM_PIPELINES", "item pipeline", c, &n, err,
                                        sizeof(err)), KUMO_EINVAL);
     cr_assert_str_eq(err, "two item pipelines named 'A'");
 }

@@ -14,16 +14,16 @@ static void *q;
 static void setup(void)
 {
     kumo_leakcheck_start();
-    c = kumo__crawler_new_bare(kumo_settings_new(), NULL);
+    c = kumo__crawler_new_bare(kumo__settings_new(), NULL);
     int err;
-    q = kumo_queue_memory.open(c, &err);
+    q = kumo__queue_memory.open(c, &err);
     cr_assert(q);
 }
 
 static void teardown(void)
 {
-    kumo_queue_memory.close(q);
-    kumo_crawler_free(c);
+    kumo__queue_memory.close(q);
+    kumo__crawler_free(c);
     kumo_leakcheck_end();
 }
 
@@ -79,7 +79,7 @@ static kumo_request *full_request(void)
 static kumo_request *form_request(void)
 {
     kumo_request *r = full_request();
-    kumo_request_set_class(r, &KUMO_CLASS(FormRequest));
+    kumo__request_set_class(r, &KUMO_CLASS(FormRequest));
     kumo_request_set_errback(r, eb_a);
     kumo_map *kw = kumo_request_cb_kwargs(r);
     kumo_map_set(kw, "page", kumo_val_int(2));
@@ -146,7 +146,7 @@ static void assert_same_request(kumo_request *a, kumo_request *b)
         cr_assert_str_eq(a->meta.e[i].key, b->meta.e[i].key);
         assert_same_value(&a->meta.e[i].val, &b->meta.e[i].val);
     }
-    cr_assert_eq(memcmp(kumo_request_fingerprint(a), kumo_request_fingerprint(b), 20), 0);
+    cr_assert_eq(memcmp(kumo__request_fingerprint(a), kumo__request_fingerprint(b), 20), 0);
 }
 
 Test(queue_memory, pack_round_trip)
@@ -156,16 +156,16 @@ Test(queue_memory, pack_round_trip)
     kumo_request *const cases[] = {plain, full, form};
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_buf b;
-        kumo_buf_init(&b, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
-        cr_assert_eq(kumo_request_pack(cases[i], &b), KUMO_OK);
-        kumo_request *back = kumo_request_unpack(b.s, b.len);
+        kumo__buf_init(&b, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
+        cr_assert_eq(kumo__request_pack(cases[i], &b), KUMO_OK);
+        kumo_request *back = kumo__request_unpack(b.s, b.len);
         cr_assert(back);
         assert_same_request(cases[i], back);
         /* every truncation is refused, never read past */
         for (size_t n = 0; n < b.len; n++)
-            cr_assert_null(kumo_request_unpack(b.s, n), "case %zu, %zu bytes", i, n);
+            cr_assert_null(kumo__request_unpack(b.s, n), "case %zu, %zu bytes", i, n);
         kumo_request_unref(back);
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
         kumo_request_unref(cases[i]);
     }
 }
@@ -175,22 +175,22 @@ Test(queue_memory, objects_in_meta_are_not_packed)
     kumo_request *r = req("http://a.test/", 0), *other = req("http://b.test/", 0);
     kumo_map_set(kumo_request_meta(r), "referer", kumo_val_obj(&other->ref));
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
-    cr_assert_eq(kumo_request_pack(r, &b), KUMO_EINVAL);
+    kumo__buf_init(&b, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
+    cr_assert_eq(kumo__request_pack(r, &b), KUMO_EINVAL);
     cr_assert_eq(b.len, 0);
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
     kumo_request_unref(other);
     /* queued as the object itself: the response it holds stays alive and visible */
-    kumo_queue_memory.push(q, r);
+    kumo__queue_memory.push(q, r);
     cr_assert_eq(KUMO_CLASS(Request).live, 2);
-    cr_assert_eq(kumo_queue_memory.pop(q), r);
+    cr_assert_eq(kumo__queue_memory.pop(q), r);
     kumo_request_unref(r);
 }
 
 /* A copy keeps the class, the errback and the keyword arguments (redirects, retries). */
 Test(queue_memory, copy_keeps_class_errback_and_cb_kwargs)
 {
-    kumo_request *r = form_request(), *copy = kumo_request_copy(r);
+    kumo_request *r = form_request(), *copy = kumo__request_copy(r);
     assert_same_request(r, copy);
     cr_assert_eq(KUMO_CLASS(FormRequest).live, 2);
     kumo_request_unref(r);
@@ -200,16 +200,16 @@ Test(queue_memory, copy_keeps_class_errback_and_cb_kwargs)
 Test(queue_memory, packed_once_the_pusher_lets_go)
 {
     kumo_request *r = req("http://a.test/", 0);
-    kumo_request_ref(r);            /* as the engine does around kumo_scheduler_enqueue() */
-    kumo_queue_memory.push(q, r);
+    kumo_request_ref(r);            /* as the engine does around kumo__scheduler_enqueue() */
+    kumo__queue_memory.push(q, r);
     kumo_request_unref(r);
-    kumo_queue_memory.push(q, req("http://a.test/2", 0));
-    cr_assert_eq(kumo_queue_memory.len(q), 2);
+    kumo__queue_memory.push(q, req("http://a.test/2", 0));
+    cr_assert_eq(kumo__queue_memory.len(q), 2);
     cr_assert_eq(KUMO_CLASS(Request).live, 1, "the first one is packed");
-    kumo_request *a = kumo_queue_memory.pop(q), *b = kumo_queue_memory.pop(q);
+    kumo_request *a = kumo__queue_memory.pop(q), *b = kumo__queue_memory.pop(q);
     cr_assert_str_eq(kumo_request_url(a), "http://a.test/2");
     cr_assert_str_eq(kumo_request_url(b), "http://a.test/");
-    cr_assert_null(kumo_queue_memory.pop(q));
+    cr_assert_null(kumo__queue_memory.pop(q));
     kumo_request_unref(a);
     kumo_request_unref(b);
 }
@@ -218,8 +218,8 @@ Test(queue_memory, shared_requests_keep_their_identity)
 {
     kumo_request *r = req("http://a.test/", 0);
     kumo_request_ref(r);
-    kumo_queue_memory.push(q, r);
-    kumo_request *back = kumo_queue_memory.pop(q);
+    kumo__queue_memory.push(q, r);
+    kumo_request *back = kumo__queue_memory.pop(q);
     cr_assert_eq(back, r);
     kumo_request_unref(back);
     kumo_request_unref(r);
@@ -237,14 +237,14 @@ Test(queue_memory, mixed_slots_keep_priority_then_lifo_order)
         if (i % 7 == 0) {       /* every 7th is shared: stays an object */
             keep[nkeep++] = kumo_request_ref(r);
         }
-        kumo_queue_memory.push(q, r);
+        kumo__queue_memory.push(q, r);
     }
-    cr_assert_eq(kumo_queue_memory.len(q), 300);
+    cr_assert_eq(kumo__queue_memory.len(q), 300);
     /* the shared ones, and the newest: it is packed at the next operation */
     cr_assert_eq(KUMO_CLASS(Request).live, nkeep + 1);
     int last_prio = 1 << 30;
     int64_t last_depth = INT64_MAX;
-    for (kumo_request *r; (r = kumo_queue_memory.pop(q));) {
+    for (kumo_request *r; (r = kumo__queue_memory.pop(q));) {
         int64_t d = kumo_map_get_int(kumo_request_meta(r), "depth", -1);
         snprintf(url, sizeof(url), "http://a.test/%lld", (long long)d);
         cr_assert_str_eq(kumo_request_url(r), url);
@@ -275,8 +275,8 @@ Test(queue_memory, unpack_refuses_bad_bytes)
         {"\x10\x00http://a.test/\0\xff\xff\xff\xff\x0f", 22},   /* body longer than input */
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(bad); i++)
-        cr_assert_null(kumo_request_unpack(bad[i].bytes, bad[i].len), "case %zu", i);
-    kumo_request *ok = kumo_request_unpack("\x00\x00http://a.test/", 17);
+        cr_assert_null(kumo__request_unpack(bad[i].bytes, bad[i].len), "case %zu", i);
+    kumo_request *ok = kumo__request_unpack("\x00\x00http://a.test/", 17);
     cr_assert(ok);
     cr_assert_str_eq(ok->method, "GET");
     kumo_request_unref(ok);
@@ -290,9 +290,9 @@ Test(queue_memory, packed_requests_count_in_prefs)
         snprintf(url, sizeof(url), "http://a.test/%d", i);
         kumo_request *r = kumo_request_new(url, NULL, NULL);
         r->ref.born -= 30;                      /* queued half a minute ago */
-        kumo_queue_memory.push(q, r);
+        kumo__queue_memory.push(q, r);
     }
-    kumo_request *one = kumo_queue_memory.pop(q);   /* settles the last push too */
+    kumo_request *one = kumo__queue_memory.pop(q);   /* settles the last push too */
     cr_assert_eq(kumo_ref_count(&KUMO_CLASS(Request)), 50);
     static char buf[1024];
     FILE *f = fmemopen(buf, sizeof(buf), "w");

@@ -14,18 +14,18 @@ static char logpath[] = "/tmp/kumo-rdoc-XXXXXX";
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
     int fd = mkstemp(logpath);
     cr_assert_geq(fd, 0);
     close(fd);
-    cr_assert_eq(kumo_log_set_file(logpath), KUMO_OK);
+    cr_assert_eq(kumo__log_set_file(logpath), KUMO_OK);
 }
 
 static void teardown(void)
 {
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     unlink(logpath);
-    kumo_pool_drain(0);
+    kumo__pool_drain(0);
     kumo_leakcheck_end();
 }
 
@@ -38,13 +38,13 @@ static kumo_response *response_with(const char *url, const char *ct, const char 
     int err;
     kumo_request *req = kumo_request_new(url, NULL, &err);
     cr_assert_not_null(req, "request for %s", url);
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     if (ct)
         kumo_headers_add(h, "Content-Type", ct);
     char *b = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
     memcpy(b, body, len);
     b[len] = '\0';
-    kumo_response *res = kumo_response_new(req, url, 200, h, b, len);
+    kumo_response *res = kumo__response_new(req, url, 200, h, b, len);
     kumo_request_unref(req);
     return res;
 }
@@ -83,19 +83,19 @@ Test(response_doc, doc_for_parses_once_and_picks_the_parser)
 {
     kumo_response *html = response_with("http://r.example/", "text/html", "<P>x</P>", 8);
     int err = KUMO_OK;
-    kumo_doc *d = kumo_doc_for(html, &err);
+    kumo_doc *d = kumo__doc_for(html, &err);
     cr_assert_not_null(d);
-    cr_assert(kumo_doc_is_html(d));
-    cr_assert_eq(kumo_doc_for(html, &err), d);
+    cr_assert(kumo__doc_is_html(d));
+    cr_assert_eq(kumo__doc_for(html, &err), d);
     cr_assert_str_eq(kumo_list_get(kumo_xpath(html, "name(//p)"), ""), "p");
     kumo_response_unref(html);
 
     static const char xml[] = "<?xml version=\"1.0\"?><Root><P>y</P></Root>";
     kumo_response *x = response_with("http://r.example/f.xml", "application/xml", xml,
                                      sizeof(xml) - 1);
-    d = kumo_doc_for(x, &err);
+    d = kumo__doc_for(x, &err);
     cr_assert_not_null(d);
-    cr_assert_not(kumo_doc_is_html(d));
+    cr_assert_not(kumo__doc_is_html(d));
     cr_assert_str_eq(kumo_list_get(kumo_xpath(x, "/Root/P/text()"), ""), "y");
     kumo_response_unref(x);
 }
@@ -105,9 +105,9 @@ Test(response_doc, css_on_a_non_text_response_is_an_error_line_and_an_empty_list
     static const char png[] = "\x89PNG\r\n\x1a\n\0\0";
     kumo_response *res = response_with("http://r.example/img.png", "image/png", png,
                                        sizeof(png) - 1);
-    cr_assert_not(kumo_response_is_text(res));
+    cr_assert_not(kumo__response_is_text(res));
     int err = KUMO_OK;
-    cr_assert_null(kumo_doc_for(res, &err));
+    cr_assert_null(kumo__doc_for(res, &err));
     cr_assert_eq(err, KUMO_EINVAL);
     cr_assert_null(kumo_response_text(res, NULL));
     cr_assert_null(kumo_response_encoding(res));
@@ -134,7 +134,7 @@ Test(response_doc, parse_src_describes_the_body)
     cr_assert(src.html);
     cr_assert_not(src.skip);
     /* Parsed already: the pool only has to report. */
-    cr_assert_not_null(kumo_doc_for(res, NULL));
+    cr_assert_not_null(kumo__doc_for(res, NULL));
     kumo__response_parse_src(res, &src);
     cr_assert(src.skip);
     kumo_response_unref(res);
@@ -147,7 +147,7 @@ Test(response_doc, adopting_a_workers_document)
     kumo__response_parse_src(res, &src);
     /* What a worker does with src: parse other bytes to tell the trees apart. */
     struct kumo_arena *arena = NULL;
-    kumo_xmldoc d = kumo__doc_parse("<p>worker</p>", 13, src.url, NULL, src.html, &arena);
+    kumo_xmldoc d = kumo__doc_parse_xml("<p>worker</p>", 13, src.url, NULL, src.html, &arena);
     cr_assert_not_null(d);
     kumo__response_adopt_doc(res, d, arena);
     cr_assert(kumo__response_parsed(res));
@@ -155,7 +155,7 @@ Test(response_doc, adopting_a_workers_document)
 
     /* A later hand-over keeps the first document. */
     arena = NULL;
-    d = kumo__doc_parse("<p>late</p>", 11, src.url, NULL, true, &arena);
+    d = kumo__doc_parse_xml("<p>late</p>", 11, src.url, NULL, true, &arena);
     kumo__response_adopt_doc(res, d, arena);
     cr_assert_str_eq(kumo_list_get(kumo_css(res, "p::text"), ""), "worker");
     kumo_response_unref(res);

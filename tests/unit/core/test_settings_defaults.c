@@ -11,7 +11,7 @@ TestSuite(settings_defaults, KUMO_LEAKCHECK);
 Test(settings_defaults, sorted_by_name_without_duplicates)
 {
     size_t n = 0;
-    for (const kumo_setting_info *i = kumo_setting_infos; i->name; i++, n++)
+    for (const kumo_setting_info *i = kumo__setting_infos; i->name; i++, n++)
         if (n > 0)
             cr_assert_lt(strcmp(i[-1].name, i->name), 0, "%s then %s", i[-1].name, i->name);
     cr_assert_gt(n, 50);
@@ -19,7 +19,7 @@ Test(settings_defaults, sorted_by_name_without_duplicates)
 
 Test(settings_defaults, every_setting_has_one_line_of_doc_and_an_upper_case_name)
 {
-    for (const kumo_setting_info *i = kumo_setting_infos; i->name; i++) {
+    for (const kumo_setting_info *i = kumo__setting_infos; i->name; i++) {
         cr_assert_not_null(i->doc, "%s", i->name);
         cr_assert_gt(strlen(i->doc), 5, "%s: doc too short", i->name);
         cr_assert_null(strchr(i->doc, '\n'), "%s: doc is one line", i->name);
@@ -33,23 +33,23 @@ Test(settings_defaults, every_setting_has_one_line_of_doc_and_an_upper_case_name
 /* Setting each default as text again is accepted: the table's defaults parse as their type. */
 Test(settings_defaults, every_default_parses_as_its_type)
 {
-    kumo_settings *s = kumo_settings_new();
-    for (const kumo_setting_info *i = kumo_setting_infos; i->name; i++) {
+    kumo_settings *s = kumo__settings_new();
+    for (const kumo_setting_info *i = kumo__setting_infos; i->name; i++) {
         if (!i->def)
             continue;
         char err[256] = "";
-        cr_assert_eq(kumo_settings_set(s, i->name, i->def, KUMO_PRIO_CMDLINE, err, sizeof(err)),
+        cr_assert_eq(kumo__settings_set(s, i->name, i->def, KUMO_PRIO_CMDLINE, err, sizeof(err)),
                      KUMO_OK, "%s=%s: %s", i->name, i->def, err);
     }
-    kumo_settings_free(s);
+    kumo__settings_free(s);
 }
 
 Test(settings_defaults, a_few_known_defaults)
 {
-    kumo_settings *s = kumo_settings_new();
-    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS"), 16);
-    cr_assert_eq(kumo_settings_int(s, "CONCURRENT_REQUESTS_PER_DOMAIN"), 8);
-    cr_assert_str_eq(kumo_settings_get(s, "BOT_NAME"), "kumo");
-    cr_assert_not(kumo_settings_bool(s, "AUTOTHROTTLE_ENABLED"));
-    kumo_settings_free(s);
+    kumo_settings *s = kumo__settings_new();
+    cr_assert_eq(kumo__settings_int(s, "CONCURRENT_REQUESTS"), 16);
+    cr_assert_eq(kumo__settings_int(s, "CONCURRENT_REQUESTS_PER_DOMAIN"), 8);
+    cr_assert_str_eq(kumo__settings_get(s, "BOT_NAME"), "kumo");
+    cr_assert_not(kumo__settings_bool(s, "AUTOTHROTTLE_ENABLED"));
+    kumo__settings_free(s);
 }

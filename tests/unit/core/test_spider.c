@@ -20,30 +20,30 @@ Test(spider, class_names)
     };
     char buf[64];
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++)
-        cr_assert_str_eq(kumo_spider_class_name(cases[i][0], buf, sizeof(buf)), cases[i][1]);
+        cr_assert_str_eq(kumo__spider_class_name(cases[i][0], buf, sizeof(buf)), cases[i][1]);
 }
 
 Test(spider, abi_mismatch_names_both_sides)
 {
     kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = KUMO_CALLBACKS(parse)};
     char err[256];
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_OK);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_OK);
     d.abi = KUMO_ABI + 1;
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
     char want[256];
     snprintf(want, sizeof(want), "spider in 'x.so' built for ABI %d, this kumo is %d: rebuild it",
              KUMO_ABI + 1, KUMO_ABI);
     cr_assert_str_eq(err, want);
     d.abi = KUMO_ABI;
     d.abi_sig = "ptr4-long4-asan";
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
     cr_assert(strstr(err, "'ptr4-long4-asan'") && strstr(err, KUMO_ABI_SIG), "%s", err);
     d.abi_sig = KUMO_ABI_SIG;
     d.size = 8;
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
     d.size = sizeof(d);
     d.callbacks = NULL;
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EINVAL);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EINVAL);
 }
 
 /* kumo_class grew a repr hook in ABI 2: a spider built against ABI 1 is refused. */
@@ -52,7 +52,7 @@ Test(spider, abi_1_spiders_are_refused)
     kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = KUMO_CALLBACKS(parse)};
     d.abi = 1;
     char err[256], want[256];
-    cr_assert_eq(kumo_spider_def_check(&d, "old.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "old.so", err, sizeof(err)), KUMO_EABI);
     snprintf(want, sizeof(want), "spider in 'old.so' built for ABI 1, this kumo is %d: rebuild it",
              KUMO_ABI);
     cr_assert_str_eq(err, want);
@@ -62,16 +62,16 @@ Test(spider, incomplete_definitions_say_what_is_missing)
 {
     kumo_spider_def d = {.name = "x", .callbacks = KUMO_CALLBACKS(parse)};
     char err[256];
-    cr_assert_eq(kumo_spider_def_check(&d, "x.c", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.c", err, sizeof(err)), KUMO_EABI);
     cr_assert_str_eq(err, "the KUMO_SPIDER definition in 'x.c' lacks KUMO_SPIDER_HEADER: make "
                           "it the first line of KUMO_SPIDER = { ... }");
     d = (kumo_spider_def){KUMO_SPIDER_HEADER, .callbacks = KUMO_CALLBACKS(parse)};
-    cr_assert_eq(kumo_spider_def_check(&d, "x.c", err, sizeof(err)), KUMO_EINVAL);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.c", err, sizeof(err)), KUMO_EINVAL);
     cr_assert_str_eq(err, "the KUMO_SPIDER definition in 'x.c' has no name: give it "
                           ".name = \"NAME\"");
     d.name = "x";
     d.callbacks = NULL;
-    cr_assert_eq(kumo_spider_def_check(&d, "x.c", err, sizeof(err)), KUMO_EINVAL);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.c", err, sizeof(err)), KUMO_EINVAL);
     cr_assert_str_eq(err, "spider 'x' in 'x.c' has no callbacks: give it .callbacks = "
                           "KUMO_CALLBACKS(parse, ...)");
 }
@@ -93,39 +93,39 @@ Test(spider, components_need_the_abi_header)
     kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = KUMO_CALLBACKS(parse),
                          .downloader_middlewares = (const kumo_dlmw_def *const[]){&ok_dl, NULL}};
     char err[256], want[256];
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_OK, "%s", err);
 
     d.downloader_middlewares = (const kumo_dlmw_def *const[]){&ok_dl, &old_dl, NULL};
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
     snprintf(want, sizeof(want), "downloader middleware 'Old' in 'x.so' built for ABI 1, this "
              "kumo is %d: rebuild it", KUMO_ABI);
     cr_assert_str_eq(err, want);
     d.downloader_middlewares = NULL;
 
     d.spider_middlewares = (const kumo_spmw_def *const[]){&bare_sp, NULL};
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
     cr_assert_str_eq(err, "the spider middleware 'Bare' in 'x.so' lacks KUMO_SPMW_HEADER: make "
                           "it the first line of its definition");
     d.spider_middlewares = NULL;
 
     d.item_pipelines = (const kumo_pipeline_def *const[]){&small_pl, NULL};
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
     snprintf(want, sizeof(want), "item pipeline 'Small' in 'x.so' has a definition of 24 "
              "bytes, this kumo expects %zu: rebuild it", sizeof(kumo_pipeline_def));
     cr_assert_str_eq(err, want);
     d.item_pipelines = (const kumo_pipeline_def *const[]){&future_pl, NULL};
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
     cr_assert_str_eq(err, "item pipeline 'Future' in 'x.so' sets reserved slot 1, unknown to "
                           "this kumo: rebuild it");
     d.item_pipelines = NULL;
 
     d.extensions = (const kumo_ext_def *const[]){&asan_ext, NULL};
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_EABI);
     snprintf(want, sizeof(want), "extension 'Sig' in 'x.so' built as 'ptr8-long8-other', this "
              "kumo is '%s': rebuild it", KUMO_ABI_SIG);
     cr_assert_str_eq(err, want);
     /* the message buffer is optional: the code alone tells */
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", NULL, 0), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", NULL, 0), KUMO_EABI);
     cr_assert_eq(kumo__ext_def_check(&asan_ext, "x.so", NULL, 0), KUMO_EABI);
 }
 
@@ -135,7 +135,7 @@ Test(spider, reserved_slots_must_be_null)
     kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = KUMO_CALLBACKS(parse),
                          .reserved = {NULL, NULL, (void *)&d}};
     char err[256];
-    cr_assert_eq(kumo_spider_def_check(&d, "new.so", err, sizeof(err)), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "new.so", err, sizeof(err)), KUMO_EABI);
     cr_assert_str_eq(err, "spider in 'new.so' sets reserved slot 2, unknown to this kumo: "
                           "rebuild it");
 }
@@ -144,15 +144,15 @@ Test(spider, reserved_slots_must_be_null)
 Test(spider, error_buffers_are_optional)
 {
     kumo_plugin *p = NULL;
-    cr_assert_eq(kumo_plugin_open("/nonexistent/kumo-no-such.so", &p, NULL, 0), KUMO_ENOENT);
+    cr_assert_eq(kumo__plugin_open("/nonexistent/kumo-no-such.so", &p, NULL, 0), KUMO_ENOENT);
     cr_assert_null(p);
-    kumo_settings *s = kumo_settings_new();
-    cr_assert_eq(kumo_settings_set(s, "RETRY_TIMES", "many", KUMO_PRIO_CMDLINE, NULL, 0),
+    kumo_settings *s = kumo__settings_new();
+    cr_assert_eq(kumo__settings_set(s, "RETRY_TIMES", "many", KUMO_PRIO_CMDLINE, NULL, 0),
                  KUMO_EINVAL);
-    cr_assert_eq(kumo_settings_load_file(s, "/nonexistent/kumo.conf", NULL, 0), KUMO_ENOENT);
-    kumo_settings_free(s);
+    cr_assert_eq(kumo__settings_load_file(s, "/nonexistent/kumo.conf", NULL, 0), KUMO_ENOENT);
+    kumo__settings_free(s);
     kumo_spider_def d = {.name = "x", .callbacks = KUMO_CALLBACKS(parse)};
-    cr_assert_eq(kumo_spider_def_check(&d, "x.so", NULL, 0), KUMO_EABI);
+    cr_assert_eq(kumo__spider_def_check(&d, "x.so", NULL, 0), KUMO_EABI);
 }
 
 Test(spider, shipped_plugins_load_by_name)
@@ -161,14 +161,14 @@ Test(spider, shipped_plugins_load_by_name)
     char err[512];
     for (size_t i = 0; i < KUMO_ARRAY_LEN(names); i++) {
         kumo_plugin *p;
-        cr_assert_eq(kumo_plugin_open(names[i], &p, err, sizeof(err)), KUMO_OK, "%s", err);
-        cr_assert_str_eq(kumo_plugin_def(p)->name, names[i]);
-        kumo_plugin_close(p);
+        cr_assert_eq(kumo__plugin_open(names[i], &p, err, sizeof(err)), KUMO_OK, "%s", err);
+        cr_assert_str_eq(kumo__plugin_def(p)->name, names[i]);
+        kumo__plugin_close(p);
     }
     kumo_plugin *p;
-    cr_assert_eq(kumo_plugin_open("nope", &p, err, sizeof(err)), KUMO_ENOENT);
+    cr_assert_eq(kumo__plugin_open("nope", &p, err, sizeof(err)), KUMO_ENOENT);
     cr_assert_str_eq(err, "spider not found: nope (try 'kumo list')");
-    cr_assert_eq(kumo_plugin_open("/etc/passwd", &p, err, sizeof(err)), KUMO_EINVAL);
+    cr_assert_eq(kumo__plugin_open("/etc/passwd", &p, err, sizeof(err)), KUMO_EINVAL);
     cr_assert(strstr(err, "cannot load spider '/etc/passwd'"), "%s", err);
 }
 
@@ -216,7 +216,7 @@ Test(spider, callbacks_and_errbacks_take_many_functions)
     kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = many_cbs,
                          .errbacks = many_ebs};
     char err[256];
-    cr_expect_eq(kumo_spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_expect_eq(kumo__spider_def_check(&d, "x.so", err, sizeof(err)), KUMO_OK, "%s", err);
 }
 
 /* 64 functions compile; 65 is a compile error that names the limit. */

@@ -5,31 +5,31 @@
 
 Test(stats, counters_and_dump)
 {
-    kumo_stats *st = kumo_stats_new();
-    kumo_stats_inc(st, "downloader/request_count", 2);
-    kumo_stats_incf(st, 1, "downloader/response_status_count/%d", 200);
-    kumo_stats_inc(st, "downloader/request_count", 1);
-    kumo_stats_max(st, "request_depth_max", 3);
-    kumo_stats_max(st, "request_depth_max", 1);
-    kumo_stats_min(st, "lowest", 5);
-    kumo_stats_min(st, "lowest", 7);
-    kumo_stats_set_str(st, "finish_reason", "finished");
-    kumo_stats_set_float(st, "elapsed_time_seconds", 1.5);
-    kumo_stats_set_str(st, "quote", "it's");
-    cr_assert_eq(kumo_stats_get_int(st, "downloader/request_count", 0), 3);
-    cr_assert_eq(kumo_stats_get_int(st, "request_depth_max", 0), 3);
-    cr_assert_eq(kumo_stats_get_int(st, "lowest", 0), 5);
-    cr_assert_eq(kumo_stats_get_int(st, "missing", -1), -1);
+    kumo_stats *st = kumo__stats_new();
+    kumo__stats_inc(st, "downloader/request_count", 2);
+    kumo__stats_incf(st, 1, "downloader/response_status_count/%d", 200);
+    kumo__stats_inc(st, "downloader/request_count", 1);
+    kumo__stats_max(st, "request_depth_max", 3);
+    kumo__stats_max(st, "request_depth_max", 1);
+    kumo__stats_min(st, "lowest", 5);
+    kumo__stats_min(st, "lowest", 7);
+    kumo__stats_set_str(st, "finish_reason", "finished");
+    kumo__stats_set_float(st, "elapsed_time_seconds", 1.5);
+    kumo__stats_set_str(st, "quote", "it's");
+    cr_assert_eq(kumo__stats_get_int(st, "downloader/request_count", 0), 3);
+    cr_assert_eq(kumo__stats_get_int(st, "request_depth_max", 0), 3);
+    cr_assert_eq(kumo__stats_get_int(st, "lowest", 0), 5);
+    cr_assert_eq(kumo__stats_get_int(st, "missing", -1), -1);
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    kumo_stats_dump(st, &b);
-    cr_assert_str_eq(kumo_buf_str(&b), "{'downloader/request_count': 3,\n"
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__stats_dump(st, &b);
+    cr_assert_str_eq(kumo__buf_str(&b), "{'downloader/request_count': 3,\n"
                                        " 'downloader/response_status_count/200': 1,\n"
                                        " 'elapsed_time_seconds': 1.500000,\n"
                                        " 'finish_reason': 'finished',\n"
                                        " 'lowest': 5,\n"
                                        " 'quote': \"it's\",\n"
                                        " 'request_depth_max': 3}");
-    kumo_buf_release(&b);
-    kumo_stats_free(st);
+    kumo__buf_release(&b);
+    kumo__stats_free(st);
 }

@@ -41,26 +41,26 @@ static const char *log_text(void)
 Test(autothrottle_ext, delay_moves_halfway_toward_latency_over_target)
 {
     /* old 2 s, latency 1 s, target 1: the mean of 2 and 1 */
-    cr_assert_float_eq(kumo_autothrottle_delay(2.0, 1.0, 200, 1.0, 0.0, 60.0), 1.5, 1e-9);
+    cr_assert_float_eq(kumo__autothrottle_delay(2.0, 1.0, 200, 1.0, 0.0, 60.0), 1.5, 1e-9);
     /* target 4: latency / 4 = 0.25, mean with 2 is 1.125 */
-    cr_assert_float_eq(kumo_autothrottle_delay(2.0, 1.0, 200, 4.0, 0.0, 60.0), 1.125, 1e-9);
+    cr_assert_float_eq(kumo__autothrottle_delay(2.0, 1.0, 200, 4.0, 0.0, 60.0), 1.125, 1e-9);
     /* a larger target delay wins over the mean */
-    cr_assert_float_eq(kumo_autothrottle_delay(0.0, 3.0, 200, 1.0, 0.0, 60.0), 3.0, 1e-9);
+    cr_assert_float_eq(kumo__autothrottle_delay(0.0, 3.0, 200, 1.0, 0.0, 60.0), 3.0, 1e-9);
 }
 
 Test(autothrottle_ext, delay_stays_between_min_and_max)
 {
-    cr_assert_float_eq(kumo_autothrottle_delay(0.0, 0.01, 200, 1.0, 0.5, 60.0), 0.5, 1e-9);
-    cr_assert_float_eq(kumo_autothrottle_delay(50.0, 100.0, 200, 1.0, 0.0, 60.0), 60.0, 1e-9);
+    cr_assert_float_eq(kumo__autothrottle_delay(0.0, 0.01, 200, 1.0, 0.5, 60.0), 0.5, 1e-9);
+    cr_assert_float_eq(kumo__autothrottle_delay(50.0, 100.0, 200, 1.0, 0.0, 60.0), 60.0, 1e-9);
 }
 
 Test(autothrottle_ext, errors_never_lower_the_delay)
 {
     /* a fast 404 or 302 would halve a 2 s delay: it keeps 2 s */
-    cr_assert_float_eq(kumo_autothrottle_delay(2.0, 0.01, 404, 1.0, 0.0, 60.0), 2.0, 1e-9);
-    cr_assert_float_eq(kumo_autothrottle_delay(2.0, 0.01, 302, 1.0, 0.0, 60.0), 2.0, 1e-9);
+    cr_assert_float_eq(kumo__autothrottle_delay(2.0, 0.01, 404, 1.0, 0.0, 60.0), 2.0, 1e-9);
+    cr_assert_float_eq(kumo__autothrottle_delay(2.0, 0.01, 302, 1.0, 0.0, 60.0), 2.0, 1e-9);
     /* but a slow error may raise it */
-    cr_assert_float_eq(kumo_autothrottle_delay(1.0, 5.0, 500, 1.0, 0.0, 60.0), 5.0, 1e-9);
+    cr_assert_float_eq(kumo__autothrottle_delay(1.0, 5.0, 500, 1.0, 0.0, 60.0), 5.0, 1e-9);
 }
 
 Test(autothrottle_ext, off_by_default)

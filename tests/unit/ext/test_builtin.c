@@ -20,9 +20,9 @@ static int position(const kumo_ext_def *def)
 Test(ext_builtin, every_builtin_is_registered_once_in_rank_order)
 {
     const kumo_ext_def *order[] = {
-        &kumo_ext_corestats, &kumo_ext_memusage,  &kumo_ext_logstats,   &kumo_ext_memdebug,
-        &kumo_ext_leakwatch, &kumo_ext_feedexport, &kumo_ext_closespider,
-        &kumo_ext_autothrottle,
+        &kumo__ext_corestats, &kumo__ext_memusage,  &kumo__ext_logstats,   &kumo__ext_memdebug,
+        &kumo__ext_leakwatch, &kumo__ext_feedexport, &kumo__ext_closespider,
+        &kumo__ext_autothrottle,
     };
     int last = -1;
     for (size_t i = 0; i < KUMO_ARRAY_LEN(order); i++) {

@@ -40,7 +40,7 @@ static size_t run(const track *tr, size_t ntr, const size_t *queued, size_t min_
     kumo_lw_sample s[NSAMP];
     build(s, tr, ntr, queued);
     const kumo_lw_sample *win[NSAMP] = {&s[0], &s[1], &s[2], &s[3]};
-    return kumo_lw_suspects(win, NSAMP, min_count, out, 8);
+    return kumo__lw_suspects(win, NSAMP, min_count, out, 8);
 }
 
 #define OLD {95, 95, 95, 95}
@@ -127,8 +127,8 @@ Test(leakwatch, window_too_short)
     memset(&s, 0, sizeof(s));
     const kumo_lw_sample *win[1] = {&s};
     kumo_lw_suspect sus[1];
-    cr_assert_eq(kumo_lw_suspects(win, 1, 0, sus, 1), 0);
-    cr_assert_eq(kumo_lw_suspects(win, 0, 0, sus, 1), 0);
+    cr_assert_eq(kumo__lw_suspects(win, 1, 0, sus, 1), 0);
+    cr_assert_eq(kumo__lw_suspects(win, 0, 0, sus, 1), 0);
 }
 
 Test(leakwatch, more_suspects_than_room)
@@ -138,7 +138,7 @@ Test(leakwatch, more_suspects_than_room)
     build(s, tr, 2, NULL);
     const kumo_lw_sample *win[NSAMP] = {&s[0], &s[1], &s[2], &s[3]};
     kumo_lw_suspect one[1];
-    cr_assert_eq(kumo_lw_suspects(win, NSAMP, 100, one, 1), 2);
+    cr_assert_eq(kumo__lw_suspects(win, NSAMP, 100, one, 1), 2);
     cr_assert_eq(one[0].cls, HTML);
 }
 
@@ -164,10 +164,10 @@ Test(leakwatch, warning_text)
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_buf b;
-        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-        kumo_lw_suspect_format(&cases[i].s, 5, &b);
-        cr_assert_str_eq(kumo_buf_str(&b), cases[i].want);
-        kumo_buf_release(&b);
+        kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo__lw_suspect_format(&cases[i].s, 5, &b);
+        cr_assert_str_eq(kumo__buf_str(&b), cases[i].want);
+        kumo__buf_release(&b);
     }
 }
 
@@ -182,18 +182,18 @@ Test(leakwatch, json_line)
     s.c[s.n++] = (kumo_lw_count){HTML, 3890, 95.5};
     s.c[s.n++] = (kumo_lw_count){ITEM, 0, 0};
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    cr_assert_eq(kumo_lw_sample_json(&s, &b), KUMO_OK);
-    cr_assert_str_eq(kumo_buf_str(&b),
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    cr_assert_eq(kumo__lw_sample_json(&s, &b), KUMO_OK);
+    cr_assert_str_eq(kumo__buf_str(&b),
                      "{\"t\": 12.500, \"rss\": 123456789, \"live\": {\"Request\": 3878, "
                      "\"HtmlResponse\": 3890, \"Item\": 0}, \"oldest\": {\"Request\": 10.0, "
                      "\"HtmlResponse\": 14.5}}\n");
     /* a capped buffer reports it rather than writing half a line silently */
     kumo_buf small;
-    kumo_buf_init(&small, 20, KUMO_T_STR, KUMO_V_NONE);
-    cr_assert_eq(kumo_lw_sample_json(&s, &small), KUMO_ETOOBIG);
-    kumo_buf_release(&small);
-    kumo_buf_release(&b);
+    kumo__buf_init(&small, 20, KUMO_T_STR, KUMO_V_NONE);
+    cr_assert_eq(kumo__lw_sample_json(&s, &small), KUMO_ETOOBIG);
+    kumo__buf_release(&small);
+    kumo__buf_release(&b);
 }
 
 /* Sampling reads the real live lists: counts per concrete class and the oldest's birth. */
@@ -204,7 +204,7 @@ Test(leakwatch, sample_take_reads_live_objects)
     kumo_request *b = kumo_request_new("http://127.0.0.1/b", NULL, &err);
     cr_assert(a && b);
     kumo_lw_sample s;
-    kumo_lw_sample_take(&s, 1.5, 4096, 7);
+    kumo__lw_sample_take(&s, 1.5, 4096, 7);
     cr_assert_float_eq(s.t, 1.5, 1e-9);
     cr_assert_eq(s.rss, 4096);
     cr_assert_eq(s.queued, 7);
@@ -219,7 +219,7 @@ Test(leakwatch, sample_take_reads_live_objects)
     cr_assert(seen);
     kumo_request_unref(a);
     kumo_request_unref(b);
-    kumo_lw_sample_take(&s, 2, 0, 0);
+    kumo__lw_sample_take(&s, 2, 0, 0);
     for (size_t i = 0; i < s.n; i++)
         if (s.c[i].cls == REQ)
             cr_assert_eq(s.c[i].live, 0);

@@ -72,7 +72,7 @@ Test(memdebug, off_by_default)
 {
     cr_assert_eq(kumo_testcrawl_run(&t, &hoarder, NULL, NULL), KUMO_OK, "%s", t.err);
     cr_assert_eq(STAT("memdebug/live_refs/Item"), -1);
-    const kumo_map *m = kumo_stats_map(kumo__crawler_stats(t.c));
+    const kumo_map *m = kumo__stats_map(kumo__crawler_stats(t.c));
     for (size_t i = 0; i < m->len; i++)
         cr_assert_neq(strncmp(m->e[i].key, "memdebug/", 9), 0, "%s", m->e[i].key);
 }

@@ -16,7 +16,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     unlink(logpath);
     kumo_testcrawl_fini(&t);
 }
@@ -30,7 +30,7 @@ TestSuite(memusage, .init = setup, .fini = teardown, .timeout = 60);
 static const char *log_text(void)
 {
     static char text[1 << 16];
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     FILE *f = fopen(logpath, "r");
     cr_assert(f, "no log at %s", logpath);
     size_t n = fread(text, 1, sizeof(text) - 1, f);

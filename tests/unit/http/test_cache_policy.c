@@ -15,7 +15,7 @@ TestSuite(cache_policy, KUMO_LEAKCHECK);
 /* Headers from "Name: value" strings, NULL-terminated. */
 static kumo_headers *hdrs(const char *const *lines)
 {
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     for (size_t i = 0; lines[i]; i++) {
         const char *colon = strchr(lines[i], ':');
         char name[64];
@@ -27,13 +27,13 @@ static kumo_headers *hdrs(const char *const *lines)
 
 static void policy(kumo_cache_policy *p, const char *const *kv)
 {
-    kumo_settings *s = kumo_settings_new();
+    kumo_settings *s = kumo__settings_new();
     char err[256];
     for (size_t i = 0; kv && kv[i]; i += 2)
-        cr_assert_eq(kumo_settings_set(s, kv[i], kv[i + 1], KUMO_PRIO_CMDLINE, err,
+        cr_assert_eq(kumo__settings_set(s, kv[i], kv[i + 1], KUMO_PRIO_CMDLINE, err,
                                        sizeof(err)), KUMO_OK, "%s", err);
-    cr_assert_eq(kumo_cache_policy_init(p, s, err, sizeof(err)), KUMO_OK, "%s", err);
-    kumo_settings_free(s);
+    cr_assert_eq(kumo__cache_policy_init(p, s, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo__settings_free(s);
 }
 
 #define SET(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -206,18 +206,18 @@ Test(cache_policy, rfc2616_table)
     cr_assert_eq(p.kind, KUMO_CACHE_RFC2616);
     for (size_t i = 0; i < KUMO_ARRAY_LEN(rfc); i++) {
         kumo_headers *h = hdrs(rfc[i].res), *q = hdrs(rfc[i].req);
-        cr_expect_eq(kumo_cache_policy_should_cache_response(&p, rfc[i].status, h),
+        cr_expect_eq(kumo__cache_policy_should_cache_response(&p, rfc[i].status, h),
                      rfc[i].store, "%s: store", rfc[i].name);
-        cr_expect_eq(kumo_cache_policy_is_fresh(&p, rfc[i].status, h, q, NOW), rfc[i].fresh,
+        cr_expect_eq(kumo__cache_policy_is_fresh(&p, rfc[i].status, h, q, NOW), rfc[i].fresh,
                      "%s: fresh", rfc[i].name);
         cr_expect_eq(kumo_headers_get(q, "If-Modified-Since") != NULL, rfc[i].ims,
                      "%s: If-Modified-Since", rfc[i].name);
         cr_expect_eq(kumo_headers_get(q, "If-None-Match") != NULL, rfc[i].inm,
                      "%s: If-None-Match", rfc[i].name);
-        kumo_headers_free(h);
-        kumo_headers_free(q);
+        kumo__headers_free(h);
+        kumo__headers_free(q);
     }
-    kumo_cache_policy_release(&p);
+    kumo__cache_policy_release(&p);
 }
 
 /* The validators are copied from the cached response. */
@@ -227,15 +227,15 @@ Test(cache_policy, validators_copied)
     policy(&p, SET("HTTPCACHE_POLICY", "scrapy.extensions.httpcache.RFC2616Policy"));
     kumo_headers *h = hdrs(SET("ETag: W/\"v1\"", "Last-Modified: Sat, 01 Jan 2000 00:00:00 GMT",
                                "Cache-Control: max-age=0"));
-    kumo_headers *q = kumo_headers_new();
+    kumo_headers *q = kumo__headers_new();
     kumo_headers_add(q, "If-None-Match", "old");
-    cr_assert_not(kumo_cache_policy_is_fresh(&p, 200, h, q, NOW));
+    cr_assert_not(kumo__cache_policy_is_fresh(&p, 200, h, q, NOW));
     cr_assert_str_eq(kumo_headers_get(q, "If-None-Match"), "W/\"v1\"");
     cr_assert_str_eq(kumo_headers_get(q, "If-Modified-Since"), "Sat, 01 Jan 2000 00:00:00 GMT");
     cr_assert_eq(kumo_headers_count(q), 2);
-    kumo_headers_free(h);
-    kumo_headers_free(q);
-    kumo_cache_policy_release(&p);
+    kumo__headers_free(h);
+    kumo__headers_free(q);
+    kumo__cache_policy_release(&p);
 }
 
 /* is_cached_response_valid: 304, or a 5xx unless the cached response must revalidate. */
@@ -257,13 +257,13 @@ Test(cache_policy, rfc2616_valid)
     kumo_cache_policy p;
     policy(&p, SET("HTTPCACHE_POLICY", "RFC2616"));
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
-        kumo_headers *h = kumo_headers_new();
+        kumo_headers *h = kumo__headers_new();
         kumo_headers_add(h, "Cache-Control", cases[i].cc);
-        cr_expect_eq(kumo_cache_policy_is_valid(&p, h, cases[i].status), cases[i].valid,
+        cr_expect_eq(kumo__cache_policy_is_valid(&p, h, cases[i].status), cases[i].valid,
                      "case %zu", i);
-        kumo_headers_free(h);
+        kumo__headers_free(h);
     }
-    kumo_cache_policy_release(&p);
+    kumo__cache_policy_release(&p);
 }
 
 /* Requests: ignored schemes for both policies, Cache-Control: no-store for RFC2616. */
@@ -273,18 +273,18 @@ Test(cache_policy, should_cache_request)
     policy(&d, SET("HTTPCACHE_IGNORE_SCHEMES", "file,https"));
     policy(&r, SET("HTTPCACHE_POLICY", "rfc2616"));
     kumo_headers *ns = hdrs(SET("Cache-Control: no-store"));
-    kumo_headers *none = kumo_headers_new();
-    cr_assert(kumo_cache_policy_should_cache_request(&d, "http://a.example/", none));
-    cr_assert_not(kumo_cache_policy_should_cache_request(&d, "https://a.example/", none));
-    cr_assert_not(kumo_cache_policy_should_cache_request(&d, "file:///etc/passwd", none));
-    cr_assert(kumo_cache_policy_should_cache_request(&d, "http://a.example/", ns));
-    cr_assert(kumo_cache_policy_should_cache_request(&r, "https://a.example/", none));
-    cr_assert_not(kumo_cache_policy_should_cache_request(&r, "file:///x", none));
-    cr_assert_not(kumo_cache_policy_should_cache_request(&r, "http://a.example/", ns));
-    kumo_headers_free(ns);
-    kumo_headers_free(none);
-    kumo_cache_policy_release(&d);
-    kumo_cache_policy_release(&r);
+    kumo_headers *none = kumo__headers_new();
+    cr_assert(kumo__cache_policy_should_cache_request(&d, "http://a.example/", none));
+    cr_assert_not(kumo__cache_policy_should_cache_request(&d, "https://a.example/", none));
+    cr_assert_not(kumo__cache_policy_should_cache_request(&d, "file:///etc/passwd", none));
+    cr_assert(kumo__cache_policy_should_cache_request(&d, "http://a.example/", ns));
+    cr_assert(kumo__cache_policy_should_cache_request(&r, "https://a.example/", none));
+    cr_assert_not(kumo__cache_policy_should_cache_request(&r, "file:///x", none));
+    cr_assert_not(kumo__cache_policy_should_cache_request(&r, "http://a.example/", ns));
+    kumo__headers_free(ns);
+    kumo__headers_free(none);
+    kumo__cache_policy_release(&d);
+    kumo__cache_policy_release(&r);
 }
 
 /* Dummy: everything fresh and valid; only HTTPCACHE_IGNORE_HTTP_CODES is not stored. */
@@ -294,14 +294,14 @@ Test(cache_policy, dummy)
     policy(&p, SET("HTTPCACHE_IGNORE_HTTP_CODES", "[404, \"500\"]"));
     cr_assert_eq(p.kind, KUMO_CACHE_DUMMY);
     kumo_headers *h = hdrs(SET("Cache-Control: no-store, no-cache", "Expires: 0"));
-    cr_assert(kumo_cache_policy_should_cache_response(&p, 200, h));
-    cr_assert(kumo_cache_policy_should_cache_response(&p, 304, h));
-    cr_assert_not(kumo_cache_policy_should_cache_response(&p, 404, h));
-    cr_assert_not(kumo_cache_policy_should_cache_response(&p, 500, h));
-    cr_assert(kumo_cache_policy_is_fresh(&p, 200, h, NULL, NOW));
-    cr_assert(kumo_cache_policy_is_valid(&p, h, 200));
-    kumo_headers_free(h);
-    kumo_cache_policy_release(&p);
+    cr_assert(kumo__cache_policy_should_cache_response(&p, 200, h));
+    cr_assert(kumo__cache_policy_should_cache_response(&p, 304, h));
+    cr_assert_not(kumo__cache_policy_should_cache_response(&p, 404, h));
+    cr_assert_not(kumo__cache_policy_should_cache_response(&p, 500, h));
+    cr_assert(kumo__cache_policy_is_fresh(&p, 200, h, NULL, NOW));
+    cr_assert(kumo__cache_policy_is_valid(&p, h, 200));
+    kumo__headers_free(h);
+    kumo__cache_policy_release(&p);
 }
 
 /* HTTPCACHE_ALWAYS_STORE and HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS. */
@@ -311,20 +311,20 @@ Test(cache_policy, always_store_and_ignored_controls)
     policy(&a, SET("HTTPCACHE_POLICY", "RFC2616", "HTTPCACHE_ALWAYS_STORE", "1"));
     policy(&ig, SET("HTTPCACHE_POLICY", "RFC2616",
                     "HTTPCACHE_IGNORE_RESPONSE_CACHE_CONTROLS", "no-store,no-cache"));
-    kumo_headers *plain = kumo_headers_new();
+    kumo_headers *plain = kumo__headers_new();
     kumo_headers *ns = hdrs(SET("Cache-Control: no-store, no-cache, max-age=3600",
                                 "Date: Tue, 14 Nov 2023 22:13:00 GMT"));
-    cr_assert(kumo_cache_policy_should_cache_response(&a, 200, plain));
-    cr_assert(kumo_cache_policy_should_cache_response(&a, 500, plain));
-    cr_assert_not(kumo_cache_policy_should_cache_response(&a, 304, plain));
-    cr_assert_not(kumo_cache_policy_should_cache_response(&a, 200, ns));
-    cr_assert(kumo_cache_policy_should_cache_response(&ig, 200, ns));
-    cr_assert(kumo_cache_policy_is_fresh(&ig, 200, ns, NULL, NOW));
-    cr_assert_not(kumo_cache_policy_is_fresh(&a, 200, ns, NULL, NOW));
-    kumo_headers_free(plain);
-    kumo_headers_free(ns);
-    kumo_cache_policy_release(&a);
-    kumo_cache_policy_release(&ig);
+    cr_assert(kumo__cache_policy_should_cache_response(&a, 200, plain));
+    cr_assert(kumo__cache_policy_should_cache_response(&a, 500, plain));
+    cr_assert_not(kumo__cache_policy_should_cache_response(&a, 304, plain));
+    cr_assert_not(kumo__cache_policy_should_cache_response(&a, 200, ns));
+    cr_assert(kumo__cache_policy_should_cache_response(&ig, 200, ns));
+    cr_assert(kumo__cache_policy_is_fresh(&ig, 200, ns, NULL, NOW));
+    cr_assert_not(kumo__cache_policy_is_fresh(&a, 200, ns, NULL, NOW));
+    kumo__headers_free(plain);
+    kumo__headers_free(ns);
+    kumo__cache_policy_release(&a);
+    kumo__cache_policy_release(&ig);
 }
 
 Test(cache_policy, bad_settings)
@@ -335,19 +335,19 @@ Test(cache_policy, bad_settings)
         {"HTTPCACHE_IGNORE_HTTP_CODES", "404,abc"},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(bad); i++) {
-        kumo_settings *s = kumo_settings_new();
+        kumo_settings *s = kumo__settings_new();
         char err[256] = "";
-        cr_assert_eq(kumo_settings_set(s, bad[i][0], bad[i][1], KUMO_PRIO_CMDLINE, err,
+        cr_assert_eq(kumo__settings_set(s, bad[i][0], bad[i][1], KUMO_PRIO_CMDLINE, err,
                                        sizeof(err)), KUMO_OK);
         kumo_cache_policy p;
-        cr_assert_eq(kumo_cache_policy_init(&p, s, err, sizeof(err)), KUMO_EINVAL);
+        cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_EINVAL);
         cr_assert(strstr(err, bad[i][0]), "%s", err);
-        kumo_settings_free(s);
+        kumo__settings_free(s);
     }
     kumo_cache_policy_kind k;
-    cr_assert_eq(kumo_cache_policy_kind_parse("DummyPolicy", &k), KUMO_OK);
+    cr_assert_eq(kumo__cache_policy_kind_parse("DummyPolicy", &k), KUMO_OK);
     cr_assert_eq(k, KUMO_CACHE_DUMMY);
-    cr_assert_eq(kumo_cache_policy_kind_parse(NULL, &k), KUMO_EINVAL);
+    cr_assert_eq(kumo__cache_policy_kind_parse(NULL, &k), KUMO_EINVAL);
 }
 
 /* email.utils.parsedate_tz + mktime_tz of Python 3 (generated). */
@@ -384,14 +384,14 @@ Test(cache_policy, dates)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(dates); i++) {
         double t = -1;
-        int rc = kumo_http_date_parse(dates[i].s, &t);
+        int rc = kumo__http_date_parse(dates[i].s, &t);
         cr_expect_eq(rc == KUMO_OK, dates[i].ok, "<%s>", dates[i].s);
         if (dates[i].ok)
             cr_expect_eq(t, dates[i].t, "<%s>: %.0f, want %.0f", dates[i].s, t, dates[i].t);
     }
     char buf[40];
-    cr_assert_str_eq(kumo_http_date_format(784111777, buf, sizeof(buf)),
+    cr_assert_str_eq(kumo__http_date_format(784111777, buf, sizeof(buf)),
                      "Sun, 06 Nov 1994 08:49:37 GMT");
-    cr_assert_str_eq(kumo_http_date_format(NOW, buf, sizeof(buf)),
+    cr_assert_str_eq(kumo__http_date_format(NOW, buf, sizeof(buf)),
                      "Tue, 14 Nov 2023 22:13:20 GMT");
 }

@@ -30,7 +30,7 @@ static void setup(void)
     kumo_leakcheck_start();
     snprintf(dir, sizeof(dir), "/tmp/kumo-cachestore-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
-    kumo_log_set_level(KUMO_LOG_CRITICAL);
+    kumo__log_set_level(KUMO_LOG_CRITICAL);
 }
 
 static void teardown(void)
@@ -45,7 +45,7 @@ static kumo_cache_store *open_store(const char *spider, int64_t expiration)
 {
     kumo_cache_store *st = NULL;
     char err[256] = "";
-    int rc = kumo_cache_store_open(dir, spider, expiration, &st, err, sizeof(err));
+    int rc = kumo__cache_store_open(dir, spider, expiration, &st, err, sizeof(err));
     cr_assert_eq(rc, KUMO_OK, "open: %s", err);
     cr_assert_not_null(st);
     return st;
@@ -56,17 +56,17 @@ Test(cache_store, store_then_retrieve)
     kumo_cache_store *st = open_store("quotes", 0);
     char want[128];
     snprintf(want, sizeof(want), "%s/quotes.sqlite", dir);
-    cr_assert_str_eq(kumo_cache_store_path(st), want);
+    cr_assert_str_eq(kumo__cache_store_path(st), want);
     kumo_request *req = mwt_req("http://example.com/page.html");
-    cr_assert_null(kumo_cache_store_retrieve(st, req, 100));
+    cr_assert_null(kumo__cache_store_retrieve(st, req, 100));
     kumo_response *res = mwt_res(req, 203,
                                  KUMO_LIST("Content-Type: text/html; charset=utf-8",
                                            "Set-Cookie: a=1", "Set-Cookie: b=2"),
                                  "<p>caf\xc3\xa9</p>");
-    cr_assert_eq(kumo_cache_store_store(st, req, res, 100), KUMO_OK);
+    cr_assert_eq(kumo__cache_store_store(st, req, res, 100), KUMO_OK);
     kumo_response_unref(res);
 
-    kumo_response *got = kumo_cache_store_retrieve(st, req, 101);
+    kumo_response *got = kumo__cache_store_retrieve(st, req, 101);
     cr_assert_not_null(got);
     cr_assert_eq(kumo_response_status(got), 203);
     cr_assert_str_eq(kumo_response_url(got), "http://example.com/page.html");
@@ -85,10 +85,10 @@ Test(cache_store, store_then_retrieve)
 
     /* another request (another fingerprint) finds nothing */
     kumo_request *other = mwt_req("http://example.com/page.html?x=1");
-    cr_assert_null(kumo_cache_store_retrieve(st, other, 101));
+    cr_assert_null(kumo__cache_store_retrieve(st, other, 101));
     kumo_request_unref(other);
     kumo_request_unref(req);
-    kumo_cache_store_close(st);
+    kumo__cache_store_close(st);
 }
 
 Test(cache_store, survives_reopen_and_replaces)
@@ -97,19 +97,19 @@ Test(cache_store, survives_reopen_and_replaces)
     kumo_request *req = mwt_req("http://example.com/a");
     kumo_response *r1 = mwt_res(req, 200, NULL, "one");
     kumo_response *r2 = mwt_res(req, 200, NULL, "two");
-    cr_assert_eq(kumo_cache_store_store(st, req, r1, 10), KUMO_OK);
-    cr_assert_eq(kumo_cache_store_store(st, req, r2, 20), KUMO_OK);
-    kumo_cache_store_close(st);
+    cr_assert_eq(kumo__cache_store_store(st, req, r1, 10), KUMO_OK);
+    cr_assert_eq(kumo__cache_store_store(st, req, r2, 20), KUMO_OK);
+    kumo__cache_store_close(st);
 
     st = open_store("s", 0);
-    kumo_response *got = kumo_cache_store_retrieve(st, req, 30);
+    kumo_response *got = kumo__cache_store_retrieve(st, req, 30);
     cr_assert_not_null(got);
     cr_assert_str_eq(kumo_response_body(got, NULL), "two");
     kumo_response_unref(got);
     kumo_response_unref(r1);
     kumo_response_unref(r2);
     kumo_request_unref(req);
-    kumo_cache_store_close(st);
+    kumo__cache_store_close(st);
 }
 
 Test(cache_store, entries_expire)
@@ -117,21 +117,21 @@ Test(cache_store, entries_expire)
     kumo_cache_store *st = open_store("s", 60);
     kumo_request *req = mwt_req("http://example.com/a");
     kumo_response *res = mwt_res(req, 200, NULL, "x");
-    cr_assert_eq(kumo_cache_store_store(st, req, res, 1000), KUMO_OK);
-    kumo_response *got = kumo_cache_store_retrieve(st, req, 1060);
+    cr_assert_eq(kumo__cache_store_store(st, req, res, 1000), KUMO_OK);
+    kumo_response *got = kumo__cache_store_retrieve(st, req, 1060);
     cr_assert_not_null(got, "expired at exactly the expiration time");
     kumo_response_unref(got);
-    cr_assert_null(kumo_cache_store_retrieve(st, req, 1061));
-    kumo_cache_store_close(st);
+    cr_assert_null(kumo__cache_store_retrieve(st, req, 1061));
+    kumo__cache_store_close(st);
 
     /* expiration 0: never */
     st = open_store("s", 0);
-    got = kumo_cache_store_retrieve(st, req, 1e9);
+    got = kumo__cache_store_retrieve(st, req, 1e9);
     cr_assert_not_null(got);
     kumo_response_unref(got);
     kumo_response_unref(res);
     kumo_request_unref(req);
-    kumo_cache_store_close(st);
+    kumo__cache_store_close(st);
 }
 
 Test(cache_store, content_encoding_is_not_stored)
@@ -140,15 +140,15 @@ Test(cache_store, content_encoding_is_not_stored)
     kumo_request *req = mwt_req("http://example.com/a");
     kumo_response *res = mwt_res(req, 200,
                                  KUMO_LIST("Content-Encoding: gzip", "X-Kept: yes"), "plain");
-    cr_assert_eq(kumo_cache_store_store(st, req, res, 1), KUMO_OK);
-    kumo_response *got = kumo_cache_store_retrieve(st, req, 1);
+    cr_assert_eq(kumo__cache_store_store(st, req, res, 1), KUMO_OK);
+    kumo_response *got = kumo__cache_store_retrieve(st, req, 1);
     cr_assert_not_null(got);
     cr_assert_null(kumo_headers_get(kumo_response_headers(got), "Content-Encoding"));
     cr_assert_str_eq(kumo_headers_get(kumo_response_headers(got), "x-kept"), "yes");
     kumo_response_unref(got);
     kumo_response_unref(res);
     kumo_request_unref(req);
-    kumo_cache_store_close(st);
+    kumo__cache_store_close(st);
 }
 
 Test(cache_store, spider_name_is_made_a_file_name)
@@ -156,9 +156,9 @@ Test(cache_store, spider_name_is_made_a_file_name)
     kumo_cache_store *st = open_store(".a/b", 0);
     char want[128];
     snprintf(want, sizeof(want), "%s/_a_b.sqlite", dir);
-    cr_assert_str_eq(kumo_cache_store_path(st), want);
-    kumo_cache_store_close(st);
-    kumo_cache_store_close(NULL);
+    cr_assert_str_eq(kumo__cache_store_path(st), want);
+    kumo__cache_store_close(st);
+    kumo__cache_store_close(NULL);
 }
 
 Test(cache_store, foreign_file_is_refused_untouched)
@@ -173,7 +173,7 @@ Test(cache_store, foreign_file_is_refused_untouched)
     cr_assert_eq(stat(path, &before), 0);
     kumo_cache_store *st = (kumo_cache_store *)1;
     char err[256] = "";
-    cr_assert_eq(kumo_cache_store_open(dir, "s", 0, &st, err, sizeof(err)), KUMO_EIO);
+    cr_assert_eq(kumo__cache_store_open(dir, "s", 0, &st, err, sizeof(err)), KUMO_EIO);
     cr_assert_null(st);
     cr_assert_not_null(strstr(err, path), "message does not name the file: %s", err);
     cr_assert_eq(stat(path, &after), 0);

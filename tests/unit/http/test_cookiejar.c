@@ -125,85 +125,85 @@ static const struct {
 Test(cookiejar, table)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
-        kumo_cookiejar *jar = kumo_cookiejar_new();
+        kumo_cookiejar *jar = kumo__cookiejar_new();
         for (size_t j = 0; j < 3 && cases[i].set[j]; j++) {
-            int rc = kumo_cookiejar_set(jar, cases[i].from, cases[i].set[j], NOW);
+            int rc = kumo__cookiejar_set(jar, cases[i].from, cases[i].set[j], NOW);
             cr_expect_eq(rc, cases[i].rc[j], "case %zu: set '%s' from %s: %s, want %s", i,
                          cases[i].set[j], cases[i].from, kumo_errname(rc),
                          kumo_errname(cases[i].rc[j]));
         }
-        char *h = kumo_cookiejar_header(jar, cases[i].to, NOW + cases[i].later);
+        char *h = kumo__cookiejar_header(jar, cases[i].to, NOW + cases[i].later);
         if (cases[i].want)
             cr_expect(h && strcmp(h, cases[i].want) == 0, "case %zu: to %s: got '%s', want '%s'",
                       i, cases[i].to, h ? h : "(none)", cases[i].want);
         else
             cr_expect_null(h, "case %zu: to %s: got '%s', want none", i, cases[i].to, h);
         kumo_free(h);
-        kumo_cookiejar_free(jar);
+        kumo__cookiejar_free(jar);
     }
 }
 
 /* What is stored: flags, domain, path, expiry. */
 Test(cookiejar, stored_fields)
 {
-    kumo_cookiejar *jar = kumo_cookiejar_new();
-    cr_assert_eq(kumo_cookiejar_set(jar, "https://WWW.Example.com/a/b",
+    kumo_cookiejar *jar = kumo__cookiejar_new();
+    cr_assert_eq(kumo__cookiejar_set(jar, "https://WWW.Example.com/a/b",
                                     "sid=xyz; Domain=.example.COM; Secure; HttpOnly; "
                                     "Max-Age=60; SameSite=Lax", NOW), KUMO_OK);
-    cr_assert_eq(kumo_cookiejar_set(jar, "https://www.example.com/a/b", "s=1", NOW), KUMO_OK);
-    cr_assert_eq(kumo_cookiejar_count(jar), 2);
+    cr_assert_eq(kumo__cookiejar_set(jar, "https://www.example.com/a/b", "s=1", NOW), KUMO_OK);
+    cr_assert_eq(kumo__cookiejar_count(jar), 2);
     kumo_cookie_info ci;
-    cr_assert(kumo_cookiejar_at(jar, 0, &ci));
+    cr_assert(kumo__cookiejar_at(jar, 0, &ci));
     cr_expect_str_eq(ci.name, "sid");
     cr_expect_str_eq(ci.value, "xyz");
     cr_expect_str_eq(ci.domain, "example.com");
     cr_expect_str_eq(ci.path, "/a");
     cr_expect(!ci.host_only && ci.secure && ci.http_only && ci.persistent);
     cr_expect_eq(ci.expires, NOW + 60);
-    cr_assert(kumo_cookiejar_at(jar, 1, &ci));
+    cr_assert(kumo__cookiejar_at(jar, 1, &ci));
     cr_expect_str_eq(ci.domain, "www.example.com");
     cr_expect(ci.host_only && !ci.secure && !ci.http_only && !ci.persistent);
-    cr_expect(!kumo_cookiejar_at(jar, 2, &ci));
-    cr_expect(kumo_cookiejar_sends(jar, "https://www.example.com/a/x", "s", "1", NOW));
-    cr_expect(!kumo_cookiejar_sends(jar, "https://www.example.com/a/x", "s", "2", NOW));
-    cr_expect(!kumo_cookiejar_sends(jar, "https://www.example.com/", "s", "1", NOW));
-    kumo_cookiejar_free(jar);
+    cr_expect(!kumo__cookiejar_at(jar, 2, &ci));
+    cr_expect(kumo__cookiejar_sends(jar, "https://www.example.com/a/x", "s", "1", NOW));
+    cr_expect(!kumo__cookiejar_sends(jar, "https://www.example.com/a/x", "s", "2", NOW));
+    cr_expect(!kumo__cookiejar_sends(jar, "https://www.example.com/", "s", "1", NOW));
+    kumo__cookiejar_free(jar);
 }
 
 /* A replaced cookie keeps its place (creation time) in the Cookie header order. */
 Test(cookiejar, replace_keeps_creation)
 {
-    kumo_cookiejar *jar = kumo_cookiejar_new();
-    kumo_cookiejar_set(jar, EX "/", "a=1", NOW);
-    kumo_cookiejar_set(jar, EX "/", "b=1", NOW);
-    kumo_cookiejar_set(jar, EX "/", "a=2", NOW);
-    char *h = kumo_cookiejar_header(jar, EX "/", NOW);
+    kumo_cookiejar *jar = kumo__cookiejar_new();
+    kumo__cookiejar_set(jar, EX "/", "a=1", NOW);
+    kumo__cookiejar_set(jar, EX "/", "b=1", NOW);
+    kumo__cookiejar_set(jar, EX "/", "a=2", NOW);
+    char *h = kumo__cookiejar_header(jar, EX "/", NOW);
     cr_expect_str_eq(h, "a=2; b=1");
     kumo_free(h);
-    kumo_cookiejar_free(jar);
+    kumo__cookiejar_free(jar);
 }
 
 /* A hostile server cannot grow the jar without bound. */
 Test(cookiejar, limits)
 {
-    kumo_cookiejar *jar = kumo_cookiejar_new();
+    kumo_cookiejar *jar = kumo__cookiejar_new();
     char sc[64];
     for (int i = 0; i < 200; i++) {
         snprintf(sc, sizeof(sc), "c%d=%d", i, i);
-        cr_assert_eq(kumo_cookiejar_set(jar, EX "/", sc, NOW), KUMO_OK);
+        cr_assert_eq(kumo__cookiejar_set(jar, EX "/", sc, NOW), KUMO_OK);
     }
-    cr_expect_eq(kumo_cookiejar_count(jar), KUMO_COOKIE_MAX_PER_DOMAIN);
-    cr_expect(!kumo_cookiejar_sends(jar, EX "/", "c0", "0", NOW), "the oldest went first");
-    cr_expect(kumo_cookiejar_sends(jar, EX "/", "c199", "199", NOW));
+    cr_expect_eq(kumo__cookiejar_count(jar), KUMO_COOKIE_MAX_PER_DOMAIN);
+    cr_expect(!kumo__cookiejar_sends(jar, EX "/", "c0", "0", NOW), "the oldest went first");
+    cr_expect(kumo__cookiejar_sends(jar, EX "/", "c199", "199", NOW));
     for (int d = 0; d < 30; d++) {
         char url[64];
         snprintf(url, sizeof(url), "http://h%d.example.org/", d);
         for (int i = 0; i < 120; i++) {
             snprintf(sc, sizeof(sc), "c%d=%d", i, i);
-            kumo_cookiejar_set(jar, url, sc, NOW);
+            kumo__cookiejar_set(jar, url, sc, NOW);
         }
     }
-    cr_expect_eq(kumo_cookiejar_count(jar), KUMO_COOKIE_MAX_PER_JAR);
+    cr_expect_eq(kumo__cookiejar_count(jar), KUMO_COOKIE_MAX_PER_JAR);
 
     /* one cookie: name + value at most 4096 bytes */
     char *big = kumo_alloc(KUMO_COOKIE_MAX_NAMEVALUE + 16, KUMO_T_STR, KUMO_V_NONE);
@@ -211,28 +211,28 @@ Test(cookiejar, limits)
     big[0] = 'n';
     big[1] = '=';
     big[KUMO_COOKIE_MAX_NAMEVALUE + 15] = '\0';
-    cr_expect_eq(kumo_cookiejar_set(jar, EX "/", big, NOW), KUMO_ETOOBIG);
+    cr_expect_eq(kumo__cookiejar_set(jar, EX "/", big, NOW), KUMO_ETOOBIG);
     big[KUMO_COOKIE_MAX_NAMEVALUE + 1] = '\0';
-    cr_expect_eq(kumo_cookiejar_set(jar, EX "/", big, NOW), KUMO_OK);
+    cr_expect_eq(kumo__cookiejar_set(jar, EX "/", big, NOW), KUMO_OK);
     big[0] = 'm';
-    kumo_cookiejar_set(jar, EX "/", big, NOW);
+    kumo__cookiejar_set(jar, EX "/", big, NOW);
     big[0] = 'o';
-    kumo_cookiejar_set(jar, EX "/", big, NOW);
+    kumo__cookiejar_set(jar, EX "/", big, NOW);
     kumo_free(big);
     /* the Cookie header stays under its cap: one of the three big ones fits */
-    char *h = kumo_cookiejar_header(jar, EX "/x", NOW);
+    char *h = kumo__cookiejar_header(jar, EX "/x", NOW);
     cr_assert_not_null(h);
     cr_expect_leq(strlen(h), KUMO_COOKIE_MAX_HEADER);
     cr_expect_geq(strlen(h), KUMO_COOKIE_MAX_NAMEVALUE);
     kumo_free(h);
-    kumo_cookiejar_free(jar);
+    kumo__cookiejar_free(jar);
 }
 
 /* The memory shows up under the via "['cookies']". */
 Test(cookiejar, heap_via)
 {
-    kumo_cookiejar *jar = kumo_cookiejar_new();
-    kumo_cookiejar_set(jar, EX "/", "a=1", NOW);
+    kumo_cookiejar *jar = kumo__cookiejar_new();
+    kumo__cookiejar_set(jar, EX "/", "a=1", NOW);
     kumo_tag via = kumo_via_intern("\"['cookies']\"");
     kumo_heap_counter cs[512];
     size_t n = kumo_heap_snapshot(cs, KUMO_ARRAY_LEN(cs));
@@ -241,7 +241,7 @@ Test(cookiejar, heap_via)
         if (cs[i].via == via)
             count += cs[i].count;
     cr_expect_geq(count, 3, "jar, its array and the cookie: %llu", (unsigned long long)count);
-    kumo_cookiejar_free(jar);
+    kumo__cookiejar_free(jar);
 }
 
 static const struct {
@@ -271,7 +271,7 @@ Test(cookiejar, dates)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(dates); i++) {
         int64_t t = -1;
-        int rc = kumo_cookie_date_parse(dates[i].s, &t);
+        int rc = kumo__cookie_date_parse(dates[i].s, &t);
         cr_expect_eq(rc, dates[i].rc, "'%s': %s", dates[i].s, kumo_errname(rc));
         if (rc == KUMO_OK)
             cr_expect_eq(t, dates[i].t, "'%s': %lld, want %lld", dates[i].s, (long long)t,
@@ -330,14 +330,14 @@ Test(cookiejar, http_state_suite)
     for (size_t i = 0; i < table->u.list->len; i++) {
         const kumo_value *c = &table->u.list->v[i];
         const char *id = kumo_peer_str(c, "id", "?");
-        const kumo_value *disabled = kumo_json_get(c, "disabled");
-        const kumo_value *headers = kumo_json_get(c, "headers");
+        const kumo_value *disabled = kumo__json_get(c, "disabled");
+        const kumo_value *headers = kumo__json_get(c, "headers");
         if ((disabled && disabled->type == KUMO_VAL_BOOL && disabled->u.b) || !headers ||
             headers->type != KUMO_VAL_LIST)
             continue;
         char url[512];
         snprintf(url, sizeof(url), SUITE_ORIGIN "/cookie-parser?%s", id);
-        kumo_cookiejar *jar = kumo_cookiejar_new();
+        kumo_cookiejar *jar = kumo__cookiejar_new();
         char next[1024];
         snprintf(next, sizeof(next), SUITE_ORIGIN "/cookie-parser-result?%s", id);
         for (size_t h = 0; h < headers->u.list->len; h++) {
@@ -346,13 +346,13 @@ Test(cookiejar, http_state_suite)
             const char *name = pair->u.list->v[0].u.str.s;
             const char *value = pair->u.list->v[1].u.str.s;
             if (strcasecmp(name, "Set-Cookie") == 0)
-                kumo_cookiejar_set(jar, url, value, NOW);
+                kumo__cookiejar_set(jar, url, value, NOW);
             else if (strcasecmp(name, "Location") == 0)
                 snprintf(next, sizeof(next), "%s%s", value[0] == '/' ? SUITE_ORIGIN : "",
                          value);
         }
-        char *got = kumo_cookiejar_header(jar, next, NOW);
-        kumo_cookiejar_free(jar);
+        char *got = kumo__cookiejar_header(jar, next, NOW);
+        kumo__cookiejar_free(jar);
         const char *want = kumo_peer_str(c, "expected", NULL);
         bool ok = want && got ? strcmp(want, got) == 0 : want == got;
         bool listed = kumo_peer_listed(http_state_differences,

@@ -46,7 +46,7 @@ static void on_done(void *ctx, kumo_request *req, kumo_response *res, int err, c
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
     srv = kumo_testserver_start();
     cr_assert_not_null(srv);
     ndone = want = 0;
@@ -55,7 +55,7 @@ static void setup(void)
 static void teardown(void)
 {
     kumo_testserver_stop(srv);
-    kumo_global_cleanup();
+    kumo__global_cleanup();
     kumo_leakcheck_end();
 }
 
@@ -68,14 +68,14 @@ static kumo_downloader *dl_new(const char *const *kv)
     kumo_downloader_config cfg;
     char err[256];
     cr_assert_eq(kumo__downloader_config(c, &cfg, err, sizeof(err)), KUMO_OK, "%s", err);
-    kumo_downloader *dl = kumo_downloader_new(&cfg, on_done, NULL);
+    kumo_downloader *dl = kumo__downloader_new(&cfg, on_done, NULL);
     kumo__downloader_config_release(&cfg);
     return dl;
 }
 
 static void dl_free(kumo_downloader *dl)
 {
-    kumo_downloader_free(dl);
+    kumo__downloader_free(dl);
     struct event_base *base = kumo__crawler_base(c);
     mwt_crawler_free(c);
     event_base_free(base);
@@ -120,7 +120,7 @@ static void fetch(kumo_downloader *dl, const char *host, const char *path,
         else
             kumo_map_set(&req->meta, meta[i], kumo_val_str(v));
     }
-    kumo_downloader_fetch(dl, req);
+    kumo__downloader_fetch(dl, req);
     kumo_request_unref(req);
 }
 
@@ -131,13 +131,13 @@ Test(downloader, slot_and_latency_meta)
 {
     kumo_downloader *dl = dl_new(NULL);
     fetch(dl, IP, "/slow?ms=200", NULL);
-    cr_assert_eq(kumo_downloader_slots(dl), 1);
-    cr_assert_eq(kumo_downloader_slot_transferring(dl, IP), 1);
+    cr_assert_eq(kumo__downloader_slots(dl), 1);
+    cr_assert_eq(kumo__downloader_slot_transferring(dl, IP), 1);
     run_until(1);
     cr_assert_eq(done[0].status, 200);
     cr_assert_str_eq(done[0].slot, IP);
     cr_assert(done[0].latency >= 0.18 && done[0].latency < 10, "latency %f", done[0].latency);
-    cr_assert_eq(kumo_downloader_slots(dl), 0, "an idle slot without delay is forgotten");
+    cr_assert_eq(kumo__downloader_slots(dl), 0, "an idle slot without delay is forgotten");
     dl_free(dl);
 }
 
@@ -163,7 +163,7 @@ Test(downloader, slot_keys)
         kumo_downloader *dl = dl_new(slot_cases[i].settings);
         fetch(dl, slot_cases[i].host, "/slow?ms=100", slot_cases[i].meta[0] ?
               slot_cases[i].meta : NULL);
-        cr_assert_eq(kumo_downloader_slot_transferring(dl, slot_cases[i].slot), 1, "case %zu",
+        cr_assert_eq(kumo__downloader_slot_transferring(dl, slot_cases[i].slot), 1, "case %zu",
                      i);
         run_until(1);
         cr_assert_str_eq(done[ndone - 1].slot, slot_cases[i].slot, "case %zu", i);
@@ -178,9 +178,9 @@ Test(downloader, per_ip_limit_shared)
     kumo_downloader *dl = dl_new(L("CONCURRENT_REQUESTS_PER_IP", "1"));
     fetch(dl, "localhost", "/slow?ms=300", NULL);
     fetch(dl, IP, "/slow?ms=300", NULL);
-    cr_assert_eq(kumo_downloader_slots(dl), 1);
-    cr_assert_eq(kumo_downloader_transferring(dl), 1);
-    cr_assert_eq(kumo_downloader_active(dl), 2);
+    cr_assert_eq(kumo__downloader_slots(dl), 1);
+    cr_assert_eq(kumo__downloader_transferring(dl), 1);
+    cr_assert_eq(kumo__downloader_active(dl), 2);
     run_until(2);
     cr_assert_geq(done[1].at - done[0].at, 0.25, "the second waited for the first");
     dl_free(dl);
@@ -194,12 +194,12 @@ Test(downloader, waiting_requests_do_not_back_out)
     fetch(dl, IP, "/slow?ms=800", NULL);
     fetch(dl, IP, "/slow?ms=800", NULL);
     fetch(dl, IP, "/slow?ms=800", NULL);
-    cr_assert_eq(kumo_downloader_transferring(dl), 1);
-    cr_assert_eq(kumo_downloader_active(dl), 3);
-    cr_assert_not(kumo_downloader_needs_backout(dl), "queued requests took capacity");
+    cr_assert_eq(kumo__downloader_transferring(dl), 1);
+    cr_assert_eq(kumo__downloader_active(dl), 3);
+    cr_assert_not(kumo__downloader_needs_backout(dl), "queued requests took capacity");
     fetch(dl, "localhost", "/ok", NULL);
-    cr_assert_eq(kumo_downloader_transferring(dl), 2);
-    cr_assert(kumo_downloader_needs_backout(dl), "two transfers: full");
+    cr_assert_eq(kumo__downloader_transferring(dl), 2);
+    cr_assert(kumo__downloader_needs_backout(dl), "two transfers: full");
     run_until(1);
     cr_assert(strstr(done[0].url, "localhost"), "the fast one first: %s", done[0].url);
     run_until(3);
@@ -211,10 +211,10 @@ Test(downloader, backlog_bound)
 {
     kumo_downloader *dl = dl_new(L("CONCURRENT_REQUESTS", "1"));
     for (int i = 0; i < 5; i++) {
-        cr_assert_eq(kumo_downloader_needs_backout(dl), i >= 1, "after %d", i);
+        cr_assert_eq(kumo__downloader_needs_backout(dl), i >= 1, "after %d", i);
         fetch(dl, IP, "/slow?ms=50", NULL);
     }
-    cr_assert_eq(kumo_downloader_transferring(dl), 1);
+    cr_assert_eq(kumo__downloader_transferring(dl), 1);
     run_until(5);
     dl_free(dl);
 }
@@ -225,11 +225,11 @@ Test(downloader, global_cap)
     kumo_downloader *dl = dl_new(L("CONCURRENT_REQUESTS", "2"));
     for (int i = 0; i < 4; i++)
         fetch(dl, IP, "/slow?ms=300", NULL);
-    cr_assert_eq(kumo_downloader_transferring(dl), 2);
-    cr_assert_eq(kumo_downloader_active(dl), 4);
+    cr_assert_eq(kumo__downloader_transferring(dl), 2);
+    cr_assert_eq(kumo__downloader_active(dl), 4);
     run_until(4);
     cr_assert_geq(done[2].at - done[0].at, 0.2);
-    cr_assert_eq(kumo_downloader_slots(dl), 0);
+    cr_assert_eq(kumo__downloader_slots(dl), 0);
     dl_free(dl);
 }
 
@@ -241,16 +241,16 @@ Test(downloader, delay)
     double t0 = kumo_now();
     for (int i = 0; i < 3; i++)
         fetch(dl, IP, "/ok", NULL);
-    cr_assert_eq(kumo_downloader_transferring(dl), 1);
-    cr_assert_float_eq(kumo_downloader_slot_delay(dl, IP), 0.3, 1e-9);
-    cr_assert_eq(kumo_downloader_slot_delay(dl, "nope"), -1);
+    cr_assert_eq(kumo__downloader_transferring(dl), 1);
+    cr_assert_float_eq(kumo__downloader_slot_delay(dl, IP), 0.3, 1e-9);
+    cr_assert_eq(kumo__downloader_slot_delay(dl, "nope"), -1);
     run_until(3);
     cr_assert_geq(done[1].at - t0, 0.29);
     cr_assert_geq(done[2].at - t0, 0.59);
-    cr_assert_eq(kumo_downloader_slots(dl), 1);
-    cr_assert_eq(kumo_downloader_set_slot_delay(dl, IP, 0.05), KUMO_OK);
-    cr_assert_eq(kumo_downloader_set_slot_delay(dl, "nope", 1), KUMO_ENOENT);
-    cr_assert_float_eq(kumo_downloader_slot_delay(dl, IP), 0.05, 1e-9);
+    cr_assert_eq(kumo__downloader_slots(dl), 1);
+    cr_assert_eq(kumo__downloader_set_slot_delay(dl, IP, 0.05), KUMO_OK);
+    cr_assert_eq(kumo__downloader_set_slot_delay(dl, "nope", 1), KUMO_ENOENT);
+    cr_assert_float_eq(kumo__downloader_slot_delay(dl, IP), 0.05, 1e-9);
     dl_free(dl);
 }
 
@@ -260,7 +260,7 @@ Test(downloader, autothrottle_start_delay)
     kumo_downloader *dl = dl_new(L("AUTOTHROTTLE_ENABLED", "1", "AUTOTHROTTLE_START_DELAY",
                                    "0.25", "DOWNLOAD_DELAY", "0.1"));
     fetch(dl, IP, "/ok", NULL);
-    cr_assert_float_eq(kumo_downloader_slot_delay(dl, IP), 0.25, 1e-9);
+    cr_assert_float_eq(kumo__downloader_slot_delay(dl, IP), 0.25, 1e-9);
     run_until(1);
     dl_free(dl);
 }
@@ -341,7 +341,7 @@ Test(downloader, meta_proxy)
     kumo_map_set(&req->meta, "proxy", kumo_val_str(proxy));
     kumo_headers_set(req->headers, "Proxy-Authorization", "Basic dTpw");
     kumo_headers_set(req->headers, "X-Test", "yes");
-    kumo_downloader_fetch(dl, req);
+    kumo__downloader_fetch(dl, req);
     kumo_request_unref(req);
     run_until(1);
     cr_assert_eq(done[0].status, 200, "%d %s", done[0].err, done[0].body);
@@ -374,7 +374,7 @@ static void on_downloaded(void *ctx, kumo_crawler *crawler, void *arg)
 {
     kumo_request *req = ((kumo_response *)arg)->request;
     signal_calls++;
-    signal_conc = kumo_downloader_slot_transferring(signal_dl,
+    signal_conc = kumo__downloader_slot_transferring(signal_dl,
                                                     kumo_map_get_str(&req->meta,
                                                                      "download_slot", ""));
     cr_assert_not_null(kumo_map_get(&req->meta, "download_latency"));
@@ -385,7 +385,7 @@ static void on_downloaded(void *ctx, kumo_crawler *crawler, void *arg)
 Test(downloader, response_downloaded_signal)
 {
     signal_dl = dl_new(NULL);
-    kumo_signal_connect(kumo__crawler_signals(c), KUMO_SIG_RESPONSE_DOWNLOADED, on_downloaded,
+    kumo__signal_connect(kumo__crawler_signals(c), KUMO_SIG_RESPONSE_DOWNLOADED, on_downloaded,
                         &signal_calls);
     fetch(signal_dl, IP, "/ok", NULL);
     fetch(signal_dl, IP, "/status/404", NULL);

@@ -27,7 +27,7 @@ static const struct {
 Test(autothrottle, formula)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(formula); i++) {
-        double got = kumo_autothrottle_delay(formula[i].old, formula[i].latency,
+        double got = kumo__autothrottle_delay(formula[i].old, formula[i].latency,
                                              formula[i].status, formula[i].target,
                                              formula[i].mindelay, formula[i].maxdelay);
         cr_assert_float_eq(got, formula[i].want, 1e-9, "case %zu: %f", i, got);
@@ -46,7 +46,7 @@ Test(autothrottle, disabled)
         char err[128];
         const char *kv[] = {"AUTOTHROTTLE_ENABLED", "1", off[i][0], off[i][1], NULL};
         c = mwt_crawler(kv);
-        cr_assert_eq(kumo_ext_autothrottle.open(c, &self, err, sizeof(err)), KUMO_EDECLINED);
+        cr_assert_eq(kumo__ext_autothrottle.open(c, &self, err, sizeof(err)), KUMO_EDECLINED);
         mwt_crawler_free(c);
     }
 }

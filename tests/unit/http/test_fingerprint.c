@@ -12,9 +12,9 @@ static const char *fp_hex(const char *method, const char *url, const void *body,
                           char hex[41])
 {
     unsigned char fp[20];
-    int rc = kumo_fingerprint(method, url, body, len, fp);
+    int rc = kumo__fingerprint(method, url, body, len, fp);
     cr_assert_eq(rc, KUMO_OK, "fingerprint(%s %s) = %s", method, url, kumo_errname(rc));
-    kumo_fingerprint_hex(fp, hex);
+    kumo__fingerprint_hex(fp, hex);
     return hex;
 }
 
@@ -85,24 +85,24 @@ Test(fingerprint, long_url)
 {
     kumo_buf u;
     char hex[41];
-    kumo_buf_init(&u, 0, KUMO_T_STR, KUMO_V_NONE);
-    kumo_buf_adds(&u, "http://example.com/");
+    kumo__buf_init(&u, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_adds(&u, "http://example.com/");
     for (int i = 0; i < 1500; i++)
-        kumo_buf_addc(&u, 'p');
-    kumo_buf_addc(&u, '?');
+        kumo__buf_addc(&u, 'p');
+    kumo__buf_addc(&u, '?');
     for (int i = 0; i < 100; i++)
-        kumo_buf_printf(&u, "%sk%03d=v", i ? "&" : "", 99 - i);
-    fp_hex("GET", kumo_buf_str(&u), NULL, 0, hex);
+        kumo__buf_printf(&u, "%sk%03d=v", i ? "&" : "", 99 - i);
+    fp_hex("GET", kumo__buf_str(&u), NULL, 0, hex);
     cr_assert_str_eq(hex, "644f573b91c468d5254fa19a35e46736224c7b37");
-    kumo_buf_release(&u);
+    kumo__buf_release(&u);
 }
 
 Test(fingerprint, malformed_url)
 {
     unsigned char fp[20];
-    cr_expect_eq(kumo_fingerprint("GET", "/relative", NULL, 0, fp), KUMO_EURL);
-    cr_expect_eq(kumo_fingerprint("GET", "http://[::1/", NULL, 0, fp), KUMO_EURL);
-    cr_expect_eq(kumo_fingerprint("GET", NULL, NULL, 0, fp), KUMO_EURL);
+    cr_expect_eq(kumo__fingerprint("GET", "/relative", NULL, 0, fp), KUMO_EURL);
+    cr_expect_eq(kumo__fingerprint("GET", "http://[::1/", NULL, 0, fp), KUMO_EURL);
+    cr_expect_eq(kumo__fingerprint("GET", NULL, NULL, 0, fp), KUMO_EURL);
 }
 
 Test(fingerprint, hex)
@@ -111,6 +111,6 @@ Test(fingerprint, hex)
     char hex[41];
     for (int i = 0; i < 20; i++)
         fp[i] = (unsigned char)(i * 13 + 7);
-    kumo_fingerprint_hex(fp, hex);
+    kumo__fingerprint_hex(fp, hex);
     cr_assert_str_eq(hex, "0714212e3b4855626f7c8996a3b0bdcad7e4f1fe");
 }

@@ -17,7 +17,7 @@ static void eb_a(kumo_failure *f, kumo_out *out)
 
 static const char *fp_hex(kumo_request *req, char hex[41])
 {
-    kumo_fingerprint_hex(kumo_request_fingerprint(req), hex);
+    kumo__fingerprint_hex(kumo__request_fingerprint(req), hex);
     return hex;
 }
 
@@ -65,7 +65,7 @@ Test(request, setters_and_refcount)
     /* "POST https://example.com/ HTTP/1.1\r\n..." as Scrapy's request_httprepr counts */
     size_t want = strlen("POST") + strlen("https://example.com/") + 12 +
                   strlen("Content-Type: text/plain\r\n") + 2 + 3;
-    cr_assert_eq(kumo_request_bytes(r), want);
+    cr_assert_eq(kumo__request_bytes(r), want);
     cr_assert_eq(kumo_request_ref(r), r);
     kumo_request_unref(r);
     cr_assert_eq(kumo_ref_count(&KUMO_CLASS(Request)), 1, "freed with a reference left");
@@ -98,9 +98,9 @@ Test(request, copy_keeps_everything_and_is_independent)
     kumo_headers_add(kumo_request_headers(r), "X-A", "1");
     kumo_map_set(kumo_request_meta(r), "depth", kumo_val_int(2));
     kumo_map_set(kumo_request_cb_kwargs(r), "k", kumo_val_str("v"));
-    kumo_request_set_class(r, &KUMO_CLASS(FormRequest));
+    kumo__request_set_class(r, &KUMO_CLASS(FormRequest));
 
-    kumo_request *c = kumo_request_copy(r);
+    kumo_request *c = kumo__request_copy(r);
     cr_assert_neq(c, r);
     cr_assert_str_eq(kumo_request_url(c), "http://example.com/p#x");
     cr_assert_str_eq(kumo_request_method(c), "PUT");
@@ -133,8 +133,8 @@ Test(request, replace_url_keeps_cb_kwargs)
     kumo_request *r = mwt_req("http://example.com/old");
     kumo_map_set(kumo_request_cb_kwargs(r), "n", kumo_val_int(42));
     kumo_map_set(kumo_request_meta(r), "m", kumo_val_bool(1));
-    kumo_request *c = kumo_request_copy(r);
-    kumo_request_set_url(c, "http://example.com/new path");
+    kumo_request *c = kumo__request_copy(r);
+    kumo__request_set_url(c, "http://example.com/new path");
     cr_assert_str_eq(kumo_request_url(c), "http://example.com/new%20path");
     cr_assert_str_eq(kumo_request_url(r), "http://example.com/old");
     cr_assert_eq(kumo_map_get_int(kumo_request_cb_kwargs(c), "n", 0), 42);
@@ -159,7 +159,7 @@ Test(request, fingerprint_ignores_fragment_not_method_or_body)
     kumo_request_set_method(b, "GET");
     kumo_request_set_body(b, NULL, 0);
     cr_assert_str_eq(fp_hex(b, h4), h1);
-    kumo_request_set_url(b, "http://example.com/other");
+    kumo__request_set_url(b, "http://example.com/other");
     cr_assert_str_neq(fp_hex(b, h4), h1, "url change kept the old fingerprint");
     kumo_request_unref(a);
     kumo_request_unref(b);
@@ -188,9 +188,9 @@ Test(request, pack_and_unpack_round_trip)
     kumo_map_set(kumo_request_meta(r), "custom", kumo_val_float(1.5));
     kumo_map_set(kumo_request_cb_kwargs(r), "name", kumo_val_str("caf\xc3\xa9"));
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    cr_assert_eq(kumo_request_pack(r, &b), KUMO_OK);
-    kumo_request *u = kumo_request_unpack(b.s, b.len);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    cr_assert_eq(kumo__request_pack(r, &b), KUMO_OK);
+    kumo_request *u = kumo__request_unpack(b.s, b.len);
     cr_assert_not_null(u);
     cr_assert_str_eq(kumo_request_url(u), kumo_request_url(r));
     cr_assert_str_eq(kumo_request_method(u), "POST");
@@ -208,8 +208,8 @@ Test(request, pack_and_unpack_round_trip)
     char h1[41], h2[41];
     cr_assert_str_eq(fp_hex(u, h1), fp_hex(r, h2));
     /* a truncated encoding is refused */
-    cr_assert_null(kumo_request_unpack(b.s, b.len / 2));
-    kumo_buf_release(&b);
+    cr_assert_null(kumo__request_unpack(b.s, b.len / 2));
+    kumo__buf_release(&b);
     kumo_request_unref(u);
     kumo_request_unref(r);
 }
@@ -221,14 +221,14 @@ Test(request, pack_refuses_objects_in_meta)
     kumo_map_set(kumo_request_meta(r), "req", kumo_val_obj(&other->ref));
     kumo_request_unref(other);      /* the meta holds it now */
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    kumo_buf_add(&b, "keep", 4);
-    cr_assert_eq(kumo_request_pack(r, &b), KUMO_EINVAL);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_add(&b, "keep", 4);
+    cr_assert_eq(kumo__request_pack(r, &b), KUMO_EINVAL);
     cr_assert_eq(b.len, 4, "out changed on refusal");
     kumo_map_del(kumo_request_meta(r), "req");
     cr_assert_eq(kumo_ref_count(&KUMO_CLASS(Request)), 1);
-    cr_assert_eq(kumo_request_pack(r, &b), KUMO_OK);
+    cr_assert_eq(kumo__request_pack(r, &b), KUMO_OK);
     cr_assert_gt(b.len, 4);
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
     kumo_request_unref(r);
 }

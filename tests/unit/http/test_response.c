@@ -11,7 +11,7 @@ static void cb_a(kumo_response *res, kumo_out *out)
 
 static const char *class_name(const char *ct, const char *url)
 {
-    return kumo_response_class_for(ct, url)->name;
+    return kumo__response_class_for(ct, url)->name;
 }
 
 Test(response, class_from_content_type)
@@ -55,7 +55,7 @@ Test(response, new_takes_its_class_and_reads_through_to_the_request)
     kumo_request_unref(req);        /* the response holds its own reference */
     cr_assert_eq(kumo_ref_count(&KUMO_CLASS(Request)), 1);
     cr_assert_eq(kumo_response_class(res), &KUMO_CLASS(XmlResponse));
-    cr_assert(kumo_response_is_text(res));
+    cr_assert(kumo__response_is_text(res));
     cr_assert_eq(kumo_response_status(res), 404);
     size_t len;
     cr_assert_str_eq(kumo_response_body(res, &len), "<a/>");
@@ -72,10 +72,10 @@ Test(response, new_takes_its_class_and_reads_through_to_the_request)
 
 Test(response, without_request_or_body)
 {
-    kumo_response *res = kumo_response_new(NULL, "http://example.com/x.png", 200, NULL, NULL,
+    kumo_response *res = kumo__response_new(NULL, "http://example.com/x.png", 200, NULL, NULL,
                                            0);
     cr_assert_eq(kumo_response_class(res), &KUMO_CLASS(Response));
-    cr_assert_not(kumo_response_is_text(res));
+    cr_assert_not(kumo__response_is_text(res));
     size_t len = 99;
     cr_assert_str_eq(kumo_response_body(res, &len), "");
     cr_assert_eq(len, 0);
@@ -95,9 +95,9 @@ Test(response, refcount_repr_and_flags)
     char out[64];
     kumo_ref_repr(&res->ref, out, sizeof(out));
     cr_assert_str_eq(out, "<200 https://a.test/>");
-    cr_assert_str_eq(kumo_response_flags_str(res), "");
+    cr_assert_str_eq(kumo__response_flags_str(res), "");
     res->flags |= KUMO_RESPONSE_CACHED;
-    cr_assert_str_eq(kumo_response_flags_str(res), " ['cached']");
+    cr_assert_str_eq(kumo__response_flags_str(res), " ['cached']");
     cr_assert_eq(kumo_response_ref(res), res);
     kumo_response_unref(res);
     cr_assert_eq(kumo_ref_count(&KUMO_CLASS(HtmlResponse)), 1);
@@ -127,7 +127,7 @@ Test(response, follow_resolves_and_skips_unfetchable)
     kumo_response *res = mwt_res(req, 200, KUMO_LIST("Content-Type: text/html; charset=utf-8"),
                                  "<html><body><a href='next.html'>n</a></body></html>");
     kumo_request_unref(req);
-    kumo_log_set_level(KUMO_LOG_CRITICAL);      /* the DEBUG lines of skipped links */
+    kumo__log_set_level(KUMO_LOG_CRITICAL);      /* the DEBUG lines of skipped links */
     kumo_request *n = kumo_response_follow(res, "next.html?a=b c", cb_a);
     cr_assert_not_null(n);
     cr_assert_str_eq(kumo_request_url(n), "http://example.com/dir/next.html?a=b%20c");

@@ -22,12 +22,12 @@ typedef struct check {
 
 static void run_checks(const char *txt, size_t len, const check *c, size_t n)
 {
-    kumo_robots *r = kumo_robots_parse(txt, len);
+    kumo_robots *r = kumo__robots_parse(txt, len);
     for (size_t i = 0; i < n; i++)
-        cr_expect_eq(kumo_robots_allowed(r, c[i].agent, c[i].url), c[i].allowed,
+        cr_expect_eq(kumo__robots_allowed(r, c[i].agent, c[i].url), c[i].allowed,
                      "agent '%s' url '%s': want %s", c[i].agent ? c[i].agent : "(null)",
                      c[i].url, c[i].allowed ? "allowed" : "disallowed");
-    kumo_robots_free(r);
+    kumo__robots_free(r);
 }
 
 #define RUN(txt, checks) run_checks(txt, strlen(txt), checks, KUMO_ARRAY_LEN(checks))
@@ -279,11 +279,11 @@ Test(robots, group_ends_only_at_a_rule)
         {"f", "/f", false},    {"f", "/abcd", true}, {"z", "/x", false},
     };
     RUN(txt, c);
-    kumo_robots *r = kumo_robots_parse(txt, strlen(txt));
-    cr_assert_float_eq(kumo_robots_crawl_delay(r, "a"), 3, 1e-9);  /* the group's delay */
-    cr_assert_float_eq(kumo_robots_crawl_delay(r, "d"), 3, 1e-9);
-    cr_assert_float_eq(kumo_robots_crawl_delay(r, "e"), -1, 1e-9);
-    kumo_robots_free(r);
+    kumo_robots *r = kumo__robots_parse(txt, strlen(txt));
+    cr_assert_float_eq(kumo__robots_crawl_delay(r, "a"), 3, 1e-9);  /* the group's delay */
+    cr_assert_float_eq(kumo__robots_crawl_delay(r, "d"), 3, 1e-9);
+    cr_assert_float_eq(kumo__robots_crawl_delay(r, "e"), -1, 1e-9);
+    kumo__robots_free(r);
 }
 
 /* Empty Disallow allows all; an agent-less robots.txt allows all */
@@ -296,9 +296,9 @@ Test(robots, empty_values)
     RUN("", c2);
     RUN("\n\n# nothing\n   \n", c2);
     RUN("\x01\xff binary: junk\xfe\n\x7f:\n:\n", c2);
-    kumo_robots *r = kumo_robots_parse(NULL, 0);
-    cr_assert(kumo_robots_allowed(r, "a", "/x"));
-    kumo_robots_free(r);
+    kumo_robots *r = kumo__robots_parse(NULL, 0);
+    cr_assert(kumo__robots_allowed(r, "a", "/x"));
+    kumo__robots_free(r);
 }
 
 /* Line endings: LF, CR, CRLF; a UTF-8 BOM; tabs; '#' comments */
@@ -347,29 +347,29 @@ Test(robots, crawl_delay_and_sitemaps)
                               "User-agent: *\n"
                               "Crawl-delay: 7\n"
                               "site-map: http://example.com/s2.xml # two\n";
-    kumo_robots *r = kumo_robots_parse(txt, strlen(txt));
-    cr_assert_float_eq(kumo_robots_crawl_delay(r, "a/1.0"), 2.5, 1e-9);
-    cr_assert_float_eq(kumo_robots_crawl_delay(r, "b"), -1, 1e-9);
-    cr_assert_float_eq(kumo_robots_crawl_delay(r, "zz"), 7, 1e-9);
-    cr_assert_eq(kumo_robots_sitemap_count(r), 2);
-    cr_assert_str_eq(kumo_robots_sitemap(r, 0), "http://example.com/s1.xml");
-    cr_assert_str_eq(kumo_robots_sitemap(r, 1), "http://example.com/s2.xml");
-    cr_assert_null(kumo_robots_sitemap(r, 2));
-    cr_assert_eq(kumo_robots_rule_count(r), 2);
-    cr_assert_gt(kumo_robots_size(r), sizeof(void *));
-    kumo_robots_free(r);
+    kumo_robots *r = kumo__robots_parse(txt, strlen(txt));
+    cr_assert_float_eq(kumo__robots_crawl_delay(r, "a/1.0"), 2.5, 1e-9);
+    cr_assert_float_eq(kumo__robots_crawl_delay(r, "b"), -1, 1e-9);
+    cr_assert_float_eq(kumo__robots_crawl_delay(r, "zz"), 7, 1e-9);
+    cr_assert_eq(kumo__robots_sitemap_count(r), 2);
+    cr_assert_str_eq(kumo__robots_sitemap(r, 0), "http://example.com/s1.xml");
+    cr_assert_str_eq(kumo__robots_sitemap(r, 1), "http://example.com/s2.xml");
+    cr_assert_null(kumo__robots_sitemap(r, 2));
+    cr_assert_eq(kumo__robots_rule_count(r), 2);
+    cr_assert_gt(kumo__robots_size(r), sizeof(void *));
+    kumo__robots_free(r);
 }
 
 Test(robots, allow_all_disallow_all)
 {
-    kumo_robots *a = kumo_robots_new_allow_all();
-    kumo_robots *d = kumo_robots_new_disallow_all();
-    cr_assert(kumo_robots_allowed(a, "x", "http://h/anything"));
-    cr_assert_not(kumo_robots_allowed(d, "x", "http://h/anything"));
-    cr_assert_not(kumo_robots_allowed(d, "x", "http://h/"));
-    cr_assert(kumo_robots_allowed(d, "x", "http://h/robots.txt"));
-    kumo_robots_free(a);
-    kumo_robots_free(d);
+    kumo_robots *a = kumo__robots_new_allow_all();
+    kumo_robots *d = kumo__robots_new_disallow_all();
+    cr_assert(kumo__robots_allowed(a, "x", "http://h/anything"));
+    cr_assert_not(kumo__robots_allowed(d, "x", "http://h/anything"));
+    cr_assert_not(kumo__robots_allowed(d, "x", "http://h/"));
+    cr_assert(kumo__robots_allowed(d, "x", "http://h/robots.txt"));
+    kumo__robots_free(a);
+    kumo__robots_free(d);
 }
 
 /* Only the first 500 KiB are parsed; a line cut there is dropped, not half-read. */
@@ -385,12 +385,12 @@ Test(robots, size_limit)
     memset(txt + n, '#', keep);
     n += keep;
     n += (size_t)snprintf(txt + n, cap - n, "\nDisallow: /private-area\nDisallow: /late\n");
-    kumo_robots *r = kumo_robots_parse(txt, n);
-    cr_assert_not(kumo_robots_allowed(r, "a", "/first"));
-    cr_assert(kumo_robots_allowed(r, "a", "/late"));
-    cr_assert(kumo_robots_allowed(r, "a", "/other"));
-    cr_assert(kumo_robots_allowed(r, "a", "/private-area"));
-    kumo_robots_free(r);
+    kumo_robots *r = kumo__robots_parse(txt, n);
+    cr_assert_not(kumo__robots_allowed(r, "a", "/first"));
+    cr_assert(kumo__robots_allowed(r, "a", "/late"));
+    cr_assert(kumo__robots_allowed(r, "a", "/other"));
+    cr_assert(kumo__robots_allowed(r, "a", "/private-area"));
+    kumo__robots_free(r);
     kumo_free(txt);
 }
 
@@ -402,16 +402,16 @@ Test(robots, long_inputs)
     for (int i = 0; i < 1000; i++)
         pat[n++] = i % 2 ? 'a' : '*';
     memcpy(pat + n, "b\n", 3);
-    kumo_robots *r = kumo_robots_parse(pat, strlen(pat));
+    kumo_robots *r = kumo__robots_parse(pat, strlen(pat));
     char url[5000] = "/";
     memset(url + 1, 'a', 3000);
     url[3001] = '\0';
-    cr_assert(kumo_robots_allowed(r, "x", url));
+    cr_assert(kumo__robots_allowed(r, "x", url));
     url[3000] = 'b';
-    cr_assert_not(kumo_robots_allowed(r, "x", url));
+    cr_assert_not(kumo__robots_allowed(r, "x", url));
     memset(url + 1, ' ', 2000);             /* normalised to 6000 bytes */
-    cr_assert_not(kumo_robots_allowed(r, "x", url));
-    kumo_robots_free(r);
+    cr_assert_not(kumo__robots_allowed(r, "x", url));
+    kumo__robots_free(r);
 }
 
 /*
@@ -448,20 +448,20 @@ Test(robots, google_suite)
         if (strcmp(kumo_peer_str(c, "blackbox", ""), "untestable") == 0 || !want)
             continue;
         const char *body = kumo_peer_str(c, "body", "");
-        const kumo_value *bv = kumo_json_get(c, "body");
+        const kumo_value *bv = kumo__json_get(c, "body");
         /* path as the table gives it: non-ASCII bytes are percent-encoded by the matcher
          * exactly as a crawler encodes them before it asks */
-        kumo_robots *r = kumo_robots_parse(body, bv ? bv->u.str.len : 0);
-        bool allowed = kumo_robots_allowed(r, kumo_peer_str(c, "ua", ""),
+        kumo_robots *r = kumo__robots_parse(body, bv ? bv->u.str.len : 0);
+        bool allowed = kumo__robots_allowed(r, kumo_peer_str(c, "ua", ""),
                                            kumo_peer_str(c, "path", "/"));
-        kumo_robots_free(r);
+        kumo__robots_free(r);
         bool ok = allowed == (strcmp(want, "allowed") == 0);
         bool listed = kumo_peer_listed(google_differences,
                                        KUMO_ARRAY_LEN(google_differences), id);
         run++;
         passed += ok;
         listed_seen += listed;
-        const kumo_value *line = kumo_json_get(c, "line");
+        const kumo_value *line = kumo__json_get(c, "line");
         cr_expect(ok || listed, "case %s (%s, line %lld): want %s, kumo says %s", id,
                   kumo_peer_str(c, "test", "?"),
                   line && line->type == KUMO_VAL_INT ? (long long)line->u.i : -1LL, want,

@@ -28,11 +28,11 @@ Test(status, messages)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(messages); i++) {
         char buf[64];
-        cr_assert_str_eq(kumo_http_status_message(messages[i].status, buf, sizeof(buf)),
+        cr_assert_str_eq(kumo__http_status_message(messages[i].status, buf, sizeof(buf)),
                          messages[i].message);
     }
-    cr_assert_null(kumo_http_status_phrase(429));
-    cr_assert_str_eq(kumo_http_status_phrase(503), "Service Unavailable");
+    cr_assert_null(kumo__http_status_phrase(429));
+    cr_assert_str_eq(kumo__http_status_phrase(503), "Service Unavailable");
 }
 
 static const struct {
@@ -52,10 +52,10 @@ static const struct {
 Test(status, exception_names)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(names); i++) {
-        cr_assert_str_eq(kumo_exception_name(names[i].err), names[i].name);
-        cr_assert_not_null(kumo_exception_message(names[i].err));
+        cr_assert_str_eq(kumo__exception_name(names[i].err), names[i].name);
+        cr_assert_not_null(kumo__exception_message(names[i].err));
     }
-    cr_assert_str_eq(kumo_exception_message(KUMO_ETIMEDOUT),
+    cr_assert_str_eq(kumo__exception_message(KUMO_ETIMEDOUT),
                      "User timeout caused connection failure.");
 }
 
@@ -66,29 +66,29 @@ Test(status, exception_str_has_scrapy_words)
     kumo_request *req = kumo_request_new("http://example.com:8080/a?b=1#frag", NULL, &err);
     cr_assert_not_null(req);
     char buf[512];
-    cr_assert_str_eq(kumo_exception_str(KUMO_ETIMEDOUT, req, "Timeout was reached", buf,
+    cr_assert_str_eq(kumo__exception_str(KUMO_ETIMEDOUT, req, "Timeout was reached", buf,
                                          sizeof(buf)),
                      "User timeout caused connection failure.");
     kumo_map_set(kumo_request_meta(req), "download_timeout", kumo_val_float(180));
-    cr_assert_str_eq(kumo_exception_str(KUMO_ETIMEDOUT, req, NULL, buf, sizeof(buf)),
+    cr_assert_str_eq(kumo__exception_str(KUMO_ETIMEDOUT, req, NULL, buf, sizeof(buf)),
                      "User timeout caused connection failure: Getting "
                      "http://example.com:8080/a?b=1 took longer than 180.0 seconds..");
     kumo_map_set(kumo_request_meta(req), "download_timeout", kumo_val_int(5));
-    cr_assert(strstr(kumo_exception_str(KUMO_ETIMEDOUT, req, NULL, buf, sizeof(buf)),
+    cr_assert(strstr(kumo__exception_str(KUMO_ETIMEDOUT, req, NULL, buf, sizeof(buf)),
                      " took longer than 5 seconds.."), "%s", buf);
-    cr_assert_str_eq(kumo_exception_str(KUMO_EDNS, req, "Couldn't resolve host name", buf,
+    cr_assert_str_eq(kumo__exception_str(KUMO_EDNS, req, "Couldn't resolve host name", buf,
                                          sizeof(buf)),
                      "DNS lookup failed: no results for hostname lookup: example.com.");
-    cr_assert_str_eq(kumo_exception_str(KUMO_ECONNREFUSED, req, "Couldn't connect to server",
+    cr_assert_str_eq(kumo__exception_str(KUMO_ECONNREFUSED, req, "Couldn't connect to server",
                                          buf, sizeof(buf)),
                      "Connection was refused by other side: 111: Connection refused.");
-    cr_assert_str_eq(kumo_exception_str(KUMO_ETOOBIG, req, "Cancelling download of x: ...",
+    cr_assert_str_eq(kumo__exception_str(KUMO_ETOOBIG, req, "Cancelling download of x: ...",
                                          buf, sizeof(buf)), "Cancelling download of x: ...");
-    cr_assert_str_eq(kumo_exception_str(KUMO_ETOOBIG, NULL, NULL, buf, sizeof(buf)),
+    cr_assert_str_eq(kumo__exception_str(KUMO_ETOOBIG, NULL, NULL, buf, sizeof(buf)),
                      "Response larger than the download max size.");
-    cr_assert_str_eq(kumo_exception_str(KUMO_EDONE, req, "curl's words", buf, sizeof(buf)),
+    cr_assert_str_eq(kumo__exception_str(KUMO_EDONE, req, "curl's words", buf, sizeof(buf)),
                      "curl's words");
-    cr_assert_str_eq(kumo_exception_str(KUMO_EDNS, NULL, NULL, buf, sizeof(buf)),
-                     kumo_exception_message(KUMO_EDNS));
+    cr_assert_str_eq(kumo__exception_str(KUMO_EDNS, NULL, NULL, buf, sizeof(buf)),
+                     kumo__exception_message(KUMO_EDNS));
     kumo_request_unref(req);
 }

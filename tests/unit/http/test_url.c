@@ -123,7 +123,7 @@ static const struct {
 Test(url, canonicalize_matches_w3lib)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(canon_cases); i++) {
-        char *c = kumo_url_canonicalize(canon_cases[i].url);
+        char *c = kumo__url_canonicalize(canon_cases[i].url);
         cr_assert_not_null(c, "canonicalize('%s')", canon_cases[i].url);
         cr_expect_str_eq(c, canon_cases[i].canon, "canonicalize('%s')", canon_cases[i].url);
         kumo_free(c);
@@ -133,10 +133,10 @@ Test(url, canonicalize_matches_w3lib)
 /* The two vectors the fingerprints rest on. */
 Test(url, canonicalize_vectors)
 {
-    char *c = kumo_url_canonicalize("HTTP://Example.COM:80/a b/?b=2&a=1&a=0");
+    char *c = kumo__url_canonicalize("HTTP://Example.COM:80/a b/?b=2&a=1&a=0");
     cr_assert_str_eq(c, "http://example.com:80/a%20b/?a=0&a=1&b=2");
     kumo_free(c);
-    c = kumo_url_canonicalize("http://example.com/p?b=&a=1#x");
+    c = kumo__url_canonicalize("http://example.com/p?b=&a=1#x");
     cr_assert_str_eq(c, "http://example.com/p?a=1&b=");
     kumo_free(c);
 }
@@ -149,7 +149,7 @@ Test(url, canonicalize_rejects_malformed)
         ":nothing",
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(bad); i++) {
-        char *c = kumo_url_canonicalize(bad[i]);
+        char *c = kumo__url_canonicalize(bad[i]);
         cr_expect_null(c, "canonicalize('%s') = '%s'", bad[i], c ? c : "");
         kumo_free(c);
     }
@@ -159,14 +159,14 @@ Test(url, canonicalize_rejects_malformed)
 Test(url, canonicalize_long)
 {
     kumo_buf u;
-    kumo_buf_init(&u, 0, KUMO_T_STR, KUMO_V_NONE);
-    kumo_buf_adds(&u, "http://example.com/");
+    kumo__buf_init(&u, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_adds(&u, "http://example.com/");
     for (int i = 0; i < 1000; i++)
-        kumo_buf_adds(&u, "a\t");
-    kumo_buf_addc(&u, '?');
+        kumo__buf_adds(&u, "a\t");
+    kumo__buf_addc(&u, '?');
     for (int i = 99; i >= 0; i--)
-        kumo_buf_printf(&u, "k%02d=v%s", i, i ? "&" : "");
-    char *c = kumo_url_canonicalize(kumo_buf_str(&u));
+        kumo__buf_printf(&u, "k%02d=v%s", i, i ? "&" : "");
+    char *c = kumo__url_canonicalize(kumo__buf_str(&u));
     cr_assert_not_null(c);
     cr_assert_eq(strncmp(c + 19, "aaaa", 4), 0);
     const char *q = strchr(c, '?');
@@ -175,7 +175,7 @@ Test(url, canonicalize_long)
     cr_assert_eq(strncmp(q, "?k00=v&k01=v&k02=v", 18), 0);
     cr_assert_str_eq(c + strlen(c) - 5, "k99=v");
     kumo_free(c);
-    kumo_buf_release(&u);
+    kumo__buf_release(&u);
 }
 
 /*
@@ -271,7 +271,7 @@ static const struct {
 Test(url, safe_matches_w3lib)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(safe_cases); i++) {
-        char *s = kumo_url_safe(safe_cases[i].url);
+        char *s = kumo__url_safe(safe_cases[i].url);
         cr_expect_not_null(s, "safe('%s')", safe_cases[i].url);
         if (s)
             cr_expect_str_eq(s, safe_cases[i].safe, "safe('%s') = '%s'", safe_cases[i].url, s);
@@ -283,7 +283,7 @@ Test(url, safe_matches_w3lib)
 Test(url, safe_is_idempotent)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(safe_cases); i++) {
-        char *s = kumo_url_safe(safe_cases[i].safe);
+        char *s = kumo__url_safe(safe_cases[i].safe);
         cr_assert_not_null(s);
         cr_expect_str_eq(s, safe_cases[i].safe, "safe('%s') = '%s'", safe_cases[i].safe, s);
         kumo_free(s);
@@ -298,7 +298,7 @@ Test(url, safe_rejects_malformed)
         "http://::1]/", "http://a.test:123456789012345678901234567890/",
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(bad); i++) {
-        char *s = kumo_url_safe(bad[i]);
+        char *s = kumo__url_safe(bad[i]);
         cr_expect_null(s, "safe('%s') = '%s'", bad[i], s ? s : "");
         kumo_free(s);
     }
@@ -307,10 +307,10 @@ Test(url, safe_rejects_malformed)
 /* w3lib 2.1 drops an IPv6 host's brackets ("http://::1:8080/"); kumo keeps them. */
 Test(url, safe_keeps_ipv6_brackets)
 {
-    char *s = kumo_url_safe("http://[::1]:8080/a b");
+    char *s = kumo__url_safe("http://[::1]:8080/a b");
     cr_assert_str_eq(s, "http://[::1]:8080/a%20b");
     kumo_free(s);
-    s = kumo_url_safe("http://[FE80::1%25Eth0]/");
+    s = kumo__url_safe("http://[FE80::1%25Eth0]/");
     cr_assert_str_eq(s, "http://[fe80::1%25Eth0]/");
     kumo_free(s);
 }
@@ -370,11 +370,11 @@ Test(url, check)
         {"http://h/\x01", KUMO_EURL},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
-        int rc = kumo_url_check(cases[i].url);
+        int rc = kumo__url_check(cases[i].url);
         cr_expect_eq(rc, cases[i].rc, "check('%s') = %s, want %s", cases[i].url,
                      kumo_errname(rc), kumo_errname(cases[i].rc));
     }
-    cr_expect_eq(kumo_url_check(NULL), KUMO_EURL);
+    cr_expect_eq(kumo__url_check(NULL), KUMO_EURL);
 }
 
 /* Resolved as urllib.parse.urljoin + Scrapy's safe_url_string do (RFC 3986 section 5.4). */
@@ -429,7 +429,7 @@ Test(url, join)
         {"file:///etc/passwd", "file:///etc/passwd"},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
-        char *j = kumo_url_join(base, cases[i].href);
+        char *j = kumo__url_join(base, cases[i].href);
         cr_assert_not_null(j, "join('%s')", cases[i].href);
         cr_expect_str_eq(j, cases[i].want, "join('%s')", cases[i].href);
         kumo_free(j);
@@ -460,7 +460,7 @@ Test(url, join_strips_as_scrapy)
         {"", "http://h/echo/x"},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
-        char *j = kumo_url_join(base, cases[i].href);
+        char *j = kumo__url_join(base, cases[i].href);
         cr_assert_not_null(j, "join('%s')", cases[i].href);
         cr_expect_str_eq(j, cases[i].want, "join('%s') = '%s'", cases[i].href, j);
         kumo_free(j);
@@ -469,24 +469,24 @@ Test(url, join_strips_as_scrapy)
 
 Test(url, join_failures)
 {
-    char *j = kumo_url_join("http://a/b", "//h:99999/x");
+    char *j = kumo__url_join("http://a/b", "//h:99999/x");
     cr_expect_null(j);
     kumo_free(j);
-    j = kumo_url_join("not a url", "x");
+    j = kumo__url_join("not a url", "x");
     cr_expect_null(j);
     kumo_free(j);
-    cr_expect_null(kumo_url_join(NULL, "x"));
-    cr_expect_null(kumo_url_join("http://a/", NULL));
+    cr_expect_null(kumo__url_join(NULL, "x"));
+    cr_expect_null(kumo__url_join("http://a/", NULL));
 }
 
 Test(url, join_result_is_fetchable)
 {
-    char *j = kumo_url_join("https://Example.com/dir/page.html", "  ../other page.html#top ");
+    char *j = kumo__url_join("https://Example.com/dir/page.html", "  ../other page.html#top ");
     cr_assert_str_eq(j, "https://example.com/other%20page.html#top");
-    cr_expect_eq(kumo_url_check(j), KUMO_OK);
+    cr_expect_eq(kumo__url_check(j), KUMO_OK);
     kumo_free(j);
-    j = kumo_url_join("https://example.com/", "file:///etc/passwd");
-    cr_expect_eq(kumo_url_check(j), KUMO_ESCHEME);
+    j = kumo__url_join("https://example.com/", "file:///etc/passwd");
+    cr_expect_eq(kumo__url_check(j), KUMO_ESCHEME);
     kumo_free(j);
 }
 
@@ -537,7 +537,7 @@ Test(url, scheme)
         {"", NULL},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
-        char *s = kumo_url_scheme(cases[i].href);
+        char *s = kumo__url_scheme(cases[i].href);
         if (cases[i].scheme)
             cr_expect_str_eq(s ? s : "(null)", cases[i].scheme, "scheme('%s')", cases[i].href);
         else

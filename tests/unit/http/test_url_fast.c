@@ -73,11 +73,11 @@ Test(url_fast, split_check_and_host)
     for (size_t i = 0; i < KUMO_ARRAY_LEN(urls); i++) {
         char *h = kumo_url_host(urls[i]);
         cr_assert(h, "%s", urls[i]);
-        cr_assert_eq(kumo_url_check(urls[i]), KUMO_OK, "%s", urls[i]);
+        cr_assert_eq(kumo__url_check(urls[i]), KUMO_OK, "%s", urls[i]);
         kumo_free(h);
     }
-    cr_assert_eq(kumo_url_check("file:///etc/passwd"), KUMO_ESCHEME);
-    cr_assert_eq(kumo_url_check("/relative"), KUMO_EURL);
+    cr_assert_eq(kumo__url_check("file:///etc/passwd"), KUMO_ESCHEME);
+    cr_assert_eq(kumo__url_check("/relative"), KUMO_EURL);
 }
 
 Test(url_fast, empty_segment_in_base)
@@ -100,7 +100,7 @@ Test(url_fast, empty_segment_in_base)
         {"http://e.test/c#", "", "http://e.test/c"},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
-        char *got = kumo_url_join(cases[i].base, cases[i].href);
+        char *got = kumo__url_join(cases[i].base, cases[i].href);
         char *curl = kumo__url_join_curl(cases[i].base, cases[i].href);
         cr_assert_not_null(got);
         cr_expect_str_eq(curl, cases[i].want, "libcurl: %s + %s", cases[i].base, cases[i].href);

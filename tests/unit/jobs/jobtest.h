@@ -70,18 +70,18 @@ static inline void jt_rmdir(const char *dir)
 
 /*
  * Set *out to a new bare crawler of def with JOBDIR=dir (dir NULL: no job) and open its job.
- * Returns kumo_job_open's code (its message in err); on failure *out is NULL.
+ * Returns kumo__job_open's code (its message in err); on failure *out is NULL.
  */
 static inline int jt_crawler_open(kumo_crawler **out, const kumo_spider_def *def,
                                   const char *dir, char *err, size_t errlen)
 {
-    kumo_settings *st = kumo_settings_new();
+    kumo_settings *st = kumo__settings_new();
     if (dir)
-        kumo_settings_set(st, "JOBDIR", dir, KUMO_PRIO_CMDLINE, err, errlen);
+        kumo__settings_set(st, "JOBDIR", dir, KUMO_PRIO_CMDLINE, err, errlen);
     kumo_crawler *c = kumo__crawler_new_bare(st, def);
-    int rc = kumo_job_open(c, err, errlen);
+    int rc = kumo__job_open(c, err, errlen);
     if (rc != KUMO_OK) {
-        kumo_crawler_free(c);
+        kumo__crawler_free(c);
         c = NULL;
     }
     *out = c;
@@ -90,9 +90,9 @@ static inline int jt_crawler_open(kumo_crawler **out, const kumo_spider_def *def
 
 static inline void jt_crawler_close(kumo_crawler *c, kumo_scheduler *s)
 {
-    kumo_scheduler_close(s);
-    kumo_job_close(c);
-    kumo_crawler_free(c);
+    kumo__scheduler_close(s);
+    kumo__job_close(c);
+    kumo__crawler_free(c);
 }
 
 static inline kumo_request *jt_req(const char *url, int prio)
@@ -110,13 +110,13 @@ static inline char *jt_slurp(const char *path, size_t *len)
     if (!f)
         return NULL;
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
     char chunk[4096];
     size_t n;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        kumo_buf_add(&b, chunk, n);
+        kumo__buf_add(&b, chunk, n);
     fclose(f);
-    return kumo_buf_detach(&b, len);
+    return kumo__buf_detach(&b, len);
 }
 
 #endif

@@ -46,7 +46,7 @@ static void refused(const char *spider, const char *want)
     cr_assert(before);
     kumo_jobdb *db = NULL;
     char err[512] = "";
-    int rc = kumo_jobdb_open(&db, dir, spider, false, err, sizeof(err));
+    int rc = kumo__jobdb_open(&db, dir, spider, false, err, sizeof(err));
     cr_assert_neq(rc, KUMO_OK);
     cr_assert_null(db);
     cr_assert(strstr(err, path), "no path in: %s", err);
@@ -76,9 +76,9 @@ static void make_job(const char *spider)
 {
     kumo_jobdb *db;
     char err[512];
-    cr_assert_eq(kumo_jobdb_open(&db, dir, spider, false, err, sizeof(err)), KUMO_OK, "%s", err);
-    cr_assert(!kumo_jobdb_resumed(db));
-    kumo_jobdb_close(db);
+    cr_assert_eq(kumo__jobdb_open(&db, dir, spider, false, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert(!kumo__jobdb_resumed(db));
+    kumo__jobdb_close(db);
 }
 
 Test(jobdb, newer_and_unknown_schemas_are_refused_untouched)
@@ -112,13 +112,13 @@ Test(jobdb, second_process_is_kept_out)
 {
     kumo_jobdb *a, *b;
     char err[512];
-    cr_assert_eq(kumo_jobdb_open(&a, dir, "s", false, err, sizeof(err)), KUMO_OK, "%s", err);
-    cr_assert_neq(kumo_jobdb_open(&b, dir, "s", false, err, sizeof(err)), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_open(&a, dir, "s", false, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_neq(kumo__jobdb_open(&b, dir, "s", false, err, sizeof(err)), KUMO_OK);
     cr_assert(strstr(err, "in use by another kumo process"), "%s", err);
     /* reading is fine */
-    cr_assert_eq(kumo_jobdb_open(&b, dir, NULL, true, err, sizeof(err)), KUMO_OK, "%s", err);
-    kumo_jobdb_close(b);
-    kumo_jobdb_close(a);
+    cr_assert_eq(kumo__jobdb_open(&b, dir, NULL, true, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo__jobdb_close(b);
+    kumo__jobdb_close(a);
 }
 
 Test(jobdb, schema_and_wal)
@@ -126,21 +126,21 @@ Test(jobdb, schema_and_wal)
     make_job("s");
     kumo_jobdb *db;
     char err[512];
-    cr_assert_eq(kumo_jobdb_open(&db, dir, "s", false, err, sizeof(err)), KUMO_OK, "%s", err);
-    cr_assert(kumo_jobdb_resumed(db));
+    cr_assert_eq(kumo__jobdb_open(&db, dir, "s", false, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert(kumo__jobdb_resumed(db));
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(kumo_jobdb_handle(db), "PRAGMA journal_mode", -1, &st, NULL);
+    sqlite3_prepare_v2(kumo__jobdb_handle(db), "PRAGMA journal_mode", -1, &st, NULL);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
     cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), "wal");
     sqlite3_finalize(st);
-    sqlite3_prepare_v2(kumo_jobdb_handle(db), "PRAGMA user_version", -1, &st, NULL);
+    sqlite3_prepare_v2(kumo__jobdb_handle(db), "PRAGMA user_version", -1, &st, NULL);
     cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
     cr_assert_eq(sqlite3_column_int(st, 0), KUMO_JOB_SCHEMA);
     sqlite3_finalize(st);
-    char *spider = kumo_jobdb_get_str(db, "spider");
+    char *spider = kumo__jobdb_get_str(db, "spider");
     cr_assert_str_eq(spider, "s");
     kumo_free(spider);
-    kumo_jobdb_close(db);
+    kumo__jobdb_close(db);
 }
 
 /* Stats and the spider's state go on from one run to the next; per-run stats do not. */
@@ -149,32 +149,32 @@ Test(jobdb, stats_and_state_across_runs)
     kumo_crawler *c;
     char err[512];
     cr_assert_eq(jt_crawler_open(&c, &jt_spider, dir, err, sizeof(err)), KUMO_OK, "%s", err);
-    kumo_stats_inc(kumo__crawler_stats(c), "response_received_count", 7);
-    kumo_stats_set_float(kumo__crawler_stats(c), "some/float", 1.5);
-    kumo_stats_set_str(kumo__crawler_stats(c), "start_time", "yesterday");
-    kumo_stats_set_str(kumo__crawler_stats(c), "finish_reason", "shutdown");
+    kumo__stats_inc(kumo__crawler_stats(c), "response_received_count", 7);
+    kumo__stats_set_float(kumo__crawler_stats(c), "some/float", 1.5);
+    kumo__stats_set_str(kumo__crawler_stats(c), "start_time", "yesterday");
+    kumo__stats_set_str(kumo__crawler_stats(c), "finish_reason", "shutdown");
     kumo_map *state = kumo_spider_state(kumo_crawler_spider(c));
     kumo_map_set(state, "pages", kumo_val_int(3));
     kumo_map_set(state, "last", kumo_val_str("http://a.test/"));
     kumo_request *r = jt_req("http://a.test/r", 0);
     kumo_map_set(state, "obj", kumo_val_obj(&r->ref));     /* not saved, warned */
     kumo_request_unref(r);
-    kumo_job_set_start_pos(c, 4);
+    kumo__job_set_start_pos(c, 4);
     int rc;
-    kumo_scheduler *s = kumo_scheduler_open(c, &rc);
+    kumo_scheduler *s = kumo__scheduler_open(c, &rc);
     cr_assert(s);
     jt_crawler_close(c, s);
 
     cr_assert_eq(jt_crawler_open(&c, &jt_spider, dir, err, sizeof(err)), KUMO_OK, "%s", err);
-    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "response_received_count", 0), 7);
-    cr_assert_float_eq(kumo_stats_get(kumo__crawler_stats(c), "some/float")->u.f, 1.5, 1e-12);
-    cr_assert_null(kumo_stats_get(kumo__crawler_stats(c), "finish_reason"));
+    cr_assert_eq(kumo__stats_get_int(kumo__crawler_stats(c), "response_received_count", 0), 7);
+    cr_assert_float_eq(kumo__stats_get(kumo__crawler_stats(c), "some/float")->u.f, 1.5, 1e-12);
+    cr_assert_null(kumo__stats_get(kumo__crawler_stats(c), "finish_reason"));
     state = kumo_spider_state(kumo_crawler_spider(c));
     cr_assert_eq(kumo_map_get_int(state, "pages", 0), 3);
     cr_assert_str_eq(kumo_map_get_str(state, "last", ""), "http://a.test/");
     cr_assert_null(kumo_map_get(state, "obj"));
-    cr_assert_eq(kumo_job_start_pos(c), 4);
-    s = kumo_scheduler_open(c, &rc);
+    cr_assert_eq(kumo__job_start_pos(c), 4);
+    s = kumo__scheduler_open(c, &rc);
     jt_crawler_close(c, s);
 }
 
@@ -183,14 +183,14 @@ Test(jobdb, no_jobdir_no_job)
     kumo_crawler *c;
     char err[512];
     cr_assert_eq(jt_crawler_open(&c, &jt_spider, NULL, err, sizeof(err)), KUMO_OK);
-    cr_assert_null(kumo_job_of(c));
-    cr_assert_eq(kumo_job_start_pos(c), 0);
-    kumo_job_set_start_pos(c, 3);
-    kumo_job_checkpoint(c, true, 0);
+    cr_assert_null(kumo__job_of(c));
+    cr_assert_eq(kumo__job_start_pos(c), 0);
+    kumo__job_set_start_pos(c, 3);
+    kumo__job_checkpoint(c, true, 0);
     int rc;
-    kumo_scheduler *s = kumo_scheduler_open(c, &rc);
-    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/", 0)));
-    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/enqueued/memory", 0), 1);
+    kumo_scheduler *s = kumo__scheduler_open(c, &rc);
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/", 0)));
+    cr_assert_eq(kumo__stats_get_int(kumo__crawler_stats(c), "scheduler/enqueued/memory", 0), 1);
     jt_crawler_close(c, s);
 }
 

@@ -28,7 +28,7 @@ static kumo_scheduler *open_sched(kumo_crawler **c, const kumo_spider_def *def, 
     char err[512];
     cr_assert_eq(jt_crawler_open(c, def, d, err, sizeof(err)), KUMO_OK, "%s", err);
     int rc;
-    kumo_scheduler *s = kumo_scheduler_open(*c, &rc);
+    kumo_scheduler *s = kumo__scheduler_open(*c, &rc);
     cr_assert(s, "%s", kumo_strerror(rc));
     return s;
 }
@@ -49,31 +49,31 @@ Test(queue_sqlite, same_order_as_the_memory_queue)
         if (!do_pop) {
             int prio = (int)((x >> 8) % 5) - 2;
             snprintf(url, sizeof(url), "http://a.test/%zu", pushed++);
-            cr_assert(kumo_scheduler_enqueue(sm, jt_req(url, prio)));
-            cr_assert(kumo_scheduler_enqueue(sj, jt_req(url, prio)));
+            cr_assert(kumo__scheduler_enqueue(sm, jt_req(url, prio)));
+            cr_assert(kumo__scheduler_enqueue(sj, jt_req(url, prio)));
         } else {
-            kumo_request *a = kumo_scheduler_next(sm), *b = kumo_scheduler_next(sj);
+            kumo_request *a = kumo__scheduler_next(sm), *b = kumo__scheduler_next(sj);
             cr_assert_eq(a == NULL, b == NULL, "step %d", step);
             if (!a)
                 continue;
             popped++;
             cr_assert_str_eq(kumo_request_url(a), kumo_request_url(b), "step %d", step);
             cr_assert_eq(kumo_request_priority(a), kumo_request_priority(b));
-            kumo_scheduler_done(sj, b);
+            kumo__scheduler_done(sj, b);
             kumo_request_unref(a);
             kumo_request_unref(b);
         }
-        cr_assert_eq(kumo_scheduler_len(sm), kumo_scheduler_len(sj), "step %d", step);
+        cr_assert_eq(kumo__scheduler_len(sm), kumo__scheduler_len(sj), "step %d", step);
         /* memory stays flat: the disk queue keeps at most its window decoded */
-        cr_assert_leq(kumo_ref_total(), 2 + 64 + kumo_scheduler_len(sm),
+        cr_assert_leq(kumo_ref_total(), 2 + 64 + kumo__scheduler_len(sm),
                       "step %d: %zu live", step, kumo_ref_total());
     }
     cr_assert_gt(popped, 1000);
     kumo_stats *st = kumo__crawler_stats(cj);
-    cr_assert_eq(kumo_stats_get_int(st, "scheduler/enqueued/disk", 0), (int64_t)pushed);
-    cr_assert_eq(kumo_stats_get_int(st, "scheduler/dequeued/disk", 0), (int64_t)popped);
-    cr_assert_eq(kumo_stats_get_int(st, "scheduler/enqueued", 0), (int64_t)pushed);
-    cr_assert_null(kumo_stats_get(st, "scheduler/enqueued/memory"));
+    cr_assert_eq(kumo__stats_get_int(st, "scheduler/enqueued/disk", 0), (int64_t)pushed);
+    cr_assert_eq(kumo__stats_get_int(st, "scheduler/dequeued/disk", 0), (int64_t)popped);
+    cr_assert_eq(kumo__stats_get_int(st, "scheduler/enqueued", 0), (int64_t)pushed);
+    cr_assert_null(kumo__stats_get(st, "scheduler/enqueued/memory"));
     jt_crawler_close(cm, sm);
     jt_crawler_close(cj, sj);
 }
@@ -86,9 +86,9 @@ Test(queue_sqlite, window_is_bounded)
     char url[64];
     for (int i = 0; i < 3000; i++) {
         snprintf(url, sizeof(url), "http://a.test/w%d", i);
-        cr_assert(kumo_scheduler_enqueue(s, jt_req(url, i % 7)));
+        cr_assert(kumo__scheduler_enqueue(s, jt_req(url, i % 7)));
     }
-    cr_assert_eq(kumo_scheduler_len(s), 3000);
+    cr_assert_eq(kumo__scheduler_len(s), 3000);
     cr_assert_leq(kumo_ref_total(), 1 + 64, "%zu live", kumo_ref_total());
     jt_crawler_close(c, s);
 }
@@ -115,16 +115,16 @@ Test(queue_sqlite, fields_survive_a_reopen)
     kumo_val_list_push(&list, kumo_val_int(1));
     kumo_val_list_push(&list, kumo_val_str("two"));
     kumo_map_set(m, "list", list);
-    kumo_request_set_class(r, &KUMO_CLASS(FormRequest));
+    kumo__request_set_class(r, &KUMO_CLASS(FormRequest));
     kumo_request_set_errback(r, jt_eb);
     kumo_map_set(kumo_request_cb_kwargs(r), "page", kumo_val_int(4));
-    cr_assert(kumo_scheduler_enqueue(s, r));
-    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/plain", 0)));
+    cr_assert(kumo__scheduler_enqueue(s, r));
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/plain", 0)));
     jt_crawler_close(c, s);
 
     s = open_sched(&c, &jt_spider, dir);
-    cr_assert_eq(kumo_scheduler_len(s), 2);
-    r = kumo_scheduler_next(s);
+    cr_assert_eq(kumo__scheduler_len(s), 2);
+    r = kumo__scheduler_next(s);
     cr_assert_str_eq(r->url, "http://a.test/post?q=1#frag");
     cr_assert_str_eq(r->method, "POST");
     cr_assert_eq(r->body_len, 5);
@@ -148,7 +148,7 @@ Test(queue_sqlite, fields_survive_a_reopen)
     cr_assert_eq(r->ref.cls, &KUMO_CLASS(FormRequest));
     cr_assert_eq(r->errback, jt_eb);
     cr_assert_eq(kumo_map_get_int(kumo_request_cb_kwargs(r), "page", -1), 4);
-    kumo_request *p = kumo_scheduler_next(s);
+    kumo_request *p = kumo__scheduler_next(s);
     cr_assert_str_eq(p->url, "http://a.test/plain");
     cr_assert_str_eq(p->method, "GET");
     cr_assert_null(p->cb);
@@ -157,8 +157,8 @@ Test(queue_sqlite, fields_survive_a_reopen)
     cr_assert_eq(kumo_request_cb_kwargs(p)->len, 0);
     cr_assert_null(p->body);
     cr_assert_eq(kumo_headers_count(p->headers), 0);
-    kumo_scheduler_done(s, r);
-    kumo_scheduler_done(s, p);
+    kumo__scheduler_done(s, r);
+    kumo__scheduler_done(s, p);
     kumo_request_unref(r);
     kumo_request_unref(p);
     jt_crawler_close(c, s);
@@ -173,28 +173,28 @@ Test(queue_sqlite, in_flight_requests_come_back)
     char url[64];
     for (int i = 0; i < 5; i++) {
         snprintf(url, sizeof(url), "http://a.test/f%d", i);
-        cr_assert(kumo_scheduler_enqueue(s, jt_req(url, 0)));
+        cr_assert(kumo__scheduler_enqueue(s, jt_req(url, 0)));
     }
-    kumo_request *a = kumo_scheduler_next(s);      /* f4: done */
-    kumo_request *b = kumo_scheduler_next(s);      /* f3: in flight */
-    kumo_scheduler_done(s, a);
-    cr_assert_eq(kumo_scheduler_len(s), 3);
+    kumo_request *a = kumo__scheduler_next(s);      /* f4: done */
+    kumo_request *b = kumo__scheduler_next(s);      /* f3: in flight */
+    kumo__scheduler_done(s, a);
+    cr_assert_eq(kumo__scheduler_len(s), 3);
     kumo_request_unref(a);
     kumo_request_unref(b);
     jt_crawler_close(c, s);
 
     s = open_sched(&c, &jt_spider, dir);
-    cr_assert_eq(kumo_scheduler_len(s), 4);
+    cr_assert_eq(kumo__scheduler_len(s), 4);
     static const char *const want[] = {"http://a.test/f3", "http://a.test/f2",
                                        "http://a.test/f1", "http://a.test/f0"};
     for (size_t i = 0; i < KUMO_ARRAY_LEN(want); i++) {
-        kumo_request *r = kumo_scheduler_next(s);
+        kumo_request *r = kumo__scheduler_next(s);
         cr_assert(r);
         cr_assert_str_eq(r->url, want[i]);
-        kumo_scheduler_done(s, r);
+        kumo__scheduler_done(s, r);
         kumo_request_unref(r);
     }
-    cr_assert_null(kumo_scheduler_next(s));
+    cr_assert_null(kumo__scheduler_next(s));
     jt_crawler_close(c, s);
 }
 
@@ -208,26 +208,26 @@ Test(queue_sqlite, dupefilter_persists)
     for (int i = 0; i < 2000; i++) {
         snprintf(url, sizeof(url), "http://a.test/d%d", i);
         kumo_request *r = jt_req(url, 0);
-        cr_assert(kumo_scheduler_enqueue(s, r));
-        r = kumo_scheduler_next(s);
-        kumo_scheduler_done(s, r);
+        cr_assert(kumo__scheduler_enqueue(s, r));
+        r = kumo__scheduler_next(s);
+        kumo__scheduler_done(s, r);
         kumo_request_unref(r);
     }
-    cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/d0", 0)));
-    cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/d1999", 0)));
+    cr_assert(!kumo__scheduler_enqueue(s, jt_req("http://a.test/d0", 0)));
+    cr_assert(!kumo__scheduler_enqueue(s, jt_req("http://a.test/d1999", 0)));
     jt_crawler_close(c, s);
 
     s = open_sched(&c, &jt_spider, dir);
-    cr_assert_eq(kumo_scheduler_len(s), 0);
-    cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/d17", 0)));
+    cr_assert_eq(kumo__scheduler_len(s), 0);
+    cr_assert(!kumo__scheduler_enqueue(s, jt_req("http://a.test/d17", 0)));
     /* restored */
-    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "dupefilter/filtered", 0), 3);
+    cr_assert_eq(kumo__stats_get_int(kumo__crawler_stats(c), "dupefilter/filtered", 0), 3);
     kumo_request *r = jt_req("http://a.test/d17", 0);
     kumo_request_set_dont_filter(r, 1);
-    cr_assert(kumo_scheduler_enqueue(s, r));
-    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/new", 0)));
-    cr_assert(!kumo_scheduler_enqueue(s, jt_req("http://a.test/new", 0)));
-    cr_assert_eq(kumo_scheduler_len(s), 2);
+    cr_assert(kumo__scheduler_enqueue(s, r));
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/new", 0)));
+    cr_assert(!kumo__scheduler_enqueue(s, jt_req("http://a.test/new", 0)));
+    cr_assert_eq(kumo__scheduler_len(s), 2);
     jt_crawler_close(c, s);
 }
 
@@ -240,31 +240,31 @@ Test(queue_sqlite, unserializable_requests_stay_in_memory)
     kumo_request *held = jt_req("http://a.test/held", 0);
     kumo_request *r = jt_req("http://a.test/obj", 5);
     kumo_map_set(kumo_request_meta(r), "keep", kumo_val_obj(&held->ref));
-    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/low", 1)));
-    cr_assert(kumo_scheduler_enqueue(s, r));
-    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/high", 9)));
-    cr_assert_eq(kumo_scheduler_len(s), 3);
-    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/unserializable", 0), 1);
-    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/enqueued/memory", 0), 1);
-    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/enqueued/disk", 0), 2);
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/low", 1)));
+    cr_assert(kumo__scheduler_enqueue(s, r));
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/high", 9)));
+    cr_assert_eq(kumo__scheduler_len(s), 3);
+    cr_assert_eq(kumo__stats_get_int(kumo__crawler_stats(c), "scheduler/unserializable", 0), 1);
+    cr_assert_eq(kumo__stats_get_int(kumo__crawler_stats(c), "scheduler/enqueued/memory", 0), 1);
+    cr_assert_eq(kumo__stats_get_int(kumo__crawler_stats(c), "scheduler/enqueued/disk", 0), 2);
     static const char *const want[] = {"http://a.test/high", "http://a.test/obj",
                                        "http://a.test/low"};
     for (size_t i = 0; i < KUMO_ARRAY_LEN(want); i++) {
-        kumo_request *p = kumo_scheduler_next(s);
+        kumo_request *p = kumo__scheduler_next(s);
         cr_assert_str_eq(p->url, want[i]);
-        kumo_scheduler_done(s, p);
+        kumo__scheduler_done(s, p);
         kumo_request_unref(p);
     }
-    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/dequeued/memory", 0), 1);
-    cr_assert_eq(kumo_stats_get_int(kumo__crawler_stats(c), "scheduler/dequeued/disk", 0), 2);
+    cr_assert_eq(kumo__stats_get_int(kumo__crawler_stats(c), "scheduler/dequeued/memory", 0), 1);
+    cr_assert_eq(kumo__stats_get_int(kumo__crawler_stats(c), "scheduler/dequeued/disk", 0), 2);
     /* left in the side queue at close: released, not persisted */
     r = jt_req("http://a.test/obj2", 0);
     kumo_map_set(kumo_request_meta(r), "keep", kumo_val_obj(&held->ref));
-    cr_assert(kumo_scheduler_enqueue(s, r));
+    cr_assert(kumo__scheduler_enqueue(s, r));
     kumo_request_unref(held);
     jt_crawler_close(c, s);
     s = open_sched(&c, &jt_spider, dir);
-    cr_assert_eq(kumo_scheduler_len(s), 0);
+    cr_assert_eq(kumo__scheduler_len(s), 0);
     jt_crawler_close(c, s);
 }
 
@@ -275,7 +275,7 @@ Test(queue_sqlite, unknown_callback_refuses_the_job)
     kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
     kumo_request *r = jt_req("http://a.test/cb", 0);
     kumo_request_set_callback(r, jt_cb_b);
-    cr_assert(kumo_scheduler_enqueue(s, r));
+    cr_assert(kumo__scheduler_enqueue(s, r));
     jt_crawler_close(c, s);
     char err[512];
     cr_assert_eq(jt_crawler_open(&c, &jt_spider_short, dir, err, sizeof(err)), KUMO_EINVAL);
@@ -288,7 +288,7 @@ Test(queue_sqlite, schema_1_job_is_migrated)
 {
     kumo_crawler *c;
     kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
-    cr_assert(kumo_scheduler_enqueue(s, jt_req("http://a.test/old", 3)));
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/old", 3)));
     jt_crawler_close(c, s);
 
     char path[128];
@@ -302,12 +302,12 @@ Test(queue_sqlite, schema_1_job_is_migrated)
     sqlite3_close(h);
 
     s = open_sched(&c, &jt_spider, dir);
-    kumo_request *r = kumo_scheduler_next(s);
+    kumo_request *r = kumo__scheduler_next(s);
     cr_assert(r);
     cr_assert_str_eq(r->url, "http://a.test/old");
     cr_assert_eq(r->priority, 3);
     cr_assert_eq(r->ref.cls, &KUMO_CLASS(Request));
-    kumo_scheduler_done(s, r);
+    kumo__scheduler_done(s, r);
     kumo_request_unref(r);
     jt_crawler_close(c, s);
 }

@@ -25,15 +25,15 @@ static kumo_jobdb *open_job(void)
 {
     kumo_jobdb *db = NULL;
     char err[512] = "";
-    cr_assert_eq(kumo_jobdb_open(&db, dir, "statetest", false, err, sizeof(err)), KUMO_OK,
+    cr_assert_eq(kumo__jobdb_open(&db, dir, "statetest", false, err, sizeof(err)), KUMO_OK,
                  "%s", err);
     return db;
 }
 
 static void close_job(kumo_jobdb *db)
 {
-    cr_assert_eq(kumo_jobdb_commit(db), KUMO_OK);
-    kumo_jobdb_close(db);
+    cr_assert_eq(kumo__jobdb_commit(db), KUMO_OK);
+    kumo__jobdb_close(db);
 }
 
 Test(state, map_survives_a_reopen_in_order)
@@ -50,13 +50,13 @@ Test(state, map_survives_a_reopen_in_order)
     kumo_val_list_push(&l, kumo_val_str("two"));
     kumo_map_set(&m, "list", l);
     kumo_jobdb *db = open_job();
-    cr_assert_eq(kumo_jobdb_save_map(db, "state", &m), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_save_map(db, "state", &m), KUMO_OK);
     close_job(db);
 
     db = open_job();
     kumo_map got;
     kumo_map_init(&got, KUMO_T_DICT, KUMO_V_NONE);
-    cr_assert_eq(kumo_jobdb_load_map(db, "state", &got), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_load_map(db, "state", &got), KUMO_OK);
     cr_assert_eq(got.len, 6);
     const char *order[] = {"zeta", "pages", "name", "seen", "nothing", "list"};
     for (size_t i = 0; i < 6; i++)
@@ -75,9 +75,9 @@ Test(state, map_survives_a_reopen_in_order)
     /* the stats table is another table */
     kumo_map stats;
     kumo_map_init(&stats, KUMO_T_DICT, KUMO_V_NONE);
-    cr_assert_eq(kumo_jobdb_load_map(db, "stats", &stats), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_load_map(db, "stats", &stats), KUMO_OK);
     cr_assert_eq(stats.len, 0);
-    kumo_jobdb_close(db);
+    kumo__jobdb_close(db);
     kumo_map_release(&got);
     kumo_map_release(&m);
 }
@@ -89,17 +89,17 @@ Test(state, save_replaces_the_rows_and_load_replaces_values)
     kumo_map_set(&m, "a", kumo_val_int(1));
     kumo_map_set(&m, "b", kumo_val_int(2));
     kumo_jobdb *db = open_job();
-    cr_assert_eq(kumo_jobdb_save_map(db, "state", &m), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_save_map(db, "state", &m), KUMO_OK);
     kumo_map_del(&m, "a");
     kumo_map_set(&m, "b", kumo_val_int(3));
-    cr_assert_eq(kumo_jobdb_save_map(db, "state", &m), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_save_map(db, "state", &m), KUMO_OK);
     kumo_map_release(&m);
 
     kumo_map got;
     kumo_map_init(&got, KUMO_T_DICT, KUMO_V_NONE);
     kumo_map_set(&got, "b", kumo_val_str("old"));
     kumo_map_set(&got, "c", kumo_val_int(9));
-    cr_assert_eq(kumo_jobdb_load_map(db, "state", &got), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_load_map(db, "state", &got), KUMO_OK);
     cr_assert_null(kumo_map_get(&got, "a"), "a row from the first save is left");
     cr_assert_eq(kumo_map_get_int(&got, "b", 0), 3);
     cr_assert_eq(kumo_map_get_int(&got, "c", 0), 9, "load removed a key it does not hold");
@@ -120,17 +120,17 @@ Test(state, objects_are_skipped_with_the_key_named_once)
     kumo_map_set(&m, "after", kumo_val_int(2));
     kumo_request_unref(req);
     kumo_jobdb *db = open_job();
-    cr_assert_eq(kumo_jobdb_save_map(db, "state", &m), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_save_map(db, "state", &m), KUMO_OK);
     mwt_assert_logged("kumo.jobs", "WARNING", "state key 'req' holds an object and cannot be "
                       "saved in the job: it will not survive a stop");
     cr_assert_null(strstr(mwt_log(), "'nested'"), "warned twice for one job:\n%s", mwt_log());
     /* the stats table has its own warning */
-    cr_assert_eq(kumo_jobdb_save_map(db, "stats", &m), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_save_map(db, "stats", &m), KUMO_OK);
     mwt_assert_logged("kumo.jobs", "WARNING", "stats key 'req' holds an object");
 
     kumo_map got;
     kumo_map_init(&got, KUMO_T_DICT, KUMO_V_NONE);
-    cr_assert_eq(kumo_jobdb_load_map(db, "state", &got), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_load_map(db, "state", &got), KUMO_OK);
     cr_assert_eq(got.len, 2);
     cr_assert_str_eq(got.e[0].key, "before");
     cr_assert_str_eq(got.e[1].key, "after");
@@ -145,8 +145,8 @@ Test(state, unknown_table_is_refused)
     kumo_map_init(&m, KUMO_T_DICT, KUMO_V_NONE);
     kumo_map_set(&m, "a", kumo_val_int(1));
     kumo_jobdb *db = open_job();
-    cr_assert_eq(kumo_jobdb_save_map(db, "meta; DROP TABLE state", &m), KUMO_EINVAL);
-    cr_assert_eq(kumo_jobdb_load_map(db, "other", &m), KUMO_EINVAL);
+    cr_assert_eq(kumo__jobdb_save_map(db, "meta; DROP TABLE state", &m), KUMO_EINVAL);
+    cr_assert_eq(kumo__jobdb_load_map(db, "other", &m), KUMO_EINVAL);
     cr_assert_eq(m.len, 1);
     kumo_map_release(&m);
     close_job(db);
@@ -154,28 +154,28 @@ Test(state, unknown_table_is_refused)
 
 Test(state, stats_carry_over_but_not_per_run_keys)
 {
-    kumo_stats *st = kumo_stats_new();
-    kumo_stats_set_int(st, "item_scraped_count", 41);
-    kumo_stats_set_float(st, "memusage/ratio", 0.25);
-    kumo_stats_set_str(st, "finish_reason", "shutdown");
-    kumo_stats_set_str(st, "log_level", "INFO");
-    kumo_stats_set_float(st, "elapsed_time_seconds", 3.5);
+    kumo_stats *st = kumo__stats_new();
+    kumo__stats_set_int(st, "item_scraped_count", 41);
+    kumo__stats_set_float(st, "memusage/ratio", 0.25);
+    kumo__stats_set_str(st, "finish_reason", "shutdown");
+    kumo__stats_set_str(st, "log_level", "INFO");
+    kumo__stats_set_float(st, "elapsed_time_seconds", 3.5);
     kumo_jobdb *db = open_job();
-    cr_assert_eq(kumo_jobdb_save_map(db, "stats", kumo_stats_map(st)), KUMO_OK);
+    cr_assert_eq(kumo__jobdb_save_map(db, "stats", kumo__stats_map(st)), KUMO_OK);
     close_job(db);
-    kumo_stats_free(st);
+    kumo__stats_free(st);
 
-    st = kumo_stats_new();
+    st = kumo__stats_new();
     db = open_job();
-    cr_assert_eq(kumo_jobdb_load_stats(db, st), KUMO_OK);
-    cr_assert_eq(kumo_stats_get_int(st, "item_scraped_count", 0), 41);
-    const kumo_value *v = kumo_stats_get(st, "memusage/ratio");
+    cr_assert_eq(kumo__jobdb_load_stats(db, st), KUMO_OK);
+    cr_assert_eq(kumo__stats_get_int(st, "item_scraped_count", 0), 41);
+    const kumo_value *v = kumo__stats_get(st, "memusage/ratio");
     cr_assert(v && v->type == KUMO_VAL_FLOAT && v->u.f == 0.25);
-    v = kumo_stats_get(st, "log_level");
+    v = kumo__stats_get(st, "log_level");
     cr_assert(v && v->type == KUMO_VAL_STR);
     cr_assert_str_eq(v->u.str.s, "INFO");
-    cr_assert_null(kumo_stats_get(st, "finish_reason"));
-    cr_assert_null(kumo_stats_get(st, "elapsed_time_seconds"));
-    kumo_jobdb_close(db);
-    kumo_stats_free(st);
+    cr_assert_null(kumo__stats_get(st, "finish_reason"));
+    cr_assert_null(kumo__stats_get(st, "elapsed_time_seconds"));
+    kumo__jobdb_close(db);
+    kumo__stats_free(st);
 }

@@ -32,8 +32,8 @@ static void release(void)
 
 static size_t find_row(const kumo_partition *p, const char *name)
 {
-    for (size_t i = 0; i < kumo_partition_rows(p); i++)
-        if (strcmp(kumo_partition_row_name(p, i), name) == 0)
+    for (size_t i = 0; i < kumo__partition_rows(p); i++)
+        if (strcmp(kumo__partition_row_name(p, i), name) == 0)
             return i;
     cr_assert_fail("no row named '%s'", name);
     return 0;
@@ -42,11 +42,11 @@ static size_t find_row(const kumo_partition *p, const char *name)
 /* The set of blocks under one via (or type) in the whole heap: a part the test controls. */
 static kumo_heapset *restrict_to(kumo_partition_kind kind, const char *name)
 {
-    kumo_heapset *all = kumo_heapset_snapshot();
-    kumo_partition *p = kumo_heapset_partition(all, kind);
-    kumo_heapset *s = kumo_partition_row(p, find_row(p, name));
-    kumo_partition_free(p);
-    kumo_heapset_free(all);
+    kumo_heapset *all = kumo__heapset_snapshot();
+    kumo_partition *p = kumo__heapset_partition(all, kind);
+    kumo_heapset *s = kumo__partition_row(p, find_row(p, name));
+    kumo__partition_free(p);
+    kumo__heapset_free(all);
     cr_assert_not_null(s);
     return s;
 }
@@ -55,50 +55,50 @@ static kumo_heapset *restrict_to(kumo_partition_kind kind, const char *name)
 static void expect_table(const kumo_heapset *s, kumo_partition_kind kind, size_t start,
                          size_t next, const char *want)
 {
-    kumo_partition *p = kumo_heapset_partition(s, kind);
+    kumo_partition *p = kumo__heapset_partition(s, kind);
     kumo_buf out;
-    kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
-    size_t got = kumo_partition_format(p, start, &out);
-    cr_assert_str_eq(kumo_buf_str(&out), want);
+    kumo__buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
+    size_t got = kumo__partition_format(p, start, &out);
+    cr_assert_str_eq(kumo__buf_str(&out), want);
     cr_assert_eq(got, next, "format returned %zu, want %zu", got, next);
-    kumo_buf_release(&out);
-    kumo_partition_free(p);
+    kumo__buf_release(&out);
+    kumo__partition_free(p);
 }
 
 Test(heapview, set_counts_are_the_heap_totals_and_views_hide_themselves)
 {
     uint64_t n0, b0;
     kumo_heap_totals(&n0, &b0);
-    kumo_heapset *s = kumo_heapset_snapshot();
-    cr_assert_eq(kumo_heapset_count(s), n0);
-    cr_assert_eq(kumo_heapset_size(s), b0);
-    kumo_partition *p = kumo_heapset_partition(s, KUMO_PART_BYTYPE);
-    kumo_heapset *again = kumo_heapset_snapshot();      /* s and p are alive: not counted */
-    cr_assert_eq(kumo_heapset_count(again), n0);
-    cr_assert_eq(kumo_heapset_size(again), b0);
+    kumo_heapset *s = kumo__heapset_snapshot();
+    cr_assert_eq(kumo__heapset_count(s), n0);
+    cr_assert_eq(kumo__heapset_size(s), b0);
+    kumo_partition *p = kumo__heapset_partition(s, KUMO_PART_BYTYPE);
+    kumo_heapset *again = kumo__heapset_snapshot();      /* s and p are alive: not counted */
+    cr_assert_eq(kumo__heapset_count(again), n0);
+    cr_assert_eq(kumo__heapset_size(again), b0);
     hold(3, 1000, "hvtest.Counted", "'.hv_counted'");
-    kumo_heapset *more = kumo_heapset_snapshot();
-    cr_assert_eq(kumo_heapset_count(more), n0 + 3);
-    cr_assert_eq(kumo_heapset_size(more), b0 + 3000);
+    kumo_heapset *more = kumo__heapset_snapshot();
+    cr_assert_eq(kumo__heapset_count(more), n0 + 3);
+    cr_assert_eq(kumo__heapset_size(more), b0 + 3000);
     uint64_t rows_count = 0, rows_size = 0;
-    kumo_partition *pm = kumo_heapset_partition(more, KUMO_PART_BYVIA);
-    for (size_t i = 0; i < kumo_partition_rows(pm); i++) {
-        kumo_heapset *r = kumo_partition_row(pm, i);
-        rows_count += kumo_heapset_count(r);
-        rows_size += kumo_heapset_size(r);
-        kumo_heapset_free(r);
+    kumo_partition *pm = kumo__heapset_partition(more, KUMO_PART_BYVIA);
+    for (size_t i = 0; i < kumo__partition_rows(pm); i++) {
+        kumo_heapset *r = kumo__partition_row(pm, i);
+        rows_count += kumo__heapset_count(r);
+        rows_size += kumo__heapset_size(r);
+        kumo__heapset_free(r);
     }
     cr_assert_eq(rows_count, n0 + 3, "the rows partition the set");
     cr_assert_eq(rows_size, b0 + 3000);
-    cr_assert_null(kumo_partition_row(pm, kumo_partition_rows(pm)));
-    cr_assert_null(kumo_partition_row_name(pm, kumo_partition_rows(pm)));
-    kumo_partition_free(pm);
-    kumo_heapset_free(more);
-    kumo_heapset_free(again);
-    kumo_partition_free(p);
-    kumo_heapset_free(s);
-    kumo_heapset_free(NULL);
-    kumo_partition_free(NULL);
+    cr_assert_null(kumo__partition_row(pm, kumo__partition_rows(pm)));
+    cr_assert_null(kumo__partition_row_name(pm, kumo__partition_rows(pm)));
+    kumo__partition_free(pm);
+    kumo__heapset_free(more);
+    kumo__heapset_free(again);
+    kumo__partition_free(p);
+    kumo__heapset_free(s);
+    kumo__heapset_free(NULL);
+    kumo__partition_free(NULL);
     release();
 }
 
@@ -109,8 +109,8 @@ Test(heapview, bytype_row_and_its_byvia)
     hold(1, 300, "hvtest.Alpha", NULL);
     hold(1, 4000, "hvtest.Other", "'.hv_a'");       /* same via, other type: not in the row */
     kumo_heapset *row = restrict_to(KUMO_PART_BYTYPE, "hvtest.Alpha");   /* x.bytype[i] */
-    cr_assert_eq(kumo_heapset_count(row), 4);
-    cr_assert_eq(kumo_heapset_size(row), 2800);
+    cr_assert_eq(kumo__heapset_count(row), 4);
+    cr_assert_eq(kumo__heapset_size(row), 2800);
     expect_table(row, KUMO_PART_BYTYPE, 0, 1,
         "Partition of a set of 4 objects. Total size = 2800 bytes.\n"
         " Index  Count   %     Size   % Cumulative  % Type\n"
@@ -122,7 +122,7 @@ Test(heapview, bytype_row_and_its_byvia)
         "     0      2  50     2000  71      2000  71 '.hv_a'\n"
         "     1      1  25      500  18      2500  89 \"['hv_b']\"\n"
         "     2      1  25      300  11      2800 100\n");
-    kumo_heapset_free(row);
+    kumo__heapset_free(row);
     release();
 }
 
@@ -142,7 +142,7 @@ Test(heapview, rows_by_size_then_name_and_percentages_round_half_even)
         "     1      3  50       75  38       150  75 hvtest.C\n"
         "     2      1  17       25  12       175  88 hvtest.A\n"
         "     3      1  17       25  12       200 100 hvtest.D\n");
-    kumo_heapset_free(s);
+    kumo__heapset_free(s);
     release();
 }
 
@@ -175,7 +175,7 @@ Test(heapview, ten_rows_a_page_then_more)
         "    11      1   8      200   2      9000  99 hvtest.page11\n"
         "    12      1   8      100   1      9100 100 hvtest.page12\n");
     expect_table(s, KUMO_PART_BYTYPE, 13, 13, "");
-    kumo_heapset_free(s);
+    kumo__heapset_free(s);
     release();
 }
 
@@ -201,7 +201,7 @@ Test(heapview, one_row_left_is_printed_not_announced)
         "     8      1   9       30   5       630  95 hvtest.eleven08\n"
         "     9      1   9       20   3       650  98 hvtest.eleven09\n"
         "    10      1   9       10   2       660 100 hvtest.eleven10\n");
-    kumo_heapset_free(s);
+    kumo__heapset_free(s);
     release();
 }
 
@@ -221,31 +221,31 @@ Test(heapview, whole_heap_largest_first_with_more_pages)
         hold(1, 64, name, NULL);
     }
     hold(1, 16 << 20, "hvtest.Huge", "'.hv_huge'");
-    kumo_heapset *x = kumo_heapset_snapshot();                 /* x = hpy.heap() */
-    kumo_partition *p = kumo_heapset_partition(x, KUMO_PART_BYTYPE);
-    size_t rows = kumo_partition_rows(p);
+    kumo_heapset *x = kumo__heapset_snapshot();                 /* x = hpy.heap() */
+    kumo_partition *p = kumo__heapset_partition(x, KUMO_PART_BYTYPE);
+    size_t rows = kumo__partition_rows(p);
     cr_assert_geq(rows, 13);
-    cr_assert_str_eq(kumo_partition_row_name(p, 0), "hvtest.Huge");
+    cr_assert_str_eq(kumo__partition_row_name(p, 0), "hvtest.Huge");
     kumo_buf out;
-    kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
-    cr_assert_eq(kumo_partition_format(p, 0, &out), 10);
+    kumo__buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
+    cr_assert_eq(kumo__partition_format(p, 0, &out), 10);
     char label[128], more[96];
     snprintf(label, sizeof(label), "Partition of a set of %llu objects. Total size = %llu bytes.\n"
              " Index  Count   %%     Size   %% Cumulative  %% Type\n     0      1 ",
-             (unsigned long long)kumo_heapset_count(x), (unsigned long long)kumo_heapset_size(x));
-    cr_assert_eq(strncmp(kumo_buf_str(&out), label, strlen(label)), 0, "%s", kumo_buf_str(&out));
+             (unsigned long long)kumo__heapset_count(x), (unsigned long long)kumo__heapset_size(x));
+    cr_assert_eq(strncmp(kumo__buf_str(&out), label, strlen(label)), 0, "%s", kumo__buf_str(&out));
     snprintf(more, sizeof(more), " hvtest.Huge\n");
-    cr_assert_not_null(strstr(kumo_buf_str(&out), more));
+    cr_assert_not_null(strstr(kumo__buf_str(&out), more));
     snprintf(more, sizeof(more), "\n<%zu more rows. Type e.g. '_.more' to view.>\n", rows - 10);
     size_t len = out.len, mlen = strlen(more);
-    cr_assert_str_eq(kumo_buf_str(&out) + len - mlen, more);
+    cr_assert_str_eq(kumo__buf_str(&out) + len - mlen, more);
     /* _.more until the end shows every row once */
     size_t at = 10, shown = 10;
     while (at < rows) {
-        kumo_buf_reset(&out);
-        size_t next = kumo_partition_format(p, at, &out);
+        kumo__buf_reset(&out);
+        size_t next = kumo__partition_format(p, at, &out);
         cr_assert_gt(next, at);
-        const char *t = kumo_buf_str(&out);
+        const char *t = kumo__buf_str(&out);
         cr_assert_eq(strncmp(t, " Index  Count", 13), 0);
         size_t lines = count_lines(t) - 1 - (next < rows);
         cr_assert_geq(lines, next - at, "one line or more per row");
@@ -254,15 +254,15 @@ Test(heapview, whole_heap_largest_first_with_more_pages)
     }
     cr_assert_eq(shown, rows);
     /* x.bytype[0].byvia */
-    kumo_heapset *huge = kumo_partition_row(p, 0);
-    kumo_buf_release(&out);
+    kumo_heapset *huge = kumo__partition_row(p, 0);
+    kumo__buf_release(&out);
     expect_table(huge, KUMO_PART_BYVIA, 0, 1,
         "Partition of a set of 1 object. Total size = 16777216 bytes.\n"
         " Index  Count   %     Size   % Cumulative  % Referred Via:\n"
         "     0      1 100 16777216 100  16777216 100 '.hv_huge'\n");
-    kumo_heapset_free(huge);
-    kumo_partition_free(p);
-    kumo_heapset_free(x);
+    kumo__heapset_free(huge);
+    kumo__partition_free(p);
+    kumo__heapset_free(x);
     release();
 }
 
@@ -287,7 +287,7 @@ Test(heapview, long_names_wrap_like_textwrap_at_100_columns)
         "     2      1  25       16  14       112 100 "
         "hvtest.a-very-long-hyphenated-type-name-that-needs-\n"
         "                                             wrapping\n");
-    kumo_heapset_free(s);
+    kumo__heapset_free(s);
     release();
 }
 
@@ -295,12 +295,12 @@ Test(heapview, zero_byte_blocks_and_one_object)
 {
     hold(1, 0, "hvtest.Zero", "'.hv_zero'");
     kumo_heapset *s = restrict_to(KUMO_PART_BYVIA, "'.hv_zero'");
-    cr_assert_eq(kumo_heapset_count(s), 1);
-    cr_assert_eq(kumo_heapset_size(s), 0);
+    cr_assert_eq(kumo__heapset_count(s), 1);
+    cr_assert_eq(kumo__heapset_size(s), 0);
     expect_table(s, KUMO_PART_BYTYPE, 0, 1,
         "Partition of a set of 1 object. Total size = 0 bytes.\n"
         " Index  Count   %     Size   % Cumulative  % Type\n"
         "     0      1 100        0   0         0   0 hvtest.Zero\n");
-    kumo_heapset_free(s);
+    kumo__heapset_free(s);
     release();
 }

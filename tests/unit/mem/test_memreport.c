@@ -35,7 +35,7 @@ static double parse_human(const char *s)
 Test(memreport, meminfo_is_consistent)
 {
     kumo_meminfo mi;
-    cr_assert_eq(kumo_meminfo_get(&mi), KUMO_OK);
+    cr_assert_eq(kumo__meminfo_get(&mi), KUMO_OK);
     cr_assert_gt(mi.rss, 0);
     cr_assert_geq(mi.rss_peak, mi.rss);
     uint64_t blocks, bytes;
@@ -43,8 +43,8 @@ Test(memreport, meminfo_is_consistent)
     cr_assert_eq(mi.heap_blocks, blocks);
     cr_assert_eq(mi.heap_bytes, bytes);
     cr_assert_geq(mi.malloc_arena, mi.malloc_in_use, "in use is part of what malloc holds");
-    cr_assert_gt(kumo_rss_now(), 0);
-    cr_assert_gt(kumo_rss_peak(), 0);
+    cr_assert_gt(kumo__rss_now(), 0);
+    cr_assert_gt(kumo__rss_peak(), 0);
 }
 
 Test(memreport, report_lines_are_labelled_and_parse)
@@ -54,13 +54,13 @@ Test(memreport, report_lines_are_labelled_and_parse)
         "malloc free but held",
     };
     kumo_buf out;
-    kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
-    kumo_mem_report(&out);
-    const char *s = kumo_buf_str(&out);
+    kumo__buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__mem_report(&out);
+    const char *s = kumo__buf_str(&out);
     double value[KUMO_ARRAY_LEN(labels)];
     for (size_t i = 0; i < KUMO_ARRAY_LEN(labels); i++) {
         const char *nl = strchr(s, '\n');
-        cr_assert_not_null(nl, "line %zu missing in:\n%s", i, kumo_buf_str(&out));
+        cr_assert_not_null(nl, "line %zu missing in:\n%s", i, kumo__buf_str(&out));
         size_t len = (size_t)(nl - s);
         cr_assert_eq(len, 24 + 1 + 12, "'%.*s' is not %%-24s %%12s", (int)len, s);
         char label[32], val[16];
@@ -90,9 +90,9 @@ Test(memreport, report_lines_are_labelled_and_parse)
     /* the last line interprets, and ends the report */
     const char *nl = strchr(s, '\n');
     cr_assert_not_null(nl);
-    cr_assert_eq(nl[1], '\0', "one interpretation line:\n%s", kumo_buf_str(&out));
+    cr_assert_eq(nl[1], '\0', "one interpretation line:\n%s", kumo__buf_str(&out));
     cr_assert(strstr(s, "not a leak") || strstr(s, "prefs()"), "%s", s);
-    kumo_buf_release(&out);
+    kumo__buf_release(&out);
 }
 
 Test(memreport, heap_size_follows_allocations)
@@ -101,12 +101,12 @@ Test(memreport, heap_size_follows_allocations)
     void *big = kumo_alloc(3 << 20, t, KUMO_V_NONE);
     memset(big, 1, 3 << 20);
     kumo_meminfo mi;
-    cr_assert_eq(kumo_meminfo_get(&mi), KUMO_OK);
+    cr_assert_eq(kumo__meminfo_get(&mi), KUMO_OK);
     cr_assert_geq(mi.heap_bytes, 3 << 20);
     kumo_buf out;
-    kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
-    kumo_mem_report(&out);
-    const char *line = strstr(kumo_buf_str(&out), "\nkumo heap  ");
+    kumo__buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__mem_report(&out);
+    const char *line = strstr(kumo__buf_str(&out), "\nkumo heap  ");
     cr_assert_not_null(line);
     char val[16];
     const char *p = line + 1 + 25;
@@ -117,7 +117,7 @@ Test(memreport, heap_size_follows_allocations)
     val[n] = '\0';
     double v = parse_human(val);
     cr_assert_geq(v, 2.9 * 1024 * 1024, "kumo heap '%s' counts the 3 MiB block", val);
-    kumo_buf_release(&out);
+    kumo__buf_release(&out);
     kumo_free(big);
 }
 
@@ -134,9 +134,9 @@ Test(memreport, trim_after_freeing_many_small_blocks)
         kumo_free(v[i]);
     kumo_free(v);
     kumo_buf out;
-    kumo_buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
-    kumo_mem_trim(&out);
-    const char *s = kumo_buf_str(&out);
+    kumo__buf_init(&out, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__mem_trim(&out);
+    const char *s = kumo__buf_str(&out);
     char u1[8], u2[8], u3[8];
     double b, a, r;
     int used = 0;
@@ -155,5 +155,5 @@ Test(memreport, trim_after_freeing_many_small_blocks)
             known = known || strcmp(got[i], units[k]) == 0;
         cr_assert(known, "unit '%s' in '%s'", got[i], s);
     }
-    kumo_buf_release(&out);
+    kumo__buf_release(&out);
 }

@@ -36,10 +36,10 @@ static inline void mwt_spider(kumo_crawler *c, const kumo_spider_def *def)
  */
 static inline kumo_crawler *mwt_crawler(const char *const *kv)
 {
-    kumo_crawler *c = kumo__crawler_new_bare(kumo_settings_new(), &mwt_def);
+    kumo_crawler *c = kumo__crawler_new_bare(kumo__settings_new(), &mwt_def);
     for (size_t i = 0; kv && kv[i]; i += 2) {
         char err[256];
-        int rc = kumo_settings_set(kumo__crawler_settings(c), kv[i], kv[i + 1],
+        int rc = kumo__settings_set(kumo__crawler_settings(c), kv[i], kv[i + 1],
                                    KUMO_PRIO_CMDLINE, err, sizeof(err));
         cr_assert_eq(rc, KUMO_OK, "setting %s=%s: %s", kv[i], kv[i + 1], err);
     }
@@ -50,12 +50,12 @@ static inline void mwt_crawler_free(kumo_crawler *c)
 {
     mwt_spider(c, NULL);
     kumo_class_cleanup();
-    kumo_crawler_free(c);
+    kumo__crawler_free(c);
 }
 
 static inline int64_t mwt_stat(kumo_crawler *c, const char *key)
 {
-    return kumo_stats_get_int(kumo__crawler_stats(c), key, -1);
+    return kumo__stats_get_int(kumo__crawler_stats(c), key, -1);
 }
 
 static inline kumo_request *mwt_req(const char *url)
@@ -70,7 +70,7 @@ static inline kumo_request *mwt_req(const char *url)
 static inline kumo_response *mwt_res(kumo_request *req, int status, const char *const *hdrs,
                                      const char *body)
 {
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     for (size_t i = 0; hdrs && hdrs[i]; i++) {
         const char *colon = strchr(hdrs[i], ':');
         char name[128];
@@ -80,7 +80,7 @@ static inline kumo_response *mwt_res(kumo_request *req, int status, const char *
     size_t len = body ? strlen(body) : 0;
     char *b = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
     memcpy(b, body ? body : "", len);
-    return kumo_response_new(req, req->url, status, h, b, len);
+    return kumo__response_new(req, req->url, status, h, b, len);
 }
 
 /* ---- log capture: the log goes to a file per test process ---- */
@@ -92,8 +92,8 @@ static inline void mwt_log_begin(void)
 {
     snprintf(mwt_log_path, sizeof(mwt_log_path), "/tmp/kumo-mwtest-%d.log", (int)getpid());
     unlink(mwt_log_path);
-    cr_assert_eq(kumo_log_set_file(mwt_log_path), KUMO_OK);
-    kumo_log_set_level(KUMO_LOG_DEBUG);
+    cr_assert_eq(kumo__log_set_file(mwt_log_path), KUMO_OK);
+    kumo__log_set_level(KUMO_LOG_DEBUG);
 }
 
 /* Everything logged since mwt_log_begin(); borrowed. */
@@ -109,7 +109,7 @@ static inline const char *mwt_log(void)
 
 static inline void mwt_log_end(void)
 {
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     unlink(mwt_log_path);
 }
 

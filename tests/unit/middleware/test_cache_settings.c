@@ -8,10 +8,10 @@ TestSuite(cache_settings, KUMO_LEAKCHECK);
 /* Settings with defaults plus kv (NAME, VALUE pairs, NULL-terminated). */
 static kumo_settings *settings(const char *const *kv)
 {
-    kumo_settings *s = kumo_settings_new();
+    kumo_settings *s = kumo__settings_new();
     for (size_t i = 0; kv && kv[i]; i += 2) {
         char err[256];
-        int rc = kumo_settings_set(s, kv[i], kv[i + 1], KUMO_PRIO_CMDLINE, err, sizeof(err));
+        int rc = kumo__settings_set(s, kv[i], kv[i + 1], KUMO_PRIO_CMDLINE, err, sizeof(err));
         cr_assert_eq(rc, KUMO_OK, "%s=%s: %s", kv[i], kv[i + 1], err);
     }
     return s;
@@ -22,7 +22,7 @@ Test(cache_settings, defaults)
     kumo_settings *s = settings(NULL);
     kumo_cache_policy p;
     char err[256] = "";
-    cr_assert_eq(kumo_cache_policy_init(&p, s, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_OK, "%s", err);
     cr_assert_eq(p.kind, KUMO_CACHE_DUMMY);
     cr_assert_not(p.always_store);
     cr_assert_eq(p.nschemes, 1);
@@ -30,10 +30,10 @@ Test(cache_settings, defaults)
     cr_assert_eq(p.ncodes, 0);
     cr_assert_eq(p.ncc, 0);
     /* the policy reads as its settings say: file: urls are not cached */
-    cr_assert_not(kumo_cache_policy_should_cache_request(&p, "file:///tmp/x", NULL));
-    cr_assert(kumo_cache_policy_should_cache_request(&p, "http://example.com/", NULL));
-    kumo_cache_policy_release(&p);
-    kumo_settings_free(s);
+    cr_assert_not(kumo__cache_policy_should_cache_request(&p, "file:///tmp/x", NULL));
+    cr_assert(kumo__cache_policy_should_cache_request(&p, "http://example.com/", NULL));
+    kumo__cache_policy_release(&p);
+    kumo__settings_free(s);
 }
 
 Test(cache_settings, every_field)
@@ -47,7 +47,7 @@ Test(cache_settings, every_field)
                                           "HTTPCACHE_IGNORE_HTTP_CODES", "404, 500"));
     kumo_cache_policy p;
     char err[256] = "";
-    cr_assert_eq(kumo_cache_policy_init(&p, s, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_OK, "%s", err);
     cr_assert_eq(p.kind, KUMO_CACHE_RFC2616);
     cr_assert(p.always_store);
     cr_assert_eq(p.nschemes, 2);
@@ -57,8 +57,8 @@ Test(cache_settings, every_field)
     cr_assert_eq(p.ncodes, 2);
     cr_assert_eq(p.ignore_codes[0], 404);
     cr_assert_eq(p.ignore_codes[1], 500);
-    kumo_cache_policy_release(&p);
-    kumo_settings_free(s);
+    kumo__cache_policy_release(&p);
+    kumo__settings_free(s);
 }
 
 Test(cache_settings, ignored_codes_are_not_stored_by_dummy)
@@ -66,13 +66,13 @@ Test(cache_settings, ignored_codes_are_not_stored_by_dummy)
     kumo_settings *s = settings(KUMO_LIST("HTTPCACHE_IGNORE_HTTP_CODES", "503"));
     kumo_cache_policy p;
     char err[256] = "";
-    cr_assert_eq(kumo_cache_policy_init(&p, s, err, sizeof(err)), KUMO_OK, "%s", err);
-    kumo_headers *h = kumo_headers_new();
-    cr_assert_not(kumo_cache_policy_should_cache_response(&p, 503, h));
-    cr_assert(kumo_cache_policy_should_cache_response(&p, 200, h));
-    kumo_headers_free(h);
-    kumo_cache_policy_release(&p);
-    kumo_settings_free(s);
+    cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo_headers *h = kumo__headers_new();
+    cr_assert_not(kumo__cache_policy_should_cache_response(&p, 503, h));
+    cr_assert(kumo__cache_policy_should_cache_response(&p, 200, h));
+    kumo__headers_free(h);
+    kumo__cache_policy_release(&p);
+    kumo__settings_free(s);
 }
 
 Test(cache_settings, unknown_policy_is_refused)
@@ -80,9 +80,9 @@ Test(cache_settings, unknown_policy_is_refused)
     kumo_settings *s = settings(KUMO_LIST("HTTPCACHE_POLICY", "Nope"));
     kumo_cache_policy p;
     char err[256] = "";
-    cr_assert_eq(kumo_cache_policy_init(&p, s, err, sizeof(err)), KUMO_EINVAL);
+    cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_EINVAL);
     cr_assert_str_eq(err, "unknown HTTPCACHE_POLICY 'Nope': expected Dummy or RFC2616");
-    kumo_settings_free(s);
+    kumo__settings_free(s);
 }
 
 Test(cache_settings, bad_status_code_is_refused_and_released)
@@ -93,7 +93,7 @@ Test(cache_settings, bad_status_code_is_refused_and_released)
         kumo_settings *s = settings(KUMO_LIST("HTTPCACHE_IGNORE_HTTP_CODES", bad[i]));
         kumo_cache_policy p;
         char err[256] = "";
-        cr_assert_eq(kumo_cache_policy_init(&p, s, err, sizeof(err)), KUMO_EINVAL, "%s",
+        cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_EINVAL, "%s",
                      bad[i]);
         char want[128];
         snprintf(want, sizeof(want), "invalid HTTPCACHE_IGNORE_HTTP_CODES entry %s: expected "
@@ -102,6 +102,6 @@ Test(cache_settings, bad_status_code_is_refused_and_released)
         /* p was released on the error: nothing of it is left for the leak check */
         cr_assert_null(p.ignore_codes);
         cr_assert_null(p.ignore_schemes);
-        kumo_settings_free(s);
+        kumo__settings_free(s);
     }
 }

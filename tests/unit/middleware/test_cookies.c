@@ -14,12 +14,12 @@ static void ck_open(ck *t, const char *const *kv)
 {
     t->c = mwt_crawler(kv);
     t->self = NULL;
-    cr_assert_eq(kumo_dlmw_cookies.open(t->c, &t->self), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_cookies.open(t->c, &t->self), KUMO_OK);
 }
 
 static void ck_close(ck *t)
 {
-    kumo_dlmw_cookies.close(t->self, t->c);
+    kumo__dlmw_cookies.close(t->self, t->c);
     mwt_crawler_free(t->c);
 }
 
@@ -33,7 +33,7 @@ static kumo_request *send(ck *t, const char *url, const char *meta_key, kumo_val
         kumo_val_clear(&meta_val);
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_cookies.process_request(t->self, t->c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_cookies.process_request(t->self, t->c, req, &res, &next), KUMO_OK);
     cr_assert_null(res);
     cr_assert_null(next);
     return req;
@@ -50,7 +50,7 @@ static void receive(ck *t, kumo_request *req, const char *const *set_cookies)
     }
     kumo_response *res = mwt_res(req, 200, hdrs, "");
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_cookies.process_response(t->self, t->c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_cookies.process_response(t->self, t->c, req, &res, &next), KUMO_OK);
     cr_assert_null(next);
     kumo_response_unref(res);
 }
@@ -84,8 +84,8 @@ Test(mw_cookies, disabled)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(SET("COOKIES_ENABLED", "0"));
-    cr_expect_eq(kumo_dlmw_cookies.open(c, &self), KUMO_EDECLINED);
-    cr_expect_eq(kumo_dlmw_cookies.order, 700);
+    cr_expect_eq(kumo__dlmw_cookies.open(c, &self), KUMO_EDECLINED);
+    cr_expect_eq(kumo__dlmw_cookies.order, 700);
     mwt_crawler_free(c);
 }
 
@@ -160,7 +160,7 @@ Test(mw_cookies, dont_merge)
     kumo_headers_add(req->headers, "Cookie", "mine=1");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_cookies.process_request(t.self, t.c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_cookies.process_request(t.self, t.c, req, &res, &next), KUMO_OK);
     cr_expect_str_eq(kumo_headers_get(req->headers, "Cookie"), "mine=1");
     receive(&t, req, SET("a=1"));
     kumo_request_unref(req);
@@ -181,11 +181,11 @@ Test(mw_cookies, spider_cookie_header)
     kumo_headers_add(req->headers, "Cookie", " z=9;y = 8 ; a=2");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_cookies.process_request(t.self, t.c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_cookies.process_request(t.self, t.c, req, &res, &next), KUMO_OK);
     cr_expect_str_eq(kumo_headers_get(req->headers, "Cookie"), "a=2; z=9; y=8");
     /* a copy that passes again (a retry) adds nothing */
-    kumo_request *copy = kumo_request_copy(req);
-    cr_assert_eq(kumo_dlmw_cookies.process_request(t.self, t.c, copy, &res, &next), KUMO_OK);
+    kumo_request *copy = kumo__request_copy(req);
+    cr_assert_eq(kumo__dlmw_cookies.process_request(t.self, t.c, copy, &res, &next), KUMO_OK);
     cr_expect_str_eq(kumo_headers_get(copy->headers, "Cookie"), "a=2; z=9; y=8");
     kumo_request_unref(copy);
     kumo_request_unref(req);
@@ -255,10 +255,10 @@ Test(mw_cookies, copies_take_the_jar_as_it_is)
     req = send(&t, "http://example.com/", NOMETA);
     cr_assert_str_eq(kumo_headers_get(req->headers, "Cookie"), "a=1; b=2");
     receive(&t, req, SET("a=gone; Max-Age=0"));     /* the 503 that gets retried */
-    kumo_request *copy = kumo_request_copy(req);
+    kumo_request *copy = kumo__request_copy(req);
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_cookies.process_request(t.self, t.c, copy, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_cookies.process_request(t.self, t.c, copy, &res, &next), KUMO_OK);
     cr_expect_str_eq(kumo_headers_get(copy->headers, "Cookie"), "b=2");
     kumo_request_unref(copy);
     kumo_request_unref(req);

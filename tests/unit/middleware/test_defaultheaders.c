@@ -27,7 +27,7 @@ Test(mw_defaultheaders, setdefault)
         c = mwt_crawler(cases[i].setting ? KUMO_LIST("DEFAULT_REQUEST_HEADERS",
                                                      cases[i].setting)
                                          : NULL);
-        cr_assert_eq(kumo_dlmw_defaultheaders.open(c, &self), KUMO_OK, "case %zu", i);
+        cr_assert_eq(kumo__dlmw_defaultheaders.open(c, &self), KUMO_OK, "case %zu", i);
         kumo_request *req = mwt_req("http://example.com/");
         for (size_t j = 0; cases[i].have[j]; j++) {
             const char *colon = strchr(cases[i].have[j], ':');
@@ -38,7 +38,7 @@ Test(mw_defaultheaders, setdefault)
         }
         kumo_response *res = NULL;
         kumo_request *next = NULL;
-        cr_assert_eq(kumo_dlmw_defaultheaders.process_request(self, c, req, &res, &next),
+        cr_assert_eq(kumo__dlmw_defaultheaders.process_request(self, c, req, &res, &next),
                      KUMO_OK);
         size_t n = 0;
         while (cases[i].want[n])
@@ -52,7 +52,7 @@ Test(mw_defaultheaders, setdefault)
             cr_assert_str_eq(got, cases[i].want[j], "case %zu", i);
         }
         kumo_request_unref(req);
-        kumo_dlmw_defaultheaders.close(self, c);
+        kumo__dlmw_defaultheaders.close(self, c);
         mwt_crawler_free(c);
     }
 }

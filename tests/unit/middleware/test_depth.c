@@ -30,13 +30,13 @@ Test(mw_depth, requests)
         void *self = NULL;
         c = mwt_crawler(cases[i].settings);
         mwt_log_begin();
-        cr_assert_eq(kumo_spmw_depth.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__spmw_depth.open(c, &self), KUMO_OK);
         kumo_request *from = mwt_req("http://example.com/");
         if (cases[i].res_depth >= 0)
             kumo_map_set(&from->meta, "depth", kumo_val_int(cases[i].res_depth));
         kumo_response *res = mwt_res(from, 200, NULL, "");
         kumo_request *req = mwt_req("http://example.com/next");
-        int rc = kumo_spmw_depth.process_request(self, c, res, req);
+        int rc = kumo__spmw_depth.process_request(self, c, res, req);
         cr_assert_eq(rc, cases[i].rc, "case %zu", i);
         cr_assert_eq(kumo_map_get_int(&req->meta, "depth", -1), cases[i].depth, "case %zu", i);
         cr_assert_eq(req->priority, cases[i].priority, "case %zu", i);
@@ -48,7 +48,7 @@ Test(mw_depth, requests)
         kumo_request_unref(req);
         kumo_response_unref(res);
         kumo_request_unref(from);
-        kumo_spmw_depth.close(self, c);
+        kumo__spmw_depth.close(self, c);
         mwt_log_end();
         mwt_crawler_free(c);
     }
@@ -61,24 +61,24 @@ Test(mw_depth, start_requests_and_verbose_stats)
     void *self = NULL;
     c = mwt_crawler(KUMO_LIST("DEPTH_STATS_VERBOSE", "1", "DEPTH_LIMIT", "1"));
     mwt_log_begin();
-    cr_assert_eq(kumo_spmw_depth.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__spmw_depth.open(c, &self), KUMO_OK);
     kumo_request *start = mwt_req("http://example.com/");
-    cr_assert_eq(kumo_spmw_depth.process_request(self, c, NULL, start), KUMO_OK);
+    cr_assert_eq(kumo__spmw_depth.process_request(self, c, NULL, start), KUMO_OK);
     cr_assert_eq(kumo_map_get_int(&start->meta, "depth", -1), 0);
     cr_assert_eq(mwt_stat(c, "request_depth_count/0"), 1);
     cr_assert_eq(mwt_stat(c, "request_depth_max"), -1);
 
     kumo_response *res = mwt_res(start, 200, NULL, "");
     kumo_request *a = mwt_req("http://example.com/a"), *b = mwt_req("http://example.com/b");
-    cr_assert_eq(kumo_spmw_depth.process_request(self, c, res, a), KUMO_OK);
-    cr_assert_eq(kumo_spmw_depth.process_request(self, c, res, b), KUMO_OK);
+    cr_assert_eq(kumo__spmw_depth.process_request(self, c, res, a), KUMO_OK);
+    cr_assert_eq(kumo__spmw_depth.process_request(self, c, res, b), KUMO_OK);
     cr_assert_eq(mwt_stat(c, "request_depth_count/0"), 1);
     cr_assert_eq(mwt_stat(c, "request_depth_count/1"), 2);
     cr_assert_eq(mwt_stat(c, "request_depth_max"), 1);
 
     kumo_response *res2 = mwt_res(a, 200, NULL, "");
     kumo_request *deep = mwt_req("http://example.com/deep");
-    cr_assert_eq(kumo_spmw_depth.process_request(self, c, res2, deep), KUMO_EIGNORED);
+    cr_assert_eq(kumo__spmw_depth.process_request(self, c, res2, deep), KUMO_EIGNORED);
     cr_assert_eq(mwt_stat(c, "request_depth_count/2"), -1);
 
     kumo_request_unref(deep);
@@ -87,7 +87,7 @@ Test(mw_depth, start_requests_and_verbose_stats)
     kumo_request_unref(b);
     kumo_response_unref(res);
     kumo_request_unref(start);
-    kumo_spmw_depth.close(self, c);
+    kumo__spmw_depth.close(self, c);
     mwt_log_end();
     mwt_crawler_free(c);
 }

@@ -21,13 +21,13 @@ Test(mw_downloadtimeout, setdefault)
         void *self = NULL;
         c = mwt_crawler(cases[i].setting ? KUMO_LIST("DOWNLOAD_TIMEOUT", cases[i].setting)
                                          : NULL);
-        cr_assert_eq(kumo_dlmw_downloadtimeout.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__dlmw_downloadtimeout.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req("http://example.com/");
         if (cases[i].have >= 0)
             kumo_map_set(&req->meta, "download_timeout", kumo_val_float(cases[i].have));
         kumo_response *res = NULL;
         kumo_request *next = NULL;
-        cr_assert_eq(kumo_dlmw_downloadtimeout.process_request(self, c, req, &res, &next),
+        cr_assert_eq(kumo__dlmw_downloadtimeout.process_request(self, c, req, &res, &next),
                      KUMO_OK);
         const kumo_value *v = kumo_map_get(&req->meta, "download_timeout");
         if (cases[i].want < 0) {
@@ -37,7 +37,7 @@ Test(mw_downloadtimeout, setdefault)
             cr_assert_float_eq(v->u.f, cases[i].want, 1e-9, "case %zu", i);
         }
         kumo_request_unref(req);
-        kumo_dlmw_downloadtimeout.close(self, c);
+        kumo__dlmw_downloadtimeout.close(self, c);
         mwt_crawler_free(c);
     }
 }

@@ -57,12 +57,12 @@ Test(mw_httpauth, table)
         void *self = NULL;
         c = mwt_crawler(cases[i].settings[0] ? cases[i].settings : NULL);
         spider_with_args(c, cases[i].args);
-        cr_assert_eq(kumo_dlmw_httpauth.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__dlmw_httpauth.open(c, &self), KUMO_OK);
         for (size_t k = 0; k < 4 && cases[i].urls[k]; k++) {
             kumo_request *req = mwt_req(cases[i].urls[k]);
             kumo_response *res = NULL;
             kumo_request *next = NULL;
-            cr_assert_eq(kumo_dlmw_httpauth.process_request(self, c, req, &res, &next),
+            cr_assert_eq(kumo__dlmw_httpauth.process_request(self, c, req, &res, &next),
                          KUMO_OK);
             const char *h = kumo_headers_get(req->headers, "Authorization");
             if (cases[i].sent[k])
@@ -71,7 +71,7 @@ Test(mw_httpauth, table)
                 cr_assert_null(h, "case %zu url %zu: %s", i, k, h);
             kumo_request_unref(req);
         }
-        kumo_dlmw_httpauth.close(self, c);
+        kumo__dlmw_httpauth.close(self, c);
         mwt_crawler_free(c);
     }
 }
@@ -82,20 +82,20 @@ Test(mw_httpauth, keeps_existing_header)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler((const char *const[]){"HTTP_USER", "kumo", "HTTP_PASS", "s3cret", NULL});
-    cr_assert_eq(kumo_dlmw_httpauth.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_httpauth.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req("http://example.com/");
     kumo_headers_set(req->headers, "Authorization", "Bearer x");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_httpauth.process_request(self, c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_httpauth.process_request(self, c, req, &res, &next), KUMO_OK);
     cr_assert_str_eq(kumo_headers_get(req->headers, "Authorization"), "Bearer x");
     kumo_request_unref(req);
-    kumo_dlmw_httpauth.close(self, c);
+    kumo__dlmw_httpauth.close(self, c);
     mwt_crawler_free(c);
 }
 
 Test(mw_httpauth, order)
 {
-    cr_assert_eq(kumo_dlmw_httpauth.order, 300);
-    cr_assert_str_eq(kumo_dlmw_httpauth.name, "HttpAuth");
+    cr_assert_eq(kumo__dlmw_httpauth.order, 300);
+    cr_assert_str_eq(kumo__dlmw_httpauth.name, "HttpAuth");
 }

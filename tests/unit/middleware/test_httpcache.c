@@ -37,7 +37,7 @@ static void teardown(void)
 TestSuite(mw_httpcache, .init = setup, .fini = teardown);
 
 #define SET(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define MW kumo_dlmw_httpcache
+#define MW kumo__dlmw_httpcache
 
 static double now_epoch(void)
 {
@@ -51,11 +51,11 @@ static void *open_cache(kumo_crawler **out, const char *const *kv)
     *out = c;
     kumo_settings *st = kumo__crawler_settings(c);
     char err[256];
-    cr_assert_eq(kumo_settings_set(st, "HTTPCACHE_ENABLED", "1", KUMO_PRIO_CMDLINE, err,
+    cr_assert_eq(kumo__settings_set(st, "HTTPCACHE_ENABLED", "1", KUMO_PRIO_CMDLINE, err,
                                    sizeof(err)), KUMO_OK);
-    if (!kumo_settings_get(st, "HTTPCACHE_DIR") ||
-        strcmp(kumo_settings_get(st, "HTTPCACHE_DIR"), "httpcache") == 0)
-        kumo_settings_set(st, "HTTPCACHE_DIR", dir, KUMO_PRIO_CMDLINE, err, sizeof(err));
+    if (!kumo__settings_get(st, "HTTPCACHE_DIR") ||
+        strcmp(kumo__settings_get(st, "HTTPCACHE_DIR"), "httpcache") == 0)
+        kumo__settings_set(st, "HTTPCACHE_DIR", dir, KUMO_PRIO_CMDLINE, err, sizeof(err));
     void *self = NULL;
     cr_assert_eq(MW.open(c, &self), KUMO_OK);
     cr_assert_not_null(self);
@@ -265,13 +265,13 @@ Test(mw_httpcache, expiration)
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_cache_store *st;
         char err[256];
-        cr_assert_eq(kumo_cache_store_open(dir, "mwtest", 0, &st, err, sizeof(err)), KUMO_OK,
+        cr_assert_eq(kumo__cache_store_open(dir, "mwtest", 0, &st, err, sizeof(err)), KUMO_OK,
                      "%s", err);
         kumo_request *req = mwt_req("http://example.com/old");
         kumo_response *old = mwt_res(req, 200, SET("Content-Type: text/plain"), "old");
-        cr_assert_eq(kumo_cache_store_store(st, req, old, now_epoch() - cases[i].age), KUMO_OK);
+        cr_assert_eq(kumo__cache_store_store(st, req, old, now_epoch() - cases[i].age), KUMO_OK);
         kumo_response_unref(old);
-        kumo_cache_store_close(st);
+        kumo__cache_store_close(st);
 
         kumo_crawler *c;
         bool cached;
@@ -294,21 +294,21 @@ Test(mw_httpcache, store_round_trip)
     char err[256];
     char sub[200];
     snprintf(sub, sizeof(sub), "%s", dir);
-    cr_assert_eq(kumo_cache_store_open(sub, "x", 0, &st, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__cache_store_open(sub, "x", 0, &st, err, sizeof(err)), KUMO_OK, "%s", err);
     char want[256];
     snprintf(want, sizeof(want), "%s/x.sqlite", dir);
-    cr_assert_str_eq(kumo_cache_store_path(st), want);
+    cr_assert_str_eq(kumo__cache_store_path(st), want);
     kumo_request *req = mwt_req("http://example.com/a?b=1");
-    cr_assert_null(kumo_cache_store_retrieve(st, req, 0));
+    cr_assert_null(kumo__cache_store_retrieve(st, req, 0));
     char body[] = "bin\0ary";
     kumo_response *res = mwt_res(req, 203, SET("Content-Type: image/png", "Server: x"), NULL);
     kumo_free(res->body);
     res->body = kumo_alloc(sizeof(body), KUMO_T_BYTES, KUMO_V_BODY);
     memcpy(res->body, body, sizeof(body));
     res->body_len = sizeof(body) - 1;
-    cr_assert_eq(kumo_cache_store_store(st, req, res, 10), KUMO_OK);
+    cr_assert_eq(kumo__cache_store_store(st, req, res, 10), KUMO_OK);
     kumo_response_unref(res);
-    kumo_response *got = kumo_cache_store_retrieve(st, req, 20);
+    kumo_response *got = kumo__cache_store_retrieve(st, req, 20);
     cr_assert_not_null(got);
     cr_assert_eq(got->status, 203);
     cr_assert_eq(got->body_len, 7);
@@ -318,14 +318,14 @@ Test(mw_httpcache, store_round_trip)
     kumo_response_unref(got);
     /* replace */
     res = mwt_res(req, 200, SET("Content-Type: text/html"), "v2");
-    cr_assert_eq(kumo_cache_store_store(st, req, res, 30), KUMO_OK);
+    cr_assert_eq(kumo__cache_store_store(st, req, res, 30), KUMO_OK);
     kumo_response_unref(res);
-    got = kumo_cache_store_retrieve(st, req, 40);
+    got = kumo__cache_store_retrieve(st, req, 40);
     cr_assert_str_eq(got->body, "v2");
     cr_assert_eq(got->ref.cls, &KUMO_CLASS(HtmlResponse));
     kumo_response_unref(got);
     kumo_request_unref(req);
-    kumo_cache_store_close(st);
+    kumo__cache_store_close(st);
 
     sqlite3 *h;
     cr_assert_eq(sqlite3_open(want, &h), SQLITE_OK);

@@ -8,21 +8,21 @@ Test(mw_httpcompression, accept_encoding)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(NULL);
-    cr_assert_eq(kumo_dlmw_httpcompression.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_httpcompression.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req("http://example.com/");
     kumo_request *own = mwt_req("http://example.com/");
     kumo_headers_add(own->headers, "accept-encoding", "identity");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_httpcompression.process_request(self, c, req, &res, &next), KUMO_OK);
-    cr_assert_eq(kumo_dlmw_httpcompression.process_request(self, c, own, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_httpcompression.process_request(self, c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_httpcompression.process_request(self, c, own, &res, &next), KUMO_OK);
     const char *ae = kumo_headers_get(req->headers, "Accept-Encoding");
     cr_assert_eq(strncmp(ae, "gzip, deflate", 13), 0, "%s", ae);
     cr_assert_str_eq(kumo_headers_get(own->headers, "Accept-Encoding"), "identity");
     cr_assert_eq(kumo_headers_count(own->headers), 1);
     kumo_request_unref(own);
     kumo_request_unref(req);
-    kumo_dlmw_httpcompression.close(self, c);
+    kumo__dlmw_httpcompression.close(self, c);
     mwt_crawler_free(c);
 }
 
@@ -44,13 +44,13 @@ Test(mw_httpcompression, responses)
         kumo_crawler *c;
         void *self = NULL;
         c = mwt_crawler(NULL);
-        cr_assert_eq(kumo_dlmw_httpcompression.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__dlmw_httpcompression.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req("http://example.com/");
         kumo_request_set_method(req, cases[i].method);
         kumo_response *res = mwt_res(req, 200, cases[i].headers, cases[i].body);
         kumo_response *orig = res;
         kumo_request *next = NULL;
-        cr_assert_eq(kumo_dlmw_httpcompression.process_response(self, c, req, &res, &next),
+        cr_assert_eq(kumo__dlmw_httpcompression.process_response(self, c, req, &res, &next),
                      KUMO_OK);
         cr_assert_eq(res, orig);
         cr_assert_null(next);
@@ -66,7 +66,7 @@ Test(mw_httpcompression, responses)
         }
         kumo_response_unref(res);
         kumo_request_unref(req);
-        kumo_dlmw_httpcompression.close(self, c);
+        kumo__dlmw_httpcompression.close(self, c);
         mwt_crawler_free(c);
     }
 }
@@ -76,6 +76,6 @@ Test(mw_httpcompression, disabled)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(KUMO_LIST("COMPRESSION_ENABLED", "0"));
-    cr_assert_eq(kumo_dlmw_httpcompression.open(c, &self), KUMO_EDECLINED);
+    cr_assert_eq(kumo__dlmw_httpcompression.open(c, &self), KUMO_EDECLINED);
     mwt_crawler_free(c);
 }

@@ -37,7 +37,7 @@ Test(mw_httperror, input)
         void *self = NULL;
         c = mwt_crawler(cases[i].settings);
         mwt_log_begin();
-        cr_assert_eq(kumo_spmw_httperror.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__spmw_httperror.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req("http://example.com/page");
         if (cases[i].meta_key && strcmp(cases[i].meta_key, "handle_httpstatus_all") == 0) {
             kumo_map_set(&req->meta, cases[i].meta_key, kumo_val_bool(cases[i].meta_val));
@@ -47,7 +47,7 @@ Test(mw_httperror, input)
             kumo_map_set(&req->meta, cases[i].meta_key, l);
         }
         kumo_response *res = mwt_res(req, cases[i].status, NULL, "");
-        int rc = kumo_spmw_httperror.process_spider_input(self, c, res);
+        int rc = kumo__spmw_httperror.process_spider_input(self, c, res);
         cr_assert_eq(rc, cases[i].pass ? KUMO_OK : KUMO_EIGNORED, "case %zu", i);
         char key[96];
         snprintf(key, sizeof(key), "httperror/response_ignored_status_count/%d",
@@ -65,7 +65,7 @@ Test(mw_httperror, input)
         }
         kumo_response_unref(res);
         kumo_request_unref(req);
-        kumo_spmw_httperror.close(self, c);
+        kumo__spmw_httperror.close(self, c);
         mwt_log_end();
         mwt_crawler_free(c);
     }

@@ -86,7 +86,7 @@ Test(mw_httpproxy, table)
         kumo_crawler *c;
         void *self = NULL;
         c = mwt_crawler(cases[i].settings[0] ? cases[i].settings : NULL);
-        cr_assert_eq(kumo_dlmw_httpproxy.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__dlmw_httpproxy.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req(cases[i].url);
         if (cases[i].meta_proxy)
             kumo_map_set(&req->meta, "proxy", strcmp(cases[i].meta_proxy, "None") == 0
@@ -98,7 +98,7 @@ Test(mw_httpproxy, table)
             kumo_map_set(&req->meta, "_auth_proxy", kumo_val_str(cases[i].auth_proxy));
         kumo_response *res = NULL;
         kumo_request *next = NULL;
-        cr_assert_eq(kumo_dlmw_httpproxy.process_request(self, c, req, &res, &next), KUMO_OK);
+        cr_assert_eq(kumo__dlmw_httpproxy.process_request(self, c, req, &res, &next), KUMO_OK);
         const char *proxy = kumo_map_get_str(&req->meta, "proxy", NULL);
         if (cases[i].want_proxy)
             cr_assert_str_eq(proxy ? proxy : "(none)", cases[i].want_proxy, "case %zu", i);
@@ -115,7 +115,7 @@ Test(mw_httpproxy, table)
         else
             cr_assert_null(ap, "case %zu: _auth_proxy %s", i, ap);
         kumo_request_unref(req);
-        kumo_dlmw_httpproxy.close(self, c);
+        kumo__dlmw_httpproxy.close(self, c);
         mwt_crawler_free(c);
     }
     clear_env();
@@ -126,12 +126,12 @@ Test(mw_httpproxy, disabled)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler((const char *const[]){"HTTPPROXY_ENABLED", "0", NULL});
-    cr_assert_eq(kumo_dlmw_httpproxy.open(c, &self), KUMO_EDECLINED);
+    cr_assert_eq(kumo__dlmw_httpproxy.open(c, &self), KUMO_EDECLINED);
     mwt_crawler_free(c);
 }
 
 Test(mw_httpproxy, order)
 {
-    cr_assert_eq(kumo_dlmw_httpproxy.order, 750);
-    cr_assert_str_eq(kumo_dlmw_httpproxy.name, "HttpProxy");
+    cr_assert_eq(kumo__dlmw_httpproxy.order, 750);
+    cr_assert_str_eq(kumo__dlmw_httpproxy.name, "HttpProxy");
 }

@@ -17,7 +17,7 @@ static int run(const char *const *settings, const char *method, const char *ctyp
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(settings);
-    cr_assert_eq(kumo_dlmw_metarefresh.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_metarefresh.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req(BASE);
     kumo_request_set_method(req, method);
     if (strcmp(method, "POST") == 0) {
@@ -32,10 +32,10 @@ static int run(const char *const *settings, const char *method, const char *ctyp
     snprintf(ct, sizeof(ct), "Content-Type: %s", ctype);
     kumo_response *res = mwt_res(req, 200, SET(ct), body);
     *next = NULL;
-    int rc = kumo_dlmw_metarefresh.process_response(self, c, req, &res, next);
+    int rc = kumo__dlmw_metarefresh.process_response(self, c, req, &res, next);
     kumo_response_unref(res);
     kumo_request_unref(req);
-    kumo_dlmw_metarefresh.close(self, c);
+    kumo__dlmw_metarefresh.close(self, c);
     mwt_crawler_free(c);
     return rc;
 }
@@ -179,8 +179,8 @@ Test(mw_metarefresh, disabled)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(SET("METAREFRESH_ENABLED", "0"));
-    cr_expect_eq(kumo_dlmw_metarefresh.open(c, &self), KUMO_EDECLINED);
-    cr_expect_eq(kumo_dlmw_metarefresh.order, 580);
+    cr_expect_eq(kumo__dlmw_metarefresh.open(c, &self), KUMO_EDECLINED);
+    cr_expect_eq(kumo__dlmw_metarefresh.order, 580);
     mwt_crawler_free(c);
 }
 
@@ -259,18 +259,18 @@ Test(mw_redirect_referer, via_redirect_middleware)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(NULL);
-    cr_assert_eq(kumo_dlmw_redirect.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_redirect.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req("https://example.com/a");
     kumo_headers_add(req->headers, "Referer", "https://example.com/");
     kumo_response *res = mwt_res(req, 302, SET("Location: http://example.com/b"), "");
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_redirect.process_response(self, c, req, &res, &next), KUMO_EDONE);
+    cr_assert_eq(kumo__dlmw_redirect.process_response(self, c, req, &res, &next), KUMO_EDONE);
     cr_expect_str_eq(next->url, "http://example.com/b");
     cr_expect_null(kumo_headers_get(next->headers, "Referer"));
     kumo_request_unref(next);
     kumo_response_unref(res);
     kumo_request_unref(req);
-    if (kumo_dlmw_redirect.close)
-        kumo_dlmw_redirect.close(self, c);
+    if (kumo__dlmw_redirect.close)
+        kumo__dlmw_redirect.close(self, c);
     mwt_crawler_free(c);
 }

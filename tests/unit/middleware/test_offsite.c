@@ -30,14 +30,14 @@ Test(mw_offsite, filter)
     void *self = NULL;
     c = mwt_crawler(NULL);
     mwt_log_begin();
-    cr_assert_eq(kumo_spmw_offsite.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__spmw_offsite.open(c, &self), KUMO_OK);
     kumo_request *from = mwt_req("http://example.com/");
     kumo_response *res = mwt_res(from, 200, NULL, "");
     int64_t filtered = 0;
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_request *req = mwt_req(cases[i].url);
         kumo_request_set_dont_filter(req, cases[i].dont_filter);
-        int rc = kumo_spmw_offsite.process_request(self, c, res, req);
+        int rc = kumo__spmw_offsite.process_request(self, c, res, req);
         cr_assert_eq(rc, cases[i].pass ? KUMO_OK : KUMO_EIGNORED, "case %zu: %s", i,
                      cases[i].url);
         filtered += !cases[i].pass;
@@ -53,12 +53,12 @@ Test(mw_offsite, filter)
 
     /* start requests pass, as in Scrapy (it filters what callbacks return) */
     kumo_request *start = mwt_req("http://elsewhere.invalid/start");
-    cr_assert_eq(kumo_spmw_offsite.process_request(self, c, NULL, start), KUMO_OK);
+    cr_assert_eq(kumo__spmw_offsite.process_request(self, c, NULL, start), KUMO_OK);
     kumo_request_unref(start);
 
     kumo_response_unref(res);
     kumo_request_unref(from);
-    kumo_spmw_offsite.close(self, c);
+    kumo__spmw_offsite.close(self, c);
     mwt_log_end();
     mwt_crawler_free(c);
 }
@@ -75,15 +75,15 @@ Test(mw_offsite, no_spider_allows_all)
     void *self = NULL;
     c = mwt_crawler(NULL);
     mwt_spider(c, NULL);
-    cr_assert_eq(kumo_spmw_offsite.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__spmw_offsite.open(c, &self), KUMO_OK);
     kumo_request *from = mwt_req("http://example.com/");
     kumo_response *res = mwt_res(from, 200, NULL, "");
     kumo_request *req = mwt_req("http://anything.invalid/");
-    cr_assert_eq(kumo_spmw_offsite.process_request(self, c, res, req), KUMO_OK);
+    cr_assert_eq(kumo__spmw_offsite.process_request(self, c, res, req), KUMO_OK);
     kumo_request_unref(req);
     kumo_response_unref(res);
     kumo_request_unref(from);
-    kumo_spmw_offsite.close(self, c);
+    kumo__spmw_offsite.close(self, c);
     mwt_crawler_free(c);
 }
 
@@ -94,17 +94,17 @@ Test(mw_offsite, allow_domain_later)
     void *self = NULL;
     c = mwt_crawler(NULL);
     mwt_log_begin();
-    cr_assert_eq(kumo_spmw_offsite.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__spmw_offsite.open(c, &self), KUMO_OK);
     kumo_request *from = mwt_req("http://example.com/");
     kumo_response *res = mwt_res(from, 200, NULL, "");
     kumo_request *req = mwt_req("http://late.invalid/");
-    cr_assert_eq(kumo_spmw_offsite.process_request(self, c, res, req), KUMO_EIGNORED);
+    cr_assert_eq(kumo__spmw_offsite.process_request(self, c, res, req), KUMO_EIGNORED);
     kumo_spider_allow_domain(kumo_crawler_spider(c), "late.invalid");
-    cr_assert_eq(kumo_spmw_offsite.process_request(self, c, res, req), KUMO_OK);
+    cr_assert_eq(kumo__spmw_offsite.process_request(self, c, res, req), KUMO_OK);
     kumo_request_unref(req);
     kumo_response_unref(res);
     kumo_request_unref(from);
-    kumo_spmw_offsite.close(self, c);
+    kumo__spmw_offsite.close(self, c);
     mwt_log_end();
     mwt_crawler_free(c);
 }
@@ -115,17 +115,17 @@ Test(mw_offsite, domain_lists)
     void *self = NULL;
     c = mwt_crawler(NULL);
     mwt_spider(c, &any_def);   /* no allowed_domains: everything passes */
-    cr_assert_eq(kumo_spmw_offsite.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__spmw_offsite.open(c, &self), KUMO_OK);
     kumo_request *from = mwt_req("http://example.com/");
     kumo_response *res = mwt_res(from, 200, NULL, "");
     kumo_request *req = mwt_req("http://anything.invalid/");
-    cr_assert_eq(kumo_spmw_offsite.process_request(self, c, res, req), KUMO_OK);
-    kumo_spmw_offsite.close(self, c);
+    cr_assert_eq(kumo__spmw_offsite.process_request(self, c, res, req), KUMO_OK);
+    kumo__spmw_offsite.close(self, c);
 
     /* urls and domains with ports are ignored with a warning, as in Scrapy */
     mwt_spider(c, &bad_def);
     mwt_log_begin();
-    cr_assert_eq(kumo_spmw_offsite.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__spmw_offsite.open(c, &self), KUMO_OK);
     mwt_assert_logged(LG, "WARNING", "allowed_domains accepts only domains, not URLs. "
                       "Ignoring URL entry http://example.com in allowed_domains.");
     mwt_assert_logged(LG, "WARNING", "allowed_domains accepts only domains without ports. "
@@ -140,11 +140,11 @@ Test(mw_offsite, domain_lists)
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(urls); i++) {
         kumo_request *r = mwt_req(urls[i].url);
-        cr_assert_eq(kumo_spmw_offsite.process_request(self, c, res, r), urls[i].rc,
+        cr_assert_eq(kumo__spmw_offsite.process_request(self, c, res, r), urls[i].rc,
                      "%s", urls[i].url);
         kumo_request_unref(r);
     }
-    kumo_spmw_offsite.close(self, c);
+    kumo__spmw_offsite.close(self, c);
     mwt_log_end();
 
     kumo_request_unref(req);

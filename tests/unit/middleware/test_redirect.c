@@ -68,7 +68,7 @@ Test(mw_redirect, responses)
         void *self = NULL;
         c = mwt_crawler(cases[i].settings);
         mwt_log_begin();
-        cr_assert_eq(kumo_dlmw_redirect.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__dlmw_redirect.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req(A);
         kumo_request_set_method(req, cases[i].method);
         kumo_request_set_body(req, "a=1", 3);
@@ -88,7 +88,7 @@ Test(mw_redirect, responses)
         kumo_response *res = mwt_res(req, cases[i].status,
                                      cases[i].location ? KUMO_LIST(loc) : NULL, "");
         kumo_request *next = NULL;
-        int rc = kumo_dlmw_redirect.process_response(self, c, req, &res, &next);
+        int rc = kumo__dlmw_redirect.process_response(self, c, req, &res, &next);
         cr_assert_eq(rc, cases[i].rc, "case %zu: rc %d", i, rc);
         if (rc == KUMO_EDONE) {
             cr_assert_str_eq(next->url, cases[i].new_url, "case %zu", i);
@@ -119,7 +119,7 @@ Test(mw_redirect, responses)
         kumo_request_unref(next);
         kumo_response_unref(res);
         kumo_request_unref(req);
-        kumo_dlmw_redirect.close(self, c);
+        kumo__dlmw_redirect.close(self, c);
         mwt_log_end();
         mwt_crawler_free(c);
     }
@@ -133,14 +133,14 @@ Test(mw_redirect, chain_of_redirects)
     /* without the Cookies middleware (it rebuilds the header itself) */
     c = mwt_crawler(KUMO_LIST("REDIRECT_PRIORITY_ADJUST", "5", "COOKIES_ENABLED", "0"));
     mwt_log_begin();
-    cr_assert_eq(kumo_dlmw_redirect.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_redirect.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req("http://example.com/a");
     kumo_request_set_dont_filter(req, 1);
     kumo_headers_add(req->headers, "Cookie", "k=v");
 
     kumo_response *res = mwt_res(req, 302, KUMO_LIST("Location: /b"), "");
     kumo_request *one = NULL, *two = NULL;
-    cr_assert_eq(kumo_dlmw_redirect.process_response(self, c, req, &res, &one), KUMO_EDONE);
+    cr_assert_eq(kumo__dlmw_redirect.process_response(self, c, req, &res, &one), KUMO_EDONE);
     cr_assert(one->dont_filter);
     cr_assert_eq(one->priority, 5);
     cr_assert_str_eq(kumo_headers_get(one->headers, "Cookie"), "k=v");
@@ -148,7 +148,7 @@ Test(mw_redirect, chain_of_redirects)
     kumo_response_unref(res);
 
     res = mwt_res(one, 301, KUMO_LIST("Location: http://other.example:8080/c"), "");
-    cr_assert_eq(kumo_dlmw_redirect.process_response(self, c, one, &res, &two), KUMO_EDONE);
+    cr_assert_eq(kumo__dlmw_redirect.process_response(self, c, one, &res, &two), KUMO_EDONE);
     cr_assert_eq(kumo_map_get_int(&two->meta, "redirect_times", 0), 2);
     cr_assert_eq(kumo_map_get_int(&two->meta, "redirect_ttl", 0), 18);
     cr_assert_eq(two->priority, 10);
@@ -168,7 +168,7 @@ Test(mw_redirect, chain_of_redirects)
     kumo_request_unref(two);
     kumo_request_unref(one);
     kumo_request_unref(req);
-    kumo_dlmw_redirect.close(self, c);
+    kumo__dlmw_redirect.close(self, c);
     mwt_log_end();
     mwt_crawler_free(c);
 }
@@ -178,6 +178,6 @@ Test(mw_redirect, disabled)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(KUMO_LIST("REDIRECT_ENABLED", "0"));
-    cr_assert_eq(kumo_dlmw_redirect.open(c, &self), KUMO_EDECLINED);
+    cr_assert_eq(kumo__dlmw_redirect.open(c, &self), KUMO_EDECLINED);
     mwt_crawler_free(c);
 }

@@ -27,17 +27,17 @@ static int referer_for(const char *const *kv, const char *res_url, const char *c
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(kv);
-    cr_assert_eq(kumo_spmw_referer.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__spmw_referer.open(c, &self), KUMO_OK);
     kumo_response *res = res_at(res_url, hdrs);
     kumo_request *req = mwt_req(req_url);
     if (meta_pol)
         kumo_map_set(&req->meta, "referrer_policy", kumo_val_str(meta_pol));
-    int rc = kumo_spmw_referer.process_request(self, c, res, req);
+    int rc = kumo__spmw_referer.process_request(self, c, res, req);
     const char *ref = kumo_headers_get(req->headers, "Referer");
     snprintf(out, outlen, "%s", ref ? ref : "");
     kumo_request_unref(req);
     kumo_response_unref(res);
-    kumo_spmw_referer.close(self, c);
+    kumo__spmw_referer.close(self, c);
     mwt_crawler_free(c);
     return rc;
 }
@@ -428,19 +428,19 @@ Test(mw_referer, keeps_existing_and_skips_start_requests)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(NULL);
-    cr_assert_eq(kumo_spmw_referer.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__spmw_referer.open(c, &self), KUMO_OK);
     kumo_response *res = res_at("http://example.com/page", NULL);
     kumo_request *req = mwt_req("http://example.com/next");
     kumo_headers_set(req->headers, "Referer", "http://mine.example/");
-    cr_assert_eq(kumo_spmw_referer.process_request(self, c, res, req), KUMO_OK);
+    cr_assert_eq(kumo__spmw_referer.process_request(self, c, res, req), KUMO_OK);
     cr_assert_str_eq(kumo_headers_get(req->headers, "Referer"), "http://mine.example/");
     kumo_request *start = mwt_req("http://example.com/start");
-    cr_assert_eq(kumo_spmw_referer.process_request(self, c, NULL, start), KUMO_OK);
+    cr_assert_eq(kumo__spmw_referer.process_request(self, c, NULL, start), KUMO_OK);
     cr_assert_null(kumo_headers_get(start->headers, "Referer"));
     kumo_request_unref(start);
     kumo_request_unref(req);
     kumo_response_unref(res);
-    kumo_spmw_referer.close(self, c);
+    kumo__spmw_referer.close(self, c);
     mwt_crawler_free(c);
 }
 
@@ -449,7 +449,7 @@ Test(mw_referer, disabled)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(KUMO_LIST("REFERER_ENABLED", "0"));
-    cr_assert_eq(kumo_spmw_referer.open(c, &self), KUMO_EDECLINED);
+    cr_assert_eq(kumo__spmw_referer.open(c, &self), KUMO_EDECLINED);
     cr_assert_null(self);
     mwt_crawler_free(c);
 }
@@ -464,7 +464,7 @@ Test(mw_referer, bad_setting)
         void *self = NULL;
         c = mwt_crawler(KUMO_LIST("REFERRER_POLICY", bad[i]));
         mwt_log_begin();
-        cr_assert_eq(kumo_spmw_referer.open(c, &self), KUMO_EINVAL, "%s", bad[i]);
+        cr_assert_eq(kumo__spmw_referer.open(c, &self), KUMO_EINVAL, "%s", bad[i]);
         cr_assert_null(self);
         char line[256];
         snprintf(line, sizeof(line), "Could not load referrer policy '%s'", bad[i]);

@@ -51,7 +51,7 @@ Test(mw_retry, responses)
         void *self = NULL;
         c = mwt_crawler(response_cases[i].settings);
         mwt_log_begin();
-        cr_assert_eq(kumo_dlmw_retry.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__dlmw_retry.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req(URL);
         if (response_cases[i].retry_times >= 0)
             kumo_map_set(&req->meta, "retry_times", kumo_val_int(response_cases[i].retry_times));
@@ -65,7 +65,7 @@ Test(mw_retry, responses)
             kumo_map_set(&req->meta, "dont_retry", kumo_val_bool(1));
         kumo_response *res = mwt_res(req, response_cases[i].status, NULL, "");
         kumo_request *next = NULL;
-        int rc = kumo_dlmw_retry.process_response(self, c, req, &res, &next);
+        int rc = kumo__dlmw_retry.process_response(self, c, req, &res, &next);
         cr_assert_eq(rc, response_cases[i].rc, "case %zu: rc %d", i, rc);
         if (rc == KUMO_EDONE) {
             cr_assert_not_null(next, "case %zu", i);
@@ -87,7 +87,7 @@ Test(mw_retry, responses)
             cr_assert_eq(mwt_stat(c, "retry/count"), -1, "case %zu", i);
         kumo_response_unref(res);
         kumo_request_unref(req);
-        kumo_dlmw_retry.close(self, c);
+        kumo__dlmw_retry.close(self, c);
         mwt_log_end();
         mwt_crawler_free(c);
     }
@@ -124,7 +124,7 @@ Test(mw_retry, exceptions)
         void *self = NULL;
         c = mwt_crawler(NULL);
         mwt_log_begin();
-        cr_assert_eq(kumo_dlmw_retry.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__dlmw_retry.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req(URL);
         if (exception_cases[i].dont_retry)
             kumo_map_set(&req->meta, "dont_retry", kumo_val_int(1));
@@ -133,7 +133,7 @@ Test(mw_retry, exceptions)
                          kumo_val_int(exception_cases[i].retry_times));
         kumo_response *res = NULL;
         kumo_request *next = NULL;
-        int rc = kumo_dlmw_retry.process_exception(self, c, req, exception_cases[i].err, &res,
+        int rc = kumo__dlmw_retry.process_exception(self, c, req, exception_cases[i].err, &res,
                                                    &next);
         cr_assert_eq(rc, exception_cases[i].rc, "case %zu: rc %d", i, rc);
         cr_assert_null(res);
@@ -141,13 +141,13 @@ Test(mw_retry, exceptions)
         if (exception_cases[i].stat)
             cr_assert_eq(mwt_stat(c, exception_cases[i].stat), 1, "case %zu", i);
         if (rc == KUMO_EDECLINED && !exception_cases[i].stat)
-            cr_assert_eq(kumo_map_get(kumo_stats_map(kumo__crawler_stats(c)),
+            cr_assert_eq(kumo_map_get(kumo__stats_map(kumo__crawler_stats(c)),
                                       "retry/max_reached"), NULL);
         if (exception_cases[i].log)
             mwt_assert_logged(LG, exception_cases[i].log_level, exception_cases[i].log);
         kumo_request_unref(next);
         kumo_request_unref(req);
-        kumo_dlmw_retry.close(self, c);
+        kumo__dlmw_retry.close(self, c);
         mwt_log_end();
         mwt_crawler_free(c);
     }
@@ -160,25 +160,25 @@ Test(mw_retry, exception_reasons_in_scrapy_words)
     void *self = NULL;
     c = mwt_crawler(NULL);
     mwt_log_begin();
-    cr_assert_eq(kumo_dlmw_retry.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_retry.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req(URL);
     kumo_map_set(&req->meta, "download_timeout", kumo_val_float(2.5));
     kumo_map_set(&req->meta, "retry_times", kumo_val_int(2));
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_retry.process_exception(self, c, req, KUMO_ETIMEDOUT, &res, &next),
+    cr_assert_eq(kumo__dlmw_retry.process_exception(self, c, req, KUMO_ETIMEDOUT, &res, &next),
                  KUMO_EDECLINED);
     mwt_assert_logged(LG, "ERROR", "Gave up retrying <GET " URL "> (failed 3 times): User "
                       "timeout caused connection failure: Getting " URL " took longer than 2.5 "
                       "seconds..\n");
     kumo_map_set(&req->meta, "retry_times", kumo_val_int(0));
-    cr_assert_eq(kumo_dlmw_retry.process_exception(self, c, req, KUMO_EDNS, &res, &next),
+    cr_assert_eq(kumo__dlmw_retry.process_exception(self, c, req, KUMO_EDNS, &res, &next),
                  KUMO_EDONE);
     mwt_assert_logged(LG, "DEBUG", "Retrying <GET " URL "> (failed 1 times): DNS lookup failed: "
                       "no results for hostname lookup: example.com.\n");
     kumo_request_unref(next);
     kumo_request_unref(req);
-    kumo_dlmw_retry.close(self, c);
+    kumo__dlmw_retry.close(self, c);
     mwt_log_end();
     mwt_crawler_free(c);
 }
@@ -188,13 +188,13 @@ Test(mw_retry, disabled_and_copy)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(KUMO_LIST("RETRY_ENABLED", "false"));
-    cr_assert_eq(kumo_dlmw_retry.open(c, &self), KUMO_EDECLINED);
+    cr_assert_eq(kumo__dlmw_retry.open(c, &self), KUMO_EDECLINED);
     mwt_crawler_free(c);
 
     /* the retried request is a full copy: method, body, headers, meta */
     c = mwt_crawler(NULL);
     mwt_log_begin();
-    cr_assert_eq(kumo_dlmw_retry.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_retry.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req(URL);
     kumo_request_set_method(req, "POST");
     kumo_request_set_body(req, "a=1", 3);
@@ -203,7 +203,7 @@ Test(mw_retry, disabled_and_copy)
     kumo_request_set_priority(req, 7);
     kumo_response *res = mwt_res(req, 500, NULL, "");
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_retry.process_response(self, c, req, &res, &next), KUMO_EDONE);
+    cr_assert_eq(kumo__dlmw_retry.process_response(self, c, req, &res, &next), KUMO_EDONE);
     cr_assert_str_eq(next->method, "POST");
     cr_assert_eq(next->body_len, 3);
     cr_assert_str_eq(kumo_headers_get(next->headers, "X-Test"), "1");
@@ -213,7 +213,7 @@ Test(mw_retry, disabled_and_copy)
     kumo_request_unref(next);
     kumo_response_unref(res);
     kumo_request_unref(req);
-    kumo_dlmw_retry.close(self, c);
+    kumo__dlmw_retry.close(self, c);
     mwt_log_end();
     mwt_crawler_free(c);
 }

@@ -43,7 +43,7 @@ static void setup(void)
 {
     kumo_leakcheck_start();
     memset(&fake, 0, sizeof(fake));
-    kumo_log_set_level(KUMO_LOG_CRITICAL);
+    kumo__log_set_level(KUMO_LOG_CRITICAL);
     kumo__robotstxt_set_engine(fake_download, fake_resume);
 }
 
@@ -79,12 +79,12 @@ static void mw_open(mw *m, const char *const *kv)
 {
     m->c = mwt_crawler(kv);
     m->self = NULL;
-    cr_assert_eq(kumo_dlmw_robotstxt.open(m->c, &m->self), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_robotstxt.open(m->c, &m->self), KUMO_OK);
 }
 
 static void mw_close(mw *m)
 {
-    kumo_dlmw_robotstxt.close(m->self, m->c);
+    kumo__dlmw_robotstxt.close(m->self, m->c);
     mwt_crawler_free(m->c);
 }
 
@@ -96,7 +96,7 @@ static int run(mw *m, const char *url, const char *ua)
         kumo_headers_add(req->headers, "User-Agent", ua);
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    int rc = kumo_dlmw_robotstxt.process_request(m->self, m->c, req, &res, &next);
+    int rc = kumo__dlmw_robotstxt.process_request(m->self, m->c, req, &res, &next);
     cr_assert_null(res);
     cr_assert_null(next);
     kumo_request_unref(req);
@@ -110,9 +110,9 @@ Test(mw_robotstxt, disabled_by_default)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(NULL);
-    cr_assert_eq(kumo_dlmw_robotstxt.open(c, &self), KUMO_EDECLINED);
-    cr_assert_eq(kumo_dlmw_robotstxt.order, 100);
-    cr_assert_str_eq(kumo_dlmw_robotstxt.name, "RobotsTxt");
+    cr_assert_eq(kumo__dlmw_robotstxt.open(c, &self), KUMO_EDECLINED);
+    cr_assert_eq(kumo__dlmw_robotstxt.order, 100);
+    cr_assert_str_eq(kumo__dlmw_robotstxt.name, "RobotsTxt");
     mwt_crawler_free(c);
 }
 
@@ -240,7 +240,7 @@ Test(mw_robotstxt, dont_obey_meta)
     kumo_map_set(kumo_request_meta(req), "dont_obey_robotstxt", kumo_val_bool(1));
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    cr_assert_eq(kumo_dlmw_robotstxt.process_request(m.self, m.c, req, &res, &next), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_robotstxt.process_request(m.self, m.c, req, &res, &next), KUMO_OK);
     kumo_request_unref(req);
     cr_assert_eq(fake.n, 0);
     mw_close(&m);

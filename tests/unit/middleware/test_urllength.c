@@ -26,14 +26,14 @@ Test(mw_urllength, filter)
         void *self = NULL;
         c = mwt_crawler(cases[i].limit ? KUMO_LIST("URLLENGTH_LIMIT", cases[i].limit) : NULL);
         mwt_log_begin();
-        cr_assert_eq(kumo_spmw_urllength.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__spmw_urllength.open(c, &self), KUMO_OK);
         char url[4096] = "http://example.com/";
         memset(url + 19, 'x', cases[i].path_len);
         url[19 + cases[i].path_len] = '\0';
         kumo_request *from = mwt_req("http://example.com/");
         kumo_response *res = mwt_res(from, 200, NULL, "");
         kumo_request *req = mwt_req(url);
-        int rc = kumo_spmw_urllength.process_request(self, c, cases[i].start ? NULL : res, req);
+        int rc = kumo__spmw_urllength.process_request(self, c, cases[i].start ? NULL : res, req);
         cr_assert_eq(rc, cases[i].pass ? KUMO_OK : KUMO_EIGNORED, "case %zu", i);
         cr_assert_eq(mwt_stat(c, "urllength/request_ignored_count"), cases[i].pass ? -1 : 1);
         if (!cases[i].pass) {
@@ -45,7 +45,7 @@ Test(mw_urllength, filter)
         kumo_request_unref(req);
         kumo_response_unref(res);
         kumo_request_unref(from);
-        kumo_spmw_urllength.close(self, c);
+        kumo__spmw_urllength.close(self, c);
         mwt_log_end();
         mwt_crawler_free(c);
     }
@@ -56,6 +56,6 @@ Test(mw_urllength, disabled)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(KUMO_LIST("URLLENGTH_LIMIT", "0"));
-    cr_assert_eq(kumo_spmw_urllength.open(c, &self), KUMO_EDECLINED);
+    cr_assert_eq(kumo__spmw_urllength.open(c, &self), KUMO_EDECLINED);
     mwt_crawler_free(c);
 }

@@ -20,13 +20,13 @@ Test(mw_useragent, setdefault)
         kumo_crawler *c;
         void *self = NULL;
         c = mwt_crawler(KUMO_LIST("USER_AGENT", cases[i].setting));
-        cr_assert_eq(kumo_dlmw_useragent.open(c, &self), KUMO_OK);
+        cr_assert_eq(kumo__dlmw_useragent.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req("http://example.com/");
         if (cases[i].have)
             kumo_headers_add(req->headers, "user-agent", cases[i].have);
         kumo_response *res = NULL;
         kumo_request *next = NULL;
-        cr_assert_eq(kumo_dlmw_useragent.process_request(self, c, req, &res, &next), KUMO_OK);
+        cr_assert_eq(kumo__dlmw_useragent.process_request(self, c, req, &res, &next), KUMO_OK);
         const char *got = kumo_headers_get(req->headers, "User-Agent");
         if (cases[i].want)
             cr_assert_str_eq(got, cases[i].want, "case %zu", i);
@@ -34,7 +34,7 @@ Test(mw_useragent, setdefault)
             cr_assert_null(got, "case %zu", i);
         cr_assert_leq(kumo_headers_count(req->headers), 1);
         kumo_request_unref(req);
-        kumo_dlmw_useragent.close(self, c);
+        kumo__dlmw_useragent.close(self, c);
         mwt_crawler_free(c);
     }
 }
@@ -44,14 +44,14 @@ Test(mw_useragent, default_setting)
     kumo_crawler *c;
     void *self = NULL;
     c = mwt_crawler(NULL);
-    cr_assert_eq(kumo_dlmw_useragent.open(c, &self), KUMO_OK);
+    cr_assert_eq(kumo__dlmw_useragent.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req("http://example.com/");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
-    kumo_dlmw_useragent.process_request(self, c, req, &res, &next);
+    kumo__dlmw_useragent.process_request(self, c, req, &res, &next);
     cr_assert_str_eq(kumo_headers_get(req->headers, "User-Agent"),
-                     kumo_settings_get(kumo__crawler_settings(c), "USER_AGENT"));
+                     kumo__settings_get(kumo__crawler_settings(c), "USER_AGENT"));
     kumo_request_unref(req);
-    kumo_dlmw_useragent.close(self, c);
+    kumo__dlmw_useragent.close(self, c);
     mwt_crawler_free(c);
 }

@@ -10,7 +10,7 @@
 static inline void ft_setup(void)
 {
     kumo_leakcheck_start();
-    kumo_log_set_level(KUMO_LOG_CRITICAL);
+    kumo__log_set_level(KUMO_LOG_CRITICAL);
 }
 
 /* A fresh path /tmp/kumo-ft-PID-N/NAME whose directory does not exist yet (the feed
@@ -53,12 +53,12 @@ static inline void ft_export(const char *path, kumo_feed_opts *o, kumo_item **it
     kumo_feed *f = NULL;
     char err[256] = "";
     o->overwrite = true;
-    cr_assert_eq(kumo_feed_open_opts(&f, path, o, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__feed_open_opts(&f, path, o, err, sizeof(err)), KUMO_OK, "%s", err);
     for (size_t i = 0; i < n; i++)
-        cr_assert_eq(kumo_feed_write(f, items[i]), KUMO_OK, "item %zu", i);
-    cr_assert_eq(kumo_feed_count(f), n);
+        cr_assert_eq(kumo__feed_write(f, items[i]), KUMO_OK, "item %zu", i);
+    cr_assert_eq(kumo__feed_count(f), n);
     size_t count = 0;
-    cr_assert_eq(kumo_feed_close(f, &count), KUMO_OK);
+    cr_assert_eq(kumo__feed_close(f, &count), KUMO_OK);
     cr_assert_eq(count, n);
 }
 
@@ -68,14 +68,14 @@ static inline char *ft_slurp(const char *path, size_t *len)
     FILE *fp = fopen(path, "rb");
     cr_assert_not_null(fp, "cannot open '%s'", path);
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
     char chunk[4096];
     size_t k;
     while ((k = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        kumo_buf_add(&b, chunk, k);
+        kumo__buf_add(&b, chunk, k);
     fclose(fp);
-    kumo_buf_addc(&b, '\0');
-    char *s = kumo_buf_detach(&b, len);
+    kumo__buf_addc(&b, '\0');
+    char *s = kumo__buf_detach(&b, len);
     (*len)--;
     return s;
 }
@@ -87,7 +87,7 @@ static inline void ft_expect(const char *format, kumo_feed_opts *o, kumo_item **
 {
     kumo_feed_opts def;
     if (!o) {
-        kumo_feed_opts_init(&def);
+        kumo__feed_opts_init(&def);
         o = &def;
     }
     o->format = format;

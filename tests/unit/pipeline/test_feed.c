@@ -23,7 +23,7 @@
 static void setup(void)
 {
     kumo_leakcheck_start();
-    kumo_log_set_level(KUMO_LOG_CRITICAL);     /* the "Stored ... feed" lines */
+    kumo__log_set_level(KUMO_LOG_CRITICAL);     /* the "Stored ... feed" lines */
 }
 
 TestSuite(feed, .init = setup, .fini = kumo_leakcheck_end);
@@ -211,12 +211,12 @@ static int export(const char *path, const char *format, bool overwrite, kumo_ite
 {
     kumo_feed *f;
     char err[256] = "";
-    int rc = kumo_feed_open(&f, path, format, overwrite, err, sizeof(err));
+    int rc = kumo__feed_open(&f, path, format, overwrite, err, sizeof(err));
     cr_assert_eq(rc, KUMO_OK, "open '%s': %s", path, err);
     for (size_t i = 0; i < n; i++)
-        cr_assert_eq(kumo_feed_write(f, it[i]), KUMO_OK);
+        cr_assert_eq(kumo__feed_write(f, it[i]), KUMO_OK);
     size_t count = 99;
-    rc = kumo_feed_close(f, &count);
+    rc = kumo__feed_close(f, &count);
     cr_expect_eq(count, n);
     return rc;
 }
@@ -542,12 +542,12 @@ Test(feed, open_formats)
             snprintf(path, sizeof(path), "%s/%s", dir, open_cases[i].path);
         else
             snprintf(path, sizeof(path), "%s", open_cases[i].path);
-        int rc = kumo_feed_open(&f, path, open_cases[i].format, false, err, sizeof(err));
+        int rc = kumo__feed_open(&f, path, open_cases[i].format, false, err, sizeof(err));
         cr_expect_eq(rc, open_cases[i].rc, "'%s': %s", path, kumo_errname(rc));
         if (rc == KUMO_OK) {
-            cr_expect_str_eq(kumo_feed_format(f), open_cases[i].want);
-            cr_expect_str_eq(kumo_feed_path(f), path);
-            cr_expect_eq(kumo_feed_close(f, NULL), KUMO_OK);
+            cr_expect_str_eq(kumo__feed_format(f), open_cases[i].want);
+            cr_expect_str_eq(kumo__feed_path(f), path);
+            cr_expect_eq(kumo__feed_close(f, NULL), KUMO_OK);
             if (in_dir)
                 cr_expect_eq(unlink(path), 0, "'%s' was not created", path);
         } else {
@@ -569,9 +569,9 @@ Test(feed, open_directories)
     cafe_items(&it, 1);
 
     snprintf(path, sizeof(path), "%s/a/b/out.jsonl", dir);
-    cr_assert_eq(kumo_feed_open(&f, path, NULL, false, err, sizeof(err)), KUMO_OK, "%s", err);
-    cr_expect_eq(kumo_feed_write(f, it), KUMO_OK);
-    cr_expect_eq(kumo_feed_close(f, NULL), KUMO_OK);
+    cr_assert_eq(kumo__feed_open(&f, path, NULL, false, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_expect_eq(kumo__feed_write(f, it), KUMO_OK);
+    cr_expect_eq(kumo__feed_close(f, NULL), KUMO_OK);
     static const char want[] = "{\"name\": \"caf\xc3\xa9 \\\"0\\\"\", \"n\": 0}\n";
     expect_file(path, want, sizeof(want) - 1, "made dirs");
     unlink(path);
@@ -582,7 +582,7 @@ Test(feed, open_directories)
     FILE *fp = fopen(path, "w");
     fclose(fp);
     f = (kumo_feed *)&f;
-    cr_expect_eq(kumo_feed_open(&f, bad, NULL, true, err, sizeof(err)), KUMO_EIO);
+    cr_expect_eq(kumo__feed_open(&f, bad, NULL, true, err, sizeof(err)), KUMO_EIO);
     cr_expect_null(f);
     char want_err[256];
     snprintf(want_err, sizeof(want_err), "cannot open '%s': %s", bad, strerror(ENOTDIR));
@@ -590,11 +590,11 @@ Test(feed, open_directories)
 
     /* a directory itself cannot be opened as a file */
     snprintf(bad, sizeof(bad), "%s/a/b", dir);
-    cr_expect_eq(kumo_feed_open(&f, bad, "csv", true, err, sizeof(err)), KUMO_EIO);
+    cr_expect_eq(kumo__feed_open(&f, bad, "csv", true, err, sizeof(err)), KUMO_EIO);
     snprintf(want_err, sizeof(want_err), "cannot open '%s': %s", bad, strerror(EISDIR));
     cr_expect_str_eq(err, want_err);
     /* no err buffer is fine */
-    cr_expect_eq(kumo_feed_open(&f, bad, "csv", true, NULL, 0), KUMO_EIO);
+    cr_expect_eq(kumo__feed_open(&f, bad, "csv", true, NULL, 0), KUMO_EIO);
 
     unlink(path);
     snprintf(path, sizeof(path), "%s/a/b", dir);
@@ -613,7 +613,7 @@ Test(feed, flushes_as_it_goes)
     char path[64];
     temp_path(path, "jsonl");
     kumo_feed *f;
-    cr_assert_eq(kumo_feed_open(&f, path, NULL, true, NULL, 0), KUMO_OK);
+    cr_assert_eq(kumo__feed_open(&f, path, NULL, true, NULL, 0), KUMO_OK);
     kumo_item *it = kumo_item_new();
     char text[200];
     memset(text, 'x', sizeof(text) - 1);
@@ -623,14 +623,14 @@ Test(feed, flushes_as_it_goes)
     size_t n = 2 * 64 * 1024 / line + 10;
     struct stat st;
     for (size_t i = 0; i < n; i++)
-        cr_assert_eq(kumo_feed_write(f, it), KUMO_OK);
+        cr_assert_eq(kumo__feed_write(f, it), KUMO_OK);
     cr_assert_eq(stat(path, &st), 0);
     cr_expect_geq(st.st_size, 64 * 1024, "only %lld bytes written before close",
                   (long long)st.st_size);
     cr_expect_lt((size_t)st.st_size, n * line);
     cr_expect_eq((size_t)st.st_size % line, 0, "a partial line in the file");
     size_t count;
-    cr_expect_eq(kumo_feed_close(f, &count), KUMO_OK);
+    cr_expect_eq(kumo__feed_close(f, &count), KUMO_OK);
     cr_expect_eq(count, n);
     cr_assert_eq(stat(path, &st), 0);
     cr_expect_eq((size_t)st.st_size, n * line);
@@ -643,35 +643,35 @@ Test(feed, write_error)
 {
     kumo_feed *f;
     char err[256];
-    if (kumo_feed_open(&f, "/dev/full", "jsonl", false, err, sizeof(err)) != KUMO_OK)
+    if (kumo__feed_open(&f, "/dev/full", "jsonl", false, err, sizeof(err)) != KUMO_OK)
         cr_skip_test("no /dev/full: %s", err);
     kumo_item *it = kumo_item_new();
     kumo_item_set_str(it, "k", "v");
-    cr_expect_eq(kumo_feed_write(f, it), KUMO_OK);    /* still in the buffer */
+    cr_expect_eq(kumo__feed_write(f, it), KUMO_OK);    /* still in the buffer */
     int rc = KUMO_OK;
     for (int i = 0; i < 10000 && rc == KUMO_OK; i++)
-        rc = kumo_feed_write(f, it);
+        rc = kumo__feed_write(f, it);
     cr_expect_eq(rc, KUMO_EIO);
-    cr_expect_eq(kumo_feed_close(f, NULL), KUMO_EIO);
+    cr_expect_eq(kumo__feed_close(f, NULL), KUMO_EIO);
 
-    cr_assert_eq(kumo_feed_open(&f, "/dev/full", "csv", false, NULL, 0), KUMO_OK);
-    cr_expect_eq(kumo_feed_write(f, it), KUMO_OK);
-    cr_expect_eq(kumo_feed_close(f, NULL), KUMO_EIO);
+    cr_assert_eq(kumo__feed_open(&f, "/dev/full", "csv", false, NULL, 0), KUMO_OK);
+    cr_expect_eq(kumo__feed_write(f, it), KUMO_OK);
+    cr_expect_eq(kumo__feed_close(f, NULL), KUMO_EIO);
     kumo_item_unref(it);
 }
 
 Test(feed, bad_calls)
 {
     size_t count = 7;
-    cr_expect_eq(kumo_feed_close(NULL, &count), KUMO_OK);
+    cr_expect_eq(kumo__feed_close(NULL, &count), KUMO_OK);
     cr_expect_eq(count, 0);
     kumo_feed *f = (kumo_feed *)&f;
-    cr_expect_eq(kumo_feed_open(&f, NULL, "json", false, NULL, 0), KUMO_EINVAL);
+    cr_expect_eq(kumo__feed_open(&f, NULL, "json", false, NULL, 0), KUMO_EINVAL);
     cr_expect_null(f);
-    cr_assert_eq(kumo_feed_open(&f, "-", "jsonl", false, NULL, 0), KUMO_OK);
-    cr_expect_eq(kumo_feed_write(f, NULL), KUMO_EINVAL);
-    cr_expect_eq(kumo_feed_write(NULL, NULL), KUMO_EINVAL);
-    cr_expect_eq(kumo_feed_close(f, &count), KUMO_OK);   /* stdout stays open */
+    cr_assert_eq(kumo__feed_open(&f, "-", "jsonl", false, NULL, 0), KUMO_OK);
+    cr_expect_eq(kumo__feed_write(f, NULL), KUMO_EINVAL);
+    cr_expect_eq(kumo__feed_write(NULL, NULL), KUMO_EINVAL);
+    cr_expect_eq(kumo__feed_close(f, &count), KUMO_OK);   /* stdout stays open */
     cr_expect_eq(count, 0);
     cr_expect_neq(fflush(stdout), EOF);
 }

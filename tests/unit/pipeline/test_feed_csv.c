@@ -60,7 +60,7 @@ Test(feed_csv, field_order_and_names)
 {
     kumo_item *it[2] = {ft_item(KUMO_LIST("a", "1", "b", "2")), ft_item(KUMO_LIST("a", "3"))};
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.fields = KUMO_LIST("b", "missing", "a");
     o.names = KUMO_LIST("B", "M", "A");
     o.nfields = 3;

@@ -22,7 +22,7 @@
 static void setup(void)
 {
     kumo_leakcheck_start();
-    kumo_log_set_level(KUMO_LOG_CRITICAL);     /* the "Stored ... feed" lines */
+    kumo__log_set_level(KUMO_LOG_CRITICAL);     /* the "Stored ... feed" lines */
 }
 
 TestSuite(feed_formats, .init = setup, .fini = kumo_leakcheck_end);
@@ -345,7 +345,7 @@ Test(feed_formats, scrapy_bytes)
         const char *fields[16], *names[16];
         temp_path(path, sizeof(path), "out");
         kumo_feed_opts o;
-        kumo_feed_opts_init(&o);
+        kumo__feed_opts_init(&o);
         o.format = cases[c].format;
         o.encoding = cases[c].encoding;
         o.indent_none = cases[c].indent_none;
@@ -354,14 +354,14 @@ Test(feed_formats, scrapy_bytes)
         o.fields = o.nfields ? fields : NULL;
         o.names = words(cases[c].names, nb, sizeof(nb), names, 16) ? names : NULL;
         kumo_feed *f;
-        cr_assert_eq(kumo_feed_open_opts(&f, path, &o, err, sizeof(err)), KUMO_OK, "%s: %s",
+        cr_assert_eq(kumo__feed_open_opts(&f, path, &o, err, sizeof(err)), KUMO_OK, "%s: %s",
                      cases[c].name, err);
         kumo_item *it[4];
         size_t n = build(cases[c].set, it);
         for (size_t i = 0; i < n; i++)
-            cr_expect_eq(kumo_feed_write(f, it[i]), KUMO_OK, "%s: item %zu", cases[c].name, i);
+            cr_expect_eq(kumo__feed_write(f, it[i]), KUMO_OK, "%s: item %zu", cases[c].name, i);
         unref_all(it, n);
-        cr_expect_eq(kumo_feed_close(f, NULL), KUMO_OK);
+        cr_expect_eq(kumo__feed_close(f, NULL), KUMO_OK);
         expect_file(path, cases[c].bytes, cases[c].len, cases[c].name);
         remove_path(path);
     }
@@ -382,13 +382,13 @@ Test(feed_formats, store_empty)
         char path[128];
         temp_path(path, sizeof(path), "empty");
         kumo_feed_opts o;
-        kumo_feed_opts_init(&o);
+        kumo__feed_opts_init(&o);
         o.format = want[i].format;
         o.store_empty = true;
         kumo_feed *f;
-        cr_assert_eq(kumo_feed_open_opts(&f, path, &o, NULL, 0), KUMO_OK);
+        cr_assert_eq(kumo__feed_open_opts(&f, path, &o, NULL, 0), KUMO_OK);
         size_t count = 9;
-        cr_expect_eq(kumo_feed_close(f, &count), KUMO_OK);
+        cr_expect_eq(kumo__feed_close(f, &count), KUMO_OK);
         cr_expect_eq(count, 0);
         expect_file(path, want[i].bytes, strlen(want[i].bytes), want[i].format);
         remove_path(path);
@@ -401,20 +401,20 @@ Test(feed_formats, encoding_error_skips_item)
     char path[128];
     temp_path(path, sizeof(path), "x.csv");
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.encoding = "ascii";
     kumo_feed *f;
-    cr_assert_eq(kumo_feed_open_opts(&f, path, &o, NULL, 0), KUMO_OK);
+    cr_assert_eq(kumo__feed_open_opts(&f, path, &o, NULL, 0), KUMO_OK);
     kumo_item *it[3];
     build_latin(it);
     it[2] = kumo_item_new();
     kumo_item_set_str(it[2], "a", "plain");
-    cr_expect_eq(kumo_feed_write(f, it[0]), KUMO_EINVAL);
-    cr_expect_eq(kumo_feed_write(f, it[2]), KUMO_OK);
-    cr_expect_eq(kumo_feed_write(f, it[1]), KUMO_EINVAL);
+    cr_expect_eq(kumo__feed_write(f, it[0]), KUMO_EINVAL);
+    cr_expect_eq(kumo__feed_write(f, it[2]), KUMO_OK);
+    cr_expect_eq(kumo__feed_write(f, it[1]), KUMO_EINVAL);
     unref_all(it, 3);
     size_t count;
-    cr_expect_eq(kumo_feed_close(f, &count), KUMO_OK);
+    cr_expect_eq(kumo__feed_close(f, &count), KUMO_OK);
     cr_expect_eq(count, 1);
     expect_file(path, "a\r\nplain\r\n", 10, "ascii csv");
     remove_path(path);
@@ -437,16 +437,16 @@ Test(feed_formats, encodings)
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(encs); i++) {
         kumo_feed_enc e = KUMO_FEED_ENC_UTF8;
-        cr_expect_eq(kumo_feed_enc_parse(encs[i].name, &e), encs[i].rc, "%s", encs[i].name);
+        cr_expect_eq(kumo__feed_enc_parse(encs[i].name, &e), encs[i].rc, "%s", encs[i].name);
         if (encs[i].rc == KUMO_OK)
             cr_expect_eq(e, encs[i].enc, "%s", encs[i].name);
     }
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.encoding = "cp1252";
     kumo_feed *f;
     char err[200];
-    cr_expect_eq(kumo_feed_open_opts(&f, "/tmp/never.json", &o, err, sizeof(err)), KUMO_EINVAL);
+    cr_expect_eq(kumo__feed_open_opts(&f, "/tmp/never.json", &o, err, sizeof(err)), KUMO_EINVAL);
     cr_expect_str_eq(err, "unsupported feed encoding 'cp1252': use utf-8, latin-1 or ascii");
     cr_expect_eq(access("/tmp/never.json", F_OK), -1);
 }
@@ -484,20 +484,20 @@ static void export_sqlite(const char *path, const char *table, bool overwrite, k
                           size_t n)
 {
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.overwrite = overwrite;
     o.table = table;
     kumo_feed *f;
     char err[256] = "";
-    cr_assert_eq(kumo_feed_open_opts(&f, path, &o, err, sizeof(err)), KUMO_OK, "%s", err);
-    cr_expect_str_eq(kumo_feed_format(f), "sqlite");
+    cr_assert_eq(kumo__feed_open_opts(&f, path, &o, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_expect_str_eq(kumo__feed_format(f), "sqlite");
     for (size_t i = 0; i < n; i++) {
-        cr_expect_eq(kumo_feed_write(f, it[i]), KUMO_OK);
+        cr_expect_eq(kumo__feed_write(f, it[i]), KUMO_OK);
         if (i == 0)
-            cr_expect_eq(kumo_feed_flush(f), KUMO_OK);  /* one commit, then a new batch */
+            cr_expect_eq(kumo__feed_flush(f), KUMO_OK);  /* one commit, then a new batch */
     }
     size_t count;
-    cr_expect_eq(kumo_feed_close(f, &count), KUMO_OK);
+    cr_expect_eq(kumo__feed_close(f, &count), KUMO_OK);
     cr_expect_eq(count, n);
 }
 
@@ -560,19 +560,19 @@ Test(feed_formats, sqlite_errors)
 {
     char err[256] = "";
     kumo_feed *f;
-    cr_expect_eq(kumo_feed_open(&f, "-", "sqlite", false, err, sizeof(err)), KUMO_EINVAL);
+    cr_expect_eq(kumo__feed_open(&f, "-", "sqlite", false, err, sizeof(err)), KUMO_EINVAL);
     cr_expect_str_eq(err, "a sqlite feed needs a file, not stdout");
     cr_expect_null(f);
 
     /* a file that is not a database: the open fails, nothing is written to it */
     char path[128];
     temp_path(path, sizeof(path), "text.db");
-    cr_assert_eq(kumo_feed_open(&f, path, "jsonl", true, NULL, 0), KUMO_OK);
+    cr_assert_eq(kumo__feed_open(&f, path, "jsonl", true, NULL, 0), KUMO_OK);
     kumo_item *it = kumo_item_new();
     kumo_item_set_int(it, "n", 1);
-    kumo_feed_write(f, it);
-    kumo_feed_close(f, NULL);
-    cr_expect_eq(kumo_feed_open(&f, path, NULL, false, err, sizeof(err)), KUMO_EIO);
+    kumo__feed_write(f, it);
+    kumo__feed_close(f, NULL);
+    cr_expect_eq(kumo__feed_open(&f, path, NULL, false, err, sizeof(err)), KUMO_EIO);
     cr_expect(strstr(err, "cannot open '") == err, "%s", err);
     cr_expect(strstr(err, "not a database") != NULL, "%s", err);
     expect_file(path, "{\"n\": 1}\n", 9, "left alone");

@@ -29,7 +29,7 @@ Test(feed_jsonl, unicode_and_escapes)
               "{\"s\": \"caf\xc3\xa9 \xf0\x9f\x98\x80 \\\"q\\\" \\\\ \\n\\t\\u0001\"}\n");
     /* None (Scrapy's default): ensure_ascii, the emoji as a surrogate pair */
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.encoding = NULL;
     ft_expect("jsonlines", &o, it, 1,
               "{\"s\": \"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \\n\\t\\u0001\"}\n");
@@ -41,7 +41,7 @@ Test(feed_jsonl, field_order_from_the_fields_option)
     kumo_item *it[2] = {ft_item(KUMO_LIST("a", "1", "b", "2", "c", "3")),
                         ft_item(KUMO_LIST("b", "x"))};
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.fields = KUMO_LIST("c", "a", "b");
     o.nfields = 3;
     /* the fields' order, not the item's; a missing field is left out */
@@ -55,8 +55,8 @@ Test(feed_jsonl, field_order_from_the_fields_option)
 
 Test(feed_jsonl, extensions_name_the_format)
 {
-    cr_assert_str_eq(kumo_feed_format_of_path("out/items.jsonl"), "jsonlines");
-    cr_assert_str_eq(kumo_feed_format_of_path("items.jl"), "jsonlines");
-    cr_assert_str_eq(kumo_feed_format_find("jsonlines"), "jsonlines");
-    cr_assert_null(kumo_feed_format_of_path("items.JSONL"));
+    cr_assert_str_eq(kumo__feed_format_of_path("out/items.jsonl"), "jsonlines");
+    cr_assert_str_eq(kumo__feed_format_of_path("items.jl"), "jsonlines");
+    cr_assert_str_eq(kumo__feed_format_find("jsonlines"), "jsonlines");
+    cr_assert_null(kumo__feed_format_of_path("items.JSONL"));
 }

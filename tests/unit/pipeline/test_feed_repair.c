@@ -24,7 +24,7 @@ static void write_file(char *path, size_t n, const char *data)
 static void repaired(const char *path, size_t want_dropped, const char *want)
 {
     size_t dropped = 12345, len;
-    cr_assert_eq(kumo_feed_repair_jsonl(path, &dropped), KUMO_OK);
+    cr_assert_eq(kumo__feed_repair_jsonl(path, &dropped), KUMO_OK);
     cr_assert_eq(dropped, want_dropped);
     char *got = ft_slurp(path, &len);
     cr_assert_eq(len, strlen(want));
@@ -80,7 +80,7 @@ Test(feed_repair, missing_file_is_fine)
     char path[128];
     ft_path(path, sizeof(path), "none.jsonl");
     size_t dropped = 99;
-    cr_assert_eq(kumo_feed_repair_jsonl(path, &dropped), KUMO_OK);
+    cr_assert_eq(kumo__feed_repair_jsonl(path, &dropped), KUMO_OK);
     cr_assert_eq(dropped, 0);
 }
 
@@ -89,14 +89,14 @@ Test(feed_repair, feed_output_after_repair_appends_whole_lines)
     char path[128];
     write_file(path, sizeof(path), "{\"a\": 1}\n{\"a\": ");
     size_t dropped;
-    cr_assert_eq(kumo_feed_repair_jsonl(path, &dropped), KUMO_OK);
+    cr_assert_eq(kumo__feed_repair_jsonl(path, &dropped), KUMO_OK);
     kumo_item *it = ft_item(KUMO_LIST("a", "2"));
     kumo_feed *f = NULL;
     char err[256] = "";
-    cr_assert_eq(kumo_feed_open(&f, path, NULL, false, err, sizeof(err)), KUMO_OK, "%s", err);
-    cr_assert_str_eq(kumo_feed_format(f), "jsonlines");
-    cr_assert_eq(kumo_feed_write(f, it), KUMO_OK);
-    cr_assert_eq(kumo_feed_close(f, NULL), KUMO_OK);
+    cr_assert_eq(kumo__feed_open(&f, path, NULL, false, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_str_eq(kumo__feed_format(f), "jsonlines");
+    cr_assert_eq(kumo__feed_write(f, it), KUMO_OK);
+    cr_assert_eq(kumo__feed_close(f, NULL), KUMO_OK);
     kumo_item_unref(it);
     size_t len;
     char *got = ft_slurp(path, &len);

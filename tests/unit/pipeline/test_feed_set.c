@@ -32,11 +32,11 @@ static double fixed_now(void)
 static void setup(void)
 {
     kumo_leakcheck_start();
-    kumo_log_set_level(KUMO_LOG_CRITICAL);
+    kumo__log_set_level(KUMO_LOG_CRITICAL);
     snprintf(dir, sizeof(dir), "/tmp/kumo-fs-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
-    settings = kumo_settings_new();
-    stats = kumo_stats_new();
+    settings = kumo__settings_new();
+    stats = kumo__stats_new();
 }
 
 /* Remove dir and everything in it (one level of subdirectories). */
@@ -60,8 +60,8 @@ static void rm_tree(const char *path)
 
 static void teardown(void)
 {
-    kumo_settings_free(settings);
-    kumo_stats_free(stats);
+    kumo__settings_free(settings);
+    kumo__stats_free(stats);
     rm_tree(dir);
     kumo_leakcheck_end();
 }
@@ -79,7 +79,7 @@ static void feeds_json(char *out, size_t n, const char *fmt)
 static void set(const char *name, const char *value)
 {
     char err[256];
-    cr_assert_eq(kumo_settings_set(settings, name, value, KUMO_PRIO_CMDLINE, err, sizeof(err)),
+    cr_assert_eq(kumo__settings_set(settings, name, value, KUMO_PRIO_CMDLINE, err, sizeof(err)),
                  KUMO_OK, "%s", err);
 }
 
@@ -87,7 +87,7 @@ static kumo_feedset *open_set(const char *feeds, const kumo_map *args)
 {
     kumo_feedset *fs = NULL;
     char err[512] = "";
-    int rc = kumo_feedset_new(&fs, feeds, settings, "quotes", args, stats, false, fixed_now,
+    int rc = kumo__feedset_new(&fs, feeds, settings, "quotes", args, stats, false, fixed_now,
                               err, sizeof(err));
     cr_assert_eq(rc, KUMO_OK, "%s: %s", feeds, err);
     return fs;
@@ -100,7 +100,7 @@ static void write_items(kumo_feedset *fs, int n)
         kumo_item *it = kumo_item_new();
         kumo_item_set_int(it, "n", i);
         kumo_item_set_str(it, "t", i % 2 ? "caf\xc3\xa9" : "x");
-        kumo_feedset_write(fs, it);
+        kumo__feedset_write(fs, it);
         kumo_item_unref(it);
     }
 }
@@ -141,20 +141,20 @@ Test(feed_set, batches)
     feeds_json(feeds, sizeof(feeds), "{\"%s/b-%%(batch_id)03d-%%(name)s.jsonl\": "
                "{\"batch_item_count\": 2, \"encoding\": \"utf-8\"}}");
     snprintf(logpath, sizeof(logpath), "%s/log", dir);
-    kumo_log_set_level(KUMO_LOG_INFO);
-    cr_assert_eq(kumo_log_set_file(logpath), KUMO_OK);
+    kumo__log_set_level(KUMO_LOG_INFO);
+    cr_assert_eq(kumo__log_set_file(logpath), KUMO_OK);
     kumo_feedset *fs = open_set(feeds, NULL);
     write_items(fs, 4);
-    kumo_feedset_free(fs);
-    kumo_log_set_file(NULL);
-    kumo_log_set_level(KUMO_LOG_CRITICAL);
+    kumo__feedset_free(fs);
+    kumo__log_set_file(NULL);
+    kumo__log_set_level(KUMO_LOG_CRITICAL);
     expect_file("b-001-quotes.jsonl",
                 "{\"n\": 1, \"t\": \"caf\xc3\xa9\"}\n{\"n\": 2, \"t\": \"x\"}\n");
     expect_file("b-002-quotes.jsonl",
                 "{\"n\": 3, \"t\": \"caf\xc3\xa9\"}\n{\"n\": 4, \"t\": \"x\"}\n");
     expect_file("b-003-quotes.jsonl", "");
-    cr_expect_eq(kumo_stats_get_int(stats, "feedexport/success_count/FileFeedStorage", 0), 2);
-    cr_expect_null(kumo_stats_get(stats, "feedexport/failed_count/FileFeedStorage"));
+    cr_expect_eq(kumo__stats_get_int(stats, "feedexport/success_count/FileFeedStorage", 0), 2);
+    cr_expect_null(kumo__stats_get(stats, "feedexport/failed_count/FileFeedStorage"));
 
     char log[4096], line[600];
     FILE *fp = fopen(logpath, "r");
@@ -186,7 +186,7 @@ Test(feed_set, placeholders)
     kumo_feedset *fs = open_set(feeds, &args);
     kumo_map_release(&args);
     write_items(fs, 2);
-    kumo_feedset_free(fs);
+    kumo__feedset_free(fs);
     expect_file("books/quotes-2026-11-24T21-43-05.csv", "n,t\r\n1,caf\xc3\xa9\r\n2,x\r\n");
     expect_file("2026-11-24T21-43-05.250000.json",
                 "[\n{\"n\": 1, \"t\": \"caf\xc3\xa9\"},\n{\"n\": 2, \"t\": \"x\"}\n]");
@@ -214,20 +214,20 @@ Test(feed_set, uri_expand)
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_buf b;
         char err[256] = "";
-        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-        int rc = kumo_feed_uri_expand(&b, cases[i].tmpl, &params, err, sizeof(err));
-        cr_expect_str_eq(rc == KUMO_OK ? kumo_buf_str(&b) : err, cases[i].want, "%s",
+        kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+        int rc = kumo__feed_uri_expand(&b, cases[i].tmpl, &params, err, sizeof(err));
+        cr_expect_str_eq(rc == KUMO_OK ? kumo__buf_str(&b) : err, cases[i].want, "%s",
                          cases[i].tmpl);
-        kumo_buf_release(&b);
+        kumo__buf_release(&b);
     }
     kumo_map_release(&params);
 
     char t[64];
-    kumo_feed_time(FIXED_NOW, false, t, sizeof(t));
+    kumo__feed_time(FIXED_NOW, false, t, sizeof(t));
     cr_expect_str_eq(t, "2026-11-24T21-43-05");
-    kumo_feed_time(FIXED_NOW, true, t, sizeof(t));
+    kumo__feed_time(FIXED_NOW, true, t, sizeof(t));
     cr_expect_str_eq(t, "2026-11-24T21-43-05.250000");
-    kumo_feed_time(1795556585.0, true, t, sizeof(t));
+    kumo__feed_time(1795556585.0, true, t, sizeof(t));
     cr_expect_str_eq(t, "2026-11-24T21-43-05");   /* isoformat() drops a zero fraction */
 }
 
@@ -292,7 +292,7 @@ Test(feed_set, errors)
         kumo_feedset *fs = (kumo_feedset *)&fs;
         if (cases[i].feeds)
             feeds_json(feeds, sizeof(feeds), cases[i].feeds);
-        int rc = kumo_feedset_new(&fs, cases[i].feeds ? feeds : NULL, settings, "quotes", NULL,
+        int rc = kumo__feedset_new(&fs, cases[i].feeds ? feeds : NULL, settings, "quotes", NULL,
                                   stats, false, fixed_now, err, sizeof(err));
         cr_expect_eq(rc, cases[i].rc, "%s: %s", feeds, kumo_errname(rc));
         cr_expect_null(fs);
@@ -312,10 +312,10 @@ Test(feed_set, one_feed_fails)
     feeds_json(feeds, sizeof(feeds), "{\"/dev/null/x.json\": {}, \"%s/ok.jl\": {}}");
     kumo_feedset *fs = open_set(feeds, NULL);
     write_items(fs, 1);
-    kumo_feedset_free(fs);
+    kumo__feedset_free(fs);
     expect_file("ok.jl", "{\"n\": 1, \"t\": \"caf\xc3\xa9\"}\n");
-    cr_expect_eq(kumo_stats_get_int(stats, "feedexport/failed_count/FileFeedStorage", 0), 1);
-    cr_expect_eq(kumo_stats_get_int(stats, "feedexport/success_count/FileFeedStorage", 0), 1);
+    cr_expect_eq(kumo__stats_get_int(stats, "feedexport/failed_count/FileFeedStorage", 0), 1);
+    cr_expect_eq(kumo__stats_get_int(stats, "feedexport/success_count/FileFeedStorage", 0), 1);
 }
 
 /* FEED_STORE_EMPTY, FEED_EXPORT_FIELDS, FEED_EXPORT_INDENT, FEED_EXPORT_ENCODING as defaults,
@@ -331,20 +331,20 @@ Test(feed_set, defaults_and_options)
                "\"indent\": null, \"encoding\": \"latin-1\", \"store_empty\": false}}");
     kumo_feedset *fs = open_set(feeds, NULL);
     write_items(fs, 1);
-    kumo_feedset_free(fs);
+    kumo__feedset_free(fs);
     expect_file("a.json", "[\n{\n  \"t\": \"caf\\u00e9\"\n}\n]");
     expect_file("b.xml", "<?xml version=\"1.0\" encoding=\"latin-1\"?>\n"
                          "<items><item><n>1</n><t>caf\xe9</t></item></items>");
-    cr_expect_eq(kumo_stats_get_int(stats, "feedexport/success_count/FileFeedStorage", 0), 2);
+    cr_expect_eq(kumo__stats_get_int(stats, "feedexport/success_count/FileFeedStorage", 0), 2);
 
     /* no items: only the store_empty feed logs and counts */
     feeds_json(feeds, sizeof(feeds), "{\"%s/c.json\": {\"overwrite\": true}, "
                "\"%s/d.csv\": {\"store_empty\": false}}");
     fs = open_set(feeds, NULL);
-    kumo_feedset_free(fs);
+    kumo__feedset_free(fs);
     expect_file("c.json", "[\n\n]");
     expect_file("d.csv", "");
-    cr_expect_eq(kumo_stats_get_int(stats, "feedexport/success_count/FileFeedStorage", 0), 3);
+    cr_expect_eq(kumo__stats_get_int(stats, "feedexport/success_count/FileFeedStorage", 0), 3);
 }
 
 /* file:// URIs (percent-decoded), "URI:FORMAT", overwrite and append, and stdout. */
@@ -356,7 +356,7 @@ Test(feed_set, uris_and_stdout)
     for (int run = 0; run < 2; run++) {
         kumo_feedset *fs = open_set(feeds, NULL);
         write_items(fs, 1);
-        kumo_feedset_free(fs);
+        kumo__feedset_free(fs);
     }
     expect_file("a b.json", "[\n{\"n\": 1, \"t\": \"caf\xc3\xa9\"}\n]");
     expect_file("c.out", "n,t\r\n1,caf\xc3\xa9\r\nn,t\r\n1,caf\xc3\xa9\r\n");
@@ -383,13 +383,13 @@ Test(feed_set, uris_and_stdout)
         close(fd);
         kumo_feedset *fs = open_set(std[i].feeds, NULL);
         write_items(fs, 1);
-        kumo_feedset_free(fs);
+        kumo__feedset_free(fs);
         fflush(stdout);
         dup2(saved, 1);
         close(saved);
         expect_file("stdout", std[i].want);
     }
-    cr_expect_eq(kumo_stats_get_int(stats, "feedexport/success_count/StdoutFeedStorage", 0), 4);
+    cr_expect_eq(kumo__stats_get_int(stats, "feedexport/success_count/StdoutFeedStorage", 0), 4);
 }
 
 /* ---- a resumed job: torn JSON Lines feeds ---- */
@@ -422,7 +422,7 @@ Test(feed_set, torn_jsonl_is_cut_to_its_last_newline)
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         put_file("items.jsonl", cases[i].in, strlen(cases[i].in));
         size_t dropped = 99;
-        cr_assert_eq(kumo_feed_repair_jsonl(feed, &dropped), KUMO_OK);
+        cr_assert_eq(kumo__feed_repair_jsonl(feed, &dropped), KUMO_OK);
         cr_assert_eq(dropped, cases[i].dropped, "case %zu", i);
         expect_file("items.jsonl", cases[i].out);
     }
@@ -433,11 +433,11 @@ Test(feed_set, torn_jsonl_is_cut_to_its_last_newline)
         fputc('x', f);
     fclose(f);
     size_t dropped;
-    cr_assert_eq(kumo_feed_repair_jsonl(feed, &dropped), KUMO_OK);
+    cr_assert_eq(kumo__feed_repair_jsonl(feed, &dropped), KUMO_OK);
     cr_assert_eq(dropped, 100000);
     expect_file("items.jsonl", "{\"first\": 1}\n");
     snprintf(feed, sizeof(feed), "%s/missing.jsonl", dir);
-    cr_assert_eq(kumo_feed_repair_jsonl(feed, &dropped), KUMO_OK);
+    cr_assert_eq(kumo__feed_repair_jsonl(feed, &dropped), KUMO_OK);
     cr_assert_eq(dropped, 0);
 }
 
@@ -459,9 +459,9 @@ Test(feed_set, resumed_job_repairs_appended_jsonl_feeds)
     for (int repair = 0; repair <= 1; repair++) {
         kumo_feedset *fs = NULL;
         char err[512] = "";
-        cr_assert_eq(kumo_feedset_new(&fs, feeds, settings, "quotes", NULL, stats, repair,
+        cr_assert_eq(kumo__feedset_new(&fs, feeds, settings, "quotes", NULL, stats, repair,
                                       fixed_now, err, sizeof(err)), KUMO_OK, "%s", err);
-        kumo_feedset_free(fs);
+        kumo__feedset_free(fs);
         if (!repair)
             for (size_t i = 0; i < 3; i++)
                 expect_file(names[i], "{}\n{");

@@ -12,7 +12,7 @@ static void export(char *path, size_t n, const char *table, const char *const *f
 {
     ft_path(path, n, "items.db");
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.format = "sqlite";
     o.table = table;
     o.fields = fields;

@@ -20,7 +20,7 @@ Test(feed_xml, two_items)
     ft_expect("xml", NULL, it, 2,
               DECL "<items>\n<item><a>1</a></item>\n<item><b>2</b></item>\n</items>");
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.indent_none = true;
     ft_expect("xml", &o, it, 2, DECL "<items><item><a>1</a></item><item><b>2</b></item></items>");
     ft_unref_all(it, 2);
@@ -54,7 +54,7 @@ Test(feed_xml, field_order)
 {
     kumo_item *it[1] = {ft_item(KUMO_LIST("a", "1", "b", "2", "c", "3"))};
     kumo_feed_opts o;
-    kumo_feed_opts_init(&o);
+    kumo__feed_opts_init(&o);
     o.fields = KUMO_LIST("c", "a");
     o.nfields = 2;
     ft_expect("xml", &o, it, 1, DECL "<items>\n<item><c>3</c><a>1</a></item>\n</items>");

@@ -11,13 +11,13 @@
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
 }
 
 static void teardown(void)
 {
-    kumo_pool_drain(0);
-    kumo_select_cleanup();
+    kumo__pool_drain(0);
+    kumo__select_cleanup();
     kumo_leakcheck_end();
 }
 
@@ -447,7 +447,7 @@ Test(css, more_translations_match_parsel)
         char *out = NULL;
         size_t pos = 0;
         char msg[200];
-        int rc = kumo_css_to_xpath(more_translations[i].css, &out, &pos, msg, sizeof(msg));
+        int rc = kumo__css_to_xpath(more_translations[i].css, &out, &pos, msg, sizeof(msg));
         cr_expect_eq(rc, KUMO_OK, "'%s': %s", more_translations[i].css, msg);
         if (rc == KUMO_OK)
             cr_expect_str_eq(out, more_translations[i].xpath, "css '%s'",
@@ -468,9 +468,9 @@ static kumo_response *fixture_response(const char *name)
     body[n] = '\0';
     int err;
     kumo_request *req = kumo_request_new("http://example.com/", NULL, &err);
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     kumo_headers_add(h, "Content-Type", "text/html; charset=utf-8");
-    kumo_response *res = kumo_response_new(req, "http://example.com/", 200, h, body, n);
+    kumo_response *res = kumo__response_new(req, "http://example.com/", 200, h, body, n);
     kumo_request_unref(req);
     return res;
 }
@@ -498,7 +498,7 @@ Test(css, translations_match_parsel)
         char *out = NULL;
         size_t pos = 0;
         char msg[200];
-        int rc = kumo_css_to_xpath(translations[i].css, &out, &pos, msg, sizeof(msg));
+        int rc = kumo__css_to_xpath(translations[i].css, &out, &pos, msg, sizeof(msg));
         cr_expect_eq(rc, KUMO_OK, "'%s': %s", translations[i].css, msg);
         if (rc == KUMO_OK)
             cr_expect_str_eq(out, translations[i].xpath, "css '%s'", translations[i].css);
@@ -553,7 +553,7 @@ Test(css, invalid_css_is_an_error_with_position)
         char *out = (char *)"unset";
         size_t pos = 999;
         char msg[200];
-        int rc = kumo_css_to_xpath(invalid[i].css, &out, &pos, msg, sizeof(msg));
+        int rc = kumo__css_to_xpath(invalid[i].css, &out, &pos, msg, sizeof(msg));
         cr_expect_eq(rc, KUMO_ESYNTAX, "'%s' should be invalid", invalid[i].css);
         cr_expect_null(out, "'%s'", invalid[i].css);
         cr_expect_neq(msg[0], '\0', "'%s' has a message", invalid[i].css);
@@ -570,68 +570,68 @@ Test(css, messages_name_the_problem)
     char *out;
     size_t pos;
     char msg[200];
-    kumo_css_to_xpath("a[", &out, &pos, msg, sizeof(msg));
+    kumo__css_to_xpath("a[", &out, &pos, msg, sizeof(msg));
     cr_expect(strstr(msg, "Expected ident or '*'") != NULL, "%s", msg);
-    kumo_css_to_xpath("p:bogus", &out, &pos, msg, sizeof(msg));
+    kumo__css_to_xpath("p:bogus", &out, &pos, msg, sizeof(msg));
     cr_expect(strstr(msg, "pseudo-class :bogus is unknown") != NULL, "%s", msg);
-    kumo_css_to_xpath("a::foo", &out, &pos, msg, sizeof(msg));
+    kumo__css_to_xpath("a::foo", &out, &pos, msg, sizeof(msg));
     cr_expect(strstr(msg, "pseudo-element ::foo is unknown") != NULL, "%s", msg);
-    kumo_css_to_xpath("a::text b", &out, &pos, msg, sizeof(msg));
+    kumo__css_to_xpath("a::text b", &out, &pos, msg, sizeof(msg));
     cr_expect(strstr(msg, "not at the end of a selector") != NULL, "%s", msg);
     /* A NULL or short message buffer is fine. */
-    cr_expect_eq(kumo_css_to_xpath("a[", &out, &pos, NULL, 0), KUMO_ESYNTAX);
-    cr_expect_eq(kumo_css_to_xpath("a[", &out, NULL, msg, 4), KUMO_ESYNTAX);
+    cr_expect_eq(kumo__css_to_xpath("a[", &out, &pos, NULL, 0), KUMO_ESYNTAX);
+    cr_expect_eq(kumo__css_to_xpath("a[", &out, NULL, msg, 4), KUMO_ESYNTAX);
     cr_expect_eq(strlen(msg), 3);
 }
 
 Test(css, queries_are_translated_and_compiled_once)
 {
-    size_t before = kumo_query_cached();
-    const kumo_query *q1 = kumo_query_get("div.quote span.text::text", true);
+    size_t before = kumo__query_cached();
+    const kumo_query *q1 = kumo__query_get("div.quote span.text::text", true);
     cr_assert_not_null(q1->comp);
     cr_assert_str_eq(q1->xpath, "descendant-or-self::div[@class and contains(concat(' ', "
                                 "normalize-space(@class), ' '), ' quote ')]/descendant-or-self"
                                 "::*/span[@class and contains(concat(' ', normalize-space("
                                 "@class), ' '), ' text ')]/text()");
-    const kumo_query *q2 = kumo_query_get("div.quote span.text::text", true);
+    const kumo_query *q2 = kumo__query_get("div.quote span.text::text", true);
     cr_expect_eq(q1, q2, "same cached entry");
-    cr_expect_eq(kumo_query_cached(), before + 1);
+    cr_expect_eq(kumo__query_cached(), before + 1);
     /* The same string as XPath is another entry. */
-    const kumo_query *x = kumo_query_get("//a/@href", false);
+    const kumo_query *x = kumo__query_get("//a/@href", false);
     cr_expect_neq(x, q1);
     cr_expect_not_null(x->comp);
     cr_expect_str_eq(x->xpath, "//a/@href");
-    cr_expect_eq(kumo_query_cached(), before + 2);
-    cr_expect_eq(kumo_query_get("//a/@href", false), x);
+    cr_expect_eq(kumo__query_cached(), before + 2);
+    cr_expect_eq(kumo__query_get("//a/@href", false), x);
 }
 
 Test(css, invalid_queries_are_cached_with_their_error)
 {
-    const kumo_query *c = kumo_query_get("a[", true);
+    const kumo_query *c = kumo__query_get("a[", true);
     cr_expect_null(c->comp);
     cr_expect_null(c->xpath);
     cr_expect_not_null(c->error);
-    const kumo_query *x = kumo_query_get("//a[", false);
+    const kumo_query *x = kumo__query_get("//a[", false);
     cr_expect_null(x->comp);
     cr_expect_not_null(x->error);
-    cr_expect_eq(kumo_query_get("//a[", false), x);
+    cr_expect_eq(kumo__query_get("//a[", false), x);
 }
 
 Test(css, cache_is_bounded_and_cleanup_frees_it)
 {
     xmlInitParser();
-    kumo_query_get("warm", false);
-    kumo_select_cleanup();
+    kumo__query_get("warm", false);
+    kumo__select_cleanup();
     uint64_t count0, bytes0;
     kumo_heap_totals(&count0, &bytes0);
     char q[64];
     for (int i = 0; i < 3000; i++) {
         snprintf(q, sizeof(q), "li.item-%d > a::attr(href)", i);
-        cr_assert_not_null(kumo_query_get(q, true)->comp);
-        cr_assert_leq(kumo_query_cached(), 1024);
+        cr_assert_not_null(kumo__query_get(q, true)->comp);
+        cr_assert_leq(kumo__query_cached(), 1024);
     }
-    kumo_select_cleanup();
-    cr_expect_eq(kumo_query_cached(), 0);
+    kumo__select_cleanup();
+    cr_expect_eq(kumo__query_cached(), 0);
     uint64_t count1, bytes1;
     kumo_heap_totals(&count1, &bytes1);
     cr_expect_eq(count1, count0, "no block left by the cache");

@@ -10,12 +10,12 @@
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
 }
 
 static void teardown(void)
 {
-    kumo_pool_drain(0);
+    kumo__pool_drain(0);
     kumo_leakcheck_end();
 }
 
@@ -26,7 +26,7 @@ TestSuite(doc, .init = setup, .fini = teardown);
 /* The first result of query (css or XPath) on doc, "" when none. */
 static const char *first(kumo_doc *doc, const char *query, bool css)
 {
-    kumo_selector_list *l = kumo_doc_select(doc, query, css);
+    kumo_selector_list *l = kumo__doc_select(doc, query, css);
     cr_assert_not_null(l, "%s", query);
     return kumo_list_get(l, "");
 }
@@ -34,119 +34,119 @@ static const char *first(kumo_doc *doc, const char *query, bool css)
 Test(doc, text_is_decoded_once_with_the_first_charset)
 {
     static const char body[] = "<p>caf\xe9</p>";
-    kumo_doc *doc = kumo_doc_new(true);
-    const kumo_text *t = kumo_doc_text(doc, body, sizeof(body) - 1, "iso-8859-1");
+    kumo_doc *doc = kumo__doc_new(true);
+    const kumo_text *t = kumo__doc_text(doc, body, sizeof(body) - 1, "iso-8859-1");
     cr_assert_str_eq(t->s, "<p>caf\xc3\xa9</p>");
     cr_assert_str_eq(t->encoding, "cp1252");
     /* The second call keeps the first text, whatever it is given now. */
-    const kumo_text *t2 = kumo_doc_text(doc, "<p>other</p>", 12, "utf-8");
+    const kumo_text *t2 = kumo__doc_text(doc, "<p>other</p>", 12, "utf-8");
     cr_assert_eq(t2, t);
     cr_assert_str_eq(t2->s, "<p>caf\xc3\xa9</p>");
-    cr_assert_not(kumo_doc_parsed(doc));
-    kumo_doc_unref(doc);
+    cr_assert_not(kumo__doc_parsed(doc));
+    kumo__doc_unref(doc);
 }
 
 Test(doc, parse_after_text_reads_the_decoded_text)
 {
     static const char body[] = "<html><body><p>caf\xe9</p></body></html>";
-    kumo_doc *doc = kumo_doc_new(true);
-    kumo_doc_text(doc, body, sizeof(body) - 1, "latin-1");
+    kumo_doc *doc = kumo__doc_new(true);
+    kumo__doc_text(doc, body, sizeof(body) - 1, "latin-1");
     /* The charset given to parse is not used: the tree comes from the text. */
-    cr_assert_eq(kumo_doc_parse(doc, body, sizeof(body) - 1, URL, "utf-8"), KUMO_OK);
-    cr_assert(kumo_doc_parsed(doc));
+    cr_assert_eq(kumo__doc_parse(doc, body, sizeof(body) - 1, URL, "utf-8"), KUMO_OK);
+    cr_assert(kumo__doc_parsed(doc));
     cr_assert_str_eq(first(doc, "p::text", true), "caf\xc3\xa9");
-    kumo_doc_unref(doc);
+    kumo__doc_unref(doc);
 }
 
 Test(doc, parse_from_bytes_without_text)
 {
     static const char body[] = "<html><body><p>caf\xe9</p><p>two</p></body></html>";
-    kumo_doc *doc = kumo_doc_new(true);
-    cr_assert(kumo_doc_is_html(doc));
-    cr_assert_eq(kumo_doc_parse(doc, body, sizeof(body) - 1, URL, "latin-1"), KUMO_OK);
-    cr_assert(kumo_doc_parsed(doc));
+    kumo_doc *doc = kumo__doc_new(true);
+    cr_assert(kumo__doc_is_html(doc));
+    cr_assert_eq(kumo__doc_parse(doc, body, sizeof(body) - 1, URL, "latin-1"), KUMO_OK);
+    cr_assert(kumo__doc_parsed(doc));
     cr_assert_str_eq(first(doc, "p::text", true), "caf\xc3\xa9");
     cr_assert_str_eq(first(doc, "count(//p)", false), "2.0");
     /* A second parse keeps the first tree. */
-    cr_assert_eq(kumo_doc_parse(doc, "<p>x</p>", 8, URL, NULL), KUMO_OK);
+    cr_assert_eq(kumo__doc_parse(doc, "<p>x</p>", 8, URL, NULL), KUMO_OK);
     cr_assert_str_eq(first(doc, "count(//p)", false), "2.0");
-    kumo_doc_unref(doc);
+    kumo__doc_unref(doc);
 }
 
 Test(doc, xml_parser_keeps_case_and_empty_body_parses)
 {
     static const char xml[] = "<?xml version=\"1.0\"?><Feed><Item>a</Item><Item>b</Item></Feed>";
-    kumo_doc *doc = kumo_doc_new(false);
-    cr_assert_not(kumo_doc_is_html(doc));
-    cr_assert_eq(kumo_doc_parse(doc, xml, sizeof(xml) - 1, URL, NULL), KUMO_OK);
+    kumo_doc *doc = kumo__doc_new(false);
+    cr_assert_not(kumo__doc_is_html(doc));
+    cr_assert_eq(kumo__doc_parse(doc, xml, sizeof(xml) - 1, URL, NULL), KUMO_OK);
     cr_assert_str_eq(first(doc, "count(/Feed/Item)", false), "2.0");
     cr_assert_str_eq(first(doc, "/Feed/Item[2]/text()", false), "b");
-    kumo_doc_unref(doc);
+    kumo__doc_unref(doc);
 
-    kumo_doc *empty = kumo_doc_new(true);
-    cr_assert_eq(kumo_doc_parse(empty, "", 0, URL, NULL), KUMO_OK);
-    cr_assert(kumo_doc_parsed(empty));
+    kumo_doc *empty = kumo__doc_new(true);
+    cr_assert_eq(kumo__doc_parse(empty, "", 0, URL, NULL), KUMO_OK);
+    cr_assert(kumo__doc_parsed(empty));
     cr_assert_str_eq(first(empty, "name(/*)", false), "html");
-    kumo_doc_unref(empty);
+    kumo__doc_unref(empty);
 }
 
 Test(doc, base_href_is_the_first_base_with_href)
 {
     static const char body[] = "<html><head><base target=\"_top\"><base href=\"/b/\">"
                                "<base href=\"/c/\"></head><body><a href=\"x\">x</a></body></html>";
-    kumo_doc *doc = kumo_doc_new(true);
-    cr_assert_eq(kumo_doc_parse(doc, body, sizeof(body) - 1, URL, NULL), KUMO_OK);
+    kumo_doc *doc = kumo__doc_new(true);
+    cr_assert_eq(kumo__doc_parse(doc, body, sizeof(body) - 1, URL, NULL), KUMO_OK);
     cr_assert_str_eq(kumo__doc_base_href(doc), "/b/");
-    kumo_doc_unref(doc);
+    kumo__doc_unref(doc);
 
-    kumo_doc *none = kumo_doc_new(true);
-    cr_assert_eq(kumo_doc_parse(none, "<p>no base</p>", 14, URL, NULL), KUMO_OK);
+    kumo_doc *none = kumo__doc_new(true);
+    cr_assert_eq(kumo__doc_parse(none, "<p>no base</p>", 14, URL, NULL), KUMO_OK);
     cr_assert_null(kumo__doc_base_href(none));
-    kumo_doc_unref(none);
+    kumo__doc_unref(none);
 }
 
 Test(doc, references_keep_the_document)
 {
-    kumo_doc *doc = kumo_doc_new(true);
-    cr_assert_eq(kumo_doc_parse(doc, "<p>kept</p>", 11, URL, NULL), KUMO_OK);
-    cr_assert_eq(kumo_doc_ref(doc), doc);
-    kumo_doc_unref(doc);
+    kumo_doc *doc = kumo__doc_new(true);
+    cr_assert_eq(kumo__doc_parse(doc, "<p>kept</p>", 11, URL, NULL), KUMO_OK);
+    cr_assert_eq(kumo__doc_ref(doc), doc);
+    kumo__doc_unref(doc);
     cr_assert_str_eq(first(doc, "p::text", true), "kept");
-    kumo_doc_unref(doc);
-    kumo_doc_unref(NULL);
+    kumo__doc_unref(doc);
+    kumo__doc_unref(NULL);
 }
 
 Test(doc, invalid_query_is_an_empty_list)
 {
-    kumo_doc *doc = kumo_doc_new(true);
-    cr_assert_eq(kumo_doc_parse(doc, "<p>a</p>", 8, URL, NULL), KUMO_OK);
-    kumo_selector_list *l = kumo_doc_select(doc, "//p[", false);
+    kumo_doc *doc = kumo__doc_new(true);
+    cr_assert_eq(kumo__doc_parse(doc, "<p>a</p>", 8, URL, NULL), KUMO_OK);
+    kumo_selector_list *l = kumo__doc_select(doc, "//p[", false);
     cr_assert_not_null(l);
     cr_assert_eq(kumo_list_len(l), 0);
-    l = kumo_doc_select(doc, "p::nosuch", true);
+    l = kumo__doc_select(doc, "p::nosuch", true);
     cr_assert_eq(kumo_list_len(l), 0);
-    kumo_doc_unref(doc);
+    kumo__doc_unref(doc);
 }
 
 Test(doc, worker_parse_is_adopted_unless_parsed_meanwhile)
 {
     struct kumo_arena *arena = NULL;
-    kumo_xmldoc d = kumo__doc_parse("<p>worker</p>", 13, URL, NULL, true, &arena);
+    kumo_xmldoc d = kumo__doc_parse_xml("<p>worker</p>", 13, URL, NULL, true, &arena);
     cr_assert_not_null(d);
-    kumo_doc *doc = kumo_doc_new(true);
+    kumo_doc *doc = kumo__doc_new(true);
     kumo__doc_adopt(doc, d, arena);
-    cr_assert(kumo_doc_parsed(doc));
+    cr_assert(kumo__doc_parsed(doc));
     cr_assert_str_eq(first(doc, "p::text", true), "worker");
 
     /* A second tree for the same document is discarded: the first stays. */
     arena = NULL;
-    d = kumo__doc_parse("<p>late</p>", 11, URL, NULL, true, &arena);
+    d = kumo__doc_parse_xml("<p>late</p>", 11, URL, NULL, true, &arena);
     cr_assert_not_null(d);
     kumo__doc_adopt(doc, d, arena);
     cr_assert_str_eq(first(doc, "p::text", true), "worker");
-    kumo_doc_unref(doc);
+    kumo__doc_unref(doc);
 
     arena = NULL;
-    d = kumo__doc_parse("<p>never</p>", 12, URL, NULL, true, &arena);
+    d = kumo__doc_parse_xml("<p>never</p>", 12, URL, NULL, true, &arena);
     kumo__doc_discard(d, arena);
 }

@@ -11,13 +11,13 @@
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
 }
 
 static void teardown(void)
 {
-    kumo_pool_drain(0);
-    kumo_select_cleanup();
+    kumo__pool_drain(0);
+    kumo__select_cleanup();
     kumo_leakcheck_end();
 }
 
@@ -148,13 +148,13 @@ static kumo_response *response_with(const char *url, const char *ct, const char 
     int err;
     kumo_request *req = kumo_request_new(url, NULL, &err);
     cr_assert_not_null(req, "request for %s", url);
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     if (ct)
         kumo_headers_add(h, "Content-Type", ct);
     char *b = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
     memcpy(b, body, len);
     b[len] = '\0';
-    kumo_response *res = kumo_response_new(req, url, 200, h, b, len);
+    kumo_response *res = kumo__response_new(req, url, 200, h, b, len);
     kumo_request_unref(req);
     return res;
 }

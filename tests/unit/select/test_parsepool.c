@@ -25,7 +25,7 @@ static int owners[16];
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
     base = event_base_new();
     cr_assert_not_null(base);
     memset(&got, 0, sizeof(got));
@@ -36,8 +36,8 @@ static void setup(void)
 static void teardown(void)
 {
     for (size_t i = 0; i < got.ndone; i++)
-        kumo_doc_unref(got.docs[i]);
-    kumo_pool_drain(0);
+        kumo__doc_unref(got.docs[i]);
+    kumo__pool_drain(0);
     event_base_free(base);
     kumo_leakcheck_end();
 }
@@ -51,7 +51,7 @@ static void on_done(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *ar
     cr_assert_lt(s->ndone, 16);
     kumo_doc *doc = NULL;
     if (d) {
-        doc = kumo_doc_new(true);
+        doc = kumo__doc_new(true);
         kumo__doc_adopt(doc, d, arena);
     } else {
         kumo__doc_discard(NULL, arena);
@@ -76,26 +76,26 @@ static kumo_parse_src html_src(const char *body)
 /* Run the loop until nothing is pending (the workers' wake-ups arrive as events). */
 static void run_until_idle(kumo_parsepool *p)
 {
-    while (kumo_parsepool_pending(p) > 0)
+    while (kumo__parsepool_pending(p) > 0)
         event_base_loop(base, EVLOOP_ONCE);
 }
 
 static const char *text_of(kumo_doc *doc)
 {
-    return kumo_list_get(kumo_doc_select(doc, "p::text", true), "");
+    return kumo_list_get(kumo__doc_select(doc, "p::text", true), "");
 }
 
 Test(parsepool, parses_in_a_worker_and_reports_on_the_loop)
 {
     int err = -1;
-    kumo_parsepool *p = kumo_parsepool_new(base, 2, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 2, on_done, on_drop, &got, &err);
     cr_assert_not_null(p);
     cr_assert_eq(err, KUMO_OK);
     kumo_parse_src a = html_src("<p>alpha</p>");
     kumo_parse_src b = html_src("<p>beta</p>");
-    kumo_parsepool_submit(p, &a, &owners[1]);
-    kumo_parsepool_submit(p, &b, &owners[2]);
-    cr_assert_eq(kumo_parsepool_pending(p), 2);
+    kumo__parsepool_submit(p, &a, &owners[1]);
+    kumo__parsepool_submit(p, &b, &owners[2]);
+    cr_assert_eq(kumo__parsepool_pending(p), 2);
     cr_assert_eq(got.ndone, 0, "never reported from inside submit");
     run_until_idle(p);
     cr_assert_eq(got.ndone, 2);
@@ -105,21 +105,21 @@ Test(parsepool, parses_in_a_worker_and_reports_on_the_loop)
         cr_assert_str_eq(text_of(got.docs[i]), got.done[i] == 1 ? "alpha" : "beta");
     }
     cr_assert_neq(got.done[0], got.done[1]);
-    kumo_parsepool_free(p);
+    kumo__parsepool_free(p);
     cr_assert_eq(got.ndropped, 0);
 }
 
 Test(parsepool, one_worker_reports_in_submission_order)
 {
     int err;
-    kumo_parsepool *p = kumo_parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, &got, &err);
     cr_assert_not_null(p);
     char bodies[8][32];
     kumo_parse_src src[8];
     for (int i = 0; i < 8; i++) {
         snprintf(bodies[i], sizeof(bodies[i]), "<p>job %d</p>", i);
         src[i] = html_src(bodies[i]);
-        kumo_parsepool_submit(p, &src[i], &owners[i]);
+        kumo__parsepool_submit(p, &src[i], &owners[i]);
     }
     run_until_idle(p);
     cr_assert_eq(got.ndone, 8);
@@ -129,40 +129,40 @@ Test(parsepool, one_worker_reports_in_submission_order)
         cr_assert_eq(got.done[i], i);
         cr_assert_str_eq(text_of(got.docs[i]), want);
     }
-    kumo_parsepool_free(p);
+    kumo__parsepool_free(p);
 }
 
 Test(parsepool, skip_reports_without_a_document)
 {
     int err;
-    kumo_parsepool *p = kumo_parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, &got, &err);
     cr_assert_not_null(p);
     kumo_parse_src s = html_src("<p>not parsed</p>");
     s.skip = true;
-    kumo_parsepool_submit(p, &s, &owners[5]);
-    cr_assert_eq(kumo_parsepool_pending(p), 1);
+    kumo__parsepool_submit(p, &s, &owners[5]);
+    cr_assert_eq(kumo__parsepool_pending(p), 1);
     cr_assert_eq(got.ndone, 0);
     run_until_idle(p);
     cr_assert_eq(got.ndone, 1);
     cr_assert_eq(got.done[0], 5);
     cr_assert_null(got.docs[0]);
-    kumo_parsepool_free(p);
+    kumo__parsepool_free(p);
 }
 
 Test(parsepool, free_drops_what_is_pending)
 {
     int err;
-    kumo_parsepool *p = kumo_parsepool_new(base, 2, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 2, on_done, on_drop, &got, &err);
     cr_assert_not_null(p);
     kumo_parse_src a = html_src("<p>a</p>");
     kumo_parse_src s = html_src("<p>s</p>");
     s.skip = true;
-    kumo_parsepool_submit(p, &a, &owners[3]);
-    kumo_parsepool_submit(p, &s, &owners[4]);
-    kumo_parsepool_submit(p, &a, &owners[6]);
+    kumo__parsepool_submit(p, &a, &owners[3]);
+    kumo__parsepool_submit(p, &s, &owners[4]);
+    kumo__parsepool_submit(p, &a, &owners[6]);
     /* No loop turn: whether parsed or not, all three are still pending. */
-    cr_assert_eq(kumo_parsepool_pending(p), 3);
-    kumo_parsepool_free(p);
+    cr_assert_eq(kumo__parsepool_pending(p), 3);
+    kumo__parsepool_free(p);
     cr_assert_eq(got.ndone, 0);
     cr_assert_eq(got.ndropped, 3);
     int sum = 0;
@@ -174,16 +174,16 @@ Test(parsepool, free_drops_what_is_pending)
 Test(parsepool, xml_jobs_use_the_xml_parser)
 {
     int err;
-    kumo_parsepool *p = kumo_parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, &got, &err);
     cr_assert_not_null(p);
     kumo_parse_src x = html_src("<Feed><Item>x</Item></Feed>");
     x.html = false;
-    kumo_parsepool_submit(p, &x, &owners[7]);
+    kumo__parsepool_submit(p, &x, &owners[7]);
     run_until_idle(p);
     cr_assert_eq(got.ndone, 1);
     cr_assert_not_null(got.docs[0]);
     /* The HTML parser would lower-case the names and add html/body. */
-    cr_assert_str_eq(kumo_list_get(kumo_doc_select(got.docs[0], "name(/*)", false), ""),
+    cr_assert_str_eq(kumo_list_get(kumo__doc_select(got.docs[0], "name(/*)", false), ""),
                      "Feed");
-    kumo_parsepool_free(p);
+    kumo__parsepool_free(p);
 }

@@ -11,13 +11,13 @@
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
 }
 
 static void teardown(void)
 {
-    kumo_pool_drain(0);
-    kumo_select_cleanup();
+    kumo__pool_drain(0);
+    kumo__select_cleanup();
     kumo_leakcheck_end();
 }
 
@@ -74,13 +74,13 @@ static void collect(void *ctx, const char *s, size_t n)
 {
     found *f = ctx;
     if (f->n++)
-        kumo_buf_addc(&f->all, '|');
+        kumo__buf_addc(&f->all, '|');
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
-    kumo_buf_adds(&b, "");
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_adds(&b, "");
     kumo__replace_entities(s, n, &b);
-    kumo_buf_add(&f->all, b.s, b.len);
-    kumo_buf_release(&b);
+    kumo__buf_add(&f->all, b.s, b.len);
+    kumo__buf_release(&b);
 }
 
 Test(regex, extract_matches_parsel)
@@ -90,23 +90,23 @@ Test(regex, extract_matches_parsel)
         const kumo_regex *re = kumo__regex_get(re_cases[i].pattern, 0, &err);
         cr_assert_not_null(re, "'%s': %s", re_cases[i].pattern, err);
         found f = {.n = 0};
-        kumo_buf_init(&f.all, 0, KUMO_T_STR, KUMO_V_TEXT);
-        kumo_buf_adds(&f.all, "");
+        kumo__buf_init(&f.all, 0, KUMO_T_STR, KUMO_V_TEXT);
+        kumo__buf_adds(&f.all, "");
         kumo__regex_extract(re, re_cases[i].text, strlen(re_cases[i].text), collect, &f);
         kumo_buf want;
-        kumo_buf_init(&want, 0, KUMO_T_STR, KUMO_V_TEXT);
-        kumo_buf_adds(&want, "");
+        kumo__buf_init(&want, 0, KUMO_T_STR, KUMO_V_TEXT);
+        kumo__buf_adds(&want, "");
         for (size_t k = 0; k < re_cases[i].n; k++) {
             if (k)
-                kumo_buf_addc(&want, '|');
-            kumo_buf_adds(&want, re_cases[i].want[k]);
+                kumo__buf_addc(&want, '|');
+            kumo__buf_adds(&want, re_cases[i].want[k]);
         }
         cr_expect_eq(f.n, re_cases[i].n, "'%s' on '%s': %zu strings (%s)", re_cases[i].pattern,
-                     re_cases[i].text, f.n, kumo_buf_str(&f.all));
-        cr_expect_str_eq(kumo_buf_str(&f.all), kumo_buf_str(&want), "'%s' on '%s'",
+                     re_cases[i].text, f.n, kumo__buf_str(&f.all));
+        cr_expect_str_eq(kumo__buf_str(&f.all), kumo__buf_str(&want), "'%s' on '%s'",
                          re_cases[i].pattern, re_cases[i].text);
-        kumo_buf_release(&want);
-        kumo_buf_release(&f.all);
+        kumo__buf_release(&want);
+        kumo__buf_release(&f.all);
     }
 }
 
@@ -132,11 +132,11 @@ Test(regex, entities_are_replaced_as_w3lib_does)
 {
     for (size_t i = 0; i < KUMO_ARRAY_LEN(entity_cases); i++) {
         kumo_buf b;
-        kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
-        kumo_buf_adds(&b, "");
+        kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
+        kumo__buf_adds(&b, "");
         kumo__replace_entities(entity_cases[i].in, strlen(entity_cases[i].in), &b);
-        cr_expect_str_eq(kumo_buf_str(&b), entity_cases[i].out, "'%s'", entity_cases[i].in);
-        kumo_buf_release(&b);
+        cr_expect_str_eq(kumo__buf_str(&b), entity_cases[i].out, "'%s'", entity_cases[i].in);
+        kumo__buf_release(&b);
     }
 }
 
@@ -184,17 +184,17 @@ Test(regex, flags_search_and_groups)
     cr_expect(kumo__regex_search(re, "en été", strlen("en été")));
     cr_expect_not(kumo__regex_search(kumo__regex_get("ÉTÉ", 0, NULL), "en été", 8));
     found f = {.n = 0};
-    kumo_buf_init(&f.all, 0, KUMO_T_STR, KUMO_V_TEXT);
-    kumo_buf_adds(&f.all, "");
+    kumo__buf_init(&f.all, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_adds(&f.all, "");
     cr_expect(kumo__regex_search_groups(kumo__regex_get("(\\d+)-(x)?", 0, NULL), "a 12- b", 7,
                                         collect, &f));
-    cr_expect_str_eq(kumo_buf_str(&f.all), "12-|12|");
-    kumo_buf_reset(&f.all);
-    kumo_buf_adds(&f.all, "");
+    cr_expect_str_eq(kumo__buf_str(&f.all), "12-|12|");
+    kumo__buf_reset(&f.all);
+    kumo__buf_adds(&f.all, "");
     f.n = 0;
     kumo__regex_findall_joined(kumo__regex_get("(\\d)(\\w)", 0, NULL), "1a 2b", 5, collect, &f);
-    cr_expect_str_eq(kumo_buf_str(&f.all), "1a|2b");
-    kumo_buf_release(&f.all);
+    cr_expect_str_eq(kumo__buf_str(&f.all), "1a|2b");
+    kumo__buf_release(&f.all);
     /* Invalid UTF-8 subjects match nothing instead of reading past a sequence. */
     cr_expect_not(kumo__regex_search(kumo__regex_get("x", 0, NULL), "\xffx", 2));
 }
@@ -383,9 +383,9 @@ Test(regex, re_sub_is_pythons)
                          public_sub_cases[i].s, public_sub_cases[i].count);
         kumo_free(r);
     }
-    kumo_log_set_file("/dev/null");
+    kumo__log_set_file("/dev/null");
     re_errors = 0;
-    kumo_log_set_hook(count_errors, NULL);
+    kumo__log_set_hook(count_errors, NULL);
     for (size_t i = 0; i < KUMO_ARRAY_LEN(bad_sub_cases); i++) {
         int err = -1;
         char *r = kumo_re_sub(bad_sub_cases[i].pattern, bad_sub_cases[i].repl,
@@ -406,6 +406,6 @@ Test(regex, re_sub_is_pythons)
     cr_expect_eq(err, KUMO_ESYNTAX);
     cr_expect_null(kumo_re_sub(NULL, "", "x", 0, NULL));
     cr_expect_eq(re_errors, 3);
-    kumo_log_set_hook(NULL, NULL);
-    kumo_log_set_file(NULL);
+    kumo__log_set_hook(NULL, NULL);
+    kumo__log_set_file(NULL);
 }

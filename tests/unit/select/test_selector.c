@@ -15,12 +15,12 @@
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
 }
 
 static void teardown(void)
 {
-    kumo_pool_drain(0);
+    kumo__pool_drain(0);
     kumo_leakcheck_end();
 }
 
@@ -32,12 +32,12 @@ static kumo_response *response_with(const char *url, const char *ct, const char 
     int err;
     kumo_request *req = kumo_request_new(url, NULL, &err);
     cr_assert_not_null(req, "request for %s", url);
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     if (ct)
         kumo_headers_add(h, "Content-Type", ct);
     char *b = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
     memcpy(b, body, len);
-    kumo_response *res = kumo_response_new(req, url, 200, h, b, len);
+    kumo_response *res = kumo__response_new(req, url, 200, h, b, len);
     kumo_request_unref(req);
     return res;
 }
@@ -321,7 +321,7 @@ Test(selector, invalid_query_gives_empty_list_and_one_error)
     int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
     close(fd);
-    cr_assert_eq(kumo_log_set_file(path), KUMO_OK);
+    cr_assert_eq(kumo__log_set_file(path), KUMO_OK);
     kumo_response *res = fixture("quotes.html");
 
     cr_expect_eq(kumo_list_len(kumo_css(res, "div[")), 0);
@@ -341,7 +341,7 @@ Test(selector, invalid_query_gives_empty_list_and_one_error)
     cr_expect_eq(kumo_list_len(kumo_list_css(quotes, "span.text")), 3);
 
     kumo_response_unref(res);
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     unlink(path);
 }
 
@@ -355,12 +355,12 @@ Test(selector, document_parsed_once_and_outlives_response)
     kumo_css(res, "a");
     cr_expect_eq(res->doc, doc, "parsed once");
     int err;
-    cr_expect_eq(kumo_doc_for(res, &err), doc);
+    cr_expect_eq(kumo__doc_for(res, &err), doc);
 
     /* A reference keeps the list (and its document) past the pool and the response. */
     kumo_list_ref(l);
     kumo_selector *sel = kumo_sel_ref(kumo_list_at(l, 1));
-    kumo_pool_drain(0);
+    kumo__pool_drain(0);
     kumo_response_unref(res);
     cr_expect_eq(kumo_ref_count(&KUMO_CLASS(HtmlResponse)), 0);
     cr_expect_eq(kumo_ref_count(&KUMO_CLASS(SelectorList)), 1);
@@ -375,16 +375,16 @@ Test(selector, document_parsed_once_and_outlives_response)
 Test(selector, pool_marks_nest)
 {
     kumo_response *res = fixture("quotes.html");
-    size_t outer = kumo_pool_mark();
+    size_t outer = kumo__pool_mark();
     kumo_css(res, "a");
-    size_t inner = kumo_pool_mark();
+    size_t inner = kumo__pool_mark();
     kumo_selector_list *l = kumo_css(res, "li");
     cr_expect_gt(kumo_ref_count(&KUMO_CLASS(Selector)), 0);
-    kumo_pool_drain(inner);
-    cr_expect_eq(kumo_pool_mark(), inner);
+    kumo__pool_drain(inner);
+    cr_expect_eq(kumo__pool_mark(), inner);
     (void)l;
     cr_expect_eq(kumo_ref_count(&KUMO_CLASS(SelectorList)), 1);
-    kumo_pool_drain(outer);
+    kumo__pool_drain(outer);
     cr_expect_eq(kumo_ref_count(&KUMO_CLASS(SelectorList)), 0);
     cr_expect_eq(kumo_ref_count(&KUMO_CLASS(Selector)), 0);
     kumo_response_unref(res);
@@ -441,9 +441,9 @@ Test(selector, bodies_that_cannot_be_queried)
 {
     /* Not a text response: empty list (and an ERROR line), no crash. */
     kumo_response *bin = response_with("http://x.example/img", "image/png", "\x89PNG", 4);
-    kumo_log_set_file("/dev/null");
+    kumo__log_set_file("/dev/null");
     cr_expect_eq(kumo_list_len(kumo_css(bin, "a")), 0);
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     cr_expect_null(bin->doc);
     kumo_response_unref(bin);
     /* Empty and broken bodies parse to an empty document. */
@@ -464,19 +464,19 @@ Test(selector, many_queries_reuse_translations)
 {
     /* ~20 KB, 20 articles, ~80 queries a page: the cache holds a fixed set of queries. */
     kumo_buf page;
-    kumo_buf_init(&page, 0, KUMO_T_BYTES, KUMO_V_BODY);
-    kumo_buf_adds(&page, "<html><body>");
+    kumo__buf_init(&page, 0, KUMO_T_BYTES, KUMO_V_BODY);
+    kumo__buf_adds(&page, "<html><body>");
     for (int i = 0; i < 20; i++)
-        kumo_buf_printf(&page, "<article class=\"post\"><h2><a href=\"/p/%d\">Post %d</a></h2>"
+        kumo__buf_printf(&page, "<article class=\"post\"><h2><a href=\"/p/%d\">Post %d</a></h2>"
                                "<p class=\"meta\">by <span class=\"author\">A%d</span></p>"
                                "<div class=\"body\">%0800d</div><ul class=\"tags\"><li>t1</li>"
                                "<li>t2</li></ul></article>", i, i, i, i);
-    kumo_buf_adds(&page, "<a class=\"next\" href=\"/page/2\">next</a></body></html>");
+    kumo__buf_adds(&page, "<a class=\"next\" href=\"/page/2\">next</a></body></html>");
     cr_assert_gt(page.len, 18000);
     size_t cached = 0;
     for (int round = 0; round < 50; round++) {
-        kumo_response *res = html_response(kumo_buf_str(&page));
-        size_t mark = kumo_pool_mark();
+        kumo_response *res = html_response(kumo__buf_str(&page));
+        size_t mark = kumo__pool_mark();
         kumo_selector_list *posts = kumo_css(res, "article.post");
         cr_assert_eq(kumo_list_len(posts), 20);
         for (size_t i = 0; i < kumo_list_len(posts); i++) {
@@ -487,13 +487,13 @@ Test(selector, many_queries_reuse_translations)
             cr_assert_eq(kumo_list_len(kumo_sel_xpath(p, ".//ul/li/text()")), 2);
         }
         cr_assert_str_eq(kumo_list_get(kumo_css(res, "a.next::attr(href)"), NULL), "/page/2");
-        kumo_pool_drain(mark);
+        kumo__pool_drain(mark);
         kumo_response_unref(res);
         if (round == 0)
-            cached = kumo_query_cached();
-        cr_assert_eq(kumo_query_cached(), cached);
+            cached = kumo__query_cached();
+        cr_assert_eq(kumo__query_cached(), cached);
     }
-    kumo_buf_release(&page);
+    kumo__buf_release(&page);
 }
 
 /* ---- issue 4: re(), re_first(), slicing, aliases, attrib, XPath extras, follow_all ---- */
@@ -501,14 +501,14 @@ Test(selector, many_queries_reuse_translations)
 static char *joined(kumo_selector_list *l)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
-    kumo_buf_adds(&b, "");
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_adds(&b, "");
     for (size_t i = 0; i < kumo_list_len(l); i++) {
         if (i)
-            kumo_buf_addc(&b, '|');
-        kumo_buf_adds(&b, kumo_sel_get(kumo_list_at(l, i)));
+            kumo__buf_addc(&b, '|');
+        kumo__buf_adds(&b, kumo_sel_get(kumo_list_at(l, i)));
     }
-    return kumo_buf_detach(&b, NULL);
+    return kumo__buf_detach(&b, NULL);
 }
 
 /* Generated with parsel 1.7 on tests/data/select/quotes.html. */
@@ -547,10 +547,10 @@ Test(selector, re_and_re_first)
     cr_expect_str_eq(got, "x &amp; y &lt; z > é");
     kumo_free(got);
     /* An invalid pattern: one ERROR line, an empty list. */
-    kumo_log_set_file("/dev/null");
+    kumo__log_set_file("/dev/null");
     cr_expect_eq(kumo_list_len(kumo_list_re(tags, "(unclosed")), 0);
     cr_expect_str_eq(kumo_list_re_first(tags, "(unclosed", "d"), "d");
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     kumo_response_unref(e);
     kumo_response_unref(res);
 }
@@ -632,14 +632,14 @@ Test(selector, xpath_extras_as_parsel)
         kumo_free(got);
     }
     /* Errors: parsel raises ValueError; kumo logs one ERROR and says why. */
-    kumo_log_set_file("/dev/null");
+    kumo__log_set_file("/dev/null");
     cr_expect_eq(kumo_list_len(kumo_xpath(res, "//a[has-class()]")), 0);
     cr_expect(strstr(kumo__select_error(), "has-class") != NULL, "%s", kumo__select_error());
     cr_expect_eq(kumo_list_len(kumo_xpath(res, "//a[re:test(., '(')]")), 0);
     cr_expect(strstr(kumo__select_error(), "missing closing parenthesis") != NULL, "%s",
               kumo__select_error());
     cr_expect_eq(kumo_list_len(kumo_xpath(res, "//a[has-class(1)]")), 0);
-    kumo_log_set_file(NULL);
+    kumo__log_set_file(NULL);
     cr_expect_eq(kumo_list_len(kumo_xpath(res, "//a")), 16);
     cr_expect_null(kumo__select_error());
     kumo_response_unref(res);

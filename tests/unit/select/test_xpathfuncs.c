@@ -19,16 +19,16 @@ static const char page[] =
 static void setup(void)
 {
     kumo_leakcheck_start();
-    cr_assert_eq(kumo_global_init(), KUMO_OK);
-    doc = kumo_doc_new(true);
-    cr_assert_eq(kumo_doc_parse(doc, page, sizeof(page) - 1, "http://x.example/", NULL),
+    cr_assert_eq(kumo__global_init(), KUMO_OK);
+    doc = kumo__doc_new(true);
+    cr_assert_eq(kumo__doc_parse(doc, page, sizeof(page) - 1, "http://x.example/", NULL),
                  KUMO_OK);
 }
 
 static void teardown(void)
 {
-    kumo_pool_drain(0);
-    kumo_doc_unref(doc);
+    kumo__pool_drain(0);
+    kumo__doc_unref(doc);
     kumo_leakcheck_end();
 }
 
@@ -36,7 +36,7 @@ TestSuite(xpathfuncs, .init = setup, .fini = teardown);
 
 static kumo_selector_list *q(const char *xpath)
 {
-    kumo_selector_list *l = kumo_doc_select(doc, xpath, false);
+    kumo_selector_list *l = kumo__doc_select(doc, xpath, false);
     cr_assert_not_null(l, "%s", xpath);
     return l;
 }

@@ -7,39 +7,39 @@
 Test(buf, grows_and_caps)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 10, KUMO_T_STR, KUMO_V_NONE);
-    cr_assert_str_eq(kumo_buf_str(&b), "");
-    cr_assert_eq(kumo_buf_adds(&b, "hello"), KUMO_OK);
-    cr_assert_eq(kumo_buf_printf(&b, "%d", 1234), KUMO_OK);
+    kumo__buf_init(&b, 10, KUMO_T_STR, KUMO_V_NONE);
+    cr_assert_str_eq(kumo__buf_str(&b), "");
+    cr_assert_eq(kumo__buf_adds(&b, "hello"), KUMO_OK);
+    cr_assert_eq(kumo__buf_printf(&b, "%d", 1234), KUMO_OK);
     cr_assert_str_eq(b.s, "hello1234");
-    cr_assert_eq(kumo_buf_adds(&b, "xy"), KUMO_ETOOBIG);
+    cr_assert_eq(kumo__buf_adds(&b, "xy"), KUMO_ETOOBIG);
     cr_assert_str_eq(b.s, "hello1234", "a refused add changes nothing");
-    cr_assert_eq(kumo_buf_addc(&b, '!'), KUMO_OK);
-    cr_assert_eq(kumo_buf_addc(&b, '!'), KUMO_ETOOBIG);
+    cr_assert_eq(kumo__buf_addc(&b, '!'), KUMO_OK);
+    cr_assert_eq(kumo__buf_addc(&b, '!'), KUMO_ETOOBIG);
     size_t len;
-    char *s = kumo_buf_detach(&b, &len);
+    char *s = kumo__buf_detach(&b, &len);
     cr_assert_eq(len, 10);
     cr_assert_str_eq(s, "hello1234!");
     cr_assert_null(b.s);
     kumo_free(s);
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
     char big[1000];
     memset(big, 'a', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
-    cr_assert_eq(kumo_buf_printf(&b, "%s%s", big, big), KUMO_OK);
+    cr_assert_eq(kumo__buf_printf(&b, "%s%s", big, big), KUMO_OK);
     cr_assert_eq(b.len, 2 * (sizeof(big) - 1));
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
 }
 
 Test(vec, push_pop)
 {
     kumo_vec v;
-    kumo_vec_init(&v, KUMO_T_LIST, KUMO_V_NONE);
+    kumo__vec_init(&v, KUMO_T_LIST, KUMO_V_NONE);
     int x[100];
     for (int i = 0; i < 100; i++)
-        kumo_vec_push(&v, &x[i]);
+        kumo__vec_push(&v, &x[i]);
     cr_assert_eq(v.len, 100);
-    cr_assert_eq(kumo_vec_pop(&v), &x[99]);
-    kumo_vec_release(&v);
-    cr_assert_null(kumo_vec_pop(&v));
+    cr_assert_eq(kumo__vec_pop(&v), &x[99]);
+    kumo__vec_release(&v);
+    cr_assert_null(kumo__vec_pop(&v));
 }

@@ -36,14 +36,14 @@ Test(err, printf_cuts_to_fit_and_ignores_no_buffer)
 {
     char buf[8];
     memset(buf, 'x', sizeof(buf));
-    kumo_err_printf(buf, sizeof(buf), "cannot open '%s'", "file");
+    kumo__err_printf(buf, sizeof(buf), "cannot open '%s'", "file");
     cr_assert_str_eq(buf, "cannot ");
-    kumo_err_printf(buf, sizeof(buf), "%d", 42);
+    kumo__err_printf(buf, sizeof(buf), "%d", 42);
     cr_assert_str_eq(buf, "42");
     memset(buf, 'x', sizeof(buf));
-    kumo_err_printf(buf, 0, "%s", "nothing");
+    kumo__err_printf(buf, 0, "%s", "nothing");
     cr_assert_eq(buf[0], 'x', "errlen 0 writes nothing");
-    kumo_err_printf(NULL, 100, "%s", "no crash");
+    kumo__err_printf(NULL, 100, "%s", "no crash");
 }
 
 Test(err, codes_are_positive_and_named)
@@ -71,12 +71,12 @@ Test(err, codes_are_positive_and_named)
 Test(err, message_buffer_is_optional)
 {
     kumo_value v;
-    cr_assert_eq(kumo_json_parse("{\"a\": ", 6, &v, NULL, 0), KUMO_ESYNTAX);
-    cr_assert_eq(kumo_json_parse("[1] x", 5, &v, NULL, 0), KUMO_ESYNTAX);
-    cr_assert_eq(kumo_json_parse("\"\\u12g4\"", 8, &v, NULL, 0), KUMO_ESYNTAX);
+    cr_assert_eq(kumo__json_parse("{\"a\": ", 6, &v, NULL, 0), KUMO_ESYNTAX);
+    cr_assert_eq(kumo__json_parse("[1] x", 5, &v, NULL, 0), KUMO_ESYNTAX);
+    cr_assert_eq(kumo__json_parse("\"\\u12g4\"", 8, &v, NULL, 0), KUMO_ESYNTAX);
     char one[1] = {'x'};
-    cr_assert_eq(kumo_json_parse("nul", 3, &v, one, sizeof(one)), KUMO_ESYNTAX);
+    cr_assert_eq(kumo__json_parse("nul", 3, &v, one, sizeof(one)), KUMO_ESYNTAX);
     cr_assert_eq(one[0], '\0', "a one-byte buffer still ends the message");
-    cr_assert_eq(kumo_json_parse("[1, 2]", 6, &v, NULL, 0), KUMO_OK);
+    cr_assert_eq(kumo__json_parse("[1, 2]", 6, &v, NULL, 0), KUMO_OK);
     kumo_val_clear(&v);
 }

@@ -37,13 +37,13 @@ Test(fs, creates_missing_parents_and_accepts_existing)
 {
     char p[256];
     snprintf(p, sizeof(p), "%s/a/b/c", dir);
-    cr_assert_eq(kumo_mkdirs(p), 0);
+    cr_assert_eq(kumo__mkdirs(p), 0);
     cr_assert(is_dir(p));
-    cr_assert_eq(kumo_mkdirs(p), 0, "an existing directory is fine");
+    cr_assert_eq(kumo__mkdirs(p), 0, "an existing directory is fine");
     snprintf(p, sizeof(p), "%s/a/b/c/", dir);
-    cr_assert_eq(kumo_mkdirs(p), 0, "a trailing slash is fine");
+    cr_assert_eq(kumo__mkdirs(p), 0, "a trailing slash is fine");
     snprintf(p, sizeof(p), "%s/a/d", dir);
-    cr_assert_eq(kumo_mkdirs(p), 0);
+    cr_assert_eq(kumo__mkdirs(p), 0);
     cr_assert(is_dir(p));
 }
 
@@ -54,9 +54,9 @@ Test(fs, a_file_in_the_way_is_an_error)
     FILE *fp = fopen(f, "w");
     cr_assert_not_null(fp);
     fclose(fp);
-    cr_assert_eq(kumo_mkdirs(f), ENOTDIR, "dir exists as a file");
+    cr_assert_eq(kumo__mkdirs(f), ENOTDIR, "dir exists as a file");
     snprintf(p, sizeof(p), "%s/file/sub", dir);
-    cr_assert_eq(kumo_mkdirs(p), ENOTDIR, "a parent is a file");
+    cr_assert_eq(kumo__mkdirs(p), ENOTDIR, "a parent is a file");
     cr_assert_not(is_dir(p));
 }
 
@@ -68,6 +68,6 @@ Test(fs, unwritable_parent_gives_its_errno)
     snprintf(ro, sizeof(ro), "%s/ro", dir);
     cr_assert_eq(mkdir(ro, 0555), 0);
     snprintf(p, sizeof(p), "%s/ro/x/y", dir);
-    cr_assert_eq(kumo_mkdirs(p), EACCES);
+    cr_assert_eq(kumo__mkdirs(p), EACCES);
     chmod(ro, 0755);
 }

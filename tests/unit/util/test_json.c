@@ -15,9 +15,9 @@ TestSuite(json, KUMO_LEAKCHECK);
 static char *dump(const kumo_value *v)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    cr_assert_eq(kumo_json_value(&b, v), KUMO_OK);
-    return kumo_buf_detach(&b, NULL);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    cr_assert_eq(kumo__json_value(&b, v), KUMO_OK);
+    return kumo__buf_detach(&b, NULL);
 }
 
 static void expect_dump(kumo_value v, const char *want)
@@ -86,17 +86,17 @@ Test(json, string_escapes_and_bad_utf8)
         " \357\277\275 \357\277\275 \357\277\275 \357\277\275\357\277\275\357\277\275"
         " \357\277\275\357\277\275 \357\277\275\357\277\275\357\277\275\357\277\275 end\"";
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    cr_assert_eq(kumo_json_str(&b, raw, sizeof(raw) - 1), KUMO_OK);
-    cr_expect_str_eq(kumo_buf_str(&b), want);
-    kumo_buf_reset(&b);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    cr_assert_eq(kumo__json_str(&b, raw, sizeof(raw) - 1), KUMO_OK);
+    cr_expect_str_eq(kumo__buf_str(&b), want);
+    kumo__buf_reset(&b);
     /* NUL bytes inside and a truncated sequence at the very end */
-    cr_assert_eq(kumo_json_str(&b, "a\0b\342\202", 5), KUMO_OK);
-    cr_expect_str_eq(kumo_buf_str(&b), "\"a\\u0000b\357\277\275\"");
-    kumo_buf_reset(&b);
-    cr_assert_eq(kumo_json_str(&b, "", 0), KUMO_OK);
-    cr_expect_str_eq(kumo_buf_str(&b), "\"\"");
-    kumo_buf_release(&b);
+    cr_assert_eq(kumo__json_str(&b, "a\0b\342\202", 5), KUMO_OK);
+    cr_expect_str_eq(kumo__buf_str(&b), "\"a\\u0000b\357\277\275\"");
+    kumo__buf_reset(&b);
+    cr_assert_eq(kumo__json_str(&b, "", 0), KUMO_OK);
+    cr_expect_str_eq(kumo__buf_str(&b), "\"\"");
+    kumo__buf_release(&b);
 }
 
 Test(json, lists_and_maps)
@@ -112,22 +112,22 @@ Test(json, lists_and_maps)
     kumo_map_set(&m, "tags", inner);
     kumo_map_set(&m, "none", kumo_val_none());
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    cr_assert_eq(kumo_json_map(&b, &m, ", ", ": "), KUMO_OK);
-    cr_expect_str_eq(kumo_buf_str(&b), "{\"title\": \"Hello \\\"world\\\"\", \"price\": 12.5, "
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    cr_assert_eq(kumo__json_map(&b, &m, ", ", ": "), KUMO_OK);
+    cr_expect_str_eq(kumo__buf_str(&b), "{\"title\": \"Hello \\\"world\\\"\", \"price\": 12.5, "
                                        "\"tags\": [1, \"two\", []], \"none\": null}");
-    kumo_buf_reset(&b);
-    cr_assert_eq(kumo_json_map(&b, &m, ",", ":"), KUMO_OK);
-    cr_expect_str_eq(kumo_buf_str(&b), "{\"title\":\"Hello \\\"world\\\"\",\"price\":12.5,"
+    kumo__buf_reset(&b);
+    cr_assert_eq(kumo__json_map(&b, &m, ",", ":"), KUMO_OK);
+    cr_expect_str_eq(kumo__buf_str(&b), "{\"title\":\"Hello \\\"world\\\"\",\"price\":12.5,"
                                        "\"tags\":[1,\"two\",[]],\"none\":null}");
-    kumo_buf_reset(&b);
+    kumo__buf_reset(&b);
     kumo_map empty;
     kumo_map_init(&empty, KUMO_T_DICT, KUMO_V_NONE);
-    cr_assert_eq(kumo_json_map(&b, &empty, ", ", ": "), KUMO_OK);
-    cr_expect_str_eq(kumo_buf_str(&b), "{}");
+    cr_assert_eq(kumo__json_map(&b, &empty, ", ", ": "), KUMO_OK);
+    cr_expect_str_eq(kumo__buf_str(&b), "{}");
     kumo_map_release(&empty);
     kumo_map_release(&m);
-    kumo_buf_release(&b);
+    kumo__buf_release(&b);
 }
 
 Test(json, tracked_object_as_repr)
@@ -199,11 +199,11 @@ Test(json, class_repr_hook)
 Test(json, http_subclasses_use_their_root_repr)
 {
     kumo_request *req = kumo_request_new("http://example.com/f", NULL, NULL);
-    kumo_request_set_class(req, &KUMO_CLASS(FormRequest));
-    kumo_headers *h = kumo_headers_new();
+    kumo__request_set_class(req, &KUMO_CLASS(FormRequest));
+    kumo_headers *h = kumo__headers_new();
     kumo_headers_add(h, "Content-Type", "text/html");
     char *body = kumo_strdup("", KUMO_T_BYTES, KUMO_V_BODY);
-    kumo_response *res = kumo_response_new(req, "http://example.com/r", 404, h, body, 0);
+    kumo_response *res = kumo__response_new(req, "http://example.com/r", 404, h, body, 0);
     cr_assert_eq(res->ref.cls, &KUMO_CLASS(HtmlResponse));
     kumo_value l = kumo_val_list();
     kumo_val_list_push(&l, kumo_val_obj(&req->ref));
@@ -216,9 +216,9 @@ Test(json, http_subclasses_use_their_root_repr)
 Test(json, writer_respects_the_cap)
 {
     kumo_buf b;
-    kumo_buf_init(&b, 8, KUMO_T_STR, KUMO_V_NONE);
-    cr_expect_eq(kumo_json_str(&b, "0123456789", 10), KUMO_ETOOBIG);
-    kumo_buf_release(&b);
+    kumo__buf_init(&b, 8, KUMO_T_STR, KUMO_V_NONE);
+    cr_expect_eq(kumo__json_str(&b, "0123456789", 10), KUMO_ETOOBIG);
+    kumo__buf_release(&b);
 }
 
 /* ---- parser ---- */
@@ -227,7 +227,7 @@ static kumo_value parse_ok(const char *text)
 {
     kumo_value v;
     char err[128];
-    int rc = kumo_json_parse(text, strlen(text), &v, err, sizeof(err));
+    int rc = kumo__json_parse(text, strlen(text), &v, err, sizeof(err));
     cr_assert_eq(rc, KUMO_OK, "parse('%s'): %s", text, err);
     return v;
 }
@@ -237,10 +237,10 @@ static void roundtrip(const char *text, const char *want)
 {
     kumo_value v = parse_ok(text);
     kumo_buf b;
-    kumo_buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    cr_assert_eq(kumo_json_value_sep(&b, &v, ","), KUMO_OK);
-    cr_expect_str_eq(kumo_buf_str(&b), want, "parse('%s')", text);
-    kumo_buf_release(&b);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    cr_assert_eq(kumo__json_value_sep(&b, &v, ","), KUMO_OK);
+    cr_expect_str_eq(kumo__buf_str(&b), want, "parse('%s')", text);
+    kumo__buf_release(&b);
     kumo_val_clear(&v);
 }
 
@@ -348,15 +348,15 @@ Test(json, parse_errors_name_the_byte)
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_value v = kumo_val_int(7);
         char err[128];
-        int rc = kumo_json_parse(cases[i].text, strlen(cases[i].text), &v, err, sizeof(err));
+        int rc = kumo__json_parse(cases[i].text, strlen(cases[i].text), &v, err, sizeof(err));
         cr_expect_eq(rc, cases[i].rc, "parse('%s') = %s", cases[i].text, kumo_errname(rc));
         cr_expect_str_eq(err, cases[i].msg, "parse('%s')", cases[i].text);
         cr_expect_eq(v.type, KUMO_VAL_NONE);
     }
     /* err may be NULL; len bounds the text even without a NUL */
     kumo_value v;
-    cr_expect_eq(kumo_json_parse("[1]", 2, &v, NULL, 0), KUMO_ESYNTAX);
-    cr_expect_eq(kumo_json_parse("123", 2, &v, NULL, 0), KUMO_OK);
+    cr_expect_eq(kumo__json_parse("[1]", 2, &v, NULL, 0), KUMO_ESYNTAX);
+    cr_expect_eq(kumo__json_parse("123", 2, &v, NULL, 0), KUMO_OK);
     cr_expect_eq(v.u.i, 12);
 }
 
@@ -368,7 +368,7 @@ Test(json, parse_depth_limit)
     for (int depth = KUMO_JSON_MAX_DEPTH; depth <= KUMO_JSON_MAX_DEPTH + 1; depth++) {
         memset(text, '[', (size_t)depth);
         memset(text + depth, ']', (size_t)depth);
-        int rc = kumo_json_parse(text, 2 * (size_t)depth, &v, err, sizeof(err));
+        int rc = kumo__json_parse(text, 2 * (size_t)depth, &v, err, sizeof(err));
         if (depth <= KUMO_JSON_MAX_DEPTH) {
             cr_expect_eq(rc, KUMO_OK, "depth %d: %s", depth, err);
             kumo_val_clear(&v);
@@ -387,15 +387,15 @@ Test(json, parse_hostile)
     kumo_value v;
     char err[128];
     memset(text, '[', n);
-    cr_expect_eq(kumo_json_parse(text, n, &v, err, sizeof(err)), KUMO_ETOOBIG);
+    cr_expect_eq(kumo__json_parse(text, n, &v, err, sizeof(err)), KUMO_ETOOBIG);
     for (size_t i = 0; i < n; i++)
         memcpy(text + 5 * i, "{\"a\":", 5);
-    cr_expect_eq(kumo_json_parse(text, n * 5, &v, err, sizeof(err)), KUMO_ETOOBIG);
+    cr_expect_eq(kumo__json_parse(text, n * 5, &v, err, sizeof(err)), KUMO_ETOOBIG);
     /* a huge number literal */
     text[0] = '1';
     memset(text + 1, '0', n - 1);
     text[n / 2] = '.';
-    cr_expect_eq(kumo_json_parse(text, n, &v, err, sizeof(err)), KUMO_OK);
+    cr_expect_eq(kumo__json_parse(text, n, &v, err, sizeof(err)), KUMO_OK);
     cr_expect_eq(v.type, KUMO_VAL_FLOAT);
     kumo_free(text);
 }
@@ -409,7 +409,7 @@ Test(json, float_roundtrip)
         kumo_value f = kumo_val_float(xs[i]);
         char *s = dump(&f);
         kumo_value back;
-        cr_assert_eq(kumo_json_parse(s, strlen(s), &back, NULL, 0), KUMO_OK, "%s", s);
+        cr_assert_eq(kumo__json_parse(s, strlen(s), &back, NULL, 0), KUMO_OK, "%s", s);
         cr_expect_eq(back.type, KUMO_VAL_FLOAT, "%s", s);
         cr_expect_eq(back.u.f, xs[i], "%s", s);
         kumo_free(s);

@@ -16,15 +16,15 @@ Test(log, format_levels_and_file)
     char path[] = "/tmp/kumo-log-XXXXXX";
     int fd = mkstemp(path);
     close(fd);
-    cr_assert_eq(kumo_log_set_file(path), KUMO_OK);
-    kumo_log_set_level(KUMO_LOG_INFO);
-    kumo_log_set_hook(hook, NULL);
+    cr_assert_eq(kumo__log_set_file(path), KUMO_OK);
+    kumo__log_set_level(KUMO_LOG_INFO);
+    kumo__log_set_hook(hook, NULL);
     KUMO_DEBUG("kumo.test", "hidden %d", 1);
     KUMO_INFO("kumo.engine", "Spider opened");
     KUMO_ERROR("quotes", "bad %s", "thing");
-    kumo_log_set_hook(NULL, NULL);
-    kumo_log_set_file(NULL);
-    kumo_log_set_level(KUMO_LOG_DEBUG);
+    kumo__log_set_hook(NULL, NULL);
+    kumo__log_set_file(NULL);
+    kumo__log_set_level(KUMO_LOG_DEBUG);
     cr_assert_eq(counted[KUMO_LOG_DEBUG], 0);
     cr_assert_eq(counted[KUMO_LOG_INFO], 1);
     cr_assert_eq(counted[KUMO_LOG_ERROR], 1);
@@ -45,7 +45,7 @@ Test(log, format_levels_and_file)
     cr_assert_eq(regexec(&re, text, 0, NULL, 0), 0, "%s", text);
     regfree(&re);
     kumo_loglevel lv;
-    cr_assert_eq(kumo_log_level_parse("warning", &lv), KUMO_OK);
+    cr_assert_eq(kumo__log_level_parse("warning", &lv), KUMO_OK);
     cr_assert_eq(lv, KUMO_LOG_WARNING);
-    cr_assert_eq(kumo_log_level_parse("LOUD", &lv), KUMO_EINVAL);
+    cr_assert_eq(kumo__log_level_parse("LOUD", &lv), KUMO_EINVAL);
 }

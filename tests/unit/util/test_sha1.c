@@ -17,9 +17,9 @@ static void digest(const void *p, size_t n, char out[41])
 {
     kumo_sha1 s;
     unsigned char d[20];
-    kumo_sha1_init(&s);
-    kumo_sha1_update(&s, p, n);
-    kumo_sha1_final(&s, d);
+    kumo__sha1_init(&s);
+    kumo__sha1_update(&s, p, n);
+    kumo__sha1_final(&s, d);
     hex(d, out);
 }
 
@@ -52,10 +52,10 @@ Test(sha1, million_a)
     unsigned char d[20];
     kumo_sha1 s;
     memset(chunk, 'a', sizeof(chunk));
-    kumo_sha1_init(&s);
+    kumo__sha1_init(&s);
     for (int i = 0; i < 1000; i++)
-        kumo_sha1_update(&s, chunk, sizeof(chunk));
-    kumo_sha1_final(&s, d);
+        kumo__sha1_update(&s, chunk, sizeof(chunk));
+    kumo__sha1_final(&s, d);
     hex(d, out);
     cr_assert_str_eq(out, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
 }
@@ -71,10 +71,10 @@ Test(sha1, split_updates)
         for (size_t step = 1; step <= 70; step += 3) {
             kumo_sha1 s;
             unsigned char d[20];
-            kumo_sha1_init(&s);
+            kumo__sha1_init(&s);
             for (size_t off = 0; off < len; off += step)
-                kumo_sha1_update(&s, text + off, KUMO_MIN(step, len - off));
-            kumo_sha1_final(&s, d);
+                kumo__sha1_update(&s, text + off, KUMO_MIN(step, len - off));
+            kumo__sha1_final(&s, d);
             hex(d, parts);
             cr_assert_str_eq(parts, whole, "len %zu step %zu", len, step);
         }

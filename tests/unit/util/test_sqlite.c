@@ -42,7 +42,7 @@ Test(sqlite, an_empty_file_is_fresh)
     bool fresh;
     int64_t version = -1;
     char err[256] = "";
-    cr_assert_eq(kumo_sqlite_check(&kind, h, path, &fresh, &version, err, sizeof(err)),
+    cr_assert_eq(kumo__sqlite_check(&kind, h, path, &fresh, &version, err, sizeof(err)),
                  KUMO_OK);
     cr_assert(fresh);
     cr_assert_eq(version, 0);
@@ -56,7 +56,7 @@ Test(sqlite, ours_is_not_fresh_and_reports_its_version)
     bool fresh = true;
     int64_t version;
     char err[256] = "";
-    cr_assert_eq(kumo_sqlite_check(&kind, h, path, &fresh, &version, err, sizeof(err)),
+    cr_assert_eq(kumo__sqlite_check(&kind, h, path, &fresh, &version, err, sizeof(err)),
                  KUMO_OK, "%s", err);
     cr_assert_not(fresh);
     cr_assert_eq(version, 3);
@@ -69,7 +69,7 @@ Test(sqlite, another_applications_file_is_refused)
     bool fresh;
     int64_t version;
     char err[256] = "";
-    cr_assert_eq(kumo_sqlite_check(&kind, h, path, &fresh, &version, err, sizeof(err)),
+    cr_assert_eq(kumo__sqlite_check(&kind, h, path, &fresh, &version, err, sizeof(err)),
                  KUMO_EINVAL);
     char want[256];
     snprintf(want, sizeof(want), "'%s' is not a kumo thing: an SQLite database of another "
@@ -89,7 +89,7 @@ Test(sqlite, a_text_file_is_not_a_database)
     bool fresh = true;
     int64_t version;
     char err[256] = "";
-    cr_assert_eq(kumo_sqlite_check(&kind, h, path, &fresh, &version, err, sizeof(err)),
+    cr_assert_eq(kumo__sqlite_check(&kind, h, path, &fresh, &version, err, sizeof(err)),
                  KUMO_EIO);
     cr_assert_not(fresh);
     char want[256];
@@ -102,10 +102,10 @@ Test(sqlite, a_text_file_is_not_a_database)
 Test(sqlite, err_names_the_action_for_other_failures)
 {
     char err[256];
-    kumo_sqlite_err(&kind, "/x.sqlite", NULL, SQLITE_CANTOPEN, err, sizeof(err));
+    kumo__sqlite_err(&kind, "/x.sqlite", NULL, SQLITE_CANTOPEN, err, sizeof(err));
     cr_assert_str_eq(err, "cannot read thing '/x.sqlite': unable to open database file");
-    kumo_sqlite_err(&kind, "/x.sqlite", NULL, SQLITE_CORRUPT, err, sizeof(err));
+    kumo__sqlite_err(&kind, "/x.sqlite", NULL, SQLITE_CORRUPT, err, sizeof(err));
     cr_assert_str_eq(err, "'/x.sqlite' is corrupt: database disk image is malformed "
                      "(not touched)");
-    kumo_sqlite_err(&kind, "/x.sqlite", NULL, SQLITE_CANTOPEN, NULL, 10);   /* ignored */
+    kumo__sqlite_err(&kind, "/x.sqlite", NULL, SQLITE_CANTOPEN, NULL, 10);   /* ignored */
 }

@@ -35,10 +35,10 @@ Test(value, map_basics)
 Test(value, meta_object_keeps_the_response_alive)
 {
     kumo_request *req = kumo_request_new("http://a.test/", NULL, NULL);
-    kumo_headers *h = kumo_headers_new();
+    kumo_headers *h = kumo__headers_new();
     kumo_headers_add(h, "Content-Type", "text/html; charset=utf-8");
     char *body = kumo_alloc(1, KUMO_T_BYTES, KUMO_V_BODY);
-    kumo_response *res = kumo_response_new(req, "http://a.test/", 200, h, body, 0);
+    kumo_response *res = kumo__response_new(req, "http://a.test/", 200, h, body, 0);
     kumo_request *next = kumo_request_new("http://a.test/next", NULL, NULL);
     kumo_map_set(kumo_request_meta(next), "referer", kumo_val_obj(&res->ref));
     kumo_response_unref(res);
@@ -66,6 +66,6 @@ Test(value, response_classes_follow_content_type)
         {NULL, "http://a/x", "Response"},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++)
-        cr_assert_str_eq(kumo_response_class_for(cases[i].ct, cases[i].url)->name, cases[i].cls,
+        cr_assert_str_eq(kumo__response_class_for(cases[i].ct, cases[i].url)->name, cases[i].cls,
                          "%s %s", cases[i].ct, cases[i].url);
 }

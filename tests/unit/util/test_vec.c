@@ -10,17 +10,17 @@ TestSuite(vec, KUMO_LEAKCHECK);
 Test(vec, push_grows_and_keeps_order)
 {
     kumo_vec v;
-    kumo_vec_init(&v, KUMO_T_LIST, KUMO_V_NONE);
+    kumo__vec_init(&v, KUMO_T_LIST, KUMO_V_NONE);
     cr_assert_eq(v.len, 0);
     cr_assert_null(v.v);
     static int cells[100];
     for (int i = 0; i < 100; i++)
-        kumo_vec_push(&v, &cells[i]);
+        kumo__vec_push(&v, &cells[i]);
     cr_assert_eq(v.len, 100);
     cr_assert_geq(v.cap, 100);
     for (int i = 0; i < 100; i++)
         cr_assert_eq(v.v[i], &cells[i]);
-    kumo_vec_release(&v);
+    kumo__vec_release(&v);
     cr_assert_eq(v.len, 0);
     cr_assert_eq(v.cap, 0);
     cr_assert_null(v.v);
@@ -29,32 +29,32 @@ Test(vec, push_grows_and_keeps_order)
 Test(vec, pop_is_last_in_first_out_and_null_when_empty)
 {
     kumo_vec v;
-    kumo_vec_init(&v, KUMO_T_LIST, KUMO_V_NONE);
-    cr_assert_null(kumo_vec_pop(&v));
+    kumo__vec_init(&v, KUMO_T_LIST, KUMO_V_NONE);
+    cr_assert_null(kumo__vec_pop(&v));
     int a, b;
-    kumo_vec_push(&v, &a);
-    kumo_vec_push(&v, NULL);
-    kumo_vec_push(&v, &b);
-    cr_assert_eq(kumo_vec_pop(&v), &b);
-    cr_assert_null(kumo_vec_pop(&v));
+    kumo__vec_push(&v, &a);
+    kumo__vec_push(&v, NULL);
+    kumo__vec_push(&v, &b);
+    cr_assert_eq(kumo__vec_pop(&v), &b);
+    cr_assert_null(kumo__vec_pop(&v));
     cr_assert_eq(v.len, 1);
-    cr_assert_eq(kumo_vec_pop(&v), &a);
-    cr_assert_null(kumo_vec_pop(&v));
+    cr_assert_eq(kumo__vec_pop(&v), &a);
+    cr_assert_null(kumo__vec_pop(&v));
     cr_assert_eq(v.len, 0);
-    kumo_vec_push(&v, &a);      /* usable again after emptying */
+    kumo__vec_push(&v, &a);      /* usable again after emptying */
     cr_assert_eq(v.v[0], &a);
-    kumo_vec_release(&v);
+    kumo__vec_release(&v);
 }
 
 Test(vec, storage_is_tagged_as_given)
 {
     kumo_vec v;
-    kumo_vec_init(&v, KUMO_T_LIST, KUMO_V_DICT);
+    kumo__vec_init(&v, KUMO_T_LIST, KUMO_V_DICT);
     uint64_t before, after;
     kumo_heap_totals(&before, NULL);
-    kumo_vec_push(&v, &v);
+    kumo__vec_push(&v, &v);
     kumo_heap_totals(&after, NULL);
     cr_assert_eq(after, before + 1);
     cr_assert_geq(kumo_alloc_size(v.v), 8 * sizeof(void *));
-    kumo_vec_release(&v);
+    kumo__vec_release(&v);
 }
