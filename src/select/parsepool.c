@@ -104,13 +104,12 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
         if (!p->first)
             p->last = NULL;
     }
-    bool more = p->first && p->first->finished;
+    if (p->first && p->first->finished)
+        wake_loop(p);   /* read on the next turn, after what this report makes ready */
     pthread_mutex_unlock(&p->lock);
     if (!j)
         return;
     p->pending--;
-    if (more)
-        wake_loop(p);   /* read on the next turn, after what this report makes ready */
     p->report(p->ctx, j->owner, j->doc, j->arena);
     kumo_free(j);
 }
