@@ -1,33 +1,9 @@
 /* test_func.c - built-in functions and bound methods: calls, __name__, repr, equality. */
-#include <criterion/criterion.h>
 
-#include "kumo-int.h"
-#include "console/eval.h"
+#include "ctest.h"
 #include "console/func.h"
-#include "lib/leakcheck.h"
 
-static void setup(void)
-{
-    ce_init();
-    kumo_class_first();
-    kumo_leakcheck_start();
-}
-
-/* repr(v) as a NUL-terminated string in a static buffer; drops v. */
-static const char *repr_of(cval *v)
-{
-    static char text[1024];
-    cv_ctx c = {0};
-    kumo_buf b;
-    kumo__buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
-    cv_repr(&c, v, &b);
-    snprintf(text, sizeof(text), "%s", kumo__buf_str(&b));
-    kumo__buf_release(&b);
-    cv_unref(v);
-    return text;
-}
-
-TestSuite(func, .init = setup, .fini = kumo_leakcheck_end);
+TestSuite(func, CTEST_SUITE);
 
 static cval *echo(cv_ctx *c, cval *self, const cv_args *a)
 {

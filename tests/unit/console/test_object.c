@@ -1,32 +1,8 @@
 /* test_object.c - the object protocol: hooks first, then Python's defaults and errors. */
-#include <criterion/criterion.h>
 
-#include "kumo-int.h"
-#include "console/eval.h"
-#include "lib/leakcheck.h"
+#include "ctest.h"
 
-static void setup(void)
-{
-    ce_init();
-    kumo_class_first();
-    kumo_leakcheck_start();
-}
-
-/* repr(v) as a NUL-terminated string in a static buffer; drops v. */
-static const char *repr_of(cval *v)
-{
-    static char text[1024];
-    cv_ctx c = {0};
-    kumo_buf b;
-    kumo__buf_init(&b, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
-    cv_repr(&c, v, &b);
-    snprintf(text, sizeof(text), "%s", kumo__buf_str(&b));
-    kumo__buf_release(&b);
-    cv_unref(v);
-    return text;
-}
-
-TestSuite(object, .init = setup, .fini = kumo_leakcheck_end);
+TestSuite(object, CTEST_SUITE);
 
 /* A native type with a few hooks, to see the protocol ask them and fill in the rest. */
 static cval *box_getattr(cv_ctx *c, cval *self, const char *name)
