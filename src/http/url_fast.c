@@ -86,7 +86,8 @@ bool kumo__url_fast_split(const char *url, kumo_url_parts *p)
         const char *d = ++q;
         while (*q >= '0' && *q <= '9')
             q++;
-        if (q == d || q - d > 5 || strtol(d, NULL, 10) > 65535)
+        /* a leading zero ("08") is a port libcurl writes back without it: leave it to it */
+        if (q == d || q - d > 5 || *d == '0' || strtol(d, NULL, 10) > 65535)
             return false;
     }
     p->authority_len = (size_t)(q - a);

@@ -95,6 +95,8 @@ Test(url_fast, empty_segment_in_base)
         {"http://examel/bp.../..?q", "htpp", "http://examel/htpp"},
         {"http://8/880@/0q", "x", "http://0.0.0.8/880@/x"},
         {"http://127.1/a", "b", "http://127.0.0.1/b"},
+        /* a port with a leading zero is written back without it */
+        {"http://ep:08/", "@", "http://ep:8/@"},
         /* and a base with a bare '?' or '#' loses it, as libcurl does */
         {"http://e.test/c?", "", "http://e.test/c"},
         {"http://e.test/c#", "", "http://e.test/c"},
