@@ -1,32 +1,8 @@
 /* test_view_http.c - views of requests, responses, selectors and items, and their classes. */
-#include <criterion/criterion.h>
-
-#include "kumo-int.h"
-#include "console/repl.h"
-#include "console/eval.h"
+#include "ctest.h"
 #include "http/request.h"
-#include "lib/leakcheck.h"
 
-static void setup(void)
-{
-    ce_init();
-    kumo_class_first();
-    kumo_leakcheck_start();
-}
-
-TestSuite(view_http, .init = setup, .fini = kumo_leakcheck_end);
-
-/* Run one line in r; returns its output (static buffer). */
-static const char *run(kumo_repl *r, const char *line)
-{
-    static char text[4096];
-    kumo_buf out;
-    kumo__buf_init(&out, sizeof(text) - 1, KUMO_T_STR, KUMO_V_NONE);
-    kumo__repl_eval(r, line, strlen(line), &out);
-    snprintf(text, sizeof(text), "%s", kumo__buf_str(&out));
-    kumo__buf_release(&out);
-    return text;
-}
+TestSuite(view_http, CTEST_SUITE);
 
 Test(view_http, requests_and_their_class)
 {
