@@ -176,8 +176,9 @@ bool kumo_crawler_setting_bool_or(kumo_crawler *c, const char *name, bool def);
 
 /*
  * Split a list setting (a JSON list or comma-separated text; same rule on names as
- * kumo_crawler_setting()) into items: returns how many, storing at most max of them in out
- * as new strings the caller frees with kumo_free() each.
+ * kumo_crawler_setting()) into items: returns how many the setting holds, storing at most
+ * max of them in out as new strings the caller frees with kumo_free() each (out may be NULL
+ * with max 0, to count).
  */
 size_t kumo_crawler_setting_list(kumo_crawler *c, const char *name, char **out, size_t max);
 
@@ -263,6 +264,10 @@ struct event_base *kumo_crawler_event_base(kumo_crawler *c);
 
 /* kumo_now() when the crawl started running, 0 before. */
 double kumo_crawler_start_time(kumo_crawler *c);
+
+/* Whether the crawl continues a persistent job (JOBDIR) that an earlier run left: output
+ * that appends (feeds) repairs what a kill may have torn. */
+bool kumo_crawler_resumed(kumo_crawler *c);
 
 /* Requests waiting in the scheduler: 0 before the engine is built. */
 size_t kumo_crawler_scheduled(kumo_crawler *c);

@@ -206,6 +206,16 @@ const char *kumo_spider_setting(kumo_spider *sp, const char *name, const char *d
 /* The spider's name.  Borrowed. */
 const char *kumo_spider_name(kumo_spider *sp);
 
+/* Every -a argument, name to string value.  Borrowed, valid while the spider runs. */
+const kumo_map *kumo_spider_args(kumo_spider *sp);
+
+/*
+ * The domains the offsite filter allows: the def's allowed_domains and those added with
+ * kumo_spider_allow_domain().  NULL-terminated, or NULL for any domain.  Borrowed, valid
+ * until the next kumo_spider_allow_domain().
+ */
+const char *const *kumo_spider_allowed_domains(kumo_spider *sp);
+
 /*
  * The spider's state map, for the spider to read and write (Scrapy's spider.state):
  * with JOBDIR it is saved at checkpoints and at close and comes back when the job

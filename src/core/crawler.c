@@ -34,11 +34,6 @@ struct kumo_crawler {
     int sigints;
 };
 
-const char *const *kumo__crawler_allowed_domains(kumo_crawler *c)
-{
-    return c->spider ? (const char *const *)c->spider->allowed : NULL;
-}
-
 kumo_settings *kumo__crawler_settings(kumo_crawler *c)
 {
     return c->settings;

@@ -41,10 +41,6 @@ void kumo__crawler_set_base(kumo_crawler *c, struct event_base *base);
  * one-line message in err.  kumo__crawler_free() frees the engine. */
 int kumo__crawler_open_engine(kumo_crawler *c, char *err, size_t errlen);
 
-/* The spider's allowed domains (def's plus kumo_spider_allow_domain()), NULL-terminated
- * or NULL when any domain is allowed.  Borrowed. */
-const char *const *kumo__crawler_allowed_domains(kumo_crawler *c);
-
 #endif
 
 /*

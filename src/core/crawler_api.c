@@ -1,6 +1,7 @@
 /* crawler_api.c - what plugin components may ask of the running crawl (kumo/plugin.h). */
 #include "core/crawler.h"
 #include "core/engine.h"
+#include "core/registry.h"
 #include "core/settings.h"
 #include "core/signals.h"
 #include "core/stats.h"
@@ -216,6 +217,12 @@ void kumo_crawler_close_spider(kumo_crawler *c, const char *reason)
 double kumo_crawler_start_time(kumo_crawler *c)
 {
     return kumo__crawler_start_time(c);
+}
+
+bool kumo_crawler_resumed(kumo_crawler *c)
+{
+    const kumo_job_hooks *job = kumo__job_hooks();
+    return job && job->resumed && job->resumed(c);
 }
 
 size_t kumo_crawler_scheduled(kumo_crawler *c)

@@ -47,6 +47,8 @@ typedef struct kumo_job_hooks {
     /* How many start requests an earlier run scheduled already, and record it. */
     size_t (*start_pos)(const kumo_crawler *c);
     void (*set_start_pos)(kumo_crawler *c, size_t pos);
+    /* Whether the crawl continues a job an earlier run left. */
+    bool (*resumed)(const kumo_crawler *c);
 } kumo_job_hooks;
 
 /* The registered job hooks, or NULL. */

@@ -107,6 +107,16 @@ const char *kumo_spider_name(kumo_spider *sp)
     return sp->def->name;
 }
 
+const kumo_map *kumo_spider_args(kumo_spider *sp)
+{
+    return &sp->args;
+}
+
+const char *const *kumo_spider_allowed_domains(kumo_spider *sp)
+{
+    return (const char *const *)sp->allowed;
+}
+
 kumo_map *kumo_spider_state(kumo_spider *sp)
 {
     return &sp->state;

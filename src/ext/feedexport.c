@@ -1,10 +1,5 @@
 /* feedexport.c - write scraped items to the feeds of the FEEDS setting (-o, -O). */
 #include "ext/ext.h"
-#include "core/crawler.h"
-#include "core/settings.h"
-#include "core/signals.h"
-#include "core/spider.h"
-#include "jobs/jobdb.h"
 #include "pipeline/feed.h"
 
 static void on_item(void *self, kumo_crawler *c, void *arg)
@@ -29,12 +24,10 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
 {
     kumo_feedset *fs;
     kumo_spider *sp = kumo_crawler_spider(c);
-    const kumo_map *args = sp ? &sp->args : NULL;
+    const kumo_map *args = sp ? kumo_spider_args(sp) : NULL;
     const char *name = sp ? kumo_spider_name(sp) : "";    /* there is one whenever a def is */
-    const kumo_jobdb *job = kumo__job_of(c);
-    int rc = kumo__feedset_new(&fs, kumo_crawler_setting(c, "FEEDS"), kumo__crawler_settings(c),
-                              name, args, kumo__crawler_stats(c),
-                              job && kumo__jobdb_resumed(job), NULL, err, errlen);
+    int rc = kumo__feedset_new(&fs, kumo_crawler_setting(c, "FEEDS"), c, name, args,
+                              kumo_crawler_resumed(c), NULL, err, errlen);
     if (rc != KUMO_OK)
         return rc;
     kumo_crawler_connect(c, KUMO_SIGNAL_ITEM_SCRAPED, on_item, fs);

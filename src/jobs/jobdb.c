@@ -537,6 +537,12 @@ size_t kumo__job_start_pos(const kumo_crawler *c)
     return l ? l->start_pos : 0;
 }
 
+bool kumo__job_resumed(const kumo_crawler *c)
+{
+    const kumo_jobdb *db = kumo__job_of(c);
+    return db && kumo__jobdb_resumed(db);
+}
+
 void kumo__job_set_start_pos(kumo_crawler *c, size_t pos)
 {
     job_link *l = link_of(c);
@@ -552,6 +558,7 @@ static const kumo_job_hooks job_hooks = {
     .close = kumo__job_close,
     .start_pos = kumo__job_start_pos,
     .set_start_pos = kumo__job_set_start_pos,
+    .resumed = kumo__job_resumed,
 };
 
 KUMO_REGISTER(register_job)

@@ -96,6 +96,9 @@ void kumo__job_close(kumo_crawler *c);
 /* Start requests a previous run already scheduled (0 without a job, or a fresh one). */
 size_t kumo__job_start_pos(const kumo_crawler *c);
 
+/* Whether c runs a job that an earlier run started (false without JOBDIR). */
+bool kumo__job_resumed(const kumo_crawler *c);
+
 /* The engine scheduled start request number pos (1-based count so far). */
 void kumo__job_set_start_pos(kumo_crawler *c, size_t pos);
 

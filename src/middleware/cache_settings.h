@@ -6,11 +6,10 @@
 #include "http/cache_policy.h"
 
 /*
- * Build p from the settings.  Returns KUMO_EINVAL with a one-line message in err for an
+ * Build p from c's settings.  Returns KUMO_EINVAL with a one-line message in err for an
  * unknown HTTPCACHE_POLICY or an HTTPCACHE_IGNORE_HTTP_CODES entry that is not a number
  * (p is then released and needs no _release).
  */
-int kumo__cache_policy_init(kumo_cache_policy *p, const kumo_settings *s, char *err,
-                           size_t errlen);
+int kumo__cache_policy_init(kumo_cache_policy *p, kumo_crawler *c, char *err, size_t errlen);
 
 #endif

@@ -1,8 +1,5 @@
 /* httpcache.c - the HttpCache downloader middleware: answer from, and store into, the cache. */
 #include "middleware/mw.h"
-#include "core/crawler.h"
-#include "core/settings.h"
-#include "core/stats.h"
 #include "middleware/cache_settings.h"
 #include "http/cache_store.h"
 #include "http/request.h"
@@ -72,8 +69,7 @@ static int hc_open(kumo_crawler *c, void **self)
         return KUMO_EDECLINED;
     char err[512];
     httpcache *hc = kumo_calloc(1, sizeof(*hc), KUMO_T_MIDDLEWARE, KUMO_V_CACHE);
-    kumo_settings *s = kumo__crawler_settings(c);
-    if (kumo__cache_policy_init(&hc->policy, s, err, sizeof(err)) != KUMO_OK) {
+    if (kumo__cache_policy_init(&hc->policy, c, err, sizeof(err)) != KUMO_OK) {
         KUMO_ERROR(LOGGER, "%s", err);
         kumo_free(hc);
         return KUMO_EINVAL;

@@ -1,7 +1,5 @@
 /* offsite.c - the Offsite spider middleware: drop requests outside the allowed domains. */
 #include "middleware/mw.h"
-#include "core/crawler.h"
-#include "core/stats.h"
 #include "http/request.h"
 #include "http/url.h"
 
@@ -22,11 +20,18 @@ static bool usable(const char *d)
     return true;
 }
 
+/* The running spider's allowed domains, NULL-terminated, or NULL for any. */
+static const char *const *allowed(kumo_crawler *c)
+{
+    kumo_spider *sp = kumo_crawler_spider(c);
+    return sp ? kumo_spider_allowed_domains(sp) : NULL;
+}
+
 static int os_open(kumo_crawler *c, void **self)
 {
     offsite *o = kumo_calloc(1, sizeof(*o), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
     kumo_map_init(&o->seen, KUMO_T_MIDDLEWARE, KUMO_V_DICT);
-    const char *const *domains = kumo__crawler_allowed_domains(c);
+    const char *const *domains = allowed(c);
     for (size_t i = 0; domains && domains[i]; i++) {
         if (strncasecmp(domains[i], "http://", 7) == 0 ||
             strncasecmp(domains[i], "https://", 8) == 0)
@@ -59,7 +64,7 @@ static bool host_in(const char *host, const char *domain)
 
 static bool should_follow(kumo_crawler *c, const char *host)
 {
-    const char *const *domains = kumo__crawler_allowed_domains(c);
+    const char *const *domains = allowed(c);
     if (!domains || !domains[0])
         return true;
     for (size_t i = 0; domains[i]; i++)

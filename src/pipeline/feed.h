@@ -148,9 +148,10 @@ int kumo__feed_repair_jsonl(const char *path, size_t *dropped);
 typedef struct kumo_feedset kumo_feedset;
 
 /*
- * Parse feeds (the FEEDS JSON object; NULL, "" or "{}": none) with the defaults of
- * settings s (FEED_EXPORT_*, FEED_STORE_EMPTY) for the spider called spider with the
- * arguments args (may be NULL), and open every feed.  stats may be NULL.  repair (a
+ * Parse feeds (the FEEDS JSON object; NULL, "" or "{}": none) with the defaults of c's
+ * settings (FEED_EXPORT_*, FEED_STORE_EMPTY) for the spider called spider with the
+ * arguments args (may be NULL), and open every feed; the feedexport stats go to c.
+ * c (borrowed, outliving the set) may be NULL: no defaults and no stats.  repair (a
  * resumed job): a JSON Lines file appended to first loses the last line a kill tore
  * (kumo__feed_repair_jsonl(), a WARNING).  now (NULL: the wall clock) returns Unix seconds
  * for %(time)s.  Returns KUMO_OK with *out set,
@@ -160,8 +161,8 @@ typedef struct kumo_feedset kumo_feedset;
  * be opened is not an error here: it is logged, counted as failed, and the other feeds
  * still write.
  */
-int kumo__feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
-                     const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
+int kumo__feedset_new(kumo_feedset **out, const char *feeds, kumo_crawler *c,
+                     const char *spider, const kumo_map *args, bool repair,
                      double (*now)(void), char *err, size_t errlen);
 
 /*
@@ -169,7 +170,7 @@ int kumo__feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings
  * every feed checked (options, scheme, URI template, format).  Returns KUMO_OK,
  * KUMO_EDECLINED or KUMO_EINVAL with err as kumo__feedset_new().
  */
-int kumo__feedset_check(const char *feeds, const kumo_settings *s, const char *spider,
+int kumo__feedset_check(const char *feeds, kumo_crawler *c, const char *spider,
                         const kumo_map *args, double (*now)(void), char *err, size_t errlen);
 
 /* Export item (borrowed) to every feed; starts new batch files as they fill. */

@@ -1,8 +1,7 @@
 /* feed_set.c - the FEEDS setting of one crawl: options, URI templates, batches, stats. */
 #include "pipeline/feed.h"
 #include "util/err.h"
-#include "core/settings.h"
-#include "core/stats.h"
+#include "kumo/plugin.h"
 #include "util/json.h"
 
 #include <ctype.h>
@@ -38,7 +37,7 @@ struct kumo_feedset {
     size_t n;
     char *spider;
     kumo_map args;
-    kumo_stats *stats;      /* borrowed, may be NULL */
+    kumo_crawler *c;        /* borrowed, may be NULL: no FEED_* defaults, no stats */
     bool repair;            /* a resumed job: cut torn JSON Lines files before appending */
     double (*now)(void);
 };
@@ -214,23 +213,24 @@ static int read_fields(feedslot *sl, const kumo_value *v)
 }
 
 /* The defaults of the FEED_* settings, then the entry's own options over them. */
-static int read_options(feedslot *sl, const kumo_value *opts, const kumo_settings *s,
+static int read_options(feedslot *sl, const kumo_value *opts, kumo_crawler *c,
                         char *err, size_t errlen)
 {
     static const char *const ignored[] = {
         "item_export_kwargs", "uri_params", "postprocessing", "item_classes", "item_filter",
     };
-    sl->batch_item_count = s ? kumo__settings_int(s, "FEED_EXPORT_BATCH_ITEM_COUNT") : 0;
-    const char *enc = s ? kumo__settings_get(s, "FEED_EXPORT_ENCODING") : NULL;
+    sl->batch_item_count = c ? kumo_crawler_setting_int(c, "FEED_EXPORT_BATCH_ITEM_COUNT") : 0;
+    const char *enc = c ? kumo_crawler_setting(c, "FEED_EXPORT_ENCODING") : NULL;
     if (enc && *enc && strcmp(enc, "None") != 0 && strcmp(enc, "null") != 0)
         sl->encoding = kumo_strdup(enc, KUMO_T_STR, KUMO_V_NONE);
-    sl->store_empty = s && kumo__settings_bool(s, "FEED_STORE_EMPTY");
-    const char *indent = s ? kumo__settings_get(s, "FEED_EXPORT_INDENT") : NULL;
+    sl->store_empty = c && kumo_crawler_setting_bool(c, "FEED_STORE_EMPTY");
+    const char *indent = c ? kumo_crawler_setting(c, "FEED_EXPORT_INDENT") : NULL;
     sl->indent_none = indent && (strcmp(indent, "None") == 0 || strcmp(indent, "null") == 0);
-    sl->indent = s && !sl->indent_none ? (int)kumo__settings_int(s, "FEED_EXPORT_INDENT") : 0;
-    if (s) {
+    sl->indent = c && !sl->indent_none ? (int)kumo_crawler_setting_int(c, "FEED_EXPORT_INDENT")
+                                       : 0;
+    if (c) {
         char *list[MAX_FIELDS];
-        size_t n = kumo__settings_list(s, "FEED_EXPORT_FIELDS", list, MAX_FIELDS);
+        size_t n = kumo_crawler_setting_list(c, "FEED_EXPORT_FIELDS", list, MAX_FIELDS);
         for (size_t i = 0; i < n && i < MAX_FIELDS; i++) {
             add_field(sl, list[i], list[i]);
             kumo_free(list[i]);
@@ -471,8 +471,8 @@ static int open_batch(kumo_feedset *fs, feedslot *sl, bool dry, char *err, size_
         kumo__err_printf(err, errlen, "FEEDS: feed '%s': %s", sl->label, msg);
     } else if (rc != KUMO_OK) {
         KUMO_ERROR(LOGGER, "Error opening feed %s: %s", o.uri, msg);
-        if (fs->stats)
-            kumo__stats_incf(fs->stats, 1, "feedexport/failed_count/%s", storage_name(sl));
+        if (fs->c)
+            kumo_crawler_stats_incf(fs->c, 1, "feedexport/failed_count/%s", storage_name(sl));
         rc = KUMO_OK;
     }
 out:
@@ -489,17 +489,17 @@ static void close_batch(kumo_feedset *fs, feedslot *sl)
     size_t n;
     int rc = kumo__feed_close(sl->f, &n);
     sl->f = NULL;
-    if (!fs->stats)
+    if (!fs->c)
         return;
     if (rc != KUMO_OK)
-        kumo__stats_incf(fs->stats, 1, "feedexport/failed_count/%s", storage_name(sl));
+        kumo_crawler_stats_incf(fs->c, 1, "feedexport/failed_count/%s", storage_name(sl));
     else if (n || sl->store_empty)
-        kumo__stats_incf(fs->stats, 1, "feedexport/success_count/%s", storage_name(sl));
+        kumo_crawler_stats_incf(fs->c, 1, "feedexport/success_count/%s", storage_name(sl));
 }
 
 /* kumo__feedset_new(), or with open false kumo__feedset_check(): everything but the files. */
-static int feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
-                       const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
+static int feedset_new(kumo_feedset **out, const char *feeds, kumo_crawler *c,
+                       const char *spider, const kumo_map *args, bool repair,
                        double (*now)(void), bool open, char *err, size_t errlen)
 {
     char msg[256];
@@ -526,7 +526,7 @@ static int feedset_new(kumo_feedset **out, const char *feeds, const kumo_setting
     kumo_map_init(&fs->args, KUMO_T_FEED, KUMO_V_NONE);
     if (args)
         kumo_map_copy(&fs->args, args);
-    fs->stats = stats;
+    fs->c = c;
     fs->repair = repair;
     fs->now = now ? now : wall_clock;
     int rc = KUMO_OK;
@@ -544,7 +544,7 @@ static int feedset_new(kumo_feedset **out, const char *feeds, const kumo_setting
             rc = KUMO_EINVAL;
         }
         if (rc == KUMO_OK)
-            rc = read_options(sl, opts, s, err, errlen);
+            rc = read_options(sl, opts, c, err, errlen);
         if (rc == KUMO_OK)
             rc = read_uri(sl, err, errlen);
     }
@@ -562,18 +562,18 @@ static int feedset_new(kumo_feedset **out, const char *feeds, const kumo_setting
     return KUMO_OK;
 }
 
-int kumo__feedset_new(kumo_feedset **out, const char *feeds, const kumo_settings *s,
-                     const char *spider, const kumo_map *args, kumo_stats *stats, bool repair,
+int kumo__feedset_new(kumo_feedset **out, const char *feeds, kumo_crawler *c,
+                     const char *spider, const kumo_map *args, bool repair,
                      double (*now)(void), char *err, size_t errlen)
 {
-    return feedset_new(out, feeds, s, spider, args, stats, repair, now, true, err, errlen);
+    return feedset_new(out, feeds, c, spider, args, repair, now, true, err, errlen);
 }
 
-int kumo__feedset_check(const char *feeds, const kumo_settings *s, const char *spider,
+int kumo__feedset_check(const char *feeds, kumo_crawler *c, const char *spider,
                         const kumo_map *args, double (*now)(void), char *err, size_t errlen)
 {
     kumo_feedset *fs;
-    return feedset_new(&fs, feeds, s, spider, args, NULL, false, now, false, err, errlen);
+    return feedset_new(&fs, feeds, c, spider, args, false, now, false, err, errlen);
 }
 
 void kumo__feedset_write(kumo_feedset *fs, kumo_item *item)

@@ -1,7 +1,7 @@
 /* fuzz_feeds.c - the FEEDS setting (JSON): options, URI templates, schemes and formats,
  * checked as a crawl's start does, without opening any file. */
 #include "fuzz.h"
-#include "core/settings.h"
+#include "core/crawler.h"
 #include "pipeline/feed.h"
 
 static double fixed_now(void)
@@ -11,16 +11,16 @@ static double fixed_now(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static kumo_settings *s;
-    if (!s)
-        s = kumo__settings_new();    /* the defaults, read only: kept for every input */
+    static kumo_crawler *c;
+    if (!c)
+        c = kumo__crawler_new_bare(NULL, NULL);  /* the default settings: kept for every input */
     char *feeds = fuzz_str(data, size);
     kumo_map args;
     kumo_map_init(&args, KUMO_T_FEED, KUMO_V_NONE);
     kumo_map_set(&args, "category", kumo_val_str("books"));
     char err[512];
     err[0] = '\0';
-    int rc = kumo__feedset_check(feeds, s, "quotes", &args, fixed_now, err, sizeof(err));
+    int rc = kumo__feedset_check(feeds, c, "quotes", &args, fixed_now, err, sizeof(err));
     kumo_assert(rc == KUMO_OK || rc == KUMO_EDECLINED || (rc == KUMO_EINVAL && err[0]));
     kumo_map_release(&args);
     free(feeds);

@@ -256,3 +256,34 @@ Test(spider, callbacks_past_the_limit_say_so, .timeout = 60)
         cr_expect_eq(system(cmd), 0);
     }
 }
+
+/* ---- what a running spider tells plugins ---- */
+
+Test(spider, args_and_allowed_domains_are_readable)
+{
+    static const char *const domains[] = {"a.test", NULL};
+    kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = KUMO_CALLBACKS(parse),
+                         .allowed_domains = domains};
+    kumo_map args;
+    kumo_map_init(&args, KUMO_T_OTHER, KUMO_V_NONE);
+    kumo_map_set(&args, "url", kumo_val_str("http://a.test/"));
+    kumo_spider *sp = kumo__spider_new(&d, NULL, &args);
+    kumo_map_release(&args);
+    cr_assert_not_null(sp);
+    cr_assert_str_eq(kumo_map_get_str(kumo_spider_args(sp), "url", ""), "http://a.test/");
+    cr_assert_eq(kumo_spider_args(sp)->len, 1);
+    const char *const *allowed = kumo_spider_allowed_domains(sp);
+    cr_assert_str_eq(allowed[0], "a.test");
+    cr_assert_null(allowed[1]);
+    kumo_spider_allow_domain(sp, "b.test");
+    allowed = kumo_spider_allowed_domains(sp);
+    cr_assert_str_eq(allowed[1], "b.test");
+    cr_assert_null(allowed[2]);
+    kumo__spider_free(sp);
+
+    d.allowed_domains = NULL;
+    sp = kumo__spider_new(&d, NULL, NULL);
+    cr_assert_null(kumo_spider_allowed_domains(sp));
+    cr_assert_eq(kumo_spider_args(sp)->len, 0);
+    kumo__spider_free(sp);
+}

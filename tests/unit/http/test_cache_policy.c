@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 
 #include "kumo-int.h"
+#include "core/crawler.h"
 #include "core/settings.h"
 #include "middleware/cache_settings.h"
 #include "http/headers.h"
@@ -32,8 +33,9 @@ static void policy(kumo_cache_policy *p, const char *const *kv)
     for (size_t i = 0; kv && kv[i]; i += 2)
         cr_assert_eq(kumo__settings_set(s, kv[i], kv[i + 1], KUMO_PRIO_CMDLINE, err,
                                        sizeof(err)), KUMO_OK, "%s", err);
-    cr_assert_eq(kumo__cache_policy_init(p, s, err, sizeof(err)), KUMO_OK, "%s", err);
-    kumo__settings_free(s);
+    kumo_crawler *c = kumo__crawler_new_bare(s, NULL);
+    cr_assert_eq(kumo__cache_policy_init(p, c, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo__crawler_free(c);
 }
 
 #define SET(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -340,9 +342,10 @@ Test(cache_policy, bad_settings)
         cr_assert_eq(kumo__settings_set(s, bad[i][0], bad[i][1], KUMO_PRIO_CMDLINE, err,
                                        sizeof(err)), KUMO_OK);
         kumo_cache_policy p;
-        cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_EINVAL);
+        kumo_crawler *c = kumo__crawler_new_bare(s, NULL);
+        cr_assert_eq(kumo__cache_policy_init(&p, c, err, sizeof(err)), KUMO_EINVAL);
         cr_assert(strstr(err, bad[i][0]), "%s", err);
-        kumo__settings_free(s);
+        kumo__crawler_free(c);
     }
     kumo_cache_policy_kind k;
     cr_assert_eq(kumo__cache_policy_kind_parse("DummyPolicy", &k), KUMO_OK);

@@ -149,6 +149,7 @@ Test(jobdb, stats_and_state_across_runs)
     kumo_crawler *c;
     char err[512];
     cr_assert_eq(jt_crawler_open(&c, &jt_spider, dir, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert(!kumo_crawler_resumed(c));
     kumo__stats_inc(kumo__crawler_stats(c), "response_received_count", 7);
     kumo__stats_set_float(kumo__crawler_stats(c), "some/float", 1.5);
     kumo__stats_set_str(kumo__crawler_stats(c), "start_time", "yesterday");
@@ -166,6 +167,7 @@ Test(jobdb, stats_and_state_across_runs)
     jt_crawler_close(c, s);
 
     cr_assert_eq(jt_crawler_open(&c, &jt_spider, dir, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert(kumo_crawler_resumed(c));
     cr_assert_eq(kumo__stats_get_int(kumo__crawler_stats(c), "response_received_count", 0), 7);
     cr_assert_float_eq(kumo__stats_get(kumo__crawler_stats(c), "some/float")->u.f, 1.5, 1e-12);
     cr_assert_null(kumo__stats_get(kumo__crawler_stats(c), "finish_reason"));
@@ -184,6 +186,7 @@ Test(jobdb, no_jobdir_no_job)
     char err[512];
     cr_assert_eq(jt_crawler_open(&c, &jt_spider, NULL, err, sizeof(err)), KUMO_OK);
     cr_assert_null(kumo__job_of(c));
+    cr_assert(!kumo_crawler_resumed(c));
     cr_assert_eq(kumo__job_start_pos(c), 0);
     kumo__job_set_start_pos(c, 3);
     kumo__job_checkpoint(c, true, 0);

@@ -5,8 +5,8 @@
 
 TestSuite(cache_settings, KUMO_LEAKCHECK);
 
-/* Settings with defaults plus kv (NAME, VALUE pairs, NULL-terminated). */
-static kumo_settings *settings(const char *const *kv)
+/* A bare crawler with the default settings plus kv (NAME, VALUE pairs, NULL-terminated). */
+static kumo_crawler *crawler(const char *const *kv)
 {
     kumo_settings *s = kumo__settings_new();
     for (size_t i = 0; kv && kv[i]; i += 2) {
@@ -14,15 +14,15 @@ static kumo_settings *settings(const char *const *kv)
         int rc = kumo__settings_set(s, kv[i], kv[i + 1], KUMO_PRIO_CMDLINE, err, sizeof(err));
         cr_assert_eq(rc, KUMO_OK, "%s=%s: %s", kv[i], kv[i + 1], err);
     }
-    return s;
+    return kumo__crawler_new_bare(s, NULL);
 }
 
 Test(cache_settings, defaults)
 {
-    kumo_settings *s = settings(NULL);
+    kumo_crawler *c = crawler(NULL);
     kumo_cache_policy p;
     char err[256] = "";
-    cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__cache_policy_init(&p, c, err, sizeof(err)), KUMO_OK, "%s", err);
     cr_assert_eq(p.kind, KUMO_CACHE_DUMMY);
     cr_assert_not(p.always_store);
     cr_assert_eq(p.nschemes, 1);
@@ -33,12 +33,12 @@ Test(cache_settings, defaults)
     cr_assert_not(kumo__cache_policy_should_cache_request(&p, "file:///tmp/x", NULL));
     cr_assert(kumo__cache_policy_should_cache_request(&p, "http://example.com/", NULL));
     kumo__cache_policy_release(&p);
-    kumo__settings_free(s);
+    kumo__crawler_free(c);
 }
 
 Test(cache_settings, every_field)
 {
-    kumo_settings *s = settings(KUMO_LIST("HTTPCACHE_POLICY", "scrapy.extensions.httpcache."
+    kumo_crawler *c = crawler(KUMO_LIST("HTTPCACHE_POLICY", "scrapy.extensions.httpcache."
                                           "RFC2616Policy",
                                           "HTTPCACHE_ALWAYS_STORE", "True",
                                           "HTTPCACHE_IGNORE_SCHEMES", "file,data",
@@ -47,7 +47,7 @@ Test(cache_settings, every_field)
                                           "HTTPCACHE_IGNORE_HTTP_CODES", "404, 500"));
     kumo_cache_policy p;
     char err[256] = "";
-    cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__cache_policy_init(&p, c, err, sizeof(err)), KUMO_OK, "%s", err);
     cr_assert_eq(p.kind, KUMO_CACHE_RFC2616);
     cr_assert(p.always_store);
     cr_assert_eq(p.nschemes, 2);
@@ -58,31 +58,31 @@ Test(cache_settings, every_field)
     cr_assert_eq(p.ignore_codes[0], 404);
     cr_assert_eq(p.ignore_codes[1], 500);
     kumo__cache_policy_release(&p);
-    kumo__settings_free(s);
+    kumo__crawler_free(c);
 }
 
 Test(cache_settings, ignored_codes_are_not_stored_by_dummy)
 {
-    kumo_settings *s = settings(KUMO_LIST("HTTPCACHE_IGNORE_HTTP_CODES", "503"));
+    kumo_crawler *c = crawler(KUMO_LIST("HTTPCACHE_IGNORE_HTTP_CODES", "503"));
     kumo_cache_policy p;
     char err[256] = "";
-    cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_OK, "%s", err);
+    cr_assert_eq(kumo__cache_policy_init(&p, c, err, sizeof(err)), KUMO_OK, "%s", err);
     kumo_headers *h = kumo__headers_new();
     cr_assert_not(kumo__cache_policy_should_cache_response(&p, 503, h));
     cr_assert(kumo__cache_policy_should_cache_response(&p, 200, h));
     kumo__headers_free(h);
     kumo__cache_policy_release(&p);
-    kumo__settings_free(s);
+    kumo__crawler_free(c);
 }
 
 Test(cache_settings, unknown_policy_is_refused)
 {
-    kumo_settings *s = settings(KUMO_LIST("HTTPCACHE_POLICY", "Nope"));
+    kumo_crawler *c = crawler(KUMO_LIST("HTTPCACHE_POLICY", "Nope"));
     kumo_cache_policy p;
     char err[256] = "";
-    cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_EINVAL);
+    cr_assert_eq(kumo__cache_policy_init(&p, c, err, sizeof(err)), KUMO_EINVAL);
     cr_assert_str_eq(err, "unknown HTTPCACHE_POLICY 'Nope': expected Dummy or RFC2616");
-    kumo__settings_free(s);
+    kumo__crawler_free(c);
 }
 
 Test(cache_settings, bad_status_code_is_refused_and_released)
@@ -90,10 +90,10 @@ Test(cache_settings, bad_status_code_is_refused_and_released)
     const char *bad[] = {"404,abc", "5x", "99999999999", "2xx"};
     const char *named[] = {"'abc'", "'5x'", "'99999999999'", "'2xx'"};
     for (size_t i = 0; i < KUMO_ARRAY_LEN(bad); i++) {
-        kumo_settings *s = settings(KUMO_LIST("HTTPCACHE_IGNORE_HTTP_CODES", bad[i]));
+        kumo_crawler *c = crawler(KUMO_LIST("HTTPCACHE_IGNORE_HTTP_CODES", bad[i]));
         kumo_cache_policy p;
         char err[256] = "";
-        cr_assert_eq(kumo__cache_policy_init(&p, s, err, sizeof(err)), KUMO_EINVAL, "%s",
+        cr_assert_eq(kumo__cache_policy_init(&p, c, err, sizeof(err)), KUMO_EINVAL, "%s",
                      bad[i]);
         char want[128];
         snprintf(want, sizeof(want), "invalid HTTPCACHE_IGNORE_HTTP_CODES entry %s: expected "
@@ -102,6 +102,6 @@ Test(cache_settings, bad_status_code_is_refused_and_released)
         /* p was released on the error: nothing of it is left for the leak check */
         cr_assert_null(p.ignore_codes);
         cr_assert_null(p.ignore_schemes);
-        kumo__settings_free(s);
+        kumo__crawler_free(c);
     }
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "kumo-int.h"
+#include "core/crawler.h"
 #include "core/settings.h"
 #include "core/stats.h"
 #include "pipeline/feed.h"
@@ -21,8 +22,9 @@
 #define FIXED_NOW 1795556585.25     /* 2026-11-24T21-43-05.250000 UTC */
 
 static char dir[64];
-static kumo_settings *settings;
-static kumo_stats *stats;
+static kumo_crawler *crawler;      /* bare: the settings and stats the feeds read */
+static kumo_settings *settings;     /* crawler's */
+static kumo_stats *stats;           /* crawler's */
 
 static double fixed_now(void)
 {
@@ -35,8 +37,9 @@ static void setup(void)
     kumo__log_set_level(KUMO_LOG_CRITICAL);
     snprintf(dir, sizeof(dir), "/tmp/kumo-fs-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
-    settings = kumo__settings_new();
-    stats = kumo__stats_new();
+    crawler = kumo__crawler_new_bare(NULL, NULL);
+    settings = kumo__crawler_settings(crawler);
+    stats = kumo__crawler_stats(crawler);
 }
 
 /* Remove dir and everything in it (one level of subdirectories). */
@@ -60,8 +63,7 @@ static void rm_tree(const char *path)
 
 static void teardown(void)
 {
-    kumo__settings_free(settings);
-    kumo__stats_free(stats);
+    kumo__crawler_free(crawler);
     rm_tree(dir);
     kumo_leakcheck_end();
 }
@@ -87,7 +89,7 @@ static kumo_feedset *open_set(const char *feeds, const kumo_map *args)
 {
     kumo_feedset *fs = NULL;
     char err[512] = "";
-    int rc = kumo__feedset_new(&fs, feeds, settings, "quotes", args, stats, false, fixed_now,
+    int rc = kumo__feedset_new(&fs, feeds, crawler, "quotes", args, false, fixed_now,
                               err, sizeof(err));
     cr_assert_eq(rc, KUMO_OK, "%s: %s", feeds, err);
     return fs;
@@ -292,8 +294,8 @@ Test(feed_set, errors)
         kumo_feedset *fs = (kumo_feedset *)&fs;
         if (cases[i].feeds)
             feeds_json(feeds, sizeof(feeds), cases[i].feeds);
-        int rc = kumo__feedset_new(&fs, cases[i].feeds ? feeds : NULL, settings, "quotes", NULL,
-                                  stats, false, fixed_now, err, sizeof(err));
+        int rc = kumo__feedset_new(&fs, cases[i].feeds ? feeds : NULL, crawler, "quotes", NULL,
+                                  false, fixed_now, err, sizeof(err));
         cr_expect_eq(rc, cases[i].rc, "%s: %s", feeds, kumo_errname(rc));
         cr_expect_null(fs);
         snprintf(want, sizeof(want), cases[i].err, dir, dir);
@@ -459,8 +461,8 @@ Test(feed_set, resumed_job_repairs_appended_jsonl_feeds)
     for (int repair = 0; repair <= 1; repair++) {
         kumo_feedset *fs = NULL;
         char err[512] = "";
-        cr_assert_eq(kumo__feedset_new(&fs, feeds, settings, "quotes", NULL, stats, repair,
-                                      fixed_now, err, sizeof(err)), KUMO_OK, "%s", err);
+        cr_assert_eq(kumo__feedset_new(&fs, feeds, crawler, "quotes", NULL, repair, fixed_now,
+                                      err, sizeof(err)), KUMO_OK, "%s", err);
         kumo__feedset_free(fs);
         if (!repair)
             for (size_t i = 0; i < 3; i++)
