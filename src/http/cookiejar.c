@@ -1,6 +1,7 @@
 /* cookiejar.c - the cookie jar: Set-Cookie parsing, storage and Cookie headers (RFC 6265). */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <libpsl.h>
 
 #include "http/cookiejar.h"
 #include "util/buf.h"
@@ -220,26 +221,32 @@ static bool path_match(const char *req, const char *cpath)
     return req[n] == '\0' || cpath[n - 1] == '/' || req[n] == '/';
 }
 
-/* Suffixes under which anyone may register a name: no cookie may be set for them.  Every
- * single label is one too; this short list adds the common multi-label ones. */
-static const char *const public_suffixes[] = {
-    "co.uk", "org.uk", "ac.uk", "gov.uk", "me.uk", "ltd.uk", "plc.uk", "net.uk", "com.au",
-    "net.au", "org.au", "edu.au", "gov.au", "co.nz", "org.nz", "co.jp", "ne.jp", "or.jp",
-    "ac.jp", "go.jp", "com.br", "net.br", "org.br", "com.cn", "net.cn", "org.cn", "gov.cn",
-    "co.in", "net.in", "org.in", "co.kr", "or.kr", "com.mx", "com.ar", "com.tr", "co.za",
-    "com.sg", "com.hk", "com.tw", "co.il", "com.ru", "github.io", "gitlab.io", "blogspot.com",
-    "appspot.com", "herokuapp.com", "netlify.app", "vercel.app", "pages.dev", "workers.dev",
-    "cloudfront.net", "azurewebsites.net", "s3.amazonaws.com", NULL,
-};
+/* The public-suffix list (libpsl: the system's newest copy, else the one built into the
+ * library), loaded once on first use.  Owned by libpsl for the life of the process. */
+static const psl_ctx_t *suffix_list(void)
+{
+    static const psl_ctx_t *psl;
+    if (!psl) {
+        psl = psl_latest(NULL);
+        if (!psl)
+            psl = psl_builtin();
+    }
+    return psl;
+}
 
+/*
+ * Whether anyone may register a name under domain (lower case, no leading dot), so that no
+ * cookie may be set for it: "com", "co.uk", "kawasaki.jp", "github.io"...  As Scrapy's
+ * tldextract with the private domains: the ICANN and the private rules.  A single label
+ * ("localhost") is one too, as browsers treat it: a cookie may name it only from that very
+ * host, where it stays host-only.  An unlisted name under it ("intranet.corp") is not.
+ */
 static bool public_suffix(const char *domain)
 {
     if (!strchr(domain, '.'))
         return true;
-    for (size_t i = 0; public_suffixes[i]; i++)
-        if (strcmp(domain, public_suffixes[i]) == 0)
-            return true;
-    return false;
+    const psl_ctx_t *psl = suffix_list();
+    return psl && psl_is_public_suffix2(psl, domain, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
 }
 
 /* ---- the jar ---- */

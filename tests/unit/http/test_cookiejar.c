@@ -46,6 +46,24 @@ static const struct {
      "a=1"},
     {"http://localhost/", {"a=1; Domain=localhost"}, {KUMO_OK}, "http://localhost:8080/", 0,
      "a=1"},
+    /* the whole public-suffix list (libpsl), ICANN and private entries */
+    {"http://www.city.kawasaki.jp/", {"a=1; Domain=kawasaki.jp"}, {KUMO_EIGNORED},
+     "http://x.kawasaki.jp/", 0, NULL},
+    {"http://www.city.kawasaki.jp/", {"a=1; Domain=city.kawasaki.jp"}, {KUMO_OK},
+     "http://city.kawasaki.jp/", 0, "a=1"},
+    {"http://b.s3.dualstack.us-east-1.amazonaws.com/",
+     {"a=1; Domain=s3.dualstack.us-east-1.amazonaws.com"}, {KUMO_EIGNORED},
+     "http://c.s3.dualstack.us-east-1.amazonaws.com/", 0, NULL},
+    {"http://me.github.io/", {"a=1; Domain=github.io"}, {KUMO_EIGNORED},
+     "http://you.github.io/", 0, NULL},
+    {"http://www.shop.com.ua/", {"a=1; Domain=com.ua"}, {KUMO_EIGNORED}, "http://x.com.ua/", 0,
+     NULL},
+    /* a suffix names itself from that very host: host-only */
+    {"http://github.io/", {"a=1; Domain=github.io"}, {KUMO_OK}, "http://me.github.io/", 0,
+     NULL},
+    /* an unlisted name is a name: its subdomains share it */
+    {"http://a.intranet.corp/", {"a=1; Domain=intranet.corp"}, {KUMO_OK},
+     "http://b.intranet.corp/", 0, "a=1"},
     {EX "/", {"a=1; Domain="}, {KUMO_OK}, "http://www.example.com/", 0, NULL},
     /* IP addresses only match themselves */
     {"http://127.0.0.1/", {"a=1; Domain=0.0.1"}, {KUMO_EIGNORED}, "http://127.0.0.1/", 0,
