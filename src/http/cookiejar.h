@@ -5,16 +5,16 @@
 #include "kumo-int.h"
 
 /*
- * Storage follows RFC 6265 section 5.3: host-only and domain cookies, a Domain that is a
- * public suffix ("com", "co.uk", "github.io": libpsl's full list) or does not domain-match
- * the request host is refused (an IP address host only matches itself), default path,
- * path-match, Secure (set only from https or localhost / 127.0.0.1 / ::1, as libcurl; sent
- * only there too), HttpOnly kept, Max-Age winning over Expires, session cookies, SameSite
- * parsed and ignored, the __Secure- and __Host- prefixes, replacement by (name, domain,
- * path) keeping the first creation time.  A cookie with an empty name ("Set-Cookie: foo", "=foo") is kept and sent
- * as its value alone, as RFC 6265bis and browsers do (RFC 6265 section 5.2 ignored it),
- * unless that value starts with one of the prefixes.  Memory is bounded: the limits below.
- * Every block is counted under the via "['cookies']".
+ * Storage follows RFC 6265 section 5.3: host-only and domain cookies, a Domain that is a public
+ * suffix ("com", "co.uk", "github.io": libpsl's full list) or does not domain-match the request
+ * host is refused (an IP address host only matches itself), default path, path-match, Secure (set
+ * only from https or localhost / 127.0.0.1 / ::1, as libcurl; sent only there too), HttpOnly kept,
+ * Max-Age winning over Expires, session cookies, SameSite parsed and ignored, the __Secure- and
+ * __Host- prefixes, replacement by (name, domain, path) keeping the first creation time.  A cookie
+ * with an empty name ("Set-Cookie: foo", "=foo") is kept and sent as its value alone, as RFC
+ * 6265bis and browsers do (RFC 6265 section 5.2 ignored it), unless that value starts with one of
+ * the prefixes.  Memory is bounded: the limits below.  Every block is counted under the via
+ * "['cookies']".
  */
 #define KUMO_COOKIE_MAX_NAMEVALUE 4096  /* name + value bytes; longer cookies are refused */
 #define KUMO_COOKIE_MAX_ATTR 1024       /* longer attribute values are ignored */
