@@ -1,25 +1,43 @@
 # kumo - one Makefile: `make`, `make test`, `make asan`, `make bench`, `make demo`.
-# V=1 shows full commands.  PREFIX=/usr/local for `make install`.
+# V=1 shows full commands.  As packagers expect: CFLAGS, CPPFLAGS and LDFLAGS are added to
+# kumo's own, and `make install` honours PREFIX (/usr/local), SYSCONFDIR, LIBDIR, INCLUDEDIR,
+# MANDIR and DESTDIR.
 
 SHELL    := /bin/bash
 PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 libpsl
 TESTPKGS := criterion zlib
 PREFIX   ?= /usr/local
+SYSCONFDIR ?= $(PREFIX)/etc
+LIBDIR   ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR   ?= $(PREFIX)/share/man
 BUILD    ?= build
 SANITIZE ?=
+VERSION  := $(shell sed -n 's/^\#define KUMO_VERSION "\(.*\)"/\1/p' include/kumo/kumo.h)
 
-ifeq ($(shell pkg-config --exists $(PKGS) $(TESTPKGS) 2>/dev/null && echo ok),)
-  ifeq ($(filter clean,$(MAKECMDGOALS)),)
-    $(info kumo: missing libraries, running scripts/install-deps.sh)
-    $(if $(shell scripts/install-deps.sh >&2 && echo ok),,$(error scripts/install-deps.sh failed))
+# Packages: `make deps` installs what is missing (scripts/install-deps.sh), and so do the two
+# targets a newcomer types, `make demo` and `make test`; any other target stops with one line.
+ifeq ($(filter clean deps uninstall,$(MAKECMDGOALS)),)
+  ifeq ($(shell pkg-config --exists $(PKGS) $(TESTPKGS) 2>/dev/null && echo ok),)
+    ifneq ($(filter demo test asan,$(MAKECMDGOALS)),)
+      $(info kumo: missing libraries, running scripts/install-deps.sh (make deps))
+      $(if $(shell scripts/install-deps.sh >&2 && echo ok),,$(error scripts/install-deps.sh failed))
+    else
+      $(error missing libraries:$(shell for m in $(PKGS) $(TESTPKGS); do \
+          pkg-config --exists $$m || printf ' %s' $$m; done); run 'make deps' (it installs\
+          $(or $(shell scripts/install-deps.sh --missing),the packages)))
+    endif
   endif
 endif
 
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
-CFLAGS   := $(OPT) $(EXTRA_CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -Iinclude -Isrc -Itests $(SANITIZE) \
-            $(shell pkg-config --cflags $(PKGS)) -MMD -MP
+DIRS     := -DKUMO_CONF_PATH='"$(SYSCONFDIR)/kumo/kumo.conf"' \
+            -DKUMO_SPIDER_LIBDIR='"$(LIBDIR)/kumo/spiders"' -DKUMO_INCLUDE_DIR='"$(INCLUDEDIR)"'
+KCFLAGS  := $(OPT) $(EXTRA_CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -Iinclude -Isrc -Itests \
+            $(SANITIZE) $(DIRS) $(shell pkg-config --cflags $(PKGS)) -MMD -MP $(CPPFLAGS) $(CFLAGS)
+KLDFLAGS := $(LDFLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -ldl -lpthread
 TESTLIBS := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
@@ -48,14 +66,14 @@ BIN     ?= kumo
 SPIDERDIR ?= spiders
 SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
 
-.PHONY: all spiders test asan tsan valgrind bench bench-real demo install clean lint seltool \
-        conf man fuzz fuzz-build
+.PHONY: all spiders test asan tsan valgrind bench bench-real demo install uninstall deps deb \
+        check-install clean lint seltool conf man fuzz fuzz-build
 all: $(BIN) $(SPIDERSO)
 spiders: $(SPIDERSO)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(call say,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)$(CC) $(KCFLAGS) -c -o $@ $<
 
 $(LIBKUMO): $(LIBOBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
@@ -68,26 +86,26 @@ $(EXPORTS): $(wildcard include/kumo/*.h) scripts/gen-exports
 	$(call say,GEN,$@)scripts/gen-exports --list > $@.tmp && mv $@.tmp $@
 
 $(BIN): $(CLIOBJ) $(LIBKUMO) $(EXPORTS)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -Wl,--dynamic-list=$(EXPORTS) -o $@ $(CLIOBJ) \
+	$(call say,LINK,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) -Wl,--dynamic-list=$(EXPORTS) -o $@ $(CLIOBJ) \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
 
 $(SPIDERDIR)/%.so: spiders/%.c
 	@mkdir -p $(SPIDERDIR) $(BUILD)/spiders
-	$(call say,SPIDER,$@)$(CC) $(CFLAGS) -MF $(BUILD)/spiders/$*.d -MT $@ -shared -o $@ $<
+	$(call say,SPIDER,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) -MF $(BUILD)/spiders/$*.d -MT $@ -shared -o $@ $<
 
 $(TESTBIN): $(TESTOBJ) $(LIBKUMO) $(EXPORTS)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -Wl,--dynamic-list=$(EXPORTS) -o $@ $(TESTOBJ) \
+	$(call say,LINK,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) -Wl,--dynamic-list=$(EXPORTS) -o $@ $(TESTOBJ) \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS) $(TESTLIBS)
 
 DEMOOBJ := $(BUILD)/tests/lib/demo_main.o $(BUILD)/tests/lib/server.o \
            $(BUILD)/tests/lib/site_quotes.o $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/lib/routes_*.c))
 $(DEMOBIN): $(DEMOOBJ) $(LIBKUMO)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TESTLIBS)
+	$(call say,LINK,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $^ $(LDLIBS) $(TESTLIBS)
 
 # A selector driver for scripts/parsel-diff.py: kumo-seltool PAGE EXPR... prints repr()s.
 SELTOOL := $(BUILD)/kumo-seltool
 $(SELTOOL): $(BUILD)/tests/lib/seltool.o $(LIBKUMO)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $< \
+	$(call say,LINK,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $< \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
 
 # Fuzzing: each tests/fuzz/fuzz_NAME.c is a libFuzzer harness with its seeds and every crash
@@ -103,12 +121,12 @@ FUZZ_SECONDS ?=
 
 $(BUILD)/fuzz-replay/%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/driver.o $(LIBKUMO)
 	@mkdir -p $(dir $@)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) \
+	$(call say,LINK,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(filter %.o,$^) \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
 
 $(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBKUMO)
 	@mkdir -p $(dir $@)
-	$(call say,LINK,$@)$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< \
+	$(call say,LINK,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) -fsanitize=fuzzer -o $@ $< \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
 
 fuzz-build: $(FUZZNAMES:%=$(BUILD)/fuzz/%)
@@ -138,6 +156,7 @@ test: $(TESTBIN) $(BIN) $(SPIDERSO) $(REPLAYBIN)
 	    n=$$((n + $$(echo "$$out" | tail -1 | awk '{print $$2}'))); done; \
 	    echo "fuzz replay: $$n inputs through $(words $(FUZZNAMES)) harnesses, all fine"
 	$(TESTENV) KUMO_SPIDER_DIR=$(SPIDERDIR) KUMO_BIN=./$(BIN) ./$(TESTBIN) --jobs 2 $(TESTARGS)
+	$(if $(SANITIZE),,scripts/check-install.sh)
 
 # Criterion runs each test in a child process whose sanitizer report does not always fail
 # the test: the run's output is also searched for any report.
@@ -175,17 +194,49 @@ bench-real: all
 demo: all $(DEMOBIN)
 	scripts/demo.sh
 
-# The headers are what `kumo runspider` compiles against (PREFIX/include, found from the
-# binary's PREFIX/bin); the man page is doc/kumo.1.
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/kumo \
-	    $(DESTDIR)$(PREFIX)/lib/kumo/spiders $(DESTDIR)$(PREFIX)/etc/kumo \
-	    $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 kumo $(DESTDIR)$(PREFIX)/bin/kumo
-	install -m 644 include/kumo/*.h $(DESTDIR)$(PREFIX)/include/kumo/
-	install -m 755 spiders/*.so $(DESTDIR)$(PREFIX)/lib/kumo/spiders/
-	install -m 644 conf/kumo.conf $(DESTDIR)$(PREFIX)/etc/kumo/kumo.conf
-	install -m 644 doc/kumo.1 $(DESTDIR)$(PREFIX)/share/man/man1/kumo.1
+deps:
+	scripts/install-deps.sh
+
+# What `make install` puts where; `make uninstall` removes exactly these.  The headers are
+# what `kumo runspider` and out-of-tree spiders compile against (kumo.pc gives their flags).
+ABI := $(shell sed -n 's/^\#define KUMO_ABI \([0-9]*\)$$/\1/p' include/kumo/spider.h)
+PCFILE := $(BUILD)/kumo.pc
+$(PCFILE): scripts/kumo.pc.in include/kumo/kumo.h include/kumo/spider.h
+	@mkdir -p $(BUILD)
+	$(call say,GEN,$@)sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@LIBDIR@|$(LIBDIR)|; s|@VERSION@|$(VERSION)|; s|@ABI@|$(ABI)|' $< > $@
+
+MANPAGES := $(wildcard doc/*.1)
+HEADERS  := $(wildcard include/kumo/*.h)
+INSTALLED := $(PREFIX)/bin/kumo $(HEADERS:include/%=$(INCLUDEDIR)/%) \
+    $(SPIDERSO:$(SPIDERDIR)/%=$(LIBDIR)/kumo/spiders/%) $(SYSCONFDIR)/kumo/kumo.conf \
+    $(LIBDIR)/pkgconfig/kumo.pc $(MANPAGES:doc/%=$(MANDIR)/man1/%)
+
+install: all $(PCFILE)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(INCLUDEDIR)/kumo \
+	    $(DESTDIR)$(LIBDIR)/kumo/spiders $(DESTDIR)$(SYSCONFDIR)/kumo \
+	    $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/kumo
+	install -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)/kumo/
+	install -m 755 $(SPIDERSO) $(DESTDIR)$(LIBDIR)/kumo/spiders/
+	install -m 644 conf/kumo.conf $(DESTDIR)$(SYSCONFDIR)/kumo/kumo.conf
+	install -m 644 $(PCFILE) $(DESTDIR)$(LIBDIR)/pkgconfig/kumo.pc
+	install -m 644 $(MANPAGES) $(DESTDIR)$(MANDIR)/man1/
+
+uninstall:
+	rm -f $(INSTALLED:%=$(DESTDIR)%)
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/kumo $(DESTDIR)$(LIBDIR)/kumo/spiders \
+	    $(DESTDIR)$(LIBDIR)/kumo $(DESTDIR)$(SYSCONFDIR)/kumo 2>/dev/null
+
+# Install into a temporary root, build a spider out of the tree with pkg-config, load it with
+# the installed binary, uninstall: nothing may be left behind (scripts/check-install.sh).
+check-install: all
+	scripts/check-install.sh
+
+# A Debian package of kumo (binary, spiders, headers, kumo.pc, man pages, conf in /etc),
+# built with dpkg-deb in build-deb/: `apt install ./build-deb/kumo_VERSION_ARCH.deb`.
+deb:
+	scripts/make-deb.sh
 
 # The man page renders without a warning (groff, when installed).
 man:
@@ -199,10 +250,10 @@ man:
 lint:
 	-clang-format --dry-run $(LIBSRC) $(CLISRC) include/kumo/*.h 2>&1 | grep -c warning
 	-clang-tidy -quiet -checks='-*,bugprone-*,-bugprone-easily-swappable-parameters' \
-	    $(LIBSRC) -- $(CFLAGS) 2>/dev/null | grep -E 'warning:' | head -50
+	    $(LIBSRC) -- $(KCFLAGS) 2>/dev/null | grep -E 'warning:' | head -50
 
 clean:
-	rm -rf build build-asan build-tsan build-fuzz kumo spiders/*.so
+	rm -rf build build-asan build-tsan build-fuzz build-deb kumo spiders/*.so
 
 -include $(LIBOBJ:.o=.d) $(CLIOBJ:.o=.d) $(TESTOBJ:.o=.d) $(DEMOOBJ:.o=.d) \
     $(FUZZSRC:%.c=$(BUILD)/%.d) $(BUILD)/tests/fuzz/driver.d \

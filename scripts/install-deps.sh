@@ -1,6 +1,9 @@
 #!/bin/sh
 # install-deps.sh - install the Debian packages kumo builds, tests and benchmarks with
-# (clang and its libFuzzer runtime for `make fuzz`).
+# (clang and its libFuzzer runtime for `make fuzz`); `make deps` runs it.
+#   install-deps.sh            install what is missing
+#   install-deps.sh --bench    also what the benchmarks need
+#   install-deps.sh --missing  only print what is missing (for the Makefile's message)
 set -e
 PKGS="build-essential pkg-config libcurl4-openssl-dev libevent-dev libxml2-dev libsqlite3-dev
       libcriterion-dev zlib1g-dev libpcre2-dev libidn2-dev libpsl-dev clang libclang-rt-14-dev"
@@ -10,6 +13,10 @@ missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
 done
+if [ "${1:-}" = "--missing" ]; then
+    echo "$missing"
+    exit 0
+fi
 [ -z "$missing" ] && exit 0
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO=sudo
