@@ -4,7 +4,7 @@
 # MANDIR and DESTDIR.
 
 SHELL    := /bin/bash
-PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 libpsl
+PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 libpsl libedit
 TESTPKGS := criterion zlib
 PREFIX   ?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
@@ -57,7 +57,9 @@ TESTSRC := $(filter-out tests/lib/demo_main.c tests/lib/seltool.c,\
 SPIDERS := $(patsubst %.c,%.so,$(sort $(wildcard spiders/*.c)))
 
 LIBOBJ  := $(LIBSRC:%.c=$(BUILD)/%.o)
-CLIOBJ  := $(CLISRC:%.c=$(BUILD)/%.o)
+DOCS    := $(sort $(wildcard doc/*.md))
+DOCSRC  := $(BUILD)/gen/docs.c
+CLIOBJ  := $(CLISRC:%.c=$(BUILD)/%.o) $(DOCSRC:.c=.o)
 TESTOBJ := $(TESTSRC:%.c=$(BUILD)/%.o)
 LIBKUMO := $(BUILD)/libkumo.a
 TESTBIN := $(BUILD)/kumo-test
@@ -73,6 +75,14 @@ spiders: $(SPIDERSO)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(call say,CC,$<)$(CC) $(KCFLAGS) -c -o $@ $<
+
+# The doc/ pages, built into the binary for `kumo help TOPIC`.
+$(DOCSRC): $(DOCS) scripts/gen-docs
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)scripts/gen-docs $(DOCS) > $@.tmp && mv $@.tmp $@
+
+$(DOCSRC:.c=.o): $(DOCSRC)
 	$(call say,CC,$<)$(CC) $(KCFLAGS) -c -o $@ $<
 
 $(LIBKUMO): $(LIBOBJ)
@@ -148,7 +158,8 @@ seltool: $(SELTOOL)
 # points up (scripts/check-layers), and the console reads top-down.  KUMO_SPIDER_DIR lets the
 # plugin tests load the spiders built for this configuration.
 test: $(TESTBIN) $(BIN) $(SPIDERSO) $(REPLAYBIN)
-	@for check in "scripts/check-layers $(BUILD)" scripts/check-console-order; do \
+	@for check in "scripts/check-layers $(BUILD)" scripts/check-console-order \
+	    "scripts/check-docs ./$(BIN)"; do \
 	    out=$$($$check 2>&1) || { echo "$$out"; exit 1; }; echo "$$out" | tail -1; done
 	@n=0; for t in $(FUZZNAMES); do \
 	    out=$$($(TESTENV) $(BUILD)/fuzz-replay/$$t tests/fuzz/corpus/$$t) || \

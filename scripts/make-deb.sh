@@ -29,7 +29,7 @@ done
 deps=$(tr ',' '\n' <<<"${deps%, }" | sed 's/^ //' | sort -u | paste -sd, - | sed 's/,/, /g')
 
 mkdir -p "$root/DEBIAN" "$root/usr/share/doc/kumo"
-install -m 644 README.md "$root/usr/share/doc/kumo/README.md"
+install -m 644 README.md doc/*.md "$root/usr/share/doc/kumo/"
 gzip -9n "$root"/usr/share/man/man1/*.1
 cat > "$root/DEBIAN/control" <<CONTROL
 Package: kumo

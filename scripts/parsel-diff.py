@@ -10,7 +10,7 @@ argument, one repr() per output line), or, with --kumo-shell KUMO, `KUMO shell P
 local file has none).  Values are compared as Python literals when both sides are literals
 (so repr() quoting does not matter), else as text; an exception on both sides is a match.
 
-Intended differences, applied to the Scrapy side before comparing (README, Selectors):
+Intended differences, applied to the Scrapy side before comparing (doc/spiders.md, Selectors):
 follow_all() skips empty, mailto:, javascript:, tel:, data: and other non-http(s) links.
 """
 import argparse

@@ -4,7 +4,7 @@
 
 #include "kumo-int.h"
 
-/* Exit codes, documented in README.md, doc/kumo.1 and every command's usage. */
+/* Exit codes, documented in doc/command-line.md, doc/kumo.1 and every command's usage. */
 enum {
     KUMO_EXIT_OK = 0,
     KUMO_EXIT_FAIL = 1,     /* the crawl could not start or failed */
@@ -22,6 +22,7 @@ int kumo_cmd_bench(int argc, char **argv);
 int kumo_cmd_crawl(int argc, char **argv);
 int kumo_cmd_fetch(int argc, char **argv);
 int kumo_cmd_genspider(int argc, char **argv);
+int kumo_cmd_help(int argc, char **argv);
 int kumo_cmd_job(int argc, char **argv);
 int kumo_cmd_list(int argc, char **argv);
 int kumo_cmd_runspider(int argc, char **argv);
@@ -33,12 +34,16 @@ extern const char kumo_bench_usage[];
 extern const char kumo_crawl_usage[];
 extern const char kumo_fetch_usage[];
 extern const char kumo_genspider_usage[];
+extern const char kumo_help_usage[];
 extern const char kumo_job_usage[];
 extern const char kumo_list_usage[];
 extern const char kumo_runspider_usage[];
 extern const char kumo_settings_usage[];
 extern const char kumo_shell_usage[];
 extern const char kumo_version_usage[];
+
+/* The command table (main.c): n entries, in the order 'kumo -h' lists them. */
+const kumo_command *kumo_cli_commands(size_t *n);
 
 /* The options several commands share; a command takes the groups it names (a bit set). */
 enum {

@@ -3,7 +3,7 @@
  * language: on the terminal with line editing, line by line from a pipe, or once with -c. */
 #include "cli/cli.h"
 #include "cli/fetchone.h"
-#include "cli/lineedit.h"
+#include "console/complete.h"
 #include "console/repl.h"
 #include "console/view_crawl.h"
 #include "core/crawler.h"
@@ -11,11 +11,14 @@
 #include "http/request.h"
 #include "http/response.h"
 #include <ctype.h>
+#include <editline/readline.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define SHELL_OUT_MAX ((size_t)4 << 20)  /* output of one console line */
 #define SHELL_LINE_MAX ((size_t)64 << 10) /* bytes kept of one line read from a pipe */
+#define SHELL_HISTORY 1000              /* lines the history file keeps */
 
 const char kumo_shell_usage[] =
     "usage: kumo shell [URL|FILE] [options]\n"
@@ -34,8 +37,10 @@ const char kumo_shell_usage[] =
     "                        (the default LOG_LEVEL is WARNING: the crawl's log stays quiet)\n"
     "  -h, --help            this text\n"
     "\n"
-    "Without -c the console reads lines from the terminal (prompt '>>> ', line editing,\n"
-    "history; Ctrl-D or exit() leaves) or, when stdin is not a terminal, from stdin.\n"
+    "Without -c the console reads lines from the terminal (prompt '>>> ', libedit's line\n"
+    "editing, Tab completes names and attributes, Ctrl-R searches the history, which is\n"
+    "kept in $XDG_STATE_HOME/kumo/history, else ~/.kumo_history; Ctrl-C drops the line,\n"
+    "Ctrl-D or exit() leaves) or, when stdin is not a terminal, from stdin.\n"
     "fetch(url_or_request, redirect=True) fetches another page and rebinds response and\n"
     "request; shelp() lists the names.\n"
     "\n"
@@ -432,26 +437,109 @@ static int eval_line(shell *sh, const char *line, size_t len)
     return rc;
 }
 
-/* On the terminal: prompt, line editing, history. */
+/* ---------------------------------------------------------------- the terminal */
+
+static kumo_repl *completing;           /* the session Tab completes in (one shell a process) */
+
+/* libedit's completion: the candidates for the word before the cursor, as whole words from
+ * where libedit's word (text, at start) begins; malloc'ed, as libedit frees them. */
+static char **complete_word(const char *text, int start, int end)
+{
+    rl_attempted_completion_over = 1;       /* never file names */
+    char **v;
+    size_t at, n = kumo__complete(completing, rl_line_buffer, (size_t)end, &at, &v);
+    size_t skip = (size_t)start > at ? (size_t)start - at : 0;
+    char **m = n ? calloc(n + 2, sizeof(char *)) : NULL;
+    size_t k = 1;
+    for (size_t i = 0; m && i < n; i++)
+        if (strlen(v[i]) >= skip && (m[k] = strdup(v[i] + skip)))
+            k++;
+    kumo__complete_free(v, n);
+    if (!m || k == 1) {
+        free(m);
+        return NULL;
+    }
+    /* m[0]: what replaces text, the candidates' longest common prefix */
+    size_t common = strlen(m[1]);
+    for (size_t i = 2; i < k; i++)
+        for (size_t j = 0; j < common; j++)
+            if (m[i][j] != m[1][j]) {
+                common = j;
+                break;
+            }
+    m[0] = strndup(m[1], common);
+    if (k == 2)
+        rl_completion_append_character = '\0';
+    (void)text;
+    return m;
+}
+
+/* The history file: $XDG_STATE_HOME/kumo/history (the directory made), else ~/.kumo_history;
+ * false when there is no place for it. */
+static bool history_path(char *buf, size_t len)
+{
+    const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    if (state && *state) {
+        mkdir(state, 0700);                 /* it may not exist yet (XDG: make it 0700) */
+        snprintf(buf, len, "%s/kumo", state);
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return false;
+        return (size_t)snprintf(buf, len, "%s/kumo/history", state) < len;
+    }
+    return home && *home && (size_t)snprintf(buf, len, "%s/.kumo_history", home) < len;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* On the terminal: prompt, libedit's line editing and Tab completion, a history file. */
 static int interact_tty(shell *sh)
 {
-    kumo_lineedit *le = kumo_alloc(sizeof(*le), KUMO_T_OTHER, KUMO_V_TEXT);
-    kumo_lineedit_init(le);
-    kumo_buf line;
-    kumo__buf_init(&line, 0, KUMO_T_STR, KUMO_V_TEXT);
-    int rc = KUMO_OK;
+    char hist[PATH_MAX];
+    bool keep = history_path(hist, sizeof(hist));
+    completing = sh->repl;
+    rl_readline_name = "kumo";
+    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{([,+-*/%~^:!";
+    rl_attempted_completion_function = complete_word;
+    using_history();
+    stifle_history(SHELL_HISTORY);
+    if (keep && read_history(hist) != 0)
+        write_history(hist);                /* a new, empty file to append to */
+    /* Ctrl-C: readline gives the line up, the prompt comes back (as Python's) */
+    struct sigaction sa = {.sa_handler = on_sigint}, old;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old);
     for (;;) {
-        kumo__buf_reset(&line);
-        rc = kumo_lineedit_read(le, ">>> ", STDIN_FILENO, STDOUT_FILENO, &line);
-        if (rc != KUMO_OK)
+        interrupted = 0;
+        char *line = readline(">>> ");
+        if (!line && interrupted) {
+            fputs("\nKeyboardInterrupt\n", stdout);
+            continue;
+        }
+        if (!line)
             break;
-        if (eval_line(sh, line.s ? line.s : "", line.len) == KUMO_EDONE)
+        size_t len = strlen(line);
+        HIST_ENTRY *last = history_get(history_base + history_length - 1);
+        if (len && !(last && strcmp(last->line, line) == 0)) {
+            add_history(line);
+            if (keep)
+                append_history(1, hist);
+        }
+        int rc = eval_line(sh, line, len);
+        free(line);
+        if (rc == KUMO_EDONE)
             break;
     }
-    kumo__buf_release(&line);
-    kumo_lineedit_release(le);
-    kumo_free(le);
-    return rc == KUMO_EIO ? KUMO_EIO : KUMO_OK;
+    if (keep)
+        history_truncate_file(hist, SHELL_HISTORY);
+    sigaction(SIGINT, &old, NULL);
+    completing = NULL;
+    return KUMO_OK;
 }
 
 /* From a pipe or a file: one statement a line, no prompt. */

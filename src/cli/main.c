@@ -11,6 +11,8 @@ static const kumo_command commands[] = {
      kumo_fetch_usage},
     {"genspider", kumo_cmd_genspider, "write spiders/NAME.c from a template",
      kumo_genspider_usage},
+    {"help", kumo_cmd_help, "print a page of kumo's documentation, or a command's usage",
+     kumo_help_usage},
     {"job", kumo_cmd_job, "print a persistent job's state (--jobdir) without running it",
      kumo_job_usage},
     {"list", kumo_cmd_list, "list the spiders kumo can find", kumo_list_usage},
@@ -23,6 +25,12 @@ static const kumo_command commands[] = {
     {"version", kumo_cmd_version, "print kumo's and its libraries' versions",
      kumo_version_usage},
 };
+
+const kumo_command *kumo_cli_commands(size_t *n)
+{
+    *n = KUMO_ARRAY_LEN(commands);
+    return commands;
+}
 
 void kumo_cli_error(const char *fmt, ...)
 {
@@ -61,8 +69,8 @@ static void usage(FILE *f)
                "usage: kumo COMMAND [ARGS]\n\ncommands:\n", KUMO_VERSION);
     for (size_t i = 0; i < KUMO_ARRAY_LEN(commands); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n'kumo COMMAND -h' tells more; 'man kumo' tells all (in the source tree:\n"
-               "'man ./doc/kumo.1').\n"
+    fprintf(f, "\n'kumo COMMAND -h' tells more; 'kumo help' lists the documentation's topics;\n"
+               "'man kumo' tells all (in the source tree: 'man ./doc/kumo.1').\n"
                "Exit codes: 0 success, 1 failure, 2 bad command line.\n");
 }
 

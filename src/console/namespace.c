@@ -30,6 +30,13 @@ void cn_register(const cn_entry *tab, size_t n, int order)
     ntables++;
 }
 
+void cn_each(void (*fn)(const cn_entry *e, void *ctx), void *ctx)
+{
+    for (size_t t = 0; t < ntables; t++)
+        for (size_t i = 0; i < tables[t].n; i++)
+            fn(&tables[t].tab[i], ctx);
+}
+
 const cn_entry *cn_find(const char *name)
 {
     for (size_t t = 0; t < ntables; t++)

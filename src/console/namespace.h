@@ -34,6 +34,9 @@ void cn_init(void);
  * no-op. */
 void cn_register(const cn_entry *tab, size_t n, int order);
 
+/* Call fn(entry, ctx) for every entry, hidden ones too, in help() order. */
+void cn_each(void (*fn)(const cn_entry *e, void *ctx), void *ctx);
+
 /* Returns the entry named name, or NULL. */
 const cn_entry *cn_find(const char *name);
 

@@ -1,5 +1,6 @@
 /* telnet.c - the telnet console transport: listener, IAC negotiation, login, bounded lines. */
 #include "console/telnet.h"
+#include "console/complete.h"
 #include "console/repl.h"
 #include "util/buf.h"
 
@@ -353,6 +354,24 @@ static void eval_line(client *cl, const char *s, size_t n)
         send_raw(cl, PROMPT, strlen(PROMPT));
 }
 
+/* A line with a Tab in it: telnet clients send a line only at Enter, so the Tab asks for
+ * the completions of the word before it, sent on one line instead of running the line. */
+static void complete_line(client *cl, const char *s, size_t n)
+{
+    char **v;
+    size_t start, k = kumo__complete(cl->repl, s, (size_t)((const char *)memchr(s, '\t', n) - s),
+                                     &start, &v);
+    kumo_buf out;
+    kumo__buf_init(&out, cl->t->max_output, KUMO_T_STR, KUMO_V_NONE);
+    for (size_t i = 0; i < k; i++)
+        kumo__buf_printf(&out, "%s%s", i ? "  " : "", v[i]);
+    kumo__buf_add(&out, k ? "\n" : "(no completions)\n", k ? 1 : 17);
+    kumo__complete_free(v, k);
+    send_text(cl, out.s, out.len);
+    kumo__buf_release(&out);
+    send_raw(cl, PROMPT, strlen(PROMPT));
+}
+
 static void login(client *cl, const char *pass, size_t n)
 {
     kumo_telnet *t = cl->t;
@@ -411,7 +430,10 @@ static void end_line(client *cl)
             start_closing(cl);
             break;
         }
-        eval_line(cl, s, n);
+        if (memchr(s, '\t', n))
+            complete_line(cl, s, n);
+        else
+            eval_line(cl, s, n);
         break;
     case ST_CLOSING:
         break;

@@ -435,6 +435,28 @@ Test(telnet, line_endings)
     conn_close(&c);
 }
 
+/* A line with a Tab asks for completions: they come back on one line, nothing runs. */
+Test(telnet, tab_completes_instead_of_running)
+{
+    start(NULL);
+    conn c;
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
+    cr_assert(conn_login(&c));
+    take(&c);
+    conn_sends(&c, "request_total = 1\r\nrequest_t\t\r\n");
+    static const char want[] = ">>> request_total\r\n>>> ";
+    cr_assert(wait_for(&c, LIT(want), 3000), "got '%.*s'", (int)c.len, c.buf);
+    take(&c);
+    conn_sends(&c, "print(get_o\t + 1\r\n");
+    cr_assert(wait_for(&c, LIT("get_oldest\r\n>>> "), 3000), "got '%.*s'", (int)c.len, c.buf);
+    take(&c);
+    conn_sends(&c, "zzz\t\r\n");
+    cr_assert(wait_for(&c, LIT("(no completions)\r\n>>> "), 3000), "got '%.*s'", (int)c.len,
+              c.buf);
+    cr_assert_eq(info().lines, 1, "only the assignment ran");
+    conn_close(&c);
+}
+
 Test(telnet, exit_and_eof_close)
 {
     start(NULL);

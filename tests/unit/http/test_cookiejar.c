@@ -303,7 +303,7 @@ Test(cookiejar, dates)
  * GET http://home.example.org:8888/cookie-parser?ID stored in order, then the Cookie
  * header of the request to the Location (when there is one) or to
  * /cookie-parser-result?ID.  The disabled-* tests are not run (they are disabled
- * upstream).  The cases kumo decides otherwise are listed here and in the README; a listed
+ * upstream).  The cases kumo decides otherwise are listed here and in doc/real-sites.md; a listed
  * case that passes fails the test too, so the list stays true.
  */
 static const char *const http_state_differences[] = {

@@ -418,7 +418,7 @@ Test(robots, long_inputs)
  * Google's robots.txt tests (github.com/google/robotstxt robots_test.cc, the case table in
  * ../shared/peer/robots_cases.json): every case a crawler can run, its path checked against
  * what the table says a crawler must do.  The cases kumo decides otherwise are listed here
- * and in the README; a listed case that passes fails the test too, so the list stays true.
+ * and in doc/real-sites.md; a listed case that passes fails the test too, so the list stays true.
  */
 static const char *const google_differences[] = {
     /* the crawler's agent "Foo Bar" is a User-Agent header to kumo: its product token "Foo"

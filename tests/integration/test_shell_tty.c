@@ -1,0 +1,139 @@
+/* test_shell_tty.c - `kumo shell` on a terminal (a pty): libedit's Tab completion of names
+ * and attributes, Ctrl-C, the history file kept across sessions and Ctrl-R searching it. */
+#include <criterion/criterion.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "kumo-int.h"
+
+typedef struct tty {
+    pid_t pid;
+    int fd;
+    char buf[65536];
+    size_t len;
+} tty;
+
+static char state[64];
+
+static void setup(void)
+{
+    snprintf(state, sizeof(state), "/tmp/kumo-tty-XXXXXX");
+    cr_assert(mkdtemp(state));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state);
+    cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(shell_tty, .init = setup, .fini = teardown, .timeout = 90);
+
+/* Start `kumo shell` on a new pty, its history under XDG_STATE_HOME=state/xdg. */
+static void tty_start(tty *t)
+{
+    const char *bin = getenv("KUMO_BIN");
+    cr_assert(bin, "KUMO_BIN is not set (run through make test)");
+    struct winsize ws = {.ws_row = 40, .ws_col = 200};
+    t->len = 0;
+    t->pid = forkpty(&t->fd, NULL, NULL, &ws);
+    cr_assert_neq(t->pid, -1);
+    if (t->pid == 0) {
+        char xdg[96];
+        snprintf(xdg, sizeof(xdg), "%s/xdg", state);
+        setenv("XDG_STATE_HOME", xdg, 1);
+        setenv("TERM", "xterm", 1);
+        execl(bin, "kumo", "shell", (char *)NULL);
+        _exit(127);
+    }
+}
+
+/* Read until the output since the last take holds want, at most 20 s. */
+static bool tty_wait(tty *t, const char *want)
+{
+    for (int i = 0; i < 200; i++) {
+        t->buf[t->len] = '\0';
+        if (strstr(t->buf, want))
+            return true;
+        struct pollfd p = {t->fd, POLLIN, 0};
+        if (poll(&p, 1, 100) == 1) {
+            ssize_t n = read(t->fd, t->buf + t->len, sizeof(t->buf) - 1 - t->len);
+            if (n <= 0)
+                return false;
+            t->len += (size_t)n;
+        }
+    }
+    return false;
+}
+
+/* Type s, after the prompt came; what was read so far is dropped. */
+static void tty_type(tty *t, const char *s)
+{
+    cr_assert(tty_wait(t, ">>> "), "no prompt: '%s'", t->buf);
+    t->len = 0;
+    t->buf[0] = '\0';
+    cr_assert_eq(write(t->fd, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+static int tty_end(tty *t)
+{
+    int st = -1;
+    for (int i = 0; i < 200 && waitpid(t->pid, &st, WNOHANG) == 0; i++)
+        usleep(50000);
+    if (waitpid(t->pid, &st, WNOHANG) == 0) {
+        kill(t->pid, SIGKILL);
+        waitpid(t->pid, &st, 0);
+    }
+    close(t->fd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+Test(shell_tty, tab_completes_and_ctrl_c_drops_the_line)
+{
+    tty t;
+    tty_start(&t);
+    tty_type(&t, "Requ\t");
+    cr_assert(tty_wait(&t, "est"), "Tab did not complete: '%s'", t.buf);
+    cr_assert_eq(write(t.fd, "\r", 1), 1);
+    cr_assert(tty_wait(&t, "<class 'scrapy.http.request.Request'>"), "'%s'", t.buf);
+    tty_type(&t, "spider.na\t\r");
+    cr_assert(tty_wait(&t, "'default'"), "attribute completion: '%s'", t.buf);
+    tty_type(&t, "1 + ");
+    usleep(200000);
+    kill(t.pid, SIGINT);
+    cr_assert(tty_wait(&t, "KeyboardInterrupt"), "'%s'", t.buf);
+    tty_type(&t, "6 * 7\r");
+    cr_assert(tty_wait(&t, "42"), "'%s'", t.buf);
+    tty_type(&t, "\x04");
+    cr_assert_eq(tty_end(&t), 0);
+}
+
+Test(shell_tty, history_is_kept_and_searched)
+{
+    tty t;
+    tty_start(&t);
+    tty_type(&t, "answer = 41 + 1\r");
+    tty_type(&t, "exit()\r");
+    cr_assert_eq(tty_end(&t), 0);
+
+    char path[128], text[4096] = "";
+    snprintf(path, sizeof(path), "%s/xdg/kumo/history", state);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "no history file at %s", path);
+    text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+    fclose(f);
+    cr_assert(strstr(text, "answer"), "%s", text);
+
+    /* a new session: Ctrl-R finds the line, Enter runs it */
+    tty_start(&t);
+    tty_type(&t, "\x12" "answer =");
+    cr_assert(tty_wait(&t, "answer"), "'%s'", t.buf);
+    cr_assert_eq(write(t.fd, "\r", 1), 1);
+    tty_type(&t, "answer\r");
+    cr_assert(tty_wait(&t, "42"), "the searched line did not run: '%s'", t.buf);
+    tty_type(&t, "\x04");
+    cr_assert_eq(tty_end(&t), 0);
+}
