@@ -2,7 +2,7 @@
 # V=1 shows full commands.  PREFIX=/usr/local for `make install`.
 
 SHELL    := /bin/bash
-PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2
+PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 libcrypto
 TESTPKGS := criterion zlib
 PREFIX   ?= /usr/local
 BUILD    ?= build
