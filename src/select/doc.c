@@ -249,7 +249,9 @@ static xmlNodePtr find_base(xmlDocPtr d)
     xmlNodePtr n = d->children;
     while (n) {
         if (n->type == XML_ELEMENT_NODE) {
-            if (xmlStrcasecmp(n->name, BAD_CAST "base") == 0 && xmlHasProp(n, BAD_CAST "href"))
+            /* the first letter before the whole name: this runs on every element */
+            if (n->name && (n->name[0] | 0x20) == 'b' &&
+                xmlStrcasecmp(n->name, BAD_CAST "base") == 0 && xmlHasProp(n, BAD_CAST "href"))
                 return n;
             if (n->children) {
                 n = n->children;
