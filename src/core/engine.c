@@ -55,6 +55,7 @@ struct kumo_engine {
     int start_rc;                   /* what .open or .start_requests returned when it failed */
     char reason[64];
     uint64_t timing0[KUMO_STAGE_N]; /* the process's stage totals when the engine opened */
+    int64_t pages0;                 /* responses received before (a resumed job's stats) */
 };
 
 static void schedule_tick(kumo_engine *e)
@@ -572,7 +573,8 @@ void kumo__engine_timing(const kumo_engine *e, kumo_engine_timing *t)
     kumo__stage_totals(ns);
     for (int i = 0; i < KUMO_STAGE_N; i++)
         t->us[i] = ns[i] > e->timing0[i] ? (ns[i] - e->timing0[i]) / 1000 : 0;
-    t->pages = kumo__stats_get_int(kumo__crawler_stats(e->c), "response_received_count", 0);
+    t->pages = kumo__stats_get_int(kumo__crawler_stats(e->c), "response_received_count", 0) -
+               e->pages0;
 }
 
 /* Tenths of a microsecond: the per-page figures are read by people. */
@@ -759,6 +761,7 @@ int kumo__engine_open(kumo_engine *e)
     kumo_crawler *c = e->c;
     const kumo_spider_def *def = kumo__crawler_def(c);
     kumo__stage_totals(e->timing0);
+    e->pages0 = kumo__stats_get_int(kumo__crawler_stats(c), "response_received_count", 0);
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
     int rc = def->open ? def->open(kumo_crawler_spider(c)) : KUMO_OK;
     if (rc != KUMO_OK) {        /* not opened: no "Spider opened" line */

@@ -81,7 +81,8 @@ typedef struct kumo_engine_status {
 void kumo__engine_status_get(const kumo_engine *e, kumo_engine_status *st);
 
 /* Where the time went since the engine opened: microseconds per stage (util/timing.h),
- * summed over the threads, and the responses received (the pages they are per). */
+ * summed over the threads, and the responses received since (the pages they are per; a
+ * resumed job's stats hold the earlier runs' too). */
 typedef struct kumo_engine_timing {
     uint64_t us[KUMO_STAGE_N];
     int64_t pages;
