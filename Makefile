@@ -4,7 +4,7 @@
 # MANDIR and DESTDIR.
 
 SHELL    := /bin/bash
-PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 libpsl libedit
+PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 libpsl libedit libcrypto
 TESTPKGS := criterion zlib
 PREFIX   ?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc

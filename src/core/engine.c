@@ -20,8 +20,10 @@
 #include "core/item.h"
 #include "select/pool.h"
 #include "util/json.h"
+#include "util/timing.h"
 #include "util/vec.h"
 
+#include <math.h>
 #include <unistd.h>
 #include <event2/event.h>
 
@@ -52,6 +54,8 @@ struct kumo_engine {
     bool opened, paused, closing, closed;
     int start_rc;                   /* what .open or .start_requests returned when it failed */
     char reason[64];
+    uint64_t timing0[KUMO_STAGE_N]; /* the process's stage totals when the engine opened */
+    int64_t pages0;                 /* responses received before (a resumed job's stats) */
 };
 
 static void schedule_tick(kumo_engine *e)
@@ -141,7 +145,9 @@ static bool run_errback(kumo_engine *e, kumo_request *req, int err, const char *
     kumo_out out;
     kumo__out_init(&out, kumo_crawler_spider(c));
     size_t mark = kumo__pool_mark();
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_CALLBACK);
     req->errback(&f, &out);
+    kumo__stage_leave(stage);
     kumo__pool_drain(mark);
     process_outputs(e, res, &out);
     kumo__out_release(&out);
@@ -213,10 +219,21 @@ static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
 
 static bool direct_done(kumo_engine *e, kumo_request *req, kumo_response *res, int err);
 
+static void download_done(kumo_engine *e, kumo_request *req, kumo_response *res, int err,
+                          const char *why);
+
+/* The downloader's callback: what follows a download is the engine's time. */
 static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, int err,
                              const char *why)
 {
-    kumo_engine *e = ctx;
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
+    download_done(ctx, req, res, err, why);
+    kumo__stage_leave(stage);
+}
+
+static void download_done(kumo_engine *e, kumo_request *req, kumo_response *res, int err,
+                          const char *why)
+{
     kumo_crawler *c = e->c;
     bool deferred = false;
     if (direct_done(e, req, res, err)) {
@@ -421,7 +438,9 @@ static void run_callback(kumo_engine *e, kumo_response *res)
     kumo_out out;
     kumo__out_init(&out, kumo_crawler_spider(c));
     size_t mark = kumo__pool_mark();
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_CALLBACK);
     cb(res, &out);
+    kumo__stage_leave(stage);
     kumo__pool_drain(mark);
     process_outputs(e, res, &out);
     kumo__out_release(&out);
@@ -431,11 +450,13 @@ static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *
 {
     kumo_engine *e = ctx;
     kumo_response *res = owner;
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
     kumo__response_adopt_doc(res, d, arena);
     run_callback(e, res);
     request_done(e, res->request);
     schedule_tick(e);
     kumo_response_unref(res);
+    kumo__stage_leave(stage);
 }
 
 /* The pool was freed with res still waiting for its parse. */
@@ -491,9 +512,17 @@ static size_t held(const kumo_engine *e)
  * for the callbacks before them, so requests, items and their order do not depend on
  * PARSE_THREADS.
  */
+static void tick(kumo_engine *e);
+
 static void on_tick(evutil_socket_t fd, short what, void *arg)
 {
-    kumo_engine *e = arg;
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
+    tick(arg);
+    kumo__stage_leave(stage);
+}
+
+static void tick(kumo_engine *e)
+{
     kumo_crawler *c = e->c;
     if (e->closed)
         return;
@@ -532,6 +561,46 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
         finish_close(e);
 }
 
+/* The stages reported, in the order est() shows them. */
+static const kumo_stage reported[] = {
+    KUMO_STAGE_PARSE, KUMO_STAGE_CALLBACK, KUMO_STAGE_SELECT, KUMO_STAGE_ENGINE,
+    KUMO_STAGE_DOWNLOAD,
+};
+
+void kumo__engine_timing(const kumo_engine *e, kumo_engine_timing *t)
+{
+    uint64_t ns[KUMO_STAGE_N];
+    kumo__stage_totals(ns);
+    for (int i = 0; i < KUMO_STAGE_N; i++)
+        t->us[i] = ns[i] > e->timing0[i] ? (ns[i] - e->timing0[i]) / 1000 : 0;
+    t->pages = kumo__stats_get_int(kumo__crawler_stats(e->c), "response_received_count", 0) -
+               e->pages0;
+}
+
+/* Tenths of a microsecond: the per-page figures are read by people. */
+static double per_page(uint64_t us, int64_t pages)
+{
+    return pages > 0 ? (double)llround((double)us * 10 / (double)pages) / 10 : 0;
+}
+
+/* timing/STAGE_us and, once a response was received, timing/STAGE_us_per_page. */
+static void timing_stats(const kumo_engine *e)
+{
+    kumo_engine_timing t;
+    kumo__engine_timing(e, &t);
+    kumo_stats *st = kumo__crawler_stats(e->c);
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(reported); i++) {
+        kumo_stage s = reported[i];
+        char key[64];
+        snprintf(key, sizeof(key), "timing/%s_us", kumo__stage_name(s));
+        kumo__stats_set_int(st, key, (int64_t)t.us[s]);
+        if (t.pages > 0) {
+            snprintf(key, sizeof(key), "timing/%s_us_per_page", kumo__stage_name(s));
+            kumo__stats_set_float(st, key, per_page(t.us[s], t.pages));
+        }
+    }
+}
+
 static void finish_close(kumo_engine *e)
 {
     kumo_crawler *c = e->c;
@@ -542,6 +611,7 @@ static void finish_close(kumo_engine *e)
     const kumo_spider_def *def = kumo__crawler_def(c);
     if (def->close)
         def->close(kumo_crawler_spider(c), e->reason);
+    timing_stats(e);
     kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_CLOSED, e->reason);
     if (kumo__settings_bool(kumo__crawler_settings(c), "STATS_DUMP") &&
         kumo__log_enabled(KUMO_LOG_INFO)) {
@@ -673,6 +743,16 @@ void kumo__engine_status_format(const kumo_engine *e, kumo_buf *out)
     kumo__buf_adds(out, "Execution engine status\n\n");
     for (size_t i = 0; i < KUMO_ARRAY_LEN(rows); i++)
         kumo__buf_printf(out, "%-47s : %s\n", rows[i][0], rows[i][1]);
+    kumo__buf_adds(out, "\n");       /* Scrapy's block above, kumo's below */
+    kumo_engine_timing t;
+    kumo__engine_timing(e, &t);
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(reported); i++) {
+        kumo_stage s = reported[i];
+        char key[64];
+        snprintf(key, sizeof(key), "timing/%s_us", kumo__stage_name(s));
+        kumo__buf_printf(out, "%-47s : %llu (%.1f per page)\n", key,
+                         (unsigned long long)t.us[s], per_page(t.us[s], t.pages));
+    }
     kumo__buf_adds(out, "\n");
 }
 
@@ -680,6 +760,9 @@ int kumo__engine_open(kumo_engine *e)
 {
     kumo_crawler *c = e->c;
     const kumo_spider_def *def = kumo__crawler_def(c);
+    kumo__stage_totals(e->timing0);
+    e->pages0 = kumo__stats_get_int(kumo__crawler_stats(c), "response_received_count", 0);
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
     int rc = def->open ? def->open(kumo_crawler_spider(c)) : KUMO_OK;
     if (rc != KUMO_OK) {        /* not opened: no "Spider opened" line */
         KUMO_ERROR(LOGGER, "Spider '%s' failed to open: %s", def->name, kumo_strerror(rc));
@@ -691,7 +774,9 @@ int kumo__engine_open(kumo_engine *e)
         KUMO_INFO(LOGGER, "Spider opened");
     }
     if (!e->closing && def->start_requests) {
+        kumo_stage in = kumo__stage_enter(KUMO_STAGE_CALLBACK);
         rc = def->start_requests(kumo_crawler_spider(c), &e->start_out);
+        kumo__stage_leave(in);
         if (rc != KUMO_OK) {
             KUMO_ERROR(LOGGER, "start_requests of '%s' failed: %s", def->name, kumo_strerror(rc));
             e->start_rc = rc;
@@ -702,6 +787,7 @@ int kumo__engine_open(kumo_engine *e)
     e->opened = true;
     kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_OPENED, NULL);
     schedule_tick(e);
+    kumo__stage_leave(stage);
     return KUMO_OK;
 }
 

@@ -4,6 +4,7 @@
 
 #include "kumo-int.h"
 #include "util/buf.h"
+#include "util/timing.h"
 
 /* Returns a new engine for c (scheduler, downloader, chains), or NULL with err filled. */
 kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen);
@@ -79,10 +80,21 @@ typedef struct kumo_engine_status {
 } kumo_engine_status;
 void kumo__engine_status_get(const kumo_engine *e, kumo_engine_status *st);
 
+/* Where the time went since the engine opened: microseconds per stage (util/timing.h),
+ * summed over the threads, and the responses received since (the pages they are per; a
+ * resumed job's stats hold the earlier runs' too). */
+typedef struct kumo_engine_timing {
+    uint64_t us[KUMO_STAGE_N];
+    int64_t pages;
+} kumo_engine_timing;
+void kumo__engine_timing(const kumo_engine *e, kumo_engine_timing *t);
+
 /*
  * Append Scrapy 2.8's print_engine_status() text: "Execution engine status", a blank line,
  * the 14 rows "%-47s : %s" (time()-engine.start_time, len(engine.downloader.active), ...
- * engine.scraper.slot.needs_backout()), then a blank line.
+ * engine.scraper.slot.needs_backout()), a blank line, then kumo's rows
+ * "timing/STAGE_us : N (X per page)" for parse, callback, select, engine and download, then
+ * a blank line.
  */
 void kumo__engine_status_format(const kumo_engine *e, kumo_buf *out);
 

@@ -4,6 +4,7 @@
 #include "http/response.h"
 #include "http/url.h"
 #include "util/buf.h"
+#include "util/timing.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -674,8 +675,10 @@ static void on_slot_timer(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd, (void)what;
     slot *s = arg;
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_DOWNLOAD);
     slot_process(s);
     slot_maybe_free(s->dl, s);
+    kumo__stage_leave(stage);
 }
 
 static void ready_push(kumo_downloader *dl, slot *s)
@@ -895,16 +898,20 @@ static void on_socket_event(evutil_socket_t fd, short what, void *arg)
     kumo_downloader *dl = arg;
     int flags = (what & EV_READ ? CURL_CSELECT_IN : 0) | (what & EV_WRITE ? CURL_CSELECT_OUT : 0);
     int running;
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_DOWNLOAD);
     curl_multi_socket_action(dl->multi, fd, flags, &running);
     check_done(dl);
+    kumo__stage_leave(stage);
 }
 
 static void on_timeout(evutil_socket_t fd, short what, void *arg)
 {
     kumo_downloader *dl = arg;
     int running;
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_DOWNLOAD);
     curl_multi_socket_action(dl->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_done(dl);
+    kumo__stage_leave(stage);
 }
 
 static void sockev_free(kumo_downloader *dl, sockev *se)

@@ -4,12 +4,22 @@
 #include "http/url.h"
 #include "util/buf.h"
 
-/* Characters a simple url may hold in its path, query or fragment, as libcurl keeps them. */
+/* Bytes of a simple url's path, query or fragment as libcurl keeps them (PLAIN), and the
+ * bytes that end a span (STOP_PATH: '?' and '#'; STOP_QUERY: '#'), by byte: this runs over
+ * every byte of every url a crawl splits. */
+enum { PLAIN = 1, STOP_PATH = 2, STOP_QUERY = 4 };
+
+static const unsigned char url_class[256] = {
+    ['a' ... 'z'] = PLAIN, ['A' ... 'Z'] = PLAIN, ['0' ... '9'] = PLAIN,
+    ['-'] = PLAIN, ['.'] = PLAIN, ['_'] = PLAIN, ['~'] = PLAIN, ['!'] = PLAIN, ['$'] = PLAIN,
+    ['&'] = PLAIN, ['\''] = PLAIN, ['('] = PLAIN, [')'] = PLAIN, ['*'] = PLAIN, ['+'] = PLAIN,
+    [','] = PLAIN, [';'] = PLAIN, ['='] = PLAIN, [':'] = PLAIN, ['@'] = PLAIN, ['/'] = PLAIN,
+    ['?'] = PLAIN | STOP_PATH, ['#'] = STOP_PATH | STOP_QUERY, [0] = STOP_PATH | STOP_QUERY,
+};
+
 static bool plain(unsigned char c)
 {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c && strchr("-._~!$&'()*+,;=:@/?", c) != NULL;
+    return url_class[c] & PLAIN;
 }
 
 static bool is_hex(unsigned char c)
@@ -17,13 +27,14 @@ static bool is_hex(unsigned char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* Returns the length of the simple span at s (plain characters and %XX), up to a stop byte. */
-static size_t simple_span(const char *s, const char *stop, bool *ok)
+/* Returns the length of the simple span at s (plain characters and %XX), up to a byte of
+ * class stop (STOP_PATH or STOP_QUERY) or the end. */
+static size_t simple_span(const char *s, unsigned char stop, bool *ok)
 {
     size_t i = 0;
     for (;;) {
         unsigned char c = (unsigned char)s[i];
-        if (!c || strchr(stop, c))
+        if (url_class[c] & stop)
             return i;
         if (c == '%' && is_hex((unsigned char)s[i + 1]) && is_hex((unsigned char)s[i + 2])) {
             i += 3;
@@ -37,6 +48,15 @@ static size_t simple_span(const char *s, const char *stop, bool *ok)
     }
 }
 
+/* The value of the decimal digits s[0..n) (n <= 5). */
+static long digits_value(const char *s, size_t n)
+{
+    long v = 0;
+    for (size_t i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 /* True when host[0..n) is a dotted quad as libcurl writes it back ("127.0.0.1"); other
  * hosts ending in a number ("8", "1.2.3", "010.0.0.1") are IPv4 forms libcurl rewrites. */
 static bool plain_ipv4(const char *host, size_t n)
@@ -48,7 +68,7 @@ static bool plain_ipv4(const char *host, size_t n)
         while (d < n && host[d] >= '0' && host[d] <= '9')
             d++;
         if (d == i || d - i > 3 || (d - i > 1 && host[i] == '0') ||
-            strtol(host + i, NULL, 10) > 255 || (d < n && host[d] != '.'))
+            digits_value(host + i, d - i) > 255 || (d < n && host[d] != '.'))
             return false;
         parts++;
         i = d + 1;
@@ -87,7 +107,7 @@ bool kumo__url_fast_split(const char *url, kumo_url_parts *p)
         while (*q >= '0' && *q <= '9')
             q++;
         /* a leading zero ("08") is a port libcurl writes back without it: leave it to it */
-        if (q == d || q - d > 5 || *d == '0' || strtol(d, NULL, 10) > 65535)
+        if (q == d || q - d > 5 || *d == '0' || digits_value(d, (size_t)(q - d)) > 65535)
             return false;
     }
     p->authority_len = (size_t)(q - a);
@@ -95,20 +115,20 @@ bool kumo__url_fast_split(const char *url, kumo_url_parts *p)
         return false;           /* no path: libcurl adds one, let it */
     bool ok = true;
     p->path = q;
-    p->path_len = simple_span(q, "?#", &ok);
+    p->path_len = simple_span(q, STOP_PATH, &ok);
     q += p->path_len;
     p->query = NULL;
     p->query_len = 0;
     if (ok && *q == '?') {
         p->query = q;           /* with its '?' */
-        p->query_len = 1 + simple_span(q + 1, "#", &ok);
+        p->query_len = 1 + simple_span(q + 1, STOP_QUERY, &ok);
         q += p->query_len;
     }
     p->frag = NULL;
     p->frag_len = 0;
     if (ok && *q == '#') {
         p->frag = q;
-        p->frag_len = 1 + simple_span(q + 1, "#", &ok);
+        p->frag_len = 1 + simple_span(q + 1, STOP_QUERY, &ok);
         q += p->frag_len;
     }
     return ok && !*q;
@@ -193,17 +213,17 @@ char *kumo__url_fast_join(const char *base, const char *href)
         return build(&r, r.path, r.path_len, NULL, 0, r.query, r.query_len, r.frag, r.frag_len);
     /* a relative reference: no scheme, no authority, nothing to encode or strip */
     bool ok = true;
-    size_t pn = simple_span(href, "?#", &ok);
+    size_t pn = simple_span(href, STOP_PATH, &ok);
     if (!ok || (href[0] == '/' && href[1] == '/') || memchr(href, ':', strcspn(href, "/?#")))
         return NULL;
     const char *q = href + pn;
     size_t qn = 0;
     if (*q == '?')
-        qn = 1 + simple_span(q + 1, "#", &ok);
+        qn = 1 + simple_span(q + 1, STOP_QUERY, &ok);
     const char *f = q + qn;
     size_t fn = 0;
     if (ok && *f == '#')
-        fn = 1 + simple_span(f + 1, "#", &ok);
+        fn = 1 + simple_span(f + 1, STOP_QUERY, &ok);
     if (!ok || f[fn] || qn == 1 || fn == 1)
         return NULL;            /* a bare '?' or '#': libcurl's rules */
     if (pn == 0) {

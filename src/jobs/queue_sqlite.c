@@ -11,6 +11,7 @@
 #include "util/heap.h"
 #include "util/json.h"
 
+#include "util/timing.h"
 #include <event2/event.h>
 
 #define LOGGER "kumo.core.scheduler"
@@ -438,13 +439,17 @@ static void *open_q(kumo_crawler *c, int *err)
 static void on_commit(evutil_socket_t fd, short what, void *arg)
 {
     sq *q = arg;
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
     kumo__jobdb_commit(q->db);
+    kumo__stage_leave(stage);
 }
 
 static void on_checkpoint(evutil_socket_t fd, short what, void *arg)
 {
     sq *q = arg;
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
     kumo__job_checkpoint(q->c, false, len(q));
+    kumo__stage_leave(stage);
 }
 
 static void push(void *p, kumo_request *req)

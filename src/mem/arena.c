@@ -2,8 +2,11 @@
  * everything freed at once. */
 #include "mem/arena.h"
 
+#include <pthread.h>
+
 #define CHUNK_SIZE (64 * 1024)
 #define BIG_BLOCK (16 * 1024)       /* blocks this large get a chunk of their own */
+#define CACHE_MAX 32                /* freed chunks kept for the next documents (2 MiB) */
 
 typedef struct chunk {
     struct chunk *next;
@@ -21,6 +24,61 @@ struct kumo_arena {
 
 static _Thread_local kumo_arena *current;
 
+/*
+ * Chunks of freed arenas, parked (out of the tagged heap's counts) for the next documents:
+ * a document's tree is hundreds of KiB, and giving its chunks back to malloc at every page
+ * made malloc shrink the heap and the next parse fault the same pages in again (a third of
+ * the bench crawl's CPU went to brk() and page faults).  Shared by the parse threads, which
+ * make documents, and the loop, which frees them.
+ */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static chunk *cache;
+static size_t ncached;
+
+/* A chunk of CHUNK_SIZE from the cache, or NULL. */
+static chunk *cache_take(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    chunk *c = cache;
+    if (c) {
+        cache = c->next;
+        ncached--;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return c ? kumo__alloc_unpark(c) : NULL;
+}
+
+/* Keep c (of CHUNK_SIZE) for the next arena; returns false when the cache is full. */
+static bool cache_put(chunk *c)
+{
+    pthread_mutex_lock(&cache_lock);
+    bool kept = ncached < CACHE_MAX;
+    if (kept) {
+        kumo__alloc_park(c);
+        c->next = cache;
+        cache = c;
+        ncached++;
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return kept;
+}
+
+size_t kumo__arena_cache_flush(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    chunk *c = cache;
+    size_t n = ncached;
+    cache = NULL;
+    ncached = 0;
+    pthread_mutex_unlock(&cache_lock);
+    while (c) {
+        chunk *next = c->next;
+        kumo__alloc_free_parked(c);
+        c = next;
+    }
+    return n * (sizeof(chunk) + CHUNK_SIZE);
+}
+
 kumo_arena *kumo__arena_new(void)
 {
     return kumo_calloc(1, sizeof(kumo_arena), KUMO_T_XMLDOC, KUMO_V_DOC);
@@ -34,7 +92,8 @@ void kumo__arena_free(kumo_arena *a)
     while (a->head) {
         chunk *c = a->head;
         a->head = c->next;
-        kumo_free(c);
+        if (c->size != CHUNK_SIZE || !cache_put(c))
+            kumo_free(c);
     }
     kumo_free(a);
 }
@@ -46,7 +105,9 @@ size_t kumo__arena_bytes(const kumo_arena *a)
 
 static chunk *chunk_new(kumo_arena *a, size_t size)
 {
-    chunk *c = kumo_alloc(sizeof(chunk) + size, KUMO_T_XMLDOC, KUMO_V_DOC);
+    chunk *c = size == CHUNK_SIZE ? cache_take() : NULL;
+    if (!c)
+        c = kumo_alloc(sizeof(chunk) + size, KUMO_T_XMLDOC, KUMO_V_DOC);
     c->size = size;
     c->used = 0;
     a->bytes += size;

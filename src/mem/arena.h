@@ -13,6 +13,10 @@ kumo_arena *kumo__arena_new(void);
 /* Free every block of a at once (NULL is ignored). */
 void kumo__arena_free(kumo_arena *a);
 
+/* Give the chunks kept from freed arenas for the next ones (at most 2 MiB, outside the
+ * tagged heap's counts) back to malloc; returns their bytes. */
+size_t kumo__arena_cache_flush(void);
+
 /* Bytes held by a's chunks. */
 size_t kumo__arena_bytes(const kumo_arena *a);
 

@@ -1,5 +1,6 @@
 /* memreport.c - mem() and trim(): process RSS, kumo's heap, malloc's view, malloc_trim. */
 #include "mem/memreport.h"
+#include "mem/arena.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -156,6 +157,7 @@ void kumo__mem_report(kumo_buf *out)
 void kumo__mem_trim(kumo_buf *out)
 {
     uint64_t before = kumo__rss_now();
+    kumo__arena_cache_flush();          /* the chunks kept for the next documents first */
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif

@@ -257,13 +257,43 @@ static bool potentially_trustworthy(const char *url)
 }
 
 /* stripped_referrer / origin_referrer: NULL for a no-referrer scheme. */
-static char *referrer_of(policy pol, const char *url, bool origin_only)
+/*
+ * The last referrer_of() answer: every request a page yields asks for the same one (the
+ * bench spider's 63 links a page parsed and stripped the page's url 63 times).
+ */
+typedef struct memo {
+    char *url;                      /* owned, or NULL when empty */
+    bool scrapy_default, origin_only;
+    char *ref;                      /* owned, or NULL for no Referer */
+} memo;
+
+static void memo_release(memo *mm)
 {
+    kumo_free(mm->url);
+    kumo_free(mm->ref);
+    mm->url = mm->ref = NULL;
+}
+
+/* The Referer url gives (a new string), or NULL; remembered in mm when not NULL. */
+static char *referrer_of(memo *mm, policy pol, const char *url, bool origin_only)
+{
+    bool scrapy_default = pol == POL_SCRAPY_DEFAULT;
+    if (mm && mm->url && mm->scrapy_default == scrapy_default &&
+        mm->origin_only == origin_only && strcmp(mm->url, url) == 0)
+        return mm->ref ? kumo_strdup(mm->ref, KUMO_T_STR, KUMO_V_BODY) : NULL;
     purl p;
     url_parse(url, &p);
-    if (scheme_is(&p, pol == POL_SCRAPY_DEFAULT ? default_noref : local_schemes))
-        return NULL;
-    return strip_url(url, origin_only);
+    char *ref = NULL;
+    if (!scheme_is(&p, scrapy_default ? default_noref : local_schemes))
+        ref = strip_url(url, origin_only);
+    if (mm) {
+        memo_release(mm);
+        mm->url = kumo_strdup(url, KUMO_T_STR, KUMO_V_BODY);
+        mm->scrapy_default = scrapy_default;
+        mm->origin_only = origin_only;
+        mm->ref = ref ? kumo_strdup(ref, KUMO_T_STR, KUMO_V_BODY) : NULL;
+    }
+    return ref;
 }
 
 static bool same_origin(const char *a, const char *b)
@@ -277,9 +307,9 @@ static bool same_origin(const char *a, const char *b)
 
 /*
  * The Referer value pol gives a request to req_url from a response at res_url: a new
- * string, or NULL for none.
+ * string, or NULL for none.  mm (or NULL) remembers the last answer.
  */
-static char *policy_referrer(policy pol, const char *res_url, const char *req_url)
+static char *policy_referrer(memo *mm, policy pol, const char *res_url, const char *req_url)
 {
     if (!*res_url)
         return NULL;
@@ -289,29 +319,29 @@ static char *policy_referrer(policy pol, const char *res_url, const char *req_ur
     case POL_NO_REFERRER_WHEN_DOWNGRADE:
     case POL_SCRAPY_DEFAULT:
         if (!tls_protected(res_url) || tls_protected(req_url))
-            return referrer_of(pol, res_url, false);
+            return referrer_of(mm, pol, res_url, false);
         return NULL;
     case POL_SAME_ORIGIN:
-        return same_origin(res_url, req_url) ? referrer_of(pol, res_url, false) : NULL;
+        return same_origin(res_url, req_url) ? referrer_of(mm, pol, res_url, false) : NULL;
     case POL_ORIGIN:
-        return referrer_of(pol, res_url, true);
+        return referrer_of(mm, pol, res_url, true);
     case POL_STRICT_ORIGIN:
         if (!tls_protected(res_url) || potentially_trustworthy(req_url))
-            return referrer_of(pol, res_url, true);
+            return referrer_of(mm, pol, res_url, true);
         return NULL;
     case POL_ORIGIN_WHEN_CROSS_ORIGIN:
         /* Scrapy returns the origin here without the local-scheme check */
         if (same_origin(res_url, req_url))
-            return referrer_of(pol, res_url, false);
+            return referrer_of(mm, pol, res_url, false);
         return strip_url(res_url, true);
     case POL_STRICT_ORIGIN_WHEN_CROSS_ORIGIN:
         if (same_origin(res_url, req_url))
-            return referrer_of(pol, res_url, false);
+            return referrer_of(mm, pol, res_url, false);
         if (!tls_protected(res_url) || potentially_trustworthy(req_url))
-            return referrer_of(pol, res_url, true);
+            return referrer_of(mm, pol, res_url, true);
         return NULL;
     case POL_UNSAFE_URL:
-        return referrer_of(pol, res_url, false);
+        return referrer_of(mm, pol, res_url, false);
     }
     return NULL;
 }
@@ -320,6 +350,7 @@ static char *policy_referrer(policy pol, const char *res_url, const char *req_ur
 
 typedef struct {
     policy def;
+    memo last;
 } referer_mw;
 
 static int rf_open(kumo_crawler *c, void **self)
@@ -332,7 +363,7 @@ static int rf_open(kumo_crawler *c, void **self)
         KUMO_ERROR(LOGGER, "Could not load referrer policy '%s'", name);
         return KUMO_EINVAL;
     }
-    referer_mw *m = kumo_alloc(sizeof(*m), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
+    referer_mw *m = kumo_calloc(1, sizeof(*m), KUMO_T_MIDDLEWARE, KUMO_V_DICT);
     m->def = (policy)pol;
     *self = m;
     return KUMO_OK;
@@ -341,7 +372,9 @@ static int rf_open(kumo_crawler *c, void **self)
 static void rf_close(void *self, kumo_crawler *c)
 {
     (void)c;
-    kumo_free(self);
+    referer_mw *m = self;
+    memo_release(&m->last);
+    kumo_free(m);
 }
 
 /* The last Referrer-Policy header of res (Scrapy's headers.get), or NULL; borrowed. */
@@ -383,7 +416,8 @@ static int rf_request(void *self, kumo_crawler *c, kumo_response *res, kumo_requ
     (void)c;
     if (!res || kumo_headers_get(req->headers, "Referer"))
         return KUMO_OK;
-    char *ref = policy_referrer(request_policy(self, res, req), res->url, req->url);
+    referer_mw *m = self;
+    char *ref = policy_referrer(&m->last, request_policy(m, res, req), res->url, req->url);
     if (ref) {
         kumo_headers_set(req->headers, "Referer", ref);
         kumo_free(ref);
@@ -430,7 +464,7 @@ void kumo__referer_redirected(kumo_crawler *c, kumo_request *req)
         }
     }
     char *parent_copy = kumo_strdup(parent, KUMO_T_STR, KUMO_V_HEADERS);
-    char *ref = policy_referrer((policy)pol, parent_copy, req->url);
+    char *ref = policy_referrer(NULL, (policy)pol, parent_copy, req->url);
     if (!ref)
         kumo_headers_set(req->headers, "Referer", NULL);
     else if (strcmp(ref, parent_copy) != 0)

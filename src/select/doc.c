@@ -2,6 +2,7 @@
 #include "select/doc.h"
 #include "mem/arena.h"
 #include "select/css.h"
+#include "util/timing.h"
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
@@ -63,6 +64,7 @@ static void strip(const char **ps, size_t *pn)
 static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html,
                             kumo_arena **arena)
 {
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_PARSE);
     strip(&s, &n);
     char *copy = NULL;
     if (n && memchr(s, '\0', n)) {
@@ -105,6 +107,7 @@ static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html,
     /* Document order for XPath results without walking the tree on every comparison. */
     if (d)
         xmlXPathOrderDocElems(d);
+    kumo__stage_leave(stage);
     return d;
 }
 
@@ -117,10 +120,12 @@ xmlDocPtr kumo__doc_parse_utf8(const char *text, size_t len, const char *url, bo
 xmlDocPtr kumo__doc_parse_xml(const char *body, size_t len, const char *url, const char *enc,
                           bool html, kumo_arena **arena)
 {
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_PARSE);
     kumo_text t;
     kumo__text_decode(&t, body ? body : "", body ? len : 0, enc);
     xmlDocPtr d = parse_text(t.s, t.len, url, html, arena);
     kumo__text_release(&t);
+    kumo__stage_leave(stage);
     return d;
 }
 
@@ -154,8 +159,10 @@ void kumo__doc_adopt(kumo_doc *doc, xmlDocPtr d, kumo_arena *arena)
 const kumo_text *kumo__doc_text(kumo_doc *doc, const char *body, size_t len, const char *charset)
 {
     if (!doc->text_done) {
+        kumo_stage stage = kumo__stage_enter(KUMO_STAGE_PARSE);
         kumo__text_decode(&doc->text, body ? body : "", body ? len : 0, charset);
         doc->text_done = true;
+        kumo__stage_leave(stage);
     }
     return &doc->text;
 }
@@ -242,7 +249,9 @@ static xmlNodePtr find_base(xmlDocPtr d)
     xmlNodePtr n = d->children;
     while (n) {
         if (n->type == XML_ELEMENT_NODE) {
-            if (xmlStrcasecmp(n->name, BAD_CAST "base") == 0 && xmlHasProp(n, BAD_CAST "href"))
+            /* the first letter before the whole name: this runs on every element */
+            if (n->name && (n->name[0] | 0x20) == 'b' &&
+                xmlStrcasecmp(n->name, BAD_CAST "base") == 0 && xmlHasProp(n, BAD_CAST "href"))
                 return n;
             if (n->children) {
                 n = n->children;

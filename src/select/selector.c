@@ -4,6 +4,7 @@
 #include "select/pool.h"
 #include "select/regex.h"
 #include "util/buf.h"
+#include "util/timing.h"
 #include <libxml/HTMLtree.h>
 #include <libxml/xpathInternals.h>
 #include <math.h>
@@ -351,8 +352,8 @@ static void eval_failed(const char *query, bool css)
  * Run a query over selectors sels[0..n) (results concatenated), or over the whole
  * document when doc is given.  Returns a pooled list (empty on any error).
  */
-static kumo_selector_list *run(kumo_doc *doc, kumo_selector *const *sels, size_t n,
-                               const char *query, bool css)
+static kumo_selector_list *run_query(kumo_doc *doc, kumo_selector *const *sels, size_t n,
+                                     const char *query, bool css)
 {
     kumo_selector_list *out = list_new();
     query_error[0] = '\0';
@@ -375,6 +376,16 @@ static kumo_selector_list *run(kumo_doc *doc, kumo_selector *const *sels, size_t
         }
     }
     return pooled(out);
+}
+
+/* run_query() with its time counted in KUMO_STAGE_SELECT. */
+static kumo_selector_list *run(kumo_doc *doc, kumo_selector *const *sels, size_t n,
+                               const char *query, bool css)
+{
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_SELECT);
+    kumo_selector_list *out = run_query(doc, sels, n, query, css);
+    kumo__stage_leave(stage);
+    return out;
 }
 
 kumo_selector_list *kumo__doc_select(kumo_doc *doc, const char *query, bool css)
@@ -592,6 +603,7 @@ static const kumo_regex *re_lookup(const char *pattern)
 static kumo_selector_list *re_run(kumo_selector *const *sels, size_t n, const char *pattern,
                                   bool first)
 {
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_SELECT);
     kumo_selector_list *out = list_new();
     const kumo_regex *re = re_lookup(pattern);
     for (size_t i = 0; re && i < n && !(first && out->len); i++) {
@@ -599,6 +611,7 @@ static kumo_selector_list *re_run(kumo_selector *const *sels, size_t n, const ch
         if (text)
             kumo__regex_extract(re, text, strlen(text), re_emit, out);
     }
+    kumo__stage_leave(stage);
     return pooled(out);
 }
 

@@ -4,6 +4,7 @@
 
 #define HDR_MAGIC 0x6b756d6fU   /* "kumo" */
 #define ARENA_MAGIC 0x61726e61U /* "arna": carved from an arena, freed with it */
+#define PARK_MAGIC 0x7061726bU  /* "park": kept by a cache, not counted */
 
 /* 16 bytes before every block: keeps malloc's alignment for the payload. */
 typedef struct hdr {
@@ -240,6 +241,31 @@ void kumo_free(void *ptr)
     if (h->magic == ARENA_MAGIC)
         return;             /* freed with its arena */
     uncount(h);
+    h->magic = 0;
+    free(h);
+}
+
+void kumo__alloc_park(void *ptr)
+{
+    hdr *h = header_of(ptr);
+    kumo_assert(h->magic == HDR_MAGIC);
+    uncount(h);
+    h->magic = PARK_MAGIC;
+}
+
+void *kumo__alloc_unpark(void *ptr)
+{
+    hdr *h = (hdr *)ptr - 1;
+    kumo_assert(h->magic == PARK_MAGIC);
+    h->magic = HDR_MAGIC;
+    add(&thread_counters()->c[h->type][h->via], 1, (int64_t)hdr_size(h));
+    return ptr;
+}
+
+void kumo__alloc_free_parked(void *ptr)
+{
+    hdr *h = (hdr *)ptr - 1;
+    kumo_assert(h->magic == PARK_MAGIC);
     h->magic = 0;
     free(h);
 }

@@ -18,4 +18,14 @@ void *kumo__arena_block(void *p, size_t size);
  */
 void kumo__alloc_set_arena_hook(void *(*fn)(size_t n));
 
+/*
+ * For a cache of blocks kept for reuse (mem/arena.c's chunks): kumo__alloc_park() takes a
+ * block out of the tagged heap's counters without freeing it, as malloc's free-but-held
+ * bytes are not kumo's; kumo__alloc_unpark() counts it again (type and via unchanged) and
+ * returns it; kumo__alloc_free_parked() gives it back to malloc.
+ */
+void kumo__alloc_park(void *ptr);
+void *kumo__alloc_unpark(void *ptr);
+void kumo__alloc_free_parked(void *ptr);
+
 #endif

@@ -2,6 +2,7 @@
 #include "util/json.h"
 #include "util/utf8.h"
 
+#include <float.h>
 #include <math.h>
 
 /* ---- UTF-8 ---- */
@@ -85,11 +86,18 @@ static void float_repr(double x, char out[40])
         strcpy(out, signbit(x) ? "-0.0" : "0.0");
         return;
     }
+    /* A normal double whose shortest repr has at most 15 digits (DBL_DIG: prices, most
+     * figures) reads back from its 15 digits, which are that repr and zeros: one try instead
+     * of one per length.  Else (and for subnormals, which hold fewer digits) the first
+     * length that reads back. */
     char tmp[40];
-    for (int prec = 0; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec, x);
-        if (strtod(tmp, NULL) == x)
-            break;
+    snprintf(tmp, sizeof(tmp), "%.*e", DBL_DIG - 1, x);
+    if (fabs(x) < DBL_MIN || strtod(tmp, NULL) != x) {
+        for (int prec = fabs(x) < DBL_MIN ? 0 : DBL_DIG; prec <= 17; prec++) {
+            snprintf(tmp, sizeof(tmp), "%.*e", prec, x);
+            if (strtod(tmp, NULL) == x)
+                break;
+        }
     }
     /* tmp is [-]d[.ddd]e(+|-)dd */
     char digits[24];

@@ -505,10 +505,24 @@ Test(repl, crawl_builtins)
                                   "somenasty\n"), "%s", st);
     cr_assert_not_null(strstr(st, "\nengine.scraper.slot.needs_backout()             : False\n\n"),
                        "%s", st);
+    /* kumo's block after Scrapy's: the time per stage since the engine opened */
+    const char *stages[] = {"parse", "callback", "select", "engine", "download"};
+    const char *at = strstr(st, "False\n\n");
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(stages); i++) {
+        char head[64];
+        snprintf(head, sizeof(head), "\ntiming/%s_us", stages[i]);
+        const char *row = strstr(st, head);
+        cr_assert(row && row > at, "%s row after Scrapy's: %s", stages[i], st);
+        unsigned long long us;
+        double per;
+        cr_assert_eq(sscanf(row + 48, " : %llu (%lf per page)", &us, &per), 2, "%s", row);
+        at = row;
+    }
+    cr_assert(strcmp(at + strcspn(at + 1, "\n") + 1, "\n\n") == 0, "ends with a blank line");
     size_t rows = 0;
     for (const char *p = st; (p = strstr(p, " : ")); p++)
         rows++;
-    cr_assert_eq(rows, 14);
+    cr_assert_eq(rows, 14 + KUMO_ARRAY_LEN(stages));
 
     cr_assert_str_eq(run(r, "engine.stop()"), "");
     kumo_engine *e = kumo__crawler_engine(c);

@@ -33,3 +33,31 @@ Test(stats, counters_and_dump)
     kumo__buf_release(&b);
     kumo__stats_free(st);
 }
+
+/* A thousand counters (the index grows several times): each found by name, in the order
+ * first set, and a key set again with another type replaced in place. */
+Test(stats, many_keys_by_name)
+{
+    kumo_stats *st = kumo__stats_new();
+    char key[64];
+    for (int round = 0; round < 3; round++)
+        for (int i = 0; i < 1000; i++) {
+            snprintf(key, sizeof(key), "downloader/response_status_count/%d", i);
+            kumo__stats_inc(st, key, i);
+        }
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "downloader/response_status_count/%d", i);
+        cr_assert_eq(kumo__stats_get_int(st, key, -1), 3 * i, "%s", key);
+    }
+    cr_assert_null(kumo__stats_get(st, "downloader/response_status_count/1000"));
+    const kumo_map *m = kumo__stats_map(st);
+    cr_assert_eq(m->len, 1000);
+    cr_assert_str_eq(m->e[999].key, "downloader/response_status_count/999");
+    kumo__stats_set_str(st, "downloader/response_status_count/7", "seven");
+    cr_assert_str_eq(kumo__stats_get(st, "downloader/response_status_count/7")->u.str.s,
+                     "seven");
+    kumo__stats_inc(st, "downloader/response_status_count/7", 1);     /* not an int: reset */
+    cr_assert_eq(kumo__stats_get_int(st, "downloader/response_status_count/7", -1), 1);
+    cr_assert_eq(m->len, 1000);
+    kumo__stats_free(st);
+}

@@ -34,3 +34,50 @@ Test(arena, blocks_free_with_their_arena_and_grow_by_copying)
     kumo_heap_totals(NULL, &after);
     cr_assert_eq(after, before, "the arena's chunks left the tagged heap");
 }
+
+/* A freed arena's chunks wait, out of the tagged heap's counts, for the next arena. */
+Test(arena, freed_chunks_are_reused_by_the_next_arena)
+{
+    kumo__arena_cache_flush();
+    uint64_t before;
+    kumo_heap_totals(NULL, &before);
+    kumo_arena *a = kumo__arena_new();
+    kumo__arena_enter(a);
+    char *p = kumo__arena_current_alloc(100);
+    kumo__arena_enter(NULL);
+    kumo__arena_free(a);
+    uint64_t parked;
+    kumo_heap_totals(NULL, &parked);
+    cr_assert_eq(parked, before, "a kept chunk is not kumo's bytes");
+
+    kumo_arena *b = kumo__arena_new();
+    kumo__arena_enter(b);
+    char *q = kumo__arena_current_alloc(100);
+    kumo__arena_enter(NULL);
+    cr_assert_eq(q, p, "the same chunk, carved from its start again");
+    uint64_t in_use;
+    kumo_heap_totals(NULL, &in_use);
+    cr_assert_gt(in_use, before, "counted again once in use");
+    kumo__arena_free(b);
+    cr_assert_gt(kumo__arena_cache_flush(), 64 * 1024);
+    cr_assert_eq(kumo__arena_cache_flush(), 0, "nothing kept after a flush");
+    uint64_t after;
+    kumo_heap_totals(NULL, &after);
+    cr_assert_eq(after, before);
+}
+
+/* The cache keeps at most 32 chunks (2 MiB): a big document's others go back to malloc. */
+Test(arena, the_cache_is_bounded)
+{
+    kumo__arena_cache_flush();
+    kumo_arena *a = kumo__arena_new();
+    kumo__arena_enter(a);
+    for (int i = 0; i < 50; i++)
+        kumo__arena_current_alloc(15 * 1024);       /* 4 a chunk: 13 chunks */
+    for (int i = 0; i < 100; i++)
+        kumo__arena_current_alloc(15 * 1024);       /* 25 more */
+    kumo__arena_enter(NULL);
+    cr_assert_geq(kumo__arena_bytes(a), 38 * 64 * 1024);
+    kumo__arena_free(a);
+    cr_assert_eq(kumo__arena_cache_flush(), 32 * (64 * 1024 + 32));
+}

@@ -345,6 +345,31 @@ Test(mw_referer, policies)
     }
 }
 
+/* One middleware answers every case in turn, each twice (it remembers its last answer):
+ * the same Referers as a middleware per case. */
+Test(mw_referer, one_middleware_for_every_policy_and_page)
+{
+    kumo_crawler *c = mwt_crawler(NULL);
+    void *self = NULL;
+    cr_assert_eq(kumo__spmw_referer.open(c, &self), KUMO_OK);
+    for (size_t i = 0; i < 2 * KUMO_ARRAY_LEN(policy_cases); i++) {
+        size_t k = i / 2;
+        kumo_response *res = res_at(policy_cases[k].res_url, NULL);
+        kumo_request *req = mwt_req(policy_cases[k].req_url);
+        kumo_map_set(&req->meta, "referrer_policy", kumo_val_str(policy_cases[k].policy));
+        cr_assert_eq(kumo__spmw_referer.process_request(self, c, res, req), KUMO_OK);
+        const char *ref = kumo_headers_get(req->headers, "Referer");
+        const char *want = policy_cases[k].want ? policy_cases[k].want : "";
+        cr_assert_str_eq(ref ? ref : "", want, "%s: %s -> %s (%s)", policy_cases[k].policy,
+                         policy_cases[k].res_url, policy_cases[k].req_url,
+                         i % 2 ? "again" : "first");
+        kumo_request_unref(req);
+        kumo_response_unref(res);
+    }
+    kumo__spmw_referer.close(self, c);
+    mwt_crawler_free(c);
+}
+
 /* The default is scrapy-default: a downgrade or a file: parent sends nothing. */
 Test(mw_referer, default_policy)
 {

@@ -415,3 +415,60 @@ Test(json, float_roundtrip)
         kumo_free(s);
     }
 }
+
+/* The digits of the shortest "%.*e" that reads back as x, tried length by length (the
+ * definition of Python's repr), into out. */
+static void shortest_digits(double x, char *out, size_t n)
+{
+    char tmp[40];
+    for (int prec = 0; prec <= 17; prec++) {
+        snprintf(tmp, sizeof(tmp), "%.*e", prec, x);
+        if (strtod(tmp, NULL) == x)
+            break;
+    }
+    size_t k = 0;
+    for (const char *t = tmp; *t && *t != 'e' && k + 1 < n; t++)
+        if (*t >= '0' && *t <= '9')
+            out[k++] = *t;
+    while (k > 1 && out[k - 1] == '0')
+        k--;
+    out[k] = '\0';
+}
+
+/* The one-try path for short reprs gives the digits of the length-by-length search, over
+ * prices, round figures, random bit patterns and subnormals. */
+Test(json, floats_are_the_shortest_repr)
+{
+    uint64_t seed = 12345;
+    for (int i = 0; i < 20000; i++) {
+        double x;
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        if (i % 4 == 0) {
+            x = (double)(seed >> 40 & 0xfffff) / 100;            /* prices: 12.34 */
+        } else if (i % 4 == 1) {
+            x = (double)(seed >> 20) * 1e-9;
+        } else {
+            uint64_t bits = seed & ~(0x7ffull << 52 & (i % 4 == 3 ? ~0ull : 0));
+            memcpy(&x, &bits, sizeof(x));                      /* subnormals on i % 4 == 3 */
+            if (!isfinite(x) || x == 0)
+                continue;
+        }
+        kumo_value f = kumo_val_float(x);
+        char *s = dump(&f);
+        char want[24], got[24];
+        shortest_digits(x, want, sizeof(want));
+        size_t k = 0;
+        for (const char *t = s; *t && *t != 'e' && k + 1 < sizeof(got); t++)
+            if (*t >= '0' && *t <= '9')
+                got[k++] = *t;
+        got[k] = '\0';
+        /* "12.34" -> 1234, "100.0" -> 1000: compare without leading and trailing zeros */
+        char *g = got, *w = want;
+        while (*g == '0' && g[1])
+            g++;
+        while (k > 1 && got[k - 1] == '0')
+            got[--k] = '\0';
+        cr_assert_str_eq(g, w, "%.17g: %s", x, s);
+        kumo_free(s);
+    }
+}
