@@ -250,10 +250,30 @@ static void on_download_done(void *ctx, kumo_request *req, kumo_response *res, i
     schedule_tick(e);
 }
 
+/* A method that is not a token would put its CR, LF or blanks on the wire: refuse it
+ * before any middleware (or stat key) sees it.  Returns true when req was refused. */
+static bool refuse_method(kumo_engine *e, kumo_request *req)
+{
+    if (kumo__method_is_token(req->method))
+        return false;
+    char m[64];
+    kumo__method_quote(req->method, m, sizeof(m));
+    KUMO_ERROR(LOGGER, "Refusing request <%s %s>: the method '%s' is not an RFC 9110 token",
+               m, req->url, m);
+    kumo_crawler_stats_inc(e->c, "request_refused/invalid_method", 1);
+    run_errback(e, req, KUMO_EINVAL, "invalid method", NULL);
+    request_done(e, req);
+    return true;
+}
+
 static void download(kumo_engine *e, kumo_request *req)
 {
     kumo_response *res = NULL;
     kumo_request *next = NULL;
+    if (refuse_method(e, req)) {
+        kumo_request_unref(req);
+        return;
+    }
     int rc = kumo__chain_request(e->chains, e->c, req, &res, &next);
     bool deferred = false;
     if (rc == KUMO_OK) {

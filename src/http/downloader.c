@@ -872,6 +872,15 @@ static const char *slot_key(kumo_downloader *dl, kumo_request *req, char *num, s
 void kumo__downloader_fetch(kumo_downloader *dl, kumo_request *req)
 {
     char num[32], *owned;
+    if (!kumo__method_is_token(req->method)) {
+        /* a CR, LF or blank would write another request line or header on the wire */
+        char m[64], why[256];
+        kumo__method_quote(req->method, m, sizeof(m));
+        snprintf(why, sizeof(why), "Refusing <%s %s>: the method '%s' is not an RFC 9110 "
+                 "token", m, req->url, m);
+        dl->done(dl->ctx, req, NULL, KUMO_EINVAL, why);
+        return;
+    }
     const char *key = slot_key(dl, req, num, sizeof(num), &owned);
     slot *s = slot_get(dl, key);
     const kumo_value *v = kumo_map_get(&req->meta, "download_slot");

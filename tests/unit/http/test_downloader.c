@@ -520,3 +520,23 @@ Test(downloader, header_cap)
     cr_assert_eq(fine, 1);
     dl_free(dl);
 }
+
+/* A method that is not a token never reaches the wire, however it was set. */
+Test(downloader, method_not_a_token_is_refused)
+{
+    kumo_downloader *dl = dl_new(NULL);
+    char url[256];
+    snprintf(url, sizeof(url), "http://%s:%d/forms/echo", IP, kumo_testserver_port(srv));
+    kumo_request *req = mwt_req(url);
+    kumo_free(req->method);
+    req->method = kumo_strdup("GET /x HTTP/1.1\r\nX-Evil: 1\r\n", KUMO_T_STR, KUMO_V_DICT);
+    kumo__downloader_fetch(dl, req);
+    kumo_request_unref(req);
+    cr_assert_eq(ndone, 1);
+    cr_assert_eq(done[0].err, KUMO_EINVAL);
+    cr_assert(strstr(done[0].why, "the method 'GET /x HTTP/1.1\\x0D\\x0AX-Evil: 1\\x0D\\x0A' is "
+                                  "not an RFC 9110 token"), "%s", done[0].why);
+    cr_assert_eq(kumo__downloader_active(dl), 0);
+    cr_assert_eq(kumo_testserver_hits(srv, "/forms/echo"), 0);
+    dl_free(dl);
+}
