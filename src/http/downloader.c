@@ -23,7 +23,9 @@
 #define DNS_CAP 10000               /* names in the per-IP cache (Scrapy's dnscache size) */
 #define SLOT_GC_AGE 60.0            /* an idle delayed slot is forgotten after this (Scrapy) */
 #define BACKLOG_FACTOR 4            /* requests waiting in slots: 4 * CONCURRENT_REQUESTS */
-#define DECODE_TURN (1u << 20)      /* decoded bytes per loop callback, all transfers */
+#define DECODE_TURN (4u << 20)      /* decoded bytes per loop callback, all transfers */
+#define DECODE_STEP (128u << 10)    /* decoded between two looks at the clock */
+#define DECODE_TURN_S 0.005         /* and at most this long per loop callback */
 
 typedef struct slot slot;
 typedef struct xfer xfer;
@@ -118,6 +120,7 @@ struct kumo_downloader {
     struct curl_slist *resolve; /* DNS_RESOLVE entries for CURLOPT_RESOLVE, or NULL */
     struct event *drain;        /* next turn: decode more of the bodies that wait */
     size_t turn_left;           /* decoded bytes this loop callback may still add */
+    double turn_start;          /* when this loop callback began */
     size_t decode_turns;        /* on_drain runs */
 };
 
@@ -449,6 +452,13 @@ static void on_gc(evutil_socket_t fd, short what, void *arg)
 
 /* ---- transfers ---- */
 
+/* A loop callback begins: it may decode DECODE_TURN bytes or for DECODE_TURN_S. */
+static void turn_begin(kumo_downloader *dl)
+{
+    dl->turn_left = DECODE_TURN;
+    dl->turn_start = kumo_now();
+}
+
 static void schedule_drain(kumo_downloader *dl)
 {
     static const struct timeval zero = {0, 0};
@@ -474,10 +484,16 @@ static void warn_size(xfer *x)
 static bool decode_some(xfer *x)
 {
     kumo_downloader *dl = x->dl;
-    size_t added = 0;
     char why[96] = "";
-    int rc = kumo__decoder_run(x->dec, &x->body, dl->turn_left, &added, why, sizeof(why));
-    dl->turn_left -= KUMO_MIN(added, dl->turn_left);
+    int rc = KUMO_OK;
+    while (rc == KUMO_OK && dl->turn_left && kumo__decoder_pending(x->dec)) {
+        size_t added = 0;
+        rc = kumo__decoder_run(x->dec, &x->body, KUMO_MIN(dl->turn_left, DECODE_STEP), &added,
+                               why, sizeof(why));
+        dl->turn_left -= KUMO_MIN(added, dl->turn_left);
+        if (kumo_now() - dl->turn_start > DECODE_TURN_S)
+            dl->turn_left = 0;          /* a slow machine: the rest on the next turns */
+    }
     if (rc == KUMO_ETOOBIG) {
         KUMO_WARN(HANDLER_LOGGER, "Received (%zu) decompressed bytes, more than download max "
                   "size (%zu) allows, in request <%s %s>.", x->body.len, x->maxsize,
@@ -1031,7 +1047,7 @@ static void on_drain(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd, (void)what;
     kumo_downloader *dl = arg;
-    dl->turn_left = DECODE_TURN;
+    turn_begin(dl);
     dl->decode_turns++;
     xfer *next;
     for (xfer *x = dl->live; x; x = next) {
@@ -1061,7 +1077,7 @@ static void on_socket_event(evutil_socket_t fd, short what, void *arg)
     kumo_downloader *dl = arg;
     int flags = (what & EV_READ ? CURL_CSELECT_IN : 0) | (what & EV_WRITE ? CURL_CSELECT_OUT : 0);
     int running;
-    dl->turn_left = DECODE_TURN;
+    turn_begin(dl);
     curl_multi_socket_action(dl->multi, fd, flags, &running);
     check_done(dl);
 }
@@ -1070,7 +1086,7 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
 {
     kumo_downloader *dl = arg;
     int running;
-    dl->turn_left = DECODE_TURN;
+    turn_begin(dl);
     curl_multi_socket_action(dl->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_done(dl);
 }
@@ -1154,7 +1170,7 @@ kumo_downloader *kumo__downloader_new(const kumo_downloader_config *cfg,
         kumo_oom(sizeof(void *));
     dl->timer = evtimer_new(dl->base, on_timeout, dl);
     dl->drain = evtimer_new(dl->base, on_drain, dl);
-    dl->turn_left = DECODE_TURN;
+    turn_begin(dl);
     curl_multi_setopt(dl->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
     curl_multi_setopt(dl->multi, CURLMOPT_SOCKETDATA, dl);
     curl_multi_setopt(dl->multi, CURLMOPT_TIMERFUNCTION, timer_cb);

@@ -28,6 +28,9 @@ extern const kumo_testroute kumo_routes_forms[];
 extern const kumo_testroute kumo_routes_cookies[];
 extern const kumo_testroute kumo_routes_urls[];
 extern const kumo_testroute kumo_routes_hostile[];
+/* routes_hostile.c: make the default-size bombs now (about a second each), so that the
+ * server thread does not stall on them later.  Any thread. */
+void kumo_ts_hostile_warm(void);
 /* routes_robots.c: what /robots.txt answers from now on (any thread); status 0: 404. */
 void kumo_ts_robots_set(int status, const char *location, const char *body);
 

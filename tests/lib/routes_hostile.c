@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -30,6 +31,32 @@ static long qnum(struct evhttp_request *req, const char *name, long lo, long hi,
     return n;
 }
 
+/* The bombs of the default size, made once (1 s each): the server thread must not stall. */
+static pthread_mutex_t bomb_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char *bombs[2];
+static size_t bomb_lens[2];
+
+#define BOMB_DEFAULT 100000000L
+
+/* Returns the default-size bomb (gz: gzip, else zlib), made on first use; NULL on failure.
+ * Static: kept until the process ends. */
+static const unsigned char *bomb_get(bool gz, size_t *n)
+{
+    pthread_mutex_lock(&bomb_lock);
+    if (!bombs[gz])
+        bombs[gz] = kumo_ts_compress(NULL, 0, BOMB_DEFAULT, gz ? 31 : 15, &bomb_lens[gz]);
+    *n = bomb_lens[gz];
+    pthread_mutex_unlock(&bomb_lock);
+    return bombs[gz];
+}
+
+void kumo_ts_hostile_warm(void)
+{
+    size_t n;
+    bomb_get(true, &n);
+    bomb_get(false, &n);
+}
+
 /*
  * /hostile/bomb?coding=gzip|deflate&size=N: N zero bytes (default 10^8, at most 2^31)
  * compressed about 1000 to 1, always sent with that Content-Encoding.
@@ -38,12 +65,16 @@ static void h_bomb(kumo_testserver *s, struct evhttp_request *req, const char *p
                    const char *rest)
 {
     char *coding = kumo_ts_query(req, "coding");
-    long size = qnum(req, "size", 1, 2147483648L, 100000000L);
+    long size = qnum(req, "size", 1, 2147483648L, BOMB_DEFAULT);
     bool gz = !coding || strcmp(coding, "gzip") == 0;
     size_t n = 0;
-    unsigned char *z = size > 0 ? kumo_ts_compress(NULL, 0, (size_t)size, gz ? 31 : 15, &n)
-                                : NULL;
+    unsigned char *made = NULL;
+    const unsigned char *z = NULL;
     free(coding);
+    if (size == BOMB_DEFAULT)
+        z = bomb_get(gz, &n);
+    else if (size > 0)
+        z = made = kumo_ts_compress(NULL, 0, (size_t)size, gz ? 31 : 15, &n);
     if (!z) {
         kumo_ts_status_page(req, 400);
         return;
@@ -51,7 +82,7 @@ static void h_bomb(kumo_testserver *s, struct evhttp_request *req, const char *p
     evhttp_add_header(evhttp_request_get_output_headers(req), "Content-Encoding",
                       gz ? "gzip" : "deflate");
     kumo_ts_reply_str(req, 200, HTML, z, n);
-    free(z);
+    free(made);
 }
 
 /* /hostile/rawdeflate: the ok page as raw deflate (no zlib header), Content-Encoding
@@ -302,6 +333,33 @@ static void h_longline(kumo_testserver *s, struct evhttp_request *req, const cha
     free(p);
 }
 
+/* /hostile/: a page linking to every hostile route (the sizes the suite crawls). */
+static void h_index(kumo_testserver *s, struct evhttp_request *req, const char *path,
+                    const char *rest)
+{
+    static const char *const links[] = {
+        "/ok", "/hostile/rawdeflate", "/hostile/badutf8", "/hostile/deep",
+        "/hostile/longline", "/hostile/headers?n=100", "/hostile/bomb?coding=gzip",
+        "/hostile/bomb?coding=deflate", "/hostile/badbr", "/hostile/headers",
+        "/hostile/cookies", "/hostile/bigheader", "/hostile/raw/reset", "/hostile/raw/short",
+        "/hostile/raw/badchunk", "/hostile/raw/slowloris", "/hostile/raw/endless",
+        "/hostile/refresh", "/redirect/loop", "/redirect/302?to=file:///etc/passwd",
+        "/redirect/302?to=ftp://127.0.0.1/x", "/redirect/302?to=%3A%3Anot%20a%20url%FF",
+    };
+    struct evbuffer *b = evbuffer_new();
+    if (!b || strcmp(rest, "") != 0) {
+        evbuffer_free(b);
+        kumo_ts_status_page(req, 404);
+        return;
+    }
+    evbuffer_add_printf(b, "<html><head><title>hostile</title></head><body>\n");
+    for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++)
+        evbuffer_add_printf(b, "<a href=\"%s\">%zu</a>\n", links[i], i);
+    evbuffer_add_printf(b, "</body></html>\n");
+    kumo_ts_reply(req, 200, HTML, b);
+    evbuffer_free(b);
+}
+
 const kumo_testroute kumo_routes_hostile[] = {
     {"/hostile/bomb", h_bomb},
     {"/hostile/rawdeflate", h_rawdeflate},
@@ -314,5 +372,6 @@ const kumo_testroute kumo_routes_hostile[] = {
     {"/hostile/badutf8", h_badutf8},
     {"/hostile/deep", h_deep},
     {"/hostile/longline", h_longline},
+    {"/hostile/", h_index},
     {NULL, NULL},
 };
