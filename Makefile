@@ -4,8 +4,9 @@
 # MANDIR and DESTDIR.
 
 SHELL    := /bin/bash
-PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 libpsl libedit libcrypto
-TESTPKGS := criterion zlib
+PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 libpsl libedit libcrypto zlib \
+            libbrotlidec
+TESTPKGS := criterion libbrotlienc
 PREFIX   ?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
 LIBDIR   ?= $(PREFIX)/lib

@@ -6,8 +6,8 @@
 #   install-deps.sh --missing  only print what is missing (for the Makefile's message)
 set -e
 PKGS="build-essential pkg-config libcurl4-openssl-dev libevent-dev libxml2-dev libsqlite3-dev
-      libcriterion-dev zlib1g-dev libpcre2-dev libidn2-dev libpsl-dev libedit-dev libssl-dev clang
-      libclang-rt-14-dev"
+      libcriterion-dev zlib1g-dev libbrotli-dev libpcre2-dev libidn2-dev libpsl-dev libedit-dev
+      libssl-dev clang libclang-rt-14-dev"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS nginx-light wrk wget2 bc python3-scrapy
       postgresql-doc-15 python3.11-doc"
 missing=""

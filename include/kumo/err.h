@@ -44,7 +44,8 @@
     X(EABI, "plugin ABI mismatch")                                          \
     X(EIGNORED, "ignored")                                                  \
     X(EHTTP, "http error")                                                  \
-    X(ECANCELED, "canceled")
+    X(ECANCELED, "canceled")                                                \
+    X(EDECODE, "content decoding failed")
 
 typedef enum kumo_err {
 #define KUMO_ERR_ENUM(name, msg) KUMO_##name,

@@ -55,8 +55,13 @@ const char *kumo_request_method(const kumo_request *req);
 kumo_headers *kumo_request_headers(kumo_request *req);
 kumo_map *kumo_request_meta(kumo_request *req);
 
-/* Set the method ("POST"...; copied) and body (copied). */
-void kumo_request_set_method(kumo_request *req, const char *method);
+/*
+ * Set the method ("POST"...; copied, upper-cased) and body (copied).  A method must be an
+ * RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~, at least one): anything else leaves
+ * req unchanged and returns KUMO_EINVAL; KUMO_OK otherwise.  (The downloader refuses a
+ * request whose method is not a token, whatever set it.)
+ */
+int kumo_request_set_method(kumo_request *req, const char *method);
 void kumo_request_set_body(kumo_request *req, const void *body, size_t len);
 
 /* Higher priority is fetched first (default 0). */

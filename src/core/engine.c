@@ -28,6 +28,12 @@
 #include <event2/event.h>
 
 #define LOGGER "kumo.core.engine"
+#define MIN_RESPONSE_SIZE 1024      /* Scrapy's scraper counts a response as at least this */
+#define LAG_PERIOD_MS 10            /* the lag timer's period */
+#define LAG_BUCKETS 10
+
+/* Upper bounds (ms, exclusive) of the loop lag histogram's buckets; the last is open. */
+static const int lag_bounds[LAG_BUCKETS - 1] = {1, 2, 5, 10, 20, 50, 100, 200, 500};
 
 /* A download a middleware asked for (kumo__engine_download()): it bypasses the spider. */
 typedef struct direct {
@@ -52,6 +58,12 @@ struct kumo_engine {
     kumo_vec resumed;               /* requests handed back, downloaded on the next tick */
     direct *directs;                /* middlewares' own downloads in flight */
     bool opened, paused, closing, closed;
+    size_t active_size;             /* Scrapy's scraper slot: bytes of responses in scraping */
+    size_t max_active_size;         /* SCRAPER_SLOT_MAX_ACTIVE_SIZE */
+    struct event *lag;              /* fires every LAG_PERIOD_MS and measures its lateness */
+    double lag_due;                 /* when it should fire */
+    double lag_max_ms;
+    uint64_t lag_hist[LAG_BUCKETS];
     int start_rc;                   /* what .open or .start_requests returned when it failed */
     char reason[64];
     uint64_t timing0[KUMO_STAGE_N]; /* the process's stage totals when the engine opened */
@@ -212,7 +224,11 @@ static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
                    req->url, ref ? ref : "None", kumo__response_flags_str(r));
     }
     kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_RECEIVED, r);
+    size_t size = KUMO_MAX(r->body_len, (size_t)MIN_RESPONSE_SIZE);
+    e->active_size += size;             /* until its callback ran (on_parsed when deferred) */
     bool deferred = scrape(e, r);
+    if (!deferred)
+        e->active_size -= size;
     kumo_response_unref(r);
     return deferred;
 }
@@ -267,10 +283,30 @@ static void download_done(kumo_engine *e, kumo_request *req, kumo_response *res,
     schedule_tick(e);
 }
 
+/* A method that is not a token would put its CR, LF or blanks on the wire: refuse it
+ * before any middleware (or stat key) sees it.  Returns true when req was refused. */
+static bool refuse_method(kumo_engine *e, kumo_request *req)
+{
+    if (kumo__method_is_token(req->method))
+        return false;
+    char m[64];
+    kumo__method_quote(req->method, m, sizeof(m));
+    KUMO_ERROR(LOGGER, "Refusing request <%s %s>: the method '%s' is not an RFC 9110 token",
+               m, req->url, m);
+    kumo_crawler_stats_inc(e->c, "request_refused/invalid_method", 1);
+    run_errback(e, req, KUMO_EINVAL, "invalid method", NULL);
+    request_done(e, req);
+    return true;
+}
+
 static void download(kumo_engine *e, kumo_request *req)
 {
     kumo_response *res = NULL;
     kumo_request *next = NULL;
+    if (refuse_method(e, req)) {
+        kumo_request_unref(req);
+        return;
+    }
     int rc = kumo__chain_request(e->chains, e->c, req, &res, &next);
     bool deferred = false;
     if (rc == KUMO_OK) {
@@ -453,6 +489,8 @@ static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
     kumo__response_adopt_doc(res, d, arena);
     run_callback(e, res);
+    e->active_size -= KUMO_MIN(e->active_size, KUMO_MAX(res->body_len,
+                                                         (size_t)MIN_RESPONSE_SIZE));
     request_done(e, res->request);
     schedule_tick(e);
     kumo_response_unref(res);
@@ -499,6 +537,14 @@ static bool idle(const kumo_engine *e)
 }
 
 static void finish_close(kumo_engine *e);
+static void lag_sample(kumo_engine *e);
+
+/* Scrapy's scraper.slot.needs_backout(): more bytes of responses in the scraper than
+ * SCRAPER_SLOT_MAX_ACTIVE_SIZE; no new request starts until they are processed. */
+static bool scraper_backout(const kumo_engine *e)
+{
+    return e->active_size > e->max_active_size;
+}
 
 /* Responses downloaded and waiting for their parse before their callbacks. */
 static size_t held(const kumo_engine *e)
@@ -526,7 +572,8 @@ static void tick(kumo_engine *e)
     kumo_crawler *c = e->c;
     if (e->closed)
         return;
-    while (!e->closing && !e->paused && !kumo__downloader_needs_backout_held(e->dl, held(e))) {
+    while (!e->closing && !e->paused && !scraper_backout(e) &&
+           !kumo__downloader_needs_backout_held(e->dl, held(e))) {
         kumo_request *req = e->resumed.len ? kumo__vec_pop(&e->resumed) : NULL;
         if (req) {
             download(e, req);
@@ -607,6 +654,9 @@ static void finish_close(kumo_engine *e)
     if (e->closed)
         return;
     e->closed = true;
+    if (evtimer_pending(e->lag, NULL) && kumo_now() > e->lag_due)
+        lag_sample(e);          /* the turn that closes may be the late one */
+    event_del(e->lag);
     KUMO_INFO(LOGGER, "Closing spider (%s)", e->reason);
     const kumo_spider_def *def = kumo__crawler_def(c);
     if (def->close)
@@ -711,6 +761,21 @@ void kumo__engine_status_get(const kumo_engine *e, kumo_engine_status *st)
     st->scheduler_len = kumo__scheduler_len(e->sched);
     st->start_requests_left = start_left(e);
     st->needs_backout = kumo__downloader_needs_backout_held(e->dl, held(e));
+    st->scraper_active_size = e->active_size;
+    st->scraper_needs_backout = scraper_backout(e);
+    st->loop_lag_max_ms = e->lag_max_ms;
+    uint64_t n = 0, seen = 0;
+    for (size_t i = 0; i < LAG_BUCKETS; i++)
+        n += e->lag_hist[i];
+    st->loop_lag_samples = n;
+    st->loop_lag_p99_ms = 0;
+    for (size_t i = 0; i < LAG_BUCKETS && n; i++) {
+        seen += e->lag_hist[i];
+        if (seen * 100 >= n * 99) {
+            st->loop_lag_p99_ms = i < LAG_BUCKETS - 1 ? lag_bounds[i] : -1;
+            break;
+        }
+    }
     st->closing = e->closing;
     st->paused = e->paused;
     st->idle = idle(e);
@@ -720,10 +785,11 @@ void kumo__engine_status_format(const kumo_engine *e, kumo_buf *out)
 {
     kumo_engine_status st;
     kumo__engine_status_get(e, &st);
-    char elapsed[64], active[32], sched[32];
+    char elapsed[64], active[32], sched[32], asize[32];
     snprintf(elapsed, sizeof(elapsed), "%.17g", kumo_now() - kumo__crawler_start_time(e->c));
     snprintf(active, sizeof(active), "%zu", st.downloader_active);
     snprintf(sched, sizeof(sched), "%zu", st.scheduler_len);
+    snprintf(asize, sizeof(asize), "%zu", st.scraper_active_size);
     const char *rows[][2] = {
         {"time()-engine.start_time", elapsed},
         {"len(engine.downloader.active)", active},
@@ -736,9 +802,9 @@ void kumo__engine_status_format(const kumo_engine *e, kumo_buf *out)
         {"len(engine.slot.scheduler.mqs)", sched},
         {"len(engine.scraper.slot.queue)", "0"},
         {"len(engine.scraper.slot.active)", "0"},
-        {"engine.scraper.slot.active_size", "0"},
+        {"engine.scraper.slot.active_size", asize},
         {"engine.scraper.slot.itemproc_size", "0"},
-        {"engine.scraper.slot.needs_backout()", "False"},
+        {"engine.scraper.slot.needs_backout()", st.scraper_needs_backout ? "True" : "False"},
     };
     kumo__buf_adds(out, "Execution engine status\n\n");
     for (size_t i = 0; i < KUMO_ARRAY_LEN(rows); i++)
@@ -754,6 +820,57 @@ void kumo__engine_status_format(const kumo_engine *e, kumo_buf *out)
                          (unsigned long long)t.us[s], per_page(t.us[s], t.pages));
     }
     kumo__buf_adds(out, "\n");
+    /* kumo's own lines, after Scrapy's table: the loop's lag (engine/loop_lag_max_ms) */
+    kumo__buf_printf(out, "loop lag (ms)  max %.0f  p99 ", st.loop_lag_max_ms);
+    if (st.loop_lag_p99_ms >= 0)
+        kumo__buf_printf(out, "<%d", st.loop_lag_p99_ms);
+    else
+        kumo__buf_printf(out, ">=%d", lag_bounds[LAG_BUCKETS - 2]);
+    kumo__buf_printf(out, "  samples %llu\n ", (unsigned long long)st.loop_lag_samples);
+    for (size_t i = 0; i < LAG_BUCKETS; i++) {
+        if (i < LAG_BUCKETS - 1)
+            kumo__buf_printf(out, " <%d:%llu", lag_bounds[i], (unsigned long long)e->lag_hist[i]);
+        else
+            kumo__buf_printf(out, " >=%d:%llu", lag_bounds[i - 1],
+                             (unsigned long long)e->lag_hist[i]);
+    }
+    kumo__buf_adds(out, "\n\n");
+}
+
+static void lag_arm(kumo_engine *e)
+{
+    struct timeval tv = {0, LAG_PERIOD_MS * 1000};
+    e->lag_due = kumo_now() + LAG_PERIOD_MS / 1000.0;
+    evtimer_add(e->lag, &tv);
+}
+
+/*
+ * The loop lag: how late this timer fires is how long the loop did not get back to its
+ * events (a callback that held it, a long parse on the loop...).  Max in the stats
+ * (engine/loop_lag_max_ms), a histogram for est().
+ */
+static void lag_sample(kumo_engine *e)
+{
+    double ms = (kumo_now() - e->lag_due) * 1000;
+    if (ms < 0)
+        ms = 0;
+    size_t b = 0;
+    while (b < LAG_BUCKETS - 1 && ms >= lag_bounds[b])
+        b++;
+    e->lag_hist[b]++;
+    if (ms > e->lag_max_ms) {
+        e->lag_max_ms = ms;
+        kumo_crawler_stats_max(e->c, "engine/loop_lag_max_ms", (int64_t)(ms + 0.5));
+    }
+}
+
+static void on_lag(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    kumo_engine *e = arg;
+    lag_sample(e);
+    if (!e->closed)
+        lag_arm(e);
 }
 
 int kumo__engine_open(kumo_engine *e)
@@ -785,6 +902,7 @@ int kumo__engine_open(kumo_engine *e)
     }
     skip_started(e);
     e->opened = true;
+    lag_arm(e);
     kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_OPENED, NULL);
     schedule_tick(e);
     kumo__stage_leave(stage);
@@ -829,6 +947,10 @@ kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen)
                       (long long)threads, kumo_strerror(rc));
     }
     e->tick = event_new(kumo__crawler_base(c), -1, 0, on_tick, e);
+    e->lag = evtimer_new(kumo__crawler_base(c), on_lag, e);
+    int64_t max_active = kumo__settings_int(kumo__crawler_settings(c),
+                                            "SCRAPER_SLOT_MAX_ACTIVE_SIZE");
+    e->max_active_size = max_active > 0 ? (size_t)max_active : SIZE_MAX;
     kumo__chains_log(e->chains);
     return e;
 }
@@ -847,5 +969,6 @@ void kumo__engine_free(kumo_engine *e)
     kumo__chains_close(e->chains, e->c);
     kumo__out_release(&e->start_out);
     event_free(e->tick);
+    event_free(e->lag);
     kumo_free(e);
 }

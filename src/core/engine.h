@@ -77,6 +77,11 @@ typedef struct kumo_engine_status {
     size_t downloader_active, downloader_transferring, downloader_slots;
     size_t scheduler_len, start_requests_left;
     bool needs_backout, closing, paused, idle;
+    size_t scraper_active_size;     /* bytes of responses between download and callback */
+    bool scraper_needs_backout;     /* past SCRAPER_SLOT_MAX_ACTIVE_SIZE */
+    double loop_lag_max_ms;         /* engine/loop_lag_max_ms */
+    int loop_lag_p99_ms;            /* upper bound of the p99 bucket; -1: the open one */
+    uint64_t loop_lag_samples;
 } kumo_engine_status;
 void kumo__engine_status_get(const kumo_engine *e, kumo_engine_status *st);
 
@@ -93,8 +98,9 @@ void kumo__engine_timing(const kumo_engine *e, kumo_engine_timing *t);
  * Append Scrapy 2.8's print_engine_status() text: "Execution engine status", a blank line,
  * the 14 rows "%-47s : %s" (time()-engine.start_time, len(engine.downloader.active), ...
  * engine.scraper.slot.needs_backout()), a blank line, then kumo's rows
- * "timing/STAGE_us : N (X per page)" for parse, callback, select, engine and download, then
- * a blank line.
+ * "timing/STAGE_us : N (X per page)" for parse, callback, select, engine and download, a
+ * blank line, then kumo's loop lag lines: "loop lag (ms)  max M  p99 <B  samples N", the
+ * histogram "  <1:N <2:N ... >=500:N", and a blank line.
  */
 void kumo__engine_status_format(const kumo_engine *e, kumo_buf *out);
 

@@ -123,6 +123,9 @@ const kumo_setting_info kumo__setting_infos[] = {
     {"RETRY_TIMES", I, "2", "retries per request, on top of the first try"},
     {"ROBOTSTXT_OBEY", B, "0", "fetch robots.txt per host and drop the requests it disallows"},
     {"ROBOTSTXT_USER_AGENT", S, NULL, "user agent matched in robots.txt; unset: USER_AGENT"},
+    {"SCRAPER_SLOT_MAX_ACTIVE_SIZE", I, "5000000",
+     "bytes of responses (each at least 1024) waiting for or in their callbacks past which "
+     "no new request starts"},
     {"SPIDER_MIDDLEWARES", D, "{}", "enable, disable (null) or reorder spider middlewares"},
     {"STATS_DUMP", B, "1", "log the stats when the spider closes"},
     {"TELNETCONSOLE_ENABLED", B, "1", "run the telnet console (kumo.extensions.telnet)"},

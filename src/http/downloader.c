@@ -1,5 +1,6 @@
 /* downloader.c - curl multi socket transfers driven by libevent, one slot per domain or IP. */
 #include "http/downloader.h"
+#include "http/decode.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "http/url.h"
@@ -23,6 +24,9 @@
 #define DNS_CAP 10000               /* names in the per-IP cache (Scrapy's dnscache size) */
 #define SLOT_GC_AGE 60.0            /* an idle delayed slot is forgotten after this (Scrapy) */
 #define BACKLOG_FACTOR 4            /* requests waiting in slots: 4 * CONCURRENT_REQUESTS */
+#define DECODE_TURN (4u << 20)      /* decoded bytes per loop callback, all transfers */
+#define DECODE_STEP (128u << 10)    /* decoded between two looks at the clock */
+#define DECODE_TURN_S 0.005         /* and at most this long per loop callback */
 
 typedef struct slot slot;
 typedef struct xfer xfer;
@@ -64,6 +68,14 @@ struct xfer {
     bool size_checked;          /* Content-Length compared with the limits */
     bool warned;                /* "Received more bytes than download warn size" logged */
     bool proxied;
+    bool header_too_big;        /* the headers passed HEADER_CAP */
+    bool decode;                /* Accept-Encoding was sent: decode Content-Encoding */
+    kumo_decoder *dec;          /* the body's Content-Encoding, NULL for none; owned */
+    bool paused;                /* curl holds a chunk until the decoder caught up */
+    bool draining;              /* curl is done, the decoder is not: finish on drain */
+    bool failed;                /* decoding failed (why) or passed maxsize: abort */
+    CURLcode done_rc;           /* what curl ended with, while draining */
+    char why[160];              /* a decoding error */
     xfer *next;                 /* free list / live list */
     xfer *prev;
 };
@@ -107,6 +119,10 @@ struct kumo_downloader {
     long timeout_ms;
     size_t maxsize, warnsize;
     struct curl_slist *resolve; /* DNS_RESOLVE entries for CURLOPT_RESOLVE, or NULL */
+    struct event *drain;        /* next turn: decode more of the bodies that wait */
+    size_t turn_left;           /* decoded bytes this loop callback may still add */
+    double turn_start;          /* when this loop callback began */
+    size_t decode_turns;        /* on_drain runs */
 };
 
 /* ---- Basic auth ---- */
@@ -437,6 +453,87 @@ static void on_gc(evutil_socket_t fd, short what, void *arg)
 
 /* ---- transfers ---- */
 
+/* A loop callback begins: it may decode DECODE_TURN bytes or for DECODE_TURN_S. */
+static void turn_begin(kumo_downloader *dl)
+{
+    dl->turn_left = DECODE_TURN;
+    dl->turn_start = kumo_now();
+}
+
+static void schedule_drain(kumo_downloader *dl)
+{
+    static const struct timeval zero = {0, 0};
+    /* a timer, not event_active: it runs after the loop polled the sockets again */
+    if (!evtimer_pending(dl->drain, NULL))
+        evtimer_add(dl->drain, &zero);
+}
+
+static void warn_size(xfer *x)
+{
+    if (x->warnsize && x->body.len > x->warnsize && !x->warned) {
+        x->warned = true;
+        KUMO_WARN(HANDLER_LOGGER, "Received more bytes than download warn size (%zu) in "
+                  "request <%s %s>.", x->warnsize, x->req->method, x->req->url);
+    }
+}
+
+/*
+ * Decode what x's decoder holds, at most what is left of this loop callback's budget, and
+ * ask for another turn when some is left.  Returns false when x must stop: its body passed
+ * the download max size (x->too_big) or does not decode (x->failed, x->why).
+ */
+static bool decode_some(xfer *x)
+{
+    kumo_downloader *dl = x->dl;
+    char why[96] = "";
+    int rc = KUMO_OK;
+    while (rc == KUMO_OK && dl->turn_left && kumo__decoder_pending(x->dec)) {
+        size_t added = 0;
+        rc = kumo__decoder_run(x->dec, &x->body, KUMO_MIN(dl->turn_left, DECODE_STEP), &added,
+                               why, sizeof(why));
+        dl->turn_left -= KUMO_MIN(added, dl->turn_left);
+        if (kumo_now() - dl->turn_start > DECODE_TURN_S)
+            dl->turn_left = 0;          /* a slow machine: the rest on the next turns */
+    }
+    if (rc == KUMO_ETOOBIG) {
+        KUMO_WARN(HANDLER_LOGGER, "Received (%zu) decompressed bytes, more than download max "
+                  "size (%zu) allows, in request <%s %s>.", x->body.len, x->maxsize,
+                  x->req->method, x->req->url);
+        x->too_big = true;
+        return false;
+    }
+    if (rc != KUMO_OK) {
+        snprintf(x->why, sizeof(x->why), "the %s body does not decode (%s)",
+                 kumo_headers_get(x->headers, "Content-Encoding"), why);
+        x->failed = true;
+        return false;
+    }
+    warn_size(x);
+    if (kumo__decoder_pending(x->dec))
+        schedule_drain(dl);
+    return true;
+}
+
+/*
+ * The first body bytes: a Content-Encoding kumo decodes gets a decoder (when the request
+ * sent Accept-Encoding, as libcurl decodes only then); returns false when the body cannot
+ * be decoded.  An unknown coding is left as is, as Scrapy leaves it.
+ */
+static bool start_decoding(xfer *x)
+{
+    const char *ce = kumo_headers_get(x->headers, "Content-Encoding");
+    if (!x->decode || !ce || !*ce || strcasecmp(ce, "identity") == 0)
+        return true;
+    x->dec = kumo__decoder_new(ce);
+    if (!x->dec && strchr(ce, ',')) {
+        snprintf(x->why, sizeof(x->why), "Content-Encoding '%.60s' stacks several codings; "
+                 "kumo decodes one", ce);
+        x->failed = true;
+        return false;
+    }
+    return true;
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
     xfer *x = ud;
@@ -459,9 +556,26 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
             KUMO_WARN(HANDLER_LOGGER, "Expected response size (%lld) larger than download "
                       "warn size (%zu) in request <%s %s>.", (long long)cl, x->warnsize,
                       req->method, req->url);
+        if (!start_decoding(x))
+            return 0;
         /* one allocation for the whole body when the server said how big it is */
-        if (cl > 0 && (uint64_t)cl <= RESERVE_CAP && (!x->body.max || (uint64_t)cl <= x->body.max))
+        if (!x->dec && cl > 0 && (uint64_t)cl <= RESERVE_CAP &&
+            (!x->body.max || (uint64_t)cl <= x->body.max))
             kumo__buf_reserve(&x->body, (size_t)cl);
+    }
+    if (x->dec) {
+        /* a chunk decodes to up to ~1000 times its size: decode by budgeted steps, and
+         * let libcurl hold the next chunk (pause) until the ones before are decoded */
+        if (kumo__decoder_pending(x->dec)) {
+            if (!decode_some(x))
+                return 0;
+            if (kumo__decoder_pending(x->dec)) {
+                x->paused = true;
+                return CURL_WRITEFUNC_PAUSE;
+            }
+        }
+        kumo__decoder_feed(x->dec, p, len);
+        return decode_some(x) ? len : 0;
     }
     if (kumo__buf_add(&x->body, p, len) != KUMO_OK) {
         KUMO_WARN(HANDLER_LOGGER, "Received (%zu) bytes larger than download max size (%zu) "
@@ -469,11 +583,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
         x->too_big = true;
         return 0;       /* abort: CURLE_WRITE_ERROR */
     }
-    if (x->warnsize && x->body.len > x->warnsize && !x->warned) {
-        x->warned = true;
-        KUMO_WARN(HANDLER_LOGGER, "Received more bytes than download warn size (%zu) in "
-                  "request <%s %s>.", x->warnsize, req->method, req->url);
-    }
+    warn_size(x);
     return len;
 }
 
@@ -482,8 +592,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     xfer *x = ud;
     size_t len = size * n;
     x->header_bytes += len;
-    if (x->header_bytes > HEADER_CAP)
+    if (x->header_bytes > HEADER_CAP) {
+        x->header_too_big = true;
         return 0;
+    }
     if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {     /* a new response: 1xx, then final */
         kumo__headers_free(x->headers);
         x->headers = kumo__headers_new();
@@ -521,6 +633,8 @@ static void xfer_put(kumo_downloader *dl, xfer *x)
     kumo_request_unref(x->req);
     x->req = NULL;
     kumo__buf_release(&x->body);
+    kumo__decoder_free(x->dec);
+    x->dec = NULL;
     kumo__headers_free(x->headers);
     x->headers = NULL;
     curl_slist_free_all(x->hdrs);
@@ -563,20 +677,18 @@ static long timeout_ms_for(kumo_downloader *dl, kumo_request *req)
 }
 
 /*
- * Build the header lists; Accept-Encoding goes to libcurl so that it decodes the body, and
- * Proxy-Authorization to the proxy only (also in CONNECT for https).
+ * Build the header lists; Accept-Encoding tells on_body to decode the body (kumo decodes it,
+ * by bounded steps, not libcurl), and Proxy-Authorization goes to the proxy only (also in
+ * CONNECT for https).
  */
 static void set_headers(xfer *x, kumo_request *req)
 {
-    const char *accept_enc = NULL;
     kumo_buf line;
     kumo__buf_init(&line, 0, KUMO_T_STR, KUMO_V_HEADERS);
     for (size_t i = 0; i < req->headers->len; i++) {
         const char *n = req->headers->kv[2 * i], *v = req->headers->kv[2 * i + 1];
-        if (strcasecmp(n, "Accept-Encoding") == 0) {
-            accept_enc = v;
-            continue;
-        }
+        if (strcasecmp(n, "Accept-Encoding") == 0)
+            x->decode = true;
         kumo__buf_reset(&line);
         kumo__buf_printf(&line, *v ? "%s: %s" : "%s;", n, v);
         if (strcasecmp(n, "Proxy-Authorization") == 0)
@@ -589,8 +701,7 @@ static void set_headers(xfer *x, kumo_request *req)
     curl_easy_setopt(x->easy, CURLOPT_HEADEROPT, CURLHEADER_SEPARATE);
     curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->hdrs);
     curl_easy_setopt(x->easy, CURLOPT_PROXYHEADER, x->phdrs);
-    if (accept_enc)
-        curl_easy_setopt(x->easy, CURLOPT_ACCEPT_ENCODING, accept_enc);
+    curl_easy_setopt(x->easy, CURLOPT_HTTP_CONTENT_DECODING, 0L);
 }
 
 /* meta['proxy'] (HttpProxy sets it, also from the environment); libcurl's own reading of
@@ -615,6 +726,12 @@ static void start_transfer(kumo_downloader *dl, slot *s, kumo_request *req)
     x->warned = false;
     x->expected = -1;
     x->header_bytes = 0;
+    x->header_too_big = false;
+    x->decode = false;
+    x->paused = false;
+    x->draining = false;
+    x->failed = false;
+    x->why[0] = '\0';
     x->headers = kumo__headers_new();
     x->maxsize = meta_size(req, "download_maxsize", dl->maxsize);
     x->warnsize = meta_size(req, "download_warnsize", dl->warnsize);
@@ -774,6 +891,15 @@ static const char *slot_key(kumo_downloader *dl, kumo_request *req, char *num, s
 void kumo__downloader_fetch(kumo_downloader *dl, kumo_request *req)
 {
     char num[32], *owned;
+    if (!kumo__method_is_token(req->method)) {
+        /* a CR, LF or blank would write another request line or header on the wire */
+        char m[64], why[256];
+        kumo__method_quote(req->method, m, sizeof(m));
+        snprintf(why, sizeof(why), "Refusing <%s %s>: the method '%s' is not an RFC 9110 "
+                 "token", m, req->url, m);
+        dl->done(dl->ctx, req, NULL, KUMO_EINVAL, why);
+        return;
+    }
     const char *key = slot_key(dl, req, num, sizeof(num), &owned);
     slot *s = slot_get(dl, key);
     const kumo_value *v = kumo_map_get(&req->meta, "download_slot");
@@ -828,10 +954,10 @@ static void finish(kumo_downloader *dl, xfer *x, CURLcode rc)
     kumo_request *req = kumo_request_ref(x->req);
     kumo_response *res = NULL;
     int err = KUMO_OK;
-    char why[256] = "";
+    char why[512] = "";
 
     curl_multi_remove_handle(dl->multi, x->easy);
-    if (rc == CURLE_OK) {
+    if (rc == CURLE_OK && !x->too_big && !x->failed) {
         long status = 0;
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
         char *ip = NULL;
@@ -855,12 +981,28 @@ static void finish(kumo_downloader *dl, xfer *x, CURLcode rc)
         /* Scrapy's response_downloaded: the transfer still counts in its slot */
         if (dl->downloaded)
             dl->downloaded(dl->downloaded_arg, res);
+    } else if (x->header_too_big) {
+        err = KUMO_ETOOBIG;
+        snprintf(why, sizeof(why), "Cancelling download of %s: the response headers are "
+                 "larger than the header cap (%d bytes, 256 KiB).", req->url, HEADER_CAP);
+    } else if (rc == CURLE_OUT_OF_MEMORY && !x->body.len) {
+        /* what libcurl 7.x says of one header line over its own cap */
+        err = KUMO_ETOOBIG;
+        snprintf(why, sizeof(why), "Cancelling download of %s: a response header line is "
+                 "larger than libcurl's header cap (%d bytes, 100 KiB).", req->url,
+                 CURL_MAX_HTTP_HEADER);
+    } else if (x->failed) {
+        err = KUMO_EDECODE;
+        snprintf(why, sizeof(why), "Cancelling download of %s: %s.", req->url, x->why);
     } else {
         err = map_error(rc, x->too_big);
         if (err == KUMO_ETOOBIG && x->expected >= 0)
             snprintf(why, sizeof(why), "Cancelling download of %s: expected response size "
                      "(%lld) larger than download max size (%zu).", req->url,
                      (long long)x->expected, x->maxsize);
+        else if (err == KUMO_ETOOBIG && x->dec)
+            snprintf(why, sizeof(why), "Cancelling download of %s: decompressed response "
+                     "size larger than download max size (%zu).", req->url, x->maxsize);
         else if (err == KUMO_ETOOBIG)
             snprintf(why, sizeof(why), "Cancelling download of %s: received response size "
                      "larger than download max size (%zu).", req->url, x->maxsize);
@@ -887,8 +1029,50 @@ static void check_done(kumo_downloader *dl)
             continue;
         xfer *x;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+        if (msg->data.result == CURLE_OK && x->dec && kumo__decoder_pending(x->dec)) {
+            /* all received, not all decoded: on_drain finishes it */
+            x->draining = true;
+            x->done_rc = CURLE_OK;
+            curl_multi_remove_handle(dl->multi, x->easy);
+            schedule_drain(dl);
+            continue;
+        }
         finish(dl, x, msg->data.result);
     }
+}
+
+/*
+ * A turn after some body was left to decode: decode more of each, within the budget; a
+ * transfer whose decoder caught up is resumed (libcurl hands back the chunk it held) or,
+ * when all was received, finished.
+ */
+static void on_drain(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd, (void)what;
+    kumo_downloader *dl = arg;
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_DOWNLOAD);
+    turn_begin(dl);
+    dl->decode_turns++;
+    xfer *next;
+    for (xfer *x = dl->live; x; x = next) {
+        next = x->next;
+        if (!x->dec || (!x->paused && !x->draining && !kumo__decoder_pending(x->dec)))
+            continue;
+        if (kumo__decoder_pending(x->dec) && !decode_some(x)) {
+            finish(dl, x, CURLE_WRITE_ERROR);
+            continue;
+        }
+        if (kumo__decoder_pending(x->dec))
+            continue;                   /* decode_some asked for another turn */
+        if (x->draining) {
+            finish(dl, x, x->done_rc);
+        } else if (x->paused) {
+            x->paused = false;
+            curl_easy_pause(x->easy, CURLPAUSE_CONT);
+        }
+    }
+    check_done(dl);
+    kumo__stage_leave(stage);
 }
 
 /* ---- libcurl <-> libevent ---- */
@@ -899,6 +1083,7 @@ static void on_socket_event(evutil_socket_t fd, short what, void *arg)
     int flags = (what & EV_READ ? CURL_CSELECT_IN : 0) | (what & EV_WRITE ? CURL_CSELECT_OUT : 0);
     int running;
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_DOWNLOAD);
+    turn_begin(dl);
     curl_multi_socket_action(dl->multi, fd, flags, &running);
     check_done(dl);
     kumo__stage_leave(stage);
@@ -909,6 +1094,7 @@ static void on_timeout(evutil_socket_t fd, short what, void *arg)
     kumo_downloader *dl = arg;
     int running;
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_DOWNLOAD);
+    turn_begin(dl);
     curl_multi_socket_action(dl->multi, CURL_SOCKET_TIMEOUT, 0, &running);
     check_done(dl);
     kumo__stage_leave(stage);
@@ -992,6 +1178,8 @@ kumo_downloader *kumo__downloader_new(const kumo_downloader_config *cfg,
     if (!dl->multi)
         kumo_oom(sizeof(void *));
     dl->timer = evtimer_new(dl->base, on_timeout, dl);
+    dl->drain = evtimer_new(dl->base, on_drain, dl);
+    turn_begin(dl);
     curl_multi_setopt(dl->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
     curl_multi_setopt(dl->multi, CURLMOPT_SOCKETDATA, dl);
     curl_multi_setopt(dl->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
@@ -1027,6 +1215,7 @@ void kumo__downloader_free(kumo_downloader *dl)
     while (dl->sockets)
         sockev_free(dl, dl->sockets);
     event_free(dl->timer);
+    event_free(dl->drain);
     if (dl->gc)
         event_free(dl->gc);
     kumo_free(dl);
@@ -1071,6 +1260,11 @@ int kumo__downloader_set_slot_delay(kumo_downloader *dl, const char *key, double
         return KUMO_ENOENT;
     s->delay = delay > 0 ? delay : 0;
     return KUMO_OK;
+}
+
+size_t kumo__downloader_decode_turns(const kumo_downloader *dl)
+{
+    return dl->decode_turns;
 }
 
 size_t kumo__downloader_slot_transferring(const kumo_downloader *dl, const char *key)

@@ -90,6 +90,10 @@ int kumo__downloader_set_slot_delay(kumo_downloader *dl, const char *key, double
 /* Returns the transfers in flight in slot key (0 when there is no slot). */
 size_t kumo__downloader_slot_transferring(const kumo_downloader *dl, const char *key);
 
+/* Returns how many loop turns went on decoding bodies left over from an earlier turn (a
+ * compressed body decodes by bounded steps, DECODE_TURN bytes per loop callback). */
+size_t kumo__downloader_decode_turns(const kumo_downloader *dl);
+
 /*
  * Returns a new string "Basic " + base64(user ":" pass) (caller frees with kumo_free).
  * latin1: encode the UTF-8 input as ISO-8859-1 when every character fits (Scrapy's

@@ -135,8 +135,35 @@ const char *kumo_request_method(const kumo_request *req)
     return req->method;
 }
 
-void kumo_request_set_method(kumo_request *req, const char *method)
+bool kumo__method_is_token(const char *m)
 {
+    static const char tchar[] = "!#$%&'*+-.^_`|~";
+    if (!m || !*m)
+        return false;
+    for (const char *p = m; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              strchr(tchar, *p)))
+            return false;
+    return true;
+}
+
+void kumo__method_quote(const char *m, char *out, size_t n)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)m; *p && o + 5 < n; p++) {
+        if (*p >= 0x20 && *p < 0x7f && *p != '\\')
+            out[o++] = (char)*p;
+        else
+            o += (size_t)snprintf(out + o, n - o, "\\x%02X", *p);
+    }
+    if (n)
+        out[KUMO_MIN(o, n - 1)] = '\0';
+}
+
+int kumo_request_set_method(kumo_request *req, const char *method)
+{
+    if (!kumo__method_is_token(method))
+        return KUMO_EINVAL;
     char *m = kumo_strdup(method, KUMO_T_STR, KUMO_V_DICT);
     for (char *p = m; *p; p++)
         if (*p >= 'a' && *p <= 'z')
@@ -144,6 +171,7 @@ void kumo_request_set_method(kumo_request *req, const char *method)
     kumo_free(req->method);
     req->method = m;
     req->fp_done = false;
+    return KUMO_OK;
 }
 
 void kumo_request_set_body(kumo_request *req, const void *body, size_t len)

@@ -32,6 +32,13 @@ struct kumo_request {
  */
 kumo_request *kumo__request_copy(const kumo_request *req);
 
+/* Returns true when m is an RFC 9110 method token (tchar+): never CR, LF, blank or "". */
+bool kumo__method_is_token(const char *m);
+
+/* m quoted into out[0..n) for a log line: printable ASCII as is, other bytes (and '\\') as
+ * \xHH, cut to fit. */
+void kumo__method_quote(const char *m, char *out, size_t n);
+
 /* Replace the url (copied through kumo__url_safe(), as is when that fails); resets the
  * fingerprint. */
 void kumo__request_set_url(kumo_request *req, const char *url);

@@ -233,8 +233,15 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
     kumo__request_set_class(req, cls);
     req->seq = (uint64_t)sqlite3_column_int64(st, 0);
     req->priority = sqlite3_column_int(st, 1);
-    if (sqlite3_column_type(st, 3) != SQLITE_NULL)
-        kumo_request_set_method(req, (const char *)sqlite3_column_text(st, 3));
+    const char *method = (const char *)sqlite3_column_text(st, 3);
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
+        kumo_request_set_method(req, method) != KUMO_OK) {
+        KUMO_ERROR(LOGGER, "job '%s': request %lld has a method that is not an RFC 9110 "
+                   "token (%zu bytes): dropped", path, (long long)sqlite3_column_int64(st, 0),
+                   strlen(method ? method : ""));
+        kumo_request_unref(req);
+        return NULL;
+    }
     kumo_value v;
     const char *text = (const char *)sqlite3_column_text(st, 4);
     if (text && kumo__json_parse(text, (size_t)sqlite3_column_bytes(st, 4), &v, NULL, 0) ==

@@ -1,4 +1,4 @@
-/* httpcompression.c - the HttpCompression downloader middleware (libcurl does the decoding). */
+/* httpcompression.c - the HttpCompression downloader middleware (the downloader decodes). */
 #include "middleware/mw.h"
 #include "core/crawler.h"
 #include "core/settings.h"
@@ -7,7 +7,7 @@
 #include "http/response.h"
 #include <curl/curl.h>
 
-/* The encodings this libcurl decodes, as Scrapy's ACCEPTED_ENCODINGS: "gzip, deflate, br". */
+/* The encodings the downloader decodes, as Scrapy's ACCEPTED_ENCODINGS: "gzip, deflate, br". */
 static char *accepted_encodings(void)
 {
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
@@ -45,8 +45,9 @@ static int hc_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
 }
 
 /*
- * libcurl decoded the body (the downloader passes Accept-Encoding to CURLOPT_ACCEPT_ENCODING)
- * and left Content-Encoding: drop it, as Scrapy does once it has decoded, and count.
+ * The downloader decoded the body (by bounded steps, http/decode.c: it decodes when the
+ * request sent Accept-Encoding) and left Content-Encoding: drop it, as Scrapy does once it
+ * has decoded, and count.
  */
 static int hc_response(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
                        kumo_request **next)

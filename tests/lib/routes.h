@@ -27,6 +27,10 @@ extern const kumo_testroute kumo_routes_robots[];
 extern const kumo_testroute kumo_routes_forms[];
 extern const kumo_testroute kumo_routes_cookies[];
 extern const kumo_testroute kumo_routes_urls[];
+extern const kumo_testroute kumo_routes_hostile[];
+/* routes_hostile.c: make the default-size bombs now (about a second each), so that the
+ * server thread does not stall on them later.  Any thread. */
+void kumo_ts_hostile_warm(void);
 /* routes_robots.c: what /robots.txt answers from now on (any thread); status 0: 404. */
 void kumo_ts_robots_set(int status, const char *location, const char *body);
 
@@ -40,6 +44,14 @@ void kumo_ts_reply_str(struct evhttp_request *req, int code, const char *type, c
 
 /* Send a small HTML page "<h1>CODE Reason</h1>" with status code. */
 void kumo_ts_status_page(struct evhttp_request *req, int code);
+
+/*
+ * Compress p[0..n) into a malloc'ed buffer (caller frees): windowbits 31 for gzip, 15 for
+ * zlib, -15 for raw deflate.  When zeros is not 0, compress that many zero bytes instead of
+ * p.  Returns NULL on failure; *outlen is the size.
+ */
+unsigned char *kumo_ts_compress(const void *p, size_t n, size_t zeros, int windowbits,
+                                size_t *outlen);
 
 /* Returns the value of query parameter name, malloc'ed (caller frees), or NULL. */
 char *kumo_ts_query(struct evhttp_request *req, const char *name);

@@ -190,8 +190,8 @@ static int accepts(struct evhttp_request *req, const char *coding)
  * Compress p[0..n) into a malloc'ed buffer: windowbits 31 for gzip, 15 for zlib.  When
  * zeros is not 0, compress that many zero bytes instead of p.  Returns NULL on failure.
  */
-static unsigned char *compress_buf(const void *p, size_t n, size_t zeros, int windowbits,
-                                   size_t *outlen)
+unsigned char *kumo_ts_compress(const void *p, size_t n, size_t zeros, int windowbits,
+                                size_t *outlen)
 {
     static const unsigned char zero[65536];
     z_stream z;
@@ -320,7 +320,7 @@ static void h_encoded(kumo_testserver *s, struct evhttp_request *req, const char
         h_ok(s, req, path, rest);
         return;
     }
-    z = compress_buf(ok_page, sizeof(ok_page) - 1, 0, coding[0] == 'g' ? 31 : 15, &n);
+    z = kumo_ts_compress(ok_page, sizeof(ok_page) - 1, 0, coding[0] == 'g' ? 31 : 15, &n);
     if (!z) {
         evhttp_send_error(req, 500, NULL);
         return;
@@ -334,7 +334,7 @@ static void h_gzipbomb(kumo_testserver *s, struct evhttp_request *req, const cha
                        const char *rest)
 {
     if (!s->bomb) {
-        s->bomb = compress_buf(NULL, 0, KUMO_TESTSERVER_BOMB_SIZE, 31, &s->bomb_len);
+        s->bomb = kumo_ts_compress(NULL, 0, KUMO_TESTSERVER_BOMB_SIZE, 31, &s->bomb_len);
         if (!s->bomb) {
             evhttp_send_error(req, 500, NULL);
             return;
@@ -494,7 +494,7 @@ static void h_binary(kumo_testserver *s, struct evhttp_request *req, const char 
     ihdr[7] = H;
     ihdr[8] = 8; /* bit depth */
     ihdr[9] = 2; /* truecolour */
-    z = compress_buf(raw, sizeof(raw), 0, 15, &zn);
+    z = kumo_ts_compress(raw, sizeof(raw), 0, 15, &zn);
     b = evbuffer_new();
     if (!z || !b) {
         free(z);
@@ -714,6 +714,7 @@ static const kumo_testroute *const tables[] = {
     kumo_routes_forms,
     kumo_routes_cookies,
     kumo_routes_urls,
+    kumo_routes_hostile,
 };
 
 static void dispatch(struct evhttp_request *req, void *arg)

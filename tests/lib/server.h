@@ -72,6 +72,11 @@
  *                              location, body) (routes.h; a global behind a mutex): 404
  *                              until set; Location: location when not NULL (routes_robots.c)
  *   /robots/real.txt           200 with that body (a redirect target)
+ *   /hostile/...               a hostile server (routes_hostile.c): bomb?coding=gzip|deflate
+ *                              &size=N, rawdeflate, badbr, headers?n=N, cookies?n=N,
+ *                              bigheader?kb=N, raw/reset, raw/short, raw/badchunk,
+ *                              raw/slowloris, raw/endless, refresh (to itself), badutf8,
+ *                              deep?n=N, longline?mb=N
  */
 typedef struct kumo_testserver kumo_testserver;
 

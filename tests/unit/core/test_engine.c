@@ -112,3 +112,105 @@ Test(engine, parse_threads_time_is_summed_into_the_stats)
 {
     check_timing_stats("2");
 }
+
+/* ---- the loop's lag and the scraper slot's bound ---- */
+
+#include "core/crawler.h"
+#include "core/engine.h"
+#include <time.h>
+
+static kumo_engine_status seen[16];
+static size_t nseen;
+
+/* A callback that holds the loop 150 ms (PARSE_THREADS=0: it runs on the loop). */
+static void stall_parse(kumo_response *res, kumo_out *out)
+{
+    struct timespec ts = {0, 150 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    kumo_item *item = kumo_item_new();
+    kumo_item_set_str(item, "url", kumo_response_url(res));
+    kumo_yield_item(out, item);
+}
+
+/* A callback that records the engine's status as it runs, then follows the page's links. */
+static void status_parse(kumo_response *res, kumo_out *out)
+{
+    if (nseen < KUMO_ARRAY_LEN(seen))
+        kumo__engine_status_get(kumo__crawler_engine(t.c), &seen[nseen++]);
+    kumo_selector_list *hrefs = kumo_css(res, "a::attr(href)");
+    for (size_t i = 0; i < kumo_list_len(hrefs); i++)
+        kumo_follow(out, res, kumo_sel_get(kumo_list_at(hrefs, i)), status_parse);
+}
+
+static int two_start(kumo_spider *sp, kumo_out *out)
+{
+    const char *paths = kumo_spider_arg(sp, "paths", "/ok");
+    kumo_callback_fn cb = strcmp(kumo_spider_arg(sp, "cb", "stall"), "stall") == 0
+                              ? stall_parse : status_parse;
+    while (*paths) {
+        size_t n = strcspn(paths, ",");
+        char one[128], url[256];
+        snprintf(one, sizeof(one), "%.*s", (int)n, paths);
+        kumo_testserver_url(t.srv, one, url, sizeof(url));
+        kumo_yield_request(out, kumo_request_new(url, cb, NULL));
+        paths += n + (paths[n] == ',');
+    }
+    return KUMO_OK;
+}
+
+static const kumo_spider_def lag_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "lag",
+    .allowed_domains = KUMO_LIST("127.0.0.1"),
+    .callbacks = KUMO_CALLBACKS(stall_parse, status_parse),
+    .start_requests = two_start,
+};
+
+/* A callback that holds the loop 150 ms shows in engine/loop_lag_max_ms and in est(). */
+Test(engine, loop_lag_is_measured)
+{
+    cr_assert_eq(kumo_testcrawl_run(&t, &lag_spider, SET("PARSE_THREADS", "0"),
+                                    SET("cb", "stall")), KUMO_OK, "%s", t.err);
+    cr_assert_eq(t.nitems, 1);
+    int64_t lag = STAT("engine/loop_lag_max_ms");
+    cr_assert_geq(lag, 100, "engine/loop_lag_max_ms %lld", (long long)lag);
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__engine_status_format(kumo__crawler_engine(t.c), &b);
+    const char *st = kumo__buf_str(&b);
+    cr_assert(strstr(st, "\nloop lag (ms)  max "), "%s", st);
+    cr_assert(strstr(st, " >=500:"), "%s", st);
+    size_t rows = 0;
+    const char *table_end = strstr(st, " : ") ? strstr(strstr(st, " : "), "\n\n") : NULL;
+    cr_assert(table_end, "%s", st);
+    for (const char *p = st; (p = strstr(p, " : ")) && p < table_end; p++)
+        rows++;
+    cr_assert_eq(rows, 14, "Scrapy's table keeps its 14 rows:\n%s", st);
+    kumo__buf_release(&b);
+}
+
+/*
+ * SCRAPER_SLOT_MAX_ACTIVE_SIZE: a response waiting for its parse counts its body (at least
+ * 1024 bytes) in engine.scraper.slot.active_size, shown by est(); past the limit the engine
+ * backs out, and the crawl still gets through every page.
+ */
+Test(engine, scraper_slot_bounds_active_bytes)
+{
+    const char *paths = "/big?size=3000,/big?size=3001,/big?size=3002,/text";
+    for (int bounded = 1; bounded >= 0; bounded--) {
+        nseen = 0;
+        cr_assert_eq(kumo_testcrawl_run(&t, &lag_spider, SET("PARSE_THREADS", "1",
+                                        "CONCURRENT_REQUESTS", "2",
+                                        "SCRAPER_SLOT_MAX_ACTIVE_SIZE",
+                                        bounded ? "1000" : "1000000000"),
+                                        SET("cb", "status", "paths", paths)), KUMO_OK, "%s",
+                     t.err);
+        cr_assert_eq(nseen, 4, "every page reached its callback");
+        for (size_t i = 0; i < nseen; i++) {
+            cr_assert_geq(seen[i].scraper_active_size, 1024, "page %zu", i);
+            cr_assert_eq(seen[i].scraper_needs_backout, bounded, "page %zu", i);
+            cr_assert(!bounded || seen[i].needs_backout || seen[i].downloader_transferring == 0);
+        }
+        cr_assert_eq(STAT("response_received_count"), 4);
+    }
+}

@@ -19,6 +19,8 @@ static struct done {
     char body[1024];
     double latency;
     char slot[64];
+    size_t len;                 /* body bytes */
+    char why[512];
 } done[MAXDONE];
 static size_t ndone, want;
 
@@ -26,6 +28,8 @@ static void on_done(void *ctx, kumo_request *req, kumo_response *res, int err, c
 {
     struct done *d = &done[ndone < MAXDONE ? ndone++ : MAXDONE - 1];
     snprintf(d->url, sizeof(d->url), "%s", req->url);
+    snprintf(d->why, sizeof(d->why), "%s", why ? why : "");
+    d->len = res ? res->body_len : 0;
     d->err = err;
     d->at = kumo_now();
     d->latency = -1;
@@ -415,4 +419,124 @@ Test(downloader, basic_auth)
         cr_assert_str_eq(h, cases[i].want, "case %zu", i);
         kumo_free(h);
     }
+}
+
+/* Fetch path with Accept-Encoding (the HttpCompression middleware's header). */
+static void fetch_encoded(kumo_downloader *dl, const char *path, const char *const *meta)
+{
+    char url[512];
+    snprintf(url, sizeof(url), "http://%s:%d%s", IP, kumo_testserver_port(srv), path);
+    kumo_request *req = mwt_req(url);
+    kumo_headers_add(req->headers, "Accept-Encoding", "gzip, deflate, br");
+    for (size_t i = 0; meta && meta[i]; i += 2)
+        kumo_map_set(&req->meta, meta[i], kumo_val_int(atoll(meta[i + 1])));
+    kumo__downloader_fetch(dl, req);
+    kumo_request_unref(req);
+}
+
+/*
+ * A gzip or deflate bomb is inflated a bounded number of bytes per loop callback: 50 MB
+ * out of 50 KB take many loop turns (libcurl inflated them in the callback that read
+ * them), and the body is whole.
+ */
+Test(downloader, bomb_inflates_by_turns)
+{
+    kumo_downloader *dl = dl_new(NULL);
+    fetch_encoded(dl, "/hostile/bomb?coding=gzip&size=50000000", NULL);
+    run_until(1);
+    cr_assert_eq(done[0].status, 200, "%d %s", done[0].err, done[0].why);
+    cr_assert_eq(done[0].len, 50000000);
+    size_t turns = kumo__downloader_decode_turns(dl);
+    cr_assert_geq(turns, 10, "decoded in %zu turns", turns);
+    fetch_encoded(dl, "/hostile/bomb?coding=deflate&size=20000000", NULL);
+    run_until(1);
+    cr_assert_eq(done[1].status, 200, "%d %s", done[1].err, done[1].why);
+    cr_assert_eq(done[1].len, 20000000);
+    turns = kumo__downloader_decode_turns(dl) - turns;
+    cr_assert_geq(turns, 4, "decoded in %zu turns", turns);
+    dl_free(dl);
+}
+
+/* DOWNLOAD_MAXSIZE counts decoded bytes, also when they come out on a later turn. */
+Test(downloader, bomb_stops_at_maxsize)
+{
+    kumo_downloader *dl = dl_new(L("DOWNLOAD_MAXSIZE", "3000000"));
+    mwt_log_begin();
+    fetch_encoded(dl, "/hostile/bomb?coding=gzip&size=50000000", NULL);
+    run_until(1);
+    cr_assert_eq(done[0].err, KUMO_ETOOBIG);
+    cr_assert(strstr(done[0].why, "decompressed response size larger than download max size "
+                                  "(3000000)."), "%s", done[0].why);
+    cr_assert(strstr(mwt_log(), "decompressed bytes, more than download max size (3000000)"),
+              "%s", mwt_log());
+    mwt_log_end();
+    dl_free(dl);
+}
+
+/* Raw deflate is accepted as deflate; a br body that is not brotli fails with its reason and
+ * is not a protocol error (so not retried). */
+Test(downloader, deflate_raw_and_bad_br)
+{
+    kumo_downloader *dl = dl_new(NULL);
+    fetch_encoded(dl, "/hostile/rawdeflate", NULL);
+    run_until(1);
+    cr_assert_eq(done[0].status, 200, "%d %s", done[0].err, done[0].why);
+    cr_assert(strstr(done[0].body, "<title>raw deflate</title>"), "%s", done[0].body);
+    fetch_encoded(dl, "/hostile/badbr", NULL);
+    run_until(1);
+    cr_assert_eq(done[1].err, KUMO_EDECODE, "%d", done[1].err);
+    cr_assert(strstr(done[1].why, "/hostile/badbr: the br body does not decode ("), "%s",
+              done[1].why);
+    dl_free(dl);
+}
+
+/* The 256 KiB header cap: too many headers, too many cookies, one huge header; each says
+ * which cap it hit and is ETOOBIG (not retried). */
+Test(downloader, header_cap)
+{
+    kumo_downloader *dl = dl_new(NULL);
+    fetch(dl, IP, "/hostile/headers?n=100000", NULL);
+    fetch(dl, IP, "/hostile/cookies?n=10000", NULL);
+    fetch(dl, IP, "/hostile/bigheader?kb=1024", NULL);
+    fetch(dl, IP, "/hostile/headers?n=100", NULL);
+    run_until(4);
+    size_t capped = 0, fine = 0;
+    for (size_t i = 0; i < 4; i++) {
+        if (done[i].err == KUMO_ETOOBIG) {
+            capped++;
+            const char *cap = strstr(done[i].url, "bigheader") ? "header cap (102400 bytes"
+                                                                : "header cap (262144 bytes";
+            cr_assert(strstr(done[i].why, cap), "%s: %s", done[i].url, done[i].why);
+        } else {
+            fine++;
+            size_t ul = strlen(done[i].url);
+            cr_assert(strcmp(done[i].url + ul - 6, "?n=100") == 0, "%s: %d %s", done[i].url,
+                      done[i].err,
+                      done[i].why);
+            cr_assert_eq(done[i].status, 200);
+        }
+    }
+    cr_assert_eq(capped, 3);
+    cr_assert_eq(fine, 1);
+    dl_free(dl);
+}
+
+/* A method that is not a token never reaches the wire, however it was set. */
+Test(downloader, method_not_a_token_is_refused)
+{
+    kumo_downloader *dl = dl_new(NULL);
+    char url[256];
+    snprintf(url, sizeof(url), "http://%s:%d/forms/echo", IP, kumo_testserver_port(srv));
+    kumo_request *req = mwt_req(url);
+    kumo_free(req->method);
+    req->method = kumo_strdup("GET /x HTTP/1.1\r\nX-Evil: 1\r\n", KUMO_T_STR, KUMO_V_DICT);
+    kumo__downloader_fetch(dl, req);
+    kumo_request_unref(req);
+    cr_assert_eq(ndone, 1);
+    cr_assert_eq(done[0].err, KUMO_EINVAL);
+    cr_assert(strstr(done[0].why, "the method 'GET /x HTTP/1.1\\x0D\\x0AX-Evil: 1\\x0D\\x0A' is "
+                                  "not an RFC 9110 token"), "%s", done[0].why);
+    cr_assert_eq(kumo__downloader_active(dl), 0);
+    cr_assert_eq(kumo_testserver_hits(srv, "/forms/echo"), 0);
+    dl_free(dl);
 }

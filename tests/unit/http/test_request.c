@@ -232,3 +232,25 @@ Test(request, pack_refuses_objects_in_meta)
     kumo__buf_release(&b);
     kumo_request_unref(r);
 }
+
+/* A method is an RFC 9110 token or it is refused and the request keeps its method. */
+Test(request, method_must_be_a_token)
+{
+    kumo_request *r = kumo_request_new("http://a.test/", NULL, NULL);
+    cr_assert_eq(kumo_request_set_method(r, "m-search"), KUMO_OK);
+    cr_assert_str_eq(r->method, "M-SEARCH");
+    static const char *const bad[] = {"", "GET\r\nX-Evil: 1", "GE T", "GET\n", "G\x01",
+                                      "P\xc3\xa9", "A(B)", "A:B"};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(bad); i++) {
+        cr_assert_eq(kumo_request_set_method(r, bad[i]), KUMO_EINVAL, "'%s'", bad[i]);
+        cr_assert_str_eq(r->method, "M-SEARCH");
+        cr_assert(!kumo__method_is_token(bad[i]));
+    }
+    cr_assert_eq(kumo_request_set_method(r, "x!#$%&'*+-.^_`|~9"), KUMO_OK);
+    char q[64];
+    kumo__method_quote("GET\r\nX \\", q, sizeof(q));
+    cr_assert_str_eq(q, "GET\\x0D\\x0AX \\x5C");
+    kumo__method_quote("ABCDEFGHIJ", q, 8);
+    cr_assert_str_eq(q, "ABC");         /* room is kept for one \xHH */
+    kumo_request_unref(r);
+}

@@ -311,3 +311,49 @@ Test(queue_sqlite, schema_1_job_is_migrated)
     kumo_request_unref(r);
     jt_crawler_close(c, s);
 }
+
+/* A row whose method is not a token (CRLF edited into kumo.sqlite, or empty) is refused
+ * with one line naming its id; the other rows come back. */
+Test(queue_sqlite, bad_method_row_is_refused)
+{
+    kumo_crawler *c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/crlf", 2)));
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/empty", 1)));
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/fine", 0)));
+    jt_crawler_close(c, s);
+    char path[128];
+    snprintf(path, sizeof(path), "%s/kumo.sqlite", dir);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, "UPDATE requests SET method = 'GET' || char(13, 10) || "
+                                  "'X-Evil: 1' WHERE url LIKE '%crlf';"
+                                  "UPDATE requests SET method = '' WHERE url LIKE '%empty'",
+                              NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    char logpath[64];
+    snprintf(logpath, sizeof(logpath), "/tmp/kumo-jobtest-%d.log", (int)getpid());
+    unlink(logpath);
+    cr_assert_eq(kumo__log_set_file(logpath), KUMO_OK);
+    s = open_sched(&c, &jt_spider, dir);
+    kumo_request *r = kumo__scheduler_next(s);
+    cr_assert_not_null(r);
+    cr_assert_str_eq(r->url, "http://a.test/fine");
+    cr_assert_str_eq(r->method, "GET");
+    cr_assert_null(kumo__scheduler_next(s));
+    kumo__scheduler_done(s, r);
+    kumo_request_unref(r);
+    jt_crawler_close(c, s);
+    kumo__log_set_file(NULL);
+    size_t n;
+    char *log = jt_slurp(logpath, &n);
+    unlink(logpath);
+    cr_assert_not_null(log);
+    cr_assert(strstr(log, "request 1 has a method that is not an RFC 9110 token (14 bytes): "
+                          "dropped"), "%s", log);
+    cr_assert(strstr(log, "request 2 has a method that is not an RFC 9110 token (0 bytes): "
+                          "dropped"), "%s", log);
+    cr_assert_null(strstr(log, "X-Evil"), "%s", log);
+    kumo_free(log);
+}
