@@ -27,10 +27,12 @@ enum {
 };
 #define OPT_ECHO 1
 
+#define LOGGER "kumo.extensions.telnet"
 #define PROMPT ">>> "
 #define READ_HIGH (64u * 1024)      /* input bytes held before reading pauses */
 
-typedef enum { ST_USER, ST_PASS, ST_READY, ST_CLOSING } client_state;
+/* ST_WAIT: a password waits before it is checked (its address failed lately) */
+typedef enum { ST_USER, ST_PASS, ST_WAIT, ST_READY, ST_CLOSING } client_state;
 typedef enum { P_DATA, P_IAC, P_OPT, P_SB, P_SB_IAC } parse_state;
 /* RFC 1143 states of our side of ECHO, the one option we ever enable. */
 typedef enum { Q_NO, Q_WANTYES, Q_YES, Q_WANTNO } q_state;
@@ -49,10 +51,24 @@ typedef struct client {
     bool eof;                   /* the client closed its side */
     bool dead;                  /* freed once the callback running for it returns */
     int busy;                   /* callbacks running for it */
+    size_t sb_len;              /* bytes of the subnegotiation being read */
+    unsigned ncmds;             /* telnet commands since the last line */
     kumo_buf line;
     char *user;                 /* the username given, while asking the password */
+    char *pass;                 /* the password given, while it waits (ST_WAIT) */
+    size_t pass_len;
+    struct event *wait;         /* ends ST_WAIT */
     kumo_repl *repl;
+    char host[INET6_ADDRSTRLEN];    /* the client's address: failures are counted per host */
+    char addr[INET6_ADDRSTRLEN + 8];    /* "host:port", for the log */
 } client;
+
+/* Failed logins from one address, in a row and lately. */
+typedef struct fail {
+    char host[INET6_ADDRSTRLEN];
+    unsigned n;                 /* 0: a free slot */
+    double last;                /* kumo_now() of the last one */
+} fail;
 
 struct kumo_telnet {
     struct event_base *base;
@@ -63,6 +79,8 @@ struct kumo_telnet {
     bool loopback;
     char *username, *password;
     size_t max_line, max_output, max_clients, max_pending;
+    double login_delay;
+    fail fails[KUMO_TELNET_FAIL_SLOTS];
     client *clients;
     kumo_telnet_info info;
 };
@@ -232,6 +250,22 @@ static size_t line_cap(const kumo_telnet *t)
     return KUMO_MAX(t->max_line, (size_t)KUMO_TELNET_LOGIN_MAX);
 }
 
+static void forget_password(client *cl)
+{
+    if (cl->pass) {
+        memset(cl->pass, 0, cl->pass_len);
+        kumo_free(cl->pass);
+    }
+    cl->pass = NULL;
+    cl->pass_len = 0;
+}
+
+static void count(kumo_telnet *t, const char *stat)
+{
+    if (t->c)
+        kumo_crawler_stats_inc(t->c, stat, 1);
+}
+
 static void client_destroy(client *cl)
 {
     kumo_telnet *t = cl->t;
@@ -247,6 +281,9 @@ static void client_destroy(client *cl)
         kumo__repl_free(cl->repl);
     kumo__buf_release(&cl->line);
     kumo_free(cl->user);
+    if (cl->wait)
+        event_free(cl->wait);
+    forget_password(cl);
     kumo_free(cl);
 }
 
@@ -372,24 +409,131 @@ static void complete_line(client *cl, const char *s, size_t n)
     send_raw(cl, PROMPT, strlen(PROMPT));
 }
 
+/* ---- failed logins, per address ---- */
+
+double kumo__telnet_login_delay(double base, unsigned n)
+{
+    if (n == 0 || !(base > 0))
+        return 0;
+    double d = base;
+    for (unsigned i = 1; i < n && d < KUMO_TELNET_LOGIN_DELAY_MAX; i++)
+        d *= 2;
+    return KUMO_MIN(d, KUMO_TELNET_LOGIN_DELAY_MAX);
+}
+
+/* The failures of host, or NULL when it has none lately; with add, a slot for it (the
+ * least recently failed one when all are taken). */
+static fail *fail_find(kumo_telnet *t, const char *host, bool add)
+{
+    double now = kumo_now();
+    fail *free_slot = NULL, *oldest = NULL;
+    for (size_t i = 0; i < KUMO_TELNET_FAIL_SLOTS; i++) {
+        fail *f = &t->fails[i];
+        if (f->n && now - f->last > KUMO_TELNET_FAIL_FORGET)
+            f->n = 0;
+        if (f->n && strcmp(f->host, host) == 0)
+            return f;
+        if (!f->n && !free_slot)
+            free_slot = f;
+        else if (f->n && (!oldest || f->last < oldest->last))
+            oldest = f;
+    }
+    if (!add)
+        return NULL;
+    fail *f = free_slot ? free_slot : oldest;
+    snprintf(f->host, sizeof(f->host), "%s", host);
+    f->n = 0;
+    return f;
+}
+
+/* A login from cl failed (user: the name given, NULL when none was read; why: what was
+ * wrong): one WARNING with the address, a stat, and the address's next password waits. */
+static void login_failed(client *cl, const char *user, const char *why)
+{
+    kumo_telnet *t = cl->t;
+    t->info.failed_logins++;
+    count(t, "telnetconsole/login_failed");
+    fail *f = fail_find(t, cl->host, true);
+    f->n++;
+    f->last = kumo_now();
+    char name[72];
+    size_t k = 0;
+    for (const char *p = user ? user : ""; *p && k < 64; p++)
+        name[k++] = (unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f || *p == '\''
+                        ? '?' : *p;
+    name[k] = '\0';
+    KUMO_WARN(LOGGER, "Telnet console login failed for user '%s%s' from %s: %s (%u in a row "
+              "from this address; its next password waits %.3g s)", name,
+              user && strlen(user) > k ? "..." : "", cl->addr, why, f->n,
+              kumo__telnet_login_delay(t->login_delay, f->n));
+    send_str(cl, "\nAuthentication failed\n");
+    start_closing(cl);
+}
+
 static void login(client *cl, const char *pass, size_t n)
 {
     kumo_telnet *t = cl->t;
-    bool ok = cl->user && same_secret(cl->user, strlen(cl->user), t->username);
-    ok = same_secret(pass, n, t->password) && ok;
-    kumo_free(cl->user);
+    bool user_ok = cl->user && same_secret(cl->user, strlen(cl->user), t->username);
+    bool ok = same_secret(pass, n, t->password) && user_ok;
+    char *user = cl->user;
     cl->user = NULL;
     echo_off(cl);
     if (!ok) {
-        t->info.failed_logins++;
-        send_str(cl, "\nAuthentication failed\n");
-        start_closing(cl);
+        login_failed(cl, user, user_ok ? "wrong password" : "unknown user");
+        kumo_free(user);
         return;
     }
+    kumo_free(user);
+    fail *f = fail_find(t, cl->host, false);
+    if (f)
+        f->n = 0;
     t->info.logins++;
+    count(t, "telnetconsole/logins");
     cl->repl = kumo__repl_new(t->c);
     cl->state = ST_READY;
     send_str(cl, "\n" PROMPT);
+}
+
+static void pump(client *cl);
+
+/* The wait of a password is over: check it, then read on. */
+static void on_wait(evutil_socket_t fd, short what, void *arg)
+{
+    client *cl = arg;
+    hold(cl);
+    cl->state = ST_PASS;
+    login(cl, cl->pass, cl->pass_len);
+    forget_password(cl);
+    if (!cl->dead && cl->state == ST_READY) {
+        if (!cl->blocked && !cl->eof)
+            bufferevent_enable(cl->bev, EV_READ);
+        pump(cl);
+    }
+    unhold(cl);
+}
+
+/* Check the password now, or after the wait its address earned by failing lately (a
+ * timer: the loop goes on; nothing the client sends meanwhile is read). */
+static void check_password(client *cl, const char *s, size_t n)
+{
+    kumo_telnet *t = cl->t;
+    fail *f = fail_find(t, cl->host, false);
+    double wait = kumo__telnet_login_delay(t->login_delay, f ? f->n : 0);
+    if (wait <= 0) {
+        login(cl, s, n);
+        return;
+    }
+    t->info.delayed_logins++;
+    cl->pass = kumo_strndup(s, n, KUMO_T_STR, via_line());
+    cl->pass_len = n;
+    if (!cl->wait)
+        cl->wait = evtimer_new(t->base, on_wait, cl);
+    if (!cl->wait)
+        kumo_oom(sizeof(void *));
+    struct timeval tv = {(time_t)wait, (suseconds_t)((wait - (double)(time_t)wait) * 1e6)};
+    cl->state = ST_WAIT;
+    bufferevent_disable(cl->bev, EV_READ);
+    evtimer_add(cl->wait, &tv);
 }
 
 /* One complete line (without its end) in cl->line. */
@@ -401,8 +545,11 @@ static void end_line(client *cl)
         cl->overlong = false;
         kumo__buf_reset(&cl->line);
         if (cl->state != ST_READY) {
-            send_str(cl, "\nAuthentication failed\n");
-            start_closing(cl);
+            echo_off(cl);
+            char why[64];
+            snprintf(why, sizeof(why), "name or password longer than %u bytes",
+                     KUMO_TELNET_LOGIN_MAX);
+            login_failed(cl, cl->user, why);
             return;
         }
         char msg[96];
@@ -423,7 +570,7 @@ static void end_line(client *cl)
         send_str(cl, "Password: ");
         break;
     case ST_PASS:
-        login(cl, s, n);
+        check_password(cl, s, n);
         break;
     case ST_READY:
         if (n == 1 && s[0] == 4) {          /* ^D alone ends the session */
@@ -435,9 +582,11 @@ static void end_line(client *cl)
         else
             eval_line(cl, s, n);
         break;
+    case ST_WAIT:
     case ST_CLOSING:
         break;
     }
+    cl->ncmds = 0;
     if (cl->dead || cl->state == ST_CLOSING)
         return;
     kumo__buf_reset(&cl->line);
@@ -495,7 +644,34 @@ static void command(client *cl, unsigned char b)
 
 static bool stopped(const client *cl)
 {
-    return cl->dead || cl->blocked || cl->state == ST_CLOSING;
+    return cl->dead || cl->blocked || cl->state == ST_CLOSING || cl->state == ST_WAIT;
+}
+
+/* The client broke a telnet bound (why, with %u for bound): one line to it and one WARNING;
+ * then it is closed (what NULL) or told what happens instead. */
+static void protocol_error(client *cl, const char *fmt, unsigned bound, const char *what)
+{
+    char why[96];
+    snprintf(why, sizeof(why), fmt, bound);
+    cl->t->info.protocol_errors++;
+    count(cl->t, "telnetconsole/protocol_errors");
+    KUMO_WARN(LOGGER, "Telnet console %s from %s: %s", what ? "ignores input" :
+              "closes the connection", cl->addr, why);
+    send_str(cl, "\nerror: ");
+    send_str(cl, why);
+    send_str(cl, what ? what : ", closing");
+    send_str(cl, "\n");
+    if (!what)
+        start_closing(cl);
+}
+
+/* One more byte of a subnegotiation: none is kept, and past the bound the client is told
+ * once that the rest is ignored up to its IAC SE. */
+static void sb_byte(client *cl)
+{
+    if (++cl->sb_len == KUMO_TELNET_MAX_SUBNEG + 1)
+        protocol_error(cl, "telnet subnegotiation longer than %u bytes",
+                       KUMO_TELNET_MAX_SUBNEG, ": ignored up to its IAC SE");
 }
 
 /*
@@ -536,12 +712,17 @@ static size_t feed(client *cl, const unsigned char *p, size_t n)
         case P_IAC:
             i++;
             cl->ps = P_DATA;
+            if (b != T_IAC && ++cl->ncmds > KUMO_TELNET_MAX_COMMANDS) {
+                protocol_error(cl, "more than %u telnet commands without a line",
+                               KUMO_TELNET_MAX_COMMANDS, NULL);
+                break;
+            }
             if (b == T_IAC)
                 add_data(cl, "\xff", 1);
             else if (b >= T_WILL)
                 cl->cmd = b, cl->ps = P_OPT;
             else if (b == T_SB)
-                cl->ps = P_SB;
+                cl->ps = P_SB, cl->sb_len = 0;
             else
                 command(cl, b);
             break;
@@ -554,10 +735,14 @@ static size_t feed(client *cl, const unsigned char *p, size_t n)
             i++;
             if (b == T_IAC)
                 cl->ps = P_SB_IAC;
+            else
+                sb_byte(cl);
             break;
         case P_SB_IAC:
             i++;
             cl->ps = b == T_SE ? P_DATA : P_SB;
+            if (b != T_SE)
+                sb_byte(cl);
             break;
         }
     }
@@ -624,16 +809,41 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
     unhold(cl);
 }
 
+/* The address of sa into host, and with its port into addr ("::1" and "[::1]:5000"). */
+static void format_addr(const struct sockaddr *sa, char host[INET6_ADDRSTRLEN],
+                        char addr[INET6_ADDRSTRLEN + 8])
+{
+    unsigned port = 0;
+    snprintf(host, INET6_ADDRSTRLEN, "?");
+    if (sa && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        evutil_inet_ntop(AF_INET, &in->sin_addr, host, INET6_ADDRSTRLEN);
+        port = ntohs(in->sin_port);
+    } else if (sa && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        evutil_inet_ntop(AF_INET6, &in6->sin6_addr, host, INET6_ADDRSTRLEN);
+        port = ntohs(in6->sin6_port);
+    }
+    bool v6 = strchr(host, ':') != NULL;
+    snprintf(addr, INET6_ADDRSTRLEN + 8, "%s%s%s:%u", v6 ? "[" : "", host, v6 ? "]" : "",
+             port);
+}
+
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
                       int salen, void *arg)
 {
     kumo_telnet *t = arg;
     t->info.wakeups++;
+    char host[INET6_ADDRSTRLEN], addr[INET6_ADDRSTRLEN + 8];
+    format_addr(sa, host, addr);
     if (t->info.clients >= t->max_clients) {
         char msg[64];
         int len = snprintf(msg, sizeof(msg), "too many connections (max %zu)\r\n",
                            t->max_clients);
         t->info.refused++;
+        count(t, "telnetconsole/refused");
+        KUMO_WARN(LOGGER, "Telnet console refused a connection from %s: too many connections "
+                  "(max %zu)", addr, t->max_clients);
         if (send(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
             /* nothing to do: the client is turned away either way */
         }
@@ -651,6 +861,8 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     client *cl = kumo_calloc(1, sizeof(*cl), tag_console(), KUMO_V_NONE);
     cl->t = t;
     cl->bev = bev;
+    memcpy(cl->host, host, sizeof(cl->host));
+    memcpy(cl->addr, addr, sizeof(cl->addr));
     kumo__buf_init(&cl->line, line_cap(t), KUMO_T_STR, via_line());
     cl->next = t->clients;
     if (t->clients)
@@ -775,6 +987,7 @@ kumo_telnet *kumo__telnet_new(struct event_base *base, kumo_crawler *c,
     t->max_output = cfg->max_output ? cfg->max_output : KUMO_TELNET_MAX_OUTPUT;
     t->max_clients = cfg->max_clients ? cfg->max_clients : KUMO_TELNET_MAX_CLIENTS;
     t->max_pending = cfg->max_pending ? cfg->max_pending : KUMO_TELNET_MAX_PENDING;
+    t->login_delay = cfg->login_delay != 0 ? cfg->login_delay : KUMO_TELNET_LOGIN_DELAY;
     evconnlistener_set_cb(lst, accept_cb, t);
     return t;
 }

@@ -66,6 +66,12 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
                  "a range such as 6023,6073, or 0 for any free port", ports ? ports : "");
         return KUMO_EINVAL;
     }
+    double delay = kumo__settings_float(s, "TELNETCONSOLE_LOGIN_DELAY");
+    if (!(delay >= 0)) {
+        snprintf(err, errlen, "invalid value '%s' for TELNETCONSOLE_LOGIN_DELAY: expected "
+                 "seconds, 0 or more", kumo__settings_get(s, "TELNETCONSOLE_LOGIN_DELAY"));
+        return KUMO_EINVAL;
+    }
     console *co = kumo_calloc(1, sizeof(*co), KUMO_T_OTHER, KUMO_V_NONE);
     co->host = dup_setting(s, "TELNETCONSOLE_HOST", "127.0.0.1");
     co->username = dup_setting(s, "TELNETCONSOLE_USERNAME", "kumo");
@@ -88,6 +94,7 @@ static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)
         .port_hi = hi,
         .username = co->username,
         .password = co->password,
+        .login_delay = delay > 0 ? delay : -1,
     };
     kumo__signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_OPENED, opened, co);
     kumo__signal_connect(kumo__crawler_signals(c), KUMO_SIG_SPIDER_CLOSED, closed, co);

@@ -131,6 +131,8 @@ const kumo_setting_info kumo__setting_infos[] = {
     {"TELNETCONSOLE_ENABLED", B, "1", "run the telnet console (kumo.extensions.telnet)"},
     {"TELNETCONSOLE_HOST", S, "127.0.0.1",
      "telnet console address; a non-loopback one is logged as a warning"},
+    {"TELNETCONSOLE_LOGIN_DELAY", F, "1",
+     "seconds a console password waits once its address failed a login; doubles, max 30"},
     {"TELNETCONSOLE_PASSWORD", S, NULL,
      "telnet console password; unset: a random one, logged at start"},
     {"TELNETCONSOLE_PORT", L, "6023,6073",

@@ -34,6 +34,7 @@ struct kumo_robots {
     uint32_t *sitemaps;         /* offsets of NUL-terminated urls in the pool */
     size_t nsitemaps, sitemaps_cap;
     bool disallow_all;
+    bool cut;                   /* the body was over KUMO_ROBOTS_MAX_BYTES */
 };
 
 static kumo_tag robots_type(void)
@@ -387,6 +388,7 @@ kumo_robots *kumo__robots_parse(const char *body, size_t len)
     bool cut = len > KUMO_ROBOTS_MAX_BYTES;
     if (cut)
         len = KUMO_ROBOTS_MAX_BYTES;
+    r->cut = cut;
     parser ps = {r, false, false};
     size_t i = 0;
     while (i < len) {
@@ -413,6 +415,11 @@ kumo_robots *kumo__robots_new_disallow_all(void)
     kumo_robots *r = robots_new();
     r->disallow_all = true;
     return r;
+}
+
+bool kumo__robots_cut(const kumo_robots *r)
+{
+    return r->cut;
 }
 
 void kumo__robots_free(kumo_robots *r)

@@ -34,6 +34,9 @@ kumo_robots *kumo__robots_new_disallow_all(void);
 
 void kumo__robots_free(kumo_robots *r);
 
+/* Returns true when r was parsed from a body over KUMO_ROBOTS_MAX_BYTES (the rest ignored). */
+bool kumo__robots_cut(const kumo_robots *r);
+
 /*
  * Returns true when the crawler with user agent agent (a User-Agent header such as
  * "kumo/0.1 (+https://...)" or a bare product token; its product token, the leading

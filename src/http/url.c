@@ -780,7 +780,10 @@ char *kumo__url_join_curl(const char *base, const char *href)
     kumo_buf eb, eh;
     kumo__buf_init(&eb, 0, KUMO_T_STR, KUMO_V_URL);
     kumo__buf_init(&eh, 0, KUMO_T_STR, KUMO_V_URL);
-    add_encoded(&eb, base, strlen(base));
+    /* the base's fragment plays no part (RFC 3986 5.2.2): libcurl would merge a relative
+     * path from a '/' inside it ("/p#x/y" + "../q" giving "/p#x/q", urljoin "/q") */
+    const char *bhash = strchr(base, '#');
+    add_encoded(&eb, base, bhash ? (size_t)(bhash - base) : strlen(base));
     add_encoded(&eh, a, (size_t)(z - a));
     const char *hs = kumo__buf_str(&eh), *bs = kumo__buf_str(&eb);
     size_t hn = eh.len;

@@ -225,6 +225,8 @@ int kumo__jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool
         kumo__err_printf(err, errlen, "'%s' is an empty job", db->path);
         goto fail;
     }
+    if (exists && st.st_size == 0)
+        KUMO_INFO(LOGGER, "job '%s' is an empty file (0 bytes): starting a new job", db->path);
     db->resumed = !fresh;
     int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     int src = sqlite3_open_v2(db->path, &db->h, flags, NULL);

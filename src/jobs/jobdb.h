@@ -110,9 +110,12 @@ extern const kumo_queue_backend kumo__queue_sqlite;
  * id, priority, url, method, headers, body, callback, meta, flags, errback, cb_kwargs,
  * class (any values: the file may have been edited).  Callbacks and errbacks are looked up
  * by name in def.  Returns a new reference, or NULL when the row does not decode (an ERROR
- * naming path and the row's id).
+ * naming path and the row's id, counted in stats as scheduler/disk/refused).  A headers,
+ * meta or cb_kwargs column (or entry of one) that does not decode is dropped with a WARNING
+ * naming the row, the column and why, counted as scheduler/disk/fields_dropped; the request
+ * goes on without it.  stats may be NULL.
  */
 kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def *def,
-                                        const char *path);
+                                        const char *path, kumo_stats *stats);
 
 #endif

@@ -191,21 +191,88 @@ static int insert(sq *q, const kumo_request *req)
     return rc == SQLITE_OK ? KUMO_OK : kumo__jobdb_fail(q->db, "queue a request");
 }
 
-/* Move the [key, value] pairs of a parsed JSON object into m. */
-static void pairs_to_map(kumo_value *obj, kumo_map *m)
+/* Says (WARNING) that row id of job path lost what (a column or part of one) and counts it
+ * in stats (may be NULL); the request goes on without it. */
+static void lost(const char *path, sqlite3_stmt *st, const kumo_request *req, kumo_stats *stats,
+                 const char *what, const char *why)
 {
+    KUMO_WARN(LOGGER, "job '%s': request %lld <%s %s>: %s %s: dropped, the request goes on "
+              "without it", path, (long long)sqlite3_column_int64(st, 0), req->method, req->url,
+              what, why);
+    if (stats)
+        kumo__stats_inc(stats, "scheduler/disk/fields_dropped", 1);
+}
+
+/* Parse column col (JSON) into *v; false (said by lost(), *v NONE) when it does not. */
+static bool column_json(const char *path, sqlite3_stmt *st, int col, const kumo_request *req,
+                        kumo_stats *stats, const char *name, kumo_value *v)
+{
+    *v = kumo_val_none();
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    if (!text)
+        return false;
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    char err[128], why[192], what[64];
+    if (kumo__json_parse(text, n, v, err, sizeof(err)) != KUMO_OK) {
+        snprintf(what, sizeof(what), "its %s column (%zu bytes)", name, n);
+        snprintf(why, sizeof(why), "does not decode as JSON (%s)", err);
+        lost(path, st, req, stats, what, why);
+        return false;
+    }
+    if (v->type != KUMO_VAL_LIST) {
+        snprintf(what, sizeof(what), "its %s column (%zu bytes)", name, n);
+        lost(path, st, req, stats, what, strcmp(name, "headers") == 0
+                                             ? "is not a JSON array" : "is not a JSON object");
+        kumo_val_clear(v);
+        return false;
+    }
+    return true;
+}
+
+/* Says how many entries of column name were not pairs of the right kinds (bad of all). */
+static void lost_entries(const char *path, sqlite3_stmt *st, const kumo_request *req,
+                         kumo_stats *stats, const char *name, size_t bad, size_t all,
+                         const char *kind)
+{
+    if (bad == 0)
+        return;
+    char what[96];
+    snprintf(what, sizeof(what), "%zu of the %zu entries of its %s column", bad, all, name);
+    lost(path, st, req, stats, what, kind);
+}
+
+/* Move the [key, value] pairs of a parsed JSON object into m; returns how many entries were
+ * not such pairs. */
+static size_t pairs_to_map(kumo_value *obj, kumo_map *m)
+{
+    size_t bad = 0;
     for (size_t i = 0; obj->type == KUMO_VAL_LIST && i < obj->u.list->len; i++) {
         kumo_value *pair = &obj->u.list->v[i];
         if (pair->type != KUMO_VAL_LIST || pair->u.list->len != 2 ||
-            pair->u.list->v[0].type != KUMO_VAL_STR)
+            pair->u.list->v[0].type != KUMO_VAL_STR) {
+            bad++;
             continue;
+        }
         kumo_map_set(m, pair->u.list->v[0].u.str.s, pair->u.list->v[1]);
         pair->u.list->v[1] = kumo_val_none();
     }
+    return bad;
+}
+
+/* The meta or cb_kwargs column col (named name) into m. */
+static void column_map(const char *path, sqlite3_stmt *st, int col, const kumo_request *req,
+                       kumo_stats *stats, const char *name, kumo_map *m)
+{
+    kumo_value v;
+    if (!column_json(path, st, col, req, stats, name, &v))
+        return;
+    size_t bad = pairs_to_map(&v, m);
+    lost_entries(path, st, req, stats, name, bad, v.u.list->len, "are not \"key\": value pairs");
+    kumo_val_clear(&v);
 }
 
 kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def *def,
-                                        const char *path)
+                                        const char *path, kumo_stats *stats)
 {
     const char *url = (const char *)sqlite3_column_text(st, 2);
     const char *cbname = (const char *)sqlite3_column_text(st, 6);
@@ -218,15 +285,22 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
         if (strcmp(kumo__request_classes[i]->name, clsname) == 0)
             cls = kumo__request_classes[i];
     int err = KUMO_EINVAL;
-    const char *why = cbname && !cb   ? "unknown callback"
+    const char *why = !url            ? "no url"
+                      : cbname && !cb ? "unknown callback"
                       : ebname && !eb ? "unknown errback"
                       : clsname && cls == &KUMO_CLASS(Request) ? "unknown request class"
                                                                : NULL;
-    kumo_request *req = url && !why ? kumo_request_new(url, cb, &err) : NULL;
+    kumo_request *req = !why ? kumo_request_new(url, cb, &err) : NULL;
     if (!req) {
-        KUMO_ERROR(LOGGER, "job '%s': request %lld does not decode (%s): dropped",
-                   path, (long long)sqlite3_column_int64(st, 0),
-                   why ? why : kumo_strerror(err));
+        if (why)
+            KUMO_ERROR(LOGGER, "job '%s': request %lld does not decode (%s): dropped", path,
+                       (long long)sqlite3_column_int64(st, 0), why);
+        else
+            KUMO_ERROR(LOGGER, "job '%s': request %lld does not decode (url '%.200s': %s): "
+                       "dropped", path, (long long)sqlite3_column_int64(st, 0), url,
+                       kumo_strerror(err));
+        if (stats)
+            kumo__stats_inc(stats, "scheduler/disk/refused", 1);
         return NULL;
     }
     req->errback = eb;
@@ -243,33 +317,26 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
         return NULL;
     }
     kumo_value v;
-    const char *text = (const char *)sqlite3_column_text(st, 4);
-    if (text && kumo__json_parse(text, (size_t)sqlite3_column_bytes(st, 4), &v, NULL, 0) ==
-                    KUMO_OK) {
-        for (size_t i = 0; v.type == KUMO_VAL_LIST && i < v.u.list->len; i++) {
+    if (column_json(path, st, 4, req, stats, "headers", &v)) {
+        size_t bad = 0;
+        for (size_t i = 0; i < v.u.list->len; i++) {
             const kumo_value *p = &v.u.list->v[i];
             if (p->type == KUMO_VAL_LIST && p->u.list->len == 2 &&
                 p->u.list->v[0].type == KUMO_VAL_STR && p->u.list->v[1].type == KUMO_VAL_STR)
                 kumo_headers_add(req->headers, p->u.list->v[0].u.str.s, p->u.list->v[1].u.str.s);
+            else
+                bad++;
         }
+        lost_entries(path, st, req, stats, "headers", bad, v.u.list->len,
+                     "are not [name, value] pairs of strings");
         kumo_val_clear(&v);
     }
     if (sqlite3_column_type(st, 5) != SQLITE_NULL)
         kumo_request_set_body(req, sqlite3_column_blob(st, 5),
                               (size_t)sqlite3_column_bytes(st, 5));
-    text = (const char *)sqlite3_column_text(st, 7);
-    if (text && kumo__json_parse(text, (size_t)sqlite3_column_bytes(st, 7), &v, NULL, 0) ==
-                    KUMO_OK) {
-        pairs_to_map(&v, &req->meta);
-        kumo_val_clear(&v);
-    }
+    column_map(path, st, 7, req, stats, "meta", &req->meta);
     req->dont_filter = sqlite3_column_int(st, 8) & 1;
-    text = (const char *)sqlite3_column_text(st, 10);
-    if (text && kumo__json_parse(text, (size_t)sqlite3_column_bytes(st, 10), &v, NULL, 0) ==
-                    KUMO_OK) {
-        pairs_to_map(&v, &req->cb_kwargs);
-        kumo_val_clear(&v);
-    }
+    column_map(path, st, 10, req, stats, "cb_kwargs", &req->cb_kwargs);
     return req;
 }
 
@@ -277,7 +344,8 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
  * decode. */
 static kumo_request *decode(sq *q, sqlite3_stmt *st)
 {
-    return kumo__queue_sqlite_decode(st, kumo__crawler_def(q->c), kumo__jobdb_path(q->db));
+    return kumo__queue_sqlite_decode(st, kumo__crawler_def(q->c), kumo__jobdb_path(q->db),
+                                    kumo__crawler_stats(q->c));
 }
 
 /* ---- the window ---- */

@@ -225,6 +225,12 @@ static void on_robots(void *ctx, kumo_request *req, kumo_response *res, int err)
         kumo_crawler_stats_incf(c, 1, "robotstxt/response_status_count/%d", res->status);
         if (res->status >= 200 && res->status < 300) {
             h->rules = kumo__robots_parse(res->body, res->body_len);
+            if (kumo__robots_cut(h->rules)) {
+                KUMO_WARN(LOGGER, "robots.txt <%s> is %zu bytes, over the limit of %u "
+                          "(RFC 9309's 500 KiB): only its first %u bytes are obeyed",
+                          res->url, res->body_len, KUMO_ROBOTS_MAX_BYTES, KUMO_ROBOTS_MAX_BYTES);
+                kumo_crawler_stats_inc(c, "robotstxt/truncated", 1);
+            }
         } else if (res->status >= 500) {        /* RFC 9309 §2.3.1.4: unreachable */
             KUMO_DEBUG(LOGGER, "robots.txt of %s answered %d: disallowing all", h->key,
                        res->status);

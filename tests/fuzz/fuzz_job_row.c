@@ -67,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p = nul ? nul + 1 : end;
     }
     if (sqlite3_step(row) == SQLITE_ROW) {
-        kumo_request *req = kumo__queue_sqlite_decode(row, &def, "fuzz/kumo.sqlite");
+        kumo_request *req = kumo__queue_sqlite_decode(row, &def, "fuzz/kumo.sqlite", NULL);
         if (req) {
             kumo__request_fingerprint(req);
             kumo_request_unref(req);

@@ -200,7 +200,7 @@ static bool conn_login(conn *c)
 
 static void start(const kumo_telnet_config *cfg)
 {
-    kumo_telnet_config def = {.port_lo = 0, .port_hi = 0, .password = PW};
+    kumo_telnet_config def = {.port_lo = 0, .port_hi = 0, .password = PW, .login_delay = 0.01};
     char err[256];
     tn = kumo__telnet_new(base, NULL, cfg ? cfg : &def, err, sizeof(err));
     cr_assert(tn, "%s", err);
@@ -406,8 +406,44 @@ Test(telnet, wrong_login_closes_before_any_command)
     cr_assert_eq(info().lines, 0, "nothing evaluated");
     cr_assert_eq(info().failed_logins, KUMO_ARRAY_LEN(sends));
     cr_assert_eq(info().logins, 0);
+    cr_assert_eq(info().delayed_logins, KUMO_ARRAY_LEN(sends) - 1, "all but the first waited");
     spin(20);
     cr_assert_eq(info().clients, 0);
+}
+
+/* The wait grows per failure of an address, up to its bound; a success forgets the
+ * failures. */
+Test(telnet, login_delay_grows)
+{
+    cr_assert_float_eq(kumo__telnet_login_delay(1, 0), 0, 1e-9);
+    cr_assert_float_eq(kumo__telnet_login_delay(1, 1), 1, 1e-9);
+    cr_assert_float_eq(kumo__telnet_login_delay(1, 2), 2, 1e-9);
+    cr_assert_float_eq(kumo__telnet_login_delay(1, 4), 8, 1e-9);
+    cr_assert_float_eq(kumo__telnet_login_delay(1, 6), KUMO_TELNET_LOGIN_DELAY_MAX, 1e-9);
+    cr_assert_float_eq(kumo__telnet_login_delay(1, 4000000000u), KUMO_TELNET_LOGIN_DELAY_MAX,
+                       1e-9);
+    cr_assert_float_eq(kumo__telnet_login_delay(-1, 5), 0, 1e-9);
+    cr_assert_float_eq(kumo__telnet_login_delay(0.01, 3), 0.04, 1e-9);
+
+    start(NULL);
+    conn c;
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
+    conn_sends(&c, "kumo\r\nwrong\r\n");
+    cr_assert(wait_eof(&c, 3000));
+    conn_close(&c);
+    /* the next password waits (the loop runs meanwhile), then gets in; typed-ahead lines
+     * run after it */
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
+    conn_sends(&c, "kumo\r\n" PW "\r\n'ahead'\r\n");
+    cr_assert(wait_for(&c, LIT("'ahead'\r\n>>> "), 3000));
+    cr_assert_eq(info().delayed_logins, 1);
+    conn_close(&c);
+    /* forgotten: the next one does not wait */
+    cr_assert(conn_open(&c, kumo__telnet_port(tn), 0));
+    cr_assert(conn_login(&c));
+    cr_assert_eq(info().delayed_logins, 1);
+    cr_assert_eq(info().logins, 2);
+    conn_close(&c);
 }
 
 /* CR LF, CR NUL, bare LF, bare CR, and CR LF split over two packets: one line each. */
@@ -924,4 +960,416 @@ Test(telnet_crawl, seed_transcripts_over_telnet)
     cr_assert_str_eq(kumo_testcrawl_stat_str(&tc, "finish_reason"), "shutdown");
     for (size_t i = 0; i < NSEED; i++)
         free(sd.out[i]);
+}
+
+/* ---- abuse, against a live crawl: it goes on, memory stays bounded, one clear line ---- */
+
+static char abuse_log_path[64];        /* the crawl's LOG_FILE, one per test process */
+
+typedef struct abuse abuse;
+struct abuse {
+    int port;
+    bool (*act)(abuse *a, conn *op);    /* the abuse, in the client thread; false: it failed */
+    bool op_in, acted, alive, progressed, sent_stop;
+    long items_before, items_after;
+    char why[512];                      /* what the act or the operator saw go wrong */
+    int done;
+};
+
+/* How many times needle[0..n) is in what c read. */
+static size_t occurrences(const conn *c, const char *needle, size_t n)
+{
+    size_t k = 0;
+    for (const char *p = c->buf; p && c->len >= n;) {
+        p = memmem(p, c->len - (size_t)(p - c->buf), needle, n);
+        if (p) {
+            k++;
+            p += n;
+        }
+    }
+    return k;
+}
+
+/* Evaluate line on the operator's console; its first output line as a number, -1 if none. */
+static long op_number(conn *op, const char *line)
+{
+    take(op);
+    if (!conn_sends(op, line) || !wait_for(op, LIT(">>> "), 20000))
+        return -1;
+    return strtol(op->buf, NULL, 10);
+}
+
+static bool say(abuse *a, const conn *c, const char *what)
+{
+    snprintf(a->why, sizeof(a->why), "%s; got %zu bytes '%.300s'", what, c->len,
+             c->buf ? c->buf : "");
+    return false;
+}
+
+/* The operator: logs in, counts items, lets act abuse the console, checks the console still
+ * answers and the crawl still scrapes, then stops it. */
+static void *abuse_thread(void *arg)
+{
+    abuse *a = arg;
+    conn op = {.fd = -1};
+    for (double end = now_ms() + 10000; now_ms() < end; usleep(20 * 1000))
+        if (conn_open(&op, a->port, 0))
+            break;
+    a->op_in = op.fd >= 0 && conn_login(&op);
+    if (a->op_in) {
+        static const char count[] = "stats.get_value('item_scraped_count', 0)\r\n";
+        a->items_before = op_number(&op, count);
+        a->acted = a->act(a, &op);
+        take(&op);
+        a->alive = conn_sends(&op, "'alive'\r\n") && wait_for(&op, LIT("'alive'\r\n>>> "), 20000);
+        for (double end = now_ms() + 20000; now_ms() < end && !a->progressed; usleep(20000)) {
+            a->items_after = op_number(&op, count);
+            a->progressed = a->items_after > a->items_before + 2;
+        }
+        a->sent_stop = conn_sends(&op, "engine.stop()\r\n");
+        for (double end = now_ms() + 20000; !__atomic_load_n(&a->done, __ATOMIC_ACQUIRE) &&
+                                            now_ms() < end;)
+            usleep(10 * 1000);
+    }
+    conn_close(&op);
+    return NULL;
+}
+
+/* Peak resident memory of this process, in KiB. */
+static long peak_rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (strncmp(line, "VmHWM:", 6) == 0)
+            kib = strtol(line + 6, NULL, 10);
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+/* The whole log of the last run; a new string (free()). */
+static char *abuse_log(void)
+{
+    FILE *f = fopen(abuse_log_path, "r");
+    cr_assert(f);
+    char *s = calloc(1, 1 << 20);
+    size_t n = fread(s, 1, (1 << 20) - 1, f);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+/* Crawl an endless site while act abuses the console, with settings kv (NAME, VALUE, ...,
+ * up to 8 pairs); asserts the act saw what it expected, the console and the crawl went on,
+ * and the crawl ended with every item it scraped.  Returns the log (free()). */
+static char *run_abuse(bool (*act)(abuse *, conn *), const char *const *kv)
+{
+    abuse a = {.port = free_port(), .act = act};
+    cr_assert_gt(a.port, 0);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", a.port);
+    const char *set[32] = {"TELNETCONSOLE_PORT", port, "TELNETCONSOLE_PASSWORD", PW,
+                           "DOWNLOAD_DELAY", "0.02", "RANDOMIZE_DOWNLOAD_DELAY", "0",
+                           "CLOSESPIDER_TIMEOUT", "120", "LOG_LEVEL", "INFO",
+                           "LOG_FILE", abuse_log_path};
+    size_t n = 14;
+    for (size_t i = 0; kv && kv[i] && n + 2 < KUMO_ARRAY_LEN(set); i++)
+        set[n++] = kv[i];
+    snprintf(abuse_log_path, sizeof(abuse_log_path), "/tmp/kumo-telnet-abuse-%d.log",
+             (int)getpid());
+    unlink(abuse_log_path);
+    long rss0 = peak_rss_kib();
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, abuse_thread, &a), 0);
+    int rc = kumo_testcrawl_run(&tc, &kumo_test_probe_spider, set, SET("urls", "/depth/1"));
+    __atomic_store_n(&a.done, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    kumo__log_set_file(NULL);
+    cr_assert_eq(rc, KUMO_OK, "%s", tc.err);
+    cr_assert(a.op_in, "the operator logged in");
+    cr_assert(a.acted, "%s", a.why);
+    cr_assert(a.alive, "the console answers after the abuse");
+    cr_assert(a.progressed, "the crawl went on: %ld items, then %ld", a.items_before,
+              a.items_after);
+    cr_assert(a.sent_stop);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&tc, "finish_reason"), "shutdown");
+    cr_assert_eq((int64_t)tc.nitems, kumo_testcrawl_stat(&tc, "item_scraped_count", -1));
+    cr_assert_geq((long)tc.nitems, a.items_after);
+    long grew = peak_rss_kib() - rss0;
+    cr_assert_lt(grew, 256 * 1024, "peak RSS grew by %ld KiB", grew);
+    char *log = abuse_log();
+    unlink(abuse_log_path);
+    return log;
+}
+
+/* A new logged-in connection in *c. */
+static bool fresh_login(abuse *a, conn *c)
+{
+    return conn_open(c, a->port, 0) && conn_login(c);
+}
+
+static bool act_wrong_passwords(abuse *a, conn *op)
+{
+    for (int i = 0; i < 3; i++) {
+        conn c;
+        if (!conn_open(&c, a->port, 0))
+            return say(a, op, "no connection");
+        conn_sends(&c, "kumo\r\nwrong\r\n'x'\r\n");
+        bool ok = wait_eof(&c, 20000) && occurrences(&c, LIT("Authentication failed\r\n")) == 1 &&
+                  !has(&c, LIT(">>>"));
+        if (!ok)
+            say(a, &c, "wrong password: one line, then closed");
+        conn_close(&c);
+        if (!ok)
+            return false;
+    }
+    /* the right one still gets in, after the wait its address earned */
+    conn c;
+    bool ok = fresh_login(a, &c);
+    if (ok) {
+        conn_sends(&c, "'in'\r\n");
+        ok = wait_for(&c, LIT("'in'\r\n>>> "), 20000);
+    }
+    if (!ok)
+        say(a, &c, "the right password after three wrong ones");
+    conn_close(&c);
+    return ok;
+}
+
+/* Wrong passwords: each closes with one line, is logged with the address and counted, and
+ * the address's next password waits longer each time; the right one still works. */
+Test(telnet_crawl, abuse_wrong_passwords, .timeout = 120)
+{
+    char *log = run_abuse(act_wrong_passwords, SET("TELNETCONSOLE_LOGIN_DELAY", "0.1"));
+    cr_assert_eq(kumo_testcrawl_stat(&tc, "telnetconsole/login_failed", 0), 3);
+    cr_assert_eq(kumo_testcrawl_stat(&tc, "telnetconsole/logins", 0), 2);
+    static const char *const want[] = {
+        "(1 in a row from this address; its next password waits 0.1 s)",
+        "(2 in a row from this address; its next password waits 0.2 s)",
+        "(3 in a row from this address; its next password waits 0.4 s)",
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(want); i++) {
+        char line[256];
+        snprintf(line, sizeof(line), "[kumo.extensions.telnet] WARNING: Telnet console login "
+                 "failed for user 'kumo' from 127.0.0.1:");
+        const char *at = strstr(log, want[i]);
+        cr_assert(at, "log lacks <%s>:\n%s", want[i], log);
+        const char *bol = at;
+        while (bol > log && bol[-1] != '\n')
+            bol--;
+        cr_assert(strstr(bol, line) && strstr(bol, line) < at, "%.*s", (int)(at - bol), bol);
+        cr_assert(strstr(bol, ": wrong password (") && strstr(bol, ": wrong password (") < at);
+    }
+    free(log);
+}
+
+static bool act_too_many_clients(abuse *a, conn *op)
+{
+    conn c[KUMO_TELNET_MAX_CLIENTS];
+    size_t n = 0;
+    bool ok = true;
+    for (; n < KUMO_TELNET_MAX_CLIENTS - 1 && ok; n++)
+        ok = conn_open(&c[n], a->port, 0) && wait_for(&c[n], LIT("Username: "), 20000);
+    if (!ok)
+        say(a, &c[n - 1], "the first 16 connections (the operator's included) are taken");
+    conn extra;
+    if (ok) {
+        ok = conn_open(&extra, a->port, 0) && wait_eof(&extra, 20000) &&
+             extra.len == strlen("too many connections (max 16)\r\n") &&
+             has(&extra, LIT("too many connections (max 16)\r\n"));
+        if (!ok)
+            say(a, &extra, "the 17th connection: one line, then closed");
+        conn_close(&extra);
+    }
+    for (size_t i = 0; i < n; i++)
+        conn_close(&c[i]);
+    return ok;
+}
+
+/* More clients than allowed: the one too many gets one line and is logged and counted. */
+Test(telnet_crawl, abuse_too_many_clients, .timeout = 120)
+{
+    char *log = run_abuse(act_too_many_clients, NULL);
+    cr_assert_eq(kumo_testcrawl_stat(&tc, "telnetconsole/refused", 0), 1);
+    cr_assert(strstr(log, "[kumo.extensions.telnet] WARNING: Telnet console refused a "
+                          "connection from 127.0.0.1:"), "%s", log);
+    cr_assert(strstr(log, ": too many connections (max 16)\n"), "%s", log);
+    free(log);
+}
+
+/* Send n bytes of ch on c, then tail. */
+static bool flood(conn *c, char ch, size_t n, const char *tail)
+{
+    static char chunk[65536];
+    memset(chunk, ch, sizeof(chunk));
+    for (size_t done = 0; done < n;) {
+        size_t k = KUMO_MIN(sizeof(chunk), n - done);
+        if (conn_send(c, chunk, k, 20000) != k)
+            return false;
+        done += k;
+        conn_read(c);
+    }
+    return conn_sends(c, tail);
+}
+
+static bool act_ten_mb_line(abuse *a, conn *op)
+{
+    conn c;
+    bool ok = fresh_login(a, &c) && flood(&c, 'a', 10u << 20, "\r\n'ok'\r\n") &&
+              wait_for(&c, LIT("'ok'\r\n>>> "), 30000) &&
+              occurrences(&c, LIT("error: line too long (more than 65536 bytes), discarded\r\n"))
+                  == 1;
+    if (!ok)
+        say(a, &c, "a 10 MB line: one error line, then the next line runs");
+    conn_close(&c);
+    if (!ok)
+        return false;
+    /* before login: as a user name, one line and the connection closes (the rest of the
+     * flood may not even be sent) */
+    ok = conn_open(&c, a->port, 0);
+    if (ok) {
+        flood(&c, 'u', 10u << 20, "\r\n");
+        ok = wait_eof(&c, 30000) && occurrences(&c, LIT("Authentication failed\r\n")) == 1;
+    }
+    if (!ok)
+        say(a, &c, "a 10 MB user name: one line, then closed");
+    conn_close(&c);
+    return ok;
+}
+
+/* A 10 MB line, logged in or as a user name. */
+Test(telnet_crawl, abuse_ten_mb_line, .timeout = 120)
+{
+    char *log = run_abuse(act_ten_mb_line, NULL);
+    cr_assert_eq(kumo_testcrawl_stat(&tc, "telnetconsole/login_failed", 0), 1);
+    cr_assert(strstr(log, "name or password longer than 1024 bytes"), "%s", log);
+    free(log);
+}
+
+static bool act_iac_flood(abuse *a, conn *op)
+{
+    /* 100,000 option requests and AYTs, no line: one error line, then closed */
+    conn c;
+    static const char unit[] = IAC DO "\x18" IAC WILL "\x18" IAC "\xf6";
+    char *buf = malloc(100000 * (sizeof(unit) - 1));
+    for (size_t i = 0; i < 100000; i++)
+        memcpy(buf + i * (sizeof(unit) - 1), unit, sizeof(unit) - 1);
+    bool ok = fresh_login(a, &c);
+    if (ok) {
+        conn_send(&c, buf, 100000 * (sizeof(unit) - 1), 5000);
+        ok = wait_eof(&c, 30000) &&
+             occurrences(&c, LIT("error: more than 1000 telnet commands without a line, "
+                                 "closing\r\n")) == 1;
+    }
+    free(buf);
+    if (!ok)
+        say(a, &c, "an IAC flood: one error line, then closed");
+    conn_close(&c);
+    if (!ok)
+        return false;
+    /* an unterminated subnegotiation: one line, ignored up to its IAC SE, the session goes
+     * on */
+    ok = fresh_login(a, &c) && conn_sends(&c, IAC "\xfa\x18") &&
+         flood(&c, 'x', 1u << 20, "\r\n'lost'\r\n") &&
+         wait_for(&c, LIT("ignored up to its IAC SE\r\n"), 20000) &&
+         conn_sends(&c, IAC "\xf0\r\n'back'\r\n") && wait_for(&c, LIT("'back'\r\n>>> "), 20000) &&
+         occurrences(&c, LIT("error: telnet subnegotiation longer than 1024 bytes: ignored up "
+                             "to its IAC SE\r\n")) == 1 && !has(&c, LIT("'lost'"));
+    if (!ok)
+        say(a, &c, "an unterminated subnegotiation: one line, then resync at IAC SE");
+    conn_close(&c);
+    return ok;
+}
+
+/* IAC floods and an unterminated subnegotiation. */
+Test(telnet_crawl, abuse_iac_flood_and_subnegotiation, .timeout = 120)
+{
+    char *log = run_abuse(act_iac_flood, NULL);
+    cr_assert_eq(kumo_testcrawl_stat(&tc, "telnetconsole/protocol_errors", 0), 2);
+    cr_assert(strstr(log, "WARNING: Telnet console closes the connection from 127.0.0.1:"),
+              "%s", log);
+    cr_assert(strstr(log, "WARNING: Telnet console ignores input from 127.0.0.1:"), "%s", log);
+    free(log);
+}
+
+/* Each line in lines (NULL-ended) answers one output line holding its want, then a prompt. */
+static bool answers(abuse *a, conn *c, const char *const lines[][2])
+{
+    for (size_t i = 0; lines[i][0]; i++) {
+        take(c);
+        if (!conn_sends(c, lines[i][0]) || !conn_sends(c, "\r\n") ||
+            !wait_for(c, LIT(">>> "), 30000)) {
+            say(a, c, lines[i][1]);
+            return false;
+        }
+        const char *nl = memmem(c->buf, c->len, LIT("\r\n"));
+        if (!has(c, lines[i][1], strlen(lines[i][1])) || !nl ||
+            (size_t)(nl - c->buf) + 2 + 4 != c->len) {
+            char what[128];
+            snprintf(what, sizeof(what), "%.40s...: one line with '%s'", lines[i][0],
+                     lines[i][1]);
+            return say(a, c, what);
+        }
+    }
+    return true;
+}
+
+static bool act_parentheses(abuse *a, conn *op)
+{
+    conn c;
+    if (!fresh_login(a, &c))
+        return say(a, &c, "login");
+    bool ok = true;
+    static const size_t depths[] = {100000, 30000, 5000};
+    static const char *const want[] = {
+        "error: line too long (more than 65536 bytes), discarded",
+        "line too long", "SyntaxError: ",
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(depths) && ok; i++) {
+        size_t d = depths[i];
+        char *line = malloc(2 * d + 2);
+        memset(line, '(', d);
+        line[d] = '1';
+        memset(line + d + 1, ')', d);
+        line[2 * d + 1] = '\0';
+        const char *const lines[][2] = {{line, want[i]}, {NULL, NULL}};
+        ok = answers(a, &c, lines);
+        free(line);
+    }
+    conn_close(&c);
+    return ok;
+}
+
+/* 100,000 parentheses, and fewer that still pass every bound but the parser's. */
+Test(telnet_crawl, abuse_parentheses, .timeout = 120)
+{
+    free(run_abuse(act_parentheses, NULL));
+}
+
+static bool act_huge(abuse *a, conn *op)
+{
+    static const char *const lines[][2] = {
+        {"range(10**12)", "MemoryError: more than 100000 items"},
+        {"len(range(10**12))", "MemoryError: more than 100000 items"},
+        {"list(range(10**12))", "MemoryError: "},
+        {"[x for x in range(10**12)]", "MemoryError: "},
+        {"'a'*10**10", "MemoryError: "},
+        {"[0]*10**9", "MemoryError: "},
+        {"(1,)*10**9", "MemoryError: "},
+        {"10**10**10", "Error: "},
+        {"'ok'", "'ok'"},
+        {NULL, NULL},
+    };
+    conn c;
+    bool ok = fresh_login(a, &c) && answers(a, &c, lines);
+    conn_close(&c);
+    return ok;
+}
+
+/* Huge ranges and repetitions: one clear line each, bounded memory and time. */
+Test(telnet_crawl, abuse_huge_ranges_and_repetitions, .timeout = 120)
+{
+    free(run_abuse(act_huge, NULL));
 }

@@ -81,6 +81,18 @@ Test(telnetconsole, bad_port_is_refused)
     crawler_free();
 }
 
+Test(telnetconsole, negative_login_delay_is_refused)
+{
+    crawler(KUMO_LIST("TELNETCONSOLE_LOGIN_DELAY", "-2"));
+    void *self = NULL;
+    char err[256] = "";
+    cr_assert_eq(kumo__ext_telnetconsole.open(c, &self, err, sizeof(err)), KUMO_EINVAL);
+    cr_assert_null(self);
+    cr_assert_str_eq(err, "invalid value '-2' for TELNETCONSOLE_LOGIN_DELAY: expected seconds, "
+                          "0 or more");
+    crawler_free();
+}
+
 Test(telnetconsole, listens_once_opened_and_stops_when_closed)
 {
     crawler(KUMO_LIST("TELNETCONSOLE_PORT", "0", "TELNETCONSOLE_PASSWORD", "secret"));

@@ -390,6 +390,13 @@ Test(robots, size_limit)
     cr_assert(kumo__robots_allowed(r, "a", "/late"));
     cr_assert(kumo__robots_allowed(r, "a", "/other"));
     cr_assert(kumo__robots_allowed(r, "a", "/private-area"));
+    cr_assert(kumo__robots_cut(r));
+    kumo__robots_free(r);
+    /* exactly at the limit, after a BOM: whole */
+    memmove(txt + 3, txt, KUMO_ROBOTS_MAX_BYTES);
+    memcpy(txt, "\xEF\xBB\xBF", 3);
+    r = kumo__robots_parse(txt, KUMO_ROBOTS_MAX_BYTES + 3);
+    cr_assert_not(kumo__robots_cut(r));
     kumo__robots_free(r);
     kumo_free(txt);
 }

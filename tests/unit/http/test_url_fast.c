@@ -111,3 +111,30 @@ Test(url_fast, empty_segment_in_base)
         kumo_free(curl);
     }
 }
+
+/* found by tests/fuzz/fuzz_url.c: libcurl merged a relative path from a '/' inside the
+ * base's fragment ("/p#x/y" + "../q" gave "/p#x/q"); the fragment plays no part, as in
+ * urllib.parse.urljoin (Scrapy's), whose answers these are */
+Test(url_fast, base_fragment_with_a_slash)
+{
+    static const struct {
+        const char *base, *href, *want;
+    } cases[] = {
+        {"http://a/p#x/y", "../q", "http://a/q"},
+        {"http://a/p#x/y", "q", "http://a/q"},
+        {"http://a/b/c#/x/y/z", "./w", "http://a/b/w"},
+        {"http://a/b/c#/x/y/z", "?k", "http://a/b/c?k"},
+        {"http://a/b/c#/x/y/z", "#n", "http://a/b/c#n"},
+        {"http://a/b/c?q#f/g", "..", "http://a/"},
+        {"http://a/b/c#f/../../x", "z", "http://a/b/z"},
+        {"http://a/b/c#f/g", "", "http://a/b/c"},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        char *got = kumo__url_join(cases[i].base, cases[i].href);
+        char *curl = kumo__url_join_curl(cases[i].base, cases[i].href);
+        cr_expect_str_eq(curl, cases[i].want, "libcurl: %s + %s", cases[i].base, cases[i].href);
+        cr_expect_str_eq(got, cases[i].want, "%s + %s", cases[i].base, cases[i].href);
+        kumo_free(got);
+        kumo_free(curl);
+    }
+}

@@ -119,4 +119,39 @@ static inline char *jt_slurp(const char *path, size_t *len)
     return kumo__buf_detach(&b, len);
 }
 
+/* The log goes to a file of this process from jt_log_begin() to jt_log_end(). */
+static char jt_log_path[64];
+
+static inline void jt_log_begin(void)
+{
+    snprintf(jt_log_path, sizeof(jt_log_path), "/tmp/kumo-jobtest-%d.log", (int)getpid());
+    unlink(jt_log_path);
+    cr_assert_eq(kumo__log_set_file(jt_log_path), KUMO_OK);
+    kumo__log_set_level(KUMO_LOG_DEBUG);
+}
+
+/* Everything logged since jt_log_begin(); a new string (kumo_free). */
+static inline char *jt_log(void)
+{
+    size_t n;
+    char *s = jt_slurp(jt_log_path, &n);
+    cr_assert(s, "%s", jt_log_path);
+    return s;
+}
+
+static inline void jt_log_end(void)
+{
+    kumo__log_set_file(NULL);
+    unlink(jt_log_path);
+}
+
+/* How many times needle occurs in hay. */
+static inline size_t jt_count(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
 #endif

@@ -197,3 +197,34 @@ Test(jobdb, no_jobdir_no_job)
     jt_crawler_close(c, s);
 }
 
+
+/* A 0-byte kumo.sqlite (a crash before the first write, a `touch`) starts a new job, and
+ * says so in one INFO line. */
+Test(jobdb, empty_file_starts_a_new_job_and_says_so)
+{
+    write_file(path, "", 0);
+    jt_log_begin();
+    kumo_jobdb *db = NULL;
+    char err[512] = "";
+    cr_assert_eq(kumo__jobdb_open(&db, dir, "jobtest", false, err, sizeof(err)), KUMO_OK, "%s",
+                 err);
+    char *log = jt_log();
+    jt_log_end();
+    cr_assert_not(kumo__jobdb_resumed(db));
+    char want[256];
+    snprintf(want, sizeof(want), "[kumo.jobs] INFO: job '%s' is an empty file (0 bytes): "
+             "starting a new job\n", path);
+    cr_assert(strstr(log, want), "log lacks <%s>; log:\n%s", want, log);
+    cr_assert_eq(jt_count(log, "] INFO: "), 1, "%s", log);
+    kumo_free(log);
+    kumo__jobdb_close(db);
+    /* written now: the next open resumes it, without the line */
+    jt_log_begin();
+    cr_assert_eq(kumo__jobdb_open(&db, dir, "jobtest", false, err, sizeof(err)), KUMO_OK, "%s",
+                 err);
+    log = jt_log();
+    jt_log_end();
+    cr_assert_null(strstr(log, "empty file"), "%s", log);
+    kumo_free(log);
+    kumo__jobdb_close(db);
+}

@@ -357,3 +357,87 @@ Test(queue_sqlite, bad_method_row_is_refused)
     cr_assert_null(strstr(log, "X-Evil"), "%s", log);
     kumo_free(log);
 }
+
+/* A kumo.sqlite edited by hand: a headers, meta or cb_kwargs column (or entry) that does not
+ * decode is dropped with a WARNING naming the row and the column, and counted; the request
+ * goes on with the rest.  A row whose url is refused is dropped with an ERROR, counted. */
+Test(queue_sqlite, undecodable_json_columns_are_logged_and_counted)
+{
+    static const char *const names[] = {"a", "b", "c", "d", "e"};
+    kumo_crawler *c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(names); i++) {
+        char url[64];
+        snprintf(url, sizeof(url), "http://a.test/%s", names[i]);
+        kumo_request *r = jt_req(url, 10 - (int)i);
+        kumo_headers_add(kumo_request_headers(r), "X-Keep", "1");
+        kumo_map_set(kumo_request_meta(r), "tag", kumo_val_str(names[i]));
+        kumo_map_set(kumo_request_cb_kwargs(r), "page", kumo_val_int((int64_t)i));
+        cr_assert(kumo__scheduler_enqueue(s, r));
+    }
+    jt_crawler_close(c, s);
+
+    char path[128];
+    snprintf(path, sizeof(path), "%s/kumo.sqlite", dir);
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h,
+                              "UPDATE requests SET headers = '[[\"X-A\",' WHERE id = 1;"
+                              "UPDATE requests SET meta = '{\"tag\": \"b\",', cb_kwargs = '42' "
+                              "WHERE id = 2;"
+                              "UPDATE requests SET headers = '[[\"X-Ok\",\"1\"],[\"X-Bad\",2],"
+                              "\"z\"]' WHERE id = 3;"
+                              "UPDATE requests SET url = 'not a url' WHERE id = 4;",
+                              NULL, NULL, NULL),
+                 SQLITE_OK, "%s", sqlite3_errmsg(h));
+    sqlite3_close(h);
+
+    jt_log_begin();
+    s = open_sched(&c, &jt_spider, dir);
+    kumo_request *got[5] = {0};
+    size_t n = 0;
+    kumo_request *r;
+    while (n < KUMO_ARRAY_LEN(got) && (r = kumo__scheduler_next(s)))
+        got[n++] = r;
+    char *log = jt_log();
+    jt_log_end();
+    cr_assert_eq(n, 4, "%zu requests; log:\n%s", n, log);
+    cr_assert_str_eq(got[0]->url, "http://a.test/a");
+    cr_assert_eq(kumo_headers_count(got[0]->headers), 0);
+    cr_assert_str_eq(kumo_map_get_str(kumo_request_meta(got[0]), "tag", ""), "a");
+    cr_assert_str_eq(got[1]->url, "http://a.test/b");
+    cr_assert_str_eq(kumo_headers_get(got[1]->headers, "X-Keep"), "1");
+    cr_assert_null(kumo_map_get(kumo_request_meta(got[1]), "tag"));
+    cr_assert_eq(kumo_request_cb_kwargs(got[1])->len, 0);
+    cr_assert_str_eq(got[2]->url, "http://a.test/c");
+    cr_assert_eq(kumo_headers_count(got[2]->headers), 1);
+    cr_assert_str_eq(kumo_headers_get(got[2]->headers, "X-Ok"), "1");
+    cr_assert_eq(kumo_map_get_int(kumo_request_cb_kwargs(got[2]), "page", -1), 2);
+    cr_assert_str_eq(got[3]->url, "http://a.test/e");
+    cr_assert_eq(kumo_headers_count(got[3]->headers), 1);
+
+    static const char *const want[] = {
+        "[kumo.core.scheduler] WARNING: job '", "kumo.sqlite': request 1 <GET http://a.test/a>: "
+        "its headers column (8 bytes) does not decode as JSON (",
+        "request 2 <GET http://a.test/b>: its meta column (12 bytes) does not decode as JSON (",
+        "request 2 <GET http://a.test/b>: its cb_kwargs column (2 bytes) is not a JSON object: "
+        "dropped, the request goes on without it",
+        "request 3 <GET http://a.test/c>: 2 of the 3 entries of its headers column are not "
+        "[name, value] pairs of strings: dropped",
+        "[kumo.core.scheduler] ERROR: job '",
+        "kumo.sqlite': request 4 does not decode (url 'not a url': bad url): dropped",
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(want); i++)
+        cr_assert(strstr(log, want[i]), "log lacks <%s>; log:\n%s", want[i], log);
+    cr_assert_eq(jt_count(log, "WARNING"), 4, "%s", log);
+    kumo_stats *st = kumo__crawler_stats(c);
+    cr_assert_eq(kumo__stats_get_int(st, "scheduler/disk/fields_dropped", 0), 4);
+    cr_assert_eq(kumo__stats_get_int(st, "scheduler/disk/refused", 0), 1);
+    kumo_free(log);
+    for (size_t i = 0; i < n; i++) {
+        kumo__scheduler_done(s, got[i]);
+        kumo_request_unref(got[i]);
+    }
+    cr_assert_eq(kumo__scheduler_len(s), 0);
+    jt_crawler_close(c, s);
+}

@@ -232,6 +232,43 @@ Test(mw_robotstxt, answers)
     }
 }
 
+/* A robots.txt over the parser's limit is obeyed up to it, with one WARNING naming the url
+ * and the limit, and a stat; one at the limit says nothing. */
+Test(mw_robotstxt, cut_at_the_size_limit_says_so)
+{
+    size_t big = KUMO_ROBOTS_MAX_BYTES + 100;
+    char *body = kumo_alloc(big + 1, KUMO_T_STR, KUMO_V_NONE);
+    size_t n = (size_t)snprintf(body, big + 1, "User-agent: *\nDisallow: /early\n");
+    memset(body + n, '#', big - n - 30);
+    snprintf(body + big - 30, 31, "\nDisallow: /late-rule-ignored\n");
+    for (int at_limit = 0; at_limit < 2; at_limit++) {
+        mw m;
+        memset(&fake, 0, sizeof(fake));
+        mw_open(&m, OBEY);
+        mwt_log_begin();
+        cr_assert_eq(run(&m, "http://example.com/x", NULL), KUMO_EAGAIN);
+        if (at_limit)
+            body[KUMO_ROBOTS_MAX_BYTES] = '\0';
+        finish(0, 200, body, 0);
+        cr_assert_eq(run(&m, "http://example.com/early", NULL), KUMO_EIGNORED);
+        cr_assert_eq(run(&m, "http://example.com/late-rule-ignored", NULL), KUMO_OK);
+        char want[256];
+        snprintf(want, sizeof(want), "robots.txt <http://example.com/robots.txt> is %zu "
+                 "bytes, over the limit of %u (RFC 9309's 500 KiB): only its first %u bytes "
+                 "are obeyed", big, KUMO_ROBOTS_MAX_BYTES, KUMO_ROBOTS_MAX_BYTES);
+        if (at_limit) {
+            cr_assert_null(strstr(mwt_log(), "over the limit"), "%s", mwt_log());
+            cr_assert_eq(mwt_stat(m.c, "robotstxt/truncated"), -1);
+        } else {
+            mwt_assert_logged("kumo.downloadermiddlewares.robotstxt", "WARNING", want);
+            cr_assert_eq(mwt_stat(m.c, "robotstxt/truncated"), 1);
+        }
+        mwt_log_end();
+        mw_close(&m);
+    }
+    kumo_free(body);
+}
+
 Test(mw_robotstxt, dont_obey_meta)
 {
     mw m;
