@@ -420,6 +420,16 @@ static void dropped(kumo_crawler *c, kumo_item *item)
     kumo__buf_release(&b);
 }
 
+void kumo__chains_pipelines(const kumo_chains *ch,
+                            void (*fn)(void *ctx, const char *name,
+                                       const kumo_pipeline_def *def, void *self),
+                            void *ctx)
+{
+    for (size_t i = 0; ch && i < ch->pl.len; i++)
+        if (PL(&ch->pl.e[i])->refs)
+            fn(ctx, ch->pl.e[i].name, PL(&ch->pl.e[i]), ch->pl.e[i].self);
+}
+
 int kumo__chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item)
 {
     for (size_t i = 0; i < ch->pl.len; i++) {

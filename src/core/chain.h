@@ -18,6 +18,12 @@ int kumo__chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errl
 /* Close every entry (in reverse order) and free the chains. */
 void kumo__chains_close(kumo_chains *ch, kumo_crawler *c);
 
+/* For each open item pipeline with a refs hook: fn(ctx, its name, its def, its state). */
+void kumo__chains_pipelines(const kumo_chains *ch,
+                            void (*fn)(void *ctx, const char *name,
+                                       const kumo_pipeline_def *def, void *self),
+                            void *ctx);
+
 /* Write "Enabled downloader middlewares:" style INFO lines listing each chain. */
 void kumo__chains_log(const kumo_chains *ch);
 
