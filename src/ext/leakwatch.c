@@ -120,9 +120,14 @@ void kumo__lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf
     kumo__buf_printf(b, "Possible memory leak: %zu %s objects alive, more at each of the last "
                     "%zu samples, the oldest %ds old", s->live, s->cls->name, nsamples,
                     (int)s->age);
-    for (size_t i = 0; i < s->nheld && i < KUMO_LW_HELD_MAX; i++)
-        kumo__buf_printf(b, "%s%s (%zu %s)", i ? ", " : "; held by ", s->held[i].label,
-                        s->held[i].holders, s->held[i].unit);
+    for (size_t i = 0; i < s->nheld && i < KUMO_LW_HELD_MAX; i++) {
+        const kumo_held_by *h = &s->held[i];
+        /* "1 request", "1 box": the unit is plural */
+        size_t ul = strlen(h->unit), cut = h->holders != 1 || !ul ? 0
+                                          : ul > 3 && !strcmp(h->unit + ul - 3, "xes") ? 2 : 1;
+        kumo__buf_printf(b, "%s%s (%zu %.*s)", i ? ", " : "; held by ", h->label, h->holders,
+                        (int)(ul - cut), h->unit);
+    }
     if (s->nheld)
         return;
     if (!s->peer) {

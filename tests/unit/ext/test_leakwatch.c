@@ -185,7 +185,7 @@ Test(leakwatch, warning_names_the_holders)
     cr_assert_str_eq(kumo__buf_str(&b),
                      "Possible memory leak: 6 HtmlResponse objects alive, more at each of the "
                      "last 3 samples, the oldest 7s old; held by Request.meta['referer'] (677 "
-                     "requests), scheduler queue (1 references)");
+                     "requests), scheduler queue (1 reference)");
     kumo__buf_reset(&b);
     cr_assert_eq(kumo__lw_suspects_json(&s, 1, &b), KUMO_OK);
     cr_assert_str_eq(kumo__buf_str(&b),
