@@ -130,7 +130,7 @@ Test(view_heap, holders_and_paths_refuse_bad_arguments)
     cr_assert_str_eq(run(r, "holders(rq)"), "no kumo object or engine structure holds it\n"
                      "1 reference held by this console (its variables, `_`, this line)\n");
     /* an object that is not shared and is gone */
-    kumo_class ghost = {.name = "Ghost"};
+    static kumo_class ghost = {.name = "Ghost"};   /* registered for good: static */
     kumo_ref g;
     kumo_ref_init(&g, &ghost);
     cr_assert_eq(kumo__repl_bind_ref(r, "g", &g), KUMO_OK);

@@ -175,7 +175,7 @@ Test(referrers, scan_reports_roots_then_objects)
 
 Test(referrers, a_class_without_refcount_is_not_counted)
 {
-    kumo_class plain = {.name = "PlainThing"};
+    static kumo_class plain = {.name = "PlainThing"};   /* registered for good: static */
     kumo_ref r;
     kumo_ref_init(&r, &plain);
     bool known = true;
