@@ -712,7 +712,7 @@ typedef struct rootwalk {
     kumo__root_visit_fn visit;
     void *vctx;
     size_t n;
-    const char *name;           /* the item pipeline being walked */
+    char holder[160], path[192];    /* the component being walked */
 } rootwalk;
 
 static void root_queued(void *ctx, int priority, size_t index, kumo_request *req)
@@ -748,17 +748,20 @@ static void root_parse(void *ctx, void *owner)
 static void root_kept(void *ctx, const char *place, kumo_ref *obj)
 {
     rootwalk *w = ctx;
-    char holder[160], path[160];
-    snprintf(holder, sizeof(holder), "item pipeline '%s'", w->name);
-    snprintf(path, sizeof(path), "engine.scraper.itemproc['%s']", w->name);
-    w->visit(w->vctx, holder, holder, path, place, obj);
+    w->visit(w->vctx, w->holder, w->holder, w->path, place, obj);
 }
 
-static void root_pipeline(void *ctx, const char *name, const kumo_pipeline_def *def, void *self)
+/* A component that keeps objects: "item pipeline 'Keep'" at engine.scraper.itemproc['Keep'],
+ * "downloader middleware 'RobotsTxt'" at engine.downloader.middleware['RobotsTxt']. */
+static void root_component(void *ctx, const char *what, const char *name, kumo_refs_hook refs,
+                           void *self)
 {
     rootwalk *w = ctx;
-    w->name = name;
-    def->refs(self, root_kept, w);
+    bool pl = !strcmp(what, "item pipeline");
+    snprintf(w->holder, sizeof(w->holder), "%s '%s'", what, name);
+    snprintf(w->path, sizeof(w->path), "engine.%s['%s']",
+             pl ? "scraper.itemproc" : "downloader.middleware", name);
+    refs(self, root_kept, w);
 }
 
 /* The crawl's roots: what the engine, its scheduler, downloader, scraper and pipelines hold,
@@ -766,7 +769,7 @@ static void root_pipeline(void *ctx, const char *name, const kumo_pipeline_def *
 static void engine_roots(void *rctx, kumo__root_visit_fn visit, void *vctx)
 {
     kumo_engine *e = rctx;
-    rootwalk w = {visit, vctx, 0, NULL};
+    rootwalk w = {.visit = visit, .vctx = vctx};
     char path[64];
     kumo_spider *sp = kumo_crawler_spider(e->c);
     if (sp)
@@ -791,7 +794,7 @@ static void engine_roots(void *rctx, kumo__root_visit_fn visit, void *vctx)
         if (r)
             visit(vctx, "start requests (not scheduled yet)", "start requests", path, "", r);
     }
-    kumo__chains_pipelines(e->chains, root_pipeline, &w);
+    kumo__chains_holders(e->chains, root_component, &w);
 }
 
 kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen)
