@@ -83,8 +83,11 @@ typedef struct kumo_dlmw_def {
      */
     int (*process_exception)(void *self, kumo_crawler *c, kumo_request *req, int err,
                              kumo_response **res, kumo_request **next);
+    /* Optional: report every request (or other tracked object) the middleware keeps, as
+     * kumo_pipeline_def.refs below does (RobotsTxt: the requests parked for robots.txt). */
+    void (*refs)(void *self, kumo_ref_visit_fn visit, void *ctx);
 
-    void *reserved[4];          /* must be NULL: room to grow without a new ABI */
+    void *reserved[3];          /* must be NULL: room to grow without a new ABI */
 } kumo_dlmw_def;
 
 /* A spider middleware.  Every hook is optional. */
@@ -125,8 +128,17 @@ typedef struct kumo_pipeline_def {
      * the reason with `return kumo_item_drop(item, "...")`.  Any other code is an error:
      * the item is neither scraped nor dropped and an ERROR line names the code. */
     int (*process_item)(void *self, kumo_crawler *c, kumo_item *item);
+    /*
+     * Optional: report every item (or other tracked object) the pipeline keeps, through
+     * visit (kumo/ref.h), place naming where in self (".kept[3]"; a kumo list value:
+     * kumo_val_refs(&kept, ".kept", visit, ctx); a C array: visit(ctx, ".kept[3]",
+     * (kumo_ref *)item), the tracking header being every object's first member).  The
+     * console's holders() and paths() and LeakWatch then name the pipeline instead of
+     * "held elsewhere".  Called on the loop thread, only when someone asks.
+     */
+    void (*refs)(void *self, kumo_ref_visit_fn visit, void *ctx);
 
-    void *reserved[4];          /* must be NULL: room to grow without a new ABI */
+    void *reserved[3];          /* must be NULL: room to grow without a new ABI */
 } kumo_pipeline_def;
 
 /* An extension: lives for one crawl and acts on its signals. */

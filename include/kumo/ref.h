@@ -8,6 +8,14 @@
 typedef struct kumo_ref kumo_ref;
 typedef struct kumo_class kumo_class;
 
+/*
+ * Who holds what (holders(), paths(), hpy.heap().byrcs, LeakWatch): a holder reports each
+ * reference it keeps to a tracked object by calling visit(ctx, place, obj) once per
+ * reference, place saying where inside the holder it hangs, as the console spells it:
+ * ".meta['referer']", "['page']", ".kept[3]" (borrowed for the call; obj borrowed).
+ */
+typedef void (*kumo_ref_visit_fn)(void *ctx, const char *place, kumo_ref *obj);
+
 /* The header every tracked object starts with (its first member). */
 struct kumo_ref {
     const kumo_class *cls;      /* concrete class: HtmlResponse, Request, QuotesSpider... */
@@ -40,6 +48,16 @@ struct kumo_class {
      */
     size_t (*dormant)(void *ctx, double *oldest_born);
     void *dormant_ctx;
+    /*
+     * Optional: report every reference obj holds to a tracked object (its meta, fields,
+     * state...) through visit, as kumo_map_refs() does.  Computed only when asked (the
+     * console's holders(), paths(), LeakWatch's warning): never on the crawl's hot path.
+     * A class without one uses its parent's.
+     */
+    void (*refs)(const kumo_ref *obj, kumo_ref_visit_fn visit, void *ctx);
+    /* Optional (shared classes): how many references obj has now.  A class without one
+     * uses its parent's; none at all: not counted. */
+    unsigned (*refcount)(const kumo_ref *obj);
 };
 
 /* Declare or name a built-in class object (Request, HtmlResponse, Item, Selector, Spider...). */

@@ -73,6 +73,16 @@ void kumo_val_clear(kumo_value *v);
  * value cannot be written as JSON (jobs save only plain values). */
 bool kumo_val_holds_object(const kumo_value *v);
 
+/*
+ * Report each tracked object v holds (a KUMO_VAL_OBJ, at any depth of lists) to visit
+ * (kumo/ref.h), with place: place then "[i]" per list level ("['page']", ".kept[3][0]").
+ * place is borrowed for the call; paths longer than 255 bytes are cut.
+ */
+void kumo_val_refs(const kumo_value *v, const char *place, kumo_ref_visit_fn visit, void *ctx);
+
+/* The same for each value of m, at prefix + "['key']" (".meta['referer']"). */
+void kumo_map_refs(const kumo_map *m, const char *prefix, kumo_ref_visit_fn visit, void *ctx);
+
 /* Embedded map lifecycle; type/via tag its storage in the heap view. */
 void kumo_map_init(kumo_map *m, uint16_t type, uint16_t via);
 void kumo_map_release(kumo_map *m);

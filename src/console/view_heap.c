@@ -3,8 +3,10 @@
  * trim(), as namespace names. */
 #include "console/view_heap.h"
 #include "console/num.h"
+#include "core/crawler.h"
 #include "mem/heapview.h"
 #include "mem/memreport.h"
+#include "mem/referrers.h"
 
 /* ---------------------------------------------------------------- trackref */
 
@@ -133,6 +135,208 @@ static cval *b_trim(cv_ctx *c, cval *self, const cv_args *a)
     return report(c, a, "trim", kumo__mem_trim);
 }
 
+/* ---------------------------------------------------------------- who holds what */
+
+#define HOLDERS_SHOWN 40        /* holder lines holders() prints unless given n */
+#define PATHS_SHOWN 5           /* paths paths() prints unless given n */
+#define SHOWN_MAX ((size_t)10000)        /* the largest n either takes */
+#define REPR_SHORT 120          /* a holder's repr in a holders() line, at most */
+#define CONSOLE_WALK_MAX 200000 /* console values looked at when counting its references */
+
+/* The tracked object a holders()/paths() argument shows, or NULL with an error raised. */
+static kumo_ref *object_arg(cv_ctx *c, const char *fname, cval *v)
+{
+    kumo_ref *r = cv_ref_of(c, v);
+    if (!r && !c->etype)
+        cv_raise(c, "TypeError", "%s() argument must be a tracked object (Request, Response, "
+                 "Item, Selector, Spider...), not '%s'", fname, cv_type_name(v));
+    return r;
+}
+
+/* The optional count argument n: def when absent, else an int in [1, SHOWN_MAX]. */
+static int count_arg(cv_ctx *c, const char *fname, cval *v, size_t def, size_t *n)
+{
+    *n = def;
+    if (!v)
+        return KUMO_OK;
+    if (v->type != CV_INT)
+        return cv_raisei(c, "TypeError", "%s() argument n must be int, not '%s'", fname,
+                         cv_type_name(v));
+    if (v->u.i < 1 || v->u.i > (int64_t)SHOWN_MAX)
+        return cv_raisei(c, "ValueError", "%s() argument n must be from 1 to %zu, not %lld",
+                         fname, SHOWN_MAX, (long long)v->u.i);
+    *n = (size_t)v->u.i;
+    return KUMO_OK;
+}
+
+/* References the console itself holds on obj: views in its variables, `_`, and the call's
+ * argument, each counted once. */
+typedef struct console_refs {
+    kumo_ref *obj;
+    const cval *found[64];
+    size_t nfound, steps;
+} console_refs;
+
+static void count_console(console_refs *s, const cval *v, int depth)
+{
+    if (!v || depth > CV_DEPTH_MAX || s->steps++ > CONSOLE_WALK_MAX)
+        return;
+    switch (v->type) {
+    case CV_LIST:
+    case CV_TUPLE:
+    case CV_SLICE:
+        for (size_t i = 0; i < v->u.seq.len; i++)
+            count_console(s, v->u.seq.v[i], depth + 1);
+        return;
+    case CV_DICT:
+        for (size_t i = 0; i < v->u.dict.len; i++) {
+            count_console(s, v->u.dict.k[i], depth + 1);
+            count_console(s, v->u.dict.v[i], depth + 1);
+        }
+        return;
+    case CV_FUNC:
+        count_console(s, v->u.fn.self, depth + 1);
+        return;
+    case CV_NATIVE:
+        break;
+    default:
+        return;
+    }
+    if (v->u.nat.vt->ref == co_tref_obj) {
+        const co_tref *t = v->u.nat.p;
+        bool seen = false;
+        for (size_t i = 0; i < s->nfound; i++)
+            seen = seen || s->found[i] == v;
+        if (t->shared && t->obj == s->obj && !seen && s->nfound < KUMO_ARRAY_LEN(s->found))
+            s->found[s->nfound++] = v;
+    }
+    count_console(s, v->u.nat.owner, depth + 1);
+}
+
+static size_t console_refs_to(cv_ctx *c, kumo_ref *obj, cval *arg)
+{
+    console_refs s = {.obj = obj};
+    for (size_t i = 0; c->repl && i < c->repl->nvars; i++)
+        count_console(&s, c->repl->vals[i], 0);
+    count_console(&s, arg, 0);
+    return s.nfound;
+}
+
+typedef struct holders_walk {
+    cv_ctx *c;
+    kumo_ref *obj;
+    size_t found, shown, max;
+    kumo_buf lines;
+} holders_walk;
+
+/* One holders() line: the root as it names itself, the spider as `spider`, any other object
+ * as its class and repr; then the place inside it. */
+static void holder_line(void *ctx, const kumo_ref_edge *e)
+{
+    holders_walk *h = ctx;
+    if (e->target != h->obj)
+        return;
+    h->found++;
+    if (h->shown >= h->max)
+        return;
+    h->shown++;
+    const char *sep = e->place[0] ? " " : "";
+    if (!e->holder) {
+        kumo__buf_printf(&h->lines, "%s%s%s\n", e->root, sep, e->place);
+    } else if (kumo_class_is(e->holder->cls, &KUMO_CLASS(Spider))) {
+        kumo__buf_printf(&h->lines, "spider%s\n", e->place);
+    } else {
+        char repr[REPR_SHORT + 8];
+        cv_ctx tmp = {0};
+        cval *v = co_from_ref(e->holder);
+        cv_repr_short(&tmp, v, repr, sizeof(repr));
+        cv_unref(v);
+        kumo__buf_printf(&h->lines, "%s %s%s%s\n", e->holder->cls->name, repr, sep, e->place);
+    }
+}
+
+static const char *plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+static cval *b_holders(cv_ctx *c, cval *self, const cv_args *a)
+{
+    static const char *const names[] = {"obj", "n"};
+    cval *arg[2];
+    size_t max;
+    if (cv_args_parse(c, "holders", a, names, 2, 1, arg) ||
+        count_arg(c, "holders", arg[1], HOLDERS_SHOWN, &max))
+        return NULL;
+    kumo_ref *obj = object_arg(c, "holders", arg[0]);
+    if (!obj)
+        return NULL;
+    holders_walk h = {.c = c, .obj = obj, .max = max};
+    kumo__buf_init(&h.lines, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
+    bool cut = false;
+    size_t walked = kumo__refs_scan(holder_line, &h, &cut);
+    if (h.found > h.shown)
+        kumo__buf_printf(&h.lines, "... %zu more holder%s (holders(obj, n) shows n)\n",
+                         h.found - h.shown, plural(h.found - h.shown));
+    bool known;
+    unsigned total = kumo__ref_refcount(obj, &known);
+    size_t mine = known ? console_refs_to(c, obj, arg[0]) : 0;
+    if (!h.found)
+        kumo__buf_adds(&h.lines, "no kumo object or engine structure holds it\n");
+    if (mine)
+        kumo__buf_printf(&h.lines, "%zu reference%s held by this console (its variables, `_`, "
+                         "this line)\n", mine, plural(mine));
+    if (known && total > h.found + mine) {
+        size_t rest = total - h.found - mine;
+        kumo_spider *sp = c->crawler ? kumo_crawler_spider(c->crawler) : NULL;
+        if (sp)
+            kumo__buf_printf(&h.lines, "%zu reference%s held elsewhere (C code of spider "
+                             "'%s')\n", rest, plural(rest), kumo_spider_name(sp));
+        else
+            kumo__buf_printf(&h.lines, "%zu reference%s held elsewhere (C code)\n", rest,
+                             plural(rest));
+    }
+    if (cut)
+        kumo__buf_printf(&h.lines, "(stopped after %zu references: the list may be "
+                         "incomplete)\n", walked);
+    cv_print(c, h.lines.s ? h.lines.s : "", h.lines.len);
+    kumo__buf_release(&h.lines);
+    return cv_none();
+}
+
+static void path_line(void *ctx, const char *path)
+{
+    kumo_buf *b = ctx;
+    kumo__buf_printf(b, "%s\n", path);
+}
+
+static cval *b_paths(cv_ctx *c, cval *self, const cv_args *a)
+{
+    static const char *const names[] = {"obj", "n"};
+    cval *arg[2];
+    size_t max;
+    if (cv_args_parse(c, "paths", a, names, 2, 1, arg) ||
+        count_arg(c, "paths", arg[1], PATHS_SHOWN, &max))
+        return NULL;
+    kumo_ref *obj = object_arg(c, "paths", arg[0]);
+    if (!obj)
+        return NULL;
+    kumo_buf b;
+    kumo__buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
+    bool cut = false;
+    size_t n = kumo__ref_paths(obj, max, path_line, &b, &cut);
+    if (!n)
+        kumo__buf_printf(&b, "no path from the roots (engine, scheduler, downloader, scraper, "
+                         "spider, item pipelines)%s\n", c->crawler ? "" : ": no crawl is "
+                         "running");
+    if (cut)
+        kumo__buf_printf(&b, "(stopped after %zu references: there may be shorter paths)\n",
+                         KUMO_REFSCAN_MAX);
+    cv_print(c, b.s ? b.s : "", b.len);
+    kumo__buf_release(&b);
+    return cv_none();
+}
+
 /* ---------------------------------------------------------------- hpy */
 
 #define HPY_PAGE 10
@@ -182,6 +386,22 @@ static cval *part_view(const kumo_heapset *s, kumo_partition_kind kind)
     return cv_native(&hpart_vt, h, NULL);
 }
 
+/* byrcs looks at the tracked objects whose bytes are of a type the set has. */
+static bool in_set(const kumo_class *cls, void *ctx)
+{
+    return kumo__heapset_has_type(ctx, kumo__ref_class_type(cls));
+}
+
+/* x.byrcs: the set's tracked objects by the kinds of what refers to them. */
+static cval *byrcs_view(const kumo_heapset *s)
+{
+    hpart *h = kumo_calloc(1, sizeof(*h), cv_tag(), KUMO_V_NONE);
+    h->p = kumo__byrcs_partition(in_set, (void *)s, NULL);
+    h->count = kumo__partition_count(h->p);
+    h->size = kumo__partition_size(h->p);
+    return cv_native(&hpart_vt, h, NULL);
+}
+
 static cval *more_view(cval *part, size_t start)
 {
     hmore *m = kumo_calloc(1, sizeof(*m), cv_tag(), KUMO_V_NONE);
@@ -218,6 +438,8 @@ static cval *hset_getattr(cv_ctx *c, cval *self, const char *name)
         return part_view(h->s, KUMO_PART_BYTYPE);
     if (!strcmp(name, "byvia"))
         return part_view(h->s, KUMO_PART_BYVIA);
+    if (!strcmp(name, "byrcs"))
+        return byrcs_view(h->s);
     if (!strcmp(name, "size"))
         return cv_int((int64_t)kumo__heapset_size(h->s));
     if (!strcmp(name, "count"))
@@ -255,7 +477,8 @@ static int hset_len(cv_ctx *c, cval *self, size_t *n)
     return KUMO_OK;
 }
 
-static const char *const hset_attrs[] = {"bytype", "byvia", "count", "more", "size", NULL};
+static const char *const hset_attrs[] = {"byrcs", "bytype", "byvia", "count", "more", "size",
+                                         NULL};
 static const cv_vtable hset_vt = {
     .name = "IdentitySet", .getattr = hset_getattr, .getitem = hset_getitem, .len = hset_len,
     .repr = hset_repr, .free = hset_free, .attrs = hset_attrs,
@@ -389,6 +612,10 @@ static const cn_entry heap_names[] = {
     FN("iter_all", "iter_all('HtmlResponse')", b_iter_all,
        "every live object of a class, oldest first"),
     VAL("hpy", co_hpy, "heap views: x = hpy.heap(); x.bytype, x.byvia, x.bytype[0].byvia, _.more"),
+    FN("holders", "holders(obj, n=40)", b_holders,
+       "what holds obj: each object or engine structure and the place in it, then the rest"),
+    FN("paths", "paths(obj, n=5)", b_paths,
+       "the shortest chains from the engine, scheduler, downloader, spider... to obj"),
     FN("mem", "mem()", b_mem, "process RSS and peak, kumo's heap, malloc in use and held free"),
     FN("trim", "trim()", b_trim, "give malloc's free memory back to the system (malloc_trim)"),
 };

@@ -420,6 +420,21 @@ static void dropped(kumo_crawler *c, kumo_item *item)
     kumo__buf_release(&b);
 }
 
+void kumo__chains_holders(const kumo_chains *ch,
+                          void (*fn)(void *ctx, const char *what, const char *name,
+                                     kumo_refs_hook refs, void *self),
+                          void *ctx)
+{
+    for (size_t i = 0; ch && i < ch->dl.len; i++) {
+        const kumo_dlmw_def *d = ch->dl.e[i].def;
+        if (d->refs)
+            fn(ctx, kind_dl.what, ch->dl.e[i].name, d->refs, ch->dl.e[i].self);
+    }
+    for (size_t i = 0; ch && i < ch->pl.len; i++)
+        if (PL(&ch->pl.e[i])->refs)
+            fn(ctx, kind_pl.what, ch->pl.e[i].name, PL(&ch->pl.e[i])->refs, ch->pl.e[i].self);
+}
+
 int kumo__chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item)
 {
     for (size_t i = 0; i < ch->pl.len; i++) {

@@ -18,6 +18,19 @@ int kumo__chains_open(kumo_crawler *c, kumo_chains **out, char *err, size_t errl
 /* Close every entry (in reverse order) and free the chains. */
 void kumo__chains_close(kumo_chains *ch, kumo_crawler *c);
 
+/* A component's refs hook (kumo_dlmw_def.refs, kumo_pipeline_def.refs). */
+typedef void (*kumo_refs_hook)(void *self, kumo_ref_visit_fn visit, void *ctx);
+
+/*
+ * For each open downloader middleware, then item pipeline, that has a refs hook:
+ * fn(ctx, what it is ("downloader middleware", "item pipeline"), its name, its hook, its
+ * state).
+ */
+void kumo__chains_holders(const kumo_chains *ch,
+                          void (*fn)(void *ctx, const char *what, const char *name,
+                                     kumo_refs_hook refs, void *self),
+                          void *ctx);
+
 /* Write "Enabled downloader middlewares:" style INFO lines listing each chain. */
 void kumo__chains_log(const kumo_chains *ch);
 

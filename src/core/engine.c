@@ -16,6 +16,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include "http/status.h"
+#include "mem/referrers.h"
 #include "core/chain.h"
 #include "core/item.h"
 #include "select/pool.h"
@@ -909,6 +910,97 @@ int kumo__engine_open(kumo_engine *e)
     return KUMO_OK;
 }
 
+/* ---- who holds what: the engine's structures as roots (mem/referrers.h) ---- */
+
+typedef struct rootwalk {
+    kumo__root_visit_fn visit;
+    void *vctx;
+    size_t n;
+    char holder[160], path[192];    /* the component being walked */
+} rootwalk;
+
+static void root_queued(void *ctx, int priority, size_t index, kumo_request *req)
+{
+    rootwalk *w = ctx;
+    char holder[64], path[96];
+    snprintf(holder, sizeof(holder), "scheduler queue (priority %d)", priority);
+    snprintf(path, sizeof(path), "engine.slot.scheduler.mqs[%zu]", index);
+    w->visit(w->vctx, holder, "scheduler queue", path, "", &req->ref);
+}
+
+static void root_slot(void *ctx, const char *slot, bool in_flight, size_t index,
+                      kumo_request *req)
+{
+    rootwalk *w = ctx;
+    char holder[256], path[256];
+    snprintf(holder, sizeof(holder), "downloader slot '%s' (%s)", slot,
+             in_flight ? "in flight" : "queued");
+    snprintf(path, sizeof(path), "engine.downloader.slots['%s'].%s[%zu]", slot,
+             in_flight ? "active" : "queue", index);
+    w->visit(w->vctx, holder, "downloader slot", path, "", &req->ref);
+}
+
+static void root_parse(void *ctx, void *owner)
+{
+    rootwalk *w = ctx;
+    char path[64];
+    snprintf(path, sizeof(path), "engine.scraper.slot.queue[%zu]", w->n++);
+    w->visit(w->vctx, "scraper queue (waiting for its parse)", "scraper queue", path, "",
+             &((kumo_response *)owner)->ref);
+}
+
+static void root_kept(void *ctx, const char *place, kumo_ref *obj)
+{
+    rootwalk *w = ctx;
+    w->visit(w->vctx, w->holder, w->holder, w->path, place, obj);
+}
+
+/* A component that keeps objects: "item pipeline 'Keep'" at engine.scraper.itemproc['Keep'],
+ * "downloader middleware 'RobotsTxt'" at engine.downloader.middleware['RobotsTxt']. */
+static void root_component(void *ctx, const char *what, const char *name, kumo_refs_hook refs,
+                           void *self)
+{
+    rootwalk *w = ctx;
+    bool pl = !strcmp(what, "item pipeline");
+    snprintf(w->holder, sizeof(w->holder), "%s '%s'", what, name);
+    snprintf(w->path, sizeof(w->path), "engine.%s['%s']",
+             pl ? "scraper.itemproc" : "downloader.middleware", name);
+    refs(self, root_kept, w);
+}
+
+/* The crawl's roots: what the engine, its scheduler, downloader, scraper and pipelines hold,
+ * and the spider. */
+static void engine_roots(void *rctx, kumo__root_visit_fn visit, void *vctx)
+{
+    kumo_engine *e = rctx;
+    rootwalk w = {.visit = visit, .vctx = vctx};
+    char path[64];
+    kumo_spider *sp = kumo_crawler_spider(e->c);
+    if (sp)
+        visit(vctx, "crawler", "crawler", "spider", "", &sp->ref);
+    kumo__scheduler_walk(e->sched, root_queued, &w);
+    kumo__downloader_walk(e->dl, root_slot, &w);
+    kumo__parsepool_walk(e->parsers, root_parse, &w);
+    for (size_t i = 0; i < e->resumed.len; i++) {
+        snprintf(path, sizeof(path), "engine.resumed[%zu]", i);
+        visit(vctx, "engine (resumed, waiting for its download)", "engine", path, "",
+              &((kumo_request *)e->resumed.v[i])->ref);
+    }
+    size_t i = 0;
+    for (const direct *d = e->directs; d; d = d->next, i++) {
+        snprintf(path, sizeof(path), "engine.downloads[%zu]", i);
+        visit(vctx, "engine (a middleware's own download)", "engine", path, "", &d->req->ref);
+    }
+    for (i = e->start_pos; !e->start_done && i < e->start_out.len; i++) {
+        const kumo_output *o = &e->start_out.v[i];
+        kumo_ref *r = o->is_item ? (o->u.item ? &o->u.item->ref : NULL) : &o->u.req->ref;
+        snprintf(path, sizeof(path), "engine.slot.start_requests[%zu]", i);
+        if (r)
+            visit(vctx, "start requests (not scheduled yet)", "start requests", path, "", r);
+    }
+    kumo__chains_holders(e->chains, root_component, &w);
+}
+
 kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen)
 {
     kumo_engine *e = kumo_calloc(1, sizeof(*e), KUMO_T_OTHER, KUMO_V_NONE);
@@ -952,6 +1044,7 @@ kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen)
                                             "SCRAPER_SLOT_MAX_ACTIVE_SIZE");
     e->max_active_size = max_active > 0 ? (size_t)max_active : SIZE_MAX;
     kumo__chains_log(e->chains);
+    kumo__ref_roots_add(engine_roots, e);
     return e;
 }
 
@@ -959,6 +1052,7 @@ void kumo__engine_free(kumo_engine *e)
 {
     if (!e)
         return;
+    kumo__ref_roots_remove(engine_roots, e);
     kumo__downloader_free(e->dl);
     directs_cancel(e);
     while (e->resumed.len)

@@ -22,11 +22,24 @@ static void release(kumo_ref *r)
     kumo_item_unref((kumo_item *)r);
 }
 
+/* What an item holds: objects in its fields, at "['field']". */
+static void refs(const kumo_ref *r, kumo_ref_visit_fn visit, void *ctx)
+{
+    kumo_map_refs(&((const kumo_item *)r)->fields, "", visit, ctx);
+}
+
+static unsigned refcount(const kumo_ref *r)
+{
+    return ((const kumo_item *)r)->refcount;
+}
+
 kumo_item *kumo_item_new(void)
 {
     if (!KUMO_CLASS(Item).retain) {
         KUMO_CLASS(Item).retain = retain;
         KUMO_CLASS(Item).release = release;
+        KUMO_CLASS(Item).refs = refs;
+        KUMO_CLASS(Item).refcount = refcount;
     }
     kumo_item *item = kumo_calloc(1, sizeof(*item), KUMO_T_ITEM, KUMO_V_NONE);
     kumo_ref_init(&item->ref, &KUMO_CLASS(Item));

@@ -242,6 +242,18 @@ static bool seen_or_add(void *p, const unsigned char fp[20])
     return false;
 }
 
+/* The requests kept as objects (packed ones hold no object), and the newest one. */
+static void walk(void *p, void (*fn)(void *ctx, int priority, size_t index, kumo_request *req),
+                 void *ctx)
+{
+    const memq *q = p;
+    for (size_t i = 0; i < q->len; i++)
+        if (!as_packed(q->heap[i]))
+            fn(ctx, prio_of(q->heap[i]), i, (kumo_request *)q->heap[i]);
+    if (q->last)
+        fn(ctx, q->last->priority, q->len, q->last);
+}
+
 const kumo_queue_backend kumo__queue_memory = {
     .name = "memory",
     .open = open_q,
@@ -250,4 +262,5 @@ const kumo_queue_backend kumo__queue_memory = {
     .pop = pop,
     .len = len,
     .seen_or_add = seen_or_add,
+    .walk = walk,
 };

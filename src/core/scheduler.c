@@ -94,6 +94,14 @@ void kumo__scheduler_done(kumo_scheduler *s, kumo_request *req)
         s->be->done(s->q, req);
 }
 
+void kumo__scheduler_walk(const kumo_scheduler *s,
+                          void (*fn)(void *ctx, int priority, size_t index, kumo_request *req),
+                          void *ctx)
+{
+    if (s && s->be->walk)
+        s->be->walk(s->q, fn, ctx);
+}
+
 size_t kumo__scheduler_len(const kumo_scheduler *s)
 {
     return s->be->len(s->q);

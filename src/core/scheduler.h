@@ -23,6 +23,10 @@ typedef struct kumo_queue_backend {
      * items written.  A persistent backend forgets it only now, so that a crash re-fetches
      * exactly the requests that were in flight. */
     void (*done)(void *q, kumo_request *req);
+    /* Optional: fn(ctx, priority, index, req) for each request the queue keeps as an object
+     * (borrowed), for holders() and paths(); index is its place in the queue's storage. */
+    void (*walk)(void *q, void (*fn)(void *ctx, int priority, size_t index, kumo_request *req),
+                 void *ctx);
 } kumo_queue_backend;
 
 extern const kumo_queue_backend kumo__queue_memory;
@@ -41,6 +45,11 @@ bool kumo__scheduler_enqueue(kumo_scheduler *s, kumo_request *req);
 kumo_request *kumo__scheduler_next(kumo_scheduler *s);
 
 size_t kumo__scheduler_len(const kumo_scheduler *s);
+
+/* The backend's walk over the request objects it keeps (none when it has no walk). */
+void kumo__scheduler_walk(const kumo_scheduler *s,
+                          void (*fn)(void *ctx, int priority, size_t index, kumo_request *req),
+                          void *ctx);
 
 /* req, popped by kumo__scheduler_next(), is finished (borrowed). */
 void kumo__scheduler_done(kumo_scheduler *s, kumo_request *req);

@@ -23,8 +23,16 @@ const char *kumo__spider_class_name(const char *name, char *buf, size_t n)
     return buf;
 }
 
+/* What a spider holds: objects in its state (spider.state['last']). */
+static void spider_refs(const kumo_ref *r, kumo_ref_visit_fn visit, void *ctx)
+{
+    kumo_map_refs(&((const kumo_spider *)r)->state, ".state", visit, ctx);
+}
+
 kumo_spider *kumo__spider_new(const kumo_spider_def *def, kumo_crawler *c, const kumo_map *args)
 {
+    if (!KUMO_CLASS(Spider).refs)
+        KUMO_CLASS(Spider).refs = spider_refs;
     char cname[128];
     kumo_class *cls = kumo_class_intern(kumo__spider_class_name(def->name, cname, sizeof(cname)),
                                         &KUMO_CLASS(Spider));

@@ -96,7 +96,8 @@ size_t kumo__lw_suspects(const kumo_lw_sample *const *win, size_t n, size_t min_
             continue;
         if (found < max) {
             kumo_lw_suspect *s = &out[found];
-            *s = (kumo_lw_suspect){c->cls, c->live, last->now - c->oldest_born, NULL, 0, 0};
+            *s = (kumo_lw_suspect){.cls = c->cls, .live = c->live,
+                                   .age = last->now - c->oldest_born};
             find_peer(win, n, s);
         }
         found++;
@@ -119,6 +120,16 @@ void kumo__lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf
     kumo__buf_printf(b, "Possible memory leak: %zu %s objects alive, more at each of the last "
                     "%zu samples, the oldest %ds old", s->live, s->cls->name, nsamples,
                     (int)s->age);
+    for (size_t i = 0; i < s->nheld && i < KUMO_LW_HELD_MAX; i++) {
+        const kumo_held_by *h = &s->held[i];
+        /* "1 request", "1 box": the unit is plural */
+        size_t ul = strlen(h->unit), cut = h->holders != 1 || !ul ? 0
+                                          : ul > 3 && !strcmp(h->unit + ul - 3, "xes") ? 2 : 1;
+        kumo__buf_printf(b, "%s%s (%zu %.*s)", i ? ", " : "; held by ", h->label, h->holders,
+                        (int)(ul - cut), h->unit);
+    }
+    if (s->nheld)
+        return;
     if (!s->peer) {
         kumo__buf_printf(b, "; nothing grows alongside: see what holds it with "
                         "get_oldest('%s') in the telnet console", s->cls->name);
@@ -160,6 +171,31 @@ int kumo__lw_sample_json(const kumo_lw_sample *s, kumo_buf *b)
     return rc ? KUMO_ETOOBIG : KUMO_OK;
 }
 
+int kumo__lw_suspects_json(const kumo_lw_suspect *s, size_t n, kumo_buf *b)
+{
+    int rc = kumo__buf_adds(b, "\"suspects\": [");
+    for (size_t i = 0; i < n && rc == KUMO_OK; i++) {
+        const char *name = s[i].cls->name;
+        rc = (i ? kumo__buf_adds(b, ", ") : KUMO_OK) || kumo__buf_adds(b, "{\"class\": ") ||
+             kumo__json_str(b, name, strlen(name)) ||
+             kumo__buf_printf(b, ", \"live\": %zu, \"oldest\": %.1f, \"held_by\": [",
+                             s[i].live, s[i].age);
+        for (size_t k = 0; k < s[i].nheld && k < KUMO_LW_HELD_MAX && rc == KUMO_OK; k++) {
+            const kumo_held_by *h = &s[i].held[k];
+            rc = (k ? kumo__buf_adds(b, ", ") : KUMO_OK) || kumo__buf_adds(b, "{\"by\": ") ||
+                 kumo__json_str(b, h->label, strlen(h->label)) ||
+                 kumo__buf_printf(b, ", \"holders\": %zu, \"unit\": ", h->holders) ||
+                 kumo__json_str(b, h->unit, strlen(h->unit)) ||
+                 kumo__buf_printf(b, ", \"references\": %zu}", h->refs);
+        }
+        if (rc == KUMO_OK)
+            rc = kumo__buf_adds(b, "]}");
+    }
+    if (rc == KUMO_OK)
+        rc = kumo__buf_adds(b, "]");
+    return rc ? KUMO_ETOOBIG : KUMO_OK;
+}
+
 /* ---- the extension ---- */
 
 typedef struct leakwatch {
@@ -185,7 +221,10 @@ static bool was_warned(leakwatch *lw, const kumo_class *cls)
     return false;
 }
 
-static void record(leakwatch *lw, const kumo_lw_sample *s)
+/* Count s in the stats and write it to LEAKWATCH_FILE, with the suspects warned about in it
+ * (sus[0..nsus)). */
+static void record(leakwatch *lw, const kumo_lw_sample *s, const kumo_lw_suspect *sus,
+                   size_t nsus)
 {
     kumo_crawler *c = lw->c;
     kumo_crawler_stats_set_int(c, "leakwatch/samples", (int64_t)++lw->taken);
@@ -200,17 +239,26 @@ static void record(leakwatch *lw, const kumo_lw_sample *s)
         return;
     kumo_buf b;
     kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    if (kumo__lw_sample_json(s, &b) == KUMO_OK) {
+    int rc = kumo__lw_sample_json(s, &b);
+    if (rc == KUMO_OK && nsus) {
+        b.len -= 2;                 /* the line's closing "}\n" */
+        rc = kumo__buf_adds(&b, ", ") || kumo__lw_suspects_json(sus, nsus, &b) ||
+             kumo__buf_adds(&b, "}\n");
+    }
+    if (rc == KUMO_OK) {
         fwrite(b.s, 1, b.len, lw->file);
         fflush(lw->file);
     }
     kumo__buf_release(&b);
 }
 
-static void detect(leakwatch *lw)
+/* Warn about each new suspect, naming what holds its objects; returns how many were warned
+ * about now, in out[0..max). */
+static size_t detect(leakwatch *lw, kumo_lw_suspect *out, size_t max)
 {
+    size_t warned = 0;
     if (lw->filled < lw->window)
-        return;
+        return 0;
     const kumo_lw_sample *win[SAMPLES_MAX + 1];
     for (size_t i = 0; i < lw->window; i++)
         win[i] = &lw->ring[(lw->head + i) % lw->window];   /* head: the oldest when full */
@@ -220,6 +268,12 @@ static void detect(leakwatch *lw)
         if (was_warned(lw, sus[i].cls) || lw->nwarned >= KUMO_LW_MAX_CLASSES)
             continue;
         lw->warned[lw->nwarned++] = sus[i].cls;
+        kumo_held_by held[KUMO_LW_HELD_MAX];
+        size_t nheld = kumo__held_by(sus[i].cls, held, KUMO_LW_HELD_MAX);
+        sus[i].nheld = KUMO_MIN(nheld, KUMO_LW_HELD_MAX);
+        memcpy(sus[i].held, held, sus[i].nheld * sizeof(held[0]));
+        if (warned < max)
+            out[warned++] = sus[i];
         kumo_buf msg;
         kumo__buf_init(&msg, 0, KUMO_T_STR, KUMO_V_NONE);
         kumo__lw_suspect_format(&sus[i], lw->window - 1, &msg);
@@ -230,6 +284,7 @@ static void detect(leakwatch *lw)
         kumo__buf_adds(&lw->suspects, sus[i].cls->name);
         kumo_crawler_stats_set_str(lw->c, "leakwatch/suspects", kumo__buf_str(&lw->suspects));
     }
+    return warned;
 }
 
 static void sample(leakwatch *lw, bool check)
@@ -241,9 +296,9 @@ static void sample(leakwatch *lw, bool check)
     lw->head = (lw->head + 1) % lw->window;
     if (lw->filled < lw->window)
         lw->filled++;
-    record(lw, s);
-    if (check)
-        detect(lw);
+    kumo_lw_suspect warned[KUMO_LW_MAX_CLASSES];
+    size_t nwarned = check ? detect(lw, warned, KUMO_LW_MAX_CLASSES) : 0;
+    record(lw, s, warned, nwarned);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)

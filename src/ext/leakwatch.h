@@ -4,9 +4,11 @@
 #define KUMO_LEAKWATCH_H
 
 #include "kumo-int.h"
+#include "mem/referrers.h"
 #include "util/buf.h"
 
 /* Classes recorded per sample at most (kumo has about a dozen, plus the spider's). */
+#define KUMO_LW_HELD_MAX 3      /* holder kinds a warning names */
 #define KUMO_LW_MAX_CLASSES 64
 
 /* One class in one sample. */
@@ -33,6 +35,9 @@ typedef struct kumo_lw_suspect {
     const kumo_class *peer;     /* the class growing alongside with the closest count, or NULL */
     size_t peer_live;
     double peer_age;
+    /* what holds its objects, most references first (kumo__held_by()); nheld 0: not asked */
+    kumo_held_by held[KUMO_LW_HELD_MAX];
+    size_t nheld;
 } kumo_lw_suspect;
 
 /* Fill s with every registered class's live count and oldest object, now. */
@@ -51,8 +56,9 @@ size_t kumo__lw_suspects(const kumo_lw_sample *const *win, size_t n, size_t min_
                         kumo_lw_suspect *out, size_t max);
 
 /*
- * Append one warning line for s (no newline): the class, its count and oldest age, the peer
- * and what the pair suggests ("requests and responses keep each other alive...").
+ * Append one warning line for s (no newline): the class, its count and oldest age, then what
+ * holds its objects ("held by Request.meta['referer'] (677 requests)") when s->nheld, else
+ * the peer and what the pair suggests ("responses are probably held by requests...").
  */
 void kumo__lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf *b);
 
@@ -62,5 +68,12 @@ void kumo__lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf
  * ("live" holds every class sampled, "oldest" the age in seconds of those with live objects).
  */
 int kumo__lw_sample_json(const kumo_lw_sample *s, kumo_buf *b);
+
+/*
+ * Append the JSON field of the suspects warned about in a sample, to go in its line:
+ * "suspects": [{"class": "HtmlResponse", "live": 6, "oldest": 7.0, "held_by": [{"by":
+ * "Request.meta['referer']", "holders": 677, "unit": "requests", "references": 6}]}]
+ */
+int kumo__lw_suspects_json(const kumo_lw_suspect *s, size_t n, kumo_buf *b);
 
 #endif

@@ -1242,6 +1242,23 @@ size_t kumo__downloader_transferring(const kumo_downloader *dl)
     return dl->transferring;
 }
 
+void kumo__downloader_walk(const kumo_downloader *dl,
+                           void (*fn)(void *ctx, const char *slot, bool in_flight, size_t index,
+                                      kumo_request *req),
+                           void *ctx)
+{
+    for (size_t b = 0; b < NBUCKETS; b++)
+        for (slot *s = dl->buckets[b]; s; s = s->hnext) {
+            size_t i = 0;
+            for (const xfer *x = dl->live; x; x = x->next)
+                if (x->slot == s && x->req)
+                    fn(ctx, s->key, true, i++, x->req);
+            i = 0;
+            for (const pending *p = s->head; p; p = p->next)
+                fn(ctx, s->key, false, i++, p->req);
+        }
+}
+
 size_t kumo__downloader_slots(const kumo_downloader *dl)
 {
     return dl->nslots;

@@ -75,6 +75,15 @@ bool kumo__downloader_needs_backout(const kumo_downloader *dl);
  * until then, so that what the engine schedules does not depend on parse threads. */
 bool kumo__downloader_needs_backout_held(const kumo_downloader *dl, size_t held);
 
+/*
+ * fn(ctx, slot key, in_flight, index, req) for every request the downloader holds (borrowed):
+ * transferring (in_flight true, index among the slot's transfers) or queued in its slot.
+ */
+void kumo__downloader_walk(const kumo_downloader *dl,
+                           void (*fn)(void *ctx, const char *slot, bool in_flight, size_t index,
+                                      kumo_request *req),
+                           void *ctx);
+
 /* Transfers in flight (not queued), and the number of slots. */
 size_t kumo__downloader_transferring(const kumo_downloader *dl);
 size_t kumo__downloader_slots(const kumo_downloader *dl);

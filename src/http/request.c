@@ -21,12 +21,27 @@ static size_t repr(const kumo_ref *r, char *out, size_t cap)
     return n < 0 ? 0 : (size_t)n;
 }
 
+/* What a request holds: objects in its meta and its callback's keyword arguments. */
+static void refs(const kumo_ref *r, kumo_ref_visit_fn visit, void *ctx)
+{
+    const kumo_request *req = (const kumo_request *)r;
+    kumo_map_refs(&req->meta, ".meta", visit, ctx);
+    kumo_map_refs(&req->cb_kwargs, ".cb_kwargs", visit, ctx);
+}
+
+static unsigned refcount(const kumo_ref *r)
+{
+    return ((const kumo_request *)r)->refcount;
+}
+
 /* Request is the root of the request classes: give it the shared-object verbs, its repr. */
 static void set_class_ops(void)
 {
     KUMO_CLASS(Request).retain = retain;
     KUMO_CLASS(Request).release = release;
     KUMO_CLASS(Request).repr = repr;
+    KUMO_CLASS(Request).refs = refs;
+    KUMO_CLASS(Request).refcount = refcount;
 }
 
 static kumo_request *alloc_request(void)

@@ -13,6 +13,19 @@ static void release(kumo_ref *r)
     kumo_response_unref((kumo_response *)r);
 }
 
+/* What a response holds: the request it answers. */
+static void refs(const kumo_ref *r, kumo_ref_visit_fn visit, void *ctx)
+{
+    const kumo_response *res = (const kumo_response *)r;
+    if (res->request)
+        visit(ctx, ".request", &res->request->ref);
+}
+
+static unsigned refcount(const kumo_ref *r)
+{
+    return ((const kumo_response *)r)->refcount;
+}
+
 /* Scrapy's repr of a response: "<200 https://a.test/>". */
 static size_t repr(const kumo_ref *r, char *out, size_t cap)
 {
@@ -94,6 +107,8 @@ kumo_response *kumo__response_new(kumo_request *req, const char *url, int status
         KUMO_CLASS(Response).retain = retain;
         KUMO_CLASS(Response).release = release;
         KUMO_CLASS(Response).repr = repr;
+        KUMO_CLASS(Response).refs = refs;
+        KUMO_CLASS(Response).refcount = refcount;
     }
     kumo_response *res = kumo_calloc(1, sizeof(*res), KUMO_T_RESPONSE, KUMO_V_NONE);
     const char *ct = headers ? kumo_headers_get(headers, "Content-Type") : NULL;

@@ -26,6 +26,8 @@ struct kumo_partition {
     part_row *rows;
     size_t nc;
     kumo_heap_counter *c;       /* the set's counters, grouped by row key */
+    char **names;               /* kumo__partition_named: the rows' names, owned */
+    size_t nnames;
 };
 
 /* The type of the heap view's own blocks: left out of every snapshot (Guppy's hiding tag). */
@@ -84,6 +86,14 @@ uint64_t kumo__heapset_size(const kumo_heapset *s)
     for (size_t i = 0; i < s->n; i++)
         n += s->c[i].bytes;
     return n;
+}
+
+bool kumo__heapset_has_type(const kumo_heapset *s, kumo_tag type)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (s->c[i].type == type && s->c[i].count)
+            return true;
+    return false;
 }
 
 static kumo_tag key_of(const kumo_heap_counter *c, kumo_partition_kind kind)
@@ -145,13 +155,75 @@ kumo_partition *kumo__heapset_partition(const kumo_heapset *s, kumo_partition_ki
     return p;
 }
 
+static int cmp_named(const void *a, const void *b)
+{
+    const kumo_named_count *x = a, *y = b;
+    int d = strcmp(x->name, y->name);
+    return d ? d : (x->type > y->type) - (x->type < y->type);
+}
+
+kumo_partition *kumo__partition_named(kumo_partition_kind kind, const kumo_named_count *v,
+                                      size_t n)
+{
+    kumo_partition *p = self_alloc(1, sizeof(*p));
+    p->kind = kind;
+    kumo_named_count *s = self_alloc(n, sizeof(*s));
+    if (n)
+        memcpy(s, v, n * sizeof(*s));
+    qsort(s, n, sizeof(*s), cmp_named);
+    p->c = self_alloc(n, sizeof(*p->c));
+    p->rows = self_alloc(n, sizeof(*p->rows));
+    p->names = self_alloc(n, sizeof(*p->names));
+    for (size_t i = 0; i < n; i++) {
+        bool new_row = i == 0 || strcmp(s[i].name, s[i - 1].name) != 0;
+        if (new_row) {
+            part_row *r = &p->rows[p->nrows++];
+            p->names[p->nnames] = kumo_strdup(s[i].name, self_type(), KUMO_V_NONE);
+            r->name = p->names[p->nnames++];
+            r->first = p->nc;
+        }
+        part_row *r = &p->rows[p->nrows - 1];
+        if (new_row || s[i].type != s[i - 1].type) {
+            p->c[p->nc++] = (kumo_heap_counter){.type = s[i].type, .via = KUMO_V_NONE};
+            r->n++;
+        }
+        p->c[p->nc - 1].count += s[i].count;
+        p->c[p->nc - 1].bytes += s[i].bytes;
+        r->count += s[i].count;
+        r->size += s[i].bytes;
+        p->count += s[i].count;
+        p->size += s[i].bytes;
+    }
+    kumo_free(s);
+    qsort(p->rows, p->nrows, sizeof(*p->rows), cmp_row);
+    uint64_t cumul = 0;
+    for (size_t i = 0; i < p->nrows; i++) {
+        cumul += p->rows[i].size;
+        p->rows[i].cumul = cumul;
+    }
+    return p;
+}
+
 void kumo__partition_free(kumo_partition *p)
 {
     if (!p)
         return;
+    for (size_t i = 0; i < p->nnames; i++)
+        kumo_free(p->names[i]);
+    kumo_free(p->names);
     kumo_free(p->rows);
     kumo_free(p->c);
     kumo_free(p);
+}
+
+uint64_t kumo__partition_count(const kumo_partition *p)
+{
+    return p->count;
+}
+
+uint64_t kumo__partition_size(const kumo_partition *p)
+{
+    return p->size;
 }
 
 size_t kumo__partition_rows(const kumo_partition *p)
@@ -420,7 +492,9 @@ size_t kumo__partition_format(const kumo_partition *p, size_t start, kumo_buf *o
                         PRIu64 " bytes.\n", p->count, p->count == 1 ? "" : "s", p->size);
     if (start >= p->nrows)
         return start;
-    const char *kind = p->kind == KUMO_PART_BYTYPE ? "Type" : "Referred Via:";
+    const char *kind = p->kind == KUMO_PART_BYTYPE  ? "Type"
+                       : p->kind == KUMO_PART_BYVIA ? "Referred Via:"
+                                                    : "Referrers by Kind (class / dict of class)";
     char header[128];
     int n = snprintf(header, sizeof(header), "%s%s", STAT_HEADER, kind);
     wrap_text(out, header, n > 0 ? (size_t)n : 0, 0, strlen(STAT_HEADER));

@@ -19,6 +19,8 @@ typedef struct kumo_partition kumo_partition;
 typedef enum kumo_partition_kind {
     KUMO_PART_BYTYPE,   /* rows named by type: "str", "kumo.http.Request" */
     KUMO_PART_BYVIA,    /* rows named by via: "'.body'", "\"['meta']\"" (header "Referred Via:") */
+    KUMO_PART_BYRCS,    /* rows named by referrer kinds: "Request.meta", "<no referrer>"
+                         * (header "Referrers by Kind (class / dict of class)") */
 } kumo_partition_kind;
 
 /* Returns a new snapshot of the whole tagged heap (hpy.heap()); never NULL. */
@@ -31,11 +33,33 @@ void kumo__heapset_free(kumo_heapset *s);
 uint64_t kumo__heapset_count(const kumo_heapset *s);
 uint64_t kumo__heapset_size(const kumo_heapset *s);
 
+/* Returns true when s has blocks of type (a byrcs on a row looks at those objects). */
+bool kumo__heapset_has_type(const kumo_heapset *s, kumo_tag type);
+
 /* Returns a new partition of s (x.bytype, x.byvia); it does not borrow s. */
 kumo_partition *kumo__heapset_partition(const kumo_heapset *s, kumo_partition_kind kind);
 
+/* One row's share of a partition built from counts rather than from the heap. */
+typedef struct kumo_named_count {
+    const char *name;           /* the row's name (copied) */
+    kumo_tag type;              /* what the objects are: their row set's type */
+    uint64_t count, bytes;
+} kumo_named_count;
+
+/*
+ * Returns a new partition of kind whose rows are v[0..n) grouped by name (counts of equal
+ * names and types summed), sorted as every partition is; a row's set holds one counter per
+ * type (byrcs: referrers.h builds it from the live objects).
+ */
+kumo_partition *kumo__partition_named(kumo_partition_kind kind, const kumo_named_count *v,
+                                      size_t n);
+
 /* Free a partition; NULL is ignored. */
 void kumo__partition_free(kumo_partition *p);
+
+/* Objects and bytes in p's set. */
+uint64_t kumo__partition_count(const kumo_partition *p);
+uint64_t kumo__partition_size(const kumo_partition *p);
 
 /* Rows in p; returns a new set holding row i's blocks (x.bytype[i]), NULL out of range. */
 size_t kumo__partition_rows(const kumo_partition *p);

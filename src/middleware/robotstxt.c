@@ -337,6 +337,19 @@ static void rt_close(void *self, kumo_crawler *c)
     kumo_free(rt);
 }
 
+/* The requests parked until their origin's robots.txt is known, at .waiting['origin'][i]. */
+static void rt_refs(void *self, kumo_ref_visit_fn visit, void *ctx)
+{
+    robotstxt *rt = self;
+    for (size_t b = 0; b < NBUCKETS; b++)
+        for (host *h = rt->buckets[b]; h; h = h->next)
+            for (size_t i = 0; i < h->waiting.len; i++) {
+                char place[320];
+                snprintf(place, sizeof(place), ".waiting['%s'][%zu]", h->key, i);
+                visit(ctx, place, &((kumo_request *)h->waiting.v[i])->ref);
+            }
+}
+
 const kumo_dlmw_def kumo__dlmw_robotstxt = {
     KUMO_DLMW_HEADER,
     .name = "RobotsTxt",
@@ -344,4 +357,5 @@ const kumo_dlmw_def kumo__dlmw_robotstxt = {
     .open = rt_open,
     .close = rt_close,
     .process_request = rt_request,
+    .refs = rt_refs,
 };

@@ -172,6 +172,13 @@ void kumo__parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *
     pthread_mutex_unlock(&p->lock);
 }
 
+void kumo__parsepool_walk(const kumo_parsepool *p, void (*fn)(void *ctx, void *owner),
+                          void *ctx)
+{
+    for (const job *j = p ? p->first : NULL; j; j = j->order_next)
+        fn(ctx, j->owner);
+}
+
 size_t kumo__parsepool_pending(const kumo_parsepool *p)
 {
     return p->pending;

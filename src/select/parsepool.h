@@ -43,6 +43,10 @@ kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
  * inside this call. */
 void kumo__parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *owner);
 
+/* fn(ctx, owner) for every job not reported yet, in submission order (loop thread). */
+void kumo__parsepool_walk(const kumo_parsepool *p, void (*fn)(void *ctx, void *owner),
+                          void *ctx);
+
 /* Jobs submitted and not yet reported. */
 size_t kumo__parsepool_pending(const kumo_parsepool *p);
 

@@ -64,11 +64,33 @@ static void list_release(kumo_ref *r)
     kumo_list_unref((kumo_selector_list *)r);
 }
 
+static unsigned sel_refcount(const kumo_ref *r)
+{
+    return ((const kumo_selector *)r)->refcount;
+}
+
+static unsigned list_refcount(const kumo_ref *r)
+{
+    return ((const kumo_selector_list *)r)->refcount;
+}
+
+/* What a selector list holds: its selectors, at "[i]". */
+static void list_refs(const kumo_ref *r, kumo_ref_visit_fn visit, void *ctx)
+{
+    const kumo_selector_list *l = (const kumo_selector_list *)r;
+    for (size_t i = 0; i < l->len; i++) {
+        char place[32];
+        snprintf(place, sizeof(place), "[%zu]", i);
+        visit(ctx, place, &l->v[i]->ref);
+    }
+}
+
 static kumo_selector *sel_new(sel_kind kind, kumo_doc *doc, xmlNodePtr node)
 {
     if (!KUMO_CLASS(Selector).release) {
         KUMO_CLASS(Selector).retain = sel_retain;
         KUMO_CLASS(Selector).release = sel_release;
+        KUMO_CLASS(Selector).refcount = sel_refcount;
     }
     kumo_selector *sel = kumo_calloc(1, sizeof(*sel), KUMO_T_SELECTOR, KUMO_V_NONE);
     kumo_ref_init(&sel->ref, &KUMO_CLASS(Selector));
@@ -84,6 +106,8 @@ static kumo_selector_list *list_new(void)
     if (!KUMO_CLASS(SelectorList).release) {
         KUMO_CLASS(SelectorList).retain = list_retain;
         KUMO_CLASS(SelectorList).release = list_release;
+        KUMO_CLASS(SelectorList).refs = list_refs;
+        KUMO_CLASS(SelectorList).refcount = list_refcount;
     }
     kumo_selector_list *l = kumo_calloc(1, sizeof(*l), KUMO_T_SELECTOR, KUMO_V_NONE);
     kumo_ref_init(&l->ref, &KUMO_CLASS(SelectorList));

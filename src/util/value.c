@@ -215,3 +215,60 @@ void kumo_map_copy(kumo_map *dst, const kumo_map *src)
     for (size_t i = 0; i < src->len; i++)
         kumo_map_set(dst, src->e[i].key, kumo_val_copy(&src->e[i].val));
 }
+
+/* ---- who holds what: the references values hold (kumo_val_refs) ---- */
+
+#define PLACE_MAX 256
+
+/* Append Python's repr of key as a dict subscript, ['key'], to p (cut at PLACE_MAX). */
+static size_t place_key(char *p, size_t len, const char *key)
+{
+    int n = snprintf(p + len, PLACE_MAX - len, "['");
+    len = KUMO_MIN(PLACE_MAX - 1, len + (size_t)(n > 0 ? n : 0));
+    for (const char *k = key; *k && len + 4 < PLACE_MAX; k++) {
+        if (*k == '\'' || *k == '\\')
+            p[len++] = '\\';
+        p[len++] = *k;
+    }
+    n = snprintf(p + len, PLACE_MAX - len, "']");
+    return KUMO_MIN(PLACE_MAX - 1, len + (size_t)(n > 0 ? n : 0));
+}
+
+static void val_refs(const kumo_value *v, char *place, size_t len, kumo_ref_visit_fn visit,
+                     void *ctx)
+{
+    if (v->type == KUMO_VAL_OBJ) {
+        visit(ctx, place, v->u.obj);
+        return;
+    }
+    if (v->type != KUMO_VAL_LIST)
+        return;
+    for (size_t i = 0; i < v->u.list->len; i++) {
+        int n = snprintf(place + len, PLACE_MAX - len, "[%zu]", i);
+        size_t end = KUMO_MIN(PLACE_MAX - 1, len + (size_t)(n > 0 ? n : 0));
+        val_refs(&v->u.list->v[i], place, end, visit, ctx);
+        place[len] = '\0';
+    }
+}
+
+void kumo_val_refs(const kumo_value *v, const char *place, kumo_ref_visit_fn visit, void *ctx)
+{
+    char p[PLACE_MAX];
+    int n = snprintf(p, sizeof(p), "%s", place ? place : "");
+    val_refs(v, p, KUMO_MIN(PLACE_MAX - 1, (size_t)(n > 0 ? n : 0)), visit, ctx);
+}
+
+void kumo_map_refs(const kumo_map *m, const char *prefix, kumo_ref_visit_fn visit, void *ctx)
+{
+    char p[PLACE_MAX];
+    int n = snprintf(p, sizeof(p), "%s", prefix ? prefix : "");
+    size_t base = KUMO_MIN(PLACE_MAX - 1, (size_t)(n > 0 ? n : 0));
+    for (size_t i = 0; i < m->len; i++) {
+        if (m->e[i].val.type != KUMO_VAL_OBJ && m->e[i].val.type != KUMO_VAL_LIST)
+            continue;
+        size_t len = place_key(p, base, m->e[i].key);
+        p[len] = '\0';
+        val_refs(&m->e[i].val, p, len, visit, ctx);
+        p[base] = '\0';
+    }
+}

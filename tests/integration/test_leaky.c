@@ -10,13 +10,15 @@
 
 static kumo_testcrawl t;
 static kumo_plugin *plugin;
-static char jsonl[64];
+static char jsonl[64], logfile[64];
 
 static void setup(void)
 {
     kumo_testcrawl_init(&t);
     snprintf(jsonl, sizeof(jsonl), "/tmp/kumo-leakwatch-%d.jsonl", (int)getpid());
     unlink(jsonl);
+    snprintf(logfile, sizeof(logfile), "/tmp/kumo-leakwatch-%d.log", (int)getpid());
+    unlink(logfile);
 }
 
 static void teardown(void)
@@ -25,7 +27,8 @@ static void teardown(void)
     kumo__plugin_close(plugin);
     plugin = NULL;
     kumo_leakcheck_end();
-    unlink(jsonl);
+    if (!getenv("KUMO_KEEP"))
+        unlink(jsonl), unlink(logfile);
 }
 
 TestSuite(leaky, .init = setup, .fini = teardown, .timeout = 60);
@@ -64,6 +67,37 @@ static size_t read_samples(counts *out, size_t max)
     return n;
 }
 
+/* The first LEAKWATCH_FILE line with a suspect of class cls, from its "suspects" field
+ * (a static buffer), or NULL. */
+static const char *held_by_line(const char *cls)
+{
+    static char line[8192];
+    char want[128];
+    snprintf(want, sizeof(want), "{\"class\": \"%s\"", cls);
+    FILE *f = fopen(jsonl, "r");
+    cr_assert(f);
+    const char *found = NULL;
+    while (!found && fgets(line, sizeof(line), f)) {
+        const char *sus = strstr(line, "\"suspects\": [");
+        found = sus ? strstr(sus, want) : NULL;
+    }
+    fclose(f);
+    return found;
+}
+
+/* Whether the crawl's log (LOG_FILE) has needle. */
+static bool log_has(const char *needle)
+{
+    FILE *f = fopen(logfile, "r");
+    cr_assert(f, "no %s", logfile);
+    static char line[8192];
+    bool found = false;
+    while (!found && fgets(line, sizeof(line), f))
+        found = strstr(line, needle) != NULL;
+    fclose(f);
+    return found;
+}
+
 static void crawl(const char *spider)
 {
     char err[256], url[256];
@@ -75,7 +109,8 @@ static void crawl(const char *spider)
                                     SET("CLOSESPIDER_PAGECOUNT", pages, "DOWNLOAD_DELAY", "0.01",
                                         "LEAKWATCH_INTERVAL_SECONDS", "0.1",
                                         "LEAKWATCH_SAMPLES", "3", "LEAKWATCH_MIN_COUNT", "10",
-                                        "LEAKWATCH_FILE", jsonl, "MEMDEBUG_ENABLED", "1"),
+                                        "LEAKWATCH_FILE", jsonl, "MEMDEBUG_ENABLED", "1",
+                                        "LOG_LEVEL", "WARNING", "LOG_FILE", logfile),
                                     SET("url", url)), KUMO_OK, "%s", t.err);
     cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "closespider_pagecount");
     cr_assert_geq(t.nitems, PAGES - 1, "one item per page");
@@ -100,6 +135,12 @@ Test(leaky, responses_pile_up_with_their_requests)
     cr_assert_eq(STAT("leakwatch/samples"), (int64_t)n);
     const char *sus = kumo_testcrawl_stat_str(&t, "leakwatch/suspects");
     cr_assert(sus && strstr(sus, "HtmlResponse"), "suspects: %s", sus ? sus : "(none)");
+    /* the warning names the culprit, in the log and as data in the sample it fired in */
+    const char *why = held_by_line("HtmlResponse");
+    cr_assert(why, "no sample names what holds the responses");
+    cr_assert(strstr(why, "{\"by\": \"Request.meta['referer']\", \"holders\": "), "%s", why);
+    cr_assert(log_has("HtmlResponse objects alive") && log_has("held by Request.meta['referer'] ("),
+              "the log's warning names Request.meta['referer']");
 }
 
 Test(leaky, follow_keeps_nothing)
@@ -114,4 +155,6 @@ Test(leaky, follow_keeps_nothing)
     }
     cr_assert_leq(STAT("leakwatch/peak_live/HtmlResponse"), 2);
     cr_assert_null(kumo_testcrawl_stat_str(&t, "leakwatch/suspects"));
+    cr_assert_null(held_by_line("HtmlResponse"), "no sample names holders");
+    cr_assert(!log_has("held by"), "no warning");
 }

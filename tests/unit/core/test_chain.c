@@ -560,3 +560,46 @@ Test(mw_chain, setting_or_builtin_aborts, .signal = SIGABRT)
     kumo_crawler *c = mwt_crawler(NULL);
     kumo_crawler_setting_int_or(c, "CONCURRENT_REQUESTS", 16);
 }
+
+static void tell_refs(void *self, kumo_ref_visit_fn visit, void *ctx)
+{
+    (void)self;
+    (void)visit;
+    (void)ctx;
+}
+
+static const kumo_pipeline_def telling_pl = {KUMO_PIPELINE_HEADER, .name = "Telling",
+                                             .order = 500, .refs = tell_refs};
+static const kumo_dlmw_def telling_dl = {KUMO_DLMW_HEADER, .name = "TellingMw", .order = 50,
+                                         .refs = tell_refs};
+static const kumo_spider_def telling_def = {
+    .name = "telling",
+    .downloader_middlewares = (const kumo_dlmw_def *const[]){&own_dl, &telling_dl, NULL},
+    .item_pipelines = (const kumo_pipeline_def *const[]){&bare_pl, &telling_pl, NULL},
+};
+
+static void list_component(void *ctx, const char *what, const char *name, kumo_refs_hook refs,
+                           void *self)
+{
+    kumo__buf_printf(ctx, "%s '%s'%s", what, name, refs == tell_refs ? "\n" : " (wrong)\n");
+}
+
+/* Who holds what asks the open components that have a refs hook, and only those. */
+Test(mw_chain, components_with_refs_are_listed)
+{
+    kumo_crawler *c = mwt_crawler(NULL);
+    kumo_chains *ch;
+    char err[256];
+    mwt_spider(c, &telling_def);
+    mwt_log_begin();
+    cr_assert_eq(kumo__chains_open(c, &ch, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__chains_holders(ch, list_component, &b);
+    cr_assert_str_eq(kumo__buf_str(&b), "downloader middleware 'TellingMw'\n"
+                     "item pipeline 'Telling'\n");
+    kumo__buf_release(&b);
+    kumo__chains_close(ch, c);
+    mwt_log_end();
+    mwt_crawler_free(c);
+}

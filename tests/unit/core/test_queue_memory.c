@@ -301,3 +301,31 @@ Test(queue_memory, packed_requests_count_in_prefs)
     cr_assert(strstr(buf, "Request                            50   oldest: 30s ago"), "%s", buf);
     kumo_request_unref(one);
 }
+
+static void walked(void *ctx, int priority, size_t index, kumo_request *r)
+{
+    kumo_buf *b = ctx;
+    kumo__buf_printf(b, "%d %zu %s\n", priority, index, kumo_request_url(r));
+}
+
+/* holders() and paths() see the requests kept as objects, with their priority and place;
+ * packed ones hold no object and are not walked. */
+Test(queue_memory, walk_reports_the_request_objects)
+{
+    kumo_request *held = req("http://a.test/held", 3), *other = req("http://b.test/", 0);
+    kumo_map_set(kumo_request_meta(held), "referer", kumo_val_obj(&other->ref));
+    kumo_request_unref(other);
+    kumo__queue_memory.push(q, held);
+    kumo__queue_memory.push(q, req("http://a.test/plain", 0));     /* packed: settles held */
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__queue_memory.walk(q, walked, &b);
+    cr_assert_str_eq(kumo__buf_str(&b), "3 0 http://a.test/held\n0 1 http://a.test/plain\n",
+                     "the newest is not settled yet: an object, after the heap");
+    kumo__queue_memory.push(q, req("http://a.test/plain2", 0));
+    kumo__buf_reset(&b);
+    kumo__queue_memory.walk(q, walked, &b);
+    cr_assert_str_eq(kumo__buf_str(&b), "3 0 http://a.test/held\n0 2 http://a.test/plain2\n",
+                     "plain was packed once pushed past");
+    kumo__buf_release(&b);
+}

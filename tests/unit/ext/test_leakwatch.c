@@ -148,16 +148,17 @@ Test(leakwatch, warning_text)
         kumo_lw_suspect s;
         const char *want;
     } cases[] = {
-        {{HTML, 3890, 265.4, REQ, 3878, 250.9},
+        {{.cls = HTML, .live = 3890, .age = 265.4, .peer = REQ, .peer_live = 3878,
+          .peer_age = 250.9},
          "Possible memory leak: 3890 HtmlResponse objects alive, more at each of the last 5 "
          "samples, the oldest 265s old; Request grows alongside (3878 alive, the oldest 250s "
          "old): responses are probably held by requests (a response in a request's meta or "
          "cb_kwargs?)"},
-        {{ITEM, 500, 40, SEL, 480, 39},
+        {{.cls = ITEM, .live = 500, .age = 40, .peer = SEL, .peer_live = 480, .peer_age = 39},
          "Possible memory leak: 500 Item objects alive, more at each of the last 5 samples, "
          "the oldest 40s old; Selector grows alongside (480 alive, the oldest 39s old): one "
          "probably holds the other"},
-        {{ITEM, 500, 40, NULL, 0, 0},
+        {{.cls = ITEM, .live = 500, .age = 40},
          "Possible memory leak: 500 Item objects alive, more at each of the last 5 samples, "
          "the oldest 40s old; nothing grows alongside: see what holds it with "
          "get_oldest('Item') in the telnet console"},
@@ -169,6 +170,30 @@ Test(leakwatch, warning_text)
         cr_assert_str_eq(kumo__buf_str(&b), cases[i].want);
         kumo__buf_release(&b);
     }
+}
+
+/* With what holds them, the warning names it instead of guessing from a peer. */
+Test(leakwatch, warning_names_the_holders)
+{
+    kumo_lw_suspect s = {.cls = HTML, .live = 6, .age = 7.2, .peer = REQ, .peer_live = 677,
+                         .nheld = 2};
+    s.held[0] = (kumo_held_by){"Request.meta['referer']", 677, 6, "requests"};
+    s.held[1] = (kumo_held_by){"scheduler queue", 1, 1, "references"};
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__lw_suspect_format(&s, 3, &b);
+    cr_assert_str_eq(kumo__buf_str(&b),
+                     "Possible memory leak: 6 HtmlResponse objects alive, more at each of the "
+                     "last 3 samples, the oldest 7s old; held by Request.meta['referer'] (677 "
+                     "requests), scheduler queue (1 reference)");
+    kumo__buf_reset(&b);
+    cr_assert_eq(kumo__lw_suspects_json(&s, 1, &b), KUMO_OK);
+    cr_assert_str_eq(kumo__buf_str(&b),
+                     "\"suspects\": [{\"class\": \"HtmlResponse\", \"live\": 6, \"oldest\": 7.2, "
+                     "\"held_by\": [{\"by\": \"Request.meta['referer']\", \"holders\": 677, "
+                     "\"unit\": \"requests\", \"references\": 6}, {\"by\": \"scheduler queue\", "
+                     "\"holders\": 1, \"unit\": \"references\", \"references\": 1}]}]");
+    kumo__buf_release(&b);
 }
 
 Test(leakwatch, json_line)

@@ -540,3 +540,33 @@ Test(downloader, method_not_a_token_is_refused)
     cr_assert_eq(kumo_testserver_hits(srv, "/forms/echo"), 0);
     dl_free(dl);
 }
+
+static void walked(void *ctx, const char *slot, bool in_flight, size_t index,
+                   kumo_request *req)
+{
+    kumo_buf *b = ctx;
+    const char *path = strstr(kumo_request_url(req), "/slow");
+    kumo__buf_printf(b, "%s %s %zu %s\n", slot, in_flight ? "active" : "queue", index,
+                     path ? path : kumo_request_url(req));
+}
+
+/* holders() and paths() see each request the downloader holds, in flight or queued. */
+Test(downloader, walk_reports_transfers_and_queued_requests)
+{
+    kumo_downloader *dl = dl_new(L("CONCURRENT_REQUESTS", "1"));
+    fetch(dl, IP, "/slow?ms=50", NULL);
+    fetch(dl, IP, "/slow?ms=60", NULL);
+    fetch(dl, IP, "/slow?ms=70", NULL);
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__downloader_walk(dl, walked, &b);
+    cr_assert_str_eq(kumo__buf_str(&b), IP " active 0 /slow?ms=50\n" IP " queue 0 /slow?ms=60\n"
+                     IP " queue 1 /slow?ms=70\n");
+    kumo__buf_release(&b);
+    run_until(3);
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__downloader_walk(dl, walked, &b);
+    cr_assert_str_eq(kumo__buf_str(&b), "", "nothing held once done");
+    kumo__buf_release(&b);
+    dl_free(dl);
+}

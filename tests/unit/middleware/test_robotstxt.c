@@ -393,3 +393,29 @@ Test(mw_robotstxt, cache_bounded)
     cr_assert_eq(run(&m, "http://h1.example.com/x", NULL), KUMO_OK);
     mw_close(&m);
 }
+
+static void parked_place(void *ctx, const char *place, kumo_ref *obj)
+{
+    kumo__buf_printf(ctx, "%s %s\n", place, ((kumo_request *)obj)->url);
+}
+
+/* holders() sees the requests parked for robots.txt, by origin. */
+Test(mw_robotstxt, refs_report_parked_requests)
+{
+    mw m;
+    mw_open(&m, OBEY);
+    cr_assert_eq(run(&m, "http://example.com/a", NULL), KUMO_EAGAIN);
+    cr_assert_eq(run(&m, "http://example.com/b", NULL), KUMO_EAGAIN);
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__dlmw_robotstxt.refs(m.self, parked_place, &b);
+    cr_assert_str_eq(kumo__buf_str(&b),
+                     ".waiting['http://example.com:80'][0] http://example.com/a\n"
+                     ".waiting['http://example.com:80'][1] http://example.com/b\n");
+    finish(0, 200, "User-agent: *\nDisallow:\n", 0);
+    kumo__buf_reset(&b);
+    kumo__dlmw_robotstxt.refs(m.self, parked_place, &b);
+    cr_assert_str_eq(kumo__buf_str(&b), "", "resumed: none parked");
+    kumo__buf_release(&b);
+    mw_close(&m);
+}

@@ -187,3 +187,27 @@ Test(parsepool, xml_jobs_use_the_xml_parser)
                      "Feed");
     kumo__parsepool_free(p);
 }
+
+static void walk_owner(void *ctx, void *owner)
+{
+    int *sum = ctx;
+    *sum = *sum * 10 + (int)((int *)owner - owners);
+}
+
+/* holders() sees the responses waiting for their parse, in submission order. */
+Test(parsepool, walk_lists_the_pending_owners)
+{
+    int err;
+    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    cr_assert_not_null(p);
+    kumo_parse_src a = html_src("<p>a</p>");
+    kumo__parsepool_submit(p, &a, &owners[2]);
+    kumo__parsepool_submit(p, &a, &owners[5]);
+    int seq = 0;
+    kumo__parsepool_walk(p, walk_owner, &seq);
+    cr_assert_eq(seq, 25);
+    seq = 0;
+    kumo__parsepool_walk(NULL, walk_owner, &seq);
+    cr_assert_eq(seq, 0, "no pool: nothing");
+    kumo__parsepool_free(p);
+}
