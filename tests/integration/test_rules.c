@@ -9,6 +9,8 @@
 
 #include "lib/crawl.h"
 #include "core/item.h"
+#include "core/plugin.h"
+#include "lib/leakcheck.h"
 
 static kumo_testcrawl t;
 
@@ -213,16 +215,56 @@ Test(rules, jobdir_resume_finds_the_rules_again)
     cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "closespider_pagecount");
     size_t first = t.nitems;
     size_t first_items = kumo_testcrawl_items_with(&t, "\"source\": \"rules\"");
+    size_t first_failed = kumo_testcrawl_items_with(&t, "\"type\": \"HttpError\"");
     cr_assert(first_items >= 1 && first_items < 4, "the first run parsed some items: %zu",
               first_items);
     run(&shop_spider, SET("JOBDIR", dir, "RETRY_ENABLED", "0", "LOG_LEVEL", "CRITICAL"));
     cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "finished");
     cr_assert_eq(first_items + kumo_testcrawl_items_with(&t, "\"source\": \"rules\""), 4);
-    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"type\": \"HttpError\""), 1,
-                 "the errback of a resumed rule request");
+    cr_assert_eq(first_failed + kumo_testcrawl_items_with(&t, "\"type\": \"HttpError\""), 1,
+                 "the rule's errback, in one run or the other");
     cr_assert_eq(first + t.nitems, 6);
     cr_assert_gt(kumo_testcrawl_stat(&t, "scheduler/dequeued/disk", 0), 0);
     cr_assert_eq(kumo_testserver_hits(t.srv, "/shop/item/1"), 1);
     cr_assert_eq(kumo_testserver_hits(t.srv, "/shop/item/2"), 1);
     rm_tree(dir);
+}
+
+/* ---- the shipped example, spiders/quotes_rules.c, on the demo site ---- */
+
+static kumo_plugin *plugin;
+
+static void plugin_setup(void)
+{
+    kumo_testcrawl_init(&t);
+    char err[256];
+    cr_assert_eq(kumo__plugin_open("quotes_rules", &plugin, err, sizeof(err)), KUMO_OK,
+                 "%s (is KUMO_SPIDER_DIR set?)", err);
+}
+
+static void plugin_teardown(void)
+{
+    kumo_testcrawl_release(&t);   /* frees the crawler before its plugin goes */
+    kumo__plugin_close(plugin);
+    plugin = NULL;
+    kumo_leakcheck_end();
+}
+
+TestSuite(rules_example, .init = plugin_setup, .fini = plugin_teardown, .timeout = 120);
+
+Test(rules_example, quotes_rules_crawls_the_demo_site)
+{
+    char url[128];
+    kumo_testserver_url(t.srv, "/", url, sizeof(url));
+    cr_assert_eq(kumo_testcrawl_run(&t, kumo__plugin_def(plugin), SET("LOG_LEVEL", "ERROR"),
+                                    SET("url", url)), KUMO_OK, "%s", t.err);
+    size_t nquotes = kumo_testsite_nquotes(), nauthors = kumo_testsite_nauthors();
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"text\": "), nquotes);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"page\": \"first\""), 10,
+                 "parse_start_url parses the start page");
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"page\": \"next\""), nquotes - 10,
+                 "the next-page rule's cb_kwargs");
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"birthdate\": "), nauthors);
+    cr_assert_eq(t.nitems, nquotes + nauthors);
+    cr_assert_eq(kumo_testserver_hits(t.srv, "/tag/"), 0);
 }
