@@ -1,5 +1,6 @@
 /* linkextractor.c - Scrapy 2.8's LinkExtractor (scrapy/linkextractors/lxmlhtml.py): the links
  * of a page's elements, joined, filtered and deduplicated as Scrapy does. */
+#include "core/linkextractor.h"
 #include "core/response_doc.h"
 #include "http/response.h"
 #include "http/url.h"
@@ -74,6 +75,18 @@ void kumo_links_remove(kumo_links *links, size_t i)
     links->len--;
 }
 
+void kumo__links_keep(kumo_links *ls, bool (*keep)(const kumo_link *l, void *ctx), void *ctx)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < ls->len; i++) {
+        if (keep(&ls->v[i], ctx))
+            ls->v[j++] = ls->v[i];
+        else
+            link_release(&ls->v[i]);
+    }
+    ls->len = j;
+}
+
 void kumo_links_set_url(kumo_links *links, size_t i, const char *url)
 {
     if (!links || i >= links->len || !url)
@@ -85,11 +98,6 @@ void kumo_links_set_url(kumo_links *links, size_t i, const char *url)
 
 /* ---------------------------------------------------------------- a set of strings */
 
-typedef struct strset {
-    char **slot;                /* owned strings, NULL for free slots */
-    size_t cap, n;
-} strset;
-
 static uint64_t fnv(const char *s)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -98,8 +106,17 @@ static uint64_t fnv(const char *s)
     return h;
 }
 
-/* Add s (takes ownership); returns false (and frees s) when it was there already. */
-static bool strset_add(strset *set, char *s)
+bool kumo__strset_has(const kumo_strset *set, const char *s)
+{
+    if (!set->cap)
+        return false;
+    for (size_t j = fnv(s) & (set->cap - 1); set->slot[j]; j = (j + 1) & (set->cap - 1))
+        if (strcmp(set->slot[j], s) == 0)
+            return true;
+    return false;
+}
+
+bool kumo__strset_add(kumo_strset *set, char *s)
 {
     if ((set->n + 1) * 2 > set->cap) {
         size_t cap = set->cap ? set->cap * 2 : 64;
@@ -129,12 +146,21 @@ static bool strset_add(strset *set, char *s)
     return true;
 }
 
-static void strset_release(strset *set)
+void kumo__strset_release(kumo_strset *set)
 {
     for (size_t i = 0; i < set->cap; i++)
         kumo_free(set->slot[i]);
     kumo_free(set->slot);
-    *set = (strset){0};
+    *set = (kumo_strset){0};
+}
+
+/* The fields joined by \x01, a byte no url holds and text hardly does. */
+char *kumo__link_key(const kumo_link *l)
+{
+    size_t n = strlen(l->url) + strlen(l->text) + strlen(l->fragment) + 8;
+    char *k = kumo_alloc(n, KUMO_T_STR, KUMO_V_SEEN);
+    snprintf(k, n, "%s\x01%s\x01%s\x01%d", l->url, l->text, l->fragment, l->nofollow ? 1 : 0);
+    return k;
 }
 
 /* ---------------------------------------------------------------- url pieces */
@@ -395,16 +421,16 @@ static void dedupe(const kumo_link_extractor *le, kumo_links *ls)
 {
     if (le->unique == KUMO_NO)
         return;
-    strset seen = {0};
+    kumo_strset seen = {0};
     size_t j = 0;
     for (size_t i = 0; i < ls->len; i++) {
-        if (strset_add(&seen, link_key(le, ls->v[i].url)))
+        if (kumo__strset_add(&seen, link_key(le, ls->v[i].url)))
             ls->v[j++] = ls->v[i];
         else
             link_release(&ls->v[i]);
     }
     ls->len = j;
-    strset_release(&seen);
+    kumo__strset_release(&seen);
 }
 
 /* Every (element, attribute) of the subtree at top, in document order, into ls. */
@@ -499,27 +525,16 @@ static void extract_from(const kumo_link_extractor *le, kumo_response *res, xmlN
 /* Scrapy's unique_list(all_links): a Link equals another with the same four fields. */
 static void unique_links(kumo_links *ls)
 {
-    strset seen = {0};
-    kumo_buf key;
-    kumo__buf_init(&key, 0, KUMO_T_STR, KUMO_V_SEEN);
+    kumo_strset seen = {0};
     size_t j = 0;
     for (size_t i = 0; i < ls->len; i++) {
-        kumo_link *l = &ls->v[i];
-        kumo__buf_reset(&key);
-        kumo__buf_printf(&key, "%s%c%s%c%s%c%d", l->url, 0, l->text, 0, l->fragment, 0,
-                         l->nofollow);
-        /* NULs end the string: hash the fields joined by a byte a url never holds instead */
-        for (size_t k = 0; k < key.len; k++)
-            if (key.s[k] == '\0')
-                key.s[k] = '\x01';
-        if (strset_add(&seen, kumo__buf_detach(&key, NULL)))
-            ls->v[j++] = *l;
+        if (kumo__strset_add(&seen, kumo__link_key(&ls->v[i])))
+            ls->v[j++] = ls->v[i];
         else
-            link_release(l);
+            link_release(&ls->v[i]);
     }
     ls->len = j;
-    kumo__buf_release(&key);
-    strset_release(&seen);
+    kumo__strset_release(&seen);
 }
 
 static void add_restricted(const kumo_link_extractor *le, kumo_response *res,

@@ -3,6 +3,7 @@
 #include "core/rules.h"
 #include "core/crawler.h"
 #include "core/failure.h"
+#include "core/linkextractor.h"
 #include "core/out.h"
 #include "core/spider.h"
 #include "http/request.h"
@@ -67,21 +68,13 @@ static kumo_request *build_request(const kumo_rule *r, size_t i, const kumo_link
     return req;
 }
 
-/* A link as the set of links seen keeps it: its four fields. */
-static char *link_key(const kumo_link *l)
+/* A link no rule before took (the set holds their kumo__link_key()s). */
+static bool not_seen(const kumo_link *l, void *seen)
 {
-    size_t n = strlen(l->url) + strlen(l->text) + strlen(l->fragment) + 8;
-    char *k = kumo_alloc(n, KUMO_T_STR, KUMO_V_SEEN);
-    snprintf(k, n, "%s\x01%s\x01%s\x01%d", l->url, l->text, l->fragment, l->nofollow);
-    return k;
-}
-
-static bool seen_has(char *const *seen, size_t n, const char *key)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(seen[i], key) == 0)
-            return true;
-    return false;
+    char *key = kumo__link_key(l);
+    bool in = kumo__strset_has(seen, key);
+    kumo_free(key);
+    return !in;
 }
 
 /* CrawlSpider._requests_to_follow(): each rule's links not taken by a rule before it. */
@@ -91,29 +84,15 @@ static void requests_to_follow(kumo_spider *sp, kumo_response *res, kumo_out *ou
         return;
     if (sp->c && !kumo_crawler_setting_bool(sp->c, "CRAWLSPIDER_FOLLOW_LINKS"))
         return;
-    char **seen = NULL;
-    size_t nseen = 0, capseen = 0;
+    kumo_strset seen = {0};
     for (size_t i = 0; sp->def->rules && sp->def->rules[i]; i++) {
         const kumo_rule *r = sp->def->rules[i];
         kumo_links *links = kumo_extract_links(&r->link_extractor, res);
-        size_t j = 0;
-        for (size_t k = 0; k < links->len; k++) {
-            char *key = link_key(&links->v[k]);
-            bool dup = seen_has(seen, nseen, key);
-            kumo_free(key);
-            if (dup)
-                kumo_links_remove(links, j);
-            else
-                j++;
-        }
+        kumo__links_keep(links, not_seen, &seen);
         if (r->process_links)
             r->process_links(res, links);
         for (size_t k = 0; k < links->len; k++) {
-            if (nseen == capseen) {
-                capseen = capseen ? capseen * 2 : 16;
-                seen = kumo_realloc(seen, capseen * sizeof(*seen), KUMO_T_LIST, KUMO_V_SEEN);
-            }
-            seen[nseen++] = link_key(&links->v[k]);
+            kumo__strset_add(&seen, kumo__link_key(&links->v[k]));
             kumo_request *req = build_request(r, i, &links->v[k]);
             if (req && r->process_request)
                 req = r->process_request(req, res);
@@ -121,9 +100,7 @@ static void requests_to_follow(kumo_spider *sp, kumo_response *res, kumo_out *ou
         }
         kumo_links_free(links);
     }
-    for (size_t i = 0; i < nseen; i++)
-        kumo_free(seen[i]);
-    kumo_free(seen);
+    kumo__strset_release(&seen);
 }
 
 void kumo__rules_parse(kumo_response *res, kumo_out *out)

@@ -3,6 +3,7 @@
  * process_links' helpers, responses that are not text. */
 #include <criterion/criterion.h>
 #include "kumo-int.h"
+#include "core/linkextractor.h"
 #include "http/headers.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -228,6 +229,43 @@ Test(linkextractor, not_text_and_restricted_to_text_nodes)
     kumo_link_extractor le = {.restrict_xpaths = KUMO_LIST("//a/text()", "//a/@href")};
     ls = kumo_extract_links(&le, res);
     cr_expect_eq(ls->len, 0, "text and attribute results hold no elements");
+    kumo_links_free(ls);
+    kumo_response_unref(res);
+}
+
+static bool keep_odd(const kumo_link *l, void *ctx)
+{
+    size_t *n = ctx;
+    return (*n)++ % 2 == 1;
+}
+
+Test(linkextractor, string_sets_and_keep)
+{
+    kumo_strset set = {0};
+    char key[32];
+    for (int i = 0; i < 1000; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        cr_assert(kumo__strset_add(&set, kumo_strdup(key, KUMO_T_STR, KUMO_V_NONE)));
+    }
+    cr_assert_not(kumo__strset_add(&set, kumo_strdup("k7", KUMO_T_STR, KUMO_V_NONE)));
+    cr_assert(kumo__strset_has(&set, "k999"));
+    cr_assert_not(kumo__strset_has(&set, "k1000"));
+    cr_assert_eq(set.n, 1000);
+    kumo__strset_release(&set);
+    cr_assert_not(kumo__strset_has(&set, "k1"));
+    kumo_link a = {"http://h/a", "A", "", false}, b = {"http://h/a", "A", "", true};
+    char *ka = kumo__link_key(&a), *kb = kumo__link_key(&b);
+    cr_assert_str_neq(ka, kb, "nofollow is part of a Link's equality");
+    kumo_free(ka);
+    kumo_free(kb);
+    kumo_response *res = html("http://h.example/", "<a href='/1'>1</a><a href='/2'>2</a>"
+                                                   "<a href='/3'>3</a><a href='/4'>4</a>");
+    kumo_links *ls = kumo_extract_links(NULL, res);
+    size_t n = 0;
+    kumo__links_keep(ls, keep_odd, &n);
+    cr_assert_eq(ls->len, 2);
+    cr_expect_str_eq(ls->v[0].url, "http://h.example/2");
+    cr_expect_str_eq(ls->v[1].url, "http://h.example/4");
     kumo_links_free(ls);
     kumo_response_unref(res);
 }
