@@ -115,8 +115,8 @@ $(DEMOBIN): $(DEMOOBJ) $(LIBKUMO)
 
 # A selector driver for scripts/parsel-diff.py: kumo-seltool PAGE EXPR... prints repr()s.
 SELTOOL := $(BUILD)/kumo-seltool
-$(SELTOOL): $(BUILD)/tests/lib/seltool.o $(LIBKUMO)
-	$(call say,LINK,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $< \
+$(SELTOOL): $(BUILD)/tests/lib/seltool.o $(BUILD)/tests/lib/lecases.o $(LIBKUMO)
+	$(call say,LINK,$@)$(CC) $(KCFLAGS) $(KLDFLAGS) -o $@ $(filter %.o,$^) \
 	    -Wl,--whole-archive $(LIBKUMO) -Wl,--no-whole-archive $(LDLIBS)
 
 # Fuzzing: each tests/fuzz/fuzz_NAME.c is a libFuzzer harness with its seeds and every crash

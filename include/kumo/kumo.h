@@ -10,6 +10,7 @@
 #include "kumo/item.h"
 #include "kumo/select.h"
 #include "kumo/re.h"
+#include "kumo/linkextractor.h"
 #include "kumo/spider.h"
 #include "kumo/plugin.h"
 

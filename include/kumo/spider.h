@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "kumo/http.h"
 #include "kumo/item.h"
+#include "kumo/linkextractor.h"
 
 /* Bumped whenever kumo_spider_def or any public struct changes incompatibly. */
 #define KUMO_ABI 3
@@ -46,6 +47,36 @@ typedef struct kumo_setting {
     const char *name;
     const char *value;
 } kumo_setting;
+
+/*
+ * A rule's hooks (Scrapy's Rule(process_links=, process_request=)).  process_links may drop
+ * links (kumo_links_remove()) or change their urls (kumo_links_set_url()); links and res are
+ * borrowed.  process_request takes ownership of req and returns it (changed or not), another
+ * request (a new reference), or NULL to drop it.
+ */
+typedef void (*kumo_process_links_fn)(kumo_response *res, kumo_links *links);
+typedef kumo_request *(*kumo_process_request_fn)(kumo_request *req, kumo_response *res);
+
+/*
+ * One rule of a CrawlSpider (Scrapy's Rule): for every HTML response of a request without
+ * a callback or of a rule whose follow is on, the links link_extractor finds are requested,
+ * each by the first rule that extracts it.  The response of a rule's request goes to its
+ * callback (NULL: none), with its cb_kwargs ({name, value} strings, KUMO_KWARGS(...)) in
+ * kumo_response_cb_kwargs(); then, when follow is on, the rules run on it again.  follow:
+ * KUMO_DEFAULT (on when there is no callback, as in Scrapy), KUMO_YES or KUMO_NO.  errback
+ * gets the failures of the rule's requests.  A rule's request is found again on a JOBDIR
+ * resume by its index (meta "rule"): keep the order of the rules between runs.
+ */
+typedef struct kumo_rule {
+    kumo_link_extractor link_extractor;
+    kumo_callback_fn callback;
+    int follow;
+    kumo_process_links_fn process_links;
+    kumo_process_request_fn process_request;
+    kumo_errback_fn errback;
+    const kumo_setting *cb_kwargs;          /* {NULL, NULL}-terminated, or NULL */
+    void *reserved[2];                      /* must be NULL */
+} kumo_rule;
 
 typedef struct kumo_spider_def {
     /* ABI header: filled by KUMO_SPIDER_HEADER, checked by the loader before anything. */
@@ -89,7 +120,14 @@ typedef struct kumo_spider_def {
     const struct kumo_pipeline_def *const *item_pipelines;
     const struct kumo_ext_def *const *extensions;
 
-    void *reserved[3];                      /* must be NULL: room to grow without a new ABI */
+    /*
+     * CrawlSpider's rules (KUMO_RULES(KUMO_RULE(...), ...)), or NULL.  With rules, a request
+     * without a callback (start urls) goes to Scrapy's CrawlSpider.parse: the callback named
+     * "parse_start_url" when .callbacks lists one, then the rules; .callbacks may be NULL.
+     */
+    const kumo_rule *const *rules;
+
+    void *reserved[2];                      /* must be NULL: room to grow without a new ABI */
 } kumo_spider_def;
 
 #define KUMO_SPIDER_SYMBOL kumo_spider_export
@@ -97,6 +135,15 @@ typedef struct kumo_spider_def {
 #define KUMO_SPIDER const kumo_spider_def KUMO_SPIDER_SYMBOL
 #define KUMO_LIST(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define KUMO_SETTINGS(...) ((const kumo_setting[]){__VA_ARGS__, {NULL, NULL}})
+#define KUMO_KWARGS(...) ((const kumo_setting[]){__VA_ARGS__, {NULL, NULL}})
+
+/*
+ * .rules = KUMO_RULES(
+ *     KUMO_RULE(.link_extractor = {.allow = KUMO_LIST("/category/")}),
+ *     KUMO_RULE(.link_extractor = {.allow = KUMO_LIST("/item/")}, .callback = parse_item)),
+ */
+#define KUMO_RULE(...) (&(const kumo_rule){__VA_ARGS__})
+#define KUMO_RULES(...) ((const kumo_rule *const[]){__VA_ARGS__, NULL})
 
 /*
  * KUMO_CALLBACKS(parse, parse_author): each function with its own name, up to

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 const char kumo_genspider_usage[] =
-    "usage: kumo genspider NAME DOMAIN\n"
+    "usage: kumo genspider [-t TEMPLATE] NAME DOMAIN\n"
     "\n"
     "Write spiders/NAME.c: a spider named NAME that starts at DOMAIN, stays on its host and\n"
     "whose parse callback yields {url, title} for each page and follows its links.  NAME\n"
@@ -20,6 +20,9 @@ const char kumo_genspider_usage[] =
     "anywhere), or in kumo's source tree build it with 'make' and run 'kumo crawl NAME'.\n"
     "\n"
     "options:\n"
+    "  -t, --template T      basic (the default: the above) or crawl: a spider with rules\n"
+    "                        (Scrapy's CrawlSpider) whose one rule parses the pages whose\n"
+    "                        url has Items/ and follows their links\n"
     "  -h, --help            this text\n"
     "\n"
     "Exit codes: 0 written, 1 the file exists or cannot be written, 2 bad command line.\n";
@@ -54,6 +57,68 @@ static const char template_text[] =
     "    .allowed_domains = KUMO_LIST(\"%2$s\"),\n"
     "    .callbacks = KUMO_CALLBACKS(parse),\n"
     "};\n";
+
+/* The crawl template (Scrapy's): the same arguments. */
+static const char crawl_template_text[] =
+    "/* %1$s.c - a spider with rules for %2$s (Scrapy's CrawlSpider): the links whose url\n"
+    " * has Items/ are requested, parsed by parse_item and followed, on %2$s only; other\n"
+    " * links are not (add a rule without a callback to go through them).  Change the rule's\n"
+    " * link extractor to your site's urls.  Run it from anywhere:\n"
+    " *   kumo runspider spiders/%1$s.c -o %1$s.jsonl\n"
+    " * or, in kumo's source tree, where make builds spiders/%1$s.so beside the others:\n"
+    " *   make && ./kumo crawl %1$s -o %1$s.jsonl */\n"
+    "#include <kumo/kumo.h>\n"
+    "\n"
+    "static void parse_item(kumo_response *res, kumo_out *out)\n"
+    "{\n"
+    "    kumo_item *item = kumo_item_new();\n"
+    "    kumo_item_set_str(item, \"url\", kumo_response_url(res));\n"
+    "    kumo_item_set_str(item, \"title\", kumo_list_get(kumo_css(res, \"title::text\"), "
+    "NULL));\n"
+    "    /* kumo_item_set_str(item, \"name\", kumo_list_get(kumo_css(res, \"#name::text\"), "
+    "NULL)); */\n"
+    "    kumo_yield_item(out, item);\n"
+    "}\n"
+    "\n"
+    "KUMO_SPIDER = {\n"
+    "    KUMO_SPIDER_HEADER,\n"
+    "    .name = \"%1$s\",\n"
+    "    .start_urls = KUMO_LIST(\"%3$s\"),\n"
+    "    .allowed_domains = KUMO_LIST(\"%2$s\"),\n"
+    "    .rules = KUMO_RULES(\n"
+    "        KUMO_RULE(.link_extractor = {.allow = KUMO_LIST(\"Items/\")}, "
+    ".callback = parse_item,\n"
+    "                  .follow = KUMO_YES)),\n"
+    "};\n";
+
+/* The templates -t picks, the first the default. */
+static const struct {
+    const char *name;
+    const char *text;
+} templates[] = {
+    {"basic", template_text},
+    {"crawl", crawl_template_text},
+};
+
+enum { OPT_TEMPLATE = 1 };
+
+static const kumo_cli_opt genspider_opts[] = {
+    {"-t", "--template", true, OPT_TEMPLATE},
+    {NULL, NULL, false, 0},
+};
+
+static int on_opt(void *ctx, int id, const char *value)
+{
+    size_t *which = ctx;
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(templates); i++) {
+        if (strcmp(templates[i].name, value) == 0) {
+            *which = i;
+            return KUMO_EXIT_OK;
+        }
+    }
+    kumo_cli_error("genspider has no template '%s' (basic, crawl)", value);
+    return KUMO_EXIT_USAGE;
+}
 
 static bool is_identifier(const char *s)
 {
@@ -154,8 +219,10 @@ static bool parse_target(const char *arg, target *t)
 
 int kumo_cmd_genspider(int argc, char **argv)
 {
+    size_t tpl = 0;
     kumo_cli_parser p = {
         .cmd = "genspider", .max_pos = 2, .too_many = "genspider takes NAME and DOMAIN only",
+        .opts = genspider_opts, .on_opt = on_opt, .ctx = &tpl,
     };
     int rc = kumo_cli_parse(&p, argc, argv);
     if (rc != KUMO_EXIT_OK)
@@ -196,13 +263,14 @@ int kumo_cmd_genspider(int argc, char **argv)
         unlink(path);
         return KUMO_EXIT_FAIL;
     }
-    fprintf(f, template_text, name, t.host, t.start);
+    fprintf(f, templates[tpl].text, name, t.host, t.start);
     bool bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
         kumo_cli_error("cannot write %s: %s", path, strerror(errno));
         unlink(path);
         return KUMO_EXIT_FAIL;
     }
-    printf("Created spider '%s' using template 'basic' in:\n  %s\n", name, path);
+    printf("Created spider '%s' using template '%s' in:\n  %s\n", name, templates[tpl].name,
+           path);
     return KUMO_EXIT_OK;
 }

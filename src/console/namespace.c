@@ -250,6 +250,7 @@ static const module modules[] = {
     {"scrapy.http", HTTP},
     {"scrapy.item", NAMES("Item")},
     {"scrapy.selector", NAMES("Selector", "SelectorList")},
+    {"scrapy.linkextractors", NAMES("LinkExtractor")},
     {"kumo", NAMES("Request", "FormRequest", "Spider", "Item", "Selector")},
     {"kumo.utils", NAMES("trackref")},
     {"kumo.utils.trackref", TRACKREF},
@@ -259,6 +260,7 @@ static const module modules[] = {
     {"kumo.http", HTTP},
     {"kumo.item", NAMES("Item")},
     {"kumo.selector", NAMES("Selector", "SelectorList")},
+    {"kumo.linkextractors", NAMES("LinkExtractor")},
     {"kumo.mem", NAMES("hpy", "mem", "trim")},
     {"guppy", NAMES("hpy")},
 };

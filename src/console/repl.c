@@ -7,6 +7,7 @@
 #include "console/view_crawl.h"
 #include "console/view_heap.h"
 #include "console/view_http.h"
+#include "console/view_links.h"
 #include "select/pool.h"
 
 #define REPL_LINE_MAX 16384             /* bytes in one line */
@@ -27,6 +28,7 @@ static void console_init(void)
     co_heap_init();
     co_http_init();
     co_crawl_init();
+    co_links_init();
 }
 
 kumo_repl *kumo__repl_new(kumo_crawler *c)

@@ -30,6 +30,8 @@ const kumo_setting_info kumo__setting_infos[] = {
     {"COOKIES_DEBUG", B, "0",
      "log the Cookie and Set-Cookie headers of every request and response"},
     {"COOKIES_ENABLED", B, "1", "keep cookies between requests (meta cookiejar: several sessions)"},
+    {"CRAWLSPIDER_FOLLOW_LINKS", B, "1",
+     "follow the links of a spider's rules (off: only the rules' callbacks run)"},
     {"DEFAULT_REQUEST_HEADERS", D,
      "{\"Accept\": \"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8\", "
      "\"Accept-Language\": \"en\"}",
@@ -121,6 +123,8 @@ const kumo_setting_info kumo__setting_infos[] = {
     {"RETRY_HTTP_CODES", L, "500,502,503,504,522,524,408,429", "status codes that are retried"},
     {"RETRY_PRIORITY_ADJUST", I, "-1", "priority change of a retried request"},
     {"RETRY_TIMES", I, "2", "retries per request, on top of the first try"},
+    {"ROBOTSTXT_CRAWL_DELAY", B, "0",
+     "with ROBOTSTXT_OBEY: a robots.txt Crawl-delay is the slot's least download delay"},
     {"ROBOTSTXT_OBEY", B, "0", "fetch robots.txt per host and drop the requests it disallows"},
     {"ROBOTSTXT_USER_AGENT", S, NULL, "user agent matched in robots.txt; unset: USER_AGENT"},
     {"SCRAPER_SLOT_MAX_ACTIVE_SIZE", I, "5000000",

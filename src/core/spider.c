@@ -1,6 +1,7 @@
 /* spider.c - the Spider object and the checks a plugin's definition must pass. */
 #include "core/spider.h"
 #include "core/crawler.h"
+#include "core/rules.h"
 #include "core/settings.h"
 #include "kumo/plugin.h"
 
@@ -144,12 +145,18 @@ kumo_callback_fn kumo__spider_callback(const kumo_spider *sp, kumo_callback_fn c
 {
     if (cb)
         return cb;
+    if (sp->def->rules)
+        return kumo__rules_parse;
     return sp->def->callbacks && sp->def->callbacks[0].fn ? sp->def->callbacks[0].fn : NULL;
 }
 
 const char *kumo__spider_callback_name(const kumo_spider *sp, kumo_callback_fn cb)
 {
     cb = kumo__spider_callback(sp, cb);
+    if (sp->def->rules && cb == kumo__rules_parse)
+        return KUMO_RULES_PARSE_NAME;
+    if (sp->def->rules && cb == kumo__rules_callback)
+        return KUMO_RULES_CALLBACK_NAME;
     for (const kumo_callback *k = sp->def->callbacks; k && k->name; k++)
         if (k->fn == cb)
             return k->name;
@@ -158,6 +165,8 @@ const char *kumo__spider_callback_name(const kumo_spider *sp, kumo_callback_fn c
 
 const char *kumo__spider_errback_name(const kumo_spider *sp, kumo_errback_fn eb)
 {
+    if (sp->def->rules && eb && eb == kumo__rules_errback)
+        return KUMO_RULES_ERRBACK_NAME;
     for (const kumo_errback *k = sp->def->errbacks; eb && k && k->name; k++)
         if (k->fn == eb)
             return k->name;
@@ -166,6 +175,10 @@ const char *kumo__spider_errback_name(const kumo_spider *sp, kumo_errback_fn eb)
 
 kumo_callback_fn kumo__spider_def_callback(const kumo_spider_def *def, const char *name)
 {
+    if (def->rules && strcmp(name, KUMO_RULES_PARSE_NAME) == 0)
+        return kumo__rules_parse;
+    if (def->rules && strcmp(name, KUMO_RULES_CALLBACK_NAME) == 0)
+        return kumo__rules_callback;
     for (const kumo_callback *k = def->callbacks; k && k->name; k++)
         if (strcmp(k->name, name) == 0)
             return k->fn;
@@ -174,6 +187,8 @@ kumo_callback_fn kumo__spider_def_callback(const kumo_spider_def *def, const cha
 
 kumo_errback_fn kumo__spider_def_errback(const kumo_spider_def *def, const char *name)
 {
+    if (def->rules && strcmp(name, KUMO_RULES_ERRBACK_NAME) == 0)
+        return kumo__rules_errback;
     for (const kumo_errback *k = def->errbacks; k && k->name; k++)
         if (strcmp(k->name, name) == 0)
             return k->fn;
@@ -299,11 +314,12 @@ int kumo__spider_def_check(const kumo_spider_def *def, const char *where, char *
                  ".name = \"NAME\"", where);
         return KUMO_EINVAL;
     }
-    if (!def->callbacks || !def->callbacks[0].fn) {
+    if ((!def->callbacks || !def->callbacks[0].fn) && !def->rules) {
         snprintf(err, errlen, "spider '%s' in '%s' has no callbacks: give it .callbacks = "
                  "KUMO_CALLBACKS(parse, ...)", def->name, where);
         return KUMO_EINVAL;
     }
+    KUMO_TRY(kumo__rules_check(def, where, err, errlen));
     CHECK_EACH(def->downloader_middlewares, kumo__dlmw_def_check, where, err, errlen);
     CHECK_EACH(def->spider_middlewares, kumo__spmw_def_check, where, err, errlen);
     CHECK_EACH(def->item_pipelines, kumo__pipeline_def_check, where, err, errlen);

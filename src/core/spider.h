@@ -22,7 +22,8 @@ const char *kumo__spider_class_name(const char *name, char *buf, size_t n);
 kumo_spider *kumo__spider_new(const kumo_spider_def *def, kumo_crawler *c, const kumo_map *args);
 void kumo__spider_free(kumo_spider *sp);
 
-/* The callback for cb (NULL: the spider's first), and the name of a callback (or NULL). */
+/* The callback for cb (NULL: the spider's first, or CrawlSpider's parse for a spider with
+ * rules), and the name of a callback (or NULL). */
 kumo_callback_fn kumo__spider_callback(const kumo_spider *sp, kumo_callback_fn cb);
 const char *kumo__spider_callback_name(const kumo_spider *sp, kumo_callback_fn cb);
 

@@ -441,10 +441,8 @@ static int check_callbacks(kumo_jobdb *db, const kumo_spider_def *def, char *err
     int rc, ret = KUMO_OK;
     while (ret == KUMO_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0);
-        bool found = false;
-        for (const kumo_callback *k = def->callbacks; k && k->name && !found; k++)
-            found = strcmp(k->name, name) == 0;
-        if (!found) {
+        /* a spider's own callbacks, and CrawlSpider's for a spider with rules */
+        if (!kumo__spider_def_callback(def, name)) {
             kumo__err_printf(err, errlen, "'%s' has requests for callback '%s', which spider "
                             "'%s' does not define (not touched)", db->path, name, def->name);
             ret = KUMO_EINVAL;

@@ -47,12 +47,15 @@ struct host {
     kumo_vec waiting;           /* parked requests, one reference each */
     uint64_t used;              /* LRU tick */
     size_t size;                /* kumo__robots_size(rules) */
+    double delay;               /* ROBOTSTXT_CRAWL_DELAY: its Crawl-delay, or 0 */
+    char *slot;                 /* the download slot the robots.txt went through, or NULL */
 };
 
 struct robotstxt {
     kumo_crawler *c;
     char *agent;                /* ROBOTSTXT_USER_AGENT, or NULL */
     char *default_agent;        /* USER_AGENT, or NULL */
+    bool crawl_delay;           /* ROBOTSTXT_CRAWL_DELAY */
     host *buckets[NBUCKETS];
     size_t nhosts, bytes;
     uint64_t tick;
@@ -72,6 +75,7 @@ static int rt_open(kumo_crawler *c, void **self)
     rt->c = c;
     rt->agent = setting_dup(c, "ROBOTSTXT_USER_AGENT");
     rt->default_agent = setting_dup(c, "USER_AGENT");
+    rt->crawl_delay = kumo_crawler_setting_bool(c, "ROBOTSTXT_CRAWL_DELAY");
     *self = rt;
     return KUMO_OK;
 }
@@ -114,6 +118,7 @@ static void host_free(robotstxt *rt, host *h)
         kumo_request_unref(h->waiting.v[i]);
     kumo__vec_release(&h->waiting);
     kumo__robots_free(h->rules);
+    kumo_free(h->slot);
     kumo_free(h->key);
     kumo_free(h);
 }
@@ -209,6 +214,30 @@ static void resume_all(robotstxt *rt, host *h, bool go)
     kumo__vec_release(&w);
 }
 
+/* Keep the host's slot at its Crawl-delay at least (AutoThrottle may have lowered it). */
+static void floor_delay(robotstxt *rt, host *h)
+{
+    if (h->delay > 0 && h->slot && kumo_crawler_slot_delay(rt->c, h->slot) < h->delay)
+        kumo_crawler_set_slot_delay(rt->c, h->slot, h->delay);
+}
+
+/* ROBOTSTXT_CRAWL_DELAY: the Crawl-delay of the group for our agent becomes the least delay
+ * of the slot the robots.txt request went through (the origin's host, as its pages). */
+static void take_crawl_delay(robotstxt *rt, host *h, kumo_request *req)
+{
+    const char *agent = rt->agent ? rt->agent : rt->default_agent;
+    double d = kumo__robots_crawl_delay(h->rules, agent ? agent : "");
+    const char *slot = kumo_map_get_str(kumo_request_meta(req), "download_slot", NULL);
+    if (d <= 0 || !slot)
+        return;
+    h->delay = d;
+    h->slot = kumo_strdup(slot, KUMO_T_STR, KUMO_V_DICT);
+    kumo_crawler_stats_inc(rt->c, "robotstxt/crawl_delay_count", 1);
+    KUMO_DEBUG(LOGGER, "Crawl-delay %g s in robots.txt of %s: slot %s waits %g s at least",
+               d, h->key, slot, d);
+    floor_delay(rt, h);
+}
+
 /* The robots.txt download of one origin ended: with res (borrowed) or err. */
 static void on_robots(void *ctx, kumo_request *req, kumo_response *res, int err)
 {
@@ -231,6 +260,8 @@ static void on_robots(void *ctx, kumo_request *req, kumo_response *res, int err)
                           res->url, res->body_len, KUMO_ROBOTS_MAX_BYTES, KUMO_ROBOTS_MAX_BYTES);
                 kumo_crawler_stats_inc(c, "robotstxt/truncated", 1);
             }
+            if (rt->crawl_delay)
+                take_crawl_delay(rt, h, req);
         } else if (res->status >= 500) {        /* RFC 9309 §2.3.1.4: unreachable */
             KUMO_DEBUG(LOGGER, "robots.txt of %s answered %d: disallowing all", h->key,
                        res->status);
@@ -312,11 +343,29 @@ static int rt_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
         agent = kumo_headers_get(kumo_request_headers(req), "User-Agent");
     if (!agent)
         agent = rt->default_agent;
-    if (kumo__robots_allowed(h->rules, agent, req->url))
+    if (kumo__robots_allowed(h->rules, agent, req->url)) {
+        floor_delay(rt, h);
         return KUMO_OK;
+    }
     KUMO_DEBUG(LOGGER, "Forbidden by robots.txt: <%s %s>", req->method, req->url);
     kumo_crawler_stats_inc(c, "robotstxt/forbidden", 1);
     return KUMO_EIGNORED;
+}
+
+/* A slot forgotten while idle comes back at DOWNLOAD_DELAY: its Crawl-delay floor returns
+ * with the first response (the slot still holds it then). */
+static int rt_response(void *self, kumo_crawler *c, kumo_request *req, kumo_response **res,
+                       kumo_request **next)
+{
+    (void)c, (void)res, (void)next;
+    robotstxt *rt = self;
+    char key[300], url[320];
+    if (!rt->crawl_delay || !origin(req->url, key, sizeof(key), url, sizeof(url)))
+        return KUMO_OK;
+    host *h = host_find(rt, key);
+    if (h)
+        floor_delay(rt, h);
+    return KUMO_OK;
 }
 
 static void rt_close(void *self, kumo_crawler *c)
@@ -358,4 +407,5 @@ const kumo_dlmw_def kumo__dlmw_robotstxt = {
     .close = rt_close,
     .process_request = rt_request,
     .refs = rt_refs,
+    .process_response = rt_response,
 };

@@ -63,6 +63,10 @@ const char *kumo__select_error(void);
  */
 const char *kumo__sel_link(kumo_selector *sel, const char **what);
 
+/* The element or document node sel selected (the LinkExtractor walks its subtree), or NULL
+ * for a text, attribute or string result.  Borrowed, valid as long as sel. */
+xmlNodePtr kumo__sel_node(kumo_selector *sel);
+
 /*
  * Evaluate comp with node (of doc) as the context node, libxml2's generic error printing
  * silenced (selector.c).  Returns a new object (xmlXPathFreeObject), or NULL when the

@@ -675,3 +675,13 @@ const char *kumo__sel_link(kumo_selector *sel, const char **what)
         return NULL;
     return kumo_sel_attr(sel, "href");
 }
+
+xmlNodePtr kumo__sel_node(kumo_selector *sel)
+{
+    if (!sel || sel->kind != SEL_NODE || !sel->node)
+        return NULL;
+    xmlElementType t = sel->node->type;
+    if (t != XML_ELEMENT_NODE && t != XML_DOCUMENT_NODE && t != XML_HTML_DOCUMENT_NODE)
+        return NULL;
+    return sel->node;
+}

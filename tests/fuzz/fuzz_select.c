@@ -1,5 +1,6 @@
-/* fuzz_select.c - the selector API on an arbitrary body: css, xpath, re and urljoin, as a
- * spider callback uses it (its selectors pooled, dropped when the callback returns).
+/* fuzz_select.c - the selector API on an arbitrary body: css, xpath, re, urljoin and the
+ * LinkExtractor, as a spider callback uses it (its selectors pooled, dropped when the
+ * callback returns).
  * Input: content-type \0 css \0 xpath \0 regex \0 href \0 body (the body may hold NULs). */
 #include "fuzz.h"
 #include "http/headers.h"
@@ -53,6 +54,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (kumo__response_is_text(res)) {
         use_list(kumo_css(res, css), re);
         use_list(kumo_xpath(res, xp), re);
+        kumo_links_free(kumo_extract_links(NULL, res));
+        const char *const allow[] = {re, NULL}, *const rcss[] = {css, NULL},
+                          *const rxp[] = {xp, NULL};
+        kumo_link_extractor le = {.allow = allow, .restrict_css = rcss, .restrict_xpaths = rxp,
+                                  .restrict_text = allow, .canonicalize = true,
+                                  .unique = KUMO_NO, .strip = KUMO_NO};
+        kumo_links_free(kumo_extract_links(&le, res));
         size_t tl;
         kumo_response_text(res, &tl);
         kumo_response_encoding(res);

@@ -193,6 +193,62 @@ Test(cli_commands, genspider_spider_crawls_a_local_site, .timeout = 120)
     kumo_testserver_stop(srv);
 }
 
+/* genspider -t crawl: a spider with rules, built by runspider and crawled against the test
+ * server's shop: the "Items/" pages parsed and followed, the links no rule takes not. */
+Test(cli_commands, genspider_crawl_template_crawls_with_rules, .timeout = 120)
+{
+    kumo_testserver *srv = kumo_testserver_start();
+    cr_assert(srv);
+    char dir[] = "/tmp/kumo-genspider-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    result *r = calloc(1, sizeof(*r));
+    char *text = calloc(1, 1 << 20);
+    char args[1024], want[256], path[PATH_MAX];
+    int port = kumo_testserver_port(srv);
+    snprintf(args, sizeof(args), "genspider -t crawl shop 127.0.0.1:%d/shop/", port);
+    run_in(dir, NULL, args, r);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect(strstr(r->out, "Created spider 'shop' using template 'crawl' in:"), "%s", r->out);
+    snprintf(path, sizeof(path), "%s/spiders/shop.c", dir);
+    slurp_keep(path, text, 1 << 20);
+    cr_expect(strstr(text, ".rules = KUMO_RULES("), "%s", text);
+    for (const char *p = text; *p; p = strchr(p, '\n') + 1)
+        cr_expect(strchr(p, '\n') - p <= 100, "a line over 100 columns: %.120s", p);
+
+    char prefix[256];
+    snprintf(prefix, sizeof(prefix), "XDG_CACHE_HOME='%s/cache'", dir);
+    run_in(dir, prefix, "runspider spiders/shop.c -O items.jsonl -L INFO", r);
+    cr_assert_eq(r->code, 0, "%s", r->err);
+    cr_expect(strstr(r->err, "Spider closed (finished)"), "%s", r->err);
+    snprintf(path, sizeof(path), "%s/items.jsonl", dir);
+    slurp_keep(path, text, 1 << 20);
+    size_t items = 0;
+    for (const char *p = text; (p = strchr(p, '\n')); p++)
+        items++;
+    cr_expect_eq(items, 3, "%s", text);
+    for (int i = 1; i <= 3; i++) {
+        snprintf(want, sizeof(want), "{\"url\": \"http://127.0.0.1:%d/shop/Items/%d\", "
+                 "\"title\": \"Items %d\"}\n", port, i, i);
+        cr_expect(strstr(text, want), "%s lacks %s", text, want);
+    }
+    /* follow on: Items/2 and Items/3 are linked from the Items pages only; the links no
+     * rule takes are not requested */
+    cr_expect_eq(kumo_testserver_hits(srv, "/shop/Items/3"), 1);
+    cr_expect_eq(kumo_testserver_hits(srv, "/shop/category/a"), 0);
+    cr_expect_eq(kumo_testserver_hits(srv, "/shop/item/1"), 0);
+
+    snprintf(args, sizeof(args), "genspider -t sitemapx x example.com");
+    run_in(dir, NULL, args, r);
+    cr_expect_eq(r->code, 2);
+    cr_expect_str_eq(r->err, "kumo: genspider has no template 'sitemapx' (basic, crawl)\n");
+
+    snprintf(args, sizeof(args), "rm -rf '%s'", dir);
+    cr_assert_eq(system(args), 0);
+    free(text);
+    free(r);
+    kumo_testserver_stop(srv);
+}
+
 Test(cli_commands, genspider_errors)
 {
     static const struct {
@@ -223,7 +279,7 @@ Test(cli_commands, genspider_errors)
     }
     run_in(dir, NULL, "genspider -h", r);
     cr_expect_eq(r->code, 0);
-    cr_expect(strstr(r->out, "usage: kumo genspider NAME DOMAIN"), "%s", r->out);
+    cr_expect(strstr(r->out, "usage: kumo genspider [-t TEMPLATE] NAME DOMAIN"), "%s", r->out);
     char cmd[256];
     snprintf(cmd, sizeof(cmd), "test ! -e '%s/spiders/ok.c' && rm -rf '%s'", dir, dir);
     cr_expect_eq(system(cmd), 0, "a refused genspider wrote a file");

@@ -5,6 +5,8 @@
 
 #include "lib/crawl.h"
 #include "lib/routes.h"
+#include "core/item.h"
+#include "core/spider.h"
 
 static kumo_testcrawl t;
 
@@ -121,4 +123,69 @@ Test(robots_crawl, robots_user_agent)
     crawl(SET("ROBOTSTXT_OBEY", "1", "ROBOTSTXT_USER_AGENT", "Special"));
     cr_assert_eq(t.nitems, 3);
     cr_assert_eq(kumo_testcrawl_items_with(&t, "/ok\""), 0);
+}
+
+/* A spider that records the delay of its response's download slot at callback time. */
+static void delay_parse(kumo_response *res, kumo_out *out)
+{
+    kumo_spider *sp = kumo_response_spider(res);
+    const char *slot = kumo_map_get_str(kumo_response_meta(res), "download_slot", "");
+    kumo_item *item = kumo_item_new();
+    kumo_item_set(item, "url", kumo_val_str(kumo_response_url(res)));
+    kumo_item_set(item, "delay", kumo_val_float(kumo_crawler_slot_delay(sp->c, slot)));
+    kumo_yield_item(out, item);
+}
+
+static int delay_start(kumo_spider *sp, kumo_out *out)
+{
+    static const char *const paths[] = {"/ok", "/text", "/status/200"};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(paths); i++) {
+        char url[128];
+        kumo_testserver_url(t.srv, paths[i], url, sizeof(url));
+        kumo_yield_request(out, kumo_request_new(url, delay_parse, NULL));
+    }
+    return KUMO_OK;
+}
+
+static const kumo_spider_def delay_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "crawl_delay",
+    .callbacks = KUMO_CALLBACKS(delay_parse),
+    .start_requests = delay_start,
+};
+
+/* ROBOTSTXT_CRAWL_DELAY: the Crawl-delay of our group is the slot's delay, never lowered
+ * below it; off (the default, as Scrapy) it changes nothing. */
+Test(robots_crawl, crawl_delay_becomes_the_slot_delay)
+{
+    kumo_ts_robots_set(200, NULL, "User-agent: otherbot\nCrawl-delay: 9\n\n"
+                                  "User-agent: *\nCrawl-delay: 0.2\nDisallow: /json\n");
+    cr_assert_eq(kumo_testcrawl_run(&t, &delay_spider,
+                                    SET("ROBOTSTXT_OBEY", "1", "ROBOTSTXT_CRAWL_DELAY", "1",
+                                        "DOWNLOAD_DELAY", "0.1"), NULL), KUMO_OK, "%s", t.err);
+    for (size_t i = 0; i < t.nitems; i++)
+        cr_log_info("%s", t.items[i]);
+    cr_assert_eq(t.nitems, 3);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"delay\": 0.2"), 3);
+    cr_assert_eq(kumo_testcrawl_stat(&t, "robotstxt/crawl_delay_count", 0), 1);
+
+    /* a smaller Crawl-delay than DOWNLOAD_DELAY leaves the larger delay */
+    kumo_testcrawl_fini(&t);
+    kumo_testcrawl_init(&t);
+    kumo_ts_robots_set(200, NULL, "User-agent: *\nCrawl-delay: 0.05\n");
+    cr_assert_eq(kumo_testcrawl_run(&t, &delay_spider,
+                                    SET("ROBOTSTXT_OBEY", "1", "ROBOTSTXT_CRAWL_DELAY", "1",
+                                        "DOWNLOAD_DELAY", "0.1"), NULL), KUMO_OK, "%s", t.err);
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"delay\": 0.1"), 3);
+
+    /* off by default */
+    kumo_testcrawl_fini(&t);
+    kumo_testcrawl_init(&t);
+    kumo_ts_robots_set(200, NULL, "User-agent: *\nCrawl-delay: 0.2\n");
+    cr_assert_eq(kumo_testcrawl_run(&t, &delay_spider, SET("ROBOTSTXT_OBEY", "1"), NULL),
+                 KUMO_OK, "%s", t.err);
+    cr_assert_eq(t.nitems, 3);
+    /* a slot without a delay is forgotten when idle: -1 or 0, never the Crawl-delay */
+    cr_assert_eq(kumo_testcrawl_items_with(&t, "\"delay\": 0.2"), 0);
+    cr_assert_eq(kumo_testcrawl_stat(&t, "robotstxt/crawl_delay_count", 0), 0);
 }

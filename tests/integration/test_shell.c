@@ -340,3 +340,17 @@ Test(shell, help)
     cr_assert_eq(pclose(p), 0);
     cr_expect(strstr(out, "  shell "), "%s", out);
 }
+
+/* Scrapy's LinkExtractor, spelled as in Scrapy, on a page of the test server's shop. */
+Test(shell, link_extractor)
+{
+    expect_value("URL/shop/category/a -c \"LinkExtractor(allow=r'item/', deny='/2')"
+                 ".extract_links(response)\"",
+                 "[Link(url='URL/shop/item/1', text='Item one', fragment='', nofollow=False)]");
+    expect_value("URL/shop/category/b -c \"[(l.url, l.nofollow) for l in "
+                 "LinkExtractor(restrict_xpaths='//a[@rel]').extract_links(response)]\"",
+                 "[('URL/shop/item/4', True)]");
+    expect_value("URL/shop/category/b -c \"len(LinkExtractor(deny_extensions=[])"
+                 ".extract_links(response)), len(LinkExtractor().extract_links(response))\"",
+                 "(3, 2)");
+}

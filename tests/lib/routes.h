@@ -31,6 +31,7 @@ extern const kumo_testroute kumo_routes_hostile[];
 /* routes_hostile.c: make the default-size bombs now (about a second each), so that the
  * server thread does not stall on them later.  Any thread. */
 void kumo_ts_hostile_warm(void);
+extern const kumo_testroute kumo_routes_rules[];
 /* routes_robots.c: what /robots.txt answers from now on (any thread); status 0: 404. */
 void kumo_ts_robots_set(int status, const char *location, const char *body);
 

@@ -6,7 +6,10 @@
  * EXPR: response then .css(s) .xpath(s) .get() .get(default=s) .getall() .extract()
  * .extract_first() .re(s) .re_first(s[, d]) .attrib .text .encoding .urljoin(s) [i] [a:b],
  * len(EXPR), and [r.url for r in response.follow_all(css=s | xpath=s)].  Errors print
- * "Error: ..." on their line. */
+ * "Error: ..." on their line.
+ *
+ * EXPR may also be the pair --links JSON (LinkExtractor options, tests/lib/lecases.h): the
+ * extracted links, "[", one JSON array per link, "]", for scripts/linkextractor-diff.py. */
 #include "kumo-int.h"
 #include "core/out.h"
 #include "http/headers.h"
@@ -16,6 +19,8 @@
 #include "select/pool.h"
 #include "select/regex.h"
 #include "util/buf.h"
+#include "util/json.h"
+#include "lib/lecases.h"
 
 typedef enum { V_NONE, V_RES, V_LIST, V_SEL, V_STR, V_INT, V_STRS, V_ATTRIB, V_URLS } vkind;
 
@@ -603,6 +608,34 @@ static char *slurp(const char *path, size_t *len)
     return kumo__buf_detach(&b, len);
 }
 
+/* --links JSON: the links kumo_extract_links() gives for those options. */
+static int print_links(kumo_response *res, const char *json)
+{
+    kumo_value obj;
+    char err[256];
+    lecase_opts o;
+    if (kumo__json_parse(json, strlen(json), &obj, err, sizeof(err)) != KUMO_OK ||
+        lecase_opts_from_json(&obj, &o, err, sizeof(err)) != KUMO_OK) {
+        fprintf(stderr, "kumo-seltool: --links '%s': %s\n", json, err);
+        return 1;
+    }
+    kumo_links *ls = kumo_extract_links(&o.le, res);
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__buf_adds(&b, "[\n");
+    for (size_t k = 0; k < ls->len; k++) {
+        lecase_link_json(&b, &ls->v[k]);
+        kumo__buf_addc(&b, '\n');
+    }
+    kumo__buf_adds(&b, "]\n");
+    fputs(kumo__buf_str(&b), stdout);
+    kumo__buf_release(&b);
+    kumo_links_free(ls);
+    lecase_opts_release(&o);
+    kumo_val_clear(&obj);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *url = "http://example.com/page.html", *ct = NULL;
@@ -641,6 +674,10 @@ int main(int argc, char **argv)
     kumo__out_init(&p.out, NULL);
     int rc = 0;
     for (i++; i < argc; i++) {
+        if (strcmp(argv[i], "--links") == 0 && i + 1 < argc) {
+            rc |= print_links(p.res, argv[++i]);
+            continue;
+        }
         size_t mark = kumo__pool_mark();
         p.s = argv[i];
         p.i = 0;

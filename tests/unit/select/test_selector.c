@@ -644,3 +644,19 @@ Test(selector, xpath_extras_as_parsel)
     cr_expect_null(kumo__select_error());
     kumo_response_unref(res);
 }
+
+/* The node the LinkExtractor walks: elements and documents, not text, attributes, strings. */
+Test(selector, sel_node_is_an_element_or_nothing)
+{
+    kumo_response *res = html_response("<p id='x'>a<b>b</b></p>");
+    kumo_selector *el = kumo_list_at(kumo_css(res, "p"), 0);
+    cr_assert_not_null(kumo__sel_node(el));
+    cr_assert_str_eq((const char *)kumo__sel_node(el)->name, "p");
+    cr_assert_not_null(kumo__sel_node(kumo_list_at(kumo_xpath(res, "/"), 0)));
+    cr_assert_null(kumo__sel_node(kumo_list_at(kumo_css(res, "p::text"), 0)));
+    cr_assert_null(kumo__sel_node(kumo_list_at(kumo_xpath(res, "//p/@id"), 0)));
+    cr_assert_null(kumo__sel_node(kumo_list_at(kumo_xpath(res, "count(//p)"), 0)));
+    cr_assert_null(kumo__sel_node(NULL));
+    kumo__pool_drain(0);
+    kumo_response_unref(res);
+}
