@@ -2,7 +2,7 @@
 # V=1 shows full commands.  PREFIX=/usr/local for `make install`.
 
 SHELL    := /bin/bash
-PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2
+PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 hiredis
 TESTPKGS := criterion zlib
 PREFIX   ?= /usr/local
 BUILD    ?= build
@@ -18,7 +18,8 @@ endif
 CC       ?= cc
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT      ?= -O2 -g
-CFLAGS   := $(OPT) $(EXTRA_CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -Iinclude -Isrc -Itests $(SANITIZE) \
+CFLAGS   := $(OPT) $(EXTRA_CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -Iinclude -Isrc -Itests \
+            -I$(BUILD)/gen $(SANITIZE) \
             $(shell pkg-config --cflags $(PKGS)) -MMD -MP
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -ldl -lpthread
 TESTLIBS := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
@@ -56,6 +57,15 @@ spiders: $(SPIDERSO)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
+
+# The Redis Functions library (src/redis/kumo.lua) is embedded as a C string.
+$(BUILD)/gen/redis_lua.h: src/redis/kumo.lua
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@){ echo '/* generated from src/redis/kumo.lua by the Makefile */'; \
+	    echo 'static const char redis_lua[] ='; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
+	    echo ';'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/redis/queue_redis.o: $(BUILD)/gen/redis_lua.h
 
 $(LIBKUMO): $(LIBOBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^

@@ -3,7 +3,8 @@
 # (clang and its libFuzzer runtime for `make fuzz`).
 set -e
 PKGS="build-essential pkg-config libcurl4-openssl-dev libevent-dev libxml2-dev libsqlite3-dev
-      libcriterion-dev zlib1g-dev libpcre2-dev libidn2-dev clang libclang-rt-14-dev"
+      libcriterion-dev zlib1g-dev libpcre2-dev libidn2-dev libhiredis-dev redis-server clang
+      libclang-rt-14-dev"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS nginx-light wrk wget2 bc python3-scrapy
       postgresql-doc-15 python3.11-doc"
 missing=""
