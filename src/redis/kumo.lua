@@ -23,7 +23,7 @@ A request is kumo's own packed encoding (KIND "r"); a start url read from the st
 list is kept as read (KIND "u") and goes back to that list (SOURCE) when its lease expires.
 ]]
 
-local VERSION = 1
+local VERSION = 2
 
 local function now_ms()
     local t = redis.call('TIME')
@@ -65,8 +65,8 @@ local function unlease(P, tok)
     return rec
 end
 
--- Put lease tok's request back where it came from.
-local function requeue(P, tok)
+-- Put lease tok's request back where it came from; count it under stat.
+local function requeue(P, tok, stat)
     local rec = unlease(P, tok)
     if not rec then
         return 0
@@ -77,7 +77,7 @@ local function requeue(P, tok)
     else
         enqueue(P, prio, data)
     end
-    redis.call('HINCRBY', P .. ':stats', 'lease/expired', 1)
+    redis.call('HINCRBY', P .. ':stats', stat, 1)
     return 1
 end
 
@@ -85,7 +85,7 @@ end
 local function reap(P, now, dead_ms)
     local toks = redis.call('ZRANGEBYSCORE', P .. ':lease_exp', '-inf', now, 'LIMIT', 0, 1000)
     for _, tok in ipairs(toks) do
-        requeue(P, tok)
+        requeue(P, tok, 'lease/expired')
     end
     local w = redis.call('HGETALL', P .. ':workers')
     for i = 1, #w, 2 do
@@ -284,7 +284,7 @@ local function kumo_release(keys, args)
     local P, worker = keys[1], args[1]
     local n = 0
     for _, tok in ipairs(redis.call('SMEMBERS', P .. ':wl:' .. worker)) do
-        n = n + requeue(P, tok)
+        n = n + requeue(P, tok, 'lease/released')
     end
     redis.call('DEL', P .. ':wl:' .. worker)
     redis.call('HDEL', P .. ':workers', worker)
