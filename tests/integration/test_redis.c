@@ -338,3 +338,39 @@ Test(redis, unreachable_at_start_is_one_line_and_exit_1)
     cr_expect(strstr(r.err, "cannot connect to Redis"), "%s", r.err);
     cr_expect_eq(kumo_testserver_hits(srv, "/"), 0);
 }
+
+/* Ctrl-C on a worker: its transfers finish, its buffered leases go back at once (no lease
+ * left out in Redis), finish_reason shutdown; a second worker then finishes the crawl with
+ * every page fetched. */
+Test(redis, ctrl_c_hands_the_leases_back)
+{
+    unsigned want = reference_pages();
+    crawl cw;
+    crawl_init(&cw, "/", 0.1, 30);
+    proc p;
+    worker_start(&p, &cw);
+    double deadline = now() + RUN_TIMEOUT;
+    while (count_of(kumo__buf_str(&p.log), "Crawled (") < 3 && now() < deadline)
+        procs_read(&p, 1, deadline);
+    kill(p.pid, SIGINT);
+    int code;
+    procs_finish(&p, 1, &code);
+    const char *log = kumo__buf_str(&p.log);
+    cr_expect_eq(code, 0, "%s", log);
+    cr_expect(strstr(log, "'finish_reason': 'shutdown'"), "%s", log);
+    cr_expect(strstr(log, "leases back to 'follow'"), "%s", log);
+    char out[64];
+    kumo_redisd_cli(&redis, out, sizeof(out), "HLEN follow:leases");
+    cr_expect_str_eq(out, "0", "no lease left out");
+    proc q;
+    worker_start(&q, &cw);
+    procs_finish(&q, 1, &code);
+    cr_expect_eq(code, 0, "%s", kumo__buf_str(&q.log));
+    cr_expect(strstr(kumo__buf_str(&q.log), "Spider closed (finished)"));
+    unsigned total, distinct, most;
+    kumo_testserver_hit_summary(srv, &total, &distinct, &most);
+    cr_expect_eq(distinct, want, "every page of the site");
+    cr_expect_eq(total, want, "none twice: the shutdown acked what it fetched");
+    proc_release(&p);
+    proc_release(&q);
+}
