@@ -49,8 +49,8 @@ BIN     ?= kumo
 SPIDERDIR ?= spiders
 SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
 
-.PHONY: all spiders test asan tsan valgrind bench bench-real demo install clean lint seltool \
-        conf man fuzz fuzz-build
+.PHONY: all spiders test asan tsan valgrind bench bench-real bench-redis demo install clean lint \
+        seltool conf man fuzz fuzz-build
 all: $(BIN) $(SPIDERSO)
 spiders: $(SPIDERSO)
 
@@ -181,6 +181,11 @@ bench: all
 # kumo, wget2 and (with SCRAPY=1) Scrapy on two real documentation trees: wall, CPU, RSS.
 bench-real: all
 	scripts/bench-real.sh --runs 3 $(if $(SCRAPY),--scrapy)
+
+# The Redis scheduler against the memory one on the bench site: CPU per page, 2 workers vs 1,
+# Redis memory per seen url (scripts/bench-redis.sh; needs redis-server).
+bench-redis: all
+	scripts/bench-redis.sh --pages 2000 --shared $(SHARED)
 
 demo: all $(DEMOBIN)
 	scripts/demo.sh
