@@ -8,7 +8,16 @@
 #include "lib/redisd.h"
 #include "redis/client.h"
 
-TestSuite(redis_client, KUMO_LEAKCHECK, .timeout = 60);
+static kumo_redisd d;
+
+/* The server goes first: a failed assertion or leak check must not leave it running. */
+static void teardown(void)
+{
+    kumo_redisd_stop(&d, false);
+    kumo_leakcheck_end();
+}
+
+TestSuite(redis_client, .init = kumo_leakcheck_start, .fini = teardown, .timeout = 60);
 
 Test(redis_client, urls)
 {
@@ -65,7 +74,7 @@ Test(redis_client, blocking_and_async_with_password_and_database)
 {
     if (!kumo_redisd_available())
         cr_skip_test("redis-server is not installed: skipped");
-    kumo_redisd d = {0};
+    memset(&d, 0, sizeof(d));
     snprintf(d.extra, sizeof(d.extra), "--requirepass s3cret");
     cr_assert_eq(kumo_redisd_start(&d), 0);
     char url[128], err[512];

@@ -38,8 +38,8 @@ static void setup(void)
 
 static void teardown(void)
 {
+    kumo_redisd_stop(&redis, false);   /* first: a failing leak check must not orphan it */
     kumo_leakcheck_end();
-    kumo_redisd_stop(&redis, false);
 }
 
 TestSuite(queue_redis, .init = setup, .fini = teardown, .timeout = 60);
