@@ -5,7 +5,7 @@
 
 SHELL    := /bin/bash
 PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 libpsl libedit libcrypto zlib \
-            libbrotlidec
+            libbrotlidec hiredis
 TESTPKGS := criterion libbrotlienc
 PREFIX   ?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
@@ -37,7 +37,8 @@ OPT      ?= -O2 -g
 DIRS     := -DKUMO_CONF_PATH='"$(SYSCONFDIR)/kumo/kumo.conf"' \
             -DKUMO_SPIDER_LIBDIR='"$(LIBDIR)/kumo/spiders"' -DKUMO_INCLUDE_DIR='"$(INCLUDEDIR)"'
 KCFLAGS  := $(OPT) $(EXTRA_CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -Iinclude -Isrc -Itests \
-            $(SANITIZE) $(DIRS) $(shell pkg-config --cflags $(PKGS)) -MMD -MP $(CPPFLAGS) $(CFLAGS)
+            -I$(BUILD)/gen $(SANITIZE) $(DIRS) $(shell pkg-config --cflags $(PKGS)) -MMD -MP \
+            $(CPPFLAGS) $(CFLAGS)
 KLDFLAGS := $(LDFLAGS)
 LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -ldl -lpthread
 TESTLIBS := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
@@ -69,8 +70,8 @@ BIN     ?= kumo
 SPIDERDIR ?= spiders
 SPIDERSO := $(patsubst spiders/%.c,$(SPIDERDIR)/%.so,$(sort $(wildcard spiders/*.c)))
 
-.PHONY: all spiders test asan tsan valgrind bench bench-real demo install uninstall deps deb \
-        check-install clean lint seltool conf man fuzz fuzz-build
+.PHONY: all spiders test asan tsan valgrind bench bench-real bench-redis demo install uninstall \
+        deps deb check-install clean lint seltool conf man fuzz fuzz-build
 all: $(BIN) $(SPIDERSO)
 spiders: $(SPIDERSO)
 
@@ -85,6 +86,15 @@ $(DOCSRC): $(DOCS) scripts/gen-docs
 
 $(DOCSRC:.c=.o): $(DOCSRC)
 	$(call say,CC,$<)$(CC) $(KCFLAGS) -c -o $@ $<
+
+# The Redis Functions library (src/redis/kumo.lua) is embedded as a C string.
+$(BUILD)/gen/redis_lua.h: src/redis/kumo.lua
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@){ echo '/* generated from src/redis/kumo.lua by the Makefile */'; \
+	    echo 'static const char redis_lua[] ='; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
+	    echo ';'; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/redis/queue_redis.o: $(BUILD)/gen/redis_lua.h
 
 $(LIBKUMO): $(LIBOBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
@@ -202,6 +212,11 @@ bench: all
 # kumo, wget2 and (with SCRAPY=1) Scrapy on two real documentation trees: wall, CPU, RSS.
 bench-real: all
 	scripts/bench-real.sh --runs 3 $(if $(SCRAPY),--scrapy)
+
+# The Redis scheduler against the memory one on the bench site: CPU per page, 2 workers vs 1,
+# Redis memory per seen url (scripts/bench-redis.sh; needs redis-server).
+bench-redis: all
+	scripts/bench-redis.sh --pages 2000 --shared $(SHARED)
 
 demo: all $(DEMOBIN)
 	scripts/demo.sh

@@ -7,7 +7,7 @@
 set -e
 PKGS="build-essential pkg-config libcurl4-openssl-dev libevent-dev libxml2-dev libsqlite3-dev
       libcriterion-dev zlib1g-dev libbrotli-dev libpcre2-dev libidn2-dev libpsl-dev libedit-dev
-      libssl-dev clang libclang-rt-14-dev"
+      libssl-dev libhiredis-dev redis-server clang libclang-rt-14-dev"
 [ "${1:-}" = "--bench" ] && PKGS="$PKGS nginx-light wrk wget2 bc python3-scrapy
       postgresql-doc-15 python3.11-doc"
 missing=""

@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "core/stats.h"
 #include "jobs/jobdb.h"
+#include "redis/client.h"
 #include "util/buf.h"
 
 #include <fcntl.h>
@@ -10,10 +11,14 @@
 
 const char kumo_job_usage[] =
     "usage: kumo job DIR\n"
+    "       kumo job redis://[:PASSWORD@]HOST[:PORT][/DB]#SPIDER\n"
     "\n"
     "Print the persistent job in DIR (made by 'kumo crawl SPIDER --jobdir DIR') without\n"
     "running it: its spider, whether it finished, the pending requests by priority, the\n"
     "seen fingerprints, the spider's state keys and the stats of its last run.\n"
+    "With a Redis url, the shared frontier of SPIDER's crawl (SCHEDULER=redis): pending\n"
+    "requests by priority, leases out, seen fingerprints, start urls waiting, the workers\n"
+    "alive with their last heartbeat, and the cluster's counters.\n"
     "\n"
     "options:\n"
     "  -h, --help            this text\n"
@@ -115,6 +120,113 @@ static void print_stats(kumo_jobdb *db)
     kumo_map_release(&m);
 }
 
+/* ---- a Redis frontier ---- */
+
+/* The integer reply of a command (printf-style), or -1. */
+static long long redis_int(redisContext *ctx, const char *fmt, const char *a, const char *b)
+{
+    redisReply *r = redisCommand(ctx, fmt, a, b);
+    long long v = -1;
+    if (r && r->type == REDIS_REPLY_INTEGER)
+        v = r->integer;
+    else if (r && r->type == REDIS_REPLY_STRING)
+        v = strtoll(r->str, NULL, 10);
+    else if (r && r->type == REDIS_REPLY_NIL)
+        v = 0;
+    if (r)
+        freeReplyObject(r);
+    return v;
+}
+
+/* A HGETALL reply of key (NULL on error; freeReplyObject it). */
+static redisReply *redis_hash(redisContext *ctx, const char *prefix, const char *key)
+{
+    redisReply *r = redisCommand(ctx, "HGETALL %s:%s", prefix, key);
+    if (r && r->type != REDIS_REPLY_ARRAY) {
+        freeReplyObject(r);
+        r = NULL;
+    }
+    return r;
+}
+
+static int redis_job(const char *arg)
+{
+    char url[1024], err[1024];
+    snprintf(url, sizeof(url), "%s", arg);
+    char *name = strchr(url, '#');
+    if (!name || !name[1]) {
+        kumo_cli_error("job: '%s' names no spider: redis://HOST:PORT/DB#SPIDER", arg);
+        return KUMO_EXIT_USAGE;
+    }
+    *name++ = '\0';
+    kumo_redis_url u;
+    if (kumo__redis_url_parse(url, &u, err, sizeof(err)) != KUMO_OK) {
+        kumo_cli_error("%s", err);
+        return KUMO_EXIT_USAGE;
+    }
+    redisContext *ctx = kumo__redis_connect(&u, 5, err, sizeof(err));
+    if (!ctx) {
+        kumo_cli_error("%s", err);
+        return KUMO_EXIT_FAIL;
+    }
+    long long now = -1;
+    redisReply *t = redisCommand(ctx, "TIME");
+    if (t && t->type == REDIS_REPLY_ARRAY && t->elements == 2)
+        now = strtoll(t->element[0]->str, NULL, 10) * 1000 +
+              strtoll(t->element[1]->str, NULL, 10) / 1000;
+    if (t)
+        freeReplyObject(t);
+    printf("job:       %s#%s (Redis)\n", u.shown, name);
+    long long leased = redis_int(ctx, "HLEN %s:%s", name, "leases");
+    redisReply *prios = redisCommand(ctx, "ZRANGE %s:prios +inf -inf BYSCORE REV", name);
+    long long pending = 0;
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    for (size_t i = 0; prios && prios->type == REDIS_REPLY_ARRAY && i < prios->elements; i++) {
+        char key[64];
+        snprintf(key, sizeof(key), "q:%s", prios->element[i]->str);
+        long long n = redis_int(ctx, "LLEN %s:%s", name, key);
+        pending += n;
+        kumo__buf_printf(&b, "  priority %s: %lld\n", prios->element[i]->str, n);
+    }
+    if (prios)
+        freeReplyObject(prios);
+    printf("pending:   %lld requests\n%s", pending, kumo__buf_str(&b));
+    kumo__buf_release(&b);
+    printf("leased:    %lld requests out to workers\n", leased);
+    printf("seen:      %lld fingerprints\n", redis_int(ctx, "GET %s:%s", name, "nseen"));
+    char start[300];
+    snprintf(start, sizeof(start), "%s:start_urls", name);
+    printf("start:     %s (%lld urls waiting in '%s')\n",
+           redis_int(ctx, "EXISTS %s:%s", name, "start") > 0 ? "scheduled" : "not yet",
+           redis_int(ctx, "LLEN %s%s", start, ""), start);
+    redisReply *w = redis_hash(ctx, name, "workers"), *idle = redis_hash(ctx, name, "idle");
+    printf("workers:   %zu\n", w ? w->elements / 2 : 0);
+    for (size_t i = 0; w && i + 1 < w->elements; i += 2) {
+        long long beat = strtoll(w->element[i + 1]->str, NULL, 10), since = 0;
+        for (size_t j = 0; idle && j + 1 < idle->elements; j += 2)
+            if (strcmp(idle->element[j]->str, w->element[i]->str) == 0)
+                since = strtoll(idle->element[j + 1]->str, NULL, 10);
+        printf("  %s: last heartbeat %.1fs ago, ", w->element[i]->str, (now - beat) / 1000.0);
+        if (since > 0)
+            printf("idle for %.1fs\n", (now - since) / 1000.0);
+        else
+            printf("busy\n");
+    }
+    if (w)
+        freeReplyObject(w);
+    if (idle)
+        freeReplyObject(idle);
+    redisReply *st = redis_hash(ctx, name, "stats");
+    printf("cluster stats:\n");
+    for (size_t i = 0; st && i + 1 < st->elements; i += 2)
+        printf("  %s: %s\n", st->element[i]->str, st->element[i + 1]->str);
+    if (st)
+        freeReplyObject(st);
+    redisFree(ctx);
+    return KUMO_EXIT_OK;
+}
+
 int kumo_cmd_job(int argc, char **argv)
 {
     kumo_cli_parser p = {.cmd = "job", .max_pos = 1, .too_many = "job takes one job directory"};
@@ -126,6 +238,8 @@ int kumo_cmd_job(int argc, char **argv)
         return KUMO_EXIT_USAGE;
     }
     const char *dir = p.pos[0];
+    if (strncmp(dir, "redis://", 8) == 0)
+        return redis_job(dir);
     char err[1024];
     kumo_jobdb *db;
     if (kumo__jobdb_open(&db, dir, NULL, true, err, sizeof(err)) != KUMO_OK) {

@@ -122,6 +122,10 @@ static void skip_started(kumo_engine *e)
     const kumo_job_hooks *job = kumo__job_hooks();
     size_t n = job ? job->start_pos(e->c) : 0;
     const char *const *urls = kumo__crawler_def(e->c)->start_urls;
+    if (kumo__scheduler_start_done(e->sched)) {     /* another process of the cluster did */
+        KUMO_INFO(LOGGER, "Start requests already scheduled by another process: skipped");
+        n = SIZE_MAX;
+    }
     if (kumo__crawler_def(e->c)->start_requests)
         e->start_pos = KUMO_MIN(n, e->start_out.len);
     else
@@ -676,6 +680,12 @@ static void finish_close(kumo_engine *e)
     event_base_loopbreak(kumo__crawler_base(c));
 }
 
+void kumo__engine_wake(kumo_engine *e)
+{
+    if (e)
+        schedule_tick(e);
+}
+
 void kumo__engine_close(kumo_engine *e, const char *reason)
 {
     if (e->closed)
@@ -1018,7 +1028,10 @@ kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen)
     }
     e->sched = kumo__scheduler_open(c, &rc);
     if (!e->sched) {
-        snprintf(err, errlen, "cannot open the scheduler: %s", kumo_strerror(rc));
+        if (*kumo__scheduler_open_error())
+            snprintf(err, errlen, "%s", kumo__scheduler_open_error());
+        else
+            snprintf(err, errlen, "cannot open the scheduler: %s", kumo_strerror(rc));
         kumo__chains_close(e->chains, c);
         kumo__downloader_free(e->dl);
         kumo_free(e);

@@ -51,6 +51,13 @@ void kumo__engine_download(kumo_engine *e, kumo_request *req, kumo_download_fn d
                           void *ctx);
 
 /*
+ * Look at the scheduler again on the next loop turn: a backend whose requests arrive
+ * asynchronously (Redis) calls it when it has some, or when its length changed.  e may be
+ * NULL (the engine is not built yet).
+ */
+void kumo__engine_wake(kumo_engine *e);
+
+/*
  * Close the spider with reason ("finished", "shutdown", "closespider_itemcount"...):
  * nothing new is downloaded, transfers in flight finish and are scraped, then it closes.
  * The first reason given wins.

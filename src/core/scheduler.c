@@ -26,9 +26,25 @@ static const kumo_queue_backend *backend_for(kumo_crawler *c)
     return &kumo__queue_memory;
 }
 
+static char open_error[512];     /* the loop's thread opens schedulers */
+
+void kumo__scheduler_set_open_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(open_error, sizeof(open_error), fmt, ap);
+    va_end(ap);
+}
+
+const char *kumo__scheduler_open_error(void)
+{
+    return open_error;
+}
+
 kumo_scheduler *kumo__scheduler_open(kumo_crawler *c, int *err)
 {
     const kumo_queue_backend *be = backend_for(c);
+    open_error[0] = '\0';
     void *q = be->open(c, err);
     if (!q)
         return NULL;
@@ -100,6 +116,11 @@ void kumo__scheduler_walk(const kumo_scheduler *s,
 {
     if (s && s->be->walk)
         s->be->walk(s->q, fn, ctx);
+}
+
+bool kumo__scheduler_start_done(const kumo_scheduler *s)
+{
+    return s->be->start_done && s->be->start_done(s->q);
 }
 
 size_t kumo__scheduler_len(const kumo_scheduler *s)

@@ -27,12 +27,25 @@ typedef struct kumo_queue_backend {
      * (borrowed), for holders() and paths(); index is its place in the queue's storage. */
     void (*walk)(void *q, void (*fn)(void *ctx, int priority, size_t index, kumo_request *req),
                  void *ctx);
+    /* Optional: true when the start requests were scheduled already, by another process
+     * sharing the queue (Redis): this crawl then skips them. */
+    bool (*start_done)(void *q);
 } kumo_queue_backend;
 
 extern const kumo_queue_backend kumo__queue_memory;
 
-/* Returns a new scheduler on the backend chosen by settings, or NULL with *err set. */
+/* Returns a new scheduler on the backend chosen by settings, or NULL with *err set (and,
+ * when the backend said why, one line in kumo__scheduler_open_error()). */
 kumo_scheduler *kumo__scheduler_open(kumo_crawler *c, int *err);
+
+/* A backend's open says why it fails (one line: what, and which url or file). */
+void kumo__scheduler_set_open_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Why the last kumo__scheduler_open() failed, or "" when the backend did not say.  Static. */
+const char *kumo__scheduler_open_error(void);
+
+/* True when the backend says the start requests were scheduled already (start_done). */
+bool kumo__scheduler_start_done(const kumo_scheduler *s);
 void kumo__scheduler_close(kumo_scheduler *s);
 
 /*

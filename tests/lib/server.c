@@ -279,6 +279,21 @@ unsigned kumo_testserver_hits(kumo_testserver *s, const char *path)
     return n;
 }
 
+void kumo_testserver_hit_summary(kumo_testserver *s, unsigned *total, unsigned *distinct,
+                                 unsigned *most)
+{
+    unsigned t = 0, m = 0;
+    pthread_mutex_lock(&s->lock);
+    for (size_t i = 0; i < s->nhits; i++) {
+        t += s->hits[i].n;
+        m = s->hits[i].n > m ? s->hits[i].n : m;
+    }
+    *distinct = (unsigned)s->nhits;
+    pthread_mutex_unlock(&s->lock);
+    *total = t;
+    *most = m;
+}
+
 /* ---- route handlers: (server, request, path without query, the part after the prefix) ---- */
 
 typedef kumo_testroute_fn handler_fn;

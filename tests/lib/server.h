@@ -108,6 +108,13 @@ const char *kumo_testserver_url(const kumo_testserver *s, const char *path, char
 unsigned kumo_testserver_hits(kumo_testserver *s, const char *path);
 
 /*
+ * Every request so far: *total requests, over *distinct paths (without query strings), the
+ * path asked for most *most times.  Thread-safe.
+ */
+void kumo_testserver_hit_summary(kumo_testserver *s, unsigned *total, unsigned *distinct,
+                                 unsigned *most);
+
+/*
  * Stop the thread, close every connection (even /never ones) and free the server.  s may
  * be NULL.  s is invalid afterwards.
  */

@@ -5,6 +5,7 @@
 #include "lib/clirun.h"
 #include "lib/server.h"
 #include "lib/leakcheck.h"
+#include "lib/redisd.h"
 
 static kumo_testserver *srv;
 static kumo_clirun r;
@@ -60,4 +61,38 @@ Test(cmd_job, no_job_in_the_directory)
     cr_assert_eq(strncmp(r.err, want, strlen(want)), 0, "%s", r.err);
     cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, "job"), 2);
     cr_assert_str_eq(r.err, "kumo: job needs one job directory (see 'kumo job -h')\n");
+}
+
+/* `kumo job redis://...#SPIDER`: a Redis frontier stopped early, read without a worker. */
+Test(cmd_job, a_redis_frontier_shows_pending_seen_and_workers)
+{
+    if (!kumo_redisd_available())
+        cr_skip_test("redis-server is not installed: skipped");
+    kumo_redisd d = {0};
+    cr_assert_eq(kumo_redisd_start(&d), 0);
+    char url[256], args[1024];
+    kumo_testserver_url(srv, "/", url, sizeof(url));
+    snprintf(args, sizeof(args), "crawl follow -a url=%s --nolog -s SCHEDULER=redis "
+             "-s REDIS_URL=%s -s CLOSESPIDER_PAGECOUNT=2 -s CONCURRENT_REQUESTS=1", url, d.url);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    snprintf(args, sizeof(args), "job '%s#follow'", d.url);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    long long pending = -1, seen = -1;
+    const char *p = strstr(r.out, "pending:   ");
+    cr_assert(p && sscanf(p, "pending:   %lld requests", &pending) == 1, "%s", r.out);
+    cr_expect_gt(pending, 0, "%s", r.out);
+    p = strstr(r.out, "seen:      ");
+    cr_assert(p && sscanf(p, "seen:      %lld fingerprints", &seen) == 1, "%s", r.out);
+    cr_expect_gt(seen, pending, "%s", r.out);
+    cr_expect(strstr(r.out, "leased:    0 requests"), "leases handed back:\n%s", r.out);
+    cr_expect(strstr(r.out, "workers:   0\n"), "%s", r.out);
+    cr_expect(strstr(r.out, "start:     scheduled"), "%s", r.out);
+    cr_expect(strstr(r.out, "  lease/acked: "), "%s", r.out);
+    snprintf(args, sizeof(args), "job '%s'", d.url);
+    cr_expect_eq(kumo_clirun_run(&r, NULL, NULL, args), 2, "no #SPIDER: %s", r.err);
+    kumo_redisd_stop(&d, true);
+    snprintf(args, sizeof(args), "job '%s#follow'", d.url);
+    cr_expect_eq(kumo_clirun_run(&r, NULL, NULL, args), 1);
+    cr_expect(strstr(r.err, "cannot connect to Redis"), "%s", r.err);
+    kumo_redisd_stop(&d, false);
 }

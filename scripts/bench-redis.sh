@@ -1,0 +1,94 @@
+#!/bin/bash
+# bench-redis.sh - the Redis scheduler against the memory scheduler on the benchmark site
+# (../shared/bench): kumo's CPU per page with each (Redis's own CPU shown apart), the wall
+# time of 2 workers against 1, and Redis memory per seen url for 1,000,000 fingerprints
+# stored as the dupefilter stores them.  Run through `make bench-redis`.
+#
+#   scripts/bench-redis.sh [--pages N] [--shared DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+pages=2000
+shared=../shared
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --pages) pages=$2; shift 2 ;;
+        --shared) shared=$2; shift 2 ;;
+        *) echo "bench-redis: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+command -v redis-server >/dev/null || { echo "bench-redis: redis-server is not installed" >&2; exit 1; }
+bench=$shared/bench
+site=/tmp/bench-site-$pages-1
+[ -f "$site/manifest.json" ] || python3 "$bench/gensite.py" --pages "$pages" --out "$site" >/dev/null
+read -r port _ < <("$bench/serve.sh" start "$site")
+out=$(mktemp -d /tmp/kumo-bench-redis-XXXXXX)
+rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+redis-server --port "$rport" --bind 127.0.0.1 --dir "$out" --save '' --appendonly no \
+    > "$out/redis.log" 2>&1 &
+rpid=$!
+trap '"$bench/serve.sh" stop "$site" >/dev/null 2>&1 || true; kill $rpid 2>/dev/null; wait $rpid 2>/dev/null; rm -rf "$out"' EXIT
+R="redis-cli -p $rport"
+for _ in $(seq 100); do $R ping >/dev/null 2>&1 && break; sleep 0.05; done
+url="http://127.0.0.1:$port/index.html"
+redis_cpu() { $R info cpu | tr -d '\r' | awk -F: '/^used_cpu_(user|sys):/ { s += $2 } END { print s }'; }
+
+# run NAME ARGS...: one crawl; prints "cpu_seconds pages wall_seconds"
+run() {
+    local name=$1; shift
+    local t0 t1
+    t0=$(date +%s.%N)
+    /usr/bin/time -f '%U %S' -o "$out/$name.time" ./kumo crawl bench -a url="$url" \
+        -o "$out/$name.jl" -s TELNETCONSOLE_ENABLED=0 -L INFO "$@" 2> "$out/$name.log"
+    t1=$(date +%s.%N)
+    local n
+    n=$(grep -o "'downloader/response_count': [0-9]*" "$out/$name.log" | grep -o '[0-9]*$' || echo 0)
+    awk -v n="$n" -v w="$(echo "$t1 - $t0" | bc)" '{ print $1 + $2, n, w }' "$out/$name.time"
+}
+
+echo "bench-redis: $pages pages on $url, Redis on port $rport"
+read -r mem_cpu mem_pages mem_wall < <(run memory)
+rc0=$(redis_cpu)
+read -r red_cpu red_pages red_wall < <(run redis1 -s SCHEDULER=redis -s REDIS_URL=redis://127.0.0.1:$rport/0 \
+    -s SCHEDULER_IDLE_BEFORE_CLOSE=0.5 -s SCHEDULER_FLUSH_ON_START=1)
+rc1=$(redis_cpu)
+$R flushall >/dev/null
+t0=$(date +%s.%N)
+pids=()
+for w in a b; do
+    run "redis2$w" -s SCHEDULER=redis -s REDIS_URL=redis://127.0.0.1:$rport/0 \
+        -s SCHEDULER_IDLE_BEFORE_CLOSE=0.5 > "$out/w$w.txt" &
+    pids+=($!)
+done
+wait "${pids[@]}"
+t1=$(date +%s.%N)
+two_wall=$(echo "$t1 - $t0" | bc)
+two_pages=$(awk '{ s += $2 } END { print s }' "$out/wa.txt" "$out/wb.txt")
+two_cpu=$(awk '{ s += $1 } END { print s }' "$out/wa.txt" "$out/wb.txt")
+
+printf '%-28s %8s %10s %14s %8s\n' run pages "cpu s" "cpu ms/page" "wall s"
+row() { awk -v n="$1" -v p="$2" -v c="$3" -v w="$4" \
+    'BEGIN { printf "%-28s %8d %10.2f %14.3f %8.2f\n", n, p, c, p ? 1000 * c / p : 0, w }'; }
+row "memory scheduler" "$mem_pages" "$mem_cpu" "$mem_wall"
+row "redis, 1 worker (kumo)" "$red_pages" "$red_cpu" "$red_wall"
+row "redis, 1 worker (redis-srv)" "$red_pages" "$(echo "$rc1 - $rc0" | bc)" "$red_wall"
+row "redis, 2 workers (kumo)" "$two_pages" "$two_cpu" "$two_wall"
+awk -v a="$mem_cpu" -v b="$red_cpu" -v p="$mem_pages" -v q="$red_pages" 'BEGIN {
+    if (p && q) printf "kumo CPU per page, redis vs memory: %+.1f%%\n", 100 * ((b / q) / (a / p) - 1) }'
+awk -v a="$red_wall" -v b="$two_wall" 'BEGIN { printf "2 workers vs 1, wall: %.2fx faster\n", a / b }'
+
+# Redis memory per seen url: 1,000,000 random fingerprints as kumo.lua stores them
+$R flushall >/dev/null
+before=$($R info memory | tr -d '\r' | awk -F: '/^used_memory:/ { print $2 }')
+python3 - <<'PY' | $R --pipe >/dev/null
+import random, sys
+random.seed(1)
+w = sys.stdout.write
+for _ in range(1000000):
+    h = random.getrandbits(64)
+    k, v = "b:seen:%d" % (h >> 50), str(h & ((1 << 50) - 1))
+    w("*3\r\n$4\r\nSADD\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n" % (len(k), k, len(v), v))
+PY
+after=$($R info memory | tr -d '\r' | awk -F: '/^used_memory:/ { print $2 }')
+awk -v a="$before" -v b="$after" 'BEGIN {
+    printf "dupefilter: %.2f bytes of Redis memory per seen url at 1,000,000 urls\n", (b - a) / 1e6 }'
+echo "bench-redis: $($R object encoding b:seen:5) buckets; logs in $out (removed at exit)"

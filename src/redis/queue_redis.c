@@ -1,0 +1,787 @@
+/* queue_redis.c - the Redis queue backend (SCHEDULER=redis): one frontier for many kumo
+ * processes.  Requests are leased, not popped; what a response produced is committed with
+ * its ack in one Redis Function call (src/redis/kumo.lua); a local buffer of leased
+ * requests, refilled asynchronously, serves the scheduler's synchronous pop. */
+#include "redis/client.h"
+#include "redis/wire.h"
+#include "core/crawler.h"
+#include "core/engine.h"
+#include "core/registry.h"
+#include "core/scheduler.h"
+#include "core/spider.h"
+#include "http/request.h"
+#include "util/buf.h"
+
+#include <event2/event.h>
+#include <unistd.h>
+
+#include "redis_lua.h"          /* static const char redis_lua[]: generated from kumo.lua */
+
+#define LOGGER "kumo.redis"
+#define LUA_VERSION 2           /* kumo.lua's VERSION */
+#define CONNECT_TIMEOUT 5.0     /* seconds */
+#define CMD_TIMEOUT 10.0
+#define DRAIN_TIMEOUT 5.0       /* at close, for the last acks */
+#define POLL_MIN 0.05           /* an empty frontier is asked again after this, doubling */
+#define FPCACHE (1u << 15)      /* fingerprints this worker sent, direct-mapped */
+
+/* A command's arguments: bytes back to back in data, lengths in len. */
+typedef struct args {
+    kumo_buf data;
+    size_t *len;
+    int argc, cap;
+} args;
+
+/* A command that changes the frontier (push, ack): sent until Redis answers it. */
+typedef struct outcmd {
+    struct outcmd *prev, *next;
+    struct rq *q;
+    args a;
+    uint64_t tok;               /* the acked lease, 0 for a push */
+    bool sent;
+} outcmd;
+
+/* A leased request waiting in the local buffer: seq holds its lease token. */
+typedef struct rq {
+    kumo_crawler *c;
+    kumo_redis_url url;
+    kumo_redis_conn *conn;
+    char prefix[256], worker[160], startkey[256];
+    double ttl, close_after, hb_every;
+    int prefetch;
+    bool persist, starts_elsewhere;
+    kumo_request **buf;         /* leased, best first from head */
+    size_t head, nbuf, cap;
+    kumo_request **side;        /* requests Redis cannot store: kept here, FIFO */
+    size_t nside, capside;
+    size_t nout;                /* leased requests handed to the engine, not done */
+    args kids;                  /* children pushed since the last ack */
+    int nkids;
+    outcmd *out_head, *out_tail;
+    size_t nouts;
+    bool lease_busy, hb_busy, finished;
+    double poll;                /* the next empty-frontier delay */
+    double idle_since;          /* kumo_now() when this worker became idle, 0 while busy */
+    struct event *hb, *refill, *flush;
+    uint64_t *fpc;
+    bool warned_side, warned_start;
+    /* the cluster, as the last heartbeat told */
+    int64_t c_pending, c_leased, c_seen, c_workers, c_start;
+} rq;
+
+/* ---- argument lists ---- */
+
+static void args_init(args *a)
+{
+    kumo__buf_init(&a->data, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
+    a->len = NULL;
+    a->argc = a->cap = 0;
+}
+
+static void args_release(args *a)
+{
+    kumo__buf_release(&a->data);
+    kumo_free(a->len);
+}
+
+static void args_reset(args *a)
+{
+    kumo__buf_reset(&a->data);
+    a->argc = 0;
+}
+
+static void arg_add(args *a, const void *p, size_t n)
+{
+    if (a->argc == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 16;
+        a->len = kumo_realloc(a->len, (size_t)a->cap * sizeof(*a->len), KUMO_T_QUEUE,
+                              KUMO_V_QUEUE);
+    }
+    kumo__buf_add(&a->data, p, n);
+    a->len[a->argc++] = n;
+}
+
+static void arg_adds(args *a, const char *s)
+{
+    arg_add(a, s, strlen(s));
+}
+
+static void arg_addf(args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void arg_addf(args *a, const char *fmt, ...)
+{
+    char tmp[64];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    arg_add(a, tmp, (size_t)KUMO_MIN(n, (int)sizeof(tmp) - 1));
+}
+
+/* Append the whole of b's arguments to a. */
+static void args_cat(args *a, const args *b)
+{
+    const char *p = b->data.s;
+    for (int i = 0; i < b->argc; i++) {
+        arg_add(a, p, b->len[i]);
+        p += b->len[i];
+    }
+}
+
+/* Send a's command on the connection; KUMO_ECONN when it is down. */
+static int args_send(kumo_redis_conn *conn, const args *a, kumo_redis_reply_fn fn, void *ctx)
+{
+    const char *argv[a->argc > 0 ? a->argc : 1];
+    const char *p = a->data.s;
+    for (int i = 0; i < a->argc; i++) {
+        argv[i] = p;
+        p += a->len[i];
+    }
+    return kumo__redis_conn_cmd(conn, fn, ctx, a->argc, argv, a->len);
+}
+
+/* ---- keys and state ---- */
+
+/* Expand %(name)s and %(spider)s in pattern with the spider's name into out[0..n). */
+static void key_of(const char *pattern, const char *name, char *out, size_t n)
+{
+    size_t o = 0;
+    for (const char *p = pattern ? pattern : ""; *p && o + 1 < n;) {
+        if (strncmp(p, "%(name)s", 8) == 0 || strncmp(p, "%(spider)s", 10) == 0) {
+            int w = snprintf(out + o, n - o, "%s", name);
+            o = KUMO_MIN(o + (size_t)w, n - 1);
+            p += p[2] == 'n' ? 8 : 10;
+        } else {
+            out[o++] = *p++;
+        }
+    }
+    out[o] = '\0';
+}
+
+static bool locally_idle(const rq *q)
+{
+    /* a lease in flight does not count: Redis runs it after the heartbeat that says whether
+     * the cluster is done, and then it finds nothing */
+    return q->nbuf == 0 && q->nside == 0 && q->nout == 0 && q->nkids == 0 && !q->out_head;
+}
+
+static void note_idle(rq *q)
+{
+    if (!locally_idle(q))
+        q->idle_since = 0;
+    else if (q->idle_since == 0)
+        q->idle_since = kumo_now();
+}
+
+static void wake(rq *q)
+{
+    kumo__engine_wake(kumo__crawler_engine(q->c));
+}
+
+static void arm(struct event *ev, double s)
+{
+    struct timeval tv = {(time_t)s, (suseconds_t)((s - (time_t)s) * 1e6)};
+    event_add(ev, &tv);
+}
+
+static void fcall_head(args *a, const rq *q, const char *fn)
+{
+    arg_adds(a, "FCALL");
+    arg_adds(a, fn);
+    arg_adds(a, "1");
+    arg_adds(a, q->prefix);
+}
+
+/* ---- the outbox: pushes and acks until Redis has them ---- */
+
+static void out_send(rq *q);
+
+static void out_unlink(rq *q, outcmd *o)
+{
+    if (o->prev)
+        o->prev->next = o->next;
+    else
+        q->out_head = o->next;
+    if (o->next)
+        o->next->prev = o->prev;
+    else
+        q->out_tail = o->prev;
+    q->nouts--;
+    args_release(&o->a);
+    kumo_free(o);
+}
+
+/* An answer to a push or an ack: {queued, filtered} or {accepted, queued, filtered}. */
+static void on_out_reply(void *ctx, redisReply *r)
+{
+    outcmd *o = ctx;
+    rq *q = o->q;
+    if (!r) {                   /* lost with the connection: sent again once it is back */
+        o->sent = false;
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        KUMO_ERROR(LOGGER, "Redis refused %s on '%s': %s", o->tok ? "an ack" : "a push",
+                   q->prefix, r->str);
+    } else if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2) {
+        size_t f = r->elements - 1;
+        if (o->tok && r->element[0]->integer == 0) {
+            kumo_crawler_stats_inc(q->c, "redis/ack_refused", 1);
+            KUMO_WARN(LOGGER, "Ack of lease %llu refused: it expired and moved to another "
+                      "worker (its results were not stored)", (unsigned long long)o->tok);
+        }
+        if (r->element[f]->integer > 0)
+            kumo_crawler_stats_inc(q->c, "dupefilter/filtered", r->element[f]->integer);
+    }
+    out_unlink(q, o);
+    note_idle(q);
+}
+
+static void out_send(rq *q)
+{
+    if (!kumo__redis_conn_up(q->conn))
+        return;
+    for (outcmd *o = q->out_head; o; o = o->next)
+        if (!o->sent && args_send(q->conn, &o->a, on_out_reply, o) == KUMO_OK)
+            o->sent = true;
+}
+
+static outcmd *out_new(rq *q, uint64_t tok)
+{
+    outcmd *o = kumo_calloc(1, sizeof(*o), KUMO_T_QUEUE, KUMO_V_QUEUE);
+    o->q = q;
+    o->tok = tok;
+    args_init(&o->a);
+    o->prev = q->out_tail;
+    if (q->out_tail)
+        q->out_tail->next = o;
+    else
+        q->out_head = o;
+    q->out_tail = o;
+    q->nouts++;
+    return o;
+}
+
+/* Send the children pushed outside an ack (start requests, middlewares' requests). */
+static void flush_kids(rq *q)
+{
+    if (q->nkids == 0)
+        return;
+    outcmd *o = out_new(q, 0);
+    fcall_head(&o->a, q, "kumo_push");
+    arg_addf(&o->a, "%d", q->nkids);
+    args_cat(&o->a, &q->kids);
+    args_reset(&q->kids);
+    q->nkids = 0;
+    out_send(q);
+}
+
+static void on_flush(evutil_socket_t fd, short what, void *arg)
+{
+    flush_kids(arg);
+}
+
+/* Ack lease tok with the children pushed since the last ack. */
+static void ack(rq *q, uint64_t tok)
+{
+    outcmd *o = out_new(q, tok);
+    fcall_head(&o->a, q, "kumo_ack");
+    arg_adds(&o->a, q->worker);
+    arg_addf(&o->a, "%llu", (unsigned long long)tok);
+    arg_adds(&o->a, "");
+    arg_addf(&o->a, "%d", q->nkids);
+    args_cat(&o->a, &q->kids);
+    args_reset(&q->kids);
+    q->nkids = 0;
+    arg_adds(&o->a, "0");       /* items */
+    arg_adds(&o->a, "0");       /* stats */
+    out_send(q);
+}
+
+/* ---- leasing ---- */
+
+static void refill(rq *q);
+
+static void buf_add(rq *q, kumo_request *req)
+{
+    if (q->head + q->nbuf == q->cap) {
+        if (q->head) {
+            memmove(q->buf, q->buf + q->head, q->nbuf * sizeof(*q->buf));
+            q->head = 0;
+        }
+        if (q->nbuf == q->cap) {
+            q->cap = q->cap ? q->cap * 2 : 64;
+            q->buf = kumo_realloc(q->buf, q->cap * sizeof(*q->buf), KUMO_T_QUEUE, KUMO_V_QUEUE);
+        }
+    }
+    q->buf[q->head + q->nbuf++] = req;
+}
+
+/* A leased entry that does not decode: one ERROR naming the key, and it is acked away. */
+static void drop_bad(rq *q, uint64_t tok, const char *kind, const char *why)
+{
+    KUMO_ERROR(LOGGER, "Redis key '%s:leases' token %llu: %s does not decode (%s): dropped",
+               q->prefix, (unsigned long long)tok, kind, why);
+    kumo_crawler_stats_inc(q->c, "redis/undecodable", 1);
+    int nk = q->nkids;          /* the ack carries no children of another response */
+    args saved = q->kids;
+    args_init(&q->kids);
+    q->nkids = 0;
+    ack(q, tok);
+    args_release(&q->kids);
+    q->kids = saved;
+    q->nkids = nk;
+}
+
+static void on_lease(void *ctx, redisReply *r)
+{
+    rq *q = ctx;
+    q->lease_busy = false;
+    size_t got = 0;
+    if (r && r->type == REDIS_REPLY_ERROR) {
+        if (strstr(r->str, "WRONGTYPE") && q->startkey[0]) {
+            KUMO_ERROR(LOGGER, "Redis key '%s' is not a list of start urls: ignored (%s)",
+                       q->startkey, r->str);
+            q->startkey[0] = '\0';
+        } else {
+            KUMO_ERROR(LOGGER, "Redis refused a lease on '%s': %s", q->prefix, r->str);
+        }
+    } else if (r && r->type == REDIS_REPLY_ARRAY) {
+        const kumo_spider_def *def = kumo__crawler_def(q->c);
+        for (size_t i = 0; i + 2 < r->elements; i += 3) {
+            redisReply *t = r->element[i], *k = r->element[i + 1], *d = r->element[i + 2];
+            uint64_t tok = t->type == REDIS_REPLY_INTEGER ? (uint64_t)t->integer
+                                                          : strtoull(t->str ? t->str : "0",
+                                                                     NULL, 10);
+            char why[256];
+            kumo_request *req;
+            bool url = k->str && k->str[0] == 'u';
+            if (url)
+                req = kumo__redis_start_url_decode(d->str, d->len, why, sizeof(why));
+            else
+                req = kumo__redis_wire_decode(def, d->str, d->len, why, sizeof(why));
+            if (!req) {
+                drop_bad(q, tok, url ? "a start url" : "a request", why);
+                continue;
+            }
+            req->seq = tok;
+            buf_add(q, req);
+            got++;
+        }
+        kumo_crawler_stats_inc(q->c, "redis/leased", (int64_t)got);
+    }
+    if (got) {
+        q->poll = POLL_MIN;
+        wake(q);
+    } else if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
+        arm(q->refill, q->poll);    /* empty (or failed): ask again later */
+        q->poll = KUMO_MIN(q->poll * 2, q->hb_every);
+    }
+    note_idle(q);
+}
+
+static void refill(rq *q)
+{
+    if (q->lease_busy || q->finished || q->nbuf * 2 > (size_t)q->prefetch ||
+        !kumo__redis_conn_up(q->conn))
+        return;
+    args a;
+    args_init(&a);
+    fcall_head(&a, q, "kumo_lease");
+    arg_adds(&a, q->worker);
+    arg_addf(&a, "%zu", (size_t)q->prefetch - q->nbuf);
+    arg_addf(&a, "%lld", (long long)(q->ttl * 1000));
+    arg_addf(&a, "%lld", (long long)(q->ttl * 1000));
+    arg_adds(&a, q->startkey);
+    if (args_send(q->conn, &a, on_lease, q) == KUMO_OK)
+        q->lease_busy = true;
+    args_release(&a);
+}
+
+static void on_refill(evutil_socket_t fd, short what, void *arg)
+{
+    refill(arg);
+}
+
+/* ---- heartbeat and finishing ---- */
+
+static void on_heartbeat(void *ctx, redisReply *r)
+{
+    rq *q = ctx;
+    q->hb_busy = false;
+    if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 6) {
+        if (r && r->type == REDIS_REPLY_ERROR)
+            KUMO_ERROR(LOGGER, "Redis refused a heartbeat on '%s': %s", q->prefix, r->str);
+        return;
+    }
+    q->c_pending = r->element[1]->integer;
+    q->c_leased = r->element[2]->integer;
+    q->c_seen = r->element[3]->integer;
+    q->c_workers = r->element[4]->integer;
+    q->c_start = r->element[5]->integer;
+    kumo_crawler_stats_set_int(q->c, "redis/cluster_pending", q->c_pending);
+    kumo_crawler_stats_set_int(q->c, "redis/cluster_seen", q->c_seen);
+    if (r->element[0]->integer == 1 && locally_idle(q) && !q->finished) {
+        KUMO_INFO(LOGGER, "The cluster is done: frontier empty, no lease out, every worker "
+                  "idle");
+        q->finished = true;
+        wake(q);
+    }
+}
+
+static void on_hb_timer(evutil_socket_t fd, short what, void *arg)
+{
+    rq *q = arg;
+    note_idle(q);
+    if (!q->hb_busy && kumo__redis_conn_up(q->conn)) {
+        args a;
+        args_init(&a);
+        fcall_head(&a, q, "kumo_heartbeat");
+        arg_adds(&a, q->worker);
+        arg_addf(&a, "%lld", (long long)(q->ttl * 1000));
+        arg_addf(&a, "%lld", (long long)(q->ttl * 1000));
+        arg_addf(&a, "%lld",
+                 q->idle_since > 0 ? (long long)((kumo_now() - q->idle_since) * 1000) : -1LL);
+        arg_addf(&a, "%lld", (long long)(q->close_after * 1000));
+        arg_adds(&a, q->startkey);
+        if (args_send(q->conn, &a, on_heartbeat, q) == KUMO_OK)
+            q->hb_busy = true;
+        args_release(&a);
+    }
+    refill(q);
+    arm(q->hb, q->hb_every);
+}
+
+static void on_up(void *ctx)
+{
+    rq *q = ctx;
+    out_send(q);
+    refill(q);
+}
+
+/* ---- blocking steps at start and end (the loop is not running) ---- */
+
+/* Delete every key of the crawl (PREFIX:*).  Returns how many. */
+static long long delete_keys(redisContext *ctx, const char *prefix)
+{
+    long long n = 0;
+    char cursor[32] = "0", pattern[300];
+    snprintf(pattern, sizeof(pattern), "%s:*", prefix);
+    do {
+        redisReply *r = redisCommand(ctx, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
+        if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+            if (r)
+                freeReplyObject(r);
+            break;
+        }
+        snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+        for (size_t i = 0; i < r->element[1]->elements; i++) {
+            redisReply *d = redisCommand(ctx, "UNLINK %b", r->element[1]->element[i]->str,
+                                         r->element[1]->element[i]->len);
+            if (d)
+                freeReplyObject(d);
+            n++;
+        }
+        freeReplyObject(r);
+    } while (strcmp(cursor, "0") != 0);
+    return n;
+}
+
+/* Load kumo.lua unless Redis has it at this version or newer.  KUMO_OK or KUMO_EIO. */
+static int load_functions(redisContext *ctx, const rq *q, char *err, size_t n)
+{
+    redisReply *r = redisCommand(ctx, "FCALL kumo_version 1 %s", q->prefix);
+    bool have = r && r->type == REDIS_REPLY_INTEGER && r->integer >= LUA_VERSION;
+    if (r)
+        freeReplyObject(r);
+    if (have)
+        return KUMO_OK;
+    r = redisCommand(ctx, "FUNCTION LOAD REPLACE %b", redis_lua, sizeof(redis_lua) - 1);
+    int rc = KUMO_OK;
+    if (!r || r->type == REDIS_REPLY_ERROR) {
+        snprintf(err, n, "Redis at '%s' cannot load kumo's functions (Redis 7 needed): %s",
+                 q->url.shown, r ? r->str : ctx->errstr);
+        rc = KUMO_EIO;
+    } else {
+        KUMO_INFO(LOGGER, "Loaded kumo's Redis functions (version %d) into '%s'", LUA_VERSION,
+                  q->url.shown);
+    }
+    if (r)
+        freeReplyObject(r);
+    return rc;
+}
+
+/* ---- the backend ---- */
+
+static void close_q(void *p);
+
+static void *open_q(kumo_crawler *c, int *err)
+{
+    rq *q = kumo_calloc(1, sizeof(*q), KUMO_T_QUEUE, KUMO_V_NONE);
+    q->c = c;
+    args_init(&q->kids);
+    char msg[1024];
+    *err = kumo__redis_url_parse(kumo_crawler_setting(c, "REDIS_URL"), &q->url, msg,
+                                 sizeof(msg));
+    const char *name = kumo__crawler_def(c)->name;
+    snprintf(q->prefix, sizeof(q->prefix), "%s", name);
+    key_of(kumo_crawler_setting(c, "REDIS_START_URLS_KEY"), name, q->startkey,
+           sizeof(q->startkey));
+    char host[64] = "host";
+    gethostname(host, sizeof(host) - 1);
+    snprintf(q->worker, sizeof(q->worker), "%s:%ld:%08x", host, (long)getpid(),
+             (unsigned)(kumo_now() * 1e6) ^ (unsigned)random());
+    q->ttl = KUMO_MAX(0.3, kumo_crawler_setting_float(c, "SCHEDULER_LEASE_TIMEOUT"));
+    q->close_after = KUMO_MAX(0.0, kumo_crawler_setting_float(c, "SCHEDULER_IDLE_BEFORE_CLOSE"));
+    q->hb_every = KUMO_MIN(1.0, q->ttl / 3);
+    q->persist = kumo_crawler_setting_bool(c, "SCHEDULER_PERSIST");
+    q->prefetch = (int)KUMO_MAX(1, kumo_crawler_setting_int(c, "CONCURRENT_REQUESTS"));
+    q->poll = POLL_MIN;
+    q->fpc = kumo_calloc(FPCACHE, sizeof(*q->fpc), KUMO_T_FPSET, KUMO_V_SEEN);
+    redisContext *ctx = NULL;
+    if (*err == KUMO_OK) {
+        ctx = kumo__redis_connect(&q->url, CONNECT_TIMEOUT, msg, sizeof(msg));
+        if (!ctx)
+            *err = KUMO_ECONN;
+    }
+    if (*err == KUMO_OK && load_functions(ctx, q, msg, sizeof(msg)) != KUMO_OK)
+        *err = KUMO_EIO;
+    if (*err == KUMO_OK && kumo_crawler_setting_bool(c, "SCHEDULER_FLUSH_ON_START")) {
+        long long n = delete_keys(ctx, q->prefix);
+        KUMO_INFO(LOGGER, "Flushed %lld keys of '%s' at start (SCHEDULER_FLUSH_ON_START)", n,
+                  q->prefix);
+    }
+    if (*err == KUMO_OK) {
+        redisReply *r = redisCommand(ctx, "SET %s:start %s NX", q->prefix, q->worker);
+        q->starts_elsewhere = r && r->type == REDIS_REPLY_NIL;
+        if (!r || r->type == REDIS_REPLY_ERROR) {
+            snprintf(msg, sizeof(msg), "Redis at '%s' refused SET %s:start: %s", q->url.shown,
+                     q->prefix, r ? r->str : ctx->errstr);
+            *err = KUMO_EIO;
+        }
+        if (r)
+            freeReplyObject(r);
+    }
+    if (*err == KUMO_OK) {          /* join the cluster as busy: nobody closes meanwhile */
+        redisReply *r = redisCommand(ctx, "FCALL kumo_heartbeat 1 %s %s %lld %lld -1 %lld %s",
+                                     q->prefix, q->worker, (long long)(q->ttl * 1000),
+                                     (long long)(q->ttl * 1000),
+                                     (long long)(q->close_after * 1000), q->startkey);
+        if (!r || r->type == REDIS_REPLY_ERROR) {
+            snprintf(msg, sizeof(msg), "Redis at '%s': %s", q->url.shown,
+                     r ? r->str : ctx->errstr);
+            *err = KUMO_EIO;
+        }
+        if (r)
+            freeReplyObject(r);
+    }
+    if (ctx)
+        redisFree(ctx);
+    struct event_base *base = kumo_crawler_event_base(c);
+    if (*err == KUMO_OK && !base) {
+        snprintf(msg, sizeof(msg), "SCHEDULER=redis needs the crawl's loop");
+        *err = KUMO_EINVAL;
+    }
+    if (*err != KUMO_OK) {
+        kumo__scheduler_set_open_error("%s", msg);
+        close_q(q);
+        return NULL;
+    }
+    KUMO_INFO(LOGGER, "Redis scheduler on '%s', crawl '%s', worker %s%s", q->url.shown,
+              q->prefix, q->worker,
+              q->starts_elsewhere ? " (start requests scheduled by another worker)" : "");
+    q->conn = kumo__redis_conn_new(base, &q->url, CMD_TIMEOUT, on_up, q);
+    q->hb = evtimer_new(base, on_hb_timer, q);
+    q->refill = evtimer_new(base, on_refill, q);
+    q->flush = event_new(base, -1, 0, on_flush, q);
+    arm(q->hb, q->hb_every);
+    return q;
+}
+
+/* Run the loop (stopped already) until the outbox is answered, at most DRAIN_TIMEOUT. */
+static void drain(rq *q)
+{
+    struct event_base *base = kumo_crawler_event_base(q->c);
+    double deadline = kumo_now() + DRAIN_TIMEOUT;
+    struct event *tick = evtimer_new(base, on_refill, NULL);
+    flush_kids(q);
+    while ((q->out_head || kumo__redis_conn_inflight(q->conn)) && kumo_now() < deadline) {
+        out_send(q);
+        arm(tick, 0.05);
+        event_base_loop(base, EVLOOP_ONCE);
+    }
+    event_free(tick);
+}
+
+static void close_q(void *p)
+{
+    rq *q = p;
+    if (q->hb)
+        event_free(q->hb);
+    if (q->refill)
+        event_free(q->refill);
+    if (q->flush)
+        event_free(q->flush);
+    q->hb = q->refill = q->flush = NULL;
+    if (q->conn) {
+        q->finished = true;         /* no more leases */
+        drain(q);
+        size_t lost = q->nouts;
+        kumo__redis_conn_free(q->conn);
+        char msg[512];
+        redisContext *ctx = kumo__redis_connect(&q->url, CONNECT_TIMEOUT, msg, sizeof(msg));
+        if (!ctx) {
+            KUMO_ERROR(LOGGER, "%s: this worker's leases go back when they expire", msg);
+        } else {
+            redisReply *r = redisCommand(ctx, "FCALL kumo_release 1 %s %s", q->prefix,
+                                         q->worker);
+            if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+                KUMO_INFO(LOGGER, "Handed %lld leases back to '%s'", r->integer, q->prefix);
+            if (r)
+                freeReplyObject(r);
+            const char *reason = kumo__crawler_finish_reason(q->c);
+            if (!q->persist && reason && strcmp(reason, "finished") == 0) {
+                long long n = delete_keys(ctx, q->prefix);
+                KUMO_INFO(LOGGER, "Deleted %lld keys of '%s' (SCHEDULER_PERSIST off)", n,
+                          q->prefix);
+            }
+            redisFree(ctx);
+        }
+        if (lost)
+            KUMO_WARN(LOGGER, "%zu results could not be stored in Redis: their requests are "
+                      "fetched again", lost);
+    }
+    while (q->out_head)
+        out_unlink(q, q->out_head);
+    for (size_t i = 0; i < q->nbuf; i++)
+        kumo_request_unref(q->buf[q->head + i]);
+    for (size_t i = 0; i < q->nside; i++)
+        kumo_request_unref(q->side[i]);
+    kumo_free(q->buf);
+    kumo_free(q->side);
+    args_release(&q->kids);
+    kumo_free(q->fpc);
+    kumo_free(q);
+}
+
+static void push(void *p, kumo_request *req)
+{
+    rq *q = p;
+    char why[256];
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_QUEUE, KUMO_V_QUEUE);
+    if (kumo__redis_wire_encode(kumo_crawler_spider(q->c), req, &b, why, sizeof(why)) !=
+        KUMO_OK) {
+        if (!q->warned_side)
+            KUMO_WARN(LOGGER, "Unable to store request in Redis: <%s %s> - reason: %s - kept "
+                      "in this worker's memory (no more will be logged; see the stat "
+                      "redis/unserializable)", req->method, req->url, why);
+        q->warned_side = true;
+        kumo_crawler_stats_inc(q->c, "redis/unserializable", 1);
+        if (q->nside == q->capside) {
+            q->capside = q->capside ? q->capside * 2 : 16;
+            q->side = kumo_realloc(q->side, q->capside * sizeof(*q->side), KUMO_T_QUEUE,
+                                   KUMO_V_QUEUE);
+        }
+        req->seq = 0;
+        q->side[q->nside++] = req;
+        kumo__buf_release(&b);
+        note_idle(q);
+        return;
+    }
+    unsigned bucket;
+    uint64_t value;
+    kumo__redis_fp_split(kumo__request_fingerprint(req), &bucket, &value);
+    arg_addf(&q->kids, "%d", req->priority);
+    arg_addf(&q->kids, "%u", bucket);
+    arg_addf(&q->kids, "%llu", (unsigned long long)value);
+    arg_adds(&q->kids, req->dont_filter ? "1" : "0");
+    arg_add(&q->kids, b.s, b.len);
+    q->nkids++;
+    kumo__buf_release(&b);
+    kumo_request_unref(req);
+    if (!event_pending(q->flush, EV_TIMEOUT, NULL))
+        event_active(q->flush, EV_TIMEOUT, 0);
+    note_idle(q);
+}
+
+static kumo_request *pop(void *p)
+{
+    rq *q = p;
+    kumo_request *req = NULL;
+    if (q->nside) {
+        req = q->side[0];
+        memmove(q->side, q->side + 1, --q->nside * sizeof(*q->side));
+    } else if (q->nbuf) {
+        req = q->buf[q->head++];
+        q->nbuf--;
+        q->nout++;
+        if (q->nbuf == 0)
+            q->head = 0;
+    }
+    refill(q);
+    note_idle(q);
+    return req;
+}
+
+/* Buffered requests, plus one while the cluster is not done: the engine waits for it. */
+static size_t len(void *p)
+{
+    const rq *q = p;
+    return q->nbuf + q->nside + (q->finished ? 0 : 1);
+}
+
+static bool seen_or_add(void *p, const unsigned char fp[20])
+{
+    rq *q = p;
+    unsigned bucket;
+    uint64_t value;
+    kumo__redis_fp_split(fp, &bucket, &value);
+    uint64_t h = (uint64_t)bucket << 50 | value;
+    if (h == 0)
+        return false;           /* Redis decides */
+    uint64_t *slot = &q->fpc[h & (FPCACHE - 1)];
+    if (*slot == h)
+        return true;
+    *slot = h;
+    return false;               /* Redis's dupefilter decides, atomically with the push */
+}
+
+static void done(void *p, kumo_request *req)
+{
+    rq *q = p;
+    if (req->seq) {
+        q->nout--;
+        ack(q, req->seq);
+    }
+    note_idle(q);
+}
+
+static bool start_done(void *p)
+{
+    const rq *q = p;
+    return q->starts_elsewhere;
+}
+
+static bool wants(kumo_crawler *c)
+{
+    const char *s = kumo_crawler_setting(c, "SCHEDULER");
+    return s && strcmp(s, "redis") == 0;
+}
+
+static const kumo_queue_backend queue_redis = {
+    .name = "redis",
+    .wants = wants,
+    .open = open_q,
+    .close = close_q,
+    .push = push,
+    .pop = pop,
+    .len = len,
+    .seen_or_add = seen_or_add,
+    .done = done,
+    .start_done = start_done,
+};
+
+KUMO_REGISTER(register_queue)
+{
+    kumo__register(KUMO_REG_QUEUE, &queue_redis, -10);   /* before JOBDIR's */
+}

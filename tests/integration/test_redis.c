@@ -1,0 +1,376 @@
+/* test_redis.c - several kumo processes on one frontier in a real redis-server
+ * (SCHEDULER=redis): three workers fetch every page of the test site exactly once, a worker
+ * killed with SIGKILL costs only its own leases, start urls fed through the key, every
+ * worker ends; Redis unreachable at start, a key of the wrong type.  Skipped, with a message,
+ * when redis-server is not installed. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "kumo-int.h"
+#include "lib/clirun.h"
+#include "lib/redisd.h"
+#include "lib/server.h"
+#include "util/buf.h"
+
+#define RUN_TIMEOUT 90.0        /* seconds any one kumo run may take */
+#define MAX_ARGS 40
+#define WORKERS 3
+
+static kumo_redisd redis;
+static kumo_testserver *srv;
+
+static void setup(void)
+{
+    if (!kumo_redisd_available())
+        cr_skip_test("redis-server is not installed (apt-get install redis-server): skipped");
+    memset(&redis, 0, sizeof(redis));
+    cr_assert_eq(kumo_redisd_start(&redis), 0, "redis-server did not start");
+    srv = kumo_testserver_start();
+    cr_assert(srv);
+}
+
+static void teardown(void)
+{
+    kumo_testserver_stop(srv);
+    srv = NULL;
+    kumo_redisd_stop(&redis, false);
+}
+
+TestSuite(redis, .init = setup, .fini = teardown, .timeout = 240);
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- kumo processes ---- */
+
+typedef struct proc {
+    pid_t pid;
+    int fd;                     /* its stderr */
+    kumo_buf log;
+    bool eof;
+} proc;
+
+static void proc_start(proc *p, const char *const *args)
+{
+    const char *bin = getenv("KUMO_BIN");
+    cr_assert(bin, "make test sets KUMO_BIN");
+    const char *argv[MAX_ARGS + 2] = {bin};
+    size_t n = 1;
+    for (; args[n - 1]; n++) {
+        cr_assert_lt(n, MAX_ARGS);
+        argv[n] = args[n - 1];
+    }
+    argv[n] = NULL;
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        dup2(fds[1], 2);
+        close(fds[0]);
+        close(fds[1]);
+        setenv("KUMO_CONF", "/dev/null", 1);
+        execv(bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    *p = (proc){.pid = pid, .fd = fds[0]};
+    kumo__buf_init(&p->log, 0, KUMO_T_STR, KUMO_V_NONE);
+}
+
+/* Read what any of ps[0..n) wrote, waiting at most until deadline; false when none did. */
+static bool procs_read(proc *ps, size_t n, double deadline)
+{
+    struct pollfd pfd[WORKERS + 1];
+    size_t idx[WORKERS + 1], k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!ps[i].eof) {
+            pfd[k] = (struct pollfd){.fd = ps[i].fd, .events = POLLIN};
+            idx[k++] = i;
+        }
+    double left = deadline - now();
+    if (k == 0 || left <= 0 || poll(pfd, k, (int)(left * 1000) + 1) <= 0)
+        return false;
+    for (size_t j = 0; j < k; j++) {
+        if (!(pfd[j].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        proc *p = &ps[idx[j]];
+        char chunk[8192];
+        ssize_t r = read(p->fd, chunk, sizeof(chunk));
+        if (r <= 0)
+            p->eof = true;
+        else
+            kumo__buf_add(&p->log, chunk, (size_t)r);
+    }
+    return true;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *s = hay; (s = strstr(s, needle)); s += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Read all of ps[0..n) to the end and reap them into codes (exit code, or 128 + signal). */
+static void procs_finish(proc *ps, size_t n, int *codes)
+{
+    double deadline = now() + RUN_TIMEOUT;
+    for (;;) {
+        bool open = false;
+        for (size_t i = 0; i < n; i++)
+            open |= !ps[i].eof;
+        if (!open)
+            break;
+        if (!procs_read(ps, n, deadline) && now() >= deadline) {
+            for (size_t i = 0; i < n; i++)
+                if (!ps[i].eof)
+                    kill(ps[i].pid, SIGKILL);
+            cr_expect(false, "the workers did not finish in %.0f s", RUN_TIMEOUT);
+            break;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        close(ps[i].fd);
+        int st = 0;
+        while (waitpid(ps[i].pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        codes[i] = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+}
+
+static void proc_release(proc *p)
+{
+    kumo__buf_release(&p->log);
+}
+
+/* ---- the crawl ---- */
+
+typedef struct crawl {
+    char url[128], redis_url[128], lease[48], delay[48], conc[48];
+    const char *extra[8];           /* more arguments, NULL-terminated */
+} crawl;
+
+static void crawl_init(crawl *cw, const char *path, double delay, double lease)
+{
+    memset(cw, 0, sizeof(*cw));
+    char u[96];
+    snprintf(cw->url, sizeof(cw->url), "url=%s", kumo_testserver_url(srv, path, u, sizeof(u)));
+    snprintf(cw->redis_url, sizeof(cw->redis_url), "REDIS_URL=%s", redis.url);
+    snprintf(cw->delay, sizeof(cw->delay), "DOWNLOAD_DELAY=%g", delay);
+    snprintf(cw->lease, sizeof(cw->lease), "SCHEDULER_LEASE_TIMEOUT=%g", lease);
+    snprintf(cw->conc, sizeof(cw->conc), "CONCURRENT_REQUESTS=2");
+}
+
+static void worker_start(proc *p, const crawl *cw)
+{
+    const char *args[MAX_ARGS] = {
+        "crawl", "follow", "-a", cw->url, "-s", "SCHEDULER=redis", "-s", cw->redis_url,
+        "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1", "-s", cw->lease, "-s", cw->delay,
+        "-s", cw->conc, "-s", "TELNETCONSOLE_ENABLED=0", "-s", "RANDOMIZE_DOWNLOAD_DELAY=0",
+        "-L", "DEBUG"};
+    size_t n = 0;
+    while (args[n])
+        n++;
+    for (size_t i = 0; cw->extra[i]; i++)
+        args[n++] = cw->extra[i];
+    args[n] = NULL;
+    proc_start(p, args);
+}
+
+/* How many distinct paths a one-process crawl of the site fetches (memory scheduler). */
+static unsigned reference_pages(void)
+{
+    kumo_testserver *ref = kumo_testserver_start();
+    cr_assert(ref);
+    char u[96], args[256];
+    snprintf(args, sizeof(args), "crawl follow -a url=%s -s TELNETCONSOLE_ENABLED=0 --nolog",
+             kumo_testserver_url(ref, "/", u, sizeof(u)));
+    kumo_clirun r;
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    unsigned total, distinct, most;
+    kumo_testserver_hit_summary(ref, &total, &distinct, &most);
+    kumo_testserver_stop(ref);
+    cr_assert_eq(total, distinct, "the reference crawl fetches each page once");
+    cr_assert_gt(distinct, 20);
+    return distinct;
+}
+
+/* Three workers crawl the site together: every page once, start requests scheduled once,
+ * every worker ends with finish_reason finished. */
+Test(redis, three_workers_fetch_every_page_once)
+{
+    unsigned want = reference_pages();
+    crawl cw;
+    crawl_init(&cw, "/", 0.05, 30);
+    proc ps[WORKERS];
+    for (size_t i = 0; i < WORKERS; i++)
+        worker_start(&ps[i], &cw);
+    int codes[WORKERS];
+    procs_finish(ps, WORKERS, codes);
+    size_t skipped = 0, crawled = 0;
+    for (size_t i = 0; i < WORKERS; i++) {
+        const char *log = kumo__buf_str(&ps[i].log);
+        cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, log);
+        cr_expect(strstr(log, "Spider closed (finished)"), "worker %zu:\n%s", i, log);
+        cr_expect(strstr(log, "'finish_reason': 'finished'"), "worker %zu", i);
+        skipped += count_of(log, "Start requests already scheduled by another process");
+        crawled += count_of(log, "Crawled (");
+        cr_expect_eq(count_of(log, "] ERROR:"), 0, "worker %zu:\n%s", i, log);
+    }
+    cr_expect_eq(skipped, WORKERS - 1, "one worker schedules the start requests");
+    unsigned total, distinct, most;
+    kumo_testserver_hit_summary(srv, &total, &distinct, &most);
+    cr_expect_eq(distinct, want, "every page of the site");
+    cr_expect_eq(total, want, "each exactly once (%u fetches, a page %u times)", total, most);
+    cr_expect_eq(crawled, want);
+    for (size_t i = 0; i < WORKERS; i++)
+        proc_release(&ps[i]);
+}
+
+/* A worker killed with SIGKILL mid-crawl: its leases expire and go back, the other two fetch
+ * every page; pages fetched twice are at most the killed worker's transfers in flight. */
+Test(redis, sigkill_costs_only_the_killed_workers_leases)
+{
+    unsigned want = reference_pages();
+    crawl cw;
+    crawl_init(&cw, "/", 0.1, 1.5);
+    proc ps[WORKERS];
+    for (size_t i = 0; i < WORKERS; i++)
+        worker_start(&ps[i], &cw);
+    double deadline = now() + RUN_TIMEOUT;
+    while (count_of(kumo__buf_str(&ps[0].log), "Crawled (") < 3 && now() < deadline)
+        procs_read(ps, WORKERS, deadline);
+    cr_assert_geq(count_of(kumo__buf_str(&ps[0].log), "Crawled ("), 3, "%s",
+                  kumo__buf_str(&ps[0].log));
+    kill(ps[0].pid, SIGKILL);
+    int codes[WORKERS];
+    procs_finish(ps, WORKERS, codes);
+    cr_expect_eq(codes[0], 128 + SIGKILL);
+    for (size_t i = 1; i < WORKERS; i++) {
+        const char *log = kumo__buf_str(&ps[i].log);
+        cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, log);
+        cr_expect(strstr(log, "Spider closed (finished)"), "worker %zu:\n%s", i, log);
+    }
+    unsigned total, distinct, most;
+    kumo_testserver_hit_summary(srv, &total, &distinct, &most);
+    cr_expect_eq(distinct, want, "every page of the site");
+    /* the killed worker had at most CONCURRENT_REQUESTS (2) transfers in flight */
+    cr_expect_leq(total - distinct, 2, "%u fetches of %u pages", total, distinct);
+    cr_expect_leq(most, 2);
+    for (size_t i = 0; i < WORKERS; i++)
+        proc_release(&ps[i]);
+}
+
+/* Start urls fed through REDIS_START_URLS_KEY, a plain url and scrapy-redis JSON, are
+ * fetched; a key of the wrong type is one ERROR naming it, and the crawl goes on. */
+Test(redis, start_urls_from_the_key)
+{
+    char u[96], out[128];
+    kumo_redisd_cli(&redis, out, sizeof(out), "RPUSH follow:start_urls '%s'",
+                    kumo_testserver_url(srv, "/echo/plain", u, sizeof(u)));
+    cr_assert_str_eq(out, "1");
+    kumo_redisd_cli(&redis, out, sizeof(out),
+                    "RPUSH follow:start_urls '{\"url\": \"%s\", \"meta\": {\"k\": 1}, "
+                    "\"method\": \"GET\"}'",
+                    kumo_testserver_url(srv, "/echo/json", u, sizeof(u)));
+    cr_assert_str_eq(out, "2");
+    crawl cw;
+    crawl_init(&cw, "/ok", 0, 30);
+    proc p;
+    worker_start(&p, &cw);
+    int code;
+    procs_finish(&p, 1, &code);
+    const char *log = kumo__buf_str(&p.log);
+    cr_expect_eq(code, 0, "%s", log);
+    cr_expect(strstr(log, "Spider closed (finished)"), "%s", log);
+    cr_expect_eq(kumo_testserver_hits(srv, "/echo/plain"), 1);
+    cr_expect_eq(kumo_testserver_hits(srv, "/echo/json"), 1);
+    cr_expect_eq(kumo_testserver_hits(srv, "/ok"), 1);
+    kumo_redisd_cli(&redis, out, sizeof(out), "EXISTS follow:start_urls");
+    cr_expect_str_eq(out, "0", "the list is consumed");
+    proc_release(&p);
+}
+
+Test(redis, wrong_type_key_is_one_error_naming_it)
+{
+    char out[128];
+    kumo_redisd_cli(&redis, out, sizeof(out), "SET follow:start_urls oops");
+    crawl cw;
+    crawl_init(&cw, "/", 0, 30);
+    proc p;
+    worker_start(&p, &cw);
+    int code;
+    procs_finish(&p, 1, &code);
+    const char *log = kumo__buf_str(&p.log);
+    cr_expect_eq(code, 0, "%s", log);
+    cr_expect(strstr(log, "Spider closed (finished)"), "%s", log);
+    cr_expect_eq(count_of(log, "] ERROR:"), 1, "%s", log);
+    cr_expect(strstr(log, "ERROR: Redis key 'follow:start_urls'"), "%s", log);
+    cr_expect_eq(kumo_testserver_hits(srv, "/page/2/"), 1, "the crawl went on");
+    proc_release(&p);
+}
+
+/* Redis unreachable at start: one line naming the url, exit 1. */
+Test(redis, unreachable_at_start_is_one_line_and_exit_1)
+{
+    kumo_redisd_stop(&redis, true);
+    char args[512], u[96];
+    snprintf(args, sizeof(args), "crawl follow -a url=%s -s SCHEDULER=redis -s REDIS_URL=%s "
+             "-s TELNETCONSOLE_ENABLED=0 --nolog", kumo_testserver_url(srv, "/", u, sizeof(u)),
+             redis.url);
+    kumo_clirun r;
+    cr_expect_eq(kumo_clirun_run(&r, NULL, NULL, args), 1, "%s", r.err);
+    cr_expect_eq(count_of(r.err, "\n"), 1, "one line:\n%s", r.err);
+    cr_expect(strstr(r.err, redis.url), "%s", r.err);
+    cr_expect(strstr(r.err, "cannot connect to Redis"), "%s", r.err);
+    cr_expect_eq(kumo_testserver_hits(srv, "/"), 0);
+}
+
+/* Ctrl-C on a worker: its transfers finish, its buffered leases go back at once (no lease
+ * left out in Redis), finish_reason shutdown; a second worker then finishes the crawl with
+ * every page fetched. */
+Test(redis, ctrl_c_hands_the_leases_back)
+{
+    unsigned want = reference_pages();
+    crawl cw;
+    crawl_init(&cw, "/", 0.1, 30);
+    proc p;
+    worker_start(&p, &cw);
+    double deadline = now() + RUN_TIMEOUT;
+    while (count_of(kumo__buf_str(&p.log), "Crawled (") < 3 && now() < deadline)
+        procs_read(&p, 1, deadline);
+    kill(p.pid, SIGINT);
+    int code;
+    procs_finish(&p, 1, &code);
+    const char *log = kumo__buf_str(&p.log);
+    cr_expect_eq(code, 0, "%s", log);
+    cr_expect(strstr(log, "'finish_reason': 'shutdown'"), "%s", log);
+    cr_expect(strstr(log, "leases back to 'follow'"), "%s", log);
+    char out[64];
+    kumo_redisd_cli(&redis, out, sizeof(out), "HLEN follow:leases");
+    cr_expect_str_eq(out, "0", "no lease left out");
+    proc q;
+    worker_start(&q, &cw);
+    procs_finish(&q, 1, &code);
+    cr_expect_eq(code, 0, "%s", kumo__buf_str(&q.log));
+    cr_expect(strstr(kumo__buf_str(&q.log), "Spider closed (finished)"));
+    unsigned total, distinct, most;
+    kumo_testserver_hit_summary(srv, &total, &distinct, &most);
+    cr_expect_eq(distinct, want, "every page of the site");
+    cr_expect_eq(total, want, "none twice: the shutdown acked what it fetched");
+    proc_release(&p);
+    proc_release(&q);
+}

@@ -1,0 +1,38 @@
+/* redisd.h - a real redis-server for the tests: its own free loopback port, a temporary
+ * directory, no persistence (--save ''); stopped (and its directory removed) at the end. */
+#ifndef KUMO_TEST_REDISD_H
+#define KUMO_TEST_REDISD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct kumo_redisd {
+    pid_t pid;
+    int port;
+    char dir[64];
+    char url[96];               /* redis://127.0.0.1:PORT/0 */
+    char extra[128];            /* more redis-server arguments (--requirepass x) */
+} kumo_redisd;
+
+/* True when redis-server can be run (else tests skip with a message saying so). */
+bool kumo_redisd_available(void);
+
+/*
+ * Start redis-server (with r->extra, which the caller may set before) and wait until it
+ * answers PING, at most 10 s.  Returns 0, or -1 when it did not start.  Restarting a stopped
+ * server (kumo_redisd_stop(r, false)) keeps its port.
+ */
+int kumo_redisd_start(kumo_redisd *r);
+
+/* Stop it (SIGTERM, then SIGKILL after 5 s); keep_dir false removes its directory. */
+void kumo_redisd_stop(kumo_redisd *r, bool keep_dir);
+
+/*
+ * Run one command with redis-cli against r (args are shell words) and return its first
+ * output line in out[0..n) (without the newline).  Returns the exit code.
+ */
+int kumo_redisd_cli(const kumo_redisd *r, char *out, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,210 @@
+/* test_queue_redis.c - the Redis queue backend through the scheduler on bare crawlers:
+ * priorities with LIFO within one, the cluster-wide dupefilter, an ack refused once its
+ * lease moved (the fencing token) with its children left out, leases handed back at close,
+ * SCHEDULER_PERSIST=0.  Needs redis-server (skipped with a message without it). */
+#include <criterion/criterion.h>
+#include <event2/event.h>
+#include <unistd.h>
+#include "kumo-int.h"
+#include "core/crawler.h"
+#include "core/scheduler.h"
+#include "core/settings.h"
+#include "core/stats.h"
+#include "http/request.h"
+#include "lib/leakcheck.h"
+#include "lib/redisd.h"
+
+static kumo_redisd redis;
+
+static void cb(kumo_response *res, kumo_out *out)
+{
+    (void)res, (void)out;
+}
+
+static const kumo_spider_def def = {
+    KUMO_SPIDER_HEADER,
+    .name = "rq",
+    .callbacks = KUMO_CALLBACKS(cb),
+};
+
+static void setup(void)
+{
+    if (!kumo_redisd_available())
+        cr_skip_test("redis-server is not installed (apt-get install redis-server): skipped");
+    memset(&redis, 0, sizeof(redis));
+    cr_assert_eq(kumo_redisd_start(&redis), 0);
+    kumo_leakcheck_start();
+}
+
+static void teardown(void)
+{
+    kumo_redisd_stop(&redis, false);   /* first: a failing leak check must not orphan it */
+    kumo_leakcheck_end();
+}
+
+TestSuite(queue_redis, .init = setup, .fini = teardown, .timeout = 60);
+
+typedef struct worker {
+    struct event_base *base;
+    kumo_crawler *c;
+    kumo_scheduler *s;
+} worker;
+
+static void set(kumo_settings *st, const char *k, const char *v)
+{
+    char err[256];
+    cr_assert_eq(kumo__settings_set(st, k, v, KUMO_PRIO_CMDLINE, err, sizeof(err)), KUMO_OK,
+                 "%s", err);
+}
+
+static void worker_open(worker *w, const char *lease, const char *persist)
+{
+    kumo_settings *st = kumo__settings_new();
+    set(st, "SCHEDULER", "redis");
+    set(st, "REDIS_URL", redis.url);
+    set(st, "SCHEDULER_LEASE_TIMEOUT", lease);
+    set(st, "SCHEDULER_PERSIST", persist);
+    set(st, "CONCURRENT_REQUESTS", "4");
+    set(st, "LOG_LEVEL", "WARNING");
+    w->base = event_base_new();
+    w->c = kumo__crawler_new_bare(st, &def);
+    kumo__crawler_set_base(w->c, w->base);
+    int rc;
+    w->s = kumo__scheduler_open(w->c, &rc);
+    cr_assert(w->s, "%s", kumo__scheduler_open_error());
+}
+
+static void worker_close(worker *w)
+{
+    kumo__scheduler_close(w->s);
+    kumo__crawler_free(w->c);
+    event_base_free(w->base);
+}
+
+/* Run w's loop for about ms milliseconds. */
+static void spin(worker *w, int ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    event_base_loopexit(w->base, &tv);
+    event_base_dispatch(w->base);
+}
+
+static kumo_request *req(const char *url, int prio)
+{
+    int err;
+    kumo_request *r = kumo_request_new(url, NULL, &err);
+    cr_assert(r);
+    r->priority = prio;
+    return r;
+}
+
+/* The next request, running the loop until one is leased (at most 5 s); NULL if none. */
+static kumo_request *next(worker *w)
+{
+    for (int i = 0; i < 100; i++) {
+        kumo_request *r = kumo__scheduler_next(w->s);
+        if (r)
+            return r;
+        spin(w, 50);
+    }
+    return NULL;
+}
+
+static void cli(const char *fmt, const char *arg, char *out, size_t n)
+{
+    kumo_redisd_cli(&redis, out, n, fmt, arg);
+}
+
+Test(queue_redis, priorities_then_lifo_and_one_dupefilter_for_all)
+{
+    worker a, b;
+    worker_open(&a, "30", "1");
+    static const struct { const char *url; int prio; } in[] = {
+        {"http://a.test/1", 0}, {"http://a.test/2", 5}, {"http://a.test/3", 0},
+        {"http://a.test/4", -2}, {"http://a.test/5", 5}, {"http://a.test/6", 0},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(in); i++)
+        cr_assert(kumo__scheduler_enqueue(a.s, req(in[i].url, in[i].prio)));
+    static const char *const order[] = {"http://a.test/5", "http://a.test/2", "http://a.test/6",
+                                        "http://a.test/3", "http://a.test/1", "http://a.test/4"};
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(order); i++) {
+        kumo_request *r = next(&a);
+        cr_assert(r, "request %zu", i);
+        cr_expect_str_eq(r->url, order[i]);
+        kumo__scheduler_done(a.s, r);
+        kumo_request_unref(r);
+    }
+    spin(&a, 200);
+    /* the same urls from another worker: Redis's dupefilter filters them */
+    worker_open(&b, "30", "1");
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(in); i++)
+        kumo__scheduler_enqueue(b.s, req(in[i].url, in[i].prio));
+    spin(&b, 300);
+    cr_expect_null(kumo__scheduler_next(b.s), "each url once");
+    cr_expect_eq(kumo_crawler_stats_get_int(b.c, "dupefilter/filtered", 0), 6);
+    char out[64];
+    cli("HGET %s:stats lease/acked", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "6");
+    cli("GET %s:nseen", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "6");
+    worker_close(&a);
+    worker_close(&b);
+}
+
+Test(queue_redis, an_ack_after_the_lease_moved_is_refused)
+{
+    worker a, b;
+    worker_open(&a, "0.3", "1");
+    worker_open(&b, "30", "1");
+    kumo__scheduler_enqueue(a.s, req("http://a.test/parent", 0));
+    kumo_request *mine = next(&a);
+    cr_assert(mine);
+    /* a stops heartbeating (its loop does not run): the lease expires and b gets it */
+    usleep(400 * 1000);
+    kumo_request *theirs = next(&b);
+    cr_assert(theirs, "the expired lease went back to the frontier");
+    cr_expect_str_eq(theirs->url, "http://a.test/parent");
+    cr_expect_neq(theirs->seq, mine->seq, "a new fencing token");
+    /* a finishes late, with a child: refused, the child is not stored */
+    kumo__scheduler_enqueue(a.s, req("http://a.test/child-of-a", 0));
+    kumo__scheduler_done(a.s, mine);
+    spin(&a, 300);
+    cr_expect_eq(kumo_crawler_stats_get_int(a.c, "redis/ack_refused", 0), 1);
+    char out[64];
+    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "0", "the refused ack's child is not queued");
+    /* b's ack goes through with its own child */
+    kumo__scheduler_enqueue(b.s, req("http://a.test/child-of-b", 0));
+    kumo__scheduler_done(b.s, theirs);
+    spin(&b, 300);
+    kumo_request *child = next(&b);
+    cr_assert(child);
+    cr_expect_str_eq(child->url, "http://a.test/child-of-b");
+    /* closing with a lease out hands it back at once */
+    worker_close(&b);
+    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "1", "handed back");
+    cli("HLEN %s:leases", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "0");
+    kumo_request_unref(child);
+    kumo_request_unref(mine);
+    kumo_request_unref(theirs);
+    worker_close(&a);
+}
+
+Test(queue_redis, persist_off_deletes_the_keys_when_finished)
+{
+    worker a;
+    worker_open(&a, "30", "0");
+    kumo__scheduler_enqueue(a.s, req("http://a.test/only", 0));
+    kumo_request *r = next(&a);
+    cr_assert(r);
+    kumo__scheduler_done(a.s, r);
+    kumo_request_unref(r);
+    spin(&a, 200);
+    kumo_crawler_stats_set_str(a.c, "finish_reason", "finished");
+    worker_close(&a);
+    char out[64];
+    cli("DBSIZE", "", out, sizeof(out));
+    cr_expect_str_eq(out, "0", "every key of the crawl is gone");
+}
