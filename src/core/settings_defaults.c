@@ -110,6 +110,8 @@ const kumo_setting_info kumo__setting_infos[] = {
     {"PARSE_THREADS", A, "auto",
      "threads that parse HTML/XML bodies before their callbacks; auto: the cores less the "
      "loop's (at least 1); 0: lazily on the loop"},
+    {"PROGRESS", B, "1",
+     "draw a status line under the log when stderr is a terminal (pages, items, RSS...)"},
     {"RANDOMIZE_DOWNLOAD_DELAY", B, "1", "wait 0.5 to 1.5 times DOWNLOAD_DELAY"},
     {"REDIRECT_ENABLED", B, "1", "follow 3xx redirects"},
     {"REDIRECT_MAX_TIMES", I, "20", "redirects followed at most per request"},
