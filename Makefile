@@ -57,6 +57,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)$(CC) $(CFLAGS) -c -o $@ $<
 
+# The web service's page is embedded with .incbin: its object depends on the page.
+$(BUILD)/src/ext/webpage.o: src/ext/webpage.html
+
 $(LIBKUMO): $(LIBOBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 

@@ -138,5 +138,13 @@ const kumo_setting_info kumo__setting_infos[] = {
     {"URLLENGTH_LIMIT", I, "2083", "drop requests with longer urls; 0 no limit"},
     {"USER_AGENT", S, "kumo/" KUMO_VERSION " (+https://github.com/kumo-crawler/kumo)",
      "User-Agent header of every request that does not set one"},
+    {"WEBSERVICE_ENABLED", B, "0",
+     "serve live charts, /metrics (Prometheus) and /api/* over HTTP (kumo.extensions.webservice)"},
+    {"WEBSERVICE_HOST", S, "127.0.0.1",
+     "web service address; a non-loopback one is logged as a warning"},
+    {"WEBSERVICE_PORT", L, "6080,6100",
+     "web service port: first free of a range, one port, or 0 for any"},
+    {"WEBSERVICE_TOKEN", S, NULL,
+     "token every web service request must carry; unset: a random one, logged at start"},
     {NULL, S, NULL, NULL},
 };
