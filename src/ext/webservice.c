@@ -249,14 +249,18 @@ static const char *spider_name(ws_t *w)
     return sp ? kumo_spider_name(sp) : "";
 }
 
+/* The kept samples, then one taken now (not kept: polling does not thin the series). */
 static int series_json(ws_t *w, kumo_buf *b)
 {
     static const char *const keys[] = {"t", "pages", "items", "rss", "heap", "free"};
+    sample now;
+    take_sample(w, &now);
+    size_t n = w->nseries + 1;
     int rc = kumo__buf_adds(b, "\"series\": {");
     for (size_t k = 0; k < KUMO_ARRAY_LEN(keys) && !rc; k++) {
         rc = kumo__buf_printf(b, "%s\"%s\": [", k ? ", " : "", keys[k]);
-        for (size_t i = 0; i < w->nseries && !rc; i++) {
-            const sample *s = &w->series[i];
+        for (size_t i = 0; i < n && !rc; i++) {
+            const sample *s = i < w->nseries ? &w->series[i] : &now;
             rc = i ? kumo__buf_adds(b, ",") : KUMO_OK;
             if (rc)
                 break;
@@ -278,8 +282,9 @@ static int series_json(ws_t *w, kumo_buf *b)
              kumo__json_str(b, w->classes[c]->name, strlen(w->classes[c]->name)) ||
              kumo__buf_adds(b, ": [");
         first = false;
-        for (size_t i = 0; i < w->nseries && !rc; i++)
-            rc = kumo__buf_printf(b, "%s%u", i ? "," : "", w->series[i].live[c]);
+        for (size_t i = 0; i < n && !rc; i++)
+            rc = kumo__buf_printf(b, "%s%u", i ? "," : "",
+                                  (i < w->nseries ? &w->series[i] : &now)->live[c]);
         if (!rc)
             rc = kumo__buf_adds(b, "]");
     }
@@ -303,7 +308,6 @@ static int warnings_json(ws_t *w, kumo_buf *b)
 
 static int live_json(ws_t *w, kumo_buf *b)
 {
-    record(w, true);            /* the newest point is now */
     kumo_engine *e = kumo__crawler_engine(w->c);
     const char *reason = e ? kumo__engine_reason(e) : NULL;
     const kumo_value *sus = kumo__stats_get(kumo__crawler_stats(w->c), "leakwatch/suspects");

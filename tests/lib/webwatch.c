@@ -99,14 +99,19 @@ int kumo_webwatch_http(const kumo_webwatch *w, const char *method, const char *t
     int fd = kumo_webwatch_connect(w);
     if (fd < 0)
         return 0;
-    char req[8192];
-    int n = snprintf(req, sizeof(req), "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                     "Connection: close\r\n", method, target, w->port);
+    size_t reqcap = 1024 + strlen(target);
     for (size_t i = 0; headers && headers[i]; i++)
-        n += snprintf(req + n, sizeof(req) - (size_t)n, "%s\r\n", headers[i]);
-    n += snprintf(req + n, sizeof(req) - (size_t)n, "%s\r\n",
-                  strcmp(method, "POST") ? "" : "Content-Length: 0\r\n");
-    if (write(fd, req, (size_t)n) != n) {
+        reqcap += strlen(headers[i]) + 2;
+    char *req = malloc(reqcap);
+    size_t n = (size_t)snprintf(req, reqcap, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                                "Connection: close\r\n", method, target, w->port);
+    for (size_t i = 0; headers && headers[i]; i++)
+        n += (size_t)snprintf(req + n, reqcap - n, "%s\r\n", headers[i]);
+    n += (size_t)snprintf(req + n, reqcap - n, "%s\r\n",
+                          strcmp(method, "POST") ? "" : "Content-Length: 0\r\n");
+    bool sent = send(fd, req, n, MSG_NOSIGNAL) == (ssize_t)n;   /* no SIGPIPE */
+    free(req);
+    if (!sent) {
         close(fd);
         return 0;
     }
