@@ -96,6 +96,9 @@ $(BUILD)/gen/redis_lua.h: src/redis/kumo.lua
 	    echo ';'; } > $@.tmp && mv $@.tmp $@
 $(BUILD)/src/redis/queue_redis.o: $(BUILD)/gen/redis_lua.h
 
+# The web service's page is embedded with .incbin: its object depends on the page.
+$(BUILD)/src/ext/webpage.o: src/ext/webpage.html
+
 $(LIBKUMO): $(LIBOBJ)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 

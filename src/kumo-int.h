@@ -68,6 +68,21 @@ int kumo__log_set_file(const char *path);
 /* Called for every line written (stats log_count/LEVEL); NULL to remove. */
 void kumo__log_set_hook(void (*fn)(void *ctx, kumo_loglevel level), void *ctx);
 const char *kumo__log_level_name(kumo_loglevel level);
+/*
+ * The status line that shares f with the log (ext/progress.c sets it; util never calls up):
+ * fn(ctx, f, false) runs just before a line is written to f (erase the status line) and
+ * fn(ctx, f, true) just after (draw it again), both under f's lock, on the thread that logs.
+ * NULL to remove.
+ */
+void kumo__log_set_term(void (*fn)(void *ctx, FILE *f, bool after), void *ctx);
+/*
+ * Called after every line written with the logger, level and the message (without stamp
+ * and newline, cut at 1023 bytes; borrowed for the call), on the thread that logs
+ * (ext/webservice.c keeps the recent warnings).  NULL to remove.
+ */
+void kumo__log_set_tap(void (*fn)(void *ctx, const char *logger, kumo_loglevel level,
+                                  const char *msg),
+                       void *ctx);
 
 #define KUMO_DEBUG(lg, ...) kumo__log(lg, KUMO_LOG_DEBUG, __VA_ARGS__)
 #define KUMO_INFO(lg, ...) kumo__log(lg, KUMO_LOG_INFO, __VA_ARGS__)

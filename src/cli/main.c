@@ -16,6 +16,8 @@ static const kumo_command commands[] = {
     {"job", kumo_cmd_job, "print a persistent job's state (--jobdir) without running it",
      kumo_job_usage},
     {"list", kumo_cmd_list, "list the spiders kumo can find", kumo_list_usage},
+    {"report", kumo_cmd_report, "draw a crawl's charts from LeakWatch's samples (HTML, SVG)",
+     kumo_report_usage},
     {"runspider", kumo_cmd_runspider, "compile a spider .c file (cached) and run it",
      kumo_runspider_usage},
     {"settings", kumo_cmd_settings, "print a setting's effective value",

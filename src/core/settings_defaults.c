@@ -112,6 +112,8 @@ const kumo_setting_info kumo__setting_infos[] = {
     {"PARSE_THREADS", A, "auto",
      "threads that parse HTML/XML bodies before their callbacks; auto: the cores less the "
      "loop's (at least 1); 0: lazily on the loop"},
+    {"PROGRESS", B, "1",
+     "draw a status line under the log when stderr is a terminal (pages, items, RSS...)"},
     {"RANDOMIZE_DOWNLOAD_DELAY", B, "1", "wait 0.5 to 1.5 times DOWNLOAD_DELAY"},
     {"REDIRECT_ENABLED", B, "1", "follow 3xx redirects"},
     {"REDIRECT_MAX_TIMES", I, "20", "redirects followed at most per request"},
@@ -160,5 +162,13 @@ const kumo_setting_info kumo__setting_infos[] = {
     {"URLLENGTH_LIMIT", I, "2083", "drop requests with longer urls; 0 no limit"},
     {"USER_AGENT", S, "kumo/" KUMO_VERSION " (+https://github.com/kumo-crawler/kumo)",
      "User-Agent header of every request that does not set one"},
+    {"WEBSERVICE_ENABLED", B, "0",
+     "serve live charts, /metrics (Prometheus) and /api/* over HTTP (kumo.extensions.webservice)"},
+    {"WEBSERVICE_HOST", S, "127.0.0.1",
+     "web service address; a non-loopback one is logged as a warning"},
+    {"WEBSERVICE_PORT", L, "6080,6100",
+     "web service port: first free of a range, one port, or 0 for any"},
+    {"WEBSERVICE_TOKEN", S, NULL,
+     "token every web service request must carry; unset: a random one, logged at start"},
     {NULL, S, NULL, NULL},
 };

@@ -8,8 +8,9 @@ static const struct {
     int rank;
 } builtins[] = {
     {&kumo__ext_corestats, 10},   {&kumo__ext_memusage, 20},    {&kumo__ext_logstats, 30},
-    {&kumo__ext_memdebug, 40},    {&kumo__ext_leakwatch, 50},   {&kumo__ext_feedexport, 60},
-    {&kumo__ext_closespider, 70}, {&kumo__ext_autothrottle, 90},
+    {&kumo__ext_progress, 35},    {&kumo__ext_memdebug, 40},    {&kumo__ext_leakwatch, 50},
+    {&kumo__ext_feedexport, 60},  {&kumo__ext_closespider, 70}, {&kumo__ext_autothrottle, 90},
+    {&kumo__ext_webservice, 95},
 };
 
 KUMO_REGISTER(register_builtins)

@@ -19,6 +19,12 @@ extern const kumo_ext_def kumo__ext_autothrottle;
 double kumo__autothrottle_delay(double old, double latency, int status, double target,
                                double mindelay, double maxdelay);
 
+/* Progress (PROGRESS): the status line under the log when stderr is a terminal. */
+extern const kumo_ext_def kumo__ext_progress;
+
+/* WebService (WEBSERVICE_*): charts, /metrics and /api/... over HTTP (webservice.h). */
+extern const kumo_ext_def kumo__ext_webservice;
+
 /* builtin.c registers these with core (core/registry.h) in the order they open. */
 
 #endif

@@ -19,6 +19,8 @@ void kumo__lw_sample_take(kumo_lw_sample *s, double t, uint64_t rss, size_t queu
     s->t = t;
     s->now = kumo_now();
     s->rss = rss;
+    s->heap = s->mfree = 0;
+    s->pages = s->items = 0;
     s->queued = queued;
     s->n = 0;
     for (kumo_class *cls = kumo_class_first(); cls && s->n < KUMO_LW_MAX_CLASSES;
@@ -147,8 +149,11 @@ void kumo__lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf
 
 int kumo__lw_sample_json(const kumo_lw_sample *s, kumo_buf *b)
 {
-    int rc = kumo__buf_printf(b, "{\"t\": %.3f, \"rss\": %llu, \"live\": {", s->t,
-                             (unsigned long long)s->rss);
+    int rc = kumo__buf_printf(b, "{\"t\": %.3f, \"rss\": %llu, \"heap\": %llu, \"free\": %llu, "
+                             "\"pages\": %lld, \"items\": %lld, \"live\": {", s->t,
+                             (unsigned long long)s->rss, (unsigned long long)s->heap,
+                             (unsigned long long)s->mfree, (long long)s->pages,
+                             (long long)s->items);
     for (size_t i = 0; i < s->n && rc == KUMO_OK; i++) {
         const char *name = s->c[i].cls->name;
         rc = (i ? kumo__buf_adds(b, ", ") : KUMO_OK) || kumo__json_str(b, name, strlen(name)) ||
@@ -291,8 +296,14 @@ static void sample(leakwatch *lw, bool check)
 {
     kumo_crawler *c = lw->c;
     kumo_lw_sample *s = &lw->ring[lw->head];
-    kumo__lw_sample_take(s, kumo_now() - kumo_crawler_start_time(c), kumo__rss_now(),
+    kumo_meminfo mi;
+    kumo__meminfo_get(&mi);
+    kumo__lw_sample_take(s, kumo_now() - kumo_crawler_start_time(c), mi.rss,
                         kumo_crawler_scheduled(c) + kumo_crawler_downloading(c));
+    s->heap = mi.heap_bytes;
+    s->mfree = mi.malloc_free_held;
+    s->pages = kumo_crawler_stats_get_int(c, "response_received_count", 0);
+    s->items = kumo_crawler_stats_get_int(c, "item_scraped_count", 0);
     lw->head = (lw->head + 1) % lw->window;
     if (lw->filled < lw->window)
         lw->filled++;

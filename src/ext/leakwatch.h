@@ -22,6 +22,8 @@ typedef struct kumo_lw_sample {
     double t;                   /* seconds since the crawl started */
     double now;                 /* kumo_now() when taken: ages are now - oldest_born */
     uint64_t rss;               /* resident set size in bytes, 0 when unknown */
+    uint64_t heap, mfree;       /* kumo's heap and malloc's free-but-held bytes (0: not read) */
+    int64_t pages, items;       /* responses received and items scraped so far */
     size_t queued;              /* requests the scheduler and the downloader hold */
     size_t n;
     kumo_lw_count c[KUMO_LW_MAX_CLASSES];
@@ -40,7 +42,8 @@ typedef struct kumo_lw_suspect {
     size_t nheld;
 } kumo_lw_suspect;
 
-/* Fill s with every registered class's live count and oldest object, now. */
+/* Fill s with every registered class's live count and oldest object, now (heap, mfree,
+ * pages and items 0: the caller fills them). */
 void kumo__lw_sample_take(kumo_lw_sample *s, double t, uint64_t rss, size_t queued);
 
 /*
@@ -64,8 +67,10 @@ void kumo__lw_suspect_format(const kumo_lw_suspect *s, size_t nsamples, kumo_buf
 
 /*
  * Append s as one JSON line with its newline:
- * {"t": 12.5, "rss": 1234, "live": {"HtmlResponse": 3, ...}, "oldest": {"HtmlResponse": 2.0}}
- * ("live" holds every class sampled, "oldest" the age in seconds of those with live objects).
+ * {"t": 12.5, "rss": 1234, "heap": 567, "free": 89, "pages": 10, "items": 9,
+ *  "live": {"HtmlResponse": 3, ...}, "oldest": {"HtmlResponse": 2.0}}
+ * ("live" holds every class sampled, "oldest" the age in seconds of those with live objects;
+ * `kumo report` draws its charts from these lines).
  */
 int kumo__lw_sample_json(const kumo_lw_sample *s, kumo_buf *b);
 

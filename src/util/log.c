@@ -7,11 +7,30 @@ static kumo_loglevel min_level = KUMO_LOG_DEBUG;
 static FILE *log_file;          /* NULL: stderr */
 static void (*hook)(void *ctx, kumo_loglevel level);
 static void *hook_ctx;
+/* The status line that shares the terminal (ext/progress.c), and the tap (ext/webservice.c). */
+static void (*term_fn)(void *ctx, FILE *f, bool after);
+static void *term_ctx;
+static void (*tap_fn)(void *ctx, const char *logger, kumo_loglevel level, const char *msg);
+static void *tap_ctx;
 
 void kumo__log_set_hook(void (*fn)(void *ctx, kumo_loglevel level), void *ctx)
 {
     hook = fn;
     hook_ctx = ctx;
+}
+
+void kumo__log_set_term(void (*fn)(void *ctx, FILE *f, bool after), void *ctx)
+{
+    term_fn = fn;
+    term_ctx = ctx;
+}
+
+void kumo__log_set_tap(void (*fn)(void *ctx, const char *logger, kumo_loglevel level,
+                                  const char *msg),
+                       void *ctx)
+{
+    tap_fn = fn;
+    tap_ctx = ctx;
 }
 
 static const struct {
@@ -76,11 +95,23 @@ void kumo__vlog(const char *logger, kumo_loglevel level, const char *fmt, va_lis
     struct tm tm;
     localtime_r(&now, &tm);
     strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+    va_list tap_ap;
+    va_copy(tap_ap, ap);
     flockfile(f);
+    if (term_fn)
+        term_fn(term_ctx, f, false);
     fprintf(f, "%s [%s] %s: ", stamp, logger, kumo__log_level_name(level));
     vfprintf(f, fmt, ap);
     fputc('\n', f);
+    if (term_fn)
+        term_fn(term_ctx, f, true);
     funlockfile(f);
+    if (tap_fn) {
+        char msg[1024];     /* the tap gets the line's first 1023 bytes */
+        vsnprintf(msg, sizeof(msg), fmt, tap_ap);
+        tap_fn(tap_ctx, logger, level, msg);
+    }
+    va_end(tap_ap);
 }
 
 void kumo__log(const char *logger, kumo_loglevel level, const char *fmt, ...)

@@ -203,6 +203,10 @@ Test(leakwatch, json_line)
     s.t = 12.5;
     s.now = 110;
     s.rss = 123456789;
+    s.heap = 4567;
+    s.mfree = 89;
+    s.pages = 4000;
+    s.items = 3990;
     s.c[s.n++] = (kumo_lw_count){REQ, 3878, 100};
     s.c[s.n++] = (kumo_lw_count){HTML, 3890, 95.5};
     s.c[s.n++] = (kumo_lw_count){ITEM, 0, 0};
@@ -210,7 +214,8 @@ Test(leakwatch, json_line)
     kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
     cr_assert_eq(kumo__lw_sample_json(&s, &b), KUMO_OK);
     cr_assert_str_eq(kumo__buf_str(&b),
-                     "{\"t\": 12.500, \"rss\": 123456789, \"live\": {\"Request\": 3878, "
+                     "{\"t\": 12.500, \"rss\": 123456789, \"heap\": 4567, \"free\": 89, "
+                     "\"pages\": 4000, \"items\": 3990, \"live\": {\"Request\": 3878, "
                      "\"HtmlResponse\": 3890, \"Item\": 0}, \"oldest\": {\"Request\": 10.0, "
                      "\"HtmlResponse\": 14.5}}\n");
     /* a capped buffer reports it rather than writing half a line silently */
