@@ -2,8 +2,8 @@
 # V=1 shows full commands.  PREFIX=/usr/local for `make install`.
 
 SHELL    := /bin/bash
-PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2
-TESTPKGS := criterion zlib
+PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 zlib
+TESTPKGS := criterion
 PREFIX   ?= /usr/local
 BUILD    ?= build
 SANITIZE ?=

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 const char kumo_genspider_usage[] =
-    "usage: kumo genspider NAME DOMAIN\n"
+    "usage: kumo genspider NAME DOMAIN [-t TEMPLATE]\n"
     "\n"
     "Write spiders/NAME.c: a spider named NAME that starts at DOMAIN, stays on its host and\n"
     "whose parse callback yields {url, title} for each page and follows its links.  NAME\n"
@@ -20,6 +20,8 @@ const char kumo_genspider_usage[] =
     "anywhere), or in kumo's source tree build it with 'make' and run 'kumo crawl NAME'.\n"
     "\n"
     "options:\n"
+    "  -t, --template NAME   basic (the default), or sitemap: a SitemapSpider that reads\n"
+    "                        DOMAIN's /sitemap.xml and yields {url, title} per page listed\n"
     "  -h, --help            this text\n"
     "\n"
     "Exit codes: 0 written, 1 the file exists or cannot be written, 2 bad command line.\n";
@@ -55,6 +57,52 @@ static const char template_text[] =
     "    .callbacks = KUMO_CALLBACKS(parse),\n"
     "};\n";
 
+/* The sitemap template, with the same arguments. */
+static const char template_sitemap[] =
+    "/* %1$s.c - a SitemapSpider for %2$s: reads its sitemap (an index, gzipped or not, is\n"
+    " * followed), yields {url, title, lastmod} per page listed.  Run it from anywhere:\n"
+    " *   kumo runspider spiders/%1$s.c -o %1$s.jsonl\n"
+    " * or, in kumo's source tree:  make && ./kumo crawl %1$s -o %1$s.jsonl\n"
+    " * A robots.txt url in .urls is read for its Sitemap: lines instead. */\n"
+    "#include <kumo/kumo.h>\n"
+    "\n"
+    "static void parse(kumo_response *res, kumo_out *out)\n"
+    "{\n"
+    "    kumo_item *item = kumo_item_new();\n"
+    "    kumo_item_set_str(item, \"url\", kumo_response_url(res));\n"
+    "    kumo_item_set_str(item, \"title\", kumo_list_get(kumo_css(res, \"title::text\"), "
+    "NULL));\n"
+    "    kumo_yield_item(out, item);\n"
+    "}\n"
+    "\n"
+    "/* sitemap_filter: return KUMO_EIGNORED to skip an entry (entry holds loc, lastmod...). */\n"
+    "static int keep(kumo_spider *sp, const char *type, kumo_map *entry)\n"
+    "{\n"
+    "    (void)sp, (void)type, (void)entry;\n"
+    "    return KUMO_OK;\n"
+    "}\n"
+    "\n"
+    "KUMO_SPIDER = {\n"
+    "    KUMO_SPIDER_HEADER,\n"
+    "    .name = \"%1$s\",\n"
+    "    .allowed_domains = KUMO_LIST(\"%2$s\"),\n"
+    "    .callbacks = KUMO_CALLBACKS(parse),\n"
+    "    .sitemap = &(const kumo_sitemap_def){\n"
+    "        .urls = KUMO_LIST(\"%4$s/sitemap.xml\"),\n"
+    "        .rules = KUMO_SITEMAP_RULES({\"\", \"parse\"}),   /* pattern -> callback */\n"
+    "        .filter = keep,\n"
+    "    },\n"
+    "};\n";
+
+/* The templates -t names. */
+static const struct {
+    const char *name;
+    const char *text;
+} templates[] = {
+    {"basic", template_text},
+    {"sitemap", template_sitemap},
+};
+
 static bool is_identifier(const char *s)
 {
     if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
@@ -69,6 +117,7 @@ static bool is_identifier(const char *s)
 typedef struct target {
     char host[256];             /* without the port: allowed_domains */
     char start[1024];           /* the start url */
+    char origin[1024];          /* scheme://host[:port] of the start url */
 } target;
 
 /* A dotted-quad IPv4 address ("127.0.0.1"). */
@@ -147,15 +196,33 @@ static bool parse_target(const char *arg, target *t)
     } else if (colon || is_ipv4(t->host) || strcasecmp(t->host, "localhost") == 0) {
         strcpy(sch, "http");
     }
+    snprintf(t->origin, sizeof(t->origin), "%s://%.*s", sch, (int)n, p);
     int w = snprintf(t->start, sizeof(t->start), "%s://%.*s%s%.*s", sch, (int)n, p,
                      pathlen && *path == '/' ? "" : "/", (int)pathlen, path);
     return w > 0 && (size_t)w < sizeof(t->start);
 }
 
+static int on_opt(void *ctx, int id, const char *value)
+{
+    (void)id;
+    size_t *which = ctx;
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(templates); i++) {
+        if (strcmp(value, templates[i].name) == 0) {
+            *which = i;
+            return KUMO_EXIT_OK;
+        }
+    }
+    kumo_cli_error("unknown template '%s': basic or sitemap", value);
+    return KUMO_EXIT_USAGE;
+}
+
 int kumo_cmd_genspider(int argc, char **argv)
 {
+    static const kumo_cli_opt opts[] = {{"-t", "--template", true, 0}, {NULL}};
+    size_t which = 0;
     kumo_cli_parser p = {
         .cmd = "genspider", .max_pos = 2, .too_many = "genspider takes NAME and DOMAIN only",
+        .opts = opts, .on_opt = on_opt, .ctx = &which,
     };
     int rc = kumo_cli_parse(&p, argc, argv);
     if (rc != KUMO_EXIT_OK)
@@ -196,13 +263,14 @@ int kumo_cmd_genspider(int argc, char **argv)
         unlink(path);
         return KUMO_EXIT_FAIL;
     }
-    fprintf(f, template_text, name, t.host, t.start);
+    fprintf(f, templates[which].text, name, t.host, t.start, t.origin);
     bool bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
         kumo_cli_error("cannot write %s: %s", path, strerror(errno));
         unlink(path);
         return KUMO_EXIT_FAIL;
     }
-    printf("Created spider '%s' using template 'basic' in:\n  %s\n", name, path);
+    printf("Created spider '%s' using template '%s' in:\n  %s\n", name, templates[which].name,
+           path);
     return KUMO_EXIT_OK;
 }

@@ -10,6 +10,7 @@
 #include "core/scheduler.h"
 #include "core/settings.h"
 #include "core/signals.h"
+#include "core/sitemap.h"
 #include "core/spider.h"
 #include "core/stats.h"
 #include "http/downloader.h"
@@ -67,6 +68,12 @@ static bool start_left(const kumo_engine *e)
     return !e->start_done;
 }
 
+/* The start urls: a SitemapSpider's sitemap urls, else .start_urls (may be NULL). */
+static const char *const *start_urls(const kumo_spider_def *def)
+{
+    return def->sitemap ? def->sitemap->urls : def->start_urls;
+}
+
 /* Returns the next start request (a new reference), or NULL when there are no more. */
 static kumo_request *next_start_request(kumo_engine *e)
 {
@@ -87,10 +94,11 @@ static kumo_request *next_start_request(kumo_engine *e)
         kumo__out_release(&e->start_out);
         return NULL;
     }
-    while (def->start_urls && def->start_urls[e->start_pos]) {
-        const char *url = def->start_urls[e->start_pos++];
+    const char *const *urls = start_urls(def);
+    while (urls && urls[e->start_pos]) {
+        const char *url = urls[e->start_pos++];
         int err;
-        kumo_request *r = kumo_request_new(url, NULL, &err);
+        kumo_request *r = kumo_request_new(url, def->sitemap ? kumo__sitemap_parse : NULL, &err);
         if (r)
             return r;
         KUMO_ERROR(LOGGER, "Ignoring start url '%s': %s", url, kumo_strerror(err));
@@ -104,7 +112,7 @@ static void skip_started(kumo_engine *e)
 {
     const kumo_job_hooks *job = kumo__job_hooks();
     size_t n = job ? job->start_pos(e->c) : 0;
-    const char *const *urls = kumo__crawler_def(e->c)->start_urls;
+    const char *const *urls = start_urls(kumo__crawler_def(e->c));
     if (kumo__crawler_def(e->c)->start_requests)
         e->start_pos = KUMO_MIN(n, e->start_out.len);
     else

@@ -714,6 +714,7 @@ static const kumo_testroute *const tables[] = {
     kumo_routes_forms,
     kumo_routes_cookies,
     kumo_routes_urls,
+    kumo_routes_sitemap,
 };
 
 static void dispatch(struct evhttp_request *req, void *arg)
