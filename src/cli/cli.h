@@ -19,26 +19,32 @@ typedef struct kumo_command {
 } kumo_command;
 
 int kumo_cmd_bench(int argc, char **argv);
+int kumo_cmd_check(int argc, char **argv);
 int kumo_cmd_crawl(int argc, char **argv);
 int kumo_cmd_fetch(int argc, char **argv);
 int kumo_cmd_genspider(int argc, char **argv);
 int kumo_cmd_job(int argc, char **argv);
 int kumo_cmd_list(int argc, char **argv);
+int kumo_cmd_parse(int argc, char **argv);
 int kumo_cmd_runspider(int argc, char **argv);
 int kumo_cmd_settings(int argc, char **argv);
 int kumo_cmd_shell(int argc, char **argv);
 int kumo_cmd_version(int argc, char **argv);
+int kumo_cmd_view(int argc, char **argv);
 
 extern const char kumo_bench_usage[];
+extern const char kumo_check_usage[];
 extern const char kumo_crawl_usage[];
 extern const char kumo_fetch_usage[];
 extern const char kumo_genspider_usage[];
 extern const char kumo_job_usage[];
 extern const char kumo_list_usage[];
+extern const char kumo_parse_usage[];
 extern const char kumo_runspider_usage[];
 extern const char kumo_settings_usage[];
 extern const char kumo_shell_usage[];
 extern const char kumo_version_usage[];
+extern const char kumo_view_usage[];
 
 /* The options several commands share; a command takes the groups it names (a bit set). */
 enum {

@@ -71,3 +71,156 @@ Test(cli_issue16, genspider_sitemap_template_crawls_the_sitemap)
              "\"title\": \"/sitemap/product/gz\"}", port);
     cr_assert(strstr(items, want), "%s", items);
 }
+
+/* ---------------------------------------------------------------------------- parse */
+
+Test(cli_issue16, parse_prints_items_and_requests_per_level)
+{
+    char args[512], want[512];
+    int port = kumo_testserver_port(srv);
+    snprintf(args, sizeof(args), "parse http://127.0.0.1:%d/ --spider follow --nolog", port);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    snprintf(want, sizeof(want), "\n>>> STATUS DEPTH LEVEL 1 <<<\n"
+             "# Scraped Items  ------------------------------------------------------------\n"
+             "[{\"url\": \"http://127.0.0.1:%d/\", \"status\": 200, \"title\": \"Quotes to "
+             "Scrape\", \"depth\": 0}]\n"
+             "# Requests  -----------------------------------------------------------------\n"
+             "[<GET http://127.0.0.1:%d/>,\n <GET http://127.0.0.1:%d/login>,\n", port, port, port);
+    cr_assert(strncmp(r.out, want, strlen(want)) == 0, "%s", r.out);
+
+    /* -d 2: the level-1 requests are fetched with their callback; items of both levels,
+     * requests of the last; --meta reaches the first request */
+    snprintf(args, sizeof(args), "parse http://127.0.0.1:%d/sitemap/page/a --spider follow "
+             "-c parse -d 2 --meta '{\"depth\": 5}' --nolinks --nolog", port);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    snprintf(want, sizeof(want), "\n>>> STATUS DEPTH LEVEL 1 <<<\n"
+             "# Scraped Items  ------------------------------------------------------------\n"
+             "[{\"url\": \"http://127.0.0.1:%d/sitemap/page/a\", \"status\": 200, \"title\": "
+             "\"/sitemap/page/a\", \"depth\": 5}]\n", port);
+    cr_assert_str_eq(r.out, want);
+    snprintf(args, sizeof(args), "parse http://127.0.0.1:%d/page/2/ --spider follow -d 2 -v "
+             "--noitems --nolog", port);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\n>>> DEPTH LEVEL: 1 <<<\n# Requests  "), "%s", r.out);
+    cr_assert(strstr(r.out, "\n>>> DEPTH LEVEL: 2 <<<\n# Requests  "), "%s", r.out);
+    cr_assert_null(strstr(r.out, "Scraped Items"), "%s", r.out);
+
+    /* errors: one line each */
+    snprintf(args, sizeof(args), "parse http://127.0.0.1:%d/ --spider follow -c nope", port);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 1);
+    cr_assert_str_eq(r.err, "kumo: spider 'follow' has no callback 'nope'\n");
+    snprintf(args, sizeof(args), "parse http://127.0.0.1:%d/ --spider follow -m '[1]'", port);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 2);
+    cr_assert_str_eq(r.err, "kumo: --meta must be a JSON object, not '[1]'\n");
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, "parse http://nowhere.invalid/"), 1);
+    cr_assert_str_eq(r.err, "kumo: no spider for 'http://nowhere.invalid/': name one with "
+                            "--spider\n");
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, "parse -d 0 http://x/"), 2);
+}
+
+/* ----------------------------------------------------------------------------- view */
+
+Test(cli_issue16, view_saves_the_page_with_a_base_tag)
+{
+    char args[512], want[256];
+    int port = kumo_testserver_port(srv);
+    snprintf(args, sizeof(args), "view http://127.0.0.1:%d/sitemap/page/a", port);
+    char env[PATH_MAX];
+    snprintf(env, sizeof(env), "DISPLAY= WAYLAND_DISPLAY= TMPDIR='%s'", dir);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, env, args), 0, "%s", r.err);
+    size_t n = strlen(dir);
+    cr_assert(strncmp(r.out, dir, n) == 0 && strstr(r.out, "/kumo-view-") &&
+              strstr(r.out, ".html\n"), "%s", r.out);
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%.*s", (int)(strlen(r.out) - 1), r.out);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "%s", path);
+    char body[4096];
+    size_t k = fread(body, 1, sizeof(body) - 1, f);
+    body[k] = '\0';
+    fclose(f);
+    snprintf(want, sizeof(want), "<html><head><base href=\"http://127.0.0.1:%d/sitemap/page/a\">"
+             "<title>/sitemap/page/a</title>", port);
+    cr_assert(strncmp(body, want, strlen(want)) == 0, "%s", body);
+    /* text is saved as .txt, as it came */
+    snprintf(args, sizeof(args), "view http://127.0.0.1:%d/sitemap/robots.txt", port);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, env, args), 0, "%s", r.err);
+    cr_assert(strstr(r.out, ".txt\n"), "%s", r.out);
+    cr_assert_eq(kumo_clirun_run(&r, NULL, env, "view"), 2);
+    cr_assert_str_eq(r.err, "kumo: view needs a URL (see 'kumo view -h')\n");
+}
+
+/* ---------------------------------------------------------------------------- check */
+
+/* A spider source with two contracts on the test server: the first holds, the second
+ * (when bad) fails its @returns items and its @scrapes. */
+static const char spider_src[] =
+    "#include <kumo/kumo.h>\n"
+    "static void parse(kumo_response *res, kumo_out *out)\n"
+    "{\n"
+    "    kumo_item *item = kumo_item_new();\n"
+    "    kumo_item_set_str(item, \"url\", kumo_response_url(res));\n"
+    "    kumo_item_set_str(item, \"title\", kumo_list_get(kumo_css(res, \"title::text\"), \"\"));\n"
+    "    kumo_yield_item(out, item);\n"
+    "    kumo_follow_all(out, res, \"a\", parse);\n"
+    "}\n"
+    "KUMO_SPIDER = {\n"
+    "    KUMO_SPIDER_HEADER,\n"
+    "    .name = \"%s\",\n"
+    "    .callbacks = KUMO_CALLBACKS(parse),\n"
+    "    .contracts = KUMO_CONTRACTS(\n"
+    "        {.callback = \"parse\", .url = \"http://127.0.0.1:%d/sitemap/page/a\",\n"
+    "         KUMO_RETURNS_ITEMS(1, 1), KUMO_RETURNS_REQUESTS(0, 0), KUMO_SCRAPES(\"url\")}%s),\n"
+    "};\n";
+
+static const char bad_contract[] =
+    ",\n        {.callback = \"parse\", .url = \"http://127.0.0.1:%d/\",\n"
+    "         KUMO_RETURNS_ITEMS(2, 5), KUMO_SCRAPES(\"url\", \"price\", \"stock\")}";
+
+/* Write NAME.c, build it through runspider's cache, return the .so's path (static). */
+static const char *build(const char *name, bool bad)
+{
+    int port = kumo_testserver_port(srv);
+    char extra[512] = "", path[PATH_MAX], cmd[PATH_MAX * 2];
+    if (bad)
+        snprintf(extra, sizeof(extra), bad_contract, port);
+    snprintf(path, sizeof(path), "%s/%s.c", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fprintf(f, spider_src, name, port, extra);
+    fclose(f);
+    char env[PATH_MAX + 32], args[PATH_MAX];
+    snprintf(env, sizeof(env), "XDG_CACHE_HOME='%s/cache'", dir);
+    snprintf(args, sizeof(args), "runspider %s.c --nolog", name);
+    cr_assert_eq(kumo_clirun_run(&r, dir, env, args), 0, "%s", r.err);
+    static char so[PATH_MAX];
+    snprintf(cmd, sizeof(cmd), "ls %s/cache/kumo/runspider/%s-*.so", dir, name);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p && fgets(so, sizeof(so), p), "no object for %s", name);
+    pclose(p);
+    so[strcspn(so, "\n")] = '\0';
+    return so;
+}
+
+Test(cli_issue16, check_runs_contracts_and_reports_like_scrapy)
+{
+    char args[PATH_MAX];
+    snprintf(args, sizeof(args), "check %s", build("good", false));
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    cr_assert(strncmp(r.err, "...\n-----", 9) == 0, "%s", r.err);
+    cr_assert(strstr(r.err, "\nRan 3 contracts in "), "%s", r.err);
+    cr_assert(strstr(r.err, "s\n\nOK\n"), "%s", r.err);
+
+    snprintf(args, sizeof(args), "check %s", build("bad", true));
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 1, "%s", r.err);
+    cr_assert(strncmp(r.err, "...FF\n", 6) == 0, "%s", r.err);
+    cr_assert(strstr(r.err, "FAIL: [bad] parse (@returns post-hook)\n---"), "%s", r.err);
+    cr_assert(strstr(r.err, "ContractFail: Returned 1 items, expected 2..5\n"), "%s", r.err);
+    cr_assert(strstr(r.err, "ContractFail: Missing fields: price, stock\n"), "%s", r.err);
+    cr_assert(strstr(r.err, "\nRan 5 contracts in "), "%s", r.err);
+    cr_assert(strstr(r.err, "s\n\nFAILED (failures=2)\n"), "%s", r.err);
+
+    snprintf(args, sizeof(args), "check -l %s", build("bad", true));
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    cr_assert_str_eq(r.out, "bad\n  * parse\n  * parse\n");
+}
