@@ -36,8 +36,18 @@ typedef struct direct {
     void *ctx;
 } direct;
 
+/* An item a pipeline holds (KUMO_EAGAIN) until kumo__engine_item_resume(). */
+typedef struct held_item {
+    struct held_item *next;
+    kumo_item *item;                /* one reference */
+    size_t at;                      /* the pipeline that holds it */
+    int status;                     /* the response it came from, for "Scraped from" */
+    char *url;
+} held_item;
+
 struct kumo_engine {
     kumo_crawler *c;
+    held_item *held_items;          /* items waiting in a pipeline (files downloading) */
     kumo_scheduler *sched;
     kumo_downloader *dl;
     kumo_chains *chains;
@@ -166,28 +176,70 @@ static void request_done(kumo_engine *e, kumo_request *req)
     kumo__scheduler_done(e->sched, req);
 }
 
-static void log_item(kumo_response *res, kumo_item *item)
+static void log_item(int status, const char *url, kumo_item *item)
 {
     if (!kumo__log_enabled(KUMO_LOG_DEBUG))
         return;
     kumo_buf b;
     kumo__buf_init(&b, 64 * 1024, KUMO_T_STR, KUMO_V_NONE);
     kumo__json_map(&b, &item->fields, ", ", ": ");
-    KUMO_DEBUG("kumo.core.scraper", "Scraped from <%d %s>\n%s", res->status, res->url,
+    KUMO_DEBUG("kumo.core.scraper", "Scraped from <%d %s>\n%s", status, url,
                kumo__buf_str(&b));
     kumo__buf_release(&b);
 }
 
-static void process_item(kumo_engine *e, kumo_response *res, kumo_item *item)
+/* The pipelines decided rc for item: signal it; KUMO_EAGAIN: a pipeline holds it. */
+static void item_done(kumo_engine *e, int status, const char *url, kumo_item *item, int rc,
+                      size_t at)
 {
     kumo_crawler *c = e->c;
-    int rc = kumo__chain_item(e->chains, c, item);
     if (rc == KUMO_OK) {
-        log_item(res, item);
+        log_item(status, url, item);
         kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_SCRAPED, item);
     } else if (rc == KUMO_EIGNORED) {
         kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_DROPPED, item);
+    } else if (rc == KUMO_EAGAIN) {
+        held_item *h = kumo_calloc(1, sizeof(*h), KUMO_T_OTHER, KUMO_V_ACTIVE);
+        h->item = kumo_item_ref(item);
+        h->at = at;
+        h->status = status;
+        h->url = kumo_strdup(url, KUMO_T_STR, KUMO_V_ACTIVE);
+        h->next = e->held_items;
+        e->held_items = h;
     }
+}
+
+static void process_item(kumo_engine *e, kumo_response *res, kumo_item *item)
+{
+    size_t at = 0;
+    int rc = kumo__chain_item_from(e->chains, e->c, item, &at);
+    item_done(e, res->status, res->url, item, rc, at);
+}
+
+static void held_free(held_item *h)
+{
+    kumo_item_unref(h->item);
+    kumo_free(h->url);
+    kumo_free(h);
+}
+
+int kumo__engine_item_resume(kumo_engine *e, kumo_item *item, int rc)
+{
+    held_item **p = &e->held_items;
+    while (*p && (*p)->item != item)
+        p = &(*p)->next;
+    held_item *h = *p;
+    if (!h)
+        return KUMO_ENOENT;
+    *p = h->next;
+    if (!e->closed) {
+        size_t at = h->at;
+        rc = kumo__chain_item_resume(e->chains, e->c, item, &at, rc);
+        item_done(e, h->status, h->url, item, rc, at);
+    }
+    held_free(h);
+    schedule_tick(e);
+    return KUMO_OK;
 }
 
 /*
@@ -480,6 +532,7 @@ static bool scrape(kumo_engine *e, kumo_response *res)
 static bool idle(const kumo_engine *e)
 {
     return kumo__downloader_active(e->dl) == 0 && e->parked == 0 && !e->directs &&
+           !e->held_items &&
            (e->closing || e->resumed.len == 0) &&
            (!e->parsers || kumo__parsepool_pending(e->parsers) == 0) &&
            (e->closing || (!start_left(e) && kumo__scheduler_len(e->sched) == 0));
@@ -764,6 +817,11 @@ void kumo__engine_free(kumo_engine *e)
     while (e->resumed.len)
         kumo_request_unref(kumo__vec_pop(&e->resumed));
     kumo__vec_release(&e->resumed);
+    while (e->held_items) {
+        held_item *h = e->held_items;
+        e->held_items = h->next;
+        held_free(h);
+    }
     kumo__parsepool_free(e->parsers);
     kumo__scheduler_close(e->sched);
     kumo__chains_close(e->chains, e->c);

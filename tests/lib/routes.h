@@ -28,6 +28,7 @@ extern const kumo_testroute kumo_routes_forms[];
 extern const kumo_testroute kumo_routes_cookies[];
 extern const kumo_testroute kumo_routes_urls[];
 extern const kumo_testroute kumo_routes_sitemap[];
+extern const kumo_testroute kumo_routes_files[];
 /* routes_robots.c: what /robots.txt answers from now on (any thread); status 0: 404. */
 void kumo_ts_robots_set(int status, const char *location, const char *body);
 

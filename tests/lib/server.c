@@ -715,6 +715,7 @@ static const kumo_testroute *const tables[] = {
     kumo_routes_cookies,
     kumo_routes_urls,
     kumo_routes_sitemap,
+    kumo_routes_files,
 };
 
 static void dispatch(struct evhttp_request *req, void *arg)
