@@ -183,8 +183,11 @@ static void log_item(int status, const char *url, kumo_item *item)
     kumo_buf b;
     kumo__buf_init(&b, 64 * 1024, KUMO_T_STR, KUMO_V_NONE);
     kumo__json_map(&b, &item->fields, ", ", ": ");
-    KUMO_DEBUG("kumo.core.scraper", "Scraped from <%d %s>\n%s", status, url,
-               kumo__buf_str(&b));
+    if (url)
+        KUMO_DEBUG("kumo.core.scraper", "Scraped from <%d %s>\n%s", status, url,
+                   kumo__buf_str(&b));
+    else        /* an errback's item after a failed download */
+        KUMO_DEBUG("kumo.core.scraper", "Scraped from None\n%s", kumo__buf_str(&b));
     kumo__buf_release(&b);
 }
 
@@ -203,7 +206,7 @@ static void item_done(kumo_engine *e, int status, const char *url, kumo_item *it
         h->item = kumo_item_ref(item);
         h->at = at;
         h->status = status;
-        h->url = kumo_strdup(url, KUMO_T_STR, KUMO_V_ACTIVE);
+        h->url = url ? kumo_strdup(url, KUMO_T_STR, KUMO_V_ACTIVE) : NULL;
         h->next = e->held_items;
         e->held_items = h;
     }
@@ -213,7 +216,7 @@ static void process_item(kumo_engine *e, kumo_response *res, kumo_item *item)
 {
     size_t at = 0;
     int rc = kumo__chain_item_from(e->chains, e->c, item, &at);
-    item_done(e, res->status, res->url, item, rc, at);
+    item_done(e, res ? res->status : 0, res ? res->url : NULL, item, rc, at); /* NULL: errback */
 }
 
 static void held_free(held_item *h)
