@@ -125,8 +125,11 @@ typedef struct kumo_pipeline_def {
     int (*open)(kumo_crawler *c, void **self);
     void (*close)(void *self, kumo_crawler *c);
     /* KUMO_OK keeps the item (it may be changed), KUMO_EIGNORED drops it (DropItem): give
-     * the reason with `return kumo_item_drop(item, "...")`.  Any other code is an error:
-     * the item is neither scraped nor dropped and an ERROR line names the code. */
+     * the reason with `return kumo_item_drop(item, "...")`.  KUMO_EAGAIN: the pipeline
+     * holds the item (it takes a reference) and decides later with
+     * kumo_crawler_item_resume() (Scrapy's pipelines that return a Deferred).  Any other
+     * code is an error: the item is neither scraped nor dropped and an ERROR line names
+     * the code. */
     int (*process_item)(void *self, kumo_crawler *c, kumo_item *item);
     /*
      * Optional: report every item (or other tracked object) the pipeline keeps, through
@@ -260,6 +263,16 @@ void kumo_crawler_download(kumo_crawler *c, kumo_request *req, kumo_download_fn 
  * parked request once you can decide (a kumo_crawler_download() always calls back).
  */
 void kumo_crawler_resume(kumo_crawler *c, kumo_request *req, bool go);
+
+/*
+ * An item pipeline's process_item that returned KUMO_EAGAIN (after kumo_item_ref(item))
+ * says what it decided: rc KUMO_OK (the next pipelines run, then the item is scraped),
+ * KUMO_EIGNORED (dropped, as kumo_item_drop()) or an error code (logged, neither).  Then
+ * unref your reference.  The spider stays open while items wait in pipelines; an item the
+ * crawl closed on (an immediate stop) is let go.  Returns KUMO_OK, or KUMO_ENOENT when
+ * item is not held.
+ */
+int kumo_crawler_item_resume(kumo_crawler *c, kumo_item *item, int rc);
 
 /* Close the spider with reason ("finished", "my_limit"...): Scrapy's
  * engine.close_spider(spider, reason).  The first reason given wins; no-op before the

@@ -2,6 +2,7 @@
 #ifndef KUMO_SPIDER_H
 #define KUMO_SPIDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "kumo/http.h"
@@ -9,7 +10,7 @@
 #include "kumo/linkextractor.h"
 
 /* Bumped whenever kumo_spider_def or any public struct changes incompatibly. */
-#define KUMO_ABI 3
+#define KUMO_ABI 4
 
 #define KUMO_ABI_STR2(x) #x
 #define KUMO_ABI_STR(x) KUMO_ABI_STR2(x)
@@ -41,6 +42,68 @@ struct kumo_dlmw_def;
 struct kumo_spmw_def;
 struct kumo_pipeline_def;
 struct kumo_ext_def;
+
+/*
+ * SitemapSpider (Scrapy's scrapy.spiders.SitemapSpider): a spider whose .sitemap is set and
+ * that has no .start_requests starts from sitemap.urls instead of .start_urls.  Each url
+ * may be a sitemap (<urlset>), a sitemap index (<sitemapindex>), either gzipped (.xml.gz or
+ * Content-Encoding), or a robots.txt whose "Sitemap:" lines are followed.  Sitemaps are
+ * fetched with the built-in callback "_parse_sitemap" (found by that name on a JOBDIR
+ * resume); they are bounded by DOWNLOAD_MAXSIZE once decompressed.
+ */
+typedef struct kumo_sitemap_rule {
+    const char *pattern;        /* Python re, searched in the loc: "/product/" ("" any) */
+    const char *callback;       /* a name in the spider's .callbacks */
+} kumo_sitemap_rule;
+
+/*
+ * The sitemap_filter hook: called for each entry of a sitemap, with its type ("urlset" or
+ * "sitemapindex") and the entry as Scrapy's Sitemap gives it: one string per child element
+ * by local name ("loc", "lastmod", "changefreq", "priority"...) and "alternate", a list of
+ * the hrefs of its <xhtml:link> children when it has any.  entry is borrowed for the call
+ * and may be changed (a new "loc").  Return KUMO_OK to keep the entry, KUMO_EIGNORED to
+ * skip it.
+ */
+typedef int (*kumo_sitemap_filter_fn)(kumo_spider *sp, const char *type, kumo_map *entry);
+
+typedef struct kumo_sitemap_def {
+    const char *const *urls;            /* sitemap_urls: NULL-terminated */
+    /* sitemap_rules, {NULL, NULL}-terminated: the first whose pattern is found in a loc
+     * gets it; NULL: every loc to the spider's first callback (Scrapy's [("", "parse")]) */
+    const kumo_sitemap_rule *rules;
+    const char *const *follow;          /* sitemap_follow: index locs to follow; NULL: all */
+    bool alternate_links;               /* sitemap_alternate_links: request those too */
+    kumo_sitemap_filter_fn filter;      /* sitemap_filter, or NULL: keep every entry */
+    void *reserved[2];                  /* must be NULL */
+} kumo_sitemap_def;
+
+#define KUMO_SITEMAP_RULES(...) ((const kumo_sitemap_rule[]){__VA_ARGS__, {NULL, NULL}})
+
+/*
+ * A spider contract for `kumo check` (Scrapy's @url / @returns / @scrapes docstring lines):
+ * the callback named callback is run on the response for url, and what it emits must match:
+ *   check_items: it yields between items_min and items_max items (max -1: no upper bound)
+ *   check_requests: the same for requests
+ *   scrapes: fields every item it yields must have (NULL-terminated), or NULL
+ * The list ends with an entry whose callback is NULL.
+ */
+typedef struct kumo_contract {
+    const char *callback;
+    const char *url;
+    bool check_items;                   /* @returns items MIN MAX */
+    int items_min, items_max;
+    bool check_requests;                /* @returns requests MIN MAX */
+    int requests_min, requests_max;
+    const char *const *scrapes;         /* @scrapes a b c */
+    void *reserved[2];                  /* must be NULL */
+} kumo_contract;
+
+/* KUMO_CONTRACTS({.callback = "parse", .url = "http://...", KUMO_RETURNS_ITEMS(1, 10)}) */
+#define KUMO_CONTRACTS(...) ((const kumo_contract[]){__VA_ARGS__, {NULL}})
+#define KUMO_RETURNS_ITEMS(lo, hi) .check_items = true, .items_min = (lo), .items_max = (hi)
+#define KUMO_RETURNS_REQUESTS(lo, hi) \
+    .check_requests = true, .requests_min = (lo), .requests_max = (hi)
+#define KUMO_SCRAPES(...) .scrapes = KUMO_LIST(__VA_ARGS__)
 
 /* A setting the spider overrides: {"DOWNLOAD_DELAY", "0.5"}. */
 typedef struct kumo_setting {
@@ -126,8 +189,10 @@ typedef struct kumo_spider_def {
      * "parse_start_url" when .callbacks lists one, then the rules; .callbacks may be NULL.
      */
     const kumo_rule *const *rules;
+    const struct kumo_sitemap_def *sitemap; /* Scrapy's SitemapSpider attributes, or NULL */
+    const struct kumo_contract *contracts;  /* `kumo check`: {NULL}-terminated, or NULL */
 
-    void *reserved[2];                      /* must be NULL: room to grow without a new ABI */
+    void *reserved[4];                      /* must be NULL: room to grow without a new ABI */
 } kumo_spider_def;
 
 #define KUMO_SPIDER_SYMBOL kumo_spider_export

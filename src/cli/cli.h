@@ -19,30 +19,36 @@ typedef struct kumo_command {
 } kumo_command;
 
 int kumo_cmd_bench(int argc, char **argv);
+int kumo_cmd_check(int argc, char **argv);
 int kumo_cmd_crawl(int argc, char **argv);
 int kumo_cmd_fetch(int argc, char **argv);
 int kumo_cmd_genspider(int argc, char **argv);
 int kumo_cmd_help(int argc, char **argv);
 int kumo_cmd_job(int argc, char **argv);
 int kumo_cmd_list(int argc, char **argv);
+int kumo_cmd_parse(int argc, char **argv);
 int kumo_cmd_report(int argc, char **argv);
 int kumo_cmd_runspider(int argc, char **argv);
 int kumo_cmd_settings(int argc, char **argv);
 int kumo_cmd_shell(int argc, char **argv);
 int kumo_cmd_version(int argc, char **argv);
+int kumo_cmd_view(int argc, char **argv);
 
 extern const char kumo_bench_usage[];
+extern const char kumo_check_usage[];
 extern const char kumo_crawl_usage[];
 extern const char kumo_fetch_usage[];
 extern const char kumo_genspider_usage[];
 extern const char kumo_help_usage[];
 extern const char kumo_job_usage[];
 extern const char kumo_list_usage[];
+extern const char kumo_parse_usage[];
 extern const char kumo_report_usage[];
 extern const char kumo_runspider_usage[];
 extern const char kumo_settings_usage[];
 extern const char kumo_shell_usage[];
 extern const char kumo_version_usage[];
+extern const char kumo_view_usage[];
 
 /* The command table (main.c): n entries, in the order 'kumo -h' lists them. */
 const kumo_command *kumo_cli_commands(size_t *n);

@@ -22,7 +22,9 @@ const char kumo_genspider_usage[] =
     "options:\n"
     "  -t, --template T      basic (the default: the above) or crawl: a spider with rules\n"
     "                        (Scrapy's CrawlSpider) whose one rule parses the pages whose\n"
-    "                        url has Items/ and follows their links\n"
+    "                        url has Items/ and follows their links, or sitemap: a\n"
+    "                        SitemapSpider that reads DOMAIN's /sitemap.xml and yields\n"
+    "                        {url, title} per page listed\n"
     "  -h, --help            this text\n"
     "\n"
     "Exit codes: 0 written, 1 the file exists or cannot be written, 2 bad command line.\n";
@@ -91,6 +93,43 @@ static const char crawl_template_text[] =
     "                  .follow = KUMO_YES)),\n"
     "};\n";
 
+/* The sitemap template (%4$s is the origin, scheme://host[:port]). */
+static const char template_sitemap[] =
+    "/* %1$s.c - a SitemapSpider for %2$s: reads its sitemap (an index, gzipped or not, is\n"
+    " * followed), yields {url, title, lastmod} per page listed.  Run it from anywhere:\n"
+    " *   kumo runspider spiders/%1$s.c -o %1$s.jsonl\n"
+    " * or, in kumo's source tree:  make && ./kumo crawl %1$s -o %1$s.jsonl\n"
+    " * A robots.txt url in .urls is read for its Sitemap: lines instead. */\n"
+    "#include <kumo/kumo.h>\n"
+    "\n"
+    "static void parse(kumo_response *res, kumo_out *out)\n"
+    "{\n"
+    "    kumo_item *item = kumo_item_new();\n"
+    "    kumo_item_set_str(item, \"url\", kumo_response_url(res));\n"
+    "    kumo_item_set_str(item, \"title\", kumo_list_get(kumo_css(res, \"title::text\"), "
+    "NULL));\n"
+    "    kumo_yield_item(out, item);\n"
+    "}\n"
+    "\n"
+    "/* sitemap_filter: return KUMO_EIGNORED to skip an entry (entry holds loc, lastmod...). */\n"
+    "static int keep(kumo_spider *sp, const char *type, kumo_map *entry)\n"
+    "{\n"
+    "    (void)sp, (void)type, (void)entry;\n"
+    "    return KUMO_OK;\n"
+    "}\n"
+    "\n"
+    "KUMO_SPIDER = {\n"
+    "    KUMO_SPIDER_HEADER,\n"
+    "    .name = \"%1$s\",\n"
+    "    .allowed_domains = KUMO_LIST(\"%2$s\"),\n"
+    "    .callbacks = KUMO_CALLBACKS(parse),\n"
+    "    .sitemap = &(const kumo_sitemap_def){\n"
+    "        .urls = KUMO_LIST(\"%4$s/sitemap.xml\"),\n"
+    "        .rules = KUMO_SITEMAP_RULES({\"\", \"parse\"}),   /* pattern -> callback */\n"
+    "        .filter = keep,\n"
+    "    },\n"
+    "};\n";
+
 /* The templates -t picks, the first the default. */
 static const struct {
     const char *name;
@@ -98,6 +137,7 @@ static const struct {
 } templates[] = {
     {"basic", template_text},
     {"crawl", crawl_template_text},
+    {"sitemap", template_sitemap},
 };
 
 enum { OPT_TEMPLATE = 1 };
@@ -116,7 +156,7 @@ static int on_opt(void *ctx, int id, const char *value)
             return KUMO_EXIT_OK;
         }
     }
-    kumo_cli_error("genspider has no template '%s' (basic, crawl)", value);
+    kumo_cli_error("genspider has no template '%s' (basic, crawl, sitemap)", value);
     return KUMO_EXIT_USAGE;
 }
 
@@ -134,6 +174,7 @@ static bool is_identifier(const char *s)
 typedef struct target {
     char host[256];             /* without the port: allowed_domains */
     char start[1024];           /* the start url */
+    char origin[1024];          /* scheme://host[:port] of the start url */
 } target;
 
 /* A dotted-quad IPv4 address ("127.0.0.1"). */
@@ -212,6 +253,7 @@ static bool parse_target(const char *arg, target *t)
     } else if (colon || is_ipv4(t->host) || strcasecmp(t->host, "localhost") == 0) {
         strcpy(sch, "http");
     }
+    snprintf(t->origin, sizeof(t->origin), "%s://%.*s", sch, (int)n, p);
     int w = snprintf(t->start, sizeof(t->start), "%s://%.*s%s%.*s", sch, (int)n, p,
                      pathlen && *path == '/' ? "" : "/", (int)pathlen, path);
     return w > 0 && (size_t)w < sizeof(t->start);
@@ -263,7 +305,7 @@ int kumo_cmd_genspider(int argc, char **argv)
         unlink(path);
         return KUMO_EXIT_FAIL;
     }
-    fprintf(f, templates[tpl].text, name, t.host, t.start);
+    fprintf(f, templates[tpl].text, name, t.host, t.start, t.origin);
     bool bad = ferror(f) != 0;
     if (fclose(f) != 0 || bad) {
         kumo_cli_error("cannot write %s: %s", path, strerror(errno));

@@ -6,6 +6,8 @@
 static const kumo_command commands[] = {
     {"bench", kumo_cmd_bench, "crawl a built-in local site for a while and print pages/min",
      kumo_bench_usage},
+    {"check", kumo_cmd_check, "run spider contracts (.contracts) and report",
+     kumo_check_usage},
     {"crawl", kumo_cmd_crawl, "run a spider", kumo_crawl_usage},
     {"fetch", kumo_cmd_fetch, "download a page and print its body (or --headers)",
      kumo_fetch_usage},
@@ -16,6 +18,8 @@ static const kumo_command commands[] = {
     {"job", kumo_cmd_job, "print a persistent job's state (--jobdir) without running it",
      kumo_job_usage},
     {"list", kumo_cmd_list, "list the spiders kumo can find", kumo_list_usage},
+    {"parse", kumo_cmd_parse, "parse a URL with a spider's callback and print its output",
+     kumo_parse_usage},
     {"report", kumo_cmd_report, "draw a crawl's charts from LeakWatch's samples (HTML, SVG)",
      kumo_report_usage},
     {"runspider", kumo_cmd_runspider, "compile a spider .c file (cached) and run it",
@@ -26,6 +30,8 @@ static const kumo_command commands[] = {
      kumo_shell_usage},
     {"version", kumo_cmd_version, "print kumo's and its libraries' versions",
      kumo_version_usage},
+    {"view", kumo_cmd_view, "open a page as kumo downloads it in a browser (or print a path)",
+     kumo_view_usage},
 };
 
 const kumo_command *kumo_cli_commands(size_t *n)

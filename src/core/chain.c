@@ -435,23 +435,52 @@ void kumo__chains_holders(const kumo_chains *ch,
             fn(ctx, kind_pl.what, ch->pl.e[i].name, PL(&ch->pl.e[i])->refs, ch->pl.e[i].self);
 }
 
-int kumo__chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item)
+/* What the pipeline at index i returned for item: KUMO_OK go on, else the final code
+ * (a drop logged and counted, an error logged). */
+static int item_rc(kumo_chains *ch, kumo_crawler *c, kumo_item *item, size_t i, int rc)
 {
-    for (size_t i = 0; i < ch->pl.len; i++) {
+    if (rc == KUMO_EIGNORED) {
+        dropped(c, item);
+        return KUMO_EIGNORED;
+    }
+    if (rc != KUMO_OK && rc != KUMO_EDECLINED && rc != KUMO_EAGAIN) {
+        /* KUMO_EDONE too: since ABI 3 a pipeline drops with KUMO_EIGNORED only */
+        KUMO_ERROR("kumo.core.scraper", "Error processing item: item pipeline '%s' "
+                   "returned %s (%s)", ch->pl.e[i].name, kumo_errname(rc), kumo_strerror(rc));
+        return rc;
+    }
+    return rc == KUMO_EAGAIN ? KUMO_EAGAIN : KUMO_OK;
+}
+
+int kumo__chain_item_from(kumo_chains *ch, kumo_crawler *c, kumo_item *item, size_t *at)
+{
+    for (size_t i = *at; i < ch->pl.len; i++) {
         link *l = &ch->pl.e[i];
         if (!PL(l)->process_item)
             continue;
-        int rc = PL(l)->process_item(l->self, c, item);
-        if (rc == KUMO_EIGNORED) {
-            dropped(c, item);
-            return KUMO_EIGNORED;
-        }
-        if (rc != KUMO_OK && rc != KUMO_EDECLINED) {
-            /* KUMO_EDONE too: since ABI 3 a pipeline drops with KUMO_EIGNORED only */
-            KUMO_ERROR("kumo.core.scraper", "Error processing item: item pipeline '%s' "
-                       "returned %s (%s)", l->name, kumo_errname(rc), kumo_strerror(rc));
+        int rc = item_rc(ch, c, item, i, PL(l)->process_item(l->self, c, item));
+        if (rc == KUMO_EAGAIN)
+            *at = i;
+        if (rc != KUMO_OK)
             return rc;
-        }
     }
     return KUMO_OK;
+}
+
+int kumo__chain_item_resume(kumo_chains *ch, kumo_crawler *c, kumo_item *item, size_t *at,
+                           int rc)
+{
+    if (*at >= ch->pl.len)
+        return KUMO_EINVAL;
+    rc = item_rc(ch, c, item, *at, rc == KUMO_EAGAIN ? KUMO_EINVAL : rc);
+    if (rc != KUMO_OK)
+        return rc;
+    ++*at;
+    return kumo__chain_item_from(ch, c, item, at);
+}
+
+int kumo__chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item)
+{
+    size_t at = 0;
+    return kumo__chain_item_from(ch, c, item, &at);
 }

@@ -62,6 +62,15 @@ int kumo__chain_spider_item(kumo_chains *ch, kumo_crawler *c, kumo_response *res
  * any other code is a pipeline's error (logged here), the item is neither. */
 int kumo__chain_item(kumo_chains *ch, kumo_crawler *c, kumo_item *item);
 
+/*
+ * The same from the pipeline at *at (0: the first).  KUMO_EAGAIN: the pipeline at *at
+ * holds the item (it returned KUMO_EAGAIN, see kumo_crawler_item_resume()); call
+ * kumo__chain_item_resume() with what it decided, which goes on from there.
+ */
+int kumo__chain_item_from(kumo_chains *ch, kumo_crawler *c, kumo_item *item, size_t *at);
+int kumo__chain_item_resume(kumo_chains *ch, kumo_crawler *c, kumo_item *item, size_t *at,
+                           int rc);
+
 /* Helpers the built-ins share.  meta may be NULL. */
 /* Returns true when meta[key] is set and true as Python sees it (1, "x", [0], True...). */
 bool kumo__meta_true(const kumo_map *meta, const char *key);

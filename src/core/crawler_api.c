@@ -207,6 +207,12 @@ void kumo_crawler_resume(kumo_crawler *c, kumo_request *req, bool go)
     kumo__engine_resume(kumo__crawler_engine(c), req, go);
 }
 
+int kumo_crawler_item_resume(kumo_crawler *c, kumo_item *item, int rc)
+{
+    kumo_engine *e = kumo__crawler_engine(c);
+    return e ? kumo__engine_item_resume(e, item, rc) : KUMO_ENOENT;
+}
+
 void kumo_crawler_close_spider(kumo_crawler *c, const char *reason)
 {
     kumo_engine *e = kumo__crawler_engine(c);

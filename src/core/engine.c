@@ -10,6 +10,7 @@
 #include "core/scheduler.h"
 #include "core/settings.h"
 #include "core/signals.h"
+#include "core/sitemap.h"
 #include "core/spider.h"
 #include "core/stats.h"
 #include "http/downloader.h"
@@ -44,8 +45,18 @@ typedef struct direct {
     void *ctx;
 } direct;
 
+/* An item a pipeline holds (KUMO_EAGAIN) until kumo__engine_item_resume(). */
+typedef struct held_item {
+    struct held_item *next;
+    kumo_item *item;                /* one reference */
+    size_t at;                      /* the pipeline that holds it */
+    int status;                     /* the response it came from, for "Scraped from" */
+    char *url;
+} held_item;
+
 struct kumo_engine {
     kumo_crawler *c;
+    held_item *held_items;          /* items waiting in a pipeline (files downloading) */
     kumo_scheduler *sched;
     kumo_downloader *dl;
     kumo_chains *chains;
@@ -84,6 +95,12 @@ static bool start_left(const kumo_engine *e)
     return !e->start_done;
 }
 
+/* The start urls: a SitemapSpider's sitemap urls, else .start_urls (may be NULL). */
+static const char *const *start_urls(const kumo_spider_def *def)
+{
+    return def->sitemap ? def->sitemap->urls : def->start_urls;
+}
+
 /* Returns the next start request (a new reference), or NULL when there are no more. */
 static kumo_request *next_start_request(kumo_engine *e)
 {
@@ -104,10 +121,11 @@ static kumo_request *next_start_request(kumo_engine *e)
         kumo__out_release(&e->start_out);
         return NULL;
     }
-    while (def->start_urls && def->start_urls[e->start_pos]) {
-        const char *url = def->start_urls[e->start_pos++];
+    const char *const *urls = start_urls(def);
+    while (urls && urls[e->start_pos]) {
+        const char *url = urls[e->start_pos++];
         int err;
-        kumo_request *r = kumo_request_new(url, NULL, &err);
+        kumo_request *r = kumo_request_new(url, def->sitemap ? kumo__sitemap_parse : NULL, &err);
         if (r)
             return r;
         KUMO_ERROR(LOGGER, "Ignoring start url '%s': %s", url, kumo_strerror(err));
@@ -121,7 +139,7 @@ static void skip_started(kumo_engine *e)
 {
     const kumo_job_hooks *job = kumo__job_hooks();
     size_t n = job ? job->start_pos(e->c) : 0;
-    const char *const *urls = kumo__crawler_def(e->c)->start_urls;
+    const char *const *urls = start_urls(kumo__crawler_def(e->c));
     if (kumo__scheduler_start_done(e->sched)) {     /* another process of the cluster did */
         KUMO_INFO(LOGGER, "Start requests already scheduled by another process: skipped");
         n = SIZE_MAX;
@@ -181,28 +199,73 @@ static void request_done(kumo_engine *e, kumo_request *req)
     kumo__scheduler_done(e->sched, req);
 }
 
-static void log_item(kumo_response *res, kumo_item *item)
+static void log_item(int status, const char *url, kumo_item *item)
 {
     if (!kumo__log_enabled(KUMO_LOG_DEBUG))
         return;
     kumo_buf b;
     kumo__buf_init(&b, 64 * 1024, KUMO_T_STR, KUMO_V_NONE);
     kumo__json_map(&b, &item->fields, ", ", ": ");
-    KUMO_DEBUG("kumo.core.scraper", "Scraped from <%d %s>\n%s", res->status, res->url,
-               kumo__buf_str(&b));
+    if (url)
+        KUMO_DEBUG("kumo.core.scraper", "Scraped from <%d %s>\n%s", status, url,
+                   kumo__buf_str(&b));
+    else        /* an errback's item after a failed download */
+        KUMO_DEBUG("kumo.core.scraper", "Scraped from None\n%s", kumo__buf_str(&b));
     kumo__buf_release(&b);
+}
+
+/* The pipelines decided rc for item: signal it; KUMO_EAGAIN: a pipeline holds it. */
+static void item_done(kumo_engine *e, int status, const char *url, kumo_item *item, int rc,
+                      size_t at)
+{
+    kumo_crawler *c = e->c;
+    if (rc == KUMO_OK) {
+        log_item(status, url, item);
+        kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_SCRAPED, item);
+    } else if (rc == KUMO_EIGNORED) {
+        kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_DROPPED, item);
+    } else if (rc == KUMO_EAGAIN) {
+        held_item *h = kumo_calloc(1, sizeof(*h), KUMO_T_OTHER, KUMO_V_ACTIVE);
+        h->item = kumo_item_ref(item);
+        h->at = at;
+        h->status = status;
+        h->url = url ? kumo_strdup(url, KUMO_T_STR, KUMO_V_ACTIVE) : NULL;
+        h->next = e->held_items;
+        e->held_items = h;
+    }
 }
 
 static void process_item(kumo_engine *e, kumo_response *res, kumo_item *item)
 {
-    kumo_crawler *c = e->c;
-    int rc = kumo__chain_item(e->chains, c, item);
-    if (rc == KUMO_OK) {
-        log_item(res, item);
-        kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_SCRAPED, item);
-    } else if (rc == KUMO_EIGNORED) {
-        kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_ITEM_DROPPED, item);
+    size_t at = 0;
+    int rc = kumo__chain_item_from(e->chains, e->c, item, &at);
+    item_done(e, res ? res->status : 0, res ? res->url : NULL, item, rc, at); /* NULL: errback */
+}
+
+static void held_free(held_item *h)
+{
+    kumo_item_unref(h->item);
+    kumo_free(h->url);
+    kumo_free(h);
+}
+
+int kumo__engine_item_resume(kumo_engine *e, kumo_item *item, int rc)
+{
+    held_item **p = &e->held_items;
+    while (*p && (*p)->item != item)
+        p = &(*p)->next;
+    held_item *h = *p;
+    if (!h)
+        return KUMO_ENOENT;
+    *p = h->next;
+    if (!e->closed) {
+        size_t at = h->at;
+        rc = kumo__chain_item_resume(e->chains, e->c, item, &at, rc);
+        item_done(e, h->status, h->url, item, rc, at);
     }
+    held_free(h);
+    schedule_tick(e);
+    return KUMO_OK;
 }
 
 /*
@@ -536,6 +599,7 @@ static bool scrape(kumo_engine *e, kumo_response *res)
 static bool idle(const kumo_engine *e)
 {
     return kumo__downloader_active(e->dl) == 0 && e->parked == 0 && !e->directs &&
+           !e->held_items &&
            (e->closing || e->resumed.len == 0) &&
            (!e->parsers || kumo__parsepool_pending(e->parsers) == 0) &&
            (e->closing || (!start_left(e) && kumo__scheduler_len(e->sched) == 0));
@@ -1071,6 +1135,11 @@ void kumo__engine_free(kumo_engine *e)
     while (e->resumed.len)
         kumo_request_unref(kumo__vec_pop(&e->resumed));
     kumo__vec_release(&e->resumed);
+    while (e->held_items) {
+        held_item *h = e->held_items;
+        e->held_items = h->next;
+        held_free(h);
+    }
     kumo__parsepool_free(e->parsers);
     kumo__scheduler_close(e->sched);
     kumo__chains_close(e->chains, e->c);

@@ -42,6 +42,14 @@ void kumo__engine_crawl(kumo_engine *e, kumo_request *req);
 void kumo__engine_resume(kumo_engine *e, kumo_request *req, bool go);
 
 /*
+ * A pipeline that returned KUMO_EAGAIN for item decided rc (KUMO_OK, KUMO_EIGNORED or an
+ * error): the pipelines after it run on KUMO_OK, then the item is scraped or dropped as
+ * usual.  The spider does not close while items wait.  After the engine closed the item is
+ * just let go.  Returns KUMO_OK, or KUMO_ENOENT when item is not held.
+ */
+int kumo__engine_item_resume(kumo_engine *e, kumo_item *item, int rc);
+
+/*
  * Download req (takes ownership) through the downloader middlewares and the downloader,
  * outside the scheduler and the spider (Scrapy's engine.download()): for a middleware's own
  * requests, as robots.txt.  done(ctx, ...) is called exactly once, also when the crawl

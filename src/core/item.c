@@ -1,5 +1,6 @@
 /* item.c - the Item object: ordered fields of typed values; the reason of a drop. */
 #include "core/item.h"
+#include "util/json.h"
 
 /*
  * The reason given by the last kumo_item_drop(): one slot per thread is enough, since the
@@ -33,6 +34,14 @@ static unsigned refcount(const kumo_ref *r)
     return ((const kumo_item *)r)->refcount;
 }
 
+/* An Item held in a value (a nested dict) is written as a JSON object. */
+static int item_json(kumo_buf *b, const kumo_ref *obj, const char *item_sep)
+{
+    if (obj->cls != &KUMO_CLASS(Item))
+        return KUMO_EDECLINED;
+    return kumo__json_map(b, &((const kumo_item *)obj)->fields, item_sep, ": ");
+}
+
 kumo_item *kumo_item_new(void)
 {
     if (!KUMO_CLASS(Item).retain) {
@@ -40,6 +49,7 @@ kumo_item *kumo_item_new(void)
         KUMO_CLASS(Item).release = release;
         KUMO_CLASS(Item).refs = refs;
         KUMO_CLASS(Item).refcount = refcount;
+        kumo__json_obj_hook = item_json;
     }
     kumo_item *item = kumo_calloc(1, sizeof(*item), KUMO_T_ITEM, KUMO_V_NONE);
     kumo_ref_init(&item->ref, &KUMO_CLASS(Item));

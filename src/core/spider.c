@@ -3,7 +3,11 @@
 #include "core/crawler.h"
 #include "core/rules.h"
 #include "core/settings.h"
+#include "core/sitemap.h"
 #include "kumo/plugin.h"
+
+/* The name SitemapSpider's built-in callback is known by (Scrapy's _parse_sitemap). */
+#define SITEMAP_CB "_parse_sitemap"
 
 const char *kumo__spider_class_name(const char *name, char *buf, size_t n)
 {
@@ -157,6 +161,8 @@ const char *kumo__spider_callback_name(const kumo_spider *sp, kumo_callback_fn c
         return KUMO_RULES_PARSE_NAME;
     if (sp->def->rules && cb == kumo__rules_callback)
         return KUMO_RULES_CALLBACK_NAME;
+    if (cb == kumo__sitemap_parse && sp->def->sitemap)
+        return SITEMAP_CB;
     for (const kumo_callback *k = sp->def->callbacks; k && k->name; k++)
         if (k->fn == cb)
             return k->name;
@@ -179,6 +185,8 @@ kumo_callback_fn kumo__spider_def_callback(const kumo_spider_def *def, const cha
         return kumo__rules_parse;
     if (def->rules && strcmp(name, KUMO_RULES_CALLBACK_NAME) == 0)
         return kumo__rules_callback;
+    if (def->sitemap && strcmp(name, SITEMAP_CB) == 0)
+        return kumo__sitemap_parse;
     for (const kumo_callback *k = def->callbacks; k && k->name; k++)
         if (strcmp(k->name, name) == 0)
             return k->fn;
@@ -279,6 +287,49 @@ int kumo__ext_def_check(const kumo_ext_def *d, const char *where, char *err, siz
         }                                                                               \
     } while (0)
 
+/* A callback name a sitemap rule or a contract gives must be one of the spider's. */
+static int callback_check(const kumo_spider_def *def, const char *where, const char *what,
+                          const char *name, char *err, size_t errlen)
+{
+    if (name && kumo__spider_def_callback(def, name))
+        return KUMO_OK;
+    snprintf(err, errlen, "spider '%s' in '%s': %s names callback '%s', which is not in its "
+             ".callbacks", def->name, where, what, name ? name : "(null)");
+    return KUMO_EINVAL;
+}
+
+static int sitemap_check(const kumo_spider_def *def, const char *where, char *err,
+                         size_t errlen)
+{
+    const kumo_sitemap_def *sm = def->sitemap;
+    if (!sm)
+        return KUMO_OK;
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(sm->reserved); i++) {
+        if (sm->reserved[i]) {
+            snprintf(err, errlen, "spider '%s' in '%s': its .sitemap sets reserved slot %zu, "
+                     "unknown to this kumo: rebuild it", def->name, where, i);
+            return KUMO_EABI;
+        }
+    }
+    for (const kumo_sitemap_rule *r = sm->rules; r && r->pattern; r++)
+        KUMO_TRY(callback_check(def, where, "a sitemap rule", r->callback, err, errlen));
+    return KUMO_OK;
+}
+
+static int contracts_check(const kumo_spider_def *def, const char *where, char *err,
+                           size_t errlen)
+{
+    for (const kumo_contract *k = def->contracts; k && k->callback; k++) {
+        KUMO_TRY(callback_check(def, where, "a contract", k->callback, err, errlen));
+        if (!k->url || !*k->url) {
+            snprintf(err, errlen, "spider '%s' in '%s': the contract of '%s' has no url",
+                     def->name, where, k->callback);
+            return KUMO_EINVAL;
+        }
+    }
+    return KUMO_OK;
+}
+
 int kumo__spider_def_check(const kumo_spider_def *def, const char *where, char *err,
                           size_t errlen)
 {
@@ -320,6 +371,8 @@ int kumo__spider_def_check(const kumo_spider_def *def, const char *where, char *
         return KUMO_EINVAL;
     }
     KUMO_TRY(kumo__rules_check(def, where, err, errlen));
+    KUMO_TRY(sitemap_check(def, where, err, errlen));
+    KUMO_TRY(contracts_check(def, where, err, errlen));
     CHECK_EACH(def->downloader_middlewares, kumo__dlmw_def_check, where, err, errlen);
     CHECK_EACH(def->spider_middlewares, kumo__spmw_def_check, where, err, errlen);
     CHECK_EACH(def->item_pipelines, kumo__pipeline_def_check, where, err, errlen);

@@ -148,8 +148,15 @@ static void float_repr(double x, char out[40])
     *o = '\0';
 }
 
-static int obj_repr(kumo_buf *b, const kumo_ref *obj)
+int (*kumo__json_obj_hook)(kumo_buf *b, const kumo_ref *obj, const char *item_sep);
+
+static int obj_repr(kumo_buf *b, const kumo_ref *obj, const char *item_sep)
 {
+    if (kumo__json_obj_hook) {
+        int rc = kumo__json_obj_hook(b, obj, item_sep);
+        if (rc != KUMO_EDECLINED)
+            return rc;
+    }
     kumo_buf tmp;
     kumo__buf_init(&tmp, 0, KUMO_T_STR, KUMO_V_NONE);
     int rc = kumo__buf_add_repr(&tmp, obj);
@@ -176,7 +183,7 @@ int kumo__json_value_sep(kumo_buf *b, const kumo_value *v, const char *item_sep)
     case KUMO_VAL_STR:
         return kumo__json_str(b, v->u.str.s, v->u.str.len);
     case KUMO_VAL_OBJ:
-        return obj_repr(b, v->u.obj);
+        return obj_repr(b, v->u.obj, item_sep);
     case KUMO_VAL_LIST: {
         int rc = kumo__buf_addc(b, '[');
         for (size_t i = 0; i < v->u.list->len && !rc; i++) {

@@ -25,6 +25,14 @@ int kumo__json_str(kumo_buf *b, const char *s, size_t len);
  */
 int kumo__json_value(kumo_buf *b, const kumo_value *v);
 
+/*
+ * How an object value is written: core sets it so that an Item (a dict nested in an item,
+ * as FilesPipeline's files) is written as a JSON object.  It returns KUMO_EDECLINED for
+ * any other object, which is then written as its repr, a JSON string.  NULL: every object
+ * as its repr.
+ */
+extern int (*kumo__json_obj_hook)(kumo_buf *b, const kumo_ref *obj, const char *item_sep);
+
 /* Same as kumo__json_value() with item_sep between list items ("," for compact output). */
 int kumo__json_value_sep(kumo_buf *b, const kumo_value *v, const char *item_sep);
 

@@ -32,6 +32,8 @@ extern const kumo_testroute kumo_routes_hostile[];
  * server thread does not stall on them later.  Any thread. */
 void kumo_ts_hostile_warm(void);
 extern const kumo_testroute kumo_routes_rules[];
+extern const kumo_testroute kumo_routes_sitemap[];
+extern const kumo_testroute kumo_routes_files[];
 /* routes_robots.c: what /robots.txt answers from now on (any thread); status 0: 404. */
 void kumo_ts_robots_set(int status, const char *location, const char *body);
 

@@ -731,6 +731,8 @@ static const kumo_testroute *const tables[] = {
     kumo_routes_urls,
     kumo_routes_hostile,
     kumo_routes_rules,
+    kumo_routes_sitemap,
+    kumo_routes_files,
 };
 
 static void dispatch(struct evhttp_request *req, void *arg)

@@ -11,8 +11,9 @@ static kumo_clirun r;
 Test(cli_main, help_lists_every_command)
 {
     cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, "--help"), 0, "%s", r.err);
-    static const char *cmds[] = {"bench", "crawl", "fetch", "genspider", "job", "list",
-                                 "runspider", "settings", "shell", "version"};
+    static const char *cmds[] = {"bench", "check", "crawl", "fetch", "genspider", "job",
+                                 "list", "parse", "runspider", "settings", "shell", "version",
+                                 "view"};
     cr_assert_not_null(strstr(r.out, "usage: kumo COMMAND"), "%s", r.out);
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cmds); i++) {
         char line[32];

@@ -133,10 +133,10 @@ Test(spider, components_need_the_abi_header)
 Test(spider, reserved_slots_must_be_null)
 {
     kumo_spider_def d = {KUMO_SPIDER_HEADER, .name = "x", .callbacks = KUMO_CALLBACKS(parse),
-                         .reserved = {NULL, (void *)&d}};
+                         .reserved = {NULL, NULL, NULL, (void *)&d}};
     char err[256];
     cr_assert_eq(kumo__spider_def_check(&d, "new.so", err, sizeof(err)), KUMO_EABI);
-    cr_assert_str_eq(err, "spider in 'new.so' sets reserved slot 1, unknown to this kumo: "
+    cr_assert_str_eq(err, "spider in 'new.so' sets reserved slot 3, unknown to this kumo: "
                           "rebuild it");
 }
 
