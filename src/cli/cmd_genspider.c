@@ -18,6 +18,8 @@ const char kumo_genspider_usage[] =
     "kept); allowed_domains gets the host without its port.  An existing file is never\n"
     "overwritten.  Run it with 'kumo runspider spiders/NAME.c' (compiles and crawls, from\n"
     "anywhere), or in kumo's source tree build it with 'make' and run 'kumo crawl NAME'.\n"
+    "Outside kumo's source tree, spiders/Makefile is written too (unless there is one):\n"
+    "'make -C spiders' builds every spider there with 'pkg-config --cflags kumo'.\n"
     "\n"
     "options:\n"
     "  -t, --template T      basic (the default: the above) or crawl: a spider with rules\n"
@@ -129,6 +131,32 @@ static const char template_sitemap[] =
     "        .filter = keep,\n"
     "    },\n"
     "};\n";
+
+/* spiders/Makefile out of kumo's source tree: every NAME.c to NAME.so against the installed
+ * headers (kumo.pc). */
+static const char spiders_makefile[] =
+    "CFLAGS += $(shell pkg-config --cflags kumo)\n"
+    "all: $(patsubst %.c,%.so,$(wildcard *.c))\n"
+    "%.so: %.c ; $(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $<\n";
+
+/* Write spiders/Makefile when the current directory is not kumo's source tree (whose own
+ * Makefile builds spiders/) and there is none yet.  Returns true when it wrote one. */
+static bool write_makefile(void)
+{
+    if (access("include/kumo/kumo.h", F_OK) == 0 && access("Makefile", F_OK) == 0)
+        return false;
+    int fd = open("spiders/Makefile", O_WRONLY | O_CREAT | O_EXCL, 0666);
+    if (fd < 0)
+        return false;                       /* there is one: it is the user's */
+    size_t n = sizeof(spiders_makefile) - 1;
+    bool ok = write(fd, spiders_makefile, n) == (ssize_t)n;
+    if (close(fd) != 0 || !ok) {
+        kumo_cli_error("cannot write spiders/Makefile: %s", strerror(errno));
+        unlink("spiders/Makefile");
+        return false;
+    }
+    return true;
+}
 
 /* The templates -t picks, the first the default. */
 static const struct {
@@ -314,5 +342,8 @@ int kumo_cmd_genspider(int argc, char **argv)
     }
     printf("Created spider '%s' using template '%s' in:\n  %s\n", name, templates[tpl].name,
            path);
+    if (write_makefile())
+        printf("Created spiders/Makefile: 'make -C spiders' builds %s.so with pkg-config's "
+               "kumo\n", name);
     return KUMO_EXIT_OK;
 }

@@ -1,5 +1,5 @@
 /* test_cmd_check.c - `kumo check`: its command line and a spider without contracts (the
- * contracts themselves run in tests/integration/test_cli_issue16.c). */
+ * contracts themselves run in tests/integration/test_cli_spidertools.c). */
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "lib/clirun.h"

@@ -46,11 +46,33 @@ Test(cmd_genspider, writes_the_spider_with_its_domain)
     cr_assert_eq(kumo_clirun_run(&r, dir, NULL, "genspider myspider example.com"), 0, "%s",
                  r.err);
     cr_assert_str_eq(r.out, "Created spider 'myspider' using template 'basic' in:\n"
-                            "  spiders/myspider.c\n");
+                            "  spiders/myspider.c\n"
+                            "Created spiders/Makefile: 'make -C spiders' builds myspider.so "
+                            "with pkg-config's kumo\n");
     const char *src = spider_file("myspider");
     cr_assert_not_null(strstr(src, ".name = \"myspider\","), "%s", src);
     cr_assert_not_null(strstr(src, "KUMO_LIST(\"https://example.com/\")"), "%s", src);
     cr_assert_not_null(strstr(src, ".allowed_domains = KUMO_LIST(\"example.com\")"), "%s", src);
+}
+
+/* Out of kumo's source tree a Makefile comes beside the spider, and builds it against the
+ * installed headers; one already there is the user's and stays as it is. */
+Test(cmd_genspider, writes_a_makefile_out_of_the_tree_once)
+{
+    cr_assert_eq(kumo_clirun_run(&r, dir, NULL, "genspider one example.com"), 0, "%s", r.err);
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/spiders/Makefile", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "no %s", path);
+    char mk[512];
+    mk[fread(mk, 1, sizeof(mk) - 1, f)] = '\0';
+    fclose(f);
+    cr_assert(strstr(mk, "pkg-config --cflags kumo"), "%s", mk);
+    cr_assert(strstr(mk, "-shared -o $@ $<"), "%s", mk);
+    cr_assert_eq(kumo_clirun_run(&r, dir, NULL, "genspider two example.com"), 0, "%s", r.err);
+    cr_assert_null(strstr(r.out, "Makefile"), "%s", r.out);
+    /* in kumo's source tree (here) none is written: make builds spiders/ */
+    cr_assert_eq(access("spiders/Makefile", F_OK), -1);
 }
 
 Test(cmd_genspider, a_local_address_gets_http_and_drops_the_port_from_the_domain)

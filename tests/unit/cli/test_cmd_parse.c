@@ -1,5 +1,5 @@
 /* test_cmd_parse.c - `kumo parse`: its command line (the crawls are in
- * tests/integration/test_cli_issue16.c). */
+ * tests/integration/test_cli_spidertools.c). */
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "lib/clirun.h"
