@@ -151,6 +151,16 @@ kumo_value kumo_val_response(kumo_response *res);
  */
 const char *kumo_response_text(kumo_response *res, size_t *len);
 
+/*
+ * At least the first chars characters of kumo_response_text() (all of it when shorter, or
+ * when it was decoded already), decoding only the start of the body: Scrapy's
+ * response.text[0:chars] for a look at a page's head (a meta refresh) that must not decode a
+ * 100 MB body on the crawl's loop.  *len (may be NULL) gets its length in bytes; a character
+ * cut at its end may show as U+FFFD, past the chars asked for.  Borrowed, valid until the
+ * next call for res or its end.  NULL for a response that is not text.
+ */
+const char *kumo_response_text_head(kumo_response *res, size_t chars, size_t *len);
+
 /* The encoding kumo_response_text() decodes with, as Python names it ("utf-8", "cp1252"),
  * or NULL for a response that is not text.  Borrowed, valid while res lives. */
 const char *kumo_response_encoding(kumo_response *res);

@@ -74,6 +74,21 @@ const char *kumo_response_text(kumo_response *res, size_t *len)
     return t->s;
 }
 
+const char *kumo_response_text_head(kumo_response *res, size_t chars, size_t *len)
+{
+    if (!res || !kumo__response_is_text(res)) {
+        if (len)
+            *len = 0;
+        return NULL;
+    }
+    char cs[64];
+    const kumo_text *t = kumo__doc_text_head(doc_of(res), res->body, res->body_len,
+                                             charset_of(res, cs, sizeof(cs)), chars);
+    if (len)
+        *len = t->len;
+    return t->s;
+}
+
 const char *kumo_response_encoding(kumo_response *res)
 {
     if (!res || !kumo__response_is_text(res))

@@ -137,7 +137,7 @@ static void take_group(void *ctx, const char *s, size_t n)
 static char *meta_refresh(const metarefresh *m, kumo_response *res, double *interval)
 {
     size_t len;
-    const char *text = kumo_response_text(res, &len);
+    const char *text = kumo_response_text_head(res, HEAD_CHARS, &len);
     if (!text)
         return NULL;
     size_t chars = 0, cut = 0;

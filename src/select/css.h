@@ -83,6 +83,8 @@ struct kumo_doc {
     bool html;                  /* parsed by the HTML parser (else XML) */
     bool text_done;             /* text below is set */
     kumo_text text;             /* response.text, decoded on first use */
+    kumo_text head;             /* the start of it (kumo__doc_text_head()), or empty */
+    size_t head_chars;          /* characters head was asked for; 0: none */
     xmlDocPtr scratch;          /* owned: nodes made by re:match(), or NULL */
     struct kumo_arena *arena;   /* owned: holds every node of xml, freed with it */
 };

@@ -167,6 +167,21 @@ const kumo_text *kumo__doc_text(kumo_doc *doc, const char *body, size_t len, con
     return &doc->text;
 }
 
+const kumo_text *kumo__doc_text_head(kumo_doc *doc, const char *body, size_t len,
+                                    const char *charset, size_t chars)
+{
+    if (doc->text_done)
+        return &doc->text;
+    if (doc->head_chars < chars) {
+        kumo_stage stage = kumo__stage_enter(KUMO_STAGE_PARSE);
+        kumo__text_release(&doc->head);
+        kumo__text_decode_head(&doc->head, body ? body : "", body ? len : 0, charset, chars);
+        doc->head_chars = chars;
+        kumo__stage_leave(stage);
+    }
+    return &doc->head;
+}
+
 int kumo__doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
                    const char *charset)
 {
@@ -221,6 +236,7 @@ void kumo__doc_unref(kumo_doc *doc)
         xmlFreeDoc(doc->scratch);
     kumo__doc_discard(doc->xml, doc->arena);
     kumo__text_release(&doc->text);
+    kumo__text_release(&doc->head);
     kumo_free(doc);
 }
 

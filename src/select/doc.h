@@ -20,6 +20,15 @@ void kumo__doc_unref(kumo_doc *doc);
 const kumo_text *kumo__doc_text(kumo_doc *doc, const char *body, size_t len, const char *charset);
 
 /*
+ * At least the first chars characters of that text (the whole text when it was decoded
+ * already; else kumo__text_decode_head(), kept on doc): for a look at the start of a large
+ * body without decoding it whole on the loop.  Borrowed, valid until the next call or doc's
+ * end.
+ */
+const kumo_text *kumo__doc_text_head(kumo_doc *doc, const char *body, size_t len,
+                                    const char *charset, size_t chars);
+
+/*
  * Parse body into doc unless it is parsed already (from the decoded text when doc has it).
  * Returns KUMO_OK, or KUMO_ENOMEM when libxml2 fails outright.
  */

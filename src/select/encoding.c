@@ -347,23 +347,9 @@ static const char *choose(const char *body, size_t len, const char *charset, siz
     return "cp1252";
 }
 
-void kumo__text_decode(kumo_text *t, const char *body, size_t len, const char *charset)
+/* Decode len bytes of body as codec into t, a new string (an undecodable byte: U+FFFD). */
+static void decode_as(kumo_text *t, const char *codec, const char *body, size_t len)
 {
-    memset(t, 0, sizeof(*t));
-    size_t skip;
-    const char *codec = choose(body, len, charset, &skip);
-    snprintf(t->encoding, sizeof(t->encoding), "%s", codec);
-    body += skip;
-    len -= skip;
-    /* The common cases borrow the body: valid UTF-8, or ASCII read as cp1252 / ascii. */
-    bool utf8 = strcmp(codec, "utf-8") == 0;
-    if ((utf8 && kumo__utf8_valid(body, len)) ||
-        (!utf8 && (strcmp(codec, "cp1252") == 0 || strcmp(codec, "ascii") == 0) &&
-         ascii_only(body, len))) {
-        t->s = body;
-        t->len = len;
-        return;
-    }
     kumo_buf b;
     kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
     kumo__buf_adds(&b, "");
@@ -383,6 +369,37 @@ void kumo__text_decode(kumo_text *t, const char *body, size_t len, const char *c
     }
     t->owned = kumo__buf_detach(&b, &t->len);
     t->s = t->owned;
+}
+
+void kumo__text_decode(kumo_text *t, const char *body, size_t len, const char *charset)
+{
+    memset(t, 0, sizeof(*t));
+    size_t skip;
+    const char *codec = choose(body, len, charset, &skip);
+    snprintf(t->encoding, sizeof(t->encoding), "%s", codec);
+    body += skip;
+    len -= skip;
+    /* The common cases borrow the body: valid UTF-8, or ASCII read as cp1252 / ascii. */
+    bool utf8 = strcmp(codec, "utf-8") == 0;
+    if ((utf8 && kumo__utf8_valid(body, len)) ||
+        (!utf8 && (strcmp(codec, "cp1252") == 0 || strcmp(codec, "ascii") == 0) &&
+         ascii_only(body, len))) {
+        t->s = body;
+        t->len = len;
+        return;
+    }
+    decode_as(t, codec, body, len);
+}
+
+void kumo__text_decode_head(kumo_text *t, const char *body, size_t len, const char *charset,
+                            size_t chars)
+{
+    memset(t, 0, sizeof(*t));
+    size_t skip;
+    size_t head = KUMO_MIN(len, KUMO_MAX(chars * 4 + 4, (size_t)4096));
+    const char *codec = choose(body, head, charset, &skip);
+    snprintf(t->encoding, sizeof(t->encoding), "%s", codec);
+    decode_as(t, codec, body + skip, KUMO_MIN(len - skip, chars * 4 + 4));
 }
 
 void kumo__text_release(kumo_text *t)

@@ -26,6 +26,16 @@ void kumo__text_decode(kumo_text *t, const char *body, size_t len, const char *c
 void kumo__text_release(kumo_text *t);
 
 /*
+ * The first chars characters of what kumo__text_decode() makes (fewer when the text is
+ * shorter; a character cut at the end may follow as U+FFFD), decoding at most chars * 4 + 4
+ * bytes of body: Scrapy's response.text[0:chars] without decoding a large body whole.  The
+ * encoding is chosen as kumo__text_decode() does, the automatic detection (ascii, UTF-8,
+ * cp1252) looking at the first bytes only.  The text is always owned.  Thread-safe.
+ */
+void kumo__text_decode_head(kumo_text *t, const char *body, size_t len, const char *charset,
+                            size_t chars);
+
+/*
  * w3lib's resolve_encoding(): Python's codec name for label ("ISO-8859-1" -> "cp1252"),
  * or NULL when kumo cannot decode it.  Static string.
  */

@@ -79,6 +79,33 @@ Test(response_doc, text_and_encoding_come_from_the_content_type)
     kumo_response_unref(res);
 }
 
+/* The head of a large body decodes only its start; once the whole text exists, it is that. */
+Test(response_doc, text_head_decodes_only_the_start)
+{
+    size_t n = 8u << 20;
+    char *body = kumo_alloc(n, KUMO_T_BYTES, KUMO_V_BODY);
+    memset(body, 'a', n);
+    memcpy(body, "<meta charset=latin-1>caf\xe9", 26);
+    kumo_response *res = response_with("http://r.example/", "text/html", body, n);
+    kumo_free(body);
+    size_t len = 0;
+    const char *head = kumo_response_text_head(res, 100, &len);
+    cr_assert_leq(len, 404 * 2, "decoded %zu bytes for 100 characters", len);
+    cr_assert_geq(len, 100);
+    static const char start[] = "<meta charset=latin-1>caf\xc3\xa9" "aaa";
+    cr_assert_eq(strncmp(head, start, sizeof(start) - 1), 0, "%.40s", head);
+    cr_assert_str_eq(kumo_response_encoding(res), "cp1252");      /* the whole text now */
+    const char *all = kumo_response_text(res, &len);
+    cr_assert_eq(len, n + 1);
+    cr_assert_eq(kumo_response_text_head(res, 100, NULL), all, "the whole text, once made");
+    kumo_response_unref(res);
+
+    static const char short_body[] = "<p>\xc3\xa9t\xc3\xa9</p>";
+    res = response_with("http://r.example/", "text/html", short_body, sizeof(short_body) - 1);
+    cr_assert_str_eq(kumo_response_text_head(res, 4096, &len), "<p>\xc3\xa9t\xc3\xa9</p>");
+    kumo_response_unref(res);
+}
+
 Test(response_doc, doc_for_parses_once_and_picks_the_parser)
 {
     kumo_response *html = response_with("http://r.example/", "text/html", "<P>x</P>", 8);

@@ -179,6 +179,44 @@ Test(encoding, text_and_encoding_match_scrapy)
     }
 }
 
+/* The head of a text is the start of the whole text, in every encoding kind. */
+Test(encoding, head_is_the_start_of_the_text)
+{
+    static const struct {
+        const char *body;
+        size_t len;
+        const char *charset;
+    } cases[] = {
+        {"plain ascii text, long enough to be cut somewhere", 49, NULL},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 utf-8, multi-byte all along", 43, NULL},
+        {"caf\xe9 cp1252 \x80 and more bytes after it", 40, NULL},
+        {"\xff\xfe" "a\0b\0c\0d\0e\0f\0", 14, NULL},
+        {"<meta charset=\"shift_jis\">\x82\xa0\x82\xa2\x82\xa4", 33, NULL},
+        {"caf\xe9 latin-1 by its label", 27, "latin-1"},
+    };
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        kumo_text all, head;
+        kumo__text_decode(&all, cases[i].body, cases[i].len, cases[i].charset);
+        for (size_t chars = 1; chars < 12; chars++) {
+            kumo__text_decode_head(&head, cases[i].body, cases[i].len, cases[i].charset, chars);
+            cr_assert_str_eq(head.encoding, all.encoding, "case %zu", i);
+            /* the head's first `chars` characters are the text's */
+            size_t cut = 0, n = 0;
+            while (cut < head.len && n < chars) {
+                cut++;
+                while (cut < head.len && ((unsigned char)head.s[cut] & 0xC0) == 0x80)
+                    cut++;
+                n++;
+            }
+            cr_assert_leq(cut, all.len, "case %zu, %zu chars", i, chars);
+            cr_assert_eq(memcmp(head.s, all.s, cut), 0, "case %zu, %zu chars: '%.*s' / '%.*s'",
+                         i, chars, (int)cut, head.s, (int)cut, all.s);
+            kumo__text_release(&head);
+        }
+        kumo__text_release(&all);
+    }
+}
+
 Test(encoding, selectors_read_the_decoded_text)
 {
     static const char body[] = "<html><head><meta charset=\"iso-8859-1\"></head>"
