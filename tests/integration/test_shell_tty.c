@@ -5,6 +5,7 @@
 #include <pty.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include "kumo-int.h"
 
@@ -70,12 +71,28 @@ static bool tty_wait(tty *t, const char *want)
     return false;
 }
 
+/* Whether libedit reads the terminal now: it switches it out of canonical mode while it
+ * reads a line (and back while a line runs).  Waits at most 30 s. */
+static bool tty_reading(const tty *t)
+{
+    for (int i = 0; i < 3000; i++) {
+        struct termios tio;
+        if (tcgetattr(t->fd, &tio) != 0)
+            return false;
+        if (!(tio.c_lflag & ICANON))
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
 /* Type s, after the prompt came; what was read so far is dropped.  Wait for the prompt that
  * follows a command's output (e.g. "42\r\n>>> "), not an older one: typed before libedit
  * reads again, a Ctrl-D would meet the terminal in its cooked mode and be lost. */
 static void tty_type(tty *t, const char *s)
 {
     cr_assert(tty_wait(t, ">>> "), "no prompt: '%s'", t->buf);
+    cr_assert(tty_reading(t), "libedit never switched the terminal to raw mode: '%s'", t->buf);
     t->len = 0;
     t->buf[0] = '\0';
     cr_assert_eq(write(t->fd, s, strlen(s)), (ssize_t)strlen(s));

@@ -52,7 +52,12 @@ static void client(kumo_webwatch *w)
     char bearer[128];
     snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", w->token);
     const char *const h[] = {bearer, NULL};
-    kumo_webwatch_http(w, "POST", "/api/stop", h, &stopped);
+    /* a loaded machine: the service may still be busy with a killed browser's connections */
+    for (int i = 0; i < 5 && kumo_webwatch_http(w, "POST", "/api/stop", h, &stopped) != 200;
+         i++) {
+        kumo_webreply_free(&stopped);
+        usleep(2000000);
+    }
 }
 
 static char *slurp(const char *path, size_t *len)

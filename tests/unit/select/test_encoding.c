@@ -182,18 +182,20 @@ Test(encoding, text_and_encoding_match_scrapy)
 /* The head of a text is the start of the whole text, in every encoding kind. */
 Test(encoding, head_is_the_start_of_the_text)
 {
+#define BODY(s) s, sizeof(s) - 1
     static const struct {
-        const char *body;
+        const char *body;       /* a NUL follows len bytes, as in a response */
         size_t len;
         const char *charset;
     } cases[] = {
-        {"plain ascii text, long enough to be cut somewhere", 49, NULL},
-        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 utf-8, multi-byte all along", 43, NULL},
-        {"caf\xe9 cp1252 \x80 and more bytes after it", 40, NULL},
-        {"\xff\xfe" "a\0b\0c\0d\0e\0f\0", 14, NULL},
-        {"<meta charset=\"shift_jis\">\x82\xa0\x82\xa2\x82\xa4", 33, NULL},
-        {"caf\xe9 latin-1 by its label", 27, "latin-1"},
+        {BODY("plain ascii text, long enough to be cut somewhere"), NULL},
+        {BODY("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 utf-8, multi-byte all along"), NULL},
+        {BODY("caf\xe9 cp1252 \x80 and more bytes after it"), NULL},
+        {BODY("\xff\xfe" "a\0b\0c\0d\0e\0f\0"), NULL},
+        {BODY("<meta charset=\"shift_jis\">\x82\xa0\x82\xa2\x82\xa4"), NULL},
+        {BODY("caf\xe9 latin-1 by its label"), "latin-1"},
     };
+#undef BODY
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_text all, head;
         kumo__text_decode(&all, cases[i].body, cases[i].len, cases[i].charset);
