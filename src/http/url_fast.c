@@ -209,8 +209,11 @@ char *kumo__url_fast_join(const char *base, const char *href)
     if (!kumo__url_fast_split(base, &b) || b.query_len == 1 || b.frag_len == 1 ||
         has_dot_segment(b.path, b.path_len))
         return NULL;    /* a bare '?' or '#', or "/a/../b": libcurl normalises the base */
-    if (href[0] == 'h' && kumo__url_fast_split(href, &r))
+    if (href[0] == 'h' && kumo__url_fast_split(href, &r)) {
+        if (r.query_len == 1 || r.frag_len == 1 || has_dot_segment(r.path, r.path_len))
+            return NULL;    /* as for the base: libcurl normalises "http://h/..?" */
         return build(&r, r.path, r.path_len, NULL, 0, r.query, r.query_len, r.frag, r.frag_len);
+    }
     /* a relative reference: no scheme, no authority, nothing to encode or strip */
     bool ok = true;
     size_t pn = simple_span(href, STOP_PATH, &ok);

@@ -13,6 +13,7 @@ static const char *const bases[] = {
     "HTTP://Example.COM/a",
     "http://example.com",
     "http://ex_ample.com/x",
+    "http://ex.c/5J#JP/../:J",                  /* a fragment with a '/' (fuzz_url) */
 };
 
 static const char *const hrefs[] = {
@@ -23,6 +24,7 @@ static const char *const hrefs[] = {
     "http://127.0.0.1:8080/p/1.html", "http://other.test/a/../b", "https://x.test",
     "mailto:a@b.c", "javascript:void(0)", "a b", "é", "%41", "g%zz", "http:g", " g ",
     "g\tx", "/a/b/c/./../../g", "mid/content=5/../6", "g:h", "a?b?c", "a#b#c",
+    "http://h2/..?", "http://h2/a/./b?", "http://h2/x#",       /* absolute, libcurl normalises */
 };
 
 Test(url_fast, agrees_with_curl)
