@@ -98,6 +98,9 @@ int kumo_map_del(kumo_map *m, const char *key);
 
 /* Typed reads with a default when the key is missing or of another type. */
 int64_t kumo_map_get_int(const kumo_map *m, const char *key, int64_t def);
+
+/* v as an integer: an int, a float (truncated) or a bool; def for NULL or any other type. */
+int64_t kumo_val_as_int(const kumo_value *v, int64_t def);
 const char *kumo_map_get_str(const kumo_map *m, const char *key, const char *def);
 
 /* Copy every entry of src into dst (values copied). */

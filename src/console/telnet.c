@@ -3,6 +3,7 @@
 #include "console/complete.h"
 #include "console/repl.h"
 #include "util/buf.h"
+#include "util/random.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -10,7 +11,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 
 #include <event2/buffer.h>
@@ -154,34 +154,7 @@ int kumo__telnet_parse_ports(const char *spec, unsigned *lo, unsigned *hi)
 
 int kumo__telnet_random_password(char out[17])
 {
-    unsigned char raw[8];
-    size_t got = 0;
-    for (int tries = 0; got < sizeof(raw) && tries < 4; tries++) {
-        ssize_t n = getrandom(raw + got, sizeof(raw) - got, GRND_NONBLOCK);
-        if (n > 0)
-            got += (size_t)n;
-    }
-    if (got < sizeof(raw)) {
-        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-        got = 0;
-        while (fd >= 0 && got < sizeof(raw)) {
-            ssize_t n = read(fd, raw + got, sizeof(raw) - got);
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-        }
-        if (fd >= 0)
-            close(fd);
-        if (got < sizeof(raw))
-            return KUMO_EIO;
-    }
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < sizeof(raw); i++) {
-        out[2 * i] = hex[raw[i] >> 4];
-        out[2 * i + 1] = hex[raw[i] & 15];
-    }
-    out[16] = '\0';
-    return KUMO_OK;
+    return kumo__random_hex(out, 8);
 }
 
 /* ---- output ---- */

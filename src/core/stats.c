@@ -140,16 +140,7 @@ void kumo__stats_min(kumo_stats *st, const char *key, int64_t n)
 
 int64_t kumo__stats_get_int(const kumo_stats *st, const char *key, int64_t def)
 {
-    const kumo_value *v = lookup(st, key);
-    if (!v)
-        return def;
-    if (v->type == KUMO_VAL_INT)
-        return v->u.i;
-    if (v->type == KUMO_VAL_FLOAT)
-        return (int64_t)v->u.f;
-    if (v->type == KUMO_VAL_BOOL)
-        return v->u.b;
-    return def;
+    return kumo_val_as_int(lookup(st, key), def);
 }
 
 const kumo_value *kumo__stats_get(const kumo_stats *st, const char *key)

@@ -9,6 +9,7 @@
 #include "mem/heapview.h"
 #include "mem/memreport.h"
 #include "util/json.h"
+#include "util/random.h"
 #include <arpa/inet.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -18,7 +19,6 @@
 #include <event2/listener.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #define LOGGER "kumo.extensions.webservice"
@@ -824,30 +824,7 @@ static void closed(void *self, kumo_crawler *c, void *arg)
 
 int kumo__ws_random_token(char out[33])
 {
-    unsigned char raw[16];
-    size_t got = 0;
-    for (int tries = 0; got < sizeof(raw) && tries < 4; tries++) {
-        ssize_t n = getrandom(raw + got, sizeof(raw) - got, GRND_NONBLOCK);
-        if (n > 0)
-            got += (size_t)n;
-    }
-    if (got < sizeof(raw)) {
-        int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-        got = 0;
-        while (fd >= 0 && got < sizeof(raw)) {
-            ssize_t n = read(fd, raw + got, sizeof(raw) - got);
-            if (n <= 0)
-                break;
-            got += (size_t)n;
-        }
-        if (fd >= 0)
-            close(fd);
-        if (got < sizeof(raw))
-            return KUMO_EIO;
-    }
-    for (size_t i = 0; i < sizeof(raw); i++)
-        snprintf(out + 2 * i, 3, "%02x", raw[i]);
-    return KUMO_OK;
+    return kumo__random_hex(out, 16);
 }
 
 int kumo__ws_parse_ports(const char *const *items, size_t n, unsigned *lo, unsigned *hi)

@@ -190,9 +190,8 @@ int kumo_map_del(kumo_map *m, const char *key)
     return 1;
 }
 
-int64_t kumo_map_get_int(const kumo_map *m, const char *key, int64_t def)
+int64_t kumo_val_as_int(const kumo_value *v, int64_t def)
 {
-    const kumo_value *v = kumo_map_get(m, key);
     if (!v)
         return def;
     if (v->type == KUMO_VAL_INT)
@@ -202,6 +201,11 @@ int64_t kumo_map_get_int(const kumo_map *m, const char *key, int64_t def)
     if (v->type == KUMO_VAL_BOOL)
         return v->u.b;
     return def;
+}
+
+int64_t kumo_map_get_int(const kumo_map *m, const char *key, int64_t def)
+{
+    return kumo_val_as_int(kumo_map_get(m, key), def);
 }
 
 const char *kumo_map_get_str(const kumo_map *m, const char *key, const char *def)
