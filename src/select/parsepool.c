@@ -36,7 +36,9 @@ struct kumo_parsepool {
     void *ctx;
     struct event *wake;
     job *first, *last;          /* loop thread: every job not reported, in submission order */
+    job *queued;                /* loop thread: the first job not handed to a worker yet */
     size_t pending;             /* loop thread only */
+    size_t ahead, max_ahead;    /* loop thread: jobs handed over and not reported, and the cap */
 };
 
 /* Wake the loop unless a wake-up is pending already.  Under lock. */
@@ -88,6 +90,34 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/*
+ * Hand jobs to the workers while fewer than max_ahead are handed over and not reported.  A
+ * document parsed ahead of its callback costs many times its body, and one made long before
+ * the loop reads it is cold in every cache: the workers stay a few documents ahead, no more.
+ * Loop thread, under lock.
+ */
+static void dispatch(kumo_parsepool *p)
+{
+    bool handed = false;
+    for (; p->queued && p->ahead < p->max_ahead; p->queued = p->queued->order_next) {
+        job *j = p->queued;
+        p->ahead++;
+        if (j->src.skip) {          /* nothing to parse: report on a later loop turn */
+            j->finished = true;
+            wake_loop(p);
+            continue;
+        }
+        if (p->todo_tail)
+            p->todo_tail->next = j;
+        else
+            p->todo_head = j;
+        p->todo_tail = j;
+        handed = true;
+    }
+    if (handed && p->idle)
+        pthread_cond_broadcast(&p->cond);
+}
+
 /* Report the oldest job if it is finished, one a loop turn: what its report makes ready
  * (the engine's tick) runs before the next job is reported, as between two downloads. */
 static void on_wake(evutil_socket_t fd, short what, void *arg)
@@ -103,6 +133,10 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
         p->first = j->order_next;
         if (!p->first)
             p->last = NULL;
+    }
+    if (j) {
+        p->ahead--;
+        dispatch(p);
     }
     if (p->first && p->first->finished)
         wake_loop(p);   /* read on the next turn, after what this report makes ready */
@@ -123,6 +157,8 @@ kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
     p->report = done;
     p->drop = drop;
     p->ctx = ctx;
+    nthreads = KUMO_MAX(1, KUMO_MIN(nthreads, (int)KUMO_ARRAY_LEN(p->threads)));
+    p->max_ahead = 2 * (size_t)nthreads;
     if (pipe2(p->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
         *err = KUMO_EIO;
         kumo_free(p);
@@ -132,7 +168,6 @@ kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
     pthread_cond_init(&p->cond, NULL);
     p->wake = event_new(base, p->pipe[0], EV_READ | EV_PERSIST, on_wake, p);
     event_add(p->wake, NULL);
-    nthreads = KUMO_MAX(1, KUMO_MIN(nthreads, (int)KUMO_ARRAY_LEN(p->threads)));
     for (int i = 0; i < nthreads; i++) {
         if (pthread_create(&p->threads[i], NULL, worker, p) != 0) {
             kumo__parsepool_free(p);
@@ -157,18 +192,9 @@ void kumo__parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *
     else
         p->first = j;
     p->last = j;
-    if (src->skip) {                /* nothing to parse: report on a later loop turn */
-        j->finished = true;
-        wake_loop(p);
-    } else {
-        if (p->todo_tail)
-            p->todo_tail->next = j;
-        else
-            p->todo_head = j;
-        p->todo_tail = j;
-        if (p->idle)
-            pthread_cond_signal(&p->cond);
-    }
+    if (!p->queued)
+        p->queued = j;
+    dispatch(p);
     pthread_mutex_unlock(&p->lock);
 }
 
@@ -182,6 +208,14 @@ void kumo__parsepool_walk(const kumo_parsepool *p, void (*fn)(void *ctx, void *o
 size_t kumo__parsepool_pending(const kumo_parsepool *p)
 {
     return p->pending;
+}
+
+size_t kumo__parsepool_ahead(kumo_parsepool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    size_t n = p->ahead;
+    pthread_mutex_unlock(&p->lock);
+    return n;
 }
 
 void kumo__parsepool_free(kumo_parsepool *p)

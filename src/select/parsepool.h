@@ -50,6 +50,10 @@ void kumo__parsepool_walk(const kumo_parsepool *p, void (*fn)(void *ctx, void *o
 /* Jobs submitted and not yet reported. */
 size_t kumo__parsepool_pending(const kumo_parsepool *p);
 
+/* Documents parsed (or being parsed) and not yet reported: never more than twice the
+ * workers, however many jobs are pending, so the documents alive at once stay bounded. */
+size_t kumo__parsepool_ahead(kumo_parsepool *p);
+
 /* Stop the workers, hand what is pending to drop (done is not called) and free. */
 void kumo__parsepool_free(kumo_parsepool *p);
 

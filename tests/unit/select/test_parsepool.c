@@ -132,6 +132,34 @@ Test(parsepool, one_worker_reports_in_submission_order)
     kumo__parsepool_free(p);
 }
 
+/* With no loop turn to report them, one worker parses two documents ahead and waits: the
+ * rest of the bodies stay unparsed until the loop takes the documents. */
+Test(parsepool, workers_stay_a_few_documents_ahead)
+{
+    int err;
+    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    cr_assert_not_null(p);
+    char bodies[10][32];
+    kumo_parse_src src[10];
+    for (int i = 0; i < 10; i++) {
+        snprintf(bodies[i], sizeof(bodies[i]), "<p>ahead %d</p>", i);
+        src[i] = html_src(bodies[i]);
+        kumo__parsepool_submit(p, &src[i], &owners[i]);
+        cr_assert_leq(kumo__parsepool_ahead(p), 2);
+    }
+    cr_assert_eq(kumo__parsepool_pending(p), 10);
+    cr_assert_eq(kumo__parsepool_ahead(p), 2);
+    for (int turn = 0; turn < 10000 && got.ndone < 10; turn++) {
+        event_base_loop(base, EVLOOP_ONCE);
+        cr_assert_leq(kumo__parsepool_ahead(p), 2);
+    }
+    cr_assert_eq(got.ndone, 10);
+    for (int i = 0; i < 10; i++)
+        cr_assert_eq(got.done[i], i);
+    cr_assert_eq(kumo__parsepool_ahead(p), 0);
+    kumo__parsepool_free(p);
+}
+
 Test(parsepool, skip_reports_without_a_document)
 {
     int err;
