@@ -185,5 +185,9 @@ int kumo_cli_parse(kumo_cli_parser *p, int argc, char **argv)
         rc = set(p, "FEEDS", kumo__buf_str(&st.feeds));
     }
     kumo__buf_release(&st.feeds);
+    if (rc == KUMO_EXIT_OK && p->npos == 0 && p->missing) {
+        kumo_cli_error("%s", p->missing);
+        rc = KUMO_EXIT_USAGE;
+    }
     return rc;
 }

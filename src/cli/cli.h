@@ -107,6 +107,7 @@ typedef struct kumo_cli_parser {
     kumo_map *args;             /* -a goes here (needed with KUMO_CLI_ARG) */
     size_t max_pos;             /* positional arguments accepted (at most 4) */
     const char *too_many;       /* the error for one more, or NULL: "unexpected argument" */
+    const char *missing;        /* the error when there is no positional, or NULL: none needed */
     const char *pos[4];         /* out: the positional arguments, borrowed from argv */
     size_t npos;
 } kumo_cli_parser;
@@ -114,8 +115,8 @@ typedef struct kumo_cli_parser {
 /*
  * Parse argv[1..argc) (argv[0] is the command) into p: options anywhere, "--" ends them,
  * "-" is a positional.  Unknown option, missing value, bad NAME=VALUE, bad setting value,
- * one positional too many: one "kumo: " line on stderr and KUMO_EXIT_USAGE.  Returns
- * KUMO_EXIT_OK or an exit code.  Missing positionals are the command's to report.
+ * one positional too many, none when p->missing is set: one "kumo: " line on stderr and
+ * KUMO_EXIT_USAGE.  Returns KUMO_EXIT_OK or an exit code.
  */
 int kumo_cli_parse(kumo_cli_parser *p, int argc, char **argv);
 

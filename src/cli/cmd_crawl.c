@@ -32,6 +32,7 @@ int kumo_cli_crawl(int argc, char **argv, const char *cmd, const char *missing,
         .settings = settings,
         .args = &args,
         .max_pos = 1,
+        .missing = missing,
     };
     int exit_code = KUMO_EXIT_FAIL;
     kumo_plugin *plugin = NULL;
@@ -43,11 +44,6 @@ int kumo_cli_crawl(int argc, char **argv, const char *cmd, const char *missing,
     exit_code = kumo_cli_parse(&p, argc, argv);
     if (exit_code != KUMO_EXIT_OK)
         goto out;
-    if (p.npos == 0) {
-        kumo_cli_error("%s", missing);
-        exit_code = KUMO_EXIT_USAGE;
-        goto out;
-    }
     snprintf(spec, sizeof(spec), "%s", p.pos[0]);
     if (resolve && (exit_code = resolve(p.pos[0], spec, sizeof(spec))) != KUMO_EXIT_OK)
         goto out;

@@ -70,14 +70,11 @@ static int parse_args(kumo_settings *s, int argc, char **argv, fetch_args *a)
         .settings = s,
         .max_pos = 1,
         .too_many = "fetch takes one URL",
+        .missing = "fetch needs a URL (see 'kumo fetch -h')",
     };
     int rc = kumo_cli_parse(&p, argc, argv);
     if (rc != KUMO_EXIT_OK)
         return rc;
-    if (p.npos == 0) {
-        kumo_cli_error("fetch needs a URL (see 'kumo fetch -h')");
-        return KUMO_EXIT_USAGE;
-    }
     a->url = p.pos[0];
     return KUMO_EXIT_OK;
 }

@@ -229,14 +229,11 @@ static int redis_job(const char *arg)
 
 int kumo_cmd_job(int argc, char **argv)
 {
-    kumo_cli_parser p = {.cmd = "job", .max_pos = 1, .too_many = "job takes one job directory"};
+    kumo_cli_parser p = {.cmd = "job", .max_pos = 1, .too_many = "job takes one job directory",
+                         .missing = "job needs one job directory (see 'kumo job -h')"};
     int rc = kumo_cli_parse(&p, argc, argv);
     if (rc != KUMO_EXIT_OK)
         return rc;
-    if (p.npos == 0) {
-        kumo_cli_error("job needs one job directory (see 'kumo job -h')");
-        return KUMO_EXIT_USAGE;
-    }
     const char *dir = p.pos[0];
     if (strncmp(dir, "redis://", 8) == 0)
         return redis_job(dir);

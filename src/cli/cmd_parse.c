@@ -348,6 +348,7 @@ int kumo_cmd_parse(int argc, char **argv)
         .args = &args,
         .max_pos = 1,
         .too_many = "parse takes one URL",
+        .missing = "parse needs a URL (see 'kumo parse -h')",
     };
     kumo_plugin *plugin = NULL;
     kumo_crawler *c = NULL;
@@ -358,11 +359,6 @@ int kumo_cmd_parse(int argc, char **argv)
     exit_code = kumo_cli_parse(&p, argc, argv);
     if (exit_code != KUMO_EXIT_OK)
         goto out;
-    if (p.npos == 0) {
-        kumo_cli_error("parse needs a URL (see 'kumo parse -h')");
-        exit_code = KUMO_EXIT_USAGE;
-        goto out;
-    }
     r.url = p.pos[0];
     if (r.meta && (exit_code = check_meta(r.meta)) != KUMO_EXIT_OK)
         goto out;

@@ -497,14 +497,12 @@ int kumo_cmd_report(int argc, char **argv)
         {"-o", "--output", true, OPT_OUT}, {"--stats", NULL, true, OPT_STATS}, {NULL}};
     opts o = {NULL, NULL};
     kumo_cli_parser p = {.cmd = "report", .opts = own, .on_opt = on_opt, .ctx = &o,
-                         .max_pos = 1, .too_many = "report takes one samples file"};
+                         .max_pos = 1, .too_many = "report takes one samples file",
+                         .missing = "report needs a samples file (LEAKWATCH_FILE; "
+                                    "see 'kumo report -h')"};
     int rc = kumo_cli_parse(&p, argc, argv);
     if (rc != KUMO_EXIT_OK)
         return rc;
-    if (p.npos == 0) {
-        kumo_cli_error("report needs a samples file (LEAKWATCH_FILE; see 'kumo report -h')");
-        return KUMO_EXIT_USAGE;
-    }
     const char *in = p.pos[0];
     char outbuf[4096];
     if (!o.out) {

@@ -166,7 +166,7 @@ int kumo_cmd_view(int argc, char **argv)
     kumo_cli_parser p = {
         .cmd = "view", .shared = KUMO_CLI_SET | KUMO_CLI_LOG, .opts = view_opts,
         .on_opt = on_opt, .ctx = &no_redirect, .settings = s, .max_pos = 1,
-        .too_many = "view takes one URL",
+        .too_many = "view takes one URL", .missing = "view needs a URL (see 'kumo view -h')",
     };
     int rc = KUMO_EXIT_FAIL;
     if (!s || kumo_cli_load_conf(s) != KUMO_OK)
@@ -174,11 +174,6 @@ int kumo_cmd_view(int argc, char **argv)
     rc = kumo_cli_parse(&p, argc, argv);
     if (rc != KUMO_EXIT_OK)
         goto out;
-    if (p.npos == 0) {
-        kumo_cli_error("view needs a URL (see 'kumo view -h')");
-        rc = KUMO_EXIT_USAGE;
-        goto out;
-    }
     rc = KUMO_EXIT_FAIL;
     kumo_fetcher_url(p.pos[0], &url);
     int bad = KUMO_OK;

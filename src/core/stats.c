@@ -155,7 +155,9 @@ const kumo_map *kumo__stats_map(const kumo_stats *st)
 
 static int by_key(const void *a, const void *b)
 {
-    return strcmp((*(const kumo_map_entry *const *)a)->key, (*(const kumo_map_entry *const *)b)->key);
+    const kumo_map_entry *x = *(const kumo_map_entry *const *)a;
+    const kumo_map_entry *y = *(const kumo_map_entry *const *)b;
+    return strcmp(x->key, y->key);
 }
 
 /* Python's repr of a str: single quotes unless the text holds one and no double quote. */

@@ -240,7 +240,8 @@ Test(cli_commands, genspider_crawl_template_crawls_with_rules, .timeout = 120)
     snprintf(args, sizeof(args), "genspider -t sitemapx x example.com");
     run_in(dir, NULL, args, r);
     cr_expect_eq(r->code, 2);
-    cr_expect_str_eq(r->err, "kumo: genspider has no template 'sitemapx' (basic, crawl, sitemap)\n");
+    cr_expect_str_eq(r->err,
+                     "kumo: genspider has no template 'sitemapx' (basic, crawl, sitemap)\n");
 
     snprintf(args, sizeof(args), "rm -rf '%s'", dir);
     cr_assert_eq(system(args), 0);

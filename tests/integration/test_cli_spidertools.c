@@ -283,8 +283,8 @@ Test(cli_spidertools, files_killed_leave_no_truncated_file)
                  ">/dev/null 2>&1", dir, env, bin, ms / 1000, ms % 1000);
         system(cmd);
         snprintf(cmd, sizeof(cmd), "cd '%s/store/full' 2>/dev/null && for f in *; do "
-                 "[ -e \"$f\" ] || continue; case $f in .tmp-*) ;; *) [ \"$(stat -c %%s \"$f\")\" = %d ] || echo \"$f\";; "
-                 "esac; done", dir, BIG_N);
+                 "[ -e \"$f\" ] || continue; case $f in .tmp-*) ;; "
+                 "*) [ \"$(stat -c %%s \"$f\")\" = %d ] || echo \"$f\";; esac; done", dir, BIG_N);
         FILE *p = popen(cmd, "r");
         cr_assert(p);
         char bad[512] = "";

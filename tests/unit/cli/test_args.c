@@ -166,3 +166,20 @@ Test(args, usage_errors_are_one_line)
     cr_assert_eq(kumo_cli_parse(&p, 3, v), KUMO_EXIT_USAGE);
     cr_assert_str_eq(errline, "crawl takes one spider (see 'kumo crawl -h')");
 }
+
+/* A command that needs a positional names it in its own words; without one set, none is
+ * needed. */
+Test(args, a_missing_positional_is_reported_when_the_command_needs_one)
+{
+    kumo_cli_parser p = crawl_parser();
+    p.missing = "crawl needs a spider name";
+    char **v = ARGV("crawl", "-s", "X=1");
+    errline[0] = '\0';
+    cr_assert_eq(kumo_cli_parse(&p, 3, v), KUMO_EXIT_USAGE);
+    cr_assert_str_eq(errline, "crawl needs a spider name");
+    kumo_cli_parser q = crawl_parser();
+    errline[0] = '\0';
+    cr_assert_eq(kumo_cli_parse(&q, 3, v), KUMO_EXIT_OK);
+    cr_assert_eq(q.npos, 0);
+    cr_assert_str_eq(errline, "");
+}
