@@ -712,6 +712,15 @@ static bool non_whitespace(const char *s)
     return true;
 }
 
+/* The number of characters of UTF-8 s (Python's len() of the string cssselect reads). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 /* '[' seen: parse up to and including ']' and add the condition. */
 static bool parse_attrib(parser *p, xexpr *x)
 {
@@ -784,9 +793,10 @@ static bool parse_attrib(parser *p, xexpr *x)
             kumo_free(l2);
             kumo_free(dashed);
         } else if (strcmp(op, "$=") == 0) {
+            /* cssselect's len(value) - 1: characters, not bytes */
             if (*value)
                 c = sfmt("%s and substring(%s, string-length(%s)-%zu) = %s", attr, attr, attr,
-                         strlen(value) - 1, lit);
+                         utf8_chars(value) - 1, lit);
         } else if (strcmp(op, "=") == 0) {
             c = sfmt("%s = %s", attr, lit);
         } else if (strcmp(op, "!=") == 0) {
