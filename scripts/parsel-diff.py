@@ -95,6 +95,11 @@ CSS = [
     "a[href]:not([href^=\"mailto\"])::attr(href)", ":root", "html:root > body",
     "li:first-child:last-child", "a:link", "entry title::text", "link::attr(href)",
     "entry::attr(id)", "p.note::text", "#ws::text", "[title]", "br", "hr",
+    # the native matcher's shapes (src/select/cssmatch.c): groups in document order, once
+    "body::text, div", "div *::text, p", "li a, a", "a::attr(href), a::attr(rel)",
+    "ul > li.item.odd > a::text", "div#main li[data-id] a[href$='.html']::attr(href)",
+    "div > div p::text, div::text", "[class~=item][data-id!='3']::attr(data-id)",
+    "article.product h3 a::attr(title)", "p.star-rating::attr(class)", "p.price::text",
 ]
 
 XPATH = [

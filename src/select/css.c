@@ -1,5 +1,6 @@
 /* css.c - CSS-to-XPath translation (cssselect's HTMLTranslator + parsel) and the query cache. */
 #include "select/css.h"
+#include "select/cssmatch.h"
 #include "util/utf8.h"
 #include "select/regex.h"
 #include "util/buf.h"
@@ -179,6 +180,7 @@ typedef struct parser {
     char *msg;
     size_t msglen;
     bool failed;
+    kumo_cssmatch *m;           /* the native matcher built alongside, or NULL */
 } parser;
 
 static bool fail(parser *p, size_t pos, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -581,7 +583,8 @@ static const struct {
     {"visited", "0"},
 };
 
-static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not);
+static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not,
+                           kumo_cssm_comb comb);
 
 static bool pseudo_class_simple(parser *p, xexpr *x, const char *name, size_t pos)
 {
@@ -614,7 +617,7 @@ static bool pseudo_class_function(parser *p, xexpr *x, const char *name, size_t 
         skip_ws(p);
         xexpr sub;
         char *pe = NULL;
-        if (!parse_compound(p, &sub, &pe, true))
+        if (!parse_compound(p, &sub, &pe, true, KUMO_CSSM_DESCENDANT))
             return false;
         /* cssselect: no whitespace before the ')' of :not(). */
         if (p->s[p->i] != ')') {
@@ -712,8 +715,17 @@ static bool non_whitespace(const char *s)
     return true;
 }
 
-/* '[' seen: parse up to and including ']' and add the condition. */
-static bool parse_attrib(parser *p, xexpr *x)
+/* The number of characters of UTF-8 s (Python's len() of the string cssselect reads). */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* '[' seen: parse up to and including ']' and add the condition (and the test to m). */
+static bool parse_attrib(parser *p, xexpr *x, kumo_cssmatch *m)
 {
     skip_ws(p);
     char *name = read_ident(p);
@@ -727,14 +739,16 @@ static bool parse_attrib(parser *p, xexpr *x)
         char *lit = xpath_literal(name);
         attr = sfmt("attribute::*[name() = %s]", lit);
         kumo_free(lit);
+        kumo__cssm_unsupported(m);
     }
-    kumo_free(name);
     skip_ws(p);
     bool ok = true;
     if (p->s[p->i] == ']') {
         p->i++;
         x_add_cond(x, attr);
+        kumo__cssm_test(m, KUMO_CSSM_EXISTS, name, NULL);
         kumo_free(attr);
+        kumo_free(name);
         return true;
     }
     size_t k;
@@ -744,6 +758,7 @@ static bool parse_attrib(parser *p, xexpr *x)
     if (k == KUMO_ARRAY_LEN(attr_ops)) {
         char w[96];
         kumo_free(attr);
+        kumo_free(name);
         return fail(p, p->i, "Operator expected, got %s", what(p, w, sizeof(w)));
     }
     p->i += strlen(attr_ops[k]);
@@ -768,6 +783,7 @@ static bool parse_attrib(parser *p, xexpr *x)
         const char *op = attr_ops[k];
         char *lit = xpath_literal(value);
         char *c = NULL;
+        kumo_cssm_op mop = KUMO_CSSM_EQUALS;
         if (strcmp(op, "~=") == 0) {
             if (non_whitespace(value)) {
                 char *spaced = sfmt(" %s ", value);
@@ -777,39 +793,54 @@ static bool parse_attrib(parser *p, xexpr *x)
                 kumo_free(l2);
                 kumo_free(spaced);
             }
+            mop = KUMO_CSSM_INCLUDES;
         } else if (strcmp(op, "|=") == 0) {
             char *dashed = sfmt("%s-", value);
             char *l2 = xpath_literal(dashed);
             c = sfmt("%s and (%s = %s or starts-with(%s, %s))", attr, attr, lit, attr, l2);
             kumo_free(l2);
             kumo_free(dashed);
+            mop = KUMO_CSSM_DASHMATCH;
         } else if (strcmp(op, "$=") == 0) {
+            /* cssselect's len(value) - 1: characters, not bytes */
             if (*value)
                 c = sfmt("%s and substring(%s, string-length(%s)-%zu) = %s", attr, attr, attr,
-                         strlen(value) - 1, lit);
+                         utf8_chars(value) - 1, lit);
+            mop = KUMO_CSSM_SUFFIXMATCH;
         } else if (strcmp(op, "=") == 0) {
             c = sfmt("%s = %s", attr, lit);
         } else if (strcmp(op, "!=") == 0) {
             c = sfmt("not(%s) or %s != %s", attr, attr, lit);
-        } else if (*value) {
-            c = sfmt(strcmp(op, "^=") == 0 ? "%s and starts-with(%s, %s)"
-                                           : "%s and contains(%s, %s)", attr, attr, lit);
+            mop = KUMO_CSSM_DIFFERENT;
+        } else {
+            if (*value)
+                c = sfmt(strcmp(op, "^=") == 0 ? "%s and starts-with(%s, %s)"
+                                               : "%s and contains(%s, %s)", attr, attr, lit);
+            mop = strcmp(op, "^=") == 0 ? KUMO_CSSM_PREFIXMATCH : KUMO_CSSM_SUBSTRINGMATCH;
         }
         x_add_cond(x, c ? c : "0");
+        if (c)
+            kumo__cssm_test(m, mop, name, value);
+        else
+            kumo__cssm_never(m);
         kumo_free(c);
         kumo_free(lit);
     }
     kumo_free(value);
     kumo_free(attr);
+    kumo_free(name);
     return ok;
 }
 
 /*
  * cssselect's parse_simple_selector(): [element] then #id, .class, [attr], :pseudo,
- * ::pseudo-element.  x is initialised here (released on failure).
+ * ::pseudo-element.  x is initialised here (released on failure).  Outside :not(), the
+ * compound also goes to the native matcher, joined to the one before it by comb.
  */
-static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not)
+static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not,
+                           kumo_cssm_comb comb)
 {
+    kumo_cssmatch *m = in_not ? NULL : p->m;
     size_t start = p->i;
     *pseudo_el = NULL;
     char *el = NULL;
@@ -831,6 +862,10 @@ static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not)
         return fail(p, p->i, "Namespaces are not supported at %zu", p->i);
     }
     x_init(x, el);
+    if (safe)
+        kumo__cssm_compound(m, comb, el);
+    else
+        kumo__cssm_unsupported(m);
     kumo_free(el);
     if (!safe)
         x_add_name_test(x);
@@ -858,6 +893,7 @@ static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not)
             char *lit = xpath_literal(kumo__buf_str(&b));
             char *cond = sfmt("@id = %s", lit);
             x_add_cond(x, cond);
+            kumo__cssm_test(m, KUMO_CSSM_EQUALS, "id", kumo__buf_str(&b));
             kumo_free(cond);
             kumo_free(lit);
             kumo__buf_release(&b);
@@ -876,15 +912,17 @@ static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not)
                             lit);
                 kumo_free(lit);
                 kumo_free(spaced);
+                kumo__cssm_test(m, KUMO_CSSM_INCLUDES, "class", cls);
             } else {
                 cond = sdup("0");
+                kumo__cssm_never(m);
             }
             x_add_cond(x, cond);
             kumo_free(cond);
             kumo_free(cls);
         } else if (c == '[') {
             p->i++;
-            ok = parse_attrib(p, x);
+            ok = parse_attrib(p, x, m);
         } else if (c == ':' && p->s[p->i + 1] == ':') {
             if (in_not) {
                 ok = fail(p, p->i, "Got pseudo-element inside :not() at %zu", p->i);
@@ -894,6 +932,7 @@ static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not)
             ok = parse_pseudo_element(p, pseudo_el);
         } else if (c == ':') {
             size_t pos = p->i++;
+            kumo__cssm_unsupported(p->m);
             char *name = read_ident(p);
             if (!name) {
                 ok = expected(p, "ident");
@@ -928,7 +967,7 @@ static bool parse_compound(parser *p, xexpr *x, char **pseudo_el, bool in_not)
 static bool parse_selector(parser *p, xexpr *x)
 {
     char *pe;
-    if (!parse_compound(p, x, &pe, false))
+    if (!parse_compound(p, x, &pe, false, KUMO_CSSM_DESCENDANT))
         return false;
     for (;;) {
         bool ws = skip_ws(p);
@@ -942,11 +981,16 @@ static bool parse_selector(parser *p, xexpr *x)
         }
         const char *comb;
         bool adjacent = false;
+        kumo_cssm_comb mcomb = KUMO_CSSM_DESCENDANT;
         if (c == '>' || c == '+' || c == '~') {
             p->i++;
             skip_ws(p);
             comb = c == '>' ? "/" : "/following-sibling::";
             adjacent = c == '+';
+            if (c == '>')
+                mcomb = KUMO_CSSM_CHILD;
+            else
+                kumo__cssm_unsupported(p->m);
         } else if (ws) {
             comb = "/descendant-or-self::*/";
         } else {
@@ -954,7 +998,7 @@ static bool parse_selector(parser *p, xexpr *x)
             break;
         }
         xexpr right;
-        if (!parse_compound(p, &right, &pe, false))
+        if (!parse_compound(p, &right, &pe, false, mcomb))
             break;
         x_join(x, comb, &right);
         if (adjacent) {
@@ -967,17 +1011,26 @@ static bool parse_selector(parser *p, xexpr *x)
         x_release(x);
         return false;
     }
-    if (pe && *pe == '@')
+    if (pe && *pe == '@') {
         x->attribute = sdup(pe + 1);
-    else if (pe)
+        /* "@name" as it goes into the XPath: anything but a plain name stays XPath's */
+        if (is_safe_name(pe + 1))
+            kumo__cssm_pseudo_element(p->m, pe + 1);
+        else
+            kumo__cssm_unsupported(p->m);
+    } else if (pe) {
         x->textnode = true;
+        kumo__cssm_pseudo_element(p->m, NULL);
+    }
     kumo_free(pe);
     return true;
 }
 
-int kumo__css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, size_t msglen)
+/* kumo__css_to_xpath(), building the native matcher into m (may be NULL) as it reads. */
+static int translate(const char *css, char **out, kumo_cssmatch *m, size_t *errpos, char *msg,
+                     size_t msglen)
 {
-    parser p = {.s = css, .msg = msg, .msglen = msglen};
+    parser p = {.s = css, .msg = msg, .msglen = msglen, .m = m};
     *out = NULL;
     if (msg && msglen)
         msg[0] = '\0';
@@ -986,6 +1039,7 @@ int kumo__css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, s
     skip_ws(&p);
     for (;;) {
         xexpr x;
+        kumo__cssm_selector(m);
         if (!parse_selector(&p, &x))
             break;
         char *s = x_str_parsel(&x);
@@ -1005,6 +1059,11 @@ int kumo__css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, s
     }
     *out = kumo__buf_detach(&b, NULL);
     return KUMO_OK;
+}
+
+int kumo__css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, size_t msglen)
+{
+    return translate(css, out, NULL, errpos, msg, msglen);
 }
 
 /* ---------------------------------------------------------------- query cache */
@@ -1050,6 +1109,7 @@ static void query_free(kumo_query *q)
 {
     if (q->comp)
         xmlXPathFreeCompExpr(q->comp);
+    kumo__cssm_free(q->match);
     kumo_free(q->key);
     kumo_free(q->xpath);
     kumo_free(q->error);
@@ -1097,13 +1157,23 @@ const kumo_query *kumo__query_get(const char *key, bool css)
     if (css) {
         char msg[200];
         size_t pos = 0;
-        if (kumo__css_to_xpath(key, &q->xpath, &pos, msg, sizeof(msg)) != KUMO_OK)
+        kumo_cssmatch *m = kumo__cssm_new();
+        if (translate(key, &q->xpath, m, &pos, msg, sizeof(msg)) != KUMO_OK) {
             q->error = sfmt("%s", msg);
+            kumo__cssm_free(m);
+        } else {
+            q->match = kumo__cssm_finish(m);
+        }
     } else {
         q->xpath = sdup(key);
     }
     if (q->xpath)
         compile(q);
+    if (!q->comp) {
+        /* an XPath libxml2 refuses stays an error, whatever the matcher could do */
+        kumo__cssm_free(q->match);
+        q->match = NULL;
+    }
     q->next = *slot;
     *slot = q;
     ncached++;

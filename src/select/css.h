@@ -24,6 +24,8 @@ typedef struct kumo_query {
     bool css;                   /* key is CSS (else XPath) */
     char *xpath;                /* the XPath evaluated (the translation for CSS) or NULL */
     xmlXPathCompExprPtr comp;   /* NULL when the query is invalid */
+    struct kumo_cssmatch *match; /* CSS: the native matcher (cssmatch.h) for HTML documents,
+                                  * or NULL when only the XPath does it */
     char *error;                /* why the query is invalid, or NULL */
     uint32_t hash;
     struct kumo_query *next;    /* hash chain */

@@ -1,5 +1,6 @@
 /* selector.c - Selector and SelectorList (parsel's): CSS/XPath queries, serialisation, re(). */
 #include "select/css.h"
+#include "select/cssmatch.h"
 #include "select/doc.h"
 #include "select/pool.h"
 #include "select/regex.h"
@@ -298,9 +299,27 @@ xmlXPathObjectPtr kumo__doc_eval(kumo_doc *doc, xmlNodePtr node, xmlXPathCompExp
     return obj;
 }
 
-/* Evaluate q with node as context, appending results to out; KUMO_OK or KUMO_EINVAL. */
+/* Where the native matcher's results go. */
+typedef struct native_out {
+    kumo_doc *doc;
+    kumo_selector_list *list;
+} native_out;
+
+static void native_push(void *arg, xmlNodePtr n)
+{
+    native_out *o = arg;
+    list_push(o->list, node_sel(o->doc, n));
+}
+
+/* Evaluate q with node as context, appending results to out; KUMO_OK or KUMO_EINVAL.  A CSS
+ * query the native matcher does runs without XPath on an HTML document (the same nodes). */
 static int eval(kumo_doc *doc, xmlNodePtr node, const kumo_query *q, kumo_selector_list *out)
 {
+    if (q->match && doc->html) {
+        native_out o = {doc, out};
+        kumo__cssm_run(q->match, node, native_push, &o);
+        return KUMO_OK;
+    }
     kumo__xpath_set_error("");
     xmlXPathObjectPtr obj = kumo__doc_eval(doc, node, q->comp);
     if (!obj)

@@ -52,6 +52,9 @@ static const struct {
      "descendant-or-self::*[@a and starts-with(@a, 'x')]"},
     {"[a$=x]",
      "descendant-or-self::*[@a and substring(@a, string-length(@a)-0) = 'x']"},
+    /* cssselect counts characters: len("été") - 1 */
+    {"[a$=\"été\"]",
+     "descendant-or-self::*[@a and substring(@a, string-length(@a)-2) = 'été']"},
     {"[a*=x]",
      "descendant-or-self::*[@a and contains(@a, 'x')]"},
     {"[a|=x]",
