@@ -80,7 +80,7 @@ struct kumo_redis_queue {
     double idle_since;          /* kumo_now() when this worker became idle, 0 while busy */
     struct event *hb, *refill, *flush, *resend;
     uint64_t *fpc;
-    bool warned_side, warned_start;
+    bool warned_side, warned_start, warned_full;
     /* the cluster, as the last heartbeat told (at: its kumo_now(), 0 before) */
     int64_t c_pending, c_leased, c_seen, c_workers, c_start;
     double c_at;
@@ -234,7 +234,9 @@ static void out_check_full(rq *q)
 {
     if (q->full && q->outbytes <= q->out_max / 2) {
         q->full = false;
-        KUMO_INFO(LOGGER, "Results stored in Redis: new downloads start again");
+        if (q->warned_full)
+            KUMO_INFO(LOGGER, "Results stored in Redis: new downloads start again");
+        q->warned_full = false;
         wake(q);
     }
 }
@@ -344,16 +346,24 @@ static outcmd *out_new(rq *q, int kind, uint64_t tok)
     return o;
 }
 
+/* The outbox is full while Redis is away: say so once. */
+static void warn_full(rq *q)
+{
+    if (!q->full || q->warned_full || kumo__redis_conn_up(q->conn))
+        return;
+    q->warned_full = true;
+    KUMO_WARN(LOGGER, "%zu results (%zu bytes) wait for Redis at '%s' (REDIS_RESULTS_MAX %zu): "
+              "no new download starts until they are stored", q->nouts, q->outbytes,
+              q->url.shown, q->out_max);
+}
+
 /* o is complete: count its bytes against out_max and send it. */
 static void out_go(rq *q, outcmd *o)
 {
     q->outbytes += o->a.data.len;
-    if (!q->full && q->outbytes > q->out_max) {
+    if (q->outbytes > q->out_max)
         q->full = true;
-        KUMO_WARN(LOGGER, "%zu results (%zu bytes) wait for Redis at '%s' (REDIS_RESULTS_MAX "
-                  "%zu): no new download starts until they are stored", q->nouts, q->outbytes,
-                  q->url.shown, q->out_max);
-    }
+    warn_full(q);
     out_send(q);
 }
 
@@ -872,7 +882,7 @@ static kumo_request *pop(void *p)
     rq *q = p;
     kumo_request *req = NULL;
     if (q->full) {              /* Redis is slow or gone: what is done waits to be stored */
-        refill(q);
+        warn_full(q);
     } else if (q->nside) {
         req = q->side[0];
         memmove(q->side, q->side + 1, --q->nside * sizeof(*q->side));
