@@ -756,12 +756,17 @@ static void *open_q(kumo_crawler *c, int *err)
     return q;
 }
 
+/* drain()'s timer: it only wakes the loop up. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+}
+
 /* Run the loop (stopped already) until the outbox is answered, at most DRAIN_TIMEOUT. */
 static void drain(rq *q)
 {
     struct event_base *base = kumo_crawler_event_base(q->c);
     double deadline = kumo_now() + DRAIN_TIMEOUT;
-    struct event *tick = evtimer_new(base, on_refill, NULL);
+    struct event *tick = evtimer_new(base, on_tick, NULL);
     flush_kids(q);
     while ((q->out_head || kumo__redis_conn_inflight(q->conn)) && kumo_now() < deadline) {
         out_send(q);
