@@ -246,3 +246,42 @@ Test(queue_redis, results_waiting_past_the_bound_hold_new_downloads)
     }
     worker_close(&a);
 }
+
+/* The frontier's size: Redis memory (MEMORY USAGE of the priority's list) per queued
+ * request is at most twice kumo's own packed encoding of it (the stored entries' bytes). */
+Test(queue_redis, frontier_at_most_twice_the_packed_encoding)
+{
+    enum { N = 20000 };
+    worker a;
+    worker_open(&a, "30", "1");
+    for (int i = 0; i < N; i++) {
+        char url[128];
+        snprintf(url, sizeof(url), "http://books.example.com/catalogue/page-%d/item_%d.html",
+                 i / 20, i);
+        kumo__scheduler_enqueue(a.s, req(url, 0));
+    }
+    char out[64];
+    for (int i = 0; i < 200; i++) {
+        spin(&a, 50);
+        cli("GET %s:nseen", "rq", out, sizeof(out));
+        if (atoi(out) == N)
+            break;
+    }
+    cr_assert_eq(atoi(out), N, "every request pushed");
+    spin(&a, 200);
+    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    long queued = atol(out);
+    cr_assert_gt(queued, N - 10, "the frontier holds them (a few leased)");
+    cli("MEMORY USAGE %s:q:0 SAMPLES 0", "rq", out, sizeof(out));
+    long mem = atol(out);
+    kumo_redisd_cli(&redis, out, sizeof(out), "EVAL \"local t = 0 for _, v in ipairs("
+                    "redis.call('LRANGE', KEYS[1], 0, -1)) do t = t + #v end return t\" 1 rq:q:0");
+    long packed = atol(out);
+    cr_assert_gt(packed, queued * 40, "%ld bytes for %ld requests", packed, queued);
+    cr_expect_leq(mem, 2 * packed, "Redis %.1f bytes per request, packed %.1f",
+                  (double)mem / queued, (double)packed / queued);
+    cr_log_info("frontier: %.1f bytes of Redis per queued request, packed encoding %.1f "
+                "(%.2fx)", (double)mem / queued, (double)packed / queued,
+                (double)mem / packed);
+    worker_close(&a);
+}
