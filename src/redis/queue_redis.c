@@ -73,9 +73,11 @@ struct kumo_redis_queue {
     size_t npitems, cappitems;
     outcmd *out_head, *out_tail;
     size_t nouts, outbytes;     /* the outbox: commands and their bytes */
+    size_t npushes;             /* of which pushes (start requests wait for them) */
     size_t out_max;             /* REDIS_RESULTS_MAX: no new download past this */
     bool full;                  /* the outbox reached out_max: pop() gives nothing */
     bool lease_busy, hb_busy, finished;
+    bool drained;               /* the last lease found the frontier empty */
     double poll;                /* the next empty-frontier delay */
     double idle_since;          /* kumo_now() when this worker became idle, 0 while busy */
     struct event *hb, *refill, *flush, *resend;
@@ -182,8 +184,11 @@ static void key_of(const char *pattern, const char *name, char *out, size_t n)
 static bool locally_idle(const rq *q)
 {
     /* a lease in flight does not count: Redis runs it after the heartbeat that says whether
-     * the cluster is done, and then it finds nothing */
-    return q->nbuf == 0 && q->nside == 0 && q->nout == 0 && q->nkids == 0 && !q->out_head;
+     * the cluster is done, and then it finds nothing; start requests the engine has still to
+     * take (lazily) do */
+    const kumo_engine *e = kumo__crawler_engine(q->c);
+    return q->nbuf == 0 && q->nside == 0 && q->nout == 0 && q->nkids == 0 && !q->out_head &&
+           !(e && kumo__engine_starts_left(e));
 }
 
 static void note_idle(rq *q)
@@ -252,6 +257,7 @@ static void out_unlink(rq *q, outcmd *o)
     else
         q->out_tail = o->prev;
     q->nouts--;
+    q->npushes -= o->kind == OUT_PUSH;
     q->outbytes -= o->a.data.len;
     out_items_done(q, o);
     args_release(&o->a);
@@ -343,6 +349,7 @@ static outcmd *out_new(rq *q, int kind, uint64_t tok)
         q->out_head = o;
     q->out_tail = o;
     q->nouts++;
+    q->npushes += kind == OUT_PUSH;
     return o;
 }
 
@@ -383,6 +390,7 @@ static void take_items(rq *q, outcmd *o)
 static void flush_kids(rq *q)
 {
     if (q->nkids) {
+        q->drained = false;
         outcmd *o = out_new(q, OUT_PUSH, 0);
         fcall_head(&o->a, q, "kumo_push");
         arg_addf(&o->a, "%d", q->nkids);
@@ -506,12 +514,16 @@ static void on_lease(void *ctx, redisReply *r)
         }
         kumo_crawler_stats_inc(q->c, "redis/leased", (int64_t)got);
     }
+    q->drained = r && r->type == REDIS_REPLY_ARRAY && got == 0;
     if (got) {
         q->poll = POLL_MIN;
         wake(q);
-    } else if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
-        arm(q->refill, q->poll);    /* empty (or failed): ask again later */
-        q->poll = KUMO_MIN(q->poll * 2, q->hb_every);
+    } else {
+        if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
+            arm(q->refill, q->poll);    /* empty (or failed): ask again later */
+            q->poll = KUMO_MIN(q->poll * 2, q->hb_every);
+        }
+        wake(q);                        /* the engine may take start requests now */
     }
     note_idle(q);
 }
@@ -967,6 +979,19 @@ void kumo__redis_queue_figures(const kumo_redis_queue *q, kumo_redis_figures *f)
     };
 }
 
+/*
+ * Start requests are taken lazily, as with the memory queue (one when the queue gives
+ * nothing): here, when this worker's buffer is empty, the requests pushed before are in
+ * Redis, and the frontier is empty (the last lease found nothing) or no lease is in flight;
+ * at most a buffer's worth (CONCURRENT_REQUESTS) go in one push.
+ */
+static bool start_wait(void *p)
+{
+    const rq *q = p;
+    return q->nbuf > 0 || q->npushes > 0 || q->nkids >= q->prefetch ||
+           (q->lease_busy && !q->drained);
+}
+
 static bool wants(kumo_crawler *c)
 {
     const char *s = kumo_crawler_setting(c, "SCHEDULER");
@@ -984,6 +1009,7 @@ static const kumo_queue_backend queue_redis = {
     .seen_or_add = seen_or_add,
     .done = done,
     .start_done = start_done,
+    .start_wait = start_wait,
 };
 
 KUMO_REGISTER(register_queue)

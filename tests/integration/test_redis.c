@@ -506,3 +506,99 @@ Test(redis, redis_restarted_mid_crawl_loses_nothing)
     cr_expect_eq(count, want_items, "each once");
     proc_release(&p);
 }
+
+/* ---- start requests: lazily, once per cluster ---- */
+
+#define NSTART 40
+
+/* A spider whose start_requests yields NSTART requests to the server's /slow (100 ms). */
+static const char lazy_src[] =
+    "#include <kumo/kumo.h>\n"
+    "#include <stdio.h>\n"
+    "\n"
+    "static void parse(kumo_response *res, kumo_out *out)\n"
+    "{\n"
+    "    (void)res, (void)out;\n"
+    "}\n"
+    "\n"
+    "static int start(kumo_spider *sp, kumo_out *out)\n"
+    "{\n"
+    "    for (int i = 0; i < 40; i++) {\n"
+    "        char url[256];\n"
+    "        int err;\n"
+    "        snprintf(url, sizeof(url), \"%sslow?ms=100&n=%d\",\n"
+    "                 kumo_spider_arg(sp, \"url\", \"\"), i);\n"
+    "        kumo_request *r = kumo_request_new(url, parse, &err);\n"
+    "        if (!r)\n"
+    "            return err;\n"
+    "        kumo_yield_request(out, r);\n"
+    "    }\n"
+    "    return KUMO_OK;\n"
+    "}\n"
+    "\n"
+    "KUMO_SPIDER = {\n"
+    "    KUMO_SPIDER_HEADER,\n"
+    "    .name = \"lazy\",\n"
+    "    .callbacks = KUMO_CALLBACKS(parse),\n"
+    "    .start_requests = start,\n"
+    "};\n";
+
+static void lazy_start(proc *p, const char *src, const crawl *cw)
+{
+    const char *args[] = {
+        "runspider", src, "-a", cw->url, "-s", "SCHEDULER=redis", "-s", cw->redis_url,
+        "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1", "-s", cw->conc, "-s", "TELNETCONSOLE_ENABLED=0",
+        "-L", "DEBUG", NULL};
+    proc_start(p, args);
+}
+
+/* Two workers run a spider with NSTART start requests: one schedules them, lazily (at any
+ * time the cluster has queued at most a few more than were fetched, never all up front),
+ * the other skips them; each is fetched exactly once and both workers finish. */
+Test(redis, start_requests_lazily_and_once_per_cluster)
+{
+    char dir[] = "/tmp/kumo-lazy-XXXXXX", src[64];
+    cr_assert(mkdtemp(dir));
+    snprintf(src, sizeof(src), "%s/lazy.c", dir);
+    FILE *f = fopen(src, "w");
+    cr_assert(f);
+    fputs(lazy_src, f);
+    fclose(f);
+    crawl cw;
+    crawl_init(&cw, "/", 0, 30);
+    proc ps[2];
+    lazy_start(&ps[0], src, &cw);
+    double deadline = now() + RUN_TIMEOUT;
+    while (!strstr(kumo__buf_str(&ps[0].log), "Spider opened") && now() < deadline)
+        procs_read(ps, 1, deadline);
+    lazy_start(&ps[1], src, &cw);    /* after the first compiled it */
+    long most_ahead = -1000;
+    while ((!ps[0].eof || !ps[1].eof) && now() < deadline) {
+        procs_read(ps, 2, deadline);
+        unsigned total, distinct, most;
+        kumo_testserver_hit_summary(srv, &total, &distinct, &most);
+        char out[64];
+        kumo_redisd_cli(&redis, out, sizeof(out), "HGET lazy:stats scheduler/enqueued");
+        most_ahead = KUMO_MAX(most_ahead, atol(out) - (long)total);
+    }
+    int codes[2];
+    procs_finish(ps, 2, codes);
+    size_t skipped = 0;
+    for (size_t i = 0; i < 2; i++) {
+        const char *log = kumo__buf_str(&ps[i].log);
+        cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, log);
+        cr_expect(strstr(log, "Spider closed (finished)"), "worker %zu:\n%s", i, log);
+        skipped += count_of(log, "Start requests already scheduled by another process");
+    }
+    cr_expect_eq(skipped, 1, "one worker schedules the start requests");
+    cr_expect_eq(kumo_testserver_hits(srv, "/slow"), NSTART, "each start request once");
+    /* two workers, each with 2 transfers and 2 leases buffered, one push of 2 in Redis, and
+     * a push or two more between the test's two readings: eagerly, all 40 at once */
+    cr_expect_leq(most_ahead, 14, "start requests queued ahead of the fetches: %ld of %d",
+                  most_ahead, NSTART);
+    for (size_t i = 0; i < 2; i++)
+        proc_release(&ps[i]);
+    char cmd[96];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}
