@@ -7,6 +7,7 @@
 #include "core/settings.h"
 #include "core/spider.h"
 #include "core/stats.h"
+#include "redis/cluster_stats.h"
 
 /* ---------------------------------------------------------------- Spider */
 
@@ -369,6 +370,7 @@ static cval *b_est(cv_ctx *c, cval *self, const cv_args *a)
     kumo_buf b;
     kumo__buf_init(&b, CV_STR_MAX, cv_tag(), KUMO_V_TEXT);
     kumo__engine_status_format(kumo__crawler_engine(c->crawler), &b);
+    kumo__redis_cluster_format(c->crawler, &b);     /* SCHEDULER=redis: the cluster's */
     cv_print(c, b.s ? b.s : "", b.len);
     kumo__buf_release(&b);
     return cv_none();

@@ -653,7 +653,7 @@ static void tick(kumo_engine *e)
             download(e, req);
             continue;
         }
-        if (!start_left(e) || held(e))
+        if (!start_left(e) || held(e) || kumo__scheduler_start_wait(e->sched))
             break;
         req = next_start_request(e);
         if (!req)
@@ -790,6 +790,11 @@ void kumo__engine_close_now(kumo_engine *e, const char *reason)
 kumo_downloader *kumo__engine_downloader(const kumo_engine *e)
 {
     return e->dl;
+}
+
+bool kumo__engine_starts_left(const kumo_engine *e)
+{
+    return start_left(e) && !e->closing;
 }
 
 bool kumo__engine_closed(const kumo_engine *e)

@@ -76,6 +76,9 @@ void kumo__engine_close(kumo_engine *e, const char *reason);
 void kumo__engine_close_now(kumo_engine *e, const char *reason);
 
 bool kumo__engine_closed(const kumo_engine *e);
+
+/* True while start requests remain to be taken (a shared queue's worker is not idle then). */
+bool kumo__engine_starts_left(const kumo_engine *e);
 bool kumo__engine_closing(const kumo_engine *e);
 
 /* The close reason once closing ("finished"...), else NULL.  Borrowed, valid until

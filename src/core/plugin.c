@@ -221,13 +221,14 @@ void kumo__plugin_list(void (*fn)(void *ctx, const kumo_spider_def *def, const c
 /* ---- component lists (Scrapy's build_component_list) ---- */
 
 /* The candidate key names: its exact name, or for "scrapy.x.y.NameMiddleware" (Scrapy's
- * class path) the last part with or without "Middleware".  n when none. */
+ * class path; scrapy-redis's "scrapy_redis.x.Name" too) the last part with or without
+ * "Middleware".  n when none. */
 static size_t find_component(const kumo_component *cands, size_t n, const char *key)
 {
     for (size_t i = 0; i < n; i++)
         if (strcmp(cands[i].name, key) == 0)
             return i;
-    if (strncmp(key, "scrapy.", 7) != 0)
+    if (strncmp(key, "scrapy.", 7) != 0 && strncmp(key, "scrapy_redis.", 13) != 0)
         return n;
     const char *last = strrchr(key, '.') + 1;
     size_t len = strlen(last);

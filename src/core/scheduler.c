@@ -123,6 +123,11 @@ bool kumo__scheduler_start_done(const kumo_scheduler *s)
     return s->be->start_done && s->be->start_done(s->q);
 }
 
+bool kumo__scheduler_start_wait(const kumo_scheduler *s)
+{
+    return s->be->start_wait && s->be->start_wait(s->q);
+}
+
 size_t kumo__scheduler_len(const kumo_scheduler *s)
 {
     return s->be->len(s->q);

@@ -30,6 +30,10 @@ typedef struct kumo_queue_backend {
     /* Optional: true when the start requests were scheduled already, by another process
      * sharing the queue (Redis): this crawl then skips them. */
     bool (*start_done)(void *q);
+    /* Optional: true while the engine should take no start request yet although the queue
+     * gives nothing (Redis: the requests pushed before are not back as leases yet), so that
+     * start requests are consumed lazily, as with a local queue. */
+    bool (*start_wait)(void *q);
 } kumo_queue_backend;
 
 extern const kumo_queue_backend kumo__queue_memory;
@@ -46,6 +50,9 @@ const char *kumo__scheduler_open_error(void);
 
 /* True when the backend says the start requests were scheduled already (start_done). */
 bool kumo__scheduler_start_done(const kumo_scheduler *s);
+
+/* True when the backend asks the engine to take no start request now (start_wait). */
+bool kumo__scheduler_start_wait(const kumo_scheduler *s);
 void kumo__scheduler_close(kumo_scheduler *s);
 
 /*

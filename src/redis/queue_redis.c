@@ -2,7 +2,8 @@
  * processes.  Requests are leased, not popped; what a response produced is committed with
  * its ack in one Redis Function call (src/redis/kumo.lua); a local buffer of leased
  * requests, refilled asynchronously, serves the scheduler's synchronous pop. */
-#include "redis/client.h"
+#include "redis/queue_redis.h"
+#include "redis/cluster_stats.h"
 #include "redis/wire.h"
 #include "core/crawler.h"
 #include "core/engine.h"
@@ -24,6 +25,9 @@
 #define DRAIN_TIMEOUT 5.0       /* at close, for the last acks */
 #define POLL_MIN 0.05           /* an empty frontier is asked again after this, doubling */
 #define FPCACHE (1u << 15)      /* fingerprints this worker sent, direct-mapped */
+#define RESEND_AFTER 0.5        /* Redis answered LOADING or BUSY: send again after this */
+
+typedef struct kumo_redis_queue rq;
 
 /* A command's arguments: bytes back to back in data, lengths in len. */
 typedef struct args {
@@ -32,21 +36,28 @@ typedef struct args {
     int argc, cap;
 } args;
 
-/* A command that changes the frontier (push, ack): sent until Redis answers it. */
+/* What an outbox command is. */
+enum { OUT_PUSH, OUT_ACK, OUT_ITEMS };
+
+/* A command that changes the frontier (push, ack) or stores items: sent until Redis answers
+ * it.  Its items are held in their pipeline until then. */
 typedef struct outcmd {
     struct outcmd *prev, *next;
-    struct rq *q;
+    rq *q;
     args a;
-    uint64_t tok;               /* the acked lease, 0 for a push */
-    bool sent;
+    int kind;                   /* OUT_* */
+    uint64_t tok;               /* the acked lease (OUT_ACK) */
+    kumo_item **items;          /* one reference each, resumed once Redis answered */
+    size_t nitems;
+    bool sent, resent;          /* resent: sent again after the connection was lost */
 } outcmd;
 
 /* A leased request waiting in the local buffer: seq holds its lease token. */
-typedef struct rq {
+struct kumo_redis_queue {
     kumo_crawler *c;
     kumo_redis_url url;
     kumo_redis_conn *conn;
-    char prefix[256], worker[160], startkey[256];
+    char prefix[256], worker[160], startkey[256], itemskey[256];
     double ttl, close_after, hb_every;
     int prefetch;
     bool persist, starts_elsewhere;
@@ -57,17 +68,30 @@ typedef struct rq {
     size_t nout;                /* leased requests handed to the engine, not done */
     args kids;                  /* children pushed since the last ack */
     int nkids;
+    args items;                 /* items' JSON since the last ack */
+    kumo_item **pitems;         /* their items, one reference each */
+    size_t npitems, cappitems;
     outcmd *out_head, *out_tail;
-    size_t nouts;
+    size_t nouts, outbytes;     /* the outbox: commands and their bytes */
+    size_t npushes;             /* of which pushes (start requests wait for them) */
+    size_t out_max;             /* REDIS_RESULTS_MAX: no new download past this */
+    bool full;                  /* the outbox reached out_max: pop() gives nothing */
     bool lease_busy, hb_busy, finished;
+    bool drained;               /* the last lease found the frontier empty */
     double poll;                /* the next empty-frontier delay */
     double idle_since;          /* kumo_now() when this worker became idle, 0 while busy */
-    struct event *hb, *refill, *flush;
+    struct event *hb, *refill, *flush, *resend;
     uint64_t *fpc;
-    bool warned_side, warned_start;
-    /* the cluster, as the last heartbeat told */
+    bool warned_side, warned_start, warned_full;
+    /* the cluster, as the last heartbeat told (at: its kumo_now(), 0 before) */
     int64_t c_pending, c_leased, c_seen, c_workers, c_start;
-} rq;
+    double c_at;
+    int64_t queued, stored_items;   /* this worker's requests and items Redis took */
+    kumo_redis_cluster *cluster;    /* est()'s figures */
+    rq *next_open;                  /* the open queues (kumo__redis_queue_of) */
+};
+
+static rq *open_queues;         /* the loop's thread opens and closes schedulers */
 
 /* ---- argument lists ---- */
 
@@ -160,8 +184,11 @@ static void key_of(const char *pattern, const char *name, char *out, size_t n)
 static bool locally_idle(const rq *q)
 {
     /* a lease in flight does not count: Redis runs it after the heartbeat that says whether
-     * the cluster is done, and then it finds nothing */
-    return q->nbuf == 0 && q->nside == 0 && q->nout == 0 && q->nkids == 0 && !q->out_head;
+     * the cluster is done, and then it finds nothing; start requests the engine has still to
+     * take (lazily) do */
+    const kumo_engine *e = kumo__crawler_engine(q->c);
+    return q->nbuf == 0 && q->nside == 0 && q->nout == 0 && q->nkids == 0 && !q->out_head &&
+           !(e && kumo__engine_starts_left(e));
 }
 
 static void note_idle(rq *q)
@@ -191,9 +218,33 @@ static void fcall_head(args *a, const rq *q, const char *fn)
     arg_adds(a, q->prefix);
 }
 
-/* ---- the outbox: pushes and acks until Redis has them ---- */
+/* ---- the outbox: pushes, acks and items until Redis has them ---- */
 
 static void out_send(rq *q);
+
+/* Let out's items go on through the pipelines (Redis answered, or the crawl ends). */
+static void out_items_done(rq *q, outcmd *o)
+{
+    for (size_t i = 0; i < o->nitems; i++) {
+        kumo_crawler_item_resume(q->c, o->items[i], KUMO_OK);  /* ENOENT: the crawl closed */
+        kumo_item_unref(o->items[i]);
+    }
+    kumo_free(o->items);
+    o->items = NULL;
+    o->nitems = 0;
+}
+
+/* Below out_max again: downloads may start. */
+static void out_check_full(rq *q)
+{
+    if (q->full && q->outbytes <= q->out_max / 2) {
+        q->full = false;
+        if (q->warned_full)
+            KUMO_INFO(LOGGER, "Results stored in Redis: new downloads start again");
+        q->warned_full = false;
+        wake(q);
+    }
+}
 
 static void out_unlink(rq *q, outcmd *o)
 {
@@ -206,34 +257,68 @@ static void out_unlink(rq *q, outcmd *o)
     else
         q->out_tail = o->prev;
     q->nouts--;
+    q->npushes -= o->kind == OUT_PUSH;
+    q->outbytes -= o->a.data.len;
+    out_items_done(q, o);
     args_release(&o->a);
     kumo_free(o);
+    out_check_full(q);
 }
 
-/* An answer to a push or an ack: {queued, filtered} or {accepted, queued, filtered}. */
+/* An error Redis gives while it starts or runs a long script: the command did not run. */
+static bool transient(const char *err)
+{
+    return !strncmp(err, "LOADING", 7) || !strncmp(err, "BUSY", 4) ||
+           !strncmp(err, "TRYAGAIN", 8) || !strncmp(err, "MASTERDOWN", 10);
+}
+
+static const char *const out_what[] = {"a push", "an ack", "items"};
+
+/* An answer to a push {queued, filtered}, an ack {accepted, queued, filtered} or items (the
+ * list's length). */
 static void on_out_reply(void *ctx, redisReply *r)
 {
     outcmd *o = ctx;
     rq *q = o->q;
     if (!r) {                   /* lost with the connection: sent again once it is back */
         o->sent = false;
+        o->resent = true;
+        return;
+    }
+    if (r->type == REDIS_REPLY_ERROR && transient(r->str)) {
+        o->sent = false;
+        if (!event_pending(q->resend, EV_TIMEOUT, NULL))
+            arm(q->resend, RESEND_AFTER);
         return;
     }
     if (r->type == REDIS_REPLY_ERROR) {
-        KUMO_ERROR(LOGGER, "Redis refused %s on '%s': %s", o->tok ? "an ack" : "a push",
-                   q->prefix, r->str);
+        KUMO_ERROR(LOGGER, "Redis refused %s on '%s': %s", out_what[o->kind],
+                   o->kind == OUT_ITEMS ? q->itemskey : q->prefix, r->str);
+    } else if (o->kind == OUT_ITEMS) {
+        q->stored_items += (int64_t)o->nitems;
+        kumo_crawler_stats_inc(q->c, "redis/items_stored", (int64_t)o->nitems);
     } else if (r->type == REDIS_REPLY_ARRAY && r->elements >= 2) {
         size_t f = r->elements - 1;
-        if (o->tok && r->element[0]->integer == 0) {
+        if (o->kind == OUT_ACK && r->element[0]->integer == 0) {
             kumo_crawler_stats_inc(q->c, "redis/ack_refused", 1);
-            KUMO_WARN(LOGGER, "Ack of lease %llu refused: it expired and moved to another "
-                      "worker (its results were not stored)", (unsigned long long)o->tok);
+            if (o->resent)      /* the first one may have run before the connection broke */
+                KUMO_INFO(LOGGER, "Ack of lease %llu sent again after the connection was lost "
+                          "refused: stored the first time, or expired meanwhile",
+                          (unsigned long long)o->tok);
+            else
+                KUMO_WARN(LOGGER, "Ack of lease %llu refused: it expired and moved to another "
+                          "worker (its results were not stored)", (unsigned long long)o->tok);
+        } else if (o->kind == OUT_ACK && o->nitems) {
+            q->stored_items += (int64_t)o->nitems;
+            kumo_crawler_stats_inc(q->c, "redis/items_stored", (int64_t)o->nitems);
         }
+        q->queued += r->element[f - 1]->integer;
         if (r->element[f]->integer > 0)
             kumo_crawler_stats_inc(q->c, "dupefilter/filtered", r->element[f]->integer);
     }
     out_unlink(q, o);
     note_idle(q);
+    wake(q);                    /* start requests wait for their pushes (start_wait) */
 }
 
 static void out_send(rq *q)
@@ -245,10 +330,16 @@ static void out_send(rq *q)
             o->sent = true;
 }
 
-static outcmd *out_new(rq *q, uint64_t tok)
+static void on_resend(evutil_socket_t fd, short what, void *arg)
+{
+    out_send(arg);
+}
+
+static outcmd *out_new(rq *q, int kind, uint64_t tok)
 {
     outcmd *o = kumo_calloc(1, sizeof(*o), KUMO_T_QUEUE, KUMO_V_QUEUE);
     o->q = q;
+    o->kind = kind;
     o->tok = tok;
     args_init(&o->a);
     o->prev = q->out_tail;
@@ -258,21 +349,63 @@ static outcmd *out_new(rq *q, uint64_t tok)
         q->out_head = o;
     q->out_tail = o;
     q->nouts++;
+    q->npushes += kind == OUT_PUSH;
     return o;
 }
 
-/* Send the children pushed outside an ack (start requests, middlewares' requests). */
+/* The outbox is full while Redis is away: say so once. */
+static void warn_full(rq *q)
+{
+    if (!q->full || q->warned_full || kumo__redis_conn_up(q->conn))
+        return;
+    q->warned_full = true;
+    KUMO_WARN(LOGGER, "%zu results (%zu bytes) wait for Redis at '%s' (REDIS_RESULTS_MAX %zu): "
+              "no new download starts until they are stored", q->nouts, q->outbytes,
+              q->url.shown, q->out_max);
+}
+
+/* o is complete: count its bytes against out_max and send it. */
+static void out_go(rq *q, outcmd *o)
+{
+    q->outbytes += o->a.data.len;
+    if (q->outbytes > q->out_max)
+        q->full = true;
+    warn_full(q);
+    out_send(q);
+}
+
+/* The items since the last ack go with o (an ack, or items alone). */
+static void take_items(rq *q, outcmd *o)
+{
+    o->items = q->pitems;
+    o->nitems = q->npitems;
+    q->pitems = NULL;
+    q->npitems = q->cappitems = 0;
+    args_cat(&o->a, &q->items);
+    args_reset(&q->items);
+}
+
+/* Send the children pushed outside an ack (start requests, middlewares' requests), and the
+ * items no ack took (an item a pipeline held past its response's ack). */
 static void flush_kids(rq *q)
 {
-    if (q->nkids == 0)
-        return;
-    outcmd *o = out_new(q, 0);
-    fcall_head(&o->a, q, "kumo_push");
-    arg_addf(&o->a, "%d", q->nkids);
-    args_cat(&o->a, &q->kids);
-    args_reset(&q->kids);
-    q->nkids = 0;
-    out_send(q);
+    if (q->nkids) {
+        q->drained = false;
+        outcmd *o = out_new(q, OUT_PUSH, 0);
+        fcall_head(&o->a, q, "kumo_push");
+        arg_addf(&o->a, "%d", q->nkids);
+        args_cat(&o->a, &q->kids);
+        args_reset(&q->kids);
+        q->nkids = 0;
+        out_go(q, o);
+    }
+    if (q->npitems) {
+        outcmd *o = out_new(q, OUT_ITEMS, 0);
+        arg_adds(&o->a, "RPUSH");
+        arg_adds(&o->a, q->itemskey);
+        take_items(q, o);
+        out_go(q, o);
+    }
 }
 
 static void on_flush(evutil_socket_t fd, short what, void *arg)
@@ -280,21 +413,40 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     flush_kids(arg);
 }
 
-/* Ack lease tok with the children pushed since the last ack. */
-static void ack(rq *q, uint64_t tok)
+/* Ack lease tok; outputs: with the children pushed and the items scraped since the last
+ * ack (its response's), else alone. */
+static void ack(rq *q, uint64_t tok, bool outputs)
 {
-    outcmd *o = out_new(q, tok);
+    outcmd *o = out_new(q, OUT_ACK, tok);
     fcall_head(&o->a, q, "kumo_ack");
     arg_adds(&o->a, q->worker);
     arg_addf(&o->a, "%llu", (unsigned long long)tok);
-    arg_adds(&o->a, "");
-    arg_addf(&o->a, "%d", q->nkids);
-    args_cat(&o->a, &q->kids);
-    args_reset(&q->kids);
-    q->nkids = 0;
-    arg_adds(&o->a, "0");       /* items */
+    arg_adds(&o->a, outputs && q->npitems ? q->itemskey : "");
+    arg_addf(&o->a, "%d", outputs ? q->nkids : 0);
+    if (outputs) {
+        args_cat(&o->a, &q->kids);
+        args_reset(&q->kids);
+        q->nkids = 0;
+    }
+    arg_addf(&o->a, "%zu", outputs ? q->npitems : 0);
+    if (outputs)
+        take_items(q, o);
     arg_adds(&o->a, "0");       /* stats */
-    out_send(q);
+    out_go(q, o);
+}
+
+void kumo__redis_queue_item(kumo_redis_queue *q, const void *json, size_t len,
+                            kumo_item *item)
+{
+    if (q->npitems == q->cappitems) {
+        q->cappitems = q->cappitems ? q->cappitems * 2 : 8;
+        q->pitems = kumo_realloc(q->pitems, q->cappitems * sizeof(*q->pitems), KUMO_T_QUEUE,
+                                 KUMO_V_QUEUE);
+    }
+    q->pitems[q->npitems++] = kumo_item_ref(item);
+    arg_add(&q->items, json, len);
+    if (!event_pending(q->flush, EV_TIMEOUT, NULL))
+        event_active(q->flush, EV_TIMEOUT, 0);
 }
 
 /* ---- leasing ---- */
@@ -322,14 +474,7 @@ static void drop_bad(rq *q, uint64_t tok, const char *kind, const char *why)
     KUMO_ERROR(LOGGER, "Redis key '%s:leases' token %llu: %s does not decode (%s): dropped",
                q->prefix, (unsigned long long)tok, kind, why);
     kumo_crawler_stats_inc(q->c, "redis/undecodable", 1);
-    int nk = q->nkids;          /* the ack carries no children of another response */
-    args saved = q->kids;
-    args_init(&q->kids);
-    q->nkids = 0;
-    ack(q, tok);
-    args_release(&q->kids);
-    q->kids = saved;
-    q->nkids = nk;
+    ack(q, tok, false);         /* with no outputs of another response */
 }
 
 static void on_lease(void *ctx, redisReply *r)
@@ -369,12 +514,16 @@ static void on_lease(void *ctx, redisReply *r)
         }
         kumo_crawler_stats_inc(q->c, "redis/leased", (int64_t)got);
     }
+    q->drained = r && r->type == REDIS_REPLY_ARRAY && got == 0;
     if (got) {
         q->poll = POLL_MIN;
         wake(q);
-    } else if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
-        arm(q->refill, q->poll);    /* empty (or failed): ask again later */
-        q->poll = KUMO_MIN(q->poll * 2, q->hb_every);
+    } else {
+        if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
+            arm(q->refill, q->poll);    /* empty (or failed): ask again later */
+            q->poll = KUMO_MIN(q->poll * 2, q->hb_every);
+        }
+        wake(q);                        /* the engine may take start requests now */
     }
     note_idle(q);
 }
@@ -418,6 +567,7 @@ static void on_heartbeat(void *ctx, redisReply *r)
     q->c_seen = r->element[3]->integer;
     q->c_workers = r->element[4]->integer;
     q->c_start = r->element[5]->integer;
+    q->c_at = kumo_now();
     kumo_crawler_stats_set_int(q->c, "redis/cluster_pending", q->c_pending);
     kumo_crawler_stats_set_int(q->c, "redis/cluster_seen", q->c_seen);
     if (r->element[0]->integer == 1 && locally_idle(q) && !q->finished) {
@@ -451,9 +601,23 @@ static void on_hb_timer(evutil_socket_t fd, short what, void *arg)
     arm(q->hb, q->hb_every);
 }
 
+static void on_load(void *ctx, redisReply *r)
+{
+    rq *q = ctx;
+    if (r && r->type == REDIS_REPLY_ERROR && !strstr(r->str, "already exists"))
+        KUMO_ERROR(LOGGER, "Redis at '%s' cannot load kumo's functions: %s", q->url.shown,
+                   r->str);
+}
+
+/* (Re)connected: a Redis that restarted without its functions gets them back (a library
+ * already there is left alone), then the outbox goes, in order, and leasing resumes. */
 static void on_up(void *ctx)
 {
     rq *q = ctx;
+    const char *argv[2] = {"FUNCTION", "LOAD"};
+    const char *av[3] = {argv[0], argv[1], redis_lua};
+    size_t len[3] = {8, 4, sizeof(redis_lua) - 1};
+    kumo__redis_conn_cmd(q->conn, on_load, q, 3, av, len);
     out_send(q);
     refill(q);
 }
@@ -526,6 +690,9 @@ static void *open_q(kumo_crawler *c, int *err)
     snprintf(q->prefix, sizeof(q->prefix), "%s", name);
     key_of(kumo_crawler_setting(c, "REDIS_START_URLS_KEY"), name, q->startkey,
            sizeof(q->startkey));
+    key_of(kumo_crawler_setting(c, "REDIS_ITEMS_KEY"), name, q->itemskey, sizeof(q->itemskey));
+    args_init(&q->items);
+    q->out_max = (size_t)KUMO_MAX(1, kumo_crawler_setting_int(c, "REDIS_RESULTS_MAX"));
     char host[64] = "host";
     gethostname(host, sizeof(host) - 1);
     snprintf(q->worker, sizeof(q->worker), "%s:%ld:%08x", host, (long)getpid(),
@@ -593,8 +760,17 @@ static void *open_q(kumo_crawler *c, int *err)
     q->hb = evtimer_new(base, on_hb_timer, q);
     q->refill = evtimer_new(base, on_refill, q);
     q->flush = event_new(base, -1, 0, on_flush, q);
+    q->resend = evtimer_new(base, on_resend, q);
     arm(q->hb, q->hb_every);
+    q->next_open = open_queues;
+    open_queues = q;
+    q->cluster = kumo__redis_cluster_new(q, c, base);
     return q;
+}
+
+/* drain()'s timer: it only wakes the loop up. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
 }
 
 /* Run the loop (stopped already) until the outbox is answered, at most DRAIN_TIMEOUT. */
@@ -602,7 +778,7 @@ static void drain(rq *q)
 {
     struct event_base *base = kumo_crawler_event_base(q->c);
     double deadline = kumo_now() + DRAIN_TIMEOUT;
-    struct event *tick = evtimer_new(base, on_refill, NULL);
+    struct event *tick = evtimer_new(base, on_tick, NULL);
     flush_kids(q);
     while ((q->out_head || kumo__redis_conn_inflight(q->conn)) && kumo_now() < deadline) {
         out_send(q);
@@ -615,13 +791,18 @@ static void drain(rq *q)
 static void close_q(void *p)
 {
     rq *q = p;
+    for (rq **o = &open_queues; *o; o = &(*o)->next_open)
+        if (*o == q) {
+            *o = q->next_open;
+            break;
+        }
+    kumo__redis_cluster_free(q->cluster);
+    q->cluster = NULL;
     if (q->hb)
         event_free(q->hb);
     if (q->refill)
         event_free(q->refill);
-    if (q->flush)
-        event_free(q->flush);
-    q->hb = q->refill = q->flush = NULL;
+    q->hb = q->refill = NULL;
     if (q->conn) {
         q->finished = true;         /* no more leases */
         drain(q);
@@ -650,8 +831,17 @@ static void close_q(void *p)
             KUMO_WARN(LOGGER, "%zu results could not be stored in Redis: their requests are "
                       "fetched again", lost);
     }
+    if (q->flush)
+        event_free(q->flush);
+    if (q->resend)
+        event_free(q->resend);
+    q->flush = q->resend = NULL;
     while (q->out_head)
         out_unlink(q, q->out_head);
+    for (size_t i = 0; i < q->npitems; i++)     /* items no ack took: the crawl closed */
+        kumo_item_unref(q->pitems[i]);
+    kumo_free(q->pitems);
+    args_release(&q->items);
     for (size_t i = 0; i < q->nbuf; i++)
         kumo_request_unref(q->buf[q->head + i]);
     for (size_t i = 0; i < q->nside; i++)
@@ -708,7 +898,9 @@ static kumo_request *pop(void *p)
 {
     rq *q = p;
     kumo_request *req = NULL;
-    if (q->nside) {
+    if (q->full) {              /* Redis is slow or gone: what is done waits to be stored */
+        warn_full(q);
+    } else if (q->nside) {
         req = q->side[0];
         memmove(q->side, q->side + 1, --q->nside * sizeof(*q->side));
     } else if (q->nbuf) {
@@ -751,7 +943,7 @@ static void done(void *p, kumo_request *req)
     rq *q = p;
     if (req->seq) {
         q->nout--;
-        ack(q, req->seq);
+        ack(q, req->seq, true);
     }
     note_idle(q);
 }
@@ -760,6 +952,44 @@ static bool start_done(void *p)
 {
     const rq *q = p;
     return q->starts_elsewhere;
+}
+
+kumo_redis_queue *kumo__redis_queue_of(kumo_crawler *c)
+{
+    for (rq *q = open_queues; q; q = q->next_open)
+        if (q->c == c)
+            return q;
+    return NULL;
+}
+
+kumo_redis_conn *kumo__redis_queue_conn(const kumo_redis_queue *q)
+{
+    return q->conn;
+}
+
+void kumo__redis_queue_figures(const kumo_redis_queue *q, kumo_redis_figures *f)
+{
+    *f = (kumo_redis_figures){
+        .url = q->url.shown, .prefix = q->prefix, .itemskey = q->itemskey, .at = q->c_at,
+        .pending = q->c_pending, .leased = q->c_leased, .seen = q->c_seen,
+        .workers = q->c_workers, .start_urls = q->c_start,
+        .l_pending = (int64_t)(q->nbuf + q->nside), .l_leased = (int64_t)(q->nbuf + q->nout),
+        .l_queued = q->queued, .l_items = q->stored_items, .waiting = q->nouts,
+        .waiting_bytes = q->outbytes, .up = kumo__redis_conn_up(q->conn),
+    };
+}
+
+/*
+ * Start requests are taken lazily, as with the memory queue (one when the queue gives
+ * nothing): here, when this worker's buffer is empty, the requests pushed before are in
+ * Redis, and the frontier is empty (the last lease found nothing) or no lease is in flight;
+ * at most a buffer's worth (CONCURRENT_REQUESTS) go in one push.
+ */
+static bool start_wait(void *p)
+{
+    const rq *q = p;
+    return q->nbuf > 0 || q->npushes > 0 || q->nkids >= q->prefetch ||
+           (q->lease_busy && !q->drained);
 }
 
 static bool wants(kumo_crawler *c)
@@ -779,6 +1009,7 @@ static const kumo_queue_backend queue_redis = {
     .seen_or_add = seen_or_add,
     .done = done,
     .start_done = start_done,
+    .start_wait = start_wait,
 };
 
 KUMO_REGISTER(register_queue)

@@ -374,3 +374,231 @@ Test(redis, ctrl_c_hands_the_leases_back)
     proc_release(&p);
     proc_release(&q);
 }
+
+/* ---- items in Redis (RedisPipeline), Redis lost mid-crawl ---- */
+
+#define PIPELINE "ITEM_PIPELINES={\"RedisPipeline\": 300}"
+
+/* The list key's entries: how many, and how many distinct "url" values they hold. */
+static void items_in(const char *key, size_t *count, size_t *distinct)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "redis-cli -h 127.0.0.1 -p %d LRANGE %s 0 -1", redis.port,
+             key);
+    FILE *f = popen(cmd, "r");
+    cr_assert(f);
+    kumo_buf all;
+    kumo__buf_init(&all, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_add(&all, "\n", 1);     /* "\nURL\n" per url seen */
+    char line[4096];
+    *count = *distinct = 0;
+    while (fgets(line, sizeof(line), f)) {
+        const char *u = strstr(line, "{\"url\": \"");
+        cr_assert(u, "an item as JSON: %s", line);
+        u += 9;
+        size_t n = strcspn(u, "\"");
+        char url[512];
+        snprintf(url, sizeof(url), "\n%.*s\n", (int)KUMO_MIN(n, 500), u);
+        (*count)++;
+        if (!strstr(kumo__buf_str(&all), url)) {
+            (*distinct)++;
+            kumo__buf_add(&all, url + 1, strlen(url) - 1);
+        }
+    }
+    cr_assert_eq(pclose(f), 0);
+    kumo__buf_release(&all);
+}
+
+/* With the memory scheduler, RedisPipeline pushes each item with RPUSH: how many items a
+ * one-process crawl of the site stores (each page's once). */
+static size_t reference_items(void)
+{
+    kumo_testserver *ref = kumo_testserver_start();
+    cr_assert(ref);
+    char u[96], args[512];
+    snprintf(args, sizeof(args), "crawl follow -a url=%s -s TELNETCONSOLE_ENABLED=0 --nolog "
+             "-s REDIS_URL=%s -s REDIS_ITEMS_KEY=ref:items -s '" PIPELINE "'",
+             kumo_testserver_url(ref, "/", u, sizeof(u)), redis.url);
+    kumo_clirun r;
+    cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
+    kumo_testserver_stop(ref);
+    size_t count, distinct;
+    items_in("ref:items", &count, &distinct);
+    cr_assert_gt(count, 10);
+    cr_assert_eq(count, distinct, "each page's item once");
+    return count;
+}
+
+/* Three workers with RedisPipeline, one killed with SIGKILL mid-crawl: the items go with
+ * the acks, so the list holds each page's item exactly once although the killed worker's
+ * pages in flight are fetched again by the others. */
+Test(redis, items_stored_with_the_acks_exactly_once_despite_a_kill)
+{
+    size_t want = reference_items();
+    crawl cw;
+    crawl_init(&cw, "/", 0.1, 1.5);
+    cw.extra[0] = "-s";
+    cw.extra[1] = PIPELINE;
+    proc ps[WORKERS];
+    for (size_t i = 0; i < WORKERS; i++)
+        worker_start(&ps[i], &cw);
+    double deadline = now() + RUN_TIMEOUT;
+    while (count_of(kumo__buf_str(&ps[0].log), "Crawled (") < 3 && now() < deadline)
+        procs_read(ps, WORKERS, deadline);
+    kill(ps[0].pid, SIGKILL);
+    int codes[WORKERS];
+    procs_finish(ps, WORKERS, codes);
+    for (size_t i = 1; i < WORKERS; i++)
+        cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, kumo__buf_str(&ps[i].log));
+    size_t count, distinct;
+    items_in("follow:items", &count, &distinct);
+    cr_expect_eq(distinct, want, "every page's item");
+    cr_expect_eq(count, want, "each exactly once");
+    unsigned total, pages, most;
+    kumo_testserver_hit_summary(srv, &total, &pages, &most);
+    cr_expect_geq(total, pages);
+    for (size_t i = 0; i < WORKERS; i++)
+        proc_release(&ps[i]);
+}
+
+/* Redis stopped and started again (same port, its append-only file kept) mid-crawl: the
+ * worker warns per reconnection attempt, starts no new download while its results wait
+ * (REDIS_RESULTS_MAX=1: any result waiting; the downloads in flight finish, see
+ * test_queue_redis.c for the bound itself), stores them once Redis is back, fetches every
+ * page and finishes; the items list holds each page's item once. */
+Test(redis, redis_restarted_mid_crawl_loses_nothing)
+{
+    size_t want_items = reference_items();
+    unsigned want = reference_pages();
+    kumo_redisd_stop(&redis, true);
+    snprintf(redis.extra, sizeof(redis.extra), "--appendonly yes --appendfsync always");
+    cr_assert_eq(kumo_redisd_start(&redis), 0);
+    char out[64];
+    kumo_redisd_cli(&redis, out, sizeof(out), "DEL ref:items");
+    crawl cw;
+    crawl_init(&cw, "/", 0.1, 30);
+    cw.extra[0] = "-s";
+    cw.extra[1] = PIPELINE;
+    cw.extra[2] = "-s";
+    cw.extra[3] = "REDIS_RESULTS_MAX=1";
+    proc p;
+    worker_start(&p, &cw);
+    double deadline = now() + RUN_TIMEOUT;
+    while (count_of(kumo__buf_str(&p.log), "Crawled (") < 4 && now() < deadline)
+        procs_read(&p, 1, deadline);
+    kumo_redisd_stop(&redis, true);
+    while (count_of(kumo__buf_str(&p.log), "unreachable") < 3 && now() < deadline)
+        procs_read(&p, 1, deadline);
+    cr_assert_eq(kumo_redisd_start(&redis), 0, "redis-server restarted");
+    int code;
+    procs_finish(&p, 1, &code);
+    const char *log = kumo__buf_str(&p.log);
+    cr_expect_eq(code, 0, "%s", log);
+    cr_expect(strstr(log, "Spider closed (finished)"), "%s", log);
+    cr_expect(strstr(log, "no new download starts until they are stored"), "%s", log);
+    cr_expect(strstr(log, "reachable again"), "%s", log);
+    unsigned total, distinct, most;
+    kumo_testserver_hit_summary(srv, &total, &distinct, &most);
+    cr_expect_eq(distinct, want, "every page of the site");
+    size_t count, idistinct;
+    items_in("follow:items", &count, &idistinct);
+    cr_expect_eq(idistinct, want_items, "every page's item");
+    cr_expect_eq(count, want_items, "each once");
+    proc_release(&p);
+}
+
+/* ---- start requests: lazily, once per cluster ---- */
+
+#define NSTART 40
+
+/* A spider whose start_requests yields NSTART requests to the server's /slow (100 ms). */
+static const char lazy_src[] =
+    "#include <kumo/kumo.h>\n"
+    "#include <stdio.h>\n"
+    "\n"
+    "static void parse(kumo_response *res, kumo_out *out)\n"
+    "{\n"
+    "    (void)res, (void)out;\n"
+    "}\n"
+    "\n"
+    "static int start(kumo_spider *sp, kumo_out *out)\n"
+    "{\n"
+    "    for (int i = 0; i < 40; i++) {\n"
+    "        char url[256];\n"
+    "        int err;\n"
+    "        snprintf(url, sizeof(url), \"%sslow?ms=100&n=%d\",\n"
+    "                 kumo_spider_arg(sp, \"url\", \"\"), i);\n"
+    "        kumo_request *r = kumo_request_new(url, parse, &err);\n"
+    "        if (!r)\n"
+    "            return err;\n"
+    "        kumo_yield_request(out, r);\n"
+    "    }\n"
+    "    return KUMO_OK;\n"
+    "}\n"
+    "\n"
+    "KUMO_SPIDER = {\n"
+    "    KUMO_SPIDER_HEADER,\n"
+    "    .name = \"lazy\",\n"
+    "    .callbacks = KUMO_CALLBACKS(parse),\n"
+    "    .start_requests = start,\n"
+    "};\n";
+
+static void lazy_start(proc *p, const char *src, const crawl *cw)
+{
+    const char *args[] = {
+        "runspider", src, "-a", cw->url, "-s", "SCHEDULER=redis", "-s", cw->redis_url,
+        "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1", "-s", cw->conc, "-s", "TELNETCONSOLE_ENABLED=0",
+        "-L", "DEBUG", NULL};
+    proc_start(p, args);
+}
+
+/* Two workers run a spider with NSTART start requests: one schedules them, lazily (at any
+ * time the cluster has queued at most a few more than were fetched, never all up front),
+ * the other skips them; each is fetched exactly once and both workers finish. */
+Test(redis, start_requests_lazily_and_once_per_cluster)
+{
+    char dir[] = "/tmp/kumo-lazy-XXXXXX", src[64];
+    cr_assert(mkdtemp(dir));
+    snprintf(src, sizeof(src), "%s/lazy.c", dir);
+    FILE *f = fopen(src, "w");
+    cr_assert(f);
+    fputs(lazy_src, f);
+    fclose(f);
+    crawl cw;
+    crawl_init(&cw, "/", 0, 30);
+    proc ps[2];
+    lazy_start(&ps[0], src, &cw);
+    double deadline = now() + RUN_TIMEOUT;
+    while (!strstr(kumo__buf_str(&ps[0].log), "Spider opened") && now() < deadline)
+        procs_read(ps, 1, deadline);
+    lazy_start(&ps[1], src, &cw);    /* after the first compiled it */
+    long most_ahead = -1000;
+    while ((!ps[0].eof || !ps[1].eof) && now() < deadline) {
+        procs_read(ps, 2, deadline);
+        unsigned total, distinct, most;
+        kumo_testserver_hit_summary(srv, &total, &distinct, &most);
+        char out[64];
+        kumo_redisd_cli(&redis, out, sizeof(out), "HGET lazy:stats scheduler/enqueued");
+        most_ahead = KUMO_MAX(most_ahead, atol(out) - (long)total);
+    }
+    int codes[2];
+    procs_finish(ps, 2, codes);
+    size_t skipped = 0;
+    for (size_t i = 0; i < 2; i++) {
+        const char *log = kumo__buf_str(&ps[i].log);
+        cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, log);
+        cr_expect(strstr(log, "Spider closed (finished)"), "worker %zu:\n%s", i, log);
+        skipped += count_of(log, "Start requests already scheduled by another process");
+    }
+    cr_expect_eq(skipped, 1, "one worker schedules the start requests");
+    cr_expect_eq(kumo_testserver_hits(srv, "/slow"), NSTART, "each start request once");
+    /* two workers, each with 2 transfers and 2 leases buffered, one push of 2 in Redis, and
+     * a push or two more between the test's two readings: eagerly, all 40 at once */
+    cr_expect_leq(most_ahead, 14, "start requests queued ahead of the fetches: %ld of %d",
+                  most_ahead, NSTART);
+    for (size_t i = 0; i < 2; i++)
+        proc_release(&ps[i]);
+    char cmd[96];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    cr_expect_eq(system(cmd), 0);
+}

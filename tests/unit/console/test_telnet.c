@@ -17,6 +17,7 @@
 #include "console/telnet.h"
 #include "lib/crawl.h"
 #include "lib/leakcheck.h"
+#include "lib/redisd.h"
 
 #define PW "s3cret-pw"
 #define IAC "\xff"
@@ -802,6 +803,79 @@ Test(telnet_crawl, engine_stop_from_console)
     cr_assert(op.prefs_ok, "prefs() answered '%s'", op.got);
     cr_assert(op.sent_stop);
     cr_assert_str_eq(kumo_testcrawl_stat_str(&tc, "finish_reason"), "shutdown");
+}
+
+/* The operator of a crawl with SCHEDULER=redis: est() until its cluster block has figures,
+ * then stats.get_value() of a cluster figure, then engine.stop(). */
+typedef struct cluster_op {
+    int port;
+    bool est_ok, stats_ok;
+    int done;
+    char got[2048];
+} cluster_op;
+
+static void *operate_cluster(void *arg)
+{
+    cluster_op *op = arg;
+    conn c = {.fd = -1};
+    for (double end = now_ms() + 10000; now_ms() < end; usleep(20 * 1000))
+        if (conn_open(&c, op->port, 0))
+            break;
+    if (c.fd < 0 || !conn_login(&c))
+        goto out;
+    for (double end = now_ms() + 15000; !op->est_ok && now_ms() < end; usleep(200 * 1000)) {
+        take(&c);
+        conn_sends(&c, "est()\r\n");
+        op->est_ok = wait_for(&c, LIT("results waiting for Redis"), 5000) &&
+                     wait_for(&c, LIT(">>> "), 5000) && has(&c, LIT(" s old)\r\n")) &&
+                     has(&c, LIT("\r\nworkers alive                                   : "
+                                 "local 1  cluster 1\r\n"));
+        snprintf(op->got, sizeof(op->got), "%.*s", (int)c.len, c.buf ? c.buf : "");
+    }
+    for (double end = now_ms() + 5000; !op->stats_ok && now_ms() < end; usleep(200 * 1000)) {
+        take(&c);
+        conn_sends(&c, "stats.get_value('redis/cluster_workers', 0)\r\n");
+        op->stats_ok = wait_for(&c, LIT(">>> "), 2000) && c.len == 7 &&
+                       !memcmp(c.buf, "1\r\n>>> ", 7);
+        if (!op->stats_ok)
+            snprintf(op->got, sizeof(op->got), "%.*s", (int)c.len, c.buf ? c.buf : "");
+    }
+    conn_sends(&c, "engine.stop()\r\n");
+    for (double end = now_ms() + 20000; !__atomic_load_n(&op->done, __ATOMIC_ACQUIRE) &&
+                                        now_ms() < end;)
+        usleep(10 * 1000);
+out:
+    conn_close(&c);
+    return NULL;
+}
+
+/* SCHEDULER=redis: est() shows the cluster's block (pending, leased, seen, workers, items
+ * beside this worker's, with the figures' age) and stats the redis/cluster_* figures. */
+Test(telnet_crawl, est_and_stats_show_the_cluster_with_redis)
+{
+    if (!kumo_redisd_available())
+        cr_skip_test("redis-server is not installed (apt-get install redis-server): skipped");
+    kumo_redisd redis;
+    memset(&redis, 0, sizeof(redis));
+    cr_assert_eq(kumo_redisd_start(&redis), 0);
+    cluster_op op = {.port = free_port()};
+    char port[16];
+    snprintf(port, sizeof(port), "%d", op.port);
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, operate_cluster, &op), 0);
+    int rc = kumo_testcrawl_run(&tc, &kumo_test_probe_spider,
+                                SET("TELNETCONSOLE_PORT", port, "TELNETCONSOLE_PASSWORD", PW,
+                                    "DOWNLOAD_DELAY", "0.05", "RANDOMIZE_DOWNLOAD_DELAY", "0",
+                                    "CLOSESPIDER_TIMEOUT", "30", "SCHEDULER", "redis",
+                                    "REDIS_URL", redis.url),
+                                SET("urls", "/depth/1"));
+    __atomic_store_n(&op.done, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    kumo_redisd_stop(&redis, false);
+    cr_assert_eq(rc, KUMO_OK, "%s", tc.err);
+    cr_expect(op.est_ok, "est() answered '%s'", op.got);
+    cr_expect(op.stats_ok, "stats.get_value() answered '%s'", op.got);
+    cr_expect_str_eq(kumo_testcrawl_stat_str(&tc, "finish_reason"), "shutdown");
 }
 
 Test(telnet_crawl, disabled_or_port_taken_is_no_failure)

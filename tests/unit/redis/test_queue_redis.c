@@ -1,7 +1,8 @@
 /* test_queue_redis.c - the Redis queue backend through the scheduler on bare crawlers:
  * priorities with LIFO within one, the cluster-wide dupefilter, an ack refused once its
  * lease moved (the fencing token) with its children left out, leases handed back at close,
- * SCHEDULER_PERSIST=0.  Needs redis-server (skipped with a message without it). */
+ * SCHEDULER_PERSIST=0, REDIS_RESULTS_MAX holding new downloads while Redis is away.  Needs
+ * redis-server (skipped with a message without it). */
 #include <criterion/criterion.h>
 #include <event2/event.h>
 #include <unistd.h>
@@ -57,9 +58,12 @@ static void set(kumo_settings *st, const char *k, const char *v)
                  "%s", err);
 }
 
+static const char *results_max = "67108864";    /* REDIS_RESULTS_MAX of the next worker */
+
 static void worker_open(worker *w, const char *lease, const char *persist)
 {
     kumo_settings *st = kumo__settings_new();
+    set(st, "REDIS_RESULTS_MAX", results_max);
     set(st, "SCHEDULER", "redis");
     set(st, "REDIS_URL", redis.url);
     set(st, "SCHEDULER_LEASE_TIMEOUT", lease);
@@ -207,4 +211,77 @@ Test(queue_redis, persist_off_deletes_the_keys_when_finished)
     char out[64];
     cli("DBSIZE", "", out, sizeof(out));
     cr_expect_str_eq(out, "0", "every key of the crawl is gone");
+}
+
+/* REDIS_RESULTS_MAX: while an ack waits for a Redis that is away, past the bound no leased
+ * request is handed out (no new download starts), though two wait in the buffer; once Redis
+ * is back the ack is answered and they come out again. */
+Test(queue_redis, results_waiting_past_the_bound_hold_new_downloads)
+{
+    worker a;
+    results_max = "1";
+    worker_open(&a, "30", "1");
+    results_max = "67108864";
+    kumo__scheduler_enqueue(a.s, req("http://a.test/1", 0));
+    kumo__scheduler_enqueue(a.s, req("http://a.test/2", 0));
+    kumo__scheduler_enqueue(a.s, req("http://a.test/3", 0));
+    kumo_request *r = next(&a);
+    cr_assert(r);
+    for (int i = 0; i < 100 && kumo__scheduler_len(a.s) < 3; i++)
+        spin(&a, 50);
+    cr_assert_eq(kumo__scheduler_len(a.s), 3, "two leased and buffered (plus one: not done)");
+    kumo_redisd_stop(&redis, true);
+    spin(&a, 300);
+    kumo__scheduler_done(a.s, r);           /* its ack waits */
+    kumo_request_unref(r);
+    spin(&a, 200);
+    cr_expect_null(kumo__scheduler_next(a.s), "no new download while the result waits");
+    cr_expect_eq(kumo__scheduler_len(a.s), 3, "the buffered leases are kept");
+    cr_assert_eq(kumo_redisd_start(&redis), 0);
+    kumo_request *again = next(&a);         /* reconnected: the ack is answered */
+    cr_expect(again, "downloads start again once Redis answered");
+    if (again) {
+        kumo__scheduler_done(a.s, again);
+        kumo_request_unref(again);
+    }
+    worker_close(&a);
+}
+
+/* The frontier's size: Redis memory (MEMORY USAGE of the priority's list) per queued
+ * request is at most twice kumo's own packed encoding of it (the stored entries' bytes). */
+Test(queue_redis, frontier_at_most_twice_the_packed_encoding)
+{
+    enum { N = 20000 };
+    worker a;
+    worker_open(&a, "30", "1");
+    for (int i = 0; i < N; i++) {
+        char url[128];
+        snprintf(url, sizeof(url), "http://books.example.com/catalogue/page-%d/item_%d.html",
+                 i / 20, i);
+        kumo__scheduler_enqueue(a.s, req(url, 0));
+    }
+    char out[64];
+    for (int i = 0; i < 200; i++) {
+        spin(&a, 50);
+        cli("GET %s:nseen", "rq", out, sizeof(out));
+        if (atoi(out) == N)
+            break;
+    }
+    cr_assert_eq(atoi(out), N, "every request pushed");
+    spin(&a, 200);
+    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    long queued = atol(out);
+    cr_assert_gt(queued, N - 10, "the frontier holds them (a few leased)");
+    cli("MEMORY USAGE %s:q:0 SAMPLES 0", "rq", out, sizeof(out));
+    long mem = atol(out);
+    kumo_redisd_cli(&redis, out, sizeof(out), "EVAL \"local t = 0 for _, v in ipairs("
+                    "redis.call('LRANGE', KEYS[1], 0, -1)) do t = t + #v end return t\" 1 rq:q:0");
+    long packed = atol(out);
+    cr_assert_gt(packed, queued * 40, "%ld bytes for %ld requests", packed, queued);
+    cr_expect_leq(mem, 2 * packed, "Redis %.1f bytes per request, packed %.1f",
+                  (double)mem / queued, (double)packed / queued);
+    cr_log_info("frontier: %.1f bytes of Redis per queued request, packed encoding %.1f "
+                "(%.2fx)", (double)mem / queued, (double)packed / queued,
+                (double)mem / packed);
+    worker_close(&a);
 }
