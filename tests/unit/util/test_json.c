@@ -56,6 +56,14 @@ Test(json, floats_as_python_repr)
         {1e22, "1e+22"},
         {2.5e-5, "2.5e-05"},
         {123.456e10, "1234560000000.0"},
+        /* whole hundredths and such (no snprintf), and their neighbours that need it */
+        {999999999999999.0, "999999999999999.0"},
+        {-0.05, "-0.05"},
+        {12.345678, "12.345678"},
+        {0.123456789, "0.123456789"},
+        {1.1e-8, "1.1e-08"},
+        {4.35, "4.35"},
+        {99999.99, "99999.99"},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++)
         expect_dump(kumo_val_float(cases[i].x), cases[i].want);
