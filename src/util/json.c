@@ -14,6 +14,18 @@ static size_t utf8_put(unsigned char *o, uint32_t cp)
 
 /* ---- writer ---- */
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* True when a byte of w is below 0x20, '"', '\\' or above 0x7F (SWAR: a zero byte of
+ * w ^ (c * ONES) is a byte equal to c). */
+static inline bool has_special(uint64_t w)
+{
+    uint64_t q = w ^ ('"' * ONES), bs = w ^ ('\\' * ONES);
+    uint64_t zero = ((q - ONES) & ~q) | ((bs - ONES) & ~bs);
+    return ((w - 0x20 * ONES) | zero | w) & HIGHS;
+}
+
 int kumo__json_str(kumo_buf *b, const char *s, size_t len)
 {
     static const char hexd[] = "0123456789abcdef";
@@ -21,6 +33,16 @@ int kumo__json_str(kumo_buf *b, const char *s, size_t len)
     size_t run = 0;     /* start of the bytes not yet written */
     int rc = kumo__buf_addc(b, '"');
     for (size_t i = 0; i < len && !rc;) {
+        /* eight plain bytes at a time: none below 0x20, none '"', '\\' or above 0x7F */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (has_special(w))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned char c = p[i];
         char esc[8];
         const char *rep = NULL;
