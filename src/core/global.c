@@ -4,6 +4,7 @@
 #include <libxml/parser.h>
 #include <libxml/xmlmemory.h>
 #include "mem/arena.h"
+#include "util/alloc.h"
 #include "select/css.h"
 
 static bool done;
@@ -49,5 +50,6 @@ void kumo__global_cleanup(void)
     kumo_class_cleanup();
     curl_global_cleanup();
     xmlCleanupParser();
+    kumo__alloc_pool_flush();
     done = false;
 }

@@ -72,8 +72,8 @@ void kumo__request_set_class(kumo_request *req, kumo_class *cls)
 kumo_request *kumo_request_new(const char *url, kumo_callback_fn cb, int *err)
 {
     /* Scrapy's Request(url) keeps safe_url_string(url) */
-    char *safe = url ? kumo__url_safe(url) : NULL;
-    int rc = safe ? kumo__url_check(safe) : KUMO_EURL;
+    char *safe = NULL;
+    int rc = url ? kumo__url_safe_check(url, &safe) : KUMO_EURL;
     if (err)
         *err = rc;
     if (rc != KUMO_OK) {

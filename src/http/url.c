@@ -547,13 +547,18 @@ static int put_netloc(out *o, span net)
     return KUMO_OK;
 }
 
-char *kumo__url_safe(const char *url)
+/* kumo__url_safe(); *fast is set when url came back unchanged from the fast split, which
+ * kumo__url_check() would take too. */
+static char *url_safe(const char *url, bool *fast)
 {
     kumo_url_parts fp;
+    *fast = false;
     if (kumo__url_fast_split(url, &fp) && fp.query_len != 1 && fp.frag_len != 1 &&
         !(fp.query && memchr(fp.query, '\'', fp.query_len)) &&
-        !(fp.authority_len > fp.host_len + 2 && fp.host[fp.host_len + 1] == '0'))
+        !(fp.authority_len > fp.host_len + 2 && fp.host[fp.host_len + 1] == '0')) {
+        *fast = true;
         return kumo_strdup(url, KUMO_T_STR, KUMO_V_URL);
+    }
 
     /* _strip(): C0 controls and spaces off both ends, tabs and newlines out */
     const char *a = url, *b = url + strlen(url);
@@ -628,6 +633,21 @@ done:
     kumo__buf_release(&dst);
     kumo__buf_release(&src);
     return res;
+}
+
+char *kumo__url_safe(const char *url)
+{
+    bool fast;
+    return url_safe(url, &fast);
+}
+
+int kumo__url_safe_check(const char *url, char **safe)
+{
+    bool fast;
+    *safe = url_safe(url, &fast);
+    if (!*safe)
+        return KUMO_EURL;
+    return fast ? KUMO_OK : kumo__url_check(*safe);
 }
 
 /* ---- scheme, check, host, join ---- */

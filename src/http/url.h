@@ -41,6 +41,12 @@ char *kumo__url_canonicalize(const char *url);
 char *kumo__url_safe(const char *url);
 
 /*
+ * kumo__url_safe(url) into *safe (a new string, or NULL), then kumo__url_check() of it:
+ * returns that check's code, without splitting the url again when it was safe already.
+ */
+int kumo__url_safe_check(const char *url, char **safe);
+
+/*
  * Internal (fingerprint.c): hand the canonical form of url to write(ctx, bytes, n) in
  * pieces, without building the string.  Returns KUMO_EURL (nothing written) for a
  * malformed url.

@@ -114,30 +114,40 @@ static chunk *chunk_new(kumo_arena *a, size_t size)
     return c;
 }
 
-static void *carve(kumo_arena *a, size_t n)
+/* carve()'s way when the head chunk has no room for need bytes. */
+static void *carve_slow(kumo_arena *a, size_t n, size_t need)
 {
-    size_t need = KUMO_ARENA_HDR + ((n + 15) & ~(size_t)15);
     if (need < n)
         kumo_oom(n);
     chunk *c = a->head;
-    if (!c || c->size - c->used < need) {
-        if (need > BIG_BLOCK) {
-            /* its own chunk, behind the one being carved so that one's room is kept */
-            chunk *big = chunk_new(a, need);
-            big->used = need;
-            if (c) {
-                big->next = c->next;
-                c->next = big;
-            } else {
-                big->next = NULL;
-                a->head = big;
-            }
-            return kumo__arena_block(big->data, n);
+    if (need > BIG_BLOCK) {
+        /* its own chunk, behind the one being carved so that one's room is kept */
+        chunk *big = chunk_new(a, need);
+        big->used = need;
+        if (c) {
+            big->next = c->next;
+            c->next = big;
+        } else {
+            big->next = NULL;
+            a->head = big;
         }
-        c = chunk_new(a, CHUNK_SIZE);
-        c->next = a->head;
-        a->head = c;
+        return kumo__arena_block(big->data, n);
     }
+    c = chunk_new(a, CHUNK_SIZE);
+    c->next = a->head;
+    a->head = c;
+    void *p = c->data;
+    c->used = need;
+    return kumo__arena_block(p, n);
+}
+
+/* Inline: every node, attribute and string of a parsed document is carved here. */
+static inline void *carve(kumo_arena *a, size_t n)
+{
+    size_t need = KUMO_ARENA_HDR + ((n + 15) & ~(size_t)15);
+    chunk *c = a->head;
+    if (__builtin_expect(!c || c->size - c->used < need || need < n, 0))
+        return carve_slow(a, n, need);
     void *p = c->data + c->used;
     c->used += need;
     return kumo__arena_block(p, n);
@@ -154,5 +164,6 @@ kumo_arena *kumo__arena_enter(kumo_arena *a)
 
 void *kumo__arena_current_alloc(size_t n)
 {
-    return current ? carve(current, n) : NULL;
+    kumo_arena *a = current;
+    return a ? carve(a, n) : NULL;
 }

@@ -158,6 +158,7 @@ void kumo__mem_trim(kumo_buf *out)
 {
     uint64_t before = kumo__rss_now();
     kumo__arena_cache_flush();          /* the chunks kept for the next documents first */
+    kumo__alloc_pool_flush();           /* and the small blocks kept for reuse */
 #if defined(__GLIBC__)
     malloc_trim(0);
 #endif

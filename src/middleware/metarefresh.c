@@ -116,6 +116,16 @@ static void replace_entities(const char *s, size_t n, kumo_buf *b)
     kumo__replace_entities(s + i, n - i, b);
 }
 
+/* strcasestr(s, "http-equiv"), from its '-' (rarer in a page than its letters). */
+static bool has_http_equiv(const char *s)
+{
+    for (const char *p = s; (p = strchr(p, '-')); p++)
+        if (p - s >= 4 && strncasecmp(p - 4, "http", 4) == 0 &&
+            strncasecmp(p + 1, "equiv", 5) == 0)
+            return true;
+    return false;
+}
+
 /* A regex group emitted by kumo__regex_search_groups(). */
 typedef struct groups {
     kumo_buf g[5];
@@ -141,6 +151,15 @@ static char *meta_refresh(const metarefresh *m, kumo_response *res, double *inte
     if (!text)
         return NULL;
     size_t chars = 0, cut = 0;
+    /* eight bytes at a time while a whole word fits: a character starts at every byte but
+     * the continuation bytes (10xxxxxx) */
+    while (cut + 8 <= len && chars + 8 <= HEAD_CHARS) {
+        uint64_t w;
+        memcpy(&w, text + cut, 8);
+        uint64_t cont = (w & ~(w << 1) & 0x8080808080808080ull) >> 7;  /* 1 a byte */
+        chars += 8 - (size_t)((cont * 0x0101010101010101ull) >> 56);
+        cut += 8;
+    }
     while (cut < len && (chars < HEAD_CHARS || ((unsigned char)text[cut] & 0xC0) == 0x80)) {
         if (((unsigned char)text[cut] & 0xC0) != 0x80)
             chars++;
@@ -154,20 +173,28 @@ static char *meta_refresh(const metarefresh *m, kumo_response *res, double *inte
     kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_TEXT);
     replace_entities(head, strlen(head), &b);
     kumo_free(head);
-    char *clean = remove_all(re_comments, b.len ? kumo__buf_str(&b) : "", b.len);
-    kumo__buf_release(&b);
+    const char *text2 = b.len ? kumo__buf_str(&b) : "";
+    /* The comment pattern starts with "<!--": without one, nothing to remove. */
+    char *clean = strstr(text2, "<!--") ? remove_all(re_comments, text2, b.len) : NULL;
+    const char *cs = clean ? clean : text2;
 
     groups gs = {.n = 0};
     for (size_t i = 0; i < KUMO_ARRAY_LEN(gs.g); i++)
         kumo__buf_init(&gs.g[i], 0, KUMO_T_STR, KUMO_V_TEXT);
-    size_t cl = strlen(clean);
-    const kumo_regex *re = kumo__regex_get(re_refresh1, KUMO_RE_I, NULL);
-    bool found = re && kumo__regex_search_groups(re, clean, cl, take_group, &gs);
-    if (!found) {
-        re = kumo__regex_get(re_refresh2, KUMO_RE_I, NULL);
-        found = re && kumo__regex_search_groups(re, clean, cl, take_group, &gs);
+    size_t cl = strlen(cs);
+    /* Both patterns need "<meta" and "http-equiv", in any ASCII case (none of their letters
+     * has another case in Unicode): most pages have no http-equiv, and skip both searches. */
+    bool found = false;
+    if (has_http_equiv(cs) && strcasestr(cs, "<meta")) {
+        const kumo_regex *re = kumo__regex_get(re_refresh1, KUMO_RE_I, NULL);
+        found = re && kumo__regex_search_groups(re, cs, cl, take_group, &gs);
+        if (!found) {
+            re = kumo__regex_get(re_refresh2, KUMO_RE_I, NULL);
+            found = re && kumo__regex_search_groups(re, cs, cl, take_group, &gs);
+        }
     }
     kumo_free(clean);
+    kumo__buf_release(&b);
     char *url = NULL;
     if (found && gs.n >= 5) {
         *interval = strtod(kumo__buf_str(&gs.g[2]), NULL);

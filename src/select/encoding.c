@@ -19,32 +19,47 @@ void kumo__utf8_put(kumo_buf *b, unsigned long cp)
     kumo__buf_add_cp(b, cp > 0x10FFFF ? 0xFFFD : (uint32_t)cp);
 }
 
-bool kumo__utf8_valid(const char *str, size_t n)
+/*
+ * The bytes of the longest valid UTF-8 prefix of s[0..n) that ends on a character and holds
+ * at most max characters; *chars (may be NULL) gets its characters.
+ */
+static size_t utf8_valid_chars(const char *str, size_t n, size_t max, size_t *chars)
 {
     const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < n) {
+    size_t i = 0, k = 0;
+    while (i < n && k < max) {
         /* ASCII runs, eight bytes at a time. */
-        while (i + 8 <= n) {
+        while (i + 8 <= n && k + 8 <= max) {
             uint64_t w;
             memcpy(&w, s + i, 8);
             if (w & 0x8080808080808080ull)
                 break;
             i += 8;
+            k += 8;
         }
-        if (i >= n)
+        if (i >= n || k >= max)
             break;
         if (s[i] < 0x80) {
             i++;
+            k++;
             continue;
         }
         bool ok;
         uint32_t cp;
-        i += kumo__utf8_decode(s + i, n - i, &ok, &cp);
+        size_t len = kumo__utf8_decode(s + i, n - i, &ok, &cp);
         if (!ok)
-            return false;
+            break;
+        i += len;
+        k++;
     }
-    return true;
+    if (chars)
+        *chars = k;
+    return i;
+}
+
+bool kumo__utf8_valid(const char *str, size_t n)
+{
+    return utf8_valid_chars(str, n, SIZE_MAX, NULL) == n;
 }
 
 /* ---------------------------------------------------------------- single-byte tables */
@@ -318,10 +333,16 @@ static bool ascii_only(const char *s, size_t n)
     return true;
 }
 
-/* Scrapy's encoding choice; *skip is the BOM length to strip. */
-static const char *choose(const char *body, size_t len, const char *charset, size_t *skip)
+/*
+ * Scrapy's encoding choice; *skip is the BOM length to strip.  *plain is set when the
+ * automatic detection found the bytes ASCII (read as cp1252) or valid UTF-8: the text is
+ * then the bytes themselves, and nothing needs to check them again.
+ */
+static const char *choose(const char *body, size_t len, const char *charset, size_t *skip,
+                          bool *plain)
 {
     *skip = 0;
+    *plain = false;
     for (size_t i = 0; i < KUMO_ARRAY_LEN(boms); i++) {
         if (len >= boms[i].len && memcmp(body, boms[i].bom, boms[i].len) == 0) {
             *skip = boms[i].len;
@@ -337,10 +358,12 @@ static const char *choose(const char *body, size_t len, const char *charset, siz
     if (codec)
         return codec;
     /* TextResponse._auto_detect_fun: ascii (read as cp1252), utf-8, cp1252, else ascii. */
+    *plain = true;
     if (ascii_only(body, len))
         return "cp1252";
     if (kumo__utf8_valid(body, len))
         return "utf-8";
+    *plain = false;
     for (size_t i = 0; i < len; i++)
         if (kumo__cp1252_char((unsigned char)body[i]) == 0xFFFD)
             return "ascii";
@@ -375,13 +398,14 @@ void kumo__text_decode(kumo_text *t, const char *body, size_t len, const char *c
 {
     memset(t, 0, sizeof(*t));
     size_t skip;
-    const char *codec = choose(body, len, charset, &skip);
+    bool plain;
+    const char *codec = choose(body, len, charset, &skip, &plain);
     snprintf(t->encoding, sizeof(t->encoding), "%s", codec);
     body += skip;
     len -= skip;
     /* The common cases borrow the body: valid UTF-8, or ASCII read as cp1252 / ascii. */
     bool utf8 = strcmp(codec, "utf-8") == 0;
-    if ((utf8 && kumo__utf8_valid(body, len)) ||
+    if (plain || (utf8 && kumo__utf8_valid(body, len)) ||
         (!utf8 && (strcmp(codec, "cp1252") == 0 || strcmp(codec, "ascii") == 0) &&
          ascii_only(body, len))) {
         t->s = body;
@@ -396,10 +420,29 @@ void kumo__text_decode_head(kumo_text *t, const char *body, size_t len, const ch
 {
     memset(t, 0, sizeof(*t));
     size_t skip;
+    bool plain;
     size_t head = KUMO_MIN(len, KUMO_MAX(chars * 4 + 4, (size_t)4096));
-    const char *codec = choose(body, head, charset, &skip);
+    const char *codec = choose(body, head, charset, &skip, &plain);
     snprintf(t->encoding, sizeof(t->encoding), "%s", codec);
-    decode_as(t, codec, body + skip, KUMO_MIN(len - skip, chars * 4 + 4));
+    body += skip;
+    size_t n = KUMO_MIN(len - skip, chars * 4 + 4);
+    /*
+     * The common cases copy the first chars characters, not decode them: ASCII read as
+     * cp1252 or ascii, and UTF-8 valid that far (or to its end).
+     */
+    size_t keep = 0, got = 0;
+    if (strcmp(codec, "utf-8") == 0)
+        keep = utf8_valid_chars(body, n, chars, &got);
+    else if ((strcmp(codec, "cp1252") == 0 || strcmp(codec, "ascii") == 0) &&
+             ascii_only(body, KUMO_MIN(n, chars)))
+        keep = got = KUMO_MIN(n, chars);
+    if (got == chars || keep == n) {
+        t->owned = kumo_strndup(body, keep, KUMO_T_STR, KUMO_V_TEXT);
+        t->s = t->owned;
+        t->len = keep;
+        return;
+    }
+    decode_as(t, codec, body, n);
 }
 
 void kumo__text_release(kumo_text *t)

@@ -3,16 +3,10 @@
 #include <pthread.h>
 
 #define HDR_MAGIC 0x6b756d6fU   /* "kumo" */
-#define ARENA_MAGIC 0x61726e61U /* "arna": carved from an arena, freed with it */
+#define ARENA_MAGIC KUMO__ARENA_MAGIC
 #define PARK_MAGIC 0x7061726bU  /* "park": kept by a cache, not counted */
 
-/* 16 bytes before every block: keeps malloc's alignment for the payload. */
-typedef struct hdr {
-    uint32_t size;          /* payload bytes, or UINT32_MAX with big[] holding it */
-    uint16_t type, via;
-    uint32_t magic;
-    uint32_t big;           /* high half of sizes >= 4 GiB */
-} hdr;
+typedef kumo__hdr hdr;
 
 _Static_assert(sizeof(hdr) == 16, "heap header must keep 16-byte alignment");
 
@@ -39,10 +33,16 @@ static _Thread_local counters *mine;
 static pthread_t main_thread;
 static bool main_thread_set;
 
-static counters *thread_counters(void)
+static counters *thread_counters_slow(void);
+
+static inline counters *thread_counters(void)
 {
-    if (mine)
-        return mine;
+    counters *c = mine;
+    return __builtin_expect(c != NULL, 1) ? c : thread_counters_slow();
+}
+
+static counters *thread_counters_slow(void)
+{
     if (!main_thread_set || pthread_equal(pthread_self(), main_thread)) {
         main_thread = pthread_self();
         main_thread_set = true;
@@ -101,6 +101,71 @@ void kumo__alloc_set_arena_hook(void *(*fn)(size_t n))
     __atomic_store_n(&arena_alloc, fn, __ATOMIC_RELAXED);
 }
 
+/*
+ * Small blocks freed on the loop thread, kept for the next allocation of their size class
+ * (16-byte steps up to POOL_MAX payload bytes): an XPath query allocates and frees its node
+ * sets and objects by the million, and malloc's own per-size cache (7 blocks) overflows on
+ * each query.  Every small block is made with its class's whole size so that any block of a
+ * class serves any request of it.  Kept blocks are out of the counters, as malloc's
+ * free-but-held bytes are, at most POOL_CLASS_BYTES a class; only the thread that owns
+ * main_counters touches the lists.  Sanitizer builds keep nothing: a use after free is
+ * still caught there.
+ */
+#define POOL_MAX 256
+#define POOL_CLASSES (POOL_MAX / 16)
+#define POOL_CLASS_BYTES (32 * 1024)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define POOL_ON 0
+#else
+#define POOL_ON 1
+#endif
+
+typedef struct pooled {
+    struct pooled *next;
+} pooled;
+
+static pooled *pool[POOL_CLASSES];
+static uint32_t pool_len[POOL_CLASSES];
+
+/* The class of a small block of size payload bytes, and the payload it is made with. */
+static inline size_t pool_class(size_t size)
+{
+    return size ? (size - 1) >> 4 : 0;
+}
+
+static inline size_t pool_cap(size_t cls)
+{
+    return (cls + 1) << 4;
+}
+
+static inline uint32_t pool_depth(size_t cls)
+{
+    return (uint32_t)(POOL_CLASS_BYTES / (sizeof(hdr) + pool_cap(cls)));
+}
+
+/* The bytes to ask malloc for a block of size payload bytes. */
+static inline size_t block_bytes(size_t size)
+{
+    return sizeof(hdr) + (size <= POOL_MAX ? pool_cap(pool_class(size)) : size);
+}
+
+size_t kumo__alloc_pool_flush(void)
+{
+    size_t bytes = 0;
+    if (thread_counters() != &main_counters)
+        return 0;
+    for (size_t cls = 0; cls < POOL_CLASSES; cls++) {
+        while (pool[cls]) {
+            pooled *p = pool[cls];
+            pool[cls] = p->next;
+            free(p);
+            bytes += sizeof(hdr) + pool_cap(cls);
+        }
+        pool_len[cls] = 0;
+    }
+    return bytes;
+}
+
 static kumo_tag intern(const char **names, size_t *n, const char *name, kumo_tag full)
 {
     for (size_t i = 0; i < *n; i++)
@@ -146,7 +211,7 @@ static size_t hdr_size(const hdr *h)
     return ((size_t)h->big << 32) | h->size;
 }
 
-static void *finish(hdr *h, size_t size, kumo_tag type, kumo_tag via)
+static inline void *finish_on(counters *tc, hdr *h, size_t size, kumo_tag type, kumo_tag via)
 {
     if (type >= KUMO_TAG_MAX)
         type = KUMO_T_OTHER;
@@ -157,8 +222,13 @@ static void *finish(hdr *h, size_t size, kumo_tag type, kumo_tag via)
     h->type = type;
     h->via = via;
     h->magic = HDR_MAGIC;
-    add(&thread_counters()->c[type][via], 1, (int64_t)size);
+    add(&tc->c[type][via], 1, (int64_t)size);
     return h + 1;
+}
+
+static void *finish(hdr *h, size_t size, kumo_tag type, kumo_tag via)
+{
+    return finish_on(thread_counters(), h, size, type, via);
 }
 
 static hdr *header_of(const void *ptr)
@@ -170,17 +240,6 @@ static hdr *header_of(const void *ptr)
 
 _Static_assert(sizeof(hdr) == KUMO_ARENA_HDR, "arena blocks carry the heap header");
 
-void *kumo__arena_block(void *p, size_t size)
-{
-    hdr *h = p;
-    h->size = (uint32_t)size;
-    h->big = (uint32_t)((uint64_t)size >> 32);
-    h->type = KUMO_T_XMLDOC;
-    h->via = KUMO_V_DOC;
-    h->magic = ARENA_MAGIC;
-    return h + 1;
-}
-
 static void uncount(const hdr *h)
 {
     add(&thread_counters()->c[h->type][h->via], -1, -(int64_t)hdr_size(h));
@@ -188,19 +247,34 @@ static void uncount(const hdr *h)
 
 void *kumo_alloc(size_t size, kumo_tag type, kumo_tag via)
 {
+    counters *tc = thread_counters();
+    if (POOL_ON && size <= POOL_MAX && tc == &main_counters) {
+        size_t cls = pool_class(size);
+        pooled *p = pool[cls];
+        if (p) {
+            pool[cls] = p->next;
+            pool_len[cls]--;
+            return finish_on(tc, (hdr *)p, size, type, via);
+        }
+    }
     if (size > SIZE_MAX - sizeof(hdr))
         kumo_oom(size);
-    hdr *h = malloc(sizeof(hdr) + size);
+    hdr *h = malloc(block_bytes(size));
     if (!h)
         kumo_oom(size);
-    return finish(h, size, type, via);
+    return finish_on(tc, h, size, type, via);
 }
 
 void *kumo_calloc(size_t n, size_t size, kumo_tag type, kumo_tag via)
 {
     if (size && n > (SIZE_MAX - sizeof(hdr)) / size)
         kumo_oom(SIZE_MAX);
-    hdr *h = calloc(1, sizeof(hdr) + n * size);
+    if (POOL_ON && n * size <= POOL_MAX) {
+        void *p = kumo_alloc(n * size, type, via);
+        memset(p, 0, n * size);
+        return p;
+    }
+    hdr *h = calloc(1, block_bytes(n * size));
     if (!h)
         kumo_oom(n * size);
     return finish(h, n * size, type, via);
@@ -227,7 +301,7 @@ void *kumo_realloc(void *ptr, size_t size, kumo_tag type, kumo_tag via)
     }
     uncount(old);
     old->magic = 0;
-    hdr *h = realloc(old, sizeof(hdr) + size);
+    hdr *h = realloc(old, block_bytes(size));
     if (!h)
         kumo_oom(size);
     return finish(h, size, t, v);
@@ -240,8 +314,20 @@ void kumo_free(void *ptr)
     hdr *h = header_of(ptr);
     if (h->magic == ARENA_MAGIC)
         return;             /* freed with its arena */
-    uncount(h);
+    counters *tc = thread_counters();
+    size_t size = hdr_size(h);
+    add(&tc->c[h->type][h->via], -1, -(int64_t)size);
     h->magic = 0;
+    if (POOL_ON && size <= POOL_MAX && tc == &main_counters) {
+        size_t cls = pool_class(size);
+        if (pool_len[cls] < pool_depth(cls)) {
+            pooled *p = (pooled *)h;
+            p->next = pool[cls];
+            pool[cls] = p;
+            pool_len[cls]++;
+            return;
+        }
+    }
     free(h);
 }
 

@@ -14,6 +14,18 @@ static size_t utf8_put(unsigned char *o, uint32_t cp)
 
 /* ---- writer ---- */
 
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* True when a byte of w is below 0x20, '"', '\\' or above 0x7F (SWAR: a zero byte of
+ * w ^ (c * ONES) is a byte equal to c). */
+static inline bool has_special(uint64_t w)
+{
+    uint64_t q = w ^ ('"' * ONES), bs = w ^ ('\\' * ONES);
+    uint64_t zero = ((q - ONES) & ~q) | ((bs - ONES) & ~bs);
+    return ((w - 0x20 * ONES) | zero | w) & HIGHS;
+}
+
 int kumo__json_str(kumo_buf *b, const char *s, size_t len)
 {
     static const char hexd[] = "0123456789abcdef";
@@ -21,6 +33,16 @@ int kumo__json_str(kumo_buf *b, const char *s, size_t len)
     size_t run = 0;     /* start of the bytes not yet written */
     int rc = kumo__buf_addc(b, '"');
     for (size_t i = 0; i < len && !rc;) {
+        /* eight plain bytes at a time: none below 0x20, none '"', '\\' or above 0x7F */
+        while (i + 8 <= len) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (has_special(w))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned char c = p[i];
         char esc[8];
         const char *rep = NULL;
@@ -71,6 +93,39 @@ int kumo__json_str(kumo_buf *b, const char *s, size_t len)
     return rc ? rc : kumo__buf_addc(b, '"');
 }
 
+/*
+ * The digits of x (no sign) and the exponent of the first when x is d / 10^k exactly as
+ * doubles divide, for a whole d below 10^15 and k <= 8 (prices, most figures): then the
+ * decimal d.10^-k reads back as x, and with at most 15 significant digits it is the only
+ * such decimal of its length or shorter (DBL_DIG), so its digits are the shortest repr.
+ * Two multiplications and a division instead of snprintf and strtod; false otherwise.
+ */
+static bool short_decimal(double x, char digits[24], size_t *nd, int *exp10)
+{
+    static const double p10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    double a = fabs(x);
+    if (!(a >= DBL_MIN) || a >= 1e15)
+        return false;
+    for (size_t k = 0; k < KUMO_ARRAY_LEN(p10); k++) {
+        double s = a * p10[k];
+        if (s >= 1e15)
+            return false;
+        double r = nearbyint(s);
+        if (r < 1 || r / p10[k] != a)
+            continue;
+        char tmp[24];
+        size_t n = 0;
+        for (uint64_t d = (uint64_t)r; d; d /= 10)
+            tmp[n++] = (char)('0' + d % 10);
+        for (size_t i = 0; i < n; i++)
+            digits[i] = tmp[n - 1 - i];
+        *nd = n;
+        *exp10 = (int)n - 1 - (int)k;
+        return true;
+    }
+    return false;
+}
+
 /* Python's float repr: the shortest digits that read back as x, fixed or exponent form. */
 static void float_repr(double x, char out[40])
 {
@@ -86,31 +141,36 @@ static void float_repr(double x, char out[40])
         strcpy(out, signbit(x) ? "-0.0" : "0.0");
         return;
     }
-    /* A normal double whose shortest repr has at most 15 digits (DBL_DIG: prices, most
-     * figures) reads back from its 15 digits, which are that repr and zeros: one try instead
-     * of one per length.  Else (and for subnormals, which hold fewer digits) the first
-     * length that reads back. */
-    char tmp[40];
-    snprintf(tmp, sizeof(tmp), "%.*e", DBL_DIG - 1, x);
-    if (fabs(x) < DBL_MIN || strtod(tmp, NULL) != x) {
-        for (int prec = fabs(x) < DBL_MIN ? 0 : DBL_DIG; prec <= 17; prec++) {
-            snprintf(tmp, sizeof(tmp), "%.*e", prec, x);
-            if (strtod(tmp, NULL) == x)
-                break;
-        }
-    }
-    /* tmp is [-]d[.ddd]e(+|-)dd */
     char digits[24];
     size_t nd = 0;
-    const char *t = tmp;
+    int exp10;
     char *o = out;
-    if (*t == '-')
-        *o++ = *t++;
-    for (; *t && *t != 'e'; t++) {
-        if (*t != '.')
-            digits[nd++] = *t;
+    if (!short_decimal(x, digits, &nd, &exp10)) {
+        /* A normal double whose shortest repr has at most 15 digits (DBL_DIG: most figures)
+         * reads back from its 15 digits, which are that repr and zeros: one try instead of
+         * one per length.  Else (and for subnormals, which hold fewer digits) the first
+         * length that reads back. */
+        char tmp[40];
+        snprintf(tmp, sizeof(tmp), "%.*e", DBL_DIG - 1, x);
+        if (fabs(x) < DBL_MIN || strtod(tmp, NULL) != x) {
+            for (int prec = fabs(x) < DBL_MIN ? 0 : DBL_DIG; prec <= 17; prec++) {
+                snprintf(tmp, sizeof(tmp), "%.*e", prec, x);
+                if (strtod(tmp, NULL) == x)
+                    break;
+            }
+        }
+        /* tmp is [-]d[.ddd]e(+|-)dd */
+        const char *t = tmp;
+        if (*t == '-')
+            t++;
+        for (; *t && *t != 'e'; t++) {
+            if (*t != '.')
+                digits[nd++] = *t;
+        }
+        exp10 = atoi(t + 1);
     }
-    int exp10 = atoi(t + 1);
+    if (signbit(x))
+        *o++ = '-';
     while (nd > 1 && digits[nd - 1] == '0')
         nd--;
     int decpt = exp10 + 1;

@@ -375,6 +375,16 @@ Test(url, check)
                      kumo_errname(rc), kumo_errname(cases[i].rc));
     }
     cr_expect_eq(kumo__url_check(NULL), KUMO_EURL);
+    /* safe then checked in one call: the same string and code as the two calls */
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
+        char *safe, *want = kumo__url_safe(cases[i].url);
+        int rc = kumo__url_safe_check(cases[i].url, &safe);
+        cr_expect_eq(rc, want ? kumo__url_check(want) : KUMO_EURL, "'%s'", cases[i].url);
+        cr_expect((!safe && !want) || (safe && want && strcmp(safe, want) == 0), "'%s'",
+                  cases[i].url);
+        kumo_free(safe);
+        kumo_free(want);
+    }
 }
 
 /* Resolved as urllib.parse.urljoin + Scrapy's safe_url_string do (RFC 3986 section 5.4). */

@@ -67,6 +67,11 @@ static const struct {
      "http://example.com/ent%3C"},
     {"<meta name=\"x\" content=\"0;url=/no\">", "", NULL},
     {"<meta http-equiv=\"refresh\" content=\"2;url=/p\n\">", "", "http://example.com/p"},
+    /* "http-equiv" made by the entity and comment passes, not in the bytes */
+    {"<meta http-&#101;quiv=\"refresh\" content=\"0;url=/e\">", "", "http://example.com/e"},
+    {"<meta http-<!-- x -->equiv=\"refresh\" content=\"0;url=/split\">", "",
+     "http://example.com/split"},
+    {"<meta charset=\"utf-8\"><p>no refresh here</p>", "", NULL},
 };
 
 Test(mw_metarefresh, pages)

@@ -194,6 +194,12 @@ Test(encoding, head_is_the_start_of_the_text)
         {BODY("\xff\xfe" "a\0b\0c\0d\0e\0f\0"), NULL},
         {BODY("<meta charset=\"shift_jis\">\x82\xa0\x82\xa2\x82\xa4"), NULL},
         {BODY("caf\xe9 latin-1 by its label"), "latin-1"},
+        {BODY("caf\xc3\xa9 then a bad byte \xff and text after it"), "utf-8"},
+        {BODY("a short body cut \xe2\x82"), "utf-8"},
+        {BODY("\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+              "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"
+              "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac"),
+         "utf-8"},
     };
 #undef BODY
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
@@ -213,6 +219,10 @@ Test(encoding, head_is_the_start_of_the_text)
             cr_assert_leq(cut, all.len, "case %zu, %zu chars", i, chars);
             cr_assert_eq(memcmp(head.s, all.s, cut), 0, "case %zu, %zu chars: '%.*s' / '%.*s'",
                          i, chars, (int)cut, head.s, (int)cut, all.s);
+            /* as many characters as asked, or the whole text when it is shorter */
+            if (n < chars)
+                cr_assert_eq(head.len, all.len, "case %zu, %zu chars: %zu", i, chars, n);
+
             kumo__text_release(&head);
         }
         kumo__text_release(&all);

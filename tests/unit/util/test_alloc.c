@@ -1,6 +1,7 @@
 /* test_alloc.c - the tagged heap: counters per (type, via) read back exactly. */
 #include <criterion/criterion.h>
 #include "kumo-int.h"
+#include "util/alloc.h"
 
 static uint64_t count_of(kumo_tag type, kumo_tag via, uint64_t *bytes)
 {
@@ -63,4 +64,39 @@ Test(alloc, calloc_zeroes_and_counts)
         cr_assert_eq(p[i], 0);
     cr_assert_eq(kumo_alloc_size(p), 64);
     kumo_free(p);
+}
+
+Test(alloc, small_blocks_are_reused_and_counted_exactly)
+{
+    kumo_tag t = kumo_type_intern("TestSmall"), via = kumo_via_intern("'.small'");
+    uint64_t bytes;
+    kumo__alloc_pool_flush();
+    char *p = kumo_alloc(20, t, via);
+    memset(p, 'x', 20);
+    kumo_free(p);
+    cr_assert_eq(count_of(t, via, &bytes), 0, "a kept block is not counted");
+    /* any size of the same 16-byte class may get it back: all 32 bytes are usable */
+    char *q = kumo_alloc(32, t, via);
+    memset(q, 'y', 32);
+    cr_assert_eq(count_of(t, via, &bytes), 1);
+    cr_assert_eq(bytes, 32);
+    cr_assert_eq(kumo_alloc_size(q), 32);
+    q = kumo_realloc(q, 300, t, via);        /* grows out of the small classes */
+    cr_assert_eq(q[31], 'y');
+    q = kumo_realloc(q, 17, t, via);         /* and back */
+    cr_assert_eq(q[16], 'y');
+    char *z = kumo_calloc(3, 10, t, via);
+    for (int i = 0; i < 30; i++)
+        cr_assert_eq(z[i], 0, "calloc zeroes a reused block");
+    cr_assert_eq(count_of(t, via, &bytes), 2);
+    cr_assert_eq(bytes, 17 + 30);
+    kumo_free(q);
+    kumo_free(z);
+    cr_assert_eq(count_of(t, via, &bytes), 0);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    cr_assert_eq(kumo__alloc_pool_flush(), 0, "sanitizer builds keep nothing");
+#else
+    cr_assert_geq(kumo__alloc_pool_flush(), 2 * (16 + 32), "both blocks were kept");
+#endif
+    cr_assert_eq(kumo__alloc_pool_flush(), 0, "nothing kept after a flush");
 }

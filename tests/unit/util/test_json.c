@@ -56,6 +56,14 @@ Test(json, floats_as_python_repr)
         {1e22, "1e+22"},
         {2.5e-5, "2.5e-05"},
         {123.456e10, "1234560000000.0"},
+        /* whole hundredths and such (no snprintf), and their neighbours that need it */
+        {999999999999999.0, "999999999999999.0"},
+        {-0.05, "-0.05"},
+        {12.345678, "12.345678"},
+        {0.123456789, "0.123456789"},
+        {1.1e-8, "1.1e-08"},
+        {4.35, "4.35"},
+        {99999.99, "99999.99"},
     };
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++)
         expect_dump(kumo_val_float(cases[i].x), cases[i].want);
@@ -74,6 +82,35 @@ Test(json, scalars)
     expect_dump(kumo_val_int(INT64_MAX), "9223372036854775807");
     expect_dump(kumo_val_int(INT64_MIN), "-9223372036854775808");
     expect_dump(kumo_val_str("caf\303\251 \346\227\245"), "\"caf\303\251 \346\227\245\"");
+}
+
+/* Plain runs are copied eight bytes at a time: each special byte at every offset of a word,
+ * with plain text on both sides, is escaped as alone. */
+Test(json, special_bytes_at_every_offset)
+{
+    static const struct {
+        const char *in, *out;
+    } sp[] = {{"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {"\037", "\\u001f"},
+              {"\001", "\\u0001"}, {"\377", "\357\277\275"}, {"\303\251", "\303\251"},
+              {"\177", "\177"}, {" ", " "}, {"~", "~"}};
+    kumo_buf b, want;
+    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+    kumo__buf_init(&want, 0, KUMO_T_STR, KUMO_V_NONE);
+    for (size_t k = 0; k < KUMO_ARRAY_LEN(sp); k++)
+        for (size_t before = 0; before < 17; before++) {
+            char in[64];
+            snprintf(in, sizeof(in), "%.*s%s%s", (int)before, "abcdefghijklmnopq", sp[k].in,
+                     "0123456789");
+            kumo__buf_reset(&b);
+            kumo__buf_reset(&want);
+            kumo__buf_printf(&want, "\"%.*s%s%s\"", (int)before, "abcdefghijklmnopq",
+                             sp[k].out, "0123456789");
+            cr_assert_eq(kumo__json_str(&b, in, strlen(in)), KUMO_OK);
+            cr_assert_str_eq(kumo__buf_str(&b), kumo__buf_str(&want), "special %zu at %zu", k,
+                             before);
+        }
+    kumo__buf_release(&b);
+    kumo__buf_release(&want);
 }
 
 /* json.dumps(raw.decode("utf-8", "replace"), ensure_ascii=False). */
