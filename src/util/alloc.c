@@ -94,11 +94,11 @@ static const char *via_names[KUMO_TAG_MAX] = {
 static size_t ntypes = KUMO_T_BUILTIN_MAX, nvias = KUMO_V_BUILTIN_MAX;
 
 /* mem/arena.c's current-arena allocator; set before the first arena block exists. */
-static void *(*arena_alloc)(size_t n);
+static const kumo_arena_hooks *arena_hooks;
 
-void kumo__alloc_set_arena_hook(void *(*fn)(size_t n))
+void kumo__alloc_set_arena_hooks(const kumo_arena_hooks *hooks)
 {
-    __atomic_store_n(&arena_alloc, fn, __ATOMIC_RELAXED);
+    __atomic_store_n(&arena_hooks, hooks, __ATOMIC_RELAXED);
 }
 
 static kumo_tag intern(const char **names, size_t *n, const char *name, kumo_tag full)
@@ -170,15 +170,22 @@ static hdr *header_of(const void *ptr)
 
 _Static_assert(sizeof(hdr) == KUMO_ARENA_HDR, "arena blocks carry the heap header");
 
-void *kumo__arena_block(void *p, size_t size)
+/* An arena block's type and via hold the number of its arena: its tags are always
+ * (KUMO_T_XMLDOC, KUMO_V_DOC), counted with its chunk. */
+void *kumo__arena_block(void *p, size_t size, uint32_t owner)
 {
     hdr *h = p;
     h->size = (uint32_t)size;
     h->big = (uint32_t)((uint64_t)size >> 32);
-    h->type = KUMO_T_XMLDOC;
-    h->via = KUMO_V_DOC;
+    h->type = (uint16_t)owner;
+    h->via = (uint16_t)(owner >> 16);
     h->magic = ARENA_MAGIC;
     return h + 1;
+}
+
+static uint32_t arena_of(const hdr *h)
+{
+    return h->type | (uint32_t)h->via << 16;
 }
 
 static void uncount(const hdr *h)
@@ -211,20 +218,24 @@ void *kumo_realloc(void *ptr, size_t size, kumo_tag type, kumo_tag via)
     if (!ptr)
         return kumo_alloc(size, type, via);
     hdr *old = header_of(ptr);
-    kumo_tag t = old->type, v = old->via;
     if (size > SIZE_MAX - sizeof(hdr))
         kumo_oom(size);
     if (old->magic == ARENA_MAGIC) {
-        /* arena blocks never move in place: copy into the current arena, or the heap */
-        void *(*carve)(size_t n) = __atomic_load_n(&arena_alloc, __ATOMIC_RELAXED);
-        kumo_assert(carve);
-        void *p = carve(size);
-        if (!p)
-            p = kumo_alloc(size, t, v);
+        /* in place, or copied into the current arena (or the heap) and given back */
+        const kumo_arena_hooks *ah = __atomic_load_n(&arena_hooks, __ATOMIC_RELAXED);
+        kumo_assert(ah);
         size_t n = hdr_size(old);
+        uint32_t owner = arena_of(old);
+        if (ah->resize(ptr, n, size, owner))
+            return ptr;
+        void *p = ah->alloc(size);
+        if (!p)
+            p = kumo_alloc(size, KUMO_T_XMLDOC, KUMO_V_DOC);
         memcpy(p, ptr, n < size ? n : size);
+        ah->release(ptr, n, owner);
         return p;
     }
+    kumo_tag t = old->type, v = old->via;
     uncount(old);
     old->magic = 0;
     hdr *h = realloc(old, sizeof(hdr) + size);
@@ -238,8 +249,12 @@ void kumo_free(void *ptr)
     if (!ptr)
         return;
     hdr *h = header_of(ptr);
-    if (h->magic == ARENA_MAGIC)
-        return;             /* freed with its arena */
+    if (h->magic == ARENA_MAGIC) {      /* reused by its arena while current, else nothing */
+        const kumo_arena_hooks *ah = __atomic_load_n(&arena_hooks, __ATOMIC_RELAXED);
+        if (ah)
+            ah->release(ptr, hdr_size(h), arena_of(h));
+        return;
+    }
     uncount(h);
     h->magic = 0;
     free(h);
