@@ -192,7 +192,9 @@ Test(engine, loop_lag_is_measured)
 /*
  * SCRAPER_SLOT_MAX_ACTIVE_SIZE: a response waiting for its parse counts its body (at least
  * 1024 bytes) in engine.scraper.slot.active_size, shown by est(); past the limit the engine
- * backs out, and the crawl still gets through every page.
+ * backs out, and the crawl still gets through every page.  One transfer a slot: the next
+ * request waits in the slot, and past the limit its download does not start either (a
+ * second transfer started with the first could still be running during a callback).
  */
 Test(engine, scraper_slot_bounds_active_bytes)
 {
@@ -201,6 +203,7 @@ Test(engine, scraper_slot_bounds_active_bytes)
         nseen = 0;
         cr_assert_eq(kumo_testcrawl_run(&t, &lag_spider, SET("PARSE_THREADS", "1",
                                         "CONCURRENT_REQUESTS", "2",
+                                        "CONCURRENT_REQUESTS_PER_DOMAIN", "1",
                                         "SCRAPER_SLOT_MAX_ACTIVE_SIZE",
                                         bounded ? "1000" : "1000000000"),
                                         SET("cb", "status", "paths", paths)), KUMO_OK, "%s",
