@@ -7,8 +7,8 @@
 #define CHUNK_SIZE (64 * 1024)
 #define BIG_BLOCK (16 * 1024)       /* blocks this large get a chunk of their own */
 #define CACHE_MAX 32                /* freed chunks kept for the next documents (2 MiB) */
-#define FREE_CLASSES 32             /* blocks up to 496 bytes freed while parsing are reused */
-#define ROUND(n) (((n) + 15) & ~(size_t)15)
+#define FREE_CLASSES 64             /* blocks up to 504 bytes freed while parsing are reused */
+#define ROUND(n) (((n) + 7) & ~(size_t)7)   /* 8-byte blocks: libxml2 needs no more */
 
 typedef struct chunk {
     struct chunk *next;
@@ -32,7 +32,7 @@ struct kumo_arena {
     chunk *head;                    /* the chunk being carved first */
     size_t bytes;
     uint32_t id;                    /* stamped on its blocks: the arena a freed block is of */
-    void *free[FREE_CLASSES];       /* freed blocks by 16-byte size class, linked in place */
+    void *free[FREE_CLASSES];       /* freed blocks by 8-byte size class, linked in place */
 };
 
 static uint32_t next_id;
@@ -97,8 +97,8 @@ size_t kumo__arena_cache_flush(void)
 kumo_arena *kumo__arena_new(void)
 {
     kumo_arena *a = kumo_calloc(1, sizeof(kumo_arena), KUMO_T_XMLDOC, KUMO_V_DOC);
-    do
-        a->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+    do      /* 28 bits: what the block header keeps */
+        a->id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED) & 0x0fffffffU;
     while (a->id == 0);
     return a;
 }
@@ -144,7 +144,7 @@ static void *carve(kumo_arena *a, size_t n)
     size_t need = KUMO_ARENA_HDR + ROUND(n);
     if (need < n)
         kumo_oom(n);
-    size_t k = ROUND(n) / 16;
+    size_t k = ROUND(n) / 8;
     if (k && k < FREE_CLASSES && a->free[k]) {
         void *p = a->free[k];
         a->free[k] = *(void **)p;
@@ -205,14 +205,14 @@ static void release(void *p, size_t size, uint32_t owner)
         }
         return;
     }
-    size_t k = ROUND(size) / 16;
+    size_t k = ROUND(size) / 8;
     if (k && k < FREE_CLASSES) {
         *(void **)p = a->free[k];
         a->free[k] = p;
     }
 }
 
-/* kumo_realloc() of a block in place: within its 16-byte rounding, or the last one carved
+/* kumo_realloc() of a block in place: within its 8-byte rounding, or the last one carved
  * growing into its chunk's room. */
 static bool resize(void *p, size_t size, size_t n, uint32_t owner)
 {

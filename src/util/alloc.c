@@ -3,7 +3,8 @@
 #include <pthread.h>
 
 #define HDR_MAGIC 0x6b756d6fU   /* "kumo" */
-#define ARENA_MAGIC 0x61726e61U /* "arna": carved from an arena, freed with it */
+#define ARENA_TAG 0xa0000000U   /* top nibble of an arena block's tag: freed with its arena */
+#define ARENA_TAG_MASK 0xf0000000U
 #define PARK_MAGIC 0x7061726bU  /* "park": kept by a cache, not counted */
 
 /* 16 bytes before every block: keeps malloc's alignment for the payload. */
@@ -161,31 +162,45 @@ static void *finish(hdr *h, size_t size, kumo_tag type, kumo_tag via)
     return h + 1;
 }
 
+/*
+ * An arena block's header is 8 bytes, not 16: a document is hundreds of thousands of small
+ * blocks (nodes, attributes, strings), counted with their chunks, never alone.  Its tag
+ * sits where a heap block's magic is (the 4 bytes at ptr - 8) and says which kind ptr is:
+ * ARENA_TAG and the arena's number (28 bits), then its size (arena blocks stay below 4 GiB:
+ * a parse takes at most INT_MAX bytes of text).
+ */
+typedef struct ahdr {
+    uint32_t tag;
+    uint32_t size;
+} ahdr;
+
+_Static_assert(sizeof(ahdr) == KUMO_ARENA_HDR, "arena blocks carry the short header");
+_Static_assert(offsetof(hdr, magic) + 8 == sizeof(hdr), "the tag and the magic coincide");
+_Static_assert((HDR_MAGIC & ARENA_TAG_MASK) != ARENA_TAG &&
+               (PARK_MAGIC & ARENA_TAG_MASK) != ARENA_TAG, "a heap magic is not an arena tag");
+
+/* The arena block ptr's header, or NULL when ptr is a heap block. */
+static const ahdr *arena_header(const void *ptr)
+{
+    const ahdr *a = (const ahdr *)ptr - 1;
+    return (a->tag & ARENA_TAG_MASK) == ARENA_TAG ? a : NULL;
+}
+
 static hdr *header_of(const void *ptr)
 {
     hdr *h = (hdr *)ptr - 1;
-    kumo_assert(h->magic == HDR_MAGIC || h->magic == ARENA_MAGIC);
+    kumo_assert(h->magic == HDR_MAGIC);
     return h;
 }
 
-_Static_assert(sizeof(hdr) == KUMO_ARENA_HDR, "arena blocks carry the heap header");
-
-/* An arena block's type and via hold the number of its arena: its tags are always
- * (KUMO_T_XMLDOC, KUMO_V_DOC), counted with its chunk. */
 void *kumo__arena_block(void *p, size_t size, uint32_t owner)
 {
-    hdr *h = p;
-    h->size = (uint32_t)size;
-    h->big = (uint32_t)((uint64_t)size >> 32);
-    h->type = (uint16_t)owner;
-    h->via = (uint16_t)(owner >> 16);
-    h->magic = ARENA_MAGIC;
-    return h + 1;
-}
-
-static uint32_t arena_of(const hdr *h)
-{
-    return h->type | (uint32_t)h->via << 16;
+    if (size > UINT32_MAX)
+        kumo_oom(size);
+    ahdr *a = p;
+    a->tag = ARENA_TAG | (owner & ~ARENA_TAG_MASK);
+    a->size = (uint32_t)size;
+    return a + 1;
 }
 
 static void uncount(const hdr *h)
@@ -217,15 +232,15 @@ void *kumo_realloc(void *ptr, size_t size, kumo_tag type, kumo_tag via)
 {
     if (!ptr)
         return kumo_alloc(size, type, via);
-    hdr *old = header_of(ptr);
     if (size > SIZE_MAX - sizeof(hdr))
         kumo_oom(size);
-    if (old->magic == ARENA_MAGIC) {
+    const ahdr *a = arena_header(ptr);
+    if (a) {
         /* in place, or copied into the current arena (or the heap) and given back */
         const kumo_arena_hooks *ah = __atomic_load_n(&arena_hooks, __ATOMIC_RELAXED);
         kumo_assert(ah);
-        size_t n = hdr_size(old);
-        uint32_t owner = arena_of(old);
+        size_t n = a->size;
+        uint32_t owner = a->tag & ~ARENA_TAG_MASK;
         if (ah->resize(ptr, n, size, owner))
             return ptr;
         void *p = ah->alloc(size);
@@ -235,6 +250,7 @@ void *kumo_realloc(void *ptr, size_t size, kumo_tag type, kumo_tag via)
         ah->release(ptr, n, owner);
         return p;
     }
+    hdr *old = header_of(ptr);
     kumo_tag t = old->type, v = old->via;
     uncount(old);
     old->magic = 0;
@@ -248,13 +264,14 @@ void kumo_free(void *ptr)
 {
     if (!ptr)
         return;
-    hdr *h = header_of(ptr);
-    if (h->magic == ARENA_MAGIC) {      /* reused by its arena while current, else nothing */
+    const ahdr *a = arena_header(ptr);
+    if (a) {                /* reused by its arena while current, else nothing */
         const kumo_arena_hooks *ah = __atomic_load_n(&arena_hooks, __ATOMIC_RELAXED);
         if (ah)
-            ah->release(ptr, hdr_size(h), arena_of(h));
+            ah->release(ptr, a->size, a->tag & ~ARENA_TAG_MASK);
         return;
     }
+    hdr *h = header_of(ptr);
     uncount(h);
     h->magic = 0;
     free(h);
@@ -287,7 +304,8 @@ void kumo__alloc_free_parked(void *ptr)
 
 size_t kumo_alloc_size(const void *ptr)
 {
-    return hdr_size(header_of(ptr));
+    const ahdr *a = arena_header(ptr);
+    return a ? a->size : hdr_size(header_of(ptr));
 }
 
 char *kumo_strndup(const char *s, size_t n, kumo_tag type, kumo_tag via)

@@ -5,11 +5,11 @@
 
 #include "kumo-int.h"
 
-/* Bytes of the header in front of every tagged block, arena blocks included. */
-#define KUMO_ARENA_HDR 16
+/* Bytes of the header in front of an arena block (a heap block's is 16). */
+#define KUMO_ARENA_HDR 8
 
-/* Stamp the tagged-heap header of a block at p of the arena numbered owner; returns the
- * payload. */
+/* Stamp the header of a block at p of the arena numbered owner (28 bits, not 0) and size
+ * bytes (below 4 GiB); returns the payload, 8-byte aligned when p is. */
 void *kumo__arena_block(void *p, size_t size, uint32_t owner);
 
 /*

@@ -57,8 +57,8 @@ Test(arena, freed_blocks_are_reused_while_current)
     char *s1 = kumo__arena_current_alloc(100);
     char *s2 = kumo__arena_current_alloc(30);
     kumo_free(s1);
-    cr_assert_eq(kumo__arena_current_alloc(200), s2 + 32 + 16, "another size is carved");
-    cr_assert_eq(kumo__arena_current_alloc(97), s1, "the same size class is reused");
+    cr_assert_eq(kumo__arena_current_alloc(200), s2 + 32 + 8, "another size is carved");
+    cr_assert_eq(kumo__arena_current_alloc(99), s1, "the same size class is reused");
     /* a big block's own chunk goes back to the heap */
     size_t held = kumo__arena_bytes(a);
     char *big = kumo__arena_current_alloc(100 * 1024);
