@@ -31,6 +31,7 @@
 
 #define LOGGER "kumo.core.engine"
 #define MIN_RESPONSE_SIZE 1024      /* Scrapy's scraper counts a response as at least this */
+#define DOC_COST 16                 /* a libxml2 document costs 12-18 times its HTML body */
 #define LAG_PERIOD_MS 10            /* the lag timer's period */
 #define LAG_BUCKETS 10
 
@@ -61,6 +62,10 @@ struct kumo_engine {
     kumo_downloader *dl;
     kumo_chains *chains;
     kumo_parsepool *parsers;        /* NULL: parse lazily on the loop thread */
+    kumo_vec to_parse;              /* responses waiting for room in the parse budget, oldest
+                                     * at to_parse_head (one reference each) */
+    size_t to_parse_head;
+    size_t parse_bytes;             /* documents handed to the parsers, not called back yet */
     struct event *tick;
     /* start requests: from start_urls lazily, or from the start_requests hook */
     size_t start_pos;
@@ -70,7 +75,8 @@ struct kumo_engine {
     kumo_vec resumed;               /* requests handed back, downloaded on the next tick */
     direct *directs;                /* middlewares' own downloads in flight */
     bool opened, paused, closing, closed;
-    size_t active_size;             /* Scrapy's scraper slot: bytes of responses in scraping */
+    size_t active_size;             /* Scrapy's scraper slot: bytes of responses in scraping,
+                                     * bodies and (estimated) documents */
     size_t max_active_size;         /* SCRAPER_SLOT_MAX_ACTIVE_SIZE */
     struct event *lag;              /* fires every LAG_PERIOD_MS and measures its lateness */
     double lag_due;                 /* when it should fire */
@@ -268,6 +274,12 @@ int kumo__engine_item_resume(kumo_engine *e, kumo_item *item, int rc)
     return KUMO_OK;
 }
 
+/* What Scrapy's scraper counts for a response: its body, at least MIN_RESPONSE_SIZE. */
+static size_t body_size(const kumo_response *res)
+{
+    return KUMO_MAX(res->body_len, (size_t)MIN_RESPONSE_SIZE);
+}
+
 /*
  * A downloaded response: downloader middlewares, then log, count and scrape it.  Returns
  * true when the callback waits for a parse thread (the request is finished later).
@@ -292,7 +304,7 @@ static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
                    req->url, ref ? ref : "None", kumo__response_flags_str(r));
     }
     kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_RESPONSE_RECEIVED, r);
-    size_t size = KUMO_MAX(r->body_len, (size_t)MIN_RESPONSE_SIZE);
+    size_t size = body_size(r);
     e->active_size += size;             /* until its callback ran (on_parsed when deferred) */
     bool deferred = scrape(e, r);
     if (!deferred)
@@ -550,6 +562,55 @@ static void run_callback(kumo_engine *e, kumo_response *res)
     kumo__out_release(&out);
 }
 
+/* What res's document is expected to cost until its callback ran (the documents of the
+ * Python docs' pages take 12-18 times their bodies in libxml2's nodes). */
+static size_t doc_estimate(const kumo_response *res)
+{
+    return body_size(res) * DOC_COST;
+}
+
+/*
+ * Hand the responses that wait to the parse threads, oldest first, while their documents
+ * fit SCRAPER_SLOT_MAX_ACTIVE_SIZE with those handed over before and not called back yet;
+ * one always goes when none is out.  A page whose document takes the budget alone is parsed
+ * while nothing else is, so that two large documents are never alive at once.
+ */
+static void parse_submit(kumo_engine *e)
+{
+    while (e->to_parse_head < e->to_parse.len) {
+        kumo_response *res = e->to_parse.v[e->to_parse_head];
+        size_t est = doc_estimate(res);
+        if (e->parse_bytes && (e->parse_bytes > e->max_active_size ||
+                               est > e->max_active_size - e->parse_bytes))
+            break;
+        e->to_parse.v[e->to_parse_head++] = NULL;
+        e->parse_bytes += est;
+        e->active_size += est;
+        kumo_parse_src src;
+        kumo__response_parse_src(res, &src);
+        kumo__parsepool_submit(e->parsers, &src, res);     /* the queue's reference */
+    }
+    if (e->to_parse_head == e->to_parse.len) {
+        e->to_parse.len = 0;
+        e->to_parse_head = 0;
+    }
+}
+
+/* Responses that wait for room in the parse budget. */
+static size_t to_parse_len(const kumo_engine *e)
+{
+    return e->to_parse.len - e->to_parse_head;
+}
+
+/* Let go of the responses that wait for the parse budget (an immediate close, the end). */
+static void to_parse_drop(kumo_engine *e)
+{
+    for (size_t i = e->to_parse_head; i < e->to_parse.len; i++)
+        kumo_response_unref(e->to_parse.v[i]);
+    e->to_parse.len = 0;
+    e->to_parse_head = 0;
+}
+
 static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
 {
     kumo_engine *e = ctx;
@@ -557,11 +618,16 @@ static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
     kumo__response_adopt_doc(res, d, arena);
     run_callback(e, res);
-    e->active_size -= KUMO_MIN(e->active_size, KUMO_MAX(res->body_len,
-                                                         (size_t)MIN_RESPONSE_SIZE));
+    size_t est = doc_estimate(res);
+    e->active_size -= KUMO_MIN(e->active_size, body_size(res) + est);
+    e->parse_bytes -= KUMO_MIN(e->parse_bytes, est);
     request_done(e, res->request);
-    schedule_tick(e);
+    /* the document dies here unless the spider keeps the response (or a selector of it) */
     kumo_response_unref(res);
+    if (e->parsers)             /* the callback may have closed the crawl at once */
+        parse_submit(e);
+    kumo__downloader_unhold(e->dl);
+    schedule_tick(e);
     kumo__stage_leave(stage);
 }
 
@@ -585,9 +651,8 @@ static bool scrape(kumo_engine *e, kumo_response *res)
     const kumo_class *cls = res->ref.cls;
     if (e->parsers && !kumo__response_parsed(res) && res->request &&
         (cls == &KUMO_CLASS(HtmlResponse) || cls == &KUMO_CLASS(XmlResponse))) {
-        kumo_parse_src src;
-        kumo__response_parse_src(res, &src);
-        kumo__parsepool_submit(e->parsers, &src, kumo_response_ref(res));
+        kumo__vec_push(&e->to_parse, kumo_response_ref(res));
+        parse_submit(e);
         return true;
     }
     run_callback(e, res);
@@ -596,12 +661,14 @@ static bool scrape(kumo_engine *e, kumo_response *res)
 
 /* ---- the loop ---- */
 
+static size_t held(const kumo_engine *e);
+
 static bool idle(const kumo_engine *e)
 {
     return kumo__downloader_active(e->dl) == 0 && e->parked == 0 && !e->directs &&
            !e->held_items &&
            (e->closing || e->resumed.len == 0) &&
-           (!e->parsers || kumo__parsepool_pending(e->parsers) == 0) &&
+           (!e->parsers || held(e) == 0) &&
            (e->closing || (!start_left(e) && kumo__scheduler_len(e->sched) == 0));
 }
 
@@ -618,7 +685,20 @@ static bool scraper_backout(const kumo_engine *e)
 /* Responses downloaded and waiting for their parse before their callbacks. */
 static size_t held(const kumo_engine *e)
 {
-    return e->parsers ? kumo__parsepool_pending(e->parsers) : 0;
+    return e->parsers ? kumo__parsepool_pending(e->parsers) + to_parse_len(e) : 0;
+}
+
+/*
+ * The downloader's hold: no transfer starts while the responses not called back take
+ * CONCURRENT_REQUESTS with the transfers, or their bodies and documents take more than
+ * SCRAPER_SLOT_MAX_ACTIVE_SIZE.  Without it the requests queued in the slots would all be
+ * downloaded while the callbacks lag behind, each body waiting in memory.
+ */
+static bool hold_downloads(void *ctx)
+{
+    const kumo_engine *e = ctx;
+    return scraper_backout(e) || kumo__downloader_transferring(e->dl) + held(e) >=
+                                     kumo__downloader_concurrency(e->dl);
 }
 
 /*
@@ -769,6 +849,8 @@ static kumo_downloader *downloader_new(kumo_engine *e, char *err, size_t errlen)
     if (kumo__downloader_config(e->c, &cfg, err, errlen) == KUMO_OK)
         dl = kumo__downloader_new(&cfg, on_download_done, e);
     kumo__downloader_config_release(&cfg);
+    if (dl)
+        kumo__downloader_set_hold(dl, hold_downloads, e);
     return dl;
 }
 
@@ -784,6 +866,9 @@ void kumo__engine_close_now(kumo_engine *e, const char *reason)
     e->parked = 0;                          /* their middlewares release them at close */
     kumo__parsepool_free(e->parsers);        /* drops the responses waiting for a parse */
     e->parsers = NULL;
+    to_parse_drop(e);
+    e->active_size = 0;
+    e->parse_bytes = 0;
     finish_close(e);
 }
 
@@ -1060,6 +1145,8 @@ static void engine_roots(void *rctx, kumo__root_visit_fn visit, void *vctx)
     kumo__scheduler_walk(e->sched, root_queued, &w);
     kumo__downloader_walk(e->dl, root_slot, &w);
     kumo__parsepool_walk(e->parsers, root_parse, &w);
+    for (size_t i = e->to_parse_head; i < e->to_parse.len; i++)
+        root_parse(&w, e->to_parse.v[i]);
     for (size_t i = 0; i < e->resumed.len; i++) {
         snprintf(path, sizeof(path), "engine.resumed[%zu]", i);
         visit(vctx, "engine (resumed, waiting for its download)", "engine", path, "",
@@ -1108,6 +1195,7 @@ kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen)
     }
     kumo__out_init(&e->start_out, kumo_crawler_spider(c));
     kumo__vec_init(&e->resumed, KUMO_T_QUEUE, KUMO_V_QUEUE);
+    kumo__vec_init(&e->to_parse, KUMO_T_QUEUE, KUMO_V_QUEUE);
     int64_t threads = kumo__settings_int(kumo__crawler_settings(c), "PARSE_THREADS");
     if (threads < 0) {          /* auto: the cores less the loop's, at least one */
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1146,6 +1234,8 @@ void kumo__engine_free(kumo_engine *e)
         held_free(h);
     }
     kumo__parsepool_free(e->parsers);
+    to_parse_drop(e);
+    kumo__vec_release(&e->to_parse);
     kumo__scheduler_close(e->sched);
     kumo__chains_close(e->chains, e->c);
     kumo__out_release(&e->start_out);

@@ -155,8 +155,9 @@ const kumo_setting_info kumo__setting_infos[] = {
     {"SCHEDULER_PERSIST", B, "1",
      "SCHEDULER=redis: keep the crawl's keys when it finishes (0: delete them)"},
     {"SCRAPER_SLOT_MAX_ACTIVE_SIZE", I, "5000000",
-     "bytes of responses (each at least 1024) waiting for or in their callbacks past which "
-     "no new request starts"},
+     "bytes of responses (each at least 1024) and of their documents (16 times the body) "
+     "waiting for or in their callbacks past which no new request starts and no document is "
+     "parsed ahead"},
     {"SPIDER_MIDDLEWARES", D, "{}", "enable, disable (null) or reorder spider middlewares"},
     {"STATS_DUMP", B, "1", "log the stats when the spider closes"},
     {"TELNETCONSOLE_ENABLED", B, "1", "run the telnet console (kumo.extensions.telnet)"},

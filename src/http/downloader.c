@@ -111,6 +111,8 @@ struct kumo_downloader {
     xfer *free_xfers;           /* easy handles kept for reuse */
     kumo_download_done_fn done;
     void *ctx;
+    kumo_download_hold_fn hold;     /* true: start no transfer now (the scraper is full) */
+    void *hold_ctx;
     /* the configuration, copied at creation */
     size_t total_concurrency, slot_concurrency, backlog;
     bool per_ip;
@@ -811,10 +813,16 @@ static void ready_push(kumo_downloader *dl, slot *s)
     dl->ready_tail = s;
 }
 
+/* No transfer may start now: global capacity is taken, or the owner holds them back. */
+static bool full(const kumo_downloader *dl)
+{
+    return dl->transferring >= dl->total_concurrency || (dl->hold && dl->hold(dl->hold_ctx));
+}
+
 /* Global capacity came back: let the slots that waited for it start, oldest first. */
 static void ready_run(kumo_downloader *dl)
 {
-    while (dl->ready_head && dl->transferring < dl->total_concurrency) {
+    while (dl->ready_head && !full(dl)) {
         slot *s = dl->ready_head;
         dl->ready_head = s->rnext;
         if (!dl->ready_head)
@@ -849,7 +857,7 @@ static void slot_process(slot *s)
         }
     }
     while (s->head && s->active < s->concurrency) {
-        if (dl->transferring >= dl->total_concurrency) {
+        if (full(dl)) {
             ready_push(dl, s);
             return;
         }
@@ -1235,6 +1243,24 @@ bool kumo__downloader_needs_backout_held(const kumo_downloader *dl, size_t held)
 {
     return dl->transferring + held >= dl->total_concurrency ||
            dl->active - dl->transferring >= dl->backlog;
+}
+
+void kumo__downloader_set_hold(kumo_downloader *dl, kumo_download_hold_fn hold, void *ctx)
+{
+    dl->hold = hold;
+    dl->hold_ctx = ctx;
+}
+
+void kumo__downloader_unhold(kumo_downloader *dl)
+{
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_DOWNLOAD);
+    ready_run(dl);
+    kumo__stage_leave(stage);
+}
+
+size_t kumo__downloader_concurrency(const kumo_downloader *dl)
+{
+    return dl->total_concurrency;
 }
 
 size_t kumo__downloader_transferring(const kumo_downloader *dl)

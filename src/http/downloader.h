@@ -59,6 +59,21 @@ void kumo__downloader_free(kumo_downloader *dl);
  */
 void kumo__downloader_fetch(kumo_downloader *dl, kumo_request *req);
 
+/*
+ * hold(ctx) is asked before a transfer starts: true keeps the requests in their slots, in
+ * order, until kumo__downloader_unhold().  The engine holds them while the responses it
+ * has not called back yet take CONCURRENT_REQUESTS or its byte budget, so that bodies are
+ * not downloaded far ahead of their callbacks.  hold NULL: never held.
+ */
+typedef bool (*kumo_download_hold_fn)(void *ctx);
+void kumo__downloader_set_hold(kumo_downloader *dl, kumo_download_hold_fn hold, void *ctx);
+
+/* What held transfers back may have changed: start those that may start now. */
+void kumo__downloader_unhold(kumo_downloader *dl);
+
+/* CONCURRENT_REQUESTS, as the downloader was made with. */
+size_t kumo__downloader_concurrency(const kumo_downloader *dl);
+
 /* Requests queued in slots or transferring. */
 size_t kumo__downloader_active(const kumo_downloader *dl);
 

@@ -3,10 +3,17 @@
 #include <pthread.h>
 
 #define HDR_MAGIC 0x6b756d6fU   /* "kumo" */
-#define ARENA_MAGIC KUMO__ARENA_MAGIC
+#define ARENA_TAG 0xa0000000U   /* top nibble of an arena block's tag: freed with its arena */
+#define ARENA_TAG_MASK 0xf0000000U
 #define PARK_MAGIC 0x7061726bU  /* "park": kept by a cache, not counted */
 
-typedef kumo__hdr hdr;
+/* 16 bytes before every block: keeps malloc's alignment for the payload. */
+typedef struct hdr {
+    uint32_t size;          /* payload bytes, or UINT32_MAX with big[] holding it */
+    uint16_t type, via;
+    uint32_t magic;
+    uint32_t big;           /* high half of sizes >= 4 GiB */
+} hdr;
 
 _Static_assert(sizeof(hdr) == 16, "heap header must keep 16-byte alignment");
 
@@ -94,11 +101,11 @@ static const char *via_names[KUMO_TAG_MAX] = {
 static size_t ntypes = KUMO_T_BUILTIN_MAX, nvias = KUMO_V_BUILTIN_MAX;
 
 /* mem/arena.c's current-arena allocator; set before the first arena block exists. */
-static void *(*arena_alloc)(size_t n);
+static const kumo_arena_hooks *arena_hooks;
 
-void kumo__alloc_set_arena_hook(void *(*fn)(size_t n))
+void kumo__alloc_set_arena_hooks(const kumo_arena_hooks *hooks)
 {
-    __atomic_store_n(&arena_alloc, fn, __ATOMIC_RELAXED);
+    __atomic_store_n(&arena_hooks, hooks, __ATOMIC_RELAXED);
 }
 
 /*
@@ -231,14 +238,46 @@ static void *finish(hdr *h, size_t size, kumo_tag type, kumo_tag via)
     return finish_on(thread_counters(), h, size, type, via);
 }
 
+/*
+ * An arena block's header is 8 bytes, not 16: a document is hundreds of thousands of small
+ * blocks (nodes, attributes, strings), counted with their chunks, never alone.  Its tag
+ * sits where a heap block's magic is (the 4 bytes at ptr - 8) and says which kind ptr is:
+ * ARENA_TAG and the arena's number (28 bits), then its size (arena blocks stay below 4 GiB:
+ * a parse takes at most INT_MAX bytes of text).
+ */
+typedef struct ahdr {
+    uint32_t tag;
+    uint32_t size;
+} ahdr;
+
+_Static_assert(sizeof(ahdr) == KUMO_ARENA_HDR, "arena blocks carry the short header");
+_Static_assert(offsetof(hdr, magic) + 8 == sizeof(hdr), "the tag and the magic coincide");
+_Static_assert((HDR_MAGIC & ARENA_TAG_MASK) != ARENA_TAG &&
+               (PARK_MAGIC & ARENA_TAG_MASK) != ARENA_TAG, "a heap magic is not an arena tag");
+
+/* The arena block ptr's header, or NULL when ptr is a heap block. */
+static const ahdr *arena_header(const void *ptr)
+{
+    const ahdr *a = (const ahdr *)ptr - 1;
+    return (a->tag & ARENA_TAG_MASK) == ARENA_TAG ? a : NULL;
+}
+
 static hdr *header_of(const void *ptr)
 {
     hdr *h = (hdr *)ptr - 1;
-    kumo_assert(h->magic == HDR_MAGIC || h->magic == ARENA_MAGIC);
+    kumo_assert(h->magic == HDR_MAGIC);
     return h;
 }
 
-_Static_assert(sizeof(hdr) == KUMO_ARENA_HDR, "arena blocks carry the heap header");
+void *kumo__arena_block(void *p, size_t size, uint32_t owner)
+{
+    if (size > UINT32_MAX)
+        kumo_oom(size);
+    ahdr *a = p;
+    a->tag = ARENA_TAG | (owner & ~ARENA_TAG_MASK);
+    a->size = (uint32_t)size;
+    return a + 1;
+}
 
 static void uncount(const hdr *h)
 {
@@ -284,21 +323,26 @@ void *kumo_realloc(void *ptr, size_t size, kumo_tag type, kumo_tag via)
 {
     if (!ptr)
         return kumo_alloc(size, type, via);
-    hdr *old = header_of(ptr);
-    kumo_tag t = old->type, v = old->via;
     if (size > SIZE_MAX - sizeof(hdr))
         kumo_oom(size);
-    if (old->magic == ARENA_MAGIC) {
-        /* arena blocks never move in place: copy into the current arena, or the heap */
-        void *(*carve)(size_t n) = __atomic_load_n(&arena_alloc, __ATOMIC_RELAXED);
-        kumo_assert(carve);
-        void *p = carve(size);
+    const ahdr *a = arena_header(ptr);
+    if (a) {
+        /* in place, or copied into the current arena (or the heap) and given back */
+        const kumo_arena_hooks *ah = __atomic_load_n(&arena_hooks, __ATOMIC_RELAXED);
+        kumo_assert(ah);
+        size_t n = a->size;
+        uint32_t owner = a->tag & ~ARENA_TAG_MASK;
+        if (ah->resize(ptr, n, size, owner))
+            return ptr;
+        void *p = ah->alloc(size);
         if (!p)
-            p = kumo_alloc(size, t, v);
-        size_t n = hdr_size(old);
+            p = kumo_alloc(size, KUMO_T_XMLDOC, KUMO_V_DOC);
         memcpy(p, ptr, n < size ? n : size);
+        ah->release(ptr, n, owner);
         return p;
     }
+    hdr *old = header_of(ptr);
+    kumo_tag t = old->type, v = old->via;
     uncount(old);
     old->magic = 0;
     hdr *h = realloc(old, block_bytes(size));
@@ -311,9 +355,14 @@ void kumo_free(void *ptr)
 {
     if (!ptr)
         return;
+    const ahdr *a = arena_header(ptr);
+    if (a) {                /* reused by its arena while current, else nothing */
+        const kumo_arena_hooks *ah = __atomic_load_n(&arena_hooks, __ATOMIC_RELAXED);
+        if (ah)
+            ah->release(ptr, a->size, a->tag & ~ARENA_TAG_MASK);
+        return;
+    }
     hdr *h = header_of(ptr);
-    if (h->magic == ARENA_MAGIC)
-        return;             /* freed with its arena */
     counters *tc = thread_counters();
     size_t size = hdr_size(h);
     add(&tc->c[h->type][h->via], -1, -(int64_t)size);
@@ -358,7 +407,8 @@ void kumo__alloc_free_parked(void *ptr)
 
 size_t kumo_alloc_size(const void *ptr)
 {
-    return hdr_size(header_of(ptr));
+    const ahdr *a = arena_header(ptr);
+    return a ? a->size : hdr_size(header_of(ptr));
 }
 
 char *kumo_strndup(const char *s, size_t n, kumo_tag type, kumo_tag via)

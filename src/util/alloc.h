@@ -5,38 +5,28 @@
 
 #include "kumo-int.h"
 
-/* Bytes of the header in front of every tagged block, arena blocks included. */
-#define KUMO_ARENA_HDR 16
+/* Bytes of the header in front of an arena block (a heap block's is 16). */
+#define KUMO_ARENA_HDR 8
 
-/* The header: 16 bytes before every block, keeping malloc's alignment for the payload. */
-typedef struct kumo__hdr {
-    uint32_t size;          /* payload bytes, low half */
-    uint16_t type, via;
-    uint32_t magic;
-    uint32_t big;           /* high half of sizes >= 4 GiB */
-} kumo__hdr;
-
-#define KUMO__ARENA_MAGIC 0x61726e61U /* "arna": carved from an arena, freed with it */
-
-/* Stamp the tagged-heap header of an arena block at p; returns the payload.  Inline: every
- * node of a parsed document passes here. */
-static inline void *kumo__arena_block(void *p, size_t size)
-{
-    kumo__hdr *h = p;
-    h->size = (uint32_t)size;
-    h->big = (uint32_t)((uint64_t)size >> 32);
-    h->type = KUMO_T_XMLDOC;
-    h->via = KUMO_V_DOC;
-    h->magic = KUMO__ARENA_MAGIC;
-    return h + 1;
-}
+/* Stamp the header of a block at p of the arena numbered owner (28 bits, not 0) and size
+ * bytes (below 4 GiB); returns the payload, 8-byte aligned when p is. */
+void *kumo__arena_block(void *p, size_t size, uint32_t owner);
 
 /*
- * Set by mem/arena.c when a thread enters an arena: fn allocates n bytes from this thread's
- * current arena, or returns NULL when none is set.  kumo_realloc() of an arena block copies
- * it into the block fn returns (or the heap when NULL); util names no arena.
+ * Set by mem/arena.c when a thread enters an arena (util names no arena):
+ * alloc(n) allocates n bytes from this thread's current arena, or returns NULL when none is
+ * set; release(p, size, owner) is kumo_free() of an arena block of size bytes, which the
+ * current arena takes back for its next blocks when it is owner (else the block is freed
+ * with its arena); resize(p, size, n, owner) makes it n bytes in place when it can, and
+ * returns whether it did.  kumo_realloc() of an arena block resizes it, or copies it into
+ * alloc()'s block (the heap when NULL) and releases it.
  */
-void kumo__alloc_set_arena_hook(void *(*fn)(size_t n));
+typedef struct kumo_arena_hooks {
+    void *(*alloc)(size_t n);
+    void (*release)(void *p, size_t size, uint32_t owner);
+    bool (*resize)(void *p, size_t size, size_t n, uint32_t owner);
+} kumo_arena_hooks;
+void kumo__alloc_set_arena_hooks(const kumo_arena_hooks *hooks);
 
 /*
  * For a cache of blocks kept for reuse (mem/arena.c's chunks): kumo__alloc_park() takes a

@@ -192,7 +192,9 @@ Test(engine, loop_lag_is_measured)
 /*
  * SCRAPER_SLOT_MAX_ACTIVE_SIZE: a response waiting for its parse counts its body (at least
  * 1024 bytes) in engine.scraper.slot.active_size, shown by est(); past the limit the engine
- * backs out, and the crawl still gets through every page.
+ * backs out, and the crawl still gets through every page.  One transfer a slot: the next
+ * request waits in the slot, and past the limit its download does not start either (a
+ * second transfer started with the first could still be running during a callback).
  */
 Test(engine, scraper_slot_bounds_active_bytes)
 {
@@ -201,6 +203,7 @@ Test(engine, scraper_slot_bounds_active_bytes)
         nseen = 0;
         cr_assert_eq(kumo_testcrawl_run(&t, &lag_spider, SET("PARSE_THREADS", "1",
                                         "CONCURRENT_REQUESTS", "2",
+                                        "CONCURRENT_REQUESTS_PER_DOMAIN", "1",
                                         "SCRAPER_SLOT_MAX_ACTIVE_SIZE",
                                         bounded ? "1000" : "1000000000"),
                                         SET("cb", "status", "paths", paths)), KUMO_OK, "%s",
@@ -213,4 +216,87 @@ Test(engine, scraper_slot_bounds_active_bytes)
         }
         cr_assert_eq(STAT("response_received_count"), 4);
     }
+}
+
+/* ---- bodies and documents alive at once ---- */
+
+#include "http/response.h"
+#include "mem/arena.h"
+#include "select/css.h"
+
+static size_t max_live, max_other_docs;
+
+/* Bytes of documents alive: their arenas' chunks, counted as (xmlDoc, doc). */
+static size_t doc_bytes(void)
+{
+    kumo_heap_counter c[512];
+    size_t n = KUMO_MIN(kumo_heap_snapshot(c, KUMO_ARRAY_LEN(c)), KUMO_ARRAY_LEN(c)), b = 0;
+    for (size_t i = 0; i < n; i++)
+        if (c[i].type == KUMO_T_XMLDOC && c[i].via == KUMO_V_DOC)
+            b += c[i].bytes;
+    return b;
+}
+
+/* A callback that counts the responses alive and the bytes of documents other than its
+ * own (parsed ahead, or being parsed), and takes 20 ms: time for a worker to run ahead. */
+static void count_parse(kumo_response *res, kumo_out *out)
+{
+    (void)out;
+    struct timespec ts = {0, 30 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    size_t live = kumo_ref_count(&KUMO_CLASS(HtmlResponse));
+    size_t own = res->doc ? kumo__arena_bytes(res->doc->arena) : 0, all = doc_bytes();
+    max_live = KUMO_MAX(max_live, live);
+    max_other_docs = KUMO_MAX(max_other_docs, all > own ? all - own : 0);
+}
+
+/* The first page's callback asks for the big pages: they go through the scheduler (start
+ * requests would wait for the callbacks before them). */
+static void fan_out(kumo_response *res, kumo_out *out)
+{
+    int n = atoi(kumo_spider_arg(res->spider, "pages", "1"));
+    for (int i = 0; i < n; i++) {
+        char path[64], url[256];
+        snprintf(path, sizeof(path), "/big?size=%d", 500000 + i);
+        kumo_testserver_url(t.srv, path, url, sizeof(url));
+        kumo_yield_request(out, kumo_request_new(url, count_parse, NULL));
+    }
+}
+
+static int big_start(kumo_spider *sp, kumo_out *out)
+{
+    (void)sp;
+    char url[256];
+    kumo_testserver_url(t.srv, "/ok", url, sizeof(url));
+    kumo_yield_request(out, kumo_request_new(url, fan_out, NULL));
+    return KUMO_OK;
+}
+
+static const kumo_spider_def big_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "big",
+    .allowed_domains = KUMO_LIST("127.0.0.1"),
+    .callbacks = KUMO_CALLBACKS(count_parse, fan_out),
+    .start_requests = big_start,
+};
+
+/*
+ * A document costs many times its body: one that would take SCRAPER_SLOT_MAX_ACTIVE_SIZE
+ * with those out is parsed only once they are called back, and no body is downloaded while
+ * the responses not called back take CONCURRENT_REQUESTS.  Every page still gets through.
+ */
+Test(engine, bodies_and_documents_alive_are_bounded)
+{
+    max_live = max_other_docs = 0;
+    cr_assert_eq(kumo_testcrawl_run(&t, &big_spider, SET("PARSE_THREADS", "1",
+                                    "CONCURRENT_REQUESTS", "4",
+                                    "CONCURRENT_REQUESTS_PER_DOMAIN", "1",
+                                    "SCRAPER_SLOT_MAX_ACTIVE_SIZE", "100000"),
+                                    SET("pages", "12")), KUMO_OK, "%s", t.err);
+    cr_assert_eq(STAT("response_received_count"), 13);
+    /* a 500 KB page's document is megabytes: none was parsed ahead */
+    cr_assert_leq(max_other_docs, 16 * 1024, "%zu bytes of other documents", max_other_docs);
+    /* the one called back, and at most CONCURRENT_REQUESTS downloaded or downloading */
+    cr_assert_leq(max_live, 5, "%zu responses alive", max_live);
+    cr_assert_eq(kumo_ref_count(&KUMO_CLASS(HtmlResponse)), 0, "documents die with them");
 }

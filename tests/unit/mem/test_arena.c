@@ -1,5 +1,6 @@
-/* test_arena.c - arenas: blocks carry the heap header, free with their arena, and grow by
- * copying out (kumo_realloc() reaches the arena through the hook it sets). */
+/* test_arena.c - arenas: blocks carry the heap header, free with their arena, are reused or
+ * grow in place while their arena is current, and grow by copying out otherwise
+ * (kumo_free() and kumo_realloc() reach the arena through the hooks it sets). */
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "mem/arena.h"
@@ -14,16 +15,19 @@ Test(arena, blocks_free_with_their_arena_and_grow_by_copying)
     cr_assert_not_null(p);
     memcpy(p, "arena blk", 10);
     cr_assert_eq(kumo_alloc_size(p), 10);
-    kumo_free(p);                               /* does nothing: freed with the arena */
-    cr_assert_str_eq(p, "arena blk");
+    char *pad = kumo__arena_current_alloc(10);  /* p is not the last block carved */
     char *q = kumo_realloc(p, 4000, KUMO_T_XMLDOC, KUMO_V_DOC);
-    cr_assert_neq(q, p, "arena blocks never grow in place");
+    cr_assert_neq(q, p, "a block in the middle grows by copying");
     cr_assert_str_eq(q, "arena blk");
     cr_assert_eq(kumo_alloc_size(q), 4000);
     size_t held = kumo__arena_bytes(a);
     cr_assert_geq(held, 4000);
+    cr_assert_eq(kumo__arena_current_alloc(10), p, "the block it left is reused");
+    (void)pad;
     cr_assert_eq(kumo__arena_enter(NULL), a);
     cr_assert_null(kumo__arena_current_alloc(10), "no arena entered");
+    kumo_free(q);                               /* no arena current: nothing */
+    cr_assert_str_eq(q, "arena blk");
     /* with no arena entered, a block grows into the tagged heap */
     char *r = kumo_realloc(q, 8000, KUMO_T_XMLDOC, KUMO_V_DOC);
     cr_assert_str_eq(r, "arena blk");
@@ -33,6 +37,49 @@ Test(arena, blocks_free_with_their_arena_and_grow_by_copying)
     uint64_t after;
     kumo_heap_totals(NULL, &after);
     cr_assert_eq(after, before, "the arena's chunks left the tagged heap");
+}
+
+/* What libxml2 frees and grows while it parses does not stay in the arena as waste. */
+Test(arena, freed_blocks_are_reused_while_current)
+{
+    kumo_arena *a = kumo__arena_new();
+    kumo__arena_enter(a);
+    /* the last block carved grows in place and gives its room back */
+    char *p = kumo__arena_current_alloc(100);
+    memcpy(p, "grow", 5);
+    char *q = kumo_realloc(p, 3000, KUMO_T_XMLDOC, KUMO_V_DOC);
+    cr_assert_eq(q, p, "the last block grows in place");
+    cr_assert_str_eq(q, "grow");
+    cr_assert_eq(kumo_alloc_size(q), 3000);
+    kumo_free(q);
+    cr_assert_eq(kumo__arena_current_alloc(50), p, "its room is carved again");
+    /* a small block in the middle waits for the next of its size */
+    char *s1 = kumo__arena_current_alloc(100);
+    char *s2 = kumo__arena_current_alloc(30);
+    kumo_free(s1);
+    cr_assert_eq(kumo__arena_current_alloc(200), s2 + 32 + 8, "another size is carved");
+    cr_assert_eq(kumo__arena_current_alloc(99), s1, "the same size class is reused");
+    /* a big block's own chunk goes back to the heap */
+    size_t held = kumo__arena_bytes(a);
+    char *big = kumo__arena_current_alloc(100 * 1024);
+    kumo__arena_current_alloc(10);              /* the big block is not the head chunk */
+    cr_assert_geq(kumo__arena_bytes(a), held + 100 * 1024);
+    kumo_free(big);
+    cr_assert_eq(kumo__arena_bytes(a), held);
+    kumo__arena_enter(NULL);
+    /* another arena's blocks are left alone while it is not current */
+    kumo_arena *b = kumo__arena_new();
+    kumo__arena_enter(b);
+    char *x = kumo__arena_current_alloc(100);
+    kumo__arena_enter(a);
+    kumo_free(x);
+    char *y = kumo__arena_current_alloc(100);
+    cr_assert_neq(y, x, "a block of b is not reused by a");
+    kumo__arena_enter(b);
+    cr_assert_neq(kumo__arena_current_alloc(100), x, "nor by b: freed while a was current");
+    kumo__arena_enter(NULL);
+    kumo__arena_free(b);
+    kumo__arena_free(a);
 }
 
 /* A freed arena's chunks wait, out of the tagged heap's counts, for the next arena. */
