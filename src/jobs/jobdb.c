@@ -248,7 +248,7 @@ int kumo__jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool
             check_err(db->path, db->h, sqlite3_errcode(db->h), err, errlen);
             goto fail;
         }
-        if (exec(db, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -4096; "
+        if (exec(db, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -1024; "
                      "PRAGMA temp_store = MEMORY") != SQLITE_OK) {
             check_err(db->path, db->h, sqlite3_errcode(db->h), err, errlen);
             goto fail;

@@ -329,3 +329,148 @@ Test(queue_memory, walk_reports_the_request_objects)
                      "plain was packed once pushed past");
     kumo__buf_release(&b);
 }
+
+/* Live blocks and bytes of the queue's own storage (the heap, anchors, diffs). */
+static void queue_heap(uint64_t *count, uint64_t *bytes)
+{
+    kumo_heap_counter v[256];
+    size_t n = kumo_heap_snapshot(v, KUMO_ARRAY_LEN(v));
+    *count = *bytes = 0;
+    for (size_t i = 0; i < n && i < KUMO_ARRAY_LEN(v); i++)
+        if (v[i].type == KUMO_T_QUEUE && v[i].via == KUMO_V_QUEUE) {
+            *count += v[i].count;
+            *bytes += v[i].bytes;
+        }
+}
+
+/* The links of a page as a crawl queues them: one Referer, one depth, similar urls.
+ * page P links to P*F+1 .. P*F+F; every 9th link also has a long query string (a diff too
+ * long for the heap entry), every 50th has a method and a body. */
+static kumo_request *link_request(int page, int i)
+{
+    char url[160], ref[64];
+    snprintf(url, sizeof(url), "http://shop.test/catalog/page-%d.html%s", page * 100 + i,
+             i % 9 == 0 ? "?sort=price&order=descending&session=abcdefghijklmnop" : "");
+    snprintf(ref, sizeof(ref), "http://shop.test/catalog/page-%d.html", page);
+    kumo_request *r = req(url, -(page % 3));
+    kumo_request_set_callback(r, cb_a);
+    kumo_headers_add(kumo_request_headers(r), "Referer", ref);
+    kumo_map_set(kumo_request_meta(r), "depth", kumo_val_int(page % 3 + 1));
+    kumo_map_set(kumo_request_meta(r), "page", kumo_val_int(page));
+    kumo_map_set(kumo_request_meta(r), "link", kumo_val_int(i));
+    if (i % 50 == 0) {
+        kumo_request_set_method(r, "POST");
+        kumo_request_set_body(r, url, strlen(url));
+    }
+    return r;
+}
+
+/* Requests kept as differences to shared anchors come back byte for byte, in priority then
+ * LIFO order, and the anchors go with the last request that needs them (leakcheck). */
+Test(queue_memory, similar_requests_share_anchors)
+{
+    enum { PAGES = 30, LINKS = 100 };
+    for (int p = 0; p < PAGES; p++)
+        for (int i = 1; i <= LINKS; i++)
+            kumo__queue_memory.push(q, link_request(p, i));
+    kumo_request *probe = kumo_request_ref(link_request(0, 0));    /* shared: stays an object */
+    kumo__queue_memory.push(q, probe);      /* settles the last link */
+    kumo_request *back = kumo__queue_memory.pop(q);
+    cr_assert_eq(back, probe, "the newest first (priority 0, LIFO)");
+    kumo_request_unref(back);
+    kumo_request_unref(probe);
+    cr_assert_eq(KUMO_CLASS(Request).live, 0, "every queued link is packed");
+    cr_assert_eq(kumo_ref_count(&KUMO_CLASS(Request)), PAGES * LINKS);
+    uint64_t blocks, bytes;
+    queue_heap(&blocks, &bytes);
+    /* the heap array (32 bytes an entry), a few anchors a page (the Referer changes), and
+     * the diffs too long for an entry: far fewer blocks and bytes than one packed request
+     * each (about 120 bytes) */
+    cr_assert_leq(blocks, PAGES * LINKS / 3, "%llu blocks", (unsigned long long)blocks);
+    cr_assert_lt(bytes, 4096 * 32 + (uint64_t)PAGES * LINKS * 48, "%llu bytes",
+                 (unsigned long long)bytes);
+    int last_prio = 1 << 30;
+    uint64_t last_seq = UINT64_MAX;
+    size_t got = 0;
+    for (kumo_request *r; (r = kumo__queue_memory.pop(q)); got++) {
+        kumo_request *want = link_request((int)kumo_map_get_int(kumo_request_meta(r), "page", -1),
+                                          (int)kumo_map_get_int(kumo_request_meta(r), "link", -1));
+        assert_same_request(want, r);
+        kumo_request_unref(want);
+        if (r->priority == last_prio)
+            cr_assert_lt(r->seq, last_seq, "LIFO within a priority");
+        else
+            cr_assert_lt(r->priority, last_prio);
+        last_prio = r->priority;
+        last_seq = r->seq;
+        kumo_request_unref(r);
+    }
+    cr_assert_eq(got, PAGES * LINKS);
+    cr_assert_eq(kumo_ref_count(&KUMO_CLASS(Request)), 0);
+    queue_heap(&blocks, &bytes);
+    cr_assert_eq(blocks, 4, "%llu: the heap array, the current anchor, the two buffers",
+                 (unsigned long long)blocks);
+}
+
+/* Request k of the edit test: a url and a header edited from one base at places chosen by a
+ * fixed generator (changed, inserted and removed bytes, near and far apart), and every 97th
+ * with a body too big to compare (a request of its own). */
+static kumo_request *edited_request(unsigned k)
+{
+    char url[256] = "http://edit.test/a/long/common/path/segment/0123456789/x.html?q=abcdef";
+    char hdr[128] = "token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    uint32_t x = k * 2654435761u + 12345;
+    for (int e = 0; e < 1 + (int)(k % 4); e++) {
+        x = x * 1103515245u + 12345;
+        char *s = (x >> 8) % 3 ? url : hdr;
+        size_t n = strlen(s), at = 7 + (x >> 12) % (n - 7);
+        switch ((x >> 20) % 3) {
+        case 0:
+            s[at] = (char)('a' + (x >> 24) % 26);
+            break;
+        case 1:     /* insert up to 20 bytes */
+            if (n + 20 < 120) {
+                size_t m = 1 + (x >> 24) % 20;
+                memmove(s + at + m, s + at, n - at + 1);
+                memset(s + at, 'A' + (int)(k % 26), m);
+            }
+            break;
+        default:    /* remove up to 5 */
+            memmove(s + at, s + at + (n - at > 5 ? 5 : 1), n - at - (n - at > 5 ? 5 : 1) + 1);
+            break;
+        }
+    }
+    kumo_request *r = req(url, (int)(k % 3));
+    kumo_headers_add(kumo_request_headers(r), "X-Token", hdr);
+    kumo_map_set(kumo_request_meta(r), "k", kumo_val_int(k));
+    if (k % 97 == 0) {
+        static char big[70000];
+        memset(big, 'b', sizeof(big));
+        kumo_request_set_body(r, big, sizeof(big));
+    }
+    return r;
+}
+
+/* Whatever the edits, a request comes back as it went in. */
+Test(queue_memory, edited_requests_come_back_whole)
+{
+    enum { N = 3000 };
+    for (unsigned k = 0; k < N; k++)
+        kumo__queue_memory.push(q, edited_request(k));
+    uint64_t blocks, bytes;
+    queue_heap(&blocks, &bytes);
+    (void)blocks;
+    /* the 31 big bodies, the heap array, and less than 80 bytes a request (packed whole, one
+     * is about 140) */
+    cr_assert_lt(bytes, (N / 97 + 1) * 70100 + 4096 * 32 + N * 80, "%llu bytes",
+                 (unsigned long long)bytes);
+    size_t got = 0;
+    for (kumo_request *r; (r = kumo__queue_memory.pop(q)); got++) {
+        kumo_request *want =
+            edited_request((unsigned)kumo_map_get_int(kumo_request_meta(r), "k", -1));
+        assert_same_request(want, r);
+        kumo_request_unref(want);
+        kumo_request_unref(r);
+    }
+    cr_assert_eq(got, N);
+}
