@@ -745,7 +745,7 @@ static void tick(kumo_engine *e)
         else
             kumo_request_unref(req);
     }
-    if (!idle(e) || e->paused)
+    if (!idle(e) || (e->paused && !e->closing))    /* a pause holds requests, not a close */
         return;
     if (!e->closing) {
         kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_IDLE, NULL);

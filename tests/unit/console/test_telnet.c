@@ -752,6 +752,7 @@ TestSuite(telnet_crawl, .init = crawl_setup, .fini = crawl_teardown, .timeout = 
 typedef struct operator {
     int port;
     bool logged_in, prefs_ok, sent_stop;
+    bool pause_first, paused;   /* engine.pause() before engine.stop(), and its prompt back */
     int done;                   /* set by the crawl's thread once the crawl ended */
     char got[256];
 } operator;
@@ -772,6 +773,9 @@ static void *operate(void *arg)
         op->prefs_ok = wait_for(&c, LIT("Live References\r\n"), 5000) &&
                        wait_for(&c, LIT(">>> "), 5000);
         snprintf(op->got, sizeof(op->got), "%.*s", (int)c.len, c.buf ? c.buf : "");
+        if (op->pause_first)
+            op->paused = conn_sends(&c, "engine.pause()\r\n") &&
+                         wait_for(&c, LIT(">>> "), 5000);
         op->sent_stop = conn_sends(&c, "engine.stop()\r\n");
         /* Stay connected until the crawl is over (the loop stops with the crawl). */
         for (double end = now_ms() + 20000; !__atomic_load_n(&op->done, __ATOMIC_ACQUIRE) &&
@@ -803,6 +807,31 @@ Test(telnet_crawl, engine_stop_from_console)
     cr_assert(op.prefs_ok, "prefs() answered '%s'", op.got);
     cr_assert(op.sent_stop);
     cr_assert_str_eq(kumo_testcrawl_stat_str(&tc, "finish_reason"), "shutdown");
+}
+
+/* engine.stop() on a paused crawl stops it, as Scrapy's does: a pause holds new requests,
+ * not the close. */
+Test(telnet_crawl, engine_stop_after_pause)
+{
+    operator op = {.port = free_port(), .pause_first = true};
+    cr_assert_gt(op.port, 0);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", op.port);
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, operate, &op), 0);
+    int rc = kumo_testcrawl_run(&tc, &kumo_test_probe_spider,
+                                SET("TELNETCONSOLE_PORT", port, "TELNETCONSOLE_PASSWORD", PW,
+                                    "DOWNLOAD_DELAY", "0.05", "RANDOMIZE_DOWNLOAD_DELAY", "0",
+                                    "CLOSESPIDER_TIMEOUT", "20"),
+                                SET("urls", "/depth/1"));
+    __atomic_store_n(&op.done, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    cr_assert_eq(rc, KUMO_OK, "%s", tc.err);
+    cr_assert(op.logged_in);
+    cr_assert(op.paused, "engine.pause() answered");
+    cr_assert(op.sent_stop);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&tc, "finish_reason"), "shutdown",
+                     "stopped, not ended by CLOSESPIDER_TIMEOUT");
 }
 
 /* The operator of a crawl with SCHEDULER=redis: est() until its cluster block has figures,
