@@ -318,11 +318,13 @@ static bool test_match(const test *t, xmlNodePtr e)
     return ok;
 }
 
-static bool step_match(const step *st, xmlNodePtr n)
+static inline bool step_match(const step *st, xmlNodePtr n)
 {
     if (n->type != XML_ELEMENT_NODE || st->never)
         return false;
-    if (st->element && (n->ns || strcmp((const char *)n->name, st->element) != 0))
+    /* the first letter before the call: most elements differ there */
+    if (st->element && (n->name[0] != (xmlChar)st->element[0] || n->ns ||
+                        strcmp((const char *)n->name + 1, st->element + 1) != 0))
         return false;
     for (size_t i = 0; i < st->ntests; i++)
         if (!test_match(&st->tests[i], n))
@@ -371,9 +373,11 @@ static bool search(const sel *s, size_t hi, xmlNodePtr from, xmlNodePtr ctx)
 }
 
 /* Whether selector s matches element e (its last step on e). */
-static bool sel_match(const sel *s, xmlNodePtr e, xmlNodePtr ctx)
+static inline bool sel_match(const sel *s, xmlNodePtr e, xmlNodePtr ctx)
 {
     size_t hi = s->nsteps - 1, lo = s->steps[hi].seg;
+    if (hi == 0)
+        return step_match(&s->steps[0], e);
     xmlNodePtr top = segment(s, lo, hi, e, ctx);
     if (!top)
         return false;
@@ -412,7 +416,12 @@ static void visit_element(run *r, xmlNodePtr e)
     const kumo_cssmatch *m = r->m;
     if (m->has_element) {
         for (size_t i = 0; i < m->nsels; i++) {
-            if (m->sels[i].out == OUT_ELEMENT && sel_match(&m->sels[i], e, r->ctx)) {
+            const sel *s = &m->sels[i];
+            const char *want = s->steps[s->nsteps - 1].element;
+            /* most elements are not the last step's: tell by the first letter, here */
+            if (s->out != OUT_ELEMENT || (want && e->name[0] != (xmlChar)want[0]))
+                continue;
+            if (sel_match(s, e, r->ctx)) {
                 emit(r, e);
                 break;
             }
@@ -457,23 +466,26 @@ static void visit_text(run *r, xmlNodePtr t)
     emit(r, t);
 }
 
-/* A node XPath's descendant axis steps over (with what is under it). */
-static bool skipped(const xmlNode *n)
+/* Whether the walk passes over n (and what is under it): the nodes XPath's descendant axis
+ * steps over, and all but elements when only elements and their attributes are selected. */
+static inline bool skipped(const xmlNode *n, bool elements_only)
 {
+    if (elements_only)
+        return n->type != XML_ELEMENT_NODE;
     return n->type == XML_DTD_NODE || n->type == XML_ENTITY_DECL;
 }
 
 /* The node after n in document order within ctx's subtree (XPath's descendant axis), or
  * NULL at its end. */
-static xmlNodePtr next_node(xmlNodePtr n, xmlNodePtr ctx)
+static inline xmlNodePtr next_node(xmlNodePtr n, xmlNodePtr ctx, bool elements_only)
 {
     if (n->children && n->children->type != XML_ENTITY_DECL)
         for (xmlNodePtr c = n->children; c; c = c->next)
-            if (!skipped(c))
+            if (!skipped(c, elements_only))
                 return c;
     for (; n && n != ctx; n = n->parent)
         for (xmlNodePtr s = n->next; s; s = s->next)
-            if (!skipped(s))
+            if (!skipped(s, elements_only))
                 return s;
     return NULL;
 }
@@ -483,7 +495,8 @@ size_t kumo__cssm_run(const kumo_cssmatch *m, xmlNodePtr ctx, kumo_cssm_emit_fn 
     run r = {.m = m, .ctx = ctx, .emit = fn, .arg = arg};
     if (!ctx || ctx->type == XML_ATTRIBUTE_NODE || ctx->type == XML_NAMESPACE_DECL)
         return 0;
-    for (xmlNodePtr n = ctx; n; n = next_node(n, ctx)) {
+    bool elements_only = !m->has_text;
+    for (xmlNodePtr n = ctx; n; n = next_node(n, ctx, elements_only)) {
         if (n->type == XML_ELEMENT_NODE) {
             visit_element(&r, n);
         } else if (m->has_text &&
