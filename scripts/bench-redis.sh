@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench-redis.sh - the Redis scheduler against the memory scheduler on the benchmark site
 # (../shared/bench): kumo's CPU per page with each (Redis's own CPU shown apart), the wall
-# time of 2 workers against 1, and Redis memory per seen url for 1,000,000 fingerprints
-# stored as the dupefilter stores them.  Run through `make bench-redis`.
+# time of 2 workers against 1, Redis memory per seen url for 1,000,000 fingerprints stored
+# as the dupefilter stores them, and the frontier's Redis memory per queued request against
+# kumo's packed encoding at 100,000 queued requests.  Run through `make bench-redis`.
 #
 #   scripts/bench-redis.sh [--pages N] [--shared DIR]
 set -euo pipefail
@@ -92,3 +93,32 @@ after=$($R info memory | tr -d '\r' | awk -F: '/^used_memory:/ { print $2 }')
 awk -v a="$before" -v b="$after" 'BEGIN {
     printf "dupefilter: %.2f bytes of Redis memory per seen url at 1,000,000 urls\n", (b - a) / 1e6 }'
 echo "bench-redis: $($R object encoding b:seen:5) buckets; logs in $out (removed at exit)"
+
+# The frontier's size: one page with 100,000 links crawled with CLOSESPIDER_PAGECOUNT=1
+# leaves its children queued in Redis; their list's MEMORY USAGE against the bytes of the
+# entries themselves (kumo's packed encoding of each request, callbacks by name).
+nlinks=100000
+mkdir -p "$out/links"
+python3 - "$out/links/index.html" "$nlinks" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("<html><head><title>links</title></head><body>\n")
+    for i in range(int(sys.argv[2])):
+        f.write('<a href="/catalogue/page-%d/item_%d.html">item %d</a>\n' % (i // 20, i, i))
+    f.write("</body></html>\n")
+PY
+lport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$lport" --bind 127.0.0.1 --directory "$out/links" > "$out/links.log" 2>&1 &
+lpid=$!
+trap '"$bench/serve.sh" stop "$site" >/dev/null 2>&1 || true; kill $rpid $lpid 2>/dev/null; wait $rpid $lpid 2>/dev/null || true; rm -rf "$out"' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$lport/" >/dev/null && break; sleep 0.05; done
+$R flushall >/dev/null
+./kumo crawl follow -a url="http://127.0.0.1:$lport/" -s SCHEDULER=redis \
+    -s REDIS_URL=redis://127.0.0.1:$rport/0 -s CLOSESPIDER_PAGECOUNT=1 \
+    -s TELNETCONSOLE_ENABLED=0 -L WARNING 2> "$out/frontier.log" || true
+queued=$($R llen follow:q:0)
+fmem=$($R memory usage follow:q:0 samples 0)
+packed=$($R eval "local t = 0 for _, v in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do t = t + #v end return t" 1 follow:q:0)
+awk -v n="$queued" -v m="$fmem" -v p="$packed" 'BEGIN {
+    if (n > 0) printf "frontier: %d requests queued, %.1f bytes of Redis memory each against %.1f of packed encoding (%.2fx)\n", n, m / n, p / n, m / p
+    else print "frontier: nothing queued (see the log)" }'
