@@ -3,6 +3,8 @@
  * its ack in one Redis Function call (src/redis/kumo.lua); a local buffer of leased
  * requests, refilled asynchronously, serves the scheduler's synchronous pop. */
 #include "redis/client.h"
+#include "redis/robots_redis.h"
+#include "redis/slots.h"
 #include "redis/wire.h"
 #include "core/crawler.h"
 #include "core/engine.h"
@@ -18,7 +20,7 @@
 #include "redis_lua.h"          /* static const char redis_lua[]: generated from kumo.lua */
 
 #define LOGGER "kumo.redis"
-#define LUA_VERSION 2           /* kumo.lua's VERSION */
+#define LUA_VERSION 3           /* kumo.lua's VERSION */
 #define CONNECT_TIMEOUT 5.0     /* seconds */
 #define CMD_TIMEOUT 10.0
 #define DRAIN_TIMEOUT 5.0       /* at close, for the last acks */
@@ -67,6 +69,8 @@ typedef struct rq {
     bool warned_side, warned_start;
     /* the cluster, as the last heartbeat told */
     int64_t c_pending, c_leased, c_seen, c_workers, c_start;
+    kumo_redis_slots slots;     /* the politeness the cluster shares */
+    kumo_redis_robots *robots;  /* robots.txt once per origin for the cluster */
 } rq;
 
 /* ---- argument lists ---- */
@@ -337,6 +341,7 @@ static void on_lease(void *ctx, redisReply *r)
     rq *q = ctx;
     q->lease_busy = false;
     size_t got = 0;
+    double due = -1;            /* seconds until a slot that waits for its delay is due */
     if (r && r->type == REDIS_REPLY_ERROR) {
         if (strstr(r->str, "WRONGTYPE") && q->startkey[0]) {
             KUMO_ERROR(LOGGER, "Redis key '%s' is not a list of start urls: ignored (%s)",
@@ -368,15 +373,30 @@ static void on_lease(void *ctx, redisReply *r)
             got++;
         }
         kumo_crawler_stats_inc(q->c, "redis/leased", (int64_t)got);
+        redisReply *w = r->elements % 3 == 1 ? r->element[r->elements - 1] : NULL;
+        if (w && w->type == REDIS_REPLY_INTEGER && w->integer >= 0)
+            due = (double)w->integer / 1000;
     }
     if (got) {
         q->poll = POLL_MIN;
         wake(q);
-    } else if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
-        arm(q->refill, q->poll);    /* empty (or failed): ask again later */
-        q->poll = KUMO_MIN(q->poll * 2, q->hb_every);
+    }
+    if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
+        if (due >= 0 && due < q->hb_every) {
+            arm(q->refill, KUMO_MAX(due, 0.005));   /* a slot's delay ends then */
+        } else if (!got) {
+            arm(q->refill, q->poll);    /* empty (or failed): ask again later */
+            q->poll = KUMO_MIN(q->poll * 2, q->hb_every);
+        }
     }
     note_idle(q);
+}
+
+/* A slot delay report: SLOT DELAY_MS, into the lease's arguments. */
+static void add_report(void *ctx, const char *slot, long long ms)
+{
+    arg_adds(ctx, slot);
+    arg_addf(ctx, "%lld", ms);
 }
 
 static void refill(rq *q)
@@ -392,6 +412,15 @@ static void refill(rq *q)
     arg_addf(&a, "%lld", (long long)(q->ttl * 1000));
     arg_addf(&a, "%lld", (long long)(q->ttl * 1000));
     arg_adds(&a, q->startkey);
+    arg_addf(&a, "%lld", q->slots.conc);
+    arg_addf(&a, "%lld", q->slots.delay_ms);
+    arg_adds(&a, q->slots.randomize ? "1" : "0");
+    args reps;
+    args_init(&reps);
+    int nrep = (int)kumo__redis_slots_take(&q->slots, add_report, &reps);
+    arg_addf(&a, "%d", nrep);
+    args_cat(&a, &reps);
+    args_release(&reps);
     if (args_send(q->conn, &a, on_lease, q) == KUMO_OK)
         q->lease_busy = true;
     args_release(&a);
@@ -536,6 +565,7 @@ static void *open_q(kumo_crawler *c, int *err)
     q->persist = kumo_crawler_setting_bool(c, "SCHEDULER_PERSIST");
     q->prefetch = (int)KUMO_MAX(1, kumo_crawler_setting_int(c, "CONCURRENT_REQUESTS"));
     q->poll = POLL_MIN;
+    kumo__redis_slots_init(&q->slots, c);
     q->fpc = kumo_calloc(FPCACHE, sizeof(*q->fpc), KUMO_T_FPSET, KUMO_V_SEEN);
     redisContext *ctx = NULL;
     if (*err == KUMO_OK) {
@@ -593,6 +623,7 @@ static void *open_q(kumo_crawler *c, int *err)
     q->hb = evtimer_new(base, on_hb_timer, q);
     q->refill = evtimer_new(base, on_refill, q);
     q->flush = event_new(base, -1, 0, on_flush, q);
+    q->robots = kumo__redis_robots_attach(c, q->conn, q->prefix, q->worker);
     arm(q->hb, q->hb_every);
     return q;
 }
@@ -622,6 +653,8 @@ static void close_q(void *p)
     if (q->flush)
         event_free(q->flush);
     q->hb = q->refill = q->flush = NULL;
+    kumo__redis_robots_detach(q->robots);
+    q->robots = NULL;
     if (q->conn) {
         q->finished = true;         /* no more leases */
         drain(q);
@@ -659,6 +692,7 @@ static void close_q(void *p)
     kumo_free(q->buf);
     kumo_free(q->side);
     args_release(&q->kids);
+    kumo__redis_slots_release(&q->slots);
     kumo_free(q->fpc);
     kumo_free(q);
 }
@@ -695,6 +729,9 @@ static void push(void *p, kumo_request *req)
     arg_addf(&q->kids, "%u", bucket);
     arg_addf(&q->kids, "%llu", (unsigned long long)value);
     arg_adds(&q->kids, req->dont_filter ? "1" : "0");
+    char slot[KUMO_REDIS_SLOT_MAX];
+    kumo__redis_slot_of(&q->slots, req, slot, sizeof(slot));
+    arg_adds(&q->kids, slot);
     arg_add(&q->kids, b.s, b.len);
     q->nkids++;
     kumo__buf_release(&b);
@@ -751,6 +788,7 @@ static void done(void *p, kumo_request *req)
     rq *q = p;
     if (req->seq) {
         q->nout--;
+        kumo__redis_slots_note(&q->slots, req);
         ack(q, req->seq);
     }
     note_idle(q);

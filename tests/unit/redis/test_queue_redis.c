@@ -171,7 +171,7 @@ Test(queue_redis, an_ack_after_the_lease_moved_is_refused)
     spin(&a, 300);
     cr_expect_eq(kumo_crawler_stats_get_int(a.c, "redis/ack_refused", 0), 1);
     char out[64];
-    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    cli("LLEN %s:q::0", "rq", out, sizeof(out));
     cr_expect_str_eq(out, "0", "the refused ack's child is not queued");
     /* b's ack goes through with its own child */
     kumo__scheduler_enqueue(b.s, req("http://a.test/child-of-b", 0));
@@ -182,7 +182,7 @@ Test(queue_redis, an_ack_after_the_lease_moved_is_refused)
     cr_expect_str_eq(child->url, "http://a.test/child-of-b");
     /* closing with a lease out hands it back at once */
     worker_close(&b);
-    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    cli("LLEN %s:q::0", "rq", out, sizeof(out));
     cr_expect_str_eq(out, "1", "handed back");
     cli("HLEN %s:leases", "rq", out, sizeof(out));
     cr_expect_str_eq(out, "0");
