@@ -57,9 +57,13 @@ static void set(kumo_settings *st, const char *k, const char *v)
                  "%s", err);
 }
 
-static void worker_open(worker *w, const char *lease, const char *persist)
+/* Open w with more settings kv (NAME, VALUE, ..., NULL; may be NULL). */
+static void worker_open_with(worker *w, const char *lease, const char *persist,
+                             const char *const *kv)
 {
     kumo_settings *st = kumo__settings_new();
+    for (size_t i = 0; kv && kv[i]; i += 2)
+        set(st, kv[i], kv[i + 1]);
     set(st, "SCHEDULER", "redis");
     set(st, "REDIS_URL", redis.url);
     set(st, "SCHEDULER_LEASE_TIMEOUT", lease);
@@ -72,6 +76,11 @@ static void worker_open(worker *w, const char *lease, const char *persist)
     int rc;
     w->s = kumo__scheduler_open(w->c, &rc);
     cr_assert(w->s, "%s", kumo__scheduler_open_error());
+}
+
+static void worker_open(worker *w, const char *lease, const char *persist)
+{
+    worker_open_with(w, lease, persist, NULL);
 }
 
 static void worker_close(worker *w)
@@ -207,4 +216,42 @@ Test(queue_redis, persist_off_deletes_the_keys_when_finished)
     char out[64];
     cli("DBSIZE", "", out, sizeof(out));
     cr_expect_str_eq(out, "0", "every key of the crawl is gone");
+}
+
+/* A slot with CONCURRENT_REQUESTS_PER_DOMAIN=1 and a DOWNLOAD_DELAY (bare crawlers have no
+ * downloader: every request is in the slot ""): while one worker holds its lease, neither
+ * worker gets another; after the ack the next lease waits the delay at least. */
+Test(queue_redis, a_slot_is_leased_once_at_a_time_and_waits_its_delay)
+{
+    static const char *const polite[] = {"CONCURRENT_REQUESTS_PER_DOMAIN", "1",
+                                         "DOWNLOAD_DELAY", "0.3", "RANDOMIZE_DOWNLOAD_DELAY",
+                                         "0", NULL};
+    worker a, b;
+    worker_open_with(&a, "30", "1", polite);
+    worker_open_with(&b, "30", "1", polite);
+    kumo__scheduler_enqueue(a.s, req("http://a.test/1", 0));
+    kumo__scheduler_enqueue(a.s, req("http://a.test/2", 0));
+    kumo_request *first = next(&a);
+    cr_assert(first);
+    spin(&a, 400);
+    spin(&b, 400);
+    cr_expect_null(kumo__scheduler_next(a.s), "the slot's one lease is out");
+    cr_expect_null(kumo__scheduler_next(b.s), "for every worker");
+    char out[64];
+    cli("HGET %s:inflight ''", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "1");
+    double acked = kumo_now();
+    kumo__scheduler_done(a.s, first);
+    spin(&a, 50);                       /* the ack goes out */
+    kumo_request *second = next(&b);
+    cr_assert(second, "the ack released the slot");
+    cr_expect_geq(kumo_now() - acked, 0.3, "the delay after the ack, at least");
+    kumo__scheduler_done(b.s, second);
+    spin(&b, 100);
+    cli("HLEN %s:inflight", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "0");
+    kumo_request_unref(first);
+    kumo_request_unref(second);
+    worker_close(&a);
+    worker_close(&b);
 }
