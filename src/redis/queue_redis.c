@@ -303,6 +303,8 @@ static void ack(rq *q, uint64_t tok)
 
 /* ---- leasing ---- */
 
+static void push(void *p, kumo_request *req);
+
 static void refill(rq *q);
 
 static void buf_add(rq *q, kumo_request *req)
@@ -320,20 +322,36 @@ static void buf_add(rq *q, kumo_request *req)
     q->buf[q->head + q->nbuf++] = req;
 }
 
+/* Ack lease tok with req (NULL: nothing) as its one child, apart from the children other
+ * responses pushed meanwhile.  req is borrowed. */
+static void ack_alone(rq *q, uint64_t tok, kumo_request *req)
+{
+    int nk = q->nkids;
+    args saved = q->kids;
+    args_init(&q->kids);
+    q->nkids = 0;
+    if (req) {
+        kumo_request_ref(req);
+        push(q, req);
+    }
+    if (q->nside == 0 || !req || q->side[q->nside - 1] != req) {
+        ack(q, tok);
+    } else {
+        q->side[q->nside - 1]->seq = tok;   /* not storable: fetched here, acked then */
+        q->nout++;
+    }
+    args_release(&q->kids);
+    q->kids = saved;
+    q->nkids = nk;
+}
+
 /* A leased entry that does not decode: one ERROR naming the key, and it is acked away. */
 static void drop_bad(rq *q, uint64_t tok, const char *kind, const char *why)
 {
     KUMO_ERROR(LOGGER, "Redis key '%s:leases' token %llu: %s does not decode (%s): dropped",
                q->prefix, (unsigned long long)tok, kind, why);
     kumo_crawler_stats_inc(q->c, "redis/undecodable", 1);
-    int nk = q->nkids;          /* the ack carries no children of another response */
-    args saved = q->kids;
-    args_init(&q->kids);
-    q->nkids = 0;
-    ack(q, tok);
-    args_release(&q->kids);
-    q->kids = saved;
-    q->nkids = nk;
+    ack_alone(q, tok, NULL);
 }
 
 static void on_lease(void *ctx, redisReply *r)
@@ -366,6 +384,14 @@ static void on_lease(void *ctx, redisReply *r)
                 req = kumo__redis_wire_decode(def, d->str, d->len, why, sizeof(why));
             if (!req) {
                 drop_bad(q, tok, url ? "a start url" : "a request", why);
+                continue;
+            }
+            if (url) {
+                /* into the frontier with the ack of its lease, in its download slot: the
+                 * cluster's politeness holds for start urls too */
+                ack_alone(q, tok, req);
+                kumo_request_unref(req);
+                kumo_crawler_stats_inc(q->c, "redis/start_urls", 1);
                 continue;
             }
             req->seq = tok;

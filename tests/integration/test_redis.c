@@ -300,6 +300,8 @@ Test(redis, start_urls_from_the_key)
     cr_expect(strstr(log, "Spider closed (finished)"), "%s", log);
     cr_expect_eq(kumo_testserver_hits(srv, "/echo/plain"), 1);
     cr_expect_eq(kumo_testserver_hits(srv, "/echo/json"), 1);
+    cr_expect(strstr(log, "'redis/start_urls': 2"), "both went through the frontier, in their "
+              "download slot:\n%s", log);
     cr_expect_eq(kumo_testserver_hits(srv, "/ok"), 1);
     kumo_redisd_cli(&redis, out, sizeof(out), "EXISTS follow:start_urls");
     cr_expect_str_eq(out, "0", "the list is consumed");
