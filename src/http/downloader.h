@@ -59,6 +59,13 @@ void kumo__downloader_free(kumo_downloader *dl);
  */
 void kumo__downloader_fetch(kumo_downloader *dl, kumo_request *req);
 
+/*
+ * Write into out[0..n) the key of the slot kumo__downloader_fetch() would queue req in now
+ * (the same choice, without queueing it; req is borrowed): the cluster's scheduler keeps
+ * its politeness per slot with it.
+ */
+void kumo__downloader_slot_key(kumo_downloader *dl, kumo_request *req, char *out, size_t n);
+
 /* Requests queued in slots or transferring. */
 size_t kumo__downloader_active(const kumo_downloader *dl);
 

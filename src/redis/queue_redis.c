@@ -4,6 +4,8 @@
  * requests, refilled asynchronously, serves the scheduler's synchronous pop. */
 #include "redis/queue_redis.h"
 #include "redis/cluster_stats.h"
+#include "redis/robots_redis.h"
+#include "redis/slots.h"
 #include "redis/wire.h"
 #include "core/crawler.h"
 #include "core/engine.h"
@@ -19,7 +21,7 @@
 #include "redis_lua.h"          /* static const char redis_lua[]: generated from kumo.lua */
 
 #define LOGGER "kumo.redis"
-#define LUA_VERSION 2           /* kumo.lua's VERSION */
+#define LUA_VERSION 3           /* kumo.lua's VERSION */
 #define CONNECT_TIMEOUT 5.0     /* seconds */
 #define CMD_TIMEOUT 10.0
 #define DRAIN_TIMEOUT 5.0       /* at close, for the last acks */
@@ -88,6 +90,8 @@ struct kumo_redis_queue {
     double c_at;
     int64_t queued, stored_items;   /* this worker's requests and items Redis took */
     kumo_redis_cluster *cluster;    /* est()'s figures */
+    kumo_redis_slots slots;         /* the politeness the cluster shares */
+    kumo_redis_robots *robots;      /* robots.txt once per origin for the cluster */
     rq *next_open;                  /* the open queues (kumo__redis_queue_of) */
 };
 
@@ -413,23 +417,26 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     flush_kids(arg);
 }
 
-/* Ack lease tok; outputs: with the children pushed and the items scraped since the last
- * ack (its response's), else alone. */
-static void ack(rq *q, uint64_t tok, bool outputs)
+/* What an ack carries: the children pushed and the items scraped since the last ack. */
+enum { ACK_KIDS = 1, ACK_ITEMS = 2, ACK_OUTPUTS = ACK_KIDS | ACK_ITEMS };
+
+/* Ack lease tok with what (ACK_*: a response's ack carries its outputs; 0: alone). */
+static void ack(rq *q, uint64_t tok, int what)
 {
+    bool kids = what & ACK_KIDS, items = (what & ACK_ITEMS) && q->npitems;
     outcmd *o = out_new(q, OUT_ACK, tok);
     fcall_head(&o->a, q, "kumo_ack");
     arg_adds(&o->a, q->worker);
     arg_addf(&o->a, "%llu", (unsigned long long)tok);
-    arg_adds(&o->a, outputs && q->npitems ? q->itemskey : "");
-    arg_addf(&o->a, "%d", outputs ? q->nkids : 0);
-    if (outputs) {
+    arg_adds(&o->a, items ? q->itemskey : "");
+    arg_addf(&o->a, "%d", kids ? q->nkids : 0);
+    if (kids) {
         args_cat(&o->a, &q->kids);
         args_reset(&q->kids);
         q->nkids = 0;
     }
-    arg_addf(&o->a, "%zu", outputs ? q->npitems : 0);
-    if (outputs)
+    arg_addf(&o->a, "%zu", items ? q->npitems : 0);
+    if (items)
         take_items(q, o);
     arg_adds(&o->a, "0");       /* stats */
     out_go(q, o);
@@ -451,6 +458,8 @@ void kumo__redis_queue_item(kumo_redis_queue *q, const void *json, size_t len,
 
 /* ---- leasing ---- */
 
+static void push(void *p, kumo_request *req);
+
 static void refill(rq *q);
 
 static void buf_add(rq *q, kumo_request *req)
@@ -468,20 +477,44 @@ static void buf_add(rq *q, kumo_request *req)
     q->buf[q->head + q->nbuf++] = req;
 }
 
+/* Ack lease tok with req (NULL: nothing) as its one child, apart from the children and
+ * items of other responses since the last ack.  req is borrowed. */
+static void ack_alone(rq *q, uint64_t tok, kumo_request *req)
+{
+    int nk = q->nkids;
+    args saved = q->kids;
+    args_init(&q->kids);
+    q->nkids = 0;
+    if (req) {
+        kumo_request_ref(req);
+        push(q, req);
+    }
+    if (q->nside == 0 || !req || q->side[q->nside - 1] != req) {
+        ack(q, tok, ACK_KIDS);
+    } else {
+        q->side[q->nside - 1]->seq = tok;   /* not storable: fetched here, acked then */
+        q->nout++;
+    }
+    args_release(&q->kids);
+    q->kids = saved;
+    q->nkids = nk;
+}
+
 /* A leased entry that does not decode: one ERROR naming the key, and it is acked away. */
 static void drop_bad(rq *q, uint64_t tok, const char *kind, const char *why)
 {
     KUMO_ERROR(LOGGER, "Redis key '%s:leases' token %llu: %s does not decode (%s): dropped",
                q->prefix, (unsigned long long)tok, kind, why);
     kumo_crawler_stats_inc(q->c, "redis/undecodable", 1);
-    ack(q, tok, false);         /* with no outputs of another response */
+    ack_alone(q, tok, NULL);     /* with no outputs of another response */
 }
 
 static void on_lease(void *ctx, redisReply *r)
 {
     rq *q = ctx;
     q->lease_busy = false;
-    size_t got = 0;
+    size_t got = 0, moved = 0;  /* moved: start urls put into the frontier */
+    double due = -1;            /* seconds until a slot that waits for its delay is due */
     if (r && r->type == REDIS_REPLY_ERROR) {
         if (strstr(r->str, "WRONGTYPE") && q->startkey[0]) {
             KUMO_ERROR(LOGGER, "Redis key '%s' is not a list of start urls: ignored (%s)",
@@ -508,24 +541,44 @@ static void on_lease(void *ctx, redisReply *r)
                 drop_bad(q, tok, url ? "a start url" : "a request", why);
                 continue;
             }
+            if (url) {
+                /* into the frontier with the ack of its lease, in its download slot: the
+                 * cluster's politeness holds for start urls too */
+                ack_alone(q, tok, req);
+                kumo_request_unref(req);
+                kumo_crawler_stats_inc(q->c, "redis/start_urls", 1);
+                moved++;
+                continue;
+            }
             req->seq = tok;
             buf_add(q, req);
             got++;
         }
         kumo_crawler_stats_inc(q->c, "redis/leased", (int64_t)got);
+        redisReply *w = r->elements % 3 == 1 ? r->element[r->elements - 1] : NULL;
+        if (w && w->type == REDIS_REPLY_INTEGER && w->integer >= 0)
+            due = (double)w->integer / 1000;
     }
     q->drained = r && r->type == REDIS_REPLY_ARRAY && got == 0;
-    if (got) {
-        q->poll = POLL_MIN;
-        wake(q);
-    } else {
-        if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
+    if (got || moved)
+        q->poll = POLL_MIN;             /* moved start urls are leased by the next call */
+    wake(q);                            /* requests, or the engine may take start requests */
+    if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
+        if (due >= 0 && due < q->hb_every) {
+            arm(q->refill, KUMO_MAX(due, 0.005));   /* a slot's delay ends then */
+        } else if (!got) {
             arm(q->refill, q->poll);    /* empty (or failed): ask again later */
             q->poll = KUMO_MIN(q->poll * 2, q->hb_every);
         }
-        wake(q);                        /* the engine may take start requests now */
     }
     note_idle(q);
+}
+
+/* A slot delay report: SLOT DELAY_MS, into the lease's arguments. */
+static void add_report(void *ctx, const char *slot, long long ms)
+{
+    arg_adds(ctx, slot);
+    arg_addf(ctx, "%lld", ms);
 }
 
 static void refill(rq *q)
@@ -541,6 +594,15 @@ static void refill(rq *q)
     arg_addf(&a, "%lld", (long long)(q->ttl * 1000));
     arg_addf(&a, "%lld", (long long)(q->ttl * 1000));
     arg_adds(&a, q->startkey);
+    arg_addf(&a, "%lld", q->slots.conc);
+    arg_addf(&a, "%lld", q->slots.delay_ms);
+    arg_adds(&a, q->slots.randomize ? "1" : "0");
+    args reps;
+    args_init(&reps);
+    int nrep = (int)kumo__redis_slots_take(&q->slots, add_report, &reps);
+    arg_addf(&a, "%d", nrep);
+    args_cat(&a, &reps);
+    args_release(&reps);
     if (args_send(q->conn, &a, on_lease, q) == KUMO_OK)
         q->lease_busy = true;
     args_release(&a);
@@ -703,6 +765,7 @@ static void *open_q(kumo_crawler *c, int *err)
     q->persist = kumo_crawler_setting_bool(c, "SCHEDULER_PERSIST");
     q->prefetch = (int)KUMO_MAX(1, kumo_crawler_setting_int(c, "CONCURRENT_REQUESTS"));
     q->poll = POLL_MIN;
+    kumo__redis_slots_init(&q->slots, c);
     q->fpc = kumo_calloc(FPCACHE, sizeof(*q->fpc), KUMO_T_FPSET, KUMO_V_SEEN);
     redisContext *ctx = NULL;
     if (*err == KUMO_OK) {
@@ -761,6 +824,7 @@ static void *open_q(kumo_crawler *c, int *err)
     q->refill = evtimer_new(base, on_refill, q);
     q->flush = event_new(base, -1, 0, on_flush, q);
     q->resend = evtimer_new(base, on_resend, q);
+    q->robots = kumo__redis_robots_attach(c, q->conn, q->prefix, q->worker);
     arm(q->hb, q->hb_every);
     q->next_open = open_queues;
     open_queues = q;
@@ -803,6 +867,8 @@ static void close_q(void *p)
     if (q->refill)
         event_free(q->refill);
     q->hb = q->refill = NULL;
+    kumo__redis_robots_detach(q->robots);
+    q->robots = NULL;
     if (q->conn) {
         q->finished = true;         /* no more leases */
         drain(q);
@@ -849,6 +915,7 @@ static void close_q(void *p)
     kumo_free(q->buf);
     kumo_free(q->side);
     args_release(&q->kids);
+    kumo__redis_slots_release(&q->slots);
     kumo_free(q->fpc);
     kumo_free(q);
 }
@@ -885,6 +952,9 @@ static void push(void *p, kumo_request *req)
     arg_addf(&q->kids, "%u", bucket);
     arg_addf(&q->kids, "%llu", (unsigned long long)value);
     arg_adds(&q->kids, req->dont_filter ? "1" : "0");
+    char slot[KUMO_REDIS_SLOT_MAX];
+    kumo__redis_slot_of(&q->slots, req, slot, sizeof(slot));
+    arg_adds(&q->kids, slot);
     arg_add(&q->kids, b.s, b.len);
     q->nkids++;
     kumo__buf_release(&b);
@@ -943,7 +1013,8 @@ static void done(void *p, kumo_request *req)
     rq *q = p;
     if (req->seq) {
         q->nout--;
-        ack(q, req->seq, true);
+        kumo__redis_slots_note(&q->slots, req);
+        ack(q, req->seq, ACK_OUTPUTS);
     }
     note_idle(q);
 }

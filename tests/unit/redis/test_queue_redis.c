@@ -60,10 +60,14 @@ static void set(kumo_settings *st, const char *k, const char *v)
 
 static const char *results_max = "67108864";    /* REDIS_RESULTS_MAX of the next worker */
 
-static void worker_open(worker *w, const char *lease, const char *persist)
+/* Open w with more settings kv (NAME, VALUE, ..., NULL; may be NULL). */
+static void worker_open_with(worker *w, const char *lease, const char *persist,
+                             const char *const *kv)
 {
     kumo_settings *st = kumo__settings_new();
     set(st, "REDIS_RESULTS_MAX", results_max);
+    for (size_t i = 0; kv && kv[i]; i += 2)
+        set(st, kv[i], kv[i + 1]);
     set(st, "SCHEDULER", "redis");
     set(st, "REDIS_URL", redis.url);
     set(st, "SCHEDULER_LEASE_TIMEOUT", lease);
@@ -76,6 +80,11 @@ static void worker_open(worker *w, const char *lease, const char *persist)
     int rc;
     w->s = kumo__scheduler_open(w->c, &rc);
     cr_assert(w->s, "%s", kumo__scheduler_open_error());
+}
+
+static void worker_open(worker *w, const char *lease, const char *persist)
+{
+    worker_open_with(w, lease, persist, NULL);
 }
 
 static void worker_close(worker *w)
@@ -175,7 +184,7 @@ Test(queue_redis, an_ack_after_the_lease_moved_is_refused)
     spin(&a, 300);
     cr_expect_eq(kumo_crawler_stats_get_int(a.c, "redis/ack_refused", 0), 1);
     char out[64];
-    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    cli("LLEN %s:q::0", "rq", out, sizeof(out));
     cr_expect_str_eq(out, "0", "the refused ack's child is not queued");
     /* b's ack goes through with its own child */
     kumo__scheduler_enqueue(b.s, req("http://a.test/child-of-b", 0));
@@ -186,7 +195,7 @@ Test(queue_redis, an_ack_after_the_lease_moved_is_refused)
     cr_expect_str_eq(child->url, "http://a.test/child-of-b");
     /* closing with a lease out hands it back at once */
     worker_close(&b);
-    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    cli("LLEN %s:q::0", "rq", out, sizeof(out));
     cr_expect_str_eq(out, "1", "handed back");
     cli("HLEN %s:leases", "rq", out, sizeof(out));
     cr_expect_str_eq(out, "0");
@@ -247,7 +256,7 @@ Test(queue_redis, results_waiting_past_the_bound_hold_new_downloads)
     worker_close(&a);
 }
 
-/* The frontier's size: Redis memory (MEMORY USAGE of the priority's list) per queued
+/* The frontier's size: Redis memory (MEMORY USAGE of the slot's list) per queued
  * request is at most twice kumo's own packed encoding of it (the stored entries' bytes). */
 Test(queue_redis, frontier_at_most_twice_the_packed_encoding)
 {
@@ -269,13 +278,14 @@ Test(queue_redis, frontier_at_most_twice_the_packed_encoding)
     }
     cr_assert_eq(atoi(out), N, "every request pushed");
     spin(&a, 200);
-    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    cli("LLEN %s:q::0", "rq", out, sizeof(out));
     long queued = atol(out);
     cr_assert_gt(queued, N - 10, "the frontier holds them (a few leased)");
-    cli("MEMORY USAGE %s:q:0 SAMPLES 0", "rq", out, sizeof(out));
+    cli("MEMORY USAGE %s:q::0 SAMPLES 0", "rq", out, sizeof(out));
     long mem = atol(out);
     kumo_redisd_cli(&redis, out, sizeof(out), "EVAL \"local t = 0 for _, v in ipairs("
-                    "redis.call('LRANGE', KEYS[1], 0, -1)) do t = t + #v end return t\" 1 rq:q:0");
+                    "redis.call('LRANGE', KEYS[1], 0, -1)) do t = t + #v end return t\" 1 "
+                    "rq:q::0");
     long packed = atol(out);
     cr_assert_gt(packed, queued * 40, "%ld bytes for %ld requests", packed, queued);
     cr_expect_leq(mem, 2 * packed, "Redis %.1f bytes per request, packed %.1f",
@@ -284,4 +294,42 @@ Test(queue_redis, frontier_at_most_twice_the_packed_encoding)
                 "(%.2fx)", (double)mem / queued, (double)packed / queued,
                 (double)mem / packed);
     worker_close(&a);
+}
+
+/* A slot with CONCURRENT_REQUESTS_PER_DOMAIN=1 and a DOWNLOAD_DELAY (bare crawlers have no
+ * downloader: every request is in the slot ""): while one worker holds its lease, neither
+ * worker gets another; after the ack the next lease waits the delay at least. */
+Test(queue_redis, a_slot_is_leased_once_at_a_time_and_waits_its_delay)
+{
+    static const char *const polite[] = {"CONCURRENT_REQUESTS_PER_DOMAIN", "1",
+                                         "DOWNLOAD_DELAY", "0.3", "RANDOMIZE_DOWNLOAD_DELAY",
+                                         "0", NULL};
+    worker a, b;
+    worker_open_with(&a, "30", "1", polite);
+    worker_open_with(&b, "30", "1", polite);
+    kumo__scheduler_enqueue(a.s, req("http://a.test/1", 0));
+    kumo__scheduler_enqueue(a.s, req("http://a.test/2", 0));
+    kumo_request *first = next(&a);
+    cr_assert(first);
+    spin(&a, 400);
+    spin(&b, 400);
+    cr_expect_null(kumo__scheduler_next(a.s), "the slot's one lease is out");
+    cr_expect_null(kumo__scheduler_next(b.s), "for every worker");
+    char out[64];
+    cli("HGET %s:inflight ''", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "1");
+    double acked = kumo_now();
+    kumo__scheduler_done(a.s, first);
+    spin(&a, 50);                       /* the ack goes out */
+    kumo_request *second = next(&b);
+    cr_assert(second, "the ack released the slot");
+    cr_expect_geq(kumo_now() - acked, 0.3, "the delay after the ack, at least");
+    kumo__scheduler_done(b.s, second);
+    spin(&b, 100);
+    cli("HLEN %s:inflight", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "0");
+    kumo_request_unref(first);
+    kumo_request_unref(second);
+    worker_close(&a);
+    worker_close(&b);
 }
