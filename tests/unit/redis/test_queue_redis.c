@@ -1,13 +1,15 @@
 /* test_queue_redis.c - the Redis queue backend through the scheduler on bare crawlers:
  * priorities with LIFO within one, the cluster-wide dupefilter, an ack refused once its
  * lease moved (the fencing token) with its children left out, leases handed back at close,
- * SCHEDULER_PERSIST=0, REDIS_RESULTS_MAX holding new downloads while Redis is away.  Needs
- * redis-server (skipped with a message without it). */
+ * SCHEDULER_PERSIST=0, REDIS_RESULTS_MAX holding new downloads while Redis is away, the
+ * frontier's size in Redis against kumo's packed encoding, a slot leased once at a time
+ * with its delay.  Needs redis-server (skipped with a message without it). */
 #include <criterion/criterion.h>
 #include <event2/event.h>
 #include <unistd.h>
 #include "kumo-int.h"
 #include "core/crawler.h"
+#include "core/engine.h"
 #include "core/scheduler.h"
 #include "core/settings.h"
 #include "core/stats.h"
@@ -89,7 +91,8 @@ static void worker_open(worker *w, const char *lease, const char *persist)
 
 static void worker_close(worker *w)
 {
-    kumo__scheduler_close(w->s);
+    if (w->s)
+        kumo__scheduler_close(w->s);
     kumo__crawler_free(w->c);
     event_base_free(w->base);
 }
@@ -256,44 +259,82 @@ Test(queue_redis, results_waiting_past_the_bound_hold_new_downloads)
     worker_close(&a);
 }
 
-/* The frontier's size: Redis memory (MEMORY USAGE of the slot's list) per queued
- * request is at most twice kumo's own packed encoding of it (the stored entries' bytes). */
+/* Open w as a crawl opens its scheduler, through an engine (kept paused: nothing is
+ * fetched): requests go to the download slot the downloader picks, their host. */
+static void worker_open_engine(worker *w)
+{
+    kumo_settings *st = kumo__settings_new();
+    set(st, "SCHEDULER", "redis");
+    set(st, "REDIS_URL", redis.url);
+    set(st, "CONCURRENT_REQUESTS", "4");
+    set(st, "TELNETCONSOLE_ENABLED", "0");
+    set(st, "LOG_LEVEL", "WARNING");
+    w->base = event_base_new();
+    w->c = kumo__crawler_new_bare(st, &def);
+    kumo__crawler_set_base(w->c, w->base);
+    char err[512];
+    cr_assert_eq(kumo__crawler_open_engine(w->c, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo__engine_pause(kumo__crawler_engine(w->c));
+    w->s = NULL;                /* the engine's */
+}
+
+/* The frontier as Redis stores it: every request list (P:q:SLOT:PRIO), every slot's
+ * priorities (P:sp:SLOT) and the slot indexes; "REQUESTS REDIS_BYTES PACKED_BYTES", the
+ * last the stored entries' own bytes (kumo's packed encoding). */
+#define FRONTIER_LUA                                                                           \
+    "EVAL \"local P, n, mem, packed = KEYS[1], 0, 0, 0 "                                       \
+    "local function use(k) mem = mem + (redis.call('MEMORY', 'USAGE', k, 'SAMPLES', 0) or 0) " \
+    "end "                                                                                     \
+    "for _, k in ipairs(redis.call('KEYS', P .. ':q:*')) do use(k) "                          \
+    "for _, v in ipairs(redis.call('LRANGE', k, 0, -1)) do n = n + 1 packed = packed + #v "    \
+    "end end "                                                                                 \
+    "for _, k in ipairs(redis.call('KEYS', P .. ':sp:*')) do use(k) end "                     \
+    "for _, s in ipairs({'slotq', 'nq', 'ready', 'wait', 'next', 'inflight', 'delay', "       \
+    "'conf'}) do use(P .. ':' .. s) end "                                                      \
+    "return n .. ' ' .. mem .. ' ' .. packed\" 1 %s"
+
+/* The frontier's size: Redis memory per queued request (all the frontier's keys, see
+ * FRONTIER_LUA) is at most twice kumo's own packed encoding of it, with every request in
+ * one download slot, and spread over 1000 slots of 20 requests (each slot costs about 500
+ * bytes: with 5 requests a slot it is 2.6x). */
 Test(queue_redis, frontier_at_most_twice_the_packed_encoding)
 {
     enum { N = 20000 };
-    worker a;
-    worker_open(&a, "30", "1");
-    for (int i = 0; i < N; i++) {
-        char url[128];
-        snprintf(url, sizeof(url), "http://books.example.com/catalogue/page-%d/item_%d.html",
-                 i / 20, i);
-        kumo__scheduler_enqueue(a.s, req(url, 0));
+    static const int hosts[] = {1, 1000};
+    for (size_t h = 0; h < KUMO_ARRAY_LEN(hosts); h++) {
+        char out[128];
+        cli("FLUSHALL", "", out, sizeof(out));
+        worker a;
+        worker_open_engine(&a);
+        kumo_engine *e = kumo__crawler_engine(a.c);
+        for (int i = 0; i < N; i++) {
+            char url[128];
+            snprintf(url, sizeof(url), "http://books%d.example.com/catalogue/page-%d/"
+                     "item_%d.html", i % hosts[h], i / 20, i);
+            kumo__engine_crawl(e, req(url, 0));
+        }
+        for (int i = 0; i < 200; i++) {
+            spin(&a, 50);
+            cli("GET %s:nseen", "rq", out, sizeof(out));
+            if (atoi(out) == N)
+                break;
+        }
+        cr_assert_eq(atoi(out), N, "every request pushed");
+        spin(&a, 200);
+        cli("ZCARD %s:slotq", "rq", out, sizeof(out));
+        cr_expect_eq(atoi(out), hosts[h], "one slot per host");
+        cli(FRONTIER_LUA, "rq", out, sizeof(out));
+        long queued = 0, mem = 0, packed = 0;
+        cr_assert_eq(sscanf(out, "%ld %ld %ld", &queued, &mem, &packed), 3, "%s", out);
+        cr_assert_gt(queued, N - 10, "the frontier holds them (a few leased)");
+        cr_assert_gt(packed, queued * 40, "%ld bytes for %ld requests", packed, queued);
+        cr_expect_leq(mem, 2 * packed, "%d slots: Redis %.1f bytes per request, packed %.1f",
+                      hosts[h], (double)mem / queued, (double)packed / queued);
+        cr_log_info("frontier in %d slots: %.1f bytes of Redis per queued request, packed "
+                    "encoding %.1f (%.2fx)", hosts[h], (double)mem / queued,
+                    (double)packed / queued, (double)mem / packed);
+        worker_close(&a);
     }
-    char out[64];
-    for (int i = 0; i < 200; i++) {
-        spin(&a, 50);
-        cli("GET %s:nseen", "rq", out, sizeof(out));
-        if (atoi(out) == N)
-            break;
-    }
-    cr_assert_eq(atoi(out), N, "every request pushed");
-    spin(&a, 200);
-    cli("LLEN %s:q::0", "rq", out, sizeof(out));
-    long queued = atol(out);
-    cr_assert_gt(queued, N - 10, "the frontier holds them (a few leased)");
-    cli("MEMORY USAGE %s:q::0 SAMPLES 0", "rq", out, sizeof(out));
-    long mem = atol(out);
-    kumo_redisd_cli(&redis, out, sizeof(out), "EVAL \"local t = 0 for _, v in ipairs("
-                    "redis.call('LRANGE', KEYS[1], 0, -1)) do t = t + #v end return t\" 1 "
-                    "rq:q::0");
-    long packed = atol(out);
-    cr_assert_gt(packed, queued * 40, "%ld bytes for %ld requests", packed, queued);
-    cr_expect_leq(mem, 2 * packed, "Redis %.1f bytes per request, packed %.1f",
-                  (double)mem / queued, (double)packed / queued);
-    cr_log_info("frontier: %.1f bytes of Redis per queued request, packed encoding %.1f "
-                "(%.2fx)", (double)mem / queued, (double)packed / queued,
-                (double)mem / packed);
-    worker_close(&a);
 }
 
 /* A slot with CONCURRENT_REQUESTS_PER_DOMAIN=1 and a DOWNLOAD_DELAY (bare crawlers have no
