@@ -261,7 +261,8 @@ end
 
 -- kumo_lease(P, worker, n, ttl_ms, dead_ms, startkey, conc, delay_ms, rand, nd,
 -- [SLOT DELAY_MS] * nd): up to n leases, flat: TOKEN KIND DATA ..., then how long (ms) until
--- a slot that waits for its delay is due (-1: none waits).  Only from slots that are due
+-- a slot that waits for its delay is due (-1: none waits), then how many requests the
+-- frontier holds (leased ones not counted).  Only from slots that are due
 -- and have fewer than conc leases out (CONCURRENT_REQUESTS_PER_DOMAIN or _PER_IP), one per
 -- slot and call when the slot has a delay (DOWNLOAD_DELAY, rand 1: randomized); the best
 -- priority first among them, the newest first within a priority; from the start-urls list
@@ -359,6 +360,7 @@ local function kumo_lease(keys, args)
     end
     local first = redis.call('ZRANGE', P .. ':wait', 0, 0, 'WITHSCORES')
     out[#out + 1] = #first > 0 and math.max(0, tonumber(first[2]) - now) or -1
+    out[#out + 1] = pending(P)
     return out
 end
 

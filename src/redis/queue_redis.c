@@ -80,6 +80,7 @@ struct kumo_redis_queue {
     bool full;                  /* the outbox reached out_max: pop() gives nothing */
     bool lease_busy, hb_busy, finished;
     bool drained;               /* the last lease found the frontier empty */
+    int64_t waiting;            /* requests the frontier held when the last lease got none */
     double poll;                /* the next empty-frontier delay */
     double idle_since;          /* kumo_now() when this worker became idle, 0 while busy */
     struct event *hb, *refill, *flush, *resend;
@@ -555,9 +556,12 @@ static void on_lease(void *ctx, redisReply *r)
             got++;
         }
         kumo_crawler_stats_inc(q->c, "redis/leased", (int64_t)got);
-        redisReply *w = r->elements % 3 == 1 ? r->element[r->elements - 1] : NULL;
+        size_t tail = r->elements % 3;      /* after the leases: due, then pending */
+        redisReply *w = tail >= 1 ? r->element[r->elements - tail] : NULL;
+        redisReply *p = tail == 2 ? r->element[r->elements - 1] : NULL;
         if (w && w->type == REDIS_REPLY_INTEGER && w->integer >= 0)
             due = (double)w->integer / 1000;
+        q->waiting = !got && p && p->type == REDIS_REPLY_INTEGER ? p->integer : 0;
     }
     q->drained = r && r->type == REDIS_REPLY_ARRAY && got == 0;
     if (got || moved)
@@ -1053,14 +1057,19 @@ void kumo__redis_queue_figures(const kumo_redis_queue *q, kumo_redis_figures *f)
 /*
  * Start requests are taken lazily, as with the memory queue (one when the queue gives
  * nothing): here, when this worker's buffer is empty, the requests pushed before are in
- * Redis, and the frontier is empty (the last lease found nothing) or no lease is in flight;
- * at most a buffer's worth (CONCURRENT_REQUESTS) go in one push.
+ * Redis, and the frontier gave nothing (the last lease found nothing due) or no lease is in
+ * flight; at most a buffer's worth (CONCURRENT_REQUESTS) go in one push.  Requests waiting
+ * in the frontier for their slots (a delay, the slot's concurrency) count with this
+ * worker's downloads against CONCURRENT_REQUESTS, as Scrapy's downloader counts the
+ * requests its slots hold: with a DOWNLOAD_DELAY the start requests do not all go in while
+ * the slots wait.
  */
 static bool start_wait(void *p)
 {
     const rq *q = p;
     return q->nbuf > 0 || q->npushes > 0 || q->nkids >= q->prefetch ||
-           (q->lease_busy && !q->drained);
+           (q->lease_busy && !q->drained) ||
+           q->waiting + (int64_t)q->nout >= (int64_t)q->prefetch;
 }
 
 static bool wants(kumo_crawler *c)

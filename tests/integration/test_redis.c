@@ -610,15 +610,17 @@ static void lazy_start(proc *p, const char *src, const crawl *cw)
 {
     const char *args[] = {
         "runspider", src, "-a", cw->url, "-s", "SCHEDULER=redis", "-s", cw->redis_url,
-        "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1", "-s", cw->conc, "-s", "TELNETCONSOLE_ENABLED=0",
-        "-L", "DEBUG", NULL};
+        "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1", "-s", cw->conc, "-s", cw->delay,
+        "-s", "RANDOMIZE_DOWNLOAD_DELAY=0", "-s", "TELNETCONSOLE_ENABLED=0", "-L", "DEBUG",
+        NULL};
     proc_start(p, args);
 }
 
-/* Two workers run a spider with NSTART start requests: one schedules them, lazily (at any
- * time the cluster has queued at most a few more than were fetched, never all up front),
- * the other skips them; each is fetched exactly once and both workers finish. */
-Test(redis, start_requests_lazily_and_once_per_cluster)
+/* Two workers run a spider with NSTART start requests (DOWNLOAD_DELAY delay): one
+ * schedules them, lazily (at any time the cluster has queued at most a few more than were
+ * fetched, never all up front), the other skips them; each is fetched exactly once and
+ * both workers finish. */
+static void lazy_run(double delay)
 {
     char dir[] = "/tmp/kumo-lazy-XXXXXX", src[64];
     cr_assert(mkdtemp(dir));
@@ -628,7 +630,7 @@ Test(redis, start_requests_lazily_and_once_per_cluster)
     fputs(lazy_src, f);
     fclose(f);
     crawl cw;
-    crawl_init(&cw, "/", 0, 30);
+    crawl_init(&cw, "/", delay, 30);
     proc ps[2];
     lazy_start(&ps[0], src, &cw);
     double deadline = now() + RUN_TIMEOUT;
@@ -659,11 +661,26 @@ Test(redis, start_requests_lazily_and_once_per_cluster)
      * a push or two more between the test's two readings: eagerly, all 40 at once */
     cr_expect_leq(most_ahead, 14, "start requests queued ahead of the fetches: %ld of %d",
                   most_ahead, NSTART);
+    cr_log_info("DOWNLOAD_DELAY %g: at most %ld start requests queued ahead of the fetches",
+                delay, most_ahead);
     for (size_t i = 0; i < 2; i++)
         proc_release(&ps[i]);
     char cmd[96];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
+}
+
+Test(redis, start_requests_lazily_and_once_per_cluster)
+{
+    lazy_run(0);
+}
+
+/* With a DOWNLOAD_DELAY the cluster's slot waits between leases: the requests waiting in the
+ * frontier count against CONCURRENT_REQUESTS, so the start requests still go in lazily
+ * rather than all while the slot waits. */
+Test(redis, start_requests_lazily_with_a_download_delay)
+{
+    lazy_run(0.05);
 }
 
 /* robots.txt is fetched once for the whole cluster: the first worker that needs it takes
