@@ -62,6 +62,8 @@ typedef struct rq {
     outcmd *out_head, *out_tail;
     size_t nouts;
     bool lease_busy, hb_busy, finished;
+    bool lease_idle;            /* the last lease found nothing: wait for the refill timer,
+                                 * or for Redis to answer a push or an ack (a slot freed) */
     double poll;                /* the next empty-frontier delay */
     double idle_since;          /* kumo_now() when this worker became idle, 0 while busy */
     struct event *hb, *refill, *flush;
@@ -198,6 +200,7 @@ static void fcall_head(args *a, const rq *q, const char *fn)
 /* ---- the outbox: pushes and acks until Redis has them ---- */
 
 static void out_send(rq *q);
+static void refill(rq *q);
 
 static void out_unlink(rq *q, outcmd *o)
 {
@@ -238,6 +241,9 @@ static void on_out_reply(void *ctx, redisReply *r)
     }
     out_unlink(q, o);
     note_idle(q);
+    q->lease_idle = false;      /* new requests, or a slot released: lease again */
+    q->poll = POLL_MIN;
+    refill(q);
 }
 
 static void out_send(rq *q)
@@ -305,7 +311,6 @@ static void ack(rq *q, uint64_t tok)
 
 static void push(void *p, kumo_request *req);
 
-static void refill(rq *q);
 
 static void buf_add(rq *q, kumo_request *req)
 {
@@ -403,6 +408,7 @@ static void on_lease(void *ctx, redisReply *r)
         if (w && w->type == REDIS_REPLY_INTEGER && w->integer >= 0)
             due = (double)w->integer / 1000;
     }
+    q->lease_idle = got == 0;
     if (got) {
         q->poll = POLL_MIN;
         wake(q);
@@ -430,6 +436,8 @@ static void refill(rq *q)
     if (q->lease_busy || q->finished || q->nbuf * 2 > (size_t)q->prefetch ||
         !kumo__redis_conn_up(q->conn))
         return;
+    if (q->lease_idle && event_pending(q->refill, EV_TIMEOUT, NULL))
+        return;                 /* not every engine turn: the timer or an answer asks again */
     args a;
     args_init(&a);
     fcall_head(&a, q, "kumo_lease");
@@ -454,7 +462,9 @@ static void refill(rq *q)
 
 static void on_refill(evutil_socket_t fd, short what, void *arg)
 {
-    refill(arg);
+    rq *q = arg;
+    q->lease_idle = false;
+    refill(q);
 }
 
 /* ---- heartbeat and finishing ---- */
