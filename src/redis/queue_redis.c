@@ -81,6 +81,8 @@ struct kumo_redis_queue {
     bool lease_busy, hb_busy, finished;
     bool drained;               /* the last lease found the frontier empty */
     int64_t waiting;            /* requests the frontier held when the last lease got none */
+    bool lease_idle;            /* the last lease found nothing: wait for the refill timer,
+                                 * or for Redis to answer a push or an ack (a slot freed) */
     double poll;                /* the next empty-frontier delay */
     double idle_since;          /* kumo_now() when this worker became idle, 0 while busy */
     struct event *hb, *refill, *flush, *resend;
@@ -226,6 +228,7 @@ static void fcall_head(args *a, const rq *q, const char *fn)
 /* ---- the outbox: pushes, acks and items until Redis has them ---- */
 
 static void out_send(rq *q);
+static void refill(rq *q);
 
 /* Let out's items go on through the pipelines (Redis answered, or the crawl ends). */
 static void out_items_done(rq *q, outcmd *o)
@@ -323,6 +326,9 @@ static void on_out_reply(void *ctx, redisReply *r)
     }
     out_unlink(q, o);
     note_idle(q);
+    q->lease_idle = false;      /* new requests, or a slot released: lease again */
+    q->poll = POLL_MIN;
+    refill(q);
     wake(q);                    /* start requests wait for their pushes (start_wait) */
 }
 
@@ -461,7 +467,6 @@ void kumo__redis_queue_item(kumo_redis_queue *q, const void *json, size_t len,
 
 static void push(void *p, kumo_request *req);
 
-static void refill(rq *q);
 
 static void buf_add(rq *q, kumo_request *req)
 {
@@ -563,6 +568,7 @@ static void on_lease(void *ctx, redisReply *r)
             due = (double)w->integer / 1000;
         q->waiting = !got && p && p->type == REDIS_REPLY_INTEGER ? p->integer : 0;
     }
+    q->lease_idle = got == 0;
     q->drained = r && r->type == REDIS_REPLY_ARRAY && got == 0;
     if (got || moved)
         q->poll = POLL_MIN;             /* moved start urls are leased by the next call */
@@ -590,6 +596,8 @@ static void refill(rq *q)
     if (q->lease_busy || q->finished || q->nbuf * 2 > (size_t)q->prefetch ||
         !kumo__redis_conn_up(q->conn))
         return;
+    if (q->lease_idle && event_pending(q->refill, EV_TIMEOUT, NULL))
+        return;                 /* not every engine turn: the timer or an answer asks again */
     args a;
     args_init(&a);
     fcall_head(&a, q, "kumo_lease");
@@ -614,7 +622,9 @@ static void refill(rq *q)
 
 static void on_refill(evutil_socket_t fd, short what, void *arg)
 {
-    refill(arg);
+    rq *q = arg;
+    q->lease_idle = false;
+    refill(q);
 }
 
 /* ---- heartbeat and finishing ---- */
