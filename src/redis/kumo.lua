@@ -448,6 +448,20 @@ local function kumo_release(keys, args)
     return n
 end
 
+-- kumo_unlease_after(P, worker, token): the worker lost the answer to a lease (the
+-- connection broke): its leases above token, the last it knows of, go back to the
+-- frontier (its heartbeat would keep them out for ever).  Returns how many.
+local function kumo_unlease_after(keys, args)
+    local P, worker, after = keys[1], args[1], tonumber(args[2])
+    local n = 0
+    for _, tok in ipairs(redis.call('SMEMBERS', P .. ':wl:' .. worker)) do
+        if tonumber(tok) > after then
+            n = n + requeue(P, tok, 'lease/lost')
+        end
+    end
+    return n
+end
+
 -- kumo_robots(P, origin, worker, lock_ms): {1, status, body} when the cluster has origin's
 -- robots.txt; {0} when the caller fetches it (it holds the lock for lock_ms); {2, ms} while
 -- another worker fetches it (ask again; its lock ends in ms at the latest).
@@ -487,5 +501,6 @@ redis.register_function('kumo_lease', kumo_lease)
 redis.register_function('kumo_ack', kumo_ack)
 redis.register_function('kumo_heartbeat', kumo_heartbeat)
 redis.register_function('kumo_release', kumo_release)
+redis.register_function('kumo_unlease_after', kumo_unlease_after)
 redis.register_function('kumo_robots', kumo_robots)
 redis.register_function('kumo_robots_put', kumo_robots_put)

@@ -81,6 +81,8 @@ struct kumo_redis_queue {
     bool lease_busy, hb_busy, finished;
     bool drained;               /* the last lease found the frontier empty */
     int64_t waiting;            /* requests the frontier held when the last lease got none */
+    uint64_t max_tok;           /* the highest lease token an answer gave this worker */
+    bool lease_lost;            /* a lease's answer was lost: hand back what it leased */
     bool lease_idle;            /* the last lease found nothing: wait for the refill timer,
                                  * or for Redis to answer a push or an ack (a slot freed) */
     double poll;                /* the next empty-frontier delay */
@@ -536,6 +538,7 @@ static void on_lease(void *ctx, redisReply *r)
             uint64_t tok = t->type == REDIS_REPLY_INTEGER ? (uint64_t)t->integer
                                                           : strtoull(t->str ? t->str : "0",
                                                                      NULL, 10);
+            q->max_tok = KUMO_MAX(q->max_tok, tok);
             char why[256];
             kumo_request *req;
             bool url = k->str && k->str[0] == 'u';
@@ -568,6 +571,8 @@ static void on_lease(void *ctx, redisReply *r)
             due = (double)w->integer / 1000;
         q->waiting = !got && p && p->type == REDIS_REPLY_INTEGER ? p->integer : 0;
     }
+    if (!r)
+        q->lease_lost = true;   /* Redis may have run it: its leases would stay out */
     q->lease_idle = got == 0;
     q->drained = r && r->type == REDIS_REPLY_ARRAY && got == 0;
     if (got || moved)
@@ -582,6 +587,18 @@ static void on_lease(void *ctx, redisReply *r)
         }
     }
     note_idle(q);
+}
+
+static void on_unlease(void *ctx, redisReply *r)
+{
+    rq *q = ctx;
+    if (!r)
+        q->lease_lost = true;   /* lost too: again before the next lease */
+    else if (r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+        KUMO_INFO(LOGGER, "Handed %lld leases back to '%s' whose answer the connection lost",
+                  r->integer, q->prefix);
+    else if (r->type == REDIS_REPLY_ERROR)
+        KUMO_ERROR(LOGGER, "Redis refused to take back leases on '%s': %s", q->prefix, r->str);
 }
 
 /* A slot delay report: SLOT DELAY_MS, into the lease's arguments. */
@@ -600,6 +617,14 @@ static void refill(rq *q)
         return;                 /* not every engine turn: the timer or an answer asks again */
     args a;
     args_init(&a);
+    if (q->lease_lost) {        /* first, on the same connection: Redis runs it before */
+        fcall_head(&a, q, "kumo_unlease_after");
+        arg_adds(&a, q->worker);
+        arg_addf(&a, "%llu", (unsigned long long)q->max_tok);
+        if (args_send(q->conn, &a, on_unlease, q) == KUMO_OK)
+            q->lease_lost = false;
+        args_reset(&a);
+    }
     fcall_head(&a, q, "kumo_lease");
     arg_adds(&a, q->worker);
     arg_addf(&a, "%zu", (size_t)q->prefetch - q->nbuf);
