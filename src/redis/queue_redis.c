@@ -528,7 +528,7 @@ static void on_lease(void *ctx, redisReply *r)
             KUMO_ERROR(LOGGER, "Redis key '%s' is not a list of start urls: ignored (%s)",
                        q->startkey, r->str);
             q->startkey[0] = '\0';
-        } else {
+        } else if (!transient(r->str)) {    /* LOADING: asked again after the poll */
             KUMO_ERROR(LOGGER, "Redis refused a lease on '%s': %s", q->prefix, r->str);
         }
     } else if (r && r->type == REDIS_REPLY_ARRAY) {
@@ -659,7 +659,7 @@ static void on_heartbeat(void *ctx, redisReply *r)
     rq *q = ctx;
     q->hb_busy = false;
     if (!r || r->type != REDIS_REPLY_ARRAY || r->elements < 6) {
-        if (r && r->type == REDIS_REPLY_ERROR)
+        if (r && r->type == REDIS_REPLY_ERROR && !transient(r->str))
             KUMO_ERROR(LOGGER, "Redis refused a heartbeat on '%s': %s", q->prefix, r->str);
         return;
     }
