@@ -95,8 +95,9 @@ awk -v a="$before" -v b="$after" 'BEGIN {
 echo "bench-redis: $($R object encoding b:seen:5) buckets; logs in $out (removed at exit)"
 
 # The frontier's size: one page with 100,000 links crawled with CLOSESPIDER_PAGECOUNT=1
-# leaves its children queued in Redis; their list's MEMORY USAGE against the bytes of the
-# entries themselves (kumo's packed encoding of each request, callbacks by name).
+# leaves its children queued in Redis, in their download slot; the MEMORY USAGE of every
+# frontier key against the bytes of the entries themselves (kumo's packed encoding of each
+# request, callbacks by name).
 nlinks=100000
 mkdir -p "$out/links"
 python3 - "$out/links/index.html" "$nlinks" <<'PY'
@@ -116,9 +117,19 @@ $R flushall >/dev/null
 ./kumo crawl follow -a url="http://127.0.0.1:$lport/" -s SCHEDULER=redis \
     -s REDIS_URL=redis://127.0.0.1:$rport/0 -s CLOSESPIDER_PAGECOUNT=1 \
     -s TELNETCONSOLE_ENABLED=0 -L WARNING 2> "$out/frontier.log" || true
-queued=$($R llen follow:q:0)
-fmem=$($R memory usage follow:q:0 samples 0)
-packed=$($R eval "local t = 0 for _, v in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do t = t + #v end return t" 1 follow:q:0)
+# every request list (follow:q:SLOT:PRIO), the slots' priorities and indexes, as stored
+frontier=$($R eval "local P, n, mem, packed = KEYS[1], 0, 0, 0
+local function use(k) mem = mem + (redis.call('MEMORY', 'USAGE', k, 'SAMPLES', 0) or 0) end
+for _, k in ipairs(redis.call('KEYS', P .. ':q:*')) do
+    use(k)
+    for _, v in ipairs(redis.call('LRANGE', k, 0, -1)) do n = n + 1 packed = packed + #v end
+end
+for _, k in ipairs(redis.call('KEYS', P .. ':sp:*')) do use(k) end
+for _, s in ipairs({'slotq', 'nq', 'ready', 'wait', 'next', 'inflight', 'delay', 'conf'}) do
+    use(P .. ':' .. s)
+end
+return n .. ' ' .. mem .. ' ' .. packed" 1 follow)
+read -r queued fmem packed <<< "$frontier"
 awk -v n="$queued" -v m="$fmem" -v p="$packed" 'BEGIN {
     if (n > 0) printf "frontier: %d requests queued, %.1f bytes of Redis memory each against %.1f of packed encoding (%.2fx)\n", n, m / n, p / n, m / p
     else print "frontier: nothing queued (see the log)" }'

@@ -17,7 +17,7 @@ const char kumo_job_usage[] =
     "running it: its spider, whether it finished, the pending requests by priority, the\n"
     "seen fingerprints, the spider's state keys and the stats of its last run.\n"
     "With a Redis url, the shared frontier of SPIDER's crawl (SCHEDULER=redis): pending\n"
-    "requests by priority, leases out, seen fingerprints, start urls waiting, the workers\n"
+    "requests by download slot, leases out, seen fingerprints, start urls waiting, the workers\n"
     "alive with their last heartbeat, and the cluster's counters.\n"
     "\n"
     "options:\n"
@@ -122,6 +122,8 @@ static void print_stats(kumo_jobdb *db)
 
 /* ---- a Redis frontier ---- */
 
+#define JOB_SLOTS_SHOWN 10      /* the slots with the most requests waiting */
+
 /* The integer reply of a command (printf-style), or -1. */
 static long long redis_int(redisContext *ctx, const char *fmt, const char *a, const char *b)
 {
@@ -178,21 +180,21 @@ static int redis_job(const char *arg)
         freeReplyObject(t);
     printf("job:       %s#%s (Redis)\n", u.shown, name);
     long long leased = redis_int(ctx, "HLEN %s:%s", name, "leases");
-    redisReply *prios = redisCommand(ctx, "ZRANGE %s:prios +inf -inf BYSCORE REV", name);
-    long long pending = 0;
-    kumo_buf b;
-    kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
-    for (size_t i = 0; prios && prios->type == REDIS_REPLY_ARRAY && i < prios->elements; i++) {
-        char key[64];
-        snprintf(key, sizeof(key), "q:%s", prios->element[i]->str);
-        long long n = redis_int(ctx, "LLEN %s:%s", name, key);
-        pending += n;
-        kumo__buf_printf(&b, "  priority %s: %lld\n", prios->element[i]->str, n);
-    }
-    if (prios)
-        freeReplyObject(prios);
-    printf("pending:   %lld requests\n%s", pending, kumo__buf_str(&b));
-    kumo__buf_release(&b);
+    /* kumo.lua: requests wait per download slot; P:slotq counts them per slot */
+    long long pending = redis_int(ctx, "GET %s:%s", name, "nq");
+    redisReply *slots = redisCommand(ctx, "ZRANGE %s:slotq +inf -inf BYSCORE REV LIMIT 0 %d "
+                                     "WITHSCORES", name, JOB_SLOTS_SHOWN);
+    long long nslots = redis_int(ctx, "ZCARD %s:%s", name, "slotq");
+    printf("pending:   %lld requests in %lld download slots\n", KUMO_MAX(pending, 0LL),
+           KUMO_MAX(nslots, 0LL));
+    for (size_t i = 0; slots && slots->type == REDIS_REPLY_ARRAY && i + 1 < slots->elements;
+         i += 2)
+        printf("  slot %s: %s\n", slots->element[i]->str[0] ? slots->element[i]->str : "(none)",
+               slots->element[i + 1]->str);
+    if (slots)
+        freeReplyObject(slots);
+    if (nslots > JOB_SLOTS_SHOWN)
+        printf("  (%lld more slots)\n", nslots - JOB_SLOTS_SHOWN);
     printf("leased:    %lld requests out to workers\n", leased);
     printf("seen:      %lld fingerprints\n", redis_int(ctx, "GET %s:%s", name, "nseen"));
     char start[300];

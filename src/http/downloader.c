@@ -896,6 +896,14 @@ static const char *slot_key(kumo_downloader *dl, kumo_request *req, char *num, s
     return dl->per_ip ? ip_key(dl, host) : host;
 }
 
+void kumo__downloader_slot_key(kumo_downloader *dl, kumo_request *req, char *out, size_t n)
+{
+    char num[32], *owned;
+    const char *key = slot_key(dl, req, num, sizeof(num), &owned);
+    snprintf(out, n, "%s", key);
+    kumo_free(owned);
+}
+
 void kumo__downloader_fetch(kumo_downloader *dl, kumo_request *req)
 {
     char num[32], *owned;

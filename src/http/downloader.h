@@ -74,6 +74,13 @@ void kumo__downloader_unhold(kumo_downloader *dl);
 /* CONCURRENT_REQUESTS, as the downloader was made with. */
 size_t kumo__downloader_concurrency(const kumo_downloader *dl);
 
+/*
+ * Write into out[0..n) the key of the slot kumo__downloader_fetch() would queue req in now
+ * (the same choice, without queueing it; req is borrowed): the cluster's scheduler keeps
+ * its politeness per slot with it.
+ */
+void kumo__downloader_slot_key(kumo_downloader *dl, kumo_request *req, char *out, size_t n);
+
 /* Requests queued in slots or transferring. */
 size_t kumo__downloader_active(const kumo_downloader *dl);
 

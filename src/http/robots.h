@@ -78,4 +78,15 @@ typedef void (*kumo__robots_resume_fn)(kumo_crawler *c, kumo_request *req, bool 
 void kumo__robotstxt_set_engine(kumo__robots_download_fn download,
                                 kumo__robots_resume_fn resume);
 
+/*
+ * A robots.txt cache shared by several processes (src/redis sets it: the middleware floor
+ * does not know Redis).  share(c, req, done, ctx) returns true when c's crawl shares its
+ * robots.txt: it then takes ownership of req and calls done(ctx, ...) exactly once, later,
+ * with the response the cluster stored or the one it downloaded itself
+ * (kumo_crawler_download()); false leaves req to the middleware.  NULL for none.
+ */
+typedef bool (*kumo__robots_share_fn)(kumo_crawler *c, kumo_request *req,
+                                      kumo_download_fn done, void *ctx);
+void kumo__robotstxt_set_share(kumo__robots_share_fn share);
+
 #endif

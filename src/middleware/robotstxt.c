@@ -21,12 +21,18 @@
 
 static kumo__robots_download_fn crawl_download = kumo_crawler_download;
 static kumo__robots_resume_fn crawl_resume = kumo_crawler_resume;
+static kumo__robots_share_fn crawl_share;     /* a cluster's cache, or NULL */
 
 void kumo__robotstxt_set_engine(kumo__robots_download_fn download,
                                 kumo__robots_resume_fn resume)
 {
     crawl_download = download ? download : kumo_crawler_download;
     crawl_resume = resume ? resume : kumo_crawler_resume;
+}
+
+void kumo__robotstxt_set_share(kumo__robots_share_fn share)
+{
+    crawl_share = share;
 }
 
 typedef struct robotstxt robotstxt;
@@ -309,7 +315,8 @@ static void start_fetch(robotstxt *rt, host *h, const char *url)
     f->h = h;
     h->pending = f;
     kumo_crawler_stats_inc(rt->c, "robotstxt/request_count", 1);
-    crawl_download(rt->c, req, on_robots, f);     /* may call back at once */
+    if (!crawl_share || !crawl_share(rt->c, req, on_robots, f))
+        crawl_download(rt->c, req, on_robots, f); /* may call back at once */
 }
 
 /* ---- the hooks ---- */

@@ -4,6 +4,8 @@
  * requests, refilled asynchronously, serves the scheduler's synchronous pop. */
 #include "redis/queue_redis.h"
 #include "redis/cluster_stats.h"
+#include "redis/robots_redis.h"
+#include "redis/slots.h"
 #include "redis/wire.h"
 #include "core/crawler.h"
 #include "core/engine.h"
@@ -19,7 +21,7 @@
 #include "redis_lua.h"          /* static const char redis_lua[]: generated from kumo.lua */
 
 #define LOGGER "kumo.redis"
-#define LUA_VERSION 2           /* kumo.lua's VERSION */
+#define LUA_VERSION 3           /* kumo.lua's VERSION */
 #define CONNECT_TIMEOUT 5.0     /* seconds */
 #define CMD_TIMEOUT 10.0
 #define DRAIN_TIMEOUT 5.0       /* at close, for the last acks */
@@ -78,6 +80,11 @@ struct kumo_redis_queue {
     bool full;                  /* the outbox reached out_max: pop() gives nothing */
     bool lease_busy, hb_busy, finished;
     bool drained;               /* the last lease found the frontier empty */
+    int64_t waiting;            /* requests the frontier held when the last lease got none */
+    uint64_t max_tok;           /* the highest lease token an answer gave this worker */
+    bool lease_lost;            /* a lease's answer was lost: hand back what it leased */
+    bool lease_idle;            /* the last lease found nothing: wait for the refill timer,
+                                 * or for Redis to answer a push or an ack (a slot freed) */
     double poll;                /* the next empty-frontier delay */
     double idle_since;          /* kumo_now() when this worker became idle, 0 while busy */
     struct event *hb, *refill, *flush, *resend;
@@ -88,6 +95,8 @@ struct kumo_redis_queue {
     double c_at;
     int64_t queued, stored_items;   /* this worker's requests and items Redis took */
     kumo_redis_cluster *cluster;    /* est()'s figures */
+    kumo_redis_slots slots;         /* the politeness the cluster shares */
+    kumo_redis_robots *robots;      /* robots.txt once per origin for the cluster */
     rq *next_open;                  /* the open queues (kumo__redis_queue_of) */
 };
 
@@ -221,6 +230,7 @@ static void fcall_head(args *a, const rq *q, const char *fn)
 /* ---- the outbox: pushes, acks and items until Redis has them ---- */
 
 static void out_send(rq *q);
+static void refill(rq *q);
 
 /* Let out's items go on through the pipelines (Redis answered, or the crawl ends). */
 static void out_items_done(rq *q, outcmd *o)
@@ -318,6 +328,9 @@ static void on_out_reply(void *ctx, redisReply *r)
     }
     out_unlink(q, o);
     note_idle(q);
+    q->lease_idle = false;      /* new requests, or a slot released: lease again */
+    q->poll = POLL_MIN;
+    refill(q);
     wake(q);                    /* start requests wait for their pushes (start_wait) */
 }
 
@@ -413,23 +426,26 @@ static void on_flush(evutil_socket_t fd, short what, void *arg)
     flush_kids(arg);
 }
 
-/* Ack lease tok; outputs: with the children pushed and the items scraped since the last
- * ack (its response's), else alone. */
-static void ack(rq *q, uint64_t tok, bool outputs)
+/* What an ack carries: the children pushed and the items scraped since the last ack. */
+enum { ACK_KIDS = 1, ACK_ITEMS = 2, ACK_OUTPUTS = ACK_KIDS | ACK_ITEMS };
+
+/* Ack lease tok with what (ACK_*: a response's ack carries its outputs; 0: alone). */
+static void ack(rq *q, uint64_t tok, int what)
 {
+    bool kids = what & ACK_KIDS, items = (what & ACK_ITEMS) && q->npitems;
     outcmd *o = out_new(q, OUT_ACK, tok);
     fcall_head(&o->a, q, "kumo_ack");
     arg_adds(&o->a, q->worker);
     arg_addf(&o->a, "%llu", (unsigned long long)tok);
-    arg_adds(&o->a, outputs && q->npitems ? q->itemskey : "");
-    arg_addf(&o->a, "%d", outputs ? q->nkids : 0);
-    if (outputs) {
+    arg_adds(&o->a, items ? q->itemskey : "");
+    arg_addf(&o->a, "%d", kids ? q->nkids : 0);
+    if (kids) {
         args_cat(&o->a, &q->kids);
         args_reset(&q->kids);
         q->nkids = 0;
     }
-    arg_addf(&o->a, "%zu", outputs ? q->npitems : 0);
-    if (outputs)
+    arg_addf(&o->a, "%zu", items ? q->npitems : 0);
+    if (items)
         take_items(q, o);
     arg_adds(&o->a, "0");       /* stats */
     out_go(q, o);
@@ -451,7 +467,8 @@ void kumo__redis_queue_item(kumo_redis_queue *q, const void *json, size_t len,
 
 /* ---- leasing ---- */
 
-static void refill(rq *q);
+static void push(void *p, kumo_request *req);
+
 
 static void buf_add(rq *q, kumo_request *req)
 {
@@ -468,20 +485,44 @@ static void buf_add(rq *q, kumo_request *req)
     q->buf[q->head + q->nbuf++] = req;
 }
 
+/* Ack lease tok with req (NULL: nothing) as its one child, apart from the children and
+ * items of other responses since the last ack.  req is borrowed. */
+static void ack_alone(rq *q, uint64_t tok, kumo_request *req)
+{
+    int nk = q->nkids;
+    args saved = q->kids;
+    args_init(&q->kids);
+    q->nkids = 0;
+    if (req) {
+        kumo_request_ref(req);
+        push(q, req);
+    }
+    if (q->nside == 0 || !req || q->side[q->nside - 1] != req) {
+        ack(q, tok, ACK_KIDS);
+    } else {
+        q->side[q->nside - 1]->seq = tok;   /* not storable: fetched here, acked then */
+        q->nout++;
+    }
+    args_release(&q->kids);
+    q->kids = saved;
+    q->nkids = nk;
+}
+
 /* A leased entry that does not decode: one ERROR naming the key, and it is acked away. */
 static void drop_bad(rq *q, uint64_t tok, const char *kind, const char *why)
 {
     KUMO_ERROR(LOGGER, "Redis key '%s:leases' token %llu: %s does not decode (%s): dropped",
                q->prefix, (unsigned long long)tok, kind, why);
     kumo_crawler_stats_inc(q->c, "redis/undecodable", 1);
-    ack(q, tok, false);         /* with no outputs of another response */
+    ack_alone(q, tok, NULL);     /* with no outputs of another response */
 }
 
 static void on_lease(void *ctx, redisReply *r)
 {
     rq *q = ctx;
     q->lease_busy = false;
-    size_t got = 0;
+    size_t got = 0, moved = 0;  /* moved: start urls put into the frontier */
+    double due = -1;            /* seconds until a slot that waits for its delay is due */
     if (r && r->type == REDIS_REPLY_ERROR) {
         if (strstr(r->str, "WRONGTYPE") && q->startkey[0]) {
             KUMO_ERROR(LOGGER, "Redis key '%s' is not a list of start urls: ignored (%s)",
@@ -497,6 +538,7 @@ static void on_lease(void *ctx, redisReply *r)
             uint64_t tok = t->type == REDIS_REPLY_INTEGER ? (uint64_t)t->integer
                                                           : strtoull(t->str ? t->str : "0",
                                                                      NULL, 10);
+            q->max_tok = KUMO_MAX(q->max_tok, tok);
             char why[256];
             kumo_request *req;
             bool url = k->str && k->str[0] == 'u';
@@ -508,24 +550,62 @@ static void on_lease(void *ctx, redisReply *r)
                 drop_bad(q, tok, url ? "a start url" : "a request", why);
                 continue;
             }
+            if (url) {
+                /* into the frontier with the ack of its lease, in its download slot: the
+                 * cluster's politeness holds for start urls too */
+                ack_alone(q, tok, req);
+                kumo_request_unref(req);
+                kumo_crawler_stats_inc(q->c, "redis/start_urls", 1);
+                moved++;
+                continue;
+            }
             req->seq = tok;
             buf_add(q, req);
             got++;
         }
         kumo_crawler_stats_inc(q->c, "redis/leased", (int64_t)got);
+        size_t tail = r->elements % 3;      /* after the leases: due, then pending */
+        redisReply *w = tail >= 1 ? r->element[r->elements - tail] : NULL;
+        redisReply *p = tail == 2 ? r->element[r->elements - 1] : NULL;
+        if (w && w->type == REDIS_REPLY_INTEGER && w->integer >= 0)
+            due = (double)w->integer / 1000;
+        q->waiting = !got && p && p->type == REDIS_REPLY_INTEGER ? p->integer : 0;
     }
+    if (!r)
+        q->lease_lost = true;   /* Redis may have run it: its leases would stay out */
+    q->lease_idle = got == 0;
     q->drained = r && r->type == REDIS_REPLY_ARRAY && got == 0;
-    if (got) {
-        q->poll = POLL_MIN;
-        wake(q);
-    } else {
-        if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
+    if (got || moved)
+        q->poll = POLL_MIN;             /* moved start urls are leased by the next call */
+    wake(q);                            /* requests, or the engine may take start requests */
+    if (!q->finished && !event_pending(q->refill, EV_TIMEOUT, NULL)) {
+        if (due >= 0 && due < q->hb_every) {
+            arm(q->refill, KUMO_MAX(due, 0.005));   /* a slot's delay ends then */
+        } else if (!got) {
             arm(q->refill, q->poll);    /* empty (or failed): ask again later */
             q->poll = KUMO_MIN(q->poll * 2, q->hb_every);
         }
-        wake(q);                        /* the engine may take start requests now */
     }
     note_idle(q);
+}
+
+static void on_unlease(void *ctx, redisReply *r)
+{
+    rq *q = ctx;
+    if (!r)
+        q->lease_lost = true;   /* lost too: again before the next lease */
+    else if (r->type == REDIS_REPLY_INTEGER && r->integer > 0)
+        KUMO_INFO(LOGGER, "Handed %lld leases back to '%s' whose answer the connection lost",
+                  r->integer, q->prefix);
+    else if (r->type == REDIS_REPLY_ERROR)
+        KUMO_ERROR(LOGGER, "Redis refused to take back leases on '%s': %s", q->prefix, r->str);
+}
+
+/* A slot delay report: SLOT DELAY_MS, into the lease's arguments. */
+static void add_report(void *ctx, const char *slot, long long ms)
+{
+    arg_adds(ctx, slot);
+    arg_addf(ctx, "%lld", ms);
 }
 
 static void refill(rq *q)
@@ -533,14 +613,33 @@ static void refill(rq *q)
     if (q->lease_busy || q->finished || q->nbuf * 2 > (size_t)q->prefetch ||
         !kumo__redis_conn_up(q->conn))
         return;
+    if (q->lease_idle && event_pending(q->refill, EV_TIMEOUT, NULL))
+        return;                 /* not every engine turn: the timer or an answer asks again */
     args a;
     args_init(&a);
+    if (q->lease_lost) {        /* first, on the same connection: Redis runs it before */
+        fcall_head(&a, q, "kumo_unlease_after");
+        arg_adds(&a, q->worker);
+        arg_addf(&a, "%llu", (unsigned long long)q->max_tok);
+        if (args_send(q->conn, &a, on_unlease, q) == KUMO_OK)
+            q->lease_lost = false;
+        args_reset(&a);
+    }
     fcall_head(&a, q, "kumo_lease");
     arg_adds(&a, q->worker);
     arg_addf(&a, "%zu", (size_t)q->prefetch - q->nbuf);
     arg_addf(&a, "%lld", (long long)(q->ttl * 1000));
     arg_addf(&a, "%lld", (long long)(q->ttl * 1000));
     arg_adds(&a, q->startkey);
+    arg_addf(&a, "%lld", q->slots.conc);
+    arg_addf(&a, "%lld", q->slots.delay_ms);
+    arg_adds(&a, q->slots.randomize ? "1" : "0");
+    args reps;
+    args_init(&reps);
+    int nrep = (int)kumo__redis_slots_take(&q->slots, add_report, &reps);
+    arg_addf(&a, "%d", nrep);
+    args_cat(&a, &reps);
+    args_release(&reps);
     if (args_send(q->conn, &a, on_lease, q) == KUMO_OK)
         q->lease_busy = true;
     args_release(&a);
@@ -548,7 +647,9 @@ static void refill(rq *q)
 
 static void on_refill(evutil_socket_t fd, short what, void *arg)
 {
-    refill(arg);
+    rq *q = arg;
+    q->lease_idle = false;
+    refill(q);
 }
 
 /* ---- heartbeat and finishing ---- */
@@ -703,6 +804,7 @@ static void *open_q(kumo_crawler *c, int *err)
     q->persist = kumo_crawler_setting_bool(c, "SCHEDULER_PERSIST");
     q->prefetch = (int)KUMO_MAX(1, kumo_crawler_setting_int(c, "CONCURRENT_REQUESTS"));
     q->poll = POLL_MIN;
+    kumo__redis_slots_init(&q->slots, c);
     q->fpc = kumo_calloc(FPCACHE, sizeof(*q->fpc), KUMO_T_FPSET, KUMO_V_SEEN);
     redisContext *ctx = NULL;
     if (*err == KUMO_OK) {
@@ -761,6 +863,7 @@ static void *open_q(kumo_crawler *c, int *err)
     q->refill = evtimer_new(base, on_refill, q);
     q->flush = event_new(base, -1, 0, on_flush, q);
     q->resend = evtimer_new(base, on_resend, q);
+    q->robots = kumo__redis_robots_attach(c, q->conn, q->prefix, q->worker);
     arm(q->hb, q->hb_every);
     q->next_open = open_queues;
     open_queues = q;
@@ -803,6 +906,8 @@ static void close_q(void *p)
     if (q->refill)
         event_free(q->refill);
     q->hb = q->refill = NULL;
+    kumo__redis_robots_detach(q->robots);
+    q->robots = NULL;
     if (q->conn) {
         q->finished = true;         /* no more leases */
         drain(q);
@@ -849,6 +954,7 @@ static void close_q(void *p)
     kumo_free(q->buf);
     kumo_free(q->side);
     args_release(&q->kids);
+    kumo__redis_slots_release(&q->slots);
     kumo_free(q->fpc);
     kumo_free(q);
 }
@@ -885,6 +991,9 @@ static void push(void *p, kumo_request *req)
     arg_addf(&q->kids, "%u", bucket);
     arg_addf(&q->kids, "%llu", (unsigned long long)value);
     arg_adds(&q->kids, req->dont_filter ? "1" : "0");
+    char slot[KUMO_REDIS_SLOT_MAX];
+    kumo__redis_slot_of(&q->slots, req, slot, sizeof(slot));
+    arg_adds(&q->kids, slot);
     arg_add(&q->kids, b.s, b.len);
     q->nkids++;
     kumo__buf_release(&b);
@@ -943,7 +1052,8 @@ static void done(void *p, kumo_request *req)
     rq *q = p;
     if (req->seq) {
         q->nout--;
-        ack(q, req->seq, true);
+        kumo__redis_slots_note(&q->slots, req);
+        ack(q, req->seq, ACK_OUTPUTS);
     }
     note_idle(q);
 }
@@ -982,14 +1092,19 @@ void kumo__redis_queue_figures(const kumo_redis_queue *q, kumo_redis_figures *f)
 /*
  * Start requests are taken lazily, as with the memory queue (one when the queue gives
  * nothing): here, when this worker's buffer is empty, the requests pushed before are in
- * Redis, and the frontier is empty (the last lease found nothing) or no lease is in flight;
- * at most a buffer's worth (CONCURRENT_REQUESTS) go in one push.
+ * Redis, and the frontier gave nothing (the last lease found nothing due) or no lease is in
+ * flight; at most a buffer's worth (CONCURRENT_REQUESTS) go in one push.  Requests waiting
+ * in the frontier for their slots (a delay, the slot's concurrency) count with this
+ * worker's downloads against CONCURRENT_REQUESTS, as Scrapy's downloader counts the
+ * requests its slots hold: with a DOWNLOAD_DELAY the start requests do not all go in while
+ * the slots wait.
  */
 static bool start_wait(void *p)
 {
     const rq *q = p;
     return q->nbuf > 0 || q->npushes > 0 || q->nkids >= q->prefetch ||
-           (q->lease_busy && !q->drained);
+           (q->lease_busy && !q->drained) ||
+           q->waiting + (int64_t)q->nout >= (int64_t)q->prefetch;
 }
 
 static bool wants(kumo_crawler *c)

@@ -1,8 +1,10 @@
 /* test_redis.c - several kumo processes on one frontier in a real redis-server
  * (SCHEDULER=redis): three workers fetch every page of the test site exactly once, a worker
  * killed with SIGKILL costs only its own leases, start urls fed through the key, every
- * worker ends; Redis unreachable at start, a key of the wrong type.  Skipped, with a message,
- * when redis-server is not installed. */
+ * worker ends; Redis unreachable at start, a key of the wrong type; items stored with their
+ * acks, Redis restarted mid-crawl, start requests taken lazily; a slot's concurrency and
+ * delay and robots.txt shared by the workers.  Skipped, with a message, when redis-server
+ * is not installed. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +15,7 @@
 #include "kumo-int.h"
 #include "lib/clirun.h"
 #include "lib/redisd.h"
+#include "lib/routes.h"
 #include "lib/server.h"
 #include "util/buf.h"
 
@@ -35,6 +38,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    kumo_ts_robots_set(0, NULL, NULL);
     kumo_testserver_stop(srv);
     srv = NULL;
     kumo_redisd_stop(&redis, false);
@@ -298,6 +302,8 @@ Test(redis, start_urls_from_the_key)
     cr_expect(strstr(log, "Spider closed (finished)"), "%s", log);
     cr_expect_eq(kumo_testserver_hits(srv, "/echo/plain"), 1);
     cr_expect_eq(kumo_testserver_hits(srv, "/echo/json"), 1);
+    cr_expect(strstr(log, "'redis/start_urls': 2"), "both went through the frontier, in their "
+              "download slot:\n%s", log);
     cr_expect_eq(kumo_testserver_hits(srv, "/ok"), 1);
     kumo_redisd_cli(&redis, out, sizeof(out), "EXISTS follow:start_urls");
     cr_expect_str_eq(out, "0", "the list is consumed");
@@ -339,8 +345,8 @@ Test(redis, unreachable_at_start_is_one_line_and_exit_1)
     cr_expect_eq(kumo_testserver_hits(srv, "/"), 0);
 }
 
-/* Ctrl-C on a worker: its transfers finish, its buffered leases go back at once (no lease
- * left out in Redis), finish_reason shutdown; a second worker then finishes the crawl with
+/* Ctrl-C on a worker: its transfers finish, its leases go back at once (no lease left out
+ * in Redis), finish_reason shutdown; a second worker then finishes the crawl with
  * every page fetched. */
 Test(redis, ctrl_c_hands_the_leases_back)
 {
@@ -358,7 +364,9 @@ Test(redis, ctrl_c_hands_the_leases_back)
     const char *log = kumo__buf_str(&p.log);
     cr_expect_eq(code, 0, "%s", log);
     cr_expect(strstr(log, "'finish_reason': 'shutdown'"), "%s", log);
-    cr_expect(strstr(log, "leases back to 'follow'"), "%s", log);
+    /* with DOWNLOAD_DELAY the cluster leases the site's one slot a request at a time: the
+     * worker may hold no lease beyond its transfer, so "Handed N leases back" is not
+     * certain here (test_queue_redis.c checks it); none may stay out */
     char out[64];
     kumo_redisd_cli(&redis, out, sizeof(out), "HLEN follow:leases");
     cr_expect_str_eq(out, "0", "no lease left out");
@@ -461,11 +469,61 @@ Test(redis, items_stored_with_the_acks_exactly_once_despite_a_kill)
         proc_release(&ps[i]);
 }
 
-/* Redis stopped and started again (same port, its append-only file kept) mid-crawl: the
- * worker warns per reconnection attempt, starts no new download while its results wait
- * (REDIS_RESULTS_MAX=1: any result waiting; the downloads in flight finish, see
- * test_queue_redis.c for the bound itself), stores them once Redis is back, fetches every
- * page and finishes; the items list holds each page's item once. */
+/* ---- politeness across the cluster ---- */
+
+#define FAN 12                  /* slow pages the fan page links to */
+#define SLOW_MS 100             /* each answered after this */
+#define DELAY 0.3               /* DOWNLOAD_DELAY */
+
+/* A slot with CONCURRENT_REQUESTS_PER_DOMAIN=1 and a DOWNLOAD_DELAY holds for the three
+ * workers together: the server never sees two requests at once, and between two arrivals
+ * there is the delay at least (server timestamps; a lower bound only).  Each worker alone
+ * would respect them, three would not without Redis keeping the slot. */
+Test(redis, one_slot_concurrency_and_delay_hold_for_all_workers)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/slow?ms=%d&fan=%d", SLOW_MS, FAN);
+    crawl cw;
+    crawl_init(&cw, path, DELAY, 30);
+    cw.extra[0] = "-s";
+    cw.extra[1] = "CONCURRENT_REQUESTS_PER_DOMAIN=1";
+    proc ps[WORKERS];
+    for (size_t i = 0; i < WORKERS; i++)
+        worker_start(&ps[i], &cw);
+    int codes[WORKERS];
+    procs_finish(ps, WORKERS, codes);
+    size_t crawled = 0;
+    for (size_t i = 0; i < WORKERS; i++) {
+        const char *log = kumo__buf_str(&ps[i].log);
+        cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, log);
+        cr_expect(strstr(log, "Spider closed (finished)"), "worker %zu:\n%s", i, log);
+        cr_log_info("worker %zu crawled %zu pages", i, count_of(log, "Crawled ("));
+        crawled += count_of(log, "Crawled (");
+    }
+    double at[FAN + 1];
+    unsigned overlaps;
+    size_t n = kumo_testserver_slow_log(srv, at, FAN + 1, &overlaps);
+    cr_expect_eq(n, FAN + 1, "the fan page and its %d pages, each once", FAN);
+    cr_expect_eq(crawled, FAN + 1);
+    cr_expect_eq(overlaps, 0, "never two requests of the slot at once");
+    for (size_t i = 1; i < n && i <= FAN; i++)
+        cr_expect_geq(at[i] - at[i - 1], DELAY - 0.002, "arrivals %zu and %zu: %.3f s apart",
+                      i - 1, i, at[i] - at[i - 1]);
+    char out[64];
+    kumo_redisd_cli(&redis, out, sizeof(out), "HLEN follow:inflight");
+    cr_expect_str_eq(out, "0", "every lease released its slot");
+    for (size_t i = 0; i < WORKERS; i++)
+        proc_release(&ps[i]);
+}
+
+/* Redis stopped and started again (same port, its append-only file kept) mid-crawl, while
+ * a slow page (a start url from the key) is being fetched: the worker warns per
+ * reconnection attempt, the download in flight finishes and its result waits, no new
+ * download starts meanwhile (REDIS_RESULTS_MAX=1: any result waiting; see
+ * test_queue_redis.c for the bound itself), the results are stored once Redis is back, every
+ * page is fetched and the crawl finishes; the items list holds each page's item once.  (The
+ * cluster's slot leases one request at a time with a delay: without the slow page no
+ * result need be waiting when Redis stops.) */
 Test(redis, redis_restarted_mid_crawl_loses_nothing)
 {
     size_t want_items = reference_items();
@@ -473,8 +531,11 @@ Test(redis, redis_restarted_mid_crawl_loses_nothing)
     kumo_redisd_stop(&redis, true);
     snprintf(redis.extra, sizeof(redis.extra), "--appendonly yes --appendfsync always");
     cr_assert_eq(kumo_redisd_start(&redis), 0);
-    char out[64];
+    char out[64], u[96];
     kumo_redisd_cli(&redis, out, sizeof(out), "DEL ref:items");
+    kumo_redisd_cli(&redis, out, sizeof(out), "RPUSH follow:start_urls '%s'",
+                    kumo_testserver_url(srv, "/slow?ms=2000", u, sizeof(u)));
+    cr_assert_str_eq(out, "1");
     crawl cw;
     crawl_init(&cw, "/", 0.1, 30);
     cw.extra[0] = "-s";
@@ -484,10 +545,12 @@ Test(redis, redis_restarted_mid_crawl_loses_nothing)
     proc p;
     worker_start(&p, &cw);
     double deadline = now() + RUN_TIMEOUT;
-    while (count_of(kumo__buf_str(&p.log), "Crawled (") < 4 && now() < deadline)
-        procs_read(&p, 1, deadline);
+    while (kumo_testserver_hits(srv, "/slow") == 0 && !p.eof && now() < deadline)
+        procs_read(&p, 1, KUMO_MIN(deadline, now() + 0.02));
+    cr_assert_eq(kumo_testserver_hits(srv, "/slow"), 1, "the slow page is being fetched");
     kumo_redisd_stop(&redis, true);
-    while (count_of(kumo__buf_str(&p.log), "unreachable") < 3 && now() < deadline)
+    while ((count_of(kumo__buf_str(&p.log), "unreachable") < 3 ||
+            !strstr(kumo__buf_str(&p.log), "no new download starts")) && now() < deadline)
         procs_read(&p, 1, deadline);
     cr_assert_eq(kumo_redisd_start(&redis), 0, "redis-server restarted");
     int code;
@@ -499,11 +562,11 @@ Test(redis, redis_restarted_mid_crawl_loses_nothing)
     cr_expect(strstr(log, "reachable again"), "%s", log);
     unsigned total, distinct, most;
     kumo_testserver_hit_summary(srv, &total, &distinct, &most);
-    cr_expect_eq(distinct, want, "every page of the site");
+    cr_expect_eq(distinct, want + 1, "every page of the site, and the slow one");
     size_t count, idistinct;
     items_in("follow:items", &count, &idistinct);
-    cr_expect_eq(idistinct, want_items, "every page's item");
-    cr_expect_eq(count, want_items, "each once");
+    cr_expect_eq(idistinct, want_items + 1, "every page's item");
+    cr_expect_eq(count, want_items + 1, "each once");
     proc_release(&p);
 }
 
@@ -547,15 +610,17 @@ static void lazy_start(proc *p, const char *src, const crawl *cw)
 {
     const char *args[] = {
         "runspider", src, "-a", cw->url, "-s", "SCHEDULER=redis", "-s", cw->redis_url,
-        "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1", "-s", cw->conc, "-s", "TELNETCONSOLE_ENABLED=0",
-        "-L", "DEBUG", NULL};
+        "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1", "-s", cw->conc, "-s", cw->delay,
+        "-s", "RANDOMIZE_DOWNLOAD_DELAY=0", "-s", "TELNETCONSOLE_ENABLED=0", "-L", "DEBUG",
+        NULL};
     proc_start(p, args);
 }
 
-/* Two workers run a spider with NSTART start requests: one schedules them, lazily (at any
- * time the cluster has queued at most a few more than were fetched, never all up front),
- * the other skips them; each is fetched exactly once and both workers finish. */
-Test(redis, start_requests_lazily_and_once_per_cluster)
+/* Two workers run a spider with NSTART start requests (DOWNLOAD_DELAY delay): one
+ * schedules them, lazily (at any time the cluster has queued at most a few more than were
+ * fetched, never all up front), the other skips them; each is fetched exactly once and
+ * both workers finish. */
+static void lazy_run(double delay)
 {
     char dir[] = "/tmp/kumo-lazy-XXXXXX", src[64];
     cr_assert(mkdtemp(dir));
@@ -565,7 +630,7 @@ Test(redis, start_requests_lazily_and_once_per_cluster)
     fputs(lazy_src, f);
     fclose(f);
     crawl cw;
-    crawl_init(&cw, "/", 0, 30);
+    crawl_init(&cw, "/", delay, 30);
     proc ps[2];
     lazy_start(&ps[0], src, &cw);
     double deadline = now() + RUN_TIMEOUT;
@@ -596,9 +661,68 @@ Test(redis, start_requests_lazily_and_once_per_cluster)
      * a push or two more between the test's two readings: eagerly, all 40 at once */
     cr_expect_leq(most_ahead, 14, "start requests queued ahead of the fetches: %ld of %d",
                   most_ahead, NSTART);
+    cr_log_info("DOWNLOAD_DELAY %g: at most %ld start requests queued ahead of the fetches",
+                delay, most_ahead);
     for (size_t i = 0; i < 2; i++)
         proc_release(&ps[i]);
     char cmd[96];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
+}
+
+Test(redis, start_requests_lazily_and_once_per_cluster)
+{
+    lazy_run(0);
+}
+
+/* With a DOWNLOAD_DELAY the cluster's slot waits between leases: the requests waiting in the
+ * frontier count against CONCURRENT_REQUESTS, so the start requests still go in lazily
+ * rather than all while the slot waits. */
+Test(redis, start_requests_lazily_with_a_download_delay)
+{
+    lazy_run(0.05);
+}
+
+/* robots.txt is fetched once for the whole cluster: the first worker that needs it takes
+ * the lock and stores it, every other worker that crawls gets it from Redis, and obeys it. */
+Test(redis, robots_txt_fetched_once_by_three_workers)
+{
+    kumo_ts_robots_set(200, NULL, "User-agent: *\nDisallow: /author/\n");
+    crawl cw;
+    crawl_init(&cw, "/", 0, 30);
+    cw.extra[0] = "-s";
+    cw.extra[1] = "ROBOTSTXT_OBEY=1";
+    proc ps[WORKERS];
+    for (size_t i = 0; i < WORKERS; i++)
+        worker_start(&ps[i], &cw);
+    int codes[WORKERS];
+    procs_finish(ps, WORKERS, codes);
+    size_t fetched = 0, shared = 0, crawling = 0;
+    for (size_t i = 0; i < WORKERS; i++) {
+        const char *log = kumo__buf_str(&ps[i].log);
+        cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, log);
+        cr_expect(strstr(log, "Spider closed (finished)"), "worker %zu:\n%s", i, log);
+        bool got = strstr(log, "/robots.txt> (200) from the cluster") != NULL;
+        bool own = strstr(log, "Crawled (200) <GET http://127.0.0.1") &&
+                   strstr(log, "/robots.txt> (referer: None)");
+        cr_expect(!(got && own), "worker %zu: fetched and shared", i);
+        shared += got;
+        fetched += own;
+        crawling += count_of(log, "Crawled (") > (own ? 1u : 0u);
+    }
+    cr_log_info("robots.txt: fetched by %zu worker, shared with %zu", fetched, shared);
+    cr_expect_eq(kumo_testserver_hits(srv, "/robots.txt"), 1, "once for the cluster");
+    cr_expect_eq(fetched, 1, "by one worker");
+    cr_expect_eq(shared + fetched, crawling, "every worker that crawled had it");
+    cr_expect_eq(kumo_testserver_hits(srv, "/page/2/"), 1, "the crawl went on");
+    unsigned total, distinct, most;
+    kumo_testserver_hit_summary(srv, &total, &distinct, &most);
+    cr_expect_eq(total, distinct, "each page once");
+    for (size_t i = 0; i < kumo_testsite_nauthors(); i++) {
+        char a[160];
+        snprintf(a, sizeof(a), "/author/%s", kumo_testsite_author_at(i)->slug);
+        cr_expect_eq(kumo_testserver_hits(srv, a), 0, "%s is disallowed", a);
+    }
+    for (size_t i = 0; i < WORKERS; i++)
+        proc_release(&ps[i]);
 }

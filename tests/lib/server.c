@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -43,6 +44,7 @@ typedef struct slow {
     struct evhttp_request *req;
     struct evhttp_connection *evcon;
     struct event *timer;
+    long ms, fan;               /* its delay; links to fan more /slow pages (0: none) */
 } slow;
 
 struct kumo_testserver {
@@ -57,9 +59,12 @@ struct kumo_testserver {
     slow *slows;
     unsigned char *bomb;          /* /gzipbomb's body, made on first use */
     size_t bomb_len;
-    pthread_mutex_t lock;         /* guards hits */
+    pthread_mutex_t lock;         /* guards hits and the /slow record */
     hit *hits;
     size_t nhits, caphits;
+    /* /slow requests: arrival times, how many were answering, overlaps */
+    double slow_at[KUMO_TESTSERVER_SLOW_LOG];
+    unsigned slow_n, slow_busy, slow_overlaps;
 };
 
 static const char ok_page[] =
@@ -292,6 +297,17 @@ void kumo_testserver_hit_summary(kumo_testserver *s, unsigned *total, unsigned *
     pthread_mutex_unlock(&s->lock);
     *total = t;
     *most = m;
+}
+
+size_t kumo_testserver_slow_log(kumo_testserver *s, double *at, size_t n, unsigned *overlaps)
+{
+    pthread_mutex_lock(&s->lock);
+    size_t got = s->slow_n;
+    for (size_t i = 0; i < n && i < got && i < KUMO_TESTSERVER_SLOW_LOG; i++)
+        at[i] = s->slow_at[i];
+    *overlaps = s->slow_overlaps;
+    pthread_mutex_unlock(&s->lock);
+    return got;
 }
 
 /* ---- route handlers: (server, request, path without query, the part after the prefix) ---- */
@@ -606,6 +622,23 @@ static void h_big(kumo_testserver *s, struct evhttp_request *req, const char *pa
     evbuffer_free(b);
 }
 
+static double mono_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A /slow request is answered (or its connection closed): it no longer counts as busy. */
+static void slow_done(kumo_testserver *s)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->slow_busy)
+        s->slow_busy--;
+    pthread_mutex_unlock(&s->lock);
+}
+
 /* A /slow request's connection closed: forget its timer. */
 static void slow_unlink(slow *w)
 {
@@ -626,30 +659,52 @@ static void on_conn_close(struct evhttp_connection *evcon, void *arg)
 
     for (; w; w = next) {
         next = w->next;
-        if (w->evcon == evcon)
+        if (w->evcon == evcon) {
             slow_unlink(w);
+            slow_done(s);
+        }
     }
 }
 
 static void slow_fire(evutil_socket_t fd, short what, void *arg)
 {
     slow *w = arg;
+    kumo_testserver *s = w->s;
     struct evhttp_request *req = w->req;
+    long ms = w->ms, fan = w->fan;
+    struct evbuffer *b;
 
     slow_unlink(w);
-    h_ok(NULL, req, "/slow", "");
+    slow_done(s);
+    if (!fan) {
+        h_ok(NULL, req, "/slow", "");
+        return;
+    }
+    b = evbuffer_new();
+    if (!b) {
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    evbuffer_add_printf(b, "<!DOCTYPE html>\n<html><head><title>fan</title></head><body>\n");
+    for (long i = 1; i <= fan; i++)
+        evbuffer_add_printf(b, "<a href=\"/slow?ms=%ld&amp;n=%ld\">%ld</a>\n", ms, i, i);
+    evbuffer_add_printf(b, "</body></html>\n");
+    kumo_ts_reply(req, 200, HTML, b);
+    evbuffer_free(b);
 }
 
 static void h_slow(kumo_testserver *s, struct evhttp_request *req, const char *path,
                    const char *rest)
 {
-    char *v = kumo_ts_query(req, "ms");
-    long ms = 0;
-    int bad = v && kumo_ts_parse_long(v, 0, 60000, &ms) < 0;
+    char *v = kumo_ts_query(req, "ms"), *f = kumo_ts_query(req, "fan");
+    long ms = 0, fan = 0;
+    int bad = (v && kumo_ts_parse_long(v, 0, 60000, &ms) < 0) ||
+              (f && kumo_ts_parse_long(f, 0, 1000, &fan) < 0);
     struct timeval tv;
     slow *w;
 
     free(v);
+    free(f);
     if (bad) {
         kumo_ts_status_page(req, 400);
         return;
@@ -664,7 +719,17 @@ static void h_slow(kumo_testserver *s, struct evhttp_request *req, const char *p
     }
     w->s = s;
     w->req = req;
+    w->ms = ms;
+    w->fan = fan;
     w->evcon = evhttp_request_get_connection(req);
+    pthread_mutex_lock(&s->lock);
+    if (s->slow_busy)
+        s->slow_overlaps++;
+    s->slow_busy++;
+    if (s->slow_n < KUMO_TESTSERVER_SLOW_LOG)
+        s->slow_at[s->slow_n] = mono_now();
+    s->slow_n++;
+    pthread_mutex_unlock(&s->lock);
     w->next = s->slows;
     s->slows = w;
     evhttp_connection_set_closecb(w->evcon, on_conn_close, s);

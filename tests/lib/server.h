@@ -40,7 +40,11 @@
  *   /gzipbomb                  a ~50 KB gzip body that inflates to 50 MiB of zeros,
  *                              always sent with Content-Encoding: gzip
  *   /never                     reads the request and never answers
- *   /slow?ms=N                 answers /ok's page after N ms (N <= 60000), from a timer
+ *   /slow?ms=N[&fan=F]         answers /ok's page after N ms (N <= 60000), from a timer;
+ *                              with fan=F (<= 1000) a page linking to /slow?ms=N&n=1..F
+ *                              instead.  The server records every /slow request's arrival
+ *                              and whether another /slow one was still unanswered then
+ *                              (kumo_testserver_slow_log)
  *   /headers                   the request headers as text/plain "Name: value" lines
  *   /echo/ANYTHING             <title> is the request target as sent ("/echo/a%20b?q=1"),
  *                              non-printable bytes as \xHH; links to /ok (routes_urls.c)
@@ -113,6 +117,16 @@ unsigned kumo_testserver_hits(kumo_testserver *s, const char *path);
  */
 void kumo_testserver_hit_summary(kumo_testserver *s, unsigned *total, unsigned *distinct,
                                  unsigned *most);
+
+/* /slow arrivals the server keeps the times of. */
+#define KUMO_TESTSERVER_SLOW_LOG 1024
+
+/*
+ * The /slow requests so far: returns how many arrived; at[0..n) gets the first arrival
+ * times (CLOCK_MONOTONIC seconds, in arrival order), *overlaps how many arrived while
+ * another /slow request was still unanswered.  Thread-safe.
+ */
+size_t kumo_testserver_slow_log(kumo_testserver *s, double *at, size_t n, unsigned *overlaps);
 
 /*
  * Stop the thread, close every connection (even /never ones) and free the server.  s may

@@ -81,6 +81,10 @@ Test(cmd_job, a_redis_frontier_shows_pending_seen_and_workers)
     const char *p = strstr(r.out, "pending:   ");
     cr_assert(p && sscanf(p, "pending:   %lld requests", &pending) == 1, "%s", r.out);
     cr_expect_gt(pending, 0, "%s", r.out);
+    char slot[64];
+    snprintf(slot, sizeof(slot), "requests in 1 download slots\n  slot 127.0.0.1: %lld\n",
+             pending);
+    cr_expect(strstr(r.out, slot), "one slot, the site's host:\n%s", r.out);
     p = strstr(r.out, "seen:      ");
     cr_assert(p && sscanf(p, "seen:      %lld fingerprints", &seen) == 1, "%s", r.out);
     cr_expect_gt(seen, pending, "%s", r.out);

@@ -124,7 +124,16 @@ static void fetch(kumo_downloader *dl, const char *host, const char *path,
         else
             kumo_map_set(&req->meta, meta[i], kumo_val_str(v));
     }
+    char key[256];
+    kumo__downloader_slot_key(dl, req, key, sizeof(key));   /* what fetch will choose */
     kumo__downloader_fetch(dl, req);
+    const kumo_value *v = kumo_map_get(&req->meta, "download_slot");
+    char slot[256];
+    if (v && v->type == KUMO_VAL_INT)
+        snprintf(slot, sizeof(slot), "%lld", (long long)v->u.i);
+    else
+        snprintf(slot, sizeof(slot), "%s", v && v->type == KUMO_VAL_STR ? v->u.str.s : "");
+    cr_assert_str_eq(key, slot, "kumo__downloader_slot_key() names the slot fetch() took");
     kumo_request_unref(req);
 }
 

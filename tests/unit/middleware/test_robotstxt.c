@@ -419,3 +419,42 @@ Test(mw_robotstxt, refs_report_parked_requests)
     kumo__buf_release(&b);
     mw_close(&m);
 }
+
+/* ---- the share hook (a cluster's robots.txt cache, set by src/redis) ---- */
+
+static kumo_crawler *share_for;         /* the crawl whose robots.txt the fake cluster shares */
+static size_t share_asked;
+
+/* The fake cluster: for share_for it answers at once with its stored copy. */
+static bool fake_share(kumo_crawler *c, kumo_request *req, done_fn done, void *ctx)
+{
+    share_asked++;
+    if (c != share_for)
+        return false;
+    kumo_response *res = mwt_res(req, 200, NULL, "User-agent: *\nDisallow: /shared-no\n");
+    done(ctx, req, res, KUMO_OK);
+    kumo_response_unref(res);
+    kumo_request_unref(req);
+    return true;
+}
+
+Test(mw_robotstxt, a_share_hook_answers_or_declines)
+{
+    mw a, b;
+    mw_open(&a, OBEY);
+    mw_open(&b, OBEY);
+    share_for = a.c;
+    share_asked = 0;
+    kumo__robotstxt_set_share(fake_share);
+    cr_expect_eq(run(&a, "http://example.com/shared-no", NULL), KUMO_EIGNORED,
+                 "decided by the shared copy at once");
+    cr_expect_eq(run(&a, "http://example.com/ok", NULL), KUMO_OK);
+    cr_expect_eq(fake.n, 0, "no download of its own");
+    cr_expect_eq(run(&b, "http://example.com/ok", NULL), KUMO_EAGAIN);
+    cr_expect_eq(fake.n, 1, "declined: the middleware downloads it");
+    cr_expect_eq(share_asked, 2, "once per origin and crawl");
+    kumo__robotstxt_set_share(NULL);
+    finish(0, 404, "", 0);
+    mw_close(&a);
+    mw_close(&b);
+}

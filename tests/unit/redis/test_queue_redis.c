@@ -1,13 +1,15 @@
 /* test_queue_redis.c - the Redis queue backend through the scheduler on bare crawlers:
  * priorities with LIFO within one, the cluster-wide dupefilter, an ack refused once its
  * lease moved (the fencing token) with its children left out, leases handed back at close,
- * SCHEDULER_PERSIST=0, REDIS_RESULTS_MAX holding new downloads while Redis is away.  Needs
- * redis-server (skipped with a message without it). */
+ * SCHEDULER_PERSIST=0, REDIS_RESULTS_MAX holding new downloads while Redis is away, the
+ * frontier's size in Redis against kumo's packed encoding, a slot leased once at a time
+ * with its delay.  Needs redis-server (skipped with a message without it). */
 #include <criterion/criterion.h>
 #include <event2/event.h>
 #include <unistd.h>
 #include "kumo-int.h"
 #include "core/crawler.h"
+#include "core/engine.h"
 #include "core/scheduler.h"
 #include "core/settings.h"
 #include "core/stats.h"
@@ -60,10 +62,14 @@ static void set(kumo_settings *st, const char *k, const char *v)
 
 static const char *results_max = "67108864";    /* REDIS_RESULTS_MAX of the next worker */
 
-static void worker_open(worker *w, const char *lease, const char *persist)
+/* Open w with more settings kv (NAME, VALUE, ..., NULL; may be NULL). */
+static void worker_open_with(worker *w, const char *lease, const char *persist,
+                             const char *const *kv)
 {
     kumo_settings *st = kumo__settings_new();
     set(st, "REDIS_RESULTS_MAX", results_max);
+    for (size_t i = 0; kv && kv[i]; i += 2)
+        set(st, kv[i], kv[i + 1]);
     set(st, "SCHEDULER", "redis");
     set(st, "REDIS_URL", redis.url);
     set(st, "SCHEDULER_LEASE_TIMEOUT", lease);
@@ -78,9 +84,15 @@ static void worker_open(worker *w, const char *lease, const char *persist)
     cr_assert(w->s, "%s", kumo__scheduler_open_error());
 }
 
+static void worker_open(worker *w, const char *lease, const char *persist)
+{
+    worker_open_with(w, lease, persist, NULL);
+}
+
 static void worker_close(worker *w)
 {
-    kumo__scheduler_close(w->s);
+    if (w->s)
+        kumo__scheduler_close(w->s);
     kumo__crawler_free(w->c);
     event_base_free(w->base);
 }
@@ -175,7 +187,7 @@ Test(queue_redis, an_ack_after_the_lease_moved_is_refused)
     spin(&a, 300);
     cr_expect_eq(kumo_crawler_stats_get_int(a.c, "redis/ack_refused", 0), 1);
     char out[64];
-    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    cli("LLEN %s:q::0", "rq", out, sizeof(out));
     cr_expect_str_eq(out, "0", "the refused ack's child is not queued");
     /* b's ack goes through with its own child */
     kumo__scheduler_enqueue(b.s, req("http://a.test/child-of-b", 0));
@@ -186,7 +198,7 @@ Test(queue_redis, an_ack_after_the_lease_moved_is_refused)
     cr_expect_str_eq(child->url, "http://a.test/child-of-b");
     /* closing with a lease out hands it back at once */
     worker_close(&b);
-    cli("LLEN %s:q:0", "rq", out, sizeof(out));
+    cli("LLEN %s:q::0", "rq", out, sizeof(out));
     cr_expect_str_eq(out, "1", "handed back");
     cli("HLEN %s:leases", "rq", out, sizeof(out));
     cr_expect_str_eq(out, "0");
@@ -247,41 +259,118 @@ Test(queue_redis, results_waiting_past_the_bound_hold_new_downloads)
     worker_close(&a);
 }
 
-/* The frontier's size: Redis memory (MEMORY USAGE of the priority's list) per queued
- * request is at most twice kumo's own packed encoding of it (the stored entries' bytes). */
+/* Open w as a crawl opens its scheduler, through an engine (kept paused: nothing is
+ * fetched): requests go to the download slot the downloader picks, their host. */
+static void worker_open_engine(worker *w)
+{
+    kumo_settings *st = kumo__settings_new();
+    set(st, "SCHEDULER", "redis");
+    set(st, "REDIS_URL", redis.url);
+    set(st, "CONCURRENT_REQUESTS", "4");
+    set(st, "TELNETCONSOLE_ENABLED", "0");
+    set(st, "LOG_LEVEL", "WARNING");
+    w->base = event_base_new();
+    w->c = kumo__crawler_new_bare(st, &def);
+    kumo__crawler_set_base(w->c, w->base);
+    char err[512];
+    cr_assert_eq(kumo__crawler_open_engine(w->c, err, sizeof(err)), KUMO_OK, "%s", err);
+    kumo__engine_pause(kumo__crawler_engine(w->c));
+    w->s = NULL;                /* the engine's */
+}
+
+/* The frontier as Redis stores it: every request list (P:q:SLOT:PRIO), every slot's
+ * priorities (P:sp:SLOT) and the slot indexes; "REQUESTS REDIS_BYTES PACKED_BYTES", the
+ * last the stored entries' own bytes (kumo's packed encoding). */
+#define FRONTIER_LUA                                                                           \
+    "EVAL \"local P, n, mem, packed = KEYS[1], 0, 0, 0 "                                       \
+    "local function use(k) mem = mem + (redis.call('MEMORY', 'USAGE', k, 'SAMPLES', 0) or 0) " \
+    "end "                                                                                     \
+    "for _, k in ipairs(redis.call('KEYS', P .. ':q:*')) do use(k) "                          \
+    "for _, v in ipairs(redis.call('LRANGE', k, 0, -1)) do n = n + 1 packed = packed + #v "    \
+    "end end "                                                                                 \
+    "for _, k in ipairs(redis.call('KEYS', P .. ':sp:*')) do use(k) end "                     \
+    "for _, s in ipairs({'slotq', 'nq', 'ready', 'wait', 'next', 'inflight', 'delay', "       \
+    "'conf'}) do use(P .. ':' .. s) end "                                                      \
+    "return n .. ' ' .. mem .. ' ' .. packed\" 1 %s"
+
+/* The frontier's size: Redis memory per queued request (all the frontier's keys, see
+ * FRONTIER_LUA) is at most twice kumo's own packed encoding of it, with every request in
+ * one download slot, and spread over 1000 slots of 20 requests (each slot costs about 500
+ * bytes: with 5 requests a slot it is 2.6x). */
 Test(queue_redis, frontier_at_most_twice_the_packed_encoding)
 {
     enum { N = 20000 };
-    worker a;
-    worker_open(&a, "30", "1");
-    for (int i = 0; i < N; i++) {
-        char url[128];
-        snprintf(url, sizeof(url), "http://books.example.com/catalogue/page-%d/item_%d.html",
-                 i / 20, i);
-        kumo__scheduler_enqueue(a.s, req(url, 0));
+    static const int hosts[] = {1, 1000};
+    for (size_t h = 0; h < KUMO_ARRAY_LEN(hosts); h++) {
+        char out[128];
+        cli("FLUSHALL", "", out, sizeof(out));
+        worker a;
+        worker_open_engine(&a);
+        kumo_engine *e = kumo__crawler_engine(a.c);
+        for (int i = 0; i < N; i++) {
+            char url[128];
+            snprintf(url, sizeof(url), "http://books%d.example.com/catalogue/page-%d/"
+                     "item_%d.html", i % hosts[h], i / 20, i);
+            kumo__engine_crawl(e, req(url, 0));
+        }
+        for (int i = 0; i < 200; i++) {
+            spin(&a, 50);
+            cli("GET %s:nseen", "rq", out, sizeof(out));
+            if (atoi(out) == N)
+                break;
+        }
+        cr_assert_eq(atoi(out), N, "every request pushed");
+        spin(&a, 200);
+        cli("ZCARD %s:slotq", "rq", out, sizeof(out));
+        cr_expect_eq(atoi(out), hosts[h], "one slot per host");
+        cli(FRONTIER_LUA, "rq", out, sizeof(out));
+        long queued = 0, mem = 0, packed = 0;
+        cr_assert_eq(sscanf(out, "%ld %ld %ld", &queued, &mem, &packed), 3, "%s", out);
+        cr_assert_gt(queued, N - 10, "the frontier holds them (a few leased)");
+        cr_assert_gt(packed, queued * 40, "%ld bytes for %ld requests", packed, queued);
+        cr_expect_leq(mem, 2 * packed, "%d slots: Redis %.1f bytes per request, packed %.1f",
+                      hosts[h], (double)mem / queued, (double)packed / queued);
+        cr_log_info("frontier in %d slots: %.1f bytes of Redis per queued request, packed "
+                    "encoding %.1f (%.2fx)", hosts[h], (double)mem / queued,
+                    (double)packed / queued, (double)mem / packed);
+        worker_close(&a);
     }
+}
+
+/* A slot with CONCURRENT_REQUESTS_PER_DOMAIN=1 and a DOWNLOAD_DELAY (bare crawlers have no
+ * downloader: every request is in the slot ""): while one worker holds its lease, neither
+ * worker gets another; after the ack the next lease waits the delay at least. */
+Test(queue_redis, a_slot_is_leased_once_at_a_time_and_waits_its_delay)
+{
+    static const char *const polite[] = {"CONCURRENT_REQUESTS_PER_DOMAIN", "1",
+                                         "DOWNLOAD_DELAY", "0.3", "RANDOMIZE_DOWNLOAD_DELAY",
+                                         "0", NULL};
+    worker a, b;
+    worker_open_with(&a, "30", "1", polite);
+    worker_open_with(&b, "30", "1", polite);
+    kumo__scheduler_enqueue(a.s, req("http://a.test/1", 0));
+    kumo__scheduler_enqueue(a.s, req("http://a.test/2", 0));
+    kumo_request *first = next(&a);
+    cr_assert(first);
+    spin(&a, 400);
+    spin(&b, 400);
+    cr_expect_null(kumo__scheduler_next(a.s), "the slot's one lease is out");
+    cr_expect_null(kumo__scheduler_next(b.s), "for every worker");
     char out[64];
-    for (int i = 0; i < 200; i++) {
-        spin(&a, 50);
-        cli("GET %s:nseen", "rq", out, sizeof(out));
-        if (atoi(out) == N)
-            break;
-    }
-    cr_assert_eq(atoi(out), N, "every request pushed");
-    spin(&a, 200);
-    cli("LLEN %s:q:0", "rq", out, sizeof(out));
-    long queued = atol(out);
-    cr_assert_gt(queued, N - 10, "the frontier holds them (a few leased)");
-    cli("MEMORY USAGE %s:q:0 SAMPLES 0", "rq", out, sizeof(out));
-    long mem = atol(out);
-    kumo_redisd_cli(&redis, out, sizeof(out), "EVAL \"local t = 0 for _, v in ipairs("
-                    "redis.call('LRANGE', KEYS[1], 0, -1)) do t = t + #v end return t\" 1 rq:q:0");
-    long packed = atol(out);
-    cr_assert_gt(packed, queued * 40, "%ld bytes for %ld requests", packed, queued);
-    cr_expect_leq(mem, 2 * packed, "Redis %.1f bytes per request, packed %.1f",
-                  (double)mem / queued, (double)packed / queued);
-    cr_log_info("frontier: %.1f bytes of Redis per queued request, packed encoding %.1f "
-                "(%.2fx)", (double)mem / queued, (double)packed / queued,
-                (double)mem / packed);
+    cli("HGET %s:inflight ''", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "1");
+    double acked = kumo_now();
+    kumo__scheduler_done(a.s, first);
+    spin(&a, 50);                       /* the ack goes out */
+    kumo_request *second = next(&b);
+    cr_assert(second, "the ack released the slot");
+    cr_expect_geq(kumo_now() - acked, 0.3, "the delay after the ack, at least");
+    kumo__scheduler_done(b.s, second);
+    spin(&b, 100);
+    cli("HLEN %s:inflight", "rq", out, sizeof(out));
+    cr_expect_str_eq(out, "0");
+    kumo_request_unref(first);
+    kumo_request_unref(second);
     worker_close(&a);
+    worker_close(&b);
 }
