@@ -28,10 +28,8 @@ static kumo_testserver *srv;
 
 static void setup(void)
 {
-    if (!kumo_redisd_available())
-        cr_skip_test("redis-server is not installed (apt-get install redis-server): skipped");
     memset(&redis, 0, sizeof(redis));
-    cr_assert_eq(kumo_redisd_start(&redis), 0, "redis-server did not start");
+    kumo_redisd_start_or_skip(&redis);
     srv = kumo_testserver_start();
     cr_assert(srv);
 }

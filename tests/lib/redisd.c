@@ -1,6 +1,7 @@
 /* redisd.c - a real redis-server for the tests (see redisd.h). */
 #include "lib/redisd.h"
 
+#include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -125,4 +126,11 @@ int kumo_redisd_cli(const kumo_redisd *r, char *out, size_t n, const char *fmt, 
         ;
     int st = pclose(f);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+void kumo_redisd_start_or_skip(kumo_redisd *r)
+{
+    if (!kumo_redisd_available())
+        cr_skip_test("redis-server is not installed (apt-get install redis-server): skipped");
+    cr_assert_eq(kumo_redisd_start(r), 0, "redis-server did not start");
 }

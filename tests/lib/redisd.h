@@ -25,6 +25,10 @@ bool kumo_redisd_available(void);
  */
 int kumo_redisd_start(kumo_redisd *r);
 
+/* A test's start: skip the test (saying why) when redis-server is not installed, else start
+ * r as kumo_redisd_start() does and fail the test when it does not answer. */
+void kumo_redisd_start_or_skip(kumo_redisd *r);
+
 /* Stop it (SIGTERM, then SIGKILL after 5 s); keep_dir false removes its directory. */
 void kumo_redisd_stop(kumo_redisd *r, bool keep_dir);
 

@@ -66,10 +66,8 @@ Test(cmd_job, no_job_in_the_directory)
 /* `kumo job redis://...#SPIDER`: a Redis frontier stopped early, read without a worker. */
 Test(cmd_job, a_redis_frontier_shows_pending_seen_and_workers)
 {
-    if (!kumo_redisd_available())
-        cr_skip_test("redis-server is not installed: skipped");
     kumo_redisd d = {0};
-    cr_assert_eq(kumo_redisd_start(&d), 0);
+    kumo_redisd_start_or_skip(&d);
     char url[256], args[1024];
     kumo_testserver_url(srv, "/", url, sizeof(url));
     snprintf(args, sizeof(args), "crawl follow -a url=%s --nolog -s SCHEDULER=redis "

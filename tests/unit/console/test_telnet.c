@@ -786,22 +786,29 @@ static void *operate(void *arg)
     return NULL;
 }
 
-Test(telnet_crawl, engine_stop_from_console)
+/* An endless crawl operated from the console by op in its own thread: only the console (or
+ * the safety timeout) ends it.  Returns the crawl's result. */
+static int operated_crawl(operator *op)
 {
-    operator op = {.port = free_port()};
-    cr_assert_gt(op.port, 0);
+    cr_assert_gt(op->port, 0);
     char port[16];
-    snprintf(port, sizeof(port), "%d", op.port);
+    snprintf(port, sizeof(port), "%d", op->port);
     pthread_t th;
-    cr_assert_eq(pthread_create(&th, NULL, operate, &op), 0);
-    /* An endless crawl: only the console (or the safety timeout) ends it. */
+    cr_assert_eq(pthread_create(&th, NULL, operate, op), 0);
     int rc = kumo_testcrawl_run(&tc, &kumo_test_probe_spider,
                                 SET("TELNETCONSOLE_PORT", port, "TELNETCONSOLE_PASSWORD", PW,
                                     "DOWNLOAD_DELAY", "0.05", "RANDOMIZE_DOWNLOAD_DELAY", "0",
                                     "CLOSESPIDER_TIMEOUT", "20"),
                                 SET("urls", "/depth/1"));
-    __atomic_store_n(&op.done, 1, __ATOMIC_RELEASE);
+    __atomic_store_n(&op->done, 1, __ATOMIC_RELEASE);
     pthread_join(th, NULL);
+    return rc;
+}
+
+Test(telnet_crawl, engine_stop_from_console)
+{
+    operator op = {.port = free_port()};
+    int rc = operated_crawl(&op);
     cr_assert_eq(rc, KUMO_OK, "%s", tc.err);
     cr_assert(op.logged_in);
     cr_assert(op.prefs_ok, "prefs() answered '%s'", op.got);
@@ -814,18 +821,7 @@ Test(telnet_crawl, engine_stop_from_console)
 Test(telnet_crawl, engine_stop_after_pause)
 {
     operator op = {.port = free_port(), .pause_first = true};
-    cr_assert_gt(op.port, 0);
-    char port[16];
-    snprintf(port, sizeof(port), "%d", op.port);
-    pthread_t th;
-    cr_assert_eq(pthread_create(&th, NULL, operate, &op), 0);
-    int rc = kumo_testcrawl_run(&tc, &kumo_test_probe_spider,
-                                SET("TELNETCONSOLE_PORT", port, "TELNETCONSOLE_PASSWORD", PW,
-                                    "DOWNLOAD_DELAY", "0.05", "RANDOMIZE_DOWNLOAD_DELAY", "0",
-                                    "CLOSESPIDER_TIMEOUT", "20"),
-                                SET("urls", "/depth/1"));
-    __atomic_store_n(&op.done, 1, __ATOMIC_RELEASE);
-    pthread_join(th, NULL);
+    int rc = operated_crawl(&op);
     cr_assert_eq(rc, KUMO_OK, "%s", tc.err);
     cr_assert(op.logged_in);
     cr_assert(op.paused, "engine.pause() answered");
@@ -882,11 +878,9 @@ out:
  * beside this worker's, with the figures' age) and stats the redis/cluster_* figures. */
 Test(telnet_crawl, est_and_stats_show_the_cluster_with_redis)
 {
-    if (!kumo_redisd_available())
-        cr_skip_test("redis-server is not installed (apt-get install redis-server): skipped");
     kumo_redisd redis;
     memset(&redis, 0, sizeof(redis));
-    cr_assert_eq(kumo_redisd_start(&redis), 0);
+    kumo_redisd_start_or_skip(&redis);
     cluster_op op = {.port = free_port()};
     char port[16];
     snprintf(port, sizeof(port), "%d", op.port);

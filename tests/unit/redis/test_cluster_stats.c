@@ -28,10 +28,8 @@ static const kumo_spider_def def = {
 
 static void setup(void)
 {
-    if (!kumo_redisd_available())
-        cr_skip_test("redis-server is not installed (apt-get install redis-server): skipped");
     memset(&redis, 0, sizeof(redis));
-    cr_assert_eq(kumo_redisd_start(&redis), 0);
+    kumo_redisd_start_or_skip(&redis);
     kumo_leakcheck_start();
 }
 

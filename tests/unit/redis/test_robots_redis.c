@@ -15,10 +15,8 @@ static char robots_url[128];    /* http://127.0.0.1:PORT/robots.txt */
 
 static void setup(void)
 {
-    if (!kumo_redisd_available())
-        cr_skip_test("redis-server is not installed (apt-get install redis-server): skipped");
     memset(&redis, 0, sizeof(redis));
-    cr_assert_eq(kumo_redisd_start(&redis), 0);
+    kumo_redisd_start_or_skip(&redis);
     kumo_ts_robots_set(0, NULL, NULL);
     kumo_testcrawl_init(&t);
     kumo_testserver_url(t.srv, "/robots.txt", robots_url, sizeof(robots_url));

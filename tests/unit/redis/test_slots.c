@@ -76,10 +76,8 @@ Test(slots, settings_as_the_local_downloader_reads_them, .init = kumo_leakcheck_
  * tells Redis, where every worker's leases then use it. */
 Test(slots, autothrottle_delay_reported_to_redis)
 {
-    if (!kumo_redisd_available())
-        cr_skip_test("redis-server is not installed (apt-get install redis-server): skipped");
     kumo_redisd redis = {0};
-    cr_assert_eq(kumo_redisd_start(&redis), 0);
+    kumo_redisd_start_or_skip(&redis);
     kumo_testcrawl t;
     kumo_testcrawl_init(&t);
     int rc = kumo_testcrawl_run(&t, &kumo_test_probe_spider,
