@@ -190,7 +190,7 @@ static bool put_run(unsigned char *out, size_t *len, size_t max, size_t copy, si
 {
     unsigned char t[31];
     size_t h = put_uv(t, copy);
-    if (skip < 16 && n < 16 && (skip | n) != 15 * 17) {
+    if (skip < 16 && n < 16 && (skip << 4 | n) != 0xff) {     /* 0xff: the long form */
         t[h++] = (unsigned char)(skip << 4 | n);
     } else {
         t[h++] = 0xff;

@@ -474,3 +474,31 @@ Test(queue_memory, edited_requests_come_back_whole)
     }
     cr_assert_eq(got, N);
 }
+
+/* A run that skips 15 bytes of its anchor and inserts 15 packs as the byte 0xff, the long
+ * form's mark, and must take the long form (the PostgreSQL docs' urls hit this): requests
+ * that differ from each other in one run of 15 letters, so each is a diff to the first. */
+static void edit_url(char *buf, size_t n, unsigned k)
+{
+    char run[16];
+    memset(run, 'A' + (int)(k % 26), 15);
+    run[15] = '\0';
+    snprintf(buf, n, "http://edit.test/a/long/common/path/for/a/diff/to/fit/in/a/quarter/of/"
+             "the/request/%s/and/a/common/tail.html", run);
+}
+
+Test(queue_memory, fifteen_for_fifteen_edits_come_back)
+{
+    char url[192];
+    for (unsigned k = 0; k < 26; k++) {
+        edit_url(url, sizeof(url), k);
+        kumo__queue_memory.push(q, req(url, 0));
+    }
+    for (unsigned k = 26; k-- > 0;) {      /* last in, first out */
+        kumo_request *r = kumo__queue_memory.pop(q);
+        cr_assert_not_null(r);
+        edit_url(url, sizeof(url), k);
+        cr_assert_str_eq(kumo_request_url(r), url);
+        kumo_request_unref(r);
+    }
+}
