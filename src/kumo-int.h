@@ -28,6 +28,13 @@ typedef struct kumo_doc kumo_doc;
 #define KUMO_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define KUMO_MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/*
+ * Hold the live lists still for a walk on the loop thread (kumo_class_first(), ->head,
+ * ->next): parse threads running callbacks make and free tracked objects (mem/ref.c).
+ */
+void kumo__refs_lock(void);
+void kumo__refs_unlock(void);
+
 /* Asserts stay on in every build: print where, the live references, and abort. */
 void kumo__assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));
 /* What a failed assert prints after where (util/log.c): mem sets the live references. */
@@ -64,6 +71,15 @@ int kumo__log_level_parse(const char *name, kumo_loglevel *out);
 void kumo__log_set_level(kumo_loglevel level);
 /* Send the log to path (appending), or back to stderr with NULL. */
 int kumo__log_set_file(const char *path);
+
+/*
+ * Lines this thread logs from now on wait in b (a kumo_buf, util/buf.h) instead of being
+ * written, until kumo__log_replay(b) logs them on the calling thread (a parse thread running
+ * a callback: the hooks below belong to the loop thread).  NULL: write them again.
+ */
+struct kumo_buf;
+void kumo__log_defer(struct kumo_buf *b);
+void kumo__log_replay(struct kumo_buf *b);
 
 /* Called for every line written (stats log_count/LEVEL); NULL to remove. */
 void kumo__log_set_hook(void (*fn)(void *ctx, kumo_loglevel level), void *ctx);

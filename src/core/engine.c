@@ -21,6 +21,7 @@
 #include "core/chain.h"
 #include "core/item.h"
 #include "select/pool.h"
+#include "util/buf.h"
 #include "util/json.h"
 #include "util/timing.h"
 #include "util/vec.h"
@@ -187,7 +188,9 @@ static bool run_errback(kumo_engine *e, kumo_request *req, int err, const char *
     kumo__out_init(&out, kumo_crawler_spider(c));
     size_t mark = kumo__pool_mark();
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_CALLBACK);
+    kumo__spider_lock(kumo_crawler_spider(c));
     req->errback(&f, &out);
+    kumo__spider_unlock(kumo_crawler_spider(c));
     kumo__stage_leave(stage);
     kumo__pool_drain(mark);
     process_outputs(e, res, &out);
@@ -546,20 +549,65 @@ static void process_outputs(kumo_engine *e, kumo_response *res, kumo_out *out)
     }
 }
 
-/* Run the response's callback and process what it emitted. */
-static void run_callback(kumo_engine *e, kumo_response *res)
+/* The response's callback, its outputs into out (initialized here).  Under the spider lock:
+ * one callback at a time, on whichever thread runs it. */
+static void callback_into(kumo_engine *e, kumo_response *res, kumo_out *out)
 {
     kumo_crawler *c = e->c;
     kumo_callback_fn cb = kumo__spider_callback(kumo_crawler_spider(c), res->request->cb);
-    kumo_out out;
-    kumo__out_init(&out, kumo_crawler_spider(c));
+    kumo__out_init(out, kumo_crawler_spider(c));
     size_t mark = kumo__pool_mark();
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_CALLBACK);
-    cb(res, &out);
+    cb(res, out);
     kumo__stage_leave(stage);
     kumo__pool_drain(mark);
+}
+
+/* Run the response's callback on the loop thread and process what it emitted. */
+static void run_callback(kumo_engine *e, kumo_response *res)
+{
+    kumo_out out;
+    kumo__spider_lock(kumo_crawler_spider(e->c));
+    callback_into(e, res, &out);
+    kumo__spider_unlock(kumo_crawler_spider(e->c));
     process_outputs(e, res, &out);
     kumo__out_release(&out);
+}
+
+/* What a parse thread hands back for a response: its callback's outputs and log lines. */
+typedef struct scraped {
+    kumo_out out;
+    kumo_buf log;
+} scraped;
+
+/*
+ * A parse thread, once res's body is parsed: run the callback there, while the document is
+ * warm in that core's cache (read by the loop thread's core, it cost more than its parse),
+ * one at a time in the order of the responses.  The outputs and the log lines wait for the
+ * loop thread (on_parsed); the document dies here when nothing else holds the response.
+ */
+static void *scrape_on_worker(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
+{
+    kumo_engine *e = ctx;
+    kumo_response *res = owner;
+    scraped *sc = kumo_alloc(sizeof(*sc), KUMO_T_LIST, KUMO_V_NONE);
+    kumo__buf_init(&sc->log, 0, KUMO_T_STR, KUMO_V_TEXT);
+    kumo__log_defer(&sc->log);
+    kumo__spider_lock(kumo_crawler_spider(e->c));     /* the console may be reading */
+    kumo__response_adopt_doc(res, d, arena);
+    callback_into(e, res, &sc->out);
+    if (res->refcount == 1)
+        kumo__response_drop_doc(res);
+    kumo__spider_unlock(kumo_crawler_spider(e->c));
+    kumo__log_defer(NULL);
+    return sc;
+}
+
+static void scraped_free(scraped *sc)
+{
+    kumo__out_release(&sc->out);
+    kumo__buf_release(&sc->log);
+    kumo_free(sc);
 }
 
 /* What res's document is expected to cost until its callback ran (the documents of the
@@ -611,13 +659,21 @@ static void to_parse_drop(kumo_engine *e)
     e->to_parse_head = 0;
 }
 
-static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
+static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena,
+                      void *result)
 {
     kumo_engine *e = ctx;
     kumo_response *res = owner;
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
-    kumo__response_adopt_doc(res, d, arena);
-    run_callback(e, res);
+    scraped *sc = result;
+    if (sc) {                   /* called back on the parse thread */
+        kumo__log_replay(&sc->log);
+        process_outputs(e, res, &sc->out);
+        scraped_free(sc);
+    } else {
+        kumo__response_adopt_doc(res, d, arena);
+        run_callback(e, res);
+    }
     size_t est = doc_estimate(res);
     e->active_size -= KUMO_MIN(e->active_size, body_size(res) + est);
     e->parse_bytes -= KUMO_MIN(e->parse_bytes, est);
@@ -631,9 +687,11 @@ static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *
     kumo__stage_leave(stage);
 }
 
-/* The pool was freed with res still waiting for its parse. */
-static void on_parse_dropped(void *owner)
+/* The pool was freed with res still waiting for its parse, or for its outputs' turn. */
+static void on_parse_dropped(void *owner, void *result)
 {
+    if (result)
+        scraped_free(result);
     kumo_response_unref(owner);
 }
 
@@ -808,8 +866,11 @@ static void finish_close(kumo_engine *e)
     event_del(e->lag);
     KUMO_INFO(LOGGER, "Closing spider (%s)", e->reason);
     const kumo_spider_def *def = kumo__crawler_def(c);
-    if (def->close)
+    if (def->close) {           /* a parse thread may be in a callback still */
+        kumo__spider_lock(kumo_crawler_spider(c));
         def->close(kumo_crawler_spider(c), e->reason);
+        kumo__spider_unlock(kumo_crawler_spider(c));
+    }
     timing_stats(e);
     kumo__signal_send(kumo__crawler_signals(c), c, KUMO_SIG_SPIDER_CLOSED, e->reason);
     if (kumo__settings_bool(kumo__crawler_settings(c), "STATS_DUMP") &&
@@ -1202,8 +1263,9 @@ kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen)
         threads = KUMO_MAX(1, cores - 1);
     }
     if (threads > 0) {
+        kumo__response_doc_hooks();     /* set before a parse thread makes a document */
         e->parsers = kumo__parsepool_new(kumo__crawler_base(c), (int)threads, on_parsed,
-                                        on_parse_dropped, e, &rc);
+                                        on_parse_dropped, scrape_on_worker, e, &rc);
         if (!e->parsers)
             KUMO_WARN(LOGGER, "cannot start %lld parse threads (%s): parsing on the loop",
                       (long long)threads, kumo_strerror(rc));

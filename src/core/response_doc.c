@@ -21,10 +21,15 @@ static bool is_html(const kumo_response *res)
     return !kumo_class_is(res->ref.cls, &KUMO_CLASS(XmlResponse));
 }
 
+void kumo__response_doc_hooks(void)
+{
+    kumo__response_set_doc_release(kumo__doc_unref);
+}
+
 static kumo_doc *doc_of(kumo_response *res)
 {
     if (!res->doc) {
-        kumo__response_set_doc_release(kumo__doc_unref);
+        kumo__response_doc_hooks();
         res->doc = kumo__doc_new(is_html(res));
     }
     return res->doc;
@@ -134,6 +139,12 @@ void kumo__response_parse_src(const kumo_response *res, kumo_parse_src *src)
         src->charset[0] = '\0';
     src->html = is_html(res);
     src->skip = kumo__response_parsed(res);
+}
+
+void kumo__response_drop_doc(kumo_response *res)
+{
+    kumo__doc_unref(res->doc);
+    res->doc = NULL;
 }
 
 void kumo__response_adopt_doc(kumo_response *res, kumo_xmldoc d, struct kumo_arena *arena)

@@ -23,6 +23,12 @@ bool kumo__response_parsed(const kumo_response *res);
  * unchanged until the pool reports back: submit it with a reference as the owner). */
 void kumo__response_parse_src(const kumo_response *res, kumo_parse_src *src);
 
+/* Give http's responses the way to release their documents (before any thread makes one). */
+void kumo__response_doc_hooks(void);
+
+/* Let go of res's document and text (a selector that keeps nodes keeps the document). */
+void kumo__response_drop_doc(kumo_response *res);
+
 /* Give res the document a worker parsed (takes ownership of d and arena; d may be NULL:
  * the next query parses on the loop).  A response parsed meanwhile keeps its own. */
 void kumo__response_adopt_doc(kumo_response *res, kumo_xmldoc d, struct kumo_arena *arena);

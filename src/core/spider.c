@@ -45,6 +45,11 @@ kumo_spider *kumo__spider_new(const kumo_spider_def *def, kumo_crawler *c, const
     kumo_ref_init(&sp->ref, cls);
     sp->def = def;
     sp->c = c;
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&sp->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
     kumo_map_init(&sp->args, KUMO_T_DICT, KUMO_V_DICT);
     kumo_map_init(&sp->state, KUMO_T_DICT, KUMO_V_DICT);
     if (args)
@@ -67,7 +72,20 @@ void kumo__spider_free(kumo_spider *sp)
         kumo_free(sp->allowed[i]);
     kumo_free(sp->allowed);
     kumo_free(sp->logger);
+    pthread_mutex_destroy(&sp->lock);
     kumo_free(sp);
+}
+
+void kumo__spider_lock(kumo_spider *sp)
+{
+    if (sp)
+        pthread_mutex_lock(&sp->lock);
+}
+
+void kumo__spider_unlock(kumo_spider *sp)
+{
+    if (sp)
+        pthread_mutex_unlock(&sp->lock);
 }
 
 void kumo_spider_allow_domain(kumo_spider *sp, const char *domain)

@@ -3,6 +3,7 @@
 #define KUMO_SPIDER_INT_H
 
 #include "kumo-int.h"
+#include <pthread.h>
 
 struct kumo_spider {
     kumo_ref ref;                   /* class: the plugin's own ("QuotesSpider") under Spider */
@@ -13,7 +14,17 @@ struct kumo_spider {
     char **allowed;                 /* NULL-terminated copy, or NULL: any domain */
     size_t nallowed;
     char *logger;                   /* the spider's name, its logger */
+    pthread_mutex_t lock;           /* held while spider code runs (kumo__spider_lock()) */
 };
+
+/*
+ * Held while the spider's code runs or its state is read from outside: a callback on a parse
+ * thread, a callback, errback or start_requests on the loop thread, the job's checkpoint of
+ * the state map, the console.  So a spider's callbacks never run two at a time, on
+ * whichever thread.  Recursive.
+ */
+void kumo__spider_lock(kumo_spider *sp);
+void kumo__spider_unlock(kumo_spider *sp);
 
 /* Returns the class name for a spider name: "my_shop" -> "MyShopSpider", into buf. */
 const char *kumo__spider_class_name(const char *name, char *buf, size_t n);

@@ -12,6 +12,7 @@
  */
 static void closed(void *self, kumo_crawler *c, void *arg)
 {
+    kumo__refs_lock();
     for (kumo_class *cls = kumo_class_first(); cls; cls = cls->next_class) {
         size_t n = kumo_ref_count(cls);
         if (!n)
@@ -20,6 +21,7 @@ static void closed(void *self, kumo_crawler *c, void *arg)
         snprintf(key, sizeof(key), "memdebug/live_refs/%s", cls->name);
         kumo_crawler_stats_set_int(c, key, (int64_t)n);
     }
+    kumo__refs_unlock();
 }
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)

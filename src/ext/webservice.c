@@ -164,11 +164,13 @@ static void take_sample(ws_t *w, sample *s)
     s->rss = mi.rss;
     s->heap = mi.heap_bytes;
     s->mfree = mi.malloc_free_held;
+    kumo__refs_lock();
     for (kumo_class *cls = kumo_class_first(); cls; cls = cls->next_class) {
         size_t n = kumo_ref_count(cls), i;
         if (n && class_at(w, cls, &i))
             s->live[i] = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
     }
+    kumo__refs_unlock();
 }
 
 /* Keep a sample every w->every seconds; a full series keeps every other one, and doubles
@@ -334,6 +336,7 @@ static int prefs_json(ws_t *w, kumo_buf *b)
     double now = kumo_now();
     int rc = kumo__buf_adds(b, "{\"classes\": [");
     bool first = true;
+    kumo__refs_lock();
     for (kumo_class *cls = kumo_class_first(); cls && !rc; cls = cls->next_class) {
         size_t n = kumo_ref_count(cls);
         if (!n)
@@ -351,6 +354,7 @@ static int prefs_json(ws_t *w, kumo_buf *b)
         kumo_prefs(f, NULL, 0);
         fclose(f);
     }
+    kumo__refs_unlock();
     if (!rc)
         rc = kumo__buf_adds(b, "], \"text\": ") ||
              kumo__json_str(b, text ? text : "", text ? len : 0) || kumo__buf_adds(b, "}\n");
@@ -496,6 +500,7 @@ static int metrics_text(ws_t *w, kumo_buf *b)
         return KUMO_ETOOBIG;
     double now = kumo_now();
     rc = family(b, "kumo_live_objects", "gauge", "live tracked objects per class (prefs())");
+    kumo__refs_lock();
     for (kumo_class *cls = kumo_class_first(); cls && !rc; cls = cls->next_class)
         if (kumo_ref_count(cls))
             rc = sample_line(b, "kumo_live_objects", sp, "class", cls->name,
@@ -509,6 +514,7 @@ static int metrics_text(ws_t *w, kumo_buf *b)
             rc = sample_line(b, "kumo_oldest_object_age_seconds", sp, "class", cls->name,
                              now - old->born);
     }
+    kumo__refs_unlock();
     kumo_meminfo mi;
     kumo__meminfo_get(&mi);
     kumo_engine *e = kumo__crawler_engine(w->c);

@@ -134,7 +134,8 @@ static void (*doc_release)(kumo_doc *doc);
 
 void kumo__response_set_doc_release(void (*fn)(kumo_doc *doc))
 {
-    doc_release = fn;
+    if (doc_release != fn)      /* once: parse threads read it */
+        doc_release = fn;
 }
 
 kumo_response *kumo_response_ref(kumo_response *res)

@@ -505,8 +505,11 @@ void kumo__job_checkpoint(kumo_crawler *c, bool closing, size_t pending)
     if (!db)
         return;
     kumo__jobdb_save_map(db, "stats", kumo__stats_map(kumo__crawler_stats(c)));
-    if (kumo_crawler_spider(c))
+    if (kumo_crawler_spider(c)) {   /* callbacks write it, on a parse thread too */
+        kumo__spider_lock(kumo_crawler_spider(c));
         kumo__jobdb_save_map(db, "state", &kumo_crawler_spider(c)->state);
+        kumo__spider_unlock(kumo_crawler_spider(c));
+    }
     if (closing) {
         const kumo_value *v = kumo__stats_get(kumo__crawler_stats(c), "finish_reason");
         const char *reason = v && v->type == KUMO_VAL_STR ? v->u.str.s : NULL;

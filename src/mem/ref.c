@@ -1,5 +1,6 @@
 /* ref.c - trackref: per-class intrusive live lists, oldest first, and the prefs report. */
 #include "kumo-int.h"
+#include <pthread.h>
 #include <time.h>
 
 #define CLASS(nm, par) kumo_class KUMO_CLASS(nm) = {.name = #nm, .parent = par}
@@ -26,6 +27,24 @@ static kumo_class *builtin[] = {
 static kumo_class *first_class, *last_class;
 static bool builtins_done;
 
+/*
+ * The live lists and the class registry change on the loop thread and on parse threads
+ * (a callback's items, requests and selectors): under this lock, which a reader on the loop
+ * thread takes for a walk (kumo__refs_lock()), unless no callback can run meanwhile (the
+ * console holds the spider's lock).  Recursive: a walk calls kumo_class_first().
+ */
+static pthread_mutex_t refs_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+
+void kumo__refs_lock(void)
+{
+    pthread_mutex_lock(&refs_lock);
+}
+
+void kumo__refs_unlock(void)
+{
+    pthread_mutex_unlock(&refs_lock);
+}
+
 /* Interned classes (spider plugins' own), owned here. */
 typedef struct interned {
     kumo_class cls;
@@ -47,7 +66,10 @@ static void assert_report(FILE *f)
     kumo_prefs(f, NULL, 0);
 }
 
-/* The first class registered (the first object made) also installs the assert's report. */
+static void class_register(kumo_class *cls);
+
+/* The first class registered (the first object made) also installs the assert's report.
+ * Under refs_lock. */
 static void register_builtins(void)
 {
     if (builtins_done)
@@ -55,10 +77,11 @@ static void register_builtins(void)
     builtins_done = true;
     kumo__assert_set_report(assert_report);
     for (size_t i = 0; i < KUMO_ARRAY_LEN(builtin); i++)
-        kumo_class_register(builtin[i]);
+        class_register(builtin[i]);
 }
 
-void kumo_class_register(kumo_class *cls)
+/* Under refs_lock. */
+static void class_register(kumo_class *cls)
 {
     if (cls->registered)
         return;
@@ -66,7 +89,7 @@ void kumo_class_register(kumo_class *cls)
     if (cls->registered)        /* it was one of the built-ins */
         return;
     for (kumo_class *p = cls->parent; p; p = p->parent)
-        kumo_class_register(p);
+        class_register(p);
     cls->registered = 1;
     cls->next_class = NULL;
     if (last_class)
@@ -76,9 +99,18 @@ void kumo_class_register(kumo_class *cls)
     last_class = cls;
 }
 
+void kumo_class_register(kumo_class *cls)
+{
+    pthread_mutex_lock(&refs_lock);
+    class_register(cls);
+    pthread_mutex_unlock(&refs_lock);
+}
+
 kumo_class *kumo_class_first(void)
 {
+    pthread_mutex_lock(&refs_lock);
     register_builtins();
+    pthread_mutex_unlock(&refs_lock);
     return first_class;
 }
 
@@ -92,9 +124,13 @@ kumo_class *kumo_class_find(const char *name)
 
 kumo_class *kumo_class_intern(const char *name, kumo_class *parent)
 {
-    kumo_class *c = kumo_class_find(name);
-    if (c)
-        return c;
+    pthread_mutex_lock(&refs_lock);
+    register_builtins();
+    for (kumo_class *c = first_class; c; c = c->next_class)
+        if (strcmp(c->name, name) == 0) {
+            pthread_mutex_unlock(&refs_lock);
+            return c;
+        }
     size_t n = strlen(name) + 1;
     interned *in = kumo_calloc(1, sizeof(*in) + n, KUMO_T_SPIDER, KUMO_V_DICT);
     memcpy(in->name, name, n);
@@ -102,7 +138,8 @@ kumo_class *kumo_class_intern(const char *name, kumo_class *parent)
     in->cls.parent = parent;
     in->next = interned_list;
     interned_list = in;
-    kumo_class_register(&in->cls);
+    class_register(&in->cls);
+    pthread_mutex_unlock(&refs_lock);
     return &in->cls;
 }
 
@@ -135,10 +172,11 @@ void kumo_class_cleanup(void)
 
 void kumo_ref_init(kumo_ref *obj, kumo_class *cls)
 {
-    if (!cls->registered)
-        kumo_class_register(cls);
+    double born = kumo_now();
+    pthread_mutex_lock(&refs_lock);
+    class_register(cls);
     obj->cls = cls;
-    obj->born = kumo_now();
+    obj->born = born;
     obj->next = NULL;
     obj->prev = cls->tail;
     if (cls->tail)
@@ -147,11 +185,13 @@ void kumo_ref_init(kumo_ref *obj, kumo_class *cls)
         cls->head = obj;
     cls->tail = obj;
     cls->live++;
+    pthread_mutex_unlock(&refs_lock);
 }
 
 void kumo_ref_fini(kumo_ref *obj)
 {
     kumo_class *cls = (kumo_class *)obj->cls;
+    pthread_mutex_lock(&refs_lock);
     kumo_assert(cls && cls->live > 0);
     if (obj->prev)
         obj->prev->next = obj->next;
@@ -164,6 +204,7 @@ void kumo_ref_fini(kumo_ref *obj)
     cls->live--;
     obj->prev = obj->next = NULL;
     obj->cls = NULL;
+    pthread_mutex_unlock(&refs_lock);
 }
 
 int kumo_class_is(const kumo_class *sub, const kumo_class *cls)

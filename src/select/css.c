@@ -1071,10 +1071,12 @@ int kumo__css_to_xpath(const char *css, char **out, size_t *errpos, char *msg, s
 #define NBUCKETS 256
 #define MAX_CACHED 1024
 
-static kumo_query *buckets[NBUCKETS];
-static size_t ncached;
-static xmlXPathContextPtr compile_ctx;
-static char last_error[256];
+/* Per thread: a parse thread running callbacks keeps its own queries (compiled XPath is not
+ * shared between threads by libxml2's contract: each evaluation writes to it). */
+static _Thread_local kumo_query *buckets[NBUCKETS];
+static _Thread_local size_t ncached;
+static _Thread_local xmlXPathContextPtr compile_ctx;
+static _Thread_local char last_error[256];
 
 void kumo__xpath_error(void *data, xmlErrorPtr err)
 {
@@ -1185,12 +1187,17 @@ size_t kumo__query_cached(void)
     return ncached;
 }
 
-void kumo__select_cleanup(void)
+void kumo__select_thread_cleanup(void)
 {
     cache_flush();
     kumo__regex_cleanup();
-    kumo__encoding_cleanup();
     if (compile_ctx)
         xmlXPathFreeContext(compile_ctx);
     compile_ctx = NULL;
+}
+
+void kumo__select_cleanup(void)
+{
+    kumo__select_thread_cleanup();
+    kumo__encoding_cleanup();
 }

@@ -43,6 +43,8 @@ size_t kumo__query_cached(void);
 
 /* Free the query cache and the compile context (kumo__global_cleanup() calls it). */
 void kumo__select_cleanup(void);
+/* The calling thread's caches only (a parse thread's, as it ends). */
+void kumo__select_thread_cleanup(void);
 
 /*
  * libxml2 structured-error handler for XPath contexts: keeps the last message (instead of

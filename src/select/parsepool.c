@@ -2,6 +2,7 @@
  * a worker turns it into a libxml2 document, the loop thread gets the documents back in the
  * order it handed the bodies over, so callbacks run in the order they would without it. */
 #include "select/parsepool.h"
+#include "select/css.h"
 #include "select/doc.h"
 #include "mem/arena.h"
 
@@ -16,7 +17,9 @@ typedef struct job {
     kumo_parse_src src;
     kumo_xmldoc doc;            /* the worker's result, and the arena holding it */
     kumo_arena *arena;
-    bool finished;              /* under lock: doc and arena are set */
+    void *result;               /* the work hook's, when the pool has one */
+    size_t seq;                 /* submission number: the work hook runs in this order */
+    bool finished;              /* under lock: doc and arena (or result) are set */
     struct job *next;           /* in todo, under lock */
     struct job *order_next;     /* in submission order: loop thread only */
 } job;
@@ -33,7 +36,10 @@ struct kumo_parsepool {
     int idle;                   /* under lock: workers waiting for a job */
     kumo_parse_done_fn report;  /* loop thread: each finished job, in submission order */
     kumo_parse_drop_fn drop;    /* loop thread: each job left when the pool is freed */
+    kumo_parse_work_fn work;    /* a worker, after the parse, one job at a time, in order */
     void *ctx;
+    size_t submitted;           /* loop thread: jobs submitted, numbering them */
+    size_t worked;              /* under lock: jobs through the work hook (or skipped) */
     struct event *wake;
     job *first, *last;          /* loop thread: every job not reported, in submission order */
     job *queued;                /* loop thread: the first job not handed to a worker yet */
@@ -75,18 +81,37 @@ static void *worker(void *arg)
         const kumo_parse_src *src = &j->src;
         kumo_xmldoc d;
         kumo_arena *arena = NULL;
-        if (src->decoded)
+        if (src->skip)
+            d = NULL;
+        else if (src->decoded)
             d = kumo__doc_parse_utf8(src->body, src->len, src->url, src->html, &arena);
         else
             d = kumo__doc_parse_xml(src->body, src->len, src->url,
                                 src->charset[0] ? src->charset : NULL, src->html, &arena);
         pthread_mutex_lock(&p->lock);
+        if (p->work) {
+            /* the jobs before this one first: the hook sees them in submission order */
+            while (p->worked != j->seq && !p->stopping)
+                pthread_cond_wait(&p->cond, &p->lock);
+            if (p->stopping) {
+                kumo__doc_discard(d, arena);
+                break;
+            }
+            pthread_mutex_unlock(&p->lock);
+            j->result = p->work(p->ctx, j->owner, d, arena);
+            d = NULL;
+            arena = NULL;
+            pthread_mutex_lock(&p->lock);
+            p->worked++;
+            pthread_cond_broadcast(&p->cond);
+        }
         j->doc = d;
         j->arena = arena;
         j->finished = true;
         wake_loop(p);
     }
     pthread_mutex_unlock(&p->lock);
+    kumo__select_thread_cleanup();      /* the queries its callbacks compiled */
     return NULL;
 }
 
@@ -102,7 +127,7 @@ static void dispatch(kumo_parsepool *p)
     for (; p->queued && p->ahead < p->max_ahead; p->queued = p->queued->order_next) {
         job *j = p->queued;
         p->ahead++;
-        if (j->src.skip) {          /* nothing to parse: report on a later loop turn */
+        if (j->src.skip && !p->work) {  /* nothing to parse: report on a later loop turn */
             j->finished = true;
             wake_loop(p);
             continue;
@@ -144,18 +169,19 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     if (!j)
         return;
     p->pending--;
-    p->report(p->ctx, j->owner, j->doc, j->arena);
+    p->report(p->ctx, j->owner, j->doc, j->arena, j->result);
     kumo_free(j);
 }
 
 kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
-                                   kumo_parse_done_fn done, kumo_parse_drop_fn drop, void *ctx,
-                                   int *err)
+                                   kumo_parse_done_fn done, kumo_parse_drop_fn drop,
+                                   kumo_parse_work_fn work, void *ctx, int *err)
 {
     kumo_parsepool *p = kumo_calloc(1, sizeof(*p), KUMO_T_XMLDOC, KUMO_V_NONE);
     p->nthreads = 0;
     p->report = done;
     p->drop = drop;
+    p->work = work;
     p->ctx = ctx;
     nthreads = KUMO_MAX(1, KUMO_MIN(nthreads, (int)KUMO_ARRAY_LEN(p->threads)));
     p->max_ahead = 2 * (size_t)nthreads;
@@ -185,6 +211,7 @@ void kumo__parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *
     job *j = kumo_calloc(1, sizeof(*j), KUMO_T_XMLDOC, KUMO_V_NONE);
     j->owner = owner;
     j->src = *src;
+    j->seq = p->submitted++;
     p->pending++;
     pthread_mutex_lock(&p->lock);
     if (p->last)
@@ -231,7 +258,7 @@ void kumo__parsepool_free(kumo_parsepool *p)
     for (job *j = p->first; j;) {   /* every job not reported, parsed or not */
         job *next = j->order_next;
         kumo__doc_discard(j->doc, j->arena);
-        p->drop(j->owner);
+        p->drop(j->owner, j->result);
         kumo_free(j);
         j = next;
     }

@@ -24,20 +24,28 @@ typedef struct kumo_parse_src {
 } kumo_parse_src;
 
 /* Called on the loop thread for each job, in the order the jobs were submitted, with the
- * worker's result: d and the arena that
- * holds it (takes ownership of both; d is NULL when skipped or when libxml2 failed). */
+ * worker's result: d and the arena that holds it (takes ownership of both; d is NULL when
+ * skipped or when libxml2 failed), or, with a work hook, NULL, NULL and the hook's result. */
 typedef void (*kumo_parse_done_fn)(void *ctx, void *owner, kumo_xmldoc d,
-                                   struct kumo_arena *arena);
-/* Called instead of done for the jobs still pending when the pool is freed. */
-typedef void (*kumo_parse_drop_fn)(void *owner);
+                                   struct kumo_arena *arena, void *result);
+/* Called instead of done for the jobs still pending when the pool is freed, with the work
+ * hook's result when it ran (else NULL). */
+typedef void (*kumo_parse_drop_fn)(void *owner, void *result);
+/*
+ * Optional: called on a worker thread after the parse, with the job's owner, d and its
+ * arena (ownership passes: d is NULL when skipped or when libxml2 failed), one job at a time
+ * and in submission order, whatever the number of workers.  Its result goes to done.
+ */
+typedef void *(*kumo_parse_work_fn)(void *ctx, void *owner, kumo_xmldoc d,
+                                    struct kumo_arena *arena);
 
 /*
  * Returns a new pool of nthreads workers (1..16) reporting back on base through done (or
  * drop), or NULL with *err set when a thread or the wake-up pipe cannot be made.
  */
 kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
-                                   kumo_parse_done_fn done, kumo_parse_drop_fn drop, void *ctx,
-                                   int *err);
+                                   kumo_parse_done_fn done, kumo_parse_drop_fn drop,
+                                   kumo_parse_work_fn work, void *ctx, int *err);
 
 /* Parse src (copied) in a worker for owner, then report on the loop thread: never from
  * inside this call. */

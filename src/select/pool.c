@@ -2,7 +2,7 @@
 #include "select/pool.h"
 #include "util/vec.h"
 
-static kumo_vec pool = {.type = KUMO_T_SELECTOR, .via = KUMO_V_ACTIVE};
+static _Thread_local kumo_vec pool = {.type = KUMO_T_SELECTOR, .via = KUMO_V_ACTIVE};
 
 /* The class's release op (a subclass inherits its parent's), as kumo_val_clear() finds it. */
 static void release_obj(kumo_ref *obj)

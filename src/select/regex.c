@@ -27,12 +27,13 @@ struct kumo_regex {
 #define NBUCKETS 128
 #define MAX_CACHED 512
 
-static kumo_regex *buckets[NBUCKETS];
-static size_t ncached;
-static pcre2_general_context *gctx;
-static pcre2_compile_context *cctx;
-static char errmsg[256];
-static kumo_tag re_type;
+/* Per thread, as the query cache (css.c): a PCRE2 code's match data is not shared. */
+static _Thread_local kumo_regex *buckets[NBUCKETS];
+static _Thread_local size_t ncached;
+static _Thread_local pcre2_general_context *gctx;
+static _Thread_local pcre2_compile_context *cctx;
+static _Thread_local char errmsg[256];
+static _Thread_local kumo_tag re_type;
 
 /* PCRE2 allocates through the tagged heap (the JIT's executable pages excepted). */
 static void *re_alloc(size_t n, void *data)
@@ -639,7 +640,7 @@ struct kumo_re_match {
     uint32_t namecount, entrysize;
 };
 
-static kumo_tag match_type;
+static _Thread_local kumo_tag match_type;
 
 static const kumo_regex *public_get(const char *pattern, int *err)
 {

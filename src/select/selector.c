@@ -359,7 +359,7 @@ static kumo_selector_list *pooled(kumo_selector_list *l)
     return l;
 }
 
-static char query_error[320];
+static _Thread_local char query_error[320];
 
 const char *kumo__select_error(void)
 {

@@ -173,18 +173,26 @@ size_t kumo__alloc_pool_flush(void)
     return bytes;
 }
 
+/* Under counters_lock: parse threads intern too (a callback's first re.Match). */
 static kumo_tag intern(const char **names, size_t *n, const char *name, kumo_tag full)
 {
+    kumo_tag t = full;
+    pthread_mutex_lock(&counters_lock);
     for (size_t i = 0; i < *n; i++)
-        if (strcmp(names[i], name) == 0)
-            return (kumo_tag)i;
-    if (*n == KUMO_TAG_MAX)
-        return full;
-    char *copy = strdup(name);      /* lives as long as the process: tags are never freed */
-    if (!copy)
-        kumo_oom(strlen(name) + 1);
-    names[*n] = copy;
-    return (kumo_tag)(*n)++;
+        if (strcmp(names[i], name) == 0) {
+            t = (kumo_tag)i;
+            goto out;
+        }
+    if (*n < KUMO_TAG_MAX) {
+        char *copy = strdup(name);  /* lives as long as the process: tags are never freed */
+        if (!copy)
+            kumo_oom(strlen(name) + 1);
+        names[*n] = copy;
+        t = (kumo_tag)(*n)++;
+    }
+out:
+    pthread_mutex_unlock(&counters_lock);
+    return t;
 }
 
 kumo_tag kumo_type_intern(const char *name)

@@ -1,6 +1,7 @@
 /* log.c - log lines in Scrapy's format: "2026-11-23 19:40:00 [kumo.engine] INFO: ...", and
  * the failed-assert report. */
 #include "kumo-int.h"
+#include "util/buf.h"
 #include <time.h>
 
 static kumo_loglevel min_level = KUMO_LOG_DEBUG;
@@ -83,10 +84,60 @@ int kumo__log_set_file(const char *path)
     return KUMO_OK;
 }
 
+/* Where this thread's lines wait for the loop thread (kumo__log_defer()), or NULL. */
+static _Thread_local kumo_buf *deferred;
+
+void kumo__log_defer(kumo_buf *b)
+{
+    deferred = b;
+}
+
+/* A deferred line: the level's byte, the logger and the message, each ending in NUL. */
+static void defer_line(const char *logger, kumo_loglevel level, const char *fmt, va_list ap)
+{
+    kumo__buf_addc(deferred, (char)level);
+    kumo__buf_add(deferred, logger, strlen(logger) + 1);
+    char msg[1024];
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (n >= (int)sizeof(msg)) {        /* a long line: formatted again at its length */
+        char *big = kumo_alloc((size_t)n + 1, KUMO_T_STR, KUMO_V_TEXT);
+        vsnprintf(big, (size_t)n + 1, fmt, again);
+        kumo__buf_add(deferred, big, (size_t)n + 1);
+        kumo_free(big);
+    } else if (n >= 0) {
+        kumo__buf_add(deferred, msg, (size_t)n + 1);
+    } else {
+        kumo__buf_addc(deferred, '\0');
+    }
+    va_end(again);
+}
+
+void kumo__log_replay(kumo_buf *b)
+{
+    for (size_t at = 0; at < b->len;) {
+        kumo_loglevel level = (kumo_loglevel)(unsigned char)b->s[at++];
+        const char *logger = b->s + at;
+        at += strlen(logger) + 1;
+        const char *msg = b->s + at;
+        at += strlen(msg) + 1;
+        kumo__log(logger, level, "%s", msg);
+    }
+    kumo__buf_reset(b);
+}
+
 void kumo__vlog(const char *logger, kumo_loglevel level, const char *fmt, va_list ap)
 {
     if (level < min_level)
         return;
+    if (deferred) {
+        va_list again;
+        va_copy(again, ap);
+        defer_line(logger, level, fmt, again);
+        va_end(again);
+        return;
+    }
     if (hook)
         hook(hook_ctx, level);
     FILE *f = log_file ? log_file : stderr;

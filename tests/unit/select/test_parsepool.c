@@ -45,8 +45,10 @@ static void teardown(void)
 TestSuite(parsepool, .init = setup, .fini = teardown, .timeout = 60);
 
 /* done: adopt the worker's tree into a document (NULL tree: no document). */
-static void on_done(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
+static void on_done(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena,
+                    void *result)
 {
+    cr_assert_null(result);
     seen *s = ctx;
     cr_assert_lt(s->ndone, 16);
     kumo_doc *doc = NULL;
@@ -60,8 +62,9 @@ static void on_done(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *ar
     s->done[s->ndone++] = *(int *)owner;
 }
 
-static void on_drop(void *owner)
+static void on_drop(void *owner, void *result)
 {
+    cr_assert_null(result);
     cr_assert_lt(got.ndropped, 16);
     got.dropped[got.ndropped++] = *(int *)owner;
 }
@@ -88,7 +91,7 @@ static const char *text_of(kumo_doc *doc)
 Test(parsepool, parses_in_a_worker_and_reports_on_the_loop)
 {
     int err = -1;
-    kumo_parsepool *p = kumo__parsepool_new(base, 2, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 2, on_done, on_drop, NULL, &got, &err);
     cr_assert_not_null(p);
     cr_assert_eq(err, KUMO_OK);
     kumo_parse_src a = html_src("<p>alpha</p>");
@@ -112,7 +115,7 @@ Test(parsepool, parses_in_a_worker_and_reports_on_the_loop)
 Test(parsepool, one_worker_reports_in_submission_order)
 {
     int err;
-    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, NULL, &got, &err);
     cr_assert_not_null(p);
     char bodies[8][32];
     kumo_parse_src src[8];
@@ -137,7 +140,7 @@ Test(parsepool, one_worker_reports_in_submission_order)
 Test(parsepool, workers_stay_a_few_documents_ahead)
 {
     int err;
-    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, NULL, &got, &err);
     cr_assert_not_null(p);
     char bodies[10][32];
     kumo_parse_src src[10];
@@ -163,7 +166,7 @@ Test(parsepool, workers_stay_a_few_documents_ahead)
 Test(parsepool, skip_reports_without_a_document)
 {
     int err;
-    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, NULL, &got, &err);
     cr_assert_not_null(p);
     kumo_parse_src s = html_src("<p>not parsed</p>");
     s.skip = true;
@@ -180,7 +183,7 @@ Test(parsepool, skip_reports_without_a_document)
 Test(parsepool, free_drops_what_is_pending)
 {
     int err;
-    kumo_parsepool *p = kumo__parsepool_new(base, 2, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 2, on_done, on_drop, NULL, &got, &err);
     cr_assert_not_null(p);
     kumo_parse_src a = html_src("<p>a</p>");
     kumo_parse_src s = html_src("<p>s</p>");
@@ -202,7 +205,7 @@ Test(parsepool, free_drops_what_is_pending)
 Test(parsepool, xml_jobs_use_the_xml_parser)
 {
     int err;
-    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, NULL, &got, &err);
     cr_assert_not_null(p);
     kumo_parse_src x = html_src("<Feed><Item>x</Item></Feed>");
     x.html = false;
@@ -226,7 +229,7 @@ static void walk_owner(void *ctx, void *owner)
 Test(parsepool, walk_lists_the_pending_owners)
 {
     int err;
-    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, &got, &err);
+    kumo_parsepool *p = kumo__parsepool_new(base, 1, on_done, on_drop, NULL, &got, &err);
     cr_assert_not_null(p);
     kumo_parse_src a = html_src("<p>a</p>");
     kumo__parsepool_submit(p, &a, &owners[2]);
@@ -238,4 +241,89 @@ Test(parsepool, walk_lists_the_pending_owners)
     kumo__parsepool_walk(NULL, walk_owner, &seq);
     cr_assert_eq(seq, 0, "no pool: nothing");
     kumo__parsepool_free(p);
+}
+
+/* The work hook: on a worker, in submission order, one at a time; its result reaches done. */
+typedef struct worked {
+    int order[16];
+    int n;                      /* hooks run, written by the hook only */
+    int inside;                 /* hooks running now: never more than one */
+    int overlaps;
+    char *results[16];
+    int nresults;
+} worked;
+
+static worked wk;
+
+static void *work_hook(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
+{
+    worked *w = ctx;
+    if (__atomic_add_fetch(&w->inside, 1, __ATOMIC_SEQ_CST) != 1)
+        __atomic_add_fetch(&w->overlaps, 1, __ATOMIC_SEQ_CST);
+    w->order[w->n++] = *(int *)owner;
+    char *text = NULL;
+    if (d) {
+        kumo_doc *doc = kumo__doc_new(true);
+        kumo__doc_adopt(doc, d, arena);
+        size_t mark = kumo__pool_mark();
+        text = kumo_strdup(text_of(doc), KUMO_T_STR, KUMO_V_NONE);
+        kumo__pool_drain(mark);
+        kumo__doc_unref(doc);
+    }
+    __atomic_sub_fetch(&w->inside, 1, __ATOMIC_SEQ_CST);
+    return text;
+}
+
+static void on_worked(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena,
+                      void *result)
+{
+    worked *w = ctx;
+    cr_assert_null(d, "the hook took the document");
+    cr_assert_null(arena);
+    cr_assert_lt(w->nresults, 16);
+    got.done[got.ndone++] = *(int *)owner;
+    w->results[w->nresults++] = result;
+}
+
+static void on_worked_drop(void *owner, void *result)
+{
+    got.dropped[got.ndropped++] = *(int *)owner;
+    kumo_free(result);
+}
+
+Test(parsepool, work_hook_runs_in_submission_order_one_at_a_time)
+{
+    memset(&wk, 0, sizeof(wk));
+    int err;
+    kumo_parsepool *p =
+        kumo__parsepool_new(base, 3, on_worked, on_worked_drop, work_hook, &wk, &err);
+    cr_assert_not_null(p);
+    /* bodies of very different sizes: the parses end out of order */
+    static char bodies[12][40000];
+    kumo_parse_src src[12];
+    for (int i = 0; i < 12; i++) {
+        size_t pad = i % 3 == 0 ? 30000 : 10;
+        int n = snprintf(bodies[i], sizeof(bodies[i]), "<p>job %d</p>", i);
+        for (size_t k = 0; k < pad; k += 8)
+            n += snprintf(bodies[i] + n, sizeof(bodies[i]) - (size_t)n, "<b>x</b>");
+        src[i] = html_src(bodies[i]);
+        src[i].skip = i == 5;   /* nothing to parse: the hook runs with no document */
+        kumo__parsepool_submit(p, &src[i], &owners[i]);
+    }
+    run_until_idle(p);
+    kumo__parsepool_free(p);
+    cr_assert_eq(wk.overlaps, 0);
+    cr_assert_eq(wk.n, 12);
+    cr_assert_eq(got.ndone, 12);
+    for (int i = 0; i < 12; i++) {
+        char want[16];
+        snprintf(want, sizeof(want), "job %d", i);
+        cr_assert_eq(wk.order[i], i);
+        cr_assert_eq(got.done[i], i);
+        if (i == 5)
+            cr_assert_null(wk.results[i]);
+        else
+            cr_assert_str_eq(wk.results[i], want);
+        kumo_free(wk.results[i]);
+    }
 }
