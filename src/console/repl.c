@@ -9,7 +9,6 @@
 #include "console/view_http.h"
 #include "console/view_links.h"
 #include "select/pool.h"
-#include "core/spider.h"
 
 #define REPL_LINE_MAX 16384             /* bytes in one line */
 #define REPL_OUT_MAX ((size_t)1 << 20)  /* output of one line when out has no smaller cap */
@@ -146,11 +145,7 @@ int kumo__repl_run(kumo_repl *r, const char *line, size_t len, unsigned flags, k
         len = 0;
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
-    /* no callback runs on a parse thread while a command reads the crawl's objects */
-    kumo_spider *sp = r->crawler ? kumo_crawler_spider(r->crawler) : NULL;
-    kumo__spider_lock(sp);
     int rc = run(&c, line ? line : "", len, flags, err ? &etmp : &tmp);
-    kumo__spider_unlock(sp);
 
     flush(out, &tmp, c.truncated);
     if (err)

@@ -2,6 +2,7 @@
 #include "console/telnet.h"
 #include "console/complete.h"
 #include "console/repl.h"
+#include "core/spider.h"
 #include "util/buf.h"
 #include "util/random.h"
 
@@ -347,7 +348,12 @@ static void eval_line(client *cl, const char *s, size_t n)
     kumo_buf out;
     kumo__buf_init(&out, t->max_output, KUMO_T_STR, KUMO_V_NONE);
     t->info.lines++;
+    /* no callback runs on a parse thread while a command reads the crawl's objects (the
+     * console never runs the loop inside a command, unlike the shell's fetch()) */
+    kumo_spider *sp = t->c ? kumo_crawler_spider(t->c) : NULL;
+    kumo__spider_lock(sp);
     int rc = kumo__repl_eval(cl->repl, s, n, &out);
+    kumo__spider_unlock(sp);
     if (cl->dead || cl->state == ST_CLOSING) {
         kumo__buf_release(&out);
         return;
@@ -369,8 +375,11 @@ static void eval_line(client *cl, const char *s, size_t n)
 static void complete_line(client *cl, const char *s, size_t n)
 {
     char **v;
+    kumo_spider *sp = cl->t->c ? kumo_crawler_spider(cl->t->c) : NULL;
+    kumo__spider_lock(sp);          /* the names of live objects' attributes, as eval_line */
     size_t start, k = kumo__complete(cl->repl, s, (size_t)((const char *)memchr(s, '\t', n) - s),
                                      &start, &v);
+    kumo__spider_unlock(sp);
     kumo_buf out;
     kumo__buf_init(&out, cl->t->max_output, KUMO_T_STR, KUMO_V_NONE);
     for (size_t i = 0; i < k; i++)

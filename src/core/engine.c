@@ -925,8 +925,10 @@ void kumo__engine_close_now(kumo_engine *e, const char *reason)
     e->dl = downloader_new(e, err, sizeof(err));
     directs_cancel(e);
     e->parked = 0;                          /* their middlewares release them at close */
-    kumo__parsepool_free(e->parsers);        /* drops the responses waiting for a parse */
+    kumo_parsepool *parsers = e->parsers;
     e->parsers = NULL;
+    kumo__parsepool_stop(parsers);      /* what callbacks made already goes on, as it came */
+    kumo__parsepool_free(parsers);      /* drops the responses waiting for a parse */
     to_parse_drop(e);
     e->active_size = 0;
     e->parse_bytes = 0;

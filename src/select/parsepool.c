@@ -5,6 +5,7 @@
 #include "select/css.h"
 #include "select/doc.h"
 #include "mem/arena.h"
+#include "util/alloc.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -112,6 +113,7 @@ static void *worker(void *arg)
     }
     pthread_mutex_unlock(&p->lock);
     kumo__select_thread_cleanup();      /* the queries its callbacks compiled */
+    kumo__alloc_pool_flush();           /* and the small blocks it kept */
     return NULL;
 }
 
@@ -245,16 +247,40 @@ size_t kumo__parsepool_ahead(kumo_parsepool *p)
     return n;
 }
 
-void kumo__parsepool_free(kumo_parsepool *p)
+/* Stop the workers: each finishes the job it is on (its parse, and its work hook's turn
+ * if it has come), then ends. */
+static void join_workers(kumo_parsepool *p)
 {
-    if (!p)
-        return;
     pthread_mutex_lock(&p->lock);
     p->stopping = true;
     pthread_cond_broadcast(&p->cond);
     pthread_mutex_unlock(&p->lock);
     for (int i = 0; i < p->nthreads; i++)
         pthread_join(p->threads[i], NULL);
+    p->nthreads = 0;
+}
+
+void kumo__parsepool_stop(kumo_parsepool *p)
+{
+    if (!p)
+        return;
+    join_workers(p);
+    while (p->first && p->first->finished) {
+        job *j = p->first;
+        p->first = j->order_next;
+        if (!p->first)
+            p->last = NULL;
+        p->pending--;
+        p->report(p->ctx, j->owner, j->doc, j->arena, j->result);
+        kumo_free(j);
+    }
+}
+
+void kumo__parsepool_free(kumo_parsepool *p)
+{
+    if (!p)
+        return;
+    join_workers(p);
     for (job *j = p->first; j;) {   /* every job not reported, parsed or not */
         job *next = j->order_next;
         kumo__doc_discard(j->doc, j->arena);

@@ -62,6 +62,13 @@ size_t kumo__parsepool_pending(const kumo_parsepool *p);
  * workers, however many jobs are pending, so the documents alive at once stay bounded. */
 size_t kumo__parsepool_ahead(kumo_parsepool *p);
 
+/*
+ * Stop the workers (each ends the job it is on), then report the finished jobs at the head of
+ * the order to done, on the calling thread, as the loop would have: what a work hook made is
+ * not lost.  Nothing can be submitted after it; free the pool next.
+ */
+void kumo__parsepool_stop(kumo_parsepool *p);
+
 /* Stop the workers, hand what is pending to drop (done is not called) and free. */
 void kumo__parsepool_free(kumo_parsepool *p);
 

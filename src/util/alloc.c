@@ -109,14 +109,14 @@ void kumo__alloc_set_arena_hooks(const kumo_arena_hooks *hooks)
 }
 
 /*
- * Small blocks freed on the loop thread, kept for the next allocation of their size class
+ * Small blocks freed on a thread, kept for its next allocation of their size class
  * (16-byte steps up to POOL_MAX payload bytes): an XPath query allocates and frees its node
  * sets and objects by the million, and malloc's own per-size cache (7 blocks) overflows on
  * each query.  Every small block is made with its class's whole size so that any block of a
  * class serves any request of it.  Kept blocks are out of the counters, as malloc's
- * free-but-held bytes are, at most POOL_CLASS_BYTES a class; only the thread that owns
- * main_counters touches the lists.  Sanitizer builds keep nothing: a use after free is
- * still caught there.
+ * free-but-held bytes are, at most POOL_CLASS_BYTES a class and a thread (a parse thread running
+ * callbacks keeps its own: their selectors and strings die where they were made).  Sanitizer
+ * builds keep nothing: a use after free is still caught there.
  */
 #define POOL_MAX 256
 #define POOL_CLASSES (POOL_MAX / 16)
@@ -131,8 +131,8 @@ typedef struct pooled {
     struct pooled *next;
 } pooled;
 
-static pooled *pool[POOL_CLASSES];
-static uint32_t pool_len[POOL_CLASSES];
+static _Thread_local pooled *pool[POOL_CLASSES];
+static _Thread_local uint32_t pool_len[POOL_CLASSES];
 
 /* The class of a small block of size payload bytes, and the payload it is made with. */
 static inline size_t pool_class(size_t size)
@@ -159,8 +159,6 @@ static inline size_t block_bytes(size_t size)
 size_t kumo__alloc_pool_flush(void)
 {
     size_t bytes = 0;
-    if (thread_counters() != &main_counters)
-        return 0;
     for (size_t cls = 0; cls < POOL_CLASSES; cls++) {
         while (pool[cls]) {
             pooled *p = pool[cls];
@@ -295,7 +293,7 @@ static void uncount(const hdr *h)
 void *kumo_alloc(size_t size, kumo_tag type, kumo_tag via)
 {
     counters *tc = thread_counters();
-    if (POOL_ON && size <= POOL_MAX && tc == &main_counters) {
+    if (POOL_ON && size <= POOL_MAX) {
         size_t cls = pool_class(size);
         pooled *p = pool[cls];
         if (p) {
@@ -375,7 +373,7 @@ void kumo_free(void *ptr)
     size_t size = hdr_size(h);
     add(&tc->c[h->type][h->via], -1, -(int64_t)size);
     h->magic = 0;
-    if (POOL_ON && size <= POOL_MAX && tc == &main_counters) {
+    if (POOL_ON && size <= POOL_MAX) {
         size_t cls = pool_class(size);
         if (pool_len[cls] < pool_depth(cls)) {
             pooled *p = (pooled *)h;

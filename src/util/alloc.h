@@ -40,7 +40,7 @@ void kumo__alloc_free_parked(void *ptr);
 
 /*
  * Give the small blocks kept for reuse by the calling thread (see alloc.c's pool) back to
- * malloc; returns their bytes.  trim() and the end of a process call it.
+ * malloc; returns their bytes.  trim(), the end of a process and of a parse thread call it.
  */
 size_t kumo__alloc_pool_flush(void);
 

@@ -6,6 +6,7 @@
 #include "select/doc.h"
 #include "select/pool.h"
 #include "lib/leakcheck.h"
+#include <unistd.h>
 #include <event2/event.h>
 
 static struct event_base *base;
@@ -326,4 +327,30 @@ Test(parsepool, work_hook_runs_in_submission_order_one_at_a_time)
             cr_assert_str_eq(wk.results[i], want);
         kumo_free(wk.results[i]);
     }
+}
+
+/* An immediate stop: what the work hook made before it is reported, in order, not dropped. */
+Test(parsepool, stop_reports_what_the_hook_made)
+{
+    memset(&wk, 0, sizeof(wk));
+    int err;
+    kumo_parsepool *p =
+        kumo__parsepool_new(base, 1, on_worked, on_worked_drop, work_hook, &wk, &err);
+    cr_assert_not_null(p);
+    kumo_parse_src src[3] = {html_src("<p>job 0</p>"), html_src("<p>job 1</p>"),
+                             html_src("<p>job 2</p>")};
+    for (int i = 0; i < 3; i++)
+        kumo__parsepool_submit(p, &src[i], &owners[i]);
+    for (int i = 0; i < 10000 && __atomic_load_n(&wk.n, __ATOMIC_SEQ_CST) == 0; i++)
+        usleep(1000);   /* the loop never runs: the hook's results wait */
+    cr_assert_geq(__atomic_load_n(&wk.n, __ATOMIC_SEQ_CST), 1);
+    kumo__parsepool_stop(p);
+    cr_assert_geq(got.ndone, 1, "job 0 was through the hook");
+    cr_assert_eq(kumo__parsepool_pending(p), 3 - got.ndone);
+    for (size_t i = 0; i < got.ndone; i++) {
+        cr_assert_eq(got.done[i], (int)i);
+        kumo_free(wk.results[i]);
+    }
+    kumo__parsepool_free(p);
+    cr_assert_eq(got.ndone + got.ndropped, 3);
 }
