@@ -42,6 +42,7 @@ struct kumo_parsepool {
     size_t submitted;           /* loop thread: jobs submitted, numbering them */
     size_t worked;              /* under lock: jobs through the work hook (or skipped) */
     struct event *wake;
+    struct event *help;         /* the loop thread takes a job no worker is free for */
     job *first, *last;          /* loop thread: every job not reported, in submission order */
     job *queued;                /* loop thread: the first job not handed to a worker yet */
     size_t pending;             /* loop thread only */
@@ -59,6 +60,59 @@ static void wake_loop(kumo_parsepool *p)
     (void)w;    /* non-blocking: a full pipe holds a wake-up already */
 }
 
+/* Take the oldest job waiting for a thread, or NULL.  Under lock. */
+static job *todo_pop(kumo_parsepool *p)
+{
+    job *j = p->todo_head;
+    if (j) {
+        p->todo_head = j->next;
+        if (!p->todo_head)
+            p->todo_tail = NULL;
+    }
+    return j;
+}
+
+/*
+ * Parse j, then, with a work hook, wait for the jobs before it and run the hook; mark it
+ * finished and wake the loop.  Called without the lock, returns with it held.  False when
+ * the pool stopped while j waited for its turn (j is left unfinished, for drop).
+ */
+static bool run_job(kumo_parsepool *p, job *j)
+{
+    const kumo_parse_src *src = &j->src;
+    kumo_xmldoc d;
+    kumo_arena *arena = NULL;
+    if (src->skip)
+        d = NULL;
+    else if (src->decoded)
+        d = kumo__doc_parse_utf8(src->body, src->len, src->url, src->html, &arena);
+    else
+        d = kumo__doc_parse_xml(src->body, src->len, src->url,
+                            src->charset[0] ? src->charset : NULL, src->html, &arena);
+    pthread_mutex_lock(&p->lock);
+    if (p->work) {
+        /* the jobs before this one first: the hook sees them in submission order */
+        while (p->worked != j->seq && !p->stopping)
+            pthread_cond_wait(&p->cond, &p->lock);
+        if (p->stopping) {
+            kumo__doc_discard(d, arena);
+            return false;
+        }
+        pthread_mutex_unlock(&p->lock);
+        j->result = p->work(p->ctx, j->owner, d, arena);
+        d = NULL;
+        arena = NULL;
+        pthread_mutex_lock(&p->lock);
+        p->worked++;
+        pthread_cond_broadcast(&p->cond);
+    }
+    j->doc = d;
+    j->arena = arena;
+    j->finished = true;
+    wake_loop(p);
+    return true;
+}
+
 static void *worker(void *arg)
 {
     kumo_parsepool *p = arg;
@@ -74,42 +128,10 @@ static void *worker(void *arg)
         }
         if (p->stopping)
             break;
-        job *j = p->todo_head;
-        p->todo_head = j->next;
-        if (!p->todo_head)
-            p->todo_tail = NULL;
+        job *j = todo_pop(p);
         pthread_mutex_unlock(&p->lock);
-        const kumo_parse_src *src = &j->src;
-        kumo_xmldoc d;
-        kumo_arena *arena = NULL;
-        if (src->skip)
-            d = NULL;
-        else if (src->decoded)
-            d = kumo__doc_parse_utf8(src->body, src->len, src->url, src->html, &arena);
-        else
-            d = kumo__doc_parse_xml(src->body, src->len, src->url,
-                                src->charset[0] ? src->charset : NULL, src->html, &arena);
-        pthread_mutex_lock(&p->lock);
-        if (p->work) {
-            /* the jobs before this one first: the hook sees them in submission order */
-            while (p->worked != j->seq && !p->stopping)
-                pthread_cond_wait(&p->cond, &p->lock);
-            if (p->stopping) {
-                kumo__doc_discard(d, arena);
-                break;
-            }
-            pthread_mutex_unlock(&p->lock);
-            j->result = p->work(p->ctx, j->owner, d, arena);
-            d = NULL;
-            arena = NULL;
-            pthread_mutex_lock(&p->lock);
-            p->worked++;
-            pthread_cond_broadcast(&p->cond);
-        }
-        j->doc = d;
-        j->arena = arena;
-        j->finished = true;
-        wake_loop(p);
+        if (!run_job(p, j))
+            break;
     }
     pthread_mutex_unlock(&p->lock);
     kumo__select_thread_cleanup();      /* the queries its callbacks compiled */
@@ -143,6 +165,32 @@ static void dispatch(kumo_parsepool *p)
     }
     if (handed && p->idle)
         pthread_cond_broadcast(&p->cond);
+    if (handed && p->help && p->todo_head)
+        event_active(p->help, EV_TIMEOUT, 0);
+}
+
+/*
+ * The loop thread lends a hand with a job no worker is free for: it parses it and, in its
+ * turn, runs the work hook on it, as a worker would (waiting only for the jobs before it,
+ * which workers are on).  With callbacks in the hook, one worker was the bound on a machine
+ * of two cores, the loop's core mostly idle.  One job a loop turn: the loop's own events
+ * come between two.
+ */
+static void on_help(evutil_socket_t fd, short what, void *arg)
+{
+    kumo_parsepool *p = arg;
+    pthread_mutex_lock(&p->lock);
+    job *j = p->idle ? NULL : todo_pop(p);
+    if (!j) {
+        pthread_mutex_unlock(&p->lock);
+        return;
+    }
+    pthread_mutex_unlock(&p->lock);
+    run_job(p, j);      /* true: only this thread stops the pool */
+    bool more = p->todo_head && !p->idle;
+    pthread_mutex_unlock(&p->lock);
+    if (more)
+        event_active(p->help, EV_TIMEOUT, 0);
 }
 
 /* Report the oldest job if it is finished, one a loop turn: what its report makes ready
@@ -186,7 +234,7 @@ kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
     p->work = work;
     p->ctx = ctx;
     nthreads = KUMO_MAX(1, KUMO_MIN(nthreads, (int)KUMO_ARRAY_LEN(p->threads)));
-    p->max_ahead = 2 * (size_t)nthreads;
+    p->max_ahead = 2 * (size_t)(nthreads + (work ? 1 : 0));     /* the loop helps: below */
     if (pipe2(p->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
         *err = KUMO_EIO;
         kumo_free(p);
@@ -196,6 +244,8 @@ kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
     pthread_cond_init(&p->cond, NULL);
     p->wake = event_new(base, p->pipe[0], EV_READ | EV_PERSIST, on_wake, p);
     event_add(p->wake, NULL);
+    if (work)
+        p->help = event_new(base, -1, 0, on_help, p);
     for (int i = 0; i < nthreads; i++) {
         if (pthread_create(&p->threads[i], NULL, worker, p) != 0) {
             kumo__parsepool_free(p);
@@ -289,6 +339,8 @@ void kumo__parsepool_free(kumo_parsepool *p)
         j = next;
     }
     event_free(p->wake);
+    if (p->help)
+        event_free(p->help);
     close(p->pipe[0]);
     close(p->pipe[1]);
     pthread_cond_destroy(&p->cond);
