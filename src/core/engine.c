@@ -1108,7 +1108,9 @@ int kumo__engine_open(kumo_engine *e)
     kumo__stage_totals(e->timing0);
     e->pages0 = kumo__stats_get_int(kumo__crawler_stats(c), "response_received_count", 0);
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
+    kumo__spider_lock(kumo_crawler_spider(c));      /* spider code: see callback_into() */
     int rc = def->open ? def->open(kumo_crawler_spider(c)) : KUMO_OK;
+    kumo__spider_unlock(kumo_crawler_spider(c));
     if (rc != KUMO_OK) {        /* not opened: no "Spider opened" line */
         KUMO_ERROR(LOGGER, "Spider '%s' failed to open: %s", def->name, kumo_strerror(rc));
         snprintf(e->reason, sizeof(e->reason), "open_failed");
@@ -1120,7 +1122,9 @@ int kumo__engine_open(kumo_engine *e)
     }
     if (!e->closing && def->start_requests) {
         kumo_stage in = kumo__stage_enter(KUMO_STAGE_CALLBACK);
+        kumo__spider_lock(kumo_crawler_spider(c));
         rc = def->start_requests(kumo_crawler_spider(c), &e->start_out);
+        kumo__spider_unlock(kumo_crawler_spider(c));
         kumo__stage_leave(in);
         if (rc != KUMO_OK) {
             KUMO_ERROR(LOGGER, "start_requests of '%s' failed: %s", def->name, kumo_strerror(rc));

@@ -118,7 +118,7 @@ const kumo_setting_info kumo__setting_infos[] = {
     {"METAREFRESH_IGNORE_TAGS", L, "", "meta refresh inside these tags is ignored (e.g. noscript)"},
     {"METAREFRESH_MAXDELAY", F, "100", "meta refreshes with longer delays are not followed"},
     {"PARSE_THREADS", A, "auto",
-     "threads that parse HTML/XML bodies before their callbacks; auto: the cores less the "
+     "threads that parse HTML/XML bodies and run their callbacks; auto: the cores less the "
      "loop's (at least 1); 0: lazily on the loop"},
     {"PROGRESS", B, "1",
      "draw a status line under the log when stderr is a terminal (pages, items, RSS...)"},
