@@ -310,9 +310,10 @@ static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
     size_t size = body_size(r);
     e->active_size += size;             /* until its callback ran (on_parsed when deferred) */
     bool deferred = scrape(e, r);
-    if (!deferred)
+    if (!deferred) {
         e->active_size -= size;
-    kumo_response_unref(r);
+        kumo_response_unref(r);
+    }   /* else scrape took r: its callback may run on a parse thread from now on */
     return deferred;
 }
 
@@ -696,7 +697,8 @@ static void on_parse_dropped(void *owner, void *result)
 }
 
 /* Spider middlewares' input side, then the callback: at once, or once a worker has parsed
- * an HTML or XML body. */
+ * an HTML or XML body.  Returns true for the latter: then res's reference is taken, and the
+ * loop thread leaves res alone until on_parsed (the parse thread reads its refcount). */
 static bool scrape(kumo_engine *e, kumo_response *res)
 {
     kumo_crawler *c = e->c;
@@ -709,7 +711,7 @@ static bool scrape(kumo_engine *e, kumo_response *res)
     const kumo_class *cls = res->ref.cls;
     if (e->parsers && !kumo__response_parsed(res) && res->request &&
         (cls == &KUMO_CLASS(HtmlResponse) || cls == &KUMO_CLASS(XmlResponse))) {
-        kumo__vec_push(&e->to_parse, kumo_response_ref(res));
+        kumo__vec_push(&e->to_parse, res);
         parse_submit(e);
         return true;
     }
