@@ -49,15 +49,22 @@ struct kumo_parsepool {
     size_t ahead, max_ahead;    /* loop thread: jobs handed over and not reported, and the cap */
 };
 
-/* Wake the loop unless a wake-up is pending already.  Under lock. */
-static void wake_loop(kumo_parsepool *p)
+/* Whether the loop needs a wake-up (none is pending): then the caller writes it with
+ * wake_write() once it has let go of the lock, so that no system call is made under it
+ * (the other thread would sleep on the lock meanwhile).  Under lock. */
+static bool wake_due(kumo_parsepool *p)
 {
     if (p->wake_pending)
-        return;
+        return false;
     p->wake_pending = true;
+    return true;
+}
+
+static void wake_write(kumo_parsepool *p)
+{
     char b = 1;
     ssize_t w = write(p->pipe[1], &b, 1);
-    (void)w;    /* non-blocking: a full pipe holds a wake-up already */
+    (void)w;    /* non-blocking: one byte at most is ever in the pipe */
 }
 
 /* Take the oldest job waiting for a thread, or NULL.  Under lock. */
@@ -109,7 +116,11 @@ static bool run_job(kumo_parsepool *p, job *j)
     j->doc = d;
     j->arena = arena;
     j->finished = true;
-    wake_loop(p);
+    if (wake_due(p)) {
+        pthread_mutex_unlock(&p->lock);
+        wake_write(p);
+        pthread_mutex_lock(&p->lock);
+    }
     return true;
 }
 
@@ -143,17 +154,22 @@ static void *worker(void *arg)
  * Hand jobs to the workers while fewer than max_ahead are handed over and not reported.  A
  * document parsed ahead of its callback costs many times its body, and one made long before
  * the loop reads it is cold in every cache: the workers stay a few documents ahead, no more.
- * Loop thread, under lock.
+ * Loop thread, under lock; returns what the caller does once it has let go of the lock:
+ * DISPATCH_KICK, broadcast to the idle workers, DISPATCH_WAKE, wake_write().
  */
-static void dispatch(kumo_parsepool *p)
+enum { DISPATCH_KICK = 1, DISPATCH_WAKE = 2 };
+
+static unsigned dispatch(kumo_parsepool *p)
 {
     bool handed = false;
+    unsigned after = 0;
     for (; p->queued && p->ahead < p->max_ahead; p->queued = p->queued->order_next) {
         job *j = p->queued;
         p->ahead++;
         if (j->src.skip && !p->work) {  /* nothing to parse: report on a later loop turn */
             j->finished = true;
-            wake_loop(p);
+            if (wake_due(p))
+                after |= DISPATCH_WAKE;
             continue;
         }
         if (p->todo_tail)
@@ -164,9 +180,19 @@ static void dispatch(kumo_parsepool *p)
         handed = true;
     }
     if (handed && p->idle)
-        pthread_cond_broadcast(&p->cond);
+        after |= DISPATCH_KICK;
     if (handed && p->help && p->todo_head)
         event_active(p->help, EV_TIMEOUT, 0);
+    return after;
+}
+
+/* What dispatch() left to do, the lock let go. */
+static void dispatch_after(kumo_parsepool *p, unsigned after)
+{
+    if (after & DISPATCH_KICK)
+        pthread_cond_broadcast(&p->cond);
+    if (after & DISPATCH_WAKE)
+        wake_write(p);
 }
 
 /*
@@ -199,10 +225,11 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
     kumo_parsepool *p = arg;
     char buf[64];
+    ssize_t r = read(fd, buf, sizeof(buf));  /* the one byte: none comes while pending */
+    (void)r;
     pthread_mutex_lock(&p->lock);
-    while (read(fd, buf, sizeof(buf)) > 0)
-        ;
     p->wake_pending = false;
+    unsigned after = 0;
     job *j = p->first && p->first->finished ? p->first : NULL;
     if (j) {
         p->first = j->order_next;
@@ -211,11 +238,12 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     }
     if (j) {
         p->ahead--;
-        dispatch(p);
+        after = dispatch(p);
     }
-    if (p->first && p->first->finished)
-        wake_loop(p);   /* read on the next turn, after what this report makes ready */
+    if (p->first && p->first->finished && wake_due(p))
+        after |= DISPATCH_WAKE;     /* read on the next turn, after what this report makes ready */
     pthread_mutex_unlock(&p->lock);
+    dispatch_after(p, after);
     if (!j)
         return;
     p->pending--;
@@ -234,7 +262,7 @@ kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
     p->work = work;
     p->ctx = ctx;
     nthreads = KUMO_MAX(1, KUMO_MIN(nthreads, (int)KUMO_ARRAY_LEN(p->threads)));
-    p->max_ahead = 2 * (size_t)(nthreads + (work ? 1 : 0));     /* the loop helps: below */
+    p->max_ahead = 2 * (size_t)nthreads + (work ? 1 : 0);     /* one for the loop: on_help */
     if (pipe2(p->pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
         *err = KUMO_EIO;
         kumo_free(p);
@@ -273,8 +301,9 @@ void kumo__parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *
     p->last = j;
     if (!p->queued)
         p->queued = j;
-    dispatch(p);
+    unsigned after = dispatch(p);
     pthread_mutex_unlock(&p->lock);
+    dispatch_after(p, after);
 }
 
 void kumo__parsepool_walk(const kumo_parsepool *p, void (*fn)(void *ctx, void *owner),
