@@ -5,6 +5,7 @@
 #include "util/timing.h"
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 #include <libxml/encoding.h>
 
@@ -56,6 +57,75 @@ static void strip(const char **ps, size_t *pn)
     *pn = n;
 }
 
+/* The text an HTML parse reads, handed to libxml2 a read at a time. */
+typedef struct html_src {
+    const char *s;              /* borrowed, valid until the parse returns */
+    size_t n, off;
+} html_src;
+
+static int html_src_read(void *ctx, char *buf, int len)
+{
+    html_src *src = ctx;
+    size_t k = src->n - src->off;
+    if (len <= 0)
+        return 0;
+    if (k > (size_t)len)
+        k = (size_t)len;
+    memcpy(buf, src->s + src->off, k);
+    src->off += k;
+    return (int)k;
+}
+
+/*
+ * htmlReadMemory(s, n, url, "UTF-8", HTML_OPTIONS) without its copies of the input: libxml2
+ * 2.9.14 copies the whole text into a buffer grown by doubling, then converts that "from
+ * UTF-8" into a second buffer sized twice the text (20 MB while a 2.5 MB page parses, on
+ * top of its tree).  Here the text reaches libxml2 in reads of 4,000 bytes into a buffer
+ * it shrinks as it goes.  Everything else is htmlReadMemory's and htmlDoRead's, step by
+ * step (the same context, SAX handler, encoding and options), so the tree is the same: a
+ * <meta charset> cannot switch the encoding (the input's is set), and every lookahead of
+ * the HTML parser fits in what one read brings (GROW keeps 250 bytes ahead, a read brings
+ * 4,000).  Not for XML: its parser switches to an <?xml encoding?> for the bytes not read
+ * yet.  Returns NULL when libxml2 fails outright.
+ */
+static xmlDocPtr html_read(const char *s, size_t n, const char *url)
+{
+    html_src src = {s, n, 0};
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt)
+        return NULL;
+    memcpy(ctxt->sax, &htmlDefaultSAXHandler, sizeof(xmlSAXHandlerV1));
+    xmlParserInputBufferPtr buf =
+        xmlParserInputBufferCreateIO(html_src_read, NULL, &src, XML_CHAR_ENCODING_NONE);
+    xmlParserInputPtr input = buf ? xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE)
+                                  : NULL;
+    if (!input) {
+        if (buf)
+            xmlFreeParserInputBuffer(buf);
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    inputPush(ctxt, input);
+    htmlCtxtUseOptions(ctxt, HTML_OPTIONS);
+    ctxt->html = 1;
+    xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");
+    if (utf8) {
+        xmlSwitchToEncoding(ctxt, utf8);
+        if (ctxt->input->encoding)
+            xmlFree((xmlChar *)ctxt->input->encoding);
+        ctxt->input->encoding = xmlStrdup(BAD_CAST "UTF-8");
+    }
+    if (url && !ctxt->input->filename)
+        ctxt->input->filename = (char *)xmlStrdup(BAD_CAST url);
+    htmlParseDocument(ctxt);
+    xmlDocPtr d = ctxt->myDoc;
+    ctxt->myDoc = NULL;
+    if (ctxt->dictNames && d && d->dict == ctxt->dict)
+        ctxt->dict = NULL;
+    xmlFreeParserCtxt(ctxt);
+    return d;
+}
+
 /*
  * Parse UTF-8 text as parsel does: stripped, NUL characters removed, "" as "<html/>".
  * Every node comes from a new arena, returned in *arena: the tree is freed at once with
@@ -84,7 +154,7 @@ static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html,
     *arena = kumo__arena_new();
     kumo_arena *prev = kumo__arena_enter(*arena);
     if (html)
-        d = htmlReadMemory(s, (int)n, url, "UTF-8", HTML_OPTIONS);
+        d = html_read(s, n, url);
     else
         d = xmlReadMemory(s, (int)n, url, "UTF-8", XML_OPTIONS);
     kumo_free(copy);
