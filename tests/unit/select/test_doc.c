@@ -6,6 +6,8 @@
 #include "select/css.h"
 #include "select/pool.h"
 #include "lib/leakcheck.h"
+#include "mem/arena.h"
+#include <unistd.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
 
@@ -227,4 +229,44 @@ Test(doc, html_parse_from_kumo_text_is_htmlreadmemory_tree)
         kumo__doc_discard(d, arena);
         free(page);
     }
+}
+
+/* Resident KiB of this process. */
+static long rss_kib(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    cr_assert_not_null(f);
+    cr_assert_eq(fscanf(f, "%ld %ld", &pages, &resident), 2);
+    fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+Test(doc, a_large_tree_gives_its_pages_back_when_it_dies)
+{
+    size_t cap = 2000000, n = 0;
+    char *page = malloc(cap);
+    cr_assert_not_null(page);
+    n += (size_t)snprintf(page, cap, "<html><body>");
+    for (int i = 0; n + 100 < cap; i++)
+        n += (size_t)snprintf(page + n, cap - n, "<p class=\"c%d\">text %d</p>", i % 10, i);
+    struct kumo_arena *arena = NULL;
+    kumo_xmldoc d = kumo__doc_parse_utf8(page, n, URL, true, &arena);
+    cr_assert_not_null(d);
+    cr_assert_gt(kumo__arena_bytes(arena), 8u << 20, "a tree of %zu bytes",
+                 kumo__arena_bytes(arena));
+    /* a block made after the tree: its pages are not the heap's top, which malloc trims
+     * by itself */
+    void *pin = kumo_alloc(64, KUMO_T_STR, KUMO_V_NONE);
+    long before = rss_kib();
+    kumo__doc_discard(d, arena);
+    long after = rss_kib();
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    (void)before;           /* the sanitizers' allocators keep their pages */
+    (void)after;
+#else
+    cr_assert_lt(after, before - 4096, "RSS %ld KiB -> %ld KiB", before, after);
+#endif
+    kumo_free(pin);
+    free(page);
 }
