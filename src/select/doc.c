@@ -262,6 +262,12 @@ const kumo_text *kumo__doc_text_head(kumo_doc *doc, const char *body, size_t len
     return &doc->head;
 }
 
+void kumo__doc_text_head_release(kumo_doc *doc)
+{
+    kumo__text_release(&doc->head);
+    doc->head_chars = 0;
+}
+
 int kumo__doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,
                    const char *charset)
 {
