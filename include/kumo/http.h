@@ -161,6 +161,13 @@ const char *kumo_response_text(kumo_response *res, size_t *len);
  */
 const char *kumo_response_text_head(kumo_response *res, size_t chars, size_t *len);
 
+/*
+ * Let go of the text kumo_response_text_head() keeps for res (up to 4 bytes a character
+ * asked for, kept else until res dies, while res waits for its callback): a pointer it
+ * returned is no longer valid.  Nothing when it keeps none or res is NULL.
+ */
+void kumo_response_text_head_release(kumo_response *res);
+
 /* The encoding kumo_response_text() decodes with, as Python names it ("utf-8", "cp1252"),
  * or NULL for a response that is not text.  Borrowed, valid while res lives. */
 const char *kumo_response_encoding(kumo_response *res);

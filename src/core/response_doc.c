@@ -94,6 +94,12 @@ const char *kumo_response_text_head(kumo_response *res, size_t chars, size_t *le
     return t->s;
 }
 
+void kumo_response_text_head_release(kumo_response *res)
+{
+    if (res && res->doc)
+        kumo__doc_text_head_release(res->doc);
+}
+
 const char *kumo_response_encoding(kumo_response *res)
 {
     if (!res || !kumo__response_is_text(res))

@@ -983,7 +983,9 @@ static void finish(kumo_downloader *dl, xfer *x, CURLcode rc)
         curl_easy_getinfo(x->easy, CURLINFO_STARTTRANSFER_TIME_T, &ttfb);
         kumo_map_set(&req->meta, "download_latency", kumo_val_float((double)ttfb / 1e6));
         size_t len;
-        char *body = kumo__buf_detach(&x->body, &len);
+        /* a body of unknown size (chunked, decoded) grew by doubling: it waits for its
+         * callback with no room to spare */
+        char *body = kumo__buf_detach_fit(&x->body, &len);
         /* Scrapy's handler fetches urldefrag(request.url): the response has no #fragment */
         char *url = kumo_strndup(req->url, strcspn(req->url, "#"), KUMO_T_STR, KUMO_V_URL);
         res = kumo__response_new(req, url, (int)status, x->headers, body, len);

@@ -212,8 +212,14 @@ static void release(void *p, size_t size, uint32_t owner)
     }
 }
 
-/* kumo_realloc() of a block in place: within its 8-byte rounding, or the last one carved
- * growing into its chunk's room. */
+/*
+ * kumo_realloc() of a block in place: within its 8-byte rounding, or the last one carved
+ * growing into its chunk's room unless a freed block of the new size waits.  libxml2 reads
+ * every attribute value into a 100-byte buffer it grows to 200 at the first character and
+ * frees once the value is copied: grown in place each time, the freed 200-byte buffers were
+ * never taken again (6.7 MB of the 36 MB arena of a 2.5 MB page with 61,000 attributes).
+ * Copied into the waiting block instead, the last block gives its room back.
+ */
 static bool resize(void *p, size_t size, size_t n, uint32_t owner)
 {
     kumo_arena *a = current;
@@ -226,6 +232,9 @@ static bool resize(void *p, size_t size, size_t n, uint32_t owner)
         kumo__arena_block(blk, n, owner);
         return true;
     }
+    size_t k = want / 8;
+    if (k < FREE_CLASSES && a->free[k])
+        return false;
     if (is_last(a, blk, KUMO_ARENA_HDR + have) &&
         a->head->size - a->head->used >= want - have) {
         a->head->used += want - have;

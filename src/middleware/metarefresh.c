@@ -225,6 +225,8 @@ static int mr_response(void *self, kumo_crawler *c, kumo_request *req, kumo_resp
         return KUMO_OK;
     double interval = 0;
     char *url = meta_refresh(m, *res, &interval);
+    /* the head was copied where it was needed: the response may wait long for its callback */
+    kumo_response_text_head_release(*res);
     if (!url)
         return KUMO_OK;
     int rc = KUMO_OK;

@@ -5,8 +5,10 @@
 #include "util/timing.h"
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 #include <libxml/encoding.h>
+#include <malloc.h>
 
 #define HTML_OPTIONS                                                                \
     (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET | \
@@ -56,6 +58,75 @@ static void strip(const char **ps, size_t *pn)
     *pn = n;
 }
 
+/* The text an HTML parse reads, handed to libxml2 a read at a time. */
+typedef struct html_src {
+    const char *s;              /* borrowed, valid until the parse returns */
+    size_t n, off;
+} html_src;
+
+static int html_src_read(void *ctx, char *buf, int len)
+{
+    html_src *src = ctx;
+    size_t k = src->n - src->off;
+    if (len <= 0)
+        return 0;
+    if (k > (size_t)len)
+        k = (size_t)len;
+    memcpy(buf, src->s + src->off, k);
+    src->off += k;
+    return (int)k;
+}
+
+/*
+ * htmlReadMemory(s, n, url, "UTF-8", HTML_OPTIONS) without its copies of the input: libxml2
+ * 2.9.14 copies the whole text into a buffer grown by doubling, then converts that "from
+ * UTF-8" into a second buffer sized twice the text (20 MB while a 2.5 MB page parses, on
+ * top of its tree).  Here the text reaches libxml2 in reads of 4,000 bytes into a buffer
+ * it shrinks as it goes.  Everything else is htmlReadMemory's and htmlDoRead's, step by
+ * step (the same context, SAX handler, encoding and options), so the tree is the same: a
+ * <meta charset> cannot switch the encoding (the input's is set), and every lookahead of
+ * the HTML parser fits in what one read brings (GROW keeps 250 bytes ahead, a read brings
+ * 4,000).  Not for XML: its parser switches to an <?xml encoding?> for the bytes not read
+ * yet.  Returns NULL when libxml2 fails outright.
+ */
+static xmlDocPtr html_read(const char *s, size_t n, const char *url)
+{
+    html_src src = {s, n, 0};
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt)
+        return NULL;
+    memcpy(ctxt->sax, &htmlDefaultSAXHandler, sizeof(xmlSAXHandlerV1));
+    xmlParserInputBufferPtr buf =
+        xmlParserInputBufferCreateIO(html_src_read, NULL, &src, XML_CHAR_ENCODING_NONE);
+    xmlParserInputPtr input = buf ? xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE)
+                                  : NULL;
+    if (!input) {
+        if (buf)
+            xmlFreeParserInputBuffer(buf);
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    inputPush(ctxt, input);
+    htmlCtxtUseOptions(ctxt, HTML_OPTIONS);
+    ctxt->html = 1;
+    xmlCharEncodingHandlerPtr utf8 = xmlFindCharEncodingHandler("UTF-8");
+    if (utf8) {
+        xmlSwitchToEncoding(ctxt, utf8);
+        if (ctxt->input->encoding)
+            xmlFree((xmlChar *)ctxt->input->encoding);
+        ctxt->input->encoding = xmlStrdup(BAD_CAST "UTF-8");
+    }
+    if (url && !ctxt->input->filename)
+        ctxt->input->filename = (char *)xmlStrdup(BAD_CAST url);
+    htmlParseDocument(ctxt);
+    xmlDocPtr d = ctxt->myDoc;
+    ctxt->myDoc = NULL;
+    if (ctxt->dictNames && d && d->dict == ctxt->dict)
+        ctxt->dict = NULL;
+    xmlFreeParserCtxt(ctxt);
+    return d;
+}
+
 /*
  * Parse UTF-8 text as parsel does: stripped, NUL characters removed, "" as "<html/>".
  * Every node comes from a new arena, returned in *arena: the tree is freed at once with
@@ -84,7 +155,7 @@ static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html,
     *arena = kumo__arena_new();
     kumo_arena *prev = kumo__arena_enter(*arena);
     if (html)
-        d = htmlReadMemory(s, (int)n, url, "UTF-8", HTML_OPTIONS);
+        d = html_read(s, n, url);
     else
         d = xmlReadMemory(s, (int)n, url, "UTF-8", XML_OPTIONS);
     kumo_free(copy);
@@ -129,13 +200,23 @@ xmlDocPtr kumo__doc_parse_xml(const char *body, size_t len, const char *url, con
     return d;
 }
 
+/* A document whose arena held this much gives malloc's free pages back when it dies. */
+#define TRIM_AFTER (16u << 20)
+
 void kumo__doc_discard(xmlDocPtr d, kumo_arena *arena)
 {
     /* An empty arena means libxml2 was not routed through kumo's allocator (a program
      * that never called kumo__global_init): then the tree is libxml2's to free. */
-    if (d && kumo__arena_bytes(arena) == 0)
+    size_t bytes = kumo__arena_bytes(arena);
+    if (d && bytes == 0)
         xmlFreeDoc(d);
     kumo__arena_free(arena);     /* else the whole tree at once */
+    /* malloc keeps a dead tree's pages (29 MB after the Python docs' contents.html) and
+     * the process's RSS stays at its peak: give them back.  Only after the largest trees:
+     * the next large tree faults the pages in again (from 4 MiB up, the Python docs' crawl
+     * took 15% more CPU; from 16 MiB up, 3%). */
+    if (bytes >= TRIM_AFTER)
+        malloc_trim(0);
 }
 
 kumo_doc *kumo__doc_new(bool html)
@@ -180,6 +261,12 @@ const kumo_text *kumo__doc_text_head(kumo_doc *doc, const char *body, size_t len
         kumo__stage_leave(stage);
     }
     return &doc->head;
+}
+
+void kumo__doc_text_head_release(kumo_doc *doc)
+{
+    kumo__text_release(&doc->head);
+    doc->head_chars = 0;
 }
 
 int kumo__doc_parse(kumo_doc *doc, const char *body, size_t len, const char *url,

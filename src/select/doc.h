@@ -28,6 +28,10 @@ const kumo_text *kumo__doc_text(kumo_doc *doc, const char *body, size_t len, con
 const kumo_text *kumo__doc_text_head(kumo_doc *doc, const char *body, size_t len,
                                     const char *charset, size_t chars);
 
+/* Let go of the text kumo__doc_text_head() keeps (a pointer it returned is no longer
+ * valid); nothing when it keeps none. */
+void kumo__doc_text_head_release(kumo_doc *doc);
+
 /*
  * Parse body into doc unless it is parsed already (from the decoded text when doc has it).
  * Returns KUMO_OK, or KUMO_ENOMEM when libxml2 fails outright.

@@ -114,6 +114,15 @@ char *kumo__buf_detach(kumo_buf *b, size_t *len)
     return s;
 }
 
+char *kumo__buf_detach_fit(kumo_buf *b, size_t *len)
+{
+    if (b->s && b->cap - (b->len + 1) > b->cap / 8) {
+        b->s = kumo_realloc(b->s, b->len + 1, b->type, b->via);
+        b->cap = b->len + 1;
+    }
+    return kumo__buf_detach(b, len);
+}
+
 const char *kumo__buf_str(const kumo_buf *b)
 {
     return b->s ? b->s : "";

@@ -26,6 +26,9 @@ void kumo__buf_reset(kumo_buf *b);
 int kumo__buf_reserve(kumo_buf *b, size_t n);
 /* Detach the bytes (caller frees with kumo_free; "" allocated when empty); b is reset. */
 char *kumo__buf_detach(kumo_buf *b, size_t *len);
+/* The same, the block first cut to the bytes when growth by doubling left more than an
+ * eighth of it unused (a body kept until its callback runs). */
+char *kumo__buf_detach_fit(kumo_buf *b, size_t *len);
 /* Returns the contents as a string ("" when empty); borrowed. */
 const char *kumo__buf_str(const kumo_buf *b);
 

@@ -8,11 +8,11 @@
 
 /*
  * A message being hashed.  A short one (a fingerprint's JSON) is gathered in small[] and
- * hashed in one call at kumo__sha1_final(); a longer one streams through an OpenSSL digest
+ * hashed in one call at kumo__sha1_final(); a longer one streams through an OpenSSL SHA-1
  * context made when it outgrows small[] and freed by kumo__sha1_final().
  */
 typedef struct kumo_sha1 {
-    void *ctx;                      /* EVP_MD_CTX, or NULL while the message fits small[] */
+    void *ctx;                      /* SHA_CTX, or NULL while the message fits small[] */
     size_t len;                     /* bytes in small[] */
     unsigned char small[512];
 } kumo_sha1;

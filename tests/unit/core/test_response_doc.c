@@ -103,6 +103,16 @@ Test(response_doc, text_head_decodes_only_the_start)
     static const char short_body[] = "<p>\xc3\xa9t\xc3\xa9</p>";
     res = response_with("http://r.example/", "text/html", short_body, sizeof(short_body) - 1);
     cr_assert_str_eq(kumo_response_text_head(res, 4096, &len), "<p>\xc3\xa9t\xc3\xa9</p>");
+    /* let go of, then made again on the next call */
+    uint64_t kept, freed;
+    kumo_heap_totals(NULL, &kept);
+    kumo_response_text_head_release(res);
+    kumo_heap_totals(NULL, &freed);
+    cr_assert_lt(freed, kept, "the head's copy is freed");
+    cr_assert_str_eq(kumo_response_text_head(res, 4096, &len), "<p>\xc3\xa9t\xc3\xa9</p>");
+    kumo_response_text_head_release(res);
+    kumo_response_text_head_release(res);
+    kumo_response_text_head_release(NULL);
     kumo_response_unref(res);
 }
 

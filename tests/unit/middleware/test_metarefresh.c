@@ -199,6 +199,36 @@ Test(mw_metarefresh, scheme_dropped)
     cr_expect_null(next);
 }
 
+/* The head text read for the check is not kept while the response waits for its callback;
+ * the response's own text is still there. */
+Test(mw_metarefresh, head_text_let_go_once_read)
+{
+    kumo_crawler *c = mwt_crawler(NULL);
+    void *self = NULL;
+    cr_assert_eq(kumo__dlmw_metarefresh.open(c, &self), KUMO_OK);
+    char body[9000];
+    int n = snprintf(body, sizeof(body), "<html><head><title>t</title></head><body>");
+    memset(body + n, 'x', 8000);
+    snprintf(body + n + 8000, sizeof(body) - (size_t)n - 8000, "</body></html>");
+    kumo_request *req = mwt_req(BASE);
+    kumo_response *res = mwt_res(req, 200, SET("Content-Type: text/html; charset=utf-8"), body);
+    uint64_t before, after;
+    kumo_heap_totals(NULL, &before);
+    kumo_request *next = NULL;
+    cr_assert_eq(kumo__dlmw_metarefresh.process_response(self, c, req, &res, &next), KUMO_OK);
+    cr_assert_null(next);
+    kumo_heap_totals(NULL, &after);
+    /* the head is 4,096 characters: what stays is the response's empty document */
+    cr_assert_lt(after, before + 1024, "%llu bytes more", (unsigned long long)(after - before));
+    size_t len;
+    cr_assert_not_null(kumo_response_text(res, &len));
+    cr_assert_eq(len, strlen(body));
+    kumo_response_unref(res);
+    kumo_request_unref(req);
+    kumo__dlmw_metarefresh.close(self, c);
+    mwt_crawler_free(c);
+}
+
 /* ---- Referer of redirected requests ---- */
 
 static const struct {

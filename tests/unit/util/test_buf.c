@@ -31,6 +31,33 @@ Test(buf, grows_and_caps)
     kumo__buf_release(&b);
 }
 
+Test(buf, detach_fit_gives_back_the_doubling_room)
+{
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_BODY);
+    char chunk[1000];
+    memset(chunk, 'b', sizeof(chunk));
+    for (int i = 0; i < 70; i++)                /* 70,000 bytes: grown to 131,072 */
+        cr_assert_eq(kumo__buf_add(&b, chunk, sizeof(chunk)), KUMO_OK);
+    cr_assert_eq(b.cap, 131072);
+    size_t len;
+    char *s = kumo__buf_detach_fit(&b, &len);
+    cr_assert_eq(len, 70000);
+    cr_assert_eq(kumo_alloc_size(s), 70001, "cut to the bytes and their NUL");
+    cr_assert_eq(s[69999], 'b');
+    cr_assert_eq(s[70000], '\0');
+    cr_assert_null(b.s);
+    kumo_free(s);
+    /* a buffer reserved to its size (a Content-Length) is left as it is */
+    kumo__buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_BODY);
+    cr_assert_eq(kumo__buf_reserve(&b, 1000), KUMO_OK);
+    cr_assert_eq(kumo__buf_add(&b, chunk, 1000), KUMO_OK);
+    char *same = b.s;
+    cr_assert_eq(kumo__buf_detach_fit(&b, &len), same);
+    cr_assert_eq(kumo_alloc_size(same), 1001);
+    kumo_free(same);
+}
+
 Test(vec, push_pop)
 {
     kumo_vec v;
