@@ -216,6 +216,7 @@ Test(crawl, bad_setting_is_a_clear_error)
 /* ---- Ctrl-C: the first SIGINT closes gracefully, the second at once ---- */
 
 #include <signal.h>
+#include <pthread.h>
 
 static int sigints_to_send;
 
@@ -317,6 +318,68 @@ Test(crawl, parse_threads_same_order)
     for (size_t i = 0; i < n; i++)
         free(lazy[i]);
     free(lazy);
+}
+
+/* Where callbacks run: with parse threads, an HTML page's callback runs on a worker, or on
+ * the loop when it lends a hand (test_parsepool.c shows the workers do), one at a time; its
+ * log lines are written and counted (log_count) on the loop all the same.  PARSE_THREADS=0
+ * keeps them all on the loop. */
+static pthread_t loop_thread;
+static int on_loop, off_loop, inside, overlaps;
+
+static void where_parse(kumo_response *res, kumo_out *out)
+{
+    if (__atomic_add_fetch(&inside, 1, __ATOMIC_SEQ_CST) != 1)
+        __atomic_add_fetch(&overlaps, 1, __ATOMIC_SEQ_CST);
+    if (pthread_equal(pthread_self(), loop_thread))
+        on_loop++;
+    else
+        off_loop++;
+    kumo_spider_log(kumo_response_spider(res), "ERROR", "(expected) called back for %s",
+                    kumo_response_url(res));
+    kumo_item *item = kumo_item_new();
+    kumo_item_set_str(item, "url", kumo_response_url(res));
+    kumo_yield_item(out, item);
+    kumo_selector_list *hrefs = kumo_css(res, "a::attr(href)");
+    for (size_t i = 0; i < kumo_list_len(hrefs); i++)
+        kumo_follow(out, res, kumo_sel_get(kumo_list_at(hrefs, i)), where_parse);
+    __atomic_sub_fetch(&inside, 1, __ATOMIC_SEQ_CST);
+}
+
+static int where_start(kumo_spider *sp, kumo_out *out)
+{
+    char url[256];
+    kumo_yield_request(out, kumo_request_new(kumo_testserver_url(t.srv, "/depth/0", url,
+                                                                 sizeof(url)),
+                                             where_parse, NULL));
+    return KUMO_OK;
+}
+
+static const kumo_spider_def where_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "where",
+    .callbacks = KUMO_CALLBACKS(where_parse),
+    .start_requests = where_start,
+};
+
+Test(crawl, callbacks_run_on_parse_threads_one_at_a_time)
+{
+    loop_thread = pthread_self();
+    const char *const threads[] = {"0", "1", "2"};
+    for (size_t k = 0; k < KUMO_ARRAY_LEN(threads); k++) {
+        on_loop = off_loop = inside = overlaps = 0;
+        cr_assert_eq(kumo_testcrawl_run(&t, &where_spider,
+                                        SET("PARSE_THREADS", threads[k], "DEPTH_LIMIT", "5"),
+                                        NULL),
+                     KUMO_OK, "%s", t.err);
+        cr_assert_eq(t.nitems, 6, "PARSE_THREADS=%s", threads[k]);
+        cr_assert_eq(on_loop + off_loop, 6);
+        cr_assert_eq(overlaps, 0);
+        if (k == 0)     /* with threads, where each one runs depends on who is free first */
+            cr_assert_eq(off_loop, 0, "PARSE_THREADS=0: on the loop");
+        cr_assert_eq(kumo_testcrawl_stat(&t, "log_count/ERROR", 0), 6,
+                     "PARSE_THREADS=%s: the callbacks' log lines are counted", threads[k]);
+    }
 }
 
 /* Politeness: lower bounds only (a loaded machine can only make a crawl slower). */

@@ -6,6 +6,7 @@
 #include "select/doc.h"
 #include "select/pool.h"
 #include "lib/leakcheck.h"
+#include <pthread.h>
 #include <unistd.h>
 #include <event2/event.h>
 
@@ -256,9 +257,14 @@ typedef struct worked {
 
 static worked wk;
 
+static pthread_t test_thread;
+static int hooks_off_test_thread;
+
 static void *work_hook(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
 {
     worked *w = ctx;
+    if (!pthread_equal(pthread_self(), test_thread))
+        hooks_off_test_thread++;
     if (__atomic_add_fetch(&w->inside, 1, __ATOMIC_SEQ_CST) != 1)
         __atomic_add_fetch(&w->overlaps, 1, __ATOMIC_SEQ_CST);
     w->order[w->n++] = *(int *)owner;
@@ -333,6 +339,8 @@ Test(parsepool, work_hook_runs_in_submission_order_one_at_a_time)
 Test(parsepool, stop_reports_what_the_hook_made)
 {
     memset(&wk, 0, sizeof(wk));
+    test_thread = pthread_self();
+    hooks_off_test_thread = 0;
     int err;
     kumo_parsepool *p =
         kumo__parsepool_new(base, 1, on_worked, on_worked_drop, work_hook, &wk, &err);
@@ -346,6 +354,7 @@ Test(parsepool, stop_reports_what_the_hook_made)
     cr_assert_geq(__atomic_load_n(&wk.n, __ATOMIC_SEQ_CST), 1);
     kumo__parsepool_stop(p);
     cr_assert_geq(got.ndone, 1, "job 0 was through the hook");
+    cr_assert_eq(hooks_off_test_thread, wk.n, "no loop turn: a worker ran every hook");
     cr_assert_eq(kumo__parsepool_pending(p), 3 - got.ndone);
     for (size_t i = 0; i < got.ndone; i++) {
         cr_assert_eq(got.done[i], (int)i);
