@@ -601,6 +601,11 @@ static void *scrape_on_worker(void *ctx, void *owner, kumo_xmldoc d, struct kumo
         kumo__response_drop_doc(res);
     kumo__spider_unlock(kumo_crawler_spider(e->c));
     kumo__log_defer(NULL);
+    /* The dupefilter's fingerprints, here rather than on the loop: a page's links are mostly
+     * seen already, and canonicalizing and hashing them was much of the loop's work. */
+    for (size_t i = 0; i < sc->out.len; i++)
+        if (!sc->out.v[i].is_item)
+            kumo__request_fingerprint(sc->out.v[i].u.req);
     return sc;
 }
 
