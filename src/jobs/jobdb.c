@@ -61,6 +61,8 @@ static const char *const migrations[] = {
     /* 1 -> 2: the callback's keyword arguments and the request class */
     "ALTER TABLE requests ADD COLUMN cb_kwargs TEXT;"   /* JSON object, NULL: empty */
     "ALTER TABLE requests ADD COLUMN class TEXT;",      /* NULL: Request */
+    /* 2 -> 3: new fingerprints go to a small table, merged into seen in key order */
+    "CREATE TABLE IF NOT EXISTS seen_new(fp BLOB PRIMARY KEY) WITHOUT ROWID;",
     NULL,
 };
 
@@ -248,7 +250,9 @@ int kumo__jobdb_open(kumo_jobdb **out, const char *dir, const char *spider, bool
             check_err(db->path, db->h, sqlite3_errcode(db->h), err, errlen);
             goto fail;
         }
-        if (exec(db, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -1024; "
+        /* a page cache of 512 KiB: it keeps seen_new (see queue_sqlite.c) and the queue's
+         * ends; a lookup in seen is one leaf read from the OS's cache whatever its size */
+        if (exec(db, "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -512; "
                      "PRAGMA temp_store = MEMORY") != SQLITE_OK) {
             check_err(db->path, db->h, sqlite3_errcode(db->h), err, errlen);
             goto fail;
