@@ -38,7 +38,7 @@ typedef struct sq {
     kumo_request **side;            /* max-heap on (priority, seq) */
     size_t nside, cap_side;
     uint64_t seq;
-    unsigned char (*fpcache)[20];   /* each slot: a fingerprint known to be in `seen` */
+    unsigned char (*fpcache)[20];   /* a slot: a fingerprint in seen or seen_new */
     kumo_buf json;
     struct event *timer;            /* checkpoints */
     struct event *commit;           /* commits at the end of a loop turn */
