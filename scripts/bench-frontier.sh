@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench-frontier.sh - bytes of RSS per queued request when the frontier reaches N requests
-# (memory scheduler, no JOBDIR).  Not a test: prints one table.
+# (the memory queue; the SQLite one with --jobdir).  Not a test: prints one table with the
+# peak RSS (KiB and MiB), the CPU seconds (user + sys) and the wall seconds of each crawl.
 #
 #   scripts/bench-frontier.sh [--queued N] [--fanout F] [--kumo PATH] [--jobdir]
 #
@@ -10,7 +11,8 @@
 # does, which keeps the page numbers (and urls) short.  The crawl stops with
 # CLOSESPIDER_PAGECOUNT once the frontier passes N; `time -v` gives the peak RSS and the stats
 # give the queue length (scheduler/enqueued - scheduler/dequeued).  A second crawl that stops
-# after one page gives the process's own baseline.  Defaults: N=1000000, F=1000.
+# after one page gives the process's own baseline; with --jobdir a third one, without the
+# job, gives the floor the job starts from.  Defaults: N=1000000, F=1000.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,29 +62,42 @@ for _ in $(seq 50); do [[ -s $out/port ]] && break; sleep 0.1; done
 port=$(cat "$out/port")
 url="http://127.0.0.1:$port/catalog/page-0.html"
 
-# crawl PAGES NAME: prints "peak_kb queued"
+# crawl PAGES NAME [JOB]: prints "peak_kb queued cpu_s wall_s"
 crawl() {
     local extra=()
-    [[ -n $jobdir ]] && extra=(--jobdir "$out/job-$2")
+    [[ -n ${3:-} ]] && extra=(--jobdir "$out/job-$2")
     /usr/bin/time -v "$kumo" crawl follow -a url="$url" -o "$out/$2.jsonl" \
         -s CLOSESPIDER_PAGECOUNT="$1" -s DEPTH_PRIORITY=1 -s LOG_LEVEL=INFO \
         -s TELNETCONSOLE_ENABLED=0 \
         "${extra[@]}" >"$out/$2.log" 2>&1 || { tail -20 "$out/$2.log" >&2; exit 1; }
-    local kb enq deq
+    local kb enq deq usr sys wall
     kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$out/$2.log")
+    usr=$(sed -n 's/.*User time (seconds): //p' "$out/$2.log")
+    sys=$(sed -n 's/.*System time (seconds): //p' "$out/$2.log")
+    wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$out/$2.log" |
+        awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }')
     enq=$(grep -ao "'scheduler/enqueued': [0-9]*" "$out/$2.log" | grep -o '[0-9]*$')
     deq=$(grep -ao "'scheduler/dequeued': [0-9]*" "$out/$2.log" | grep -o '[0-9]*$')
-    echo "$kb $((enq - deq))"
+    echo "$kb $((enq - deq)) $(awk -v u="$usr" -v s="$sys" 'BEGIN { printf "%.2f", u + s }') $wall"
 }
 
 pages=$(( (queued + fanout - 2) / (fanout - 1) + 1 ))
-read -r base_kb base_q < <(crawl 1 base)
-read -r kb q < <(crawl "$pages" frontier)
+[[ -n $jobdir ]] && read -r floor_kb floor_q floor_cpu floor_wall < <(crawl 1 floor)
+read -r base_kb base_q base_cpu base_wall < <(crawl 1 base "$jobdir")
+read -r kb q cpu wall < <(crawl "$pages" frontier "$jobdir")
 last="http://127.0.0.1:$port/catalog/page-$(((fanout + 1) * fanout)).html"
 printf 'queue: %s   fanout %d, %d pages crawled, queued urls up to %d bytes\n' \
     "$([[ -n $jobdir ]] && echo 'sqlite (JOBDIR)' || echo memory)" "$fanout" "$pages" "${#last}"
-printf '%-28s %12s %12s\n' run 'peak RSS KB' queued
-printf '%-28s %12d %12d\n' "baseline (1 page)" "$base_kb" "$base_q" "frontier" "$kb" "$q"
+printf '%-28s %12s %8s %10s %8s %8s\n' run 'peak RSS KB' MiB queued 'CPU s' 'wall s'
+row() {
+    local mib
+    mib=$(awk -v k="$2" 'BEGIN { print k / 1024 }')
+    printf '%-28s %12d %8.1f %10d %8s %8s\n' "$1" "$2" "$mib" "$3" "$4" "$5"
+}
+[[ -n $jobdir ]] &&
+    row "floor (1 page, no JOBDIR)" "$floor_kb" "$floor_q" "$floor_cpu" "$floor_wall"
+row "baseline (1 page)" "$base_kb" "$base_q" "$base_cpu" "$base_wall"
+row "frontier ($pages pages)" "$kb" "$q" "$cpu" "$wall"
 awk -v kb="$kb" -v b="$base_kb" -v q="$q" 'BEGIN {
     printf "bytes per queued request: %.1f (whole RSS), %.1f (above the baseline)\n",
            kb * 1024 / q, (kb - b) * 1024 / q }'

@@ -254,7 +254,12 @@ int kumo_cmd_job(int argc, char **argv)
     print_status(db, dir);
     printf("runs:      %lld\n", (long long)kumo__jobdb_get_int(db, "runs", 0));
     print_requests(h);
-    printf("seen:      %lld fingerprints\n", (long long)one_int(h, "SELECT count(*) FROM seen"));
+    /* schema 3 keeps the newest fingerprints in seen_new until they are merged */
+    int64_t seen = one_int(h, "SELECT (SELECT count(*) FROM seen) + "
+                              "(SELECT count(*) FROM seen_new)");
+    if (seen < 0)
+        seen = one_int(h, "SELECT count(*) FROM seen");
+    printf("seen:      %lld fingerprints\n", (long long)seen);
     printf("started:   %lld start requests scheduled\n",
            (long long)kumo__jobdb_get_int(db, "start_pos", 0));
     print_state(db);

@@ -10,7 +10,16 @@
 
 /* The job's file inside JOBDIR, and the newest schema this kumo reads and writes. */
 #define KUMO_JOB_FILE "kumo.sqlite"
-#define KUMO_JOB_SCHEMA 2
+#define KUMO_JOB_SCHEMA 3
+
+/*
+ * The dupefilter on disk is two tables.  seen holds most fingerprints; a new one goes to
+ * seen_new, a small table that stays in SQLite's page cache, and once it holds this many
+ * rows they are folded into seen in key order: one pass over seen's leaves instead of one
+ * random leaf read, dirtied and written to the WAL per new fingerprint (SHA-1 digests are
+ * spread over the whole table).  A lookup probes both.
+ */
+#define KUMO_JOB_SEEN_MERGE 16384
 
 typedef struct kumo_jobdb kumo_jobdb;
 

@@ -1,6 +1,6 @@
 /* queue_sqlite.c - the SQLite queue backend (JOBDIR): pending requests and seen fingerprints
- * on disk, a bounded window of the next requests in memory, a memory side queue for the
- * requests that cannot be persisted. */
+ * on disk (new fingerprints merged in batches), a bounded window of the next requests in
+ * memory, a memory side queue for the requests that cannot be persisted. */
 #include "jobs/jobdb.h"
 #include "core/crawler.h"
 #include "core/registry.h"
@@ -16,7 +16,9 @@
 
 #define LOGGER "kumo.core.scheduler"
 #define WINDOW 64                   /* requests decoded in memory, at most */
-#define FPCACHE_SLOTS (1u << 15)    /* recently seen fingerprints, a direct-mapped cache */
+/* Recently seen fingerprints, a direct-mapped cache (80 KiB): a site's navigation links,
+ * repeated on every page, are answered without SQLite. */
+#define FPCACHE_SLOTS (1u << 12)
 #define SIDE_BIT (UINT64_C(1) << 63)    /* seq of a request of the memory side queue */
 #define JSON_MAX (64u * 1024 * 1024)
 
@@ -24,7 +26,9 @@ typedef struct sq {
     kumo_crawler *c;
     kumo_jobdb *db;
     sqlite3 *h;
-    sqlite3_stmt *ins, *next, *mark, *del, *seen;
+    sqlite3_stmt *ins, *next, *mark, *del;
+    sqlite3_stmt *probe, *add, *merge, *clear;     /* dupefilter: KUMO_JOB_SEEN_MERGE */
+    size_t nnew;                    /* rows of seen_new */
     /* the window: the best pending disk requests, best last; when complete it holds every
      * pending disk request, else exactly the top nwin of them */
     kumo_request *win[WINDOW + 1];
@@ -34,7 +38,7 @@ typedef struct sq {
     kumo_request **side;            /* max-heap on (priority, seq) */
     size_t nside, cap_side;
     uint64_t seq;
-    unsigned char (*fpcache)[20];   /* each slot: a fingerprint known to be in `seen` */
+    unsigned char (*fpcache)[20];   /* a slot: a fingerprint in seen or seen_new */
     kumo_buf json;
     struct event *timer;            /* checkpoints */
     struct event *commit;           /* commits at the end of a loop turn */
@@ -432,7 +436,10 @@ static void close_q(void *p)
     sqlite3_finalize(q->next);
     sqlite3_finalize(q->mark);
     sqlite3_finalize(q->del);
-    sqlite3_finalize(q->seen);
+    sqlite3_finalize(q->probe);
+    sqlite3_finalize(q->add);
+    sqlite3_finalize(q->merge);
+    sqlite3_finalize(q->clear);
     kumo__buf_release(&q->json);
     kumo_free(q->fpcache);
     kumo_free(q);
@@ -461,11 +468,16 @@ static void *open_q(kumo_crawler *c, int *err)
                 "meta, depth, flags, errback, cb_kwargs, class) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", &q->ins) ||
         prep(q, "SELECT id, priority, url, method, headers, body, callback, meta, flags, "
-                "errback, cb_kwargs, class FROM requests WHERE state = 0 ORDER BY priority DESC, id DESC LIMIT 64",
+                "errback, cb_kwargs, class FROM requests WHERE state = 0 "
+                "ORDER BY priority DESC, id DESC LIMIT 64",
              &q->next) ||
         prep(q, "UPDATE requests SET state = 1 WHERE id = ?", &q->mark) ||
         prep(q, "DELETE FROM requests WHERE id = ?", &q->del) ||
-        prep(q, "INSERT OR IGNORE INTO seen(fp) VALUES (?)", &q->seen)) {
+        prep(q, "SELECT 1 FROM seen_new WHERE fp = ?1 UNION ALL "
+                "SELECT 1 FROM seen WHERE fp = ?1 LIMIT 1", &q->probe) ||
+        prep(q, "INSERT OR IGNORE INTO seen_new(fp) VALUES (?)", &q->add) ||
+        prep(q, "INSERT OR IGNORE INTO seen(fp) SELECT fp FROM seen_new", &q->merge) ||
+        prep(q, "DELETE FROM seen_new", &q->clear)) {
         kumo__jobdb_fail(db, "prepare the queue");
         close_q(q);
         return NULL;
@@ -479,11 +491,13 @@ static void *open_q(kumo_crawler *c, int *err)
         rc = kumo__jobdb_fail(db, "requeue the requests in flight");
     if (rc == KUMO_OK && kumo__jobdb_commit(db) != KUMO_OK)
         rc = KUMO_EIO;
-    if (rc == KUMO_OK && sqlite3_prepare_v2(q->h, "SELECT count(*), coalesce(max(id), 0) FROM "
-                                            "requests", -1, &st, NULL) == SQLITE_OK) {
+    if (rc == KUMO_OK && sqlite3_prepare_v2(q->h, "SELECT count(*), coalesce(max(id), 0), "
+                                            "(SELECT count(*) FROM seen_new) FROM requests",
+                                            -1, &st, NULL) == SQLITE_OK) {
         if (sqlite3_step(st) == SQLITE_ROW) {
             q->ndisk = (size_t)sqlite3_column_int64(st, 0);
             q->seq = (uint64_t)sqlite3_column_int64(st, 1);
+            q->nnew = (size_t)sqlite3_column_int64(st, 2);
         } else {
             rc = kumo__jobdb_fail(db, "count the queue");
         }
@@ -608,6 +622,23 @@ static size_t slot_of(const unsigned char *fp)
     return h & (FPCACHE_SLOTS - 1);
 }
 
+/* Step st once and reset it; returns what the step returned. */
+static int step_once(sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc;
+}
+
+/* Fold seen_new into seen (in the open transaction, so a crash keeps one or the other). */
+static void merge_new(sq *q)
+{
+    if (step_once(q->merge) != SQLITE_DONE || step_once(q->clear) != SQLITE_DONE)
+        kumo__jobdb_fail(q->db, "merge the fingerprints");
+    else
+        q->nnew = 0;
+}
+
 static bool seen_or_add(void *p, const unsigned char fp[20])
 {
     sq *q = p;
@@ -618,16 +649,22 @@ static bool seen_or_add(void *p, const unsigned char fp[20])
         return true;
     if (kumo__jobdb_write(q->db) != KUMO_OK)
         return false;
-    sqlite3_bind_blob(q->seen, 1, fp, 20, SQLITE_STATIC);
-    int rc = sqlite3_step(q->seen);
-    sqlite3_reset(q->seen);
-    if (rc != SQLITE_DONE) {
+    sqlite3_bind_blob(q->probe, 1, fp, 20, SQLITE_STATIC);
+    int rc = step_once(q->probe);
+    bool seen = rc == SQLITE_ROW;
+    if (rc == SQLITE_DONE) {
+        sqlite3_bind_blob(q->add, 1, fp, 20, SQLITE_STATIC);
+        rc = step_once(q->add);
+        if (rc == SQLITE_DONE && ++q->nnew >= KUMO_JOB_SEEN_MERGE)
+            merge_new(q);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         kumo__jobdb_fail(q->db, "record a fingerprint");
         return false;
     }
     if (cacheable)
-        memcpy(slot, fp, 20);   /* in `seen` from now on, whatever the answer */
-    return sqlite3_changes(q->h) == 0;
+        memcpy(slot, fp, 20);   /* in `seen` or `seen_new` from now on */
+    return seen;
 }
 
 /* The queue of a crawl with a job (JOBDIR). */

@@ -48,6 +48,11 @@ Test(cmd_job, a_job_stopped_early_is_resumable_with_requests_pending)
     cr_assert_not_null(p, "%s", r.out);
     cr_assert_eq(sscanf(p, "pending:   %lld requests", &pending), 1);
     cr_assert_gt(pending, 0, "%s", r.out);
+    /* the fetched page's fingerprint and the queued ones', in seen or not yet merged */
+    long long seen = -1;
+    p = strstr(r.out, "seen:      ");
+    cr_assert(p && sscanf(p, "seen:      %lld fingerprints", &seen) == 1, "%s", r.out);
+    cr_assert_gt(seen, pending, "%s", r.out);
     cr_assert_not_null(strstr(r.out, "'finish_reason': 'closespider_pagecount'"), "%s",
                        r.out);
 }

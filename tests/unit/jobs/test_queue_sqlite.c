@@ -231,6 +231,94 @@ Test(queue_sqlite, dupefilter_persists)
     jt_crawler_close(c, s);
 }
 
+/* One integer from the job file in d (-1 when sql fails). */
+static int64_t job_int(const char *d, const char *sql)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "%s/kumo.sqlite", d);
+    sqlite3 *h;
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    cr_assert_eq(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return v;
+}
+
+/* New fingerprints go to seen_new and are merged into seen every KUMO_JOB_SEEN_MERGE: none
+ * is lost or counted twice across a merge, and the ones a stop leaves in seen_new (as a
+ * kill -9 does) still filter after a resume and are merged with the next batch. */
+Test(queue_sqlite, dupefilter_merges_new_fingerprints)
+{
+    const int n = KUMO_JOB_SEEN_MERGE + 100;
+    kumo_crawler *c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    char url[64];
+    for (int i = 0; i < n; i++) {
+        snprintf(url, sizeof(url), "http://a.test/m%d", i);
+        cr_assert(kumo__scheduler_enqueue(s, jt_req(url, 0)), "%s", url);
+    }
+    /* before and after the merge, past the cache (its 4,096 slots hold the last ones) */
+    for (int i = 0; i < n; i += 97) {
+        snprintf(url, sizeof(url), "http://a.test/m%d", i);
+        cr_assert(!kumo__scheduler_enqueue(s, jt_req(url, 0)), "%s", url);
+    }
+    jt_crawler_close(c, s);
+    cr_assert_eq(job_int(dir, "SELECT count(*) FROM seen"), KUMO_JOB_SEEN_MERGE);
+    cr_assert_eq(job_int(dir, "SELECT count(*) FROM seen_new"), 100);
+
+    s = open_sched(&c, &jt_spider, dir);
+    cr_assert_eq(kumo__scheduler_len(s), (size_t)n);
+    for (int i = 0; i < n; i++) {
+        snprintf(url, sizeof(url), "http://a.test/m%d", i);
+        cr_assert(!kumo__scheduler_enqueue(s, jt_req(url, 0)), "%s", url);
+    }
+    /* the 100 left over count towards the next merge */
+    for (int i = 0; i < KUMO_JOB_SEEN_MERGE - 100; i++) {
+        snprintf(url, sizeof(url), "http://a.test/n%d", i);
+        cr_assert(kumo__scheduler_enqueue(s, jt_req(url, 0)), "%s", url);
+    }
+    cr_assert_eq(kumo__scheduler_len(s), (size_t)(2 * KUMO_JOB_SEEN_MERGE));
+    jt_crawler_close(c, s);
+    cr_assert_eq(job_int(dir, "SELECT count(*) FROM seen"), 2 * KUMO_JOB_SEEN_MERGE);
+    cr_assert_eq(job_int(dir, "SELECT count(*) FROM seen_new"), 0);
+}
+
+/* A job of schema 2 (every fingerprint in seen, no seen_new) is migrated on open: what it
+ * saw is still filtered, new fingerprints go on being recorded. */
+Test(queue_sqlite, schema_2_job_is_migrated)
+{
+    kumo_crawler *c;
+    kumo_scheduler *s = open_sched(&c, &jt_spider, dir);
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/before", 0)));
+    jt_crawler_close(c, s);
+    char path[128];
+    snprintf(path, sizeof(path), "%s/kumo.sqlite", dir);
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, "INSERT INTO seen SELECT fp FROM seen_new;"
+                                 "DROP TABLE seen_new;"
+                                 "PRAGMA user_version = 2;", NULL, NULL, NULL), SQLITE_OK,
+                 "%s", sqlite3_errmsg(h));
+    sqlite3_close(h);
+    cr_assert_eq(job_int(dir, "SELECT count(*) FROM seen"), 1);
+
+    s = open_sched(&c, &jt_spider, dir);
+    cr_assert(!kumo__scheduler_enqueue(s, jt_req("http://a.test/before", 0)));
+    cr_assert(kumo__scheduler_enqueue(s, jt_req("http://a.test/after", 0)));
+    cr_assert(!kumo__scheduler_enqueue(s, jt_req("http://a.test/after", 0)));
+    cr_assert_eq(kumo__scheduler_len(s), 2);
+    jt_crawler_close(c, s);
+    cr_assert_eq(job_int(dir, "PRAGMA user_version"), KUMO_JOB_SCHEMA);
+    cr_assert_eq(job_int(dir, "SELECT count(*) FROM seen_new"), 1);
+
+    s = open_sched(&c, &jt_spider, dir);
+    cr_assert(!kumo__scheduler_enqueue(s, jt_req("http://a.test/after", 0)));
+    jt_crawler_close(c, s);
+}
+
 /* A request holding an object in its meta stays in memory, counted and ordered with the
  * disk requests. */
 Test(queue_sqlite, unserializable_requests_stay_in_memory)
@@ -297,6 +385,8 @@ Test(queue_sqlite, schema_1_job_is_migrated)
     cr_assert_eq(sqlite3_open(path, &h), SQLITE_OK);
     cr_assert_eq(sqlite3_exec(h, "ALTER TABLE requests DROP COLUMN cb_kwargs;"
                                  "ALTER TABLE requests DROP COLUMN class;"
+                                 "INSERT INTO seen SELECT fp FROM seen_new;"
+                                 "DROP TABLE seen_new;"
                                  "PRAGMA user_version = 1;", NULL, NULL, NULL), SQLITE_OK,
                  "%s", sqlite3_errmsg(h));
     sqlite3_close(h);
