@@ -1,6 +1,8 @@
 /* parsepool.c - HTML and XML parsing in worker threads: the loop thread hands a body over,
- * a worker turns it into a libxml2 document, the loop thread gets the documents back in the
- * order it handed the bodies over, so callbacks run in the order they would without it. */
+ * a worker turns it into a libxml2 document (and, with a work hook, runs the hook on it, one
+ * job at a time in submission order: the engine's callbacks), the loop thread gets the
+ * results back in the order it handed the bodies over, so callbacks run in the order they
+ * would without it.  When no worker is free the loop thread takes a job itself. */
 #include "select/parsepool.h"
 #include "select/css.h"
 #include "select/doc.h"
