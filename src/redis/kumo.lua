@@ -40,7 +40,7 @@ lease expires.  Version 2 kept requests in P:prios and P:q:PRIO: a lease moves t
 slot "".
 ]]
 
-local VERSION = 3
+local VERSION = 4
 
 local function now_ms()
     local t = redis.call('TIME')

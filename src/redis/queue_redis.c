@@ -21,7 +21,7 @@
 #include "redis_lua.h"          /* static const char redis_lua[]: generated from kumo.lua */
 
 #define LOGGER "kumo.redis"
-#define LUA_VERSION 3           /* kumo.lua's VERSION */
+#define LUA_VERSION 4           /* kumo.lua's VERSION */
 #define CONNECT_TIMEOUT 5.0     /* seconds */
 #define CMD_TIMEOUT 10.0
 #define DRAIN_TIMEOUT 5.0       /* at close, for the last acks */

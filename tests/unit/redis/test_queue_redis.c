@@ -372,3 +372,28 @@ Test(queue_redis, a_slot_is_leased_once_at_a_time_and_waits_its_delay)
     worker_close(&a);
     worker_close(&b);
 }
+
+/* A Redis holding an older kumo library (here one of version 3, without kumo_unlease_after)
+ * gets this version's on the first worker's open, and the queue works on it. */
+Test(queue_redis, an_older_library_is_replaced)
+{
+    char out[256];
+    cli("FUNCTION LOAD \"$(printf '%s')\"",
+        "#!lua name=kumo\\nredis.register_function(\"kumo_version\", function() return 3 end)",
+        out, sizeof(out));
+    cr_assert_str_eq(out, "kumo", "%s", out);
+    cli("FCALL kumo_version 1 %s", "x", out, sizeof(out));
+    cr_assert_str_eq(out, "3");
+    worker a;
+    worker_open(&a, "30", "0");
+    cli("FCALL kumo_version 1 %s", "x", out, sizeof(out));
+    cr_assert_str_eq(out, "4", "%s", out);
+    cr_assert(kumo__scheduler_enqueue(a.s, req("http://lib.test/a", 0)));
+    kumo_request *r = next(&a);
+    cr_assert_not_null(r);
+    cr_assert_str_eq(r->url, "http://lib.test/a");
+    kumo__scheduler_done(a.s, r);
+    kumo_request_unref(r);
+    spin(&a, 100);
+    worker_close(&a);
+}
