@@ -4,128 +4,19 @@
  * with repeats only for requests in flight.  Also `kumo job DIR` and refused job files. */
 #include <criterion/criterion.h>
 #include <dirent.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include "kumo-int.h"
 #include "core/crawler.h"
 #include "core/spider.h"
 #include "lib/crawl.h"
+#include "lib/proc.h"
 #include "lib/server.h"
 #include "util/buf.h"
 
 #define RUN_TIMEOUT 60.0        /* seconds any one kumo run may take */
 #define MAX_ARGS 48
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* ---- running the kumo binary ---- */
-
-typedef struct proc {
-    pid_t pid;
-    int fd;                 /* its stderr */
-    kumo_buf log;
-    bool eof;
-} proc;
-
-static void proc_start(proc *p, const char *const *args)
-{
-    const char *bin = getenv("KUMO_BIN");
-    cr_assert(bin, "make test sets KUMO_BIN");
-    const char *argv[MAX_ARGS + 2] = {bin};
-    size_t n = 1;
-    for (; args[n - 1]; n++) {
-        cr_assert_lt(n, MAX_ARGS);
-        argv[n] = args[n - 1];
-    }
-    argv[n] = NULL;
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 1);
-        dup2(fds[1], 2);
-        close(fds[0]);
-        close(fds[1]);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    *p = (proc){.pid = pid, .fd = fds[0]};
-    kumo__buf_init(&p->log, 0, KUMO_T_STR, KUMO_V_NONE);
-}
-
-/* Read what the process wrote, waiting at most until deadline; false at the deadline. */
-static bool proc_read(proc *p, double deadline)
-{
-    double left = deadline - now();
-    if (p->eof || left <= 0)
-        return false;
-    struct pollfd pfd = {.fd = p->fd, .events = POLLIN};
-    if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
-        return false;
-    char chunk[8192];
-    ssize_t n = read(p->fd, chunk, sizeof(chunk));
-    if (n <= 0)
-        p->eof = true;
-    else
-        kumo__buf_add(&p->log, chunk, (size_t)n);
-    return true;
-}
-
-static size_t count_of(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *s = hay; (s = strstr(s, needle)); s += strlen(needle))
-        n++;
-    return n;
-}
-
-/* Wait until the log holds count lines with needle; returns whether it did in time. */
-static bool proc_wait_for(proc *p, const char *needle, size_t count)
-{
-    double deadline = now() + RUN_TIMEOUT;
-    while (count_of(kumo__buf_str(&p->log), needle) < count)
-        if (!proc_read(p, deadline))
-            return false;
-    return true;
-}
-
-/* Read to the end and reap; returns the exit code, or 128 + signal.  Killed at the
- * deadline (and the test fails). */
-static int proc_finish(proc *p)
-{
-    double deadline = now() + RUN_TIMEOUT;
-    while (!p->eof)
-        if (!proc_read(p, deadline) && !p->eof) {
-            kill(p->pid, SIGKILL);
-            cr_expect(false, "kumo did not finish in %.0f s:\n%s", RUN_TIMEOUT,
-                      kumo__buf_str(&p->log));
-            break;
-        }
-    close(p->fd);
-    int st = 0;
-    while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static void proc_release(proc *p)
-{
-    kumo__buf_release(&p->log);
-}
 
 /* ---- the crawl under test ---- */
 
@@ -174,7 +65,7 @@ static void job_fini(job *j)
 }
 
 /* Start one run of the quotes spider on j (with its job directory when jobdir). */
-static void job_start(job *j, proc *p, bool jobdir)
+static void job_start(job *j, kumo_proc *p, bool jobdir)
 {
     char jd[96];
     snprintf(jd, sizeof(jd), "%s/job", j->dir);
@@ -197,7 +88,7 @@ static void job_start(job *j, proc *p, bool jobdir)
         args[n++] = j->extra[i];
     }
     args[n] = NULL;
-    proc_start(p, args);
+    kumo_proc_start(p, args);
 }
 
 /* The pages the quotes spider can fetch on the test site. */
@@ -252,12 +143,12 @@ static size_t feed_lines(const char *path, char ***lines, kumo_buf *text)
 static void reference(job *ref)
 {
     job_init(ref, false);
-    proc p;
+    kumo_proc p;
     job_start(ref, &p, false);
-    int code = proc_finish(&p);
+    int code = kumo_proc_finish(&p, RUN_TIMEOUT);
     cr_assert_eq(code, 0, "%s", kumo__buf_str(&p.log));
     cr_assert(strstr(kumo__buf_str(&p.log), "Spider closed (finished)"));
-    proc_release(&p);
+    kumo_proc_release(&p);
 }
 
 /*
@@ -295,14 +186,14 @@ static void compare(job *ref, job *j, unsigned repeats)
 /* Run j to the end as a resume: exit 0, "Resuming crawl", finished. */
 static void resume_to_end(job *j)
 {
-    proc p;
+    kumo_proc p;
     job_start(j, &p, true);
-    int code = proc_finish(&p);
+    int code = kumo_proc_finish(&p, RUN_TIMEOUT);
     const char *log = kumo__buf_str(&p.log);
     cr_assert_eq(code, 0, "%s", log);
     cr_assert(strstr(log, "Resuming crawl ("), "%s", log);
     cr_assert(strstr(log, "Spider closed (finished)"), "%s", log);
-    proc_release(&p);
+    kumo_proc_release(&p);
 }
 
 /* SIGKILL after 2, 3 and 3 more pages (a torn feed line added after the first), then run to
@@ -314,18 +205,18 @@ Test(jobs, sigkill_at_several_points_then_resume, .timeout = 240)
     job_init(&j, true);
     static const size_t kill_after[] = {2, 3, 3};
     for (size_t k = 0; k < KUMO_ARRAY_LEN(kill_after); k++) {
-        proc p;
+        kumo_proc p;
         job_start(&j, &p, true);
-        cr_assert(proc_wait_for(&p, "Crawled (200)", kill_after[k]), "run %zu:\n%s", k,
-                  kumo__buf_str(&p.log));
+        cr_assert(kumo_proc_wait_for(&p, "Crawled (200", kill_after[k], RUN_TIMEOUT),
+                  "run %zu:\n%s", k, kumo__buf_str(&p.log));
         kill(p.pid, SIGKILL);
-        cr_assert_eq(proc_finish(&p), 128 + SIGKILL);
+        cr_assert_eq(kumo_proc_finish(&p, RUN_TIMEOUT), 128 + SIGKILL);
         if (k > 0)
             cr_assert(strstr(kumo__buf_str(&p.log), "Resuming crawl ("));
         if (k == 1)
             cr_assert(strstr(kumo__buf_str(&p.log), "Repaired feed"), "%s",
                       kumo__buf_str(&p.log));
-        proc_release(&p);
+        kumo_proc_release(&p);
         if (k == 0) {
             FILE *f = fopen(j.feed, "ab");      /* as if killed in the middle of a write */
             cr_assert(f);
@@ -346,15 +237,16 @@ Test(jobs, sigint_then_resume, .timeout = 240)
     job ref, j;
     reference(&ref);
     job_init(&j, true);
-    proc p;
+    kumo_proc p;
     job_start(&j, &p, true);
-    cr_assert(proc_wait_for(&p, "Crawled (200)", 3), "%s", kumo__buf_str(&p.log));
+    cr_assert(kumo_proc_wait_for(&p, "Crawled (200", 3, RUN_TIMEOUT), "%s",
+              kumo__buf_str(&p.log));
     kill(p.pid, SIGINT);
-    cr_assert_eq(proc_finish(&p), 0, "%s", kumo__buf_str(&p.log));
+    cr_assert_eq(kumo_proc_finish(&p, RUN_TIMEOUT), 0, "%s", kumo__buf_str(&p.log));
     const char *log = kumo__buf_str(&p.log);
     cr_assert(strstr(log, "'finish_reason': 'shutdown'"), "%s", log);
     cr_assert(strstr(log, "Spider closed (shutdown)"), "%s", log);
-    proc_release(&p);
+    kumo_proc_release(&p);
     resume_to_end(&j);
     compare(&ref, &j, 0);
     cr_assert_eq(kumo_testserver_hits(j.srv, "/"), 1);
@@ -368,15 +260,17 @@ Test(jobs, second_sigint_stops_at_once_and_resumes, .timeout = 240)
     job ref, j;
     reference(&ref);
     job_init(&j, true);
-    proc p;
+    kumo_proc p;
     job_start(&j, &p, true);
-    cr_assert(proc_wait_for(&p, "Crawled (200)", 3), "%s", kumo__buf_str(&p.log));
+    cr_assert(kumo_proc_wait_for(&p, "Crawled (200", 3, RUN_TIMEOUT), "%s",
+              kumo__buf_str(&p.log));
     kill(p.pid, SIGINT);
-    cr_assert(proc_wait_for(&p, "Received SIGINT", 1), "%s", kumo__buf_str(&p.log));
+    cr_assert(kumo_proc_wait_for(&p, "Received SIGINT", 1, RUN_TIMEOUT), "%s",
+              kumo__buf_str(&p.log));
     kill(p.pid, SIGINT);
-    int code = proc_finish(&p);
+    int code = kumo_proc_finish(&p, RUN_TIMEOUT);
     cr_assert(code == 0 || code == 128 + SIGINT, "exit %d\n%s", code, kumo__buf_str(&p.log));
-    proc_release(&p);
+    kumo_proc_release(&p);
     resume_to_end(&j);
     compare(&ref, &j, 1);
     job_fini(&j);
@@ -394,9 +288,9 @@ Test(jobs, closespider_runs_complete_the_crawl, .timeout = 240)
     bool finished = false;
     char cmd[512], out[16384];
     for (int run = 0; run < 12 && !finished; run++) {
-        proc p;
+        kumo_proc p;
         job_start(&j, &p, true);
-        cr_assert_eq(proc_finish(&p), 0, "%s", kumo__buf_str(&p.log));
+        cr_assert_eq(kumo_proc_finish(&p, RUN_TIMEOUT), 0, "%s", kumo__buf_str(&p.log));
         finished = strstr(kumo__buf_str(&p.log), "Spider closed (finished)") != NULL;
         if (run == 0) {
             cr_assert(strstr(kumo__buf_str(&p.log), "Spider closed (closespider_pagecount)"));
@@ -414,7 +308,7 @@ Test(jobs, closespider_runs_complete_the_crawl, .timeout = 240)
             for (size_t i = 0; i < KUMO_ARRAY_LEN(want); i++)
                 cr_expect(strstr(out, want[i]), "'%s' not in:\n%s", want[i], out);
         }
-        proc_release(&p);
+        kumo_proc_release(&p);
     }
     cr_assert(finished);
     compare(&ref, &j, 0);
@@ -447,20 +341,20 @@ Test(jobs, foreign_or_corrupt_job_files_are_refused, .timeout = 60)
         FILE *f = fopen(db, "wb");
         fputs(contents[i], f);
         fclose(f);
-        proc p;
+        kumo_proc p;
         job_start(&j, &p, true);
-        cr_assert_eq(proc_finish(&p), 1, "%s", kumo__buf_str(&p.log));
+        cr_assert_eq(kumo_proc_finish(&p, RUN_TIMEOUT), 1, "%s", kumo__buf_str(&p.log));
         const char *log = kumo__buf_str(&p.log);
         cr_assert(strstr(log, "kumo: '") && strstr(log, db) && strstr(log, "not touched"),
                   "%s", log);
-        cr_assert_eq(count_of(log, "\n"), 1, "%s", log);
+        cr_assert_eq(kumo_count_of(log, "\n"), 1, "%s", log);
         f = fopen(db, "rb");
         char back[256] = "";
         size_t n = fread(back, 1, sizeof(back) - 1, f);
         fclose(f);
         back[n] = '\0';
         cr_assert_str_eq(back, contents[i]);
-        proc_release(&p);
+        kumo_proc_release(&p);
     }
     cr_assert_eq(kumo_testserver_hits(j.srv, "/"), 0);
     job_fini(&j);
@@ -552,7 +446,7 @@ Test(jobs, unserializable_requests_are_kept_in_memory_and_logged_once, .timeout 
     size_t n = fread(text, 1, sizeof(text) - 1, f);
     text[n] = '\0';
     fclose(f);
-    cr_assert_eq(count_of(text, "Unable to serialize request"), 1, "%s", text);
+    cr_assert_eq(kumo_count_of(text, "Unable to serialize request"), 1, "%s", text);
     cr_assert(strstr(text, "WARNING: Unable to serialize request: <GET ") &&
               strstr(text, "/page/2/>") && strstr(text, "meta key 'resp' holds HtmlResponse") &&
               strstr(text, "will not survive a stop"), "%s", text);

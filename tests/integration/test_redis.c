@@ -6,14 +6,11 @@
  * delay and robots.txt shared by the workers.  Skipped, with a message, when redis-server
  * is not installed. */
 #include <criterion/criterion.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include "kumo-int.h"
 #include "lib/clirun.h"
+#include "lib/proc.h"
 #include "lib/redisd.h"
 #include "lib/routes.h"
 #include "lib/server.h"
@@ -44,119 +41,6 @@ static void teardown(void)
 
 TestSuite(redis, .init = setup, .fini = teardown, .timeout = 240);
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* ---- kumo processes ---- */
-
-typedef struct proc {
-    pid_t pid;
-    int fd;                     /* its stderr */
-    kumo_buf log;
-    bool eof;
-} proc;
-
-static void proc_start(proc *p, const char *const *args)
-{
-    const char *bin = getenv("KUMO_BIN");
-    cr_assert(bin, "make test sets KUMO_BIN");
-    const char *argv[MAX_ARGS + 2] = {bin};
-    size_t n = 1;
-    for (; args[n - 1]; n++) {
-        cr_assert_lt(n, MAX_ARGS);
-        argv[n] = args[n - 1];
-    }
-    argv[n] = NULL;
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    cr_assert_geq(pid, 0);
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 1);
-        dup2(fds[1], 2);
-        close(fds[0]);
-        close(fds[1]);
-        setenv("KUMO_CONF", "/dev/null", 1);
-        execv(bin, (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    *p = (proc){.pid = pid, .fd = fds[0]};
-    kumo__buf_init(&p->log, 0, KUMO_T_STR, KUMO_V_NONE);
-}
-
-/* Read what any of ps[0..n) wrote, waiting at most until deadline; false when none did. */
-static bool procs_read(proc *ps, size_t n, double deadline)
-{
-    struct pollfd pfd[WORKERS + 1];
-    size_t idx[WORKERS + 1], k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!ps[i].eof) {
-            pfd[k] = (struct pollfd){.fd = ps[i].fd, .events = POLLIN};
-            idx[k++] = i;
-        }
-    double left = deadline - now();
-    if (k == 0 || left <= 0 || poll(pfd, k, (int)(left * 1000) + 1) <= 0)
-        return false;
-    for (size_t j = 0; j < k; j++) {
-        if (!(pfd[j].revents & (POLLIN | POLLHUP | POLLERR)))
-            continue;
-        proc *p = &ps[idx[j]];
-        char chunk[8192];
-        ssize_t r = read(p->fd, chunk, sizeof(chunk));
-        if (r <= 0)
-            p->eof = true;
-        else
-            kumo__buf_add(&p->log, chunk, (size_t)r);
-    }
-    return true;
-}
-
-static size_t count_of(const char *hay, const char *needle)
-{
-    size_t n = 0;
-    for (const char *s = hay; (s = strstr(s, needle)); s += strlen(needle))
-        n++;
-    return n;
-}
-
-/* Read all of ps[0..n) to the end and reap them into codes (exit code, or 128 + signal). */
-static void procs_finish(proc *ps, size_t n, int *codes)
-{
-    double deadline = now() + RUN_TIMEOUT;
-    for (;;) {
-        bool open = false;
-        for (size_t i = 0; i < n; i++)
-            open |= !ps[i].eof;
-        if (!open)
-            break;
-        if (!procs_read(ps, n, deadline) && now() >= deadline) {
-            for (size_t i = 0; i < n; i++)
-                if (!ps[i].eof)
-                    kill(ps[i].pid, SIGKILL);
-            cr_expect(false, "the workers did not finish in %.0f s", RUN_TIMEOUT);
-            break;
-        }
-    }
-    for (size_t i = 0; i < n; i++) {
-        close(ps[i].fd);
-        int st = 0;
-        while (waitpid(ps[i].pid, &st, 0) < 0 && errno == EINTR)
-            ;
-        codes[i] = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    }
-}
-
-static void proc_release(proc *p)
-{
-    kumo__buf_release(&p->log);
-}
 
 /* ---- the crawl ---- */
 
@@ -176,7 +60,7 @@ static void crawl_init(crawl *cw, const char *path, double delay, double lease)
     snprintf(cw->conc, sizeof(cw->conc), "CONCURRENT_REQUESTS=2");
 }
 
-static void worker_start(proc *p, const crawl *cw)
+static void worker_start(kumo_proc *p, const crawl *cw)
 {
     const char *args[MAX_ARGS] = {
         "crawl", "follow", "-a", cw->url, "-s", "SCHEDULER=redis", "-s", cw->redis_url,
@@ -189,7 +73,7 @@ static void worker_start(proc *p, const crawl *cw)
     for (size_t i = 0; cw->extra[i]; i++)
         args[n++] = cw->extra[i];
     args[n] = NULL;
-    proc_start(p, args);
+    kumo_proc_start(p, args);
 }
 
 /* How many distinct paths a one-process crawl of the site fetches (memory scheduler). */
@@ -217,20 +101,20 @@ Test(redis, three_workers_fetch_every_page_once)
     unsigned want = reference_pages();
     crawl cw;
     crawl_init(&cw, "/", 0.05, 30);
-    proc ps[WORKERS];
+    kumo_proc ps[WORKERS];
     for (size_t i = 0; i < WORKERS; i++)
         worker_start(&ps[i], &cw);
     int codes[WORKERS];
-    procs_finish(ps, WORKERS, codes);
+    kumo_procs_finish(ps, WORKERS, codes, RUN_TIMEOUT);
     size_t skipped = 0, crawled = 0;
     for (size_t i = 0; i < WORKERS; i++) {
         const char *log = kumo__buf_str(&ps[i].log);
         cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, log);
         cr_expect(strstr(log, "Spider closed (finished)"), "worker %zu:\n%s", i, log);
         cr_expect(strstr(log, "'finish_reason': 'finished'"), "worker %zu", i);
-        skipped += count_of(log, "Start requests already scheduled by another process");
-        crawled += count_of(log, "Crawled (");
-        cr_expect_eq(count_of(log, "] ERROR:"), 0, "worker %zu:\n%s", i, log);
+        skipped += kumo_count_of(log, "Start requests already scheduled by another process");
+        crawled += kumo_count_of(log, "Crawled (");
+        cr_expect_eq(kumo_count_of(log, "] ERROR:"), 0, "worker %zu:\n%s", i, log);
     }
     cr_expect_eq(skipped, WORKERS - 1, "one worker schedules the start requests");
     unsigned total, distinct, most;
@@ -239,7 +123,7 @@ Test(redis, three_workers_fetch_every_page_once)
     cr_expect_eq(total, want, "each exactly once (%u fetches, a page %u times)", total, most);
     cr_expect_eq(crawled, want);
     for (size_t i = 0; i < WORKERS; i++)
-        proc_release(&ps[i]);
+        kumo_proc_release(&ps[i]);
 }
 
 /* A worker killed with SIGKILL mid-crawl: its leases expire and go back, the other two fetch
@@ -249,17 +133,17 @@ Test(redis, sigkill_costs_only_the_killed_workers_leases)
     unsigned want = reference_pages();
     crawl cw;
     crawl_init(&cw, "/", 0.1, 1.5);
-    proc ps[WORKERS];
+    kumo_proc ps[WORKERS];
     for (size_t i = 0; i < WORKERS; i++)
         worker_start(&ps[i], &cw);
-    double deadline = now() + RUN_TIMEOUT;
-    while (count_of(kumo__buf_str(&ps[0].log), "Crawled (") < 3 && now() < deadline)
-        procs_read(ps, WORKERS, deadline);
-    cr_assert_geq(count_of(kumo__buf_str(&ps[0].log), "Crawled ("), 3, "%s",
+    double deadline = kumo_proc_now() + RUN_TIMEOUT;
+    while (kumo_count_of(kumo__buf_str(&ps[0].log), "Crawled (") < 3 && kumo_proc_now() < deadline)
+        kumo_procs_read(ps, WORKERS, deadline);
+    cr_assert_geq(kumo_count_of(kumo__buf_str(&ps[0].log), "Crawled ("), 3, "%s",
                   kumo__buf_str(&ps[0].log));
     kill(ps[0].pid, SIGKILL);
     int codes[WORKERS];
-    procs_finish(ps, WORKERS, codes);
+    kumo_procs_finish(ps, WORKERS, codes, RUN_TIMEOUT);
     cr_expect_eq(codes[0], 128 + SIGKILL);
     for (size_t i = 1; i < WORKERS; i++) {
         const char *log = kumo__buf_str(&ps[i].log);
@@ -273,7 +157,7 @@ Test(redis, sigkill_costs_only_the_killed_workers_leases)
     cr_expect_leq(total - distinct, 2, "%u fetches of %u pages", total, distinct);
     cr_expect_leq(most, 2);
     for (size_t i = 0; i < WORKERS; i++)
-        proc_release(&ps[i]);
+        kumo_proc_release(&ps[i]);
 }
 
 /* Start urls fed through REDIS_START_URLS_KEY, a plain url and scrapy-redis JSON, are
@@ -291,10 +175,10 @@ Test(redis, start_urls_from_the_key)
     cr_assert_str_eq(out, "2");
     crawl cw;
     crawl_init(&cw, "/ok", 0, 30);
-    proc p;
+    kumo_proc p;
     worker_start(&p, &cw);
     int code;
-    procs_finish(&p, 1, &code);
+    kumo_procs_finish(&p, 1, &code, RUN_TIMEOUT);
     const char *log = kumo__buf_str(&p.log);
     cr_expect_eq(code, 0, "%s", log);
     cr_expect(strstr(log, "Spider closed (finished)"), "%s", log);
@@ -305,7 +189,7 @@ Test(redis, start_urls_from_the_key)
     cr_expect_eq(kumo_testserver_hits(srv, "/ok"), 1);
     kumo_redisd_cli(&redis, out, sizeof(out), "EXISTS follow:start_urls");
     cr_expect_str_eq(out, "0", "the list is consumed");
-    proc_release(&p);
+    kumo_proc_release(&p);
 }
 
 Test(redis, wrong_type_key_is_one_error_naming_it)
@@ -314,17 +198,17 @@ Test(redis, wrong_type_key_is_one_error_naming_it)
     kumo_redisd_cli(&redis, out, sizeof(out), "SET follow:start_urls oops");
     crawl cw;
     crawl_init(&cw, "/", 0, 30);
-    proc p;
+    kumo_proc p;
     worker_start(&p, &cw);
     int code;
-    procs_finish(&p, 1, &code);
+    kumo_procs_finish(&p, 1, &code, RUN_TIMEOUT);
     const char *log = kumo__buf_str(&p.log);
     cr_expect_eq(code, 0, "%s", log);
     cr_expect(strstr(log, "Spider closed (finished)"), "%s", log);
-    cr_expect_eq(count_of(log, "] ERROR:"), 1, "%s", log);
+    cr_expect_eq(kumo_count_of(log, "] ERROR:"), 1, "%s", log);
     cr_expect(strstr(log, "ERROR: Redis key 'follow:start_urls'"), "%s", log);
     cr_expect_eq(kumo_testserver_hits(srv, "/page/2/"), 1, "the crawl went on");
-    proc_release(&p);
+    kumo_proc_release(&p);
 }
 
 /* Redis unreachable at start: one line naming the url, exit 1. */
@@ -337,7 +221,7 @@ Test(redis, unreachable_at_start_is_one_line_and_exit_1)
              redis.url);
     kumo_clirun r;
     cr_expect_eq(kumo_clirun_run(&r, NULL, NULL, args), 1, "%s", r.err);
-    cr_expect_eq(count_of(r.err, "\n"), 1, "one line:\n%s", r.err);
+    cr_expect_eq(kumo_count_of(r.err, "\n"), 1, "one line:\n%s", r.err);
     cr_expect(strstr(r.err, redis.url), "%s", r.err);
     cr_expect(strstr(r.err, "cannot connect to Redis"), "%s", r.err);
     cr_expect_eq(kumo_testserver_hits(srv, "/"), 0);
@@ -351,14 +235,14 @@ Test(redis, ctrl_c_hands_the_leases_back)
     unsigned want = reference_pages();
     crawl cw;
     crawl_init(&cw, "/", 0.1, 30);
-    proc p;
+    kumo_proc p;
     worker_start(&p, &cw);
-    double deadline = now() + RUN_TIMEOUT;
-    while (count_of(kumo__buf_str(&p.log), "Crawled (") < 3 && now() < deadline)
-        procs_read(&p, 1, deadline);
+    double deadline = kumo_proc_now() + RUN_TIMEOUT;
+    while (kumo_count_of(kumo__buf_str(&p.log), "Crawled (") < 3 && kumo_proc_now() < deadline)
+        kumo_procs_read(&p, 1, deadline);
     kill(p.pid, SIGINT);
     int code;
-    procs_finish(&p, 1, &code);
+    kumo_procs_finish(&p, 1, &code, RUN_TIMEOUT);
     const char *log = kumo__buf_str(&p.log);
     cr_expect_eq(code, 0, "%s", log);
     cr_expect(strstr(log, "'finish_reason': 'shutdown'"), "%s", log);
@@ -368,17 +252,17 @@ Test(redis, ctrl_c_hands_the_leases_back)
     char out[64];
     kumo_redisd_cli(&redis, out, sizeof(out), "HLEN follow:leases");
     cr_expect_str_eq(out, "0", "no lease left out");
-    proc q;
+    kumo_proc q;
     worker_start(&q, &cw);
-    procs_finish(&q, 1, &code);
+    kumo_procs_finish(&q, 1, &code, RUN_TIMEOUT);
     cr_expect_eq(code, 0, "%s", kumo__buf_str(&q.log));
     cr_expect(strstr(kumo__buf_str(&q.log), "Spider closed (finished)"));
     unsigned total, distinct, most;
     kumo_testserver_hit_summary(srv, &total, &distinct, &most);
     cr_expect_eq(distinct, want, "every page of the site");
     cr_expect_eq(total, want, "none twice: the shutdown acked what it fetched");
-    proc_release(&p);
-    proc_release(&q);
+    kumo_proc_release(&p);
+    kumo_proc_release(&q);
 }
 
 /* ---- items in Redis (RedisPipeline), Redis lost mid-crawl ---- */
@@ -445,15 +329,15 @@ Test(redis, items_stored_with_the_acks_exactly_once_despite_a_kill)
     crawl_init(&cw, "/", 0.1, 1.5);
     cw.extra[0] = "-s";
     cw.extra[1] = PIPELINE;
-    proc ps[WORKERS];
+    kumo_proc ps[WORKERS];
     for (size_t i = 0; i < WORKERS; i++)
         worker_start(&ps[i], &cw);
-    double deadline = now() + RUN_TIMEOUT;
-    while (count_of(kumo__buf_str(&ps[0].log), "Crawled (") < 3 && now() < deadline)
-        procs_read(ps, WORKERS, deadline);
+    double deadline = kumo_proc_now() + RUN_TIMEOUT;
+    while (kumo_count_of(kumo__buf_str(&ps[0].log), "Crawled (") < 3 && kumo_proc_now() < deadline)
+        kumo_procs_read(ps, WORKERS, deadline);
     kill(ps[0].pid, SIGKILL);
     int codes[WORKERS];
-    procs_finish(ps, WORKERS, codes);
+    kumo_procs_finish(ps, WORKERS, codes, RUN_TIMEOUT);
     for (size_t i = 1; i < WORKERS; i++)
         cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, kumo__buf_str(&ps[i].log));
     size_t count, distinct;
@@ -464,7 +348,7 @@ Test(redis, items_stored_with_the_acks_exactly_once_despite_a_kill)
     kumo_testserver_hit_summary(srv, &total, &pages, &most);
     cr_expect_geq(total, pages);
     for (size_t i = 0; i < WORKERS; i++)
-        proc_release(&ps[i]);
+        kumo_proc_release(&ps[i]);
 }
 
 /* ---- politeness across the cluster ---- */
@@ -485,18 +369,18 @@ Test(redis, one_slot_concurrency_and_delay_hold_for_all_workers)
     crawl_init(&cw, path, DELAY, 30);
     cw.extra[0] = "-s";
     cw.extra[1] = "CONCURRENT_REQUESTS_PER_DOMAIN=1";
-    proc ps[WORKERS];
+    kumo_proc ps[WORKERS];
     for (size_t i = 0; i < WORKERS; i++)
         worker_start(&ps[i], &cw);
     int codes[WORKERS];
-    procs_finish(ps, WORKERS, codes);
+    kumo_procs_finish(ps, WORKERS, codes, RUN_TIMEOUT);
     size_t crawled = 0;
     for (size_t i = 0; i < WORKERS; i++) {
         const char *log = kumo__buf_str(&ps[i].log);
         cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, log);
         cr_expect(strstr(log, "Spider closed (finished)"), "worker %zu:\n%s", i, log);
-        cr_log_info("worker %zu crawled %zu pages", i, count_of(log, "Crawled ("));
-        crawled += count_of(log, "Crawled (");
+        cr_log_info("worker %zu crawled %zu pages", i, kumo_count_of(log, "Crawled ("));
+        crawled += kumo_count_of(log, "Crawled (");
     }
     double at[FAN + 1];
     unsigned overlaps;
@@ -511,7 +395,7 @@ Test(redis, one_slot_concurrency_and_delay_hold_for_all_workers)
     kumo_redisd_cli(&redis, out, sizeof(out), "HLEN follow:inflight");
     cr_expect_str_eq(out, "0", "every lease released its slot");
     for (size_t i = 0; i < WORKERS; i++)
-        proc_release(&ps[i]);
+        kumo_proc_release(&ps[i]);
 }
 
 /* Redis stopped and started again (same port, its append-only file kept) mid-crawl, while
@@ -540,19 +424,19 @@ Test(redis, redis_restarted_mid_crawl_loses_nothing)
     cw.extra[1] = PIPELINE;
     cw.extra[2] = "-s";
     cw.extra[3] = "REDIS_RESULTS_MAX=1";
-    proc p;
+    kumo_proc p;
     worker_start(&p, &cw);
-    double deadline = now() + RUN_TIMEOUT;
-    while (kumo_testserver_hits(srv, "/slow") == 0 && !p.eof && now() < deadline)
-        procs_read(&p, 1, KUMO_MIN(deadline, now() + 0.02));
+    double deadline = kumo_proc_now() + RUN_TIMEOUT;
+    while (kumo_testserver_hits(srv, "/slow") == 0 && !p.eof && kumo_proc_now() < deadline)
+        kumo_procs_read(&p, 1, KUMO_MIN(deadline, kumo_proc_now() + 0.02));
     cr_assert_eq(kumo_testserver_hits(srv, "/slow"), 1, "the slow page is being fetched");
     kumo_redisd_stop(&redis, true);
-    while ((count_of(kumo__buf_str(&p.log), "unreachable") < 3 ||
-            !strstr(kumo__buf_str(&p.log), "no new download starts")) && now() < deadline)
-        procs_read(&p, 1, deadline);
+    while ((kumo_count_of(kumo__buf_str(&p.log), "unreachable") < 3 ||
+            !strstr(kumo__buf_str(&p.log), "no new download starts")) && kumo_proc_now() < deadline)
+        kumo_procs_read(&p, 1, deadline);
     cr_assert_eq(kumo_redisd_start(&redis), 0, "redis-server restarted");
     int code;
-    procs_finish(&p, 1, &code);
+    kumo_procs_finish(&p, 1, &code, RUN_TIMEOUT);
     const char *log = kumo__buf_str(&p.log);
     cr_expect_eq(code, 0, "%s", log);
     cr_expect(strstr(log, "Spider closed (finished)"), "%s", log);
@@ -565,7 +449,7 @@ Test(redis, redis_restarted_mid_crawl_loses_nothing)
     items_in("follow:items", &count, &idistinct);
     cr_expect_eq(idistinct, want_items + 1, "every page's item");
     cr_expect_eq(count, want_items + 1, "each once");
-    proc_release(&p);
+    kumo_proc_release(&p);
 }
 
 /* ---- start requests: lazily, once per cluster ---- */
@@ -604,14 +488,14 @@ static const char lazy_src[] =
     "    .start_requests = start,\n"
     "};\n";
 
-static void lazy_start(proc *p, const char *src, const crawl *cw)
+static void lazy_start(kumo_proc *p, const char *src, const crawl *cw)
 {
     const char *args[] = {
         "runspider", src, "-a", cw->url, "-s", "SCHEDULER=redis", "-s", cw->redis_url,
         "-s", "SCHEDULER_IDLE_BEFORE_CLOSE=1", "-s", cw->conc, "-s", cw->delay,
         "-s", "RANDOMIZE_DOWNLOAD_DELAY=0", "-s", "TELNETCONSOLE_ENABLED=0", "-L", "DEBUG",
         NULL};
-    proc_start(p, args);
+    kumo_proc_start(p, args);
 }
 
 /* Two workers run a spider with NSTART start requests (DOWNLOAD_DELAY delay): one
@@ -629,15 +513,15 @@ static void lazy_run(double delay)
     fclose(f);
     crawl cw;
     crawl_init(&cw, "/", delay, 30);
-    proc ps[2];
+    kumo_proc ps[2];
     lazy_start(&ps[0], src, &cw);
-    double deadline = now() + RUN_TIMEOUT;
-    while (!strstr(kumo__buf_str(&ps[0].log), "Spider opened") && now() < deadline)
-        procs_read(ps, 1, deadline);
+    double deadline = kumo_proc_now() + RUN_TIMEOUT;
+    while (!strstr(kumo__buf_str(&ps[0].log), "Spider opened") && kumo_proc_now() < deadline)
+        kumo_procs_read(ps, 1, deadline);
     lazy_start(&ps[1], src, &cw);    /* after the first compiled it */
     long most_ahead = -1000;
-    while ((!ps[0].eof || !ps[1].eof) && now() < deadline) {
-        procs_read(ps, 2, deadline);
+    while ((!ps[0].eof || !ps[1].eof) && kumo_proc_now() < deadline) {
+        kumo_procs_read(ps, 2, deadline);
         unsigned total, distinct, most;
         kumo_testserver_hit_summary(srv, &total, &distinct, &most);
         char out[64];
@@ -645,13 +529,13 @@ static void lazy_run(double delay)
         most_ahead = KUMO_MAX(most_ahead, atol(out) - (long)total);
     }
     int codes[2];
-    procs_finish(ps, 2, codes);
+    kumo_procs_finish(ps, 2, codes, RUN_TIMEOUT);
     size_t skipped = 0;
     for (size_t i = 0; i < 2; i++) {
         const char *log = kumo__buf_str(&ps[i].log);
         cr_expect_eq(codes[i], 0, "worker %zu:\n%s", i, log);
         cr_expect(strstr(log, "Spider closed (finished)"), "worker %zu:\n%s", i, log);
-        skipped += count_of(log, "Start requests already scheduled by another process");
+        skipped += kumo_count_of(log, "Start requests already scheduled by another process");
     }
     cr_expect_eq(skipped, 1, "one worker schedules the start requests");
     cr_expect_eq(kumo_testserver_hits(srv, "/slow"), NSTART, "each start request once");
@@ -662,7 +546,7 @@ static void lazy_run(double delay)
     cr_log_info("DOWNLOAD_DELAY %g: at most %ld start requests queued ahead of the fetches",
                 delay, most_ahead);
     for (size_t i = 0; i < 2; i++)
-        proc_release(&ps[i]);
+        kumo_proc_release(&ps[i]);
     char cmd[96];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     cr_expect_eq(system(cmd), 0);
@@ -690,11 +574,11 @@ Test(redis, robots_txt_fetched_once_by_three_workers)
     crawl_init(&cw, "/", 0, 30);
     cw.extra[0] = "-s";
     cw.extra[1] = "ROBOTSTXT_OBEY=1";
-    proc ps[WORKERS];
+    kumo_proc ps[WORKERS];
     for (size_t i = 0; i < WORKERS; i++)
         worker_start(&ps[i], &cw);
     int codes[WORKERS];
-    procs_finish(ps, WORKERS, codes);
+    kumo_procs_finish(ps, WORKERS, codes, RUN_TIMEOUT);
     size_t fetched = 0, shared = 0, crawling = 0;
     for (size_t i = 0; i < WORKERS; i++) {
         const char *log = kumo__buf_str(&ps[i].log);
@@ -706,7 +590,7 @@ Test(redis, robots_txt_fetched_once_by_three_workers)
         cr_expect(!(got && own), "worker %zu: fetched and shared", i);
         shared += got;
         fetched += own;
-        crawling += count_of(log, "Crawled (") > (own ? 1u : 0u);
+        crawling += kumo_count_of(log, "Crawled (") > (own ? 1u : 0u);
     }
     cr_log_info("robots.txt: fetched by %zu worker, shared with %zu", fetched, shared);
     cr_expect_eq(kumo_testserver_hits(srv, "/robots.txt"), 1, "once for the cluster");
@@ -722,5 +606,5 @@ Test(redis, robots_txt_fetched_once_by_three_workers)
         cr_expect_eq(kumo_testserver_hits(srv, a), 0, "%s is disallowed", a);
     }
     for (size_t i = 0; i < WORKERS; i++)
-        proc_release(&ps[i]);
+        kumo_proc_release(&ps[i]);
 }
