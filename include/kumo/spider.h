@@ -324,7 +324,8 @@ const kumo_map *kumo_spider_args(kumo_spider *sp);
 /*
  * The domains the offsite filter allows: the def's allowed_domains and those added with
  * kumo_spider_allow_domain().  NULL-terminated, or NULL for any domain.  Borrowed, valid
- * until the next kumo_spider_allow_domain().
+ * while the spider runs (a later kumo_spider_allow_domain() makes a new list; this one stays
+ * as it was).
  */
 const char *const *kumo_spider_allowed_domains(kumo_spider *sp);
 
@@ -338,7 +339,8 @@ kumo_map *kumo_spider_state(kumo_spider *sp);
 
 /*
  * Allow one more domain (and its subdomains) for the offsite filter, for spiders that
- * decide their domains at open (from an argument).
+ * decide their domains at open (from an argument) or as they go (from a callback: the
+ * requests it yields are checked against it).
  */
 void kumo_spider_allow_domain(kumo_spider *sp, const char *domain);
 

@@ -52,6 +52,7 @@ kumo_spider *kumo__spider_new(const kumo_spider_def *def, kumo_crawler *c, const
     pthread_mutexattr_destroy(&attr);
     kumo_map_init(&sp->args, KUMO_T_DICT, KUMO_V_DICT);
     kumo_map_init(&sp->state, KUMO_T_DICT, KUMO_V_DICT);
+    kumo__vec_init(&sp->retired, KUMO_T_LIST, KUMO_V_DICT);
     if (args)
         kumo_map_copy(&sp->args, args);
     sp->logger = kumo_strdup(def->name, KUMO_T_STR, KUMO_V_DICT);
@@ -71,6 +72,9 @@ void kumo__spider_free(kumo_spider *sp)
     for (size_t i = 0; i < sp->nallowed; i++)
         kumo_free(sp->allowed[i]);
     kumo_free(sp->allowed);
+    while (sp->retired.len)
+        kumo_free(kumo__vec_pop(&sp->retired));
+    kumo__vec_release(&sp->retired);
     kumo_free(sp->logger);
     pthread_mutex_destroy(&sp->lock);
     kumo_free(sp);
@@ -88,16 +92,24 @@ void kumo__spider_unlock(kumo_spider *sp)
         pthread_mutex_unlock(&sp->lock);
 }
 
+/* A new array with one more domain is published whole, the old one kept until the spider
+ * is freed: a reader on another thread (Offsite, on the loop) never sees it half made. */
 void kumo_spider_allow_domain(kumo_spider *sp, const char *domain)
 {
-    sp->allowed = kumo_realloc(sp->allowed, (sp->nallowed + 2) * sizeof(char *), KUMO_T_LIST,
-                               KUMO_V_DICT);
+    char **next = kumo_alloc((sp->nallowed + 2) * sizeof(char *), KUMO_T_LIST, KUMO_V_DICT);
+    if (sp->nallowed)
+        memcpy(next, sp->allowed, sp->nallowed * sizeof(char *));
     char *d = kumo_strdup(domain, KUMO_T_STR, KUMO_V_DICT);
     for (char *p = d; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
-    sp->allowed[sp->nallowed++] = d;
-    sp->allowed[sp->nallowed] = NULL;
+    next[sp->nallowed] = d;
+    next[sp->nallowed + 1] = NULL;
+    char **old = sp->allowed;
+    __atomic_store_n(&sp->allowed, next, __ATOMIC_RELEASE);
+    sp->nallowed++;
+    if (old)
+        kumo__vec_push(&sp->retired, old);
 }
 
 int kumo_start_from_arg(kumo_spider *sp, kumo_out *out, const char *def, kumo_callback_fn cb)
@@ -145,7 +157,7 @@ const kumo_map *kumo_spider_args(kumo_spider *sp)
 
 const char *const *kumo_spider_allowed_domains(kumo_spider *sp)
 {
-    return (const char *const *)sp->allowed;
+    return (const char *const *)__atomic_load_n(&sp->allowed, __ATOMIC_ACQUIRE);
 }
 
 kumo_map *kumo_spider_state(kumo_spider *sp)

@@ -3,6 +3,7 @@
 #define KUMO_SPIDER_INT_H
 
 #include "kumo-int.h"
+#include "util/vec.h"
 #include <pthread.h>
 
 struct kumo_spider {
@@ -11,8 +12,11 @@ struct kumo_spider {
     kumo_crawler *c;                /* borrowed */
     kumo_map args;                  /* -a name=value */
     kumo_map state;                 /* the spider's state map (persisted with JOBDIR) */
-    char **allowed;                 /* NULL-terminated copy, or NULL: any domain */
-    size_t nallowed;
+    char **allowed;                 /* NULL-terminated copy, or NULL: any domain; published
+                                     * whole (atomic): the loop's Offsite reads it while a
+                                     * callback on a parse thread may add a domain */
+    size_t nallowed;                /* spider code only (under the spider's lock) */
+    kumo_vec retired;               /* allowed's earlier arrays: freed with the spider */
     char *logger;                   /* the spider's name, its logger */
     pthread_mutex_t lock;           /* held while spider code runs (kumo__spider_lock()) */
 };

@@ -287,3 +287,31 @@ Test(spider, args_and_allowed_domains_are_readable)
     cr_assert_eq(kumo_spider_args(sp)->len, 0);
     kumo__spider_free(sp);
 }
+
+/* A domain added later makes a new list: one read before (by Offsite on the loop, while a
+ * callback on a parse thread adds a domain) stays whole and valid. */
+Test(spider, allowed_domains_read_before_an_addition_stay_valid)
+{
+    const kumo_spider_def def = {
+        KUMO_SPIDER_HEADER,
+        .name = "domains",
+        .callbacks = KUMO_CALLBACKS(parse),
+        .allowed_domains = KUMO_LIST("a.test"),
+    };
+    kumo_spider *sp = kumo__spider_new(&def, NULL, NULL);
+    cr_assert_not_null(sp);
+    const char *const *before = kumo_spider_allowed_domains(sp);
+    for (int i = 0; i < 20; i++) {
+        char d[32];
+        snprintf(d, sizeof(d), "B%d.Test", i);
+        kumo_spider_allow_domain(sp, d);
+    }
+    cr_assert_str_eq(before[0], "a.test");
+    cr_assert_null(before[1]);
+    const char *const *after = kumo_spider_allowed_domains(sp);
+    cr_assert_str_eq(after[0], "a.test");
+    cr_assert_str_eq(after[1], "b0.test");
+    cr_assert_str_eq(after[20], "b19.test");
+    cr_assert_null(after[21]);
+    kumo__spider_free(sp);
+}
