@@ -575,7 +575,9 @@ static void run_callback(kumo_engine *e, kumo_response *res)
     kumo__out_release(&out);
 }
 
-/* What a parse thread hands back for a response: its callback's outputs and log lines. */
+/* What a parse thread hands back for a response: its callback's outputs and log lines.
+ * Made by scrape_on_worker(), owned by the pool's job, freed by on_parsed() or
+ * on_parse_dropped(). */
 typedef struct scraped {
     kumo_out out;
     kumo_buf log;
@@ -671,15 +673,11 @@ static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *
     kumo_engine *e = ctx;
     kumo_response *res = owner;
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
-    scraped *sc = result;
-    if (sc) {                   /* called back on the parse thread */
-        kumo__log_replay(&sc->log);
-        process_outputs(e, res, &sc->out);
-        scraped_free(sc);
-    } else {
-        kumo__response_adopt_doc(res, d, arena);
-        run_callback(e, res);
-    }
+    scraped *sc = result;       /* the pool runs scrape_on_worker() on every job */
+    kumo_assert(sc && !d && !arena);
+    kumo__log_replay(&sc->log);
+    process_outputs(e, res, &sc->out);
+    scraped_free(sc);
     size_t est = doc_estimate(res);
     e->active_size -= KUMO_MIN(e->active_size, body_size(res) + est);
     e->parse_bytes -= KUMO_MIN(e->parse_bytes, est);

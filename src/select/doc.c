@@ -127,6 +127,14 @@ static xmlDocPtr html_read(const char *s, size_t n, const char *url)
     return d;
 }
 
+/* What parsel parses for a text with no root: "<html/>". */
+static const char empty_doc[] = "<html/>";
+
+static xmlDocPtr read_doc(const char *s, size_t n, const char *url, bool html)
+{
+    return html ? html_read(s, n, url) : xmlReadMemory(s, (int)n, url, "UTF-8", XML_OPTIONS);
+}
+
 /*
  * Parse UTF-8 text as parsel does: stripped, NUL characters removed, "" as "<html/>".
  * Every node comes from a new arena, returned in *arena: the tree is freed at once with
@@ -148,29 +156,19 @@ static xmlDocPtr parse_text(const char *s, size_t n, const char *url, bool html,
         n = o;
     }
     if (n == 0 || n > INT_MAX) {
-        s = "<html/>";
-        n = strlen(s);
+        s = empty_doc;
+        n = sizeof(empty_doc) - 1;
     }
-    xmlDocPtr d;
     *arena = kumo__arena_new();
     kumo_arena *prev = kumo__arena_enter(*arena);
-    if (html)
-        d = html_read(s, n, url);
-    else
-        d = xmlReadMemory(s, (int)n, url, "UTF-8", XML_OPTIONS);
+    xmlDocPtr d = read_doc(s, n, url, html);
     kumo_free(copy);
     if (d && !xmlDocGetRootElement(d)) {
         xmlFreeDoc(d);
         d = NULL;
     }
-    if (!d) {
-        /* lxml gives no root for some inputs ("<!-- x -->"): parsel parses "<html/>". */
-        static const char empty[] = "<html/>";
-        if (html)
-            d = htmlReadMemory(empty, (int)strlen(empty), url, "UTF-8", HTML_OPTIONS);
-        else
-            d = xmlReadMemory(empty, (int)strlen(empty), url, "UTF-8", XML_OPTIONS);
-    }
+    if (!d)     /* lxml gives no root for some inputs ("<!-- x -->"): parsel parses "<html/>" */
+        d = read_doc(empty_doc, sizeof(empty_doc) - 1, url, html);
     /* libxml2 keeps a copy of the last parse error in its per-thread state: made in the
      * arena, it must not outlive it. */
     xmlResetLastError();

@@ -25,7 +25,8 @@ typedef struct kumo_parse_src {
 
 /* Called on the loop thread for each job, in the order the jobs were submitted, with the
  * worker's result: d and the arena that holds it (takes ownership of both; d is NULL when
- * skipped or when libxml2 failed), or, with a work hook, NULL, NULL and the hook's result. */
+ * skipped or when libxml2 failed), or, with a work hook, NULL, NULL and the hook's result
+ * (done takes it too). */
 typedef void (*kumo_parse_done_fn)(void *ctx, void *owner, kumo_xmldoc d,
                                    struct kumo_arena *arena, void *result);
 /* Called instead of done for the jobs still pending when the pool is freed, with the work
