@@ -108,6 +108,16 @@ void kumo__alloc_set_arena_hooks(const kumo_arena_hooks *hooks)
     __atomic_store_n(&arena_hooks, hooks, __ATOMIC_RELAXED);
 }
 
+/* mem/arena.c's region of headerless blocks: [region_lo, region_lo + region_len). */
+static uintptr_t region_lo;
+static size_t region_len;
+
+void kumo__alloc_set_arena_region(const void *lo, size_t len)
+{
+    __atomic_store_n(&region_lo, (uintptr_t)lo, __ATOMIC_RELAXED);
+    __atomic_store_n(&region_len, len, __ATOMIC_RELAXED);
+}
+
 /*
  * Small blocks freed on a thread, kept for its next allocation of their size class
  * (16-byte steps up to POOL_MAX payload bytes): an XPath query allocates and frees its node
@@ -245,11 +255,12 @@ static void *finish(hdr *h, size_t size, kumo_tag type, kumo_tag via)
 }
 
 /*
- * An arena block's header is 8 bytes, not 16: a document is hundreds of thousands of small
- * blocks (nodes, attributes, strings), counted with their chunks, never alone.  Its tag
- * sits where a heap block's magic is (the 4 bytes at ptr - 8) and says which kind ptr is:
- * ARENA_TAG and the arena's number (28 bits), then its size (arena blocks stay below 4 GiB:
- * a parse takes at most INT_MAX bytes of text).
+ * A document is hundreds of thousands of small blocks (nodes, attributes, strings), counted
+ * with their chunks, never alone: those live in the arena region and carry no header.  A
+ * big arena block, in a chunk of its own from the heap, has an 8-byte header, not 16.  Its
+ * tag sits where a heap block's magic is (the 4 bytes at ptr - 8) and says which kind ptr
+ * is: ARENA_TAG and the arena's number (28 bits), then its size (arena blocks stay below
+ * 4 GiB: a parse takes at most INT_MAX bytes of text).
  */
 typedef struct ahdr {
     uint32_t tag;
@@ -261,11 +272,25 @@ _Static_assert(offsetof(hdr, magic) + 8 == sizeof(hdr), "the tag and the magic c
 _Static_assert((HDR_MAGIC & ARENA_TAG_MASK) != ARENA_TAG &&
                (PARK_MAGIC & ARENA_TAG_MASK) != ARENA_TAG, "a heap magic is not an arena tag");
 
-/* The arena block ptr's header, or NULL when ptr is a heap block. */
-static const ahdr *arena_header(const void *ptr)
+/*
+ * Whether ptr is an arena block, with its size and its arena's number.  The region is asked
+ * first: the 8 bytes before a block there are the end of the block before it, whatever a
+ * page's text put there.
+ */
+static bool arena_block(const void *ptr, size_t *size, uint32_t *owner)
 {
+    uintptr_t lo = __atomic_load_n(&region_lo, __ATOMIC_RELAXED);
+    if ((uintptr_t)ptr - lo < __atomic_load_n(&region_len, __ATOMIC_RELAXED)) {
+        const kumo_arena_hooks *ah = __atomic_load_n(&arena_hooks, __ATOMIC_RELAXED);
+        *size = ah->span(ptr, owner);
+        return true;
+    }
     const ahdr *a = (const ahdr *)ptr - 1;
-    return (a->tag & ARENA_TAG_MASK) == ARENA_TAG ? a : NULL;
+    if ((a->tag & ARENA_TAG_MASK) != ARENA_TAG)
+        return false;
+    *size = a->size;
+    *owner = a->tag & ~ARENA_TAG_MASK;
+    return true;
 }
 
 static hdr *header_of(const void *ptr)
@@ -283,6 +308,11 @@ void *kumo__arena_block(void *p, size_t size, uint32_t owner)
     a->tag = ARENA_TAG | (owner & ~ARENA_TAG_MASK);
     a->size = (uint32_t)size;
     return a + 1;
+}
+
+void kumo__alloc_count(kumo_tag type, kumo_tag via, int64_t n, int64_t bytes)
+{
+    add(&thread_counters()->c[type][via], n, bytes);
 }
 
 static void uncount(const hdr *h)
@@ -331,13 +361,12 @@ void *kumo_realloc(void *ptr, size_t size, kumo_tag type, kumo_tag via)
         return kumo_alloc(size, type, via);
     if (size > SIZE_MAX - sizeof(hdr))
         kumo_oom(size);
-    const ahdr *a = arena_header(ptr);
-    if (a) {
+    size_t n;
+    uint32_t owner;
+    if (arena_block(ptr, &n, &owner)) {
         /* in place, or copied into the current arena (or the heap) and given back */
         const kumo_arena_hooks *ah = __atomic_load_n(&arena_hooks, __ATOMIC_RELAXED);
         kumo_assert(ah);
-        size_t n = a->size;
-        uint32_t owner = a->tag & ~ARENA_TAG_MASK;
         if (ah->resize(ptr, n, size, owner))
             return ptr;
         void *p = ah->alloc(size);
@@ -361,11 +390,12 @@ void kumo_free(void *ptr)
 {
     if (!ptr)
         return;
-    const ahdr *a = arena_header(ptr);
-    if (a) {                /* reused by its arena while current, else nothing */
+    size_t n;
+    uint32_t owner;
+    if (arena_block(ptr, &n, &owner)) {     /* reused by its arena while current, else nothing */
         const kumo_arena_hooks *ah = __atomic_load_n(&arena_hooks, __ATOMIC_RELAXED);
         if (ah)
-            ah->release(ptr, a->size, a->tag & ~ARENA_TAG_MASK);
+            ah->release(ptr, n, owner);
         return;
     }
     hdr *h = header_of(ptr);
@@ -413,8 +443,9 @@ void kumo__alloc_free_parked(void *ptr)
 
 size_t kumo_alloc_size(const void *ptr)
 {
-    const ahdr *a = arena_header(ptr);
-    return a ? a->size : hdr_size(header_of(ptr));
+    size_t n;
+    uint32_t owner;
+    return arena_block(ptr, &n, &owner) ? n : hdr_size(header_of(ptr));
 }
 
 char *kumo_strndup(const char *s, size_t n, kumo_tag type, kumo_tag via)
