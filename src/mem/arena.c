@@ -141,6 +141,8 @@ static int by_number(const void *x, const void *y)
  */
 static void chunks_cool(chunk **cs, size_t n)
 {
+    if (n == 0)
+        return;
     if (ncold + n > cold_cap) {
         size_t cap = cold_cap ? cold_cap : 64;
         while (cap < ncold + n)
