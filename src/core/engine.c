@@ -550,13 +550,12 @@ static void process_outputs(kumo_engine *e, kumo_response *res, kumo_out *out)
     }
 }
 
-/* The response's callback, its outputs into out (initialized here).  Under the spider lock:
- * one callback at a time, on whichever thread runs it. */
+/* The response's callback, its outputs into out (initialized by the caller).  Under the
+ * spider lock: one callback at a time, on whichever thread runs it. */
 static void callback_into(kumo_engine *e, kumo_response *res, kumo_out *out)
 {
     kumo_crawler *c = e->c;
     kumo_callback_fn cb = kumo__spider_callback(kumo_crawler_spider(c), res->request->cb);
-    kumo__out_init(out, kumo_crawler_spider(c));
     size_t mark = kumo__pool_mark();
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_CALLBACK);
     cb(res, out);
@@ -568,6 +567,7 @@ static void callback_into(kumo_engine *e, kumo_response *res, kumo_out *out)
 static void run_callback(kumo_engine *e, kumo_response *res)
 {
     kumo_out out;
+    kumo__out_init(&out, kumo_crawler_spider(e->c));
     kumo__spider_lock(kumo_crawler_spider(e->c));
     callback_into(e, res, &out);
     kumo__spider_unlock(kumo_crawler_spider(e->c));
@@ -575,39 +575,88 @@ static void run_callback(kumo_engine *e, kumo_response *res)
     kumo__out_release(&out);
 }
 
-/* What a parse thread hands back for a response: its callback's outputs and log lines.
- * Made by scrape_on_worker(), owned by the pool's job, freed by on_parsed() or
- * on_parse_dropped(). */
+/* What a parse thread hands back for a response: its callback's outputs and log lines (all
+ * of them, or a part while the callback runs).  Made by scrape_on_worker() or post_part(),
+ * owned by the pool's job, freed by on_parsed(), on_part() or on_parse_dropped(). */
 typedef struct scraped {
     kumo_out out;
     kumo_buf log;
 } scraped;
 
+static scraped *scraped_new(void)
+{
+    scraped *sc = kumo_alloc(sizeof(*sc), KUMO_T_LIST, KUMO_V_NONE);
+    kumo__out_init(&sc->out, NULL);
+    kumo__buf_init(&sc->log, 0, KUMO_T_STR, KUMO_V_TEXT);
+    return sc;
+}
+
+/* The dupefilter's fingerprints of sc's requests, on the parse thread rather than on the
+ * loop: a page's links are mostly seen already, and canonicalizing and hashing them was
+ * much of the loop's work. */
+static void fingerprint_requests(scraped *sc)
+{
+    for (size_t i = 0; i < sc->out.len; i++)
+        if (!sc->out.v[i].is_item)
+            kumo__request_fingerprint(sc->out.v[i].u.req);
+}
+
+/*
+ * A callback on a parse thread hands its outputs to the loop every PART_OUTPUTS of them, as
+ * Scrapy's scraper takes each request from the callback's generator to the scheduler: the
+ * 13,962 links of the Python docs' contents page were 4.4 MB of requests held until the
+ * callback returned, most of them for the dupefilter to drop.  A callback that makes fewer
+ * hands them over once, at its end.
+ */
+#define PART_OUTPUTS 256
+
+typedef struct streaming {
+    kumo_engine *e;
+    scraped *sc;                /* the callback's whole result: its log buffer is the one */
+    bool posted;                /* a part went: the loop may be reading the response */
+} streaming;
+
+/* kumo_out's flush hook, on the thread running the callback: the outputs so far and the
+ * lines logged with them go to the loop now (on_part()). */
+static void post_part(kumo_out *out, void *ctx)
+{
+    streaming *st = ctx;
+    scraped *part = scraped_new();
+    kumo__out_take(&part->out, out);
+    fingerprint_requests(part);
+    part->log = st->sc->log;    /* the deferred lines so far; the next ones start afresh */
+    kumo__buf_init(&st->sc->log, 0, KUMO_T_STR, KUMO_V_TEXT);
+    st->posted = true;
+    kumo__parsepool_post(st->e->parsers, part);
+}
+
 /*
  * A parse thread, once res's body is parsed: run the callback there, while the document is
  * warm in that core's cache (read by the loop thread's core, it cost more than its parse),
  * one at a time in the order of the responses.  The outputs and the log lines wait for the
- * loop thread (on_parsed); the document dies here when nothing else holds the response.
+ * loop thread (on_part, on_parsed); the document dies here when nothing else holds the
+ * response.
  */
 static void *scrape_on_worker(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
 {
     kumo_engine *e = ctx;
     kumo_response *res = owner;
-    scraped *sc = kumo_alloc(sizeof(*sc), KUMO_T_LIST, KUMO_V_NONE);
-    kumo__buf_init(&sc->log, 0, KUMO_T_STR, KUMO_V_TEXT);
+    scraped *sc = scraped_new();
+    streaming st = {e, sc, false};
+    kumo__out_init(&sc->out, kumo_crawler_spider(e->c));
+    kumo__out_flush_at(&sc->out, PART_OUTPUTS, post_part, &st);
     kumo__log_defer(&sc->log);
     kumo__spider_lock(kumo_crawler_spider(e->c));     /* the console may be reading */
     kumo__response_adopt_doc(res, d, arena);
     callback_into(e, res, &sc->out);
-    if (res->refcount == 1)
+    /* Once a part went, the loop thread may hold res (a signal handler, a middleware): then
+     * the document waits for on_parsed()'s reference to go. */
+    if (!st.posted && res->refcount == 1)
         kumo__response_drop_doc(res);
     kumo__spider_unlock(kumo_crawler_spider(e->c));
     kumo__log_defer(NULL);
-    /* The dupefilter's fingerprints, here rather than on the loop: a page's links are mostly
-     * seen already, and canonicalizing and hashing them was much of the loop's work. */
-    for (size_t i = 0; i < sc->out.len; i++)
-        if (!sc->out.v[i].is_item)
-            kumo__request_fingerprint(sc->out.v[i].u.req);
+    kumo__out_flush_at(&sc->out, 0, NULL, NULL);
+    fingerprint_requests(sc);
     return sc;
 }
 
@@ -689,6 +738,22 @@ static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *
     kumo__downloader_unhold(e->dl);
     schedule_tick(e);
     kumo__stage_leave(stage);
+}
+
+/* A part of the outputs of res's callback, which still runs on a parse thread: the spider
+ * middlewares, the scheduler and the pipelines take them now, in their order. */
+static void on_part(void *ctx, void *owner, void *part, bool dropped)
+{
+    scraped *sc = part;
+    if (!dropped) {
+        kumo_engine *e = ctx;
+        kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
+        kumo__log_replay(&sc->log);
+        process_outputs(e, owner, &sc->out);
+        schedule_tick(e);
+        kumo__stage_leave(stage);
+    }
+    scraped_free(sc);
 }
 
 /* The pool was freed with res still waiting for its parse, or for its outputs' turn. */
@@ -1277,7 +1342,9 @@ kumo_engine *kumo__engine_new(kumo_crawler *c, char *err, size_t errlen)
         kumo__response_doc_hooks();     /* set before a parse thread makes a document */
         e->parsers = kumo__parsepool_new(kumo__crawler_base(c), (int)threads, on_parsed,
                                         on_parse_dropped, scrape_on_worker, e, &rc);
-        if (!e->parsers)
+        if (e->parsers)
+            kumo__parsepool_on_part(e->parsers, on_part);
+        else
             KUMO_WARN(LOGGER, "cannot start %lld parse threads (%s): parsing on the loop",
                       (long long)threads, kumo_strerror(rc));
     }

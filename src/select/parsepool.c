@@ -15,6 +15,12 @@
 #include <event2/event.h>
 #include <libxml/tree.h>
 
+/* A part of a job's result its work hook posted while it ran (kumo__parsepool_post()). */
+typedef struct part {
+    void *result;
+    struct part *next;
+} part;
+
 typedef struct job {
     void *owner;                /* keeps src's bytes alive; touched by the loop thread only */
     kumo_parse_src src;
@@ -23,6 +29,7 @@ typedef struct job {
     void *result;               /* the work hook's, when the pool has one */
     size_t seq;                 /* submission number: the work hook runs in this order */
     bool finished;              /* under lock: doc and arena (or result) are set */
+    part *parts, **parts_tail;  /* under lock: posted by its hook, not reported yet */
     struct job *next;           /* in todo, under lock */
     struct job *order_next;     /* in submission order: loop thread only */
 } job;
@@ -40,6 +47,8 @@ struct kumo_parsepool {
     kumo_parse_done_fn report;  /* loop thread: each finished job, in submission order */
     kumo_parse_drop_fn drop;    /* loop thread: each job left when the pool is freed */
     kumo_parse_work_fn work;    /* a worker, after the parse, one job at a time, in order */
+    kumo_parse_part_fn part;    /* loop thread: what a hook posts, before its job's report */
+    job *working;               /* under lock: the job whose work hook runs */
     void *ctx;
     size_t submitted;           /* loop thread: jobs submitted, numbering them */
     size_t worked;              /* under lock: jobs through the work hook (or skipped) */
@@ -107,11 +116,13 @@ static bool run_job(kumo_parsepool *p, job *j)
             kumo__doc_discard(d, arena);
             return false;
         }
+        p->working = j;
         pthread_mutex_unlock(&p->lock);
         j->result = p->work(p->ctx, j->owner, d, arena);
         d = NULL;
         arena = NULL;
         pthread_mutex_lock(&p->lock);
+        p->working = NULL;
         p->worked++;
         pthread_cond_broadcast(&p->cond);
     }
@@ -221,8 +232,30 @@ static void on_help(evutil_socket_t fd, short what, void *arg)
         event_active(p->help, EV_TIMEOUT, 0);
 }
 
-/* Report the oldest job if it is finished, one a loop turn: what its report makes ready
- * (the engine's tick) runs before the next job is reported, as between two downloads. */
+/* Take the oldest part j's hook posted, or NULL.  Under lock. */
+static part *parts_pop(job *j)
+{
+    part *pt = j->parts;
+    if (pt) {
+        j->parts = pt->next;
+        if (!j->parts)
+            j->parts_tail = &j->parts;
+    }
+    return pt;
+}
+
+/* Whether the oldest job has something to report: a part, or its end.  Under lock. */
+static bool first_ready(const kumo_parsepool *p)
+{
+    return p->first && (p->first->parts || p->first->finished);
+}
+
+/*
+ * Report what the oldest job has, one thing a loop turn: a part its hook posted (the jobs
+ * before it are all reported, so the parts come in the order of the jobs too), or, once
+ * its parts are out, its end.  What a report makes ready (the engine's tick) runs before
+ * the next, as between two downloads.
+ */
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
     kumo_parsepool *p = arg;
@@ -231,6 +264,17 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
     (void)r;
     pthread_mutex_lock(&p->lock);
     p->wake_pending = false;
+    part *pt = p->first ? parts_pop(p->first) : NULL;
+    if (pt) {
+        void *owner = p->first->owner;
+        bool more = first_ready(p) && wake_due(p);
+        pthread_mutex_unlock(&p->lock);
+        if (more)
+            wake_write(p);
+        p->part(p->ctx, owner, pt->result, false);
+        kumo_free(pt);
+        return;
+    }
     unsigned after = 0;
     job *j = p->first && p->first->finished ? p->first : NULL;
     if (j) {
@@ -242,7 +286,7 @@ static void on_wake(evutil_socket_t fd, short what, void *arg)
         p->ahead--;
         after = dispatch(p);
     }
-    if (p->first && p->first->finished && wake_due(p))
+    if (first_ready(p) && wake_due(p))
         after |= DISPATCH_WAKE;     /* read on the next turn, after what this report makes ready */
     pthread_mutex_unlock(&p->lock);
     dispatch_after(p, after);
@@ -288,9 +332,31 @@ kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
     return p;
 }
 
+void kumo__parsepool_on_part(kumo_parsepool *p, kumo_parse_part_fn fn)
+{
+    p->part = fn;
+}
+
+void kumo__parsepool_post(kumo_parsepool *p, void *result)
+{
+    part *pt = kumo_alloc(sizeof(*pt), KUMO_T_XMLDOC, KUMO_V_NONE);
+    pt->result = result;
+    pt->next = NULL;
+    pthread_mutex_lock(&p->lock);
+    job *j = p->working;
+    kumo_assert(j && p->part);
+    *j->parts_tail = pt;
+    j->parts_tail = &pt->next;
+    bool wake = j == p->first && wake_due(p);
+    pthread_mutex_unlock(&p->lock);
+    if (wake)
+        wake_write(p);
+}
+
 void kumo__parsepool_submit(kumo_parsepool *p, const kumo_parse_src *src, void *owner)
 {
     job *j = kumo_calloc(1, sizeof(*j), KUMO_T_XMLDOC, KUMO_V_NONE);
+    j->parts_tail = &j->parts;
     j->owner = owner;
     j->src = *src;
     j->seq = p->submitted++;
@@ -348,6 +414,10 @@ void kumo__parsepool_stop(kumo_parsepool *p)
     join_workers(p);
     while (p->first && p->first->finished) {
         job *j = p->first;
+        for (part *pt; (pt = parts_pop(j));) {
+            p->part(p->ctx, j->owner, pt->result, false);
+            kumo_free(pt);
+        }
         p->first = j->order_next;
         if (!p->first)
             p->last = NULL;
@@ -364,6 +434,10 @@ void kumo__parsepool_free(kumo_parsepool *p)
     join_workers(p);
     for (job *j = p->first; j;) {   /* every job not reported, parsed or not */
         job *next = j->order_next;
+        for (part *pt; (pt = parts_pop(j));) {
+            p->part(p->ctx, j->owner, pt->result, true);
+            kumo_free(pt);
+        }
         kumo__doc_discard(j->doc, j->arena);
         p->drop(j->owner, j->result);
         kumo_free(j);

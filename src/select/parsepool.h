@@ -41,12 +41,31 @@ typedef void *(*kumo_parse_work_fn)(void *ctx, void *owner, kumo_xmldoc d,
                                     struct kumo_arena *arena);
 
 /*
+ * Optional, with a work hook: called on the loop thread with each part of a job's result
+ * its hook posted while it ran (kumo__parsepool_post()), in the order posted, after every
+ * job before it was reported and before the job's own done; takes the part.  With dropped
+ * (the pool is freed first) only to free it.
+ */
+typedef void (*kumo_parse_part_fn)(void *ctx, void *owner, void *part, bool dropped);
+
+/*
  * Returns a new pool of nthreads workers (1..16) reporting back on base through done (or
  * drop), or NULL with *err set when a thread or the wake-up pipe cannot be made.
  */
 kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
                                    kumo_parse_done_fn done, kumo_parse_drop_fn drop,
                                    kumo_parse_work_fn work, void *ctx, int *err);
+
+/* Report the parts a work hook posts to fn; before the first submit. */
+void kumo__parsepool_on_part(kumo_parsepool *p, kumo_parse_part_fn fn);
+
+/*
+ * From inside the work hook (any thread): hand part to the loop thread now, ahead of the
+ * hook's result, so that a job that makes much need not hold it all until it ends.  The
+ * loop reports it as soon as the jobs before are reported (at once when the hook runs on a
+ * worker; after the hook when the loop thread lent a hand and runs it itself).
+ */
+void kumo__parsepool_post(kumo_parsepool *p, void *part);
 
 /* Parse src (copied) in a worker for owner, then report on the loop thread: never from
  * inside this call. */

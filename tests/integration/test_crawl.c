@@ -449,3 +449,144 @@ Test(crawl, dns_resolve_bad_entry_is_a_clear_error)
         cr_assert_null(strchr(t.err, '\n'), "%s", t.err);
     }
 }
+
+/*
+ * A page of 600 links, each twice, as a table of contents has: with parse threads its
+ * callback's requests go to the loop in parts while it runs (the dupefilter drops the
+ * second of each at once).  The crawl is the same as with PARSE_THREADS=0: items, their
+ * order (one request at a time), the dupefilter's and the scheduler's counts, the log lines.
+ */
+static int wide_logged;
+
+static void wide_parse(kumo_response *res, kumo_out *out)
+{
+    kumo_item *item = kumo_item_new();
+    kumo_item_set_str(item, "url", kumo_response_url(res));
+    kumo_yield_item(out, item);
+    kumo_selector_list *hrefs = kumo_css(res, "a::attr(href)");
+    for (size_t i = 0; i < kumo_list_len(hrefs); i++) {
+        if (i % 100 == 0)
+            kumo_spider_log(kumo_response_spider(res), "ERROR", "(expected) link %zu of %s", i,
+                            kumo_response_url(res));
+        kumo_follow(out, res, kumo_sel_get(kumo_list_at(hrefs, i)), wide_parse);
+    }
+}
+
+static const char *wide_path = "/wide/600";
+
+static int wide_start(kumo_spider *sp, kumo_out *out)
+{
+    char url[256];
+    kumo_yield_request(out, kumo_request_new(kumo_testserver_url(t.srv, wide_path, url,
+                                                                 sizeof(url)),
+                                             wide_parse, NULL));
+    return KUMO_OK;
+}
+
+static const kumo_spider_def wide_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "wide",
+    .callbacks = KUMO_CALLBACKS(wide_parse),
+    .start_requests = wide_start,
+};
+
+Test(crawl, a_wide_page_streams_and_crawls_the_same)
+{
+    const char *const threads[] = {"0", "1", "2", "auto"};
+    char **first = NULL;
+    size_t n = 0;
+    int64_t filtered = 0, enqueued = 0, errors = 0;
+    for (size_t k = 0; k < KUMO_ARRAY_LEN(threads); k++) {
+        cr_assert_eq(kumo_testcrawl_run(&t, &wide_spider,
+                                        SET("PARSE_THREADS", threads[k],
+                                            "CONCURRENT_REQUESTS", "1"),
+                                        NULL),
+                     KUMO_OK, "%s", t.err);
+        if (k == 0) {
+            n = t.nitems;
+            cr_assert_eq(n, 601, "the wide page and its 600 pages");
+            first = calloc(n, sizeof(char *));
+            for (size_t i = 0; i < n; i++)
+                first[i] = strdup(t.items[i]);
+            filtered = STAT("dupefilter/filtered");
+            enqueued = STAT("scheduler/enqueued");
+            errors = STAT("log_count/ERROR");
+            cr_assert_eq(filtered, 1 + 600 + 600, "its link to itself, each second link, "
+                         "each page's link back");
+            cr_assert_eq(errors, 13 + 600, "a line every 100 links");
+            continue;
+        }
+        cr_assert_eq(t.nitems, n, "PARSE_THREADS=%s", threads[k]);
+        for (size_t i = 0; i < n; i++)
+            cr_assert_str_eq(t.items[i], first[i], "PARSE_THREADS=%s, item %zu", threads[k], i);
+        cr_assert_eq(STAT("dupefilter/filtered"), filtered, "PARSE_THREADS=%s", threads[k]);
+        cr_assert_eq(STAT("scheduler/enqueued"), enqueued, "PARSE_THREADS=%s", threads[k]);
+        cr_assert_eq(STAT("log_count/ERROR"), errors, "PARSE_THREADS=%s", threads[k]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(first[i]);
+    free(first);
+}
+
+/*
+ * The property itself: while the callback of a page of 2,000 links (4,000 requests, half of
+ * them duplicates) still runs on a parse thread, the loop has taken its first requests to the
+ * dupefilter, which drops the duplicates, and to the scheduler, which keeps the others
+ * packed: the Request objects alive (the tagged heap's count of their blocks, which packed
+ * ones are not) drop below what the callback made.  Without parts they would all live until
+ * it returns.
+ */
+static size_t live_at_end, made;
+
+static size_t request_objects(void)
+{
+    kumo_heap_counter hc[1024];
+    size_t n = kumo_heap_snapshot(hc, KUMO_ARRAY_LEN(hc)), k = 0;
+    for (size_t i = 0; i < n && i < KUMO_ARRAY_LEN(hc); i++)
+        if (hc[i].type == KUMO_T_REQUEST)
+            k += hc[i].count;
+    return k;
+}
+
+static void holding_parse(kumo_response *res, kumo_out *out)
+{
+    if (strstr(kumo_response_url(res), "/wide/2000/"))
+        return;
+    kumo_selector_list *hrefs = kumo_css(res, "a::attr(href)");
+    made = kumo_list_len(hrefs);
+    for (size_t i = 0; i < made; i++)
+        kumo_follow(out, res, kumo_sel_get(kumo_list_at(hrefs, i)), holding_parse);
+    /* wait (boundedly) for the loop to take the parts: deterministic, no timing asserted */
+    live_at_end = request_objects();
+    for (int i = 0; i < 10000 && live_at_end >= made / 2; i++) {
+        usleep(1000);
+        live_at_end = request_objects();
+    }
+}
+
+static int holding_start(kumo_spider *sp, kumo_out *out)
+{
+    char url[256];
+    kumo_yield_request(out, kumo_request_new(kumo_testserver_url(t.srv, "/wide/2000", url,
+                                                                 sizeof(url)),
+                                             holding_parse, NULL));
+    return KUMO_OK;
+}
+
+static const kumo_spider_def holding_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "holding",
+    .callbacks = KUMO_CALLBACKS(holding_parse),
+    .start_requests = holding_start,
+};
+
+Test(crawl, a_callbacks_requests_reach_the_scheduler_while_it_runs)
+{
+    cr_assert_eq(kumo_testcrawl_run(&t, &holding_spider,
+                                    SET("PARSE_THREADS", "1", "CONCURRENT_REQUESTS", "1",
+                                        "CLOSESPIDER_PAGECOUNT", "3"),
+                                    NULL),
+                 KUMO_OK, "%s", t.err);
+    cr_assert_eq(made, 4001, "the link back and 2,000 links twice");
+    cr_assert_lt(live_at_end, made / 2, "%zu requests alive of %zu made", live_at_end, made);
+}

@@ -501,6 +501,37 @@ static void h_depth(kumo_testserver *s, struct evhttp_request *req, const char *
     send_page(s, req, "Depth", "", "<p>depth %ld</p>\n<a href=\"/depth/%ld\">deeper</a>\n", n);
 }
 
+/* /wide/N: a page of N links, each twice (the second with a fragment: the same request for
+ * the dupefilter), as a table of contents has; /wide/N/I: a page linking back to /wide/N. */
+static void h_wide(kumo_testserver *s, struct evhttp_request *req, const char *path,
+                   const char *rest)
+{
+    long n, i = -1;
+    char *end;
+    n = strtol(rest, &end, 10);
+    if (end == rest || n < 1 || n > 100000 || (*end && *end != '/')) {
+        not_found(req);
+        return;
+    }
+    if (*end == '/' && kumo_ts_parse_long(end + 1, 0, n - 1, &i) < 0) {
+        not_found(req);
+        return;
+    }
+    struct evbuffer *b = evbuffer_new();
+    if (!b) {
+        evhttp_send_error(req, 500, NULL);
+        return;
+    }
+    evbuffer_add_printf(b, "<!DOCTYPE html>\n<html><head><title>wide %ld %ld</title></head>"
+                           "<body>\n<a href=\"/wide/%ld\">top</a>\n", n, i, n);
+    for (long k = 0; i < 0 && k < n; k++)
+        evbuffer_add_printf(b, "<a href=\"/wide/%ld/%ld\">%ld</a> "
+                               "<a href=\"/wide/%ld/%ld#more\">more</a>\n", n, k, k, n, k);
+    evbuffer_add_printf(b, "</body></html>\n");
+    kumo_ts_reply(req, 200, HTML, b);
+    evbuffer_free(b);
+}
+
 /* A 16x16 RGB gradient PNG, built on request (a few hundred bytes). */
 static void h_binary(kumo_testserver *s, struct evhttp_request *req, const char *path,
                      const char *rest)
@@ -775,6 +806,7 @@ static const kumo_testroute routes[] = {
     {"/gzipbomb", h_gzipbomb},
     {"/links/", h_links},
     {"/depth/", h_depth},
+    {"/wide/", h_wide},
     {"/binary", h_binary},
     {"/text", h_text},
     {"/json", h_json},

@@ -363,3 +363,112 @@ Test(parsepool, stop_reports_what_the_hook_made)
     kumo__parsepool_free(p);
     cr_assert_eq(got.ndone + got.ndropped, 3);
 }
+
+/*
+ * Parts: a hook posts parts of its result while it runs.  The loop reports them in the order
+ * posted, after every job before theirs is done and before their own job's done: one log of
+ * events, "owner.part" for a part and "owner" for a done, must read 0.0 0.1 0.2 0 1.0 ...
+ */
+static char events[256][8];
+static int nevents;
+static kumo_parsepool *parts_pool;
+static int hooks_done;
+
+static void *posting_hook(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
+{
+    kumo__doc_discard(d, arena);
+    int id = *(int *)owner;
+    for (int k = 0; k < 3; k++) {
+        char *part = kumo_alloc(8, KUMO_T_STR, KUMO_V_NONE);
+        snprintf(part, 8, "%d.%d", id, k);
+        kumo__parsepool_post(parts_pool, part);
+        if (id % 2)
+            usleep(2000);       /* the loop may report a part while the hook still runs */
+    }
+    __atomic_add_fetch(&hooks_done, 1, __ATOMIC_SEQ_CST);
+    return NULL;
+}
+
+static void on_part_event(void *ctx, void *owner, void *part, bool dropped)
+{
+    if (dropped) {
+        got.dropped[got.ndropped++] = *(int *)owner;
+    } else {
+        cr_assert_lt(nevents, 256);
+        snprintf(events[nevents++], 8, "%s", (char *)part);
+    }
+    kumo_free(part);
+}
+
+static void on_done_event(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena,
+                          void *result)
+{
+    cr_assert_lt(nevents, 256);
+    snprintf(events[nevents++], 8, "%d", *(int *)owner);
+}
+
+static void on_drop_event(void *owner, void *result)
+{
+    got.dropped[got.ndropped++] = *(int *)owner;
+}
+
+Test(parsepool, parts_come_in_order_before_their_job)
+{
+    nevents = 0;
+    int err;
+    parts_pool = kumo__parsepool_new(base, 2, on_done_event, on_drop_event, posting_hook,
+                                     NULL, &err);
+    cr_assert_not_null(parts_pool);
+    kumo__parsepool_on_part(parts_pool, on_part_event);
+    kumo_parse_src src = html_src("<p>x</p>");
+    for (int i = 0; i < 8; i++)
+        kumo__parsepool_submit(parts_pool, &src, &owners[i]);
+    run_until_idle(parts_pool);
+    kumo__parsepool_free(parts_pool);
+    cr_assert_eq(nevents, 8 * 4);
+    for (int i = 0; i < 8; i++) {
+        char want[8];
+        for (int k = 0; k < 3; k++) {
+            snprintf(want, sizeof(want), "%d.%d", i, k);
+            cr_assert_str_eq(events[4 * i + k], want);
+        }
+        snprintf(want, sizeof(want), "%d", i);
+        cr_assert_str_eq(events[4 * i + 3], want);
+    }
+}
+
+/* Freed before the loop ran: the parts go to the part callback as dropped (to be freed),
+ * then each job to drop; stopped first, they are reported, as the results are. */
+Test(parsepool, parts_are_dropped_or_reported_at_the_end)
+{
+    nevents = 0;
+    int err;
+    parts_pool = kumo__parsepool_new(base, 1, on_done_event, on_drop_event, posting_hook,
+                                     NULL, &err);
+    kumo__parsepool_on_part(parts_pool, on_part_event);
+    kumo_parse_src src = html_src("<p>x</p>");
+    for (int i = 0; i < 2; i++)
+        kumo__parsepool_submit(parts_pool, &src, &owners[i]);
+    kumo__parsepool_free(parts_pool);       /* the worker ends the job it is on */
+    cr_assert_eq(nevents, 0, "nothing reported");
+    cr_assert_geq(got.ndropped, 2, "each job dropped, with its parts if its hook ran");
+    cr_assert_eq((got.ndropped - 2) % 3, 0);
+
+    got.ndropped = 0;
+    hooks_done = 0;
+    parts_pool = kumo__parsepool_new(base, 1, on_done_event, on_drop_event, posting_hook,
+                                     NULL, &err);
+    kumo__parsepool_on_part(parts_pool, on_part_event);
+    kumo__parsepool_submit(parts_pool, &src, &owners[3]);
+    kumo__parsepool_submit(parts_pool, &src, &owners[4]);
+    for (int i = 0; i < 10000 && __atomic_load_n(&hooks_done, __ATOMIC_SEQ_CST) < 2; i++)
+        usleep(1000);   /* the loop never runs: both jobs' parts and results wait */
+    cr_assert_eq(__atomic_load_n(&hooks_done, __ATOMIC_SEQ_CST), 2);
+    kumo__parsepool_stop(parts_pool);
+    cr_assert_eq(nevents, 8, "job 3's parts, job 3, job 4's parts, job 4");
+    const char *want[] = {"3.0", "3.1", "3.2", "3", "4.0", "4.1", "4.2", "4"};
+    for (int i = 0; i < 8; i++)
+        cr_assert_str_eq(events[i], want[i]);
+    kumo__parsepool_free(parts_pool);
+    cr_assert_eq(got.ndropped, 0);
+}
