@@ -11,12 +11,15 @@ pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 port=$(head -1 "$tmp/port")
+# LeakWatch samples every 10 ms: its snapshots of the live lists on the loop thread meet the
+# parse threads making and freeing tracked objects.
 for threads in 1 2; do
     for spider in quotes follow; do
         log=$tmp/$spider-$threads.log
         TSAN_OPTIONS="halt_on_error=1 exitcode=66" KUMO_SPIDER_DIR="$build/spiders" \
             "$build/kumo" crawl "$spider" -a url="http://127.0.0.1:$port/" \
             -O "$tmp/$spider.jsonl" -s PARSE_THREADS=$threads -s LOG_LEVEL=WARNING \
+            -s LEAKWATCH_INTERVAL_SECONDS=0.01 \
             -s TELNETCONSOLE_ENABLED=0 2> "$log" ||
             { cat "$log"; echo "tsan-crawl: $spider, $threads threads: failed" >&2; exit 1; }
         if grep -q "WARNING: ThreadSanitizer" "$log"; then

@@ -28,12 +28,24 @@ typedef struct kumo_doc kumo_doc;
 #define KUMO_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define KUMO_MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* One class of trackref's live lists as kumo__refs_snapshot() copied it. */
+typedef struct kumo_refs_row {
+    kumo_class *cls;            /* borrowed, valid until kumo_class_cleanup() */
+    size_t live;                /* kumo_ref_count(cls): live objects, dormant ones included */
+    double oldest_born;         /* born of its oldest live object (kumo_ref_oldest()); 0: none */
+    double dormant_born;        /* born of its oldest dormant object; 0: none */
+} kumo_refs_row;
+
 /*
- * Hold the live lists still for a walk on the loop thread (kumo_class_first(), ->head,
- * ->next): parse threads running callbacks make and free tracked objects (mem/ref.c).
+ * Copy every registered class's row, in registration order, at one instant: parse threads
+ * running callbacks make and free tracked objects while the loop thread reads (mem/ref.c).
+ * Returns a new array of *n rows (kumo_free() it).
  */
-void kumo__refs_lock(void);
-void kumo__refs_unlock(void);
+kumo_refs_row *kumo__refs_snapshot(size_t *n);
+
+/* kumo_prefs() from rows[0..nrows) of one snapshot (the web UI's prefs beside its text). */
+void kumo__prefs_rows(FILE *f, const kumo_refs_row *rows, size_t nrows,
+                      kumo_class *const *ignore, size_t nignore);
 
 /* Asserts stay on in every build: print where, the live references, and abort. */
 void kumo__assert_fail(const char *expr, const char *file, int line) __attribute__((noreturn));

@@ -23,13 +23,11 @@ void kumo__lw_sample_take(kumo_lw_sample *s, double t, uint64_t rss, size_t queu
     s->pages = s->items = 0;
     s->queued = queued;
     s->n = 0;
-    kumo__refs_lock();
-    for (kumo_class *cls = kumo_class_first(); cls && s->n < KUMO_LW_MAX_CLASSES;
-         cls = cls->next_class) {
-        kumo_ref *oldest = kumo_ref_oldest(cls);
-        s->c[s->n++] = (kumo_lw_count){cls, kumo_ref_count(cls), oldest ? oldest->born : 0};
-    }
-    kumo__refs_unlock();
+    size_t n;
+    kumo_refs_row *rows = kumo__refs_snapshot(&n);
+    for (size_t i = 0; i < n && s->n < KUMO_LW_MAX_CLASSES; i++)
+        s->c[s->n++] = (kumo_lw_count){rows[i].cls, rows[i].live, rows[i].oldest_born};
+    kumo_free(rows);
 }
 
 static const kumo_lw_count *find(const kumo_lw_sample *s, const kumo_class *cls)

@@ -12,16 +12,16 @@
  */
 static void closed(void *self, kumo_crawler *c, void *arg)
 {
-    kumo__refs_lock();
-    for (kumo_class *cls = kumo_class_first(); cls; cls = cls->next_class) {
-        size_t n = kumo_ref_count(cls);
-        if (!n)
+    size_t n;
+    kumo_refs_row *rows = kumo__refs_snapshot(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!rows[i].live)
             continue;
         char key[256];
-        snprintf(key, sizeof(key), "memdebug/live_refs/%s", cls->name);
-        kumo_crawler_stats_set_int(c, key, (int64_t)n);
+        snprintf(key, sizeof(key), "memdebug/live_refs/%s", rows[i].cls->name);
+        kumo_crawler_stats_set_int(c, key, (int64_t)rows[i].live);
     }
-    kumo__refs_unlock();
+    kumo_free(rows);
 }
 
 static int open_ext(kumo_crawler *c, void **self, char *err, size_t errlen)

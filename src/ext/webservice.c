@@ -164,13 +164,14 @@ static void take_sample(ws_t *w, sample *s)
     s->rss = mi.rss;
     s->heap = mi.heap_bytes;
     s->mfree = mi.malloc_free_held;
-    kumo__refs_lock();
-    for (kumo_class *cls = kumo_class_first(); cls; cls = cls->next_class) {
-        size_t n = kumo_ref_count(cls), i;
-        if (n && class_at(w, cls, &i))
+    size_t nrows, i;
+    kumo_refs_row *rows = kumo__refs_snapshot(&nrows);
+    for (size_t k = 0; k < nrows; k++) {
+        size_t n = rows[k].live;
+        if (n && class_at(w, rows[k].cls, &i))
             s->live[i] = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
     }
-    kumo__refs_unlock();
+    kumo_free(rows);
 }
 
 /* Keep a sample every w->every seconds; a full series keeps every other one, and doubles
@@ -336,25 +337,25 @@ static int prefs_json(ws_t *w, kumo_buf *b)
     double now = kumo_now();
     int rc = kumo__buf_adds(b, "{\"classes\": [");
     bool first = true;
-    kumo__refs_lock();
-    for (kumo_class *cls = kumo_class_first(); cls && !rc; cls = cls->next_class) {
-        size_t n = kumo_ref_count(cls);
-        if (!n)
+    size_t nrows;
+    kumo_refs_row *rows = kumo__refs_snapshot(&nrows);
+    for (size_t k = 0; k < nrows && !rc; k++) {
+        const kumo_refs_row *r = &rows[k];
+        if (!r->live)
             continue;
-        kumo_ref *old = kumo_ref_oldest(cls);
-        rc = kumo__buf_adds(b, first ? "{" : ", {") || json_kv_str(b, "name", cls->name) ||
-             kumo__buf_printf(b, ", \"live\": %zu, \"oldest\": %.1f}", n,
-                              old ? now - old->born : 0.0);
+        rc = kumo__buf_adds(b, first ? "{" : ", {") || json_kv_str(b, "name", r->cls->name) ||
+             kumo__buf_printf(b, ", \"live\": %zu, \"oldest\": %.1f}", r->live,
+                              r->oldest_born ? now - r->oldest_born : 0.0);
         first = false;
     }
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);     /* stdio's buffer: libc allocates it */
     if (f) {
-        kumo_prefs(f, NULL, 0);
+        kumo__prefs_rows(f, rows, nrows, NULL, 0);
         fclose(f);
     }
-    kumo__refs_unlock();
+    kumo_free(rows);
     if (!rc)
         rc = kumo__buf_adds(b, "], \"text\": ") ||
              kumo__json_str(b, text ? text : "", text ? len : 0) || kumo__buf_adds(b, "}\n");
@@ -500,21 +501,20 @@ static int metrics_text(ws_t *w, kumo_buf *b)
         return KUMO_ETOOBIG;
     double now = kumo_now();
     rc = family(b, "kumo_live_objects", "gauge", "live tracked objects per class (prefs())");
-    kumo__refs_lock();
-    for (kumo_class *cls = kumo_class_first(); cls && !rc; cls = cls->next_class)
-        if (kumo_ref_count(cls))
-            rc = sample_line(b, "kumo_live_objects", sp, "class", cls->name,
-                             (double)kumo_ref_count(cls));
+    size_t nrows;
+    kumo_refs_row *rows = kumo__refs_snapshot(&nrows);
+    for (size_t k = 0; k < nrows && !rc; k++)
+        if (rows[k].live)
+            rc = sample_line(b, "kumo_live_objects", sp, "class", rows[k].cls->name,
+                             (double)rows[k].live);
     if (!rc)
         rc = family(b, "kumo_oldest_object_age_seconds", "gauge",
                     "age of the oldest live object per class");
-    for (kumo_class *cls = kumo_class_first(); cls && !rc; cls = cls->next_class) {
-        kumo_ref *old = kumo_ref_oldest(cls);
-        if (old)
-            rc = sample_line(b, "kumo_oldest_object_age_seconds", sp, "class", cls->name,
-                             now - old->born);
-    }
-    kumo__refs_unlock();
+    for (size_t k = 0; k < nrows && !rc; k++)
+        if (rows[k].oldest_born)
+            rc = sample_line(b, "kumo_oldest_object_age_seconds", sp, "class",
+                             rows[k].cls->name, now - rows[k].oldest_born);
+    kumo_free(rows);
     kumo_meminfo mi;
     kumo__meminfo_get(&mi);
     kumo_engine *e = kumo__crawler_engine(w->c);

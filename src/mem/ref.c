@@ -29,21 +29,12 @@ static bool builtins_done;
 
 /*
  * The live lists and the class registry change on the loop thread and on parse threads
- * (a callback's items, requests and selectors): under this lock, which a reader on the loop
- * thread takes for a walk (kumo__refs_lock()), unless no callback can run meanwhile (the
- * console holds the spider's lock).  Recursive: a walk calls kumo_class_first().
+ * (a callback's items, requests and selectors): under this lock, private to this file.  A
+ * reader elsewhere copies what it needs with kumo__refs_snapshot(), or walks the lists while
+ * no callback can run (the console holds the spider's lock).  Recursive: a failed assert
+ * inside it prints the live references (assert_report() takes a snapshot).
  */
 static pthread_mutex_t refs_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
-
-void kumo__refs_lock(void)
-{
-    pthread_mutex_lock(&refs_lock);
-}
-
-void kumo__refs_unlock(void)
-{
-    pthread_mutex_unlock(&refs_lock);
-}
 
 /* Interned classes (spider plugins' own), owned here. */
 typedef struct interned {
@@ -241,41 +232,70 @@ kumo_ref *kumo_ref_first(const kumo_class *cls)
 size_t kumo_ref_total(void)
 {
     size_t n = 0;
+    pthread_mutex_lock(&refs_lock);
     for (kumo_class *c = kumo_class_first(); c; c = c->next_class)
         n += kumo_ref_count(c);
+    pthread_mutex_unlock(&refs_lock);
     return n;
+}
+
+kumo_refs_row *kumo__refs_snapshot(size_t *n)
+{
+    pthread_mutex_lock(&refs_lock);
+    register_builtins();
+    size_t k = 0;
+    for (kumo_class *c = first_class; c; c = c->next_class)
+        k++;
+    kumo_refs_row *v = kumo_alloc((k ? k : 1) * sizeof(*v), KUMO_T_LIST, KUMO_V_NONE);
+    k = 0;
+    for (kumo_class *c = first_class; c; c = c->next_class) {
+        double born;
+        size_t live = c->live + dormant(c, &born);
+        v[k++] = (kumo_refs_row){c, live, c->head ? c->head->born : 0, born};
+    }
+    pthread_mutex_unlock(&refs_lock);
+    *n = k;
+    return v;
 }
 
 static int by_name(const void *a, const void *b)
 {
-    const kumo_class *x = *(kumo_class *const *)a, *y = *(kumo_class *const *)b;
-    return strcmp(x->name, y->name);
+    const kumo_refs_row *x = *(const kumo_refs_row *const *)a;
+    const kumo_refs_row *y = *(const kumo_refs_row *const *)b;
+    return strcmp(x->cls->name, y->cls->name);
 }
 
-void kumo_prefs(FILE *f, kumo_class *const *ignore, size_t nignore)
+void kumo__prefs_rows(FILE *f, const kumo_refs_row *rows, size_t nrows,
+                      kumo_class *const *ignore, size_t nignore)
 {
+    const kumo_refs_row **v = kumo_alloc((nrows ? nrows : 1) * sizeof(*v), KUMO_T_LIST,
+                                         KUMO_V_NONE);
     size_t n = 0;
-    for (kumo_class *c = kumo_class_first(); c; c = c->next_class)
-        n++;
-    kumo_class **v = kumo_alloc((n ? n : 1) * sizeof(*v), KUMO_T_LIST, KUMO_V_NONE);
-    n = 0;
-    for (kumo_class *c = kumo_class_first(); c; c = c->next_class) {
-        bool skip = !kumo_ref_count(c);
+    for (size_t k = 0; k < nrows; k++) {
+        bool skip = !rows[k].live;
         for (size_t i = 0; i < nignore && !skip; i++)
-            skip = kumo_class_is(c, ignore[i]);
+            skip = kumo_class_is(rows[k].cls, ignore[i]);
         if (!skip)
-            v[n++] = c;
+            v[n++] = &rows[k];
     }
     qsort(v, n, sizeof(*v), by_name);
     double now = kumo_now();
     fputs("Live References\n\n", f);
     for (size_t i = 0; i < n; i++) {
-        double born, oldest = v[i]->head ? v[i]->head->born : now;
-        size_t count = v[i]->live + dormant(v[i], &born);
+        double born = v[i]->dormant_born, oldest = v[i]->oldest_born ? v[i]->oldest_born : now;
         if (born > 0 && born < oldest)
             oldest = born;
-        fprintf(f, "%-30s %6zu   oldest: %ds ago\n", v[i]->name, count, (int)(now - oldest));
+        fprintf(f, "%-30s %6zu   oldest: %ds ago\n", v[i]->cls->name, v[i]->live,
+                (int)(now - oldest));
     }
     fputc('\n', f);
     kumo_free(v);
+}
+
+void kumo_prefs(FILE *f, kumo_class *const *ignore, size_t nignore)
+{
+    size_t n;
+    kumo_refs_row *rows = kumo__refs_snapshot(&n);
+    kumo__prefs_rows(f, rows, n, ignore, nignore);
+    kumo_free(rows);
 }

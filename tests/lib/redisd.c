@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "core/settings.h"
+#include "lib/leakcheck.h"
 
 bool kumo_redisd_available(void)
 {
@@ -133,4 +135,37 @@ void kumo_redisd_start_or_skip(kumo_redisd *r)
     if (!kumo_redisd_available())
         cr_skip_test("redis-server is not installed (apt-get install redis-server): skipped");
     cr_assert_eq(kumo_redisd_start(r), 0, "redis-server did not start");
+}
+
+kumo_redisd kumo_test_redis;
+
+void kumo_redisd_suite_init(void)
+{
+    memset(&kumo_test_redis, 0, sizeof(kumo_test_redis));
+    kumo_redisd_start_or_skip(&kumo_test_redis);
+    kumo_leakcheck_start();
+}
+
+void kumo_redisd_suite_fini(void)
+{
+    kumo_redisd_stop(&kumo_test_redis, false);
+    kumo_leakcheck_end();
+}
+
+static void do_nothing(kumo_response *res, kumo_out *out)
+{
+    (void)res, (void)out;
+}
+
+const kumo_spider_def kumo_redisd_spider = {
+    KUMO_SPIDER_HEADER,
+    .name = "rt",
+    .callbacks = KUMO_CALLBACKS(do_nothing),
+};
+
+void kumo_test_set(kumo_settings *st, const char *key, const char *value)
+{
+    char err[256];
+    cr_assert_eq(kumo__settings_set(st, key, value, KUMO_PRIO_CMDLINE, err, sizeof(err)),
+                 KUMO_OK, "%s", err);
 }

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "kumo-int.h"
 
 typedef struct kumo_redisd {
     pid_t pid;
@@ -38,5 +39,23 @@ void kumo_redisd_stop(kumo_redisd *r, bool keep_dir);
  */
 int kumo_redisd_cli(const kumo_redisd *r, char *out, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * The suites of bare crawlers on Redis (the queue, RedisPipeline, the cluster stats): one
+ * fresh server per test, kumo_test_redis, started by the suite's .init (the test skipped
+ * without redis-server) before kumo_leakcheck_start(), and stopped by its .fini before
+ * kumo_leakcheck_end(), so that a failing leak check never leaves it running:
+ *     TestSuite(queue_redis, KUMO_REDISD_SUITE, .timeout = 60);
+ */
+extern kumo_redisd kumo_test_redis;
+void kumo_redisd_suite_init(void);
+void kumo_redisd_suite_fini(void);
+#define KUMO_REDISD_SUITE .init = kumo_redisd_suite_init, .fini = kumo_redisd_suite_fini
+
+/* Those suites' spider: "rt" (their Redis keys start "rt:"), one callback that does nothing. */
+extern const kumo_spider_def kumo_redisd_spider;
+
+/* Set key to value in st at the command line's priority; fail the test when it is refused. */
+void kumo_test_set(kumo_settings *st, const char *key, const char *value);
 
 #endif

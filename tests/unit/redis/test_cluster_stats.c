@@ -9,44 +9,10 @@
 #include "core/scheduler.h"
 #include "core/settings.h"
 #include "http/request.h"
-#include "lib/leakcheck.h"
 #include "lib/redisd.h"
 #include "redis/cluster_stats.h"
 
-static kumo_redisd redis;
-
-static void cb(kumo_response *res, kumo_out *out)
-{
-    (void)res, (void)out;
-}
-
-static const kumo_spider_def def = {
-    KUMO_SPIDER_HEADER,
-    .name = "cs",
-    .callbacks = KUMO_CALLBACKS(cb),
-};
-
-static void setup(void)
-{
-    memset(&redis, 0, sizeof(redis));
-    kumo_redisd_start_or_skip(&redis);
-    kumo_leakcheck_start();
-}
-
-static void teardown(void)
-{
-    kumo_redisd_stop(&redis, false);
-    kumo_leakcheck_end();
-}
-
-TestSuite(cluster_stats, .init = setup, .fini = teardown, .timeout = 60);
-
-static void set(kumo_settings *st, const char *k, const char *v)
-{
-    char err[256];
-    cr_assert_eq(kumo__settings_set(st, k, v, KUMO_PRIO_CMDLINE, err, sizeof(err)), KUMO_OK,
-                 "%s", err);
-}
+TestSuite(cluster_stats, KUMO_REDISD_SUITE, .timeout = 60);
 
 static void spin(struct event_base *base, int ms)
 {
@@ -58,12 +24,12 @@ static void spin(struct event_base *base, int ms)
 Test(cluster_stats, est_block_beside_the_local_figures)
 {
     kumo_settings *st = kumo__settings_new();
-    set(st, "SCHEDULER", "redis");
-    set(st, "REDIS_URL", redis.url);
-    set(st, "LOG_LEVEL", "WARNING");
-    set(st, "CONCURRENT_REQUESTS", "2");
+    kumo_test_set(st, "SCHEDULER", "redis");
+    kumo_test_set(st, "REDIS_URL", kumo_test_redis.url);
+    kumo_test_set(st, "LOG_LEVEL", "WARNING");
+    kumo_test_set(st, "CONCURRENT_REQUESTS", "2");
     struct event_base *base = event_base_new();
-    kumo_crawler *c = kumo__crawler_new_bare(st, &def);
+    kumo_crawler *c = kumo__crawler_new_bare(st, &kumo_redisd_spider);
     kumo__crawler_set_base(c, base);
     kumo_buf b;
     kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
@@ -77,7 +43,7 @@ Test(cluster_stats, est_block_beside_the_local_figures)
     cr_expect(strstr(kumo__buf_str(&b), "workers alive                                   : "
                      "local 1  cluster ?\n"), "%s", kumo__buf_str(&b));
     char out[64];
-    kumo_redisd_cli(&redis, out, sizeof(out), "RPUSH cs:items '{\"a\": 1}'");
+    kumo_redisd_cli(&kumo_test_redis, out, sizeof(out), "RPUSH rt:items '{\"a\": 1}'");
     for (int i = 0; i < 5; i++) {
         int err;
         char url[64];
@@ -91,7 +57,7 @@ Test(cluster_stats, est_block_beside_the_local_figures)
     cr_assert(kumo__redis_cluster_format(c, &b));
     const char *t = kumo__buf_str(&b);
     char head[160];
-    snprintf(head, sizeof(head), "Redis cluster 'cs' at %s (figures ", redis.url);
+    snprintf(head, sizeof(head), "Redis cluster 'rt' at %s (figures ", kumo_test_redis.url);
     cr_expect(!strncmp(t, head, strlen(head)), "%s", t);
     cr_expect(strstr(t, " s old)\n"), "%s", t);
     /* two leased into this worker's buffer (CONCURRENT_REQUESTS), three in Redis */

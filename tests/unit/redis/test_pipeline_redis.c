@@ -11,36 +11,9 @@
 #include "core/scheduler.h"
 #include "core/settings.h"
 #include "http/request.h"
-#include "lib/leakcheck.h"
 #include "lib/redisd.h"
 
-static kumo_redisd redis;
-
-static void cb(kumo_response *res, kumo_out *out)
-{
-    (void)res, (void)out;
-}
-
-static const kumo_spider_def def = {
-    KUMO_SPIDER_HEADER,
-    .name = "rp",
-    .callbacks = KUMO_CALLBACKS(cb),
-};
-
-static void setup(void)
-{
-    memset(&redis, 0, sizeof(redis));
-    kumo_redisd_start_or_skip(&redis);
-    kumo_leakcheck_start();
-}
-
-static void teardown(void)
-{
-    kumo_redisd_stop(&redis, false);
-    kumo_leakcheck_end();
-}
-
-TestSuite(pipeline_redis, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(pipeline_redis, KUMO_REDISD_SUITE, .timeout = 60);
 
 typedef struct bare {
     struct event_base *base;
@@ -61,24 +34,17 @@ static const kumo_pipeline_def *redis_pipeline(void)
     return NULL;
 }
 
-static void set(kumo_settings *st, const char *k, const char *v)
-{
-    char err[256];
-    cr_assert_eq(kumo__settings_set(st, k, v, KUMO_PRIO_CMDLINE, err, sizeof(err)), KUMO_OK,
-                 "%s", err);
-}
-
 /* Open the pipeline with ITEM_PIPELINES pipelines; returns its open's code. */
 static int bare_open(bare *b, const char *pipelines, const char *scheduler)
 {
     memset(b, 0, sizeof(*b));
     kumo_settings *st = kumo__settings_new();
-    set(st, "REDIS_URL", redis.url);
-    set(st, "LOG_LEVEL", "WARNING");
-    set(st, "SCHEDULER", scheduler);
-    set(st, "ITEM_PIPELINES", pipelines);
+    kumo_test_set(st, "REDIS_URL", kumo_test_redis.url);
+    kumo_test_set(st, "LOG_LEVEL", "WARNING");
+    kumo_test_set(st, "SCHEDULER", scheduler);
+    kumo_test_set(st, "ITEM_PIPELINES", pipelines);
     b->base = event_base_new();
-    b->c = kumo__crawler_new_bare(st, &def);
+    b->c = kumo__crawler_new_bare(st, &kumo_redisd_spider);
     kumo__crawler_set_base(b->c, b->base);
     if (!strcmp(scheduler, "redis")) {
         int rc;
@@ -119,7 +85,7 @@ static int item(bare *b, const char *url, int n)
 static const char *cli(const char *cmd)
 {
     static char out[512];
-    kumo_redisd_cli(&redis, out, sizeof(out), "%s", cmd);
+    kumo_redisd_cli(&kumo_test_redis, out, sizeof(out), "%s", cmd);
     return out;
 }
 
@@ -148,9 +114,9 @@ Test(pipeline_redis, memory_scheduler_pushes_json_with_rpush)
          i++)
         spin(&b, 50);
     cr_expect_eq(kumo_crawler_stats_get_int(b.c, "redis/items_stored", 0), 2);
-    cr_expect_str_eq(cli("LLEN rp:items"), "2");
-    cr_expect_str_eq(cli("LINDEX rp:items 0"), "{\"url\": \"http://a.test/1\", \"n\": 1}");
-    cr_expect_str_eq(cli("LINDEX rp:items 1"), "{\"url\": \"http://a.test/2\", \"n\": 2}");
+    cr_expect_str_eq(cli("LLEN rt:items"), "2");
+    cr_expect_str_eq(cli("LINDEX rt:items 0"), "{\"url\": \"http://a.test/1\", \"n\": 1}");
+    cr_expect_str_eq(cli("LINDEX rt:items 1"), "{\"url\": \"http://a.test/2\", \"n\": 2}");
     bare_close(&b);
 }
 
@@ -169,21 +135,21 @@ Test(pipeline_redis, redis_scheduler_stores_items_with_the_ack)
     /* the page's callback yields two items, then the page is done: one Function call */
     cr_expect_eq(item(&b, "http://a.test/x", 1), KUMO_EAGAIN);
     cr_expect_eq(item(&b, "http://a.test/y", 2), KUMO_EAGAIN);
-    cr_expect_str_eq(cli("LLEN rp:items"), "0", "not before the ack");
+    cr_expect_str_eq(cli("LLEN rt:items"), "0", "not before the ack");
     kumo__scheduler_done(b.s, r);
     kumo_request_unref(r);
     for (int i = 0; i < 100 && kumo_crawler_stats_get_int(b.c, "redis/items_stored", 0) < 2;
          i++)
         spin(&b, 50);
-    cr_expect_str_eq(cli("LLEN rp:items"), "2");
-    cr_expect_str_eq(cli("HGET rp:stats lease/acked"), "1");
-    cr_expect_str_eq(cli("LINDEX rp:items 1"), "{\"url\": \"http://a.test/y\", \"n\": 2}");
+    cr_expect_str_eq(cli("LLEN rt:items"), "2");
+    cr_expect_str_eq(cli("HGET rt:stats lease/acked"), "1");
+    cr_expect_str_eq(cli("LINDEX rt:items 1"), "{\"url\": \"http://a.test/y\", \"n\": 2}");
     /* an item no ack takes (a pipeline held it past its response) goes alone */
     cr_expect_eq(item(&b, "http://a.test/late", 3), KUMO_EAGAIN);
     for (int i = 0; i < 100 && kumo_crawler_stats_get_int(b.c, "redis/items_stored", 0) < 3;
          i++)
         spin(&b, 50);
-    cr_expect_str_eq(cli("LLEN rp:items"), "3");
-    cr_expect_str_eq(cli("HGET rp:stats lease/acked"), "1");
+    cr_expect_str_eq(cli("LLEN rt:items"), "3");
+    cr_expect_str_eq(cli("HGET rt:stats lease/acked"), "1");
     bare_close(&b);
 }

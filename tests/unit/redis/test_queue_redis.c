@@ -14,49 +14,15 @@
 #include "core/settings.h"
 #include "core/stats.h"
 #include "http/request.h"
-#include "lib/leakcheck.h"
 #include "lib/redisd.h"
 
-static kumo_redisd redis;
-
-static void cb(kumo_response *res, kumo_out *out)
-{
-    (void)res, (void)out;
-}
-
-static const kumo_spider_def def = {
-    KUMO_SPIDER_HEADER,
-    .name = "rq",
-    .callbacks = KUMO_CALLBACKS(cb),
-};
-
-static void setup(void)
-{
-    memset(&redis, 0, sizeof(redis));
-    kumo_redisd_start_or_skip(&redis);
-    kumo_leakcheck_start();
-}
-
-static void teardown(void)
-{
-    kumo_redisd_stop(&redis, false);   /* first: a failing leak check must not orphan it */
-    kumo_leakcheck_end();
-}
-
-TestSuite(queue_redis, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(queue_redis, KUMO_REDISD_SUITE, .timeout = 60);
 
 typedef struct worker {
     struct event_base *base;
     kumo_crawler *c;
     kumo_scheduler *s;
 } worker;
-
-static void set(kumo_settings *st, const char *k, const char *v)
-{
-    char err[256];
-    cr_assert_eq(kumo__settings_set(st, k, v, KUMO_PRIO_CMDLINE, err, sizeof(err)), KUMO_OK,
-                 "%s", err);
-}
 
 static const char *results_max = "67108864";    /* REDIS_RESULTS_MAX of the next worker */
 
@@ -65,17 +31,17 @@ static void worker_open_with(worker *w, const char *lease, const char *persist,
                              const char *const *kv)
 {
     kumo_settings *st = kumo__settings_new();
-    set(st, "REDIS_RESULTS_MAX", results_max);
+    kumo_test_set(st, "REDIS_RESULTS_MAX", results_max);
     for (size_t i = 0; kv && kv[i]; i += 2)
-        set(st, kv[i], kv[i + 1]);
-    set(st, "SCHEDULER", "redis");
-    set(st, "REDIS_URL", redis.url);
-    set(st, "SCHEDULER_LEASE_TIMEOUT", lease);
-    set(st, "SCHEDULER_PERSIST", persist);
-    set(st, "CONCURRENT_REQUESTS", "4");
-    set(st, "LOG_LEVEL", "WARNING");
+        kumo_test_set(st, kv[i], kv[i + 1]);
+    kumo_test_set(st, "SCHEDULER", "redis");
+    kumo_test_set(st, "REDIS_URL", kumo_test_redis.url);
+    kumo_test_set(st, "SCHEDULER_LEASE_TIMEOUT", lease);
+    kumo_test_set(st, "SCHEDULER_PERSIST", persist);
+    kumo_test_set(st, "CONCURRENT_REQUESTS", "4");
+    kumo_test_set(st, "LOG_LEVEL", "WARNING");
     w->base = event_base_new();
-    w->c = kumo__crawler_new_bare(st, &def);
+    w->c = kumo__crawler_new_bare(st, &kumo_redisd_spider);
     kumo__crawler_set_base(w->c, w->base);
     int rc;
     w->s = kumo__scheduler_open(w->c, &rc);
@@ -126,7 +92,7 @@ static kumo_request *next(worker *w)
 
 static void cli(const char *fmt, const char *arg, char *out, size_t n)
 {
-    kumo_redisd_cli(&redis, out, n, fmt, arg);
+    kumo_redisd_cli(&kumo_test_redis, out, n, fmt, arg);
 }
 
 Test(queue_redis, priorities_then_lifo_and_one_dupefilter_for_all)
@@ -157,9 +123,9 @@ Test(queue_redis, priorities_then_lifo_and_one_dupefilter_for_all)
     cr_expect_null(kumo__scheduler_next(b.s), "each url once");
     cr_expect_eq(kumo_crawler_stats_get_int(b.c, "dupefilter/filtered", 0), 6);
     char out[64];
-    cli("HGET %s:stats lease/acked", "rq", out, sizeof(out));
+    cli("HGET %s:stats lease/acked", "rt", out, sizeof(out));
     cr_expect_str_eq(out, "6");
-    cli("GET %s:nseen", "rq", out, sizeof(out));
+    cli("GET %s:nseen", "rt", out, sizeof(out));
     cr_expect_str_eq(out, "6");
     worker_close(&a);
     worker_close(&b);
@@ -185,7 +151,7 @@ Test(queue_redis, an_ack_after_the_lease_moved_is_refused)
     spin(&a, 300);
     cr_expect_eq(kumo_crawler_stats_get_int(a.c, "redis/ack_refused", 0), 1);
     char out[64];
-    cli("LLEN %s:q::0", "rq", out, sizeof(out));
+    cli("LLEN %s:q::0", "rt", out, sizeof(out));
     cr_expect_str_eq(out, "0", "the refused ack's child is not queued");
     /* b's ack goes through with its own child */
     kumo__scheduler_enqueue(b.s, req("http://a.test/child-of-b", 0));
@@ -196,9 +162,9 @@ Test(queue_redis, an_ack_after_the_lease_moved_is_refused)
     cr_expect_str_eq(child->url, "http://a.test/child-of-b");
     /* closing with a lease out hands it back at once */
     worker_close(&b);
-    cli("LLEN %s:q::0", "rq", out, sizeof(out));
+    cli("LLEN %s:q::0", "rt", out, sizeof(out));
     cr_expect_str_eq(out, "1", "handed back");
-    cli("HLEN %s:leases", "rq", out, sizeof(out));
+    cli("HLEN %s:leases", "rt", out, sizeof(out));
     cr_expect_str_eq(out, "0");
     kumo_request_unref(child);
     kumo_request_unref(mine);
@@ -240,14 +206,14 @@ Test(queue_redis, results_waiting_past_the_bound_hold_new_downloads)
     for (int i = 0; i < 100 && kumo__scheduler_len(a.s) < 3; i++)
         spin(&a, 50);
     cr_assert_eq(kumo__scheduler_len(a.s), 3, "two leased and buffered (plus one: not done)");
-    kumo_redisd_stop(&redis, true);
+    kumo_redisd_stop(&kumo_test_redis, true);
     spin(&a, 300);
     kumo__scheduler_done(a.s, r);           /* its ack waits */
     kumo_request_unref(r);
     spin(&a, 200);
     cr_expect_null(kumo__scheduler_next(a.s), "no new download while the result waits");
     cr_expect_eq(kumo__scheduler_len(a.s), 3, "the buffered leases are kept");
-    cr_assert_eq(kumo_redisd_start(&redis), 0);
+    cr_assert_eq(kumo_redisd_start(&kumo_test_redis), 0);
     kumo_request *again = next(&a);         /* reconnected: the ack is answered */
     cr_expect(again, "downloads start again once Redis answered");
     if (again) {
@@ -262,13 +228,13 @@ Test(queue_redis, results_waiting_past_the_bound_hold_new_downloads)
 static void worker_open_engine(worker *w)
 {
     kumo_settings *st = kumo__settings_new();
-    set(st, "SCHEDULER", "redis");
-    set(st, "REDIS_URL", redis.url);
-    set(st, "CONCURRENT_REQUESTS", "4");
-    set(st, "TELNETCONSOLE_ENABLED", "0");
-    set(st, "LOG_LEVEL", "WARNING");
+    kumo_test_set(st, "SCHEDULER", "redis");
+    kumo_test_set(st, "REDIS_URL", kumo_test_redis.url);
+    kumo_test_set(st, "CONCURRENT_REQUESTS", "4");
+    kumo_test_set(st, "TELNETCONSOLE_ENABLED", "0");
+    kumo_test_set(st, "LOG_LEVEL", "WARNING");
     w->base = event_base_new();
-    w->c = kumo__crawler_new_bare(st, &def);
+    w->c = kumo__crawler_new_bare(st, &kumo_redisd_spider);
     kumo__crawler_set_base(w->c, w->base);
     char err[512];
     cr_assert_eq(kumo__crawler_open_engine(w->c, err, sizeof(err)), KUMO_OK, "%s", err);
@@ -313,15 +279,15 @@ Test(queue_redis, frontier_at_most_twice_the_packed_encoding)
         }
         for (int i = 0; i < 200; i++) {
             spin(&a, 50);
-            cli("GET %s:nseen", "rq", out, sizeof(out));
+            cli("GET %s:nseen", "rt", out, sizeof(out));
             if (atoi(out) == N)
                 break;
         }
         cr_assert_eq(atoi(out), N, "every request pushed");
         spin(&a, 200);
-        cli("ZCARD %s:slotq", "rq", out, sizeof(out));
+        cli("ZCARD %s:slotq", "rt", out, sizeof(out));
         cr_expect_eq(atoi(out), hosts[h], "one slot per host");
-        cli(FRONTIER_LUA, "rq", out, sizeof(out));
+        cli(FRONTIER_LUA, "rt", out, sizeof(out));
         long queued = 0, mem = 0, packed = 0;
         cr_assert_eq(sscanf(out, "%ld %ld %ld", &queued, &mem, &packed), 3, "%s", out);
         cr_assert_gt(queued, N - 10, "the frontier holds them (a few leased)");
@@ -355,7 +321,7 @@ Test(queue_redis, a_slot_is_leased_once_at_a_time_and_waits_its_delay)
     cr_expect_null(kumo__scheduler_next(a.s), "the slot's one lease is out");
     cr_expect_null(kumo__scheduler_next(b.s), "for every worker");
     char out[64];
-    cli("HGET %s:inflight ''", "rq", out, sizeof(out));
+    cli("HGET %s:inflight ''", "rt", out, sizeof(out));
     cr_expect_str_eq(out, "1");
     double acked = kumo_now();
     kumo__scheduler_done(a.s, first);
@@ -365,7 +331,7 @@ Test(queue_redis, a_slot_is_leased_once_at_a_time_and_waits_its_delay)
     cr_expect_geq(kumo_now() - acked, 0.3, "the delay after the ack, at least");
     kumo__scheduler_done(b.s, second);
     spin(&b, 100);
-    cli("HLEN %s:inflight", "rq", out, sizeof(out));
+    cli("HLEN %s:inflight", "rt", out, sizeof(out));
     cr_expect_str_eq(out, "0");
     kumo_request_unref(first);
     kumo_request_unref(second);
