@@ -4,6 +4,7 @@
 #include "core/crawler.h"
 #include "core/settings.h"
 #include "core/signals.h"
+#include "core/spider.h"
 #include "core/stats.h"
 #include "mem/memreport.h"
 #include "util/json.h"
@@ -273,8 +274,16 @@ static size_t detect(leakwatch *lw, kumo_lw_suspect *out, size_t max)
         if (was_warned(lw, sus[i].cls) || lw->nwarned >= KUMO_LW_MAX_CLASSES)
             continue;
         lw->warned[lw->nwarned++] = sus[i].cls;
+        /* the walk reads every live object and what it holds: no callback may change them
+         * meanwhile on a parse thread (they run under the spider's lock, as the console's
+         * commands do) */
         kumo_held_by held[KUMO_LW_HELD_MAX];
+        kumo_spider *sp = kumo_crawler_spider(lw->c);
+        if (sp)
+            kumo__spider_lock(sp);
         size_t nheld = kumo__held_by(sus[i].cls, held, KUMO_LW_HELD_MAX);
+        if (sp)
+            kumo__spider_unlock(sp);
         sus[i].nheld = KUMO_MIN(nheld, KUMO_LW_HELD_MAX);
         memcpy(sus[i].held, held, sus[i].nheld * sizeof(held[0]));
         if (warned < max)
