@@ -687,8 +687,9 @@ static void set_headers(xfer *x, kumo_request *req)
 {
     kumo_buf line;
     kumo__buf_init(&line, 0, KUMO_T_STR, KUMO_V_HEADERS);
-    for (size_t i = 0; i < req->headers->len; i++) {
-        const char *n = req->headers->kv[2 * i], *v = req->headers->kv[2 * i + 1];
+    for (size_t i = 0; i < kumo_headers_count(req->headers); i++) {
+        const char *n, *v;
+        kumo_headers_at(req->headers, i, &n, &v);
         if (strcasecmp(n, "Accept-Encoding") == 0)
             x->decode = true;
         kumo__buf_reset(&line);

@@ -124,12 +124,13 @@ static void assert_same_request(kumo_request *a, kumo_request *b)
     else
         cr_assert_null(b->body);
     cr_assert_eq(a->cb, b->cb);
-    cr_assert_eq(a->errback, b->errback);
+    cr_assert_eq(kumo__request_errback(a), kumo__request_errback(b));
     cr_assert_eq(a->ref.cls, b->ref.cls);
-    cr_assert_eq(a->cb_kwargs.len, b->cb_kwargs.len);
-    for (size_t i = 0; i < a->cb_kwargs.len; i++) {
-        cr_assert_str_eq(a->cb_kwargs.e[i].key, b->cb_kwargs.e[i].key);
-        assert_same_value(&a->cb_kwargs.e[i].val, &b->cb_kwargs.e[i].val);
+    const kumo_map *akw = kumo__request_cb_kwargs(a), *bkw = kumo__request_cb_kwargs(b);
+    cr_assert_eq(akw->len, bkw->len);
+    for (size_t i = 0; i < akw->len; i++) {
+        cr_assert_str_eq(akw->e[i].key, bkw->e[i].key);
+        assert_same_value(&akw->e[i].val, &bkw->e[i].val);
     }
     cr_assert_eq(a->priority, b->priority);
     cr_assert_eq(a->dont_filter, b->dont_filter);

@@ -146,13 +146,13 @@ Test(queue_sqlite, fields_survive_a_reopen)
     cr_assert_eq(l->u.list->len, 2);
     cr_assert_str_eq(l->u.list->v[1].u.str.s, "two");
     cr_assert_eq(r->ref.cls, &KUMO_CLASS(FormRequest));
-    cr_assert_eq(r->errback, jt_eb);
+    cr_assert_eq(kumo__request_errback(r), jt_eb);
     cr_assert_eq(kumo_map_get_int(kumo_request_cb_kwargs(r), "page", -1), 4);
     kumo_request *p = kumo__scheduler_next(s);
     cr_assert_str_eq(p->url, "http://a.test/plain");
     cr_assert_str_eq(p->method, "GET");
     cr_assert_null(p->cb);
-    cr_assert_null(p->errback);
+    cr_assert_null(kumo__request_errback(p));
     cr_assert_eq(p->ref.cls, &KUMO_CLASS(Request));
     cr_assert_eq(kumo_request_cb_kwargs(p)->len, 0);
     cr_assert_null(p->body);

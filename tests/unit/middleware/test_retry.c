@@ -198,7 +198,7 @@ Test(mw_retry, disabled_and_copy)
     kumo_request *req = mwt_req(URL);
     kumo_request_set_method(req, "POST");
     kumo_request_set_body(req, "a=1", 3);
-    kumo_headers_add(req->headers, "X-Test", "1");
+    kumo_headers_add(kumo_request_headers(req), "X-Test", "1");
     kumo_map_set(&req->meta, "depth", kumo_val_int(3));
     kumo_request_set_priority(req, 7);
     kumo_response *res = mwt_res(req, 500, NULL, "");
