@@ -241,8 +241,11 @@ static cval *request_getattr(cv_ctx *c, cval *self, const char *name)
         return cv_int(req->priority);
     if (!strcmp(name, "dont_filter"))
         return cv_bool(req->dont_filter);
-    if (!strcmp(name, "body"))
-        return cv_bytesn(req->body ? req->body : "", req->body ? req->body_len : 0);
+    if (!strcmp(name, "body")) {
+        size_t len;
+        const char *body = kumo__request_body(req, &len);
+        return cv_bytesn(body ? body : "", len);
+    }
     if (!strcmp(name, "cb_kwargs"))
         return co_from_map(c, kumo__request_cb_kwargs(req));
     if (!strcmp(name, "flags"))

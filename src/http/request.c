@@ -128,8 +128,6 @@ kumo_request *kumo__request_copy(const kumo_request *src)
     req->url = kumo_strdup(src->url, KUMO_T_STR, KUMO_V_URL);
     put_method(req, src->method, false);
     req->headers = kumo__headers_copy(src->headers);
-    if (src->body)
-        kumo_request_set_body(req, src->body, src->body_len);
     req->cb = src->cb;
     req->priority = src->priority;
     req->dont_filter = src->dont_filter;
@@ -137,6 +135,7 @@ kumo_request *kumo__request_copy(const kumo_request *src)
     if (src->ext) {
         ext_of(req)->errback = src->ext->errback;
         kumo_map_copy(&req->ext->cb_kwargs, &src->ext->cb_kwargs);
+        kumo_request_set_body(req, src->ext->body, src->ext->body_len);
     }
     kumo__request_set_class(req, (kumo_class *)src->ref.cls);
     return req;
@@ -160,11 +159,11 @@ void kumo_request_unref(kumo_request *req)
     kumo_free(req->url);
     if (req->method_owned)
         kumo_free((char *)req->method);
-    kumo_free(req->body);
     kumo__headers_free(req->headers);
     kumo_map_release(&req->meta);
     if (req->ext) {
         kumo_map_release(&req->ext->cb_kwargs);
+        kumo_free(req->ext->body);
         kumo_free(req->ext);
     }
     kumo_free(req);
@@ -226,14 +225,17 @@ int kumo_request_set_method(kumo_request *req, const char *method)
 
 void kumo_request_set_body(kumo_request *req, const void *body, size_t len)
 {
-    kumo_free(req->body);
-    req->body = NULL;
-    req->body_len = 0;
+    if (req->ext) {
+        kumo_free(req->ext->body);
+        req->ext->body = NULL;
+        req->ext->body_len = 0;
+    }
     if (body && len) {
-        req->body = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
-        memcpy(req->body, body, len);
-        req->body[len] = '\0';
-        req->body_len = len;
+        kumo_request_ext *x = ext_of(req);
+        x->body = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
+        memcpy(x->body, body, len);
+        x->body[len] = '\0';
+        x->body_len = len;
     }
     req->fp_done = false;
 }
@@ -301,7 +303,9 @@ const kumo_map *kumo__request_cb_kwargs(const kumo_request *req)
 const unsigned char *kumo__request_fingerprint(kumo_request *req)
 {
     if (!req->fp_done) {
-        if (kumo__fingerprint(req->method, req->url, req->body, req->body_len, req->fp))
+        size_t len;
+        const char *body = kumo__request_body(req, &len);
+        if (kumo__fingerprint(req->method, req->url, body, len, req->fp))
             memset(req->fp, 0, sizeof(req->fp));
         req->fp_done = true;
     }
@@ -311,8 +315,10 @@ const unsigned char *kumo__request_fingerprint(kumo_request *req)
 size_t kumo__request_bytes(const kumo_request *req)
 {
     /* Scrapy counts request_httprepr(): "METHOD path HTTP/1.1\r\nHost: h\r\n" + headers + body */
+    size_t body_len;
+    kumo__request_body(req, &body_len);
     return strlen(req->method) + strlen(req->url) + 12 + kumo__headers_bytes(req->headers) + 2 +
-           req->body_len;
+           body_len;
 }
 
 /* ---------------------------------------------------------------- packing */
@@ -425,10 +431,12 @@ int kumo__request_pack(const kumo_request *req, kumo_buf *out)
         return KUMO_EINVAL;
     size_t nh = kumo_headers_count(req->headers);
     kumo_errback_fn eb = kumo__request_errback(req);
+    size_t body_len;
+    const char *body = kumo__request_body(req, &body_len);
     bool extra = cls != 0 || kw->len;
     unsigned flags = (req->cb ? F_CB : 0) | (req->dont_filter ? F_DONT_FILTER : 0) |
                      (strcmp(req->method, "GET") ? F_METHOD : 0) | (nh ? F_HEADERS : 0) |
-                     (req->body ? F_BODY : 0) | (req->meta.len ? F_META : 0) |
+                     (body ? F_BODY : 0) | (req->meta.len ? F_META : 0) |
                      (eb ? F_ERRBACK : 0) | (extra ? F_EXTRA : 0);
     kumo__buf_addc(out, (char)flags);
     if (req->cb)
@@ -452,9 +460,9 @@ int kumo__request_pack(const kumo_request *req, kumo_buf *out)
             put_str(out, value);
         }
     }
-    if (req->body) {
-        put_uv(out, req->body_len);
-        kumo__buf_add(out, req->body, req->body_len);
+    if (body) {
+        put_uv(out, body_len);
+        kumo__buf_add(out, body, body_len);
     }
     if (req->meta.len) {
         put_uv(out, req->meta.len);
@@ -619,10 +627,8 @@ kumo_request *kumo__request_unpack(const void *p, size_t len)
     if (flags & F_BODY) {
         uint64_t n = get_uv(&r);
         if (!r.bad && n <= (uint64_t)(r.end - r.p)) {
-            req->body = kumo_alloc((size_t)n + 1, KUMO_T_BYTES, KUMO_V_BODY);
-            get_bytes(&r, req->body, (size_t)n);
-            req->body[n] = '\0';
-            req->body_len = (size_t)n;
+            kumo_request_set_body(req, r.p, (size_t)n);
+            r.p += n;
         } else {
             r.bad = true;
         }

@@ -7,23 +7,23 @@
 #include "util/buf.h"
 
 /* What few requests hold, kept out of the request so that one without them costs less:
- * allocated by the first kumo_request_cb_kwargs() or non-NULL errback. */
+ * allocated by the first kumo_request_cb_kwargs(), non-NULL errback or body. */
 typedef struct kumo_request_ext {
     kumo_map cb_kwargs;         /* the callback's keyword arguments */
     kumo_errback_fn errback;    /* NULL: none */
+    char *body;                 /* owned, NUL-terminated, or NULL: none */
+    size_t body_len;
 } kumo_request_ext;
 
-/* Fields ordered by size so that nothing pads (160 bytes on LP64; a unit test checks). */
+/* Fields ordered by size so that nothing pads (144 bytes on LP64; a unit test checks). */
 struct kumo_request {
     kumo_ref ref;               /* first: trackref header */
     char *url;                  /* owned, absolute, fragment kept */
     const char *method;         /* upper case: a static string for a standard method, else
                                  * owned (method_owned) */
     kumo_headers *headers;      /* owned; NULL (no headers) until kumo_request_headers() */
-    char *body;                 /* owned, may be NULL */
-    size_t body_len;
     kumo_callback_fn cb;        /* NULL: the spider's first callback */
-    kumo_request_ext *ext;      /* owned; NULL: no cb_kwargs and no errback */
+    kumo_request_ext *ext;      /* owned; NULL: no cb_kwargs, errback or body */
     uint64_t seq;               /* scheduler order within a priority */
     kumo_map meta;              /* depth, retry_times, redirect_times, download_timeout... */
     uint32_t refcount;
@@ -38,6 +38,14 @@ struct kumo_request {
 static inline kumo_errback_fn kumo__request_errback(const kumo_request *req)
 {
     return req->ext ? req->ext->errback : NULL;
+}
+
+/* The request's body (NUL-terminated) and its length in *len, or NULL and 0 when it has
+ * none.  Borrowed, valid until the body changes. */
+static inline const char *kumo__request_body(const kumo_request *req, size_t *len)
+{
+    *len = req->ext ? req->ext->body_len : 0;
+    return req->ext ? req->ext->body : NULL;
 }
 
 /* The request's cb_kwargs to read: an empty map when it has none.  Borrowed, valid until

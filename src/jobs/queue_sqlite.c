@@ -166,8 +166,10 @@ static int insert(sq *q, const kumo_request *req)
     else
         sqlite3_bind_text(st, 4, req->method, -1, SQLITE_STATIC);
     int rc = bind_json_headers(q, st, 5, req);
-    if (req->body)
-        sqlite3_bind_blob(st, 6, req->body, (int)req->body_len, SQLITE_STATIC);
+    size_t body_len;
+    const char *body = kumo__request_body(req, &body_len);
+    if (body)
+        sqlite3_bind_blob(st, 6, body, (int)body_len, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 6);
     if (cb)

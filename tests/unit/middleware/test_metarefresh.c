@@ -160,7 +160,9 @@ Test(mw_metarefresh, redirected_request)
     cr_assert_eq(run(NULL, "POST", "text/html", PAGE5, "redirect_urls", first, &next),
                  KUMO_EDONE);
     cr_expect_str_eq(next->method, "GET");
-    cr_expect_eq(next->body_len, 0);
+    size_t len;
+    kumo__request_body(next, &len);
+    cr_expect_eq(len, 0);
     cr_expect_null(kumo_headers_get(next->headers, "Content-Type"));
     cr_expect_eq(kumo_map_get_int(&next->meta, "redirect_times", -1), 1);
     cr_expect_eq(kumo_map_get_int(&next->meta, "redirect_ttl", -1), 19);

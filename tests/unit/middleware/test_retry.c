@@ -205,7 +205,9 @@ Test(mw_retry, disabled_and_copy)
     kumo_request *next = NULL;
     cr_assert_eq(kumo__dlmw_retry.process_response(self, c, req, &res, &next), KUMO_EDONE);
     cr_assert_str_eq(next->method, "POST");
-    cr_assert_eq(next->body_len, 3);
+    size_t len;
+    kumo__request_body(next, &len);
+    cr_assert_eq(len, 3);
     cr_assert_str_eq(kumo_headers_get(next->headers, "X-Test"), "1");
     cr_assert_eq(kumo_map_get_int(&next->meta, "depth", 0), 3);
     cr_assert_eq(next->priority, 6);
