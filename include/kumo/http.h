@@ -21,6 +21,9 @@ typedef void (*kumo_errback_fn)(kumo_failure *f, kumo_out *out);
 
 /* ---- headers: ordered (name, value) pairs, names compared case-insensitively ---- */
 
+/* The readers (kumo_headers_get(), _count(), _at()) take NULL as no headers: a request has
+ * none until one is set (kumo_request_headers()). */
+
 /* Returns the first value of name, or NULL.  Borrowed, valid until the headers change. */
 const char *kumo_headers_get(const kumo_headers *h, const char *name);
 
@@ -52,8 +55,22 @@ void kumo_request_unref(kumo_request *req);
 /* Borrowed, valid while req lives. */
 const char *kumo_request_url(const kumo_request *req);
 const char *kumo_request_method(const kumo_request *req);
-kumo_headers *kumo_request_headers(kumo_request *req);
 kumo_map *kumo_request_meta(kumo_request *req);
+
+/*
+ * The request's headers, to change them: a request has none until the first call, which
+ * creates them empty (to read one, kumo_request_header() creates nothing).  Borrowed, valid
+ * while req lives.
+ */
+kumo_headers *kumo_request_headers(kumo_request *req);
+
+/* Returns the first value of the header name, or NULL.  Borrowed, valid until the request's
+ * headers change. */
+const char *kumo_request_header(const kumo_request *req, const char *name);
+
+/* kumo_headers_set() on the request's headers: replace every value of name with value (NULL:
+ * remove them; removing from a request without headers creates none). */
+void kumo_request_set_header(kumo_request *req, const char *name, const char *value);
 
 /*
  * Set the method ("POST"...; copied, upper-cased) and body (copied).  A method must be an
@@ -84,8 +101,8 @@ void kumo_request_set_errback(kumo_request *req, kumo_errback_fn eb);
 /*
  * The keyword arguments for the callback (Scrapy's cb_kwargs): a map the spider fills
  * when it builds the request and the callback reads from its response.  Copied with the
- * request (redirects, retries); saved in a job like meta.  Borrowed, valid while req /
- * res lives.
+ * request (redirects, retries); saved in a job like meta.  A request holds no map until
+ * the first call.  Borrowed, valid while req / res lives.
  */
 kumo_map *kumo_request_cb_kwargs(kumo_request *req);
 kumo_map *kumo_response_cb_kwargs(const kumo_response *res);

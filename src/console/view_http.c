@@ -241,10 +241,13 @@ static cval *request_getattr(cv_ctx *c, cval *self, const char *name)
         return cv_int(req->priority);
     if (!strcmp(name, "dont_filter"))
         return cv_bool(req->dont_filter);
-    if (!strcmp(name, "body"))
-        return cv_bytesn(req->body ? req->body : "", req->body ? req->body_len : 0);
+    if (!strcmp(name, "body")) {
+        size_t len;
+        const char *body = kumo__request_body(req, &len);
+        return cv_bytesn(body ? body : "", len);
+    }
     if (!strcmp(name, "cb_kwargs"))
-        return co_from_map(c, &req->cb_kwargs);
+        return co_from_map(c, kumo__request_cb_kwargs(req));
     if (!strcmp(name, "flags"))
         return cv_list_new();
     if (!strcmp(name, "encoding"))
@@ -259,9 +262,10 @@ static cval *request_getattr(cv_ctx *c, cval *self, const char *name)
         return cv_str(cbname ? cbname : "<callback>");
     }
     if (!strcmp(name, "errback")) {
-        if (!req->errback)
+        kumo_errback_fn eb = kumo__request_errback(req);
+        if (!eb)
             return cv_none();
-        const char *ebname = sp ? kumo__spider_errback_name(sp, req->errback) : NULL;
+        const char *ebname = sp ? kumo__spider_errback_name(sp, eb) : NULL;
         return cv_str(ebname ? ebname : "<errback>");
     }
     return NULL;
@@ -785,7 +789,7 @@ static cval *response_getattr(cv_ctx *c, cval *self, const char *name)
         if (!res->request)
             return cv_raise(c, "AttributeError", "Response.cb_kwargs not available, this "
                             "response is not tied to any request");
-        return co_from_map(c, &res->request->cb_kwargs);
+        return co_from_map(c, kumo__request_cb_kwargs(res->request));
     }
     if (!strcmp(name, "flags"))
         return cv_list_new();

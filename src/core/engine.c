@@ -180,7 +180,8 @@ static void process_outputs(kumo_engine *e, kumo_response *res, kumo_out *out);
 static bool run_errback(kumo_engine *e, kumo_request *req, int err, const char *msg,
                         kumo_response *res)
 {
-    if (!req->errback)
+    kumo_errback_fn eb = kumo__request_errback(req);
+    if (!eb)
         return false;
     kumo_crawler *c = e->c;
     kumo_failure f = {req, err, msg && *msg ? msg : kumo_strerror(err), res};
@@ -189,7 +190,7 @@ static bool run_errback(kumo_engine *e, kumo_request *req, int err, const char *
     size_t mark = kumo__pool_mark();
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_CALLBACK);
     kumo__spider_lock(kumo_crawler_spider(c));
-    req->errback(&f, &out);
+    eb(&f, &out);
     kumo__spider_unlock(kumo_crawler_spider(c));
     kumo__stage_leave(stage);
     kumo__pool_drain(mark);
@@ -302,7 +303,7 @@ static bool on_response(kumo_engine *e, kumo_request *req, kumo_response *res)
     if (rc != KUMO_OK || !r)
         return false;
     if (kumo__log_enabled(KUMO_LOG_DEBUG)) {
-        const char *ref = kumo_headers_get(req->headers, "Referer");
+        const char *ref = kumo_request_header(req, "Referer");
         KUMO_DEBUG(LOGGER, "Crawled (%d) <%s %s> (referer: %s)%s", r->status, req->method,
                    req->url, ref ? ref : "None", kumo__response_flags_str(r));
     }

@@ -219,7 +219,7 @@ static kumo_request *form_request(const char *url, const char *method, const fie
     if (req) {
         kumo_request_set_method(req, method);
         if (data && post) {
-            kumo_headers_set(req->headers, "Content-Type", "application/x-www-form-urlencoded");
+            kumo_request_set_header(req, "Content-Type", "application/x-www-form-urlencoded");
             kumo_request_set_body(req, qs.s, qs.len);
         }
         kumo__request_set_class(req, &KUMO_CLASS(FormRequest));
@@ -929,8 +929,8 @@ static kumo_request *json_request(const char *url, kumo_buf *body, int rc, kumo_
             kumo_request_set_method(req, "POST");
             kumo_request_set_body(req, body->s, body->len);
         }
-        kumo_headers_set(req->headers, "Content-Type", "application/json");
-        kumo_headers_set(req->headers, "Accept", "application/json, text/javascript, */*; q=0.01");
+        kumo_request_set_header(req, "Content-Type", "application/json");
+        kumo_request_set_header(req, "Accept", "application/json, text/javascript, */*; q=0.01");
         kumo__request_set_class(req, &KUMO_CLASS(JsonRequest));
     }
     if (body)

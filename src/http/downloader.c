@@ -687,8 +687,9 @@ static void set_headers(xfer *x, kumo_request *req)
 {
     kumo_buf line;
     kumo__buf_init(&line, 0, KUMO_T_STR, KUMO_V_HEADERS);
-    for (size_t i = 0; i < req->headers->len; i++) {
-        const char *n = req->headers->kv[2 * i], *v = req->headers->kv[2 * i + 1];
+    for (size_t i = 0; i < kumo_headers_count(req->headers); i++) {
+        const char *n, *v;
+        kumo_headers_at(req->headers, i, &n, &v);
         if (strcasecmp(n, "Accept-Encoding") == 0)
             x->decode = true;
         kumo__buf_reset(&line);
@@ -762,8 +763,10 @@ static void start_transfer(kumo_downloader *dl, slot *s, kumo_request *req)
     } else if (strcmp(req->method, "HEAD") == 0) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else {
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, req->body ? req->body : "");
+        size_t len;
+        const char *body = kumo__request_body(req, &len);  /* req lives through the transfer */
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "");
         if (strcmp(req->method, "POST") != 0)
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req->method);
     }

@@ -21,6 +21,8 @@ void kumo__headers_free(kumo_headers *h)
 
 kumo_headers *kumo__headers_copy(const kumo_headers *h)
 {
+    if (!h)
+        return NULL;
     kumo_headers *c = kumo__headers_new();
     for (size_t i = 0; i < h->len; i++)
         kumo_headers_add(c, h->kv[2 * i], h->kv[2 * i + 1]);
@@ -29,7 +31,7 @@ kumo_headers *kumo__headers_copy(const kumo_headers *h)
 
 const char *kumo_headers_get(const kumo_headers *h, const char *name)
 {
-    for (size_t i = 0; i < h->len; i++)
+    for (size_t i = 0; h && i < h->len; i++)
         if (strcasecmp(h->kv[2 * i], name) == 0)
             return h->kv[2 * i + 1];
     return NULL;
@@ -66,12 +68,12 @@ void kumo_headers_set(kumo_headers *h, const char *name, const char *value)
 
 size_t kumo_headers_count(const kumo_headers *h)
 {
-    return h->len;
+    return h ? h->len : 0;
 }
 
 void kumo_headers_at(const kumo_headers *h, size_t i, const char **name, const char **value)
 {
-    kumo_assert(i < h->len);
+    kumo_assert(h && i < h->len);
     *name = h->kv[2 * i];
     *value = h->kv[2 * i + 1];
 }
@@ -79,7 +81,7 @@ void kumo_headers_at(const kumo_headers *h, size_t i, const char **name, const c
 size_t kumo__headers_bytes(const kumo_headers *h)
 {
     size_t n = 0;
-    for (size_t i = 0; i < h->len; i++)
+    for (size_t i = 0; h && i < h->len; i++)
         n += strlen(h->kv[2 * i]) + strlen(h->kv[2 * i + 1]) + 4;   /* ": " and CRLF */
     return n;
 }

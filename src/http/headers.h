@@ -12,9 +12,9 @@ struct kumo_headers {
 /* Returns a new, empty Headers; free with kumo__headers_free(). */
 kumo_headers *kumo__headers_new(void);
 void kumo__headers_free(kumo_headers *h);
-/* Returns a new copy of h. */
+/* Returns a new copy of h; NULL (no headers) for NULL. */
 kumo_headers *kumo__headers_copy(const kumo_headers *h);
-/* Bytes held (for stats: downloader/request_bytes). */
+/* Bytes held (for stats: downloader/request_bytes); 0 for NULL. */
 size_t kumo__headers_bytes(const kumo_headers *h);
 
 /*

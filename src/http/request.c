@@ -26,7 +26,8 @@ static void refs(const kumo_ref *r, kumo_ref_visit_fn visit, void *ctx)
 {
     const kumo_request *req = (const kumo_request *)r;
     kumo_map_refs(&req->meta, ".meta", visit, ctx);
-    kumo_map_refs(&req->cb_kwargs, ".cb_kwargs", visit, ctx);
+    if (req->ext)
+        kumo_map_refs(&req->ext->cb_kwargs, ".cb_kwargs", visit, ctx);
 }
 
 static unsigned refcount(const kumo_ref *r)
@@ -51,10 +52,45 @@ static kumo_request *alloc_request(void)
     kumo_request *req = kumo_calloc(1, sizeof(*req), KUMO_T_REQUEST, KUMO_V_NONE);
     kumo_ref_init(&req->ref, &KUMO_CLASS(Request));
     req->refcount = 1;
-    req->headers = kumo__headers_new();
+    req->method = "GET";
     kumo_map_init(&req->meta, KUMO_T_DICT, KUMO_V_META);
-    kumo_map_init(&req->cb_kwargs, KUMO_T_DICT, KUMO_V_DICT);
     return req;
+}
+
+/* The part of req few requests need, created on first use.  Borrowed, valid while req lives. */
+static kumo_request_ext *ext_of(kumo_request *req)
+{
+    if (!req->ext) {
+        req->ext = kumo_calloc(1, sizeof(*req->ext), KUMO_T_DICT, KUMO_V_DICT);
+        kumo_map_init(&req->ext->cb_kwargs, KUMO_T_DICT, KUMO_V_DICT);
+    }
+    return req->ext;
+}
+
+/* The standard methods (RFC 9110 and PATCH): a request points to these instead of a copy. */
+static const char *const std_methods[] = {
+    "GET", "POST", "HEAD", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+};
+
+/* Set req's method to m (upper-cased when upper): a static string when it is a standard one,
+ * else a copy req owns. */
+static void put_method(kumo_request *req, const char *m, bool upper)
+{
+    const char *method = NULL;
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(std_methods) && !method; i++)
+        if ((upper ? strcasecmp(m, std_methods[i]) : strcmp(m, std_methods[i])) == 0)
+            method = std_methods[i];
+    if (req->method_owned)
+        kumo_free((char *)req->method);
+    req->method_owned = !method;
+    if (!method) {
+        char *own = kumo_strdup(m, KUMO_T_STR, KUMO_V_DICT);
+        for (char *p = own; upper && *p; p++)
+            if (*p >= 'a' && *p <= 'z')
+                *p = (char)(*p - 'a' + 'A');
+        method = own;
+    }
+    req->method = method;
 }
 
 kumo_class *const kumo__request_classes[] = {
@@ -82,7 +118,6 @@ kumo_request *kumo_request_new(const char *url, kumo_callback_fn cb, int *err)
     }
     kumo_request *req = alloc_request();
     req->url = safe;
-    req->method = kumo_strdup("GET", KUMO_T_STR, KUMO_V_DICT);
     req->cb = cb;
     return req;
 }
@@ -91,17 +126,17 @@ kumo_request *kumo__request_copy(const kumo_request *src)
 {
     kumo_request *req = alloc_request();
     req->url = kumo_strdup(src->url, KUMO_T_STR, KUMO_V_URL);
-    req->method = kumo_strdup(src->method, KUMO_T_STR, KUMO_V_DICT);
-    kumo__headers_free(req->headers);
+    put_method(req, src->method, false);
     req->headers = kumo__headers_copy(src->headers);
-    if (src->body)
-        kumo_request_set_body(req, src->body, src->body_len);
     req->cb = src->cb;
-    req->errback = src->errback;
     req->priority = src->priority;
     req->dont_filter = src->dont_filter;
     kumo_map_copy(&req->meta, &src->meta);
-    kumo_map_copy(&req->cb_kwargs, &src->cb_kwargs);
+    if (src->ext) {
+        ext_of(req)->errback = src->ext->errback;
+        kumo_map_copy(&req->ext->cb_kwargs, &src->ext->cb_kwargs);
+        kumo_request_set_body(req, src->ext->body, src->ext->body_len);
+    }
     kumo__request_set_class(req, (kumo_class *)src->ref.cls);
     return req;
 }
@@ -122,11 +157,15 @@ void kumo_request_unref(kumo_request *req)
         return;
     kumo_ref_fini(&req->ref);
     kumo_free(req->url);
-    kumo_free(req->method);
-    kumo_free(req->body);
+    if (req->method_owned)
+        kumo_free((char *)req->method);
     kumo__headers_free(req->headers);
     kumo_map_release(&req->meta);
-    kumo_map_release(&req->cb_kwargs);
+    if (req->ext) {
+        kumo_map_release(&req->ext->cb_kwargs);
+        kumo_free(req->ext->body);
+        kumo_free(req->ext);
+    }
     kumo_free(req);
 }
 
@@ -179,33 +218,44 @@ int kumo_request_set_method(kumo_request *req, const char *method)
 {
     if (!kumo__method_is_token(method))
         return KUMO_EINVAL;
-    char *m = kumo_strdup(method, KUMO_T_STR, KUMO_V_DICT);
-    for (char *p = m; *p; p++)
-        if (*p >= 'a' && *p <= 'z')
-            *p = (char)(*p - 'a' + 'A');
-    kumo_free(req->method);
-    req->method = m;
+    put_method(req, method, true);
     req->fp_done = false;
     return KUMO_OK;
 }
 
 void kumo_request_set_body(kumo_request *req, const void *body, size_t len)
 {
-    kumo_free(req->body);
-    req->body = NULL;
-    req->body_len = 0;
+    if (req->ext) {
+        kumo_free(req->ext->body);
+        req->ext->body = NULL;
+        req->ext->body_len = 0;
+    }
     if (body && len) {
-        req->body = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
-        memcpy(req->body, body, len);
-        req->body[len] = '\0';
-        req->body_len = len;
+        kumo_request_ext *x = ext_of(req);
+        x->body = kumo_alloc(len + 1, KUMO_T_BYTES, KUMO_V_BODY);
+        memcpy(x->body, body, len);
+        x->body[len] = '\0';
+        x->body_len = len;
     }
     req->fp_done = false;
 }
 
 kumo_headers *kumo_request_headers(kumo_request *req)
 {
+    if (!req->headers)
+        req->headers = kumo__headers_new();
     return req->headers;
+}
+
+const char *kumo_request_header(const kumo_request *req, const char *name)
+{
+    return kumo_headers_get(req->headers, name);
+}
+
+void kumo_request_set_header(kumo_request *req, const char *name, const char *value)
+{
+    if (value || req->headers)
+        kumo_headers_set(kumo_request_headers(req), name, value);
 }
 
 kumo_map *kumo_request_meta(kumo_request *req)
@@ -235,18 +285,27 @@ void kumo_request_set_callback(kumo_request *req, kumo_callback_fn cb)
 
 void kumo_request_set_errback(kumo_request *req, kumo_errback_fn eb)
 {
-    req->errback = eb;
+    if (eb || req->ext)
+        ext_of(req)->errback = eb;
 }
 
 kumo_map *kumo_request_cb_kwargs(kumo_request *req)
 {
-    return &req->cb_kwargs;
+    return &ext_of(req)->cb_kwargs;
+}
+
+const kumo_map *kumo__request_cb_kwargs(const kumo_request *req)
+{
+    static const kumo_map none;
+    return req->ext ? &req->ext->cb_kwargs : &none;
 }
 
 const unsigned char *kumo__request_fingerprint(kumo_request *req)
 {
     if (!req->fp_done) {
-        if (kumo__fingerprint(req->method, req->url, req->body, req->body_len, req->fp))
+        size_t len;
+        const char *body = kumo__request_body(req, &len);
+        if (kumo__fingerprint(req->method, req->url, body, len, req->fp))
             memset(req->fp, 0, sizeof(req->fp));
         req->fp_done = true;
     }
@@ -256,8 +315,10 @@ const unsigned char *kumo__request_fingerprint(kumo_request *req)
 size_t kumo__request_bytes(const kumo_request *req)
 {
     /* Scrapy counts request_httprepr(): "METHOD path HTTP/1.1\r\nHost: h\r\n" + headers + body */
+    size_t body_len;
+    kumo__request_body(req, &body_len);
     return strlen(req->method) + strlen(req->url) + 12 + kumo__headers_bytes(req->headers) + 2 +
-           req->body_len;
+           body_len;
 }
 
 /* ---------------------------------------------------------------- packing */
@@ -365,23 +426,26 @@ static void put_map(kumo_buf *b, const kumo_map *m)
 int kumo__request_pack(const kumo_request *req, kumo_buf *out)
 {
     size_t cls = class_index(req->ref.cls);
-    if (!kumo__request_classes[cls] || !map_packable(&req->meta) ||
-        !map_packable(&req->cb_kwargs))
+    const kumo_map *kw = kumo__request_cb_kwargs(req);
+    if (!kumo__request_classes[cls] || !map_packable(&req->meta) || !map_packable(kw))
         return KUMO_EINVAL;
     size_t nh = kumo_headers_count(req->headers);
-    bool extra = cls != 0 || req->cb_kwargs.len;
+    kumo_errback_fn eb = kumo__request_errback(req);
+    size_t body_len;
+    const char *body = kumo__request_body(req, &body_len);
+    bool extra = cls != 0 || kw->len;
     unsigned flags = (req->cb ? F_CB : 0) | (req->dont_filter ? F_DONT_FILTER : 0) |
                      (strcmp(req->method, "GET") ? F_METHOD : 0) | (nh ? F_HEADERS : 0) |
-                     (req->body ? F_BODY : 0) | (req->meta.len ? F_META : 0) |
-                     (req->errback ? F_ERRBACK : 0) | (extra ? F_EXTRA : 0);
+                     (body ? F_BODY : 0) | (req->meta.len ? F_META : 0) |
+                     (eb ? F_ERRBACK : 0) | (extra ? F_EXTRA : 0);
     kumo__buf_addc(out, (char)flags);
     if (req->cb)
         kumo__buf_add(out, &req->cb, sizeof(req->cb));
-    if (req->errback)
-        kumo__buf_add(out, &req->errback, sizeof(req->errback));
+    if (eb)
+        kumo__buf_add(out, &eb, sizeof(eb));
     if (extra) {
         kumo__buf_addc(out, (char)cls);
-        put_map(out, &req->cb_kwargs);
+        put_map(out, kw);
     }
     put_sv(out, req->priority);
     put_str(out, req->url);
@@ -390,13 +454,15 @@ int kumo__request_pack(const kumo_request *req, kumo_buf *out)
     if (nh) {
         put_uv(out, nh);
         for (size_t i = 0; i < nh; i++) {
-            put_str(out, req->headers->kv[2 * i]);
-            put_str(out, req->headers->kv[2 * i + 1]);
+            const char *name, *value;
+            kumo_headers_at(req->headers, i, &name, &value);
+            put_str(out, name);
+            put_str(out, value);
         }
     }
-    if (req->body) {
-        put_uv(out, req->body_len);
-        kumo__buf_add(out, req->body, req->body_len);
+    if (body) {
+        put_uv(out, body_len);
+        kumo__buf_add(out, body, body_len);
     }
     if (req->meta.len) {
         put_uv(out, req->meta.len);
@@ -521,7 +587,7 @@ kumo_request *kumo__request_unpack(const void *p, size_t len)
     if (flags & F_ERRBACK)
         get_bytes(&r, &eb, sizeof(eb));
     kumo_request *req = alloc_request();
-    req->errback = eb;
+    kumo_request_set_errback(req, eb);
     if (flags & F_EXTRA) {
         unsigned cls = get_byte(&r);
         if (cls < KUMO_ARRAY_LEN(kumo__request_classes) - 1)
@@ -535,7 +601,7 @@ kumo_request *kumo__request_unpack(const void *p, size_t len)
             if (r.bad)
                 kumo_val_clear(&v);
             else
-                kumo_map_set(&req->cb_kwargs, key, v);
+                kumo_map_set(kumo_request_cb_kwargs(req), key, v);
         }
     }
     int64_t prio = get_sv(&r);
@@ -545,7 +611,8 @@ kumo_request *kumo__request_unpack(const void *p, size_t len)
         return NULL;
     }
     req->url = kumo_strdup(url, KUMO_T_STR, KUMO_V_URL);
-    req->method = kumo_strdup(flags & F_METHOD ? get_str(&r) : "GET", KUMO_T_STR, KUMO_V_DICT);
+    if (flags & F_METHOD)
+        put_method(req, get_str(&r), false);
     req->cb = cb;
     req->priority = (int)prio;
     req->dont_filter = (flags & F_DONT_FILTER) != 0;
@@ -554,16 +621,14 @@ kumo_request *kumo__request_unpack(const void *p, size_t len)
         for (uint64_t i = 0; i < n && !r.bad; i++) {
             const char *name = get_str(&r), *value = get_str(&r);
             if (!r.bad)
-                kumo_headers_add(req->headers, name, value);
+                kumo_headers_add(kumo_request_headers(req), name, value);
         }
     }
     if (flags & F_BODY) {
         uint64_t n = get_uv(&r);
         if (!r.bad && n <= (uint64_t)(r.end - r.p)) {
-            req->body = kumo_alloc((size_t)n + 1, KUMO_T_BYTES, KUMO_V_BODY);
-            get_bytes(&r, req->body, (size_t)n);
-            req->body[n] = '\0';
-            req->body_len = (size_t)n;
+            kumo_request_set_body(req, r.p, (size_t)n);
+            r.p += n;
         } else {
             r.bad = true;
         }

@@ -6,24 +6,51 @@
 #include "http/headers.h"
 #include "util/buf.h"
 
+/* What few requests hold, kept out of the request so that one without them costs less:
+ * allocated by the first kumo_request_cb_kwargs(), non-NULL errback or body. */
+typedef struct kumo_request_ext {
+    kumo_map cb_kwargs;         /* the callback's keyword arguments */
+    kumo_errback_fn errback;    /* NULL: none */
+    char *body;                 /* owned, NUL-terminated, or NULL: none */
+    size_t body_len;
+} kumo_request_ext;
+
+/* Fields ordered by size so that nothing pads (144 bytes on LP64; a unit test checks). */
 struct kumo_request {
     kumo_ref ref;               /* first: trackref header */
-    unsigned refcount;
     char *url;                  /* owned, absolute, fragment kept */
-    char *method;               /* owned, upper case */
-    kumo_headers *headers;      /* owned */
-    char *body;                 /* owned, may be NULL */
-    size_t body_len;
+    const char *method;         /* upper case: a static string for a standard method, else
+                                 * owned (method_owned) */
+    kumo_headers *headers;      /* owned; NULL (no headers) until kumo_request_headers() */
     kumo_callback_fn cb;        /* NULL: the spider's first callback */
-    kumo_errback_fn errback;    /* NULL: none */
-    int priority;
-    bool dont_filter;
-    bool fp_done;
-    unsigned char fp[20];       /* request fingerprint, computed once */
-    kumo_map meta;              /* depth, retry_times, redirect_times, download_timeout... */
-    kumo_map cb_kwargs;         /* the callback's keyword arguments */
+    kumo_request_ext *ext;      /* owned; NULL: no cb_kwargs, errback or body */
     uint64_t seq;               /* scheduler order within a priority */
+    kumo_map meta;              /* depth, retry_times, redirect_times, download_timeout... */
+    uint32_t refcount;
+    int32_t priority;
+    unsigned char fp[20];       /* request fingerprint, computed once */
+    bool dont_filter : 1;
+    bool fp_done : 1;
+    bool method_owned : 1;      /* method is a kumo_alloc() copy, freed with the request */
 };
+
+/* The request's errback, NULL when it has none. */
+static inline kumo_errback_fn kumo__request_errback(const kumo_request *req)
+{
+    return req->ext ? req->ext->errback : NULL;
+}
+
+/* The request's body (NUL-terminated) and its length in *len, or NULL and 0 when it has
+ * none.  Borrowed, valid until the body changes. */
+static inline const char *kumo__request_body(const kumo_request *req, size_t *len)
+{
+    *len = req->ext ? req->ext->body_len : 0;
+    return req->ext ? req->ext->body : NULL;
+}
+
+/* The request's cb_kwargs to read: an empty map when it has none.  Borrowed, valid until
+ * the request changes. */
+const kumo_map *kumo__request_cb_kwargs(const kumo_request *req);
 
 /*
  * Returns a new reference to a request with a copy of everything in req (class, url,

@@ -208,7 +208,7 @@ const char *kumo__response_flags_str(const kumo_response *res)
 
 kumo_map *kumo_response_cb_kwargs(const kumo_response *res)
 {
-    return res->request ? &res->request->cb_kwargs : NULL;
+    return res->request ? kumo_request_cb_kwargs(res->request) : NULL;
 }
 
 const kumo_class *kumo_response_class(const kumo_response *res)

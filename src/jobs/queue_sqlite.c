@@ -99,13 +99,14 @@ static const char *map_unserializable(const kumo_map *m, const char *what, char 
 static const char *unserializable(const sq *q, const kumo_request *req, char *why, size_t n)
 {
     if (map_unserializable(&req->meta, "meta", why, n) ||
-        map_unserializable(&req->cb_kwargs, "cb_kwargs", why, n))
+        map_unserializable(kumo__request_cb_kwargs(req), "cb_kwargs", why, n))
         return why;
     if (req->cb && !kumo__spider_callback_name(kumo_crawler_spider(q->c), req->cb)) {
         snprintf(why, n, "its callback is not one of the spider's callbacks");
         return why;
     }
-    if (req->errback && !kumo__spider_errback_name(kumo_crawler_spider(q->c), req->errback)) {
+    kumo_errback_fn ebfn = kumo__request_errback(req);
+    if (ebfn && !kumo__spider_errback_name(kumo_crawler_spider(q->c), ebfn)) {
         snprintf(why, n, "its errback is not one of the spider's errbacks");
         return why;
     }
@@ -165,8 +166,10 @@ static int insert(sq *q, const kumo_request *req)
     else
         sqlite3_bind_text(st, 4, req->method, -1, SQLITE_STATIC);
     int rc = bind_json_headers(q, st, 5, req);
-    if (req->body)
-        sqlite3_bind_blob(st, 6, req->body, (int)req->body_len, SQLITE_STATIC);
+    size_t body_len;
+    const char *body = kumo__request_body(req, &body_len);
+    if (body)
+        sqlite3_bind_blob(st, 6, body, (int)body_len, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 6);
     if (cb)
@@ -177,13 +180,14 @@ static int insert(sq *q, const kumo_request *req)
         rc = bind_json_map(q, st, 8, &req->meta);
     sqlite3_bind_int64(st, 9, kumo_map_get_int(&req->meta, "depth", 0));
     sqlite3_bind_int(st, 10, req->dont_filter ? 1 : 0);
-    const char *eb = kumo__spider_errback_name(kumo_crawler_spider(q->c), req->errback);
+    const char *eb =
+        kumo__spider_errback_name(kumo_crawler_spider(q->c), kumo__request_errback(req));
     if (eb)
         sqlite3_bind_text(st, 11, eb, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 11);
     if (rc == SQLITE_OK)
-        rc = bind_json_map(q, st, 12, &req->cb_kwargs);
+        rc = bind_json_map(q, st, 12, kumo__request_cb_kwargs(req));
     if (req->ref.cls != &KUMO_CLASS(Request))
         sqlite3_bind_text(st, 13, req->ref.cls->name, -1, SQLITE_STATIC);
     else
@@ -307,7 +311,7 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
             kumo__stats_inc(stats, "scheduler/disk/refused", 1);
         return NULL;
     }
-    req->errback = eb;
+    kumo_request_set_errback(req, eb);
     kumo__request_set_class(req, cls);
     req->seq = (uint64_t)sqlite3_column_int64(st, 0);
     req->priority = sqlite3_column_int(st, 1);
@@ -327,7 +331,8 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
             const kumo_value *p = &v.u.list->v[i];
             if (p->type == KUMO_VAL_LIST && p->u.list->len == 2 &&
                 p->u.list->v[0].type == KUMO_VAL_STR && p->u.list->v[1].type == KUMO_VAL_STR)
-                kumo_headers_add(req->headers, p->u.list->v[0].u.str.s, p->u.list->v[1].u.str.s);
+                kumo_headers_add(kumo_request_headers(req), p->u.list->v[0].u.str.s,
+                                 p->u.list->v[1].u.str.s);
             else
                 bad++;
         }
@@ -340,7 +345,8 @@ kumo_request *kumo__queue_sqlite_decode(sqlite3_stmt *st, const kumo_spider_def 
                               (size_t)sqlite3_column_bytes(st, 5));
     column_map(path, st, 7, req, stats, "meta", &req->meta);
     req->dont_filter = sqlite3_column_int(st, 8) & 1;
-    column_map(path, st, 10, req, stats, "cb_kwargs", &req->cb_kwargs);
+    if (sqlite3_column_type(st, 10) != SQLITE_NULL)
+        column_map(path, st, 10, req, stats, "cb_kwargs", kumo_request_cb_kwargs(req));
     return req;
 }
 

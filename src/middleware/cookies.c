@@ -199,10 +199,10 @@ static int ck_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
         merge_request_cookies(jar, req, now);
         kumo_map_set(&req->meta, MERGED, kumo_val_bool(1));
     }
-    kumo_headers_set(req->headers, "Cookie", NULL);
+    kumo_request_set_header(req, "Cookie", NULL);
     char *hdr = kumo__cookiejar_header(jar, req->url, now);
     if (hdr) {
-        kumo_headers_set(req->headers, "Cookie", hdr);
+        kumo_request_set_header(req, "Cookie", hdr);
         kumo_free(hdr);
     }
     if (m->debug)

@@ -91,7 +91,7 @@ static int ha_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     httpauth *a = self;
     if (!a->loaded)
         load(a, c);
-    if (!a->auth || kumo_headers_get(req->headers, "Authorization"))
+    if (!a->auth || kumo_request_header(req, "Authorization"))
         return KUMO_OK;
     char *host = kumo_url_host(req->url);
     if (a->domain_unset) {
@@ -99,7 +99,7 @@ static int ha_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
         a->domain_unset = false;
     }
     if (!a->domain || from_domain(req->url, host ? host : "", a->domain))
-        kumo_headers_set(req->headers, "Authorization", a->auth);
+        kumo_request_set_header(req, "Authorization", a->auth);
     kumo_free(host);
     return KUMO_OK;
 }

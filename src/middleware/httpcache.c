@@ -111,8 +111,8 @@ static int hc_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
         }
         return KUMO_OK;     /* first time request */
     }
-    if (kumo__cache_policy_is_fresh(&hc->policy, cached->status, cached->headers, req->headers,
-                                   now)) {
+    if (kumo__cache_policy_is_fresh(&hc->policy, cached->status, cached->headers,
+                                   kumo_request_headers(req), now)) {
         kumo_crawler_stats_inc(c, "httpcache/hit", 1);
         cached->flags |= KUMO_RESPONSE_CACHED;
         *res = cached;

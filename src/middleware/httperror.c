@@ -60,7 +60,7 @@ static int he_input(void *self, kumo_crawler *c, kumo_response *res)
 {
     if (allowed(self, kumo_response_meta(res), res->status))
         return KUMO_OK;
-    if (res->request && res->request->errback)
+    if (res->request && kumo__request_errback(res->request))
         return KUMO_EHTTP;              /* the errback gets it, as in Scrapy: not counted */
     kumo_crawler_stats_inc(c, "httperror/response_ignored_count", 1);
     kumo_crawler_stats_incf(c, 1, "httperror/response_ignored_status_count/%d", res->status);

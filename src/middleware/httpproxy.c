@@ -210,21 +210,20 @@ static int hp_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     else if (mv && mv->type != KUMO_VAL_NONE)
         kumo_map_set(meta, "proxy", kumo_val_none());
 
-    kumo_headers *hd = req->headers;
     const kumo_value *ap = kumo_map_get(meta, "_auth_proxy");
     if (creds) {
-        kumo_headers_set(hd, "Proxy-Authorization", creds);
+        kumo_request_set_header(req, "Proxy-Authorization", creds);
         kumo_map_set(meta, "_auth_proxy", kumo_val_str(url));
     } else if (ap) {
         if (!same(url, ap->type == KUMO_VAL_STR ? ap->u.str.s : NULL)) {
-            kumo_headers_set(hd, "Proxy-Authorization", NULL);
+            kumo_request_set_header(req, "Proxy-Authorization", NULL);
             kumo_map_del(meta, "_auth_proxy");
         }
-    } else if (kumo_headers_get(hd, "Proxy-Authorization")) {
+    } else if (kumo_request_header(req, "Proxy-Authorization")) {
         if (url)
             kumo_map_set(meta, "_auth_proxy", kumo_val_str(url));
         else
-            kumo_headers_set(hd, "Proxy-Authorization", NULL);
+            kumo_request_set_header(req, "Proxy-Authorization", NULL);
     }
     proxy_release(&mine);
     return KUMO_OK;

@@ -62,11 +62,11 @@ static kumo_request *build(kumo_crawler *c, kumo_request *req, const char *url, 
     if (to_get) {
         kumo_request_set_method(nr, "GET");
         kumo_request_set_body(nr, NULL, 0);
-        kumo_headers_set(nr->headers, "Content-Type", NULL);
-        kumo_headers_set(nr->headers, "Content-Length", NULL);
+        kumo_request_set_header(nr, "Content-Type", NULL);
+        kumo_request_set_header(nr, "Content-Length", NULL);
     }
     if (kumo_headers_get(nr->headers, "Cookie") && !same_netloc(req->url, url))
-        kumo_headers_set(nr->headers, "Cookie", NULL);
+        kumo_request_set_header(nr, "Cookie", NULL);
     return nr;
 }
 

@@ -414,12 +414,12 @@ static policy request_policy(const referer_mw *m, const kumo_response *res, kumo
 static int rf_request(void *self, kumo_crawler *c, kumo_response *res, kumo_request *req)
 {
     (void)c;
-    if (!res || kumo_headers_get(req->headers, "Referer"))
+    if (!res || kumo_request_header(req, "Referer"))
         return KUMO_OK;
     referer_mw *m = self;
     char *ref = policy_referrer(&m->last, request_policy(m, res, req), res->url, req->url);
     if (ref) {
-        kumo_headers_set(req->headers, "Referer", ref);
+        kumo_request_set_header(req, "Referer", ref);
         kumo_free(ref);
     }
     return KUMO_OK;
@@ -446,7 +446,7 @@ void kumo__referer_redirected(kumo_crawler *c, kumo_request *req)
          disabled))
         return;
     const kumo_value *urls = kumo_map_get(&req->meta, "redirect_urls");
-    const char *parent = kumo_headers_get(req->headers, "Referer");
+    const char *parent = kumo_request_header(req, "Referer");
     if (!urls || urls->type != KUMO_VAL_LIST || urls->u.list->len == 0 || !parent)
         return;
     /* the policy: meta's, else the setting's (a url has no Referrer-Policy header) */
@@ -466,9 +466,9 @@ void kumo__referer_redirected(kumo_crawler *c, kumo_request *req)
     char *parent_copy = kumo_strdup(parent, KUMO_T_STR, KUMO_V_HEADERS);
     char *ref = policy_referrer(NULL, (policy)pol, parent_copy, req->url);
     if (!ref)
-        kumo_headers_set(req->headers, "Referer", NULL);
+        kumo_request_set_header(req, "Referer", NULL);
     else if (strcmp(ref, parent_copy) != 0)
-        kumo_headers_set(req->headers, "Referer", ref);
+        kumo_request_set_header(req, "Referer", ref);
     kumo_free(ref);
     kumo_free(parent_copy);
 }

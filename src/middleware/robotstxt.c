@@ -347,7 +347,7 @@ static int rt_request(void *self, kumo_crawler *c, kumo_request *req, kumo_respo
     }
     const char *agent = rt->agent;
     if (!agent)
-        agent = kumo_headers_get(kumo_request_headers(req), "User-Agent");
+        agent = kumo_request_header(req, "User-Agent");
     if (!agent)
         agent = rt->default_agent;
     if (kumo__robots_allowed(h->rules, agent, req->url)) {

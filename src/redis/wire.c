@@ -9,7 +9,8 @@ int kumo__redis_wire_encode(kumo_spider *sp, kumo_request *req, kumo_buf *out, c
                             size_t n)
 {
     const char *cb = req->cb ? kumo__spider_callback_name(sp, req->cb) : "";
-    const char *eb = req->errback ? kumo__spider_errback_name(sp, req->errback) : "";
+    kumo_errback_fn ebfn = kumo__request_errback(req);
+    const char *eb = ebfn ? kumo__spider_errback_name(sp, ebfn) : "";
     if (!cb || !eb) {
         snprintf(why, n, "its %s is not one of the spider's", cb ? "errback" : "callback");
         return KUMO_EINVAL;
@@ -18,12 +19,11 @@ int kumo__redis_wire_encode(kumo_spider *sp, kumo_request *req, kumo_buf *out, c
     kumo__buf_add(out, cb, strlen(cb) + 1);
     kumo__buf_add(out, eb, strlen(eb) + 1);
     kumo_callback_fn cbfn = req->cb;
-    kumo_errback_fn ebfn = req->errback;
     req->cb = NULL;                 /* the pointers stay out of the stored form */
-    req->errback = NULL;
+    kumo_request_set_errback(req, NULL);
     int rc = kumo__request_pack(req, out);
     req->cb = cbfn;
-    req->errback = ebfn;
+    kumo_request_set_errback(req, ebfn);
     if (rc != KUMO_OK) {
         out->len = mark;
         if (out->s)
@@ -58,13 +58,13 @@ kumo_request *kumo__redis_wire_decode(const kumo_spider_def *def, const void *p,
         snprintf(why, n, "malformed request encoding");
         return NULL;
     }
-    if (req->cb || req->errback) {  /* stored pointers are never trusted */
+    if (req->cb || kumo__request_errback(req)) {  /* stored pointers are never trusted */
         kumo_request_unref(req);
         snprintf(why, n, "malformed request encoding");
         return NULL;
     }
     req->cb = cbfn;
-    req->errback = ebfn;
+    kumo_request_set_errback(req, ebfn);
     return req;
 }
 

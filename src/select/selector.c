@@ -23,16 +23,33 @@ typedef struct attr_copy {
     char *value;
 } attr_copy;
 
+/* What a node selector keeps once asked for it: apart, so that a selector is 64 bytes. */
+typedef struct node_kept {
+    char *markup;               /* owned: the serialisation, made on first get */
+    attr_copy *copies;          /* owned: values returned by kumo_sel_attr() that needed one */
+} node_kept;
+
 struct kumo_selector {
     kumo_ref ref;               /* first: Selector */
     unsigned refcount;
     sel_kind kind;
     kumo_doc *doc;              /* one reference, or NULL for SEL_STRING */
     xmlNodePtr node;            /* in doc, or NULL for SEL_STRING */
-    char *str;                  /* owned: SEL_STRING value, or an attribute's value copy */
-    char *markup;               /* owned: SEL_NODE serialisation, made on first get */
-    attr_copy *copies;          /* owned: values returned by kumo_sel_attr() that needed one */
+    union {
+        char *str;              /* owned (SEL_STRING, SEL_ATTR): the value, or an attribute's
+                                 * value copy (NULL: the value is borrowed from the tree) */
+        node_kept *kept;        /* owned (SEL_NODE): NULL until a get or a copied value */
+    } u;
 };
+
+/* The node selector sel's kept values, created on first use.  Borrowed, valid while sel
+ * lives. */
+static node_kept *kept_of(kumo_selector *sel)
+{
+    if (!sel->u.kept)
+        sel->u.kept = kumo_calloc(1, sizeof(node_kept), KUMO_T_STR, KUMO_V_TEXT);
+    return sel->u.kept;
+}
 
 struct kumo_selector_list {
     kumo_ref ref;               /* first: SelectorList */
@@ -141,14 +158,19 @@ void kumo_sel_unref(kumo_selector *sel)
     if (--sel->refcount)
         return;
     kumo_ref_fini(&sel->ref);
-    while (sel->copies) {
-        attr_copy *c = sel->copies;
-        sel->copies = c->next;
-        kumo_free(c->value);
-        kumo_free(c);
+    if (sel->kind == SEL_NODE && sel->u.kept) {
+        node_kept *k = sel->u.kept;
+        while (k->copies) {
+            attr_copy *c = k->copies;
+            k->copies = c->next;
+            kumo_free(c->value);
+            kumo_free(c);
+        }
+        kumo_free(k->markup);
+        kumo_free(k);
+    } else if (sel->kind != SEL_NODE) {
+        kumo_free(sel->u.str);
     }
-    kumo_free(sel->markup);
-    kumo_free(sel->str);
     kumo__doc_unref(sel->doc);
     kumo_free(sel);
 }
@@ -238,7 +260,7 @@ char *kumo__format_number(double v)
 static kumo_selector *string_sel(char *s)
 {
     kumo_selector *sel = sel_new(SEL_STRING, NULL, NULL);
-    sel->str = s;
+    sel->u.str = s;
     return sel;
 }
 
@@ -264,7 +286,7 @@ static kumo_selector *node_sel(kumo_doc *doc, xmlNodePtr n)
         return sel_new(SEL_TEXT, doc, n);
     case XML_ATTRIBUTE_NODE: {
         kumo_selector *sel = sel_new(SEL_ATTR, doc, n);
-        attr_value((xmlAttrPtr)n, &sel->str);
+        attr_value((xmlAttrPtr)n, &sel->u.str);
         return sel;
     }
     case XML_NAMESPACE_DECL: {
@@ -496,15 +518,15 @@ const char *kumo_sel_get(kumo_selector *sel)
         return sel->node->content ? (const char *)sel->node->content : "";
     case SEL_ATTR: {
         char *unused;
-        return sel->str ? sel->str : attr_value((xmlAttrPtr)sel->node, &unused);
+        return sel->u.str ? sel->u.str : attr_value((xmlAttrPtr)sel->node, &unused);
     }
     case SEL_STRING:
-        return sel->str;
+        return sel->u.str;
     case SEL_NODE:
     default:
-        if (!sel->markup)
-            sel->markup = serialise(sel);
-        return sel->markup;
+        if (!kept_of(sel)->markup)
+            sel->u.kept->markup = serialise(sel);
+        return sel->u.kept->markup;
     }
 }
 
@@ -524,8 +546,8 @@ static const char *kept_attr_value(kumo_selector *sel, xmlAttrPtr a)
     if (copy) {
         attr_copy *c = kumo_alloc(sizeof(*c), KUMO_T_STR, KUMO_V_TEXT);
         c->value = copy;
-        c->next = sel->copies;
-        sel->copies = c;
+        c->next = kept_of(sel)->copies;
+        sel->u.kept->copies = c;
     }
     return v;
 }

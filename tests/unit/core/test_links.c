@@ -319,7 +319,7 @@ Test(links, follow_all_with_passes_scrapys_kwargs_to_every_request)
         cr_expect_eq(req->cb, i >= 2 && i < 4 ? NULL : cb, "request %zu", i);
         cr_expect_eq(kumo_request_priority(req), with ? 5 : 0, "request %zu", i);
         cr_expect_eq(req->dont_filter, with, "request %zu", i);
-        cr_expect_eq(req->errback, with ? eb : NULL, "request %zu", i);
+        cr_expect_eq(kumo__request_errback(req), with ? eb : NULL, "request %zu", i);
         kumo_map *m = kumo_request_meta(req);
         kumo_map *k = kumo_request_cb_kwargs(req);
         cr_expect_eq(kumo_map_get_int(m, "page", 0), with ? 1 : 0, "request %zu", i);

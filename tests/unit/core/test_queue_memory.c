@@ -118,18 +118,21 @@ static void assert_same_request(kumo_request *a, kumo_request *b)
 {
     cr_assert_str_eq(a->url, b->url);
     cr_assert_str_eq(a->method, b->method);
-    cr_assert_eq(a->body_len, b->body_len);
-    if (a->body)
-        cr_assert_eq(memcmp(a->body, b->body, a->body_len), 0);
+    size_t alen, blen;
+    const char *abody = kumo__request_body(a, &alen), *bbody = kumo__request_body(b, &blen);
+    cr_assert_eq(alen, blen);
+    if (abody)
+        cr_assert_eq(memcmp(abody, bbody, alen), 0);
     else
-        cr_assert_null(b->body);
+        cr_assert_null(bbody);
     cr_assert_eq(a->cb, b->cb);
-    cr_assert_eq(a->errback, b->errback);
+    cr_assert_eq(kumo__request_errback(a), kumo__request_errback(b));
     cr_assert_eq(a->ref.cls, b->ref.cls);
-    cr_assert_eq(a->cb_kwargs.len, b->cb_kwargs.len);
-    for (size_t i = 0; i < a->cb_kwargs.len; i++) {
-        cr_assert_str_eq(a->cb_kwargs.e[i].key, b->cb_kwargs.e[i].key);
-        assert_same_value(&a->cb_kwargs.e[i].val, &b->cb_kwargs.e[i].val);
+    const kumo_map *akw = kumo__request_cb_kwargs(a), *bkw = kumo__request_cb_kwargs(b);
+    cr_assert_eq(akw->len, bkw->len);
+    for (size_t i = 0; i < akw->len; i++) {
+        cr_assert_str_eq(akw->e[i].key, bkw->e[i].key);
+        assert_same_value(&akw->e[i].val, &bkw->e[i].val);
     }
     cr_assert_eq(a->priority, b->priority);
     cr_assert_eq(a->dont_filter, b->dont_filter);

@@ -120,8 +120,9 @@ Test(rules_unit, first_rule_wins_and_parse_start_url_runs)
     cr_expect_str_eq(kumo_map_get_str(kumo_request_meta(out.v[1].u.req), "link_text", ""),
                      "A again");
     cr_expect_str_eq(kumo_map_get_str(kumo_request_cb_kwargs(out.v[0].u.req), "k", ""), "v");
-    cr_expect_str_eq(kumo__spider_errback_name(sp, out.v[0].u.req->errback), "_errback");
-    cr_expect_null(out.v[2].u.req->errback, "a rule without an errback sets none");
+    cr_expect_str_eq(kumo__spider_errback_name(sp, kumo__request_errback(out.v[0].u.req)),
+                     "_errback");
+    cr_expect_null(kumo__request_errback(out.v[2].u.req), "a rule without an errback sets none");
     kumo__out_release(&out);
     kumo_response_unref(res);
     kumo__spider_free(sp);

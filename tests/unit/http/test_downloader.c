@@ -352,8 +352,8 @@ Test(downloader, meta_proxy)
     snprintf(proxy, sizeof(proxy), "http://%s:%d", IP, kumo_testserver_port(srv));
     kumo_request *req = mwt_req("http://kumo-target.invalid/proxy/echo?a=1");
     kumo_map_set(&req->meta, "proxy", kumo_val_str(proxy));
-    kumo_headers_set(req->headers, "Proxy-Authorization", "Basic dTpw");
-    kumo_headers_set(req->headers, "X-Test", "yes");
+    kumo_headers_set(kumo_request_headers(req), "Proxy-Authorization", "Basic dTpw");
+    kumo_headers_set(kumo_request_headers(req), "X-Test", "yes");
     kumo__downloader_fetch(dl, req);
     kumo_request_unref(req);
     run_until(1);
@@ -436,7 +436,7 @@ static void fetch_encoded(kumo_downloader *dl, const char *path, const char *con
     char url[512];
     snprintf(url, sizeof(url), "http://%s:%d%s", IP, kumo_testserver_port(srv), path);
     kumo_request *req = mwt_req(url);
-    kumo_headers_add(req->headers, "Accept-Encoding", "gzip, deflate, br");
+    kumo_headers_add(kumo_request_headers(req), "Accept-Encoding", "gzip, deflate, br");
     for (size_t i = 0; meta && meta[i]; i += 2)
         kumo_map_set(&req->meta, meta[i], kumo_val_int(atoll(meta[i + 1])));
     kumo__downloader_fetch(dl, req);
@@ -537,8 +537,8 @@ Test(downloader, method_not_a_token_is_refused)
     char url[256];
     snprintf(url, sizeof(url), "http://%s:%d/forms/echo", IP, kumo_testserver_port(srv));
     kumo_request *req = mwt_req(url);
-    kumo_free(req->method);
     req->method = kumo_strdup("GET /x HTTP/1.1\r\nX-Evil: 1\r\n", KUMO_T_STR, KUMO_V_DICT);
+    req->method_owned = true;   /* "GET" was a static string */
     kumo__downloader_fetch(dl, req);
     kumo_request_unref(req);
     cr_assert_eq(ndone, 1);

@@ -104,10 +104,11 @@ Test(request, copy_keeps_everything_and_is_independent)
     cr_assert_neq(c, r);
     cr_assert_str_eq(kumo_request_url(c), "http://example.com/p#x");
     cr_assert_str_eq(kumo_request_method(c), "PUT");
-    cr_assert_eq(c->body_len, 4);
-    cr_assert_str_eq(c->body, "body");
+    size_t len;
+    cr_assert_str_eq(kumo__request_body(c, &len), "body");
+    cr_assert_eq(len, 4);
     cr_assert_eq(c->cb, cb_a);
-    cr_assert_eq(c->errback, eb_a);
+    cr_assert_eq(kumo__request_errback(c), eb_a);
     cr_assert_eq(kumo_request_priority(c), 9);
     cr_assert(c->dont_filter);
     cr_assert_str_eq(kumo_headers_get(kumo_request_headers(c), "x-a"), "1");
@@ -194,10 +195,11 @@ Test(request, pack_and_unpack_round_trip)
     cr_assert_not_null(u);
     cr_assert_str_eq(kumo_request_url(u), kumo_request_url(r));
     cr_assert_str_eq(kumo_request_method(u), "POST");
-    cr_assert_eq(u->body_len, 3);
-    cr_assert(memcmp(u->body, "a\0b", 3) == 0);
+    size_t len;
+    cr_assert(memcmp(kumo__request_body(u, &len), "a\0b", 3) == 0);
+    cr_assert_eq(len, 3);
     cr_assert_eq(u->cb, cb_a);
-    cr_assert_eq(u->errback, eb_a);
+    cr_assert_eq(kumo__request_errback(u), eb_a);
     cr_assert_eq(kumo_request_priority(u), -3);
     cr_assert_str_eq(kumo_headers_get(kumo_request_headers(u), "X-H"), "v");
     cr_assert_eq(kumo_map_get_int(kumo_request_meta(u), "depth", 0), 4);
@@ -252,5 +254,105 @@ Test(request, method_must_be_a_token)
     cr_assert_str_eq(q, "GET\\x0D\\x0AX \\x5C");
     kumo__method_quote("ABCDEFGHIJ", q, 8);
     cr_assert_str_eq(q, "ABC");         /* room is kept for one \xHH */
+    kumo_request_unref(r);
+}
+
+/* Live blocks of the tagged heap. */
+static uint64_t heap_blocks(void)
+{
+    uint64_t n = 0;
+    kumo_heap_totals(&n, NULL);
+    return n;
+}
+
+/* A request costs what it holds: no padding, cb_kwargs, errback and body kept apart. */
+Test(request, struct_is_packed)
+{
+    cr_assert_leq(sizeof(kumo_request), 144, "sizeof(kumo_request) = %zu", sizeof(kumo_request));
+}
+
+/* A bare request is two blocks, its struct and its url: no headers, method, cb_kwargs until
+ * something sets them, and reading them allocates nothing. */
+Test(request, bare_request_is_two_blocks)
+{
+    uint64_t n0 = heap_blocks();
+    kumo_request *r = kumo_request_new("http://a.test/x?y=1", cb_a, NULL);
+    cr_assert_eq(heap_blocks(), n0 + 2);
+    cr_assert_eq(kumo_alloc_size(r), sizeof(kumo_request));
+    cr_assert_null(kumo_request_header(r, "User-Agent"));
+    cr_assert_eq(kumo_headers_count(r->headers), 0);
+    cr_assert_null(kumo_headers_get(r->headers, "Accept"));
+    kumo_request_set_header(r, "Cookie", NULL);     /* removing from none creates none */
+    kumo_request_set_errback(r, NULL);
+    cr_assert_eq(kumo__request_cb_kwargs(r)->len, 0);
+    cr_assert_null(kumo__request_errback(r));
+    cr_assert_str_eq(kumo_request_method(r), "GET");
+    kumo__request_fingerprint(r);
+    cr_assert_eq(kumo__request_bytes(r), strlen("GET") + strlen(r->url) + 14);
+    cr_assert_eq(kumo_request_set_method(r, "post"), KUMO_OK);
+    cr_assert_str_eq(kumo_request_method(r), "POST");
+    cr_assert_eq(kumo_request_set_method(r, "Get"), KUMO_OK);
+    cr_assert_eq(heap_blocks(), n0 + 2, "a read or a standard method allocated");
+    kumo_request *c = kumo__request_copy(r);
+    cr_assert_eq(heap_blocks(), n0 + 4, "a copy of a bare request is bare");
+    kumo_buf b;
+    kumo__buf_init(&b, 0, KUMO_T_BYTES, KUMO_V_NONE);
+    cr_assert_eq(kumo__request_pack(r, &b), KUMO_OK);
+    uint64_t n1 = heap_blocks();
+    kumo_request *u = kumo__request_unpack(b.s, b.len);
+    cr_assert_not_null(u);
+    cr_assert_eq(heap_blocks(), n1 + 2, "an unpacked bare request is bare");
+    kumo__buf_release(&b);
+    kumo_request_unref(u);
+    kumo_request_unref(c);
+    kumo_request_unref(r);
+    cr_assert_eq(heap_blocks(), n0);
+}
+
+/* A request followed from a page is the same two blocks. */
+Test(request, followed_request_is_two_blocks)
+{
+    kumo_request *page = mwt_req("http://a.test/dir/page.html");
+    kumo_response *res = mwt_res(page, 200, (const char *const[]){"Content-Type: text/html",
+                                                                   NULL},
+                                 "<html><body><a href='x.html'>x</a></body></html>");
+    kumo_request_unref(kumo_response_follow(res, "warm.html", cb_a));   /* the base, once */
+    uint64_t n0 = heap_blocks();
+    kumo_request *r = kumo_response_follow(res, "../other.html?q=1", cb_a);
+    cr_assert_not_null(r);
+    cr_assert_str_eq(kumo_request_url(r), "http://a.test/other.html?q=1");
+    cr_assert_eq(heap_blocks(), n0 + 2);
+    kumo_request_unref(r);
+    kumo_response_unref(res);
+    kumo_request_unref(page);
+}
+
+/* The first write creates the headers, cb_kwargs and errback; a custom method is a copy of
+ * its own; each is freed with the request and copied with it. */
+Test(request, what_is_set_is_allocated_copied_and_freed)
+{
+    kumo_request *r = kumo_request_new("http://a.test/", NULL, NULL);
+    uint64_t n0 = heap_blocks();
+    kumo_request_set_header(r, "X-A", "1");
+    cr_assert_not_null(r->headers);
+    cr_assert_str_eq(kumo_request_header(r, "x-a"), "1");
+    cr_assert_eq(kumo_request_headers(r), r->headers);
+    kumo_request_set_header(r, "X-A", NULL);
+    cr_assert_null(kumo_request_header(r, "X-A"));
+    cr_assert_eq(kumo_request_set_method(r, "m-search"), KUMO_OK);
+    cr_assert(r->method_owned);
+    cr_assert_gt(heap_blocks(), n0);
+    kumo_request_set_errback(r, eb_a);
+    kumo_map_set(kumo_request_cb_kwargs(r), "k", kumo_val_int(7));
+    kumo_request *c = kumo__request_copy(r);
+    cr_assert_str_eq(kumo_request_method(c), "M-SEARCH");
+    cr_assert_neq(c->method, r->method);
+    cr_assert_eq(kumo__request_errback(c), eb_a);
+    cr_assert_eq(kumo_map_get_int(kumo__request_cb_kwargs(c), "k", 0), 7);
+    cr_assert_eq(kumo_request_set_method(r, "GET"), KUMO_OK);
+    cr_assert(!r->method_owned);
+    kumo_request_set_errback(r, NULL);
+    cr_assert_null(kumo__request_errback(r));
+    kumo_request_unref(c);
     kumo_request_unref(r);
 }

@@ -157,7 +157,7 @@ Test(mw_cookies, dont_merge)
     ck_open(&t, NULL);
     kumo_request *req = mwt_req("http://example.com/");
     kumo_map_set(&req->meta, "dont_merge_cookies", kumo_val_bool(1));
-    kumo_headers_add(req->headers, "Cookie", "mine=1");
+    kumo_headers_add(kumo_request_headers(req), "Cookie", "mine=1");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
     cr_assert_eq(kumo__dlmw_cookies.process_request(t.self, t.c, req, &res, &next), KUMO_OK);
@@ -178,7 +178,7 @@ Test(mw_cookies, spider_cookie_header)
     kumo_request_unref(req);
 
     req = mwt_req("http://example.com/");
-    kumo_headers_add(req->headers, "Cookie", " z=9;y = 8 ; a=2");
+    kumo_headers_add(kumo_request_headers(req), "Cookie", " z=9;y = 8 ; a=2");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
     cr_assert_eq(kumo__dlmw_cookies.process_request(t.self, t.c, req, &res, &next), KUMO_OK);
@@ -231,7 +231,7 @@ Test(mw_cookies, redirect_cookie_header)
     for (size_t i = 0; i < KUMO_ARRAY_LEN(cases); i++) {
         kumo_crawler *c = mwt_crawler(cases[i].settings);
         kumo_request *req = mwt_req("http://example.com/a");
-        kumo_headers_add(req->headers, "Cookie", "a=1");
+        kumo_headers_add(kumo_request_headers(req), "Cookie", "a=1");
         kumo_request *next = NULL;
         cr_assert_eq(kumo__redirect_follow(c, req, cases[i].to, false, kumo_val_int(302),
                                            &next), KUMO_EDONE);

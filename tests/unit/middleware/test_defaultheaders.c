@@ -34,7 +34,7 @@ Test(mw_defaultheaders, setdefault)
             char name[64];
             snprintf(name, sizeof(name), "%.*s", (int)(colon - cases[i].have[j]),
                      cases[i].have[j]);
-            kumo_headers_add(req->headers, name, colon + 2);
+            kumo_headers_add(kumo_request_headers(req), name, colon + 2);
         }
         kumo_response *res = NULL;
         kumo_request *next = NULL;

@@ -84,7 +84,7 @@ Test(mw_httpauth, keeps_existing_header)
     c = mwt_crawler((const char *const[]){"HTTP_USER", "kumo", "HTTP_PASS", "s3cret", NULL});
     cr_assert_eq(kumo__dlmw_httpauth.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req("http://example.com/");
-    kumo_headers_set(req->headers, "Authorization", "Bearer x");
+    kumo_headers_set(kumo_request_headers(req), "Authorization", "Bearer x");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
     cr_assert_eq(kumo__dlmw_httpauth.process_request(self, c, req, &res, &next), KUMO_OK);

@@ -11,7 +11,7 @@ Test(mw_httpcompression, accept_encoding)
     cr_assert_eq(kumo__dlmw_httpcompression.open(c, &self), KUMO_OK);
     kumo_request *req = mwt_req("http://example.com/");
     kumo_request *own = mwt_req("http://example.com/");
-    kumo_headers_add(own->headers, "accept-encoding", "identity");
+    kumo_headers_add(kumo_request_headers(own), "accept-encoding", "identity");
     kumo_response *res = NULL;
     kumo_request *next = NULL;
     cr_assert_eq(kumo__dlmw_httpcompression.process_request(self, c, req, &res, &next), KUMO_OK);

@@ -93,7 +93,7 @@ Test(mw_httpproxy, table)
                                                   ? kumo_val_none()
                                                   : kumo_val_str(cases[i].meta_proxy));
         if (cases[i].header)
-            kumo_headers_set(req->headers, "Proxy-Authorization", cases[i].header);
+            kumo_headers_set(kumo_request_headers(req), "Proxy-Authorization", cases[i].header);
         if (cases[i].auth_proxy)
             kumo_map_set(&req->meta, "_auth_proxy", kumo_val_str(cases[i].auth_proxy));
         kumo_response *res = NULL;

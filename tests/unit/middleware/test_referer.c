@@ -456,7 +456,7 @@ Test(mw_referer, keeps_existing_and_skips_start_requests)
     cr_assert_eq(kumo__spmw_referer.open(c, &self), KUMO_OK);
     kumo_response *res = res_at("http://example.com/page", NULL);
     kumo_request *req = mwt_req("http://example.com/next");
-    kumo_headers_set(req->headers, "Referer", "http://mine.example/");
+    kumo_headers_set(kumo_request_headers(req), "Referer", "http://mine.example/");
     cr_assert_eq(kumo__spmw_referer.process_request(self, c, res, req), KUMO_OK);
     cr_assert_str_eq(kumo_headers_get(req->headers, "Referer"), "http://mine.example/");
     kumo_request *start = mwt_req("http://example.com/start");

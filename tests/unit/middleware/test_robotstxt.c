@@ -93,7 +93,7 @@ static int run(mw *m, const char *url, const char *ua)
 {
     kumo_request *req = mwt_req(url);
     if (ua)
-        kumo_headers_add(req->headers, "User-Agent", ua);
+        kumo_headers_add(kumo_request_headers(req), "User-Agent", ua);
     kumo_response *res = NULL;
     kumo_request *next = NULL;
     int rc = kumo__dlmw_robotstxt.process_request(m->self, m->c, req, &res, &next);

@@ -23,7 +23,7 @@ Test(mw_useragent, setdefault)
         cr_assert_eq(kumo__dlmw_useragent.open(c, &self), KUMO_OK);
         kumo_request *req = mwt_req("http://example.com/");
         if (cases[i].have)
-            kumo_headers_add(req->headers, "user-agent", cases[i].have);
+            kumo_headers_add(kumo_request_headers(req), "user-agent", cases[i].have);
         kumo_response *res = NULL;
         kumo_request *next = NULL;
         cr_assert_eq(kumo__dlmw_useragent.process_request(self, c, req, &res, &next), KUMO_OK);

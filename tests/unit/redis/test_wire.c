@@ -56,12 +56,12 @@ Test(redis_wire, round_trip_keeps_what_the_scheduler_keeps)
 {
     kumo_crawler *c = kumo__crawler_new_bare(NULL, &def);
     kumo_request *r = req_new("http://a.test/x?q=1", cb_b);
-    r->errback = eb;
+    kumo_request_set_errback(r, eb);
     r->priority = -7;
     r->dont_filter = true;
     kumo_request_set_method(r, "POST");
     kumo_map_set(&r->meta, "depth", kumo_val_int(3));
-    kumo_map_set(&r->cb_kwargs, "page", kumo_val_str("two"));
+    kumo_map_set(kumo_request_cb_kwargs(r), "page", kumo_val_str("two"));
     kumo_buf b;
     kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
     char why[256];
@@ -74,11 +74,11 @@ Test(redis_wire, round_trip_keeps_what_the_scheduler_keeps)
     cr_expect_str_eq(d->url, "http://a.test/x?q=1");
     cr_expect_str_eq(d->method, "POST");
     cr_expect_eq(d->cb, cb_b);
-    cr_expect_eq(d->errback, eb);
+    cr_expect_eq(kumo__request_errback(d), eb);
     cr_expect_eq(d->priority, -7);
     cr_expect(d->dont_filter);
     cr_expect_eq(kumo_map_get_int(&d->meta, "depth", 0), 3);
-    const kumo_value *v = kumo_map_get(&d->cb_kwargs, "page");
+    const kumo_value *v = kumo_map_get(kumo__request_cb_kwargs(d), "page");
     cr_assert(v && v->type == KUMO_VAL_STR);
     cr_expect_str_eq(v->u.str.s, "two");
     /* a spider without cb_b cannot take it: named in the reason */

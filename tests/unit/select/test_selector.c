@@ -660,3 +660,24 @@ Test(selector, sel_node_is_an_element_or_nothing)
     kumo__pool_drain(0);
     kumo_response_unref(res);
 }
+
+/* A selector is 64 bytes, whatever it holds: a node's markup and the attribute values it had
+ * to copy hang apart, made on first use and freed with it. */
+Test(selector, a_selector_is_64_bytes)
+{
+    kumo_response *res = html_response("<html><body><a href='/a'>A</a>"
+                                       "<a href='/b&amp;c' title='t'>B</a></body></html>");
+    kumo_selector_list *hrefs = kumo_css(res, "a::attr(href)");
+    cr_assert_eq(kumo_list_len(hrefs), 2);
+    for (size_t i = 0; i < kumo_list_len(hrefs); i++)
+        cr_assert_leq(kumo_alloc_size(kumo_list_at(hrefs, i)), 64);
+    cr_assert_str_eq(kumo_sel_get(kumo_list_at(hrefs, 1)), "/b&c");
+    kumo_selector_list *as = kumo_css(res, "a");
+    kumo_selector *a = kumo_list_at(as, 1);
+    cr_assert_leq(kumo_alloc_size(a), 64);
+    cr_assert_str_eq(kumo_sel_get(a), "<a href=\"/b&amp;c\" title=\"t\">B</a>");
+    cr_assert_str_eq(kumo_sel_attr(a, "href"), "/b&c");
+    cr_assert_str_eq(kumo_sel_attr(a, "title"), "t");
+    cr_assert_str_eq(kumo_sel_get(a), "<a href=\"/b&amp;c\" title=\"t\">B</a>");
+    kumo_response_unref(res);
+}
