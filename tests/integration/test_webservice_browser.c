@@ -53,7 +53,7 @@ static void client(kumo_webwatch *w)
     snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", w->token);
     const char *const h[] = {bearer, NULL};
     /* a loaded machine: the service may still be busy with a killed browser's connections */
-    for (int i = 0; i < 5 && kumo_webwatch_http(w, "POST", "/api/stop", h, &stopped) != 200;
+    for (int i = 0; i < 15 && kumo_webwatch_http(w, "POST", "/api/stop", h, &stopped) != 200;
          i++) {
         kumo_webreply_free(&stopped);
         usleep(2000000);
