@@ -261,3 +261,61 @@ Test(arena, cold_chunks_come_back)
     kumo__arena_free(b);
     (void)first;
 }
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* The child's checks of an arena whose region the system refused; 0 when all hold. */
+static int refused_region_child(void)
+{
+    long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f || fscanf(f, "%ld", &pages) != 1)
+        return 10;
+    fclose(f);
+    /* room for a few MB more, less than the smallest region kumo asks for (64 MiB) */
+    struct rlimit rl;
+    rl.rlim_cur = rl.rlim_max = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (16u << 20);
+    if (setrlimit(RLIMIT_AS, &rl) != 0)
+        return 11;
+    kumo_arena *a = kumo__arena_new();
+    kumo__arena_enter(a);
+    char *p[100];
+    for (int i = 0; i < 100; i++) {
+        p[i] = kumo__arena_current_alloc(24);
+        if (!p[i])
+            return 12;
+        snprintf(p[i], 24, "block %d", i);
+    }
+    /* no 64 KiB chunk: each block has a chunk of its own, with its header */
+    if (kumo__arena_bytes(a) != 100 * (8 + 24))
+        return 13;
+    if (kumo_alloc_size(p[7]) != 24)
+        return 14;
+    char *q = kumo_realloc(p[7], 4000, KUMO_T_XMLDOC, KUMO_V_DOC);
+    if (strcmp(q, "block 7") != 0)
+        return 15;
+    kumo_free(p[8]);                /* its chunk goes back */
+    if (kumo__arena_bytes(a) != 99 * (8 + 24) - (8 + 24) + 8 + 4000)
+        return 16;
+    kumo__arena_enter(NULL);
+    kumo__arena_free(a);
+    return 0;
+}
+
+/* Under `ulimit -v` too small for the region, arenas still work: every block gets a chunk of
+ * its own from the heap (slower, never wrong). */
+Test(arena, without_the_region_blocks_get_chunks_of_their_own)
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0)
+        _exit(refused_region_child());
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status), "the child died: %d", status);
+    cr_assert_eq(WEXITSTATUS(status), 0, "check %d failed", WEXITSTATUS(status));
+}
+#endif
