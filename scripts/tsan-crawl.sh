@@ -29,6 +29,18 @@ for threads in 1 2; do
     done
 done
 
+# A page of 1,000 links, each twice: its callback hands its outputs to the loop in parts while
+# it runs, and the loop runs them through the middlewares and the scheduler meanwhile.
+log=$tmp/wide.log
+TSAN_OPTIONS="halt_on_error=1 exitcode=66" KUMO_SPIDER_DIR="$build/spiders" \
+    "$build/kumo" crawl follow -a url="http://127.0.0.1:$port/wide/1000" \
+    -O "$tmp/wide.jsonl" -s PARSE_THREADS=1 -s LOG_LEVEL=WARNING \
+    -s LEAKWATCH_INTERVAL_SECONDS=0.01 -s TELNETCONSOLE_ENABLED=0 2> "$log" ||
+    { cat "$log"; echo "tsan-crawl: a wide page: failed" >&2; exit 1; }
+if grep -q "WARNING: ThreadSanitizer" "$log"; then
+    cat "$log"; echo "tsan-crawl: a wide page: data race" >&2; exit 1
+fi
+echo "tsan-crawl: follow of a page of 1,000 links (outputs in parts): $(wc -l < "$tmp/wide.jsonl") items, no report"
 # The telnet console reads the crawl's objects while callbacks run on the parse thread: a
 # slow crawl (one request at a time, 0.1 s apart) and a client walking the live objects.
 log=$tmp/console.log
