@@ -65,7 +65,8 @@ static uint32_t next_id;
 static _Thread_local kumo_arena *current;
 
 /*
- * The region: address space reserved once (no memory until touched), cut into chunks.
+ * The region: address space reserved once for the process's life (no memory until touched),
+ * cut into chunks.
  * Chunks of freed arenas are kept for the next documents, CACHE_MAX of them resident (a
  * document's tree is hundreds of KiB, and giving its pages back at every page made the next
  * parse fault them in again: a third of the bench crawl's CPU went to page faults); the
@@ -80,8 +81,6 @@ static chunk *cache;                /* resident, linked through next */
 static size_t ncached;
 static uint32_t *cold;              /* chunk numbers of the others */
 static size_t ncold, cold_cap;
-
-static const kumo_arena_hooks hooks;
 
 /* Reserve the region: 64 GiB of address space, less when the system refuses (ulimit -v). */
 static bool region_reserve(void)
