@@ -2,6 +2,7 @@
  * file), bind response, request, spider, settings and fetch(), then run the console
  * language: on the terminal with line editing, line by line from a pipe, or once with -c. */
 #include "cli/cli.h"
+#include "cli/editline.h"
 #include "cli/fetchone.h"
 #include "console/complete.h"
 #include "console/repl.h"
@@ -11,7 +12,6 @@
 #include "http/request.h"
 #include "http/response.h"
 #include <ctype.h>
-#include <editline/readline.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -445,9 +445,10 @@ static kumo_repl *completing;           /* the session Tab completes in (one she
  * where libedit's word (text, at start) begins; malloc'ed, as libedit frees them. */
 static char **complete_word(const char *text, int start, int end)
 {
-    rl_attempted_completion_over = 1;       /* never file names */
+    *kumo_editline.rl_attempted_completion_over = 1;      /* never file names */
     char **v;
-    size_t at, n = kumo__complete(completing, rl_line_buffer, (size_t)end, &at, &v);
+    size_t at, n = kumo__complete(completing, *kumo_editline.rl_line_buffer, (size_t)end, &at,
+                                  &v);
     size_t skip = (size_t)start > at ? (size_t)start - at : 0;
     char **m = n ? calloc(n + 2, sizeof(char *)) : NULL;
     size_t k = 1;
@@ -469,7 +470,7 @@ static char **complete_word(const char *text, int start, int end)
             }
     m[0] = strndup(m[1], common);
     if (k == 2)
-        rl_completion_append_character = '\0';
+        *kumo_editline.rl_completion_append_character = '\0';
     (void)text;
     return m;
 }
@@ -500,23 +501,24 @@ static void on_sigint(int sig)
 /* On the terminal: prompt, libedit's line editing and Tab completion, a history file. */
 static int interact_tty(shell *sh)
 {
+    const kumo_editline_api *el = &kumo_editline;
     char hist[PATH_MAX];
     bool keep = history_path(hist, sizeof(hist));
     completing = sh->repl;
-    rl_readline_name = "kumo";
-    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{([,+-*/%~^:!";
-    rl_attempted_completion_function = complete_word;
-    using_history();
-    stifle_history(SHELL_HISTORY);
-    if (keep && read_history(hist) != 0)
-        write_history(hist);                /* a new, empty file to append to */
+    *el->rl_readline_name = "kumo";
+    *el->rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{([,+-*/%~^:!";
+    *el->rl_attempted_completion_function = complete_word;
+    el->using_history();
+    el->stifle_history(SHELL_HISTORY);
+    if (keep && el->read_history(hist) != 0)
+        el->write_history(hist);            /* a new, empty file to append to */
     /* Ctrl-C: readline gives the line up, the prompt comes back (as Python's) */
     struct sigaction sa = {.sa_handler = on_sigint}, old;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old);
     for (;;) {
         interrupted = 0;
-        char *line = readline(">>> ");
+        char *line = el->readline(">>> ");
         if (!line && interrupted) {
             fputs("\nKeyboardInterrupt\n", stdout);
             continue;
@@ -524,11 +526,11 @@ static int interact_tty(shell *sh)
         if (!line)
             break;
         size_t len = strlen(line);
-        HIST_ENTRY *last = history_get(history_base + history_length - 1);
+        HIST_ENTRY *last = el->history_get(*el->history_base + *el->history_length - 1);
         if (len && !(last && strcmp(last->line, line) == 0)) {
-            add_history(line);
+            el->add_history(line);
             if (keep)
-                append_history(1, hist);
+                el->append_history(1, hist);
         }
         int rc = eval_line(sh, line, len);
         free(line);
@@ -536,21 +538,32 @@ static int interact_tty(shell *sh)
             break;
     }
     if (keep)
-        history_truncate_file(hist, SHELL_HISTORY);
+        el->history_truncate_file(hist, SHELL_HISTORY);
     sigaction(SIGINT, &old, NULL);
     completing = NULL;
     return KUMO_OK;
 }
 
-/* From a pipe or a file: one statement a line, no prompt. */
-static int interact_plain(shell *sh)
+/* From a pipe or a file: one statement a line, no prompt.  With a prompt (a terminal without
+ * libedit): the prompt before each line, and Ctrl-C drops the line as interact_tty() does. */
+static int interact_plain(shell *sh, const char *prompt)
 {
+    struct sigaction sa = {.sa_handler = on_sigint}, old;
+    if (prompt) {                           /* no SA_RESTART: fgets() returns at Ctrl-C */
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old);
+    }
     kumo_buf line;
     kumo__buf_init(&line, SHELL_LINE_MAX, KUMO_T_STR, KUMO_V_TEXT);
     char chunk[4096];
     bool more = true;
     while (more) {
         kumo__buf_reset(&line);
+        if (prompt) {
+            fputs(prompt, stdout);
+            fflush(stdout);
+        }
+        interrupted = 0;
         bool eol = false;
         while (!eol) {
             if (!fgets(chunk, sizeof(chunk), stdin)) {
@@ -561,12 +574,20 @@ static int interact_plain(shell *sh)
             eol = n && chunk[n - 1] == '\n';
             kumo__buf_add(&line, chunk, n);      /* past the cap: the rest is dropped */
         }
+        if (prompt && interrupted) {
+            clearerr(stdin);
+            fputs("\nKeyboardInterrupt\n", stdout);
+            more = true;
+            continue;
+        }
         if (!more && line.len == 0)
             break;
         if (eval_line(sh, line.s, line.len) == KUMO_EDONE)
             break;
     }
     kumo__buf_release(&line);
+    if (prompt)
+        sigaction(SIGINT, &old, NULL);
     return KUMO_OK;
 }
 
@@ -651,9 +672,19 @@ int kumo_cmd_shell(int argc, char **argv)
         banner(&c, &sh, &b);
         put(stdout, &b);
         kumo__buf_release(&b);
-        exit_code = interact_tty(&sh) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
+        /* without libedit the shell still works: lines, without editing (as Python's) */
+        char why[512];
+        int rc;
+        if (kumo_editline_load(why, sizeof(why)) == KUMO_OK) {
+            rc = interact_tty(&sh);
+        } else {
+            kumo_cli_error("shell: %s; reading lines without editing, history or completion",
+                           why);
+            rc = interact_plain(&sh, ">>> ");
+        }
+        exit_code = rc == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
     } else {
-        exit_code = interact_plain(&sh) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
+        exit_code = interact_plain(&sh, NULL) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
     }
 out:
     shell_free(&sh);
