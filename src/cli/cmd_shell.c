@@ -12,6 +12,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include <ctype.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -544,14 +545,34 @@ static int interact_tty(shell *sh)
     return KUMO_OK;
 }
 
+/* Wait until stdin has input, with SIGINT (blocked otherwise) let in only meanwhile: mask is
+ * the signal mask without it.  False when Ctrl-C came first. */
+static bool wait_input(const sigset_t *mask)
+{
+    struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+    while (ppoll(&p, 1, NULL, mask) < 0) {
+        if (interrupted)
+            return false;
+        if (errno != EINTR)
+            break;                          /* fgets() meets the error */
+    }
+    return true;
+}
+
 /* From a pipe or a file: one statement a line, no prompt.  With a prompt (a terminal without
  * libedit): the prompt before each line, and Ctrl-C drops the line as interact_tty() does. */
 static int interact_plain(shell *sh, const char *prompt)
 {
     struct sigaction sa = {.sa_handler = on_sigint}, old;
-    if (prompt) {                           /* no SA_RESTART: fgets() returns at Ctrl-C */
+    sigset_t block, unblocked;
+    if (prompt) {
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, &old);
+        /* a Ctrl-C comes in only while wait_input() waits, so none is lost before a read */
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigprocmask(SIG_BLOCK, &block, &unblocked);
+        setvbuf(stdin, NULL, _IONBF, 0);    /* no line waits in stdio, unseen by ppoll() */
     }
     kumo_buf line;
     kumo__buf_init(&line, SHELL_LINE_MAX, KUMO_T_STR, KUMO_V_TEXT);
@@ -559,13 +580,17 @@ static int interact_plain(shell *sh, const char *prompt)
     bool more = true;
     while (more) {
         kumo__buf_reset(&line);
+        interrupted = 0;
         if (prompt) {
             fputs(prompt, stdout);
             fflush(stdout);
         }
-        interrupted = 0;
-        bool eol = false;
+        bool eol = false, dropped = false;
         while (!eol) {
+            if (prompt && !wait_input(&unblocked)) {
+                dropped = true;
+                break;
+            }
             if (!fgets(chunk, sizeof(chunk), stdin)) {
                 more = false;
                 break;
@@ -574,10 +599,8 @@ static int interact_plain(shell *sh, const char *prompt)
             eol = n && chunk[n - 1] == '\n';
             kumo__buf_add(&line, chunk, n);      /* past the cap: the rest is dropped */
         }
-        if (prompt && interrupted) {
-            clearerr(stdin);
+        if (dropped) {
             fputs("\nKeyboardInterrupt\n", stdout);
-            more = true;
             continue;
         }
         if (!more && line.len == 0)
@@ -586,8 +609,10 @@ static int interact_plain(shell *sh, const char *prompt)
             break;
     }
     kumo__buf_release(&line);
-    if (prompt)
+    if (prompt) {
+        sigprocmask(SIG_SETMASK, &unblocked, NULL);
         sigaction(SIGINT, &old, NULL);
+    }
     return KUMO_OK;
 }
 
