@@ -7,6 +7,9 @@ SHELL    := /bin/bash
 PKGS     := libcurl libevent libxml-2.0 sqlite3 libpcre2-8 libidn2 libpsl libedit libcrypto zlib \
             libbrotlidec hiredis
 TESTPKGS := criterion libbrotlienc
+# Loaded with dlopen() when a command needs them (src/util/dlib.h), not linked: their headers
+# build kumo, scripts/gen-sonames writes the sonames they were built for into sonames.h.
+DLPKGS   := libedit hiredis
 PREFIX   ?= /usr/local
 SYSCONFDIR ?= $(PREFIX)/etc
 LIBDIR   ?= $(PREFIX)/lib
@@ -40,7 +43,7 @@ KCFLAGS  := $(OPT) $(EXTRA_CFLAGS) -std=gnu11 -D_GNU_SOURCE $(WARN) -fPIC -Iincl
             -I$(BUILD)/gen $(SANITIZE) $(DIRS) $(shell pkg-config --cflags $(PKGS)) -MMD -MP \
             $(CPPFLAGS) $(CFLAGS)
 KLDFLAGS := $(LDFLAGS)
-LDLIBS   := $(shell pkg-config --libs $(PKGS)) -lm -ldl -lpthread
+LDLIBS   := $(shell pkg-config --libs $(filter-out $(DLPKGS),$(PKGS))) -lm -ldl -lpthread
 TESTLIBS := $(shell pkg-config --libs $(TESTPKGS) 2>/dev/null)
 
 ifeq ($(V),1)
@@ -95,6 +98,17 @@ $(BUILD)/gen/redis_lua.h: src/redis/kumo.lua
 	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/    "/' -e 's/$$/\\n"/' $<; \
 	    echo ';'; } > $@.tmp && mv $@.tmp $@
 $(BUILD)/src/redis/queue_redis.o: $(BUILD)/gen/redis_lua.h
+
+# The sonames of the dlopen()ed libraries, from the linker; again when a .pc file changes.
+SONAMES := $(BUILD)/gen/sonames.h
+$(SONAMES): scripts/gen-sonames $(foreach p,$(DLPKGS),$(wildcard \
+            $(shell pkg-config --variable=pcfiledir $(p) 2>/dev/null)/$(p).pc))
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)CC='$(CC)' LDFLAGS='$(LDFLAGS)' scripts/gen-sonames \
+	    HIREDIS:hiredis:hiredis EDIT:edit:libedit > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/redis/hiredis_dl.o $(BUILD)/src/cli/editline.o: $(SONAMES)
+$(BUILD)/tests/unit/redis/test_hiredis_dl.o $(BUILD)/tests/unit/cli/test_editline.o: $(SONAMES)
+$(BUILD)/tests/integration/test_dlopen.o: $(SONAMES)
 
 # The web service's page is embedded with .incbin: its object depends on the page.
 $(BUILD)/src/ext/webpage.o: src/ext/webpage.html

@@ -1,8 +1,8 @@
 #!/bin/bash
 # check-deb.sh - build the Debian package (scripts/make-deb.sh) and check what it holds and
 # needs with dpkg-deb: every file a user and a spider author need, conffiles, Depends naming
-# the libraries kumo links.  With --install (as root) also install it with apt, use it, and
-# purge it: nothing of it may be left.
+# the libraries kumo links and those it loads with dlopen().  With --install (as root) also
+# install it with apt, use it, and purge it: nothing of it may be left.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail() { echo "check-deb: $*" >&2; exit 1; }
@@ -16,6 +16,17 @@ for f in ./usr/bin/kumo ./usr/include/kumo/kumo.h ./usr/include/kumo/spider.h \
 done
 for p in libcurl4 libevent-2.1-7 libxml2 libsqlite3-0 libpcre2-8-0 libpsl5; do
     grep -q "^ Depends:.*\b$p (>= " <<<"$info" || fail "$deb does not depend on $p"
+done
+# the libraries loaded with dlopen() (ldd does not show them): their packages, found by the
+# sonames the build wrote down, are dependencies too
+sonames=$(sed -n 's/^#define KUMO_SONAME_[A-Z_]* "\(.*\)"$/\1/p' build-deb/obj/gen/sonames.h)
+[ -n "$sonames" ] || fail "build-deb/obj/gen/sonames.h names no library"
+for so in $sonames; do
+    path=$(ldconfig -p | awk -v l="$so" '$1 == l {print $NF; exit}')
+    p=$({ dpkg -S "$(readlink -f "$path")" "$path" 2>/dev/null || :; } |
+        awk -F: 'NR == 1 {print $1}')
+    [ -n "$p" ] || fail "no package holds $so"
+    grep -q "^ Depends:.*\b$p (>= " <<<"$info" || fail "$deb does not depend on $p ($so, dlopen)"
 done
 [ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = /etc/kumo/kumo.conf ] ||
     fail "kumo.conf is not a conffile"

@@ -2,7 +2,7 @@
 # make-deb.sh - a Debian package of kumo with dpkg-deb: the binary, the spiders, the public
 # headers and kumo.pc, the man pages, and kumo.conf as a conffile in /etc/kumo.  Built in
 # build-deb/ with PREFIX=/usr; its Depends are the packages of the libraries the binary
-# links, at the versions it was built with.  Prints the .deb's path.
+# links or loads with dlopen(), at the versions it was built with.  Prints the .deb's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build-deb
@@ -16,10 +16,14 @@ make -s BUILD=$build/obj BIN=$build/kumo SPIDERDIR=$build/spiders PREFIX=/usr SY
 version=$("$build/kumo" version | awk 'NR == 1 {print $2}')
 strip --strip-unneeded "$root/usr/bin/kumo" "$root"/usr/lib/kumo/spiders/*.so
 
-# Depends: the package of every shared library the binary needs (as dpkg-shlibdeps would).
+# Depends: the package of every shared library the binary needs (as dpkg-shlibdeps would),
+# and of those it loads with dlopen() when a command needs them (libedit for the shell,
+# libhiredis for Redis: ldd does not show them), by the sonames the build wrote down.
+sonames=$(sed -n 's/^#define KUMO_SONAME_[A-Z_]* "\(.*\)"$/\1/p' "$build/obj/gen/sonames.h")
+[ -n "$sonames" ] || { echo "make-deb: no sonames in $build/obj/gen/sonames.h" >&2; exit 1; }
 deps=""
 cache=$(ldconfig -p)
-for lib in $(objdump -p "$build/kumo" | awk '/NEEDED/ {print $2}'); do
+for lib in $(objdump -p "$build/kumo" | awk '/NEEDED/ {print $2}') $sonames; do
     path=$(awk -v l="$lib" '$1 == l && !p {p = $NF} END {print p}' <<<"$cache")
     pkg=$({ dpkg -S "$(readlink -f "$path")" "$path" 2>/dev/null || :; } | awk -F: 'NR == 1 {print $1}')
     [ -n "$pkg" ] || { echo "make-deb: no package holds $lib" >&2; exit 1; }

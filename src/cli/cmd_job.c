@@ -127,7 +127,7 @@ static void print_stats(kumo_jobdb *db)
 /* The integer reply of a command (printf-style), or -1. */
 static long long redis_int(redisContext *ctx, const char *fmt, const char *a, const char *b)
 {
-    redisReply *r = redisCommand(ctx, fmt, a, b);
+    redisReply *r = kumo__hiredis.redisCommand(ctx, fmt, a, b);
     long long v = -1;
     if (r && r->type == REDIS_REPLY_INTEGER)
         v = r->integer;
@@ -136,16 +136,16 @@ static long long redis_int(redisContext *ctx, const char *fmt, const char *a, co
     else if (r && r->type == REDIS_REPLY_NIL)
         v = 0;
     if (r)
-        freeReplyObject(r);
+        kumo__hiredis.freeReplyObject(r);
     return v;
 }
 
 /* A HGETALL reply of key (NULL on error; freeReplyObject it). */
 static redisReply *redis_hash(redisContext *ctx, const char *prefix, const char *key)
 {
-    redisReply *r = redisCommand(ctx, "HGETALL %s:%s", prefix, key);
+    redisReply *r = kumo__hiredis.redisCommand(ctx, "HGETALL %s:%s", prefix, key);
     if (r && r->type != REDIS_REPLY_ARRAY) {
-        freeReplyObject(r);
+        kumo__hiredis.freeReplyObject(r);
         r = NULL;
     }
     return r;
@@ -172,18 +172,19 @@ static int redis_job(const char *arg)
         return KUMO_EXIT_FAIL;
     }
     long long now = -1;
-    redisReply *t = redisCommand(ctx, "TIME");
+    redisReply *t = kumo__hiredis.redisCommand(ctx, "TIME");
     if (t && t->type == REDIS_REPLY_ARRAY && t->elements == 2)
         now = strtoll(t->element[0]->str, NULL, 10) * 1000 +
               strtoll(t->element[1]->str, NULL, 10) / 1000;
     if (t)
-        freeReplyObject(t);
+        kumo__hiredis.freeReplyObject(t);
     printf("job:       %s#%s (Redis)\n", u.shown, name);
     long long leased = redis_int(ctx, "HLEN %s:%s", name, "leases");
     /* kumo.lua: requests wait per download slot; P:slotq counts them per slot */
     long long pending = redis_int(ctx, "GET %s:%s", name, "nq");
-    redisReply *slots = redisCommand(ctx, "ZRANGE %s:slotq +inf -inf BYSCORE REV LIMIT 0 %d "
-                                     "WITHSCORES", name, JOB_SLOTS_SHOWN);
+    redisReply *slots = kumo__hiredis.redisCommand(ctx, "ZRANGE %s:slotq +inf -inf BYSCORE REV "
+                                                   "LIMIT 0 %d WITHSCORES", name,
+                                                   JOB_SLOTS_SHOWN);
     long long nslots = redis_int(ctx, "ZCARD %s:%s", name, "slotq");
     printf("pending:   %lld requests in %lld download slots\n", KUMO_MAX(pending, 0LL),
            KUMO_MAX(nslots, 0LL));
@@ -192,7 +193,7 @@ static int redis_job(const char *arg)
         printf("  slot %s: %s\n", slots->element[i]->str[0] ? slots->element[i]->str : "(none)",
                slots->element[i + 1]->str);
     if (slots)
-        freeReplyObject(slots);
+        kumo__hiredis.freeReplyObject(slots);
     if (nslots > JOB_SLOTS_SHOWN)
         printf("  (%lld more slots)\n", nslots - JOB_SLOTS_SHOWN);
     printf("leased:    %lld requests out to workers\n", leased);
@@ -216,16 +217,16 @@ static int redis_job(const char *arg)
             printf("busy\n");
     }
     if (w)
-        freeReplyObject(w);
+        kumo__hiredis.freeReplyObject(w);
     if (idle)
-        freeReplyObject(idle);
+        kumo__hiredis.freeReplyObject(idle);
     redisReply *st = redis_hash(ctx, name, "stats");
     printf("cluster stats:\n");
     for (size_t i = 0; st && i + 1 < st->elements; i += 2)
         printf("  %s: %s\n", st->element[i]->str, st->element[i + 1]->str);
     if (st)
-        freeReplyObject(st);
-    redisFree(ctx);
+        kumo__hiredis.freeReplyObject(st);
+    kumo__hiredis.redisFree(ctx);
     return KUMO_EXIT_OK;
 }
 

@@ -2,6 +2,7 @@
  * file), bind response, request, spider, settings and fetch(), then run the console
  * language: on the terminal with line editing, line by line from a pipe, or once with -c. */
 #include "cli/cli.h"
+#include "cli/editline.h"
 #include "cli/fetchone.h"
 #include "console/complete.h"
 #include "console/repl.h"
@@ -11,7 +12,7 @@
 #include "http/request.h"
 #include "http/response.h"
 #include <ctype.h>
-#include <editline/readline.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -445,9 +446,10 @@ static kumo_repl *completing;           /* the session Tab completes in (one she
  * where libedit's word (text, at start) begins; malloc'ed, as libedit frees them. */
 static char **complete_word(const char *text, int start, int end)
 {
-    rl_attempted_completion_over = 1;       /* never file names */
+    *kumo_editline.rl_attempted_completion_over = 1;      /* never file names */
     char **v;
-    size_t at, n = kumo__complete(completing, rl_line_buffer, (size_t)end, &at, &v);
+    size_t at, n = kumo__complete(completing, *kumo_editline.rl_line_buffer, (size_t)end, &at,
+                                  &v);
     size_t skip = (size_t)start > at ? (size_t)start - at : 0;
     char **m = n ? calloc(n + 2, sizeof(char *)) : NULL;
     size_t k = 1;
@@ -469,7 +471,7 @@ static char **complete_word(const char *text, int start, int end)
             }
     m[0] = strndup(m[1], common);
     if (k == 2)
-        rl_completion_append_character = '\0';
+        *kumo_editline.rl_completion_append_character = '\0';
     (void)text;
     return m;
 }
@@ -500,23 +502,24 @@ static void on_sigint(int sig)
 /* On the terminal: prompt, libedit's line editing and Tab completion, a history file. */
 static int interact_tty(shell *sh)
 {
+    const kumo_editline_api *el = &kumo_editline;
     char hist[PATH_MAX];
     bool keep = history_path(hist, sizeof(hist));
     completing = sh->repl;
-    rl_readline_name = "kumo";
-    rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{([,+-*/%~^:!";
-    rl_attempted_completion_function = complete_word;
-    using_history();
-    stifle_history(SHELL_HISTORY);
-    if (keep && read_history(hist) != 0)
-        write_history(hist);                /* a new, empty file to append to */
+    *el->rl_readline_name = "kumo";
+    *el->rl_basic_word_break_characters = " \t\n\"\\'`@$><=;|&{([,+-*/%~^:!";
+    *el->rl_attempted_completion_function = complete_word;
+    el->using_history();
+    el->stifle_history(SHELL_HISTORY);
+    if (keep && el->read_history(hist) != 0)
+        el->write_history(hist);            /* a new, empty file to append to */
     /* Ctrl-C: readline gives the line up, the prompt comes back (as Python's) */
     struct sigaction sa = {.sa_handler = on_sigint}, old;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old);
     for (;;) {
         interrupted = 0;
-        char *line = readline(">>> ");
+        char *line = el->readline(">>> ");
         if (!line && interrupted) {
             fputs("\nKeyboardInterrupt\n", stdout);
             continue;
@@ -524,11 +527,11 @@ static int interact_tty(shell *sh)
         if (!line)
             break;
         size_t len = strlen(line);
-        HIST_ENTRY *last = history_get(history_base + history_length - 1);
+        HIST_ENTRY *last = el->history_get(*el->history_base + *el->history_length - 1);
         if (len && !(last && strcmp(last->line, line) == 0)) {
-            add_history(line);
+            el->add_history(line);
             if (keep)
-                append_history(1, hist);
+                el->append_history(1, hist);
         }
         int rc = eval_line(sh, line, len);
         free(line);
@@ -536,23 +539,58 @@ static int interact_tty(shell *sh)
             break;
     }
     if (keep)
-        history_truncate_file(hist, SHELL_HISTORY);
+        el->history_truncate_file(hist, SHELL_HISTORY);
     sigaction(SIGINT, &old, NULL);
     completing = NULL;
     return KUMO_OK;
 }
 
-/* From a pipe or a file: one statement a line, no prompt. */
-static int interact_plain(shell *sh)
+/* Wait until stdin has input, with SIGINT (blocked otherwise) let in only meanwhile: mask is
+ * the signal mask without it.  False when Ctrl-C came first. */
+static bool wait_input(const sigset_t *mask)
 {
+    struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+    while (ppoll(&p, 1, NULL, mask) < 0) {
+        if (interrupted)
+            return false;
+        if (errno != EINTR)
+            break;                          /* fgets() meets the error */
+    }
+    return true;
+}
+
+/* From a pipe or a file: one statement a line, no prompt.  With a prompt (a terminal without
+ * libedit): the prompt before each line, and Ctrl-C drops the line as interact_tty() does. */
+static int interact_plain(shell *sh, const char *prompt)
+{
+    struct sigaction sa = {.sa_handler = on_sigint}, old;
+    sigset_t block, unblocked;
+    if (prompt) {
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, &old);
+        /* a Ctrl-C comes in only while wait_input() waits, so none is lost before a read */
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigprocmask(SIG_BLOCK, &block, &unblocked);
+        setvbuf(stdin, NULL, _IONBF, 0);    /* no line waits in stdio, unseen by ppoll() */
+    }
     kumo_buf line;
     kumo__buf_init(&line, SHELL_LINE_MAX, KUMO_T_STR, KUMO_V_TEXT);
     char chunk[4096];
     bool more = true;
     while (more) {
         kumo__buf_reset(&line);
-        bool eol = false;
+        interrupted = 0;
+        if (prompt) {
+            fputs(prompt, stdout);
+            fflush(stdout);
+        }
+        bool eol = false, dropped = false;
         while (!eol) {
+            if (prompt && !wait_input(&unblocked)) {
+                dropped = true;
+                break;
+            }
             if (!fgets(chunk, sizeof(chunk), stdin)) {
                 more = false;
                 break;
@@ -561,12 +599,20 @@ static int interact_plain(shell *sh)
             eol = n && chunk[n - 1] == '\n';
             kumo__buf_add(&line, chunk, n);      /* past the cap: the rest is dropped */
         }
+        if (dropped) {
+            fputs("\nKeyboardInterrupt\n", stdout);
+            continue;
+        }
         if (!more && line.len == 0)
             break;
         if (eval_line(sh, line.s, line.len) == KUMO_EDONE)
             break;
     }
     kumo__buf_release(&line);
+    if (prompt) {
+        sigprocmask(SIG_SETMASK, &unblocked, NULL);
+        sigaction(SIGINT, &old, NULL);
+    }
     return KUMO_OK;
 }
 
@@ -651,9 +697,19 @@ int kumo_cmd_shell(int argc, char **argv)
         banner(&c, &sh, &b);
         put(stdout, &b);
         kumo__buf_release(&b);
-        exit_code = interact_tty(&sh) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
+        /* without libedit the shell still works: lines, without editing (as Python's) */
+        char why[512];
+        int rc;
+        if (kumo_editline_load(why, sizeof(why)) == KUMO_OK) {
+            rc = interact_tty(&sh);
+        } else {
+            kumo_cli_error("shell: %s; reading lines without editing, history or completion",
+                           why);
+            rc = interact_plain(&sh, ">>> ");
+        }
+        exit_code = rc == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
     } else {
-        exit_code = interact_plain(&sh) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
+        exit_code = interact_plain(&sh, NULL) == KUMO_OK ? KUMO_EXIT_OK : KUMO_EXIT_FAIL;
     }
 out:
     shell_free(&sh);

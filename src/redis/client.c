@@ -1,11 +1,10 @@
 /* client.c - REDIS_URL, blocking connections for a crawl's start and end, and the
- * asynchronous connection on the crawl's loop (hiredis' libevent adapter), whose commands
- * time out on loop timers (hiredis 0.14 has no command timeout) and which reconnects. */
+ * asynchronous connection on the crawl's loop (a libevent adapter like hiredis' own), whose
+ * commands time out on loop timers (hiredis 0.14 has no command timeout) and which
+ * reconnects.  libhiredis is called through kumo__hiredis (hiredis_dl.h). */
 #include "redis/client.h"
 
 #include <event2/event.h>
-#include <hiredis/async.h>
-#include <hiredis/adapters/libevent.h>
 
 #define LOGGER "kumo.redis"
 #define BACKOFF_MIN 0.1
@@ -98,32 +97,34 @@ static int setup_cmds(const kumo_redis_url *u, const char *argv[2][3], size_t le
 redisContext *kumo__redis_connect(const kumo_redis_url *u, double timeout, char *err,
                                   size_t n)
 {
+    if (kumo__hiredis_load(err, n) != KUMO_OK)
+        return NULL;
     struct timeval tv = {(time_t)timeout, (suseconds_t)((timeout - (time_t)timeout) * 1e6)};
-    redisContext *ctx = redisConnectWithTimeout(u->host, u->port, tv);
+    redisContext *ctx = kumo__hiredis.redisConnectWithTimeout(u->host, u->port, tv);
     if (!ctx || ctx->err) {
         snprintf(err, n, "cannot connect to Redis at '%s': %s", u->shown,
                  ctx ? ctx->errstr : "out of memory");
         if (ctx)
-            redisFree(ctx);
+            kumo__hiredis.redisFree(ctx);
         return NULL;
     }
-    redisSetTimeout(ctx, tv);
+    kumo__hiredis.redisSetTimeout(ctx, tv);
     const char *argv[2][3];
     size_t len[2][3];
     int argc[2];
     char db[16];
     int k = setup_cmds(u, argv, len, argc, db, sizeof(db));
     for (int i = 0; i < k; i++) {
-        redisReply *r = redisCommandArgv(ctx, argc[i], argv[i], len[i]);
+        redisReply *r = kumo__hiredis.redisCommandArgv(ctx, argc[i], argv[i], len[i]);
         if (!r || r->type == REDIS_REPLY_ERROR) {
             snprintf(err, n, "Redis at '%s' refused %s: %s", u->shown, argv[i][0],
                      r ? r->str : ctx->errstr);
             if (r)
-                freeReplyObject(r);
-            redisFree(ctx);
+                kumo__hiredis.freeReplyObject(r);
+            kumo__hiredis.redisFree(ctx);
             return NULL;
         }
-        freeReplyObject(r);
+        kumo__hiredis.freeReplyObject(r);
     }
     return ctx;
 }
@@ -204,7 +205,7 @@ static void on_connect_timeout(evutil_socket_t fd, short what, void *arg)
     redisAsyncContext *ac = rc->ac;
     rc->ac = NULL;                  /* not connected: freeing it calls neither callback */
     if (ac)
-        redisAsyncFree(ac);
+        kumo__hiredis.redisAsyncFree(ac);
     conn_lost(rc, "connect timed out");
 }
 
@@ -217,21 +218,86 @@ static void ignore_reply(redisAsyncContext *ac, void *r, void *priv)
 {
 }
 
+/* ---- hiredis on the loop: hiredis' adapters/libevent.h is inline code that calls libhiredis
+ * by name; this is the same adapter through kumo__hiredis. */
+
+typedef struct ev_pair {
+    redisAsyncContext *ac;          /* borrowed: hiredis frees the pair (cleanup) first */
+    struct event *rev, *wev;
+} ev_pair;
+
+static void ev_read(evutil_socket_t fd, short what, void *arg)
+{
+    ev_pair *e = arg;
+    kumo__hiredis.redisAsyncHandleRead(e->ac);
+}
+
+static void ev_write(evutil_socket_t fd, short what, void *arg)
+{
+    ev_pair *e = arg;
+    kumo__hiredis.redisAsyncHandleWrite(e->ac);
+}
+
+static void ev_add_read(void *p)
+{
+    event_add(((ev_pair *)p)->rev, NULL);
+}
+
+static void ev_del_read(void *p)
+{
+    event_del(((ev_pair *)p)->rev);
+}
+
+static void ev_add_write(void *p)
+{
+    event_add(((ev_pair *)p)->wev, NULL);
+}
+
+static void ev_del_write(void *p)
+{
+    event_del(((ev_pair *)p)->wev);
+}
+
+static void ev_cleanup(void *p)
+{
+    ev_pair *e = p;
+    event_free(e->rev);
+    event_free(e->wev);
+    kumo_free(e);
+}
+
+/* Put ac's socket on base: hiredis turns its events on and off through ac->ev. */
+static void attach(redisAsyncContext *ac, struct event_base *base)
+{
+    ev_pair *e = kumo_calloc(1, sizeof(*e), KUMO_T_OTHER, KUMO_V_NONE);
+    e->ac = ac;
+    e->rev = event_new(base, ac->c.fd, EV_READ, ev_read, e);
+    e->wev = event_new(base, ac->c.fd, EV_WRITE, ev_write, e);
+    ac->ev.addRead = ev_add_read;
+    ac->ev.delRead = ev_del_read;
+    ac->ev.addWrite = ev_add_write;
+    ac->ev.delWrite = ev_del_write;
+    ac->ev.cleanup = ev_cleanup;
+    ac->ev.data = e;
+    event_add(e->rev, NULL);
+    event_add(e->wev, NULL);
+}
+
 static void conn_start(kumo_redis_conn *rc)
 {
-    redisAsyncContext *ac = redisAsyncConnect(rc->url.host, rc->url.port);
+    redisAsyncContext *ac = kumo__hiredis.redisAsyncConnect(rc->url.host, rc->url.port);
     if (!ac || ac->err) {
         char why[128];
         snprintf(why, sizeof(why), "%s", ac ? ac->errstr : "out of memory");
         if (ac)
-            redisAsyncFree(ac);
+            kumo__hiredis.redisAsyncFree(ac);
         conn_lost(rc, why);
         return;
     }
     ac->data = rc;
-    redisLibeventAttach(ac, rc->base);
-    redisAsyncSetConnectCallback(ac, on_connect);
-    redisAsyncSetDisconnectCallback(ac, on_disconnect);
+    attach(ac, rc->base);
+    kumo__hiredis.redisAsyncSetConnectCallback(ac, on_connect);
+    kumo__hiredis.redisAsyncSetDisconnectCallback(ac, on_disconnect);
     rc->ac = ac;
     struct timeval tv = tv_of(rc->timeout);
     event_add(rc->connect_timer, &tv);
@@ -242,12 +308,13 @@ static void conn_start(kumo_redis_conn *rc)
     char db[16];
     int k = setup_cmds(&rc->url, argv, len, argc, db, sizeof(db));
     for (int i = 0; i < k; i++)
-        redisAsyncCommandArgv(ac, ignore_reply, NULL, argc[i], argv[i], len[i]);
+        kumo__hiredis.redisAsyncCommandArgv(ac, ignore_reply, NULL, argc[i], argv[i], len[i]);
 }
 
 kumo_redis_conn *kumo__redis_conn_new(struct event_base *base, const kumo_redis_url *u,
                                       double timeout, void (*on_up)(void *ctx), void *ctx)
 {
+    kumo_assert(kumo__hiredis.redisAsyncConnect);     /* the caller loaded libhiredis */
     kumo_redis_conn *rc = kumo_calloc(1, sizeof(*rc), KUMO_T_OTHER, KUMO_V_NONE);
     rc->base = base;
     rc->url = *u;
@@ -286,7 +353,7 @@ static void on_cmd_timeout(evutil_socket_t fd, short what, void *arg)
     redisAsyncContext *ac = rc->ac;
     if (ac && rc->up) {             /* its answer is lost: so is the connection */
         rc->up = false;
-        redisAsyncFree(ac);         /* answers the others NULL, then on_disconnect */
+        kumo__hiredis.redisAsyncFree(ac);   /* answers the others NULL, then on_disconnect */
     }
 }
 
@@ -300,7 +367,8 @@ int kumo__redis_conn_cmd(kumo_redis_conn *rc, kumo_redis_reply_fn fn, void *fctx
     k->fn = fn;
     k->ctx = fctx;
     k->timer = evtimer_new(rc->base, on_cmd_timeout, k);
-    if (redisAsyncCommandArgv(rc->ac, on_reply, k, argc, argv, argvlen) != REDIS_OK) {
+    if (kumo__hiredis.redisAsyncCommandArgv(rc->ac, on_reply, k, argc, argv, argvlen) !=
+        REDIS_OK) {
         event_free(k->timer);
         kumo_free(k);
         return KUMO_ECONN;
@@ -332,7 +400,7 @@ void kumo__redis_conn_free(kumo_redis_conn *rc)
         return;
     rc->freeing = true;
     if (rc->ac)
-        redisAsyncFree(rc->ac);
+        kumo__hiredis.redisAsyncFree(rc->ac);
     event_free(rc->retry);
     event_free(rc->connect_timer);
     kumo_free(rc);

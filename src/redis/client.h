@@ -5,7 +5,7 @@
 #define KUMO_REDIS_CLIENT_H
 
 #include "kumo-int.h"
-#include <hiredis/hiredis.h>
+#include "redis/hiredis_dl.h"
 
 struct event_base;
 
@@ -25,7 +25,9 @@ int kumo__redis_url_parse(const char *url, kumo_redis_url *u, char *err, size_t 
 /*
  * Returns a new blocking connection to u (connected, authenticated, its database selected)
  * whose connect and commands time out after timeout seconds, or NULL with one line naming
- * the url in err[0..n).  Free it with redisFree().  Never call it while the loop runs.
+ * the url (or libhiredis, when it cannot be loaded) in err[0..n).  Loads libhiredis first:
+ * with a connection in hand, kumo__hiredis is filled.  Free it with
+ * kumo__hiredis.redisFree().  Never call it while the loop runs.
  */
 redisContext *kumo__redis_connect(const kumo_redis_url *u, double timeout, char *err,
                                   size_t n);
@@ -45,7 +47,7 @@ typedef void (*kumo_redis_reply_fn)(void *ctx, redisReply *r);
  * connects at once and again after a loss, with a WARNING per attempt and a backoff from
  * 0.1 s up to 5 s.  Commands time out after timeout seconds: the connection is then
  * considered lost.  on_up(ctx), if not NULL, is called each time the connection is
- * (re)established.
+ * (re)established.  libhiredis must be loaded (kumo__hiredis_load() returned KUMO_OK).
  */
 kumo_redis_conn *kumo__redis_conn_new(struct event_base *base, const kumo_redis_url *u,
                                       double timeout, void (*on_up)(void *ctx), void *ctx);

@@ -732,21 +732,23 @@ static long long delete_keys(redisContext *ctx, const char *prefix)
     char cursor[32] = "0", pattern[300];
     snprintf(pattern, sizeof(pattern), "%s:*", prefix);
     do {
-        redisReply *r = redisCommand(ctx, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
+        redisReply *r = kumo__hiredis.redisCommand(ctx, "SCAN %s MATCH %s COUNT 1000", cursor,
+                                                   pattern);
         if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
             if (r)
-                freeReplyObject(r);
+                kumo__hiredis.freeReplyObject(r);
             break;
         }
         snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
         for (size_t i = 0; i < r->element[1]->elements; i++) {
-            redisReply *d = redisCommand(ctx, "UNLINK %b", r->element[1]->element[i]->str,
-                                         r->element[1]->element[i]->len);
+            redisReply *d = kumo__hiredis.redisCommand(ctx, "UNLINK %b",
+                                                       r->element[1]->element[i]->str,
+                                                       r->element[1]->element[i]->len);
             if (d)
-                freeReplyObject(d);
+                kumo__hiredis.freeReplyObject(d);
             n++;
         }
-        freeReplyObject(r);
+        kumo__hiredis.freeReplyObject(r);
     } while (strcmp(cursor, "0") != 0);
     return n;
 }
@@ -754,13 +756,14 @@ static long long delete_keys(redisContext *ctx, const char *prefix)
 /* Load kumo.lua unless Redis has it at this version or newer.  KUMO_OK or KUMO_EIO. */
 static int load_functions(redisContext *ctx, const rq *q, char *err, size_t n)
 {
-    redisReply *r = redisCommand(ctx, "FCALL kumo_version 1 %s", q->prefix);
+    redisReply *r = kumo__hiredis.redisCommand(ctx, "FCALL kumo_version 1 %s", q->prefix);
     bool have = r && r->type == REDIS_REPLY_INTEGER && r->integer >= LUA_VERSION;
     if (r)
-        freeReplyObject(r);
+        kumo__hiredis.freeReplyObject(r);
     if (have)
         return KUMO_OK;
-    r = redisCommand(ctx, "FUNCTION LOAD REPLACE %b", redis_lua, sizeof(redis_lua) - 1);
+    r = kumo__hiredis.redisCommand(ctx, "FUNCTION LOAD REPLACE %b", redis_lua,
+                                   sizeof(redis_lua) - 1);
     int rc = KUMO_OK;
     if (!r || r->type == REDIS_REPLY_ERROR) {
         snprintf(err, n, "Redis at '%s' cannot load kumo's functions (Redis 7 needed): %s",
@@ -771,7 +774,7 @@ static int load_functions(redisContext *ctx, const rq *q, char *err, size_t n)
                   q->url.shown);
     }
     if (r)
-        freeReplyObject(r);
+        kumo__hiredis.freeReplyObject(r);
     return rc;
 }
 
@@ -820,7 +823,7 @@ static void *open_q(kumo_crawler *c, int *err)
                   q->prefix);
     }
     if (*err == KUMO_OK) {
-        redisReply *r = redisCommand(ctx, "SET %s:start %s NX", q->prefix, q->worker);
+        redisReply *r = kumo__hiredis.redisCommand(ctx, "SET %s:start %s NX", q->prefix, q->worker);
         q->starts_elsewhere = r && r->type == REDIS_REPLY_NIL;
         if (!r || r->type == REDIS_REPLY_ERROR) {
             snprintf(msg, sizeof(msg), "Redis at '%s' refused SET %s:start: %s", q->url.shown,
@@ -828,23 +831,23 @@ static void *open_q(kumo_crawler *c, int *err)
             *err = KUMO_EIO;
         }
         if (r)
-            freeReplyObject(r);
+            kumo__hiredis.freeReplyObject(r);
     }
     if (*err == KUMO_OK) {          /* join the cluster as busy: nobody closes meanwhile */
-        redisReply *r = redisCommand(ctx, "FCALL kumo_heartbeat 1 %s %s %lld %lld -1 %lld %s",
-                                     q->prefix, q->worker, (long long)(q->ttl * 1000),
-                                     (long long)(q->ttl * 1000),
-                                     (long long)(q->close_after * 1000), q->startkey);
+        redisReply *r = kumo__hiredis.redisCommand(
+            ctx, "FCALL kumo_heartbeat 1 %s %s %lld %lld -1 %lld %s", q->prefix, q->worker,
+            (long long)(q->ttl * 1000), (long long)(q->ttl * 1000),
+            (long long)(q->close_after * 1000), q->startkey);
         if (!r || r->type == REDIS_REPLY_ERROR) {
             snprintf(msg, sizeof(msg), "Redis at '%s': %s", q->url.shown,
                      r ? r->str : ctx->errstr);
             *err = KUMO_EIO;
         }
         if (r)
-            freeReplyObject(r);
+            kumo__hiredis.freeReplyObject(r);
     }
     if (ctx)
-        redisFree(ctx);
+        kumo__hiredis.redisFree(ctx);
     struct event_base *base = kumo_crawler_event_base(c);
     if (*err == KUMO_OK && !base) {
         snprintf(msg, sizeof(msg), "SCHEDULER=redis needs the crawl's loop");
@@ -918,19 +921,19 @@ static void close_q(void *p)
         if (!ctx) {
             KUMO_ERROR(LOGGER, "%s: this worker's leases go back when they expire", msg);
         } else {
-            redisReply *r = redisCommand(ctx, "FCALL kumo_release 1 %s %s", q->prefix,
-                                         q->worker);
+            redisReply *r = kumo__hiredis.redisCommand(ctx, "FCALL kumo_release 1 %s %s",
+                                                       q->prefix, q->worker);
             if (r && r->type == REDIS_REPLY_INTEGER && r->integer > 0)
                 KUMO_INFO(LOGGER, "Handed %lld leases back to '%s'", r->integer, q->prefix);
             if (r)
-                freeReplyObject(r);
+                kumo__hiredis.freeReplyObject(r);
             const char *reason = kumo__crawler_finish_reason(q->c);
             if (!q->persist && reason && strcmp(reason, "finished") == 0) {
                 long long n = delete_keys(ctx, q->prefix);
                 KUMO_INFO(LOGGER, "Deleted %lld keys of '%s' (SCHEDULER_PERSIST off)", n,
                           q->prefix);
             }
-            redisFree(ctx);
+            kumo__hiredis.redisFree(ctx);
         }
         if (lost)
             KUMO_WARN(LOGGER, "%zu results could not be stored in Redis: their requests are "

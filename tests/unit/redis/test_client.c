@@ -86,10 +86,10 @@ Test(redis_client, blocking_and_async_with_password_and_database)
     cr_assert_eq(kumo__redis_url_parse(url, &u, err, sizeof(err)), KUMO_OK);
     redisContext *ctx = kumo__redis_connect(&u, 5, err, sizeof(err));
     cr_assert(ctx, "%s", err);
-    redisReply *r = redisCommand(ctx, "SET k in5");
+    redisReply *r = kumo__hiredis.redisCommand(ctx, "SET k in5");
     cr_expect(r && r->type == REDIS_REPLY_STATUS);
-    freeReplyObject(r);
-    redisFree(ctx);
+    kumo__hiredis.freeReplyObject(r);
+    kumo__hiredis.redisFree(ctx);
     /* the async connection authenticates and selects the same database */
     struct event_base *base = event_base_new();
     kumo_redis_conn *rc = kumo__redis_conn_new(base, &u, 5, NULL, NULL);
