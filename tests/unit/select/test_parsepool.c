@@ -472,3 +472,65 @@ Test(parsepool, parts_are_dropped_or_reported_at_the_end)
     kumo__parsepool_free(parts_pool);
     cr_assert_eq(got.ndropped, 0);
 }
+
+/*
+ * The loop thread lends a hand without waiting for its turn: while the worker's hook of job 0
+ * is held, the loop parses job 1 and returns (job 1 is parked, not waited for); once job 0's
+ * hook ends, the worker runs job 1's hook too, in order.  The old loop waited for job 0 and
+ * returned only when the hook gave up being held.
+ */
+static int held_inside, held_release;
+static int hook_order[4], nhooks;
+static bool hook1_on_test_thread;
+
+static void *held_hook(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena)
+{
+    kumo__doc_discard(d, arena);
+    int id = *(int *)owner;
+    if (id == 0) {
+        __atomic_store_n(&held_inside, 1, __ATOMIC_SEQ_CST);
+        for (int i = 0; i < 10000 && !__atomic_load_n(&held_release, __ATOMIC_SEQ_CST); i++)
+            usleep(1000);
+        __atomic_store_n(&held_inside, 0, __ATOMIC_SEQ_CST);
+    }
+    if (id == 1)
+        hook1_on_test_thread = pthread_equal(pthread_self(), test_thread);
+    hook_order[nhooks++] = id;
+    return NULL;
+}
+
+static void on_held_done(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *arena,
+                         void *result)
+{
+    got.done[got.ndone++] = *(int *)owner;
+}
+
+Test(parsepool, the_loop_lends_a_hand_without_waiting_for_its_turn)
+{
+    test_thread = pthread_self();
+    held_inside = held_release = nhooks = 0;
+    int err;
+    kumo_parsepool *p =
+        kumo__parsepool_new(base, 1, on_held_done, on_drop_event, held_hook, NULL, &err);
+    cr_assert_not_null(p);
+    kumo_parse_src src = html_src("<p>x</p>");
+    kumo__parsepool_submit(p, &src, &owners[0]);
+    for (int i = 0; i < 10000 && !__atomic_load_n(&held_inside, __ATOMIC_SEQ_CST); i++)
+        usleep(1000);
+    cr_assert(__atomic_load_n(&held_inside, __ATOMIC_SEQ_CST), "the worker holds job 0");
+    kumo__parsepool_submit(p, &src, &owners[1]);    /* no worker free: the loop helps */
+    event_base_loop(base, EVLOOP_ONCE);
+    cr_assert(__atomic_load_n(&held_inside, __ATOMIC_SEQ_CST),
+              "the loop came back while job 0's hook still ran");
+    cr_assert_eq(nhooks, 0);
+    __atomic_store_n(&held_release, 1, __ATOMIC_SEQ_CST);
+    run_until_idle(p);
+    kumo__parsepool_free(p);
+    cr_assert_eq(nhooks, 2);
+    cr_assert_eq(hook_order[0], 0);
+    cr_assert_eq(hook_order[1], 1);
+    cr_assert(!hook1_on_test_thread, "the worker ran the parked job's hook");
+    cr_assert_eq(got.ndone, 2);
+    cr_assert_eq(got.done[0], 0);
+    cr_assert_eq(got.done[1], 1);
+}
