@@ -13,6 +13,7 @@
 #include "http/response.h"
 #include <ctype.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -493,9 +494,18 @@ static bool history_path(char *buf, size_t len)
 
 static volatile sig_atomic_t interrupted;
 
+static pthread_t shell_thread;       /* the one reading the terminal */
+
+/* Ctrl-C.  The terminal's SIGINT goes to any thread that does not block it (a parse thread
+ * of the shell's crawler, while the shell's own thread blocks it outside wait_input()): there
+ * it is sent on to the shell's thread, which alone waits for input (a Ctrl-C was lost that
+ * way on a loaded machine). */
 static void on_sigint(int sig)
 {
-    (void)sig;
+    if (!pthread_equal(pthread_self(), shell_thread)) {
+        pthread_kill(shell_thread, sig);
+        return;
+    }
     interrupted = 1;
 }
 
@@ -516,6 +526,7 @@ static int interact_tty(shell *sh)
     /* Ctrl-C: readline gives the line up, the prompt comes back (as Python's) */
     struct sigaction sa = {.sa_handler = on_sigint}, old;
     sigemptyset(&sa.sa_mask);
+    shell_thread = pthread_self();
     sigaction(SIGINT, &sa, &old);
     for (;;) {
         interrupted = 0;
@@ -567,6 +578,7 @@ static int interact_plain(shell *sh, const char *prompt)
     sigset_t block, unblocked;
     if (prompt) {
         sigemptyset(&sa.sa_mask);
+        shell_thread = pthread_self();
         sigaction(SIGINT, &sa, &old);
         /* a Ctrl-C comes in only while wait_input() waits, so none is lost before a read */
         sigemptyset(&block);
