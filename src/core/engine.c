@@ -584,10 +584,10 @@ typedef struct scraped {
     kumo_buf log;
 } scraped;
 
-static scraped *scraped_new(void)
+static scraped *scraped_new(kumo_spider *spider)
 {
     scraped *sc = kumo_alloc(sizeof(*sc), KUMO_T_LIST, KUMO_V_NONE);
-    kumo__out_init(&sc->out, NULL);
+    kumo__out_init(&sc->out, spider);
     kumo__buf_init(&sc->log, 0, KUMO_T_STR, KUMO_V_TEXT);
     return sc;
 }
@@ -622,7 +622,7 @@ typedef struct streaming {
 static void post_part(kumo_out *out, void *ctx)
 {
     streaming *st = ctx;
-    scraped *part = scraped_new();
+    scraped *part = scraped_new(out->spider);
     kumo__out_take(&part->out, out);
     fingerprint_requests(part);
     part->log = st->sc->log;    /* the deferred lines so far; the next ones start afresh */
@@ -642,9 +642,8 @@ static void *scrape_on_worker(void *ctx, void *owner, kumo_xmldoc d, struct kumo
 {
     kumo_engine *e = ctx;
     kumo_response *res = owner;
-    scraped *sc = scraped_new();
+    scraped *sc = scraped_new(kumo_crawler_spider(e->c));
     streaming st = {e, sc, false};
-    kumo__out_init(&sc->out, kumo_crawler_spider(e->c));
     kumo__out_flush_at(&sc->out, PART_OUTPUTS, post_part, &st);
     kumo__log_defer(&sc->log);
     kumo__spider_lock(kumo_crawler_spider(e->c));     /* the console may be reading */
@@ -666,6 +665,15 @@ static void scraped_free(scraped *sc)
     kumo__out_release(&sc->out);
     kumo__buf_release(&sc->log);
     kumo_free(sc);
+}
+
+/* On the loop thread: sc's log lines, then its outputs through the spider middlewares, the
+ * scheduler and the pipelines, in their order; frees sc. */
+static void scraped_process(kumo_engine *e, kumo_response *res, scraped *sc)
+{
+    kumo__log_replay(&sc->log);
+    process_outputs(e, res, &sc->out);
+    scraped_free(sc);
 }
 
 /* What res's document is expected to cost until its callback ran (the documents of the
@@ -723,11 +731,8 @@ static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *
     kumo_engine *e = ctx;
     kumo_response *res = owner;
     kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
-    scraped *sc = result;       /* the pool runs scrape_on_worker() on every job */
-    kumo_assert(sc && !d && !arena);
-    kumo__log_replay(&sc->log);
-    process_outputs(e, res, &sc->out);
-    scraped_free(sc);
+    kumo_assert(result && !d && !arena);    /* the pool runs scrape_on_worker() on every job */
+    scraped_process(e, res, result);
     size_t est = doc_estimate(res);
     e->active_size -= KUMO_MIN(e->active_size, body_size(res) + est);
     e->parse_bytes -= KUMO_MIN(e->parse_bytes, est);
@@ -745,16 +750,15 @@ static void on_parsed(void *ctx, void *owner, kumo_xmldoc d, struct kumo_arena *
  * middlewares, the scheduler and the pipelines take them now, in their order. */
 static void on_part(void *ctx, void *owner, void *part, bool dropped)
 {
-    scraped *sc = part;
-    if (!dropped) {
-        kumo_engine *e = ctx;
-        kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
-        kumo__log_replay(&sc->log);
-        process_outputs(e, owner, &sc->out);
-        schedule_tick(e);
-        kumo__stage_leave(stage);
+    if (dropped) {
+        scraped_free(part);
+        return;
     }
-    scraped_free(sc);
+    kumo_engine *e = ctx;
+    kumo_stage stage = kumo__stage_enter(KUMO_STAGE_ENGINE);
+    scraped_process(e, owner, part);
+    schedule_tick(e);
+    kumo__stage_leave(stage);
 }
 
 /* The pool was freed with res still waiting for its parse, or for its outputs' turn. */

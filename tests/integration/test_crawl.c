@@ -472,14 +472,12 @@ static void wide_parse(kumo_response *res, kumo_out *out)
     }
 }
 
-static const char *wide_path = "/wide/600";
-
+/* The wide pages' spiders start at -a path=P, their first callback for it. */
 static int wide_start(kumo_spider *sp, kumo_out *out)
 {
     char url[256];
-    kumo_yield_request(out, kumo_request_new(kumo_testserver_url(t.srv, wide_path, url,
-                                                                 sizeof(url)),
-                                             wide_parse, NULL));
+    kumo_testserver_url(t.srv, kumo_spider_arg(sp, "path", "/"), url, sizeof(url));
+    kumo_yield_request(out, kumo_request_new(url, NULL, NULL));
     return KUMO_OK;
 }
 
@@ -500,7 +498,7 @@ Test(crawl, a_wide_page_streams_and_crawls_the_same)
         cr_assert_eq(kumo_testcrawl_run(&t, &wide_spider,
                                         SET("PARSE_THREADS", threads[k],
                                             "CONCURRENT_REQUESTS", "1"),
-                                        NULL),
+                                        SET("path", "/wide/600")),
                      KUMO_OK, "%s", t.err);
         if (k == 0) {
             n = t.nitems;
@@ -564,20 +562,11 @@ static void holding_parse(kumo_response *res, kumo_out *out)
     }
 }
 
-static int holding_start(kumo_spider *sp, kumo_out *out)
-{
-    char url[256];
-    kumo_yield_request(out, kumo_request_new(kumo_testserver_url(t.srv, "/wide/2000", url,
-                                                                 sizeof(url)),
-                                             holding_parse, NULL));
-    return KUMO_OK;
-}
-
 static const kumo_spider_def holding_spider = {
     KUMO_SPIDER_HEADER,
     .name = "holding",
     .callbacks = KUMO_CALLBACKS(holding_parse),
-    .start_requests = holding_start,
+    .start_requests = wide_start,
 };
 
 Test(crawl, a_callbacks_requests_reach_the_scheduler_while_it_runs)
@@ -585,7 +574,7 @@ Test(crawl, a_callbacks_requests_reach_the_scheduler_while_it_runs)
     cr_assert_eq(kumo_testcrawl_run(&t, &holding_spider,
                                     SET("PARSE_THREADS", "1", "CONCURRENT_REQUESTS", "1",
                                         "CLOSESPIDER_PAGECOUNT", "3"),
-                                    NULL),
+                                    SET("path", "/wide/2000")),
                  KUMO_OK, "%s", t.err);
     cr_assert_eq(made, 4001, "the link back and 2,000 links twice");
     cr_assert_lt(live_at_end, made / 2, "%zu requests alive of %zu made", live_at_end, made);

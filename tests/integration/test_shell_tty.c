@@ -9,12 +9,9 @@
 #include <unistd.h>
 #include "kumo-int.h"
 
-typedef struct tty {
-    pid_t pid;
-    int fd;
-    char buf[65536];
-    size_t len;
-} tty;
+#include "lib/pty.h"
+
+typedef kumo_pty tty;
 
 static char state[64];
 
@@ -36,39 +33,9 @@ TestSuite(shell_tty, .init = setup, .fini = teardown, .timeout = 240);
 /* Start `kumo shell` on a new pty, its history under XDG_STATE_HOME=state/xdg. */
 static void tty_start(tty *t)
 {
-    const char *bin = getenv("KUMO_BIN");
-    cr_assert(bin, "KUMO_BIN is not set (run through make test)");
-    struct winsize ws = {.ws_row = 40, .ws_col = 200};
-    t->len = 0;
-    t->pid = forkpty(&t->fd, NULL, NULL, &ws);
-    cr_assert_neq(t->pid, -1);
-    if (t->pid == 0) {
-        char xdg[96];
-        snprintf(xdg, sizeof(xdg), "%s/xdg", state);
-        setenv("XDG_STATE_HOME", xdg, 1);
-        setenv("TERM", "xterm", 1);
-        execl(bin, "kumo", "shell", (char *)NULL);
-        _exit(127);
-    }
-}
-
-/* Read until the output since the last take holds want, at most 30 s (a loaded machine,
- * a sanitizer build). */
-static bool tty_wait(tty *t, const char *want)
-{
-    for (int i = 0; i < 300; i++) {
-        t->buf[t->len] = '\0';
-        if (strstr(t->buf, want))
-            return true;
-        struct pollfd p = {t->fd, POLLIN, 0};
-        if (poll(&p, 1, 100) == 1) {
-            ssize_t n = read(t->fd, t->buf + t->len, sizeof(t->buf) - 1 - t->len);
-            if (n <= 0)
-                return false;
-            t->len += (size_t)n;
-        }
-    }
-    return false;
+    char xdg[96];
+    snprintf(xdg, sizeof(xdg), "XDG_STATE_HOME=%s/xdg", state);
+    kumo_pty_shell(t, (const char *const[]){xdg, NULL});
 }
 
 /* Whether libedit reads the terminal now: it switches it out of canonical mode while it
@@ -91,35 +58,11 @@ static bool tty_reading(const tty *t)
  * reads again, a Ctrl-D would meet the terminal in its cooked mode and be lost. */
 static void tty_type(tty *t, const char *s)
 {
-    cr_assert(tty_wait(t, ">>> "), "no prompt: '%s'", t->buf);
+    cr_assert(kumo_pty_wait(t, ">>> "), "no prompt: '%s'", t->buf);
     cr_assert(tty_reading(t), "libedit never switched the terminal to raw mode: '%s'", t->buf);
     t->len = 0;
     t->buf[0] = '\0';
     cr_assert_eq(write(t->fd, s, strlen(s)), (ssize_t)strlen(s));
-}
-
-static int tty_end(tty *t)
-{
-    int st = -1;
-    /* 60 s at most (a sanitizer's exit checks take a while), reading what it still writes
-     * so that it never blocks on a full terminal */
-    for (int i = 0; i < 1200 && waitpid(t->pid, &st, WNOHANG) == 0; i++) {
-        struct pollfd p = {t->fd, POLLIN, 0};
-        if (poll(&p, 1, 50) != 1)
-            continue;
-        size_t room = sizeof(t->buf) - 1 - t->len;
-        ssize_t n = read(t->fd, t->buf + t->len, room ? room : 1);
-        if (n > 0 && room)
-            t->len += (size_t)n;
-        else
-            usleep(50000);
-    }
-    if (waitpid(t->pid, &st, WNOHANG) == 0) {
-        kill(t->pid, SIGKILL);
-        waitpid(t->pid, &st, 0);
-    }
-    close(t->fd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 Test(shell_tty, tab_completes_and_ctrl_c_drops_the_line)
@@ -127,19 +70,19 @@ Test(shell_tty, tab_completes_and_ctrl_c_drops_the_line)
     tty t;
     tty_start(&t);
     tty_type(&t, "Requ\t");
-    cr_assert(tty_wait(&t, "est"), "Tab did not complete: '%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "est"), "Tab did not complete: '%s'", t.buf);
     cr_assert_eq(write(t.fd, "\r", 1), 1);
-    cr_assert(tty_wait(&t, "<class 'scrapy.http.request.Request'>"), "'%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "<class 'scrapy.http.request.Request'>"), "'%s'", t.buf);
     tty_type(&t, "spider.na\t\r");
-    cr_assert(tty_wait(&t, "'default'"), "attribute completion: '%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "'default'"), "attribute completion: '%s'", t.buf);
     tty_type(&t, "1 + ");
     usleep(200000);
     kill(t.pid, SIGINT);
-    cr_assert(tty_wait(&t, "KeyboardInterrupt"), "'%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "KeyboardInterrupt"), "'%s'", t.buf);
     tty_type(&t, "6 * 7\r");
-    cr_assert(tty_wait(&t, "42\r\n>>> "), "'%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "42\r\n>>> "), "'%s'", t.buf);
     tty_type(&t, "\x04");
-    cr_assert_eq(tty_end(&t), 0, "'%s'", (t.buf[t.len] = '\0', t.buf));
+    cr_assert_eq(kumo_pty_end(&t), 0, "'%s'", (t.buf[t.len] = '\0', t.buf));
 }
 
 Test(shell_tty, history_is_kept_and_searched)
@@ -148,7 +91,7 @@ Test(shell_tty, history_is_kept_and_searched)
     tty_start(&t);
     tty_type(&t, "answer = 41 + 1\r");
     tty_type(&t, "exit()\r");
-    cr_assert_eq(tty_end(&t), 0);
+    cr_assert_eq(kumo_pty_end(&t), 0);
 
     char path[128], text[4096] = "";
     snprintf(path, sizeof(path), "%s/xdg/kumo/history", state);
@@ -161,12 +104,12 @@ Test(shell_tty, history_is_kept_and_searched)
     /* a new session: Ctrl-R finds the line, Enter runs it */
     tty_start(&t);
     tty_type(&t, "\x12");
-    cr_assert(tty_wait(&t, "bck:"), "Ctrl-R did not start a search: '%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "bck:"), "Ctrl-R did not start a search: '%s'", t.buf);
     cr_assert_eq(write(t.fd, "answer =", 8), 8);
-    cr_assert(tty_wait(&t, "41 + 1"), "the search did not find the line: '%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "41 + 1"), "the search did not find the line: '%s'", t.buf);
     cr_assert_eq(write(t.fd, "\r", 1), 1);
     tty_type(&t, "answer\r");
-    cr_assert(tty_wait(&t, "42\r\n>>> "), "the searched line did not run: '%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "42\r\n>>> "), "the searched line did not run: '%s'", t.buf);
     tty_type(&t, "\x04");
-    cr_assert_eq(tty_end(&t), 0, "'%s'", (t.buf[t.len] = '\0', t.buf));
+    cr_assert_eq(kumo_pty_end(&t), 0, "'%s'", (t.buf[t.len] = '\0', t.buf));
 }

@@ -14,79 +14,29 @@
 /* The cli objects are not in the test binary: compile the loader here. */
 #include "cli/editline.c"
 #include "lib/clirun.h"
+#include "lib/pty.h"
 #include "sonames.h"
 
 TestSuite(editline, .timeout = 120);
 
-typedef struct tty {
-    pid_t pid;
-    int fd;
-    char buf[65536];
-    size_t len;
-} tty;
+typedef kumo_pty tty;
 
 /* `kumo shell` on a new pty with KUMO_LIBEDIT=file, its history in a place of its own. */
 static void tty_start(tty *t, const char *file)
 {
-    const char *bin = getenv("KUMO_BIN");
-    cr_assert(bin, "KUMO_BIN is not set (run through make test)");
-    struct winsize ws = {.ws_row = 40, .ws_col = 200};
-    t->len = 0;
-    t->pid = forkpty(&t->fd, NULL, NULL, &ws);
-    cr_assert_neq(t->pid, -1);
-    if (t->pid == 0) {
-        setenv(KUMO_EDITLINE_ENV, file, 1);
-        setenv("XDG_STATE_HOME", "/nonexistent/kumo-test-state", 1);
-        setenv("KUMO_CONF", "/dev/null", 1);
-        setenv("TERM", "xterm", 1);
-        execl(bin, "kumo", "shell", (char *)NULL);
-        _exit(127);
-    }
-}
-
-/* Read until the output since the last take holds want, at most 30 s. */
-static bool tty_wait(tty *t, const char *want)
-{
-    for (int i = 0; i < 300; i++) {
-        t->buf[t->len] = '\0';
-        if (strstr(t->buf, want))
-            return true;
-        struct pollfd p = {t->fd, POLLIN, 0};
-        if (poll(&p, 1, 100) == 1) {
-            ssize_t n = read(t->fd, t->buf + t->len, sizeof(t->buf) - 1 - t->len);
-            if (n <= 0)
-                return false;
-            t->len += (size_t)n;
-        }
-    }
-    return false;
+    char lib[PATH_MAX + 64];
+    snprintf(lib, sizeof(lib), "%s=%s", KUMO_EDITLINE_ENV, file);
+    kumo_pty_shell(t, (const char *const[]){lib, "XDG_STATE_HOME=/nonexistent/kumo-test-state",
+                                            "KUMO_CONF=/dev/null", NULL});
 }
 
 /* Type s after the prompt; what was read so far is dropped. */
 static void tty_type(tty *t, const char *s)
 {
-    cr_assert(tty_wait(t, ">>> "), "no prompt: '%s'", t->buf);
+    cr_assert(kumo_pty_wait(t, ">>> "), "no prompt: '%s'", t->buf);
     t->len = 0;
     t->buf[0] = '\0';
     cr_assert_eq(write(t->fd, s, strlen(s)), (ssize_t)strlen(s));
-}
-
-/* Wait at most 60 s for the exit, reading what it still writes; its exit code or -1. */
-static int tty_end(tty *t)
-{
-    int st = -1;
-    for (int i = 0; i < 1200 && waitpid(t->pid, &st, WNOHANG) == 0; i++) {
-        struct pollfd p = {t->fd, POLLIN, 0};
-        char sink[4096];
-        if (poll(&p, 1, 50) == 1 && read(t->fd, sink, sizeof(sink)) <= 0)
-            usleep(50000);
-    }
-    if (waitpid(t->pid, &st, WNOHANG) == 0) {
-        kill(t->pid, SIGKILL);
-        waitpid(t->pid, &st, 0);
-    }
-    close(t->fd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* The shell says why once, then reads lines: one runs, Ctrl-C drops one, Ctrl-D leaves. */
@@ -94,17 +44,17 @@ static void plain_lines(const char *file, const char *why)
 {
     tty t;
     tty_start(&t, file);
-    cr_assert(tty_wait(&t, why), "no line saying why: '%s'", t.buf);
-    cr_expect(tty_wait(&t, "reading lines without editing, history or completion"),
+    cr_assert(kumo_pty_wait(&t, why), "no line saying why: '%s'", t.buf);
+    cr_expect(kumo_pty_wait(&t, "reading lines without editing, history or completion"),
               "'%s'", t.buf);
     tty_type(&t, "6 * 7\n");
-    cr_assert(tty_wait(&t, "42\r\n>>> "), "'%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "42\r\n>>> "), "'%s'", t.buf);
     tty_type(&t, "1 + \x03");      /* the terminal's Ctrl-C: SIGINT, the line flushed */
-    cr_assert(tty_wait(&t, "KeyboardInterrupt"), "'%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "KeyboardInterrupt"), "'%s'", t.buf);
     tty_type(&t, "2 * 21\n");
-    cr_assert(tty_wait(&t, "42\r\n>>> "), "the dropped line came back: '%s'", t.buf);
+    cr_assert(kumo_pty_wait(&t, "42\r\n>>> "), "the dropped line came back: '%s'", t.buf);
     tty_type(&t, "\x04");
-    cr_assert_eq(tty_end(&t), 0);
+    cr_assert_eq(kumo_pty_end(&t), 0);
 }
 
 Test(editline, a_missing_libedit_leaves_plain_lines)
