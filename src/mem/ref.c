@@ -1,5 +1,6 @@
 /* ref.c - trackref: per-class intrusive live lists, oldest first, and the prefs report. */
 #include "kumo-int.h"
+#include "util/lock.h"
 #include <pthread.h>
 #include <time.h>
 
@@ -164,7 +165,7 @@ void kumo_class_cleanup(void)
 void kumo_ref_init(kumo_ref *obj, kumo_class *cls)
 {
     double born = kumo_now();
-    pthread_mutex_lock(&refs_lock);
+    kumo__lock_spin(&refs_lock);
     class_register(cls);
     obj->cls = cls;
     obj->born = born;
@@ -182,7 +183,7 @@ void kumo_ref_init(kumo_ref *obj, kumo_class *cls)
 void kumo_ref_fini(kumo_ref *obj)
 {
     kumo_class *cls = (kumo_class *)obj->cls;
-    pthread_mutex_lock(&refs_lock);
+    kumo__lock_spin(&refs_lock);
     kumo_assert(cls && cls->live > 0);
     if (obj->prev)
         obj->prev->next = obj->next;

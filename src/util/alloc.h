@@ -52,8 +52,9 @@ void *kumo__alloc_unpark(void *ptr);
 void kumo__alloc_free_parked(void *ptr);
 
 /*
- * Give the small blocks kept for reuse by the calling thread (see alloc.c's pool) back to
- * malloc; returns their bytes.  trim(), the end of a process and of a parse thread call it.
+ * Give the small blocks kept for reuse by the calling thread (see alloc.c's pool), and the
+ * full pools kept for any thread, back to malloc; returns their bytes.  trim(), the end of a
+ * process and of a parse thread call it.
  */
 size_t kumo__alloc_pool_flush(void);
 

@@ -100,3 +100,70 @@ Test(alloc, small_blocks_are_reused_and_counted_exactly)
 #endif
     cr_assert_eq(kumo__alloc_pool_flush(), 0, "nothing kept after a flush");
 }
+
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#include <pthread.h>
+#include <semaphore.h>
+
+#define CROSS_BLOCKS 600
+
+typedef struct cross {
+    void *p[CROSS_BLOCKS];
+    sem_t freed, taken;
+} cross;
+
+/* Frees what the test's thread made, as the loop thread frees a parse thread's requests. */
+static void *free_them(void *arg)
+{
+    cross *x = arg;
+    for (int i = 0; i < CROSS_BLOCKS; i++)
+        kumo_free(x->p[i]);
+    sem_post(&x->freed);
+    sem_wait(&x->taken);
+    kumo__alloc_pool_flush();           /* the few blocks its own pool still keeps */
+    return NULL;
+}
+
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+    return (x > y) - (x < y);
+}
+
+/* 100-byte blocks are made 112: 256 of them (with headers) fill a pool of 32 KiB. */
+Test(alloc, a_thread_that_frees_what_another_makes_hands_it_back_in_whole_pools)
+{
+    kumo_tag t = kumo_type_intern("TestCross"), via = kumo_via_intern("'.cross'");
+    kumo__alloc_pool_flush();
+    cross *x = calloc(1, sizeof(*x));
+    sem_init(&x->freed, 0, 0);
+    sem_init(&x->taken, 0, 0);
+    for (int i = 0; i < CROSS_BLOCKS; i++)
+        x->p[i] = kumo_alloc(100, t, via);
+    qsort(x->p, CROSS_BLOCKS, sizeof(x->p[0]), by_address);
+    pthread_t th;
+    cr_assert_eq(pthread_create(&th, NULL, free_them, x), 0);
+    sem_wait(&x->freed);
+    uint64_t bytes;
+    cr_assert_eq(count_of(t, via, &bytes), 0, "pooled blocks are not counted");
+    /* two full pools went to the depot: this thread's next 512 blocks are the freed ones */
+    void *again[512];
+    for (int i = 0; i < 512; i++) {
+        again[i] = kumo_alloc(100, t, via);
+        cr_assert(bsearch(&again[i], x->p, CROSS_BLOCKS, sizeof(x->p[0]), by_address),
+                  "block %d is one the other thread freed", i);
+    }
+    cr_assert_eq(count_of(t, via, &bytes), 512);
+    cr_assert_eq(bytes, 512 * 100);
+    sem_post(&x->taken);
+    pthread_join(th, NULL);
+    for (int i = 0; i < 512; i++)
+        kumo_free(again[i]);
+    cr_assert_eq(count_of(t, via, &bytes), 0);
+    kumo__alloc_pool_flush();
+    cr_assert_eq(kumo__alloc_pool_flush(), 0, "the depot is empty after a flush");
+    sem_destroy(&x->freed);
+    sem_destroy(&x->taken);
+    free(x);
+}
+#endif
