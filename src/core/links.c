@@ -4,20 +4,63 @@
 #include "http/response.h"
 #include "http/url.h"
 #include "select/css.h"
+#include "select/regex.h"
+#include "util/buf.h"
+#include "util/utf8.h"
 
 #define LOGGER "kumo.selector"
 
-/* The base links resolve against: the <base href> (resolved), else the response url. */
+/* Scrapy's get_base_url() reads response.text[0:4096]: characters, not bytes. */
+#define BASE_CHARS 4096
+
+/* w3lib.html's _baseurl_re (re.I): a quoted href only, the last one of the first <base>
+ * tag that has one ([^>]* is greedy). */
+static const char re_base[] = "<base\\s[^>]*href\\s*=\\s*[\"']\\s*([^\"'\\s]+)\\s*[\"']";
+
+static void take_href(void *ctx, const char *s, size_t n)
+{
+    kumo_buf *g = ctx;          /* group 0 first, then the href: keep the last */
+    kumo__buf_reset(g);
+    kumo__buf_add(g, s, n);
+}
+
+/*
+ * The base links resolve against: Scrapy's get_base_url(response), w3lib's
+ * get_base_url(response.text[0:4096], response.url) (comments removed, then _baseurl_re:
+ * a <base> later in the page, in a comment or with an unquoted href is not one, one in a
+ * script's string is), joined with the response url; else the response url.  From the
+ * start of the text alone: no parse.
+ */
 static const char *base_of(kumo_response *res)
 {
-    if (!res->base_done) {
-        res->base_done = true;
-        int err = KUMO_OK;
-        kumo_doc *doc = kumo__response_is_text(res) ? kumo__doc_for(res, &err) : NULL;
-        const char *href = doc ? kumo__doc_base_href(doc) : NULL;
-        if (href && *href)
-            res->base_url = kumo__url_join(res->url, href);
+    if (res->base_done)
+        return res->base_url ? res->base_url : res->url;
+    res->base_done = true;
+    size_t len;
+    const char *text = kumo__response_is_text(res) ? kumo_response_text_head(res, BASE_CHARS,
+                                                                              &len) : NULL;
+    if (!text)
+        return res->url;
+    /* "<ba" in any case, whose letters have no other case in Unicode ("s" has: U+017F),
+     * looked for before the 4,096 characters are counted: most pages have none */
+    const char *p = text, *end = text + KUMO_MIN(len, 4 * (size_t)BASE_CHARS);
+    while ((p = memchr(p, '<', (size_t)(end - p))) && !(end - p >= 3 && (p[1] | 0x20) == 'b' &&
+                                                          (p[2] | 0x20) == 'a'))
+        p++;
+    size_t cut = p ? kumo__utf8_prefix(text, len, BASE_CHARS) : 0;
+    if (p && (size_t)(p - text) < cut) {
+        char *clean = kumo__remove_comments(text, cut);
+        const kumo_regex *re = kumo__regex_get(re_base, KUMO_RE_I, NULL);
+        kumo_buf href;
+        kumo__buf_init(&href, 0, KUMO_T_STR, KUMO_V_URL);
+        kumo_assert(re);
+        if (kumo__regex_search_groups(re, clean ? clean : text, clean ? strlen(clean) : cut,
+                                      take_href, &href))
+            res->base_url = kumo__url_join(res->url, kumo__buf_str(&href));
+        kumo__buf_release(&href);
+        kumo_free(clean);
     }
+    kumo_response_text_head_release(res);
     return res->base_url ? res->base_url : res->url;
 }
 

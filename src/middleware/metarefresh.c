@@ -7,6 +7,7 @@
 #include "http/url.h"
 #include "select/regex.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 #define LOGGER "kumo.downloadermiddlewares.redirect"
 
@@ -21,8 +22,6 @@ static const char re_refresh1[] =
 static const char re_refresh2[] =
     "(?s)<meta\\s[^>]*content\\s*=\\s*(?P<quote>[\"'])(?P<int>(\\d*\\.)?\\d+)\\s*;\\s*url=\\s*"
     "(?P<url>.*?)(?P=quote)[^>]*?\\shttp-equiv\\s*=[^>]*refresh";
-/* w3lib.html's _REMOVECOMMENTS_RE */
-static const char re_comments[] = "(?s)<!--.*?(?:-->|$)";
 
 typedef struct metarefresh {
     double maxdelay;
@@ -150,21 +149,7 @@ static char *meta_refresh(const metarefresh *m, kumo_response *res, double *inte
     const char *text = kumo_response_text_head(res, HEAD_CHARS, &len);
     if (!text)
         return NULL;
-    size_t chars = 0, cut = 0;
-    /* eight bytes at a time while a whole word fits: a character starts at every byte but
-     * the continuation bytes (10xxxxxx) */
-    while (cut + 8 <= len && chars + 8 <= HEAD_CHARS) {
-        uint64_t w;
-        memcpy(&w, text + cut, 8);
-        uint64_t cont = (w & ~(w << 1) & 0x8080808080808080ull) >> 7;  /* 1 a byte */
-        chars += 8 - (size_t)((cont * 0x0101010101010101ull) >> 56);
-        cut += 8;
-    }
-    while (cut < len && (chars < HEAD_CHARS || ((unsigned char)text[cut] & 0xC0) == 0x80)) {
-        if (((unsigned char)text[cut] & 0xC0) != 0x80)
-            chars++;
-        cut++;
-    }
+    size_t cut = kumo__utf8_prefix(text, len, HEAD_CHARS);
     if (!memchr(text, '<', cut))
         return NULL;
     char *head = m->ignore_re ? remove_all(m->ignore_re, text, cut)
@@ -174,8 +159,7 @@ static char *meta_refresh(const metarefresh *m, kumo_response *res, double *inte
     replace_entities(head, strlen(head), &b);
     kumo_free(head);
     const char *text2 = b.len ? kumo__buf_str(&b) : "";
-    /* The comment pattern starts with "<!--": without one, nothing to remove. */
-    char *clean = strstr(text2, "<!--") ? remove_all(re_comments, text2, b.len) : NULL;
+    char *clean = kumo__remove_comments(text2, b.len);
     const char *cs = clean ? clean : text2;
 
     groups gs = {.n = 0};

@@ -106,7 +106,4 @@ void kumo__xpath_register(xmlXPathContextPtr ctx);
 /* Python's repr(float) ("3.0", "0.5", "1e+16", "nan") as a new string (kumo_free). */
 char *kumo__format_number(double v);
 
-/* Returns the href of the document's first <base href>, or NULL.  Borrowed, valid while doc. */
-const char *kumo__doc_base_href(kumo_doc *doc);
-
 #endif

@@ -127,28 +127,18 @@ static xmlDocPtr html_read(const char *s, size_t n, const char *url)
     return d;
 }
 
-/* d->_private of a document whose walk found no <base href> (NULL: not walked). */
-static char no_base;
-
 /*
- * xmlXPathOrderDocElems() and the search for the first <base> element with an href in one
- * walk of the tree, in document order (iterative: no deep recursion): libxml2's numbering of
- * the elements, for the order of XPath results without comparing paths, and the base links
- * resolve against, which the first kumo_follow() of a page asked for with a walk of its own.
- * The base (or &no_base) waits in d->_private, which kumo uses for nothing else.
+ * xmlXPathOrderDocElems() in one iterative walk of the tree (no deep recursion): libxml2's
+ * numbering of the elements in document order, for the order of XPath results without
+ * comparing paths.
  */
 static void walk_doc(xmlDocPtr d)
 {
     ptrdiff_t count = 0;
-    xmlNodePtr base = NULL;
     xmlNodePtr n = d->children;
     while (n) {
         if (n->type == XML_ELEMENT_NODE) {
             n->content = (void *)(-(++count));
-            /* the first letter before the whole name: this runs on every element */
-            if (!base && n->name && (n->name[0] | 0x20) == 'b' &&
-                xmlStrcasecmp(n->name, BAD_CAST "base") == 0 && xmlHasProp(n, BAD_CAST "href"))
-                base = n;
             if (n->children) {
                 n = n->children;
                 continue;
@@ -156,14 +146,11 @@ static void walk_doc(xmlDocPtr d)
         }
         while (!n->next) {
             n = n->parent;
-            if (!n || n == (xmlNodePtr)d) {
-                d->_private = base ? (void *)base : &no_base;
+            if (!n || n == (xmlNodePtr)d)
                 return;
-            }
         }
         n = n->next;
     }
-    d->_private = base ? (void *)base : &no_base;
 }
 
 /* What parsel parses for a text with no root: "<html/>". */
@@ -383,15 +370,3 @@ xmlNodePtr kumo__doc_root(kumo_doc *doc)
     return root ? root : (xmlNodePtr)doc->xml;
 }
 
-const char *kumo__doc_base_href(kumo_doc *doc)
-{
-    if (!doc->xml->_private)    /* a document kumo did not parse: walk it now */
-        walk_doc(doc->xml);
-    xmlNodePtr base = doc->xml->_private == &no_base ? NULL : doc->xml->_private;
-    if (!base)
-        return NULL;
-    xmlAttrPtr a = xmlHasProp(base, BAD_CAST "href");
-    if (!a || !a->children || a->children->next || a->children->type != XML_TEXT_NODE)
-        return NULL;
-    return (const char *)a->children->content;
-}

@@ -608,6 +608,20 @@ static size_t entity(const char *s, size_t n, kumo_buf *b)
     return used;
 }
 
+/* w3lib's _REMOVECOMMENTS_RE */
+static const char re_comments[] = "(?s)<!--.*?(?:-->|$)";
+
+char *kumo__remove_comments(const char *s, size_t n)
+{
+    if (!memmem(s, n, "<!--", 4))
+        return NULL;
+    const kumo_regex *re = kumo__regex_get(re_comments, 0, NULL);
+    kumo_assert(re);
+    char *out = kumo__regex_sub(re, "", s, n, 0, NULL);
+    kumo_assert(out);
+    return out;
+}
+
 void kumo__replace_entities(const char *s, size_t n, kumo_buf *b)
 {
     size_t i = 0;

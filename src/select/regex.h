@@ -54,6 +54,10 @@ char *kumo__regex_sub(const kumo_regex *re, const char *repl, const char *s, siz
 struct kumo_buf;
 void kumo__replace_entities(const char *s, size_t n, struct kumo_buf *b);
 
+/* w3lib's remove_comments(s): s[0..n) without its "<!--...-->" (an unclosed one runs to
+ * the end), as a new string; NULL when s has no "<!--" (nothing to remove). */
+char *kumo__remove_comments(const char *s, size_t n);
+
 /* Free the pattern cache. */
 void kumo__regex_cleanup(void);
 

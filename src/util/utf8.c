@@ -96,3 +96,22 @@ int kumo__buf_add_utf8(kumo_buf *b, const char *str, size_t len)
     }
     return kumo__buf_add(b, s + run, len - run);
 }
+
+size_t kumo__utf8_prefix(const char *s, size_t len, size_t chars)
+{
+    size_t n = 0, cut = 0;
+    /* eight bytes at a time while a whole word fits */
+    while (cut + 8 <= len && n + 8 <= chars) {
+        uint64_t w;
+        memcpy(&w, s + cut, 8);
+        uint64_t cont = (w & ~(w << 1) & 0x8080808080808080ull) >> 7;  /* 1 a byte */
+        n += 8 - (size_t)((cont * 0x0101010101010101ull) >> 56);
+        cut += 8;
+    }
+    while (cut < len && (n < chars || ((unsigned char)s[cut] & 0xC0) == 0x80)) {
+        if (((unsigned char)s[cut] & 0xC0) != 0x80)
+            n++;
+        cut++;
+    }
+    return cut;
+}

@@ -24,4 +24,9 @@ int kumo__buf_add_cp(kumo_buf *b, uint32_t cp);
  * replaced by U+FFFD.  Returns KUMO_OK or kumo__buf_add()'s error. */
 int kumo__buf_add_utf8(kumo_buf *b, const char *s, size_t len);
 
+/* The bytes of s[0..len)'s first chars characters (Python's text[0:chars] of valid UTF-8: a
+ * character starts at every byte that is not a continuation byte, 10xxxxxx); len when it
+ * holds fewer. */
+size_t kumo__utf8_prefix(const char *s, size_t len, size_t chars);
+
 #endif

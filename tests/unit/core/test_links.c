@@ -6,6 +6,7 @@
 #include "http/headers.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "select/doc.h"
 #include "select/pool.h"
 #include "lib/leakcheck.h"
 #include <unistd.h>
@@ -101,22 +102,69 @@ Test(links, base_is_found_once_and_first_wins)
     kumo_free(u);
     kumo_response_unref(res);
 
-    /* An absolute <base href>, and one that is not in <head>. */
-    res = response_for("http://a.example/p", "text/html",
-                       "<body><p>x</p><base href='http://b.example/d/'><a href=y>y</a>");
-    u = kumo_response_urljoin(res, "y");
-    cr_expect_str_eq(u, "http://b.example/d/y");
-    kumo_free(u);
-    kumo_response_unref(res);
-
-    /* No body to parse: the response url is the base. */
-    res = response_for("http://a.example/dir/p", "application/octet-stream", "<base href=/z/>");
+    /* No text: the response url is the base. */
+    res = response_for("http://a.example/dir/p", "application/octet-stream",
+                       "<base href='/z/'>");
     u = kumo_response_urljoin(res, "q");
     cr_expect_str_eq(u, "http://a.example/dir/q");
     cr_expect_null(res->doc);
     kumo_free(u);
     cr_expect_null(kumo_response_urljoin(res, NULL));
     kumo_response_unref(res);
+}
+
+/* Scrapy 2.8's HtmlResponse("http://a.example/p/q", body=...).urljoin("y") on each page:
+ * w3lib's get_base_url(response.text[0:4096]), a regex over the text, not the tree. */
+static const struct {
+    const char *name, *head, *want;
+    size_t pad;                 /* characters of U+00E9 in a <title> before head */
+} bases[] = {
+    {"quoted in head", "<base href='/sub/dir/'>", "http://a.example/sub/dir/y", 0},
+    {"unquoted", "<base href=/z/>", "http://a.example/p/y", 0},
+    {"after 4,096 characters", "<base href='/late/'>", "http://a.example/p/y", 4100},
+    {"4,000 characters of 2 bytes before", "<base href='/wide/'>", "http://a.example/wide/y",
+     4000},
+    {"in a comment", "<!-- <base href='/c/'> -->", "http://a.example/p/y", 0},
+    {"in an unclosed comment", "<!-- <base href='/c/'>", "http://a.example/p/y", 0},
+    {"in a script's string", "<script>var s = \"<base href='/s/'>\";</script>",
+     "http://a.example/s/y", 0},
+    {"spaces and case", "<BASE HREF = \" http://b.example/d/ \" >", "http://b.example/d/y", 0},
+    {"the first of two", "<base href='/one/'><base href='/two/'>", "http://a.example/one/y", 0},
+    {"a space inside the href", "<base href='/a b/'>", "http://a.example/p/y", 0},
+    {"another attribute first", "<base target=_blank href=\"/t/\">", "http://a.example/t/y",
+     0},
+    {"in the body", "</head><body><p>x</p><base href='http://b.example/d/'>",
+     "http://b.example/d/y", 0},
+    {"a long s (U+017F)", "<ba\xc5\xbf" "e href='/longs/'>", "http://a.example/longs/y", 0},
+    {"mixed quotes", "<base href='/m/\">", "http://a.example/m/y", 0},
+    {"two hrefs: the last", "<base href='/h1/' data-href=\"/h2/\">", "http://a.example/h2/y",
+     0},
+};
+
+Test(links, base_is_w3libs_regex_over_the_first_4096_characters)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(bases); i++) {
+        kumo_buf b;
+        kumo__buf_init(&b, 0, KUMO_T_STR, KUMO_V_NONE);
+        kumo__buf_adds(&b, "<html><head>");
+        if (bases[i].pad) {
+            kumo__buf_adds(&b, "<title>");
+            for (size_t k = 0; k < bases[i].pad; k++)
+                kumo__buf_adds(&b, "\xc3\xa9");
+            kumo__buf_adds(&b, "</title>");
+        }
+        kumo__buf_adds(&b, bases[i].head);
+        kumo__buf_adds(&b, "</head><body><a href=y>y</a></body></html>");
+        kumo_response *res = response_for("http://a.example/p/q", "text/html; charset=utf-8",
+                                          kumo__buf_str(&b));
+        char *u = kumo_response_urljoin(res, "y");
+        cr_expect_str_eq(u, bases[i].want, "%s", bases[i].name);
+        cr_expect(!res->doc || !kumo__doc_parsed(res->doc), "%s: no parse for the base",
+                  bases[i].name);
+        kumo_free(u);
+        kumo_response_unref(res);
+        kumo__buf_release(&b);
+    }
 }
 
 Test(links, follow_builds_requests_for_http_links)

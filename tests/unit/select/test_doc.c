@@ -94,21 +94,6 @@ Test(doc, xml_parser_keeps_case_and_empty_body_parses)
     kumo__doc_unref(empty);
 }
 
-Test(doc, base_href_is_the_first_base_with_href)
-{
-    static const char body[] = "<html><head><base target=\"_top\"><base href=\"/b/\">"
-                               "<base href=\"/c/\"></head><body><a href=\"x\">x</a></body></html>";
-    kumo_doc *doc = kumo__doc_new(true);
-    cr_assert_eq(kumo__doc_parse(doc, body, sizeof(body) - 1, URL, NULL), KUMO_OK);
-    cr_assert_str_eq(kumo__doc_base_href(doc), "/b/");
-    kumo__doc_unref(doc);
-
-    kumo_doc *none = kumo__doc_new(true);
-    cr_assert_eq(kumo__doc_parse(none, "<p>no base</p>", 14, URL, NULL), KUMO_OK);
-    cr_assert_null(kumo__doc_base_href(none));
-    kumo__doc_unref(none);
-}
-
 Test(doc, references_keep_the_document)
 {
     kumo_doc *doc = kumo__doc_new(true);
