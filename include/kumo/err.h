@@ -45,7 +45,8 @@
     X(EIGNORED, "ignored")                                                  \
     X(EHTTP, "http error")                                                  \
     X(ECANCELED, "canceled")                                                \
-    X(EDECODE, "content decoding failed")
+    X(EDECODE, "content decoding failed")                                   \
+    X(ELIBRARY, "a library it needs cannot be loaded")
 
 typedef enum kumo_err {
 #define KUMO_ERR_ENUM(name, msg) KUMO_##name,

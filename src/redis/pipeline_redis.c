@@ -205,7 +205,7 @@ static int open_pipe(kumo_crawler *c, void **self)
     if (!p->via_queue && kumo__hiredis_load(err, sizeof(err)) != KUMO_OK) {
         kumo_crawler_log(c, LOGGER, "ERROR", "RedisPipeline: %s", err);
         kumo_free(p);
-        return KUMO_ENOENT;     /* with SCHEDULER=redis the queue loads it, or fails */
+        return KUMO_ELIBRARY;   /* with SCHEDULER=redis the queue loads it, or fails */
     }
     key_of(kumo_crawler_setting(c, "REDIS_ITEMS_KEY"), kumo__crawler_def(c)->name, p->key,
            sizeof(p->key));

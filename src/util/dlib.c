@@ -21,7 +21,7 @@ static int load_locked(kumo_dlib *lib, char *err, size_t n)
         const char *why = dlerror();
         snprintf(err, n, "%s: cannot load '%s'%s: %s", lib->what, file, from,
                  why ? why : "unknown error");
-        return KUMO_ENOENT;
+        return KUMO_ELIBRARY;
     }
     void *addr[lib->nsyms ? lib->nsyms : 1];
     for (size_t i = 0; i < lib->nsyms; i++) {
@@ -32,7 +32,7 @@ static int load_locked(kumo_dlib *lib, char *err, size_t n)
             snprintf(err, n, "%s: '%s'%s has no symbol '%s': %s", lib->what, file, from,
                      lib->syms[i].name, why ? why : "its address is NULL");
             dlclose(h);
-            return KUMO_ENOENT;
+            return KUMO_ELIBRARY;
         }
     }
     for (size_t i = 0; i < lib->nsyms; i++)

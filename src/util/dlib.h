@@ -28,7 +28,7 @@ typedef struct kumo_dlib {
 /*
  * Load lib (the file named by $lib->env when set and not empty, else lib->soname) and fill
  * its table, once per process; later calls return at once.  Safe from any thread.  Returns
- * KUMO_OK, or KUMO_ENOENT with one line in err[0..n) naming lib->what, the file and the
+ * KUMO_OK, or KUMO_ELIBRARY with one line in err[0..n) naming lib->what, the file and the
  * loader's reason ("Redis backend: cannot load 'libhiredis.so.0.14': ..."), or the symbol
  * missing; the table is then untouched and a later call tries again.  The library is never
  * unloaded.

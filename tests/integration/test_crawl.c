@@ -456,8 +456,6 @@ Test(crawl, dns_resolve_bad_entry_is_a_clear_error)
  * second of each at once).  The crawl is the same as with PARSE_THREADS=0: items, their
  * order (one request at a time), the dupefilter's and the scheduler's counts, the log lines.
  */
-static int wide_logged;
-
 static void wide_parse(kumo_response *res, kumo_out *out)
 {
     kumo_item *item = kumo_item_new();

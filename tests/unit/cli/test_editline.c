@@ -24,9 +24,9 @@ typedef kumo_pty tty;
 /* `kumo shell` on a new pty with KUMO_LIBEDIT=file, its history in a place of its own. */
 static void tty_start(tty *t, const char *file)
 {
-    char lib[PATH_MAX + 64];
-    snprintf(lib, sizeof(lib), "%s=%s", KUMO_EDITLINE_ENV, file);
-    kumo_pty_shell(t, (const char *const[]){lib, "XDG_STATE_HOME=/nonexistent/kumo-test-state",
+    char env[PATH_MAX + 64];
+    snprintf(env, sizeof(env), "%s=%s", KUMO_EDITLINE_ENV, file);
+    kumo_pty_shell(t, (const char *const[]){env, "XDG_STATE_HOME=/nonexistent/kumo-test-state",
                                             "KUMO_CONF=/dev/null", NULL});
 }
 

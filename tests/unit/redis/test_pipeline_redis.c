@@ -4,6 +4,7 @@
  * has it; with SCHEDULER=redis it rides on its response's ack (lease/acked counts it), and
  * an item no ack takes goes alone.  Skipped, with a message, without redis-server. */
 #include <criterion/criterion.h>
+#include "redis/hiredis_dl.h"
 #include <event2/event.h>
 #include "kumo-int.h"
 #include "core/crawler.h"
@@ -101,6 +102,18 @@ Test(pipeline_redis, off_unless_item_pipelines_names_it)
     cr_expect_eq(bare_open(&b, "{\"scrapy_redis.pipelines.RedisPipeline\": 300}", "memory"),
                  KUMO_OK);
     bare_close(&b);
+}
+
+Test(pipeline_redis, without_libhiredis_it_does_not_open_and_says_why)
+{
+    setenv(KUMO_HIREDIS_ENV, "/nonexistent/kumo/libhiredis.so.0", 1);
+    bare b;
+    int rc = bare_open(&b, "{\"RedisPipeline\": 300}", "memory");
+    cr_expect_eq(rc, KUMO_ELIBRARY, "%s", kumo_errname(rc));
+    /* what the crawl's chain prints after the pipeline's own line naming the library */
+    cr_expect_str_eq(kumo_strerror(rc), "a library it needs cannot be loaded");
+    bare_close(&b);
+    unsetenv(KUMO_HIREDIS_ENV);
 }
 
 Test(pipeline_redis, memory_scheduler_pushes_json_with_rpush)

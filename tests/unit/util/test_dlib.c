@@ -54,7 +54,7 @@ Test(dlib, a_missing_file_is_one_line)
     kumo_dlib lib = libm_of(&t, msyms, KUMO_ARRAY_LEN(msyms));
     lib.soname = "/nonexistent/kumo-test/libnothing.so.1";
     char err[512] = "";
-    cr_assert_eq(kumo__dlib_load(&lib, err, sizeof(err)), KUMO_ENOENT);
+    cr_assert_eq(kumo__dlib_load(&lib, err, sizeof(err)), KUMO_ELIBRARY);
     cr_expect(!strncmp(err, "maths: cannot load '/nonexistent/kumo-test/libnothing.so.1': ",
                        strlen("maths: cannot load '/nonexistent/kumo-test/libnothing.so.1': ")),
               "%s", err);
@@ -74,7 +74,7 @@ Test(dlib, a_missing_symbol_is_named_and_nothing_is_filled)
     mtable t;
     kumo_dlib lib = libm_of(&t, syms, KUMO_ARRAY_LEN(syms));
     char err[512] = "";
-    cr_assert_eq(kumo__dlib_load(&lib, err, sizeof(err)), KUMO_ENOENT);
+    cr_assert_eq(kumo__dlib_load(&lib, err, sizeof(err)), KUMO_ELIBRARY);
     char want[128];
     snprintf(want, sizeof(want), "maths: '%s' has no symbol 'kumo_no_such_symbol': ", LIBM_SO);
     cr_expect(!strncmp(err, want, strlen(want)), "%s", err);
@@ -87,7 +87,7 @@ Test(dlib, the_environment_names_another_file_and_a_failure_is_tried_again)
     kumo_dlib lib = libm_of(&t, msyms, KUMO_ARRAY_LEN(msyms));
     char err[512] = "";
     setenv(ENV, "/nonexistent/libm-elsewhere.so", 1);
-    cr_assert_eq(kumo__dlib_load(&lib, err, sizeof(err)), KUMO_ENOENT);
+    cr_assert_eq(kumo__dlib_load(&lib, err, sizeof(err)), KUMO_ELIBRARY);
     cr_expect(strstr(err, "cannot load '/nonexistent/libm-elsewhere.so' (from " ENV "): "),
               "%s", err);
     setenv(ENV, "", 1);             /* empty: the soname */
