@@ -551,54 +551,46 @@ static int parse_container(parser *ps, kumo_value *out, int depth, bool pairs)
     }
 }
 
+/* The words a value is spelt with: JSON's, and the three Python's json writes for floats. */
+typedef enum { WORD_BOOL, WORD_NONE, WORD_FLOAT } word_kind;
+
+static const struct {
+    const char *word;
+    word_kind kind;
+    double v;
+} words[] = {
+    {"true", WORD_BOOL, 1},      {"false", WORD_BOOL, 0},        {"null", WORD_NONE, 0},
+    {"NaN", WORD_FLOAT, NAN},    {"Infinity", WORD_FLOAT, INFINITY},
+    {"-Infinity", WORD_FLOAT, -INFINITY},
+};
+
+/* The word at ps's position into *out: true, or false when none is there. */
+static bool parse_word(parser *ps, kumo_value *out)
+{
+    for (size_t i = 0; i < KUMO_ARRAY_LEN(words); i++)
+        if (words[i].word[0] == ps->p[ps->pos] && eat(ps, words[i].word)) {
+            *out = words[i].kind == WORD_BOOL   ? kumo_val_bool(words[i].v != 0)
+                   : words[i].kind == WORD_NONE ? kumo_val_none()
+                                                : kumo_val_float(words[i].v);
+            return true;
+        }
+    return false;
+}
+
 static int parse_value(parser *ps, kumo_value *out, int depth)
 {
     skip_ws(ps);
     if (ps->pos >= ps->len)
         return unexpected(ps);
-    switch (ps->p[ps->pos]) {
-    case '{':
-        return parse_container(ps, out, depth, true);
-    case '[':
-        return parse_container(ps, out, depth, false);
-    case '"':
+    unsigned char c = ps->p[ps->pos];
+    if (c == '{' || c == '[')
+        return parse_container(ps, out, depth, c == '{');
+    if (c == '"')
         return parse_string(ps, out);
-    case 't':
-        if (!eat(ps, "true"))
-            break;
-        *out = kumo_val_bool(1);
+    if (parse_word(ps, out))
         return KUMO_OK;
-    case 'f':
-        if (!eat(ps, "false"))
-            break;
-        *out = kumo_val_bool(0);
-        return KUMO_OK;
-    case 'n':
-        if (!eat(ps, "null"))
-            break;
-        *out = kumo_val_none();
-        return KUMO_OK;
-    case 'N':
-        if (!eat(ps, "NaN"))
-            break;
-        *out = kumo_val_float(NAN);
-        return KUMO_OK;
-    case 'I':
-        if (!eat(ps, "Infinity"))
-            break;
-        *out = kumo_val_float(INFINITY);
-        return KUMO_OK;
-    case '-':
-        if (eat(ps, "-Infinity")) {
-            *out = kumo_val_float(-INFINITY);
-            return KUMO_OK;
-        }
+    if (c == '-' || (c >= '0' && c <= '9'))
         return parse_number(ps, out);
-    default:
-        if (ps->p[ps->pos] >= '0' && ps->p[ps->pos] <= '9')
-            return parse_number(ps, out);
-        break;
-    }
     return unexpected(ps);
 }
 
