@@ -11,13 +11,10 @@
 
 static kumo_testcrawl t;
 static kumo_plugin *plugin;
-static char logpath[64];
 
 static void setup(void)
 {
     kumo_testcrawl_init(&t);
-    snprintf(logpath, sizeof(logpath), "/tmp/kumo-plugins-%d.log", (int)getpid());
-    unlink(logpath);
     char err[256];
     cr_assert_eq(kumo__plugin_open("pipelines_demo", &plugin, err, sizeof(err)), KUMO_OK,
                  "%s (is KUMO_SPIDER_DIR set?)", err);
@@ -29,7 +26,6 @@ static void teardown(void)
     kumo__plugin_close(plugin);
     plugin = NULL;
     kumo_leakcheck_end();
-    unlink(logpath);
 }
 
 TestSuite(plugins, .init = setup, .fini = teardown, .timeout = 60);
@@ -37,18 +33,6 @@ TestSuite(plugins, .init = setup, .fini = teardown, .timeout = 60);
 #define SET(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define STAT(k) kumo_testcrawl_stat(&t, k, -1)
 #define STR(k) kumo_testcrawl_stat_str(&t, k)
-
-static char logbuf[1 << 16];
-
-static const char *read_log(void)
-{
-    FILE *f = fopen(logpath, "r");
-    size_t n = f ? fread(logbuf, 1, sizeof(logbuf) - 1, f) : 0;
-    if (f)
-        fclose(f);
-    logbuf[n] = '\0';
-    return logbuf;
-}
 
 /* Crawl /links/relative/ (links a.html ../ok ./b.html ?q=1 #top) and /headers. */
 static int crawl(const char *const *kv)
@@ -62,7 +46,7 @@ Test(plugins, components_act)
 {
     char b_url[256], want[600];
     kumo_testserver_url(t.srv, "/links/relative/b.html", b_url, sizeof(b_url));
-    cr_assert_eq(crawl(SET("LOG_LEVEL", "INFO", "LOG_FILE", logpath)), KUMO_OK, "%s", t.err);
+    cr_assert_eq(crawl(SET("LOG_LEVEL", "INFO", "LOG_FILE", t.log)), KUMO_OK, "%s", t.err);
     cr_assert_str_eq(STR("finish_reason"), "finished");
 
     /* DemoHeader: the header reached the server */
@@ -83,7 +67,8 @@ Test(plugins, components_act)
     cr_assert_eq(STAT("item_dropped_reasons_count/DropItem"), 1);
     snprintf(want, sizeof(want), "[kumo.core.scraper] WARNING: Dropped: unwanted page %s\n"
              "{\"url\": \"%s\", \"status\": 200, \"title\": ", b_url, b_url);
-    cr_assert_not_null(strstr(read_log(), want), "want <%s> in\n%s", want, logbuf);
+    cr_assert_not_null(strstr(kumo_testcrawl_log(&t), want), "want <%s> in\n%s", want,
+                       kumo_testcrawl_log(&t));
     cr_assert_eq(STAT("log_count/WARNING"), 1);
 
     /* DemoSignals: signals counted into stats, the drop reason seen from item_dropped */
@@ -96,6 +81,7 @@ Test(plugins, components_act)
     cr_assert_str_eq(STR("demo/closed"), "finished");
 
     /* the enabled lists name them */
+    const char *logbuf = kumo_testcrawl_log(&t);
     cr_assert_not_null(strstr(logbuf, "Enabled item pipelines:\n['DemoPipeline']\n"), "%s",
                        logbuf);
     cr_assert_not_null(strstr(logbuf, "'DefaultHeaders',\n 'UserAgent',\n 'DemoHeader',\n"),

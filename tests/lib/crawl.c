@@ -10,6 +10,7 @@
 #include "util/json.h"
 
 #include <criterion/criterion.h>
+#include <unistd.h>
 
 static kumo_testserver *current_srv;
 
@@ -73,6 +74,20 @@ void kumo_testcrawl_init(kumo_testcrawl *t)
     t->srv = kumo_testserver_start();
     cr_assert(t->srv, "the test server did not start");
     current_srv = t->srv;
+    snprintf(t->log, sizeof(t->log), "/tmp/kumo-testcrawl-%d.log", (int)getpid());
+    unlink(t->log);
+}
+
+const char *kumo_testcrawl_log(kumo_testcrawl *t)
+{
+    static char text[1 << 16];
+    kumo__log_set_file(NULL);
+    FILE *f = fopen(t->log, "r");
+    size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    text[n] = '\0';
+    return text;
 }
 
 static void on_item(void *ctx, kumo_crawler *c, void *arg)
@@ -147,6 +162,7 @@ void kumo_testcrawl_release(kumo_testcrawl *t)
     t->srv = NULL;
     current_srv = NULL;
     kumo__global_cleanup();
+    unlink(t->log);
 }
 
 void kumo_testcrawl_fini(kumo_testcrawl *t)

@@ -12,6 +12,7 @@ typedef struct kumo_testcrawl {
     char **items;               /* each scraped item as a JSON line, owned */
     size_t nitems;
     char err[512];              /* kumo__crawler_new's message when it failed */
+    char log[64];               /* a LOG_FILE for its crawls, removed at the end */
 } kumo_testcrawl;
 
 /*
@@ -35,6 +36,10 @@ int kumo_testcrawl_run(kumo_testcrawl *t, const kumo_spider_def *def, const char
 /* Stats of the last run: an integer (def when missing) or a string (NULL). */
 int64_t kumo_testcrawl_stat(kumo_testcrawl *t, const char *key, int64_t def);
 const char *kumo_testcrawl_stat_str(kumo_testcrawl *t, const char *key);
+
+/* What the crawls logged to t->log (-s LOG_FILE=t->log) so far, the log file closed first
+ * (a static buffer); "" when nothing was. */
+const char *kumo_testcrawl_log(kumo_testcrawl *t);
 
 /* Number of items whose JSON contains needle. */
 size_t kumo_testcrawl_items_with(kumo_testcrawl *t, const char *needle);

@@ -6,37 +6,20 @@
 #include <unistd.h>
 
 static kumo_testcrawl t;
-static char logpath[64];
 
 static void setup(void)
 {
     kumo_testcrawl_init(&t);
-    snprintf(logpath, sizeof(logpath), "/tmp/kumo-autothrottle-%d.log", (int)getpid());
-    unlink(logpath);
 }
 
 static void teardown(void)
 {
-    unlink(logpath);
     kumo_testcrawl_fini(&t);    /* kumo_leakcheck_end() */
 }
 
 TestSuite(autothrottle_ext, .init = setup, .fini = teardown, .timeout = 60);
 
 #define SET(...) ((const char *const[]){__VA_ARGS__, NULL})
-
-/* The crawl's log file (static buffer). */
-static const char *log_text(void)
-{
-    static char buf[65536];
-    FILE *f = fopen(logpath, "r");
-    if (!f)
-        return "";
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
 
 Test(autothrottle_ext, delay_moves_halfway_toward_latency_over_target)
 {
@@ -66,10 +49,10 @@ Test(autothrottle_ext, errors_never_lower_the_delay)
 Test(autothrottle_ext, off_by_default)
 {
     cr_assert_eq(kumo_testcrawl_run(&t, &kumo_test_probe_spider,
-                                    SET("LOG_LEVEL", "INFO", "LOG_FILE", logpath),
+                                    SET("LOG_LEVEL", "INFO", "LOG_FILE", t.log),
                                     SET("urls", "/ok", "follow", "0")), KUMO_OK, "%s", t.err);
     cr_assert_eq(t.nitems, 1);
-    cr_assert_null(strstr(log_text(), "AutoThrottle"), "%s", log_text());
+    cr_assert_null(strstr(kumo_testcrawl_log(&t), "AutoThrottle"), "%s", kumo_testcrawl_log(&t));
 }
 
 Test(autothrottle_ext, a_target_that_is_not_positive_disables_it)
@@ -77,10 +60,10 @@ Test(autothrottle_ext, a_target_that_is_not_positive_disables_it)
     cr_assert_eq(kumo_testcrawl_run(&t, &kumo_test_probe_spider,
                                     SET("AUTOTHROTTLE_ENABLED", "1",
                                         "AUTOTHROTTLE_TARGET_CONCURRENCY", "0",
-                                        "LOG_LEVEL", "INFO", "LOG_FILE", logpath),
+                                        "LOG_LEVEL", "INFO", "LOG_FILE", t.log),
                                     SET("urls", "/ok", "follow", "0")), KUMO_OK, "%s", t.err);
     cr_assert_eq(t.nitems, 1);
-    const char *log = log_text();
+    const char *log = kumo_testcrawl_log(&t);
     cr_assert_not_null(strstr(log, "AutoThrottle disabled: AUTOTHROTTLE_TARGET_CONCURRENCY "
                                    "must be positive, not 0"), "%s", log);
     cr_assert_null(strstr(log, "AutoThrottle enabled"), "%s", log);
@@ -93,11 +76,11 @@ Test(autothrottle_ext, first_response_sets_the_delay_from_its_latency)
                                         "AUTOTHROTTLE_START_DELAY", "0",
                                         "AUTOTHROTTLE_TARGET_CONCURRENCY", "2",
                                         "AUTOTHROTTLE_DEBUG", "1",
-                                        "LOG_LEVEL", "INFO", "LOG_FILE", logpath),
+                                        "LOG_LEVEL", "INFO", "LOG_FILE", t.log),
                                     SET("urls", "/slow?ms=100", "follow", "0")),
                  KUMO_OK, "%s", t.err);
     cr_assert_eq(t.nitems, 1);
-    const char *log = log_text();
+    const char *log = kumo_testcrawl_log(&t);
     cr_assert_not_null(strstr(log, "AutoThrottle enabled: start delay 0.00 s, delay between "
                                    "0.00 and 60.00 s, target concurrency 2.00"), "%s", log);
     const char *p = strstr(log, "| delay:");

@@ -5,19 +5,15 @@
 #include "lib/crawl.h"
 
 static kumo_testcrawl t;
-static char logpath[64];
 
 static void setup(void)
 {
     kumo_testcrawl_init(&t);
-    snprintf(logpath, sizeof(logpath), "/tmp/kumo-memusage-%d.log", (int)getpid());
-    unlink(logpath);
 }
 
 static void teardown(void)
 {
     kumo__log_set_file(NULL);
-    unlink(logpath);
     kumo_testcrawl_fini(&t);
 }
 
@@ -25,19 +21,6 @@ TestSuite(memusage, .init = setup, .fini = teardown, .timeout = 60);
 
 #define SET(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define STAT(k) kumo_testcrawl_stat(&t, k, -1)
-
-/* Returns the log written so far (static buffer). */
-static const char *log_text(void)
-{
-    static char text[1 << 16];
-    kumo__log_set_file(NULL);
-    FILE *f = fopen(logpath, "r");
-    cr_assert(f, "no log at %s", logpath);
-    size_t n = fread(text, 1, sizeof(text) - 1, f);
-    text[n] = '\0';
-    fclose(f);
-    return text;
-}
 
 static size_t count(const char *hay, const char *needle)
 {
@@ -69,11 +52,11 @@ Test(memusage, limit_closes_the_spider)
     cr_assert_eq(kumo_testcrawl_run(&t, &kumo_test_probe_spider,
                                     SET("MEMUSAGE_LIMIT_MB", "1",
                                         "MEMUSAGE_CHECK_INTERVAL_SECONDS", "0.05",
-                                        "LOG_LEVEL", "INFO", "LOG_FILE", logpath),
+                                        "LOG_LEVEL", "INFO", "LOG_FILE", t.log),
                                     SET("urls", "/depth/0")), KUMO_OK, "%s", t.err);
     cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "memusage_exceeded");
     cr_assert_eq(STAT("memusage/limit_reached"), 1);
-    const char *log = log_text();
+    const char *log = kumo_testcrawl_log(&t);
     cr_assert_eq(count(log, "[kumo.extensions.memusage] ERROR: Memory usage exceeded 1MiB. "
                             "Shutting down kumo...\n"), 1, "%s", log);
     cr_assert(strstr(log, "[kumo.core.engine] INFO: Closing spider (memusage_exceeded)"),
@@ -86,11 +69,11 @@ Test(memusage, under_the_limit)
     cr_assert_eq(kumo_testcrawl_run(&t, &kumo_test_probe_spider,
                                     SET("MEMUSAGE_LIMIT_MB", "100000",
                                         "MEMUSAGE_CHECK_INTERVAL_SECONDS", "0.05",
-                                        "LOG_LEVEL", "INFO", "LOG_FILE", logpath),
+                                        "LOG_LEVEL", "INFO", "LOG_FILE", t.log),
                                     SET("urls", "/ok")), KUMO_OK, "%s", t.err);
     cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "finished");
     cr_assert_eq(STAT("memusage/limit_reached"), -1);
-    const char *log = log_text();
+    const char *log = kumo_testcrawl_log(&t);
     cr_assert_geq(count(log, "[kumo.extensions.memusage] INFO: Peak memory usage is "), 1,
                   "%s", log);
     cr_assert_eq(count(log, "Memory usage exceeded"), 0);
@@ -103,12 +86,12 @@ Test(memusage, warning_once)
                                     SET("MEMUSAGE_WARNING_MB", "1",
                                         "MEMUSAGE_CHECK_INTERVAL_SECONDS", "0.02",
                                         "CLOSESPIDER_PAGECOUNT", "40", "DOWNLOAD_DELAY", "0.01",
-                                        "LOG_LEVEL", "WARNING", "LOG_FILE", logpath),
+                                        "LOG_LEVEL", "WARNING", "LOG_FILE", t.log),
                                     SET("urls", "/depth/0")), KUMO_OK, "%s", t.err);
     cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "closespider_pagecount");
     cr_assert_eq(STAT("memusage/warning_reached"), 1);
     cr_assert_eq(STAT("memusage/limit_reached"), -1);
-    const char *log = log_text();
+    const char *log = kumo_testcrawl_log(&t);
     cr_assert_eq(count(log, "[kumo.extensions.memusage] WARNING: Memory usage reached 1MiB\n"),
                  1, "%s", log);
 }
