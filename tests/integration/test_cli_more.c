@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "kumo-int.h"
 #include "lib/server.h"
+#include "lib/tmpdir.h"
 #include "pipeline/feed.h"
 #include "lib/leakcheck.h"
 
@@ -225,8 +226,7 @@ typedef struct rs_env {
 /* A temp dir with the spider source, a CC wrapper that counts its runs, a cache. */
 static void rs_setup(rs_env *e, const char *name)
 {
-    snprintf(e->dir, sizeof(e->dir), "/tmp/kumo-runspider-XXXXXX");
-    cr_assert(mkdtemp(e->dir));
+    kumo_tmpdir_make(e->dir, sizeof(e->dir), "runspider");
     char text[4096], wrapper[256];
     snprintf(e->src, sizeof(e->src), "%s/%s.c", e->dir, name);
     snprintf(text, sizeof(text), spider_src, name);
@@ -252,9 +252,7 @@ static size_t rs_compiles(const rs_env *e)
 
 static void rs_cleanup(rs_env *e)
 {
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-    cr_assert_eq(system(cmd), 0);
+    kumo_tmpdir_remove(e->dir);
 }
 
 Test(cli_more, runspider_compiles_runs_and_caches)

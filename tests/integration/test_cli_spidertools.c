@@ -7,15 +7,15 @@
 #include "kumo-int.h"
 #include "lib/clirun.h"
 #include "lib/server.h"
+#include "lib/tmpdir.h"
 
 static kumo_testserver *srv;
 static kumo_clirun r;
-static char dir[] = "/tmp/kumo-i16-XXXXXX";
+static char dir[64];
 
 static void setup(void)
 {
-    memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
-    cr_assert(mkdtemp(dir));
+    kumo_tmpdir_make(dir, sizeof(dir), "spidertools");
     srv = kumo_testserver_start();
     cr_assert(srv);
 }
@@ -23,9 +23,7 @@ static void setup(void)
 static void teardown(void)
 {
     kumo_testserver_stop(srv);
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    kumo_tmpdir_remove(dir);
 }
 
 TestSuite(cli_spidertools, .init = setup, .fini = teardown, .timeout = 120);

@@ -14,6 +14,7 @@
 #include "lib/redisd.h"
 #include "lib/routes.h"
 #include "lib/server.h"
+#include "lib/tmpdir.h"
 #include "util/buf.h"
 
 #define RUN_TIMEOUT 90.0        /* seconds any one kumo run may take */
@@ -504,8 +505,8 @@ static void lazy_start(kumo_proc *p, const char *src, const crawl *cw)
  * both workers finish. */
 static void lazy_run(double delay)
 {
-    char dir[] = "/tmp/kumo-lazy-XXXXXX", src[64];
-    cr_assert(mkdtemp(dir));
+    char dir[64], src[96];
+    kumo_tmpdir_make(dir, sizeof(dir), "lazy");
     snprintf(src, sizeof(src), "%s/lazy.c", dir);
     FILE *f = fopen(src, "w");
     cr_assert(f);
@@ -547,9 +548,7 @@ static void lazy_run(double delay)
                 delay, most_ahead);
     for (size_t i = 0; i < 2; i++)
         kumo_proc_release(&ps[i]);
-    char cmd[96];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    cr_expect_eq(system(cmd), 0);
+    kumo_tmpdir_remove(dir);
 }
 
 Test(redis, start_requests_lazily_and_once_per_cluster)

@@ -8,6 +8,7 @@
 #include "kumo-int.h"
 #include "lib/server.h"
 #include "lib/leakcheck.h"
+#include "lib/tmpdir.h"
 
 typedef struct result {
     int code;
@@ -25,16 +26,13 @@ static env e;
 static void setup(void)
 {
     kumo_leakcheck_start();
-    snprintf(e.dir, sizeof(e.dir), "/tmp/kumo-start-XXXXXX");
-    cr_assert(mkdtemp(e.dir));
+    kumo_tmpdir_make(e.dir, sizeof(e.dir), "start");
     snprintf(e.prefix, sizeof(e.prefix), "XDG_CACHE_HOME='%s/cache'", e.dir);
 }
 
 static void teardown(void)
 {
-    char cmd[256];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e.dir);
-    cr_assert_eq(system(cmd), 0);
+    kumo_tmpdir_remove(e.dir);
     kumo_leakcheck_end();
 }
 

@@ -5,26 +5,24 @@
 #include "lib/clirun.h"
 #include "lib/server.h"
 #include "lib/leakcheck.h"
+#include "lib/tmpdir.h"
 #include "lib/redisd.h"
 
 static kumo_testserver *srv;
 static kumo_clirun r;
-static char dir[] = "/tmp/kumo-job-XXXXXX";
+static char dir[64];
 
 static void setup(void)
 {
     kumo_leakcheck_start();
     srv = kumo_testserver_start();
     cr_assert_not_null(srv);
-    memcpy(dir + strlen(dir) - 6, "XXXXXX", 6);
-    cr_assert_not_null(mkdtemp(dir));
+    kumo_tmpdir_make(dir, sizeof(dir), "job");
 }
 
 static void teardown(void)
 {
-    char cmd[128];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    kumo_tmpdir_remove(dir);
     kumo_testserver_stop(srv);
     kumo_leakcheck_end();
 }
