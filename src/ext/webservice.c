@@ -19,6 +19,7 @@
 #include <event2/listener.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define LOGGER "kumo.extensions.webservice"
@@ -689,18 +690,21 @@ static void control(ws_t *w, struct evhttp_request *req, const char *what)
         reply(req, 409, "Conflict", "application/json", "{\"error\": \"no crawl\"}\n", 22);
         return;
     }
+    bool stop = !strcmp(what, "stop");
     if (!strcmp(what, "pause"))
         kumo__engine_pause(e);
     else if (!strcmp(what, "unpause"))
         kumo__engine_unpause(e);
-    else
-        kumo_crawler_close_spider(w->c, "shutdown");
     KUMO_INFO(LOGGER, "Web service: %s", what);
     char body[128];
     int n = snprintf(body, sizeof(body), "{\"ok\": true, \"paused\": %s, \"closing\": %s}\n",
                      kumo__engine_paused(e) ? "true" : "false",
-                     kumo__engine_closing(e) || kumo__engine_closed(e) ? "true" : "false");
+                     stop || kumo__engine_closing(e) || kumo__engine_closed(e) ? "true" : "false");
     reply(req, 200, "OK", "application/json", body, (size_t)n);
+    /* after the answer is queued: a crawl with nothing in flight closes at once, and
+     * closed() sends what is queued */
+    if (stop)
+        kumo_crawler_close_spider(w->c, "shutdown");
 }
 
 static void on_request(struct evhttp_request *req, void *arg)
@@ -814,6 +818,28 @@ static void opened(void *self, kumo_crawler *c, void *arg)
     evtimer_add(w->timer, &tv);
 }
 
+/*
+ * Answers still queued go out now, and their connections end: the loop ends with the crawl,
+ * and a Stop answered in its last turns waited for a turn that never came (the client had
+ * neither the answer nor the end of the connection until the process exited).  Small
+ * answers: one write each, without waiting; what the socket does not take is dropped.
+ */
+static void flush_clients(ws_t *w)
+{
+    for (size_t i = 0; i < MAX_CLIENTS; i++) {
+        struct evhttp_connection *conn = w->clients[i].conn;
+        struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+        struct evbuffer *out = bev ? bufferevent_get_output(bev) : NULL;
+        if (!out || evbuffer_get_length(out) == 0)
+            continue;
+        evutil_socket_t fd = bufferevent_getfd(bev);
+        while (evbuffer_get_length(out) > 0 && evbuffer_write(out, fd) > 0)
+            ;
+        if (evbuffer_get_length(out) == 0)
+            shutdown(fd, SHUT_WR);
+    }
+}
+
 /* The last point of the charts; new connections stop (the loop ends soon after). */
 static void closed(void *self, kumo_crawler *c, void *arg)
 {
@@ -826,6 +852,7 @@ static void closed(void *self, kumo_crawler *c, void *arg)
         evhttp_del_accept_socket(w->http, w->bound);
     w->bound = NULL;
     w->lis = NULL;
+    flush_clients(w);
 }
 
 int kumo__ws_random_token(char out[33])
@@ -853,8 +880,10 @@ int kumo__ws_parse_ports(const char *const *items, size_t n, unsigned *lo, unsig
 
 static void free_ws(ws_t *w)
 {
-    if (w->http)
+    if (w->http) {
+        flush_clients(w);       /* what the last turns of the loop answered */
         evhttp_free(w->http);   /* closes the clients: on_conn_close still finds w */
+    }
     if (w->timer)
         event_free(w->timer);
     for (size_t i = 0; i < w->ndomains; i++)

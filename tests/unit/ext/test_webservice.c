@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <ctype.h>
 #include <math.h>
+#include <time.h>
 #include <unistd.h>
 #include "ext/webservice.h"
 #include "ext/webpage.h"
@@ -449,7 +450,8 @@ Test(webservice, crawl_watched_over_http)
     cr_assert(strstr(got[R_LIVE_PAUSED].body, "\"paused\": true"));
     cr_assert(strstr(got[R_UNPAUSE].body, "\"paused\": false"));
     cr_assert_eq(got[R_STOP_GET].status, 405);
-    cr_assert_eq(got[R_STOP].status, 200);
+    cr_assert_eq(got[R_STOP].status, 200, "POST /api/stop: %d\n%s", got[R_STOP].status,
+                 got[R_STOP].head ? got[R_STOP].head : "(no answer)");
     cr_assert(strstr(got[R_STOP].body, "\"closing\": true"));
     cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "shutdown");
 
@@ -475,6 +477,61 @@ Test(webservice, crawl_watched_over_http)
 }
 
 /* Off by default; a bad port range is one clear line. */
+/* Stop on a paused crawl with nothing in flight: the crawl closes at once, and the answer
+ * still reaches the client, with the end of its connection. */
+static kumo_webreply idle_stop;
+static double idle_stop_took;
+
+/* Whether GET target's answer holds needle (one request). */
+static bool answer_has(kumo_webwatch *w, const char *target, const char *const *headers,
+                       const char *needle)
+{
+    kumo_webreply r;
+    kumo_webwatch_http(w, "GET", target, headers, &r);
+    bool has = r.body && strstr(r.body, needle);
+    kumo_webreply_free(&r);
+    return has;
+}
+
+static void stop_when_idle(kumo_webwatch *w)
+{
+    char bearer[128];
+    snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", w->token);
+    const char *const b[] = {bearer, NULL};
+    /* a page in, then paused, then nothing in flight (each bounded: 10 s) */
+    for (int i = 0; i < 200 && !answer_has(w, "/api/stats", b, "\"response_received_count\""); i++)
+        usleep(50000);
+    kumo_webreply r;
+    kumo_webwatch_http(w, "POST", "/api/pause", b, &r);
+    kumo_webreply_free(&r);
+    for (int i = 0; i < 200 && !answer_has(w, "/metrics", b, "\nkumo_in_flight{spider=\"probe\"} 0\n");
+         i++)
+        usleep(50000);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    kumo_webwatch_http(w, "POST", "/api/stop", b, &idle_stop);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    idle_stop_took = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+Test(webservice, stop_is_answered_when_the_crawl_closes_at_once)
+{
+    kumo_testcrawl t;
+    kumo_testcrawl_init(&t);
+    kumo_webwatch w = {0};
+    const char *const kv[] = {"CLOSESPIDER_TIMEOUT", "60", NULL};
+    const char *const args[] = {"urls", "/depth/0", NULL};
+    cr_assert_eq(kumo_webwatch_run(&t, &w, kv, args, stop_when_idle), KUMO_OK, "%s", t.err);
+    cr_assert_eq(idle_stop.status, 200, "POST /api/stop: %d", idle_stop.status);
+    cr_assert(strstr(idle_stop.body, "\"closing\": true"), "%s", idle_stop.body);
+    /* the client reads to the end of the connection: it ended with the answer, not at the
+     * client's 10 s bound */
+    cr_assert_lt(idle_stop_took, 9, "the answer took %.1f s", idle_stop_took);
+    cr_assert_str_eq(kumo_testcrawl_stat_str(&t, "finish_reason"), "shutdown");
+    kumo_webreply_free(&idle_stop);
+    kumo_testcrawl_fini(&t);
+}
+
 Test(webservice, off_by_default_and_bad_ports)
 {
     kumo_testcrawl t;
