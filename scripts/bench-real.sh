@@ -3,7 +3,9 @@
 # packages, served by a private nginx on 127.0.0.1: pages, wall, CPU, peak RSS and the ratios.
 #   scripts/bench-real.sh [--tree pg|py|all] [--runs N] [--scrapy]
 # pages: the HTML pages kumo and Scrapy made items of; for wget2 every file it downloaded
-# (it also takes the stylesheets and scripts the pages link).
+# (it also takes the stylesheets and scripts the pages link).  First it prints the floor:
+# the peak RSS of kumo's libraries loaded and initialised, nothing crawled
+# (scripts/lib-floor.c), and with each tree its ratio to wget2's peak.
 # Trees: pg = postgresql-doc-15 (1,169 pages, 18 MB), py = python3.11-doc (530 pages, 67 MB,
 # pages up to ~1 MB).  `scripts/install-deps.sh --bench` installs them, wget2 and nginx.
 set -euo pipefail
@@ -16,7 +18,7 @@ while [ $# -gt 0 ]; do
         --tree) trees=$2; shift 2 ;;
         --runs) runs=$2; shift 2 ;;
         --scrapy) scrapy=1; shift ;;
-        -h|--help) sed -n '2,6p' "$0" | cut -c3-; exit 0 ;;
+        -h|--help) sed -n '2,8p' "$0" | cut -c3-; exit 0 ;;
         *) echo "bench-real.sh: unknown option '$1'" >&2; exit 2 ;;
     esac
 done
@@ -54,6 +56,17 @@ measure() {
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# What the RSS ratios start from: kumo's libraries loaded and initialised, nothing crawled.
+floor_bin=$work/lib-floor
+if [ ! -x "$floor_bin" ] || [ scripts/lib-floor.c -nt "$floor_bin" ]; then
+    cc -O2 scripts/lib-floor.c -o "$floor_bin" \
+        $(pkg-config --cflags --libs libcurl libxml-2.0 libevent sqlite3 libpcre2-8)
+fi
+floor_kib=$(for _ in 1 2 3; do "$floor_bin" | sed -n 's/.*VmHWM \([0-9]*\) kB$/\1/p'; done |
+            median)
+printf 'floor: kumo'"'"'s libraries loaded and initialised, nothing crawled: %.1f MiB' \
+    "$(echo "$floor_kib / 1024" | bc -l)"
+printf ' (scripts/lib-floor.c)\n'
 printf '%-4s %-7s %6s %8s %8s %9s\n' tree crawler pages wall_s cpu_s rss_MiB
 for t in $trees; do
     site=$work/site-$t
@@ -89,6 +102,7 @@ for t in $trees; do
     "$shared/bench/serve.sh" stop "$site" >/dev/null
     trap - EXIT
     awk -v kw="${wall[kumo]}" -v ww="${wall[wget2]}" -v kr="${rss[kumo]}" -v wr="${rss[wget2]}" \
-        -v t="$t" 'BEGIN { printf "%-4s kumo/wget2: wall %.2fx (target <= 2.5x), " \
-                           "peak RSS %.2fx (target <= 2x)\n", t, kw / ww, kr / wr }'
+        -v fl="$floor_kib" -v t="$t" \
+        'BEGIN { printf "%-4s kumo/wget2: wall %.2fx (target <= 2.5x), peak RSS %.2fx " \
+                        "(target <= 2x; the floor alone: %.2fx)\n", t, kw / ww, kr / wr, fl / wr }'
 done
