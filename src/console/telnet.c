@@ -3,6 +3,7 @@
 #include "console/complete.h"
 #include "console/repl.h"
 #include "core/spider.h"
+#include "util/bev.h"
 #include "util/buf.h"
 #include "util/random.h"
 
@@ -1018,8 +1019,8 @@ void kumo__telnet_free(kumo_telnet *t)
     kumo__telnet_stop_listening(t);
     while (t->clients) {
         client *cl = t->clients;
-        /* One try to deliver what is queued ("Authentication failed", the last output). */
-        evbuffer_write(output(cl), bufferevent_getfd(cl->bev));
+        /* what is queued ("Authentication failed", the last output), as far as it goes */
+        kumo__bev_flush_now(cl->bev, false);
         cl->busy = 0;
         client_destroy(cl);
     }

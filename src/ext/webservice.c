@@ -8,6 +8,7 @@
 #include "core/stats.h"
 #include "mem/heapview.h"
 #include "mem/memreport.h"
+#include "util/bev.h"
 #include "util/json.h"
 #include "util/random.h"
 #include <arpa/inet.h>
@@ -19,7 +20,6 @@
 #include <event2/listener.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #define LOGGER "kumo.extensions.webservice"
@@ -821,22 +821,16 @@ static void opened(void *self, kumo_crawler *c, void *arg)
 /*
  * Answers still queued go out now, and their connections end: the loop ends with the crawl,
  * and a Stop answered in its last turns waited for a turn that never came (the client had
- * neither the answer nor the end of the connection until the process exited).  Small
- * answers: one write each, without waiting; what the socket does not take is dropped.
+ * neither the answer nor the end of the connection until the process exited).  What the
+ * socket does not take at once is dropped.
  */
 static void flush_clients(ws_t *w)
 {
     for (size_t i = 0; i < MAX_CLIENTS; i++) {
         struct evhttp_connection *conn = w->clients[i].conn;
         struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
-        struct evbuffer *out = bev ? bufferevent_get_output(bev) : NULL;
-        if (!out || evbuffer_get_length(out) == 0)
-            continue;
-        evutil_socket_t fd = bufferevent_getfd(bev);
-        while (evbuffer_get_length(out) > 0 && evbuffer_write(out, fd) > 0)
-            ;
-        if (evbuffer_get_length(out) == 0)
-            shutdown(fd, SHUT_WR);
+        if (bev && evbuffer_get_length(bufferevent_get_output(bev)) > 0)
+            kumo__bev_flush_now(bev, true);
     }
 }
 
