@@ -43,7 +43,7 @@ typedef struct kumo_editline_api {
 extern kumo_editline_api kumo_editline;
 
 /*
- * Load libedit (once; later calls return at once).  Returns KUMO_OK, or KUMO_ENOENT with one
+ * Load libedit (once; later calls return at once).  Returns KUMO_OK, or KUMO_ELIBRARY with one
  * line in err[0..n): "line editing: cannot load 'libedit.so.2': <why>".
  */
 int kumo_editline_load(char *err, size_t n);

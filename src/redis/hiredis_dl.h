@@ -40,7 +40,7 @@ typedef struct kumo_hiredis_api {
 extern kumo_hiredis_api kumo__hiredis;
 
 /*
- * Load libhiredis (once; later calls return at once).  Returns KUMO_OK, or KUMO_ENOENT with
+ * Load libhiredis (once; later calls return at once).  Returns KUMO_OK, or KUMO_ELIBRARY with
  * one line in err[0..n): "Redis backend: cannot load 'libhiredis.so.0.14': <why>".
  */
 int kumo__hiredis_load(char *err, size_t n);

@@ -167,7 +167,6 @@ static inline size_t block_bytes(size_t size)
     return sizeof(hdr) + (size <= POOL_MAX ? pool_cap(pool_class(size)) : size);
 }
 
-
 /*
  * Full pools move between threads through a depot.  A parse thread makes the requests and
  * URL strings that the loop thread frees: the maker's pool of their class is always empty,
@@ -203,20 +202,20 @@ static bool depot_put(size_t cls)
     return kept;
 }
 
-/* Gives the calling thread, whose pool of cls is empty, a full one if the depot has one. */
+/* Makes a full pool from the depot the calling thread's pool of cls, which is empty; returns
+ * it (NULL when the depot has none). */
 static pooled *depot_take(size_t cls)
 {
     if (__atomic_load_n(&depot.n[cls], __ATOMIC_RELAXED) == 0)
         return NULL;
-    pooled *p = NULL;
     kumo__lock_spin(&depot.lock);
     if (depot.n[cls] > 0) {
-        p = depot.full[cls][depot.n[cls] - 1];
-        __atomic_store_n(&depot.n[cls], depot.n[cls] - 1, __ATOMIC_RELAXED);
+        pool[cls] = depot.full[cls][depot.n[cls] - 1];
         pool_len[cls] = pool_depth(cls);
+        __atomic_store_n(&depot.n[cls], depot.n[cls] - 1, __ATOMIC_RELAXED);
     }
     pthread_mutex_unlock(&depot.lock);
-    return p;
+    return pool[cls];
 }
 
 size_t kumo__alloc_pool_flush(void)
