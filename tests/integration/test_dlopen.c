@@ -4,8 +4,7 @@
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "lib/clirun.h"
-#include "lib/leakcheck.h"
-#include "lib/server.h"
+#include "lib/suite.h"
 #include "redis/hiredis_dl.h"
 #include "sonames.h"
 
@@ -13,23 +12,9 @@
 #define ENV KUMO_HIREDIS_ENV "=" MISSING
 #define WHY "Redis backend: cannot load '" MISSING "' (from " KUMO_HIREDIS_ENV "): "
 
-static kumo_testserver *srv;
 static kumo_clirun r;
 
-static void setup(void)
-{
-    kumo_leakcheck_start();
-    srv = kumo_testserver_start();
-    cr_assert_not_null(srv);
-}
-
-static void teardown(void)
-{
-    kumo_testserver_stop(srv);
-    kumo_leakcheck_end();
-}
-
-TestSuite(dlopen, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(dlopen, KUMO_SERVER_SUITE, .timeout = 120);
 
 /* The lines of s. */
 static size_t lines_of(const char *s)
@@ -61,7 +46,7 @@ Test(dlopen, the_loader_maps_neither_library)
 Test(dlopen, a_crawl_without_redis_never_loads_it)
 {
     char url[256], args[512];
-    kumo_testserver_url(srv, "/", url, sizeof(url));
+    kumo_testserver_url(kumo_test_srv, "/", url, sizeof(url));
     snprintf(args, sizeof(args), "crawl follow -a 'url=%s' -s CLOSESPIDER_PAGECOUNT=2 "
              "-s TELNETCONSOLE_ENABLED=0", url);
     cr_assert_eq(kumo_clirun_run(&r, NULL, ENV, args), 0, "%s", r.err);
@@ -72,7 +57,7 @@ Test(dlopen, a_crawl_without_redis_never_loads_it)
 Test(dlopen, the_redis_scheduler_without_it_is_one_line)
 {
     char url[256], args[512];
-    kumo_testserver_url(srv, "/", url, sizeof(url));
+    kumo_testserver_url(kumo_test_srv, "/", url, sizeof(url));
     snprintf(args, sizeof(args), "crawl follow -a 'url=%s' -s SCHEDULER=redis "
              "-s REDIS_URL=redis://127.0.0.1:1/0 -s LOG_LEVEL=WARNING "
              "-s CLOSESPIDER_TIMEOUT=30", url);
@@ -84,7 +69,7 @@ Test(dlopen, the_redis_scheduler_without_it_is_one_line)
 Test(dlopen, the_redis_pipeline_without_it_fails_to_open)
 {
     char url[256], args[512];
-    kumo_testserver_url(srv, "/", url, sizeof(url));
+    kumo_testserver_url(kumo_test_srv, "/", url, sizeof(url));
     snprintf(args, sizeof(args), "crawl follow -a 'url=%s' -s 'ITEM_PIPELINES={\"RedisPipeline\""
              ": 300}' -s REDIS_URL=redis://127.0.0.1:1/0 -s LOG_LEVEL=WARNING "
              "-s CLOSESPIDER_TIMEOUT=30", url);  /* with the library, Redis is waited for */

@@ -3,31 +3,16 @@
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "lib/clirun.h"
-#include "lib/server.h"
-#include "lib/leakcheck.h"
+#include "lib/suite.h"
 
-static kumo_testserver *srv;
 static kumo_clirun r;
 
-static void setup(void)
-{
-    kumo_leakcheck_start();
-    srv = kumo_testserver_start();
-    cr_assert_not_null(srv);
-}
-
-static void teardown(void)
-{
-    kumo_testserver_stop(srv);
-    kumo_leakcheck_end();
-}
-
-TestSuite(cmd_fetch, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(cmd_fetch, KUMO_SERVER_SUITE, .timeout = 60);
 
 static int fetch(const char *path, const char *extra)
 {
     char url[256], args[1024];
-    kumo_testserver_url(srv, path, url, sizeof(url));
+    kumo_testserver_url(kumo_test_srv, path, url, sizeof(url));
     snprintf(args, sizeof(args), "fetch '%s' %s", url, extra);
     return kumo_clirun_run(&r, NULL, NULL, args);
 }
@@ -62,12 +47,12 @@ Test(cmd_fetch, missing_url_and_no_response)
 {
     cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, "fetch"), 2);
     cr_assert_str_eq(r.err, "kumo: fetch needs a URL (see 'kumo fetch -h')\n");
-    int port = kumo_testserver_port(srv);
-    kumo_testserver_stop(srv);
+    int port = kumo_testserver_port(kumo_test_srv);
+    kumo_testserver_stop(kumo_test_srv);
     char args[128];
     snprintf(args, sizeof(args), "fetch http://127.0.0.1:%d/ok", port);
     int code = kumo_clirun_run(&r, NULL, NULL, args);
-    srv = kumo_testserver_start();
+    kumo_test_srv = kumo_testserver_start();
     cr_assert_eq(code, 1, "%s", r.err);
     char want[128];
     snprintf(want, sizeof(want), "\nkumo: cannot fetch 'http://127.0.0.1:%d/ok': no response\n",

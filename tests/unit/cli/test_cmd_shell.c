@@ -3,32 +3,17 @@
 #include <criterion/criterion.h>
 #include "kumo-int.h"
 #include "lib/clirun.h"
-#include "lib/server.h"
-#include "lib/leakcheck.h"
+#include "lib/suite.h"
 #include <unistd.h>
 
-static kumo_testserver *srv;
 static kumo_clirun r;
 
-static void setup(void)
-{
-    kumo_leakcheck_start();
-    srv = kumo_testserver_start();
-    cr_assert_not_null(srv);
-}
-
-static void teardown(void)
-{
-    kumo_testserver_stop(srv);
-    kumo_leakcheck_end();
-}
-
-TestSuite(cmd_shell, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(cmd_shell, KUMO_SERVER_SUITE, .timeout = 60);
 
 Test(cmd_shell, c_evaluates_over_the_fetched_response)
 {
     char url[256], args[512];
-    kumo_testserver_url(srv, "/status/404", url, sizeof(url));
+    kumo_testserver_url(kumo_test_srv, "/status/404", url, sizeof(url));
     snprintf(args, sizeof(args), "shell '%s' -c 'response.status'", url);
     cr_assert_eq(kumo_clirun_run(&r, NULL, NULL, args), 0, "%s", r.err);
     cr_assert_str_eq(r.out, "404\n");
@@ -68,7 +53,7 @@ Test(cmd_shell, a_script_on_stdin)
     static const char text[] = "x = 40 + 2\nx\nresponse.status\n";
     cr_assert_eq(write(fd, text, sizeof(text) - 1), (ssize_t)sizeof(text) - 1);
     close(fd);
-    kumo_testserver_url(srv, "/ok", url, sizeof(url));
+    kumo_testserver_url(kumo_test_srv, "/ok", url, sizeof(url));
     snprintf(args, sizeof(args), "shell '%s' --nolog <%s", url, script);
     int code = kumo_clirun_run(&r, NULL, NULL, args);
     unlink(script);

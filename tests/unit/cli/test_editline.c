@@ -2,8 +2,6 @@
  * missing file, a library without its symbols) one line says so and the shell reads plain
  * lines on the terminal: a prompt, Ctrl-C drops the line, Ctrl-D leaves. */
 #include <criterion/criterion.h>
-#include <dlfcn.h>
-#include <libgen.h>
 #include <gnu/lib-names.h>
 #include <poll.h>
 #include <pty.h>
@@ -14,6 +12,7 @@
 /* The cli objects are not in the test binary: compile the loader here. */
 #include "cli/editline.c"
 #include "lib/clirun.h"
+#include "lib/dlcheck.h"
 #include "lib/pty.h"
 #include "sonames.h"
 
@@ -93,10 +92,6 @@ Test(editline, built_for_the_soname_of_its_header)
 #define NOT_NULL(sym) cr_expect(kumo_editline.sym, #sym " is not in the table");
     KUMO_EDITLINE_SYMBOLS(NOT_NULL)
 #undef NOT_NULL
-    Dl_info info;
-    cr_assert(dladdr((void *)kumo_editline.readline, &info) && info.dli_fname);
-    char file[PATH_MAX];
-    snprintf(file, sizeof(file), "%s", info.dli_fname);
-    cr_expect_str_eq(basename(file), KUMO_SONAME_EDIT, "readline comes from %s",
-                     info.dli_fname);
+    kumo_expect_from_soname((const void *)kumo_editline.readline, "readline",
+                            KUMO_SONAME_EDIT);
 }

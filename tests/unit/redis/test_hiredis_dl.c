@@ -2,9 +2,8 @@
  * were built for, every function in the table, and a missing library as one line from the
  * connection (no crash, no connection). */
 #include <criterion/criterion.h>
-#include <dlfcn.h>
-#include <libgen.h>
 #include "kumo-int.h"
+#include "lib/dlcheck.h"
 #include "lib/leakcheck.h"
 #include "redis/client.h"
 #include "redis/hiredis_dl.h"
@@ -20,12 +19,8 @@ Test(hiredis_dl, the_soname_of_the_headers_and_every_function)
 #define NOT_NULL(sym) cr_expect(kumo__hiredis.sym, #sym " is not in the table");
     KUMO_HIREDIS_SYMBOLS(NOT_NULL)
 #undef NOT_NULL
-    Dl_info info;
-    cr_assert(dladdr((void *)kumo__hiredis.redisFree, &info) && info.dli_fname);
-    char file[PATH_MAX];
-    snprintf(file, sizeof(file), "%s", info.dli_fname);
-    cr_expect_str_eq(basename(file), KUMO_SONAME_HIREDIS, "redisFree comes from %s",
-                     info.dli_fname);
+    kumo_expect_from_soname((const void *)kumo__hiredis.redisFree, "redisFree",
+                            KUMO_SONAME_HIREDIS);
     cr_assert_eq(kumo__hiredis_load(err, sizeof(err)), KUMO_OK, "a second call");
 }
 
